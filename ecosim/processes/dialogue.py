@@ -1,0 +1,148 @@
+"""Phase 4: word of mouth spreads on the social network."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecosim.network import SocialNetwork
+from ecosim.population import Population
+from ecosim.scenario import Dynamics
+
+__all__ = ["heard_shares", "speak", "word_of_mouth"]
+
+
+def speak(
+    population: Population, params: Dynamics, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decide who talks about which brand today, and with which valence.
+
+    An aware customer with a positive experience ``x > 0`` recommends the brand with
+    probability ``talkativeness * stage_talk[stage] * x``: the more engaged, the more they
+    share (Evans 2010). A customer with a negative experience complains with probability
+    ``talkativeness * venting_rate * |x|`` whatever their stage: dissatisfaction, not
+    engagement, drives complaints, and dissatisfied customers talk more than satisfied
+    ones (Anderson 1998).
+
+    Parameters
+    ----------
+    population : Population
+        Read only.
+    params : Dynamics
+        Process parameters.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    positive, negative : ndarray of bool, shape (n, n_brands)
+        Who speaks positively and who negatively.
+    """
+    n_brands = population.n_brands
+    flat = np.flatnonzero(population.aware.reshape(-1))
+    x = population.experience.reshape(-1)[flat]
+    stage_talk = np.asarray(params.stage_talk)[population.stage.reshape(-1)[flat]]
+    rate = np.where(x < 0, params.venting_rate, stage_talk)
+    p = population.talkativeness[flat // n_brands] * rate * np.abs(x)
+    speaking = flat[rng.random(len(flat)) < p]
+    x = population.experience.reshape(-1)[speaking]
+    positive = np.zeros(population.aware.shape, dtype=bool)
+    negative = np.zeros(population.aware.shape, dtype=bool)
+    positive.reshape(-1)[speaking[x > 0]] = True
+    negative.reshape(-1)[speaking[x < 0]] = True
+    return positive, negative
+
+
+def word_of_mouth(
+    population: Population,
+    network: SocialNetwork,
+    positive: np.ndarray,
+    negative: np.ndarray,
+    params: Dynamics,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """Let customers hear their neighbours and update awareness and experience.
+
+    A customer whose neighbours speak about a brand hears the shares ``P`` (positive) and
+    ``N`` (negative) of their neighbours. An unaware listener becomes aware with
+    probability ``1 - exp(-wom_awareness_rate * (P + N))``. Every aware listener's
+    experience ``x`` moves by ``wom_experience_weight * (P (1 - x) - negativity_bias * N (1 + x))``:
+    towards +1 by what is praised, towards -1 by what is criticised, the latter weighted
+    more (Baumeister et al. 2001).
+
+    Parameters
+    ----------
+    population : Population
+        Updated in place.
+    network : SocialNetwork
+        Who hears whom.
+    positive, negative : ndarray of bool, shape (n, n_brands)
+        Today's speakers (from :func:`speak`).
+    params : Dynamics
+        Process parameters.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    dict
+        Per brand: ``wom_positive`` and ``wom_negative`` (speakers), ``wom_heard``
+        (listeners) and ``aware_by_wom`` (new awareness).
+    """
+    n_brands = population.n_brands
+    shares = heard_shares(network, np.hstack([positive, negative]))
+    pos, neg = shares[:, :n_brands], shares[:, n_brands:]
+    heard = np.flatnonzero((pos + neg).reshape(-1) > 0)
+    p, q = pos.reshape(-1)[heard], neg.reshape(-1)[heard]
+    aware = population.aware.reshape(-1)
+    chance = 1.0 - np.exp(-params.wom_awareness_rate * (p + q))
+    converted = heard[~aware[heard] & (rng.random(len(heard)) < chance)]
+    aware[converted] = True
+    listening = aware[heard]
+    heard, p, q = heard[listening], p[listening], q[listening]
+    experience = population.experience.reshape(-1)
+    x = experience[heard]
+    experience[heard] = x + params.wom_experience_weight * (
+        p * (1.0 - x) - params.negativity_bias * q * (1.0 + x)
+    )
+    return {
+        "wom_positive": positive.sum(axis=0),
+        "wom_negative": negative.sum(axis=0),
+        "wom_heard": np.bincount(heard % n_brands, minlength=n_brands),
+        "aware_by_wom": np.bincount(converted % n_brands, minlength=n_brands),
+    }
+
+
+def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:
+    """For every customer, the share of their neighbours speaking in each column.
+
+    Only the speakers' edges are visited, so the cost grows with the number of speakers
+    and their degrees, not with the size of the network (a well-mixed population is the
+    exception: there every customer hears everyone, in O(n)).
+
+    Parameters
+    ----------
+    network : SocialNetwork
+    speaking : ndarray of bool, shape (n, k)
+        Who speaks, per column (for example brand x valence).
+
+    Returns
+    -------
+    ndarray of float64, shape (n, k)
+        ``(number of speaking neighbours) / degree``; 0 for isolated customers.
+
+    Examples
+    --------
+    >>> from ecosim.network import SocialNetwork
+    >>> path = SocialNetwork.from_edges(np.array([0, 1]), np.array([1, 2]), 3)
+    >>> heard_shares(path, np.array([[True], [False], [False]])).ravel().tolist()
+    [0.0, 0.5, 0.0]
+    """
+    n, k = speaking.shape
+    if network.well_mixed:
+        return network.neighbor_mean(speaking.astype(np.float64))
+    flat = np.flatnonzero(speaking.reshape(-1))
+    rows, column = flat // k, flat % k
+    _, target = network.edges_from(rows)
+    label = np.repeat(column, network.degree[rows])
+    counts = np.bincount(target.astype(np.int64) * k + label, minlength=n * k).reshape(n, k)
+    return counts / np.maximum(network.degree, 1)[:, None]

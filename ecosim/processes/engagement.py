@@ -1,0 +1,55 @@
+"""Phase 6: transitions between Evans's (2010) four engagement stages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecosim.population import Population
+from ecosim.scenario import Dynamics
+
+__all__ = ["move_stages"]
+
+
+def move_stages(
+    population: Population, params: Dynamics, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Move customers up or down the ladder consumption, curation, creation, collaboration.
+
+    A customer at stage ``s >= 1`` who engaged with the brand today (consumed its content
+    or bought it) climbs one stage with probability ``stage_up[s - 1] * max(x, 0)``, times
+    ``talkativeness`` for the steps into creation and collaboration, which take voicing.
+    A customer who did not engage today slips one stage with probability
+    ``stage_down * (1 + 2 max(-x, 0))``: engagement fades without contact, faster after a
+    bad experience. Stage *none* -> *consumption* happens when content is consumed or the
+    brand bought (phases 3 and 5).
+
+    Parameters
+    ----------
+    population : Population
+        Updated in place.
+    params : Dynamics
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    dict
+        Per brand: ``stage_ups`` and ``stage_downs``.
+    """
+    n_brands = population.n_brands
+    stage = population.stage.reshape(-1)
+    flat = np.flatnonzero(stage)
+    s = stage[flat]
+    x = population.experience.reshape(-1)[flat]
+    today = population.engaged_today.reshape(-1)[flat]
+    rates = np.append(np.asarray(params.stage_up), 0.0)[s - 1]
+    voice = np.where(s >= 2, population.talkativeness[flat // n_brands], 1.0)
+    p_up = np.where(today, rates * voice * np.maximum(x, 0.0), 0.0)
+    p_down = np.where(today, 0.0, params.stage_down * (1.0 + 2.0 * np.maximum(-x, 0.0)))
+    draw = rng.random(len(flat))
+    up, down = flat[draw < p_up], flat[draw > 1.0 - p_down]
+    stage[up] += 1
+    stage[down] -= 1
+    return {
+        "stage_ups": np.bincount(up % n_brands, minlength=n_brands),
+        "stage_downs": np.bincount(down % n_brands, minlength=n_brands),
+    }

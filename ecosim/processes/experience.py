@@ -1,0 +1,92 @@
+"""Phase 3: awareness, experience valence and content consumption."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecosim.population import Population
+from ecosim.processes.sampling import bernoulli
+from ecosim.scenario import Dynamics
+
+__all__ = ["consume_content", "forget"]
+
+
+def consume_content(
+    population: Population, params: Dynamics, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Turn today's exposures into attention, awareness, experience and consumption.
+
+    A customer exposed with total weight ``w`` attends to (consumes) the content with
+    probability ``1 - exp(-attention_rate * ad_receptiveness * w)``. Consuming makes the
+    customer aware, moves the experience valence ``x`` towards the message valence
+    ``ad_valence`` by ``1 - (1 - content_experience_weight)**w`` of the distance, and
+    lifts the engagement stage to at least *consumption*.
+
+    Parameters
+    ----------
+    population : Population
+        Updated in place.
+    params : Dynamics
+        Process parameters.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    dict
+        Per brand: ``consumed`` (customers who consumed content) and ``aware_by_content``
+        (customers who became aware through it).
+    """
+    n_brands = population.n_brands
+    flat = np.flatnonzero(population.exposure.reshape(-1) > 0)
+    rows = flat // n_brands
+    weight = population.exposure.reshape(-1)[flat]
+    attend = 1.0 - np.exp(-params.attention_rate * population.ad_receptiveness[rows] * weight)
+    kept = rng.random(len(flat)) < attend
+    flat, weight = flat[kept], weight[kept]
+    aware = population.aware.reshape(-1)
+    newly = flat[~aware[flat]]
+    aware[flat] = True
+    experience = population.experience.reshape(-1)
+    pull = 1.0 - (1.0 - params.content_experience_weight) ** weight
+    experience[flat] += pull * (params.ad_valence - experience[flat])
+    stage = population.stage.reshape(-1)
+    stage[flat] = np.maximum(stage[flat], 1)
+    population.engaged_today.reshape(-1)[flat] = True
+    return {
+        "consumed": np.bincount(flat % n_brands, minlength=n_brands),
+        "aware_by_content": np.bincount(newly % n_brands, minlength=n_brands),
+    }
+
+
+def forget(
+    population: Population, day: int, params: Dynamics, rng: np.random.Generator
+) -> np.ndarray:
+    """Let unengaged customers forget the brand (awareness with forgetting, SIS-type).
+
+    Each aware customer at stage *none*, not engaged today and without a purchase in the
+    last ``active_window`` days, forgets the brand with probability ``forgetting_rate``.
+
+    Parameters
+    ----------
+    population : Population
+        Updated in place.
+    day : int
+        Today.
+    params : Dynamics
+        Process parameters.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    ndarray of int
+        Number of customers who forgot each brand.
+    """
+    recent = (population.last_purchase >= 0) & (
+        day - population.last_purchase < params.active_window
+    )
+    idle = population.aware & (population.stage == 0) & ~population.engaged_today & ~recent
+    forgot = bernoulli(np.flatnonzero(idle.reshape(-1)), params.forgetting_rate, rng)
+    population.aware.reshape(-1)[forgot] = False
+    return np.bincount(forgot % population.n_brands, minlength=population.n_brands)

@@ -1,0 +1,29 @@
+import numpy as np
+from conftest import assert_rate, make_population
+
+from ecosim.processes.exposure import deliver, limit, select
+
+
+def test_select_reaches_each_group_at_its_own_rate(rng):
+    groups = [np.arange(0, 20_000), np.arange(20_000, 30_000), np.arange(30_000, 31_000)]
+    reached = select(groups, np.array([0.1, 0.5, 0.0]), rng)
+    assert_rate(np.sum(reached < 20_000), 20_000, 0.1)
+    assert_rate(np.sum((reached >= 20_000) & (reached < 30_000)), 10_000, 0.5)
+    assert not np.any(reached >= 30_000)
+    assert len(np.unique(reached)) == len(reached)
+
+
+def test_limit_keeps_a_random_subset(rng):
+    customers = np.arange(100)
+    kept = limit(customers, 30, rng)
+    assert len(kept) == 30 and set(kept) <= set(customers)
+    assert limit(customers, 500, rng) is customers
+    assert len(limit(customers, 0, rng)) == 0
+
+
+def test_deliver_adds_weight_and_marks_reached():
+    population = make_population(5)
+    deliver(population, 0, np.array([1, 3]), 2.0)
+    deliver(population, 0, np.array([3]), 0.5)
+    assert population.exposure[:, 0].tolist() == [0, 2.0, 0, 2.5, 0]
+    assert population.reached[:, 0].tolist() == [False, True, False, True, False]

@@ -1,0 +1,187 @@
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SCENARIOS, small_scenario
+
+import ecosim
+from ecosim.agents import Brand, Customer, Influencer, Media
+from ecosim.metrics import OUTCOMES, columns
+from ecosim.model import EcosystemModel
+from ecosim.scenario import validate_scenario
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return validate_scenario(small_scenario())
+
+
+def test_run_returns_one_row_per_day_with_the_outcome_columns(scenario):
+    daily = ecosim.run(scenario)
+    assert len(daily) == scenario.days + 1
+    assert daily["step"].tolist() == list(range(scenario.days + 1))
+    assert list(daily.columns) == columns(["shop"])
+    for name in (
+        "aware_share",
+        "stage_consumption",
+        "stage_curation",
+        "stage_creation",
+        "stage_collaboration",
+        "wom_positive",
+        "wom_negative",
+        "net_sentiment",
+        "purchases",
+        "revenue",
+        "marketing_cost",
+        "active_customers",
+    ):
+        assert name in daily
+    shares = daily[[f"stage_{s}" for s in ("consumption", "curation", "creation", "collaboration")]]
+    assert (shares.sum(axis=1) <= 1 + 1e-12).all()
+    assert daily["aware_share"].between(0, 1).all()
+    assert daily["purchases"].sum() > 0 and daily["revenue"].sum() > 0
+
+
+def test_same_seed_identical_other_seed_different(scenario):
+    first = ecosim.run(scenario, seed=11)
+    again = ecosim.run(scenario, seed=11)
+    other = ecosim.run(scenario, seed=12)
+    pd.testing.assert_frame_equal(first, again)
+    assert not first.equals(other)
+
+
+def test_scenario_seed_is_the_default(scenario):
+    pd.testing.assert_frame_equal(ecosim.run(scenario), ecosim.run(scenario, seed=scenario.seed))
+
+
+def test_model_stops_at_the_horizon(scenario):
+    model = EcosystemModel(scenario, days=5)
+    while model.running:
+        model.step()
+    assert model.steps == 5 and len(model.timeseries()) == 6
+
+
+def test_mesa_agents_and_agentsets(scenario):
+    model = EcosystemModel(scenario)
+    assert len(model.agents_by_type[Brand]) == 1
+    assert len(model.agents_by_type[Media]) == 1
+    assert len(model.agents_by_type[Influencer]) == 1
+    customers = model.agents_by_type[Customer]
+    assert len(customers) == scenario.population.size
+    assert len(model.agents) == scenario.population.size + 3
+    talkative = customers.select(lambda c: c.talkativeness > 0.3)
+    assert len(talkative) == int((model.population.talkativeness > 0.3).sum())
+    assert np.isclose(
+        customers.agg("talkativeness", np.mean), model.population.talkativeness.mean()
+    )
+
+
+def test_customer_views_are_created_only_when_asked_for(scenario):
+    model = EcosystemModel(scenario)
+    assert Customer not in model._agents_by_type
+    model.step()
+    assert Customer not in model._agents_by_type
+    assert model.customer(3).row == 3
+    assert Customer in model._agents_by_type
+
+
+def test_customer_view_reads_and_writes_its_row(scenario):
+    model = EcosystemModel(scenario)
+    customer = model.customer(42)
+    customer.experience = 0.75
+    assert model.population.experience[42, 0] == 0.75
+    customer.experience[0] = -0.25
+    assert model.population.experience[42, 0] == -0.25
+    model.population.stage[42, 0] = 3
+    assert customer.stage[0] == 3
+    customer.talkativeness = 0.9
+    assert model.population.talkativeness[42] == 0.9
+    assert customer.segment in ("a", "b")
+    assert set(customer.neighbors) == set(model.network.neighbors(42))
+    state = customer.state()
+    assert state["shop"]["stage"] == "creation" and state["talkativeness"] == 0.9
+    with pytest.raises(IndexError, match="customer 500 does not exist"):
+        model.customer(500)
+
+
+def test_budget_caps_marketing_cost():
+    data = small_scenario()
+    data["brands"][0]["budget"] = 300.0
+    daily = ecosim.run(validate_scenario(data))
+    assert daily["marketing_cost"].sum() <= 300.0 + 1e-9
+    assert daily["marketing_cost"].sum() > 250.0, "the budget should be nearly used up"
+
+
+def test_unfunded_action_is_dropped():
+    data = small_scenario()
+    data["brands"][0]["budget"] = 10.0
+    data["campaign"][0]["cost"] = 20.0
+    daily = ecosim.run(validate_scenario(data))
+    assert daily["exposures"].sum() == 0 and daily["marketing_cost"].sum() == 0
+
+
+def test_marketing_cost_adds_up():
+    data = small_scenario()
+    data["campaign"].append(
+        {
+            "type": "influencer",
+            "brand": "shop",
+            "influencer": "ayu",
+            "start": 2,
+            "end": 4,
+            "cost": 7.0,
+        }
+    )
+    model = EcosystemModel(validate_scenario(data))
+    daily = model.run()
+    brand = next(iter(model.brands))
+    assert np.isclose(daily["marketing_cost"].sum(), 10_000.0 - brand.budget_left)
+    exposures_social = daily["exposures"].sum()
+    assert exposures_social > 0
+
+
+def test_two_brands_get_columns_per_brand():
+    scenario = ecosim.load_scenario(
+        SCENARIOS / "two_brands.toml", overrides={"population.size": 3000}
+    )
+    daily = ecosim.run(scenario, days=20)
+    names = scenario.brand_names
+    assert len(names) == 2
+    for outcome in OUTCOMES:
+        assert f"{outcome}__{names[0]}" in daily and f"{outcome}__{names[1]}" in daily
+    for flow in ("purchases", "revenue", "marketing_cost", "wom_positive"):
+        assert np.allclose(daily[flow], daily[f"{flow}__{names[0]}"] + daily[f"{flow}__{names[1]}"])
+    assert (daily["aware_share"] >= daily[[f"aware_share__{b}" for b in names]].max(axis=1)).all()
+
+
+@pytest.mark.parametrize(
+    "network",
+    [
+        {"kind": "barabasi_albert", "m": 2},
+        {"kind": "watts_strogatz", "k": 4, "p": 0.2},
+        {"kind": "erdos_renyi", "mean_degree": 6},
+        {"kind": "stochastic_block", "mean_degree_within": 6, "mean_degree_between": 1},
+        {"kind": "complete"},
+    ],
+)
+def test_every_network_kind_runs(network):
+    model = EcosystemModel(validate_scenario(small_scenario(network=network)), days=3)
+    model.run()
+    assert model.network.n == 500
+
+
+def test_stochastic_block_communities_are_the_segments():
+    data = small_scenario(
+        network={"kind": "stochastic_block", "mean_degree_within": 8, "mean_degree_between": 0}
+    )
+    model = EcosystemModel(validate_scenario(data))
+    source, target = model.network.edges_from(np.arange(500))
+    segment = model.population.segment
+    assert len(source) > 0 and (segment[source] == segment[target]).all()
+
+
+def test_mesa_model_basics(scenario):
+    model = EcosystemModel(scenario, rng=3)
+    assert isinstance(model, mesa.Model)
+    assert isinstance(model.rng, np.random.Generator)
+    assert model.datacollector.get_model_vars_dataframe().shape[0] == 1

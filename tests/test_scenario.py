@@ -1,0 +1,302 @@
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import SCENARIOS, small_scenario
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ecosim.scenario import (
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    load_scenario,
+    parse_assignment,
+    validate_scenario,
+)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_scenarios_are_valid(path):
+    scenario = load_scenario(path)
+    assert isinstance(scenario, Scenario)
+    assert scenario.name == path.stem
+    assert scenario.description
+
+
+def test_baseline_is_one_brand_ten_thousand_customers_a_year():
+    scenario = load_scenario(SCENARIOS / "baseline.toml")
+    assert (len(scenario.brands), scenario.population.size, scenario.days) == (1, 10_000, 365)
+    assert {a.type for a in scenario.campaign} >= {"advertising", "promotion", "influencer"}
+
+
+def test_number_is_a_constant_distribution():
+    data = small_scenario()
+    data["population"]["segments"][0]["talkativeness"] = 0.4
+    scenario = validate_scenario(data)
+    assert scenario.population.segments[0].talkativeness.value == 0.4
+
+
+def _with(path: str, value):
+    data = small_scenario()
+    return apply_overrides(data, {path: value})
+
+
+BROKEN = [
+    (_with("days", 0), "days: Input should be greater than or equal to 1 (got 0)"),
+    (_with("population.size", "many"), "population.size: Input should be a valid integer"),
+    (_with("population.segments.0.share", 0.9), "population: segment shares must sum to 1"),
+    (_with("population.segments.0.name", "b"), "population: segment name 'b' is used twice"),
+    (
+        _with("population.segments.0.talkativeness", {"dist": "gamma", "mean": 1, "sd": 1}),
+        "population.segments[0].talkativeness: a gamma is not bounded by 1",
+    ),
+    (
+        _with("population.segments.0.need_cycle", {"dist": "beta", "mean": 0.5, "sd": 0.1}),
+        "population.segments[0].need_cycle: a beta lies in [0, 1]",
+    ),
+    (
+        _with("population.segments.0.ad_receptiveness", {"dist": "beta", "mean": 0.5, "sd": 0.6}),
+        "population.segments[0].ad_receptiveness: sd must be < sqrt(mean*(1-mean))",
+    ),
+    (
+        _with("population.segments.0.talkativeness", {"dist": "poisson", "mean": 1}),
+        "population.segments[0].talkativeness: Input tag 'poisson' found using 'dist' does not",
+    ),
+    (_with("network", {"kind": "ring"}), "network: Input tag 'ring' found using 'kind'"),
+    (_with("network", {"kind": "watts_strogatz", "k": 5}), "network.k: k must be even (got 5)"),
+    (
+        _with("network", {"kind": "barabasi_albert", "n": 5}),
+        "network.n: unknown field",
+    ),
+    (_with("brands.0.price", -1), "brands[0].price: Input should be greater than 0"),
+    (_with("brands.0.margin", 1.5), "brands[0].margin: Input should be less than or equal to 1"),
+    (_with("brands.0.colour", "red"), "brands[0].colour: unknown field"),
+    (_with("brands", []), "brands: List should have at least 1 item"),
+    (_with("brands.0.name", "Toko Ku"), "brands[0].name: String should match pattern"),
+    (
+        _with("campaign.0.channel", "tv"),
+        "campaign[0].channel: unknown channel 'tv' (expected one of: social)",
+    ),
+    (
+        _with("campaign.0.brand", "other"),
+        "campaign[0].brand: unknown brand 'other' (expected one of: shop)",
+    ),
+    (
+        _with("campaign.0.segment", "teens"),
+        "campaign[0].segment: unknown segment 'teens' (expected one of: all, a, b)",
+    ),
+    (_with("campaign.0.end", 0), "campaign[0].end: Input should be greater than or equal to 1"),
+    (_with("campaign.1.start", 20), "campaign[1]: end (12) must be >= start (20)"),
+    (_with("campaign.1.discount", None), "campaign[1]: a promotion needs a discount"),
+    (_with("campaign.0.type", "billboard"), "campaign[0].type: Input should be 'advertising'"),
+    (_with("campaign.0.channel", None), "campaign[0]: a advertising action needs a channel"),
+    (
+        _with("influencers.0.audience_share", 0),
+        "influencers[0].audience_share: Input should be greater than 0",
+    ),
+    (
+        _with("population.segments.0.channel_preferences", {"radio": 0.3}),
+        "population.segments[0].channel_preferences.radio: unknown channel 'radio'",
+    ),
+    (_with("dynamics.negativity_bias", 20.0), "dynamics: wom_experience_weight * negativity_bias"),
+    (
+        _with("dynamics.stage_talk", [0.1, 0.2]),
+        "dynamics.stage_talk: List should have at least 5 items",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "expected"), BROKEN, ids=[e[:40] for _, e in BROKEN])
+def test_broken_scenario_names_field_and_expectation(data, expected):
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(data, source="shop.toml")
+    message = str(caught.value)
+    assert message.startswith("shop.toml: ")
+    assert expected in message, message
+
+
+def test_every_problem_is_reported_at_once():
+    data = apply_overrides(small_scenario(), {"days": -1, "brands.0.price": 0})
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(data, "x.toml")
+    assert [path for path, _ in caught.value.problems] == ["days", "brands[0].price"]
+    assert str(caught.value).startswith("x.toml: 2 problems")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match=r"nope\.toml: 1 problem\n  file not found"):
+        load_scenario(tmp_path / "nope.toml")
+
+
+def test_invalid_toml_gives_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "x"\ndays = = 3\n')
+    with pytest.raises(
+        ScenarioError, match=r"(?s)bad\.toml: 1 problem.*invalid TOML: .*line 2, column 8"
+    ):
+        load_scenario(path)
+
+
+def test_edge_list_path_is_relative_to_the_file(tmp_path):
+    data = small_scenario(network={"kind": "edge_list", "path": "edges.csv"})
+    text = _to_toml(data)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "s.toml").write_text(text)
+    scenario = load_scenario(tmp_path / "sub" / "s.toml")
+    assert Path(scenario.network.path) == (tmp_path / "sub" / "edges.csv").resolve()
+
+
+def test_overrides_by_index_and_by_name():
+    data = small_scenario()
+    changed = apply_overrides(data, {"brands.0.price": 80, "brands.shop.margin": 0.5, "days": 9})
+    assert changed["brands"][0]["price"] == 80
+    assert changed["brands"][0]["margin"] == 0.5
+    assert changed["days"] == 9
+    assert data["brands"][0]["price"] == 100.0, "the input must not change"
+
+
+def test_overrides_create_missing_tables():
+    changed = apply_overrides(small_scenario(), {"dynamics.forgetting_rate": 0.02})
+    assert validate_scenario(changed).dynamics.forgetting_rate == 0.02
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("brands.3.price", "brands.3.price: index 3 is out of range (the list has 1 items)"),
+        ("brands.acme.price", "brands.acme.price: no item named 'acme' (expected one of: shop)"),
+        ("days.x", "days.x: cannot set 'x' inside a int"),
+        ("name.first.x", "name.first.x: name is a str, not a table or list"),
+    ],
+)
+def test_bad_override_paths(path, message):
+    with pytest.raises(ScenarioError) as caught:
+        apply_overrides(small_scenario(), {path: 1})
+    assert message in str(caught.value)
+
+
+def test_parse_assignment_reads_toml_values():
+    assert parse_assignment("brands.0.price=29.5") == ("brands.0.price", 29.5)
+    assert parse_assignment("days = 90") == ("days", 90)
+    assert parse_assignment("network.kind=watts_strogatz") == ("network.kind", "watts_strogatz")
+    assert parse_assignment('name="x"') == ("name", "x")
+    assert parse_assignment("dynamics.stage_up=[0.1, 0.1, 0.1]")[1] == [0.1, 0.1, 0.1]
+    with pytest.raises(ScenarioError, match=r"expected FIELD\.PATH=VALUE"):
+        parse_assignment("days")
+
+
+def test_load_with_overrides_validates_them():
+    with pytest.raises(ScenarioError, match=r"population\.size: Input should be greater"):
+        load_scenario(SCENARIOS / "baseline.toml", overrides={"population.size": 1})
+
+
+def _to_toml(data: dict) -> str:
+    """A tiny TOML writer for the test dictionaries (tables, arrays of tables, scalars)."""
+    lines: list[str] = []
+
+    def scalar(value):
+        if isinstance(value, str):
+            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, dict):
+            return "{ " + ", ".join(f"{k} = {scalar(v)}" for k, v in value.items()) + " }"
+        if isinstance(value, list):
+            return "[" + ", ".join(scalar(v) for v in value) + "]"
+        return repr(value)
+
+    def table(prefix, node):
+        nested = []
+        for key, value in node.items():
+            tables = isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+            if isinstance(value, dict) or tables:
+                nested.append((key, value))
+            else:
+                lines.append(f"{key} = {scalar(value)}")
+        for key, value in nested:
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict):
+                lines.append(f"[{name}]")
+                table(name, value)
+            else:
+                for item in value:
+                    lines.append(f"[[{name}]]")
+                    table(name, item)
+
+    table("", data)
+    return "\n".join(lines) + "\n"
+
+
+def test_toml_writer_round_trips():
+    data = small_scenario()
+    assert tomllib.loads(_to_toml(data)) == data
+
+
+# ------------------------------------------------------------------ hypothesis
+
+_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+)
+_value = st.recursive(
+    _leaf,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_paths = st.sampled_from(
+    [
+        "name",
+        "days",
+        "seed",
+        "population",
+        "population.size",
+        "population.segments",
+        "population.segments.0",
+        "population.segments.0.share",
+        "population.segments.0.talkativeness",
+        "population.segments.1.need_cycle",
+        "network",
+        "network.kind",
+        "network.k",
+        "brands",
+        "brands.0",
+        "brands.0.price",
+        "channels.0.reach",
+        "influencers.0.audience_share",
+        "campaign",
+        "campaign.0",
+        "campaign.0.type",
+        "campaign.1.discount",
+        "campaign.0.end",
+        "dynamics",
+        "dynamics.stage_talk",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_paths, _value, max_size=4))
+def test_mutated_scenarios_never_crash_the_loader(changes):
+    try:
+        data = apply_overrides(small_scenario(), changes)
+        scenario = validate_scenario(data, "fuzz.toml")
+    except ScenarioError as error:
+        assert str(error).startswith(("fuzz.toml", "--set"))
+        assert error.problems
+    else:
+        assert isinstance(scenario, Scenario)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_text_files_never_crash_the_loader(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("fuzz") / "f.toml"
+    path.write_bytes(text.encode("utf-8", errors="replace"))
+    with pytest.raises(ScenarioError):
+        load_scenario(path)
