@@ -24,6 +24,7 @@ __all__ = ["FLOWS", "OUTCOMES", "columns", "measure", "outcome", "reporters", "s
 
 OUTCOMES = {
     "aware_share": "share of customers aware of the brand",
+    "adopted_share": "share of customers who have bought the brand at least once",
     "stage_consumption": "share of customers whose highest stage is consumption",
     "stage_curation": "share of customers whose highest stage is curation",
     "stage_creation": "share of customers whose highest stage is creation",
@@ -100,8 +101,10 @@ def measure(model: EcosystemModel) -> dict[str, float]:
     recent = (population.last_purchase >= 0) & (
         day - population.last_purchase < model.scenario.dynamics.active_window
     )
+    adopted = population.purchases > 0
     per_brand = {
         "aware_share": population.aware.mean(axis=0),
+        "adopted_share": adopted.mean(axis=0),
         "active_customers": recent.sum(axis=0).astype(float),
         "mean_experience": _masked_mean(population.experience, population.aware),
     }
@@ -113,6 +116,7 @@ def measure(model: EcosystemModel) -> dict[str, float]:
     highest = population.stage.max(axis=1)
     total = {
         "aware_share": population.aware.any(axis=1).mean(),
+        "adopted_share": adopted.any(axis=1).mean(),
         "active_customers": float(recent.any(axis=1).sum()),
         "mean_experience": float(
             _masked_mean(population.experience.ravel(), population.aware.ravel())
