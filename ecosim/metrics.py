@@ -60,7 +60,7 @@ def columns(brand_names: list[str]) -> list[str]:
     Examples
     --------
     >>> columns(["a"])[:3]
-    ['step', 'aware_share', 'stage_consumption']
+    ['step', 'aware_share', 'adopted_share']
     >>> columns(["a", "b"])[-1]
     'active_customers__b'
     """
