@@ -9,7 +9,7 @@ Examples
 >>> scenario = ecosim.load_scenario("scenarios/baseline.toml", overrides={"population.size": 1000})
 >>> daily = ecosim.run(scenario, days=30, seed=1)
 >>> list(daily.columns[:3])
-['step', 'aware_share', 'stage_consumption']
+['step', 'aware_share', 'adopted_share']
 """
 
 from importlib.metadata import PackageNotFoundError, version
