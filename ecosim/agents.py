@@ -9,14 +9,20 @@ object per customer in the simulation's hot path.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from ecosim import scenario as schema
-from ecosim.population import STAGES, TRAITS
-from ecosim.processes import exposure
+from ecosim.population import NEVER, STAGES, TRAITS
+from ecosim.processes import direct_actions, exposure
+from ecosim.processes.dialogue import media_story
+from ecosim.processes.retention import win_back
+from ecosim.processes.service import Complaints
+from ecosim.processes.shopping import use_product
+from ecosim.seeding import choose_seeds
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -71,7 +77,10 @@ class Customer(mesa.Agent):
     stage = _per_brand("stage", "Engagement stage (index into ecosim.population.STAGES)")
     purchases = _per_brand("purchases", "Number of purchases")
     spend = _per_brand("spend", "Money spent")
-    last_purchase = _per_brand("last_purchase", "Day of the last purchase (-1: never)")
+    last_purchase = _per_brand("last_purchase", "Day of the last purchase")
+    churned = _per_brand("churned", "Whether the customer has defected from the brand")
+    points = _per_brand("points", "Loyalty points balance")
+    tier = _per_brand("tier", "Loyalty tier (0: none)")
 
     @property
     def segment(self) -> str:
@@ -86,40 +95,58 @@ class Customer(mesa.Agent):
 
     def state(self) -> dict[str, object]:
         """Return the customer's traits and, per brand name, its relationship with the brand."""
-        brands = self.model.scenario.brand_names
+        population, day = self.model.population, self.model.steps
         state: dict[str, object] = {"id": self.row, "segment": self.segment}
         state.update({trait: getattr(self, trait) for trait in TRAITS})
-        for b, brand in enumerate(brands):
-            state[brand] = {
+        for b, brand in enumerate(self.model.brands):
+            tiers = brand.spec.loyalty.tiers
+            last = int(self.last_purchase[b])
+            state[brand.name] = {
                 "aware": bool(self.aware[b]),
                 "experience": float(self.experience[b]),
                 "stage": STAGES[self.stage[b]],
                 "purchases": int(self.purchases[b]),
                 "spend": float(self.spend[b]),
-                "last_purchase": int(self.last_purchase[b]),
+                "last_purchase": None if last == NEVER else last,
+                "churned": bool(self.churned[b]),
+                "points": float(self.points[b]),
+                "tier": tiers.levels[self.tier[b] - 1].name if tiers and self.tier[b] else None,
+                "member": bool(population.member_until[self.row, b] >= day),
+                "reached_directly": bool(population.reached[self.row, b]),
+                "affected_indirectly": bool(population.affected[self.row, b]),
             }
         return state
 
 
 class Brand(mesa.Agent):
-    """A brand runs its campaign calendar within its budget (phase 1 of the day).
+    """A brand: runs its campaign calendar within its budget and reacts to what it sees.
+
+    Phase 1 of the day (:meth:`step`): react by its rules, start today's actions, set
+    today's price and quality. Phase 2 (:meth:`reach_directly`): deliver the actions
+    that need no paid media (launch news, gamification, personalised offers, community
+    invitations, personalised rewards, win-back).
 
     Parameters
     ----------
     model : EcosystemModel
     spec : ecosim.scenario.Brand
-        Price, margin, quality and budget.
     index : int
         The brand's column in the population arrays.
 
     Attributes
     ----------
-    active : list of ecosim.scenario.Campaign
-        Today's funded actions.
-    budget_left : float
-        Budget not yet spent.
-    spent_today : float
-        Marketing money spent today.
+    active : list of actions
+        Today's funded actions (an apology campaign is added during a crisis response).
+    budget_left, spent_today : float
+        Budget not yet spent; marketing money spent today.
+    price, quality : float
+        Today's list price and product quality.
+    complaints : ecosim.processes.service.Complaints
+        Open complaints.
+    rating_total, rating_count : float, int
+        Sum and number of the stars of its reviews.
+    channel_scale : ndarray
+        Multiplier of the intensity of its advertising per channel (budget shifts).
     """
 
     def __init__(self, model: EcosystemModel, spec: schema.Brand, index: int):
@@ -129,7 +156,20 @@ class Brand(mesa.Agent):
         self.calendar = [a for a in model.scenario.campaign if a.brand == spec.name]
         self.budget_left = spec.budget
         self.spent_today = 0.0
-        self.active: list[schema.Campaign] = []
+        self.active: list[schema.Action] = []
+        self.price = spec.price
+        self.quality = spec.quality
+        self.complaints = Complaints()
+        self.rating_total = 0.0
+        self.rating_count = 0
+        channels = model.scenario.channels
+        self.channel_scale = np.ones(len(channels))
+        self.channel_sales = np.zeros(len(channels))
+        self.channel_cost = np.zeros(len(channels))
+        self.crisis_until = NEVER
+        self._crisis_started = NEVER
+        self._negative_share: deque[float] = deque(maxlen=7)
+        self._ambassadors: list[tuple[np.ndarray, schema.Seeding]] = []
         self._unfunded: set[int] = set()
 
     @property
@@ -137,22 +177,52 @@ class Brand(mesa.Agent):
         """The brand's name."""
         return self.spec.name
 
+    @property
+    def in_crisis(self) -> bool:
+        """Whether a crisis response is running today."""
+        return self.model.steps <= self.crisis_until
+
+    @property
+    def response_days(self) -> float:
+        """Today's mean response time to complaints (shorter in a crisis response)."""
+        rule = self._rule(schema.CrisisResponse)
+        if self.in_crisis and rule is not None:
+            return min(rule.response_days, self.spec.service.response_days)
+        return self.spec.service.response_days
+
     def step(self) -> None:
-        """Start today's actions.
+        """Phase 1: react, then start today's funded actions.
 
         An action whose fixed cost the budget cannot pay on its first day is dropped for
         its whole run.
         """
         day = self.model.steps
         self.spent_today = 0.0
+        self._react(day)
         self.active = []
         for key, action in enumerate(self.calendar):
-            if not action.start <= day <= action.end:
+            if not action.runs_on(day):
                 continue
             if day == action.start and not self.pay(action.cost):
                 self._unfunded.add(key)
             if key not in self._unfunded:
                 self.active.append(action)
+                if day == action.start:
+                    self._begin(action, day)
+        changes = [a.price for a in self.active if isinstance(a, schema.PriceChange)]
+        self.price = changes[-1] if changes else self.spec.price
+        rule = self._rule(schema.CrisisResponse)
+        if self.in_crisis and rule is not None and rule.apology_channel is not None:
+            self.active.append(
+                schema.Advertising(
+                    type="advertising",
+                    brand=self.name,
+                    channel=rule.apology_channel,
+                    start=day,
+                    end=day,
+                    intensity=rule.apology_intensity,
+                )
+            )
 
     def pay(self, amount: float) -> bool:
         """Spend ``amount`` if the budget allows it; return whether it was spent."""
@@ -168,48 +238,187 @@ class Brand(mesa.Agent):
             return np.iinfo(np.int64).max
         return int(self.budget_left // unit_cost)
 
+    def reach_directly(self) -> None:
+        """Phase 2: deliver today's actions that reach customers without paid media."""
+        model, day, b = self.model, self.model.steps, self.index
+        population, rng = model.population, model.rng
+        for action in self.active:
+            members = model.segment_customers(action.segment)
+            if isinstance(action, schema.ProductLaunch):
+                news = exposure.select([members], np.array([action.reach * action.intensity]), rng)
+                exposure.deliver(population, b, news, model.attention_weight(action))
+                model.flows["exposures"][b] += len(news)
+            elif isinstance(action, schema.Gamification):
+                most = self.affordable(action.reward_cost)
+                players = direct_actions.play(population, members, b, action, day, most, rng)
+                self.pay(len(players) * action.reward_cost)
+            elif isinstance(action, schema.Personalisation):
+                most = self.affordable(action.cost_per_message)
+                targets = direct_actions.offer(population, members, b, action, day, most, rng)
+                self.pay(len(targets) * action.cost_per_message)
+            elif isinstance(action, schema.Community):
+                most = self.affordable(action.cost_per_invite)
+                invited = direct_actions.invite(population, members, b, action, day, most, rng)
+                self.pay(len(invited) * action.cost_per_invite)
+            elif isinstance(action, schema.PersonalisedReward):
+                points = self.spec.loyalty.points
+                unit = action.bonus_points * points.reward_value / points.goal
+                window = model.scenario.dynamics.active_window
+                most = self.affordable(unit)
+                rewarded = direct_actions.reward(
+                    population, members, b, action, day, window, most, rng
+                )
+                self.pay(len(rewarded) * unit)
+            elif isinstance(action, schema.Winback):
+                lost = members[population.churned[members, b]]
+                contacted = exposure.limit(lost, self.affordable(action.cost_per_contact), rng)
+                self.pay(len(contacted) * action.cost_per_contact)
+                back = win_back(population, contacted, b, action.response * action.intensity, rng)
+                model.flows["won_back"][b] += back
+
+    def ambassadors_today(self) -> np.ndarray:
+        """Ambassadors who post about the brand today (each with the action's intensity)."""
+        day, rng = self.model.steps, self.model.rng
+        posting = [
+            seeds[rng.random(len(seeds)) < action.intensity]
+            for seeds, action in self._ambassadors
+            if action.runs_on(day)
+        ]
+        return np.concatenate(posting) if posting else np.empty(0, dtype=np.int64)
+
+    def attribute(self, buyers: np.ndarray) -> None:
+        """Credit today's purchases to the channel of each buyer's last exposure (7 days)."""
+        population, day = self.model.population, self.model.steps
+        recent = day - population.last_touch[buyers, self.index] <= 7
+        channels = population.last_channel[buyers[recent], self.index]
+        self.channel_sales += np.bincount(channels, minlength=len(self.channel_sales))
+
+    def _begin(self, action: schema.Action, day: int) -> None:
+        if isinstance(action, schema.ProductLaunch) and action.quality is not None:
+            self.quality = action.quality
+        if isinstance(action, schema.Seeding):
+            self._seed(action, day)
+
+    def _seed(self, action: schema.Seeding, day: int) -> None:
+        model, b = self.model, self.index
+        if action.customers is not None:
+            seeds = np.unique(np.asarray(action.customers, dtype=np.int64))
+        else:
+            count = action.seeds or max(1, round(action.seed_share * model.population.n))
+            seeds = choose_seeds(model.network, count, action.strategy, model.rng)
+        seeds = exposure.limit(seeds, self.affordable(action.cost_per_seed), model.rng)
+        self.pay(len(seeds) * action.cost_per_seed)
+        direct_actions.sample(model.population, seeds, b, day)
+        brands = np.full(len(seeds), b)
+        use_product(
+            model.population, seeds, brands, model.qualities, model.scenario.dynamics, model.rng
+        )
+        if action.kind == "ambassador":
+            model.population.stage[seeds, b] = np.maximum(model.population.stage[seeds, b], 3)
+            self._ambassadors.append((seeds, action))
+        model.flows["seeded"][b] += len(seeds)
+
+    def _rule(self, kind: type) -> object | None:
+        return next((rule for rule in self.spec.rules if isinstance(rule, kind)), None)
+
+    def _react(self, day: int) -> None:
+        """Apply the brand's rules to what it observed yesterday."""
+        crisis = self._rule(schema.CrisisResponse)
+        if crisis is not None:
+            self._negative_share.append(
+                self.model.outcome("wom_negative", self.index) / self.model.population.n
+            )
+            trending = np.mean(self._negative_share) > crisis.threshold
+            if trending and day >= self._crisis_started + crisis.cooldown:
+                self._crisis_started = day
+                self.crisis_until = day + crisis.duration - 1
+                self.model.flows["crisis_responses"][self.index] += 1
+        shift = self._rule(schema.BudgetShift)
+        if shift is not None and day % shift.period == 0:
+            spent = self.channel_cost > 0
+            if spent.sum() >= 2:
+                rate = np.where(
+                    spent, self.channel_sales / np.maximum(self.channel_cost, 1e-12), np.nan
+                )
+                self.channel_scale[np.nanargmax(rate)] *= 1.0 + shift.fraction
+                self.channel_scale[np.nanargmin(rate)] *= 1.0 - shift.fraction
+            self.channel_sales[:] = 0.0
+            self.channel_cost[:] = 0.0
+
 
 class Media(mesa.Agent):
-    """A media channel delivers the brands' advertising and social posts (phase 2).
+    """A media channel: carries the brands' messages and amplifies what trends.
 
-    Advertising reaches each customer of the targeted segment with probability
-    ``reach * intensity * preference``, where ``preference`` is the segment's use of the
-    channel; a social post reaches the same way, but only the brand's followers
-    (customers at engagement stage consumption or above).
+    Phase 2 (:meth:`step`): advertising reaches each customer of the targeted segment
+    with probability ``reach * intensity * preference`` (the segment's use of the
+    channel); a social post reaches the brand's followers (customers at consumption or
+    above) the same way, and followers at curation or above share it. Phase 4
+    (:meth:`amplify`): when a brand trends in dialogue, the channel shows the story.
 
     Parameters
     ----------
     model : EcosystemModel
     spec : ecosim.scenario.Channel
+    index : int
+        The channel's position in the scenario.
     """
 
-    def __init__(self, model: EcosystemModel, spec: schema.Channel):
+    def __init__(self, model: EcosystemModel, spec: schema.Channel, index: int):
         super().__init__(model)
         self.spec = spec
+        self.index = index
         self.preference = np.array(
             [s.channel_preferences.get(spec.name, 0.5) for s in model.scenario.population.segments]
         )
 
     def step(self) -> None:
         """Deliver every active action that uses this channel."""
-        model = self.model
-        for brand in model.brands:
+        for brand in self.model.brands:
             for action in brand.active:
-                if action.channel == self.spec.name:
+                if getattr(action, "channel", None) == self.spec.name:
                     self._deliver(brand, action)
 
-    def _deliver(self, brand: Brand, action: schema.Campaign) -> None:
+    def amplify(self) -> None:
+        """Show the stories of brands trending in today's dialogue to the channel's users."""
+        if self.spec.amplification <= 0:
+            return
         model = self.model
+        n = model.population.n
+        for brand in model.brands:
+            b = brand.index
+            for flow, valence in (("wom_positive", 1.0), ("wom_negative", -1.0)):
+                if model.flows[flow][b] / n <= self.spec.trend_threshold:
+                    continue
+                groups = model.segment_members
+                chance = self.spec.amplification * self.preference
+                audience = exposure.select(groups, chance, model.rng)
+                media_story(
+                    model.population, b, audience, valence, model.scenario.dynamics, model.rng
+                )
+                model.flows["amplified"][b] += len(audience)
+
+    def _deliver(self, brand: Brand, action: schema.Advertising | schema.SocialPost) -> None:
+        model, b = self.model, brand.index
         segments = model.segment_indices(action.segment)
         groups = [model.segment_members[s] for s in segments]
         if action.type == "social_post":
-            groups = [g[model.population.stage[g, brand.index] >= 1] for g in groups]
-        chance = self.spec.reach * action.intensity * self.preference[segments]
+            groups = [g[model.population.stage[g, b] >= 1] for g in groups]
+        intensity = min(action.intensity * brand.channel_scale[self.index], 1.0)
+        chance = self.spec.reach * intensity * self.preference[segments]
         reached = exposure.select(groups, chance, model.rng)
-        reached = exposure.limit(reached, brand.affordable(self.spec.cost_per_exposure), model.rng)
-        brand.pay(len(reached) * self.spec.cost_per_exposure)
-        exposure.deliver(model.population, brand.index, reached, 1.0)
-        model.flows["exposures"][brand.index] += len(reached)
+        cost = self.spec.cost_per_exposure
+        reached = exposure.limit(reached, brand.affordable(cost), model.rng)
+        brand.pay(len(reached) * cost)
+        brand.channel_cost[self.index] += len(reached) * cost
+        weight = model.attention_weight(action)
+        exposure.deliver(model.population, b, reached, weight, self.index, model.steps)
+        model.flows["exposures"][b] += len(reached)
+        if action.type == "social_post":
+            params = model.scenario.dynamics
+            shares = exposure.share_posts(
+                model.population, model.network, b, reached, params, model.rng
+            )
+            model.flows["shares"][b] += shares
 
 
 class Influencer(mesa.Agent):
@@ -239,9 +448,13 @@ class Influencer(mesa.Agent):
         weight = model.scenario.dynamics.influencer_weight * self.spec.credibility
         for brand in model.brands:
             for action in brand.active:
-                if action.influencer != self.spec.name or not brand.pay(self.spec.fee):
+                if getattr(action, "influencer", None) != self.spec.name or not brand.pay(
+                    self.spec.fee
+                ):
                     continue
                 chance = np.array([self.spec.reach * action.intensity])
                 reached = exposure.select([self.audience], chance, model.rng)
-                exposure.deliver(model.population, brand.index, reached, weight)
+                exposure.deliver(
+                    model.population, brand.index, reached, weight * model.attention_weight(action)
+                )
                 model.flows["exposures"][brand.index] += len(reached)

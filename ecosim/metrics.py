@@ -2,8 +2,9 @@
 
 Every day (phase 7) :func:`measure` computes the outcome columns once; the model's Mesa
 ``DataCollector`` reports them through :func:`outcome` reporters, one row per day. With
-several brands, each per-brand outcome also gets a column ``<outcome>__<brand>``; the
-plain column is then the total over brands (customers counted once).
+several brands, each outcome also gets a column ``<outcome>__<brand>``; the plain column
+is then the total over brands (customers counted once for shares and counts of
+customers, summed for flows).
 """
 
 from __future__ import annotations
@@ -20,53 +21,95 @@ if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
     from ecosim.scenario import Scenario
 
-__all__ = ["FLOWS", "OUTCOMES", "columns", "measure", "outcome", "reporters", "summarize"]
+__all__ = [
+    "FLOWS",
+    "OUTCOMES",
+    "columns",
+    "engaged",
+    "measure",
+    "outcome",
+    "presence",
+    "reporters",
+    "summarize",
+    "tier_names",
+]
 
-OUTCOMES = {
+STATES = {
     "aware_share": "share of customers aware of the brand",
     "adopted_share": "share of customers who have bought the brand at least once",
     "stage_consumption": "share of customers whose highest stage is consumption",
     "stage_curation": "share of customers whose highest stage is curation",
     "stage_creation": "share of customers whose highest stage is creation",
     "stage_collaboration": "share of customers whose highest stage is collaboration",
+    "engaged_share": "share of customers engaged as the scenario defines it",
+    "presence_physical": "mean physical presence: exp(-days since last purchase / active window)",
+    "presence_cognitive": "mean cognitive presence: exp(-days since last consumption / window)",
+    "presence_emotional": "mean emotional presence: positive experience valence",
+    "mean_experience": "mean experience valence of the customers aware of the brand",
+    "rating": "average review rating (stars, shrunk towards the prior)",
+    "active_customers": "customers whose last purchase is within the active window",
+    "churned_customers": "customers who have defected and not come back",
+    "members": "paid members",
+    "points_outstanding": "loyalty points held by customers",
+    "pending_complaints": "complaints not yet answered",
+    "reached_share": "share of customers ever reached directly by a brand action",
+    "affected_share": "share of customers affected only indirectly (dialogue, media stories)",
+}
+FLOWS = {
+    "exposures": "exposures delivered by media, influencers and the brand today",
+    "shares": "customers who shared the brand's posts today",
     "wom_positive": "customers who spoke positively about the brand today",
     "wom_negative": "customers who spoke negatively about the brand today",
-    "net_sentiment": "(positive - negative) / (positive + negative) word of mouth today",
-    "exposures": "exposures delivered by media and influencers today",
-    "mean_experience": "mean experience valence of the customers aware of the brand",
+    "amplified": "customers shown a media story about the brand trending today",
+    "reviews": "reviews written today",
     "purchases": "purchases today",
-    "revenue": "money received today (after discounts)",
-    "gross_margin": "revenue less the cost of the goods sold today",
+    "switches": "purchases from a customer whose previous purchase was another brand",
+    "revenue": "money received for products today (after all discounts and rewards)",
+    "fee_revenue": "membership fees received today",
+    "gross_margin": "revenue less the cost of goods sold, plus membership fees, today",
     "marketing_cost": "money spent on marketing today",
-    "active_customers": "customers whose last purchase is within the active window",
+    "rewards_value": "money value of the loyalty rewards redeemed today",
+    "points_earned": "loyalty points earned today",
+    "points_redeemed": "loyalty points redeemed today",
+    "incidents": "service incidents today",
+    "complaints": "complaints made today",
+    "answered": "complaints answered today",
+    "churned": "customers who defected today",
+    "won_back": "customers won back today",
 }
-"""Outcome columns reported every day, with their meaning."""
-
-FLOWS = (
-    "wom_positive",
-    "wom_negative",
-    "exposures",
-    "purchases",
-    "revenue",
-    "gross_margin",
-    "marketing_cost",
-)
-"""Outcomes that are flows of the day (summed over a run); the others are states."""
+OUTCOMES = {
+    **STATES,
+    "net_sentiment": "(positive - negative) / (positive + negative) today",
+    **FLOWS,
+}
+"""Outcome columns reported every day, with their meaning (loyalty tiers add
+``tier_<name>``, the customers in each tier)."""
 
 
-def columns(brand_names: list[str]) -> list[str]:
-    """Return the time-series columns for a scenario with these brands, in order.
+def tier_names(scenario: Scenario) -> list[str]:
+    """Names of the loyalty tiers of all brands, in order of first appearance."""
+    names: list[str] = []
+    for brand in scenario.brands:
+        tiers = brand.loyalty.tiers
+        for level in tiers.levels if tiers else []:
+            if level.name not in names:
+                names.append(level.name)
+    return names
+
+
+def columns(scenario: Scenario) -> list[str]:
+    """Return the time-series columns of a scenario, in order.
 
     Examples
     --------
-    >>> columns(["a"])[:3]
+    >>> from ecosim import load_scenario
+    >>> columns(load_scenario("scenarios/baseline.toml"))[:3]
     ['step', 'aware_share', 'adopted_share']
-    >>> columns(["a", "b"])[-1]
-    'active_customers__b'
     """
-    names = ["step", *OUTCOMES]
-    if len(brand_names) > 1:
-        names += [f"{outcome}__{brand}" for brand in brand_names for outcome in OUTCOMES]
+    outcomes = [*OUTCOMES, *(f"tier_{name}" for name in tier_names(scenario))]
+    names = ["step", *outcomes]
+    if len(scenario.brands) > 1:
+        names += [f"{name}__{brand}" for brand in scenario.brand_names for name in outcomes]
     return names
 
 
@@ -75,13 +118,59 @@ def outcome(model: EcosystemModel, name: str) -> float:
     return model.outcomes[name]
 
 
-def reporters(brand_names: list[str]) -> dict[str, partial]:
+def reporters(scenario: Scenario) -> dict[str, partial]:
     """Model reporters for Mesa's ``DataCollector``, one per column.
 
     Each is ``functools.partial(outcome, name=column)``: Mesa calls it with the model,
     and, unlike a lambda, it can be pickled to another process.
     """
-    return {name: partial(outcome, name=name) for name in columns(brand_names)}
+    return {name: partial(outcome, name=name) for name in columns(scenario)}
+
+
+def engaged(model: EcosystemModel) -> np.ndarray:
+    """Who is engaged with each brand, by the scenario's definition of engagement.
+
+    A criterion "``count`` events in ``days`` days" holds when the ``count``-th most
+    recent event happened within the last ``days`` days.
+
+    Returns
+    -------
+    ndarray of bool, shape (n, n_brands)
+    """
+    population, day = model.population, model.steps
+    definition = model.scenario.engagement
+    tests = []
+    for criterion, history in (
+        (definition.purchases, population.purchase_days),
+        (definition.referrals, population.referral_days),
+        (definition.reviews, population.review_days),
+    ):
+        if criterion is not None:
+            tests.append(day - history[:, :, 0] < criterion.days)
+    if definition.min_stage is not None:
+        tests.append(population.stage >= STAGES.index(definition.min_stage))
+    combine = np.logical_and if definition.combine == "all" else np.logical_or
+    return combine.reduce(tests)
+
+
+def presence(model: EcosystemModel) -> dict[str, np.ndarray]:
+    """Patterson, Yu & de Ruyter's (2006) three components of engagement, per customer.
+
+    Physical: ``exp(-days since the last purchase / active_window)``; cognitive:
+    ``exp(-days since the brand's content or product was last consumed /
+    cognitive_window)``; emotional: the positive part of the experience valence of aware
+    customers.
+
+    Returns
+    -------
+    dict of str to ndarray, shape (n, n_brands)
+    """
+    population, day, params = model.population, model.steps, model.scenario.dynamics
+    return {
+        "physical": np.exp(-(day - population.last_purchase) / params.active_window),
+        "cognitive": np.exp(-(day - population.last_consumed) / params.cognitive_window),
+        "emotional": np.where(population.aware, np.maximum(population.experience, 0.0), 0.0),
+    }
 
 
 def measure(model: EcosystemModel) -> dict[str, float]:
@@ -95,41 +184,69 @@ def measure(model: EcosystemModel) -> dict[str, float]:
     -------
     dict of str to float
     """
-    population, flows = model.population, model.flows
-    brands = model.scenario.brand_names
-    day = model.steps
-    recent = (population.last_purchase >= 0) & (
-        day - population.last_purchase < model.scenario.dynamics.active_window
-    )
-    adopted = population.purchases > 0
+    population, flows, day = model.population, model.flows, model.steps
+    scenario = model.scenario
+    recent = day - population.last_purchase < scenario.dynamics.active_window
+    is_engaged = engaged(model)
+    parts = presence(model)
+    indirect = population.affected & ~population.reached
+    member = population.member_until >= day
     per_brand = {
         "aware_share": population.aware.mean(axis=0),
-        "adopted_share": adopted.mean(axis=0),
-        "active_customers": recent.sum(axis=0).astype(float),
+        "adopted_share": (population.purchases > 0).mean(axis=0),
+        **{f"stage_{s}": (population.stage == i).mean(axis=0) for i, s in enumerate(STAGES) if i},
+        "engaged_share": is_engaged.mean(axis=0),
+        **{f"presence_{k}": v.mean(axis=0) for k, v in parts.items()},
         "mean_experience": _masked_mean(population.experience, population.aware),
+        "rating": model.ratings,
+        "active_customers": recent.sum(axis=0),
+        "churned_customers": population.churned.sum(axis=0),
+        "members": member.sum(axis=0),
+        "points_outstanding": population.points.sum(axis=0),
+        "pending_complaints": np.array([len(b.complaints) for b in model.brands]),
+        "reached_share": population.reached.mean(axis=0),
+        "affected_share": indirect.mean(axis=0),
+        **{name: np.asarray(flows[name], dtype=float) for name in FLOWS},
     }
-    for s, stage in enumerate(STAGES[1:], start=1):
-        per_brand[f"stage_{stage}"] = (population.stage == s).mean(axis=0)
-    for name in FLOWS:
-        per_brand[name] = np.asarray(flows[name], dtype=float)
     per_brand["net_sentiment"] = _sentiment(per_brand["wom_positive"], per_brand["wom_negative"])
+    for name in tier_names(scenario):
+        per_brand[f"tier_{name}"] = np.array(
+            [
+                _tier_count(population.tier[:, b], brand.spec, name)
+                for b, brand in enumerate(model.brands)
+            ]
+        )
     highest = population.stage.max(axis=1)
     total = {
         "aware_share": population.aware.any(axis=1).mean(),
-        "adopted_share": adopted.any(axis=1).mean(),
-        "active_customers": float(recent.any(axis=1).sum()),
-        "mean_experience": float(
-            _masked_mean(population.experience.ravel(), population.aware.ravel())
-        ),
-        **{f"stage_{stage}": (highest == s).mean() for s, stage in enumerate(STAGES) if s},
-        **{name: per_brand[name].sum() for name in FLOWS},
+        "adopted_share": (population.purchases > 0).any(axis=1).mean(),
+        **{f"stage_{s}": (highest == i).mean() for i, s in enumerate(STAGES) if i},
+        "engaged_share": is_engaged.any(axis=1).mean(),
+        **{f"presence_{k}": v.max(axis=1).mean() for k, v in parts.items()},
+        "mean_experience": _masked_mean(population.experience.ravel(), population.aware.ravel()),
+        "rating": float(np.average(model.ratings)),
+        "active_customers": recent.any(axis=1).sum(),
+        "churned_customers": population.churned.any(axis=1).sum(),
+        "members": member.any(axis=1).sum(),
+        "reached_share": population.reached.any(axis=1).mean(),
+        "affected_share": (indirect.any(axis=1) & ~population.reached.any(axis=1)).mean(),
     }
-    total["net_sentiment"] = float(_sentiment(total["wom_positive"], total["wom_negative"]))
-    result = {"step": day, **{name: float(total[name]) for name in OUTCOMES}}
-    if len(brands) > 1:
-        for b, brand in enumerate(brands):
-            result.update({f"{name}__{brand}": float(per_brand[name][b]) for name in OUTCOMES})
-    return result
+    for name in per_brand:
+        total.setdefault(name, per_brand[name].sum())
+    total["net_sentiment"] = _sentiment(total["wom_positive"], total["wom_negative"])
+    result = {"step": day, **{name: float(total[name]) for name in per_brand}}
+    if len(model.brands) > 1:
+        for b, brand in enumerate(scenario.brand_names):
+            result.update(
+                {f"{name}__{brand}": float(values[b]) for name, values in per_brand.items()}
+            )
+    return {name: result[name] for name in model.column_names}
+
+
+def _tier_count(tier: np.ndarray, brand: Any, name: str) -> int:
+    tiers = brand.loyalty.tiers
+    names = [level.name for level in tiers.levels] if tiers else []
+    return int((tier == names.index(name) + 1).sum()) if name in names else 0
 
 
 def _masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -157,28 +274,30 @@ def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     -------
     dict
         ``final_<outcome>`` for state outcomes on the last day, ``total_<outcome>`` for
-        flows summed over the run, and ``roi``: (total gross margin - total marketing
-        cost) / total marketing cost (``None`` without marketing cost). With several
-        brands, the same per brand under ``brands``.
+        flows summed over the run, ``net_sentiment`` over the run, ``roi``: (total gross
+        margin - total marketing cost) / total marketing cost (``None`` without marketing
+        cost), and, with several brands, ``share_of_wallet`` (the brand's share of the
+        brands' purchases); per brand under ``brands``.
     """
     brands = scenario.brand_names
-    result = _summary(timeseries, "")
+    tiers = [f"tier_{name}" for name in tier_names(scenario)]
+    result = _summary(timeseries, "", tiers)
     if len(brands) > 1:
-        result["brands"] = {brand: _summary(timeseries, f"__{brand}") for brand in brands}
+        result["brands"] = {brand: _summary(timeseries, f"__{brand}", tiers) for brand in brands}
+        for brand in brands:
+            share = result["brands"][brand]["total_purchases"] / max(result["total_purchases"], 1)
+            result["brands"][brand]["share_of_wallet"] = share
     return result
 
 
-def _summary(timeseries: pd.DataFrame, suffix: str) -> dict[str, Any]:
+def _summary(timeseries: pd.DataFrame, suffix: str, tiers: list[str]) -> dict[str, Any]:
     last = timeseries.iloc[-1]
     result: dict[str, Any] = {}
-    for name in OUTCOMES:
-        column = timeseries[name + suffix]
-        if name in FLOWS:
-            result[f"total_{name}"] = float(column.sum())
-        elif name != "net_sentiment":
-            result[f"final_{name}"] = (
-                None if pd.isna(last[name + suffix]) else float(last[name + suffix])
-            )
+    for name in [*STATES, *tiers]:
+        value = last[name + suffix]
+        result[f"final_{name}"] = None if pd.isna(value) else float(value)
+    for name in FLOWS:
+        result[f"total_{name}"] = float(timeseries[name + suffix].sum())
     positive, negative = result["total_wom_positive"], result["total_wom_negative"]
     result["net_sentiment"] = float(_sentiment(np.float64(positive), np.float64(negative)))
     cost = result["total_marketing_cost"]

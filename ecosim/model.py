@@ -1,9 +1,15 @@
 """The customer engagement ecosystem as a Mesa model.
 
 One step is one day. Its phases follow Maslowska, Malthouse & Collinger (2016):
-brand actions reach customers through media and influencers, shape their experience and
-brand consumption, spread as dialogue on the social network, drive shopping, and move
-customers along Evans's (2010) engagement stages; phase 7 records the outcomes.
+
+1. brands decide today's actions (and react to what they observed);
+2. media, influencers and the brands' own channels deliver exposures;
+3. customers update awareness, experience and brand consumption;
+4. dialogue spreads on the network, and media amplify what trends;
+5. shopping, loyalty points, tiers and membership, service incidents and their handling,
+   reviews;
+6. engagement stage transitions (Evans 2010), churn and win-back;
+7. data collection.
 
 Examples
 --------
@@ -26,18 +32,30 @@ from tqdm.auto import tqdm
 
 from ecosim import network as graphs
 from ecosim.agents import Brand, Customer, Influencer, Media
-from ecosim.metrics import FLOWS, measure, reporters
-from ecosim.population import Population
+from ecosim.metrics import FLOWS, columns, measure, reporters
+from ecosim.population import Population, push_event
+from ecosim.processes import loyalty, reviews, service
 from ecosim.processes.brand_actions import discount_table
 from ecosim.processes.dialogue import speak, word_of_mouth
 from ecosim.processes.engagement import move_stages
-from ecosim.processes.experience import consume_content, forget
-from ecosim.processes.shopping import shop
+from ecosim.processes.experience import consume_content, forget, omnichannel
+from ecosim.processes.retention import churn, win_back
+from ecosim.processes.shopping import (
+    choice_probabilities,
+    choose,
+    due_today,
+    record_purchases,
+    use_product,
+    utility,
+)
 from ecosim.scenario import (
     BarabasiAlbert,
     Complete,
+    DoublePoints,
     EdgeList,
     ErdosRenyi,
+    ProductLaunch,
+    Promotion,
     Scenario,
     StochasticBlock,
     WattsStrogatz,
@@ -47,6 +65,27 @@ from ecosim.scenario import (
 )
 
 __all__ = ["EcosystemModel", "build_network", "resolve_scenario", "run"]
+
+_COUNTS = (
+    "consumed",
+    "aware_by_content",
+    "aware_by_wom",
+    "wom_heard",
+    "forgot",
+    "omnichannel",
+    "needs",
+    "stage_ups",
+    "stage_downs",
+    "members_joined",
+    "members_renewed",
+    "members_left",
+    "promoted",
+    "demoted",
+    "public_complaints",
+    "self_served",
+    "seeded",
+    "crisis_responses",
+)
 
 
 class EcosystemModel(mesa.Model):
@@ -95,36 +134,31 @@ class EcosystemModel(mesa.Model):
             scenario, customers=customers, days=days, overrides=overrides
         )
         super().__init__(rng=self.scenario.seed if rng is None else rng)
-        self.population = Population.from_scenario(self.scenario, self.rng)
-        self.network = build_network(self.scenario, self.population.segment, self.rng)
-        segments = self.population.segment
+        specs = self.scenario
+        self.population = Population.from_scenario(specs, self.rng)
+        self.network = build_network(specs, self.population.segment, self.rng)
+        n = self.population.n
+        self.everyone = np.arange(n)
         self.segment_members = [
-            np.flatnonzero(segments == s) for s in range(len(self.scenario.population.segments))
+            np.flatnonzero(self.population.segment == s) for s in range(len(specs.segment_names))
         ]
         self._customer_views: list[Customer] = []
         self.brands = Brand.create_agents(
-            self,
-            len(self.scenario.brands),
-            self.scenario.brands,
-            list(range(len(self.scenario.brands))),
+            self, len(specs.brands), specs.brands, list(range(len(specs.brands)))
         )
-        self.media = Media.create_agents(self, len(self.scenario.channels), self.scenario.channels)
-        n = self.population.n
-        audiences = [
-            np.sort(self.rng.choice(n, max(1, round(spec.audience_share * n)), replace=False))
-            for spec in self.scenario.influencers
-        ]
+        self.media = Media.create_agents(
+            self, len(specs.channels), specs.channels, list(range(len(specs.channels)))
+        )
         self.influencers = Influencer.create_agents(
-            self, len(audiences), self.scenario.influencers, audiences
+            self, len(specs.influencers), specs.influencers, self._audiences()
         )
-        self._price = np.array([b.price for b in self.scenario.brands])
-        self._unit_cost = np.array([b.price * (1.0 - b.margin) for b in self.scenario.brands])
-        self._quality = np.array([b.quality for b in self.scenario.brands])
+        self._programmes = [brand.loyalty for brand in specs.brands]
+        self._unit_cost = np.array([b.price * (1.0 - b.margin) for b in specs.brands])
+        self._reference_price = float(np.mean([b.price for b in specs.brands]))
+        self.column_names = columns(specs)
         self.flows = self._new_flows()
         self.outcomes = measure(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters=reporters(self.scenario.brand_names)
-        )
+        self.datacollector = mesa.DataCollector(model_reporters=reporters(specs))
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------ customers as agents
@@ -156,6 +190,48 @@ class EcosystemModel(mesa.Model):
         _ = self.customers
         return self._customer_views[row]
 
+    # ------------------------------------------------------------ what the actors see
+
+    @property
+    def prices(self) -> np.ndarray:
+        """Today's list price of each brand."""
+        return np.array([brand.price for brand in self.brands])
+
+    @property
+    def qualities(self) -> np.ndarray:
+        """Today's product quality of each brand."""
+        return np.array([brand.quality for brand in self.brands])
+
+    @property
+    def ratings(self) -> np.ndarray:
+        """Each brand's average review rating, as every aware customer sees it."""
+        total = np.array([brand.rating_total for brand in self.brands])
+        count = np.array([brand.rating_count for brand in self.brands])
+        return reviews.average_rating(total, count, self.scenario.dynamics)
+
+    def outcome(self, name: str, brand: int) -> float:
+        """Return the latest measured value of an outcome for one brand."""
+        if len(self.brands) > 1:
+            name = f"{name}__{self.scenario.brand_names[brand]}"
+        return self.outcomes[name]
+
+    def segment_indices(self, segment: str) -> list[int]:
+        """Return the indices of the segments a campaign's ``segment`` field targets."""
+        names = self.scenario.segment_names
+        return list(range(len(names))) if segment == "all" else [names.index(segment)]
+
+    def segment_customers(self, segment: str) -> np.ndarray:
+        """Return the customers of a segment (``all``: everyone)."""
+        if segment == "all":
+            return self.everyone
+        return self.segment_members[self.scenario.segment_names.index(segment)]
+
+    def attention_weight(self, action: Any) -> float:
+        """Weight of an exposure to ``action``: culturally timed actions draw more attention."""
+        return 1.0 + self.scenario.dynamics.cultural_boost * action.cultural_relevance
+
+    # ------------------------------------------------------------ running
+
     def run(self, progress: bool = False) -> pd.DataFrame:
         """Step to the end of the horizon and return the daily outcomes.
 
@@ -181,50 +257,199 @@ class EcosystemModel(mesa.Model):
         frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         return frame.astype({"step": "int64"})
 
-    def segment_indices(self, segment: str) -> list[int]:
-        """Return the indices of the segments a campaign's ``segment`` field targets."""
-        names = [s.name for s in self.scenario.population.segments]
-        return list(range(len(names))) if segment == "all" else [names.index(segment)]
-
     # ------------------------------------------------------------ one day
 
     def step(self) -> None:
         """Simulate one day: the seven phases in order."""
         day = self.steps
-        params, rng, population = self.scenario.dynamics, self.rng, self.population
-        population.new_day()
+        self.population.new_day()
         self.flows = self._new_flows()
         self.brands.do("step")
-        self.media.do("step")
-        self.influencers.do("step")
-        self.flows.update(consume_content(population, params, rng))
-        self.flows["forgot"] = forget(population, day, params, rng)
-        positive, negative = speak(population, params, rng)
-        self.flows.update(word_of_mouth(population, self.network, positive, negative, params, rng))
-        self.flows.update(
-            shop(population, day, self._price, self._quality, self._discounts(), params, rng)
-        )
-        self.flows["gross_margin"] = (
-            self.flows["revenue"] - self.flows["purchases"] * self._unit_cost
-        )
-        self.flows["marketing_cost"] = np.array(self.brands.get("spent_today"))
-        self.flows.update(move_stages(population, params, rng))
+        self._deliver()
+        self._experience(day)
+        self._dialogue(day)
+        self._shop(day)
+        self._engage(day)
         self.outcomes = measure(self)
         self.datacollector.collect(self)
         self.running = day < self.scenario.days
 
-    def _discounts(self) -> np.ndarray:
-        promotions = [
-            (brand.index, action)
-            for brand in self.brands
-            for action in brand.active
-            if action.type == "promotion"
+    def _deliver(self) -> None:
+        """Phase 2: media, influencers and the brands' own channels reach customers."""
+        self.media.do("step")
+        self.influencers.do("step")
+        self.brands.do("reach_directly")
+
+    def _experience(self, day: int) -> None:
+        """Phase 3: attention, awareness, experience and consumption."""
+        params, population = self.scenario.dynamics, self.population
+        consistency = np.array([b.omnichannel_consistency for b in self.scenario.brands])
+        self.flows["omnichannel"] = omnichannel(population, consistency, params)
+        self.flows.update(consume_content(population, day, params, self.rng))
+        self.flows["forgot"] = forget(population, day, params, self.rng)
+
+    def _dialogue(self, day: int) -> None:
+        """Phase 4: word of mouth (with ambassadors and public complaints) and trends."""
+        params, population, rng = self.scenario.dynamics, self.population, self.rng
+        positive, negative = speak(population, params, rng)
+        for brand in self.brands:
+            positive[brand.ambassadors_today(), brand.index] = True
+            loud = brand.complaints.visible_today(day, brand.spec.service, rng)
+            positive[loud, brand.index] = False
+            negative[loud, brand.index] = True
+        rows, brands = np.nonzero(positive)
+        push_event(population.referral_days, rows, brands, day)
+        self.flows.update(word_of_mouth(population, self.network, positive, negative, params, rng))
+        self.media.do("amplify")
+
+    def _shop(self, day: int) -> None:
+        """Phase 5: choice, purchase, loyalty, use, service, reviews, value."""
+        params, population, rng = self.scenario.dynamics, self.population, self.rng
+        price = self.prices
+        needy = due_today(population, day, rng)
+        promo = self._discounts()[:, population.segment[needy]].T
+        loyal_cut, loyal_lift = loyalty.benefits(population, needy, self._programmes, day)
+        paying = price * (1.0 - promo) * (1.0 - loyal_cut)
+        offer = np.where(population.offer_until[needy] >= day, population.offer_lift[needy], 0.0)
+        habit = params.inertia * (population.last_brand[needy][:, None] == np.arange(len(price)))
+        extra = (
+            loyal_lift
+            + offer
+            + habit
+            + self._novelty()
+            + params.rating_weight * (self.ratings - 3.0)
+        )
+        values = utility(
+            population.experience[needy],
+            paying,
+            self._reference_price,
+            population.price_sensitivity[needy],
+            promo > 0,
+            extra,
+            params,
+        )
+        available = population.aware[needy] & ~population.churned[needy]
+        choice = choose(choice_probabilities(values, available, params), rng)
+        buying = choice < len(price)
+        buyers, bought, paid = needy[buying], choice[buying], paying[buying, choice[buying]]
+        multiplier = self._points_multiplier()
+        for b, programme in enumerate(self._programmes):
+            if programme.points is not None:
+                mine = bought == b
+                paid[mine], earned, redeemed, value = loyalty.earn_and_redeem(
+                    population, buyers[mine], paid[mine], b, programme.points, multiplier[b]
+                )
+                self._add(b, points_earned=earned, points_redeemed=redeemed, rewards_value=value)
+        switched = record_purchases(population, buyers, bought, paid, day)
+        use_product(population, buyers, bought, self.qualities, params, rng)
+        n_brands = len(price)
+        self.flows["purchases"] = np.bincount(bought, minlength=n_brands).astype(float)
+        self.flows["revenue"] = np.bincount(bought, weights=paid, minlength=n_brands)
+        self.flows["switches"] = np.bincount(bought[switched], minlength=n_brands).astype(float)
+        self.flows["needs"] = np.full(n_brands, len(needy))
+        margin = paid - self._unit_cost[bought]
+        discount = (1.0 + params.clv_discount_rate) ** (-day / params.clv_period_days)
+        np.add.at(population.value, (buyers, bought), margin * discount)
+        for brand in self.brands:
+            self._serve(brand, buyers[bought == brand.index], day)
+        which, stars = reviews.write_reviews(population, buyers, bought, day, params, rng)
+        for brand in self.brands:
+            mine = which == brand.index
+            brand.rating_total += float(stars[mine].sum())
+            brand.rating_count += int(mine.sum())
+            brand.attribute(buyers[bought == brand.index])
+            self._add(brand.index, reviews=mine.sum())
+        self.flows["gross_margin"] = (
+            self.flows["revenue"]
+            - self.flows["purchases"] * self._unit_cost
+            + self.flows["fee_revenue"]
+        )
+        self.flows["marketing_cost"] = np.array(self.brands.get("spent_today"))
+
+    def _serve(self, brand: Brand, buyers: np.ndarray, day: int) -> None:
+        """Loyalty memberships and tiers, service incidents and complaint handling."""
+        population, rng, b = self.population, self.rng, brand.index
+        programme = brand.spec.loyalty
+        if programme.membership is not None:
+            joined = loyalty.join_membership(population, buyers, b, programme.membership, day, rng)
+            renewed, left = loyalty.renew_memberships(population, b, programme.membership, day, rng)
+            fees = (joined + renewed) * programme.membership.fee
+            self._add(
+                b,
+                members_joined=joined,
+                members_renewed=renewed,
+                members_left=left,
+                fee_revenue=fees,
+            )
+        if programme.tiers is not None:
+            promoted, demoted = loyalty.review_tiers(population, b, programme.tiers, day)
+            self._add(b, promoted=promoted, demoted=demoted)
+        complaints, counts = service.fail(
+            population, buyers, b, brand.spec.service, brand.response_days, day, rng
+        )
+        brand.complaints.add(complaints)
+        answered = service.respond(population, brand.complaints, b, brand.spec.service, day)
+        self._add(b, answered=answered, **counts)
+
+    def _engage(self, day: int) -> None:
+        """Phase 6: engagement stages, churn and spontaneous returns."""
+        params, population, rng = self.scenario.dynamics, self.population, self.rng
+        self.flows.update(move_stages(population, params, rng))
+        self.flows["churned"] = churn(population, day, params, rng).astype(float)
+        for brand in self.brands:
+            lost = np.flatnonzero(population.churned[:, brand.index])
+            self._add(
+                brand.index,
+                won_back=win_back(population, lost, brand.index, params.winback_rate, rng),
+            )
+
+    def _add(self, brand: int, **amounts: float) -> None:
+        for name, amount in amounts.items():
+            self.flows[name][brand] += amount
+
+    def _active(self, kind: type) -> list[tuple[int, Any]]:
+        return [
+            (brand.index, a) for brand in self.brands for a in brand.active if isinstance(a, kind)
         ]
-        segments = [s.name for s in self.scenario.population.segments]
-        return discount_table(promotions, len(self.scenario.brands), segments)
+
+    def _discounts(self) -> np.ndarray:
+        promotions = self._active(Promotion)
+        return discount_table(promotions, len(self.brands), self.scenario.segment_names)
+
+    def _novelty(self) -> np.ndarray:
+        novelty = np.zeros(len(self.brands))
+        for b, launch in self._active(ProductLaunch):
+            novelty[b] = max(novelty[b], launch.novelty * launch.intensity)
+        return novelty
+
+    def _points_multiplier(self) -> np.ndarray:
+        multiplier = np.ones(len(self.brands))
+        for b, event in self._active(DoublePoints):
+            multiplier[b] = max(multiplier[b], event.multiplier)
+        return multiplier
+
+    def _audiences(self) -> list[np.ndarray]:
+        """Draw each influencer's followers; a share ``overlap`` comes from earlier audiences."""
+        n, rng = self.population.n, self.rng
+        audiences, followed = [], np.zeros(n, dtype=bool)
+        for spec in self.scenario.influencers:
+            size = max(1, round(spec.audience_share * n))
+            shared_pool, fresh_pool = np.flatnonzero(followed), np.flatnonzero(~followed)
+            shared = min(round(spec.overlap * size), len(shared_pool))
+            fresh = min(size - shared, len(fresh_pool))
+            shared = size - fresh
+            audience = np.concatenate(
+                [
+                    rng.choice(shared_pool, shared, replace=False),
+                    rng.choice(fresh_pool, fresh, replace=False),
+                ]
+            )
+            audiences.append(np.sort(audience))
+            followed[audience] = True
+        return audiences
 
     def _new_flows(self) -> dict[str, np.ndarray]:
-        return {name: np.zeros(len(self.scenario.brands)) for name in FLOWS}
+        return {name: np.zeros(len(self.scenario.brands)) for name in (*FLOWS, *_COUNTS)}
 
 
 def resolve_scenario(

@@ -13,30 +13,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
 
-def make_population(n: int, n_brands: int = 1, **values) -> Population:
+def make_population(n: int, n_brands: int = 1, history=(0, 0, 0), **values) -> Population:
     """A population of identical customers; keyword arguments set any array's value."""
-    shape = (n, n_brands)
-    arrays = {
-        "segment": np.zeros(n, dtype=np.int16),
-        "ad_receptiveness": np.full(n, 0.5),
-        "talkativeness": np.full(n, 0.5),
-        "price_sensitivity": np.full(n, 0.5),
-        "need_cycle": np.full(n, 30.0),
-        "next_need": np.full(n, 10**6, dtype=np.int32),
-        "aware": np.zeros(shape, dtype=bool),
-        "experience": np.zeros(shape),
-        "fit": np.zeros(shape),
-        "stage": np.zeros(shape, dtype=np.int8),
-        "purchases": np.zeros(shape, dtype=np.int32),
-        "spend": np.zeros(shape),
-        "last_purchase": np.full(shape, -1, dtype=np.int32),
-        "reached": np.zeros(shape, dtype=bool),
-        "exposure": np.zeros(shape),
-        "engaged_today": np.zeros(shape, dtype=bool),
-    }
+    population = Population.blank(n, n_brands, history)
     for name, value in values.items():
-        arrays[name][...] = value
-    return Population(**arrays)
+        array = getattr(population, name)
+        value = np.asarray(value)
+        if value.ndim == 1 and array.ndim == 2:
+            value = value[:, None]
+        array[...] = value
+    return population
 
 
 def small_scenario(**changes) -> dict:
@@ -76,3 +62,16 @@ def assert_rate(successes: int, trials: int, p: float, z: float = 4.0) -> None:
     assert abs(successes - trials * p) <= z * sd + 1e-9, (
         f"{successes}/{trials} is not within {z} sd of p={p:.4f} (expected {trials * p:.1f})"
     )
+
+
+def paired_lower_bound(a, b, confidence: float = 0.95) -> float:
+    """One-sided lower confidence bound of mean(a - b) over paired replications (t)."""
+    from scipy import stats
+
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    t = stats.t.ppf(confidence, len(d) - 1)
+    return float(d.mean() - t * d.std(ddof=1) / np.sqrt(len(d)))
+
+
+SEEDS = range(100, 120)
+"""The fixed set of replication seeds of the statistical tests."""

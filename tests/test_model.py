@@ -20,7 +20,7 @@ def test_run_returns_one_row_per_day_with_the_outcome_columns(scenario):
     daily = ecosim.run(scenario)
     assert len(daily) == scenario.days + 1
     assert daily["step"].tolist() == list(range(scenario.days + 1))
-    assert list(daily.columns) == columns(["shop"])
+    assert list(daily.columns) == columns(scenario)
     for name in (
         "aware_share",
         "stage_consumption",

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
-from ecosim.population import Population, draw, segment_sizes
+from ecosim.population import NEVER, Population, draw, segment_sizes
 from ecosim.scenario import Beta, Constant, Gamma, Normal, Uniform, validate_scenario
 
 
@@ -49,6 +49,6 @@ def test_population_from_scenario_follows_segments():
     assert (population.talkativeness[population.segment == 1] == 0.1).all()
     assert abs(population.aware.mean() - 0.3) < 4 * np.sqrt(0.3 * 0.7 / 5000)
     assert (population.next_need >= 1).all()
-    assert (population.last_purchase == -1).all() and not population.stage.any()
+    assert (population.last_purchase == NEVER).all() and not population.stage.any()
     # segments are shuffled, not in blocks, so that ids carry no meaning
     assert 0.5 < population.segment[:2500].mean() / population.segment.mean() < 1.5

@@ -42,6 +42,16 @@ def _with(path: str, value):
     return apply_overrides(data, {path: value})
 
 
+def _without(path: str):
+    data = small_scenario()
+    *parents, last = path.split(".")
+    node = data
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    del node[last]
+    return data
+
+
 BROKEN = [
     (_with("days", 0), "days: Input should be greater than or equal to 1 (got 0)"),
     (_with("population.size", "many"), "population.size: Input should be a valid integer"),
@@ -61,9 +71,10 @@ BROKEN = [
     ),
     (
         _with("population.segments.0.talkativeness", {"dist": "poisson", "mean": 1}),
-        "population.segments[0].talkativeness: Input tag 'poisson' found using 'dist' does not",
+        "population.segments[0].talkativeness.dist: unknown dist 'poisson' (expected one of: "
+        "constant, uniform, beta, normal, gamma)",
     ),
-    (_with("network", {"kind": "ring"}), "network: Input tag 'ring' found using 'kind'"),
+    (_with("network", {"kind": "ring"}), "network.kind: unknown kind 'ring' (expected one of: "),
     (_with("network", {"kind": "watts_strogatz", "k": 5}), "network.k: k must be even (got 5)"),
     (
         _with("network", {"kind": "barabasi_albert", "n": 5}),
@@ -88,9 +99,14 @@ BROKEN = [
     ),
     (_with("campaign.0.end", 0), "campaign[0].end: Input should be greater than or equal to 1"),
     (_with("campaign.1.start", 20), "campaign[1]: end (12) must be >= start (20)"),
-    (_with("campaign.1.discount", None), "campaign[1]: a promotion needs a discount"),
-    (_with("campaign.0.type", "billboard"), "campaign[0].type: Input should be 'advertising'"),
-    (_with("campaign.0.channel", None), "campaign[0]: a advertising action needs a channel"),
+    (_without("campaign.1.discount"), "campaign[1].discount: required field is missing"),
+    (
+        _with("campaign.0.type", "billboard"),
+        "campaign[0].type: unknown type 'billboard' (expected one of: advertising, social_post,",
+    ),
+    (_without("campaign.0.type"), "campaign[0].type: required field is missing"),
+    (_without("campaign.0.channel"), "campaign[0].channel: required field is missing"),
+    (_with("campaign.1.channel", "social"), "campaign[1].channel: unknown field"),
     (
         _with("influencers.0.audience_share", 0),
         "influencers[0].audience_share: Input should be greater than 0",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ecosim.scenario import Campaign
+from ecosim.scenario import Promotion
 
 __all__ = ["discount_table"]
 
 
 def discount_table(
-    promotions: list[tuple[int, Campaign]], n_brands: int, segments: list[str]
+    promotions: list[tuple[int, Promotion]], n_brands: int, segments: list[str]
 ) -> np.ndarray:
     """Today's price discount of each brand for each segment.
 
@@ -18,7 +18,7 @@ def discount_table(
 
     Parameters
     ----------
-    promotions : list of (int, Campaign)
+    promotions : list of (int, Promotion)
         Active promotion actions with the index of their brand.
     n_brands : int
         Number of brands.
@@ -32,8 +32,8 @@ def discount_table(
 
     Examples
     --------
-    >>> from ecosim.scenario import Campaign
-    >>> sale = Campaign(type="promotion", brand="a", start=1, end=3, discount=0.2, segment="young")
+    >>> from ecosim.scenario import Promotion
+    >>> sale = Promotion(type="promotion", brand="a", start=1, end=3, discount=0.2, segment="young")
     >>> discount_table([(0, sale)], 1, ["young", "old"]).tolist()
     [[0.2, 0.0]]
     """

@@ -6,9 +6,10 @@ import numpy as np
 
 from ecosim.network import SocialNetwork
 from ecosim.population import Population
+from ecosim.processes.experience import pull
 from ecosim.scenario import Dynamics
 
-__all__ = ["heard_shares", "speak", "word_of_mouth"]
+__all__ = ["heard_shares", "media_story", "speak", "word_of_mouth"]
 
 
 def speak(
@@ -97,6 +98,7 @@ def word_of_mouth(
     chance = 1.0 - np.exp(-params.wom_awareness_rate * (p + q))
     converted = heard[~aware[heard] & (rng.random(len(heard)) < chance)]
     aware[converted] = True
+    population.affected.reshape(-1)[heard[aware[heard]]] = True
     listening = aware[heard]
     heard, p, q = heard[listening], p[listening], q[listening]
     experience = population.experience.reshape(-1)
@@ -114,10 +116,6 @@ def word_of_mouth(
 
 def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:
     """For every customer, the share of their neighbours speaking in each column.
-
-    Only the speakers' edges are visited, so the cost grows with the number of speakers
-    and their degrees, not with the size of the network (a well-mixed population is the
-    exception: there every customer hears everyone, in O(n)).
 
     Parameters
     ----------
@@ -137,12 +135,42 @@ def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:
     >>> heard_shares(path, np.array([[True], [False], [False]])).ravel().tolist()
     [0.0, 0.5, 0.0]
     """
-    n, k = speaking.shape
-    if network.well_mixed:
-        return network.neighbor_mean(speaking.astype(np.float64))
-    flat = np.flatnonzero(speaking.reshape(-1))
-    rows, column = flat // k, flat % k
-    _, target = network.edges_from(rows)
-    label = np.repeat(column, network.degree[rows])
-    counts = np.bincount(target.astype(np.int64) * k + label, minlength=n * k).reshape(n, k)
+    counts = network.count_marked_neighbors(speaking)
     return counts / np.maximum(network.degree, 1)[:, None]
+
+
+def media_story(
+    population: Population,
+    brand: int,
+    customers: np.ndarray,
+    valence: float,
+    params: Dynamics,
+    rng: np.random.Generator,
+) -> None:
+    """Show customers a media story about a brand that trends in dialogue.
+
+    Each customer notices the story with probability
+    ``1 - exp(-attention_rate * ad_receptiveness)``; noticing makes them aware and moves
+    their experience towards ``valence`` (+1 for praise, -1 for criticism) by
+    ``content_experience_weight`` of the distance, ``negativity_bias`` times as much for
+    criticism. They are affected indirectly (``affected``), not reached by the brand.
+
+    Parameters
+    ----------
+    population : Population
+        Updated in place.
+    brand : int
+    customers : ndarray of int
+        The channel's users who see the story.
+    valence : float
+        +1 or -1.
+    params : Dynamics
+    rng : numpy.random.Generator
+    """
+    notice = 1.0 - np.exp(-params.attention_rate * population.ad_receptiveness[customers])
+    noticed = customers[rng.random(len(customers)) < notice]
+    weight = params.content_experience_weight * (params.negativity_bias if valence < 0 else 1.0)
+    population.aware[noticed, brand] = True
+    population.affected[noticed, brand] = True
+    x = population.experience[noticed, brand]
+    population.experience[noticed, brand] = pull(x, valence, min(weight, 1.0))

@@ -1,4 +1,4 @@
-"""Phase 3: awareness, experience valence and content consumption."""
+"""Phase 3: awareness, experience valence and brand consumption."""
 
 from __future__ import annotations
 
@@ -8,11 +8,25 @@ from ecosim.population import Population
 from ecosim.processes.sampling import bernoulli
 from ecosim.scenario import Dynamics
 
-__all__ = ["consume_content", "forget"]
+__all__ = ["consume_content", "forget", "omnichannel", "pull"]
+
+
+def pull(x: np.ndarray, target: float | np.ndarray, weight: float | np.ndarray) -> np.ndarray:
+    """Move valences ``x`` a fraction ``weight`` of the way towards ``target``.
+
+    The update every experience process uses: with ``0 <= weight <= 1`` and a target in
+    [-1, 1], the result stays in [-1, 1].
+
+    Examples
+    --------
+    >>> pull(np.array([0.0, 0.5]), 1.0, 0.5).tolist()
+    [0.5, 0.75]
+    """
+    return x + weight * (target - x)
 
 
 def consume_content(
-    population: Population, params: Dynamics, rng: np.random.Generator
+    population: Population, day: int, params: Dynamics, rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
     """Turn today's exposures into attention, awareness, experience and consumption.
 
@@ -26,6 +40,8 @@ def consume_content(
     ----------
     population : Population
         Updated in place.
+    day : int
+        Today.
     params : Dynamics
         Process parameters.
     rng : numpy.random.Generator
@@ -48,15 +64,45 @@ def consume_content(
     newly = flat[~aware[flat]]
     aware[flat] = True
     experience = population.experience.reshape(-1)
-    pull = 1.0 - (1.0 - params.content_experience_weight) ** weight
-    experience[flat] += pull * (params.ad_valence - experience[flat])
+    share = 1.0 - (1.0 - params.content_experience_weight) ** weight
+    experience[flat] = pull(experience[flat], params.ad_valence, share)
     stage = population.stage.reshape(-1)
     stage[flat] = np.maximum(stage[flat], 1)
     population.engaged_today.reshape(-1)[flat] = True
+    population.last_consumed.reshape(-1)[flat] = day
     return {
         "consumed": np.bincount(flat % n_brands, minlength=n_brands),
         "aware_by_content": np.bincount(newly % n_brands, minlength=n_brands),
     }
+
+
+def omnichannel(population: Population, consistency: np.ndarray, params: Dynamics) -> np.ndarray:
+    """Judge the brand's consistency across channels.
+
+    A customer who met the brand on two or more channels today compares them: with
+    the brand's ``omnichannel_consistency`` ``c``, the experience moves towards +1 (a
+    consistent brand, ``c > 0.5``) or -1 (an inconsistent one) by
+    ``omnichannel_weight * |2c - 1|`` of the distance.
+
+    Parameters
+    ----------
+    population : Population
+        Updated in place.
+    consistency : ndarray, shape (n_brands,)
+        Each brand's omnichannel consistency in [0, 1].
+    params : Dynamics
+
+    Returns
+    -------
+    ndarray of int
+        Customers who met each brand on several channels today.
+    """
+    n_brands = population.n_brands
+    flat = np.flatnonzero(np.bitwise_count(population.channels_today.reshape(-1)) >= 2)
+    c = 2.0 * consistency[flat % n_brands] - 1.0
+    experience = population.experience.reshape(-1)
+    experience[flat] = pull(experience[flat], np.sign(c), params.omnichannel_weight * np.abs(c))
+    return np.bincount(flat % n_brands, minlength=n_brands)
 
 
 def forget(
@@ -83,9 +129,7 @@ def forget(
     ndarray of int
         Number of customers who forgot each brand.
     """
-    recent = (population.last_purchase >= 0) & (
-        day - population.last_purchase < params.active_window
-    )
+    recent = day - population.last_purchase < params.active_window
     idle = population.aware & (population.stage == 0) & ~population.engaged_today & ~recent
     forgot = bernoulli(np.flatnonzero(idle.reshape(-1)), params.forgetting_rate, rng)
     population.aware.reshape(-1)[forgot] = False

@@ -1,13 +1,15 @@
-"""Phase 2: media and influencers deliver the brands' messages to customers."""
+"""Phase 2: media, influencers and customers' shares deliver the brands' messages."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ecosim.network import SocialNetwork
 from ecosim.population import Population
 from ecosim.processes.sampling import bernoulli
+from ecosim.scenario import Dynamics
 
-__all__ = ["deliver", "limit", "select"]
+__all__ = ["deliver", "limit", "select", "share_posts"]
 
 
 def select(
@@ -36,26 +38,86 @@ def select(
 def limit(customers: np.ndarray, most: int, rng: np.random.Generator) -> np.ndarray:
     """Keep a random ``most`` of ``customers`` (all of them if there are not more).
 
-    Used when the remaining budget pays for fewer exposures than an action would make.
+    Used when the remaining budget pays for fewer contacts than an action would make.
     """
     if len(customers) <= most:
         return customers
     return np.sort(rng.choice(customers, max(most, 0), replace=False))
 
 
-def deliver(population: Population, brand: int, customers: np.ndarray, weight: float) -> None:
+def deliver(
+    population: Population,
+    brand: int,
+    customers: np.ndarray,
+    weight: float,
+    channel: int | None = None,
+    day: int | None = None,
+) -> None:
     """Add an exposure of ``weight`` for ``brand`` to each of ``customers``.
 
     Parameters
     ----------
     population : Population
-        Updated in place: ``exposure`` grows by ``weight`` and ``reached`` is set.
+        Updated in place: ``exposure`` grows by ``weight`` and ``reached`` is set; with a
+        ``channel``, today's channel mark and the last-touch attribution too.
     brand : int
         Brand index.
     customers : ndarray of int
         Distinct customer indices.
     weight : float
         Effective weight of one exposure (1 for an advertisement).
+    channel : int, optional
+        Index of the media channel that carried it.
+    day : int, optional
+        Today (needed with ``channel``).
     """
     population.exposure[customers, brand] += weight
     population.reached[customers, brand] = True
+    if channel is not None:
+        population.channels_today[customers, brand] |= np.uint64(1 << channel)
+        population.last_channel[customers, brand] = channel
+        population.last_touch[customers, brand] = day
+
+
+def share_posts(
+    population: Population,
+    network: SocialNetwork,
+    brand: int,
+    readers: np.ndarray,
+    params: Dynamics,
+    rng: np.random.Generator,
+) -> int:
+    """Followers at curation or above pass a post on to their contacts.
+
+    Each reader at stage curation or above shares with probability
+    ``share_rate * talkativeness``; each of the sharer's contacts receives an exposure of
+    weight ``share_weight`` per sharing contact. What contacts receive this way reaches
+    them indirectly: it marks them ``affected``, not ``reached``.
+
+    Parameters
+    ----------
+    population : Population
+        Updated in place.
+    network : SocialNetwork
+    brand : int
+    readers : ndarray of int
+        Customers who received the brand's post today.
+    params : Dynamics
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    int
+        Number of shares.
+    """
+    curators = readers[population.stage[readers, brand] >= 2]
+    sharers = bernoulli(curators, params.share_rate * population.talkativeness[curators], rng)
+    if len(sharers) == 0:
+        return 0
+    marked = np.zeros((population.n, 1), dtype=bool)
+    marked[sharers] = True
+    counts = network.count_marked_neighbors(marked)[:, 0]
+    contacts = np.flatnonzero(counts)
+    population.exposure[contacts, brand] += params.share_weight * counts[contacts]
+    population.affected[contacts, brand] = True
+    return len(sharers)

@@ -1,37 +1,95 @@
-"""Phase 5: shopping -- category needs, brand choice and the experience of use."""
+"""Phase 5: shopping -- category needs, brand choice, purchase and the experience of use."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ecosim.population import Population
+from ecosim.population import Population, push_event
+from ecosim.processes.experience import pull
 from ecosim.scenario import Dynamics
 
-__all__ = ["choice_probabilities", "shop"]
+__all__ = [
+    "choice_probabilities",
+    "choose",
+    "due_today",
+    "record_purchases",
+    "use_product",
+    "utility",
+]
 
 
-def choice_probabilities(
-    experience: np.ndarray,
-    aware: np.ndarray,
-    price_sensitivity: np.ndarray,
-    relative_price: np.ndarray,
-    promoted: np.ndarray,
-    params: Dynamics,
-) -> np.ndarray:
-    """Multinomial-logit brand choice with an outside option (McFadden 1974).
+def due_today(population: Population, day: int, rng: np.random.Generator) -> np.ndarray:
+    """Return the customers whose category need falls today, and schedule their next.
 
-    A customer who needs the category chooses among the brands they are aware of, or none
-    of them (buys from the rest of the market or postpones; utility ``outside_utility``).
-    Brand ``b``'s utility is ``experience_weight * x_b``
-    ``- price_weight * price_sensitivity * (relative_price_b - 1)``
-    ``+ promotion_weight * [b is promoted]``, where the relative price is the price paid
-    over the mean list price of all brands.
+    Needs arrive as a Poisson process per customer: the next need comes after a
+    geometric number of days with mean ``need_cycle`` (purchase incidence as in
+    Ehrenberg 1959; gamma-distributed need cycles across customers give NBD counts).
 
     Parameters
     ----------
-    experience, aware, relative_price, promoted : ndarray, shape (k, n_brands)
-        For each of ``k`` customers in need.
+    population : Population
+        ``next_need`` is updated for the customers returned.
+    day : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of int
+    """
+    needy = np.flatnonzero(population.next_need == day)
+    population.next_need[needy] = day + rng.geometric(1.0 / population.need_cycle[needy])
+    return needy
+
+
+def utility(
+    experience: np.ndarray,
+    price_paid: np.ndarray,
+    reference_price: float,
+    price_sensitivity: np.ndarray,
+    promoted: np.ndarray,
+    extra: np.ndarray,
+    params: Dynamics,
+) -> np.ndarray:
+    """Each brand's utility for customers in need.
+
+    ``experience_weight * x - price_weight * price_sensitivity * (price_paid /
+    reference_price - 1) + promotion_weight * [promoted] + extra``, where ``extra`` sums
+    the loyalty, rating, inertia, novelty and personal-offer terms.
+
+    Parameters
+    ----------
+    experience, price_paid, promoted, extra : ndarray, shape (k, n_brands)
+    reference_price : float
+        The mean list price of the brands.
     price_sensitivity : ndarray, shape (k,)
+    params : Dynamics
+
+    Returns
+    -------
+    ndarray, shape (k, n_brands)
+    """
+    relative = price_paid / reference_price - 1.0
+    return (
+        params.experience_weight * experience
+        - params.price_weight * price_sensitivity[:, None] * relative
+        + params.promotion_weight * promoted
+        + extra
+    )
+
+
+def choice_probabilities(
+    utility: np.ndarray, available: np.ndarray, params: Dynamics
+) -> np.ndarray:
+    """Multinomial-logit brand choice with an outside option (McFadden 1974).
+
+    A customer in need chooses among the brands available to them (aware, not
+    churned), or none of them: buying from the rest of the market or postponing, with
+    utility ``outside_utility``.
+
+    Parameters
+    ----------
+    utility : ndarray, shape (k, n_brands)
+    available : ndarray of bool, shape (k, n_brands)
     params : Dynamics
 
     Returns
@@ -42,90 +100,97 @@ def choice_probabilities(
     Examples
     --------
     >>> from ecosim.scenario import Dynamics
-    >>> one = np.ones((1, 1))
-    >>> params = Dynamics(outside_utility=0.0)
-    >>> choice_probabilities(0 * one, one > 0, np.ones(1), one, one < 0, params).tolist()
+    >>> params = Dynamics(outside_utility=0)
+    >>> choice_probabilities(np.zeros((1, 1)), np.ones((1, 1), bool), params).tolist()
     [[0.5, 0.5]]
     """
-    utility = (
-        params.experience_weight * experience
-        - params.price_weight * price_sensitivity[:, None] * (relative_price - 1.0)
-        + params.promotion_weight * promoted
-    )
-    weight = np.where(aware, np.exp(utility), 0.0)
-    weight = np.hstack([weight, np.full((len(weight), 1), np.exp(params.outside_utility))])
+    top = np.maximum(utility.max(axis=1, initial=params.outside_utility), params.outside_utility)
+    weight = np.where(available, np.exp(utility - top[:, None]), 0.0)
+    outside = np.exp(params.outside_utility - top)[:, None]
+    weight = np.hstack([weight, outside])
     return weight / weight.sum(axis=1, keepdims=True)
 
 
-def shop(
-    population: Population,
-    day: int,
-    price: np.ndarray,
-    quality: np.ndarray,
-    discount: np.ndarray,
-    params: Dynamics,
-    rng: np.random.Generator,
-) -> dict[str, np.ndarray]:
-    """Let the customers whose category need falls today choose a brand, buy and use it.
+def choose(probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Draw one choice per row; returns column indices (the last one is the outside option)."""
+    draws = rng.random(len(probabilities))
+    return (draws[:, None] >= np.cumsum(probabilities, axis=1)[:, :-1]).sum(axis=1)
 
-    Needs arrive as a Poisson process per customer: the next need comes after a
-    geometric number of days with mean ``need_cycle`` (Ehrenberg 1959). A purchase of
-    brand ``b`` at list price ``p_b`` with the segment's discount ``d`` earns
-    ``p_b (1 - d)``; using the product moves experience towards the experienced quality
-    ``v = clip(2 quality_b - 1 + fit + use_noise * e, -1, 1)``, ``e ~ N(0, 1)``, by
-    ``use_experience_weight`` of the distance (expectation-confirmation, Oliver 1980), or
-    ``negativity_bias`` times as much when ``v`` falls short of the experience so far
-    (negative performance weighs more, Mittal, Ross & Baldasare 1998).
+
+def record_purchases(
+    population: Population, buyers: np.ndarray, brand: np.ndarray, paid: np.ndarray, day: int
+) -> np.ndarray:
+    """Record purchases: frequency, monetary value, recency, history.
 
     Parameters
     ----------
     population : Population
-        Updated in place (``next_need``, ``purchases``, ``spend``, ``last_purchase``,
-        ``experience``, ``aware``, ``stage``, ``engaged_today``).
+        Updated in place (``purchases``, ``spend``, ``first_purchase``, ``last_purchase``,
+        ``purchase_days``, ``period_spend``, ``term_purchases``, ``last_brand``, ``aware``,
+        ``stage`` at least consumption, ``engaged_today``, ``last_consumed``).
+    buyers, brand : ndarray of int
+        Who bought which brand (each customer at most once).
+    paid : ndarray of float
+        What they paid.
     day : int
-        Today.
-    price, quality : ndarray, shape (n_brands,)
-        List prices and product quality in [0, 1].
-    discount : ndarray, shape (n_brands, n_segments)
-        Today's discounts (from :func:`~ecosim.processes.brand_actions.discount_table`).
+
+    Returns
+    -------
+    ndarray of bool
+        Which purchases switched brand (the customer's previous purchase was another
+        brand).
+    """
+    switched = (population.last_brand[buyers] >= 0) & (population.last_brand[buyers] != brand)
+    first = population.purchases[buyers, brand] == 0
+    population.first_purchase[buyers[first], brand[first]] = day
+    population.purchases[buyers, brand] += 1
+    population.spend[buyers, brand] += paid
+    population.period_spend[buyers, brand] += paid
+    population.term_purchases[buyers, brand] += 1
+    population.last_purchase[buyers, brand] = day
+    population.last_consumed[buyers, brand] = day
+    population.last_brand[buyers] = brand
+    population.aware[buyers, brand] = True
+    population.stage[buyers, brand] = np.maximum(population.stage[buyers, brand], 1)
+    population.engaged_today[buyers, brand] = True
+    push_event(population.purchase_days, buyers, brand, day)
+    return switched
+
+
+def use_product(
+    population: Population,
+    buyers: np.ndarray,
+    brand: np.ndarray,
+    quality: np.ndarray,
+    params: Dynamics,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Let customers use what they bought; the experience moves towards how it felt.
+
+    The felt valence is ``v = clip(2 quality_b - 1 + fit + use_noise * e, -1, 1)``,
+    ``e ~ N(0, 1)``; the experience moves towards it by ``use_experience_weight`` of the
+    distance (expectation-confirmation, Oliver 1980), or ``negativity_bias`` times as
+    much when ``v`` falls short of the experience so far (negative performance weighs
+    more, Mittal, Ross & Baldasare 1998).
+
+    Parameters
+    ----------
+    population : Population
+        ``experience`` updated in place.
+    buyers, brand : ndarray of int
+    quality : ndarray, shape (n_brands,)
+        Product quality in [0, 1].
     params : Dynamics
     rng : numpy.random.Generator
 
     Returns
     -------
-    dict
-        Per brand: ``purchases`` (count), ``revenue`` (money received) and ``needs``
-        (customers in need today, the same for every brand).
+    ndarray
+        The felt valences.
     """
-    n_brands = population.n_brands
-    needy = np.flatnonzero(population.next_need == day)
-    population.next_need[needy] = day + rng.geometric(1.0 / population.need_cycle[needy])
-    cut = discount[:, population.segment[needy]].T
-    probabilities = choice_probabilities(
-        population.experience[needy],
-        population.aware[needy],
-        population.price_sensitivity[needy],
-        price * (1.0 - cut) / price.mean(),
-        cut > 0,
-        params,
-    )
-    draws = rng.random(len(needy))
-    choice = (draws[:, None] >= np.cumsum(probabilities, axis=1)[:, :-1]).sum(axis=1)
-    buying = choice < n_brands
-    buyers, brand = needy[buying], choice[buying]
-    paid = price[brand] * (1.0 - cut[buying, brand])
-    population.purchases[buyers, brand] += 1
-    population.spend[buyers, brand] += paid
-    population.last_purchase[buyers, brand] = day
     noise = params.use_noise * rng.standard_normal(len(brand))
     felt = np.clip(2.0 * quality[brand] - 1.0 + population.fit[buyers, brand] + noise, -1.0, 1.0)
     x = population.experience[buyers, brand]
     weight = params.use_experience_weight * np.where(felt < x, params.negativity_bias, 1.0)
-    population.experience[buyers, brand] = x + np.minimum(weight, 1.0) * (felt - x)
-    population.stage[buyers, brand] = np.maximum(population.stage[buyers, brand], 1)
-    population.engaged_today[buyers, brand] = True
-    return {
-        "purchases": np.bincount(brand, minlength=n_brands),
-        "revenue": np.bincount(brand, weights=paid, minlength=n_brands),
-        "needs": np.full(n_brands, len(needy)),
-    }
+    population.experience[buyers, brand] = pull(x, felt, np.minimum(weight, 1.0))
+    return felt

@@ -1,11 +1,11 @@
 import numpy as np
 
 from ecosim.processes.brand_actions import discount_table
-from ecosim.scenario import Campaign
+from ecosim.scenario import Promotion
 
 
 def promo(brand="a", segment="all", discount=0.1):
-    return Campaign(
+    return Promotion(
         type="promotion", brand=brand, start=1, end=2, segment=segment, discount=discount
     )
 

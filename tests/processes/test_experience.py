@@ -9,7 +9,7 @@ def test_advertising_raises_awareness_at_the_documented_rate(rng):
     params = Dynamics()
     population = make_population(20_000, ad_receptiveness=0.4)
     population.exposure[:10_000] = 1.5
-    flows = consume_content(population, params, rng)
+    flows = consume_content(population, 1, params, rng)
     expected = 1 - np.exp(-params.attention_rate * 0.4 * 1.5)
     assert_rate(population.aware[:10_000].sum(), 10_000, expected)
     assert not population.aware[10_000:].any(), "unexposed customers must stay unaware"
@@ -20,7 +20,7 @@ def test_consumption_lifts_stage_and_pulls_experience_towards_the_message(rng):
     params = Dynamics(ad_valence=0.5, content_experience_weight=0.1)
     population = make_population(1000, ad_receptiveness=1.0, experience=-0.5)
     population.exposure[:] = 50.0
-    consume_content(population, params, rng)
+    consume_content(population, 1, params, rng)
     assert (population.stage[:, 0] == 1).all()
     assert np.allclose(population.experience, -0.5 + (1 - 0.9**50) * 1.0)
     assert population.engaged_today.all()
@@ -29,7 +29,7 @@ def test_consumption_lifts_stage_and_pulls_experience_towards_the_message(rng):
 def test_stage_is_never_lowered_by_consumption(rng):
     population = make_population(10, ad_receptiveness=1.0, stage=3, aware=True)
     population.exposure[:] = 100.0
-    consume_content(population, Dynamics(), rng)
+    consume_content(population, 1, Dynamics(), rng)
     assert (population.stage == 3).all()
 
 

@@ -1,92 +1,127 @@
 import numpy as np
 from conftest import assert_rate, make_population
 
-from ecosim.processes.shopping import choice_probabilities, shop
+from ecosim.processes.shopping import (
+    choice_probabilities,
+    choose,
+    due_today,
+    record_purchases,
+    use_product,
+    utility,
+)
 from ecosim.scenario import Dynamics
 
 
-def probabilities(experience=0.0, aware=True, sensitivity=0.5, price=1.0, promoted=False):
-    cell = np.ones((1, 1))
-    return choice_probabilities(
-        experience * cell,
-        aware & (cell > 0),
-        np.array([sensitivity]),
-        price * cell,
-        promoted & (cell > 0),
-        Dynamics(),
-    )[0, 0]
-
-
-def test_choice_rises_with_experience_and_promotion_and_falls_with_price():
-    assert (
-        probabilities(experience=0.5)
-        > probabilities(experience=0.0)
-        > probabilities(experience=-0.5)
-    )
-    assert probabilities(promoted=True) > probabilities()
-    assert probabilities(price=0.8) > probabilities(price=1.0) > probabilities(price=1.2)
-    assert probabilities(price=1.2, sensitivity=0.9) < probabilities(price=1.2, sensitivity=0.1)
-    assert probabilities(aware=False) == 0.0
-
-
-def test_choice_probabilities_sum_to_one_and_match_logit():
+def buy_probability(experience=0.0, sensitivity=0.5, price=1.0, promoted=False, extra=0.0):
     params = Dynamics()
-    experience = np.array([[0.4, -0.2]])
-    p = choice_probabilities(
-        experience,
-        np.ones((1, 2), bool),
-        np.array([0.5]),
-        np.array([[1.1, 0.9]]),
-        np.array([[False, True]]),
+    cell = np.ones((1, 1))
+    u = utility(
+        experience * cell,
+        price * cell,
+        1.0,
+        np.array([sensitivity]),
+        promoted & (cell > 0),
+        extra * cell,
         params,
     )
-    u = params.experience_weight * experience[0] - params.price_weight * 0.5 * np.array([0.1, -0.1])
-    u[1] += params.promotion_weight
-    w = np.append(np.exp(u), np.exp(params.outside_utility))
+    return choice_probabilities(u, cell > 0, params)[0, 0]
+
+
+def test_choice_rises_with_experience_promotion_and_extras_and_falls_with_price():
+    assert buy_probability(experience=0.5) > buy_probability() > buy_probability(experience=-0.5)
+    assert buy_probability(promoted=True) > buy_probability()
+    assert buy_probability(extra=0.3) > buy_probability()
+    assert buy_probability(price=0.8) > buy_probability(price=1.0) > buy_probability(price=1.2)
+    assert buy_probability(price=1.2, sensitivity=0.9) < buy_probability(price=1.2, sensitivity=0.1)
+
+
+def test_unavailable_brands_are_never_chosen():
+    params = Dynamics()
+    p = choice_probabilities(np.zeros((2, 2)), np.array([[True, False], [False, False]]), params)
+    assert p[0, 1] == 0 and p[1, :2].sum() == 0 and np.isclose(p[1, 2], 1.0)
+
+
+def test_choice_probabilities_are_the_logit_with_an_outside_option():
+    params = Dynamics()
+    experience = np.array([[0.4, -0.2]])
+    u = utility(
+        experience,
+        np.array([[110.0, 90.0]]),
+        100.0,
+        np.array([0.5]),
+        np.array([[False, True]]),
+        np.zeros((1, 2)),
+        params,
+    )
+    expected = params.experience_weight * experience[0] - params.price_weight * 0.5 * np.array(
+        [0.1, -0.1]
+    )
+    expected[1] += params.promotion_weight
+    assert np.allclose(u[0], expected)
+    w = np.append(np.exp(expected), np.exp(params.outside_utility))
+    p = choice_probabilities(u, np.ones((1, 2), bool), params)
     assert np.allclose(p[0], w / w.sum())
+    assert np.isfinite(choice_probabilities(u + 800, np.ones((1, 2), bool), params)).all()
 
 
-def test_only_customers_in_need_today_buy_and_revenue_is_price_after_discount(rng):
-    params = Dynamics(outside_utility=-50.0)  # everyone in need buys
-    population = make_population(1000, aware=True, next_need=9)
+def test_choose_draws_each_option_at_its_probability(rng):
+    p = np.tile([0.2, 0.5, 0.3], (30_000, 1))
+    choice = choose(p, rng)
+    for option, share in enumerate([0.2, 0.5, 0.3]):
+        assert_rate((choice == option).sum(), 30_000, share)
+
+
+def test_needs_fall_on_the_scheduled_day_and_are_rescheduled(rng):
+    population = make_population(1000, next_need=9)
     population.next_need[:400] = 10
-    discount = np.array([[0.25]])
-    flows = shop(population, 10, np.array([80.0]), np.array([0.7]), discount, params, rng)
-    assert population.purchases[:400].sum() == 400 and population.purchases[400:].sum() == 0
-    assert flows["purchases"][0] == 400
-    assert np.isclose(flows["revenue"][0], 400 * 80.0 * 0.75)
-    assert np.isclose(population.spend.sum(), flows["revenue"][0])
-    assert (population.last_purchase[:400] == 10).all()
+    needy = due_today(population, 10, rng)
+    assert needy.tolist() == list(range(400))
     assert (population.next_need[:400] > 10).all() and (population.next_need[400:] == 9).all()
 
 
-def test_using_the_product_moves_experience_towards_quality(rng):
-    params = Dynamics(outside_utility=-50.0, use_noise=0.0)
-    good = make_population(100, aware=True, next_need=1)
-    shop(good, 1, np.array([10.0]), np.array([0.9]), np.zeros((1, 1)), params, rng)
+def test_need_cycle_sets_the_purchase_frequency(rng):
+    population = make_population(5000, need_cycle=20.0)
+    population.next_need[:] = rng.geometric(1 / 20.0, 5000)
+    needs = sum(len(due_today(population, day, rng)) for day in range(1, 401))
+    assert abs(needs / 5000 - 400 / 20) < 0.03 * 20
+
+
+def test_record_purchases_keeps_frequency_money_recency_and_switching():
+    population = make_population(3, 2, history=(2, 0, 0))
+    record_purchases(population, np.array([0, 1]), np.array([0, 1]), np.array([10.0, 20.0]), 5)
+    switched = record_purchases(
+        population, np.array([0, 1]), np.array([1, 1]), np.array([7.0, 8.0]), 9
+    )
+    assert switched.tolist() == [True, False]
+    assert population.purchases.tolist() == [[1, 1], [0, 2], [0, 0]]
+    assert population.spend[1, 1] == 28.0 and population.period_spend[1, 1] == 28.0
+    assert population.last_purchase[0].tolist() == [5, 9] and population.last_brand[0] == 1
+    assert population.purchase_days[1, 1].tolist() == [5, 9]
+    assert population.aware[0].all() and (population.stage[0] == 1).all()
+
+
+def test_using_the_product_moves_experience_towards_quality_and_disappointment_weighs_more(rng):
+    params = Dynamics(use_noise=0.0)
+    good = make_population(100)
+    use_product(good, np.arange(100), np.zeros(100, int), np.array([0.9]), params, rng)
     assert np.allclose(good.experience, params.use_experience_weight * 0.8)
-    bad = make_population(100, aware=True, next_need=1)
-    shop(bad, 1, np.array([10.0]), np.array([0.2]), np.zeros((1, 1)), params, rng)
-    weight = params.use_experience_weight * params.negativity_bias
-    assert np.allclose(bad.experience, weight * -0.6), "a disappointment weighs more"
-    assert (good.stage == 1).all() and good.engaged_today.all()
+    bad = make_population(100)
+    use_product(bad, np.arange(100), np.zeros(100, int), np.array([0.2]), params, rng)
+    assert np.allclose(bad.experience, params.use_experience_weight * params.negativity_bias * -0.6)
 
 
 def test_purchase_rate_with_an_outside_option(rng):
     params = Dynamics()
-    population = make_population(20_000, aware=True, next_need=3, experience=0.3)
-    shop(population, 3, np.array([10.0]), np.array([0.5]), np.zeros((1, 1)), params, rng)
-    u = params.experience_weight * 0.3
-    assert_rate(
-        population.purchases.sum(), 20_000, np.exp(u) / (np.exp(u) + np.exp(params.outside_utility))
+    k = 20_000
+    u = utility(
+        np.full((k, 1), 0.3),
+        np.ones((k, 1)),
+        1.0,
+        np.full(k, 0.5),
+        np.zeros((k, 1), bool),
+        np.zeros((k, 1)),
+        params,
     )
-
-
-def test_need_cycle_sets_the_purchase_frequency(rng):
-    params = Dynamics(outside_utility=-50.0)
-    population = make_population(5000, aware=True, need_cycle=20.0)
-    population.next_need[:] = rng.geometric(1 / 20.0, 5000)
-    for day in range(1, 401):
-        shop(population, day, np.array([1.0]), np.array([0.5]), np.zeros((1, 1)), params, rng)
-    mean = population.purchases.mean()
-    assert abs(mean - 400 / 20) < 0.03 * 20, mean
+    choice = choose(choice_probabilities(u, np.ones((k, 1), bool), params), rng)
+    e = np.exp(params.experience_weight * 0.3)
+    assert_rate((choice == 0).sum(), k, e / (e + np.exp(params.outside_utility)))

@@ -1,0 +1,163 @@
+"""Phase 2: brand actions that reach customers directly, without paid media.
+
+Gamification in the brand's app, AI-personalised offers, community invitations,
+personalised rewards and sampling or ambassador programmes. Each function acts on the
+customers an action targets and returns how many it touched, so that the brand can pay
+per contact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecosim.population import Population
+from ecosim.processes.experience import pull
+from ecosim.processes.exposure import limit
+from ecosim.processes.sampling import bernoulli
+from ecosim.scenario import Community, Gamification, Personalisation, PersonalisedReward
+
+__all__ = ["invite", "offer", "play", "reward", "sample"]
+
+
+def play(
+    population: Population,
+    customers: np.ndarray,
+    brand: int,
+    action: Gamification,
+    day: int,
+    most: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Aware customers play the brand's game (daily missions, a spin wheel).
+
+    Each aware, not churned customer plays with probability ``participation *
+    intensity``. Playing is consumption of the brand (stage at least consumption, an
+    engaged day, which lets the stage climb) and moves the experience towards +1 by
+    ``fun``. At most ``most`` play (what the budget pays for).
+
+    Returns
+    -------
+    ndarray of int
+        The players.
+    """
+    candidates = customers[
+        population.aware[customers, brand] & ~population.churned[customers, brand]
+    ]
+    players = bernoulli(candidates, action.participation * action.intensity, rng)
+    players = limit(players, most, rng)
+    population.experience[players, brand] = pull(
+        population.experience[players, brand], 1.0, action.fun
+    )
+    population.stage[players, brand] = np.maximum(population.stage[players, brand], 1)
+    population.engaged_today[players, brand] = True
+    population.last_consumed[players, brand] = day
+    return players
+
+
+def offer(
+    population: Population,
+    customers: np.ndarray,
+    brand: int,
+    action: Personalisation,
+    day: int,
+    most: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Send personalised offers to past buyers whose next need is due soon.
+
+    Targets customers who bought the brand before, are not churned, have no open offer
+    and will need the category within ``lookahead`` days (what a model trained on
+    purchase history predicts); the offer lifts their purchase utility by ``lift``
+    until that need has passed. At most ``most`` offers go out.
+
+    Returns
+    -------
+    ndarray of int
+        The customers who got an offer.
+    """
+    due = population.next_need[customers] - day
+    targets = customers[
+        (population.purchases[customers, brand] > 0)
+        & ~population.churned[customers, brand]
+        & (population.offer_until[customers, brand] < day)
+        & (due >= 0)
+        & (due <= action.lookahead)
+    ]
+    targets = limit(targets, most, rng)
+    population.offer_until[targets, brand] = population.next_need[targets]
+    population.offer_lift[targets, brand] = action.lift * action.intensity
+    population.reached[targets, brand] = True
+    return targets
+
+
+def invite(
+    population: Population,
+    customers: np.ndarray,
+    brand: int,
+    action: Community,
+    day: int,
+    most: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Invite customers at curation or above to co-create; some accept and climb a stage.
+
+    Each is invited with probability ``intensity`` and accepts with probability
+    ``acceptance * max(x, 0)``; accepting moves them one stage up (towards
+    collaboration, Evans's fourth stage) and is an engaged day. At most ``most`` are
+    invited.
+
+    Returns
+    -------
+    ndarray of int
+        The customers invited.
+    """
+    candidates = customers[population.stage[customers, brand] >= 2]
+    invited = limit(bernoulli(candidates, action.intensity, rng), most, rng)
+    x = np.maximum(population.experience[invited, brand], 0.0)
+    accepting = invited[rng.random(len(invited)) < action.acceptance * x]
+    population.stage[accepting, brand] = np.minimum(population.stage[accepting, brand] + 1, 4)
+    population.engaged_today[accepting, brand] = True
+    population.last_consumed[accepting, brand] = day
+    population.reached[invited, brand] = True
+    return invited
+
+
+def reward(
+    population: Population,
+    customers: np.ndarray,
+    brand: int,
+    action: PersonalisedReward,
+    day: int,
+    active_window: int,
+    most: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Give bonus points to the targeted customers who bought in the active window.
+
+    Feeling valued moves their experience towards +1 by ``appreciation``. At most
+    ``most`` are rewarded.
+
+    Returns
+    -------
+    ndarray of int
+        The customers rewarded.
+    """
+    recent = day - population.last_purchase[customers, brand] < active_window
+    rewarded = limit(customers[recent & ~population.churned[customers, brand]], most, rng)
+    population.points[rewarded, brand] += action.bonus_points
+    x = population.experience[rewarded, brand]
+    population.experience[rewarded, brand] = pull(x, 1.0, action.appreciation)
+    population.reached[rewarded, brand] = True
+    return rewarded
+
+
+def sample(population: Population, seeds: np.ndarray, brand: int, day: int) -> None:
+    """Seeded customers receive the product: they know it and have consumed it.
+
+    Their experience of using it is applied by the caller (as for a purchase).
+    """
+    population.aware[seeds, brand] = True
+    population.reached[seeds, brand] = True
+    population.stage[seeds, brand] = np.maximum(population.stage[seeds, brand], 1)
+    population.engaged_today[seeds, brand] = True
+    population.last_consumed[seeds, brand] = day

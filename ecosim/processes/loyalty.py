@@ -1,0 +1,203 @@
+"""Phase 5: loyalty programmes -- points, status tiers and paid membership.
+
+A brand's programme may combine all three (a hybrid). Their effects enter the purchase
+utility (:func:`benefits`), the money paid (rewards and member or tier discounts), and
+the experience (tier promotions and demotions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecosim.population import NEVER, Population
+from ecosim.processes.experience import pull
+from ecosim.scenario import Loyalty, Membership, Points, Tiers
+
+__all__ = ["benefits", "earn_and_redeem", "join_membership", "renew_memberships", "review_tiers"]
+
+
+def benefits(
+    population: Population, customers: np.ndarray, programmes: list[Loyalty], day: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return what each brand's programme offers these customers today.
+
+    Points: a utility lift ``goal_gradient * min(points / goal, 1)`` that grows as the
+    goal nears -- the goal-gradient effect (Kivetz, Urminsky & Zheng 2006); after a
+    redemption progress restarts, so the lift falls back (the post-reward lull).
+    Tiers and membership: their discount and utility.
+
+    Parameters
+    ----------
+    population : Population
+    customers : ndarray of int
+    programmes : list of Loyalty
+        One per brand.
+    day : int
+
+    Returns
+    -------
+    discount, lift : ndarray, shape (k, n_brands)
+        The combined discount (fractions combine multiplicatively) and utility lift.
+    """
+    shape = (len(customers), len(programmes))
+    keep, lift = np.ones(shape), np.zeros(shape)
+    for b, programme in enumerate(programmes):
+        if programme.points is not None:
+            progress = population.points[customers, b] / programme.points.goal
+            lift[:, b] += programme.points.goal_gradient * np.minimum(progress, 1.0)
+        if programme.tiers is not None:
+            tier = population.tier[customers, b]
+            levels = programme.tiers.levels
+            keep[:, b] *= 1.0 - np.array([0.0, *(t.discount for t in levels)])[tier]
+            lift[:, b] += np.array([0.0, *(t.utility for t in levels)])[tier]
+        if programme.membership is not None:
+            member = population.member_until[customers, b] >= day
+            keep[:, b] *= np.where(member, 1.0 - programme.membership.discount, 1.0)
+            lift[:, b] += np.where(member, programme.membership.utility, 0.0)
+    return 1.0 - keep, lift
+
+
+def earn_and_redeem(
+    population: Population,
+    buyers: np.ndarray,
+    paid: np.ndarray,
+    brand: int,
+    points: Points,
+    multiplier: float,
+) -> tuple[np.ndarray, float, float, float]:
+    """Redeem a reward for buyers who reached the goal, then earn points on what they pay.
+
+    A buyer holding at least ``goal`` points redeems ``goal`` of them for a reward worth
+    ``reward_value``, taken off this purchase (at most its price). Every buyer then earns
+    ``earn_rate * multiplier`` points per money unit paid (``multiplier`` is 2 on a
+    double-points day). Points earned = points redeemed + points outstanding.
+
+    Parameters
+    ----------
+    population : Population
+        ``points`` updated in place.
+    buyers : ndarray of int
+        Buyers of ``brand``.
+    paid : ndarray
+        What each would pay before the reward.
+    brand : int
+    points : Points
+    multiplier : float
+
+    Returns
+    -------
+    paid : ndarray
+        What each pays after the reward.
+    earned, redeemed, reward_value : float
+        Points earned, points redeemed, money value of the rewards given.
+    """
+    balance = population.points[buyers, brand]
+    redeeming = balance >= points.goal
+    reward = np.where(redeeming, np.minimum(points.reward_value, paid), 0.0)
+    paid = paid - reward
+    earned = points.earn_rate * multiplier * paid
+    population.points[buyers, brand] = balance - redeeming * points.goal + earned
+    return paid, float(earned.sum()), float(redeeming.sum() * points.goal), float(reward.sum())
+
+
+def review_tiers(population: Population, brand: int, tiers: Tiers, day: int) -> tuple[int, int]:
+    """On review days, move customers between tiers by their spend in the period.
+
+    A customer's new tier is the highest whose ``threshold`` the period's spend reaches;
+    period spend then restarts. A promotion moves the experience towards +1 by
+    ``promotion_boost``; a demotion towards -1 by ``loss_aversion * promotion_boost``:
+    losing status hurts more than gaining it pleases (Wagner, Hennig-Thurau & Rudolph
+    2009).
+
+    Parameters
+    ----------
+    population : Population
+        Updated in place (``tier``, ``period_spend``, ``experience``).
+    brand : int
+    tiers : Tiers
+    day : int
+
+    Returns
+    -------
+    promoted, demoted : int
+    """
+    if day % tiers.review_days:
+        return 0, 0
+    thresholds = np.array([level.threshold for level in tiers.levels])
+    new = np.searchsorted(thresholds, population.period_spend[:, brand], side="right")
+    old = population.tier[:, brand]
+    up, down = np.flatnonzero(new > old), np.flatnonzero(new < old)
+    boost = tiers.promotion_boost
+    experience = population.experience
+    experience[up, brand] = pull(experience[up, brand], 1.0, boost)
+    experience[down, brand] = pull(
+        experience[down, brand], -1.0, min(tiers.loss_aversion * boost, 1)
+    )
+    population.tier[:, brand] = new
+    population.period_spend[:, brand] = 0.0
+    return len(up), len(down)
+
+
+def join_membership(
+    population: Population,
+    buyers: np.ndarray,
+    brand: int,
+    membership: Membership,
+    day: int,
+    rng: np.random.Generator,
+) -> int:
+    """Buyers who are not members join with probability ``join_probability * max(x, 0)``.
+
+    Parameters
+    ----------
+    population : Population
+        ``member_until`` and ``term_purchases`` updated for those who join.
+    buyers : ndarray of int
+        Today's buyers of ``brand``.
+    brand : int
+    membership : Membership
+    day : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    int
+        Customers who joined (each pays the fee).
+    """
+    outsiders = buyers[population.member_until[buyers, brand] < day]
+    chance = membership.join_probability * np.maximum(population.experience[outsiders, brand], 0)
+    joining = outsiders[rng.random(len(outsiders)) < chance]
+    population.member_until[joining, brand] = day + membership.term_days
+    population.term_purchases[joining, brand] = 0
+    return len(joining)
+
+
+def renew_memberships(
+    population: Population,
+    brand: int,
+    membership: Membership,
+    day: int,
+    rng: np.random.Generator,
+) -> tuple[int, int]:
+    """Members whose term ends today renew or leave: renewal is a churn point.
+
+    A member renews with probability ``1 / (1 + exp(-(renewal_intercept +
+    renewal_usage * purchases_in_term + renewal_experience * x)))``; a member who leaves
+    loses the benefits and is exposed to churn again (members do not churn within a
+    paid term).
+
+    Returns
+    -------
+    renewed, left : int
+    """
+    ending = np.flatnonzero(population.member_until[:, brand] == day)
+    score = (
+        membership.renewal_intercept
+        + membership.renewal_usage * population.term_purchases[ending, brand]
+        + membership.renewal_experience * population.experience[ending, brand]
+    )
+    renewing = rng.random(len(ending)) < 1.0 / (1.0 + np.exp(-score))
+    population.member_until[ending[renewing], brand] = day + membership.term_days
+    population.member_until[ending[~renewing], brand] = NEVER
+    population.term_purchases[ending, brand] = 0
+    return int(renewing.sum()), int((~renewing).sum())

@@ -1,0 +1,187 @@
+"""Phase 5: service incidents, complaints and their handling (service recovery)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ecosim.population import Population
+from ecosim.processes.experience import pull
+from ecosim.scenario import Service
+
+__all__ = ["Complaints", "fail", "respond"]
+
+_NEVER_ANSWERED = np.iinfo(np.int64).max
+
+
+@dataclass
+class Complaints:
+    """A brand's open complaints, one entry each (structure of arrays).
+
+    Attributes
+    ----------
+    customer : ndarray of int64
+    filed : ndarray of int64
+        Day the complaint was made.
+    answer_on : ndarray of int64
+        Day the brand will answer (a very large number: never).
+    public : ndarray of bool
+        Made in public (social media, a review), visible to the customer's contacts.
+    loss : ndarray of float64
+        Experience the incident took away, which an answer can restore.
+    """
+
+    customer: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    filed: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    answer_on: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    public: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    loss: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    def __len__(self) -> int:
+        return len(self.customer)
+
+    def add(self, other: Complaints) -> None:
+        """Append new complaints."""
+        for name in ("customer", "filed", "answer_on", "public", "loss"):
+            setattr(self, name, np.concatenate([getattr(self, name), getattr(other, name)]))
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the complaints where ``mask`` is true."""
+        for name in ("customer", "filed", "answer_on", "public", "loss"):
+            setattr(self, name, getattr(self, name)[mask])
+
+    def visible_today(self, day: int, service: Service, rng: np.random.Generator) -> np.ndarray:
+        """Return the customers whose public complaint speaks today.
+
+        New public complaints speak on the day they are made; unanswered ones are posted
+        again each day with probability ``repost_rate`` until ``patience`` days have
+        passed, when the customer gives up: the complaint is dropped unanswered.
+        """
+        self.keep(day - self.filed <= service.patience)
+        fresh = self.public & (self.filed == day)
+        again = self.public & (self.filed < day) & (rng.random(len(self)) < service.repost_rate)
+        return np.unique(self.customer[fresh | again])
+
+
+def fail(
+    population: Population,
+    buyers: np.ndarray,
+    brand: int,
+    service: Service,
+    response_days: float,
+    day: int,
+    rng: np.random.Generator,
+) -> tuple[Complaints, dict[str, int]]:
+    """Service incidents among a brand's buyers, and the complaints they raise.
+
+    Each purchase suffers each kind of incident with its ``rate`` (at most one per
+    purchase, the first drawn). The incident moves the experience towards -1 by its
+    ``severity``, or by ``(1 - notice_softening) * severity`` when the customer was
+    warned proactively (probability ``proactive_notice``, notifiable incidents only).
+    A share ``complaint_rate`` complain, ``public_share`` of them in public; a share
+    ``self_service`` of complaints is resolved at once with ``self_service_quality``;
+    the others are answered after a geometric wait with mean ``response_days`` (the same
+    day if 0) -- public complaints only with probability ``answer_public``.
+
+    Parameters
+    ----------
+    population : Population
+        ``experience`` updated in place.
+    buyers : ndarray of int
+        Today's buyers of ``brand``.
+    brand : int
+    service : Service
+    response_days : float
+        Today's mean response time (a crisis response may shorten it).
+    day : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    complaints : Complaints
+        The new complaints still open (self-service ones are closed already).
+    counts : dict
+        ``incidents``, ``complaints``, ``public_complaints``, ``self_served``.
+    """
+    rates = np.array([incident.rate for incident in service.incidents])
+    severity = np.array([incident.severity for incident in service.incidents])
+    notifiable = np.array([incident.notifiable for incident in service.incidents])
+    draws = rng.random((len(buyers), len(rates))) < rates
+    hit = draws.any(axis=1)
+    kind = draws.argmax(axis=1)[hit]
+    victims = buyers[hit]
+    warned = notifiable[kind] & (rng.random(len(victims)) < service.proactive_notice)
+    felt = severity[kind] * np.where(warned, 1.0 - service.notice_softening, 1.0)
+    before = population.experience[victims, brand]
+    population.experience[victims, brand] = pull(before, -1.0, felt)
+    loss = before - population.experience[victims, brand]
+    complaining = rng.random(len(victims)) < service.complaint_rate
+    victims, loss = victims[complaining], loss[complaining]
+    public = rng.random(len(victims)) < service.public_share
+    self_served = rng.random(len(victims)) < service.self_service
+    restored = service.self_service_quality * loss[self_served]
+    population.experience[victims[self_served], brand] += restored
+    open_ = ~self_served
+    wait = (
+        rng.geometric(1.0 / (1.0 + response_days), open_.sum()) - 1
+        if open_.any()
+        else np.empty(0, dtype=np.int64)
+    )
+    answered = ~public[open_] | (rng.random(open_.sum()) < service.answer_public)
+    complaints = Complaints(
+        customer=victims[open_].astype(np.int64),
+        filed=np.full(open_.sum(), day, dtype=np.int64),
+        answer_on=np.where(answered, day + wait, _NEVER_ANSWERED),
+        public=public[open_],
+        loss=loss[open_],
+    )
+    counts = {
+        "incidents": len(kind),
+        "complaints": len(victims),
+        "public_complaints": int(public.sum()),
+        "self_served": int(self_served.sum()),
+    }
+    return complaints, counts
+
+
+def respond(
+    population: Population,
+    complaints: Complaints,
+    brand: int,
+    service: Service,
+    day: int,
+) -> int:
+    """Answer the complaints due today; answers restore experience.
+
+    An answer after a wait of ``w`` days restores ``response_quality *
+    2**(-w / recovery_halflife)`` of the experience the incident took: a quick, good
+    answer can undo most of the damage (service recovery, Smith & Bolton 1998;
+    McCollough, Berry & Yadav 2000), a late one little.
+
+    Parameters
+    ----------
+    population : Population
+        ``experience`` updated in place.
+    complaints : Complaints
+        The brand's open complaints; the answered ones are removed.
+    brand : int
+    service : Service
+    day : int
+
+    Returns
+    -------
+    int
+        Complaints answered today.
+    """
+    due = complaints.answer_on <= day
+    wait = day - complaints.filed[due]
+    restored = (
+        service.response_quality * np.exp2(-wait / service.recovery_halflife) * complaints.loss[due]
+    )
+    customers = complaints.customer[due]
+    column = population.experience[:, brand]
+    np.add.at(column, customers, restored)
+    column[customers] = np.minimum(column[customers], 1.0)
+    complaints.keep(~due)
+    return int(due.sum())

@@ -1,0 +1,244 @@
+"""Scenario schema: brands (offer, loyalty programme, service, reactions), media, influencers."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ecosim.scenario.fields import Name, NonNegative, Probability, Spec, repeated_names
+
+__all__ = [
+    "Brand",
+    "BudgetShift",
+    "Channel",
+    "CrisisResponse",
+    "Incident",
+    "Influencer",
+    "Loyalty",
+    "Membership",
+    "Points",
+    "Rule",
+    "Service",
+    "Tier",
+    "Tiers",
+]
+
+
+# ---------------------------------------------------------------- loyalty programme
+
+
+class Points(Spec):
+    """A points card: earn per money spent, redeem a reward at a goal.
+
+    Progress towards the goal lifts the purchase utility by up to ``goal_gradient``
+    (Kivetz, Urminsky & Zheng 2006); reaching the goal redeems ``goal`` points for a
+    reward worth ``reward_value``, given as a discount on that purchase, and progress
+    starts again from the remainder.
+    """
+
+    earn_rate: float = Field(default=1.0, gt=0.0)
+    goal: float = Field(default=1000.0, gt=0.0)
+    reward_value: NonNegative = 15.0
+    goal_gradient: NonNegative = 0.3
+
+
+class Tier(Spec):
+    """A status tier: reached with ``threshold`` spend in a review period."""
+
+    name: Name
+    threshold: float = Field(gt=0.0)
+    discount: Probability = 0.0
+    utility: float = Field(default=0.0, ge=0.0)
+
+
+class Tiers(Spec):
+    """Status tiers reviewed every ``review_days`` on the spend of the period.
+
+    A promotion raises the experience by ``promotion_boost``; a demotion lowers it by
+    ``loss_aversion * promotion_boost``: demotion hurts more than promotion helps
+    (Wagner, Hennig-Thurau & Rudolph 2009).
+    """
+
+    levels: list[Tier] = Field(min_length=1)
+    review_days: int = Field(default=180, ge=1)
+    promotion_boost: Probability = 0.1
+    loss_aversion: float = Field(default=2.0, ge=1.0)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> Tiers:
+        thresholds = [level.threshold for level in self.levels]
+        if thresholds != sorted(set(thresholds)):
+            raise ValueError("tier thresholds must be strictly increasing")
+        problems = repeated_names([level.name for level in self.levels], "tier")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Membership(Spec):
+    """A paid membership: a fee per term for a discount and a larger utility lift.
+
+    A customer may join at a purchase (probability ``join_probability`` times their
+    positive experience); at the end of each term they renew with probability
+    ``1 / (1 + exp(-(renewal_intercept + renewal_usage * purchases_in_term +
+    renewal_experience * experience)))`` or leave: renewal is a churn point.
+    """
+
+    fee: NonNegative = 40.0
+    term_days: int = Field(default=90, ge=1)
+    discount: Probability = 0.05
+    utility: float = Field(default=0.4, ge=0.0)
+    join_probability: Probability = 0.05
+    renewal_intercept: float = -1.0
+    renewal_usage: float = 0.4
+    renewal_experience: float = 2.0
+
+
+class Loyalty(Spec):
+    """A brand's loyalty programme; any combination of points, tiers and membership."""
+
+    points: Points | None = None
+    tiers: Tiers | None = None
+    membership: Membership | None = None
+
+
+# ---------------------------------------------------------------- service
+
+
+class Incident(Spec):
+    """A kind of service failure: its rate per purchase and how badly it is felt."""
+
+    name: Name
+    rate: Probability
+    severity: Probability
+    notifiable: bool = True
+
+
+def _default_incidents() -> list[Incident]:
+    return [
+        Incident(name="late_delivery", rate=0.06, severity=0.4, notifiable=True),
+        Incident(name="stock_out", rate=0.02, severity=0.5, notifiable=True),
+        Incident(name="defect", rate=0.01, severity=0.8, notifiable=False),
+    ]
+
+
+class Service(Spec):
+    """How a brand's service fails and recovers.
+
+    Incidents happen per purchase. A share ``complaint_rate`` of those affected
+    complain, ``public_share`` of them in public (social media, reviews). The brand
+    answers after a geometric wait with mean ``response_days`` (public complaints are
+    answered at all only with probability ``answer_public``); a share ``self_service``
+    is resolved at once. An answer restores ``quality * 2**(-wait / recovery_halflife)``
+    of the experience lost. Proactive notices (``proactive_notice``, for notifiable
+    incidents) soften the hit by ``notice_softening``. An unanswered public complaint
+    is posted again each day with probability ``repost_rate``; after ``patience`` days
+    the customer gives up and the complaint is dropped unanswered.
+    """
+
+    incidents: list[Incident] = Field(default_factory=_default_incidents)
+    complaint_rate: Probability = 0.4
+    public_share: Probability = 0.25
+    response_days: NonNegative = 2.0
+    response_quality: Probability = 0.6
+    answer_public: Probability = 0.7
+    recovery_halflife: float = Field(default=2.0, gt=0.0)
+    proactive_notice: Probability = 0.0
+    notice_softening: Probability = 0.5
+    self_service: Probability = 0.0
+    self_service_quality: Probability = 0.6
+    repost_rate: Probability = 0.2
+    patience: int = Field(default=14, ge=0)
+
+
+# ---------------------------------------------------------------- reactions
+
+
+class CrisisResponse(Spec):
+    """When complaints trend, respond: faster service and an apology campaign.
+
+    Triggers when the share of customers speaking negatively about the brand, averaged
+    over the last 7 days, exceeds ``threshold``; lasts ``duration`` days; cannot trigger
+    again within ``cooldown`` days of the start.
+    """
+
+    type: Literal["crisis_response"]
+    threshold: Probability = 0.002
+    duration: int = Field(default=14, ge=1)
+    cooldown: int = Field(default=60, ge=1)
+    response_days: NonNegative = 0.5
+    apology_channel: Name | None = None
+    apology_intensity: Probability = 0.5
+
+
+class BudgetShift(Spec):
+    """Every ``period`` days, shift advertising towards the channel that sells best.
+
+    The intensity of the advertising on the channel with the most purchases per money
+    spent (last-touch attribution within 7 days) grows by ``fraction``; on the channel
+    with the fewest it shrinks by ``fraction``.
+    """
+
+    type: Literal["budget_shift"]
+    period: int = Field(default=30, ge=1)
+    fraction: Probability = 0.2
+
+
+Rule = Annotated[CrisisResponse | BudgetShift, Field(discriminator="type")]
+
+
+# ---------------------------------------------------------------- brand
+
+
+class Brand(Spec):
+    """A brand: its offer, budget, loyalty programme, service level and reactions."""
+
+    name: Name
+    price: float = Field(gt=0.0)
+    margin: Probability = 0.3
+    quality: Probability = 0.7
+    budget: NonNegative = math.inf
+    initial_awareness: Probability = 0.0
+    omnichannel_consistency: Probability = 0.8
+    loyalty: Loyalty = Field(default_factory=Loyalty)
+    service: Service = Field(default_factory=Service)
+    rules: list[Rule] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- other actors
+
+
+class Channel(Spec):
+    """A media channel that carries the brands' messages and amplifies what trends.
+
+    ``reach`` is the daily chance that a full-intensity action on the channel reaches a
+    customer who uses it; each exposure costs ``cost_per_exposure``. When the share of
+    customers talking about a brand in one day exceeds ``trend_threshold``, the channel
+    picks the story up and shows it to a share ``amplification`` of its users, with the
+    valence of the talk (a post goes viral, or a complaint becomes news).
+    """
+
+    name: Name
+    reach: Probability
+    cost_per_exposure: NonNegative = 0.0
+    amplification: Probability = 0.0
+    trend_threshold: Probability = 0.01
+
+
+class Influencer(Spec):
+    """An influencer whom brands can activate.
+
+    A share ``audience_share`` of the customers follows the influencer; a share
+    ``overlap`` of those followers is drawn from the audiences of the influencers listed
+    before it. A share ``reach`` of the followers sees a post; ``credibility`` scales the
+    weight of what they say; ``fee`` is paid per day of activation.
+    """
+
+    name: Name
+    audience_share: float = Field(gt=0.0, le=1.0)
+    reach: Probability = 0.2
+    credibility: Probability = 0.7
+    fee: NonNegative = 0.0
+    overlap: Probability = 0.0

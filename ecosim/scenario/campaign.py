@@ -1,0 +1,236 @@
+"""Scenario schema: the brand actions of the campaign calendar.
+
+Every action belongs to a brand and runs from day ``start`` to day ``end`` inclusive
+(days count from 1) for the customers of ``segment`` (or ``all``). ``cost`` is its fixed
+cost, charged on its first day; actions that reach customers add variable costs.
+``cultural_relevance`` marks a culturally timed action (Ramadan, Lebaran, Harbolnas):
+its messages get more attention (see ``docs/model.md``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ecosim.scenario.fields import Day, Name, NonNegative, Probability, Spec
+
+__all__ = [
+    "ACTION_TYPES",
+    "Action",
+    "Advertising",
+    "Community",
+    "DoublePoints",
+    "Gamification",
+    "InfluencerActivation",
+    "Personalisation",
+    "PersonalisedReward",
+    "PriceChange",
+    "ProductLaunch",
+    "Promotion",
+    "Seeding",
+    "SocialPost",
+    "Winback",
+]
+
+
+class _Action(Spec):
+    brand: Name
+    start: Day
+    end: Day
+    segment: Name | Literal["all"] = "all"
+    intensity: Probability = 1.0
+    cost: NonNegative = 0.0
+    cultural_relevance: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Action:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) must be >= start ({self.start})")
+        return self
+
+    def runs_on(self, day: int) -> bool:
+        """Whether the action is running on ``day``."""
+        return self.start <= day <= self.end
+
+
+class Advertising(_Action):
+    """Paid advertising on a media channel: reach x intensity x the segment's use of it."""
+
+    type: Literal["advertising"]
+    channel: Name
+
+
+class SocialPost(_Action):
+    """Organic content on a social channel.
+
+    It reaches the brand's followers (customers at consumption or above); followers at
+    curation or above share it with their contacts.
+    """
+
+    type: Literal["social_post"]
+    channel: Name
+
+
+class Promotion(_Action):
+    """A price promotion: ``discount`` off the list price for the segment."""
+
+    type: Literal["promotion"]
+    discount: Probability
+
+
+class PriceChange(_Action):
+    """A new list ``price`` while the action runs."""
+
+    type: Literal["price_change"]
+    price: float = Field(gt=0.0)
+
+
+class ProductLaunch(_Action):
+    """A new product.
+
+    Quality becomes ``quality`` from ``start`` on (if given), launch news reaches a share
+    ``reach`` of the segment each day, and the novelty adds ``novelty`` to the purchase
+    utility while the action runs.
+    """
+
+    type: Literal["product_launch"]
+    quality: Probability | None = None
+    novelty: NonNegative = 0.3
+    reach: Probability = 0.05
+
+
+class InfluencerActivation(_Action):
+    """Paid posts by an influencer for the brand."""
+
+    type: Literal["influencer"]
+    influencer: Name
+
+
+class Gamification(_Action):
+    """Gamification: daily missions, spin wheels.
+
+    Each aware customer plays with probability ``participation * intensity``; playing is
+    consumption of the brand, adds ``fun`` to the experience and costs ``reward_cost``.
+    """
+
+    type: Literal["gamification"]
+    participation: Probability = 0.05
+    fun: Probability = 0.02
+    reward_cost: NonNegative = 0.5
+
+
+class Personalisation(_Action):
+    """AI-personalised offers to past buyers.
+
+    Offers go to those whose next need is due within ``lookahead`` days (predicted from
+    purchase history): their purchase utility rises by ``lift``; each message costs
+    ``cost_per_message``.
+    """
+
+    type: Literal["personalisation"]
+    lift: NonNegative = 0.34
+    lookahead: int = Field(default=7, ge=0)
+    cost_per_message: NonNegative = 0.05
+
+
+class Community(_Action):
+    """Invitations to co-create (community, product ideas).
+
+    Customers at curation or above are invited with probability ``intensity``; they
+    accept, moving one stage up towards collaboration, with probability ``acceptance``
+    times their positive experience.
+    """
+
+    type: Literal["community"]
+    acceptance: Probability = 0.3
+    cost_per_invite: NonNegative = 1.0
+
+
+class DoublePoints(_Action):
+    """Points are earned ``multiplier`` times faster (e.g. on Harbolnas 12.12)."""
+
+    type: Literal["double_points"]
+    multiplier: float = Field(default=2.0, ge=1.0)
+
+
+class PersonalisedReward(_Action):
+    """Bonus points for the segment's recent buyers.
+
+    Feeling valued adds ``appreciation`` to their experience. Costs the points' value.
+    """
+
+    type: Literal["personalised_reward"]
+    bonus_points: float = Field(default=100.0, gt=0.0)
+    appreciation: Probability = 0.05
+
+
+class Seeding(_Action):
+    """A sampling or ambassador programme, started on ``start``.
+
+    The customers chosen by a seeding ``strategy`` (or listed in ``customers``) get the
+    product (``sample``) or become ambassadors who post about it every day of the action
+    (``ambassador``).
+    """
+
+    type: Literal["seeding"]
+    strategy: Name = "random"
+    seeds: int | None = Field(default=None, ge=1)
+    seed_share: Probability | None = None
+    customers: list[Annotated[int, Field(ge=0)]] | None = None
+    kind: Literal["sample", "ambassador"] = "sample"
+    cost_per_seed: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _one_way_to_choose(self) -> Seeding:
+        given = [x is not None for x in (self.seeds, self.seed_share, self.customers)]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of seeds, seed_share or customers")
+        return self
+
+
+class Winback(_Action):
+    """A win-back campaign to churned customers.
+
+    Each day each is won back with probability ``response * intensity``; each contact
+    costs ``cost_per_contact``.
+    """
+
+    type: Literal["winback"]
+    response: Probability = 0.05
+    cost_per_contact: NonNegative = 0.2
+
+
+Action = Annotated[
+    Advertising
+    | SocialPost
+    | Promotion
+    | PriceChange
+    | ProductLaunch
+    | InfluencerActivation
+    | Gamification
+    | Personalisation
+    | Community
+    | DoublePoints
+    | PersonalisedReward
+    | Seeding
+    | Winback,
+    Field(discriminator="type"),
+]
+"""One action of the campaign calendar, by its ``type``."""
+
+ACTION_TYPES = (
+    "advertising",
+    "social_post",
+    "promotion",
+    "price_change",
+    "product_launch",
+    "influencer",
+    "gamification",
+    "personalisation",
+    "community",
+    "double_points",
+    "personalised_reward",
+    "seeding",
+    "winback",
+)

@@ -1,0 +1,102 @@
+"""Scenario schema: the parameters of the daily processes and what "engaged" means.
+
+``docs/model.md`` gives every parameter's formula, default and its source or rationale.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ecosim.scenario.fields import NonNegative, Probability, Spec
+
+__all__ = ["Criterion", "Dynamics", "Engagement"]
+
+StageName = Literal["consumption", "curation", "creation", "collaboration"]
+
+
+def _stage_list(values: list[float]) -> list[Probability]:
+    return Field(default=values, min_length=len(values), max_length=len(values))
+
+
+class Dynamics(Spec):
+    """Parameters of the daily processes."""
+
+    # phases 2-3: exposure, attention, experience, consumption
+    attention_rate: NonNegative = 1.0
+    influencer_weight: NonNegative = 2.0
+    cultural_boost: NonNegative = 0.5
+    ad_valence: float = Field(default=0.3, ge=-1.0, le=1.0)
+    content_experience_weight: Probability = 0.05
+    omnichannel_weight: Probability = 0.05
+    forgetting_rate: Probability = 0.01
+    share_rate: Probability = 0.3
+    share_weight: NonNegative = 0.5
+    # phase 4: dialogue
+    stage_talk: list[Probability] = _stage_list([0.05, 0.2, 0.5, 1.0, 1.0])
+    venting_rate: Probability = 0.3
+    wom_awareness_rate: NonNegative = 0.5
+    wom_experience_weight: Probability = 0.1
+    negativity_bias: float = Field(default=2.0, ge=1.0)
+    stage_review: list[Probability] = _stage_list([0.01, 0.02, 0.05, 0.3, 0.3])
+    rating_prior_mean: float = Field(default=4.0, ge=1.0, le=5.0)
+    rating_prior_count: NonNegative = 5.0
+    # phase 5: shopping
+    outside_utility: float = 1.5
+    experience_weight: NonNegative = 2.0
+    price_weight: NonNegative = 3.0
+    promotion_weight: NonNegative = 0.5
+    rating_weight: NonNegative = 0.3
+    inertia: NonNegative = 0.5
+    use_experience_weight: Probability = 0.3
+    fit_sd: NonNegative = 0.6
+    use_noise: NonNegative = 0.3
+    # phase 6: engagement stages, churn and value
+    active_window: int = Field(default=90, ge=1)
+    stage_up: list[Probability] = _stage_list([0.05, 0.15, 0.02])
+    stage_down: Probability = 0.005
+    churn_rate: Probability = 0.001
+    churn_experience_weight: NonNegative = 2.0
+    winback_rate: Probability = 0.001
+    cognitive_window: int = Field(default=30, ge=1)
+    clv_discount_rate: NonNegative = 0.1
+    clv_period_days: int = Field(default=365, ge=1)
+
+    @model_validator(mode="after")
+    def _bounded_pull(self) -> Dynamics:
+        if self.wom_experience_weight * self.negativity_bias > 1.0:
+            raise ValueError(
+                "wom_experience_weight * negativity_bias must be <= 1 so that experience "
+                "stays within [-1, 1]"
+            )
+        return self
+
+
+class Criterion(Spec):
+    """At least ``count`` events in the last ``days`` days."""
+
+    count: int = Field(default=1, ge=1, le=20)
+    days: int = Field(default=90, ge=1)
+
+
+class Engagement(Spec):
+    """What "engaged" means for this business: any combination of behaviours.
+
+    A customer is engaged with a brand when ``all`` (or ``any``) of the given criteria
+    hold: ``purchases`` (purchase frequency), ``referrals`` (positive word of mouth
+    spoken), ``reviews`` (reviews written), ``min_stage`` (content creation and beyond).
+    The default: at least two purchases in 90 days.
+    """
+
+    combine: Literal["all", "any"] = "all"
+    purchases: Criterion | None = Field(default_factory=lambda: Criterion(count=2, days=90))
+    referrals: Criterion | None = None
+    reviews: Criterion | None = None
+    min_stage: StageName | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Engagement:
+        if not any((self.purchases, self.referrals, self.reviews, self.min_stage)):
+            raise ValueError("define at least one of purchases, referrals, reviews, min_stage")
+        return self

@@ -1,0 +1,274 @@
+"""Reading scenarios: TOML files, overrides by dotted path, and clear errors.
+
+A scenario is data: a TOML file read with :mod:`tomllib`, validated with pydantic and
+never evaluated. Every problem is reported with the file, the dotted path of the field
+and what was expected, as a :class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ecosim.scenario.fields import expected
+from ecosim.scenario.schema import Scenario
+
+__all__ = [
+    "ScenarioError",
+    "apply_overrides",
+    "load_scenario",
+    "parse_assignment",
+    "validate_scenario",
+]
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, with every problem named by its field path.
+
+    Parameters
+    ----------
+    source : str
+        Where the scenario came from (a file name, ``--set`` or ``<dict>``).
+    problems : list of (str, str)
+        Pairs of field path (``campaign[2].channel``) and what was wrong.
+    """
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        lines = [f"  {path}: {message}" if path else f"  {message}" for path, message in problems]
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"{source}: {len(problems)} {noun}\n" + "\n".join(lines))
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read, override and validate a scenario TOML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+    overrides : dict, optional
+        Field values by dotted path, applied before validation, e.g.
+        ``{"days": 90, "brands.0.price": 30, "campaign.1.intensity": 0.5}``. A list of
+        named items may also be indexed by name: ``"brands.tokoku.price"``.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario; a relative edge-list path is resolved against the
+        file's folder.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, is not valid TOML, or any field is invalid; the message
+        names the file, the field path and what was expected.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(str(path), [("", f"cannot be read ({error})")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(str(path), [("", f"invalid TOML: {error}")]) from None
+    data = apply_overrides(data, overrides or {}, source=str(path))
+    network = data.get("network")
+    if isinstance(network, dict) and isinstance(network.get("path"), str):
+        network["path"] = str((path.parent / network["path"]).resolve())
+    return validate_scenario(data, source=str(path))
+
+
+def validate_scenario(data: dict[str, Any], source: str = "<dict>") -> Scenario:
+    """Validate a scenario given as a dictionary (as read from TOML).
+
+    Parameters
+    ----------
+    data : dict
+        The scenario's fields.
+    source : str
+        Named in error messages.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        With one line per problem: field path and what was expected.
+    """
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(source, _problems(error, data)) from None
+
+
+def _problems(error: ValidationError, data: Any) -> list[tuple[str, str]]:
+    problems = []
+    for item in error.errors(include_url=False):
+        path = _field_path(item["loc"], data)
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif item["type"] == "missing":
+            message = "required field is missing"
+        elif item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            tag = item["ctx"]["discriminator"].strip("'")
+            path = f"{path}.{tag}" if path else tag
+            found = item["ctx"].get("tag")
+            message = "required field is missing" if found is None else f"unknown {tag} {found!r}"
+            if "expected_tags" in item["ctx"]:
+                message += (
+                    f" (expected one of: {item['ctx']['expected_tags'].replace(chr(39), '')})"
+                )
+        elif "input" in item and item["type"] not in ("value_error", "assertion_error"):
+            message = f"{message} (got {_short(item['input'])})"
+        for line in message.split("\n"):
+            head, sep, rest = line.partition(": ")
+            if sep and not path and re.match(r"^[a-z_]+(\[\d+\])?([.\[][\w\]\[.]*)?$", head):
+                problems.append((head, rest))
+            else:
+                problems.append((path, line))
+    return problems
+
+
+def _field_path(loc: tuple, data: Any) -> str:
+    """Join a pydantic location into ``a.b[2].c``, dropping union tags not in the input."""
+    parts, node = [], data
+    for key in loc:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+        elif isinstance(node, dict) or node is None:
+            if isinstance(node, dict) and key not in node and _is_tag(node, key):
+                continue
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+        else:
+            parts.append(f".{key}" if parts else str(key))
+            node = None
+    return "".join(parts)
+
+
+def _is_tag(node: dict, key: str) -> bool:
+    return any(node.get(tag) == key for tag in ("dist", "kind", "type"))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ---------------------------------------------------------------- overrides
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split ``FIELD.PATH=VALUE`` and read the value as a TOML value.
+
+    Parameters
+    ----------
+    text : str
+        For example ``"brands.0.price=29.5"`` or ``"network.kind=watts_strogatz"``; a value
+        that is not valid TOML (a bare word) is taken as a string.
+
+    Returns
+    -------
+    tuple of (str, object)
+
+    Raises
+    ------
+    ScenarioError
+        If there is no ``=`` or no field path.
+    """
+    path, sep, raw = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError("--set", [(text, "expected FIELD.PATH=VALUE")])
+    try:
+        value = tomllib.loads(f"value = {raw.strip()}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return path.strip(), value
+
+
+def apply_overrides(
+    data: dict[str, Any], overrides: dict[str, Any], source: str = "--set"
+) -> dict[str, Any]:
+    """Return a copy of ``data`` with values set at dotted paths.
+
+    Parameters
+    ----------
+    data : dict
+        Scenario fields as read from TOML.
+    overrides : dict
+        Values by dotted path. Numeric parts index lists; in a list of named items a part
+        may also be an item's ``name``. Missing tables are created.
+    source : str
+        Named in error messages.
+
+    Returns
+    -------
+    dict
+        A new dictionary; ``data`` is not modified.
+
+    Raises
+    ------
+    ScenarioError
+        If a path runs through a value that is not a table or list, or indexes past the
+        end of a list, or names an item that does not exist.
+    """
+    result = copy.deepcopy(data)
+    problems = []
+    for dotted, value in overrides.items():
+        try:
+            _set_path(result, dotted.split("."), copy.deepcopy(value))
+        except (KeyError, IndexError, TypeError) as error:
+            problems.append((dotted, str(error.args[0])))
+    if problems:
+        raise ScenarioError(f"{source} (overrides)", problems)
+    return result
+
+
+def _set_path(node: Any, parts: list[str], value: Any) -> None:
+    *head, last = parts
+    for depth, part in enumerate(head):
+        node = _child(node, part, where=".".join(parts[:depth]) or "the scenario")
+    if isinstance(node, list):
+        node[_list_index(node, last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise TypeError(f"cannot set {last!r} inside a {type(node).__name__}")
+
+
+def _child(node: Any, part: str, where: str) -> Any:
+    if isinstance(node, dict):
+        return node.setdefault(part, {})
+    if isinstance(node, list):
+        return node[_list_index(node, part)]
+    raise TypeError(f"{where} is a {type(node).__name__}, not a table or list")
+
+
+def _list_index(items: list, part: str) -> int:
+    if part.lstrip("-").isdigit():
+        index = int(part)
+        if not 0 <= index < len(items):
+            raise IndexError(f"index {index} is out of range (the list has {len(items)} items)")
+        return index
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return index
+    names = [str(item.get("name")) for item in items if isinstance(item, dict)]
+    raise KeyError(f"no item named {part!r} {expected(names)}")

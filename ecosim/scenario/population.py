@@ -1,0 +1,65 @@
+"""Scenario schema: the customers and the segments they belong to."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator, model_validator
+
+from ecosim.scenario.fields import (
+    Beta,
+    Distribution,
+    Gamma,
+    Name,
+    Probability,
+    Spec,
+    check_positive_trait,
+    check_unit_trait,
+    repeated_names,
+)
+
+__all__ = ["Population", "Segment"]
+
+
+class Segment(Spec):
+    """A group of customers who share trait distributions and channel habits.
+
+    Traits are drawn per customer. ``channel_preferences`` gives, per media channel, the
+    probability that a customer of the segment uses it (channels not listed: 0.5).
+    """
+
+    name: Name
+    share: float = Field(gt=0.0, le=1.0)
+    ad_receptiveness: Distribution = Field(
+        default_factory=lambda: Beta(dist="beta", mean=0.3, sd=0.1)
+    )
+    talkativeness: Distribution = Field(default_factory=lambda: Beta(dist="beta", mean=0.2, sd=0.1))
+    price_sensitivity: Distribution = Field(
+        default_factory=lambda: Beta(dist="beta", mean=0.5, sd=0.15)
+    )
+    need_cycle: Distribution = Field(
+        default_factory=lambda: Gamma(dist="gamma", mean=30.0, sd=15.0)
+    )
+    channel_preferences: dict[Name, Probability] = Field(default_factory=dict)
+
+    _unit = field_validator("ad_receptiveness", "talkativeness", "price_sensitivity")(
+        check_unit_trait
+    )
+    _positive = field_validator("need_cycle")(check_positive_trait)
+
+
+class Population(Spec):
+    """The customers: how many, and the segments they belong to."""
+
+    size: int = Field(ge=2, le=50_000_000)
+    segments: list[Segment] = Field(
+        default_factory=lambda: [Segment(name="everyone", share=1.0)], min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Population:
+        total = sum(s.share for s in self.segments)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"segment shares must sum to 1 (they sum to {total:.6g})")
+        problems = repeated_names([s.name for s in self.segments], "segment")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

@@ -1,0 +1,119 @@
+"""Scenario schema: the whole ecosystem, and the checks across its parts."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from ecosim.scenario.brands import Brand, Channel, CrisisResponse, Influencer
+from ecosim.scenario.campaign import Action, DoublePoints, PersonalisedReward, Seeding
+from ecosim.scenario.dynamics import Dynamics, Engagement
+from ecosim.scenario.fields import Name, Spec, expected, repeated_names
+from ecosim.scenario.network import BarabasiAlbert, NetworkSpec
+from ecosim.scenario.population import Population
+
+__all__ = ["Scenario"]
+
+
+class Scenario(Spec):
+    """A whole engagement ecosystem: customers, network, brands, media, influencers, plan."""
+
+    name: Name
+    description: str = ""
+    days: int = Field(default=365, ge=1, le=36_500)
+    seed: int = Field(default=0, ge=0)
+    population: Population
+    network: NetworkSpec = Field(default_factory=lambda: BarabasiAlbert(kind="barabasi_albert"))
+    brands: list[Brand] = Field(min_length=1)
+    channels: list[Channel] = Field(default_factory=list)
+    influencers: list[Influencer] = Field(default_factory=list)
+    campaign: list[Action] = Field(default_factory=list)
+    engagement: Engagement = Field(default_factory=Engagement)
+    dynamics: Dynamics = Field(default_factory=Dynamics)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        problems = []
+        for kind, items in (
+            ("brand", self.brands),
+            ("channel", self.channels),
+            ("influencer", self.influencers),
+        ):
+            problems += repeated_names([item.name for item in items], kind)
+        channels = [c.name for c in self.channels]
+        for s, segment in enumerate(self.population.segments):
+            for channel in segment.channel_preferences:
+                if channel not in channels:
+                    problems.append(
+                        f"population.segments[{s}].channel_preferences.{channel}: "
+                        f"unknown channel {channel!r} {expected(channels)}"
+                    )
+        for b, brand in enumerate(self.brands):
+            for r, rule in enumerate(brand.rules):
+                if isinstance(rule, CrisisResponse) and rule.apology_channel not in (
+                    None,
+                    *channels,
+                ):
+                    problems.append(
+                        f"brands[{b}].rules[{r}].apology_channel: unknown channel "
+                        f"{rule.apology_channel!r} {expected(channels)}"
+                    )
+        problems += self._campaign_problems(channels)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def _campaign_problems(self, channels: list[str]) -> list[str]:
+        from ecosim.seeding import STRATEGIES
+
+        known = {
+            "brand": self.brand_names,
+            "channel": channels,
+            "influencer": [i.name for i in self.influencers],
+            "segment": ["all", *(s.name for s in self.population.segments)],
+        }
+        with_points = [b.name for b in self.brands if b.loyalty.points is not None]
+        problems = []
+        for a, action in enumerate(self.campaign):
+            where = f"campaign[{a}]"
+            for field, names in known.items():
+                value = getattr(action, field, None)
+                if value is not None and value not in names:
+                    problems.append(f"{where}.{field}: unknown {field} {value!r} {expected(names)}")
+            if (
+                isinstance(action, DoublePoints | PersonalisedReward)
+                and action.brand not in with_points
+            ):
+                problems.append(
+                    f"{where}: a {action.type} action needs brand {action.brand!r} to have "
+                    f"a points programme (brands.loyalty.points)"
+                )
+            if isinstance(action, Seeding):
+                problems += self._seeding_problems(where, action, list(STRATEGIES))
+        return problems
+
+    def _seeding_problems(self, where: str, action: Seeding, strategies: list[str]) -> list[str]:
+        size = self.population.size
+        problems = []
+        if action.customers is None and action.strategy not in strategies:
+            problems.append(
+                f"{where}.strategy: unknown seeding strategy {action.strategy!r} "
+                f"{expected(strategies)}"
+            )
+        if action.seeds is not None and action.seeds > size:
+            problems.append(f"{where}.seeds: {action.seeds} seeds exceed the {size} customers")
+        if action.customers and max(action.customers) >= size:
+            problems.append(
+                f"{where}.customers: customer {max(action.customers)} does not exist "
+                f"(expected ids in [0, {size - 1}])"
+            )
+        return problems
+
+    @property
+    def brand_names(self) -> list[str]:
+        """Names of the brands, in scenario order."""
+        return [b.name for b in self.brands]
+
+    @property
+    def segment_names(self) -> list[str]:
+        """Names of the segments, in scenario order."""
+        return [s.name for s in self.population.segments]

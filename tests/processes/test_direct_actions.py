@@ -1,0 +1,63 @@
+import numpy as np
+from conftest import assert_rate, make_population
+
+from ecosim.processes import direct_actions
+from ecosim.scenario import Community, Gamification, Personalisation, PersonalisedReward
+
+BIG = 10**9
+
+
+def action(cls, **fields):
+    return cls(
+        type=cls.model_fields["type"].annotation.__args__[0], brand="b", start=1, end=9, **fields
+    )
+
+
+def test_gamification_engages_aware_players_and_respects_the_budget(rng):
+    game = action(Gamification, participation=0.5, intensity=0.8, fun=0.1)
+    population = make_population(20_000)
+    population.aware[:10_000] = True
+    players = direct_actions.play(population, np.arange(20_000), 0, game, 3, BIG, rng)
+    assert (players < 10_000).all()
+    assert_rate(len(players), 10_000, 0.4)
+    assert (population.stage[players, 0] == 1).all() and population.engaged_today[players].all()
+    assert np.allclose(population.experience[players, 0], 0.1)
+    assert len(direct_actions.play(population, np.arange(20_000), 0, game, 3, 7, rng)) == 7
+
+
+def test_personalised_offers_go_to_past_buyers_due_soon():
+    offer = action(Personalisation, lift=0.4, lookahead=5)
+    population = make_population(4, purchases=1, next_need=[12, 17, 9, 11])
+    population.purchases[3] = 0
+    rng = np.random.default_rng(0)
+    targets = direct_actions.offer(population, np.arange(4), 0, offer, 10, BIG, rng)
+    assert targets.tolist() == [0]
+    assert population.offer_until[0, 0] == 12 and population.offer_lift[0, 0] == 0.4
+    again = direct_actions.offer(population, np.arange(4), 0, offer, 11, BIG, rng)
+    assert len(again) == 0, "one open offer at a time"
+
+
+def test_community_invitations_move_engaged_fans_towards_collaboration(rng):
+    invite = action(Community, acceptance=0.5, intensity=1.0)
+    population = make_population(20_000, stage=2, experience=0.8)
+    population.stage[10_000:] = 1
+    invited = direct_actions.invite(population, np.arange(20_000), 0, invite, 4, BIG, rng)
+    assert len(invited) == 10_000
+    assert_rate((population.stage[:10_000] == 3).sum(), 10_000, 0.4)
+    assert (population.stage[10_000:] == 1).all()
+
+
+def test_personalised_rewards_go_to_recent_buyers(rng):
+    gift = action(PersonalisedReward, bonus_points=50.0, appreciation=0.1)
+    population = make_population(3, last_purchase=[95, 10, 99])
+    population.churned[2] = True
+    rewarded = direct_actions.reward(population, np.arange(3), 0, gift, 100, 30, BIG, rng)
+    assert rewarded.tolist() == [0]
+    assert population.points[:, 0].tolist() == [50.0, 0.0, 0.0]
+
+
+def test_samples_make_seeds_aware_consumers():
+    population = make_population(5)
+    direct_actions.sample(population, np.array([1, 3]), 0, 7)
+    assert population.aware[:, 0].tolist() == [False, True, False, True, False]
+    assert population.stage[3, 0] == 1 and population.last_consumed[3, 0] == 7

@@ -1,0 +1,90 @@
+import numpy as np
+from conftest import assert_rate, make_population
+
+from ecosim.processes.service import Complaints, fail, respond
+from ecosim.scenario import Incident, Service
+
+
+def service(**changes):
+    base = {
+        "incidents": [Incident(name="late", rate=0.5, severity=0.5, notifiable=True)],
+        "complaint_rate": 1.0,
+        "public_share": 0.0,
+        "response_days": 0.0,
+        "response_quality": 1.0,
+    }
+    return Service(**{**base, **changes})
+
+
+def test_incidents_happen_at_their_rate_and_hurt_experience(rng):
+    population = make_population(20_000, experience=0.5)
+    _, counts = fail(population, np.arange(20_000), 0, service(), 0.0, 1, rng)
+    assert_rate(counts["incidents"], 20_000, 0.5)
+    hurt = population.experience[:, 0] < 0.5
+    assert hurt.sum() == counts["incidents"]
+    assert np.allclose(population.experience[hurt, 0], 0.5 + 0.5 * (-1 - 0.5))
+
+
+def test_proactive_notice_softens_notifiable_incidents(rng):
+    warned = make_population(20_000, experience=0.5)
+    fail(
+        warned,
+        np.arange(20_000),
+        0,
+        service(proactive_notice=1.0, notice_softening=0.6),
+        0.0,
+        1,
+        rng,
+    )
+    felt = warned.experience[warned.experience[:, 0] < 0.5, 0]
+    assert np.allclose(felt, 0.5 + 0.2 * (-1 - 0.5))
+    defect = Incident(name="defect", rate=1.0, severity=0.5, notifiable=False)
+    unwarned = make_population(10, experience=0.5)
+    fail(unwarned, np.arange(10), 0, service(incidents=[defect], proactive_notice=1.0), 0.0, 1, rng)
+    assert np.allclose(unwarned.experience, -0.25), "defects cannot be announced"
+
+
+def test_a_quick_answer_restores_more_than_a_late_one(rng):
+    population = make_population(2, experience=0.0)
+    complaints = Complaints(
+        customer=np.array([0, 1]),
+        filed=np.array([1, 1]),
+        answer_on=np.array([1, 7]),
+        public=np.array([False, False]),
+        loss=np.array([0.4, 0.4]),
+    )
+    spec = service(response_quality=0.8, recovery_halflife=2.0)
+    assert respond(population, complaints, 0, spec, 1) == 1
+    assert len(complaints) == 1 and complaints.customer.tolist() == [1]
+    assert respond(population, complaints, 0, spec, 7) == 1 and len(complaints) == 0
+    assert np.allclose(population.experience[:, 0], [0.8 * 0.4, 0.8 * 0.4 * 2 ** (-3)])
+
+
+def test_response_time_is_geometric_with_the_given_mean(rng):
+    population = make_population(40_000)
+    spec = service(incidents=[Incident(name="x", rate=1.0, severity=0.1)])
+    complaints, _ = fail(population, np.arange(40_000), 0, spec, 3.0, 10, rng)
+    wait = complaints.answer_on - 10
+    assert abs(wait.mean() - 3.0) < 4 * np.sqrt(3.0 * 4.0 / 40_000)
+
+
+def test_self_service_resolves_at_once(rng):
+    population = make_population(20_000, experience=0.0)
+    spec = service(self_service=1.0, self_service_quality=0.5)
+    complaints, counts = fail(population, np.arange(20_000), 0, spec, 5.0, 1, rng)
+    assert len(complaints) == 0 and counts["self_served"] == counts["complaints"]
+    hurt = population.experience[:, 0] < 0
+    assert np.allclose(population.experience[hurt, 0], -0.5 * 0.5)
+
+
+def test_unanswered_public_complaints_keep_speaking_until_patience_runs_out(rng):
+    spec = service(public_share=1.0, answer_public=0.0, repost_rate=1.0, patience=3)
+    population = make_population(1000)
+    complaints, counts = fail(population, np.arange(1000), 0, spec, 0.0, 5, rng)
+    assert counts["public_complaints"] == counts["complaints"] > 0
+    loud_today = complaints.visible_today(5, spec, rng)
+    assert set(loud_today) == set(complaints.customer)
+    assert len(complaints.visible_today(8, spec, rng)) == len(loud_today), "reposted while patient"
+    assert respond(population, complaints, 0, spec, 8) == 0, "never answered"
+    assert len(complaints.visible_today(9, spec, rng)) == 0 and len(complaints) == 0
+    assert_rate(counts["public_complaints"], 1000, 0.5)

@@ -1,0 +1,323 @@
+"""Each mechanism's direction of effect, over a fixed set of seeds with a confidence bound,
+and the accounting identities of a run."""
+
+import numpy as np
+import pytest
+from conftest import SEEDS, paired_lower_bound, small_scenario
+
+import ecosim
+from ecosim.metrics import summarize
+from ecosim.model import EcosystemModel
+from ecosim.scenario import apply_overrides, validate_scenario
+
+
+def scenario(overrides=None, **changes):
+    data = small_scenario(**changes)
+    data["population"]["size"] = 1500
+    data["days"] = 120
+    data["brands"][0]["budget"] = 1e9
+    return validate_scenario(apply_overrides(data, overrides or {}))
+
+
+def final(spec, outcome, seeds=SEEDS):
+    return np.array([summarize(ecosim.run(spec, seed=s), spec)[outcome] for s in seeds])
+
+
+def test_faster_service_response_means_better_experience_and_less_churn():
+    service = {
+        "brands.0.service": {
+            "incidents": [{"name": "late_delivery", "rate": 0.3, "severity": 0.6}],
+            "complaint_rate": 0.8,
+            "response_quality": 0.9,
+        },
+        "brands.0.initial_awareness": 0.5,
+    }
+    fast = scenario({**service, "brands.0.service.response_days": 0.0})
+    slow = scenario({**service, "brands.0.service.response_days": 10.0})
+    assert (
+        paired_lower_bound(
+            final(fast, "final_mean_experience"), final(slow, "final_mean_experience")
+        )
+        > 0
+    )
+    assert paired_lower_bound(final(slow, "total_churned"), final(fast, "total_churned")) > 0
+
+
+def test_seeding_hubs_beats_random_seeding_without_advertising():
+    base = {
+        "campaign": [
+            {
+                "type": "seeding",
+                "brand": "shop",
+                "start": 1,
+                "end": 60,
+                "seeds": 15,
+                "kind": "ambassador",
+                "strategy": "random",
+                "intensity": 0.5,
+            },
+        ],
+        "network": {"kind": "barabasi_albert", "m": 2},
+        "days": 60,
+    }
+    random_ = scenario(base)
+    hubs = scenario({**base, "campaign.0.strategy": "hubs"})
+    assert (
+        paired_lower_bound(final(hubs, "final_aware_share"), final(random_, "final_aware_share"))
+        > 0
+    )
+
+
+def test_gamification_raises_engagement():
+    game = {
+        "type": "gamification",
+        "brand": "shop",
+        "start": 1,
+        "end": 120,
+        "participation": 0.2,
+        "reward_cost": 0.0,
+    }
+    without = scenario()
+    with_game = scenario({"campaign": [*small_scenario()["campaign"], game]})
+    climbed = final(with_game, "final_stage_curation"), final(without, "final_stage_curation")
+    assert paired_lower_bound(*climbed) > 0
+
+
+def test_personalised_offers_raise_purchases():
+    offers = {"type": "personalisation", "brand": "shop", "start": 1, "end": 120, "lift": 0.6}
+    base = {"brands.0.initial_awareness": 0.6}
+    without = scenario(base)
+    with_offers = scenario({**base, "campaign": [*small_scenario()["campaign"], offers]})
+    assert (
+        paired_lower_bound(final(with_offers, "total_purchases"), final(without, "total_purchases"))
+        > 0
+    )
+
+
+def test_omnichannel_consistency_raises_experience_and_inconsistency_lowers_it():
+    channels = [
+        {"name": "social", "reach": 0.3},
+        {"name": "search", "reach": 0.3},
+    ]
+    plan = [
+        {"type": "advertising", "brand": "shop", "channel": c, "start": 1, "end": 120}
+        for c in ("social", "search")
+    ]
+    consistent = scenario(
+        {"channels": channels, "campaign": plan, "brands.0.omnichannel_consistency": 1.0}
+    )
+    inconsistent = scenario(
+        {"channels": channels, "campaign": plan, "brands.0.omnichannel_consistency": 0.0}
+    )
+    x = final(consistent, "final_mean_experience"), final(inconsistent, "final_mean_experience")
+    assert paired_lower_bound(*x) > 0
+
+
+def test_media_amplify_trending_dialogue():
+    trending = {
+        "channels.0.amplification": 0.3,
+        "channels.0.trend_threshold": 0.002,
+        "brands.0.initial_awareness": 0.3,
+    }
+    quiet = scenario({**trending, "channels.0.amplification": 0.0})
+    loud = scenario(trending)
+    assert final(loud, "total_amplified").min() > 0 and final(quiet, "total_amplified").max() == 0
+    assert (
+        paired_lower_bound(final(loud, "final_aware_share"), final(quiet, "final_aware_share")) > 0
+    )
+
+
+def test_win_back_campaign_returns_churned_customers():
+    base = {
+        "brands.0.initial_awareness": 0.8,
+        "dynamics.churn_rate": 0.02,
+        "dynamics.winback_rate": 0.0,
+    }
+    campaign = [
+        *small_scenario()["campaign"],
+        {"type": "winback", "brand": "shop", "start": 30, "end": 120, "response": 0.05},
+    ]
+    without, with_winback = scenario(base), scenario({**base, "campaign": campaign})
+    assert final(without, "total_won_back").max() == 0
+    assert final(with_winback, "total_won_back", SEEDS[:3]).min() > 0
+
+
+def test_a_cascade_can_start_from_service_incidents_alone():
+    """No brand action at all: public complaints spread, customers are affected indirectly."""
+    spec = scenario(
+        {
+            "campaign": [],
+            "brands.0.initial_awareness": 0.5,
+            "brands.0.service.incidents": [{"name": "defect", "rate": 0.4, "severity": 0.8}],
+            "brands.0.service.public_share": 1.0,
+            "brands.0.service.answer_public": 0.0,
+        }
+    )
+    daily = ecosim.run(spec, seed=3)
+    assert daily["reached_share"].iloc[-1] == 0
+    assert daily["affected_share"].iloc[-1] > 0.05
+    assert daily["wom_negative"].sum() > daily["wom_positive"].sum()
+
+
+def test_crisis_response_triggers_and_shortens_answers():
+    spec = scenario(
+        {
+            "brands.0.initial_awareness": 0.8,
+            "brands.0.service.incidents": [{"name": "defect", "rate": 0.5, "severity": 0.8}],
+            "brands.0.service.public_share": 1.0,
+            "brands.0.service.response_days": 20.0,
+            "brands.0.rules": [
+                {
+                    "type": "crisis_response",
+                    "threshold": 0.001,
+                    "duration": 10,
+                    "response_days": 0.0,
+                    "apology_channel": "social",
+                }
+            ],
+        }
+    )
+    model = EcosystemModel(spec, rng=5)
+    in_crisis = []
+    for _ in range(spec.days):
+        model.step()
+        brand = next(iter(model.brands))
+        in_crisis.append(brand.in_crisis)
+        if brand.in_crisis:
+            assert brand.response_days == 0.0
+    assert any(in_crisis) and not all(in_crisis)
+
+
+def test_budget_shifts_to_the_channel_that_sells():
+    spec = scenario(
+        {
+            "brands.0.initial_awareness": 0.2,
+            "channels": [
+                {"name": "social", "reach": 0.3, "cost_per_exposure": 0.1},
+                {"name": "tv", "reach": 0.3, "cost_per_exposure": 0.1},
+            ],
+            "population.segments.0.channel_preferences": {"social": 0.9, "tv": 0.05},
+            "population.segments.1.channel_preferences": {"social": 0.9, "tv": 0.05},
+            "campaign": [
+                {
+                    "type": "advertising",
+                    "brand": "shop",
+                    "channel": "social",
+                    "start": 1,
+                    "end": 120,
+                    "intensity": 0.5,
+                },
+                {
+                    "type": "advertising",
+                    "brand": "shop",
+                    "channel": "tv",
+                    "start": 1,
+                    "end": 120,
+                    "intensity": 0.5,
+                },
+            ],
+            "brands.0.rules": [{"type": "budget_shift", "period": 30, "fraction": 0.2}],
+        }
+    )
+    model = EcosystemModel(spec, rng=1)
+    model.run()
+    scale = next(iter(model.brands)).channel_scale
+    assert scale[0] > 1.0 > scale[1]
+
+
+def test_two_brands_compete_customers_switch_and_shares_of_wallet_add_up():
+    spec = ecosim.load_scenario(
+        "scenarios/two_brands.toml", overrides={"population.size": 3000, "days": 120}
+    )
+    summary = summarize(ecosim.run(spec), spec)
+    assert summary["total_switches"] > 0
+    shares = [summary["brands"][b]["share_of_wallet"] for b in spec.brand_names]
+    assert np.isclose(sum(shares), 1.0) and min(shares) > 0
+
+
+# ------------------------------------------------------------------ accounting identities
+
+
+@pytest.fixture(scope="module")
+def loyal_run():
+    spec = scenario(
+        {
+            "brands.0.initial_awareness": 0.7,
+            "brands.0.loyalty": {
+                "points": {"earn_rate": 1.0, "goal": 300.0, "reward_value": 20.0},
+                "tiers": {
+                    "levels": [
+                        {"name": "silver", "threshold": 150, "discount": 0.05},
+                        {"name": "gold", "threshold": 400, "discount": 0.1},
+                    ],
+                    "review_days": 30,
+                },
+                "membership": {"fee": 25.0, "term_days": 30, "join_probability": 0.3},
+            },
+            "campaign": [
+                *small_scenario()["campaign"],
+                {"type": "double_points", "brand": "shop", "start": 40, "end": 45},
+                {
+                    "type": "influencer",
+                    "brand": "shop",
+                    "influencer": "ayu",
+                    "start": 5,
+                    "end": 9,
+                    "cost": 30.0,
+                },
+                {
+                    "type": "gamification",
+                    "brand": "shop",
+                    "start": 1,
+                    "end": 50,
+                    "reward_cost": 0.2,
+                },
+            ],
+        }
+    )
+    model = EcosystemModel(spec, rng=21)
+    return model, model.run()
+
+
+def test_revenue_is_what_customers_paid(loyal_run):
+    model, daily = loyal_run
+    assert np.isclose(daily["revenue"].sum(), model.population.spend.sum())
+    assert daily["purchases"].sum() == model.population.purchases.sum()
+    assert daily["rewards_value"].sum() > 0 and daily["fee_revenue"].sum() > 0
+
+
+def test_points_earned_equal_redeemed_plus_outstanding(loyal_run):
+    model, daily = loyal_run
+    assert daily["points_redeemed"].sum() > 0
+    assert np.isclose(
+        daily["points_earned"].sum(),
+        daily["points_redeemed"].sum() + daily["points_outstanding"].iloc[-1],
+    )
+    assert np.isclose(daily["points_outstanding"].iloc[-1], model.population.points.sum())
+
+
+def test_costs_add_up(loyal_run):
+    model, daily = loyal_run
+    brand = next(iter(model.brands))
+    assert np.isclose(daily["marketing_cost"].sum(), brand.spec.budget - brand.budget_left)
+    gross = (
+        daily["revenue"]
+        - daily["purchases"] * brand.spec.price * (1 - brand.spec.margin)
+        + daily["fee_revenue"]
+    )
+    assert np.allclose(daily["gross_margin"], gross)
+
+
+def test_revenue_is_purchases_times_price_after_discounts():
+    """With one promotion and no loyalty programme, every purchase pays the same price."""
+    spec = scenario({"brands.0.initial_awareness": 0.9, "campaign.1.segment": "all"})
+    daily = ecosim.run(spec, seed=4)
+    discount = np.where(daily["step"].between(10, 12), 0.2, 0.0)
+    assert np.allclose(daily["revenue"], daily["purchases"] * 100.0 * (1 - discount))
+
+
+def test_fees_are_members_joining_or_renewing(loyal_run):
+    model, daily = loyal_run
+    joined, renewed = model.flows["members_joined"], model.flows["members_renewed"]
+    assert joined.shape == renewed.shape == (1,)
+    assert daily["fee_revenue"].sum() % 25.0 == 0
