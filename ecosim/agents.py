@@ -370,6 +370,11 @@ class Media(mesa.Agent):
         self.preference = np.array(
             [s.channel_preferences.get(spec.name, 0.5) for s in model.scenario.population.segments]
         )
+        self._talk = {
+            (b, valence): deque(maxlen=28)
+            for b in range(len(model.scenario.brands))
+            for valence in (1.0, -1.0)
+        }
 
     def step(self) -> None:
         """Deliver every active action that uses this channel."""
@@ -383,15 +388,21 @@ class Media(mesa.Agent):
         if self.spec.amplification <= 0:
             return
         model = self.model
-        n = model.population.n
+        talk = {
+            1.0: model.flows["wom_positive"] + model.flows["shares"],
+            -1.0: model.flows["wom_negative"],
+        }
         for brand in model.brands:
             b = brand.index
-            for flow, valence in (("wom_positive", 1.0), ("wom_negative", -1.0)):
-                if model.flows[flow][b] / n <= self.spec.trend_threshold:
+            for valence, counts in talk.items():
+                share = counts[b] / model.population.n
+                history = self._talk[b, valence]
+                usual = np.mean(history) if history else 0.0
+                history.append(share)
+                if share <= self.spec.trend_threshold or share < self.spec.trend_ratio * usual:
                     continue
-                groups = model.segment_members
                 chance = self.spec.amplification * self.preference
-                audience = exposure.select(groups, chance, model.rng)
+                audience = exposure.select(model.segment_members, chance, model.rng)
                 media_story(
                     model.population, b, audience, valence, model.scenario.dynamics, model.rng
                 )
@@ -415,8 +426,9 @@ class Media(mesa.Agent):
         model.flows["exposures"][b] += len(reached)
         if action.type == "social_post":
             params = model.scenario.dynamics
+            appeal = action.appeal * weight
             shares = exposure.share_posts(
-                model.population, model.network, b, reached, params, model.rng
+                model.population, model.network, b, reached, appeal, params, model.rng
             )
             model.flows["shares"][b] += shares
 

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from ecosim import __version__
 from ecosim.metrics import summarize
 from ecosim.model import EcosystemModel
@@ -21,6 +23,7 @@ from ecosim.network import EdgeListError
 from ecosim.plots import dashboard
 from ecosim.scenario import ScenarioError, load_scenario, parse_assignment
 from ecosim.store import write_figure, write_json, write_parquet
+from ecosim.value import customer_values, value_totals
 
 __all__ = ["main"]
 
@@ -94,7 +97,20 @@ def _run(args: argparse.Namespace) -> int:
         "wall_time_seconds": round(wall_time, 3),
         "outcomes": summarize(timeseries, scenario),
     }
+    values = value_totals(model)
+    if len(values) == 1:
+        summary["outcomes"].update(next(iter(values.values())))
+    else:
+        for name, totals in values.items():
+            summary["outcomes"]["brands"][name].update(totals)
+    customers = pd.concat(
+        [
+            customer_values(model, b).assign(brand=name)
+            for b, name in enumerate(scenario.brand_names)
+        ]
+    )
     write_parquet(timeseries, out / "timeseries.parquet")
+    write_parquet(customers, out / "customers.parquet")
     write_json(summary, out / "summary.json")
     title = (
         f"{scenario.name}: {scenario.population.size:,} customers, {scenario.days} days, "
@@ -107,7 +123,8 @@ def _run(args: argparse.Namespace) -> int:
         f"{outcomes['total_revenue']:,.0f}, final awareness {outcomes['final_aware_share']:.1%} "
         f"({wall_time:.1f} s)"
     )
-    print(f"wrote {out / 'timeseries.parquet'}, {out / 'summary.json'}, {out / 'dashboard.png'}")
+    written = ("timeseries.parquet", "customers.parquet", "summary.json", "dashboard.png")
+    print("wrote " + ", ".join(str(out / name) for name in written))
     return 0
 
 

@@ -166,9 +166,11 @@ def presence(model: EcosystemModel) -> dict[str, np.ndarray]:
     dict of str to ndarray, shape (n, n_brands)
     """
     population, day, params = model.population, model.steps, model.scenario.dynamics
+    since_purchase = (day - population.last_purchase).astype(np.float32)
+    since_consumed = (day - population.last_consumed).astype(np.float32)
     return {
-        "physical": np.exp(-(day - population.last_purchase) / params.active_window),
-        "cognitive": np.exp(-(day - population.last_consumed) / params.cognitive_window),
+        "physical": np.exp(since_purchase / np.float32(-params.active_window)),
+        "cognitive": np.exp(since_consumed / np.float32(-params.cognitive_window)),
         "emotional": np.where(population.aware, np.maximum(population.experience, 0.0), 0.0),
     }
 

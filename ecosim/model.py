@@ -57,6 +57,7 @@ from ecosim.scenario import (
     ProductLaunch,
     Promotion,
     Scenario,
+    ServiceDisruption,
     StochasticBlock,
     WattsStrogatz,
     apply_overrides,
@@ -384,8 +385,16 @@ class EcosystemModel(mesa.Model):
         if programme.tiers is not None:
             promoted, demoted = loyalty.review_tiers(population, b, programme.tiers, day)
             self._add(b, promoted=promoted, demoted=demoted)
+        disruptions = [a.multiplier for a in brand.active if isinstance(a, ServiceDisruption)]
         complaints, counts = service.fail(
-            population, buyers, b, brand.spec.service, brand.response_days, day, rng
+            population,
+            buyers,
+            b,
+            brand.spec.service,
+            brand.response_days,
+            day,
+            rng,
+            disruption=max(disruptions, default=1.0),
         )
         brand.complaints.add(complaints)
         answered = service.respond(population, brand.complaints, b, brand.spec.service, day)

@@ -19,7 +19,7 @@ from ecosim.processes.retention import churn_hazard
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
-__all__ = ["abc_classes", "customer_values", "lifetime_value", "quintile_scores"]
+__all__ = ["abc_classes", "customer_values", "lifetime_value", "quintile_scores", "value_totals"]
 
 
 def lifetime_value(margin: np.ndarray, retention: np.ndarray, discount: float) -> np.ndarray:
@@ -159,3 +159,26 @@ def customer_values(model: EcosystemModel, brand: int = 0) -> pd.DataFrame:
             "clv": population.value[:, brand] + future,
         }
     )
+
+
+def value_totals(model: EcosystemModel) -> dict[str, dict[str, float]]:
+    """Return customer value per brand: total CLV, its realised and future parts, A-class share.
+
+    Returns
+    -------
+    dict
+        Brand name to ``total_clv``, ``total_realised_value``, ``total_future_value``,
+        ``mean_clv_per_buyer`` and ``a_class_customers`` (customers in ABC class A).
+    """
+    totals = {}
+    for b, name in enumerate(model.scenario.brand_names):
+        table = customer_values(model, b)
+        buyers = max(int((table["frequency"] > 0).sum()), 1)
+        totals[name] = {
+            "total_clv": float(table["clv"].sum()),
+            "total_realised_value": float(table["realised_value"].sum()),
+            "total_future_value": float(table["future_value"].sum()),
+            "mean_clv_per_buyer": float(table["clv"].sum() / buyers),
+            "a_class_customers": int((table["abc"] == "A").sum()),
+        }
+    return totals

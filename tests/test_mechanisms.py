@@ -13,8 +13,8 @@ from ecosim.scenario import apply_overrides, validate_scenario
 
 def scenario(overrides=None, **changes):
     data = small_scenario(**changes)
-    data["population"]["size"] = 1500
-    data["days"] = 120
+    data["population"]["size"] = 1000
+    data["days"] = 90
     data["brands"][0]["budget"] = 1e9
     return validate_scenario(apply_overrides(data, overrides or {}))
 
@@ -73,7 +73,7 @@ def test_gamification_raises_engagement():
         "type": "gamification",
         "brand": "shop",
         "start": 1,
-        "end": 120,
+        "end": 90,
         "participation": 0.2,
         "reward_cost": 0.0,
     }
@@ -84,7 +84,7 @@ def test_gamification_raises_engagement():
 
 
 def test_personalised_offers_raise_purchases():
-    offers = {"type": "personalisation", "brand": "shop", "start": 1, "end": 120, "lift": 0.6}
+    offers = {"type": "personalisation", "brand": "shop", "start": 1, "end": 90, "lift": 0.6}
     base = {"brands.0.initial_awareness": 0.6}
     without = scenario(base)
     with_offers = scenario({**base, "campaign": [*small_scenario()["campaign"], offers]})
@@ -100,7 +100,7 @@ def test_omnichannel_consistency_raises_experience_and_inconsistency_lowers_it()
         {"name": "search", "reach": 0.3},
     ]
     plan = [
-        {"type": "advertising", "brand": "shop", "channel": c, "start": 1, "end": 120}
+        {"type": "advertising", "brand": "shop", "channel": c, "start": 1, "end": 90}
         for c in ("social", "search")
     ]
     consistent = scenario(
@@ -135,7 +135,7 @@ def test_win_back_campaign_returns_churned_customers():
     }
     campaign = [
         *small_scenario()["campaign"],
-        {"type": "winback", "brand": "shop", "start": 30, "end": 120, "response": 0.05},
+        {"type": "winback", "brand": "shop", "start": 30, "end": 90, "response": 0.05},
     ]
     without, with_winback = scenario(base), scenario({**base, "campaign": campaign})
     assert final(without, "total_won_back").max() == 0
@@ -194,17 +194,17 @@ def test_budget_shifts_to_the_channel_that_sells():
             "brands.0.initial_awareness": 0.2,
             "channels": [
                 {"name": "social", "reach": 0.3, "cost_per_exposure": 0.1},
-                {"name": "tv", "reach": 0.3, "cost_per_exposure": 0.1},
+                {"name": "tv", "reach": 0.3, "cost_per_exposure": 1.0},
             ],
-            "population.segments.0.channel_preferences": {"social": 0.9, "tv": 0.05},
-            "population.segments.1.channel_preferences": {"social": 0.9, "tv": 0.05},
+            "population.segments.0.channel_preferences": {"social": 0.5, "tv": 0.5},
+            "population.segments.1.channel_preferences": {"social": 0.5, "tv": 0.5},
             "campaign": [
                 {
                     "type": "advertising",
                     "brand": "shop",
                     "channel": "social",
                     "start": 1,
-                    "end": 120,
+                    "end": 90,
                     "intensity": 0.5,
                 },
                 {
@@ -212,7 +212,7 @@ def test_budget_shifts_to_the_channel_that_sells():
                     "brand": "shop",
                     "channel": "tv",
                     "start": 1,
-                    "end": 120,
+                    "end": 90,
                     "intensity": 0.5,
                 },
             ],

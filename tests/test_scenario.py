@@ -24,6 +24,65 @@ def test_shipped_scenarios_are_valid(path):
     assert scenario.description
 
 
+CONCEPTS = {
+    "viral_content",
+    "influencer_seeding",
+    "points_vs_tiers",
+    "paid_membership",
+    "service_crisis",
+    "omnichannel_consistency",
+    "gamification",
+    "harbolnas_double_points",
+    "price_war",
+    "proactive_personalisation",
+}
+
+
+def test_every_concept_has_a_scenario_explained_in_its_header():
+    names = {path.stem for path in SCENARIOS.glob("*.toml")}
+    assert names >= CONCEPTS
+    for path in SCENARIOS.glob("*.toml"):
+        header = path.read_text().split("\n\n")[0].splitlines()
+        assert len(header) >= 6 and all(line.startswith("#") for line in header), path.name
+
+
+@pytest.mark.parametrize("name", sorted(CONCEPTS))
+def test_concept_scenarios_run(name):
+    from ecosim import run
+
+    daily = run(SCENARIOS / f"{name}.toml", days=5, customers=3000)
+    assert len(daily) == 6 and daily["aware_share"].iloc[-1] > 0
+
+
+def test_extends_merges_tables_and_named_items(tmp_path):
+    (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    (tmp_path / "child.toml").write_text(
+        'extends = "base.toml"\nname = "child"\n[[brands]]\nname = "tokoku"\nprice = 99\n'
+        '[[brands]]\nname = "other"\nprice = 50\n[dynamics]\ninertia = 0.1\n'
+        '[[campaign]]\ntype = "promotion"\nbrand = "other"\nstart = 1\nend = 2\ndiscount = 0.1\n'
+    )
+    child = load_scenario(tmp_path / "child.toml")
+    base = load_scenario(tmp_path / "base.toml")
+    assert child.name == "child" and child.brand_names == ["tokoku", "other"]
+    assert child.brands[0].price == 99 and child.brands[0].budget == base.brands[0].budget
+    assert child.brands[0].loyalty == base.brands[0].loyalty
+    assert (
+        child.dynamics.inertia == 0.1 and child.dynamics.price_weight == base.dynamics.price_weight
+    )
+    assert len(child.campaign) == 1, "lists without names are replaced"
+    assert child.population == base.population
+
+
+def test_extends_cycles_and_missing_parents_are_clear_errors(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
+    with pytest.raises(ScenarioError, match="extends itself in a cycle"):
+        load_scenario(tmp_path / "a.toml")
+    (tmp_path / "c.toml").write_text('extends = "nope.toml"\n')
+    with pytest.raises(ScenarioError, match=r"nope\.toml: 1 problem\n  file not found"):
+        load_scenario(tmp_path / "c.toml")
+
+
 def test_baseline_is_one_brand_ten_thousand_customers_a_year():
     scenario = load_scenario(SCENARIOS / "baseline.toml")
     assert (len(scenario.brands), scenario.population.size, scenario.days) == (1, 10_000, 365)

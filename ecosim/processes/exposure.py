@@ -84,15 +84,22 @@ def share_posts(
     network: SocialNetwork,
     brand: int,
     readers: np.ndarray,
+    appeal: float,
     params: Dynamics,
     rng: np.random.Generator,
 ) -> int:
-    """Followers at curation or above pass a post on to their contacts.
+    """Readers pass a post on to their contacts, who may pass it on again: a cascade.
 
-    Each reader at stage curation or above shares with probability
-    ``share_rate * talkativeness``; each of the sharer's contacts receives an exposure of
-    weight ``share_weight`` per sharing contact. What contacts receive this way reaches
-    them indirectly: it marks them ``affected``, not ``reached``.
+    A customer who sees the post shares it with probability ``share_rate *
+    talkativeness * appeal * min(stage_talk[stage] / stage_talk[2], 1)`` -- sharing is
+    Evans's curation, so customers at curation or above share most. Each sharer's
+    contacts receive an exposure of weight ``share_weight``; a contact who notices it
+    (probability ``1 - exp(-attention_rate * ad_receptiveness * share_weight)``) may
+    share it in turn, hop after hop, each customer at most once. On a well-mixed
+    population a share reaches everyone, so the cascade stops after one hop. What
+    contacts receive reaches them indirectly: it marks them ``affected``, not
+    ``reached``. With a reproduction number above one (many contacts, talkative
+    customers, appealing content) the post goes viral.
 
     Parameters
     ----------
@@ -102,6 +109,8 @@ def share_posts(
     brand : int
     readers : ndarray of int
         Customers who received the brand's post today.
+    appeal : float
+        How shareable the content is (1: ordinary).
     params : Dynamics
     rng : numpy.random.Generator
 
@@ -110,14 +119,28 @@ def share_posts(
     int
         Number of shares.
     """
-    curators = readers[population.stage[readers, brand] >= 2]
-    sharers = bernoulli(curators, params.share_rate * population.talkativeness[curators], rng)
-    if len(sharers) == 0:
-        return 0
-    marked = np.zeros((population.n, 1), dtype=bool)
-    marked[sharers] = True
-    counts = network.count_marked_neighbors(marked)[:, 0]
-    contacts = np.flatnonzero(counts)
-    population.exposure[contacts, brand] += params.share_weight * counts[contacts]
-    population.affected[contacts, brand] = True
-    return len(sharers)
+    voice = np.minimum(np.asarray(params.stage_talk) / params.stage_talk[2], 1.0)
+    seen = np.zeros(population.n, dtype=bool)
+    seen[readers] = True
+    candidates, shares = readers, 0
+    while len(candidates):
+        chance = params.share_rate * appeal * population.talkativeness[candidates]
+        sharers = bernoulli(candidates, chance * voice[population.stage[candidates, brand]], rng)
+        shares += len(sharers)
+        if len(sharers) == 0:
+            break
+        marked = np.zeros((population.n, 1), dtype=bool)
+        marked[sharers] = True
+        counts = network.count_marked_neighbors(marked)[:, 0]
+        contacts = np.flatnonzero(counts)
+        population.exposure[contacts, brand] += params.share_weight * counts[contacts]
+        population.affected[contacts, brand] = True
+        fresh = contacts[~seen[contacts]]
+        seen[fresh] = True
+        if network.well_mixed:
+            break
+        notice = 1.0 - np.exp(
+            -params.attention_rate * population.ad_receptiveness[fresh] * params.share_weight
+        )
+        candidates = fresh[rng.random(len(fresh)) < notice]
+    return shares

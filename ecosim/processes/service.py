@@ -72,11 +72,12 @@ def fail(
     response_days: float,
     day: int,
     rng: np.random.Generator,
+    disruption: float = 1.0,
 ) -> tuple[Complaints, dict[str, int]]:
     """Service incidents among a brand's buyers, and the complaints they raise.
 
-    Each purchase suffers each kind of incident with its ``rate`` (at most one per
-    purchase, the first drawn). The incident moves the experience towards -1 by its
+    Each purchase suffers each kind of incident with its ``rate`` times ``disruption``
+    (at most one per purchase, the first drawn). The incident moves the experience towards -1 by its
     ``severity``, or by ``(1 - notice_softening) * severity`` when the customer was
     warned proactively (probability ``proactive_notice``, notifiable incidents only).
     A share ``complaint_rate`` complain, ``public_share`` of them in public; a share
@@ -96,6 +97,8 @@ def fail(
         Today's mean response time (a crisis response may shorten it).
     day : int
     rng : numpy.random.Generator
+    disruption : float
+        Today's multiplier of incident rates (a service disruption raises it).
 
     Returns
     -------
@@ -104,7 +107,7 @@ def fail(
     counts : dict
         ``incidents``, ``complaints``, ``public_complaints``, ``self_served``.
     """
-    rates = np.array([incident.rate for incident in service.incidents])
+    rates = np.minimum(np.array([incident.rate for incident in service.incidents]) * disruption, 1)
     severity = np.array([incident.severity for incident in service.incidents])
     notifiable = np.array([incident.notifiable for incident in service.incidents])
     draws = rng.random((len(buyers), len(rates))) < rates

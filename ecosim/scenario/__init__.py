@@ -44,6 +44,7 @@ from ecosim.scenario.campaign import (
     ProductLaunch,
     Promotion,
     Seeding,
+    ServiceDisruption,
     SocialPost,
     Winback,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "Seeding",
     "Segment",
     "Service",
+    "ServiceDisruption",
     "SocialPost",
     "StochasticBlock",
     "Tier",

@@ -118,9 +118,9 @@ class Incident(Spec):
 
 def _default_incidents() -> list[Incident]:
     return [
-        Incident(name="late_delivery", rate=0.06, severity=0.4, notifiable=True),
-        Incident(name="stock_out", rate=0.02, severity=0.5, notifiable=True),
-        Incident(name="defect", rate=0.01, severity=0.8, notifiable=False),
+        Incident(name="late_delivery", rate=0.06, severity=0.3, notifiable=True),
+        Incident(name="stock_out", rate=0.02, severity=0.4, notifiable=True),
+        Incident(name="defect", rate=0.01, severity=0.7, notifiable=False),
     ]
 
 
@@ -214,10 +214,12 @@ class Channel(Spec):
     """A media channel that carries the brands' messages and amplifies what trends.
 
     ``reach`` is the daily chance that a full-intensity action on the channel reaches a
-    customer who uses it; each exposure costs ``cost_per_exposure``. When the share of
-    customers talking about a brand in one day exceeds ``trend_threshold``, the channel
-    picks the story up and shows it to a share ``amplification`` of its users, with the
-    valence of the talk (a post goes viral, or a complaint becomes news).
+    customer who uses it; each exposure costs ``cost_per_exposure``. A brand trends when
+    the share of customers talking about it (or sharing its posts) in one day exceeds
+    ``trend_threshold`` and is at least ``trend_ratio`` times its mean over the previous
+    28 days: news is what rises, not what is steady. The channel then shows the story to
+    a share ``amplification`` of its users, with the valence of the talk (a post goes
+    viral, or a complaint becomes news).
     """
 
     name: Name
@@ -225,6 +227,7 @@ class Channel(Spec):
     cost_per_exposure: NonNegative = 0.0
     amplification: Probability = 0.0
     trend_threshold: Probability = 0.01
+    trend_ratio: float = Field(default=2.0, ge=1.0)
 
 
 class Influencer(Spec):

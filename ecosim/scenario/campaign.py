@@ -29,6 +29,7 @@ __all__ = [
     "ProductLaunch",
     "Promotion",
     "Seeding",
+    "ServiceDisruption",
     "SocialPost",
     "Winback",
 ]
@@ -64,12 +65,14 @@ class Advertising(_Action):
 class SocialPost(_Action):
     """Organic content on a social channel.
 
-    It reaches the brand's followers (customers at consumption or above); followers at
-    curation or above share it with their contacts.
+    It reaches the brand's followers (customers at consumption or above); those who see
+    it share it with their contacts, who may share it again: ``appeal`` makes content
+    more shareable (culturally relevant content more so).
     """
 
     type: Literal["social_post"]
     channel: Name
+    appeal: NonNegative = 1.0
 
 
 class Promotion(_Action):
@@ -189,6 +192,18 @@ class Seeding(_Action):
         return self
 
 
+class ServiceDisruption(_Action):
+    """An operational failure (a courier strike, a warehouse outage, a payment outage).
+
+    While it lasts, every kind of service incident happens ``multiplier`` times as often
+    (at most on every purchase). Not a marketing action: it costs nothing, but how the
+    brand handles the complaints it raises is what a service crisis is about.
+    """
+
+    type: Literal["service_disruption"]
+    multiplier: float = Field(default=5.0, ge=1.0)
+
+
 class Winback(_Action):
     """A win-back campaign to churned customers.
 
@@ -214,6 +229,7 @@ Action = Annotated[
     | DoublePoints
     | PersonalisedReward
     | Seeding
+    | ServiceDisruption
     | Winback,
     Field(discriminator="type"),
 ]
@@ -232,5 +248,6 @@ ACTION_TYPES = (
     "double_points",
     "personalised_reward",
     "seeding",
+    "service_disruption",
     "winback",
 )

@@ -23,6 +23,7 @@ __all__ = [
     "apply_overrides",
     "load_scenario",
     "parse_assignment",
+    "read_toml",
     "validate_scenario",
 ]
 
@@ -52,6 +53,12 @@ class ScenarioError(ValueError):
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read, override and validate a scenario TOML file.
 
+    A file may start from another scenario with ``extends = "other.toml"`` (a path
+    relative to the file): its tables are merged into the other's, field by field; in
+    lists of named tables (``brands``, ``channels``, ``influencers``, segments) an item
+    merges into the other's item of the same name or is added; other lists (such as
+    ``campaign``) replace the other's.
+
     Parameters
     ----------
     path : str or Path
@@ -65,7 +72,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     -------
     Scenario
         The validated scenario; a relative edge-list path is resolved against the
-        file's folder.
+        folder of the file that names it.
 
     Raises
     ------
@@ -74,21 +81,55 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         names the file, the field path and what was expected.
     """
     path = Path(path)
+    data = apply_overrides(read_toml(path), overrides or {}, source=str(path))
+    return validate_scenario(data, source=str(path))
+
+
+def read_toml(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file as a dictionary, following ``extends`` (see :func:`load_scenario`)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ScenarioError(str(path), [("", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(str(path), [("", f"cannot be read ({error})")]) from None
-    try:
-        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(str(path), [("", f"invalid TOML: {error}")]) from None
-    data = apply_overrides(data, overrides or {}, source=str(path))
     network = data.get("network")
     if isinstance(network, dict) and isinstance(network.get("path"), str):
         network["path"] = str((path.parent / network["path"]).resolve())
-    return validate_scenario(data, source=str(path))
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ScenarioError(str(path), [("extends", f"expected a file name, got {_short(base)}")])
+    parent = (path.parent / base).resolve()
+    if parent in _seen or parent == path.resolve():
+        raise ScenarioError(str(path), [("extends", f"{base!r} extends itself in a cycle")])
+    return _merge(read_toml(parent, (*_seen, path.resolve())), data)
+
+
+def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        elif _named_tables(value) and _named_tables(merged.get(key)):
+            items = {item["name"]: item for item in merged[key]}
+            for item in value:
+                items[item["name"]] = _merge(items.get(item["name"], {}), item)
+            merged[key] = list(items.values())
+        else:
+            merged[key] = value
+    return merged
+
+
+def _named_tables(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, dict) and isinstance(item.get("name"), str) for item in value)
+    )
 
 
 def validate_scenario(data: dict[str, Any], source: str = "<dict>") -> Scenario:
