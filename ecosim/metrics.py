@@ -278,21 +278,23 @@ def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         ``final_<outcome>`` for state outcomes on the last day, ``total_<outcome>`` for
         flows summed over the run, ``net_sentiment`` over the run, ``roi``: (total gross
         margin - total marketing cost) / total marketing cost (``None`` without marketing
-        cost), and, with several brands, ``share_of_wallet`` (the brand's share of the
+        cost), ``cascade_size`` (customers who have adopted, i.e. bought), and, with
+        several brands, ``share_of_wallet`` (the brand's share of the
         brands' purchases); per brand under ``brands``.
     """
     brands = scenario.brand_names
     tiers = [f"tier_{name}" for name in tier_names(scenario)]
-    result = _summary(timeseries, "", tiers)
+    n = scenario.population.size
+    result = _summary(timeseries, "", tiers, n)
     if len(brands) > 1:
-        result["brands"] = {brand: _summary(timeseries, f"__{brand}", tiers) for brand in brands}
+        result["brands"] = {brand: _summary(timeseries, f"__{brand}", tiers, n) for brand in brands}
         for brand in brands:
             share = result["brands"][brand]["total_purchases"] / max(result["total_purchases"], 1)
             result["brands"][brand]["share_of_wallet"] = share
     return result
 
 
-def _summary(timeseries: pd.DataFrame, suffix: str, tiers: list[str]) -> dict[str, Any]:
+def _summary(timeseries: pd.DataFrame, suffix: str, tiers: list[str], n: int) -> dict[str, Any]:
     last = timeseries.iloc[-1]
     result: dict[str, Any] = {}
     for name in [*STATES, *tiers]:
@@ -302,6 +304,7 @@ def _summary(timeseries: pd.DataFrame, suffix: str, tiers: list[str]) -> dict[st
         result[f"total_{name}"] = float(timeseries[name + suffix].sum())
     positive, negative = result["total_wom_positive"], result["total_wom_negative"]
     result["net_sentiment"] = float(_sentiment(np.float64(positive), np.float64(negative)))
+    result["cascade_size"] = round(result["final_adopted_share"] * n)
     cost = result["total_marketing_cost"]
     result["roi"] = (result["total_gross_margin"] - cost) / cost if cost > 0 else None
     return result

@@ -33,10 +33,11 @@ from tqdm.auto import tqdm
 from ecosim import network as graphs
 from ecosim.agents import Brand, Customer, Influencer, Media
 from ecosim.metrics import FLOWS, columns, measure, reporters
-from ecosim.population import Population, push_event
+from ecosim.population import Population, draw, push_event
 from ecosim.processes import loyalty, reviews, service
 from ecosim.processes.brand_actions import discount_table
 from ecosim.processes.dialogue import speak, word_of_mouth
+from ecosim.processes.diffusion import bass, independent_cascade, linear_threshold, noticed, sis
 from ecosim.processes.engagement import move_stages
 from ecosim.processes.experience import consume_content, forget, omnichannel
 from ecosim.processes.retention import churn, win_back
@@ -64,6 +65,7 @@ from ecosim.scenario import (
     load_scenario,
     validate_scenario,
 )
+from ecosim.seeding import choose_seeds
 
 __all__ = ["EcosystemModel", "build_network", "resolve_scenario", "run"]
 
@@ -158,6 +160,10 @@ class EcosystemModel(mesa.Model):
         self._reference_price = float(np.mean([b.price for b in specs.brands]))
         self.column_names = columns(specs)
         self.flows = self._new_flows()
+        self._frontier = [np.empty(0, dtype=np.int64) for _ in specs.brands]
+        self._thresholds = np.empty((0, 0))
+        if specs.diffusion.reduced:
+            self._start_diffusion()
         self.outcomes = measure(self)
         self.datacollector = mesa.DataCollector(model_reporters=reporters(specs))
         self.datacollector.collect(self)
@@ -261,16 +267,21 @@ class EcosystemModel(mesa.Model):
     # ------------------------------------------------------------ one day
 
     def step(self) -> None:
-        """Simulate one day: the seven phases in order."""
+        """Simulate one day: the seven phases in order (or a reduced model's rule)."""
         day = self.steps
         self.population.new_day()
         self.flows = self._new_flows()
         self.brands.do("step")
-        self._deliver()
-        self._experience(day)
-        self._dialogue(day)
-        self._shop(day)
-        self._engage(day)
+        if self.scenario.diffusion.reduced:
+            self.media.do("step")
+            self.influencers.do("step")
+            self._diffuse(day)
+        else:
+            self._deliver()
+            self._experience(day)
+            self._dialogue(day)
+            self._shop(day)
+            self._engage(day)
         self.outcomes = measure(self)
         self.datacollector.collect(self)
         self.running = day < self.scenario.days
@@ -411,6 +422,68 @@ class EcosystemModel(mesa.Model):
                 brand.index,
                 won_back=win_back(population, lost, brand.index, params.winback_rate, rng),
             )
+
+    def _start_diffusion(self) -> None:
+        """Seed a reduced model: initial adopters (aware customers for ``sis``), thresholds."""
+        rule, population = self.scenario.diffusion, self.population
+        n, n_brands = population.n, len(self.brands)
+        seeds = np.empty(0, dtype=np.int64)
+        if rule.seeds is not None and rule.seeds.customers is not None:
+            seeds = np.unique(np.asarray(rule.seeds.customers, dtype=np.int64))
+        elif rule.seeds is not None:
+            count = rule.seeds.count or max(1, round(rule.seeds.share * n))
+            seeds = np.sort(choose_seeds(self.network, count, rule.seeds.strategy, self.rng))
+        if rule.rule == "linear_threshold":
+            self._thresholds = draw(rule.thresholds, n * n_brands, self.rng, 0.0, 1.0).reshape(
+                n, n_brands
+            )
+        for b in range(n_brands):
+            if rule.rule == "sis":
+                population.aware[seeds, b] = True
+            else:
+                self._adopt(seeds, b, 0)
+                self._frontier[b] = seeds
+        self.flows = self._new_flows()
+
+    def _diffuse(self, day: int) -> None:
+        """Run a reduced model's day: advertising noticed, then the diffusion rule, per brand."""
+        rule, population, network, rng = (
+            self.scenario.diffusion,
+            self.population,
+            self.network,
+            self.rng,
+        )
+        attention = self.scenario.dynamics.attention_rate
+        for b in range(len(self.brands)):
+            ads = noticed(population.exposure[:, b], population.ad_receptiveness, attention, rng)
+            if rule.rule == "sis":
+                learn, lost = sis(
+                    network, population.aware[:, b], rule.infection, rule.recovery, rng
+                )
+                population.aware[lost, b] = False
+                population.aware[np.concatenate([learn, ads]), b] = True
+                self._add(b, aware_by_wom=len(learn), forgot=len(lost), aware_by_content=len(ads))
+                continue
+            adopted = population.purchases[:, b] > 0
+            if rule.rule == "bass":
+                new = bass(network, adopted, rule.p, rule.q, rng)
+            elif rule.rule == "independent_cascade":
+                new = independent_cascade(
+                    network, adopted, self._frontier[b], rule.edge_probability, rng
+                )
+            else:
+                new = linear_threshold(network, adopted, self._thresholds[:, b])
+            self._frontier[b] = np.union1d(new, ads[~adopted[ads]])
+            self._adopt(self._frontier[b], b, day)
+
+    def _adopt(self, customers: np.ndarray, brand: int, day: int) -> None:
+        """Adoption in a reduced model: a first purchase at the list price."""
+        price = np.full(len(customers), self.prices[brand])
+        record_purchases(self.population, customers, np.full(len(customers), brand), price, day)
+        self._add(brand, purchases=len(customers), revenue=price.sum())
+        self.flows["gross_margin"][brand] += len(customers) * (
+            price[:1].sum() - self._unit_cost[brand]
+        )
 
     def _add(self, brand: int, **amounts: float) -> None:
         for name, amount in amounts.items():

@@ -4,7 +4,8 @@ A scenario is data: a TOML file read with :mod:`tomllib`, validated with pydanti
 never evaluated. Its schema lives in submodules named for what they describe
 (:mod:`~ecosim.scenario.population`, :mod:`~ecosim.scenario.network`,
 :mod:`~ecosim.scenario.brands`, :mod:`~ecosim.scenario.campaign`,
-:mod:`~ecosim.scenario.dynamics`); :mod:`~ecosim.scenario.loading` reads files and
+:mod:`~ecosim.scenario.dynamics`, :mod:`~ecosim.scenario.diffusion`);
+:mod:`~ecosim.scenario.loading` reads files and
 applies overrides, reporting every problem with the file, the field path and what was
 expected.
 
@@ -48,6 +49,7 @@ from ecosim.scenario.campaign import (
     SocialPost,
     Winback,
 )
+from ecosim.scenario.diffusion import Diffusion, InitialSeeds
 from ecosim.scenario.dynamics import Criterion, Dynamics, Engagement
 from ecosim.scenario.fields import Beta, Constant, Distribution, Gamma, Normal, Uniform
 from ecosim.scenario.loading import (
@@ -83,6 +85,7 @@ __all__ = [
     "Constant",
     "CrisisResponse",
     "Criterion",
+    "Diffusion",
     "Distribution",
     "DoublePoints",
     "Dynamics",
@@ -94,6 +97,7 @@ __all__ = [
     "Incident",
     "Influencer",
     "InfluencerActivation",
+    "InitialSeeds",
     "Loyalty",
     "Membership",
     "NetworkSpec",

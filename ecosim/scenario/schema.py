@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from ecosim.scenario.brands import Brand, Channel, CrisisResponse, Influencer
 from ecosim.scenario.campaign import Action, DoublePoints, PersonalisedReward, Seeding
+from ecosim.scenario.diffusion import Diffusion
 from ecosim.scenario.dynamics import Dynamics, Engagement
 from ecosim.scenario.fields import Name, Spec, expected, repeated_names
 from ecosim.scenario.network import BarabasiAlbert, NetworkSpec
@@ -29,6 +30,7 @@ class Scenario(Spec):
     campaign: list[Action] = Field(default_factory=list)
     engagement: Engagement = Field(default_factory=Engagement)
     dynamics: Dynamics = Field(default_factory=Dynamics)
+    diffusion: Diffusion = Field(default_factory=Diffusion)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -58,6 +60,7 @@ class Scenario(Spec):
                         f"{rule.apology_channel!r} {expected(channels)}"
                     )
         problems += self._campaign_problems(channels)
+        problems += self._diffusion_problems()
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -91,22 +94,32 @@ class Scenario(Spec):
                 problems += self._seeding_problems(where, action, list(STRATEGIES))
         return problems
 
+    def _diffusion_problems(self) -> list[str]:
+        from ecosim.seeding import STRATEGIES
+
+        seeds = self.diffusion.seeds
+        if seeds is None:
+            return []
+        return _seed_problems(
+            "diffusion.seeds",
+            seeds.strategy,
+            seeds.count,
+            seeds.customers,
+            self.population.size,
+            list(STRATEGIES),
+            count_field="count",
+        )
+
     def _seeding_problems(self, where: str, action: Seeding, strategies: list[str]) -> list[str]:
-        size = self.population.size
-        problems = []
-        if action.customers is None and action.strategy not in strategies:
-            problems.append(
-                f"{where}.strategy: unknown seeding strategy {action.strategy!r} "
-                f"{expected(strategies)}"
-            )
-        if action.seeds is not None and action.seeds > size:
-            problems.append(f"{where}.seeds: {action.seeds} seeds exceed the {size} customers")
-        if action.customers and max(action.customers) >= size:
-            problems.append(
-                f"{where}.customers: customer {max(action.customers)} does not exist "
-                f"(expected ids in [0, {size - 1}])"
-            )
-        return problems
+        return _seed_problems(
+            where,
+            action.strategy,
+            action.seeds,
+            action.customers,
+            self.population.size,
+            strategies,
+            count_field="seeds",
+        )
 
     @property
     def brand_names(self) -> list[str]:
@@ -117,3 +130,27 @@ class Scenario(Spec):
     def segment_names(self) -> list[str]:
         """Names of the segments, in scenario order."""
         return [s.name for s in self.population.segments]
+
+
+def _seed_problems(
+    where: str,
+    strategy: str,
+    count: int | None,
+    customers: list[int] | None,
+    size: int,
+    strategies: list[str],
+    count_field: str,
+) -> list[str]:
+    problems = []
+    if customers is None and strategy not in strategies:
+        problems.append(
+            f"{where}.strategy: unknown seeding strategy {strategy!r} {expected(strategies)}"
+        )
+    if count is not None and count > size:
+        problems.append(f"{where}.{count_field}: {count} seeds exceed the {size} customers")
+    if customers and max(customers) >= size:
+        problems.append(
+            f"{where}.customers: customer {max(customers)} does not exist "
+            f"(expected ids in [0, {size - 1}])"
+        )
+    return problems
