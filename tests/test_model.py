@@ -185,3 +185,42 @@ def test_mesa_model_basics(scenario):
     assert isinstance(model, mesa.Model)
     assert isinstance(model.rng, np.random.Generator)
     assert model.datacollector.get_model_vars_dataframe().shape[0] == 1
+
+
+def test_influencer_audiences_overlap_as_asked():
+    data = small_scenario()
+    data["influencers"] = [
+        {"name": "a", "audience_share": 0.2},
+        {"name": "b", "audience_share": 0.1, "overlap": 1.0},
+        {"name": "c", "audience_share": 0.1, "overlap": 0.0},
+    ]
+    model = EcosystemModel(validate_scenario(data))
+    a, b, c = (agent.audience for agent in model.influencers)
+    assert (len(a), len(b), len(c)) == (100, 50, 50)
+    assert set(b) <= set(a) and not set(c) & set(a)
+
+
+def test_price_changes_and_launches_apply_on_their_days():
+    data = small_scenario()
+    data["campaign"] = [
+        {"type": "price_change", "brand": "shop", "start": 3, "end": 4, "price": 80.0},
+        {"type": "product_launch", "brand": "shop", "start": 5, "end": 6, "quality": 0.9},
+    ]
+    model = EcosystemModel(validate_scenario(data))
+    prices, qualities = [], []
+    for _ in range(6):
+        model.step()
+        prices.append(model.prices[0])
+        qualities.append(model.qualities[0])
+    assert prices == [100.0, 100.0, 80.0, 80.0, 100.0, 100.0]
+    assert qualities == [0.7, 0.7, 0.7, 0.7, 0.9, 0.9], "a new product's quality stays"
+
+
+def test_culturally_timed_actions_weigh_more():
+    from ecosim.scenario import Advertising
+
+    model = EcosystemModel(validate_scenario(small_scenario()))
+    plain = Advertising(type="advertising", brand="shop", channel="social", start=1, end=2)
+    timed = plain.model_copy(update={"cultural_relevance": 1.0})
+    assert model.attention_weight(plain) == 1.0
+    assert model.attention_weight(timed) == 1.0 + model.scenario.dynamics.cultural_boost

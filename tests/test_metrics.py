@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+from conftest import small_scenario
+
+from ecosim.metrics import columns, engaged, measure, presence, summarize
+from ecosim.model import EcosystemModel
+from ecosim.population import NEVER
+from ecosim.scenario import apply_overrides, validate_scenario
+
+
+def model_with(overrides):
+    return EcosystemModel(validate_scenario(apply_overrides(small_scenario(), overrides)), rng=1)
+
+
+def test_engagement_as_the_business_defines_it():
+    model = model_with(
+        {
+            "engagement": {
+                "combine": "all",
+                "purchases": {"count": 2, "days": 30},
+                "referrals": {"count": 1, "days": 10},
+            },
+        }
+    )
+    population = model.population
+    model.steps = 100
+    population.purchase_days[:4, 0] = [[80, 95], [60, 95], [NEVER, 99], [75, 80]]
+    population.referral_days[:4, 0, 0] = [95, 95, 95, 80]
+    assert engaged(model)[:4, 0].tolist() == [True, False, False, False]
+    model = model_with(
+        {
+            "engagement": {
+                "combine": "any",
+                "purchases": None,
+                "reviews": {"count": 1, "days": 5},
+                "min_stage": "creation",
+            },
+        }
+    )
+    model.steps = 10
+    model.population.review_days[:3, 0, 0] = [8, 2, NEVER]
+    model.population.stage[:3, 0] = [0, 0, 3]
+    assert engaged(model)[:3, 0].tolist() == [True, False, True]
+
+
+def test_presence_components_by_hand():
+    model = model_with({"dynamics.active_window": 10, "dynamics.cognitive_window": 5})
+    population = model.population
+    model.steps = 20
+    population.last_purchase[:2, 0] = [20, 10]
+    population.last_consumed[:2, 0] = [15, NEVER]
+    population.aware[:2, 0] = [True, False]
+    population.experience[:2, 0] = [0.5, 0.9]
+    parts = presence(model)
+    assert np.allclose(parts["physical"][:2, 0], [1.0, np.exp(-1)])
+    assert np.allclose(parts["cognitive"][:2, 0], [np.exp(-1), 0.0])
+    assert parts["emotional"][:2, 0].tolist() == [0.5, 0.0]
+
+
+def test_measure_matches_the_columns_and_shares_add_up():
+    model = model_with({})
+    model.run()
+    outcomes = measure(model)
+    assert list(outcomes) == columns(model.scenario)
+    stages = sum(
+        outcomes[f"stage_{s}"] for s in ("consumption", "curation", "creation", "collaboration")
+    )
+    assert 0 <= stages <= 1
+    assert outcomes["affected_share"] + outcomes["reached_share"] <= 1 + 1e-12
+
+
+def test_tier_columns_count_customers_per_tier():
+    tiers = {"levels": [{"name": "silver", "threshold": 100}, {"name": "gold", "threshold": 300}]}
+    model = model_with({"brands.0.loyalty": {"tiers": tiers}})
+    model.population.tier[:7, 0] = [1, 1, 2, 0, 0, 0, 2]
+    outcomes = measure(model)
+    assert outcomes["tier_silver"] == 2 and outcomes["tier_gold"] == 2
+
+
+def test_summary_totals_finals_roi_and_cascade_size():
+    model = model_with({})
+    daily = model.run()
+    summary = summarize(daily, model.scenario)
+    assert summary["total_purchases"] == daily["purchases"].sum()
+    assert summary["final_aware_share"] == daily["aware_share"].iloc[-1]
+    assert summary["cascade_size"] == int((model.population.purchases > 0).sum())
+    cost = daily["marketing_cost"].sum()
+    assert summary["roi"] == pytest.approx((daily["gross_margin"].sum() - cost) / cost)
