@@ -174,7 +174,9 @@ def _batch(args: argparse.Namespace) -> int:
             experiment, out, workers=args.workers, scheduler=args.scheduler, serial=args.serial
         )
     except KeyboardInterrupt:
-        return _interrupted(out)
+        return _stopped(out, "interrupted")
+    except OSError as error:
+        return _stopped(out, f"error: {error}", status=1)
     print(
         f"{experiment.name}: {result.planned} runs: {result.skipped} already done, "
         f"{result.finished} finished now, {result.failed} failed ({result.seconds:.1f} s)"
@@ -216,7 +218,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
             serial=args.serial,
         )
     except KeyboardInterrupt:
-        return _interrupted(out)
+        return _stopped(out, "interrupted")
+    except OSError as error:
+        return _stopped(out, f"error: {error}", status=1)
     batch = result.batch
     print(
         f"{experiment.name} ({args.method}): {batch.planned} runs: {batch.skipped} already done, "
@@ -230,13 +234,12 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _interrupted(out: Path) -> int:
+def _stopped(out: Path, why: str, status: int = 130) -> int:
     print(
-        f"ecosim: interrupted; finished runs are kept in {out}; "
-        "rerun the same command to do the rest",
+        f"ecosim: {why}\nfinished runs are kept in {out}; rerun the same command to do the rest",
         file=sys.stderr,
     )
-    return 130
+    return status
 
 
 def _failed(failed: int, planned: int, out: Path) -> int:

@@ -31,9 +31,12 @@ import itertools
 import logging
 import os
 import re
+import signal
+import threading
 import time
 import tomllib
 import traceback
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -1251,22 +1254,38 @@ def _run_on_dask(
 
 @contextmanager
 def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
-    """Connect to ``scheduler``, or start a quiet local cluster of single-threaded processes."""
+    """Connect to ``scheduler``, or start a quiet local cluster of single-threaded processes.
+
+    The local cluster's processes are started with Ctrl-C ignored, so that only this
+    process is interrupted and it stops them in order.
+    """
     if scheduler:
         with Client(scheduler) as client:
             yield client
         return
-    with (
-        LocalCluster(
+    with _ignoring_interrupts(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+        cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
             silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+        )
+    with cluster, Client(cluster) as client:
         yield client
+
+
+@contextmanager
+def _ignoring_interrupts() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def describe_failures(directory: str | Path) -> str:

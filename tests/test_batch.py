@@ -1,5 +1,6 @@
 """ecosim batch: results on disk, reproducible on any number of workers, resumable."""
 
+import errno
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ from dask.distributed import Client, LocalCluster
 from experiment_helpers import read_results, tiny_experiment, write_experiment
 
 import ecosim.experiment
+import ecosim.store
 from ecosim.cli import main
 from ecosim.experiment import ExperimentError, load_experiment, plan_runs, run_experiment
 from ecosim.store import ResultStore, StoreError, read_run_row
@@ -169,6 +171,33 @@ def test_a_run_that_fails_once_succeeds_on_retry(serial_reference, tmp_path, mon
     )
 
 
+def test_a_full_disk_stops_the_batch_and_a_rerun_completes_it(
+    serial_reference, tmp_path, monkeypatch, capsys
+):
+    written = []
+    write_run = ecosim.store.write_run
+
+    def full_after_three(daily, row, path):
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        write_run(daily, row, path)
+
+    monkeypatch.setattr(ecosim.store, "write_run", full_after_three)
+    experiment = serial_reference["tiny"].parent / "experiment.toml"
+    out = tmp_path / "out"
+    assert main(["batch", str(experiment), "--out", str(out), "--serial"]) == 1
+    err = capsys.readouterr().err
+    assert "ecosim: error: [Errno 28] No space left on device" in err
+    assert f"finished runs are kept in {out}; rerun the same command" in err
+    assert len(list((out / "runs").glob("*.parquet"))) == len(read_results(out)) == 3
+    monkeypatch.setattr(ecosim.store, "write_run", write_run)
+    assert main(["batch", str(experiment), "--out", str(out), "--serial"]) == 0
+    assert "3 already done, 15 finished now" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["tiny"]))
+    assert not list(out.rglob("*.tmp"))
+
+
 def test_kill_minus_9_then_rerun_gives_the_uninterrupted_results(serial_reference, tmp_path):
     experiment = serial_reference["bigger"].parent / "experiment.toml"
     out = tmp_path / "out"
@@ -204,6 +233,34 @@ def test_kill_minus_9_then_rerun_gives_the_uninterrupted_results(serial_referenc
     assert f"{finished} already done, {total - finished} finished now, 0 failed" in rerun.stdout
     pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
     assert not list(out.rglob("*.tmp"))
+
+
+def test_ctrl_c_stops_quietly_and_a_rerun_completes(serial_reference, tmp_path):
+    experiment = serial_reference["bigger"].parent / "experiment.toml"
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "ecosim.cli", "batch", str(experiment), "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [*command, "--workers", "1"],
+        start_new_session=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.startswith("ecosim: interrupted\nfinished runs are kept in"), err
+    assert "Traceback" not in err, "worker processes ignore Ctrl-C; the batch stops them"
+    rerun = subprocess.run(
+        [*command, "--serial"], env=env, capture_output=True, text=True, check=False
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
 
 
 def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
