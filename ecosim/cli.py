@@ -86,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
         help="run an experiment's strategies × conditions × replications (resumable)",
     )
     batch.add_argument("experiment", type=Path, help="experiment TOML file")
-    batch.add_argument("--out", type=Path, help="results folder (default: results/<experiment>)")
+    batch.add_argument(
+        "--out", type=Path, metavar="DIR", help="results folder (default: results/<experiment>)"
+    )
     _add_runner_arguments(batch)
     batch.set_defaults(handler=_batch)
 
@@ -96,7 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     comparison.add_argument("directory", type=Path, help="results folder of ecosim batch")
     comparison.add_argument(
-        "--out", type=Path, help="folder for report.md, figures/ and tables/ (default: DIRECTORY)"
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder for report.md, figures/ and tables/ (default: DIRECTORY)",
     )
     comparison.set_defaults(handler=_compare)
 
@@ -107,7 +112,10 @@ def _parser() -> argparse.ArgumentParser:
     sensitivity.add_argument("experiment", type=Path, help="experiment TOML file")
     sensitivity.add_argument("--method", choices=("morris", "sobol"), required=True)
     sensitivity.add_argument(
-        "--out", type=Path, help="results folder (default: results/<experiment>-<method>)"
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="results folder (default: results/<experiment>-<method>)",
     )
     _add_runner_arguments(sensitivity)
     sensitivity.set_defaults(handler=_sensitivity)
@@ -117,7 +125,10 @@ def _parser() -> argparse.ArgumentParser:
 def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
     where = command.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=int, help="worker processes of the local Dask cluster (default: cores)"
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="worker processes of the local Dask cluster (default: one per core)",
     )
     where.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler")
     where.add_argument("--serial", action="store_true", help="run in this process, without Dask")
@@ -164,6 +175,12 @@ def _run(args: argparse.Namespace) -> int:
     )
     print(f"wrote {out / 'timeseries.parquet'}, {out / 'summary.json'}, {out / 'dashboard.png'}")
     return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
+    return int(text)
 
 
 def _batch(args: argparse.Namespace) -> int:

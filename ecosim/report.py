@@ -403,23 +403,23 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
         best = valid.loc[valid.groupby("condition", sort=False)["mean"].idxmax()]
     else:
         best = valid.loc[[valid["mean"].idxmax()]] if len(valid) else valid
+    labels = _condition_labels(e)
     highest = [
-        (f"condition {row['condition']}: " if groups else "")
+        (f"{labels[row['condition']]}: " if groups else "")
         + f"`{row['strategy']}` ({_number(row['mean'])})"
         for _, row in best.iterrows()
     ]
-    lines.append(f"Highest mean: {'; '.join(highest)}. " if highest else "")
-    lines[-1] += (
-        "*Higher in*: the share of paired replications in which the strategy's value is above "
-        "the baseline's."
+    notes = [f"Highest mean: {'; '.join(highest)}."] if highest else []
+    notes.append(
+        "*Higher in*: the share of paired replications in which the strategy's value is "
+        "above the baseline's."
     )
     if not_significant:
-        lines[-1] += (
-            f" **(n.s.)**: not significantly different from `{e.baseline}` at the 5% level "
+        notes.append(
+            f"**(n.s.)**: not significantly different from `{e.baseline}` at the 5% level "
             "(the 95% interval of the difference includes 0)."
         )
-    lines.append("")
-    return lines
+    return [*lines, " ".join(notes), ""]
 
 
 def _decomposition_section(c: Comparison) -> list[str]:
