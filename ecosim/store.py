@@ -155,6 +155,7 @@ class ResultStore:
                                      from runs/ and rewritten atomically after each run
         DIR/failed.parquet           one row per run that failed after its retries, with
                                      the error (absent when no run failed)
+        DIR/.lock                    held (flock) by the process writing the folder
 
     Parameters
     ----------
