@@ -564,10 +564,10 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
             f"Saltelli scheme (Saltelli et al. 2010) on {len(design.sample)} design points"
         )
     lines = [
-        f"# {result.design.strategy}: {design.method} sensitivity analysis",
+        f"# {design.method.capitalize()} sensitivity analysis of strategy `{design.strategy}`",
         "",
-        f"{what}, each point run {design.replications} time(s) and the outcomes averaged. "
-        "Intervals: 95% bootstrap confidence intervals from SALib.",
+        f"{what}. Each design point was run {design.replications} time(s) and its outcomes "
+        "averaged. Intervals: 95% bootstrap confidence intervals from SALib.",
         "",
         f"The parameter **`{DUMMY}`** is in the design but the model never reads it: its index "
         "is the **noise floor** left by the finite number of replications. Design points get "
