@@ -49,6 +49,11 @@ def machine() -> str:
     )
 
 
+def load() -> str:
+    """The 1-minute load average: other work on the machine slows both runners."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 def run_ecosim(experiment, workers: int, out: Path) -> float:
     started = time.perf_counter()
     result = run_experiment(experiment, out, workers=workers, progress=False)
@@ -125,22 +130,36 @@ def main() -> int:
         update={"replications": args.replications, "scenario": scenario}
     )
     n = len(plan_runs(experiment))
+    seconds: dict[str, list[float]] = {"ecosim": [], "mesa": []}
+    loads = [load()]
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "batch"
-        ecosim_seconds = run_ecosim(experiment, args.workers, out)
-        mesa_seconds, mesa_rows = run_mesa(experiment, args.workers)
+        # A B B A: each runner once early and once late, so that other work on the
+        # machine weighs on both alike.
+        for trial, name in enumerate(("ecosim", "mesa", "mesa", "ecosim")):
+            if name == "ecosim":
+                out = Path(folder) / f"batch{trial}"
+                seconds[name].append(run_ecosim(experiment, args.workers, out))
+            else:
+                took, mesa_rows = run_mesa(experiment, args.workers)
+                seconds[name].append(took)
+            loads.append(load())
         identical = same_runs(experiment, out, mesa_rows)
     conditions = len(condition_table(experiment))
-    seconds = {"ecosim": ecosim_seconds, "mesa": mesa_seconds}
-    rows = {name: f"{t:.1f} | {n / t * 60:.1f}" for name, t in seconds.items()}
+    rows = {
+        name: f"{' and '.join(f'{t:.1f}' for t in times)} | {n / (sum(times) / 2) * 60:.1f}"
+        for name, times in seconds.items()
+    }
     text = f"""
 `benchmarks/batch_vs_mesa.py`, {datetime.date.today():%Y-%m-%d}: the runs of
 `experiments/strategy_comparison.toml` ({len(experiment.strategies)} strategies ×
 {conditions} market conditions × {args.replications} replications = {n} runs of
 {args.customers:,} customers over {experiment.scenario.days} days), each way with
-{args.workers} worker processes and the same seeds. Machine: {machine()}.
+{args.workers} worker processes and the same seeds, each runner twice in the order
+ecosim, Mesa, Mesa, ecosim. Machine: {machine()}. Load average (1 min) before and after
+each trial: {", ".join(loads)} (the machine is shared: other work slows both runners;
+the spread between a runner's two trials shows by how much).
 
-| runner | processes | runs | wall time (s) | runs per minute |
+| runner | processes | runs | wall time of the two trials (s) | runs per minute (mean) |
 |---|---|---|---|---|
 | `ecosim batch` (Dask `LocalCluster`) | {args.workers} | {n} | {rows["ecosim"]} |
 | `mesa.batch_run` (`multiprocessing.Pool`) | {args.workers} | {n} | {rows["mesa"]} |
