@@ -5,6 +5,9 @@ Examples
 .. code-block:: console
 
     $ ecosim run scenarios/baseline.toml --days 90 --set brands.0.price=140 --out results/test
+    $ ecosim batch experiments/strategy_comparison.toml --workers 2
+    $ ecosim compare results/strategy_comparison
+    $ ecosim sensitivity experiments/strategy_comparison.toml --method morris
 """
 
 from __future__ import annotations
@@ -17,13 +20,20 @@ from pathlib import Path
 import pandas as pd
 
 from ecosim import __version__
-from ecosim.metrics import summarize
+from ecosim.experiment import (
+    ExperimentError,
+    describe_failures,
+    load_experiment,
+    run_experiment,
+    run_sensitivity,
+)
 from ecosim.model import EcosystemModel
 from ecosim.network import EdgeListError
 from ecosim.plots import dashboard
+from ecosim.report import compare, write_report, write_sensitivity_report
 from ecosim.scenario import ScenarioError, load_scenario, parse_assignment
-from ecosim.store import write_figure, write_json, write_parquet
-from ecosim.value import customer_values, value_totals
+from ecosim.store import StoreError, write_figure, write_json, write_parquet
+from ecosim.value import customer_values
 
 __all__ = ["main"]
 
@@ -31,16 +41,20 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
-    Invalid input (a scenario, an override, an edge list) is reported on standard error
-    as one clear message, exit status 2, without a traceback.
+    Invalid input (a scenario, an override, an edge list, an experiment, a results
+    folder) is reported on standard error as one clear message, exit status 2, without a
+    traceback; a file that cannot be written (a full disk) gives exit status 1.
     """
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (ScenarioError, EdgeListError) as error:
+    except (ScenarioError, EdgeListError, ExperimentError, StoreError) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"ecosim: error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("ecosim: interrupted", file=sys.stderr)
         return 130
@@ -68,7 +82,58 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, help="output folder (default: results/<scenario>)")
     run.set_defaults(handler=_run)
+
+    batch = commands.add_parser(
+        "batch",
+        help="run an experiment's strategies × conditions × replications (resumable)",
+    )
+    batch.add_argument("experiment", type=Path, help="experiment TOML file")
+    batch.add_argument(
+        "--out", type=Path, metavar="DIR", help="results folder (default: results/<experiment>)"
+    )
+    _add_runner_arguments(batch)
+    batch.set_defaults(handler=_batch)
+
+    comparison = commands.add_parser(
+        "compare",
+        help="compare an experiment's strategies: intervals, paired differences, report.md",
+    )
+    comparison.add_argument("directory", type=Path, help="results folder of ecosim batch")
+    comparison.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder for report.md, figures/ and tables/ (default: DIRECTORY)",
+    )
+    comparison.set_defaults(handler=_compare)
+
+    sensitivity = commands.add_parser(
+        "sensitivity",
+        help="Morris or Sobol sensitivity analysis over an experiment's condition ranges",
+    )
+    sensitivity.add_argument("experiment", type=Path, help="experiment TOML file")
+    sensitivity.add_argument("--method", choices=("morris", "sobol"), required=True)
+    sensitivity.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="results folder (default: results/<experiment>-<method>)",
+    )
+    _add_runner_arguments(sensitivity)
+    sensitivity.set_defaults(handler=_sensitivity)
     return parser
+
+
+def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
+    where = command.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="worker processes of the local Dask cluster (default: one per core)",
+    )
+    where.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler")
+    where.add_argument("--serial", action="store_true", help="run in this process, without Dask")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -95,14 +160,8 @@ def _run(args: argparse.Namespace) -> int:
         "brands": scenario.brand_names,
         "ecosim_version": __version__,
         "wall_time_seconds": round(wall_time, 3),
-        "outcomes": summarize(timeseries, scenario),
+        "outcomes": model.summary(),
     }
-    values = value_totals(model)
-    if len(values) == 1:
-        summary["outcomes"].update(next(iter(values.values())))
-    else:
-        for name, totals in values.items():
-            summary["outcomes"]["brands"][name].update(totals)
     customers = pd.concat(
         [
             customer_values(model, b).assign(brand=name)
@@ -126,6 +185,98 @@ def _run(args: argparse.Namespace) -> int:
     written = ("timeseries.parquet", "customers.parquet", "summary.json", "dashboard.png")
     print("wrote " + ", ".join(str(out / name) for name in written))
     return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
+    return int(text)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    experiment = load_experiment(args.experiment)
+    out = args.out or Path("results") / experiment.name
+    try:
+        result = run_experiment(
+            experiment, out, workers=args.workers, scheduler=args.scheduler, serial=args.serial
+        )
+    except KeyboardInterrupt:
+        return _stopped(out, "interrupted")
+    except OSError as error:
+        return _stopped(out, f"error: {error}", status=1)
+    print(
+        f"{experiment.name}: {result.planned} runs: {result.skipped} already done, "
+        f"{result.finished} finished now, {result.failed} failed ({result.seconds:.1f} s)"
+    )
+    print(f"wrote {out / 'results.parquet'} and {out / 'runs'}/")
+    if result.failed:
+        return _failed(result.failed, result.planned, out)
+    print(f"next: ecosim compare {out}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    comparison = compare(args.directory)
+    path = write_report(comparison, args.out or args.directory)
+    e = comparison.experiment
+    for outcome in e.outcomes:
+        print(outcome)
+        rows = comparison.summary[comparison.summary["outcome"] == outcome]
+        for _, row in rows.iterrows():
+            where = f"condition {row['condition']}: " if comparison.groups else ""
+            print(
+                f"  {where}{row['strategy']}: {row['mean']:.6g} "
+                f"[{row['ci_low']:.6g}, {row['ci_high']:.6g}]"
+            )
+    print(f"wrote {path} (figures/ and tables/ beside it)")
+    return 0
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    experiment = load_experiment(args.experiment)
+    out = args.out or Path("results") / f"{experiment.name}-{args.method}"
+    try:
+        result = run_sensitivity(
+            experiment,
+            out,
+            args.method,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            serial=args.serial,
+        )
+    except KeyboardInterrupt:
+        return _stopped(out, "interrupted")
+    except OSError as error:
+        return _stopped(out, f"error: {error}", status=1)
+    batch = result.batch
+    print(
+        f"{experiment.name} ({args.method}): {batch.planned} runs: {batch.skipped} already done, "
+        f"{batch.finished} finished now, {batch.failed} failed ({batch.seconds:.1f} s)"
+    )
+    if result.indices is None:
+        return _failed(batch.failed, batch.planned, out)
+    path = write_sensitivity_report(result, out)
+    print(result.indices.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    print(f"wrote {path} (figures/ and tables/ beside it)")
+    return 0
+
+
+def _stopped(out: Path, why: str, status: int = 130) -> int:
+    print(
+        f"ecosim: {why}\nfinished runs are kept in {out}; rerun the same command to do the rest",
+        file=sys.stderr,
+    )
+    return status
+
+
+def _failed(failed: int, planned: int, out: Path) -> int:
+    print(
+        f"ecosim: {failed} of {planned} runs failed after retries "
+        f"(errors in {out / 'failed.parquet'}):\n{describe_failures(out)}\n"
+        "rerun the same command to try them again",
+        file=sys.stderr,
+    )
+    return 1
 
 
 if __name__ == "__main__":

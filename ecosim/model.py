@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from ecosim import network as graphs
 from ecosim.agents import Brand, Customer, Influencer, Media
-from ecosim.metrics import FLOWS, columns, measure, reporters
+from ecosim.metrics import FLOWS, columns, measure, reporters, summarize
 from ecosim.population import Population, draw, push_event
 from ecosim.processes import loyalty, reviews, service
 from ecosim.processes.brand_actions import discount_table
@@ -66,6 +66,7 @@ from ecosim.scenario import (
     validate_scenario,
 )
 from ecosim.seeding import choose_seeds
+from ecosim.value import value_totals
 
 __all__ = ["EcosystemModel", "build_network", "resolve_scenario", "run"]
 
@@ -258,6 +259,21 @@ class EcosystemModel(mesa.Model):
         ):
             self.step()
         return self.timeseries()
+
+    def summary(self) -> dict[str, Any]:
+        """Return the run's summary: :func:`ecosim.metrics.summarize` and customer value.
+
+        The totals of :func:`ecosim.value.value_totals` are added to the outcomes (to each
+        brand's, with several brands).
+        """
+        summary = summarize(self.timeseries(), self.scenario)
+        values = value_totals(self)
+        if len(values) == 1:
+            summary.update(next(iter(values.values())))
+        else:
+            for name, totals in values.items():
+                summary["brands"][name].update(totals)
+        return summary
 
     def timeseries(self) -> pd.DataFrame:
         """Return the outcomes collected so far, one row per day (``step`` 0: initial state)."""

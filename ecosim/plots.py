@@ -1,4 +1,4 @@
-"""Matplotlib figures of runs.
+"""Matplotlib figures of runs and experiments.
 
 Figures are built with :class:`matplotlib.figure.Figure` directly, so no display or
 pyplot state is needed (safe in batch workers and the web app).
@@ -12,7 +12,14 @@ from matplotlib.figure import Figure
 
 from ecosim.population import STAGES
 
-__all__ = ["dashboard"]
+__all__ = [
+    "daily_bands_plot",
+    "dashboard",
+    "outcome_means",
+    "paired_differences_plot",
+    "sensitivity_plot",
+    "strategy_colours",
+]
 
 _STAGE_COLOURS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 
@@ -136,3 +143,257 @@ def dashboard(timeseries: pd.DataFrame, title: str = "", brands: list[str] | Non
     if several:
         ax[1, 0].legend(loc="upper left", fontsize="small")
     return fig
+
+
+# ---------------------------------------------------------------- experiments
+
+
+def strategy_colours(strategies: list[str]) -> dict[str, str]:
+    """Return a colour per strategy (matplotlib's default cycle), the same in every figure."""
+    return {name: f"C{i % 10}" for i, name in enumerate(strategies)}
+
+
+def outcome_means(
+    summary: pd.DataFrame,
+    outcomes: list[str],
+    strategies: list[str],
+    group: str | None = None,
+    labels: dict | None = None,
+    confidence: float = 0.95,
+) -> Figure:
+    """Each strategy's mean outcome with its confidence interval, one panel per outcome.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`ecosim.analysis.describe` output: ``strategy, outcome, mean, ci_low,
+        ci_high`` (and ``group``).
+    outcomes : list of str
+        One panel each.
+    strategies : list of str
+        In legend order.
+    group : str, optional
+        A column (the condition) along the x axis; strategies side by side within it.
+    labels : dict, optional
+        Tick labels of the groups, by value (default: the values).
+    confidence : float
+        Named in the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    colours = strategy_colours(strategies)
+    fig, axes = _panels(len(outcomes), width=4.6, height=3.6)
+    groups = list(dict.fromkeys(summary[group])) if group else [None]
+    width = 0.8 / len(strategies)
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        rows = summary[summary["outcome"] == outcome]
+        for s, strategy in enumerate(strategies):
+            mine = rows[rows["strategy"] == strategy]
+            if group:
+                mine = mine.set_index(group).reindex(groups)
+            x = np.arange(len(groups)) + (s - (len(strategies) - 1) / 2) * width
+            mean = mine["mean"].to_numpy(dtype=float)
+            error = np.vstack(
+                [
+                    mean - mine["ci_low"].to_numpy(dtype=float),
+                    mine["ci_high"].to_numpy(dtype=float) - mean,
+                ]
+            )
+            ax.errorbar(
+                x, mean, yerr=error, fmt="o", capsize=3, color=colours[strategy], label=strategy
+            )
+        ax.set_title(outcome, fontsize="medium")
+        ax.set_xticks(np.arange(len(groups)))
+        ax.set_xticklabels([(labels or {}).get(g, str(g)) for g in groups] if group else [""])
+        if group:
+            ax.set_xlabel(group)
+    axes[0].legend(fontsize="small")
+    fig.suptitle(f"Mean outcome by strategy, with {confidence:.0%} confidence intervals")
+    return fig
+
+
+def paired_differences_plot(
+    differences: pd.DataFrame,
+    outcomes: list[str],
+    strategies: list[str],
+    group: str | None = None,
+    labels: dict | None = None,
+) -> Figure:
+    """Forest plot: each strategy's paired difference from the baseline with its interval.
+
+    Parameters
+    ----------
+    differences : pandas.DataFrame
+        :func:`ecosim.analysis.paired_differences` output.
+    outcomes : list of str
+        One panel each.
+    strategies : list of str
+        All strategies, in order (for their colours).
+    group : str, optional
+        A column (the condition): one line per strategy and group.
+    labels : dict, optional
+        Names of the groups, by value (default: ``<group> <value>``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    colours = strategy_colours(strategies)
+    lines = max(1, len(differences) // max(1, len(outcomes)))
+    fig, axes = _panels(len(outcomes), width=4.6, height=1.2 + 0.35 * lines)
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        rows = differences[differences["outcome"] == outcome].reset_index(drop=True)
+        y = np.arange(len(rows))[::-1]
+        for i, row in rows.iterrows():
+            error = [[row["difference"] - row["ci_low"]], [row["ci_high"] - row["difference"]]]
+            ax.errorbar(
+                row["difference"],
+                y[i],
+                xerr=error,
+                fmt="o",
+                mfc=colours[row["strategy"]] if row["significant"] else "white",
+                color=colours[row["strategy"]],
+                capsize=3,
+            )
+        names = [
+            f"{row['strategy']} ({(labels or {}).get(row[group], f'{group} {row[group]}')})"
+            if group
+            else row["strategy"]
+            for _, row in rows.iterrows()
+        ]
+        ax.set_yticks(y)
+        ax.set_yticklabels(names, fontsize="small")
+        ax.axvline(0.0, color="grey", lw=0.8, ls="--")
+        ax.set_title(outcome, fontsize="medium")
+    baseline = differences["baseline"].iloc[0] if len(differences) else ""
+    fig.suptitle(f"Paired difference from {baseline} (95% CI; open marker: not significant)")
+    return fig
+
+
+def daily_bands_plot(
+    bands: pd.DataFrame,
+    column: str,
+    strategies: list[str],
+    panel: str | None = None,
+    labels: dict | None = None,
+    cumulative: bool = False,
+) -> Figure:
+    """Mean daily series per strategy with its confidence band.
+
+    Parameters
+    ----------
+    bands : pandas.DataFrame
+        :func:`ecosim.analysis.daily_bands` output (``strategy, step, mean, ci_low,
+        ci_high`` and ``panel``).
+    column : str
+        The daily outcome, named in the title.
+    strategies : list of str
+    panel : str, optional
+        A column (the condition): one panel per value, on a common y axis.
+    labels : dict, optional
+        Panel titles, by value (default: ``<panel> <value>``).
+    cumulative : bool
+        Whether the series was cumulated (named in the title).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    colours = strategy_colours(strategies)
+    keys = list(dict.fromkeys(bands[panel])) if panel else [None]
+    fig, axes = _panels(len(keys), width=4.8, height=3.4, sharey=True)
+    for ax, key in zip(axes, keys, strict=False):
+        rows = bands if key is None else bands[bands[panel] == key]
+        for strategy in strategies:
+            line = rows[rows["strategy"] == strategy]
+            ax.plot(line["step"], line["mean"], color=colours[strategy], lw=1.2, label=strategy)
+            ax.fill_between(
+                line["step"],
+                line["ci_low"],
+                line["ci_high"],
+                color=colours[strategy],
+                alpha=0.25,
+                lw=0,
+            )
+        ax.set_xlabel("day")
+        if key is not None:
+            ax.set_title((labels or {}).get(key, f"{panel} {key}"), fontsize="medium")
+    axes[0].legend(fontsize="small")
+    what = f"cumulative {column}" if cumulative else column
+    fig.suptitle(f"{what}: mean across replications with 95% band")
+    return fig
+
+
+def sensitivity_plot(indices: pd.DataFrame, method: str, dummy: str = "dummy") -> Figure:
+    """Sensitivity indices per parameter, one panel per outcome; the dummy is the floor.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        :func:`ecosim.analysis.morris_indices` (``mu_star``, ``mu_star_conf``,
+        ``sigma``) or :func:`ecosim.analysis.sobol_indices` (``S1``, ``ST`` and their
+        ``_conf``) with an ``outcome`` column.
+    method : {"morris", "sobol"}
+    dummy : str
+        The dummy parameter: a dashed line marks its index plus its interval.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if method == "morris":
+        bars = (("mu_star", "mu_star_conf", "μ*"), ("sigma", None, "σ"))
+        floor_index, floor_conf = "mu_star", "mu_star_conf"
+    else:
+        bars = (("S1", "S1_conf", "S1"), ("ST", "ST_conf", "ST"))
+        floor_index, floor_conf = "ST", "ST_conf"
+    outcomes = list(dict.fromkeys(indices["outcome"]))
+    fig, axes = _panels(
+        len(outcomes), width=5.0, height=1.4 + 0.45 * indices["parameter"].nunique()
+    )
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        rows = indices[indices["outcome"] == outcome].reset_index(drop=True)
+        y = np.arange(len(rows))[::-1]
+        for b, (name, conf, label) in enumerate(bars):
+            error = rows[conf].to_numpy(dtype=float) if conf else None
+            ax.barh(
+                y + (0.2 - 0.4 * b),
+                rows[name],
+                height=0.4,
+                xerr=error,
+                capsize=2,
+                label=label,
+                color=f"C{b}",
+            )
+        floor = rows[rows["parameter"] == dummy]
+        if len(floor):
+            ax.axvline(
+                float(floor[floor_index].iloc[0] + floor[floor_conf].iloc[0]),
+                color="grey",
+                ls="--",
+                lw=0.8,
+                label="noise floor (dummy)",
+            )
+        ax.set_yticks(y)
+        ax.set_yticklabels(rows["parameter"], fontsize="small")
+        ax.set_title(outcome, fontsize="medium")
+    axes[0].legend(fontsize="small")
+    title = (
+        "Morris screening: μ* (95% CI) and σ" if method == "morris" else "Sobol indices (95% CI)"
+    )
+    fig.suptitle(title)
+    return fig
+
+
+def _panels(
+    n: int, width: float, height: float, columns: int = 3, sharey: bool = False
+) -> tuple[Figure, list]:
+    columns = min(columns, n)
+    rows = -(-n // columns)
+    fig = Figure(figsize=(width * columns, height * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False, sharey=sharey).ravel().tolist()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes[:n]

@@ -3,21 +3,48 @@
 A file appears under its final name only once it is complete (written to a temporary
 name in the same folder, flushed to disk, then renamed), so an interrupted program never
 leaves a truncated result behind.
+
+An experiment's results folder is a :class:`ResultStore`: one Parquet file per finished
+run, holding the run's daily series and, in the file's metadata, its row of results. The
+run files are the record of what is finished; ``results.parquet`` is rebuilt from them,
+so a program killed at any moment loses at most the runs it had not yet written, and a
+rerun finds every finished run again without duplicating any.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import math
 import os
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import tomli_w
 from matplotlib.figure import Figure
 
-__all__ = ["atomic_path", "write_figure", "write_json", "write_parquet"]
+__all__ = [
+    "ResultStore",
+    "StoreError",
+    "atomic_path",
+    "read_run_row",
+    "read_toml",
+    "write_figure",
+    "write_json",
+    "write_parquet",
+    "write_run",
+    "write_text",
+    "write_toml",
+]
+
+RUN_METADATA_KEY = b"ecosim.run"
+"""Key of a run file's Parquet metadata that holds its row of results (JSON)."""
 
 
 @contextmanager
@@ -63,3 +90,202 @@ def write_figure(figure: Figure, path: str | Path, dpi: int = 110) -> None:
     path = Path(path)
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=dpi, format=path.suffix.lstrip("."))
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write a UTF-8 text file, atomically."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def write_toml(data: dict[str, Any], path: str | Path) -> None:
+    """Write a dictionary as TOML, atomically."""
+    write_text(tomli_w.dumps(data), path)
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file."""
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_run(daily: pd.DataFrame, row: dict[str, Any], path: str | Path) -> None:
+    """Write one run's daily series with its row of results in the file's metadata.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        The run's daily outcomes.
+    row : dict
+        Its results (JSON-serialisable scalars; NaN is stored as null).
+    path : str or Path
+        The Parquet file, written atomically.
+    """
+    table = pa.Table.from_pandas(daily, preserve_index=False)
+    metadata = {**(table.schema.metadata or {}), RUN_METADATA_KEY: _json(row).encode()}
+    with atomic_path(path) as temporary:
+        pq.write_table(table.replace_schema_metadata(metadata), temporary)
+
+
+def read_run_row(path: str | Path) -> dict[str, Any]:
+    """Return the row of results stored in a run file's metadata (see :func:`write_run`)."""
+    metadata = pq.read_schema(path).metadata or {}
+    if RUN_METADATA_KEY not in metadata:
+        raise StoreError(f"{path}: not a run file (no {RUN_METADATA_KEY.decode()} metadata)")
+    return json.loads(metadata[RUN_METADATA_KEY])
+
+
+def _json(row: dict[str, Any]) -> str:
+    clean = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+    return json.dumps(clean, allow_nan=True)
+
+
+class StoreError(ValueError):
+    """A results folder that cannot be used (held by another process, or not a run file)."""
+
+
+class ResultStore:
+    """The results folder of one experiment, written run by run and safe to resume.
+
+    Layout::
+
+        DIR/experiment.toml          the resolved experiment, written before the first run
+        DIR/runs/<run_id>.parquet    a finished run: its daily series, and its row of
+                                     results in the file's Parquet metadata
+        DIR/results.parquet          one row per finished run, ordered by run_id; rebuilt
+                                     from runs/ and rewritten atomically after each run
+        DIR/failed.parquet           one row per run that failed after its retries, with
+                                     the error (absent when no run failed)
+        DIR/.lock                    held (flock) by the process writing the folder
+
+    Parameters
+    ----------
+    directory : str or Path
+        The folder; created when it is opened for writing.
+    """
+
+    RESULTS = "results.parquet"
+    FAILED = "failed.parquet"
+    RECORD = "experiment.toml"
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self.runs = self.directory / "runs"
+        self._rows: dict[str, dict[str, Any]] | None = None
+        self._failures: dict[str, dict[str, Any]] = {}
+
+    @contextmanager
+    def writing(self) -> Iterator[ResultStore]:
+        """Hold the folder for writing: lock it, and clear what an interrupted writer left.
+
+        The lock (``DIR/.lock``, an advisory ``flock``) keeps a second process from
+        writing the same folder; the system releases it when this process ends, however
+        it ends. Temporary files left by a killed writer are removed; finished runs and
+        earlier failures are read back.
+
+        Yields
+        ------
+        ResultStore
+
+        Raises
+        ------
+        StoreError
+            If another process holds the folder.
+        """
+        self.runs.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / ".lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"{self.directory}: another ecosim process is writing this folder"
+                ) from None
+            for stale in (*self.directory.glob(".*.tmp"), *self.runs.glob(".*.tmp")):
+                stale.unlink(missing_ok=True)
+            self._rows = self.rows()
+            self._failures = self.failures()
+            try:
+                yield self
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def record(self) -> dict[str, Any] | None:
+        """Return the resolved experiment written in the folder, or None."""
+        path = self.directory / self.RECORD
+        return read_toml(path) if path.exists() else None
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        """Write the resolved experiment (``experiment.toml``)."""
+        write_toml(record, self.directory / self.RECORD)
+
+    def run_path(self, run_id: str) -> Path:
+        """Return the file of run ``run_id``."""
+        return self.runs / f"{run_id}.parquet"
+
+    def rows(self) -> dict[str, dict[str, Any]]:
+        """Return the rows of results of the finished runs, by run_id, read from runs/.
+
+        A run file that cannot be read is not counted as finished (its run is done
+        again).
+        """
+        rows = {}
+        for path in sorted(self.runs.glob("*.parquet")) if self.runs.exists() else []:
+            try:
+                rows[path.stem] = read_run_row(path)
+            except (OSError, ValueError, pa.ArrowException):
+                continue
+        return rows
+
+    def failures(self) -> dict[str, dict[str, Any]]:
+        """Return the failed runs recorded in ``failed.parquet``, by run_id."""
+        path = self.directory / self.FAILED
+        if not path.exists():
+            return {}
+        frame = pd.read_parquet(path)
+        return {row["run_id"]: row for row in frame.to_dict("records")}
+
+    def add_run(self, run_id: str, daily: pd.DataFrame, row: dict[str, Any]) -> None:
+        """Write a finished run, then its row into ``results.parquet``.
+
+        A failure recorded for the same run earlier is removed.
+        """
+        write_run(daily, row, self.run_path(run_id))
+        if self._rows is None:
+            self._rows = self.rows()
+        self._rows[run_id] = row
+        write_parquet(self.results(), self.directory / self.RESULTS)
+        if self._failures.pop(run_id, None) is not None:
+            self._write_failures()
+
+    def add_failure(self, run_id: str, row: dict[str, Any]) -> None:
+        """Record a run that failed (its identification, attempts and error)."""
+        self._failures[run_id] = row
+        self._write_failures()
+
+    def results(self) -> pd.DataFrame:
+        """Return the rows of the finished runs as a DataFrame, ordered by run_id."""
+        rows = self.rows() if self._rows is None else self._rows
+        return pd.DataFrame([rows[run_id] for run_id in sorted(rows)])
+
+    def daily(self, run_ids: list[str] | None = None) -> pd.DataFrame:
+        """Return the daily series of finished runs, stacked, with a ``run_id`` column.
+
+        Parameters
+        ----------
+        run_ids : list of str, optional
+            The runs to read; all finished runs when omitted.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        ids = sorted(self.rows()) if run_ids is None else run_ids
+        frames = [pd.read_parquet(self.run_path(run_id)).assign(run_id=run_id) for run_id in ids]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def _write_failures(self) -> None:
+        path = self.directory / self.FAILED
+        if self._failures:
+            rows = [self._failures[run_id] for run_id in sorted(self._failures)]
+            write_parquet(pd.DataFrame(rows), path)
+        else:
+            path.unlink(missing_ok=True)

@@ -19,7 +19,14 @@ from ecosim.processes.retention import churn_hazard
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
-__all__ = ["abc_classes", "customer_values", "lifetime_value", "quintile_scores", "value_totals"]
+__all__ = [
+    "VALUE_KEYS",
+    "abc_classes",
+    "customer_values",
+    "lifetime_value",
+    "quintile_scores",
+    "value_totals",
+]
 
 
 def lifetime_value(margin: np.ndarray, retention: np.ndarray, discount: float) -> np.ndarray:
@@ -159,6 +166,16 @@ def customer_values(model: EcosystemModel, brand: int = 0) -> pd.DataFrame:
             "clv": population.value[:, brand] + future,
         }
     )
+
+
+VALUE_KEYS = (
+    "total_clv",
+    "total_realised_value",
+    "total_future_value",
+    "mean_clv_per_buyer",
+    "a_class_customers",
+)
+"""The customer-value totals a run's summary reports (see :func:`value_totals`)."""
 
 
 def value_totals(model: EcosystemModel) -> dict[str, dict[str, float]]:

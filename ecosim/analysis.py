@@ -1,0 +1,546 @@
+"""Statistics of experiments, as pure functions on DataFrames.
+
+Means with t-based confidence intervals; differences from a baseline strategy paired by
+replication (common random numbers), with their t interval and Cohen's d_z; the
+decomposition of a programme's gain in adopters into expansion and acceleration (Libai,
+Muller & Peres 2013); Morris and Sobol sensitivity indices (SALib).
+
+References
+----------
+Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences* (2nd ed.).
+Lawrence Erlbaum.
+
+Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative
+science: a practical primer for t-tests and ANOVAs. *Frontiers in Psychology*, 4, 863.
+
+Libai, B., Muller, E., & Peres, R. (2013). Decomposing the value of word-of-mouth seeding
+programs: acceleration versus expansion. *Journal of Marketing Research*, 50(2), 161-176.
+
+Law, A. M. (2015). *Simulation Modeling and Analysis* (5th ed.), ch. 9-11 (replications,
+common random numbers, paired-t confidence intervals). McGraw-Hill.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from scipy import stats
+
+__all__ = [
+    "adoption_decomposition",
+    "daily_bands",
+    "daily_column",
+    "decompose_adoption",
+    "describe",
+    "mean_ci",
+    "morris_indices",
+    "paired_differences",
+    "paired_statistics",
+    "sobol_indices",
+]
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, ...]:
+    """Return the mean of ``values`` and its t-based confidence interval.
+
+    The interval is ``mean ± t_{(1+confidence)/2, n-1} · s / √n`` with ``s`` the sample
+    standard deviation; missing values (NaN) are left out.
+
+    Parameters
+    ----------
+    values : array_like
+    confidence : float
+
+    Returns
+    -------
+    tuple of float
+        ``(mean, low, high)``; the bounds are NaN with fewer than two values.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in mean_ci([1.0, 2.0, 3.0, 4.0])]
+    [2.5, 0.4457, 4.5543]
+    """
+    x = _clean(values)
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(x.mean())
+    if len(x) < 2:
+        return mean, math.nan, math.nan
+    sem = float(stats.sem(x))
+    if sem == 0:
+        return mean, mean, mean
+    low, high = stats.t.interval(confidence, len(x) - 1, loc=mean, scale=sem)
+    return mean, float(low), float(high)
+
+
+def describe(
+    results: pd.DataFrame,
+    outcomes: Sequence[str],
+    by: Sequence[str] = ("strategy",),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Mean, standard deviation and t confidence interval of outcomes, by group.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        One row per run.
+    outcomes : sequence of str
+        Columns to describe.
+    by : sequence of str
+        Grouping columns (in order of first appearance).
+    confidence : float
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``*by, outcome, n, mean, sd, ci_low, ci_high``.
+    """
+    rows = []
+    for keys, group in results.groupby(list(by), sort=False):
+        for outcome in outcomes:
+            x = _clean(group[outcome])
+            mean, low, high = mean_ci(x, confidence)
+            rows.append(
+                {
+                    **dict(zip(by, keys, strict=True)),
+                    "outcome": outcome,
+                    "n": len(x),
+                    "mean": mean,
+                    "sd": float(x.std(ddof=1)) if len(x) > 1 else math.nan,
+                    "ci_low": low,
+                    "ci_high": high,
+                }
+            )
+    return pd.DataFrame(rows, columns=[*by, "outcome", "n", "mean", "sd", "ci_low", "ci_high"])
+
+
+def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: float = 0.95) -> dict:
+    """Paired-t statistics of differences between two strategies (one per pair).
+
+    Parameters
+    ----------
+    differences : array_like
+        Strategy minus baseline, one value per replication (NaN left out).
+    confidence : float
+
+    Returns
+    -------
+    dict
+        ``n``; ``difference`` (the mean difference) with ``ci_low`` and ``ci_high`` (the
+        paired t interval); ``sd`` of the differences; ``d_z``, Cohen's standardised
+        mean difference for paired data, ``difference / sd`` (Cohen 1988; Lakens 2013);
+        ``t`` and the two-sided ``p_value`` of the paired t test; ``share_positive``, the
+        share of pairs in which the difference is positive. When every difference is the
+        same, the interval has no width and ``d_z`` is 0 (no difference) or infinite.
+
+    Examples
+    --------
+    >>> s = paired_statistics([1.0, 2.0, 0.0, 1.0])
+    >>> s["difference"], round(s["sd"], 4), round(s["d_z"], 4)
+    (1.0, 0.8165, 1.2247)
+    """
+    d = _clean(differences)
+    n = len(d)
+    result = {
+        "n": n,
+        "difference": float(d.mean()) if n else math.nan,
+        "sd": math.nan,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "d_z": math.nan,
+        "t": math.nan,
+        "p_value": math.nan,
+        "share_positive": float((d > 0).mean()) if n else math.nan,
+    }
+    if n < 2:
+        return result
+    mean, sd = result["difference"], float(d.std(ddof=1))
+    result["sd"] = sd
+    if sd > 0:
+        sem = sd / math.sqrt(n)
+        t = mean / sem
+        half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sem
+        result.update(
+            ci_low=mean - half,
+            ci_high=mean + half,
+            d_z=mean / sd,
+            t=t,
+            p_value=float(2 * stats.t.sf(abs(t), n - 1)),
+        )
+    else:
+        step = math.copysign(math.inf, mean) if mean else 0.0
+        result.update(ci_low=mean, ci_high=mean, d_z=step, t=step, p_value=0.0 if mean else 1.0)
+    return result
+
+
+def paired_differences(
+    results: pd.DataFrame,
+    outcomes: Sequence[str],
+    baseline: str,
+    by: Sequence[str] = (),
+    pair: Sequence[str] = ("replication",),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Differences of every strategy from the baseline strategy, paired by replication.
+
+    Replication ``r`` of every strategy used the same seed (common random numbers), so
+    each strategy's run is compared with the baseline's run of the same replication
+    (and condition); runs without a partner are left out.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        One row per run, with a ``strategy`` column.
+    outcomes : sequence of str
+    baseline : str
+        The strategy the others are compared with.
+    by : sequence of str
+        Columns of separate comparisons (the condition and its parameters).
+    pair : sequence of str
+        Columns that pair runs within a group.
+    confidence : float
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``*by, outcome, strategy, baseline``, the keys of
+        :func:`paired_statistics`, and ``significant`` (the interval excludes 0).
+    """
+    keys = [*by, *pair]
+    rows = []
+    groups = results.groupby(list(by), sort=False) if by else [((), results)]
+    for group_keys, group in groups:
+        labels = dict(zip(by, group_keys if by else (), strict=True))
+        reference = group[group["strategy"] == baseline].set_index(keys)
+        for strategy in group["strategy"].drop_duplicates():
+            if strategy == baseline:
+                continue
+            other = group[group["strategy"] == strategy].set_index(keys)
+            common = other.index.intersection(reference.index)
+            for outcome in outcomes:
+                d = other.loc[common, outcome].astype(float) - reference.loc[common, outcome]
+                statistics = paired_statistics(d.to_numpy(dtype=float), confidence)
+                rows.append(
+                    {
+                        **labels,
+                        "outcome": outcome,
+                        "strategy": strategy,
+                        "baseline": baseline,
+                        **statistics,
+                        "significant": bool(statistics["p_value"] < 1 - confidence),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def daily_column(outcome: str, available: Sequence[str]) -> tuple[str, bool] | None:
+    """Return the daily column behind a summary outcome, and whether it is cumulated.
+
+    ``final_<x>`` is the daily ``<x>`` on the last day; ``total_<x>`` is the sum of the
+    daily ``<x>``, so its series is the cumulative sum. Other outcomes (``roi``) have no
+    daily series.
+
+    Examples
+    --------
+    >>> daily_column("total_revenue", ["step", "revenue"])
+    ('revenue', True)
+    >>> daily_column("roi", ["step", "revenue"]) is None
+    True
+    """
+    for prefix, cumulative in (("final_", False), ("total_", True)):
+        if outcome.startswith(prefix) and outcome.removeprefix(prefix) in available:
+            return outcome.removeprefix(prefix), cumulative
+    return None
+
+
+def daily_bands(
+    daily: pd.DataFrame,
+    column: str,
+    by: Sequence[str] = ("strategy",),
+    cumulative: bool = False,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Mean daily series across replications with a pointwise t confidence band.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        Stacked daily series: ``run_id``, ``step``, the ``by`` columns and ``column``.
+    column : str
+    by : sequence of str
+        One band per group (a strategy, or a strategy under a condition).
+    cumulative : bool
+        Cumulate each run's series first (for flows such as revenue).
+    confidence : float
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``*by, step, n, mean, ci_low, ci_high``.
+    """
+    frame = daily[["run_id", *by, "step"]].copy()
+    values = daily[column].astype(float)
+    frame["value"] = values.groupby(daily["run_id"]).cumsum() if cumulative else values
+    grouped = frame.groupby([*by, "step"], sort=False)["value"].agg(["count", "mean", "std"])
+    grouped = grouped.reset_index().rename(columns={"count": "n"})
+    n = grouped["n"].to_numpy(dtype=float)
+    quantile = stats.t.ppf((1 + confidence) / 2, np.maximum(n - 1, 1))
+    half = np.where(n > 1, quantile * grouped["std"].fillna(0.0) / np.sqrt(n), np.nan)
+    grouped["ci_low"] = grouped["mean"] - half
+    grouped["ci_high"] = grouped["mean"] + half
+    return grouped.drop(columns="std")
+
+
+def adoption_decomposition(
+    programme: Sequence[float] | np.ndarray, baseline: Sequence[float] | np.ndarray
+) -> dict[str, float]:
+    r"""Split a programme's gain in adopters into expansion and acceleration.
+
+    ``programme`` and ``baseline`` are the cumulative shares of customers who have
+    bought at least once (``adopted_share``) on days ``t = 0..T``, from two runs paired
+    by replication. The programme's gain, in adopter-days per customer, is the area
+    between the curves,
+
+    .. math:: G = \sum_{t=1}^{T} [A_p(t) - A_b(t)].
+
+    Following Libai, Muller & Peres (2013), adopters are of two kinds. With
+    :math:`m = \min(A_p(T), A_b(T))`, the first :math:`m` adopters of each run are the
+    customers who adopt by the horizon in both worlds (matched in order of adoption);
+    the programme only *accelerates* them. The others are *expansion*: customers who
+    adopt by the horizon only with the programme (or, when negative, only without it).
+    Since :math:`\min(x, m) + \max(x - m, 0) = x`, the gain splits exactly:
+
+    .. math::
+
+        G_{acc} = \sum_{t=1}^{T} [\min(A_p(t), m) - \min(A_b(t), m)],\quad
+        G_{exp} = \sum_{t=1}^{T} [\max(A_p(t) - m, 0) - \max(A_b(t) - m, 0)].
+
+    Parameters
+    ----------
+    programme, baseline : array_like
+        Adoption curves over days ``0..T`` (same length).
+
+    Returns
+    -------
+    dict
+        ``new_adopters`` :math:`A_p(T) - A_b(T)` (share of customers: the expansion
+        in customers); ``gain``, ``expansion`` and ``acceleration`` in adopter-days per
+        customer (multiply by the number of customers for customer-days);
+        ``days_earlier`` :math:`G_{acc} / m`, how many days earlier the matched adopters
+        adopt on average (NaN when :math:`m = 0`).
+
+    References
+    ----------
+    Libai, B., Muller, E., & Peres, R. (2013). Decomposing the value of word-of-mouth
+    seeding programs: acceleration versus expansion. *Journal of Marketing Research*,
+    50(2), 161-176.
+
+    Examples
+    --------
+    >>> d = adoption_decomposition([0, 0.2, 0.4, 0.5], [0, 0.1, 0.2, 0.4])
+    >>> {k: round(v, 6) for k, v in d.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'new_adopters': 0.1, 'gain': 0.4, 'expansion': 0.1, 'acceleration': 0.3,
+     'days_earlier': 0.75}
+    """
+    p = np.asarray(programme, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    if p.shape != b.shape or p.ndim != 1 or len(p) < 2:
+        raise ValueError("expected two adoption curves over the same days 0..T (T >= 1)")
+    m = min(p[-1], b[-1])
+    acceleration = float(np.sum(np.minimum(p[1:], m) - np.minimum(b[1:], m)))
+    expansion = float(np.sum(np.maximum(p[1:] - m, 0.0) - np.maximum(b[1:] - m, 0.0)))
+    return {
+        "new_adopters": float(p[-1] - b[-1]),
+        "gain": float(np.sum(p[1:] - b[1:])),
+        "expansion": expansion,
+        "acceleration": acceleration,
+        "days_earlier": float(acceleration / m) if m > 0 else math.nan,
+    }
+
+
+def decompose_adoption(
+    daily: pd.DataFrame,
+    baseline: str,
+    by: Sequence[str] = (),
+    pair: Sequence[str] = ("replication",),
+    column: str = "adopted_share",
+) -> pd.DataFrame:
+    """Expansion and acceleration of every strategy against the baseline, per pair of runs.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        Stacked daily series with ``run_id``, ``strategy``, ``step``, the ``by`` and
+        ``pair`` columns, and ``column``.
+    baseline : str
+    by : sequence of str
+        Columns of separate comparisons (the condition).
+    pair : sequence of str
+        Columns that pair a strategy's run with the baseline's.
+    column : str
+        The cumulative adoption share.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy (other than the baseline), group and pair, with the keys
+        of :func:`adoption_decomposition`.
+    """
+    keys = [*by, *pair]
+    curves = {
+        (strategy, *key): run.sort_values("step")[column].to_numpy(dtype=float)
+        for (strategy, *key), run in daily.groupby(["strategy", *keys], sort=False)
+    }
+    rows: list[dict[str, Any]] = []
+    for (strategy, *key), curve in curves.items():
+        reference = curves.get((baseline, *key))
+        if strategy == baseline or reference is None:
+            continue
+        rows.append(
+            {
+                "strategy": strategy,
+                **dict(zip(keys, key, strict=True)),
+                **adoption_decomposition(curve, reference),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def morris_indices(
+    problem: dict[str, Any],
+    sample: np.ndarray,
+    y: np.ndarray,
+    levels: int,
+    seed: int | None = None,
+    confidence: float = 0.95,
+    dummy: str | None = "dummy",
+) -> pd.DataFrame:
+    """Morris elementary-effects indices of one outcome (:func:`SALib.analyze.morris`).
+
+    Parameters
+    ----------
+    problem : dict
+        SALib problem (``num_vars``, ``names``, ``bounds``).
+    sample : numpy.ndarray
+        The Morris design (:func:`SALib.sample.morris.sample`).
+    y : numpy.ndarray
+        The outcome at each design point.
+    levels : int
+        The design's number of grid levels.
+    seed : int, optional
+        Seed of the bootstrap of ``mu_star_conf``.
+    confidence : float
+    dummy : str, optional
+        Name of the dummy parameter: its index is the noise floor.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parameter, mu, mu_star, mu_star_conf, sigma`` and ``above_noise``: the
+        parameter's ``mu_star`` interval lies above the dummy's.
+
+    References
+    ----------
+    Morris, M. D. (1991). Factorial sampling plans for preliminary computational
+    experiments. *Technometrics*, 33(2), 161-174.
+
+    Campolongo, F., Cariboni, J., & Saltelli, A. (2007). An effective screening design for
+    sensitivity analysis of large models. *Environmental Modelling & Software*, 22(10),
+    1509-1518.
+    """
+    result = morris_analyze.analyze(
+        problem,
+        sample,
+        np.asarray(y, dtype=float),
+        num_levels=levels,
+        conf_level=confidence,
+        seed=seed,
+    )
+    table = pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "mu": np.asarray(result["mu"], dtype=float),
+            "mu_star": np.asarray(result["mu_star"], dtype=float),
+            "mu_star_conf": np.asarray(result["mu_star_conf"], dtype=float),
+            "sigma": np.asarray(result["sigma"], dtype=float),
+        }
+    )
+    return _above_noise(table, "mu_star", "mu_star_conf", dummy)
+
+
+def sobol_indices(
+    problem: dict[str, Any],
+    y: np.ndarray,
+    seed: int | None = None,
+    confidence: float = 0.95,
+    dummy: str | None = "dummy",
+) -> pd.DataFrame:
+    """First-order and total Sobol indices of one outcome (:func:`SALib.analyze.sobol`).
+
+    Parameters
+    ----------
+    problem : dict
+        SALib problem.
+    y : numpy.ndarray
+        The outcome at each point of :func:`SALib.sample.sobol.sample` (without second
+        order indices).
+    seed : int, optional
+        Seed of the bootstrap of the confidence intervals.
+    confidence : float
+    dummy : str, optional
+        Name of the dummy parameter: its index is the noise floor.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parameter, S1, S1_conf, ST, ST_conf`` and ``above_noise``: the parameter's
+        ``ST`` interval lies above the dummy's.
+
+    References
+    ----------
+    Sobol', I. M. (2001). Global sensitivity indices for nonlinear mathematical models and
+    their Monte Carlo estimates. *Mathematics and Computers in Simulation*, 55, 271-280.
+
+    Saltelli, A., Annoni, P., Azzini, I., Campolongo, F., Ratto, M., & Tarantola, S.
+    (2010). Variance based sensitivity analysis of model output. *Computer Physics
+    Communications*, 181(2), 259-270.
+    """
+    result = sobol_analyze.analyze(
+        problem,
+        np.asarray(y, dtype=float),
+        calc_second_order=False,
+        conf_level=confidence,
+        seed=seed,
+    )
+    table = pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            **{
+                key: np.asarray(result[key], dtype=float)
+                for key in ("S1", "S1_conf", "ST", "ST_conf")
+            },
+        }
+    )
+    return _above_noise(table, "ST", "ST_conf", dummy)
+
+
+def _above_noise(table: pd.DataFrame, index: str, conf: str, dummy: str | None) -> pd.DataFrame:
+    if dummy is None or dummy not in set(table["parameter"]):
+        return table.assign(above_noise=pd.NA)
+    floor = table.loc[table["parameter"] == dummy, [index, conf]].iloc[0]
+    threshold = floor[index] + floor[conf]
+    above = (table[index] - table[conf]) > threshold
+    return table.assign(above_noise=above.where(table["parameter"] != dummy, False))
+
+
+def _clean(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
+    x = np.asarray(values, dtype=float)
+    return x[~np.isnan(x)]

@@ -1,0 +1,611 @@
+"""Reports of experiments: tables, figures and a Markdown report a researcher can cite.
+
+:func:`compare` reads a results folder written by ``ecosim batch`` and computes the
+statistics (:mod:`ecosim.analysis`); :func:`write_report` writes ``report.md`` with its
+figures (``figures/*.png``, linked relatively) and tables (``tables/*.csv``).
+:func:`write_sensitivity_report` does the same for ``ecosim sensitivity``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ecosim.analysis import (
+    daily_bands,
+    daily_column,
+    decompose_adoption,
+    describe,
+    paired_differences,
+)
+from ecosim.experiment import (
+    DUMMY,
+    Experiment,
+    ExperimentError,
+    Record,
+    SensitivityResult,
+    condition_table,
+    read_record,
+)
+from ecosim.metrics import OUTCOMES
+from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot, sensitivity_plot
+from ecosim.store import ResultStore, write_figure, write_parquet, write_text
+
+__all__ = ["Comparison", "compare", "write_report", "write_sensitivity_report"]
+
+CONFIDENCE = 0.95
+MAX_PANELS = 12
+"""Daily figures show one panel per condition up to this many conditions."""
+
+_NOTES = {
+    "roi": "(total gross margin - total marketing cost) / total marketing cost",
+    "net_sentiment": "(positive - negative) / (positive + negative) word of mouth over the run",
+}
+_DECOMPOSITION = ("new_adopters", "gain", "expansion", "acceleration", "days_earlier")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The statistics of one experiment's results folder.
+
+    Attributes
+    ----------
+    experiment : Experiment
+    results : pandas.DataFrame
+        One row per finished run, ordered by condition, strategy (in the experiment's
+        order) and replication.
+    failures : pandas.DataFrame
+        The runs that failed.
+    summary : pandas.DataFrame
+        :func:`ecosim.analysis.describe` of each outcome by condition and strategy.
+    differences : pandas.DataFrame
+        :func:`ecosim.analysis.paired_differences` from the baseline strategy.
+    decomposition : pandas.DataFrame
+        Expansion and acceleration (:func:`ecosim.analysis.decompose_adoption`)
+        described by strategy and condition: ``measure, mean, ci_low, ci_high``.
+    bands : dict of str to pandas.DataFrame
+        :func:`ecosim.analysis.daily_bands` per daily column (``adopted_share`` and the
+        outcomes' columns); the key of a cumulated column starts with ``cumulative_``.
+    """
+
+    experiment: Experiment
+    results: pd.DataFrame
+    failures: pd.DataFrame
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    decomposition: pd.DataFrame
+    bands: dict[str, pd.DataFrame]
+
+    @property
+    def groups(self) -> list[str]:
+        """Columns that identify a condition (empty without conditions)."""
+        return (
+            ["condition", *(p.label for p in self.experiment.parameters)]
+            if self.experiment.conditions
+            else []
+        )
+
+    @property
+    def panels(self) -> bool:
+        """Whether the daily bands are drawn per condition (else pooled over conditions)."""
+        return any("condition" in bands.columns for bands in self.bands.values())
+
+    @property
+    def planned(self) -> int:
+        """How many runs the experiment has."""
+        e = self.experiment
+        return len(e.strategies) * len(condition_table(e)) * e.replications
+
+
+def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison:
+    """Compute the statistics of an experiment's results folder.
+
+    Parameters
+    ----------
+    directory : str or Path
+        The ``--out`` folder of ``ecosim batch``.
+    confidence : float
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    ExperimentError
+        If the folder holds no batch experiment, or no finished run.
+    """
+    record: Record = read_record(directory)
+    source = str(directory)
+    if record.kind != "batch":
+        raise ExperimentError(
+            source,
+            [("", f"holds a {record.method} sensitivity analysis, not a batch of strategies")],
+        )
+    experiment = record.experiment
+    store = ResultStore(directory)
+    results = store.results()
+    if results.empty:
+        raise ExperimentError(source, [("", "no run has finished yet; run ecosim batch first")])
+    order = {name: i for i, name in enumerate(experiment.strategies)}
+    results = (
+        results.assign(_order=results["strategy"].map(order))
+        .sort_values(["condition", "_order", "replication"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+    groups = (
+        ["condition", *(p.label for p in experiment.parameters)] if experiment.conditions else []
+    )
+    outcomes = experiment.outcomes
+    summary = describe(results, outcomes, by=[*groups, "strategy"], confidence=confidence)
+    differences = paired_differences(
+        results, outcomes, experiment.baseline, by=groups, confidence=confidence
+    )
+    identification = results[["run_id", "strategy", *groups, "replication"]]
+    daily = store.daily(list(results["run_id"])).merge(identification, on="run_id")
+    per_pair = decompose_adoption(daily, experiment.baseline, by=groups)
+    decomposition = (
+        describe(per_pair, _DECOMPOSITION, by=["strategy", *groups], confidence=confidence).rename(
+            columns={"outcome": "measure"}
+        )
+        if len(per_pair)
+        else pd.DataFrame()
+    )
+    panel = ["condition"] if groups and results["condition"].nunique() <= MAX_PANELS else []
+    bands = {}
+    columns = [c for c in daily.columns if c not in ("run_id", "step")]
+    wanted = [("adopted_share", False)]
+    wanted += [found for outcome in outcomes if (found := daily_column(outcome, columns))]
+    for column, cumulative in dict.fromkeys(wanted):
+        key = f"cumulative_{column}" if cumulative else column
+        bands[key] = daily_bands(
+            daily, column, by=["strategy", *panel], cumulative=cumulative, confidence=confidence
+        )
+    failures = pd.DataFrame(list(store.failures().values()))
+    return Comparison(experiment, results, failures, summary, differences, decomposition, bands)
+
+
+def write_report(comparison: Comparison, directory: str | Path) -> Path:
+    """Write ``report.md``, its figures and its tables into ``directory``.
+
+    Parameters
+    ----------
+    comparison : Comparison
+    directory : str or Path
+
+    Returns
+    -------
+    Path
+        The report.
+    """
+    directory = Path(directory)
+    e = comparison.experiment
+    strategies = list(e.strategies)
+    group = "condition" if comparison.groups else None
+    labels = _condition_labels(e)
+    figures = {
+        "outcomes": outcome_means(
+            comparison.summary, e.outcomes, strategies, group=group, labels=labels
+        ),
+        "differences": paired_differences_plot(
+            comparison.differences, e.outcomes, strategies, group=group, labels=labels
+        )
+        if len(comparison.differences)
+        else None,
+    }
+    for key, bands in comparison.bands.items():
+        column = key.removeprefix("cumulative_")
+        panel = "condition" if comparison.panels else None
+        figures[f"daily_{key}"] = daily_bands_plot(
+            bands, column, strategies, panel=panel, labels=labels, cumulative=key != column
+        )
+    for name, figure in figures.items():
+        if figure is not None:
+            write_figure(figure, directory / "figures" / f"{name}.png", dpi=90)
+    tables = {
+        "summary": comparison.summary,
+        "differences": comparison.differences,
+        "decomposition": comparison.decomposition,
+    }
+    for name, table in tables.items():
+        write_text(table.to_csv(index=False), directory / "tables" / f"{name}.csv")
+    if len(comparison.failures):
+        write_parquet(comparison.failures, directory / "tables" / "failed.parquet")
+    path = directory / "report.md"
+    write_text(
+        _comparison_markdown(comparison, [k for k, f in figures.items() if f is not None]), path
+    )
+    return path
+
+
+# ---------------------------------------------------------------- the Markdown
+
+
+def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
+    e = c.experiment
+    s = e.scenario
+    conditions = condition_table(e)
+    finished, failed = len(c.results), len(c.failures)
+    lines = [f"# {e.name}: which strategy wins, by how much, how surely", ""]
+    if e.description:
+        lines += [e.description.strip(), ""]
+    lines += [
+        "## Design",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| base scenario | `{s.name}`"
+        + (f" (`{e.scenario_file}`)" if e.scenario_file else "")
+        + f": {s.population.size:,} customers, {s.days} days |",
+        f"| strategies | {len(e.strategies)}; baseline `{e.baseline}` |",
+        f"| market conditions | {_conditions_text(e, len(conditions))} |",
+        f"| replications | {e.replications} per strategy and condition |",
+        f"| runs | {c.planned} planned, {finished} finished, {failed} failed |",
+        f"| experiment seed | {e.seed} |",
+        "",
+        "### Strategies",
+        "",
+        "| strategy | description | changes to the base scenario |",
+        "|---|---|---|",
+    ]
+    for name, strategy in e.strategies.items():
+        changes = [f"`{k}` = {_value(v)}" for k, v in strategy.set.items()]
+        changes += [f"`{k}` += {len(v)} item(s)" for k, v in strategy.append.items()]
+        label = f"**{name}** (baseline)" if name == e.baseline else f"**{name}**"
+        lines.append(f"| {label} | {strategy.description} | {'; '.join(changes) or 'none'} |")
+    if e.conditions:
+        labels = [p.label for p in e.parameters]
+        lines += [
+            "",
+            "### Market conditions",
+            "",
+            "| condition | " + " | ".join(f"`{x}`" for x in labels) + " |",
+        ]
+        lines.append("|---|" + "---|" * len(labels))
+        for i, values in enumerate(conditions):
+            lines.append(f"| {i} | " + " | ".join(_number(values[x]) for x in labels) + " |")
+    lines += ["", "## Methods", "", _methods(e, len(conditions)), ""]
+    if failed:
+        lines += [
+            f"**{failed} runs failed** after their retries and are left out; "
+            "see `failed.parquet` in the results folder for their errors.",
+            "",
+        ]
+    lines += ["## Results", ""]
+    for outcome in e.outcomes:
+        lines += _outcome_section(c, outcome)
+    lines += ["### Figures", ""]
+    captions = {
+        "outcomes": "Mean of each outcome by strategy, with 95% confidence intervals.",
+        "differences": f"Paired differences from `{e.baseline}` with 95% confidence intervals "
+        "(open markers: not significant at the 5% level).",
+    }
+    pooled = f" Pooled over the {len(conditions)} conditions." if c.groups and not c.panels else ""
+    for name in figures:
+        caption = captions.get(name) or (
+            f"Daily {name.removeprefix('daily_').replace('cumulative_', 'cumulative ')}: mean "
+            f"across replications per strategy, with a pointwise 95% confidence band.{pooled}"
+        )
+        lines += [f"![{caption}](figures/{name}.png)", "", f"*{caption}*", ""]
+    lines += _decomposition_section(c)
+    lines += [
+        "## Files",
+        "",
+        "`tables/summary.csv` (means and intervals), `tables/differences.csv` (paired "
+        "differences, d_z, p values), `tables/decomposition.csv` (expansion and "
+        "acceleration). The results folder holds `results.parquet` (one row per run), "
+        "`runs/<run_id>.parquet` (each run's daily series) and `experiment.toml` (the "
+        "resolved experiment, with the full base scenario), from which "
+        "`ecosim batch` reproduces every run.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _condition_labels(e: Experiment) -> dict[int, str]:
+    """Name each condition by its parameter values, e.g. ``wom_strength=0.25``."""
+    return {
+        i: ", ".join(f"{label}={_number(value)}" for label, value in values.items())
+        for i, values in enumerate(condition_table(e))
+    }
+
+
+def _conditions_text(e: Experiment, count: int) -> str:
+    if not e.conditions:
+        return "none (the base scenario)"
+    design = e.conditions.design.replace("_", " ")
+    names = ", ".join(f"`{p.path}`" for p in e.parameters)
+    return f"{count} ({design} design over {names})"
+
+
+def _methods(e: Experiment, conditions: int) -> str:
+    runs = len(e.strategies) * conditions * e.replications
+    where = f" under each of {conditions} market conditions" if e.conditions else ""
+    return (
+        f"Each of the {len(e.strategies)} strategies was simulated {e.replications} times"
+        f"{where} ({runs} runs) with {e.scenario.population.size:,} customers over "
+        f"{e.scenario.days} days. Replication *r* of every strategy and condition used the "
+        "same random seed (common random numbers), spawned from the experiment seed "
+        f"{e.seed} with NumPy's `SeedSequence`, so that strategies are compared in pairs "
+        "and the results do not depend on how the runs were distributed over processes. "
+        "For each outcome we report the mean over replications with a 95% confidence "
+        "interval from the t distribution (mean ± t(0.975, n−1)·s/√n). Each strategy is "
+        f"compared with the baseline strategy `{e.baseline}` by the difference of paired "
+        "runs (same replication and condition): the mean paired difference, its 95% "
+        "paired-t confidence interval and two-sided p value, and the standardised effect "
+        "size Cohen's d_z (mean difference divided by the standard deviation of the "
+        "differences; Cohen 1988, Lakens 2013). Because common random numbers remove much "
+        "of the run-to-run noise from the differences, d_z describes how consistently a "
+        "strategy beats the baseline across replications, and is larger than an effect "
+        "size standardised by the spread of the outcome itself. Intervals are not adjusted "
+        "for multiple comparisons. Daily figures show the mean daily value across "
+        "replications with a pointwise 95% t interval."
+    )
+
+
+def _outcome_section(c: Comparison, outcome: str) -> list[str]:
+    e = c.experiment
+    lines = [f"### `{outcome}`", ""]
+    description = _describe_outcome(outcome)
+    if description:
+        lines += [f"{description}.", ""]
+    groups = c.groups
+    header = [
+        *(f"`{g}`" for g in groups),
+        "strategy",
+        "mean",
+        "95% CI",
+        f"difference from {e.baseline}",
+        "95% CI",
+        "d_z",
+        "p",
+        "higher in",
+    ]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    summary = c.summary[c.summary["outcome"] == outcome]
+    differences = (
+        c.differences[c.differences["outcome"] == outcome] if len(c.differences) else c.differences
+    )
+    not_significant = False
+    for _, row in summary.iterrows():
+        keys = [row[g] for g in groups]
+        cells = [
+            *(_number(k) for k in keys),
+            f"**{row['strategy']}**",
+            _number(row["mean"]),
+            _interval(row["ci_low"], row["ci_high"]),
+        ]
+        match = differences
+        for g, k in zip(groups, keys, strict=True):
+            match = match[match[g] == k]
+        match = match[match["strategy"] == row["strategy"]] if len(match) else match
+        if row["strategy"] == e.baseline or match.empty:
+            cells += ["—", "", "", "", ""]
+        else:
+            d = match.iloc[0]
+            cells += [
+                _number(d["difference"]) + ("" if d["significant"] else " (n.s.)"),
+                _interval(d["ci_low"], d["ci_high"]),
+                _number(d["d_z"]),
+                _p(d["p_value"]),
+                f"{d['share_positive']:.0%} of pairs",
+            ]
+            not_significant = not_significant or not d["significant"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    valid = summary.dropna(subset=["mean"])
+    if groups:
+        best = valid.loc[valid.groupby("condition", sort=False)["mean"].idxmax()]
+    else:
+        best = valid.loc[[valid["mean"].idxmax()]] if len(valid) else valid
+    labels = _condition_labels(e)
+    highest = [
+        (f"{labels[row['condition']]}: " if groups else "")
+        + f"`{row['strategy']}` ({_number(row['mean'])})"
+        for _, row in best.iterrows()
+    ]
+    notes = [f"Highest mean: {'; '.join(highest)}."] if highest else []
+    notes.append(
+        "*Higher in*: the share of paired replications in which the strategy's value is "
+        "above the baseline's."
+    )
+    if not_significant:
+        notes.append(
+            f"**(n.s.)**: not significantly different from `{e.baseline}` at the 5% level "
+            "(the 95% interval of the difference includes 0)."
+        )
+    return [*lines, " ".join(notes), ""]
+
+
+def _decomposition_section(c: Comparison) -> list[str]:
+    e = c.experiment
+    n = e.scenario.population.size
+    lines = [
+        "## Expansion and acceleration of adoption",
+        "",
+        "After Libai, Muller & Peres (2013), the gain of each strategy over "
+        f"`{e.baseline}` in *adopter-days* (the area between the two runs' curves of "
+        "`adopted_share`, the share of customers who have bought at least once, times the "
+        f"{n:,} customers) is split into **expansion** (customers who buy by day "
+        f"{e.scenario.days} only with the strategy) and **acceleration** (customers who "
+        "buy in both runs, but earlier with the strategy; matched in order of adoption). "
+        "Runs are paired by replication; means with 95% t intervals; in brackets after "
+        "them, each part's share of the gain (when both parts are positive). *Days earlier*: "
+        "how much earlier, on average, the customers who buy in both runs first buy with "
+        "the strategy. `docs/experiments.md` gives the formulas.",
+        "",
+    ]
+    if c.decomposition.empty:
+        return [*lines, "No pair of runs to decompose.", ""]
+    groups = c.groups
+    header = [
+        *(f"`{g}`" for g in groups),
+        "strategy",
+        "new customers",
+        "gain (customer-days)",
+        "expansion",
+        "acceleration",
+        "days earlier",
+    ]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    table = c.decomposition.set_index(["strategy", *groups, "measure"])
+    for key in dict.fromkeys(idx[:-1] for idx in table.index):
+
+        def cell(measure: str, scale: float = 1.0, key: tuple = key) -> str:
+            row = table.loc[(*key, measure)]
+            interval = _interval(row["ci_low"] * scale, row["ci_high"] * scale)
+            return f"{_number(row['mean'] * scale)} {interval}"
+
+        parts = [table.loc[(*key, m), "mean"] for m in ("expansion", "acceleration")]
+        gain = sum(parts)
+        shares = [x / gain if gain > 0 and min(parts) >= 0 else math.nan for x in parts]
+        strategy, *values = key
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    *(_number(v) for v in values),
+                    f"**{strategy}**",
+                    cell("new_adopters", n),
+                    cell("gain", n),
+                    f"{cell('expansion', n)} ({_share(shares[0])})",
+                    f"{cell('acceleration', n)} ({_share(shares[1])})",
+                    cell("days_earlier"),
+                ]
+            )
+            + " |"
+        )
+    return [*lines, ""]
+
+
+def _describe_outcome(outcome: str) -> str:
+    base, _, brand = outcome.partition("__")
+    for prefix, text in (("final_", "on the last day"), ("total_", "summed over the run")):
+        if base.startswith(prefix) and base.removeprefix(prefix) in OUTCOMES:
+            meaning = OUTCOMES[base.removeprefix(prefix)].replace(" today", "")
+            described = f"{meaning.capitalize()}, {text}"
+            return f"{described} (brand `{brand}`)" if brand else described
+    return _NOTES.get(base, "").capitalize()
+
+
+def _number(x: Any) -> str:
+    if isinstance(x, str):
+        return x
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, float) and math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
+def _interval(low: float, high: float) -> str:
+    return f"[{_number(low)}, {_number(high)}]"
+
+
+def _p(p: float) -> str:
+    return "–" if math.isnan(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def _share(x: float) -> str:
+    return "–" if math.isnan(x) else f"{x:.0%}"
+
+
+def _value(v: Any) -> str:
+    text = repr(v) if not isinstance(v, list | dict) else f"{type(v).__name__} of {len(v)}"
+    return f"`{text}`"
+
+
+# ---------------------------------------------------------------- sensitivity
+
+
+def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -> Path:
+    """Write the sensitivity table (CSV and Markdown) and the plot of the indices.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+        With its indices computed.
+    directory : str or Path
+
+    Returns
+    -------
+    Path
+        ``sensitivity.md``.
+    """
+    directory = Path(directory)
+    design = result.design
+    indices = result.indices
+    write_text(indices.to_csv(index=False), directory / "tables" / f"{design.method}.csv")
+    write_figure(
+        sensitivity_plot(indices, design.method, dummy=DUMMY),
+        directory / "figures" / f"{design.method}.png",
+        dpi=90,
+    )
+    if design.method == "morris":
+        columns = ["mu_star", "mu_star_conf", "mu", "sigma"]
+        what = (
+            f"Morris elementary effects (Morris 1991) with the improved trajectories of "
+            f"Campolongo et al. (2007) on {len(design.sample)} design points; μ* (mean "
+            "absolute elementary effect: the change of the outcome over a step scaled to the "
+            "parameter's whole range) ranks the parameters' influence, σ signals "
+            "interactions or non-linearity"
+        )
+    else:
+        columns = ["S1", "S1_conf", "ST", "ST_conf"]
+        what = (
+            "Sobol' first-order (S1) and total (ST) indices (Sobol' 2001) estimated with the "
+            f"Saltelli scheme (Saltelli et al. 2010) on {len(design.sample)} design points"
+        )
+    lines = [
+        f"# {design.method.capitalize()} sensitivity analysis of strategy `{design.strategy}`",
+        "",
+        f"{what}. Each design point was run {design.replications} time(s) and its outcomes "
+        "averaged. Intervals: 95% bootstrap confidence intervals from SALib.",
+        "",
+        f"The parameter **`{DUMMY}`** is in the design but the model never reads it: its index "
+        "is the **noise floor** left by the finite number of replications. Design points get "
+        "independent random seeds (not common random numbers), so that the dummy measures "
+        "this noise. A parameter is marked *above noise* when its interval lies wholly above "
+        "the dummy's; others have no effect detectable at this number of runs.",
+        "",
+        "| parameter | range |",
+        "|---|---|",
+    ]
+    bounds = dict(zip(design.problem["names"], design.problem["bounds"], strict=True))
+    lines += [
+        f"| `{name}` | [{_number(low)}, {_number(high)}] |" for name, (low, high) in bounds.items()
+    ]
+    lines.append("")
+    for outcome, rows in indices.groupby("outcome", sort=False):
+        lines += [
+            f"## `{outcome}`",
+            "",
+            "| parameter | " + " | ".join(columns) + " | above noise |",
+        ]
+        lines.append("|---|" + "---|" * (len(columns) + 1))
+        for _, row in rows.iterrows():
+            if row["parameter"] == DUMMY:
+                mark = "noise floor"
+            else:
+                mark = "yes" if bool(row["above_noise"]) else "no"
+            lines.append(
+                f"| `{row['parameter']}` | "
+                + " | ".join(_number(row[x]) for x in columns)
+                + f" | {mark} |"
+            )
+        lines.append("")
+    caption = (
+        "Sensitivity indices per outcome; the dashed line is the dummy's index plus its interval."
+    )
+    lines += [f"![{caption}](figures/{design.method}.png)", "", f"*{caption}*", ""]
+    lines.append(f"Table: `tables/{design.method}.csv`.")
+    path = directory / "sensitivity.md"
+    write_text("\n".join(lines) + "\n", path)
+    return path

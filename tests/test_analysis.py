@@ -1,0 +1,254 @@
+"""Statistics checked against hand computations on tiny tables."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+
+from ecosim.analysis import (
+    adoption_decomposition,
+    daily_bands,
+    daily_column,
+    decompose_adoption,
+    describe,
+    mean_ci,
+    morris_indices,
+    paired_differences,
+    paired_statistics,
+    sobol_indices,
+)
+
+# t quantiles t(0.975, df) from a table: df 2, 3, 7.
+T2, T3, T7 = 4.302653, 3.182446, 2.364624
+
+
+def test_mean_and_t_interval_by_hand():
+    # mean 5; squared deviations sum to 32, so s = sqrt(32 / 7) and the s.e. is s / sqrt(8)
+    mean, low, high = mean_ci([2, 4, 4, 4, 5, 5, 7, 9])
+    half = T7 * math.sqrt(32 / 7) / math.sqrt(8)
+    assert mean == 5
+    assert (low, high) == pytest.approx((5 - half, 5 + half), abs=1e-5)
+    assert (low, high) == pytest.approx((3.212512, 6.787488), abs=1e-5)
+
+
+def test_mean_ci_edge_cases():
+    assert mean_ci([3.0, 3.0, 3.0]) == (3.0, 3.0, 3.0)
+    mean, low, high = mean_ci([1.0, np.nan])
+    assert mean == 1.0 and math.isnan(low) and math.isnan(high)
+    assert all(math.isnan(x) for x in mean_ci([]))
+
+
+def test_describe_by_strategy():
+    results = pd.DataFrame(
+        {"strategy": ["a"] * 4 + ["b"] * 4, "y": [1, 2, 3, 4, 10, 10, 10, np.nan]}
+    )
+    table = describe(results, ["y"]).set_index("strategy")
+    half = T3 * math.sqrt(5 / 3) / 2
+    assert table.loc["a", "n"] == 4 and table.loc["a", "mean"] == 2.5
+    assert table.loc["a", "sd"] == pytest.approx(math.sqrt(5 / 3))
+    assert table.loc["a", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [2.5 - half, 2.5 + half], abs=1e-5
+    )
+    assert table.loc["b", "n"] == 3, "missing values are left out"
+    assert table.loc["b", ["mean", "ci_low", "ci_high"]].tolist() == [10, 10, 10]
+
+
+def results_table():
+    """Baseline and two strategies, four replications each, rows shuffled."""
+    base = [10, 12, 11, 13]
+    rows = [("base", r, y) for r, y in enumerate(base)]
+    rows += [("up", r, y) for r, y in enumerate([12, 15, 12, 16])]
+    rows += [("same", r, y + d) for r, (y, d) in enumerate(zip(base, [-1, 1, 0, 0], strict=True))]
+    rows.append(("up", 4, 99))  # no baseline partner: left out
+    frame = pd.DataFrame(rows, columns=["strategy", "replication", "y"])
+    return frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
+
+
+def test_paired_differences_by_hand():
+    table = paired_differences(results_table(), ["y"], "base").set_index("strategy")
+    up = table.loc["up"]
+    # differences 2, 3, 1, 3: mean 2.25, squared deviations sum to 2.75
+    sd = math.sqrt(2.75 / 3)
+    half = T3 * sd / 2
+    assert up["n"] == 4 and up["difference"] == 2.25
+    assert up["sd"] == pytest.approx(sd)
+    assert (up["ci_low"], up["ci_high"]) == pytest.approx((2.25 - half, 2.25 + half), abs=1e-5)
+    assert up["d_z"] == pytest.approx(2.25 / sd)
+    assert up["d_z"] == pytest.approx(2.350048, abs=1e-6)
+    assert up["t"] == pytest.approx(2.25 / (sd / 2))
+    assert up["p_value"] == pytest.approx(0.018220, abs=1e-6)
+    assert up["significant"] and up["share_positive"] == 1.0
+    same = table.loc["same"]
+    # differences -1, 1, 0, 0: mean 0, s = sqrt(2 / 3)
+    assert same["difference"] == 0 and same["d_z"] == 0
+    assert same["ci_high"] == pytest.approx(T3 * math.sqrt(2 / 3) / 2, abs=1e-5)
+    assert same["p_value"] == pytest.approx(1.0)
+    assert not same["significant"] and same["share_positive"] == 0.25
+    assert set(table["baseline"]) == {"base"}
+
+
+def test_paired_differences_per_condition():
+    frame = results_table()
+    both = pd.concat([frame.assign(condition=0), frame.assign(condition=1, y=frame["y"] * 2)])
+    table = paired_differences(both, ["y"], "base", by=["condition"])
+    up = table[table["strategy"] == "up"].set_index("condition")["difference"]
+    assert up.to_dict() == {0: 2.25, 1: 4.5}
+
+
+def test_identical_runs_have_no_difference():
+    s = paired_statistics([0.0, 0.0, 0.0])
+    assert (s["difference"], s["ci_low"], s["ci_high"], s["d_z"], s["p_value"]) == (0, 0, 0, 0, 1)
+    constant = paired_statistics([2.0, 2.0])
+    assert constant["d_z"] == math.inf and constant["p_value"] == 0.0
+    single = paired_statistics([1.0])
+    assert single["n"] == 1 and math.isnan(single["ci_low"])
+
+
+def test_daily_bands_by_hand():
+    daily = pd.DataFrame(
+        {
+            "run_id": ["a", "a", "b", "b", "c", "c"],
+            "strategy": ["s"] * 6,
+            "step": [0, 1] * 3,
+            "share": [0.0, 1.0, 0.0, 2.0, 0.0, 3.0],
+            "flow": [1.0, 1.0, 2.0, 2.0, 3.0, 3.0],
+        }
+    )
+    bands = daily_bands(daily, "share").set_index("step")
+    assert bands.loc[1, "mean"] == 2 and bands.loc[1, "n"] == 3
+    half = T2 * 1.0 / math.sqrt(3)
+    assert bands.loc[1, ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [2 - half, 2 + half], abs=1e-5
+    )
+    assert bands.loc[0, ["mean", "ci_low", "ci_high"]].tolist() == [0, 0, 0]
+    cumulative = daily_bands(daily, "flow", cumulative=True).set_index("step")
+    # cumulated series: 1, 2 / 2, 4 / 3, 6
+    assert cumulative.loc[1, "mean"] == 4
+    assert cumulative.loc[1, "ci_high"] == pytest.approx(4 + T2 * 2 / math.sqrt(3), abs=1e-5)
+
+
+def test_daily_column_of_outcomes():
+    available = ["step", "revenue", "adopted_share", "revenue__b"]
+    assert daily_column("final_adopted_share", available) == ("adopted_share", False)
+    assert daily_column("total_revenue__b", available) == ("revenue__b", True)
+    assert daily_column("total_purchases", available) is None
+
+
+DECOMPOSITIONS = {
+    # the programme only brings the same 40% of customers forward by one day on average
+    "acceleration": (
+        [0, 0.2, 0.4, 0.4, 0.4],
+        [0, 0.1, 0.2, 0.3, 0.4],
+        {"new_adopters": 0, "gain": 0.4, "expansion": 0, "acceleration": 0.4, "days_earlier": 1},
+    ),
+    # the programme adds 10% of customers on the last day, nobody earlier
+    "expansion": (
+        [0, 0.1, 0.2, 0.4],
+        [0, 0.1, 0.2, 0.3],
+        {"new_adopters": 0.1, "gain": 0.1, "expansion": 0.1, "acceleration": 0, "days_earlier": 0},
+    ),
+    # both: min(0.3, 0.5) - 0.1 + 0.5 - 0.3 = 0.4 accelerated; 0.6 - 0.5 = 0.1 expanded
+    "both": (
+        [0, 0.3, 0.5, 0.6],
+        [0, 0.1, 0.3, 0.5],
+        {
+            "new_adopters": 0.1,
+            "gain": 0.5,
+            "expansion": 0.1,
+            "acceleration": 0.4,
+            "days_earlier": 0.8,
+        },
+    ),
+    # the programme loses the customers who would have adopted on days 2 and 3
+    "lost customers": (
+        [0, 0.1, 0.1, 0.1],
+        [0, 0.1, 0.2, 0.3],
+        {
+            "new_adopters": -0.2,
+            "gain": -0.3,
+            "expansion": -0.3,
+            "acceleration": 0,
+            "days_earlier": 0,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(DECOMPOSITIONS), ids=list(DECOMPOSITIONS))
+def test_expansion_and_acceleration_by_hand(case):
+    programme, baseline, expected = DECOMPOSITIONS[case]
+    result = adoption_decomposition(programme, baseline)
+    assert result == pytest.approx(expected, abs=1e-12)
+
+
+def test_decomposition_needs_matching_curves():
+    with pytest.raises(ValueError, match="same days"):
+        adoption_decomposition([0, 0.1], [0, 0.1, 0.2])
+
+
+@st.composite
+def curves(draw):
+    days = draw(st.integers(min_value=1, max_value=30))
+    steps = st.lists(st.floats(0, 0.05), min_size=days, max_size=days)
+    return [np.concatenate([[0.0], np.cumsum(draw(steps))]) for _ in range(2)]
+
+
+@given(curves())
+def test_the_two_parts_add_up_to_the_gain(pair):
+    programme, baseline = pair
+    d = adoption_decomposition(programme, baseline)
+    assert d["expansion"] + d["acceleration"] == pytest.approx(d["gain"], abs=1e-9)
+    if programme[-1] == baseline[-1]:
+        assert d["expansion"] == pytest.approx(0.0, abs=1e-12)
+    if np.all(programme >= baseline):
+        assert d["acceleration"] >= -1e-12 and d["expansion"] >= -1e-12
+
+
+def test_decompose_adoption_pairs_runs_by_replication():
+    rows = []
+    for r, (base, prog) in enumerate(
+        [([0, 0.1, 0.2, 0.3], [0, 0.1, 0.2, 0.4]), DECOMPOSITIONS["both"][1::-1]]
+    ):
+        for strategy, curve in (("base", base), ("seed", prog)):
+            rows += [
+                {
+                    "run_id": f"{strategy}{r}",
+                    "strategy": strategy,
+                    "replication": r,
+                    "step": t,
+                    "adopted_share": v,
+                }
+                for t, v in enumerate(curve)
+            ]
+    daily = pd.DataFrame(rows).sample(frac=1.0, random_state=1)
+    table = decompose_adoption(daily, "base").set_index("replication")
+    assert list(table["strategy"]) == ["seed", "seed"]
+    assert table.loc[0, "expansion"] == pytest.approx(0.1)
+    assert table.loc[1, "acceleration"] == pytest.approx(0.4)
+
+
+def test_morris_indices_of_a_known_function():
+    problem = {"num_vars": 2, "names": ["x", "dummy"], "bounds": [[0, 1], [0, 1]]}
+    sample = morris_sample.sample(problem, 10, num_levels=4, seed=1)
+    y = 2 * sample[:, 0]
+    table = morris_indices(problem, sample, y, levels=4, seed=1).set_index("parameter")
+    assert table.loc["x", "mu_star"] == pytest.approx(2.0)
+    assert table.loc["x", "sigma"] == pytest.approx(0.0, abs=1e-12)
+    assert table.loc["dummy", "mu_star"] == 0.0
+    assert table["above_noise"].to_dict() == {"x": True, "dummy": False}
+
+
+def test_sobol_indices_of_a_known_function():
+    problem = {"num_vars": 3, "names": ["x", "z", "dummy"], "bounds": [[0, 1]] * 3}
+    sample = sobol_sample.sample(problem, 512, calc_second_order=False, seed=2)
+    y = 3 * sample[:, 0] + sample[:, 1]  # variances 9/12 and 1/12: S = 0.9 and 0.1
+    table = sobol_indices(problem, y, seed=2).set_index("parameter")
+    assert table.loc["x", "S1"] == pytest.approx(0.9, abs=0.05)
+    assert table.loc["z", "ST"] == pytest.approx(0.1, abs=0.02)
+    assert abs(table.loc["dummy", "ST"]) < 1e-9
+    assert table["above_noise"].to_dict() == {"x": True, "z": True, "dummy": False}

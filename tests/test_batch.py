@@ -1,0 +1,297 @@
+"""ecosim batch: results on disk, reproducible on any number of workers, resumable."""
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+from dask.distributed import Client, LocalCluster
+from experiment_helpers import read_results, tiny_experiment, write_experiment
+
+import ecosim.experiment
+import ecosim.store
+from ecosim.cli import main
+from ecosim.experiment import ExperimentError, load_experiment, plan_runs, run_experiment
+from ecosim.store import ResultStore, StoreError, read_run_row
+
+BIGGER = {"customers": 1000, "days": 40, "replications": 5}
+"""Runs long enough (about 0.1 s each) to be caught in the middle of a batch."""
+
+
+@pytest.fixture(scope="module")
+def serial_reference(tmp_path_factory):
+    """The tiny experiment and the bigger one, each run once in-process."""
+    root = tmp_path_factory.mktemp("reference")
+    folders = {}
+    for name, changes in (("tiny", {}), ("bigger", BIGGER)):
+        experiment = load_experiment(write_experiment(root / name, tiny_experiment(**changes)))
+        run_experiment(experiment, root / name / "out", serial=True, progress=False)
+        folders[name] = root / name / "out"
+    return folders
+
+
+def test_layout_on_disk(serial_reference):
+    out = serial_reference["tiny"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".lock",
+        "experiment.toml",
+        "results.parquet",
+        "runs",
+    ]
+    results = read_results(out)
+    experiment = load_experiment(out.parent / "experiment.toml")
+    runs = plan_runs(experiment)
+    assert sorted(results["run_id"]) == sorted(run.run_id for run in runs)
+    assert list(results["run_id"]) == sorted(results["run_id"])
+    assert list(results.columns[:6]) == [
+        "run_id",
+        "strategy",
+        "condition",
+        "wom",
+        "replication",
+        "seed",
+    ]
+    assert {"final_adopted_share", "total_revenue", "roi"} <= set(results.columns)
+    first = runs[0]
+    row = results.set_index("run_id").loc[first.run_id]
+    assert (row["strategy"], row["condition"], row["wom"], row["seed"]) == (
+        "plain",
+        0,
+        0.2,
+        first.seed,
+    )
+    daily = pd.read_parquet(out / "runs" / f"{first.run_id}.parquet")
+    assert len(daily) == 16 and daily["step"].iloc[-1] == 15
+    assert row["total_revenue"] == pytest.approx(daily["revenue"].sum())
+    assert read_run_row(out / "runs" / f"{first.run_id}.parquet")["run_id"] == first.run_id
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_same_results_with_two_workers_as_in_process(serial_reference, tmp_path):
+    experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
+    result = run_experiment(experiment, tmp_path / "dask", workers=2, progress=False)
+    assert (result.planned, result.finished, result.failed) == (18, 18, 0)
+    expected = serial_reference["tiny"] / "results.parquet"
+    assert (tmp_path / "dask" / "results.parquet").read_bytes() == expected.read_bytes()
+    for path in (serial_reference["tiny"] / "runs").glob("*.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "dask" / "runs" / path.name), pd.read_parquet(path)
+        )
+
+
+def test_a_rerun_skips_finished_runs_and_redoes_missing_ones(serial_reference, tmp_path):
+    experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
+    out = tmp_path / "out"
+    run_experiment(experiment, out, serial=True, progress=False)
+    again = run_experiment(experiment, out, serial=True, progress=False)
+    assert (again.skipped, again.finished) == (18, 0)
+    (out / "runs" / "quiet-c001-r02.parquet").unlink()
+    (out / "runs" / ".plain-c000-r00.parquet.999.tmp").write_bytes(b"half a file")
+    again = run_experiment(experiment, out, serial=True, progress=False)
+    assert (again.skipped, again.finished) == (17, 1)
+    assert not list(out.rglob("*.tmp")), "temporary files of a killed writer are cleared"
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["tiny"]))
+
+
+def test_a_folder_holding_another_experiment_is_refused(serial_reference, tmp_path):
+    path = write_experiment(tmp_path, tiny_experiment(replications=4))
+    with pytest.raises(ExperimentError, match="holds a different experiment") as caught:
+        run_experiment(load_experiment(path), serial_reference["tiny"], serial=True, progress=False)
+    assert "differs in: experiment.replications" in str(caught.value)
+    changed = write_experiment(tmp_path / "b", scenario={**_small(), "seed": 99})
+    with pytest.raises(ExperimentError, match=r"experiment\.scenario\.seed"):
+        run_experiment(
+            load_experiment(changed), serial_reference["tiny"], serial=True, progress=False
+        )
+
+
+def _small():
+    from conftest import small_scenario
+
+    return small_scenario()
+
+
+def test_a_folder_in_use_is_refused(serial_reference, tmp_path):
+    experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
+    with (
+        ResultStore(tmp_path / "out").writing(),
+        pytest.raises(StoreError, match="another ecosim process"),
+    ):
+        run_experiment(experiment, tmp_path / "out", serial=True, progress=False)
+
+
+def test_a_failing_run_is_retried_then_recorded(tmp_path, capsys):
+    edges = tmp_path / "edges.csv"
+    edges.write_text("source,target\n0,1\n1,x\n")
+    network = {"kind": "edge_list", "path": str(edges)}
+    data = tiny_experiment(replications=2, conditions=None)
+    data.pop("conditions")
+    data["strategies"]["broken"] = {"set": {"network": network}}
+    path = write_experiment(tmp_path, data)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 1
+    err = capsys.readouterr().err
+    assert "ecosim: 2 of 8 runs failed after retries" in err
+    assert "broken-c000-r00 (3 attempts): EdgeListError:" in err
+    assert "line 3: 'x' is not a node id" in err
+    failed = pd.read_parquet(out / "failed.parquet")
+    assert list(failed["run_id"]) == ["broken-c000-r00", "broken-c000-r01"]
+    assert list(failed["attempts"]) == [3, 3]
+    assert failed["traceback"].str.contains("Traceback").all()
+    assert len(read_results(out)) == 6, "the other runs finished"
+    edges.write_text("source,target\n0,1\n1,2\n")
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert not (out / "failed.parquet").exists(), "fixed runs leave the failure list"
+    assert len(read_results(out)) == 8
+
+
+def test_a_run_that_fails_once_succeeds_on_retry(serial_reference, tmp_path, monkeypatch):
+    calls = []
+    simulate = ecosim.experiment.simulate
+
+    def flaky(scenario, overrides, seed):
+        calls.append(seed)
+        if calls.count(seed) == 1 and len(calls) <= 2:
+            raise RuntimeError("transient")
+        return simulate(scenario, overrides, seed)
+
+    monkeypatch.setattr(ecosim.experiment, "simulate", flaky)
+    experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
+    result = run_experiment(experiment, tmp_path / "out", serial=True, progress=False)
+    assert (result.finished, result.failed) == (18, 0)
+    assert calls[0] == calls[1], "the failed run was tried again"
+    pd.testing.assert_frame_equal(
+        read_results(tmp_path / "out"), read_results(serial_reference["tiny"])
+    )
+
+
+def test_a_full_disk_stops_the_batch_and_a_rerun_completes_it(
+    serial_reference, tmp_path, monkeypatch, capsys
+):
+    written = []
+    write_run = ecosim.store.write_run
+
+    def full_after_three(daily, row, path):
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        write_run(daily, row, path)
+
+    monkeypatch.setattr(ecosim.store, "write_run", full_after_three)
+    experiment = serial_reference["tiny"].parent / "experiment.toml"
+    out = tmp_path / "out"
+    assert main(["batch", str(experiment), "--out", str(out), "--serial"]) == 1
+    err = capsys.readouterr().err
+    assert "ecosim: error: [Errno 28] No space left on device" in err
+    assert f"finished runs are kept in {out}; rerun the same command" in err
+    assert len(list((out / "runs").glob("*.parquet"))) == len(read_results(out)) == 3
+    monkeypatch.setattr(ecosim.store, "write_run", write_run)
+    assert main(["batch", str(experiment), "--out", str(out), "--serial"]) == 0
+    assert "3 already done, 15 finished now" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["tiny"]))
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_kill_minus_9_then_rerun_gives_the_uninterrupted_results(serial_reference, tmp_path):
+    experiment = serial_reference["bigger"].parent / "experiment.toml"
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "ecosim.cli",
+        "batch",
+        str(experiment),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        command, start_new_session=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    total = 3 * 2 * 5
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("*.parquet"))) < 3 and time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode()
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = len(list((out / "runs").glob("*.parquet")))
+    assert 3 <= finished < total, "killed in the middle of the batch"
+    serial = [*command[:-2], "--serial"]
+    rerun = subprocess.run(
+        serial, env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{finished} already done, {total - finished} finished now, 0 failed" in rerun.stdout
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_ctrl_c_stops_quietly_and_a_rerun_completes(serial_reference, tmp_path):
+    experiment = serial_reference["bigger"].parent / "experiment.toml"
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "ecosim.cli", "batch", str(experiment), "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [*command, "--workers", "1"],
+        start_new_session=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.startswith("ecosim: interrupted\nfinished runs are kept in"), err
+    assert "Traceback" not in err, "worker processes ignore Ctrl-C; the batch stops them"
+    rerun = subprocess.run(
+        [*command, "--serial"], env=env, capture_output=True, text=True, check=False
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
+
+
+def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
+    experiment = load_experiment(serial_reference["bigger"].parent / "experiment.toml")
+    out = tmp_path / "out"
+    outcome = {}
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        pids = client.run(os.getpid)
+        thread = threading.Thread(
+            target=lambda: outcome.update(
+                result=run_experiment(
+                    experiment, out, scheduler=cluster.scheduler_address, progress=False
+                )
+            )
+        )
+        thread.start()
+        deadline = time.monotonic() + 120
+        victim = None
+        while victim is None and time.monotonic() < deadline:
+            busy = [w for w, tasks in client.processing().items() if tasks]
+            if busy and len(list((out / "runs").glob("*.parquet"))) >= 2:
+                victim = busy[0]
+            time.sleep(0.01)
+        assert victim is not None
+        os.kill(pids[victim], signal.SIGKILL)
+        thread.join(timeout=180)
+    result = outcome["result"]
+    assert (result.planned, result.finished, result.failed) == (30, 30, 0)
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))

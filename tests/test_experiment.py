@@ -1,0 +1,245 @@
+"""Experiment files: validation, strategies, designs, seeds and the run plan."""
+
+import numpy as np
+import pytest
+import tomli_w
+from conftest import ROOT
+from experiment_helpers import tiny_experiment, write_experiment
+
+from ecosim.cli import main
+from ecosim.experiment import (
+    ExperimentError,
+    condition_table,
+    load_experiment,
+    outcome_names,
+    plan_runs,
+    replication_seeds,
+    strategy_overrides,
+)
+from ecosim.model import resolve_scenario
+
+SHIPPED = sorted((ROOT / "experiments").glob("*.toml"))
+
+
+def test_three_experiments_are_shipped():
+    assert [p.name for p in SHIPPED] == [
+        "loyalty_designs.toml",
+        "seeding_strategies.toml",
+        "strategy_comparison.toml",
+    ]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_experiments_load_and_plan(path):
+    experiment = load_experiment(path)
+    assert experiment.name == path.stem
+    assert experiment.scenario.population.size == 10_000
+    assert experiment.replications == 20
+    runs = plan_runs(experiment)
+    conditions = len(condition_table(experiment))
+    assert len(runs) == len(experiment.strategies) * conditions * experiment.replications
+    assert len({run.run_id for run in runs}) == len(runs)
+    assert experiment.baseline in experiment.strategies
+    assert set(experiment.outcomes) <= set(outcome_names(experiment.scenario))
+
+
+def test_customers_and_days_apply_to_the_base_scenario(tmp_path):
+    experiment = load_experiment(write_experiment(tmp_path))
+    assert experiment.scenario.population.size == 300
+    assert experiment.scenario.days == 15
+    assert experiment.scenario_file == "scenario.toml"
+
+
+def test_strategies_set_and_append(tmp_path):
+    experiment = load_experiment(write_experiment(tmp_path))
+    base = experiment.scenario
+    quiet = resolve_scenario(
+        base, overrides=strategy_overrides(base, experiment.strategies["quiet"])
+    )
+    assert quiet.campaign[0].intensity == 0.2
+    assert len(quiet.campaign) == len(base.campaign)
+    promo = resolve_scenario(
+        base, overrides=strategy_overrides(base, experiment.strategies["promo"])
+    )
+    assert len(promo.campaign) == len(base.campaign) + 1
+    assert promo.campaign[-1].discount == 0.3
+    assert promo.campaign[:-1] == base.campaign
+
+
+def test_replacing_the_campaign_then_appending(tmp_path):
+    action = {"type": "promotion", "brand": "shop", "start": 1, "end": 2, "discount": 0.1}
+    data = tiny_experiment()
+    data["strategies"]["fresh"] = {"set": {"campaign": []}, "append": {"campaign": [action]}}
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    overrides = strategy_overrides(experiment.scenario, experiment.strategies["fresh"])
+    scenario = resolve_scenario(experiment.scenario, overrides=overrides)
+    assert [a.type for a in scenario.campaign] == ["promotion"]
+
+
+def test_runs_share_seeds_across_strategies_and_conditions(tmp_path):
+    experiment = load_experiment(write_experiment(tmp_path))
+    runs = plan_runs(experiment)
+    assert len(runs) == 3 * 2 * 3
+    seeds = replication_seeds(11, 3)
+    assert len(set(seeds)) == 3
+    for run in runs:
+        assert run.seed == seeds[run.replication]
+    expected = np.random.SeedSequence(11).spawn(3)[1].generate_state(1, dtype=np.uint64)[0] >> 1
+    assert seeds[1] == int(expected)
+    first = runs[0]
+    assert first.run_id == "plain-c000-r00"
+    assert first.values == {"wom": 0.2}
+    assert first.overrides == {"dynamics.wom_awareness_rate": 0.2}
+    assert [r.strategy for r in runs[:3]] == ["plain", "quiet", "promo"], "pairs come first"
+    assert {r.run_id for r in runs} >= {"promo-c001-r02", "quiet-c000-r01"}
+
+
+def test_factorial_and_latin_hypercube_designs(tmp_path):
+    parameters = [
+        {"path": "dynamics.wom_awareness_rate", "name": "wom", "values": [0.2, 0.4, 0.6]},
+        {"path": "network.k", "name": "k", "values": [4, 8]},
+    ]
+    data = tiny_experiment(conditions={"parameters": parameters})
+    factorial = condition_table(load_experiment(write_experiment(tmp_path / "f", data)))
+    assert factorial[:3] == [
+        {"wom": 0.2, "k": 4},
+        {"wom": 0.2, "k": 8},
+        {"wom": 0.4, "k": 4},
+    ]
+    assert len(factorial) == 6
+    lhs = {
+        "design": "latin_hypercube",
+        "points": 8,
+        "parameters": [
+            {"path": "dynamics.wom_awareness_rate", "name": "wom", "range": [0.1, 0.9]},
+            {"path": "brands.shop.price", "name": "price", "range": [50, 150], "integer": True},
+        ],
+    }
+    path = write_experiment(tmp_path / "l", tiny_experiment(conditions=lhs))
+    table = condition_table(load_experiment(path))
+    assert len(table) == 8
+    wom = sorted(c["wom"] for c in table)
+    assert all(0.1 <= w <= 0.9 for w in wom)
+    strata = [int((w - 0.1) / 0.1) for w in wom]
+    assert strata == list(range(8)), "one point in each of the 8 strata of a Latin hypercube"
+    assert all(isinstance(c["price"], int) and 50 <= c["price"] <= 150 for c in table)
+    assert table == condition_table(load_experiment(path)), "seeded by the experiment's seed"
+
+
+BROKEN = {
+    "unknown field": (
+        {"replicatons": 3},
+        ["replicatons: unknown field"],
+    ),
+    "too few replications": (
+        {"replications": 1},
+        ["replications: Input should be greater than or equal to 2 (got 1)"],
+    ),
+    "unknown baseline": (
+        {"baseline": "nope"},
+        ["baseline: unknown strategy 'nope' (expected one of: plain, quiet, promo)"],
+    ),
+    "unknown outcome": (
+        {"outcomes": ["total_revenue", "total_revenu"]},
+        ["outcomes[1]: unknown outcome 'total_revenu' (expected one of: final_aware_share"],
+    ),
+    "bad strategy name": (
+        {"strategies": {"Mass-Ads": {}}, "baseline": "Mass-Ads"},
+        ['strategies."Mass-Ads": String should match pattern'],
+    ),
+    "invalid strategy value": (
+        {"strategies": {"plain": {}, "loud": {"set": {"campaign.0.intensity": 3}}}},
+        ["strategies.loud: campaign[0].intensity: Input should be less than or equal to 1 (got 3)"],
+    ),
+    "strategy path to nothing": (
+        {"strategies": {"plain": {}, "cheap": {"set": {"brands.nope.price": 3}}}},
+        ["strategies.cheap: brands.nope.price: no item named 'nope' (expected one of: shop)"],
+    ),
+    "append to a table": (
+        {"strategies": {"plain": {}, "odd": {"append": {"brands.0": [{"a": 1}]}}}},
+        ["strategies.odd: append.brands.0: is a dict, not a list"],
+    ),
+    "unquoted dotted path": (
+        {"strategies": {"plain": {}, "odd": {"set": {"campaign 0": 1}}}},
+        ["strategies.odd.set: 'campaign 0' is not a dotted field path"],
+    ),
+    "values and range": (
+        {"conditions": {"parameters": [{"path": "days", "values": [5], "range": [1, 2]}]}},
+        ["conditions.parameters[0]: give either values (a list) or range ([low, high])"],
+    ),
+    "range without levels": (
+        {"conditions": {"parameters": [{"path": "dynamics.venting_rate", "range": [0.1, 0.2]}]}},
+        ["conditions.parameters[0].levels: a range in a factorial design needs levels"],
+    ),
+    "invalid condition value": (
+        {"conditions": {"parameters": [{"path": "dynamics.venting_rate", "values": [0.5, 5.0]}]}},
+        [
+            "conditions.parameters[0]: value 5.0: dynamics.venting_rate: "
+            "Input should be less than or equal to 1 (got 5.0)"
+        ],
+    ),
+    "condition overlaps a strategy": (
+        {"conditions": {"parameters": [{"path": "campaign.0", "values": [1]}]}},
+        [
+            "conditions.parameters[0].path: 'campaign.0' overlaps 'campaign.0.intensity', "
+            "which strategy 'quiet' sets"
+        ],
+    ),
+    "latin hypercube without points": (
+        {
+            "conditions": {
+                "design": "latin_hypercube",
+                "parameters": [{"path": "dynamics.venting_rate", "values": [0.1]}],
+            }
+        },
+        [
+            "conditions.parameters[0].values: a latin_hypercube design needs a range",
+            "conditions.points: a latin_hypercube design needs the number of points",
+        ],
+    ),
+    "missing scenario file": (
+        {"scenario": "nowhere.toml"},
+        ["scenario: ", "nowhere.toml: file not found"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN), ids=list(BROKEN))
+def test_broken_experiments_name_file_field_and_expectation(tmp_path, case):
+    changes, expected = BROKEN[case]
+    path = write_experiment(tmp_path, tiny_experiment(**changes))
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    for text in expected:
+        assert text in message
+
+
+def test_missing_and_invalid_files(tmp_path):
+    with pytest.raises(ExperimentError, match=r"nowhere\.toml: 1 problem\n  file not found"):
+        load_experiment(tmp_path / "nowhere.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nseed = \n')
+    with pytest.raises(ExperimentError, match=r"invalid TOML: .*\(at line 2, column 8\)"):
+        load_experiment(bad)
+
+
+def test_a_scenario_table_inline_is_accepted(tmp_path):
+    from conftest import small_scenario
+
+    data = tiny_experiment(scenario=small_scenario())
+    path = tmp_path / "inline.toml"
+    path.write_text(tomli_w.dumps(data))
+    assert load_experiment(path).scenario.name == "small"
+
+
+def test_cli_reports_a_broken_experiment_without_traceback(tmp_path, capsys):
+    path = write_experiment(tmp_path, tiny_experiment(colour="red", replications=0))
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), "--serial"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecosim: error: {path}: 2 problems\n")
+    assert "  replications: Input should be greater than or equal to 2 (got 0)" in err
+    assert "  colour: unknown field" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
