@@ -5,6 +5,7 @@ Examples
 .. code-block:: console
 
     $ ecosim run scenarios/baseline.toml --days 90 --set brands.0.price=140 --out results/test
+    $ ecosim ui scenarios/two_brands.toml --port 8765
 """
 
 from __future__ import annotations
@@ -65,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, help="output folder (default: results/<scenario>)")
     run.set_defaults(handler=_run)
+
+    ui = commands.add_parser("ui", help="start the web app and print its address")
+    ui.add_argument(
+        "scenario", nargs="?", type=Path, help="scenario to open (default: scenarios/baseline.toml)"
+    )
+    ui.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
+    ui.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer)"
+    )
+    ui.set_defaults(handler=_ui)
     return parser
 
 
@@ -109,6 +120,12 @@ def _run(args: argparse.Namespace) -> int:
     )
     print(f"wrote {out / 'timeseries.parquet'}, {out / 'summary.json'}, {out / 'dashboard.png'}")
     return 0
+
+
+def _ui(args: argparse.Namespace) -> int:
+    from ecosim.ui.serve import serve  # the web app's imports are heavy: only for this command
+
+    return serve(args.scenario, host=args.host, port=args.port)
 
 
 if __name__ == "__main__":
