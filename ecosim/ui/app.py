@@ -107,8 +107,13 @@ def Page() -> None:
             on_choice=pick,
             on_edge_list=upload,
             on_generated_network=lambda: pick(choice.value),
-            problems=[p for p in (problem.value, model.value.problem) if p],
+            problem=problem.value,
             changed=changes(scenario.value, model.value.scenario),
+        )
+    if model.value.problem:
+        solara.Error(
+            f"These settings were not used; the scenario runs as written.\n{model.value.problem}",
+            style={"white-space": "pre-wrap"},
         )
     SolaraViz(
         model,

@@ -35,6 +35,8 @@ from ecosim.ui.style import (
     POSITIVE,
     STAGE_COLOURS,
     STAGE_NAMES,
+    Picture,
+    data_url,
 )
 
 __all__ = [
@@ -199,15 +201,20 @@ class LineFigure:
         ax.legend(handles=self.lines, loc="upper left", fontsize="small")
         ax.set(title=chart.title, ylabel=chart.ylabel, xlabel="day")
         ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
 
     def update(self, timeseries: pd.DataFrame) -> Figure:
         """Show the daily outcomes so far; return the figure."""
+        day = timeseries["step"]
         for series, line in zip(self.series, self.lines, strict=True):
             values = timeseries[series.column]
-            line.set_data(timeseries["step"], values.cumsum() if series.cumulative else values)
+            line.set_data(day, values.cumsum() if series.cumulative else values)
         for ax in self.axes:
             ax.relim()
             ax.autoscale_view()
+            ax.set_xlim(0, max(day.iloc[-1], 1))
+            if ax.dataLim.y0 >= 0:  # counts and shares start at 0, even while all are 0
+                ax.set_ylim(0, ax.get_ylim()[1] if ax.dataLim.y1 > 0 else 1.0)
         return self.figure
 
 
@@ -240,9 +247,10 @@ def _line_chart(chart: Chart) -> Callable:
     def LineChart(model: LiveModel) -> None:
         update_counter.get()
         figure = solara.use_memo(lambda: LineFigure(chart), [model])
-        solara.FigureMatplotlib(
-            figure.update(model.timeseries()), dependencies=[figure, model.steps], format="svg"
+        src = solara.use_memo(
+            lambda: data_url(figure.update(model.timeseries())), [figure, model.steps]
         )
+        Picture(src, f"{chart.title} on day {model.steps}")
 
     return LineChart
 
@@ -269,6 +277,7 @@ class FunnelFigure:
         self.over_time = self.figure.add_axes((0.12, 0.11, 0.56, 0.78))
         self.over_time.set(xlabel="day", ylabel="share of customers")
         self.over_time.yaxis.set_major_locator(MaxNLocator(5))
+        self.over_time.xaxis.set_major_locator(MaxNLocator(6, integer=True))
         self.colours = [*STAGE_COLOURS[::-1], AWARE_COLOUR]
         names = [*STAGE_NAMES[::-1], "aware only"]
         swatches = [Patch(color=c) for c in self.colours]
@@ -292,8 +301,7 @@ class FunnelFigure:
         layers = [*stages[::-1], np.clip(aware - stages.sum(axis=0), 0.0, 1.0)]
         self.over_time.stackplot(day, layers, colors=self.colours)
         self.over_time.set_xlim(day[0], max(day[-1], 1))
-        self.over_time.relim()
-        self.over_time.autoscale_view(scalex=False)
+        self.over_time.set_ylim(0, max(aware.max(), 0.01) * 1.05)
         levels = np.array([aware[-1], *np.cumsum(stages[::-1, -1])[::-1]])
         for bar, label, name, level in zip(
             self.bars, self.labels, self._LEVELS, levels, strict=True
@@ -315,12 +323,13 @@ def FunnelChart(model: LiveModel) -> None:
     suffix = f"__{choice}" if options and choice in brands else ""
     title = "Engagement funnel (Evans's 4C)" + (f": {choice}" if options else "")
     figure = solara.use_memo(lambda: FunnelFigure(suffix, title), [model, suffix])
+    src = solara.use_memo(
+        lambda: data_url(figure.update(model.timeseries())), [figure, model.steps]
+    )
     with solara.Column(gap="0px"):
         if options:
             solara.ToggleButtonsSingle(choice, values=options, on_value=set_choice, dense=True)
-        solara.FigureMatplotlib(
-            figure.update(model.timeseries()), dependencies=[figure, model.steps], format="svg"
-        )
+        Picture(src, f"4C engagement funnel on day {model.steps}")
 
 
 @solara.component
@@ -333,8 +342,9 @@ def OutcomeExplorer(model: LiveModel) -> None:
     chosen = column if column in columns else default
     chart = Chart(describe(chosen), "", (Series(chosen, chosen, BRAND_COLOURS[0]),))
     figure = solara.use_memo(lambda: LineFigure(chart), [model, chosen])
+    src = solara.use_memo(
+        lambda: data_url(figure.update(model.timeseries())), [figure, model.steps]
+    )
     with solara.Column(gap="0px"):
         solara.Select("outcome", values=columns, value=chosen, on_value=set_column)
-        solara.FigureMatplotlib(
-            figure.update(model.timeseries()), dependencies=[figure, model.steps], format="svg"
-        )
+        Picture(src, f"{chosen} on day {model.steps}")

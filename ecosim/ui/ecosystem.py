@@ -22,7 +22,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from mesa.visualization.utils import update_counter
 
 from ecosim.ui.live_model import LiveModel
-from ecosim.ui.style import NEGATIVE, POSITIVE
+from ecosim.ui.style import NEGATIVE, POSITIVE, Picture, data_url
 
 __all__ = ["FLOW_MEANINGS", "EcosystemDiagram", "TodayFlows", "ecosystem_figure", "todays_flows"]
 
@@ -282,9 +282,8 @@ def EcosystemDiagram(model: LiveModel) -> None:
         if len(brands) > 1:
             solara.ToggleButtonsSingle(choice, values=["all brands", *brands], on_value=set_choice)
         column = brands.index(choice) if choice in brands else None
-        solara.FigureMatplotlib(
-            ecosystem_figure(model, column if len(brands) > 1 else 0), format="png"
-        )
+        figure = ecosystem_figure(model, column if len(brands) > 1 else 0)
+        Picture(data_url(figure, "png"), f"the engagement ecosystem on day {model.steps}")
 
 
 @solara.component

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from mesa.visualization.utils import force_update, update_counter
 
 from ecosim.population import STAGES, TRAITS
 from ecosim.ui.live_model import LiveModel
-from ecosim.ui.style import BRAND_COLOURS
+from ecosim.ui.style import BRAND_COLOURS, Picture, data_url
 
 __all__ = ["CustomerHistory", "CustomerInspector", "history_figure", "history_frame"]
 
@@ -78,28 +79,32 @@ def history_figure(frame: pd.DataFrame, brands: list[str], row: int) -> Figure:
     stage.set(
         yticks=range(len(STAGES)), yticklabels=STAGES, ylim=(-0.3, len(STAGES) - 0.7), xlabel="day"
     )
+    stage.xaxis.set_major_locator(MaxNLocator(6, integer=True))
     stage.tick_params(axis="y", labelsize=8)
     return fig
+
+
+_SHOWN = {
+    "aware": lambda known: "yes" if known else "no",
+    "experience": "{:+.2f}".format,
+    "stage": str,
+    "purchases": str,
+    "spend": "{:,.0f}".format,
+    "last_purchase": lambda day: "never" if day < 0 else f"day {day}",
+}
+"""How each of a customer's per-brand values is shown."""
 
 
 def _state_table(state: dict, brands: list[str]) -> str:
     head = "".join(f"<th style='padding:0 8px'>{html.escape(b)}</th>" for b in brands)
     lines = []
-    for field in ("aware", "experience", "stage", "purchases", "spend", "last_purchase"):
+    for field, show in _SHOWN.items():
         cells = "".join(
-            f"<td style='padding:0 8px; text-align:right'>{_show(state[b][field])}</td>"
+            f"<td style='padding:0 8px; text-align:right'>{html.escape(show(state[b][field]))}</td>"
             for b in brands
         )
         lines.append(f"<tr><td>{field.replace('_', ' ')}</td>{cells}</tr>")
     return f"<tr><td></td>{head}</tr>" + "".join(lines)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:+.2f}" if -1.0 <= value <= 1.0 else f"{value:,.0f}"
-    return html.escape(str(value))
 
 
 @solara.component
@@ -169,4 +174,5 @@ def CustomerHistory(model: LiveModel) -> None:
         return
     brands = model.scenario.brand_names
     frame = history_frame(model.history, brands)
-    solara.FigureMatplotlib(history_figure(frame, brands, model.watched), format="png")
+    figure = history_figure(frame, brands, model.watched)
+    Picture(data_url(figure), f"customer {model.watched} since picked, day {model.steps}")

@@ -221,7 +221,9 @@ def NetworkView(model: LiveModel) -> None:
                 solara.Select("brand", values=brands, value=brands[column], on_value=set_brand)
         figure = network_figure(sample, model, column, colour_by)
         ClickableImage.element(
-            src=png_data_url(figure, DPI), alt="network of customers", on_pick=follow
+            src=png_data_url(figure, DPI),
+            alt=f"network of customers on day {model.steps}",
+            on_pick=follow,
         )
         shown = "all" if len(sample.nodes) == sample.total else f"{len(sample.nodes):,} of"
         solara.Text(

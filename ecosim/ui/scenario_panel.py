@@ -49,7 +49,7 @@ def ScenarioPanel(
     on_choice: Callable[[str], None],
     on_edge_list: Callable[[str, bytes], None],
     on_generated_network: Callable[[], None],
-    problems: list[str],
+    problem: str,
     changed: list[str],
 ) -> None:
     """Show the scenario card: picker, description, edge-list upload, messages, page guide.
@@ -68,8 +68,8 @@ def ScenarioPanel(
         Called with a file name and its content when an edge list is uploaded.
     on_generated_network : callable
         Called to go back to the scenario's own network after an upload.
-    problems : list of str
-        Messages to show (an upload or a setting that could not be used).
+    problem : str
+        Why the last scenario picked or network uploaded could not be used ("" if it could).
     changed : list of str
         How the model running differs from the scenario (the settings applied on Reset).
     """
@@ -91,6 +91,6 @@ def ScenarioPanel(
             )
         if changed:
             solara.Text("Running with: " + "; ".join(changed), style={"font-size": "0.85em"})
-        for problem in problems:
+        if problem:
             solara.Error(problem, style={"white-space": "pre-wrap", "font-size": "0.85em"})
         solara.Text(PAGES, style={"font-size": "0.8em", "color": "#666"})

@@ -6,6 +6,7 @@ import base64
 import io
 
 import numpy as np
+import solara
 from matplotlib import colormaps
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
@@ -20,6 +21,8 @@ __all__ = [
     "STAGE_COLOURS",
     "STAGE_NAMES",
     "UNAWARE_COLOUR",
+    "Picture",
+    "data_url",
     "experience_colormap",
     "experience_colours",
     "png",
@@ -67,6 +70,24 @@ def experience_colours(aware: np.ndarray, experience: np.ndarray) -> np.ndarray:
 def experience_colormap() -> Colormap:
     """Return the colour map of :func:`experience_colours` (for a colour bar)."""
     return _EXPERIENCE
+
+
+def data_url(figure: Figure, format: str = "svg") -> str:
+    """Return the figure as a ``data:`` URL, for an image the browser shows directly.
+
+    SVG suits charts (small, sharp, quick to write); PNG suits pictures with many marks.
+    """
+    if format == "png":
+        return png_data_url(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg")
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def Picture(src: str, alt: str) -> solara.Element:
+    """Return an image element for a ``data:`` URL, described by ``alt``."""
+    style = "width: 100%; display: block"
+    return solara.HTML(tag="img", attributes={"src": src, "alt": alt, "style": style})
 
 
 def png(figure: Figure, dpi: float = 100) -> bytes:
