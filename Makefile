@@ -18,8 +18,10 @@ ui: $(READY)
 test: $(READY) browser-ready
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto --dist loadgroup
+	$(BIN)/pytest -n auto --dist loadfile
 
+# The tests of a file run on one worker (--dist loadfile): the browser tests then share one
+# app server and one browser.
 # What the browser tests (tests/ui) need besides the Python packages:
 # - Solara's front-end assets: from the npm registry when npm is here (machines without a
 #   CDN); otherwise Solara fetches them from its CDN at run time.

@@ -1,5 +1,7 @@
 """Browser tests of the web app: one ``ecosim ui`` server per session, one browser page per test.
 
+``make test`` runs each test file on one xdist worker, so the browser tests share one server.
+
 The server runs as a subprocess on a free port; Chromium is driven by Playwright's sync API.
 Chromium comes from ``$ECOSIM_CHROMIUM``, Debian's ``/usr/bin/chromium`` or Playwright's own
 download; without any of them the tests fail and say how to install one. Screenshots go to
@@ -31,13 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep the browser tests on one xdist worker, so they share one server and browser."""
-    for item in items:
-        if "app" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _free_port() -> int:
