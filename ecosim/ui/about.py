@@ -81,15 +81,15 @@ gives each formula and its source.
 - **Pages**: *Page 0* the network and the live charts; *Page 1* the ecosystem with today's
   flows; *Page 2* the customer inspector; *Page 3* this text.
 - **Click a customer** in the network (or type an id on page 2) to follow them: their state
-  today and, from then on, their experience and stage day by day.
+  today and, from then on, their experience and stage day by day, also after a Reset.
 """,
     "THINGS TO NOTICE": """
 - **The ripple.** Watch the network coloured by 4C stage: awareness (orange) and engagement
   (blue) spread from the customers an advertisement reached to their friends, fastest
   around the well-connected hubs.
-- **Where the ripple is now.** On page 1, press Step a few times during a campaign: first the
-  *exposures* arrow thickens, then *consumed*, then *praise* and *heard*, and days later
-  *bought*. Nothing happens in one go.
+- **Where the ripple is now.** On page 1, press Step a few times during a campaign and watch
+  which arrows carry the most: *exposures* and *consumed* at once, *praise* and *heard* as
+  engagement grows, *bought* when needs come round. The same campaign feeds all of them.
 - **Sale days.** On Harbolnas (12.12, day 346), 11.11 and 9.9 purchases jump. Do they leave
   lasting engagement, or only a spike?
 - **Bad news travels.** Complaints are fewer than praise, yet the experience of those who

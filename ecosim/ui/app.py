@@ -16,6 +16,7 @@ from typing import Any
 
 import solara
 from mesa.visualization import SolaraViz
+from mesa.visualization.utils import force_update
 
 from ecosim.network import EdgeListError
 from ecosim.scenario import ScenarioError, load_scenario
@@ -80,6 +81,17 @@ def Page() -> None:
     first = solara.use_memo(lambda: LiveModel(**_initial_values(params)), [params])
     model = solara.use_reactive(first)
     views = solara.use_memo(lambda: components(first), [first])
+    previous = solara.use_ref(first)
+
+    def keep_watching() -> None:
+        """After a Reset, follow the customer the previous model followed."""
+        old, previous.current = previous.current, model.value
+        row = old.watched
+        if row is not None and model.value.watched is None and row < model.value.population.n:
+            model.value.watch(row)
+            force_update()
+
+    solara.use_effect(keep_watching, [model.value])
 
     def use(name: str, change: Any) -> None:
         try:

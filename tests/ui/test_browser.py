@@ -24,20 +24,6 @@ def test_page_loads_without_errors_and_shows_every_view(app: App, app_url):
     app.shot("loaded")
 
 
-def test_step_advances_the_counter_in_about_a_second_at_10000_customers(app: App):
-    app.open()
-    expect(app.page.get_by_text("of 10,000 customers")).to_be_visible()
-    seconds = [app.step() for _ in range(5)]
-    assert app.counter() == 5
-    app.shot("after-five-steps")
-    median = statistics.median(seconds)
-    (ARTIFACTS / "step-timing.json").write_text(
-        json.dumps({"customers": 10_000, "seconds": seconds, "median": median}, indent=2)
-    )
-    print(f"\nStep at 10,000 customers: median {median:.2f} s of {[round(s, 2) for s in seconds]}")
-    assert median < STEP_SECONDS_LIMIT
-
-
 def test_each_browser_session_has_its_own_model(app: App, browser, app_url):
     app.open()
     app.step()
@@ -147,3 +133,18 @@ def test_the_about_panel_explains_the_model(app: App):
         expect(page.get_by_role("heading", name=title)).to_be_attached()
     expect(page.get_by_text("Maslowska, Malthouse & Collinger").first).to_be_visible()
     app.shot("about")
+
+
+# Last, when the other test workers have finished: the timing is then the app's alone.
+def test_step_advances_the_counter_in_about_a_second_at_10000_customers(app: App):
+    app.open()
+    expect(app.page.get_by_text("of 10,000 customers")).to_be_visible()
+    seconds = [app.step() for _ in range(5)]
+    assert app.counter() == 5
+    app.shot("after-five-steps")
+    median = statistics.median(seconds)
+    (ARTIFACTS / "step-timing.json").write_text(
+        json.dumps({"customers": 10_000, "seconds": seconds, "median": median}, indent=2)
+    )
+    print(f"\nStep at 10,000 customers: median {median:.2f} s of {[round(s, 2) for s in seconds]}")
+    assert median < STEP_SECONDS_LIMIT

@@ -113,3 +113,17 @@ def test_typing_an_id_follows_that_customer_and_a_wrong_id_is_explained(rendered
     field.fire_event("keyup.enter")
     messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
     assert any("customer 4000 does not exist (0..399)" in m for m in messages)
+
+
+def test_the_inspector_keeps_following_its_customer_after_a_reset(rendered):
+    rendered.find(v.Tabs).widget.v_model = 2
+    field = rendered.find(v.TextField, label="customer id").widget
+    field.v_model = "21"
+    field.fire_event("keyup.enter")
+    button(rendered, "Step").click()
+    button(rendered, "Reset").click()
+    text(rendered, "Step: 0").assert_single()
+    shown = [str(w.children) for w in rendered.find(v.Html).widgets]
+    assert any("Customer 21: segment" in line for line in shown)
+    pictures = [w.attributes.get("alt", "") for w in rendered.find(solara.widgets.HTML).widgets]
+    assert "customer 21 since picked, day 0" in pictures
