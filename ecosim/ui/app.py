@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update
 
 from ecosim.network import EdgeListError
-from ecosim.scenario import ScenarioError, load_scenario
+from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.ui.about import AboutHowToUse, AboutTheModel
 from ecosim.ui.charts import OutcomeExplorer, chart_components
 from ecosim.ui.controls import changes, model_params
@@ -74,6 +75,7 @@ def Page() -> None:
     scenario = solara.use_reactive(solara.use_memo(lambda: load_scenario(start), []))
     generation = solara.use_reactive(0)
     problem = solara.use_reactive("")
+    uploaded = solara.use_reactive("")
     uploads = solara.use_memo(lambda: Path(tempfile.mkdtemp(prefix="ecosim-ui-")), [])
     solara.use_effect(lambda: lambda: shutil.rmtree(uploads, ignore_errors=True), [])
 
@@ -93,13 +95,14 @@ def Page() -> None:
 
     solara.use_effect(keep_watching, [model.value])
 
-    def use(name: str, change: Any) -> None:
+    def use(name: str, change: Callable[[], Scenario], network: str = "") -> None:
         try:
             scenario.set(change())
         except (ScenarioError, EdgeListError) as error:
             problem.set(str(error).replace(f"{uploads}{os.sep}", ""))
             return
         choice.set(name)
+        uploaded.set(network)
         problem.set("")
         generation.set(generation.value + 1)
 
@@ -109,7 +112,7 @@ def Page() -> None:
     def upload(name: str, content: bytes) -> None:
         path = uploads / re.sub(r"[^\w.-]", "_", Path(name).name)
         path.write_bytes(content)
-        use(choice.value, lambda: with_edge_list(scenario.value, path))
+        use(choice.value, lambda: with_edge_list(scenario.value, path), network=path.name)
 
     with solara.Sidebar():
         ScenarioPanel(
@@ -117,6 +120,7 @@ def Page() -> None:
             choice=choice.value,
             choices=list(files),
             on_choice=pick,
+            uploaded=uploaded.value,
             on_edge_list=upload,
             on_generated_network=lambda: pick(choice.value),
             problem=problem.value,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable
-from pathlib import Path
 
 import solara
 from ipyvuetify.extra import FileInput
@@ -14,7 +13,8 @@ from ecosim.scenario import Scenario
 __all__ = ["PAGES", "EdgeListUpload", "ScenarioPanel"]
 
 PAGES = (
-    "Page 0: network and charts · Page 1: the ecosystem today · Page 2: a customer · Page 3: about"
+    "Page 0: network and charts · Page 1: the ecosystem today, any outcome · "
+    "Page 2: a customer · Page 3: about"
 )
 """What each page of the app shows (Mesa names them by number)."""
 
@@ -47,6 +47,7 @@ def ScenarioPanel(
     choice: str,
     choices: list[str],
     on_choice: Callable[[str], None],
+    uploaded: str,
     on_edge_list: Callable[[str, bytes], None],
     on_generated_network: Callable[[], None],
     problem: str,
@@ -57,13 +58,15 @@ def ScenarioPanel(
     Parameters
     ----------
     scenario : Scenario
-        The scenario in use (perhaps with an uploaded network).
+        The scenario in use.
     choice : str
         Name of the scenario file picked.
     choices : list of str
         Names of the scenario files to pick from.
     on_choice : callable
         Called with a scenario name when another is picked.
+    uploaded : str
+        Name of the uploaded edge list in use ("" for the scenario's own network).
     on_edge_list : callable
         Called with a file name and its content when an edge list is uploaded.
     on_generated_network : callable
@@ -82,10 +85,8 @@ def ScenarioPanel(
             style={"font-size": "0.85em"},
         )
         EdgeListUpload(on_file=on_edge_list)
-        if scenario.network.kind == "edge_list":
-            solara.Text(
-                f"Network: {Path(scenario.network.path).name}", style={"font-size": "0.85em"}
-            )
+        if uploaded:
+            solara.Text(f"Network: {uploaded} (uploaded)", style={"font-size": "0.85em"})
             solara.Button(
                 "use the scenario's own network", on_click=on_generated_network, text=True
             )

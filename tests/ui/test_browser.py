@@ -85,7 +85,7 @@ def test_an_invalid_edge_list_shows_a_message_and_a_valid_one_is_used(app: App):
     app.shot("invalid-edge-list")
     ring = "\n".join(f"{i},{(i + 1) % 10_000}" for i in range(10_000)).encode()
     upload.set_input_files(files=[{"name": "ring.csv", "mimeType": "text/csv", "buffer": ring}])
-    expect(page.get_by_text("Network: ring.csv")).to_be_visible()
+    expect(page.get_by_text("Network: ring.csv (uploaded)")).to_be_visible()
     expect(page.get_by_text("Step: 0")).to_be_visible()
     expect(page.get_by_text("bad.csv")).to_be_hidden()
     app.step()

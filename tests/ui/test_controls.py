@@ -102,3 +102,21 @@ def test_changes_lists_what_differs_from_the_scenario():
         "customers 500 (was 10000)",
         "network watts_strogatz k=6 p=0.1 (was barabasi_albert m=4)",
     ]
+
+
+def test_a_switch_for_a_yes_no_field_and_a_select_for_a_choice():
+    from typing import Literal
+
+    from pydantic import BaseModel
+
+    class Loyalty(BaseModel):  # the shape a future scenario section could take
+        enabled: bool = True
+        tiers: Literal["none", "silver_gold", "silver_gold_platinum"] = "silver_gold"
+
+    class Section(BaseModel):
+        loyalty: Loyalty = Loyalty()
+
+    switch = control(Section(), Setting("loyalty.enabled", "loyalty programme"))
+    assert switch == {"type": "Checkbox", "label": "loyalty programme", "value": True}
+    select = control(Section(), Setting("loyalty.tiers", "tiers"))
+    assert select["type"] == "Select" and select["values"][-1] == "silver_gold_platinum"
