@@ -21,8 +21,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from mesa.visualization.utils import update_counter
 
+from ecosim.scenario import Campaign
 from ecosim.ui.live_model import LiveModel
-from ecosim.ui.style import NEGATIVE, POSITIVE, Picture, data_url
+from ecosim.ui.style import NEGATIVE, POSITIVE, STAGE_NAMES, Picture, data_url
 
 __all__ = ["FLOW_MEANINGS", "EcosystemDiagram", "TodayFlows", "ecosystem_figure", "todays_flows"]
 
@@ -59,12 +60,15 @@ _BOX_SIZE = (2.2, 1.4)
 
 @dataclass(frozen=True)
 class _Arrow:
+    """A flow between two boxes; money flows are scaled among themselves."""
+
     start: str
     end: str
     flow: float
     label: str
     colour: str = "#4d4d4d"
     bend: float = 0.0
+    money: bool = False
 
 
 def todays_flows(model: LiveModel, brand: int | None) -> dict[str, float]:
@@ -91,7 +95,13 @@ def todays_flows(model: LiveModel, brand: int | None) -> dict[str, float]:
 def _arrows(flows: dict[str, float]) -> list[_Arrow]:
     count = {name: f"{value:,.0f}" for name, value in flows.items()}
     return [
-        _Arrow("actions", "media", flows["marketing_cost"], f"{count['marketing_cost']} spent"),
+        _Arrow(
+            "actions",
+            "media",
+            flows["marketing_cost"],
+            f"{count['marketing_cost']} spent",
+            money=True,
+        ),
         _Arrow("media", "consumption", flows["exposures"], f"{count['exposures']} exposures"),
         _Arrow(
             "consumption",
@@ -107,7 +117,7 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             bend=0.35,
         ),
         _Arrow("shopping", "experience", flows["purchases"], "using it", bend=0.35),
-        _Arrow("shopping", "actions", flows["revenue"], f"{count['revenue']} revenue"),
+        _Arrow("shopping", "actions", flows["revenue"], f"{count['revenue']} revenue", money=True),
         _Arrow(
             "experience",
             "dialogue",
@@ -175,14 +185,11 @@ def ecosystem_figure(model: LiveModel, brand: int | None) -> Figure:
     }
     boxes = {key: _box(ax, centre, title, states[key]) for key, (title, centre) in _BOXES.items()}
     arrows = _arrows(flows)
-    counts = [
-        a.flow for a in arrows if a.start not in ("actions", "shopping") or a.end == "experience"
-    ]
-    largest = max(max(counts), 1.0)
-    money = max(flows["marketing_cost"], flows["revenue"], 1.0)
+    largest = {
+        kind: max([a.flow for a in arrows if a.money == kind] + [1.0]) for kind in (True, False)
+    }
     for arrow in arrows:
-        scale = money if "spent" in arrow.label or "revenue" in arrow.label else largest
-        _arrow(ax, arrow, boxes, math.log1p(arrow.flow) / math.log1p(scale))
+        _arrow(ax, arrow, boxes, math.log1p(arrow.flow) / math.log1p(largest[arrow.money]))
     return fig
 
 
@@ -191,31 +198,22 @@ def _signed(value: float) -> str:
 
 
 def _engaged(outcomes: dict[str, float], suffix: str) -> float:
-    return sum(
-        outcomes[f"stage_{s}{suffix}"]
-        for s in ("consumption", "curation", "creation", "collaboration")
-    )
+    return sum(outcomes[f"stage_{stage}{suffix}"] for stage in STAGE_NAMES)
+
+
+def _active(model: LiveModel, brand: int | None) -> list[Campaign]:
+    """Return today's funded campaign actions of one brand, or of all brands."""
+    agents = [b for b in model.brands if brand is None or b.index == brand]
+    return [action for agent in agents for action in agent.active]
 
 
 def _actions_today(model: LiveModel, brand: int | None) -> str:
-    active = [
-        action
-        for agent in model.brands
-        if brand is None or agent.index == brand
-        for action in agent.active
-    ]
-    kinds = sorted({a.type.replace("_", " ") for a in active})
+    kinds = sorted({a.type.replace("_", " ") for a in _active(model, brand)})
     return ", ".join(kinds) if kinds else "nothing today"
 
 
 def _media_today(model: LiveModel, brand: int | None) -> str:
-    active = [
-        action
-        for agent in model.brands
-        if brand is None or agent.index == brand
-        for action in agent.active
-    ]
-    used = sorted({a.channel or a.influencer for a in active if a.channel or a.influencer})
+    used = sorted({a.channel or a.influencer for a in _active(model, brand)} - {None})
     return ", ".join(used) if used else "silent today"
 
 
