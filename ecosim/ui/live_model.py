@@ -9,11 +9,13 @@ schema rejects does not break the page: the model is built from the scenario as 
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.network import EdgeListError, read_edge_list
@@ -51,6 +53,12 @@ class LiveModel(EcosystemModel):
     history : list of dict
         The watched customer's state (:meth:`ecosim.agents.Customer.state`) with its
         ``step``, from the step it was picked.
+
+    Notes
+    -----
+    While the app plays, Mesa steps the model in one thread and the views draw it in
+    another: a step and :meth:`timeseries` take turns, so a view never reads the outcomes
+    of a day half recorded.
     """
 
     def __init__(
@@ -70,12 +78,13 @@ class LiveModel(EcosystemModel):
             overrides["network"] = network_table(base, network or base.network.kind, friends)
         try:
             configured = resolve_scenario(base, customers=customers, days=days, overrides=overrides)
-            if isinstance(configured.network, EdgeList):
+            if isinstance(configured.network, EdgeList):  # checked before any model is built
                 read_edge_list(configured.network.path, configured.population.size)
             problem = None
         except (ScenarioError, EdgeListError) as error:
             configured, problem = base, str(error)
         super().__init__(configured, rng)
+        self._turn = threading.RLock()
         self.problem = problem
         self.watched: int | None = None
         self.history: list[dict[str, Any]] = []
@@ -104,9 +113,15 @@ class LiveModel(EcosystemModel):
 
     def step(self) -> None:
         """Simulate one day, then record the watched customer's state."""
-        super().step()
-        if self.watched is not None:
-            self._record()
+        with self._turn:
+            super().step()
+            if self.watched is not None:
+                self._record()
+
+    def timeseries(self) -> pd.DataFrame:
+        """Return the outcomes so far, one row per day (never while a day is recorded)."""
+        with self._turn:
+            return super().timeseries()
 
     def _record(self) -> None:
         self.history.append({"step": self.steps, **self.customer(self.watched).state()})

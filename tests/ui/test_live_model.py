@@ -1,3 +1,5 @@
+import threading
+
 import numpy as np
 import pytest
 
@@ -92,3 +94,21 @@ def test_the_network_sample_is_laid_out_once_and_bounded():
         t in model.network.neighbors(s) for s, t in zip(source[:200], target[:200], strict=True)
     )
     assert np.array_equal(sample.degree, model.network.degree[sample.nodes])
+
+
+def test_outcomes_can_be_read_while_another_thread_steps():
+    model = LiveModel(BASELINE, customers=300, days=2000)
+    stop = threading.Event()
+
+    def play():
+        while not stop.is_set():
+            model.step()
+
+    player = threading.Thread(target=play)
+    player.start()
+    try:
+        lengths = [len(model.timeseries()) for _ in range(300)]
+    finally:
+        stop.set()
+        player.join()
+    assert lengths == sorted(lengths) and lengths[-1] > lengths[0]
