@@ -29,9 +29,9 @@ from ecosim.ui.style import (
     STAGE_COLOURS,
     STAGE_NAMES,
     UNAWARE_COLOUR,
+    data_url,
     experience_colormap,
     experience_colours,
-    png_data_url,
     stage_colours,
 )
 
@@ -221,7 +221,7 @@ def NetworkView(model: LiveModel) -> None:
                 solara.Select("brand", values=brands, value=brands[column], on_value=set_brand)
         figure = network_figure(sample, model, column, colour_by)
         ClickableImage.element(
-            src=png_data_url(figure, DPI),
+            src=data_url(figure, "png", DPI),
             alt=f"network of customers on day {model.steps}",
             on_pick=follow,
         )

@@ -25,8 +25,6 @@ __all__ = [
     "data_url",
     "experience_colormap",
     "experience_colours",
-    "png",
-    "png_data_url",
     "stage_colours",
 ]
 
@@ -72,34 +70,21 @@ def experience_colormap() -> Colormap:
     return _EXPERIENCE
 
 
-def data_url(figure: Figure, format: str = "svg") -> str:
+def data_url(figure: Figure, format: str = "svg", dpi: float = 100) -> str:
     """Return the figure as a ``data:`` URL, for an image the browser shows directly.
 
-    SVG suits charts (small, sharp, quick to write); PNG suits pictures with many marks.
+    SVG suits charts (small, sharp, quick to write); PNG suits pictures with many marks,
+    lightly compressed since it is sent over a local network every step. The figure keeps
+    its own size (it is not cropped), so positions in it hold in the picture.
     """
-    if format == "png":
-        return png_data_url(figure)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg")
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    options = {"pil_kwargs": {"compress_level": 1}} if format == "png" else {}
+    figure.savefig(buffer, format=format, dpi=dpi, **options)
+    mime = "image/svg+xml" if format == "svg" else f"image/{format}"
+    return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def Picture(src: str, alt: str) -> solara.Element:
     """Return an image element for a ``data:`` URL, described by ``alt``."""
     style = "width: 100%; display: block"
     return solara.HTML(tag="img", attributes={"src": src, "alt": alt, "style": style})
-
-
-def png(figure: Figure, dpi: float = 100) -> bytes:
-    """Return the figure as PNG bytes at its own size (not cropped, so positions hold).
-
-    Light compression: the picture is sent once, over a local network, every step.
-    """
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
-
-
-def png_data_url(figure: Figure, dpi: float = 100) -> str:
-    """Return the figure as a ``data:image/png;base64,...`` URL."""
-    return "data:image/png;base64," + base64.b64encode(png(figure, dpi)).decode("ascii")
