@@ -215,7 +215,7 @@ class LineFigure:
             ax.autoscale_view()
             ax.set_xlim(0, max(day.iloc[-1], 1))
             if ax.dataLim.y0 >= 0:  # counts and shares start at 0, even while all are 0
-                ax.set_ylim(0, ax.get_ylim()[1] if ax.dataLim.y1 > 0 else 1.0)
+                ax.set_ylim(0, ax.get_ylim()[1] if ax.dataLim.y1 > 0 else 1.0, auto=True)
         return self.figure
 
 

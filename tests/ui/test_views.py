@@ -41,6 +41,8 @@ def test_a_line_chart_shows_the_data_so_far_and_keeps_its_figure(model):
     assert np.array_equal(purchases.get_ydata(), daily["purchases"])
     assert np.allclose(revenue.get_ydata(), daily["revenue"].cumsum())  # revenue so far
     assert first.axes[0].get_xlim() == (0, 40)
+    for axes, line in zip(first.axes, figure.lines, strict=True):  # the scale follows the data
+        assert axes.get_ylim()[0] == 0 and axes.get_ylim()[1] >= line.get_ydata().max()
 
 
 def test_the_funnel_shows_todays_shares(model):
