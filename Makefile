@@ -1,4 +1,5 @@
-# Quick start:  make run   (simulate scenarios/baseline.toml)   |   make test   (lint + tests)
+# Quick start:  make run   (simulate scenarios/baseline.toml)   |   make ui   (the web app)
+#               make test  (lint + tests, browser tests included)
 # Each target creates .venv with everything it needs on first use.
 
 PYTHON ?= python3
@@ -6,15 +7,39 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: run test lint format clean
+.PHONY: run ui test browser-ready lint format clean
 
 run: $(READY)
 	$(BIN)/ecosim run scenarios/baseline.toml --out results/baseline
 
-test: $(READY)
+ui: $(READY)
+	$(BIN)/ecosim ui scenarios/baseline.toml
+
+test: $(READY) browser-ready
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadfile
+
+# The tests of a file run on one worker (--dist loadfile): the browser tests then share one
+# app server and one browser.
+# What the browser tests (tests/ui) need besides the Python packages:
+# - Solara's front-end assets: from the npm registry when npm is here (machines without a
+#   CDN); otherwise Solara fetches them from its CDN at run time.
+# - Chromium: Debian's /usr/bin/chromium if installed, else Playwright's own download (needs
+#   internet). Without either the browser tests fail and say how to install one.
+browser-ready: $(READY)
+	@if command -v npm >/dev/null 2>&1; then \
+		$(BIN)/python -m ecosim.ui.assets \
+		|| echo "warning: could not fill Solara's asset cache from npm; the app will use its CDN"; \
+	else \
+		echo "npm not found: the app will load Solara's assets from its CDN"; \
+	fi
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "browser tests: /usr/bin/chromium"; \
+	else \
+		$(BIN)/python -m playwright install chromium \
+		|| echo "warning: no Chromium; install it with: apt-get install -y chromium"; \
+	fi
 
 lint: $(READY)
 	$(BIN)/ruff check .
@@ -32,4 +57,4 @@ $(READY): pyproject.toml
 	touch $(READY)
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) results .pytest_cache .ruff_cache .hypothesis test-artifacts

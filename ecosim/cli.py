@@ -8,6 +8,7 @@ Examples
     $ ecosim batch experiments/strategy_comparison.toml --workers 2
     $ ecosim compare results/strategy_comparison
     $ ecosim sensitivity experiments/strategy_comparison.toml --method morris
+    $ ecosim ui scenarios/two_brands.toml --port 8765
 """
 
 from __future__ import annotations
@@ -121,6 +122,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_runner_arguments(sensitivity)
     sensitivity.set_defaults(handler=_sensitivity)
+
+    ui = commands.add_parser("ui", help="start the web app and print its address")
+    ui.add_argument(
+        "scenario", nargs="?", type=Path, help="scenario to open (default: scenarios/baseline.toml)"
+    )
+    ui.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
+    ui.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer)"
+    )
+    ui.set_defaults(handler=_ui)
     return parser
 
 
@@ -277,6 +288,12 @@ def _failed(failed: int, planned: int, out: Path) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _ui(args: argparse.Namespace) -> int:
+    from ecosim.ui.serve import serve  # the web app's imports are heavy: only for this command
+
+    return serve(args.scenario, host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

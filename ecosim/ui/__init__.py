@@ -1,0 +1,1 @@
+"""The web app: Mesa's SolaraViz with views of the customer engagement ecosystem."""

@@ -1,0 +1,185 @@
+"""The About panel, in the sections teachers know from NetLogo's Info tab."""
+
+from __future__ import annotations
+
+import markdown
+import solara
+
+from ecosim.ui.live_model import LiveModel
+
+__all__ = ["SECTIONS", "AboutHowToUse", "AboutTheModel", "about_html"]
+
+SECTIONS = {
+    "WHAT IS IT?": """
+This is a model of the **customer engagement ecosystem** (Maslowska, Malthouse & Collinger
+2016), set in Indonesian e-commerce. A brand's actions do not reach customers in a straight
+line: they ripple through an ecosystem of five elements that act on each other.
+
+- **Brand actions**: advertising, social posts, promotions, influencer collaborations.
+- **Customer brand experience**: what each customer knows and feels about the brand, from
+  -1 (very bad) to +1 (very good).
+- **Dialogue behaviour**: praise and complaints to friends, reviews and shares.
+- **Shopping behaviour**: who buys, when, and which brand.
+- **Other actors**: media, influencers, and, above all, *other customers*.
+
+Between experience and dialogue sits **brand consumption**: reading, watching and sharing
+the brand's content. The interactions are *non-linear*: one viral post can change what
+people say, what they buy and what they think of the brand, all at once.
+
+Engagement here is a **behaviour**, not a feeling. Patterson et al. (2006) define it as a
+customer's *physical, cognitive and emotional presence* in the relationship with a brand:
+in the model, cognitive presence is attending to (consuming) the brand's content, physical
+presence is buying and using the product, emotional presence is the experience valence and
+the urge to talk about it. Customers climb **Evans's four stages** (Evans & McKee 2010):
+**consumption** (they read and watch) → **curation** (they filter, rate and comment) →
+**creation** (they make content about the brand) → **collaboration** (they build with the
+brand and its community).
+""",
+    "HOW IT WORKS": """
+Each customer is a person in a friendship network; brands, media channels and influencers
+are agents too. One step is **one day**, in seven phases:
+
+1. **Brands act.** Each brand runs its campaign calendar while its budget lasts.
+2. **Media and influencers deliver.** An advertisement reaches a customer with chance
+   *reach × intensity × the segment's use of the channel*; a social post reaches only the
+   brand's followers (consumption stage or above). An influencer's post weighs more the more
+   credible the influencer (Hovland & Weiss 1951).
+3. **Customers pay attention.** An exposed customer consumes the content with a chance that
+   grows with their ad receptiveness. Consuming makes them aware, pulls their experience
+   towards the message and starts them at *consumption*. Customers who are not engaged
+   slowly forget the brand.
+4. **Dialogue spreads.** Customers with a good experience recommend the brand, more often the
+   higher their stage; customers with a bad experience complain whatever their stage, and
+   dissatisfied customers talk more (Anderson 1998). Friends who hear it may become aware,
+   and their experience moves towards what they hear. **Bad news weighs more** than good
+   news: the *negativity bias* (Baumeister et al. 2001).
+5. **Customers shop.** Needs arrive at random around each customer's own rhythm
+   (Ehrenberg 1959). A customer in need chooses among the brands they know, or none, by
+   experience, price and promotions (a logit choice, McFadden 1974). Using the product
+   confirms or disappoints their expectations (Oliver 1980); disappointment weighs more
+   (Mittal, Ross & Baldasare 1998).
+6. **Engagement moves.** A customer who engaged with the brand today may climb one 4C stage,
+   more likely with a better experience; the steps into creation and collaboration also take
+   a talkative customer. Without contact, engagement fades.
+7. **Outcomes are recorded**: awareness, the 4C shares, word of mouth, purchases, revenue,
+   cost, and whatever new mechanisms report.
+
+Every channel carries the same message valence, so the brand speaks *consistently across
+channels* (omnichannel). The scenario files in `scenarios/` hold every number; `docs/model.md`
+gives each formula and its source.
+""",
+    "HOW TO USE IT": """
+- **Scenario** (sidebar): pick a ready-made scenario, or upload a CSV edge list
+  (`source,target` customer ids) to use your own friendship network.
+- **Model parameters** (sidebar): customers, days, network kind and friends per customer,
+  segment shares, each brand's price, quality and budget, each influencer's audience, each
+  campaign action's intensity or discount, and the key dynamics. They apply when you press
+  **Reset**. A combination the scenario schema rejects shows a message and the scenario as
+  written runs instead.
+- **Controls**: **Step** advances one day; **▶** plays and **❚❚** pauses; *Play interval* sets
+  the speed; *Render interval* draws only every few days. The counter shows the day.
+- **Pages**: *Page 0* the network and the live charts; *Page 1* the ecosystem with today's
+  flows; *Page 2* the customer inspector; *Page 3* this text.
+- **Click a customer** in the network (or type an id on page 2) to follow them: their state
+  today and, from then on, their experience and stage day by day, also after a Reset.
+""",
+    "THINGS TO NOTICE": """
+- **The ripple.** Watch the network coloured by 4C stage: awareness (orange) and engagement
+  (blue) spread from the customers an advertisement reached to their friends, fastest
+  around the well-connected hubs.
+- **Where the ripple is now.** On page 1, press Step a few times during a campaign and watch
+  which arrows carry the most: *exposures* and *consumed* at once, *praise* and *heard* as
+  engagement grows, *bought* when needs come round. The same campaign feeds all of them.
+- **Sale days.** On Harbolnas (12.12, day 346), 11.11 and 9.9 purchases jump. Do they leave
+  lasting engagement, or only a spike?
+- **Bad news travels.** Complaints are fewer than praise, yet the experience of those who
+  hear them falls more than praise lifts it.
+- **The funnel narrows.** Many consume; few curate; very few create or collaborate.
+""",
+    "THINGS TO TRY": """
+- **Define "engaged" for your business.** For a repeat-purchase business it may be purchase
+  frequency, for another referrals or reviews. Choose that outcome in the outcome explorer
+  and follow it while you change the plan.
+- Lower a brand's **quality**: its customers are disappointed after using it, they complain,
+  and the complaints reach people who never bought.
+- Raise the **negativity bias**, then set the word-of-mouth weight so high that their product
+  exceeds 1: the schema refuses it, and the page tells you why.
+- Switch the network from scale-free (`barabasi_albert`) to a small world
+  (`watts_strogatz`) or a well-mixed market (`complete`), or change *friends per customer*.
+- Give the influencer a larger **audience** or less **credibility**; cut the television
+  burst; deepen the **Harbolnas discount**.
+- Open `two_brands`: does the challenger's cheaper price buy lasting share, or trial followed
+  by negative word of mouth?
+""",
+    "EXTENDING THE MODEL": """
+Indonesian e-commerce engages customers with more than advertising: **loyalty programmes**
+(points such as Shopee Coins, tiers from silver to platinum, paid membership, double points
+on Harbolnas), **service excellence** (complaints handled within 24 hours, proactive delay
+notices) and **gamification**. As the model reports new outcomes (loyalty tiers, churned
+customers, customer lifetime value), this app draws a loyalty chart and a churn chart for
+them and lists every new column in the outcome explorer, without changes to the app.
+
+Other extensions: channels that are *not* consistent (a different message per channel);
+brands that respond to a spike of complaints; personalised, proactive offers. Each phase of
+the day is one module in `ecosim/processes/`, and a scenario is plain data
+(`ecosim/scenario.py`).
+""",
+    "CREDITS AND REFERENCES": """
+- Maslowska, E., Malthouse, E. C., & Collinger, T. (2016). The customer engagement
+  ecosystem. *Journal of Marketing Management*, 32(5-6), 469-501.
+- Evans, D., with McKee, J. (2010). *Social Media Marketing: The Next Generation of Business
+  Engagement*. Wiley.
+- Patterson, P., Yu, T., & de Ruyter, K. (2006). Understanding customer engagement in
+  services. *ANZMAC 2006*.
+- Anderson, E. W. (1998). Customer satisfaction and word of mouth. *Journal of Service
+  Research*, 1(1), 5-17.
+- Baumeister, R. F., Bratslavsky, E., Finkenauer, C., & Vohs, K. D. (2001). Bad is stronger
+  than good. *Review of General Psychology*, 5(4), 323-370.
+- Ehrenberg, A. S. C. (1959). The pattern of consumer purchases. *Applied Statistics*, 8(1),
+  26-41.
+- Hovland, C. I., & Weiss, W. (1951). The influence of source credibility on communication
+  effectiveness. *Public Opinion Quarterly*, 15(4), 635-650.
+- McFadden, D. (1974). Conditional logit analysis of qualitative choice behavior. In
+  P. Zarembka (Ed.), *Frontiers in Econometrics*. Academic Press.
+- Mittal, V., Ross, W. T., & Baldasare, P. M. (1998). The asymmetric impact of negative and
+  positive attribute-level performance on overall satisfaction and repurchase intentions.
+  *Journal of Marketing*, 62(1), 33-47.
+- Oliver, R. L. (1980). A cognitive model of the antecedents and consequences of
+  satisfaction decisions. *Journal of Marketing Research*, 17(4), 460-469.
+- Fruchterman, T. M. J., & Reingold, E. M. (1991). Graph drawing by force-directed placement.
+  *Software: Practice and Experience*, 21(11), 1129-1164 (the network layout).
+
+The scenarios follow articles on customer engagement in Indonesian e-commerce: the
+engagement ecosystem, Evans's four stages, four strategic steps towards engagement, and CRM
+with loyalty programmes and service excellence. Built with Mesa and Solara; the sections of
+this panel follow NetLogo's Info tab (Wilensky 1999).
+""",
+}
+"""The panel's text (Markdown), section by section, in NetLogo's order."""
+
+_HALVES = (("WHAT IS IT?", "HOW IT WORKS"), tuple(list(SECTIONS)[2:]))
+_STYLE = "height: 370px; overflow-y: auto; padding-right: 8px; line-height: 1.45"
+
+
+def about_html(titles: tuple[str, ...]) -> str:
+    """Render the named sections to HTML, each under its title.
+
+    Examples
+    --------
+    >>> about_html(("WHAT IS IT?",)).startswith("<h3>WHAT IS IT?</h3>")
+    True
+    """
+    text = "\n\n".join(f"### {title}\n{SECTIONS[title]}" for title in titles)
+    return markdown.markdown(text)
+
+
+@solara.component
+def AboutTheModel(model: LiveModel) -> None:
+    """Show WHAT IS IT? and HOW IT WORKS."""
+    solara.HTML(tag="div", unsafe_innerHTML=about_html(_HALVES[0]), style=_STYLE)
+
+
+@solara.component
+def AboutHowToUse(model: LiveModel) -> None:
+    """Show how to use the app, things to notice and try, extensions, credits."""
+    solara.HTML(tag="div", unsafe_innerHTML=about_html(_HALVES[1]), style=_STYLE)

@@ -1,0 +1,351 @@
+"""Live charts of the outcomes, built from the columns the model reports.
+
+Which charts appear depends only on the columns present: awareness, word of mouth and
+sales always; a loyalty chart for columns about tiers; a churn chart for columns about
+churned or lapsed customers; and any column can be plotted in the outcome explorer, so a
+new mechanism shows up without changing the app.
+
+The charts are matplotlib figures, as with Mesa's matplotlib plot components, but each is
+built once per model and only its data replaced after a step, with a fixed layout (no tight
+bounding box) and sent as SVG. Building axes and ticks costs more than drawing them: on two
+cores this halves the time a step takes to render, which keeps a class's Play smooth.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import solara
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+from mesa.visualization.utils import update_counter
+
+from ecosim.metrics import OUTCOMES
+from ecosim.ui.live_model import LiveModel
+from ecosim.ui.style import (
+    AWARE_COLOUR,
+    BRAND_COLOURS,
+    NEGATIVE,
+    POSITIVE,
+    STAGE_COLOURS,
+    STAGE_NAMES,
+    Picture,
+    data_url,
+)
+
+__all__ = [
+    "CHURN",
+    "LOYALTY",
+    "Chart",
+    "FunnelChart",
+    "FunnelFigure",
+    "LineFigure",
+    "OutcomeExplorer",
+    "Series",
+    "chart_components",
+    "charts",
+    "describe",
+    "matching",
+]
+
+LOYALTY = re.compile(r"tier")
+"""Columns about loyalty tiers (e.g. ``tier_gold``, ``loyalty_tier_silver``)."""
+CHURN = re.compile(r"churn|lapse")
+"""Columns about customers lost (e.g. ``churned``, ``lapsed_share``)."""
+
+FIGURE_SIZE = (6.4, 4.4)
+_OTHER_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b", "#9467bd")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart: a column, how it is drawn, and whether it is summed over days."""
+
+    column: str
+    label: str
+    colour: str
+    dashed: bool = False
+    cumulative: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A line chart: its title, its left axis and, optionally, lines on a right axis."""
+
+    title: str
+    ylabel: str
+    lines: tuple[Series, ...]
+    right: tuple[Series, ...] = field(default=())
+    right_label: str = ""
+
+
+def matching(columns: list[str], pattern: re.Pattern[str]) -> list[str]:
+    """Return the plain (all-brand) columns whose name matches ``pattern``.
+
+    Examples
+    --------
+    >>> matching(["step", "tier_gold", "tier_gold__a", "churned"], LOYALTY)
+    ['tier_gold']
+    """
+    return [c for c in columns if "__" not in c and c != "step" and pattern.search(c)]
+
+
+def describe(column: str) -> str:
+    """Say what a column measures, from :data:`ecosim.metrics.OUTCOMES` when it is known.
+
+    Examples
+    --------
+    >>> describe("wom_negative__modaku")
+    'modaku: customers who spoke negatively about the brand today'
+    >>> describe("tier_gold")
+    'tier gold'
+    """
+    outcome, _, brand = column.partition("__")
+    meaning = OUTCOMES.get(outcome, outcome.replace("_", " "))
+    return f"{brand}: {meaning}" if brand else meaning
+
+
+def charts(brands: list[str], columns: list[str]) -> list[Chart]:
+    """List the line charts for a model's brands and columns.
+
+    Parameters
+    ----------
+    brands : list of str
+        Brand names; with several, awareness and purchases get one line per brand.
+    columns : list of str
+        The columns the model reports.
+
+    Returns
+    -------
+    list of Chart
+        Awareness and adoption, word of mouth, purchases and revenue; then loyalty tiers
+        and churn when such columns exist.
+
+    Examples
+    --------
+    >>> [c.title for c in charts(["a"], ["aware_share", "tier_gold", "churned"])]
+    ['Awareness and adoption', 'Word of mouth', 'Purchases and revenue', 'Loyalty tiers', 'Churn']
+    >>> [s.column for s in charts(["a", "b"], [])[0].lines]
+    ['aware_share__a', 'aware_share__b', 'adopted_share__a', 'adopted_share__b']
+    """
+    several = len(brands) > 1
+    colour = dict(zip(brands, BRAND_COLOURS, strict=False))
+
+    def per_brand(outcome: str, label: str, dashed: bool = False) -> list[Series]:
+        if not several:
+            return [Series(outcome, label, colour[brands[0]], dashed)]
+        return [Series(f"{outcome}__{b}", f"{b} {label}", colour[b], dashed) for b in brands]
+
+    found = [
+        Chart(
+            "Awareness and adoption",
+            "share of customers",
+            (*per_brand("aware_share", "aware"), *per_brand("adopted_share", "have bought", True)),
+        ),
+        Chart(
+            "Word of mouth" + (" (all brands)" if several else ""),
+            "customers talking today",
+            (
+                Series("wom_positive", "positive", POSITIVE),
+                Series("wom_negative", "negative", NEGATIVE),
+            ),
+        ),
+        Chart(
+            "Purchases and revenue",
+            "purchases today",
+            tuple(per_brand("purchases", "purchases")),
+            right=(Series("revenue", "revenue so far (right)", "#7f7f7f", True, True),),
+            right_label="revenue so far",
+        ),
+    ]
+    for title, pattern in (("Loyalty tiers", LOYALTY), ("Churn", CHURN)):
+        names = matching(columns, pattern)
+        if names:
+            lines = tuple(
+                Series(c, c.replace("_", " "), _OTHER_COLOURS[i % len(_OTHER_COLOURS)])
+                for i, c in enumerate(names)
+            )
+            found.append(Chart(title, "", lines))
+    return found
+
+
+class LineFigure:
+    """A line chart kept from step to step: each step only replaces the lines' data.
+
+    Building a matplotlib figure (axes, ticks, legend) costs more than drawing it, so a
+    view builds its figure once per model and updates it.
+
+    Parameters
+    ----------
+    chart : Chart
+    """
+
+    def __init__(self, chart: Chart):
+        self.figure = Figure(figsize=FIGURE_SIZE)
+        ax = self.figure.add_axes((0.12, 0.11, 0.74 if chart.right else 0.84, 0.8))
+        self.axes = [ax]
+        self.series = [*chart.lines, *chart.right]
+        self.lines = [_line(ax, series) for series in chart.lines]
+        if chart.right:
+            other = ax.twinx()
+            other.set_ylabel(chart.right_label)
+            other.yaxis.set_major_locator(MaxNLocator(5))
+            self.axes.append(other)
+            self.lines += [_line(other, series) for series in chart.right]
+        ax.legend(handles=self.lines, loc="upper left", fontsize="small")
+        ax.set(title=chart.title, ylabel=chart.ylabel, xlabel="day")
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+
+    def update(self, timeseries: pd.DataFrame) -> Figure:
+        """Show the daily outcomes so far; return the figure."""
+        day = timeseries["step"]
+        for series, line in zip(self.series, self.lines, strict=True):
+            values = timeseries[series.column]
+            line.set_data(day, values.cumsum() if series.cumulative else values)
+        for ax in self.axes:
+            ax.relim()
+            ax.autoscale_view()
+            ax.set_xlim(0, max(day.iloc[-1], 1))
+            if ax.dataLim.y0 >= 0:  # counts and shares start at 0, even while all are 0
+                ax.set_ylim(0, ax.get_ylim()[1] if ax.dataLim.y1 > 0 else 1.0, auto=True)
+        return self.figure
+
+
+def _line(ax: Axes, series: Series) -> Line2D:
+    (line,) = ax.plot([], [], color=series.colour, ls="--" if series.dashed else "-")
+    line.set_label(series.label)
+    return line
+
+
+def chart_components(model: LiveModel) -> list[tuple[Callable, int]]:
+    """List the model's charts as ``(component, page)`` pairs for Mesa's ``SolaraViz``.
+
+    Parameters
+    ----------
+    model : LiveModel
+
+    Returns
+    -------
+    list of tuple
+        The 4C funnel, then the line charts of :func:`charts`, all on page 0.
+    """
+    found = charts(model.scenario.brand_names, list(model.outcomes))
+    return [(FunnelChart, 0), *((_line_chart(chart), 0) for chart in found)]
+
+
+def _line_chart(chart: Chart) -> Callable:
+    """Make a view of one chart (SolaraViz redraws it after every step)."""
+
+    @solara.component
+    def LineChart(model: LiveModel) -> None:
+        update_counter.get()
+        figure = solara.use_memo(lambda: LineFigure(chart), [model])
+        src = solara.use_memo(
+            lambda: data_url(figure.update(model.timeseries())), [figure, model.steps]
+        )
+        Picture(src, f"{chart.title} on day {model.steps}")
+
+    return LineChart
+
+
+class FunnelFigure:
+    """Evans's 4C funnel, kept from step to step.
+
+    On the left, the share of customers at each stage over time, stacked with the deepest
+    engagement at the bottom; on the right, today's funnel.
+
+    Parameters
+    ----------
+    suffix : str
+        ``""`` for all brands, ``"__<brand>"`` for one.
+    title : str
+    """
+
+    _LEVELS = ("aware", *STAGE_NAMES)
+
+    def __init__(self, suffix: str, title: str):
+        self.suffix = suffix
+        self.figure = Figure(figsize=FIGURE_SIZE)
+        self.figure.suptitle(title)
+        self.over_time = self.figure.add_axes((0.12, 0.11, 0.56, 0.78))
+        self.over_time.set(xlabel="day", ylabel="share of customers")
+        self.over_time.yaxis.set_major_locator(MaxNLocator(5))
+        self.over_time.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+        self.colours = [*STAGE_COLOURS[::-1], AWARE_COLOUR]
+        names = [*STAGE_NAMES[::-1], "aware only"]
+        swatches = [Patch(color=c) for c in self.colours]
+        self.over_time.legend(swatches[::-1], names[::-1], loc="upper left", fontsize="x-small")
+        self.today = self.figure.add_axes((0.72, 0.11, 0.26, 0.78))
+        rows = np.arange(len(self._LEVELS))[::-1]
+        self.bars = self.today.barh(rows, np.zeros(len(rows)), color=[AWARE_COLOUR, *STAGE_COLOURS])
+        self.labels = [
+            self.today.text(0, row - 0.55, "", ha="center", va="center", fontsize=7) for row in rows
+        ]
+        self.today.set(xlim=(-0.5, 0.5), ylim=(-1, len(rows)), xticks=[], yticks=[])
+        self.today.set_frame_on(False)
+
+    def update(self, timeseries: pd.DataFrame) -> Figure:
+        """Show the daily outcomes so far; return the figure."""
+        day = timeseries["step"].to_numpy()
+        stages = np.array([timeseries[f"stage_{s}{self.suffix}"].to_numpy() for s in STAGE_NAMES])
+        aware = timeseries[f"aware_share{self.suffix}"].to_numpy()
+        for old in list(self.over_time.collections):
+            old.remove()
+        layers = [*stages[::-1], np.clip(aware - stages.sum(axis=0), 0.0, 1.0)]
+        self.over_time.stackplot(day, layers, colors=self.colours)
+        self.over_time.set_xlim(day[0], max(day[-1], 1))
+        self.over_time.set_ylim(0, max(aware.max(), 0.01) * 1.05)
+        levels = np.array([aware[-1], *np.cumsum(stages[::-1, -1])[::-1]])
+        for bar, label, name, level in zip(
+            self.bars, self.labels, self._LEVELS, levels, strict=True
+        ):
+            bar.set_x(-level / 2)
+            bar.set_width(level)
+            label.set_text(f"{name} {level:.0%}")
+        self.today.set_title(f"day {int(day[-1])}", fontsize=9)
+        return self.figure
+
+
+@solara.component
+def FunnelChart(model: LiveModel) -> None:
+    """Show Evans's 4C engagement funnel, for all brands or one."""
+    update_counter.get()
+    brands = model.scenario.brand_names
+    choice, set_choice = solara.use_state("all brands")
+    options = ["all brands", *brands] if len(brands) > 1 else []
+    suffix = f"__{choice}" if options and choice in brands else ""
+    title = "Engagement funnel (Evans's 4C)" + (f": {choice}" if options else "")
+    figure = solara.use_memo(lambda: FunnelFigure(suffix, title), [model, suffix])
+    src = solara.use_memo(
+        lambda: data_url(figure.update(model.timeseries())), [figure, model.steps]
+    )
+    with solara.Column(gap="0px"):
+        if options:
+            solara.ToggleButtonsSingle(choice, values=options, on_value=set_choice, dense=True)
+        Picture(src, f"4C engagement funnel on day {model.steps}")
+
+
+@solara.component
+def OutcomeExplorer(model: LiveModel) -> None:
+    """Plot any outcome column over time, chosen from those the model reports."""
+    update_counter.get()
+    columns = [c for c in model.outcomes if c != "step"]
+    default = "mean_experience" if "mean_experience" in columns else columns[0]
+    column, set_column = solara.use_state(default)
+    chosen = column if column in columns else default
+    chart = Chart(describe(chosen), "", (Series(chosen, chosen, BRAND_COLOURS[0]),))
+    figure = solara.use_memo(lambda: LineFigure(chart), [model, chosen])
+    src = solara.use_memo(
+        lambda: data_url(figure.update(model.timeseries())), [figure, model.steps]
+    )
+    with solara.Column(gap="0px"):
+        solara.Select("outcome", values=columns, value=chosen, on_value=set_column)
+        Picture(src, f"{chosen} on day {model.steps}")

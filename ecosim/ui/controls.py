@@ -1,0 +1,303 @@
+"""Model parameters for Mesa's ``SolaraViz``, generated from the scenario schema.
+
+Each control is one scenario field, named by its dotted path (``brands.tokoku.price``) and
+passed to :class:`~ecosim.ui.live_model.LiveModel` on Reset. Its kind and range come from
+the schema: a ``Literal`` becomes a select, a ``bool`` a switch, a bounded number a slider
+whose ends are the field's ``ge``/``gt`` and ``le``/``lt`` constraints. An upper end the
+schema leaves open is set three times as far from the lower end as the scenario's value.
+A slider may reach a value the schema excludes (an influencer audience of 0): the app then
+shows the schema's message.
+
+The main parameters offered are listed in :func:`settings`: population and horizon, the
+network, segment shares, each brand's offer, each influencer's audience, each campaign
+action's intensity or discount, and the dynamics that matter most in class.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import annotated_types
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from ecosim.scenario import Scenario
+from ecosim.ui.live_model import mean_degree
+
+__all__ = [
+    "DYNAMICS",
+    "Setting",
+    "changes",
+    "control",
+    "model_params",
+    "network_kinds",
+    "settings",
+]
+
+DYNAMICS = (
+    "ad_valence",
+    "negativity_bias",
+    "wom_awareness_rate",
+    "wom_experience_weight",
+    "venting_rate",
+    "forgetting_rate",
+)
+"""The dynamics offered as controls (each one a field of ``ecosim.scenario.Dynamics``)."""
+
+_OPEN_END_SPAN = 3.0
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One control: a scenario field and how it is shown.
+
+    Parameters
+    ----------
+    path : str
+        Dotted field path in the scenario (list items by name or position).
+    label : str
+        What the control is called on the page.
+    key : str, optional
+        The model keyword it sets; ``path`` when omitted.
+    low, high : float, optional
+        A practical range inside the schema's (population size, horizon).
+    """
+
+    path: str
+    label: str
+    key: str | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def keyword(self) -> str:
+        """The keyword of :class:`~ecosim.ui.live_model.LiveModel` this control sets."""
+        return self.key or self.path
+
+
+def settings(scenario: Scenario) -> list[Setting]:
+    """List the main parameters of a scenario, in the order the controls appear.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    list of Setting
+    """
+    found = [
+        Setting("population.size", "customers", key="customers", low=100, high=100_000),
+        Setting("days", "days", key="days", high=max(730, scenario.days)),
+    ]
+    segments = scenario.population.segments
+    if len(segments) > 1:
+        found += [
+            Setting(f"population.segments.{s.name}.share", f"{s.name} share") for s in segments
+        ]
+    for brand in scenario.brands:
+        found += [
+            Setting(f"brands.{brand.name}.price", f"{brand.name} price"),
+            Setting(f"brands.{brand.name}.quality", f"{brand.name} quality"),
+        ]
+        if math.isfinite(brand.budget):
+            found.append(Setting(f"brands.{brand.name}.budget", f"{brand.name} budget"))
+    for influencer in scenario.influencers:
+        found += [
+            Setting(f"influencers.{influencer.name}.audience_share", f"{influencer.name} audience"),
+            Setting(f"influencers.{influencer.name}.credibility", f"{influencer.name} credibility"),
+        ]
+    several = len(scenario.brands) > 1
+    for number, action in enumerate(scenario.campaign):
+        days = f"d{action.start}" if action.start == action.end else f"d{action.start}-{action.end}"
+        what = {
+            "advertising": f"{action.channel} ads",
+            "social_post": f"{action.channel} posts",
+            "influencer": f"{action.influencer}",
+            "promotion": "sale",
+        }[action.type]
+        field = "discount" if action.type == "promotion" else "intensity"
+        brand = f"{action.brand} " if several else ""
+        suffix = " discount" if field == "discount" else ""
+        found.append(Setting(f"campaign.{number}.{field}", f"{brand}{what} {days}{suffix}"))
+    found += [
+        Setting(f"dynamics.{name}", name.replace("_", " "))
+        for name in DYNAMICS
+        if name in type(scenario.dynamics).model_fields
+    ]
+    return found
+
+
+def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
+    """Describe the ``SolaraViz`` input for one setting, from the field's type and constraints.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Gives the current value (and, for open ranges, the scale).
+    setting : Setting
+
+    Returns
+    -------
+    dict
+        ``{"type": "SliderInt" | "SliderFloat" | "Select" | "Checkbox", "value": ...,
+        "label": ..., ...}``.
+
+    Raises
+    ------
+    TypeError
+        For a field type no control can show (a list, a table).
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> scenario = load_scenario("scenarios/baseline.toml")
+    >>> spec = control(scenario, Setting("brands.tokoku.quality", "quality"))
+    >>> spec["type"], spec["value"], spec["min"], spec["max"], spec["step"]
+    ('SliderFloat', 0.72, 0.0, 1.0, 0.01)
+    >>> control(scenario, Setting("campaign.0.type", "type"))["values"]
+    ['advertising', 'social_post', 'promotion', 'influencer']
+    """
+    owner, name = _owner(scenario, setting.path)
+    info = type(owner).model_fields[name]
+    value = getattr(owner, name)
+    kind, bounds = _kind(info)
+    base = {"label": setting.label, "value": value}
+    if typing.get_origin(kind) is Literal:
+        return {"type": "Select", "values": list(typing.get_args(kind)), **base}
+    if kind is bool:
+        return {"type": "Checkbox", **base}
+    if kind not in (int, float):
+        raise TypeError(f"{setting.path}: no control for a field of type {kind}")
+    low = setting.low if setting.low is not None else bounds.get("low", 0.0)
+    high = setting.high if setting.high is not None else bounds.get("high")
+    if high is None:
+        high = low + max(_OPEN_END_SPAN * (value - low), 1.0)
+    step = _step(high - low)
+    if kind is int:
+        step = max(1, int(step))
+        return {"type": "SliderInt", "min": int(low), "max": int(high), "step": step, **base}
+    return {"type": "SliderFloat", "min": float(low), "max": float(high), "step": step, **base}
+
+
+def network_kinds(scenario: Scenario) -> list[str]:
+    """List the schema's network kinds; an edge list only when the scenario has one."""
+    members = typing.get_args(_unwrap(Scenario.model_fields["network"].annotation)[0])
+    kinds = [typing.get_args(m.model_fields["kind"].annotation)[0] for m in members]
+    return [k for k in kinds if k != "edge_list" or scenario.network.kind == "edge_list"]
+
+
+def changes(base: Scenario, used: Scenario) -> list[str]:
+    """Describe how the scenario a model runs differs from the one picked, setting by setting.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> base = load_scenario("scenarios/baseline.toml")
+    >>> used = load_scenario("scenarios/baseline.toml", {"brands.0.price": 135, "seed": 3})
+    >>> changes(base, used)
+    ['tokoku price 135 (was 150)', 'random seed 3 (was 2016)']
+    """
+    found = []
+    for setting in settings(base):
+        before, after = (getattr(*_owner(s, setting.path)) for s in (base, used))
+        if before != after:
+            found.append(f"{setting.label} {after:g} (was {before:g})")
+    if base.network != used.network:
+        found.append(f"network {_network(used)} (was {_network(base)})")
+    if base.seed != used.seed:
+        found.append(f"random seed {used.seed} (was {base.seed})")
+    return found
+
+
+def _network(scenario: Scenario) -> str:
+    fields = scenario.network.model_dump(exclude={"kind", "path"})
+    return " ".join([scenario.network.kind, *(f"{k}={v:g}" for k, v in fields.items())])
+
+
+def model_params(scenario: Scenario) -> dict[str, Any]:
+    """Mesa ``SolaraViz`` model parameters for a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Passed unchanged (a fixed parameter); the controls change it on Reset.
+
+    Returns
+    -------
+    dict
+        ``scenario``, then one input per keyword of
+        :class:`~ecosim.ui.live_model.LiveModel`: the settings of :func:`settings`, the
+        network kind, the number of friends and the random seed.
+    """
+    params: dict[str, Any] = {"scenario": scenario}
+    main = settings(scenario)
+    params.update({s.keyword: control(scenario, s) for s in main[:2]})
+    params["network"] = {
+        "type": "Select",
+        "label": "network",
+        "value": scenario.network.kind,
+        "values": network_kinds(scenario),
+    }
+    params["friends"] = {
+        "type": "SliderInt",
+        "label": "friends per customer",
+        "value": round(mean_degree(scenario) or 8),
+        "min": 2,
+        "max": 40,
+        "step": 2,
+    }
+    params.update({s.keyword: control(scenario, s) for s in main[2:]})
+    params["seed"] = {"type": "InputText", "label": "random seed", "value": str(scenario.seed)}
+    return params
+
+
+def _owner(scenario: Scenario, path: str) -> tuple[BaseModel, str]:
+    """Return the model object holding the field at ``path``, and the field's name."""
+    *parents, name = path.split(".")
+    node: Any = scenario
+    for part in parents:
+        if isinstance(node, list):
+            named = [item for item in node if getattr(item, "name", None) == part]
+            node = named[0] if named else node[int(part)]
+        else:
+            node = getattr(node, part)
+    return node, name
+
+
+def _kind(info: FieldInfo) -> tuple[Any, dict[str, float]]:
+    """Return a field's value type and its numeric bounds (``low``, ``high``)."""
+    kind, metadata = _unwrap(info.annotation)
+    bounds: dict[str, float] = {}
+    for item in [*info.metadata, *metadata]:
+        if isinstance(item, annotated_types.Ge | annotated_types.Gt):
+            bounds["low"] = float(getattr(item, "ge", getattr(item, "gt", None)))
+        elif isinstance(item, annotated_types.Le | annotated_types.Lt):
+            bounds["high"] = float(getattr(item, "le", getattr(item, "lt", None)))
+    return kind, bounds
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """Strip ``Optional`` and ``Annotated``; return the type and the constraints met on the way."""
+    metadata: list[Any] = []
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            for item in extra:
+                metadata += item.metadata if isinstance(item, FieldInfo) else [item]
+        elif origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(
+            annotation
+        ):
+            (annotation,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+        else:
+            return annotation, metadata
+
+
+def _step(span: float) -> float:
+    """Return a round step giving about 100 positions over ``span`` (0.01 over [0, 1])."""
+    return 10.0 ** math.floor(math.log10(span / 100)) if span > 0 else 1.0

@@ -1,0 +1,178 @@
+"""The customer inspector: one customer's state today and its history since it was picked.
+
+A customer is picked by clicking it in the network view or by typing its id; from then on
+the model records its state after every step (:meth:`~ecosim.ui.live_model.LiveModel.watch`).
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import solara
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from mesa.visualization.utils import force_update, update_counter
+
+from ecosim.population import STAGES, TRAITS
+from ecosim.ui.live_model import LiveModel
+from ecosim.ui.style import BRAND_COLOURS, Picture, data_url
+
+__all__ = ["CustomerHistory", "CustomerInspector", "history_figure", "history_frame"]
+
+
+def history_frame(history: list[dict], brands: list[str]) -> pd.DataFrame:
+    """Flatten the watched customer's history into one row per step.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``step`` and, per brand, ``<brand> experience``, ``<brand> stage`` (an index into
+        :data:`ecosim.population.STAGES`) and ``<brand> purchases``.
+
+    Examples
+    --------
+    >>> state = {"step": 3, "x": {"experience": 0.5, "stage": "curation", "purchases": 1}}
+    >>> history_frame([state], ["x"]).iloc[0].tolist()
+    [3.0, 0.5, 2.0, 1.0]
+    """
+    rows = [
+        {
+            "step": state["step"],
+            **{f"{b} experience": state[b]["experience"] for b in brands},
+            **{f"{b} stage": STAGES.index(state[b]["stage"]) for b in brands},
+            **{f"{b} purchases": state[b]["purchases"] for b in brands},
+        }
+        for state in history
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "step",
+            *(f"{b} {w}" for w in ("experience", "stage", "purchases") for b in brands),
+        ],
+    )
+
+
+def history_figure(frame: pd.DataFrame, brands: list[str], row: int) -> Figure:
+    """Draw a customer's experience and 4C stage over time, one colour per brand."""
+    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    experience, stage = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    for brand, colour in zip(brands, BRAND_COLOURS, strict=False):
+        experience.plot(frame["step"], frame[f"{brand} experience"], color=colour, label=brand)
+        stage.step(frame["step"], frame[f"{brand} stage"], where="post", color=colour)
+        bought = frame[f"{brand} purchases"].diff().fillna(0) > 0
+        experience.scatter(
+            frame["step"][bought],
+            frame[f"{brand} experience"][bought],
+            color=colour,
+            marker="v",
+            s=30,
+        )
+    experience.axhline(0, color="#999999", lw=0.6)
+    experience.set(
+        ylim=(-1.05, 1.05), ylabel="experience", title=f"Customer {row} since picked (▼ a purchase)"
+    )
+    if len(brands) > 1:
+        experience.legend(loc="upper left", fontsize="small")
+    stage.set(
+        yticks=range(len(STAGES)), yticklabels=STAGES, ylim=(-0.3, len(STAGES) - 0.7), xlabel="day"
+    )
+    stage.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+    stage.tick_params(axis="y", labelsize=8)
+    return fig
+
+
+_SHOWN = {
+    "aware": lambda known: "yes" if known else "no",
+    "experience": "{:+.2f}".format,
+    "stage": str,
+    "purchases": str,
+    "spend": "{:,.0f}".format,
+    "last_purchase": lambda day: "never" if day < 0 else f"day {day}",
+}
+"""How each of a customer's per-brand values is shown."""
+
+
+def _state_table(state: dict, brands: list[str]) -> str:
+    head = "".join(f"<th style='padding:0 8px'>{html.escape(b)}</th>" for b in brands)
+    lines = []
+    for field, show in _SHOWN.items():
+        cells = "".join(
+            f"<td style='padding:0 8px; text-align:right'>{html.escape(show(state[b][field]))}</td>"
+            for b in brands
+        )
+        lines.append(f"<tr><td>{field.replace('_', ' ')}</td>{cells}</tr>")
+    return f"<tr><td></td>{head}</tr>" + "".join(lines)
+
+
+@solara.component
+def CustomerInspector(model: LiveModel) -> None:
+    """Pick a customer (by id, at random, the best connected) and show its state today."""
+    update_counter.get()
+    problem, set_problem = solara.use_state("")
+    n = model.population.n
+
+    def follow(row: int | None) -> None:
+        try:
+            model.watch(row)
+        except IndexError as error:
+            set_problem(str(error))
+            return
+        set_problem("")
+        force_update()
+
+    def random_customer() -> None:
+        follow(int(np.random.default_rng().integers(n)))
+
+    def best_connected() -> None:
+        follow(int(np.argmax(model.network.degree)))
+
+    with solara.Column(gap="6px"):
+        solara.Text("Customer inspector", style={"font-weight": "bold", "font-size": "1.1em"})
+        with solara.Row(gap="8px", style={"align-items": "center"}):
+            solara.InputInt(
+                "customer id",
+                value=model.watched,
+                on_value=follow,
+                optional=True,
+                continuous_update=False,
+            )
+            solara.Button("random", on_click=random_customer, outlined=True)
+            solara.Button("best connected", on_click=best_connected, outlined=True)
+        if problem:
+            solara.Error(problem)
+        row = model.watched
+        if row is None:
+            solara.Text(f"Click a customer in the network view, or type an id from 0 to {n - 1:,}.")
+            return
+        state = model.customer(row).state()
+        friends = model.network.neighbors(row)
+        aware_friends = int(model.population.aware[friends].any(axis=1).sum())
+        solara.Text(
+            f"Customer {row}: segment {state['segment']}, {len(friends):,} friends "
+            f"({aware_friends:,} aware of a brand)"
+        )
+        solara.Text(
+            ", ".join(f"{t.replace('_', ' ')} {state[t]:.2f}" for t in TRAITS),
+            style={"font-size": "0.85em"},
+        )
+        solara.HTML(
+            tag="table",
+            unsafe_innerHTML=_state_table(state, model.scenario.brand_names),
+            style="font-size: 0.9em",
+        )
+
+
+@solara.component
+def CustomerHistory(model: LiveModel) -> None:
+    """Plot the watched customer's experience and stage since it was picked."""
+    update_counter.get()
+    if model.watched is None:
+        solara.Text("Pick a customer to see its history here.")
+        return
+    brands = model.scenario.brand_names
+    frame = history_frame(model.history, brands)
+    figure = history_figure(frame, brands, model.watched)
+    Picture(data_url(figure), f"customer {model.watched} since picked, day {model.steps}")

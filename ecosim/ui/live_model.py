@@ -1,0 +1,183 @@
+"""The model as the web app drives it: settings by field path, a watched customer, safe resets.
+
+Mesa's ``SolaraViz`` rebuilds the model on Reset as ``LiveModel(**parameters)``, with one
+keyword per control. :class:`LiveModel` accepts the scenario's fields by dotted path as
+keywords, so every control generated from the schema maps onto one field. A setting the
+schema rejects does not break the page: the model is built from the scenario as written and
+:attr:`LiveModel.problem` holds the message for the page to show.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecosim.model import EcosystemModel, resolve_scenario
+from ecosim.network import EdgeListError, read_edge_list
+from ecosim.scenario import EdgeList, Scenario, ScenarioError
+from ecosim.ui.layout import NetworkSample, sample_network
+
+__all__ = ["LiveModel", "mean_degree", "network_table"]
+
+
+class LiveModel(EcosystemModel):
+    """An :class:`~ecosim.model.EcosystemModel` for the web app.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or Path
+        The scenario the controls change.
+    rng : int or numpy.random.Generator, optional
+        Seed; the scenario's ``seed`` when omitted.
+    customers, days : int, optional
+        Population size and horizon.
+    network : str, optional
+        Network kind (``barabasi_albert``, ``watts_strogatz``...); the scenario's when omitted.
+    friends : float, optional
+        Mean number of contacts per customer; set through the kind's own parameter (see
+        :func:`network_table`).
+    **kwargs
+        Scenario fields by dotted path, e.g. ``{"brands.tokoku.price": 135}``.
+
+    Attributes
+    ----------
+    problem : str or None
+        Why the settings could not be used (the model then runs the scenario as written).
+    watched : int or None
+        The customer whose state is recorded after every step.
+    history : list of dict
+        The watched customer's state (:meth:`ecosim.agents.Customer.state`) with its
+        ``step``, from the step it was picked.
+
+    Notes
+    -----
+    While the app plays, Mesa steps the model in one thread and the views draw it in
+    another: a step and :meth:`timeseries` take turns, so a view never reads the outcomes
+    of a day half recorded.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path,
+        rng: int | np.random.Generator | None = None,
+        *,
+        customers: int | None = None,
+        days: int | None = None,
+        network: str | None = None,
+        friends: float | None = None,
+        **kwargs: Any,
+    ):
+        base = resolve_scenario(scenario)
+        overrides = dict(kwargs)
+        if network is not None or friends is not None:
+            overrides["network"] = network_table(base, network or base.network.kind, friends)
+        try:
+            configured = resolve_scenario(base, customers=customers, days=days, overrides=overrides)
+            if isinstance(configured.network, EdgeList):  # checked before any model is built
+                read_edge_list(configured.network.path, configured.population.size)
+            problem = None
+        except (ScenarioError, EdgeListError) as error:
+            configured, problem = base, str(error)
+        super().__init__(configured, rng)
+        self._turn = threading.RLock()
+        self.problem = problem
+        self.watched: int | None = None
+        self.history: list[dict[str, Any]] = []
+
+    @cached_property
+    def network_sample(self) -> NetworkSample:
+        """The customers the network view draws, laid out on first use (once per model).
+
+        Drawn with its own random stream (from the scenario's seed), so looking at the
+        network never changes the simulation.
+        """
+        return sample_network(self.network, np.random.default_rng(self.scenario.seed))
+
+    def watch(self, row: int | None) -> None:
+        """Follow customer ``row`` from now on (``None``: nobody); its history starts today.
+
+        Raises
+        ------
+        IndexError
+            If there is no such customer.
+        """
+        self.history = []
+        self.watched = None if row is None else self.customer(row).row
+        if self.watched is not None:
+            self._record()
+
+    def step(self) -> None:
+        """Simulate one day, then record the watched customer's state."""
+        with self._turn:
+            super().step()
+            if self.watched is not None:
+                self._record()
+
+    def timeseries(self) -> pd.DataFrame:
+        """Return the outcomes so far, one row per day (never while a day is recorded)."""
+        with self._turn:
+            return super().timeseries()
+
+    def _record(self) -> None:
+        self.history.append({"step": self.steps, **self.customer(self.watched).state()})
+
+
+def mean_degree(scenario: Scenario) -> float | None:
+    """Return the mean number of contacts the scenario's network is set up to give.
+
+    Returns
+    -------
+    float or None
+        ``None`` for networks whose degree is not a parameter (complete, edge list).
+    """
+    spec = scenario.network
+    if spec.kind == "barabasi_albert":
+        return 2.0 * spec.m
+    if spec.kind == "watts_strogatz":
+        return float(spec.k)
+    if spec.kind == "erdos_renyi":
+        return spec.mean_degree
+    if spec.kind == "stochastic_block":
+        return spec.mean_degree_within + spec.mean_degree_between
+    return None
+
+
+def network_table(scenario: Scenario, kind: str, friends: float | None) -> dict[str, Any]:
+    """Return the ``network`` table for ``kind`` with about ``friends`` contacts each.
+
+    The scenario's other network fields are kept when the kind is unchanged. Each kind
+    reaches the mean degree through its own parameter: ``m = friends / 2`` preferential
+    attachments, a ring of ``k = friends`` (even) neighbours, ``mean_degree`` itself, or,
+    for communities, the scenario's split between contacts within and between segments
+    (4:1 when the scenario has no communities).
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> scenario = load_scenario("scenarios/baseline.toml")
+    >>> network_table(scenario, "watts_strogatz", 10)
+    {'kind': 'watts_strogatz', 'k': 10}
+    >>> network_table(scenario, "barabasi_albert", None)
+    {'kind': 'barabasi_albert', 'm': 4}
+    """
+    spec = scenario.network
+    table = spec.model_dump() if spec.kind == kind else {"kind": kind}
+    if friends is None:
+        return table
+    if kind == "barabasi_albert":
+        table["m"] = max(1, round(friends / 2))
+    elif kind == "watts_strogatz":
+        table["k"] = max(2, 2 * round(friends / 2))
+    elif kind == "erdos_renyi":
+        table["mean_degree"] = float(friends)
+    elif kind == "stochastic_block":
+        total = mean_degree(scenario) if spec.kind == kind else None
+        within = spec.mean_degree_within / total if total else 0.8
+        table["mean_degree_within"] = friends * within
+        table["mean_degree_between"] = friends * (1.0 - within)
+    return table

@@ -1,0 +1,97 @@
+"""The scenario card of the sidebar: pick a scenario, upload a network, read what went wrong."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+
+import solara
+from ipyvuetify.extra import FileInput
+
+from ecosim.scenario import Scenario
+
+__all__ = ["PAGES", "EdgeListUpload", "ScenarioPanel"]
+
+PAGES = (
+    "Page 0: network and charts · Page 1: the ecosystem today, any outcome · "
+    "Page 2: a customer · Page 3: about"
+)
+"""What each page of the app shows (Mesa names them by number)."""
+
+
+@solara.component
+def EdgeListUpload(on_file: Callable[[str, bytes], None]) -> None:
+    """Offer a file input for an edge list; ``on_file(name, content)`` receives the file."""
+    file_info, set_file_info = solara.use_state(typing.cast(list, []))
+    files, set_files = solara.use_state(typing.cast(list, []))
+    element = FileInput.element(accept=".csv,.txt", multiple=False, on_file_info=set_file_info)
+
+    def wire() -> None:
+        if file_info:
+            widget = typing.cast(FileInput, solara.get_widget(element))
+            widget.reset_stats()
+            set_files(widget.get_files())
+
+    solara.use_effect(wire, [file_info])
+
+    def read(cancel: object) -> None:
+        if files:
+            on_file(files[0]["name"], files[0]["file_obj"].read())
+
+    solara.use_thread(read, [files])
+
+
+@solara.component
+def ScenarioPanel(
+    scenario: Scenario,
+    choice: str,
+    choices: list[str],
+    on_choice: Callable[[str], None],
+    uploaded: str,
+    on_edge_list: Callable[[str, bytes], None],
+    on_generated_network: Callable[[], None],
+    problem: str,
+    changed: list[str],
+) -> None:
+    """Show the scenario card: picker, description, edge-list upload, messages, page guide.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario in use.
+    choice : str
+        Name of the scenario file picked.
+    choices : list of str
+        Names of the scenario files to pick from.
+    on_choice : callable
+        Called with a scenario name when another is picked.
+    uploaded : str
+        Name of the uploaded edge list in use ("" for the scenario's own network).
+    on_edge_list : callable
+        Called with a file name and its content when an edge list is uploaded.
+    on_generated_network : callable
+        Called to go back to the scenario's own network after an upload.
+    problem : str
+        Why the last scenario picked or network uploaded could not be used ("" if it could).
+    changed : list of str
+        How the model running differs from the scenario (the settings applied on Reset).
+    """
+    with solara.Card("Scenario"), solara.Column(gap="6px"):
+        solara.Select("scenario", values=choices, value=choice, on_value=on_choice)
+        if scenario.description:
+            solara.Text(scenario.description, style={"font-size": "0.9em"})
+        solara.Text(
+            "Your own friendship network: a CSV edge list (source,target customer ids)",
+            style={"font-size": "0.85em"},
+        )
+        EdgeListUpload(on_file=on_edge_list)
+        if uploaded:
+            solara.Text(f"Network: {uploaded} (uploaded)", style={"font-size": "0.85em"})
+            solara.Button(
+                "use the scenario's own network", on_click=on_generated_network, text=True
+            )
+        if changed:
+            solara.Text("Running with: " + "; ".join(changed), style={"font-size": "0.85em"})
+        if problem:
+            solara.Error(problem, style={"white-space": "pre-wrap", "font-size": "0.85em"})
+        solara.Text(PAGES, style={"font-size": "0.8em", "color": "#666"})

@@ -1,0 +1,122 @@
+import inspect
+
+import pytest
+from mesa.visualization.solara_viz import _check_model_params, split_model_params
+
+from ecosim import load_scenario
+from ecosim.scenario import Scenario
+from ecosim.ui.controls import Setting, changes, control, model_params, network_kinds, settings
+from ecosim.ui.live_model import LiveModel
+
+
+@pytest.fixture(params=["baseline", "two_brands"])
+def scenario(request) -> Scenario:
+    return load_scenario(f"scenarios/{request.param}.toml")
+
+
+def test_model_params_are_live_model_keywords_that_mesa_accepts(scenario):
+    params = model_params(scenario)
+    _check_model_params(LiveModel.__init__, params)  # raises on an unknown keyword
+    adjustable, fixed = split_model_params(params)
+    assert fixed == {"scenario": scenario}
+    keywords = set(inspect.signature(LiveModel.__init__).parameters)
+    assert {"customers", "days", "network", "friends"} <= set(adjustable) & keywords
+    assert all(
+        spec["type"] in {"SliderInt", "SliderFloat", "Select", "InputText"}
+        for spec in adjustable.values()
+    )
+
+
+def test_reset_with_the_initial_values_builds_the_scenario_as_written(scenario):
+    values = {
+        k: v["value"] if isinstance(v, dict) else v for k, v in model_params(scenario).items()
+    }
+    model = LiveModel(**values)
+    assert model.problem is None
+    assert model.scenario == scenario
+
+
+def test_every_brand_influencer_campaign_action_and_segment_has_a_control(scenario):
+    params = model_params(scenario)
+    for brand in scenario.brands:
+        assert {f"brands.{brand.name}.{f}" for f in ("price", "quality", "budget")} <= set(params)
+    for influencer in scenario.influencers:
+        assert f"influencers.{influencer.name}.audience_share" in params
+    for number, action in enumerate(scenario.campaign):
+        field = "discount" if action.type == "promotion" else "intensity"
+        assert params[f"campaign.{number}.{field}"]["value"] == getattr(action, field)
+    for segment in scenario.population.segments:
+        assert params[f"population.segments.{segment.name}.share"]["value"] == segment.share
+    assert params["dynamics.negativity_bias"]["value"] == scenario.dynamics.negativity_bias
+
+
+def test_ranges_come_from_the_schema_constraints():
+    scenario = load_scenario("scenarios/baseline.toml")
+    quality = control(scenario, Setting("brands.tokoku.quality", "q"))
+    assert (quality["type"], quality["min"], quality["max"], quality["step"]) == (
+        "SliderFloat",
+        0.0,
+        1.0,
+        0.01,
+    )
+    bias = control(scenario, Setting("dynamics.negativity_bias", "b"))
+    assert bias["min"] == 1.0 and bias["max"] == 1.0 + 3 * (scenario.dynamics.negativity_bias - 1.0)
+    days = control(scenario, Setting("days", "days", key="days", high=730))
+    assert (days["type"], days["min"], days["max"]) == ("SliderInt", 1, 730)
+    kind = control(scenario, Setting("campaign.0.type", "type"))
+    assert kind["type"] == "Select" and "promotion" in kind["values"]
+    with pytest.raises(TypeError, match="no control"):
+        control(scenario, Setting("dynamics.stage_up", "ladder"))
+
+
+def test_a_slider_may_reach_a_value_the_schema_rejects_and_the_model_says_so():
+    scenario = load_scenario("scenarios/baseline.toml")
+    audience = model_params(scenario)["influencers.rina_style.audience_share"]
+    assert audience["min"] == 0.0  # the schema asks for > 0
+    model = LiveModel(scenario, customers=200, **{"influencers.rina_style.audience_share": 0.0})
+    assert "influencers[0].audience_share" in model.problem
+
+
+def test_network_kinds_come_from_the_schema():
+    scenario = load_scenario("scenarios/baseline.toml")
+    assert network_kinds(scenario) == [
+        "barabasi_albert",
+        "watts_strogatz",
+        "erdos_renyi",
+        "stochastic_block",
+        "complete",
+    ]
+
+
+def test_labels_are_short_and_unique(scenario):
+    labels = [s.label for s in settings(scenario)]
+    assert len(set(labels)) == len(labels)
+    assert max(len(label) for label in labels) <= 32
+
+
+def test_changes_lists_what_differs_from_the_scenario():
+    base = load_scenario("scenarios/baseline.toml")
+    used = LiveModel(base, customers=500, network="watts_strogatz", friends=6).scenario
+    assert changes(base, base) == []
+    assert changes(base, used) == [
+        "customers 500 (was 10000)",
+        "network watts_strogatz k=6 p=0.1 (was barabasi_albert m=4)",
+    ]
+
+
+def test_a_switch_for_a_yes_no_field_and_a_select_for_a_choice():
+    from typing import Literal
+
+    from pydantic import BaseModel
+
+    class Loyalty(BaseModel):  # the shape a future scenario section could take
+        enabled: bool = True
+        tiers: Literal["none", "silver_gold", "silver_gold_platinum"] = "silver_gold"
+
+    class Section(BaseModel):
+        loyalty: Loyalty = Loyalty()
+
+    switch = control(Section(), Setting("loyalty.enabled", "loyalty programme"))
+    assert switch == {"type": "Checkbox", "label": "loyalty programme", "value": True}
+    select = control(Section(), Setting("loyalty.tiers", "tiers"))
+    assert select["type"] == "Select" and select["values"][-1] == "silver_gold_platinum"

@@ -1,0 +1,114 @@
+import threading
+
+import numpy as np
+import pytest
+
+from ecosim import load_scenario
+from ecosim.model import EcosystemModel
+from ecosim.network import EdgeListError
+from ecosim.ui.layout import MAX_NODES
+from ecosim.ui.live_model import LiveModel, mean_degree, network_table
+
+BASELINE = "scenarios/baseline.toml"
+
+
+def test_settings_by_field_path_reach_the_scenario():
+    model = LiveModel(BASELINE, customers=300, days=20, **{"brands.tokoku.price": 99.0})
+    assert model.problem is None
+    assert model.scenario.population.size == model.population.n == 300
+    assert model.scenario.days == 20
+    assert model.scenario.brands[0].price == 99.0
+
+
+def test_same_settings_give_the_same_run_as_the_plain_model():
+    live = LiveModel(BASELINE, customers=400, **{"dynamics.negativity_bias": 3.0})
+    plain = EcosystemModel(BASELINE, customers=400, overrides={"dynamics.negativity_bias": 3.0})
+    for _ in range(5):
+        live.step()
+        plain.step()
+    assert live.timeseries().equals(plain.timeseries())
+
+
+def test_an_invalid_setting_runs_the_scenario_as_written_and_says_why():
+    model = LiveModel(BASELINE, customers=300, **{"population.segments.families.share": 0.9})
+    assert "segment shares must sum to 1" in model.problem
+    assert model.scenario == load_scenario(BASELINE)
+    model.step()
+    assert model.steps == 1
+
+
+def test_an_edge_list_that_does_not_fit_the_population_is_reported(tmp_path):
+    edges = tmp_path / "edges.csv"
+    edges.write_text("0,1\n1,299\n")
+    scenario = load_scenario(BASELINE, {"network": {"kind": "edge_list", "path": str(edges)}})
+    fits = LiveModel(scenario, customers=300)
+    assert fits.problem is None and fits.network.n_edges == 2
+    too_small = LiveModel(scenario, customers=200)
+    assert "edges.csv, line 2" in too_small.problem
+    assert too_small.population.n == scenario.population.size
+    with pytest.raises(EdgeListError):
+        EcosystemModel(scenario, customers=200)
+
+
+def test_network_kind_and_friends_set_the_kinds_own_parameter():
+    model = LiveModel(BASELINE, customers=500, network="watts_strogatz", friends=6)
+    assert model.scenario.network.kind == "watts_strogatz"
+    assert model.scenario.network.k == 6
+    assert model.network.mean_degree == pytest.approx(6, rel=0.01)
+    scenario = load_scenario(BASELINE)
+    assert mean_degree(scenario) == 8
+    assert network_table(scenario, "barabasi_albert", 12) == {"kind": "barabasi_albert", "m": 6}
+    assert network_table(scenario, "erdos_renyi", 5) == {"kind": "erdos_renyi", "mean_degree": 5.0}
+    blocks = network_table(scenario, "stochastic_block", 10)
+    assert blocks["mean_degree_within"] + blocks["mean_degree_between"] == pytest.approx(10)
+    assert network_table(scenario, "complete", 10) == {"kind": "complete"}
+
+
+def test_a_watched_customer_is_recorded_after_every_step():
+    model = LiveModel(BASELINE, customers=300)
+    model.step()
+    model.watch(7)
+    for _ in range(3):
+        model.step()
+    assert [entry["step"] for entry in model.history] == [1, 2, 3, 4]
+    assert all(entry["id"] == 7 for entry in model.history)
+    assert model.history[-1] == {"step": 4, **model.customer(7).state()}
+    model.watch(None)
+    model.step()
+    assert model.watched is None and model.history == []
+    with pytest.raises(IndexError):
+        model.watch(300)
+
+
+def test_the_network_sample_is_laid_out_once_and_bounded():
+    model = LiveModel(BASELINE, customers=5000)
+    sample = model.network_sample
+    model.step()
+    assert model.network_sample is sample
+    assert len(sample.nodes) == MAX_NODES
+    assert len(np.unique(sample.nodes)) == MAX_NODES
+    assert sample.xy.shape == (MAX_NODES, 2)
+    assert sample.xy.min() >= 0 and sample.xy.max() <= 1
+    source, target = sample.nodes[sample.edges[:, 0]], sample.nodes[sample.edges[:, 1]]
+    assert all(
+        t in model.network.neighbors(s) for s, t in zip(source[:200], target[:200], strict=True)
+    )
+    assert np.array_equal(sample.degree, model.network.degree[sample.nodes])
+
+
+def test_outcomes_can_be_read_while_another_thread_steps():
+    model = LiveModel(BASELINE, customers=300, days=2000)
+    stop = threading.Event()
+
+    def play():
+        while not stop.is_set():
+            model.step()
+
+    player = threading.Thread(target=play)
+    player.start()
+    try:
+        lengths = [len(model.timeseries()) for _ in range(300)]
+    finally:
+        stop.set()
+        player.join()
+    assert lengths == sorted(lengths) and lengths[-1] > lengths[0]

@@ -1,0 +1,129 @@
+"""The app page rendered in-process (no browser): Mesa's controls driving our views."""
+
+from pathlib import Path
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from ecosim.ui.app import Page
+from ecosim.ui.live_model import LiveModel
+from ecosim.ui.network_view import HEIGHT, WIDTH, ClickableImage, _pixels, pick
+from ecosim.ui.scenarios import SCENARIO_VARIABLE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@solara.component
+def App():
+    with solara.AppLayout():
+        Page()
+
+
+@pytest.fixture
+def rendered(tmp_path, monkeypatch):
+    """The page on small copies of the scenarios (400 customers)."""
+    for name in ("baseline", "two_brands"):
+        text = (ROOT / "scenarios" / f"{name}.toml").read_text()
+        (tmp_path / f"{name}.toml").write_text(text.replace("size = 10_000", "size = 400"))
+    monkeypatch.setenv(SCENARIO_VARIABLE, str(tmp_path / "baseline.toml"))
+    _box, rc = solara.render(App(), handle_error=False)
+    yield rc
+    rc.close()
+
+
+def button(rc, label):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def text(rc, content):
+    return rc.find(v.Html, children=[content])
+
+
+def network(rc) -> ClickableImage:
+    return rc.find(ClickableImage).widgets[0]
+
+
+def test_step_advances_the_counter_and_the_views(rendered):
+    text(rendered, "Step: 0").assert_single()
+    assert network(rendered).alt == "network of customers on day 0"
+    button(rendered, "Step").click()
+    button(rendered, "Step").click()
+    text(rendered, "Step: 2").assert_single()
+    assert network(rendered).alt == "network of customers on day 2"
+
+
+def test_a_parameter_applies_on_reset(rendered):
+    button(rendered, "Step").click()
+    rendered.find(v.Slider, label="customers").widget.v_model = 200
+    text(rendered, "Step: 1").assert_single()  # nothing happens before Reset
+    button(rendered, "Reset").click()
+    text(rendered, "Step: 0").assert_single()
+    text(rendered, "Running with: customers 200 (was 400)").assert_single()
+    text(rendered, "all 200 customers; dot size: friends. Click one to follow it.").assert_single()
+
+
+def test_a_rejected_setting_is_explained_and_the_scenario_runs_as_written(rendered):
+    rendered.find(v.Slider, label="negativity bias").widget.v_model = 3.5
+    rendered.find(v.Slider, label="wom experience weight").widget.v_model = 0.5
+    button(rendered, "Reset").click()
+    messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
+    assert any("wom_experience_weight * negativity_bias must be <= 1" in m for m in messages)
+    button(rendered, "Step").click()
+    text(rendered, "Step: 1").assert_single()
+
+
+def test_picking_a_scenario_rebuilds_the_controls_and_the_model(rendered):
+    rendered.find(v.Select, label="scenario").widget.v_model = "two_brands"
+    rendered.find(v.Slider, label="modaku price").assert_single()
+    text(rendered, "Step: 0").assert_single()
+    assert network(rendered).alt == "network of customers on day 0"
+    button(rendered, "Step").click()
+    text(rendered, "Step: 1").assert_single()
+
+
+def test_clicking_a_customer_in_the_network_shows_it_in_the_inspector(rendered, tmp_path):
+    rendered.find(v.Tabs).widget.v_model = 2  # SolaraViz's page 2
+    text(
+        rendered, "Click a customer in the network view, or type an id from 0 to 399."
+    ).assert_single()
+    network(rendered).vue_pick({"x": 0.995, "y": 0.005})  # a corner, far from every customer
+    text(
+        rendered, "Click a customer in the network view, or type an id from 0 to 399."
+    ).assert_single()
+    sample = LiveModel(tmp_path / "baseline.toml").network_sample  # the same scenario and seed
+    x, y = _pixels(sample.xy)[0]
+    network(rendered).vue_pick({"x": x / WIDTH, "y": 1 - y / HEIGHT})
+    row = pick(sample, x / WIDTH, 1 - y / HEIGHT)
+    shown = [str(w.children) for w in rendered.find(v.Html).widgets]
+    assert any(f"Customer {row}: segment" in line for line in shown)
+    button(rendered, "Step").click()
+    pictures = [w.attributes.get("alt", "") for w in rendered.find(solara.widgets.HTML).widgets]
+    assert f"customer {row} since picked, day 1" in pictures
+
+
+def test_typing_an_id_follows_that_customer_and_a_wrong_id_is_explained(rendered):
+    rendered.find(v.Tabs).widget.v_model = 2  # SolaraViz's page 2
+    field = rendered.find(v.TextField, label="customer id").widget
+    field.v_model = "12"
+    field.fire_event("keyup.enter")
+    shown = [str(w.children) for w in rendered.find(v.Html).widgets]
+    assert any("Customer 12: segment" in line for line in shown)
+    field.v_model = "4000"
+    field.fire_event("keyup.enter")
+    messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
+    assert any("customer 4000 does not exist (0..399)" in m for m in messages)
+
+
+def test_the_inspector_keeps_following_its_customer_after_a_reset(rendered):
+    rendered.find(v.Tabs).widget.v_model = 2
+    field = rendered.find(v.TextField, label="customer id").widget
+    field.v_model = "21"
+    field.fire_event("keyup.enter")
+    button(rendered, "Step").click()
+    button(rendered, "Reset").click()
+    text(rendered, "Step: 0").assert_single()
+    shown = [str(w.children) for w in rendered.find(v.Html).widgets]
+    assert any("Customer 21: segment" in line for line in shown)
+    pictures = [w.attributes.get("alt", "") for w in rendered.find(solara.widgets.HTML).widgets]
+    assert "customer 21 since picked, day 0" in pictures

@@ -1,0 +1,39 @@
+import socket
+
+from ecosim.cli import _parser, main
+from ecosim.ui.serve import DEFAULT_PORT, free_port, solara_command
+
+
+def test_ui_serves_this_computer_only_by_default():
+    args = _parser().parse_args(["ui"])
+    assert (args.scenario, args.host, args.port) == (None, "127.0.0.1", DEFAULT_PORT)
+    args = _parser().parse_args(
+        ["ui", "scenarios/two_brands.toml", "--port", "9000", "--host", "0.0.0.0"]
+    )
+    assert (str(args.scenario), args.host, args.port) == (
+        "scenarios/two_brands.toml",
+        "0.0.0.0",
+        9000,
+    )
+
+
+def test_an_invalid_scenario_stops_before_the_server_starts(tmp_path, capsys):
+    broken = tmp_path / "broken.toml"
+    broken.write_text('name = "broken"\n[population]\nsize = 1\n')
+    assert main(["ui", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.toml" in err and "population.size" in err
+
+
+def test_the_server_runs_the_app_in_production_without_opening_a_browser():
+    command = solara_command("127.0.0.1", 8123)
+    assert command[1:5] == ["-m", "solara", "run", "ecosim.ui.app"]
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert command[command.index("--port") + 1] == "8123"
+    assert {"--production", "--no-open", "--no-check-version"} <= set(command)
+
+
+def test_port_zero_means_a_free_port():
+    port = free_port("127.0.0.1")
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", port))  # nobody holds it

@@ -1,0 +1,164 @@
+import numpy as np
+import pytest
+
+from ecosim.ui.about import SECTIONS, about_html
+from ecosim.ui.charts import CHURN, LOYALTY, FunnelFigure, LineFigure, charts, describe, matching
+from ecosim.ui.ecosystem import FLOW_MEANINGS, ecosystem_figure, todays_flows
+from ecosim.ui.inspector import history_figure, history_frame
+from ecosim.ui.layout import NetworkSample, force_layout, snowball
+from ecosim.ui.live_model import LiveModel
+from ecosim.ui.network_view import HEIGHT, WIDTH, _pixels, network_figure, pick
+
+
+@pytest.fixture(scope="module")
+def model() -> LiveModel:
+    model = LiveModel("scenarios/baseline.toml", customers=1000)
+    model.watch(3)
+    for _ in range(40):
+        model.step()
+    return model
+
+
+def test_new_outcome_columns_light_up_their_charts():
+    plain = ["step", "aware_share", "wom_positive"]
+    assert [c.title for c in charts(["a"], plain)][-1] == "Purchases and revenue"
+    extended = [*plain, "tier_silver", "tier_gold", "tier_gold__a", "churned", "lapsed_share"]
+    found = {c.title: [s.column for s in c.lines] for c in charts(["a"], extended)}
+    assert found["Loyalty tiers"] == ["tier_silver", "tier_gold"]
+    assert found["Churn"] == ["churned", "lapsed_share"]
+    assert matching(extended, LOYALTY) == ["tier_silver", "tier_gold"]
+    assert matching(extended, CHURN) == ["churned", "lapsed_share"]
+    assert describe("aware_share__a") == "a: share of customers aware of the brand"
+
+
+def test_a_line_chart_shows_the_data_so_far_and_keeps_its_figure(model):
+    chart = charts(["tokoku"], list(model.outcomes))[2]  # purchases and revenue
+    figure = LineFigure(chart)
+    daily = model.timeseries()
+    first = figure.update(daily.iloc[:10])
+    assert figure.update(daily) is first
+    purchases, revenue = figure.lines
+    assert np.array_equal(purchases.get_ydata(), daily["purchases"])
+    assert np.allclose(revenue.get_ydata(), daily["revenue"].cumsum())  # revenue so far
+    assert first.axes[0].get_xlim() == (0, 40)
+    for axes, line in zip(first.axes, figure.lines, strict=True):  # the scale follows the data
+        assert axes.get_ylim()[0] == 0 and axes.get_ylim()[1] >= line.get_ydata().max()
+
+
+def test_the_funnel_shows_todays_shares(model):
+    daily = model.timeseries()
+    figure = FunnelFigure("", "funnel")
+    figure.update(daily)
+    last = daily.iloc[-1]
+    widths = [bar.get_width() for bar in figure.bars]
+    assert widths[0] == pytest.approx(last["aware_share"])
+    engaged = sum(
+        last[f"stage_{s}"] for s in ("consumption", "curation", "creation", "collaboration")
+    )
+    assert widths[1] == pytest.approx(engaged)
+    assert widths == sorted(widths, reverse=True)
+    assert figure.labels[0].get_text() == f"aware {last['aware_share']:.0%}"
+    assert len(figure.over_time.collections) == 5
+    figure.update(daily)
+    assert len(figure.over_time.collections) == 5  # redrawn, not piled up
+
+
+def test_todays_flows_cover_the_models_flows_per_brand_and_in_total():
+    model = LiveModel("scenarios/two_brands.toml", customers=800)
+    before = todays_flows(model, None)
+    assert set(FLOW_MEANINGS) <= set(before) and before["consumed"] == 0
+    for _ in range(35):
+        model.step()
+    total, first, second = (todays_flows(model, b) for b in (None, 0, 1))
+    assert set(model.flows) <= set(total)
+    for name, values in model.flows.items():
+        assert total[name] == pytest.approx(values.sum())
+        assert (first[name], second[name]) == pytest.approx(tuple(values))
+
+
+def test_the_ecosystem_diagram_puts_todays_flows_on_its_arrows(model):
+    figure = ecosystem_figure(model, 0)
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    flows = todays_flows(model, 0)
+    assert f"{flows['exposures']:,.0f} exposures" in texts
+    assert f"{flows['wom_positive']:,.0f} praise" in texts
+    assert any(t.startswith(f"{flows['needs']:,.0f} in need") for t in texts)
+    assert {"Brand actions", "Dialogue behaviour", "Shopping behaviour"} <= set(texts)
+    assert figure._suptitle.get_text().startswith(
+        f"The engagement ecosystem today: day {model.steps}"
+    )
+
+
+def test_a_click_picks_the_customer_drawn_there(model):
+    sample = model.network_sample
+    where = _pixels(sample.xy)
+    for position in (0, len(sample.nodes) // 2, len(sample.nodes) - 1):
+        x, y = where[position]
+        row = pick(sample, x / WIDTH, 1 - y / HEIGHT)
+        picked = where[np.searchsorted(sample.nodes, row)]
+        assert np.hypot(*(picked - (x, y))) == pytest.approx(0, abs=1e-6)
+    alone = NetworkSample(np.array([4]), np.array([[0.5, 0.5]]), np.empty((0, 2), int), [1], 9)
+    x, y = _pixels(alone.xy)[0]
+    assert pick(alone, (x + 10) / WIDTH, 1 - y / HEIGHT) == 4  # close enough
+    assert pick(alone, (x + 30) / WIDTH, 1 - y / HEIGHT) is None
+
+
+def test_the_network_figure_colours_each_customer_and_rings_the_watched_one(model):
+    sample = model.network_sample
+    assert len(sample.nodes) == model.population.n == 1000  # small: everyone is drawn
+    figure = network_figure(sample, model, 0, "4C stage")
+    dots, ring = figure.axes[0].collections
+    assert len(dots.get_offsets()) == len(sample.nodes)
+    assert np.allclose(ring.get_offsets()[0], sample.xy[3])
+    experience = network_figure(sample, model, 0, "experience")
+    assert experience.axes[-1].get_ylabel() == "experience"  # the colour bar
+
+
+def test_the_watched_customers_history_has_one_row_per_step(model):
+    frame = history_frame(model.history, ["tokoku"])
+    assert frame["step"].tolist() == list(range(0, 41))
+    assert frame["tokoku experience"].iloc[-1] == model.customer(3).state()["tokoku"]["experience"]
+    figure = history_figure(frame, ["tokoku"], 3)
+    assert figure.axes[0].get_title().startswith("Customer 3 since picked")
+
+
+def test_snowball_samples_are_connected_neighbourhoods_and_layouts_fill_the_square():
+    model = LiveModel("scenarios/baseline.toml", customers=3000)
+    nodes = snowball(model.network, 500, np.random.default_rng(1))
+    assert len(nodes) == 500 and np.all(np.diff(nodes) > 0)
+    inside = np.isin(model.network.edges_from(nodes)[1], nodes)
+    assert inside.mean() > 0.2  # friends of friends, not a scattering
+    xy = force_layout(np.array([[0, 1], [1, 2], [2, 3]]), 50, np.random.default_rng(2))
+    assert xy.shape == (50, 2) and xy.min() == 0.0 and xy.max() == 1.0
+
+
+def test_the_about_panel_has_netlogos_sections_and_the_seed_ideas():
+    assert list(SECTIONS) == [
+        "WHAT IS IT?",
+        "HOW IT WORKS",
+        "HOW TO USE IT",
+        "THINGS TO NOTICE",
+        "THINGS TO TRY",
+        "EXTENDING THE MODEL",
+        "CREDITS AND REFERENCES",
+    ]
+    text = " ".join(SECTIONS.values())
+    for idea in (
+        "Maslowska",
+        "non-linear",
+        "physical, cognitive and emotional presence",
+        "consumption",
+        "curation",
+        "creation",
+        "collaboration",
+        "omnichannel",
+        'Define "engaged" for your business',
+        "Harbolnas",
+        "loyalty programmes",
+        "service excellence",
+        "Evans",
+        "Patterson",
+    ):
+        assert idea in text, idea
+    page = about_html(tuple(SECTIONS))
+    assert page.count("<h3>") == 7 and "<li>" in page
