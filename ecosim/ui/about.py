@@ -39,34 +39,44 @@ brand and its community).
 Each customer is a person in a friendship network; brands, media channels and influencers
 are agents too. One step is **one day**, in seven phases:
 
-1. **Brands act.** Each brand runs its campaign calendar while its budget lasts.
-2. **Media and influencers deliver.** An advertisement reaches a customer with chance
-   *reach × intensity × the segment's use of the channel*; a social post reaches only the
-   brand's followers (consumption stage or above). An influencer's post weighs more the more
-   credible the influencer (Hovland & Weiss 1951).
+1. **Brands act.** Each brand runs its campaign calendar while its budget lasts: advertising,
+   social posts, promotions and price changes, product launches, influencers, gamification,
+   AI-personalised offers, community invitations, seeding programmes, win-back. Brands also
+   *react*: when complaints trend they answer faster and apologise; they move budget to the
+   channel that sells.
+2. **Messages reach customers.** An advertisement reaches a customer with chance
+   *reach × intensity × the segment's use of the channel*; a social post reaches the brand's
+   followers, who **share** it with friends, who may share it again — a cascade that can go
+   viral. An influencer's post weighs more the more credible the influencer (Hovland & Weiss
+   1951); culturally timed messages (Ramadan, Harbolnas) draw more attention.
 3. **Customers pay attention.** An exposed customer consumes the content with a chance that
    grows with their ad receptiveness. Consuming makes them aware, pulls their experience
-   towards the message and starts them at *consumption*. Customers who are not engaged
-   slowly forget the brand.
+   towards the message and starts them at *consumption*. Meeting the brand on several
+   channels in a day, they judge its **omnichannel consistency**. Customers who are not
+   engaged slowly forget the brand.
 4. **Dialogue spreads.** Customers with a good experience recommend the brand, more often the
    higher their stage; customers with a bad experience complain whatever their stage, and
    dissatisfied customers talk more (Anderson 1998). Friends who hear it may become aware,
    and their experience moves towards what they hear. **Bad news weighs more** than good
-   news: the *negativity bias* (Baumeister et al. 2001).
-5. **Customers shop.** Needs arrive at random around each customer's own rhythm
-   (Ehrenberg 1959). A customer in need chooses among the brands they know, or none, by
-   experience, price and promotions (a logit choice, McFadden 1974). Using the product
-   confirms or disappoints their expectations (Oliver 1980); disappointment weighs more
-   (Mittal, Ross & Baldasare 1998).
+   news (Baumeister et al. 2001). When talk about a brand suddenly rises, **media pick the
+   story up** and show it to many more people.
+5. **Customers shop.** Needs arrive around each customer's own rhythm (Ehrenberg 1959). A
+   customer in need chooses among the brands they know, or none, by experience, price,
+   promotions, the average **rating**, habit and their **loyalty programme** (points that pull
+   harder as the reward nears, status tiers, paid membership). Using the product confirms or
+   disappoints (Oliver 1980; disappointment weighs more). Some purchases go wrong — a late
+   delivery, a stock-out, a defect; customers **complain**, some in public, and a quick, good
+   answer restores much of what was lost, a late one little. Some buyers write reviews.
 6. **Engagement moves.** A customer who engaged with the brand today may climb one 4C stage,
-   more likely with a better experience; the steps into creation and collaboration also take
-   a talkative customer. Without contact, engagement fades.
-7. **Outcomes are recorded**: awareness, the 4C shares, word of mouth, purchases, revenue,
-   cost, and whatever new mechanisms report.
+   more likely with a better experience; without contact, engagement fades. Customers who
+   have bought may **churn** (after a bad experience, or a long time without buying) and be
+   won back.
+7. **Outcomes are recorded**: awareness, the 4C shares, engagement as the business defines
+   it and its physical, cognitive and emotional presence, word of mouth, ratings, purchases,
+   revenue and cost, loyalty, service, churn — and customers' lifetime value.
 
-Every channel carries the same message valence, so the brand speaks *consistently across
-channels* (omnichannel). The scenario files in `scenarios/` hold every number; `docs/model.md`
-gives each formula and its source.
+The scenario files in `scenarios/` hold every number; `docs/model.md` gives each formula and
+its source.
 """,
     "HOW TO USE IT": """
 - **Scenario** (sidebar): pick a ready-made scenario, or upload a CSV edge list
@@ -102,27 +112,31 @@ gives each formula and its source.
   and follow it while you change the plan.
 - Lower a brand's **quality**: its customers are disappointed after using it, they complain,
   and the complaints reach people who never bought.
+- Open `service_crisis`: a courier failure after 11.11. Set the **service response days** to
+  1 (the 24-hour standard) or to 7 and watch sentiment, rating and churn.
+- Open `viral_content` and follow the Ramadan posts: shares, then a media story, then a jump
+  in awareness. Does the same happen with a lower **share rate**?
+- Open `points_vs_tiers` or `paid_membership`: which programme keeps customers buying?
+  Watch the tier reviews every 90 days.
+- Open `omnichannel_consistency`: two equal brands, one consistent across channels.
 - Raise the **negativity bias**, then set the word-of-mouth weight so high that their product
   exceeds 1: the schema refuses it, and the page tells you why.
 - Switch the network from scale-free (`barabasi_albert`) to a small world
   (`watts_strogatz`) or a well-mixed market (`complete`), or change *friends per customer*.
-- Give the influencer a larger **audience** or less **credibility**; cut the television
-  burst; deepen the **Harbolnas discount**.
-- Open `two_brands`: does the challenger's cheaper price buy lasting share, or trial followed
-  by negative word of mouth?
+- Open `two_brands` or `price_war`: does the challenger's cheaper price buy lasting share, or
+  trial followed by negative word of mouth?
 """,
     "EXTENDING THE MODEL": """
-Indonesian e-commerce engages customers with more than advertising: **loyalty programmes**
-(points such as Shopee Coins, tiers from silver to platinum, paid membership, double points
-on Harbolnas), **service excellence** (complaints handled within 24 hours, proactive delay
-notices) and **gamification**. As the model reports new outcomes (loyalty tiers, churned
-customers, customer lifetime value), this app draws a loyalty chart and a churn chart for
-them and lists every new column in the outcome explorer, without changes to the app.
+Every mechanism is a scenario field: a new plan is a new TOML file (it can `extends` another
+and change only what it needs), and `ecosim batch` compares plans with confidence intervals.
+Each phase of the day is one module in `ecosim/processes/`; a new action type is a class in
+`ecosim/scenario/campaign.py` and a few lines in the brand's step; a new seeding strategy is
+one function registered in `ecosim/seeding.py`. As the model reports new outcomes, this app
+charts them (loyalty and churn charts appear for their columns) and lists every column in the
+outcome explorer, without changes to the app.
 
-Other extensions: channels that are *not* consistent (a different message per channel);
-brands that respond to a spike of complaints; personalised, proactive offers. Each phase of
-the day is one module in `ecosim/processes/`, and a scenario is plain data
-(`ecosim/scenario.py`).
+Ideas: categories of products and cross-selling; customers who follow several influencers
+with different trust; a competitor that reacts to your price; reviews that answer reviews.
 """,
     "CREDITS AND REFERENCES": """
 - Maslowska, E., Malthouse, E. C., & Collinger, T. (2016). The customer engagement

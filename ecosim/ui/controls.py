@@ -45,6 +45,8 @@ DYNAMICS = (
     "wom_experience_weight",
     "venting_rate",
     "forgetting_rate",
+    "share_rate",
+    "churn_rate",
 )
 """The dynamics offered as controls (each one a field of ``ecosim.scenario.Dynamics``)."""
 
@@ -100,12 +102,23 @@ def settings(scenario: Scenario) -> list[Setting]:
             Setting(f"population.segments.{s.name}.share", f"{s.name} share") for s in segments
         ]
     for brand in scenario.brands:
+        name = brand.name
         found += [
-            Setting(f"brands.{brand.name}.price", f"{brand.name} price"),
-            Setting(f"brands.{brand.name}.quality", f"{brand.name} quality"),
+            Setting(f"brands.{name}.price", f"{name} price"),
+            Setting(f"brands.{name}.quality", f"{name} quality"),
+            Setting(f"brands.{name}.omnichannel_consistency", f"{name} omnichannel consistency"),
+            Setting(f"brands.{name}.service.response_days", f"{name} service response days"),
+            Setting(f"brands.{name}.service.response_quality", f"{name} service response quality"),
+            Setting(f"brands.{name}.service.proactive_notice", f"{name} proactive delay notices"),
         ]
         if math.isfinite(brand.budget):
-            found.append(Setting(f"brands.{brand.name}.budget", f"{brand.name} budget"))
+            found.append(Setting(f"brands.{name}.budget", f"{name} budget"))
+        if brand.loyalty.points is not None:
+            found.append(
+                Setting(f"brands.{name}.loyalty.points.goal_gradient", f"{name} goal gradient")
+            )
+        if brand.loyalty.membership is not None:
+            found.append(Setting(f"brands.{name}.loyalty.membership.fee", f"{name} membership fee"))
     for influencer in scenario.influencers:
         found += [
             Setting(f"influencers.{influencer.name}.audience_share", f"{influencer.name} audience"),
@@ -115,14 +128,15 @@ def settings(scenario: Scenario) -> list[Setting]:
     for number, action in enumerate(scenario.campaign):
         days = f"d{action.start}" if action.start == action.end else f"d{action.start}-{action.end}"
         what = {
-            "advertising": f"{action.channel} ads",
-            "social_post": f"{action.channel} posts",
-            "influencer": f"{action.influencer}",
+            "advertising": f"{getattr(action, 'channel', '')} ads",
+            "social_post": f"{getattr(action, 'channel', '')} posts",
+            "influencer": f"{getattr(action, 'influencer', '')}",
             "promotion": "sale",
-        }[action.type]
-        field = "discount" if action.type == "promotion" else "intensity"
+            "price_change": "price change",
+        }.get(action.type, action.type.replace("_", " "))
+        field = {"promotion": "discount", "price_change": "price"}.get(action.type, "intensity")
         brand = f"{action.brand} " if several else ""
-        suffix = " discount" if field == "discount" else ""
+        suffix = "" if field == "intensity" else f" {field}"
         found.append(Setting(f"campaign.{number}.{field}", f"{brand}{what} {days}{suffix}"))
     found += [
         Setting(f"dynamics.{name}", name.replace("_", " "))

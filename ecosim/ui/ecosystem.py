@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from mesa.visualization.utils import update_counter
 
-from ecosim.scenario import Campaign
+from ecosim.scenario import Action
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.style import NEGATIVE, POSITIVE, STAGE_NAMES, Picture, data_url
 
@@ -201,7 +201,7 @@ def _engaged(outcomes: dict[str, float], suffix: str) -> float:
     return sum(outcomes[f"stage_{stage}{suffix}"] for stage in STAGE_NAMES)
 
 
-def _active(model: LiveModel, brand: int | None) -> list[Campaign]:
+def _active(model: LiveModel, brand: int | None) -> list[Action]:
     """Return today's funded campaign actions of one brand, or of all brands."""
     agents = [b for b in model.brands if brand is None or b.index == brand]
     return [action for agent in agents for action in agent.active]
@@ -213,7 +213,9 @@ def _actions_today(model: LiveModel, brand: int | None) -> str:
 
 
 def _media_today(model: LiveModel, brand: int | None) -> str:
-    used = sorted({a.channel or a.influencer for a in _active(model, brand)} - {None})
+    actions = _active(model, brand)
+    used = {getattr(a, "channel", None) or getattr(a, "influencer", None) for a in actions}
+    used = sorted(used - {None})
     return ", ".join(used) if used else "silent today"
 
 

@@ -84,13 +84,23 @@ def history_figure(frame: pd.DataFrame, brands: list[str], row: int) -> Figure:
     return fig
 
 
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
 _SHOWN = {
-    "aware": lambda known: "yes" if known else "no",
+    "aware": _yes,
     "experience": "{:+.2f}".format,
     "stage": str,
     "purchases": str,
     "spend": "{:,.0f}".format,
-    "last_purchase": lambda day: "never" if day < 0 else f"day {day}",
+    "last_purchase": lambda day: "never" if day is None else f"day {day}",
+    "churned": _yes,
+    "points": "{:,.0f}".format,
+    "tier": lambda tier: tier or "none",
+    "member": _yes,
+    "reached_directly": _yes,
+    "affected_indirectly": _yes,
 }
 """How each of a customer's per-brand values is shown."""
 

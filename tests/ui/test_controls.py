@@ -63,8 +63,8 @@ def test_ranges_come_from_the_schema_constraints():
     assert bias["min"] == 1.0 and bias["max"] == 1.0 + 3 * (scenario.dynamics.negativity_bias - 1.0)
     days = control(scenario, Setting("days", "days", key="days", high=730))
     assert (days["type"], days["min"], days["max"]) == ("SliderInt", 1, 730)
-    kind = control(scenario, Setting("campaign.0.type", "type"))
-    assert kind["type"] == "Select" and "promotion" in kind["values"]
+    rule = control(scenario, Setting("diffusion.rule", "rule"))
+    assert rule["type"] == "Select" and "bass" in rule["values"] and rule["value"] == "ecosystem"
     with pytest.raises(TypeError, match="no control"):
         control(scenario, Setting("dynamics.stage_up", "ladder"))
 
