@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from ecosim import __version__
+from ecosim.errors import InputError
 from ecosim.experiment import (
-    ExperimentError,
     describe_failures,
     load_experiment,
     run_experiment,
@@ -32,7 +32,7 @@ from ecosim.model import EcosystemModel
 from ecosim.network import EdgeListError
 from ecosim.plots import dashboard
 from ecosim.report import compare, write_report, write_sensitivity_report
-from ecosim.scenario import ScenarioError, load_scenario, parse_assignment
+from ecosim.scenario import load_scenario, parse_assignment
 from ecosim.store import StoreError, write_figure, write_json, write_parquet
 from ecosim.value import customer_values
 
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (ScenarioError, EdgeListError, ExperimentError, StoreError) as error:
+    except (InputError, EdgeListError, StoreError) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return 2
     except OSError as error:

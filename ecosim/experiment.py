@@ -49,8 +49,6 @@ import tomli_w
 from dask.distributed import Client, LocalCluster, as_completed
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     model_validator,
@@ -62,9 +60,11 @@ from tqdm.auto import tqdm
 
 from ecosim import __version__
 from ecosim.analysis import morris_indices, sobol_indices
+from ecosim.errors import InputError
 from ecosim.metrics import columns, summarize
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
+from ecosim.scenario.fields import Spec
 from ecosim.store import ResultStore, write_text
 from ecosim.value import VALUE_KEYS
 
@@ -114,7 +114,7 @@ def _scalar(value: Any) -> Any:
 Scalar = Annotated[Any, AfterValidator(_scalar)]
 
 
-class ExperimentError(ValueError):
+class ExperimentError(InputError):
     """An experiment that cannot be used, with every problem named by its field path.
 
     Parameters
@@ -125,22 +125,11 @@ class ExperimentError(ValueError):
         Pairs of field path (``strategies.mass.set``) and what was wrong.
     """
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        lines = [f"  {path}: {message}" if path else f"  {message}" for path, message in problems]
-        noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"{source}: {len(problems)} {noun}\n" + "\n".join(lines))
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 # ---------------------------------------------------------------- schema
 
 
-class Strategy(_Spec):
+class Strategy(Spec):
     """A way to run the business: scenario overrides applied to the base scenario.
 
     ``set`` gives field values by dotted path, quoted in TOML (``"brands.0.budget" =
@@ -171,7 +160,7 @@ class Strategy(_Spec):
         return [*self.set, *self.append]
 
 
-class Parameter(_Spec):
+class Parameter(Spec):
     """A market condition: a scenario field varied across the experiment.
 
     Give either ``values`` (a list, for a factorial design) or ``range`` (``[low,
@@ -218,7 +207,7 @@ class Parameter(_Spec):
         return self.grid() if self.values is not None else [self.value(x) for x in self.range]
 
 
-class Conditions(_Spec):
+class Conditions(Spec):
     """The market conditions: parameters and the design that combines their values.
 
     ``factorial`` runs every combination of the parameters' values; ``latin_hypercube``
@@ -253,7 +242,7 @@ class Conditions(_Spec):
         return self
 
 
-class Sensitivity(_Spec):
+class Sensitivity(Spec):
     """Settings of ``ecosim sensitivity`` over the conditions' parameters (their ranges).
 
     Morris screening (Morris 1991; Campolongo, Cariboni & Saltelli 2007) uses
@@ -276,7 +265,7 @@ class Sensitivity(_Spec):
         return self
 
 
-class Experiment(_Spec):
+class Experiment(Spec):
     """Strategies × market conditions × replications on one base scenario.
 
     Attributes

@@ -13,7 +13,6 @@ seed gives identical arrays.
 from __future__ import annotations
 
 import io
-import numbers
 import os
 import re
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ import numpy as np
 import pandas as pd
 from numpy.dtypes import StringDType
 from scipy import sparse
+
+from ecosim.checks import check_integer, check_real, check_rng
 
 __all__ = [
     "EdgeListError",
@@ -102,7 +103,7 @@ class SocialNetwork:
     well_mixed: bool = False
 
     def __post_init__(self) -> None:
-        n = _check_int("n", self.n, 0, _MAX_NODES)
+        n = check_integer("n", self.n, 0, _MAX_NODES)
         indptr = _index_array("indptr", self.indptr).astype(np.int64, copy=False)
         indices = _index_array("indices", self.indices)
         if indptr.shape != (n + 1,) or indptr[0] != 0 or indptr[-1] != indices.size:
@@ -163,7 +164,7 @@ class SocialNetwork:
         >>> complete(4).neighbors(2).tolist()
         [0, 1, 3]
         """
-        i = _check_int("i", i, 0, self.n - 1)
+        i = check_integer("i", i, 0, self.n - 1)
         if self.well_mixed:
             return np.delete(np.arange(self.n, dtype=np.int32), i)
         return self.indices[self.indptr[i] : self.indptr[i + 1]]
@@ -379,7 +380,7 @@ class SocialNetwork:
         >>> net.n_edges, net.neighbors(0).tolist()
         (2, [1, 2])
         """
-        n = _check_int("n", n, 0, _MAX_NODES)
+        n = check_integer("n", n, 0, _MAX_NODES)
         source = _index_array("source", source).astype(np.int64, copy=False)
         target = _index_array("target", target).astype(np.int64, copy=False)
         if source.shape != target.shape:
@@ -503,9 +504,9 @@ def barabasi_albert(n: int, m: int, rng: np.random.Generator) -> SocialNetwork:
     >>> net.n, net.n_edges, int(net.degree.max())
     (1000, 1985, 118)
     """
-    _check_rng(rng)
-    m = _check_int("m", m, 1, _MAX_NODES - 1)
-    n = _check_int("n", n, m + 1, _MAX_NODES)
+    check_rng(rng)
+    m = check_integer("m", m, 1, _MAX_NODES - 1)
+    n = check_integer("n", n, m + 1, _MAX_NODES)
     seed_source, seed_target = np.triu_indices(m + 1, 1)
     n_seed = seed_source.size
     source = np.concatenate((seed_source, np.repeat(np.arange(m + 1, n), m)))
@@ -565,12 +566,12 @@ def watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> Social
     >>> ring.neighbors(0).tolist(), ring.n_edges
     ([1, 5], 6)
     """
-    _check_rng(rng)
-    n = _check_int("n", n, 3, _MAX_NODES)
-    k = _check_int("k", k, 2, n - 1)
+    check_rng(rng)
+    n = check_integer("n", n, 3, _MAX_NODES)
+    k = check_integer("k", k, 2, n - 1)
     if k % 2:
         raise ValueError(f"k must be even, got {k}")
-    p = _check_real("p", p, 0.0, 1.0)
+    p = check_real("p", p, 0.0, 1.0)
     source = np.repeat(np.arange(n), k // 2)
     target = (source + np.tile(np.arange(1, k // 2 + 1), n)) % n
     rewire = np.flatnonzero(rng.random(source.size) < p)
@@ -620,9 +621,9 @@ def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> SocialN
     >>> net.n, round(net.mean_degree)
     (10000, 8)
     """
-    _check_rng(rng)
-    n = _check_int("n", n, 1, _MAX_NODES)
-    mean_degree = _check_real("mean_degree", mean_degree, 0.0, n - 1)
+    check_rng(rng)
+    n = check_integer("n", n, 1, _MAX_NODES)
+    mean_degree = check_real("mean_degree", mean_degree, 0.0, n - 1)
     p = mean_degree / (n - 1) if n > 1 else 0.0
     row, column = _lower_triangle_pair(_sample_pairs(n * (n - 1) // 2, p, rng))
     return SocialNetwork.from_edges(row, column, n)
@@ -673,8 +674,8 @@ def stochastic_block(
     ([1, 2], [3])
     """
     sizes = _check_sizes(sizes)
-    p_in = _check_real("p_in", p_in, 0.0, 1.0)
-    p_out = _check_real("p_out", p_out, 0.0, 1.0)
+    p_in = check_real("p_in", p_in, 0.0, 1.0)
+    p_out = check_real("p_out", p_out, 0.0, 1.0)
     p = np.full((sizes.size, sizes.size), p_out)
     np.fill_diagonal(p, p_in)
     return stochastic_block_matrix(sizes, p, rng)
@@ -723,7 +724,7 @@ def stochastic_block_matrix(
     >>> net.neighbors(0).tolist(), net.n_edges
     ([2, 3], 4)
     """
-    _check_rng(rng)
+    check_rng(rng)
     sizes = _check_sizes(sizes)
     p = np.asarray(p, dtype=np.float64)
     if p.shape != (sizes.size, sizes.size):
@@ -769,7 +770,7 @@ def complete(n: int) -> SocialNetwork:
     >>> net.well_mixed, net.n_edges, net.mean_degree
     (True, 499999500000, 999999.0)
     """
-    n = _check_int("n", n, 1, _MAX_NODES)
+    n = check_integer("n", n, 1, _MAX_NODES)
     return SocialNetwork(
         n, np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int32), well_mixed=True
     )
@@ -821,7 +822,7 @@ def read_edge_list(path: str | os.PathLike[str], n: int) -> SocialNetwork:
     ...     read_edge_list(path, n=3).n_edges
     2
     """
-    n = _check_int("n", n, 1, _MAX_NODES)
+    n = check_integer("n", n, 1, _MAX_NODES)
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError as error:
@@ -946,36 +947,6 @@ def _lower_triangle_pair(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     i -= i * (i - 1) // 2 > index
     i += (i + 1) * i // 2 <= index
     return i, index - i * (i - 1) // 2
-
-
-def _check_int(name: str, value: object, low: int, high: int) -> int:
-    """Return `value` as an int if it is an integer in ``[low, high]``, else raise ValueError."""
-    if (
-        isinstance(value, bool | np.bool_)
-        or not isinstance(value, numbers.Integral)
-        or not low <= value <= high
-    ):
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
-    return int(value)
-
-
-def _check_real(name: str, value: object, low: float, high: float) -> float:
-    """Return `value` as a float if it is a number in ``[low, high]``, else raise ValueError."""
-    if (
-        isinstance(value, bool | np.bool_)
-        or not isinstance(value, numbers.Real)
-        or not low <= value <= high
-    ):
-        raise ValueError(f"{name} must be a number in [{low}, {high}], got {value!r}")
-    return float(value)
-
-
-def _check_rng(rng: object) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. np.random.default_rng(seed)), "
-            f"got {type(rng).__name__}"
-        )
 
 
 def _check_sizes(sizes: np.ndarray) -> np.ndarray:

@@ -33,7 +33,6 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +40,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from ecosim.checks import check_integer, check_real, check_rng
 from ecosim.network import SocialNetwork
 
 __all__ = [
@@ -328,7 +328,7 @@ def bridge_seeds(
     [2]
     """
     k = _check_arguments(network, k, rng)
-    samples = _check_count("samples", samples, 1, _MAX_INT)
+    samples = check_integer("samples", samples, 1, _MAX_INT)
     if network.well_mixed:
         return random_seeds(network, k, rng)
     return _top_k(sampled_betweenness(network, samples, rng), k, rng)
@@ -461,7 +461,7 @@ def degree_discount_seeds(
     [0, 2]
     """
     k = _check_arguments(network, k, rng)
-    p = _check_probability("p", p)
+    p = check_real("p", p, 0.0, 1.0, "a probability")
     if network.well_mixed:
         return random_seeds(network, k, rng)
     order = rng.permutation(network.n)
@@ -574,8 +574,8 @@ def greedy_seeds(
     (True, 7)
     """
     k = _check_arguments(network, k, rng)
-    p = _check_probability("p", p)
-    simulations = _check_count("simulations", simulations, 1, _MAX_LIVE_EDGE_LABELS)
+    p = check_real("p", p, 0.0, 1.0, "a probability")
+    simulations = check_integer("simulations", simulations, 1, _MAX_LIVE_EDGE_LABELS)
     _check_explicit(network, "greedy seeding")
     if network.n * simulations > _MAX_LIVE_EDGE_LABELS:
         raise ValueError(
@@ -678,9 +678,9 @@ def cascade_size(
     """
     if not isinstance(network, SocialNetwork):
         raise TypeError(f"network must be a SocialNetwork, got {type(network).__name__}")
-    _check_rng(rng)
-    p = _check_probability("p", p)
-    simulations = _check_count("simulations", simulations, 1, _MAX_INT)
+    check_rng(rng)
+    p = check_real("p", p, 0.0, 1.0, "a probability")
+    simulations = check_integer("simulations", simulations, 1, _MAX_INT)
     _check_explicit(network, "cascade_size")
     seeds = np.asarray(seeds)
     if seeds.ndim != 1 or (seeds.size and seeds.dtype.kind not in "iu"):
@@ -769,9 +769,9 @@ def sampled_betweenness(
     """
     if not isinstance(network, SocialNetwork):
         raise TypeError(f"network must be a SocialNetwork, got {type(network).__name__}")
-    _check_rng(rng)
+    check_rng(rng)
     n = network.n
-    samples = min(_check_count("samples", samples, 1, _MAX_INT), n)
+    samples = min(check_integer("samples", samples, 1, _MAX_INT), n)
     if n < 3 or network.well_mixed:
         return np.zeros(n)
     adjacency = sparse.csr_array(
@@ -860,37 +860,8 @@ def _check_arguments(network: SocialNetwork, k: int, rng: np.random.Generator) -
     """Check the arguments every strategy takes; return `k` as an int."""
     if not isinstance(network, SocialNetwork):
         raise TypeError(f"network must be a SocialNetwork, got {type(network).__name__}")
-    _check_rng(rng)
-    return _check_count("k", k, 1, network.n)
-
-
-def _check_rng(rng: object) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. np.random.default_rng(seed)), "
-            f"got {type(rng).__name__}"
-        )
-
-
-def _check_count(name: str, value: object, low: int, high: int) -> int:
-    """Return `value` as an int if it is an integer in ``[low, high]``, else raise ValueError."""
-    if (
-        isinstance(value, bool | np.bool_)
-        or not isinstance(value, numbers.Integral)
-        or not low <= value <= high
-    ):
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
-    return int(value)
-
-
-def _check_probability(name: str, value: object) -> float:
-    if (
-        isinstance(value, bool | np.bool_)
-        or not isinstance(value, numbers.Real)
-        or not 0.0 <= value <= 1.0
-    ):
-        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
-    return float(value)
+    check_rng(rng)
+    return check_integer("k", k, 1, network.n)
 
 
 def _check_explicit(network: SocialNetwork, what: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ecosim.errors import InputError
 from ecosim.scenario.fields import expected
 from ecosim.scenario.schema import Scenario
 
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario that cannot be used, with every problem named by its field path.
 
     Parameters
@@ -38,16 +39,6 @@ class ScenarioError(ValueError):
     problems : list of (str, str)
         Pairs of field path (``campaign[2].channel``) and what was wrong.
     """
-
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        lines = [f"  {path}: {message}" if path else f"  {message}" for path, message in problems]
-        noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"{source}: {len(problems)} {noun}\n" + "\n".join(lines))
-
-
-# ---------------------------------------------------------------- loading
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
