@@ -1,77 +1,11 @@
-"""Shared fixtures: small hand-checkable populations and scenarios."""
+"""Shared fixtures."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-
-from ecosim.population import Population
-
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-
-
-def make_population(n: int, n_brands: int = 1, history=(0, 0, 0), **values) -> Population:
-    """A population of identical customers; keyword arguments set any array's value."""
-    population = Population.blank(n, n_brands, history)
-    for name, value in values.items():
-        array = getattr(population, name)
-        value = np.asarray(value)
-        if value.ndim == 1 and array.ndim == 2:
-            value = value[:, None]
-        array[...] = value
-    return population
-
-
-def small_scenario(**changes) -> dict:
-    """A minimal valid scenario as a dictionary (as read from TOML)."""
-    data = {
-        "name": "small",
-        "days": 30,
-        "seed": 7,
-        "population": {
-            "size": 500,
-            "segments": [
-                {"name": "a", "share": 0.6, "channel_preferences": {"social": 0.9}},
-                {"name": "b", "share": 0.4},
-            ],
-        },
-        "network": {"kind": "watts_strogatz", "k": 6, "p": 0.1},
-        "brands": [{"name": "shop", "price": 100.0, "budget": 10_000.0}],
-        "channels": [{"name": "social", "reach": 0.2, "cost_per_exposure": 0.5}],
-        "influencers": [{"name": "ayu", "audience_share": 0.2, "fee": 50.0}],
-        "campaign": [
-            {"type": "advertising", "brand": "shop", "channel": "social", "start": 1, "end": 20},
-            {"type": "promotion", "brand": "shop", "start": 10, "end": 12, "discount": 0.2},
-        ],
-    }
-    data.update(changes)
-    return data
 
 
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
-
-
-def assert_rate(successes: int, trials: int, p: float, z: float = 4.0) -> None:
-    """Assert a binomial count is within ``z`` standard errors of ``trials * p``."""
-    sd = np.sqrt(trials * p * (1 - p))
-    assert abs(successes - trials * p) <= z * sd + 1e-9, (
-        f"{successes}/{trials} is not within {z} sd of p={p:.4f} (expected {trials * p:.1f})"
-    )
-
-
-def paired_lower_bound(a, b, confidence: float = 0.95) -> float:
-    """One-sided lower confidence bound of mean(a - b) over paired replications (t)."""
-    from scipy import stats
-
-    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    t = stats.t.ppf(confidence, len(d) - 1)
-    return float(d.mean() - t * d.std(ddof=1) / np.sqrt(len(d)))
-
-
-SEEDS = range(100, 120)
-"""The fixed set of replication seeds of the statistical tests."""

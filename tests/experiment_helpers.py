@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import tomli_w
-from conftest import small_scenario
+from support import small_scenario
 
 
 def tiny_experiment(**changes) -> dict:

@@ -10,9 +10,9 @@ import time
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 from dask.distributed import Client, LocalCluster
 from experiment_helpers import read_results, tiny_experiment, write_experiment
+from support import ROOT
 
 import ecosim.experiment
 import ecosim.store
@@ -112,7 +112,7 @@ def test_a_folder_holding_another_experiment_is_refused(serial_reference, tmp_pa
 
 
 def _small():
-    from conftest import small_scenario
+    from support import small_scenario
 
     return small_scenario()
 

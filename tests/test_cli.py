@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 import pandas as pd
-from conftest import SCENARIOS
+from support import SCENARIOS
 
 from ecosim import __version__
 from ecosim.cli import main

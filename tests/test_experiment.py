@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 import tomli_w
-from conftest import ROOT
 from experiment_helpers import tiny_experiment, write_experiment
+from support import ROOT
 
 from ecosim.cli import main
 from ecosim.experiment import (
@@ -226,7 +226,7 @@ def test_missing_and_invalid_files(tmp_path):
 
 
 def test_a_scenario_table_inline_is_accepted(tmp_path):
-    from conftest import small_scenario
+    from support import small_scenario
 
     data = tiny_experiment(scenario=small_scenario())
     path = tmp_path / "inline.toml"

@@ -3,7 +3,7 @@ and the accounting identities of a run."""
 
 import numpy as np
 import pytest
-from conftest import SEEDS, paired_lower_bound, small_scenario
+from support import SEEDS, paired_lower_bound, small_scenario
 
 import ecosim
 from ecosim.metrics import summarize

@@ -4,7 +4,7 @@ import inspect
 
 import mesa
 import pandas as pd
-from conftest import SCENARIOS
+from support import SCENARIOS
 
 import ecosim
 from ecosim import EcosystemModel

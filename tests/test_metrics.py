@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import small_scenario
+from support import small_scenario
 
 from ecosim.metrics import columns, engaged, measure, presence, summarize
 from ecosim.model import EcosystemModel

@@ -2,7 +2,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SCENARIOS, small_scenario
+from support import SCENARIOS, small_scenario
 
 import ecosim
 from ecosim.agents import Brand, Customer, Influencer, Media

@@ -2,9 +2,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS, small_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import SCENARIOS, small_scenario
 
 from ecosim.scenario import (
     Scenario,

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small_scenario
+from support import small_scenario
 
 from ecosim.model import EcosystemModel
 from ecosim.scenario import validate_scenario

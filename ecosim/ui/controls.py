@@ -173,8 +173,8 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     >>> spec = control(scenario, Setting("brands.tokoku.quality", "quality"))
     >>> spec["type"], spec["value"], spec["min"], spec["max"], spec["step"]
     ('SliderFloat', 0.72, 0.0, 1.0, 0.01)
-    >>> control(scenario, Setting("campaign.0.type", "type"))["values"]
-    ['advertising', 'social_post', 'promotion', 'influencer']
+    >>> control(scenario, Setting("diffusion.rule", "rule"))["values"]
+    ['ecosystem', 'bass', 'independent_cascade', 'linear_threshold', 'sis']
     """
     owner, name = _owner(scenario, setting.path)
     info = type(owner).model_fields[name]

@@ -27,8 +27,9 @@ def scenario_files(folder: Path) -> dict[str, Path]:
 
     Examples
     --------
-    >>> list(scenario_files(Path("scenarios")))
-    ['baseline', 'two_brands']
+    >>> files = scenario_files(Path("scenarios"))
+    >>> files["baseline"].name, "two_brands" in files
+    ('baseline.toml', True)
     """
     return {path.stem: path for path in sorted(folder.glob("*.toml"))}
 

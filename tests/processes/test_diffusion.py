@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import assert_rate
+from support import assert_rate
 
 import ecosim
 from ecosim.network import SocialNetwork, complete, erdos_renyi

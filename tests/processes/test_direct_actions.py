@@ -1,5 +1,5 @@
 import numpy as np
-from conftest import assert_rate, make_population
+from support import assert_rate, make_population
 
 from ecosim.processes import direct_actions
 from ecosim.scenario import Community, Gamification, Personalisation, PersonalisedReward

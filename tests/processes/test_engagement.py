@@ -1,4 +1,4 @@
-from conftest import assert_rate, make_population
+from support import assert_rate, make_population
 
 from ecosim.processes.engagement import move_stages
 from ecosim.scenario import Dynamics

@@ -1,5 +1,5 @@
 import numpy as np
-from conftest import assert_rate, make_population
+from support import assert_rate, make_population
 
 from ecosim.population import NEVER
 from ecosim.processes import loyalty

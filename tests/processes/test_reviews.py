@@ -1,5 +1,5 @@
 import numpy as np
-from conftest import assert_rate, make_population
+from support import assert_rate, make_population
 
 from ecosim.processes.reviews import average_rating, stars, write_reviews
 from ecosim.scenario import Dynamics

@@ -1,5 +1,5 @@
 import numpy as np
-from conftest import assert_rate
+from support import assert_rate
 
 from ecosim.processes.sampling import bernoulli
 

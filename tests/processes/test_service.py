@@ -1,5 +1,5 @@
 import numpy as np
-from conftest import assert_rate, make_population
+from support import assert_rate, make_population
 
 from ecosim.processes.service import Complaints, fail, respond
 from ecosim.scenario import Incident, Service
