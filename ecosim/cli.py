@@ -5,6 +5,7 @@ Examples
 .. code-block:: console
 
     $ ecosim run scenarios/baseline.toml --days 90 --set brands.0.price=140 --out results/test
+    $ ecosim validate --quick --out results/validation
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ecosim.network import EdgeListError
 from ecosim.plots import dashboard
 from ecosim.scenario import ScenarioError, load_scenario, parse_assignment
 from ecosim.store import write_figure, write_json, write_parquet
+from ecosim.validation import CASES, CaseResult, ValidationError, run_cases, write_report
 from ecosim.value import customer_values, value_totals
 
 __all__ = ["main"]
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (ScenarioError, EdgeListError) as error:
+    except (ScenarioError, EdgeListError, ValidationError) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -68,7 +70,62 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, help="output folder (default: results/<scenario>)")
     run.set_defaults(handler=_run)
+
+    validate = commands.add_parser(
+        "validate",
+        help="dock the engine against theory and an independent implementation; write a report",
+        description="Run the validation cases and write DIR/validation.md with a figure per "
+        "case (in DIR/validation/). Exit status 0 if every case passes, 1 if one fails.",
+    )
+    speed = validate.add_mutually_exclusive_group()
+    speed.add_argument(
+        "--full",
+        dest="mode",
+        action="store_const",
+        const="full",
+        help="the settings and tolerances of the validation issue, run before a release "
+        "(the default; about half an hour on one core)",
+    )
+    speed.add_argument(
+        "--quick",
+        dest="mode",
+        action="store_const",
+        const="quick",
+        help="fewer replications, customers or days, every case present (under 2 minutes)",
+    )
+    validate.set_defaults(mode="full")
+    validate.add_argument(
+        "--out",
+        type=Path,
+        default=Path("docs"),
+        metavar="DIR",
+        help="report folder (default: docs)",
+    )
+    validate.add_argument(
+        "--case",
+        action="append",
+        choices=list(CASES),
+        metavar="NAME",
+        help=f"run only this case (repeatable): {', '.join(CASES)}",
+    )
+    validate.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        help="worker processes for the replications (results do not depend on it)",
+    )
+    validate.set_defaults(handler=_validate)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -126,6 +183,26 @@ def _run(args: argparse.Namespace) -> int:
     written = ("timeseries.parquet", "customers.parquet", "summary.json", "dashboard.png")
     print("wrote " + ", ".join(str(out / name) for name in written))
     return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    if args.out.exists() and not args.out.is_dir():
+        raise ValidationError(f"--out {args.out}: not a folder")
+    started = time.perf_counter()
+
+    def report(result: CaseResult) -> None:
+        verdict = "PASS" if result.passed else "FAIL"
+        print(f"{result.name}: {verdict} ({result.seconds:.0f} s)", flush=True)
+        for check in result.checks:
+            print(f"  {check.describe()}", flush=True)
+
+    results = run_cases(args.case or list(CASES), args.mode, args.jobs, progress=report)
+    path = write_report(results, args.out, args.mode, time.perf_counter() - started, args.jobs)
+    failed = [result.name for result in results if not result.passed]
+    print(f"{len(results) - len(failed)} of {len(results)} cases pass; wrote {path}")
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
