@@ -34,7 +34,8 @@ from ecosim.validation.theory import (
 __all__ = ["BANDWIDTH", "P", "Q", "bass_closed_form", "bass_limits"]
 
 P, Q = 0.03 / 365, 0.38 / 365
-"""Innovation and imitation per day: Bass's typical 0.03 and 0.38 per year."""
+"""Innovation and imitation per day: 0.03 and 0.38 per year, the means of the
+meta-analysis of Sultan, Farley & Lehmann (1990)."""
 
 BANDWIDTH = 365
 """Standard deviation (days) of the Gaussian kernel that smooths the adoption rate before
@@ -98,7 +99,7 @@ class Settings:
 
 
 BASS = {"full": Settings(10_000, 30, 20), "quick": Settings(50_000, 3, 20, 10)}
-INNOVATION = {"full": Settings(50_000, 4, 20), "quick": Settings(50_000, 2, 20, 10)}
+INNOVATION = {"full": Settings(50_000, 4, 20), "quick": Settings(20_000, 2, 20, 10)}
 IMITATION = {"full": Settings(50_000, 6, 12), "quick": Settings(50_000, 2, 12, 10)}
 
 

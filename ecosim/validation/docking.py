@@ -71,12 +71,13 @@ the state at the start of the day, then all decisions take effect (an agent step
 does not see adoptions made earlier the same day). Both run on the same Barabási–Albert
 graph with independent random streams. Two tests, each at level 0.025 (Bonferroni:
 family-wise 0.05): a two-sample Kolmogorov-Smirnov test on the final adopted share (the
-cascade size), and a permutation test on the whole daily curves with the max-T statistic,
-the largest Welch |t| over the days (Westfall & Young 1993) -- relabelling whole curves keeps
-their correlation over time, and the maximum controls the family-wise error over all days
-exactly, where Bonferroni or Holm over some 30 strongly correlated daily tests would be
-needlessly conservative. Not rejecting means something only if the tests could reject, so
-the engine is also run with one parameter 30 % larger, and the tests must detect that. """
+cascade size; with ties its p-value is conservative), and a permutation test on the whole
+daily curves with the max-T statistic, the largest Welch |t| over the days (Westfall &
+Young 1993) — relabelling whole curves keeps their correlation over time, and the maximum
+controls the family-wise error over all days exactly, where Bonferroni or Holm over 20 to 30
+strongly correlated daily tests would be needlessly conservative. Not rejecting means
+something only if the tests could reject, so the engine is also run with one parameter
+30 % larger, and the tests must detect that."""
 
 ALPHA = 0.05
 PERTURBATION = 1.3
@@ -104,6 +105,7 @@ class Rule:
     params: dict[str, float]
     perturbed: str
     seeds: int = 0
+    title: str = ""
     description: str = ""
 
 
@@ -112,8 +114,9 @@ BASS = Rule(
     30,
     {"p": 0.005, "q": 0.25},
     "q",
-    description="Rule: network Bass -- a customer who has not adopted adopts with probability "
-    "p + q a/k, a of their k neighbours having adopted.",
+    title="network Bass",
+    description="The rule: a customer who has not adopted adopts with probability p + q a/k, "
+    "a of their k neighbours having adopted at the start of the day.",
 )
 CASCADE = Rule(
     "independent_cascade",
@@ -121,9 +124,10 @@ CASCADE = Rule(
     {"edge_probability": 0.12},
     "edge_probability",
     3,
-    description="Rule: independent cascade -- each customer who adopted the day before gets "
-    "one chance to convince each neighbour who has not adopted, with the edge probability; "
-    "three seed customers adopt on day 0.",
+    title="independent cascade",
+    description="The rule: each customer who adopted the day before gets one chance to "
+    "convince each neighbour who has not adopted, with the edge probability; three seed "
+    "customers adopt on day 0.",
 )
 
 
@@ -339,8 +343,8 @@ def _dock(case: str, rule: Rule, mode: Mode, jobs: int) -> CaseResult:
     ]
     return CaseResult(
         name=case,
-        title=f"Docking: {rule.name.replace('_', ' ')} against a per-agent Mesa implementation",
-        description=DESCRIPTION + rule.description,
+        title=f"Docking: {rule.title} against a per-agent Mesa implementation",
+        description=f"{DESCRIPTION}\n\n{rule.description}",
         checks=checks,
         source="Axtell et al. (1996); Rand & Rust (2011)",
         settings={

@@ -223,7 +223,7 @@ def dose_response(mode: Mode = "full", jobs: int = 1) -> CaseResult:
         + ", ".join(f"{x:g}: {v:.3f}" for x, v in levels)
         + f". Marginal effect of the first quarter {low.mean():.3f}, of the last "
         + f"{high.mean():.3f}.",
-        "Mean second differences (negative: concave) -- awareness: "
+        "Mean second differences (negative: concave) — awareness: "
         + ", ".join(f"{v:+.3f}" for v in second["aware"])
         + "; adoption: "
         + ", ".join(f"{v:+.3f}" for v in second["adopted"])
@@ -441,7 +441,7 @@ def negativity(mode: Mode = "full", jobs: int = 1) -> CaseResult:
         f"{drop.mean() / rise.mean():.2f}).",
         f"Speakers: the positive arm had {extra_positive:.0f} more positive speaker-days than the "
         f"control, the negative arm {extra_negative:.0f} more negative ones (totals over the run, "
-        f"mean over seeds) -- per speaker-day, a drop of {drop.mean() / extra_negative:.2e} "
+        f"mean over seeds) — per speaker-day, a drop of {drop.mean() / extra_negative:.2e} "
         f"against a rise of {rise.mean() / extra_positive:.2e}.",
         "Two mechanisms carry the asymmetry: heard criticism moves a listener's experience "
         "negativity_bias = 2 times as far as praise, and negative speakers keep talking "

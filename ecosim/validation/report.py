@@ -25,8 +25,8 @@ SECTIONS = {
 }
 
 INTRODUCTION = """\
-ecosim is validated following Rand & Rust (2011). *Verification* -- each process does what
-its formula says -- is the unit-test suite (`tests/processes/`). *Validation by reduction*
+ecosim is validated following Rand & Rust (2011). *Verification* — each process does what
+its formula says — is the unit-test suite (`tests/processes/`). *Validation by reduction*
 docks the engine, its ecosystem mechanisms switched off by ordinary scenario fields,
 against closed forms and known results of diffusion theory and customer valuation.
 *Docking* against an independent per-agent implementation (Axtell et al. 1996) checks the
@@ -35,7 +35,8 @@ vectorised rules. Finally the *propositions* of the customer engagement ecosyste
 
 Every case runs a fixed set of replications: replication i of a case uses the i-th child
 of `numpy.random.SeedSequence([{root}, crc32(case name)])`, so the same command gives the
-same numbers, whatever the number of worker processes. *Full* mode uses the settings and
+same numbers, whatever the number of worker processes. Figures are in `validation/` beside
+this file. *Full* mode uses the settings and
 tolerances of the validation issue and is run before a release (its report is checked in as
 `docs/validation.md`). *Quick* mode (run in continuous integration) has fewer
 replications, customers or days; where a check compares an average with a tolerance it
@@ -125,9 +126,10 @@ def render(results: Sequence[CaseResult], mode: Mode, seconds: float, jobs: int 
     ]
     for result in results:
         for check in result.checks:
+            unit = f" {check.unit}" if check.unit else ""
             lines.append(
                 f"| [{result.name}](#{result.name.replace('_', '-')}) | {_cell(check.statistic)} "
-                f"| {check.value:.4g} | {check.relation} {_limit(check)} "
+                f"| {check.value:.4g}{unit} | {check.relation} {_limit(check)}{unit} "
                 f"| {'PASS' if check.passed else '**FAIL**'} | {result.seconds:.0f} |"
             )
     lines.append("")
@@ -149,7 +151,7 @@ def _case(result: CaseResult) -> list[str]:
     return [
         f'<a id="{result.name.replace("_", "-")}"></a>',
         "",
-        f"### {result.title} -- {verdict}",
+        f"### {result.title} — {verdict}",
         "",
         result.description,
         "",
