@@ -385,7 +385,7 @@ def _figure(
         final = np.sort(curves[:, -1])
         ax[1].step(final, np.arange(1, len(final) + 1) / len(final), color=colour, ls=style)
     ax[0].set(title="Mean adopted share (95% intervals)", xlabel="day", ylabel="adopted share")
-    ax[0].legend(loc="lower right")
+    ax[0].legend(loc="upper left")
     ax[1].set(title="Final adopted share: empirical CDFs", xlabel="adopted share", ylabel="CDF")
     ax[2].plot(days, t, "o-", color="C0", ms=3, label="Welch t, engine vs reference")
     for level in (-critical, critical):
