@@ -9,6 +9,7 @@ Examples
     $ ecosim compare results/strategy_comparison
     $ ecosim sensitivity experiments/strategy_comparison.toml --method morris
     $ ecosim ui scenarios/two_brands.toml --port 8765
+    $ ecosim validate --quick --out results/validation
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from ecosim.plots import dashboard
 from ecosim.report import compare, write_report, write_sensitivity_report
 from ecosim.scenario import load_scenario, parse_assignment
 from ecosim.store import StoreError, write_figure, write_json, write_parquet
+from ecosim.validation import CASES, CaseResult, ValidationError, run_cases
+from ecosim.validation import write_report as write_validation_report
 from ecosim.value import customer_values
 
 __all__ = ["main"]
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (InputError, EdgeListError, StoreError) as error:
+    except (InputError, EdgeListError, StoreError, ValidationError) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return 2
     except OSError as error:
@@ -132,6 +135,51 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer)"
     )
     ui.set_defaults(handler=_ui)
+
+    validate = commands.add_parser(
+        "validate",
+        help="dock the engine against theory and an independent implementation; write a report",
+        description="Run the validation cases and write DIR/validation.md with a figure per "
+        "case (in DIR/validation/). Exit status 0 if every case passes, 1 if one fails.",
+    )
+    speed = validate.add_mutually_exclusive_group()
+    speed.add_argument(
+        "--full",
+        dest="mode",
+        action="store_const",
+        const="full",
+        help="the settings and tolerances of the validation issue, run before a release "
+        "(the default; about 16 minutes on one core, under 10 with --jobs 2)",
+    )
+    speed.add_argument(
+        "--quick",
+        dest="mode",
+        action="store_const",
+        const="quick",
+        help="fewer replications, customers or days, every case present (under 2 minutes)",
+    )
+    validate.set_defaults(mode="full")
+    validate.add_argument(
+        "--out",
+        type=Path,
+        default=Path("docs"),
+        metavar="DIR",
+        help="report folder (default: docs)",
+    )
+    validate.add_argument(
+        "--case",
+        action="append",
+        choices=list(CASES),
+        metavar="NAME",
+        help=f"run only this case (repeatable): {', '.join(CASES)}",
+    )
+    validate.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        help="worker processes for the replications (results do not depend on it)",
+    )
+    validate.set_defaults(handler=_validate)
     return parser
 
 
@@ -294,6 +342,28 @@ def _ui(args: argparse.Namespace) -> int:
     from ecosim.ui.serve import serve  # the web app's imports are heavy: only for this command
 
     return serve(args.scenario, host=args.host, port=args.port)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    if args.out.exists() and not args.out.is_dir():
+        raise ValidationError(f"--out {args.out}: not a folder")
+    started = time.perf_counter()
+
+    def report(result: CaseResult) -> None:
+        verdict = "PASS" if result.passed else "FAIL"
+        print(f"{result.name}: {verdict} ({result.seconds:.0f} s)", flush=True)
+        for check in result.checks:
+            print(f"  {check.describe()}", flush=True)
+
+    results = run_cases(args.case or list(CASES), args.mode, args.jobs, progress=report)
+    path = write_validation_report(
+        results, args.out, args.mode, time.perf_counter() - started, args.jobs
+    )
+    failed = [result.name for result in results if not result.passed]
+    print(f"{len(results) - len(failed)} of {len(results)} cases pass; wrote {path}")
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

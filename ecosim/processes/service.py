@@ -83,7 +83,8 @@ def fail(
     A share ``complaint_rate`` complain, ``public_share`` of them in public; a share
     ``self_service`` of complaints is resolved at once with ``self_service_quality``;
     the others are answered after a geometric wait with mean ``response_days`` (the same
-    day if 0) -- public complaints only with probability ``answer_public``.
+    day if 0) -- public complaints only with probability ``answer_public``. A service
+    without incident kinds never fails.
 
     Parameters
     ----------
@@ -107,6 +108,9 @@ def fail(
     counts : dict
         ``incidents``, ``complaints``, ``public_complaints``, ``self_served``.
     """
+    if not service.incidents:
+        counts = dict.fromkeys(("incidents", "complaints", "public_complaints", "self_served"), 0)
+        return Complaints(), counts
     rates = np.minimum(np.array([incident.rate for incident in service.incidents]) * disruption, 1)
     severity = np.array([incident.severity for incident in service.incidents])
     notifiable = np.array([incident.notifiable for incident in service.incidents])

@@ -88,3 +88,23 @@ def test_unanswered_public_complaints_keep_speaking_until_patience_runs_out(rng)
     assert respond(population, complaints, 0, spec, 8) == 0, "never answered"
     assert len(complaints.visible_today(9, spec, rng)) == 0 and len(complaints) == 0
     assert_rate(counts["public_complaints"], 1000, 0.5)
+
+
+def test_a_service_without_incident_kinds_never_fails(rng):
+    population = make_population(100, experience=0.5)
+    complaints, counts = fail(population, np.arange(100), 0, service(incidents=[]), 0.0, 1, rng)
+    assert len(complaints) == 0
+    assert counts == {"incidents": 0, "complaints": 0, "public_complaints": 0, "self_served": 0}
+    assert np.all(population.experience == 0.5)
+
+
+def test_a_scenario_without_incident_kinds_runs():
+    import ecosim
+
+    daily = ecosim.run(
+        "scenarios/baseline.toml",
+        customers=300,
+        days=5,
+        overrides={"brands.0.service.incidents": [], "brands.0.initial_awareness": 1.0},
+    )
+    assert daily["purchases"].sum() > 0 and daily["incidents"].sum() == 0

@@ -1,0 +1,276 @@
+"""What every validation case shares: result records, seeds, replications, statistics.
+
+A case runs the engine in one configuration, compares what it measures with a known
+result, and returns a :class:`CaseResult`: its checks (statistic, tolerance, pass or
+fail), the source of the known result, the settings it ran with and a figure.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Literal, TypeVar
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from ecosim.model import run
+from ecosim.scenario import Scenario, apply_overrides, validate_scenario
+
+__all__ = [
+    "ROOT_SEED",
+    "CaseResult",
+    "Check",
+    "Mode",
+    "ValidationError",
+    "confidence_bounds",
+    "daily_curves",
+    "minimal_scenario",
+    "replicate",
+    "run_seeded",
+    "seeds",
+]
+
+Mode = Literal["quick", "full"]
+"""``full``: the settings and tolerances of the validation issue, run before a release;
+``quick``: fewer replications, customers or days, every case present, run in CI."""
+
+ROOT_SEED = 2011
+"""Root of every case's seeds (``numpy.random.SeedSequence([ROOT_SEED, crc32(case)])``)."""
+
+T = TypeVar("T")
+
+
+class ValidationError(RuntimeError):
+    """A validation run cannot start (for example, the reference implementation is missing)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison of a measured statistic with its tolerance.
+
+    Attributes
+    ----------
+    statistic : str
+        What is measured, e.g. ``max_t |mean F(t) - F_Bass(t)|``.
+    value : float
+        The measured value.
+    relation : {"<=", ">="}
+        The value must be at most (``<=``) or at least (``>=``) the limit.
+    tolerance : float
+        The tolerance (the issue's, in full mode).
+    allowance : float
+        Monte Carlo allowance added to the tolerance in quick mode (3 standard errors of
+        the statistic; 0 in full mode), so that a quick run with few replications is
+        judged by what it can resolve. It is always reported beside the tolerance.
+    unit : str
+        Unit of value and tolerance, for the report (e.g. ``years``).
+    """
+
+    statistic: str
+    value: float
+    relation: Literal["<=", ">="]
+    tolerance: float
+    allowance: float = 0.0
+    unit: str = ""
+
+    @property
+    def limit(self) -> float:
+        """The tolerance widened by the allowance."""
+        sign = 1.0 if self.relation == "<=" else -1.0
+        return self.tolerance + sign * self.allowance
+
+    @property
+    def passed(self) -> bool:
+        """Whether the value is within the limit."""
+        if not np.isfinite(self.value):
+            return False
+        return self.value <= self.limit if self.relation == "<=" else self.value >= self.limit
+
+    def describe(self) -> str:
+        """One line: statistic, value, relation and tolerance (with any allowance)."""
+        unit = f" {self.unit}" if self.unit else ""
+        limit = f"{self.tolerance:.4g}"
+        if self.allowance:
+            sign = "+" if self.relation == "<=" else "-"
+            limit = f"{limit} {sign} {self.allowance:.2g} = {self.limit:.4g}"
+        verdict = "PASS" if self.passed else "FAIL"
+        return f"{verdict}: {self.statistic} = {self.value:.4g}{unit} {self.relation} {limit}{unit}"
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one validation case.
+
+    Attributes
+    ----------
+    name : str
+        Short identifier (``bass``, ``clv``...), also the figure's file name.
+    title : str
+    description : str
+        What is compared with what, and why (Markdown, for the report).
+    checks : list of Check
+    source : str
+        Where the known result comes from.
+    settings : dict
+        What was run (population, replications, days, parameters).
+    notes : list of str
+        How to read the result: definitions, conventions, diagnostics.
+    figure : matplotlib.figure.Figure
+    seconds : float
+        Wall time of the case (set by :func:`ecosim.validation.run_cases`).
+    data : dict
+        The numbers behind the checks and the figure, for tests and further analysis.
+    """
+
+    name: str
+    title: str
+    description: str
+    checks: list[Check]
+    source: str
+    settings: dict[str, Any]
+    notes: list[str]
+    figure: Figure
+    seconds: float = 0.0
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """Whether every check passed."""
+        return all(check.passed for check in self.checks)
+
+
+def seeds(case: str, count: int) -> list[np.random.SeedSequence]:
+    """Return the replication seeds of a case: ``count`` children of its own seed sequence.
+
+    A quick run uses the first replications of a full one.
+
+    Examples
+    --------
+    >>> [s.spawn_key for s in seeds("bass", 2)]
+    [(0,), (1,)]
+    """
+    root = np.random.SeedSequence([ROOT_SEED, zlib.crc32(case.encode())])
+    return root.spawn(count)
+
+
+def replicate(
+    task: Callable[..., T],
+    seed_list: Sequence[np.random.SeedSequence],
+    jobs: int = 1,
+    **kwargs: Any,
+) -> list[T]:
+    """Run ``task(seed, **kwargs)`` for every seed, in ``jobs`` worker processes.
+
+    Each replication draws only from its own seed, so the results (returned in seed
+    order) do not depend on ``jobs``.
+
+    Parameters
+    ----------
+    task : callable
+        A module-level function (it is sent to worker processes by name).
+    seed_list : sequence of numpy.random.SeedSequence
+    jobs : int
+        Worker processes; 1 runs in this process.
+    **kwargs
+        Passed to every call.
+
+    Returns
+    -------
+    list
+    """
+    call = partial(task, **kwargs)
+    if jobs <= 1 or len(seed_list) <= 1:
+        return [call(seed) for seed in seed_list]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(seed_list))) as pool:
+        return list(pool.map(call, seed_list))
+
+
+def minimal_scenario(name: str, customers: int, days: int, **changes: Any) -> Scenario:
+    """Build a one-brand scenario without media, influencers or campaign (reduced models).
+
+    Parameters
+    ----------
+    name : str
+    customers, days : int
+    **changes
+        Scenario fields by dotted path (as in :func:`ecosim.load_scenario`).
+
+    Returns
+    -------
+    Scenario
+    """
+    data = {
+        "name": name,
+        "days": days,
+        "population": {"size": customers},
+        "network": {"kind": "complete"},
+        "brands": [{"name": "brand", "price": 100.0}],
+    }
+    return validate_scenario(apply_overrides(data, changes), source=f"validation case {name!r}")
+
+
+def run_seeded(seed: np.random.SeedSequence, scenario: Scenario) -> pd.DataFrame:
+    """Run a scenario with a replication seed; return its daily outcomes."""
+    return run(scenario, seed=np.random.default_rng(seed))
+
+
+def daily_column(seed: np.random.SeedSequence, scenario: Scenario, column: str) -> np.ndarray:
+    """Run a scenario with a replication seed; return one outcome column, day 0 first."""
+    return run_seeded(seed, scenario)[column].to_numpy()
+
+
+def daily_curves(
+    case: str, scenario: Scenario, replications: int, column: str, jobs: int = 1
+) -> np.ndarray:
+    """Run a case's replications of a scenario; return one outcome per replication and day.
+
+    Parameters
+    ----------
+    case : str
+        The case whose seeds to use (:func:`seeds`).
+    scenario : Scenario
+    replications : int
+    column : str
+        An outcome column, e.g. ``adopted_share``.
+    jobs : int
+        Worker processes.
+
+    Returns
+    -------
+    ndarray, shape (replications, days + 1)
+    """
+    runs = replicate(
+        daily_column, seeds(case, replications), jobs, scenario=scenario, column=column
+    )
+    return np.vstack(runs)
+
+
+def confidence_bounds(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float]:
+    """One-sided lower and upper Student-t confidence bounds of a mean.
+
+    Parameters
+    ----------
+    values : sequence of float
+        Independent replications.
+    confidence : float
+
+    Returns
+    -------
+    lower, upper : float
+        ``mean -/+ t_{confidence, n-1} * sd / sqrt(n)``.
+
+    Examples
+    --------
+    >>> lower, upper = confidence_bounds([1.0, 2.0, 3.0])
+    >>> round(lower, 3), round(upper, 3)
+    (0.314, 3.686)
+    """
+    x = np.asarray(values, dtype=float)
+    half = stats.t.ppf(confidence, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return float(x.mean() - half), float(x.mean() + half)

@@ -1,0 +1,181 @@
+"""The validation report: ``validation.md`` with one figure per case."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from ecosim import __version__
+from ecosim.store import atomic_path, write_figure
+from ecosim.validation.core import ROOT_SEED, CaseResult, Check, Mode
+
+__all__ = ["FIGURES", "write_report"]
+
+FIGURES = "validation"
+"""Folder of the figures, beside ``validation.md``."""
+
+SECTIONS = {
+    "Docking against theory": ("bass", "limits", "sis", "clv"),
+    "Docking against an independent implementation": ("dock_bass", "dock_cascade"),
+    "Propositions of the engagement ecosystem": ("dose_response", "indirect_effect", "negativity"),
+}
+
+INTRODUCTION = """\
+ecosim is validated following Rand & Rust (2011). *Verification* — each process does what
+its formula says — is the unit-test suite (`tests/processes/`). *Validation by reduction*
+docks the engine, its ecosystem mechanisms switched off by ordinary scenario fields,
+against closed forms and known results of diffusion theory and customer valuation.
+*Docking* against an independent per-agent implementation (Axtell et al. 1996) checks the
+vectorised rules. Finally the *propositions* of the customer engagement ecosystem
+(Maslowska, Malthouse & Collinger 2016) are made observable in the full model.
+
+Every case runs a fixed set of replications: replication i of a case uses the i-th child
+of `numpy.random.SeedSequence([{root}, crc32(case name)])`, so the same command gives the
+same numbers, whatever the number of worker processes. Figures are in `validation/` beside
+this file. *Full* mode uses the settings and
+tolerances of the validation issue and is run before a release (its report is checked in as
+`docs/validation.md`). *Quick* mode (run in continuous integration) has fewer
+replications, customers or days; where a check compares an average with a tolerance it
+adds a Monte Carlo allowance of 3 standard errors of the statistic to the tolerance, and
+says so in the check's line. Checks that are confidence bounds or test p-values account for
+the noise themselves.
+"""
+
+REFERENCES = """\
+- Axtell, R., Axelrod, R., Epstein, J. M., & Cohen, M. D. (1996). Aligning simulation
+  models: a case study and results. *Computational and Mathematical Organization Theory*,
+  1(2), 123–141.
+- Bass, F. M. (1969). A new product growth for model consumer durables. *Management
+  Science*, 15(5), 215–227.
+- Baumeister, R. F., Bratslavsky, E., Finkenauer, C., & Vohs, K. D. (2001). Bad is stronger
+  than good. *Review of General Psychology*, 5(4), 323–370.
+- Fourt, L. A., & Woodlock, J. W. (1960). Early prediction of market success for new
+  grocery products. *Journal of Marketing*, 25(2), 31–38.
+- Goldenberg, J., Libai, B., & Muller, E. (2001). Talk of the network: a complex systems
+  look at the underlying process of word-of-mouth. *Marketing Letters*, 12(3), 211–223.
+- Gómez, S., Arenas, A., Borge-Holthoefer, J., Meloni, S., & Moreno, Y. (2010).
+  Discrete-time Markov chain approach to contact-based disease spreading in complex
+  networks. *EPL*, 89(3), 38009.
+- Gupta, S., Lehmann, D. R., & Stuart, J. A. (2004). Valuing customers. *Journal of
+  Marketing Research*, 41(1), 7–18.
+- Mansfield, E. (1961). Technical change and the rate of imitation. *Econometrica*, 29(4),
+  741–766.
+- Maslowska, E., Malthouse, E. C., & Collinger, T. (2016). The customer engagement
+  ecosystem. *Journal of Marketing Management*, 32(5–6), 469–501.
+- Pastor-Satorras, R., & Vespignani, A. (2001). Epidemic spreading in scale-free networks.
+  *Physical Review Letters*, 86(14), 3200–3203.
+- Rand, W., & Rust, R. T. (2011). Agent-based modeling in marketing: guidelines for rigor.
+  *International Journal of Research in Marketing*, 28(3), 181–193.
+- Sultan, F., Farley, J. U., & Lehmann, D. R. (1990). A meta-analysis of applications of
+  diffusion models. *Journal of Marketing Research*, 27(1), 70–77.
+- Westfall, P. H., & Young, S. S. (1993). *Resampling-Based Multiple Testing*. Wiley.
+"""
+
+
+def write_report(
+    results: Sequence[CaseResult], folder: str | Path, mode: Mode, seconds: float, jobs: int = 1
+) -> Path:
+    """Write ``folder/validation.md`` and each case's figure in ``folder/validation/``.
+
+    Parameters
+    ----------
+    results : sequence of CaseResult
+    folder : str or Path
+    mode : {"full", "quick"}
+    seconds : float
+        Wall time of the whole run.
+    jobs : int
+        Worker processes the run used.
+
+    Returns
+    -------
+    Path
+        The report file.
+    """
+    folder = Path(folder)
+    for result in results:
+        write_figure(result.figure, folder / FIGURES / f"{result.name}.png")
+    path = folder / "validation.md"
+    with atomic_path(path) as temporary:
+        temporary.write_text(render(results, mode, seconds, jobs), encoding="utf-8")
+    return path
+
+
+def render(results: Sequence[CaseResult], mode: Mode, seconds: float, jobs: int = 1) -> str:
+    """Return the report as Markdown (figures are referenced in ``validation/``)."""
+    passed = sum(result.passed for result in results)
+    lines = [
+        "# Validation",
+        "",
+        f"<!-- Written by `ecosim validate --{mode}`: change ecosim/validation/, not this "
+        "file. -->",
+        "",
+        INTRODUCTION.format(root=ROOT_SEED),
+        f"This report: **{mode} mode**, ecosim {__version__}, Mesa {mesa.__version__}, numpy "
+        f"{np.__version__}, Python {platform.python_version()}; {jobs} worker "
+        f"process{'es' if jobs > 1 else ''}, wall time {_duration(seconds)}.",
+        "",
+        f"**{passed} of {len(results)} cases pass.**",
+        "",
+        "| case | check | value | tolerance | result | seconds |",
+        "|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        for check in result.checks:
+            unit = f" {check.unit}" if check.unit else ""
+            lines.append(
+                f"| [{result.name}](#{result.name.replace('_', '-')}) | {_cell(check.statistic)} "
+                f"| {check.value:.4g}{unit} | {check.relation} {_limit(check)}{unit} "
+                f"| {'PASS' if check.passed else '**FAIL**'} | {result.seconds:.0f} |"
+            )
+    lines.append("")
+    by_name = {result.name: result for result in results}
+    for section, names in SECTIONS.items():
+        chosen = [by_name[name] for name in names if name in by_name]
+        if not chosen:
+            continue
+        lines += [f"## {section}", ""]
+        for result in chosen:
+            lines += _case(result)
+    lines += ["## References", "", REFERENCES]
+    return "\n".join(lines)
+
+
+def _case(result: CaseResult) -> list[str]:
+    verdict = "PASS" if result.passed else "FAIL"
+    settings = "; ".join(f"{key}: {value}" for key, value in result.settings.items())
+    return [
+        f'<a id="{result.name.replace("_", "-")}"></a>',
+        "",
+        f"### {result.title} — {verdict}",
+        "",
+        result.description,
+        "",
+        f"![{result.title}]({FIGURES}/{result.name}.png)",
+        "",
+        f"*Settings:* {settings}. *Source:* {result.source}. *Time:* {result.seconds:.0f} s.",
+        "",
+        *(f"- **{check.describe()}**" for check in result.checks),
+        *(f"- {note}" for note in result.notes),
+        "",
+    ]
+
+
+def _limit(check: Check) -> str:
+    if not check.allowance:
+        return f"{check.tolerance:.4g}"
+    sign = "+" if check.relation == "<=" else "-"
+    return f"{check.tolerance:.4g} {sign} {check.allowance:.2g} (quick allowance)"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"

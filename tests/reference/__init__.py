@@ -1,0 +1,1 @@
+"""Independent reference implementations the engine is docked against."""
