@@ -16,9 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import inspect
-import os
-import platform
-import re
 import sys
 import tempfile
 import time
@@ -27,6 +24,7 @@ from pathlib import Path
 import dask
 import mesa
 import pandas as pd
+from results import load, machine, write_section
 
 from ecosim import EcosystemModel
 from ecosim.experiment import condition_table, load_experiment, plan_runs, run_experiment
@@ -34,24 +32,7 @@ from ecosim.model import resolve_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = ROOT / "experiments" / "strategy_comparison.toml"
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-HEADING = "## Batch throughput"
-
-
-def machine() -> str:
-    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-    memory = re.search(r"MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text())
-    gib = int(memory.group(1)) / 2**20 if memory else float("nan")
-    return (
-        f"{cpu.group(1).strip() if cpu else platform.processor()}, {os.cpu_count()} cores, "
-        f"{gib:.1f} GiB RAM; Python {platform.python_version()}, Mesa {mesa.__version__}, "
-        f"Dask {dask.__version__}"
-    )
-
-
-def load() -> str:
-    """The 1-minute load average: other work on the machine slows both runners."""
-    return Path("/proc/loadavg").read_text().split()[0]
+HEADING = "Batch throughput"
 
 
 def run_ecosim(experiment, workers: int, out: Path) -> float:
@@ -103,21 +84,6 @@ def same_runs(experiment, out: Path, mesa_rows: pd.DataFrame) -> bool:
     return True
 
 
-def write_section(text: str) -> None:
-    section = f"{HEADING}\n\n{text.strip()}\n"
-    if RESULTS.exists():
-        current = RESULTS.read_text()
-        pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-        updated = (
-            pattern.sub(section + "\n", current)
-            if pattern.search(current)
-            else (current.rstrip() + "\n\n" + section)
-        )
-    else:
-        updated = "# Benchmarks\n\n" + section
-    RESULTS.write_text(updated.rstrip() + "\n")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=5)
@@ -155,9 +121,9 @@ def main() -> int:
 {conditions} market conditions × {args.replications} replications = {n} runs of
 {args.customers:,} customers over {experiment.scenario.days} days), each way with
 {args.workers} worker processes and the same seeds, each runner twice in the order
-ecosim, Mesa, Mesa, ecosim. Machine: {machine()}. Load average (1 min) before and after
-each trial: {", ".join(loads)} (the machine is shared: other work slows both runners;
-the spread between a runner's two trials shows by how much).
+ecosim, Mesa, Mesa, ecosim. Machine: {machine()}, Dask {dask.__version__}.
+Load average (1 min) before and after each trial: {", ".join(loads)} (other work on
+the machine slows both runners; the spread between a runner's two trials shows by how much).
 
 | runner | processes | runs | wall time of the two trials (s) | runs per minute (mean) |
 |---|---|---|---|---|
@@ -171,7 +137,7 @@ finishes (what makes a batch resumable); `mesa.batch_run` keeps the rows of the 
 days in memory. Per run, the time is the model's own: both runners call
 `EcosystemModel` with the same keywords.
 """
-    write_section(text)
+    write_section(HEADING, text)
     print(text)
     return 0 if identical else 1
 

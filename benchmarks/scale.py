@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -26,8 +24,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from results import machine, write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+HEADING = "Scale: the baseline at 10^4 to 10^6 customers"
 DAYS = 365
 
 
@@ -88,29 +88,11 @@ def in_subprocess(kind: str, n: int, days: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    info = Path("/proc/cpuinfo")
-    if info.exists():
-        names = [
-            line.split(":", 1)[1].strip()
-            for line in info.read_text().splitlines()
-            if line.startswith("model name")
-        ]
-        cpu = names[0] if names else cpu
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM, Python {platform.python_version()}"
-    )
-
-
 def report(rows: list[dict]) -> str:
     def per_year(row: dict) -> float:
         return row["run_seconds"] / row["days"] * DAYS
 
     lines = [
-        "## Scale: the baseline at 10^4 to 10^6 customers",
-        "",
         f"Measured {date.today().isoformat()} on {machine()}, by `python benchmarks/scale.py`. "
         "Each row is a fresh process; memory is its peak resident set.",
         "",
@@ -154,17 +136,6 @@ def report(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace the "Scale" section of RESULTS.md, keeping the others."""
-    old = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\n"
-    head, marker, rest = old.partition("## Scale")
-    tail = ""
-    if marker:
-        following = rest.find("\n## ")
-        tail = rest[following + 1 :] if following >= 0 else ""
-    RESULTS.write_text(head.rstrip() + "\n\n" + text + ("\n" + tail if tail else ""))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -190,7 +161,7 @@ def main() -> None:
     text = report(rows)
     print(text)
     if args.sizes == parser.get_default("sizes"):
-        write_section(text)
+        write_section(HEADING, text)
 
 
 if __name__ == "__main__":
