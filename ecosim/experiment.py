@@ -37,7 +37,7 @@ import time
 import tomllib
 import traceback
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -397,7 +397,7 @@ def outcome_names(scenario: Scenario) -> list[str]:
 # ---------------------------------------------------------------- loading
 
 
-def load_experiment(path: str | Path) -> Experiment:
+def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> Experiment:
     """Read and validate an experiment TOML file.
 
     The base scenario (``scenario``, a path relative to the experiment file) is loaded
@@ -408,6 +408,12 @@ def load_experiment(path: str | Path) -> Experiment:
     ----------
     path : str or Path
         The experiment file.
+    overrides : dict, optional
+        Experiment fields by dotted path, set in the file's contents before they are
+        validated (as :func:`ecosim.scenario.load_scenario` does for a scenario); a table
+        replaces the whole field and None clears an optional one. For instance
+        ``{"replications": 3, "customers": 2000, "conditions": None}`` runs the strategies
+        three times each on the base scenario alone, with 2,000 customers.
 
     Returns
     -------
@@ -429,6 +435,10 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ExperimentError(source, [("", f"cannot be read ({error})")]) from None
     except tomllib.TOMLDecodeError as error:
         raise ExperimentError(source, [("", f"invalid TOML: {error}")]) from None
+    try:
+        data = apply_overrides(data, overrides or {}, source=source)
+    except ScenarioError as error:
+        raise ExperimentError(error.source, error.problems) from None
     if isinstance(data.get("scenario"), str):
         data["scenario_file"] = data["scenario"]
         try:
@@ -1012,6 +1022,7 @@ def run_experiment(
     *,
     retries: int = 2,
     progress: bool | None = None,
+    on_run: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Run every run of an experiment that is not yet on disk, and write each at once.
 
@@ -1031,6 +1042,13 @@ def run_experiment(
         How many times a run that raises is tried again before it is recorded as failed.
     progress : bool, optional
         Show a progress bar; by default only on a terminal.
+    on_run : callable, optional
+        Called as ``on_run(done, planned)`` after each run that finished or failed (after
+        its retries) and was written, in this process: ``done`` counts the runs on disk
+        with those that failed, so it grows by one each call and ends at ``planned``, the
+        runs of the experiment. For a progress display of one's own; an exception it
+        raises stops the batch there (the runs written so far are kept, and a rerun
+        continues), which is how a caller cancels a batch.
 
     Returns
     -------
@@ -1045,7 +1063,15 @@ def run_experiment(
     """
     record = Record("batch", None, experiment)
     return _execute(
-        record, plan_runs(experiment), out, workers, scheduler, serial, retries, progress
+        record,
+        plan_runs(experiment),
+        out,
+        workers,
+        scheduler,
+        serial,
+        retries,
+        progress,
+        on_run,
     )
 
 
@@ -1137,6 +1163,7 @@ def _execute(
     serial: bool,
     retries: int,
     progress: bool | None,
+    on_run: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     started = time.perf_counter()
     store = ResultStore(out)
@@ -1144,7 +1171,9 @@ def _execute(
         _claim(store, record)
         done = store.rows()
         todo = [run for run in runs if run.run_id not in done]
-        tally = _Tally(store, len(runs), len(runs) - len(todo), record.experiment.name, progress)
+        tally = _Tally(
+            store, len(runs), len(runs) - len(todo), record.experiment.name, progress, on_run
+        )
         with tally:
             if todo and serial:
                 _run_serially(record.experiment.scenario, todo, retries, tally)
@@ -1162,12 +1191,23 @@ def _execute(
 
 
 class _Tally:
-    """Writes each outcome to the store and keeps the progress bar up to date."""
+    """Writes each outcome to the store and keeps the progress bar (and ``on_run``) up to date."""
 
-    def __init__(self, store: ResultStore, total: int, done: int, name: str, progress: bool | None):
+    def __init__(
+        self,
+        store: ResultStore,
+        total: int,
+        done: int,
+        name: str,
+        progress: bool | None,
+        on_run: Callable[[int, int], None] | None = None,
+    ):
         self.store = store
+        self.total = total
+        self.done = done
         self.finished = 0
         self.failed = 0
+        self.on_run = on_run
         self.bar = tqdm(
             total=total,
             initial=done,
@@ -1202,8 +1242,11 @@ class _Tally:
         self._advance()
 
     def _advance(self) -> None:
+        self.done += 1
         self.bar.set_postfix(failed=self.failed, refresh=False)
         self.bar.update(1)
+        if self.on_run is not None:
+            self.on_run(self.done, self.total)
 
 
 def _run_serially(scenario: Scenario, runs: list[Run], retries: int, tally: _Tally) -> None:

@@ -75,8 +75,16 @@ def test_layout_on_disk(serial_reference):
 
 def test_same_results_with_two_workers_as_in_process(serial_reference, tmp_path):
     experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
-    result = run_experiment(experiment, tmp_path / "dask", workers=2, progress=False)
+    counts = []
+    result = run_experiment(
+        experiment,
+        tmp_path / "dask",
+        workers=2,
+        progress=False,
+        on_run=lambda done, planned: counts.append((done, planned)),
+    )
     assert (result.planned, result.finished, result.failed) == (18, 18, 0)
+    assert counts == [(done, 18) for done in range(1, 19)]
     expected = serial_reference["tiny"] / "results.parquet"
     assert (tmp_path / "dask" / "results.parquet").read_bytes() == expected.read_bytes()
     for path in (serial_reference["tiny"] / "runs").glob("*.parquet"):
@@ -97,6 +105,53 @@ def test_a_rerun_skips_finished_runs_and_redoes_missing_ones(serial_reference, t
     assert (again.skipped, again.finished) == (17, 1)
     assert not list(out.rglob("*.tmp")), "temporary files of a killed writer are cleared"
     pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["tiny"]))
+
+
+def test_on_run_follows_each_written_run_and_can_stop_the_batch(serial_reference, tmp_path):
+    experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
+    out = tmp_path / "out"
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_five(done, planned):
+        seen.append((done, planned, len(list((out / "runs").glob("*.parquet")))))
+        if done == 5:
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_experiment(experiment, out, serial=True, progress=False, on_run=stop_after_five)
+    assert seen == [(done, 18, done) for done in range(1, 6)], "called once each run is written"
+    assert len(read_results(out)) == 5
+    counts = []
+    result = run_experiment(
+        experiment,
+        out,
+        serial=True,
+        progress=False,
+        on_run=lambda done, planned: counts.append((done, planned)),
+    )
+    assert (result.skipped, result.finished) == (5, 13)
+    assert counts == [(done, 18) for done in range(6, 19)], "runs on disk count as done"
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["tiny"]))
+
+
+def test_on_run_counts_failed_runs_too(tmp_path):
+    data = tiny_experiment(replications=2, conditions=None)
+    data.pop("conditions")
+    data["strategies"]["broken"] = {"set": {"network": {"kind": "edge_list", "path": "no.csv"}}}
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    counts = []
+    result = run_experiment(
+        experiment,
+        tmp_path / "out",
+        serial=True,
+        progress=False,
+        on_run=lambda done, planned: counts.append((done, planned)),
+    )
+    assert (result.planned, result.finished, result.failed) == (8, 6, 2)
+    assert counts == [(done, 8) for done in range(1, 9)]
 
 
 def test_a_folder_holding_another_experiment_is_refused(serial_reference, tmp_path):

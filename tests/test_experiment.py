@@ -50,6 +50,33 @@ def test_customers_and_days_apply_to_the_base_scenario(tmp_path):
     assert experiment.scenario_file == "scenario.toml"
 
 
+def test_overrides_change_the_file_before_it_is_validated(tmp_path):
+    path = write_experiment(tmp_path)
+    plain = load_experiment(path)
+    experiment = load_experiment(
+        path,
+        overrides={
+            "strategies": {"promo": plain.strategies["promo"].model_dump(), "plain": {}},
+            "baseline": "promo",
+            "replications": 2,
+            "customers": 200,
+            "days": 10,
+            "conditions": None,
+        },
+    )
+    assert list(experiment.strategies) == ["promo", "plain"]
+    assert experiment.strategies["promo"] == plain.strategies["promo"]
+    assert experiment.baseline == "promo" and experiment.conditions is None
+    assert (experiment.scenario.population.size, experiment.scenario.days) == (200, 10)
+    assert len(plan_runs(experiment)) == 4, "2 strategies x 2 replications, no conditions"
+    with pytest.raises(ExperimentError, match=r"baseline: unknown strategy 'quiet'"):
+        load_experiment(path, overrides={"strategies": {"plain": {}}, "baseline": "quiet"})
+    with pytest.raises(
+        ExperimentError, match=r"\(overrides\): 1 problem\n  replications.0: cannot set"
+    ):
+        load_experiment(path, overrides={"replications.0": 2})
+
+
 def test_strategies_set_and_append(tmp_path):
     experiment = load_experiment(write_experiment(tmp_path))
     base = experiment.scenario

@@ -89,7 +89,8 @@ its source.
 - **Controls**: **Step** advances one day; **▶** plays and **❚❚** pauses; *Play interval* sets
   the speed; *Render interval* draws only every few days. The counter shows the day.
 - **Pages**: *Page 0* the network and the live charts; *Page 1* the ecosystem with today's
-  flows; *Page 2* the customer inspector; *Page 3* this text.
+  flows; *Page 2* the customer inspector; *Page 3* this text; *Page 4* a comparison of
+  strategies, run many times each, with confidence intervals.
 - **Click a customer** in the network (or type an id on page 2) to follow them: their state
   today and, from then on, their experience and stage day by day, also after a Reset.
 """,

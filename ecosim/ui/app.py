@@ -1,8 +1,8 @@
 """The ecosim web app: Mesa's SolaraViz with views of the customer engagement ecosystem.
 
 Run it with ``ecosim ui [SCENARIO]``, or ``solara run ecosim.ui.app``. Each browser session
-renders :func:`Page`, which holds that session's own scenario and model, so classes and
-strategists working at the same time never share a model.
+renders :func:`Page`, which holds that session's own scenario and model, and its comparison
+of strategies, so classes and strategists working at the same time never share either.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ecosim.network import EdgeListError
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.ui.about import AboutHowToUse, AboutTheModel
 from ecosim.ui.charts import OutcomeExplorer, chart_components
+from ecosim.ui.compare import CompareSession, compare_views
 from ecosim.ui.controls import changes, model_params
 from ecosim.ui.ecosystem import EcosystemDiagram, TodayFlows
 from ecosim.ui.inspector import CustomerHistory, CustomerInspector
@@ -38,12 +39,14 @@ PLAY_INTERVAL = 300
 """Milliseconds between days when playing (Mesa's default of 100 renders too often)."""
 
 
-def components(model: LiveModel) -> list[tuple[Any, int]]:
+def components(model: LiveModel, comparison: CompareSession) -> list[tuple[Any, int]]:
     """List the views as ``(component, page)`` pairs for Mesa's ``SolaraViz``.
 
     Page 0 holds the network and the live charts, page 1 the ecosystem with today's
-    flows and the outcome explorer, page 2 the customer inspector, page 3 the About panel.
+    flows and the outcome explorer, page 2 the customer inspector, page 3 the About panel,
+    page 4 the comparison of strategies (its settings, then its results).
     """
+    settings, results = compare_views(comparison)
     return [
         (NetworkView, 0),
         *chart_components(model),
@@ -55,6 +58,8 @@ def components(model: LiveModel) -> list[tuple[Any, int]]:
         (CustomerHistory, 2),
         (AboutTheModel, 3),
         (AboutHowToUse, 3),
+        (settings, 4),
+        (results, 4),
     ]
 
 
@@ -68,7 +73,7 @@ def _initial_values(params: dict[str, Any]) -> dict[str, Any]:
 
 @solara.component
 def Page() -> None:
-    """One browser session: its scenario, its model, Mesa's controls and the views."""
+    """One browser session: its scenario, its model, Mesa's controls, the views, a comparison."""
     start = solara.use_memo(first_scenario, [])
     files = solara.use_memo(lambda: scenario_files(start.parent), [])
     choice = solara.use_reactive(start.stem)
@@ -78,11 +83,13 @@ def Page() -> None:
     uploaded = solara.use_reactive("")
     uploads = solara.use_memo(lambda: Path(tempfile.mkdtemp(prefix="ecosim-ui-")), [])
     solara.use_effect(lambda: lambda: shutil.rmtree(uploads, ignore_errors=True), [])
+    comparison = solara.use_memo(CompareSession, [])
+    solara.use_effect(lambda: comparison.close, [])
 
     params = solara.use_memo(lambda: model_params(scenario.value), [scenario.value])
     first = solara.use_memo(lambda: LiveModel(**_initial_values(params)), [params])
     model = solara.use_reactive(first)
-    views = solara.use_memo(lambda: components(first), [first])
+    views = solara.use_memo(lambda: components(first, comparison), [first])
     previous = solara.use_ref(first)
 
     def keep_watching() -> None:

@@ -14,7 +14,7 @@ __all__ = ["PAGES", "EdgeListUpload", "ScenarioPanel"]
 
 PAGES = (
     "Page 0: network and charts · Page 1: the ecosystem today, any outcome · "
-    "Page 2: a customer · Page 3: about"
+    "Page 2: a customer · Page 3: about · Page 4: compare strategies"
 )
 """What each page of the app shows (Mesa names them by number)."""
 

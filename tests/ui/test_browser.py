@@ -3,6 +3,7 @@
 import json
 import statistics
 
+import pandas as pd
 from browser_session import ARTIFACTS, App
 from playwright.sync_api import expect
 
@@ -16,7 +17,7 @@ def test_page_loads_without_errors_and_shows_every_view(app: App, app_url):
     page = app.page
     expect(page.get_by_text("Loading app")).to_be_hidden()
     expect(page.get_by_text("ecosim: the customer engagement ecosystem")).to_be_visible()
-    for tab in range(4):
+    for tab in range(5):
         expect(page.get_by_role("tab", name=f"Page {tab}")).to_be_visible()
     expect(page.get_by_alt_text("network of customers on day 0")).to_be_visible()
     expect(page.get_by_role("slider", name="customers")).to_be_attached()
@@ -140,6 +141,37 @@ def test_the_about_panel_explains_the_model(app: App):
         expect(page.get_by_role("heading", name=title)).to_be_attached()
     expect(page.get_by_text("Maslowska, Malthouse & Collinger").first).to_be_visible()
     app.shot("about")
+
+
+def test_the_compare_page_produces_its_table(app: App):
+    app.open()
+    page = app.page
+    app.tab(4)
+    expect(page.get_by_text("Compare strategies")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="current_plan")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="mass_advertising")).to_be_checked()
+    for name, value in (("customers per run", 300), ("days per run", 20), ("replications", 2)):
+        slider = page.get_by_role("slider", name=name)
+        slider.press("Home")
+        while int(slider.get_attribute("aria-valuenow")) < value:
+            slider.press("ArrowRight")
+    expect(
+        page.get_by_text("4 runs: 2 strategies × 2 replications, 300 customers, 20 days")
+    ).to_be_visible()
+    page.get_by_role("button", name="Run").click()
+    rows = page.get_by_role("row")
+    expect(rows.filter(has_text="mass_advertising")).to_be_visible(timeout=120_000)
+    expect(rows).to_have_count(3)  # the header, the baseline and mass_advertising
+    expect(rows.nth(1)).to_contain_text("current_plan")
+    expect(page.get_by_text("4 runs done.")).to_be_visible()
+    expect(
+        page.get_by_alt_text("daily adopted_share by strategy, mean with 95% band")
+    ).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Runs (CSV)").click()
+    runs = pd.read_csv(download.value.path())
+    assert len(runs) == 4 and set(runs["strategy"]) == {"current_plan", "mass_advertising"}
+    app.shot("compare")
 
 
 # Last, when the other test workers have finished: the timing is then the app's alone.

@@ -1,0 +1,305 @@
+"""The Compare page rendered in-process: choices, a run in the background, table, bands, CSV."""
+
+import html
+import io
+import math
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import ipyvuetify as v
+import pandas as pd
+import pytest
+import solara
+import tomli_w
+from experiment_helpers import tiny_experiment, write_experiment
+from solara.components.file_download import FileDownloadWidget
+
+from ecosim.experiment import ExperimentError
+from ecosim.ui.app import Page
+from ecosim.ui.compare import (
+    CompareResults,
+    CompareSession,
+    CompareSettings,
+    Request,
+    reduced_experiment,
+    summary_table,
+)
+from ecosim.ui.scenarios import SCENARIO_VARIABLE
+
+ROOT = Path(__file__).resolve().parents[2]
+STRATEGY_COMPARISON = ROOT / "experiments" / "strategy_comparison.toml"
+WAIT = 120  # seconds for a tiny comparison on two busy cores
+
+
+@solara.component
+def ComparePage(session: CompareSession):
+    with solara.Column():
+        CompareSettings(session)
+        CompareResults(session)
+
+
+def render(session: CompareSession):
+    _box, rc = solara.render(ComparePage(session), handle_error=False)
+    return rc
+
+
+@pytest.fixture
+def session(tmp_path, monkeypatch):
+    """A session on the shipped experiments, its results under ``tmp_path``."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    session = CompareSession(ROOT / "experiments")
+    yield session
+    session.close()
+    session.wait(WAIT)
+
+
+@pytest.fixture
+def page(session):
+    rc = render(session)
+    yield rc
+    rc.close()
+
+
+def button(rc, label):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def texts(rc) -> list[str]:
+    return [str(w.children) for w in rc.find(v.Html).widgets]
+
+
+def alerts(rc) -> list[str]:
+    return [str(w.children) for w in rc.find(v.Alert).widgets]
+
+
+def wait_until(condition, timeout=WAIT):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def checkbox(rc, label):
+    return rc.find(v.Checkbox, label=label).widget
+
+
+def tiny(rc, replications=2):
+    rc.find(v.Slider, label="customers per run").widget.v_model = 300
+    rc.find(v.Slider, label="days per run").widget.v_model = 20
+    rc.find(v.Slider, label="replications").widget.v_model = replications
+
+
+def run(rc, session):
+    button(rc, "Run").click()
+    assert session.wait(WAIT), "the comparison did not finish"
+
+
+def table_rows(rc) -> list[list[str]]:
+    """The cells of the summary table's rows, below its header."""
+    table = rc.find(solara.widgets.HTML, tag="table").wait_for(timeout=10).widget
+    rows = re.findall(r"<tr>(.*?)</tr>", table.unsafe_innerHTML)
+    return [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows[1:]]
+
+
+def download(rc, filename) -> bytes:
+    widget = rc.find(FileDownloadWidget, filename=filename).widget
+    widget.request_download = True  # what the browser does when the button is pressed
+    wait_until(lambda: widget.bytes is not None, timeout=10)
+    return widget.bytes
+
+
+def test_the_page_offers_the_strategies_of_the_default_experiment(page, session):
+    assert page.find(v.Select, label="experiment").widget.v_model == "strategy_comparison"
+    boxes = page.find(v.Checkbox).widgets
+    assert [b.label for b in boxes][:3] == [
+        "current_plan",
+        "mass_advertising",
+        "influencer_seeding",
+    ]
+    assert [b.v_model for b in boxes] == [True, True] + [False] * 6
+    assert not button(page, "Run").disabled and button(page, "Cancel").disabled
+    shown = texts(page)
+    assert any(
+        "10 runs: 2 strategies × 5 replications, 2,000 customers, 120 days" in t for t in shown
+    )
+    assert any("market conditions are not varied here" in t for t in shown)
+    assert any("press Run" in t for t in shown)
+
+
+def test_fewer_than_two_or_more_than_four_strategies_are_refused(page):
+    checkbox(page, "mass_advertising").v_model = False
+    assert any("Choose at least 2 strategies to compare (1 chosen)." in a for a in alerts(page))
+    assert button(page, "Run").disabled
+    for name in ("loyalty_points", "loyalty_tiers", "gamification", "personalisation"):
+        checkbox(page, name).v_model = True
+    assert any("Choose at most 4 strategies to compare (5 chosen)." in a for a in alerts(page))
+    assert button(page, "Run").disabled
+    checkbox(page, "gamification").v_model = False
+    assert not any("Choose" in a for a in alerts(page))
+    assert not button(page, "Run").disabled
+
+
+def test_a_comparison_runs_in_the_background_and_fills_the_table(page, session):
+    checkbox(page, "loyalty_points").v_model = True
+    tiny(page)
+    seen = []
+    session.status.subscribe(lambda status: seen.append((status.phase, status.done)))
+    run(page, session)
+    assert seen[0] == ("running", 0) and seen[-1] == ("finished", 6)
+    assert [done for phase, done in seen if phase == "running"] == [0, 0, 1, 2, 3, 4, 5, 6]
+    rows = table_rows(page)
+    assert [row[0] for row in rows] == ["current_plan", "mass_advertising", "loyalty_points"]
+    assert rows[0][3] == "—", "the baseline has no difference from itself"
+    comparison = session.status.value.comparison
+    table = summary_table(comparison)
+    assert len(table) == len(comparison.experiment.outcomes) * 3
+    shares = table[table["outcome"] == "final_adopted_share"]
+    assert list(shares["n"]) == [2, 2, 2]
+    assert all(math.isfinite(x) for x in shares[["mean", "ci_low", "ci_high"]].to_numpy().ravel())
+    assert (shares["ci_low"] <= shares["mean"]).all() and (
+        shares["mean"] <= shares["ci_high"]
+    ).all()
+    assert shares["difference"].isna().tolist() == [True, False, False]
+    assert any("6 runs done." in t for t in texts(page))
+    pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
+    assert pictures == ["daily adopted_share by strategy, mean with 95% band"]
+
+
+def test_the_outcome_picks_the_table_and_the_daily_series(page, session):
+    tiny(page)
+    run(page, session)
+    first = table_rows(page)
+    page.find(v.Select, label="outcome").widget.v_model = "total_revenue"
+    revenue = table_rows(page)
+    assert [row[0] for row in revenue] == ["current_plan", "mass_advertising"]
+    assert revenue != first
+    pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
+    assert pictures == ["daily cumulative revenue by strategy, mean with 95% band"]
+    page.find(v.Select, label="outcome").widget.v_model = "roi"  # no daily series
+    pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
+    assert pictures == ["daily adopted_share by strategy, mean with 95% band"]
+
+
+def test_the_csv_downloads_hold_one_row_per_run_and_the_summary(page, session):
+    tiny(page, replications=3)
+    run(page, session)
+    runs = pd.read_csv(io.BytesIO(download(page, "strategy_comparison-runs.csv")))
+    assert len(runs) == 6 and runs["run_id"].is_unique
+    assert sorted(runs["strategy"].unique()) == ["current_plan", "mass_advertising"]
+    assert {"replication", "seed", "final_adopted_share", "total_revenue"} <= set(runs.columns)
+    summary = pd.read_csv(io.BytesIO(download(page, "strategy_comparison-summary.csv")))
+    assert list(summary.columns[:6]) == ["outcome", "strategy", "n", "mean", "ci_low", "ci_high"]
+    assert len(summary) == 2 * len(session.status.value.comparison.experiment.outcomes)
+
+
+def test_cancel_stops_after_the_run_under_way(page, session):
+    tiny(page, replications=20)
+    button(page, "Run").click()
+    wait_until(lambda: session.status.value.done >= 1)
+    assert button(page, "Run").disabled and not button(page, "Cancel").disabled
+    button(page, "Cancel").click()
+    assert session.wait(WAIT)
+    status = session.status.value
+    assert status.phase == "cancelled" and 1 <= status.done < 40
+    assert f"Cancelled after {status.done} of 40 runs." in alerts(page)[0]
+    assert not button(page, "Run").disabled
+
+
+def test_the_choices_and_results_outlive_the_page(session):
+    rc = render(session)
+    tiny(rc)
+    run(rc, session)
+    rc.close()  # another page of the app is shown
+    again = render(session)
+    assert again.find(v.Slider, label="customers per run").widget.v_model == 300
+    assert [row[0] for row in table_rows(again)] == ["current_plan", "mass_advertising"]
+    again.close()
+
+
+def test_closing_the_session_removes_its_results(session, tmp_path):
+    rc = render(session)
+    tiny(rc)
+    run(rc, session)
+    folders = list(tmp_path.glob("ecosim-compare-*"))
+    assert len(folders) == 1 and list(folders[0].glob("*/results.parquet"))
+    button(rc, "Run").click()  # a new run replaces the previous results
+    assert session.wait(WAIT)
+    assert len(list(folders[0].glob("*/results.parquet"))) == 1
+    session.close()
+    assert not folders[0].exists()
+    rc.close()
+
+
+@pytest.fixture
+def own_experiments(tmp_path):
+    """An experiments folder with a broken file and a valid one with a failing strategy."""
+    folder = tmp_path / "experiments"
+    data = tiny_experiment(replications=2)
+    data.pop("conditions")
+    data["strategies"]["broken"] = {"set": {"network": {"kind": "edge_list", "path": "no.csv"}}}
+    write_experiment(folder, data)
+    (folder / "broken.toml").write_text(tomli_w.dumps(tiny_experiment(baseline="curent_plan")))
+    return folder
+
+
+def test_an_invalid_experiment_or_a_failed_run_shows_in_the_page(own_experiments, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(own_experiments.parent))
+    session = CompareSession(own_experiments)
+    rc = render(session)
+    problems = alerts(rc)
+    assert any(
+        "broken.toml" in p and "baseline: unknown strategy 'curent_plan'" in p for p in problems
+    )
+    assert not rc.find(v.Btn, children=["Run"])
+    rc.find(v.Select, label="experiment").widget.v_model = "experiment"
+    checkbox(rc, "broken").v_model = True
+    tiny(rc)
+    run(rc, session)
+    problems = alerts(rc)
+    assert any("2 of 6 runs failed" in p and "broken-c000-r00 (3 attempts)" in p for p in problems)
+    assert [row[0] for row in table_rows(rc)] == ["plain", "quiet"], "the finished runs"
+    rc.close()
+    session.close()
+
+
+def test_reduced_experiment_keeps_the_chosen_strategies_on_the_base_scenario():
+    request = Request(STRATEGY_COMPARISON, ("gamification", "mass_advertising"), 3, 400, 30)
+    experiment = reduced_experiment(request)
+    assert list(experiment.strategies) == ["mass_advertising", "gamification"]
+    assert experiment.baseline == "mass_advertising", "the first chosen without current_plan"
+    assert experiment.conditions is None and experiment.replications == 3
+    assert (experiment.scenario.population.size, experiment.scenario.days) == (400, 30)
+    assert experiment.seed == 20160501
+    with pytest.raises(ExperimentError, match="unknown strategy 'loud'"):
+        reduced_experiment(Request(STRATEGY_COMPARISON, ("loud", "gamification"), 3, 400, 30))
+
+
+def test_the_app_shows_the_compare_page_as_page_4(tmp_path, monkeypatch):
+    text = (ROOT / "scenarios" / "baseline.toml").read_text()
+    (tmp_path / "baseline.toml").write_text(text.replace("size = 10_000", "size = 400"))
+    monkeypatch.setenv(SCENARIO_VARIABLE, str(tmp_path / "baseline.toml"))
+
+    @solara.component
+    def App():
+        with solara.AppLayout():
+            Page()
+
+    _box, rc = solara.render(App(), handle_error=False)
+    rc.find(v.Tabs).widget.v_model = 4
+    rc.find(v.Html, children=["Compare strategies"]).assert_single()
+    rc.find(v.Slider, label="replications").widget.v_model = 3
+    rc.find(v.Tabs).widget.v_model = 0
+    assert not rc.find(v.Html, children=["Compare strategies"])
+    rc.find(v.Tabs).widget.v_model = 4
+    assert rc.find(v.Slider, label="replications").widget.v_model == 3
+    rc.close()
+
+
+def test_a_folder_without_experiments_says_so(tmp_path):
+    session = CompareSession(tmp_path)
+    rc = render(session)
+    assert f"No experiment file (*.toml) in {tmp_path}." in alerts(rc)[0]
+    rc.close()
+    session.close()
