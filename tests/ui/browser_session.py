@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
+SETTLE_MS = 1000
+"""Milliseconds for a page's grid of views to settle after a tab switch."""
 START_TIMEOUT = 90  # seconds for the server to answer and the first page to become interactive
 
 expect.set_options(timeout=30_000)
@@ -52,8 +54,14 @@ class App:
         return time.perf_counter() - started
 
     def tab(self, number: int) -> None:
-        """Show one of SolaraViz's pages."""
+        """Show one of SolaraViz's pages and let its grid settle.
+
+        The page's views are in a draggable grid that animates them into place: they are
+        in the page (and count as visible) before they are drawn, so a screenshot taken at
+        once can be blank.
+        """
         self.page.get_by_role("tab", name=f"Page {number}").click()
+        self.page.wait_for_timeout(SETTLE_MS)
 
     def shot(self, name: str) -> None:
         """Save a screenshot to test-artifacts/ui/<name>.png."""

@@ -139,6 +139,8 @@ def test_the_about_panel_explains_the_model(app: App):
     app.tab(3)
     for title in ("WHAT IS IT?", "HOW IT WORKS", "HOW TO USE IT", "CREDITS AND REFERENCES"):
         expect(page.get_by_role("heading", name=title)).to_be_attached()
+    for title in ("WHAT IS IT?", "HOW TO USE IT"):
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
     expect(page.get_by_text("Maslowska, Malthouse & Collinger").first).to_be_visible()
     app.shot("about")
 
