@@ -149,7 +149,7 @@ def test_the_compare_page_produces_its_table(app: App):
     app.open()
     page = app.page
     app.tab(4)
-    expect(page.get_by_text("Compare strategies")).to_be_visible()
+    expect(page.get_by_text("Compare strategies", exact=True)).to_be_visible()
     expect(page.get_by_role("checkbox", name="current_plan")).to_be_checked()
     expect(page.get_by_role("checkbox", name="mass_advertising")).to_be_checked()
     for name, value in (("customers per run", 300), ("days per run", 20), ("replications", 2)):
