@@ -25,7 +25,6 @@ import dask
 import mesa
 import pandas as pd
 from dask.distributed import Client, LocalCluster
-from results import load, machine, write_section
 
 from ecosim import EcosystemModel
 from ecosim.experiment import (
@@ -36,6 +35,8 @@ from ecosim.experiment import (
     simulate,
 )
 from ecosim.model import resolve_scenario
+
+from recording import load, machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = ROOT / "experiments" / "strategy_comparison.toml"

@@ -28,10 +28,11 @@ import ndlib.models.epidemics as epidemics
 import ndlib.models.ModelConfig as model_config
 import networkx as nx
 import numpy as np
-from results import load, machine, write_section
 
 from ecosim import EcosystemModel
 from ecosim.validation.core import minimal_scenario
+
+from recording import load, machine, write_section
 
 HEADING = "NDlib: the SIS awareness rule"
 INFECTION = 0.01

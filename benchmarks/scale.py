@@ -24,7 +24,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from results import machine, write_section
+from recording import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADING = "Scale: the baseline at 10^4 to 10^6 customers"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import tomli_w
+
 from support import small_scenario
 
 

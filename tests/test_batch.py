@@ -11,14 +11,15 @@ import time
 import pandas as pd
 import pytest
 from dask.distributed import Client, LocalCluster
-from experiment_helpers import read_results, tiny_experiment, write_experiment
-from support import ROOT
 
 import ecosim.experiment
 import ecosim.store
 from ecosim.cli import main
 from ecosim.experiment import ExperimentError, load_experiment, plan_runs, run_experiment
 from ecosim.store import ResultStore, StoreError, read_run_row
+
+from experiment_helpers import read_results, tiny_experiment, write_experiment
+from support import ROOT
 
 BIGGER = {"customers": 1000, "days": 40, "replications": 5}
 """Runs long enough (about 0.1 s each) to be caught in the middle of a batch."""

@@ -3,10 +3,11 @@ import subprocess
 import sys
 
 import pandas as pd
-from support import SCENARIOS
 
 from ecosim import __version__
 from ecosim.cli import main
+
+from support import SCENARIOS
 
 
 def run_cli(*args):

@@ -3,8 +3,6 @@
 import numpy as np
 import pytest
 import tomli_w
-from experiment_helpers import tiny_experiment, write_experiment
-from support import ROOT
 
 from ecosim.cli import main
 from ecosim.experiment import (
@@ -17,6 +15,9 @@ from ecosim.experiment import (
     strategy_overrides,
 )
 from ecosim.model import resolve_scenario
+
+from experiment_helpers import tiny_experiment, write_experiment
+from support import ROOT
 
 SHIPPED = sorted((ROOT / "experiments").glob("*.toml"))
 

@@ -3,12 +3,13 @@ and the accounting identities of a run."""
 
 import numpy as np
 import pytest
-from support import SEEDS, paired_lower_bound, small_scenario
 
 import ecosim
 from ecosim.metrics import summarize
 from ecosim.model import EcosystemModel
 from ecosim.scenario import apply_overrides, validate_scenario
+
+from support import SEEDS, paired_lower_bound, small_scenario
 
 
 def scenario(overrides=None, **changes):

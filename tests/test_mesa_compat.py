@@ -4,11 +4,12 @@ import inspect
 
 import mesa
 import pandas as pd
-from support import SCENARIOS
 
 import ecosim
 from ecosim import EcosystemModel
 from ecosim.metrics import OUTCOMES
+
+from support import SCENARIOS
 
 
 def test_mesa_batch_run_gives_the_same_days_as_ecosim_run():

@@ -1,11 +1,12 @@
 import numpy as np
 import pytest
-from support import small_scenario
 
 from ecosim.metrics import columns, engaged, measure, presence, summarize
 from ecosim.model import EcosystemModel
 from ecosim.population import NEVER
 from ecosim.scenario import apply_overrides, validate_scenario
+
+from support import small_scenario
 
 
 def model_with(overrides):

@@ -2,13 +2,14 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from support import SCENARIOS, small_scenario
 
 import ecosim
 from ecosim.agents import Brand, Customer, Influencer, Media
 from ecosim.metrics import OUTCOMES, columns
 from ecosim.model import EcosystemModel
 from ecosim.scenario import validate_scenario
+
+from support import SCENARIOS, small_scenario
 
 
 @pytest.fixture(scope="module")

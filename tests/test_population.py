@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
-from support import small_scenario
 
 from ecosim.population import NEVER, Population, draw, segment_sizes
 from ecosim.scenario import Beta, Constant, Gamma, Normal, Uniform, validate_scenario
+
+from support import small_scenario
 
 
 @pytest.mark.parametrize(

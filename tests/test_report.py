@@ -4,11 +4,12 @@ import re
 
 import pandas as pd
 import pytest
-from experiment_helpers import tiny_experiment, write_experiment
 
 from ecosim.cli import main
 from ecosim.experiment import ExperimentError, load_experiment, run_experiment
 from ecosim.report import compare, write_report
+
+from experiment_helpers import tiny_experiment, write_experiment
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import SCENARIOS, small_scenario
 
 from ecosim.scenario import (
     Scenario,
@@ -14,6 +13,8 @@ from ecosim.scenario import (
     parse_assignment,
     validate_scenario,
 )
+
+from support import SCENARIOS, small_scenario
 
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)

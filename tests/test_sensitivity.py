@@ -2,7 +2,6 @@
 
 import pandas as pd
 import pytest
-from experiment_helpers import tiny_experiment, write_experiment
 
 from ecosim.cli import main
 from ecosim.experiment import (
@@ -13,6 +12,8 @@ from ecosim.experiment import (
     sensitivity_design,
 )
 from ecosim.report import write_sensitivity_report
+
+from experiment_helpers import tiny_experiment, write_experiment
 
 PARAMETERS = [
     {"name": "cpe", "path": "channels.social.cost_per_exposure", "range": [0.1, 2.0], "levels": 2},

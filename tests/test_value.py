@@ -1,11 +1,12 @@
 import numpy as np
 import pandas as pd
 import pytest
-from support import small_scenario
 
 from ecosim.model import EcosystemModel
 from ecosim.scenario import validate_scenario
 from ecosim.value import abc_classes, customer_values, lifetime_value, quintile_scores, value_totals
+
+from support import small_scenario
 
 
 def test_lifetime_value_closed_form_matches_the_discounted_sum():

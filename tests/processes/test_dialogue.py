@@ -1,9 +1,10 @@
 import numpy as np
-from support import assert_rate, make_population
 
 from ecosim.network import SocialNetwork
 from ecosim.processes.dialogue import speak, word_of_mouth
 from ecosim.scenario import Dynamics
+
+from support import assert_rate, make_population
 
 
 def star(n_leaves: int) -> SocialNetwork:

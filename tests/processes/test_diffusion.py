@@ -1,11 +1,12 @@
 import numpy as np
 import pytest
-from support import assert_rate
 
 import ecosim
 from ecosim.network import SocialNetwork, complete, erdos_renyi
 from ecosim.processes.diffusion import bass, independent_cascade, linear_threshold, noticed, sis
 from ecosim.scenario import ScenarioError
+
+from support import assert_rate
 
 
 def path(n):

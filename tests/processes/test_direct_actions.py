@@ -1,8 +1,9 @@
 import numpy as np
-from support import assert_rate, make_population
 
 from ecosim.processes import direct_actions
 from ecosim.scenario import Community, Gamification, Personalisation, PersonalisedReward
+
+from support import assert_rate, make_population
 
 BIG = 10**9
 

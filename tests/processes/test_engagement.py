@@ -1,7 +1,7 @@
-from support import assert_rate, make_population
-
 from ecosim.processes.engagement import move_stages
 from ecosim.scenario import Dynamics
+
+from support import assert_rate, make_population
 
 
 def test_engaged_customers_with_good_experience_climb(rng):

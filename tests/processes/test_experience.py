@@ -1,8 +1,9 @@
 import numpy as np
-from support import assert_rate, make_population
 
 from ecosim.processes.experience import consume_content, forget
 from ecosim.scenario import Dynamics
+
+from support import assert_rate, make_population
 
 
 def test_advertising_raises_awareness_at_the_documented_rate(rng):

@@ -1,7 +1,8 @@
 import numpy as np
-from support import assert_rate, make_population
 
 from ecosim.processes.exposure import deliver, limit, select
+
+from support import assert_rate, make_population
 
 
 def test_select_reaches_each_group_at_its_own_rate(rng):

@@ -1,10 +1,11 @@
 import numpy as np
-from support import assert_rate, make_population
 
 from ecosim.population import NEVER
 from ecosim.processes import loyalty
 from ecosim.processes.shopping import choice_probabilities, choose, utility
 from ecosim.scenario import Dynamics, Loyalty, Membership, Points, Tier, Tiers
+
+from support import assert_rate, make_population
 
 POINTS = Points(earn_rate=1.0, goal=100.0, reward_value=10.0, goal_gradient=0.5)
 TIERS = Tiers(

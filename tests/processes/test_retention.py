@@ -1,8 +1,9 @@
 import numpy as np
-from support import assert_rate, make_population
 
 from ecosim.processes.retention import churn, churn_hazard, win_back
 from ecosim.scenario import Dynamics
+
+from support import assert_rate, make_population
 
 
 def test_hazard_grows_with_bad_experience_and_recency():

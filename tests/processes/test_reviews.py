@@ -1,8 +1,9 @@
 import numpy as np
-from support import assert_rate, make_population
 
 from ecosim.processes.reviews import average_rating, stars, write_reviews
 from ecosim.scenario import Dynamics
+
+from support import assert_rate, make_population
 
 
 def test_engaged_buyers_review_more(rng):

@@ -1,7 +1,8 @@
 import numpy as np
-from support import assert_rate
 
 from ecosim.processes.sampling import bernoulli
+
+from support import assert_rate
 
 
 def test_scalar_probability_matches_binomial_over_many_seeds():

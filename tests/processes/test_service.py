@@ -1,8 +1,9 @@
 import numpy as np
-from support import assert_rate, make_population
 
 from ecosim.processes.service import Complaints, fail, respond
 from ecosim.scenario import Incident, Service
+
+from support import assert_rate, make_population
 
 
 def service(**changes):

@@ -1,5 +1,4 @@
 import numpy as np
-from support import assert_rate, make_population
 
 from ecosim.processes.shopping import (
     choice_probabilities,
@@ -10,6 +9,8 @@ from ecosim.processes.shopping import (
     utility,
 )
 from ecosim.scenario import Dynamics
+
+from support import assert_rate, make_population
 
 
 def buy_probability(experience=0.0, sensitivity=0.5, price=1.0, promoted=False, extra=0.0):

@@ -19,8 +19,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_session import ARTIFACTS, START_TIMEOUT, App
 from playwright.sync_api import Browser, sync_playwright
+
+from browser_session import ARTIFACTS, START_TIMEOUT, App
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [

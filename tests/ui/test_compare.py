@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 import solara
 import tomli_w
-from experiment_helpers import tiny_experiment, write_experiment
 from solara.components.file_download import FileDownloadWidget
 
 from ecosim.experiment import ExperimentError
@@ -27,6 +26,8 @@ from ecosim.ui.compare import (
     summary_table,
 )
 from ecosim.ui.scenarios import SCENARIO_VARIABLE
+
+from experiment_helpers import tiny_experiment, write_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 STRATEGY_COMPARISON = ROOT / "experiments" / "strategy_comparison.toml"
