@@ -26,7 +26,6 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import tomli_w
 from matplotlib.figure import Figure
 
 __all__ = [
@@ -40,7 +39,6 @@ __all__ = [
     "write_parquet",
     "write_run",
     "write_text",
-    "write_toml",
 ]
 
 RUN_METADATA_KEY = b"ecosim.run"
@@ -96,11 +94,6 @@ def write_text(text: str, path: str | Path) -> None:
     """Write a UTF-8 text file, atomically."""
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
-
-
-def write_toml(data: dict[str, Any], path: str | Path) -> None:
-    """Write a dictionary as TOML, atomically."""
-    write_text(tomli_w.dumps(data), path)
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -212,10 +205,6 @@ class ResultStore:
         """Return the resolved experiment written in the folder, or None."""
         path = self.directory / self.RECORD
         return read_toml(path) if path.exists() else None
-
-    def write_record(self, record: dict[str, Any]) -> None:
-        """Write the resolved experiment (``experiment.toml``)."""
-        write_toml(record, self.directory / self.RECORD)
 
     def run_path(self, run_id: str) -> Path:
         """Return the file of run ``run_id``."""
