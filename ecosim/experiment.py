@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import dask
 import numpy as np
 import pandas as pd
 import tomli_w
@@ -1292,13 +1293,19 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Client]
     """Connect to ``scheduler``, or start a quiet local cluster of single-threaded processes.
 
     The local cluster's processes are started with Ctrl-C ignored, so that only this
-    process is interrupted and it stops them in order.
+    process is interrupted and it stops them in order. Their statistical profiler is off:
+    it samples the running task's stack every 10 ms for a dashboard the embedded cluster
+    does not serve, and slows the simulations (``benchmarks/batch_vs_mesa.py``).
     """
     if scheduler:
         with Client(scheduler) as client:
             yield client
         return
-    with _ignoring_interrupts(), warnings.catch_warnings():
+    with (
+        _ignoring_interrupts(),
+        warnings.catch_warnings(),
+        dask.config.set({"distributed.worker.profile.enabled": False}),
+    ):
         warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
         cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1,

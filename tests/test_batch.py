@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 
+import dask
 import pandas as pd
 import pytest
 from dask.distributed import Client, LocalCluster
@@ -351,3 +352,9 @@ def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
     result = outcome["result"]
     assert (result.planned, result.finished, result.failed) == (30, 30, 0)
     pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
+
+
+def test_the_embedded_cluster_runs_its_workers_without_the_profiler():
+    with ecosim.experiment._dask_client(workers=1, scheduler=None) as client:
+        enabled = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+    assert list(enabled.values()) == [False]
