@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ecosim.population import STAGES
@@ -104,17 +105,7 @@ def dashboard(timeseries: pd.DataFrame, title: str = "", brands: list[str] | Non
     ax[1, 2].set(title="Customers: active and churned", ylabel="customers")
     ax[1, 2].legend(loc="upper left", fontsize="small")
 
-    tiers = [c for c in timeseries.columns if c.startswith("tier_") and "__" not in c]
-    for column in ["members", *tiers]:
-        if timeseries[column].any():
-            ax[2, 0].plot(day, timeseries[column], label=column.removeprefix("tier_"))
-    if ax[2, 0].lines:
-        ax[2, 0].legend(loc="upper left", fontsize="small")
-    else:
-        ax[2, 0].text(
-            0.5, 0.5, "no paid members or tiers", ha="center", transform=ax[2, 0].transAxes
-        )
-    ax[2, 0].set(title="Loyalty programme", ylabel="customers", xlabel="day")
+    _loyalty(ax[2, 0], timeseries)
 
     for name, colour in (
         ("incidents", "tab:orange"),
@@ -146,6 +137,26 @@ def dashboard(timeseries: pd.DataFrame, title: str = "", brands: list[str] | Non
 
 
 # ---------------------------------------------------------------- experiments
+
+
+def _loyalty(ax: Axes, timeseries: pd.DataFrame) -> None:
+    """Members and tiers in customers; or, for a points card alone, its points."""
+    day = timeseries["step"]
+    tiers = [c for c in timeseries.columns if c.startswith("tier_") and "__" not in c]
+    for column in ["members", *tiers]:
+        if timeseries[column].any():
+            ax.plot(day, timeseries[column], label=column.removeprefix("tier_"))
+    unit = "customers"
+    if not ax.lines and timeseries["points_earned"].any():
+        ax.plot(day, timeseries["points_earned"].cumsum(), label="earned (cumulative)")
+        ax.plot(day, timeseries["points_redeemed"].cumsum(), label="redeemed (cumulative)")
+        ax.plot(day, timeseries["points_outstanding"], ls="--", label="outstanding")
+        unit = "points"
+    if ax.lines:
+        ax.legend(loc="upper left", fontsize="small")
+    else:
+        ax.text(0.5, 0.5, "no loyalty programme", ha="center", transform=ax.transAxes)
+    ax.set(title="Loyalty programme", ylabel=unit, xlabel="day")
 
 
 def strategy_colours(strategies: list[str]) -> dict[str, str]:
