@@ -373,9 +373,9 @@ def negativity_arm(seed: np.random.SeedSequence, customers: int, days: int) -> d
         population.aware[chosen, 0] = True
         population.stage[chosen, 0] = INJECTED_STAGE
         population.experience[chosen, 0] = valence * INJECTED_EXPERIENCE
-        neighbours = np.zeros(customers, dtype=bool)
-        for customer in chosen:
-            neighbours[model.network.neighbors(customer)] = True
+        injected = np.zeros((customers, 1), dtype=bool)
+        injected[chosen] = True
+        neighbours = model.network.count_marked_neighbors(injected)[:, 0] > 0
         neighbours[chosen] = False
         path = [population.experience[neighbours, 0].mean()]
         for _ in range(days):
