@@ -26,7 +26,6 @@ from datetime import date
 import ndlib
 import ndlib.models.epidemics as epidemics
 import ndlib.models.ModelConfig as model_config
-import networkx as nx
 import numpy as np
 
 from ecosim import EcosystemModel
@@ -65,12 +64,7 @@ def ndlib_run(
     model: EcosystemModel, initially_aware: np.ndarray, days: int, seed: int
 ) -> tuple[np.ndarray, float]:
     """Run NDlib's SIS model on ecosim's graph; return the aware share per day and its time."""
-    network = model.network
-    sources = np.repeat(np.arange(network.n), np.diff(network.indptr))
-    graph = nx.Graph()
-    graph.add_nodes_from(range(network.n))
-    graph.add_edges_from(zip(sources.tolist(), network.indices.tolist(), strict=True))
-    sis = epidemics.SISModel(graph)
+    sis = epidemics.SISModel(model.network.to_networkx())
     config = model_config.Configuration()
     config.add_model_parameter("beta", INFECTION)
     config.add_model_parameter("lambda", RECOVERY)
@@ -81,7 +75,7 @@ def ndlib_run(
     started = time.perf_counter()
     iterations = sis.iteration_bunch(days + 1, node_status=False)
     seconds = time.perf_counter() - started
-    aware = np.array([step["node_count"][1] for step in iterations]) / network.n
+    aware = np.array([step["node_count"][1] for step in iterations]) / model.network.n
     return aware, seconds
 
 
