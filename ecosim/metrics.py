@@ -63,11 +63,17 @@ FLOWS = {
     "amplified": "customers shown a media story about the brand trending today",
     "reviews": "reviews written today",
     "purchases": "purchases today",
+    "first_purchases": "customers who bought the brand for the first time today",
+    "first_purchases_after_wom": (
+        "first purchases by customers who heard word of mouth about the brand in the "
+        "previous wom_memory_days days"
+    ),
     "switches": "purchases from a customer whose previous purchase was another brand",
     "revenue": "money received for products today (after all discounts and rewards)",
     "fee_revenue": "membership fees received today",
     "gross_margin": "revenue less the cost of goods sold, plus membership fees, today",
     "marketing_cost": "money spent on marketing today",
+    "profit": "gross margin less marketing cost today",
     "rewards_value": "money value of the loyalty rewards redeemed today",
     "points_earned": "loyalty points earned today",
     "points_redeemed": "loyalty points redeemed today",

@@ -298,6 +298,8 @@ class EcosystemModel(mesa.Model):
             self._dialogue(day)
             self._shop(day)
             self._engage(day)
+        self.flows["marketing_cost"] = np.array(self.brands.get("spent_today"))
+        self.flows["profit"] = self.flows["gross_margin"] - self.flows["marketing_cost"]
         self.outcomes = measure(self)
         self.datacollector.collect(self)
         self.running = day < self.scenario.days
@@ -327,7 +329,9 @@ class EcosystemModel(mesa.Model):
             negative[loud, brand.index] = True
         rows, brands = np.nonzero(positive)
         push_event(population.referral_days, rows, brands, day)
-        self.flows.update(word_of_mouth(population, self.network, positive, negative, params, rng))
+        self.flows.update(
+            word_of_mouth(population, self.network, positive, negative, params, rng, day)
+        )
         self.media.do("amplify")
 
     def _shop(self, day: int) -> None:
@@ -368,11 +372,15 @@ class EcosystemModel(mesa.Model):
                     population, buyers[mine], paid[mine], b, programme.points, multiplier[b]
                 )
                 self._add(b, points_earned=earned, points_redeemed=redeemed, rewards_value=value)
+        first = population.purchases[buyers, bought] == 0
+        after_wom = first & (day - population.heard_wom[buyers, bought] < params.wom_memory_days)
         switched = record_purchases(population, buyers, bought, paid, day)
         use_product(population, buyers, bought, self.qualities, params, rng)
         n_brands = len(price)
         self.flows["purchases"] = np.bincount(bought, minlength=n_brands).astype(float)
         self.flows["revenue"] = np.bincount(bought, weights=paid, minlength=n_brands)
+        self.flows["first_purchases"] = np.bincount(bought[first], minlength=n_brands)
+        self.flows["first_purchases_after_wom"] = np.bincount(bought[after_wom], minlength=n_brands)
         self.flows["switches"] = np.bincount(bought[switched], minlength=n_brands).astype(float)
         self.flows["needs"] = np.full(n_brands, len(needy))
         margin = paid - self._unit_cost[bought]
@@ -392,7 +400,6 @@ class EcosystemModel(mesa.Model):
             - self.flows["purchases"] * self._unit_cost
             + self.flows["fee_revenue"]
         )
-        self.flows["marketing_cost"] = np.array(self.brands.get("spent_today"))
 
     def _serve(self, brand: Brand, buyers: np.ndarray, day: int) -> None:
         """Loyalty memberships and tiers, service incidents and complaint handling."""

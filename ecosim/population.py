@@ -87,6 +87,8 @@ class Population:
         Channel of the last advertising exposure (-1: none) and its day (attribution).
     offer_until, offer_lift : int32, float64
         Last day of a personalised offer (:data:`NEVER`: none) and its utility lift.
+    heard_wom : int32
+        Last day the customer heard word of mouth about the brand (:data:`NEVER`: never).
 
     Event histories, shape ``(n, n_brands, k)`` with ``k`` the count the engagement
     definition needs (0 if unused): ``purchase_days``, ``referral_days``,
@@ -126,6 +128,7 @@ class Population:
     last_touch: np.ndarray
     offer_until: np.ndarray
     offer_lift: np.ndarray
+    heard_wom: np.ndarray
     purchase_days: np.ndarray
     referral_days: np.ndarray
     review_days: np.ndarray
@@ -197,6 +200,7 @@ class Population:
             last_touch=full(NEVER, np.int32),
             offer_until=full(NEVER, np.int32),
             offer_lift=full(0.0),
+            heard_wom=full(NEVER, np.int32),
             purchase_days=days(history[0]),
             referral_days=days(history[1]),
             review_days=days(history[2]),

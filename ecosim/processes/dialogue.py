@@ -60,6 +60,7 @@ def word_of_mouth(
     negative: np.ndarray,
     params: Dynamics,
     rng: np.random.Generator,
+    day: int = 0,
 ) -> dict[str, np.ndarray]:
     """Let customers hear their neighbours and update awareness and experience.
 
@@ -82,6 +83,8 @@ def word_of_mouth(
         Process parameters.
     rng : numpy.random.Generator
         Random stream.
+    day : int
+        Today, recorded as the day each listener last heard about the brand.
 
     Returns
     -------
@@ -94,6 +97,7 @@ def word_of_mouth(
     pos, neg = shares[:, :n_brands], shares[:, n_brands:]
     heard = np.flatnonzero((pos + neg).reshape(-1) > 0)
     p, q = pos.reshape(-1)[heard], neg.reshape(-1)[heard]
+    population.heard_wom.reshape(-1)[heard] = day
     aware = population.aware.reshape(-1)
     chance = 1.0 - np.exp(-params.wom_awareness_rate * (p + q))
     converted = heard[~aware[heard] & (rng.random(len(heard)) < chance)]
