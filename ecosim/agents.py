@@ -241,24 +241,25 @@ class Brand(mesa.Agent):
     def reach_directly(self) -> None:
         """Phase 2: deliver today's actions that reach customers without paid media."""
         model, day, b = self.model, self.model.steps, self.index
-        population, rng = model.population, model.rng
+        population, draws = model.population, model.draws
         for action in self.active:
             members = model.segment_customers(action.segment)
             if isinstance(action, schema.ProductLaunch):
-                news = exposure.select([members], np.array([action.reach * action.intensity]), rng)
+                chance = np.array([action.reach * action.intensity])
+                news = exposure.select([members], chance, draws, f"launch:{b}")
                 exposure.deliver(population, b, news, model.attention_weight(action))
                 model.flows["exposures"][b] += len(news)
             elif isinstance(action, schema.Gamification):
                 most = self.affordable(action.reward_cost)
-                players = direct_actions.play(population, members, b, action, day, most, rng)
+                players = direct_actions.play(population, members, b, action, day, most, draws)
                 self.pay(len(players) * action.reward_cost)
             elif isinstance(action, schema.Personalisation):
                 most = self.affordable(action.cost_per_message)
-                targets = direct_actions.offer(population, members, b, action, day, most, rng)
+                targets = direct_actions.offer(population, members, b, action, day, most, draws)
                 self.pay(len(targets) * action.cost_per_message)
             elif isinstance(action, schema.Community):
                 most = self.affordable(action.cost_per_invite)
-                invited = direct_actions.invite(population, members, b, action, day, most, rng)
+                invited = direct_actions.invite(population, members, b, action, day, most, draws)
                 self.pay(len(invited) * action.cost_per_invite)
             elif isinstance(action, schema.PersonalisedReward):
                 points = self.spec.loyalty.points
@@ -266,21 +267,23 @@ class Brand(mesa.Agent):
                 window = model.scenario.dynamics.active_window
                 most = self.affordable(unit)
                 rewarded = direct_actions.reward(
-                    population, members, b, action, day, window, most, rng
+                    population, members, b, action, day, window, most, draws
                 )
                 self.pay(len(rewarded) * unit)
             elif isinstance(action, schema.Winback):
                 lost = members[population.churned[members, b]]
-                contacted = exposure.limit(lost, self.affordable(action.cost_per_contact), rng)
+                most = self.affordable(action.cost_per_contact)
+                contacted = exposure.limit(lost, most, draws, f"winback:{b}")
                 self.pay(len(contacted) * action.cost_per_contact)
-                back = win_back(population, contacted, b, action.response * action.intensity, rng)
+                response = action.response * action.intensity
+                back = win_back(population, contacted, b, response, draws, "winback")
                 model.flows["won_back"][b] += back
 
     def ambassadors_today(self) -> np.ndarray:
         """Ambassadors who post about the brand today (each with the action's intensity)."""
-        day, rng = self.model.steps, self.model.rng
+        day, draws = self.model.steps, self.model.draws
         posting = [
-            seeds[rng.random(len(seeds)) < action.intensity]
+            draws.bernoulli(f"ambassador:{self.index}", seeds, action.intensity)
             for seeds, action in self._ambassadors
             if action.runs_on(day)
         ]
@@ -306,12 +309,14 @@ class Brand(mesa.Agent):
         else:
             count = action.seeds or max(1, round(action.seed_share * model.population.n))
             seeds = choose_seeds(model.network, count, action.strategy, model.rng)
-        seeds = exposure.limit(seeds, self.affordable(action.cost_per_seed), model.rng)
+        seeds = exposure.limit(
+            seeds, self.affordable(action.cost_per_seed), model.draws, f"seed:{b}"
+        )
         self.pay(len(seeds) * action.cost_per_seed)
         direct_actions.sample(model.population, seeds, b, day)
         brands = np.full(len(seeds), b)
         use_product(
-            model.population, seeds, brands, model.qualities, model.scenario.dynamics, model.rng
+            model.population, seeds, brands, model.qualities, model.scenario.dynamics, model.draws
         )
         if action.kind == "ambassador":
             model.population.stage[seeds, b] = np.maximum(model.population.stage[seeds, b], 3)
@@ -402,9 +407,10 @@ class Media(mesa.Agent):
                 if share <= self.spec.trend_threshold or share < self.spec.trend_ratio * usual:
                     continue
                 chance = self.spec.amplification * self.preference
-                audience = exposure.select(model.segment_members, chance, model.rng)
+                purpose = f"story {self.spec.name}:{b}"
+                audience = exposure.select(model.segment_members, chance, model.draws, purpose)
                 media_story(
-                    model.population, b, audience, valence, model.scenario.dynamics, model.rng
+                    model.population, b, audience, valence, model.scenario.dynamics, model.draws
                 )
                 model.flows["amplified"][b] += len(audience)
 
@@ -416,9 +422,10 @@ class Media(mesa.Agent):
             groups = [g[model.population.stage[g, b] >= 1] for g in groups]
         intensity = min(action.intensity * brand.channel_scale[self.index], 1.0)
         chance = self.spec.reach * intensity * self.preference[segments]
-        reached = exposure.select(groups, chance, model.rng)
+        purpose = f"{action.type} {self.spec.name}:{b}"
+        reached = exposure.select(groups, chance, model.draws, purpose)
         cost = self.spec.cost_per_exposure
-        reached = exposure.limit(reached, brand.affordable(cost), model.rng)
+        reached = exposure.limit(reached, brand.affordable(cost), model.draws, purpose)
         brand.pay(len(reached) * cost)
         brand.channel_cost[self.index] += len(reached) * cost
         weight = model.attention_weight(action)
@@ -428,7 +435,7 @@ class Media(mesa.Agent):
             params = model.scenario.dynamics
             appeal = action.appeal * weight
             shares = exposure.share_posts(
-                model.population, model.network, b, reached, appeal, params, model.rng
+                model.population, model.network, b, reached, appeal, params, model.draws
             )
             model.flows["shares"][b] += shares
 
@@ -465,7 +472,8 @@ class Influencer(mesa.Agent):
                 ):
                     continue
                 chance = np.array([self.spec.reach * action.intensity])
-                reached = exposure.select([self.audience], chance, model.rng)
+                purpose = f"influencer {self.spec.name}:{brand.index}"
+                reached = exposure.select([self.audience], chance, model.draws, purpose)
                 exposure.deliver(
                     model.population, brand.index, reached, weight * model.attention_weight(action)
                 )

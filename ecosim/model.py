@@ -41,6 +41,7 @@ from ecosim.processes.diffusion import bass, independent_cascade, linear_thresho
 from ecosim.processes.engagement import move_stages
 from ecosim.processes.experience import consume_content, forget, omnichannel
 from ecosim.processes.retention import churn, win_back
+from ecosim.processes.sampling import Draws
 from ecosim.processes.shopping import (
     choice_probabilities,
     choose,
@@ -123,6 +124,10 @@ class EcosystemModel(mesa.Model):
         The latest day's outcome columns.
     datacollector : mesa.DataCollector
         One row per day; row 0 is the initial state.
+    draws : Draws
+        The customers' common random numbers, keyed by purpose, day and customer
+        (:mod:`ecosim.processes.sampling`); ``rng`` draws the population, the network
+        and the reduced models' rules.
     """
 
     def __init__(
@@ -139,6 +144,7 @@ class EcosystemModel(mesa.Model):
         )
         super().__init__(rng=self.scenario.seed if rng is None else rng)
         specs = self.scenario
+        self.draws = Draws(int(self.rng.integers(2**63)))
         self.population = Population.from_scenario(specs, self.rng)
         self.network = build_network(specs, self.population.segment, self.rng)
         n = self.population.n
@@ -285,6 +291,7 @@ class EcosystemModel(mesa.Model):
     def step(self) -> None:
         """Simulate one day: the seven phases in order (or a reduced model's rule)."""
         day = self.steps
+        self.draws.start_day(day)
         self.population.new_day()
         self.flows = self._new_flows()
         self.brands.do("step")
@@ -315,30 +322,30 @@ class EcosystemModel(mesa.Model):
         params, population = self.scenario.dynamics, self.population
         consistency = np.array([b.omnichannel_consistency for b in self.scenario.brands])
         self.flows["omnichannel"] = omnichannel(population, consistency, params)
-        self.flows.update(consume_content(population, day, params, self.rng))
-        self.flows["forgot"] = forget(population, day, params, self.rng)
+        self.flows.update(consume_content(population, day, params, self.draws))
+        self.flows["forgot"] = forget(population, day, params, self.draws)
 
     def _dialogue(self, day: int) -> None:
         """Phase 4: word of mouth (with ambassadors and public complaints) and trends."""
-        params, population, rng = self.scenario.dynamics, self.population, self.rng
-        positive, negative = speak(population, params, rng)
+        params, population, draws = self.scenario.dynamics, self.population, self.draws
+        positive, negative = speak(population, params, draws)
         for brand in self.brands:
             positive[brand.ambassadors_today(), brand.index] = True
-            loud = brand.complaints.visible_today(day, brand.spec.service, rng)
+            loud = brand.complaints.visible_today(day, brand.spec.service, draws, brand.index)
             positive[loud, brand.index] = False
             negative[loud, brand.index] = True
         rows, brands = np.nonzero(positive)
         push_event(population.referral_days, rows, brands, day)
         self.flows.update(
-            word_of_mouth(population, self.network, positive, negative, params, rng, day)
+            word_of_mouth(population, self.network, positive, negative, params, draws, day)
         )
         self.media.do("amplify")
 
     def _shop(self, day: int) -> None:
         """Phase 5: choice, purchase, loyalty, use, service, reviews, value."""
-        params, population, rng = self.scenario.dynamics, self.population, self.rng
+        params, population, draws = self.scenario.dynamics, self.population, self.draws
         price = self.prices
-        needy = due_today(population, day, rng)
+        needy = due_today(population, day, draws)
         promo = self._discounts()[:, population.segment[needy]].T
         loyal_cut, loyal_lift = loyalty.benefits(population, needy, self._programmes, day)
         paying = price * (1.0 - promo) * (1.0 - loyal_cut)
@@ -361,7 +368,7 @@ class EcosystemModel(mesa.Model):
             params,
         )
         available = population.aware[needy] & ~population.churned[needy]
-        choice = choose(choice_probabilities(values, available, params), rng)
+        choice = choose(choice_probabilities(values, available, params), needy, draws)
         buying = choice < len(price)
         buyers, bought, paid = needy[buying], choice[buying], paying[buying, choice[buying]]
         multiplier = self._points_multiplier()
@@ -375,7 +382,7 @@ class EcosystemModel(mesa.Model):
         first = population.purchases[buyers, bought] == 0
         after_wom = first & (day - population.heard_wom[buyers, bought] < params.wom_memory_days)
         switched = record_purchases(population, buyers, bought, paid, day)
-        use_product(population, buyers, bought, self.qualities, params, rng)
+        use_product(population, buyers, bought, self.qualities, params, draws)
         n_brands = len(price)
         self.flows["purchases"] = np.bincount(bought, minlength=n_brands).astype(float)
         self.flows["revenue"] = np.bincount(bought, weights=paid, minlength=n_brands)
@@ -388,7 +395,7 @@ class EcosystemModel(mesa.Model):
         np.add.at(population.value, (buyers, bought), margin * discount)
         for brand in self.brands:
             self._serve(brand, buyers[bought == brand.index], day)
-        which, stars = reviews.write_reviews(population, buyers, bought, day, params, rng)
+        which, stars = reviews.write_reviews(population, buyers, bought, day, params, draws)
         for brand in self.brands:
             mine = which == brand.index
             brand.rating_total += float(stars[mine].sum())
@@ -403,11 +410,15 @@ class EcosystemModel(mesa.Model):
 
     def _serve(self, brand: Brand, buyers: np.ndarray, day: int) -> None:
         """Loyalty memberships and tiers, service incidents and complaint handling."""
-        population, rng, b = self.population, self.rng, brand.index
+        population, draws, b = self.population, self.draws, brand.index
         programme = brand.spec.loyalty
         if programme.membership is not None:
-            joined = loyalty.join_membership(population, buyers, b, programme.membership, day, rng)
-            renewed, left = loyalty.renew_memberships(population, b, programme.membership, day, rng)
+            joined = loyalty.join_membership(
+                population, buyers, b, programme.membership, day, draws
+            )
+            renewed, left = loyalty.renew_memberships(
+                population, b, programme.membership, day, draws
+            )
             fees = (joined + renewed) * programme.membership.fee
             self._add(
                 b,
@@ -427,7 +438,7 @@ class EcosystemModel(mesa.Model):
             brand.spec.service,
             brand.response_days,
             day,
-            rng,
+            draws,
             disruption=max(disruptions, default=1.0),
         )
         brand.complaints.add(complaints)
@@ -436,14 +447,14 @@ class EcosystemModel(mesa.Model):
 
     def _engage(self, day: int) -> None:
         """Phase 6: engagement stages, churn and spontaneous returns."""
-        params, population, rng = self.scenario.dynamics, self.population, self.rng
-        self.flows.update(move_stages(population, params, rng))
-        self.flows["churned"] = churn(population, day, params, rng).astype(float)
+        params, population, draws = self.scenario.dynamics, self.population, self.draws
+        self.flows.update(move_stages(population, params, draws))
+        self.flows["churned"] = churn(population, day, params, draws).astype(float)
         for brand in self.brands:
             lost = np.flatnonzero(population.churned[:, brand.index])
             self._add(
                 brand.index,
-                won_back=win_back(population, lost, brand.index, params.winback_rate, rng),
+                won_back=win_back(population, lost, brand.index, params.winback_rate, draws),
             )
 
     def _start_diffusion(self) -> None:

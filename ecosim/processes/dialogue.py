@@ -7,14 +7,13 @@ import numpy as np
 from ecosim.network import SocialNetwork
 from ecosim.population import Population
 from ecosim.processes.experience import pull
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
 __all__ = ["heard_shares", "media_story", "speak", "word_of_mouth"]
 
 
-def speak(
-    population: Population, params: Dynamics, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+def speak(population: Population, params: Dynamics, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
     """Decide who talks about which brand today, and with which valence.
 
     An aware customer with a positive experience ``x > 0`` recommends the brand with
@@ -30,8 +29,8 @@ def speak(
         Read only.
     params : Dynamics
         Process parameters.
-    rng : numpy.random.Generator
-        Random stream.
+    draws : Draws
+        The run's random numbers.
 
     Returns
     -------
@@ -44,7 +43,7 @@ def speak(
     stage_talk = np.asarray(params.stage_talk)[population.stage.reshape(-1)[flat]]
     rate = np.where(x < 0, params.venting_rate, stage_talk)
     p = population.talkativeness[flat // n_brands] * rate * np.abs(x)
-    speaking = flat[rng.random(len(flat)) < p]
+    speaking = flat[draws.uniform("speak", flat) < p]
     x = population.experience.reshape(-1)[speaking]
     positive = np.zeros(population.aware.shape, dtype=bool)
     negative = np.zeros(population.aware.shape, dtype=bool)
@@ -59,7 +58,7 @@ def word_of_mouth(
     positive: np.ndarray,
     negative: np.ndarray,
     params: Dynamics,
-    rng: np.random.Generator,
+    draws: Draws,
     day: int = 0,
 ) -> dict[str, np.ndarray]:
     """Let customers hear their neighbours and update awareness and experience.
@@ -81,8 +80,8 @@ def word_of_mouth(
         Today's speakers (from :func:`speak`).
     params : Dynamics
         Process parameters.
-    rng : numpy.random.Generator
-        Random stream.
+    draws : Draws
+        The run's random numbers.
     day : int
         Today, recorded as the day each listener last heard about the brand.
 
@@ -100,7 +99,7 @@ def word_of_mouth(
     population.heard_wom.reshape(-1)[heard] = day
     aware = population.aware.reshape(-1)
     chance = 1.0 - np.exp(-params.wom_awareness_rate * (p + q))
-    converted = heard[~aware[heard] & (rng.random(len(heard)) < chance)]
+    converted = heard[~aware[heard] & (draws.uniform("hear", heard) < chance)]
     aware[converted] = True
     population.affected.reshape(-1)[heard[aware[heard]]] = True
     listening = aware[heard]
@@ -149,7 +148,7 @@ def media_story(
     customers: np.ndarray,
     valence: float,
     params: Dynamics,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> None:
     """Show customers a media story about a brand that trends in dialogue.
 
@@ -169,10 +168,11 @@ def media_story(
     valence : float
         +1 or -1.
     params : Dynamics
-    rng : numpy.random.Generator
+    draws : Draws
+        The run's random numbers.
     """
     notice = 1.0 - np.exp(-params.attention_rate * population.ad_receptiveness[customers])
-    noticed = customers[rng.random(len(customers)) < notice]
+    noticed = customers[draws.uniform(f"media story:{brand}", customers) < notice]
     weight = params.content_experience_weight * (params.negativity_bias if valence < 0 else 1.0)
     population.aware[noticed, brand] = True
     population.affected[noticed, brand] = True

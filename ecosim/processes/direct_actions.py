@@ -13,7 +13,7 @@ import numpy as np
 from ecosim.population import Population
 from ecosim.processes.experience import pull
 from ecosim.processes.exposure import limit
-from ecosim.processes.sampling import bernoulli
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Community, Gamification, Personalisation, PersonalisedReward
 
 __all__ = ["invite", "offer", "play", "reward", "sample"]
@@ -26,7 +26,7 @@ def play(
     action: Gamification,
     day: int,
     most: int,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> np.ndarray:
     """Aware customers play the brand's game (daily missions, a spin wheel).
 
@@ -43,8 +43,10 @@ def play(
     candidates = customers[
         population.aware[customers, brand] & ~population.churned[customers, brand]
     ]
-    players = bernoulli(candidates, action.participation * action.intensity, rng)
-    players = limit(players, most, rng)
+    chance = action.participation * action.intensity
+    players = limit(
+        draws.bernoulli(f"play:{brand}", candidates, chance), most, draws, f"play:{brand}"
+    )
     population.experience[players, brand] = pull(
         population.experience[players, brand], 1.0, action.fun
     )
@@ -61,7 +63,7 @@ def offer(
     action: Personalisation,
     day: int,
     most: int,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> np.ndarray:
     """Send personalised offers to past buyers whose next need is due soon.
 
@@ -83,7 +85,7 @@ def offer(
         & (due >= 0)
         & (due <= action.lookahead)
     ]
-    targets = limit(targets, most, rng)
+    targets = limit(targets, most, draws, f"offer:{brand}")
     population.offer_until[targets, brand] = population.next_need[targets]
     population.offer_lift[targets, brand] = action.lift * action.intensity
     population.reached[targets, brand] = True
@@ -97,7 +99,7 @@ def invite(
     action: Community,
     day: int,
     most: int,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> np.ndarray:
     """Invite customers at curation or above to co-create; some accept and climb a stage.
 
@@ -112,9 +114,10 @@ def invite(
         The customers invited.
     """
     candidates = customers[population.stage[customers, brand] >= 2]
-    invited = limit(bernoulli(candidates, action.intensity, rng), most, rng)
+    invited = draws.bernoulli(f"invite:{brand}", candidates, action.intensity)
+    invited = limit(invited, most, draws, f"invite:{brand}")
     x = np.maximum(population.experience[invited, brand], 0.0)
-    accepting = invited[rng.random(len(invited)) < action.acceptance * x]
+    accepting = invited[draws.uniform(f"accept:{brand}", invited) < action.acceptance * x]
     population.stage[accepting, brand] = np.minimum(population.stage[accepting, brand] + 1, 4)
     population.engaged_today[accepting, brand] = True
     population.last_consumed[accepting, brand] = day
@@ -130,7 +133,7 @@ def reward(
     day: int,
     active_window: int,
     most: int,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> np.ndarray:
     """Give bonus points to the targeted customers who bought in the active window.
 
@@ -143,7 +146,8 @@ def reward(
         The customers rewarded.
     """
     recent = day - population.last_purchase[customers, brand] < active_window
-    rewarded = limit(customers[recent & ~population.churned[customers, brand]], most, rng)
+    eligible = customers[recent & ~population.churned[customers, brand]]
+    rewarded = limit(eligible, most, draws, f"reward:{brand}")
     population.points[rewarded, brand] += action.bonus_points
     x = population.experience[rewarded, brand]
     population.experience[rewarded, brand] = pull(x, 1.0, action.appreciation)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from ecosim.population import Population
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
 __all__ = ["move_stages"]
 
 
-def move_stages(
-    population: Population, params: Dynamics, rng: np.random.Generator
-) -> dict[str, np.ndarray]:
+def move_stages(population: Population, params: Dynamics, draws: Draws) -> dict[str, np.ndarray]:
     """Move customers up or down the ladder consumption, curation, creation, collaboration.
 
     A customer at stage ``s >= 1`` who engaged with the brand today (consumed its content
@@ -28,7 +27,8 @@ def move_stages(
     population : Population
         Updated in place.
     params : Dynamics
-    rng : numpy.random.Generator
+    draws : Draws
+        The run's random numbers.
 
     Returns
     -------
@@ -45,7 +45,7 @@ def move_stages(
     voice = np.where(s >= 2, population.talkativeness[flat // n_brands], 1.0)
     p_up = np.where(today, rates * voice * np.maximum(x, 0.0), 0.0)
     p_down = np.where(today, 0.0, params.stage_down * (1.0 + 2.0 * np.maximum(-x, 0.0)))
-    draw = rng.random(len(flat))
+    draw = draws.uniform("stage", flat)
     up, down = flat[draw < p_up], flat[draw > 1.0 - p_down]
     stage[up] += 1
     stage[down] -= 1

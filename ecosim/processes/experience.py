@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ecosim.population import Population
-from ecosim.processes.sampling import bernoulli
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
 __all__ = ["consume_content", "forget", "omnichannel", "pull"]
@@ -26,7 +26,7 @@ def pull(x: np.ndarray, target: float | np.ndarray, weight: float | np.ndarray) 
 
 
 def consume_content(
-    population: Population, day: int, params: Dynamics, rng: np.random.Generator
+    population: Population, day: int, params: Dynamics, draws: Draws
 ) -> dict[str, np.ndarray]:
     """Turn today's exposures into attention, awareness, experience and consumption.
 
@@ -44,8 +44,8 @@ def consume_content(
         Today.
     params : Dynamics
         Process parameters.
-    rng : numpy.random.Generator
-        Random stream.
+    draws : Draws
+        The run's random numbers.
 
     Returns
     -------
@@ -58,7 +58,7 @@ def consume_content(
     rows = flat // n_brands
     weight = population.exposure.reshape(-1)[flat]
     attend = 1.0 - np.exp(-params.attention_rate * population.ad_receptiveness[rows] * weight)
-    kept = rng.random(len(flat)) < attend
+    kept = draws.uniform("attend", flat) < attend
     flat, weight = flat[kept], weight[kept]
     aware = population.aware.reshape(-1)
     newly = flat[~aware[flat]]
@@ -105,9 +105,7 @@ def omnichannel(population: Population, consistency: np.ndarray, params: Dynamic
     return np.bincount(flat % n_brands, minlength=n_brands)
 
 
-def forget(
-    population: Population, day: int, params: Dynamics, rng: np.random.Generator
-) -> np.ndarray:
+def forget(population: Population, day: int, params: Dynamics, draws: Draws) -> np.ndarray:
     """Let unengaged customers forget the brand (awareness with forgetting, SIS-type).
 
     Each aware customer at stage *none*, not engaged today and without a purchase in the
@@ -121,8 +119,8 @@ def forget(
         Today.
     params : Dynamics
         Process parameters.
-    rng : numpy.random.Generator
-        Random stream.
+    draws : Draws
+        The run's random numbers.
 
     Returns
     -------
@@ -131,6 +129,6 @@ def forget(
     """
     recent = day - population.last_purchase < params.active_window
     idle = population.aware & (population.stage == 0) & ~population.engaged_today & ~recent
-    forgot = bernoulli(np.flatnonzero(idle.reshape(-1)), params.forgetting_rate, rng)
+    forgot = draws.bernoulli("forget", np.flatnonzero(idle.reshape(-1)), params.forgetting_rate)
     population.aware.reshape(-1)[forgot] = False
     return np.bincount(forgot % population.n_brands, minlength=population.n_brands)

@@ -6,14 +6,14 @@ import numpy as np
 
 from ecosim.network import SocialNetwork
 from ecosim.population import Population
-from ecosim.processes.sampling import bernoulli
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
 __all__ = ["deliver", "limit", "select", "share_posts"]
 
 
 def select(
-    groups: list[np.ndarray], probabilities: np.ndarray, rng: np.random.Generator
+    groups: list[np.ndarray], probabilities: np.ndarray, draws: Draws, purpose: str
 ) -> np.ndarray:
     """Select the customers an action reaches today.
 
@@ -23,26 +23,28 @@ def select(
         Candidate customers, one array per group (for example per segment).
     probabilities : ndarray of float
         The chance that each member of group ``g`` is reached, ``probabilities[g]``.
-    rng : numpy.random.Generator
-        Random stream.
+    draws : Draws
+        The run's random numbers.
+    purpose : str
+        What the draws are for (the action), so that each action draws its own.
 
     Returns
     -------
     ndarray of int
         The customers reached.
     """
-    reached = [bernoulli(group, p, rng) for group, p in zip(groups, probabilities, strict=True)]
+    reached = [
+        draws.bernoulli(purpose, group, p) for group, p in zip(groups, probabilities, strict=True)
+    ]
     return np.concatenate(reached) if reached else np.empty(0, dtype=np.int64)
 
 
-def limit(customers: np.ndarray, most: int, rng: np.random.Generator) -> np.ndarray:
+def limit(customers: np.ndarray, most: int, draws: Draws, purpose: str) -> np.ndarray:
     """Keep a random ``most`` of ``customers`` (all of them if there are not more).
 
     Used when the remaining budget pays for fewer contacts than an action would make.
     """
-    if len(customers) <= most:
-        return customers
-    return np.sort(rng.choice(customers, max(most, 0), replace=False))
+    return draws.subset(f"{purpose}:limit", customers, most)
 
 
 def deliver(
@@ -86,7 +88,7 @@ def share_posts(
     readers: np.ndarray,
     appeal: float,
     params: Dynamics,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> int:
     """Readers pass a post on to their contacts, who may pass it on again: a cascade.
 
@@ -112,7 +114,8 @@ def share_posts(
     appeal : float
         How shareable the content is (1: ordinary).
     params : Dynamics
-    rng : numpy.random.Generator
+    draws : Draws
+        The run's random numbers.
 
     Returns
     -------
@@ -125,7 +128,8 @@ def share_posts(
     candidates, shares = readers, 0
     while len(candidates):
         chance = params.share_rate * appeal * population.talkativeness[candidates]
-        sharers = bernoulli(candidates, chance * voice[population.stage[candidates, brand]], rng)
+        chance = chance * voice[population.stage[candidates, brand]]
+        sharers = draws.bernoulli(f"share:{brand}", candidates, chance)
         shares += len(sharers)
         if len(sharers) == 0:
             break
@@ -142,5 +146,5 @@ def share_posts(
         notice = 1.0 - np.exp(
             -params.attention_rate * population.ad_receptiveness[fresh] * params.share_weight
         )
-        candidates = fresh[rng.random(len(fresh)) < notice]
+        candidates = fresh[draws.uniform(f"notice share:{brand}", fresh) < notice]
     return shares

@@ -11,6 +11,7 @@ import numpy as np
 
 from ecosim.population import NEVER, Population
 from ecosim.processes.experience import pull
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Loyalty, Membership, Points, Tiers
 
 __all__ = ["benefits", "earn_and_redeem", "join_membership", "renew_memberships", "review_tiers"]
@@ -144,7 +145,7 @@ def join_membership(
     brand: int,
     membership: Membership,
     day: int,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> int:
     """Buyers who are not members join with probability ``join_probability * max(x, 0)``.
 
@@ -157,7 +158,8 @@ def join_membership(
     brand : int
     membership : Membership
     day : int
-    rng : numpy.random.Generator
+    draws : Draws
+        The run's random numbers.
 
     Returns
     -------
@@ -166,7 +168,7 @@ def join_membership(
     """
     outsiders = buyers[population.member_until[buyers, brand] < day]
     chance = membership.join_probability * np.maximum(population.experience[outsiders, brand], 0)
-    joining = outsiders[rng.random(len(outsiders)) < chance]
+    joining = outsiders[draws.uniform(f"join:{brand}", outsiders) < chance]
     population.member_until[joining, brand] = day + membership.term_days
     population.term_purchases[joining, brand] = 0
     return len(joining)
@@ -177,7 +179,7 @@ def renew_memberships(
     brand: int,
     membership: Membership,
     day: int,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> tuple[int, int]:
     """Members whose term ends today renew or leave: renewal is a churn point.
 
@@ -196,7 +198,7 @@ def renew_memberships(
         + membership.renewal_usage * population.term_purchases[ending, brand]
         + membership.renewal_experience * population.experience[ending, brand]
     )
-    renewing = rng.random(len(ending)) < 1.0 / (1.0 + np.exp(-score))
+    renewing = draws.uniform(f"renew:{brand}", ending) < 1.0 / (1.0 + np.exp(-score))
     population.member_until[ending[renewing], brand] = day + membership.term_days
     population.member_until[ending[~renewing], brand] = NEVER
     population.term_purchases[ending, brand] = 0

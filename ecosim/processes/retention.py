@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ecosim.population import Population
-from ecosim.processes.sampling import bernoulli
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
 __all__ = ["churn", "churn_hazard", "win_back"]
@@ -32,9 +32,7 @@ def churn_hazard(experience: np.ndarray, recency: np.ndarray, params: Dynamics) 
     return np.minimum(hazard, 1.0)
 
 
-def churn(
-    population: Population, day: int, params: Dynamics, rng: np.random.Generator
-) -> np.ndarray:
+def churn(population: Population, day: int, params: Dynamics, draws: Draws) -> np.ndarray:
     """Let customers who have bought defect with the :func:`churn_hazard`.
 
     Members within a paid membership term do not defect (renewal is their churn
@@ -50,7 +48,7 @@ def churn(
     flat = np.flatnonzero(at_risk.reshape(-1))
     recency = day - population.last_purchase.reshape(-1)[flat]
     hazard = churn_hazard(population.experience.reshape(-1)[flat], recency, params)
-    leaving = flat[rng.random(len(flat)) < hazard]
+    leaving = flat[draws.uniform("churn", flat) < hazard]
     population.churned.reshape(-1)[leaving] = True
     return np.bincount(leaving % n_brands, minlength=n_brands)
 
@@ -60,11 +58,13 @@ def win_back(
     customers: np.ndarray,
     brand: int,
     probability: float,
-    rng: np.random.Generator,
+    draws: Draws,
+    purpose: str = "return",
 ) -> int:
     """Churned ``customers`` return to ``brand`` with ``probability`` each.
 
-    Spontaneous returns use ``winback_rate``; a win-back campaign its own response.
+    Spontaneous returns use ``winback_rate``; a win-back campaign its own response
+    (and its own ``purpose`` of the draws).
 
     Returns
     -------
@@ -72,7 +72,7 @@ def win_back(
         Customers won back.
     """
     lost = customers[population.churned[customers, brand]]
-    back = bernoulli(lost, probability, rng)
+    back = draws.bernoulli(f"{purpose}:{brand}", lost, probability)
     population.churned[back, brand] = False
     population.aware[back, brand] = True
     return len(back)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ecosim.population import Population, push_event
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
 __all__ = ["average_rating", "stars", "write_reviews"]
@@ -35,7 +36,7 @@ def write_reviews(
     brand: np.ndarray,
     day: int,
     params: Dynamics,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Let some buyers review what they bought, with the stars their experience gives.
 
@@ -50,7 +51,8 @@ def write_reviews(
         Today's purchases (after use).
     day : int
     params : Dynamics
-    rng : numpy.random.Generator
+    draws : Draws
+        The run's random numbers.
 
     Returns
     -------
@@ -58,7 +60,7 @@ def write_reviews(
         The brand and the stars of each review written.
     """
     chance = np.asarray(params.stage_review)[population.stage[buyers, brand]]
-    writing = rng.random(len(buyers)) < chance
+    writing = draws.uniform("review", buyers) < chance
     writers, which = buyers[writing], brand[writing]
     push_event(population.review_days, writers, which, day)
     return which, stars(population.experience[writers, which])

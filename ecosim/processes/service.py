@@ -8,6 +8,7 @@ import numpy as np
 
 from ecosim.population import Population
 from ecosim.processes.experience import pull
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Service
 
 __all__ = ["Complaints", "fail", "respond"]
@@ -51,7 +52,7 @@ class Complaints:
         for name in ("customer", "filed", "answer_on", "public", "loss"):
             setattr(self, name, getattr(self, name)[mask])
 
-    def visible_today(self, day: int, service: Service, rng: np.random.Generator) -> np.ndarray:
+    def visible_today(self, day: int, service: Service, draws: Draws, brand: int) -> np.ndarray:
         """Return the customers whose public complaint speaks today.
 
         New public complaints speak on the day they are made; unanswered ones are posted
@@ -60,7 +61,8 @@ class Complaints:
         """
         self.keep(day - self.filed <= service.patience)
         fresh = self.public & (self.filed == day)
-        again = self.public & (self.filed < day) & (rng.random(len(self)) < service.repost_rate)
+        repost = draws.uniform(f"repost:{brand}", self.customer) < service.repost_rate
+        again = self.public & (self.filed < day) & repost
         return np.unique(self.customer[fresh | again])
 
 
@@ -71,7 +73,7 @@ def fail(
     service: Service,
     response_days: float,
     day: int,
-    rng: np.random.Generator,
+    draws: Draws,
     disruption: float = 1.0,
 ) -> tuple[Complaints, dict[str, int]]:
     """Service incidents among a brand's buyers, and the complaints they raise.
@@ -97,7 +99,8 @@ def fail(
     response_days : float
         Today's mean response time (a crisis response may shorten it).
     day : int
-    rng : numpy.random.Generator
+    draws : Draws
+        The run's random numbers.
     disruption : float
         Today's multiplier of incident rates (a service disruption raises it).
 
@@ -114,28 +117,29 @@ def fail(
     rates = np.minimum(np.array([incident.rate for incident in service.incidents]) * disruption, 1)
     severity = np.array([incident.severity for incident in service.incidents])
     notifiable = np.array([incident.notifiable for incident in service.incidents])
-    draws = rng.random((len(buyers), len(rates))) < rates
-    hit = draws.any(axis=1)
-    kind = draws.argmax(axis=1)[hit]
+    kinds = len(rates)
+    keys = buyers[:, None] * kinds + np.arange(kinds)
+    struck = draws.uniform(f"incident:{brand}", keys) < rates
+    hit = struck.any(axis=1)
+    kind = struck.argmax(axis=1)[hit]
     victims = buyers[hit]
-    warned = notifiable[kind] & (rng.random(len(victims)) < service.proactive_notice)
+    notice = draws.uniform(f"notice:{brand}", victims) < service.proactive_notice
+    warned = notifiable[kind] & notice
     felt = severity[kind] * np.where(warned, 1.0 - service.notice_softening, 1.0)
     before = population.experience[victims, brand]
     population.experience[victims, brand] = pull(before, -1.0, felt)
     loss = before - population.experience[victims, brand]
-    complaining = rng.random(len(victims)) < service.complaint_rate
+    complaining = draws.uniform(f"complain:{brand}", victims) < service.complaint_rate
     victims, loss = victims[complaining], loss[complaining]
-    public = rng.random(len(victims)) < service.public_share
-    self_served = rng.random(len(victims)) < service.self_service
+    public = draws.uniform(f"public:{brand}", victims) < service.public_share
+    self_served = draws.uniform(f"self-serve:{brand}", victims) < service.self_service
     restored = service.self_service_quality * loss[self_served]
     population.experience[victims[self_served], brand] += restored
     open_ = ~self_served
-    wait = (
-        rng.geometric(1.0 / (1.0 + response_days), open_.sum()) - 1
-        if open_.any()
-        else np.empty(0, dtype=np.int64)
-    )
-    answered = ~public[open_] | (rng.random(open_.sum()) < service.answer_public)
+    waiting = victims[open_]
+    wait = draws.geometric(f"wait:{brand}", waiting, 1.0 / (1.0 + response_days)) - 1
+    answer = draws.uniform(f"answer:{brand}", waiting) < service.answer_public
+    answered = ~public[open_] | answer
     complaints = Complaints(
         customer=victims[open_].astype(np.int64),
         filed=np.full(open_.sum(), day, dtype=np.int64),

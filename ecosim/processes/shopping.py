@@ -6,6 +6,7 @@ import numpy as np
 
 from ecosim.population import Population, push_event
 from ecosim.processes.experience import pull
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
 __all__ = [
@@ -18,7 +19,7 @@ __all__ = [
 ]
 
 
-def due_today(population: Population, day: int, rng: np.random.Generator) -> np.ndarray:
+def due_today(population: Population, day: int, draws: Draws) -> np.ndarray:
     """Return the customers whose category need falls today, and schedule their next.
 
     Needs arrive as a Poisson process per customer: the next need comes after a
@@ -30,14 +31,16 @@ def due_today(population: Population, day: int, rng: np.random.Generator) -> np.
     population : Population
         ``next_need`` is updated for the customers returned.
     day : int
-    rng : numpy.random.Generator
+    draws : Draws
+        The run's random numbers.
 
     Returns
     -------
     ndarray of int
     """
     needy = np.flatnonzero(population.next_need == day)
-    population.next_need[needy] = day + rng.geometric(1.0 / population.need_cycle[needy])
+    gap = draws.geometric("need", needy, 1.0 / population.need_cycle[needy])
+    population.next_need[needy] = day + gap
     return needy
 
 
@@ -111,10 +114,10 @@ def choice_probabilities(
     return weight / weight.sum(axis=1, keepdims=True)
 
 
-def choose(probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw one choice per row; returns column indices (the last one is the outside option)."""
-    draws = rng.random(len(probabilities))
-    return (draws[:, None] >= np.cumsum(probabilities, axis=1)[:, :-1]).sum(axis=1)
+def choose(probabilities: np.ndarray, customers: np.ndarray, draws: Draws) -> np.ndarray:
+    """Draw one choice per row (customer); returns column indices (the last: outside option)."""
+    u = draws.uniform("choose", customers)
+    return (u[:, None] >= np.cumsum(probabilities, axis=1)[:, :-1]).sum(axis=1)
 
 
 def record_purchases(
@@ -163,7 +166,7 @@ def use_product(
     brand: np.ndarray,
     quality: np.ndarray,
     params: Dynamics,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> np.ndarray:
     """Let customers use what they bought; the experience moves towards how it felt.
 
@@ -181,14 +184,15 @@ def use_product(
     quality : ndarray, shape (n_brands,)
         Product quality in [0, 1].
     params : Dynamics
-    rng : numpy.random.Generator
+    draws : Draws
+        The run's random numbers.
 
     Returns
     -------
     ndarray
         The felt valences.
     """
-    noise = params.use_noise * rng.standard_normal(len(brand))
+    noise = params.use_noise * draws.normal("use", buyers)
     felt = np.clip(2.0 * quality[brand] - 1.0 + population.fit[buyers, brand] + noise, -1.0, 1.0)
     x = population.experience[buyers, brand]
     weight = params.use_experience_weight * np.where(felt < x, params.negativity_bias, 1.0)

@@ -19,71 +19,73 @@ def pairs(n_pairs: int) -> SocialNetwork:
     return SocialNetwork.from_edges(even, even + 1, 2 * n_pairs)
 
 
-def test_who_speaks_follows_experience_stage_and_talkativeness(rng):
+def test_who_speaks_follows_experience_stage_and_talkativeness(draws):
     params = Dynamics()
     population = make_population(30_000, aware=True, talkativeness=0.5)
     population.experience[:10_000] = 0.8
     population.stage[:10_000] = 2
     population.experience[10_000:20_000] = -0.6
-    positive, negative = speak(population, params, rng)
+    positive, negative = speak(population, params, draws)
     assert_rate(positive[:10_000].sum(), 10_000, 0.5 * params.stage_talk[2] * 0.8)
     assert_rate(negative[10_000:20_000].sum(), 10_000, 0.5 * params.venting_rate * 0.6)
     assert not positive[10_000:].any() and not negative[:10_000].any()
     assert not (positive | negative)[20_000:].any(), "neutral customers have nothing to say"
 
 
-def test_unaware_customers_do_not_speak(rng):
+def test_unaware_customers_do_not_speak(draws):
     population = make_population(1000, aware=False, experience=0.9, stage=4, talkativeness=1.0)
-    positive, negative = speak(population, Dynamics(), rng)
+    positive, negative = speak(population, Dynamics(), draws)
     assert not positive.any() and not negative.any()
 
 
-def test_negative_word_of_mouth_lowers_neighbours_experience(rng):
+def test_negative_word_of_mouth_lowers_neighbours_experience(draws):
     params = Dynamics()
     population = make_population(11, aware=True, experience=0.2)
     negative = np.zeros((11, 1), dtype=bool)
     negative[0] = True
-    flows = word_of_mouth(population, star(10), np.zeros_like(negative), negative, params, rng)
+    flows = word_of_mouth(population, star(10), np.zeros_like(negative), negative, params, draws)
     expected = 0.2 - params.wom_experience_weight * params.negativity_bias * 1.0 * 1.2
     assert np.allclose(population.experience[1:, 0], expected)
     assert population.experience[0, 0] == 0.2, "the hub hears no one"
     assert flows["wom_negative"][0] == 1 and flows["wom_heard"][0] == 10
 
 
-def test_positive_word_of_mouth_raises_it_and_negative_weighs_more(rng):
+def test_positive_word_of_mouth_raises_it_and_negative_weighs_more(draws):
     params = Dynamics()
     # Each listener has two neighbours: one praises, one complains.
     population = make_population(3, aware=True)
     network = SocialNetwork.from_edges(np.array([0, 1]), np.array([2, 2]), 3)
     positive = np.array([[True], [False], [False]])
     negative = np.array([[False], [True], [False]])
-    word_of_mouth(population, network, positive, negative, params, rng)
+    word_of_mouth(population, network, positive, negative, params, draws)
     expected = params.wom_experience_weight * (0.5 - params.negativity_bias * 0.5)
     assert np.isclose(population.experience[2, 0], expected) and expected < 0
     population = make_population(3, aware=True)
-    word_of_mouth(population, network, positive, np.zeros_like(negative), params, rng)
+    word_of_mouth(population, network, positive, np.zeros_like(negative), params, draws)
     assert population.experience[2, 0] > 0
 
 
-def test_word_of_mouth_makes_listeners_aware_at_the_documented_rate(rng):
+def test_word_of_mouth_makes_listeners_aware_at_the_documented_rate(draws):
     params = Dynamics(wom_awareness_rate=0.8)
     population = make_population(20_000)
     population.aware[0::2] = True
     population.experience[0::2] = 0.5
     positive = np.zeros((20_000, 1), dtype=bool)
     positive[0::2] = True
-    flows = word_of_mouth(population, pairs(10_000), positive, np.zeros_like(positive), params, rng)
+    flows = word_of_mouth(
+        population, pairs(10_000), positive, np.zeros_like(positive), params, draws
+    )
     converted = population.aware[1::2].sum()
     assert_rate(converted, 10_000, 1 - np.exp(-0.8))
     assert flows["aware_by_wom"][0] == converted
     assert population.experience[1::2][population.aware[1::2]].min() > 0
 
 
-def test_word_of_mouth_on_a_well_mixed_population_uses_everyones_share(rng):
+def test_word_of_mouth_on_a_well_mixed_population_uses_everyones_share(draws):
     from ecosim.network import complete
 
     population = make_population(101, aware=True)
     positive = np.zeros((101, 1), dtype=bool)
     positive[:50] = True
-    word_of_mouth(population, complete(101), positive, np.zeros_like(positive), Dynamics(), rng)
+    word_of_mouth(population, complete(101), positive, np.zeros_like(positive), Dynamics(), draws)
     assert np.isclose(population.experience[100, 0], Dynamics().wom_experience_weight * 0.5)

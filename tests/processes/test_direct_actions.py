@@ -1,6 +1,7 @@
 import numpy as np
 
 from ecosim.processes import direct_actions
+from ecosim.processes.sampling import Draws
 from ecosim.scenario import Community, Gamification, Personalisation, PersonalisedReward
 
 from support import assert_rate, make_population
@@ -14,45 +15,45 @@ def action(cls, **fields):
     )
 
 
-def test_gamification_engages_aware_players_and_respects_the_budget(rng):
+def test_gamification_engages_aware_players_and_respects_the_budget(draws):
     game = action(Gamification, participation=0.5, intensity=0.8, fun=0.1)
     population = make_population(20_000)
     population.aware[:10_000] = True
-    players = direct_actions.play(population, np.arange(20_000), 0, game, 3, BIG, rng)
+    players = direct_actions.play(population, np.arange(20_000), 0, game, 3, BIG, draws)
     assert (players < 10_000).all()
     assert_rate(len(players), 10_000, 0.4)
     assert (population.stage[players, 0] == 1).all() and population.engaged_today[players].all()
     assert np.allclose(population.experience[players, 0], 0.1)
-    assert len(direct_actions.play(population, np.arange(20_000), 0, game, 3, 7, rng)) == 7
+    assert len(direct_actions.play(population, np.arange(20_000), 0, game, 3, 7, draws)) == 7
 
 
 def test_personalised_offers_go_to_past_buyers_due_soon():
     offer = action(Personalisation, lift=0.4, lookahead=5)
     population = make_population(4, purchases=1, next_need=[12, 17, 9, 11])
     population.purchases[3] = 0
-    rng = np.random.default_rng(0)
-    targets = direct_actions.offer(population, np.arange(4), 0, offer, 10, BIG, rng)
+    draws = Draws(0)
+    targets = direct_actions.offer(population, np.arange(4), 0, offer, 10, BIG, draws)
     assert targets.tolist() == [0]
     assert population.offer_until[0, 0] == 12 and population.offer_lift[0, 0] == 0.4
-    again = direct_actions.offer(population, np.arange(4), 0, offer, 11, BIG, rng)
+    again = direct_actions.offer(population, np.arange(4), 0, offer, 11, BIG, draws)
     assert len(again) == 0, "one open offer at a time"
 
 
-def test_community_invitations_move_engaged_fans_towards_collaboration(rng):
+def test_community_invitations_move_engaged_fans_towards_collaboration(draws):
     invite = action(Community, acceptance=0.5, intensity=1.0)
     population = make_population(20_000, stage=2, experience=0.8)
     population.stage[10_000:] = 1
-    invited = direct_actions.invite(population, np.arange(20_000), 0, invite, 4, BIG, rng)
+    invited = direct_actions.invite(population, np.arange(20_000), 0, invite, 4, BIG, draws)
     assert len(invited) == 10_000
     assert_rate((population.stage[:10_000] == 3).sum(), 10_000, 0.4)
     assert (population.stage[10_000:] == 1).all()
 
 
-def test_personalised_rewards_go_to_recent_buyers(rng):
+def test_personalised_rewards_go_to_recent_buyers(draws):
     gift = action(PersonalisedReward, bonus_points=50.0, appreciation=0.1)
     population = make_population(3, last_purchase=[95, 10, 99])
     population.churned[2] = True
-    rewarded = direct_actions.reward(population, np.arange(3), 0, gift, 100, 30, BIG, rng)
+    rewarded = direct_actions.reward(population, np.arange(3), 0, gift, 100, 30, BIG, draws)
     assert rewarded.tolist() == [0]
     assert population.points[:, 0].tolist() == [50.0, 0.0, 0.0]
 

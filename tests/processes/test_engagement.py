@@ -4,14 +4,14 @@ from ecosim.scenario import Dynamics
 from support import assert_rate, make_population
 
 
-def test_engaged_customers_with_good_experience_climb(rng):
+def test_engaged_customers_with_good_experience_climb(draws):
     params = Dynamics()
     population = make_population(
         30_000, aware=True, stage=1, experience=0.6, engaged_today=True, talkativeness=0.5
     )
     population.stage[10_000:20_000] = 2
     population.stage[20_000:] = 4
-    flows = move_stages(population, params, rng)
+    flows = move_stages(population, params, draws)
     assert_rate((population.stage[:10_000] == 2).sum(), 10_000, params.stage_up[0] * 0.6)
     assert_rate(
         (population.stage[10_000:20_000] == 3).sum(), 10_000, params.stage_up[1] * 0.5 * 0.6
@@ -20,17 +20,17 @@ def test_engaged_customers_with_good_experience_climb(rng):
     assert flows["stage_downs"][0] == 0
 
 
-def test_bad_experience_does_not_climb_and_idle_customers_slip(rng):
+def test_bad_experience_does_not_climb_and_idle_customers_slip(draws):
     params = Dynamics(stage_down=0.05)
     population = make_population(20_000, aware=True, stage=2, experience=-0.5, engaged_today=True)
-    move_stages(population, params, rng)
+    move_stages(population, params, draws)
     assert (population.stage == 2).all()
     population.engaged_today[:] = False
-    move_stages(population, params, rng)
+    move_stages(population, params, draws)
     assert_rate((population.stage == 1).sum(), 20_000, 0.05 * (1 + 2 * 0.5))
 
 
-def test_stage_none_is_left_alone(rng):
+def test_stage_none_is_left_alone(draws):
     population = make_population(100, aware=True, experience=1.0, engaged_today=True)
-    move_stages(population, Dynamics(), rng)
+    move_stages(population, Dynamics(), draws)
     assert (population.stage == 0).all()

@@ -19,7 +19,7 @@ TIERS = Tiers(
 )
 
 
-def purchase_rate(population, customers, programmes, rng, day=1):
+def purchase_rate(population, customers, programmes, draws, day=1):
     """Share of ``customers`` who buy brand 0 when in need, with their programme benefits."""
     params = Dynamics()
     cut, lift = loyalty.benefits(population, customers, programmes, day)
@@ -33,17 +33,17 @@ def purchase_rate(population, customers, programmes, rng, day=1):
         lift,
         params,
     )
-    choice = choose(choice_probabilities(values, np.ones((k, 1), bool), params), rng)
+    choice = choose(choice_probabilities(values, np.ones((k, 1), bool), params), customers, draws)
     return int((choice == 0).sum())
 
 
-def test_goal_gradient_raises_purchase_rate_as_the_goal_nears_then_lull_after_redemption(rng):
+def test_goal_gradient_raises_purchase_rate_as_the_goal_nears_then_lull_after_redemption(draws):
     programmes = [Loyalty(points=POINTS)]
     population = make_population(60_000)
     population.points[:20_000] = 10.0  # far from the goal
     population.points[20_000:40_000] = 90.0  # near the goal
-    far = purchase_rate(population, np.arange(20_000), programmes, rng)
-    near = purchase_rate(population, np.arange(20_000, 40_000), programmes, rng)
+    far = purchase_rate(population, np.arange(20_000), programmes, draws)
+    near = purchase_rate(population, np.arange(20_000, 40_000), programmes, draws)
     # two-proportion z-test, one-sided at 4 standard errors
     p1, p2 = far / 20_000, near / 20_000
     se = np.sqrt(p1 * (1 - p1) / 20_000 + p2 * (1 - p2) / 20_000)
@@ -52,7 +52,7 @@ def test_goal_gradient_raises_purchase_rate_as_the_goal_nears_then_lull_after_re
     population.points[40_000:] = 105.0
     buyers = np.arange(40_000, 60_000)
     loyalty.earn_and_redeem(population, buyers, np.full(20_000, 5.0), 0, POINTS, 1.0)
-    after = purchase_rate(population, buyers, programmes, rng) / 20_000
+    after = purchase_rate(population, buyers, programmes, draws) / 20_000
     assert after < p2 - 4 * se
 
 
@@ -103,18 +103,18 @@ def test_tier_review_promotes_and_demotes_by_period_spend():
     assert np.allclose(population.experience[:, 0], [up, up, down, 0.2])
 
 
-def test_demotion_lowers_purchase_rate_more_than_promotion_raises_it(rng):
+def test_demotion_lowers_purchase_rate_more_than_promotion_raises_it(draws):
     programmes = [Loyalty(tiers=TIERS)]
     n = 40_000
     population = make_population(2 * n, experience=0.3)
     promoted, demoted = np.arange(n), np.arange(n, 2 * n)
     population.tier[promoted, 0], population.period_spend[promoted, 0] = 1, 350.0
     population.tier[demoted, 0], population.period_spend[demoted, 0] = 2, 150.0
-    before_up = purchase_rate(population, promoted, programmes, rng) / n
-    before_down = purchase_rate(population, demoted, programmes, rng) / n
+    before_up = purchase_rate(population, promoted, programmes, draws) / n
+    before_down = purchase_rate(population, demoted, programmes, draws) / n
     loyalty.review_tiers(population, 0, TIERS, 30)
-    after_up = purchase_rate(population, promoted, programmes, rng) / n
-    after_down = purchase_rate(population, demoted, programmes, rng) / n
+    after_up = purchase_rate(population, promoted, programmes, draws) / n
+    after_down = purchase_rate(population, demoted, programmes, draws) / n
     gain, loss = after_up - before_up, before_down - after_down
     se = np.sqrt(4 * 0.25 / n)  # a generous bound on the sd of each difference
     assert gain > 4 * se and loss > 4 * se
@@ -139,23 +139,23 @@ def test_hybrid_discounts_combine_multiplicatively():
     assert np.isclose(cut[0, 0], 1 - 0.9 * 0.9) and np.isclose(lift[0, 0], 0.7)
 
 
-def test_joining_needs_a_positive_experience(rng):
+def test_joining_needs_a_positive_experience(draws):
     membership = Membership(join_probability=0.5, term_days=30)
     population = make_population(20_000)
     population.experience[:10_000, 0] = 0.8
     population.experience[10_000:, 0] = -0.5
-    joined = loyalty.join_membership(population, np.arange(20_000), 0, membership, 5, rng)
+    joined = loyalty.join_membership(population, np.arange(20_000), 0, membership, 5, draws)
     members = population.member_until[:, 0] >= 5
     assert not members[10_000:].any()
     assert_rate(members[:10_000].sum(), 10_000, 0.4)
     assert joined == members.sum() and (population.member_until[members, 0] == 35).all()
 
 
-def test_renewal_rises_with_usage_and_non_renewers_leave(rng):
+def test_renewal_rises_with_usage_and_non_renewers_leave(draws):
     membership = Membership(renewal_intercept=-1.0, renewal_usage=0.5, renewal_experience=0.0)
     population = make_population(20_000, member_until=40)
     population.term_purchases[:10_000, 0] = 6
-    renewed, left = loyalty.renew_memberships(population, 0, membership, 40, rng)
+    renewed, left = loyalty.renew_memberships(population, 0, membership, 40, draws)
     staying = population.member_until[:, 0] > 40
     assert_rate(staying[:10_000].sum(), 10_000, 1 / (1 + np.exp(-2.0)))
     assert_rate(staying[10_000:].sum(), 10_000, 1 / (1 + np.exp(1.0)))

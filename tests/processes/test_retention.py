@@ -13,19 +13,19 @@ def test_hazard_grows_with_bad_experience_and_recency():
     assert np.isclose(h[1], 0.01) and np.isclose(h[2], 0.01 * np.exp(1.0))
 
 
-def test_churn_hits_buyers_at_the_hazard_and_spares_members_and_non_buyers(rng):
+def test_churn_hits_buyers_at_the_hazard_and_spares_members_and_non_buyers(draws):
     params = Dynamics(churn_rate=0.05, churn_experience_weight=0.0)
     population = make_population(30_000, purchases=1, last_purchase=100)
     population.purchases[20_000:] = 0
     population.member_until[10_000:20_000] = 150
-    lost = churn(population, 100, params, rng)
+    lost = churn(population, 100, params, draws)
     assert lost[0] == population.churned.sum()
     assert_rate(population.churned[:10_000].sum(), 10_000, 0.05)
     assert not population.churned[10_000:].any()
 
 
-def test_churned_customers_come_back_only_through_win_back(rng):
+def test_churned_customers_come_back_only_through_win_back(draws):
     population = make_population(20_000, churned=True)
-    back = win_back(population, np.arange(20_000), 0, 0.3, rng)
+    back = win_back(population, np.arange(20_000), 0, 0.3, draws)
     assert_rate(back, 20_000, 0.3)
     assert (~population.churned).sum() == back and population.aware.sum() == back

@@ -6,12 +6,12 @@ from ecosim.scenario import Dynamics
 from support import assert_rate, make_population
 
 
-def test_engaged_buyers_review_more(rng):
+def test_engaged_buyers_review_more(draws):
     params = Dynamics()
     population = make_population(40_000, history=(0, 0, 1), experience=0.5)
     population.stage[20_000:] = 3
     which, rating = write_reviews(
-        population, np.arange(40_000), np.zeros(40_000, int), 3, params, rng
+        population, np.arange(40_000), np.zeros(40_000, int), 3, params, draws
     )
     reviewed = population.review_days[:, 0, 0] == 3
     assert_rate(reviewed[:20_000].sum(), 20_000, params.stage_review[0])

@@ -17,16 +17,16 @@ def service(**changes):
     return Service(**{**base, **changes})
 
 
-def test_incidents_happen_at_their_rate_and_hurt_experience(rng):
+def test_incidents_happen_at_their_rate_and_hurt_experience(draws):
     population = make_population(20_000, experience=0.5)
-    _, counts = fail(population, np.arange(20_000), 0, service(), 0.0, 1, rng)
+    _, counts = fail(population, np.arange(20_000), 0, service(), 0.0, 1, draws)
     assert_rate(counts["incidents"], 20_000, 0.5)
     hurt = population.experience[:, 0] < 0.5
     assert hurt.sum() == counts["incidents"]
     assert np.allclose(population.experience[hurt, 0], 0.5 + 0.5 * (-1 - 0.5))
 
 
-def test_proactive_notice_softens_notifiable_incidents(rng):
+def test_proactive_notice_softens_notifiable_incidents(draws):
     warned = make_population(20_000, experience=0.5)
     fail(
         warned,
@@ -35,17 +35,19 @@ def test_proactive_notice_softens_notifiable_incidents(rng):
         service(proactive_notice=1.0, notice_softening=0.6),
         0.0,
         1,
-        rng,
+        draws,
     )
     felt = warned.experience[warned.experience[:, 0] < 0.5, 0]
     assert np.allclose(felt, 0.5 + 0.2 * (-1 - 0.5))
     defect = Incident(name="defect", rate=1.0, severity=0.5, notifiable=False)
     unwarned = make_population(10, experience=0.5)
-    fail(unwarned, np.arange(10), 0, service(incidents=[defect], proactive_notice=1.0), 0.0, 1, rng)
+    fail(
+        unwarned, np.arange(10), 0, service(incidents=[defect], proactive_notice=1.0), 0.0, 1, draws
+    )
     assert np.allclose(unwarned.experience, -0.25), "defects cannot be announced"
 
 
-def test_a_quick_answer_restores_more_than_a_late_one(rng):
+def test_a_quick_answer_restores_more_than_a_late_one(draws):
     population = make_population(2, experience=0.0)
     complaints = Complaints(
         customer=np.array([0, 1]),
@@ -61,39 +63,41 @@ def test_a_quick_answer_restores_more_than_a_late_one(rng):
     assert np.allclose(population.experience[:, 0], [0.8 * 0.4, 0.8 * 0.4 * 2 ** (-3)])
 
 
-def test_response_time_is_geometric_with_the_given_mean(rng):
+def test_response_time_is_geometric_with_the_given_mean(draws):
     population = make_population(40_000)
     spec = service(incidents=[Incident(name="x", rate=1.0, severity=0.1)])
-    complaints, _ = fail(population, np.arange(40_000), 0, spec, 3.0, 10, rng)
+    complaints, _ = fail(population, np.arange(40_000), 0, spec, 3.0, 10, draws)
     wait = complaints.answer_on - 10
     assert abs(wait.mean() - 3.0) < 4 * np.sqrt(3.0 * 4.0 / 40_000)
 
 
-def test_self_service_resolves_at_once(rng):
+def test_self_service_resolves_at_once(draws):
     population = make_population(20_000, experience=0.0)
     spec = service(self_service=1.0, self_service_quality=0.5)
-    complaints, counts = fail(population, np.arange(20_000), 0, spec, 5.0, 1, rng)
+    complaints, counts = fail(population, np.arange(20_000), 0, spec, 5.0, 1, draws)
     assert len(complaints) == 0 and counts["self_served"] == counts["complaints"]
     hurt = population.experience[:, 0] < 0
     assert np.allclose(population.experience[hurt, 0], -0.5 * 0.5)
 
 
-def test_unanswered_public_complaints_keep_speaking_until_patience_runs_out(rng):
+def test_unanswered_public_complaints_keep_speaking_until_patience_runs_out(draws):
     spec = service(public_share=1.0, answer_public=0.0, repost_rate=1.0, patience=3)
     population = make_population(1000)
-    complaints, counts = fail(population, np.arange(1000), 0, spec, 0.0, 5, rng)
+    complaints, counts = fail(population, np.arange(1000), 0, spec, 0.0, 5, draws)
     assert counts["public_complaints"] == counts["complaints"] > 0
-    loud_today = complaints.visible_today(5, spec, rng)
+    loud_today = complaints.visible_today(5, spec, draws, 0)
     assert set(loud_today) == set(complaints.customer)
-    assert len(complaints.visible_today(8, spec, rng)) == len(loud_today), "reposted while patient"
+    assert len(complaints.visible_today(8, spec, draws, 0)) == len(loud_today), (
+        "reposted while patient"
+    )
     assert respond(population, complaints, 0, spec, 8) == 0, "never answered"
-    assert len(complaints.visible_today(9, spec, rng)) == 0 and len(complaints) == 0
+    assert len(complaints.visible_today(9, spec, draws, 0)) == 0 and len(complaints) == 0
     assert_rate(counts["public_complaints"], 1000, 0.5)
 
 
-def test_a_service_without_incident_kinds_never_fails(rng):
+def test_a_service_without_incident_kinds_never_fails(draws):
     population = make_population(100, experience=0.5)
-    complaints, counts = fail(population, np.arange(100), 0, service(incidents=[]), 0.0, 1, rng)
+    complaints, counts = fail(population, np.arange(100), 0, service(incidents=[]), 0.0, 1, draws)
     assert len(complaints) == 0
     assert counts == {"incidents": 0, "complaints": 0, "public_complaints": 0, "self_served": 0}
     assert np.all(population.experience == 0.5)

@@ -65,25 +65,25 @@ def test_choice_probabilities_are_the_logit_with_an_outside_option():
     assert np.isfinite(choice_probabilities(u + 800, np.ones((1, 2), bool), params)).all()
 
 
-def test_choose_draws_each_option_at_its_probability(rng):
+def test_choose_draws_each_option_at_its_probability(draws):
     p = np.tile([0.2, 0.5, 0.3], (30_000, 1))
-    choice = choose(p, rng)
+    choice = choose(p, np.arange(30_000), draws)
     for option, share in enumerate([0.2, 0.5, 0.3]):
         assert_rate((choice == option).sum(), 30_000, share)
 
 
-def test_needs_fall_on_the_scheduled_day_and_are_rescheduled(rng):
+def test_needs_fall_on_the_scheduled_day_and_are_rescheduled(draws):
     population = make_population(1000, next_need=9)
     population.next_need[:400] = 10
-    needy = due_today(population, 10, rng)
+    needy = due_today(population, 10, draws)
     assert needy.tolist() == list(range(400))
     assert (population.next_need[:400] > 10).all() and (population.next_need[400:] == 9).all()
 
 
-def test_need_cycle_sets_the_purchase_frequency(rng):
+def test_need_cycle_sets_the_purchase_frequency(draws):
     population = make_population(5000, need_cycle=20.0)
-    population.next_need[:] = rng.geometric(1 / 20.0, 5000)
-    needs = sum(len(due_today(population, day, rng)) for day in range(1, 401))
+    population.next_need[:] = np.random.default_rng(0).geometric(1 / 20.0, 5000)
+    needs = sum(len(due_today(population, day, draws)) for day in range(1, 401))
     assert abs(needs / 5000 - 400 / 20) < 0.03 * 20
 
 
@@ -101,17 +101,17 @@ def test_record_purchases_keeps_frequency_money_recency_and_switching():
     assert population.aware[0].all() and (population.stage[0] == 1).all()
 
 
-def test_using_the_product_moves_experience_towards_quality_and_disappointment_weighs_more(rng):
+def test_using_the_product_moves_experience_towards_quality_and_disappointment_weighs_more(draws):
     params = Dynamics(use_noise=0.0)
     good = make_population(100)
-    use_product(good, np.arange(100), np.zeros(100, int), np.array([0.9]), params, rng)
+    use_product(good, np.arange(100), np.zeros(100, int), np.array([0.9]), params, draws)
     assert np.allclose(good.experience, params.use_experience_weight * 0.8)
     bad = make_population(100)
-    use_product(bad, np.arange(100), np.zeros(100, int), np.array([0.2]), params, rng)
+    use_product(bad, np.arange(100), np.zeros(100, int), np.array([0.2]), params, draws)
     assert np.allclose(bad.experience, params.use_experience_weight * params.negativity_bias * -0.6)
 
 
-def test_purchase_rate_with_an_outside_option(rng):
+def test_purchase_rate_with_an_outside_option(draws):
     params = Dynamics()
     k = 20_000
     u = utility(
@@ -123,6 +123,6 @@ def test_purchase_rate_with_an_outside_option(rng):
         np.zeros((k, 1)),
         params,
     )
-    choice = choose(choice_probabilities(u, np.ones((k, 1), bool), params), rng)
+    choice = choose(choice_probabilities(u, np.ones((k, 1), bool), params), np.arange(k), draws)
     e = np.exp(params.experience_weight * 0.3)
     assert_rate((choice == 0).sum(), k, e / (e + np.exp(params.outside_utility)))
