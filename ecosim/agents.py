@@ -168,7 +168,7 @@ class Brand(mesa.Agent):
         self.channel_cost = np.zeros(len(channels))
         self.crisis_until = NEVER
         self._crisis_started = NEVER
-        self._negative_share: deque[float] = deque(maxlen=7)
+        self._negative_share: deque[float] = deque(maxlen=35)
         self._ambassadors: list[tuple[np.ndarray, schema.Seeding]] = []
         self._unfunded: set[int] = set()
 
@@ -333,7 +333,10 @@ class Brand(mesa.Agent):
             self._negative_share.append(
                 self.model.outcome("wom_negative", self.index) / self.model.population.n
             )
-            trending = np.mean(self._negative_share) > crisis.threshold
+            history = np.array(self._negative_share)
+            week, before = history[-7:].mean(), history[:-7]
+            known = len(before) >= 7
+            trending = known and week > crisis.threshold and week >= crisis.ratio * before.mean()
             if trending and day >= self._crisis_started + crisis.cooldown:
                 self._crisis_started = day
                 self.crisis_until = day + crisis.duration - 1

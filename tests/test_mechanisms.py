@@ -322,3 +322,20 @@ def test_fees_are_members_joining_or_renewing(loyal_run):
     joined, renewed = model.flows["members_joined"], model.flows["members_renewed"]
     assert joined.shape == renewed.shape == (1,)
     assert daily["fee_revenue"].sum() % 25.0 == 0
+
+
+def test_crisis_rule_answers_a_rise_of_complaints_not_their_usual_level():
+    rule = {"type": "crisis_response", "threshold": 0.002, "ratio": 2.0, "cooldown": 60}
+    model = EcosystemModel(scenario({"brands.0.rules": [rule]}), rng=1)
+    brand = next(iter(model.brands))
+    n = model.population.n
+
+    def observe(day, share):
+        model.outcomes["wom_negative"] = share * n
+        brand._react(day)
+        return brand.crisis_until >= day
+
+    background = [observe(day, 0.01) for day in range(1, 41)]
+    assert not any(background), "steady talk five times the threshold is not a crisis"
+    spike = [observe(day, 0.03) for day in range(41, 48)]
+    assert any(spike), "talk tripling within a week is"

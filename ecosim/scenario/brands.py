@@ -160,12 +160,15 @@ class CrisisResponse(Spec):
     """When complaints trend, respond: faster service and an apology campaign.
 
     Triggers when the share of customers speaking negatively about the brand, averaged
-    over the last 7 days, exceeds ``threshold``; lasts ``duration`` days; cannot trigger
-    again within ``cooldown`` days of the start.
+    over the last 7 days, exceeds ``threshold`` *and* is at least ``ratio`` times its
+    mean over the (up to) 28 days before, of which it needs at least 7: a crisis is a rise
+    of complaints, not their usual level, so background talk does not trip the rule. Lasts
+    ``duration`` days; cannot trigger again within ``cooldown`` days of the start.
     """
 
     type: Literal["crisis_response"]
     threshold: Probability = 0.002
+    ratio: float = Field(default=2.0, ge=1.0)
     duration: int = Field(default=14, ge=1)
     cooldown: int = Field(default=60, ge=1)
     response_days: NonNegative = 0.5
