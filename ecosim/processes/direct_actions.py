@@ -16,7 +16,7 @@ from ecosim.processes.exposure import limit
 from ecosim.processes.sampling import Draws
 from ecosim.scenario import Community, Gamification, Personalisation, PersonalisedReward
 
-__all__ = ["invite", "offer", "play", "reward", "sample"]
+__all__ = ["invite", "offer", "play", "predicted_purchase", "reward", "sample"]
 
 
 def play(
@@ -65,19 +65,22 @@ def offer(
     most: int,
     draws: Draws,
 ) -> np.ndarray:
-    """Send personalised offers to past buyers whose next need is due soon.
+    """Send personalised offers to past buyers whose next purchase is predicted soon.
 
-    Targets customers who bought the brand before, are not churned, have no open offer
-    and will need the category within ``lookahead`` days (what a model trained on
-    purchase history predicts); the offer lifts their purchase utility by ``lift``
-    until that need has passed. At most ``most`` offers go out.
+    The brand sees only its purchase records. It predicts each customer's next purchase
+    at the last purchase plus their mean interval between purchases, or, for a
+    one-time buyer, the mean interval of the brand's repeat buyers (no prediction
+    before anyone has bought twice). Customers who bought the brand before, are not
+    churned, have no open offer and are predicted to buy within ``lookahead`` days get
+    an offer that lifts their purchase utility by ``lift`` until ``lookahead`` days
+    after the predicted day. At most ``most`` offers go out.
 
     Returns
     -------
     ndarray of int
         The customers who got an offer.
     """
-    due = population.next_need[customers] - day
+    due = predicted_purchase(population, customers, brand) - day
     targets = customers[
         (population.purchases[customers, brand] > 0)
         & ~population.churned[customers, brand]
@@ -86,10 +89,39 @@ def offer(
         & (due <= action.lookahead)
     ]
     targets = limit(targets, most, draws, f"offer:{brand}")
-    population.offer_until[targets, brand] = population.next_need[targets]
+    until = predicted_purchase(population, targets, brand) + action.lookahead
+    population.offer_until[targets, brand] = np.floor(until).astype(np.int32)
     population.offer_lift[targets, brand] = action.lift * action.intensity
     population.reached[targets, brand] = True
     return targets
+
+
+def predicted_purchase(population: Population, customers: np.ndarray, brand: int) -> np.ndarray:
+    """Predict each customer's next purchase of ``brand`` from the purchase records.
+
+    The last purchase plus the customer's mean interval between purchases
+    ``(last - first) / (purchases - 1)``; a one-time buyer gets the mean of that interval
+    over the brand's repeat buyers. Customers who never bought, or for whom no interval
+    is known yet, get a day far in the future.
+
+    Examples
+    --------
+    >>> from ecosim.population import Population
+    >>> population = Population.blank(3, 1)
+    >>> population.purchases[:, 0] = [3, 1, 0]
+    >>> population.first_purchase[:, 0] = [0, 5, 0]
+    >>> population.last_purchase[:, 0] = [20, 5, 0]
+    >>> predicted_purchase(population, np.arange(3), 0)[:2].tolist()
+    [30.0, 15.0]
+    """
+    count = population.purchases[:, brand]
+    repeat = count >= 2
+    span = (population.last_purchase[:, brand] - population.first_purchase[:, brand]).astype(float)
+    interval = np.divide(span, count - 1.0, out=np.full(len(count), np.nan), where=repeat)
+    pooled = interval[repeat].mean() if repeat.any() else np.nan
+    own = np.where(repeat[customers], interval[customers], pooled)
+    predicted = population.last_purchase[customers, brand] + own
+    return np.where(np.isfinite(predicted) & (count[customers] > 0), predicted, np.inf)
 
 
 def invite(

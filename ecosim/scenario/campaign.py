@@ -126,8 +126,8 @@ class Gamification(_Action):
 class Personalisation(_Action):
     """AI-personalised offers to past buyers.
 
-    Offers go to those whose next need is due within ``lookahead`` days (predicted from
-    purchase history): their purchase utility rises by ``lift``; each message costs
+    Offers go to those whose next purchase, predicted from the brand's purchase records,
+    is due within ``lookahead`` days: their purchase utility rises by ``lift``; each message costs
     ``cost_per_message``.
     """
 

@@ -27,16 +27,35 @@ def test_gamification_engages_aware_players_and_respects_the_budget(draws):
     assert len(direct_actions.play(population, np.arange(20_000), 0, game, 3, 7, draws)) == 7
 
 
-def test_personalised_offers_go_to_past_buyers_due_soon():
+def test_personalised_offers_go_to_past_buyers_predicted_to_buy_soon():
     offer = action(Personalisation, lift=0.4, lookahead=5)
-    population = make_population(4, purchases=1, next_need=[12, 17, 9, 11])
-    population.purchases[3] = 0
+    population = make_population(5, purchases=3)
+    population.first_purchase[:, 0] = [0, 0, 4, 0, 0]
+    population.last_purchase[:, 0] = [4, 20, 8, 5, 0]
+    population.purchases[3, 0] = 1
+    population.purchases[4, 0] = 0
     draws = Draws(0)
-    targets = direct_actions.offer(population, np.arange(4), 0, offer, 10, BIG, draws)
-    assert targets.tolist() == [0]
-    assert population.offer_until[0, 0] == 12 and population.offer_lift[0, 0] == 0.4
-    again = direct_actions.offer(population, np.arange(4), 0, offer, 11, BIG, draws)
+    # intervals 2, 10, 2 (a one-time buyer: their mean, 14/3); next purchases 6, 30, 10, 9.67
+    targets = direct_actions.offer(population, np.arange(5), 0, offer, 5, BIG, draws)
+    assert targets.tolist() == [0, 2, 3]
+    assert population.offer_until[[0, 2, 3], 0].tolist() == [11, 15, 14]
+    assert population.offer_lift[0, 0] == 0.4
+    again = direct_actions.offer(population, np.arange(5), 0, offer, 6, BIG, draws)
     assert len(again) == 0, "one open offer at a time"
+
+
+def test_personalised_offers_do_not_know_the_customers_true_next_need():
+    offer = action(Personalisation, lookahead=5)
+    one, other = make_population(3, purchases=2), make_population(3, purchases=2)
+    for population in (one, other):
+        population.first_purchase[:, 0] = [0, 0, 0]
+        population.last_purchase[:, 0] = [5, 10, 20]
+    one.next_need[:] = 7
+    other.next_need[:] = 400
+    targets = [
+        direct_actions.offer(p, np.arange(3), 0, offer, 8, BIG, Draws(0)) for p in (one, other)
+    ]
+    assert targets[0].tolist() == targets[1].tolist() == [0]
 
 
 def test_community_invitations_move_engaged_fans_towards_collaboration(draws):
