@@ -266,10 +266,7 @@ class Brand(mesa.Agent):
                 unit = action.bonus_points * points.reward_value / points.goal
                 window = model.scenario.dynamics.active_window
                 most = self.affordable(unit)
-                rewarded = direct_actions.reward(
-                    population, members, b, action, day, window, most, draws
-                )
-                self.pay(len(rewarded) * unit)
+                direct_actions.reward(population, members, b, action, day, window, most, draws)
             elif isinstance(action, schema.Winback):
                 lost = members[population.churned[members, b]]
                 most = self.affordable(action.cost_per_contact)

@@ -339,3 +339,26 @@ def test_crisis_rule_answers_a_rise_of_complaints_not_their_usual_level():
     assert not any(background), "steady talk five times the threshold is not a crisis"
     spike = [observe(day, 0.03) for day in range(41, 48)]
     assert any(spike), "talk tripling within a week is"
+
+
+def test_personalised_reward_points_cost_the_brand_once_when_redeemed():
+    points = {"earn_rate": 1.0, "goal": 200, "reward_value": 20.0}
+    reward = {
+        "type": "personalised_reward",
+        "brand": "shop",
+        "start": 5,
+        "end": 5,
+        "bonus_points": 150,
+    }
+    data = small_scenario(campaign=[reward])
+    data["brands"][0].update(initial_awareness=1.0, loyalty={"points": points})
+    data["population"]["size"] = 1000
+    data["days"] = 60
+    model = EcosystemModel(validate_scenario(data), rng=3)
+    daily = model.run()
+    granted = model.population.points.sum() + daily["points_redeemed"].sum()
+    assert daily["points_redeemed"].sum() > 0 and granted > 0
+    assert daily["marketing_cost"].sum() == 0, "granting points is not a marketing cost"
+    assert np.isclose(daily["rewards_value"].sum(), daily["points_redeemed"].sum() * 20.0 / 200), (
+        "their cost is the discount at redemption"
+    )
