@@ -15,6 +15,7 @@ import pandas as pd
 
 from ecosim.population import NEVER
 from ecosim.processes.retention import churn_hazard
+from ecosim.processes.shopping import purchase_intervals
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -109,7 +110,9 @@ def customer_values(model: EcosystemModel, brand: int = 0) -> pd.DataFrame:
     (quintiles among buyers; 0 for non-buyers), ``rfm`` (the three digits, e.g. 545),
     ``abc``,
     ``margin_per_period`` (gross margin per CLV period since the first purchase),
-    ``retention`` (per period, from today's churn hazard; 0 if churned),
+    ``retention`` (per period, from the churn hazard at the customer's experience and their
+    average recency over a purchase cycle, half their mean interval between purchases;
+    0 if churned),
     ``realised_value`` (margin earned so far, discounted to day 0),
     ``future_value`` (:func:`lifetime_value`, discounted to day 0), ``clv`` (their sum).
 
@@ -143,7 +146,8 @@ def customer_values(model: EcosystemModel, brand: int = 0) -> pd.DataFrame:
     observed = (day - np.where(first == NEVER, day, first)) / params.clv_period_days
     margin = monetary - frequency * spec.price * (1.0 - spec.margin)
     per_period = np.where(bought, margin / np.maximum(observed, 1.0), 0.0)
-    hazard = churn_hazard(population.experience[:, brand], np.nan_to_num(recency), params)
+    cycle = np.nan_to_num(purchase_intervals(population, brand), nan=0.0)
+    hazard = churn_hazard(population.experience[:, brand], cycle / 2.0, params)
     kept = (1.0 - hazard) ** params.clv_period_days
     retention = np.where(population.churned[:, brand] | ~bought, 0.0, kept)
     today = (1.0 + params.clv_discount_rate) ** (-day / params.clv_period_days)

@@ -1,3 +1,5 @@
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,3 +82,20 @@ def test_realised_value_is_the_discounted_margin(model):
     totals = value_totals(model)["shop"]
     assert np.isclose(totals["total_realised_value"], realised.sum())
     assert isinstance(pd.Series(totals).sum(), float)
+
+
+def test_expected_retention_does_not_depend_on_the_day_within_a_purchase_cycle(model):
+    model = copy.deepcopy(model)
+    population = model.population
+    repeat = np.flatnonzero(population.purchases[:, 0] >= 2)[:2]
+    a, b = repeat
+    for name in ("experience", "purchases", "churned", "member_until"):
+        getattr(population, name)[b, 0] = getattr(population, name)[a, 0]
+    population.first_purchase[[a, b], 0] = [0, 2]
+    population.last_purchase[[a, b], 0] = [40, 58]  # same mean interval: 40 / k and 56 / k
+    population.purchases[[a, b], 0] = [5, 8]  # intervals 10 and 8
+    table = customer_values(model)
+    population.first_purchase[b, 0], population.purchases[b, 0] = 18, 5  # interval 10, like a
+    same = customer_values(model)
+    assert table.loc[a, "retention"] != table.loc[b, "retention"], "a shorter cycle churns less"
+    assert same.loc[a, "retention"] == same.loc[b, "retention"], "2 or 20 days since the last"

@@ -14,6 +14,7 @@ from ecosim.population import Population
 from ecosim.processes.experience import pull
 from ecosim.processes.exposure import limit
 from ecosim.processes.sampling import Draws
+from ecosim.processes.shopping import purchase_intervals
 from ecosim.scenario import Community, Gamification, Personalisation, PersonalisedReward
 
 __all__ = ["invite", "offer", "play", "predicted_purchase", "reward", "sample"]
@@ -99,10 +100,8 @@ def offer(
 def predicted_purchase(population: Population, customers: np.ndarray, brand: int) -> np.ndarray:
     """Predict each customer's next purchase of ``brand`` from the purchase records.
 
-    The last purchase plus the customer's mean interval between purchases
-    ``(last - first) / (purchases - 1)``; a one-time buyer gets the mean of that interval
-    over the brand's repeat buyers. Customers who never bought, or for whom no interval
-    is known yet, get a day far in the future.
+    The last purchase plus the customer's :func:`~ecosim.processes.shopping.purchase_intervals`.
+    Customers who never bought, or for whom no interval is known yet, get ``inf``.
 
     Examples
     --------
@@ -114,14 +113,12 @@ def predicted_purchase(population: Population, customers: np.ndarray, brand: int
     >>> predicted_purchase(population, np.arange(3), 0)[:2].tolist()
     [30.0, 15.0]
     """
-    count = population.purchases[:, brand]
-    repeat = count >= 2
-    span = (population.last_purchase[:, brand] - population.first_purchase[:, brand]).astype(float)
-    interval = np.divide(span, count - 1.0, out=np.full(len(count), np.nan), where=repeat)
-    pooled = interval[repeat].mean() if repeat.any() else np.nan
-    own = np.where(repeat[customers], interval[customers], pooled)
-    predicted = population.last_purchase[customers, brand] + own
-    return np.where(np.isfinite(predicted) & (count[customers] > 0), predicted, np.inf)
+    predicted = (
+        population.last_purchase[customers, brand]
+        + purchase_intervals(population, brand)[customers]
+    )
+    bought = population.purchases[customers, brand] > 0
+    return np.where(np.isfinite(predicted) & bought, predicted, np.inf)
 
 
 def invite(

@@ -13,6 +13,7 @@ __all__ = [
     "choice_probabilities",
     "choose",
     "due_today",
+    "purchase_intervals",
     "record_purchases",
     "use_product",
     "utility",
@@ -118,6 +119,31 @@ def choose(probabilities: np.ndarray, customers: np.ndarray, draws: Draws) -> np
     """Draw one choice per row (customer); returns column indices (the last: outside option)."""
     u = draws.uniform("choose", customers)
     return (u[:, None] >= np.cumsum(probabilities, axis=1)[:, :-1]).sum(axis=1)
+
+
+def purchase_intervals(population: Population, brand: int) -> np.ndarray:
+    """Each customer's mean interval between purchases of ``brand``, from the purchase records.
+
+    ``(last - first) / (purchases - 1)`` for repeat buyers; a one-time buyer gets the mean
+    of the repeat buyers' intervals (``nan`` before anyone has bought twice, and for
+    customers who never bought): what a brand can estimate without knowing its
+    customers' needs.
+
+    Examples
+    --------
+    >>> population = Population.blank(3, 1)
+    >>> population.purchases[:, 0] = [3, 1, 0]
+    >>> population.first_purchase[:, 0] = [0, 5, 0]
+    >>> population.last_purchase[:, 0] = [20, 5, 0]
+    >>> purchase_intervals(population, 0).tolist()
+    [10.0, 10.0, nan]
+    """
+    count = population.purchases[:, brand]
+    repeat = count >= 2
+    span = (population.last_purchase[:, brand] - population.first_purchase[:, brand]).astype(float)
+    interval = np.divide(span, count - 1.0, out=np.full(len(count), np.nan), where=repeat)
+    pooled = interval[repeat].mean() if repeat.any() else np.nan
+    return np.where(repeat, interval, np.where(count == 1, pooled, np.nan))
 
 
 def record_purchases(
