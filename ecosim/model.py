@@ -326,14 +326,11 @@ class EcosystemModel(mesa.Model):
         self.flows["forgot"] = forget(population, day, params, self.draws)
 
     def _dialogue(self, day: int) -> None:
-        """Phase 4: word of mouth (with ambassadors and public complaints) and trends."""
+        """Phase 4: word of mouth (with ambassadors) and trends."""
         params, population, draws = self.scenario.dynamics, self.population, self.draws
         positive, negative = speak(population, params, draws)
         for brand in self.brands:
             positive[brand.ambassadors_today(), brand.index] = True
-            loud = brand.complaints.visible_today(day, brand.spec.service, draws, brand.index)
-            positive[loud, brand.index] = False
-            negative[loud, brand.index] = True
         rows, brands = np.nonzero(positive)
         push_event(population.referral_days, rows, brands, day)
         self.flows.update(
@@ -342,7 +339,7 @@ class EcosystemModel(mesa.Model):
         self.media.do("amplify")
 
     def _shop(self, day: int) -> None:
-        """Phase 5: choice, purchase, loyalty, use, service, reviews, value."""
+        """Phase 5: choice, purchase, loyalty, use, service and public complaints, reviews."""
         params, population, draws = self.scenario.dynamics, self.population, self.draws
         price = self.prices
         needy = due_today(population, day, draws)
@@ -395,6 +392,7 @@ class EcosystemModel(mesa.Model):
         np.add.at(population.value, (buyers, bought), margin * discount)
         for brand in self.brands:
             self._serve(brand, buyers[bought == brand.index], day)
+        self._voice_complaints(day)
         which, stars = reviews.write_reviews(population, buyers, bought, day, params, draws)
         for brand in self.brands:
             mine = which == brand.index
@@ -444,6 +442,25 @@ class EcosystemModel(mesa.Model):
         brand.complaints.add(complaints)
         answered = service.respond(population, brand.complaints, b, brand.spec.service, day)
         self._add(b, answered=answered, **counts)
+
+    def _voice_complaints(self, day: int) -> None:
+        """Public complaints speak as negative word of mouth the day they are filed.
+
+        A complaint posted in public is seen by the complainer's contacts at once; an
+        unanswered one is posted again on later days (see ``Complaints.visible_today``).
+        """
+        population, draws = self.population, self.draws
+        loud = np.zeros(population.aware.shape, dtype=bool)
+        for brand in self.brands:
+            voices = brand.complaints.visible_today(day, brand.spec.service, draws, brand.index)
+            loud[voices, brand.index] = True
+        if not loud.any():
+            return
+        silent = np.zeros_like(loud)
+        params = self.scenario.dynamics
+        talk = word_of_mouth(population, self.network, silent, loud, params, draws, day)
+        for name, amount in talk.items():
+            self.flows[name] = self.flows[name] + amount
 
     def _engage(self, day: int) -> None:
         """Phase 6: engagement stages, churn and spontaneous returns."""

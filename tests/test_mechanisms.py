@@ -362,3 +362,26 @@ def test_personalised_reward_points_cost_the_brand_once_when_redeemed():
     assert np.isclose(daily["rewards_value"].sum(), daily["points_redeemed"].sum() * 20.0 / 200), (
         "their cost is the discount at redemption"
     )
+
+
+def test_a_public_complaint_is_heard_by_the_complainers_contacts_the_day_it_is_filed():
+    service = {
+        "incidents": [{"name": "late_delivery", "rate": 0.5, "severity": 0.5}],
+        "complaint_rate": 1.0,
+        "public_share": 1.0,
+        "repost_rate": 0.0,
+        "response_days": 30.0,
+    }
+    model = EcosystemModel(
+        scenario({"brands.0.service": service, "brands.0.initial_awareness": 1.0}), rng=4
+    )
+    brand = next(iter(model.brands))
+    filed = 0
+    for day in range(1, 15):
+        model.step()
+        new = brand.complaints.customer[brand.complaints.filed == day]
+        for customer in new:
+            contacts = model.network.neighbors(customer)
+            assert (model.population.heard_wom[contacts, 0] == day).all()
+        filed += len(new)
+    assert filed > 0
