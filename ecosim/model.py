@@ -88,6 +88,7 @@ _COUNTS = (
     "demoted",
     "public_complaints",
     "self_served",
+    "notices",
     "seeded",
     "crisis_responses",
 )
@@ -306,7 +307,9 @@ class EcosystemModel(mesa.Model):
             self._shop(day)
             self._engage(day)
         self.flows["marketing_cost"] = np.array(self.brands.get("spent_today"))
-        self.flows["profit"] = self.flows["gross_margin"] - self.flows["marketing_cost"]
+        self.flows["profit"] = (
+            self.flows["gross_margin"] - self.flows["marketing_cost"] - self.flows["service_cost"]
+        )
         self.outcomes = measure(self)
         self.datacollector.collect(self)
         self.running = day < self.scenario.days
@@ -441,7 +444,10 @@ class EcosystemModel(mesa.Model):
         )
         brand.complaints.add(complaints)
         answered = service.respond(population, brand.complaints, b, brand.spec.service, day)
-        self._add(b, answered=answered, **counts)
+        cost = service.running_cost(
+            brand.spec.service, brand.response_days, answered, counts["notices"]
+        )
+        self._add(b, answered=answered, service_cost=cost, **counts)
 
     def _voice_complaints(self, day: int) -> None:
         """Public complaints speak as negative word of mouth the day they are filed.

@@ -385,3 +385,37 @@ def test_a_public_complaint_is_heard_by_the_complainers_contacts_the_day_it_is_f
             assert (model.population.heard_wom[contacts, 0] == day).all()
         filed += len(new)
     assert filed > 0
+
+
+def test_service_levels_cost_money_and_profit_pays_for_them():
+    service = {
+        "incidents": [{"name": "late_delivery", "rate": 0.3, "severity": 0.5, "notifiable": True}],
+        "complaint_rate": 0.8,
+        "answer_cost": 10.0,
+        "notice_cost": 0.05,
+        "self_service_cost": 100.0,
+    }
+    base = scenario({"brands.0.service": service, "brands.0.initial_awareness": 1.0})
+    excellent = scenario(
+        {
+            "brands.0.service": {
+                **service,
+                "response_days": 0.5,
+                "response_quality": 0.9,
+                "proactive_notice": 1.0,
+                "self_service": 0.5,
+            },
+            "brands.0.initial_awareness": 1.0,
+        }
+    )
+    flows = ecosim.run(excellent, seed=2).iloc[1:]
+    assert np.allclose(
+        flows["profit"], flows["gross_margin"] - flows["marketing_cost"] - flows["service_cost"]
+    )
+    per_answer = 10.0 * (1.0 + 0.9) / 1.6 * 3.0 / (1.0 + 0.5)
+    notices = flows["service_cost"] - flows["answered"] * per_answer - 0.5 * 100.0
+    assert (notices >= -1e-9).all() and (notices <= 0.05 * flows["incidents"] + 1e-9).all()
+    assert flows["answered"].sum() > 0 and notices.sum() > 0
+    standard = ecosim.run(base, seed=2).iloc[1:]
+    assert standard["answered"].sum() > 0
+    assert np.allclose(standard["service_cost"], 10.0 * standard["answered"])

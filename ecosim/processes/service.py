@@ -109,10 +109,11 @@ def fail(
     complaints : Complaints
         The new complaints still open (self-service ones are closed already).
     counts : dict
-        ``incidents``, ``complaints``, ``public_complaints``, ``self_served``.
+        ``notices``, ``incidents``, ``complaints``, ``public_complaints``, ``self_served``.
     """
     if not service.incidents:
-        counts = dict.fromkeys(("incidents", "complaints", "public_complaints", "self_served"), 0)
+        names = ("notices", "incidents", "complaints", "public_complaints", "self_served")
+        counts = dict.fromkeys(names, 0)
         return Complaints(), counts
     rates = np.minimum(np.array([incident.rate for incident in service.incidents]) * disruption, 1)
     severity = np.array([incident.severity for incident in service.incidents])
@@ -148,12 +149,43 @@ def fail(
         loss=loss[open_],
     )
     counts = {
+        "notices": int(warned.sum()),
         "incidents": len(kind),
         "complaints": len(victims),
         "public_complaints": int(public.sum()),
         "self_served": int(self_served.sum()),
     }
     return complaints, counts
+
+
+def answer_cost(service: Service, response_days: float) -> float:
+    """Money one answered complaint costs at today's response time.
+
+    ``answer_cost * (1 + response_quality) / 1.6 * 3 / (1 + response_days)``: the
+    standard level (answers within 2 days of quality 0.6) costs ``answer_cost``; faster
+    answers need spare capacity, so the cost per answer grows as the mean wait shrinks
+    (twice the standard within half a day, three times the same day), and better answers
+    take more skilled time.
+
+    Examples
+    --------
+    >>> from ecosim.scenario import Service
+    >>> answer_cost(Service(answer_cost=10.0), 2.0)
+    10.0
+    >>> round(answer_cost(Service(answer_cost=10.0, response_quality=0.9), 0.5), 2)
+    23.75
+    """
+    quality = (1.0 + service.response_quality) / 1.6
+    return service.answer_cost * quality * 3.0 / (1.0 + response_days)
+
+
+def running_cost(service: Service, response_days: float, answered: int, notices: int) -> float:
+    """Today's cost of the service: answers, proactive notices and the self-service platform."""
+    return (
+        answered * answer_cost(service, response_days)
+        + notices * service.notice_cost
+        + service.self_service * service.self_service_cost
+    )
 
 
 def respond(

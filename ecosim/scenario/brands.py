@@ -136,6 +136,11 @@ class Service(Spec):
     incidents) soften the hit by ``notice_softening``. An unanswered public complaint
     is posted again each day with probability ``repost_rate``; after ``patience`` days
     the customer gives up and the complaint is dropped unanswered.
+
+    Service costs money: each answer costs ``answer_cost`` at the standard level (2-day
+    answers of quality 0.6), more for faster and better answers (see
+    :func:`ecosim.processes.service.answer_cost`); each proactive notice costs
+    ``notice_cost``; self-service costs ``self_service_cost`` a day at full coverage.
     """
 
     incidents: list[Incident] = Field(default_factory=_default_incidents)
@@ -151,6 +156,9 @@ class Service(Spec):
     self_service_quality: Probability = 0.6
     repost_rate: Probability = 0.2
     patience: int = Field(default=14, ge=0)
+    answer_cost: NonNegative = 10.0
+    notice_cost: NonNegative = 0.05
+    self_service_cost: NonNegative = 100.0
 
 
 # ---------------------------------------------------------------- reactions

@@ -99,7 +99,9 @@ def test_a_service_without_incident_kinds_never_fails(draws):
     population = make_population(100, experience=0.5)
     complaints, counts = fail(population, np.arange(100), 0, service(incidents=[]), 0.0, 1, draws)
     assert len(complaints) == 0
-    assert counts == {"incidents": 0, "complaints": 0, "public_complaints": 0, "self_served": 0}
+    assert counts == dict.fromkeys(
+        ("notices", "incidents", "complaints", "public_complaints", "self_served"), 0
+    )
     assert np.all(population.experience == 0.5)
 
 
