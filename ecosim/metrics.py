@@ -63,6 +63,7 @@ FLOWS = {
     "amplified": "customers shown a media story about the brand trending today",
     "reviews": "reviews written today",
     "purchases": "purchases today",
+    "units": "units sold today (engaged customers buy more per purchase)",
     "first_purchases": "customers who bought the brand for the first time today",
     "first_purchases_after_wom": (
         "first purchases by customers who heard word of mouth about the brand in the "

@@ -38,11 +38,12 @@ from ecosim.processes import loyalty, reviews, service
 from ecosim.processes.brand_actions import discount_table
 from ecosim.processes.dialogue import speak, word_of_mouth
 from ecosim.processes.diffusion import bass, independent_cascade, linear_threshold, noticed, sis
-from ecosim.processes.engagement import move_stages
+from ecosim.processes.engagement import cocreate, move_stages
 from ecosim.processes.experience import consume_content, forget, omnichannel
 from ecosim.processes.retention import churn, win_back
 from ecosim.processes.sampling import Draws
 from ecosim.processes.shopping import (
+    basket,
     choice_probabilities,
     choose,
     due_today,
@@ -370,7 +371,9 @@ class EcosystemModel(mesa.Model):
         available = population.aware[needy] & ~population.churned[needy]
         choice = choose(choice_probabilities(values, available, params), needy, draws)
         buying = choice < len(price)
-        buyers, bought, paid = needy[buying], choice[buying], paying[buying, choice[buying]]
+        buyers, bought = needy[buying], choice[buying]
+        units = basket(population, buyers, bought, params)
+        paid = paying[buying, choice[buying]] * units
         multiplier = self._points_multiplier()
         for b, programme in enumerate(self._programmes):
             if programme.points is not None:
@@ -386,11 +389,12 @@ class EcosystemModel(mesa.Model):
         n_brands = len(price)
         self.flows["purchases"] = np.bincount(bought, minlength=n_brands).astype(float)
         self.flows["revenue"] = np.bincount(bought, weights=paid, minlength=n_brands)
+        self.flows["units"] = np.bincount(bought, weights=units, minlength=n_brands)
         self.flows["first_purchases"] = np.bincount(bought[first], minlength=n_brands)
         self.flows["first_purchases_after_wom"] = np.bincount(bought[after_wom], minlength=n_brands)
         self.flows["switches"] = np.bincount(bought[switched], minlength=n_brands).astype(float)
         self.flows["needs"] = np.full(n_brands, len(needy))
-        margin = paid - self._unit_cost[bought]
+        margin = paid - units * self._unit_cost[bought]
         discount = (1.0 + params.clv_discount_rate) ** (-day / params.clv_period_days)
         np.add.at(population.value, (buyers, bought), margin * discount)
         for brand in self.brands:
@@ -405,7 +409,7 @@ class EcosystemModel(mesa.Model):
             self._add(brand.index, reviews=mine.sum())
         self.flows["gross_margin"] = (
             self.flows["revenue"]
-            - self.flows["purchases"] * self._unit_cost
+            - self.flows["units"] * self._unit_cost
             + self.flows["fee_revenue"]
         )
 
@@ -472,6 +476,8 @@ class EcosystemModel(mesa.Model):
         """Phase 6: engagement stages, churn and spontaneous returns."""
         params, population, draws = self.scenario.dynamics, self.population, self.draws
         self.flows.update(move_stages(population, params, draws))
+        for brand in self.brands:
+            brand.quality = cocreate(population, brand.index, brand.quality, params)
         self.flows["churned"] = churn(population, day, params, draws).astype(float)
         for brand in self.brands:
             lost = np.flatnonzero(population.churned[:, brand.index])
@@ -537,7 +543,7 @@ class EcosystemModel(mesa.Model):
         """Adoption in a reduced model: a first purchase at the list price."""
         price = np.full(len(customers), self.prices[brand])
         record_purchases(self.population, customers, np.full(len(customers), brand), price, day)
-        self._add(brand, purchases=len(customers), revenue=price.sum())
+        self._add(brand, purchases=len(customers), units=len(customers), revenue=price.sum())
         self.flows["gross_margin"][brand] += len(customers) * (
             price[:1].sum() - self._unit_cost[brand]
         )

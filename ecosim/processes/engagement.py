@@ -8,7 +8,7 @@ from ecosim.population import Population
 from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
-__all__ = ["move_stages"]
+__all__ = ["cocreate", "move_stages"]
 
 
 def move_stages(population: Population, params: Dynamics, draws: Draws) -> dict[str, np.ndarray]:
@@ -53,3 +53,30 @@ def move_stages(population: Population, params: Dynamics, draws: Draws) -> dict[
         "stage_ups": np.bincount(up % n_brands, minlength=n_brands),
         "stage_downs": np.bincount(down % n_brands, minlength=n_brands),
     }
+
+
+def cocreate(population: Population, brand: int, quality: float, params: Dynamics) -> float:
+    """Raise the brand's quality by what its collaborators co-create (Evans's fourth stage).
+
+    Ideas, feedback and tests from customers at the collaboration stage improve the
+    product a little every day:
+    ``quality += cocreation_rate * c * (1 - quality)``, with ``c`` the share of customers
+    collaborating with the brand. The gain is modest and saturates at a perfect product
+    (user-involved development, Nishikawa, Schreier & Ogawa 2013).
+
+    Returns
+    -------
+    float
+        The brand's quality after today's co-creation.
+
+    Examples
+    --------
+    >>> from ecosim.population import Population
+    >>> from ecosim.scenario import Dynamics
+    >>> population = Population.blank(10, 1)
+    >>> population.stage[:5, 0] = 4
+    >>> round(cocreate(population, 0, 0.6, Dynamics(cocreation_rate=0.1)), 3)
+    0.62
+    """
+    share = float(np.mean(population.stage[:, brand] == len(params.stage_basket) - 1))
+    return quality + params.cocreation_rate * share * (1.0 - quality)

@@ -53,10 +53,14 @@ class Dynamics(Spec):
     use_experience_weight: Probability = 0.3
     fit_sd: NonNegative = 0.6
     use_noise: NonNegative = 0.3
+    stage_basket: list[float] = Field(
+        default=[1.0, 1.0, 1.05, 1.1, 1.2], min_length=5, max_length=5
+    )
     # phase 6: engagement stages, churn and value
     active_window: int = Field(default=90, ge=1)
     stage_up: list[Probability] = _stage_list([0.05, 0.15, 0.02])
     stage_down: Probability = 0.005
+    cocreation_rate: NonNegative = 0.02
     churn_rate: Probability = 0.001
     churn_experience_weight: NonNegative = 2.0
     winback_rate: Probability = 0.001
