@@ -10,7 +10,7 @@ from ecosim.processes.experience import pull
 from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
-__all__ = ["heard_shares", "media_story", "speak", "word_of_mouth"]
+__all__ = ["heard_shares", "heard_valence", "media_story", "speak", "word_of_mouth"]
 
 
 def speak(population: Population, params: Dynamics, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
@@ -105,16 +105,58 @@ def word_of_mouth(
     listening = aware[heard]
     heard, p, q = heard[listening], p[listening], q[listening]
     experience = population.experience.reshape(-1)
-    x = experience[heard]
-    experience[heard] = x + params.wom_experience_weight * (
-        p * (1.0 - x) - params.negativity_bias * q * (1.0 + x)
-    )
+    experience[heard] = pull(experience[heard], *heard_valence(p, q, params))
     return {
         "wom_positive": positive.sum(axis=0),
         "wom_negative": negative.sum(axis=0),
         "wom_heard": np.bincount(heard % n_brands, minlength=n_brands),
         "aware_by_wom": np.bincount(converted % n_brands, minlength=n_brands),
     }
+
+
+def heard_valence(
+    positive: np.ndarray, negative: np.ndarray, params: Dynamics
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return what listeners make of today's talk: its valence and how far it moves them.
+
+    A negative message weighs ``negativity_bias`` positive ones (Baumeister et al. 2001;
+    Chevalier & Mayzlin 2006), so talk of shares ``P`` (positive) and ``N`` (negative)
+    has the valence ``v = (P - b N) / (P + b N)`` and the weight ``m = P + b N``. The
+    listener's experience moves towards ``v`` by
+    ``wom_experience_weight * (1 - exp(-m / wom_saturation))``: what is said matters
+    more than how much is said — hearing the same opinion from more contacts adds less
+    and less, as repeated messages carry redundant information — in line with the
+    meta-analytic finding that the valence of word of mouth moves sales more than its
+    volume (You, Vadakkepatt & Joshi 2015).
+
+    Parameters
+    ----------
+    positive, negative : ndarray
+        Shares of the listener's contacts speaking positively and negatively (``P``, ``N``).
+    params : Dynamics
+
+    Returns
+    -------
+    valence, weight : ndarray
+        The target ``v`` in [-1, 1] and the share of the distance moved, in [0, 1).
+
+    Examples
+    --------
+    >>> from ecosim.scenario import Dynamics
+    >>> params = Dynamics(negativity_bias=2.0, wom_experience_weight=0.1, wom_saturation=0.1)
+    >>> v, w = heard_valence(np.array([0.2, 0.0]), np.array([0.0, 0.1]), params)
+    >>> v.tolist(), np.round(w, 4).tolist()
+    ([1.0, -1.0], [0.0865, 0.0865])
+    """
+    amount = positive + params.negativity_bias * negative
+    valence = np.divide(
+        positive - params.negativity_bias * negative,
+        amount,
+        out=np.zeros_like(amount),
+        where=amount > 0,
+    )
+    weight = params.wom_experience_weight * -np.expm1(-amount / params.wom_saturation)
+    return valence, weight
 
 
 def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:

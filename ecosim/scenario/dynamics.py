@@ -38,6 +38,7 @@ class Dynamics(Spec):
     venting_rate: Probability = 0.3
     wom_awareness_rate: NonNegative = 0.5
     wom_experience_weight: Probability = 0.1
+    wom_saturation: float = Field(default=0.1, gt=0.0)
     negativity_bias: float = Field(default=2.0, ge=1.0)
     wom_memory_days: int = Field(default=30, ge=1)
     stage_review: list[Probability] = _stage_list([0.01, 0.02, 0.05, 0.3, 0.3])
@@ -67,15 +68,6 @@ class Dynamics(Spec):
     cognitive_window: int = Field(default=30, ge=1)
     clv_discount_rate: NonNegative = 0.1
     clv_period_days: int = Field(default=365, ge=1)
-
-    @model_validator(mode="after")
-    def _bounded_pull(self) -> Dynamics:
-        if self.wom_experience_weight * self.negativity_bias > 1.0:
-            raise ValueError(
-                "wom_experience_weight * negativity_bias must be <= 1 so that experience "
-                "stays within [-1, 1]"
-            )
-        return self
 
 
 class Criterion(Spec):
