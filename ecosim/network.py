@@ -42,6 +42,7 @@ __all__ = [
     "read_edge_list",
     "stochastic_block",
     "stochastic_block_matrix",
+    "tie_probability",
     "watts_strogatz",
 ]
 
@@ -954,6 +955,22 @@ def complete(n: int) -> SocialNetwork:
     return SocialNetwork(
         n, np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int32), well_mixed=True
     )
+
+
+def tie_probability(probability: float, weight: np.ndarray) -> np.ndarray:
+    """Return the probability ``1 - (1 - probability)**weight`` that a tie of strength w passes.
+
+    A tie of strength ``w`` is ``w`` independent chances of ``probability`` (for whole
+    ``w``), so strong ties pass more often than weak ones and ``w = 1`` gives
+    ``probability``. Computed as ``-expm1(w log1p(-probability))``, exact for small values.
+
+    Examples
+    --------
+    >>> tie_probability(0.1, np.array([0.5, 1.0, 2.0])).round(4).tolist()
+    [0.0513, 0.1, 0.19]
+    """
+    with np.errstate(divide="ignore"):
+        return -np.expm1(np.asarray(weight, dtype=np.float64) * np.log1p(-probability))
 
 
 def read_edge_list(
