@@ -169,7 +169,7 @@ class PersonalisedReward(_Action):
     appreciation: Probability = 0.05
 
 
-class Seeding(_Action, SeedingOptions):
+class Seeding(SeedingOptions, _Action):
     """A sampling or ambassador programme, started on ``start``.
 
     The customers chosen by a seeding ``strategy`` (with the options of
