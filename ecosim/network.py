@@ -1149,12 +1149,15 @@ def _parse_plain_csv(
     plain = _PLAIN_WEIGHTED_BYTES if weighted else _PLAIN_BYTES
     if not plain[np.frombuffer(raw, dtype=np.uint8)].all():
         return None
+    if weighted and _decimal_in_node_ids(raw):
+        return None
     if not raw.strip():
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0) if weighted else None
     dtype = {0: np.int64, 1: np.int64, 2: np.float64} if weighted else np.int64
     try:
-        table = pd.read_csv(io.BytesIO(raw), header=None, dtype=dtype)
+        with np.errstate(invalid="ignore", over="ignore"):  # a failed cast is rejected below
+            table = pd.read_csv(io.BytesIO(raw), header=None, dtype=dtype)
     except (ValueError, OverflowError):
         return None
     if table.shape[1] != 2 + weighted:
@@ -1166,6 +1169,23 @@ def _parse_plain_csv(
         return source, target, None
     weight = table[2].to_numpy()
     return (source, target, weight) if _valid_weights(weight).all() else None
+
+
+def _decimal_in_node_ids(raw: bytes) -> bool:
+    """Whether a decimal point or exponent appears before a line's second comma.
+
+    pandas reads ``2.0`` or ``1e0`` in an int64 column as 2 or 1; node ids must be written
+    as integers, so such a block is left to the line parser, which names the line.
+    """
+    byte = np.frombuffer(raw, dtype=np.uint8)
+    commas = np.cumsum(byte == ord(","))
+    line_end = np.flatnonzero((byte == ord("\n")) | (byte == ord("\r")))
+    line_start = np.zeros(byte.size, dtype=np.int64)
+    line_start[line_end[line_end + 1 < byte.size] + 1] = line_end[line_end + 1 < byte.size] + 1
+    line_start = np.maximum.accumulate(line_start)
+    field = commas - commas[line_start] + (byte[line_start] == ord(","))
+    decimal = (byte == ord(".")) | (byte == ord("e")) | (byte == ord("E"))
+    return bool(np.any(decimal & (field < 2)))
 
 
 def _parse_csv(
