@@ -1103,7 +1103,8 @@ def _parse_blocks(
         source, target, weight = _parse_block(block, path, n, bool(weighted), line)
         sources.append(source)
         targets.append(target)
-        weights.append(weight)
+        if weighted:
+            weights.append(weight)
         line += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
     empty = np.zeros(0, dtype=np.int64)
     source = np.concatenate(sources) if sources else empty

@@ -821,6 +821,13 @@ def test_read_weighted_edge_list(tmp_path):
     assert net.strength.tolist() == pytest.approx([6.5, 3.0, 0.5, 4.0])
 
 
+def test_a_weighted_header_after_a_block_of_comments(tmp_path, monkeypatch):
+    monkeypatch.setattr(network, "_BLOCK_BYTES", 64)
+    comments = "".join(f"# comment line {i}\n" for i in range(20))
+    path = write(tmp_path, comments + "source,target,weight\n0,1,2\n1,2,0.5\n")
+    assert read_edge_list(path, n=3).strength.tolist() == [2.0, 2.5, 0.5]
+
+
 def test_a_weight_column_of_ones_reads_as_unweighted(tmp_path):
     net = read_edge_list(write(tmp_path, "source,target,weight\n0,1,1\n1,2,1.0\n"), n=3)
     assert not net.weighted and net.n_edges == 2
