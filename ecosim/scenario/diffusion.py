@@ -135,7 +135,8 @@ class Diffusion(Spec):
 
     ``stop_after_quiet_days``: the run stops (Mesa's ``running`` becomes False) once this
     many days in a row have changed no one's adoption (awareness, for ``sis``); the days
-    after are not simulated and the daily series is that much shorter.
+    after are not simulated, and the series a run returns carries the stop day's state to
+    the horizon with every daily flow 0 (:func:`ecosim.model.carry_to_horizon`).
     """
 
     rule: Literal["ecosystem", "bass", "independent_cascade", "linear_threshold", "sis"] = (
