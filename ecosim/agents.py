@@ -305,7 +305,9 @@ class Brand(mesa.Agent):
             seeds = np.unique(np.asarray(action.customers, dtype=np.int64))
         else:
             count = action.seeds or max(1, round(action.seed_share * model.population.n))
-            seeds = choose_seeds(model.network, count, action.strategy, model.rng)
+            seeds = choose_seeds(
+                model.network, count, action.strategy, model.rng, **action.strategy_options()
+            )
         seeds = exposure.limit(
             seeds, self.affordable(action.cost_per_seed), model.draws, f"seed:{b}"
         )

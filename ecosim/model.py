@@ -70,7 +70,7 @@ from ecosim.scenario import (
 from ecosim.seeding import choose_seeds
 from ecosim.value import value_totals
 
-__all__ = ["EcosystemModel", "build_network", "resolve_scenario", "run"]
+__all__ = ["EcosystemModel", "build_network", "carry_to_horizon", "resolve_scenario", "run"]
 
 _COUNTS = (
     "consumed",
@@ -251,6 +251,11 @@ class EcosystemModel(mesa.Model):
     def run(self, progress: bool = False) -> pd.DataFrame:
         """Step to the end of the horizon and return the daily outcomes.
 
+        A reduced model with ``diffusion.stop_after_quiet_days`` stops early once that many
+        days in a row changed no one (``running`` becomes False, ``steps`` is the stop day);
+        the days after are not simulated, and the returned series carries the stop day's
+        state to the horizon with every daily flow 0 (see :func:`carry_to_horizon`).
+
         Parameters
         ----------
         progress : bool
@@ -259,14 +264,16 @@ class EcosystemModel(mesa.Model):
         Returns
         -------
         pandas.DataFrame
-            See :meth:`timeseries`.
+            See :meth:`timeseries`; one row per day of the horizon.
         """
         remaining = self.scenario.days - self.steps
         for _ in tqdm(
             range(remaining), disable=None if progress else True, unit="day", leave=False
         ):
             self.step()
-        return self.timeseries()
+            if not self.running:
+                break
+        return carry_to_horizon(self.timeseries(), self.scenario.days)
 
     def summary(self) -> dict[str, Any]:
         """Return the run's summary: :func:`ecosim.metrics.summarize` and customer value.
@@ -313,7 +320,7 @@ class EcosystemModel(mesa.Model):
         )
         self.outcomes = measure(self)
         self.datacollector.collect(self)
-        self.running = day < self.scenario.days
+        self.running = day < self.scenario.days and not self._settled()
 
     def _deliver(self) -> None:
         """Phase 2: media, influencers and the brands' own channels reach customers."""
@@ -495,7 +502,10 @@ class EcosystemModel(mesa.Model):
             seeds = np.unique(np.asarray(rule.seeds.customers, dtype=np.int64))
         elif rule.seeds is not None:
             count = rule.seeds.count or max(1, round(rule.seeds.share * n))
-            seeds = np.sort(choose_seeds(self.network, count, rule.seeds.strategy, self.rng))
+            options = rule.seeds.strategy_options()
+            seeds = np.sort(
+                choose_seeds(self.network, count, rule.seeds.strategy, self.rng, **options)
+            )
         if rule.rule == "linear_threshold":
             self._thresholds = draw(rule.thresholds, n * n_brands, self.rng, 0.0, 1.0).reshape(
                 n, n_brands
@@ -507,6 +517,7 @@ class EcosystemModel(mesa.Model):
                 self._adopt(seeds, b, 0)
                 self._frontier[b] = seeds
         self.flows = self._new_flows()
+        self._quiet_days = 0
 
     def _diffuse(self, day: int) -> None:
         """Run a reduced model's day: advertising noticed, then the diffusion rule, per brand."""
@@ -517,12 +528,14 @@ class EcosystemModel(mesa.Model):
             self.rng,
         )
         attention = self.scenario.dynamics.attention_rate
+        changed = False
         for b in range(len(self.brands)):
             ads = noticed(population.exposure[:, b], population.ad_receptiveness, attention, rng)
             if rule.rule == "sis":
                 learn, lost = sis(
                     network, population.aware[:, b], rule.infection, rule.recovery, rng
                 )
+                changed |= bool(len(learn) or len(lost) or not population.aware[ads, b].all())
                 population.aware[lost, b] = False
                 population.aware[np.concatenate([learn, ads]), b] = True
                 self._add(b, aware_by_wom=len(learn), forgot=len(lost), aware_by_content=len(ads))
@@ -538,6 +551,13 @@ class EcosystemModel(mesa.Model):
                 new = linear_threshold(network, adopted, self._thresholds[:, b])
             self._frontier[b] = np.union1d(new, ads[~adopted[ads]])
             self._adopt(self._frontier[b], b, day)
+            changed |= len(self._frontier[b]) > 0
+        self._quiet_days = 0 if changed else self._quiet_days + 1
+
+    def _settled(self) -> bool:
+        """Whether a reduced model has changed no one for ``stop_after_quiet_days`` days."""
+        limit = self.scenario.diffusion.stop_after_quiet_days
+        return limit is not None and self._quiet_days >= limit
 
     def _adopt(self, customers: np.ndarray, brand: int, day: int) -> None:
         """Adoption in a reduced model: a first purchase at the list price."""
@@ -638,7 +658,8 @@ def build_network(
 
     For a stochastic block network each segment is one community; the edge probabilities
     give the requested mean degrees within and between communities exactly when the
-    segments are of equal size.
+    segments are of equal size. An edge list is read whatever its size (the scenario's own
+    file, unlike an upload) and must name every customer.
 
     Parameters
     ----------
@@ -661,7 +682,7 @@ def build_network(
     if isinstance(spec, Complete):
         return graphs.complete(n)
     if isinstance(spec, EdgeList):
-        return graphs.read_edge_list(spec.path, n)
+        return graphs.read_edge_list(spec.path, n, max_bytes=None)
     if isinstance(spec, StochasticBlock):
         sizes = np.bincount(segment, minlength=len(scenario.population.segments))
         size = n / len(sizes)
@@ -672,6 +693,37 @@ def build_network(
         source, target = blocks.edges_from(np.arange(n))
         return graphs.SocialNetwork.from_edges(customer[source], customer[target], n)
     raise TypeError(f"unknown network kind {spec!r}")
+
+
+def carry_to_horizon(daily: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Extend the daily series of a run that stopped early to the days ``0 .. days``.
+
+    The added days repeat the last simulated day's states (shares, counts, stocks) and
+    have every daily flow -- and the day's ``net_sentiment`` -- equal to 0: a cascade that
+    stopped because nothing changed stays where it is. Time-dependent states (presence,
+    active customers, engagement) are carried too, not decayed. A series that reaches
+    the horizon is returned as it is.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        The simulated days, ``step`` 0 first.
+    days : int
+        The horizon.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per day ``0 .. days``.
+    """
+    last = int(daily["step"].iloc[-1])
+    if last >= days:
+        return daily
+    rest = daily.iloc[[-1] * (days - last)].reset_index(drop=True)
+    rest["step"] = np.arange(last + 1, days + 1, dtype=np.int64)
+    per_day = {*FLOWS, "net_sentiment"}
+    rest[[c for c in daily.columns if c.split("__")[0] in per_day]] = 0.0
+    return pd.concat([daily, rest], ignore_index=True)
 
 
 def run(

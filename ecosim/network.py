@@ -3,7 +3,9 @@
 A :class:`SocialNetwork` is an undirected simple graph on the nodes ``0 .. n-1`` stored in
 compressed sparse row (CSR) form: the neighbours of node ``i`` are
 ``indices[indptr[i]:indptr[i + 1]]``, sorted ascending, and every edge is stored in both
-directions. The well-mixed population (the complete graph) is held implicitly.
+directions. A weighted network also holds one positive tie strength per stored edge
+(``weights``, aligned with ``indices``); an unweighted one holds none, and every tie counts 1.
+The well-mixed population (the complete graph) is held implicitly.
 
 The generators are vectorised with numpy (no Python loop over nodes or edges) and build graphs
 with 10^6 nodes in about a second. Each takes an explicit ``numpy.random.Generator``; the same
@@ -15,6 +17,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,8 +30,10 @@ from numpy.dtypes import StringDType
 from scipy import sparse
 
 from ecosim.checks import check_integer, check_real, check_rng
+from ecosim.errors import InputError
 
 __all__ = [
+    "MAX_EDGE_LIST_BYTES",
     "EdgeListError",
     "SocialNetwork",
     "barabasi_albert",
@@ -36,17 +42,27 @@ __all__ = [
     "read_edge_list",
     "stochastic_block",
     "stochastic_block_matrix",
+    "tie_probability",
     "watts_strogatz",
 ]
+
+MAX_EDGE_LIST_BYTES = 50_000_000
+"""Default size limit of :func:`read_edge_list`: 50 MB (about 4 million unweighted edges)."""
 
 _MAX_NODES = int(np.iinfo(np.int32).max)
 _MAX_COMPLETE_NETWORKX = 5000
 _DIGITS = "0123456789"
+# Edge lists are read and parsed in blocks of about this many bytes, cut after a newline.
+_BLOCK_BYTES = 1 << 22
+_BOM = b"\xef\xbb\xbf"
+_HEADERS = {("source", "target"): False, ("source", "target", "weight"): True}
 # The fast edge-list parser `_parse_plain_csv` drops whole-line comments and blank lines that
 # follow a newline (`re` does not see a lone carriage return as one), then accepts only these bytes.
 _COMMENT_OR_BLANK_LINE = re.compile(rb"^[ \t]*(?:#[^\r\n]*)?\r?(?:\n|\Z)", re.MULTILINE)
 _PLAIN_BYTES = np.zeros(256, dtype=bool)
 _PLAIN_BYTES[np.frombuffer(b"0123456789,+- \t\r\n", dtype=np.uint8)] = True
+_PLAIN_WEIGHTED_BYTES = _PLAIN_BYTES.copy()
+_PLAIN_WEIGHTED_BYTES[np.frombuffer(b".eE", dtype=np.uint8)] = True
 
 
 class EdgeListError(ValueError):
@@ -77,11 +93,16 @@ class SocialNetwork:
     well_mixed : bool, optional
         If true the network is the complete graph, held implicitly: ``indptr`` and ``indices``
         are then the arrays of the empty graph and no array of size ``n**2`` is ever built.
+    weights : numpy.ndarray, optional
+        Tie strengths: positive finite numbers of the shape of ``indices``, stored as float32,
+        the same for both directions of an edge (not checked). Omitted (``None``): the network
+        is unweighted and every tie counts 1; the unweighted code paths are then used.
 
     Raises
     ------
     ValueError
-        If the arrays are not a CSR structure on ``n`` nodes.
+        If the arrays are not a CSR structure on ``n`` nodes, or the weights are not positive
+        finite numbers, one per stored edge.
 
     Notes
     -----
@@ -101,6 +122,7 @@ class SocialNetwork:
     indptr: np.ndarray = field(repr=False)
     indices: np.ndarray = field(repr=False)
     well_mixed: bool = False
+    weights: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         n = check_integer("n", self.n, 0, _MAX_NODES)
@@ -119,6 +141,33 @@ class SocialNetwork:
         object.__setattr__(self, "indptr", _read_only(indptr))
         object.__setattr__(self, "indices", _read_only(indices.astype(np.int32, copy=False)))
         object.__setattr__(self, "well_mixed", bool(self.well_mixed))
+        if self.weights is not None:
+            if self.well_mixed:
+                raise ValueError("a well-mixed network has no tie strengths: weights must be None")
+            weights = _check_weights(self.weights, indices.shape)
+            object.__setattr__(self, "weights", _read_only(weights))
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the network holds tie strengths (``weights`` is not ``None``)."""
+        return self.weights is not None
+
+    @cached_property
+    def strength(self) -> np.ndarray:
+        """Sum of the tie strengths of every node: float64, shape ``(n,)``.
+
+        The degree (as float64) when the network is unweighted.
+
+        Examples
+        --------
+        >>> net = SocialNetwork.from_edges([0, 0], [1, 2], n=3, weights=[2.0, 0.5])
+        >>> net.strength.tolist()
+        [2.5, 2.0, 0.5]
+        """
+        if self.weights is None:
+            return _read_only(self.degree.astype(np.float64))
+        row = np.repeat(np.arange(self.n), self.degree)
+        return _read_only(np.bincount(row, weights=self.weights, minlength=self.n))
 
     @cached_property
     def degree(self) -> np.ndarray:
@@ -170,7 +219,7 @@ class SocialNetwork:
         return self.indices[self.indptr[i] : self.indptr[i + 1]]
 
     def neighbor_mean(self, values: np.ndarray) -> np.ndarray:
-        """Mean of `values` over the neighbours of each node.
+        """Mean of `values` over the neighbours of each node (weighted by tie strength).
 
         Parameters
         ----------
@@ -191,7 +240,8 @@ class SocialNetwork:
         Notes
         -----
         One sparse product with the cached row-normalised adjacency matrix (data
-        ``1 / degree``), or ``(column sum - own value) / (n - 1)`` in O(n) when well mixed.
+        ``1 / degree``; ``weight / strength`` when weighted, which gives the weighted mean),
+        or ``(column sum - own value) / (n - 1)`` in O(n) when well mixed.
 
         Examples
         --------
@@ -205,7 +255,7 @@ class SocialNetwork:
         return self._mean_matrix @ values
 
     def neighbor_sum(self, values: np.ndarray) -> np.ndarray:
-        """Sum of `values` over the neighbours of each node.
+        """Sum of `values` over the neighbours of each node (times the tie strength, if weighted).
 
         Parameters
         ----------
@@ -268,6 +318,38 @@ class SocialNetwork:
         label = np.repeat(column, self.degree[rows])
         return np.bincount(target.astype(np.int64) * k + label, minlength=n * k).reshape(n, k)
 
+    def marked_neighbor_weight(self, marked: np.ndarray) -> np.ndarray:
+        """For each node and column, the total tie strength of its marked neighbours.
+
+        The weighted counterpart of :meth:`count_marked_neighbors`: only the marked nodes'
+        edges are visited. On an unweighted network it equals the count.
+
+        Parameters
+        ----------
+        marked : numpy.ndarray
+            Boolean array of shape ``(n, k)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 array of shape ``(n, k)``.
+
+        Examples
+        --------
+        >>> net = SocialNetwork.from_edges([0, 1], [1, 2], n=3, weights=[2.0, 0.5])
+        >>> net.marked_neighbor_weight(np.array([[True], [False], [True]])).ravel().tolist()
+        [0.0, 2.5, 0.0]
+        """
+        if self.weights is None:
+            return self.count_marked_neighbors(marked).astype(np.float64)
+        n, k = marked.shape
+        flat = np.flatnonzero(marked.reshape(-1))
+        rows, column = flat // k, flat % k
+        position = self._positions(rows)
+        key = self.indices[position].astype(np.int64) * k + np.repeat(column, self.degree[rows])
+        weight = self.weights[position].astype(np.float64)
+        return np.bincount(key, weights=weight, minlength=n * k).reshape(n, k)
+
     def edges_from(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All directed ``(source, target)`` pairs for the edges leaving `nodes`.
 
@@ -300,10 +382,39 @@ class SocialNetwork:
                 "held implicitly; use neighbor_mean, neighbor_sum or neighbors instead"
             )
         nodes = self._check_nodes(nodes)
-        count = self.degree[nodes]
-        first = np.cumsum(count) - count
-        position = np.repeat(self.indptr[nodes] - first, count) + np.arange(count.sum())
-        return np.repeat(nodes.astype(np.int32), count), self.indices[position]
+        position = self._positions(nodes)
+        return np.repeat(nodes.astype(np.int32), self.degree[nodes]), self.indices[position]
+
+    def weighted_edges_from(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All directed ``(source, target, weight)`` triples for the edges leaving `nodes`.
+
+        Like :meth:`edges_from`, with the tie strength of every edge (1 when unweighted).
+
+        Parameters
+        ----------
+        nodes : numpy.ndarray
+            One-dimensional integer array of nodes (repeats allowed).
+
+        Returns
+        -------
+        source, target, weight : tuple of numpy.ndarray
+            int32, int32 and float32 arrays in the order of :meth:`edges_from`.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`edges_from`.
+
+        Examples
+        --------
+        >>> net = SocialNetwork.from_edges([0, 0], [1, 2], n=3, weights=[2.0, 0.5])
+        >>> [a.tolist() for a in net.weighted_edges_from(np.array([0]))]
+        [[0, 0], [1, 2], [2.0, 0.5]]
+        """
+        source, target = self.edges_from(nodes)
+        if self.weights is None:
+            return source, target, np.ones(target.size, dtype=np.float32)
+        return source, target, self.weights[self._positions(self._check_nodes(nodes))]
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:
         """Return the subgraph induced by `nodes` as a networkx graph.
@@ -316,7 +427,8 @@ class SocialNetwork:
         Returns
         -------
         networkx.Graph
-            The induced subgraph.
+            The induced subgraph; a weighted network's tie strengths are the edge attribute
+            ``weight``.
 
         Raises
         ------
@@ -346,14 +458,26 @@ class SocialNetwork:
         keep = inside[target] & (source < target)
         graph = nx.Graph()
         graph.add_nodes_from(nodes.tolist())
-        graph.add_edges_from(np.column_stack((source[keep], target[keep])).tolist())
+        if self.weights is None:
+            graph.add_edges_from(np.column_stack((source[keep], target[keep])).tolist())
+            return graph
+        weight = self.weights[self._positions(nodes)][keep].tolist()
+        pairs = zip(source[keep].tolist(), target[keep].tolist(), weight, strict=True)
+        graph.add_weighted_edges_from(pairs)
         return graph
 
     @classmethod
-    def from_edges(cls, source: np.ndarray, target: np.ndarray, n: int) -> SocialNetwork:
-        """Build a network from edge end points.
+    def from_edges(
+        cls,
+        source: np.ndarray,
+        target: np.ndarray,
+        n: int,
+        weights: np.ndarray | None = None,
+    ) -> SocialNetwork:
+        """Build a network from edge end points (and, optionally, tie strengths).
 
-        The edges are symmetrised; self loops and duplicate edges are dropped.
+        The edges are symmetrised; self loops and duplicate edges are dropped. A tie given
+        more than once (in either direction) keeps its largest weight.
 
         Parameters
         ----------
@@ -362,6 +486,9 @@ class SocialNetwork:
             ``target[k]``.
         n : int
             Number of nodes; every id must lie in ``[0, n)``.
+        weights : numpy.ndarray, optional
+            Positive finite tie strengths, one per edge. Omitted, or all equal to 1: the
+            network is unweighted.
 
         Returns
         -------
@@ -372,7 +499,7 @@ class SocialNetwork:
         ------
         ValueError
             If the arrays are not one-dimensional integer arrays of equal length or hold an id
-            outside ``[0, n)``.
+            outside ``[0, n)``, or a weight is not a positive finite number.
 
         Examples
         --------
@@ -391,11 +518,25 @@ class SocialNetwork:
         _check_node_ids("target", target, n)
         loop = source == target
         source, target = source[~loop], target[~loop]
-        key = _sorted_unique(np.concatenate((source * n + target, target * n + source)))
+        key = np.concatenate((source * n + target, target * n + source))
+        weight = None
+        if weights is not None:
+            weights = _check_weights(weights, loop.shape)
+            if np.all(weights == 1.0):
+                weights = None
+        if weights is None:
+            key = _sorted_unique(key)
+        else:
+            weight = np.tile(weights[~loop], 2)
+            order = np.lexsort((weight, key))
+            key, weight = key[order], weight[order]
+            last = np.ones(key.shape, dtype=bool)
+            last[:-1] = key[1:] != key[:-1]
+            key, weight = key[last], weight[last]
         row, column = np.divmod(key, max(n, 1))
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-        return cls(n, indptr, column.astype(np.int32))
+        return cls(n, indptr, column.astype(np.int32), weights=weight)
 
     @classmethod
     def from_networkx(cls, graph: nx.Graph) -> SocialNetwork:
@@ -427,13 +568,26 @@ class SocialNetwork:
 
     @cached_property
     def _mean_matrix(self) -> sparse.csr_array:
-        weight = np.repeat(1.0 / np.maximum(self.degree, 1), self.degree)
+        if self.weights is None:
+            weight = np.repeat(1.0 / np.maximum(self.degree, 1), self.degree)
+        else:
+            total = np.repeat(self.strength, self.degree)
+            weight = self.weights / total
         return sparse.csr_array((weight, self.indices, self.indptr), shape=(self.n, self.n))
 
     @cached_property
     def _adjacency(self) -> sparse.csr_array:
-        weight = np.ones(self.indices.size)
+        if self.weights is None:
+            weight = np.ones(self.indices.size)
+        else:
+            weight = self.weights.astype(np.float64)
         return sparse.csr_array((weight, self.indices, self.indptr), shape=(self.n, self.n))
+
+    def _positions(self, nodes: np.ndarray) -> np.ndarray:
+        """Positions in ``indices`` of the edges leaving `nodes` (checked), row after row."""
+        count = self.degree[nodes]
+        first = np.cumsum(count) - count
+        return np.repeat(self.indptr[nodes] - first, count) + np.arange(count.sum())
 
     def _check_values(self, values: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=np.float64)
@@ -480,6 +634,8 @@ def barabasi_albert(n: int, m: int, rng: np.random.Generator) -> SocialNetwork:
 
     Raises
     ------
+    InputError
+        If ``m >= n`` (the seed clique alone needs ``m + 1`` nodes).
     ValueError
         If `m` or `n` is out of range.
     TypeError
@@ -506,7 +662,14 @@ def barabasi_albert(n: int, m: int, rng: np.random.Generator) -> SocialNetwork:
     """
     check_rng(rng)
     m = check_integer("m", m, 1, _MAX_NODES - 1)
-    n = check_integer("n", n, m + 1, _MAX_NODES)
+    n = check_integer("n", n, 2, _MAX_NODES)
+    if m >= n:
+        _inconsistent(
+            "barabasi_albert",
+            "m",
+            f"{m} edges per new node need more than {m} nodes (the first m + 1 form a clique), "
+            f"but n = {n}; expected m <= n - 1 = {n - 1}",
+        )
     seed_source, seed_target = np.triu_indices(m + 1, 1)
     n_seed = seed_source.size
     source = np.concatenate((seed_source, np.repeat(np.arange(m + 1, n), m)))
@@ -550,6 +713,8 @@ def watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> Social
 
     Raises
     ------
+    InputError
+        If ``k >= n`` (a node cannot have ``k`` distinct neighbours).
     ValueError
         If `n`, `k` or `p` is out of range.
     TypeError
@@ -568,7 +733,14 @@ def watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> Social
     """
     check_rng(rng)
     n = check_integer("n", n, 3, _MAX_NODES)
-    k = check_integer("k", k, 2, n - 1)
+    k = check_integer("k", k, 2, _MAX_NODES)
+    if k >= n:
+        _inconsistent(
+            "watts_strogatz",
+            "k",
+            f"a ring of {k} nearest neighbours needs more than {k} nodes, but n = {n}; "
+            f"expected k <= n - 1 = {n - 1}",
+        )
     if k % 2:
         raise ValueError(f"k must be even, got {k}")
     p = check_real("p", p, 0.0, 1.0)
@@ -604,6 +776,8 @@ def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> SocialN
 
     Raises
     ------
+    InputError
+        If ``mean_degree > n - 1`` (more contacts than other nodes).
     ValueError
         If `n` or `mean_degree` is out of range.
     TypeError
@@ -623,7 +797,14 @@ def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> SocialN
     """
     check_rng(rng)
     n = check_integer("n", n, 1, _MAX_NODES)
-    mean_degree = check_real("mean_degree", mean_degree, 0.0, n - 1)
+    mean_degree = check_real("mean_degree", mean_degree, 0.0, np.inf)
+    if mean_degree > n - 1:
+        _inconsistent(
+            "erdos_renyi",
+            "mean_degree",
+            f"{mean_degree:g} contacts each need more than {mean_degree:g} other nodes, but "
+            f"n = {n}; expected mean_degree <= n - 1 = {n - 1}",
+        )
     p = mean_degree / (n - 1) if n > 1 else 0.0
     row, column = _lower_triangle_pair(_sample_pairs(n * (n - 1) // 2, p, rng))
     return SocialNetwork.from_edges(row, column, n)
@@ -776,19 +957,47 @@ def complete(n: int) -> SocialNetwork:
     )
 
 
-def read_edge_list(path: str | os.PathLike[str], n: int) -> SocialNetwork:
-    r"""Read an undirected network from a CSV edge list.
+def tie_probability(probability: float, weight: np.ndarray) -> np.ndarray:
+    """Return the probability ``1 - (1 - probability)**weight`` that a tie of strength w passes.
+
+    A tie of strength ``w`` is ``w`` independent chances of ``probability`` (for whole
+    ``w``), so strong ties pass more often than weak ones and ``w = 1`` gives
+    ``probability``. Computed as ``-expm1(w log1p(-probability))``, exact for small values.
+
+    Examples
+    --------
+    >>> tie_probability(0.1, np.array([0.5, 1.0, 2.0])).round(4).tolist()
+    [0.0513, 0.1, 0.19]
+    """
+    with np.errstate(divide="ignore"):
+        return -np.expm1(np.asarray(weight, dtype=np.float64) * np.log1p(-probability))
+
+
+def read_edge_list(
+    path: str | os.PathLike[str], n: int, *, max_bytes: int | None = MAX_EDGE_LIST_BYTES
+) -> SocialNetwork:
+    r"""Read an undirected network, optionally weighted, from a CSV edge list.
 
     Each line holds two integer node ids ``source,target`` (spaces around them allowed). The
-    first non-blank, non-comment line may be the header ``source,target``; blank lines and
-    lines starting with ``#`` are skipped. Self loops and repeated edges are dropped.
+    first non-blank, non-comment line may be the header ``source,target``, or
+    ``source,target,weight`` for a weighted network: every line then holds a third value,
+    the tie strength, a positive finite number (at most about 3.4e38, stored as float32).
+    Blank lines and lines starting with ``#`` are skipped. Self loops are dropped, and so are
+    repeated edges (a repeated weighted edge keeps its largest weight); a weight column of
+    all 1 gives the unweighted network.
+
+    The file must name every customer: its highest id must be ``n - 1``. A customer without
+    contacts can be kept by a self loop (``"9,9"``), which declares the node and is dropped.
 
     Parameters
     ----------
     path : str or os.PathLike
         The CSV file (UTF-8).
     n : int
-        Number of nodes; ids must lie in ``[0, n)``.
+        Number of nodes; ids must lie in ``[0, n)`` and the highest must be ``n - 1``.
+    max_bytes : int or None, optional
+        Refuse a file larger than this many bytes (default :data:`MAX_EDGE_LIST_BYTES`,
+        50 MB); ``None`` for no limit.
 
     Returns
     -------
@@ -798,20 +1007,24 @@ def read_edge_list(path: str | os.PathLike[str], n: int) -> SocialNetwork:
     Raises
     ------
     EdgeListError
-        If the file is missing, holds no edges or has a malformed line. The message names the
-        file and, for a bad line, its 1-based physical line number (comments, blank lines and
-        the header count) and what was expected, e.g.
+        If the file is missing, is a folder, is larger than `max_bytes`, holds no edges, has
+        a malformed line, or names fewer than `n` nodes. The message names the file and, for
+        a bad line, its 1-based physical line number (comments, blank lines and the header
+        count) and what was expected, e.g.
         ``edges.csv, line 7: 'abc' is not a node id (expected an integer in [0, 999])``.
     ValueError
-        If `n` is out of range.
+        If `n` or `max_bytes` is out of range.
     OSError
         If the file exists but cannot be read.
 
     Notes
     -----
-    Plain files (digits, commas, signs and white space only, after an optional header) are
-    parsed by the pandas C parser. Anything else, or any file that parser rejects, is parsed
-    by a vectorised line-by-line parser that also locates the first bad line.
+    The file is streamed in blocks of about 4 MiB cut after a newline, so only the parsed
+    ids (and weights) of the whole file are held in memory. Plain blocks (digits, commas,
+    signs and white space only; decimal points and exponents too in a weighted file) are
+    parsed by the pandas C parser. Any other block, or one that parser rejects, is parsed by
+    a vectorised line-by-line parser that locates the first bad line; reading stops at the
+    first bad block, so a bad line costs at most the blocks before it.
 
     Examples
     --------
@@ -821,61 +1034,222 @@ def read_edge_list(path: str | os.PathLike[str], n: int) -> SocialNetwork:
     ...     _ = path.write_text("source,target\n# a comment\n0,1\n1,2\n")
     ...     read_edge_list(path, n=3).n_edges
     2
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "ties.csv"
+    ...     _ = path.write_text("source,target,weight\n0,1,3.5\n1,2,0.5\n")
+    ...     read_edge_list(path, n=3).strength.tolist()
+    [3.5, 4.0, 0.5]
     """
     n = check_integer("n", n, 1, _MAX_NODES)
+    if max_bytes is not None:
+        max_bytes = check_integer("max_bytes", max_bytes, 1, sys.maxsize)
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if max_bytes is not None and size > max_bytes:
+                raise EdgeListError(_too_large(path, size, max_bytes))
+            source, target, weight = _parse_blocks(_blocks(file, path, max_bytes), path, n)
     except FileNotFoundError as error:
         raise EdgeListError(f"{path}: file not found") from error
-    edges = _parse_plain_csv(raw, n)
-    if edges is None:
-        edges = _parse_csv(raw, path, n)
-    return SocialNetwork.from_edges(*edges, n)
+    except IsADirectoryError as error:
+        raise EdgeListError(f"{path}: is a folder (expected a CSV file of edges)") from error
+    if not source.size:
+        raise EdgeListError(f"{path}: no edges")
+    highest = int(max(source.max(), target.max()))
+    if highest < n - 1:
+        raise EdgeListError(
+            f"{path}: the edge list names {highest + 1} customers (ids 0 to {highest}) but the "
+            f"population has {n}, so customers {highest + 1} to {n - 1} would have no contacts; "
+            f"set population.size = {highest + 1}, or keep customers without contacts with a "
+            f"self loop such as '{n - 1},{n - 1}'"
+        )
+    return SocialNetwork.from_edges(source, target, n, weight)
 
 
-def _parse_plain_csv(raw: bytes, n: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Parse a plain edge list with pandas; None if that fails or any id is out of range."""
+def _too_large(path: str | os.PathLike[str], size: int, max_bytes: int) -> str:
+    return (
+        f"{path}: the file is larger than the limit of {max_bytes:,} bytes "
+        f"({size:,} bytes read); raise max_bytes to read it"
+    )
+
+
+def _blocks(
+    file: io.BufferedReader, path: str | os.PathLike[str], max_bytes: int | None
+) -> Iterator[bytes]:
+    """Yield the file in blocks of about ``_BLOCK_BYTES``, each cut after a newline."""
+    carry, total = b"", 0
+    while data := file.read(_BLOCK_BYTES):
+        total += len(data)
+        if max_bytes is not None and total > max_bytes:
+            raise EdgeListError(_too_large(path, total, max_bytes))
+        data = carry + data
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield data[:cut]
+        carry = data[cut:]
+    if carry:
+        yield carry
+
+
+def _parse_blocks(
+    blocks: Iterable[bytes], path: str | os.PathLike[str], n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Parse the blocks of an edge list in order; raise at the first bad line."""
+    line, weighted = 1, None
+    sources, targets, weights = [], [], []
+    for block in blocks:
+        if weighted is None:
+            block, weighted = _take_header(block.removeprefix(_BOM) if line == 1 else block)
+        source, target, weight = _parse_block(block, path, n, bool(weighted), line)
+        sources.append(source)
+        targets.append(target)
+        if weighted:
+            weights.append(weight)
+        line += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+    empty = np.zeros(0, dtype=np.int64)
+    source = np.concatenate(sources) if sources else empty
+    target = np.concatenate(targets) if targets else empty
+    weight = np.concatenate(weights) if weighted and weights else None
+    return source, target, weight
+
+
+def _take_header(block: bytes) -> tuple[bytes, bool | None]:
+    """Blank out a header on the first line with content; say whether it asks for weights.
+
+    Returns the block (line numbers unchanged) and True (``source,target,weight``), False
+    (``source,target`` or no header), or None if the block has no line with content.
+    """
+    offset = 0
+    for raw_line in block.splitlines(keepends=True):
+        text = raw_line.decode("utf-8", errors="replace").strip()
+        if text and not text.startswith("#"):
+            fields = tuple(part.strip() for part in text.split(","))
+            if fields not in _HEADERS:
+                return block, False
+            body = raw_line.rstrip(b"\r\n")
+            end = offset + len(body)
+            return block[:offset] + block[end:], _HEADERS[fields]
+        offset += len(raw_line)
+    return block, None
+
+
+def _parse_block(
+    raw: bytes, path: str | os.PathLike[str], n: int, weighted: bool, first_line: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Parse one block of lines (header removed): the fast parser, else the line parser."""
+    edges = _parse_plain_csv(raw, n, weighted)
+    return edges if edges is not None else _parse_csv(raw, path, n, weighted, first_line)
+
+
+def _parse_plain_csv(
+    raw: bytes, n: int, weighted: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+    """Parse a plain block with pandas; None if that fails or any value is out of range."""
     if b"#" in raw:
         raw = _COMMENT_OR_BLANK_LINE.sub(b"", raw)
-    header, _, rest = raw.partition(b"\n")
-    body = rest if header.strip() == b"source,target" else raw
-    if not _PLAIN_BYTES[np.frombuffer(body, dtype=np.uint8)].all():
+    plain = _PLAIN_WEIGHTED_BYTES if weighted else _PLAIN_BYTES
+    if not plain[np.frombuffer(raw, dtype=np.uint8)].all():
         return None
+    if weighted and _decimal_in_node_ids(raw):
+        return None
+    if not raw.strip():
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0) if weighted else None
+    dtype = {0: np.int64, 1: np.int64, 2: np.float64} if weighted else np.int64
     try:
-        table = pd.read_csv(io.BytesIO(body), header=None, dtype=np.int64)
+        with np.errstate(invalid="ignore", over="ignore"):  # a failed cast is rejected below
+            table = pd.read_csv(io.BytesIO(raw), header=None, dtype=dtype)
     except (ValueError, OverflowError):
         return None
-    edges = table.to_numpy()
-    if edges.shape[1] != 2 or np.any((edges < 0) | (edges >= n)):
+    if table.shape[1] != 2 + weighted:
         return None
-    return edges[:, 0], edges[:, 1]
+    source, target = table[0].to_numpy(), table[1].to_numpy()
+    if np.any((source < 0) | (source >= n) | (target < 0) | (target >= n)):
+        return None
+    if not weighted:
+        return source, target, None
+    weight = table[2].to_numpy()
+    return (source, target, weight) if _valid_weights(weight).all() else None
 
 
-def _parse_csv(raw: bytes, path: str | os.PathLike[str], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Parse an edge list line by line with numpy string functions; raise at the first bad line."""
-    text = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+def _decimal_in_node_ids(raw: bytes) -> bool:
+    """Whether a decimal point or exponent appears before a line's second comma.
+
+    pandas reads ``2.0`` or ``1e0`` in an int64 column as 2 or 1; node ids must be written
+    as integers, so such a block is left to the line parser, which names the line.
+    """
+    byte = np.frombuffer(raw, dtype=np.uint8)
+    commas = np.cumsum(byte == ord(","))
+    line_end = np.flatnonzero((byte == ord("\n")) | (byte == ord("\r")))
+    line_start = np.zeros(byte.size, dtype=np.int64)
+    line_start[line_end[line_end + 1 < byte.size] + 1] = line_end[line_end + 1 < byte.size] + 1
+    line_start = np.maximum.accumulate(line_start)
+    field = commas - commas[line_start] + (byte[line_start] == ord(","))
+    decimal = (byte == ord(".")) | (byte == ord("e")) | (byte == ord("E"))
+    return bool(np.any(decimal & (field < 2)))
+
+
+def _parse_csv(
+    raw: bytes,
+    path: str | os.PathLike[str],
+    n: int,
+    weighted: bool = False,
+    first_line: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Parse a block line by line with numpy string functions; raise at the first bad line."""
+    text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     rows = np.strings.strip(np.array(text.split("\n"), dtype=StringDType()))
-    line = np.flatnonzero((rows != "") & ~np.strings.startswith(rows, "#")) + 1
-    rows = rows[line - 1]
+    index = np.flatnonzero((rows != "") & ~np.strings.startswith(rows, "#"))
+    rows, line = rows[index], index + first_line
     columns = np.strings.count(rows, ",") + 1
-    first, _, rest = np.strings.partition(rows, np.array(",", dtype=StringDType()))
-    source, target = np.strings.strip(first), np.strings.strip(rest)
-    if rows.size and columns[0] == 2 and source[0] == "source" and target[0] == "target":
-        line, columns, source, target = line[1:], columns[1:], source[1:], target[1:]
-    if not line.size:
-        raise EdgeListError(f"{path}: no edges")
+    comma = np.array(",", dtype=StringDType())
+    first, _, rest = np.strings.partition(rows, comma)
+    if weighted:
+        second, _, third = np.strings.partition(rest, comma)
+        source, target, token = np.strings.strip(first), np.strings.strip(second), third
+    else:
+        source, target = np.strings.strip(first), np.strings.strip(rest)
     source_id, source_ok = _parse_node_ids(source, n)
     target_id, target_ok = _parse_node_ids(target, n)
-    bad = (columns != 2) | ~source_ok | ~target_ok
+    expected_columns = 3 if weighted else 2
+    bad = (columns != expected_columns) | ~source_ok | ~target_ok
+    weight = None
+    if weighted:
+        token = np.strings.strip(token)
+        weight = np.asarray(pd.to_numeric(token.astype(object), errors="coerce"), dtype=float)
+        weight_ok = _valid_weights(weight)
+        bad |= ~weight_ok
     if bad.any():
         i = int(np.argmax(bad))
-        if columns[i] != 2:
-            what, expected = f"{columns[i]} column(s)", "2: source,target"
+        if columns[i] != expected_columns:
+            what = f"{columns[i]} column(s)"
+            expected = "3: source,target,weight" if weighted else "2: source,target"
+            if columns[i] == 3 and not weighted:
+                expected += "; a weight column needs the header source,target,weight"
+        elif not (source_ok[i] and target_ok[i]):
+            node = str(source[i]) if not source_ok[i] else str(target[i])
+            what, expected = _node_id_problem(node, n), f"an integer in [0, {n - 1}]"
         else:
-            token = str(source[i]) if not source_ok[i] else str(target[i])
-            what, expected = _node_id_problem(token, n), f"an integer in [0, {n - 1}]"
+            what, expected = _weight_problem(str(token[i]), weight[i]), "a positive number"
         raise EdgeListError(f"{path}, line {line[i]}: {what} (expected {expected})")
-    return source_id, target_id
+    return source_id, target_id, weight
+
+
+def _valid_weights(weight: np.ndarray) -> np.ndarray:
+    """Whether each weight is a positive finite number that float32 holds as such."""
+    finfo = np.finfo(np.float32)
+    with np.errstate(invalid="ignore"):
+        return (weight >= finfo.smallest_normal) & (weight <= finfo.max)
+
+
+def _weight_problem(token: str, value: float) -> str:
+    """Describe why `token` (which `_valid_weights` rejected) is not a tie strength."""
+    if np.isnan(value):
+        return f"{token!r} is not a weight"
+    if value <= 0:
+        return f"weight {token} is not positive"
+    finfo = np.finfo(np.float32)
+    return f"weight {token} is out of range [{finfo.smallest_normal:.3g}, {finfo.max:.3g}]"
 
 
 def _parse_node_ids(token: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -949,6 +1323,11 @@ def _lower_triangle_pair(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return i, index - i * (i - 1) // 2
 
 
+def _inconsistent(generator: str, parameter: str, problem: str) -> None:
+    """Raise the :class:`InputError` of a parameter inconsistent with the number of nodes."""
+    raise InputError(generator, [(parameter, problem)])
+
+
 def _check_sizes(sizes: np.ndarray) -> np.ndarray:
     array = np.asarray(sizes)
     if (
@@ -971,6 +1350,18 @@ def _index_array(name: str, values: np.ndarray) -> np.ndarray:
     if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
         raise ValueError(f"{name} must be a one-dimensional integer array")
     return array if array.size else array.astype(np.int64)
+
+
+def _check_weights(weights: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`weights` as float32 of `shape` if they are positive finite numbers, else raise."""
+    array = np.asarray(weights)
+    if array.shape != shape or (array.size and array.dtype.kind not in "iuf"):
+        raise ValueError(f"weights must be a numeric array of shape {shape}, got {array.shape}")
+    array = array.astype(np.float32)
+    bad = array[~(np.isfinite(array) & (array > 0))]
+    if bad.size:
+        raise ValueError(f"weights must be positive finite numbers, found {bad[0]}")
+    return array
 
 
 def _check_node_ids(name: str, ids: np.ndarray, n: int) -> None:

@@ -22,6 +22,11 @@ betweenness and degree discount, so ``hubs``, ``bridges``, ``fringes`` and ``deg
 degenerate to ``random``; they then call :func:`random_seeds` explicitly. ``greedy`` and
 :func:`cascade_size` simulate cascades edge by edge and raise ``ValueError`` there.
 
+On a weighted network ``greedy`` and :func:`cascade_size` pass a tie of strength ``w`` with
+probability ``1 - (1 - p)**w`` (:func:`ecosim.network.tie_probability`), as the diffusion
+rules do; the structural strategies (``hubs``, ``bridges``, ``fringes``,
+``degree_discount``) rank customers by their number of contacts and ignore tie strength.
+
 Examples
 --------
 >>> from ecosim.network import barabasi_albert
@@ -41,9 +46,10 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from ecosim.checks import check_integer, check_real, check_rng
-from ecosim.network import SocialNetwork
+from ecosim.network import SocialNetwork, tie_probability
 
 __all__ = [
+    "MAX_GREEDY_LABELS",
     "STRATEGIES",
     "bridge_seeds",
     "cascade_size",
@@ -67,8 +73,8 @@ _MAX_INT = int(np.iinfo(np.int64).max)
 _BETWEENNESS_BATCH = 2**21
 # Elements (simulations x (nodes + directed edges)) handled at once by cascade_size.
 _CASCADE_BATCH = 2**22
-# Largest nodes x simulations for greedy_seeds (one int32 component label per pair).
-_MAX_LIVE_EDGE_LABELS = 20_000_000
+MAX_GREEDY_LABELS = 20_000_000
+"""Largest ``n * simulations`` of :func:`greedy_seeds` (one int32 component label per pair)."""
 
 
 def register(name: str) -> Callable[[Strategy], Strategy]:
@@ -575,11 +581,11 @@ def greedy_seeds(
     """
     k = _check_arguments(network, k, rng)
     p = check_real("p", p, 0.0, 1.0, "a probability")
-    simulations = check_integer("simulations", simulations, 1, _MAX_LIVE_EDGE_LABELS)
+    simulations = check_integer("simulations", simulations, 1, MAX_GREEDY_LABELS)
     _check_explicit(network, "greedy seeding")
-    if network.n * simulations > _MAX_LIVE_EDGE_LABELS:
+    if network.n * simulations > MAX_GREEDY_LABELS:
         raise ValueError(
-            f"greedy seeding needs n * simulations <= {_MAX_LIVE_EDGE_LABELS:.0e}, got "
+            f"greedy seeding needs n * simulations <= {MAX_GREEDY_LABELS:.0e}, got "
             f"{network.n} * {simulations}; use fewer simulations or the degree_discount "
             "strategy"
         )
@@ -621,8 +627,9 @@ def cascade_size(
     """Simulate independent cascades from `seeds` and return the size of each.
 
     In the independent cascade model every newly active customer gets one chance to activate
-    each neighbour, succeeding with probability `p`; customers activated at step ``t`` try at
-    step ``t + 1``. The cascade ends when a step activates no one.
+    each neighbour, succeeding with probability `p` (``1 - (1 - p)**w`` over a tie of
+    strength ``w`` on a weighted network); customers activated at step ``t`` try at step
+    ``t + 1``. The cascade ends when a step activates no one.
 
     Parameters
     ----------
@@ -698,9 +705,14 @@ def cascade_size(
         active[frontier] = True
         while frontier.size:
             simulation, node = np.divmod(frontier, n)
-            _, target = network.edges_from(node)
+            if network.weights is None:
+                _, target = network.edges_from(node)
+                chance = p
+            else:
+                _, target, weight = network.weighted_edges_from(node)
+                chance = tie_probability(p, weight)
             key = np.repeat(simulation, network.degree[node]) * n + target
-            key = key[rng.random(key.size) < p]
+            key = key[rng.random(key.size) < chance]
             frontier = _sorted_unique(key[~active[key]])
             active[frontier] = True
         sizes[start : start + count] = active.reshape(count, n).sum(axis=1)
@@ -825,10 +837,11 @@ def _live_edge_components(
     source = np.repeat(np.arange(n, dtype=np.int32), network.degree)
     upper = source < network.indices
     source, target = source[upper], network.indices[upper]
+    chance = p if network.weights is None else tie_probability(p, network.weights[upper])
     labels = np.empty((simulations, n), dtype=np.int32)
     offset = 0
     for row in labels:
-        live = rng.random(source.size) < p
+        live = rng.random(source.size) < chance
         graph = sparse.coo_array(
             (np.ones(np.count_nonzero(live), dtype=np.int8), (source[live], target[live])),
             shape=(n, n),

@@ -202,7 +202,7 @@ def test_a_failing_run_is_retried_then_recorded(tmp_path, capsys):
     assert list(failed["attempts"]) == [3, 3]
     assert failed["traceback"].str.contains("Traceback").all()
     assert len(read_results(out)) == 6, "the other runs finished"
-    edges.write_text("source,target\n0,1\n1,2\n")
+    edges.write_text("source,target\n0,1\n1,299\n")
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
     assert not (out / "failed.parquet").exists(), "fixed runs leave the failure list"
     assert len(read_results(out)) == 8

@@ -6,10 +6,14 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
+import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecosim import network
+from ecosim import load_scenario, network
+from ecosim.cli import main
+from ecosim.errors import InputError
+from ecosim.model import EcosystemModel
 from ecosim.network import (
     EdgeListError,
     SocialNetwork,
@@ -21,6 +25,9 @@ from ecosim.network import (
     stochastic_block_matrix,
     watts_strogatz,
 )
+from ecosim.scenario import ScenarioError
+
+from support import small_scenario
 
 
 def rng(seed: int = 0) -> np.random.Generator:
@@ -314,13 +321,38 @@ def test_barabasi_albert_m1_is_a_tree():
     [
         (10, 0, r"m must be an integer in \[1, "),
         (10, 2.5, r"m must be an integer in \[1, "),
-        (3, 3, r"n must be an integer in \[4, "),
         (True, 1, r"n must be an integer in \[2, "),
     ],
 )
 def test_barabasi_albert_validation(n, m, message):
     with pytest.raises(ValueError, match=message):
         barabasi_albert(n, m, rng())
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: barabasi_albert(3, 3, rng()),
+            "barabasi_albert: 1 problem\n  m: 3 edges per new node need more than 3 nodes "
+            "(the first m + 1 form a clique), but n = 3; expected m <= n - 1 = 2",
+        ),
+        (
+            lambda: watts_strogatz(10, 10, 0.1, rng()),
+            "watts_strogatz: 1 problem\n  k: a ring of 10 nearest neighbours needs more than "
+            "10 nodes, but n = 10; expected k <= n - 1 = 9",
+        ),
+        (
+            lambda: erdos_renyi(10, 9.5, rng()),
+            "erdos_renyi: 1 problem\n  mean_degree: 9.5 contacts each need more than 9.5 other "
+            "nodes, but n = 10; expected mean_degree <= n - 1 = 9",
+        ),
+    ],
+)
+def test_parameters_inconsistent_with_the_nodes_raise_input_error(make, message):
+    with pytest.raises(InputError) as error:
+        make()
+    assert str(error.value) == message
 
 
 def test_watts_strogatz_p0_is_ring_lattice():
@@ -358,8 +390,7 @@ def test_watts_strogatz_p1_destroys_clustering():
     ("n", "k", "p", "message"),
     [
         (10, 3, 0.1, "k must be even, got 3"),
-        (10, 0, 0.1, r"k must be an integer in \[2, 9\], got 0"),
-        (10, 10, 0.1, r"k must be an integer in \[2, 9\], got 10"),
+        (10, 0, 0.1, r"k must be an integer in \[2, \d+\], got 0"),
         (10, 4, 1.5, r"p must be a number in \[0.0, 1.0\], got 1.5"),
         (10, 4, float("nan"), r"p must be a number in \[0.0, 1.0\], got nan"),
         (2, 2, 0.1, r"n must be an integer in \[3, "),
@@ -399,8 +430,7 @@ def test_erdos_renyi_dense_and_extreme():
 @pytest.mark.parametrize(
     ("n", "mean_degree", "message"),
     [
-        (10, 9.5, r"mean_degree must be a number in \[0.0, 9\], got 9.5"),
-        (10, -1, r"mean_degree must be a number in \[0.0, 9\], got -1"),
+        (10, -1, r"mean_degree must be a number in \[0.0, inf\], got -1"),
         (0, 0.0, r"n must be an integer in \[1, "),
         (10.0, 2.0, r"n must be an integer in \[1, "),
     ],
@@ -512,14 +542,15 @@ def write(tmp_path, text: str, name: str = "edges.csv") -> str:
 
 def test_read_edge_list_with_header_comments_and_blank_lines(tmp_path):
     text = "# exported network\n\nsource,target\n0,1\n  # indented comment\n 2 , 1 \r\n3,3\n1,0\n"
-    net = read_edge_list(write(tmp_path, text), n=5)
-    assert net.n == 5
+    net = read_edge_list(write(tmp_path, text), n=4)
+    assert net.n == 4
     assert edge_set(net) == {(0, 1), (1, 2)}  # the self loop 3-3 and the repeat 1-0 are dropped
+    assert not net.weighted
 
 
 def test_read_edge_list_plain_file_uses_fast_parser(tmp_path):
     text = "source,target\n0,1\n2,1\n# trailing comment\n"
-    assert network._parse_plain_csv(text.encode(), 3) is not None
+    assert network._parse_plain_csv(text.removeprefix("source,target").encode(), 3) is not None
     assert edge_set(read_edge_list(write(tmp_path, text), n=3)) == {(0, 1), (1, 2)}
 
 
@@ -537,7 +568,11 @@ def test_read_edge_list_message_uses_path_as_given(tmp_path, monkeypatch):
     ("text", "message"),
     [
         ("source,target\n0,1\n1\n", "line 3: 1 column(s) (expected 2: source,target)"),
-        ("0,1,2\n", "line 1: 3 column(s) (expected 2: source,target)"),
+        (
+            "0,1,2\n",
+            "line 1: 3 column(s) (expected 2: source,target; a weight column needs the header "
+            "source,target,weight)",
+        ),
         ("# c\n\n0,1\n2,x\n", "line 4: 'x' is not a node id (expected an integer in [0, 9])"),
         ("0,1\n,1\n", "line 2: '' is not a node id (expected an integer in [0, 9])"),
         ("0,1.0\n", "line 1: '1.0' is not a node id (expected an integer in [0, 9])"),
@@ -626,6 +661,9 @@ def test_read_edge_list_property(tmp_path, rows, header, crlf):
     except EdgeListError as error:
         if not edges:
             assert str(error) == f"{path}: no edges"
+        elif not problems:
+            highest = max(max(edge) for edge in edges)
+            assert str(error).startswith(f"{path}: the edge list names {highest + 1} customers")
         else:
             number, value = problems[0]
             problem = "negative" if value < 0 else "out of range"
@@ -636,6 +674,7 @@ def test_read_edge_list_property(tmp_path, rows, header, crlf):
     else:
         assert edges
         assert not problems
+        assert max(max(edge) for edge in edges) == N_FILE - 1
         assert_simple_graph(net)
         assert edge_set(net) == {(min(a, b), max(a, b)) for a, b in edges if a != b}
 
@@ -647,6 +686,9 @@ def test_read_edge_list_property(tmp_path, rows, header, crlf):
     content=st.one_of(
         st.binary(max_size=40),
         st.text(alphabet="0123456789,+-# \t\r\nsourcetgx\u00a0\u0663\u2028", max_size=40),
+        st.text(alphabet="0123456789,.eE+-# \t\r\nainfx\u00a0", max_size=40).map(
+            lambda text: "source,target,weight\n" + text
+        ),
     )
 )
 def test_read_edge_list_never_raises_anything_else(tmp_path, content):
@@ -682,12 +724,322 @@ def test_fast_parser_agrees_with_line_parser(text):
     raw = text.encode()
     fast = network._parse_plain_csv(raw, 5)
     if fast is not None:
-        source, target = network._parse_csv(raw, "edges.csv", 5)
+        source, target, weight = network._parse_csv(raw, "edges.csv", 5)
         assert np.array_equal(fast[0], source)
         assert np.array_equal(fast[1], target)
+        assert fast[2] is None and weight is None
+
+
+weight_text = st.sampled_from(
+    ["1", "0.5", "2.25", "1e3", "1E-3", "+3", "0", "-1", ".5", "5.", "1e", "e3", "1.2.3", "", "7 8"]
+)
+weighted_id = st.one_of(token, st.sampled_from(["2.0", "1e0", "3.", " 1E0 "]))
+weighted_line = st.one_of(
+    st.tuples(weighted_id, weighted_id, weight_text).map(",".join),
+    st.sampled_from(["", "# c", "0,1", "0,1,2,3", "1,2,3e400", "1,2,1e-60"]),
+)
+weighted_file = st.lists(st.tuples(weighted_line, line_end), max_size=6).map(
+    lambda lines: "".join(line + end for line, end in lines)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=weighted_file)
+def test_fast_parser_agrees_with_line_parser_on_weights(text):
+    raw = text.encode()
+    fast = network._parse_plain_csv(raw, 5, weighted=True)
+    if fast is not None:
+        source, target, weight = network._parse_csv(raw, "edges.csv", 5, weighted=True)
+        assert np.array_equal(fast[0], source)
+        assert np.array_equal(fast[1], target)
+        assert np.array_equal(fast[2], weight)
 
 
 def test_docstring_examples():
     failures, attempted = doctest.testmod(network, optionflags=doctest.ELLIPSIS)
     assert attempted > 20
     assert failures == 0
+
+
+# -------------------------------------------------------------- weighted networks and files
+
+
+def test_weighted_network_from_edges_keeps_the_largest_weight_of_a_repeated_tie():
+    net = SocialNetwork.from_edges([0, 1, 0, 2, 3], [1, 0, 2, 2, 1], n=4, weights=[2, 5, 1, 9, 4])
+    assert_simple_graph(net)
+    assert net.weighted and net.weights.dtype == np.float32
+    source, target, weight = net.weighted_edges_from(np.arange(4))
+    ties = {(int(a), int(b)): float(w) for a, b, w in zip(source, target, weight, strict=True)}
+    assert ties == {(0, 1): 5, (1, 0): 5, (0, 2): 1, (2, 0): 1, (1, 3): 4, (3, 1): 4}
+    assert net.strength.tolist() == [6.0, 9.0, 1.0, 4.0]
+
+
+def test_weights_of_all_ones_give_the_unweighted_network():
+    plain = SocialNetwork.from_edges([0, 1], [1, 2], n=3)
+    ones = SocialNetwork.from_edges([0, 1], [1, 2], n=3, weights=[1.0, 1.0])
+    assert not ones.weighted and ones.weights is None
+    assert np.array_equal(ones.indices, plain.indices)
+
+
+@pytest.mark.parametrize("weights", [[1.0, 0.0], [1.0, -2.0], [1.0, np.nan], [np.inf, 1.0]])
+def test_weights_must_be_positive_and_finite(weights):
+    with pytest.raises(ValueError, match="weights must be positive finite numbers"):
+        SocialNetwork.from_edges([0, 1], [1, 2], n=3, weights=weights)
+
+
+def test_weighted_sums_means_and_marked_neighbours():
+    net = SocialNetwork.from_edges([0, 0, 1], [1, 2, 2], n=4, weights=[3.0, 1.0, 0.5])
+    values = np.array([1.0, 2.0, 6.0, 5.0])
+    assert net.neighbor_sum(values).tolist() == [12.0, 6.0, 2.0, 0.0]
+    assert net.neighbor_mean(values).tolist() == [3.0, 6.0 / 3.5, 2.0 / 1.5, 0.0]
+    marked = np.array([[True, False], [False, True], [True, True], [False, False]])
+    assert net.marked_neighbor_weight(marked).tolist() == [
+        [1.0, 4.0],
+        [3.5, 0.5],
+        [1.0, 0.5],
+        [0.0, 0.0],
+    ]
+    assert net.count_marked_neighbors(marked).tolist() == [[1, 2], [2, 1], [1, 1], [0, 0]]
+
+
+def test_marked_neighbor_weight_of_an_unweighted_network_is_the_count():
+    net = barabasi_albert(300, 2, rng(3))
+    marked = rng(4).random((300, 3)) < 0.2
+    assert np.array_equal(net.marked_neighbor_weight(marked), net.count_marked_neighbors(marked))
+
+
+def test_weighted_network_to_networkx_carries_the_weights():
+    net = SocialNetwork.from_edges([0, 1], [1, 2], n=3, weights=[2.5, 0.5])
+    graph = net.to_networkx()
+    assert graph[0][1]["weight"] == 2.5 and graph[1][2]["weight"] == 0.5
+
+
+def test_read_weighted_edge_list(tmp_path):
+    text = "# ties\nsource , target , weight\r\n0,1,2.5\n1,2,1e-1\n2,1,0.5\n3,0,+4\n"
+    net = read_edge_list(write(tmp_path, text), n=4)
+    assert net.weighted
+    assert net.strength.tolist() == pytest.approx([6.5, 3.0, 0.5, 4.0])
+
+
+def test_a_weighted_header_after_a_block_of_comments(tmp_path, monkeypatch):
+    monkeypatch.setattr(network, "_BLOCK_BYTES", 64)
+    comments = "".join(f"# comment line {i}\n" for i in range(20))
+    path = write(tmp_path, comments + "source,target,weight\n0,1,2\n1,2,0.5\n")
+    assert read_edge_list(path, n=3).strength.tolist() == [2.0, 2.5, 0.5]
+
+
+def test_a_weight_column_of_ones_reads_as_unweighted(tmp_path):
+    net = read_edge_list(write(tmp_path, "source,target,weight\n0,1,1\n1,2,1.0\n"), n=3)
+    assert not net.weighted and net.n_edges == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("1,2,0", "weight 0 is not positive (expected a positive number)"),
+        ("1,2,-1.5", "weight -1.5 is not positive (expected a positive number)"),
+        ("1,2,abc", "'abc' is not a weight (expected a positive number)"),
+        ("1,2,", "'' is not a weight (expected a positive number)"),
+        ("1,2,inf", "weight inf is out of range [1.18e-38, 3.4e+38] (expected a positive number)"),
+        (
+            "1,2,1e-50",
+            "weight 1e-50 is out of range [1.18e-38, 3.4e+38] (expected a positive number)",
+        ),
+        ("1,2", "2 column(s) (expected 3: source,target,weight)"),
+        ("1,x,2", "'x' is not a node id (expected an integer in [0, 2])"),
+    ],
+)
+def test_read_weighted_edge_list_errors(tmp_path, line, message):
+    path = write(tmp_path, f"source,target,weight\n0,1,2\n{line}\n")
+    with pytest.raises(EdgeListError) as error:
+        read_edge_list(path, n=3)
+    assert str(error.value) == f"{path}, line 3: {message}"
+
+
+def test_an_edge_list_naming_fewer_customers_than_the_population_is_refused(tmp_path):
+    # regression: customers 34 .. 9999 were silently left without contacts
+    lines = [f"{i},{(i + 1) % 34}" for i in range(34)]
+    path = write(tmp_path, "source,target\n" + "\n".join(lines) + "\n")
+    with pytest.raises(EdgeListError) as error:
+        read_edge_list(path, n=10_000)
+    assert str(error.value) == (
+        f"{path}: the edge list names 34 customers (ids 0 to 33) but the population has 10000, "
+        "so customers 34 to 9999 would have no contacts; set population.size = 34, or keep "
+        "customers without contacts with a self loop such as '9999,9999'"
+    )
+    assert read_edge_list(path, n=34).n_edges == 34
+    declared = write(tmp_path, "\n".join([*lines, "39,39"]) + "\n", "declared.csv")
+    net = read_edge_list(declared, n=40)
+    assert net.n_edges == 34 and net.degree[34:].sum() == 0
+
+
+def test_an_edge_list_naming_more_customers_than_the_population_is_refused(tmp_path):
+    path = write(tmp_path, "0,1\n1,34\n")
+    with pytest.raises(EdgeListError) as error:
+        read_edge_list(path, n=34)
+    assert str(error.value) == (
+        f"{path}, line 2: node id 34 is out of range (expected an integer in [0, 33])"
+    )
+
+
+def test_a_folder_is_not_an_edge_list(tmp_path):
+    with pytest.raises(EdgeListError) as error:
+        read_edge_list(tmp_path, n=3)
+    assert str(error.value) == f"{tmp_path}: is a folder (expected a CSV file of edges)"
+
+
+def test_read_edge_list_size_limit(tmp_path):
+    path = write(tmp_path, "0,1\n1,2\n")  # 8 bytes
+    assert read_edge_list(path, n=3, max_bytes=8).n_edges == 2
+    with pytest.raises(EdgeListError) as error:
+        read_edge_list(path, n=3, max_bytes=7)
+    assert str(error.value) == (
+        f"{path}: the file is larger than the limit of 7 bytes (8 bytes read); "
+        "raise max_bytes to read it"
+    )
+    assert read_edge_list(path, n=3, max_bytes=None).n_edges == 2
+    assert network.MAX_EDGE_LIST_BYTES == 50_000_000
+    with pytest.raises(ValueError, match="max_bytes must be an integer"):
+        read_edge_list(path, n=3, max_bytes=0)
+
+
+def large_edge_list(tmp_path, bad_line: int | None = None, weighted: bool = False) -> str:
+    edges = rng(21).integers(0, 500, size=(30_000, 2))
+    edges[0] = (0, 499)
+    weights = rng(22).random(len(edges)) + 0.1
+    lines = [
+        f"{a},{b},{w:.4f}" if weighted else f"{a}, {b}"
+        for (a, b), w in zip(edges.tolist(), weights.tolist(), strict=True)
+    ]
+    if bad_line is not None:
+        lines[bad_line - 3] = "17,500,1" if weighted else "17,500"
+    header = "source,target,weight" if weighted else "source,target"
+    name = f"edges-{bad_line}-{weighted}.csv"
+    return write(tmp_path, f"# exported\n{header}\n" + "\r\n".join(lines) + "\n", name)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_blocks_give_the_same_network_and_line_numbers_as_one_read(tmp_path, monkeypatch, weighted):
+    path = large_edge_list(tmp_path, weighted=weighted)
+    whole = read_edge_list(path, n=500)
+    bad = large_edge_list(tmp_path, bad_line=23_456, weighted=weighted)
+    monkeypatch.setattr(network, "_BLOCK_BYTES", 4096)
+    blocks = read_edge_list(path, n=500)
+    assert np.array_equal(blocks.indices, whole.indices)
+    assert np.array_equal(blocks.indptr, whole.indptr)
+    if weighted:
+        assert np.array_equal(blocks.weights, whole.weights)
+    with pytest.raises(EdgeListError, match=r", line 23456: node id 500 is out of range"):
+        read_edge_list(bad, n=500)
+
+
+def test_a_bad_last_line_costs_one_slow_block(tmp_path, monkeypatch):
+    # reading stops at the first bad block; only that block goes through the line parser
+    path = large_edge_list(tmp_path, bad_line=30_002)
+    monkeypatch.setattr(network, "_BLOCK_BYTES", 4096)
+    slow = []
+    parse = network._parse_csv
+    monkeypatch.setattr(
+        network, "_parse_csv", lambda raw, *rest: slow.append(raw) or parse(raw, *rest)
+    )
+    with pytest.raises(EdgeListError, match=r", line 30002: node id 500 is out of range"):
+        read_edge_list(path, n=500)
+    assert len(slow) == 1 and len(slow[0]) <= 2 * 4096
+
+
+# -------------------------------------------------------------- the scenario's network
+
+BASELINE = "scenarios/baseline.toml"
+
+
+@pytest.mark.parametrize(
+    ("network_table", "size", "message"),
+    [
+        (
+            {"kind": "barabasi_albert", "m": 10},
+            10,
+            "network.m: 10 edges per new customer need more than 10 customers, but "
+            "population.size is 10 (expected m <= 9)",
+        ),
+        (
+            {"kind": "watts_strogatz", "k": 12},
+            12,
+            "network.k: a ring of 12 nearest neighbours needs more than 12 customers, but "
+            "population.size is 12 (expected k <= 11)",
+        ),
+        (
+            {"kind": "erdos_renyi", "mean_degree": 20},
+            20,
+            "network.mean_degree: 20 contacts each need more than 20 other customers, but "
+            "population.size is 20 (expected mean_degree <= 19)",
+        ),
+        (
+            {"kind": "stochastic_block", "mean_degree_within": 12, "mean_degree_between": 1},
+            30,
+            "network.mean_degree_within: 12 contacts within a community, but each of the 3 "
+            "segments (communities) of 30 customers holds about 10 "
+            "(expected mean_degree_within <= 9)",
+        ),
+        (
+            {"kind": "stochastic_block", "mean_degree_within": 2, "mean_degree_between": 25},
+            30,
+            "network.mean_degree_between: 25 contacts in other communities, but the other "
+            "segments hold about 20 customers (expected mean_degree_between <= 20)",
+        ),
+    ],
+)
+def test_network_parameters_are_checked_against_the_population(network_table, size, message):
+    overrides = {"network": network_table, "population.size": size}
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(BASELINE, overrides)
+    assert f"  {message}" in str(error.value).splitlines()
+    assert str(error.value).startswith(BASELINE)
+
+
+def test_a_single_segment_has_no_other_community():
+    overrides = {
+        "network": {"kind": "stochastic_block", "mean_degree_within": 4, "mean_degree_between": 1},
+        "population.segments": [{"name": "everyone", "share": 1.0}],
+    }
+    with pytest.raises(ScenarioError, match="a single segment has no other community"):
+        load_scenario(BASELINE, overrides)
+
+
+def test_inconsistent_network_parameters_are_reported_by_the_command_line(capsys):
+    code = main(["run", BASELINE, "--customers", "3", "--set", "network.m=3"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "network.m: 3 edges per new customer need more than 3 customers" in err
+    assert "Traceback" not in err
+
+
+def test_an_edge_list_path_that_is_a_folder_names_the_scenario_and_field(tmp_path):
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(tomli_w.dumps(small_scenario(network={"kind": "edge_list", "path": "."})))
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(scenario)
+    assert str(error.value) == (
+        f"{scenario}: 1 problem\n  network.path: '{tmp_path}' is a folder "
+        "(expected a CSV file of edges)"
+    )
+
+
+def test_a_model_refuses_an_edge_list_of_fewer_customers(tmp_path):
+    edges = tmp_path / "karate.csv"
+    edges.write_text("".join(f"{i},{(i + 1) % 34}\n" for i in range(34)))
+    overrides = {"network": {"kind": "edge_list", "path": str(edges)}}
+    with pytest.raises(EdgeListError, match=r"set population\.size = 34"):
+        EcosystemModel(BASELINE, customers=10_000, overrides=overrides)
+    model = EcosystemModel(BASELINE, customers=34, overrides=overrides)
+    assert model.network.n == 34 and (model.network.degree == 2).all()
+
+
+def test_a_scenario_edge_list_has_no_size_limit(tmp_path, monkeypatch):
+    edges = tmp_path / "edges.csv"
+    edges.write_text("".join(f"{i},{(i + 1) % 300}\n" for i in range(300)))
+    monkeypatch.setattr(network, "MAX_EDGE_LIST_BYTES", 10)
+    monkeypatch.setattr(network.read_edge_list, "__kwdefaults__", {"max_bytes": 10})
+    with pytest.raises(EdgeListError, match="larger than the limit of 10 bytes"):
+        read_edge_list(edges, 300)
+    overrides = {"network": {"kind": "edge_list", "path": str(edges)}}
+    assert EcosystemModel(BASELINE, customers=300, overrides=overrides).network.n_edges == 300

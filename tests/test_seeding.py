@@ -5,7 +5,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from ecosim import load_scenario
+from ecosim.model import EcosystemModel
 from ecosim.network import SocialNetwork, barabasi_albert, complete, watts_strogatz
+from ecosim.scenario import ScenarioError
 from ecosim.seeding import (
     STRATEGIES,
     cascade_size,
@@ -492,3 +495,155 @@ def test_choose_seeds_checks_what_a_strategy_returns(ba, registry, result):
     register("broken")(lambda network, k, rng: result)
     with pytest.raises(ValueError, match="'broken' must return 3 distinct node ids"):
         choose_seeds(ba, 3, "broken", rng())
+
+
+# ---------------------------------------------------------------- tie strength
+
+
+def test_greedy_prefers_strong_ties():
+    # a weak star of 10 leaves (w = 1) and a strong star of 6 leaves (w = 20), p = 0.1:
+    # expected spreads 1 + 10 * 0.1 = 2 and 1 + 6 * (1 - 0.9**20) = 6.3
+    source = [0] * 10 + [11] * 6
+    target = list(range(1, 11)) + list(range(12, 18))
+    weights = [1.0] * 10 + [20.0] * 6
+    weighted = SocialNetwork.from_edges(source, target, n=18, weights=weights)
+    unweighted = SocialNetwork.from_edges(source, target, n=18)
+    for seed in range(10):
+        assert greedy_seeds(weighted, 1, rng(seed), p=0.1, simulations=200).tolist() == [11]
+        assert greedy_seeds(unweighted, 1, rng(seed), p=0.1, simulations=200).tolist() == [0]
+
+
+def test_cascade_size_passes_ties_with_one_minus_q_to_the_w():
+    star = SocialNetwork.from_edges(np.zeros(100, int), np.arange(1, 101), 101, np.full(100, 2.0))
+    sizes = cascade_size(star, np.array([0]), 0.3, rng(), 4000)
+    expected = 1 + 100 * (1 - 0.7**2)
+    sd = np.sqrt(100 * 0.51 * 0.49 / 4000)
+    assert abs(sizes.mean() - expected) < 4 * sd
+
+
+def test_greedy_on_unweighted_networks_is_unchanged_by_a_weight_column_of_ones(ba):
+    source, target = ba.edges_from(np.arange(ba.n))
+    ones = SocialNetwork.from_edges(source, target, ba.n, np.ones(source.size))
+    assert not ones.weighted
+    assert np.array_equal(
+        greedy_seeds(ones, 5, rng(3), p=0.05, simulations=20),
+        greedy_seeds(ba, 5, rng(3), p=0.05, simulations=20),
+    )
+
+
+# ---------------------------------------------------------------- options from the scenario
+
+
+@pytest.fixture
+def recording(registry):
+    calls = []
+
+    @register("recording")
+    def record(network, k, rng, *, p=0.01, simulations=100):
+        calls.append({"p": p, "simulations": simulations})
+        return random_seeds(network, k, rng)
+
+    return calls
+
+
+REDUCED_IC = {
+    "campaign": [],
+    "network": {"kind": "erdos_renyi", "mean_degree": 6},
+    "diffusion.rule": "independent_cascade",
+    "brands.0.initial_awareness": 0.0,
+}
+
+
+def test_diffusion_seeds_pass_their_options_to_the_strategy(recording):
+    seeds = {"strategy": "recording", "count": 4, "cascade_probability": 0.2, "simulations": 7}
+    overrides = {**REDUCED_IC, "diffusion.seeds": seeds}
+    EcosystemModel("scenarios/baseline.toml", customers=300, days=2, overrides=overrides)
+    assert recording == [{"p": 0.2, "simulations": 7}]
+    overrides["diffusion.seeds"] = {"strategy": "recording", "count": 4}
+    EcosystemModel("scenarios/baseline.toml", customers=300, days=2, overrides=overrides)
+    assert recording[-1] == {"p": 0.01, "simulations": 100}, "omitted: the strategy's defaults"
+
+
+def test_a_seeding_action_passes_its_options_to_the_strategy(recording):
+    action = {
+        "type": "seeding",
+        "brand": "tokoku",
+        "start": 1,
+        "end": 1,
+        "strategy": "recording",
+        "seeds": 5,
+        "cascade_probability": 0.3,
+        "simulations": 9,
+    }
+    model = EcosystemModel(
+        "scenarios/baseline.toml", customers=300, days=2, overrides={"campaign": [action]}
+    )
+    model.step()
+    assert recording == [{"p": 0.3, "simulations": 9}]
+
+
+def test_seeding_options_change_the_greedy_seeds():
+    base = {**REDUCED_IC, "diffusion.seeds": {"strategy": "greedy", "count": 10}}
+    chosen = []
+    for p in (0.01, 0.5):
+        overrides = {
+            **base,
+            "diffusion.seeds": {**base["diffusion.seeds"], "cascade_probability": p},
+        }
+        model = EcosystemModel("scenarios/baseline.toml", rng=5, customers=400, overrides=overrides)
+        chosen.append(set(np.flatnonzero(model.population.purchases[:, 0]).tolist()))
+    assert chosen[0] != chosen[1]
+
+
+@pytest.mark.parametrize(
+    ("seeds", "message"),
+    [
+        (
+            {"strategy": "hubs", "count": 3, "simulations": 50},
+            "simulations: the hubs strategy does not use it (used by: greedy)",
+        ),
+        (
+            {"strategy": "random", "count": 3, "cascade_probability": 0.1},
+            "cascade_probability: the random strategy does not use it "
+            "(used by: degree_discount, greedy)",
+        ),
+        (
+            {"customers": [1, 2], "cascade_probability": 0.1},
+            "cascade_probability: only a seeding strategy uses it, not a list of customers",
+        ),
+        (
+            {"strategy": "greedy", "count": 3, "cascade_probability": 1.5},
+            "diffusion.seeds.cascade_probability: Input should be less than or equal to 1",
+        ),
+        (
+            {"strategy": "greedy", "count": 3, "simulations": 0},
+            "diffusion.seeds.simulations: Input should be greater than or equal to 1",
+        ),
+        (
+            {"strategy": "greedy", "count": 3, "simulations": 100_000},
+            "diffusion.seeds.simulations: greedy seeding of 300 customers with 100000 "
+            "simulations needs population.size x simulations <= 2e+07 (expected at most "
+            "66666 simulations, or the degree_discount strategy)",
+        ),
+    ],
+)
+def test_seeding_options_are_validated(seeds, message):
+    overrides = {**REDUCED_IC, "population.size": 300, "diffusion.seeds": seeds}
+    with pytest.raises(ScenarioError) as error:
+        load_scenario("scenarios/baseline.toml", overrides)
+    assert message in str(error.value)
+
+
+def test_seeding_action_options_are_validated():
+    action = {
+        "type": "seeding",
+        "brand": "tokoku",
+        "start": 1,
+        "end": 1,
+        "strategy": "hubs",
+        "seeds": 5,
+        "cascade_probability": 0.3,
+    }
+    with pytest.raises(ScenarioError) as error:
+        load_scenario("scenarios/baseline.toml", {"campaign": [action]})
+    assert "cascade_probability: the hubs strategy does not use it" in str(error.value)

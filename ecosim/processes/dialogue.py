@@ -162,6 +162,10 @@ def heard_valence(
 def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:
     """For every customer, the share of their neighbours speaking in each column.
 
+    On a weighted network, the share of their tie strength: ``sum of w over speaking
+    neighbours / sum of w``, so a strong tie's word counts more than a weak tie's
+    (Goldenberg, Libai & Muller 2001).
+
     Parameters
     ----------
     network : SocialNetwork
@@ -171,7 +175,8 @@ def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray of float64, shape (n, k)
-        ``(number of speaking neighbours) / degree``; 0 for isolated customers.
+        ``(number of speaking neighbours) / degree`` (weighted: the weighted share); 0 for
+        isolated customers.
 
     Examples
     --------
@@ -179,7 +184,14 @@ def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:
     >>> path = SocialNetwork.from_edges(np.array([0, 1]), np.array([1, 2]), 3)
     >>> heard_shares(path, np.array([[True], [False], [False]])).ravel().tolist()
     [0.0, 0.5, 0.0]
+    >>> ties = SocialNetwork.from_edges(np.array([0, 1]), np.array([1, 2]), 3, [3.0, 1.0])
+    >>> heard_shares(ties, np.array([[True], [False], [False]])).ravel().tolist()
+    [0.0, 0.75, 0.0]
     """
+    if network.weighted:
+        weight = network.marked_neighbor_weight(speaking)
+        strength = network.strength[:, None]
+        return np.divide(weight, strength, out=np.zeros(weight.shape), where=strength > 0)
     counts = network.count_marked_neighbors(speaking)
     return counts / np.maximum(network.degree, 1)[:, None]
 

@@ -4,19 +4,40 @@ When a scenario's ``diffusion.rule`` is not ``ecosystem``, each day runs brand a
 exposures and one of these rules, per brand. Adoption is the first purchase; awareness
 (for ``sis``) is the ``aware`` state. They reproduce the models the engine is docked
 against (``docs/validation.md``).
+
+On a weighted network each tie has a strength ``w`` (Goldenberg, Libai & Muller 2001:
+strong and weak ties transmit differently): the independent cascade passes an edge with
+probability ``1 - (1 - p)**w``, and the neighbour counts of the other rules become sums of
+``w`` (shares: ``sum of w over adopted neighbours / sum of w``). With every ``w = 1`` these
+are the unweighted rules; an unweighted network takes the unweighted code paths.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ecosim.network import SocialNetwork
+from ecosim.network import SocialNetwork, tie_probability
 
-__all__ = ["adopted_share", "bass", "independent_cascade", "linear_threshold", "noticed", "sis"]
+__all__ = [
+    "adopted_share",
+    "bass",
+    "independent_cascade",
+    "linear_threshold",
+    "noticed",
+    "sis",
+]
 
 
 def adopted_share(network: SocialNetwork, adopted: np.ndarray) -> np.ndarray:
-    """Return the share of each customer's neighbours (all others, if well mixed) marked."""
+    """Return the share of each customer's neighbours (all others, if well mixed) marked.
+
+    On a weighted network, the share of tie strength: ``sum of w over marked neighbours /
+    sum of w``. Customers without contacts get 0.
+    """
+    if network.weighted:
+        weight = network.marked_neighbor_weight(adopted[:, None])[:, 0]
+        strength = network.strength
+        return np.divide(weight, strength, out=np.zeros(network.n), where=strength > 0)
     counts = network.count_marked_neighbors(adopted[:, None])[:, 0]
     return counts / np.maximum(network.degree, 1)
 
@@ -27,9 +48,9 @@ def bass(
     """One day of the network Bass model (Bass 1969).
 
     Each customer who has not adopted adopts with probability ``min(p + q * F, 1)``,
-    where ``F`` is the adopted share of their neighbours; on a complete graph ``F`` is the
-    adopted share of everyone else, which gives Bass's
-    ``dF/dt = (p + q F)(1 - F)``.
+    where ``F`` is the adopted share of their neighbours (of their tie strength, on a
+    weighted network); on a complete graph ``F`` is the adopted share of everyone else,
+    which gives Bass's ``dF/dt = (p + q F)(1 - F)``.
 
     Parameters
     ----------
@@ -65,7 +86,8 @@ def independent_cascade(
     """One round of the independent cascade model.
 
     Each customer who adopted in the previous round gets one chance to convince each
-    neighbour who has not adopted, independently with ``probability``.
+    neighbour who has not adopted, independently with ``probability``; on a weighted
+    network with :func:`tie_probability` of the tie's strength.
 
     Parameters
     ----------
@@ -95,6 +117,11 @@ def independent_cascade(
         waiting = np.flatnonzero(~adopted)
         chance = 1.0 - (1.0 - probability) ** len(frontier)
         return waiting[rng.random(len(waiting)) < chance]
+    if network.weighted:
+        _, target, weight = network.weighted_edges_from(frontier)
+        waiting = ~adopted[target]
+        target, chance = target[waiting], tie_probability(probability, weight[waiting])
+        return np.unique(target[rng.random(len(target)) < chance]).astype(np.int64)
     _, target = network.edges_from(frontier)
     target = target[~adopted[target]]
     return np.unique(target[rng.random(len(target)) < probability]).astype(np.int64)
@@ -106,7 +133,7 @@ def linear_threshold(
     """One round of the linear threshold model (Granovetter 1978).
 
     A customer adopts once the adopted share of their neighbours (each neighbour weighing
-    ``1 / degree``) reaches their threshold.
+    ``1 / degree``; ``w / sum of w`` on a weighted network) reaches their threshold.
 
     Parameters
     ----------
@@ -140,7 +167,8 @@ def sis(
     """One day of awareness with forgetting: a susceptible-infected-susceptible process.
 
     An unaware customer with ``m`` aware neighbours becomes aware with probability
-    ``1 - (1 - infection)**m``; an aware customer forgets with probability ``recovery``.
+    ``1 - (1 - infection)**m`` (``m``: the aware neighbours' total tie strength, on a
+    weighted network); an aware customer forgets with probability ``recovery``.
     Both use the state at the start of the day. Awareness lasts when
     ``infection / recovery`` exceeds the epidemic threshold ``<k> / <k^2>``.
 
@@ -161,7 +189,10 @@ def sis(
     R. Pastor-Satorras and A. Vespignani, "Epidemic spreading in scale-free networks",
     Physical Review Letters 86 (2001) 3200-3203.
     """
-    contacts = network.count_marked_neighbors(aware[:, None])[:, 0]
+    if network.weighted:
+        contacts = network.marked_neighbor_weight(aware[:, None])[:, 0]
+    else:
+        contacts = network.count_marked_neighbors(aware[:, None])[:, 0]
     unaware = np.flatnonzero(~aware & (contacts > 0))
     chance = 1.0 - (1.0 - infection) ** contacts[unaware]
     learn = unaware[rng.random(len(unaware)) < chance]

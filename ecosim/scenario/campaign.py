@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ecosim.scenario.diffusion import SeedingOptions
 from ecosim.scenario.fields import Day, Name, NonNegative, Probability, Spec
 
 __all__ = [
@@ -168,12 +169,13 @@ class PersonalisedReward(_Action):
     appreciation: Probability = 0.05
 
 
-class Seeding(_Action):
+class Seeding(SeedingOptions, _Action):
     """A sampling or ambassador programme, started on ``start``.
 
-    The customers chosen by a seeding ``strategy`` (or listed in ``customers``) get the
-    product (``sample``) or become ambassadors who post about it every day of the action
-    (``ambassador``).
+    The customers chosen by a seeding ``strategy`` (with the options of
+    :class:`~ecosim.scenario.diffusion.SeedingOptions`), or listed in ``customers``, get
+    the product (``sample``) or become ambassadors who post about it every day of the
+    action (``ambassador``).
     """
 
     type: Literal["seeding"]

@@ -8,7 +8,8 @@ diffusion model -- the reductions by which the engine is validated against theor
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import inspect
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -22,14 +23,82 @@ from ecosim.scenario.fields import (
     check_unit_trait,
 )
 
-__all__ = ["Diffusion", "InitialSeeds"]
+__all__ = ["Diffusion", "InitialSeeds", "SeedingOptions"]
+
+# Scenario field -> keyword argument of the seeding strategies that take it.
+_OPTIONS = {"cascade_probability": "p", "simulations": "simulations"}
 
 
-class InitialSeeds(Spec):
+class SeedingOptions(Spec):
+    """Options of the influence-maximisation seeding strategies.
+
+    They belong to ``diffusion.seeds`` and the campaign's ``seeding`` action.
+    ``cascade_probability`` is the independent-cascade edge probability the ``greedy`` and
+    ``degree_discount`` strategies assume, ``simulations`` the Monte Carlo samples (live-edge
+    graphs) behind every spread estimate of ``greedy``. Omitted: the strategies' defaults,
+    0.01 and 100 (Kempe, Kleinberg & Tardos 2003; Chen, Wang & Yang 2009). Giving one to a
+    strategy that does not use it is an error.
+    """
+
+    cascade_probability: Probability | None = None
+    simulations: int | None = Field(default=None, ge=1, le=20_000_000)
+
+    @model_validator(mode="after")
+    def _options_fit_the_strategy(self) -> SeedingOptions:
+        given = [name for name in _OPTIONS if getattr(self, name) is not None]
+        if not given:
+            return self
+        if getattr(self, "customers", None) is not None:
+            raise ValueError(
+                f"{given[0]}: only a seeding strategy uses it, not a list of customers"
+            )
+        from ecosim.seeding import STRATEGIES
+
+        strategy = getattr(self, "strategy", "random")
+        if strategy not in STRATEGIES:
+            return self  # the scenario reports the unknown strategy
+        for name in given:
+            if _OPTIONS[name] not in inspect.signature(STRATEGIES[strategy]).parameters:
+                users = [
+                    other
+                    for other, function in STRATEGIES.items()
+                    if _OPTIONS[name] in inspect.signature(function).parameters
+                ]
+                raise ValueError(
+                    f"{name}: the {strategy} strategy does not use it (used by: {', '.join(users)})"
+                )
+        return self
+
+    def strategy_options(self) -> dict[str, Any]:
+        """Return the options given, as keyword arguments of the seeding strategy."""
+        return {
+            keyword: getattr(self, name)
+            for name, keyword in _OPTIONS.items()
+            if getattr(self, name) is not None
+        }
+
+    def option_problems(self, where: str, size: int) -> list[str]:
+        """Problems of the options given the number of customers (``greedy``'s memory)."""
+        from ecosim.seeding import MAX_GREEDY_LABELS
+
+        if getattr(self, "strategy", None) != "greedy" or getattr(self, "customers", None):
+            return []
+        simulations = self.simulations or 100
+        if size * simulations <= MAX_GREEDY_LABELS:
+            return []
+        return [
+            f"{where}.simulations: greedy seeding of {size} customers with {simulations} "
+            f"simulations needs population.size x simulations <= {MAX_GREEDY_LABELS:.0e} "
+            f"(expected at most {MAX_GREEDY_LABELS // size} simulations, or the "
+            "degree_discount strategy)"
+        ]
+
+
+class InitialSeeds(SeedingOptions):
     """Who has adopted (or, for ``sis``, is aware) at the start.
 
-    Chosen by a seeding ``strategy`` (``count`` customers or a ``share`` of them) or
-    listed in ``customers``.
+    Chosen by a seeding ``strategy`` (``count`` customers or a ``share`` of them, with the
+    options of :class:`SeedingOptions`) or listed in ``customers``.
     """
 
     strategy: Name = "random"
@@ -58,6 +127,16 @@ class Diffusion(Spec):
     probability ``1 - (1 - infection)**(aware neighbours)``, an aware one forgets with
     probability ``recovery`` (Pastor-Satorras & Vespignani 2001). In every rule a
     customer who notices a brand's advertising adopts (becomes aware, for ``sis``).
+
+    On a weighted network (an edge list with a ``weight`` column) ties differ in strength
+    ``w``: an edge passes the cascade with probability ``1 - (1 - edge_probability)**w``,
+    and adopted shares, threshold shares and aware-neighbour counts are sums of ``w``
+    (Goldenberg, Libai & Muller 2001; ``docs/model.md``).
+
+    ``stop_after_quiet_days``: the run stops (Mesa's ``running`` becomes False) once this
+    many days in a row have changed no one's adoption (awareness, for ``sis``); the days
+    after are not simulated, and the series a run returns carries the stop day's state to
+    the horizon with every daily flow 0 (:func:`ecosim.model.carry_to_horizon`).
     """
 
     rule: Literal["ecosystem", "bass", "independent_cascade", "linear_threshold", "sis"] = (
@@ -72,6 +151,7 @@ class Diffusion(Spec):
     infection: Probability = 0.05
     recovery: Probability = 0.1
     seeds: InitialSeeds | None = None
+    stop_after_quiet_days: int | None = Field(default=None, ge=1)
 
     _unit = field_validator("thresholds")(check_unit_trait)
 
@@ -81,6 +161,11 @@ class Diffusion(Spec):
             raise ValueError(
                 "initial seeds belong to reduced models; in the full ecosystem use a "
                 "seeding action in the campaign"
+            )
+        if self.rule == "ecosystem" and self.stop_after_quiet_days is not None:
+            raise ValueError(
+                "stop_after_quiet_days belongs to reduced models (a diffusion rule other than "
+                "ecosystem); the full ecosystem always runs to the horizon"
             )
         return self
 

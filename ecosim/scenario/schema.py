@@ -9,7 +9,7 @@ from ecosim.scenario.campaign import Action, DoublePoints, PersonalisedReward, S
 from ecosim.scenario.diffusion import Diffusion
 from ecosim.scenario.dynamics import Dynamics, Engagement
 from ecosim.scenario.fields import Name, Spec, expected, repeated_names
-from ecosim.scenario.network import BarabasiAlbert, NetworkSpec
+from ecosim.scenario.network import BarabasiAlbert, NetworkSpec, network_problems
 from ecosim.scenario.population import Population
 
 __all__ = ["Scenario"]
@@ -59,6 +59,7 @@ class Scenario(Spec):
                         f"brands[{b}].rules[{r}].apology_channel: unknown channel "
                         f"{rule.apology_channel!r} {expected(channels)}"
                     )
+        problems += network_problems(self.network, self.population)
         problems += self._campaign_problems(channels)
         problems += self._diffusion_problems()
         if problems:
@@ -108,7 +109,7 @@ class Scenario(Spec):
             self.population.size,
             list(STRATEGIES),
             count_field="count",
-        )
+        ) + seeds.option_problems("diffusion.seeds", self.population.size)
 
     def _seeding_problems(self, where: str, action: Seeding, strategies: list[str]) -> list[str]:
         return _seed_problems(
@@ -119,7 +120,7 @@ class Scenario(Spec):
             self.population.size,
             strategies,
             count_field="seeds",
-        )
+        ) + action.option_problems(where, self.population.size)
 
     @property
     def brand_names(self) -> list[str]:

@@ -40,7 +40,8 @@ def test_an_invalid_setting_runs_the_scenario_as_written_and_says_why():
 def test_an_edge_list_that_does_not_fit_the_population_is_reported(tmp_path):
     edges = tmp_path / "edges.csv"
     edges.write_text("0,1\n1,299\n")
-    scenario = load_scenario(BASELINE, {"network": {"kind": "edge_list", "path": str(edges)}})
+    network = {"kind": "edge_list", "path": str(edges)}
+    scenario = load_scenario(BASELINE, {"network": network, "population.size": 300})
     fits = LiveModel(scenario, customers=300)
     assert fits.problem is None and fits.network.n_edges == 2
     too_small = LiveModel(scenario, customers=200)
