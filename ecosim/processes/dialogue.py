@@ -19,9 +19,10 @@ def speak(population: Population, params: Dynamics, draws: Draws) -> tuple[np.nd
     An aware customer with a positive experience ``x > 0`` recommends the brand with
     probability ``talkativeness * stage_talk[stage] * x``: the more engaged, the more they
     share (Evans 2010). A customer with a negative experience complains with probability
-    ``talkativeness * venting_rate * |x|`` whatever their stage: dissatisfaction, not
-    engagement, drives complaints, and dissatisfied customers talk more than satisfied
-    ones (Anderson 1998).
+    ``talkativeness * venting_rate * |x|`` whatever their stage, if they have bought the
+    brand: dissatisfaction with one's own consumption, not engagement, drives complaints,
+    and dissatisfied customers talk more than satisfied ones (Anderson 1998); customers
+    who only heard about the brand do not complain about it.
 
     Parameters
     ----------
@@ -41,7 +42,8 @@ def speak(population: Population, params: Dynamics, draws: Draws) -> tuple[np.nd
     flat = np.flatnonzero(population.aware.reshape(-1))
     x = population.experience.reshape(-1)[flat]
     stage_talk = np.asarray(params.stage_talk)[population.stage.reshape(-1)[flat]]
-    rate = np.where(x < 0, params.venting_rate, stage_talk)
+    used = population.purchases.reshape(-1)[flat] > 0
+    rate = np.where(x < 0, params.venting_rate * used, stage_talk)
     p = population.talkativeness[flat // n_brands] * rate * np.abs(x)
     speaking = flat[draws.uniform("speak", flat) < p]
     x = population.experience.reshape(-1)[speaking]
@@ -105,7 +107,10 @@ def word_of_mouth(
     listening = aware[heard]
     heard, p, q = heard[listening], p[listening], q[listening]
     experience = population.experience.reshape(-1)
-    experience[heard] = pull(experience[heard], *heard_valence(p, q, params))
+    valence, weight = heard_valence(p, q, params)
+    used = population.purchases.reshape(-1)[heard] > 0
+    weight = np.where(used, params.wom_user_weight * weight, weight)
+    experience[heard] = pull(experience[heard], valence, weight)
     return {
         "wom_positive": positive.sum(axis=0),
         "wom_negative": negative.sum(axis=0),

@@ -39,6 +39,7 @@ class Dynamics(Spec):
     wom_awareness_rate: NonNegative = 0.5
     wom_experience_weight: Probability = 0.1
     wom_saturation: float = Field(default=0.1, gt=0.0)
+    wom_user_weight: Probability = 0.3
     negativity_bias: float = Field(default=2.0, ge=1.0)
     wom_memory_days: int = Field(default=30, ge=1)
     stage_review: list[Probability] = _stage_list([0.01, 0.02, 0.05, 0.3, 0.3])
