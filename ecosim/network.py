@@ -26,6 +26,7 @@ from numpy.dtypes import StringDType
 from scipy import sparse
 
 from ecosim.checks import check_integer, check_real, check_rng
+from ecosim.errors import InputError
 
 __all__ = [
     "EdgeListError",
@@ -49,7 +50,7 @@ _PLAIN_BYTES = np.zeros(256, dtype=bool)
 _PLAIN_BYTES[np.frombuffer(b"0123456789,+- \t\r\n", dtype=np.uint8)] = True
 
 
-class EdgeListError(ValueError):
+class EdgeListError(InputError):
     """Raised for a malformed edge-list file.
 
     The message names the file, the line number and what was expected, e.g.
