@@ -473,7 +473,7 @@ def test_absolute_and_symlinked_paths_follow_the_same_rule(tmp_path):
     child = tmp_path / "sub" / "child.toml"
     for target in (str(tmp_path / "base.toml"), "link.toml"):
         child.write_text(f'extends = "{target}"\nname = "child"\n')
-        with pytest.raises(ScenarioError, match="extends: .* is outside the scenario's folder"):
+        with pytest.raises(ScenarioError, match=r"extends: .* is outside the scenario's folder"):
             load_scenario(child)
     child.write_text(f'extends = "{tmp_path / "sub" / "deeper" / ".." / "ok.toml"}"\n')
     (tmp_path / "sub" / "ok.toml").write_text((SCENARIOS / "baseline.toml").read_text())
