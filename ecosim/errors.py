@@ -8,6 +8,8 @@
 - :class:`ResourceError`: a run that would need more memory than the machine has.
 
 The command line catches the family and prints the message alone, without a traceback.
+:class:`InputWarning` is for input that can be used but probably does not say what was
+meant (a campaign action cut short by the horizon).
 """
 
 from __future__ import annotations
