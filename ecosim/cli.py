@@ -35,6 +35,7 @@ from ecosim.experiment import (
     run_experiment,
     run_sensitivity,
 )
+from ecosim.memory import check_memory
 from ecosim.model import EcosystemModel
 from ecosim.plots import dashboard
 from ecosim.report import compare, write_report, write_sensitivity_report
@@ -293,6 +294,7 @@ def _run(args: argparse.Namespace) -> int:
             overrides[field] = value
     scenario = load_scenario(args.scenario, overrides)
     out = args.out or Path("results") / scenario.name
+    check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
     model = EcosystemModel(scenario)
     timeseries = model.run(progress=True)
