@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -57,7 +58,12 @@ def test_estimate_is_within_25_percent_of_the_measured_peak(name, overrides):
         str(SCENARIOS / f"{name}.toml"),
         json.dumps(overrides),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    # glibc's default allocator settings (Dask sets MALLOC_TRIM_THRESHOLD_ for its workers,
+    # which lowers the peak: the estimate is then on the safe side)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    result = subprocess.run(
+        command, capture_output=True, text=True, check=True, cwd=ROOT, env=environment
+    )
     sizes = json.loads(result.stdout)
     assert abs(sizes["estimated"] / sizes["measured"] - 1) <= 0.25, sizes
 
