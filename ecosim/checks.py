@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -37,11 +38,21 @@ def check_real(name: str, value: object, low: float, high: float, what: str = "a
     Raises
     ------
     ValueError
-        ``"<name> must be <what> in [low, high], got <value>"`` (NaN is rejected).
+        ``"<name> must be <what> in [low, high], got <value>"`` (NaN and infinities are
+        rejected, whatever the bounds).
+
+    Examples
+    --------
+    >>> check_real("p", 0.25, 0.0, 1.0)
+    0.25
+    >>> check_real("rate", float("inf"), 0.0, float("inf"))
+    Traceback (most recent call last):
+    ValueError: rate must be a number in [0.0, inf], got inf
     """
     if (
         isinstance(value, bool | np.bool_)
         or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
         or not low <= value <= high
     ):
         raise ValueError(f"{name} must be {what} in [{low}, {high}], got {value!r}")

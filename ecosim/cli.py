@@ -15,27 +15,33 @@ Examples
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+import traceback
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
 from ecosim import __version__
-from ecosim.errors import InputError
+from ecosim.errors import EcosimError, InputWarning
 from ecosim.experiment import (
     describe_failures,
     load_experiment,
     run_experiment,
     run_sensitivity,
 )
+from ecosim.memory import check_memory
 from ecosim.model import EcosystemModel
-from ecosim.network import EdgeListError
 from ecosim.plots import dashboard
 from ecosim.report import compare, write_report, write_sensitivity_report
-from ecosim.scenario import load_scenario, parse_assignment
-from ecosim.store import StoreError, write_figure, write_json, write_parquet
-from ecosim.validation import CASES, CaseResult, ValidationError, run_cases
+from ecosim.scenario import OUTSIDE_PATHS_VARIABLE, load_scenario, parse_assignment
+from ecosim.store import write_figure, write_json, write_parquet
+from ecosim.validation import CASES, CaseResult, ValidationCaseError, run_cases
 from ecosim.validation import write_report as write_validation_report
 from ecosim.value import customer_values
 
@@ -46,15 +52,28 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
     Invalid input (a scenario, an override, an edge list, an experiment, a results
-    folder) is reported on standard error as one clear message, exit status 2, without a
-    traceback; a file that cannot be written (a full disk) gives exit status 1.
+    folder, a run too large for the memory available) is reported on standard error as
+    one clear message, exit status 2, without a traceback; a file that cannot be
+    written (a full disk) gives exit status 1. Any other error is reported in one line
+    with a hint to rerun with ``--debug``, which shows its traceback. Warnings about
+    the input (a campaign action cut short by the horizon) are printed as
+    ``ecosim: warning: ...``.
     """
     parser = _parser()
     args = parser.parse_args(argv)
+    debug = getattr(args, "debug", False)
     try:
-        return args.handler(args)
-    except (InputError, EdgeListError, StoreError, ValidationError) as error:
+        with _warnings_shown(), _outside_paths(getattr(args, "allow_outside_paths", False)):
+            return args.handler(args)
+    except EcosimError as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(
+            "ecosim: error: out of memory: the run needs more memory than is available "
+            "(try fewer customers, a sparser network or fewer brands)",
+            file=sys.stderr,
+        )
         return 2
     except OSError as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
@@ -62,6 +81,54 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ecosim: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # anything unforeseen: one line, the traceback on request
+        if debug:
+            traceback.print_exc()
+        print(f"ecosim: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        if not debug:
+            print("rerun with --debug for the traceback", file=sys.stderr)
+        return 1
+
+
+@contextmanager
+def _warnings_shown() -> Iterator[None]:
+    """Print warnings about the input as ``ecosim: warning: ...``; others as usual."""
+    show = warnings.showwarning
+
+    def shown(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, InputWarning):
+            print(f"ecosim: warning: {message}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = shown
+        warnings.simplefilter("default", InputWarning)
+        yield
+
+
+@contextmanager
+def _outside_paths(allowed: bool) -> Iterator[None]:
+    """Allow files outside a scenario's folder for this command (and its subprocesses)."""
+    if not allowed:
+        yield
+        return
+    before = os.environ.get(OUTSIDE_PATHS_VARIABLE)
+    os.environ[OUTSIDE_PATHS_VARIABLE] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[OUTSIDE_PATHS_VARIABLE]
+        else:
+            os.environ[OUTSIDE_PATHS_VARIABLE] = before
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Simulate the customer engagement ecosystem (Maslowska et al. 2016).",
     )
     parser.add_argument("--version", action="version", version=f"ecosim {__version__}")
+    _add_global_options(parser)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run one scenario; write its data and a dashboard")
@@ -130,7 +198,9 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument(
         "scenario", nargs="?", type=Path, help="scenario to open (default: scenarios/baseline.toml)"
     )
-    ui.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
+    ui.add_argument(
+        "--port", type=_port, default=8765, help="port, 1-65535 (default 8765; 0: any free port)"
+    )
     ui.add_argument(
         "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer)"
     )
@@ -180,7 +250,25 @@ def _parser() -> argparse.ArgumentParser:
         help="worker processes for the replications (results do not depend on it)",
     )
     validate.set_defaults(handler=_validate)
+    for command in commands.choices.values():
+        _add_global_options(command)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command takes, before or after its name."""
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an unexpected error",
+    )
+    parser.add_argument(
+        "--allow-outside-paths",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="let a scenario's extends and network.path name files outside its folder",
+    )
 
 
 def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
@@ -206,6 +294,7 @@ def _run(args: argparse.Namespace) -> int:
             overrides[field] = value
     scenario = load_scenario(args.scenario, overrides)
     out = args.out or Path("results") / scenario.name
+    check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
     model = EcosystemModel(scenario)
     timeseries = model.run(progress=True)
@@ -250,6 +339,18 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
     return int(text)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port number in 1-65535, or 0 for any free port (got {text!r})"
+        )
+    return port
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -346,7 +447,7 @@ def _ui(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
-        raise ValidationError(f"--out {args.out}: not a folder")
+        raise ValidationCaseError(f"--out {args.out}: not a folder")
     started = time.perf_counter()
 
     def report(result: CaseResult) -> None:

@@ -1,11 +1,34 @@
-"""The error every kind of bad input raises: one message, every problem by its field path."""
+"""The one error family of ecosim: every error it raises on purpose is an :class:`EcosimError`.
+
+- :class:`InputError`: input that cannot be used (a scenario, an override, an edge list,
+  an experiment, a command-line value), every problem named by its field path or line;
+- :class:`StoreError`: a results folder that cannot be used (held by another process,
+  or a file that is not a run file);
+- :class:`ValidationCaseError`: a validation run (``ecosim validate``) that cannot start;
+- :class:`ResourceError`: a run that would need more memory than the machine has.
+
+The command line catches the family and prints the message alone, without a traceback.
+:class:`InputWarning` is for input that can be used but probably does not say what was
+meant (a campaign action cut short by the horizon).
+"""
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+__all__ = [
+    "EcosimError",
+    "InputError",
+    "InputWarning",
+    "ResourceError",
+    "StoreError",
+    "ValidationCaseError",
+]
 
 
-class InputError(ValueError):
+class EcosimError(Exception):
+    """Base of every error ecosim raises on purpose; its message is meant for the user."""
+
+
+class InputError(EcosimError, ValueError):
     """Input that cannot be used, with every problem named by its field path.
 
     The message reads ``<source>: <n> problem(s)`` followed by one line per problem,
@@ -15,8 +38,9 @@ class InputError(ValueError):
     Parameters
     ----------
     source : str
-        Where the input came from (a file name, ``--set``, a results folder).
-    problems : list of (str, str)
+        Where the input came from (a file name, ``--set``, a results folder); without
+        ``problems``, the whole message (as in ``edges.csv, line 7: ...``).
+    problems : list of (str, str), optional
         Pairs of field path (``campaign[2].channel``) and what was wrong.
 
     Examples
@@ -25,11 +49,37 @@ class InputError(ValueError):
     plan.toml: 2 problems
       days: must be >= 1
       no brands
+    >>> print(InputError("edges.csv, line 3: 'x' is not a node id"))
+    edges.csv, line 3: 'x' is not a node id
     """
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
+    def __init__(self, source: str, problems: list[tuple[str, str]] | None = None):
         self.source = source
-        self.problems = problems
+        self.problems = list(problems) if problems is not None else [("", source)]
+        if problems is None:
+            super().__init__(source)
+            return
         lines = [f"  {path}: {message}" if path else f"  {message}" for path, message in problems]
         noun = "problem" if len(problems) == 1 else "problems"
         super().__init__(f"{source}: {len(problems)} {noun}\n" + "\n".join(lines))
+
+
+class StoreError(EcosimError, ValueError):
+    """A results folder that cannot be used (held by another process, or not a run file)."""
+
+
+class ValidationCaseError(EcosimError, RuntimeError):
+    """A validation run cannot start (for example, the reference implementation is missing)."""
+
+
+class ResourceError(EcosimError, MemoryError):
+    """A run that needs more memory than is available, refused before it allocates it."""
+
+
+class InputWarning(UserWarning):
+    """Input that can be used but probably does not say what was meant.
+
+    For example a campaign action cut short by the horizon. The message names the file
+    and the field path, like an :class:`InputError`'s; the command line prints it as
+    ``ecosim: warning: <message>``.
+    """

@@ -32,6 +32,7 @@ from tqdm.auto import tqdm
 
 from ecosim import network as graphs
 from ecosim.agents import Brand, Customer, Influencer, Media
+from ecosim.memory import check_memory
 from ecosim.metrics import FLOWS, columns, measure, reporters, summarize
 from ecosim.population import Population, draw, push_event
 from ecosim.processes import loyalty, reviews, service
@@ -144,6 +145,7 @@ class EcosystemModel(mesa.Model):
         self.scenario = resolve_scenario(
             scenario, customers=customers, days=days, overrides=overrides
         )
+        check_memory(self.scenario)
         super().__init__(rng=self.scenario.seed if rng is None else rng)
         specs = self.scenario
         self.draws = Draws(int(self.rng.integers(2**63)))

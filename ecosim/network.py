@@ -65,7 +65,7 @@ _PLAIN_WEIGHTED_BYTES = _PLAIN_BYTES.copy()
 _PLAIN_WEIGHTED_BYTES[np.frombuffer(b".eE", dtype=np.uint8)] = True
 
 
-class EdgeListError(ValueError):
+class EdgeListError(InputError):
     """Raised for a malformed edge-list file.
 
     The message names the file, the line number and what was expected, e.g.

@@ -28,9 +28,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from matplotlib.figure import Figure
 
+from ecosim.errors import StoreError
+
 __all__ = [
     "ResultStore",
-    "StoreError",
     "atomic_path",
     "read_run_row",
     "read_toml",
@@ -130,10 +131,6 @@ def read_run_row(path: str | Path) -> dict[str, Any]:
 def _json(row: dict[str, Any]) -> str:
     clean = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
     return json.dumps(clean, allow_nan=True)
-
-
-class StoreError(ValueError):
-    """A results folder that cannot be used (held by another process, or not a run file)."""
 
 
 class ResultStore:

@@ -1,9 +1,26 @@
-"""Shared fixtures."""
+"""Shared fixtures, and the hypothesis profiles.
+
+Under CI (the environment variable ``CI`` set) property-based tests run the ``ci``
+profile: derandomised, so every run draws the same examples and a failure reproduces.
+"""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 from ecosim.processes.sampling import Draws
 

@@ -1,11 +1,14 @@
 import json
+import os
 import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from ecosim import __version__
 from ecosim.cli import main
+from ecosim.scenario import OUTSIDE_PATHS_VARIABLE
 
 from support import SCENARIOS
 
@@ -92,3 +95,96 @@ def test_console_command_end_to_end(tmp_path):
     assert "two_brands:" in result.stdout
     daily = pd.read_parquet(tmp_path / "timeseries.parquet")
     assert "purchases__modaku" in daily
+
+
+def test_customers_file_has_one_row_per_customer_and_brand_with_their_spend(tmp_path):
+    two_brands = SCENARIOS / "two_brands.toml"
+    for name in ("a", "b"):
+        args = ["run", str(two_brands), "--customers", "1500", "--days", "30", "--seed", "4"]
+        assert main([*args, "--out", str(tmp_path / name)]) == 0
+    customers = pd.read_parquet(tmp_path / "a" / "customers.parquet")
+    daily = pd.read_parquet(tmp_path / "a" / "timeseries.parquet")
+    brands = sorted(customers["brand"].unique())
+    assert len(brands) == 2 and len(customers) == 1500 * 2
+    assert not customers.duplicated(["customer", "brand"]).any()
+    assert set(customers["customer"]) == set(range(1500))
+    for brand in brands:
+        mine = customers[customers["brand"] == brand]
+        assert mine["monetary"].sum() == pytest.approx(daily[f"revenue__{brand}"].sum())
+        assert mine["frequency"].sum() == daily[f"purchases__{brand}"].sum() > 0
+        assert (mine.loc[mine["frequency"] == 0, "monetary"] == 0).all()
+    same = [(tmp_path / name / "customers.parquet").read_bytes() for name in "ab"]
+    assert same[0] == same[1], "the same seed gives byte-identical customer data"
+
+
+def test_port_out_of_range_is_refused_at_once(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["ui", "--port", "99999"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --port: expected a port number in 1-65535, or 0 for any free port" in err
+    with pytest.raises(SystemExit):
+        main(["ui", "--port", "http"])
+
+
+def test_campaign_beyond_the_horizon_is_refused_and_a_cut_one_is_a_warning(tmp_path, capsys):
+    text = (SCENARIOS / "baseline.toml").read_text().replace("days = 365", "days = 200", 1)
+    (tmp_path / "short.toml").write_text(text)
+    assert main(["run", str(tmp_path / "short.toml"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert f"ecosim: error: {tmp_path / 'short.toml'}: " in err
+    assert (
+        "campaign[6].start: starts on day 252, after the last day (200)" in err
+        and "(expected start <= 200)" in err
+    )
+    assert not (tmp_path / "o").exists()
+    status = run_cli("--days", "20", "--out", str(tmp_path / "p"))
+    err = capsys.readouterr().err
+    assert status == 0
+    assert (
+        err.startswith("ecosim: warning: ") and "baseline.toml: days: the horizon of 20 days" in err
+    )
+    assert "leaves out 5 campaign actions (campaign[4]," in err
+
+
+def test_outside_paths_need_the_flag(tmp_path, capsys):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    child = tmp_path / "mine" / "child.toml"
+    child.write_text('extends = "../base.toml"\nname = "child"\n')
+    out = str(tmp_path / "o")
+    assert main(["run", str(child), "--customers", "500", "--days", "3", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert f"{child}: 1 problem\n  extends: '../base.toml' is outside the scenario's folder" in err
+    assert "--allow-outside-paths" in err
+    args = ["run", str(child), "--customers", "500", "--days", "3", "--out", out]
+    assert main([*args, "--allow-outside-paths"]) == 0
+    assert main(["--allow-outside-paths", *args]) == 0
+    assert OUTSIDE_PATHS_VARIABLE not in os.environ, "the permission ends with the command"
+
+
+def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("something unforeseen")
+
+    monkeypatch.setattr("ecosim.cli.EcosystemModel", broken)
+    assert run_cli("--days", "2") == 1
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "ecosim: internal error: RuntimeError: something unforeseen\n"
+        "rerun with --debug for the traceback\n"
+    )
+    assert run_cli("--days", "2", "--debug") == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "something unforeseen" in err
+
+
+def test_out_of_memory_anywhere_is_a_clear_message(monkeypatch, capsys):
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("ecosim.cli.EcosystemModel", exhausted)
+    assert run_cli("--days", "2") == 2
+    err = capsys.readouterr().err
+    assert "\necosim: error: out of memory: the run needs more memory" in err
+    assert "Traceback" not in err

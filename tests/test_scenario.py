@@ -5,7 +5,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ecosim.errors import InputWarning
 from ecosim.scenario import (
+    OUTSIDE_PATHS_VARIABLE,
     Scenario,
     ScenarioError,
     apply_overrides,
@@ -14,7 +16,7 @@ from ecosim.scenario import (
     validate_scenario,
 )
 
-from support import SCENARIOS, small_scenario
+from support import ROOT, SCENARIOS, small_scenario
 
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
@@ -80,8 +82,11 @@ def test_extends_cycles_and_missing_parents_are_clear_errors(tmp_path):
     with pytest.raises(ScenarioError, match="extends itself in a cycle"):
         load_scenario(tmp_path / "a.toml")
     (tmp_path / "c.toml").write_text('extends = "nope.toml"\n')
-    with pytest.raises(ScenarioError, match=r"nope\.toml: 1 problem\n  file not found"):
+    with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / "c.toml")
+    assert str(caught.value) == (
+        f"{tmp_path / 'c.toml'}: 1 problem\n  extends: {tmp_path / 'nope.toml'}: file not found"
+    ), "names the referring file and field, then the file it names"
 
 
 def test_baseline_is_one_brand_ten_thousand_customers_a_year():
@@ -376,3 +381,130 @@ def test_arbitrary_text_files_never_crash_the_loader(tmp_path_factory, text):
     path.write_bytes(text.encode("utf-8", errors="replace"))
     with pytest.raises(ScenarioError):
         load_scenario(path)
+
+
+# ---------------------------------------------------------------- strict, finite, consistent
+
+STRICT = [
+    ("days", True, "days: Input should be a valid integer (got True)"),
+    ("days", 30.0, "days: Input should be a valid integer (got 30.0)"),
+    ("brands.0.price", "150", "brands[0].price: Input should be a valid number (got '150')"),
+    ("brands.0.price", False, "brands[0].price: Input should be a valid number (got False)"),
+    ("name", 5, "name: Input should be a valid string (got 5)"),
+    ("channels.0.reach", "0.2", "channels[0].reach: Input should be a valid number (got '0.2')"),
+    (
+        "channels.0.cost_per_exposure",
+        float("inf"),
+        "channels[0].cost_per_exposure: Input should be a finite number (got inf)",
+    ),
+    ("brands.0.price", float("nan"), "brands[0].price: Input should be a finite number (got nan)"),
+    (
+        "population.segments.0.talkativeness",
+        float("inf"),
+        "population.segments[0].talkativeness.constant.value: Input should be a finite number",
+    ),
+    ("brands.0.budget", float("nan"), "brands[0].budget: Input should be greater than or equal"),
+    ("brands.0.loyalty", {"points": {"goal": True}}, "brands[0].loyalty.points.goal: Input should"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), STRICT, ids=[s[2][:40] for s in STRICT])
+def test_no_coercion_and_no_infinity(path, value, expected):
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(_with(path, value), source="shop.toml")
+    assert expected in str(caught.value)
+
+
+def test_whole_numbers_are_fine_floats_and_budgets_may_be_unlimited():
+    scenario = validate_scenario(_with("brands.0.price", 150))
+    assert scenario.brands[0].price == 150.0 and isinstance(scenario.brands[0].price, float)
+    assert validate_scenario(_with("brands.0.budget", float("inf"))).brands[0].budget == float(
+        "inf"
+    )
+
+
+def test_action_beyond_the_horizon_is_refused_in_a_file(tmp_path):
+    late = {"type": "promotion", "brand": "shop", "start": 40, "end": 45, "discount": 0.1}
+    data = small_scenario(campaign=[late])
+    (tmp_path / "s.toml").write_text(_to_toml(data))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "s.toml")
+    assert caught.value.problems == [
+        (
+            "campaign[0].start",
+            "starts on day 40, after the last day (30): it would never run (expected start <= 30)",
+        )
+    ]
+    with pytest.warns(InputWarning, match=r"days: the horizon of 42 days cuts short 1 campaign"):
+        load_scenario(tmp_path / "s.toml", {"days": 42})
+    with pytest.warns(InputWarning, match=r"days: the horizon of 20 days leaves out 1 campaign"):
+        load_scenario(tmp_path / "s.toml", {"days": 20})
+
+
+def test_action_cut_by_the_horizon_is_a_warning_naming_file_and_field(tmp_path):
+    long = {"type": "promotion", "brand": "shop", "start": 25, "end": 45, "discount": 0.1}
+    (tmp_path / "s.toml").write_text(_to_toml(small_scenario(campaign=[long])))
+    with pytest.warns(InputWarning) as caught:
+        load_scenario(tmp_path / "s.toml")
+    assert [str(w.message) for w in caught] == [
+        f"{tmp_path / 's.toml'}: campaign[0].end: ends on day 45, after the last day (30): "
+        "it runs 6 of its 21 days"
+    ]
+
+
+def test_edge_list_outside_the_scenario_folder_is_refused_unless_allowed(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    data = small_scenario(network={"kind": "edge_list", "path": "../edges.csv"})
+    (tmp_path / "sub" / "s.toml").write_text(_to_toml(data))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "sub" / "s.toml")
+    (path, message), *_ = caught.value.problems
+    assert path == "network.path" and message.startswith("'../edges.csv' is outside the scenario")
+    allowed = load_scenario(tmp_path / "sub" / "s.toml", allow_outside_paths=True)
+    assert Path(allowed.network.path) == (tmp_path / "edges.csv").resolve()
+    monkeypatch.setenv(OUTSIDE_PATHS_VARIABLE, "1")
+    assert load_scenario(tmp_path / "sub" / "s.toml").network.path == allowed.network.path
+
+
+def test_absolute_and_symlinked_paths_follow_the_same_rule(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    (tmp_path / "sub" / "link.toml").symlink_to(tmp_path / "base.toml")
+    child = tmp_path / "sub" / "child.toml"
+    for target in (str(tmp_path / "base.toml"), "link.toml"):
+        child.write_text(f'extends = "{target}"\nname = "child"\n')
+        with pytest.raises(ScenarioError, match=r"extends: .* is outside the scenario's folder"):
+            load_scenario(child)
+    child.write_text(f'extends = "{tmp_path / "sub" / "deeper" / ".." / "ok.toml"}"\n')
+    (tmp_path / "sub" / "ok.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    assert load_scenario(child).name == "baseline"
+
+
+def test_errors_in_an_extended_file_name_the_file_and_field_that_named_it(tmp_path):
+    (tmp_path / "base.toml").write_text('name = "base"\ndays = = 3\n')
+    (tmp_path / "child.toml").write_text('extends = "base.toml"\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "child.toml")
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'child.toml'}: 1 problem\n  extends: ")
+    assert f"{tmp_path / 'base.toml'}: invalid TOML" in message
+    (tmp_path / "child.toml").write_text("extends = 3\n")
+    with pytest.raises(ScenarioError, match=r"extends: expected a file name, got 3"):
+        load_scenario(tmp_path / "child.toml")
+
+
+def test_experiment_files_are_strict_too(tmp_path):
+    from ecosim.experiment import ExperimentError, load_experiment
+
+    text = (ROOT / "experiments" / "seeding_strategies.toml").read_text()
+    text = text.replace("../scenarios/", str(SCENARIOS) + "/")
+    (tmp_path / "e.toml").write_text(text)
+    assert load_experiment(tmp_path / "e.toml", {"replications": 3}).replications == 3
+    for field, value, expected in (
+        ("replications", True, "replications: Input should be a valid integer (got True)"),
+        ("replications", "3", "replications: Input should be a valid integer (got '3')"),
+        ("seed", 1.5, "seed: Input should be a valid integer (got 1.5)"),
+    ):
+        with pytest.raises(ExperimentError) as caught:
+            load_experiment(tmp_path / "e.toml", {field: value})
+        assert expected in str(caught.value)

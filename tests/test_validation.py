@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ecosim.cli import main
-from ecosim.validation import CASES, Check, ValidationError, run_cases
+from ecosim.validation import CASES, Check, ValidationCaseError, run_cases
 from ecosim.validation import docking as docking_module
 from ecosim.validation.core import daily_column, minimal_scenario, replicate, seeds
 from ecosim.validation.docking import max_t_permutation_test
@@ -89,7 +89,7 @@ def test_docking_without_the_reference_implementation_is_a_clear_error(monkeypat
     monkeypatch.setattr(docking_module, "REFERENCE", tmp_path / "missing.py")
     docking_module.load_reference.cache_clear()
     try:
-        with pytest.raises(ValidationError, match="source checkout"):
+        with pytest.raises(ValidationCaseError, match="source checkout"):
             run_cases(["dock_bass"], "quick")
         assert main(["validate", "--quick", "--case", "dock_cascade", "--out", str(tmp_path)]) == 2
     finally:

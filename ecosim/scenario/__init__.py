@@ -53,6 +53,7 @@ from ecosim.scenario.diffusion import Diffusion, InitialSeeds
 from ecosim.scenario.dynamics import Criterion, Dynamics, Engagement
 from ecosim.scenario.fields import Beta, Constant, Distribution, Gamma, Normal, Uniform
 from ecosim.scenario.loading import (
+    OUTSIDE_PATHS_VARIABLE,
     ScenarioError,
     apply_overrides,
     load_scenario,
@@ -73,6 +74,7 @@ from ecosim.scenario.schema import Scenario
 
 __all__ = [
     "ACTION_TYPES",
+    "OUTSIDE_PATHS_VARIABLE",
     "Action",
     "Advertising",
     "BarabasiAlbert",

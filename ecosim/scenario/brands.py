@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ecosim.scenario.fields import Name, NonNegative, Probability, Spec, repeated_names
+from ecosim.scenario.fields import Budget, Name, NonNegative, Probability, Spec, repeated_names
 
 __all__ = [
     "Brand",
@@ -210,7 +210,7 @@ class Brand(Spec):
     price: float = Field(gt=0.0)
     margin: Probability = 0.3
     quality: Probability = 0.7
-    budget: NonNegative = math.inf
+    budget: Budget = math.inf
     initial_awareness: Probability = 0.0
     omnichannel_consistency: Probability = 0.8
     loyalty: Loyalty = Field(default_factory=Loyalty)

@@ -33,6 +33,7 @@ __all__ = [
     "ServiceDisruption",
     "SocialPost",
     "Winback",
+    "horizon_problem",
 ]
 
 
@@ -253,3 +254,37 @@ ACTION_TYPES = (
     "service_disruption",
     "winback",
 )
+
+
+def horizon_problem(action: _Action, days: int) -> tuple[Literal["beyond", "cut"], str] | None:
+    """Say whether an action lies beyond a horizon of ``days`` days or is cut short by it.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        ``("beyond", message)`` if the action starts after the last day, ``("cut",
+        message)`` if it ends after it, None if it runs within the horizon.
+
+    Examples
+    --------
+    >>> action = Promotion(type="promotion", brand="shop", start=300, end=320, discount=0.1)
+    >>> horizon_problem(action, 365) is None
+    True
+    >>> horizon_problem(action, 310)[0]
+    'cut'
+    >>> print(horizon_problem(action, 90)[1])
+    starts on day 300, after the last day (90): it would never run (expected start <= 90)
+    """
+    if action.start > days:
+        return (
+            "beyond",
+            f"starts on day {action.start}, after the last day ({days}): it would never run "
+            f"(expected start <= {days})",
+        )
+    if action.end > days:
+        return (
+            "cut",
+            f"ends on day {action.end}, after the last day ({days}): it runs "
+            f"{days - action.start + 1} of its {action.end - action.start + 1} days",
+        )
+    return None

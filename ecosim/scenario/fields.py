@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+import types
+from functools import cache
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
     "NAME_PATTERN",
     "Beta",
+    "Budget",
     "Constant",
     "Day",
     "Distribution",
@@ -31,12 +34,63 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Day = Annotated[int, Field(ge=1)]
+Budget = Annotated[float, Field(ge=0.0, allow_inf_nan=True)]
+"""An amount of money that may be unlimited (``inf``), never NaN."""
 
 
 class Spec(BaseModel):
-    """Base of every schema class: unknown fields are errors, values are immutable."""
+    """Base of every schema class (scenarios and experiment files).
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Unknown fields are errors and values are immutable. Types are strict: a number is
+    never read from a string or a boolean, nor a whole number from a float (a whole
+    number is a fine float); numbers must be finite unless a field says otherwise
+    (:data:`Budget`). A list is read as a tuple where a field is a tuple (TOML has no
+    tuples).
+
+    Examples
+    --------
+    >>> class Plan(Spec):
+    ...     days: int = 1
+    ...     price: float = 1.0
+    >>> Plan(days=30, price=150).price
+    150.0
+    >>> Plan.model_validate({"days": True})
+    Traceback (most recent call last):
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Plan
+    days
+      Input should be a valid integer [type=int_type, input_value=True, input_type=bool]
+    ...
+    >>> Plan.model_validate({"price": float("inf")}).price
+    Traceback (most recent call last):
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Plan
+    price
+      Input should be a finite number [type=finite_number, input_value=inf, input_type=float]
+    ...
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lists_as_tuples(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        fields = _tuple_fields(cls)
+        if not any(isinstance(data.get(name), list) for name in fields):
+            return data
+        return {k: tuple(v) if k in fields and isinstance(v, list) else v for k, v in data.items()}
+
+
+@cache
+def _tuple_fields(cls: type[BaseModel]) -> frozenset[str]:
+    """Names of the fields of ``cls`` whose type is a tuple (or an optional tuple)."""
+
+    def is_tuple(annotation: Any) -> bool:
+        if get_origin(annotation) in (Union, types.UnionType):
+            return any(is_tuple(arg) for arg in get_args(annotation))
+        return annotation is tuple or get_origin(annotation) is tuple
+
+    return frozenset(name for name, info in cls.model_fields.items() if is_tuple(info.annotation))
 
 
 class Constant(Spec):

@@ -3,30 +3,46 @@
 A scenario is data: a TOML file read with :mod:`tomllib`, validated with pydantic and
 never evaluated. Every problem is reported with the file, the dotted path of the field
 and what was expected, as a :class:`ScenarioError`.
+
+Paths in a scenario file (``extends`` and ``network.path``) are relative to the file
+that names them and must lie inside its folder (or a folder below it): a scenario
+someone sends cannot make ecosim read files elsewhere on the disk. Passing
+``allow_outside_paths=True`` (``--allow-outside-paths`` on the command line, or the
+environment variable :data:`OUTSIDE_PATHS_VARIABLE` set to ``1``) lifts the rule.
+Paths given as overrides (``--set``) are the user's own and are taken as given.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import re
 import tomllib
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from ecosim.errors import InputError
+from ecosim.errors import InputError, InputWarning
+from ecosim.scenario.campaign import horizon_problem
 from ecosim.scenario.fields import expected
 from ecosim.scenario.schema import Scenario
 
 __all__ = [
+    "OUTSIDE_PATHS_VARIABLE",
     "ScenarioError",
     "apply_overrides",
+    "beyond_horizon_problems",
     "load_scenario",
     "parse_assignment",
     "read_toml",
     "validate_scenario",
 ]
+
+OUTSIDE_PATHS_VARIABLE = "ECOSIM_ALLOW_OUTSIDE_PATHS"
+"""Environment variable that, set to ``1``, lets scenario files name files outside
+their folder (what ``--allow-outside-paths`` sets for a command and its subprocesses)."""
 
 
 class ScenarioError(InputError):
@@ -41,7 +57,12 @@ class ScenarioError(InputError):
     """
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path,
+    overrides: dict[str, Any] | None = None,
+    *,
+    allow_outside_paths: bool | None = None,
+) -> Scenario:
     """Read, override and validate a scenario TOML file.
 
     A file may start from another scenario with ``extends = "other.toml"`` (a path
@@ -49,6 +70,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     lists of named tables (``brands``, ``channels``, ``influencers``, segments) an item
     merges into the other's item of the same name or is added; other lists (such as
     ``campaign``) replace the other's.
+
+    A campaign action that starts after the file's horizon (``days``) is an error; one
+    that is cut short by it gives an :class:`~ecosim.errors.InputWarning`. When
+    ``overrides`` shorten the horizon, actions beyond it give a warning instead.
 
     Parameters
     ----------
@@ -58,6 +83,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         Field values by dotted path, applied before validation, e.g.
         ``{"days": 90, "brands.0.price": 30, "campaign.1.intensity": 0.5}``. A list of
         named items may also be indexed by name: ``"brands.tokoku.price"``.
+    allow_outside_paths : bool, optional
+        Let ``extends`` and ``network.path`` name files outside the folder of the file
+        that names them. By default, only if the environment variable
+        :data:`OUTSIDE_PATHS_VARIABLE` is ``1``.
 
     Returns
     -------
@@ -68,15 +97,25 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     Raises
     ------
     ScenarioError
-        If the file is missing, is not valid TOML, or any field is invalid; the message
-        names the file, the field path and what was expected.
+        If the file is missing, is not valid TOML, names a file outside its folder, or
+        any field is invalid; the message names the file, the field path and what was
+        expected (for a file named by ``extends``, the file and field that named it too).
     """
     path = Path(path)
-    data = apply_overrides(read_toml(path), overrides or {}, source=str(path))
-    return validate_scenario(data, source=str(path))
+    if allow_outside_paths is None:
+        allow_outside_paths = os.environ.get(OUTSIDE_PATHS_VARIABLE) == "1"
+    overrides = overrides or {}
+    data = apply_overrides(
+        read_toml(path, allow_outside_paths=allow_outside_paths), overrides, source=str(path)
+    )
+    return validate_scenario(
+        data, source=str(path), beyond_horizon="warn" if "days" in overrides else "refuse"
+    )
 
 
-def read_toml(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_toml(
+    path: Path, _seen: tuple[Path, ...] = (), *, allow_outside_paths: bool = False
+) -> dict[str, Any]:
     """Read a scenario file as a dictionary, following ``extends`` (see :func:`load_scenario`)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -88,16 +127,54 @@ def read_toml(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(str(path), [("", f"invalid TOML: {error}")]) from None
     network = data.get("network")
     if isinstance(network, dict) and isinstance(network.get("path"), str):
-        network["path"] = str((path.parent / network["path"]).resolve())
+        network["path"] = str(
+            _referenced(path, "network.path", network["path"], allow_outside_paths)
+        )
     base = data.pop("extends", None)
     if base is None:
         return data
     if not isinstance(base, str):
         raise ScenarioError(str(path), [("extends", f"expected a file name, got {_short(base)}")])
-    parent = (path.parent / base).resolve()
+    parent = _referenced(path, "extends", base, allow_outside_paths)
     if parent in _seen or parent == path.resolve():
         raise ScenarioError(str(path), [("extends", f"{base!r} extends itself in a cycle")])
-    return _merge(read_toml(parent, (*_seen, path.resolve())), data)
+    try:
+        inherited = read_toml(
+            parent, (*_seen, path.resolve()), allow_outside_paths=allow_outside_paths
+        )
+    except ScenarioError as error:
+        raise ScenarioError(
+            str(path),
+            [
+                (
+                    "extends",
+                    f"{error.source}: {where}: {message}"
+                    if where
+                    else f"{error.source}: {message}",
+                )
+                for where, message in error.problems
+            ],
+        ) from None
+    return _merge(inherited, data)
+
+
+def _referenced(path: Path, field: str, name: str, allow_outside: bool) -> Path:
+    """Resolve a file named in ``path``'s ``field``; refuse it outside ``path``'s folder."""
+    folder = path.parent.resolve()
+    target = (folder / name).resolve()
+    if not allow_outside and not target.is_relative_to(folder):
+        raise ScenarioError(
+            str(path),
+            [
+                (
+                    field,
+                    f"{name!r} is outside the scenario's folder {folder} (expected a file "
+                    "in it or below it; pass --allow-outside-paths, or "
+                    "allow_outside_paths=True, to allow it)",
+                )
+            ],
+        )
+    return target
 
 
 def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +200,12 @@ def _named_tables(value: Any) -> bool:
     )
 
 
-def validate_scenario(data: dict[str, Any], source: str = "<dict>") -> Scenario:
+def validate_scenario(
+    data: dict[str, Any],
+    source: str = "<dict>",
+    *,
+    beyond_horizon: Literal["refuse", "warn"] = "warn",
+) -> Scenario:
     """Validate a scenario given as a dictionary (as read from TOML).
 
     Parameters
@@ -132,6 +214,11 @@ def validate_scenario(data: dict[str, Any], source: str = "<dict>") -> Scenario:
         The scenario's fields.
     source : str
         Named in error messages.
+    beyond_horizon : {"warn", "refuse"}
+        What a campaign action that starts after the horizon (``days``) is: an error
+        (``"refuse"``, for a file's own horizon) or an
+        :class:`~ecosim.errors.InputWarning` (``"warn"``, for a horizon shortened on
+        purpose). An action cut short by the horizon always gives a warning.
 
     Returns
     -------
@@ -143,9 +230,51 @@ def validate_scenario(data: dict[str, Any], source: str = "<dict>") -> Scenario:
         With one line per problem: field path and what was expected.
     """
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(source, _problems(error, data)) from None
+    beyond, cut = beyond_horizon_problems(scenario)
+    if beyond and beyond_horizon == "refuse":
+        raise ScenarioError(source, beyond)
+    if beyond_horizon == "refuse":
+        for where, message in cut:
+            warnings.warn(f"{source}: {where}: {message}", InputWarning, stacklevel=2)
+    elif beyond or cut:
+        left_out = f"leaves out {_listed(beyond)}" if beyond else ""
+        cut_short = f"cuts short {_listed(cut)}" if cut else ""
+        joined = " and ".join(part for part in (left_out, cut_short) if part)
+        warnings.warn(
+            f"{source}: days: the horizon of {scenario.days} days {joined}",
+            InputWarning,
+            stacklevel=2,
+        )
+    return scenario
+
+
+def _listed(problems: list[tuple[str, str]]) -> str:
+    actions = [where.rpartition(".")[0] for where, _ in problems]
+    noun = "action" if len(actions) == 1 else "actions"
+    return f"{len(actions)} campaign {noun} ({', '.join(actions)})"
+
+
+def beyond_horizon_problems(
+    scenario: Scenario,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Campaign actions that start after the horizon, and those it cuts short.
+
+    Returns
+    -------
+    beyond, cut : list of (str, str)
+        Field path and what is wrong, for each action.
+    """
+    beyond, cut = [], []
+    for a, action in enumerate(scenario.campaign):
+        problem = horizon_problem(action, scenario.days)
+        if problem is not None and problem[0] == "beyond":
+            beyond.append((f"campaign[{a}].start", problem[1]))
+        elif problem is not None:
+            cut.append((f"campaign[{a}].end", problem[1]))
+    return beyond, cut
 
 
 def _problems(error: ValidationError, data: Any) -> list[tuple[str, str]]:

@@ -74,6 +74,9 @@ class LiveModel(EcosystemModel):
     ):
         base = resolve_scenario(scenario)
         overrides = dict(kwargs)
+        seed = overrides.get("seed")
+        if isinstance(seed, str) and seed.strip().isdigit():  # typed into a text box
+            overrides["seed"] = int(seed)
         if network is not None or friends is not None:
             overrides["network"] = network_table(base, network or base.network.kind, friends)
         try:

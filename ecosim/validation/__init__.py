@@ -24,9 +24,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
+from ecosim.errors import ValidationCaseError
 from ecosim.validation.bass import bass_closed_form, bass_limits
 from ecosim.validation.clv import customer_lifetime_value
-from ecosim.validation.core import CaseResult, Check, Mode, ValidationError
+from ecosim.validation.core import CaseResult, Check, Mode
 from ecosim.validation.docking import dock_bass, dock_independent_cascade, load_reference
 from ecosim.validation.propositions import dose_response, indirect_effect, negativity
 from ecosim.validation.report import write_report
@@ -37,7 +38,7 @@ __all__ = [
     "CaseResult",
     "Check",
     "Mode",
-    "ValidationError",
+    "ValidationCaseError",
     "run_cases",
     "write_report",
 ]
@@ -82,7 +83,7 @@ def run_cases(
 
     Raises
     ------
-    ValidationError
+    ValidationCaseError
         If a docking case is asked for and the reference implementation is missing
         (checked before anything runs).
     """

@@ -27,7 +27,6 @@ __all__ = [
     "CaseResult",
     "Check",
     "Mode",
-    "ValidationError",
     "confidence_bounds",
     "daily_curves",
     "minimal_scenario",
@@ -44,10 +43,6 @@ ROOT_SEED = 2011
 """Root of every case's seeds (``numpy.random.SeedSequence([ROOT_SEED, crc32(case)])``)."""
 
 T = TypeVar("T")
-
-
-class ValidationError(RuntimeError):
-    """A validation run cannot start (for example, the reference implementation is missing)."""
 
 
 @dataclass(frozen=True)

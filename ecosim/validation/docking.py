@@ -38,12 +38,12 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 
+from ecosim.errors import ValidationCaseError
 from ecosim.network import barabasi_albert
 from ecosim.validation.core import (
     CaseResult,
     Check,
     Mode,
-    ValidationError,
     daily_curves,
     minimal_scenario,
     replicate,
@@ -141,11 +141,11 @@ def load_reference() -> ModuleType:
 
     Raises
     ------
-    ValidationError
+    ValidationCaseError
         If the file is not there (an installed package has no ``tests`` folder).
     """
     if not REFERENCE.is_file():
-        raise ValidationError(
+        raise ValidationCaseError(
             f"the independent reference implementation is not installed with ecosim: "
             f"{REFERENCE} does not exist. Docking needs a source checkout of the repository "
             f"(install it with `pip install -e .` and run `ecosim validate` there)."
@@ -153,7 +153,7 @@ def load_reference() -> ModuleType:
     name = "ecosim_reference_diffusion"
     spec = importlib.util.spec_from_file_location(name, REFERENCE)
     if spec is None or spec.loader is None:
-        raise ValidationError(f"{REFERENCE} cannot be imported")
+        raise ValidationCaseError(f"{REFERENCE} cannot be imported")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)

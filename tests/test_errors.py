@@ -1,0 +1,75 @@
+import ast
+from pathlib import Path
+
+import pydantic
+import pytest
+
+from ecosim import errors
+from ecosim.errors import (
+    EcosimError,
+    InputError,
+    ResourceError,
+    StoreError,
+    ValidationCaseError,
+)
+from ecosim.experiment import ExperimentError
+from ecosim.network import EdgeListError
+from ecosim.scenario import ScenarioError
+
+from support import ROOT
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [InputError, ScenarioError, ExperimentError, EdgeListError, StoreError, ValidationCaseError],
+)
+def test_every_error_ecosim_raises_is_one_family(kind):
+    assert issubclass(kind, EcosimError)
+
+
+def test_input_errors_are_input_errors_and_keep_their_message_format():
+    assert issubclass(EdgeListError, InputError) and issubclass(ScenarioError, InputError)
+    error = InputError("plan.toml", [("days", "must be >= 1"), ("", "no brands")])
+    assert str(error) == "plan.toml: 2 problems\n  days: must be >= 1\n  no brands"
+    assert error.problems == [("days", "must be >= 1"), ("", "no brands")]
+    line = EdgeListError("edges.csv, line 3: 'x' is not a node id")
+    assert str(line) == "edges.csv, line 3: 'x' is not a node id"
+    assert line.problems == [("", "edges.csv, line 3: 'x' is not a node id")]
+
+
+def test_no_error_shares_a_name_with_pydantic():
+    ours = {name for name in errors.__all__}
+    assert "ValidationError" not in ours and not hasattr(errors, "ValidationError")
+    assert not issubclass(ValidationCaseError, pydantic.ValidationError)
+
+
+def test_a_run_too_large_is_a_memory_error_too():
+    assert issubclass(ResourceError, MemoryError)
+
+
+def test_the_command_line_catches_one_family():
+    """main() names EcosimError, not its members, so a new kind of error is caught too."""
+    tree = ast.parse((ROOT / "ecosim" / "cli.py").read_text())
+    main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
+    caught = [
+        ast.unparse(handler.type)
+        for node in ast.walk(main)
+        if isinstance(node, ast.Try)
+        for handler in node.handlers
+    ]
+    assert caught[0] == "EcosimError"
+    assert not {"InputError", "EdgeListError", "StoreError", "ValidationCaseError"} & set(caught)
+
+
+def test_a_new_member_of_the_family_is_reported_without_a_traceback(monkeypatch, capsys):
+    from ecosim.cli import main
+
+    class Unforeseen(EcosimError):
+        pass
+
+    def refuse(args):
+        raise Unforeseen("results/x: something the user can fix")
+
+    monkeypatch.setattr("ecosim.cli._compare", refuse)
+    assert main(["compare", str(Path("results") / "x")]) == 2
+    assert capsys.readouterr().err == "ecosim: error: results/x: something the user can fix\n"
