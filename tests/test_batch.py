@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from dask.distributed import Client, LocalCluster
 
-import ecosim.experiment
+import ecosim.experiment.runner
 import ecosim.store
 from ecosim.cli import main
 from ecosim.experiment import ExperimentError, load_experiment, plan_runs, run_experiment
@@ -210,7 +210,7 @@ def test_a_failing_run_is_retried_then_recorded(tmp_path, capsys):
 
 def test_a_run_that_fails_once_succeeds_on_retry(serial_reference, tmp_path, monkeypatch):
     calls = []
-    simulate = ecosim.experiment.simulate
+    simulate = ecosim.experiment.runner.simulate
 
     def flaky(scenario, overrides, seed):
         calls.append(seed)
@@ -218,7 +218,7 @@ def test_a_run_that_fails_once_succeeds_on_retry(serial_reference, tmp_path, mon
             raise RuntimeError("transient")
         return simulate(scenario, overrides, seed)
 
-    monkeypatch.setattr(ecosim.experiment, "simulate", flaky)
+    monkeypatch.setattr(ecosim.experiment.runner, "simulate", flaky)
     experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
     result = run_experiment(experiment, tmp_path / "out", serial=True, progress=False)
     assert (result.finished, result.failed) == (18, 0)
@@ -355,6 +355,6 @@ def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
 
 
 def test_the_embedded_cluster_runs_its_workers_without_the_profiler():
-    with ecosim.experiment._dask_client(workers=1, scheduler=None) as client:
+    with ecosim.experiment.runner._dask_client(workers=1, scheduler=None) as client:
         enabled = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
     assert list(enabled.values()) == [False]

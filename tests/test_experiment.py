@@ -173,7 +173,7 @@ BROKEN = {
     ),
     "bad strategy name": (
         {"strategies": {"Mass-Ads": {}}, "baseline": "Mass-Ads"},
-        ['strategies."Mass-Ads": String should match pattern'],
+        ["strategies.Mass-Ads: the name must be lower case letters, digits and _"],
     ),
     "invalid strategy value": (
         {"strategies": {"plain": {}, "loud": {"set": {"campaign.0.intensity": 3}}}},
