@@ -2,16 +2,20 @@
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from urllib.parse import urlsplit
 
 import dask
 import pandas as pd
+import psutil
 import pytest
-from dask.distributed import Client, LocalCluster
+from dask.distributed import Client, LocalCluster, default_client
 
 import ecosim.experiment.runner
 import ecosim.store
@@ -358,3 +362,119 @@ def test_the_embedded_cluster_runs_its_workers_without_the_profiler():
     with ecosim.experiment.runner._dask_client(workers=1, scheduler=None) as client:
         enabled = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
     assert list(enabled.values()) == [False]
+
+
+DIE_BEFORE_RESULTS_ROW = """
+import os
+import sys
+
+import ecosim.store
+from ecosim.cli import main
+
+write_parquet = ecosim.store.write_parquet
+
+
+def dying(frame, path):
+    if path.name == "results.parquet" and len(frame) == int(sys.argv[1]):
+        os._exit(9)
+    write_parquet(frame, path)
+
+
+ecosim.store.write_parquet = dying
+sys.exit(main(sys.argv[2:]))
+"""
+"""Runs a batch that dies (as kill -9 would) when the k-th run's file is written, before its
+row of results.parquet is."""
+
+
+@pytest.mark.parametrize("k", [5, 18], ids=["mid-batch", "last run"])
+def test_a_batch_killed_between_a_runs_file_and_its_row_is_repaired_on_rerun(
+    serial_reference, tmp_path, k
+):
+    experiment = serial_reference["tiny"].parent / "experiment.toml"
+    out = tmp_path / "out"
+    command = ["batch", str(experiment), "--out", str(out), "--serial"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    died = subprocess.run(
+        [sys.executable, "-c", DIE_BEFORE_RESULTS_ROW, str(k), *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert died.returncode == 9, died.stderr
+    assert len(list((out / "runs").glob("*.parquet"))) == k
+    assert len(read_results(out)) == k - 1, "killed between the run's file and its row"
+    rerun = subprocess.run(
+        [sys.executable, "-m", "ecosim.cli", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{k} already done, {18 - k} finished now, 0 failed" in rerun.stdout
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["tiny"]))
+
+
+def test_results_are_rebuilt_from_the_run_files_when_they_disagree(serial_reference, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(serial_reference["tiny"], out)
+    (out / "runs" / "quiet-c001-r02.parquet").unlink()
+    with ResultStore(out).writing() as store:
+        assert store.repaired
+    assert "quiet-c001-r02" not in set(read_results(out)["run_id"])
+    assert len(read_results(out)) == 17
+    with ResultStore(out).writing() as store:
+        assert not store.repaired, "nothing to repair when they agree"
+
+
+def _listening(pids):
+    """Return the TCP ports (host, port) on which the processes ``pids`` listen."""
+    found = set()
+    for pid in pids:
+        for connection in psutil.Process(pid).net_connections(kind="tcp"):
+            if connection.status == psutil.CONN_LISTEN:
+                found.add((connection.laddr.ip, connection.laddr.port))
+    return found
+
+
+def _cluster_endpoints(client):
+    """The scheduler's, workers' and nannies' own (non-HTTP) addresses, as (host, port)."""
+    workers = client.scheduler_info(n_workers=-1)["workers"]
+    addresses = [client.scheduler.address, *workers, *(w["nanny"] for w in workers.values())]
+    return {(urlsplit(a).hostname, urlsplit(a).port) for a in addresses}
+
+
+def _health(host, port):
+    with urllib.request.urlopen(f"http://{host}:{port}/health", timeout=10) as answer:
+        return answer.status
+
+
+@pytest.mark.parametrize("dashboard", [False, True], ids=["default", "--dashboard"])
+def test_the_embedded_cluster_serves_no_http_unless_asked(serial_reference, tmp_path, dashboard):
+    experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
+    seen = {}
+
+    def look(done, planned):
+        if done == 1:
+            client = default_client()
+            pids = [os.getpid(), *client.run(os.getpid).values()]
+            nannies = [psutil.Process(pid).parent().pid for pid in pids[1:]]
+            seen["listening"] = _listening({*pids, *nannies})
+            seen["http"] = seen["listening"] - _cluster_endpoints(client)
+            seen["health"] = [_health(host, port) for host, port in seen["http"]]
+
+    run_experiment(
+        experiment, tmp_path / "out", workers=2, progress=False, on_run=look, dashboard=dashboard
+    )
+    listening, http = seen["listening"], seen["http"]
+    assert {host for host, _ in listening} == {"127.0.0.1"}, "loopback only"
+    if dashboard:
+        assert len(http) == 3, "the scheduler's dashboard and each worker's pages"
+        assert seen["health"] == [200, 200, 200], "the check tells HTTP servers apart"
+    else:
+        assert not http, f"listening beyond the cluster's own connections: {sorted(http)}"
+        assert ("127.0.0.1", 8787) not in listening

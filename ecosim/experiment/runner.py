@@ -24,10 +24,11 @@ from typing import Any, Literal
 
 import dask
 import pandas as pd
-from dask.distributed import Client, LocalCluster, as_completed
+from dask.distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
+from ecosim.errors import InputError
 from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
 from ecosim.experiment.record import Record, claim
 from ecosim.experiment.schema import Experiment, summary_row
@@ -42,6 +43,9 @@ __all__ = [
     "run_sensitivity",
     "simulate",
 ]
+
+CONNECT_TIMEOUT = "10s"
+"""How long to wait for a running scheduler (``--scheduler``) to answer."""
 
 
 def simulate(
@@ -107,6 +111,7 @@ def run_experiment(
     retries: int = 2,
     progress: bool | None = None,
     on_run: Callable[[int, int], None] | None = None,
+    dashboard: bool = False,
 ) -> BatchResult:
     """Run every run of an experiment that is not yet on disk, and write each at once.
 
@@ -133,6 +138,9 @@ def run_experiment(
         runs of the experiment. For a progress display of one's own; an exception it
         raises stops the batch there (the runs written so far are kept, and a rerun
         continues), which is how a caller cancels a batch.
+    dashboard : bool
+        Serve Dask's dashboard from the embedded cluster, on http://127.0.0.1:8787 (or
+        another free port); without it nothing of the cluster serves HTTP.
 
     Returns
     -------
@@ -146,17 +154,8 @@ def run_experiment(
         If another process is writing ``out``.
     """
     record = Record("batch", None, experiment)
-    return _execute(
-        record,
-        plan_runs(experiment),
-        out,
-        workers,
-        scheduler,
-        serial,
-        retries,
-        progress,
-        on_run,
-    )
+    where = _Where(workers, scheduler, serial, dashboard)
+    return _execute(record, plan_runs(experiment), out, where, retries, progress, on_run)
 
 
 @dataclass(frozen=True)
@@ -191,6 +190,7 @@ def run_sensitivity(
     *,
     retries: int = 2,
     progress: bool | None = None,
+    dashboard: bool = False,
 ) -> SensitivityResult:
     """Run a Morris or Sobol design (resumable, like a batch) and compute the indices.
 
@@ -200,7 +200,7 @@ def run_sensitivity(
     out : str or Path
         The results folder.
     method : {"morris", "sobol"}
-    workers, scheduler, serial, retries, progress
+    workers, scheduler, serial, retries, progress, dashboard
         As in :func:`run_experiment`.
 
     Returns
@@ -209,7 +209,8 @@ def run_sensitivity(
     """
     design = sensitivity_design(experiment, method)
     record = Record("sensitivity", method, experiment)
-    batch = _execute(record, design.runs, out, workers, scheduler, serial, retries, progress)
+    where = _Where(workers, scheduler, serial, dashboard)
+    batch = _execute(record, design.runs, out, where, retries, progress)
     results = ResultStore(out).results()
     names = design.problem["names"]
     means = (
@@ -238,13 +239,21 @@ def run_sensitivity(
     return SensitivityResult(design, batch, means, indices)
 
 
+@dataclass(frozen=True)
+class _Where:
+    """Where the runs go: this process, a local cluster (and its dashboard), or a scheduler."""
+
+    workers: int | None
+    scheduler: str | None
+    serial: bool
+    dashboard: bool
+
+
 def _execute(
     record: Record,
     runs: list[Run],
     out: str | Path,
-    workers: int | None,
-    scheduler: str | None,
-    serial: bool,
+    where: _Where,
     retries: int,
     progress: bool | None,
     on_run: Callable[[int, int], None] | None = None,
@@ -259,10 +268,10 @@ def _execute(
             store, len(runs), len(runs) - len(todo), record.experiment.name, progress, on_run
         )
         with tally:
-            if todo and serial:
+            if todo and where.serial:
                 _run_serially(record.experiment.scenario, todo, retries, tally)
             elif todo:
-                with _dask_client(workers, scheduler) as client:
+                with _dask_client(where.workers, where.scheduler, where.dashboard) as client:
                     _run_on_dask(client, record.experiment.scenario, todo, retries, tally)
         return BatchResult(
             directory=store.directory,
@@ -372,33 +381,69 @@ def _run_on_dask(
 
 
 @contextmanager
-def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
+def _dask_client(
+    workers: int | None, scheduler: str | None, dashboard: bool = False
+) -> Iterator[Client]:
     """Connect to ``scheduler``, or start a quiet local cluster of single-threaded processes.
 
     The local cluster's processes are started with Ctrl-C ignored, so that only this
-    process is interrupted and it stops them in order. Their statistical profiler is off:
-    it samples the running task's stack every 10 ms for a dashboard the embedded cluster
-    does not serve, and slows the simulations (``benchmarks/batch_vs_mesa.py``).
+    process is interrupted and it stops them in order. Without ``dashboard`` nothing of it
+    serves HTTP: Dask always starts a web server in the scheduler and in each worker
+    (status pages, logs, call stacks, metrics), so their routes are emptied and the
+    servers stopped as soon as the cluster is up (and in every worker that starts later),
+    leaving only the cluster's own connections, on 127.0.0.1. The workers' statistical
+    profiler is off too: it samples the running task's stack every 10 ms for the dashboard,
+    and slows the simulations (``benchmarks/batch_vs_mesa.py``). With ``dashboard`` the
+    scheduler serves Dask's dashboard on http://127.0.0.1:8787 (another free port if that
+    one is taken).
     """
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, ValueError, TypeError) as error:
+            raise InputError(
+                "--scheduler",
+                [(scheduler, f"no Dask scheduler answers at this address ({error})")],
+            ) from None
+        with client:
             yield client
         return
+    quiet = {
+        "distributed.worker.profile.enabled": False,
+        "distributed.scheduler.http.routes": [],
+        "distributed.worker.http.routes": [],
+    }
     with (
         _ignoring_interrupts(),
         warnings.catch_warnings(),
-        dask.config.set({"distributed.worker.profile.enabled": False}),
+        dask.config.set({} if dashboard else quiet),
     ):
         warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
         cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:8787" if dashboard else None,
             silence_logs=logging.ERROR,
         )
     with cluster, Client(cluster) as client:
+        if not dashboard:
+            client.run_on_scheduler(_stop_http)
+            client.register_plugin(_NoHttp(), name="ecosim-no-http")
         yield client
+
+
+def _stop_http(dask_scheduler: Any) -> None:
+    dask_scheduler.http_server.stop()
+
+
+class _NoHttp(WorkerPlugin):
+    """Stops a worker's web server when the worker starts (see :func:`_dask_client`)."""
+
+    def setup(self, worker: Any) -> None:
+        """Stop the worker's HTTP server."""
+        worker.http_server.stop()
 
 
 @contextmanager
