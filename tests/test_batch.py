@@ -17,14 +17,22 @@ import psutil
 import pytest
 from dask.distributed import Client, LocalCluster, default_client
 
+import ecosim
 import ecosim.experiment.runner
 import ecosim.store
 from ecosim.cli import main
-from ecosim.experiment import ExperimentError, load_experiment, plan_runs, run_experiment
+from ecosim.experiment import (
+    ExperimentError,
+    load_experiment,
+    plan_runs,
+    read_record,
+    replication_seeds,
+    run_experiment,
+)
 from ecosim.store import ResultStore, StoreError, read_run_row
 
 from experiment_helpers import read_results, tiny_experiment, write_experiment
-from support import ROOT
+from support import ROOT, small_scenario
 
 BIGGER = {"customers": 1000, "days": 40, "replications": 5}
 """Runs long enough (about 0.1 s each) to be caught in the middle of a batch."""
@@ -165,17 +173,11 @@ def test_a_folder_holding_another_experiment_is_refused(serial_reference, tmp_pa
     with pytest.raises(ExperimentError, match="holds a different experiment") as caught:
         run_experiment(load_experiment(path), serial_reference["tiny"], serial=True, progress=False)
     assert "differs in: experiment.replications" in str(caught.value)
-    changed = write_experiment(tmp_path / "b", scenario={**_small(), "seed": 99})
+    changed = write_experiment(tmp_path / "b", scenario={**small_scenario(), "seed": 99})
     with pytest.raises(ExperimentError, match=r"experiment\.scenario\.seed"):
         run_experiment(
             load_experiment(changed), serial_reference["tiny"], serial=True, progress=False
         )
-
-
-def _small():
-    from support import small_scenario
-
-    return small_scenario()
 
 
 def test_a_folder_in_use_is_refused(serial_reference, tmp_path):
@@ -478,3 +480,115 @@ def test_the_embedded_cluster_serves_no_http_unless_asked(serial_reference, tmp_
     else:
         assert not http, f"listening beyond the cluster's own connections: {sorted(http)}"
         assert ("127.0.0.1", 8787) not in listening
+
+
+def test_batch_runs_match_the_public_api_with_their_own_seed_and_strategy(serial_reference):
+    """Every third run, re-run through ecosim.run with the seed and changes it should have.
+
+    The strategies' changes are written out here from the experiment file, not taken from
+    the run plan, so a plan or a runner that drops them (or the seed) is caught.
+    """
+    out = serial_reference["tiny"]
+    folder = out.parent
+    results = read_results(out).set_index("run_id")
+    seeds = replication_seeds(11, 3)
+    promotion = {"type": "promotion", "brand": "shop", "start": 2, "end": 8, "discount": 0.3}
+    changes = {
+        "plain": {},
+        "quiet": {"campaign.0.intensity": 0.2},
+        "promo": {"campaign": [*small_scenario()["campaign"], promotion]},
+    }
+    checked = 0
+    for run_id in sorted(results.index)[::3]:
+        row = results.loc[run_id]
+        assert row["seed"] == seeds[row["replication"]]
+        daily = ecosim.run(
+            folder / "scenario.toml",
+            days=15,
+            customers=300,
+            seed=seeds[row["replication"]],
+            overrides={**changes[row["strategy"]], "dynamics.wom_awareness_rate": row["wom"]},
+        )
+        pd.testing.assert_frame_equal(pd.read_parquet(out / "runs" / f"{run_id}.parquet"), daily)
+        checked += 1
+    assert checked == 6
+    series = {
+        run_id: pd.read_parquet(out / "runs" / f"{run_id}.parquet") for run_id in results.index
+    }
+    for run_id, daily in series.items():
+        strategy, condition, replication = run_id.split("-")
+        if strategy != "plain":
+            baseline = series[f"plain-{condition}-{replication}"]
+            assert not daily.equals(baseline), f"{strategy}'s changes change its results"
+        if replication != "r00":
+            first = series[f"{strategy}-{condition}-r00"]
+            assert not daily.equals(first), "replications differ: each run has its own seed"
+
+
+def test_command_line_changes_make_a_smaller_batch_recorded_and_kept_apart(tmp_path, capsys):
+    path = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    changes = ["--replications", "2", "--customers", "200", "--days", "10"]
+    changes += ["--set", "conditions.parameters.0.levels=3", "--set", "scenario.brands.0.price=90"]
+    assert main(["batch", str(path), "--out", str(out), "--serial", *changes]) == 0
+    assert "tiny: 18 runs: 0 already done, 18 finished now" in capsys.readouterr().out
+    results = read_results(out)
+    assert sorted(results["wom"].unique()) == [0.2, 0.5, 0.8]
+    assert results["replication"].max() == 1
+    assert len(pd.read_parquet(out / "runs" / "plain-c000-r00.parquet")) == 11
+    record = read_record(out).experiment
+    assert record.overrides == {
+        "conditions.parameters.0.levels": 3,
+        "scenario.brands.0.price": 90,
+        "replications": 2,
+        "customers": 200,
+        "days": 10,
+    }
+    assert (record.customers, record.scenario.brands[0].price) == (200, 90)
+    assert main(["batch", str(path), "--out", str(out), "--serial", *changes]) == 0
+    assert "18 already done, 0 finished now" in capsys.readouterr().out
+    other = [*changes[2:], "--replications", "3"]
+    assert main(["batch", str(path), "--out", str(out), "--serial", *other]) == 2
+    err = capsys.readouterr().err
+    assert "holds a different experiment" in err
+    assert "experiment.replications (folder: 2, now: 3)" in err
+    assert "its runs are not mixed with others" in err
+    assert len(read_results(out)) == 18, "nothing was run"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--set", "replications=1"], "replications: Input should be greater than or equal to 2"),
+        (["--set", "replications"], "--set: 1 problem\n  replications: expected FIELD.PATH=VALUE"),
+        (["--set", "strategies.plain.set.x=1"], "strategies.plain: x: unknown field"),
+        (["--set", "scenario.brands.7.price=1"], "brands.7.price: index 7 is out of range"),
+    ],
+)
+def test_bad_command_line_changes_are_clear_errors(tmp_path, capsys, arguments, expected):
+    path = write_experiment(tmp_path)
+    status = main(["batch", str(path), "--out", str(tmp_path / "out"), "--serial", *arguments])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_size_below_one_is_refused_by_the_parser(tmp_path, capsys):
+    path = write_experiment(tmp_path)
+    with pytest.raises(SystemExit):
+        main(["batch", str(path), "--days", "0"])
+    assert "argument --days: expected a whole number >= 1 (got '0')" in capsys.readouterr().err
+
+
+def test_sensitivity_takes_the_same_changes(tmp_path, capsys):
+    path = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    changes = ["--replications", "1", "--customers", "200", "--days", "5"]
+    command = ["sensitivity", str(path), "--method", "morris", "--serial", "--out", str(out)]
+    assert main([*command, *changes, "--set", "sensitivity.trajectories=2"]) == 0
+    assert "tiny (morris): 6 runs" in capsys.readouterr().out
+    record = read_record(out).experiment
+    assert record.sensitivity.replications == 1 and record.replications == 3
+    assert record.overrides["sensitivity.trajectories"] == 2

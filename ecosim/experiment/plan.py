@@ -186,7 +186,7 @@ def plan_runs(experiment: Experiment) -> list[Run]:
 
 @dataclass(frozen=True)
 class SensitivityDesign:
-    """A Morris or Sobol design over the experiment's condition parameters.
+    """A Morris or Sobol design over the experiment's sensitivity parameters.
 
     Attributes
     ----------
@@ -218,7 +218,8 @@ def sensitivity_design(
 ) -> SensitivityDesign:
     """Build the Morris or Sobol design of the experiment's ``[sensitivity]`` settings.
 
-    Every condition parameter must have a range. A dummy parameter is added to the
+    The parameters are ``[[sensitivity.parameters]]``, or else the conditions' parameters
+    (which must then all have a range). A dummy parameter is added to the
     problem; the model never reads it, so its index is the noise floor of the analysis.
     Design points get independent seeds (SeedSequence(seed).spawn(points)[i].spawn(
     replications)[r]), not common random numbers: with common random numbers two points
@@ -237,20 +238,34 @@ def sensitivity_design(
     Raises
     ------
     ExperimentError
-        If there are no conditions, or a parameter has values instead of a range.
+        If there are no parameters, or a condition parameter used has values instead of a
+        range.
     """
     settings = experiment.sensitivity
     source = f"experiment {experiment.name!r}"
-    if not experiment.parameters:
-        raise ExperimentError(source, [("conditions", "sensitivity analysis needs parameters")])
+    if not experiment.sensitivity_parameters:
+        raise ExperimentError(
+            source,
+            [
+                (
+                    "sensitivity.parameters",
+                    "none given: add [[sensitivity.parameters]] tables, each with a path "
+                    "and a range [low, high]",
+                )
+            ],
+        )
     problems = [
-        (f"conditions.parameters[{i}]", "sensitivity analysis needs a range [low, high]")
-        for i, p in enumerate(experiment.parameters)
+        (
+            f"conditions.parameters[{i}]",
+            "sensitivity analysis needs a range [low, high]: give [[sensitivity.parameters]] "
+            "with ranges (the conditions' parameters are used only when there are none)",
+        )
+        for i, p in enumerate(experiment.sensitivity_parameters)
         if p.range is None
     ]
     if problems:
         raise ExperimentError(source, problems)
-    parameters = experiment.parameters
+    parameters = experiment.sensitivity_parameters
     problem = {
         "num_vars": len(parameters) + 1,
         "names": [*(p.label for p in parameters), DUMMY],

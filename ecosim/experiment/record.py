@@ -41,8 +41,19 @@ def _record_data(record: Record) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": record.kind}
     if record.method:
         data["method"] = record.method
-    data["experiment"] = record.experiment.model_dump(mode="python", exclude_none=True)
+    data["experiment"] = _without_none(
+        record.experiment.model_dump(mode="python", exclude_none=True)
+    )
     return tomllib.loads(tomli_w.dumps(data))
+
+
+def _without_none(value: Any) -> Any:
+    """Drop None from tables and lists (TOML has no null; an override of None clears a field)."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value if v is not None]
+    return value
 
 
 def read_record(directory: str | Path) -> Record:
@@ -91,7 +102,10 @@ def claim(store: ResultStore, record: Record) -> None:
         return
     differences = _differences(held, data)
     if differences:
-        listed = ", ".join(differences[:5]) + (", ..." if len(differences) > 5 else "")
+        listed = "; ".join(
+            f"{path} (folder: {_short(was)}, now: {_short(now)})"
+            for path, was, now in differences[:5]
+        ) + ("; ..." if len(differences) > 5 else "")
         raise ExperimentError(
             str(store.directory),
             [
@@ -99,13 +113,21 @@ def claim(store: ResultStore, record: Record) -> None:
                     "",
                     f"holds a different experiment ({held.get('kind')} "
                     f"{held.get('experiment', {}).get('name')!r}; differs in: {listed}); "
+                    "its runs are not mixed with others: rerun with the folder's settings, "
                     "use another --out, or remove the folder to start again",
                 )
             ],
         )
 
 
-def _differences(a: Any, b: Any, path: str = "") -> list[str]:
+def _short(value: Any) -> str:
+    if value is None:
+        return "absent"
+    text = repr(value) if not isinstance(value, dict | list) else f"a {type(value).__name__}"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _differences(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
     if isinstance(a, dict) and isinstance(b, dict):
         return [
             found
@@ -118,7 +140,7 @@ def _differences(a: Any, b: Any, path: str = "") -> list[str]:
             for i, (x, y) in enumerate(zip(a, b, strict=True))
             for found in _differences(x, y, f"{path}[{i}]")
         ]
-    return [] if a == b else [path]
+    return [] if a == b else [(path, a, b)]
 
 
 def describe_failures(directory: str | Path) -> str:

@@ -39,8 +39,10 @@ __all__ = [
     "Conditions",
     "Experiment",
     "ExperimentError",
+    "Factor",
     "Parameter",
     "Sensitivity",
+    "SensitivityParameter",
     "Strategy",
     "load_experiment",
     "outcome_names",
@@ -126,29 +128,16 @@ class Strategy(Spec):
         return [*self.set, *self.append]
 
 
-class Parameter(Spec):
-    """A market condition: a scenario field varied across the experiment.
+class Factor(Spec):
+    """A scenario field (``path``) that an experiment varies, named ``name`` in tables.
 
-    Give either ``values`` (a list, for a factorial design) or ``range`` (``[low,
-    high]``: a factorial design takes ``levels`` evenly spaced values; Latin hypercube,
-    Morris and Sobol designs sample it). ``integer`` rounds sampled values for integer
-    fields. ``name`` labels the condition in tables (default: ``path``).
+    ``integer`` rounds sampled values for integer fields.
     """
 
     path: str = Field(pattern=FIELD_PATH_PATTERN)
     name: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_.]*$")
-    values: list[Scalar] | None = Field(default=None, min_length=1)
     range: Range | None = None
-    levels: int | None = Field(default=None, ge=2)
     integer: bool = False
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> Parameter:
-        if (self.values is None) == (self.range is None):
-            raise ValueError("give either values (a list) or range ([low, high])")
-        if self.levels is not None and self.values is not None:
-            raise ValueError("levels applies to a range, not to a list of values")
-        return self
 
     @property
     def label(self) -> str:
@@ -159,6 +148,41 @@ class Parameter(Spec):
         """Return the scenario value for a point ``x`` of the range (rounded if integer)."""
         return round(x) if self.integer else float(x)
 
+    def extremes(self) -> list[Scalar]:
+        """Return the values to check against the scenario schema when loading."""
+        return [self.value(x) for x in self.range]
+
+
+class SensitivityParameter(Factor):
+    """A parameter of a sensitivity analysis: a scenario field sampled over ``range``.
+
+    Independent of the market conditions: a Morris or Sobol design samples ``[low,
+    high]`` itself, so it needs neither ``levels`` nor a Latin hypercube's ``points``.
+    """
+
+    range: Range
+
+
+class Parameter(Factor):
+    """A market condition: a scenario field varied across the experiment.
+
+    Give either ``values`` (a list, for a factorial design) or ``range`` (``[low,
+    high]``: a factorial design takes ``levels`` evenly spaced values; a Latin hypercube
+    samples it). ``integer`` rounds sampled values for integer fields. ``name`` labels
+    the condition in tables (default: ``path``).
+    """
+
+    values: list[Scalar] | None = Field(default=None, min_length=1)
+    levels: int | None = Field(default=None, ge=2)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Parameter:
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give either values (a list) or range ([low, high])")
+        if self.levels is not None and self.values is not None:
+            raise ValueError("levels applies to a range, not to a list of values")
+        return self
+
     def grid(self) -> list[Scalar]:
         """Return the values of a factorial design: ``values``, or ``levels`` over ``range``."""
         if self.values is not None:
@@ -168,7 +192,7 @@ class Parameter(Spec):
 
     def extremes(self) -> list[Scalar]:
         """Return the values to check against the scenario schema when loading."""
-        return self.grid() if self.values is not None else [self.value(x) for x in self.range]
+        return self.grid() if self.values is not None else super().extremes()
 
 
 class Conditions(Spec):
@@ -205,14 +229,17 @@ class Conditions(Spec):
 
 
 class Sensitivity(Spec):
-    """Settings of ``ecosim sensitivity`` over the conditions' parameters (their ranges).
+    """Settings of ``ecosim sensitivity``: its parameters, strategy, outcomes and design.
 
+    ``parameters`` are sampled over their own ranges, independently of the market
+    conditions (default: the conditions' parameters, which then all need a range).
     Morris screening (Morris 1991; Campolongo, Cariboni & Saltelli 2007) uses
     ``trajectories`` trajectories on a grid of ``levels`` levels; Sobol indices (Sobol'
     2001; Saltelli et al. 2010) use ``samples`` base samples (a power of two). Each
     design point is run ``replications`` times and the outcomes averaged.
     """
 
+    parameters: list[SensitivityParameter] | None = Field(default=None, min_length=1)
     strategy: str | None = None
     outcomes: list[str] | None = Field(default=None, min_length=1)
     replications: int | None = Field(default=None, ge=1)
@@ -237,6 +264,10 @@ class Experiment(Spec):
         Without conditions every strategy runs on the base scenario alone.
     outcomes : list of str
         Names from the run summary (:func:`outcome_names`).
+    overrides : dict
+        The changes :func:`load_experiment` made to the file by dotted path (the command
+        line's ``--replications``, ``--customers``, ``--days`` and ``--set``), recorded
+        with the results.
     """
 
     name: Name
@@ -252,6 +283,7 @@ class Experiment(Spec):
     strategies: dict[str, Strategy] = Field(min_length=1)
     conditions: Conditions | None = None
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
+    overrides: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> Experiment:
@@ -283,13 +315,19 @@ class Experiment(Spec):
             where = f"conditions.parameters[{i}]"
             if parameter.label in known:
                 problems.append(f"{where}.name: {parameter.label!r} is an outcome; give a name")
-            for name, strategy in self.strategies.items():
-                clash = [p for p in strategy.paths() if _overlap(p, parameter.path)]
-                if clash:
-                    problems.append(
-                        f"{where}.path: {parameter.path!r} overlaps {clash[0]!r}, which "
-                        f"strategy {name!r} sets (a condition must not change a strategy's field)"
-                    )
+            problems += _clashes(where, parameter.path, self.strategies, "a condition")
+        sensitive = self.sensitivity.parameters or []
+        labels = [p.label for p in sensitive]
+        strategy = self.sensitivity.strategy or self.baseline
+        for i, parameter in enumerate(sensitive):
+            where = f"sensitivity.parameters[{i}]"
+            if labels.count(parameter.label) > 1:
+                problems.append(f"{where}.name: {parameter.label!r} names two parameters")
+            if parameter.label in (*IDENTIFIERS, DUMMY, *known):
+                problems.append(f"{where}.name: {parameter.label!r} is reserved; give a name")
+            if strategy in self.strategies:
+                chosen = {strategy: self.strategies[strategy]}
+                problems += _clashes(where, parameter.path, chosen, "a sensitivity parameter")
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -298,6 +336,23 @@ class Experiment(Spec):
     def parameters(self) -> list[Parameter]:
         """The condition parameters (none without conditions)."""
         return list(self.conditions.parameters) if self.conditions else []
+
+    @property
+    def sensitivity_parameters(self) -> list[Factor]:
+        """The parameters of ``ecosim sensitivity``: its own, or else the conditions'."""
+        return list(self.sensitivity.parameters or self.parameters)
+
+
+def _clashes(where: str, path: str, strategies: dict[str, Strategy], what: str) -> list[str]:
+    problems = []
+    for name, strategy in strategies.items():
+        clash = [p for p in strategy.paths() if _overlap(p, path)]
+        if clash:
+            problems.append(
+                f"{where}.path: {path!r} overlaps {clash[0]!r}, which strategy {name!r} sets "
+                f"({what} must not change a strategy's field)"
+            )
+    return problems
 
 
 def _unknown(names: list[str], known: list[str], where: str, kind: str) -> list[str]:
@@ -379,7 +434,10 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
         validated (as :func:`ecosim.scenario.load_scenario` does for a scenario); a table
         replaces the whole field and None clears an optional one. For instance
         ``{"replications": 3, "customers": 2000, "conditions": None}`` runs the strategies
-        three times each on the base scenario alone, with 2,000 customers.
+        three times each on the base scenario alone, with 2,000 customers. Paths under
+        ``scenario.`` change the base scenario (``{"scenario.brands.0.price": 90}``), as
+        :func:`ecosim.scenario.load_scenario`'s overrides. Recorded in the experiment's
+        ``overrides``.
 
     Returns
     -------
@@ -401,16 +459,28 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
         raise ExperimentError(source, [("", f"cannot be read ({error})")]) from None
     except tomllib.TOMLDecodeError as error:
         raise ExperimentError(source, [("", f"invalid TOML: {error}")]) from None
+    if "overrides" in data:
+        raise ExperimentError(
+            source, [("overrides", "is recorded by ecosim, not set in the file; remove it")]
+        )
+    overrides = dict(overrides or {})
+    in_scenario = {p: v for p, v in overrides.items() if p.startswith("scenario.")}
     try:
-        data = apply_overrides(data, overrides or {}, source=source)
+        data = apply_overrides(
+            data, {p: v for p, v in overrides.items() if p not in in_scenario}, source=source
+        )
+        if not isinstance(data.get("scenario"), str):
+            data = apply_overrides(data, in_scenario, source=source)
     except ScenarioError as error:
         raise ExperimentError(error.source, error.problems) from None
     if isinstance(data.get("scenario"), str):
         data["scenario_file"] = data["scenario"]
+        changes = {p.removeprefix("scenario."): v for p, v in in_scenario.items()}
         try:
-            data["scenario"] = load_scenario(path.parent / data["scenario"])
+            data["scenario"] = load_scenario(path.parent / data["scenario"], changes)
         except ScenarioError as error:
             raise ExperimentError(source, _nested("scenario", error)) from None
+    data["overrides"] = overrides
     experiment = validate_experiment(data, source)
     try:
         scenario = resolve_scenario(
@@ -458,7 +528,7 @@ def _nested(where: str, error: ScenarioError) -> list[tuple[str, str]]:
 
 
 def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
-    """Load the scenario with each strategy, and with each condition's extreme values."""
+    """Load the scenario with each strategy, and with each parameter's extreme values."""
     problems = []
     base = experiment.scenario
     for name, strategy in experiment.strategies.items():
@@ -472,15 +542,21 @@ def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
     if problems:
         return problems
     baseline = strategy_overrides(base, experiment.strategies[experiment.baseline])
-    for i, parameter in enumerate(experiment.parameters):
-        for value in parameter.extremes():
-            try:
-                resolve_scenario(base, overrides={**baseline, parameter.path: value})
-            except ScenarioError as error:
-                problems += [
-                    (f"conditions.parameters[{i}]", f"value {value!r}: {path}: {message}")
-                    for path, message in error.problems
-                ]
+    chosen = experiment.sensitivity.strategy or experiment.baseline
+    sensitive = strategy_overrides(base, experiment.strategies[chosen])
+    for where, parameters, overrides in (
+        ("conditions", experiment.parameters, baseline),
+        ("sensitivity", experiment.sensitivity.parameters or [], sensitive),
+    ):
+        for i, parameter in enumerate(parameters):
+            for value in parameter.extremes():
+                try:
+                    resolve_scenario(base, overrides={**overrides, parameter.path: value})
+                except ScenarioError as error:
+                    problems += [
+                        (f"{where}.parameters[{i}]", f"value {value!r}: {path}: {message}")
+                        for path, message in error.problems
+                    ]
     return problems
 
 
