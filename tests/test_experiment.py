@@ -1,5 +1,9 @@
 """Experiment files: validation, strategies, designs, seeds and the run plan."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import tomli_w
@@ -366,3 +370,19 @@ def test_overrides_are_recorded_and_may_change_the_base_scenario(tmp_path):
     data = tiny_experiment(overrides={"replications": 9})
     with pytest.raises(ExperimentError, match=r"overrides: is recorded by ecosim, not set"):
         load_experiment(write_experiment(tmp_path / "b", data))
+
+
+def test_reading_an_experiment_or_a_record_does_not_import_dask():
+    code = (
+        "import sys, ecosim.report, ecosim.experiment; "
+        "from ecosim.experiment import read_record, load_experiment; "
+        "print(sorted({'dask', 'distributed'} & set(sys.modules)))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+    from ecosim.experiment import run_experiment  # the runner's names on first use
+
+    assert run_experiment.__module__ == "ecosim.experiment.runner"
