@@ -4,6 +4,7 @@ import errno
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -592,3 +593,15 @@ def test_sensitivity_takes_the_same_changes(tmp_path, capsys):
     record = read_record(out).experiment
     assert record.sensitivity.replications == 1 and record.replications == 3
     assert record.overrides["sensitivity.trajectories"] == 2
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error(tmp_path, capsys):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    path = write_experiment(tmp_path)
+    address = f"tcp://127.0.0.1:{port}"
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), "--scheduler", address]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecosim: error: --scheduler: 1 problem\n  {address}: no Dask scheduler")
+    assert "Traceback" not in err
