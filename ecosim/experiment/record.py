@@ -41,9 +41,10 @@ def _record_data(record: Record) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": record.kind}
     if record.method:
         data["method"] = record.method
-    data["experiment"] = _without_none(
-        record.experiment.model_dump(mode="python", exclude_none=True)
-    )
+    experiment = _without_none(record.experiment.model_dump(mode="python", exclude_none=True))
+    if not experiment["overrides"]:
+        del experiment["overrides"]  # recorded as before there were overrides
+    data["experiment"] = experiment
     return tomllib.loads(tomli_w.dumps(data))
 
 
