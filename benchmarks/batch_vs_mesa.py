@@ -26,14 +26,8 @@ import mesa
 import pandas as pd
 
 from ecosim import EcosystemModel
-from ecosim.experiment import (
-    _dask_client,
-    condition_table,
-    load_experiment,
-    plan_runs,
-    run_experiment,
-    simulate,
-)
+from ecosim.experiment import condition_table, load_experiment, plan_runs
+from ecosim.experiment.runner import _dask_client, run_experiment, simulate
 from ecosim.model import resolve_scenario
 
 from recording import load, machine, write_section

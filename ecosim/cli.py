@@ -163,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--out", type=Path, metavar="DIR", help="results folder (default: results/<experiment>)"
     )
+    _add_experiment_arguments(batch, "runs of every strategy under every condition")
     _add_runner_arguments(batch)
     batch.set_defaults(handler=_batch)
 
@@ -191,6 +192,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="results folder (default: results/<experiment>-<method>)",
     )
+    _add_experiment_arguments(sensitivity, "runs per design point (sensitivity.replications)")
     _add_runner_arguments(sensitivity)
     sensitivity.set_defaults(handler=_sensitivity)
 
@@ -271,7 +273,44 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_experiment_arguments(command: argparse.ArgumentParser, replications: str) -> None:
+    changes = command.add_argument_group(
+        "changes to the experiment file",
+        "validated like the file and recorded in the results folder; a rerun into the same "
+        "folder must give the same ones",
+    )
+    changes.add_argument("--replications", type=_positive, metavar="N", help=replications)
+    changes.add_argument("--customers", type=_positive, metavar="N", help="population size")
+    changes.add_argument("--days", type=_positive, metavar="N", help="horizon in days")
+    changes.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD.PATH=VALUE",
+        help="set an experiment field, e.g. seed=7, conditions.parameters.0.levels=2 or "
+        "scenario.brands.0.price=90 (the base scenario's; repeatable)",
+    )
+
+
+def _experiment_overrides(args: argparse.Namespace, replications: str) -> dict[str, object]:
+    overrides: dict[str, object] = dict(parse_assignment(text) for text in args.set)
+    for path, value in (
+        (replications, args.replications),
+        ("customers", args.customers),
+        ("days", args.days),
+    ):
+        if value is not None:
+            overrides[path] = value
+    return overrides
+
+
 def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="serve the local Dask cluster's dashboard on http://127.0.0.1:8787 "
+        "(by default it serves no web pages)",
+    )
     where = command.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
@@ -354,11 +393,16 @@ def _port(text: str) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    experiment = load_experiment(args.experiment)
+    experiment = load_experiment(args.experiment, _experiment_overrides(args, "replications"))
     out = args.out or Path("results") / experiment.name
     try:
         result = run_experiment(
-            experiment, out, workers=args.workers, scheduler=args.scheduler, serial=args.serial
+            experiment,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            serial=args.serial,
+            dashboard=args.dashboard,
         )
     except KeyboardInterrupt:
         return _stopped(out, "interrupted")
@@ -393,7 +437,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    experiment = load_experiment(args.experiment)
+    overrides = _experiment_overrides(args, "sensitivity.replications")
+    experiment = load_experiment(args.experiment, overrides)
     out = args.out or Path("results") / f"{experiment.name}-{args.method}"
     try:
         result = run_sensitivity(
@@ -403,6 +448,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
             serial=args.serial,
+            dashboard=args.dashboard,
         )
     except KeyboardInterrupt:
         return _stopped(out, "interrupted")

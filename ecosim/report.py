@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,18 +22,15 @@ from ecosim.analysis import (
     describe,
     paired_differences,
 )
-from ecosim.experiment import (
-    DUMMY,
-    Experiment,
-    ExperimentError,
-    Record,
-    SensitivityResult,
-    condition_table,
-    read_record,
-)
+from ecosim.experiment.plan import condition_table
+from ecosim.experiment.record import Record, read_record
+from ecosim.experiment.schema import DUMMY, Experiment, ExperimentError
 from ecosim.metrics import OUTCOMES
 from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot, sensitivity_plot
 from ecosim.store import ResultStore, write_figure, write_parquet, write_text
+
+if TYPE_CHECKING:
+    from ecosim.experiment.runner import SensitivityResult
 
 __all__ = ["Comparison", "compare", "write_report", "write_sensitivity_report"]
 

@@ -162,6 +162,7 @@ class ResultStore:
         self.runs = self.directory / "runs"
         self._rows: dict[str, dict[str, Any]] | None = None
         self._failures: dict[str, dict[str, Any]] = {}
+        self.repaired = False
 
     @contextmanager
     def writing(self) -> Iterator[ResultStore]:
@@ -170,7 +171,9 @@ class ResultStore:
         The lock (``DIR/.lock``, an advisory ``flock``) keeps a second process from
         writing the same folder; the system releases it when this process ends, however
         it ends. Temporary files left by a killed writer are removed; finished runs and
-        earlier failures are read back.
+        earlier failures are read back, and ``results.parquet`` is rebuilt from ``runs/``
+        if it does not hold exactly their rows (a writer killed between writing a run's
+        file and its row; ``repaired`` tells whether it was).
 
         Yields
         ------
@@ -193,6 +196,7 @@ class ResultStore:
                 stale.unlink(missing_ok=True)
             self._rows = self.rows()
             self._failures = self.failures()
+            self.repaired = self._repair_results()
             try:
                 yield self
             finally:
@@ -267,6 +271,24 @@ class ResultStore:
         ids = sorted(self.rows()) if run_ids is None else run_ids
         frames = [pd.read_parquet(self.run_path(run_id)).assign(run_id=run_id) for run_id in ids]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def _repair_results(self) -> bool:
+        """Rewrite ``results.parquet`` from the run files if it disagrees; return whether it did."""
+        path = self.directory / self.RESULTS
+        expected = self.results()
+        try:
+            held = pd.read_parquet(path) if path.exists() else None
+        except (OSError, ValueError, pa.ArrowException):
+            held = None
+        if (held is None and expected.empty and not path.exists()) or (
+            held is not None and held.equals(expected)
+        ):
+            return False
+        if expected.empty:
+            path.unlink(missing_ok=True)
+        else:
+            write_parquet(expected, path)
+        return True
 
     def _write_failures(self) -> None:
         path = self.directory / self.FAILED

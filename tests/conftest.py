@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+from ecosim.processes.sampling import Draws
+
 settings.register_profile(
     "ci",
     derandomize=True,
@@ -21,8 +23,6 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-
-from ecosim.processes.sampling import Draws
 
 
 @pytest.fixture

@@ -2,25 +2,38 @@
 
 import errno
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from urllib.parse import urlsplit
 
 import dask
 import pandas as pd
+import psutil
 import pytest
-from dask.distributed import Client, LocalCluster
+from dask.distributed import Client, LocalCluster, default_client
 
-import ecosim.experiment
+import ecosim
+import ecosim.experiment.runner
 import ecosim.store
 from ecosim.cli import main
-from ecosim.experiment import ExperimentError, load_experiment, plan_runs, run_experiment
+from ecosim.experiment import (
+    ExperimentError,
+    load_experiment,
+    plan_runs,
+    read_record,
+    replication_seeds,
+    run_experiment,
+)
 from ecosim.store import ResultStore, StoreError, read_run_row
 
 from experiment_helpers import read_results, tiny_experiment, write_experiment
-from support import ROOT
+from support import ROOT, small_scenario
 
 BIGGER = {"customers": 1000, "days": 40, "replications": 5}
 """Runs long enough (about 0.1 s each) to be caught in the middle of a batch."""
@@ -161,17 +174,11 @@ def test_a_folder_holding_another_experiment_is_refused(serial_reference, tmp_pa
     with pytest.raises(ExperimentError, match="holds a different experiment") as caught:
         run_experiment(load_experiment(path), serial_reference["tiny"], serial=True, progress=False)
     assert "differs in: experiment.replications" in str(caught.value)
-    changed = write_experiment(tmp_path / "b", scenario={**_small(), "seed": 99})
+    changed = write_experiment(tmp_path / "b", scenario={**small_scenario(), "seed": 99})
     with pytest.raises(ExperimentError, match=r"experiment\.scenario\.seed"):
         run_experiment(
             load_experiment(changed), serial_reference["tiny"], serial=True, progress=False
         )
-
-
-def _small():
-    from support import small_scenario
-
-    return small_scenario()
 
 
 def test_a_folder_in_use_is_refused(serial_reference, tmp_path):
@@ -210,7 +217,7 @@ def test_a_failing_run_is_retried_then_recorded(tmp_path, capsys):
 
 def test_a_run_that_fails_once_succeeds_on_retry(serial_reference, tmp_path, monkeypatch):
     calls = []
-    simulate = ecosim.experiment.simulate
+    simulate = ecosim.experiment.runner.simulate
 
     def flaky(scenario, overrides, seed):
         calls.append(seed)
@@ -218,7 +225,7 @@ def test_a_run_that_fails_once_succeeds_on_retry(serial_reference, tmp_path, mon
             raise RuntimeError("transient")
         return simulate(scenario, overrides, seed)
 
-    monkeypatch.setattr(ecosim.experiment, "simulate", flaky)
+    monkeypatch.setattr(ecosim.experiment.runner, "simulate", flaky)
     experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
     result = run_experiment(experiment, tmp_path / "out", serial=True, progress=False)
     assert (result.finished, result.failed) == (18, 0)
@@ -355,6 +362,246 @@ def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
 
 
 def test_the_embedded_cluster_runs_its_workers_without_the_profiler():
-    with ecosim.experiment._dask_client(workers=1, scheduler=None) as client:
+    with ecosim.experiment.runner._dask_client(workers=1, scheduler=None) as client:
         enabled = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
     assert list(enabled.values()) == [False]
+
+
+DIE_BEFORE_RESULTS_ROW = """
+import os
+import sys
+
+import ecosim.store
+from ecosim.cli import main
+
+write_parquet = ecosim.store.write_parquet
+
+
+def dying(frame, path):
+    if path.name == "results.parquet" and len(frame) == int(sys.argv[1]):
+        os._exit(9)
+    write_parquet(frame, path)
+
+
+ecosim.store.write_parquet = dying
+sys.exit(main(sys.argv[2:]))
+"""
+"""Runs a batch that dies (as kill -9 would) when the k-th run's file is written, before its
+row of results.parquet is."""
+
+
+@pytest.mark.parametrize("k", [5, 18], ids=["mid-batch", "last run"])
+def test_a_batch_killed_between_a_runs_file_and_its_row_is_repaired_on_rerun(
+    serial_reference, tmp_path, k
+):
+    experiment = serial_reference["tiny"].parent / "experiment.toml"
+    out = tmp_path / "out"
+    command = ["batch", str(experiment), "--out", str(out), "--serial"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    died = subprocess.run(
+        [sys.executable, "-c", DIE_BEFORE_RESULTS_ROW, str(k), *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert died.returncode == 9, died.stderr
+    assert len(list((out / "runs").glob("*.parquet"))) == k
+    assert len(read_results(out)) == k - 1, "killed between the run's file and its row"
+    rerun = subprocess.run(
+        [sys.executable, "-m", "ecosim.cli", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{k} already done, {18 - k} finished now, 0 failed" in rerun.stdout
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["tiny"]))
+
+
+def test_results_are_rebuilt_from_the_run_files_when_they_disagree(serial_reference, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(serial_reference["tiny"], out)
+    (out / "runs" / "quiet-c001-r02.parquet").unlink()
+    with ResultStore(out).writing() as store:
+        assert store.repaired
+    assert "quiet-c001-r02" not in set(read_results(out)["run_id"])
+    assert len(read_results(out)) == 17
+    with ResultStore(out).writing() as store:
+        assert not store.repaired, "nothing to repair when they agree"
+
+
+def _listening(pids):
+    """Return the TCP ports (host, port) on which the processes ``pids`` listen."""
+    found = set()
+    for pid in pids:
+        for connection in psutil.Process(pid).net_connections(kind="tcp"):
+            if connection.status == psutil.CONN_LISTEN:
+                found.add((connection.laddr.ip, connection.laddr.port))
+    return found
+
+
+def _cluster_endpoints(client):
+    """The scheduler's, workers' and nannies' own (non-HTTP) addresses, as (host, port)."""
+    workers = client.scheduler_info(n_workers=-1)["workers"]
+    addresses = [client.scheduler.address, *workers, *(w["nanny"] for w in workers.values())]
+    return {(urlsplit(a).hostname, urlsplit(a).port) for a in addresses}
+
+
+def _health(host, port):
+    with urllib.request.urlopen(f"http://{host}:{port}/health", timeout=10) as answer:
+        return answer.status
+
+
+@pytest.mark.parametrize("dashboard", [False, True], ids=["default", "--dashboard"])
+def test_the_embedded_cluster_serves_no_http_unless_asked(serial_reference, tmp_path, dashboard):
+    experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
+    seen = {}
+
+    def look(done, planned):
+        if done == 1:
+            client = default_client()
+            pids = [os.getpid(), *client.run(os.getpid).values()]
+            nannies = [psutil.Process(pid).parent().pid for pid in pids[1:]]
+            seen["listening"] = _listening({*pids, *nannies})
+            seen["http"] = seen["listening"] - _cluster_endpoints(client)
+            seen["health"] = [_health(host, port) for host, port in seen["http"]]
+
+    run_experiment(
+        experiment, tmp_path / "out", workers=2, progress=False, on_run=look, dashboard=dashboard
+    )
+    listening, http = seen["listening"], seen["http"]
+    assert {host for host, _ in listening} == {"127.0.0.1"}, "loopback only"
+    if dashboard:
+        assert len(http) == 3, "the scheduler's dashboard and each worker's pages"
+        assert seen["health"] == [200, 200, 200], "the check tells HTTP servers apart"
+    else:
+        assert not http, f"listening beyond the cluster's own connections: {sorted(http)}"
+        assert ("127.0.0.1", 8787) not in listening
+
+
+def test_batch_runs_match_the_public_api_with_their_own_seed_and_strategy(serial_reference):
+    """Every third run, re-run through ecosim.run with the seed and changes it should have.
+
+    The strategies' changes are written out here from the experiment file, not taken from
+    the run plan, so a plan or a runner that drops them (or the seed) is caught.
+    """
+    out = serial_reference["tiny"]
+    folder = out.parent
+    results = read_results(out).set_index("run_id")
+    seeds = replication_seeds(11, 3)
+    promotion = {"type": "promotion", "brand": "shop", "start": 2, "end": 8, "discount": 0.3}
+    changes = {
+        "plain": {},
+        "quiet": {"campaign.0.intensity": 0.2},
+        "promo": {"campaign": [*small_scenario()["campaign"], promotion]},
+    }
+    checked = 0
+    for run_id in sorted(results.index)[::3]:
+        row = results.loc[run_id]
+        assert row["seed"] == seeds[row["replication"]]
+        daily = ecosim.run(
+            folder / "scenario.toml",
+            days=15,
+            customers=300,
+            seed=seeds[row["replication"]],
+            overrides={**changes[row["strategy"]], "dynamics.wom_awareness_rate": row["wom"]},
+        )
+        pd.testing.assert_frame_equal(pd.read_parquet(out / "runs" / f"{run_id}.parquet"), daily)
+        checked += 1
+    assert checked == 6
+    series = {
+        run_id: pd.read_parquet(out / "runs" / f"{run_id}.parquet") for run_id in results.index
+    }
+    for run_id, daily in series.items():
+        strategy, condition, replication = run_id.split("-")
+        if strategy != "plain":
+            baseline = series[f"plain-{condition}-{replication}"]
+            assert not daily.equals(baseline), f"{strategy}'s changes change its results"
+        if replication != "r00":
+            first = series[f"{strategy}-{condition}-r00"]
+            assert not daily.equals(first), "replications differ: each run has its own seed"
+
+
+def test_command_line_changes_make_a_smaller_batch_recorded_and_kept_apart(tmp_path, capsys):
+    path = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    changes = ["--replications", "2", "--customers", "200", "--days", "10"]
+    changes += ["--set", "conditions.parameters.0.levels=3", "--set", "scenario.brands.0.price=90"]
+    assert main(["batch", str(path), "--out", str(out), "--serial", *changes]) == 0
+    assert "tiny: 18 runs: 0 already done, 18 finished now" in capsys.readouterr().out
+    results = read_results(out)
+    assert sorted(results["wom"].unique()) == [0.2, 0.5, 0.8]
+    assert results["replication"].max() == 1
+    assert len(pd.read_parquet(out / "runs" / "plain-c000-r00.parquet")) == 11
+    record = read_record(out).experiment
+    assert record.overrides == {
+        "conditions.parameters.0.levels": 3,
+        "scenario.brands.0.price": 90,
+        "replications": 2,
+        "customers": 200,
+        "days": 10,
+    }
+    assert (record.customers, record.scenario.brands[0].price) == (200, 90)
+    assert main(["batch", str(path), "--out", str(out), "--serial", *changes]) == 0
+    assert "18 already done, 0 finished now" in capsys.readouterr().out
+    other = [*changes[2:], "--replications", "3"]
+    assert main(["batch", str(path), "--out", str(out), "--serial", *other]) == 2
+    err = capsys.readouterr().err
+    assert "holds a different experiment" in err
+    assert "experiment.replications (folder: 2, now: 3)" in err
+    assert "its runs are not mixed with others" in err
+    assert len(read_results(out)) == 18, "nothing was run"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--set", "replications=1"], "replications: Input should be greater than or equal to 2"),
+        (["--set", "replications"], "--set: 1 problem\n  replications: expected FIELD.PATH=VALUE"),
+        (["--set", "strategies.plain.set.x=1"], "strategies.plain: x: unknown field"),
+        (["--set", "scenario.brands.7.price=1"], "brands.7.price: index 7 is out of range"),
+    ],
+)
+def test_bad_command_line_changes_are_clear_errors(tmp_path, capsys, arguments, expected):
+    path = write_experiment(tmp_path)
+    status = main(["batch", str(path), "--out", str(tmp_path / "out"), "--serial", *arguments])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_size_below_one_is_refused_by_the_parser(tmp_path, capsys):
+    path = write_experiment(tmp_path)
+    with pytest.raises(SystemExit):
+        main(["batch", str(path), "--days", "0"])
+    assert "argument --days: expected a whole number >= 1 (got '0')" in capsys.readouterr().err
+
+
+def test_sensitivity_takes_the_same_changes(tmp_path, capsys):
+    path = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    changes = ["--replications", "1", "--customers", "200", "--days", "5"]
+    command = ["sensitivity", str(path), "--method", "morris", "--serial", "--out", str(out)]
+    assert main([*command, *changes, "--set", "sensitivity.trajectories=2"]) == 0
+    assert "tiny (morris): 6 runs" in capsys.readouterr().out
+    record = read_record(out).experiment
+    assert record.sensitivity.replications == 1 and record.replications == 3
+    assert record.overrides["sensitivity.trajectories"] == 2
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error(tmp_path, capsys):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    path = write_experiment(tmp_path)
+    address = f"tcp://127.0.0.1:{port}"
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), "--scheduler", address]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecosim: error: --scheduler: 1 problem\n  {address}: no Dask scheduler")
+    assert "Traceback" not in err

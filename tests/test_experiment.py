@@ -1,5 +1,9 @@
 """Experiment files: validation, strategies, designs, seeds and the run plan."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import tomli_w
@@ -12,6 +16,7 @@ from ecosim.experiment import (
     outcome_names,
     plan_runs,
     replication_seeds,
+    sensitivity_design,
     strategy_overrides,
 )
 from ecosim.model import resolve_scenario
@@ -173,7 +178,7 @@ BROKEN = {
     ),
     "bad strategy name": (
         {"strategies": {"Mass-Ads": {}}, "baseline": "Mass-Ads"},
-        ['strategies."Mass-Ads": String should match pattern'],
+        ["strategies.Mass-Ads: the name must be lower case letters, digits and _"],
     ),
     "invalid strategy value": (
         {"strategies": {"plain": {}, "loud": {"set": {"campaign.0.intensity": 3}}}},
@@ -271,3 +276,113 @@ def test_cli_reports_a_broken_experiment_without_traceback(tmp_path, capsys):
     assert "  colour: unknown field" in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+SENSITIVE = [
+    {"name": "cpe", "path": "channels.social.cost_per_exposure", "range": [0.1, 2.0]},
+    {"name": "size", "path": "network.k", "range": [4, 10], "integer": True},
+]
+
+
+def test_sensitivity_parameters_are_independent_of_the_conditions(tmp_path):
+    data = tiny_experiment(
+        conditions={"parameters": [{"path": "days", "values": [5, 10]}]},
+        sensitivity={"parameters": SENSITIVE, "trajectories": 3, "replications": 1},
+    )
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    assert condition_table(experiment) == [{"days": 5}, {"days": 10}]
+    design = sensitivity_design(experiment, "morris")
+    assert design.problem["names"] == ["cpe", "size", "dummy"]
+    assert design.problem["bounds"][:2] == [[0.1, 2.0], [4.0, 10.0]]
+    assert len(design.runs) == 3 * (2 + 1 + 1)
+    for run in design.runs:
+        assert set(run.overrides) == {"channels.social.cost_per_exposure", "network.k"}
+        assert isinstance(run.values["size"], int) and 4 <= run.values["size"] <= 10
+        assert "days" not in run.values, "the conditions are not part of the design"
+
+
+SENSITIVITY_BROKEN = {
+    "no range": (
+        [{"path": "dynamics.venting_rate"}],
+        "sensitivity.parameters[0].range: required field is missing",
+    ),
+    "low above high": (
+        [{"path": "dynamics.venting_rate", "range": [0.5, 0.1]}],
+        "sensitivity.parameters[0].range: low (0.5) must be < high (0.1)",
+    ),
+    "levels are not a sensitivity field": (
+        [{"path": "dynamics.venting_rate", "range": [0.1, 0.5], "levels": 3}],
+        "sensitivity.parameters[0].levels: unknown field",
+    ),
+    "value outside the scenario schema": (
+        [{"path": "dynamics.venting_rate", "range": [0.1, 1.5]}],
+        "sensitivity.parameters[0]: value 1.5: dynamics.venting_rate: "
+        "Input should be less than or equal to 1",
+    ),
+    "reserved name": (
+        [{"name": "seed", "path": "dynamics.venting_rate", "range": [0.1, 0.5]}],
+        "sensitivity.parameters[0].name: 'seed' is reserved",
+    ),
+    "a field its strategy sets": (
+        [{"path": "campaign.0.intensity", "range": [0.1, 0.5]}],
+        "sensitivity.parameters[0].path: 'campaign.0.intensity' overlaps "
+        "'campaign.0.intensity', which strategy 'quiet' sets",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SENSITIVITY_BROKEN), ids=list(SENSITIVITY_BROKEN))
+def test_broken_sensitivity_parameters_are_named(tmp_path, case):
+    parameters, expected = SENSITIVITY_BROKEN[case]
+    sensitivity = {"parameters": parameters, "strategy": "quiet"}
+    path = write_experiment(tmp_path, tiny_experiment(sensitivity=sensitivity))
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(path)
+    assert expected in str(caught.value)
+
+
+def test_sensitivity_without_parameters_says_what_to_add(tmp_path):
+    data = tiny_experiment()
+    data.pop("conditions")
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    with pytest.raises(ExperimentError, match=r"sensitivity\.parameters: none given: add"):
+        sensitivity_design(experiment, "sobol")
+
+
+def test_shipped_strategy_comparison_is_ready_for_sensitivity():
+    experiment = load_experiment(ROOT / "experiments" / "strategy_comparison.toml")
+    for method, points in (("morris", 10 * (4 + 2)), ("sobol", 64 * (5 + 2))):
+        design = sensitivity_design(experiment, method)
+        assert len(design.sample) == points
+        assert design.problem["names"][-1] == "dummy"
+
+
+def test_overrides_are_recorded_and_may_change_the_base_scenario(tmp_path):
+    path = write_experiment(tmp_path)
+    overrides = {"replications": 2, "customers": 200, "scenario.brands.0.price": 90.0}
+    experiment = load_experiment(path, overrides)
+    assert experiment.overrides == overrides
+    assert experiment.scenario.brands[0].price == 90.0
+    assert experiment.scenario.population.size == 200
+    assert load_experiment(path).overrides == {}
+    with pytest.raises(ExperimentError, match=r"scenario: .*brands\[0\]\.price: Input should be"):
+        load_experiment(path, {"scenario.brands.0.price": -1})
+    data = tiny_experiment(overrides={"replications": 9})
+    with pytest.raises(ExperimentError, match=r"overrides: is recorded by ecosim, not set"):
+        load_experiment(write_experiment(tmp_path / "b", data))
+
+
+def test_reading_an_experiment_or_a_record_does_not_import_dask():
+    code = (
+        "import sys, ecosim.report, ecosim.experiment; "
+        "from ecosim.experiment import read_record, load_experiment; "
+        "print(sorted({'dask', 'distributed'} & set(sys.modules)))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+    from ecosim.experiment import run_experiment  # the runner's names on first use
+
+    assert run_experiment.__module__ == "ecosim.experiment.runner"

@@ -1,0 +1,312 @@
+"""The run plan: strategies × conditions × replications, designs and seeds.
+
+Replication ``r`` of every strategy under every condition uses the same seed (common
+random numbers), so strategies are compared in pairs; the seeds are spawned from the
+experiment's seed with :class:`numpy.random.SeedSequence`, so a run's result does not
+depend on the number of workers or on the order in which runs finish.
+
+Examples
+--------
+>>> from ecosim.experiment import load_experiment, plan_runs
+>>> experiment = load_experiment("experiments/strategy_comparison.toml")
+>>> runs = plan_runs(experiment)
+>>> runs[0].run_id
+'current_plan-c000-r00'
+>>> len({run.seed for run in runs}) == experiment.replications
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from SALib.sample import latin
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+
+from ecosim.experiment.schema import (
+    DUMMY,
+    Experiment,
+    ExperimentError,
+    Scalar,
+    strategy_overrides,
+)
+
+__all__ = [
+    "Run",
+    "SensitivityDesign",
+    "condition_table",
+    "plan_runs",
+    "replication_seeds",
+    "sensitivity_design",
+]
+
+
+def replication_seeds(seed: int, replications: int) -> list[int]:
+    """Return one seed per replication, common to every strategy and condition.
+
+    Seed ``r`` is the first 63 bits of the state of
+    ``numpy.random.SeedSequence(seed).spawn(replications)[r]``.
+
+    Parameters
+    ----------
+    seed : int
+        The experiment's seed.
+    replications : int
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
+    >>> replication_seeds(1, 3) == replication_seeds(1, 5)[:3]
+    True
+    """
+    return [_seed(child) for child in np.random.SeedSequence(seed).spawn(replications)]
+
+
+def _seed(sequence: np.random.SeedSequence) -> int:
+    return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def condition_table(experiment: Experiment) -> list[dict[str, Scalar]]:
+    """Return the market conditions, one dictionary of parameter values per condition.
+
+    Parameters
+    ----------
+    experiment : Experiment
+
+    Returns
+    -------
+    list of dict
+        By parameter label. A factorial design lists every combination (the last
+        parameter varying fastest); a Latin hypercube draws ``points`` conditions with
+        :func:`SALib.sample.latin.sample`, seeded by the experiment's seed. Without
+        conditions: one empty condition.
+    """
+    conditions = experiment.conditions
+    if conditions is None:
+        return [{}]
+    parameters = conditions.parameters
+    labels = [p.label for p in parameters]
+    if conditions.design == "factorial":
+        grids = [p.grid() for p in parameters]
+        return [dict(zip(labels, values, strict=True)) for values in itertools.product(*grids)]
+    problem = {
+        "num_vars": len(parameters),
+        "names": labels,
+        "bounds": [list(p.range) for p in parameters],
+    }
+    sample = latin.sample(problem, conditions.points, seed=experiment.seed)
+    return [{p.label: p.value(x) for p, x in zip(parameters, row, strict=True)} for row in sample]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One simulation of an experiment.
+
+    Attributes
+    ----------
+    run_id : str
+        ``<strategy>-c<condition>-r<replication>`` (``-p<point>`` in a sensitivity
+        design): a stable name, also the run's file name.
+    strategy : str
+    condition : int
+        Index of the condition (design point).
+    values : dict
+        The condition's parameter values, by label (recorded with the results).
+    replication : int
+    seed : int
+    overrides : dict
+        Scenario fields by dotted path: the strategy's, then the condition's.
+    """
+
+    run_id: str
+    strategy: str
+    condition: int
+    values: dict[str, Scalar]
+    replication: int
+    seed: int
+    overrides: dict[str, Any] = field(repr=False)
+
+    def identification(self) -> dict[str, Any]:
+        """Return the columns that identify the run in the results."""
+        return {
+            "run_id": self.run_id,
+            "strategy": self.strategy,
+            "condition": self.condition,
+            **self.values,
+            "replication": self.replication,
+            "seed": self.seed,
+        }
+
+
+def plan_runs(experiment: Experiment) -> list[Run]:
+    """Return every run of the experiment: strategies × conditions × replications.
+
+    Runs are ordered by replication, then condition, then strategy, so that an
+    interrupted batch leaves complete pairs of strategies behind.
+
+    Parameters
+    ----------
+    experiment : Experiment
+
+    Returns
+    -------
+    list of Run
+    """
+    conditions = condition_table(experiment)
+    seeds = replication_seeds(experiment.seed, experiment.replications)
+    paths = {p.label: p.path for p in experiment.parameters}
+    strategies = {
+        name: strategy_overrides(experiment.scenario, strategy)
+        for name, strategy in experiment.strategies.items()
+    }
+    c_width = max(3, len(str(len(conditions) - 1)))
+    r_width = max(2, len(str(experiment.replications - 1)))
+    return [
+        Run(
+            run_id=f"{name}-c{c:0{c_width}d}-r{r:0{r_width}d}",
+            strategy=name,
+            condition=c,
+            values=values,
+            replication=r,
+            seed=seeds[r],
+            overrides={**overrides, **{paths[label]: v for label, v in values.items()}},
+        )
+        for r in range(experiment.replications)
+        for c, values in enumerate(conditions)
+        for name, overrides in strategies.items()
+    ]
+
+
+@dataclass(frozen=True)
+class SensitivityDesign:
+    """A Morris or Sobol design over the experiment's sensitivity parameters.
+
+    Attributes
+    ----------
+    method : {"morris", "sobol"}
+    strategy : str
+        The strategy every design point runs.
+    outcomes : list of str
+    replications : int
+        Runs per design point (their outcomes are averaged).
+    problem : dict
+        The SALib problem: the parameters' labels and ranges, then the dummy parameter
+        (range [0, 1]), which no run reads.
+    sample : numpy.ndarray
+        One row per design point, one column per problem variable.
+    runs : list of Run
+    """
+
+    method: Literal["morris", "sobol"]
+    strategy: str
+    outcomes: list[str]
+    replications: int
+    problem: dict[str, Any]
+    sample: np.ndarray
+    runs: list[Run]
+
+
+def sensitivity_design(
+    experiment: Experiment, method: Literal["morris", "sobol"]
+) -> SensitivityDesign:
+    """Build the Morris or Sobol design of the experiment's ``[sensitivity]`` settings.
+
+    The parameters are ``[[sensitivity.parameters]]``, or else the conditions' parameters
+    (which must then all have a range). A dummy parameter is added to the
+    problem; the model never reads it, so its index is the noise floor of the analysis.
+    Design points get independent seeds (SeedSequence(seed).spawn(points)[i].spawn(
+    replications)[r]), not common random numbers: with common random numbers two points
+    that differ only in the dummy would be identical runs, and the dummy's index would be
+    exactly zero instead of measuring the noise.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    method : {"morris", "sobol"}
+
+    Returns
+    -------
+    SensitivityDesign
+
+    Raises
+    ------
+    ExperimentError
+        If there are no parameters, or a condition parameter used has values instead of a
+        range.
+    """
+    settings = experiment.sensitivity
+    source = f"experiment {experiment.name!r}"
+    if not experiment.sensitivity_parameters:
+        raise ExperimentError(
+            source,
+            [
+                (
+                    "sensitivity.parameters",
+                    "none given: add [[sensitivity.parameters]] tables, each with a path "
+                    "and a range [low, high]",
+                )
+            ],
+        )
+    problems = [
+        (
+            f"conditions.parameters[{i}]",
+            "sensitivity analysis needs a range [low, high]: give [[sensitivity.parameters]] "
+            "with ranges (the conditions' parameters are used only when there are none)",
+        )
+        for i, p in enumerate(experiment.sensitivity_parameters)
+        if p.range is None
+    ]
+    if problems:
+        raise ExperimentError(source, problems)
+    parameters = experiment.sensitivity_parameters
+    problem = {
+        "num_vars": len(parameters) + 1,
+        "names": [*(p.label for p in parameters), DUMMY],
+        "bounds": [*(list(p.range) for p in parameters), [0.0, 1.0]],
+    }
+    if method == "morris":
+        sample = morris_sample.sample(
+            problem, settings.trajectories, num_levels=settings.levels, seed=experiment.seed
+        )
+    else:
+        sample = sobol_sample.sample(
+            problem, settings.samples, calc_second_order=False, seed=experiment.seed
+        )
+    strategy = settings.strategy or experiment.baseline
+    replications = settings.replications or experiment.replications
+    overrides = strategy_overrides(experiment.scenario, experiment.strategies[strategy])
+    roots = np.random.SeedSequence(experiment.seed).spawn(len(sample))
+    p_width = max(4, len(str(len(sample) - 1)))
+    r_width = max(2, len(str(replications - 1)))
+    runs = []
+    for point, (row, root) in enumerate(zip(sample, roots, strict=True)):
+        values = {p.label: p.value(x) for p, x in zip(parameters, row, strict=False)}
+        applied = {**overrides, **{p.path: values[p.label] for p in parameters}}
+        for r, child in enumerate(root.spawn(replications)):
+            runs.append(
+                Run(
+                    run_id=f"{strategy}-p{point:0{p_width}d}-r{r:0{r_width}d}",
+                    strategy=strategy,
+                    condition=point,
+                    values={**values, DUMMY: float(row[-1])},
+                    replication=r,
+                    seed=_seed(child),
+                    overrides=applied,
+                )
+            )
+    return SensitivityDesign(
+        method=method,
+        strategy=strategy,
+        outcomes=list(settings.outcomes or experiment.outcomes),
+        replications=replications,
+        problem=problem,
+        sample=sample,
+        runs=runs,
+    )

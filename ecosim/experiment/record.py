@@ -1,0 +1,153 @@
+"""A results folder's record: the resolved experiment it holds, read without Dask.
+
+``DIR/experiment.toml`` is written before the first run of a batch or sensitivity
+analysis; a rerun into the same folder must hold the same experiment.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+
+from ecosim import __version__
+from ecosim.experiment.schema import Experiment, ExperimentError, validate_experiment
+from ecosim.store import ResultStore, write_text
+
+__all__ = ["Record", "claim", "describe_failures", "read_record"]
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a results folder holds, as read from its ``experiment.toml``.
+
+    Attributes
+    ----------
+    kind : {"batch", "sensitivity"}
+    method : str or None
+        ``"morris"`` or ``"sobol"`` for a sensitivity analysis.
+    experiment : Experiment
+    """
+
+    kind: Literal["batch", "sensitivity"]
+    method: Literal["morris", "sobol"] | None
+    experiment: Experiment
+
+
+def _record_data(record: Record) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": record.kind}
+    if record.method:
+        data["method"] = record.method
+    experiment = _without_none(record.experiment.model_dump(mode="python", exclude_none=True))
+    if not experiment["overrides"]:
+        del experiment["overrides"]  # recorded as before there were overrides
+    data["experiment"] = experiment
+    return tomllib.loads(tomli_w.dumps(data))
+
+
+def _without_none(value: Any) -> Any:
+    """Drop None from tables and lists (TOML has no null; an override of None clears a field)."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value if v is not None]
+    return value
+
+
+def read_record(directory: str | Path) -> Record:
+    """Read the resolved experiment of a results folder (its ``experiment.toml``).
+
+    Parameters
+    ----------
+    directory : str or Path
+
+    Returns
+    -------
+    Record
+
+    Raises
+    ------
+    ExperimentError
+        If the folder has no readable ``experiment.toml``.
+    """
+    path = Path(directory) / ResultStore.RECORD
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ExperimentError(
+            source, [("", "not found: is this the --out folder of ecosim batch?")]
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ExperimentError(source, [("", f"invalid TOML: {error}")]) from None
+    kind = data.get("kind")
+    if kind not in ("batch", "sensitivity"):
+        raise ExperimentError(source, [("kind", f"expected batch or sensitivity (got {kind!r})")])
+    return Record(kind, data.get("method"), validate_experiment(data.get("experiment", {}), source))
+
+
+def claim(store: ResultStore, record: Record) -> None:
+    """Write the record into a new folder, or check that the folder holds the same one."""
+    data = _record_data(record)
+    held = store.record()
+    if held is None:
+        if store.rows():
+            raise ExperimentError(
+                str(store.directory), [("", "holds runs but no experiment.toml; use another --out")]
+            )
+        header = f"# The resolved experiment, written by ecosim {__version__}.\n"
+        write_text(header + tomli_w.dumps(data), store.directory / ResultStore.RECORD)
+        return
+    differences = _differences(held, data)
+    if differences:
+        listed = "; ".join(
+            f"{path} (folder: {_short(was)}, now: {_short(now)})"
+            for path, was, now in differences[:5]
+        ) + ("; ..." if len(differences) > 5 else "")
+        raise ExperimentError(
+            str(store.directory),
+            [
+                (
+                    "",
+                    f"holds a different experiment ({held.get('kind')} "
+                    f"{held.get('experiment', {}).get('name')!r}; differs in: {listed}); "
+                    "its runs are not mixed with others: rerun with the folder's settings, "
+                    "use another --out, or remove the folder to start again",
+                )
+            ],
+        )
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "absent"
+    text = repr(value) if not isinstance(value, dict | list) else f"a {type(value).__name__}"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _differences(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [
+            found
+            for key in dict.fromkeys([*a, *b])
+            for found in _differences(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+        ]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            found
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for found in _differences(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [(path, a, b)]
+
+
+def describe_failures(directory: str | Path) -> str:
+    """Return one line per failed run of a results folder: run_id, attempts and error."""
+    failures = ResultStore(directory).failures()
+    return "\n".join(
+        f"  {run_id} ({row['attempts']} attempts): {row['error']}"
+        for run_id, row in failures.items()
+    )

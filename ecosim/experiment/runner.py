@@ -1,0 +1,458 @@
+"""The runners: every run of an experiment, in this process or on Dask, written at once.
+
+:func:`run_experiment` runs every (strategy, condition, replication) on Dask (or
+in-process) and writes each run as soon as it finishes
+(:class:`ecosim.store.ResultStore`); rerunning it skips the runs already on disk.
+:func:`run_sensitivity` runs a Morris or Sobol design the same way and computes the
+indices.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import dask
+import pandas as pd
+from dask.distributed import Client, LocalCluster, WorkerPlugin, as_completed
+from tqdm.auto import tqdm
+
+from ecosim.analysis import morris_indices, sobol_indices
+from ecosim.errors import InputError
+from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
+from ecosim.experiment.record import Record, claim
+from ecosim.experiment.schema import Experiment, summary_row
+from ecosim.model import EcosystemModel
+from ecosim.scenario import Scenario
+from ecosim.store import ResultStore
+
+__all__ = [
+    "BatchResult",
+    "SensitivityResult",
+    "run_experiment",
+    "run_sensitivity",
+    "simulate",
+]
+
+CONNECT_TIMEOUT = "10s"
+"""How long to wait for a running scheduler (``--scheduler``) to answer."""
+
+
+def simulate(
+    scenario: Scenario, overrides: dict[str, Any], seed: int
+) -> tuple[pd.DataFrame, dict[str, float | None]]:
+    """Run one simulation; the function every worker calls.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    overrides : dict
+        Scenario fields by dotted path.
+    seed : int
+        The run's seed (Mesa's ``rng``).
+
+    Returns
+    -------
+    daily : pandas.DataFrame
+        The daily outcomes.
+    summary : dict
+        :func:`summary_row` of the run.
+    """
+    model = EcosystemModel(scenario, rng=seed, overrides=overrides)
+    daily = model.run()
+    return daily, summary_row(model.summary())
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one call of :func:`run_experiment` did.
+
+    Attributes
+    ----------
+    directory : Path
+    planned : int
+        Runs in the experiment.
+    skipped : int
+        Runs already finished on disk before this call.
+    finished : int
+        Runs finished by this call.
+    failed : int
+        Runs that failed after their retries (listed in ``failed.parquet``).
+    seconds : float
+        Wall time of this call.
+    """
+
+    directory: Path
+    planned: int
+    skipped: int
+    finished: int
+    failed: int
+    seconds: float
+
+
+def run_experiment(
+    experiment: Experiment,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    serial: bool = False,
+    *,
+    retries: int = 2,
+    progress: bool | None = None,
+    on_run: Callable[[int, int], None] | None = None,
+    dashboard: bool = False,
+) -> BatchResult:
+    """Run every run of an experiment that is not yet on disk, and write each at once.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    out : str or Path
+        The results folder (see :class:`ecosim.store.ResultStore`). If it already holds
+        this experiment, finished runs are skipped; if it holds another, nothing is run.
+    workers : int, optional
+        Worker processes of the embedded Dask ``LocalCluster`` (default: one per core).
+    scheduler : str, optional
+        Address of a running Dask scheduler to use instead.
+    serial : bool
+        Run in this process, one run after another, without Dask.
+    retries : int
+        How many times a run that raises is tried again before it is recorded as failed.
+    progress : bool, optional
+        Show a progress bar; by default only on a terminal.
+    on_run : callable, optional
+        Called as ``on_run(done, planned)`` after each run that finished or failed (after
+        its retries) and was written, in this process: ``done`` counts the runs on disk
+        with those that failed, so it grows by one each call and ends at ``planned``, the
+        runs of the experiment. For a progress display of one's own; an exception it
+        raises stops the batch there (the runs written so far are kept, and a rerun
+        continues), which is how a caller cancels a batch.
+    dashboard : bool
+        Serve Dask's dashboard from the embedded cluster, on http://127.0.0.1:8787 (or
+        another free port); without it nothing of the cluster serves HTTP.
+
+    Returns
+    -------
+    BatchResult
+
+    Raises
+    ------
+    ExperimentError
+        If ``out`` holds a different experiment.
+    ecosim.store.StoreError
+        If another process is writing ``out``.
+    """
+    record = Record("batch", None, experiment)
+    where = _Where(workers, scheduler, serial, dashboard)
+    return _execute(record, plan_runs(experiment), out, where, retries, progress, on_run)
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """A sensitivity analysis: its design, its runs and the indices.
+
+    Attributes
+    ----------
+    design : SensitivityDesign
+    batch : BatchResult
+    means : pandas.DataFrame
+        One row per design point: the parameters' values and each outcome averaged over
+        the replications.
+    indices : pandas.DataFrame or None
+        :func:`ecosim.analysis.morris_indices` or :func:`ecosim.analysis.sobol_indices`
+        per outcome; None while some runs are missing (failed).
+    """
+
+    design: SensitivityDesign
+    batch: BatchResult
+    means: pd.DataFrame
+    indices: pd.DataFrame | None
+
+
+def run_sensitivity(
+    experiment: Experiment,
+    out: str | Path,
+    method: Literal["morris", "sobol"],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    serial: bool = False,
+    *,
+    retries: int = 2,
+    progress: bool | None = None,
+    dashboard: bool = False,
+) -> SensitivityResult:
+    """Run a Morris or Sobol design (resumable, like a batch) and compute the indices.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    out : str or Path
+        The results folder.
+    method : {"morris", "sobol"}
+    workers, scheduler, serial, retries, progress, dashboard
+        As in :func:`run_experiment`.
+
+    Returns
+    -------
+    SensitivityResult
+    """
+    design = sensitivity_design(experiment, method)
+    record = Record("sensitivity", method, experiment)
+    where = _Where(workers, scheduler, serial, dashboard)
+    batch = _execute(record, design.runs, out, where, retries, progress)
+    results = ResultStore(out).results()
+    names = design.problem["names"]
+    means = (
+        results.groupby("condition")[[*names, *design.outcomes]].mean().reset_index()
+        if len(results)
+        else pd.DataFrame()
+    )
+    indices = None
+    if batch.failed == 0 and len(results) == len(design.runs):
+        frames = []
+        for outcome in design.outcomes:
+            y = means[outcome].to_numpy(dtype=float)
+            if method == "morris":
+                table = morris_indices(
+                    design.problem,
+                    design.sample,
+                    y,
+                    levels=experiment.sensitivity.levels,
+                    seed=experiment.seed,
+                )
+            else:
+                table = sobol_indices(design.problem, y, seed=experiment.seed)
+            frames.append(table.assign(outcome=outcome))
+        indices = pd.concat(frames, ignore_index=True)
+        indices = indices[["outcome", *indices.columns.drop("outcome")]]
+    return SensitivityResult(design, batch, means, indices)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where the runs go: this process, a local cluster (and its dashboard), or a scheduler."""
+
+    workers: int | None
+    scheduler: str | None
+    serial: bool
+    dashboard: bool
+
+
+def _execute(
+    record: Record,
+    runs: list[Run],
+    out: str | Path,
+    where: _Where,
+    retries: int,
+    progress: bool | None,
+    on_run: Callable[[int, int], None] | None = None,
+) -> BatchResult:
+    started = time.perf_counter()
+    store = ResultStore(out)
+    with store.writing():
+        claim(store, record)
+        done = store.rows()
+        todo = [run for run in runs if run.run_id not in done]
+        tally = _Tally(
+            store, len(runs), len(runs) - len(todo), record.experiment.name, progress, on_run
+        )
+        with tally:
+            if todo and where.serial:
+                _run_serially(record.experiment.scenario, todo, retries, tally)
+            elif todo:
+                with _dask_client(where.workers, where.scheduler, where.dashboard) as client:
+                    _run_on_dask(client, record.experiment.scenario, todo, retries, tally)
+        return BatchResult(
+            directory=store.directory,
+            planned=len(runs),
+            skipped=len(runs) - len(todo),
+            finished=tally.finished,
+            failed=len(store.failures()),
+            seconds=time.perf_counter() - started,
+        )
+
+
+class _Tally:
+    """Writes each outcome to the store and keeps the progress bar (and ``on_run``) up to date."""
+
+    def __init__(
+        self,
+        store: ResultStore,
+        total: int,
+        done: int,
+        name: str,
+        progress: bool | None,
+        on_run: Callable[[int, int], None] | None = None,
+    ):
+        self.store = store
+        self.total = total
+        self.done = done
+        self.finished = 0
+        self.failed = 0
+        self.on_run = on_run
+        self.bar = tqdm(
+            total=total,
+            initial=done,
+            desc=name,
+            unit="run",
+            disable=None if progress is None else not progress,
+            dynamic_ncols=True,
+        )
+
+    def __enter__(self) -> _Tally:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+    def success(self, run: Run, daily: pd.DataFrame, summary: dict[str, Any]) -> None:
+        self.store.add_run(run.run_id, daily, {**run.identification(), **summary})
+        self.finished += 1
+        self._advance()
+
+    def failure(self, run: Run, attempts: int, error: BaseException) -> None:
+        self.store.add_failure(
+            run.run_id,
+            {
+                **run.identification(),
+                "attempts": attempts,
+                "error": f"{type(error).__name__}: {error}",
+                "traceback": "".join(traceback.format_exception(error)),
+            },
+        )
+        self.failed += 1
+        self._advance()
+
+    def _advance(self) -> None:
+        self.done += 1
+        self.bar.set_postfix(failed=self.failed, refresh=False)
+        self.bar.update(1)
+        if self.on_run is not None:
+            self.on_run(self.done, self.total)
+
+
+def _run_serially(scenario: Scenario, runs: list[Run], retries: int, tally: _Tally) -> None:
+    for run in runs:
+        for attempt in range(1, retries + 2):
+            try:
+                daily, summary = simulate(scenario, run.overrides, run.seed)
+            except Exception as error:
+                if attempt > retries:
+                    tally.failure(run, attempt, error)
+            else:
+                tally.success(run, daily, summary)
+                break
+
+
+def _run_on_dask(
+    client: Client, scenario: Scenario, runs: list[Run], retries: int, tally: _Tally
+) -> None:
+    attempts: dict[Any, tuple[Run, int]] = {}
+
+    def submit(run: Run, attempt: int) -> Any:
+        future = client.submit(simulate, scenario, run.overrides, run.seed, pure=False)
+        attempts[future] = (run, attempt)
+        return future
+
+    queue = as_completed([submit(run, 1) for run in runs])
+    for future in queue:
+        run, attempt = attempts.pop(future)
+        try:
+            daily, summary = future.result()
+        except Exception as error:
+            if attempt > retries:
+                tally.failure(run, attempt, error)
+            else:
+                queue.add(submit(run, attempt + 1))
+        else:
+            tally.success(run, daily, summary)
+        future.release()
+
+
+@contextmanager
+def _dask_client(
+    workers: int | None, scheduler: str | None, dashboard: bool = False
+) -> Iterator[Client]:
+    """Connect to ``scheduler``, or start a quiet local cluster of single-threaded processes.
+
+    The local cluster's processes are started with Ctrl-C ignored, so that only this
+    process is interrupted and it stops them in order. Without ``dashboard`` nothing of it
+    serves HTTP: Dask always starts a web server in the scheduler and in each worker
+    (status pages, logs, call stacks, metrics), so their routes are emptied and the
+    servers stopped as soon as the cluster is up (and in every worker that starts later),
+    leaving only the cluster's own connections, on 127.0.0.1. The workers' statistical
+    profiler is off too: it samples the running task's stack every 10 ms for the dashboard,
+    and slows the simulations (``benchmarks/batch_vs_mesa.py``). With ``dashboard`` the
+    scheduler serves Dask's dashboard on http://127.0.0.1:8787 (another free port if that
+    one is taken).
+    """
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, ValueError, TypeError) as error:
+            raise InputError(
+                "--scheduler",
+                [(scheduler, f"no Dask scheduler answers at this address ({error})")],
+            ) from None
+        with client:
+            yield client
+        return
+    quiet = {
+        "distributed.worker.profile.enabled": False,
+        "distributed.scheduler.http.routes": [],
+        "distributed.worker.http.routes": [],
+    }
+    with (
+        _ignoring_interrupts(),
+        warnings.catch_warnings(),
+        dask.config.set({} if dashboard else quiet),
+    ):
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:8787" if dashboard else None,
+            silence_logs=logging.ERROR,
+        )
+    with cluster, Client(cluster) as client:
+        if not dashboard:
+            client.run_on_scheduler(_stop_http)
+            client.register_plugin(_NoHttp(), name="ecosim-no-http")
+        yield client
+
+
+def _stop_http(dask_scheduler: Any) -> None:
+    dask_scheduler.http_server.stop()
+
+
+class _NoHttp(WorkerPlugin):
+    """Stops a worker's web server when the worker starts (see :func:`_dask_client`)."""
+
+    def setup(self, worker: Any) -> None:
+        """Stop the worker's HTTP server."""
+        worker.http_server.stop()
+
+
+@contextmanager
+def _ignoring_interrupts() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,619 @@
+"""Experiment files: the schema, its validation and the strategies' overrides.
+
+An experiment file (TOML) names a base scenario, the strategies to compare (each a set of
+scenario overrides), the market conditions to vary, the replications, the horizon, the
+outcomes of interest, the baseline strategy and a seed. :func:`load_experiment` validates
+it like a scenario: every problem is reported with the file, the field path and what was
+expected.
+
+Examples
+--------
+>>> from ecosim.experiment import load_experiment
+>>> experiment = load_experiment("experiments/strategy_comparison.toml")
+>>> experiment.baseline
+'current_plan'
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import AfterValidator, Field, ValidationError, model_validator
+
+from ecosim.errors import InputError
+from ecosim.metrics import columns, summarize
+from ecosim.model import resolve_scenario
+from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
+from ecosim.scenario.fields import Spec
+from ecosim.scenario.loading import _problems
+from ecosim.value import VALUE_KEYS
+
+__all__ = [
+    "DUMMY",
+    "IDENTIFIERS",
+    "Conditions",
+    "Experiment",
+    "ExperimentError",
+    "Factor",
+    "Parameter",
+    "Sensitivity",
+    "SensitivityParameter",
+    "Strategy",
+    "load_experiment",
+    "outcome_names",
+    "strategy_overrides",
+    "summary_row",
+    "validate_experiment",
+]
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+FIELD_PATH_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
+IDENTIFIERS = ("run_id", "strategy", "condition", "replication", "seed")
+"""Columns that identify a run in ``results.parquet``, before its outcomes."""
+DUMMY = "dummy"
+"""Name of the sensitivity analysis's dummy parameter, which the model never reads."""
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
+
+
+def _scalar(value: Any) -> Any:
+    if not isinstance(value, bool | int | float | str):
+        raise ValueError(f"expected a number, a string or a boolean (got a {type(value).__name__})")
+    return value
+
+
+Scalar = Annotated[Any, AfterValidator(_scalar)]
+
+
+def _ordered(bounds: tuple[float, float]) -> tuple[float, float]:
+    if not bounds[0] < bounds[1]:
+        raise ValueError(f"low ({bounds[0]}) must be < high ({bounds[1]})")
+    return bounds
+
+
+Range = Annotated[tuple[float, float], AfterValidator(_ordered)]
+
+
+def _power_of_two(value: int) -> int:
+    if value & (value - 1):
+        raise ValueError(f"must be a power of two (got {value})")
+    return value
+
+
+class ExperimentError(InputError):
+    """An experiment that cannot be used, with every problem named by its field path.
+
+    Parameters
+    ----------
+    source : str
+        Where the experiment came from (its file, or a results folder).
+    problems : list of (str, str)
+        Pairs of field path (``strategies.mass.set``) and what was wrong.
+    """
+
+
+# ---------------------------------------------------------------- schema
+
+
+class Strategy(Spec):
+    """A way to run the business: scenario overrides applied to the base scenario.
+
+    ``set`` gives field values by dotted path, quoted in TOML (``"brands.0.budget" =
+    300_000``; a table or list value replaces the whole field). ``append`` adds items to
+    list fields after ``set`` (``[[strategies.NAME.append.campaign]]`` adds a campaign
+    action), so a strategy can replace the campaign plan (``set = { campaign = [] }``
+    and append its own) or extend it.
+    """
+
+    description: str = ""
+    set: dict[str, Any] = Field(default_factory=dict)
+    append: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+
+    def problems(self) -> list[str]:
+        """Return ``set`` and ``append`` keys that are not dotted field paths, as problems."""
+        return [
+            f'{kind}: {key!r} is not a dotted field path (expected e.g. "brands.0.price")'
+            for kind, keys in (("set", self.set), ("append", self.append))
+            for key in keys
+            if not re.match(FIELD_PATH_PATTERN, key)
+        ]
+
+    def paths(self) -> list[str]:
+        """Return the field paths this strategy changes."""
+        return [*self.set, *self.append]
+
+
+class Factor(Spec):
+    """A scenario field (``path``) that an experiment varies, named ``name`` in tables.
+
+    ``integer`` rounds sampled values for integer fields.
+    """
+
+    path: str = Field(pattern=FIELD_PATH_PATTERN)
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_.]*$")
+    range: Range | None = None
+    integer: bool = False
+
+    @property
+    def label(self) -> str:
+        """The parameter's column name in results: ``name``, or else ``path``."""
+        return self.name or self.path
+
+    def value(self, x: float) -> float | int:
+        """Return the scenario value for a point ``x`` of the range (rounded if integer)."""
+        return round(x) if self.integer else float(x)
+
+    def extremes(self) -> list[Scalar]:
+        """Return the values to check against the scenario schema when loading."""
+        return [self.value(x) for x in self.range]
+
+
+class SensitivityParameter(Factor):
+    """A parameter of a sensitivity analysis: a scenario field sampled over ``range``.
+
+    Independent of the market conditions: a Morris or Sobol design samples ``[low,
+    high]`` itself, so it needs neither ``levels`` nor a Latin hypercube's ``points``.
+    """
+
+    range: Range
+
+
+class Parameter(Factor):
+    """A market condition: a scenario field varied across the experiment.
+
+    Give either ``values`` (a list, for a factorial design) or ``range`` (``[low,
+    high]``: a factorial design takes ``levels`` evenly spaced values; a Latin hypercube
+    samples it). ``integer`` rounds sampled values for integer fields. ``name`` labels
+    the condition in tables (default: ``path``).
+    """
+
+    values: list[Scalar] | None = Field(default=None, min_length=1)
+    levels: int | None = Field(default=None, ge=2)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Parameter:
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give either values (a list) or range ([low, high])")
+        if self.levels is not None and self.values is not None:
+            raise ValueError("levels applies to a range, not to a list of values")
+        return self
+
+    def grid(self) -> list[Scalar]:
+        """Return the values of a factorial design: ``values``, or ``levels`` over ``range``."""
+        if self.values is not None:
+            return list(self.values)
+        low, high = self.range
+        return [self.value(x) for x in np.linspace(low, high, self.levels)]
+
+    def extremes(self) -> list[Scalar]:
+        """Return the values to check against the scenario schema when loading."""
+        return self.grid() if self.values is not None else super().extremes()
+
+
+class Conditions(Spec):
+    """The market conditions: parameters and the design that combines their values.
+
+    ``factorial`` runs every combination of the parameters' values; ``latin_hypercube``
+    draws ``points`` conditions from the parameters' ranges (McKay, Beckman & Conover
+    1979), seeded by the experiment's seed.
+    """
+
+    design: Literal["factorial", "latin_hypercube"] = "factorial"
+    points: int | None = Field(default=None, ge=2)
+    parameters: list[Parameter] = Field(min_length=1)
+
+    def problems(self) -> list[str]:
+        """Return the problems of the design, each as ``<field path>: <what is wrong>``."""
+        problems = []
+        labels = [p.label for p in self.parameters]
+        for i, parameter in enumerate(self.parameters):
+            where = f"parameters[{i}]"
+            if labels.count(parameter.label) > 1:
+                problems.append(f"{where}.name: {parameter.label!r} names two parameters")
+            if parameter.label in (*IDENTIFIERS, DUMMY):
+                problems.append(f"{where}.name: {parameter.label!r} is reserved; give a name")
+            if self.design == "factorial" and parameter.range and parameter.levels is None:
+                problems.append(f"{where}.levels: a range in a factorial design needs levels")
+            if self.design == "latin_hypercube" and parameter.range is None:
+                problems.append(f"{where}.values: a latin_hypercube design needs a range")
+        if self.design == "latin_hypercube" and self.points is None:
+            problems.append("points: a latin_hypercube design needs the number of points")
+        if self.design == "factorial" and self.points is not None:
+            problems.append("points: applies to a latin_hypercube design, not a factorial one")
+        return problems
+
+
+class Sensitivity(Spec):
+    """Settings of ``ecosim sensitivity``: its parameters, strategy, outcomes and design.
+
+    ``parameters`` are sampled over their own ranges, independently of the market
+    conditions (default: the conditions' parameters, which then all need a range).
+    Morris screening (Morris 1991; Campolongo, Cariboni & Saltelli 2007) uses
+    ``trajectories`` trajectories on a grid of ``levels`` levels; Sobol indices (Sobol'
+    2001; Saltelli et al. 2010) use ``samples`` base samples (a power of two). Each
+    design point is run ``replications`` times and the outcomes averaged.
+    """
+
+    parameters: list[SensitivityParameter] | None = Field(default=None, min_length=1)
+    strategy: str | None = None
+    outcomes: list[str] | None = Field(default=None, min_length=1)
+    replications: int | None = Field(default=None, ge=1)
+    trajectories: int = Field(default=10, ge=2)
+    levels: int = Field(default=4, ge=2)
+    samples: Annotated[int, Field(ge=2), AfterValidator(_power_of_two)] = 64
+
+
+class Experiment(Spec):
+    """Strategies × market conditions × replications on one base scenario.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The base scenario, with ``customers`` and ``days`` applied.
+    scenario_file : str, optional
+        The scenario's path as written in the experiment file (set by
+        :func:`load_experiment`).
+    strategies : dict of str to Strategy
+        In file order; ``baseline`` names one of them.
+    conditions : Conditions, optional
+        Without conditions every strategy runs on the base scenario alone.
+    outcomes : list of str
+        Names from the run summary (:func:`outcome_names`).
+    overrides : dict
+        The changes :func:`load_experiment` made to the file by dotted path (the command
+        line's ``--replications``, ``--customers``, ``--days`` and ``--set``), recorded
+        with the results.
+    """
+
+    name: Name
+    description: str = ""
+    scenario: Scenario
+    scenario_file: str | None = None
+    seed: int = Field(ge=0)
+    replications: int = Field(ge=2, le=100_000)
+    days: int | None = Field(default=None, ge=1)
+    customers: int | None = Field(default=None, ge=2)
+    baseline: str
+    outcomes: list[str] = Field(min_length=1)
+    strategies: dict[str, Strategy] = Field(min_length=1)
+    conditions: Conditions | None = None
+    sensitivity: Sensitivity = Field(default_factory=Sensitivity)
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references(self) -> Experiment:
+        problems = []
+        strategies = list(self.strategies)
+        for name, strategy in self.strategies.items():
+            where = f"strategies.{name}"
+            if not re.match(NAME_PATTERN, name) or len(name) > 40:
+                problems.append(
+                    f"{where}: the name must be lower case letters, digits and _, starting "
+                    "with a letter, at most 40 characters"
+                )
+            problems += [f"{where}.{problem}" for problem in strategy.problems()]
+        if self.conditions is not None:
+            problems += [f"conditions.{problem}" for problem in self.conditions.problems()]
+        known = outcome_names(self.scenario)
+        if self.baseline not in strategies:
+            problems.append(f"baseline: unknown strategy {self.baseline!r} {_expected(strategies)}")
+        problems += _unknown(self.outcomes, known, "outcomes", "outcome")
+        if self.sensitivity.strategy is not None and self.sensitivity.strategy not in strategies:
+            problems.append(
+                f"sensitivity.strategy: unknown strategy {self.sensitivity.strategy!r} "
+                f"{_expected(strategies)}"
+            )
+        problems += _unknown(
+            self.sensitivity.outcomes or [], known, "sensitivity.outcomes", "outcome"
+        )
+        for i, parameter in enumerate(self.conditions.parameters if self.conditions else []):
+            where = f"conditions.parameters[{i}]"
+            if parameter.label in known:
+                problems.append(f"{where}.name: {parameter.label!r} is an outcome; give a name")
+            problems += _clashes(where, parameter.path, self.strategies, "a condition")
+        sensitive = self.sensitivity.parameters or []
+        labels = [p.label for p in sensitive]
+        strategy = self.sensitivity.strategy or self.baseline
+        for i, parameter in enumerate(sensitive):
+            where = f"sensitivity.parameters[{i}]"
+            if labels.count(parameter.label) > 1:
+                problems.append(f"{where}.name: {parameter.label!r} names two parameters")
+            if parameter.label in (*IDENTIFIERS, DUMMY, *known):
+                problems.append(f"{where}.name: {parameter.label!r} is reserved; give a name")
+            if strategy in self.strategies:
+                chosen = {strategy: self.strategies[strategy]}
+                problems += _clashes(where, parameter.path, chosen, "a sensitivity parameter")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def parameters(self) -> list[Parameter]:
+        """The condition parameters (none without conditions)."""
+        return list(self.conditions.parameters) if self.conditions else []
+
+    @property
+    def sensitivity_parameters(self) -> list[Factor]:
+        """The parameters of ``ecosim sensitivity``: its own, or else the conditions'."""
+        return list(self.sensitivity.parameters or self.parameters)
+
+
+def _clashes(where: str, path: str, strategies: dict[str, Strategy], what: str) -> list[str]:
+    problems = []
+    for name, strategy in strategies.items():
+        clash = [p for p in strategy.paths() if _overlap(p, path)]
+        if clash:
+            problems.append(
+                f"{where}.path: {path!r} overlaps {clash[0]!r}, which strategy {name!r} sets "
+                f"({what} must not change a strategy's field)"
+            )
+    return problems
+
+
+def _unknown(names: list[str], known: list[str], where: str, kind: str) -> list[str]:
+    return [
+        f"{where}[{i}]: unknown {kind} {name!r} {_expected(known)}"
+        for i, name in enumerate(names)
+        if name not in known
+    ]
+
+
+def _expected(names: list[str]) -> str:
+    return f"(expected one of: {', '.join(names)})" if names else "(none is defined)"
+
+
+def _overlap(a: str, b: str) -> bool:
+    first, second = a.split("."), b.split(".")
+    shorter = min(len(first), len(second))
+    return first[:shorter] == second[:shorter]
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def summary_row(summary: dict[str, Any]) -> dict[str, float | None]:
+    """Flatten a run's summary into one results row.
+
+    Parameters
+    ----------
+    summary : dict
+        :meth:`ecosim.EcosystemModel.summary` of the run.
+
+    Returns
+    -------
+    dict
+        The summary's keys (``final_*``, ``total_*``, ``roi``, ``net_sentiment``,
+        customer value...), then the same per brand as ``<key>__<brand>`` when there are
+        several.
+    """
+    row = {key: value for key, value in summary.items() if key != "brands"}
+    for brand, values in summary.get("brands", {}).items():
+        row.update({f"{key}__{brand}": value for key, value in values.items()})
+    return row
+
+
+def outcome_names(scenario: Scenario) -> list[str]:
+    """Return the outcome names a run of ``scenario`` reports (see :func:`summary_row`).
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> names = outcome_names(load_scenario("scenarios/baseline.toml"))
+    >>> "total_revenue" in names and "final_adopted_share" in names and "roi" in names
+    True
+    """
+    zeros = pd.DataFrame(0.0, index=[0], columns=columns(scenario))
+    summary = summarize(zeros, scenario)
+    values = dict.fromkeys(VALUE_KEYS, 0.0)
+    for part in summary.get("brands", {"": summary}).values():
+        part.update(values)
+    return list(summary_row(summary))
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> Experiment:
+    """Read and validate an experiment TOML file.
+
+    The base scenario (``scenario``, a path relative to the experiment file) is loaded
+    with ``customers`` and ``days`` applied, and every strategy and every condition
+    value is checked by loading the scenario with it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The experiment file.
+    overrides : dict, optional
+        Experiment fields by dotted path, set in the file's contents before they are
+        validated (as :func:`ecosim.scenario.load_scenario` does for a scenario); a table
+        replaces the whole field and None clears an optional one. For instance
+        ``{"replications": 3, "customers": 2000, "conditions": None}`` runs the strategies
+        three times each on the base scenario alone, with 2,000 customers. Paths under
+        ``scenario.`` change the base scenario (``{"scenario.brands.0.price": 90}``), as
+        :func:`ecosim.scenario.load_scenario`'s overrides. Recorded in the experiment's
+        ``overrides``.
+
+    Returns
+    -------
+    Experiment
+
+    Raises
+    ------
+    ExperimentError
+        If the file is missing or not valid TOML, or any field is invalid; the message
+        names the file, each field path and what was expected.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ExperimentError(source, [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ExperimentError(source, [("", f"cannot be read ({error})")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ExperimentError(source, [("", f"invalid TOML: {error}")]) from None
+    if "overrides" in data:
+        raise ExperimentError(
+            source, [("overrides", "is recorded by ecosim, not set in the file; remove it")]
+        )
+    overrides = dict(overrides or {})
+    in_scenario = {p: v for p, v in overrides.items() if p.startswith("scenario.")}
+    try:
+        data = apply_overrides(
+            data, {p: v for p, v in overrides.items() if p not in in_scenario}, source=source
+        )
+        if not isinstance(data.get("scenario"), str):
+            data = apply_overrides(data, in_scenario, source=source)
+    except ScenarioError as error:
+        raise ExperimentError(error.source, error.problems) from None
+    if isinstance(data.get("scenario"), str):
+        data["scenario_file"] = data["scenario"]
+        changes = {p.removeprefix("scenario."): v for p, v in in_scenario.items()}
+        try:
+            data["scenario"] = load_scenario(path.parent / data["scenario"], changes)
+        except ScenarioError as error:
+            raise ExperimentError(source, _nested("scenario", error)) from None
+    data["overrides"] = overrides
+    experiment = validate_experiment(data, source)
+    try:
+        scenario = resolve_scenario(
+            experiment.scenario, customers=experiment.customers, days=experiment.days
+        )
+    except ScenarioError as error:
+        raise ExperimentError(source, _nested("customers/days", error)) from None
+    experiment = experiment.model_copy(update={"scenario": scenario})
+    problems = _check_overrides(experiment)
+    if problems:
+        raise ExperimentError(source, problems)
+    return experiment
+
+
+def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experiment:
+    """Validate an experiment given as a dictionary (its scenario already a Scenario or a table).
+
+    Parameters
+    ----------
+    data : dict
+        The experiment's fields.
+    source : str
+        Named in error messages.
+
+    Returns
+    -------
+    Experiment
+
+    Raises
+    ------
+    ExperimentError
+        With one line per problem: field path and what was expected.
+    """
+    try:
+        return Experiment.model_validate(data)
+    except ValidationError as error:
+        raise ExperimentError(source, _problems(error, data)) from None
+
+
+def _nested(where: str, error: ScenarioError) -> list[tuple[str, str]]:
+    return [
+        (where, f"{error.source}: {path}: {message}" if path else f"{error.source}: {message}")
+        for path, message in error.problems
+    ]
+
+
+def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
+    """Load the scenario with each strategy, and with each parameter's extreme values."""
+    problems = []
+    base = experiment.scenario
+    for name, strategy in experiment.strategies.items():
+        try:
+            resolve_scenario(base, overrides=strategy_overrides(base, strategy))
+        except ScenarioError as error:
+            problems += [
+                (f"strategies.{name}", f"{path}: {message}" if path else message)
+                for path, message in error.problems
+            ]
+    if problems:
+        return problems
+    baseline = strategy_overrides(base, experiment.strategies[experiment.baseline])
+    chosen = experiment.sensitivity.strategy or experiment.baseline
+    sensitive = strategy_overrides(base, experiment.strategies[chosen])
+    for where, parameters, overrides in (
+        ("conditions", experiment.parameters, baseline),
+        ("sensitivity", experiment.sensitivity.parameters or [], sensitive),
+    ):
+        for i, parameter in enumerate(parameters):
+            for value in parameter.extremes():
+                try:
+                    resolve_scenario(base, overrides={**overrides, parameter.path: value})
+                except ScenarioError as error:
+                    problems += [
+                        (f"{where}.parameters[{i}]", f"value {value!r}: {path}: {message}")
+                        for path, message in error.problems
+                    ]
+    return problems
+
+
+# ---------------------------------------------------------------- strategies and design
+
+
+def strategy_overrides(scenario: Scenario, strategy: Strategy) -> dict[str, Any]:
+    """Return a strategy's changes as overrides by dotted path (``append`` resolved).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario (the lists that ``append`` extends).
+    strategy : Strategy
+
+    Returns
+    -------
+    dict
+        ``set``, then each appended list as a whole new value of its field.
+
+    Raises
+    ------
+    ScenarioError
+        If a ``set`` path cannot be followed, or an ``append`` path is not a list.
+    """
+    overrides = dict(strategy.set)
+    if strategy.append:
+        data = apply_overrides(scenario.model_dump(exclude_none=True), overrides, source="set")
+        problems = []
+        for path, items in strategy.append.items():
+            current = _lookup(data, path)
+            if isinstance(current, list):
+                overrides[path] = [*current, *items]
+            else:
+                problems.append((f"append.{path}", f"is {_kind(current)}, not a list"))
+        if problems:
+            raise ScenarioError("append", problems)
+    return overrides
+
+
+def _lookup(data: Any, path: str) -> Any:
+    """Follow a dotted path (list items by position or by name); None where it ends."""
+    node = data
+    for part in path.split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list):
+            matches = [
+                item
+                for i, item in enumerate(node)
+                if part == str(i) or (isinstance(item, dict) and item.get("name") == part)
+            ]
+            node = matches[0] if matches else None
+        else:
+            return None
+    return node
+
+
+def _kind(value: Any) -> str:
+    return "missing" if value is None else f"a {type(value).__name__}"

@@ -1,0 +1,108 @@
+"""Every documented command works as written, on the shipped files, at a reduced size.
+
+Each ``ecosim ...`` line of a ``console`` block and each ``python`` block of README.md and
+docs/*.md runs in order, in a temporary copy of the shipped scenarios and experiments (so a
+command may use what an earlier one wrote, as a reader would). Sizes are reduced by
+appending flags the command has (the last of a repeated flag wins) and by giving
+``load_experiment`` the same changes; ``--scheduler ADDRESS`` becomes ``--serial``
+(tests/test_cluster.py runs a real scheduler); ``validate --full`` becomes ``--quick`` with
+one case; ``ecosim ui`` is only parsed, not served. ``make`` and ``dask`` lines and usage
+synopses (``[--flag ...]``) are not commands of the files. A Python block that imports a
+package ecosim does not install (``dask_jobqueue`` for a Slurm cluster) is compiled only.
+"""
+
+import ast
+import importlib.util
+import re
+import shlex
+import shutil
+
+import matplotlib.pyplot as plt
+import pytest
+
+import ecosim.experiment
+from ecosim.cli import _parser, main
+
+from support import ROOT
+
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+SMALL_EXPERIMENT = {"replications": 2, "customers": 200, "days": 10}
+"""The reduced size of every experiment, given the same way on the command line."""
+REDUCED = {
+    "run": ["--customers", "300", "--days", "20"],
+    "batch": ["--replications", "2", "--customers", "200", "--days", "10"],
+    "sensitivity": [
+        *("--replications", "1", "--customers", "200", "--days", "10"),
+        *("--set", "sensitivity.trajectories=2", "--set", "sensitivity.samples=4"),
+    ],
+    "validate": ["--case", "clv"],
+}
+BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def documented(path):
+    """Yield ("command", argv) and ("python", code) in the order of the document."""
+    for language, body in BLOCK.findall(path.read_text(encoding="utf-8")):
+        if language == "python":
+            yield "python", body
+        elif language == "console":
+            for line in body.replace("\\\n", " ").splitlines():
+                words = shlex.split(line, comments=True)
+                if words and words[0].endswith("ecosim") and "[--" not in line:
+                    yield "command", words[1:]
+
+
+def reduced(argv):
+    """The command at a reduced size (see the module's docstring)."""
+    command, *rest = argv
+    if command == "validate":
+        rest = ["--quick" if word == "--full" else word for word in rest]
+    if "--scheduler" in rest:
+        at = rest.index("--scheduler")
+        rest[at : at + 2] = ["--serial"]
+    return [command, *rest, *REDUCED.get(command, [])]
+
+
+def missing_imports(code):
+    """Top-level packages a Python block imports that are not installed."""
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return sorted(name for name in names if importlib.util.find_spec(name) is None)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
+def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, capsys):
+    for folder in ("scenarios", "experiments"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    load_experiment = ecosim.experiment.load_experiment
+
+    def small(path, overrides=None):
+        return load_experiment(path, {**(overrides or {}), **SMALL_EXPERIMENT})
+
+    monkeypatch.setattr(ecosim.experiment, "load_experiment", small)
+    ran = {"command": 0, "python": 0, "compiled": 0}
+    for kind, item in documented(document):
+        if kind == "python" and missing_imports(item):
+            compile(item, f"{document.name} (needs {', '.join(missing_imports(item))})", "exec")
+            ran["compiled"] += 1
+        elif kind == "python":
+            exec(compile(item, document.name, "exec"), {"__name__": "__docs__"})
+            plt.close("all")
+            ran["python"] += 1
+        elif item[0] == "ui":
+            _parser().parse_args(item)
+        else:
+            argv = reduced(item)
+            status = main(argv)
+            assert status == 0, f"ecosim {shlex.join(argv)}: {capsys.readouterr().err}"
+            ran["command"] += 1
+    expected = {
+        "README.md": {"command": 10, "python": 2, "compiled": 1},
+        "experiments.md": {"command": 3, "python": 1, "compiled": 0},
+    }
+    assert ran == expected.get(document.name, {"command": 0, "python": 0, "compiled": 0})
