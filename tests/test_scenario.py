@@ -180,7 +180,7 @@ BROKEN = [
         _with("population.segments.0.channel_preferences", {"radio": 0.3}),
         "population.segments[0].channel_preferences.radio: unknown channel 'radio'",
     ),
-    (_with("dynamics.negativity_bias", 20.0), "dynamics: wom_experience_weight * negativity_bias"),
+    (_with("dynamics.wom_saturation", 0.0), "dynamics.wom_saturation"),
     (
         _with("dynamics.stage_talk", [0.1, 0.2]),
         "dynamics.stage_talk: List should have at least 5 items",
