@@ -24,7 +24,7 @@ class Dynamics(Spec):
     """Parameters of the daily processes."""
 
     # phases 2-3: exposure, attention, experience, consumption
-    attention_rate: NonNegative = 1.0
+    attention_rate: NonNegative = 0.5
     influencer_weight: NonNegative = 2.0
     cultural_boost: NonNegative = 0.5
     ad_valence: float = Field(default=0.3, ge=-1.0, le=1.0)
@@ -34,13 +34,13 @@ class Dynamics(Spec):
     share_rate: Probability = 0.3
     share_weight: NonNegative = 0.5
     # phase 4: dialogue
-    stage_talk: list[Probability] = _stage_list([0.05, 0.2, 0.5, 1.0, 1.0])
-    venting_rate: Probability = 0.3
-    wom_awareness_rate: NonNegative = 0.5
-    wom_experience_weight: Probability = 0.1
-    wom_saturation: float = Field(default=0.1, gt=0.0)
+    stage_talk: list[Probability] = _stage_list([0.01, 0.075, 0.2, 0.4, 0.4])
+    venting_rate: Probability = 0.2
+    wom_awareness_rate: NonNegative = 2.0
+    wom_experience_weight: Probability = 0.3
+    wom_saturation: float = Field(default=0.05, gt=0.0)
     wom_user_weight: Probability = 0.3
-    negativity_bias: float = Field(default=2.0, ge=1.0)
+    negativity_bias: float = Field(default=1.5, ge=1.0)
     wom_memory_days: int = Field(default=30, ge=1)
     stage_review: list[Probability] = _stage_list([0.01, 0.02, 0.05, 0.3, 0.3])
     rating_prior_mean: float = Field(default=4.0, ge=1.0, le=5.0)
@@ -53,14 +53,14 @@ class Dynamics(Spec):
     rating_weight: NonNegative = 0.3
     inertia: NonNegative = 0.5
     use_experience_weight: Probability = 0.3
-    fit_sd: NonNegative = 0.6
+    fit_sd: NonNegative = 0.4
     use_noise: NonNegative = 0.3
     stage_basket: list[float] = Field(
         default=[1.0, 1.0, 1.05, 1.1, 1.2], min_length=5, max_length=5
     )
     # phase 6: engagement stages, churn and value
     active_window: int = Field(default=90, ge=1)
-    stage_up: list[Probability] = _stage_list([0.05, 0.15, 0.02])
+    stage_up: list[Probability] = _stage_list([0.1, 0.3, 0.5])
     stage_down: Probability = 0.005
     cocreation_rate: NonNegative = 0.02
     churn_rate: Probability = 0.001
