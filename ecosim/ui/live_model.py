@@ -20,6 +20,7 @@ import pandas as pd
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.network import EdgeListError, read_edge_list
 from ecosim.scenario import EdgeList, Scenario, ScenarioError
+from ecosim.ui.calendar import todays_events
 from ecosim.ui.layout import NetworkSample, sample_network
 
 __all__ = ["LiveModel", "mean_degree", "network_table"]
@@ -53,6 +54,8 @@ class LiveModel(EcosystemModel):
     history : list of dict
         The watched customer's state (:meth:`ecosim.agents.Customer.state`) with its
         ``step``, from the step it was picked.
+    events : dict of str to list of int
+        The days of each notable event (:data:`ecosim.ui.calendar.EVENT_FLOWS`) so far.
 
     Notes
     -----
@@ -88,6 +91,7 @@ class LiveModel(EcosystemModel):
         self.problem = problem
         self.watched: int | None = None
         self.history: list[dict[str, Any]] = []
+        self.events: dict[str, list[int]] = {}
 
     @cached_property
     def network_sample(self) -> NetworkSample:
@@ -111,10 +115,17 @@ class LiveModel(EcosystemModel):
         if self.watched is not None:
             self._record()
 
+    @property
+    def horizon_reached(self) -> bool:
+        """Whether the model has simulated every day of its scenario."""
+        return self.steps >= self.scenario.days
+
     def step(self) -> None:
-        """Simulate one day, then record the watched customer's state."""
+        """Simulate one day, then record the day's notable events and the watched customer."""
         with self._turn:
             super().step()
+            for label in todays_events(self.flows):
+                self.events.setdefault(label, []).append(self.steps)
             if self.watched is not None:
                 self._record()
 

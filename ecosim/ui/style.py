@@ -41,7 +41,9 @@ AWARE_COLOUR = "#fdae6b"
 POSITIVE, NEGATIVE = "#1a9850", "#d73027"
 """Positive and negative word of mouth."""
 
-BRAND_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
+BRAND_COLOURS = ("#7b3294", "#c51b7d", "#8c510a", "#01665e", "#4d4d4d", "#b8860b")
+"""One colour per brand: purple, magenta, brown, teal, grey, gold -- never a stage's blue,
+the aware orange, or the green and red of word of mouth."""
 
 _EXPERIENCE = colormaps["RdYlGn"]
 

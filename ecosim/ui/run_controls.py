@@ -1,0 +1,115 @@
+"""Reset, play, pause and step: the model's run controls, paced in simulated days per second.
+
+Simulating a day of 10,000 customers takes milliseconds; drawing the views takes far
+longer. So Play does not draw every day: it keeps the pace asked for (days per second of
+wall time) by simulating the days due since it started, then drawing once, and so on. The
+slower the drawing, the more days each picture moves on; the pace holds. At the horizon
+the model stops and the page says so.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import solara
+from mesa.visualization.utils import force_update
+
+from ecosim.ui.live_model import LiveModel
+
+__all__ = ["DEFAULT_PACE", "PACES", "RunControls", "days_due", "end_message"]
+
+PACES = (1, 2, 5, 10, 30, 100)
+"""Days per second offered for Play."""
+DEFAULT_PACE = 10
+"""Days per second when playing: a year in about 37 seconds."""
+
+
+def days_due(first: int, elapsed: float, pace: float, horizon: int) -> int:
+    """Return the day a run that started on day ``first`` should be on after ``elapsed`` s.
+
+    Examples
+    --------
+    >>> days_due(0, 1.05, 10, 365)
+    11
+    >>> days_due(360, 10.0, 10, 365)
+    365
+    """
+    return min(first + int(elapsed * pace) + 1, horizon)
+
+
+def end_message(model: LiveModel) -> str:
+    """Say that the run reached the scenario's horizon ("" before it)."""
+    if model.steps < model.scenario.days:
+        return ""
+    return (
+        f"The scenario's {model.scenario.days} days are over. "
+        "Press Reset to run it again (or pick another scenario)."
+    )
+
+
+@solara.component
+def RunControls(model: LiveModel, on_reset: Callable[[], None]) -> None:
+    """Show Reset, Play/Pause, Step and the pace; run ``model`` while playing.
+
+    Parameters
+    ----------
+    model : LiveModel
+        The model to run; a new one (after a Reset) stops the play.
+    on_reset : callable
+        Builds the new model from the scenario and the settings.
+    """
+    playing = solara.use_reactive(False)
+    pace = solara.use_reactive(DEFAULT_PACE)
+    horizon = model.scenario.days
+    over = model.steps >= horizon
+    stop = solara.use_memo(threading.Event, [model])
+
+    def run() -> None:
+        if not playing.value:
+            return
+        stop.clear()
+        started, first = time.perf_counter(), model.steps
+        while playing.value and not stop.is_set() and model.steps < horizon:
+            due = days_due(first, time.perf_counter() - started, pace.value, horizon)
+            while model.steps < due and playing.value and not stop.is_set():
+                model.step()
+            force_update()
+            ahead = (model.steps - first) / pace.value - (time.perf_counter() - started)
+            if ahead > 0:
+                stop.wait(ahead)
+        if model.steps >= horizon:
+            playing.set(False)
+
+    solara.use_thread(run, [playing.value, model])
+    solara.use_effect(lambda: stop.set, [model])
+
+    def step() -> None:
+        if model.steps < horizon:
+            model.step()
+            force_update()
+
+    def reset() -> None:
+        playing.set(False)
+        stop.set()
+        on_reset()
+
+    with solara.Card("Run"), solara.Column(gap="6px"):
+        with solara.Row(justify="space-between"):
+            solara.Button("Reset", color="primary", on_click=reset)
+            solara.Button(
+                "❚❚" if playing.value else "▶",
+                color="primary",
+                on_click=lambda: playing.set(not playing.value),
+                disabled=over,
+            )
+            solara.Button("Step", color="primary", on_click=step, disabled=playing.value or over)
+        solara.ToggleButtonsSingle(pace.value, values=list(PACES), on_value=pace.set, dense=True)
+        solara.Text(
+            f"Play: {pace.value} simulated days per second "
+            f"(a year in about {365 / pace.value:.0f} s)",
+            style={"font-size": "0.85em"},
+        )
+        if over:
+            solara.Info(end_message(model), dense=True)
