@@ -49,7 +49,7 @@ TABS = ("Model", "Ecosystem", "Customer", "Campaign", "About", "Compare")
 
 _GRID = {
     "display": "grid",
-    "grid-template-columns": "repeat(auto-fit, minmax(520px, 1fr))",
+    "grid-template-columns": "repeat(auto-fit, minmax(440px, 1fr))",
     "gap": "16px",
     "width": "100%",
 }

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import solara
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -39,6 +40,7 @@ from ecosim.ui.style import (
     STAGE_NAMES,
     Picture,
     data_url,
+    png_url,
 )
 
 __all__ = [
@@ -65,6 +67,7 @@ CHURN = re.compile(r"churn|lapse")
 """Columns about customers lost (e.g. ``churned``, ``lapsed_share``)."""
 
 FIGURE_SIZE = (6.4, 4.4)
+DPI = 90
 _OTHER_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b", "#9467bd")
 
 
@@ -195,8 +198,14 @@ class LineFigure:
         The campaign actions to show on the time axis.
     """
 
-    def __init__(self, chart: Chart, marks: list[CalendarMark] | tuple = ()):
-        self.figure = Figure(figsize=FIGURE_SIZE)
+    def __init__(
+        self, chart: Chart, marks: list[CalendarMark] | tuple = (), horizon: int | None = None
+    ):
+        self.horizon = horizon
+        self.figure = Figure(figsize=FIGURE_SIZE, dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self._background = None
+        self._limits: list[tuple[float, float]] = []
         ax = self.figure.add_axes((0.13, 0.11, 0.72 if chart.right else 0.84, 0.8))
         self.axes = [ax]
         self.series = [*chart.lines, *chart.right]
@@ -224,7 +233,12 @@ class LineFigure:
     def update(
         self, timeseries: pd.DataFrame, events: dict[str, list[int]] | None = None
     ) -> Figure:
-        """Show the daily outcomes and the notable events so far; return the figure."""
+        """Show the daily outcomes and the notable events so far; return the figure.
+
+        With a ``horizon`` the time axis spans the whole run from the start (the campaign
+        calendar ahead is visible) and the value axes only grow, so the frame of the chart
+        rarely changes from one day to the next.
+        """
         for label, days in (events or {}).items():
             if label in self.events:
                 self.events[label].set_data(days, np.full(len(days), 0.97))
@@ -233,12 +247,39 @@ class LineFigure:
             values = timeseries[series.column]
             line.set_data(day, values.cumsum() if series.cumulative else values)
         for ax in self.axes:
-            ax.relim()
-            ax.autoscale_view()
-            ax.set_xlim(0, max(day.iloc[-1], 1))
-            if ax.dataLim.y0 >= 0:  # counts and shares start at 0, even while all are 0
-                ax.set_ylim(0, ax.get_ylim()[1] if ax.dataLim.y1 > 0 else 1.0, auto=True)
+            ys = [line.get_ydata() for line in self.lines if line.axes is ax]
+            values = np.concatenate([np.asarray(y, dtype=float) for y in ys]) if ys else []
+            low, high = (np.nanmin(values), np.nanmax(values)) if len(values) else (0.0, 1.0)
+            ax.set_xlim(0, self.horizon or max(day.iloc[-1], 1))
+            bottom = min(0.0, low * 1.1)
+            top = high * 1.1 if high > 0 else 1.0
+            if self.horizon and self._background is not None:  # grow only, by steps
+                kept = ax.get_ylim()[1]
+                top = kept if high <= kept else high * 1.3
+            ax.set_ylim(bottom, top)
         return self.figure
+
+    def picture(self, timeseries: pd.DataFrame, events: dict[str, list[int]] | None = None) -> str:
+        """Return the chart of :meth:`update` as a PNG ``data:`` URL, drawn cheaply.
+
+        The frame (axes, ticks, labels, legend, calendar) is drawn once and kept; each day
+        only the lines and event marks are drawn over a copy of it. The frame is drawn
+        again only when an axis range changes.
+        """
+        self.update(timeseries, events)
+        moving = [*self.lines, *self.events.values()]
+        limits = [(*ax.get_xlim(), *ax.get_ylim()) for ax in self.axes]
+        if self._background is None or limits != self._limits:
+            for artist in moving:
+                artist.set_animated(True)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._limits = limits
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in moving:
+            artist.axes.draw_artist(artist)
+        return png_url(self.canvas)
 
 
 def _plain(value: float, _position: float) -> str:
@@ -318,9 +359,12 @@ def _line_chart(chart: Chart) -> Callable:
     @solara.component
     def LineChart(model: LiveModel) -> None:
         update_counter.get()
-        figure = solara.use_memo(lambda: LineFigure(chart, campaign_marks(model.scenario)), [model])
+        figure = solara.use_memo(
+            lambda: LineFigure(chart, campaign_marks(model.scenario), model.scenario.days),
+            [model],
+        )
         src = solara.use_memo(
-            lambda: data_url(figure.update(model.timeseries(), model.events)),
+            lambda: figure.picture(model.timeseries(), model.events),
             [figure, model.steps],
         )
         Picture(src, f"{chart.title} on day {model.steps}")
@@ -415,10 +459,11 @@ def OutcomeExplorer(model: LiveModel) -> None:
     chosen = column if column in columns else default
     chart = Chart(describe(chosen), "", (Series(chosen, chosen, BRAND_COLOURS[0]),))
     figure = solara.use_memo(
-        lambda: LineFigure(chart, campaign_marks(model.scenario)), [model, chosen]
+        lambda: LineFigure(chart, campaign_marks(model.scenario), model.scenario.days),
+        [model, chosen],
     )
     src = solara.use_memo(
-        lambda: data_url(figure.update(model.timeseries(), model.events)),
+        lambda: figure.picture(model.timeseries(), model.events),
         [figure, model.steps],
     )
     with solara.Column(gap="0px"):

@@ -92,6 +92,7 @@ class LiveModel(EcosystemModel):
         self.watched: int | None = None
         self.history: list[dict[str, Any]] = []
         self.events: dict[str, list[int]] = {}
+        self._series: tuple[int, pd.DataFrame] | None = None
 
     @cached_property
     def network_sample(self) -> NetworkSample:
@@ -130,9 +131,14 @@ class LiveModel(EcosystemModel):
                 self._record()
 
     def timeseries(self) -> pd.DataFrame:
-        """Return the outcomes so far, one row per day (never while a day is recorded)."""
+        """Return the outcomes so far, one row per day (never while a day is recorded).
+
+        The frame is built once per day however many views read it.
+        """
         with self._turn:
-            return super().timeseries()
+            if self._series is None or self._series[0] != self.steps:
+                self._series = (self.steps, super().timeseries())
+            return self._series[1]
 
     def _record(self) -> None:
         self.history.append({"step": self.steps, **self.customer(self.watched).state()})

@@ -2,8 +2,9 @@
 
 Simulating a day of 10,000 customers takes milliseconds; drawing the views takes far
 longer. So Play does not draw every day: it keeps the pace asked for (days per second of
-wall time) by simulating the days due since it started, then drawing once, and so on. The
-slower the drawing, the more days each picture moves on; the pace holds. At the horizon
+wall time) by simulating the days due since it started, then drawing once and waiting
+until the picture is drawn, and so on. The slower the drawing, the more days each picture
+moves on; the pace holds, and the page stays free to answer a click between pictures. At the horizon
 the model stops and the page says so.
 """
 
@@ -14,7 +15,8 @@ import time
 from collections.abc import Callable
 
 import solara
-from mesa.visualization.utils import force_update
+import solara.lab
+from mesa.visualization.utils import force_update, update_counter
 
 from ecosim.ui.live_model import LiveModel
 
@@ -24,6 +26,10 @@ PACES = (1, 2, 5, 10, 30, 100)
 """Days per second offered for Play."""
 DEFAULT_PACE = 10
 """Days per second when playing: a year in about 37 seconds."""
+DRAW_TIMEOUT = 10.0
+"""Seconds Play waits at most for the views to draw a day before it goes on."""
+BREATH = 0.05
+"""Seconds between two pictures at least, for the page to answer clicks while playing."""
 
 
 def days_due(first: int, elapsed: float, pace: float, horizon: int) -> int:
@@ -62,9 +68,12 @@ def RunControls(model: LiveModel, on_reset: Callable[[], None]) -> None:
     """
     playing = solara.use_reactive(False)
     pace = solara.use_reactive(DEFAULT_PACE)
+    frame = update_counter.get()
     horizon = model.scenario.days
     over = model.steps >= horizon
     stop = solara.use_memo(threading.Event, [model])
+    drawn = solara.use_memo(threading.Event, [])
+    solara.use_effect(drawn.set, [frame])
 
     def run() -> None:
         if not playing.value:
@@ -75,14 +84,15 @@ def RunControls(model: LiveModel, on_reset: Callable[[], None]) -> None:
             due = days_due(first, time.perf_counter() - started, pace.value, horizon)
             while model.steps < due and playing.value and not stop.is_set():
                 model.step()
+            drawn.clear()
             force_update()
+            drawn.wait(DRAW_TIMEOUT)  # the next picture only once this one is drawn
             ahead = (model.steps - first) / pace.value - (time.perf_counter() - started)
-            if ahead > 0:
-                stop.wait(ahead)
+            stop.wait(max(ahead, BREATH))
         if model.steps >= horizon:
             playing.set(False)
 
-    solara.use_thread(run, [playing.value, model])
+    solara.lab.use_task(run, dependencies=[playing.value, model], prefer_threaded=True)
     solara.use_effect(lambda: stop.set, [model])
 
     def step() -> None:

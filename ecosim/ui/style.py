@@ -6,8 +6,10 @@ import base64
 import io
 
 import numpy as np
+import PIL.Image
 import solara
 from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 
@@ -25,6 +27,7 @@ __all__ = [
     "data_url",
     "experience_colormap",
     "experience_colours",
+    "png_url",
     "stage_colours",
 ]
 
@@ -84,6 +87,19 @@ def data_url(figure: Figure, format: str = "svg", dpi: float = 100) -> str:
     figure.savefig(buffer, format=format, dpi=dpi, **options)
     mime = "image/svg+xml" if format == "svg" else f"image/{format}"
     return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def png_url(canvas: FigureCanvasAgg) -> str:
+    """Return what an Agg canvas holds now as a PNG ``data:`` URL (lightly compressed).
+
+    Unlike :func:`data_url` it does not draw the figure again: artists drawn onto the
+    canvas since its last full draw (blitting) are in the picture.
+    """
+    width, height = canvas.get_width_height()
+    image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def Picture(src: str, alt: str) -> solara.Element:

@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from browser_session import ARTIFACTS, App
 
+from ecosim.ui.app import TABS
+
 STEP_SECONDS_LIMIT = 4.0
 """A step at 10,000 customers renders in about a second; this bound only catches regressions."""
 
@@ -18,8 +20,9 @@ def test_page_loads_without_errors_and_shows_every_view(app: App, app_url):
     page = app.page
     expect(page.get_by_text("Loading app")).to_be_hidden()
     expect(page.get_by_text("ecosim: the customer engagement ecosystem")).to_be_visible()
-    for tab in range(5):
-        expect(page.get_by_role("tab", name=f"Page {tab}")).to_be_visible()
+    for tab in TABS:
+        expect(page.get_by_role("tab", name=tab)).to_be_visible()
+    expect(page.get_by_text("Day 0 · before 1.1 (of 365 days)")).to_be_in_viewport()
     expect(page.get_by_alt_text("network of customers on day 0")).to_be_visible()
     expect(page.get_by_role("slider", name="customers")).to_be_attached()
     expect(page.get_by_role("slider", name="negativity bias")).to_be_attached()
@@ -63,8 +66,7 @@ def test_a_slider_change_applies_on_reset(app: App):
     app.step()
     page.get_by_role("slider", name="customers").press("Home")
     expect(page.get_by_text("of 10,000 customers")).to_be_visible()  # not before Reset
-    page.get_by_role("button", name="Reset").click()
-    expect(page.get_by_text("Step: 0")).to_be_visible()
+    app.reset()
     expect(page.get_by_text("all 100 customers")).to_be_visible()
     expect(page.get_by_text("Running with: customers 100 (was 10000)")).to_be_visible()
     app.step()
@@ -75,7 +77,7 @@ def test_an_impossible_setting_shows_the_schema_message_and_the_app_keeps_workin
     app.open()
     page = app.page
     page.get_by_role("slider", name="young_urban share").press("End")
-    page.get_by_role("button", name="Reset").click()
+    app.reset()
     message = page.get_by_text("segment shares must sum to 1")
     expect(message).to_be_visible()
     expect(page.get_by_text("These settings were not used")).to_be_visible()
@@ -95,7 +97,7 @@ def test_an_invalid_edge_list_shows_a_message_and_a_valid_one_is_used(app: App):
     ring = "\n".join(f"{i},{(i + 1) % 10_000}" for i in range(10_000)).encode()
     upload.set_input_files(files=[{"name": "ring.csv", "mimeType": "text/csv", "buffer": ring}])
     expect(page.get_by_text("Network: ring.csv (uploaded)")).to_be_visible()
-    expect(page.get_by_text("Step: 0")).to_be_visible()
+    expect(app.day_text(0)).to_be_visible()
     expect(page.get_by_text("bad.csv")).to_be_hidden()
     app.step()
     app.shot("ring-network")
@@ -104,7 +106,7 @@ def test_an_invalid_edge_list_shows_a_message_and_a_valid_one_is_used(app: App):
 def test_the_inspector_follows_a_typed_or_clicked_customer(app: App):
     app.open()
     page = app.page
-    app.tab(2)
+    app.tab("Customer")
     field = page.get_by_label("customer id")
     field.fill("17")
     field.press("Enter")
@@ -124,7 +126,7 @@ def test_the_ecosystem_view_shows_todays_flows(app: App):
     app.open()
     page = app.page
     app.step()
-    app.tab(1)
+    app.tab("Ecosystem")
     expect(page.get_by_text("Today in the ecosystem (day 1, all brands)")).to_be_visible()
     exposures = page.get_by_role("row").filter(has_text="messages delivered by media")
     assert int(exposures.get_by_role("cell").first.inner_text().replace(",", "")) > 0
@@ -137,7 +139,7 @@ def test_the_ecosystem_view_shows_todays_flows(app: App):
 def test_the_about_panel_explains_the_model(app: App):
     app.open()
     page = app.page
-    app.tab(3)
+    app.tab("About")
     for title in ("WHAT IS IT?", "HOW IT WORKS", "HOW TO USE IT", "CREDITS AND REFERENCES"):
         expect(page.get_by_role("heading", name=title)).to_be_attached()
     for title in ("WHAT IS IT?", "HOW TO USE IT"):
@@ -149,7 +151,7 @@ def test_the_about_panel_explains_the_model(app: App):
 def test_the_compare_page_produces_its_table(app: App):
     app.open()
     page = app.page
-    app.tab(4)
+    app.tab("Compare")
     expect(page.get_by_text("Compare strategies", exact=True)).to_be_visible()
     expect(page.get_by_role("checkbox", name="current_plan")).to_be_checked()
     expect(page.get_by_role("checkbox", name="mass_advertising")).to_be_checked()
@@ -190,3 +192,13 @@ def test_step_advances_the_counter_in_about_a_second_at_10000_customers(app: App
     )
     print(f"\nStep at 10,000 customers: median {median:.2f} s of {[round(s, 2) for s in seconds]}")
     assert median < STEP_SECONDS_LIMIT
+
+
+def test_a_scenario_can_be_picked_then_reset_and_stepped(app: App):
+    app.open()
+    page = app.page
+    app.pick("two_brands")
+    expect(page.get_by_role("slider", name="modaku price")).to_be_attached()
+    app.reset()
+    app.step()
+    app.shot("two-brands")
