@@ -329,7 +329,7 @@ def _line(ax: Axes, series: Series) -> Line2D:
 
 
 def chart_components(model: LiveModel) -> list[tuple[Callable, int]]:
-    """List the model's charts as ``(component, page)`` pairs for Mesa's ``SolaraViz``.
+    """List the model's charts as ``(component, tab)`` pairs (all on the Model tab).
 
     Parameters
     ----------
@@ -354,7 +354,7 @@ def CalendarKey(model: LiveModel) -> None:
 
 
 def _line_chart(chart: Chart) -> Callable:
-    """Make a view of one chart (SolaraViz redraws it after every step)."""
+    """Make a view of one chart (redrawn after every step)."""
 
     @solara.component
     def LineChart(model: LiveModel) -> None:

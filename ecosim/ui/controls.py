@@ -1,4 +1,4 @@
-"""Model parameters for Mesa's ``SolaraViz``, generated from the scenario schema.
+"""Model parameters for the app's controls, generated from the scenario schema.
 
 Each control is one scenario field, named by its dotted path (``brands.tokoku.price``) and
 passed to :class:`~ecosim.ui.live_model.LiveModel` on Reset. Its kind and range come from
@@ -150,7 +150,7 @@ def settings(scenario: Scenario) -> list[Setting]:
 
 
 def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
-    """Describe the ``SolaraViz`` input for one setting, from the field's type and constraints.
+    """Describe the input for one setting, from the field's type and constraints.
 
     Parameters
     ----------
@@ -183,14 +183,13 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     info = type(owner).model_fields[name]
     value = getattr(owner, name)
     kind, bounds = _kind(info)
-    base = {"label": setting.label, "value": value}
+    base = {"label": setting.label, "value": value, "unit": unit(setting.path)}
     if typing.get_origin(kind) is Literal:
         return {"type": "Select", "values": list(typing.get_args(kind)), **base}
     if kind is bool:
         return {"type": "Checkbox", **base}
     if kind not in (int, float):
         raise TypeError(f"{setting.path}: no control for a field of type {kind}")
-    base["unit"] = unit(setting.path)
     low = setting.low if setting.low is not None else bounds.get("low", 0.0)
     high = setting.high if setting.high is not None else bounds.get("high")
     if high is None:
@@ -315,7 +314,7 @@ def _network(scenario: Scenario) -> str:
 
 
 def model_params(scenario: Scenario) -> dict[str, Any]:
-    """Mesa ``SolaraViz`` model parameters for a scenario.
+    """The model parameters of the app's controls for a scenario.
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """The model as the web app drives it: settings by field path, a watched customer, safe resets.
 
-Mesa's ``SolaraViz`` rebuilds the model on Reset as ``LiveModel(**parameters)``, with one
+The page rebuilds the model on Reset as ``LiveModel(**parameters)``, with one
 keyword per control. :class:`LiveModel` accepts the scenario's fields by dotted path as
 keywords, so every control generated from the schema maps onto one field. A setting the
 schema rejects does not break the page: the model is built from the scenario as written and

@@ -6,9 +6,9 @@ import statistics
 import pandas as pd
 from playwright.sync_api import expect
 
-from browser_session import ARTIFACTS, App
-
 from ecosim.ui.app import TABS
+
+from browser_session import ARTIFACTS, App
 
 STEP_SECONDS_LIMIT = 4.0
 """A step at 10,000 customers renders in about a second; this bound only catches regressions."""
