@@ -115,6 +115,7 @@ def _machine() -> str:
 
 def section(step: list[float], play: dict[int, float], loads: tuple[float, float]) -> str:
     """Write the results as the Markdown section of RESULTS.md."""
+    median, each = statistics.median(step), ", ".join(f"{s:.2f}" for s in step)
     rows = "\n".join(
         f"| Play at {pace} days/s | {rate:.1f} simulated days per second "
         f"(a year in {365 / rate:.0f} s) |"
@@ -129,7 +130,7 @@ Machine: {_machine()}. Load average (1 min) before and after: {loads[0]:.2f}, {l
 
 | measure | result |
 |---|---|
-| Step (click to the next day's network shown), median of {len(step)} | {statistics.median(step):.2f} s (all: {", ".join(f"{s:.2f}" for s in step)}) |
+| Step (click to the next day's network shown), median of {len(step)} | {median:.2f} s ({each}) |
 {rows}
 
 Play keeps the pace asked for by drawing once per batch of days: the slower the drawing,

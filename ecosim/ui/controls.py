@@ -314,7 +314,7 @@ def _network(scenario: Scenario) -> str:
 
 
 def model_params(scenario: Scenario) -> dict[str, Any]:
-    """The model parameters of the app's controls for a scenario.
+    """Return the model parameters of the app's controls for a scenario.
 
     Parameters
     ----------
