@@ -138,13 +138,14 @@ def Page() -> None:
         except (ScenarioError, EdgeListError, UploadError) as error:
             problem.set(str(error).replace(f"{uploads}{os.sep}", ""))
             return
+        built = LiveModel(chosen)  # before anything changes on the page
+        model.set(built)
         scenario.set(chosen)
         choice.set(name)
         uploaded.set(network)
         problem.set(note)
         edits.set({})
         plan.set(None)
-        model.set(LiveModel(chosen))
 
     def pick(name: str) -> None:
         use(name, lambda: load_scenario(files[name]))
@@ -168,7 +169,7 @@ def Page() -> None:
     with solara.AppBar():
         solara.AppBarTitle(NAME)
     with solara.Sidebar(), solara.Column(gap="8px"):
-        RunControls(model.value, on_reset=reset)
+        RunControls(model, on_reset=reset)
         ScenarioPanel(
             scenario=scenario.value,
             choice=choice.value,

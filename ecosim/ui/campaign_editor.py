@@ -296,7 +296,7 @@ def CampaignEditor(
             on_value=set_extra,
             rows=2,
         )
-        with solara.Row():
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
             solara.Button("Save action", on_click=save, disabled=chosen < 0, color="primary")
             solara.Button("Add as new action", on_click=add, color="primary")
             solara.Button("Remove action", on_click=remove, disabled=chosen < 0)

@@ -114,7 +114,7 @@ def ParametersPanel(
     with solara.Card("Parameters (apply on Reset)"), solara.Column(gap="2px"):
         if waiting:
             solara.Text(
-                "Changed, applies on Reset: " + "; ".join(waiting),
+                "Changed from the scenario (applies on Reset): " + "; ".join(waiting),
                 style={"font-size": "0.85em", "color": "#8a4b00"},
             )
         for name, spec in params.items():

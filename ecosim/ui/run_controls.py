@@ -56,19 +56,21 @@ def end_message(model: LiveModel) -> str:
 
 
 @solara.component
-def RunControls(model: LiveModel, on_reset: Callable[[], None]) -> None:
-    """Show Reset, Play/Pause, Step and the pace; run ``model`` while playing.
+def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None]) -> None:
+    """Show Reset, Play/Pause, Step and the pace; run the current model while playing.
 
     Parameters
     ----------
-    model : LiveModel
-        The model to run; a new one (after a Reset) stops the play.
+    current : solara.Reactive of LiveModel
+        The model to run, read when a button is pressed; a new one (after a Reset, a
+        scenario picked, a network uploaded) stops the play.
     on_reset : callable
         Builds the new model from the scenario and the settings.
     """
     playing = solara.use_reactive(False)
     pace = solara.use_reactive(DEFAULT_PACE)
     frame = update_counter.get()
+    model = current.value
     horizon = model.scenario.days
     over = model.steps >= horizon
     stop = solara.use_memo(threading.Event, [model])
@@ -96,8 +98,9 @@ def RunControls(model: LiveModel, on_reset: Callable[[], None]) -> None:
     solara.use_effect(lambda: stop.set, [model])
 
     def step() -> None:
-        if model.steps < horizon:
-            model.step()
+        stepped = current.value
+        if stepped.steps < stepped.scenario.days:
+            stepped.step()
             force_update()
 
     def reset() -> None:

@@ -72,7 +72,7 @@ class App:
 
     def pick(self, scenario: str) -> None:
         """Pick a scenario from the sidebar's list."""
-        self.page.get_by_role("button", name="scenario").click()
+        self.page.get_by_role("button", name=re.compile(r"^scenario ")).click()
         self.page.get_by_role("option", name=scenario, exact=True).click()
 
     def shot(self, name: str) -> None:
