@@ -52,6 +52,7 @@ _GRID = {
     "grid-template-columns": "repeat(auto-fit, minmax(440px, 1fr))",
     "gap": "16px",
     "width": "100%",
+    "align-items": "start",
 }
 
 

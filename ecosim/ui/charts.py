@@ -290,17 +290,22 @@ def _plain(value: float, _position: float) -> str:
 def draw_calendar(ax: Axes, marks: list[CalendarMark] | tuple) -> None:
     """Draw the campaign calendar along the bottom of a time chart.
 
-    A flight is a band in a strip at the foot of the axes (lightly shaded above when it
-    lasts a month or less); a one-day action (a sale day, an influencer post) is a dotted
-    line across the chart.
+    A flight is a band in a strip at the foot of the axes, one row per kind of action
+    (lightly shaded above when it lasts a month or less); a one-day action (a sale day, an
+    influencer post) is a dotted line across the chart.
     """
     strip = ax.get_xaxis_transform()
+    rows = list(dict.fromkeys(mark.colour for mark in marks if mark.start != mark.end))
+    height = 0.1 / max(len(rows), 1)
     for mark in marks:
         if mark.start == mark.end:
             ax.axvline(mark.start, color=mark.colour, ls=":", lw=1.2, zorder=0)
             ax.plot([mark.start], [0.02], marker="|", ms=8, color=mark.colour, transform=strip)
             continue
-        ax.axvspan(mark.start - 0.5, mark.end + 0.5, 0.0, 0.04, color=mark.colour, lw=0)
+        bottom = rows.index(mark.colour) * height  # one row of the strip per kind of action
+        ax.axvspan(
+            mark.start - 0.5, mark.end + 0.5, bottom, bottom + height, color=mark.colour, lw=0
+        )
         if mark.end - mark.start <= 31:
             ax.axvspan(mark.start - 0.5, mark.end + 0.5, color=mark.colour, alpha=0.08, lw=0)
 
