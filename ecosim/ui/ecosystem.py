@@ -141,7 +141,7 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             "actions",
             "media",
             flows["marketing_cost"],
-            f"{count['marketing_cost']} spent",
+            f"Rp {count['marketing_cost']}k spent",
             money=True,
         ),
         _Arrow("media", "consumption", flows["exposures"], f"{count['exposures']} exposures"),
@@ -159,7 +159,9 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             bend=0.35,
         ),
         _Arrow("shopping", "experience", flows["purchases"], "using it", bend=0.35),
-        _Arrow("shopping", "actions", flows["revenue"], f"{count['revenue']} revenue", money=True),
+        _Arrow(
+            "shopping", "actions", flows["revenue"], f"Rp {count['revenue']}k revenue", money=True
+        ),
         _Arrow(
             "experience",
             "dialogue",

@@ -90,6 +90,9 @@ def test_keyboard_moves_a_slider_exactly_and_untouched_settings_keep_their_value
     )
     app.reset()
     expect(page.get_by_text("Running with: tokoku price 180 (was 150)", exact=True)).to_be_visible()
+    expect(page.get_by_role("slider", name="churn rate")).to_have_attribute(
+        "aria-valuenow", "0.001"
+    )
     app.step()
 
 
