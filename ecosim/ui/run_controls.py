@@ -95,7 +95,13 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
             playing.set(False)
 
     solara.lab.use_task(run, dependencies=[playing.value, model], prefer_threaded=True)
-    solara.use_effect(lambda: stop.set, [model])
+
+    def new_model() -> Callable[[], None]:
+        """Stop playing when another model comes (a Reset, a scenario, an upload)."""
+        playing.set(False)
+        return stop.set
+
+    solara.use_effect(new_model, [model])
 
     def step() -> None:
         stepped = current.value
