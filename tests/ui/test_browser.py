@@ -14,8 +14,9 @@ from ecosim.ui.app import TABS
 
 from browser_session import ARTIFACTS, App
 
-STEP_SECONDS_LIMIT = 4.0
-"""A step at 10,000 customers renders in about a second; this bound only catches regressions."""
+STEP_SECONDS_LIMIT = 2.0
+"""A step at 10,000 customers shows in about 0.3 s (benchmarks/ui_play.py); this bound,
+loose for busy machines, catches regressions."""
 
 
 def test_page_loads_without_errors_and_shows_every_view(app: App, app_url):
@@ -242,7 +243,7 @@ def test_the_compare_page_produces_its_table(app: App):
 
 
 # Last, when the other test workers have finished: the timing is then the app's alone.
-def test_step_advances_the_counter_in_about_a_second_at_10000_customers(app: App):
+def test_step_shows_the_next_day_quickly_at_10000_customers(app: App):
     app.open()
     expect(app.page.get_by_text("of 10,000 customers")).to_be_visible()
     seconds = [app.step() for _ in range(5)]
