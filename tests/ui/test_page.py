@@ -90,6 +90,11 @@ def test_picking_a_scenario_rebuilds_the_controls_and_the_model(rendered):
     assert network(rendered).alt == "network of customers on day 0"
     button(rendered, "Step").click()
     day(rendered, 1).assert_single()
+    button(rendered, "Reset").click()  # Mesa's Reset failed here: the scenario was lost
+    day(rendered, 0).assert_single()
+    button(rendered, "Step").click()
+    day(rendered, 1).assert_single()
+    assert not rendered.find(v.Alert)
 
 
 def test_clicking_a_customer_in_the_network_shows_it_in_the_inspector(rendered, tmp_path):
