@@ -30,6 +30,7 @@ from mesa.visualization.utils import update_counter
 
 from ecosim.metrics import OUTCOMES
 from ecosim.ui.calendar import EVENT_FLOWS, CalendarMark, campaign_marks
+from ecosim.ui.ecosystem import MONEY_FLOWS
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.style import (
     AWARE_COLOUR,
@@ -46,7 +47,6 @@ from ecosim.ui.style import (
 __all__ = [
     "CHURN",
     "LOYALTY",
-    "MONEY_COLUMNS",
     "CalendarKey",
     "Chart",
     "FunnelChart",
@@ -67,10 +67,6 @@ LOYALTY = re.compile(r"tier")
 CHURN = re.compile(r"churn|lapse")
 """Columns about customers lost (e.g. ``churned``, ``lapsed_share``)."""
 
-MONEY_COLUMNS = frozenset(
-    {"revenue", "gross_margin", "marketing_cost", "profit", "fee_revenue", "rewards_value"}
-)
-"""Outcome columns in money (thousands of rupiah)."""
 FIGURE_SIZE = (6.4, 4.4)
 DPI = 90
 _OTHER_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b", "#9467bd")
@@ -467,7 +463,7 @@ def OutcomeExplorer(model: LiveModel) -> None:
     default = "mean_experience" if "mean_experience" in columns else columns[0]
     column, set_column = solara.use_state(default)
     chosen = column if column in columns else default
-    unit = "Rp thousand" if chosen.partition("__")[0] in MONEY_COLUMNS else ""
+    unit = "Rp thousand" if chosen.partition("__")[0] in MONEY_FLOWS else ""
     chart = Chart(describe(chosen), unit, (Series(chosen, chosen, BRAND_COLOURS[0]),))
     figure = solara.use_memo(
         lambda: LineFigure(chart, campaign_marks(model.scenario), model.scenario.days),
