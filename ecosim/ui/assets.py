@@ -4,7 +4,8 @@ Solara's page loads its JavaScript and CSS from a public CDN through a caching p
 (``/_solara/cdn/<package>@<version>/<file>``). Where only the package registries are
 reachable, the page stays on "Loading app". This script reads which packages the installed
 Solara asks for -- from its page template and from its grid-layout widget (Solara's
-``GridDraggable``, used by Mesa's ``SolaraViz``) -- and unpacks each one with ``npm pack`` into the proxy's cache folder
+``GridDraggable``, used by Mesa's ``SolaraViz``) -- and unpacks each one with ``npm pack``
+into the proxy's cache folder
 (``$SOLARA_ASSETS_PROXY_CACHE_DIR``, by default ``<prefix>/share/solara/cdn``). Packages
 already cached are skipped, so running it twice costs nothing.
 
