@@ -95,8 +95,15 @@ def settings(scenario: Scenario) -> list[Setting]:
     -------
     list of Setting
     """
+    size = scenario.population.size
     found = [
-        Setting("population.size", "customers", key="customers", low=100, high=100_000),
+        Setting(
+            "population.size",
+            "customers",
+            key="customers",
+            low=min(100, size),  # an uploaded network may be smaller
+            high=max(100_000, size),
+        ),
         Setting("days", "days", key="days", high=max(730, scenario.days)),
     ]
     segments = scenario.population.segments

@@ -6,6 +6,7 @@ import pytest
 
 from ecosim import load_scenario
 from ecosim.network import EdgeListError
+from ecosim.ui.controls import model_params
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.scenarios import (
     UPLOAD_LIMIT_VARIABLE,
@@ -51,3 +52,10 @@ def test_the_limit_is_50_mb_unless_set(monkeypatch):
     check_upload_size("fine.csv", 2_000_000)
     with pytest.raises(UploadError, match=r"set ECOSIM_UI_MAX_UPLOAD_MB to change it\)"):
         check_upload_size("big.csv", 2_000_001)
+
+
+def test_the_customers_control_reaches_a_small_uploaded_networks_size(tmp_path):
+    club = "\n".join(f"{i},{(i + 1) % 34}" for i in range(34)).encode()
+    scenario, _ = with_edge_list(BASELINE, tmp_path / "club.csv", club)
+    customers = model_params(scenario)["customers"]
+    assert customers["min"] <= customers["value"] == 34
