@@ -10,6 +10,7 @@ the model stops and the page says so.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -127,7 +128,7 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
         solara.ToggleButtonsSingle(pace.value, values=list(PACES), on_value=pace.set, dense=True)
         solara.Text(
             f"Play: {pace.value} simulated days per second "
-            f"(a year in about {365 / pace.value:.0f} s)",
+            f"({horizon} days in about {math.ceil(horizon / pace.value)} s)",
             style={"font-size": "0.85em"},
         )
         if over:
