@@ -23,6 +23,7 @@ __all__ = [
     "campaign_marks",
     "date_label",
     "day_label",
+    "month_starts",
     "todays_events",
 ]
 
@@ -69,6 +70,23 @@ def date_label(day: int) -> str:
     """
     date = _YEAR_START + dt.timedelta(days=day - 1)
     return f"{date.day}.{date.month}"
+
+
+def month_starts(horizon: int, most: int = 13) -> list[int]:
+    """Return the days that start a month, up to ``horizon``, for ticks on a time axis.
+
+    Every month while there are at most ``most`` of them, else every second, third...
+
+    Examples
+    --------
+    >>> month_starts(100)
+    [1, 32, 60, 91]
+    >>> [date_label(day) for day in month_starts(730)][:3]
+    ['1.1', '1.3', '1.5']
+    """
+    starts = [d for d in range(1, horizon + 1) if date_label(d).startswith("1.")]
+    every = -(-len(starts) // most)
+    return starts[::every]
 
 
 def day_label(day: int, days: int) -> str:

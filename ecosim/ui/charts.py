@@ -29,7 +29,13 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from mesa.visualization.utils import update_counter
 
 from ecosim.metrics import OUTCOMES
-from ecosim.ui.calendar import EVENT_FLOWS, CalendarMark, campaign_marks
+from ecosim.ui.calendar import (
+    EVENT_FLOWS,
+    CalendarMark,
+    campaign_marks,
+    date_label,
+    month_starts,
+)
 from ecosim.ui.ecosystem import MONEY_FLOWS
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.style import (
@@ -221,6 +227,10 @@ class LineFigure:
         ax.set(title=chart.title, ylabel=chart.ylabel, xlabel="day (campaign calendar below)")
         ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+        if horizon:  # the whole run is on the axis: dates at the start of each month
+            starts = month_starts(horizon)
+            ax.set_xticks(starts, [date_label(day) for day in starts], fontsize=7)
+            ax.set_xlabel("date (day.month); campaign calendar along the foot")
         for other in self.axes:
             other.yaxis.set_major_formatter(FuncFormatter(_plain))
         draw_calendar(ax, marks)
