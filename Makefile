@@ -12,7 +12,12 @@ READY  := $(VENV)/.ready
 run: $(READY)
 	$(BIN)/ecosim run scenarios/baseline.toml --out results/baseline
 
+# Without a CDN (only package registries reachable) the page needs Solara's assets from npm.
 ui: $(READY)
+	@if command -v npm >/dev/null 2>&1; then \
+		$(BIN)/python -m ecosim.ui.assets \
+		|| echo "warning: could not fill Solara's asset cache from npm; the app will use its CDN"; \
+	fi
 	$(BIN)/ecosim ui scenarios/baseline.toml
 
 test: $(READY) browser-ready

@@ -1,1 +1,1 @@
-"""The web app: Mesa's SolaraViz with views of the customer engagement ecosystem."""
+"""The web app: the model run and explored in Solara views of the engagement ecosystem."""

@@ -7,7 +7,7 @@ import solara
 
 from ecosim.ui.live_model import LiveModel
 
-__all__ = ["SECTIONS", "AboutHowToUse", "AboutTheModel", "about_html"]
+__all__ = ["SECTIONS", "AboutTheModel", "about_html"]
 
 SECTIONS = {
     "WHAT IS IT?": """
@@ -81,18 +81,23 @@ its source.
     "HOW TO USE IT": """
 - **Scenario** (sidebar): pick a ready-made scenario, or upload a CSV edge list
   (`source,target` customer ids) to use your own friendship network.
-- **Model parameters** (sidebar): customers, days, network kind and friends per customer,
+- **Parameters** (sidebar): customers, days, network kind and friends per customer,
   segment shares, each brand's price, quality and budget, each influencer's audience, each
-  campaign action's intensity or discount, and the key dynamics. They apply when you press
-  **Reset**. A combination the scenario schema rejects shows a message and the scenario as
-  written runs instead.
-- **Controls**: **Step** advances one day; **▶** plays and **❚❚** pauses; *Play interval* sets
-  the speed; *Render interval* draws only every few days. The counter shows the day.
-- **Pages**: *Page 0* the network and the live charts; *Page 1* the ecosystem with today's
-  flows; *Page 2* the customer inspector; *Page 3* this text; *Page 4* a comparison of
-  strategies, run many times each, with confidence intervals.
-- **Click a customer** in the network (or type an id on page 2) to follow them: their state
-  today and, from then on, their experience and stage day by day, also after a Reset.
+  campaign action's intensity or discount, and the key dynamics, each with its value and
+  unit (money in thousands of rupiah). They apply when you press **Reset**; the sidebar
+  lists what you changed. A combination the scenario schema rejects shows a message and
+  the scenario as written runs instead.
+- **Run** (sidebar): **Step** advances one day; **▶** plays and **❚❚** pauses, at the pace
+  picked (simulated days per second; at 10 a year takes about 40 seconds). The top of the
+  page shows the day and its date (day 1 is 1 January). The run stops at the scenario's
+  last day.
+- **Tabs**: *Model* the network and the live charts, with the campaign calendar on their
+  time axis; *Ecosystem* today's flows; *Customer* the customer inspector; *Campaign* the
+  campaign plan, to edit, apply on Reset and download; *About* this text; *Compare* a
+  comparison of strategies (or of your edited plan with the scenario's), run many times
+  each, with confidence intervals.
+- **Click a customer** in the network (or type an id in the Customer tab) to follow them:
+  their state today and, from then on, their experience and stage day by day, also after a Reset.
 """,
     "THINGS TO NOTICE": """
 - **The ripple.** Watch the network coloured by 4C stage: awareness (orange) and engagement
@@ -172,8 +177,7 @@ this panel follow NetLogo's Info tab (Wilensky 1999).
 }
 """The panel's text (Markdown), section by section, in NetLogo's order."""
 
-_HALVES = (("WHAT IS IT?", "HOW IT WORKS"), tuple(list(SECTIONS)[2:]))
-_STYLE = "height: 370px; overflow-y: auto; padding-right: 8px; line-height: 1.45"
+_STYLE = "max-width: 110em; columns: 2 34em; column-gap: 3em; line-height: 1.45"
 
 
 def about_html(titles: tuple[str, ...]) -> str:
@@ -190,11 +194,5 @@ def about_html(titles: tuple[str, ...]) -> str:
 
 @solara.component
 def AboutTheModel(model: LiveModel) -> None:
-    """Show WHAT IS IT? and HOW IT WORKS."""
-    solara.HTML(tag="div", unsafe_innerHTML=about_html(_HALVES[0]), style=_STYLE)
-
-
-@solara.component
-def AboutHowToUse(model: LiveModel) -> None:
-    """Show how to use the app, things to notice and try, extensions, credits."""
-    solara.HTML(tag="div", unsafe_innerHTML=about_html(_HALVES[1]), style=_STYLE)
+    """Show every section, in NetLogo's order, over the whole tab."""
+    solara.HTML(tag="div", unsafe_innerHTML=about_html(tuple(SECTIONS)), style=_STYLE)

@@ -1,8 +1,13 @@
-"""The ecosim web app: Mesa's SolaraViz with views of the customer engagement ecosystem.
+"""The ecosim web app: the customer engagement ecosystem, run and explored in a browser.
 
 Run it with ``ecosim ui [SCENARIO]``, or ``solara run ecosim.ui.app``. Each browser session
-renders :func:`Page`, which holds that session's own scenario and model, and its comparison
-of strategies, so classes and strategists working at the same time never share either.
+renders :func:`Page`, which holds that session's own scenario, model, settings, campaign
+plan and comparison of strategies, so classes and strategists working at the same time
+never share any of them.
+
+The page is built on Solara with Mesa's model: the sidebar holds the run controls, the
+scenario and the parameters; the main area the day and its date, then named tabs. Only
+the tab shown is drawn.
 """
 
 from __future__ import annotations
@@ -16,81 +21,107 @@ from pathlib import Path
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import force_update
+import solara.lab
+from mesa.visualization.utils import force_update, update_counter
 
 from ecosim.network import EdgeListError
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
-from ecosim.ui.about import AboutHowToUse, AboutTheModel
+from ecosim.ui.about import AboutTheModel
+from ecosim.ui.calendar import day_label
+from ecosim.ui.campaign_editor import CampaignEditor
 from ecosim.ui.charts import OutcomeExplorer, chart_components
-from ecosim.ui.compare import CompareSession, compare_views
+from ecosim.ui.compare import CompareResults, CompareSession, CompareSettings
 from ecosim.ui.controls import changes, model_params
 from ecosim.ui.ecosystem import EcosystemDiagram, TodayFlows
 from ecosim.ui.inspector import CustomerHistory, CustomerInspector
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import NetworkView
+from ecosim.ui.parameters_panel import ParametersPanel, initial_values
+from ecosim.ui.run_controls import RunControls
 from ecosim.ui.scenario_panel import ScenarioPanel
-from ecosim.ui.scenarios import first_scenario, scenario_files, with_edge_list
+from ecosim.ui.scenarios import UploadError, first_scenario, scenario_files, with_edge_list
 
-__all__ = ["NAME", "PLAY_INTERVAL", "Page", "components"]
+__all__ = ["NAME", "TABS", "Page", "reset_keywords"]
 
 NAME = "ecosim: the customer engagement ecosystem"
-PLAY_INTERVAL = 300
-"""Milliseconds between days when playing (Mesa's default of 100 renders too often)."""
+TABS = ("Model", "Ecosystem", "Customer", "Campaign", "About", "Compare")
+"""The tabs of the main area, in order."""
+
+_GRID = {
+    "display": "grid",
+    "grid-template-columns": "repeat(auto-fit, minmax(440px, 1fr))",
+    "gap": "16px",
+    "width": "100%",
+    "align-items": "start",
+}
 
 
-def components(model: LiveModel, comparison: CompareSession) -> list[tuple[Any, int]]:
-    """List the views as ``(component, page)`` pairs for Mesa's ``SolaraViz``.
+def reset_keywords(
+    params: dict[str, Any], edits: dict[str, Any], plan: Scenario | None
+) -> dict[str, Any]:
+    """Return the keywords Reset builds the model with.
 
-    Page 0 holds the network and the live charts, page 1 the ecosystem with today's
-    flows and the outcome explorer, page 2 the customer inspector, page 3 the About panel,
-    page 4 the comparison of strategies (its settings, then its results).
+    Parameters
+    ----------
+    params : dict
+        The scenario's model parameters (:func:`ecosim.ui.controls.model_params`).
+    edits : dict
+        The controls moved, by model keyword.
+    plan : Scenario or None
+        The scenario with the campaign plan edited in the Campaign tab, if any: it replaces
+        the scenario, and the controls of single campaign actions no longer apply.
+
+    Examples
+    --------
+    >>> reset_keywords({"scenario": "s", "days": {"type": "SliderInt", "value": 9}}, {}, None)
+    {'scenario': 's', 'days': 9}
     """
-    settings, results = compare_views(comparison)
-    return [
-        (NetworkView, 0),
-        *chart_components(model),
-        (EcosystemDiagram, 1),
-        (TodayFlows, 1),
-        (OutcomeExplorer, 1),
-        (NetworkView, 2),
-        (CustomerInspector, 2),
-        (CustomerHistory, 2),
-        (AboutTheModel, 3),
-        (AboutHowToUse, 3),
-        (settings, 4),
-        (results, 4),
-    ]
+    keywords = {**initial_values(params), **edits}
+    if plan is not None:
+        keywords = {k: v for k, v in keywords.items() if not k.startswith("campaign.")}
+        keywords["scenario"] = plan
+    return keywords
 
 
-def _initial_values(params: dict[str, Any]) -> dict[str, Any]:
-    """Return the keywords SolaraViz's Reset passes before any control is moved."""
-    return {
-        name: spec["value"] if isinstance(spec, dict) and "type" in spec else spec
-        for name, spec in params.items()
-    }
+@solara.component
+def DayHeader(model: LiveModel) -> None:
+    """Show the day, its date in the scenario's calendar, and today's notable events."""
+    update_counter.get()
+    events = [label for label, days in model.events.items() if days[-1] == model.steps]
+    with solara.Row(style={"align-items": "baseline", "gap": "16px"}):
+        solara.Text(day_label(model.steps, model.scenario.days), style={"font-size": "1.4em"})
+        solara.Text(model.scenario.name, style={"color": "#555"})
+        if events and model.steps:
+            solara.Text("Today: " + ", ".join(events), style={"color": "#6a1b9a"})
+
+
+def _grid(model: LiveModel, views: list[Callable]) -> None:
+    with solara.Div(style=_GRID):
+        for view in views:
+            with solara.Div(style={"min-width": "0"}):
+                view(model)
 
 
 @solara.component
 def Page() -> None:
-    """One browser session: its scenario, its model, Mesa's controls, the views, a comparison."""
+    """One browser session: its scenario, model, controls, views, plan and comparison."""
     start = solara.use_memo(first_scenario, [])
     files = solara.use_memo(lambda: scenario_files(start.parent), [])
     choice = solara.use_reactive(start.stem)
     scenario = solara.use_reactive(solara.use_memo(lambda: load_scenario(start), []))
-    generation = solara.use_reactive(0)
     problem = solara.use_reactive("")
     uploaded = solara.use_reactive("")
+    edits = solara.use_reactive({})
+    plan = solara.use_reactive(None)
+    tab = solara.use_reactive(0)
     uploads = solara.use_memo(lambda: Path(tempfile.mkdtemp(prefix="ecosim-ui-")), [])
     solara.use_effect(lambda: lambda: shutil.rmtree(uploads, ignore_errors=True), [])
     comparison = solara.use_memo(CompareSession, [])
     solara.use_effect(lambda: comparison.close, [])
 
     params = solara.use_memo(lambda: model_params(scenario.value), [scenario.value])
-    first = solara.use_memo(lambda: LiveModel(**_initial_values(params)), [params])
-    model = solara.use_reactive(first)
-    views = solara.use_memo(lambda: components(first, comparison), [first])
-    previous = solara.use_ref(first)
+    model = solara.use_reactive(solara.use_memo(lambda: LiveModel(scenario.value), []))
+    previous = solara.use_ref(model.value)
 
     def keep_watching() -> None:
         """After a Reset, follow the customer the previous model followed."""
@@ -102,26 +133,44 @@ def Page() -> None:
 
     solara.use_effect(keep_watching, [model.value])
 
-    def use(name: str, change: Callable[[], Scenario], network: str = "") -> None:
+    def use(name: str, change: Callable[[], Scenario], network: str = "", note: str = "") -> None:
         try:
-            scenario.set(change())
-        except (ScenarioError, EdgeListError) as error:
+            chosen = change()
+        except (ScenarioError, EdgeListError, UploadError) as error:
             problem.set(str(error).replace(f"{uploads}{os.sep}", ""))
             return
+        built = LiveModel(chosen)  # before anything changes on the page
+        model.set(built)
+        scenario.set(chosen)
         choice.set(name)
         uploaded.set(network)
-        problem.set("")
-        generation.set(generation.value + 1)
+        problem.set(note)
+        edits.set({})
+        plan.set(None)
 
     def pick(name: str) -> None:
         use(name, lambda: load_scenario(files[name]))
 
     def upload(name: str, content: bytes) -> None:
         path = uploads / re.sub(r"[^\w.-]", "_", Path(name).name)
-        path.write_bytes(content)
-        use(choice.value, lambda: with_edge_list(scenario.value, path), network=path.name)
+        found: list[str] = []
 
-    with solara.Sidebar():
+        def read() -> Scenario:
+            edited, note = with_edge_list(scenario.value, path, content)
+            found.append(note)
+            return edited
+
+        use(choice.value, read, network=path.name)
+        if found and found[0]:
+            problem.set(found[0])
+
+    def reset() -> None:
+        model.set(LiveModel(**reset_keywords(params, edits.value, plan.value)))
+
+    with solara.AppBar():
+        solara.AppBarTitle(NAME)
+    with solara.Sidebar(), solara.Column(gap="8px"):
+        RunControls(model, on_reset=reset)
         ScenarioPanel(
             scenario=scenario.value,
             choice=choice.value,
@@ -129,19 +178,37 @@ def Page() -> None:
             on_choice=pick,
             uploaded=uploaded.value,
             on_edge_list=upload,
+            on_refused=problem.set,
             on_generated_network=lambda: pick(choice.value),
             problem=problem.value,
             changed=changes(scenario.value, model.value.scenario),
+            plan_edited=model.value.scenario.campaign != scenario.value.campaign,
         )
+        ParametersPanel(
+            params,
+            {**initial_values(params), **edits.value},
+            lambda name, value: edits.set({**edits.value, name: value}),
+        )
+    DayHeader(model.value)
     if model.value.problem:
         solara.Error(
             f"These settings were not used; the scenario runs as written.\n{model.value.problem}",
             style={"white-space": "pre-wrap"},
         )
-    SolaraViz(
-        model,
-        components=views,
-        model_params=params,
-        name=NAME,
-        play_interval=PLAY_INTERVAL,
-    ).key(f"model-{generation.value}")
+    charts = [view for view, _ in chart_components(model.value)]
+    with solara.lab.Tabs(value=tab, lazy=True):
+        with solara.lab.Tab(TABS[0]):
+            _grid(model.value, [NetworkView, *charts])
+        with solara.lab.Tab(TABS[1]):
+            _grid(model.value, [EcosystemDiagram, TodayFlows, OutcomeExplorer])
+        with solara.lab.Tab(TABS[2]):
+            _grid(model.value, [NetworkView, CustomerInspector, CustomerHistory])
+        with solara.lab.Tab(TABS[3]):
+            CampaignEditor(scenario.value, plan.value, on_plan=plan.set, running=model.value).key(
+                f"plan-{id(scenario.value)}"
+            )
+        with solara.lab.Tab(TABS[4]):
+            AboutTheModel(model.value)
+        with solara.lab.Tab(TABS[5]), solara.Div(style=_GRID):
+            CompareSettings(comparison, plan.value)
+            CompareResults(comparison)

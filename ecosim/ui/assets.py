@@ -3,8 +3,9 @@
 Solara's page loads its JavaScript and CSS from a public CDN through a caching proxy
 (``/_solara/cdn/<package>@<version>/<file>``). Where only the package registries are
 reachable, the page stays on "Loading app". This script reads which packages the installed
-Solara asks for -- from its page template and from the grid-layout widget that Mesa's
-``SolaraViz`` uses -- and unpacks each one with ``npm pack`` into the proxy's cache folder
+Solara asks for -- from its page template and from its grid-layout widget (Solara's
+``GridDraggable``, used by Mesa's ``SolaraViz``) -- and unpacks each one with ``npm pack``
+into the proxy's cache folder
 (``$SOLARA_ASSETS_PROXY_CACHE_DIR``, by default ``<prefix>/share/solara/cdn``). Packages
 already cached are skipped, so running it twice costs nothing.
 
@@ -38,7 +39,7 @@ TEMPLATE = _SOLARA / "server" / "templates" / "solara.html.j2"
 """Solara's page template: the app's CSS, fonts, JavaScript and require.js."""
 
 WIDGETS = (_SOLARA / "widgets" / "vue" / "gridlayout.vue",)
-"""Solara widgets the app uses that load a package of their own (SolaraViz's grid)."""
+"""Solara widgets that load a package of their own (the draggable grid)."""
 
 _CDN = "\0cdn"
 _PACKAGE = r"((?:@[\w.-]+/)?[\w.-]+)@([\w.-]+)/"

@@ -21,13 +21,22 @@ import numpy as np
 import pandas as pd
 import solara
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from mesa.visualization.utils import update_counter
 
 from ecosim.metrics import OUTCOMES
+from ecosim.ui.calendar import (
+    EVENT_FLOWS,
+    CalendarMark,
+    campaign_marks,
+    date_label,
+    month_starts,
+)
+from ecosim.ui.ecosystem import MONEY_FLOWS
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.style import (
     AWARE_COLOUR,
@@ -38,20 +47,24 @@ from ecosim.ui.style import (
     STAGE_NAMES,
     Picture,
     data_url,
+    png_url,
 )
 
 __all__ = [
     "CHURN",
     "LOYALTY",
+    "CalendarKey",
     "Chart",
     "FunnelChart",
     "FunnelFigure",
     "LineFigure",
     "OutcomeExplorer",
     "Series",
+    "calendar_legend",
     "chart_components",
     "charts",
     "describe",
+    "draw_calendar",
     "matching",
 ]
 
@@ -61,6 +74,7 @@ CHURN = re.compile(r"churn|lapse")
 """Columns about customers lost (e.g. ``churned``, ``lapsed_share``)."""
 
 FIGURE_SIZE = (6.4, 4.4)
+DPI = 90
 _OTHER_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b", "#9467bd")
 
 
@@ -162,7 +176,7 @@ def charts(brands: list[str], columns: list[str]) -> list[Chart]:
             "purchases today",
             tuple(per_brand("purchases", "purchases")),
             right=(Series("revenue", "revenue so far (right)", "#7f7f7f", True, True),),
-            right_label="revenue so far",
+            right_label="revenue so far (Rp thousand)",
         ),
     ]
     for title, pattern in (("Loyalty tiers", LOYALTY), ("Churn", CHURN)):
@@ -180,16 +194,26 @@ class LineFigure:
     """A line chart kept from step to step: each step only replaces the lines' data.
 
     Building a matplotlib figure (axes, ticks, legend) costs more than drawing it, so a
-    view builds its figure once per model and updates it.
+    view builds its figure once per model and updates it. The campaign calendar is drawn
+    once, as a strip along the time axis (a band per flight, a tick per one-day action);
+    notable events are marked along the top as they happen.
 
     Parameters
     ----------
     chart : Chart
+    marks : list of CalendarMark, optional
+        The campaign actions to show on the time axis.
     """
 
-    def __init__(self, chart: Chart):
-        self.figure = Figure(figsize=FIGURE_SIZE)
-        ax = self.figure.add_axes((0.12, 0.11, 0.74 if chart.right else 0.84, 0.8))
+    def __init__(
+        self, chart: Chart, marks: list[CalendarMark] | tuple = (), horizon: int | None = None
+    ):
+        self.horizon = horizon
+        self.figure = Figure(figsize=FIGURE_SIZE, dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self._background = None
+        self._limits: list[tuple[float, float]] = []
+        ax = self.figure.add_axes((0.13, 0.11, 0.72 if chart.right else 0.84, 0.8))
         self.axes = [ax]
         self.series = [*chart.lines, *chart.right]
         self.lines = [_line(ax, series) for series in chart.lines]
@@ -200,23 +224,118 @@ class LineFigure:
             self.axes.append(other)
             self.lines += [_line(other, series) for series in chart.right]
         ax.legend(handles=self.lines, loc="upper left", fontsize="small")
-        ax.set(title=chart.title, ylabel=chart.ylabel, xlabel="day")
+        ax.set(title=chart.title, ylabel=chart.ylabel, xlabel="day (campaign calendar below)")
         ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+        if horizon:  # the whole run is on the axis: dates at the start of each month
+            starts = month_starts(horizon)
+            ax.set_xticks(starts, [date_label(day) for day in starts], fontsize=7)
+            ax.set_xlabel("date (day.month); campaign calendar along the foot")
+        for other in self.axes:
+            other.yaxis.set_major_formatter(FuncFormatter(_plain))
+        draw_calendar(ax, marks)
+        self.events = {
+            label: ax.plot(
+                [], [], ls="", marker="v", ms=6, color=colour, transform=ax.get_xaxis_transform()
+            )[0]
+            for label, colour in EVENT_FLOWS.values()
+        }
 
-    def update(self, timeseries: pd.DataFrame) -> Figure:
-        """Show the daily outcomes so far; return the figure."""
+    def update(
+        self, timeseries: pd.DataFrame, events: dict[str, list[int]] | None = None
+    ) -> Figure:
+        """Show the daily outcomes and the notable events so far; return the figure.
+
+        With a ``horizon`` the time axis spans the whole run from the start (the campaign
+        calendar ahead is visible) and the value axes only grow, so the frame of the chart
+        rarely changes from one day to the next.
+        """
+        for label, days in (events or {}).items():
+            if label in self.events:
+                self.events[label].set_data(days, np.full(len(days), 0.97))
         day = timeseries["step"]
         for series, line in zip(self.series, self.lines, strict=True):
             values = timeseries[series.column]
             line.set_data(day, values.cumsum() if series.cumulative else values)
         for ax in self.axes:
-            ax.relim()
-            ax.autoscale_view()
-            ax.set_xlim(0, max(day.iloc[-1], 1))
-            if ax.dataLim.y0 >= 0:  # counts and shares start at 0, even while all are 0
-                ax.set_ylim(0, ax.get_ylim()[1] if ax.dataLim.y1 > 0 else 1.0, auto=True)
+            ys = [line.get_ydata() for line in self.lines if line.axes is ax]
+            values = np.concatenate([np.asarray(y, dtype=float) for y in ys]) if ys else []
+            low, high = (np.nanmin(values), np.nanmax(values)) if len(values) else (0.0, 1.0)
+            ax.set_xlim(0, self.horizon or max(day.iloc[-1], 1))
+            bottom = min(0.0, low * 1.1)
+            top = high * 1.1 if high > 0 else 1.0
+            if self.horizon and self._background is not None:  # grow only, by steps
+                kept = ax.get_ylim()[1]
+                top = kept if high <= kept else high * 1.3
+            ax.set_ylim(bottom, top)
         return self.figure
+
+    def picture(self, timeseries: pd.DataFrame, events: dict[str, list[int]] | None = None) -> str:
+        """Return the chart of :meth:`update` as a PNG ``data:`` URL, drawn cheaply.
+
+        The frame (axes, ticks, labels, legend, calendar) is drawn once and kept; each day
+        only the lines and event marks are drawn over a copy of it. The frame is drawn
+        again only when an axis range changes.
+        """
+        self.update(timeseries, events)
+        moving = [*self.lines, *self.events.values()]
+        limits = [(*ax.get_xlim(), *ax.get_ylim()) for ax in self.axes]
+        if self._background is None or limits != self._limits:
+            for artist in moving:
+                artist.set_animated(True)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._limits = limits
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in moving:
+            artist.axes.draw_artist(artist)
+        return png_url(self.canvas)
+
+
+def _plain(value: float, _position: float) -> str:
+    """Write an axis tick without scientific notation (12,000,000 rather than 1.2 1e7)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+
+
+def draw_calendar(ax: Axes, marks: list[CalendarMark] | tuple) -> None:
+    """Draw the campaign calendar along the bottom of a time chart.
+
+    A flight is a band in a strip at the foot of the axes, one row per kind of action
+    (lightly shaded above when it lasts a month or less); a one-day action (a sale day, an
+    influencer post) is a dotted line across the chart.
+    """
+    strip = ax.get_xaxis_transform()
+    rows = list(dict.fromkeys(mark.colour for mark in marks if mark.start != mark.end))
+    height = 0.1 / max(len(rows), 1)
+    for mark in marks:
+        if mark.start == mark.end:
+            ax.axvline(mark.start, color=mark.colour, ls=":", lw=1.2, zorder=0)
+            ax.plot([mark.start], [0.02], marker="|", ms=8, color=mark.colour, transform=strip)
+            continue
+        bottom = rows.index(mark.colour) * height  # one row of the strip per kind of action
+        ax.axvspan(
+            mark.start - 0.5, mark.end + 0.5, bottom, bottom + height, color=mark.colour, lw=0
+        )
+        if mark.end - mark.start <= 31:
+            ax.axvspan(mark.start - 0.5, mark.end + 0.5, color=mark.colour, alpha=0.08, lw=0)
+
+
+def calendar_legend(marks: list[CalendarMark]) -> str:
+    """Say what the marks on the time axis mean, for the caption under the charts.
+
+    Examples
+    --------
+    >>> from ecosim.ui.calendar import CalendarMark
+    >>> calendar_legend([CalendarMark(315, 315, "#ffb300", "sale")]).split(". ")[0]
+    'Campaign calendar along the time axis: sale (1)'
+    """
+    counts: dict[str, int] = {}
+    for mark in marks:
+        counts[mark.label] = counts.get(mark.label, 0) + 1
+    listed = ", ".join(f"{label} ({n})" for label, n in counts.items())
+    events = ", ".join(label for label, _ in EVENT_FLOWS.values())
+    return f"Campaign calendar along the time axis: {listed}. ▼ marks along the top: {events}."
 
 
 def _line(ax: Axes, series: Series) -> Line2D:
@@ -226,7 +345,7 @@ def _line(ax: Axes, series: Series) -> Line2D:
 
 
 def chart_components(model: LiveModel) -> list[tuple[Callable, int]]:
-    """List the model's charts as ``(component, page)`` pairs for Mesa's ``SolaraViz``.
+    """List the model's charts as ``(component, tab)`` pairs (all on the Model tab).
 
     Parameters
     ----------
@@ -238,18 +357,31 @@ def chart_components(model: LiveModel) -> list[tuple[Callable, int]]:
         The 4C funnel, then the line charts of :func:`charts`, all on page 0.
     """
     found = charts(model.scenario.brand_names, list(model.outcomes))
-    return [(FunnelChart, 0), *((_line_chart(chart), 0) for chart in found)]
+    return [(FunnelChart, 0), *((_line_chart(chart), 0) for chart in found), (CalendarKey, 0)]
+
+
+@solara.component
+def CalendarKey(model: LiveModel) -> None:
+    """Say what the campaign calendar's marks on the time charts mean."""
+    solara.Text(
+        calendar_legend(campaign_marks(model.scenario)),
+        style={"font-size": "0.85em", "color": "#444"},
+    )
 
 
 def _line_chart(chart: Chart) -> Callable:
-    """Make a view of one chart (SolaraViz redraws it after every step)."""
+    """Make a view of one chart (redrawn after every step)."""
 
     @solara.component
     def LineChart(model: LiveModel) -> None:
         update_counter.get()
-        figure = solara.use_memo(lambda: LineFigure(chart), [model])
+        figure = solara.use_memo(
+            lambda: LineFigure(chart, campaign_marks(model.scenario), model.scenario.days),
+            [model],
+        )
         src = solara.use_memo(
-            lambda: data_url(figure.update(model.timeseries())), [figure, model.steps]
+            lambda: figure.picture(model.timeseries(), model.events),
+            [figure, model.steps],
         )
         Picture(src, f"{chart.title} on day {model.steps}")
 
@@ -341,10 +473,15 @@ def OutcomeExplorer(model: LiveModel) -> None:
     default = "mean_experience" if "mean_experience" in columns else columns[0]
     column, set_column = solara.use_state(default)
     chosen = column if column in columns else default
-    chart = Chart(describe(chosen), "", (Series(chosen, chosen, BRAND_COLOURS[0]),))
-    figure = solara.use_memo(lambda: LineFigure(chart), [model, chosen])
+    unit = "Rp thousand" if chosen.partition("__")[0] in MONEY_FLOWS else ""
+    chart = Chart(describe(chosen), unit, (Series(chosen, chosen, BRAND_COLOURS[0]),))
+    figure = solara.use_memo(
+        lambda: LineFigure(chart, campaign_marks(model.scenario), model.scenario.days),
+        [model, chosen],
+    )
     src = solara.use_memo(
-        lambda: data_url(figure.update(model.timeseries())), [figure, model.steps]
+        lambda: figure.picture(model.timeseries(), model.events),
+        [figure, model.steps],
     )
     with solara.Column(gap="0px"):
         solara.Select("outcome", values=columns, value=chosen, on_value=set_column)

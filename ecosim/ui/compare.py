@@ -48,7 +48,7 @@ from ecosim.experiment import (
 )
 from ecosim.plots import daily_bands_plot
 from ecosim.report import Comparison, compare
-from ecosim.ui.live_model import LiveModel
+from ecosim.scenario import Scenario
 from ecosim.ui.scenarios import scenario_files
 from ecosim.ui.style import Picture, data_url
 
@@ -56,8 +56,11 @@ __all__ = [
     "CUSTOMERS",
     "DAYS",
     "DEFAULT_EXPERIMENT",
+    "EDITED_PLAN",
     "MAX_STRATEGIES",
     "MIN_STRATEGIES",
+    "MONEY",
+    "NAMES",
     "REPLICATIONS",
     "CompareResults",
     "CompareSession",
@@ -66,12 +69,14 @@ __all__ = [
     "Status",
     "bands_figure",
     "choice_problem",
-    "compare_views",
     "comparison_baseline",
     "default_strategies",
     "experiment_folder",
+    "formatted",
+    "outcome_label",
     "reduced_experiment",
     "summary_table",
+    "verdicts",
 ]
 
 MIN_STRATEGIES, MAX_STRATEGIES = 2, 4
@@ -82,6 +87,23 @@ CUSTOMERS = (100, 10_000, 2_000)
 DAYS = (10, 365, 120)
 """Smallest, largest and default number of days."""
 DEFAULT_EXPERIMENT = "strategy_comparison"
+EDITED_PLAN = "edited_plan"
+"""The strategy name of the campaign plan edited in the Campaign tab."""
+MONEY = ("total_profit", "total_revenue", "total_marketing_cost", "roi")
+"""The outcomes of the strategist's table, in its order."""
+NAMES = {
+    "total_profit": "profit",
+    "total_revenue": "revenue",
+    "total_marketing_cost": "marketing cost",
+    "total_gross_margin": "gross margin",
+    "total_clv": "customer lifetime value",
+    "roi": "ROI",
+    "final_adopted_share": "customers who have bought (share, last day)",
+    "final_engaged_share": "engaged customers (share, last day)",
+    "final_churned_customers": "churned customers (last day)",
+    "net_sentiment": "net sentiment of word of mouth",
+}
+"""Plain names of outcomes (others are named by :func:`outcome_label`)."""
 
 _TABLE_STYLE = "font-size: 0.85em; border-collapse: collapse; width: 100%"
 _CELL = "padding: 2px 6px; border-bottom: 1px solid #ddd"
@@ -107,6 +129,9 @@ class Request:
     strategies : tuple of str
         Two to four of its strategies.
     replications, customers, days : int
+    plan : list of dict, optional
+        A campaign plan (edited in the Campaign tab) to run as the strategy
+        :data:`EDITED_PLAN` besides the chosen ones.
     """
 
     experiment: Path
@@ -114,6 +139,7 @@ class Request:
     replications: int
     customers: int
     days: int
+    plan: list[dict] | None = None
 
 
 def choice_problem(strategies: tuple[str, ...] | list[str]) -> str:
@@ -172,6 +198,11 @@ def reduced_experiment(request: Request) -> Experiment:
         do not fit the requested market.
     """
     full = load_experiment(request.experiment)
+    if request.plan is not None and len(request.strategies) + 1 > MAX_STRATEGIES:
+        raise ExperimentError(
+            str(request.experiment),
+            [("strategies", f"with {EDITED_PLAN}, choose at most {MAX_STRATEGIES - 1} others")],
+        )
     unknown = [name for name in request.strategies if name not in full.strategies]
     if unknown:
         known = ", ".join(full.strategies)
@@ -181,11 +212,19 @@ def reduced_experiment(request: Request) -> Experiment:
         ]
         raise ExperimentError(str(request.experiment), problems)
     chosen = [name for name in full.strategies if name in request.strategies]
+    strategies = {name: full.strategies[name].model_dump() for name in chosen}
+    if request.plan is not None:
+        strategies[EDITED_PLAN] = {
+            "description": "The campaign plan edited in the Campaign tab.",
+            "set": {"campaign": request.plan},
+        }
+    outcomes = [*MONEY, *(name for name in full.outcomes if name not in MONEY)]
     return load_experiment(
         request.experiment,
         overrides={
-            "strategies": {name: full.strategies[name].model_dump() for name in chosen},
-            "baseline": comparison_baseline(full, chosen),
+            "strategies": strategies,
+            "baseline": comparison_baseline(full, chosen or [EDITED_PLAN]),
+            "outcomes": outcomes,
             "replications": request.replications,
             "customers": request.customers,
             "days": request.days,
@@ -404,38 +443,140 @@ def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
         column, cumulative, key = "adopted_share", False, "adopted_share"
     strategies = list(comparison.experiment.strategies)
     figure = daily_bands_plot(comparison.bands[key], column, strategies, cumulative=cumulative)
+    label = outcome_label(f"total_{column}" if cumulative else column)
+    for ax in figure.axes:
+        ax.set_ylabel(label.replace(" (total)", ", cumulative"))
     return figure, f"cumulative {column}" if cumulative else column
 
 
-def _number(x: float) -> str:
+def outcome_label(outcome: str) -> str:
+    """Return an outcome's plain name, with its unit.
+
+    Examples
+    --------
+    >>> outcome_label("total_profit"), outcome_label("total_shares")
+    ('profit (Rp thousand)', 'shares (total)')
+    """
+    name = NAMES.get(outcome) or (
+        outcome.removeprefix("total_").replace("_", " ") + " (total)"
+        if outcome.startswith("total_")
+        else outcome.removeprefix("final_").replace("_", " ")
+    )
+    return f"{name} (Rp thousand)" if _is_money(outcome) else name
+
+
+def _is_money(outcome: str) -> bool:
+    return any(word in outcome for word in ("profit", "revenue", "cost", "margin", "clv", "value"))
+
+
+def formatted(x: float | None, outcome: str) -> str:
+    """Write a value of an outcome for the page: money in Rp thousands, shares in percent.
+
+    Examples
+    --------
+    >>> formatted(1234567.8, "total_profit"), formatted(0.4123, "final_adopted_share")
+    ('Rp 1,234,568k', '41.2%')
+    >>> formatted(0.3149, "roi"), formatted(12345.0, "total_shares"), formatted(None, "roi")
+    ('0.31', '12,345', '–')
+    """
     if x is None or math.isnan(x):
         return "–"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+    if _is_money(outcome):
+        return f"Rp {x:,.0f}k"
+    if outcome.endswith("share"):
+        return f"{100 * x:.1f}%"
+    if outcome == "roi" or abs(x) < 100:
+        return f"{x:,.2f}"
+    return f"{x:,.0f}"
 
 
-def _interval(low: float, high: float) -> str:
-    return f"[{_number(low)}, {_number(high)}]"
+def _interval(low: float, high: float, outcome: str) -> str:
+    return f"[{formatted(low, outcome)}, {formatted(high, outcome)}]"
 
 
-def _table_html(rows: pd.DataFrame, baseline: str) -> str:
+def _significant(row: object) -> bool:
+    return row.difference_ci_low > 0 or row.difference_ci_high < 0
+
+
+def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MONEY) -> list[str]:
+    """Say, per strategy, how it changes each outcome from the baseline, and whether surely.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`summary_table`.
+    baseline : str
+    outcomes : tuple of str
+        The outcomes to speak of (those in the table).
+
+    Returns
+    -------
+    list of str
+        One line per strategy other than the baseline, e.g. ``mass_advertising raises ROI
+        by 0.31 [0.30, 0.33] — significant``.
+    """
+    lines = []
+    for strategy in table["strategy"].drop_duplicates():
+        if strategy == baseline:
+            continue
+        parts = []
+        for outcome in outcomes:
+            rows = table[(table["strategy"] == strategy) & (table["outcome"] == outcome)]
+            if rows.empty or math.isnan(rows["difference"].iloc[0]):
+                continue
+            row = next(rows.itertuples())
+            rises = row.difference >= 0
+            verb = "raises" if rises else "lowers"
+            size = formatted(abs(row.difference), outcome)
+            low, high = (
+                (row.difference_ci_low, row.difference_ci_high)
+                if rises
+                else (-row.difference_ci_high, -row.difference_ci_low)
+            )
+            verdict = "significant" if _significant(row) else "not significant"
+            name = NAMES.get(outcome, outcome)
+            parts.append(f"{verb} {name} by {size} {_interval(low, high, outcome)} — {verdict}")
+        if parts:
+            lines.append(f"{strategy} " + "; ".join(parts))
+    return lines
+
+
+def _money_table_html(table: pd.DataFrame, outcomes: tuple[str, ...]) -> str:
+    header = ["strategy", *(outcome_label(o) for o in outcomes)]
+    cells = ["".join(f"<th style='{_CELL}; text-align:left'>{html.escape(h)}</th>" for h in header)]
+    for strategy in table["strategy"].drop_duplicates():
+        values = [str(strategy)]
+        for outcome in outcomes:
+            rows = table[(table["strategy"] == strategy) & (table["outcome"] == outcome)]
+            if rows.empty:
+                values.append("–")
+                continue
+            row = next(rows.itertuples())
+            values.append(
+                f"{formatted(row.mean, outcome)} {_interval(row.ci_low, row.ci_high, outcome)}"
+            )
+        cells.append("".join(f"<td style='{_CELL}'>{html.escape(v)}</td>" for v in values))
+    return "".join(f"<tr>{line}</tr>" for line in cells)
+
+
+def _table_html(rows: pd.DataFrame, baseline: str, outcome: str) -> str:
     header = ("strategy", "mean", "95% CI", f"difference from {baseline}", "95% CI")
     cells = ["".join(f"<th style='{_CELL}; text-align:left'>{html.escape(h)}</th>" for h in header)]
     for row in rows.itertuples():
         if row.strategy == baseline or math.isnan(row.difference):
             difference = ("—", "")
         else:
-            excludes_zero = row.difference_ci_low > 0 or row.difference_ci_high < 0
-            mark = "" if excludes_zero else " (n.s.)"
+            mark = "" if _significant(row) else " (n.s.)"
             difference = (
-                _number(row.difference) + mark,
-                _interval(row.difference_ci_low, row.difference_ci_high),
+                formatted(row.difference, outcome) + mark,
+                _interval(row.difference_ci_low, row.difference_ci_high, outcome),
             )
         values = (
             str(row.strategy),
-            _number(row.mean),
-            _interval(row.ci_low, row.ci_high),
+            formatted(row.mean, outcome),
+            _interval(row.ci_low, row.ci_high, outcome),
             *difference,
         )
         cells.append("".join(f"<td style='{_CELL}'>{html.escape(v)}</td>" for v in values))
@@ -446,8 +587,13 @@ def _table_html(rows: pd.DataFrame, baseline: str) -> str:
 
 
 @solara.component
-def CompareSettings(session: CompareSession) -> None:
-    """Choose the experiment, strategies, replications and market; Run, Cancel, progress."""
+def CompareSettings(session: CompareSession, plan: Scenario | None = None) -> None:
+    """Choose the experiment, strategies, replications and market; Run, Cancel, progress.
+
+    With a campaign plan edited in the Campaign tab (``plan``), it can run as one more
+    strategy, :data:`EDITED_PLAN`, against the experiment's (its baseline is the scenario's
+    own plan).
+    """
     files = session.files
     name = session.experiment.value
     loaded = solara.use_memo(lambda: _load(files.get(name), session.experiments), [name])
@@ -464,12 +610,16 @@ def CompareSettings(session: CompareSession) -> None:
         if isinstance(loaded, str):
             solara.Error(loaded, style={"white-space": "pre-wrap"})
         else:
-            _Choices(session, loaded, files[name])
+            _Choices(session, loaded, files[name], plan)
         _Progress(status)
 
 
 @solara.component
-def _Choices(session: CompareSession, experiment: Experiment, path: Path) -> None:
+def _Choices(
+    session: CompareSession, experiment: Experiment, path: Path, plan: Scenario | None
+) -> None:
+    with_plan = solara.use_reactive(True)
+    edited = plan is not None and with_plan.value
     chosen = session.strategies.value
     if chosen is None:
         chosen = default_strategies(experiment)
@@ -515,23 +665,36 @@ def _Choices(session: CompareSession, experiment: Experiment, path: Path) -> Non
         disabled=running,
     )
     solara.SliderInt("days per run", value=session.days, min=DAYS[0], max=DAYS[1], disabled=running)
-    runs = len(chosen) * session.replications.value
+    if plan is not None:
+        solara.Checkbox(
+            label=f"{EDITED_PLAN}: the plan edited in the Campaign tab",
+            value=with_plan,
+            disabled=running,
+        )
+    count = len(chosen) + edited
+    runs = count * session.replications.value
     conditions = (
         " The experiment's market conditions are not varied here; ecosim batch runs them all."
         if experiment.conditions
         else ""
     )
     solara.Text(
-        f"{runs} runs: {len(chosen)} strategies × {session.replications.value} replications, "
+        f"{runs} runs: {count} strategies × {session.replications.value} replications, "
         f"{session.customers.value:,} customers, {session.days.value} days, on the base "
         f"scenario.{conditions}",
         style={"font-size": "0.85em"},
     )
-    problem = choice_problem(chosen)
+    problem = choice_problem((*chosen, *[EDITED_PLAN] * edited))
     if problem:
         solara.Warning(problem)
+    actions = [a.model_dump(exclude_none=True) for a in plan.campaign] if edited else None
     request = Request(
-        path, chosen, session.replications.value, session.customers.value, session.days.value
+        path,
+        chosen,
+        session.replications.value,
+        session.customers.value,
+        session.days.value,
+        actions,
     )
     with solara.Row():
         solara.Button(
@@ -601,11 +764,27 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
     table = solara.use_memo(lambda: summary_table(comparison), [comparison])
     picture = solara.use_memo(lambda: _picture(comparison, outcome), [comparison, outcome])
     replications = experiment.replications
+    money = tuple(name for name in MONEY if name in outcomes)
     with solara.Column(gap="6px"):
-        solara.Select("outcome", values=outcomes, value=outcome, on_value=session.outcome.set)
+        solara.Text("Money (mean with its 95% interval)", style={"font-weight": "bold"})
+        solara.HTML(
+            tag="table", unsafe_innerHTML=_money_table_html(table, money), style=_TABLE_STYLE
+        )
+        for line in verdicts(table, experiment.baseline, money):
+            solara.Text(line, style={"font-size": "0.9em"})
+        solara.Select(
+            "outcome",
+            values=[outcome_label(o) for o in outcomes],
+            value=outcome_label(outcome),
+            on_value=lambda label: session.outcome.set(
+                outcomes[[outcome_label(o) for o in outcomes].index(label)]
+            ),
+        )
         solara.HTML(
             tag="table",
-            unsafe_innerHTML=_table_html(table[table["outcome"] == outcome], experiment.baseline),
+            unsafe_innerHTML=_table_html(
+                table[table["outcome"] == outcome], experiment.baseline, outcome
+            ),
             style=_TABLE_STYLE,
         )
         solara.Text(
@@ -630,23 +809,3 @@ def _load(path: Path | None, folder: Path) -> Experiment | str:
         return load_experiment(path)
     except InputError as error:
         return str(error)
-
-
-def compare_views(session: CompareSession) -> tuple[Callable, Callable]:
-    """Make the page's two views for Mesa's ``SolaraViz`` (each called with the model).
-
-    Returns
-    -------
-    settings, results : solara component
-        :func:`CompareSettings` and :func:`CompareResults` of ``session``.
-    """
-
-    @solara.component
-    def CompareSettingsView(model: LiveModel) -> None:
-        CompareSettings(session)
-
-    @solara.component
-    def CompareResultsView(model: LiveModel) -> None:
-        CompareResults(session)
-
-    return CompareSettingsView, CompareResultsView

@@ -1,4 +1,4 @@
-"""Model parameters for Mesa's ``SolaraViz``, generated from the scenario schema.
+"""Model parameters for the app's controls, generated from the scenario schema.
 
 Each control is one scenario field, named by its dotted path (``brands.tokoku.price``) and
 passed to :class:`~ecosim.ui.live_model.LiveModel` on Reset. Its kind and range come from
@@ -33,9 +33,12 @@ __all__ = [
     "Setting",
     "changes",
     "control",
+    "fitting_step",
     "model_params",
     "network_kinds",
     "settings",
+    "shown",
+    "unit",
 ]
 
 DYNAMICS = (
@@ -92,8 +95,15 @@ def settings(scenario: Scenario) -> list[Setting]:
     -------
     list of Setting
     """
+    size = scenario.population.size
     found = [
-        Setting("population.size", "customers", key="customers", low=100, high=100_000),
+        Setting(
+            "population.size",
+            "customers",
+            key="customers",
+            low=min(100, size),  # an uploaded network may be smaller
+            high=max(100_000, size),
+        ),
         Setting("days", "days", key="days", high=max(730, scenario.days)),
     ]
     segments = scenario.population.segments
@@ -147,7 +157,7 @@ def settings(scenario: Scenario) -> list[Setting]:
 
 
 def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
-    """Describe the ``SolaraViz`` input for one setting, from the field's type and constraints.
+    """Describe the input for one setting, from the field's type and constraints.
 
     Parameters
     ----------
@@ -180,7 +190,7 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     info = type(owner).model_fields[name]
     value = getattr(owner, name)
     kind, bounds = _kind(info)
-    base = {"label": setting.label, "value": value}
+    base = {"label": setting.label, "value": value, "unit": unit(setting.path)}
     if typing.get_origin(kind) is Literal:
         return {"type": "Select", "values": list(typing.get_args(kind)), **base}
     if kind is bool:
@@ -191,11 +201,88 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     high = setting.high if setting.high is not None else bounds.get("high")
     if high is None:
         high = low + max(_OPEN_END_SPAN * (value - low), 1.0)
-    step = _step(high - low)
+    step = fitting_step(high - low, value, low, integer=kind is int)
+    if step is None:
+        return {"type": "InputFloat", "min": float(low), "max": float(high), **base}
     if kind is int:
-        step = max(1, int(step))
-        return {"type": "SliderInt", "min": int(low), "max": int(high), "step": step, **base}
+        return {"type": "SliderInt", "min": int(low), "max": int(high), "step": int(step), **base}
     return {"type": "SliderFloat", "min": float(low), "max": float(high), "step": step, **base}
+
+
+def fitting_step(span: float, value: float, low: float, integer: bool = False) -> float | None:
+    """Return a round slider step that lands on ``value``; ``None`` if none fits.
+
+    The step gives about 100 positions over ``span`` (0.01 over [0, 1]), or up to 1,000
+    when the value needs a finer one; a value no such step reaches (a churn rate of
+    0.00123) gets a number field instead, so a control never changes a value by itself.
+
+    Examples
+    --------
+    >>> fitting_step(1.0, 0.72, 0.0), fitting_step(1.0, 0.005, 0.0)
+    (0.01, 0.001)
+    >>> fitting_step(1.0, 0.00123, 0.0) is None
+    True
+    >>> fitting_step(99_900, 10_000, 100, integer=True)
+    100
+    """
+    step = _step(span)
+    for _ in range(2):
+        if integer:
+            step = max(1, int(step))
+        if _lands_on(value - low, step):
+            return step
+        step /= 10
+    return 1 if integer else None
+
+
+def _lands_on(offset: float, step: float) -> bool:
+    """Whether ``offset`` is a whole number of ``step`` (to rounding)."""
+    return abs(offset / step - round(offset / step)) < 1e-6
+
+
+_MONEY = {"price", "budget", "fee", "cost", "reward_cost"}
+
+
+def unit(path: str) -> str:
+    """Return the unit a setting is shown in (money is in thousands of rupiah).
+
+    Examples
+    --------
+    >>> unit("brands.tokoku.price"), unit("dynamics.churn_rate"), unit("days")
+    ('Rp thousand', 'per day', 'days')
+    """
+    name = path.rsplit(".", 1)[-1]
+    if name in _MONEY:
+        return "Rp thousand"
+    if name in ("days", "response_days"):
+        return "days"
+    if name == "size":
+        return "customers"
+    if name.endswith("_rate"):
+        return "per day"
+    if name.endswith("share"):
+        return "share of customers"
+    return ""
+
+
+def shown(value: object, unit: str) -> str:
+    """Write a setting's value with its unit, as printed beside its control.
+
+    Examples
+    --------
+    >>> shown(150, "Rp thousand"), shown(0.001, "per day"), shown(10000, "customers")
+    ('Rp 150 thousand', '0.001 per day', '10,000 customers')
+    >>> shown(True, ""), shown("watts_strogatz", "")
+    ('yes', 'watts_strogatz')
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
+        return str(value)
+    number = f"{value:,.10g}"
+    if unit == "Rp thousand":
+        return f"Rp {number} thousand"
+    return f"{number} {unit}".strip()
 
 
 def network_kinds(scenario: Scenario) -> list[str]:
@@ -220,7 +307,7 @@ def changes(base: Scenario, used: Scenario) -> list[str]:
     for setting in settings(base):
         before, after = (getattr(*_owner(s, setting.path)) for s in (base, used))
         if before != after:
-            found.append(f"{setting.label} {after:g} (was {before:g})")
+            found.append(f"{setting.label} {after:,.10g} (was {before:,.10g})")
     if base.network != used.network:
         found.append(f"network {_network(used)} (was {_network(base)})")
     if base.seed != used.seed:
@@ -234,7 +321,7 @@ def _network(scenario: Scenario) -> str:
 
 
 def model_params(scenario: Scenario) -> dict[str, Any]:
-    """Mesa ``SolaraViz`` model parameters for a scenario.
+    """Return the model parameters of the app's controls for a scenario.
 
     Parameters
     ----------
@@ -256,6 +343,7 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
         "label": "network",
         "value": scenario.network.kind,
         "values": network_kinds(scenario),
+        "unit": "",
     }
     params["friends"] = {
         "type": "SliderInt",
@@ -264,9 +352,15 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
         "min": 2,
         "max": 40,
         "step": 2,
+        "unit": "contacts",
     }
     params.update({s.keyword: control(scenario, s) for s in main[2:]})
-    params["seed"] = {"type": "InputText", "label": "random seed", "value": str(scenario.seed)}
+    params["seed"] = {
+        "type": "InputInt",
+        "label": "random seed",
+        "value": scenario.seed,
+        "unit": "",
+    }
     return params
 
 

@@ -25,7 +25,14 @@ from ecosim.scenario import Action
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.style import NEGATIVE, POSITIVE, STAGE_NAMES, Picture, data_url
 
-__all__ = ["FLOW_MEANINGS", "EcosystemDiagram", "TodayFlows", "ecosystem_figure", "todays_flows"]
+__all__ = [
+    "FLOW_MEANINGS",
+    "MONEY_FLOWS",
+    "EcosystemDiagram",
+    "TodayFlows",
+    "ecosystem_figure",
+    "todays_flows",
+]
 
 FLOW_MEANINGS = {
     "marketing_cost": "money the brand spent on marketing",
@@ -43,7 +50,42 @@ FLOW_MEANINGS = {
     "stage_ups": "customers who climbed one 4C stage",
     "stage_downs": "customers who slipped one 4C stage",
     "forgot": "customers who forgot the brand",
+    "profit": "gross margin less marketing cost",
+    "fee_revenue": "membership fees received",
+    "rewards_value": "value of the loyalty rewards given",
+    "first_purchases": "customers who bought the brand for the first time",
+    "first_purchases_after_wom": "first purchases by customers who had heard word of mouth",
+    "shares": "customers who shared the brand's content",
+    "amplified": "posts the media picked up and amplified",
+    "reviews": "reviews written",
+    "switches": "customers who switched to the brand from another",
+    "incidents": "service incidents (late delivery, wrong item...)",
+    "complaints": "complaints to the brand",
+    "public_complaints": "complaints made in public",
+    "answered": "complaints the brand answered",
+    "self_served": "complaints solved by self-service",
+    "crisis_responses": "responses to a service crisis",
+    "churned": "customers who left the brand",
+    "won_back": "churned customers won back",
+    "promoted": "members promoted to a higher tier",
+    "demoted": "members demoted to a lower tier",
+    "members_joined": "customers who joined the membership",
+    "members_left": "members who left the membership",
+    "members_renewed": "members who renewed",
+    "points_earned": "loyalty points earned",
+    "points_redeemed": "loyalty points redeemed",
+    "seeded": "customers given a sample or made ambassadors",
+    "omnichannel": "purchases across online and offline channels",
 }
+MONEY_FLOWS = {
+    "marketing_cost",
+    "revenue",
+    "gross_margin",
+    "profit",
+    "fee_revenue",
+    "rewards_value",
+}
+"""Flows in money (thousands of rupiah)."""
 """What each of today's flows counts (flows not listed are shown by name)."""
 
 _BOXES = {
@@ -99,7 +141,7 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             "actions",
             "media",
             flows["marketing_cost"],
-            f"{count['marketing_cost']} spent",
+            f"Rp {count['marketing_cost']}k spent",
             money=True,
         ),
         _Arrow("media", "consumption", flows["exposures"], f"{count['exposures']} exposures"),
@@ -117,7 +159,9 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             bend=0.35,
         ),
         _Arrow("shopping", "experience", flows["purchases"], "using it", bend=0.35),
-        _Arrow("shopping", "actions", flows["revenue"], f"{count['revenue']} revenue", money=True),
+        _Arrow(
+            "shopping", "actions", flows["revenue"], f"Rp {count['revenue']}k revenue", money=True
+        ),
         _Arrow(
             "experience",
             "dialogue",
@@ -292,7 +336,8 @@ def TodayFlows(model: LiveModel) -> None:
     update_counter.get()
     flows = todays_flows(model, None)
     rows = "".join(
-        f"<tr><td style='text-align:right; padding-right:12px'>{value:,.0f}</td>"
+        f"<tr><td style='text-align:right; padding-right:12px; white-space:nowrap'>"
+        f"{f'Rp {value:,.0f}k' if name in MONEY_FLOWS else f'{value:,.0f}'}</td>"
         f"<td>{html.escape(FLOW_MEANINGS.get(name, name.replace('_', ' ')))}</td></tr>"
         for name, value in flows.items()
     )

@@ -1,6 +1,6 @@
 """The model as the web app drives it: settings by field path, a watched customer, safe resets.
 
-Mesa's ``SolaraViz`` rebuilds the model on Reset as ``LiveModel(**parameters)``, with one
+The page rebuilds the model on Reset as ``LiveModel(**parameters)``, with one
 keyword per control. :class:`LiveModel` accepts the scenario's fields by dotted path as
 keywords, so every control generated from the schema maps onto one field. A setting the
 schema rejects does not break the page: the model is built from the scenario as written and
@@ -20,6 +20,7 @@ import pandas as pd
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.network import EdgeListError, read_edge_list
 from ecosim.scenario import EdgeList, Scenario, ScenarioError
+from ecosim.ui.calendar import todays_events
 from ecosim.ui.layout import NetworkSample, sample_network
 
 __all__ = ["LiveModel", "mean_degree", "network_table"]
@@ -53,6 +54,8 @@ class LiveModel(EcosystemModel):
     history : list of dict
         The watched customer's state (:meth:`ecosim.agents.Customer.state`) with its
         ``step``, from the step it was picked.
+    events : dict of str to list of int
+        The days of each notable event (:data:`ecosim.ui.calendar.EVENT_FLOWS`) so far.
 
     Notes
     -----
@@ -91,6 +94,8 @@ class LiveModel(EcosystemModel):
         self.problem = problem
         self.watched: int | None = None
         self.history: list[dict[str, Any]] = []
+        self.events: dict[str, list[int]] = {}
+        self._series: tuple[int, pd.DataFrame] | None = None
 
     @cached_property
     def network_sample(self) -> NetworkSample:
@@ -114,17 +119,29 @@ class LiveModel(EcosystemModel):
         if self.watched is not None:
             self._record()
 
+    @property
+    def horizon_reached(self) -> bool:
+        """Whether the model has simulated every day of its scenario."""
+        return self.steps >= self.scenario.days
+
     def step(self) -> None:
-        """Simulate one day, then record the watched customer's state."""
+        """Simulate one day, then record the day's notable events and the watched customer."""
         with self._turn:
             super().step()
+            for label in todays_events(self.flows):
+                self.events.setdefault(label, []).append(self.steps)
             if self.watched is not None:
                 self._record()
 
     def timeseries(self) -> pd.DataFrame:
-        """Return the outcomes so far, one row per day (never while a day is recorded)."""
+        """Return the outcomes so far, one row per day (never while a day is recorded).
+
+        The frame is built once per day however many views read it.
+        """
         with self._turn:
-            return super().timeseries()
+            if self._series is None or self._series[0] != self.steps:
+                self._series = (self.steps, super().timeseries())
+            return self._series[1]
 
     def _record(self) -> None:
         self.history.append({"step": self.steps, **self.customer(self.watched).state()})

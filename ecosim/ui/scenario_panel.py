@@ -9,25 +9,31 @@ import solara
 from ipyvuetify.extra import FileInput
 
 from ecosim.scenario import Scenario
+from ecosim.ui.scenarios import UploadError, check_upload_size
 
-__all__ = ["PAGES", "EdgeListUpload", "ScenarioPanel"]
-
-PAGES = (
-    "Page 0: network and charts · Page 1: the ecosystem today, any outcome · "
-    "Page 2: a customer · Page 3: about · Page 4: compare strategies"
-)
-"""What each page of the app shows (Mesa names them by number)."""
+__all__ = ["EdgeListUpload", "ScenarioPanel"]
 
 
 @solara.component
-def EdgeListUpload(on_file: Callable[[str, bytes], None]) -> None:
-    """Offer a file input for an edge list; ``on_file(name, content)`` receives the file."""
+def EdgeListUpload(
+    on_file: Callable[[str, bytes], None], on_refused: Callable[[str], None]
+) -> None:
+    """Offer a file input for an edge list; ``on_file(name, content)`` receives the file.
+
+    A file over the upload limit (:func:`ecosim.ui.scenarios.max_upload_bytes`) is refused
+    from its size alone, before it is sent: ``on_refused`` gets the message.
+    """
     file_info, set_file_info = solara.use_state(typing.cast(list, []))
     files, set_files = solara.use_state(typing.cast(list, []))
     element = FileInput.element(accept=".csv,.txt", multiple=False, on_file_info=set_file_info)
 
     def wire() -> None:
         if file_info:
+            try:
+                check_upload_size(file_info[0]["name"], file_info[0]["size"])
+            except UploadError as error:
+                on_refused(str(error))
+                return
             widget = typing.cast(FileInput, solara.get_widget(element))
             widget.reset_stats()
             set_files(widget.get_files())
@@ -49,9 +55,11 @@ def ScenarioPanel(
     on_choice: Callable[[str], None],
     uploaded: str,
     on_edge_list: Callable[[str, bytes], None],
+    on_refused: Callable[[str], None],
     on_generated_network: Callable[[], None],
     problem: str,
     changed: list[str],
+    plan_edited: bool,
 ) -> None:
     """Show the scenario card: picker, description, edge-list upload, messages, page guide.
 
@@ -69,12 +77,16 @@ def ScenarioPanel(
         Name of the uploaded edge list in use ("" for the scenario's own network).
     on_edge_list : callable
         Called with a file name and its content when an edge list is uploaded.
+    on_refused : callable
+        Called with the message when an upload is refused before it is read.
     on_generated_network : callable
         Called to go back to the scenario's own network after an upload.
     problem : str
         Why the last scenario picked or network uploaded could not be used ("" if it could).
     changed : list of str
         How the model running differs from the scenario (the settings applied on Reset).
+    plan_edited : bool
+        Whether the model runs a campaign plan edited in the Campaign tab.
     """
     with solara.Card("Scenario"), solara.Column(gap="6px"):
         solara.Select("scenario", values=choices, value=choice, on_value=on_choice)
@@ -84,14 +96,14 @@ def ScenarioPanel(
             "Your own friendship network: a CSV edge list (source,target customer ids)",
             style={"font-size": "0.85em"},
         )
-        EdgeListUpload(on_file=on_edge_list)
+        EdgeListUpload(on_file=on_edge_list, on_refused=on_refused)
         if uploaded:
             solara.Text(f"Network: {uploaded} (uploaded)", style={"font-size": "0.85em"})
             solara.Button(
                 "use the scenario's own network", on_click=on_generated_network, text=True
             )
-        if changed:
-            solara.Text("Running with: " + "; ".join(changed), style={"font-size": "0.85em"})
+        running = [*changed, *(["the campaign plan edited in the Campaign tab"] * plan_edited)]
+        if running:
+            solara.Text("Running with: " + "; ".join(running), style={"font-size": "0.85em"})
         if problem:
-            solara.Error(problem, style={"white-space": "pre-wrap", "font-size": "0.85em"})
-        solara.Text(PAGES, style={"font-size": "0.8em", "color": "#666"})
+            solara.Warning(problem, style={"white-space": "pre-wrap", "font-size": "0.85em"})

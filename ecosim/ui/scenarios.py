@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ecosim.network import read_edge_list
 from ecosim.scenario import Scenario, validate_scenario
 
-__all__ = ["SCENARIO_VARIABLE", "first_scenario", "scenario_files", "with_edge_list"]
+__all__ = [
+    "SCENARIO_VARIABLE",
+    "UPLOAD_LIMIT_VARIABLE",
+    "UploadError",
+    "check_upload_size",
+    "first_scenario",
+    "max_upload_bytes",
+    "network_size",
+    "scenario_files",
+    "with_edge_list",
+]
 
 SCENARIO_VARIABLE = "ECOSIM_UI_SCENARIO"
 """Environment variable naming the scenario file the app opens with (set by ``ecosim ui``)."""
+UPLOAD_LIMIT_VARIABLE = "ECOSIM_UI_MAX_UPLOAD_MB"
+"""Environment variable setting the largest edge list accepted, in megabytes (default 50)."""
 
 
 def first_scenario() -> Path:
@@ -34,18 +47,96 @@ def scenario_files(folder: Path) -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.toml"))}
 
 
-def with_edge_list(scenario: Scenario, path: Path) -> Scenario:
-    """Return the scenario with its network read from an edge-list file.
+class UploadError(ValueError):
+    """An uploaded file the app refuses (too large); the message says why and what to do."""
+
+
+def max_upload_bytes() -> int:
+    """Return the largest upload accepted: ``$ECOSIM_UI_MAX_UPLOAD_MB`` megabytes, else 50."""
+    return int(float(os.environ.get(UPLOAD_LIMIT_VARIABLE, "50")) * 1_000_000)
+
+
+def check_upload_size(name: str, size: int, limit: int | None = None) -> None:
+    """Refuse an upload larger than the limit, before reading it.
 
     Raises
     ------
+    UploadError
+        If ``size`` bytes is over ``limit`` (:func:`max_upload_bytes` when omitted).
+
+    Examples
+    --------
+    >>> check_upload_size("big.csv", 60_000_000, 50_000_000)
+    Traceback (most recent call last):
+    ...
+    ecosim.ui.scenarios.UploadError: big.csv: 60.0 MB is over the upload limit of 50.0 MB ...
+    """
+    limit = max_upload_bytes() if limit is None else limit
+    if size > limit:
+        raise UploadError(
+            f"{name}: {size / 1e6:.1f} MB is over the upload limit of {limit / 1e6:.1f} MB "
+            f"(set {UPLOAD_LIMIT_VARIABLE} to change it)"
+        )
+
+
+def network_size(content: bytes) -> int:
+    r"""Return the number of customers an edge list names: its largest id plus one (0 if none).
+
+    Examples
+    --------
+    >>> network_size(b"source,target\n0,1\n33,2\n")
+    34
+    """
+    ids = re.findall(rb"\d+", content)
+    return max(map(int, ids)) + 1 if ids else 0
+
+
+def with_edge_list(
+    scenario: Scenario, path: Path, content: bytes, limit: int | None = None
+) -> tuple[Scenario, str]:
+    """Return the scenario with its network read from an uploaded edge list, and a note.
+
+    The file is saved to ``path``. A network of another size than the population sets the
+    population to the network's size (its largest customer id plus one); the note says so.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    path : Path
+        Where to save the upload (its name names the file in messages).
+    content : bytes
+        The file's content.
+    limit : int, optional
+        Largest upload in bytes (:func:`max_upload_bytes` when omitted).
+
+    Returns
+    -------
+    scenario : Scenario
+    note : str
+        What changed besides the network ("" if nothing).
+
+    Raises
+    ------
+    UploadError
+        If the upload is over the size limit (checked before it is read).
     EdgeListError
-        If the file is not an edge list of the scenario's customers (the message names the
-        line and what was expected).
+        If the file is not an edge list (the message names the line and what was expected).
     ScenarioError
         If the scenario with this network is not valid.
     """
-    read_edge_list(path, scenario.population.size)
+    check_upload_size(path.name, len(content), limit)
+    path.write_bytes(content)
+    size = scenario.population.size
+    found = network_size(content)
+    read_edge_list(path, found if found >= 2 else size)
     data = scenario.model_dump()
     data["network"] = {"kind": "edge_list", "path": str(path)}
-    return validate_scenario(data, source=f"{scenario.name} with {path.name}")
+    note = ""
+    if found >= 2 and found != size:
+        data["population"]["size"] = found
+        note = (
+            f"{path.name} connects {found:,} customers (ids 0 to {found - 1:,}), so the "
+            f"population is now {found:,} (was {size:,})."
+        )
+    edited = validate_scenario(data, source=f"{scenario.name} with {path.name}")
+    return edited, note

@@ -6,8 +6,10 @@ import base64
 import io
 
 import numpy as np
+import PIL.Image
 import solara
 from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 
@@ -25,6 +27,7 @@ __all__ = [
     "data_url",
     "experience_colormap",
     "experience_colours",
+    "png_url",
     "stage_colours",
 ]
 
@@ -41,7 +44,9 @@ AWARE_COLOUR = "#fdae6b"
 POSITIVE, NEGATIVE = "#1a9850", "#d73027"
 """Positive and negative word of mouth."""
 
-BRAND_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
+BRAND_COLOURS = ("#7b3294", "#c51b7d", "#8c510a", "#01665e", "#4d4d4d", "#b8860b")
+"""One colour per brand: purple, magenta, brown, teal, grey, gold -- never a stage's blue,
+the aware orange, or the green and red of word of mouth."""
 
 _EXPERIENCE = colormaps["RdYlGn"]
 
@@ -82,6 +87,19 @@ def data_url(figure: Figure, format: str = "svg", dpi: float = 100) -> str:
     figure.savefig(buffer, format=format, dpi=dpi, **options)
     mime = "image/svg+xml" if format == "svg" else f"image/{format}"
     return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def png_url(canvas: FigureCanvasAgg) -> str:
+    """Return what an Agg canvas holds now as a PNG ``data:`` URL (lightly compressed).
+
+    Unlike :func:`data_url` it does not draw the figure again: artists drawn onto the
+    canvas since its last full draw (blitting) are in the picture.
+    """
+    width, height = canvas.get_width_height()
+    image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def Picture(src: str, alt: str) -> solara.Element:

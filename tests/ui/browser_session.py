@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,8 +11,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
-SETTLE_MS = 1000
-"""Milliseconds for a page's grid of views to settle after a tab switch."""
+SETTLE_MS = 500
+"""Milliseconds for a tab's views to draw after a tab switch."""
+DAY = re.compile(r"^Day \d+ · ")
+"""The header of the main area (``Day 315 · 11.11 (of 365 days)``)."""
 START_TIMEOUT = 90  # seconds for the server to answer and the first page to become interactive
 
 expect.set_options(timeout=30_000)
@@ -26,10 +29,10 @@ class App:
     errors: list[str] = field(default_factory=list)
 
     def open(self) -> None:
-        """Load the app and wait until it is interactive (the step counter shows)."""
+        """Load the app and wait until it is interactive (the day shows)."""
         self.page.goto(self.url)
         try:
-            expect(self.page.get_by_text("Step: 0")).to_be_visible(timeout=START_TIMEOUT * 1000)
+            expect(self.day_text(0)).to_be_visible(timeout=START_TIMEOUT * 1000)
         except AssertionError:
             self.shot("failed-to-load")
             hint = (
@@ -40,28 +43,37 @@ class App:
             )
             pytest.fail(f"The app did not become interactive.{hint} Console: {self.errors}")
 
+    def day_text(self, day: int):
+        """Locate the header of the main area on ``day``."""
+        return self.page.get_by_text(re.compile(rf"^Day {day} · "))
+
     def counter(self) -> int:
-        """Return the day the step counter shows."""
-        return int(self.page.get_by_text("Step:").inner_text().split(":")[1])
+        """Return the day the header of the main area shows."""
+        return int(re.match(r"Day (\d+)", self.page.get_by_text(DAY).inner_text()).group(1))
 
     def step(self, picture: str = "network of customers") -> float:
-        """Press Step; return the seconds until the counter and ``picture`` show the next day."""
+        """Press Step; return the seconds until the header and ``picture`` show the next day."""
         day = self.counter() + 1
         started = time.perf_counter()
         self.page.get_by_role("button", name="Step", exact=True).click()
-        expect(self.page.get_by_text(f"Step: {day}")).to_be_visible()
+        expect(self.day_text(day)).to_be_visible()
         expect(self.page.get_by_alt_text(f"{picture} on day {day}")).to_be_visible()
         return time.perf_counter() - started
 
-    def tab(self, number: int) -> None:
-        """Show one of SolaraViz's pages and let its grid settle.
+    def reset(self) -> None:
+        """Press Reset and wait for day 0."""
+        self.page.get_by_role("button", name="Reset").click()
+        expect(self.day_text(0)).to_be_visible()
 
-        The page's views are in a draggable grid that animates them into place: they are
-        in the page (and count as visible) before they are drawn, so a screenshot taken at
-        once can be blank.
-        """
-        self.page.get_by_role("tab", name=f"Page {number}").click()
+    def tab(self, name: str) -> None:
+        """Show one of the tabs and let it draw."""
+        self.page.get_by_role("tab", name=name).click()
         self.page.wait_for_timeout(SETTLE_MS)
+
+    def pick(self, scenario: str) -> None:
+        """Pick a scenario from the sidebar's list."""
+        self.page.get_by_role("button", name=re.compile(r"^scenario ")).click()
+        self.page.get_by_role("option", name=scenario, exact=True).click()
 
     def shot(self, name: str) -> None:
         """Save a screenshot to test-artifacts/ui/<name>.png."""

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from ecosim.ui.scenarios import UPLOAD_LIMIT_VARIABLE
+
 from browser_session import ARTIFACTS, START_TIMEOUT, App
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,9 +65,14 @@ def app_url() -> str:
     url = f"http://127.0.0.1:{port}"
     log = ARTIFACTS / "server.log"
     command = [sys.executable, "-m", "ecosim.cli", "ui", "scenarios/baseline.toml"]
+    environment = {**os.environ, UPLOAD_LIMIT_VARIABLE: "2"}  # megabytes
     with log.open("w") as output:
         server = subprocess.Popen(
-            [*command, "--port", str(port)], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+            [*command, "--port", str(port)],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_for_http(url, server, log)

@@ -16,14 +16,17 @@ import tomli_w
 from solara.components.file_download import FileDownloadWidget
 
 from ecosim.experiment import ExperimentError
-from ecosim.ui.app import Page
+from ecosim.ui.app import TABS, Page
 from ecosim.ui.compare import (
+    MONEY,
     CompareResults,
     CompareSession,
     CompareSettings,
     Request,
+    outcome_label,
     reduced_experiment,
     summary_table,
+    verdicts,
 )
 from ecosim.ui.scenarios import SCENARIO_VARIABLE
 
@@ -97,9 +100,10 @@ def run(rc, session):
     assert session.wait(WAIT), "the comparison did not finish"
 
 
-def table_rows(rc) -> list[list[str]]:
-    """The cells of the summary table's rows, below its header."""
-    table = rc.find(solara.widgets.HTML, tag="table").wait_for(timeout=10).widget
+def table_rows(rc, which: int = -1) -> list[list[str]]:
+    """The cells of a table's rows, below its header (the last table: the outcome's)."""
+    rc.find(solara.widgets.HTML, tag="table").wait_for(timeout=10)
+    table = rc.find(solara.widgets.HTML, tag="table").widgets[which]
     rows = re.findall(r"<tr>(.*?)</tr>", table.unsafe_innerHTML)
     return [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows[1:]]
 
@@ -165,20 +169,27 @@ def test_a_comparison_runs_in_the_background_and_fills_the_table(page, session):
     assert shares["difference"].isna().tolist() == [True, False, False]
     assert any("6 runs done." in t for t in texts(page))
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
-    assert pictures == ["daily adopted_share by strategy, mean with 95% band"]
+    assert pictures == ["daily cumulative profit by strategy, mean with 95% band"]
+    money = table_rows(page, 0)
+    assert [row[0] for row in money] == ["current_plan", "mass_advertising", "loyalty_points"]
+    assert all(
+        re.fullmatch(r"Rp -?[\d,]+k \[Rp -?[\d,]+k, Rp -?[\d,]+k\]", c) for c in money[0][1:4]
+    )
+    verdicts_shown = [t for t in texts(page) if t.startswith("['mass_advertising ")]
+    assert len(verdicts_shown) == 1 and "profit by Rp" in verdicts_shown[0]
 
 
 def test_the_outcome_picks_the_table_and_the_daily_series(page, session):
     tiny(page)
     run(page, session)
     first = table_rows(page)
-    page.find(v.Select, label="outcome").widget.v_model = "total_revenue"
+    page.find(v.Select, label="outcome").widget.v_model = "revenue (Rp thousand)"
     revenue = table_rows(page)
     assert [row[0] for row in revenue] == ["current_plan", "mass_advertising"]
     assert revenue != first
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
     assert pictures == ["daily cumulative revenue by strategy, mean with 95% band"]
-    page.find(v.Select, label="outcome").widget.v_model = "roi"  # no daily series
+    page.find(v.Select, label="outcome").widget.v_model = "ROI"  # no daily series
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
     assert pictures == ["daily adopted_share by strategy, mean with 95% band"]
 
@@ -277,7 +288,7 @@ def test_reduced_experiment_keeps_the_chosen_strategies_on_the_base_scenario():
         reduced_experiment(Request(STRATEGY_COMPARISON, ("loud", "gamification"), 3, 400, 30))
 
 
-def test_the_app_shows_the_compare_page_as_page_4(tmp_path, monkeypatch):
+def test_the_app_shows_the_compare_page_in_its_tab(tmp_path, monkeypatch):
     text = (ROOT / "scenarios" / "baseline.toml").read_text()
     (tmp_path / "baseline.toml").write_text(text.replace("size = 10_000", "size = 400"))
     monkeypatch.setenv(SCENARIO_VARIABLE, str(tmp_path / "baseline.toml"))
@@ -288,12 +299,12 @@ def test_the_app_shows_the_compare_page_as_page_4(tmp_path, monkeypatch):
             Page()
 
     _box, rc = solara.render(App(), handle_error=False)
-    rc.find(v.Tabs).widget.v_model = 4
+    rc.find(v.Tabs).widget.v_model = TABS.index("Compare")
     rc.find(v.Html, children=["Compare strategies"]).assert_single()
     rc.find(v.Slider, label="replications").widget.v_model = 3
     rc.find(v.Tabs).widget.v_model = 0
     assert not rc.find(v.Html, children=["Compare strategies"])
-    rc.find(v.Tabs).widget.v_model = 4
+    rc.find(v.Tabs).widget.v_model = TABS.index("Compare")
     assert rc.find(v.Slider, label="replications").widget.v_model == 3
     rc.close()
 
@@ -304,3 +315,33 @@ def test_a_folder_without_experiments_says_so(tmp_path):
     assert f"No experiment file (*.toml) in {tmp_path}." in alerts(rc)[0]
     rc.close()
     session.close()
+
+
+def test_an_edited_plan_runs_as_one_more_strategy_on_the_experiments_scenario():
+    experiment = reduced_experiment(
+        Request(STRATEGY_COMPARISON, ("current_plan",), 2, 300, 20, plan=[])
+    )
+    assert list(experiment.strategies) == ["current_plan", "edited_plan"]
+    assert experiment.strategies["edited_plan"].set == {"campaign": []}
+    assert experiment.outcomes[:4] == list(MONEY)
+    with pytest.raises(ExperimentError, match="choose at most 3 others"):
+        reduced_experiment(
+            Request(STRATEGY_COMPARISON, ("current_plan", "a", "b", "c"), 2, 300, 20, plan=[])
+        )
+
+
+def test_verdicts_say_which_way_how_much_and_whether_surely():
+    table = pd.DataFrame(
+        {
+            "outcome": ["roi", "roi", "total_profit", "total_profit"],
+            "strategy": ["base", "loud", "base", "loud"],
+            "difference": [math.nan, 0.31, math.nan, -1500.0],
+            "difference_ci_low": [math.nan, 0.30, math.nan, -4000.0],
+            "difference_ci_high": [math.nan, 0.33, math.nan, 1000.0],
+        }
+    )
+    assert verdicts(table, "base", ("total_profit", "roi")) == [
+        "loud lowers profit by Rp 1,500k [Rp -1,000k, Rp 4,000k] — not significant; "
+        "raises ROI by 0.31 [0.30, 0.33] — significant"
+    ]
+    assert outcome_label("total_marketing_cost") == "marketing cost (Rp thousand)"

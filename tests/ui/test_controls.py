@@ -1,12 +1,24 @@
 import inspect
+from pathlib import Path
 
 import pytest
-from mesa.visualization.solara_viz import _check_model_params, split_model_params
 
 from ecosim import load_scenario
 from ecosim.scenario import Scenario
-from ecosim.ui.controls import Setting, changes, control, model_params, network_kinds, settings
+from ecosim.ui.controls import (
+    Setting,
+    changes,
+    control,
+    fitting_step,
+    model_params,
+    network_kinds,
+    settings,
+    shown,
+)
 from ecosim.ui.live_model import LiveModel
+from ecosim.ui.parameters_panel import initial_values, pending
+
+SCENARIOS = sorted(Path("scenarios").glob("*.toml"))
 
 
 @pytest.fixture(params=["baseline", "two_brands"])
@@ -14,17 +26,53 @@ def scenario(request) -> Scenario:
     return load_scenario(f"scenarios/{request.param}.toml")
 
 
-def test_model_params_are_live_model_keywords_that_mesa_accepts(scenario):
+def test_model_params_are_live_model_keywords(scenario):
     params = model_params(scenario)
-    _check_model_params(LiveModel.__init__, params)  # raises on an unknown keyword
-    adjustable, fixed = split_model_params(params)
-    assert fixed == {"scenario": scenario}
+    adjustable = {k: v for k, v in params.items() if isinstance(v, dict) and "type" in v}
+    assert params["scenario"] is scenario and len(adjustable) == len(params) - 1
     keywords = set(inspect.signature(LiveModel.__init__).parameters)
     assert {"customers", "days", "network", "friends"} <= set(adjustable) & keywords
-    assert all(
-        spec["type"] in {"SliderInt", "SliderFloat", "Select", "InputText"}
-        for spec in adjustable.values()
-    )
+    kinds = {"SliderInt", "SliderFloat", "InputFloat", "InputInt", "Select", "Checkbox"}
+    assert all(spec["type"] in kinds for spec in adjustable.values())
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_slider_lands_on_its_scenario_value_and_has_a_unit(path):
+    params = model_params(load_scenario(path))
+    for name, spec in params.items():
+        if not isinstance(spec, dict) or not spec["type"].startswith("Slider"):
+            continue
+        offset = (spec["value"] - spec["min"]) / spec["step"]
+        assert abs(offset - round(offset)) < 1e-6, (name, spec)
+        assert spec["min"] <= spec["value"] <= spec["max"], (name, spec)
+        assert "unit" in spec
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_reset_without_changes_runs_every_scenario_as_written(path):
+    scenario = load_scenario(path)
+    params = model_params(scenario)
+    assert pending(params, initial_values(params)) == []
+    model = LiveModel(**{**initial_values(params), "customers": 200})
+    assert model.problem is None
+    assert changes(scenario, model.scenario) == ["customers 200 (was 10,000)"]
+
+
+def test_a_value_no_round_step_reaches_gets_a_number_field():
+    assert fitting_step(1.0, 0.001, 0.0) == 0.001
+    assert fitting_step(1.0, 0.00123, 0.0) is None
+    scenario = load_scenario("scenarios/baseline.toml", {"dynamics.churn_rate": 0.00123})
+    spec = control(scenario, Setting("dynamics.churn_rate", "churn rate"))
+    assert spec["type"] == "InputFloat" and spec["value"] == 0.00123
+    assert shown(spec["value"], spec["unit"]) == "0.00123 per day"
+
+
+def test_values_are_printed_with_their_units():
+    scenario = load_scenario("scenarios/baseline.toml")
+    price = control(scenario, Setting("brands.tokoku.price", "price"))
+    assert shown(price["value"], price["unit"]) == "Rp 150 thousand"
+    params = model_params(scenario)
+    assert pending(params, {**initial_values(params), "days": 30}) == ["days 30 days"]
 
 
 def test_reset_with_the_initial_values_builds_the_scenario_as_written(scenario):
@@ -99,7 +147,7 @@ def test_changes_lists_what_differs_from_the_scenario():
     used = LiveModel(base, customers=500, network="watts_strogatz", friends=6).scenario
     assert changes(base, base) == []
     assert changes(base, used) == [
-        "customers 500 (was 10000)",
+        "customers 500 (was 10,000)",
         "network watts_strogatz k=6 p=0.1 (was barabasi_albert m=4)",
     ]
 
@@ -117,6 +165,6 @@ def test_a_switch_for_a_yes_no_field_and_a_select_for_a_choice():
         loyalty: Loyalty = Loyalty()
 
     switch = control(Section(), Setting("loyalty.enabled", "loyalty programme"))
-    assert switch == {"type": "Checkbox", "label": "loyalty programme", "value": True}
+    assert switch == {"type": "Checkbox", "label": "loyalty programme", "value": True, "unit": ""}
     select = control(Section(), Setting("loyalty.tiers", "tiers"))
     assert select["type"] == "Select" and select["values"][-1] == "silver_gold_platinum"

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from ecosim.ui.about import SECTIONS, about_html
+from ecosim.ui.calendar import campaign_marks
 from ecosim.ui.charts import CHURN, LOYALTY, FunnelFigure, LineFigure, charts, describe, matching
 from ecosim.ui.ecosystem import FLOW_MEANINGS, ecosystem_figure, todays_flows
 from ecosim.ui.inspector import history_figure, history_frame
@@ -162,3 +163,34 @@ def test_the_about_panel_has_netlogos_sections_and_the_seed_ideas():
         assert idea in text, idea
     page = about_html(tuple(SECTIONS))
     assert page.count("<h3>") == 7 and "<li>" in page
+
+
+def test_the_time_charts_mark_the_campaign_calendar_and_the_events_so_far():
+    crisis = LiveModel("scenarios/service_crisis.toml", customers=1000)
+    marks = campaign_marks(crisis.scenario)
+    disruptions = [m for m in marks if m.label.endswith("disruption")]
+    action = next(a for a in crisis.scenario.campaign if a.type == "service_disruption")
+    assert [(m.start, m.end) for m in disruptions] == [(action.start, action.end)]
+    for _ in range(5):
+        crisis.step()
+    chart = charts(crisis.scenario.brand_names, list(crisis.outcomes))[2]
+    figure = LineFigure(chart, marks, crisis.scenario.days)
+    events = {"media amplified a post": [2, 4]}
+    assert figure.picture(crisis.timeseries(), events).startswith("data:image/png;base64,")
+    ax = figure.figure.axes[0]
+    assert ax.get_xlim() == (0, crisis.scenario.days)  # the whole run, calendar ahead
+    assert list(figure.events["media amplified a post"].get_xdata()) == [2, 4]
+    assert len(ax.patches) >= len([m for m in marks if m.start != m.end])
+
+
+def test_a_frame_kept_between_days_gives_the_same_picture_as_a_full_drawing(model):
+    chart = charts(["tokoku"], list(model.outcomes))[0]
+    figure = LineFigure(chart, horizon=365)
+    daily = model.timeseries()
+    figure.picture(daily.iloc[:39])
+    frame = figure._background
+    kept = figure.picture(daily)
+    assert figure._background is frame  # drawn over the kept frame
+    figure._limits = []  # forces a full drawing, with the same axis ranges
+    assert figure.picture(daily) == kept
+    assert figure._background is not frame

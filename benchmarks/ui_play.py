@@ -1,0 +1,195 @@
+"""The web app in a browser: simulated days per second while playing, and Step's latency.
+
+Starts ``ecosim ui scenarios/baseline.toml`` (10,000 customers) on a free port, opens it
+in Chromium (Debian's ``/usr/bin/chromium`` or ``$ECOSIM_CHROMIUM``) through Playwright,
+and measures on the Model tab (network, funnel and time charts):
+
+- **Step**: seconds from the click until the header shows the next day and the network
+  picture of that day has arrived (the median of ``--steps`` presses);
+- **Play**: simulated days per second over ``--seconds`` of playing, at each pace asked
+  for (the pace buttons of the Run card), read from the header of the page.
+
+Prints a Markdown section and, with ``--write``, puts it into ``benchmarks/RESULTS.md``
+under "Web app: Play and Step" (replacing that section only).
+
+Usage::
+
+    .venv/bin/python benchmarks/ui_play.py [--steps 5] [--seconds 20] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+TITLE = "## Web app: Play and Step"
+DAY = re.compile(r"^Day (\d+) · ")
+HORIZON = 365
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _day(page: Page) -> int:
+    return int(DAY.match(page.get_by_text(DAY).inner_text()).group(1))
+
+
+def _wait(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit(f"the app did not answer at {url}")
+
+
+def measure_step(page: Page, steps: int) -> list[float]:
+    """Press Step ``steps`` times; return the seconds each took to show the next day."""
+    seconds = []
+    for _ in range(steps):
+        day = _day(page) + 1
+        started = time.perf_counter()
+        page.get_by_role("button", name="Step", exact=True).click()
+        expect(page.get_by_alt_text(f"network of customers on day {day}")).to_be_visible()
+        expect(page.get_by_text(re.compile(rf"^Day {day} · "))).to_be_visible()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def measure_play(page: Page, pace: int, seconds: float) -> float:
+    """Play at ``pace`` for ``seconds``; return the simulated days per second seen."""
+    page.get_by_role("button", name="Reset").click()
+    expect(page.get_by_text(re.compile(r"^Day 0 · "))).to_be_visible()
+    page.get_by_role("button", name=str(pace), exact=True).click()
+    page.get_by_role("button", name="▶").click()
+    expect(page.get_by_text(re.compile(r"^Day [1-9]"))).to_be_visible()
+    first, started = _day(page), time.perf_counter()
+    last, elapsed = first, 0.0
+    while time.perf_counter() - started < seconds and last < HORIZON:
+        page.wait_for_timeout(250)
+        day = _day(page)
+        if day != last:
+            last, elapsed = day, time.perf_counter() - started
+    if last < HORIZON:
+        page.get_by_role("button", name="❚❚").click()
+    return (last - first) / elapsed
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}"
+
+
+def section(step: list[float], play: dict[int, float], loads: tuple[float, float]) -> str:
+    """Write the results as the Markdown section of RESULTS.md."""
+    median, each = statistics.median(step), ", ".join(f"{s:.2f}" for s in step)
+    rows = "\n".join(
+        f"| Play at {pace} days/s | {rate:.1f} simulated days per second "
+        f"(a year in {365 / rate:.0f} s) |"
+        for pace, rate in play.items()
+    )
+    return f"""{TITLE}
+
+`benchmarks/ui_play.py`, {datetime.date.today()}: `ecosim ui scenarios/baseline.toml`
+(10,000 customers) in headless Chromium, Model tab (network, funnel and four time charts).
+Machine: {_machine()}. Load average (1 min) before and after: {loads[0]:.2f}, {loads[1]:.2f}
+(other work shared the machine).
+
+| measure | result |
+|---|---|
+| Step (click to the next day's network shown), median of {len(step)} | {median:.2f} s ({each}) |
+{rows}
+
+Play keeps the pace asked for by drawing once per batch of days: the slower the drawing,
+the more days each picture moves on.
+"""
+
+
+def write(text: str) -> None:
+    """Put the section into RESULTS.md, replacing an older one and nothing else."""
+    old = RESULTS.read_text()
+    if TITLE in old:
+        start = old.index(TITLE)
+        rest = old[start + len(TITLE) :]
+        end = rest.find("\n## ")
+        tail = "" if end < 0 else rest[end + 1 :]
+        new = old[:start] + text + ("\n" + tail if tail else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    RESULTS.write_text(new)
+
+
+def main() -> None:
+    """Run the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--paces", type=int, nargs="+", default=[10, 100])
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    options = parser.parse_args()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    before = os.getloadavg()[0]
+    command = [sys.executable, "-m", "ecosim.cli", "ui", "scenarios/baseline.toml"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait(url)
+        with sync_playwright() as playwright:
+            chromium = os.environ.get("ECOSIM_CHROMIUM", "/usr/bin/chromium")
+            browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            expect.set_options(timeout=60_000)
+            page.goto(url)
+            expect(page.get_by_text(re.compile(r"^Day 0 · "))).to_be_visible(timeout=120_000)
+            step = measure_step(page, options.steps)
+            play = {pace: measure_play(page, pace, options.seconds) for pace in options.paces}
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = section(step, play, (before, os.getloadavg()[0]))
+    print(text)
+    if options.write:
+        write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The scenario's calendar: dates of days, and what happened on which day.
+
+Scenarios count days from 1, and day 1 is 1 January (``scenarios/baseline.toml``), so day
+315 is 11.11, the marketplace sale day. The time charts mark the campaign calendar (bands
+for flights of advertising and posts, lines for sale days, influencer posts and service
+disruptions) and the notable events the model counted (a post amplified by the media, a
+brand's response to a crisis), so a class sees what caused a jump.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from ecosim.scenario import Scenario
+
+__all__ = [
+    "EVENT_FLOWS",
+    "MARKED_TYPES",
+    "CalendarMark",
+    "campaign_marks",
+    "date_label",
+    "day_label",
+    "month_starts",
+    "todays_events",
+]
+
+_YEAR_START = dt.date(2025, 1, 1)
+"""Day 1 of every scenario (a year without 29 February, as the scenarios' sale days assume)."""
+
+MARKED_TYPES = {
+    "advertising": ("#9e9e9e", "ads"),
+    "social_post": ("#80cbc4", "posts"),
+    "promotion": ("#ffb300", "sale"),
+    "price_change": ("#ffb300", "price"),
+    "double_points": ("#ffb300", "double points"),
+    "influencer": ("#ab47bc", "influencer"),
+    "service_disruption": ("#e53935", "disruption"),
+    "product_launch": ("#5c6bc0", "launch"),
+    "seeding": ("#5c6bc0", "seeding"),
+}
+"""Action types drawn on the time charts: colour and short name."""
+
+EVENT_FLOWS = {
+    "amplified": ("media amplified a post", "#6a1b9a"),
+    "crisis_responses": ("crisis response", "#c62828"),
+}
+"""Daily flows that mark a notable event on the days they are not zero."""
+
+
+@dataclass(frozen=True)
+class CalendarMark:
+    """One campaign action on the time axis: a band (several days) or a line (one day)."""
+
+    start: int
+    end: int
+    colour: str
+    label: str
+
+
+def date_label(day: int) -> str:
+    """Return the calendar date of a simulated day as ``day.month``.
+
+    Examples
+    --------
+    >>> date_label(1), date_label(315), date_label(346)
+    ('1.1', '11.11', '12.12')
+    """
+    date = _YEAR_START + dt.timedelta(days=day - 1)
+    return f"{date.day}.{date.month}"
+
+
+def month_starts(horizon: int, most: int = 13) -> list[int]:
+    """Return the days that start a month, up to ``horizon``, for ticks on a time axis.
+
+    Every month while there are at most ``most`` of them, else every second, third...
+
+    Examples
+    --------
+    >>> month_starts(100)
+    [1, 32, 60, 91]
+    >>> [date_label(day) for day in month_starts(730)][:3]
+    ['1.1', '1.3', '1.5']
+    """
+    starts = [d for d in range(1, horizon + 1) if date_label(d).startswith("1.")]
+    every = -(-len(starts) // most)
+    return starts[::every]
+
+
+def day_label(day: int, days: int) -> str:
+    """Return the header of the main area: the day, its date and the horizon.
+
+    Examples
+    --------
+    >>> day_label(315, 365)
+    'Day 315 · 11.11 (of 365 days)'
+    >>> day_label(0, 365)
+    'Day 0 · before 1.1 (of 365 days)'
+    """
+    date = date_label(day) if day >= 1 else "before 1.1"
+    return f"Day {day} · {date} (of {days} days)"
+
+
+def campaign_marks(scenario: Scenario, brand: str | None = None) -> list[CalendarMark]:
+    """List the scenario's campaign actions that the time charts mark, in calendar order.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    brand : str, optional
+        Only this brand's actions (all brands when omitted).
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> marks = campaign_marks(load_scenario("scenarios/baseline.toml"))
+    >>> [(m.start, m.label) for m in marks if m.start == 315]
+    [(315, 'tokoku sale')]
+    """
+    several = len(scenario.brands) > 1 or brand is None
+    found = []
+    for action in scenario.campaign:
+        if action.type not in MARKED_TYPES or (brand is not None and action.brand != brand):
+            continue
+        colour, name = MARKED_TYPES[action.type]
+        label = f"{action.brand} {name}" if several else name
+        found.append(CalendarMark(action.start, action.end, colour, label))
+    return sorted(found, key=lambda m: (m.start, m.end))
+
+
+def todays_events(flows: dict[str, np.ndarray]) -> list[str]:
+    """Return the notable events of a day, from the day's flows (those of :data:`EVENT_FLOWS`).
+
+    Examples
+    --------
+    >>> todays_events({"amplified": np.array([0, 2]), "crisis_responses": np.array([0, 0])})
+    ['media amplified a post']
+    """
+    return [
+        label
+        for column, (label, _) in EVENT_FLOWS.items()
+        if column in flows and np.sum(flows[column]) > 0
+    ]

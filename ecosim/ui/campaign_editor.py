@@ -1,0 +1,315 @@
+"""The Campaign tab: the scenario's campaign calendar as a table, to edit, apply and download.
+
+A strategist adds, removes and edits actions (type, brand, channel or influencer, segment,
+start, end, intensity, cost, and any other field of the action's type). Every change is
+checked by the scenario schema itself (:func:`ecosim.scenario.validate_scenario`): a plan
+the schema rejects is not taken, and its message shows in the page with the form kept as
+typed. The plan taken applies on Reset; it downloads as a scenario TOML file; and the
+Compare tab can run it against the scenario's own plan.
+"""
+
+from __future__ import annotations
+
+import html
+import tomllib
+from collections.abc import Callable
+from typing import Any
+
+import solara
+import tomli_w
+
+from ecosim.scenario import Scenario, ScenarioError, validate_scenario
+from ecosim.scenario.campaign import ACTION_TYPES
+from ecosim.ui.calendar import date_label
+from ecosim.ui.live_model import LiveModel
+
+__all__ = [
+    "COLUMNS",
+    "CampaignEditor",
+    "action_row",
+    "blank_action",
+    "scenario_toml",
+    "with_campaign",
+]
+
+COLUMNS = ("type", "brand", "channel", "segment", "start", "end", "intensity", "cost")
+"""The fields every row of the table shows (channel: or influencer)."""
+_FORM = ("type", "brand", "channel", "influencer", "segment", "start", "end", "intensity", "cost")
+_CELL = "padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left"
+
+
+def blank_action(scenario: Scenario) -> dict[str, Any]:
+    """Return a new action to start from: a week of advertising by the first brand.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> blank_action(load_scenario("scenarios/baseline.toml"))["type"]
+    'advertising'
+    """
+    channel = scenario.channels[0].name if scenario.channels else ""
+    return {
+        "type": "advertising",
+        "brand": scenario.brands[0].name,
+        "channel": channel,
+        "segment": "all",
+        "start": 1,
+        "end": 7,
+        "intensity": 0.5,
+        "cost": 0.0,
+    }
+
+
+def with_campaign(scenario: Scenario, actions: list[dict[str, Any]]) -> Scenario:
+    """Return the scenario with another campaign plan, validated by the scenario schema.
+
+    Raises
+    ------
+    ScenarioError
+        If the schema rejects the plan; the message names each action's field
+        (``campaign[2].end``) and what was expected.
+    """
+    data = scenario.model_dump(exclude_none=True)
+    data["campaign"] = actions
+    return validate_scenario(data, source="the campaign plan")
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """Write a scenario as TOML that loads back to the same scenario.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> scenario = load_scenario("scenarios/baseline.toml")
+    >>> validate_scenario(tomllib.loads(scenario_toml(scenario))) == scenario
+    True
+    """
+    return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+
+
+def action_row(action: dict[str, Any]) -> list[str]:
+    """Return a table row for an action: its fields in :data:`COLUMNS` order, readable.
+
+    Examples
+    --------
+    >>> action_row({"type": "promotion", "brand": "tokoku", "segment": "all", "start": 315,
+    ...             "end": 315, "intensity": 1.0, "cost": 2000.0, "discount": 0.3})
+    ['promotion', 'tokoku', '', 'all', 'day 315 (11.11)', 'day 315 (11.11)', '1', 'Rp 2,000k']
+    """
+    where = action.get("channel") or action.get("influencer") or ""
+    return [
+        str(action["type"]).replace("_", " "),
+        str(action["brand"]),
+        str(where),
+        str(action.get("segment", "all")),
+        f"day {action['start']} ({date_label(action['start'])})",
+        f"day {action['end']} ({date_label(action['end'])})",
+        f"{action.get('intensity', 1.0):g}",
+        f"Rp {action.get('cost', 0.0):,.0f}k",
+    ]
+
+
+def _table(actions: list[dict[str, Any]]) -> str:
+    header = ("#", *COLUMNS[:6], "intensity", "fixed cost")
+    header = (*header[:3], "channel or influencer", *header[4:])
+    rows = ["".join(f"<th style='{_CELL}'>{html.escape(h)}</th>" for h in header)]
+    for number, action in enumerate(actions):
+        cells = [str(number), *action_row(action)]
+        rows.append("".join(f"<td style='{_CELL}'>{html.escape(c)}</td>" for c in cells))
+    return "".join(f"<tr>{row}</tr>" for row in rows)
+
+
+def _others(action: dict[str, Any]) -> str:
+    """Return the action's fields beyond the form's as TOML (``discount = 0.3``)."""
+    rest = {k: v for k, v in action.items() if k not in _FORM and v is not None}
+    return tomli_w.dumps(rest).strip()
+
+
+@solara.component
+def CampaignEditor(
+    scenario: Scenario,
+    plan: Scenario | None,
+    on_plan: Callable[[Scenario | None], None],
+    running: LiveModel,
+) -> None:
+    """Show the campaign calendar and the form that edits it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario picked (its plan is the starting point).
+    plan : Scenario or None
+        The scenario with the edited plan, once one was taken.
+    on_plan : callable
+        Called with the scenario with the edited plan (``None``: back to the scenario's).
+    running : LiveModel
+        The model running, to say whether it uses the edited plan.
+    """
+    current = plan or scenario
+    actions = [a.model_dump(exclude_none=True) for a in current.campaign]
+    row, set_row = solara.use_state(0 if actions else -1)
+    chosen = row if 0 <= row < len(actions) else -1
+    draft, set_draft = solara.use_state(actions[chosen] if chosen >= 0 else blank_action(scenario))
+    extra, set_extra = solara.use_state(_others(draft))
+    message, set_message = solara.use_state("")
+
+    def choose(number: int) -> None:
+        set_row(number)
+        action = actions[number] if 0 <= number < len(actions) else blank_action(scenario)
+        set_draft(action)
+        set_extra(_others(action))
+        set_message("")
+
+    def take(new: list[dict[str, Any]], done: str) -> bool:
+        try:
+            edited = with_campaign(scenario, new)
+        except ScenarioError as error:
+            set_message(str(error))
+            return False
+        on_plan(edited)
+        set_message(done)
+        return True
+
+    def filled() -> dict[str, Any] | None:
+        try:
+            others = tomllib.loads(extra)
+        except tomllib.TOMLDecodeError as error:
+            set_message(f"other fields: not TOML ({error}); expected e.g. discount = 0.3")
+            return None
+        fields = {k: v for k, v in draft.items() if k in _FORM and v not in ("", None)}
+        return {**fields, **others}
+
+    def save() -> None:
+        action = filled()
+        if action is not None and 0 <= chosen < len(actions):
+            take([*actions[:chosen], action, *actions[chosen + 1 :]], f"Action {chosen} saved.")
+
+    def add() -> None:
+        action = filled()
+        if action is not None and take([*actions, action], f"Action {len(actions)} added."):
+            set_row(len(actions))
+
+    def remove() -> None:
+        if 0 <= chosen < len(actions):
+            take(actions[:chosen] + actions[chosen + 1 :], f"Action {chosen} removed.")
+            set_row(-1)
+
+    def field(name: str, value: Any) -> None:
+        set_draft({**draft, name: value})
+
+    brands = scenario.brand_names
+    channels = ["", *(c.name for c in scenario.channels)]
+    influencers = ["", *(i.name for i in scenario.influencers)]
+    segments = ["all", *(s.name for s in scenario.population.segments)]
+    uses = running.scenario.campaign == current.campaign
+    with solara.Column(gap="10px", style={"max-width": "1200px"}):
+        solara.Text("Campaign calendar", style={"font-weight": "bold", "font-size": "1.1em"})
+        solara.Text(
+            ("Your edited plan" if plan else "The scenario's plan")
+            + f": {len(actions)} actions. Money in thousands of rupiah; day 1 is 1 January. "
+            + (
+                "The model running uses this plan."
+                if uses
+                else "Press Reset (sidebar) to run this plan."
+            ),
+            style={"font-size": "0.9em"},
+        )
+        solara.HTML(
+            tag="table",
+            unsafe_innerHTML=_table(actions),
+            style="font-size: 0.85em; border-collapse: collapse",
+        )
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Select(
+                "action to edit",
+                values=[*range(len(actions)), -1],
+                value=chosen,
+                on_value=choose,
+                dense=True,
+                style={"max-width": "180px"},
+            )
+            solara.Text("(-1: a new action)", style={"font-size": "0.8em"})
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            solara.Select(
+                "type",
+                values=list(ACTION_TYPES),
+                value=draft["type"],
+                on_value=lambda x: field("type", x),
+                dense=True,
+            )
+            solara.Select(
+                "brand",
+                values=brands,
+                value=draft.get("brand", brands[0]),
+                on_value=lambda x: field("brand", x),
+                dense=True,
+            )
+            solara.Select(
+                "channel",
+                values=channels,
+                value=draft.get("channel", ""),
+                on_value=lambda x: field("channel", x),
+                dense=True,
+            )
+            solara.Select(
+                "influencer",
+                values=influencers,
+                value=draft.get("influencer", ""),
+                on_value=lambda x: field("influencer", x),
+                dense=True,
+            )
+            solara.Select(
+                "segment",
+                values=segments,
+                value=draft.get("segment", "all"),
+                on_value=lambda x: field("segment", x),
+                dense=True,
+            )
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            solara.InputInt(
+                "start (day)",
+                value=draft.get("start", 1),
+                on_value=lambda x: field("start", x),
+                dense=True,
+            )
+            solara.InputInt(
+                "end (day)",
+                value=draft.get("end", 1),
+                on_value=lambda x: field("end", x),
+                dense=True,
+            )
+            solara.InputFloat(
+                "intensity (0 to 1)",
+                value=draft.get("intensity", 1.0),
+                on_value=lambda x: field("intensity", x),
+                dense=True,
+            )
+            solara.InputFloat(
+                "fixed cost (Rp thousand)",
+                value=draft.get("cost", 0.0),
+                on_value=lambda x: field("cost", x),
+                dense=True,
+            )
+        solara.InputTextArea(
+            "other fields of this type (TOML, e.g. discount = 0.3)",
+            value=extra,
+            on_value=set_extra,
+            rows=2,
+        )
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            solara.Button("Save action", on_click=save, disabled=chosen < 0, color="primary")
+            solara.Button("Add as new action", on_click=add, color="primary")
+            solara.Button("Remove action", on_click=remove, disabled=chosen < 0)
+            solara.Button(
+                "Back to the scenario's plan", on_click=lambda: on_plan(None), disabled=not plan
+            )
+            solara.FileDownload(
+                lambda: scenario_toml(current),
+                filename=f"{current.name}-plan.toml",
+                label="Download scenario (TOML)",
+                mime_type="application/toml",
+            )
+        if message.endswith((" saved.", " added.", " removed.")):
+            solara.Success(message + " It applies on Reset.", dense=True)
+        elif message:
+            solara.Error(message, style={"white-space": "pre-wrap"})

@@ -1,0 +1,126 @@
+"""The parameters card: one control per setting, its value and unit printed beside it.
+
+The controls are those of :func:`ecosim.ui.controls.model_params`. Each holds its value in
+the page (not in the model): a change applies on Reset, and the card lists the changes
+waiting for it. A slider's value is rounded to its step, so the keyboard moves it exactly
+one step per key press and the value printed is the value the model gets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import solara
+
+from ecosim.ui.controls import shown
+
+__all__ = ["ParameterInput", "ParametersPanel", "initial_values", "pending"]
+
+
+def initial_values(params: dict[str, Any]) -> dict[str, Any]:
+    """Return each model keyword's value before any control is moved.
+
+    Examples
+    --------
+    >>> initial_values({"scenario": "s", "days": {"type": "SliderInt", "value": 365}})
+    {'scenario': 's', 'days': 365}
+    """
+    return {
+        name: spec["value"] if isinstance(spec, dict) and "type" in spec else spec
+        for name, spec in params.items()
+    }
+
+
+def pending(params: dict[str, Any], values: dict[str, Any]) -> list[str]:
+    """List the controls moved from their scenario value, as ``label value``.
+
+    Examples
+    --------
+    >>> params = {"days": {"type": "SliderInt", "value": 365, "label": "days", "unit": "days"}}
+    >>> pending(params, {"days": 30})
+    ['days 30 days']
+    """
+    return [
+        f"{spec['label']} {shown(values[name], spec.get('unit', ''))}"
+        for name, spec in params.items()
+        if isinstance(spec, dict) and "type" in spec and values.get(name) != spec["value"]
+    ]
+
+
+def _rounded(value: float, step: float) -> float:
+    """Round a slider's value to its step's decimals (0.30000000000000004 -> 0.3)."""
+    return round(value, max(0, -math.floor(math.log10(step))) + 1)
+
+
+@solara.component
+def ParameterInput(spec: dict[str, Any], value: Any, on_value: Callable[[Any], None]) -> None:
+    """Show one control (slider, number field, choice or switch) and its value with unit."""
+    kind, label = spec["type"], spec["label"]
+    with solara.Column(gap="0px", style={"margin-bottom": "4px"}):
+        if kind == "SliderFloat":
+            solara.SliderFloat(
+                label,
+                value=value,
+                min=spec["min"],
+                max=spec["max"],
+                step=spec["step"],
+                on_value=lambda x: on_value(_rounded(x, spec["step"])),
+                thumb_label=False,
+            )
+        elif kind == "SliderInt":
+            solara.SliderInt(
+                label,
+                value=value,
+                min=spec["min"],
+                max=spec["max"],
+                step=spec["step"],
+                on_value=on_value,
+                thumb_label=False,
+            )
+        elif kind == "InputFloat":
+            solara.InputFloat(label, value=value, on_value=on_value, dense=True)
+        elif kind == "InputInt":
+            solara.InputInt(label, value=value, on_value=on_value, dense=True)
+        elif kind == "Select":
+            solara.Select(label, values=spec["values"], value=value, on_value=on_value, dense=True)
+        else:
+            solara.Checkbox(label=label, value=value, on_value=on_value)
+        if kind in ("SliderFloat", "SliderInt", "InputFloat"):
+            low, high = spec["min"], spec["max"]
+            solara.Text(
+                f"{shown(value, spec.get('unit', ''))} (from {low:,.10g} to {high:,.10g})",
+                style={"font-size": "0.8em", "color": "#555", "margin-top": "-6px"},
+            )
+
+
+@solara.component
+def ParametersPanel(
+    params: dict[str, Any], values: dict[str, Any], on_change: Callable[[str, Any], None]
+) -> None:
+    """Show every control of ``params``; ``on_change(keyword, value)`` hears each change.
+
+    Parameters
+    ----------
+    params : dict
+        Model parameters (:func:`ecosim.ui.controls.model_params`).
+    values : dict
+        The controls' current values, by model keyword.
+    on_change : callable
+        Called with a model keyword and its new value when a control changes.
+    """
+    waiting = pending(params, values)
+    with solara.Card("Parameters (apply on Reset)"), solara.Column(gap="2px"):
+        if waiting:
+            solara.Text(
+                "Changed from the scenario (applies on Reset): " + "; ".join(waiting),
+                style={"font-size": "0.85em", "color": "#8a4b00"},
+            )
+        for name, spec in params.items():
+            if isinstance(spec, dict) and "type" in spec:
+                ParameterInput(
+                    spec,
+                    values.get(name, spec["value"]),
+                    lambda x, name=name: on_change(name, x),
+                ).key(name)
