@@ -24,7 +24,7 @@ class Dynamics(Spec):
     """Parameters of the daily processes."""
 
     # phases 2-3: exposure, attention, experience, consumption
-    attention_rate: NonNegative = 0.5
+    attention_rate: NonNegative = 0.7
     influencer_weight: NonNegative = 2.0
     cultural_boost: NonNegative = 0.5
     ad_valence: float = Field(default=0.3, ge=-1.0, le=1.0)
@@ -34,12 +34,12 @@ class Dynamics(Spec):
     share_rate: Probability = 0.3
     share_weight: NonNegative = 0.5
     # phase 4: dialogue
-    stage_talk: list[Probability] = _stage_list([0.01, 0.075, 0.2, 0.4, 0.4])
+    stage_talk: list[Probability] = _stage_list([0.01, 0.05, 0.15, 0.3, 0.3])
     venting_rate: Probability = 0.2
     wom_awareness_rate: NonNegative = 2.0
-    wom_experience_weight: Probability = 0.3
-    wom_saturation: float = Field(default=0.05, gt=0.0)
-    wom_user_weight: Probability = 0.3
+    wom_experience_weight: Probability = 0.4
+    wom_saturation: float = Field(default=0.03, gt=0.0)
+    wom_user_weight: Probability = 0.15
     negativity_bias: float = Field(default=1.5, ge=1.0)
     wom_memory_days: int = Field(default=30, ge=1)
     stage_review: list[Probability] = _stage_list([0.01, 0.02, 0.05, 0.3, 0.3])
