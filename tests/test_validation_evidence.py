@@ -2,16 +2,20 @@
 and the quick empirical and mechanism cases, which must pass."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 from scipy import stats
 
-from ecosim.validation import CASES, run_cases
+from ecosim.validation import CASES, CaseResult, run_cases
 from ecosim.validation import empirical as empirical_module
 from ecosim.validation import mechanisms as mechanisms_module
 from ecosim.validation.estimators import arc_elasticity, fit_bass, t_interval
-from ecosim.validation.findings import Finding
+from ecosim.validation.findings import Finding, markdown_table
+from ecosim.validation.report import render
 from ecosim.validation.theory import bass_cdf
 from ecosim.validation.variants import arm, drop_actions, scenario_data, shipped_names
 
@@ -92,6 +96,32 @@ def test_dropping_an_action_that_does_not_exist_is_a_clear_error():
         drop_actions(data, ["seeding"])
 
 
+def test_a_mechanism_outcome_is_a_total_a_final_value_a_mean_or_a_share():
+    daily = pd.DataFrame(
+        {"step": [0, 1, 2, 3], "revenue": [0.0, 1.0, 2.0, 4.0], "purchases": [0, 1, 1, 2]}
+    )
+    row = mechanisms_module.BY_SCENARIO["baseline"]
+    assert row.value(daily) == 7.0
+    assert replace(row, start=2).value(daily) == 6.0
+    assert replace(row, over="final").value(daily) == 4.0
+    assert replace(row, over="mean").value(daily) == pytest.approx(7 / 3)
+    assert replace(row, per="purchases").value(daily) == 7 / 4
+
+
+def test_one_row_is_measured_from_python_whatever_the_workers():
+    one = empirical_module.measure("price", replications=2, customers=300, days=15)
+    two = empirical_module.measure("price", replications=2, customers=300, days=15, jobs=2)
+    assert np.array_equal(one.data["elasticity"], two.data["elasticity"], equal_nan=True)
+    assert one.settings["pairs"] == 2 and "price elasticity" in str(one)
+    row = mechanisms_module.measure("viral_content", replications=2, customers=300, days=10)
+    assert len(row.data["effect"]) == 2 and [f.criterion for f in row.findings] == [
+        "significant",
+        "mean",
+    ]
+    with pytest.raises(ValueError, match="unknown empirical"):
+        empirical_module.measure("nonsense")
+
+
 def test_advertising_spend_moves_with_its_scale():
     pair = empirical_module.advertising_pair(np.random.SeedSequence(4), customers=500, days=40)
     plus, minus = pair["plus"]["spend"].sum(), pair["minus"]["spend"].sum()
@@ -99,8 +129,25 @@ def test_advertising_spend_moves_with_its_scale():
     assert 1.15 < plus / minus < 1.3, "about 1.1 / 0.9"
 
 
-def test_both_cases_are_registered():
+def test_both_cases_are_registered_and_reported_with_their_tables():
     assert list(CASES)[-2:] == ["empirical", "mechanisms"]
+    e = t_interval([0.1, 0.2, 0.3])
+    findings = [Finding.band("elasticity", e, 0.0, 0.5, "full", "Someone (2000)")]
+    result = CaseResult(
+        name="empirical",
+        title="Empirical generalisations",
+        description="What is measured.",
+        checks=[c for f in findings for c in f.checks()],
+        source="Someone (2000)",
+        settings={},
+        notes=[],
+        figure=Figure(),
+        table=markdown_table(["statistic", "estimate"], [["elasticity", e.describe()]]),
+    )
+    text = render([result], "quick", 1.0)
+    assert "## Empirical generalisations" in text
+    assert "| elasticity | 0.200 [-0.048, 0.448] |" in text
+    assert "Sethuraman, R., Tellis, G. J., & Briesch" in text
 
 
 # ------------------------------------------------------------------ the quick cases

@@ -599,7 +599,9 @@ network), the pairs with different seeds derived from the root seed. An estimate
 mean over the pairs with its two-sided Student-t 95 % interval. A band is met when the
 mean lies in it (in quick mode widened by 3 standard errors); an ordering, or an effect
 that must exist, when the whole interval lies above zero. The table gives each estimate,
-its interval, the criterion and the source; the rows' designs follow it."""
+its interval, the criterion and the source; the rows' designs follow it. One row can be
+measured from Python, at any size: `from ecosim.validation.empirical import measure;
+print(measure("advertising", replications=8, customers=3000, jobs=2))`."""
 
 
 def generalisations(mode: Mode = "full", jobs: int = 1) -> CaseResult:
