@@ -80,9 +80,9 @@ def t_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -
     if n < 2:
         raise ValueError(f"a confidence interval needs at least 2 values, got {n}")
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / np.sqrt(n)
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n))
     mean = float(x.mean())
-    return Estimate(mean, mean - half, mean + half, n, sd, confidence)
+    return Estimate(mean, float(mean - half), float(mean + half), n, sd, confidence)
 
 
 def arc_elasticity(
