@@ -575,6 +575,9 @@ def _measure(
     pairs = replications or size.pairs
     customers = customers or size.customers
     days = days or size.days
+    if customers is None or days is None:
+        resolved = scenario_data(row.scenario, customers, days)
+        customers, days = resolved["population"]["size"], resolved["days"]
     run, summarise = TASKS[name]
     key = (run, pairs, customers, days)
     if key not in done:
@@ -585,8 +588,8 @@ def _measure(
     measurement.settings = {
         "scenario": row.scenario,
         "pairs": pairs,
-        "customers": f"{customers:,}" if customers else "the scenario's",
-        "days": days or "the scenario's",
+        "customers": f"{customers:,}",
+        "days": days,
     }
     return measurement
 

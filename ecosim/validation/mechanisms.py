@@ -321,8 +321,12 @@ def measure(
         raise ValueError(f"no mechanism row for {scenario!r} (one of: {', '.join(BY_SCENARIO)})")
     row, size = BY_SCENARIO[scenario], SIZES[mode]
     pairs = replications or size.pairs
-    customers = customers or size.customers
-    days = days or (row.quick_days if size.quick_days else None)
+    resolved = scenario_data(
+        scenario,
+        customers or size.customers,
+        days or (row.quick_days if size.quick_days else None),
+    )
+    customers, days = resolved["population"]["size"], resolved["days"]
     results = replicate(
         pair,
         seeds(f"mechanism_{scenario}", pairs),
@@ -358,11 +362,7 @@ def measure(
         scenario,
         row.mechanism,
         [significant, size_check],
-        {
-            "pairs": pairs,
-            "customers": f"{customers:,}" if customers else "the scenario's",
-            "days": days or "the scenario's",
-        },
+        {"pairs": pairs, "customers": f"{customers:,}", "days": days},
         notes,
         {"on": on, "off": off, "effect": effect},
     )
@@ -398,7 +398,8 @@ def no_inert_mechanism(mode: Mode = "full", jobs: int = 1) -> CaseResult:
     for row, m in zip(ROWS, measurements, strict=True):
         e = m.findings[0].estimate
         off = ", ".join(
-            [f"`{k} = {v}`" for k, v in row.off.items()] + [f"no `{d}`" for d in row.drop]
+            [f"`{k}` removed" if v is None else f"`{k} = {v}`" for k, v in row.off.items()]
+            + [f"no `{d}`" for d in row.drop]
         )
         table_rows.append(
             [
