@@ -21,7 +21,8 @@ def test_quick_docking_case_passes(name):
 
 
 def test_every_case_is_in_the_registry_once():
-    assert set(DOCKING) | {"dose_response", "indirect_effect", "negativity"} == set(CASES)
+    propositions = {"dose_response", "indirect_effect", "negativity"}
+    assert set(DOCKING) | propositions | {"empirical", "mechanisms"} == set(CASES)
 
 
 # ------------------------------------------------------------------ theory

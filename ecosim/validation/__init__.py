@@ -3,9 +3,11 @@
 Following Rand & Rust (2011), ``ecosim validate`` runs every case below and writes
 ``docs/validation.md``: the reduced models against closed forms and known results
 (Bass 1969 and its limits, the SIS epidemic threshold, customer lifetime value), the
-vectorised rules against a plain per-agent Mesa implementation, and the propositions of
-the engagement ecosystem (Maslowska et al. 2016) in the full model. Each case is a
-function ``case(mode, jobs)`` returning a :class:`CaseResult`.
+vectorised rules against a plain per-agent Mesa implementation, the propositions of
+the engagement ecosystem (Maslowska et al. 2016) in the full model, published empirical
+generalisations of marketing science (``empirical``) and the effect of every shipped
+scenario's key mechanism (``mechanisms``). Each case is a function ``case(mode, jobs)``
+returning a :class:`CaseResult`.
 
 References
 ----------
@@ -29,6 +31,8 @@ from ecosim.validation.bass import bass_closed_form, bass_limits
 from ecosim.validation.clv import customer_lifetime_value
 from ecosim.validation.core import CaseResult, Check, Mode
 from ecosim.validation.docking import dock_bass, dock_independent_cascade, load_reference
+from ecosim.validation.empirical import generalisations
+from ecosim.validation.mechanisms import no_inert_mechanism
 from ecosim.validation.propositions import dose_response, indirect_effect, negativity
 from ecosim.validation.report import write_report
 from ecosim.validation.sis import sis_threshold
@@ -53,6 +57,8 @@ CASES: dict[str, Callable[[Mode, int], CaseResult]] = {
     "dose_response": dose_response,
     "indirect_effect": indirect_effect,
     "negativity": negativity,
+    "empirical": generalisations,
+    "mechanisms": no_inert_mechanism,
 }
 """Every validation case by name, in report order."""
 

@@ -121,6 +121,8 @@ class CaseResult:
         Wall time of the case (set by :func:`ecosim.validation.run_cases`).
     data : dict
         The numbers behind the checks and the figure, for tests and further analysis.
+    table : str
+        A Markdown table of the case's findings, printed after its checks (may be empty).
     """
 
     name: str
@@ -133,6 +135,7 @@ class CaseResult:
     figure: Figure
     seconds: float = 0.0
     data: dict[str, Any] = field(default_factory=dict)
+    table: str = ""
 
     @property
     def passed(self) -> bool:

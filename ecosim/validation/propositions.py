@@ -348,7 +348,12 @@ def indirect_effect(mode: Mode = "full", jobs: int = 1) -> CaseResult:
 # ------------------------------------------------------------------ negativity
 
 
-def negativity_arm(seed: np.random.SeedSequence, customers: int, days: int) -> dict[str, Any]:
+def negativity_arm(
+    seed: np.random.SeedSequence,
+    customers: int,
+    days: int,
+    changes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Inject the same speakers with a positive, a neutral and a negative experience.
 
     A random 5 % of the customers (the same in every arm) are made aware, at stage
@@ -357,17 +362,27 @@ def negativity_arm(seed: np.random.SeedSequence, customers: int, days: int) -> d
     talks with probability ``talkativeness * 0.5 * |x|`` whatever the sign, so both arms
     start with the same expected number of speakers.
 
+    Parameters
+    ----------
+    seed : numpy.random.SeedSequence
+    customers, days : int
+    changes : dict, optional
+        Further scenario fields by dotted path (e.g. everyone aware of the brand).
+
     Returns
     -------
     dict
         Per arm (``positive``, ``control``, ``negative``): the neighbours' daily mean
-        ``experience`` and the arm's total ``positive`` and ``negative`` speakers.
+        ``experience``, the arm's total ``positive`` and ``negative`` speakers, and
+        ``sales``, the purchases of every customer but the injected speakers.
     """
     pick = np.random.default_rng(seed.spawn(1)[0])
     chosen = pick.choice(customers, round(INJECTED_SHARE * customers), replace=False)
     result: dict[str, Any] = {}
     for arm, valence in (("positive", 1.0), ("control", 0.0), ("negative", -1.0)):
-        scenario = market("negativity", customers, days, **{"dynamics.venting_rate": 0.5})
+        scenario = market(
+            "negativity", customers, days, **{"dynamics.venting_rate": 0.5, **(changes or {})}
+        )
         model = EcosystemModel(scenario, rng=np.random.default_rng(seed))
         population = model.population
         population.aware[chosen, 0] = True
@@ -386,6 +401,7 @@ def negativity_arm(seed: np.random.SeedSequence, customers: int, days: int) -> d
             "experience": np.array(path),
             "positive": float(daily["wom_positive"].sum()),
             "negative": float(daily["wom_negative"].sum()),
+            "sales": float(population.purchases[~injected[:, 0], 0].sum()),
         }
     return result
 

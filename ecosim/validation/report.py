@@ -22,6 +22,8 @@ SECTIONS = {
     "Docking against theory": ("bass", "limits", "sis", "clv"),
     "Docking against an independent implementation": ("dock_bass", "dock_cascade"),
     "Propositions of the engagement ecosystem": ("dose_response", "indirect_effect", "negativity"),
+    "Empirical generalisations": ("empirical",),
+    "No inert mechanism": ("mechanisms",),
 }
 
 INTRODUCTION = """\
@@ -30,8 +32,13 @@ its formula says — is the unit-test suite (`tests/processes/`). *Validation by
 docks the engine, its ecosystem mechanisms switched off by ordinary scenario fields,
 against closed forms and known results of diffusion theory and customer valuation.
 *Docking* against an independent per-agent implementation (Axtell et al. 1996) checks the
-vectorised rules. Finally the *propositions* of the customer engagement ecosystem
-(Maslowska, Malthouse & Collinger 2016) are made observable in the full model.
+vectorised rules. The *propositions* of the customer engagement ecosystem
+(Maslowska, Malthouse & Collinger 2016) are made observable in the full model. Finally
+the full model is held to published *empirical generalisations* of marketing science
+(advertising, price and word-of-mouth elasticities, the reach of word of mouth, the
+shape of diffusion, the weight of negative talk), and every shipped scenario's key
+mechanism must have a significant effect in the expected direction (*no inert
+mechanism*).
 
 Every case runs a fixed set of replications: replication i of a case uses the i-th child
 of `numpy.random.SeedSequence([{root}, crc32(case name)])`, so the same command gives the
@@ -53,8 +60,22 @@ REFERENCES = """\
   Science*, 15(5), 215–227.
 - Baumeister, R. F., Bratslavsky, E., Finkenauer, C., & Vohs, K. D. (2001). Bad is stronger
   than good. *Review of General Psychology*, 5(4), 323–370.
+- Berger, J., & Milkman, K. L. (2012). What makes online content viral? *Journal of
+  Marketing Research*, 49(2), 192–205.
+- Bijmolt, T. H. A., van Heerde, H. J., & Pieters, R. G. M. (2005). New empirical
+  generalizations on the determinants of price elasticity. *Journal of Marketing
+  Research*, 42(2), 141–156.
+- Bughin, J., Doogan, J., & Vetvik, O. J. (2010). A new way to measure word-of-mouth
+  marketing. *McKinsey Quarterly*, April 2010.
+- Chevalier, J. A., & Mayzlin, D. (2006). The effect of word of mouth on sales: online
+  book reviews. *Journal of Marketing Research*, 43(3), 345–354.
+- Drèze, X., & Nunes, J. C. (2009). Feeling superior: the impact of loyalty program
+  structure on consumers' perceptions of status. *Journal of Consumer Research*, 35(6),
+  890–905.
 - Fourt, L. A., & Woodlock, J. W. (1960). Early prediction of market success for new
   grocery products. *Journal of Marketing*, 25(2), 31–38.
+- Goel, S., Anderson, A., Hofman, J., & Watts, D. J. (2016). The structural virality of
+  online diffusion. *Management Science*, 62(1), 180–196.
 - Goldenberg, J., Libai, B., & Muller, E. (2001). Talk of the network: a complex systems
   look at the underlying process of word-of-mouth. *Marketing Letters*, 12(3), 211–223.
 - Gómez, S., Arenas, A., Borge-Holthoefer, J., Meloni, S., & Moreno, Y. (2010).
@@ -62,6 +83,21 @@ REFERENCES = """\
   networks. *EPL*, 89(3), 38009.
 - Gupta, S., Lehmann, D. R., & Stuart, J. A. (2004). Valuing customers. *Journal of
   Marketing Research*, 41(1), 7–18.
+- Hamari, J., Koivisto, J., & Sarsa, H. (2014). Does gamification work? A literature
+  review of empirical studies on gamification. *Proceedings of the 47th Hawaii
+  International Conference on System Sciences*, 3025–3034.
+- Hinz, O., Skiera, B., Barrot, C., & Becker, J. U. (2011). Seeding strategies for viral
+  marketing: an empirical comparison. *Journal of Marketing*, 75(6), 55–71.
+- Kivetz, R., Urminsky, O., & Zheng, Y. (2006). The goal-gradient hypothesis resurrected:
+  purchase acceleration, illusionary goal progress, and customer retention. *Journal of
+  Marketing Research*, 43(1), 39–58.
+- Kumar, V., & Reinartz, W. (2016). Creating enduring customer value. *Journal of
+  Marketing*, 80(6), 36–68.
+- Libai, B., Muller, E., & Peres, R. (2013). Decomposing the value of word-of-mouth
+  seeding programs: acceleration versus expansion. *Journal of Marketing Research*,
+  50(2), 161–176.
+- Liu, Y. (2007). The long-term impact of loyalty programs on consumer purchase behavior
+  and loyalty. *Journal of Marketing*, 71(4), 19–35.
 - Mansfield, E. (1961). Technical change and the rate of imitation. *Econometrica*, 29(4),
   741–766.
 - Maslowska, E., Malthouse, E. C., & Collinger, T. (2016). The customer engagement
@@ -70,9 +106,26 @@ REFERENCES = """\
   *Physical Review Letters*, 86(14), 3200–3203.
 - Rand, W., & Rust, R. T. (2011). Agent-based modeling in marketing: guidelines for rigor.
   *International Journal of Research in Marketing*, 28(3), 181–193.
+- Sethuraman, R., Tellis, G. J., & Briesch, R. A. (2011). How well does advertising
+  work? Generalizations from meta-analysis of brand advertising elasticities. *Journal of
+  Marketing Research*, 48(3), 457–471.
+- Smith, A. K., Bolton, R. N., & Wagner, J. (1999). A model of customer satisfaction with
+  service encounters involving failure and recovery. *Journal of Marketing Research*,
+  36(3), 356–372.
+- Srinivasan, V., & Mason, C. H. (1986). Nonlinear least squares estimation of new
+  product diffusion models. *Marketing Science*, 5(2), 169–178.
 - Sultan, F., Farley, J. U., & Lehmann, D. R. (1990). A meta-analysis of applications of
   diffusion models. *Journal of Marketing Research*, 27(1), 70–77.
+- Trusov, M., Bucklin, R. E., & Pauwels, K. (2009). Effects of word-of-mouth versus
+  traditional marketing: findings from an internet social networking site. *Journal of
+  Marketing*, 73(5), 90–102.
+- Verhoef, P. C., Kannan, P. K., & Inman, J. J. (2015). From multi-channel retailing to
+  omni-channel retailing. *Journal of Retailing*, 91(2), 174–181.
+- Wagner, T., Hennig-Thurau, T., & Rudolph, T. (2009). Does customer demotion jeopardize
+  loyalty? *Journal of Marketing*, 73(3), 69–85.
 - Westfall, P. H., & Young, S. S. (1993). *Resampling-Based Multiple Testing*. Wiley.
+- You, Y., Vadakkepatt, G. G., & Joshi, A. M. (2015). A meta-analysis of electronic
+  word-of-mouth elasticity. *Journal of Marketing*, 79(2), 19–39.
 """
 
 
@@ -162,6 +215,7 @@ def _case(result: CaseResult) -> list[str]:
         *(f"- **{check.describe()}**" for check in result.checks),
         *(f"- {note}" for note in result.notes),
         "",
+        *([result.table, ""] if result.table else []),
     ]
 
 
