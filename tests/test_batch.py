@@ -22,6 +22,7 @@ from dask.distributed import Client, LocalCluster, default_client
 import ecosim
 import ecosim.experiment.runner
 import ecosim.store
+from ecosim.analysis import match_adopters
 from ecosim.cli import main
 from ecosim.experiment import (
     ExperimentError,
@@ -31,6 +32,7 @@ from ecosim.experiment import (
     replication_seeds,
     run_experiment,
 )
+from ecosim.scenario import load_scenario
 from ecosim.store import ResultStore, StoreError, read_run_row
 
 from experiment_helpers import read_results, tiny_experiment, write_experiment
@@ -664,3 +666,31 @@ def test_a_folder_without_adoption_days_reads_as_unknown_and_a_bad_file_is_named
     store.adoption_path("plain-c000-r00").write_bytes(b"not parquet")
     with pytest.raises(StoreError, match=r"plain-c000-r00\.parquet: not a file of adoption days"):
         store.adoption("plain-c000-r00")
+
+
+def test_seeded_adopters_count_from_day_0_and_match_the_curve_exactly():
+    overrides = {
+        "campaign": [],
+        "network": {"kind": "erdos_renyi", "mean_degree": 6},
+        "diffusion.rule": "independent_cascade",
+        "brands.0.initial_awareness": 0.0,
+        "population.size": 400,
+        "days": 30,
+    }
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml", overrides)
+    for seed in range(3):
+        runs = [
+            ecosim.experiment.runner.simulate(
+                scenario, {"diffusion.seeds": {"strategy": strategy, "count": 8}}, seed
+            )
+            for strategy in ("hubs", "random")
+        ]
+        (hubs, _, hub_days), (rand, _, random_days) = runs
+        assert np.sum(hub_days == 0) == 8 and np.sum(random_days == 0) == 8
+        for daily, days in ((hubs, hub_days), (rand, random_days)):
+            curve = [np.mean(days <= t) for t in daily["step"]]
+            np.testing.assert_allclose(daily["adopted_share"], curve, atol=1e-12)
+        matched = match_adopters(hub_days, random_days, horizon=30)
+        area = float(np.sum(hubs["adopted_share"] - rand["adopted_share"]))
+        assert matched["gain"] == pytest.approx(area, abs=1e-12)
+        assert matched["expansion"] + matched["acceleration"] == pytest.approx(area, abs=1e-12)
