@@ -1,9 +1,10 @@
 """Statistics of experiments, as pure functions on DataFrames.
 
 Means with t-based confidence intervals; differences from a baseline strategy paired by
-replication (common random numbers), with their t interval and Cohen's d_z; the
+replication (common random numbers), with their t interval, Cohen's d_z and the variance
+reduction that pairing achieved; the
 decomposition of a programme's gain in adopters into expansion and acceleration (Libai,
-Muller & Peres 2013); Morris and Sobol sensitivity indices (SALib).
+Muller & Peres 2013), customer by customer; Morris and Sobol sensitivity indices (SALib).
 
 References
 ----------
@@ -23,7 +24,7 @@ common random numbers, paired-t confidence intervals). McGraw-Hill.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,10 +39,12 @@ __all__ = [
     "daily_column",
     "decompose_adoption",
     "describe",
+    "match_adopters",
     "mean_ci",
     "morris_indices",
     "paired_differences",
     "paired_statistics",
+    "pairing_gain",
     "sobol_indices",
 ]
 
@@ -181,6 +184,55 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
     return result
 
 
+def pairing_gain(
+    strategy: Sequence[float] | np.ndarray, baseline: Sequence[float] | np.ndarray
+) -> dict[str, float]:
+    r"""How much pairing the runs reduced the variance of a difference.
+
+    With common random numbers, the difference of paired runs varies less than the
+    difference of independent runs (Law 2015, ch. 11):
+    :math:`\mathrm{Var}(a - b) = \mathrm{Var}(a) + \mathrm{Var}(b) - 2\,\mathrm{Cov}(a, b)`,
+    against :math:`\mathrm{Var}(a) + \mathrm{Var}(b)` unpaired. The ratio of the two is the
+    share of the runs needed for the same precision with pairing.
+
+    Parameters
+    ----------
+    strategy, baseline : array_like
+        The outcome in paired runs (pairs with a missing value are left out).
+
+    Returns
+    -------
+    dict
+        ``var_paired`` (sample variance of the differences), ``var_unpaired``
+        (the sum of the two sample variances), ``variance_ratio`` (their ratio) and
+        ``variance_reduction`` (1 - the ratio); NaN with fewer than two pairs, and the
+        ratio NaN when neither outcome varies.
+
+    Examples
+    --------
+    >>> g = pairing_gain([1.0, 2.0, 3.0, 4.0], [1.5, 2.0, 3.5, 4.0])
+    >>> [round(g[k], 4) for k in ("var_paired", "var_unpaired", "variance_reduction")]
+    [0.0833, 3.0833, 0.973]
+    """
+    a = np.asarray(strategy, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    if len(a) < 2:
+        return dict.fromkeys(
+            ("var_paired", "var_unpaired", "variance_ratio", "variance_reduction"), math.nan
+        )
+    paired = float(np.var(a - b, ddof=1))
+    unpaired = float(np.var(a, ddof=1) + np.var(b, ddof=1))
+    ratio = paired / unpaired if unpaired > 0 else math.nan
+    return {
+        "var_paired": paired,
+        "var_unpaired": unpaired,
+        "variance_ratio": ratio,
+        "variance_reduction": 1 - ratio,
+    }
+
+
 def paired_differences(
     results: pd.DataFrame,
     outcomes: Sequence[str],
@@ -212,7 +264,8 @@ def paired_differences(
     -------
     pandas.DataFrame
         Columns ``*by, outcome, strategy, baseline``, the keys of
-        :func:`paired_statistics`, and ``significant`` (the interval excludes 0).
+        :func:`paired_statistics`, ``significant`` (the interval excludes 0), and the
+        keys of :func:`pairing_gain` (how much pairing reduced the variance).
     """
     keys = [*by, *pair]
     rows = []
@@ -226,8 +279,9 @@ def paired_differences(
             other = group[group["strategy"] == strategy].set_index(keys)
             common = other.index.intersection(reference.index)
             for outcome in outcomes:
-                d = other.loc[common, outcome].astype(float) - reference.loc[common, outcome]
-                statistics = paired_statistics(d.to_numpy(dtype=float), confidence)
+                a = other.loc[common, outcome].to_numpy(dtype=float)
+                b = reference.loc[common, outcome].to_numpy(dtype=float)
+                statistics = paired_statistics(a - b, confidence)
                 rows.append(
                     {
                         **labels,
@@ -236,6 +290,7 @@ def paired_differences(
                         "baseline": baseline,
                         **statistics,
                         "significant": bool(statistics["p_value"] < 1 - confidence),
+                        **pairing_gain(a, b),
                     }
                 )
     return pd.DataFrame(rows)
@@ -302,26 +357,28 @@ def daily_bands(
 def adoption_decomposition(
     programme: Sequence[float] | np.ndarray, baseline: Sequence[float] | np.ndarray
 ) -> dict[str, float]:
-    r"""Split a programme's gain in adopters into expansion and acceleration.
+    r"""Split a programme's gain in adopters into expansion and acceleration, from curves.
 
-    ``programme`` and ``baseline`` are the cumulative shares of customers who have
-    bought at least once (``adopted_share``) on days ``t = 0..T``, from two runs paired
-    by replication. The programme's gain, in adopter-days per customer, is the area
-    between the curves,
+    The method for runs whose customers' adoption days are not known (results folders
+    written before ecosim stored them); :func:`match_adopters` follows the customers
+    instead. ``programme`` and ``baseline`` are the cumulative shares of customers who
+    have bought at least once (``adopted_share``) on days ``t = 0..T``, from two runs
+    paired by replication. The programme's gain, in adopter-days per customer, is the
+    area between the curves,
 
-    .. math:: G = \sum_{t=1}^{T} [A_p(t) - A_b(t)].
+    .. math:: G = \sum_{t=0}^{T} [A_p(t) - A_b(t)].
 
     Following Libai, Muller & Peres (2013), adopters are of two kinds. With
-    :math:`m = \min(A_p(T), A_b(T))`, the first :math:`m` adopters of each run are the
-    customers who adopt by the horizon in both worlds (matched in order of adoption);
-    the programme only *accelerates* them. The others are *expansion*: customers who
-    adopt by the horizon only with the programme (or, when negative, only without it).
-    Since :math:`\min(x, m) + \max(x - m, 0) = x`, the gain splits exactly:
+    :math:`m = \min(A_p(T), A_b(T))`, the first :math:`m` adopters of each run are taken
+    for the customers who adopt by the horizon in both worlds (matched in order of
+    adoption); the programme only *accelerates* them. The others are *expansion*:
+    customers who adopt by the horizon only with the programme (or, when negative, only
+    without it). Since :math:`\min(x, m) + \max(x - m, 0) = x`, the gain splits exactly:
 
     .. math::
 
-        G_{acc} = \sum_{t=1}^{T} [\min(A_p(t), m) - \min(A_b(t), m)],\quad
-        G_{exp} = \sum_{t=1}^{T} [\max(A_p(t) - m, 0) - \max(A_b(t) - m, 0)].
+        G_{acc} = \sum_{t=0}^{T} [\min(A_p(t), m) - \min(A_b(t), m)],\quad
+        G_{exp} = \sum_{t=0}^{T} [\max(A_p(t) - m, 0) - \max(A_b(t) - m, 0)].
 
     Parameters
     ----------
@@ -355,14 +412,108 @@ def adoption_decomposition(
     if p.shape != b.shape or p.ndim != 1 or len(p) < 2:
         raise ValueError("expected two adoption curves over the same days 0..T (T >= 1)")
     m = min(p[-1], b[-1])
-    acceleration = float(np.sum(np.minimum(p[1:], m) - np.minimum(b[1:], m)))
-    expansion = float(np.sum(np.maximum(p[1:] - m, 0.0) - np.maximum(b[1:] - m, 0.0)))
+    acceleration = float(np.sum(np.minimum(p, m) - np.minimum(b, m)))
+    expansion = float(np.sum(np.maximum(p - m, 0.0) - np.maximum(b - m, 0.0)))
     return {
         "new_adopters": float(p[-1] - b[-1]),
-        "gain": float(np.sum(p[1:] - b[1:])),
+        "gain": float(np.sum(p - b)),
         "expansion": expansion,
         "acceleration": acceleration,
         "days_earlier": float(acceleration / m) if m > 0 else math.nan,
+    }
+
+
+def match_adopters(
+    programme: Sequence[float] | np.ndarray,
+    baseline: Sequence[float] | np.ndarray,
+    horizon: int,
+) -> dict[str, float]:
+    r"""Split a programme's gain in adopters into expansion and acceleration, customer by customer.
+
+    ``programme`` and ``baseline`` hold every customer's day of adoption (first purchase
+    of any brand; NaN: not by the horizon) in two runs paired by replication. The runs
+    draw each customer's random numbers from the same stream (common random numbers at
+    the level of the customer, :class:`ecosim.processes.sampling.Draws`), so customer
+    *i* of one run is customer *i* of the other, and the two worlds can be matched
+    individually, as Libai, Muller & Peres (2013) do. A customer who adopts on day
+    :math:`f \le T` is an adopter on :math:`T + 1 - f` of the days ``0..T``; the gain in
+    adopter-days is the area between the two runs' adoption curves (the ``G`` of
+    :func:`adoption_decomposition`), and it splits exactly into
+
+    .. math::
+
+        G_{acc} = \sum_{i \in B} (f_{b,i} - f_{p,i}),\quad
+        G_{exp} = \sum_{i \in P \setminus B} (T + 1 - f_{p,i})
+                - \sum_{i \in N \setminus B} (T + 1 - f_{b,i}),
+
+    where :math:`P` and :math:`N` are the customers adopting by :math:`T` with and
+    without the programme and :math:`B = P \cap N` those adopting in both runs:
+    *acceleration* (possibly negative for some customers, who adopt later with the
+    programme) and *expansion* (customers won only with the programme, less those who
+    adopt only without it).
+
+    Parameters
+    ----------
+    programme, baseline : array_like
+        Adoption days of the same customers (same length), in ``0..horizon`` or NaN.
+    horizon : int
+        The last day ``T``.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`adoption_decomposition` (shares of customers, and adopter-days
+        per customer), and the shares of customers ``adopters_both`` (:math:`B`),
+        ``only_programme`` and ``only_baseline``; ``days_earlier`` is the mean of
+        :math:`f_b - f_p` over :math:`B`.
+
+    Raises
+    ------
+    ValueError
+        If the arrays differ in length or hold days outside ``0..horizon``.
+
+    References
+    ----------
+    Libai, B., Muller, E., & Peres, R. (2013). Decomposing the value of word-of-mouth
+    seeding programs: acceleration versus expansion. *Journal of Marketing Research*,
+    50(2), 161-176.
+
+    Examples
+    --------
+    Customer 0 adopts 2 days earlier, customer 1 only with the programme (on day 3 of
+    5), customer 2 never:
+
+    >>> d = match_adopters([1, 3, None], [3, None, None], horizon=5)
+    >>> d["acceleration"] * 3, d["expansion"] * 3, d["gain"] * 3, d["days_earlier"]
+    (2.0, 3.0, 5.0, 2.0)
+    """
+    p = np.asarray(programme, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    if p.shape != b.shape or p.ndim != 1 or len(p) == 0:
+        raise ValueError(
+            f"expected the adoption days of the same customers in both runs, "
+            f"got {p.shape} and {b.shape}"
+        )
+    for days in (p, b):
+        known = days[~np.isnan(days)]
+        if len(known) and (known.min() < 0 or known.max() > horizon):
+            raise ValueError(f"adoption days must lie in 0..{horizon} (the horizon) or be NaN")
+    n = len(p)
+    in_p, in_b = ~np.isnan(p), ~np.isnan(b)
+    both = in_p & in_b
+    only_p, only_b = in_p & ~in_b, in_b & ~in_p
+    acceleration = float(np.sum(b[both] - p[both])) / n
+    expansion = float(np.sum(horizon + 1 - p[only_p]) - np.sum(horizon + 1 - b[only_b])) / n
+    gain = float(np.sum(horizon + 1 - p[in_p]) - np.sum(horizon + 1 - b[in_b])) / n
+    return {
+        "new_adopters": float(in_p.sum() - in_b.sum()) / n,
+        "gain": gain,
+        "expansion": expansion,
+        "acceleration": acceleration,
+        "days_earlier": acceleration * n / int(both.sum()) if both.any() else math.nan,
+        "adopters_both": float(both.mean()),
+        "only_programme": float(only_p.mean()),
+        "only_baseline": float(only_b.mean()),
     }
 
 
@@ -372,8 +523,13 @@ def decompose_adoption(
     by: Sequence[str] = (),
     pair: Sequence[str] = ("replication",),
     column: str = "adopted_share",
+    adoption: Callable[[str], np.ndarray | None] | None = None,
 ) -> pd.DataFrame:
     """Expansion and acceleration of every strategy against the baseline, per pair of runs.
+
+    Customers are matched individually (:func:`match_adopters`) when ``adoption`` gives
+    both runs' adoption days; otherwise the pair is decomposed from its adoption curves
+    (:func:`adoption_decomposition`).
 
     Parameters
     ----------
@@ -387,29 +543,42 @@ def decompose_adoption(
         Columns that pair a strategy's run with the baseline's.
     column : str
         The cumulative adoption share.
+    adoption : callable, optional
+        ``adoption(run_id)``: the run's adoption days per customer (NaN: never), or None
+        if unknown (e.g. :meth:`ecosim.store.ResultStore.adoption`).
 
     Returns
     -------
     pandas.DataFrame
         One row per strategy (other than the baseline), group and pair, with the keys
-        of :func:`adoption_decomposition`.
+        of :func:`adoption_decomposition` (and of :func:`match_adopters` for pairs
+        matched individually), and ``method``: ``"individual"`` or ``"curve"``.
     """
     keys = [*by, *pair]
-    curves = {
-        (strategy, *key): run.sort_values("step")[column].to_numpy(dtype=float)
+    runs = {
+        (strategy, *key): run.sort_values("step")
         for (strategy, *key), run in daily.groupby(["strategy", *keys], sort=False)
     }
     rows: list[dict[str, Any]] = []
-    for (strategy, *key), curve in curves.items():
-        reference = curves.get((baseline, *key))
+    for (strategy, *key), run in runs.items():
+        reference = runs.get((baseline, *key))
         if strategy == baseline or reference is None:
             continue
+        days = (
+            [adoption(frame["run_id"].iloc[0]) for frame in (run, reference)]
+            if adoption is not None
+            else [None]
+        )
+        if all(d is not None for d in days):
+            horizon = int(run["step"].iloc[-1])
+            if int(reference["step"].iloc[-1]) != horizon:
+                raise ValueError(f"runs of {strategy} and {baseline} end on different days")
+            parts, method = match_adopters(days[0], days[1], horizon), "individual"
+        else:
+            curves = [frame[column].to_numpy(dtype=float) for frame in (run, reference)]
+            parts, method = adoption_decomposition(*curves), "curve"
         rows.append(
-            {
-                "strategy": strategy,
-                **dict(zip(keys, key, strict=True)),
-                **adoption_decomposition(curve, reference),
-            }
+            {"strategy": strategy, **dict(zip(keys, key, strict=True)), **parts, "method": method}
         )
     return pd.DataFrame(rows)
 

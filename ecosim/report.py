@@ -43,6 +43,8 @@ _NOTES = {
     "net_sentiment": "(positive - negative) / (positive + negative) word of mouth over the run",
 }
 _DECOMPOSITION = ("new_adopters", "gain", "expansion", "acceleration", "days_earlier")
+_MATCHED = ("adopters_both", "only_programme", "only_baseline")
+"""Measures of customers matched individually (:func:`ecosim.analysis.match_adopters`)."""
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,19 @@ class Comparison:
     summary : pandas.DataFrame
         :func:`ecosim.analysis.describe` of each outcome by condition and strategy.
     differences : pandas.DataFrame
-        :func:`ecosim.analysis.paired_differences` from the baseline strategy.
+        :func:`ecosim.analysis.paired_differences` from the baseline strategy, with the
+        variance reduction that pairing achieved (``variance_reduction``).
     decomposition : pandas.DataFrame
         Expansion and acceleration (:func:`ecosim.analysis.decompose_adoption`)
         described by strategy and condition: ``measure, mean, ci_low, ci_high``.
     bands : dict of str to pandas.DataFrame
         :func:`ecosim.analysis.daily_bands` per daily column (``adopted_share`` and the
         outcomes' columns); the key of a cumulated column starts with ``cumulative_``.
+    adoption_method : str
+        How the decomposition matched adopters: ``"individual"`` (customer by customer,
+        from the runs' adoption days), ``"curve"`` (in order of adoption, from the
+        adoption curves: folders written before ecosim stored adoption days), ``"mixed"``,
+        or ``""`` when there was no pair to decompose.
     """
 
     experiment: Experiment
@@ -76,6 +84,7 @@ class Comparison:
     differences: pd.DataFrame
     decomposition: pd.DataFrame
     bands: dict[str, pd.DataFrame]
+    adoption_method: str = ""
 
     @property
     def groups(self) -> list[str]:
@@ -145,9 +154,12 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
     )
     identification = results[["run_id", "strategy", *groups, "replication"]]
     daily = store.daily(list(results["run_id"])).merge(identification, on="run_id")
-    per_pair = decompose_adoption(daily, experiment.baseline, by=groups)
+    per_pair = decompose_adoption(daily, experiment.baseline, by=groups, adoption=store.adoption)
+    methods = set(per_pair["method"]) if len(per_pair) else set()
+    method = methods.pop() if len(methods) == 1 else ("mixed" if methods else "")
+    measures = [*_DECOMPOSITION, *(_MATCHED if method == "individual" else ())]
     decomposition = (
-        describe(per_pair, _DECOMPOSITION, by=["strategy", *groups], confidence=confidence).rename(
+        describe(per_pair, measures, by=["strategy", *groups], confidence=confidence).rename(
             columns={"outcome": "measure"}
         )
         if len(per_pair)
@@ -164,7 +176,9 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
             daily, column, by=["strategy", *panel], cumulative=cumulative, confidence=confidence
         )
     failures = pd.DataFrame(list(store.failures().values()))
-    return Comparison(experiment, results, failures, summary, differences, decomposition, bands)
+    return Comparison(
+        experiment, results, failures, summary, differences, decomposition, bands, method
+    )
 
 
 def write_report(comparison: Comparison, directory: str | Path) -> Path:
@@ -274,6 +288,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
             "",
         ]
     lines += ["## Results", ""]
+    lines += _pairing_sentence(c)
     for outcome in e.outcomes:
         lines += _outcome_section(c, outcome)
     lines += ["### Figures", ""]
@@ -296,7 +311,8 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         "`tables/summary.csv` (means and intervals), `tables/differences.csv` (paired "
         "differences, d_z, p values), `tables/decomposition.csv` (expansion and "
         "acceleration). The results folder holds `results.parquet` (one row per run), "
-        "`runs/<run_id>.parquet` (each run's daily series) and `experiment.toml` (the "
+        "`runs/<run_id>.parquet` (each run's daily series), `runs/adoption/<run_id>.parquet` "
+        "(each customer's day of first purchase in the run) and `experiment.toml` (the "
         "resolved experiment, with the full base scenario), from which "
         "`ecosim batch` reproduces every run.",
         "",
@@ -339,7 +355,13 @@ def _methods(e: Experiment, conditions: int) -> str:
         "differences; Cohen 1988, Lakens 2013). Because common random numbers remove much "
         "of the run-to-run noise from the differences, d_z describes how consistently a "
         "strategy beats the baseline across replications, and is larger than an effect "
-        "size standardised by the spread of the outcome itself. Intervals are not adjusted "
+        "size standardised by the spread of the outcome itself. How much noise pairing "
+        "removed is reported for every difference as the *variance cut by pairing*, "
+        "1 − var(a − b) / (var(a) + var(b)) over the pairs (a: the strategy's outcome, b: "
+        "the baseline's): the share of the variance of a difference between independent "
+        "runs that common random numbers removed (Law 2015, ch. 11); "
+        "a cut of 75% means that independent runs would need four times as many "
+        "replications for the same precision. Intervals are not adjusted "
         "for multiple comparisons. Daily figures show the mean daily value across "
         "replications with a pointwise 95% t interval."
     )
@@ -362,6 +384,7 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
         "d_z",
         "p",
         "higher in",
+        "variance cut by pairing",
     ]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     summary = c.summary[c.summary["outcome"] == outcome]
@@ -382,7 +405,7 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
             match = match[match[g] == k]
         match = match[match["strategy"] == row["strategy"]] if len(match) else match
         if row["strategy"] == e.baseline or match.empty:
-            cells += ["—", "", "", "", ""]
+            cells += ["—", "", "", "", "", ""]
         else:
             d = match.iloc[0]
             cells += [
@@ -391,6 +414,7 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
                 _number(d["d_z"]),
                 _p(d["p_value"]),
                 f"{d['share_positive']:.0%} of pairs",
+                _share(d["variance_reduction"]),
             ]
             not_significant = not_significant or not d["significant"]
         lines.append("| " + " | ".join(cells) + " |")
@@ -409,7 +433,8 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
     notes = [f"Highest mean: {'; '.join(highest)}."] if highest else []
     notes.append(
         "*Higher in*: the share of paired replications in which the strategy's value is "
-        "above the baseline's."
+        "above the baseline's. *Variance cut by pairing*: 1 − var(paired differences) / "
+        "(var(strategy) + var(baseline))."
     )
     if not_significant:
         notes.append(
@@ -419,9 +444,44 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
     return [*lines, " ".join(notes), ""]
 
 
+def _pairing_sentence(c: Comparison) -> list[str]:
+    """One sentence: how much variance pairing removed from the differences."""
+    if c.differences.empty:
+        return []
+    cut = c.differences["variance_reduction"].dropna()
+    if cut.empty:
+        return []
+    return [
+        "Pairing the runs (common random numbers) cut the variance of the differences from "
+        f"`{c.experiment.baseline}` by {_share(float(cut.median()))} in the median over "
+        f"{len(cut)} strategy × outcome{' × condition' if c.groups else ''} comparisons "
+        f"(from {_share(float(cut.min()))} to {_share(float(cut.max()))}) against comparing "
+        "independent runs.",
+        "",
+    ]
+
+
 def _decomposition_section(c: Comparison) -> list[str]:
     e = c.experiment
     n = e.scenario.population.size
+    individual = c.adoption_method == "individual"
+    matching = {
+        "individual": "Customers are matched individually across the two runs: the runs "
+        "draw every customer's random numbers from the same stream, so customer *i* of one "
+        "run is customer *i* of the other, and each customer's day of first purchase is "
+        "stored with the run. **Acceleration** sums, over the customers who buy by day "
+        f"{e.scenario.days} in both runs, how many days earlier they first buy with the "
+        "strategy; **expansion** counts the adopter-days of the customers who buy only "
+        "with the strategy, less those of the customers who buy only without it.",
+        "curve": "This results folder holds no customer's day of first purchase (it was "
+        "written before ecosim stored them), so adopters are matched in order of "
+        "adoption, from the two runs' `adopted_share` curves: the first m adopters of "
+        "each run, m the smaller number of adopters, are taken for the customers who buy "
+        "in both runs (**acceleration**); the others are **expansion**.",
+        "mixed": "Some runs of this folder hold their customers' days of first purchase "
+        "and others do not: pairs with both are matched customer by customer, the others "
+        "in order of adoption from the `adopted_share` curves.",
+    }
     lines = [
         "## Expansion and acceleration of adoption",
         "",
@@ -430,11 +490,13 @@ def _decomposition_section(c: Comparison) -> list[str]:
         "`adopted_share`, the share of customers who have bought at least once, times the "
         f"{n:,} customers) is split into **expansion** (customers who buy by day "
         f"{e.scenario.days} only with the strategy) and **acceleration** (customers who "
-        "buy in both runs, but earlier with the strategy; matched in order of adoption). "
-        "Runs are paired by replication; means with 95% t intervals; in brackets after "
-        "them, each part's share of the gain (when both parts are positive). *Days earlier*: "
-        "how much earlier, on average, the customers who buy in both runs first buy with "
-        "the strategy. `docs/experiments.md` gives the formulas.",
+        "buy in both runs, but earlier with the strategy). "
+        + matching.get(c.adoption_method, "")
+        + " Runs are paired by replication; means with 95% t intervals over the pairs; in "
+        "brackets after them, each part's share of the gain (when both parts are "
+        "positive). *Days earlier*: how much earlier, on average, the customers who buy "
+        "in both runs first buy with the strategy. `docs/experiments.md` gives the "
+        "formulas.",
         "",
     ]
     if c.decomposition.empty:
@@ -444,6 +506,7 @@ def _decomposition_section(c: Comparison) -> list[str]:
         *(f"`{g}`" for g in groups),
         "strategy",
         "new customers",
+        *(("only with the strategy", "only without") if individual else ()),
         "gain (customer-days)",
         "expansion",
         "acceleration",
@@ -462,6 +525,7 @@ def _decomposition_section(c: Comparison) -> list[str]:
         gain = sum(parts)
         shares = [x / gain if gain > 0 and min(parts) >= 0 else math.nan for x in parts]
         strategy, *values = key
+        matched = [cell(m, n) for m in ("only_programme", "only_baseline")] if individual else []
         lines.append(
             "| "
             + " | ".join(
@@ -469,6 +533,7 @@ def _decomposition_section(c: Comparison) -> list[str]:
                     *(_number(v) for v in values),
                     f"**{strategy}**",
                     cell("new_adopters", n),
+                    *matched,
                     cell("gain", n),
                     f"{cell('expansion', n)} ({_share(shares[0])})",
                     f"{cell('acceleration', n)} ({_share(shares[1])})",

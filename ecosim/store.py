@@ -5,8 +5,9 @@ name in the same folder, flushed to disk, then renamed), so an interrupted progr
 leaves a truncated result behind.
 
 An experiment's results folder is a :class:`ResultStore`: one Parquet file per finished
-run, holding the run's daily series and, in the file's metadata, its row of results. The
-run files are the record of what is finished; ``results.parquet`` is rebuilt from them,
+run, holding the run's daily series and, in the file's metadata, its row of results, and
+beside it each customer's day of first purchase. The run files are the record of what is
+finished; ``results.parquet`` is rebuilt from them,
 so a program killed at any moment loses at most the runs it had not yet written, and a
 rerun finds every finished run again without duplicating any.
 """
@@ -23,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -141,6 +143,11 @@ class ResultStore:
         DIR/experiment.toml          the resolved experiment, written before the first run
         DIR/runs/<run_id>.parquet    a finished run: its daily series, and its row of
                                      results in the file's Parquet metadata
+        DIR/runs/adoption/<run_id>.parquet
+                                     the run's ``first_purchase`` day of every customer
+                                     (in customer order; null: never bought), written
+                                     before the run file, so that the run file still
+                                     marks a finished run
         DIR/results.parquet          one row per finished run, ordered by run_id; rebuilt
                                      from runs/ and rewritten atomically after each run
         DIR/failed.parquet           one row per run that failed after its retries, with
@@ -192,7 +199,8 @@ class ResultStore:
                 raise StoreError(
                     f"{self.directory}: another ecosim process is writing this folder"
                 ) from None
-            for stale in (*self.directory.glob(".*.tmp"), *self.runs.glob(".*.tmp")):
+            temporary = (self.directory, self.runs, self.adoption_folder)
+            for stale in (p for folder in temporary for p in folder.glob(".*.tmp")):
                 stale.unlink(missing_ok=True)
             self._rows = self.rows()
             self._failures = self.failures()
@@ -207,9 +215,43 @@ class ResultStore:
         path = self.directory / self.RECORD
         return read_toml(path) if path.exists() else None
 
+    @property
+    def adoption_folder(self) -> Path:
+        """The folder of the runs' adoption days (``runs/adoption``)."""
+        return self.runs / "adoption"
+
     def run_path(self, run_id: str) -> Path:
         """Return the file of run ``run_id``."""
         return self.runs / f"{run_id}.parquet"
+
+    def adoption_path(self, run_id: str) -> Path:
+        """Return the file of the adoption days of run ``run_id``."""
+        return self.adoption_folder / f"{run_id}.parquet"
+
+    def adoption(self, run_id: str) -> np.ndarray | None:
+        """Return each customer's day of first purchase in run ``run_id`` (NaN: never).
+
+        Returns
+        -------
+        numpy.ndarray of float or None
+            In customer order; None when the folder holds no adoption days for the run
+            (written by an earlier version of ecosim).
+
+        Raises
+        ------
+        StoreError
+            If the file cannot be read or lacks the ``first_purchase`` column.
+        """
+        path = self.adoption_path(run_id)
+        if not path.exists():
+            return None
+        try:
+            days = pd.read_parquet(path, columns=["first_purchase"])["first_purchase"]
+        except (OSError, ValueError, KeyError, pa.ArrowException) as error:
+            raise StoreError(
+                f"{path}: not a file of adoption days (a first_purchase column): {error}"
+            ) from None
+        return days.astype("float64").to_numpy()
 
     def rows(self) -> dict[str, dict[str, Any]]:
         """Return the rows of results of the finished runs, by run_id, read from runs/.
@@ -233,11 +275,31 @@ class ResultStore:
         frame = pd.read_parquet(path)
         return {row["run_id"]: row for row in frame.to_dict("records")}
 
-    def add_run(self, run_id: str, daily: pd.DataFrame, row: dict[str, Any]) -> None:
+    def add_run(
+        self,
+        run_id: str,
+        daily: pd.DataFrame,
+        row: dict[str, Any],
+        adoption: np.ndarray | None = None,
+    ) -> None:
         """Write a finished run, then its row into ``results.parquet``.
 
         A failure recorded for the same run earlier is removed.
+
+        Parameters
+        ----------
+        run_id : str
+        daily : pandas.DataFrame
+            The run's daily series.
+        row : dict
+            Its row of results.
+        adoption : numpy.ndarray, optional
+            Each customer's day of first purchase (NaN: never), written to
+            :meth:`adoption_path` before the run file.
         """
+        if adoption is not None:
+            column = pd.array(np.asarray(adoption, dtype=float), dtype="Int32")
+            write_parquet(pd.DataFrame({"first_purchase": column}), self.adoption_path(run_id))
         write_run(daily, row, self.run_path(run_id))
         if self._rows is None:
             self._rows = self.rows()

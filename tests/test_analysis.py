@@ -16,10 +16,12 @@ from ecosim.analysis import (
     daily_column,
     decompose_adoption,
     describe,
+    match_adopters,
     mean_ci,
     morris_indices,
     paired_differences,
     paired_statistics,
+    pairing_gain,
     sobol_indices,
 )
 
@@ -164,6 +166,18 @@ DECOMPOSITIONS = {
             "days_earlier": 0.8,
         },
     ),
+    # adopters on day 0 (seeds) count from day 0: one day earlier than on day 1
+    "seeded": (
+        [0.1, 0.1],
+        [0.0, 0.1],
+        {
+            "new_adopters": 0.0,
+            "gain": 0.1,
+            "expansion": 0.0,
+            "acceleration": 0.1,
+            "days_earlier": 1.0,
+        },
+    ),
     # the programme loses the customers who would have adopted on days 2 and 3
     "lost customers": (
         [0, 0.1, 0.1, 0.1],
@@ -230,6 +244,136 @@ def test_decompose_adoption_pairs_runs_by_replication():
     assert list(table["strategy"]) == ["seed", "seed"]
     assert table.loc[0, "expansion"] == pytest.approx(0.1)
     assert table.loc[1, "acceleration"] == pytest.approx(0.4)
+
+
+def curve_of(days: np.ndarray, horizon: int) -> np.ndarray:
+    """The adoption curve A(t), t = 0..horizon, of customers' adoption days (NaN: never)."""
+    return np.array([np.mean(days <= t) for t in range(horizon + 1)])
+
+
+def test_matching_customers_with_known_adoption_days():
+    nan = math.nan
+    programme = np.array([2, 5, nan, 0, 7, nan])
+    baseline = np.array([4, 5, 3, nan, nan, nan])
+    d = match_adopters(programme, baseline, horizon=10)
+    n = 6
+    # customers 0 and 1 adopt in both runs: 0 two days earlier, 1 on the same day
+    assert d["acceleration"] * n == pytest.approx(2.0)
+    assert d["days_earlier"] == pytest.approx(1.0)
+    # customers 3 (day 0) and 4 (day 7) adopt only with the programme: 11 + 4 adopter-days;
+    # customer 2 only without it (day 3): 8 adopter-days lost
+    assert d["expansion"] * n == pytest.approx(11 + 4 - 8)
+    assert d["gain"] * n == pytest.approx(9.0)
+    assert d["new_adopters"] * n == pytest.approx(1.0)
+    assert (d["adopters_both"], d["only_programme"], d["only_baseline"]) == pytest.approx(
+        (2 / n, 2 / n, 1 / n)
+    )
+    area = np.sum(curve_of(programme, 10) - curve_of(baseline, 10))
+    assert d["gain"] == pytest.approx(area, abs=1e-12)
+    curve = adoption_decomposition(curve_of(programme, 10), curve_of(baseline, 10))
+    assert curve["gain"] == pytest.approx(d["gain"], abs=1e-12)
+    assert curve["acceleration"] != pytest.approx(d["acceleration"]), "matching in order differs"
+
+
+@st.composite
+def adoption_days(draw):
+    horizon = draw(st.integers(min_value=1, max_value=40))
+    n = draw(st.integers(min_value=1, max_value=60))
+    day = st.one_of(st.none(), st.integers(min_value=0, max_value=horizon))
+    days = [np.array(draw(st.lists(day, min_size=n, max_size=n)), dtype=float) for _ in range(2)]
+    return (*days, horizon)
+
+
+@given(adoption_days())
+def test_matched_parts_add_up_exactly_to_the_area_between_the_curves(case):
+    programme, baseline, horizon = case
+    d = match_adopters(programme, baseline, horizon)
+    area = float(np.sum(curve_of(programme, horizon) - curve_of(baseline, horizon)))
+    assert d["gain"] == pytest.approx(area, abs=1e-9)
+    assert d["expansion"] + d["acceleration"] == pytest.approx(d["gain"], abs=1e-9)
+    assert d["new_adopters"] == pytest.approx(d["only_programme"] - d["only_baseline"])
+    if np.array_equal(np.isnan(programme), np.isnan(baseline)):
+        assert d["expansion"] == 0.0
+
+
+def test_matching_needs_the_same_customers_within_the_horizon():
+    with pytest.raises(ValueError, match="same customers"):
+        match_adopters([1, 2], [1, 2, 3], horizon=5)
+    with pytest.raises(ValueError, match=r"0\.\.5 \(the horizon\)"):
+        match_adopters([1, 6], [1, 2], horizon=5)
+
+
+def test_decompose_adoption_matches_customers_where_their_days_are_known():
+    days = {"base0": [1, None, 3], "seed0": [0, 2, 3], "base1": [1, 1, None]}
+    rows = [
+        {"run_id": f"{s}{r}", "strategy": s, "replication": r, "step": t, "adopted_share": 0.0}
+        for s in ("base", "seed")
+        for r in (0, 1)
+        for t in range(4)
+    ]
+    table = decompose_adoption(
+        pd.DataFrame(rows),
+        "base",
+        adoption=lambda run_id: np.array(days[run_id], float) if run_id in days else None,
+    ).set_index("replication")
+    assert table.loc[0, "method"] == "individual"
+    assert table.loc[0, "acceleration"] * 3 == pytest.approx(1.0)
+    assert table.loc[0, "expansion"] * 3 == pytest.approx(2.0)  # day 2 of 3: days 2 and 3
+    assert table.loc[1, "method"] == "curve", "run seed1 has no adoption days"
+    assert table.loc[1, "gain"] == 0.0
+
+
+def test_pairing_gain_with_an_exact_correlation():
+    # a and b have the same sample variance and sample correlation rho, so
+    # var(a - b) = 2 var (1 - rho) against 2 var unpaired: the reduction is rho
+    x, y = np.random.default_rng(3).normal(size=(2, 50))
+    x, y = x - x.mean(), y - y.mean()
+    y = y - x * (x @ y) / (x @ x)
+    x, y = x / np.linalg.norm(x), y / np.linalg.norm(y)
+    for rho in (-0.5, 0.0, 0.3, 0.9, 0.99):
+        a, b = 10 + 3 * x, 7 + 3 * (rho * x + math.sqrt(1 - rho**2) * y)
+        g = pairing_gain(a, b)
+        assert g["variance_reduction"] == pytest.approx(rho, abs=1e-12)
+        assert g["var_paired"] == pytest.approx(np.var(a - b, ddof=1))
+        assert g["variance_ratio"] == pytest.approx(1 - rho, abs=1e-12)
+
+
+def test_pairing_gain_estimates_the_correlation_of_normal_pairs():
+    # 200 samples of 40 pairs with correlation 0.8: the mean estimate lies within
+    # 4 standard errors of 0.8
+    rho = 0.8
+    cov = [[1.0, rho], [rho, 1.0]]
+    estimates = [
+        pairing_gain(*np.random.default_rng(seed).multivariate_normal([0, 0], cov, 40).T)[
+            "variance_reduction"
+        ]
+        for seed in range(200)
+    ]
+    se = np.std(estimates, ddof=1) / math.sqrt(len(estimates))
+    assert abs(np.mean(estimates) - rho) < 4 * se + 0.01
+
+
+def test_pairing_gain_edge_cases():
+    assert math.isnan(pairing_gain([1.0], [2.0])["variance_reduction"])
+    assert math.isnan(pairing_gain([1.0, 1.0], [2.0, 2.0])["variance_ratio"])
+    g = pairing_gain([1.0, 2.0, math.nan], [1.0, 2.0, 5.0])
+    assert g["var_paired"] == 0.0 and g["variance_reduction"] == 1.0
+
+
+def test_paired_differences_report_the_variance_pairing_removed():
+    results = pd.DataFrame(
+        {
+            "strategy": ["base"] * 4 + ["new"] * 4,
+            "replication": [0, 1, 2, 3] * 2,
+            "y": [1.0, 2.0, 3.0, 4.0, 1.5, 2.0, 3.5, 4.0],
+        }
+    )
+    row = paired_differences(results, ["y"], "base").iloc[0]
+    assert row["var_paired"] == pytest.approx(np.var([0.5, 0, 0.5, 0], ddof=1))
+    assert row["var_unpaired"] == pytest.approx(
+        np.var([1, 2, 3, 4], ddof=1) + np.var([1.5, 2, 3.5, 4], ddof=1)
+    )
+    assert row["variance_reduction"] == pytest.approx(1 - row["var_paired"] / row["var_unpaired"])
 
 
 def test_morris_indices_of_a_known_function():

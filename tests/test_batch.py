@@ -13,6 +13,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import dask
+import numpy as np
 import pandas as pd
 import psutil
 import pytest
@@ -21,6 +22,7 @@ from dask.distributed import Client, LocalCluster, default_client
 import ecosim
 import ecosim.experiment.runner
 import ecosim.store
+from ecosim.analysis import match_adopters
 from ecosim.cli import main
 from ecosim.experiment import (
     ExperimentError,
@@ -30,6 +32,7 @@ from ecosim.experiment import (
     replication_seeds,
     run_experiment,
 )
+from ecosim.scenario import load_scenario
 from ecosim.store import ResultStore, StoreError, read_run_row
 
 from experiment_helpers import read_results, tiny_experiment, write_experiment
@@ -605,3 +608,89 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"ecosim: error: --scheduler: 1 problem\n  {address}: no Dask scheduler")
     assert "Traceback" not in err
+
+
+def test_every_run_stores_its_customers_adoption_days(serial_reference):
+    out = serial_reference["tiny"]
+    store = ResultStore(out)
+    results = read_results(out).set_index("run_id")
+    assert sorted(p.stem for p in store.adoption_folder.glob("*.parquet")) == sorted(results.index)
+    for run_id, row in results.iterrows():
+        table = pd.read_parquet(store.adoption_path(run_id))
+        assert list(table.columns) == ["first_purchase"]
+        assert str(table["first_purchase"].dtype) == "Int32"
+        assert len(table) == 300, "one row per customer"
+        days = table["first_purchase"].dropna()
+        assert days.between(0, 15).all()
+        assert len(days) / 300 == pytest.approx(row["final_adopted_share"])
+        adoption = store.adoption(run_id)
+        assert adoption.dtype == float and pd.isna(adoption).sum() == 300 - len(days)
+
+
+def test_adoption_days_are_written_before_the_run_file(serial_reference, tmp_path, monkeypatch):
+    store = ResultStore(tmp_path / "out")
+    written = []
+    write_run = ecosim.store.write_run
+
+    def checked(daily, row, path):
+        assert store.adoption_path(row["run_id"]).exists(), "adoption days come first"
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        write_run(daily, row, path)
+
+    monkeypatch.setattr(ecosim.store, "write_run", checked)
+    experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
+    with pytest.raises(OSError, match="No space left"):
+        run_experiment(experiment, store.directory, serial=True, progress=False)
+    assert len(list(store.adoption_folder.glob("*.parquet"))) == 4
+    assert len(store.rows()) == len(read_results(store.directory)) == 3, (
+        "adoption days without a run file do not finish a run"
+    )
+    monkeypatch.setattr(ecosim.store, "write_run", write_run)
+    (store.adoption_folder / ".plain-c000-r00.parquet.999.tmp").write_bytes(b"half a file")
+    again = run_experiment(experiment, store.directory, serial=True, progress=False)
+    assert (again.skipped, again.finished) == (3, 15)
+    assert not list(store.directory.rglob("*.tmp"))
+    reference = ResultStore(serial_reference["tiny"])
+    for run_id in reference.rows():
+        np.testing.assert_array_equal(store.adoption(run_id), reference.adoption(run_id))
+
+
+def test_a_folder_without_adoption_days_reads_as_unknown_and_a_bad_file_is_named(
+    serial_reference, tmp_path
+):
+    store = ResultStore(tmp_path)
+    assert store.adoption("plain-c000-r00") is None
+    store.adoption_folder.mkdir(parents=True)
+    store.adoption_path("plain-c000-r00").write_bytes(b"not parquet")
+    with pytest.raises(StoreError, match=r"plain-c000-r00\.parquet: not a file of adoption days"):
+        store.adoption("plain-c000-r00")
+
+
+def test_seeded_adopters_count_from_day_0_and_match_the_curve_exactly():
+    overrides = {
+        "campaign": [],
+        "network": {"kind": "erdos_renyi", "mean_degree": 6},
+        "diffusion.rule": "independent_cascade",
+        "brands.0.initial_awareness": 0.0,
+        "population.size": 400,
+        "days": 30,
+    }
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml", overrides)
+    for seed in range(3):
+        runs = [
+            ecosim.experiment.runner.simulate(
+                scenario, {"diffusion.seeds": {"strategy": strategy, "count": 8}}, seed
+            )
+            for strategy in ("hubs", "random")
+        ]
+        (hubs, _, hub_days), (rand, _, random_days) = runs
+        assert np.sum(hub_days == 0) == 8 and np.sum(random_days == 0) == 8
+        for daily, days in ((hubs, hub_days), (rand, random_days)):
+            curve = [np.mean(days <= t) for t in daily["step"]]
+            np.testing.assert_allclose(daily["adopted_share"], curve, atol=1e-12)
+        matched = match_adopters(hub_days, random_days, horizon=30)
+        area = float(np.sum(hubs["adopted_share"] - rand["adopted_share"]))
+        assert matched["gain"] == pytest.approx(area, abs=1e-12)
+        assert matched["expansion"] + matched["acceleration"] == pytest.approx(area, abs=1e-12)

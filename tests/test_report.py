@@ -1,13 +1,17 @@
 """ecosim compare: the statistics of a results folder, and a report with its figures."""
 
 import re
+import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from ecosim.analysis import decompose_adoption
 from ecosim.cli import main
 from ecosim.experiment import ExperimentError, load_experiment, run_experiment
 from ecosim.report import compare, write_report
+from ecosim.store import ResultStore
 
 from experiment_helpers import tiny_experiment, write_experiment
 
@@ -41,7 +45,20 @@ def test_compare_computes_the_tables_from_the_runs(batch):
         paired.mean()
     )
     measures = set(comparison.decomposition["measure"])
-    assert measures == {"new_adopters", "gain", "expansion", "acceleration", "days_earlier"}
+    assert comparison.adoption_method == "individual"
+    assert measures == {
+        "new_adopters",
+        "gain",
+        "expansion",
+        "acceleration",
+        "days_earlier",
+        "adopters_both",
+        "only_programme",
+        "only_baseline",
+    }
+    row = differences.loc[(1, "quiet", "total_revenue")]
+    unpaired = quiet["total_revenue"].var() + plain["total_revenue"].var()
+    assert row["variance_reduction"] == pytest.approx(1 - paired.var() / unpaired)
     assert set(comparison.decomposition["strategy"]) == {"quiet", "promo"}
     assert set(comparison.bands) == {"adopted_share", "cumulative_revenue"}
     assert comparison.panels
@@ -53,6 +70,10 @@ def test_report_is_markdown_with_tables_figures_and_methods(batch, tmp_path):
     for heading in ("## Design", "## Methods", "## Results", "## Expansion and acceleration"):
         assert heading in report
     assert "common random numbers" in report and "Cohen's d_z" in report
+    assert "Pairing the runs (common random numbers) cut the variance" in report
+    assert "| variance cut by pairing |" in report
+    assert "Customers are matched individually" in report
+    assert "| only with the strategy | only without |" in report
     assert "### `total_revenue`" in report and "| **quiet** |" in report
     links = re.findall(r"!\[[^\]]*\]\((figures/[^)]+)\)", report)
     assert "figures/outcomes.png" in links and "figures/daily_adopted_share.png" in links
@@ -83,3 +104,62 @@ def test_compare_needs_a_batch_folder_with_runs(batch, tmp_path):
     (tmp_path / "experiment.toml").write_bytes((batch / "experiment.toml").read_bytes())
     with pytest.raises(ExperimentError, match="no run has finished yet"):
         compare(tmp_path)
+
+
+def test_individual_and_curve_matching_agree_in_the_total_gain(batch):
+    store = ResultStore(batch)
+    results = store.results()
+    daily = store.daily().merge(
+        results[["run_id", "strategy", "condition", "replication"]], on="run_id"
+    )
+    keys = ["strategy", "condition", "replication"]
+    individual = decompose_adoption(daily, "plain", by=["condition"], adoption=store.adoption)
+    curve = decompose_adoption(daily, "plain", by=["condition"])
+    assert set(individual["method"]) == {"individual"} and set(curve["method"]) == {"curve"}
+    both = individual.merge(curve, on=keys, suffixes=("", "_curve"))
+    assert len(both) == 2 * 2 * 4
+    for measure in ("gain", "new_adopters"):
+        np.testing.assert_allclose(both[measure], both[f"{measure}_curve"], atol=1e-12)
+    np.testing.assert_allclose(both["expansion"] + both["acceleration"], both["gain"], atol=1e-12)
+    assert (both["gain"] != 0).any(), "the strategies change adoption"
+
+
+def test_adoption_days_agree_with_the_adoption_curve(batch):
+    store = ResultStore(batch)
+    for run_id in store.rows():
+        days = store.adoption(run_id)
+        series = pd.read_parquet(store.run_path(run_id))
+        curve = [np.mean(days <= t) for t in series["step"]]
+        np.testing.assert_allclose(series["adopted_share"], curve, atol=1e-12)
+
+
+def test_a_folder_without_adoption_days_is_decomposed_from_the_curves(batch, tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(batch, old)
+    shutil.rmtree(old / "runs" / "adoption")
+    comparison = compare(old)
+    assert comparison.adoption_method == "curve"
+    assert "only_programme" not in set(comparison.decomposition["measure"])
+    gain = comparison.decomposition.set_index(["strategy", "condition", "measure"])["mean"]
+    matched = compare(batch).decomposition.set_index(["strategy", "condition", "measure"])
+    assert gain.loc[("promo", 0, "gain")] == pytest.approx(
+        matched.loc[("promo", 0, "gain"), "mean"]
+    )
+    report = write_report(comparison, tmp_path / "report").read_text()
+    assert "holds no customer's day of first purchase" in report
+    assert "| only with the strategy |" not in report
+
+
+def test_pairing_removes_most_of_the_variance_of_a_small_price_change(tmp_path):
+    data = tiny_experiment(replications=8)
+    data.pop("conditions")
+    data["strategies"] = {
+        "plain": {"description": "as written"},
+        "cheaper": {"set": {"brands.0.price": 98.0}},
+    }
+    data["outcomes"] = ["final_adopted_share", "total_revenue"]
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    run_experiment(experiment, tmp_path / "out", serial=True, progress=False)
+    differences = compare(tmp_path / "out").differences.set_index("outcome")
+    assert (differences["var_paired"] < differences["var_unpaired"]).all()
+    assert (differences["variance_reduction"] > 0.5).all(), differences["variance_reduction"]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import dask
+import numpy as np
 import pandas as pd
 from dask.distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from tqdm.auto import tqdm
@@ -39,6 +40,7 @@ from ecosim.store import ResultStore
 __all__ = [
     "BatchResult",
     "SensitivityResult",
+    "adoption_days",
     "run_experiment",
     "run_sensitivity",
     "simulate",
@@ -50,7 +52,7 @@ CONNECT_TIMEOUT = "10s"
 
 def simulate(
     scenario: Scenario, overrides: dict[str, Any], seed: int
-) -> tuple[pd.DataFrame, dict[str, float | None]]:
+) -> tuple[pd.DataFrame, dict[str, float | None], np.ndarray]:
     """Run one simulation; the function every worker calls.
 
     Parameters
@@ -68,10 +70,31 @@ def simulate(
         The daily outcomes.
     summary : dict
         :func:`summary_row` of the run.
+    adoption : numpy.ndarray of float
+        Each customer's day of adoption, the first purchase of any brand (NaN: never),
+        in customer order: :func:`adoption_days`.
     """
     model = EcosystemModel(scenario, rng=seed, overrides=overrides)
     daily = model.run()
-    return daily, summary_row(model.summary())
+    return daily, summary_row(model.summary()), adoption_days(model)
+
+
+def adoption_days(model: EcosystemModel) -> np.ndarray:
+    """Return each customer's day of first purchase of any brand (NaN: never bought).
+
+    Parameters
+    ----------
+    model : EcosystemModel
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (customers,)
+        Day 0 is the initial state (seeded adopters of a reduced model).
+    """
+    population = model.population
+    bought = population.purchases > 0
+    first = np.where(bought, population.first_purchase, np.iinfo(np.int32).max).min(axis=1)
+    return np.where(bought.any(axis=1), first, np.nan)
 
 
 @dataclass(frozen=True)
@@ -316,8 +339,10 @@ class _Tally:
     def __exit__(self, *exc: object) -> None:
         self.bar.close()
 
-    def success(self, run: Run, daily: pd.DataFrame, summary: dict[str, Any]) -> None:
-        self.store.add_run(run.run_id, daily, {**run.identification(), **summary})
+    def success(
+        self, run: Run, daily: pd.DataFrame, summary: dict[str, Any], adoption: np.ndarray
+    ) -> None:
+        self.store.add_run(run.run_id, daily, {**run.identification(), **summary}, adoption)
         self.finished += 1
         self._advance()
 
@@ -346,12 +371,12 @@ def _run_serially(scenario: Scenario, runs: list[Run], retries: int, tally: _Tal
     for run in runs:
         for attempt in range(1, retries + 2):
             try:
-                daily, summary = simulate(scenario, run.overrides, run.seed)
+                daily, summary, adoption = simulate(scenario, run.overrides, run.seed)
             except Exception as error:
                 if attempt > retries:
                     tally.failure(run, attempt, error)
             else:
-                tally.success(run, daily, summary)
+                tally.success(run, daily, summary, adoption)
                 break
 
 
@@ -369,14 +394,14 @@ def _run_on_dask(
     for future in queue:
         run, attempt = attempts.pop(future)
         try:
-            daily, summary = future.result()
+            daily, summary, adoption = future.result()
         except Exception as error:
             if attempt > retries:
                 tally.failure(run, attempt, error)
             else:
                 queue.add(submit(run, attempt + 1))
         else:
-            tally.success(run, daily, summary)
+            tally.success(run, daily, summary, adoption)
         future.release()
 
 

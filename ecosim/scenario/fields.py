@@ -88,6 +88,8 @@ def _tuple_fields(cls: type[BaseModel]) -> frozenset[str]:
     def is_tuple(annotation: Any) -> bool:
         if get_origin(annotation) in (Union, types.UnionType):
             return any(is_tuple(arg) for arg in get_args(annotation))
+        if get_origin(annotation) is Annotated:
+            return is_tuple(get_args(annotation)[0])
         return annotation is tuple or get_origin(annotation) is tuple
 
     return frozenset(name for name, info in cls.model_fields.items() if is_tuple(info.annotation))
