@@ -168,7 +168,7 @@ class Brand(mesa.Agent):
         self.channel_cost = np.zeros(len(channels))
         self.crisis_until = NEVER
         self._crisis_started = NEVER
-        self._negative_share: deque[float] = deque(maxlen=35)
+        self._complaint_share: deque[float] = deque(maxlen=35)
         self._ambassadors: list[tuple[np.ndarray, schema.Seeding]] = []
         self._unfunded: set[int] = set()
 
@@ -329,10 +329,10 @@ class Brand(mesa.Agent):
         """Apply the brand's rules to what it observed yesterday."""
         crisis = self._rule(schema.CrisisResponse)
         if crisis is not None:
-            self._negative_share.append(
-                self.model.outcome("wom_negative", self.index) / self.model.population.n
+            self._complaint_share.append(
+                self.model.outcome("public_complaints", self.index) / self.model.population.n
             )
-            history = np.array(self._negative_share)
+            history = np.array(self._complaint_share)
             week, before = history[-7:].mean(), history[:-7]
             known = len(before) >= 7
             trending = known and week > crisis.threshold and week >= crisis.ratio * before.mean()

@@ -81,6 +81,7 @@ FLOWS = {
     "points_redeemed": "loyalty points redeemed today",
     "incidents": "service incidents today",
     "complaints": "complaints made today",
+    "public_complaints": "complaints made in public (social media, reviews) today",
     "answered": "complaints answered today",
     "churned": "customers who defected today",
     "won_back": "customers won back today",

@@ -88,7 +88,6 @@ _COUNTS = (
     "members_left",
     "promoted",
     "demoted",
-    "public_complaints",
     "self_served",
     "notices",
     "seeded",
@@ -355,7 +354,7 @@ class EcosystemModel(mesa.Model):
         """Phase 5: choice, purchase, loyalty, use, service and public complaints, reviews."""
         params, population, draws = self.scenario.dynamics, self.population, self.draws
         price = self.prices
-        needy = due_today(population, day, draws)
+        needy = due_today(population, day, draws, loyalty.pace(population, self._programmes, day))
         promo = self._discounts()[:, population.segment[needy]].T
         loyal_cut, loyal_lift = loyalty.benefits(population, needy, self._programmes, day)
         paying = price * (1.0 - promo) * (1.0 - loyal_cut)

@@ -324,21 +324,21 @@ def test_fees_are_members_joining_or_renewing(loyal_run):
     assert daily["fee_revenue"].sum() % 25.0 == 0
 
 
-def test_crisis_rule_answers_a_rise_of_complaints_not_their_usual_level():
+def test_crisis_rule_answers_a_rise_of_public_complaints_not_their_usual_level():
     rule = {"type": "crisis_response", "threshold": 0.002, "ratio": 2.0, "cooldown": 60}
     model = EcosystemModel(scenario({"brands.0.rules": [rule]}), rng=1)
     brand = next(iter(model.brands))
     n = model.population.n
 
     def observe(day, share):
-        model.outcomes["wom_negative"] = share * n
+        model.outcomes["public_complaints"] = share * n
         brand._react(day)
         return brand.crisis_until >= day
 
     background = [observe(day, 0.01) for day in range(1, 41)]
-    assert not any(background), "steady talk five times the threshold is not a crisis"
+    assert not any(background), "steady complaints five times the threshold are not a crisis"
     spike = [observe(day, 0.03) for day in range(41, 48)]
-    assert any(spike), "talk tripling within a week is"
+    assert any(spike), "complaints tripling within a week are"
 
 
 def test_personalised_reward_points_cost_the_brand_once_when_redeemed():

@@ -14,7 +14,14 @@ from ecosim.processes.experience import pull
 from ecosim.processes.sampling import Draws
 from ecosim.scenario import Loyalty, Membership, Points, Tiers
 
-__all__ = ["benefits", "earn_and_redeem", "join_membership", "renew_memberships", "review_tiers"]
+__all__ = [
+    "benefits",
+    "earn_and_redeem",
+    "join_membership",
+    "pace",
+    "renew_memberships",
+    "review_tiers",
+]
 
 
 def benefits(
@@ -25,7 +32,10 @@ def benefits(
     Points: a utility lift ``goal_gradient * min(points / goal, 1)`` that grows as the
     goal nears -- the goal-gradient effect (Kivetz, Urminsky & Zheng 2006); after a
     redemption progress restarts, so the lift falls back (the post-reward lull).
-    Tiers and membership: their discount and utility.
+    Tiers: the tier's discount and utility, and a lift ``goal_gradient * min(s / t, 1)``
+    for a customer below the top tier, with ``s`` the period's spend and ``t`` the next
+    tier's threshold: status is a goal too (Drèze & Nunes 2009, 2011). Membership: its
+    discount and utility.
 
     Parameters
     ----------
@@ -51,11 +61,35 @@ def benefits(
             levels = programme.tiers.levels
             keep[:, b] *= 1.0 - np.array([0.0, *(t.discount for t in levels)])[tier]
             lift[:, b] += np.array([0.0, *(t.utility for t in levels)])[tier]
+            following = np.array([*(t.threshold for t in levels), np.inf])[tier]
+            progress = population.period_spend[customers, b] / following
+            lift[:, b] += programme.tiers.goal_gradient * np.minimum(progress, 1.0)
         if programme.membership is not None:
             member = population.member_until[customers, b] >= day
             keep[:, b] *= np.where(member, 1.0 - programme.membership.discount, 1.0)
             lift[:, b] += np.where(member, programme.membership.utility, 0.0)
     return 1.0 - keep, lift
+
+
+def pace(population: Population, programmes: list[Loyalty], day: int) -> np.ndarray | None:
+    """How often each customer shops relative to their need cycle: members shop more.
+
+    A member of a brand's paid membership has ``1 + frequency_lift`` times the purchase
+    occasions (the largest lift of their memberships); ``None`` when no brand has a
+    membership.
+    """
+    lifts = [
+        (b, programme.membership.frequency_lift)
+        for b, programme in enumerate(programmes)
+        if programme.membership is not None
+    ]
+    if not lifts:
+        return None
+    faster = np.ones(population.n)
+    for b, lift in lifts:
+        member = population.member_until[:, b] >= day
+        faster[member] = np.maximum(faster[member], 1.0 + lift)
+    return faster
 
 
 def earn_and_redeem(

@@ -21,12 +21,15 @@ __all__ = [
 ]
 
 
-def due_today(population: Population, day: int, draws: Draws) -> np.ndarray:
+def due_today(
+    population: Population, day: int, draws: Draws, pace: np.ndarray | None = None
+) -> np.ndarray:
     """Return the customers whose category need falls today, and schedule their next.
 
     Needs arrive as a Poisson process per customer: the next need comes after a
     geometric number of days with mean ``need_cycle`` (purchase incidence as in
-    Ehrenberg 1959; gamma-distributed need cycles across customers give NBD counts).
+    Ehrenberg 1959; gamma-distributed need cycles across customers give NBD counts),
+    divided by the customer's ``pace`` (more purchase occasions, e.g. a member's).
 
     Parameters
     ----------
@@ -35,13 +38,16 @@ def due_today(population: Population, day: int, draws: Draws) -> np.ndarray:
     day : int
     draws : Draws
         The run's random numbers.
+    pace : ndarray, optional
+        Per customer, how many times as often as their need cycle they shop (1: as it).
 
     Returns
     -------
     ndarray of int
     """
     needy = np.flatnonzero(population.next_need == day)
-    gap = draws.geometric("need", needy, 1.0 / population.need_cycle[needy])
+    faster = 1.0 if pace is None else pace[needy]
+    gap = draws.geometric("need", needy, np.minimum(faster / population.need_cycle[needy], 1.0))
     population.next_need[needy] = day + gap
     return needy
 

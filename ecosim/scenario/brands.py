@@ -58,11 +58,14 @@ class Tiers(Spec):
 
     A promotion raises the experience by ``promotion_boost``; a demotion lowers it by
     ``loss_aversion * promotion_boost``: demotion hurts more than promotion helps
-    (Wagner, Hennig-Thurau & Rudolph 2009).
+    (Wagner, Hennig-Thurau & Rudolph 2009). Within a period, progress towards the next
+    tier's threshold lifts the purchase utility by up to ``goal_gradient``: customers
+    spend to reach or keep a status (Drèze & Nunes 2009, 2011).
     """
 
     levels: list[Tier] = Field(min_length=1)
     review_days: int = Field(default=180, ge=1)
+    goal_gradient: NonNegative = 0.3
     promotion_boost: Probability = 0.1
     loss_aversion: float = Field(default=2.0, ge=1.0)
 
@@ -83,10 +86,13 @@ class Membership(Spec):
     A customer may join at a purchase (probability ``join_probability`` times their
     positive experience); at the end of each term they renew with probability
     ``1 / (1 + exp(-(renewal_intercept + renewal_usage * purchases_in_term +
-    renewal_experience * experience)))`` or leave: renewal is a churn point.
+    renewal_experience * experience)))`` or leave: renewal is a churn point. Members
+    shop more often: free shipping and the fee already paid bring ``frequency_lift`` more
+    purchase occasions (Lewis, Singh & Fay 2006 on shipping fees and purchase incidence).
     """
 
     fee: NonNegative = 40.0
+    frequency_lift: NonNegative = 0.25
     term_days: int = Field(default=90, ge=1)
     discount: Probability = 0.05
     utility: float = Field(default=0.4, ge=0.0)
@@ -167,15 +173,16 @@ class Service(Spec):
 class CrisisResponse(Spec):
     """When complaints trend, respond: faster service and an apology campaign.
 
-    Triggers when the share of customers speaking negatively about the brand, averaged
-    over the last 7 days, exceeds ``threshold`` *and* is at least ``ratio`` times its
-    mean over the (up to) 28 days before, of which it needs at least 7: a crisis is a rise
-    of complaints, not their usual level, so background talk does not trip the rule. Lasts
-    ``duration`` days; cannot trigger again within ``cooldown`` days of the start.
+    Triggers when the share of customers complaining about the brand in public (what
+    social listening sees), averaged over the last 7 days, exceeds ``threshold`` *and*
+    is at least ``ratio`` times its mean over the (up to) 28 days before, of which it
+    needs at least 7: a crisis is a rise of complaints, not their usual level, so the
+    background of complaints does not trip the rule. Lasts ``duration`` days; cannot
+    trigger again within ``cooldown`` days of the start.
     """
 
     type: Literal["crisis_response"]
-    threshold: Probability = 0.002
+    threshold: Probability = 0.0002
     ratio: float = Field(default=2.0, ge=1.0)
     duration: int = Field(default=14, ge=1)
     cooldown: int = Field(default=60, ge=1)
