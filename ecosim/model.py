@@ -392,7 +392,7 @@ class EcosystemModel(mesa.Model):
                 self._add(b, points_earned=earned, points_redeemed=redeemed, rewards_value=value)
         first = population.purchases[buyers, bought] == 0
         after_wom = first & (day - population.heard_wom[buyers, bought] < params.wom_memory_days)
-        switched = record_purchases(population, buyers, bought, paid, day)
+        switched = record_purchases(population, buyers, bought, paid, day, units)
         use_product(population, buyers, bought, self.qualities, params, draws)
         n_brands = len(price)
         self.flows["purchases"] = np.bincount(bought, minlength=n_brands).astype(float)

@@ -62,8 +62,9 @@ class Population:
         it; drawn once, normal with mean 0 and sd ``fit_sd``).
     stage : int8
         Engagement stage, an index into :data:`STAGES`.
-    purchases, spend : int32, float64
-        Frequency and monetary value.
+    purchases, spend, units : int32, float64, float64
+        Frequency, monetary value and units bought (engaged customers buy more than one
+        unit per purchase).
     first_purchase, last_purchase : int32
         Days of the first and the last purchase (:data:`NEVER` if none).
     reached : bool
@@ -112,6 +113,7 @@ class Population:
     stage: np.ndarray
     purchases: np.ndarray
     spend: np.ndarray
+    units: np.ndarray
     first_purchase: np.ndarray
     last_purchase: np.ndarray
     reached: np.ndarray
@@ -184,6 +186,7 @@ class Population:
             stage=full(0, np.int8),
             purchases=full(0, np.int32),
             spend=full(0.0),
+            units=full(0.0),
             first_purchase=full(NEVER, np.int32),
             last_purchase=full(NEVER, np.int32),
             reached=full(False, bool),

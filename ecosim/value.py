@@ -144,7 +144,7 @@ def customer_values(model: EcosystemModel, brand: int = 0) -> pd.DataFrame:
         scores[name] = score
     first = population.first_purchase[:, brand]
     observed = (day - np.where(first == NEVER, day, first)) / params.clv_period_days
-    margin = monetary - frequency * spec.price * (1.0 - spec.margin)
+    margin = monetary - population.units[:, brand] * spec.price * (1.0 - spec.margin)
     per_period = np.where(bought, margin / np.maximum(observed, 1.0), 0.0)
     cycle = np.nan_to_num(purchase_intervals(population, brand), nan=0.0)
     hazard = churn_hazard(population.experience[:, brand], cycle / 2.0, params)

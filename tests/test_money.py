@@ -19,8 +19,11 @@ FEE, TERM, MEMBER_DISCOUNT = 25.0, 7, 0.1
 DAYS = 40
 
 
-def scenario(loyalty: dict, campaign: list[dict]):
-    """Everyone knows the brand and needs the product every three days or so."""
+def scenario(loyalty: dict, campaign: list[dict], basket: list[float] | None = None):
+    """Everyone knows the brand and needs the product every three days or so.
+
+    One unit per purchase unless ``basket`` says otherwise (up-selling has its own test).
+    """
     segment = {"name": "everyone", "share": 1.0, "need_cycle": 3.0, "price_sensitivity": 0.0}
     return validate_scenario(
         {
@@ -39,6 +42,7 @@ def scenario(loyalty: dict, campaign: list[dict]):
                 }
             ],
             "campaign": campaign,
+            "dynamics": {"stage_basket": basket or [1.0] * 5},
         }
     )
 
@@ -107,3 +111,13 @@ def test_members_pay_the_member_price(membership_run):
     assert (member_purchases.round() >= 0).all()
     assert (member_purchases.round() <= daily["purchases"]).all()
     assert member_purchases.sum() > 100, "members bought, and got their discount"
+
+
+def test_engaged_customers_basket_multiplies_what_they_pay_and_nothing_else():
+    one = run(scenario({}, [])).iloc[1:]
+    two = run(scenario({}, [], basket=[2.0] * 5)).iloc[1:]
+    assert (one["purchases"] == two["purchases"]).all(), "the same customers buy the same days"
+    assert np.allclose(two["revenue"], 2.0 * one["revenue"], rtol=0, atol=1e-6)
+    assert np.allclose(two["units"], 2.0 * two["purchases"], rtol=0, atol=1e-9)
+    margin = two["revenue"] - two["units"] * PRICE * (1 - 0.3)  # the schema's default margin
+    assert np.allclose(two["gross_margin"], margin, rtol=0, atol=1e-6)

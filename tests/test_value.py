@@ -72,7 +72,7 @@ def test_customer_values_table(model):
 
 def test_realised_value_is_the_discounted_margin(model):
     params, brand = model.scenario.dynamics, model.scenario.brands[0]
-    margin = model.population.spend[:, 0] - model.population.purchases[:, 0] * brand.price * (
+    margin = model.population.spend[:, 0] - model.population.units[:, 0] * brand.price * (
         1 - brand.margin
     )
     # within 60 days the discount factor is between (1.1)^(-60/365) and 1

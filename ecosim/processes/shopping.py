@@ -172,21 +172,28 @@ def purchase_intervals(population: Population, brand: int) -> np.ndarray:
 
 
 def record_purchases(
-    population: Population, buyers: np.ndarray, brand: np.ndarray, paid: np.ndarray, day: int
+    population: Population,
+    buyers: np.ndarray,
+    brand: np.ndarray,
+    paid: np.ndarray,
+    day: int,
+    units: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Record purchases: frequency, monetary value, recency, history.
 
     Parameters
     ----------
     population : Population
-        Updated in place (``purchases``, ``spend``, ``first_purchase``, ``last_purchase``,
-        ``purchase_days``, ``period_spend``, ``term_purchases``, ``last_brand``, ``aware``,
+        Updated in place (``purchases``, ``spend``, ``units``, ``first_purchase``,
+        ``last_purchase``, ``purchase_days``, ``period_spend``, ``term_purchases``, ``last_brand``, ``aware``,
         ``stage`` at least consumption, ``engaged_today``, ``last_consumed``).
     buyers, brand : ndarray of int
         Who bought which brand (each customer at most once).
     paid : ndarray of float
         What they paid.
     day : int
+    units : ndarray of float or float
+        Units each took (:func:`basket`).
 
     Returns
     -------
@@ -199,6 +206,7 @@ def record_purchases(
     population.first_purchase[buyers[first], brand[first]] = day
     population.purchases[buyers, brand] += 1
     population.spend[buyers, brand] += paid
+    population.units[buyers, brand] += units
     population.period_spend[buyers, brand] += paid
     population.term_purchases[buyers, brand] += 1
     population.last_purchase[buyers, brand] = day

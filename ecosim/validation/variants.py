@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ecosim.errors import ValidationCaseError
 from ecosim.model import EcosystemModel
 from ecosim.scenario import Scenario, apply_overrides, load_scenario, validate_scenario
-from ecosim.validation.core import ValidationError
 
 __all__ = ["SCENARIOS", "arm", "drop_actions", "model", "scenario_data", "shipped_names"]
 
@@ -35,7 +35,7 @@ def shipped_names() -> list[str]:
 def _loaded(name: str) -> Scenario:
     path = SCENARIOS / f"{name}.toml"
     if not path.is_file():
-        raise ValidationError(
+        raise ValidationCaseError(
             f"the shipped scenario {path} does not exist: the evidence cases need a source "
             "checkout of the repository"
         )
@@ -70,7 +70,7 @@ def drop_actions(data: dict, drop: Iterable[str]) -> dict:
 
     Raises
     ------
-    ValidationError
+    ValidationCaseError
         If an entry matches no action (the variant would silently equal the scenario).
     """
     campaign = data["campaign"]
@@ -80,7 +80,7 @@ def drop_actions(data: dict, drop: Iterable[str]) -> dict:
             a for a in campaign if not (a["type"] == kind and (not brand or a["brand"] == brand))
         ]
         if len(keep) == len(campaign):
-            raise ValidationError(f"scenario {data['name']!r}: no campaign action {entry!r}")
+            raise ValidationCaseError(f"scenario {data['name']!r}: no campaign action {entry!r}")
         campaign = keep
     return {**data, "campaign": campaign}
 
