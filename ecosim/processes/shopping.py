@@ -186,7 +186,8 @@ def record_purchases(
     population : Population
         Updated in place (``purchases``, ``spend``, ``units``, ``first_purchase``,
         ``last_purchase``, ``purchase_days``, ``period_spend``, ``term_purchases``,
-        ``last_brand``, ``aware``, ``stage`` at least consumption, ``engaged_today``, ``last_consumed``).
+        ``last_brand``, ``aware``, ``stage`` at least consumption, ``engaged_today``,
+        ``last_consumed``).
     buyers, brand : ndarray of int
         Who bought which brand (each customer at most once).
     paid : ndarray of float
