@@ -1,3 +1,5 @@
+import numpy as np
+
 from ecosim.processes.engagement import move_stages
 from ecosim.scenario import Dynamics
 
@@ -34,3 +36,22 @@ def test_stage_none_is_left_alone(draws):
     population = make_population(100, aware=True, experience=1.0, engaged_today=True)
     move_stages(population, Dynamics(), draws)
     assert (population.stage == 0).all()
+
+
+def test_collaborators_raise_quality_modestly_and_never_past_perfect():
+    from ecosim.processes.engagement import cocreate
+
+    params = Dynamics(cocreation_rate=0.02)
+    population = make_population(1000)
+    assert cocreate(population, 0, 0.7, params) == 0.7, "no collaborators, no ideas"
+    population.stage[:50, 0] = 4
+    quality = 0.7
+    for _ in range(365):
+        quality = cocreate(population, 0, quality, params)
+    expected = 1.0 - 0.3 * (1.0 - 0.02 * 0.05) ** 365
+    assert np.isclose(quality, expected) and 0.7 < quality < 0.71
+    population.stage[:, 0] = 4
+    quality = 0.7
+    for _ in range(10_000):
+        quality = cocreate(population, 0, quality, params)
+    assert 0.99 < quality <= 1.0
