@@ -49,7 +49,7 @@ def test_collaborators_raise_quality_modestly_and_never_past_perfect():
     for _ in range(365):
         quality = cocreate(population, 0, quality, params)
     expected = 1.0 - 0.3 * (1.0 - 0.02 * 0.05) ** 365
-    assert np.isclose(quality, expected) and 0.7 < quality < 0.71
+    assert np.isclose(quality, expected) and 0.7 < quality < 0.8, "5% collaborating: +0.09"
     population.stage[:, 0] = 4
     quality = 0.7
     for _ in range(10_000):
