@@ -367,9 +367,10 @@ class EcosystemModel(mesa.Model):
             + self._novelty()
             + params.rating_weight * (self.ratings - 3.0)
         )
+        multiplier = self._points_multiplier()
         values = utility(
             population.experience[needy],
-            paying,
+            paying * (1.0 - loyalty.points_value(self._programmes, multiplier)),
             self._reference_price,
             population.price_sensitivity[needy],
             promo > 0,
@@ -382,7 +383,6 @@ class EcosystemModel(mesa.Model):
         buyers, bought = needy[buying], choice[buying]
         units = basket(population, buyers, bought, params)
         paid = paying[buying, choice[buying]] * units
-        multiplier = self._points_multiplier()
         for b, programme in enumerate(self._programmes):
             if programme.points is not None:
                 mine = bought == b

@@ -19,6 +19,7 @@ __all__ = [
     "earn_and_redeem",
     "join_membership",
     "pace",
+    "points_value",
     "renew_memberships",
     "review_tiers",
 ]
@@ -72,7 +73,7 @@ def benefits(
 
 
 def pace(population: Population, programmes: list[Loyalty], day: int) -> np.ndarray | None:
-    """How often each customer shops relative to their need cycle: members shop more.
+    """Return how often each customer shops relative to their need cycle: members shop more.
 
     A member of a brand's paid membership has ``1 + frequency_lift`` times the purchase
     occasions (the largest lift of their memberships); ``None`` when no brand has a
@@ -90,6 +91,31 @@ def pace(population: Population, programmes: list[Loyalty], day: int) -> np.ndar
         member = population.member_until[:, b] >= day
         faster[member] = np.maximum(faster[member], 1.0 + lift)
     return faster
+
+
+def points_value(programmes: list[Loyalty], multiplier: np.ndarray) -> np.ndarray:
+    """Return the money value of the points a purchase earns, as a share of what is paid.
+
+    ``earn_rate * multiplier * reward_value / goal`` per brand with a points card (0
+    without): customers count the rewards they earn as part of the deal (Kivetz &
+    Simonson 2002), so a double-points day is a small price cut in their eyes — as well
+    as a step towards the goal.
+
+    Examples
+    --------
+    >>> from ecosim.scenario import Loyalty, Points
+    >>> card = Loyalty(points=Points(earn_rate=1.0, goal=1500, reward_value=20))
+    >>> points_value([card, Loyalty()], np.array([2.0, 1.0])).round(4).tolist()
+    [0.0267, 0.0]
+    """
+    return np.array(
+        [
+            p.points.earn_rate * m * p.points.reward_value / p.points.goal
+            if p.points is not None
+            else 0.0
+            for p, m in zip(programmes, multiplier, strict=True)
+        ]
+    )
 
 
 def earn_and_redeem(
