@@ -35,9 +35,9 @@ class Dynamics(Spec):
     share_weight: NonNegative = 0.5
     # phase 4: dialogue
     stage_talk: list[Probability] = _stage_list([0.01, 0.05, 0.15, 0.3, 0.3])
-    venting_rate: Probability = 0.2
-    wom_awareness_rate: NonNegative = 2.0
-    wom_experience_weight: Probability = 0.4
+    venting_rate: Probability = 0.13
+    wom_awareness_rate: NonNegative = 1.0
+    wom_experience_weight: Probability = 0.5
     wom_saturation: float = Field(default=0.03, gt=0.0)
     wom_user_weight: Probability = 0.15
     negativity_bias: float = Field(default=1.5, ge=1.0)
@@ -48,7 +48,7 @@ class Dynamics(Spec):
     # phase 5: shopping
     outside_utility: float = 1.5
     experience_weight: NonNegative = 2.0
-    price_weight: NonNegative = 3.0
+    price_weight: NonNegative = 6.0
     promotion_weight: NonNegative = 0.5
     rating_weight: NonNegative = 0.3
     inertia: NonNegative = 0.5
