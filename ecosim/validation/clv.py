@@ -5,9 +5,10 @@ retention ``r`` and discount ``d`` per period, with a period of one day: every c
 aware from the start and needs the category every day (``need_cycle`` 1), the outside
 option is so unattractive (``outside_utility`` -50) that every aware customer who has
 not defected buys, at a constant price (no promotions, loyalty programme or service
-incidents, so the margin is always ``m``), nobody talks (word of mouth off), and the
-daily churn hazard is the constant ``1 - r`` (``churn_experience_weight`` 0; the recency
-term is zero for a customer who bought that day) with no win-back.
+incidents, one unit per purchase, so the margin is always ``m``), nobody talks (word of
+mouth off), and the daily churn hazard is the constant ``1 - r``
+(``churn_experience_weight`` 0; the recency term is zero for a customer who bought that
+day) with no win-back.
 
 Timing. Within a day the engine records the purchase and its margin (phase 5, discounted
 to day 0 by ``(1 + d)^-day``), then draws churn (phase 6). The first margin, on day 1,
@@ -40,7 +41,8 @@ customer is aware from the start (`brands.0.initial_awareness = 1`) and needs th
 every day (`need_cycle = 1`); the outside option is so unattractive
 (`dynamics.outside_utility = -50`) that every aware customer who has not defected buys; the
 price and margin are constant (no campaign, loyalty programme or service incidents:
-`brands.0.service.incidents = []`); nobody talks (`dynamics.stage_talk` all 0,
+`brands.0.service.incidents = []`; one unit per purchase whatever the stage:
+`dynamics.stage_basket` all 1); nobody talks (`dynamics.stage_talk` all 0,
 `dynamics.venting_rate = 0`: no word of mouth); nobody forgets (`dynamics.forgetting_rate =
 0`); the daily churn hazard is the constant 1 − r (`dynamics.churn_rate = 1 − r`,
 `dynamics.churn_experience_weight = 0`; the recency term is zero for a customer who bought
@@ -92,6 +94,7 @@ def clv_scenario() -> dict:
         "dynamics.forgetting_rate": 0.0,
         "dynamics.stage_talk": [0.0] * 5,
         "dynamics.venting_rate": 0.0,
+        "dynamics.stage_basket": [1.0] * 5,
     }
 
 

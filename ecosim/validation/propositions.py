@@ -79,10 +79,10 @@ their awareness and their adoption (share who bought) rise."""
 NEGATIVITY_DESCRIPTION = (
     COMMON
     + """Negative dialogue should weigh more than positive. The same 5 % of the customers,
-chosen at random, are injected at the start as aware customers at stage *curation* with
+chosen at random, are injected at the start as aware past buyers at stage *curation* with
 experience +0.8 (positive arm), 0 (control: they do not speak) or −0.8 (negative arm).
-`dynamics.venting_rate` is set to 0.5, the talk rate of stage curation, so a speaker with
-experience x talks with probability talkativeness × 0.5 × |x| whatever its sign: both
+`dynamics.venting_rate` is set to `stage_talk` at curation (0.15), so a speaker with
+experience x talks with probability talkativeness × 0.15 × |x| whatever its sign: both
 arms start with the same expected number of speakers of the same strength. The test: the
 drop of their neighbours' mean experience in the negative arm (control − negative) exceeds
 the rise in the positive arm (positive − control)."""
@@ -356,11 +356,11 @@ def negativity_arm(
 ) -> dict[str, Any]:
     """Inject the same speakers with a positive, a neutral and a negative experience.
 
-    A random 5 % of the customers (the same in every arm) are made aware, at stage
-    curation, with experience +0.8, 0 (control: they do not speak) or -0.8. With
-    ``venting_rate`` equal to ``stage_talk`` at curation, a speaker with experience ``x``
-    talks with probability ``talkativeness * 0.5 * |x|`` whatever the sign, so both arms
-    start with the same expected number of speakers.
+    A random 5 % of the customers (the same in every arm) are made aware past buyers
+    (only buyers complain), at stage curation, with experience +0.8, 0 (control: they do
+    not speak) or -0.8. With ``venting_rate`` equal to ``stage_talk`` at curation, a
+    speaker with experience ``x`` talks with probability ``talkativeness * stage_talk[2] *
+    |x|`` whatever the sign, so both arms start with the same expected number of speakers.
 
     Parameters
     ----------
@@ -379,13 +379,18 @@ def negativity_arm(
     pick = np.random.default_rng(seed.spawn(1)[0])
     chosen = pick.choice(customers, round(INJECTED_SHARE * customers), replace=False)
     result: dict[str, Any] = {}
+    talk = market("negativity", customers, days, **(changes or {})).dynamics.stage_talk
     for arm, valence in (("positive", 1.0), ("control", 0.0), ("negative", -1.0)):
         scenario = market(
-            "negativity", customers, days, **{"dynamics.venting_rate": 0.5, **(changes or {})}
+            "negativity",
+            customers,
+            days,
+            **{"dynamics.venting_rate": talk[INJECTED_STAGE], **(changes or {})},
         )
         model = EcosystemModel(scenario, rng=np.random.default_rng(seed))
         population = model.population
         population.aware[chosen, 0] = True
+        population.purchases[chosen, 0] = 1
         population.stage[chosen, 0] = INJECTED_STAGE
         population.experience[chosen, 0] = valence * INJECTED_EXPERIENCE
         injected = np.zeros((customers, 1), dtype=bool)
@@ -473,7 +478,8 @@ def negativity(mode: Mode = "full", jobs: int = 1) -> CaseResult:
         settings=_settings(
             s,
             f"{INJECTED_SHARE:.0%} of the customers injected as speakers with experience "
-            f"+{INJECTED_EXPERIENCE}, 0 or -{INJECTED_EXPERIENCE}; venting_rate 0.5",
+            f"+{INJECTED_EXPERIENCE}, 0 or -{INJECTED_EXPERIENCE}; venting_rate = stage_talk "
+            "at curation",
         ),
         notes=notes,
         figure=_negativity_figure(arms),
