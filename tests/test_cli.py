@@ -144,7 +144,7 @@ def test_campaign_beyond_the_horizon_is_refused_and_a_cut_one_is_a_warning(tmp_p
     assert (
         err.startswith("ecosim: warning: ") and "baseline.toml: days: the horizon of 20 days" in err
     )
-    assert "leaves out 5 campaign actions (campaign[4]," in err
+    assert "leaves out 6 campaign actions (campaign[0], campaign[4]," in err
 
 
 def test_outside_paths_need_the_flag(tmp_path, capsys):

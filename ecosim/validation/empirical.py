@@ -98,7 +98,7 @@ ROWS: dict[str, Row] = {
         "from the start of the TV burst; long term: the year. Bands: short term "
         "[0.03, 0.25], long term [0.08, 0.5], and long term > short term.",
         full=Size(20),
-        quick=Size(6, customers=2_000),
+        quick=Size(8, customers=3_000),
     ),
     "price": Row(
         title="Brand price elasticity: about −2.6",
@@ -121,7 +121,7 @@ ROWS: dict[str, Row] = {
         "moves experience) scaled by 1 ± 0.1: its elasticity must exceed volume's "
         "(paired difference over the same seeds).",
         full=Size(20),
-        quick=Size(6, customers=2_000, days=180),
+        quick=Size(8, customers=3_000),
     ),
     "wom_share": Row(
         title="Word of mouth is behind a fifth to a half of purchase decisions",

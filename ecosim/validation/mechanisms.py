@@ -273,7 +273,7 @@ class Size:
     quick_days: bool
 
 
-SIZES = {"full": Size(20, None, False), "quick": Size(5, 2_000, True)}
+SIZES = {"full": Size(20, None, False), "quick": Size(6, 3_000, True)}
 
 
 def pair(
