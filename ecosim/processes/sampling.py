@@ -35,6 +35,12 @@ _GOLDEN = 0x9E3779B97F4A7C15
 _MIX1 = 0xBF58476D1CE4E5B9
 _MIX2 = 0x94D049BB133111EB
 _TO_UNIT = 2.0**-53
+# The same constants as numpy scalars, made once: building them costs more per call than a
+# pass over a few hundred keys.
+_GOLDEN_U64 = np.uint64(_GOLDEN)
+_MIX_U64 = ((np.uint64(30), np.uint64(_MIX1)), (np.uint64(27), np.uint64(_MIX2)))
+_LAST_SHIFT = np.uint64(31)
+_TO_53_BITS = np.uint64(11)
 
 
 def _mix(z: int) -> int:
@@ -46,11 +52,11 @@ def _mix(z: int) -> int:
 
 def _mix_array(z: np.ndarray, scratch: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser, in place on uint64 (wrapping); ``scratch`` is overwritten."""
-    for shift, multiplier in ((30, _MIX1), (27, _MIX2)):
-        np.right_shift(z, np.uint64(shift), out=scratch)
+    for shift, multiplier in _MIX_U64:
+        np.right_shift(z, shift, out=scratch)
         z ^= scratch
-        z *= np.uint64(multiplier)
-    np.right_shift(z, np.uint64(31), out=scratch)
+        z *= multiplier
+    np.right_shift(z, _LAST_SHIFT, out=scratch)
     z ^= scratch
     return z
 
@@ -109,11 +115,11 @@ class Draws:
         # (key + 1) * golden + base, the golden step folded into the offset; two buffers
         # and in-place passes only (each pass over 10^6 keys is a trip through memory).
         z = np.array(keys, dtype=np.uint64)
-        z *= np.uint64(_GOLDEN)
+        z *= _GOLDEN_U64
         z += np.uint64((base + _GOLDEN) & _MASK)
         scratch = np.empty_like(z)
         _mix_array(z, scratch)
-        z >>= np.uint64(11)
+        z >>= _TO_53_BITS
         unit = scratch.view(np.float64)
         np.add(z, 0.5, out=unit)  # exact: z < 2**53
         unit *= _TO_UNIT  # exact: a power of two
