@@ -124,15 +124,15 @@ def heard_valence(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return what listeners make of today's talk: its valence and how far it moves them.
 
-    A negative message weighs ``negativity_bias`` positive ones (Baumeister et al. 2001;
-    Chevalier & Mayzlin 2006), so talk of shares ``P`` (positive) and ``N`` (negative)
-    has the valence ``v = (P - b N) / (P + b N)`` and the weight ``m = P + b N``. The
-    listener's experience moves towards ``v`` by
-    ``wom_experience_weight * (1 - exp(-m / wom_saturation))``: what is said matters
-    more than how much is said — hearing the same opinion from more contacts adds less
-    and less, as repeated messages carry redundant information — in line with the
-    meta-analytic finding that the valence of word of mouth moves sales more than its
-    volume (You, Vadakkepatt & Joshi 2015).
+    A negative message weighs ``negativity_bias`` (``b``) positive ones (Baumeister et
+    al. 2001; Chevalier & Mayzlin 2006), so talk of shares ``P`` (positive) and ``N``
+    (negative) has the valence ``v = (P - b N) / (P + b N)``. The listener's experience
+    moves towards ``v`` by ``wom_experience_weight * (P + b N) / (P + N) * (1 -
+    exp(-(P + N) / wom_saturation))``: criticism alone moves a listener ``b`` times as
+    far as praise alone, and what is said matters more than how much is said — hearing
+    the same opinion from more contacts adds less and less, as repeated messages carry
+    redundant information — in line with the meta-analytic finding that the valence of
+    word of mouth moves sales more than its volume (You, Vadakkepatt & Joshi 2015).
 
     Parameters
     ----------
@@ -143,24 +143,27 @@ def heard_valence(
     Returns
     -------
     valence, weight : ndarray
-        The target ``v`` in [-1, 1] and the share of the distance moved, in [0, 1).
+        The target ``v`` in [-1, 1] and the share of the distance moved, in [0, 1)
+        (the schema keeps ``wom_experience_weight * negativity_bias <= 1``).
 
     Examples
     --------
     >>> from ecosim.scenario import Dynamics
     >>> params = Dynamics(negativity_bias=2.0, wom_experience_weight=0.1, wom_saturation=0.1)
-    >>> v, w = heard_valence(np.array([0.2, 0.0]), np.array([0.0, 0.1]), params)
+    >>> v, w = heard_valence(np.array([0.2, 0.0]), np.array([0.0, 0.2]), params)
     >>> v.tolist(), np.round(w, 4).tolist()
-    ([1.0, -1.0], [0.0865, 0.0865])
+    ([1.0, -1.0], [0.0865, 0.1729])
     """
-    amount = positive + params.negativity_bias * negative
+    weighted = positive + params.negativity_bias * negative
+    heard = positive + negative
     valence = np.divide(
         positive - params.negativity_bias * negative,
-        amount,
-        out=np.zeros_like(amount),
-        where=amount > 0,
+        weighted,
+        out=np.zeros_like(weighted),
+        where=weighted > 0,
     )
-    weight = params.wom_experience_weight * -np.expm1(-amount / params.wom_saturation)
+    bias = np.divide(weighted, heard, out=np.ones_like(heard), where=heard > 0)
+    weight = params.wom_experience_weight * bias * -np.expm1(-heard / params.wom_saturation)
     return valence, weight
 
 

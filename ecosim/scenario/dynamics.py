@@ -70,6 +70,15 @@ class Dynamics(Spec):
     clv_discount_rate: NonNegative = 0.1
     clv_period_days: int = Field(default=365, ge=1)
 
+    @model_validator(mode="after")
+    def _bounded_pull(self) -> Dynamics:
+        if self.wom_experience_weight * self.negativity_bias > 1.0:
+            raise ValueError(
+                "wom_experience_weight * negativity_bias must be <= 1 so that experience "
+                "stays within [-1, 1]"
+            )
+        return self
+
 
 class Criterion(Spec):
     """At least ``count`` events in the last ``days`` days."""

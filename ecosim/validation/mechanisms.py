@@ -66,6 +66,9 @@ class Mechanism:
     quick_days : int or None
         Horizon in quick mode (the scenario's when None): shorter where the mechanism
         acts early.
+    quick_customers : int or None
+        Customers in quick mode where the quick default is too few to resolve the effect
+        (a rule that watches a share of customers complaining needs the scenario's size).
     """
 
     scenario: str
@@ -80,6 +83,7 @@ class Mechanism:
     per: str | None = None
     start: int = 1
     quick_days: int | None = None
+    quick_customers: int | None = None
     label: str = field(default="", compare=False)
 
     def value(self, daily: pd.DataFrame) -> float:
@@ -137,6 +141,7 @@ ROWS: list[Mechanism] = [
         "gradient pulls purchases forward (Kivetz, Urminsky & Zheng 2006); on some 34 days "
         "of the year the effect on annual purchases is small but positive.",
         quick_days=290,
+        quick_customers=10_000,
     ),
     Mechanism(
         scenario="influencer_seeding",
@@ -232,6 +237,7 @@ ROWS: list[Mechanism] = [
         plausible=(-0.7, -0.05),
         rationale="Faster recovery restores more satisfaction (Smith, Bolton & Wagner "
         "1999), and answered complaints are not posted again: less negative talk.",
+        quick_customers=10_000,
     ),
     Mechanism(
         scenario="two_brands",
@@ -321,10 +327,11 @@ def measure(
         raise ValueError(f"no mechanism row for {scenario!r} (one of: {', '.join(BY_SCENARIO)})")
     row, size = BY_SCENARIO[scenario], SIZES[mode]
     pairs = replications or size.pairs
+    quick = size.quick_days
     resolved = scenario_data(
         scenario,
-        customers or size.customers,
-        days or (row.quick_days if size.quick_days else None),
+        customers or (row.quick_customers if quick and row.quick_customers else size.customers),
+        days or (row.quick_days if quick else None),
     )
     customers, days = resolved["population"]["size"], resolved["days"]
     results = replicate(

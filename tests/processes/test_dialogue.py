@@ -50,7 +50,7 @@ def test_negative_word_of_mouth_lowers_neighbours_experience(draws):
     negative = np.zeros((11, 1), dtype=bool)
     negative[0] = True
     flows = word_of_mouth(population, star(10), np.zeros_like(negative), negative, PARAMS, draws)
-    moved = 0.1 * (1 - np.exp(-2.0 / 0.1))  # all of one's one contact complains: N = 1
+    moved = 0.1 * 2.0 * (1 - np.exp(-1.0 / 0.1))  # one's one contact complains: N = 1
     assert np.allclose(population.experience[1:, 0], 0.2 + moved * (-1.0 - 0.2))
     assert population.experience[0, 0] == 0.2, "the hub hears no one"
     assert flows["wom_negative"][0] == 1 and flows["wom_heard"][0] == 10
@@ -64,7 +64,7 @@ def test_positive_word_of_mouth_raises_it_and_negative_weighs_more(draws):
     negative = np.array([[False], [True], [False]])
     word_of_mouth(population, network, positive, negative, PARAMS, draws)
     valence = (0.5 - 2.0 * 0.5) / (0.5 + 2.0 * 0.5)
-    expected = 0.1 * (1 - np.exp(-1.5 / 0.1)) * valence
+    expected = 0.1 * 1.5 * (1 - np.exp(-1.0 / 0.1)) * valence
     assert np.isclose(population.experience[2, 0], expected) and expected < 0
     population = make_population(3, aware=True)
     word_of_mouth(population, network, positive, np.zeros_like(negative), PARAMS, draws)
