@@ -353,6 +353,7 @@ def negativity_arm(
     customers: int,
     days: int,
     changes: dict[str, Any] | None = None,
+    liked: float = 0.0,
 ) -> dict[str, Any]:
     """Inject the same speakers with a positive, a neutral and a negative experience.
 
@@ -368,6 +369,9 @@ def negativity_arm(
     customers, days : int
     changes : dict, optional
         Further scenario fields by dotted path (e.g. everyone aware of the brand).
+    liked : float
+        The experience every aware customer starts with (0: none yet; an established,
+        liked brand starts above 0).
 
     Returns
     -------
@@ -389,6 +393,7 @@ def negativity_arm(
         )
         model = EcosystemModel(scenario, rng=np.random.default_rng(seed))
         population = model.population
+        population.experience[population.aware[:, 0], 0] = liked
         population.aware[chosen, 0] = True
         population.purchases[chosen, 0] = 1
         population.stage[chosen, 0] = INJECTED_STAGE
