@@ -121,7 +121,7 @@ ROWS: dict[str, Row] = {
         "moves experience) scaled by 1 ± 0.1: its elasticity must exceed volume's "
         "(paired difference over the same seeds).",
         full=Size(20),
-        quick=Size(8, customers=3_000),
+        quick=Size(8, customers=10_000),
     ),
     "wom_share": Row(
         title="Word of mouth is behind a fifth to a half of purchase decisions",
