@@ -221,14 +221,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; about 16 minutes on one core, under 10 with --jobs 2)",
+        "(the default; about 13 minutes with --jobs 2 on a quiet machine)",
     )
     speed.add_argument(
         "--quick",
         dest="mode",
         action="store_const",
         const="quick",
-        help="fewer replications, customers or days, every case present (under 2 minutes)",
+        help="fewer replications, customers or days, every case present (about 5 minutes)",
     )
     validate.set_defaults(mode="full")
     validate.add_argument(
