@@ -221,7 +221,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; about 13 minutes with --jobs 2 on a quiet machine)",
+        "(the default; 15 to 20 minutes with --jobs 2)",
     )
     speed.add_argument(
         "--quick",
