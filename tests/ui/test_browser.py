@@ -328,15 +328,15 @@ def test_the_campaign_editor_checks_applies_and_downloads_a_plan(app: App):
         page.get_by_text("campaign[0].end: Input should be greater than or equal to 1")
     ).to_be_visible()
     app.shot("campaign-invalid")
-    end.fill("40")
+    end.fill("300")
     end.press("Enter")
     page.get_by_role("button", name="Save action").click()
     expect(page.get_by_text("Action 0 saved. It applies on Reset.")).to_be_visible()
-    expect(page.get_by_role("cell", name="day 40 (9.2)")).to_be_visible()
+    expect(page.get_by_role("cell", name="day 300 (27.10)")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download scenario (TOML)").click()
     saved = tomllib.loads(Path(download.value.path()).read_text())
-    assert saved["campaign"][0]["end"] == 40
+    assert saved["campaign"][0]["end"] == 300
     app.reset()
     expect(
         page.get_by_text("Running with: the campaign plan edited in the Campaign tab")

@@ -22,8 +22,8 @@ def test_settings_by_field_path_reach_the_scenario():
 
 
 def test_same_settings_give_the_same_run_as_the_plain_model():
-    live = LiveModel(BASELINE, customers=400, **{"dynamics.negativity_bias": 3.0})
-    plain = EcosystemModel(BASELINE, customers=400, overrides={"dynamics.negativity_bias": 3.0})
+    live = LiveModel(BASELINE, customers=400, **{"dynamics.negativity_bias": 2.0})
+    plain = EcosystemModel(BASELINE, customers=400, overrides={"dynamics.negativity_bias": 2.0})
     for _ in range(5):
         live.step()
         plain.step()
