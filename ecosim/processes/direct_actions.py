@@ -81,16 +81,19 @@ def offer(
     ndarray of int
         The customers who got an offer.
     """
-    due = predicted_purchase(population, customers, brand) - day
-    targets = customers[
+    predicted = predicted_purchase(population, customers, brand)
+    due = predicted - day
+    eligible = (
         (population.purchases[customers, brand] > 0)
         & ~population.churned[customers, brand]
         & (population.offer_until[customers, brand] < day)
         & (due >= 0)
         & (due <= action.lookahead)
-    ]
-    targets = limit(targets, most, draws, f"offer:{brand}")
-    until = predicted_purchase(population, targets, brand) + action.lookahead
+    )
+    candidates, predicted = customers[eligible], predicted[eligible]
+    chosen = np.isin(candidates, limit(candidates, most, draws, f"offer:{brand}"))
+    targets = candidates[chosen]
+    until = predicted[chosen] + action.lookahead
     population.offer_until[targets, brand] = np.floor(until).astype(np.int32)
     population.offer_lift[targets, brand] = action.lift * action.intensity
     population.reached[targets, brand] = True
