@@ -49,6 +49,7 @@ from ecosim.processes.shopping import (
     choose,
     due_today,
     record_purchases,
+    salience,
     use_product,
     utility,
 )
@@ -366,6 +367,7 @@ class EcosystemModel(mesa.Model):
             + habit
             + self._novelty()
             + params.rating_weight * (self.ratings - 3.0)
+            + salience(population.last_noticed[needy], day, params)
         )
         multiplier = self._points_multiplier()
         values = utility(

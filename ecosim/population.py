@@ -76,6 +76,9 @@ class Population:
         Has defected: does not consider the brand until won back.
     last_consumed : int32
         Day the customer last consumed the brand's content or product.
+    last_noticed : int32
+        Day the customer last attended to the brand's content (ads, posts, influencers,
+        shares): the reminder that makes the brand salient when shopping.
     points, tier, period_spend : float64, int8, float64
         Loyalty points balance; status tier (0: none, i: the i-th level); spend in the
         current tier review period.
@@ -120,6 +123,7 @@ class Population:
     affected: np.ndarray
     churned: np.ndarray
     last_consumed: np.ndarray
+    last_noticed: np.ndarray
     points: np.ndarray
     tier: np.ndarray
     period_spend: np.ndarray
@@ -193,6 +197,7 @@ class Population:
             affected=full(False, bool),
             churned=full(False, bool),
             last_consumed=full(NEVER, np.int32),
+            last_noticed=full(NEVER, np.int32),
             points=full(0.0),
             tier=full(0, np.int8),
             period_spend=full(0.0),

@@ -129,6 +129,27 @@ def test_advertising_spend_moves_with_its_scale():
     assert 1.15 < plus / minus < 1.3, "about 1.1 / 0.9"
 
 
+def test_short_term_arms_scale_only_the_advertising_of_the_burst_month():
+    data = scenario_data("baseline")
+    month = (288, 317)
+    scaled = empirical_module._scale_advertising(data, 1.1, month)
+    ads = [a for a in data["campaign"] if a["type"] == "advertising"]
+    parts = [a for a in scaled["campaign"] if a["type"] == "advertising"]
+    for action in ads:
+        pieces = [p for p in parts if p["channel"] == action["channel"]]
+        days = sorted(d for p in pieces for d in range(p["start"], p["end"] + 1))
+        assert days == list(range(action["start"], action["end"] + 1)), "no day lost or doubled"
+        for p in pieces:
+            inside = month[0] <= p["start"] and p["end"] <= month[1]
+            factor = 1.1 if inside else 1.0
+            assert p["intensity"] == pytest.approx(min(action["intensity"] * factor, 1.0))
+        assert sum(p["cost"] for p in pieces) == pytest.approx(
+            action["cost"] * (1.1 if month[0] <= action["start"] <= month[1] else 1.0)
+        )
+    others = [a for a in scaled["campaign"] if a["type"] != "advertising"]
+    assert others == [a for a in data["campaign"] if a["type"] != "advertising"]
+
+
 def test_both_cases_are_registered_and_reported_with_their_tables():
     assert list(CASES)[-2:] == ["empirical", "mechanisms"]
     e = t_interval([0.1, 0.2, 0.3])

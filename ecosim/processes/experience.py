@@ -33,8 +33,9 @@ def consume_content(
     A customer exposed with total weight ``w`` attends to (consumes) the content with
     probability ``1 - exp(-attention_rate * ad_receptiveness * w)``. Consuming makes the
     customer aware, moves the experience valence ``x`` towards the message valence
-    ``ad_valence`` by ``1 - (1 - content_experience_weight)**w`` of the distance, and
-    lifts the engagement stage to at least *consumption*.
+    ``ad_valence`` by ``1 - (1 - content_experience_weight)**w`` of the distance,
+    lifts the engagement stage to at least *consumption* and records the day
+    (``last_noticed``: the brand is salient when the customer next shops).
 
     Parameters
     ----------
@@ -70,6 +71,7 @@ def consume_content(
     stage[flat] = np.maximum(stage[flat], 1)
     population.engaged_today.reshape(-1)[flat] = True
     population.last_consumed.reshape(-1)[flat] = day
+    population.last_noticed.reshape(-1)[flat] = day
     return {
         "consumed": np.bincount(flat % n_brands, minlength=n_brands),
         "aware_by_content": np.bincount(newly % n_brands, minlength=n_brands),

@@ -16,6 +16,7 @@ __all__ = [
     "due_today",
     "purchase_intervals",
     "record_purchases",
+    "salience",
     "use_product",
     "utility",
 ]
@@ -68,6 +69,31 @@ def basket(
         Units per purchase, the multiplier of its price and cost.
     """
     return np.asarray(params.stage_basket)[population.stage[buyers, brand]]
+
+
+def salience(last_noticed: np.ndarray, day: int, params: Dynamics) -> np.ndarray:
+    """Each brand's reminder effect on the utility of customers shopping today.
+
+    ``ad_salience × 0.5 ** ((day - last_noticed) / ad_salience_half_life)``: content
+    the customer attended to recently makes the brand salient at the moment of choice,
+    advertising's immediate, current-period effect (Tellis 1988; Ehrenberg, Barnard,
+    Kennedy & Bloom 2002), fading within weeks.
+
+    Parameters
+    ----------
+    last_noticed : ndarray of int, shape (k, n_brands)
+        Day each shopping customer last attended to each brand's content.
+    day : int
+        Today.
+    params : Dynamics
+        ``ad_salience`` and ``ad_salience_half_life``.
+
+    Returns
+    -------
+    ndarray, shape (k, n_brands)
+    """
+    since = (day - last_noticed).astype(float)
+    return params.ad_salience * np.exp2(-since / params.ad_salience_half_life)
 
 
 def utility(

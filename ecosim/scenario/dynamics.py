@@ -31,6 +31,8 @@ class Dynamics(Spec):
     content_experience_weight: Probability = 0.05
     omnichannel_weight: Probability = 0.05
     forgetting_rate: Probability = 0.01
+    ad_salience: NonNegative = 0.3
+    ad_salience_half_life: float = Field(default=7.0, gt=0.0)
     share_rate: Probability = 0.3
     share_weight: NonNegative = 0.5
     # phase 4: dialogue

@@ -81,6 +81,8 @@ class Row:
 
 SCALE = 0.1
 """Advertising and word-of-mouth volume (and valence) are scaled by 1 ± SCALE."""
+MONTH = 30
+"""Days in the short-term window, from the first day of the TV burst."""
 PRICE_SCALE = 0.05
 """A brand's price is scaled by 1 ± PRICE_SCALE."""
 MATERIAL_DROP = 0.10
@@ -91,12 +93,14 @@ ROWS: dict[str, Row] = {
         title="Advertising elasticity of sales: about 0.12 short term, 0.24 long term",
         source="Sethuraman, Tellis & Briesch (2011)",
         scenario="baseline",
-        design="Every `advertising` action's intensity and fixed cost scaled by 1 ± 0.1, so "
-        "its spend moves by about ±10 %; A is the realised advertising spend (media "
-        "exposures bought plus fixed costs), S the unit sales. Arc elasticity "
-        "ln(S+/S−) / ln(A+/A−) per pair. Short term: purchases and spend in the 30 days "
-        "from the start of the TV burst; long term: the year. Bands: short term "
-        "[0.03, 0.25], long term [0.08, 0.5], and long term > short term.",
+        design="Advertising intensity and fixed cost scaled by 1 ± 0.1, so its spend "
+        "moves by about ±10 %; A is the realised advertising spend (media exposures "
+        "bought plus fixed costs), S the unit sales. Arc elasticity ln(S+/S−) / ln(A+/A−) "
+        "per pair. Short term, the current-period effect: only the advertising of the 30 "
+        "days from the start of the TV burst is scaled, and S and A are that month's; "
+        "long term, with the carry-over: every advertising action is scaled all year, "
+        "and S and A are the year's. Bands: short term [0.03, 0.25], long term "
+        "[0.08, 0.5], and long term > short term.",
         full=Size(20),
         quick=Size(8, customers=3_000),
     ),
@@ -195,13 +199,40 @@ def _record_advertising(m: Any) -> np.ndarray:
     return spend
 
 
-def _scale_advertising(data: dict, factor: float) -> dict:
-    campaign = [
-        {**a, "intensity": min(a["intensity"] * factor, 1.0), "cost": a["cost"] * factor}
-        if a["type"] == "advertising"
-        else a
-        for a in data["campaign"]
-    ]
+def _scale_advertising(data: dict, factor: float, window: tuple[int, int] | None = None) -> dict:
+    """Scale advertising intensity and fixed cost by ``factor``, within ``window`` only if given.
+
+    With a window (first and last day), an advertising action that runs across it is
+    split into its days before, within and after the window, and only the part within is
+    scaled; a fixed cost stays with the part holding the action's first day.
+    """
+
+    def scaled(action: dict) -> dict:
+        return {
+            **action,
+            "intensity": min(action["intensity"] * factor, 1.0),
+            "cost": action["cost"] * factor,
+        }
+
+    campaign = []
+    for a in data["campaign"]:
+        if a["type"] != "advertising":
+            campaign.append(a)
+        elif window is None:
+            campaign.append(scaled(a))
+        else:
+            first, last = window
+            parts = [
+                (a["start"], min(a["end"], first - 1), False),
+                (max(a["start"], first), min(a["end"], last), True),
+                (max(a["start"], last + 1), a["end"], False),
+            ]
+            for start, end, inside in parts:
+                if start > end:
+                    continue
+                part = {**a, "start": start, "end": end}
+                part["cost"] = a["cost"] if start == a["start"] else 0.0
+                campaign.append(scaled(part) if inside else part)
     return {**data, "campaign": campaign}
 
 
@@ -225,13 +256,23 @@ def advertising_pair(
     Returns
     -------
     dict
-        Per arm (``plus``, ``minus``): daily ``purchases`` and advertising ``spend``;
-        ``burst``: the first day of the TV burst.
+        Per arm: daily ``purchases`` and advertising ``spend``. ``plus`` and ``minus``
+        scale every advertising action all year; ``month_plus`` and ``month_minus`` only
+        the advertising of the 30 days from the start of the TV burst. ``burst``: the
+        first day of the TV burst.
     """
     data = scenario_data("baseline", customers, days)
-    result: dict[str, Any] = {"burst": _burst_start(data)}
-    for name, factor in (("plus", 1.0 + SCALE), ("minus", 1.0 - SCALE)):
-        m = model(arm(_scale_advertising(data, factor)), seed)
+    burst = _burst_start(data)
+    month = (burst, burst + MONTH - 1)
+    result: dict[str, Any] = {"burst": burst}
+    arms = (
+        ("plus", 1.0 + SCALE, None),
+        ("minus", 1.0 - SCALE, None),
+        ("month_plus", 1.0 + SCALE, month),
+        ("month_minus", 1.0 - SCALE, month),
+    )
+    for name, factor, window in arms:
+        m = model(arm(_scale_advertising(data, factor, window)), seed)
         spend = _record_advertising(m)
         daily = m.run()
         result[name] = {"purchases": daily["purchases"].to_numpy(), "spend": spend}
@@ -320,13 +361,14 @@ def _advertising(pairs: list[dict[str, Any]], mode: Mode, row: Row) -> Measureme
     short, long, change = [], [], []
     for pair in pairs:
         plus, minus = pair["plus"], pair["minus"]
-        month = slice(pair["burst"], pair["burst"] + 30)
+        month = slice(pair["burst"], pair["burst"] + MONTH)
+        month_plus, month_minus = pair["month_plus"], pair["month_minus"]
         short.append(
             arc_elasticity(
-                plus["purchases"][month].sum(),
-                minus["purchases"][month].sum(),
-                plus["spend"][month].sum(),
-                minus["spend"][month].sum(),
+                month_plus["purchases"][month].sum(),
+                month_minus["purchases"][month].sum(),
+                month_plus["spend"][month].sum(),
+                month_minus["spend"][month].sum(),
             )
         )
         long.append(

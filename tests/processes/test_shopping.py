@@ -1,10 +1,12 @@
 import numpy as np
 
+from ecosim.population import NEVER
 from ecosim.processes.shopping import (
     choice_probabilities,
     choose,
     due_today,
     record_purchases,
+    salience,
     use_product,
     utility,
 )
@@ -126,3 +128,12 @@ def test_purchase_rate_with_an_outside_option(draws):
     choice = choose(choice_probabilities(u, np.ones((k, 1), bool), params), np.arange(k), draws)
     e = np.exp(params.experience_weight * 0.3)
     assert_rate((choice == 0).sum(), k, e / (e + np.exp(params.outside_utility)))
+
+
+def test_salience_is_the_full_reminder_on_the_day_noticed_and_halves_every_half_life():
+    params = Dynamics(ad_salience=0.4, ad_salience_half_life=7.0)
+    noticed = np.array([[10, 3], [-4, NEVER]], dtype=np.int32)
+    lift = salience(noticed, 10, params)
+    np.testing.assert_allclose(lift[0], [0.4, 0.2])
+    np.testing.assert_allclose(lift[1, 0], 0.1)
+    assert lift[1, 1] == 0.0
