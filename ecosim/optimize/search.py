@@ -86,16 +86,21 @@ def open_study(optimisation: Optimisation, folder: str | Path) -> optuna.Study:
 def recover(study: optuna.Study) -> int:
     """Fail the trials a killed run left RUNNING and queue their parameters again.
 
+    A trial killed before it was given its parameters has nothing to queue.
+
     Returns
     -------
     int
         How many were queued again.
     """
     stuck = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    queued = 0
     for trial in stuck:
         study.tell(trial.number, state=TrialState.FAIL)
-        study.enqueue_trial(trial.params, user_attrs={"requeued_from": trial.number})
-    return len(stuck)
+        if trial.params:
+            study.enqueue_trial(trial.params, user_attrs={"requeued_from": trial.number})
+            queued += 1
+    return queued
 
 
 def evaluated(study: optuna.Study) -> int:
