@@ -406,7 +406,10 @@ def load_optimisation(path: str | Path, overrides: dict[str, Any] | None = None)
         try:
             read_posterior(optimisation)
         except InputError as error:
-            problems += [("posterior.from", m if not p else f"{p}: {m}") for p, m in error.problems]
+            problems += [
+                ("posterior.from", f"{error.source}: {p}: {m}" if p else f"{error.source}: {m}")
+                for p, m in error.problems
+            ]
     if problems:
         raise OptimisationError(source, problems)
     return optimisation
