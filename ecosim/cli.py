@@ -451,6 +451,15 @@ def _compare(args: argparse.Namespace) -> int:
                 f"  {where}{row['strategy']}: {row['mean']:.6g} "
                 f"[{row['ci_low']:.6g}, {row['ci_high']:.6g}]"
             )
+    spend = comparison.spend
+    if len(spend):
+        for _, row in spend[~spend["equal_cost"]].iterrows():
+            where = f"condition {row['condition']}: " if comparison.groups else ""
+            print(
+                f"not at equal cost: {where}{row['strategy']} spends "
+                f"{row['extra_spend']:+,.6g} ({row['extra_spend_share']:+.1%}) against "
+                f"{row['baseline']}; extra profit per extra Rp {row['profit_per_extra_spend']:.3g}"
+            )
     print(f"wrote {path} (figures/ and tables/ beside it)")
     return 0
 

@@ -92,6 +92,9 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
     assert main(["compare", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "total_revenue\n  plain: " in printed
+    assert re.search(
+        r"not at equal cost: quiet spends -[\d,.]+ \(-\d+\.\d%\) against plain", printed
+    )
     report = (out / "report.md").read_text()
     assert "| market conditions | none (the base scenario) |" in report
     assert "Highest mean:" in report
