@@ -9,6 +9,7 @@ parameter importances.
 
 from __future__ import annotations
 
+import json
 import math
 from importlib.util import find_spec
 from pathlib import Path
@@ -346,8 +347,8 @@ def _markdown(
         lines += [
             "![Pareto front](figures/pareto.png)",
             "",
-            f"*The {len(study.best_trials)} plans of the Pareto front of the first two "
-            "objectives.*",
+            f"*The {_distinct(study.best_trials)} distinct plans of the Pareto front of the "
+            f"{len(o.objectives)} objectives, on the first two.*",
             "",
         ]
     lines += [
@@ -374,6 +375,10 @@ def _markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def _distinct(trials: list[optuna.trial.FrozenTrial]) -> int:
+    return len({json.dumps(t.params, sort_keys=True) for t in trials})
 
 
 def _n(x: float) -> str:

@@ -23,6 +23,7 @@ Computation*, 6(2), 182-197.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -124,7 +125,10 @@ def run_search(
     optimisation : Optimisation
     evaluate : callable
         See :data:`Evaluation`; an exception it raises fails the batch's trials (with
-        the error recorded) and the search goes on.
+        the error recorded) and the search goes on. A plan already evaluated (NSGA-II
+        proposes some again) is not run again: under common random numbers its runs
+        would be the same, so its values are copied (user attribute ``repeats``); it
+        still counts as an evaluation.
     on_batch : callable, optional
         Called as ``on_batch(done, planned)`` after each batch.
 
@@ -138,22 +142,29 @@ def run_search(
     labels = [o.label for o in optimisation.objectives]
     done_before = evaluated(study)
     done = done_before
+    known = {
+        _key(t.params): t.user_attrs
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    }
     while done < planned:
         trials = [study.ask() for _ in range(min(optimisation.search.batch, planned - done))]
         plans = [suggest(trial, optimisation) for trial in trials]
+        fresh = [i for i, trial in enumerate(trials) if _key(trial.params) not in known]
         try:
-            results = evaluate(plans)
+            results = dict(zip(fresh, evaluate([plans[i] for i in fresh]), strict=True))
         except Exception as error:  # the batch fails; the search goes on
             for trial in trials:
                 trial.set_user_attr("error", f"{type(error).__name__}: {error}")
                 study.tell(trial, state=TrialState.FAIL)
         else:
-            for trial, result in zip(trials, results, strict=True):
+            for i, trial in enumerate(trials):
+                result = results.get(i) or {**known[_key(trial.params)], "repeats": True}
                 values = [result[label] for label in labels]
                 for key, value in result.items():
                     trial.set_user_attr(key, value)
                 if all(math.isfinite(v) for v in values):
                     study.tell(trial, values)
+                    known[_key(trial.params)] = trial.user_attrs
                 else:
                     trial.set_user_attr("error", "an objective is undefined (NaN)")
                     study.tell(trial, state=TrialState.FAIL)
@@ -161,6 +172,10 @@ def run_search(
         if on_batch is not None:
             on_batch(done, planned)
     return done - done_before
+
+
+def _key(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True)
 
 
 def statistic(values: np.ndarray, kind: str, quantile: float) -> float:

@@ -87,3 +87,24 @@ def test_a_folder_of_another_optimisation_is_refused(tmp_path):
     other = load_optimisation(write_optimisation(tmp_path / "b", changed))
     with pytest.raises(OptimisationError, match="holds another optimisation"):
         optimise(other, tmp_path / "out", serial=True)
+
+
+def test_a_plan_proposed_again_is_not_run_again(tmp_path):
+    variables = [{"name": "margin", "path": "brands.0.margin", "choices": [0.2, 0.4]}]
+    search = {"evaluations": 8, "replications": 2, "batch": 1, "sampler": "random"}
+    optimisation = load_optimisation(
+        write_optimisation(tmp_path, tiny_optimisation(variables=variables, search=search))
+    )
+    evaluated = []
+
+    def evaluate(plans):
+        evaluated.extend(plans)
+        return [{"total_profit": plan["brands.0.margin"] * 10} for plan in plans]
+
+    study = open_study(optimisation, tmp_path / "out")
+    assert run_search(study, optimisation, evaluate) == 8
+    assert sorted(p["brands.0.margin"] for p in evaluated) == [0.2, 0.4]
+    trials = study.get_trials(states=(TrialState.COMPLETE,))
+    assert len(trials) == 8
+    assert all(t.value == t.params["margin"] * 10 for t in trials)
+    assert sum(bool(t.user_attrs.get("repeats")) for t in trials) == 6
