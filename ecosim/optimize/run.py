@@ -125,8 +125,8 @@ def optimise(
     ----------
     optimisation : Optimisation
     out : str or Path
-        The output folder; rerunning into it continues the same optimisation (another
-        optimisation is refused).
+        The output folder; rerunning into it continues the same optimisation, also with
+        more evaluations or other selection settings (another optimisation is refused).
     workers, scheduler, serial, dashboard
         As in :func:`ecosim.experiment.run_experiment`.
     on_batch : callable, optional
@@ -167,8 +167,15 @@ def optimise(
 
 
 def _claim(folder: Path, optimisation: Optimisation) -> None:
-    """Record the optimisation in a new folder, or check the folder holds the same one."""
-    dump = optimisation.model_dump(mode="json", exclude={"folder"})
+    """Record the optimisation in a new folder, or check the folder holds the same one.
+
+    The evaluation budget and the selection settings may change between runs: raising
+    ``search.evaluations`` continues the search, and the selection stage's runs stay valid
+    (their seeds do not depend on these settings).
+    """
+    dump = optimisation.model_dump(
+        mode="json", exclude={"folder": True, "search": {"evaluations"}, "selection": True}
+    )
     digest = hashlib.sha256(json.dumps(dump, sort_keys=True).encode()).hexdigest()
     path = folder / FINGERPRINT
     if path.exists():

@@ -81,6 +81,17 @@ def test_a_rerun_redoes_nothing(tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "selection.parquet"), runs)
 
 
+def test_more_evaluations_continue_the_search_in_the_same_folder(tmp_path):
+    optimisation = load_optimisation(write_optimisation(tmp_path))
+    first = optimise(optimisation, tmp_path / "out", serial=True)
+    more = optimisation.model_copy(
+        update={"search": optimisation.search.model_copy(update={"evaluations": 8})}
+    )
+    again = optimise(more, tmp_path / "out", serial=True)
+    assert (first.evaluated_now, again.evaluated_now) == (6, 2)
+    assert len(again.study.get_trials(states=(TrialState.COMPLETE,))) == 8
+
+
 def test_a_folder_of_another_optimisation_is_refused(tmp_path):
     optimise(load_optimisation(write_optimisation(tmp_path)), tmp_path / "out", serial=True)
     changed = tiny_optimisation(seed=6)
