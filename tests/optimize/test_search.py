@@ -119,3 +119,13 @@ def test_a_plan_proposed_again_is_not_run_again(tmp_path):
     assert len(trials) == 8
     assert all(t.value == t.params["margin"] * 10 for t in trials)
     assert sum(bool(t.user_attrs.get("repeats")) for t in trials) == 6
+
+
+def test_the_results_do_not_depend_on_the_number_of_workers(tmp_path):
+    search = {"evaluations": 4, "replications": 2, "batch": 2, "startup": 2}
+    optimisation = load_optimisation(write_optimisation(tmp_path, tiny_optimisation(search=search)))
+    here = optimise(optimisation, tmp_path / "serial", serial=True)
+    there = optimise(optimisation, tmp_path / "dask", workers=2)
+    assert [t.value for t in here.study.trials] == [t.value for t in there.study.trials]
+    assert here.chosen == there.chosen
+    pd.testing.assert_frame_equal(here.runs, there.runs)
