@@ -48,7 +48,7 @@ class PosteriorSample:
     values: pd.DataFrame
     weights: np.ndarray
 
-    def draws(self, seed: int, count: int) -> list[dict[str, Any]]:
+    def draws(self, seed: int, count: int, stream: int = 0) -> list[dict[str, Any]]:
         """Draw ``count`` parameter sets (with replacement, by weight), reproducibly.
 
         Parameters
@@ -56,13 +56,15 @@ class PosteriorSample:
         seed : int
             The same seed gives the same draws: every candidate plan meets the same markets.
         count : int
+        stream : int
+            Independent draws for the search (0) and the selection stage (1).
 
         Returns
         -------
         list of dict
             Overrides by dotted path, one per replication.
         """
-        rng = np.random.default_rng(np.random.SeedSequence([seed, 0x9057]))
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 0x9057, stream]))
         rows = rng.choice(len(self.weights), size=count, p=self.weights)
         records = self.values.iloc[rows].to_dict("records")
         return [{k: _plain(v) for k, v in record.items()} for record in records]

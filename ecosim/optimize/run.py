@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from ecosim.experiment.runner import Job, Runner, open_runner
 from ecosim.optimize.posterior import read_posterior
 from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.search import open_study, run_search, statistic
-from ecosim.optimize.selection import Selected, select_best
+from ecosim.optimize.selection import Sampler, Selected, select_best
 from ecosim.optimize.space import suggest
 from ecosim.store import write_parquet, write_text
 
@@ -117,7 +118,7 @@ def optimise(
     serial: bool = False,
     *,
     dashboard: bool = False,
-    on_batch: Any = None,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Search for the best plan and select it with a stated probability of correct selection.
 
@@ -205,7 +206,7 @@ class _Evaluator:
         self.seeds = stream_seeds(optimisation.seed, stream, count)
         if optimisation.posterior is not None:
             sample = read_posterior(optimisation)
-            self.markets = sample.draws(optimisation.seed + stream, count)
+            self.markets = sample.draws(optimisation.seed, count, stream)
         else:
             self.markets = [{}] * count
 
@@ -269,24 +270,24 @@ class _SelectionRuns:
         self.candidates = candidates
         self.path = folder / SELECTION
         self.runs = pd.read_parquet(self.path) if self.path.exists() else pd.DataFrame()
+        self.done: set[tuple[str, int]] = set()
+        if len(self.runs):
+            self.done = set(zip(self.runs["candidate"], self.runs["replication"], strict=True))
 
-    def sample(self, outcome: str) -> Any:
+    def sample(self, outcome: str) -> Sampler:
+        """Return a :data:`~ecosim.optimize.selection.Sampler` of ``outcome``."""
+
         def draw(systems: list[int], first: int, count: int) -> np.ndarray:
             wanted = [(s, r) for s in systems for r in range(first, first + count)]
-            self._run([(s, r) for s, r in wanted if not self._has(s, r)])
+            names = [(self.candidates[s].name, r) for s, r in wanted]
+            self._run(
+                [pair for pair, key in zip(wanted, names, strict=True) if key not in self.done]
+            )
             table = self.runs.set_index(["candidate", "replication"])[outcome]
-            values = [table[(self.candidates[s].name, r)] for s, r in wanted]
+            values = [table[key] for key in names]
             return np.asarray(values, dtype=float).reshape(len(systems), count)
 
         return draw
-
-    def _has(self, system: int, replication: int) -> bool:
-        if self.runs.empty:
-            return False
-        name = self.candidates[system].name
-        return bool(
-            ((self.runs["candidate"] == name) & (self.runs["replication"] == replication)).any()
-        )
 
     def _run(self, missing: list[tuple[int, int]]) -> None:
         if not missing:
@@ -300,4 +301,5 @@ class _SelectionRuns:
         rows.insert(0, "replication", [r for _, r in missing])
         rows.insert(0, "candidate", [self.candidates[s].name for s, _ in missing])
         self.runs = pd.concat([self.runs, rows], ignore_index=True) if len(self.runs) else rows
+        self.done |= set(zip(rows["candidate"], rows["replication"], strict=True))
         write_parquet(self.runs, self.path)

@@ -36,7 +36,15 @@ from optuna.trial import TrialState
 from ecosim.optimize.schema import Optimisation
 from ecosim.optimize.space import suggest
 
-__all__ = ["DATABASE", "Evaluation", "evaluated", "open_study", "recover", "run_search"]
+__all__ = [
+    "DATABASE",
+    "Evaluation",
+    "evaluated",
+    "open_study",
+    "recover",
+    "run_search",
+    "statistic",
+]
 
 DATABASE = "study.db"
 """The study's SQLite file in the output folder."""
