@@ -25,7 +25,7 @@ from ecosim.analysis import describe, paired_differences
 from ecosim.model import resolve_scenario
 from ecosim.optimize.run import CURRENT, KEPT, SELECTION, Outcome
 from ecosim.optimize.schema import Optimisation
-from ecosim.optimize.search import DATABASE
+from ecosim.optimize.search import DATABASE, statistic
 from ecosim.optimize.space import changes
 from ecosim.store import write_figure, write_text
 
@@ -87,7 +87,8 @@ def comparison_table(outcome: Outcome, optimisation: Optimisation) -> pd.DataFra
     pandas.DataFrame
         One row per outcome: each plan's mean and interval, the paired difference with
         its interval and p value (:func:`ecosim.analysis.paired_differences`), and the
-        replications compared.
+        replications compared; then one row per quantile objective with each plan's
+        quantile over the same replications (in the ``*_mean`` columns, without intervals).
     """
     runs = outcome.runs
     chosen = outcome.chosen.name
@@ -121,6 +122,13 @@ def comparison_table(outcome: Outcome, optimisation: Optimisation) -> pd.DataFra
                 p_value=float(d["p_value"]),
             )
         rows.append(row)
+    for objective in optimisation.objectives:
+        if objective.statistic == "quantile":
+            row = {"outcome": objective.label, "replications": rows[0]["replications"]}
+            for plan, label in ((CURRENT, "current"), (chosen, "chosen")):
+                values = both.loc[both["strategy"] == plan, objective.outcome]
+                row[f"{label}_mean"] = statistic(values, "quantile", objective.quantile)
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -260,7 +268,7 @@ def _markdown(
         "",
         f"Paired by replication: each pair of runs shares its seed (common random numbers), "
         f"{int(comparison['replications'].iloc[0]) if len(comparison) else 0} pairs; "
-        "95% t intervals.",
+        "95% t intervals (a quantile objective: each plan's quantile over the same runs).",
         "",
         "| outcome | current plan | chosen plan | difference (95% CI) | p |",
         "|---|---|---|---|---|",
@@ -272,11 +280,8 @@ def _markdown(
             if "difference" in row and not pd.isna(row.get("difference"))
             else "— | —"
         )
-        lines.append(
-            f"| `{row['outcome']}` | {_n(row['current_mean'])} [{_n(row['current_ci_low'])}, "
-            f"{_n(row['current_ci_high'])}] | {_n(row['chosen_mean'])} "
-            f"[{_n(row['chosen_ci_low'])}, {_n(row['chosen_ci_high'])}] | {diff} |"
-        )
+        current, chosen = (_with_interval(row, plan) for plan in ("current", "chosen"))
+        lines.append(f"| `{row['outcome']}` | {current} | {chosen} | {diff} |")
     lines += [
         "",
         "## Design",
@@ -375,6 +380,12 @@ def _markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def _with_interval(row: pd.Series, plan: str) -> str:
+    value = _n(row[f"{plan}_mean"])
+    low, high = row.get(f"{plan}_ci_low"), row.get(f"{plan}_ci_high")
+    return value if low is None or pd.isna(low) else f"{value} [{_n(low)}, {_n(high)}]"
 
 
 def _distinct(trials: list[optuna.trial.FrozenTrial]) -> int:
