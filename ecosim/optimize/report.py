@@ -21,7 +21,7 @@ import tomli_w
 from matplotlib.figure import Figure
 from optuna.trial import TrialState
 
-from ecosim.analysis import describe, paired_differences
+from ecosim.analysis import describe, paired_differences, spend_comparison
 from ecosim.model import resolve_scenario
 from ecosim.optimize.run import CURRENT, KEPT, SELECTION, Outcome
 from ecosim.optimize.schema import Optimisation
@@ -122,6 +122,15 @@ def comparison_table(outcome: Outcome, optimisation: Optimisation) -> pd.DataFra
                 p_value=float(d["p_value"]),
             )
         rows.append(row)
+    if differences is not None and "total_profit" in both.columns:
+        spend = spend_comparison(both, CURRENT).iloc[0]
+        rows[0].update(
+            spend=spend["spend"],
+            current_spend=spend["baseline_spend"],
+            extra_spend_share=spend["extra_spend_share"],
+            profit_per_extra_spend=spend["profit_per_extra_spend"],
+            equal_cost=bool(spend["equal_cost"]),
+        )
     for objective in optimisation.objectives:
         if objective.statistic == "quantile":
             row = {"outcome": objective.label, "replications": rows[0]["replications"]}
@@ -263,6 +272,9 @@ def _markdown(
         f"{rule.indifference:,.6g}; the plan with the best mean is reported"
     )
     lines += [f"Selected {guarantee}.", ""]
+    if len(comparison) and "equal_cost" in comparison.columns:
+        first = comparison.iloc[0]
+        lines += [_spend_sentence(first), ""]
     lines += [
         "### Against the current plan",
         "",
@@ -380,6 +392,20 @@ def _markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def _spend_sentence(row: pd.Series) -> str:
+    """Say whether the chosen plan costs what the current one does."""
+    what = (
+        f"It spends {_n(row['spend'])} (marketing, service and programme costs) against "
+        f"{_n(row['current_spend'])} for the current plan ({row['extra_spend_share']:+.1%})"
+    )
+    if row["equal_cost"]:
+        return f"{what}: the same cost, within 1%."
+    return (
+        f"{what}: **not at equal cost**; each extra Rp spent changes profit (which pays "
+        f"for the spend) by {row['profit_per_extra_spend']:+.3g} Rp."
+    )
 
 
 def _with_interval(row: pd.Series, plan: str) -> str:

@@ -62,6 +62,7 @@ def test_optimise_finds_the_highest_margin_and_reports_it(tmp_path):
     report = write_report(outcome, optimisation).read_text()
     assert f"**Plan `{chosen.name}`**" in report and "within 50 of the best" in report
     assert "sets margin (`brands.0.margin`) to" in report
+    assert "(+0.0%): the same cost, within 1%." in report  # margin changes no cost
     plan = load_scenario(tmp_path / "out" / "plan.toml")
     assert math.isclose(plan.brands[0].margin, chosen.params["margin"])
     comparison = pd.read_csv(tmp_path / "out" / "tables" / "comparison.csv").set_index("outcome")
