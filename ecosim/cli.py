@@ -8,6 +8,7 @@ Examples
     $ ecosim batch experiments/strategy_comparison.toml --workers 2
     $ ecosim compare results/strategy_comparison
     $ ecosim sensitivity experiments/strategy_comparison.toml --method morris
+    $ ecosim optimize optimizations/spend_mix.toml --workers 2
     $ ecosim ui scenarios/two_brands.toml --port 8765
     $ ecosim validate --quick --out results/validation
 """

@@ -5,7 +5,7 @@ import pytest
 from optimisation_helpers import tiny_optimisation, write_optimisation
 
 from ecosim.experiment.runner import Runner
-from ecosim.optimize import OptimisationError, load_optimisation
+from ecosim.optimize import OptimisationError, load_optimisation, optimise, write_report
 from ecosim.optimize.posterior import read_posterior
 from ecosim.optimize.run import _Evaluator
 
@@ -71,3 +71,14 @@ def test_a_missing_posterior_folder_is_named(tmp_path):
     path = write_optimisation(tmp_path, tiny_optimisation(posterior={"from": "nowhere"}))
     with pytest.raises(OptimisationError, match=r"nowhere/posterior.parquet: file not found"):
         load_optimisation(path)
+
+
+def test_an_optimisation_runs_under_the_posterior(tmp_path):
+    search = {"evaluations": 2, "replications": 2, "batch": 2}
+    selection = {"top": 1, "indifference": 50.0, "first_stage": 3, "max_replications": 3}
+    path = with_posterior(tmp_path, sample(), search=search, selection=selection)
+    optimisation = load_optimisation(path)
+    outcome = optimise(optimisation, tmp_path / "out", serial=True)
+    assert len(outcome.candidates) == 2 and len(outcome.runs) == 6
+    report = write_report(outcome, optimisation).read_text()
+    assert "| market parameters | drawn per replication from `calibration` |" in report
