@@ -163,7 +163,7 @@ def optimise(
             maximize=objective.direction == "maximize",
         )
         chosen = int(selected.counts[selected.best])
-        selection.sample(objective.outcome)([0, selected.best], 0, chosen)
+        selection.sample(objective.outcome)(sorted({0, selected.best}), 0, chosen)
     return Outcome(folder, study, candidates, selected, selection.runs, evaluated_now)
 
 
@@ -280,9 +280,10 @@ class _SelectionRuns:
         def draw(systems: list[int], first: int, count: int) -> np.ndarray:
             wanted = [(s, r) for s in systems for r in range(first, first + count)]
             names = [(self.candidates[s].name, r) for s, r in wanted]
-            self._run(
-                [pair for pair, key in zip(wanted, names, strict=True) if key not in self.done]
-            )
+            missing = [
+                pair for pair, key in zip(wanted, names, strict=True) if key not in self.done
+            ]
+            self._run(list(dict.fromkeys(missing)))
             table = self.runs.set_index(["candidate", "replication"])[outcome]
             values = [table[key] for key in names]
             return np.asarray(values, dtype=float).reshape(len(systems), count)

@@ -130,3 +130,17 @@ def test_the_results_do_not_depend_on_the_number_of_workers(tmp_path):
     assert [t.value for t in here.study.trials] == [t.value for t in there.study.trials]
     assert here.chosen == there.chosen
     pd.testing.assert_frame_equal(here.runs, there.runs)
+
+
+def test_when_no_plan_beats_the_current_one_it_is_kept(tmp_path):
+    """Every margin searched is below the current 0.3: the current plan is exactly the best."""
+    variables = [{"name": "margin", "path": "brands.0.margin", "low": 0.1, "high": 0.25}]
+    search = {"evaluations": 2, "replications": 2, "batch": 2}
+    optimisation = load_optimisation(
+        write_optimisation(tmp_path, tiny_optimisation(variables=variables, search=search))
+    )
+    outcome = optimise(optimisation, tmp_path / "out", serial=True)
+    assert outcome.chosen.name == CURRENT and outcome.selected.guaranteed
+    report = write_report(outcome, optimisation).read_text()
+    assert "**Keep the current plan.**" in report
+    assert load_scenario(tmp_path / "out" / "plan.toml").brands[0].margin == 0.3
