@@ -76,7 +76,7 @@ FLOWS = {
     "marketing_cost": "money spent on marketing today",
     "service_cost": "cost of answering complaints, proactive notices and self-service today",
     "programme_cost": "running cost of loyalty programmes and AI personalisation today",
-    "profit": "gross margin (with membership fees) less marketing, service and programme costs",
+    "profit": "gross margin (with fees) less marketing, service and programme costs today",
     "rewards_value": "money value of the loyalty rewards redeemed today",
     "points_earned": "loyalty points earned today",
     "points_redeemed": "loyalty points redeemed today",
