@@ -46,7 +46,13 @@ __all__ = [
     "paired_statistics",
     "pairing_gain",
     "sobol_indices",
+    "spend_comparison",
 ]
+
+SPEND = ("total_marketing_cost", "total_service_cost", "total_programme_cost")
+"""What a strategy spends: marketing (from the budget), service and programme running costs."""
+EQUAL_COST_TOLERANCE = 0.01
+"""Strategies whose spend differs from the baseline's by at most this share cost the same."""
 
 
 def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, ...]:
@@ -293,6 +299,90 @@ def paired_differences(
                         **pairing_gain(a, b),
                     }
                 )
+    return pd.DataFrame(rows)
+
+
+def spend_comparison(
+    results: pd.DataFrame,
+    baseline: str,
+    by: Sequence[str] = (),
+    pair: Sequence[str] = ("replication",),
+    tolerance: float = EQUAL_COST_TOLERANCE,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Compare each strategy's spend with the baseline's, and the profit each extra Rp brings.
+
+    A strategist compares plans at equal cost: a plan that earns more by spending more
+    has not been shown to be better. Spend is the sum of the :data:`SPEND` columns the
+    results hold; differences are paired by replication as in
+    :func:`paired_differences`.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        One row per run, with ``strategy``, ``total_profit`` and spend columns.
+    baseline : str
+    by, pair, confidence
+        As in :func:`paired_differences`.
+    tolerance : float
+        Largest relative difference of mean spend from the baseline's that counts as
+        equal cost.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy other than the baseline (and group): ``spend`` and
+        ``baseline_spend`` (means), ``extra_spend`` (mean paired difference) and
+        ``extra_spend_share`` (relative to the baseline's), ``extra_profit`` with its
+        interval (``profit_ci_low``, ``profit_ci_high``), ``profit_per_extra_spend``
+        (``extra_profit / extra_spend``; NaN at equal cost, where the ratio means
+        nothing) and ``equal_cost``.
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"strategy": ["a", "a", "b", "b"], "replication": [0, 1, 0, 1],
+    ...     "total_marketing_cost": [100.0, 100.0, 150.0, 150.0],
+    ...     "total_profit": [500.0, 520.0, 530.0, 560.0]})
+    >>> row = spend_comparison(runs, "a").iloc[0].to_dict()
+    >>> [row[k] for k in ("extra_spend", "extra_profit", "profit_per_extra_spend", "equal_cost")]
+    [50.0, 35.0, 0.7, False]
+    """
+    spend = results[[c for c in SPEND if c in results.columns]].sum(axis=1)
+    frame = results.assign(_spend=spend)
+    differences = paired_differences(
+        frame, ["_spend", "total_profit"], baseline, by=by, pair=pair, confidence=confidence
+    )
+    rows = []
+    for keys, group in differences.groupby([*by, "strategy"], sort=False):
+        cost = group[group["outcome"] == "_spend"].iloc[0]
+        profit = group[group["outcome"] == "total_profit"].iloc[0]
+        labels = dict(zip([*by, "strategy"], keys, strict=True))
+        mask = np.ones(len(frame), dtype=bool)
+        for column, value in labels.items():
+            if column != "strategy":
+                mask &= (frame[column] == value).to_numpy()
+        base = float(frame.loc[mask & (frame["strategy"] == baseline).to_numpy(), "_spend"].mean())
+        mine = float(frame.loc[mask & (frame["strategy"] == keys[-1]).to_numpy(), "_spend"].mean())
+        extra = float(cost["difference"])
+        share = extra / base if base > 0 else (math.inf if extra else 0.0)
+        equal = abs(share) <= tolerance
+        rows.append(
+            {
+                **labels,
+                "baseline": baseline,
+                "spend": mine,
+                "baseline_spend": base,
+                "extra_spend": extra,
+                "extra_spend_share": share,
+                "extra_profit": float(profit["difference"]),
+                "profit_ci_low": float(profit["ci_low"]),
+                "profit_ci_high": float(profit["ci_high"]),
+                "profit_per_extra_spend": math.nan
+                if equal
+                else float(profit["difference"]) / extra,
+                "equal_cost": bool(equal),
+            }
+        )
     return pd.DataFrame(rows)
 
 

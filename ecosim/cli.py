@@ -8,6 +8,7 @@ Examples
     $ ecosim batch experiments/strategy_comparison.toml --workers 2
     $ ecosim compare results/strategy_comparison
     $ ecosim sensitivity experiments/strategy_comparison.toml --method morris
+    $ ecosim optimize optimizations/spend_mix.toml --workers 2
     $ ecosim ui scenarios/two_brands.toml --port 8765
     $ ecosim validate --quick --out results/validation
 """
@@ -195,6 +196,25 @@ def _parser() -> argparse.ArgumentParser:
     _add_experiment_arguments(sensitivity, "runs per design point (sensitivity.replications)")
     _add_runner_arguments(sensitivity)
     sensitivity.set_defaults(handler=_sensitivity)
+
+    optimize = commands.add_parser(
+        "optimize",
+        help="search for the best plan for a budget, then select it with a stated "
+        "confidence (resumable)",
+    )
+    optimize.add_argument("optimisation", type=Path, help="optimisation TOML file")
+    optimize.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: results/<name>)"
+    )
+    optimize.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD.PATH=VALUE",
+        help="set a field of the optimisation file, e.g. search.evaluations=20 (repeatable)",
+    )
+    _add_runner_arguments(optimize)
+    optimize.set_defaults(handler=_optimize)
 
     ui = commands.add_parser("ui", help="start the web app and print its address")
     ui.add_argument(
@@ -432,6 +452,15 @@ def _compare(args: argparse.Namespace) -> int:
                 f"  {where}{row['strategy']}: {row['mean']:.6g} "
                 f"[{row['ci_low']:.6g}, {row['ci_high']:.6g}]"
             )
+    spend = comparison.spend
+    if len(spend):
+        for _, row in spend[~spend["equal_cost"]].iterrows():
+            where = f"condition {row['condition']}: " if comparison.groups else ""
+            print(
+                f"not at equal cost: {where}{row['strategy']} spends "
+                f"{row['extra_spend']:+,.6g} ({row['extra_spend_share']:+.1%}) against "
+                f"{row['baseline']}; extra profit per extra Rp {row['profit_per_extra_spend']:.3g}"
+            )
     print(f"wrote {path} (figures/ and tables/ beside it)")
     return 0
 
@@ -483,6 +512,38 @@ def _failed(failed: int, planned: int, out: Path) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _optimize(args: argparse.Namespace) -> int:
+    from ecosim.optimize import load_optimisation, optimise, write_report  # imports Optuna
+
+    overrides = dict(parse_assignment(text) for text in args.set)
+    optimisation = load_optimisation(args.optimisation, overrides)
+    out = args.out or Path("results") / optimisation.name
+
+    def report(done: int, planned: int) -> None:
+        print(f"{optimisation.name}: {done} of {planned} evaluations", flush=True)
+
+    try:
+        outcome = optimise(
+            optimisation,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            serial=args.serial,
+            dashboard=args.dashboard,
+            on_batch=report,
+        )
+    except KeyboardInterrupt:
+        return _stopped(out, "interrupted")
+    except OSError as error:
+        return _stopped(out, f"error: {error}", status=1)
+    path = write_report(outcome, optimisation)
+    print(
+        f"chosen: {outcome.chosen.name} ({'with' if outcome.selected.guaranteed else 'without'} "
+        f"the selection guarantee); wrote {out / 'plan.toml'} and {path}"
+    )
+    return 0
 
 
 def _ui(args: argparse.Namespace) -> int:

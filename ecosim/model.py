@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from ecosim.agents import Brand, Customer, Influencer, Media
 from ecosim.memory import check_memory
 from ecosim.metrics import FLOWS, columns, measure, reporters, summarize
 from ecosim.population import Population, draw, push_event
-from ecosim.processes import loyalty, reviews, service
+from ecosim.processes import costs, loyalty, reviews, service
 from ecosim.processes.brand_actions import discount_table
 from ecosim.processes.dialogue import speak, word_of_mouth
 from ecosim.processes.diffusion import bass, independent_cascade, linear_threshold, noticed, sis
@@ -318,7 +319,10 @@ class EcosystemModel(mesa.Model):
             self._engage(day)
         self.flows["marketing_cost"] = np.array(self.brands.get("spent_today"))
         self.flows["profit"] = (
-            self.flows["gross_margin"] - self.flows["marketing_cost"] - self.flows["service_cost"]
+            self.flows["gross_margin"]
+            - self.flows["marketing_cost"]
+            - self.flows["service_cost"]
+            - self.flows["programme_cost"]
         )
         self.outcomes = measure(self)
         self.datacollector.collect(self)
@@ -462,6 +466,8 @@ class EcosystemModel(mesa.Model):
             brand.spec.service, brand.response_days, answered, counts["notices"]
         )
         self._add(b, answered=answered, service_cost=cost, **counts)
+        members = partial(costs.enrolled, population, b, day)
+        self._add(b, programme_cost=costs.programme_cost(programme, members, brand.active))
 
     def _voice_complaints(self, day: int) -> None:
         """Public complaints speak as negative word of mouth the day they are filed.

@@ -9,7 +9,7 @@ figures (``figures/*.png``, linked relatively) and tables (``tables/*.csv``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from ecosim.analysis import (
     decompose_adoption,
     describe,
     paired_differences,
+    spend_comparison,
 )
 from ecosim.experiment.plan import condition_table
 from ecosim.experiment.record import Record, read_record
@@ -75,6 +76,9 @@ class Comparison:
         from the runs' adoption days), ``"curve"`` (in order of adoption, from the
         adoption curves: folders written before ecosim stored adoption days), ``"mixed"``,
         or ``""`` when there was no pair to decompose.
+    spend : pandas.DataFrame
+        :func:`ecosim.analysis.spend_comparison`: each strategy's spend against the
+        baseline's, its incremental profit per extra Rp, and whether it costs the same.
     """
 
     experiment: Experiment
@@ -85,6 +89,7 @@ class Comparison:
     decomposition: pd.DataFrame
     bands: dict[str, pd.DataFrame]
     adoption_method: str = ""
+    spend: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def groups(self) -> list[str]:
@@ -176,8 +181,13 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
             daily, column, by=["strategy", *panel], cumulative=cumulative, confidence=confidence
         )
     failures = pd.DataFrame(list(store.failures().values()))
+    spend = (
+        spend_comparison(results, experiment.baseline, by=groups, confidence=confidence)
+        if "total_profit" in results.columns
+        else pd.DataFrame()
+    )
     return Comparison(
-        experiment, results, failures, summary, differences, decomposition, bands, method
+        experiment, results, failures, summary, differences, decomposition, bands, method, spend
     )
 
 
@@ -222,6 +232,7 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
         "summary": comparison.summary,
         "differences": comparison.differences,
         "decomposition": comparison.decomposition,
+        "spend": comparison.spend,
     }
     for name, table in tables.items():
         write_text(table.to_csv(index=False), directory / "tables" / f"{name}.csv")
@@ -305,6 +316,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         )
         lines += [f"![{caption}](figures/{name}.png)", "", f"*{caption}*", ""]
     lines += _decomposition_section(c)
+    lines += _spend_section(c)
     lines += [
         "## Files",
         "",
@@ -318,6 +330,45 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _spend_section(c: Comparison) -> list[str]:
+    """Spend against the baseline, incremental profit per extra Rp, unequal costs flagged."""
+    if c.spend.empty:
+        return []
+    lines = [
+        "## Cost and incremental profit",
+        "",
+        f"Spend is marketing + service + programme running costs over the run. A strategy "
+        f"costs the same as `{c.experiment.baseline}` when its mean spend is within 1% of it; "
+        "one that spends more (or less) is compared at unequal cost, and its extra profit "
+        "per extra Rp spent is the fair measure (above 0 the extra spend pays for more than "
+        "its cost; profit already subtracts it).",
+        "",
+        "| strategy | " + "".join(f"{g} | " for g in c.groups) + "spend | extra spend | "
+        "extra profit (95% CI) | extra profit per extra Rp | equal cost |",
+        "|---|" + "---|" * (len(c.groups) + 5),
+    ]
+    for _, row in c.spend.iterrows():
+        equal = (
+            "yes"
+            if row["equal_cost"]
+            else f"**no**: {_number(row['extra_spend'])} ({row['extra_spend_share']:+.1%})"
+        )
+        per = "—" if row["equal_cost"] else _number(row["profit_per_extra_spend"])
+        interval = _interval(row["profit_ci_low"], row["profit_ci_high"])
+        lines.append(
+            f"| `{row['strategy']}` | "
+            + "".join(f"{_number(row[g])} | " for g in c.groups)
+            + f"{_number(row['spend'])} | {_number(row['extra_spend'])} | "
+            f"{_number(row['extra_profit'])} {interval} | {per} | {equal} |"
+        )
+    unequal = c.spend.loc[~c.spend["equal_cost"], "strategy"].drop_duplicates().tolist()
+    if unequal:
+        names = ", ".join(f"`{n}`" for n in unequal)
+        lines += ["", f"**Not at equal cost:** {names}; compare them by profit per extra Rp."]
+    lines += ["", "Table: `tables/spend.csv`.", ""]
+    return lines
 
 
 def _condition_labels(e: Experiment) -> dict[int, str]:

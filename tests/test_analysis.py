@@ -23,6 +23,7 @@ from ecosim.analysis import (
     paired_statistics,
     pairing_gain,
     sobol_indices,
+    spend_comparison,
 )
 
 # t quantiles t(0.975, df) from a table: df 2, 3, 7.
@@ -396,3 +397,20 @@ def test_sobol_indices_of_a_known_function():
     assert table.loc["z", "ST"] == pytest.approx(0.1, abs=0.02)
     assert abs(table.loc["dummy", "ST"]) < 1e-9
     assert table["above_noise"].to_dict() == {"x": True, "z": True, "dummy": False}
+
+
+def test_spend_comparison_calls_equal_cost_within_the_tolerance():
+    runs = pd.DataFrame(
+        {
+            "strategy": ["base"] * 3 + ["same"] * 3 + ["more"] * 3,
+            "replication": [0, 1, 2] * 3,
+            "total_marketing_cost": [1000.0, 1000, 1000, 1005, 1005, 1005, 1200, 1200, 1200],
+            "total_service_cost": [50.0] * 9,
+            "total_profit": [10.0, 20, 30, 15, 25, 35, 40, 50, 60],
+        }
+    )
+    table = spend_comparison(runs, "base").set_index("strategy")
+    assert table.loc["same", "equal_cost"] and np.isnan(table.loc["same", "profit_per_extra_spend"])
+    assert not table.loc["more", "equal_cost"]
+    assert table.loc["more", "extra_spend_share"] == pytest.approx(200 / 1050)
+    assert table.loc["more", "profit_per_extra_spend"] == pytest.approx(30 / 200)

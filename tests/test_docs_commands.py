@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 import ecosim.experiment
+import ecosim.optimize
 from ecosim.cli import _parser, main
 
 from support import ROOT
@@ -36,7 +37,23 @@ REDUCED = {
         *("--set", "sensitivity.trajectories=2", "--set", "sensitivity.samples=4"),
     ],
     "validate": ["--case", "clv"],
+    "optimize": [
+        *("--set", "customers=200", "--set", "search.evaluations=2"),
+        *("--set", "search.replications=2", "--set", "search.batch=2"),
+        *("--set", "selection.top=1", "--set", "selection.first_stage=3"),
+        *("--set", "selection.max_replications=3"),
+    ],
 }
+SMALL_OPTIMISATION = {
+    "customers": 200,
+    "search.evaluations": 2,
+    "search.replications": 2,
+    "search.batch": 2,
+    "selection.top": 1,
+    "selection.first_stage": 3,
+    "selection.max_replications": 3,
+}
+"""The reduced size of every optimisation, given the same way on the command line."""
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
@@ -76,7 +93,7 @@ def missing_imports(code):
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
 def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, capsys):
-    for folder in ("scenarios", "experiments"):
+    for folder in ("scenarios", "experiments", "optimizations"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)
     load_experiment = ecosim.experiment.load_experiment
@@ -85,6 +102,12 @@ def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, cap
         return load_experiment(path, {**(overrides or {}), **SMALL_EXPERIMENT})
 
     monkeypatch.setattr(ecosim.experiment, "load_experiment", small)
+    load_optimisation = ecosim.optimize.load_optimisation
+
+    def small_optimisation(path, overrides=None):
+        return load_optimisation(path, {**(overrides or {}), **SMALL_OPTIMISATION})
+
+    monkeypatch.setattr(ecosim.optimize, "load_optimisation", small_optimisation)
     ran = {"command": 0, "python": 0, "compiled": 0}
     for kind, item in documented(document):
         if kind == "python" and missing_imports(item):
@@ -104,5 +127,6 @@ def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, cap
     expected = {
         "README.md": {"command": 10, "python": 2, "compiled": 1},
         "experiments.md": {"command": 3, "python": 1, "compiled": 0},
+        "optimization.md": {"command": 3, "python": 1, "compiled": 0},
     }
     assert ran == expected.get(document.name, {"command": 0, "python": 0, "compiled": 0})

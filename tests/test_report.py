@@ -92,6 +92,9 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
     assert main(["compare", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "total_revenue\n  plain: " in printed
+    assert re.search(
+        r"not at equal cost: quiet spends -[\d,.]+ \(-\d+\.\d%\) against plain", printed
+    )
     report = (out / "report.md").read_text()
     assert "| market conditions | none (the base scenario) |" in report
     assert "Highest mean:" in report
@@ -163,3 +166,26 @@ def test_pairing_removes_most_of_the_variance_of_a_small_price_change(tmp_path):
     differences = compare(tmp_path / "out").differences.set_index("outcome")
     assert (differences["var_paired"] < differences["var_unpaired"]).all()
     assert (differences["variance_reduction"] > 0.5).all(), differences["variance_reduction"]
+
+
+def test_compare_flags_strategies_not_at_equal_cost(batch, tmp_path):
+    comparison = compare(batch)
+    results = comparison.results
+    spend = results[["total_marketing_cost", "total_service_cost", "total_programme_cost"]].sum(1)
+    results = results.assign(spend=spend)
+    quiet = comparison.spend[(comparison.spend["strategy"] == "quiet")]
+    assert len(quiet) == 2  # one row per condition
+    for _, row in quiet.iterrows():
+        mine = results[(results["condition"] == row["condition"])]
+        a = mine[mine["strategy"] == "quiet"].set_index("replication")
+        b = mine[mine["strategy"] == "plain"].set_index("replication")
+        assert row["extra_spend"] == pytest.approx((a["spend"] - b["spend"]).mean())
+        assert row["extra_profit"] == pytest.approx((a["total_profit"] - b["total_profit"]).mean())
+        assert row["extra_spend"] < 0 and not row["equal_cost"]
+        assert row["profit_per_extra_spend"] == pytest.approx(
+            row["extra_profit"] / row["extra_spend"]
+        )
+    report = write_report(comparison, tmp_path).read_text()
+    assert "## Cost and incremental profit" in report
+    assert re.search(r"\*\*Not at equal cost:\*\* [^\n]*`quiet`", report)
+    assert len(pd.read_csv(tmp_path / "tables" / "spend.csv")) == len(comparison.spend)

@@ -52,10 +52,14 @@ from ecosim.experiment.schema import (
 if TYPE_CHECKING:
     from ecosim.experiment.runner import (
         BatchResult,
+        Job,
+        Runner,
         SensitivityResult,
+        open_runner,
         run_experiment,
         run_sensitivity,
         simulate,
+        summarise,
     )
 
 __all__ = [
@@ -64,9 +68,11 @@ __all__ = [
     "Conditions",
     "Experiment",
     "ExperimentError",
+    "Job",
     "Parameter",
     "Record",
     "Run",
+    "Runner",
     "Sensitivity",
     "SensitivityDesign",
     "SensitivityResult",
@@ -74,6 +80,7 @@ __all__ = [
     "condition_table",
     "describe_failures",
     "load_experiment",
+    "open_runner",
     "outcome_names",
     "plan_runs",
     "read_record",
@@ -83,10 +90,21 @@ __all__ = [
     "sensitivity_design",
     "simulate",
     "strategy_overrides",
+    "summarise",
     "summary_row",
 ]
 
-_RUNNER = ("BatchResult", "SensitivityResult", "run_experiment", "run_sensitivity", "simulate")
+_RUNNER = (
+    "BatchResult",
+    "Job",
+    "Runner",
+    "SensitivityResult",
+    "open_runner",
+    "run_experiment",
+    "run_sensitivity",
+    "simulate",
+    "summarise",
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -4,7 +4,9 @@
 in-process) and writes each run as soon as it finishes
 (:class:`ecosim.store.ResultStore`); rerunning it skips the runs already on disk.
 :func:`run_sensitivity` runs a Morris or Sobol design the same way and computes the
-indices.
+indices. :func:`open_runner` gives the same cluster (or this process) to a caller that
+decides its runs as it goes, such as an optimisation: :meth:`Runner.summaries` runs a
+list of :class:`Job` and returns their summaries.
 """
 
 from __future__ import annotations
@@ -39,11 +41,15 @@ from ecosim.store import ResultStore
 
 __all__ = [
     "BatchResult",
+    "Job",
+    "Runner",
     "SensitivityResult",
     "adoption_days",
+    "open_runner",
     "run_experiment",
     "run_sensitivity",
     "simulate",
+    "summarise",
 ]
 
 CONNECT_TIMEOUT = "10s"
@@ -77,6 +83,92 @@ def simulate(
     model = EcosystemModel(scenario, rng=seed, overrides=overrides)
     daily = model.run()
     return daily, summary_row(model.summary()), adoption_days(model)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One simulation to run: a scenario, changes to it by dotted path, and a seed."""
+
+    scenario: Scenario
+    overrides: dict[str, Any]
+    seed: int
+
+
+def summarise(job: Job) -> dict[str, float | None]:
+    """Run one job and return its summary (:func:`summary_row`); what a worker calls."""
+    model = EcosystemModel(job.scenario, rng=job.seed, overrides=job.overrides)
+    model.run()
+    return summary_row(model.summary())
+
+
+class Runner:
+    """Runs lists of jobs in this process or on a Dask cluster (see :func:`open_runner`).
+
+    Parameters
+    ----------
+    client : dask.distributed.Client, optional
+        Without a client, jobs run here, one after another.
+    retries : int
+        How many times a job that raises is tried again before the error is raised.
+    """
+
+    def __init__(self, client: Client | None = None, retries: int = 2):
+        self.client = client
+        self.retries = retries
+
+    def summaries(self, jobs: list[Job]) -> list[dict[str, float | None]]:
+        """Run ``jobs`` and return their summaries, in the order of ``jobs``.
+
+        Raises
+        ------
+        Exception
+            The error of a job that failed after its retries.
+        """
+        if self.client is None:
+            return [self._serially(job) for job in jobs]
+        futures = self.client.map(summarise, jobs, pure=False, retries=self.retries)
+        try:
+            return self.client.gather(futures)
+        finally:
+            for future in futures:
+                future.release()
+
+    def _serially(self, job: Job) -> dict[str, float | None]:
+        for _ in range(self.retries):
+            try:
+                return summarise(job)
+            except Exception:  # tried again; the last attempt's error is raised
+                continue
+        return summarise(job)
+
+
+@contextmanager
+def open_runner(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    serial: bool = False,
+    dashboard: bool = False,
+    *,
+    retries: int = 2,
+) -> Iterator[Runner]:
+    """Start (or attach to) the cluster ``ecosim batch`` uses, and yield a :class:`Runner`.
+
+    Parameters
+    ----------
+    workers, scheduler, serial, dashboard
+        As in :func:`run_experiment`.
+    retries : int
+        As in :class:`Runner`.
+
+    Yields
+    ------
+    Runner
+    """
+    if serial:
+        yield Runner(None, retries)
+        return
+    with _dask_client(workers, scheduler, dashboard) as client:
+        yield Runner(client, retries)
 
 
 def adoption_days(model: EcosystemModel) -> np.ndarray:

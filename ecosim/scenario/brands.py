@@ -103,11 +103,20 @@ class Membership(Spec):
 
 
 class Loyalty(Spec):
-    """A brand's loyalty programme; any combination of points, tiers and membership."""
+    """A brand's loyalty programme; any combination of points, tiers and membership.
+
+    A programme costs ``running_cost`` a day (its platform and operation) and
+    ``cost_per_member`` a day for each enrolled customer (one who holds points, a tier or
+    a paid membership: statements, messages, customer data), whether or not anyone buys;
+    without points, tiers or membership it costs nothing
+    (:func:`ecosim.processes.costs.programme_cost`).
+    """
 
     points: Points | None = None
     tiers: Tiers | None = None
     membership: Membership | None = None
+    running_cost: NonNegative = 100.0
+    cost_per_member: NonNegative = 0.01
 
 
 # ---------------------------------------------------------------- service

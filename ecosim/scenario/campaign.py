@@ -130,13 +130,15 @@ class Personalisation(_Action):
 
     Offers go to those whose next purchase, predicted from the brand's purchase records,
     is due within ``lookahead`` days: their purchase utility rises by ``lift``; each message costs
-    ``cost_per_message``.
+    ``cost_per_message`` (marketing cost) and the prediction engine ``running_cost`` a day
+    while the action runs (an operating cost, ``programme_cost``, outside the budget).
     """
 
     type: Literal["personalisation"]
     lift: NonNegative = 0.34
     lookahead: int = Field(default=7, ge=0)
     cost_per_message: NonNegative = 0.05
+    running_cost: NonNegative = 100.0
 
 
 class Community(_Action):

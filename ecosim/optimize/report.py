@@ -1,0 +1,428 @@
+"""The optimisation's report: the chosen plan, what it changes, how sure, and the search.
+
+:func:`write_report` writes into the output folder ``plan.toml`` (the chosen plan as a
+scenario), ``report.md``, ``figures/convergence.png``, ``figures/pareto.png`` (with
+several objectives) and ``tables/*.csv``: every evaluation of the search, the selection
+stage, the chosen plan against the current one (paired by replication), and the
+parameter importances.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib.util import find_spec
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pandas as pd
+import tomli_w
+from matplotlib.figure import Figure
+from optuna.trial import TrialState
+
+from ecosim.analysis import describe, paired_differences, spend_comparison
+from ecosim.model import resolve_scenario
+from ecosim.optimize.run import CURRENT, KEPT, SELECTION, Outcome
+from ecosim.optimize.schema import Optimisation
+from ecosim.optimize.search import DATABASE, statistic
+from ecosim.optimize.space import changes
+from ecosim.store import write_figure, write_text
+
+__all__ = ["comparison_table", "convergence_plot", "importances", "pareto_plot", "write_report"]
+
+
+def write_report(outcome: Outcome, optimisation: Optimisation) -> Path:
+    """Write the plan, the report, its figures and tables into the output folder.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        From :func:`ecosim.optimize.optimise`.
+    optimisation : Optimisation
+
+    Returns
+    -------
+    Path
+        ``report.md``.
+    """
+    folder = outcome.folder
+    study = outcome.study
+    trials = study.trials_dataframe(attrs=("number", "values", "params", "user_attrs", "state"))
+    write_text(trials.to_csv(index=False), folder / "tables" / "trials.csv")
+    figures = {"convergence": convergence_plot(study, optimisation)}
+    if len(optimisation.objectives) > 1:
+        figures["pareto"] = pareto_plot(study, optimisation)
+    for name, figure in figures.items():
+        write_figure(figure, folder / "figures" / f"{name}.png", dpi=90)
+    importance, estimator = importances(study, optimisation)
+    write_text(importance.to_csv(index=False), folder / "tables" / "importances.csv")
+    selection = _selection_table(outcome)
+    write_text(selection.to_csv(index=False), folder / "tables" / "selection.csv")
+    comparison = comparison_table(outcome, optimisation)
+    write_text(comparison.to_csv(index=False), folder / "tables" / "comparison.csv")
+    chosen = outcome.chosen
+    words = changes(optimisation, chosen.params) if chosen.name != CURRENT else []
+    plan = resolve_scenario(optimisation.scenario, overrides=chosen.overrides)
+    header = [f"# The plan chosen by ecosim optimize {optimisation.name} ({chosen.name})."]
+    header += [f"# It {sentence}." for sentence in words] or ["# It is the current plan."]
+    data = plan.model_dump(mode="python", exclude_none=True)
+    data["name"] = f"{optimisation.name}_plan"[:40]
+    data["description"] = f"The plan chosen by ecosim optimize {optimisation.name}."
+    write_text("\n".join(header) + "\n\n" + tomli_w.dumps(data), folder / "plan.toml")
+    path = folder / "report.md"
+    text = _markdown(outcome, optimisation, words, comparison, selection, importance, estimator)
+    write_text(text, path)
+    return path
+
+
+# ---------------------------------------------------------------- tables
+
+
+def comparison_table(outcome: Outcome, optimisation: Optimisation) -> pd.DataFrame:
+    """Compare the chosen plan with the current plan on the selection stage's common seeds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome: each plan's mean and interval, the paired difference with
+        its interval and p value (:func:`ecosim.analysis.paired_differences`), and the
+        replications compared; then one row per quantile objective with each plan's
+        quantile over the same replications (in the ``*_mean`` columns, without intervals).
+    """
+    runs = outcome.runs
+    chosen = outcome.chosen.name
+    both = runs[runs["candidate"].isin([CURRENT, chosen])].rename(columns={"candidate": "strategy"})
+    common = both.groupby("replication")["strategy"].nunique()
+    both = both[both["replication"].isin(common[common == both["strategy"].nunique()].index)]
+    names = list(dict.fromkeys([o.outcome for o in optimisation.objectives] + list(KEPT)))
+    names = [n for n in names if n in both.columns]
+    means = describe(both, names).pivot_table(
+        index="outcome",
+        columns="strategy",
+        values=["n", "mean", "ci_low", "ci_high"],
+        aggfunc="first",
+        dropna=False,
+    )
+    rows = []
+    differences = (
+        paired_differences(both, names, CURRENT).set_index("outcome") if chosen != CURRENT else None
+    )
+    for name in names:
+        row = {"outcome": name, "replications": int(means.loc[name, ("n", chosen)])}
+        for plan, label in ((CURRENT, "current"), (chosen, "chosen")):
+            for key in ("mean", "ci_low", "ci_high"):
+                row[f"{label}_{key}"] = float(means.loc[name, (key, plan)])
+        if differences is not None:
+            d = differences.loc[name]
+            row.update(
+                difference=float(d["difference"]),
+                difference_ci_low=float(d["ci_low"]),
+                difference_ci_high=float(d["ci_high"]),
+                p_value=float(d["p_value"]),
+            )
+        rows.append(row)
+    if differences is not None and "total_profit" in both.columns:
+        spend = spend_comparison(both, CURRENT).iloc[0]
+        rows[0].update(
+            spend=spend["spend"],
+            current_spend=spend["baseline_spend"],
+            extra_spend_share=spend["extra_spend_share"],
+            profit_per_extra_spend=spend["profit_per_extra_spend"],
+            equal_cost=bool(spend["equal_cost"]),
+        )
+    for objective in optimisation.objectives:
+        if objective.statistic == "quantile":
+            row = {"outcome": objective.label, "replications": rows[0]["replications"]}
+            for plan, label in ((CURRENT, "current"), (chosen, "chosen")):
+                values = both.loc[both["strategy"] == plan, objective.outcome]
+                row[f"{label}_mean"] = statistic(values, "quantile", objective.quantile)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _selection_table(outcome: Outcome) -> pd.DataFrame:
+    selected = outcome.selected
+    return pd.DataFrame(
+        {
+            "candidate": [c.name for c in outcome.candidates],
+            "replications": selected.counts,
+            "mean": selected.means,
+            "eliminated_after": [np.nan if e is None else float(e) for e in selected.eliminated],
+            "selected": [i == selected.best for i in range(len(outcome.candidates))],
+        }
+    )
+
+
+def importances(study: optuna.Study, optimisation: Optimisation) -> tuple[pd.DataFrame, str]:
+    """Parameter importances for the selection objective, and the estimator's name.
+
+    fANOVA (Hutter, Hoos & Leyton-Brown 2014) when scikit-learn is installed (pyabc
+    brings it), else PED-ANOVA (Watanabe et al. 2023), Optuna's dependency-free default.
+    A budget group's parameters are its items' raw weights (their normalised values are
+    the shares).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        ``parameter, importance`` (empty with fewer than two distinct evaluations).
+    estimator : str
+    """
+    if find_spec("sklearn") is not None:  # fANOVA's random forests
+        evaluator = optuna.importance.FanovaImportanceEvaluator(seed=optimisation.seed)
+        name = "fANOVA (Hutter, Hoos & Leyton-Brown 2014)"
+    else:
+        evaluator = optuna.importance.PedAnovaImportanceEvaluator()
+        name = "PED-ANOVA (Watanabe et al. 2023)"
+    label = optimisation.selected_objective.label
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if len({t.user_attrs[label] for t in complete}) < 2:
+        return pd.DataFrame(columns=["parameter", "importance"]), name
+    scores = optuna.importance.get_param_importances(
+        study, evaluator=evaluator, target=lambda t: t.user_attrs[label]
+    )
+    table = pd.DataFrame({"parameter": list(scores), "importance": list(scores.values())})
+    return table, name
+
+
+# ---------------------------------------------------------------- figures
+
+
+def convergence_plot(study: optuna.Study, optimisation: Optimisation) -> Figure:
+    """Plot each evaluation's objective values in order, with the best so far."""
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    objectives = optimisation.objectives
+    fig = Figure(figsize=(5.0 * len(objectives), 3.6), layout="constrained")
+    axes = fig.subplots(1, len(objectives), squeeze=False)[0]
+    numbers = np.array([t.number for t in complete])
+    for ax, objective in zip(axes, objectives, strict=True):
+        values = np.array([t.user_attrs[objective.label] for t in complete])
+        ax.plot(numbers, values, "o", color="C0", alpha=0.6, label="evaluation")
+        if len(values):
+            best = (np.maximum if objective.direction == "maximize" else np.minimum).accumulate(
+                values
+            )
+            ax.step(numbers, best, where="post", color="C3", label="best so far")
+        ax.set_xlabel("evaluation (trial number)")
+        ax.set_title(f"{objective.label} ({objective.direction})", fontsize="medium")
+    axes[0].legend(fontsize="small")
+    fig.suptitle(f"Search convergence: {optimisation.name}")
+    return fig
+
+
+def pareto_plot(study: optuna.Study, optimisation: Optimisation) -> Figure:
+    """Plot the first two objectives of every evaluation, with the Pareto front marked."""
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    front = {t.number for t in study.best_trials}
+    first, second = optimisation.objectives[:2]
+    fig = Figure(figsize=(5.4, 4.2), layout="constrained")
+    ax = fig.subplots()
+    values = np.array([[t.user_attrs[x.label] for x in (first, second)] for t in complete])
+    values = values.reshape(-1, 2)
+    on = np.array([t.number in front for t in complete], dtype=bool)
+    ax.plot(values[~on, 0], values[~on, 1], "o", color="0.6", alpha=0.6, label="evaluation")
+    order = np.argsort(values[on, 0])
+    ax.plot(values[on, 0][order], values[on, 1][order], "o-", color="C3", label="Pareto front")
+    ax.set_xlabel(f"{first.label} ({first.direction})")
+    ax.set_ylabel(f"{second.label} ({second.direction})")
+    ax.legend(fontsize="small")
+    ax.set_title("Pareto front of the search", fontsize="medium")
+    return fig
+
+
+# ---------------------------------------------------------------- the Markdown
+
+
+def _markdown(
+    outcome: Outcome,
+    optimisation: Optimisation,
+    words: list[str],
+    comparison: pd.DataFrame,
+    selection: pd.DataFrame,
+    importance: pd.DataFrame,
+    estimator: str,
+) -> str:
+    o, study, selected = optimisation, outcome.study, outcome.selected
+    rule, objective = o.selection, o.selected_objective
+    chosen = outcome.chosen
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    failed = [t for t in study.get_trials(deepcopy=False) if "error" in t.user_attrs]
+    sampler = type(study.sampler).__name__
+    s = o.scenario
+    lines = [f"# {o.name}: how to spend it", ""]
+    if o.description:
+        lines += [o.description.strip(), ""]
+    lines += ["## The answer", ""]
+    if chosen.name == CURRENT:
+        lines += [
+            "**Keep the current plan.** No plan of the search beat it in the selection stage.",
+            "",
+        ]
+    else:
+        lines += [f"**Plan `{chosen.name}`** (`plan.toml`). Against the current plan it:", ""]
+        lines += [f"- {sentence};" for sentence in words] or ["- changes nothing visible;"]
+        lines.append("")
+    guarantee = (
+        f"with probability at least {rule.confidence:.0%}, this plan's mean "
+        f"`{objective.label}` is within {rule.indifference:,.6g} of the best of the "
+        f"{len(outcome.candidates)} plans compared (Kim & Nelson 2001)"
+        if selected.guaranteed
+        else f"**without the guarantee**: the selection stage reached max_replications "
+        f"({rule.max_replications}) before it could tell the plans apart at "
+        f"{rule.indifference:,.6g}; the plan with the best mean is reported"
+    )
+    lines += [f"Selected {guarantee}.", ""]
+    if len(comparison) and "equal_cost" in comparison.columns:
+        first = comparison.iloc[0]
+        lines += [_spend_sentence(first), ""]
+    lines += [
+        "### Against the current plan",
+        "",
+        f"Paired by replication: each pair of runs shares its seed (common random numbers), "
+        f"{int(comparison['replications'].iloc[0]) if len(comparison) else 0} pairs; "
+        "95% t intervals (a quantile objective: each plan's quantile over the same runs).",
+        "",
+        "| outcome | current plan | chosen plan | difference (95% CI) | p |",
+        "|---|---|---|---|---|",
+    ]
+    for _, row in comparison.iterrows():
+        diff = (
+            f"{_n(row['difference'])} [{_n(row['difference_ci_low'])}, "
+            f"{_n(row['difference_ci_high'])}] | {_p(row['p_value'])}"
+            if "difference" in row and not pd.isna(row.get("difference"))
+            else "— | —"
+        )
+        current, chosen = (_with_interval(row, plan) for plan in ("current", "chosen"))
+        lines.append(f"| `{row['outcome']}` | {current} | {chosen} | {diff} |")
+    lines += [
+        "",
+        "## Design",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| base scenario (the current plan) | `{s.name}`"
+        + (f" (`{o.scenario_file}`)" if o.scenario_file else "")
+        + f": {s.population.size:,} customers, {s.days} days |",
+        "| objectives | " + "; ".join(f"{x.direction} `{x.label}`" for x in o.objectives) + " |",
+        f"| search | {sampler}, {len(complete)} evaluations of {o.search.replications} "
+        f"replications each, {o.search.batch} at a time; {len(failed)} failed |",
+        f"| selection | top {rule.top} and the current plan; KN, confidence "
+        f"{rule.confidence:.0%}, indifference zone {rule.indifference:,.6g}, first stage "
+        f"{rule.first_stage} |",
+        f"| seed | {o.seed} |",
+        "| market parameters | "
+        + (f"drawn per replication from `{o.posterior.source}`" if o.posterior else "as written")
+        + " |",
+        "",
+        "### Decisions",
+        "",
+        "| decision | what it sets | range |",
+        "|---|---|---|",
+    ]
+    for v in o.variables:
+        span = ", ".join(map(repr, v.choices)) if v.choices else f"{v.low:,.6g} – {v.high:,.6g}"
+        lines.append(f"| {v.name} | `{v.path}` | {span} |")
+    for f in o.flights:
+        lines.append(
+            f"| {f.name} | start of campaign action {f.action} | day {f.earliest} – {f.latest} |"
+        )
+    for g in o.budgets:
+        items = ", ".join(f"{i.name} (`{i.path}`, {i.unit_cost:,.6g} a unit)" for i in g.items)
+        lines.append(f"| {g.name} | shares of {g.total:,.6g} across {items} | shares 0 – 1 |")
+    lines += [
+        "",
+        "## Methods",
+        "",
+        "Each evaluation runs the plan on the same seeds as every other plan (common random "
+        "numbers), so plans are compared on the same customers, networks and chance events; "
+        "an objective is the mean (or a quantile) over those replications. The search is "
+        f"Optuna's {sampler} (TPE: Bergstra et al. 2011; NSGA-II: Deb et al. 2002) with "
+        "ask-and-tell, the study kept in SQLite (`study.db`): an interrupted run continues, "
+        "finished evaluations are not redone. The best of many noisy estimates is biased "
+        "upwards, so the best plans and the current one are run again on new common seeds "
+        "and one is selected with the fully sequential procedure of Kim & Nelson (2001), "
+        "valid under common random numbers; the table below shows when each plan was "
+        "eliminated.",
+        "",
+        "| plan | replications | mean | eliminated after | selected |",
+        "|---|---|---|---|---|",
+    ]
+    for _, row in selection.iterrows():
+        out = "—" if pd.isna(row["eliminated_after"]) else f"{int(row['eliminated_after'])}"
+        mark = "**yes**" if row["selected"] else ""
+        lines.append(
+            f"| `{row['candidate']}` | {row['replications']} | {_n(row['mean'])} | {out} | {mark} |"
+        )
+    lines += ["", "## Search", ""]
+    lines += [
+        "![Convergence](figures/convergence.png)",
+        "",
+        "*Each evaluation and the best so far.*",
+        "",
+    ]
+    if len(o.objectives) > 1:
+        lines += [
+            "![Pareto front](figures/pareto.png)",
+            "",
+            f"*The {_distinct(study.best_trials)} distinct plans of the Pareto front of the "
+            f"{len(o.objectives)} objectives, on the first two.*",
+            "",
+        ]
+    lines += [
+        f"### Parameter importances for `{objective.label}`",
+        "",
+        f"Estimator: {estimator}.",
+        "",
+    ]
+    if importance.empty:
+        lines += ["Too few distinct evaluations to estimate importances.", ""]
+    else:
+        lines += ["| parameter | importance |", "|---|---|"]
+        lines += [
+            f"| `{r['parameter']}` | {r['importance']:.3f} |" for _, r in importance.iterrows()
+        ]
+        lines.append("")
+    lines += [
+        "## Files",
+        "",
+        f"`plan.toml` (the chosen plan as a scenario: `ecosim run plan.toml`), `{DATABASE}` "
+        f"(the Optuna study), `{SELECTION}` (the selection stage's runs), "
+        "`tables/trials.csv`, `tables/selection.csv`, `tables/comparison.csv`, "
+        "`tables/importances.csv`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _spend_sentence(row: pd.Series) -> str:
+    """Say whether the chosen plan costs what the current one does."""
+    what = (
+        f"It spends {_n(row['spend'])} (marketing, service and programme costs) against "
+        f"{_n(row['current_spend'])} for the current plan ({row['extra_spend_share']:+.1%})"
+    )
+    if row["equal_cost"]:
+        return f"{what}: the same cost, within 1%."
+    return (
+        f"{what}: **not at equal cost**; each extra Rp spent changes profit (which pays "
+        f"for the spend) by {row['profit_per_extra_spend']:+.3g} Rp."
+    )
+
+
+def _with_interval(row: pd.Series, plan: str) -> str:
+    value = _n(row[f"{plan}_mean"])
+    low, high = row.get(f"{plan}_ci_low"), row.get(f"{plan}_ci_high")
+    return value if low is None or pd.isna(low) else f"{value} [{_n(low)}, {_n(high)}]"
+
+
+def _distinct(trials: list[optuna.trial.FrozenTrial]) -> int:
+    return len({json.dumps(t.params, sort_keys=True) for t in trials})
+
+
+def _n(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
+
+
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"

@@ -1,0 +1,306 @@
+"""``ecosim optimize``: the search, then the selection stage, on the shared runner.
+
+:func:`optimise` evaluates plans with Optuna (:mod:`~ecosim.optimize.search`) on the
+cluster ``ecosim batch`` uses (:func:`ecosim.experiment.runner.open_runner`), each
+evaluation's replications on seeds common to every plan; then re-runs the best plans and
+the current one, on new common seeds, and selects one with the procedure of Kim &
+Nelson (2001) (:mod:`~ecosim.optimize.selection`). Everything is kept in the output
+folder — the study in SQLite, the selection stage's runs in ``selection.parquet`` — so
+an interrupted run continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from optuna.trial import FixedTrial, TrialState
+
+from ecosim.experiment.runner import Job, Runner, open_runner
+from ecosim.optimize.posterior import read_posterior
+from ecosim.optimize.schema import Optimisation, OptimisationError
+from ecosim.optimize.search import open_study, run_search, statistic
+from ecosim.optimize.selection import Sampler, Selected, select_best
+from ecosim.optimize.space import suggest
+from ecosim.store import write_parquet, write_text
+
+__all__ = ["CURRENT", "Candidate", "Outcome", "optimise", "stream_seeds"]
+
+CURRENT = "current_plan"
+"""Name of the current plan (the base scenario) among the candidates."""
+FINGERPRINT = "optimisation.sha256"
+SELECTION = "selection.parquet"
+KEPT = (
+    "total_profit",
+    "total_revenue",
+    "total_gross_margin",
+    "total_marketing_cost",
+    "total_service_cost",
+    "total_programme_cost",
+    "total_clv",
+    "final_engaged_share",
+    "final_adopted_share",
+)
+"""Outcomes whose means every evaluation keeps (with the objectives')."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A plan in the selection stage: the current plan, or a trial of the search."""
+
+    name: str
+    params: dict[str, Any]
+    overrides: dict[str, Any]
+    trial: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`optimise` found.
+
+    Attributes
+    ----------
+    folder : Path
+    study : optuna.Study
+    candidates : list of Candidate
+        The plans of the selection stage, the current plan first.
+    selected : Selected
+        The selection stage (indices into ``candidates``).
+    runs : pandas.DataFrame
+        The selection stage's runs: ``candidate``, ``replication`` and the outcomes.
+    evaluated_now : int
+        Search evaluations done by this call.
+    """
+
+    folder: Path
+    study: optuna.Study
+    candidates: list[Candidate]
+    selected: Selected
+    runs: pd.DataFrame
+    evaluated_now: int
+
+    @property
+    def chosen(self) -> Candidate:
+        """The plan selected."""
+        return self.candidates[self.selected.best]
+
+
+def stream_seeds(seed: int, stream: int, count: int) -> list[int]:
+    """Return ``count`` run seeds of one stream (0: the search, 1: the selection stage).
+
+    Replication ``r`` of every plan in a stream uses seed ``r`` (common random numbers);
+    the streams are independent, so the selection stage does not re-use the seeds on
+    which the search ranked the plans (which would favour the luckiest).
+
+    Examples
+    --------
+    >>> stream_seeds(7, 0, 3) == stream_seeds(7, 0, 5)[:3]
+    True
+    >>> set(stream_seeds(7, 0, 3)) & set(stream_seeds(7, 1, 3))
+    set()
+    """
+    children = np.random.SeedSequence([seed, stream]).spawn(count)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def optimise(
+    optimisation: Optimisation,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    serial: bool = False,
+    *,
+    dashboard: bool = False,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> Outcome:
+    """Search for the best plan and select it with a stated probability of correct selection.
+
+    Parameters
+    ----------
+    optimisation : Optimisation
+    out : str or Path
+        The output folder; rerunning into it continues the same optimisation, also with
+        more evaluations or other selection settings (another optimisation is refused).
+    workers, scheduler, serial, dashboard
+        As in :func:`ecosim.experiment.run_experiment`.
+    on_batch : callable, optional
+        Called as ``on_batch(done, planned)`` after each batch of the search.
+
+    Returns
+    -------
+    Outcome
+
+    Raises
+    ------
+    OptimisationError
+        If ``out`` holds another optimisation.
+    """
+    folder = Path(out)
+    _claim(folder, optimisation)
+    with open_runner(workers, scheduler, serial, dashboard) as runner:
+        study = open_study(optimisation, folder)
+        search = _Evaluator(optimisation, runner, stream=0, count=optimisation.search.replications)
+        evaluated_now = run_search(study, optimisation, search.evaluate, on_batch)
+        candidates = _candidates(study, optimisation)
+        selection = _SelectionRuns(optimisation, runner, candidates, folder)
+        rule = optimisation.selection
+        objective = optimisation.selected_objective
+        selected = select_best(
+            selection.sample(objective.outcome),
+            len(candidates),
+            rule.indifference,
+            rule.confidence,
+            rule.first_stage,
+            rule.step,
+            rule.max_replications,
+            maximize=objective.direction == "maximize",
+        )
+        chosen = int(selected.counts[selected.best])
+        selection.sample(objective.outcome)(sorted({0, selected.best}), 0, chosen)
+    return Outcome(folder, study, candidates, selected, selection.runs, evaluated_now)
+
+
+def _claim(folder: Path, optimisation: Optimisation) -> None:
+    """Record the optimisation in a new folder, or check the folder holds the same one.
+
+    The evaluation budget and the selection settings may change between runs: raising
+    ``search.evaluations`` continues the search, and the selection stage's runs stay valid
+    (their seeds do not depend on these settings).
+    """
+    dump = optimisation.model_dump(
+        mode="json", exclude={"folder": True, "search": {"evaluations"}, "selection": True}
+    )
+    digest = hashlib.sha256(json.dumps(dump, sort_keys=True).encode()).hexdigest()
+    path = folder / FINGERPRINT
+    if path.exists():
+        if path.read_text().strip() != digest:
+            raise OptimisationError(
+                str(folder),
+                [
+                    (
+                        "",
+                        "holds another optimisation (or the same file changed since); its "
+                        "evaluations are not mixed with others: use another --out, or remove "
+                        "the folder to start again",
+                    )
+                ],
+            )
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text(digest + "\n", path)
+
+
+class _Evaluator:
+    """Runs plans on common seeds (and posterior draws) and summarises their replications."""
+
+    def __init__(self, optimisation: Optimisation, runner: Runner, stream: int, count: int):
+        self.optimisation = optimisation
+        self.runner = runner
+        self.seeds = stream_seeds(optimisation.seed, stream, count)
+        if optimisation.posterior is not None:
+            sample = read_posterior(optimisation)
+            self.markets = sample.draws(optimisation.seed, count, stream)
+        else:
+            self.markets = [{}] * count
+
+    def jobs(self, overrides: dict[str, Any], replications: range) -> list[Job]:
+        base = self.optimisation.scenario
+        return [Job(base, {**self.markets[r], **overrides}, self.seeds[r]) for r in replications]
+
+    def evaluate(self, plans: list[dict[str, Any]]) -> list[dict[str, float]]:
+        count = self.optimisation.search.replications
+        jobs = [job for plan in plans for job in self.jobs(plan, range(count))]
+        summaries = self.runner.summaries(jobs)
+        results = []
+        for p in range(len(plans)):
+            runs = pd.DataFrame(summaries[p * count : (p + 1) * count])
+            result = {
+                o.label: statistic(runs[o.outcome], o.statistic, o.quantile)
+                for o in self.optimisation.objectives
+            }
+            for name in KEPT:
+                if name in runs.columns:
+                    result[f"mean:{name}"] = statistic(runs[name], "mean", 0.0)
+            results.append(result)
+        return results
+
+
+def _candidates(study: optuna.Study, optimisation: Optimisation) -> list[Candidate]:
+    """Return the current plan and the best ``selection.top`` distinct plans of the search."""
+    objective = optimisation.selected_objective
+    if len(optimisation.objectives) == 1:
+        pool = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    else:
+        pool = study.best_trials
+    sign = -1.0 if objective.direction == "maximize" else 1.0
+    ranked = sorted(pool, key=lambda t: (sign * t.user_attrs[objective.label], t.number))
+    candidates = [Candidate(CURRENT, {}, {})]
+    seen: set[str] = set()
+    for trial in ranked:
+        key = json.dumps(trial.params, sort_keys=True)
+        if key in seen:
+            continue
+        seen.add(key)
+        overrides = suggest(FixedTrial(trial.params), optimisation)
+        candidates.append(Candidate(f"trial_{trial.number}", trial.params, overrides, trial.number))
+        if len(candidates) > optimisation.selection.top:
+            break
+    return candidates
+
+
+class _SelectionRuns:
+    """The selection stage's runs, kept in ``selection.parquet`` so a rerun re-uses them."""
+
+    def __init__(
+        self,
+        optimisation: Optimisation,
+        runner: Runner,
+        candidates: list[Candidate],
+        folder: Path,
+    ):
+        count = optimisation.selection.max_replications
+        self.evaluator = _Evaluator(optimisation, runner, stream=1, count=count)
+        self.candidates = candidates
+        self.path = folder / SELECTION
+        self.runs = pd.read_parquet(self.path) if self.path.exists() else pd.DataFrame()
+        self.done: set[tuple[str, int]] = set()
+        if len(self.runs):
+            self.done = set(zip(self.runs["candidate"], self.runs["replication"], strict=True))
+
+    def sample(self, outcome: str) -> Sampler:
+        """Return a :data:`~ecosim.optimize.selection.Sampler` of ``outcome``."""
+
+        def draw(systems: list[int], first: int, count: int) -> np.ndarray:
+            wanted = [(s, r) for s in systems for r in range(first, first + count)]
+            names = [(self.candidates[s].name, r) for s, r in wanted]
+            missing = [
+                pair for pair, key in zip(wanted, names, strict=True) if key not in self.done
+            ]
+            self._run(list(dict.fromkeys(missing)))
+            table = self.runs.set_index(["candidate", "replication"])[outcome]
+            values = [table[key] for key in names]
+            return np.asarray(values, dtype=float).reshape(len(systems), count)
+
+        return draw
+
+    def _run(self, missing: list[tuple[int, int]]) -> None:
+        if not missing:
+            return
+        jobs = [
+            self.evaluator.jobs(self.candidates[s].overrides, range(r, r + 1))[0]
+            for s, r in missing
+        ]
+        summaries = self.evaluator.runner.summaries(jobs)
+        rows = pd.DataFrame(summaries)
+        rows.insert(0, "replication", [r for _, r in missing])
+        rows.insert(0, "candidate", [self.candidates[s].name for s, _ in missing])
+        self.runs = pd.concat([self.runs, rows], ignore_index=True) if len(self.runs) else rows
+        self.done |= set(zip(rows["candidate"], rows["replication"], strict=True))
+        write_parquet(self.runs, self.path)

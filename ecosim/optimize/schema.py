@@ -1,0 +1,475 @@
+"""Optimisation files: the base scenario, the decisions, the objectives and the settings.
+
+An optimisation file (TOML, in ``optimizations/``) names a base scenario and what a
+strategist may change in it — scenario fields by dotted path (``[[variables]]``), the
+start day of a flight (``[[flights]]``) and how a total budget is shared across actions
+or channels (``[[budgets]]``) — the objectives with their directions, the replications
+per evaluation, the evaluation budget, a seed, and the settings of the selection stage.
+:func:`load_optimisation` validates it like a scenario or an experiment: every problem
+is reported with the file, the field path and what was expected.
+
+Examples
+--------
+>>> from ecosim.optimize import load_optimisation
+>>> study = load_optimisation("optimizations/spend_mix.toml")
+>>> [objective.label for objective in study.objectives]
+['total_profit']
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, ValidationError, model_validator
+
+from ecosim.errors import InputError
+from ecosim.experiment.schema import FIELD_PATH_PATTERN, Scalar, outcome_names
+from ecosim.model import resolve_scenario
+from ecosim.scenario import Scenario, ScenarioError, load_scenario
+from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
+from ecosim.scenario.loading import _problems
+
+__all__ = [
+    "BudgetGroup",
+    "Flight",
+    "Objective",
+    "Optimisation",
+    "OptimisationError",
+    "Posterior",
+    "Search",
+    "Selection",
+    "ShareItem",
+    "Variable",
+    "load_optimisation",
+]
+
+Path_ = Annotated[str, Field(pattern=FIELD_PATH_PATTERN)]
+
+
+def _open_unit(value: float) -> float:
+    if not 0.5 <= value < 1.0:
+        raise ValueError(f"must be at least 0.5 and below 1 (got {value})")
+    return value
+
+
+class OptimisationError(InputError):
+    """An optimisation file that cannot be used, with every problem named by its field path.
+
+    Parameters
+    ----------
+    source : str
+        Where the optimisation came from (its file, or a results folder).
+    problems : list of (str, str)
+        Pairs of field path (``variables[2].high``) and what was wrong.
+    """
+
+
+class Variable(Spec):
+    """A scenario field the search may set: a range (``low``, ``high``) or ``choices``.
+
+    ``integer`` searches whole numbers; ``log`` searches a positive range on a log scale.
+    """
+
+    name: Name
+    path: Path_
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    log: bool = False
+    choices: list[Scalar] | None = Field(default=None, min_length=2)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Variable:
+        ranged = self.low is not None and self.high is not None
+        if self.choices is not None and (self.low is not None or self.high is not None):
+            raise ValueError("give either low and high or choices, not both")
+        if self.choices is None and not ranged:
+            raise ValueError("give low and high (a range) or choices (a list)")
+        if ranged and not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be < high ({self.high})")
+        if self.log and (self.choices is not None or (ranged and self.low <= 0)):
+            raise ValueError("log needs a range with low > 0")
+        if self.integer and ranged and (self.low != int(self.low) or self.high != int(self.high)):
+            raise ValueError("an integer variable needs whole numbers for low and high")
+        return self
+
+    def extremes(self) -> list[Any]:
+        """Return the values to check against the scenario schema when loading."""
+        if self.choices is not None:
+            return list(self.choices)
+        bounds = [self.low, self.high]
+        return [int(x) for x in bounds] if self.integer else bounds
+
+
+class Flight(Spec):
+    """The timing of a campaign action: its start day, searched in [earliest, latest].
+
+    The action keeps its length: its end moves with its start.
+    """
+
+    name: Name
+    action: int = Field(ge=0)
+    earliest: Day
+    latest: Day
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Flight:
+        if not self.earliest < self.latest:
+            raise ValueError(f"earliest ({self.earliest}) must be < latest ({self.latest})")
+        return self
+
+
+class ShareItem(Spec):
+    """One use of a budget group's money: a scenario field and what one unit of it costs.
+
+    Given a share ``s`` of the group's ``total``, the field is set to ``s * total /
+    unit_cost`` (rounded down for ``integer`` fields): ``unit_cost`` is the money one
+    unit of the field costs, e.g. 150 for the number of seeds of a seeding action whose
+    seeds cost 150 each, or a flight's cost at full intensity for its ``intensity``.
+    ``max`` caps the field (an intensity cannot exceed 1): an item never gets more than
+    ``max * unit_cost`` of the total, and what a capped item cannot take goes to the others.
+    """
+
+    name: Name
+    path: Path_
+    unit_cost: float = Field(gt=0.0)
+    integer: bool = False
+    max: float | None = Field(default=None, gt=0.0)
+
+    def value(self, money: float) -> float | int:
+        """Return the field's value for ``money`` spent on this item."""
+        units = money / self.unit_cost
+        return math.floor(units + 1e-9) if self.integer else float(units)
+
+
+class BudgetGroup(Spec):
+    """A total budget shared across actions or channels; the search chooses the shares."""
+
+    name: Name
+    total: float = Field(gt=0.0)
+    items: list[ShareItem] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _names(self) -> BudgetGroup:
+        problems = repeated_names([item.name for item in self.items], "item")
+        if sum(self.caps()) < 1.0 - 1e-9:
+            problems.append(
+                f"total: the items' max values take at most {sum(self.caps()):.0%} of the "
+                f"total {self.total:,.6g}; raise max or lower the total"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def caps(self) -> list[float]:
+        """Return each item's largest share of the total (1 without ``max``)."""
+        return [
+            1.0 if i.max is None else min(1.0, i.max * i.unit_cost / self.total) for i in self.items
+        ]
+
+
+class Objective(Spec):
+    """An outcome of the run summary to maximise or minimise, over an evaluation's runs.
+
+    ``statistic = "mean"`` is the expected value; ``"quantile"`` the ``quantile``-th
+    quantile of the replications (0.1: the 10th percentile, a downside risk).
+    """
+
+    outcome: str
+    direction: Literal["maximize", "minimize"]
+    statistic: Literal["mean", "quantile"] = "mean"
+    quantile: float = Field(default=0.1, gt=0.0, lt=1.0)
+
+    @property
+    def label(self) -> str:
+        """The objective's name in tables: the outcome, with ``_p<percent>`` for a quantile."""
+        if self.statistic == "mean":
+            return self.outcome
+        return f"{self.outcome}_p{round(self.quantile * 100):02d}"
+
+
+class Search(Spec):
+    """The search: how many evaluations, of how many runs, asked how many at a time.
+
+    ``sampler = "auto"`` uses TPE for one objective and NSGA-II for several.
+    """
+
+    evaluations: int = Field(ge=1, le=100_000)
+    replications: int = Field(ge=2, le=10_000)
+    batch: int = Field(default=4, ge=1)
+    sampler: Literal["auto", "tpe", "nsga2", "random"] = "auto"
+    startup: int = Field(default=10, ge=1)
+    population: int = Field(default=20, ge=2)
+
+
+class Selection(Spec):
+    """The selection stage: re-run the best candidates and pick one with a guarantee.
+
+    The ``top`` candidates of the search on ``objective`` (default: the first
+    objective, which must be a mean), and the current plan, are run again on new common
+    seeds with the fully sequential procedure of Kim & Nelson (2001): the plan picked is
+    within ``indifference`` (in the objective's units) of the best with probability at
+    least ``confidence``. ``first_stage`` replications first, then ``step`` more at a time
+    up to ``max_replications`` each.
+    """
+
+    objective: str | None = None
+    top: int = Field(default=5, ge=1)
+    confidence: Annotated[float, AfterValidator(_open_unit)] = 0.95
+    indifference: float = Field(gt=0.0)
+    first_stage: int = Field(default=10, ge=3)
+    step: int = Field(default=2, ge=1)
+    max_replications: int = Field(default=200, ge=3)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Selection:
+        if self.max_replications < self.first_stage:
+            raise ValueError(
+                f"max_replications ({self.max_replications}) must be >= first_stage "
+                f"({self.first_stage})"
+            )
+        return self
+
+
+class Posterior(Spec):
+    """Market parameters drawn per replication from a calibration's posterior sample.
+
+    ``from`` is a folder (relative to the optimisation file) holding
+    ``posterior.parquet``: one column per dotted scenario path and a ``weight`` column.
+    """
+
+    source: str = Field(alias="from")
+
+
+class Optimisation(Spec):
+    """A search for the best plan over decisions, and a selection stage.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The base scenario (the current plan), with ``customers`` and ``days`` applied.
+    scenario_file : str, optional
+        The scenario's path as written in the file.
+    folder : str
+        The folder of the optimisation file (``posterior.from`` is relative to it).
+    """
+
+    name: Name
+    description: str = ""
+    scenario: Scenario
+    scenario_file: str | None = None
+    folder: str = "."
+    seed: int = Field(ge=0)
+    days: int | None = Field(default=None, ge=1)
+    customers: int | None = Field(default=None, ge=2)
+    variables: list[Variable] = Field(default_factory=list)
+    flights: list[Flight] = Field(default_factory=list)
+    budgets: list[BudgetGroup] = Field(default_factory=list)
+    objectives: list[Objective] = Field(min_length=1)
+    search: Search
+    selection: Selection
+    posterior: Posterior | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> Optimisation:
+        problems = []
+        if not (self.variables or self.flights or self.budgets):
+            problems.append("variables: nothing to decide (give variables, flights or budgets)")
+        names = [v.name for v in self.variables]
+        names += [f.name for f in self.flights]
+        names += [g.name for g in self.budgets]
+        problems += [f"variables: {p}" for p in repeated_names(names, "decision")]
+        labels = [o.label for o in self.objectives]
+        problems += [f"objectives: {p}" for p in repeated_names(labels, "objective")]
+        known = outcome_names(self.scenario)
+        for i, objective in enumerate(self.objectives):
+            if objective.outcome not in known:
+                problems.append(
+                    f"objectives[{i}].outcome: unknown outcome {objective.outcome!r} "
+                    f"{expected(known)}"
+                )
+        chosen = self.selection.objective or labels[0]
+        if chosen not in labels:
+            problems.append(
+                f"selection.objective: {chosen!r} is not an objective {expected(labels)}"
+            )
+        elif self.objectives[labels.index(chosen)].statistic != "mean":
+            problems.append(
+                f"selection.objective: {chosen!r} is a quantile; ranking and selection "
+                "compares means (choose an objective with statistic = 'mean')"
+            )
+        paths = self.decision_paths()
+        for path, where in paths.items():
+            clash = [p for p in paths if p != path and _overlap(p, path)]
+            if clash:
+                problems.append(f"{where}: {path!r} overlaps {clash[0]!r}, set by another decision")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def selected_objective(self) -> Objective:
+        """The objective of the selection stage."""
+        labels = [o.label for o in self.objectives]
+        return self.objectives[labels.index(self.selection.objective or labels[0])]
+
+    def decision_paths(self) -> dict[str, str]:
+        """Return every scenario path the decisions set, with the field that sets it."""
+        paths = {v.path: f"variables[{i}].path" for i, v in enumerate(self.variables)}
+        for i, flight in enumerate(self.flights):
+            for end in ("start", "end"):
+                paths[f"campaign.{flight.action}.{end}"] = f"flights[{i}].action"
+        for g, group in enumerate(self.budgets):
+            for i, item in enumerate(group.items):
+                paths[item.path] = f"budgets[{g}].items[{i}].path"
+        return paths
+
+
+def _overlap(a: str, b: str) -> bool:
+    first, second = a.split("."), b.split(".")
+    shorter = min(len(first), len(second))
+    return first[:shorter] == second[:shorter]
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_optimisation(path: str | Path, overrides: dict[str, Any] | None = None) -> Optimisation:
+    """Read and validate an optimisation TOML file.
+
+    The base scenario (``scenario``, relative to the file) is loaded with ``customers``
+    and ``days`` applied; every decision is checked by loading the scenario with its
+    extreme values (a budget group with all its money on each item in turn), and a
+    posterior sample, if named, is read and checked.
+
+    Parameters
+    ----------
+    path : str or Path
+    overrides : dict, optional
+        Fields by dotted path, set before validation (``{"search.evaluations": 8}``).
+
+    Returns
+    -------
+    Optimisation
+
+    Raises
+    ------
+    OptimisationError
+        If the file is missing or not valid TOML, or any field is invalid; the message
+        names the file, each field path and what was expected.
+    """
+    from ecosim.optimize.posterior import read_posterior
+
+    path = Path(path)
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OptimisationError(source, [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise OptimisationError(source, [("", f"cannot be read ({error})")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise OptimisationError(source, [("", f"invalid TOML: {error}")]) from None
+    for reserved in ("scenario_file", "folder"):
+        if reserved in data:
+            raise OptimisationError(source, [(reserved, "is set by ecosim; remove it")])
+    if overrides:
+        from ecosim.scenario import apply_overrides
+
+        try:
+            data = apply_overrides(data, overrides, source=source)
+        except ScenarioError as error:
+            raise OptimisationError(error.source, error.problems) from None
+    data["folder"] = str(path.parent)
+    if isinstance(data.get("scenario"), str):
+        data["scenario_file"] = data["scenario"]
+        try:
+            data["scenario"] = load_scenario(path.parent / data["scenario"])
+        except ScenarioError as error:
+            raise OptimisationError(source, _nested("scenario", error)) from None
+    try:
+        optimisation = Optimisation.model_validate(data)
+    except ValidationError as error:
+        raise OptimisationError(source, _problems(error, data)) from None
+    try:
+        scenario = resolve_scenario(
+            optimisation.scenario, customers=optimisation.customers, days=optimisation.days
+        )
+    except ScenarioError as error:
+        raise OptimisationError(source, _nested("customers/days", error)) from None
+    optimisation = optimisation.model_copy(update={"scenario": scenario})
+    problems = _check_decisions(optimisation)
+    if optimisation.posterior is not None and not problems:
+        try:
+            read_posterior(optimisation)
+        except InputError as error:
+            problems += [
+                ("posterior.from", f"{error.source}: {p}: {m}" if p else f"{error.source}: {m}")
+                for p, m in error.problems
+            ]
+    if problems:
+        raise OptimisationError(source, problems)
+    return optimisation
+
+
+def _nested(where: str, error: ScenarioError) -> list[tuple[str, str]]:
+    return [
+        (where, f"{error.source}: {path}: {message}" if path else f"{error.source}: {message}")
+        for path, message in error.problems
+    ]
+
+
+def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:
+    """Load the scenario with each decision's extreme values; return the problems."""
+    base = optimisation.scenario
+    trials: list[tuple[str, dict[str, Any]]] = []
+    for i, variable in enumerate(optimisation.variables):
+        trials += [(f"variables[{i}]", {variable.path: v}) for v in variable.extremes()]
+    problems = []
+    for i, flight in enumerate(optimisation.flights):
+        where = f"flights[{i}]"
+        if flight.action >= len(base.campaign):
+            problems.append(
+                (
+                    f"{where}.action",
+                    f"no campaign action {flight.action} (the campaign has "
+                    f"{len(base.campaign)} actions, numbered from 0)",
+                )
+            )
+            continue
+        action = base.campaign[flight.action]
+        length = action.end - action.start
+        if flight.latest + length > base.days:
+            problems.append(
+                (
+                    f"{where}.latest",
+                    f"a start on day {flight.latest} would end the {length + 1}-day action on "
+                    f"day {flight.latest + length}, after the last day ({base.days})",
+                )
+            )
+        for start in (flight.earliest, flight.latest):
+            trials.append((where, flight_overrides(flight, action.end - action.start, start)))
+    for g, group in enumerate(optimisation.budgets):
+        for i, item in enumerate(group.items):
+            where = f"budgets[{g}].items[{i}]"
+            most = group.total * group.caps()[i]
+            trials += [(where, {item.path: item.value(m)}) for m in (0.0, most)]
+    for where, overrides in trials:
+        try:
+            resolve_scenario(base, overrides=overrides)
+        except ScenarioError as error:
+            value = ", ".join(f"{k} = {v!r}" for k, v in overrides.items())
+            problems += [
+                (where, f"{value}: {path}: {message}" if path else f"{value}: {message}")
+                for path, message in error.problems
+            ]
+    return problems
+
+
+def flight_overrides(flight: Flight, length: int, start: int) -> dict[str, int]:
+    """Return the overrides that start ``flight``'s action on ``start``, keeping its length."""
+    prefix = f"campaign.{flight.action}"
+    return {f"{prefix}.start": start, f"{prefix}.end": start + length}

@@ -1,0 +1,86 @@
+"""An optimisation killed with SIGKILL resumes: finished evaluations are not redone."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import optuna
+from optimisation_helpers import tiny_optimisation, write_optimisation
+from optuna.trial import TrialState
+
+from ecosim.optimize import load_optimisation
+from ecosim.optimize.search import DATABASE, open_study
+
+ROOT = Path(__file__).resolve().parents[2]
+EVALUATIONS = 6
+
+
+def count(database: Path, query: str) -> int:
+    if not database.exists():
+        return 0
+    try:
+        with sqlite3.connect(database) as db:
+            return db.execute(query).fetchone()[0]
+    except sqlite3.Error:  # created but not yet initialised
+        return 0
+
+
+COMPLETE = "SELECT COUNT(*) FROM trials WHERE state = 'COMPLETE'"
+STARTED = "SELECT COUNT(*) FROM trials JOIN trial_params USING (trial_id) WHERE state = 'RUNNING'"
+"""A trial being evaluated: RUNNING, with its parameters."""
+
+
+def command(path: Path, out: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "ecosim.cli",
+        "optimize",
+        str(path),
+        "--serial",
+        "--out",
+        str(out),
+    ]
+
+
+def test_a_killed_optimisation_resumes_without_redoing_evaluations(tmp_path):
+    search = {"evaluations": EVALUATIONS, "replications": 3, "batch": 1, "startup": 2}
+    path = write_optimisation(tmp_path, tiny_optimisation(search=search))
+    out = tmp_path / "out"
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        command(path, out), env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 240
+    database = out / DATABASE
+    while time.monotonic() < deadline and not (
+        count(database, COMPLETE) >= 2 and count(database, STARTED) == 1
+    ):
+        assert process.poll() is None, process.stderr.read().decode()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    optimisation = load_optimisation(path)
+    before = open_study(optimisation, out).get_trials(states=(TrialState.COMPLETE,))
+    assert 2 <= len(before) < EVALUATIONS
+    finished = subprocess.run(command(path, out), env=environment, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / DATABASE}")
+    trials = study.get_trials()
+    done = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert len(done) == EVALUATIONS
+    assert not [t for t in trials if t.state == TrialState.RUNNING]
+    after = {t.number: t for t in done}
+    for trial in before:  # untouched: same values, same completion time
+        assert after[trial.number].values == trial.values
+        assert after[trial.number].datetime_complete == trial.datetime_complete
+    failed = [t for t in trials if t.state == TrialState.FAIL]
+    assert len(failed) == 1  # the evaluation the kill interrupted
+    for stuck in failed:
+        requeued = [t for t in done if t.user_attrs.get("requeued_from") == stuck.number]
+        assert len(requeued) == 1 and requeued[0].params == stuck.params
+    assert (out / "plan.toml").exists()

@@ -1,0 +1,99 @@
+"""Optimisation files: validation with clear errors naming the file and the field."""
+
+from pathlib import Path
+
+import pytest
+from optimisation_helpers import tiny_optimisation, write_optimisation
+
+from ecosim.cli import main
+from ecosim.optimize import OptimisationError, load_optimisation
+
+
+def problems(tmp_path, **changes) -> str:
+    path = write_optimisation(tmp_path, tiny_optimisation(**changes))
+    with pytest.raises(OptimisationError) as caught:
+        load_optimisation(path)
+    message = str(caught.value)
+    assert message.startswith(str(path))
+    return message
+
+
+def test_a_valid_file_loads_with_its_settings(optimisation_file):
+    optimisation = load_optimisation(optimisation_file)
+    assert optimisation.scenario.population.size == 300
+    assert optimisation.selected_objective.label == "total_profit"
+    assert optimisation.decision_paths() == {"brands.0.margin": "variables[0].path"}
+
+
+def test_unknown_fields_and_wrong_types_are_named(tmp_path):
+    message = problems(
+        tmp_path,
+        search={"evaluations": "many", "replications": 2},
+        selection={"indifference": 1.0, "topp": 3},
+    )
+    assert "search.evaluations: Input should be a valid integer" in message
+    assert "selection.topp: unknown field" in message
+
+
+def test_an_unknown_outcome_and_a_quantile_selection_are_refused(tmp_path):
+    message = problems(
+        tmp_path,
+        objectives=[
+            {"outcome": "total_profit", "direction": "maximize", "statistic": "quantile"},
+            {"outcome": "total_proft", "direction": "maximize"},
+        ],
+    )
+    assert "objectives[1].outcome: unknown outcome 'total_proft'" in message
+    assert "selection.objective: 'total_profit_p10' is a quantile" in message
+
+
+def test_decision_values_are_checked_against_the_scenario(tmp_path):
+    message = problems(
+        tmp_path,
+        variables=[{"name": "margin", "path": "brands.0.margin", "low": 0.5, "high": 1.5}],
+        flights=[{"name": "ads", "action": 0, "earliest": 2, "latest": 20}],
+    )
+    assert "variables[0]: brands.0.margin = 1.5: brands[0].margin" in message
+    assert "flights[0].latest: a start on day 20 would end the 20-day action on day 39" in message
+
+
+def test_budget_items_that_cannot_take_the_total_are_refused(tmp_path):
+    items = [
+        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": 1.0},
+        {"name": "promo", "path": "campaign.1.discount", "unit_cost": 100.0, "max": 0.5},
+    ]
+    message = problems(tmp_path, budgets=[{"name": "mix", "total": 500.0, "items": items}])
+    assert "budgets[0]: total: the items' max values take at most 30% of the total 500" in message
+
+
+def test_overlapping_decisions_are_refused(tmp_path):
+    variables = [
+        {"name": "a", "path": "brands.0.margin", "low": 0.1, "high": 0.9},
+        {"name": "b", "path": "brands.0", "choices": [1, 2]},
+    ]
+    message = problems(tmp_path, variables=variables)
+    assert "variables[1].path: 'brands.0' overlaps 'brands.0.margin'" in message
+
+
+def test_a_missing_file_and_invalid_toml_are_named(tmp_path):
+    with pytest.raises(OptimisationError, match=r"missing.toml: 1 problem\n  file not found"):
+        load_optimisation(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = \n")
+    with pytest.raises(OptimisationError, match=r"bad.toml: 1 problem\n  invalid TOML"):
+        load_optimisation(bad)
+
+
+def test_the_command_line_prints_the_problems_without_a_traceback(tmp_path, capsys):
+    data = tiny_optimisation(search={"evaluations": 0, "replications": 2})
+    path = write_optimisation(tmp_path, data)
+    assert main(["optimize", str(path), "--serial", "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert f"{path}: 1 problem" in error
+    assert "search.evaluations: Input should be greater than or equal to 1" in error
+    assert "Traceback" not in error
+
+
+def test_the_shipped_optimisations_load():
+    for path in sorted(Path("optimizations").glob("*.toml")):
+        assert load_optimisation(path).objectives

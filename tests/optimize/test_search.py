@@ -1,0 +1,146 @@
+"""The search finds known optima; the whole command runs and reports; CRN makes it exact."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from optimisation_helpers import tiny_optimisation, write_optimisation
+from optuna.trial import TrialState
+
+from ecosim import load_scenario
+from ecosim.optimize import OptimisationError, load_optimisation, optimise, write_report
+from ecosim.optimize.run import CURRENT
+from ecosim.optimize.search import open_study, run_search
+
+OPTIMUM = {"brands.0.margin": 0.62, "brands.0.quality": 0.35}
+
+
+def test_the_search_finds_the_optimum_of_a_known_function(tmp_path):
+    """A noisy quadratic with its maximum inside the box, at OPTIMUM."""
+    variables = [
+        {"name": "margin", "path": "brands.0.margin", "low": 0.1, "high": 0.9},
+        {"name": "quality", "path": "brands.0.quality", "low": 0.0, "high": 1.0},
+    ]
+    search = {"evaluations": 60, "replications": 2, "batch": 4, "startup": 10}
+    optimisation = load_optimisation(
+        write_optimisation(tmp_path, tiny_optimisation(variables=variables, search=search))
+    )
+    noise = np.random.default_rng(3)
+
+    def evaluate(plans):
+        return [
+            {
+                "total_profit": -sum((plan[p] - x) ** 2 for p, x in OPTIMUM.items())
+                + noise.normal(scale=0.002)
+            }
+            for plan in plans
+        ]
+
+    study = open_study(optimisation, tmp_path / "out")
+    assert run_search(study, optimisation, evaluate) == 60
+    best = study.best_trial.params
+    assert abs(best["margin"] - 0.62) < 0.08 and abs(best["quality"] - 0.35) < 0.08
+    assert run_search(study, optimisation, evaluate) == 0  # the budget is spent
+
+
+def test_optimise_finds_the_highest_margin_and_reports_it(tmp_path):
+    """Margin does not change what customers do: under common random numbers profit rises
+    exactly with it, so the highest margin tried must win the search and the selection."""
+    path = write_optimisation(tmp_path)
+    optimisation = load_optimisation(path)
+    outcome = optimise(optimisation, tmp_path / "out", serial=True)
+    trials = outcome.study.get_trials(states=(TrialState.COMPLETE,))
+    assert len(trials) == 6
+    margins = [t.params["margin"] for t in trials]
+    best = outcome.study.best_trial
+    assert best.params["margin"] == max(margins)
+    chosen = outcome.chosen
+    assert chosen.name != CURRENT
+    assert chosen.params["margin"] == max(c.params.get("margin", 0.3) for c in outcome.candidates)
+    assert outcome.selected.guaranteed and outcome.selected.counts.min() == 3
+    report = write_report(outcome, optimisation).read_text()
+    assert f"**Plan `{chosen.name}`**" in report and "within 50 of the best" in report
+    assert "sets margin (`brands.0.margin`) to" in report
+    assert "(+0.0%): the same cost, within 1%." in report  # margin changes no cost
+    plan = load_scenario(tmp_path / "out" / "plan.toml")
+    assert math.isclose(plan.brands[0].margin, chosen.params["margin"])
+    comparison = pd.read_csv(tmp_path / "out" / "tables" / "comparison.csv").set_index("outcome")
+    assert comparison.loc["total_profit", "difference_ci_low"] > 0
+    assert comparison.loc["total_revenue", "difference"] == 0  # the same sales, seed for seed
+    assert (tmp_path / "out" / "figures" / "convergence.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_rerun_redoes_nothing(tmp_path):
+    path = write_optimisation(tmp_path)
+    optimisation = load_optimisation(path)
+    first = optimise(optimisation, tmp_path / "out", serial=True)
+    runs = pd.read_parquet(tmp_path / "out" / "selection.parquet")
+    again = optimise(optimisation, tmp_path / "out", serial=True)
+    assert again.evaluated_now == 0 and first.evaluated_now == 6
+    assert again.chosen == first.chosen
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "selection.parquet"), runs)
+
+
+def test_more_evaluations_continue_the_search_in_the_same_folder(tmp_path):
+    optimisation = load_optimisation(write_optimisation(tmp_path))
+    first = optimise(optimisation, tmp_path / "out", serial=True)
+    more = optimisation.model_copy(
+        update={"search": optimisation.search.model_copy(update={"evaluations": 8})}
+    )
+    again = optimise(more, tmp_path / "out", serial=True)
+    assert (first.evaluated_now, again.evaluated_now) == (6, 2)
+    assert len(again.study.get_trials(states=(TrialState.COMPLETE,))) == 8
+
+
+def test_a_folder_of_another_optimisation_is_refused(tmp_path):
+    optimise(load_optimisation(write_optimisation(tmp_path)), tmp_path / "out", serial=True)
+    changed = tiny_optimisation(seed=6)
+    other = load_optimisation(write_optimisation(tmp_path / "b", changed))
+    with pytest.raises(OptimisationError, match="holds another optimisation"):
+        optimise(other, tmp_path / "out", serial=True)
+
+
+def test_a_plan_proposed_again_is_not_run_again(tmp_path):
+    variables = [{"name": "margin", "path": "brands.0.margin", "choices": [0.2, 0.4]}]
+    search = {"evaluations": 8, "replications": 2, "batch": 1, "sampler": "random"}
+    optimisation = load_optimisation(
+        write_optimisation(tmp_path, tiny_optimisation(variables=variables, search=search))
+    )
+    evaluated = []
+
+    def evaluate(plans):
+        evaluated.extend(plans)
+        return [{"total_profit": plan["brands.0.margin"] * 10} for plan in plans]
+
+    study = open_study(optimisation, tmp_path / "out")
+    assert run_search(study, optimisation, evaluate) == 8
+    assert sorted(p["brands.0.margin"] for p in evaluated) == [0.2, 0.4]
+    trials = study.get_trials(states=(TrialState.COMPLETE,))
+    assert len(trials) == 8
+    assert all(t.value == t.params["margin"] * 10 for t in trials)
+    assert sum(bool(t.user_attrs.get("repeats")) for t in trials) == 6
+
+
+def test_the_results_do_not_depend_on_the_number_of_workers(tmp_path):
+    search = {"evaluations": 4, "replications": 2, "batch": 2, "startup": 2}
+    optimisation = load_optimisation(write_optimisation(tmp_path, tiny_optimisation(search=search)))
+    here = optimise(optimisation, tmp_path / "serial", serial=True)
+    there = optimise(optimisation, tmp_path / "dask", workers=2)
+    assert [t.value for t in here.study.trials] == [t.value for t in there.study.trials]
+    assert here.chosen == there.chosen
+    pd.testing.assert_frame_equal(here.runs, there.runs)
+
+
+def test_when_no_plan_beats_the_current_one_it_is_kept(tmp_path):
+    """Every margin searched is below the current 0.3: the current plan is exactly the best."""
+    variables = [{"name": "margin", "path": "brands.0.margin", "low": 0.1, "high": 0.25}]
+    search = {"evaluations": 2, "replications": 2, "batch": 2}
+    optimisation = load_optimisation(
+        write_optimisation(tmp_path, tiny_optimisation(variables=variables, search=search))
+    )
+    outcome = optimise(optimisation, tmp_path / "out", serial=True)
+    assert outcome.chosen.name == CURRENT and outcome.selected.guaranteed
+    report = write_report(outcome, optimisation).read_text()
+    assert "**Keep the current plan.**" in report
+    assert load_scenario(tmp_path / "out" / "plan.toml").brands[0].margin == 0.3

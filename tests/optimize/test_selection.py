@@ -1,0 +1,66 @@
+"""Ranking and selection: KN picks the true best at least at its stated rate."""
+
+import numpy as np
+import pytest
+
+from ecosim.optimize.selection import kn_constants, select_best
+
+MACRO = range(400)
+"""The fixed seeds of the repeated selections."""
+
+
+def plans(means: np.ndarray, seed: int, common_sd: float = 3.0):
+    """Plans with normal outcomes, a large noise common to all (common random numbers)."""
+    rng = np.random.default_rng([seed, 11])
+    common = rng.normal(scale=common_sd, size=2000)
+    own = rng.normal(size=(len(means), 2000)) * np.linspace(1.0, 2.0, len(means))[:, None]
+
+    def sample(systems, first, count):
+        window = slice(first, first + count)
+        return np.vstack([means[s] + common[window] + own[s, window] for s in systems])
+
+    return sample
+
+
+@pytest.mark.parametrize(("maximize", "step"), [(True, 1), (False, 3)])
+def test_the_best_plan_is_picked_at_least_at_the_stated_rate(maximize, step):
+    """Slippage: the best is exactly delta ahead of four equal plans (the least favourable)."""
+    delta, confidence = 0.5, 0.95
+    means = np.zeros(5)
+    means[2] = delta if maximize else -delta
+    picks, runs = [], []
+    for seed in MACRO:
+        chosen = select_best(
+            plans(means, seed),
+            5,
+            delta,
+            confidence,
+            first_stage=10,
+            step=step,
+            max_replications=2000,
+            maximize=maximize,
+        )
+        assert chosen.guaranteed
+        picks.append(chosen.best == 2)
+        runs.append(chosen.counts.sum())
+    assert np.mean(picks) >= confidence
+    assert np.mean(runs) < 5 * 200  # it stops early, far below the cap
+
+
+def test_pairing_makes_a_small_difference_cheap_to_find():
+    """With common noise the difference's variance is small: few replications are needed."""
+    means = np.array([0.0, 1.0])
+    chosen = select_best(plans(means, 1, common_sd=50.0), 2, 1.0, 0.95, 10, 1, 2000)
+    assert chosen.best == 1 and chosen.counts.max() < 100
+
+
+def test_a_cap_on_replications_is_reported_as_no_guarantee():
+    means = np.array([0.0, 0.01])
+    chosen = select_best(plans(means, 3), 2, 0.01, 0.95, 5, 1, 20)
+    assert not chosen.guaranteed and chosen.observations.shape == (2, 20)
+
+
+def test_the_constants_are_kim_and_nelsons():
+    eta, h2 = kn_constants(5, 0.95, 10)
+    assert eta == pytest.approx(0.5 * ((2 * 0.05 / 4) ** (-2 / 9) - 1))
+    assert h2 == pytest.approx(2 * eta * 9)
