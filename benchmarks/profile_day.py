@@ -53,8 +53,9 @@ def profile(scenario: str, n: int, days: int, overrides: dict) -> dict:
 
         return wrapper
 
+    build = ecosim.EcosystemModel
     started = clock()
-    model = ecosim.EcosystemModel(scenario, rng=1, customers=n, days=days, overrides=overrides)
+    model = build(scenario, rng=1, customers=n, days=days, overrides=overrides)
     built = clock() - started
     kind = type(model)
     for name in (*FULL_PHASES, *REDUCED_PHASES):
