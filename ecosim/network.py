@@ -288,10 +288,12 @@ class SocialNetwork:
     def count_marked_neighbors(self, marked: np.ndarray) -> np.ndarray:
         """For each node and column, how many of its neighbours are marked.
 
-        One product of the cached adjacency matrix (float32 ones, CSR) with the marked
-        columns: a single pass over the edges, whatever the number marked (a well-mixed
-        network is counted in O(n)). The counts are exact: float32 holds every whole
-        number below 2**24, and no node has that many neighbours.
+        A single pass over the edges: one product per column of the cached adjacency
+        matrix (float32 ones, CSR) with the marked column, or, when the marked nodes
+        have few edges, a count over their edges alone (cheaper than the product below
+        about an eighth of the edges). Both give the same, exact counts:
+        float32 holds every whole number below 2**24, and no node has that many
+        neighbours. A well-mixed network is counted in O(n).
 
         Parameters
         ----------
@@ -309,18 +311,26 @@ class SocialNetwork:
         >>> net.count_marked_neighbors(np.array([[True], [False], [True]])).ravel().tolist()
         [0, 2, 0]
         """
+        n, k = marked.shape
         if self.well_mixed:
             counts = marked.sum(axis=0, dtype=np.int64)
             return counts - marked.astype(np.int64)
-        return (self._ones @ marked.astype(np.float32)).astype(np.int64)
+        few = self._few_marked_edges(marked)
+        if few is not None:
+            key, _ = few
+            return np.bincount(key, minlength=n * k).reshape(n, k)
+        counts = np.empty((n, k), dtype=np.int64)
+        for column in range(k):
+            counts[:, column] = self._ones @ marked[:, column].astype(np.float32)
+        return counts
 
     def marked_neighbor_weight(self, marked: np.ndarray) -> np.ndarray:
         """For each node and column, the total tie strength of its marked neighbours.
 
-        The weighted counterpart of :meth:`count_marked_neighbors`, one product of the
-        cached weighted adjacency matrix with the marked columns. Each node's sum runs
-        over its neighbours in ascending order. On an unweighted network it equals the
-        count.
+        The weighted counterpart of :meth:`count_marked_neighbors`, with the same two
+        ways of counting; each node's sum runs over its neighbours in ascending order
+        either way, so both give the same float64 sums. On an unweighted network it
+        equals the count.
 
         Parameters
         ----------
@@ -340,7 +350,32 @@ class SocialNetwork:
         """
         if self.weights is None:
             return self.count_marked_neighbors(marked).astype(np.float64)
-        return self._adjacency @ marked.astype(np.float64)
+        n, k = marked.shape
+        few = self._few_marked_edges(marked)
+        if few is not None:
+            key, position = few
+            weight = self.weights[position].astype(np.float64)
+            return np.bincount(key, weights=weight, minlength=n * k).reshape(n, k)
+        total = np.empty((n, k), dtype=np.float64)
+        for column in range(k):
+            total[:, column] = self._adjacency @ marked[:, column].astype(np.float64)
+        return total
+
+    def _few_marked_edges(self, marked: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return the marked nodes' edges as ``(target * k + column, position)``, if few.
+
+        ``None`` when they are more than an eighth of the edges per column: visiting an
+        edge found through its node costs several times a step of a sparse product, so the
+        product over every edge is then the cheaper pass.
+        """
+        k = marked.shape[1]
+        flat = np.flatnonzero(marked.reshape(-1))
+        rows = flat // k
+        if 8 * int(self.degree[rows].sum()) > self.indices.size * k:
+            return None
+        position = self._positions(rows)
+        key = self.indices[position].astype(np.int64) * k + np.repeat(flat % k, self.degree[rows])
+        return key, position
 
     def edges_from(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All directed ``(source, target)`` pairs for the edges leaving `nodes`.
@@ -571,7 +606,13 @@ class SocialNetwork:
     def _ones(self) -> sparse.csr_array:
         """The adjacency matrix with float32 ones: counting in a single pass over the edges."""
         data = np.ones(self.indices.size, dtype=np.float32)
-        return sparse.csr_array((data, self.indices, self.indptr), shape=(self.n, self.n))
+        return sparse.csr_array((data, self.indices, self._indptr32), shape=(self.n, self.n))
+
+    @cached_property
+    def _indptr32(self) -> np.ndarray:
+        """``indptr`` as int32 where the edges allow: sparse products then read less."""
+        fits = self.indices.size < np.iinfo(np.int32).max
+        return self.indptr.astype(np.int32) if fits else self.indptr
 
     @cached_property
     def _adjacency(self) -> sparse.csr_array:
@@ -579,7 +620,7 @@ class SocialNetwork:
             weight = np.ones(self.indices.size)
         else:
             weight = self.weights.astype(np.float64)
-        return sparse.csr_array((weight, self.indices, self.indptr), shape=(self.n, self.n))
+        return sparse.csr_array((weight, self.indices, self._indptr32), shape=(self.n, self.n))
 
     def _positions(self, nodes: np.ndarray) -> np.ndarray:
         """Positions in ``indices`` of the edges leaving `nodes` (checked), row after row."""
