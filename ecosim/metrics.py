@@ -241,21 +241,22 @@ def measure(model: EcosystemModel) -> dict[str, float]:
                 "affected_share": indirect.mean(axis=0),
             }
         )
-    highest = _across(population.stage, np.max)
+    n = population.n
+    stages = np.bincount(_across(population.stage, np.max), minlength=len(STAGES))
     reached = _across(population.reached, np.any)
     total = {
-        "aware_share": _across(population.aware, np.any).mean(),
-        "adopted_share": _across(adopted, np.any).mean(),
-        **{f"stage_{s}": (highest == i).mean() for i, s in enumerate(STAGES) if i},
-        "engaged_share": _across(is_engaged, np.any).mean(),
+        "aware_share": np.count_nonzero(_across(population.aware, np.any)) / n,
+        "adopted_share": np.count_nonzero(_across(adopted, np.any)) / n,
+        **{f"stage_{s}": stages[i] / n for i, s in enumerate(STAGES) if i},
+        "engaged_share": np.count_nonzero(_across(is_engaged, np.any)) / n,
         **{f"presence_{k}": _across(v, np.max).mean() for k, v in parts.items()},
         "mean_experience": _masked_mean(population.experience.ravel(), population.aware.ravel()),
         "rating": float(np.average(model.ratings)),
-        "active_customers": _across(recent, np.any).sum(),
-        "churned_customers": _across(population.churned, np.any).sum(),
-        "members": _across(member, np.any).sum(),
-        "reached_share": reached.mean(),
-        "affected_share": (_across(indirect, np.any) & ~reached).mean(),
+        "active_customers": np.count_nonzero(_across(recent, np.any)),
+        "churned_customers": np.count_nonzero(_across(population.churned, np.any)),
+        "members": np.count_nonzero(_across(member, np.any)),
+        "reached_share": np.count_nonzero(reached) / n,
+        "affected_share": np.count_nonzero(_across(indirect, np.any) & ~reached) / n,
     }
     for name in per_brand:
         total.setdefault(name, per_brand[name].sum())
