@@ -75,8 +75,10 @@ def run_ecosim(n: int, days: int) -> dict:
 
         return wrapper
 
-    count = SocialNetwork.count_marked_neighbors
-    SocialNetwork.count_marked_neighbors = timed("network", count)
+    pass_name = (
+        "neighbor_share" if hasattr(SocialNetwork, "neighbor_share") else ("count_marked_neighbors")
+    )
+    setattr(SocialNetwork, pass_name, timed("network", getattr(SocialNetwork, pass_name)))
     module = sys.modules[type(model).__module__]
     module.measure = timed("collect", metrics.measure)
     model.datacollector.collect = timed("collect", model.datacollector.collect)

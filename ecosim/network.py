@@ -361,6 +361,49 @@ class SocialNetwork:
             total[:, column] = self._adjacency @ marked[:, column].astype(np.float64)
         return total
 
+    def neighbor_share(self, marked: np.ndarray) -> np.ndarray:
+        """For each node and column, the share of its neighbours that are marked.
+
+        ``(marked neighbours) / degree``; on a weighted network the share of its tie
+        strength, ``sum of w over marked neighbours / sum of w``. Isolated nodes get 0.
+        The same numbers as dividing :meth:`count_marked_neighbors` (or
+        :meth:`marked_neighbor_weight`) by the degree (or strength), in one pass per
+        column, and none for a column with nothing marked.
+
+        Parameters
+        ----------
+        marked : numpy.ndarray
+            Boolean array of shape ``(n, k)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 array of shape ``(n, k)``.
+
+        Examples
+        --------
+        >>> path = SocialNetwork.from_edges([0, 1], [1, 2], n=3)
+        >>> path.neighbor_share(np.array([[True], [False], [False]])).ravel().tolist()
+        [0.0, 0.5, 0.0]
+        """
+        n, k = marked.shape
+        if self.weighted:
+            total = self.marked_neighbor_weight(marked)
+            strength = self.strength[:, None]
+            return np.divide(total, strength, out=np.zeros(total.shape), where=strength > 0)
+        if self.well_mixed:
+            return self.count_marked_neighbors(marked) / max(self.n - 1, 1)
+        few = self._few_marked_edges(marked)
+        if few is not None:
+            key, _ = few
+            return np.bincount(key, minlength=n * k).reshape(n, k) / self._divisor[:, None]
+        shares = np.zeros((n, k))
+        for column in range(k):
+            if marked[:, column].any():
+                counts = self._ones @ marked[:, column].astype(np.float32)
+                np.divide(counts, self._divisor, out=shares[:, column])
+        return shares
+
     def _few_marked_edges(self, marked: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Return the marked nodes' edges as ``(target * k + column, position)``, if few.
 
@@ -601,6 +644,11 @@ class SocialNetwork:
             total = np.repeat(self.strength, self.degree)
             weight = self.weights / total
         return sparse.csr_array((weight, self.indices, self.indptr), shape=(self.n, self.n))
+
+    @cached_property
+    def _divisor(self) -> np.ndarray:
+        """The degree as float64, at least 1: what a count of neighbours is shared by."""
+        return _read_only(np.maximum(self.degree, 1).astype(np.float64))
 
     @cached_property
     def _ones(self) -> sparse.csr_array:

@@ -828,6 +828,11 @@ def test_marked_neighbours_are_counted_exactly_whether_few_or_many_are_marked(sh
         for neighbour, weight in ties:
             expected[node] += float(weight) * marked[neighbour]
     assert np.array_equal(tied.marked_neighbor_weight(marked), expected)
+    shares = plain.neighbor_share(marked)
+    assert np.array_equal(shares, (dense @ marked) / np.maximum(plain.degree, 1)[:, None])
+    assert np.array_equal(tied.neighbor_share(marked), expected / tied.strength[:, None])
+    marked[:, 1] = False
+    assert np.array_equal(plain.neighbor_share(marked)[:, 1], np.zeros(n))
 
 
 def test_weighted_network_to_networkx_carries_the_weights():

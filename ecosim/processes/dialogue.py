@@ -196,12 +196,7 @@ def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:
     >>> heard_shares(ties, np.array([[True], [False], [False]])).ravel().tolist()
     [0.0, 0.75, 0.0]
     """
-    if network.weighted:
-        weight = network.marked_neighbor_weight(speaking)
-        strength = network.strength[:, None]
-        return np.divide(weight, strength, out=np.zeros(weight.shape), where=strength > 0)
-    counts = network.count_marked_neighbors(speaking)
-    return counts / np.maximum(network.degree, 1)[:, None]
+    return network.neighbor_share(speaking)
 
 
 def media_story(
