@@ -65,7 +65,7 @@ def profile(scenario: str, n: int, days: int, overrides: dict) -> dict:
     brand.step = timed("brands", brand.step)
     measure = metrics.measure
     measured = timed("measure", measure)
-    module = sys.modules[kind.__module__]
+    module = sys.modules[kind.step.__module__]  # the module whose step measures
     module.measure = measured
     collect = model.datacollector.collect
     model.datacollector.collect = timed("collect", collect)
