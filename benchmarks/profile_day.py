@@ -1,4 +1,4 @@
-"""Where a simulated day's time goes: wall time per phase per day, at several sizes.
+"""Where a simulated day's time goes: CPU time per phase per day, at several sizes.
 
 Builds a scenario (``scenarios/baseline.toml`` unless told otherwise), times every phase
 of every day with a wrapper around the model's phase methods, and prints milliseconds per
@@ -40,7 +40,7 @@ def profile(scenario: str, n: int, days: int, overrides: dict) -> dict:
     import ecosim
     from ecosim import metrics
 
-    clock = time.perf_counter
+    clock = time.thread_time  # CPU time: other work on a shared machine weighs less on it
     spent: dict[str, float] = defaultdict(float)
 
     def timed(name: str, function):
@@ -70,6 +70,7 @@ def profile(scenario: str, n: int, days: int, overrides: dict) -> dict:
     collect = model.datacollector.collect
     model.datacollector.collect = timed("collect", collect)
     spent.clear()
+    wall_started = time.perf_counter()
     started = clock()
     for _ in range(days):
         model.step()
@@ -77,9 +78,11 @@ def profile(scenario: str, n: int, days: int, overrides: dict) -> dict:
             break
     total = clock() - started
     steps = max(model.steps, 1)
+    wall = time.perf_counter() - wall_started
     phases = {name: 1e3 * seconds / steps for name, seconds in spent.items()}
     phases["day"] = 1e3 * total / steps
     phases["other"] = phases["day"] - sum(v for k, v in phases.items() if k != "day")
+    load = Path("/proc/loadavg").read_text().split()[0]
     return {
         "customers": n,
         "days": steps,
@@ -87,6 +90,8 @@ def profile(scenario: str, n: int, days: int, overrides: dict) -> dict:
         "model": kind.__name__,
         "numpy": np.__version__,
         "ms_per_day": phases,
+        "wall_ms_per_day": 1e3 * wall / steps,
+        "load": load,
     }
 
 
@@ -111,7 +116,7 @@ def in_subprocess(source: Path, scenario: str, n: int, days: int, sets: list[str
 
 
 def show(label: str, row: dict) -> str:
-    """One line per phase: ms per day and share of the day."""
+    """One line per phase: CPU ms per day and share of the day (and the day's wall time)."""
     phases = row["ms_per_day"]
     day = phases["day"]
     parts = [
@@ -121,7 +126,8 @@ def show(label: str, row: dict) -> str:
     ]
     return (
         f"{label}{row['customers']:>9,} customers x {row['days']} days, "
-        f"build {row['build_s']:.2f} s, day {day:.3f} ms: " + ", ".join(parts)
+        f"build {row['build_s']:.2f} s, day {day:.3f} ms CPU "
+        f"({row['wall_ms_per_day']:.3f} wall, load {row['load']}): " + ", ".join(parts)
     )
 
 
