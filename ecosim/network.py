@@ -404,6 +404,46 @@ class SocialNetwork:
                 np.divide(counts, self._divisor, out=shares[:, column])
         return shares
 
+    def nonzero_neighbor_share(self, marked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the entries of :meth:`neighbor_share` that are not 0, and their keys.
+
+        When few nodes are marked, only their edges are visited and no ``(n, k)`` array is
+        made; the values are those :meth:`neighbor_share` gives.
+
+        Parameters
+        ----------
+        marked : numpy.ndarray
+            Boolean array of shape ``(n, k)``.
+
+        Returns
+        -------
+        keys : numpy.ndarray
+            The flat indices ``node * k + column`` of the entries, ascending (int64).
+        shares : numpy.ndarray
+            Their shares (float64, positive).
+
+        Examples
+        --------
+        >>> path = SocialNetwork.from_edges([0, 1], [1, 2], n=3)
+        >>> keys, shares = path.nonzero_neighbor_share(np.array([[True], [False], [True]]))
+        >>> keys.tolist(), shares.tolist()
+        ([1], [1.0])
+        """
+        k = marked.shape[1]
+        few = None if self.well_mixed else self._few_marked_edges(marked)
+        if few is None:
+            shares = self.neighbor_share(marked).reshape(-1)
+            keys = np.flatnonzero(shares)
+            return keys, shares[keys]
+        key, position = few
+        if self.weighted:
+            keys, where = np.unique(key, return_inverse=True)
+            weight = self.weights[position].astype(np.float64)
+            total = np.bincount(where, weights=weight, minlength=keys.size)
+            return keys, total / self.strength[keys // k]
+        keys, counts = np.unique(key, return_counts=True)
+        return keys, counts / self._divisor[keys // k]
+
     def _few_marked_edges(self, marked: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Return the marked nodes' edges as ``(target * k + column, position)``, if few.
 
