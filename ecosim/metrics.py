@@ -207,8 +207,9 @@ def measure(model: EcosystemModel) -> dict[str, float]:
     indirect = population.affected & ~population.reached
     member = population.member_until >= day
     adopted = population.purchases > 0
+    ratings = model.ratings
     per_brand = {
-        "rating": model.ratings,
+        "rating": ratings,
         "points_outstanding": population.points.sum(axis=0),
         "pending_complaints": np.array([len(b.complaints) for b in model.brands]),
         **{name: np.asarray(flows[name], dtype=float) for name in FLOWS},
@@ -242,16 +243,16 @@ def measure(model: EcosystemModel) -> dict[str, float]:
             }
         )
     n = population.n
-    stages = np.bincount(_across(population.stage, np.max), minlength=len(STAGES))
+    highest = _across(population.stage, np.max)
     reached = _across(population.reached, np.any)
     total = {
         "aware_share": np.count_nonzero(_across(population.aware, np.any)) / n,
         "adopted_share": np.count_nonzero(_across(adopted, np.any)) / n,
-        **{f"stage_{s}": stages[i] / n for i, s in enumerate(STAGES) if i},
+        **{f"stage_{s}": np.count_nonzero(highest == i) / n for i, s in enumerate(STAGES) if i},
         "engaged_share": np.count_nonzero(_across(is_engaged, np.any)) / n,
         **{f"presence_{k}": _across(v, np.max).mean() for k, v in parts.items()},
         "mean_experience": _masked_mean(population.experience.ravel(), population.aware.ravel()),
-        "rating": float(np.average(model.ratings)),
+        "rating": float(np.average(ratings)),
         "active_customers": np.count_nonzero(_across(recent, np.any)),
         "churned_customers": np.count_nonzero(_across(population.churned, np.any)),
         "members": np.count_nonzero(_across(member, np.any)),
