@@ -341,6 +341,7 @@ def _run(args: argparse.Namespace) -> int:
     model = EcosystemModel(scenario)
     timeseries = model.run(progress=True)
     wall_time = time.perf_counter() - started
+    values = [customer_values(model, b) for b in range(len(scenario.brands))]
     summary = {
         "scenario": scenario.name,
         "scenario_file": str(args.scenario),
@@ -350,13 +351,10 @@ def _run(args: argparse.Namespace) -> int:
         "brands": scenario.brand_names,
         "ecosim_version": __version__,
         "wall_time_seconds": round(wall_time, 3),
-        "outcomes": model.summary(),
+        "outcomes": model.summary(values),
     }
     customers = pd.concat(
-        [
-            customer_values(model, b).assign(brand=name)
-            for b, name in enumerate(scenario.brand_names)
-        ]
+        [table.assign(brand=name) for table, name in zip(values, scenario.brand_names, strict=True)]
     )
     write_parquet(timeseries, out / "timeseries.parquet")
     write_parquet(customers, out / "customers.parquet")

@@ -253,14 +253,20 @@ class Market(mesa.Model):
                 break
         return carry_to_horizon(self.timeseries(), self.scenario.days)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, values: list[pd.DataFrame] | None = None) -> dict[str, Any]:
         """Return the run's summary: :func:`ecosim.metrics.summarize` and customer value.
 
         The totals of :func:`ecosim.value.value_totals` are added to the outcomes (to each
         brand's, with several brands).
+
+        Parameters
+        ----------
+        values : list of pandas.DataFrame, optional
+            Each brand's :func:`ecosim.value.customer_values` of the run, if already
+            computed (they are computed otherwise).
         """
         summary = summarize(self.timeseries(), self.scenario)
-        values = value_totals(self)
+        values = value_totals(self, values)
         if len(values) == 1:
             summary.update(next(iter(values.values())))
         else:
