@@ -135,10 +135,10 @@ def main() -> None:
         print(json.dumps(row))
         return
     runners = [("plain", "plain", ROOT), ("batch", "batch", ROOT)]
-    costs = [("run", "after", ROOT)]
+    costs = [("after", "run", ROOT)]
     if args.before:
         runners.append(("batch before", "batch", args.before))
-        costs.append(("run", "before", args.before))
+        costs.append(("before", "run", args.before))
     rates: dict[str, list[float]] = {label: [] for label, _, _ in runners}
     for _ in range(args.rounds):
         for label, kind, source in runners:
