@@ -94,6 +94,8 @@ class EcosystemModel(Market):
         """Build the engine the scenario asks for (see the class)."""
         if cls is not EcosystemModel or scenario is None:
             return super().__new__(cls)
+        if kwargs:
+            raise TypeError(f"EcosystemModel() got unexpected keyword arguments {sorted(kwargs)}")
         resolved = resolve_scenario(scenario, customers=customers, days=days, overrides=overrides)
         if resolved.diffusion.reduced:
             from ecosim.diffusion_model import DiffusionModel

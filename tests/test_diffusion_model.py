@@ -54,3 +54,9 @@ def test_a_quiet_rule_stops_early_only_in_the_diffusion_engine():
     daily = model.run()
     assert model.steps == 3 and len(daily) == 31
     assert np.all(daily["purchases"] == 0)
+
+
+def test_an_unknown_keyword_is_refused_whichever_engine_the_scenario_asks_for():
+    for overrides in ({}, BASS):
+        with pytest.raises(TypeError, match="unexpected keyword"):
+            EcosystemModel(BASELINE, customers=200, overrides=overrides, seeds=3)
