@@ -24,27 +24,17 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, TextIO
 
 from ecosim import __version__
 from ecosim.errors import EcosimError, InputWarning
-from ecosim.experiment import (
-    describe_failures,
-    load_experiment,
-    run_experiment,
-    run_sensitivity,
-)
-from ecosim.memory import check_memory
-from ecosim.model import EcosystemModel
-from ecosim.plots import dashboard
-from ecosim.report import compare, write_report, write_sensitivity_report
-from ecosim.scenario import OUTSIDE_PATHS_VARIABLE, load_scenario, parse_assignment
-from ecosim.store import write_figure, write_json, write_parquet
-from ecosim.validation import CASES, CaseResult, ValidationCaseError, run_cases
-from ecosim.validation import write_report as write_validation_report
-from ecosim.value import customer_values
+
+if TYPE_CHECKING:
+    from ecosim.validation import CaseResult
+
+# Each command imports what it uses when it runs: the simulation (Mesa, pandas), Dask,
+# SALib and matplotlib take seconds to import, and `ecosim --help` or `ecosim run` need
+# none of the others' (tests/test_cli.py checks what `import ecosim.cli` loads).
 
 __all__ = ["main"]
 
@@ -118,6 +108,8 @@ def _warnings_shown() -> Iterator[None]:
 @contextmanager
 def _outside_paths(allowed: bool) -> Iterator[None]:
     """Allow files outside a scenario's folder for this command (and its subprocesses)."""
+    from ecosim.scenario import OUTSIDE_PATHS_VARIABLE
+
     if not allowed:
         yield
         return
@@ -261,9 +253,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--case",
         action="append",
-        choices=list(CASES),
+        choices=_CaseNames(),
         metavar="NAME",
-        help=f"run only this case (repeatable): {', '.join(CASES)}",
+        help="run only this case (repeatable): %(choices)s",
     )
     validate.add_argument(
         "--jobs",
@@ -313,6 +305,8 @@ def _add_experiment_arguments(command: argparse.ArgumentParser, replications: st
 
 
 def _experiment_overrides(args: argparse.Namespace, replications: str) -> dict[str, object]:
+    from ecosim.scenario import parse_assignment
+
     overrides: dict[str, object] = dict(parse_assignment(text) for text in args.set)
     for path, value in (
         (replications, args.replications),
@@ -343,6 +337,15 @@ def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ecosim.memory import check_memory
+    from ecosim.model import EcosystemModel
+    from ecosim.plots import dashboard
+    from ecosim.scenario import load_scenario, parse_assignment
+    from ecosim.store import write_figure, write_json, write_parquet
+    from ecosim.value import customer_values
+
     overrides = dict(parse_assignment(text) for text in args.set)
     for field, value in (
         ("days", args.days),
@@ -358,6 +361,7 @@ def _run(args: argparse.Namespace) -> int:
     model = EcosystemModel(scenario)
     timeseries = model.run(progress=True)
     wall_time = time.perf_counter() - started
+    values = [customer_values(model, b) for b in range(len(scenario.brands))]
     summary = {
         "scenario": scenario.name,
         "scenario_file": str(args.scenario),
@@ -367,13 +371,10 @@ def _run(args: argparse.Namespace) -> int:
         "brands": scenario.brand_names,
         "ecosim_version": __version__,
         "wall_time_seconds": round(wall_time, 3),
-        "outcomes": model.summary(),
+        "outcomes": model.summary(values),
     }
     customers = pd.concat(
-        [
-            customer_values(model, b).assign(brand=name)
-            for b, name in enumerate(scenario.brand_names)
-        ]
+        [table.assign(brand=name) for table, name in zip(values, scenario.brand_names, strict=True)]
     )
     write_parquet(timeseries, out / "timeseries.parquet")
     write_parquet(customers, out / "customers.parquet")
@@ -392,6 +393,25 @@ def _run(args: argparse.Namespace) -> int:
     written = ("timeseries.parquet", "customers.parquet", "summary.json", "dashboard.png")
     print("wrote " + ", ".join(str(out / name) for name in written))
     return 0
+
+
+class _CaseNames:
+    """The names of the validation cases, read from :mod:`ecosim.validation` when asked.
+
+    ``validate --case`` checks its value against these and its help lists them; the
+    validation cases import the whole model, so only that option's check or help does.
+    """
+
+    def _names(self) -> list[str]:
+        from ecosim.validation import CASES
+
+        return list(CASES)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
 
 
 def _positive(text: str) -> int:
@@ -413,6 +433,8 @@ def _port(text: str) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    from ecosim.experiment import load_experiment, run_experiment
+
     experiment = load_experiment(args.experiment, _experiment_overrides(args, "replications"))
     out = args.out or Path("results") / experiment.name
     try:
@@ -440,6 +462,8 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from ecosim.report import compare, write_report
+
     comparison = compare(args.directory)
     path = write_report(comparison, args.out or args.directory)
     e = comparison.experiment
@@ -466,6 +490,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
+    from ecosim.experiment import load_experiment, run_sensitivity
+    from ecosim.report import write_sensitivity_report
+
     overrides = _experiment_overrides(args, "sensitivity.replications")
     experiment = load_experiment(args.experiment, overrides)
     out = args.out or Path("results") / f"{experiment.name}-{args.method}"
@@ -505,6 +532,8 @@ def _stopped(out: Path, why: str, status: int = 130) -> int:
 
 
 def _failed(failed: int, planned: int, out: Path) -> int:
+    from ecosim.experiment import describe_failures
+
     print(
         f"ecosim: {failed} of {planned} runs failed after retries "
         f"(errors in {out / 'failed.parquet'}):\n{describe_failures(out)}\n"
@@ -516,6 +545,7 @@ def _failed(failed: int, planned: int, out: Path) -> int:
 
 def _optimize(args: argparse.Namespace) -> int:
     from ecosim.optimize import load_optimisation, optimise, write_report  # imports Optuna
+    from ecosim.scenario import parse_assignment
 
     overrides = dict(parse_assignment(text) for text in args.set)
     optimisation = load_optimisation(args.optimisation, overrides)
@@ -547,12 +577,16 @@ def _optimize(args: argparse.Namespace) -> int:
 
 
 def _ui(args: argparse.Namespace) -> int:
-    from ecosim.ui.serve import serve  # the web app's imports are heavy: only for this command
+    from ecosim.ui.serve import serve
 
     return serve(args.scenario, host=args.host, port=args.port)
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ecosim.errors import ValidationCaseError
+    from ecosim.validation import CASES, run_cases
+    from ecosim.validation import write_report as write_validation_report
+
     if args.out.exists() and not args.out.is_dir():
         raise ValidationCaseError(f"--out {args.out}: not a folder")
     started = time.perf_counter()

@@ -188,6 +188,9 @@ def presence(model: EcosystemModel) -> dict[str, np.ndarray]:
 def measure(model: EcosystemModel) -> dict[str, float]:
     """Compute every outcome column for the model's current state and today's flows.
 
+    The states of single customers are computed once: per brand only when there are
+    several brands (with one, the total is the brand's column).
+
     Parameters
     ----------
     model : EcosystemModel
@@ -198,26 +201,18 @@ def measure(model: EcosystemModel) -> dict[str, float]:
     """
     population, flows, day = model.population, model.flows, model.steps
     scenario = model.scenario
+    several = len(model.brands) > 1
     recent = day - population.last_purchase < scenario.dynamics.active_window
     is_engaged = engaged(model)
     parts = presence(model)
     indirect = population.affected & ~population.reached
     member = population.member_until >= day
+    adopted = population.purchases > 0
+    ratings = model.ratings
     per_brand = {
-        "aware_share": population.aware.mean(axis=0),
-        "adopted_share": (population.purchases > 0).mean(axis=0),
-        **{f"stage_{s}": (population.stage == i).mean(axis=0) for i, s in enumerate(STAGES) if i},
-        "engaged_share": is_engaged.mean(axis=0),
-        **{f"presence_{k}": v.mean(axis=0) for k, v in parts.items()},
-        "mean_experience": _masked_mean(population.experience, population.aware),
-        "rating": model.ratings,
-        "active_customers": recent.sum(axis=0),
-        "churned_customers": population.churned.sum(axis=0),
-        "members": member.sum(axis=0),
+        "rating": ratings,
         "points_outstanding": population.points.sum(axis=0),
         "pending_complaints": np.array([len(b.complaints) for b in model.brands]),
-        "reached_share": population.reached.mean(axis=0),
-        "affected_share": indirect.mean(axis=0),
         **{name: np.asarray(flows[name], dtype=float) for name in FLOWS},
     }
     per_brand["net_sentiment"] = _sentiment(per_brand["wom_positive"], per_brand["wom_negative"])
@@ -228,31 +223,63 @@ def measure(model: EcosystemModel) -> dict[str, float]:
                 for b, brand in enumerate(model.brands)
             ]
         )
-    highest = population.stage.max(axis=1)
+    if several:
+        per_brand.update(
+            {
+                "aware_share": population.aware.mean(axis=0),
+                "adopted_share": adopted.mean(axis=0),
+                **{
+                    f"stage_{s}": (population.stage == i).mean(axis=0)
+                    for i, s in enumerate(STAGES)
+                    if i
+                },
+                "engaged_share": is_engaged.mean(axis=0),
+                **{f"presence_{k}": v.mean(axis=0) for k, v in parts.items()},
+                "mean_experience": _masked_mean(population.experience, population.aware),
+                "active_customers": recent.sum(axis=0),
+                "churned_customers": population.churned.sum(axis=0),
+                "members": member.sum(axis=0),
+                "reached_share": population.reached.mean(axis=0),
+                "affected_share": indirect.mean(axis=0),
+            }
+        )
+    n = population.n
+    highest = _across(population.stage, np.max)
+    reached = _across(population.reached, np.any)
     total = {
-        "aware_share": population.aware.any(axis=1).mean(),
-        "adopted_share": (population.purchases > 0).any(axis=1).mean(),
-        **{f"stage_{s}": (highest == i).mean() for i, s in enumerate(STAGES) if i},
-        "engaged_share": is_engaged.any(axis=1).mean(),
-        **{f"presence_{k}": v.max(axis=1).mean() for k, v in parts.items()},
+        "aware_share": np.count_nonzero(_across(population.aware, np.any)) / n,
+        "adopted_share": np.count_nonzero(_across(adopted, np.any)) / n,
+        **{f"stage_{s}": np.count_nonzero(highest == i) / n for i, s in enumerate(STAGES) if i},
+        "engaged_share": np.count_nonzero(_across(is_engaged, np.any)) / n,
+        **{f"presence_{k}": _across(v, np.max).mean() for k, v in parts.items()},
         "mean_experience": _masked_mean(population.experience.ravel(), population.aware.ravel()),
-        "rating": float(np.average(model.ratings)),
-        "active_customers": recent.any(axis=1).sum(),
-        "churned_customers": population.churned.any(axis=1).sum(),
-        "members": member.any(axis=1).sum(),
-        "reached_share": population.reached.any(axis=1).mean(),
-        "affected_share": (indirect.any(axis=1) & ~population.reached.any(axis=1)).mean(),
+        "rating": float(np.average(ratings)),
+        "active_customers": np.count_nonzero(_across(recent, np.any)),
+        "churned_customers": np.count_nonzero(_across(population.churned, np.any)),
+        "members": np.count_nonzero(_across(member, np.any)),
+        "reached_share": np.count_nonzero(reached) / n,
+        "affected_share": np.count_nonzero(_across(indirect, np.any) & ~reached) / n,
     }
     for name in per_brand:
         total.setdefault(name, per_brand[name].sum())
     total["net_sentiment"] = _sentiment(total["wom_positive"], total["wom_negative"])
-    result = {"step": day, **{name: float(total[name]) for name in per_brand}}
-    if len(model.brands) > 1:
+    result = {"step": day, **{name: float(value) for name, value in total.items()}}
+    if several:
         for b, brand in enumerate(scenario.brand_names):
             result.update(
                 {f"{name}__{brand}": float(values[b]) for name, values in per_brand.items()}
             )
     return {name: result[name] for name in model.column_names}
+
+
+def _across(values: np.ndarray, reduce: Any) -> np.ndarray:
+    """Reduce ``(n, n_brands)`` values over the brands (``np.any``, ``np.max``).
+
+    With one brand, its column itself (a view): the same values without a pass.
+    """
+    if values.shape[1] == 1:
+        return values[:, 0]
+    return reduce(values, axis=1)
 
 
 def _tier_count(tier: np.ndarray, brand: Any, name: str) -> int:

@@ -57,7 +57,10 @@ def dashboard(timeseries: pd.DataFrame, title: str = "", brands: list[str] | Non
     several = len(brands) > 1
     lines = list(zip([f"__{b}" for b in brands], brands, strict=True)) if several else [("", None)]
     day = timeseries["step"]
-    fig = Figure(figsize=(16, 12), layout="constrained")
+    # Fixed margins rather than a constrained layout: the layout engine drew the figure
+    # several times over, about half a second of every run's outputs.
+    fig = Figure(figsize=(16, 12))
+    fig.subplots_adjust(left=0.05, right=0.955, bottom=0.05, top=0.93, wspace=0.28, hspace=0.3)
     fig.suptitle(title)
     ax = fig.subplots(3, 3)
 

@@ -182,8 +182,12 @@ VALUE_KEYS = (
 """The customer-value totals a run's summary reports (see :func:`value_totals`)."""
 
 
-def value_totals(model: EcosystemModel) -> dict[str, dict[str, float]]:
+def value_totals(
+    model: EcosystemModel, tables: list[pd.DataFrame] | None = None
+) -> dict[str, dict[str, float]]:
     """Return customer value per brand: total CLV, its realised and future parts, A-class share.
+
+    ``tables``: each brand's :func:`customer_values`, if already computed.
 
     Returns
     -------
@@ -193,7 +197,7 @@ def value_totals(model: EcosystemModel) -> dict[str, dict[str, float]]:
     """
     totals = {}
     for b, name in enumerate(model.scenario.brand_names):
-        table = customer_values(model, b)
+        table = customer_values(model, b) if tables is None else tables[b]
         buyers = max(int((table["frequency"] > 0).sum()), 1)
         totals[name] = {
             "total_clv": float(table["clv"].sum()),

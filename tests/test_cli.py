@@ -10,7 +10,7 @@ from ecosim import __version__
 from ecosim.cli import main
 from ecosim.scenario import OUTSIDE_PATHS_VARIABLE
 
-from support import SCENARIOS
+from support import ROOT, SCENARIOS
 
 
 def run_cli(*args):
@@ -167,7 +167,7 @@ def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(monkeypatch,
     def broken(*args, **kwargs):
         raise RuntimeError("something unforeseen")
 
-    monkeypatch.setattr("ecosim.cli.EcosystemModel", broken)
+    monkeypatch.setattr("ecosim.model.EcosystemModel", broken)
     assert run_cli("--days", "2") == 1
     err = capsys.readouterr().err
     assert err.endswith(
@@ -183,8 +183,30 @@ def test_out_of_memory_anywhere_is_a_clear_message(monkeypatch, capsys):
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("ecosim.cli.EcosystemModel", exhausted)
+    monkeypatch.setattr("ecosim.model.EcosystemModel", exhausted)
     assert run_cli("--days", "2") == 2
     err = capsys.readouterr().err
     assert "\necosim: error: out of memory: the run needs more memory" in err
     assert "Traceback" not in err
+
+
+def test_importing_the_command_loads_no_batch_plotting_or_calibration_library():
+    heavy = ("dask", "distributed", "matplotlib", "SALib", "pyabc", "optuna")
+    probe = (
+        "import sys, ecosim.cli; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_help_lists_the_validation_cases_and_refuses_an_unknown_one(capsys):
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    assert "dock_bass" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stopped:
+        main(["validate", "--case", "no_such_case"])
+    assert stopped.value.code == 2
+    assert "invalid choice: 'no_such_case'" in capsys.readouterr().err

@@ -808,6 +808,33 @@ def test_marked_neighbor_weight_of_an_unweighted_network_is_the_count():
     assert np.array_equal(net.marked_neighbor_weight(marked), net.count_marked_neighbors(marked))
 
 
+@pytest.mark.parametrize("share", [0.001, 0.01, 0.3, 0.9])
+def test_marked_neighbours_are_counted_exactly_whether_few_or_many_are_marked(share):
+    # Few marked nodes are counted over their own edges, many by a sparse product: both
+    # must give the counts and the tie-strength sums in ascending order of neighbour.
+    n = 400
+    plain = barabasi_albert(n, 3, rng(5))
+    weights = rng(6).uniform(0.1, 3.0, plain.n_edges)
+    source, target = plain.edges_from(np.arange(n))
+    upper = source < target
+    tied = SocialNetwork.from_edges(source[upper], target[upper], n, weights=weights)
+    marked = rng(7).random((n, 2)) < share
+    dense = nx.to_numpy_array(plain.to_networkx(), nodelist=range(n))
+    assert np.array_equal(plain.count_marked_neighbors(marked), dense @ marked)
+    expected = np.zeros((n, 2))
+    for node in range(n):
+        start, stop = tied.indptr[node], tied.indptr[node + 1]
+        ties = zip(tied.indices[start:stop], tied.weights[start:stop], strict=True)
+        for neighbour, weight in ties:
+            expected[node] += float(weight) * marked[neighbour]
+    assert np.array_equal(tied.marked_neighbor_weight(marked), expected)
+    shares = plain.neighbor_share(marked)
+    assert np.array_equal(shares, (dense @ marked) / np.maximum(plain.degree, 1)[:, None])
+    assert np.array_equal(tied.neighbor_share(marked), expected / tied.strength[:, None])
+    marked[:, 1] = False
+    assert np.array_equal(plain.neighbor_share(marked)[:, 1], np.zeros(n))
+
+
 def test_weighted_network_to_networkx_carries_the_weights():
     net = SocialNetwork.from_edges([0, 1], [1, 2], n=3, weights=[2.5, 0.5])
     graph = net.to_networkx()

@@ -55,6 +55,13 @@ __all__ = [
 CONNECT_TIMEOUT = "10s"
 """How long to wait for a running scheduler (``--scheduler``) to answer."""
 
+WORKER_ENVIRONMENT = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+"""The local cluster's workers keep glibc's own memory trimming. Dask sets
+``MALLOC_TRIM_THRESHOLD_=65536`` in its workers, which hands freed memory back to the
+system at once: a simulation's daily temporaries then page-fault afresh every day (a
+hundred times the page faults of a plain process, a third more CPU time per run;
+``benchmarks/RESULTS.md``, "Batch engine overhead")."""
+
 
 def simulate(
     scenario: Scenario, overrides: dict[str, Any], seed: int
@@ -534,6 +541,7 @@ def _dask_client(
         _ignoring_interrupts(),
         warnings.catch_warnings(),
         dask.config.set({} if dashboard else quiet),
+        dask.config.set(WORKER_ENVIRONMENT),
     ):
         warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
         cluster = LocalCluster(

@@ -10,7 +10,7 @@ from ecosim.processes.experience import pull
 from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
-__all__ = ["heard_shares", "heard_valence", "media_story", "speak", "word_of_mouth"]
+__all__ = ["heard_shares", "heard_talk", "heard_valence", "media_story", "speak", "word_of_mouth"]
 
 
 def speak(population: Population, params: Dynamics, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
@@ -94,10 +94,7 @@ def word_of_mouth(
         (listeners) and ``aware_by_wom`` (new awareness).
     """
     n_brands = population.n_brands
-    shares = heard_shares(network, np.hstack([positive, negative]))
-    pos, neg = shares[:, :n_brands], shares[:, n_brands:]
-    heard = np.flatnonzero((pos + neg).reshape(-1) > 0)
-    p, q = pos.reshape(-1)[heard], neg.reshape(-1)[heard]
+    heard, p, q = heard_talk(network, positive, negative)
     population.heard_wom.reshape(-1)[heard] = day
     aware = population.aware.reshape(-1)
     chance = 1.0 - np.exp(-params.wom_awareness_rate * (p + q))
@@ -167,6 +164,48 @@ def heard_valence(
     return valence, weight
 
 
+def heard_talk(
+    network: SocialNetwork, positive: np.ndarray, negative: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who hears talk about which brand, and the shares of contacts speaking each way.
+
+    The listeners with a contact speaking about a brand, as :func:`heard_shares` gives
+    them, found through the speakers' edges when they are few (no ``(n, n_brands)``
+    arrays are made).
+
+    Parameters
+    ----------
+    network : SocialNetwork
+    positive, negative : ndarray of bool, shape (n, n_brands)
+        Today's speakers.
+
+    Returns
+    -------
+    heard : ndarray of int
+        Flat ``customer * n_brands + brand`` indices of the listeners, ascending.
+    p, q : ndarray of float64
+        The shares of their contacts speaking positively and negatively.
+
+    Examples
+    --------
+    >>> from ecosim.network import SocialNetwork
+    >>> path = SocialNetwork.from_edges(np.array([0, 1]), np.array([1, 2]), 3)
+    >>> heard, p, q = heard_talk(path, np.array([[True], [False], [False]]),
+    ...                          np.array([[False], [False], [True]]))
+    >>> heard.tolist(), p.tolist(), q.tolist()
+    ([1], [0.5], [0.5])
+    """
+    n_brands = positive.shape[1]
+    keys, shares = network.nonzero_neighbor_share(np.hstack([positive, negative]))
+    customer, column = np.divmod(keys, 2 * n_brands)
+    heard, where = np.unique(customer * n_brands + column % n_brands, return_inverse=True)
+    p, q = np.zeros(heard.size), np.zeros(heard.size)
+    praise = column < n_brands
+    p[where[praise]] = shares[praise]
+    q[where[~praise]] = shares[~praise]
+    return heard, p, q
+
+
 def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:
     """For every customer, the share of their neighbours speaking in each column.
 
@@ -196,12 +235,7 @@ def heard_shares(network: SocialNetwork, speaking: np.ndarray) -> np.ndarray:
     >>> heard_shares(ties, np.array([[True], [False], [False]])).ravel().tolist()
     [0.0, 0.75, 0.0]
     """
-    if network.weighted:
-        weight = network.marked_neighbor_weight(speaking)
-        strength = network.strength[:, None]
-        return np.divide(weight, strength, out=np.zeros(weight.shape), where=strength > 0)
-    counts = network.count_marked_neighbors(speaking)
-    return counts / np.maximum(network.degree, 1)[:, None]
+    return network.neighbor_share(speaking)
 
 
 def media_story(

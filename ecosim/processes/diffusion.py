@@ -34,12 +34,7 @@ def adopted_share(network: SocialNetwork, adopted: np.ndarray) -> np.ndarray:
     On a weighted network, the share of tie strength: ``sum of w over marked neighbours /
     sum of w``. Customers without contacts get 0.
     """
-    if network.weighted:
-        weight = network.marked_neighbor_weight(adopted[:, None])[:, 0]
-        strength = network.strength
-        return np.divide(weight, strength, out=np.zeros(network.n), where=strength > 0)
-    counts = network.count_marked_neighbors(adopted[:, None])[:, 0]
-    return counts / np.maximum(network.degree, 1)
+    return network.neighbor_share(adopted[:, None])[:, 0]
 
 
 def bass(

@@ -10,10 +10,12 @@ from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
 __all__ = [
+    "accrue_value",
     "basket",
     "choice_probabilities",
     "choose",
     "due_today",
+    "offer_utilities",
     "purchase_intervals",
     "record_purchases",
     "salience",
@@ -130,6 +132,100 @@ def utility(
         + params.promotion_weight * promoted
         + extra
     )
+
+
+def offer_utilities(
+    population: Population,
+    needy: np.ndarray,
+    day: int,
+    price: np.ndarray,
+    promo: np.ndarray,
+    loyal_cut: np.ndarray,
+    loyal_lift: np.ndarray,
+    novelty: np.ndarray,
+    ratings: np.ndarray,
+    points_value: np.ndarray,
+    reference_price: float,
+    params: Dynamics,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return what each customer in need would pay for each brand today, and its utility.
+
+    The price paid is the list price less the promotion and the loyalty discount. The
+    utility (:func:`utility`) weighs the price net of the money value of the points it
+    earns, and adds the loyalty lift, a personalised offer still running, habit
+    (``inertia`` for the brand bought last), a launch's novelty, the brand's rating
+    (``rating_weight`` per star above 3) and the salience of content noticed lately
+    (:func:`salience`).
+
+    Parameters
+    ----------
+    population : Population
+    needy : ndarray of int
+        The customers shopping today.
+    day : int
+    price : ndarray, shape (n_brands,)
+        Today's list prices.
+    promo, loyal_cut, loyal_lift : ndarray, shape (len(needy), n_brands)
+        Promotion discount, loyalty discount and loyalty lift per customer and brand.
+    novelty, ratings, points_value : ndarray, shape (n_brands,)
+        A launch's novelty, the average rating, and the points' money value per unit paid.
+    reference_price : float
+        The mean list price of the brands.
+    params : Dynamics
+
+    Returns
+    -------
+    paying, values : ndarray, shape (len(needy), n_brands)
+    """
+    paying = price * (1.0 - promo) * (1.0 - loyal_cut)
+    offer = np.where(population.offer_until[needy] >= day, population.offer_lift[needy], 0.0)
+    habit = params.inertia * (population.last_brand[needy][:, None] == np.arange(len(price)))
+    extra = (
+        loyal_lift
+        + offer
+        + habit
+        + novelty
+        + params.rating_weight * (ratings - 3.0)
+        + salience(population.last_noticed[needy], day, params)
+    )
+    values = utility(
+        population.experience[needy],
+        paying * (1.0 - points_value),
+        reference_price,
+        population.price_sensitivity[needy],
+        promo > 0,
+        extra,
+        params,
+    )
+    return paying, values
+
+
+def accrue_value(
+    population: Population,
+    buyers: np.ndarray,
+    brand: np.ndarray,
+    margin: np.ndarray,
+    day: int,
+    params: Dynamics,
+) -> None:
+    """Add each purchase's margin, discounted to day 0, to the customer's realised value.
+
+    The discount factor is ``(1 + clv_discount_rate) ** (-day / clv_period_days)``, the
+    discounting of customer lifetime value (Gupta, Lehmann & Stuart 2004).
+
+    Parameters
+    ----------
+    population : Population
+        ``value`` is updated in place.
+    buyers, brand : ndarray of int
+        Who bought which brand (a customer may appear more than once).
+    margin : ndarray
+        Each purchase's margin: money paid less the cost of the units.
+    day : int
+    params : Dynamics
+    """
+    discount = (1.0 + params.clv_discount_rate) ** (-day / params.clv_period_days)
+    np.add.at(population.value, (buyers, brand), margin * discount)
 
 
 def choice_probabilities(

@@ -17,17 +17,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ecosim.diffusion_model import DiffusionModel
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.network import EdgeListError, read_edge_list
 from ecosim.scenario import EdgeList, Scenario, ScenarioError
 from ecosim.ui.calendar import todays_events
 from ecosim.ui.layout import NetworkSample, sample_network
 
-__all__ = ["LiveModel", "mean_degree", "network_table"]
+__all__ = ["LiveDiffusionModel", "LiveModel", "configure", "mean_degree", "network_table"]
 
 
-class LiveModel(EcosystemModel):
-    """An :class:`~ecosim.model.EcosystemModel` for the web app.
+class _Live:
+    """What the web app adds to a model: settings by field path, a watched customer, turns.
+
+    See :class:`LiveModel`; :class:`LiveDiffusionModel` is the same for a reduced model.
 
     Parameters
     ----------
@@ -75,20 +78,7 @@ class LiveModel(EcosystemModel):
         friends: float | None = None,
         **kwargs: Any,
     ):
-        base = resolve_scenario(scenario)
-        overrides = dict(kwargs)
-        seed = overrides.get("seed")
-        if isinstance(seed, str) and seed.strip().isdigit():  # typed into a text box
-            overrides["seed"] = int(seed)
-        if network is not None or friends is not None:
-            overrides["network"] = network_table(base, network or base.network.kind, friends)
-        try:
-            configured = resolve_scenario(base, customers=customers, days=days, overrides=overrides)
-            if isinstance(configured.network, EdgeList):  # checked before any model is built
-                read_edge_list(configured.network.path, configured.population.size)
-            problem = None
-        except (ScenarioError, EdgeListError) as error:
-            configured, problem = base, str(error)
+        configured, problem = configure(scenario, customers, days, network, friends, kwargs)
         super().__init__(configured, rng)
         self._turn = threading.RLock()
         self.problem = problem
@@ -145,6 +135,90 @@ class LiveModel(EcosystemModel):
 
     def _record(self) -> None:
         self.history.append({"step": self.steps, **self.customer(self.watched).state()})
+
+
+class LiveModel(_Live, EcosystemModel):
+    """An :class:`~ecosim.model.EcosystemModel` for the web app.
+
+    Its parameters and attributes are those of the app's model (see ``_Live``). Settings
+    that choose a classic diffusion rule (``diffusion.rule``) give a
+    :class:`LiveDiffusionModel` instead, as ``EcosystemModel`` gives a ``DiffusionModel``.
+    """
+
+    def __new__(
+        cls,
+        scenario: Scenario | str | Path | None = None,
+        rng: int | np.random.Generator | None = None,
+        *,
+        customers: int | None = None,
+        days: int | None = None,
+        network: str | None = None,
+        friends: float | None = None,
+        **kwargs: Any,
+    ) -> _Live:
+        """Build the live model of the engine the settings ask for."""
+        if cls is LiveModel and scenario is not None:
+            configured, _ = configure(scenario, customers, days, network, friends, kwargs)
+            if configured.diffusion.reduced:
+                model = LiveDiffusionModel.__new__(LiveDiffusionModel)
+                model.__init__(
+                    scenario,
+                    rng,
+                    customers=customers,
+                    days=days,
+                    network=network,
+                    friends=friends,
+                    **kwargs,
+                )
+                return model
+        return super().__new__(cls)
+
+
+class LiveDiffusionModel(_Live, DiffusionModel):
+    """A :class:`~ecosim.diffusion_model.DiffusionModel` for the web app (see ``LiveModel``)."""
+
+
+def configure(
+    scenario: Scenario | str | Path,
+    customers: int | None,
+    days: int | None,
+    network: str | None,
+    friends: float | None,
+    settings: dict[str, Any],
+) -> tuple[Scenario, str | None]:
+    """Apply the app's settings to a scenario; on a problem, keep the scenario as written.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or Path
+    customers, days : int or None
+    network : str or None
+        Network kind.
+    friends : float or None
+        Mean number of contacts (see :func:`network_table`).
+    settings : dict
+        Scenario fields by dotted path.
+
+    Returns
+    -------
+    configured : Scenario
+    problem : str or None
+        Why the settings could not be used.
+    """
+    base = resolve_scenario(scenario)
+    overrides = dict(settings)
+    seed = overrides.get("seed")
+    if isinstance(seed, str) and seed.strip().isdigit():  # typed into a text box
+        overrides["seed"] = int(seed)
+    if network is not None or friends is not None:
+        overrides["network"] = network_table(base, network or base.network.kind, friends)
+    try:
+        configured = resolve_scenario(base, customers=customers, days=days, overrides=overrides)
+        if isinstance(configured.network, EdgeList):  # checked before any model is built
+            read_edge_list(configured.network.path, configured.population.size)
+    except (ScenarioError, EdgeListError) as error:
+        return base, str(error)
+    return configured, None
 
 
 def mean_degree(scenario: Scenario) -> float | None:

@@ -1,7 +1,8 @@
 import numpy as np
+import pytest
 
-from ecosim.network import SocialNetwork
-from ecosim.processes.dialogue import speak, word_of_mouth
+from ecosim.network import SocialNetwork, barabasi_albert
+from ecosim.processes.dialogue import heard_shares, heard_talk, speak, word_of_mouth
 from ecosim.scenario import Dynamics
 
 from support import assert_rate, make_population
@@ -118,3 +119,27 @@ def test_word_of_mouth_on_a_well_mixed_population_uses_everyones_share(draws):
     positive[:50] = True
     word_of_mouth(population, complete(101), positive, np.zeros_like(positive), PARAMS, draws)
     assert np.isclose(population.experience[100, 0], 0.1 * (1 - np.exp(-0.5 / 0.1)))
+
+
+@pytest.mark.parametrize("share", [0.002, 0.5])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_heard_talk_is_the_listeners_of_the_dense_shares(share, weighted):
+    # Few speakers are found through their own edges, many through the dense shares: the
+    # listeners, their order and the shares must be those of heard_shares either way.
+    n, n_brands = 2_000, 2
+    rng = np.random.default_rng(3)
+    net = barabasi_albert(n, 3, rng)
+    if weighted:
+        source, target = net.edges_from(np.arange(n))
+        upper = source < target
+        weights = rng.uniform(0.2, 2.0, upper.sum())
+        net = SocialNetwork.from_edges(source[upper], target[upper], n, weights=weights)
+    positive = rng.random((n, n_brands)) < share
+    negative = ~positive & (rng.random((n, n_brands)) < share)
+    heard, p, q = heard_talk(net, positive, negative)
+    shares = heard_shares(net, np.hstack([positive, negative]))
+    pos, neg = shares[:, :n_brands].reshape(-1), shares[:, n_brands:].reshape(-1)
+    expected = np.flatnonzero(pos + neg > 0)
+    assert heard.size > 0
+    assert np.array_equal(heard, expected)
+    assert np.array_equal(p, pos[expected]) and np.array_equal(q, neg[expected])

@@ -160,3 +160,12 @@ def test_uniform_leaves_the_callers_keys_untouched():
     keys = np.arange(10, dtype=np.uint64)
     Draws(0).uniform("x", keys)
     assert keys.tolist() == list(range(10))
+
+
+def test_many_keys_hashed_block_by_block_get_each_key_its_own_number():
+    keys = np.arange(100_003, dtype=np.int64) * 7 + 3
+    together = Draws(11).uniform("x", keys)
+    for i in (0, 32_767, 32_768, 65_536, 100_002):
+        assert together[i] == Draws(11).uniform("x", keys[i : i + 1])[0]
+    pairs = keys[:40_000].reshape(20_000, 2)
+    assert np.array_equal(Draws(11).uniform("x", pairs).ravel(), together[:40_000])

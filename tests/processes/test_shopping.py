@@ -2,9 +2,11 @@ import numpy as np
 
 from ecosim.population import NEVER
 from ecosim.processes.shopping import (
+    accrue_value,
     choice_probabilities,
     choose,
     due_today,
+    offer_utilities,
     record_purchases,
     salience,
     use_product,
@@ -137,3 +139,46 @@ def test_salience_is_the_full_reminder_on_the_day_noticed_and_halves_every_half_
     np.testing.assert_allclose(lift[0], [0.4, 0.2])
     np.testing.assert_allclose(lift[1, 0], 0.1)
     assert lift[1, 1] == 0.0
+
+
+def test_offer_utilities_add_habit_offers_novelty_and_rating_to_the_net_price():
+    params = Dynamics()
+    population = make_population(3, 2, experience=0.2, price_sensitivity=0.5)
+    population.last_brand[:] = [0, 1, 0]
+    population.offer_until[2, 1], population.offer_lift[2, 1] = 10, 0.4
+    price = np.array([100.0, 80.0])
+    promo = np.array([[0.1, 0.0]] * 3)
+    cut = np.full((3, 2), 0.05)
+    lift = np.zeros((3, 2))
+    novelty, ratings, points = np.array([0.0, 0.3]), np.array([4.0, 3.0]), np.zeros(2)
+    paying, values = offer_utilities(
+        population, np.arange(3), 7, price, promo, cut, lift, novelty, ratings, points, 90.0, params
+    )
+    assert np.allclose(paying, [[85.5, 76.0]] * 3)
+    base = utility(
+        population.experience,
+        paying,
+        90.0,
+        population.price_sensitivity,
+        promo > 0,
+        novelty + params.rating_weight * (ratings - 3.0) + np.zeros((3, 2)),
+        params,
+    )
+    habit = params.inertia * np.array([[1, 0], [0, 1], [1, 0]])
+    offer = np.array([[0, 0], [0, 0], [0, 0.4]])
+    assert np.allclose(values, base + habit + offer)
+
+
+def test_accrue_value_discounts_each_margin_to_day_zero():
+    params = Dynamics(clv_discount_rate=0.1, clv_period_days=365)
+    population = make_population(3, 2)
+    accrue_value(
+        population,
+        np.array([0, 0, 2]),
+        np.array([1, 1, 0]),
+        np.array([10.0, 5.0, 2.0]),
+        730,
+        params,
+    )
+    factor = 1.1**-2
+    assert np.allclose(population.value, [[0, 15 * factor], [0, 0], [2 * factor, 0]])

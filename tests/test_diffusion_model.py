@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from ecosim import run
+from ecosim.diffusion_model import DiffusionModel
+from ecosim.market import Market
+from ecosim.model import EcosystemModel
+from ecosim.ui.live_model import LiveDiffusionModel, LiveModel
+
+BASELINE = "scenarios/baseline.toml"
+BASS = {"diffusion.rule": "bass", "diffusion.p": 0.01, "diffusion.q": 0.2}
+
+
+def test_a_scenario_with_a_diffusion_rule_builds_the_diffusion_engine():
+    model = EcosystemModel(BASELINE, rng=3, customers=500, days=20, overrides=BASS)
+    assert type(model) is DiffusionModel and isinstance(model, Market)
+    full = EcosystemModel(BASELINE, rng=3, customers=500, days=20)
+    assert type(full) is EcosystemModel
+
+
+def test_each_class_holds_one_engine():
+    assert not hasattr(EcosystemModel, "_diffuse") and hasattr(DiffusionModel, "_diffuse")
+    assert not hasattr(DiffusionModel, "_shop") and hasattr(EcosystemModel, "_shop")
+
+
+def test_the_diffusion_engine_built_either_way_runs_the_same_days():
+    direct = DiffusionModel(BASELINE, rng=3, customers=800, days=15, overrides=BASS).run()
+    dispatched = run(BASELINE, seed=3, customers=800, days=15, overrides=BASS)
+    assert direct.equals(dispatched)
+    assert dispatched["adopted_share"].is_monotonic_increasing
+    assert dispatched["adopted_share"].iloc[-1] > dispatched["adopted_share"].iloc[0]
+
+
+def test_the_diffusion_engine_refuses_the_full_ecosystem():
+    with pytest.raises(ValueError, match="use EcosystemModel"):
+        DiffusionModel(BASELINE, customers=200, days=5)
+
+
+def test_the_web_app_builds_the_diffusion_engine_for_a_diffusion_rule():
+    live = LiveModel(BASELINE, rng=3, customers=800, days=15, **BASS)
+    assert isinstance(live, LiveDiffusionModel) and live.problem is None
+    live.watch(5)
+    for _ in range(15):
+        live.step()
+    plain = DiffusionModel(BASELINE, rng=3, customers=800, days=15, overrides=BASS)
+    assert live.timeseries().equals(plain.run())
+    assert [entry["step"] for entry in live.history] == list(range(16))
+    assert type(LiveModel(BASELINE, customers=300, days=5)) is LiveModel
+
+
+def test_a_quiet_rule_stops_early_only_in_the_diffusion_engine():
+    quiet = {**BASS, "diffusion.p": 0.0, "diffusion.q": 0.0, "diffusion.stop_after_quiet_days": 3}
+    model = EcosystemModel(BASELINE, customers=300, days=30, overrides={**quiet, "campaign": []})
+    daily = model.run()
+    assert model.steps == 3 and len(daily) == 31
+    assert np.all(daily["purchases"] == 0)
+
+
+def test_an_unknown_keyword_is_refused_whichever_engine_the_scenario_asks_for():
+    for overrides in ({}, BASS):
+        with pytest.raises(TypeError, match="unexpected keyword"):
+            EcosystemModel(BASELINE, customers=200, overrides=overrides, seeds=3)
