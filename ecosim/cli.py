@@ -8,6 +8,7 @@ Examples
     $ ecosim batch experiments/strategy_comparison.toml --workers 2
     $ ecosim compare results/strategy_comparison
     $ ecosim sensitivity experiments/strategy_comparison.toml --method morris
+    $ ecosim calibrate calibrations/room_air_conditioners_bass.toml --workers 2
     $ ecosim ui scenarios/two_brands.toml --port 8765
     $ ecosim validate --quick --out results/validation
 """
@@ -195,6 +196,21 @@ def _parser() -> argparse.ArgumentParser:
     _add_experiment_arguments(sensitivity, "runs per design point (sensitivity.replications)")
     _add_runner_arguments(sensitivity)
     sensitivity.set_defaults(handler=_sensitivity)
+
+    calibration = commands.add_parser(
+        "calibrate",
+        help="fit a scenario to observed data by ABC-SMC (pyabc): posterior, checks, report.md",
+        description="Fit the parameters of a calibration file by ABC-SMC and write the "
+        "posterior, its plots, a posterior predictive check, calibrated.toml and report.md. "
+        "Rerun the same command after an interruption to resume from the last complete "
+        "generation. Only --serial reproduces a posterior exactly.",
+    )
+    calibration.add_argument("calibration", type=Path, help="calibration TOML file")
+    calibration.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: results/<calibration>)"
+    )
+    _add_runner_arguments(calibration)
+    calibration.set_defaults(handler=_calibrate)
 
     ui = commands.add_parser("ui", help="start the web app and print its address")
     ui.add_argument(
@@ -483,6 +499,14 @@ def _failed(failed: int, planned: int, out: Path) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from ecosim.calibrate.command import calibrate_command  # pyabc is heavy: only for this command
+
+    return calibrate_command(
+        args.calibration, args.out, args.workers, args.scheduler, args.serial, args.dashboard
+    )
 
 
 def _ui(args: argparse.Namespace) -> int:
