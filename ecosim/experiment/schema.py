@@ -588,7 +588,7 @@ def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
         replication_overrides(experiment.posterior.source, experiment.replications)
         paths = draw_paths(experiment.posterior.source)
     except InputError as error:
-        return [("posterior.from", str(error))]
+        return [("posterior.from", f"{error.source}: {message}") for _, message in error.problems]
     problems = []
     for path in paths:
         problems += _clashes("posterior.from", path, experiment.strategies, "a posterior draw")
