@@ -209,6 +209,13 @@ def _parser() -> argparse.ArgumentParser:
     calibration.add_argument(
         "--out", type=Path, metavar="DIR", help="output folder (default: results/<calibration>)"
     )
+    calibration.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD.PATH=VALUE",
+        help="set a field of the calibration file, e.g. abc.generations=3 (repeatable)",
+    )
     _add_runner_arguments(calibration)
     calibration.set_defaults(handler=_calibrate)
 
@@ -505,7 +512,13 @@ def _calibrate(args: argparse.Namespace) -> int:
     from ecosim.calibrate.command import calibrate_command  # pyabc is heavy: only for this command
 
     return calibrate_command(
-        args.calibration, args.out, args.workers, args.scheduler, args.serial, args.dashboard
+        args.calibration,
+        args.out,
+        args.workers,
+        args.scheduler,
+        args.serial,
+        args.dashboard,
+        dict(parse_assignment(text) for text in args.set),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from ecosim.calibrate.abc import finished
 from ecosim.calibrate.fit import OUTPUTS, calibrate
@@ -19,6 +20,7 @@ def calibrate_command(
     scheduler: str | None,
     serial: bool,
     dashboard: bool = False,
+    overrides: dict[str, Any] | None = None,
 ) -> int:
     """Run ``ecosim calibrate``; return the exit status.
 
@@ -30,13 +32,16 @@ def calibrate_command(
         The output folder (default ``results/<calibration name>``).
     workers, scheduler, serial, dashboard
         Where the simulations run, as for ``ecosim batch``.
+    overrides : dict, optional
+        Changes to the file by dotted path (``--set``); a rerun into the same folder must
+        give the same ones.
 
     Returns
     -------
     int
         0 when the calibration is finished, 130 when interrupted (a rerun resumes).
     """
-    calibration = load_calibration(file)
+    calibration = load_calibration(file, overrides)
     out = out or Path("results") / calibration.name
     if finished(out):
         result = calibrate(calibration, out)

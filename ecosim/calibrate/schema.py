@@ -30,7 +30,7 @@ from scipy import stats
 from ecosim.errors import InputError
 from ecosim.metrics import OUTCOMES
 from ecosim.model import resolve_scenario
-from ecosim.scenario import Scenario, ScenarioError, load_scenario
+from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Name, Spec
 from ecosim.scenario.loading import _problems
 
@@ -323,7 +323,7 @@ class Calibration(Spec):
 # ---------------------------------------------------------------- loading
 
 
-def load_calibration(path: str | Path) -> Calibration:
+def load_calibration(path: str | Path, overrides: dict[str, Any] | None = None) -> Calibration:
     """Read and validate a calibration file and its observed data.
 
     The scenario and the data file are paths relative to the calibration file. Every
@@ -333,6 +333,9 @@ def load_calibration(path: str | Path) -> Calibration:
     Parameters
     ----------
     path : str or Path
+    overrides : dict, optional
+        Fields of the file by dotted path, set before it is validated (``ecosim calibrate
+        --set``), e.g. ``{"abc.generations": 3, "parameters.0.high": 0.1}``.
 
     Returns
     -------
@@ -357,6 +360,10 @@ def load_calibration(path: str | Path) -> Calibration:
         raise CalibrationError(source, [("", f"cannot be read ({error})")]) from None
     except tomllib.TOMLDecodeError as error:
         raise CalibrationError(source, [("", f"invalid TOML: {error}")]) from None
+    try:
+        data = apply_overrides(data, overrides or {}, source=source)
+    except ScenarioError as error:
+        raise CalibrationError(error.source, error.problems) from None
     for reserved in ("scenario_file", "file", "observed"):
         if reserved in data:
             raise CalibrationError(source, [(reserved, "unknown field")])

@@ -160,3 +160,13 @@ def pyabc_rv_pdf(parameter, x):
     import pyabc
 
     return pyabc.RV(parameter.scipy_name, *parameter.scipy_arguments).pdf(x)
+
+
+def test_set_changes_the_file_and_is_validated_like_it(write_calibration, capsys):
+    path = write_calibration()
+    calibration = load_calibration(path, {"abc.generations": 3, "parameters.1.high": 0.9})
+    assert calibration.abc.generations == 3 and calibration.parameters[1].high == 0.9
+    out = str(path.parent / "out")
+    assert main(["calibrate", str(path), "--out", out, "--set", "abc.generations=0"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: 1 problem" in err and "abc.generations: Input should be greater" in err
