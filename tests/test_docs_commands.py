@@ -36,6 +36,16 @@ REDUCED = {
         *("--set", "sensitivity.trajectories=2", "--set", "sensitivity.samples=4"),
     ],
     "validate": ["--case", "clv"],
+    "calibrate": [
+        f"--set=abc.{field}={value}"
+        for field, value in [
+            ("population_size", 10),
+            ("max_population_size", 10),
+            ("generations", 1),
+            ("draws", 10),
+            ("ppc_draws", 10),
+        ]
+    ],
 }
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
@@ -76,7 +86,7 @@ def missing_imports(code):
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
 def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, capsys):
-    for folder in ("scenarios", "experiments"):
+    for folder in ("scenarios", "experiments", "calibrations", "data"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)
     load_experiment = ecosim.experiment.load_experiment
@@ -102,7 +112,8 @@ def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, cap
             assert status == 0, f"ecosim {shlex.join(argv)}: {capsys.readouterr().err}"
             ran["command"] += 1
     expected = {
-        "README.md": {"command": 10, "python": 2, "compiled": 1},
+        "README.md": {"command": 11, "python": 2, "compiled": 1},
         "experiments.md": {"command": 3, "python": 1, "compiled": 0},
+        "calibration.md": {"command": 1, "python": 0, "compiled": 0},
     }
     assert ran == expected.get(document.name, {"command": 0, "python": 0, "compiled": 0})

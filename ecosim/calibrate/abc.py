@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyabc
+from sqlalchemy.exc import SQLAlchemyError
 
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
@@ -241,10 +242,10 @@ def _completed(out: Path) -> int | None:
     """Complete generations in the folder's history (None: no search started)."""
     if not (out / DATABASE).exists():
         return None
-    history = pyabc.History(f"sqlite:///{out / DATABASE}", _id=1, create=False)
     try:
+        history = pyabc.History(f"sqlite:///{out / DATABASE}", _id=1, create=False)
         return len(_generations(history))
-    except Exception:  # an empty database: the first start was stopped before pyabc wrote it
+    except (ValueError, SQLAlchemyError):  # the first start was stopped before pyabc wrote it
         (out / DATABASE).unlink()
         return None
 

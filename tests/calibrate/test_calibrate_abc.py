@@ -121,3 +121,20 @@ def test_particle_seeds_depend_on_the_values_and_the_seed_only():
     assert len(set(one)) == 3
     assert one != particle_seeds(8, {"p": 0.01, "q": 0.4}, 3)
     assert one != particle_seeds(7, {"p": 0.01, "q": 0.4000001}, 3)
+
+
+def test_a_database_left_empty_by_a_killed_start_is_started_again(write_calibration, capsys):
+    path = write_calibration()
+    out = path.parent / "out"
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 0
+    first = generations(out)
+    (out / "calibration.toml").write_text(
+        (out / "calibration.toml").read_text().replace("finished = true", "finished = false")
+    )
+    (out / DATABASE).write_bytes(b"")
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 0
+    assert "resumed" not in capsys.readouterr().out
+    pd.testing.assert_frame_equal(
+        generations(out).drop(columns="population_end_time"),
+        first.drop(columns="population_end_time"),
+    )
