@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -232,6 +231,16 @@ def _figure(rows: int, columns: int, width: float = 3.2, height: float = 2.6) ->
     return Figure(figsize=(width * columns, height * rows), layout="constrained")
 
 
+def _limits(calibration: Calibration, particles: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Each parameter's axis: the particles' range padded by a tenth, within its bounds."""
+    limits = {}
+    for p in calibration.parameters:
+        low, high = float(particles[p.label].min()), float(particles[p.label].max())
+        pad = 0.1 * (high - low) or 0.1 * abs(high) or 0.1
+        limits[p.label] = (max(p.low, low - pad), min(p.high, high + pad))
+    return limits
+
+
 def marginals_figure(
     calibration: Calibration, particles: pd.DataFrame, summary: pd.DataFrame
 ) -> Figure:
@@ -240,41 +249,63 @@ def marginals_figure(
     figure = _figure(1, count)
     axes = figure.subplots(1, count, squeeze=False)[0]
     w = particles["weight"].to_numpy(float)
+    limits = _limits(calibration, particles)
     for ax, p, row in zip(axes, calibration.parameters, summary.itertuples(), strict=True):
         x = particles[p.label].to_numpy(float)
+        grid = np.linspace(*limits[p.label], 200)
         ax.hist(
-            x, bins=25, weights=w / w.sum(), density=True, color="C0", alpha=0.6, label="posterior"
+            x,
+            bins=np.linspace(*limits[p.label], 26),
+            weights=w / w.sum(),
+            density=True,
+            color="C0",
+            alpha=0.6,
+            label="posterior",
         )
-        grid = np.linspace(p.low, p.high, 200)
         ax.plot(grid, p.distribution().pdf(grid), "k--", lw=1, label="prior")
         for edge in (row.q05, row.q95):
             ax.axvline(edge, color="C3", lw=1)
         ax.axvline(row.median, color="C3", lw=2, label="median, 90% CI")
+        ax.set_xlim(*limits[p.label])
         ax.set_xlabel(p.label)
     axes[0].set_ylabel("density")
     axes[0].legend(fontsize=7)
-    figure.suptitle(f"{calibration.name}: posterior marginals")
+    figure.suptitle(f"{calibration.name}: posterior marginals (axes: the posterior's range)")
     return figure
 
 
 def pairs_figure(calibration: Calibration, particles: pd.DataFrame) -> Figure:
-    """Pairwise weighted kernel density estimates (pyabc's ``plot_kde_matrix``)."""
-    from pyabc.visualization import plot_kde_matrix
-
+    """Pairwise posterior: weighted histograms below the diagonal, the particles above it."""
     labels = [p.label for p in calibration.parameters]
     count = len(labels)
     figure = _figure(count, count, 2.4, 2.4)
     axes = figure.subplots(count, count, squeeze=False)
-    limits = {p.label: (p.low, p.high) for p in calibration.parameters}
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The figure layout has changed")
-        plot_kde_matrix(
-            particles[labels],
-            particles["weight"].to_numpy(float),
-            limits=limits,
-            colorbar=False,
-            arr_ax=axes,
-        )
+    w = particles["weight"].to_numpy(float)
+    limits = _limits(calibration, particles)
+    for i, y in enumerate(labels):
+        for j, x in enumerate(labels):
+            ax = axes[i, j]
+            if i == j:
+                ax.hist(particles[x], bins=np.linspace(*limits[x], 26), weights=w, color="C0")
+                ax.set_yticks([])
+            elif i > j:
+                ax.hist2d(
+                    particles[x],
+                    particles[y],
+                    bins=25,
+                    weights=w,
+                    range=[limits[x], limits[y]],
+                    cmap="Blues",
+                )
+            else:
+                ax.scatter(particles[x], particles[y], s=4, c="C0", alpha=0.4)
+            ax.set_xlim(*limits[x])
+            if i != j:
+                ax.set_ylim(*limits[y])
+            if i == count - 1:
+                ax.set_xlabel(x)
+            if j == 0 and i > 0:
+                ax.set_ylabel(y)
     figure.suptitle(f"{calibration.name}: pairwise posterior")
     return figure
 
@@ -284,9 +315,8 @@ def ppc_figure(calibration: Calibration, table: pd.DataFrame) -> Figure:
     columns = calibration.columns
     figure = _figure(1, len(columns), 4.5, 3.0)
     axes = figure.subplots(1, len(columns), squeeze=False)[0]
-    unit = {1: "day", 7: "week"}.get(
-        calibration.data.period_days, f"{calibration.data.period_days}-day period"
-    )
+    days = calibration.data.period_days
+    unit = f"period ({days} simulated day{'s' if days > 1 else ''} each)"
     for ax, column in zip(axes, columns, strict=True):
         rows = table[table["column"] == column]
         ax.fill_between(
