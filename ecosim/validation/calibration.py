@@ -11,7 +11,7 @@ same particle model, distance, population strategy and seeds), in one process.
 Quick mode fits one data set, simulated at Sultan, Farley & Lehmann's (1990)
 meta-analytic mean Bass coefficients (p = 0.03, q = 0.38): the 90% credible interval of
 each parameter must cover the truth, and the data must inform both (posterior sd at most
-0.6 times the prior's after three generations). Full mode is a coverage study: 24 data
+0.6 times the prior's after three generations). Full mode is a coverage study: 20 data
 sets, each simulated from parameters drawn from the prior (simulation-based
 calibration) and fitted; the 90% intervals must cover the truth in at least the number
 of data sets a 90% coverage would give with 99% probability (the binomial 1% quantile).
@@ -54,18 +54,18 @@ class _Settings:
 
 SETTINGS = {
     "quick": _Settings(customers=5000, periods=15, data_sets=1, population=80, generations=3),
-    "full": _Settings(customers=1000, periods=20, data_sets=24, population=200, generations=6),
+    "full": _Settings(customers=5000, periods=15, data_sets=20, population=100, generations=4),
 }
 
 DESCRIPTION = """\
 Synthetic adoption data are simulated from known Bass coefficients with the reduced Bass
-market (`diffusion.rule = "bass"` on a complete network, 1,000 customers, 20 periods) and
+market (`diffusion.rule = "bass"` on a complete network, 5,000 customers, 15 periods) and
 fitted by the search of `ecosim calibrate` (pyabc ABC-SMC, adaptive distance and
 population size, the daily `purchases` series as statistics, priors p log-uniform on
 [0.003, 0.1] and q uniform on [0.05, 0.8]). The reduced model is used because it is fast
 enough for many fits; the search is the same for the full model. Quick mode fits one data
 set at the meta-analytic mean p = 0.03, q = 0.38 (Sultan, Farley & Lehmann 1990); full mode
-fits 24 data sets simulated from parameters drawn from the prior (simulation-based
+fits 20 data sets simulated from parameters drawn from the prior (simulation-based
 calibration, Talts et al. 2018) and counts how often the 90% credible intervals cover the
 truth."""
 
@@ -133,7 +133,7 @@ def calibration_recovery(mode: Mode = "full", jobs: int = 1) -> CaseResult:
     ----------
     mode : {"full", "quick"}
         Quick: one data set at Sultan et al.'s mean coefficients; full: a coverage study
-        over 24 data sets drawn from the prior.
+        over 20 data sets drawn from the prior.
     jobs : int
         Worker processes (one fit each; results do not depend on it).
 
