@@ -114,6 +114,6 @@ def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, cap
     expected = {
         "README.md": {"command": 11, "python": 2, "compiled": 1},
         "experiments.md": {"command": 3, "python": 1, "compiled": 0},
-        "calibration.md": {"command": 1, "python": 0, "compiled": 0},
+        "calibration.md": {"command": 1, "python": 1, "compiled": 0},
     }
     assert ran == expected.get(document.name, {"command": 0, "python": 0, "compiled": 0})

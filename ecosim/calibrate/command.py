@@ -39,7 +39,8 @@ def calibrate_command(
     Returns
     -------
     int
-        0 when the calibration is finished, 130 when interrupted (a rerun resumes).
+        0 when the calibration is finished, 130 when interrupted, 1 when the cluster or
+        the disk failed (a rerun resumes in both cases).
     """
     calibration = load_calibration(file, overrides)
     out = out or Path("results") / calibration.name
@@ -63,12 +64,9 @@ def calibrate_command(
                 progress=lambda generation: print(generation.describe(), flush=True),
             )
         except KeyboardInterrupt:
-            print(
-                "ecosim: interrupted\ncomplete generations are kept in "
-                f"{out}; rerun the same command to continue",
-                file=sys.stderr,
-            )
-            return 130
+            return _stopped(out, "interrupted", 130)
+        except OSError as error:  # a lost cluster, a full disk: the history keeps what is done
+            return _stopped(out, f"error: {type(error).__name__}: {error}", 1)
         if result.resumed:
             print(f"resumed after {result.resumed} complete generation(s)")
     print(
@@ -78,3 +76,12 @@ def calibrate_command(
     )
     print(f"wrote {', '.join(OUTPUTS)} in {out}")
     return 0
+
+
+def _stopped(out: Path, why: str, status: int) -> int:
+    print(
+        f"ecosim: {why}\ncomplete generations are kept in {out}; rerun the same command to "
+        "continue",
+        file=sys.stderr,
+    )
+    return status
