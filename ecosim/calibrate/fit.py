@@ -136,7 +136,9 @@ def calibrate(
     write_figure(ppc_figure(calibration, ppc), out / "figures/ppc.png")
     write_text(calibrated_scenario(calibration, summary), out / "calibrated.toml")
     write_text(
-        write_report_text(calibration, summary, found.generations, ppc, seconds, where),
+        write_report_text(
+            calibration, summary, found.generations, ppc, seconds, where, found.resumed
+        ),
         out / "report.md",
     )
     mark_finished(out)

@@ -36,6 +36,7 @@ def write_report_text(
     ppc: pd.DataFrame,
     seconds: float,
     where: str,
+    resumed: int = 0,
 ) -> str:
     """Return ``report.md``'s text.
 
@@ -51,6 +52,8 @@ def write_report_text(
         Wall time of the search and the check, as run by the call that finished them.
     where : str
         Where the simulations ran (``"in one process"``, ``"on 2 Dask workers"``).
+    resumed : int
+        Generations complete before the call that finished the search.
     """
     c = calibration
     s = c.abc
@@ -151,7 +154,14 @@ def write_report_text(
         "",
         "![posterior predictive check](figures/ppc.png)",
         "",
-        f"Search and check took {seconds:.0f} s. `calibrated.toml` is the scenario at the "
+        (
+            f"The call that finished the search resumed it after {resumed} complete "
+            f"generations and took {seconds:.0f} s (the earlier generations' end times are "
+            "in `abc.db`). "
+            if resumed
+            else f"Search and check took {seconds:.0f} s. "
+        )
+        + "`calibrated.toml` is the scenario at the "
         "posterior medians; `posterior_draws.parquet` holds equally weighted draws for "
         "experiments (`[posterior] from = ...`).",
         "",
