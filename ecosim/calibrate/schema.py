@@ -17,13 +17,10 @@ Examples
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
@@ -452,7 +449,7 @@ def _exists(data: Any, path: str) -> bool:
 
 
 def is_share(column: str) -> bool:
-    """Whether an outcome column is a share of customers (not scaled by the market size).
+    """Whether an outcome column is a share or an average (not scaled by the market size).
 
     Examples
     --------
@@ -462,16 +459,5 @@ def is_share(column: str) -> bool:
     return (
         column in SHARES
         or column in ("net_sentiment", "rating", "mean_experience")
-        or bool(re.match(r"^presence_", column))
-    )
-
-
-def prior_samples(calibration: Calibration, count: int, seed: int) -> pd.DataFrame:
-    """Draw ``count`` parameter sets from the priors (one column per parameter label)."""
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame(
-        {
-            p.label: p.distribution().rvs(size=count, random_state=rng)
-            for p in calibration.parameters
-        }
+        or column.startswith("presence_")
     )
