@@ -101,7 +101,8 @@ class Search:
     ----------
     history : pyabc.History
     generations : list of Generation
-        Every generation in the history, in order.
+        Every generation in the history, in order (those run by this call with their
+        wall time, the others with 0 seconds).
     resumed : int
         Generations already complete before this call.
     ran : int
@@ -177,15 +178,15 @@ def search(
             np.random.seed([calibration.seed, done])  # noqa: NPY002
             history = abc.load(database, 1)
         remaining = calibration.abc.generations - done
-        last = _generations(history)
-        if remaining > 0 and not (last and last[-1].epsilon <= calibration.abc.min_epsilon):
-            _run(abc, calibration, remaining, progress)
-    generations = _generations(history)
+        before = _generations(history)
+        ran = []
+        if remaining > 0 and not (before and before[-1].epsilon <= calibration.abc.min_epsilon):
+            ran = _run(abc, calibration, remaining, progress)
     return Search(
         history=history,
-        generations=generations,
+        generations=[*before, *ran],
         resumed=done,
-        ran=len(generations) - done,
+        ran=len(ran),
         seconds=time.perf_counter() - started,
     )
 
@@ -195,7 +196,7 @@ def _run(
     calibration: Calibration,
     remaining: int,
     progress: Callable[[Generation], None] | None,
-) -> None:
+) -> list[Generation]:
     """Run generations one by one (pyabc's ``run`` loop, with a progress line each)."""
     t = abc.initialize_components_before_run(
         minimum_epsilon=calibration.abc.min_epsilon,
@@ -205,6 +206,7 @@ def _run(
         max_walltime=None,
         min_eps_diff=0.0,
     )
+    ran = []
     while True:
         started = time.perf_counter()
         outcome = abc.run_generation(t=t)
@@ -212,20 +214,21 @@ def _run(
             raise CalibrationError(
                 calibration.file, [("", f"generation {t} could not be sampled (pyabc)")]
             )
-        if progress is not None:
-            row = abc.history.get_all_populations().set_index("t").loc[t]
-            progress(
-                Generation(
-                    t,
-                    float(row["epsilon"]),
-                    int(row["particles"]),
-                    int(row["samples"]),
-                    time.perf_counter() - started,
-                )
+        row = abc.history.get_all_populations().set_index("t").loc[t]
+        ran.append(
+            Generation(
+                t,
+                float(row["epsilon"]),
+                int(row["particles"]),
+                int(row["samples"]),
+                time.perf_counter() - started,
             )
+        )
+        if progress is not None:
+            progress(ran[-1])
         if abc.check_terminate(t=t, acceptance_rate=outcome["acceptance_rate"]):
             abc.history.done()
-            return
+            return ran
         t += 1
 
 
