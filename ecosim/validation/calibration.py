@@ -54,7 +54,7 @@ class _Settings:
 
 SETTINGS = {
     "quick": _Settings(customers=5000, periods=15, data_sets=1, population=80, generations=3),
-    "full": _Settings(customers=5000, periods=15, data_sets=20, population=100, generations=4),
+    "full": _Settings(customers=5000, periods=15, data_sets=20, population=80, generations=3),
 }
 
 DESCRIPTION = """\
