@@ -86,7 +86,7 @@ def main() -> None:
     medians = [
         f"{r['mode']}: "
         + ", ".join(
-            f"{label} {row.median:.4g} [{row.q05:.4g}, {row.q95:.4g}]"
+            f"{label} {row['median']:.4g} [{row['q05']:.4g}, {row['q95']:.4g}]"
             for label, row in r["summary"].iterrows()
         )
         for r in rows
