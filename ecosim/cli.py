@@ -9,6 +9,7 @@ Examples
     $ ecosim compare results/strategy_comparison
     $ ecosim sensitivity experiments/strategy_comparison.toml --method morris
     $ ecosim optimize optimizations/spend_mix.toml --workers 2
+    $ ecosim calibrate calibrations/room_air_conditioners_bass.toml --workers 2
     $ ecosim ui scenarios/two_brands.toml --port 8765
     $ ecosim validate --quick --out results/validation
 """
@@ -207,6 +208,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_runner_arguments(optimize)
     optimize.set_defaults(handler=_optimize)
+
+    calibration = commands.add_parser(
+        "calibrate",
+        help="fit a scenario to observed data by ABC-SMC (pyabc): posterior, checks, report.md",
+        description="Fit the parameters of a calibration file by ABC-SMC and write the "
+        "posterior, its plots, a posterior predictive check, calibrated.toml and report.md. "
+        "Rerun the same command after an interruption to resume from the last complete "
+        "generation. Only --serial reproduces a posterior exactly.",
+    )
+    calibration.add_argument("calibration", type=Path, help="calibration TOML file")
+    calibration.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: results/<calibration>)"
+    )
+    calibration.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD.PATH=VALUE",
+        help="set a field of the calibration file, e.g. abc.generations=3 (repeatable)",
+    )
+    _add_runner_arguments(calibration)
+    calibration.set_defaults(handler=_calibrate)
 
     ui = commands.add_parser("ui", help="start the web app and print its address")
     ui.add_argument(
@@ -574,6 +597,21 @@ def _optimize(args: argparse.Namespace) -> int:
         f"the selection guarantee); wrote {out / 'plan.toml'} and {path}"
     )
     return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from ecosim.calibrate.command import calibrate_command  # pyabc is heavy: only for this command
+    from ecosim.scenario import parse_assignment
+
+    return calibrate_command(
+        args.calibration,
+        args.out,
+        args.workers,
+        args.scheduler,
+        args.serial,
+        args.dashboard,
+        dict(parse_assignment(text) for text in args.set),
+    )
 
 
 def _ui(args: argparse.Namespace) -> int:

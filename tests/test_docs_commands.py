@@ -43,6 +43,16 @@ REDUCED = {
         *("--set", "selection.top=1", "--set", "selection.first_stage=3"),
         *("--set", "selection.max_replications=3"),
     ],
+    "calibrate": [
+        f"--set=abc.{field}={value}"
+        for field, value in [
+            ("population_size", 10),
+            ("max_population_size", 10),
+            ("generations", 1),
+            ("draws", 10),
+            ("ppc_draws", 10),
+        ]
+    ],
 }
 SMALL_OPTIMISATION = {
     "customers": 200,
@@ -93,7 +103,7 @@ def missing_imports(code):
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
 def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, capsys):
-    for folder in ("scenarios", "experiments", "optimizations"):
+    for folder in ("scenarios", "experiments", "optimizations", "calibrations", "data"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)
     load_experiment = ecosim.experiment.load_experiment
@@ -125,8 +135,9 @@ def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, cap
             assert status == 0, f"ecosim {shlex.join(argv)}: {capsys.readouterr().err}"
             ran["command"] += 1
     expected = {
-        "README.md": {"command": 10, "python": 2, "compiled": 1},
+        "README.md": {"command": 12, "python": 2, "compiled": 1},
         "experiments.md": {"command": 3, "python": 1, "compiled": 0},
         "optimization.md": {"command": 3, "python": 1, "compiled": 0},
+        "calibration.md": {"command": 1, "python": 1, "compiled": 0},
     }
     assert ran == expected.get(document.name, {"command": 0, "python": 0, "compiled": 0})

@@ -149,7 +149,8 @@ def plan_runs(experiment: Experiment) -> list[Run]:
     """Return every run of the experiment: strategies × conditions × replications.
 
     Runs are ordered by replication, then condition, then strategy, so that an
-    interrupted batch leaves complete pairs of strategies behind.
+    interrupted batch leaves complete pairs of strategies behind. With ``[posterior]``,
+    replication ``r`` of every strategy also sets the fields of posterior draw ``r``.
 
     Parameters
     ----------
@@ -161,6 +162,11 @@ def plan_runs(experiment: Experiment) -> list[Run]:
     """
     conditions = condition_table(experiment)
     seeds = replication_seeds(experiment.seed, experiment.replications)
+    draws = [{}] * experiment.replications
+    if experiment.posterior is not None:
+        from ecosim.calibrate.posterior import replication_overrides
+
+        draws = replication_overrides(experiment.posterior.source, experiment.replications)
     paths = {p.label: p.path for p in experiment.parameters}
     strategies = {
         name: strategy_overrides(experiment.scenario, strategy)
@@ -176,7 +182,11 @@ def plan_runs(experiment: Experiment) -> list[Run]:
             values=values,
             replication=r,
             seed=seeds[r],
-            overrides={**overrides, **{paths[label]: v for label, v in values.items()}},
+            overrides={
+                **overrides,
+                **draws[r],
+                **{paths[label]: v for label, v in values.items()},
+            },
         )
         for r in range(experiment.replications)
         for c, values in enumerate(conditions)

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ecosim.errors import InputError
 from ecosim.metrics import columns, summarize
@@ -41,6 +41,7 @@ __all__ = [
     "ExperimentError",
     "Factor",
     "Parameter",
+    "Posterior",
     "Sensitivity",
     "SensitivityParameter",
     "Strategy",
@@ -248,6 +249,19 @@ class Sensitivity(Spec):
     samples: Annotated[int, Field(ge=2), AfterValidator(_power_of_two)] = 64
 
 
+class Posterior(Spec):
+    """Calibrated uncertainty: replication ``r`` runs with posterior draw ``r``.
+
+    ``from`` is the output folder of ``ecosim calibrate`` (relative to the experiment
+    file; :func:`load_experiment` makes it absolute). Every strategy's replication ``r``
+    gets the same draw, so that strategies are compared in pairs over what the data say.
+    """
+
+    model_config = ConfigDict(validate_by_name=True, serialize_by_alias=True)
+
+    source: str = Field(alias="from")
+
+
 class Experiment(Spec):
     """Strategies × market conditions × replications on one base scenario.
 
@@ -283,6 +297,7 @@ class Experiment(Spec):
     strategies: dict[str, Strategy] = Field(min_length=1)
     conditions: Conditions | None = None
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
+    posterior: Posterior | None = None
     overrides: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -473,6 +488,9 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
             data = apply_overrides(data, in_scenario, source=source)
     except ScenarioError as error:
         raise ExperimentError(error.source, error.problems) from None
+    posterior = data.get("posterior")
+    if isinstance(posterior, dict) and isinstance(posterior.get("from"), str):
+        data["posterior"] = {**posterior, "from": str((path.parent / posterior["from"]).resolve())}
     if isinstance(data.get("scenario"), str):
         data["scenario_file"] = data["scenario"]
         changes = {p.removeprefix("scenario."): v for p, v in in_scenario.items()}
@@ -489,7 +507,7 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
     except ScenarioError as error:
         raise ExperimentError(source, _nested("customers/days", error)) from None
     experiment = experiment.model_copy(update={"scenario": scenario})
-    problems = _check_overrides(experiment)
+    problems = _check_overrides(experiment) + _check_posterior(experiment)
     if problems:
         raise ExperimentError(source, problems)
     return experiment
@@ -558,6 +576,28 @@ def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
                         for path, message in error.problems
                     ]
     return problems
+
+
+def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
+    """Check that the draws cover the replications and leave the strategies' fields alone."""
+    if experiment.posterior is None:
+        return []
+    from ecosim.calibrate.posterior import draw_paths, replication_overrides
+
+    try:
+        replication_overrides(experiment.posterior.source, experiment.replications)
+        paths = draw_paths(experiment.posterior.source)
+    except InputError as error:
+        return [("posterior.from", f"{error.source}: {message}") for _, message in error.problems]
+    problems = []
+    for path in paths:
+        problems += _clashes("posterior.from", path, experiment.strategies, "a posterior draw")
+        problems += [
+            f"posterior.from: {path!r} overlaps condition {p.label!r}"
+            for p in experiment.parameters
+            if _overlap(p.path, path)
+        ]
+    return [("", problem) for problem in problems]
 
 
 # ---------------------------------------------------------------- strategies and design

@@ -5,8 +5,9 @@ Following Rand & Rust (2011), ``ecosim validate`` runs every case below and writ
 (Bass 1969 and its limits, the SIS epidemic threshold, customer lifetime value), the
 vectorised rules against a plain per-agent Mesa implementation, the propositions of
 the engagement ecosystem (Maslowska et al. 2016) in the full model, published empirical
-generalisations of marketing science (``empirical``) and the effect of every shipped
-scenario's key mechanism (``mechanisms``). Each case is a function ``case(mode, jobs)``
+generalisations of marketing science (``empirical``), the effect of every shipped
+scenario's key mechanism (``mechanisms``) and the recovery of known parameters by
+``ecosim calibrate`` (``calibration``). Each case is a function ``case(mode, jobs)``
 returning a :class:`CaseResult`.
 
 References
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterable
 
 from ecosim.errors import ValidationCaseError
 from ecosim.validation.bass import bass_closed_form, bass_limits
+from ecosim.validation.calibration import calibration_recovery
 from ecosim.validation.clv import customer_lifetime_value
 from ecosim.validation.core import CaseResult, Check, Mode
 from ecosim.validation.docking import dock_bass, dock_independent_cascade, load_reference
@@ -57,6 +59,7 @@ CASES: dict[str, Callable[[Mode, int], CaseResult]] = {
     "dose_response": dose_response,
     "indirect_effect": indirect_effect,
     "negativity": negativity,
+    "calibration": calibration_recovery,
     "empirical": generalisations,
     "mechanisms": no_inert_mechanism,
 }

@@ -24,6 +24,7 @@ SECTIONS = {
     "Propositions of the engagement ecosystem": ("dose_response", "indirect_effect", "negativity"),
     "Empirical generalisations": ("empirical",),
     "No inert mechanism": ("mechanisms",),
+    "Calibration recovers known parameters": ("calibration",),
 }
 
 INTRODUCTION = """\

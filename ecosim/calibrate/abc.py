@@ -1,0 +1,351 @@
+"""ABC-SMC with pyabc: the search, on Dask or in this process, resumable generation by generation.
+
+pyabc (Klinger, Rickert & Hasenauer 2018; Schälte et al. 2022) runs sequential Monte
+Carlo approximate Bayesian computation with an adaptive weighted Euclidean distance
+(Prangle 2017) and an adaptive population size (Klinger & Hasenauer 2017). Each
+generation is stored in the output folder's SQLite database (``abc.db``) as soon as it is
+complete: a search that is interrupted (Ctrl-C, ``kill -9``, a lost worker) resumes from
+its last complete generation when run again.
+
+Reproducibility: a particle's simulations are seeded by a hash of the calibration's seed
+and its parameter values (:func:`ecosim.calibrate.simulation.particle_seeds`), so a
+particle's statistics never depend on the worker that computed it. The proposals are
+drawn by pyabc from numpy's global random state, seeded from the calibration's seed: in
+this process (``serial``) a calibration is reproduced exactly; on Dask pyabc reseeds
+numpy in every job, so the particles proposed (and the posterior, within its Monte Carlo
+error) differ from run to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyabc
+from sqlalchemy.exc import SQLAlchemyError
+
+from ecosim.calibrate.schema import Calibration, CalibrationError
+from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
+from ecosim.store import read_toml, write_text
+
+__all__ = [
+    "DATABASE",
+    "RECORD",
+    "Generation",
+    "Search",
+    "claim",
+    "cluster",
+    "fingerprint",
+    "finished",
+    "mark_finished",
+    "posterior",
+    "search",
+]
+
+DATABASE = "abc.db"
+"""pyabc's SQLite history, in the output folder."""
+RECORD = "calibration.toml"
+"""The calibration a folder holds (settings and a fingerprint of its data), and whether
+its search is finished."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One generation of the search, as stored in the history.
+
+    Attributes
+    ----------
+    t : int
+    epsilon : float
+    particles : int
+        Accepted particles (the population size).
+    simulations : int
+        Particles simulated to accept them.
+    seconds : float
+        Wall time of the generation (0 for generations done before this call).
+    """
+
+    t: int
+    epsilon: float
+    particles: int
+    simulations: int
+    seconds: float
+
+    @property
+    def acceptance(self) -> float:
+        """Accepted over simulated particles."""
+        return self.particles / self.simulations if self.simulations else float("nan")
+
+    def describe(self) -> str:
+        """Return the progress line: generation, epsilon, acceptance rate and time."""
+        return (
+            f"generation {self.t}: epsilon {self.epsilon:.4g}, acceptance "
+            f"{self.acceptance:.1%} ({self.particles} of {self.simulations} simulations), "
+            f"{self.seconds:.1f} s"
+        )
+
+
+@dataclass(frozen=True)
+class Search:
+    """What :func:`search` did.
+
+    Attributes
+    ----------
+    history : pyabc.History
+    generations : list of Generation
+        Every generation in the history, in order (those run by this call with their
+        wall time, the others with 0 seconds).
+    resumed : int
+        Generations already complete before this call.
+    ran : int
+        Generations run by this call.
+    seconds : float
+    """
+
+    history: pyabc.History
+    generations: list[Generation]
+    resumed: int
+    ran: int
+    seconds: float
+
+
+def search(
+    calibration: Calibration,
+    out: str | Path,
+    client: Any | None = None,
+    progress: Callable[[Generation], None] | None = None,
+) -> Search:
+    """Run (or resume) the ABC-SMC search of a calibration into ``out/abc.db``.
+
+    Parameters
+    ----------
+    calibration : Calibration
+    out : str or Path
+        The output folder. If it already holds this calibration, the search continues
+        from its last complete generation; if it holds another, nothing is run.
+    client : dask.distributed.Client, optional
+        Simulate on this cluster (pyabc's ``DaskDistributedSampler``); without one, in
+        this process.
+    progress : callable, optional
+        Called with each generation as it completes.
+
+    Returns
+    -------
+    Search
+
+    Raises
+    ------
+    CalibrationError
+        If ``out`` holds a different calibration.
+    """
+    started = time.perf_counter()
+    out = Path(out)
+    claim(calibration, out)
+    database = f"sqlite:///{out / DATABASE}"
+    abc = pyabc.ABCSMC(
+        ParticleModel(calibration),
+        pyabc.Distribution(
+            {p.label: pyabc.RV(p.scipy_name, *p.scipy_arguments) for p in calibration.parameters}
+        ),
+        pyabc.AdaptivePNormDistance(p=2, fixed_weights=statistic_weights(calibration)),
+        population_size=pyabc.populationstrategy.AdaptivePopulationSize(
+            calibration.abc.population_size,
+            max_population_size=calibration.abc.max_population_size
+            or 2 * calibration.abc.population_size,
+            min_population_size=max(10, calibration.abc.population_size // 4),
+        ),
+        sampler=(
+            pyabc.sampler.SingleCoreSampler()
+            if client is None
+            else pyabc.sampler.DaskDistributedSampler(client, batch_size=calibration.abc.batch_size)
+        ),
+    )
+    done = _completed(out)
+    with _quiet_pyabc():
+        if done is None:
+            np.random.seed(calibration.seed)  # noqa: NPY002 (pyabc draws from numpy's global state)
+            history = abc.new(database, statistics(calibration.observed, calibration.statistics))
+            done = 0
+        else:
+            np.random.seed([calibration.seed, done])  # noqa: NPY002
+            history = abc.load(database, 1)
+        remaining = calibration.abc.generations - done
+        before = _generations(history)
+        ran = []
+        if remaining > 0 and not (before and before[-1].epsilon <= calibration.abc.min_epsilon):
+            ran = _run(abc, calibration, remaining, progress)
+    return Search(
+        history=history,
+        generations=[*before, *ran],
+        resumed=done,
+        ran=len(ran),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _run(
+    abc: pyabc.ABCSMC,
+    calibration: Calibration,
+    remaining: int,
+    progress: Callable[[Generation], None] | None,
+) -> list[Generation]:
+    """Run generations one by one (pyabc's ``run`` loop, with a progress line each)."""
+    t = abc.initialize_components_before_run(
+        minimum_epsilon=calibration.abc.min_epsilon,
+        max_nr_populations=remaining,
+        min_acceptance_rate=0.0,
+        max_total_nr_simulations=np.inf,
+        max_walltime=None,
+        min_eps_diff=0.0,
+    )
+    ran = []
+    while True:
+        started = time.perf_counter()
+        outcome = abc.run_generation(t=t)
+        if not outcome["successful"]:
+            raise CalibrationError(
+                calibration.file, [("", f"generation {t} could not be sampled (pyabc)")]
+            )
+        row = abc.history.get_all_populations().set_index("t").loc[t]
+        ran.append(
+            Generation(
+                t,
+                float(row["epsilon"]),
+                int(row["particles"]),
+                int(row["samples"]),
+                time.perf_counter() - started,
+            )
+        )
+        if progress is not None:
+            progress(ran[-1])
+        if abc.check_terminate(t=t, acceptance_rate=outcome["acceptance_rate"]):
+            abc.history.done()
+            return ran
+        t += 1
+
+
+def _generations(history: pyabc.History) -> list[Generation]:
+    table = history.get_all_populations()
+    table = table[table["t"] >= 0]
+    return [
+        Generation(int(row.t), float(row.epsilon), int(row.particles), int(row.samples), 0.0)
+        for row in table.itertuples()
+    ]
+
+
+def _completed(out: Path) -> int | None:
+    """Complete generations in the folder's history (None: no search started)."""
+    if not (out / DATABASE).exists():
+        return None
+    try:
+        history = pyabc.History(f"sqlite:///{out / DATABASE}", _id=1, create=False)
+        return len(_generations(history))
+    except (ValueError, SQLAlchemyError):  # the first start was stopped before pyabc wrote it
+        (out / DATABASE).unlink()
+        return None
+
+
+@contextmanager
+def _quiet_pyabc() -> Iterator[None]:
+    """Keep pyabc's log to warnings: the progress lines say what a generation did."""
+    loggers = [logging.getLogger(name) for name in ("ABC", "Sampler", "Epsilon", "Distance")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+# ---------------------------------------------------------------- the folder's record
+
+
+def fingerprint(calibration: Calibration) -> dict[str, str]:
+    """Hashes of what a search depends on: the settings, the scenario and the data."""
+    settings = calibration.model_dump(exclude={"scenario", "file", "observed", "description"})
+    return {
+        "settings": _hash(repr(settings)),
+        "scenario": _hash(repr(calibration.scenario.model_dump())),
+        "data": _hash(calibration.observed.to_csv(index=False)),
+    }
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def claim(calibration: Calibration, out: Path) -> None:
+    """Record the calibration in a new folder, or check that the folder holds the same one."""
+    import tomli_w
+
+    path = out / RECORD
+    mine = {"name": calibration.name, "file": calibration.file, **fingerprint(calibration)}
+    if not path.exists():
+        if (out / DATABASE).exists():
+            raise CalibrationError(
+                str(out), [("", f"holds {DATABASE} but no {RECORD}; use another --out")]
+            )
+        write_text(tomli_w.dumps({**mine, "finished": False}), path)
+        return
+    held = read_toml(path)
+    differs = [key for key in ("settings", "scenario", "data") if held.get(key) != mine[key]]
+    if differs:
+        raise CalibrationError(
+            str(out),
+            [
+                (
+                    "",
+                    f"holds a different calibration ({held.get('name')!r} from "
+                    f"{held.get('file')}; its {', '.join(differs)} differ): its generations "
+                    "are not mixed with others: use another --out, or remove the folder "
+                    "to start again",
+                )
+            ],
+        )
+
+
+def finished(out: str | Path) -> bool:
+    """Whether the folder's calibration is finished: search and outputs written."""
+    path = Path(out) / RECORD
+    return path.exists() and bool(read_toml(path).get("finished"))
+
+
+def mark_finished(out: str | Path) -> None:
+    """Record that the folder's search and outputs are complete."""
+    import tomli_w
+
+    path = Path(out) / RECORD
+    write_text(tomli_w.dumps({**read_toml(path), "finished": True}), path)
+
+
+def posterior(history: pyabc.History) -> pd.DataFrame:
+    """Return the last generation's particles: a column per parameter label, then ``weight``."""
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    frame = frame.reset_index(drop=True)
+    frame.columns.name = None
+    return frame.assign(weight=weights)
+
+
+@contextmanager
+def cluster(
+    workers: int | None, scheduler: str | None, serial: bool, dashboard: bool = False
+) -> Iterator[Any | None]:
+    """Yield the Dask client ``ecosim batch`` would use (the same cluster), or None for serial."""
+    if serial:
+        with nullcontext() as nothing:
+            yield nothing
+        return
+    from ecosim.experiment.runner import _dask_client
+
+    with _dask_client(workers, scheduler, dashboard) as client:
+        yield client

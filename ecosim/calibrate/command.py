@@ -1,0 +1,87 @@
+"""``ecosim calibrate FILE``: fit, resume or reread a calibration, with a line per generation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from ecosim.calibrate.abc import finished
+from ecosim.calibrate.fit import OUTPUTS, calibrate
+from ecosim.calibrate.schema import load_calibration
+
+__all__ = ["calibrate_command"]
+
+
+def calibrate_command(
+    file: Path,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    serial: bool,
+    dashboard: bool = False,
+    overrides: dict[str, Any] | None = None,
+) -> int:
+    """Run ``ecosim calibrate``; return the exit status.
+
+    Parameters
+    ----------
+    file : Path
+        The calibration file.
+    out : Path, optional
+        The output folder (default ``results/<calibration name>``).
+    workers, scheduler, serial, dashboard
+        Where the simulations run, as for ``ecosim batch``.
+    overrides : dict, optional
+        Changes to the file by dotted path (``--set``); a rerun into the same folder must
+        give the same ones.
+
+    Returns
+    -------
+    int
+        0 when the calibration is finished, 130 when interrupted, 1 when the cluster or
+        the disk failed (a rerun resumes in both cases).
+    """
+    calibration = load_calibration(file, overrides)
+    out = out or Path("results") / calibration.name
+    if finished(out):
+        result = calibrate(calibration, out)
+        print(f"{calibration.name}: already finished in {out} (remove the folder to fit again)")
+    else:
+        print(
+            f"{calibration.name}: {len(calibration.parameters)} parameters, "
+            f"{len(calibration.observed)} periods of data; ABC-SMC into {out}",
+            flush=True,
+        )
+        try:
+            result = calibrate(
+                calibration,
+                out,
+                workers=workers,
+                scheduler=scheduler,
+                serial=serial,
+                dashboard=dashboard,
+                progress=lambda generation: print(generation.describe(), flush=True),
+            )
+        except KeyboardInterrupt:
+            return _stopped(out, "interrupted", 130)
+        except OSError as error:  # a lost cluster, a full disk: the history keeps what is done
+            return _stopped(out, f"error: {type(error).__name__}: {error}", 1)
+        if result.resumed:
+            print(f"resumed after {result.resumed} complete generation(s)")
+    print(
+        result.summary[["parameter", "mean", "median", "q05", "q95"]].to_string(
+            index=False, float_format=lambda x: f"{x:.4g}"
+        )
+    )
+    print(f"wrote {', '.join(OUTPUTS)} in {out}")
+    return 0
+
+
+def _stopped(out: Path, why: str, status: int) -> int:
+    print(
+        f"ecosim: {why}\ncomplete generations are kept in {out}; rerun the same command to "
+        "continue",
+        file=sys.stderr,
+    )
+    return status

@@ -1,0 +1,216 @@
+"""Observed data: reading the CSV file, and simulated days aggregated into its periods.
+
+Examples
+--------
+>>> import pandas as pd
+>>> daily = pd.DataFrame({"step": range(8), "purchases": [0, 1, 2, 3, 4, 5, 6, 7],
+...                       "aware_share": [0, .1, .2, .3, .4, .5, .6, .7]})
+>>> aggregate(daily, ["purchases", "aware_share"], period_days=2, periods=3)
+   period  purchases  aware_share
+0       1        3.0          0.2
+1       2        7.0          0.4
+2       3       11.0          0.6
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ecosim.calibrate.schema import CalibrationError
+from ecosim.metrics import FLOWS
+
+__all__ = ["aggregate", "read_observed"]
+
+
+def read_observed(
+    path: str | Path,
+    columns: list[str],
+    period_days: int,
+    days: int,
+    where: str = "data",
+    rename: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read observed data: a ``period`` or ``date`` column and outcome columns.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    columns : list of str
+        The outcome columns the calibration's statistics use; each must be in the file.
+    period_days : int
+        Simulated days per period (dates must be this many days apart).
+    days : int
+        The scenario's horizon: every period must end on or before it.
+    where : str
+        Names the field that named the file, in error messages.
+    rename : dict, optional
+        The file's own column names for outcome columns (``{"sales": "purchases"}``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period`` (1, 2, ... in file order), then ``columns`` as floats.
+
+    Raises
+    ------
+    CalibrationError
+        Naming the file, and the line and column where a value is wrong.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        with open(path, encoding="utf-8", newline="") as file:
+            rows = list(csv.reader(line for line in file if not line.startswith("#")))
+    except FileNotFoundError:
+        raise CalibrationError(where, [("", f"{source}: file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CalibrationError(where, [("", f"{source}: cannot be read ({error})")]) from None
+    if not rows:
+        raise CalibrationError(
+            source, [("", "is empty (expected a header and one row per period)")]
+        )
+    rename = rename or {}
+    header = [rename.get(name.strip(), name.strip()) for name in rows[0]]
+    lines = _line_numbers(path)
+    problems = []
+    index = [name for name in ("period", "date") if name in header]
+    if len(index) != 1:
+        problems.append(("header", "expected exactly one of the columns period or date"))
+    missing = [c for c in columns if c not in header]
+    problems += [
+        ("header", f"no column {_named(c, rename)!r} (the calibration's statistics use it)")
+        for c in missing
+    ]
+    if len(rows) < 2:
+        problems.append(("", "has no data rows"))
+    if problems:
+        raise CalibrationError(source, problems)
+    values: dict[str, list[float]] = {c: [] for c in columns}
+    periods: list[int] = []
+    first_date = None
+    for number, row in zip(lines, rows[1:], strict=True):
+        record = dict(zip(header, (cell.strip() for cell in row), strict=False))
+        if len(row) != len(header):
+            problems.append((f"line {number}", f"has {len(row)} cells, the header {len(header)}"))
+            continue
+        period, first_date = _period(record, index[0], period_days, first_date, number, problems)
+        if period is not None:
+            if period * period_days > days:
+                problems.append(
+                    (
+                        f"line {number}, {index[0]}",
+                        f"period {period} ends on day {period * period_days}, after the "
+                        f"scenario's horizon of {days} days",
+                    )
+                )
+            periods.append(period)
+        for column in columns:
+            try:
+                value = float(record[column])
+            except ValueError:
+                problems.append(
+                    (
+                        f"line {number}, {_named(column, rename)}",
+                        f"{record[column]!r} is not a number",
+                    )
+                )
+                continue
+            if not math.isfinite(value):
+                problems.append(
+                    (
+                        f"line {number}, {_named(column, rename)}",
+                        f"{record[column]!r} is not finite",
+                    )
+                )
+            values[column].append(value)
+    if not problems and periods != list(range(1, len(periods) + 1)):
+        problems.append(
+            (
+                index[0],
+                "periods must be consecutive from the first: 1, 2, 3... (or dates "
+                f"{period_days} days apart)",
+            )
+        )
+    if problems:
+        raise CalibrationError(source, problems)
+    return pd.DataFrame({"period": periods, **values})
+
+
+def _named(column: str, rename: dict[str, str]) -> str:
+    """Return the file's name of an outcome column."""
+    return next((name for name, outcome in rename.items() if outcome == column), column)
+
+
+def _line_numbers(path: Path) -> list[int]:
+    """Line numbers (1-based) of the data rows: after the header, skipping comments and blanks."""
+    with open(path, encoding="utf-8") as file:
+        numbers = [n for n, line in enumerate(file, 1) if line.strip() and not line.startswith("#")]
+    return numbers[1:]
+
+
+def _period(
+    record: dict[str, str],
+    kind: str,
+    period_days: int,
+    first: date | None,
+    line: int,
+    problems: list[tuple[str, str]],
+) -> tuple[int | None, date | None]:
+    text = record[kind]
+    if kind == "period":
+        if not text.isdigit() or int(text) < 1:
+            problems.append((f"line {line}, period", f"{text!r} is not a period number >= 1"))
+            return None, first
+        return int(text), first
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        problems.append((f"line {line}, date", f"{text!r} is not a date (expected YYYY-MM-DD)"))
+        return None, first
+    first = first or day
+    offset = (day - first).days
+    if offset % period_days:
+        problems.append(
+            (
+                f"line {line}, date",
+                f"{text} is {offset} days after the first date, not a multiple of "
+                f"period_days ({period_days})",
+            )
+        )
+        return None, first
+    return offset // period_days + 1, first
+
+
+def aggregate(
+    daily: pd.DataFrame, columns: list[str], period_days: int, periods: int
+) -> pd.DataFrame:
+    """Aggregate a run's daily outcomes into the observed periods.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        One row per day, ``step`` 0 the initial state.
+    columns : list of str
+    period_days : int
+    periods : int
+        How many periods (from day 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period``, then one column per outcome: flows summed over the period's days,
+        states read on its last day.
+    """
+    days = daily.set_index("step").loc[1 : periods * period_days]
+    result = {"period": np.arange(1, periods + 1)}
+    for column in columns:
+        values = days[column].to_numpy(dtype=float).reshape(periods, period_days)
+        result[column] = values.sum(axis=1) if column in FLOWS else values[:, -1]
+    return pd.DataFrame(result)

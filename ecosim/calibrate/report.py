@@ -1,0 +1,172 @@
+"""``report.md``: the calibration written up for a paper (method, priors, data, results, PPC)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from ecosim import __version__
+from ecosim.calibrate.abc import Generation
+from ecosim.calibrate.outputs import LEVEL
+from ecosim.calibrate.schema import MARKET_SIZE, STATISTIC_KINDS, Calibration
+
+__all__ = ["write_report_text"]
+
+REFERENCES = """\
+- Beaumont, M. A., Cornuet, J.-M., Marin, J.-M., & Robert, C. P. (2009). Adaptive
+  approximate Bayesian computation. *Biometrika*, 96(4), 983-990.
+- Klinger, E., & Hasenauer, J. (2017). A scheme for adaptive selection of population sizes
+  in approximate Bayesian computation - sequential Monte Carlo. *CMSB 2017*, 128-144.
+- Klinger, E., Rickert, D., & Hasenauer, J. (2018). pyABC: distributed, likelihood-free
+  inference. *Bioinformatics*, 34(20), 3591-3593.
+- McCulloch, J., Ge, J., Ward, J. A., Heppenstall, A., Polhill, J. G., & Malleson, N. (2022).
+  Calibrating agent-based models using uncertainty quantification methods. *Journal of
+  Artificial Societies and Social Simulation*, 25(2), 1.
+- Prangle, D. (2017). Adapting the ABC distance function. *Bayesian Analysis*, 12(1), 289-309.
+- Talts, S., Betancourt, M., Simpson, D., Vehtari, A., & Gelman, A. (2018). Validating
+  Bayesian inference algorithms with simulation-based calibration. arXiv:1804.06788.
+"""
+
+
+def write_report_text(
+    calibration: Calibration,
+    summary: pd.DataFrame,
+    generations: list[Generation],
+    ppc: pd.DataFrame,
+    seconds: float,
+    where: str,
+    resumed: int = 0,
+) -> str:
+    """Return ``report.md``'s text.
+
+    Parameters
+    ----------
+    calibration : Calibration
+    summary : pandas.DataFrame
+        :func:`ecosim.calibrate.outputs.credible_intervals`.
+    generations : list of Generation
+    ppc : pandas.DataFrame
+        :func:`ecosim.calibrate.outputs.predictive_check`'s table.
+    seconds : float
+        Wall time of the search and the check, as run by the call that finished them.
+    where : str
+        Where the simulations ran (``"in one process"``, ``"on 2 Dask workers"``).
+    resumed : int
+        Generations complete before the call that finished the search.
+    """
+    c = calibration
+    s = c.abc
+    scenario = c.scenario
+    simulations = sum(g.simulations for g in generations)
+    lines = [
+        f"# Calibration: {c.name}",
+        "",
+        c.description.strip(),
+        "",
+        f"Written by ecosim {__version__} (`ecosim calibrate {c.file}`) on "
+        f"{date.today().isoformat()}.",
+        "",
+        "## Method",
+        "",
+        f"The scenario `{c.scenario_file}` ({scenario.population.size:,} customers, "
+        f"{scenario.days} days, diffusion rule `{scenario.diffusion.rule}`) was fitted to the "
+        "observed data by approximate Bayesian computation with sequential Monte Carlo "
+        "(ABC-SMC; Beaumont et al. 2009) in pyABC (Klinger, Rickert & Hasenauer 2018), as "
+        "McCulloch et al. (2022) recommend for agent-based models. Simulated and observed "
+        "data are compared through summary statistics by a weighted Euclidean distance whose "
+        "weights adapt to each statistic's spread in every generation (Prangle 2017), times "
+        "the fixed weights below; the population size adapts to the posterior's complexity "
+        f"(Klinger & Hasenauer 2017), starting at {s.population_size} particles (at most "
+        f"{s.max_population_size or 2 * s.population_size}). Each particle's statistics are "
+        f"the mean of {s.replications} simulation(s), seeded by a hash of the calibration's "
+        f"seed ({c.seed}) and the particle's values. The search ran {len(generations)} "
+        f"generations ({simulations:,} particles simulated) {where}; it stops after "
+        f"{s.generations} generations or once epsilon falls to {s.min_epsilon:g}.",
+        "",
+        "| parameter | scenario field | prior |",
+        "|---|---|---|",
+        *(f"| {p.label} | `{p.path}` | {p.describe()} |" for p in c.parameters),
+        "",
+    ]
+    if any(p.path == MARKET_SIZE for p in c.parameters):
+        lines += [
+            f"`market_size` is the number of real customers the {scenario.population.size:,} "
+            "simulated ones stand for: simulated counts and money are multiplied by "
+            f"market_size / {scenario.population.size:,} before they are compared with the "
+            "data (Bass's m).",
+            "",
+        ]
+    lines += [
+        "| statistic | weight |",
+        "|---|---|",
+        *(f"| {st.label} | {st.weight:g} |" for st in c.statistics),
+        "",
+        f"(`{'`, `'.join(STATISTIC_KINDS)}`: every period's value, the sum over periods, "
+        "the largest value, its period, the last value.)",
+        "",
+        "## Data",
+        "",
+        f"`{c.data.path}`: {len(c.observed)} periods of {c.data.period_days} simulated "
+        f"day(s) each, columns "
+        f"{', '.join(f'`{col}`' for col in c.columns)}. Flows are summed over a period's days, "
+        "states read on its last day.",
+        "",
+        "## Results",
+        "",
+        f"Posterior of the last generation (weighted): mean, sd, median and {LEVEL:.0%} "
+        "credible interval (5th to 95th percentile).",
+        "",
+        "| parameter | mean | sd | median | 90% credible interval |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {row.parameter} | {row.mean:.4g} | {row.sd:.3g} | {row.median:.4g} | "
+            f"[{row.q05:.4g}, {row.q95:.4g}] |"
+            for row in summary.itertuples()
+        ),
+        "",
+        "| generation | epsilon | particles | simulated | acceptance |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {g.t} | {g.epsilon:.4g} | {g.particles} | {g.simulations} | {g.acceptance:.1%} |"
+            for g in generations
+        ),
+        "",
+        "Epsilon is measured with each generation's own adaptive weights, so it need not "
+        "fall monotonically.",
+        "",
+        "![marginals](figures/marginals.png)",
+        "",
+        "![pairs](figures/pairs.png)",
+        "",
+        "## Posterior predictive check",
+        "",
+        f"{s.ppc_draws} draws from the posterior were each simulated once; the band is the "
+        "5th to 95th percentile of the simulations in each period (`ppc.csv`).",
+        "",
+        "| column | periods | observed inside the 5-95% band |",
+        "|---|---|---|",
+        *(
+            f"| {column} | {len(rows)} | {int(rows['inside'].sum())} "
+            f"({rows['inside'].mean():.0%}) |"
+            for column, rows in ppc.groupby("column", sort=False)
+        ),
+        "",
+        "![posterior predictive check](figures/ppc.png)",
+        "",
+        (
+            f"The call that finished the search resumed it after {resumed} complete "
+            f"generations and took {seconds:.0f} s (the earlier generations' end times are "
+            "in `abc.db`). "
+            if resumed
+            else f"Search and check took {seconds:.0f} s. "
+        )
+        + "`calibrated.toml` is the scenario at the "
+        "posterior medians; `posterior_draws.parquet` holds equally weighted draws for "
+        "experiments (`[posterior] from = ...`).",
+        "",
+        "## References",
+        "",
+        REFERENCES,
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,463 @@
+"""Calibration files: the schema, its validation and the priors.
+
+A calibration file (TOML) names a base scenario, a file of observed data, the scenario
+fields to fit (by dotted path, as ``ecosim run --set`` names them) with their priors,
+the summary statistics that compare simulated with observed data and their weights, and
+the settings of ABC-SMC. :func:`load_calibration` validates it like a scenario: every
+problem is reported with the file, the field path and what was expected, as a
+:class:`CalibrationError`.
+
+Examples
+--------
+>>> from ecosim.calibrate import load_calibration
+>>> calibration = load_calibration("calibrations/room_air_conditioners_bass.toml")
+>>> [p.label for p in calibration.parameters]
+['p', 'q', 'market_size']
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+from scipy import stats
+
+from ecosim.errors import InputError
+from ecosim.metrics import OUTCOMES
+from ecosim.model import resolve_scenario
+from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
+from ecosim.scenario.fields import Name, Spec
+from ecosim.scenario.loading import _problems
+
+__all__ = [
+    "MARKET_SIZE",
+    "STATISTIC_KINDS",
+    "Calibration",
+    "CalibrationError",
+    "Data",
+    "Parameter",
+    "Settings",
+    "Statistic",
+    "load_calibration",
+]
+
+MARKET_SIZE = "market_size"
+"""The parameter that is not a scenario field: how many real customers the simulated
+population stands for. Simulated counts and money are multiplied by ``market_size /
+population.size`` before they are compared with the data (Bass's m)."""
+
+STATISTIC_KINDS = ("series", "total", "peak", "peak_period", "final")
+"""What a summary statistic takes of a column: every period's value, the sum over the
+periods, the largest value, the period of the largest value (1-based), the last value."""
+
+FIELD_PATH_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
+SHARES = {name for name in OUTCOMES if name.endswith("_share") or name.startswith("stage_")}
+
+
+class CalibrationError(InputError):
+    """A calibration (file, data or results folder) that cannot be used.
+
+    Parameters
+    ----------
+    source : str
+        Where it came from (the calibration file, the data file, the results folder).
+    problems : list of (str, str)
+        Pairs of field path (``parameters[1].high``) or line and what was wrong.
+    """
+
+
+class Parameter(Spec):
+    """A scenario field to fit (``path``, dotted as in ``ecosim run --set``) and its prior.
+
+    Priors (all bounded by ``[low, high]``, the support the search may explore):
+
+    - ``uniform``: flat on ``[low, high]``;
+    - ``log_uniform``: flat in ``log`` on ``[low, high]`` (``low > 0``): for a scale
+      parameter whose order of magnitude is unknown;
+    - ``normal``: ``mean`` and ``sd``, truncated to ``[low, high]``;
+    - ``beta``: shapes ``alpha`` and ``beta``, stretched onto ``[low, high]``.
+
+    ``integer`` rounds the value for whole-number fields. ``path = "market_size"`` is
+    the population the simulated customers stand for (:data:`MARKET_SIZE`).
+    """
+
+    path: str = Field(pattern=FIELD_PATH_PATTERN)
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)
+    prior: Literal["uniform", "log_uniform", "normal", "beta"]
+    low: float
+    high: float
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+    alpha: float | None = Field(default=None, gt=0)
+    beta: float | None = Field(default=None, gt=0)
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _prior_fits_its_bounds(self) -> Parameter:
+        problems = []
+        if not self.low < self.high:
+            problems.append(f"high: must be > low ({self.low}) (got {self.high})")
+        if self.prior == "log_uniform" and self.low <= 0:
+            problems.append(f"low: a log_uniform prior needs low > 0 (got {self.low})")
+        shape = {"normal": ("mean", "sd"), "beta": ("alpha", "beta")}.get(self.prior, ())
+        for name in ("mean", "sd", "alpha", "beta"):
+            given = getattr(self, name) is not None
+            if name in shape and not given:
+                problems.append(f"{name}: a {self.prior} prior needs it")
+            elif name not in shape and given:
+                problems.append(f"{name}: a {self.prior} prior does not use it")
+        if (
+            self.prior == "normal"
+            and self.mean is not None
+            and not self.low <= self.mean <= self.high
+        ):
+            problems.append(
+                f"mean: the prior's mean {self.mean} is outside its bounds "
+                f"[{self.low}, {self.high}]"
+            )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def label(self) -> str:
+        """The parameter's name in tables and in pyabc: ``name``, else ``path``'s last part."""
+        return self.name or self.path.rsplit(".", 1)[-1]
+
+    def distribution(self) -> stats.rv_continuous:
+        """Return the prior as a frozen :mod:`scipy.stats` distribution.
+
+        Examples
+        --------
+        >>> Parameter(path="diffusion.q", prior="uniform", low=0.1, high=0.9).distribution().mean()
+        np.float64(0.5)
+        """
+        return getattr(stats, self.scipy_name)(*self.scipy_arguments)
+
+    @property
+    def scipy_name(self) -> str:
+        """The prior's :mod:`scipy.stats` name (as pyabc's ``RV`` takes it)."""
+        return {
+            "uniform": "uniform",
+            "log_uniform": "loguniform",
+            "normal": "truncnorm",
+            "beta": "beta",
+        }[self.prior]
+
+    @property
+    def scipy_arguments(self) -> tuple[float, ...]:
+        """The prior's :mod:`scipy.stats` arguments (shape, then loc and scale)."""
+        width = self.high - self.low
+        if self.prior == "uniform":
+            return (self.low, width)
+        if self.prior == "log_uniform":
+            return (self.low, self.high)
+        if self.prior == "normal":
+            a, b = ((bound - self.mean) / self.sd for bound in (self.low, self.high))
+            return (a, b, self.mean, self.sd)
+        return (self.alpha, self.beta, self.low, width)
+
+    def describe(self) -> str:
+        """Return the prior in words, e.g. ``uniform on [0, 0.1]``."""
+        bounds = f"[{self.low:g}, {self.high:g}]"
+        if self.prior == "normal":
+            return f"normal(mean {self.mean:g}, sd {self.sd:g}) truncated to {bounds}"
+        if self.prior == "beta":
+            return f"beta({self.alpha:g}, {self.beta:g}) on {bounds}"
+        return f"{self.prior.replace('_', '-')} on {bounds}"
+
+    def value(self, x: float) -> float | int:
+        """Return the scenario value for a sampled ``x`` (rounded if ``integer``)."""
+        return round(x) if self.integer else float(x)
+
+
+class Statistic(Spec):
+    """A summary statistic: what of an observed column is compared, and its weight.
+
+    ``kind`` is one of :data:`STATISTIC_KINDS`. ``weight`` multiplies the adaptive weight
+    pyabc gives each of the statistic's values (a ``series`` has one value per period).
+    """
+
+    column: str
+    kind: Literal["series", "total", "peak", "peak_period", "final"] = "series"
+    weight: float = Field(default=1.0, gt=0)
+
+    @property
+    def label(self) -> str:
+        """The statistic's name, e.g. ``total(purchases)``."""
+        return f"{self.kind}({self.column})"
+
+
+class Data(Spec):
+    """The observed data: a CSV file and the length of its periods in simulated days.
+
+    The file has a ``period`` column (1, 2, ...) or a ``date`` column (ISO dates,
+    ``period_days`` apart; the first date is period 1), and one column per observed
+    outcome, named as the model's outcome columns (``purchases``, ``revenue``,
+    ``aware_share``...). Period ``k`` covers simulated days ``(k - 1) * period_days + 1``
+    to ``k * period_days``: flows (purchases, revenue) are summed over its days, states
+    (shares, counts of customers) are read on its last day. ``rename`` maps the file's
+    own column names to outcome columns (``rename = { sales = "purchases" }``).
+    """
+
+    path: str
+    period_days: int = Field(default=1, ge=1, le=3650)
+    rename: dict[str, str] = Field(default_factory=dict)
+
+
+class Settings(Spec):
+    """ABC-SMC's settings (pyabc; Klinger, Rickert & Hasenauer 2018).
+
+    ``population_size`` particles in the first generation; the population size then
+    adapts (bounded by ``max_population_size``). Each particle's statistics are the mean
+    of ``replications`` simulations. The search stops after ``generations`` generations
+    or once epsilon falls to ``min_epsilon``. ``batch_size`` simulations go to a Dask
+    worker at a time (a batch of one leaves cheap simulations waiting on the
+    scheduler). ``draws`` equally weighted samples are drawn from the posterior for
+    experiments, ``ppc_draws`` of them are simulated for the posterior predictive check.
+    """
+
+    population_size: int = Field(default=200, ge=10)
+    max_population_size: int | None = Field(default=None, ge=10)
+    replications: int = Field(default=1, ge=1, le=1000)
+    generations: int = Field(default=8, ge=1, le=100)
+    min_epsilon: float = Field(default=0.0, ge=0)
+    batch_size: int = Field(default=8, ge=1)
+    draws: int = Field(default=1000, ge=10)
+    ppc_draws: int = Field(default=100, ge=10)
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Settings:
+        if self.max_population_size is not None and self.max_population_size < self.population_size:
+            raise ValueError(
+                f"max_population_size: must be >= population_size ({self.population_size})"
+            )
+        if self.ppc_draws > self.draws:
+            raise ValueError(f"ppc_draws: must be <= draws ({self.draws})")
+        return self
+
+
+class Calibration(Spec):
+    """A scenario fitted to observed data by ABC-SMC.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The base scenario, with ``customers`` and ``days`` applied.
+    scenario_file : str
+        The scenario's path as written in the calibration file.
+    file : str
+        The calibration file (set by :func:`load_calibration`).
+    observed : pandas.DataFrame
+        The observed data, one row per period (``period``, then the columns), set by
+        :func:`load_calibration`.
+    """
+
+    name: Name
+    description: str = ""
+    scenario: Scenario
+    scenario_file: str
+    file: str
+    seed: int = Field(ge=0)
+    customers: int | None = Field(default=None, ge=2)
+    days: int | None = Field(default=None, ge=1)
+    data: Data
+    parameters: list[Parameter] = Field(min_length=1)
+    statistics: list[Statistic] = Field(min_length=1)
+    abc: Settings = Field(default_factory=Settings)
+    observed: Annotated[Any, Field(exclude=True, repr=False)] = None
+
+    @model_validator(mode="after")
+    def _references(self) -> Calibration:
+        problems = []
+        labels = [p.label for p in self.parameters]
+        for i, parameter in enumerate(self.parameters):
+            if labels.count(parameter.label) > 1:
+                problems.append(
+                    f"parameters[{i}].name: {parameter.label!r} names two parameters; give a name"
+                )
+            paths = [p.path for p in self.parameters]
+            if paths.count(parameter.path) > 1:
+                problems.append(f"parameters[{i}].path: {parameter.path!r} is fitted twice")
+        seen = []
+        for i, statistic in enumerate(self.statistics):
+            if statistic.column not in OUTCOMES:
+                problems.append(
+                    f"statistics[{i}].column: unknown outcome {statistic.column!r} "
+                    f"(expected one of: {', '.join(OUTCOMES)})"
+                )
+            if statistic.label in seen:
+                problems.append(f"statistics[{i}]: {statistic.label} is given twice")
+            seen.append(statistic.label)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def columns(self) -> list[str]:
+        """The observed columns the statistics use, in order of first use."""
+        return list(dict.fromkeys(s.column for s in self.statistics))
+
+    @property
+    def scenario_parameters(self) -> list[Parameter]:
+        """The parameters that are scenario fields (all but :data:`MARKET_SIZE`)."""
+        return [p for p in self.parameters if p.path != MARKET_SIZE]
+
+    def overrides(self, values: dict[str, float]) -> dict[str, Any]:
+        """Return the scenario overrides for parameter values given by label."""
+        return {p.path: p.value(values[p.label]) for p in self.scenario_parameters}
+
+    def scale(self, values: dict[str, float]) -> float:
+        """Return the factor from simulated to observed counts (1 without a market size)."""
+        market = [p for p in self.parameters if p.path == MARKET_SIZE]
+        if not market:
+            return 1.0
+        return float(values[market[0].label]) / self.scenario.population.size
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_calibration(path: str | Path, overrides: dict[str, Any] | None = None) -> Calibration:
+    """Read and validate a calibration file and its observed data.
+
+    The scenario and the data file are paths relative to the calibration file. Every
+    parameter's bounds are checked by loading the scenario with them, and the data
+    by :func:`ecosim.calibrate.data.read_observed`.
+
+    Parameters
+    ----------
+    path : str or Path
+    overrides : dict, optional
+        Fields of the file by dotted path, set before it is validated (``ecosim calibrate
+        --set``), e.g. ``{"abc.generations": 3, "parameters.0.high": 0.1}``.
+
+    Returns
+    -------
+    Calibration
+
+    Raises
+    ------
+    CalibrationError
+        If the file is missing or not valid TOML, any field is invalid, a parameter's path
+        is not a scenario field, or the data cannot be used; the message names the file,
+        each field path (or line of the data) and what was expected.
+    """
+    from ecosim.calibrate.data import read_observed
+
+    path = Path(path)
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CalibrationError(source, [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CalibrationError(source, [("", f"cannot be read ({error})")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise CalibrationError(source, [("", f"invalid TOML: {error}")]) from None
+    try:
+        data = apply_overrides(data, overrides or {}, source=source)
+    except ScenarioError as error:
+        raise CalibrationError(error.source, error.problems) from None
+    for reserved in ("scenario_file", "file", "observed"):
+        if reserved in data:
+            raise CalibrationError(source, [(reserved, "unknown field")])
+    data["file"] = source
+    if isinstance(data.get("scenario"), str):
+        data["scenario_file"] = data["scenario"]
+        try:
+            data["scenario"] = load_scenario(path.parent / data["scenario"])
+        except ScenarioError as error:
+            raise CalibrationError(source, _nested("scenario", error)) from None
+    try:
+        calibration = Calibration.model_validate(data)
+    except ValidationError as error:
+        raise CalibrationError(source, _problems(error, data)) from None
+    try:
+        scenario = resolve_scenario(
+            calibration.scenario, customers=calibration.customers, days=calibration.days
+        )
+    except ScenarioError as error:
+        raise CalibrationError(source, _nested("customers/days", error)) from None
+    calibration = calibration.model_copy(update={"scenario": scenario})
+    problems = _check_parameters(calibration)
+    if problems:
+        raise CalibrationError(source, problems)
+    observed = read_observed(
+        path.parent / calibration.data.path,
+        calibration.columns,
+        calibration.data.period_days,
+        scenario.days,
+        where=f"{source}: data.path",
+        rename=calibration.data.rename,
+    )
+    return calibration.model_copy(update={"observed": observed})
+
+
+def _nested(where: str, error: ScenarioError) -> list[tuple[str, str]]:
+    return [
+        (where, f"{error.source}: {path}: {message}" if path else f"{error.source}: {message}")
+        for path, message in error.problems
+    ]
+
+
+def _check_parameters(calibration: Calibration) -> list[tuple[str, str]]:
+    """Load the scenario with every parameter at its bounds: the path must be a field."""
+    problems = []
+    data = calibration.scenario.model_dump()
+    for i, parameter in enumerate(calibration.parameters):
+        if parameter.path == MARKET_SIZE:
+            continue
+        if not _exists(data, parameter.path):
+            problems.append(
+                (f"parameters[{i}].path", f"{parameter.path!r} is not a field of the scenario")
+            )
+            continue
+        for bound in (parameter.low, parameter.high):
+            try:
+                resolve_scenario(
+                    calibration.scenario, overrides={parameter.path: parameter.value(bound)}
+                )
+            except ScenarioError as error:
+                problems += [
+                    (f"parameters[{i}]", f"bound {bound:g}: {where}: {message}")
+                    for where, message in error.problems
+                ]
+    return problems
+
+
+def _exists(data: Any, path: str) -> bool:
+    """Whether a dotted path (list items by position or by name) leads to a value."""
+    node = data
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list):
+            found = [
+                item
+                for i, item in enumerate(node)
+                if part == str(i) or (isinstance(item, dict) and item.get("name") == part)
+            ]
+            if not found:
+                return False
+            node = found[0]
+        else:
+            return False
+    return True
+
+
+def is_share(column: str) -> bool:
+    """Whether an outcome column is a share or an average (not scaled by the market size).
+
+    Examples
+    --------
+    >>> is_share("aware_share"), is_share("purchases")
+    (True, False)
+    """
+    return (
+        column in SHARES
+        or column in ("net_sentiment", "rating", "mean_experience")
+        or column.startswith("presence_")
+    )

@@ -1,0 +1,140 @@
+"""The search: resumable after kill -9, not redone once finished, reproducible where it can be."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ecosim.calibrate import calibrate, load_calibration
+from ecosim.calibrate.abc import DATABASE
+from ecosim.calibrate.simulation import ParticleModel, particle_seeds
+from ecosim.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def generations(folder: Path) -> pd.DataFrame:
+    """The complete generations in a folder's pyabc history (t >= 0), as stored."""
+    with sqlite3.connect(folder / DATABASE, timeout=30) as db:
+        return pd.read_sql_query(
+            "SELECT t, epsilon, nr_samples, population_end_time FROM populations "
+            "WHERE t >= 0 ORDER BY t",
+            db,
+        )
+
+
+def complete(folder: Path) -> int:
+    try:
+        return len(generations(folder))
+    except (sqlite3.Error, pd.errors.DatabaseError):
+        return 0
+
+
+def test_a_search_killed_between_generations_resumes_and_is_not_redone(write_calibration, capsys):
+    path = write_calibration(("generations = 2", "generations = 5"))
+    out = path.parent / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "ecosim.cli", "calibrate", str(path), "--serial"]
+    process = subprocess.Popen(
+        [*command, "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 240
+    while complete(out) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "killed before it finished"
+    before = generations(out)
+    done = len(before)
+    assert 2 <= done < 5
+
+    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    after = generations(out)
+    assert after["t"].tolist() == [0, 1, 2, 3, 4]
+    pd.testing.assert_frame_equal(
+        after.head(done), before
+    )  # complete generations kept as they were
+    assert f"resumed after {done} complete generation(s)" in printed
+    ran = [line for line in printed.splitlines() if line.startswith("generation ")]
+    assert [line.split(":")[0] for line in ran] == [f"generation {t}" for t in range(done, 5)]
+    assert (out / "report.md").exists() and (out / "calibrated.toml").exists()
+
+    stamp = (out / DATABASE).stat().st_mtime_ns
+    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "already finished" in printed and "generation " not in printed
+    assert (out / DATABASE).stat().st_mtime_ns == stamp
+    pd.testing.assert_frame_equal(generations(out), after)
+
+
+def test_a_folder_of_another_calibration_is_refused(write_calibration, capsys):
+    path = write_calibration()
+    out = path.parent / "out"
+    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
+    path.write_text(path.read_text().replace("seed = 7", "seed = 8"))
+    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"ecosim: error: {out}: " in err and "holds a different calibration" in err
+    assert "its settings differ" in err
+
+
+def test_a_serial_calibration_is_reproduced_exactly(write_calibration, tmp_path):
+    calibration = load_calibration(write_calibration())
+    first = calibrate(calibration, tmp_path / "first", serial=True)
+    second = calibrate(calibration, tmp_path / "second", serial=True)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "first" / "posterior.parquet"),
+        pd.read_parquet(tmp_path / "second" / "posterior.parquet"),
+    )
+    pd.testing.assert_frame_equal(first.summary, second.summary)
+    assert (tmp_path / "first" / "ppc.csv").read_text() == (
+        tmp_path / "second" / "ppc.csv"
+    ).read_text()
+
+
+def test_a_particle_gives_the_same_statistics_on_dask_as_in_this_process(
+    write_calibration, tmp_path
+):
+    """pyabc reseeds numpy per Dask job: the particles differ, each particle's result does not."""
+    import pyabc
+
+    calibration = load_calibration(write_calibration())
+    calibrate(calibration, tmp_path / "dask", workers=2)
+    history = pyabc.History(f"sqlite:///{tmp_path / 'dask' / DATABASE}", _id=1, create=False)
+    particles, _ = history.get_distribution(m=0, t=history.max_t)
+    _, stored = history.get_weighted_sum_stats(t=history.max_t)
+    model = ParticleModel(calibration)
+    for values, statistics in list(zip(particles.to_dict("records"), stored, strict=True))[:5]:
+        assert model(values) == pytest.approx(statistics, rel=1e-12)
+
+
+def test_particle_seeds_depend_on_the_values_and_the_seed_only():
+    one = particle_seeds(7, {"p": 0.01, "q": 0.4}, 3)
+    assert one == particle_seeds(7, {"q": 0.4, "p": 0.01}, 3)
+    assert len(set(one)) == 3
+    assert one != particle_seeds(8, {"p": 0.01, "q": 0.4}, 3)
+    assert one != particle_seeds(7, {"p": 0.01, "q": 0.4000001}, 3)
+
+
+def test_a_database_left_empty_by_a_killed_start_is_started_again(write_calibration, capsys):
+    path = write_calibration()
+    out = path.parent / "out"
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 0
+    first = generations(out)
+    (out / "calibration.toml").write_text(
+        (out / "calibration.toml").read_text().replace("finished = true", "finished = false")
+    )
+    (out / DATABASE).write_bytes(b"")
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 0
+    assert "resumed" not in capsys.readouterr().out
+    pd.testing.assert_frame_equal(
+        generations(out).drop(columns="population_end_time"),
+        first.drop(columns="population_end_time"),
+    )

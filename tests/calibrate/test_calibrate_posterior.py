@@ -1,0 +1,98 @@
+"""Decisions under calibrated uncertainty: replication r of every strategy uses posterior draw r."""
+
+import pandas as pd
+import pytest
+
+from ecosim.calibrate import CalibrationError, replication_overrides
+from ecosim.experiment import ExperimentError, load_experiment, plan_runs, run_experiment
+from ecosim.experiment.record import read_record
+
+EXPERIMENT = """\
+name = "tiny_plans"
+scenario = "tiny_bass.toml"
+seed = 5
+replications = 3
+baseline = "plain"
+outcomes = ["total_purchases"]
+
+[posterior]
+from = "cal"
+
+[strategies.plain]
+
+[strategies.cheaper]
+set = { "brands.0.price" = 80.0 }
+"""
+
+
+@pytest.fixture
+def experiment_file(write_calibration):
+    folder = write_calibration().parent
+    draws = pd.DataFrame(
+        {
+            "draw": range(4),
+            "diffusion.p": [0.01, 0.02, 0.05, 0.1],
+            "diffusion.q": [0.1, 0.3, 0.5, 0.7],
+            "market_size": [1e4, 2e4, 3e4, 4e4],
+        }
+    )
+    (folder / "cal").mkdir()
+    draws.to_parquet(folder / "cal" / "posterior_draws.parquet", index=False)
+    path = folder / "plans.toml"
+    path.write_text(EXPERIMENT)
+    return path
+
+
+def test_replication_r_uses_draw_r_for_every_strategy(experiment_file):
+    experiment = load_experiment(experiment_file)
+    assert experiment.posterior.source == str((experiment_file.parent / "cal").resolve())
+    runs = plan_runs(experiment)
+    assert len(runs) == 6
+    p = [0.01, 0.02, 0.05]
+    q = [0.1, 0.3, 0.5]
+    for run in runs:
+        r = run.replication
+        assert run.overrides["diffusion.p"] == p[r] and run.overrides["diffusion.q"] == q[r]
+        assert "market_size" not in run.overrides
+    cheaper = [run for run in runs if run.strategy == "cheaper"]
+    assert all(run.overrides["brands.0.price"] == 80.0 for run in cheaper)
+    seeds = {(run.replication, run.seed) for run in runs}
+    assert len(seeds) == 3  # common random numbers and a common draw per replication
+
+
+def test_a_batch_runs_each_replication_with_its_draw_and_records_the_folder(
+    experiment_file, tmp_path
+):
+    experiment = load_experiment(experiment_file)
+    run_experiment(experiment, tmp_path / "batch", serial=True, progress=False)
+    results = pd.read_parquet(tmp_path / "batch" / "results.parquet")
+    purchases = results.pivot_table(
+        index="replication", columns="strategy", values="total_purchases"
+    )
+    # a market with p = 0.01, q = 0.1 over 12 days adopts far less than one with p = 0.05, q = 0.5
+    assert purchases.loc[0, "plain"] < purchases.loc[2, "plain"]
+    assert purchases.loc[0, "cheaper"] < purchases.loc[2, "cheaper"]
+    record = read_record(tmp_path / "batch")
+    assert record.experiment.posterior == experiment.posterior
+
+
+def test_too_few_draws_are_refused(experiment_file):
+    experiment_file.write_text(EXPERIMENT.replace("replications = 3", "replications = 5"))
+    with pytest.raises(ExperimentError, match="holds 4 posterior draws, fewer than the 5"):
+        load_experiment(experiment_file)
+
+
+def test_a_draw_may_not_change_a_strategy_field(experiment_file):
+    experiment_file.write_text(EXPERIMENT.replace('"brands.0.price" = 80.0', '"diffusion.q" = 0.2'))
+    with pytest.raises(ExperimentError, match=r"'diffusion\.q' overlaps 'diffusion\.q'"):
+        load_experiment(experiment_file)
+
+
+def test_a_folder_without_draws_is_named(experiment_file):
+    experiment_file.write_text(EXPERIMENT.replace('from = "cal"', 'from = "elsewhere"'))
+    with pytest.raises(
+        ExperimentError, match=r"posterior\.from: .*elsewhere: no posterior_draws\.parquet"
+    ):
+        load_experiment(experiment_file)
+    with pytest.raises(CalibrationError, match=r"no posterior_draws\.parquet"):
+        replication_overrides(experiment_file.parent / "elsewhere", 2)

@@ -1,0 +1,172 @@
+"""Calibration files and their data: the shipped ones load, broken ones fail clearly."""
+
+from pathlib import Path
+
+import pytest
+
+from ecosim.calibrate import CalibrationError, load_calibration
+from ecosim.calibrate.data import read_observed
+from ecosim.calibrate.schema import Parameter
+from ecosim.cli import main
+
+
+@pytest.mark.parametrize("path", sorted(Path("calibrations").glob("*.toml")), ids=str)
+def test_shipped_calibrations_load(path):
+    calibration = load_calibration(path)
+    assert len(calibration.observed) >= 5
+    assert set(calibration.columns) <= set(calibration.observed.columns)
+
+
+def test_the_tiny_calibration_loads(write_calibration):
+    calibration = load_calibration(write_calibration())
+    assert [p.label for p in calibration.parameters] == ["p", "q"]
+    assert calibration.observed["period"].tolist() == list(range(1, 13))
+    assert calibration.overrides({"p": 0.1, "q": 0.5}) == {"diffusion.p": 0.1, "diffusion.q": 0.5}
+    assert calibration.scale({"p": 0.1, "q": 0.5}) == 1.0
+
+
+BROKEN_DATA = [
+    ("missing column", "period,sales\n1,3\n", "header: no column 'purchases'"),
+    ("non-numeric", "period,purchases\n1,3\n2,lots\n", "line 3, purchases: 'lots' is not a number"),
+    (
+        "beyond horizon",
+        "period,purchases\n" + "".join(f"{k},1\n" for k in range(1, 14)),
+        "line 14, period: period 13 ends on day 13, after the scenario's horizon of 12 days",
+    ),
+    ("gap", "period,purchases\n1,3\n3,4\n", "periods must be consecutive"),
+    ("no index", "week,purchases\n1,3\n", "exactly one of the columns period or date"),
+    ("infinite", "period,purchases\n1,inf\n", "line 2, purchases: 'inf' is not finite"),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"), [case[1:] for case in BROKEN_DATA], ids=[case[0] for case in BROKEN_DATA]
+)
+def test_broken_data_is_named_by_file_line_and_column(write_calibration, capsys, data, message):
+    path = write_calibration(data=data)
+    assert main(["calibrate", str(path), "--serial", "--out", str(path.parent / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ecosim: error: ") and "Traceback" not in err
+    assert str(path.parent / "data.csv") in err and message in err
+    assert not (path.parent / "out").exists()
+
+
+BROKEN_FILES = [
+    (
+        "prior mean outside its bounds",
+        ('prior = "uniform"\nlow = 0.0', 'prior = "normal"\nmean = 2.0\nsd = 0.1\nlow = 0.0'),
+        "parameters[1]: mean: the prior's mean 2.0 is outside its bounds [0.0, 1.0]",
+    ),
+    (
+        "bounds reversed",
+        ("low = 0.0\nhigh = 1.0", "low = 1.0\nhigh = 0.5"),
+        "parameters[1]: high: must be > low (1.0) (got 0.5)",
+    ),
+    (
+        "log-uniform from zero",
+        ("low = 0.005", "low = 0.0"),
+        "parameters[0]: low: a log_uniform prior needs low > 0",
+    ),
+    (
+        "beta without shapes",
+        ('prior = "uniform"', 'prior = "beta"'),
+        "parameters[1]: alpha: a beta prior needs it",
+    ),
+    (
+        "unknown parameter path",
+        ('path = "diffusion.q"', 'path = "diffusion.qq"'),
+        "parameters[1].path: 'diffusion.qq' is not a field of the scenario",
+    ),
+    (
+        "bound the scenario refuses",
+        ("high = 0.2", "high = 1.5"),
+        "parameters[0]: bound 1.5: diffusion.p: ",
+    ),
+    (
+        "unknown outcome",
+        ('column = "purchases"', 'column = "sales"'),
+        "statistics[0].column: unknown outcome 'sales'",
+    ),
+    ("unknown field", ("seed = 7", "seed = 7\nseeds = 3"), "seeds: unknown field"),
+    ("missing scenario", ('"tiny_bass.toml"', '"nowhere.toml"'), "scenario: "),
+    (
+        "too few draws for the check",
+        ("ppc_draws = 10", "ppc_draws = 50"),
+        "abc: ppc_draws: must be <= draws (40)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [case[1:] for case in BROKEN_FILES],
+    ids=[case[0] for case in BROKEN_FILES],
+)
+def test_broken_calibration_files_name_the_file_and_field(
+    write_calibration, capsys, change, message
+):
+    path = write_calibration(change)
+    assert main(["calibrate", str(path), "--serial", "--out", str(path.parent / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecosim: error: {path}: ") and "Traceback" not in err
+    assert message in err
+
+
+def test_a_bound_outside_the_field_names_the_scenario_field(write_calibration):
+    path = write_calibration(("high = 0.2", "high = 1.5"))
+    with pytest.raises(CalibrationError) as caught:
+        load_calibration(path)
+    ((where, message),) = caught.value.problems
+    assert where == "parameters[0]" and message.startswith("bound 1.5: diffusion.p: ")
+
+
+def test_dates_a_week_apart_are_weekly_periods(tmp_path):
+    path = tmp_path / "weekly.csv"
+    path.write_text("date,revenue,aware_share\n2024-01-01,10,0.1\n2024-01-08,12,0.2\n")
+    observed = read_observed(path, ["revenue", "aware_share"], period_days=7, days=14)
+    assert observed["period"].tolist() == [1, 2]
+    assert observed["aware_share"].tolist() == [0.1, 0.2]
+    path.write_text("date,revenue\n2024-01-01,10\n2024-01-09,12\n")
+    with pytest.raises(CalibrationError, match="line 3, date: 2024-01-09 is 8 days after"):
+        read_observed(path, ["revenue"], period_days=7, days=14)
+
+
+def test_a_renamed_column_is_named_as_in_the_file(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text("# a comment\nperiod,sales\n1,3\n2,x\n")
+    with pytest.raises(CalibrationError, match="line 4, sales: 'x' is not a number"):
+        read_observed(path, ["purchases"], 1, 10, rename={"sales": "purchases"})
+
+
+@pytest.mark.parametrize(
+    ("prior", "extra"),
+    [
+        ("uniform", {}),
+        ("log_uniform", {}),
+        ("normal", {"mean": 0.4, "sd": 0.2}),
+        ("beta", {"alpha": 2.0, "beta": 5.0}),
+    ],
+)
+def test_every_prior_lives_on_its_bounds(prior, extra):
+    parameter = Parameter(path="diffusion.q", prior=prior, low=0.1, high=0.9, **extra)
+    distribution = parameter.distribution()
+    assert distribution.cdf(0.1) == pytest.approx(0.0) and distribution.cdf(0.9) == pytest.approx(
+        1.0
+    )
+    assert pyabc_rv_pdf(parameter, 0.5) == pytest.approx(distribution.pdf(0.5))
+
+
+def pyabc_rv_pdf(parameter, x):
+    import pyabc
+
+    return pyabc.RV(parameter.scipy_name, *parameter.scipy_arguments).pdf(x)
+
+
+def test_set_changes_the_file_and_is_validated_like_it(write_calibration, capsys):
+    path = write_calibration()
+    calibration = load_calibration(path, {"abc.generations": 3, "parameters.1.high": 0.9})
+    assert calibration.abc.generations == 3 and calibration.parameters[1].high == 0.9
+    out = str(path.parent / "out")
+    assert main(["calibrate", str(path), "--out", out, "--set", "abc.generations=0"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: 1 problem" in err and "abc.generations: Input should be greater" in err
