@@ -7,10 +7,12 @@ profile: derandomised, so every run draws the same examples and a failure reprod
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from optimisation_helpers import write_optimisation
 
 from ecosim.processes.sampling import Draws
 
@@ -33,3 +35,8 @@ def rng() -> np.random.Generator:
 @pytest.fixture
 def draws() -> Draws:
     return Draws(12345)
+
+
+@pytest.fixture
+def optimisation_file(tmp_path: Path) -> Path:
+    return write_optimisation(tmp_path)
