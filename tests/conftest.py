@@ -16,6 +16,9 @@ from optimisation_helpers import write_optimisation
 
 from ecosim.processes.sampling import Draws
 
+pytest_plugins = ["calibration_helpers"]
+"""Fixtures of the calibration tests (small calibration files written into a folder)."""
+
 settings.register_profile(
     "ci",
     derandomize=True,

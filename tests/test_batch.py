@@ -38,8 +38,8 @@ from ecosim.store import ResultStore, StoreError, read_run_row
 from experiment_helpers import read_results, tiny_experiment, write_experiment
 from support import ROOT, small_scenario
 
-BIGGER = {"customers": 1000, "days": 40, "replications": 5}
-"""Runs long enough (about 0.1 s each) to be caught in the middle of a batch."""
+BIGGER = {"customers": 2000, "days": 120, "replications": 5}
+"""Runs long enough (a few tenths of a second each) to be caught in the middle of a batch."""
 
 
 @pytest.fixture(scope="module")
