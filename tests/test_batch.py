@@ -314,10 +314,13 @@ def test_ctrl_c_stops_quietly_and_a_rerun_completes(serial_reference, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: Ctrl-C not ignored, whatever this test process inherited
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
+    assert process.poll() is None, "the batch ended before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
