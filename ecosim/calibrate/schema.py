@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,7 +28,7 @@ from ecosim.metrics import OUTCOMES
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Name, Spec
-from ecosim.scenario.loading import _problems
+from ecosim.scenario.loading import _problems, read_toml_file
 
 __all__ = [
     "MARKET_SIZE",
@@ -349,14 +348,7 @@ def load_calibration(path: str | Path, overrides: dict[str, Any] | None = None) 
 
     path = Path(path)
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CalibrationError(source, [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CalibrationError(source, [("", f"cannot be read ({error})")]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise CalibrationError(source, [("", f"invalid TOML: {error}")]) from None
+    data = read_toml_file(path, CalibrationError)
     try:
         data = apply_overrides(data, overrides or {}, source=source)
     except ScenarioError as error:

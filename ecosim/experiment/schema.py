@@ -17,7 +17,6 @@ Examples
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -30,7 +29,7 @@ from ecosim.metrics import columns, summarize
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Spec
-from ecosim.scenario.loading import _problems
+from ecosim.scenario.loading import _problems, read_toml_file
 from ecosim.value import VALUE_KEYS
 
 __all__ = [
@@ -466,14 +465,7 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
     """
     path = Path(path)
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ExperimentError(source, [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ExperimentError(source, [("", f"cannot be read ({error})")]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ExperimentError(source, [("", f"invalid TOML: {error}")]) from None
+    data = read_toml_file(path, ExperimentError)
     if "overrides" in data:
         raise ExperimentError(
             source, [("overrides", "is recorded by ecosim, not set in the file; remove it")]

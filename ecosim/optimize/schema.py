@@ -19,7 +19,6 @@ Examples
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -30,7 +29,7 @@ from ecosim.experiment.schema import FIELD_PATH_PATTERN, Scalar, outcome_names
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
-from ecosim.scenario.loading import _problems
+from ecosim.scenario.loading import _problems, read_toml_file
 
 __all__ = [
     "BudgetGroup",
@@ -365,14 +364,7 @@ def load_optimisation(path: str | Path, overrides: dict[str, Any] | None = None)
 
     path = Path(path)
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise OptimisationError(source, [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise OptimisationError(source, [("", f"cannot be read ({error})")]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise OptimisationError(source, [("", f"invalid TOML: {error}")]) from None
+    data = read_toml_file(path, OptimisationError)
     for reserved in ("scenario_file", "folder"):
         if reserved in data:
             raise OptimisationError(source, [(reserved, "is set by ecosim; remove it")])

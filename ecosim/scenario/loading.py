@@ -57,6 +57,31 @@ class ScenarioError(InputError):
     """
 
 
+def read_toml_file(path: Path, error: type[InputError]) -> dict[str, Any]:
+    """Read a TOML file, or raise ``error`` naming the file and what is wrong with it.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    error : type of InputError
+        The error to raise (the input's own kind, e.g. :class:`ScenarioError`).
+
+    Returns
+    -------
+    dict
+        The file's tables.
+    """
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(str(path), [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(str(path), [("", f"cannot be read ({problem})")]) from None
+    except tomllib.TOMLDecodeError as problem:
+        raise error(str(path), [("", f"invalid TOML: {problem}")]) from None
+
+
 def load_scenario(
     path: str | Path,
     overrides: dict[str, Any] | None = None,
@@ -117,14 +142,7 @@ def read_toml(
     path: Path, _seen: tuple[Path, ...] = (), *, allow_outside_paths: bool = False
 ) -> dict[str, Any]:
     """Read a scenario file as a dictionary, following ``extends`` (see :func:`load_scenario`)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(str(path), [("", f"cannot be read ({error})")]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(str(path), [("", f"invalid TOML: {error}")]) from None
+    data = read_toml_file(path, ScenarioError)
     network = data.get("network")
     if isinstance(network, dict) and isinstance(network.get("path"), str):
         network["path"] = str(
