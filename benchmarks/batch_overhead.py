@@ -86,13 +86,13 @@ def measure(kind: str, replications: int, customers: int, workers: int) -> dict:
         with context.Pool(workers) as pool:
             pool.map(_simulate, jobs, chunksize=1)
         return {"runs": len(runs), "seconds": time.perf_counter() - started}
-    from ecosim.experiment.runner import _dask_client
+    from ecosim.experiment.runner import dask_client
 
     job = (experiment.scenario, runs[1].overrides, runs[1].seed)
     warm = (experiment.scenario, runs[0].overrides, runs[0].seed)
     one_run(*warm)
     plain = [one_run(*job) for _ in range(3)]
-    with _dask_client(workers=1, scheduler=None) as client:
+    with dask_client(workers=1, scheduler=None) as client:
         client.submit(one_run, *warm, pure=False).result()
         worker = [client.submit(one_run, *job, pure=False).result() for _ in range(3)]
     return {

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ecosim import EcosystemModel
 from ecosim.experiment import condition_table, load_experiment, plan_runs
-from ecosim.experiment.runner import _dask_client, run_experiment, simulate
+from ecosim.experiment.runner import dask_client, run_experiment, simulate
 from ecosim.model import resolve_scenario
 
 from recording import load, machine, write_section
@@ -62,7 +62,7 @@ def model_seconds(experiment, count: int) -> tuple[float, float]:
     warm_up = {"overrides": runs[-1].overrides, "seed": runs[-1].seed}
     timed_simulation(experiment.scenario, **warm_up)
     here = [timed_simulation(experiment.scenario, run.overrides, run.seed) for run in runs]
-    with _dask_client(workers=1, scheduler=None) as client:
+    with dask_client(workers=1, scheduler=None) as client:
         client.submit(timed_simulation, experiment.scenario, **warm_up, pure=False).result()
         there = [
             client.submit(

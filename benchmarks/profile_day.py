@@ -12,6 +12,7 @@ Usage::
     python benchmarks/profile_day.py --sizes 10000 --days 100
     python benchmarks/profile_day.py --sizes 100000 --days 50 --set diffusion.rule=bass \
         --set network.m=5 --set campaign=[]
+    python benchmarks/profile_day.py ... --outcomes adopted_share purchases   # a few outcomes
 
 Run it with ``PYTHONPATH`` set to the checkout to profile (another checkout's ``ecosim``
 gives its own phases, for a before-and-after comparison in one call: ``--before DIR``).
@@ -33,7 +34,9 @@ FULL_PHASES = ("_deliver", "_experience", "_dialogue", "_shop", "_engage")
 REDUCED_PHASES = ("_diffuse",)
 
 
-def profile(scenario: str, n: int, days: int, overrides: dict) -> dict:
+def profile(
+    scenario: str, n: int, days: int, overrides: dict, outcomes: list[str] | None = None
+) -> dict:
     """Build and run one model in this process; return build time and ms per day per phase."""
     import numpy as np
 
@@ -55,7 +58,8 @@ def profile(scenario: str, n: int, days: int, overrides: dict) -> dict:
 
     build = ecosim.EcosystemModel
     started = clock()
-    model = build(scenario, rng=1, customers=n, days=days, overrides=overrides)
+    chosen = {"outcomes": outcomes} if outcomes else {}
+    model = build(scenario, rng=1, customers=n, days=days, overrides=overrides, **chosen)
     built = clock() - started
     kind = type(model)
     for name in (*FULL_PHASES, *REDUCED_PHASES):
@@ -103,11 +107,15 @@ def _overrides(assignments: list[str]) -> dict:
     return values
 
 
-def in_subprocess(source: Path, scenario: str, n: int, days: int, sets: list[str]) -> dict:
+def in_subprocess(
+    source: Path, scenario: str, n: int, days: int, sets: list[str], outcomes: list[str] | None
+) -> dict:
     """Profile in a fresh process importing ``ecosim`` from ``source``."""
     command = [sys.executable, __file__, "--one", scenario, str(n), str(days)]
     for assignment in sets:
         command += ["--set", assignment]
+    if outcomes:
+        command += ["--outcomes", *outcomes]
     environment = {"PYTHONPATH": str(source), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
         command, capture_output=True, text=True, check=True, cwd=source, env=environment
@@ -139,17 +147,21 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     parser.add_argument("--before", type=Path, help="another checkout, profiled in turn")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument(
+        "--outcomes", nargs="+", metavar="NAME", help="measure only these outcomes (all if omitted)"
+    )
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         scenario, n, days = args.one
-        print(json.dumps(profile(scenario, int(n), int(days), _overrides(args.set))))
+        overrides = _overrides(args.set)
+        print(json.dumps(profile(scenario, int(n), int(days), overrides, args.outcomes)))
         return
     sources = [("after  ", ROOT)] + ([("before ", args.before)] if args.before else [])
     for n in args.sizes:
         for _ in range(args.repeats):
             for label, source in reversed(sources):
-                row = in_subprocess(source, args.scenario, n, args.days, args.set)
+                row = in_subprocess(source, args.scenario, n, args.days, args.set, args.outcomes)
                 print(show(label if args.before else "", row), flush=True)
 
 

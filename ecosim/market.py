@@ -90,6 +90,11 @@ class Market(mesa.Model):
         Override the horizon; the model stops running after this many steps.
     overrides : dict, optional
         Scenario fields by dotted path (see :func:`ecosim.load_scenario`).
+    outcomes : list of str, optional
+        Measure and collect only these state outcomes and report only these columns
+        (see :func:`ecosim.metrics.columns`); every outcome when omitted. Measuring is
+        a pass or more over every customer per outcome, a large part of a small day:
+        runs that need a few outcomes (a calibration's statistics) ask for those.
 
     Attributes
     ----------
@@ -102,7 +107,11 @@ class Market(mesa.Model):
     flows : dict of str to ndarray
         Today's per-brand flows (exposures, purchases, word of mouth...).
     outcomes : dict of str to float
-        The latest day's outcome columns.
+        The latest day's outcome columns (and every daily flow).
+    column_names : list of str
+        The columns collected each day.
+    measured : frozenset of str
+        The outcomes measured each day.
     datacollector : mesa.DataCollector
         One row per day; row 0 is the initial state.
     draws : Draws
@@ -119,6 +128,7 @@ class Market(mesa.Model):
         customers: int | None = None,
         days: int | None = None,
         overrides: dict[str, Any] | None = None,
+        outcomes: list[str] | None = None,
     ):
         resolved = self.__dict__.pop("_resolved", None)  # set by EcosystemModel.__new__
         if resolved is None:
@@ -148,11 +158,12 @@ class Market(mesa.Model):
             self, len(specs.influencers), specs.influencers, self._audiences()
         )
         self._unit_cost = np.array([b.price * (1.0 - b.margin) for b in specs.brands])
-        self.column_names = columns(specs)
+        self.column_names = columns(specs, outcomes)
+        self.measured = frozenset(name.split("__")[0] for name in self.column_names[1:])
         self.flows = self._new_flows()
         self._start()
         self.outcomes = measure(self)
-        self.datacollector = mesa.DataCollector(model_reporters=reporters(specs))
+        self.datacollector = mesa.DataCollector(model_reporters=reporters(self.column_names))
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------ customers as agents

@@ -9,12 +9,14 @@ customers, summed for flows).
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable, Iterable
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ecosim.errors import InputError
 from ecosim.population import STAGES
 
 if TYPE_CHECKING:
@@ -107,19 +109,50 @@ def tier_names(scenario: Scenario) -> list[str]:
     return names
 
 
-def columns(scenario: Scenario) -> list[str]:
+def columns(scenario: Scenario, outcomes: Iterable[str] | None = None) -> list[str]:
     """Return the time-series columns of a scenario, in order.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    outcomes : iterable of str, optional
+        Report only these outcomes (names of :data:`OUTCOMES` or ``tier_<name>``), in
+        the order of :data:`OUTCOMES`; all of them when omitted.
+
+    Returns
+    -------
+    list of str
+        ``step``, the outcomes, then with several brands ``<outcome>__<brand>`` for each.
+
+    Raises
+    ------
+    InputError
+        If an outcome is not one of the scenario's.
 
     Examples
     --------
     >>> from ecosim import load_scenario
     >>> columns(load_scenario("scenarios/baseline.toml"))[:3]
     ['step', 'aware_share', 'adopted_share']
+    >>> columns(load_scenario("scenarios/baseline.toml"), ["purchases", "aware_share"])
+    ['step', 'aware_share', 'purchases']
     """
-    outcomes = [*OUTCOMES, *(f"tier_{name}" for name in tier_names(scenario))]
-    names = ["step", *outcomes]
+    known = [*OUTCOMES, *(f"tier_{name}" for name in tier_names(scenario))]
+    if outcomes is not None:
+        chosen = set(outcomes)
+        unknown = sorted(chosen.difference(known))
+        if unknown:
+            raise InputError(
+                "outcomes",
+                [
+                    (name, f"not an outcome of this scenario (known: {', '.join(known)})")
+                    for name in unknown
+                ],
+            )
+        known = [name for name in known if name in chosen]
+    names = ["step", *known]
     if len(scenario.brands) > 1:
-        names += [f"{name}__{brand}" for brand in scenario.brand_names for name in outcomes]
+        names += [f"{name}__{brand}" for brand in scenario.brand_names for name in known]
     return names
 
 
@@ -128,13 +161,13 @@ def outcome(model: EcosystemModel, name: str) -> float:
     return model.outcomes[name]
 
 
-def reporters(scenario: Scenario) -> dict[str, partial]:
-    """Model reporters for Mesa's ``DataCollector``, one per column.
+def reporters(column_names: list[str]) -> dict[str, partial]:
+    """Model reporters for Mesa's ``DataCollector``, one per column (see :func:`columns`).
 
     Each is ``functools.partial(outcome, name=column)``: Mesa calls it with the model,
     and, unlike a lambda, it can be pickled to another process.
     """
-    return {name: partial(outcome, name=name) for name in columns(scenario)}
+    return {name: partial(outcome, name=name) for name in column_names}
 
 
 def engaged(model: EcosystemModel) -> np.ndarray:
@@ -185,11 +218,115 @@ def presence(model: EcosystemModel) -> dict[str, np.ndarray]:
     }
 
 
-def measure(model: EcosystemModel) -> dict[str, float]:
-    """Compute every outcome column for the model's current state and today's flows.
+class _Today:
+    """The day's per-customer quantities several outcomes share, each computed at most once."""
 
-    The states of single customers are computed once: per brand only when there are
-    several brands (with one, the total is the brand's column).
+    def __init__(self, model: EcosystemModel):
+        self.model = model
+        self.population = model.population
+        self.day = model.steps
+        self.n = model.population.n
+
+    @cached_property
+    def recent(self) -> np.ndarray:
+        window = self.model.scenario.dynamics.active_window
+        return self.day - self.population.last_purchase < window
+
+    @cached_property
+    def engaged(self) -> np.ndarray:
+        return engaged(self.model)
+
+    @cached_property
+    def presence(self) -> dict[str, np.ndarray]:
+        return presence(self.model)
+
+    @cached_property
+    def indirect(self) -> np.ndarray:
+        return self.population.affected & ~self.population.reached
+
+    @cached_property
+    def member(self) -> np.ndarray:
+        return self.population.member_until >= self.day
+
+    @cached_property
+    def adopted(self) -> np.ndarray:
+        return self.population.purchases > 0
+
+    @cached_property
+    def highest(self) -> np.ndarray:
+        return _across(self.population.stage, np.max)
+
+    @cached_property
+    def reached(self) -> np.ndarray:
+        return _across(self.population.reached, np.any)
+
+    @cached_property
+    def ratings(self) -> np.ndarray:
+        return self.model.ratings
+
+
+def _share(today: _Today, customers: np.ndarray) -> float:
+    return np.count_nonzero(customers) / today.n
+
+
+_TOTAL_STATES: dict[str, Callable[[_Today], Any]] = {
+    "aware_share": lambda t: _share(t, _across(t.population.aware, np.any)),
+    "adopted_share": lambda t: _share(t, _across(t.adopted, np.any)),
+    **{f"stage_{s}": (lambda t, i=i: _share(t, t.highest == i)) for i, s in enumerate(STAGES) if i},
+    "engaged_share": lambda t: _share(t, _across(t.engaged, np.any)),
+    **{
+        f"presence_{k}": (lambda t, k=k: _across(t.presence[k], np.max).mean())
+        for k in ("physical", "cognitive", "emotional")
+    },
+    "mean_experience": lambda t: _masked_mean(
+        t.population.experience.ravel(), t.population.aware.ravel()
+    ),
+    "rating": lambda t: float(np.average(t.ratings)),
+    "active_customers": lambda t: np.count_nonzero(_across(t.recent, np.any)),
+    "churned_customers": lambda t: np.count_nonzero(_across(t.population.churned, np.any)),
+    "members": lambda t: np.count_nonzero(_across(t.member, np.any)),
+    "reached_share": lambda t: _share(t, t.reached),
+    "affected_share": lambda t: _share(t, _across(t.indirect, np.any) & ~t.reached),
+}
+"""Each state outcome over all brands (a customer counted once)."""
+
+_BRAND_STATES: dict[str, Callable[[_Today], np.ndarray]] = {
+    "aware_share": lambda t: t.population.aware.mean(axis=0),
+    "adopted_share": lambda t: t.adopted.mean(axis=0),
+    **{
+        f"stage_{s}": (lambda t, i=i: (t.population.stage == i).mean(axis=0))
+        for i, s in enumerate(STAGES)
+        if i
+    },
+    "engaged_share": lambda t: t.engaged.mean(axis=0),
+    **{
+        f"presence_{k}": (lambda t, k=k: t.presence[k].mean(axis=0))
+        for k in ("physical", "cognitive", "emotional")
+    },
+    "mean_experience": lambda t: _masked_mean(t.population.experience, t.population.aware),
+    "active_customers": lambda t: t.recent.sum(axis=0),
+    "churned_customers": lambda t: t.population.churned.sum(axis=0),
+    "members": lambda t: t.member.sum(axis=0),
+    "reached_share": lambda t: t.population.reached.mean(axis=0),
+    "affected_share": lambda t: t.indirect.mean(axis=0),
+}
+"""Each state outcome per brand (with several brands)."""
+
+_BRAND_STOCKS: dict[str, Callable[[_Today], np.ndarray]] = {
+    "rating": lambda t: t.ratings,
+    "points_outstanding": lambda t: t.population.points.sum(axis=0),
+    "pending_complaints": lambda t: np.array([len(b.complaints) for b in t.model.brands]),
+}
+"""Per-brand stocks whose total is their sum (the rating's is its average)."""
+
+
+def measure(model: EcosystemModel) -> dict[str, float]:
+    """Compute the model's outcome columns for its current state and today's flows.
+
+    Every daily flow (and so ``net_sentiment``) is always measured; a state outcome only
+    if it is one of the model's ``measured`` outcomes (all of them unless the model was
+    asked for fewer). The states of single customers are computed once, and per brand
+    only when there are several brands (with one, the total is the brand's column).
 
     Parameters
     ----------
@@ -198,78 +335,41 @@ def measure(model: EcosystemModel) -> dict[str, float]:
     Returns
     -------
     dict of str to float
+        The model's ``column_names`` in order, then the flows it does not report.
     """
-    population, flows, day = model.population, model.flows, model.steps
-    scenario = model.scenario
+    flows, scenario = model.flows, model.scenario
+    wanted = model.measured
     several = len(model.brands) > 1
-    recent = day - population.last_purchase < scenario.dynamics.active_window
-    is_engaged = engaged(model)
-    parts = presence(model)
-    indirect = population.affected & ~population.reached
-    member = population.member_until >= day
-    adopted = population.purchases > 0
-    ratings = model.ratings
-    per_brand = {
-        "rating": ratings,
-        "points_outstanding": population.points.sum(axis=0),
-        "pending_complaints": np.array([len(b.complaints) for b in model.brands]),
-        **{name: np.asarray(flows[name], dtype=float) for name in FLOWS},
-    }
+    today = _Today(model)
+    per_brand = {name: np.asarray(flows[name], dtype=float) for name in FLOWS}
     per_brand["net_sentiment"] = _sentiment(per_brand["wom_positive"], per_brand["wom_negative"])
+    per_brand.update(
+        {name: formula(today) for name, formula in _BRAND_STOCKS.items() if name in wanted}
+    )
     for name in tier_names(scenario):
-        per_brand[f"tier_{name}"] = np.array(
-            [
-                _tier_count(population.tier[:, b], brand.spec, name)
-                for b, brand in enumerate(model.brands)
-            ]
-        )
+        if f"tier_{name}" in wanted:
+            per_brand[f"tier_{name}"] = np.array(
+                [
+                    _tier_count(model.population.tier[:, b], brand.spec, name)
+                    for b, brand in enumerate(model.brands)
+                ]
+            )
     if several:
         per_brand.update(
-            {
-                "aware_share": population.aware.mean(axis=0),
-                "adopted_share": adopted.mean(axis=0),
-                **{
-                    f"stage_{s}": (population.stage == i).mean(axis=0)
-                    for i, s in enumerate(STAGES)
-                    if i
-                },
-                "engaged_share": is_engaged.mean(axis=0),
-                **{f"presence_{k}": v.mean(axis=0) for k, v in parts.items()},
-                "mean_experience": _masked_mean(population.experience, population.aware),
-                "active_customers": recent.sum(axis=0),
-                "churned_customers": population.churned.sum(axis=0),
-                "members": member.sum(axis=0),
-                "reached_share": population.reached.mean(axis=0),
-                "affected_share": indirect.mean(axis=0),
-            }
+            {name: formula(today) for name, formula in _BRAND_STATES.items() if name in wanted}
         )
-    n = population.n
-    highest = _across(population.stage, np.max)
-    reached = _across(population.reached, np.any)
-    total = {
-        "aware_share": np.count_nonzero(_across(population.aware, np.any)) / n,
-        "adopted_share": np.count_nonzero(_across(adopted, np.any)) / n,
-        **{f"stage_{s}": np.count_nonzero(highest == i) / n for i, s in enumerate(STAGES) if i},
-        "engaged_share": np.count_nonzero(_across(is_engaged, np.any)) / n,
-        **{f"presence_{k}": _across(v, np.max).mean() for k, v in parts.items()},
-        "mean_experience": _masked_mean(population.experience.ravel(), population.aware.ravel()),
-        "rating": float(np.average(ratings)),
-        "active_customers": np.count_nonzero(_across(recent, np.any)),
-        "churned_customers": np.count_nonzero(_across(population.churned, np.any)),
-        "members": np.count_nonzero(_across(member, np.any)),
-        "reached_share": np.count_nonzero(reached) / n,
-        "affected_share": np.count_nonzero(_across(indirect, np.any) & ~reached) / n,
-    }
+    total = {name: formula(today) for name, formula in _TOTAL_STATES.items() if name in wanted}
     for name in per_brand:
         total.setdefault(name, per_brand[name].sum())
     total["net_sentiment"] = _sentiment(total["wom_positive"], total["wom_negative"])
-    result = {"step": day, **{name: float(value) for name, value in total.items()}}
+    result = {"step": today.day, **{name: float(value) for name, value in total.items()}}
     if several:
         for b, brand in enumerate(scenario.brand_names):
             result.update(
                 {f"{name}__{brand}": float(values[b]) for name, values in per_brand.items()}
             )
-    return {name: result[name] for name in model.column_names}
+    reported = {name: result[name] for name in model.column_names}
+    return {**reported, **{name: value for name, value in result.items() if name not in reported}}
 
 
 def _across(values: np.ndarray, reduce: Any) -> np.ndarray:
@@ -317,7 +417,8 @@ def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         margin - total marketing cost) / total marketing cost (``None`` without marketing
         cost), ``cascade_size`` (customers who have adopted, i.e. bought), and, with
         several brands, ``share_of_wallet`` (the brand's share of the
-        brands' purchases); per brand under ``brands``.
+        brands' purchases); per brand under ``brands``. Of a run that reported only
+        some outcomes, what its columns give.
     """
     brands = scenario.brand_names
     tiers = [f"tier_{name}" for name in tier_names(scenario)]
@@ -326,8 +427,10 @@ def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     if len(brands) > 1:
         result["brands"] = {brand: _summary(timeseries, f"__{brand}", tiers, n) for brand in brands}
         for brand in brands:
-            share = result["brands"][brand]["total_purchases"] / max(result["total_purchases"], 1)
-            result["brands"][brand]["share_of_wallet"] = share
+            if "total_purchases" in result:
+                purchases = result["brands"][brand]["total_purchases"]
+                share = purchases / max(result["total_purchases"], 1)
+                result["brands"][brand]["share_of_wallet"] = share
     return result
 
 
@@ -335,13 +438,18 @@ def _summary(timeseries: pd.DataFrame, suffix: str, tiers: list[str], n: int) ->
     last = timeseries.iloc[-1]
     result: dict[str, Any] = {}
     for name in [*STATES, *tiers]:
-        value = last[name + suffix]
-        result[f"final_{name}"] = None if pd.isna(value) else float(value)
+        if name + suffix in timeseries:
+            value = last[name + suffix]
+            result[f"final_{name}"] = None if pd.isna(value) else float(value)
     for name in FLOWS:
-        result[f"total_{name}"] = float(timeseries[name + suffix].sum())
-    positive, negative = result["total_wom_positive"], result["total_wom_negative"]
-    result["net_sentiment"] = float(_sentiment(np.float64(positive), np.float64(negative)))
-    result["cascade_size"] = round(result["final_adopted_share"] * n)
-    cost = result["total_marketing_cost"]
-    result["roi"] = (result["total_gross_margin"] - cost) / cost if cost > 0 else None
+        if name + suffix in timeseries:
+            result[f"total_{name}"] = float(timeseries[name + suffix].sum())
+    if {"total_wom_positive", "total_wom_negative"} <= result.keys():
+        positive, negative = result["total_wom_positive"], result["total_wom_negative"]
+        result["net_sentiment"] = float(_sentiment(np.float64(positive), np.float64(negative)))
+    if "final_adopted_share" in result:
+        result["cascade_size"] = round(result["final_adopted_share"] * n)
+    if {"total_gross_margin", "total_marketing_cost"} <= result.keys():
+        cost = result["total_marketing_cost"]
+        result["roi"] = (result["total_gross_margin"] - cost) / cost if cost > 0 else None
     return result

@@ -80,6 +80,8 @@ class EcosystemModel(Market):
         Override the population size and the horizon.
     overrides : dict, optional
         Scenario fields by dotted path (see :func:`ecosim.load_scenario`).
+    outcomes : list of str, optional
+        Measure and report only these outcomes (see :class:`~ecosim.market.Market`).
     """
 
     def __new__(
@@ -90,6 +92,7 @@ class EcosystemModel(Market):
         customers: int | None = None,
         days: int | None = None,
         overrides: dict[str, Any] | None = None,
+        outcomes: list[str] | None = None,
         **kwargs: Any,
     ) -> Market:
         """Build the engine the scenario asks for (see the class)."""
@@ -101,7 +104,7 @@ class EcosystemModel(Market):
         if resolved.diffusion.reduced:
             from ecosim.diffusion_model import DiffusionModel
 
-            return DiffusionModel(resolved, rng)
+            return DiffusionModel(resolved, rng, outcomes=outcomes)
         model = super().__new__(cls)
         model._resolved = resolved
         return model

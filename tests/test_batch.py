@@ -368,7 +368,7 @@ def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
 
 
 def test_the_embedded_cluster_runs_its_workers_without_the_profiler():
-    with ecosim.experiment.runner._dask_client(workers=1, scheduler=None) as client:
+    with ecosim.experiment.runner.dask_client(workers=1, scheduler=None) as client:
         enabled = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
     assert list(enabled.values()) == [False]
 

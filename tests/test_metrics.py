@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from ecosim.errors import InputError
 from ecosim.metrics import columns, engaged, measure, presence, summarize
 from ecosim.model import EcosystemModel
 from ecosim.population import NEVER
@@ -87,3 +88,42 @@ def test_summary_totals_finals_roi_and_cascade_size():
     assert summary["cascade_size"] == int((model.population.purchases > 0).sum())
     cost = daily["marketing_cost"].sum()
     assert summary["roi"] == pytest.approx((daily["gross_margin"].sum() - cost) / cost)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"diffusion.rule": "bass", "diffusion.p": 0.01}],
+    ids=["ecosystem", "reduced"],
+)
+def test_a_model_asked_for_some_outcomes_reports_the_same_values_of_those(overrides):
+    wanted = ["adopted_share", "presence_physical", "mean_experience", "purchases"]
+    full = model_with(overrides).run()
+    model = EcosystemModel(
+        validate_scenario(apply_overrides(small_scenario(), overrides)), rng=1, outcomes=wanted
+    )
+    some = model.run()
+    assert list(some.columns) == ["step", *wanted]
+    assert some.equals(full[some.columns])
+    assert model.measured == frozenset(wanted)
+    summary = model.summary()
+    assert summary["total_purchases"] == full["purchases"].sum()
+    assert "final_aware_share" not in summary and "roi" not in summary
+
+
+def test_a_model_asked_for_some_outcomes_still_measures_what_brands_react_to():
+    crisis = {"type": "crisis_response", "threshold": 0.0, "ratio": 1.0}
+    scenario = validate_scenario(apply_overrides(small_scenario(), {"brands.0.rules": [crisis]}))
+    full = EcosystemModel(scenario, rng=1).run()
+    some = EcosystemModel(scenario, rng=1, outcomes=["purchases"]).run()
+    assert some["purchases"].equals(full["purchases"])
+
+
+def test_several_brands_report_each_chosen_outcome_per_brand():
+    brands = [{"name": "a", "price": 10.0}, {"name": "b", "price": 12.0}]
+    scenario = validate_scenario(small_scenario(brands=brands, campaign=[]))
+    assert columns(scenario, ["revenue"]) == ["step", "revenue", "revenue__a", "revenue__b"]
+
+
+def test_an_unknown_outcome_is_named_in_the_error():
+    with pytest.raises(InputError, match="purchase: not an outcome of this scenario"):
+        EcosystemModel(validate_scenario(small_scenario()), rng=1, outcomes=["purchase"])

@@ -345,7 +345,7 @@ def cluster(
         with nullcontext() as nothing:
             yield nothing
         return
-    from ecosim.experiment.runner import _dask_client
+    from ecosim.experiment.runner import dask_client
 
-    with _dask_client(workers, scheduler, dashboard) as client:
+    with dask_client(workers, scheduler, dashboard) as client:
         yield client

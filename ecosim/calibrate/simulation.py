@@ -64,9 +64,15 @@ def simulated_periods(
 ) -> pd.DataFrame:
     """Run the scenario once with a particle's values; return its periods, scaled.
 
-    Counts and money are multiplied by :meth:`Calibration.scale` (shares are not).
+    Counts and money are multiplied by :meth:`Calibration.scale` (shares are not). Only
+    the outcomes the statistics use are measured.
     """
-    model = EcosystemModel(calibration.scenario, rng=seed, overrides=calibration.overrides(values))
+    model = EcosystemModel(
+        calibration.scenario,
+        rng=seed,
+        overrides=calibration.overrides(values),
+        outcomes=sorted({column.split("__")[0] for column in calibration.columns}),
+    )
     daily = model.run()
     periods = aggregate(
         daily, calibration.columns, calibration.data.period_days, len(calibration.observed)

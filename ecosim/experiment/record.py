@@ -15,6 +15,7 @@ import tomli_w
 
 from ecosim import __version__
 from ecosim.experiment.schema import Experiment, ExperimentError, validate_experiment
+from ecosim.scenario.loading import read_toml_file
 from ecosim.store import ResultStore, write_text
 
 __all__ = ["Record", "claim", "describe_failures", "read_record"]
@@ -75,14 +76,9 @@ def read_record(directory: str | Path) -> Record:
     """
     path = Path(directory) / ResultStore.RECORD
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ExperimentError(
-            source, [("", "not found: is this the --out folder of ecosim batch?")]
-        ) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ExperimentError(source, [("", f"invalid TOML: {error}")]) from None
+    data = read_toml_file(
+        path, ExperimentError, missing="not found: is this the --out folder of ecosim batch?"
+    )
     kind = data.get("kind")
     if kind not in ("batch", "sensitivity"):
         raise ExperimentError(source, [("kind", f"expected batch or sensitivity (got {kind!r})")])

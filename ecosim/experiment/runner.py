@@ -45,6 +45,7 @@ __all__ = [
     "Runner",
     "SensitivityResult",
     "adoption_days",
+    "dask_client",
     "open_runner",
     "run_experiment",
     "run_sensitivity",
@@ -174,7 +175,7 @@ def open_runner(
     if serial:
         yield Runner(None, retries)
         return
-    with _dask_client(workers, scheduler, dashboard) as client:
+    with dask_client(workers, scheduler, dashboard) as client:
         yield Runner(client, retries)
 
 
@@ -393,7 +394,7 @@ def _execute(
             if todo and where.serial:
                 _run_serially(record.experiment.scenario, todo, retries, tally)
             elif todo:
-                with _dask_client(where.workers, where.scheduler, where.dashboard) as client:
+                with dask_client(where.workers, where.scheduler, where.dashboard) as client:
                     _run_on_dask(client, record.experiment.scenario, todo, retries, tally)
         return BatchResult(
             directory=store.directory,
@@ -505,7 +506,7 @@ def _run_on_dask(
 
 
 @contextmanager
-def _dask_client(
+def dask_client(
     workers: int | None, scheduler: str | None, dashboard: bool = False
 ) -> Iterator[Client]:
     """Connect to ``scheduler``, or start a quiet local cluster of single-threaded processes.
@@ -564,7 +565,7 @@ def _stop_http(dask_scheduler: Any) -> None:
 
 
 class _NoHttp(WorkerPlugin):
-    """Stops a worker's web server when the worker starts (see :func:`_dask_client`)."""
+    """Stops a worker's web server when the worker starts (see :func:`dask_client`)."""
 
     def setup(self, worker: Any) -> None:
         """Stop the worker's HTTP server."""

@@ -57,7 +57,9 @@ class ScenarioError(InputError):
     """
 
 
-def read_toml_file(path: Path, error: type[InputError]) -> dict[str, Any]:
+def read_toml_file(
+    path: Path, error: type[InputError], missing: str = "file not found"
+) -> dict[str, Any]:
     """Read a TOML file, or raise ``error`` naming the file and what is wrong with it.
 
     Parameters
@@ -66,6 +68,8 @@ def read_toml_file(path: Path, error: type[InputError]) -> dict[str, Any]:
         The file.
     error : type of InputError
         The error to raise (the input's own kind, e.g. :class:`ScenarioError`).
+    missing : str
+        What the error says when the file does not exist.
 
     Returns
     -------
@@ -75,7 +79,7 @@ def read_toml_file(path: Path, error: type[InputError]) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise error(str(path), [("", "file not found")]) from None
+        raise error(str(path), [("", missing)]) from None
     except (OSError, UnicodeDecodeError) as problem:
         raise error(str(path), [("", f"cannot be read ({problem})")]) from None
     except tomllib.TOMLDecodeError as problem:
