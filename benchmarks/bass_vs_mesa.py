@@ -14,12 +14,14 @@ neighbours) against a bare float32 CSR product of the same graph
 ``DataCollector``) as a share of the day. Times are CPU times of the simulating thread, so
 that other work on a shared machine weighs less on them.
 
-``--before DIR`` adds ecosim from another checkout (its own ``ecosim``), in turn.
+``--before DIR`` adds ecosim from another checkout (its own ``ecosim``), in turn;
+``--outcomes NAME ...`` adds ecosim measuring only those outcomes (``outcomes=``, what a
+calibration does), in turn.
 
 Usage::
 
     python benchmarks/bass_vs_mesa.py                    # 10^5 customers, 50 days, 3 rounds
-    python benchmarks/bass_vs_mesa.py --before /tmp/speed-before --write
+    python benchmarks/bass_vs_mesa.py --before /tmp/speed-before --outcomes adopted_share purchases
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def overrides(n: int, days: int) -> dict:
     }
 
 
-def run_ecosim(n: int, days: int) -> dict:
+def run_ecosim(n: int, days: int, outcomes: list[str] | None = None) -> dict:
     """Step ecosim's reduced model; time the days, the network passes and the collection."""
     import numpy as np
     from scipy import sparse
@@ -61,7 +63,10 @@ def run_ecosim(n: int, days: int) -> dict:
     from ecosim.network import SocialNetwork
 
     clock = time.thread_time  # CPU time: other work on a shared machine weighs less on it
-    model = ecosim.EcosystemModel(ROOT / "scenarios" / "baseline.toml", rng=1, **_kw(n, days))
+    chosen = {"outcomes": outcomes} if outcomes else {}
+    model = ecosim.EcosystemModel(
+        ROOT / "scenarios" / "baseline.toml", rng=1, **_kw(n, days), **chosen
+    )
     spent = {"network": 0.0, "collect": 0.0}
     passes = [0]
 
@@ -136,9 +141,12 @@ def _kw(n: int, days: int) -> dict:
     return {"overrides": overrides(n, days)}
 
 
-def in_subprocess(engine: str, source: Path, n: int, days: int) -> dict:
+def in_subprocess(
+    engine: str, source: Path, n: int, days: int, outcomes: list[str] | None = None
+) -> dict:
     """One measurement in a fresh process importing ``ecosim`` from ``source``."""
     command = [sys.executable, __file__, "--one", engine, str(n), str(days)]
+    command += ["--outcomes", *outcomes] if outcomes else []
     environment = {**os.environ, "PYTHONPATH": str(source)}
     done = subprocess.run(
         command, capture_output=True, text=True, check=True, cwd=ROOT, env=environment
@@ -152,21 +160,27 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--before", type=Path, help="another checkout's ecosim, in turn")
+    parser.add_argument("--outcomes", nargs="+", metavar="NAME", help="also ecosim with only these")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         engine, n, days = args.one
-        run = run_mesa if engine == "mesa" else run_ecosim
-        print(json.dumps(run(int(n), int(days))))
+        if engine == "mesa":
+            print(json.dumps(run_mesa(int(n), int(days))))
+        else:
+            print(json.dumps(run_ecosim(int(n), int(days), args.outcomes)))
         return
     engines = [("after", ROOT), ("mesa", ROOT)]
     if args.before:
         engines.insert(0, ("before", args.before))
+    if args.outcomes:
+        engines.insert(-1, ("after, some outcomes", ROOT))
     rows: dict[str, list[dict]] = {label: [] for label, _ in engines}
     for _ in range(args.rounds):
         for label, source in engines:
             engine = "mesa" if label == "mesa" else "ecosim"
-            row = in_subprocess(engine, source, args.customers, args.days)
+            some = args.outcomes if label == "after, some outcomes" else None
+            row = in_subprocess(engine, source, args.customers, args.days, some)
             row["load"] = Path("/proc/loadavg").read_text().split()[0]
             rows[label].append(row)
             print(label, json.dumps(row), flush=True)
