@@ -10,7 +10,7 @@ customers, summed for flows).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cached_property, partial
+from functools import cached_property, partial, reduce
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -189,11 +189,11 @@ def engaged(model: EcosystemModel) -> np.ndarray:
         (definition.reviews, population.review_days),
     ):
         if criterion is not None:
-            tests.append(day - history[:, :, 0] < criterion.days)
+            tests.append(history[:, :, 0] > day - criterion.days)  # within the last days
     if definition.min_stage is not None:
         tests.append(population.stage >= STAGES.index(definition.min_stage))
     combine = np.logical_and if definition.combine == "all" else np.logical_or
-    return combine.reduce(tests)
+    return reduce(combine, tests)
 
 
 def presence(model: EcosystemModel) -> dict[str, np.ndarray]:
@@ -232,7 +232,7 @@ class _Today:
     @cached_property
     def recent(self) -> np.ndarray:
         window = self.model.scenario.dynamics.active_window
-        return self.day - self.population.last_purchase < window
+        return self.population.last_purchase > self.day - window
 
     @cached_property
     def engaged(self) -> np.ndarray:
