@@ -471,6 +471,7 @@ def run(
     seed: int | np.random.Generator | None = None,
     customers: int | None = None,
     overrides: dict[str, Any] | None = None,
+    outcomes: list[str] | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Run a scenario and return its daily outcomes.
@@ -487,6 +488,8 @@ def run(
         Population size; the scenario's when omitted.
     overrides : dict, optional
         Scenario fields by dotted path.
+    outcomes : list of str, optional
+        Only these outcomes (see :class:`Market`); every one when omitted.
     progress : bool
         Show a progress bar (on a terminal).
 
@@ -494,7 +497,7 @@ def run(
     -------
     pandas.DataFrame
         One row per day (``step`` 0 is the initial state), the columns of
-        :func:`ecosim.metrics.columns`.
+        :func:`ecosim.metrics.columns` (of ``outcomes``, if given).
 
     Examples
     --------
@@ -505,5 +508,12 @@ def run(
     """
     from ecosim.model import EcosystemModel
 
-    model = EcosystemModel(scenario, rng=seed, customers=customers, days=days, overrides=overrides)
+    model = EcosystemModel(
+        scenario,
+        rng=seed,
+        customers=customers,
+        days=days,
+        overrides=overrides,
+        outcomes=outcomes,
+    )
     return model.run(progress=progress)

@@ -3,7 +3,7 @@ import pytest
 
 from ecosim.errors import InputError
 from ecosim.metrics import columns, engaged, measure, presence, summarize
-from ecosim.model import EcosystemModel
+from ecosim.model import EcosystemModel, run
 from ecosim.population import NEVER
 from ecosim.scenario import apply_overrides, validate_scenario
 
@@ -127,3 +127,10 @@ def test_several_brands_report_each_chosen_outcome_per_brand():
 def test_an_unknown_outcome_is_named_in_the_error():
     with pytest.raises(InputError, match="purchase: not an outcome of this scenario"):
         EcosystemModel(validate_scenario(small_scenario()), rng=1, outcomes=["purchase"])
+
+
+def test_run_reports_only_the_chosen_outcomes():
+    daily = run(validate_scenario(small_scenario()), seed=1, outcomes=["revenue"])
+    full = run(validate_scenario(small_scenario()), seed=1)
+    assert list(daily.columns) == ["step", "revenue"]
+    assert daily["revenue"].equals(full["revenue"])
