@@ -138,6 +138,8 @@ def columns(scenario: Scenario, outcomes: Iterable[str] | None = None) -> list[s
     ['step', 'aware_share', 'purchases']
     """
     known = [*OUTCOMES, *(f"tier_{name}" for name in tier_names(scenario))]
+    if isinstance(outcomes, str):
+        raise InputError("outcomes", [(outcomes, "expected a list of outcome names")])
     if outcomes is not None:
         chosen = set(outcomes)
         unknown = sorted(chosen.difference(known))

@@ -127,6 +127,8 @@ def test_several_brands_report_each_chosen_outcome_per_brand():
 def test_an_unknown_outcome_is_named_in_the_error():
     with pytest.raises(InputError, match="purchase: not an outcome of this scenario"):
         EcosystemModel(validate_scenario(small_scenario()), rng=1, outcomes=["purchase"])
+    with pytest.raises(InputError, match="revenue: expected a list of outcome names"):
+        EcosystemModel(validate_scenario(small_scenario()), rng=1, outcomes="revenue")
 
 
 def test_run_reports_only_the_chosen_outcomes():
