@@ -93,8 +93,9 @@ class Market(mesa.Model):
     outcomes : list of str, optional
         Measure and collect only these state outcomes and report only these columns
         (see :func:`ecosim.metrics.columns`); every outcome when omitted. Measuring is
-        a pass or more over every customer per outcome, a large part of a small day:
-        runs that need a few outcomes (a calibration's statistics) ask for those.
+        a pass or more over every customer per outcome (about a tenth of the full
+        model's day, nearly a third of a reduced model's): runs that need a few outcomes
+        (a calibration's statistics) ask for those.
 
     Attributes
     ----------
