@@ -373,27 +373,29 @@ def test_the_embedded_cluster_runs_its_workers_without_the_profiler():
     assert list(enabled.values()) == [False]
 
 
-DIE_BEFORE_RESULTS_ROW = """
+DIE_AFTER_RUN_FILE = """
 import os
 import sys
 
 import ecosim.store
 from ecosim.cli import main
 
-write_parquet = ecosim.store.write_parquet
+write_run = ecosim.store.write_run
+written = []
 
 
-def dying(frame, path):
-    if path.name == "results.parquet" and len(frame) == int(sys.argv[1]):
+def dying(daily, row, path):
+    write_run(daily, row, path)
+    written.append(path)
+    if len(written) == int(sys.argv[1]):
         os._exit(9)
-    write_parquet(frame, path)
 
 
-ecosim.store.write_parquet = dying
+ecosim.store.write_run = dying
 sys.exit(main(sys.argv[2:]))
 """
-"""Runs a batch that dies (as kill -9 would) when the k-th run's file is written, before its
-row of results.parquet is."""
+"""Runs a batch that dies (as kill -9 would) as soon as the k-th run's file is written, before
+its row of results.parquet is."""
 
 
 @pytest.mark.parametrize("k", [5, 18], ids=["mid-batch", "last run"])
@@ -405,7 +407,7 @@ def test_a_batch_killed_between_a_runs_file_and_its_row_is_repaired_on_rerun(
     command = ["batch", str(experiment), "--out", str(out), "--serial"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     died = subprocess.run(
-        [sys.executable, "-c", DIE_BEFORE_RESULTS_ROW, str(k), *command],
+        [sys.executable, "-c", DIE_AFTER_RUN_FILE, str(k), *command],
         env=env,
         capture_output=True,
         text=True,
@@ -414,7 +416,7 @@ def test_a_batch_killed_between_a_runs_file_and_its_row_is_repaired_on_rerun(
     )
     assert died.returncode == 9, died.stderr
     assert len(list((out / "runs").glob("*.parquet"))) == k
-    assert len(read_results(out)) == k - 1, "killed between the run's file and its row"
+    assert len(read_results(out)) < k, "killed between the run's file and its row"
     rerun = subprocess.run(
         [sys.executable, "-m", "ecosim.cli", *command],
         env=env,
@@ -426,6 +428,25 @@ def test_a_batch_killed_between_a_runs_file_and_its_row_is_repaired_on_rerun(
     assert rerun.returncode == 0, rerun.stderr
     assert f"{k} already done, {18 - k} finished now, 0 failed" in rerun.stdout
     pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["tiny"]))
+
+
+def test_results_are_written_after_the_first_run_then_now_and_then_and_when_writing_ends(
+    tmp_path,
+):
+    daily = pd.DataFrame({"step": [0, 1], "purchases": [0.0, 2.0]})
+    store = ResultStore(tmp_path / "out")
+    with pytest.raises(KeyboardInterrupt), store.writing():
+        for i in range(3):
+            store.add_run(f"r{i}", daily, {"run_id": f"r{i}", "purchases": 2.0})
+            assert len(read_results(store.directory)) == 1, "then not again within seconds"
+        store.RESULTS_EVERY = 0.0
+        store.add_run("r3", daily, {"run_id": "r3", "purchases": 2.0})
+        assert len(read_results(store.directory)) == 4
+        store.RESULTS_EVERY = 3600.0
+        store.add_run("r4", daily, {"run_id": "r4", "purchases": 2.0})
+        assert len(read_results(store.directory)) == 4
+        raise KeyboardInterrupt
+    assert list(read_results(store.directory)["run_id"]) == ["r0", "r1", "r2", "r3", "r4"]
 
 
 def test_results_are_rebuilt_from_the_run_files_when_they_disagree(serial_reference, tmp_path):
