@@ -63,6 +63,22 @@ class InputError(EcosimError, ValueError):
         noun = "problem" if len(problems) == 1 else "problems"
         super().__init__(f"{source}: {len(problems)} {noun}\n" + "\n".join(lines))
 
+    def under(self, field: str) -> list[tuple[str, str]]:
+        """Return these problems as problems of ``field`` of an enclosing input.
+
+        For an input that names another one (a scenario file in an experiment, a
+        posterior folder): each problem becomes ``(field, "<source>: <path>: <what>")``.
+
+        Examples
+        --------
+        >>> InputError("base.toml", [("days", "must be >= 1")]).under("scenario")
+        [('scenario', 'base.toml: days: must be >= 1')]
+        """
+        return [
+            (field, f"{self.source}: {path}: {message}" if path else f"{self.source}: {message}")
+            for path, message in self.problems
+        ]
+
 
 class StoreError(EcosimError, ValueError):
     """A results folder that cannot be used (held by another process, or not a run file)."""

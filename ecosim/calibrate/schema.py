@@ -28,7 +28,7 @@ from ecosim.metrics import OUTCOMES
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Name, Spec
-from ecosim.scenario.loading import _problems, read_toml_file
+from ecosim.scenario.loading import read_toml_file, validation_problems
 
 __all__ = [
     "MARKET_SIZE",
@@ -362,17 +362,17 @@ def load_calibration(path: str | Path, overrides: dict[str, Any] | None = None) 
         try:
             data["scenario"] = load_scenario(path.parent / data["scenario"])
         except ScenarioError as error:
-            raise CalibrationError(source, _nested("scenario", error)) from None
+            raise CalibrationError(source, error.under("scenario")) from None
     try:
         calibration = Calibration.model_validate(data)
     except ValidationError as error:
-        raise CalibrationError(source, _problems(error, data)) from None
+        raise CalibrationError(source, validation_problems(error, data)) from None
     try:
         scenario = resolve_scenario(
             calibration.scenario, customers=calibration.customers, days=calibration.days
         )
     except ScenarioError as error:
-        raise CalibrationError(source, _nested("customers/days", error)) from None
+        raise CalibrationError(source, error.under("customers/days")) from None
     calibration = calibration.model_copy(update={"scenario": scenario})
     problems = _check_parameters(calibration)
     if problems:
@@ -386,13 +386,6 @@ def load_calibration(path: str | Path, overrides: dict[str, Any] | None = None) 
         rename=calibration.data.rename,
     )
     return calibration.model_copy(update={"observed": observed})
-
-
-def _nested(where: str, error: ScenarioError) -> list[tuple[str, str]]:
-    return [
-        (where, f"{error.source}: {path}: {message}" if path else f"{error.source}: {message}")
-        for path, message in error.problems
-    ]
 
 
 def _check_parameters(calibration: Calibration) -> list[tuple[str, str]]:

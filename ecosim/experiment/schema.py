@@ -29,7 +29,7 @@ from ecosim.metrics import columns, summarize
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Spec
-from ecosim.scenario.loading import _problems, read_toml_file
+from ecosim.scenario.loading import read_toml_file, validation_problems
 from ecosim.value import VALUE_KEYS
 
 __all__ = [
@@ -489,7 +489,7 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
         try:
             data["scenario"] = load_scenario(path.parent / data["scenario"], changes)
         except ScenarioError as error:
-            raise ExperimentError(source, _nested("scenario", error)) from None
+            raise ExperimentError(source, error.under("scenario")) from None
     data["overrides"] = overrides
     experiment = validate_experiment(data, source)
     try:
@@ -497,7 +497,7 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
             experiment.scenario, customers=experiment.customers, days=experiment.days
         )
     except ScenarioError as error:
-        raise ExperimentError(source, _nested("customers/days", error)) from None
+        raise ExperimentError(source, error.under("customers/days")) from None
     experiment = experiment.model_copy(update={"scenario": scenario})
     problems = _check_overrides(experiment) + _check_posterior(experiment)
     if problems:
@@ -527,14 +527,7 @@ def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experim
     try:
         return Experiment.model_validate(data)
     except ValidationError as error:
-        raise ExperimentError(source, _problems(error, data)) from None
-
-
-def _nested(where: str, error: ScenarioError) -> list[tuple[str, str]]:
-    return [
-        (where, f"{error.source}: {path}: {message}" if path else f"{error.source}: {message}")
-        for path, message in error.problems
-    ]
+        raise ExperimentError(source, validation_problems(error, data)) from None
 
 
 def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
@@ -580,7 +573,7 @@ def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
         replication_overrides(experiment.posterior.source, experiment.replications)
         paths = draw_paths(experiment.posterior.source)
     except InputError as error:
-        return [("posterior.from", f"{error.source}: {message}") for _, message in error.problems]
+        return error.under("posterior.from")
     problems = []
     for path in paths:
         problems += _clashes("posterior.from", path, experiment.strategies, "a posterior draw")

@@ -29,7 +29,7 @@ from ecosim.experiment.schema import FIELD_PATH_PATTERN, Scalar, outcome_names
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
-from ecosim.scenario.loading import _problems, read_toml_file
+from ecosim.scenario.loading import read_toml_file, validation_problems
 
 __all__ = [
     "BudgetGroup",
@@ -381,37 +381,27 @@ def load_optimisation(path: str | Path, overrides: dict[str, Any] | None = None)
         try:
             data["scenario"] = load_scenario(path.parent / data["scenario"])
         except ScenarioError as error:
-            raise OptimisationError(source, _nested("scenario", error)) from None
+            raise OptimisationError(source, error.under("scenario")) from None
     try:
         optimisation = Optimisation.model_validate(data)
     except ValidationError as error:
-        raise OptimisationError(source, _problems(error, data)) from None
+        raise OptimisationError(source, validation_problems(error, data)) from None
     try:
         scenario = resolve_scenario(
             optimisation.scenario, customers=optimisation.customers, days=optimisation.days
         )
     except ScenarioError as error:
-        raise OptimisationError(source, _nested("customers/days", error)) from None
+        raise OptimisationError(source, error.under("customers/days")) from None
     optimisation = optimisation.model_copy(update={"scenario": scenario})
     problems = _check_decisions(optimisation)
     if optimisation.posterior is not None and not problems:
         try:
             read_posterior(optimisation)
         except InputError as error:
-            problems += [
-                ("posterior.from", f"{error.source}: {p}: {m}" if p else f"{error.source}: {m}")
-                for p, m in error.problems
-            ]
+            problems += error.under("posterior.from")
     if problems:
         raise OptimisationError(source, problems)
     return optimisation
-
-
-def _nested(where: str, error: ScenarioError) -> list[tuple[str, str]]:
-    return [
-        (where, f"{error.source}: {path}: {message}" if path else f"{error.source}: {message}")
-        for path, message in error.problems
-    ]
 
 
 def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:

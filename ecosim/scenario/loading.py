@@ -37,7 +37,9 @@ __all__ = [
     "load_scenario",
     "parse_assignment",
     "read_toml",
+    "read_toml_file",
     "validate_scenario",
+    "validation_problems",
 ]
 
 OUTSIDE_PATHS_VARIABLE = "ECOSIM_ALLOW_OUTSIDE_PATHS"
@@ -165,18 +167,7 @@ def read_toml(
             parent, (*_seen, path.resolve()), allow_outside_paths=allow_outside_paths
         )
     except ScenarioError as error:
-        raise ScenarioError(
-            str(path),
-            [
-                (
-                    "extends",
-                    f"{error.source}: {where}: {message}"
-                    if where
-                    else f"{error.source}: {message}",
-                )
-                for where, message in error.problems
-            ],
-        ) from None
+        raise ScenarioError(str(path), error.under("extends")) from None
     return _merge(inherited, data)
 
 
@@ -254,7 +245,7 @@ def validate_scenario(
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(source, _problems(error, data)) from None
+        raise ScenarioError(source, validation_problems(error, data)) from None
     beyond, cut = beyond_horizon_problems(scenario)
     if beyond and beyond_horizon == "refuse":
         raise ScenarioError(source, beyond)
@@ -299,7 +290,8 @@ def beyond_horizon_problems(
     return beyond, cut
 
 
-def _problems(error: ValidationError, data: Any) -> list[tuple[str, str]]:
+def validation_problems(error: ValidationError, data: Any) -> list[tuple[str, str]]:
+    """Translate pydantic's errors into (field path, what was expected) pairs of ``data``."""
     problems = []
     for item in error.errors(include_url=False):
         path = _field_path(item["loc"], data)
