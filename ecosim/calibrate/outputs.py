@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from ecosim.calibrate.schema import MARKET_SIZE, Calibration
 from ecosim.calibrate.simulation import simulated_periods
+from ecosim.experiment.plan import run_seed
 from ecosim.scenario import apply_overrides, validate_scenario
 from ecosim.scenario.loading import read_toml
 
@@ -183,8 +184,7 @@ def _simulate(arguments: tuple[Calibration, dict[str, float], int]) -> pd.DataFr
 
 
 def _ppc_seed(seed: int, i: int) -> int:
-    state = np.random.SeedSequence([seed, 2, i]).generate_state(1, dtype=np.uint64)[0]
-    return int(state >> np.uint64(1))
+    return run_seed(np.random.SeedSequence([seed, 2, i]))
 
 
 def calibrated_scenario(calibration: Calibration, summary: pd.DataFrame) -> str:

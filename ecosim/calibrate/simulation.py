@@ -23,6 +23,7 @@ import pandas as pd
 
 from ecosim.calibrate.data import aggregate
 from ecosim.calibrate.schema import Calibration, Statistic, is_share
+from ecosim.experiment.plan import run_seed
 from ecosim.model import EcosystemModel
 
 __all__ = [
@@ -53,10 +54,7 @@ def particle_seeds(seed: int, values: Mapping[str, float], replications: int) ->
     """
     text = ";".join(f"{label}={float(values[label])!r}" for label in sorted(values))
     root = np.random.SeedSequence([seed, zlib.crc32(text.encode())])
-    return [
-        int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
-        for child in root.spawn(replications)
-    ]
+    return [run_seed(child) for child in root.spawn(replications)]
 
 
 def simulated_periods(

@@ -41,6 +41,7 @@ __all__ = [
     "condition_table",
     "plan_runs",
     "replication_seeds",
+    "run_seed",
     "sensitivity_design",
 ]
 
@@ -66,10 +67,17 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     >>> replication_seeds(1, 3) == replication_seeds(1, 5)[:3]
     True
     """
-    return [_seed(child) for child in np.random.SeedSequence(seed).spawn(replications)]
+    return [run_seed(child) for child in np.random.SeedSequence(seed).spawn(replications)]
 
 
-def _seed(sequence: np.random.SeedSequence) -> int:
+def run_seed(sequence: np.random.SeedSequence) -> int:
+    """Return a run's seed from a seed sequence: its first 63 bits (a non-negative int64).
+
+    Examples
+    --------
+    >>> run_seed(np.random.SeedSequence(1)) == run_seed(np.random.SeedSequence(1))
+    True
+    """
     return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 
@@ -307,7 +315,7 @@ def sensitivity_design(
                     condition=point,
                     values={**values, DUMMY: float(row[-1])},
                     replication=r,
-                    seed=_seed(child),
+                    seed=run_seed(child),
                     overrides=applied,
                 )
             )

@@ -23,6 +23,7 @@ import optuna
 import pandas as pd
 from optuna.trial import FixedTrial, TrialState
 
+from ecosim.experiment.plan import run_seed
 from ecosim.experiment.runner import Job, Runner, open_runner
 from ecosim.optimize.posterior import read_posterior
 from ecosim.optimize.schema import Optimisation, OptimisationError
@@ -107,7 +108,7 @@ def stream_seeds(seed: int, stream: int, count: int) -> list[int]:
     set()
     """
     children = np.random.SeedSequence([seed, stream]).spawn(count)
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+    return [run_seed(child) for child in children]
 
 
 def optimise(

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from ecosim.calibrate.schema import Calibration, Data, Parameter, Settings, Statistic
+from ecosim.experiment.plan import run_seed
 from ecosim.validation.core import CaseResult, Check, Mode, minimal_scenario, replicate, seeds
 
 __all__ = ["calibration_recovery"]
@@ -108,7 +109,7 @@ def _fit(seed: np.random.SeedSequence, settings: _Settings, truth: dict[str, flo
         truth = {p.label: float(p.distribution().rvs(random_state=rng)) for p in PRIORS}
     placeholder = pd.DataFrame({"period": np.arange(1, settings.periods + 1), "purchases": 0.0})
     synthetic = _calibration(settings, 0, placeholder)
-    data_seed = int(data.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    data_seed = run_seed(data)
     observed = simulated_periods(synthetic, truth, data_seed)[["period", "purchases"]]
     calibration = _calibration(
         settings, int(search_seed.generate_state(1)[0]), observed.reset_index(drop=True)
