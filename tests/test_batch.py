@@ -1,6 +1,7 @@
 """ecosim batch: results on disk, reproducible on any number of workers, resumable."""
 
 import errno
+import gc
 import os
 import shutil
 import signal
@@ -31,6 +32,7 @@ from ecosim.experiment import (
     read_record,
     replication_seeds,
     run_experiment,
+    runner,
 )
 from ecosim.scenario import load_scenario
 from ecosim.store import ResultStore, StoreError, read_run_row
@@ -367,10 +369,20 @@ def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
     pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
 
 
-def test_the_embedded_cluster_runs_its_workers_without_the_profiler():
-    with ecosim.experiment.runner.dask_client(workers=1, scheduler=None) as client:
-        enabled = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
-    assert list(enabled.values()) == [False]
+def _worker_state() -> dict:
+    return {
+        "profiler": dask.config.get("distributed.worker.profile.enabled"),
+        "checks": {name: dask.config.get(name) for name in runner.QUIET_CHECKS},
+        "frozen": gc.get_freeze_count(),
+    }
+
+
+def test_the_embedded_cluster_runs_its_workers_quietly_with_their_imports_frozen():
+    with runner.dask_client(workers=1, scheduler=None) as client:
+        (state,) = client.run(_worker_state).values()
+    assert state["profiler"] is False
+    assert state["checks"] == runner.QUIET_CHECKS
+    assert state["frozen"] > 10_000, "ecosim's imports moved out of the collector's reach"
 
 
 DIE_AFTER_RUN_FILE = """
