@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -25,7 +26,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ecosim import __version__
 from ecosim.errors import EcosimError, InputWarning
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 # SALib and matplotlib take seconds to import, and `ecosim --help` or `ecosim run` need
 # none of the others' (tests/test_cli.py checks what `import ecosim.cli` loads).
 
-__all__ = ["main"]
+__all__ = ["command", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +81,19 @@ def main(argv: list[str] | None = None) -> int:
         if not debug:
             print("rerun with --debug for the traceback", file=sys.stderr)
         return 1
+
+
+def command() -> NoReturn:
+    """Run the ``ecosim`` command (:func:`main` on ``sys.argv``) and exit with its status.
+
+    Everything the command imported lives until the interpreter exits, so it is first
+    moved out of the garbage collector's reach (:func:`gc.freeze`): the exiting
+    interpreter then no longer collects it object by object, which took half a second
+    after a simulation had imported Mesa, pandas and scipy (``benchmarks/RESULTS.md``).
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)
 
 
 @contextmanager
@@ -647,4 +661,4 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

@@ -97,6 +97,14 @@ def test_console_command_end_to_end(tmp_path):
     assert "purchases__modaku" in daily
 
 
+def test_console_command_exits_with_the_status_of_the_command(tmp_path):
+    missing = tmp_path / "missing.toml"
+    command = [sys.executable, "-m", "ecosim.cli", "run", str(missing)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.startswith("ecosim: error:") and str(missing) in result.stderr
+
+
 def test_customers_file_has_one_row_per_customer_and_brand_with_their_spend(tmp_path):
     two_brands = SCENARIOS / "two_brands.toml"
     for name in ("a", "b"):
