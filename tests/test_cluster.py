@@ -12,16 +12,31 @@ import subprocess
 import sys
 import time
 
+import dask
 import pandas as pd
 import pytest
+from dask.distributed import Client
 
-from ecosim.experiment import load_experiment, run_experiment
+from ecosim.experiment import load_experiment, run_experiment, runner
 
 from experiment_helpers import read_results, tiny_experiment, write_experiment
 from support import ROOT
 
 LIMIT = 240
 """Seconds any step may take before the test gives up (and stops what it started)."""
+
+WORKER_SETTINGS = ROOT / "cluster" / "dask-workers.yaml"
+"""The Dask settings the README gives for a cluster's workers."""
+
+
+LOCAL_SETTINGS = {"distributed.worker.profile.enabled": False, **runner.QUIET_CHECKS}
+"""What the local cluster of ``ecosim batch`` sets for its workers, besides their environment."""
+
+
+def test_the_cluster_settings_file_holds_the_local_clusters_settings():
+    settings = dask.config.collect([str(WORKER_SETTINGS)], env={})
+    expected = {**LOCAL_SETTINGS, **runner.WORKER_ENVIRONMENT}
+    assert {name: dask.config.get(name, config=settings) for name in expected} == expected
 
 
 @pytest.fixture
@@ -55,15 +70,26 @@ def test_a_batch_on_a_separately_started_cluster_survives_a_killed_worker(tmp_pa
     data = tiny_experiment(customers=1000, days=40, replications=5)
     path = write_experiment(tmp_path / "experiment", data)
     serial = run_experiment(load_experiment(path), tmp_path / "serial", serial=True, progress=False)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # a local cluster started earlier in this process leaves Dask's worker variables in
+    # os.environ (its nannies set them here before spawning); the cluster starts without it
+    inherited = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
+    env = {**inherited, "PYTHONPATH": str(ROOT), "DASK_CONFIG": str(WORKER_SETTINGS)}
     logs = tmp_path / "logs"
     logs.mkdir()
-    dask = [sys.executable, "-m", "dask"]
+    dask_command = [sys.executable, "-m", "dask"]
     loopback = ["--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0", "--no-dashboard"]
     address_file = tmp_path / "scheduler.json"
     _start(
         processes,
-        [*dask, "scheduler", *loopback, "--port", "0", "--scheduler-file", str(address_file)],
+        [
+            *dask_command,
+            "scheduler",
+            *loopback,
+            "--port",
+            "0",
+            "--scheduler-file",
+            str(address_file),
+        ],
         env,
         logs / "scheduler.log",
     )
@@ -73,7 +99,7 @@ def test_a_batch_on_a_separately_started_cluster_survives_a_killed_worker(tmp_pa
     workers = [
         _start(
             processes,
-            [*dask, "worker", address, *loopback, "--nthreads", "1", "--name", f"w{i}"],
+            [*dask_command, "worker", address, *loopback, "--nthreads", "1", "--name", f"w{i}"],
             env,
             logs / f"worker{i}.log",
         )
@@ -97,6 +123,14 @@ def test_a_batch_on_a_separately_started_cluster_survives_a_killed_worker(tmp_pa
     assert batch.returncode == 0, log
     assert f"{serial.planned} runs: 0 already done, {serial.planned} finished now, 0 failed" in log
     assert workers[1].poll() is None, "the other worker did the rest"
+    with Client(address, timeout="30s") as client:
+        ((settings, trim),) = client.run(
+            lambda: (
+                {name: dask.config.get(name) for name in LOCAL_SETTINGS},
+                os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+            )
+        ).values()
+    assert settings == LOCAL_SETTINGS and trim is None, "the workers took the settings file"
     pd.testing.assert_frame_equal(read_results(out), read_results(tmp_path / "serial"))
     for run in (tmp_path / "serial" / "runs").glob("*.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(runs / run.name), pd.read_parquet(run))
