@@ -588,7 +588,7 @@ class _WorkerSetup(WorkerPlugin):
     as the worker, so they are moved out of the garbage collector's reach
     (:func:`gc.freeze`). Collections during a run no longer walk them, and above all a
     worker's interpreter no longer collects them one by one when it exits: stopping a
-    two-worker cluster takes 0.6 s otherwise, a twentieth of a batch of 32 runs
+    two-worker cluster takes 0.6 s otherwise, 4 % of a batch of 32 runs on two cores
     (``benchmarks/batch_overhead.py``).
     """
 
