@@ -586,10 +586,10 @@ class _WorkerSetup(WorkerPlugin):
 
     Unpickling this plugin imports ecosim in the worker; its objects then live as long
     as the worker, so they are moved out of the garbage collector's reach
-    (:func:`gc.freeze`). Collections during a run no longer walk them, and above all a
-    worker's interpreter no longer collects them one by one when it exits: stopping a
-    two-worker cluster takes 0.6 s otherwise, 4 % of a batch of 32 runs on two cores
-    (``benchmarks/batch_overhead.py``).
+    (:func:`gc.freeze`), and a worker's interpreter no longer collects them one by one
+    when it exits: stopping a two-worker cluster takes 0.6 s otherwise, 4 % of a batch of
+    32 runs on two cores (``benchmarks/batch_overhead.py``). A run's own cost is unchanged
+    (the collector does next to nothing during a run).
     """
 
     def __init__(self, stop_http: bool) -> None:
