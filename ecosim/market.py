@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from ecosim import network as graphs
 from ecosim.agents import Brand, Customer, Influencer, Media
 from ecosim.memory import check_memory
-from ecosim.metrics import FLOWS, columns, measure, reporters, summarize
+from ecosim.metrics import FLOWS, columns, measure, reporters, split_column, summarize
 from ecosim.population import Population
 from ecosim.processes import reviews
 from ecosim.processes.sampling import Draws
@@ -160,7 +160,7 @@ class Market(mesa.Model):
         )
         self._unit_cost = np.array([b.price * (1.0 - b.margin) for b in specs.brands])
         self.column_names = columns(specs, outcomes)
-        self.measured = frozenset(name.split("__")[0] for name in self.column_names[1:])
+        self.measured = frozenset(split_column(name)[0] for name in self.column_names[1:])
         self.flows = self._new_flows()
         self._start()
         self.outcomes = measure(self)
@@ -461,7 +461,7 @@ def carry_to_horizon(daily: pd.DataFrame, days: int) -> pd.DataFrame:
     rest = daily.iloc[[-1] * (days - last)].reset_index(drop=True)
     rest["step"] = np.arange(last + 1, days + 1, dtype=np.int64)
     per_day = {*FLOWS, "net_sentiment"}
-    rest[[c for c in daily.columns if c.split("__")[0] in per_day]] = 0.0
+    rest[[c for c in daily.columns if split_column(c)[0] in per_day]] = 0.0
     return pd.concat([daily, rest], ignore_index=True)
 
 

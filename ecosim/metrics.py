@@ -26,12 +26,14 @@ if TYPE_CHECKING:
 __all__ = [
     "FLOWS",
     "OUTCOMES",
+    "PRESENCE",
     "columns",
     "engaged",
     "measure",
     "outcome",
     "presence",
     "reporters",
+    "split_column",
     "summarize",
     "tier_names",
 ]
@@ -158,6 +160,18 @@ def columns(scenario: Scenario, outcomes: Iterable[str] | None = None) -> list[s
     return names
 
 
+def split_column(column: str) -> tuple[str, str]:
+    """Return a column's outcome and brand (``""`` for a total over brands).
+
+    Examples
+    --------
+    >>> split_column("purchases__modaku"), split_column("aware_share")
+    (('purchases', 'modaku'), ('aware_share', ''))
+    """
+    outcome, _, brand = column.partition("__")
+    return outcome, brand
+
+
 def outcome(model: EcosystemModel, name: str) -> float:
     """Read one column of the model's latest measurement (the body of every reporter)."""
     return model.outcomes[name]
@@ -198,7 +212,9 @@ def engaged(model: EcosystemModel) -> np.ndarray:
     return reduce(combine, tests)
 
 
-def presence(model: EcosystemModel) -> dict[str, np.ndarray]:
+def presence(
+    model: EcosystemModel, components: Iterable[str] | None = None
+) -> dict[str, np.ndarray]:
     """Patterson, Yu & de Ruyter's (2006) three components of engagement, per customer.
 
     Physical: ``exp(-days since the last purchase / active_window)``; cognitive:
@@ -206,20 +222,43 @@ def presence(model: EcosystemModel) -> dict[str, np.ndarray]:
     cognitive_window)``; emotional: the positive part of the experience valence of aware
     customers.
 
+    Parameters
+    ----------
+    model : EcosystemModel
+    components : iterable of str, optional
+        Which of :data:`PRESENCE` to compute; all three when omitted.
+
     Returns
     -------
     dict of str to ndarray, shape (n, n_brands)
     """
-    population, day, params = model.population, model.steps, model.scenario.dynamics
+    return {component: PRESENCE[component](model) for component in components or PRESENCE}
+
+
+def _physical(model: EcosystemModel) -> np.ndarray:
+    days = model.steps - model.population.last_purchase
+    return _decay(days, model.scenario.dynamics.active_window)
+
+
+def _cognitive(model: EcosystemModel) -> np.ndarray:
+    days = model.steps - model.population.last_consumed
+    return _decay(days, model.scenario.dynamics.cognitive_window)
+
+
+def _emotional(model: EcosystemModel) -> np.ndarray:
     # times the mask: the values of np.where(aware, ..., 0.0), which is several times
     # slower on a large population with a scattered mask
-    emotional = np.maximum(population.experience, 0.0)
-    emotional *= population.aware
-    return {
-        "physical": _decay(day - population.last_purchase, params.active_window),
-        "cognitive": _decay(day - population.last_consumed, params.cognitive_window),
-        "emotional": emotional,
-    }
+    values = np.maximum(model.population.experience, 0.0)
+    values *= model.population.aware
+    return values
+
+
+PRESENCE: dict[str, Callable[[EcosystemModel], np.ndarray]] = {
+    "physical": _physical,
+    "cognitive": _cognitive,
+    "emotional": _emotional,
+}
+"""The components of presence, each computed over every customer and brand."""
 
 
 def _decay(days: np.ndarray, window: float) -> np.ndarray:
@@ -237,6 +276,7 @@ class _Today:
         self.population = model.population
         self.day = model.steps
         self.n = model.population.n
+        self._presence: dict[str, np.ndarray] = {}
 
     @cached_property
     def recent(self) -> np.ndarray:
@@ -247,9 +287,11 @@ class _Today:
     def engaged(self) -> np.ndarray:
         return engaged(self.model)
 
-    @cached_property
-    def presence(self) -> dict[str, np.ndarray]:
-        return presence(self.model)
+    def presence(self, component: str) -> np.ndarray:
+        """One component of presence, computed the first time it is asked for."""
+        if component not in self._presence:
+            self._presence.update(presence(self.model, [component]))
+        return self._presence[component]
 
     @cached_property
     def indirect(self) -> np.ndarray:
@@ -285,10 +327,7 @@ _TOTAL_STATES: dict[str, Callable[[_Today], Any]] = {
     "adopted_share": lambda t: _share(t, _across(t.adopted, np.any)),
     **{f"stage_{s}": (lambda t, i=i: _share(t, t.highest == i)) for i, s in enumerate(STAGES) if i},
     "engaged_share": lambda t: _share(t, _across(t.engaged, np.any)),
-    **{
-        f"presence_{k}": (lambda t, k=k: _across(t.presence[k], np.max).mean())
-        for k in ("physical", "cognitive", "emotional")
-    },
+    **{f"presence_{k}": (lambda t, k=k: _across(t.presence(k), np.max).mean()) for k in PRESENCE},
     "mean_experience": lambda t: _masked_mean(
         t.population.experience.ravel(), t.population.aware.ravel()
     ),
@@ -310,10 +349,7 @@ _BRAND_STATES: dict[str, Callable[[_Today], np.ndarray]] = {
         if i
     },
     "engaged_share": lambda t: t.engaged.mean(axis=0),
-    **{
-        f"presence_{k}": (lambda t, k=k: t.presence[k].mean(axis=0))
-        for k in ("physical", "cognitive", "emotional")
-    },
+    **{f"presence_{k}": (lambda t, k=k: t.presence(k).mean(axis=0)) for k in PRESENCE},
     "mean_experience": lambda t: _masked_mean(t.population.experience, t.population.aware),
     "active_customers": lambda t: t.recent.sum(axis=0),
     "churned_customers": lambda t: t.population.churned.sum(axis=0),

@@ -26,7 +26,7 @@ from ecosim.analysis import (
 from ecosim.experiment.plan import condition_table
 from ecosim.experiment.record import Record, read_record
 from ecosim.experiment.schema import DUMMY, Experiment, ExperimentError
-from ecosim.metrics import OUTCOMES
+from ecosim.metrics import OUTCOMES, split_column
 from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot, sensitivity_plot
 from ecosim.store import ResultStore, write_figure, write_parquet, write_text
 
@@ -597,7 +597,7 @@ def _decomposition_section(c: Comparison) -> list[str]:
 
 
 def _describe_outcome(outcome: str) -> str:
-    base, _, brand = outcome.partition("__")
+    base, brand = split_column(outcome)
     for prefix, text in (("final_", "on the last day"), ("total_", "summed over the run")):
         if base.startswith(prefix) and base.removeprefix(prefix) in OUTCOMES:
             meaning = OUTCOMES[base.removeprefix(prefix)].replace(" today", "")

@@ -57,6 +57,8 @@ def test_presence_components_by_hand():
     assert np.allclose(parts["physical"][:2, 0], [1.0, np.exp(-1)])
     assert np.allclose(parts["cognitive"][:2, 0], [np.exp(-1), 0.0])
     assert parts["emotional"][:2, 0].tolist() == [0.5, 0.0]
+    (alone,) = presence(model, ["cognitive"]).items()
+    assert alone[0] == "cognitive" and np.array_equal(alone[1], parts["cognitive"])
 
 
 def test_measure_matches_the_columns_and_shares_add_up():

@@ -24,6 +24,7 @@ import pandas as pd
 from ecosim.calibrate.data import aggregate
 from ecosim.calibrate.schema import Calibration, Statistic, is_share
 from ecosim.experiment.plan import run_seed
+from ecosim.metrics import split_column
 from ecosim.model import EcosystemModel
 
 __all__ = [
@@ -69,7 +70,7 @@ def simulated_periods(
         calibration.scenario,
         rng=seed,
         overrides=calibration.overrides(values),
-        outcomes=sorted({column.split("__")[0] for column in calibration.columns}),
+        outcomes=sorted({split_column(column)[0] for column in calibration.columns}),
     )
     daily = model.run()
     periods = aggregate(

@@ -28,7 +28,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from mesa.visualization.utils import update_counter
 
-from ecosim.metrics import OUTCOMES
+from ecosim.metrics import OUTCOMES, split_column
 from ecosim.ui.calendar import (
     EVENT_FLOWS,
     CalendarMark,
@@ -121,7 +121,7 @@ def describe(column: str) -> str:
     >>> describe("tier_gold")
     'tier gold'
     """
-    outcome, _, brand = column.partition("__")
+    outcome, brand = split_column(column)
     meaning = OUTCOMES.get(outcome, outcome.replace("_", " "))
     return f"{brand}: {meaning}" if brand else meaning
 
@@ -473,7 +473,7 @@ def OutcomeExplorer(model: LiveModel) -> None:
     default = "mean_experience" if "mean_experience" in columns else columns[0]
     column, set_column = solara.use_state(default)
     chosen = column if column in columns else default
-    unit = "Rp thousand" if chosen.partition("__")[0] in MONEY_FLOWS else ""
+    unit = "Rp thousand" if split_column(chosen)[0] in MONEY_FLOWS else ""
     chart = Chart(describe(chosen), unit, (Series(chosen, chosen, BRAND_COLOURS[0]),))
     figure = solara.use_memo(
         lambda: LineFigure(chart, campaign_marks(model.scenario), model.scenario.days),
