@@ -3,7 +3,8 @@
 Runs a set of short runs covering every engine and code path a speed change could touch
 (the shipped scenarios, the four reduced rules, a weighted edge list with the full model,
 Bass and SIS) in each checkout, in a fresh process importing that checkout's ``ecosim``,
-hashes each run's daily series (``pandas.util.hash_pandas_object``) and compares.
+hashes each run's daily series of every outcome (``pandas.util.hash_pandas_object``)
+and compares.
 
 Usage::
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import os
 import subprocess
@@ -62,14 +64,24 @@ def hashes(edge_list: str) -> list[str]:
 
     network = {"network": {"kind": "edge_list", "path": edge_list}}
     cases = RUNS + [(name, n, days, {**network, **extra}) for name, n, days, extra in WEIGHTED]
+    every = "outcomes" in inspect.signature(ecosim.run).parameters
     result = []
     for name, n, days, overrides in cases:
-        daily = ecosim.run(
-            f"scenarios/{name}.toml", seed=5, customers=n, days=days, overrides=overrides
-        )
+        path = f"scenarios/{name}.toml"
+        # every outcome, whatever the engine's default (a version without ``outcomes``
+        # reports them all)
+        chosen = {"outcomes": everything(ecosim.load_scenario(path, overrides))} if every else {}
+        daily = ecosim.run(path, seed=5, customers=n, days=days, overrides=overrides, **chosen)
         digest = hashlib.sha1(pd.util.hash_pandas_object(daily, index=False).to_numpy().tobytes())
         result.append(f"{name} {json.dumps(overrides)}: {digest.hexdigest()[:16]}")
     return result
+
+
+def everything(scenario) -> list[str]:
+    """Every outcome of a scenario, by name (the form both versions accept)."""
+    from ecosim import metrics
+
+    return [*metrics.OUTCOMES, *(f"tier_{name}" for name in metrics.tier_names(scenario))]
 
 
 def weighted_edges(path: Path) -> None:

@@ -396,7 +396,7 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / scenario.name
     check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
-    model = EcosystemModel(scenario)
+    model = EcosystemModel(scenario, outcomes="all")
     timeseries = model.run(progress=True)
     wall_time = time.perf_counter() - started
     values = [customer_values(model, b) for b in range(len(scenario.brands))]

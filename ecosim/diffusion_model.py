@@ -8,6 +8,11 @@ Adoption is the first purchase at the list price; awareness (for ``sis``) is the
 (``docs/validation.md``). ``EcosystemModel(scenario)`` builds a :class:`DiffusionModel`
 for such a scenario.
 
+A reduced model reports what its day moves (:data:`DIFFUSION_OUTCOMES`): awareness,
+adoption, the reach of the brands' actions and every daily flow. The ecosystem's other
+states (experience, the 4C stages, presence, loyalty, service) are no rule's business;
+``outcomes="all"`` reports them too, as the command line, batches and the web app do.
+
 Examples
 --------
 >>> from ecosim.diffusion_model import DiffusionModel
@@ -23,25 +28,41 @@ from __future__ import annotations
 import numpy as np
 
 from ecosim.market import Market
+from ecosim.metrics import FLOWS
 from ecosim.population import draw
 from ecosim.processes.diffusion import bass, independent_cascade, linear_threshold, noticed, sis
 from ecosim.processes.shopping import record_purchases
 from ecosim.seeding import choose_seeds
 
-__all__ = ["DiffusionModel"]
+__all__ = ["DIFFUSION_OUTCOMES", "DiffusionModel"]
+
+DIFFUSION_OUTCOMES = (
+    "aware_share",
+    "adopted_share",
+    "reached_share",
+    "affected_share",
+    "net_sentiment",
+    *FLOWS,
+)
+"""What a reduced model measures when a run names no outcomes: the states its rule moves
+(awareness, adoption), the reach of the brands' actions (delivered on its days too, social
+posts shared onwards included) and every daily flow."""
 
 
 class DiffusionModel(Market):
     """A scenario's market stepped by a classic diffusion rule (``diffusion.rule``).
 
-    Parameters and attributes are :class:`~ecosim.market.Market`'s. The run stops early
-    once ``diffusion.stop_after_quiet_days`` days in a row changed no one.
+    Parameters and attributes are :class:`~ecosim.market.Market`'s, but a run that names
+    no outcomes measures :data:`DIFFUSION_OUTCOMES` only. The run stops early once
+    ``diffusion.stop_after_quiet_days`` days in a row changed no one.
 
     Raises
     ------
     ValueError
         If the scenario's rule is ``ecosystem`` (use :class:`~ecosim.model.EcosystemModel`).
     """
+
+    default_outcomes = DIFFUSION_OUTCOMES
 
     def _start(self) -> None:
         """Seed the rule: initial adopters (aware customers for ``sis``), thresholds."""

@@ -90,12 +90,14 @@ class Market(mesa.Model):
         Override the horizon; the model stops running after this many steps.
     overrides : dict, optional
         Scenario fields by dotted path (see :func:`ecosim.load_scenario`).
-    outcomes : list of str, optional
+    outcomes : list of str or "all", optional
         Measure and collect only these state outcomes and report only these columns
-        (see :func:`ecosim.metrics.columns`); every outcome when omitted. Measuring is
-        a pass or more over every customer per outcome (about a tenth of the full
-        model's day, nearly a third of a reduced model's): runs that need a few outcomes
-        (a calibration's statistics) ask for those.
+        (see :func:`ecosim.metrics.columns`); ``"all"`` for every outcome. When omitted,
+        the engine's ``default_outcomes``: every outcome for the ecosystem, the diffusion
+        outcomes for a reduced model. Measuring is a pass or more over every customer
+        per outcome (about a tenth of the full model's day, nearly a third of a reduced
+        model's with every outcome): runs that need a few outcomes (a calibration's
+        statistics) ask for those.
 
     Attributes
     ----------
@@ -121,6 +123,9 @@ class Market(mesa.Model):
         and the reduced models' rules.
     """
 
+    default_outcomes: tuple[str, ...] | None = None
+    """The outcomes a run measures when it names none (``None``: every outcome)."""
+
     def __init__(
         self,
         scenario: Scenario | str | Path,
@@ -129,7 +134,7 @@ class Market(mesa.Model):
         customers: int | None = None,
         days: int | None = None,
         overrides: dict[str, Any] | None = None,
-        outcomes: list[str] | None = None,
+        outcomes: list[str] | str | None = None,
     ):
         resolved = self.__dict__.pop("_resolved", None)  # set by EcosystemModel.__new__
         if resolved is None:
@@ -159,7 +164,8 @@ class Market(mesa.Model):
             self, len(specs.influencers), specs.influencers, self._audiences()
         )
         self._unit_cost = np.array([b.price * (1.0 - b.margin) for b in specs.brands])
-        self.column_names = columns(specs, outcomes)
+        chosen = self.default_outcomes if outcomes is None else outcomes
+        self.column_names = columns(specs, chosen)
         self.measured = frozenset(split_column(name)[0] for name in self.column_names[1:])
         self.flows = self._new_flows()
         self._start()
@@ -472,7 +478,7 @@ def run(
     seed: int | np.random.Generator | None = None,
     customers: int | None = None,
     overrides: dict[str, Any] | None = None,
-    outcomes: list[str] | None = None,
+    outcomes: list[str] | str | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Run a scenario and return its daily outcomes.
@@ -489,8 +495,9 @@ def run(
         Population size; the scenario's when omitted.
     overrides : dict, optional
         Scenario fields by dotted path.
-    outcomes : list of str, optional
-        Only these outcomes (see :class:`Market`); every one when omitted.
+    outcomes : list of str or "all", optional
+        Only these outcomes, or ``"all"``; the engine's default when omitted (see
+        :class:`Market`).
     progress : bool
         Show a progress bar (on a terminal).
 

@@ -111,15 +111,15 @@ def tier_names(scenario: Scenario) -> list[str]:
     return names
 
 
-def columns(scenario: Scenario, outcomes: Iterable[str] | None = None) -> list[str]:
+def columns(scenario: Scenario, outcomes: Iterable[str] | str | None = None) -> list[str]:
     """Return the time-series columns of a scenario, in order.
 
     Parameters
     ----------
     scenario : Scenario
-    outcomes : iterable of str, optional
+    outcomes : iterable of str or "all", optional
         Report only these outcomes (names of :data:`OUTCOMES` or ``tier_<name>``), in
-        the order of :data:`OUTCOMES`; all of them when omitted.
+        the order of :data:`OUTCOMES`; all of them when omitted or ``"all"``.
 
     Returns
     -------
@@ -140,9 +140,9 @@ def columns(scenario: Scenario, outcomes: Iterable[str] | None = None) -> list[s
     ['step', 'aware_share', 'purchases']
     """
     known = [*OUTCOMES, *(f"tier_{name}" for name in tier_names(scenario))]
-    if isinstance(outcomes, str):
-        raise InputError("outcomes", [(outcomes, "expected a list of outcome names")])
-    if outcomes is not None:
+    if isinstance(outcomes, str) and outcomes != "all":
+        raise InputError("outcomes", [(outcomes, 'expected a list of outcome names or "all"')])
+    if outcomes is not None and outcomes != "all":
         chosen = set(outcomes)
         unknown = sorted(chosen.difference(known))
         if unknown:

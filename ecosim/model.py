@@ -80,8 +80,9 @@ class EcosystemModel(Market):
         Override the population size and the horizon.
     overrides : dict, optional
         Scenario fields by dotted path (see :func:`ecosim.load_scenario`).
-    outcomes : list of str, optional
-        Measure and report only these outcomes (see :class:`~ecosim.market.Market`).
+    outcomes : list of str or "all", optional
+        Measure and report only these outcomes, or ``"all"``; every outcome when omitted
+        (see :class:`~ecosim.market.Market`).
     """
 
     def __new__(
@@ -92,7 +93,7 @@ class EcosystemModel(Market):
         customers: int | None = None,
         days: int | None = None,
         overrides: dict[str, Any] | None = None,
-        outcomes: list[str] | None = None,
+        outcomes: list[str] | str | None = None,
         **kwargs: Any,
     ) -> Market:
         """Build the engine the scenario asks for (see the class)."""

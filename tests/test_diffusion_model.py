@@ -1,8 +1,11 @@
 import numpy as np
+import pandas as pd
 import pytest
 
-from ecosim import run
-from ecosim.diffusion_model import DiffusionModel
+from ecosim import load_scenario, run
+from ecosim.cli import main
+from ecosim.diffusion_model import DIFFUSION_OUTCOMES, DiffusionModel
+from ecosim.experiment.runner import simulate
 from ecosim.market import Market
 from ecosim.model import EcosystemModel
 from ecosim.ui.live_model import LiveDiffusionModel, LiveModel
@@ -31,6 +34,30 @@ def test_the_diffusion_engine_built_either_way_runs_the_same_days():
     assert dispatched["adopted_share"].iloc[-1] > dispatched["adopted_share"].iloc[0]
 
 
+def test_a_reduced_model_reports_its_diffusion_unless_asked_for_every_outcome():
+    kept = dict(rng=3, customers=800, days=30, overrides=BASS)
+    daily = DiffusionModel(BASELINE, **kept).run()
+    every = DiffusionModel(BASELINE, outcomes="all", **kept).run()
+    assert list(daily.columns) == ["step", *DIFFUSION_OUTCOMES]
+    assert daily.equals(every[daily.columns])
+    assert {"mean_experience", "stage_creation", "presence_physical"} <= set(every.columns)
+    assert daily["reached_share"].iloc[-1] > 0 and daily["adopted_share"].iloc[-1] > 0
+    assert len(EcosystemModel(BASELINE, customers=300, days=5).column_names) == len(every.columns)
+
+
+def test_experiments_and_the_command_line_report_every_outcome_whatever_the_engine(tmp_path):
+    scenario = load_scenario(BASELINE, {"population.size": 300, "days": 10})
+    full, _, _ = simulate(scenario, {}, 1)
+    reduced, _, _ = simulate(scenario, BASS, 1)
+    assert list(reduced.columns) == list(full.columns)
+    out = tmp_path / "out"
+    rule = [f"--set={field}={value}" for field, value in BASS.items()]
+    status = main(["run", BASELINE, "--customers", "500", "--days", "10", "--out", str(out), *rule])
+    assert status == 0
+    assert list(pd.read_parquet(out / "timeseries.parquet").columns) == list(full.columns)
+    assert (out / "dashboard.png").exists()
+
+
 def test_the_diffusion_engine_refuses_the_full_ecosystem():
     with pytest.raises(ValueError, match="use EcosystemModel"):
         DiffusionModel(BASELINE, customers=200, days=5)
@@ -42,7 +69,7 @@ def test_the_web_app_builds_the_diffusion_engine_for_a_diffusion_rule():
     live.watch(5)
     for _ in range(15):
         live.step()
-    plain = DiffusionModel(BASELINE, rng=3, customers=800, days=15, overrides=BASS)
+    plain = DiffusionModel(BASELINE, rng=3, customers=800, days=15, overrides=BASS, outcomes="all")
     assert live.timeseries().equals(plain.run())
     assert [entry["step"] for entry in live.history] == list(range(16))
     assert type(LiveModel(BASELINE, customers=300, days=5)) is LiveModel

@@ -95,14 +95,15 @@ def simulate(
     Returns
     -------
     daily : pandas.DataFrame
-        The daily outcomes.
+        The daily outcomes, every one of them whatever the engine (so that the runs of
+        an experiment have the same columns).
     summary : dict
         :func:`summary_row` of the run.
     adoption : numpy.ndarray of float
         Each customer's day of adoption, the first purchase of any brand (NaN: never),
         in customer order: :func:`adoption_days`.
     """
-    model = EcosystemModel(scenario, rng=seed, overrides=overrides)
+    model = EcosystemModel(scenario, rng=seed, overrides=overrides, outcomes="all")
     daily = model.run()
     return daily, summary_row(model.summary()), adoption_days(model)
 
@@ -118,7 +119,7 @@ class Job:
 
 def summarise(job: Job) -> dict[str, float | None]:
     """Run one job and return its summary (:func:`summary_row`); what a worker calls."""
-    model = EcosystemModel(job.scenario, rng=job.seed, overrides=job.overrides)
+    model = EcosystemModel(job.scenario, rng=job.seed, overrides=job.overrides, outcomes="all")
     model.run()
     return summary_row(model.summary())
 

@@ -31,6 +31,7 @@ class _Live:
     """What the web app adds to a model: settings by field path, a watched customer, turns.
 
     See :class:`LiveModel`; :class:`LiveDiffusionModel` is the same for a reduced model.
+    Either measures every outcome (the funnel and the ecosystem view read them all).
 
     Parameters
     ----------
@@ -79,7 +80,7 @@ class _Live:
         **kwargs: Any,
     ):
         configured, problem = configure(scenario, customers, days, network, friends, kwargs)
-        super().__init__(configured, rng)
+        super().__init__(configured, rng, outcomes="all")
         self._turn = threading.RLock()
         self.problem = problem
         self.watched: int | None = None
