@@ -25,7 +25,7 @@ from ecosim.processes.shopping import use_product
 from ecosim.seeding import choose_seeds
 
 if TYPE_CHECKING:
-    from ecosim.model import EcosystemModel
+    from ecosim.market import Market
 
 __all__ = ["Brand", "Customer", "Influencer", "Media"]
 
@@ -58,13 +58,13 @@ class Customer(mesa.Agent):
 
     Parameters
     ----------
-    model : EcosystemModel
+    model : Market
         The model whose population this customer belongs to.
     row : int
         The customer's index (its node in the social network).
     """
 
-    def __init__(self, model: EcosystemModel, row: int):
+    def __init__(self, model: Market, row: int):
         super().__init__(model)
         self.row = int(row)
 
@@ -128,7 +128,7 @@ class Brand(mesa.Agent):
 
     Parameters
     ----------
-    model : EcosystemModel
+    model : Market
     spec : ecosim.scenario.Brand
     index : int
         The brand's column in the population arrays.
@@ -149,7 +149,7 @@ class Brand(mesa.Agent):
         Multiplier of the intensity of its advertising per channel (budget shifts).
     """
 
-    def __init__(self, model: EcosystemModel, spec: schema.Brand, index: int):
+    def __init__(self, model: Market, spec: schema.Brand, index: int):
         super().__init__(model)
         self.spec = spec
         self.index = index
@@ -364,13 +364,13 @@ class Media(mesa.Agent):
 
     Parameters
     ----------
-    model : EcosystemModel
+    model : Market
     spec : ecosim.scenario.Channel
     index : int
         The channel's position in the scenario.
     """
 
-    def __init__(self, model: EcosystemModel, spec: schema.Channel, index: int):
+    def __init__(self, model: Market, spec: schema.Channel, index: int):
         super().__init__(model)
         self.spec = spec
         self.index = index
@@ -452,13 +452,13 @@ class Influencer(mesa.Agent):
 
     Parameters
     ----------
-    model : EcosystemModel
+    model : Market
     spec : ecosim.scenario.Influencer
     audience : ndarray of int
         The followers' customer rows.
     """
 
-    def __init__(self, model: EcosystemModel, spec: schema.Influencer, audience: np.ndarray):
+    def __init__(self, model: Market, spec: schema.Influencer, audience: np.ndarray):
         super().__init__(model)
         self.spec = spec
         self.audience = audience

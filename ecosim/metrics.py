@@ -20,7 +20,7 @@ from ecosim.errors import InputError
 from ecosim.population import STAGES
 
 if TYPE_CHECKING:
-    from ecosim.model import EcosystemModel
+    from ecosim.market import Market
     from ecosim.scenario import Scenario
 
 __all__ = [
@@ -172,7 +172,7 @@ def split_column(column: str) -> tuple[str, str]:
     return outcome, brand
 
 
-def outcome(model: EcosystemModel, name: str) -> float:
+def outcome(model: Market, name: str) -> float:
     """Read one column of the model's latest measurement (the body of every reporter)."""
     return model.outcomes[name]
 
@@ -186,7 +186,7 @@ def reporters(column_names: list[str]) -> dict[str, partial]:
     return {name: partial(outcome, name=name) for name in column_names}
 
 
-def engaged(model: EcosystemModel) -> np.ndarray:
+def engaged(model: Market) -> np.ndarray:
     """Who is engaged with each brand, by the scenario's definition of engagement.
 
     A criterion "``count`` events in ``days`` days" holds when the ``count``-th most
@@ -212,9 +212,7 @@ def engaged(model: EcosystemModel) -> np.ndarray:
     return reduce(combine, tests)
 
 
-def presence(
-    model: EcosystemModel, components: Iterable[str] | None = None
-) -> dict[str, np.ndarray]:
+def presence(model: Market, components: Iterable[str] | None = None) -> dict[str, np.ndarray]:
     """Patterson, Yu & de Ruyter's (2006) three components of engagement, per customer.
 
     Physical: ``exp(-days since the last purchase / active_window)``; cognitive:
@@ -224,7 +222,7 @@ def presence(
 
     Parameters
     ----------
-    model : EcosystemModel
+    model : Market
     components : iterable of str, optional
         Which of :data:`PRESENCE` to compute; all three when omitted.
 
@@ -235,17 +233,17 @@ def presence(
     return {component: PRESENCE[component](model) for component in components or PRESENCE}
 
 
-def _physical(model: EcosystemModel) -> np.ndarray:
+def _physical(model: Market) -> np.ndarray:
     days = model.steps - model.population.last_purchase
     return _decay(days, model.scenario.dynamics.active_window)
 
 
-def _cognitive(model: EcosystemModel) -> np.ndarray:
+def _cognitive(model: Market) -> np.ndarray:
     days = model.steps - model.population.last_consumed
     return _decay(days, model.scenario.dynamics.cognitive_window)
 
 
-def _emotional(model: EcosystemModel) -> np.ndarray:
+def _emotional(model: Market) -> np.ndarray:
     # times the mask: the values of np.where(aware, ..., 0.0), which is several times
     # slower on a large population with a scattered mask
     values = np.maximum(model.population.experience, 0.0)
@@ -253,7 +251,7 @@ def _emotional(model: EcosystemModel) -> np.ndarray:
     return values
 
 
-PRESENCE: dict[str, Callable[[EcosystemModel], np.ndarray]] = {
+PRESENCE: dict[str, Callable[[Market], np.ndarray]] = {
     "physical": _physical,
     "cognitive": _cognitive,
     "emotional": _emotional,
@@ -271,7 +269,7 @@ def _decay(days: np.ndarray, window: float) -> np.ndarray:
 class _Today:
     """The day's per-customer quantities several outcomes share, each computed at most once."""
 
-    def __init__(self, model: EcosystemModel):
+    def __init__(self, model: Market):
         self.model = model
         self.population = model.population
         self.day = model.steps
@@ -367,7 +365,7 @@ _BRAND_STOCKS: dict[str, Callable[[_Today], np.ndarray]] = {
 """Per-brand stocks whose total is their sum (the rating's is its average)."""
 
 
-def measure(model: EcosystemModel) -> dict[str, float]:
+def measure(model: Market) -> dict[str, float]:
     """Compute the model's outcome columns for its current state and today's flows.
 
     Every daily flow (and so ``net_sentiment``) is always measured; a state outcome only
@@ -377,7 +375,7 @@ def measure(model: EcosystemModel) -> dict[str, float]:
 
     Parameters
     ----------
-    model : EcosystemModel
+    model : Market
 
     Returns
     -------

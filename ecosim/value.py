@@ -18,7 +18,7 @@ from ecosim.processes.retention import churn_hazard
 from ecosim.processes.shopping import purchase_intervals
 
 if TYPE_CHECKING:
-    from ecosim.model import EcosystemModel
+    from ecosim.market import Market
 
 __all__ = [
     "VALUE_KEYS",
@@ -102,7 +102,7 @@ def abc_classes(spend: np.ndarray, a: float = 0.8, b: float = 0.95) -> np.ndarra
     return result
 
 
-def customer_values(model: EcosystemModel, brand: int = 0) -> pd.DataFrame:
+def customer_values(model: Market, brand: int = 0) -> pd.DataFrame:
     """One row per customer: RFM, ABC class and lifetime value for a brand, today.
 
     Columns: ``customer``, ``segment``, ``recency`` (days since the last purchase; NaN
@@ -118,7 +118,7 @@ def customer_values(model: EcosystemModel, brand: int = 0) -> pd.DataFrame:
 
     Parameters
     ----------
-    model : EcosystemModel
+    model : Market
     brand : int
         Brand index.
 
@@ -183,7 +183,7 @@ VALUE_KEYS = (
 
 
 def value_totals(
-    model: EcosystemModel, tables: list[pd.DataFrame] | None = None
+    model: Market, tables: list[pd.DataFrame] | None = None
 ) -> dict[str, dict[str, float]]:
     """Return customer value per brand: total CLV, its realised and future parts, A-class share.
 

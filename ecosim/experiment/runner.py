@@ -36,6 +36,7 @@ from ecosim.errors import InputError
 from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
 from ecosim.experiment.record import Record, claim
 from ecosim.experiment.schema import Experiment, summary_row
+from ecosim.market import Market
 from ecosim.model import EcosystemModel
 from ecosim.scenario import Scenario
 from ecosim.store import ResultStore
@@ -194,12 +195,13 @@ def open_runner(
         yield Runner(client, retries)
 
 
-def adoption_days(model: EcosystemModel) -> np.ndarray:
+def adoption_days(model: Market) -> np.ndarray:
     """Return each customer's day of first purchase of any brand (NaN: never bought).
 
     Parameters
     ----------
-    model : EcosystemModel
+    model : Market
+        A model of either engine, after its run.
 
     Returns
     -------

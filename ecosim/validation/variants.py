@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ecosim.errors import ValidationCaseError
+from ecosim.market import Market
 from ecosim.model import EcosystemModel
 from ecosim.scenario import Scenario, apply_overrides, load_scenario, validate_scenario
 
@@ -91,6 +92,6 @@ def arm(data: dict, overrides: dict[str, Any] | None = None, drop: Iterable[str]
     return validate_scenario(changed, source=f"variant of scenario {data['name']!r}")
 
 
-def model(scenario: Scenario, seed: np.random.SeedSequence) -> EcosystemModel:
+def model(scenario: Scenario, seed: np.random.SeedSequence) -> Market:
     """Build the model of one arm with a replication seed."""
     return EcosystemModel(scenario, rng=np.random.default_rng(seed))
