@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ecosim.agents import Brand
+from ecosim.diffusion_model import DiffusionModel
 from ecosim.market import Market, build_network, carry_to_horizon, resolve_scenario, run
 from ecosim.population import push_event
 from ecosim.processes import costs, loyalty, reviews, service
@@ -103,8 +104,6 @@ class EcosystemModel(Market):
             raise TypeError(f"EcosystemModel() got unexpected keyword arguments {sorted(kwargs)}")
         resolved = resolve_scenario(scenario, customers=customers, days=days, overrides=overrides)
         if resolved.diffusion.reduced:
-            from ecosim.diffusion_model import DiffusionModel
-
             return DiffusionModel(resolved, rng, outcomes=outcomes)
         model = super().__new__(cls)
         model._resolved = resolved
