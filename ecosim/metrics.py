@@ -140,9 +140,11 @@ def columns(scenario: Scenario, outcomes: Iterable[str] | str | None = None) -> 
     ['step', 'aware_share', 'purchases']
     """
     known = [*OUTCOMES, *(f"tier_{name}" for name in tier_names(scenario))]
-    if isinstance(outcomes, str) and outcomes != "all":
-        raise InputError("outcomes", [(outcomes, 'expected a list of outcome names or "all"')])
-    if outcomes is not None and outcomes != "all":
+    if isinstance(outcomes, str):
+        if outcomes != "all":
+            raise InputError("outcomes", [(outcomes, 'expected a list of outcome names or "all"')])
+        outcomes = None
+    if outcomes is not None:
         chosen = set(outcomes)
         unknown = sorted(chosen.difference(known))
         if unknown:

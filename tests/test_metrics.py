@@ -128,6 +128,14 @@ def test_several_brands_report_each_chosen_outcome_per_brand():
     assert columns(scenario, ["revenue"]) == ["step", "revenue", "revenue__a", "revenue__b"]
 
 
+def test_all_names_every_outcome_and_any_sequence_of_names_is_accepted():
+    scenario = validate_scenario(small_scenario())
+    assert columns(scenario, "all") == columns(scenario)
+    assert columns(scenario, np.array(["purchases", "aware_share"])) == columns(
+        scenario, ["aware_share", "purchases"]
+    )
+
+
 def test_an_unknown_outcome_is_named_in_the_error():
     with pytest.raises(InputError, match="purchase: not an outcome of this scenario"):
         EcosystemModel(validate_scenario(small_scenario()), rng=1, outcomes=["purchase"])
