@@ -171,7 +171,9 @@ def test_pairing_removes_most_of_the_variance_of_a_small_price_change(tmp_path):
 def test_compare_flags_strategies_not_at_equal_cost(batch, tmp_path):
     comparison = compare(batch)
     results = comparison.results
-    spend = results[["total_marketing_cost", "total_service_cost", "total_programme_cost"]].sum(1)
+    spend = results[["total_marketing_cost", "total_service_cost", "total_programme_cost"]].sum(
+        axis=1
+    )
     results = results.assign(spend=spend)
     quiet = comparison.spend[(comparison.spend["strategy"] == "quiet")]
     assert len(quiet) == 2  # one row per condition
