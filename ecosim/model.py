@@ -112,7 +112,9 @@ class EcosystemModel(Market):
     def _start(self) -> None:
         specs = self.scenario
         self._programmes = [brand.loyalty for brand in specs.brands]
-        self._reference_price = float(np.mean([b.price for b in specs.brands]))
+        self._reference_price = specs.population.reference_price or float(
+            np.mean([b.price for b in specs.brands])
+        )
 
     def _simulate(self, day: int) -> None:
         """Phases 2 to 6 of the day (the brands decided in phase 1)."""

@@ -9,7 +9,7 @@ from ecosim.metrics import summarize
 from ecosim.model import EcosystemModel
 from ecosim.scenario import apply_overrides, validate_scenario
 
-from support import SEEDS, paired_lower_bound, small_scenario
+from support import SCENARIOS, SEEDS, paired_lower_bound, small_scenario
 
 
 def scenario(overrides=None, **changes):
@@ -426,3 +426,29 @@ def test_service_levels_cost_money_and_profit_pays_for_them():
     standard = ecosim.run(base, seed=2).iloc[1:]
     assert standard["answered"].sum() > 0
     assert np.allclose(standard["service_cost"], 10.0 * standard["answered"])
+
+
+def baseline_units(price: float, reference: float | None) -> np.ndarray:
+    """Units sold in the shipped baseline (scaled down) over the fixed seeds, at a list price."""
+    overrides = {"brands.0.price": price, "population.reference_price": reference}
+    spec = ecosim.load_scenario(
+        SCENARIOS / "baseline.toml", {"population.size": 2000, "days": 120, **overrides}
+    )
+    return np.array([ecosim.run(spec, seed=s)["units"].sum() for s in SEEDS])
+
+
+def test_the_baseline_list_price_moves_sales_as_published_elasticities_say():
+    """The one-brand baseline judges tokoku's price against customers' reference price.
+
+    Scaling the price by 1 ± 5 % gives an elasticity of unit sales within the range of
+    Bijmolt, van Heerde & Pieters's (2005) meta-analysis (mean −2.62; most estimates
+    between −1 and −4), as `two_brands` does (docs/validation.md). Without a reference
+    price a single brand is judged against its own list price, which then sells nothing
+    more or less.
+    """
+    step = np.log(1.05 / 0.95)
+    elasticity = np.log(baseline_units(157.5, 150.0) / baseline_units(142.5, 150.0)) / step
+    assert paired_lower_bound(elasticity, np.full_like(elasticity, -4.0)) > 0
+    assert paired_lower_bound(np.full_like(elasticity, -1.0), elasticity) > 0
+    unanchored = np.log(baseline_units(157.5, None) / baseline_units(142.5, None)) / step
+    assert abs(unanchored.mean()) < 0.2

@@ -7,7 +7,7 @@ import ecosim
 from ecosim.agents import Brand, Customer, Influencer, Media
 from ecosim.metrics import OUTCOMES, columns
 from ecosim.model import EcosystemModel
-from ecosim.scenario import validate_scenario
+from ecosim.scenario import ScenarioError, load_scenario, validate_scenario
 
 from support import SCENARIOS, small_scenario
 
@@ -225,3 +225,19 @@ def test_culturally_timed_actions_weigh_more():
     timed = plain.model_copy(update={"cultural_relevance": 1.0})
     assert model.attention_weight(plain) == 1.0
     assert model.attention_weight(timed) == 1.0 + model.scenario.dynamics.cultural_boost
+
+
+def test_the_reference_price_is_the_scenarios_or_the_mean_list_price():
+    """Customers judge prices against ``population.reference_price`` when it is given."""
+    two_brands = EcosystemModel(SCENARIOS / "two_brands.toml", customers=200, days=2)
+    prices = [brand.price for brand in two_brands.scenario.brands]
+    assert two_brands._reference_price == pytest.approx(np.mean(prices))
+    anchored = EcosystemModel(
+        SCENARIOS / "two_brands.toml",
+        customers=200,
+        days=2,
+        overrides={"population.reference_price": 99.0},
+    )
+    assert anchored._reference_price == 99.0
+    with pytest.raises(ScenarioError, match=r"population\.reference_price: Input should be"):
+        load_scenario(SCENARIOS / "baseline.toml", {"population.reference_price": 0})

@@ -117,7 +117,8 @@ def utility(
     ----------
     experience, price_paid, promoted, extra : ndarray, shape (k, n_brands)
     reference_price : float
-        The mean list price of the brands.
+        The price customers judge prices against (``population.reference_price``, or the
+        brands' mean list price).
     price_sensitivity : ndarray, shape (k,)
     params : Dynamics
 
@@ -170,7 +171,8 @@ def offer_utilities(
     novelty, ratings, points_value : ndarray, shape (n_brands,)
         A launch's novelty, the average rating, and the points' money value per unit paid.
     reference_price : float
-        The mean list price of the brands.
+        The price customers judge prices against (``population.reference_price``, or the
+        brands' mean list price).
     params : Dynamics
 
     Returns

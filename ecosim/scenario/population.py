@@ -47,9 +47,17 @@ class Segment(Spec):
 
 
 class Population(Spec):
-    """The customers: how many, and the segments they belong to."""
+    """The customers: how many, the segments they belong to, and the price they expect.
+
+    ``reference_price`` is the price customers expect to pay in the category, their
+    internal reference price: a brand's price is judged against it (Winer 1986;
+    Kalyanaram & Winer 1995). Without it, customers take the mean list price of the
+    scenario's brands, so a brand's list price matters only against its competitors'; a
+    market with one brand then needs it for its list price to move its sales.
+    """
 
     size: int = Field(ge=2, le=50_000_000)
+    reference_price: float | None = Field(default=None, gt=0.0)
     segments: list[Segment] = Field(
         default_factory=lambda: [Segment(name="everyone", share=1.0)], min_length=1
     )
