@@ -233,6 +233,15 @@ def pareto_plot(study: optuna.Study, optimisation: Optimisation) -> Figure:
 # ---------------------------------------------------------------- the Markdown
 
 
+def _quantile_note(optimisation: Optimisation) -> str:
+    """Return what the comparison's rows of quantile objectives hold, if there are any."""
+    quantiles = [o.label for o in optimisation.objectives if o.statistic == "quantile"]
+    if not quantiles:
+        return ""
+    names = ", ".join(f"`{label}`" for label in quantiles)
+    return f" ({names}: each plan's quantile over the same runs, without an interval)"
+
+
 def _markdown(
     outcome: Outcome,
     optimisation: Optimisation,
@@ -280,7 +289,7 @@ def _markdown(
         "",
         f"Paired by replication: each pair of runs shares its seed (common random numbers), "
         f"{int(comparison['replications'].iloc[0]) if len(comparison) else 0} pairs; "
-        "95% t intervals (a quantile objective: each plan's quantile over the same runs).",
+        f"95% t intervals{_quantile_note(o)}.",
         "",
         "| outcome | current plan | chosen plan | difference (95% CI) | p |",
         "|---|---|---|---|---|",

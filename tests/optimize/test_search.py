@@ -10,6 +10,7 @@ from optuna.trial import TrialState
 
 from ecosim import load_scenario
 from ecosim.optimize import OptimisationError, load_optimisation, optimise, write_report
+from ecosim.optimize.report import _quantile_note
 from ecosim.optimize.run import CURRENT
 from ecosim.optimize.search import open_study, run_search
 
@@ -66,6 +67,7 @@ def test_optimise_finds_the_highest_margin_and_reports_it(tmp_path):
     assert f"**Plan `{chosen.name}`**" in report and "within 50 of the best" in report
     assert "sets margin (`brands.0.margin`) to" in report
     assert "(+0.0%): the same cost, within 1%." in report  # margin changes no cost
+    assert "quantile over the same runs" not in report  # the only objective is a mean
     plan = load_scenario(tmp_path / "out" / "plan.toml")
     assert math.isclose(plan.brands[0].margin, chosen.params["margin"])
     comparison = pd.read_csv(tmp_path / "out" / "tables" / "comparison.csv").set_index("outcome")
@@ -147,3 +149,18 @@ def test_when_no_plan_beats_the_current_one_it_is_kept(tmp_path):
     report = write_report(outcome, optimisation).read_text()
     assert "**Keep the current plan.**" in report
     assert load_scenario(tmp_path / "out" / "plan.toml").brands[0].margin == 0.3
+
+
+def test_the_comparison_says_which_rows_are_quantiles(tmp_path):
+    objectives = [
+        {"outcome": "total_profit", "direction": "maximize"},
+        {"outcome": "total_revenue", "direction": "maximize", "statistic": "quantile"},
+    ]
+    with_quantile = load_optimisation(
+        write_optimisation(tmp_path / "q", tiny_optimisation(objectives=objectives))
+    )
+    means_only = load_optimisation(write_optimisation(tmp_path / "m"))
+    assert _quantile_note(with_quantile) == (
+        " (`total_revenue_p10`: each plan's quantile over the same runs, without an interval)"
+    )
+    assert _quantile_note(means_only) == ""
