@@ -67,7 +67,7 @@ def read_observed(
     source = str(path)
     try:
         with open(path, encoding="utf-8", newline="") as file:
-            rows = list(csv.reader(line for line in file if not line.startswith("#")))
+            rows = list(csv.reader(line for line in file if _holds_data(line)))
     except FileNotFoundError:
         raise CalibrationError(where, [("", f"{source}: file not found")]) from None
     except (OSError, UnicodeDecodeError) as error:
@@ -145,8 +145,13 @@ def _named(column: str, rename: dict[str, str]) -> str:
 def _line_numbers(path: Path) -> list[int]:
     """Line numbers (1-based) of the data rows: after the header, skipping comments and blanks."""
     with open(path, encoding="utf-8") as file:
-        numbers = [n for n, line in enumerate(file, 1) if line.strip() and not line.startswith("#")]
+        numbers = [n for n, line in enumerate(file, 1) if _holds_data(line)]
     return numbers[1:]
+
+
+def _holds_data(line: str) -> bool:
+    """Whether a line of a data file is read: neither blank nor a comment."""
+    return bool(line.strip()) and not line.startswith("#")
 
 
 def _period(

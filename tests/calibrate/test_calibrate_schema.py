@@ -170,6 +170,15 @@ def test_a_break_in_the_periods_names_its_line_and_the_period_expected(
     assert str(raised.value) == f"{path}: 1 problem\n  {message}"
 
 
+def test_blank_lines_are_skipped_and_lines_still_counted(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("period,purchases\n1,3\n\n   \n2,4\n\n3,x\n")
+    with pytest.raises(CalibrationError, match="line 7, purchases: 'x' is not a number"):
+        read_observed(path, ["purchases"], 1, days=10)
+    path.write_text("period,purchases\n1,3\n\n2,4\n")
+    assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
+
+
 def test_a_renamed_column_is_named_as_in_the_file(tmp_path):
     path = tmp_path / "sales.csv"
     path.write_text("# a comment\nperiod,sales\n1,3\n2,x\n")
