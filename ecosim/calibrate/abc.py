@@ -48,13 +48,19 @@ __all__ = [
     "mark_finished",
     "posterior",
     "search",
+    "settings",
 ]
 
 DATABASE = "abc.db"
 """pyabc's SQLite history, in the output folder."""
 RECORD = "calibration.toml"
-"""The calibration a folder holds (settings and a fingerprint of its data), and whether
-its search is finished."""
+"""The calibration a folder holds (its settings, fingerprints of its settings, scenario
+and data), and whether its search is finished."""
+SETTINGS = "settings_values"
+"""The table of :data:`RECORD` that holds the settings by dotted name (``abc.generations``)."""
+NOT_SETTINGS = {"scenario", "file", "observed", "description"}
+"""Fields of a calibration that are not its settings (the scenario and data are
+fingerprinted apart; the description does not change a search)."""
 
 
 @dataclass(frozen=True)
@@ -272,9 +278,9 @@ def _quiet_pyabc() -> Iterator[None]:
 
 def fingerprint(calibration: Calibration) -> dict[str, str]:
     """Hashes of what a search depends on: the settings, the scenario and the data."""
-    settings = calibration.model_dump(exclude={"scenario", "file", "observed", "description"})
+    dumped = calibration.model_dump(exclude=NOT_SETTINGS)
     return {
-        "settings": _hash(repr(settings)),
+        "settings": _hash(repr(dumped)),
         "scenario": _hash(repr(calibration.scenario.model_dump())),
         "data": _hash(calibration.observed.to_csv(index=False)),
     }
@@ -284,8 +290,51 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def settings(calibration: Calibration) -> dict[str, Any]:
+    """Return a calibration's settings by dotted name, as the file and ``--set`` name them.
+
+    Parameters
+    ----------
+    calibration : Calibration
+
+    Returns
+    -------
+    dict
+        ``{"seed": 7, "parameters.0.low": 0.005, "abc.generations": 8, ...}``, without
+        the settings left unset.
+    """
+    dumped = calibration.model_dump(exclude=NOT_SETTINGS)
+    dumped["scenario"] = dumped.pop("scenario_file")  # the file's name for it
+    return _dotted(dumped)
+
+
+def _dotted(value: Any, name: str = "") -> dict[str, Any]:
+    """Flatten tables and lists into ``{dotted name: value}`` (list items by position)."""
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        return {
+            dotted: leaf
+            for key, item in items
+            for dotted, leaf in _dotted(item, f"{name}.{key}" if name else str(key)).items()
+        }
+    return {} if value is None else {name: value}
+
+
 def claim(calibration: Calibration, out: Path) -> None:
-    """Record the calibration in a new folder, or check that the folder holds the same one."""
+    """Record the calibration in a new folder, or check that the folder holds the same one.
+
+    Parameters
+    ----------
+    calibration : Calibration
+    out : Path
+        The output folder.
+
+    Raises
+    ------
+    CalibrationError
+        If the folder holds another calibration, naming each setting that differs (with
+        the folder's value and this calibration's), and a changed scenario or data.
+    """
     import tomli_w
 
     path = out / RECORD
@@ -295,23 +344,64 @@ def claim(calibration: Calibration, out: Path) -> None:
             raise CalibrationError(
                 str(out), [("", f"holds {DATABASE} but no {RECORD}; use another --out")]
             )
-        write_text(tomli_w.dumps({**mine, "finished": False}), path)
+        record = {**mine, "finished": False, SETTINGS: settings(calibration)}
+        write_text(tomli_w.dumps(record), path)
         return
     held = read_toml(path)
-    differs = [key for key in ("settings", "scenario", "data") if held.get(key) != mine[key]]
-    if differs:
+    differences = _differences(held, mine, calibration)
+    if differences:
+        then = "read its results" if held.get("finished") else "resume it"
         raise CalibrationError(
             str(out),
             [
                 (
                     "",
                     f"holds a different calibration ({held.get('name')!r} from "
-                    f"{held.get('file')}; its {', '.join(differs)} differ): its generations "
-                    "are not mixed with others: use another --out, or remove the folder "
-                    "to start again",
-                )
+                    f"{held.get('file')}), which differs as listed below; its generations "
+                    "are not mixed with another's: use a new --out folder for this one, or "
+                    f"restore the folder's values to {then} (or remove the folder to start "
+                    "again)",
+                ),
+                *differences,
             ],
         )
+
+
+def _differences(
+    held: dict[str, Any], mine: dict[str, str], calibration: Calibration
+) -> list[tuple[str, str]]:
+    """Return what differs between the folder's record and a calibration, by dotted name."""
+    was = held.get(SETTINGS)
+    if was is None:  # a record written before settings were kept by name
+        found = (
+            [("settings", "differ from the folder's (its record does not name them)")]
+            if held.get("settings") != mine["settings"]
+            else []
+        )
+    else:
+        now = settings(calibration)
+        found = [
+            (name, f"folder has {_shown(was.get(name))}, now {_shown(now.get(name))}")
+            for name in dict.fromkeys([*was, *now])
+            if was.get(name) != now.get(name)
+        ]
+    if held.get("scenario") != mine["scenario"]:
+        found.append(
+            (
+                "scenario",
+                f"{calibration.scenario_file} (with customers and days applied) is not the "
+                "scenario the folder was fitted to",
+            )
+        )
+    if held.get("data") != mine["data"]:
+        found.append(
+            ("data", f"{calibration.data.path} holds other values than the folder was fitted to")
+        )
+    return found
+
+
+def _shown(value: Any) -> str:
+    return "none" if value is None else repr(value)
 
 
 def finished(out: str | Path) -> bool:

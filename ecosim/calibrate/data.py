@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import math
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +67,7 @@ def read_observed(
     source = str(path)
     try:
         with open(path, encoding="utf-8", newline="") as file:
-            rows = list(csv.reader(line for line in file if not line.startswith("#")))
+            rows = list(csv.reader(line for line in file if _holds_data(line)))
     except FileNotFoundError:
         raise CalibrationError(where, [("", f"{source}: file not found")]) from None
     except (OSError, UnicodeDecodeError) as error:
@@ -93,7 +93,7 @@ def read_observed(
     if problems:
         raise CalibrationError(source, problems)
     values: dict[str, list[float]] = {c: [] for c in columns}
-    periods: list[int] = []
+    located: list[tuple[int, int, str]] = []
     first_date = None
     for number, row in zip(lines, rows[1:], strict=True):
         record = dict(zip(header, (cell.strip() for cell in row), strict=False))
@@ -110,7 +110,7 @@ def read_observed(
                         f"scenario's horizon of {days} days",
                     )
                 )
-            periods.append(period)
+            located.append((number, period, record[index[0]]))
         for column in columns:
             try:
                 value = float(record[column])
@@ -130,17 +130,11 @@ def read_observed(
                     )
                 )
             values[column].append(value)
-    if not problems and periods != list(range(1, len(periods) + 1)):
-        problems.append(
-            (
-                index[0],
-                "periods must be consecutive from the first: 1, 2, 3... (or dates "
-                f"{period_days} days apart)",
-            )
-        )
+    if not problems:
+        problems += _first_break(located, index[0], period_days, first_date)
     if problems:
         raise CalibrationError(source, problems)
-    return pd.DataFrame({"period": periods, **values})
+    return pd.DataFrame({"period": [period for _, period, _ in located], **values})
 
 
 def _named(column: str, rename: dict[str, str]) -> str:
@@ -151,8 +145,13 @@ def _named(column: str, rename: dict[str, str]) -> str:
 def _line_numbers(path: Path) -> list[int]:
     """Line numbers (1-based) of the data rows: after the header, skipping comments and blanks."""
     with open(path, encoding="utf-8") as file:
-        numbers = [n for n, line in enumerate(file, 1) if line.strip() and not line.startswith("#")]
+        numbers = [n for n, line in enumerate(file, 1) if _holds_data(line)]
     return numbers[1:]
+
+
+def _holds_data(line: str) -> bool:
+    """Whether a line of a data file is read: neither blank nor a comment."""
+    return bool(line.strip()) and not line.startswith("#")
 
 
 def _period(
@@ -186,6 +185,46 @@ def _period(
         )
         return None, first
     return offset // period_days + 1, first
+
+
+def _first_break(
+    located: list[tuple[int, int, str]], kind: str, period_days: int, first: date | None
+) -> list[tuple[str, str]]:
+    """Name the line where the periods stop being consecutive from 1, if any.
+
+    Parameters
+    ----------
+    located : list of (int, int, str)
+        Each data row's line number, period and ``kind`` cell, in file order.
+    kind : {"period", "date"}
+        The file's index column.
+    period_days : int
+        Days between consecutive dates.
+    first : date, optional
+        The first date (period 1) of a file indexed by date.
+
+    Returns
+    -------
+    list of (str, str)
+        No problem, or one: ``("line 7, period", "period 6 expected after period 5,
+        found 8")``; dates are given with their periods.
+    """
+    previous: tuple[int, str] | None = None
+    for line, period, text in located:
+        expected = previous[0] + 1 if previous else 1
+        if period != expected:
+            if kind == "period":
+                wanted = f"period {expected}"
+                after = f"after period {previous[0]}" if previous else "first"
+                found = str(period)
+            else:
+                due = first + timedelta(days=(expected - 1) * period_days)
+                wanted = f"{due} (period {expected})"
+                after = f"after {previous[1]} (period {previous[0]})"
+                found = f"{text} ({f'period {period}' if period >= 1 else 'before the first date'})"
+            return [(f"line {line}, {kind}", f"{wanted} expected {after}, found {found}")]
+        previous = (period, text)
+    return []
 
 
 def aggregate(

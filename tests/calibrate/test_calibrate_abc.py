@@ -74,15 +74,57 @@ def test_a_search_killed_between_generations_resumes_and_is_not_redone(write_cal
     pd.testing.assert_frame_equal(generations(out), after)
 
 
-def test_a_folder_of_another_calibration_is_refused(write_calibration, capsys):
+def test_a_folder_of_another_calibration_is_refused_naming_what_differs(write_calibration, capsys):
     path = write_calibration()
     out = path.parent / "out"
     assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
+    capsys.readouterr()
+    stamp = (out / DATABASE).stat().st_mtime_ns
     path.write_text(path.read_text().replace("seed = 7", "seed = 8"))
-    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 2
+    data = path.parent / "data.csv"
+    data.write_text(data.read_text().replace("12,11", "12,12"))
+    command = ["calibrate", str(path), "--serial", "--out", str(out), "--set", "abc.draws=50"]
+    assert main([*command, "--set", "parameters.1.high=0.9"]) == 2
     err = capsys.readouterr().err
-    assert f"ecosim: error: {out}: " in err and "holds a different calibration" in err
-    assert "its settings differ" in err
+    assert err.startswith(f"ecosim: error: {out}: 5 problems\n  holds a different calibration ")
+    assert "use a new --out folder for this one, or restore the folder's values to read" in err
+    assert err.splitlines()[2:] == [
+        "  seed: folder has 7, now 8",
+        "  parameters.1.high: folder has 1.0, now 0.9",
+        "  abc.draws: folder has 40, now 50",
+        "  data: data.csv holds other values than the folder was fitted to",
+    ]
+    assert (out / DATABASE).stat().st_mtime_ns == stamp
+
+    record = out / "calibration.toml"
+    record.write_text(record.read_text().replace("finished = true", "finished = false"))
+    assert main(command) == 2
+    assert "restore the folder's values to resume it" in capsys.readouterr().err
+
+    record.write_text(record.read_text().split("[settings_values]")[0])
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert "  settings: differ from the folder's (its record does not name them)\n" in err
+    assert (out / DATABASE).stat().st_mtime_ns == stamp
+
+
+def test_more_generations_after_a_finished_calibration_go_into_a_new_folder(
+    write_calibration, capsys
+):
+    """What docs/calibration.md suggests after a short search: --set abc.generations, --out."""
+    path = write_calibration()
+    out = path.parent / "out"
+    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
+    before = generations(out)
+    longer = ["calibrate", str(path), "--serial", "--set", "abc.generations=3"]
+    assert main([*longer, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "use a new --out folder" in err
+    assert "  abc.generations: folder has 2, now 3\n" in err
+    pd.testing.assert_frame_equal(generations(out), before)
+
+    assert main([*longer, "--out", str(path.parent / "longer")]) == 0
+    assert generations(path.parent / "longer")["t"].tolist() == [0, 1, 2]
 
 
 def test_a_serial_calibration_is_reproduced_exactly(write_calibration, tmp_path):

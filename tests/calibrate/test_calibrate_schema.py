@@ -33,7 +33,7 @@ BROKEN_DATA = [
         "period,purchases\n" + "".join(f"{k},1\n" for k in range(1, 14)),
         "line 14, period: period 13 ends on day 13, after the scenario's horizon of 12 days",
     ),
-    ("gap", "period,purchases\n1,3\n3,4\n", "periods must be consecutive"),
+    ("gap", "period,purchases\n1,3\n3,4\n", "line 3, period: period 2 expected after period 1"),
     ("no index", "week,purchases\n1,3\n", "exactly one of the columns period or date"),
     ("infinite", "period,purchases\n1,inf\n", "line 2, purchases: 'inf' is not finite"),
 ]
@@ -129,6 +129,54 @@ def test_dates_a_week_apart_are_weekly_periods(tmp_path):
     path.write_text("date,revenue\n2024-01-01,10\n2024-01-09,12\n")
     with pytest.raises(CalibrationError, match="line 3, date: 2024-01-09 is 8 days after"):
         read_observed(path, ["revenue"], period_days=7, days=14)
+
+
+@pytest.mark.parametrize(
+    ("text", "period_days", "message"),
+    [
+        (
+            "period,purchases\n1,3\n2,3\n# a comment\n3,3\n4,3\n5,3\n8,3\n9,3\n",
+            1,
+            "line 8, period: period 6 expected after period 5, found 8",
+        ),
+        ("period,purchases\n2,3\n3,3\n", 1, "line 2, period: period 1 expected first, found 2"),
+        (
+            "period,purchases\n1,3\n2,3\n2,3\n",
+            1,
+            "line 4, period: period 3 expected after period 2, found 2",
+        ),
+        (
+            "date,purchases\n2024-01-01,3\n2024-01-08,3\n2024-01-22,3\n",
+            7,
+            "line 4, date: 2024-01-15 (period 3) expected after 2024-01-08 (period 2), found "
+            "2024-01-22 (period 4)",
+        ),
+        (
+            "date,purchases\n2024-01-08,3\n2024-01-01,3\n",
+            7,
+            "line 3, date: 2024-01-15 (period 2) expected after 2024-01-08 (period 1), found "
+            "2024-01-01 (before the first date)",
+        ),
+    ],
+    ids=["gap", "late start", "repeat", "date gap", "date before the first"],
+)
+def test_a_break_in_the_periods_names_its_line_and_the_period_expected(
+    tmp_path, text, period_days, message
+):
+    path = tmp_path / "data.csv"
+    path.write_text(text)
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, ["purchases"], period_days, days=100)
+    assert str(raised.value) == f"{path}: 1 problem\n  {message}"
+
+
+def test_blank_lines_are_skipped_and_lines_still_counted(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("period,purchases\n1,3\n\n   \n2,4\n\n3,x\n")
+    with pytest.raises(CalibrationError, match="line 7, purchases: 'x' is not a number"):
+        read_observed(path, ["purchases"], 1, days=10)
+    path.write_text("period,purchases\n1,3\n\n2,4\n")
+    assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
 
 
 def test_a_renamed_column_is_named_as_in_the_file(tmp_path):
