@@ -2,7 +2,8 @@
 
 The picture is a matplotlib figure of the model's network sample (laid out once per model,
 see :attr:`~ecosim.ui.live_model.LiveModel.network_sample`); only the colours change from
-step to step. Clicking a customer picks it for the customer inspector.
+step to step. Clicking a customer picks it for the customer inspector. A well-mixed
+network (everyone a friend of everyone) is drawn with up to :data:`MAX_LINKS` of its links.
 """
 
 from __future__ import annotations
@@ -35,7 +36,16 @@ from ecosim.ui.style import (
     stage_colours,
 )
 
-__all__ = ["COLOUR_BY", "ClickableImage", "NetworkView", "network_figure", "pick"]
+__all__ = [
+    "COLOUR_BY",
+    "MAX_LINKS",
+    "ClickableImage",
+    "NetworkView",
+    "caption",
+    "drawn_edges",
+    "network_figure",
+    "pick",
+]
 
 COLOUR_BY = ("4C stage", "experience")
 
@@ -46,8 +56,12 @@ _AXES = (0.01, 0.01, 0.74, 0.90)
 _LIMITS = (-0.03, 1.03)
 _PICK_RADIUS = 14.0
 """How far (in pixels of the picture) a click may be from a customer to pick it."""
+MAX_LINKS = 5000
+"""The most links drawn for a network where everyone is everyone's friend."""
 _EDGE_LAYERS: weakref.WeakKeyDictionary[NetworkSample, np.ndarray] = weakref.WeakKeyDictionary()
 """Each sample's edges, drawn once (they never change while the model runs)."""
+_DRAWN_EDGES: weakref.WeakKeyDictionary[NetworkSample, np.ndarray] = weakref.WeakKeyDictionary()
+"""Each sample's edges to draw, chosen once."""
 
 
 class ClickableImage(v.VuetifyTemplate):
@@ -137,13 +151,75 @@ def _network_axes(fig: Figure) -> Axes:
     return ax
 
 
+def _well_mixed(sample: NetworkSample) -> bool:
+    """Whether everyone is a friend of everyone, with the edges held implicitly (none kept)."""
+    complete = sample.total > 1 and bool(np.all(sample.degree == sample.total - 1))
+    return complete and not len(sample.edges)
+
+
+def drawn_edges(sample: NetworkSample) -> np.ndarray:
+    """Return the pairs of positions in the sample joined by a line, chosen once per sample.
+
+    The sample of a well-mixed network holds no edges (everyone hears everyone, see
+    :func:`~ecosim.ui.layout.sample_network`): all pairs of the customers drawn are then
+    friends, and at most :data:`MAX_LINKS` of them, chosen at random, are drawn.
+
+    Parameters
+    ----------
+    sample : NetworkSample
+
+    Returns
+    -------
+    ndarray of int, shape (m, 2)
+
+    Examples
+    --------
+    >>> sample = NetworkSample(np.arange(3), np.zeros((3, 2)), np.empty((0, 2), int),
+    ...                        np.array([2, 2, 2]), 3)
+    >>> drawn_edges(sample).tolist()
+    [[0, 1], [0, 2], [1, 2]]
+    """
+    if sample not in _DRAWN_EDGES:
+        edges = sample.edges
+        if _well_mixed(sample):
+            edges = np.column_stack(np.triu_indices(len(sample.nodes), 1))
+            if len(edges) > MAX_LINKS:
+                chosen = np.random.default_rng(0).choice(len(edges), MAX_LINKS, replace=False)
+                edges = edges[np.sort(chosen)]
+        _DRAWN_EDGES[sample] = edges
+    return _DRAWN_EDGES[sample]
+
+
+def caption(sample: NetworkSample) -> str:
+    """Say what the network picture shows, under it.
+
+    Examples
+    --------
+    >>> sample = NetworkSample(np.arange(3), np.zeros((3, 2)), np.empty((0, 2), int),
+    ...                        np.array([2, 2, 2]), 3)
+    >>> caption(sample)
+    'all 3 customers, each a friend of all the others: all 3 links drawn. Click one to follow it.'
+    """
+    shown = "all" if len(sample.nodes) == sample.total else f"{len(sample.nodes):,} of"
+    if not _well_mixed(sample):
+        return f"{shown} {sample.total:,} customers; dot size: friends. Click one to follow it."
+    links = sample.total * (sample.total - 1) // 2
+    drawn = len(drawn_edges(sample))
+    share = "all" if drawn == links else f"{drawn:,} of the"
+    return (
+        f"{shown} {sample.total:,} customers, each a friend of all the others: "
+        f"{share} {links:,} links drawn. Click one to follow it."
+    )
+
+
 def _edge_layer(sample: NetworkSample) -> np.ndarray:
     """Return the sample's edges drawn on a transparent picture (RGBA), drawing them once."""
     if sample not in _EDGE_LAYERS:
         fig = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
         fig.patch.set_alpha(0.0)
-        if len(sample.edges):
-            lines = LineCollection(sample.xy[sample.edges], lw=0.2, color="#bdbdbd", alpha=0.3)
+        edges = drawn_edges(sample)
+        if len(edges):
+            lines = LineCollection(sample.xy[edges], lw=0.2, color="#bdbdbd", alpha=0.3)
             _network_axes(fig).add_collection(lines)
         canvas = FigureCanvasAgg(fig)
         canvas.draw()
@@ -175,7 +251,7 @@ def network_figure(
     population = model.population
     aware = population.aware[sample.nodes, brand]
     fig = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
-    fig.figimage(_edge_layer(sample), 0, 0, origin="upper")
+    fig.figimage(_edge_layer(sample), 0, 0, origin="upper", zorder=-1)  # under the dots
     ax = _network_axes(fig)
     if colour_by == "experience":
         colours = experience_colours(aware, population.experience[sample.nodes, brand])
@@ -188,6 +264,8 @@ def network_figure(
         swatches = [Patch(color=c) for c in (UNAWARE_COLOUR, AWARE_COLOUR, *STAGE_COLOURS)]
         fig.legend(swatches, names, loc="center right", fontsize=8, frameon=False)
     size = 6.0 + 2.5 * np.sqrt(np.minimum(sample.degree, 400))
+    if _well_mixed(sample):  # as many friends each: smaller dots as more share the disc
+        size = np.full(len(sample.nodes), min(40.0, 24_000 / len(sample.nodes)))
     ax.scatter(*sample.xy.T, s=size, c=colours, linewidths=0)
     if model.watched is not None and model.watched in sample.nodes:
         spot = sample.xy[np.searchsorted(sample.nodes, model.watched)]
@@ -225,8 +303,4 @@ def NetworkView(model: LiveModel) -> None:
             alt=f"network of customers on day {model.steps}",
             on_pick=follow,
         )
-        shown = "all" if len(sample.nodes) == sample.total else f"{len(sample.nodes):,} of"
-        solara.Text(
-            f"{shown} {sample.total:,} customers; dot size: friends. Click one to follow it.",
-            style={"font-size": "0.8em"},
-        )
+        solara.Text(caption(sample), style={"font-size": "0.8em"})
