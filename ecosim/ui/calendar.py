@@ -35,13 +35,19 @@ MARKED_TYPES = {
     "social_post": ("#80cbc4", "posts"),
     "promotion": ("#ffb300", "sale"),
     "price_change": ("#ffb300", "price"),
-    "double_points": ("#ffb300", "double points"),
     "influencer": ("#ab47bc", "influencer"),
     "service_disruption": ("#e53935", "disruption"),
     "product_launch": ("#5c6bc0", "launch"),
     "seeding": ("#5c6bc0", "seeding"),
+    "gamification": ("#66bb6a", "game"),
+    "personalisation": ("#8d6e63", "personalised offers"),
+    "community": ("#29b6f6", "community"),
+    "double_points": ("#f48fb1", "double points"),
+    "personalised_reward": ("#f48fb1", "rewards"),
+    "winback": ("#9e9d24", "win-back"),
 }
-"""Action types drawn on the time charts: colour and short name."""
+"""Colour and short name of every action type (:data:`~ecosim.scenario.campaign.ACTION_TYPES`)
+on the time charts; actions of one kind (sales and prices, loyalty points) share a colour."""
 
 EVENT_FLOWS = {
     "amplified": ("media amplified a post", "#6a1b9a"),
@@ -104,7 +110,7 @@ def day_label(day: int, days: int) -> str:
 
 
 def campaign_marks(scenario: Scenario, brand: str | None = None) -> list[CalendarMark]:
-    """List the scenario's campaign actions that the time charts mark, in calendar order.
+    """List the scenario's campaign actions, to mark on the time charts, in calendar order.
 
     Parameters
     ----------
@@ -122,7 +128,7 @@ def campaign_marks(scenario: Scenario, brand: str | None = None) -> list[Calenda
     several = len(scenario.brands) > 1 or brand is None
     found = []
     for action in scenario.campaign:
-        if action.type not in MARKED_TYPES or (brand is not None and action.brand != brand):
+        if brand is not None and action.brand != brand:
             continue
         colour, name = MARKED_TYPES[action.type]
         label = f"{action.brand} {name}" if several else name
