@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.colors import to_hex, to_rgb
 
 from ecosim.scenario import Scenario
 
@@ -24,6 +25,7 @@ __all__ = [
     "date_label",
     "day_label",
     "month_starts",
+    "shade",
     "todays_events",
 ]
 
@@ -48,6 +50,11 @@ MARKED_TYPES = {
 }
 """Colour and short name of every action type (:data:`~ecosim.scenario.campaign.ACTION_TYPES`)
 on the time charts; actions of one kind (sales and prices, loyalty points) share a colour."""
+
+_BRAND_SHADES = ((None, 0.0), ("darker", -0.45), ("paler", 0.5))
+"""The shade of each brand's actions, in the scenario's order of brands and then again
+from the first: the word added to the marks' labels and the share of black (below 0) or
+white mixed into the colour of the action's type."""
 
 EVENT_FLOWS = {
     "amplified": ("media amplified a post", "#6a1b9a"),
@@ -109,8 +116,24 @@ def day_label(day: int, days: int) -> str:
     return f"Day {day} · {date} (of {days} days)"
 
 
+def shade(colour: str, amount: float) -> str:
+    """Mix black (``amount`` below 0) or white (above 0) into a colour.
+
+    Examples
+    --------
+    >>> shade("#808080", -0.5), shade("#808080", 0.5), shade("#808080", 0.0)
+    ('#404040', '#c0c0c0', '#808080')
+    """
+    rgb = np.array(to_rgb(colour))
+    towards = 1.0 if amount > 0 else 0.0
+    return to_hex(rgb + abs(amount) * (towards - rgb))
+
+
 def campaign_marks(scenario: Scenario, brand: str | None = None) -> list[CalendarMark]:
     """List the scenario's campaign actions, to mark on the time charts, in calendar order.
+
+    With several brands, the second brand's actions are drawn darker and the third's paler
+    (their labels say so), so each brand's actions have rows of their own.
 
     Parameters
     ----------
@@ -132,6 +155,11 @@ def campaign_marks(scenario: Scenario, brand: str | None = None) -> list[Calenda
             continue
         colour, name = MARKED_TYPES[action.type]
         label = f"{action.brand} {name}" if several else name
+        if len(scenario.brands) > 1:
+            index = scenario.brand_names.index(action.brand)
+            word, amount = _BRAND_SHADES[index % len(_BRAND_SHADES)]
+            colour = shade(colour, amount)
+            label = f"{label} ({word})" if word else label
         found.append(CalendarMark(action.start, action.end, colour, label))
     return sorted(found, key=lambda m: (m.start, m.end))
 

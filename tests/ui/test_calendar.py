@@ -4,7 +4,7 @@ from matplotlib.colors import is_color_like
 
 from ecosim import load_scenario
 from ecosim.scenario.campaign import ACTION_TYPES, Action
-from ecosim.ui.calendar import MARKED_TYPES, campaign_marks
+from ecosim.ui.calendar import MARKED_TYPES, campaign_marks, shade
 from ecosim.ui.charts import calendar_legend
 
 
@@ -26,3 +26,18 @@ def test_the_game_of_the_gamification_scenario_is_on_the_calendar():
     assert (game.start, game.end) == (15, 365)
     assert game.colour == MARKED_TYPES["gamification"][0]
     assert "tokoku game (1)" in calendar_legend(marks)
+
+
+def test_each_brands_actions_are_shaded_apart_on_the_calendar():
+    scenario = load_scenario("scenarios/two_brands.toml")
+    marks = campaign_marks(scenario)
+    ads = {m.label: m.colour for m in marks if m.label.endswith(("ads", "ads (darker)"))}
+    assert ads == {"tokoku ads": "#9e9e9e", "modaku ads (darker)": shade("#9e9e9e", -0.45)}
+    kinds = {(a.brand, MARKED_TYPES[a.type][0]) for a in scenario.campaign if a.start != a.end}
+    rows = {m.colour for m in marks if m.start != m.end}  # one row of the strip per colour
+    assert len(rows) == len(kinds)
+    assert "modaku sale (darker) (4)" in calendar_legend(marks)
+    assert campaign_marks(scenario, "tokoku") == [m for m in marks if m.label.startswith("tokoku")]
+    colours = {name: colour for colour, name in MARKED_TYPES.values()}
+    for mark in campaign_marks(load_scenario("scenarios/baseline.toml")):  # one brand: as typed
+        assert mark.colour == colours[mark.label.removeprefix("tokoku ")]
