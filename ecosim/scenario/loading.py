@@ -97,9 +97,11 @@ def load_scenario(
     """Read, override and validate a scenario TOML file.
 
     A file may start from another scenario with ``extends = "other.toml"`` (a path
-    relative to the file): its tables are merged into the other's, field by field; in
-    lists of named tables (``brands``, ``channels``, ``influencers``, segments) an item
-    merges into the other's item of the same name or is added; other lists (such as
+    relative to the file): its tables are merged into the other's, field by field,
+    except a table that names another kind than the other's (``kind``, ``type`` or
+    ``dist``, as ``[network] kind = "watts_strogatz"``), which replaces it; in lists of
+    named tables (``brands``, ``channels``, ``influencers``, segments) an item merges
+    into the other's item of the same name or is added; other lists (such as
     ``campaign``) replace the other's.
 
     A campaign action that starts after the file's horizon (``days``) is an error; one
@@ -190,10 +192,18 @@ def _referenced(path: Path, field: str, name: str, allow_outside: bool) -> Path:
     return target
 
 
+_TAGS = ("dist", "kind", "type")
+"""Fields that say which kind of table a table is (a network's ``kind``, a rule's ``type``)."""
+
+
 def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if (
+            isinstance(value, dict)
+            and isinstance(merged.get(key), dict)
+            and not _other_kind(merged[key], value)
+        ):
             merged[key] = _merge(merged[key], value)
         elif _named_tables(value) and _named_tables(merged.get(key)):
             items = {item["name"]: item for item in merged[key]}
@@ -203,6 +213,11 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def _other_kind(base: dict[str, Any], changes: dict[str, Any]) -> bool:
+    """Whether ``changes`` names a kind (see :data:`_TAGS`) other than ``base``'s."""
+    return any(tag in changes and changes[tag] != base.get(tag) for tag in _TAGS)
 
 
 def _named_tables(value: Any) -> bool:
@@ -339,7 +354,7 @@ def _field_path(loc: tuple, data: Any) -> str:
 
 
 def _is_tag(node: dict, key: str) -> bool:
-    return any(node.get(tag) == key for tag in ("dist", "kind", "type"))
+    return any(node.get(tag) == key for tag in _TAGS)
 
 
 def _short(value: Any) -> str:
