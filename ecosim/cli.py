@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ecosim import __version__
-from ecosim.errors import EcosimError, InputWarning
+from ecosim.errors import EcosimError, InputError, InputWarning
 
 if TYPE_CHECKING:
     from ecosim.validation import CaseResult
@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
+        if getattr(args, "out", None) is not None:
+            _folder(args.out)
         with _warnings_shown(), _outside_paths(getattr(args, "allow_outside_paths", False)):
             return args.handler(args)
     except EcosimError as error:
@@ -393,7 +395,7 @@ def _run(args: argparse.Namespace) -> int:
         if value is not None:
             overrides[field] = value
     scenario = load_scenario(args.scenario, overrides)
-    out = args.out or Path("results") / scenario.name
+    out = _folder(args.out or Path("results") / scenario.name)
     check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
     model = EcosystemModel(scenario, outcomes="all")
@@ -452,6 +454,24 @@ class _CaseNames:
         return iter(self._names())
 
 
+def _folder(out: Path) -> Path:
+    """Return ``out``, the folder a command writes into, unless it is (or is in) a file.
+
+    Raises
+    ------
+    InputError
+        If ``out``, or the nearest of its parents that exists, is not a folder.
+    """
+    existing = next((path for path in (out, *out.parents) if path.exists()), out)
+    if existing.exists() and not existing.is_dir():
+        which = "is" if existing == out else f"{existing} is"
+        raise InputError(
+            f"--out {out}: {which} a file, not a folder (expected a folder to write into, "
+            "or a path that does not exist yet)"
+        )
+    return out
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
@@ -474,7 +494,7 @@ def _batch(args: argparse.Namespace) -> int:
     from ecosim.experiment import load_experiment, run_experiment
 
     experiment = load_experiment(args.experiment, _experiment_overrides(args, "replications"))
-    out = args.out or Path("results") / experiment.name
+    out = _folder(args.out or Path("results") / experiment.name)
     try:
         result = run_experiment(
             experiment,
@@ -533,7 +553,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
     overrides = _experiment_overrides(args, "sensitivity.replications")
     experiment = load_experiment(args.experiment, overrides)
-    out = args.out or Path("results") / f"{experiment.name}-{args.method}"
+    out = _folder(args.out or Path("results") / f"{experiment.name}-{args.method}")
     try:
         result = run_sensitivity(
             experiment,
@@ -587,7 +607,7 @@ def _optimize(args: argparse.Namespace) -> int:
 
     overrides = dict(parse_assignment(text) for text in args.set)
     optimisation = load_optimisation(args.optimisation, overrides)
-    out = args.out or Path("results") / optimisation.name
+    out = _folder(args.out or Path("results") / optimisation.name)
 
     def report(done: int, planned: int) -> None:
         print(f"{optimisation.name}: {done} of {planned} evaluations", flush=True)
@@ -636,12 +656,9 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ecosim.errors import ValidationCaseError
     from ecosim.validation import CASES, run_cases
     from ecosim.validation import write_report as write_validation_report
 
-    if args.out.exists() and not args.out.is_dir():
-        raise ValidationCaseError(f"--out {args.out}: not a folder")
     started = time.perf_counter()
 
     def report(result: CaseResult) -> None:

@@ -54,6 +54,35 @@ def test_set_overrides_fields(tmp_path):
     assert bought == 0 or abs(daily["revenue"].sum() / bought - 10) < 10 * 0.31
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "scenarios/baseline.toml"],
+        ["batch", "experiments/strategy_comparison.toml"],
+        ["compare", "results/strategy_comparison"],
+        ["sensitivity", "experiments/strategy_comparison.toml", "--method", "morris"],
+        ["optimize", "optimizations/spend_mix.toml"],
+        ["calibrate", "calibrations/room_air_conditioners_bass.toml"],
+        ["validate", "--quick"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_out_naming_a_file_is_refused_before_any_work(argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    taken = tmp_path / "taken.txt"
+    taken.write_text("keep me")
+    assert main([*argv, "--out", str(taken)]) == 2
+    assert capsys.readouterr().err == (
+        f"ecosim: error: --out {taken}: is a file, not a folder (expected a folder to write "
+        "into, or a path that does not exist yet)\n"
+    )
+    assert main([*argv, "--out", str(taken / "sub")]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"ecosim: error: --out {taken / 'sub'}: {taken} is a file, not a folder"
+    )
+    assert taken.read_text() == "keep me" and os.listdir(tmp_path) == ["taken.txt"]
+
+
 def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
     status = run_cli(
         "--set", "brands.0.pricee=10", "--set", "campaign.0.intensity=3", "--out", str(tmp_path)
