@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 __all__ = ["command", "main"]
 
+_COMMAND_LINE = "the command line"
+"""Where a command's overrides come from, as problems in the fields they set name it."""
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status.
@@ -394,7 +397,7 @@ def _run(args: argparse.Namespace) -> int:
     ):
         if value is not None:
             overrides[field] = value
-    scenario = load_scenario(args.scenario, overrides)
+    scenario = load_scenario(args.scenario, overrides, overrides_from=_COMMAND_LINE)
     out = _folder(args.out or Path("results") / scenario.name)
     check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
@@ -493,7 +496,11 @@ def _port(text: str) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from ecosim.experiment import load_experiment, run_experiment
 
-    experiment = load_experiment(args.experiment, _experiment_overrides(args, "replications"))
+    experiment = load_experiment(
+        args.experiment,
+        _experiment_overrides(args, "replications"),
+        overrides_from=_COMMAND_LINE,
+    )
     out = _folder(args.out or Path("results") / experiment.name)
     try:
         result = run_experiment(
@@ -552,7 +559,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.report import write_sensitivity_report
 
     overrides = _experiment_overrides(args, "sensitivity.replications")
-    experiment = load_experiment(args.experiment, overrides)
+    experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
     out = _folder(args.out or Path("results") / f"{experiment.name}-{args.method}")
     try:
         result = run_sensitivity(

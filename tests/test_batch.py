@@ -599,9 +599,16 @@ def test_command_line_changes_make_a_smaller_batch_recorded_and_kept_apart(tmp_p
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        (["--set", "replications=1"], "replications: Input should be greater than or equal to 2"),
+        (
+            ["--set", "replications=1"],
+            "replications (set on the command line): Input should be greater than or equal to 2",
+        ),
         (["--set", "replications"], "--set: 1 problem\n  replications: expected FIELD.PATH=VALUE"),
-        (["--set", "strategies.plain.set.x=1"], "strategies.plain: x: unknown field"),
+        (
+            ["--set", "strategies.plain.set.x=1"],
+            "strategies.plain (with strategies.plain.set.x set on the command line): x: unknown "
+            "field",
+        ),
         (["--set", "scenario.brands.7.price=1"], "brands.7.price: index 7 is out of range"),
     ],
 )

@@ -90,10 +90,46 @@ def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 2
     assert "baseline.toml: 2 problems" in err
-    assert "brands[0].pricee: unknown field" in err
-    assert "campaign[0].intensity: Input should be less than or equal to 1 (got 3)" in err
+    assert "brands[0].pricee (set on the command line): unknown field" in err
+    assert (
+        "campaign[0].intensity (set on the command line): Input should be less than or "
+        "equal to 1 (got 3)" in err
+    )
     assert "Traceback" not in err
     assert not (tmp_path / "timeseries.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (
+            ["--customers", "-5"],
+            "population.size (set on the command line): Input should be greater than or "
+            "equal to 2 (got -5)",
+        ),
+        (["--set", "brandz.0.price=100"], "brandz (set on the command line): unknown field"),
+        (
+            ["--days", "0"],
+            "days (set on the command line): Input should be greater than or equal to 1 (got 0)",
+        ),
+    ],
+)
+def test_a_mistake_on_the_command_line_is_not_blamed_on_the_file(args, problem, capsys):
+    assert main(["run", str(SCENARIOS / "baseline.toml"), *args]) == 2
+    err = capsys.readouterr().err
+    assert err == f"ecosim: error: {SCENARIOS / 'baseline.toml'}: 1 problem\n  {problem}\n"
+
+
+def test_a_problem_of_the_file_is_still_the_files(tmp_path, capsys):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text((SCENARIOS / "baseline.toml").read_text().replace("m = 4", "m = 0"))
+    assert main(["run", str(scenario), "--customers", "1000", "--set", "network.kind=x"]) == 2
+    assert main(["run", str(scenario), "--customers", "1000"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[1] == "  network.kind (set on the command line): unknown kind 'x' (expected one " + (
+        "of: barabasi_albert, watts_strogatz, erdos_renyi, stochastic_block, complete, edge_list)"
+    )
+    assert err[3] == "  network.m: Input should be greater than or equal to 1 (got 0)"
 
 
 def test_bad_edge_list_is_reported_with_its_line(tmp_path, capsys):
