@@ -408,6 +408,7 @@ def _run(args: argparse.Namespace) -> int:
     summary = {
         "scenario": scenario.name,
         "scenario_file": str(args.scenario),
+        "overrides": overrides,
         "seed": scenario.seed,
         "days": scenario.days,
         "customers": scenario.population.size,

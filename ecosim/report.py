@@ -269,6 +269,11 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         f"| replications | {e.replications} per strategy and condition |",
         f"| runs | {c.planned} planned, {finished} finished, {failed} failed |",
         f"| experiment seed | {e.seed} |",
+    ]
+    if e.overrides:
+        changes = "; ".join(f"`{k}` = {_value(v)}" for k, v in e.overrides.items())
+        lines.append(f"| changes on the command line | {changes} |")
+    lines += [
         "",
         "### Strategies",
         "",

@@ -26,6 +26,7 @@ def test_run_writes_timeseries_summary_and_dashboard(tmp_path):
     assert summary["scenario"] == "baseline" and summary["seed"] == 5
     assert summary["customers"] == 1000 and summary["days"] == 20
     assert summary["ecosim_version"] == __version__
+    assert summary["overrides"] == {"days": 20, "seed": 5, "population.size": 1000}
     assert summary["wall_time_seconds"] > 0
     assert summary["outcomes"]["total_purchases"] == daily["purchases"].sum()
     assert (out / "dashboard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -49,6 +50,7 @@ def test_set_overrides_fields(tmp_path):
     )
     summary = json.loads((out / "summary.json").read_text())
     assert summary["days"] == 5, "--days wins over --set days"
+    assert summary["overrides"] == {"brands.0.price": 10, "days": 5, "population.size": 1000}
     daily = pd.read_parquet(out / "timeseries.parquet")
     bought = daily["purchases"].sum()
     assert bought == 0 or abs(daily["revenue"].sum() / bought - 10) < 10 * 0.31

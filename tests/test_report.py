@@ -88,7 +88,8 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
     data.pop("conditions")
     path = write_experiment(tmp_path, data)
     out = tmp_path / "out"
-    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    changes = ["--set", "scenario.brands.0.price=99.5", "--customers", "250"]
+    assert main(["batch", str(path), "--out", str(out), "--serial", *changes]) == 0
     assert main(["compare", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "total_revenue\n  plain: " in printed
@@ -97,6 +98,10 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
     )
     report = (out / "report.md").read_text()
     assert "| market conditions | none (the base scenario) |" in report
+    assert (
+        "| changes on the command line | `scenario.brands.0.price` = `99.5`; `customers` = `250` |"
+        in report
+    )
     assert "Highest mean:" in report
 
 
