@@ -103,8 +103,9 @@ def command() -> NoReturn:
 
 @contextmanager
 def _warnings_shown() -> Iterator[None]:
-    """Print warnings about the input as ``ecosim: warning: ...``; others as usual."""
+    """Print warnings about the input as ``ecosim: warning: ...``, each once; others as usual."""
     show = warnings.showwarning
+    printed: set[str] = set()
 
     def shown(
         message: Warning | str,
@@ -115,7 +116,9 @@ def _warnings_shown() -> Iterator[None]:
         line: str | None = None,
     ) -> None:
         if issubclass(category, InputWarning):
-            print(f"ecosim: warning: {message}", file=sys.stderr)
+            if str(message) not in printed:
+                printed.add(str(message))
+                print(f"ecosim: warning: {message}", file=sys.stderr)
         else:
             show(message, category, filename, lineno, file, line)
 
