@@ -179,7 +179,11 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--out", type=Path, metavar="DIR", help="results folder (default: results/<experiment>)"
     )
-    _add_experiment_arguments(batch, "runs of every strategy under every condition")
+    _add_experiment_arguments(
+        batch,
+        "runs of every strategy under every condition",
+        "conditions.parameters.0.values=[0.5,1.5]",
+    )
     _add_runner_arguments(batch)
     batch.set_defaults(handler=_batch)
 
@@ -198,7 +202,13 @@ def _parser() -> argparse.ArgumentParser:
 
     sensitivity = commands.add_parser(
         "sensitivity",
-        help="Morris or Sobol sensitivity analysis over an experiment's condition ranges",
+        help="Morris or Sobol sensitivity analysis over the ranges of an experiment's "
+        "[[sensitivity.parameters]] (without them, its conditions' parameters)",
+        description="Run a Morris or Sobol design over the ranges of the experiment's "
+        "[[sensitivity.parameters]] (without them, over its market conditions' parameters, "
+        "which then all need a range) for one strategy (sensitivity.strategy, default the "
+        "baseline), and write sensitivity.md with its table and figure. Rerun the same "
+        "command after an interruption to resume.",
     )
     sensitivity.add_argument("experiment", type=Path, help="experiment TOML file")
     sensitivity.add_argument("--method", choices=("morris", "sobol"), required=True)
@@ -208,7 +218,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="results folder (default: results/<experiment>-<method>)",
     )
-    _add_experiment_arguments(sensitivity, "runs per design point (sensitivity.replications)")
+    _add_experiment_arguments(
+        sensitivity,
+        "runs per design point (sensitivity.replications)",
+        "sensitivity.trajectories=4",
+    )
     _add_runner_arguments(sensitivity)
     sensitivity.set_defaults(handler=_sensitivity)
 
@@ -278,14 +292,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; 15 to 20 minutes with --jobs 2)",
+        "(the default; about an hour: the run of docs/validation.md took 63 minutes with "
+        "--jobs 2)",
     )
     speed.add_argument(
         "--quick",
         dest="mode",
         action="store_const",
         const="quick",
-        help="fewer replications, customers or days, every case present (about 5 minutes)",
+        help="fewer replications, customers or days, every case present (a few minutes: "
+        "about 3 with --jobs 1)",
     )
     validate.set_defaults(mode="full")
     validate.add_argument(
@@ -330,7 +346,14 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_experiment_arguments(command: argparse.ArgumentParser, replications: str) -> None:
+def _add_experiment_arguments(
+    command: argparse.ArgumentParser, replications: str, example: str
+) -> None:
+    """Add the options that change an experiment file; ``example`` is one for ``--set``.
+
+    ``--set``'s examples are checked on ``experiments/strategy_comparison.toml`` by
+    tests/test_cli.py.
+    """
     changes = command.add_argument_group(
         "changes to the experiment file",
         "validated like the file and recorded in the results folder; a rerun into the same "
@@ -344,8 +367,8 @@ def _add_experiment_arguments(command: argparse.ArgumentParser, replications: st
         action="append",
         default=[],
         metavar="FIELD.PATH=VALUE",
-        help="set an experiment field, e.g. seed=7, conditions.parameters.0.levels=2 or "
-        "scenario.brands.0.price=90 (the base scenario's; repeatable)",
+        help=f"set an experiment field, e.g. seed=7, {example} or scenario.brands.0.price=90 "
+        "(the base scenario's; repeatable)",
     )
 
 

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -285,3 +286,37 @@ def test_help_lists_the_validation_cases_and_refuses_an_unknown_one(capsys):
         main(["validate", "--case", "no_such_case"])
     assert stopped.value.code == 2
     assert "invalid choice: 'no_such_case'" in capsys.readouterr().err
+
+
+def _help(capsys, *command: str) -> str:
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    return " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("command", ["batch", "sensitivity"])
+def test_the_set_examples_of_the_help_work_on_the_shipped_experiment(command, capsys):
+    from ecosim.experiment import load_experiment
+    from ecosim.scenario import parse_assignment
+
+    shown = re.search(r"set an experiment field, e\.g\. (.+?) \(the base", _help(capsys, command))
+    overrides = dict(parse_assignment(text) for text in re.split(r", | or ", shown[1]))
+    assert len(overrides) == 3
+    experiment = load_experiment(ROOT / "experiments" / "strategy_comparison.toml", overrides)
+    for dotted, value in overrides.items():
+        node = experiment.model_dump()
+        for part in dotted.split("."):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        assert node == value, dotted
+
+
+def test_the_help_says_what_the_sensitivity_analysis_samples(capsys):
+    text = _help(capsys, "sensitivity")
+    assert "over the ranges of the experiment's [[sensitivity.parameters]]" in text
+    assert "condition ranges" not in _help(capsys)
+
+
+def test_the_help_gives_the_full_validation_time_of_the_checked_in_report(capsys):
+    report = (ROOT / "docs" / "validation.md").read_text()
+    jobs, minutes = re.search(r"(\d+) worker processes, wall time (\d+) min", report).groups()
+    assert f"took {minutes} minutes with --jobs {jobs}" in _help(capsys, "validate")
