@@ -554,7 +554,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ecosim.report import compare, write_report
+    from ecosim.report import CONFIDENCE, compare, significant, write_report
 
     comparison = compare(args.directory)
     path = write_report(comparison, args.out or args.directory)
@@ -565,8 +565,8 @@ def _compare(args: argparse.Namespace) -> int:
         for _, row in rows.iterrows():
             where = f"condition {row['condition']}: " if comparison.groups else ""
             print(
-                f"  {where}{row['strategy']}: {row['mean']:.6g} "
-                f"[{row['ci_low']:.6g}, {row['ci_high']:.6g}]"
+                f"  {where}{row['strategy']}: {significant(row['mean'])} ({CONFIDENCE:.0%} CI "
+                f"{significant(row['ci_low'])} to {significant(row['ci_high'])})"
             )
     spend = comparison.spend
     if len(spend):
@@ -574,7 +574,8 @@ def _compare(args: argparse.Namespace) -> int:
             where = f"condition {row['condition']}: " if comparison.groups else ""
             print(
                 f"not at equal cost: {where}{row['strategy']} spends "
-                f"{row['extra_spend']:+,.6g} ({row['extra_spend_share']:+.1%}) against "
+                f"{'+' if row['extra_spend'] > 0 else ''}{significant(row['extra_spend'])} "
+                f"({row['extra_spend_share']:+.1%}) against "
                 f"{row['baseline']}; extra profit per extra Rp {row['profit_per_extra_spend']:.3g}"
             )
     print(f"wrote {path} (figures/ and tables/ beside it)")
