@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ecosim import __version__
-from ecosim.errors import EcosimError, InputWarning
+from ecosim.errors import EcosimError, InputError, InputWarning
 
 if TYPE_CHECKING:
     from ecosim.validation import CaseResult
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 # none of the others' (tests/test_cli.py checks what `import ecosim.cli` loads).
 
 __all__ = ["command", "main"]
+
+_COMMAND_LINE = "the command line"
+"""Where a command's overrides come from, as problems in the fields they set name it."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
+        if getattr(args, "out", None) is not None:
+            _folder(args.out)
         with _warnings_shown(), _outside_paths(getattr(args, "allow_outside_paths", False)):
             return args.handler(args)
     except EcosimError as error:
@@ -98,8 +103,9 @@ def command() -> NoReturn:
 
 @contextmanager
 def _warnings_shown() -> Iterator[None]:
-    """Print warnings about the input as ``ecosim: warning: ...``; others as usual."""
+    """Print warnings about the input as ``ecosim: warning: ...``, each once; others as usual."""
     show = warnings.showwarning
+    printed: set[str] = set()
 
     def shown(
         message: Warning | str,
@@ -110,7 +116,9 @@ def _warnings_shown() -> Iterator[None]:
         line: str | None = None,
     ) -> None:
         if issubclass(category, InputWarning):
-            print(f"ecosim: warning: {message}", file=sys.stderr)
+            if str(message) not in printed:
+                printed.add(str(message))
+                print(f"ecosim: warning: {message}", file=sys.stderr)
         else:
             show(message, category, filename, lineno, file, line)
 
@@ -171,7 +179,11 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--out", type=Path, metavar="DIR", help="results folder (default: results/<experiment>)"
     )
-    _add_experiment_arguments(batch, "runs of every strategy under every condition")
+    _add_experiment_arguments(
+        batch,
+        "runs of every strategy under every condition",
+        "conditions.parameters.0.values=[0.5,1.5]",
+    )
     _add_runner_arguments(batch)
     batch.set_defaults(handler=_batch)
 
@@ -190,7 +202,13 @@ def _parser() -> argparse.ArgumentParser:
 
     sensitivity = commands.add_parser(
         "sensitivity",
-        help="Morris or Sobol sensitivity analysis over an experiment's condition ranges",
+        help="Morris or Sobol sensitivity analysis over the ranges of an experiment's "
+        "[[sensitivity.parameters]] (without them, its conditions' parameters)",
+        description="Run a Morris or Sobol design over the ranges of the experiment's "
+        "[[sensitivity.parameters]] (without them, over its market conditions' parameters, "
+        "which then all need a range) for one strategy (sensitivity.strategy, default the "
+        "baseline), and write sensitivity.md with its table and figure. Rerun the same "
+        "command after an interruption to resume.",
     )
     sensitivity.add_argument("experiment", type=Path, help="experiment TOML file")
     sensitivity.add_argument("--method", choices=("morris", "sobol"), required=True)
@@ -200,7 +218,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="results folder (default: results/<experiment>-<method>)",
     )
-    _add_experiment_arguments(sensitivity, "runs per design point (sensitivity.replications)")
+    _add_experiment_arguments(
+        sensitivity,
+        "runs per design point (sensitivity.replications)",
+        "sensitivity.trajectories=4",
+    )
     _add_runner_arguments(sensitivity)
     sensitivity.set_defaults(handler=_sensitivity)
 
@@ -270,14 +292,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; 15 to 20 minutes with --jobs 2)",
+        "(the default; about an hour: the run of docs/validation.md took 63 minutes with "
+        "--jobs 2)",
     )
     speed.add_argument(
         "--quick",
         dest="mode",
         action="store_const",
         const="quick",
-        help="fewer replications, customers or days, every case present (about 5 minutes)",
+        help="fewer replications, customers or days, every case present (a few minutes: "
+        "about 3 with --jobs 1)",
     )
     validate.set_defaults(mode="full")
     validate.add_argument(
@@ -322,7 +346,14 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_experiment_arguments(command: argparse.ArgumentParser, replications: str) -> None:
+def _add_experiment_arguments(
+    command: argparse.ArgumentParser, replications: str, example: str
+) -> None:
+    """Add the options that change an experiment file; ``example`` is one for ``--set``.
+
+    ``--set``'s examples are checked on ``experiments/strategy_comparison.toml`` by
+    tests/test_cli.py.
+    """
     changes = command.add_argument_group(
         "changes to the experiment file",
         "validated like the file and recorded in the results folder; a rerun into the same "
@@ -336,8 +367,8 @@ def _add_experiment_arguments(command: argparse.ArgumentParser, replications: st
         action="append",
         default=[],
         metavar="FIELD.PATH=VALUE",
-        help="set an experiment field, e.g. seed=7, conditions.parameters.0.levels=2 or "
-        "scenario.brands.0.price=90 (the base scenario's; repeatable)",
+        help=f"set an experiment field, e.g. seed=7, {example} or scenario.brands.0.price=90 "
+        "(the base scenario's; repeatable)",
     )
 
 
@@ -392,8 +423,8 @@ def _run(args: argparse.Namespace) -> int:
     ):
         if value is not None:
             overrides[field] = value
-    scenario = load_scenario(args.scenario, overrides)
-    out = args.out or Path("results") / scenario.name
+    scenario = load_scenario(args.scenario, overrides, overrides_from=_COMMAND_LINE)
+    out = _folder(args.out or Path("results") / scenario.name)
     check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
     model = EcosystemModel(scenario, outcomes="all")
@@ -403,6 +434,7 @@ def _run(args: argparse.Namespace) -> int:
     summary = {
         "scenario": scenario.name,
         "scenario_file": str(args.scenario),
+        "overrides": overrides,
         "seed": scenario.seed,
         "days": scenario.days,
         "customers": scenario.population.size,
@@ -452,6 +484,24 @@ class _CaseNames:
         return iter(self._names())
 
 
+def _folder(out: Path) -> Path:
+    """Return ``out``, the folder a command writes into, unless it is (or is in) a file.
+
+    Raises
+    ------
+    InputError
+        If ``out``, or the nearest of its parents that exists, is not a folder.
+    """
+    existing = next((path for path in (out, *out.parents) if path.exists()), out)
+    if existing.exists() and not existing.is_dir():
+        which = "is" if existing == out else f"{existing} is"
+        raise InputError(
+            f"--out {out}: {which} a file, not a folder (expected a folder to write into, "
+            "or a path that does not exist yet)"
+        )
+    return out
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
@@ -473,8 +523,12 @@ def _port(text: str) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from ecosim.experiment import load_experiment, run_experiment
 
-    experiment = load_experiment(args.experiment, _experiment_overrides(args, "replications"))
-    out = args.out or Path("results") / experiment.name
+    experiment = load_experiment(
+        args.experiment,
+        _experiment_overrides(args, "replications"),
+        overrides_from=_COMMAND_LINE,
+    )
+    out = _folder(args.out or Path("results") / experiment.name)
     try:
         result = run_experiment(
             experiment,
@@ -500,7 +554,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ecosim.report import compare, write_report
+    from ecosim.report import CONFIDENCE, compare, significant, write_report
 
     comparison = compare(args.directory)
     path = write_report(comparison, args.out or args.directory)
@@ -511,8 +565,8 @@ def _compare(args: argparse.Namespace) -> int:
         for _, row in rows.iterrows():
             where = f"condition {row['condition']}: " if comparison.groups else ""
             print(
-                f"  {where}{row['strategy']}: {row['mean']:.6g} "
-                f"[{row['ci_low']:.6g}, {row['ci_high']:.6g}]"
+                f"  {where}{row['strategy']}: {significant(row['mean'])} ({CONFIDENCE:.0%} CI "
+                f"{significant(row['ci_low'])} to {significant(row['ci_high'])})"
             )
     spend = comparison.spend
     if len(spend):
@@ -520,7 +574,8 @@ def _compare(args: argparse.Namespace) -> int:
             where = f"condition {row['condition']}: " if comparison.groups else ""
             print(
                 f"not at equal cost: {where}{row['strategy']} spends "
-                f"{row['extra_spend']:+,.6g} ({row['extra_spend_share']:+.1%}) against "
+                f"{'+' if row['extra_spend'] > 0 else ''}{significant(row['extra_spend'])} "
+                f"({row['extra_spend_share']:+.1%}) against "
                 f"{row['baseline']}; extra profit per extra Rp {row['profit_per_extra_spend']:.3g}"
             )
     print(f"wrote {path} (figures/ and tables/ beside it)")
@@ -532,8 +587,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.report import write_sensitivity_report
 
     overrides = _experiment_overrides(args, "sensitivity.replications")
-    experiment = load_experiment(args.experiment, overrides)
-    out = args.out or Path("results") / f"{experiment.name}-{args.method}"
+    experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
+    out = _folder(args.out or Path("results") / f"{experiment.name}-{args.method}")
     try:
         result = run_sensitivity(
             experiment,
@@ -587,7 +642,7 @@ def _optimize(args: argparse.Namespace) -> int:
 
     overrides = dict(parse_assignment(text) for text in args.set)
     optimisation = load_optimisation(args.optimisation, overrides)
-    out = args.out or Path("results") / optimisation.name
+    out = _folder(args.out or Path("results") / optimisation.name)
 
     def report(done: int, planned: int) -> None:
         print(f"{optimisation.name}: {done} of {planned} evaluations", flush=True)
@@ -636,12 +691,9 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ecosim.errors import ValidationCaseError
     from ecosim.validation import CASES, run_cases
     from ecosim.validation import write_report as write_validation_report
 
-    if args.out.exists() and not args.out.is_dir():
-        raise ValidationCaseError(f"--out {args.out}: not a folder")
     started = time.perf_counter()
 
     def report(result: CaseResult) -> None:

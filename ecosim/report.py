@@ -33,7 +33,7 @@ from ecosim.store import ResultStore, write_figure, write_parquet, write_text
 if TYPE_CHECKING:
     from ecosim.experiment.runner import SensitivityResult
 
-__all__ = ["Comparison", "compare", "write_report", "write_sensitivity_report"]
+__all__ = ["Comparison", "compare", "significant", "write_report", "write_sensitivity_report"]
 
 CONFIDENCE = 0.95
 MAX_PANELS = 12
@@ -269,6 +269,11 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         f"| replications | {e.replications} per strategy and condition |",
         f"| runs | {c.planned} planned, {finished} finished, {failed} failed |",
         f"| experiment seed | {e.seed} |",
+    ]
+    if e.overrides:
+        changes = "; ".join(f"`{k}` = {_value(v)}" for k, v in e.overrides.items())
+        lines.append(f"| changes on the command line | {changes} |")
+    lines += [
         "",
         "### Strategies",
         "",
@@ -618,6 +623,20 @@ def _number(x: Any) -> str:
     return f"{x:.4g}"
 
 
+def significant(x: float, digits: int = 4) -> str:
+    """Format a number to ``digits`` significant digits, with thousands separators.
+
+    Examples
+    --------
+    >>> significant(1148630.5), significant(-0.0123456), significant(20.0), significant(0)
+    ('1,149,000', '-0.01235', '20.00', '0')
+    """
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    decimals = digits - 1 - math.floor(math.log10(abs(x)))
+    return f"{round(x, decimals):,.{max(decimals, 0)}f}"
+
+
 def _interval(low: float, high: float) -> str:
     return f"[{_number(low)}, {_number(high)}]"
 
@@ -630,9 +649,24 @@ def _share(x: float) -> str:
     return "–" if math.isnan(x) else f"{x:.0%}"
 
 
-def _value(v: Any) -> str:
-    text = repr(v) if not isinstance(v, list | dict) else f"{type(v).__name__} of {len(v)}"
-    return f"`{text}`"
+def _value(v: Any, limit: int = 120) -> str:
+    """Show a value of a strategy's change as code; a table inline, cut after ``limit``.
+
+    Examples
+    --------
+    >>> _value({"points": {"goal": 1500, "tiers": []}})
+    '`{points = {goal = 1500, tiers = []}}`'
+    """
+    text = _inline(v)
+    return f"`{text if len(text) <= limit else text[: limit - 1] + '…'}`"
+
+
+def _inline(v: Any) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {_inline(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_inline(x) for x in v) + "]"
+    return repr(v)
 
 
 # ---------------------------------------------------------------- sensitivity

@@ -599,9 +599,16 @@ def test_command_line_changes_make_a_smaller_batch_recorded_and_kept_apart(tmp_p
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        (["--set", "replications=1"], "replications: Input should be greater than or equal to 2"),
+        (
+            ["--set", "replications=1"],
+            "replications (set on the command line): Input should be greater than or equal to 2",
+        ),
         (["--set", "replications"], "--set: 1 problem\n  replications: expected FIELD.PATH=VALUE"),
-        (["--set", "strategies.plain.set.x=1"], "strategies.plain: x: unknown field"),
+        (
+            ["--set", "strategies.plain.set.x=1"],
+            "strategies.plain (with strategies.plain.set.x set on the command line): x: unknown "
+            "field",
+        ),
         (["--set", "scenario.brands.7.price=1"], "brands.7.price: index 7 is out of range"),
     ],
 )
@@ -730,3 +737,23 @@ def test_seeded_adopters_count_from_day_0_and_match_the_curve_exactly():
         area = float(np.sum(hubs["adopted_share"] - rand["adopted_share"]))
         assert matched["gain"] == pytest.approx(area, abs=1e-12)
         assert matched["expansion"] + matched["acceleration"] == pytest.approx(area, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["batch", "--serial"],
+        ["batch", "--workers", "1"],
+        ["sensitivity", "--method", "morris", "--set", "sensitivity.trajectories=2", "--serial"],
+    ],
+    ids=["batch-serial", "batch-dask", "sensitivity-serial"],
+)
+def test_a_warning_about_the_input_is_shown_once_per_command(tmp_path, capfd, command):
+    path = write_experiment(tmp_path)
+    assert main([command[0], str(path), "--out", str(tmp_path / "out"), *command[1:]]) == 0
+    err = capfd.readouterr().err
+    assert "InputWarning" not in err, "nothing raw from the workers"
+    assert [line for line in err.splitlines() if "warning" in line] == [
+        "ecosim: warning: scenario 'small': days: the horizon of 15 days cuts short 1 campaign "
+        "action (campaign[0])"
+    ]

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -26,6 +27,7 @@ def test_run_writes_timeseries_summary_and_dashboard(tmp_path):
     assert summary["scenario"] == "baseline" and summary["seed"] == 5
     assert summary["customers"] == 1000 and summary["days"] == 20
     assert summary["ecosim_version"] == __version__
+    assert summary["overrides"] == {"days": 20, "seed": 5, "population.size": 1000}
     assert summary["wall_time_seconds"] > 0
     assert summary["outcomes"]["total_purchases"] == daily["purchases"].sum()
     assert (out / "dashboard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -49,9 +51,39 @@ def test_set_overrides_fields(tmp_path):
     )
     summary = json.loads((out / "summary.json").read_text())
     assert summary["days"] == 5, "--days wins over --set days"
+    assert summary["overrides"] == {"brands.0.price": 10, "days": 5, "population.size": 1000}
     daily = pd.read_parquet(out / "timeseries.parquet")
     bought = daily["purchases"].sum()
     assert bought == 0 or abs(daily["revenue"].sum() / bought - 10) < 10 * 0.31
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "scenarios/baseline.toml"],
+        ["batch", "experiments/strategy_comparison.toml"],
+        ["compare", "results/strategy_comparison"],
+        ["sensitivity", "experiments/strategy_comparison.toml", "--method", "morris"],
+        ["optimize", "optimizations/spend_mix.toml"],
+        ["calibrate", "calibrations/room_air_conditioners_bass.toml"],
+        ["validate", "--quick"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_out_naming_a_file_is_refused_before_any_work(argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    taken = tmp_path / "taken.txt"
+    taken.write_text("keep me")
+    assert main([*argv, "--out", str(taken)]) == 2
+    assert capsys.readouterr().err == (
+        f"ecosim: error: --out {taken}: is a file, not a folder (expected a folder to write "
+        "into, or a path that does not exist yet)\n"
+    )
+    assert main([*argv, "--out", str(taken / "sub")]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"ecosim: error: --out {taken / 'sub'}: {taken} is a file, not a folder"
+    )
+    assert taken.read_text() == "keep me" and os.listdir(tmp_path) == ["taken.txt"]
 
 
 def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
@@ -61,10 +93,46 @@ def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 2
     assert "baseline.toml: 2 problems" in err
-    assert "brands[0].pricee: unknown field" in err
-    assert "campaign[0].intensity: Input should be less than or equal to 1 (got 3)" in err
+    assert "brands[0].pricee (set on the command line): unknown field" in err
+    assert (
+        "campaign[0].intensity (set on the command line): Input should be less than or "
+        "equal to 1 (got 3)" in err
+    )
     assert "Traceback" not in err
     assert not (tmp_path / "timeseries.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (
+            ["--customers", "-5"],
+            "population.size (set on the command line): Input should be greater than or "
+            "equal to 2 (got -5)",
+        ),
+        (["--set", "brandz.0.price=100"], "brandz (set on the command line): unknown field"),
+        (
+            ["--days", "0"],
+            "days (set on the command line): Input should be greater than or equal to 1 (got 0)",
+        ),
+    ],
+)
+def test_a_mistake_on_the_command_line_is_not_blamed_on_the_file(args, problem, capsys):
+    assert main(["run", str(SCENARIOS / "baseline.toml"), *args]) == 2
+    err = capsys.readouterr().err
+    assert err == f"ecosim: error: {SCENARIOS / 'baseline.toml'}: 1 problem\n  {problem}\n"
+
+
+def test_a_problem_of_the_file_is_still_the_files(tmp_path, capsys):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text((SCENARIOS / "baseline.toml").read_text().replace("m = 4", "m = 0"))
+    assert main(["run", str(scenario), "--customers", "1000", "--set", "network.kind=x"]) == 2
+    assert main(["run", str(scenario), "--customers", "1000"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[1] == "  network.kind (set on the command line): unknown kind 'x' (expected one " + (
+        "of: barabasi_albert, watts_strogatz, erdos_renyi, stochastic_block, complete, edge_list)"
+    )
+    assert err[3] == "  network.m: Input should be greater than or equal to 1 (got 0)"
 
 
 def test_bad_edge_list_is_reported_with_its_line(tmp_path, capsys):
@@ -218,3 +286,37 @@ def test_help_lists_the_validation_cases_and_refuses_an_unknown_one(capsys):
         main(["validate", "--case", "no_such_case"])
     assert stopped.value.code == 2
     assert "invalid choice: 'no_such_case'" in capsys.readouterr().err
+
+
+def _help(capsys, *command: str) -> str:
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    return " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("command", ["batch", "sensitivity"])
+def test_the_set_examples_of_the_help_work_on_the_shipped_experiment(command, capsys):
+    from ecosim.experiment import load_experiment
+    from ecosim.scenario import parse_assignment
+
+    shown = re.search(r"set an experiment field, e\.g\. (.+?) \(the base", _help(capsys, command))
+    overrides = dict(parse_assignment(text) for text in re.split(r", | or ", shown[1]))
+    assert len(overrides) == 3
+    experiment = load_experiment(ROOT / "experiments" / "strategy_comparison.toml", overrides)
+    for dotted, value in overrides.items():
+        node = experiment.model_dump()
+        for part in dotted.split("."):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        assert node == value, dotted
+
+
+def test_the_help_says_what_the_sensitivity_analysis_samples(capsys):
+    text = _help(capsys, "sensitivity")
+    assert "over the ranges of the experiment's [[sensitivity.parameters]]" in text
+    assert "condition ranges" not in _help(capsys)
+
+
+def test_the_help_gives_the_full_validation_time_of_the_checked_in_report(capsys):
+    report = (ROOT / "docs" / "validation.md").read_text()
+    jobs, minutes = re.search(r"(\d+) worker processes, wall time (\d+) min", report).groups()
+    assert f"took {minutes} minutes with --jobs {jobs}" in _help(capsys, "validate")

@@ -108,8 +108,8 @@ def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, cap
     monkeypatch.chdir(tmp_path)
     load_experiment = ecosim.experiment.load_experiment
 
-    def small(path, overrides=None):
-        return load_experiment(path, {**(overrides or {}), **SMALL_EXPERIMENT})
+    def small(path, overrides=None, **options):
+        return load_experiment(path, {**(overrides or {}), **SMALL_EXPERIMENT}, **options)
 
     monkeypatch.setattr(ecosim.experiment, "load_experiment", small)
     load_optimisation = ecosim.optimize.load_optimisation

@@ -365,8 +365,22 @@ def test_overrides_are_recorded_and_may_change_the_base_scenario(tmp_path):
     assert experiment.scenario.brands[0].price == 90.0
     assert experiment.scenario.population.size == 200
     assert load_experiment(path).overrides == {}
-    with pytest.raises(ExperimentError, match=r"scenario: .*brands\[0\]\.price: Input should be"):
-        load_experiment(path, {"scenario.brands.0.price": -1})
+    with pytest.raises(
+        ExperimentError,
+        match=r"scenario: .*brands\[0\]\.price \(set on the command line\): Input should be",
+    ):
+        load_experiment(path, {"scenario.brands.0.price": -1}, overrides_from="the command line")
+    with pytest.raises(ExperimentError) as caught:
+        changes = {"seed": -1, "conditions.parameters.0.values": [0.3]}
+        load_experiment(path, changes, overrides_from="the command line")
+    assert caught.value.problems == [
+        ("seed (set on the command line)", "Input should be greater than or equal to 0 (got -1)"),
+        (
+            "conditions.parameters[0] (with conditions.parameters.0.values set on the command "
+            "line)",
+            "give either values (a list) or range ([low, high])",
+        ),
+    ]
     data = tiny_experiment(overrides={"replications": 9})
     with pytest.raises(ExperimentError, match=r"overrides: is recorded by ecosim, not set"):
         load_experiment(write_experiment(tmp_path / "b", data))

@@ -2,6 +2,7 @@
 
 import re
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -88,15 +89,22 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
     data.pop("conditions")
     path = write_experiment(tmp_path, data)
     out = tmp_path / "out"
-    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    changes = ["--set", "scenario.brands.0.price=99.5", "--customers", "250"]
+    assert main(["batch", str(path), "--out", str(out), "--serial", *changes]) == 0
     assert main(["compare", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "total_revenue\n  plain: " in printed
+    assert re.search(r"\n  plain: [\d,.]+ \(95% CI -?[\d,.]+ to [\d,.]+\)\n", printed)
+    assert "e+0" not in printed, "no exponents"
     assert re.search(
         r"not at equal cost: quiet spends -[\d,.]+ \(-\d+\.\d%\) against plain", printed
     )
     report = (out / "report.md").read_text()
     assert "| market conditions | none (the base scenario) |" in report
+    assert (
+        "| changes on the command line | `scenario.brands.0.price` = `99.5`; `customers` = `250` |"
+        in report
+    )
     assert "Highest mean:" in report
 
 
@@ -191,3 +199,17 @@ def test_compare_flags_strategies_not_at_equal_cost(batch, tmp_path):
     assert "## Cost and incremental profit" in report
     assert re.search(r"\*\*Not at equal cost:\*\* [^\n]*`quiet`", report)
     assert len(pd.read_csv(tmp_path / "tables" / "spend.csv")) == len(comparison.spend)
+
+
+def test_a_table_set_by_a_strategy_is_shown_with_its_contents(batch, tmp_path):
+    comparison = compare(batch)
+    e = comparison.experiment
+    loyalty = {"points": {"earn_rate": 1.0, "goal": 1500, "reward_value": 20}}
+    quiet = e.strategies["quiet"].model_copy(update={"set": {"brands.0.loyalty": loyalty}})
+    strategies = {**e.strategies, "quiet": quiet}
+    changed = replace(comparison, experiment=e.model_copy(update={"strategies": strategies}))
+    report = write_report(changed, tmp_path).read_text()
+    assert (
+        "| **quiet** |  | `brands.0.loyalty` = "
+        "`{points = {earn_rate = 1.0, goal = 1500, reward_value = 20}}` |" in report
+    )

@@ -76,6 +76,40 @@ def test_extends_merges_tables_and_named_items(tmp_path):
     assert child.population == base.population
 
 
+@pytest.mark.parametrize(
+    ("network", "expected"),
+    [
+        ('kind = "watts_strogatz"\nk = 6', {"kind": "watts_strogatz", "k": 6, "p": 0.1}),
+        ('kind = "edge_list"\npath = "edges.csv"', {"kind": "edge_list"}),
+    ],
+)
+def test_extends_with_another_network_kind_replaces_the_table(tmp_path, network, expected):
+    (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    (tmp_path / "child.toml").write_text(f'extends = "base.toml"\n[network]\n{network}\n')
+    child = load_scenario(tmp_path / "child.toml").network
+    assert child.model_dump(exclude={"path"}) == expected, "nothing of the parent's m"
+
+
+@pytest.mark.parametrize("network", ['kind = "barabasi_albert"', "", "m = 4"])
+def test_extends_with_the_same_network_kind_still_merges_the_table(tmp_path, network):
+    (tmp_path / "base.toml").write_text(
+        (SCENARIOS / "baseline.toml").read_text().replace("m = 4", "m = 2")
+    )
+    (tmp_path / "child.toml").write_text(f'extends = "base.toml"\n[network]\n{network}\n')
+    child = load_scenario(tmp_path / "child.toml").network
+    assert (child.kind, child.m) == ("barabasi_albert", 4 if "m" in network else 2)
+
+
+def test_extends_with_another_distribution_replaces_the_trait(tmp_path):
+    (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    (tmp_path / "child.toml").write_text(
+        'extends = "base.toml"\n[[population.segments]]\nname = "families"\n'
+        'price_sensitivity = { dist = "uniform", low = 0.5, high = 0.9 }\n'
+    )
+    segment = load_scenario(tmp_path / "child.toml").population.segments[1]
+    assert segment.price_sensitivity.model_dump() == {"dist": "uniform", "low": 0.5, "high": 0.9}
+
+
 def test_extends_cycles_and_missing_parents_are_clear_errors(tmp_path):
     (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
     (tmp_path / "b.toml").write_text('extends = "a.toml"\n')

@@ -19,8 +19,8 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -32,12 +32,12 @@ from dask.distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
-from ecosim.errors import InputError
+from ecosim.errors import InputError, InputWarning
 from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
 from ecosim.experiment.record import Record, claim
 from ecosim.experiment.schema import Experiment, summary_row
 from ecosim.market import Market
-from ecosim.model import EcosystemModel
+from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.scenario import Scenario
 from ecosim.store import ResultStore
 
@@ -150,7 +150,8 @@ class Runner:
         """
         if self.client is None:
             return [self._serially(job) for job in jobs]
-        futures = self.client.map(summarise, jobs, pure=False, retries=self.retries)
+        _warn_here((job.scenario, job.overrides) for job in jobs)
+        futures = self.client.map(_summarise_quietly, jobs, pure=False, retries=self.retries)
         try:
             return self.client.gather(futures)
         finally:
@@ -501,9 +502,10 @@ def _run_on_dask(
     client: Client, scenario: Scenario, runs: list[Run], retries: int, tally: _Tally
 ) -> None:
     attempts: dict[Any, tuple[Run, int]] = {}
+    _warn_here((scenario, run.overrides) for run in runs)
 
     def submit(run: Run, attempt: int) -> Any:
-        future = client.submit(simulate, scenario, run.overrides, run.seed, pure=False)
+        future = client.submit(_simulate_quietly, scenario, run.overrides, run.seed, pure=False)
         attempts[future] = (run, attempt)
         return future
 
@@ -520,6 +522,43 @@ def _run_on_dask(
         else:
             tally.success(run, daily, summary, adoption)
         future.release()
+
+
+def _warn_here(scenarios: Iterable[tuple[Scenario, dict[str, Any]]]) -> None:
+    """Give in this process the warnings about the input that runs on workers would give.
+
+    Each (base scenario, overrides) is validated once, so that its
+    :class:`~ecosim.errors.InputWarning` (a campaign action cut short by the horizon) is
+    shown here, where repeated ones are left out, rather than by each worker for each run
+    (:func:`_simulate_quietly`). A scenario that cannot be used is left to its run, which
+    fails with the error and is recorded as failed.
+    """
+    seen: set[tuple[int, str]] = set()
+    for scenario, overrides in scenarios:
+        key = (id(scenario), repr(overrides))
+        if key not in seen:
+            seen.add(key)
+            with suppress(InputError):
+                resolve_scenario(scenario, overrides=overrides)
+
+
+def _simulate_quietly(
+    scenario: Scenario, overrides: dict[str, Any], seed: int
+) -> tuple[pd.DataFrame, dict[str, float | None], np.ndarray]:
+    """Call :func:`simulate` on a worker, without the input warnings given already.
+
+    See :func:`_warn_here`.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        return simulate(scenario, overrides, seed)
+
+
+def _summarise_quietly(job: Job) -> dict[str, float | None]:
+    """Call :func:`summarise` on a worker, without the input warnings given already."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        return summarise(job)
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from ecosim.metrics import columns, summarize
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Spec
-from ecosim.scenario.loading import read_toml_file, validation_problems
+from ecosim.scenario.loading import blame_overrides, read_toml_file, validation_problems
 from ecosim.value import VALUE_KEYS
 
 __all__ = [
@@ -432,7 +432,9 @@ def outcome_names(scenario: Scenario) -> list[str]:
 # ---------------------------------------------------------------- loading
 
 
-def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> Experiment:
+def load_experiment(
+    path: str | Path, overrides: dict[str, Any] | None = None, *, overrides_from: str | None = None
+) -> Experiment:
     """Read and validate an experiment TOML file.
 
     The base scenario (``scenario``, a path relative to the experiment file) is loaded
@@ -452,6 +454,10 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
         ``scenario.`` change the base scenario (``{"scenario.brands.0.price": 90}``), as
         :func:`ecosim.scenario.load_scenario`'s overrides. Recorded in the experiment's
         ``overrides``.
+    overrides_from : str, optional
+        Where ``overrides`` came from (``"the command line"``): a problem in a field they
+        set is then named as theirs, not the file's (see
+        :func:`ecosim.scenario.loading.blame_overrides`).
 
     Returns
     -------
@@ -472,6 +478,7 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
         )
     overrides = dict(overrides or {})
     in_scenario = {p: v for p, v in overrides.items() if p.startswith("scenario.")}
+    in_file = data
     try:
         data = apply_overrides(
             data, {p: v for p, v in overrides.items() if p not in in_scenario}, source=source
@@ -487,11 +494,19 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
         data["scenario_file"] = data["scenario"]
         changes = {p.removeprefix("scenario."): v for p, v in in_scenario.items()}
         try:
-            data["scenario"] = load_scenario(path.parent / data["scenario"], changes)
+            data["scenario"] = load_scenario(
+                path.parent / data["scenario"], changes, overrides_from=overrides_from
+            )
         except ScenarioError as error:
             raise ExperimentError(source, error.under("scenario")) from None
     data["overrides"] = overrides
-    experiment = validate_experiment(data, source)
+    try:
+        experiment = validate_experiment(data, source)
+    except ExperimentError as error:
+        if overrides_from is None:
+            raise
+        problems = blame_overrides(error.problems, in_file, overrides, overrides_from)
+        raise ExperimentError(source, problems) from None
     try:
         scenario = resolve_scenario(
             experiment.scenario, customers=experiment.customers, days=experiment.days
@@ -500,6 +515,8 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
         raise ExperimentError(source, error.under("customers/days")) from None
     experiment = experiment.model_copy(update={"scenario": scenario})
     problems = _check_overrides(experiment) + _check_posterior(experiment)
+    if problems and overrides_from is not None:
+        problems = blame_overrides(problems, in_file, overrides, overrides_from)
     if problems:
         raise ExperimentError(source, problems)
     return experiment

@@ -34,6 +34,7 @@ __all__ = [
     "ScenarioError",
     "apply_overrides",
     "beyond_horizon_problems",
+    "blame_overrides",
     "load_scenario",
     "parse_assignment",
     "read_toml",
@@ -93,13 +94,16 @@ def load_scenario(
     overrides: dict[str, Any] | None = None,
     *,
     allow_outside_paths: bool | None = None,
+    overrides_from: str | None = None,
 ) -> Scenario:
     """Read, override and validate a scenario TOML file.
 
     A file may start from another scenario with ``extends = "other.toml"`` (a path
-    relative to the file): its tables are merged into the other's, field by field; in
-    lists of named tables (``brands``, ``channels``, ``influencers``, segments) an item
-    merges into the other's item of the same name or is added; other lists (such as
+    relative to the file): its tables are merged into the other's, field by field,
+    except a table that names another kind than the other's (``kind``, ``type`` or
+    ``dist``, as ``[network] kind = "watts_strogatz"``), which replaces it; in lists of
+    named tables (``brands``, ``channels``, ``influencers``, segments) an item merges
+    into the other's item of the same name or is added; other lists (such as
     ``campaign``) replace the other's.
 
     A campaign action that starts after the file's horizon (``days``) is an error; one
@@ -118,6 +122,9 @@ def load_scenario(
         Let ``extends`` and ``network.path`` name files outside the folder of the file
         that names them. By default, only if the environment variable
         :data:`OUTSIDE_PATHS_VARIABLE` is ``1``.
+    overrides_from : str, optional
+        Where ``overrides`` came from (``"the command line"``): a problem in a field they
+        set is then named as theirs, not the file's (see :func:`blame_overrides`).
 
     Returns
     -------
@@ -136,12 +143,17 @@ def load_scenario(
     if allow_outside_paths is None:
         allow_outside_paths = os.environ.get(OUTSIDE_PATHS_VARIABLE) == "1"
     overrides = overrides or {}
-    data = apply_overrides(
-        read_toml(path, allow_outside_paths=allow_outside_paths), overrides, source=str(path)
-    )
-    return validate_scenario(
-        data, source=str(path), beyond_horizon="warn" if "days" in overrides else "refuse"
-    )
+    in_file = read_toml(path, allow_outside_paths=allow_outside_paths)
+    data = apply_overrides(in_file, overrides, source=str(path))
+    try:
+        return validate_scenario(
+            data, source=str(path), beyond_horizon="warn" if "days" in overrides else "refuse"
+        )
+    except ScenarioError as error:
+        if overrides_from is None:
+            raise
+        problems = blame_overrides(error.problems, in_file, overrides, overrides_from)
+        raise ScenarioError(error.source, problems) from None
 
 
 def read_toml(
@@ -190,10 +202,18 @@ def _referenced(path: Path, field: str, name: str, allow_outside: bool) -> Path:
     return target
 
 
+_TAGS = ("dist", "kind", "type")
+"""Fields that say which kind of table a table is (a network's ``kind``, a rule's ``type``)."""
+
+
 def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if (
+            isinstance(value, dict)
+            and isinstance(merged.get(key), dict)
+            and not _other_kind(merged[key], value)
+        ):
             merged[key] = _merge(merged[key], value)
         elif _named_tables(value) and _named_tables(merged.get(key)):
             items = {item["name"]: item for item in merged[key]}
@@ -203,6 +223,11 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def _other_kind(base: dict[str, Any], changes: dict[str, Any]) -> bool:
+    """Whether ``changes`` names a kind (see :data:`_TAGS`) other than ``base``'s."""
+    return any(tag in changes and changes[tag] != base.get(tag) for tag in _TAGS)
 
 
 def _named_tables(value: Any) -> bool:
@@ -339,7 +364,7 @@ def _field_path(loc: tuple, data: Any) -> str:
 
 
 def _is_tag(node: dict, key: str) -> bool:
-    return any(node.get(tag) == key for tag in ("dist", "kind", "type"))
+    return any(node.get(tag) == key for tag in _TAGS)
 
 
 def _short(value: Any) -> str:
@@ -414,6 +439,77 @@ def apply_overrides(
     if problems:
         raise ScenarioError(f"{source} (overrides)", problems)
     return result
+
+
+def blame_overrides(
+    problems: list[tuple[str, str]],
+    data: dict[str, Any],
+    overrides: dict[str, Any],
+    origin: str = "the command line",
+) -> list[tuple[str, str]]:
+    """Name the problems of fields that ``overrides`` set, rather than of the file.
+
+    Parameters
+    ----------
+    problems : list of (str, str)
+        Field path (``brands[0].price``) and what was wrong, as in an :class:`InputError`.
+    data : dict
+        The input as read, before the overrides.
+    overrides : dict
+        Values by dotted path, as given to :func:`apply_overrides`.
+    origin : str
+        Where the overrides came from.
+
+    Returns
+    -------
+    list of (str, str)
+        The problems; a path at or inside a field that an override set (or created) reads
+        ``<path> (set on <origin>)``, one around such a field
+        ``<path> (with <dotted path> set on <origin>)``.
+
+    Examples
+    --------
+    >>> data = {"population": {"size": 10}, "brands": [{"name": "a"}]}
+    >>> problems = [("population.size", "must be >= 2"), ("brands[0]", "no price")]
+    >>> overrides = {"population.size": -5, "brands.a.price": 0}
+    >>> for path, message in blame_overrides(problems, data, overrides):
+    ...     print(f"{path}: {message}")
+    population.size (set on the command line): must be >= 2
+    brands[0] (with brands.a.price set on the command line): no price
+    """
+    fields = {dotted: _field_set(data, dotted) for dotted in overrides}
+    blamed = []
+    for path, message in problems:
+        around = [dotted for dotted, field in fields.items() if _inside(field, path)]
+        if path and any(_inside(path, field) for field in fields.values()):
+            path = f"{path} (set on {origin})"
+        elif path and around:
+            path = f"{path} (with {', '.join(around)} set on {origin})"
+        blamed.append((path, message))
+    return blamed
+
+
+def _field_set(data: Any, dotted: str) -> str:
+    """Return the field path (``brands[0].price``) an override sets, as far as ``data`` has it."""
+    path, node = "", data
+    for part in dotted.split("."):
+        if isinstance(node, list):
+            try:
+                index = _list_index(node, part)
+            except (KeyError, IndexError):
+                return f"{path}[{part}]"
+            path, node = f"{path}[{index}]", node[index]
+        else:
+            path = f"{path}.{part}" if path else part
+            if not isinstance(node, dict) or part not in node:
+                return path
+            node = node[part]
+    return path
+
+
+def _inside(path: str, field: str) -> bool:
+    """Whether ``path`` is ``field`` or a path inside it."""
+    return path == field or path.startswith((f"{field}.", f"{field}["))
 
 
 def _set_path(node: Any, parts: list[str], value: Any) -> None:
