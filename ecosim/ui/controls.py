@@ -30,10 +30,12 @@ from ecosim.ui.live_model import mean_degree
 
 __all__ = [
     "DYNAMICS",
+    "MAX_CUSTOMERS",
     "Setting",
     "changes",
     "control",
     "fitting_step",
+    "max_customers",
     "model_params",
     "network_kinds",
     "settings",
@@ -54,6 +56,8 @@ DYNAMICS = (
 """The dynamics offered as controls (each one a field of ``ecosim.scenario.Dynamics``)."""
 
 _OPEN_END_SPAN = 3.0
+MAX_CUSTOMERS = 100_000
+"""The customers control's maximum (higher for a scenario written with more customers)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,18 @@ class Setting:
         return self.key or self.path
 
 
+def max_customers(scenario: Scenario) -> int:
+    """Return the customers control's maximum for a scenario.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> max_customers(load_scenario("scenarios/baseline.toml"))
+    100000
+    """
+    return max(MAX_CUSTOMERS, scenario.population.size)
+
+
 def settings(scenario: Scenario) -> list[Setting]:
     """List the main parameters of a scenario, in the order the controls appear.
 
@@ -102,7 +118,7 @@ def settings(scenario: Scenario) -> list[Setting]:
             "customers",
             key="customers",
             low=min(100, size),  # an uploaded network may be smaller
-            high=max(100_000, size),
+            high=max_customers(scenario),
         ),
         Setting("days", "days", key="days", high=max(730, scenario.days)),
     ]
