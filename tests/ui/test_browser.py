@@ -220,7 +220,7 @@ def test_the_compare_page_produces_its_table(app: App):
     page.get_by_role("button", name="Run").click()
     expect(page.get_by_text("4 runs done.")).to_be_visible(timeout=120_000)
     header = page.get_by_role("row").first
-    for name in ("profit (Rp thousand)", "revenue (Rp thousand)", "ROI"):
+    for name in ("profit (Rp thousand)", "revenue (Rp thousand)", "marketing ROI"):
         expect(header).to_contain_text(name)
     expect(page.get_by_role("row").nth(1)).to_contain_text(
         re.compile(r"current_plan\s*Rp [\d,−-]+k \[")
@@ -230,7 +230,7 @@ def test_the_compare_page_produces_its_table(app: App):
     )
     expect(verdict).to_be_visible()
     expect(verdict).to_contain_text(
-        re.compile(r"ROI by [\d.]+ \[.*\] — (significant|not significant)")
+        re.compile(r"marketing ROI by [\d.]+ \[.*\] — (significant|not significant)")
     )
     expect(
         page.get_by_alt_text("daily cumulative profit by strategy, mean with 95% band")
