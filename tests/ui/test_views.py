@@ -46,6 +46,20 @@ def test_a_line_chart_shows_the_data_so_far_and_keeps_its_figure(model):
         assert axes.get_ylim()[0] == 0 and axes.get_ylim()[1] >= line.get_ydata().max()
 
 
+def test_the_value_axes_labels_stay_inside_the_chart_as_revenue_grows(model):
+    chart = charts(["tokoku"], list(model.outcomes))[2]  # purchases and revenue
+    figure = LineFigure(chart, horizon=365)
+    daily = model.timeseries().copy()
+    daily["purchases"] *= 1_000
+    for scale in (1, 10_000, 1_000_000):  # revenue so far up to about 10^10
+        figure.picture(daily.assign(revenue=daily["revenue"] * scale))
+        renderer = figure.canvas.get_renderer()
+        left, right = (ax.yaxis.get_tightbbox(renderer) for ax in figure.axes)
+        assert left.x0 >= 0 and right.x1 <= figure.figure.bbox.width
+    assert figure.axes[1].get_ylabel() == "revenue so far (Rp thousand)"
+    assert figure.axes[0].get_position().bounds == figure.axes[1].get_position().bounds
+
+
 def test_the_funnel_shows_todays_shares(model):
     daily = model.timeseries()
     figure = FunnelFigure("", "funnel")
