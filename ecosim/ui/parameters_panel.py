@@ -15,7 +15,7 @@ from typing import Any
 
 import solara
 
-from ecosim.ui.controls import shown
+from ecosim.ui.controls import shown, within_rules
 
 __all__ = ["ParameterInput", "ParametersPanel", "initial_values", "pending"]
 
@@ -102,8 +102,9 @@ def ParameterInput(spec: dict[str, Any], value: Any, on_value: Callable[[Any], N
             solara.Checkbox(label=label, value=value, on_value=on_value)
         if kind in ("SliderFloat", "SliderInt", "InputFloat"):
             low, high = spec["min"], spec["max"]
+            rule = f": {spec['rule']}" if "rule" in spec else ""
             solara.Text(
-                f"{shown(value, spec.get('unit', ''))} (from {low:,.10g} to {high:,.10g})",
+                f"{shown(value, spec.get('unit', ''))} (from {low:,.10g} to {high:,.10g}{rule})",
                 style={"font-size": "0.8em", "color": "#555", "margin-top": "-6px"},
             )
 
@@ -117,6 +118,9 @@ def ParametersPanel(
 ) -> None:
     """Show every control of ``params``; ``on_change(keyword, value)`` hears each change.
 
+    A slider's range keeps the schema's rules between settings at the other controls'
+    current values (:func:`ecosim.ui.controls.within_rules`), and says so.
+
     Parameters
     ----------
     params : dict
@@ -128,6 +132,7 @@ def ParametersPanel(
     applied : dict, optional
         The values the last Reset applied, by model keyword (none: the scenario's).
     """
+    params = within_rules(params, values)
     waiting = pending(params, values, applied)
     with solara.Card("Parameters (apply on Reset)"), solara.Column(gap="2px"):
         if waiting:

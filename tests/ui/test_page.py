@@ -86,6 +86,18 @@ def test_after_reset_the_applied_changes_are_running_not_waiting(rendered):
     assert not [t for t in rendered.find(v.Html).widgets if "Waiting for Reset" in str(t.children)]
 
 
+def test_the_negativity_bias_slider_follows_the_wom_weight(rendered):
+    weight = rendered.find(v.Slider, label="wom experience weight").widget
+    assert rendered.find(v.Slider, label="negativity bias").widget.max == 2.0
+    assert weight.max == 0.66  # 1 / 1.5, to its step
+    weight.v_model = 0.6
+    assert rendered.find(v.Slider, label="negativity bias").widget.max == 1.66
+    text(
+        rendered,
+        "1.5 (from 1 to 1.66: wom experience weight × negativity bias ≤ 1)",
+    ).assert_single()
+
+
 def test_a_rejected_setting_is_explained_and_the_scenario_runs_as_written(rendered):
     rendered.find(v.Slider, label="negativity bias").widget.v_model = 3.5
     rendered.find(v.Slider, label="wom experience weight").widget.v_model = 0.5
