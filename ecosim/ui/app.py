@@ -185,6 +185,7 @@ def Page() -> None:
             uploaded=uploaded.value,
             on_edge_list=upload,
             on_refused=problem.set,
+            on_upload_started=lambda: problem.set(""),
             on_generated_network=lambda: pick(choice.value),
             problem=problem.value,
             changed=changes(scenario.value, model.value.scenario),
