@@ -85,8 +85,8 @@ its source.
   segment shares, each brand's price, quality and budget, each influencer's audience, each
   campaign action's intensity or discount, and the key dynamics, each with its value and
   unit (money in thousands of rupiah). They apply when you press **Reset**; the sidebar
-  lists what you changed. A combination the scenario schema rejects shows a message and
-  the scenario as written runs instead.
+  lists the changes waiting for it, then those running. A combination the scenario schema
+  rejects shows a message and the scenario as written runs instead.
 - **Run** (sidebar): **Step** advances one day; **▶** plays and **❚❚** pauses, at the pace
   picked (simulated days per second; at 10 a year takes about 40 seconds). The top of the
   page shows the day and its date (day 1 is 1 January). The run stops at the scenario's
@@ -125,8 +125,9 @@ its source.
 - Open `points_vs_tiers` or `paid_membership`: which programme keeps customers buying?
   Watch the tier reviews every 90 days.
 - Open `omnichannel_consistency`: two equal brands, one consistent across channels.
-- Raise the **negativity bias**, then set the word-of-mouth weight so high that their product
-  exceeds 1: the schema refuses it, and the page tells you why.
+- Raise the **negativity bias** and watch the range of the **wom experience weight** shrink:
+  the schema keeps their product at most 1 (so experience stays within -1 and 1), and the
+  caption under each slider says so.
 - Switch the network from scale-free (`barabasi_albert`) to a small world
   (`watts_strogatz`) or a well-mixed market (`complete`), or change *friends per customer*.
 - Open `two_brands` or `price_war`: does the challenger's cheaper price buy lasting share, or

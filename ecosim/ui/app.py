@@ -112,6 +112,7 @@ def Page() -> None:
     problem = solara.use_reactive("")
     uploaded = solara.use_reactive("")
     edits = solara.use_reactive({})
+    applied = solara.use_reactive({})
     plan = solara.use_reactive(None)
     tab = solara.use_reactive(0)
     uploads = solara.use_memo(lambda: Path(tempfile.mkdtemp(prefix="ecosim-ui-")), [])
@@ -146,6 +147,7 @@ def Page() -> None:
         uploaded.set(network)
         problem.set(note)
         edits.set({})
+        applied.set({})
         plan.set(None)
 
     def pick(name: str) -> None:
@@ -165,7 +167,11 @@ def Page() -> None:
             problem.set(found[0])
 
     def reset() -> None:
-        model.set(LiveModel(**reset_keywords(params, edits.value, plan.value)))
+        keywords = reset_keywords(params, edits.value, plan.value)
+        built = LiveModel(**keywords)
+        model.set(built)
+        used = {name: value for name, value in edits.value.items() if name in keywords}
+        applied.set({} if built.problem else used)
 
     with solara.AppBar():
         solara.AppBarTitle(NAME)
@@ -179,6 +185,7 @@ def Page() -> None:
             uploaded=uploaded.value,
             on_edge_list=upload,
             on_refused=problem.set,
+            on_upload_started=lambda: problem.set(""),
             on_generated_network=lambda: pick(choice.value),
             problem=problem.value,
             changed=changes(scenario.value, model.value.scenario),
@@ -188,6 +195,7 @@ def Page() -> None:
             params,
             {**initial_values(params), **edits.value},
             lambda name, value: edits.set({**edits.value, name: value}),
+            applied.value,
         )
     DayHeader(model.value)
     if model.value.problem:

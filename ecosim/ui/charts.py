@@ -75,6 +75,8 @@ CHURN = re.compile(r"churn|lapse")
 
 FIGURE_SIZE = (6.4, 4.4)
 DPI = 90
+_EDGE = 4
+"""Pixels kept free between a value axis's labels and the edge of the figure."""
 _OTHER_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b", "#9467bd")
 
 
@@ -214,6 +216,7 @@ class LineFigure:
         self._background = None
         self._limits: list[tuple[float, float]] = []
         ax = self.figure.add_axes((0.13, 0.11, 0.72 if chart.right else 0.84, 0.8))
+        self._widest = ax.get_position()
         self.axes = [ax]
         self.series = [*chart.lines, *chart.right]
         self.lines = [_line(ax, series) for series in chart.lines]
@@ -281,6 +284,7 @@ class LineFigure:
         moving = [*self.lines, *self.events.values()]
         limits = [(*ax.get_xlim(), *ax.get_ylim()) for ax in self.axes]
         if self._background is None or limits != self._limits:
+            self._leave_room()
             for artist in moving:
                 artist.set_animated(True)
             self.canvas.draw()
@@ -291,6 +295,22 @@ class LineFigure:
         for artist in moving:
             artist.axes.draw_artist(artist)
         return png_url(self.canvas)
+
+    def _leave_room(self) -> None:
+        """Narrow the axes so that the value axes' ticks and labels stay inside the figure.
+
+        The axes never grow wider than at first; they narrow as the tick labels lengthen
+        (revenue so far passing 1,000,000 on the right axis).
+        """
+        renderer = self.canvas.get_renderer()
+        width = self.figure.bbox.width
+        frame = self.axes[0].get_window_extent(renderer)
+        left = frame.x0 - self.axes[0].yaxis.get_tightbbox(renderer).x0 + _EDGE
+        right = self.axes[-1].yaxis.get_tightbbox(renderer).x1 - frame.x1 + _EDGE
+        x0 = max(self._widest.x0, left / width)
+        x1 = min(self._widest.x1, 1 - right / width)
+        for ax in self.axes:
+            ax.set_position((x0, self._widest.y0, x1 - x0, self._widest.height))
 
 
 def _plain(value: float, _position: float) -> str:

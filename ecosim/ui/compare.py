@@ -26,6 +26,7 @@ import html
 import math
 import shutil
 import tempfile
+import textwrap
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,10 +46,11 @@ from ecosim.experiment import (
     load_experiment,
     plan_runs,
     run_experiment,
+    strategy_overrides,
 )
 from ecosim.plots import daily_bands_plot
 from ecosim.report import Comparison, compare
-from ecosim.scenario import Scenario
+from ecosim.scenario import Scenario, apply_overrides
 from ecosim.ui.scenarios import scenario_files
 from ecosim.ui.style import Picture, data_url
 
@@ -62,6 +64,7 @@ __all__ = [
     "MONEY",
     "NAMES",
     "REPLICATIONS",
+    "ROI_MEANING",
     "CompareResults",
     "CompareSession",
     "CompareSettings",
@@ -73,6 +76,7 @@ __all__ = [
     "default_strategies",
     "experiment_folder",
     "formatted",
+    "idle_strategies",
     "outcome_label",
     "reduced_experiment",
     "summary_table",
@@ -97,13 +101,20 @@ NAMES = {
     "total_marketing_cost": "marketing cost",
     "total_gross_margin": "gross margin",
     "total_clv": "customer lifetime value",
-    "roi": "ROI",
+    "roi": "marketing ROI",
     "final_adopted_share": "customers who have bought (share, last day)",
     "final_engaged_share": "engaged customers (share, last day)",
     "final_churned_customers": "churned customers (last day)",
     "net_sentiment": "net sentiment of word of mouth",
 }
 """Plain names of outcomes (others are named by :func:`outcome_label`)."""
+ROI_MEANING = (
+    "marketing ROI: (gross margin − marketing cost) / marketing cost; unlike profit, it "
+    "leaves out service and programme costs."
+)
+"""What the ROI of a run (:func:`ecosim.metrics.summarize`) counts, as the page says it."""
+_TITLE_WIDTH = 45
+"""Characters per line of a chart's title (the charts are 4.8 inches wide)."""
 
 _TABLE_STYLE = "font-size: 0.85em; border-collapse: collapse; width: 100%"
 _CELL = "padding: 2px 6px; border-bottom: 1px solid #ddd"
@@ -174,6 +185,40 @@ def comparison_baseline(experiment: Experiment, chosen: tuple[str, ...] | list[s
     if experiment.baseline in chosen:
         return experiment.baseline
     return next((name for name in experiment.strategies if name in chosen), experiment.baseline)
+
+
+def idle_strategies(experiment: Experiment, chosen: tuple[str, ...], days: int) -> list[str]:
+    """Return the chosen strategies that change nothing within a horizon of ``days`` days.
+
+    Such a strategy changes only the campaign, and every action it adds or changes starts
+    after the last day (``influencer_seeding`` starts on day 20: in 10-day runs it is the
+    base scenario's plan). A strategy that changes nothing at all is not listed.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    chosen : tuple of str
+        Names of the chosen strategies.
+    days : int
+        The horizon of the runs.
+
+    Returns
+    -------
+    list of str
+        In the order of ``chosen``.
+    """
+    base = experiment.scenario
+    data = base.model_dump(exclude_none=True)
+    within = [action for action in base.campaign if action.start <= days]
+    idle = []
+    for name in chosen:
+        overrides = strategy_overrides(base, experiment.strategies[name])
+        changed = Scenario.model_validate(apply_overrides(data, overrides, source=name))
+        if changed == base or changed.model_copy(update={"campaign": base.campaign}) != base:
+            continue
+        if [action for action in changed.campaign if action.start <= days] == within:
+            idle.append(name)
+    return idle
 
 
 def reduced_experiment(request: Request) -> Experiment:
@@ -446,6 +491,7 @@ def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
     label = outcome_label(f"total_{column}" if cumulative else column)
     for ax in figure.axes:
         ax.set_ylabel(label.replace(" (total)", ", cumulative"))
+    figure.suptitle(textwrap.fill(figure.get_suptitle(), _TITLE_WIDTH))
     return figure, f"cumulative {column}" if cumulative else column
 
 
@@ -514,8 +560,8 @@ def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MON
     Returns
     -------
     list of str
-        One line per strategy other than the baseline, e.g. ``mass_advertising raises ROI
-        by 0.31 [0.30, 0.33] — significant``.
+        One line per strategy other than the baseline, e.g. ``mass_advertising raises
+        marketing ROI by 0.31 [0.30, 0.33] — significant``.
     """
     lines = []
     for strategy in table["strategy"].drop_duplicates():
@@ -687,6 +733,15 @@ def _Choices(
     problem = choice_problem((*chosen, *[EDITED_PLAN] * edited))
     if problem:
         solara.Warning(problem)
+    days = session.days.value
+    idle = solara.use_memo(
+        lambda: idle_strategies(experiment, chosen, days), [experiment, chosen, days]
+    )
+    for name in idle:
+        solara.Warning(
+            f"{name} does nothing within {days} days: its campaign actions start after day "
+            f"{days}, so it runs the base scenario as written. Choose more days to see it."
+        )
     actions = [a.model_dump(exclude_none=True) for a in plan.campaign] if edited else None
     request = Request(
         path,
@@ -770,6 +825,8 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
         solara.HTML(
             tag="table", unsafe_innerHTML=_money_table_html(table, money), style=_TABLE_STYLE
         )
+        if "roi" in money:
+            solara.Text(ROI_MEANING, style={"font-size": "0.8em", "color": "#555"})
         for line in verdicts(table, experiment.baseline, money):
             solara.Text(line, style={"font-size": "0.9em"})
         solara.Select(

@@ -30,15 +30,19 @@ from ecosim.ui.live_model import mean_degree
 
 __all__ = [
     "DYNAMICS",
+    "MAX_CUSTOMERS",
+    "PRODUCT_RULES",
     "Setting",
     "changes",
     "control",
     "fitting_step",
+    "max_customers",
     "model_params",
     "network_kinds",
     "settings",
     "shown",
     "unit",
+    "within_rules",
 ]
 
 DYNAMICS = (
@@ -53,7 +57,13 @@ DYNAMICS = (
 )
 """The dynamics offered as controls (each one a field of ``ecosim.scenario.Dynamics``)."""
 
+PRODUCT_RULES = (("dynamics.wom_experience_weight", "dynamics.negativity_bias"),)
+"""Pairs of settings whose product the schema keeps at most 1 (``ecosim.scenario.Dynamics``:
+so that experience stays within [-1, 1])."""
+
 _OPEN_END_SPAN = 3.0
+MAX_CUSTOMERS = 100_000
+"""The customers control's maximum (higher for a scenario written with more customers)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,18 @@ class Setting:
         return self.key or self.path
 
 
+def max_customers(scenario: Scenario) -> int:
+    """Return the customers control's maximum for a scenario.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> max_customers(load_scenario("scenarios/baseline.toml"))
+    100000
+    """
+    return max(MAX_CUSTOMERS, scenario.population.size)
+
+
 def settings(scenario: Scenario) -> list[Setting]:
     """List the main parameters of a scenario, in the order the controls appear.
 
@@ -102,7 +124,7 @@ def settings(scenario: Scenario) -> list[Setting]:
             "customers",
             key="customers",
             low=min(100, size),  # an uploaded network may be smaller
-            high=max(100_000, size),
+            high=max_customers(scenario),
         ),
         Setting("days", "days", key="days", high=max(730, scenario.days)),
     ]
@@ -207,6 +229,53 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     if kind is int:
         return {"type": "SliderInt", "min": int(low), "max": int(high), "step": int(step), **base}
     return {"type": "SliderFloat", "min": float(low), "max": float(high), "step": step, **base}
+
+
+def within_rules(params: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Return the controls with slider ranges that keep the schema's rules between settings.
+
+    For each pair of :data:`PRODUCT_RULES`, a slider ends where the product reaches 1 at the
+    other control's current value (rounded down to its step), and its ``rule`` says why.
+
+    Parameters
+    ----------
+    params : dict
+        Model parameters (:func:`model_params`).
+    values : dict
+        The controls' current values, by model keyword (the scenario's where missing).
+
+    Returns
+    -------
+    dict
+        ``params`` with the narrowed controls replaced.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> params = model_params(load_scenario("scenarios/baseline.toml"))
+    >>> bias, weight = "dynamics.negativity_bias", "dynamics.wom_experience_weight"
+    >>> narrowed = within_rules(params, {})
+    >>> params[bias]["max"], narrowed[bias]["max"], narrowed[weight]["max"]
+    (2.5, 2.0, 0.66)
+    >>> narrowed[bias]["rule"]
+    'wom experience weight × negativity bias ≤ 1'
+    >>> within_rules(params, {weight: 0.8})[bias]["max"]
+    1.25
+    """
+    narrowed = dict(params)
+    for pair in PRODUCT_RULES:
+        if not all(isinstance(params.get(name), dict) for name in pair):
+            continue
+        rule = " × ".join(params[name]["label"] for name in pair) + " ≤ 1"
+        for name, other in (pair, pair[::-1]):
+            spec, partner = params[name], values.get(other, params[other]["value"])
+            if partner <= 0 or "step" not in spec:
+                continue
+            steps = math.floor((1 / partner - spec["min"]) / spec["step"] + 1e-9)
+            top = round(spec["min"] + steps * spec["step"], 10)
+            if top < spec["max"]:
+                narrowed[name] = {**spec, "max": top, "rule": rule}
+    return narrowed
 
 
 def fitting_step(span: float, value: float, low: float, integer: bool = False) -> float | None:

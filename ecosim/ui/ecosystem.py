@@ -31,6 +31,7 @@ __all__ = [
     "EcosystemDiagram",
     "TodayFlows",
     "ecosystem_figure",
+    "flow_row",
     "todays_flows",
 ]
 
@@ -46,11 +47,15 @@ FLOW_MEANINGS = {
     "needs": "customers who needed to buy in the category",
     "purchases": "purchases of the brand",
     "revenue": "money the brand received (after discounts)",
-    "gross_margin": "revenue less the cost of the goods sold",
+    "gross_margin": "revenue less the cost of the goods sold, plus membership fees",
     "stage_ups": "customers who climbed one 4C stage",
     "stage_downs": "customers who slipped one 4C stage",
     "forgot": "customers who forgot the brand",
-    "profit": "gross margin less marketing cost",
+    "profit": "gross margin less marketing, service and programme costs",
+    "service_cost": "cost of answering complaints, proactive notices and self-service",
+    "programme_cost": "running cost of loyalty programmes and AI personalisation",
+    "units": "units sold (engaged customers buy more per purchase)",
+    "notices": "customers warned of a service delay before it reached them",
     "fee_revenue": "membership fees received",
     "rewards_value": "value of the loyalty rewards given",
     "first_purchases": "customers who bought the brand for the first time",
@@ -77,16 +82,18 @@ FLOW_MEANINGS = {
     "seeded": "customers given a sample or made ambassadors",
     "omnichannel": "purchases across online and offline channels",
 }
+"""What each of today's flows counts (flows not listed are shown by name)."""
 MONEY_FLOWS = {
     "marketing_cost",
     "revenue",
     "gross_margin",
     "profit",
+    "service_cost",
+    "programme_cost",
     "fee_revenue",
     "rewards_value",
 }
 """Flows in money (thousands of rupiah)."""
-"""What each of today's flows counts (flows not listed are shown by name)."""
 
 _BOXES = {
     "actions": ("Brand actions", (1.4, 6.45)),
@@ -330,16 +337,31 @@ def EcosystemDiagram(model: LiveModel) -> None:
         Picture(data_url(figure, "png"), f"the engagement ecosystem on day {model.steps}")
 
 
+def flow_row(name: str, value: float) -> tuple[str, str]:
+    """Return a flow's value and meaning as the table of today's flows shows them.
+
+    Money is in thousands of rupiah; a flow without a meaning is shown by its name.
+
+    Examples
+    --------
+    >>> flow_row("service_cost", 1234.4)
+    ('Rp 1,234k', 'cost of answering complaints, proactive notices and self-service')
+    >>> flow_row("crisis_responses", 2.0), flow_row("new_flow", 3.0)
+    (('2', 'responses to a service crisis'), ('3', 'new flow'))
+    """
+    shown = f"Rp {value:,.0f}k" if name in MONEY_FLOWS else f"{value:,.0f}"
+    return shown, FLOW_MEANINGS.get(name, name.replace("_", " "))
+
+
 @solara.component
 def TodayFlows(model: LiveModel) -> None:
     """List every flow of the day, with what it counts."""
     update_counter.get()
     flows = todays_flows(model, None)
     rows = "".join(
-        f"<tr><td style='text-align:right; padding-right:12px; white-space:nowrap'>"
-        f"{f'Rp {value:,.0f}k' if name in MONEY_FLOWS else f'{value:,.0f}'}</td>"
-        f"<td>{html.escape(FLOW_MEANINGS.get(name, name.replace('_', ' ')))}</td></tr>"
-        for name, value in flows.items()
+        f"<tr><td style='text-align:right; padding-right:12px; white-space:nowrap'>{shown}</td>"
+        f"<td>{html.escape(meaning)}</td></tr>"
+        for shown, meaning in (flow_row(name, value) for name, value in flows.items())
     )
     with solara.Column(gap="4px"):
         solara.Text(

@@ -2,8 +2,9 @@
 
 The controls are those of :func:`ecosim.ui.controls.model_params`. Each holds its value in
 the page (not in the model): a change applies on Reset, and the card lists the changes
-waiting for it. A slider's value is rounded to its step, so the keyboard moves it exactly
-one step per key press and the value printed is the value the model gets.
+waiting for it (the scenario card lists those Reset has applied, as running). A slider's
+value is rounded to its step, so the keyboard moves it exactly one step per key press and
+the value printed is the value the model gets.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import solara
 
-from ecosim.ui.controls import shown
+from ecosim.ui.controls import shown, within_rules
 
 __all__ = ["ParameterInput", "ParametersPanel", "initial_values", "pending"]
 
@@ -33,19 +34,31 @@ def initial_values(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def pending(params: dict[str, Any], values: dict[str, Any]) -> list[str]:
-    """List the controls moved from their scenario value, as ``label value``.
+def pending(
+    params: dict[str, Any], values: dict[str, Any], applied: dict[str, Any] | None = None
+) -> list[str]:
+    """List the controls whose value the model does not run yet, as ``label value``.
+
+    Parameters
+    ----------
+    params : dict
+        Model parameters (:func:`ecosim.ui.controls.model_params`).
+    values : dict
+        The controls' current values, by model keyword.
+    applied : dict, optional
+        The values the last Reset applied, by model keyword (none: the scenario's).
 
     Examples
     --------
     >>> params = {"days": {"type": "SliderInt", "value": 365, "label": "days", "unit": "days"}}
-    >>> pending(params, {"days": 30})
-    ['days 30 days']
+    >>> pending(params, {"days": 30}), pending(params, {"days": 30}, applied={"days": 30})
+    (['days 30 days'], [])
     """
+    running = {**initial_values(params), **(applied or {})}
     return [
         f"{spec['label']} {shown(values[name], spec.get('unit', ''))}"
         for name, spec in params.items()
-        if isinstance(spec, dict) and "type" in spec and values.get(name) != spec["value"]
+        if isinstance(spec, dict) and "type" in spec and values.get(name) != running[name]
     ]
 
 
@@ -89,17 +102,24 @@ def ParameterInput(spec: dict[str, Any], value: Any, on_value: Callable[[Any], N
             solara.Checkbox(label=label, value=value, on_value=on_value)
         if kind in ("SliderFloat", "SliderInt", "InputFloat"):
             low, high = spec["min"], spec["max"]
+            rule = f": {spec['rule']}" if "rule" in spec else ""
             solara.Text(
-                f"{shown(value, spec.get('unit', ''))} (from {low:,.10g} to {high:,.10g})",
+                f"{shown(value, spec.get('unit', ''))} (from {low:,.10g} to {high:,.10g}{rule})",
                 style={"font-size": "0.8em", "color": "#555", "margin-top": "-6px"},
             )
 
 
 @solara.component
 def ParametersPanel(
-    params: dict[str, Any], values: dict[str, Any], on_change: Callable[[str, Any], None]
+    params: dict[str, Any],
+    values: dict[str, Any],
+    on_change: Callable[[str, Any], None],
+    applied: dict[str, Any] | None = None,
 ) -> None:
     """Show every control of ``params``; ``on_change(keyword, value)`` hears each change.
+
+    A slider's range keeps the schema's rules between settings at the other controls'
+    current values (:func:`ecosim.ui.controls.within_rules`), and says so.
 
     Parameters
     ----------
@@ -109,12 +129,15 @@ def ParametersPanel(
         The controls' current values, by model keyword.
     on_change : callable
         Called with a model keyword and its new value when a control changes.
+    applied : dict, optional
+        The values the last Reset applied, by model keyword (none: the scenario's).
     """
-    waiting = pending(params, values)
+    params = within_rules(params, values)
+    waiting = pending(params, values, applied)
     with solara.Card("Parameters (apply on Reset)"), solara.Column(gap="2px"):
         if waiting:
             solara.Text(
-                "Changed from the scenario (applies on Reset): " + "; ".join(waiting),
+                "Waiting for Reset: " + "; ".join(waiting),
                 style={"font-size": "0.85em", "color": "#8a4b00"},
             )
         for name, spec in params.items():

@@ -16,12 +16,15 @@ __all__ = ["EdgeListUpload", "ScenarioPanel"]
 
 @solara.component
 def EdgeListUpload(
-    on_file: Callable[[str, bytes], None], on_refused: Callable[[str], None]
+    on_file: Callable[[str, bytes], None],
+    on_refused: Callable[[str], None],
+    on_started: Callable[[], None],
 ) -> None:
     """Offer a file input for an edge list; ``on_file(name, content)`` receives the file.
 
-    A file over the upload limit (:func:`ecosim.ui.scenarios.max_upload_bytes`) is refused
-    from its size alone, before it is sent: ``on_refused`` gets the message.
+    ``on_started`` is called as soon as a file is chosen, before it is sent. A file over
+    the upload limit (:func:`ecosim.ui.scenarios.max_upload_bytes`) is refused from its size
+    alone, before it is sent: ``on_refused`` gets the message.
     """
     file_info, set_file_info = solara.use_state(typing.cast(list, []))
     files, set_files = solara.use_state(typing.cast(list, []))
@@ -29,6 +32,7 @@ def EdgeListUpload(
 
     def wire() -> None:
         if file_info:
+            on_started()
             try:
                 check_upload_size(file_info[0]["name"], file_info[0]["size"])
             except UploadError as error:
@@ -56,6 +60,7 @@ def ScenarioPanel(
     uploaded: str,
     on_edge_list: Callable[[str, bytes], None],
     on_refused: Callable[[str], None],
+    on_upload_started: Callable[[], None],
     on_generated_network: Callable[[], None],
     problem: str,
     changed: list[str],
@@ -79,6 +84,8 @@ def ScenarioPanel(
         Called with a file name and its content when an edge list is uploaded.
     on_refused : callable
         Called with the message when an upload is refused before it is read.
+    on_upload_started : callable
+        Called when a file is chosen for upload, before it is sent.
     on_generated_network : callable
         Called to go back to the scenario's own network after an upload.
     problem : str
@@ -96,7 +103,7 @@ def ScenarioPanel(
             "Your own friendship network: a CSV edge list (source,target customer ids)",
             style={"font-size": "0.85em"},
         )
-        EdgeListUpload(on_file=on_edge_list, on_refused=on_refused)
+        EdgeListUpload(on_file=on_edge_list, on_refused=on_refused, on_started=on_upload_started)
         if uploaded:
             solara.Text(f"Network: {uploaded} (uploaded)", style={"font-size": "0.85em"})
             solara.Button(

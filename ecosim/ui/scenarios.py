@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ecosim.network import read_edge_list
 from ecosim.scenario import Scenario, validate_scenario
+from ecosim.ui.controls import max_customers
 
 __all__ = [
     "SCENARIO_VARIABLE",
@@ -48,7 +49,7 @@ def scenario_files(folder: Path) -> dict[str, Path]:
 
 
 class UploadError(ValueError):
-    """An uploaded file the app refuses (too large); the message says why and what to do."""
+    """An uploaded file the app refuses (too large, or too many customers); the message says why."""
 
 
 def max_upload_bytes() -> int:
@@ -98,6 +99,8 @@ def with_edge_list(
 
     The file is saved to ``path``. A network of another size than the population sets the
     population to the network's size (its largest customer id plus one); the note says so.
+    A network larger than the customers control allows
+    (:func:`ecosim.ui.controls.max_customers`) is refused before it is saved or read.
 
     Parameters
     ----------
@@ -118,16 +121,24 @@ def with_edge_list(
     Raises
     ------
     UploadError
-        If the upload is over the size limit (checked before it is read).
+        If the upload is over the size limit, or names more customers than the customers
+        control allows (both checked before it is saved or read).
     EdgeListError
         If the file is not an edge list (the message names the line and what was expected).
     ScenarioError
         If the scenario with this network is not valid.
     """
     check_upload_size(path.name, len(content), limit)
-    path.write_bytes(content)
     size = scenario.population.size
     found = network_size(content)
+    most = max_customers(scenario)
+    if found > most:
+        raise UploadError(
+            f"{path.name}: its largest customer id is {found - 1:,}, so the population would "
+            f"be {found:,} customers, over the limit of {most:,} customers (ids 0 to "
+            f"{most - 1:,})"
+        )
+    path.write_bytes(content)
     read_edge_list(path, found if found >= 2 else size)
     data = scenario.model_dump()
     data["network"] = {"kind": "edge_list", "path": str(path)}

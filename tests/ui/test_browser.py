@@ -143,6 +143,29 @@ def test_an_invalid_edge_list_shows_a_message_and_a_valid_one_is_used(app: App):
     app.step()
 
 
+def test_a_huge_id_is_refused_and_the_message_goes_as_the_next_upload_starts(app: App):
+    app.open()
+    page = app.page
+    upload = page.locator("input[type=file]")
+    huge = b"0,1\n1,5000000\n"
+    upload.set_input_files(files=[{"name": "huge.csv", "mimeType": "text/csv", "buffer": huge}])
+    refused = page.get_by_text(
+        "huge.csv: its largest customer id is 5,000,000, so the population would be "
+        "5,000,001 customers, over the limit of 100,000 customers"
+    )
+    expect(refused).to_be_visible()
+    expect(page.get_by_text("Network: huge.csv (uploaded)")).to_be_hidden()
+    app.shot("huge-id-refused")
+    ring = "\n".join(f"{i},{(i + 1) % 50_000}" for i in range(50_000)).encode()
+    upload.set_input_files(files=[{"name": "ring.csv", "mimeType": "text/csv", "buffer": ring}])
+    expect(refused).to_be_hidden()
+    in_use = page.get_by_text("Network: ring.csv (uploaded)")
+    assert not in_use.is_visible(), "the old message stayed until the new network was in use"
+    expect(in_use).to_be_visible()
+    expect(page.get_by_text("ring.csv connects 50,000 customers")).to_be_visible()
+    app.step()
+
+
 def test_an_upload_over_the_size_limit_is_refused_at_once(app: App):
     app.open()
     big = b"0,1\n" * 600_000  # 2.4 MB; the test server's limit is 2 MB
@@ -220,7 +243,7 @@ def test_the_compare_page_produces_its_table(app: App):
     page.get_by_role("button", name="Run").click()
     expect(page.get_by_text("4 runs done.")).to_be_visible(timeout=120_000)
     header = page.get_by_role("row").first
-    for name in ("profit (Rp thousand)", "revenue (Rp thousand)", "ROI"):
+    for name in ("profit (Rp thousand)", "revenue (Rp thousand)", "marketing ROI"):
         expect(header).to_contain_text(name)
     expect(page.get_by_role("row").nth(1)).to_contain_text(
         re.compile(r"current_plan\s*Rp [\d,−-]+k \[")
@@ -230,7 +253,7 @@ def test_the_compare_page_produces_its_table(app: App):
     )
     expect(verdict).to_be_visible()
     expect(verdict).to_contain_text(
-        re.compile(r"ROI by [\d.]+ \[.*\] — (significant|not significant)")
+        re.compile(r"marketing ROI by [\d.]+ \[.*\] — (significant|not significant)")
     )
     expect(
         page.get_by_alt_text("daily cumulative profit by strategy, mean with 95% band")

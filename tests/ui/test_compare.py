@@ -15,14 +15,17 @@ import solara
 import tomli_w
 from solara.components.file_download import FileDownloadWidget
 
-from ecosim.experiment import ExperimentError
+from ecosim.experiment import ExperimentError, load_experiment
 from ecosim.ui.app import TABS, Page
 from ecosim.ui.compare import (
     MONEY,
+    ROI_MEANING,
     CompareResults,
     CompareSession,
     CompareSettings,
     Request,
+    bands_figure,
+    idle_strategies,
     outcome_label,
     reduced_experiment,
     summary_table,
@@ -189,9 +192,43 @@ def test_the_outcome_picks_the_table_and_the_daily_series(page, session):
     assert revenue != first
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
     assert pictures == ["daily cumulative revenue by strategy, mean with 95% band"]
-    page.find(v.Select, label="outcome").widget.v_model = "ROI"  # no daily series
+    page.find(v.Select, label="outcome").widget.v_model = "marketing ROI"  # no daily series
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
     assert pictures == ["daily adopted_share by strategy, mean with 95% band"]
+    assert f"[{ROI_MEANING!r}]" in texts(page)
+
+
+def test_the_title_of_the_daily_bands_fits_in_the_chart(page, session):
+    tiny(page)
+    run(page, session)
+    figure, _ = bands_figure(session.status.value.comparison, "total_marketing_cost")
+    figure.canvas.draw()
+    title = figure.get_suptitle()
+    assert title.startswith("cumulative marketing_cost: mean") and "\n" in title
+    drawn = figure._suptitle.get_window_extent()
+    assert drawn.x0 >= 0 and drawn.x1 <= figure.bbox.width
+
+
+def test_the_roi_shown_is_the_marketing_roi_and_says_what_it_leaves_out():
+    assert outcome_label("roi") == "marketing ROI"
+    assert "(gross margin − marketing cost) / marketing cost" in ROI_MEANING
+    assert "leaves out service and programme costs" in ROI_MEANING
+
+
+def test_a_strategy_whose_actions_all_start_after_the_horizon_is_found():
+    experiment = load_experiment(STRATEGY_COMPARISON)
+    chosen = ("current_plan", "mass_advertising", "influencer_seeding", "loyalty_tiers")
+    assert idle_strategies(experiment, chosen, 10) == ["influencer_seeding"]  # starts on day 20
+    assert idle_strategies(experiment, chosen, 20) == []
+
+
+def test_the_page_warns_of_a_strategy_that_does_nothing_within_the_horizon(page):
+    checkbox(page, "influencer_seeding").v_model = True
+    page.find(v.Slider, label="days per run").widget.v_model = 10
+    warned = [a for a in alerts(page) if "does nothing" in a]
+    assert len(warned) == 1 and "influencer_seeding does nothing within 10 days" in warned[0]
+    page.find(v.Slider, label="days per run").widget.v_model = 20
+    assert not any("does nothing" in a for a in alerts(page))
 
 
 def test_the_csv_downloads_hold_one_row_per_run_and_the_summary(page, session):
@@ -342,6 +379,6 @@ def test_verdicts_say_which_way_how_much_and_whether_surely():
     )
     assert verdicts(table, "base", ("total_profit", "roi")) == [
         "loud lowers profit by Rp 1,500k [Rp -1,000k, Rp 4,000k] — not significant; "
-        "raises ROI by 0.31 [0.30, 0.33] — significant"
+        "raises marketing ROI by 0.31 [0.30, 0.33] — significant"
     ]
     assert outcome_label("total_marketing_cost") == "marketing cost (Rp thousand)"

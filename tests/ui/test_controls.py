@@ -14,6 +14,7 @@ from ecosim.ui.controls import (
     network_kinds,
     settings,
     shown,
+    within_rules,
 )
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.parameters_panel import initial_values, pending
@@ -56,6 +57,32 @@ def test_reset_without_changes_runs_every_scenario_as_written(path):
     model = LiveModel(**{**initial_values(params), "customers": 200})
     assert model.problem is None
     assert changes(scenario, model.scenario) == ["customers 200 (was 10,000)"]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_the_negativity_bias_and_wom_weight_sliders_end_where_reset_accepts_them(path):
+    params = model_params(load_scenario(path))
+    bias, weight = "dynamics.negativity_bias", "dynamics.wom_experience_weight"
+    start = {**initial_values(params), "customers": 200}
+    for moved, other in ((bias, weight), (weight, bias)):
+        spec = within_rules(params, start)[moved]
+        assert spec["min"] <= spec["value"] <= spec["max"]
+        ends = {**start, moved: spec["max"]}
+        assert spec["max"] * ends[other] <= 1
+        assert LiveModel(**ends).problem is None
+        beyond = {**ends, moved: spec["max"] + spec["step"]}
+        assert beyond[moved] * beyond[other] > 1 or spec["max"] == params[moved]["max"]
+
+
+def test_moving_the_wom_weight_narrows_the_negativity_bias_slider_and_says_why():
+    params = model_params(load_scenario("scenarios/baseline.toml"))
+    bias, weight = "dynamics.negativity_bias", "dynamics.wom_experience_weight"
+    assert params[bias]["max"] == 2.5  # the open end: three times the scenario's 1.5 from 1
+    assert within_rules(params, {weight: 0.5})[bias]["max"] == 2.0
+    narrowed = within_rules(params, {weight: 0.8})[bias]
+    assert narrowed["max"] == 1.25
+    assert narrowed["rule"] == "wom experience weight × negativity bias ≤ 1"
+    assert within_rules(params, {weight: 0.0})[bias] == params[bias]
 
 
 def test_a_value_no_round_step_reaches_gets_a_number_field():

@@ -73,6 +73,31 @@ def test_a_parameter_applies_on_reset(rendered):
     text(rendered, "all 200 customers; dot size: friends. Click one to follow it.").assert_single()
 
 
+def test_after_reset_the_applied_changes_are_running_not_waiting(rendered):
+    slider = rendered.find(v.Slider, label="customers").widget
+    slider.v_model = 200
+    text(rendered, "Waiting for Reset: customers 200 customers").assert_single()
+    button(rendered, "Reset").click()
+    text(rendered, "Running with: customers 200 (was 400)").assert_single()
+    assert not [t for t in rendered.find(v.Html).widgets if "Waiting for Reset" in str(t.children)]
+    slider.v_model = 400  # back to the scenario's value: waits for Reset again
+    text(rendered, "Waiting for Reset: customers 400 customers").assert_single()
+    rendered.find(v.Select, label="scenario").widget.v_model = "two_brands"
+    assert not [t for t in rendered.find(v.Html).widgets if "Waiting for Reset" in str(t.children)]
+
+
+def test_the_negativity_bias_slider_follows_the_wom_weight(rendered):
+    weight = rendered.find(v.Slider, label="wom experience weight").widget
+    assert rendered.find(v.Slider, label="negativity bias").widget.max == 2.0
+    assert weight.max == 0.66  # 1 / 1.5, to its step
+    weight.v_model = 0.6
+    assert rendered.find(v.Slider, label="negativity bias").widget.max == 1.66
+    text(
+        rendered,
+        "1.5 (from 1 to 1.66: wom experience weight × negativity bias ≤ 1)",
+    ).assert_single()
+
+
 def test_a_rejected_setting_is_explained_and_the_scenario_runs_as_written(rendered):
     rendered.find(v.Slider, label="negativity bias").widget.v_model = 3.5
     rendered.find(v.Slider, label="wom experience weight").widget.v_model = 0.5

@@ -59,3 +59,16 @@ def test_the_customers_control_reaches_a_small_uploaded_networks_size(tmp_path):
     scenario, _ = with_edge_list(BASELINE, tmp_path / "club.csv", club)
     customers = model_params(scenario)["customers"]
     assert customers["min"] <= customers["value"] == 34
+
+
+def test_a_network_larger_than_the_customers_control_allows_is_refused_unsaved(tmp_path):
+    with pytest.raises(UploadError) as refused:
+        with_edge_list(BASELINE, tmp_path / "huge.csv", b"0,1\n1,5000000\n")
+    assert str(refused.value) == (
+        "huge.csv: its largest customer id is 5,000,000, so the population would be "
+        "5,000,001 customers, over the limit of 100,000 customers (ids 0 to 99,999)"
+    )
+    assert model_params(BASELINE)["customers"]["max"] == 100_000
+    assert not (tmp_path / "huge.csv").exists()
+    scenario, _ = with_edge_list(BASELINE, tmp_path / "edge.csv", b"0,1\n1,99999\n")
+    assert scenario.population.size == 100_000

@@ -4,7 +4,7 @@ import pytest
 from ecosim.ui.about import SECTIONS, about_html
 from ecosim.ui.calendar import campaign_marks
 from ecosim.ui.charts import CHURN, LOYALTY, FunnelFigure, LineFigure, charts, describe, matching
-from ecosim.ui.ecosystem import FLOW_MEANINGS, ecosystem_figure, todays_flows
+from ecosim.ui.ecosystem import FLOW_MEANINGS, ecosystem_figure, flow_row, todays_flows
 from ecosim.ui.inspector import history_figure, history_frame
 from ecosim.ui.layout import NetworkSample, force_layout, snowball
 from ecosim.ui.live_model import LiveModel
@@ -46,6 +46,20 @@ def test_a_line_chart_shows_the_data_so_far_and_keeps_its_figure(model):
         assert axes.get_ylim()[0] == 0 and axes.get_ylim()[1] >= line.get_ydata().max()
 
 
+def test_the_value_axes_labels_stay_inside_the_chart_as_revenue_grows(model):
+    chart = charts(["tokoku"], list(model.outcomes))[2]  # purchases and revenue
+    figure = LineFigure(chart, horizon=365)
+    daily = model.timeseries().copy()
+    daily["purchases"] *= 1_000
+    for scale in (1, 10_000, 1_000_000):  # revenue so far up to about 10^10
+        figure.picture(daily.assign(revenue=daily["revenue"] * scale))
+        renderer = figure.canvas.get_renderer()
+        left, right = (ax.yaxis.get_tightbbox(renderer) for ax in figure.axes)
+        assert left.x0 >= 0 and right.x1 <= figure.figure.bbox.width
+    assert figure.axes[1].get_ylabel() == "revenue so far (Rp thousand)"
+    assert figure.axes[0].get_position().bounds == figure.axes[1].get_position().bounds
+
+
 def test_the_funnel_shows_todays_shares(model):
     daily = model.timeseries()
     figure = FunnelFigure("", "funnel")
@@ -75,6 +89,18 @@ def test_todays_flows_cover_the_models_flows_per_brand_and_in_total():
     for name, values in model.flows.items():
         assert total[name] == pytest.approx(values.sum())
         assert (first[name], second[name]) == pytest.approx(tuple(values))
+
+
+def test_the_table_of_flows_says_what_profit_subtracts_and_shows_costs_as_money(model):
+    flows = todays_flows(model, None)
+    costs = flows["marketing_cost"] + flows["service_cost"] + flows["programme_cost"]
+    assert flows["profit"] == pytest.approx(flows["gross_margin"] - costs)
+    assert flow_row("profit", 1.0)[1] == "gross margin less marketing, service and programme costs"
+    for name in ("service_cost", "programme_cost", "profit", "revenue"):
+        assert flow_row(name, 12_345.6)[0] == "Rp 12,346k"
+    for name in ("units", "notices"):  # explained, not shown by name
+        assert flow_row(name, 3.0)[1] == FLOW_MEANINGS[name] != name
+    assert set(model.flows) <= set(FLOW_MEANINGS)
 
 
 def test_the_ecosystem_diagram_puts_todays_flows_on_its_arrows(model):
