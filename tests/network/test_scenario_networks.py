@@ -75,7 +75,7 @@ def test_inconsistent_network_parameters_are_reported_by_the_command_line(capsys
     code = main(["run", BASELINE, "--customers", "3", "--set", "network.m=3"])
     err = capsys.readouterr().err
     assert code == 2
-    assert "network.m: 3 edges per new customer need more than 3 customers" in err
+    assert ("network.m (set on the command line): 3 edges per new customer need more than 3") in err
     assert "Traceback" not in err
 
 
