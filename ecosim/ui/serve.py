@@ -79,6 +79,7 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = DEFAULT_PO
         **os.environ,
         SCENARIO_VARIABLE: str(path),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",  # its badge covered the panels' bottom right
     }
     command = solara_command(host, port)
     os.execve(command[0], command, environment)

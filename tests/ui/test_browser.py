@@ -222,6 +222,7 @@ def test_the_about_panel_explains_the_model(app: App):
     for title in ("WHAT IS IT?", "HOW TO USE IT"):
         expect(page.get_by_role("heading", name=title)).to_be_visible()
     expect(page.get_by_text("Maslowska, Malthouse & Collinger").first).to_be_visible()
+    expect(page.get_by_text("This website runs on Solara")).to_have_count(0)
     app.shot("about")
 
 
