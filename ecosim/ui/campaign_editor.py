@@ -290,12 +290,11 @@ def CampaignEditor(
                 on_value=lambda x: field("cost", x),
                 dense=True,
             )
-        solara.InputTextArea(
-            "other fields of this type (TOML, e.g. discount = 0.3)",
-            value=extra,
-            on_value=set_extra,
-            rows=2,
+        solara.Text(  # above the box: its own label is hidden once it holds text
+            "Other fields of this type (TOML, e.g. discount = 0.3):",
+            style={"font-size": "0.8em", "color": "#555"},
         )
+        solara.InputTextArea("", value=extra, on_value=set_extra, rows=2)
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
             solara.Button("Save action", on_click=save, disabled=chosen < 0, color="primary")
             solara.Button("Add as new action", on_click=add, color="primary")

@@ -344,6 +344,7 @@ def test_the_campaign_editor_checks_applies_and_downloads_a_plan(app: App):
     page = app.page
     app.tab("Campaign")
     expect(page.get_by_text("The scenario's plan: ")).to_be_visible()
+    expect(page.get_by_text("Other fields of this type (TOML")).to_be_visible()  # filled box
     end = page.get_by_label("end (day)")
     end.fill("0")
     end.press("Enter")
