@@ -424,6 +424,7 @@ def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:
             continue
         action = base.campaign[flight.action]
         length = action.end - action.start
+        starts = [flight.earliest, flight.latest]
         if flight.latest + length > base.days:
             problems.append(
                 (
@@ -432,8 +433,9 @@ def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:
                     f"day {flight.latest + length}, after the last day ({base.days})",
                 )
             )
-        for start in (flight.earliest, flight.latest):
-            trials.append((where, flight_overrides(flight, action.end - action.start, start)))
+            starts.pop()  # said above; loading it would only warn of the same
+        for start in starts:
+            trials.append((where, flight_overrides(flight, length, start)))
     for g, group in enumerate(optimisation.budgets):
         for i, item in enumerate(group.items):
             where = f"budgets[{g}].items[{i}]"

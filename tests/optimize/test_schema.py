@@ -1,11 +1,13 @@
 """Optimisation files: validation with clear errors naming the file and the field."""
 
+import warnings
 from pathlib import Path
 
 import pytest
 from optimisation_helpers import tiny_optimisation, write_optimisation
 
 from ecosim.cli import main
+from ecosim.errors import InputWarning
 from ecosim.optimize import OptimisationError, load_optimisation
 
 
@@ -55,6 +57,14 @@ def test_decision_values_are_checked_against_the_scenario(tmp_path):
     )
     assert "variables[0]: brands.0.margin = 1.5: brands[0].margin" in message
     assert "flights[0].latest: a start on day 20 would end the 20-day action on day 39" in message
+
+
+def test_a_flight_ending_after_the_horizon_is_one_error_and_no_warning(tmp_path):
+    flights = [{"name": "ads", "action": 0, "earliest": 2, "latest": 20}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        message = problems(tmp_path, flights=flights)
+    assert message.count("flights[0]") == 1, message
 
 
 def test_budget_items_that_cannot_take_the_total_are_refused(tmp_path):
