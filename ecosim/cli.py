@@ -554,7 +554,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ecosim.report import CONFIDENCE, compare, significant, write_report
+    from ecosim.report import CONFIDENCE, compare, format_number, write_report
 
     comparison = compare(args.directory)
     path = write_report(comparison, args.out or args.directory)
@@ -565,8 +565,8 @@ def _compare(args: argparse.Namespace) -> int:
         for _, row in rows.iterrows():
             where = f"condition {row['condition']}: " if comparison.groups else ""
             print(
-                f"  {where}{row['strategy']}: {significant(row['mean'])} ({CONFIDENCE:.0%} CI "
-                f"{significant(row['ci_low'])} to {significant(row['ci_high'])})"
+                f"  {where}{row['strategy']}: {format_number(row['mean'])} ({CONFIDENCE:.0%} CI "
+                f"{format_number(row['ci_low'])} to {format_number(row['ci_high'])})"
             )
     spend = comparison.spend
     if len(spend):
@@ -574,7 +574,7 @@ def _compare(args: argparse.Namespace) -> int:
             where = f"condition {row['condition']}: " if comparison.groups else ""
             print(
                 f"not at equal cost: {where}{row['strategy']} spends "
-                f"{'+' if row['extra_spend'] > 0 else ''}{significant(row['extra_spend'])} "
+                f"{'+' if row['extra_spend'] > 0 else ''}{format_number(row['extra_spend'])} "
                 f"({row['extra_spend_share']:+.1%}) against "
                 f"{row['baseline']}; extra profit per extra Rp {row['profit_per_extra_spend']:.3g}"
             )

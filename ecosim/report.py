@@ -33,7 +33,7 @@ from ecosim.store import ResultStore, write_figure, write_parquet, write_text
 if TYPE_CHECKING:
     from ecosim.experiment.runner import SensitivityResult
 
-__all__ = ["Comparison", "compare", "significant", "write_report", "write_sensitivity_report"]
+__all__ = ["Comparison", "compare", "format_number", "write_report", "write_sensitivity_report"]
 
 CONFIDENCE = 0.95
 MAX_PANELS = 12
@@ -295,7 +295,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         ]
         lines.append("|---|" + "---|" * len(labels))
         for i, values in enumerate(conditions):
-            lines.append(f"| {i} | " + " | ".join(_number(values[x]) for x in labels) + " |")
+            lines.append(f"| {i} | " + " | ".join(format_number(values[x]) for x in labels) + " |")
     lines += ["", "## Methods", "", _methods(e, len(conditions)), ""]
     if failed:
         lines += [
@@ -358,15 +358,15 @@ def _spend_section(c: Comparison) -> list[str]:
         equal = (
             "yes"
             if row["equal_cost"]
-            else f"**no**: {_number(row['extra_spend'])} ({row['extra_spend_share']:+.1%})"
+            else f"**no**: {format_number(row['extra_spend'])} ({row['extra_spend_share']:+.1%})"
         )
-        per = "—" if row["equal_cost"] else _number(row["profit_per_extra_spend"])
+        per = "—" if row["equal_cost"] else format_number(row["profit_per_extra_spend"])
         interval = _interval(row["profit_ci_low"], row["profit_ci_high"])
         lines.append(
             f"| `{row['strategy']}` | "
-            + "".join(f"{_number(row[g])} | " for g in c.groups)
-            + f"{_number(row['spend'])} | {_number(row['extra_spend'])} | "
-            f"{_number(row['extra_profit'])} {interval} | {per} | {equal} |"
+            + "".join(f"{format_number(row[g])} | " for g in c.groups)
+            + f"{format_number(row['spend'])} | {format_number(row['extra_spend'])} | "
+            f"{format_number(row['extra_profit'])} {interval} | {per} | {equal} |"
         )
     unequal = c.spend.loc[~c.spend["equal_cost"], "strategy"].drop_duplicates().tolist()
     if unequal:
@@ -379,7 +379,7 @@ def _spend_section(c: Comparison) -> list[str]:
 def _condition_labels(e: Experiment) -> dict[int, str]:
     """Name each condition by its parameter values, e.g. ``wom_strength=0.25``."""
     return {
-        i: ", ".join(f"{label}={_number(value)}" for label, value in values.items())
+        i: ", ".join(f"{label}={format_number(value)}" for label, value in values.items())
         for i, values in enumerate(condition_table(e))
     }
 
@@ -451,9 +451,9 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
     for _, row in summary.iterrows():
         keys = [row[g] for g in groups]
         cells = [
-            *(_number(k) for k in keys),
+            *(format_number(k) for k in keys),
             f"**{row['strategy']}**",
-            _number(row["mean"]),
+            format_number(row["mean"]),
             _interval(row["ci_low"], row["ci_high"]),
         ]
         match = differences
@@ -465,9 +465,9 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
         else:
             d = match.iloc[0]
             cells += [
-                _number(d["difference"]) + ("" if d["significant"] else " (n.s.)"),
+                format_number(d["difference"]) + ("" if d["significant"] else " (n.s.)"),
                 _interval(d["ci_low"], d["ci_high"]),
-                _number(d["d_z"]),
+                format_number(d["d_z"]),
                 _p(d["p_value"]),
                 f"{d['share_positive']:.0%} of pairs",
                 _share(d["variance_reduction"]),
@@ -483,7 +483,7 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
     labels = _condition_labels(e)
     highest = [
         (f"{labels[row['condition']]}: " if groups else "")
-        + f"`{row['strategy']}` ({_number(row['mean'])})"
+        + f"`{row['strategy']}` ({format_number(row['mean'])})"
         for _, row in best.iterrows()
     ]
     notes = [f"Highest mean: {'; '.join(highest)}."] if highest else []
@@ -575,7 +575,7 @@ def _decomposition_section(c: Comparison) -> list[str]:
         def cell(measure: str, scale: float = 1.0, key: tuple = key) -> str:
             row = table.loc[(*key, measure)]
             interval = _interval(row["ci_low"] * scale, row["ci_high"] * scale)
-            return f"{_number(row['mean'] * scale)} {interval}"
+            return f"{format_number(row['mean'] * scale)} {interval}"
 
         parts = [table.loc[(*key, m), "mean"] for m in ("expansion", "acceleration")]
         gain = sum(parts)
@@ -586,7 +586,7 @@ def _decomposition_section(c: Comparison) -> list[str]:
             "| "
             + " | ".join(
                 [
-                    *(_number(v) for v in values),
+                    *(format_number(v) for v in values),
                     f"**{strategy}**",
                     cell("new_adopters", n),
                     *matched,
@@ -611,7 +611,14 @@ def _describe_outcome(outcome: str) -> str:
     return _NOTES.get(base, "").capitalize()
 
 
-def _number(x: Any) -> str:
+def format_number(x: Any) -> str:
+    """Write a number as the reports do: from 1,000 whole with separators, else 4 digits.
+
+    Examples
+    --------
+    >>> format_number(1148630.5), format_number(-0.0123456), format_number(638.64)
+    ('1,148,630', '-0.01235', '638.6')
+    """
     if isinstance(x, str):
         return x
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -623,22 +630,8 @@ def _number(x: Any) -> str:
     return f"{x:.4g}"
 
 
-def significant(x: float, digits: int = 4) -> str:
-    """Format a number to ``digits`` significant digits, with thousands separators.
-
-    Examples
-    --------
-    >>> significant(1148630.5), significant(-0.0123456), significant(20.0), significant(0)
-    ('1,149,000', '-0.01235', '20.00', '0')
-    """
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    decimals = digits - 1 - math.floor(math.log10(abs(x)))
-    return f"{round(x, decimals):,.{max(decimals, 0)}f}"
-
-
 def _interval(low: float, high: float) -> str:
-    return f"[{_number(low)}, {_number(high)}]"
+    return f"[{format_number(low)}, {format_number(high)}]"
 
 
 def _p(p: float) -> str:
@@ -727,7 +720,8 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
     ]
     bounds = dict(zip(design.problem["names"], design.problem["bounds"], strict=True))
     lines += [
-        f"| `{name}` | [{_number(low)}, {_number(high)}] |" for name, (low, high) in bounds.items()
+        f"| `{name}` | [{format_number(low)}, {format_number(high)}] |"
+        for name, (low, high) in bounds.items()
     ]
     lines.append("")
     for outcome, rows in indices.groupby("outcome", sort=False):
@@ -744,7 +738,7 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
                 mark = "yes" if bool(row["above_noise"]) else "no"
             lines.append(
                 f"| `{row['parameter']}` | "
-                + " | ".join(_number(row[x]) for x in columns)
+                + " | ".join(format_number(row[x]) for x in columns)
                 + f" | {mark} |"
             )
         lines.append("")
