@@ -283,8 +283,11 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
     for name, strategy in e.strategies.items():
         changes = [f"`{k}` = {_value(v)}" for k, v in strategy.set.items()]
         changes += [f"`{k}` += {len(v)} item(s)" for k, v in strategy.append.items()]
+        listed = "; ".join(changes) or "none"
+        if strategy.scenario is not None:
+            listed = f"the file `{strategy.scenario}`: {listed}"
         label = f"**{name}** (baseline)" if name == e.baseline else f"**{name}**"
-        lines.append(f"| {label} | {strategy.description} | {'; '.join(changes) or 'none'} |")
+        lines.append(f"| {label} | {strategy.description} | {listed} |")
     if e.conditions:
         labels = [p.label for p in e.parameters]
         lines += [

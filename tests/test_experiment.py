@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from unittest.mock import ANY
 
 import numpy as np
 import pytest
@@ -20,9 +21,10 @@ from ecosim.experiment import (
     strategy_overrides,
 )
 from ecosim.model import resolve_scenario
+from ecosim.scenario import load_scenario
 
 from experiment_helpers import tiny_experiment, write_experiment
-from support import ROOT
+from support import ROOT, small_scenario
 
 SHIPPED = sorted((ROOT / "experiments").glob("*.toml"))
 
@@ -107,6 +109,101 @@ def test_replacing_the_campaign_then_appending(tmp_path):
     overrides = strategy_overrides(experiment.scenario, experiment.strategies["fresh"])
     scenario = resolve_scenario(experiment.scenario, overrides=overrides)
     assert [a.type for a in scenario.campaign] == ["promotion"]
+
+
+def _plan_b(folder, **changes):
+    """Write ``plan_b.toml``: the small scenario with another price and campaign plan."""
+    data = small_scenario(name="plan_b", description="the other plan", seed=99, **changes)
+    data["brands"][0]["price"] = 90.0
+    data["campaign"] = [
+        {"type": "promotion", "brand": "shop", "start": 3, "end": 9, "discount": 0.1},
+    ]
+    (folder / "plan_b.toml").write_text(tomli_w.dumps(data))
+
+
+def _comparable(scenario):
+    return scenario.model_dump(exclude={"name", "description", "seed"})
+
+
+def test_a_strategy_from_a_scenario_file_runs_that_file(tmp_path):
+    data = tiny_experiment()
+    data["strategies"]["b"] = {"scenario": "plan_b.toml"}
+    data["strategies"]["b_dearer"] = {"scenario": "plan_b.toml", "set": {"brands.0.price": 95}}
+    path = write_experiment(tmp_path, data)
+    _plan_b(tmp_path)
+    experiment = load_experiment(path)
+    b = experiment.strategies["b"]
+    assert b.scenario == "plan_b.toml"
+    assert b.set == {"brands.0.price": 90.0, "campaign": [ANY]}, "only what differs"
+    base = experiment.scenario
+    ran = resolve_scenario(base, overrides=strategy_overrides(base, b))
+    expected = resolve_scenario(load_scenario(tmp_path / "plan_b.toml"), customers=300, days=15)
+    assert _comparable(ran) == _comparable(expected)
+    dearer = experiment.strategies["b_dearer"]
+    assert resolve_scenario(base, overrides=strategy_overrides(base, dearer)).brands[0].price == 95
+    changed = load_experiment(path, {"scenario.brands.0.budget": 20_000.0})
+    overrides = strategy_overrides(changed.scenario, changed.strategies["b"])
+    brand = resolve_scenario(changed.scenario, overrides=overrides).brands[0]
+    assert brand.budget == 20_000, "a change to the base applies where the file agrees with it"
+    assert brand.price == 90
+
+
+def test_a_strategy_file_changed_after_a_batch_is_refused(tmp_path, capsys):
+    data = tiny_experiment(replications=2)
+    del data["conditions"]
+    data["strategies"] = {"plain": {}, "b": {"scenario": "plan_b.toml"}}
+    path = write_experiment(tmp_path, data)
+    _plan_b(tmp_path)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--serial", "--out", str(out)]) == 0
+    assert main(["batch", str(path), "--serial", "--out", str(out)]) == 0
+    assert "4 runs: 4 already done, 0 finished now" in capsys.readouterr().out
+    assert main(["compare", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    expected = "| **b** | the other plan | the file `plan_b.toml`: `brands.0.price` = `90.0`; "
+    assert expected in report
+    _plan_b(tmp_path)
+    text = (tmp_path / "plan_b.toml").read_text().replace("price = 90.0", "price = 80.0")
+    (tmp_path / "plan_b.toml").write_text(text)
+    assert main(["batch", str(path), "--serial", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "holds a different experiment" in err
+    assert "experiment.strategies.b.set.brands.0.price (folder: 90.0, now: 80.0)" in err
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"days": 40}, r"plan_b\.toml: days is 40, the base scenario's 30: strategies are "),
+        (
+            {"population": {"size": 800, "segments": [{"name": "a", "share": 1.0}]}},
+            r"population\.size is 800, the base scenario's 500: .* set customers in the ",
+        ),
+    ],
+)
+def test_a_strategy_file_must_share_the_horizon_and_customers(tmp_path, changes, expected):
+    data = tiny_experiment()
+    data["strategies"]["b"] = {"scenario": "plan_b.toml"}
+    del data["days"], data["customers"]
+    path = write_experiment(tmp_path, data)
+    _plan_b(tmp_path, **changes)
+    with pytest.raises(ExperimentError, match=r"strategies\.b\.scenario: .*" + expected):
+        load_experiment(path)
+    assert load_experiment(path, {"days": 20, "customers": 300}).scenario.days == 20
+
+
+def test_a_missing_or_broken_strategy_file_is_named(tmp_path):
+    data = tiny_experiment()
+    data["strategies"]["b"] = {"scenario": "plan_b.toml"}
+    path = write_experiment(tmp_path, data)
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(path)
+    [(field, message)] = caught.value.problems
+    assert field == "strategies.b.scenario"
+    assert "plan_b.toml" in message and "not found" in message
+    _plan_b(tmp_path, days=0)
+    with pytest.raises(ExperimentError, match=r"strategies\.b\.scenario: .*plan_b\.toml: days: "):
+        load_experiment(path)
 
 
 def test_runs_share_seeds_across_strategies_and_conditions(tmp_path):

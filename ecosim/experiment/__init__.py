@@ -45,6 +45,7 @@ from ecosim.experiment.schema import (
     Strategy,
     load_experiment,
     outcome_names,
+    scenario_changes,
     strategy_overrides,
     summary_row,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "replication_seeds",
     "run_experiment",
     "run_sensitivity",
+    "scenario_changes",
     "sensitivity_design",
     "simulate",
     "strategy_overrides",

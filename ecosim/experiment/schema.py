@@ -46,6 +46,7 @@ __all__ = [
     "Strategy",
     "load_experiment",
     "outcome_names",
+    "scenario_changes",
     "strategy_overrides",
     "summary_row",
     "validate_experiment",
@@ -107,10 +108,15 @@ class Strategy(Spec):
     300_000``; a table or list value replaces the whole field). ``append`` adds items to
     list fields after ``set`` (``[[strategies.NAME.append.campaign]]`` adds a campaign
     action), so a strategy can replace the campaign plan (``set = { campaign = [] }``
-    and append its own) or extend it.
+    and append its own) or extend it. ``scenario`` names a scenario file (a path relative
+    to the experiment file) to run instead of the base scenario: :func:`load_experiment`
+    writes where it differs from the base scenario's file into ``set``
+    (:func:`scenario_changes`), before the strategy's own ``set``, and takes the file's
+    description if the strategy has none.
     """
 
     description: str = ""
+    scenario: str | None = None
     set: dict[str, Any] = Field(default_factory=dict)
     append: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
 
@@ -507,6 +513,13 @@ def load_experiment(
             raise
         problems = blame_overrides(error.problems, in_file, overrides, overrides_from)
         raise ExperimentError(source, problems) from None
+    if any(strategy.scenario for strategy in experiment.strategies.values()):
+        reference = experiment.scenario
+        if in_scenario and experiment.scenario_file is not None:
+            reference = load_scenario(path.parent / experiment.scenario_file)
+        data["strategies"] = _strategy_files(experiment, reference, path.parent, source)
+        data["scenario"] = experiment.scenario
+        experiment = validate_experiment(data, source)
     try:
         scenario = resolve_scenario(
             experiment.scenario, customers=experiment.customers, days=experiment.days
@@ -637,6 +650,103 @@ def strategy_overrides(scenario: Scenario, strategy: Strategy) -> dict[str, Any]
         if problems:
             raise ScenarioError("append", problems)
     return overrides
+
+
+def scenario_changes(base: Scenario, other: Scenario) -> dict[str, Any]:
+    """Return the overrides by dotted path that make ``base`` into ``other``.
+
+    Tables and lists of the same length are compared item by item, so the overrides
+    name the fields that differ (``"brands.0.price"``); a list of another length, a
+    table of another kind (``kind``, ``type`` or ``dist``) and a table that leaves out a
+    field are replaced whole. ``name``, ``description`` and ``seed`` are left out (an
+    experiment gives the seeds).
+
+    Parameters
+    ----------
+    base, other : Scenario
+
+    Returns
+    -------
+    dict
+        Values by dotted path, in the scenario's field order.
+
+    Examples
+    --------
+    >>> from ecosim.scenario import load_scenario
+    >>> base = load_scenario("scenarios/baseline.toml")
+    >>> other = load_scenario("scenarios/baseline.toml", {"brands.0.price": 135})
+    >>> scenario_changes(base, other)
+    {'brands.0.price': 135.0}
+    """
+    a = base.model_dump(mode="python", exclude_none=True)
+    b = other.model_dump(mode="python", exclude_none=True)
+    changes: dict[str, Any] = {}
+    for field in Scenario.model_fields:
+        if field not in ("name", "description", "seed"):
+            _differences(a.get(field), b.get(field), field, changes)
+    return changes
+
+
+def _differences(a: Any, b: Any, path: str, changes: dict[str, Any]) -> None:
+    if a == b:
+        return
+    if (
+        isinstance(a, dict)
+        and isinstance(b, dict)
+        and set(a) <= set(b)
+        and all(a.get(tag) == b.get(tag) for tag in ("kind", "type", "dist"))
+        and all(re.match(r"^[A-Za-z0-9_]+$", str(key)) for key in b)
+    ):
+        for key in b:
+            _differences(a.get(key), b[key], f"{path}.{key}", changes)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _differences(x, y, f"{path}.{i}", changes)
+    else:
+        changes[path] = b
+
+
+def _strategy_files(
+    experiment: Experiment, reference: Scenario, folder: Path, source: str
+) -> dict[str, dict[str, Any]]:
+    """Return the strategies as data, each file's changes from ``reference`` in its ``set``.
+
+    A file that differs in the horizon or the number of customers, which strategies must
+    share, is a problem unless the experiment sets them (``days``, ``customers``).
+    """
+    shared = {
+        "days": ("days", experiment.days),
+        "population.size": ("customers", experiment.customers),
+    }
+    strategies, problems = {}, []
+    for name, strategy in experiment.strategies.items():
+        data = strategy.model_dump(exclude_none=True)
+        strategies[name] = data
+        if strategy.scenario is None:
+            continue
+        where = f"strategies.{name}.scenario"
+        try:
+            other = load_scenario(folder / strategy.scenario)
+        except ScenarioError as error:
+            problems += error.under(where)
+            continue
+        changes = scenario_changes(reference, other)
+        for path, (field, value) in shared.items():
+            if path in changes and value is None:
+                problems.append(
+                    (
+                        where,
+                        f"{strategy.scenario}: {path} is {changes[path]}, the base scenario's "
+                        f"{_lookup(reference.model_dump(), path)}: strategies are compared on "
+                        f"one {field}; set {field} in the experiment",
+                    )
+                )
+            changes.pop(path, None)
+        data["set"] = {**changes, **strategy.set}
+        data["description"] = strategy.description or other.description.strip()
+    if problems:
+        raise ExperimentError(source, problems)
+    return strategies
 
 
 def _lookup(data: Any, path: str) -> Any:
