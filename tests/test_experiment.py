@@ -17,6 +17,7 @@ from ecosim.experiment import (
     outcome_names,
     plan_runs,
     replication_seeds,
+    scenario_changes,
     sensitivity_design,
     strategy_overrides,
 )
@@ -146,6 +147,19 @@ def test_a_strategy_from_a_scenario_file_runs_that_file(tmp_path):
     brand = resolve_scenario(changed.scenario, overrides=overrides).brands[0]
     assert brand.budget == 20_000, "a change to the base applies where the file agrees with it"
     assert brand.price == 90
+
+
+@pytest.mark.filterwarnings("ignore::ecosim.errors.InputWarning")
+def test_scenario_changes_turn_each_shipped_scenario_into_every_other():
+    scenarios = {path.stem: load_scenario(path) for path in sorted(ROOT.glob("scenarios/*.toml"))}
+    pairs = 0
+    for a, base in scenarios.items():
+        for b, other in scenarios.items():
+            if a != b:
+                made = resolve_scenario(base, overrides=scenario_changes(base, other))
+                assert _comparable(made) == _comparable(other), f"{a} into {b}"
+                pairs += 1
+    assert pairs >= 12 * 11
 
 
 def test_a_strategy_file_changed_after_a_batch_is_refused(tmp_path, capsys):
