@@ -1,4 +1,4 @@
-"""The web app in a browser: simulated days per second while playing, and Step's latency.
+"""The web app in a browser: days per second while playing, Step's and a slider's latency.
 
 Starts ``ecosim ui scenarios/baseline.toml`` (10,000 customers) on a free port, opens it
 in Chromium (Debian's ``/usr/bin/chromium`` or ``$ECOSIM_CHROMIUM``) through Playwright,
@@ -7,14 +7,18 @@ and measures on the Model tab (network, funnel and time charts):
 - **Step**: seconds from the click until the header shows the next day and the network
   picture of that day has arrived (the median of ``--steps`` presses);
 - **Play**: simulated days per second over ``--seconds`` of playing, at each pace asked
-  for (the pace buttons of the Run card), read from the header of the page.
+  for (the pace buttons of the Run card), read from the header of the page;
+- **Slider**: seconds from a key press on the price slider (after the Step presses, so the
+  charts hold days) until the page prints the new value, the median of ``--presses``.
+  With ``--before DIR`` (another checkout of ecosim, e.g. ``git archive REV | tar -x -C
+  DIR``) the same presses are measured on it too, the two apps in turn.
 
 Prints a Markdown section and, with ``--write``, puts it into ``benchmarks/RESULTS.md``
 under "Web app: Play and Step" (replacing that section only).
 
 Usage::
 
-    .venv/bin/python benchmarks/ui_play.py [--steps 5] [--seconds 20] [--write]
+    .venv/bin/python benchmarks/ui_play.py [--steps 5] [--seconds 20] [--before DIR] [--write]
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -104,6 +110,44 @@ def measure_play(page: Page, pace: int, seconds: float) -> float:
     return (last - first) / elapsed
 
 
+def measure_slider(page: Page, presses: int) -> list[float]:
+    """Press the right arrow on the price slider; return the seconds until each value shows."""
+    price = page.get_by_role("slider", name="tokoku price")
+    start = int(price.get_attribute("aria-valuenow"))
+    seconds = []
+    for i in range(1, presses + 1):
+        started = time.perf_counter()
+        price.press("ArrowRight")
+        expect(page.get_by_text(f"Rp {start + i} thousand (from 0 to 450)")).to_be_visible()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+@contextmanager
+def opened(code: Path, browser: Browser) -> Iterator[Page]:
+    """Serve the baseline with the ecosim of ``code`` and open it in a new page."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "ecosim.cli", "ui", str(ROOT / "scenarios/baseline.toml")]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=code,
+        env={**os.environ, "PYTHONPATH": str(code)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait(url)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        expect(page.get_by_text(re.compile(r"^Day 0 · "))).to_be_visible(timeout=120_000)
+        yield page
+        page.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _machine() -> str:
     cpu = platform.processor() or platform.machine()
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -113,14 +157,28 @@ def _machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}"
 
 
-def section(step: list[float], play: dict[int, float], loads: tuple[float, float]) -> str:
+def section(
+    step: list[float],
+    play: dict[int, float],
+    slider: dict[str, list[float]],
+    loads: tuple[float, float],
+) -> str:
     """Write the results as the Markdown section of RESULTS.md."""
-    median, each = statistics.median(step), ", ".join(f"{s:.2f}" for s in step)
-    rows = "\n".join(
-        f"| Play at {pace} days/s | {rate:.1f} simulated days per second "
-        f"(a year in {365 / rate:.0f} s) |"
-        for pace, rate in play.items()
-    )
+    rows = [
+        f"| Step (click to the next day's network shown), median of {len(step)} "
+        f"| {_listed(step)} |",
+        *(
+            f"| Play at {pace} days/s | {rate:.1f} simulated days per second "
+            f"(a year in {365 / rate:.0f} s) |"
+            for pace, rate in play.items()
+        ),
+        *(
+            f"| Slider (key press to the new value printed), {name}, median of {len(times)} "
+            f"| {_listed(times)} |"
+            for name, times in slider.items()
+        ),
+    ]
+    table = "\n".join(rows)
     return f"""{TITLE}
 
 `benchmarks/ui_play.py`, {datetime.date.today()}: `ecosim ui scenarios/baseline.toml`
@@ -130,12 +188,16 @@ Machine: {_machine()}. Load average (1 min) before and after: {loads[0]:.2f}, {l
 
 | measure | result |
 |---|---|
-| Step (click to the next day's network shown), median of {len(step)} | {median:.2f} s ({each}) |
-{rows}
+{table}
 
 Play keeps the pace asked for by drawing once per batch of days: the slower the drawing,
 the more days each picture moves on.
 """
+
+
+def _listed(seconds: list[float]) -> str:
+    each = ", ".join(f"{s:.2f}" for s in seconds)
+    return f"{statistics.median(seconds):.2f} s ({each})"
 
 
 def write(text: str) -> None:
@@ -158,34 +220,26 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--paces", type=int, nargs="+", default=[10, 100])
+    parser.add_argument("--presses", type=int, default=12)
+    parser.add_argument("--before", type=Path, help="another checkout: its slider latency too")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     options = parser.parse_args()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     before = os.getloadavg()[0]
-    command = [sys.executable, "-m", "ecosim.cli", "ui", "scenarios/baseline.toml"]
-    server = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait(url)
-        with sync_playwright() as playwright:
-            chromium = os.environ.get("ECOSIM_CHROMIUM", "/usr/bin/chromium")
-            browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            expect.set_options(timeout=60_000)
-            page.goto(url)
-            expect(page.get_by_text(re.compile(r"^Day 0 · "))).to_be_visible(timeout=120_000)
+    slider: dict[str, list[float]] = {}
+    with sync_playwright() as playwright:
+        chromium = os.environ.get("ECOSIM_CHROMIUM", "/usr/bin/chromium")
+        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+        expect.set_options(timeout=60_000)
+        if options.before is not None:
+            with opened(options.before.resolve(), browser) as page:
+                measure_step(page, options.steps)
+                slider[f"before ({options.before})"] = measure_slider(page, options.presses)
+        with opened(ROOT, browser) as page:
             step = measure_step(page, options.steps)
+            slider["this checkout"] = measure_slider(page, options.presses)
             play = {pace: measure_play(page, pace, options.seconds) for pace in options.paces}
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    text = section(step, play, (before, os.getloadavg()[0]))
+        browser.close()
+    text = section(step, play, slider, (before, os.getloadavg()[0]))
     print(text)
     if options.write:
         write(text)

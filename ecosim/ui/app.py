@@ -95,6 +95,25 @@ def DayHeader(model: LiveModel) -> None:
             solara.Text("Today: " + ", ".join(events), style={"color": "#6a1b9a"})
 
 
+@solara.component
+def Parameters(
+    params: dict[str, Any],
+    edits: solara.Reactive[dict[str, Any]],
+    applied: solara.Reactive[dict[str, Any]],
+) -> None:
+    """Show the parameters card, reading the controls' edits itself.
+
+    A moved control then draws this card again, not the whole page with its charts and
+    network (which took seconds at 10,000 customers).
+    """
+    ParametersPanel(
+        params,
+        {**initial_values(params), **edits.value},
+        lambda name, value: edits.set({**edits.value, name: value}),
+        applied.value,
+    )
+
+
 def _grid(model: LiveModel, views: list[Callable]) -> None:
     with solara.Div(style=_GRID):
         for view in views:
@@ -191,12 +210,7 @@ def Page() -> None:
             changed=changes(scenario.value, model.value.scenario),
             plan_edited=model.value.scenario.campaign != scenario.value.campaign,
         )
-        ParametersPanel(
-            params,
-            {**initial_values(params), **edits.value},
-            lambda name, value: edits.set({**edits.value, name: value}),
-            applied.value,
-        )
+        Parameters(params, edits, applied)
     DayHeader(model.value)
     if model.value.problem:
         solara.Error(
