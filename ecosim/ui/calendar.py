@@ -1,15 +1,17 @@
 """The scenario's calendar: dates of days, and what happened on which day.
 
 Scenarios count days from 1, and day 1 is 1 January (``scenarios/baseline.toml``), so day
-315 is 11.11, the marketplace sale day. The time charts mark the campaign calendar (bands
-for flights of advertising and posts, lines for sale days, influencer posts and service
-disruptions) and the notable events the model counted (a post amplified by the media, a
+315 is 11.11, the marketplace sale day. The time charts mark the campaign calendar (in a
+strip under each chart, one labelled row per brand and kind of action: bands for flights of
+advertising and posts, ticks for one-day actions such as sale days, also dotted across the
+chart) and the notable events the model counted (a post amplified by the media, a
 brand's response to a crisis), so a class sees what caused a jump.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +23,7 @@ __all__ = [
     "EVENT_FLOWS",
     "MARKED_TYPES",
     "CalendarMark",
+    "calendar_rows",
     "campaign_marks",
     "date_label",
     "day_label",
@@ -65,12 +68,29 @@ EVENT_FLOWS = {
 
 @dataclass(frozen=True)
 class CalendarMark:
-    """One campaign action on the time axis: a band (several days) or a line (one day)."""
+    """One campaign action on the time axis: a band (several days) or a tick (one day).
+
+    Attributes
+    ----------
+    start, end : int
+        The first and last day of the action.
+    colour : str
+        The colour of the action's type, shaded for the brand.
+    label : str
+        What the caption under the charts calls it (``"modaku sale (darker)"``).
+    brand : str
+        The brand that acts.
+    row : str
+        The label of its row in the calendar strip: the brand and the kind of action
+        (``"modaku sale"``), or the kind alone when the marks are of one brand.
+    """
 
     start: int
     end: int
     colour: str
     label: str
+    brand: str
+    row: str
 
 
 def date_label(day: int) -> str:
@@ -133,7 +153,7 @@ def campaign_marks(scenario: Scenario, brand: str | None = None) -> list[Calenda
     """List the scenario's campaign actions, to mark on the time charts, in calendar order.
 
     With several brands, the second brand's actions are drawn darker and the third's paler
-    (their labels say so), so each brand's actions have rows of their own.
+    (their labels say so), and each mark's row names its brand (:func:`calendar_rows`).
 
     Parameters
     ----------
@@ -145,10 +165,11 @@ def campaign_marks(scenario: Scenario, brand: str | None = None) -> list[Calenda
     --------
     >>> from ecosim import load_scenario
     >>> marks = campaign_marks(load_scenario("scenarios/baseline.toml"))
-    >>> [(m.start, m.label) for m in marks if m.start == 315]
-    [(315, 'tokoku sale')]
+    >>> [(m.start, m.label, m.row) for m in marks if m.start == 315]
+    [(315, 'tokoku sale', 'sale')]
     """
     several = len(scenario.brands) > 1 or brand is None
+    rows_named = len(scenario.brands) > 1 and brand is None
     found = []
     for action in scenario.campaign:
         if brand is not None and action.brand != brand:
@@ -160,8 +181,31 @@ def campaign_marks(scenario: Scenario, brand: str | None = None) -> list[Calenda
             word, amount = _BRAND_SHADES[index % len(_BRAND_SHADES)]
             colour = shade(colour, amount)
             label = f"{label} ({word})" if word else label
-        found.append(CalendarMark(action.start, action.end, colour, label))
+        row = f"{action.brand} {name}" if rows_named else name
+        found.append(CalendarMark(action.start, action.end, colour, label, action.brand, row))
     return sorted(found, key=lambda m: (m.start, m.end))
+
+
+def calendar_rows(marks: Sequence[CalendarMark]) -> list[str]:
+    """Return the rows of the calendar strip, from top to bottom, by their labels.
+
+    One row per brand and kind of action; a brand's rows are together, in the order the
+    brands first act, each brand's kinds in the order they first appear.
+
+    Examples
+    --------
+    >>> marks = [
+    ...     CalendarMark(1, 365, "#9e9e9e", "a ads", "a", "a ads"),
+    ...     CalendarMark(30, 60, "#575757", "b ads (darker)", "b", "b ads"),
+    ...     CalendarMark(346, 346, "#ffb300", "a sale", "a", "a sale"),
+    ...     CalendarMark(346, 346, "#8c6200", "b sale (darker)", "b", "b sale"),
+    ... ]
+    >>> calendar_rows(marks)
+    ['a ads', 'a sale', 'b ads', 'b sale']
+    """
+    brands = list(dict.fromkeys(mark.brand for mark in marks))
+    rows = dict.fromkeys((mark.brand, mark.row) for mark in marks)
+    return [row for _, row in sorted(rows, key=lambda pair: brands.index(pair[0]))]
 
 
 def todays_events(flows: dict[str, np.ndarray]) -> list[str]:

@@ -24,7 +24,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.patheffects import withStroke
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from mesa.visualization.utils import update_counter
 
@@ -32,6 +33,7 @@ from ecosim.metrics import OUTCOMES, split_column
 from ecosim.ui.calendar import (
     EVENT_FLOWS,
     CalendarMark,
+    calendar_rows,
     campaign_marks,
     date_label,
     month_starts,
@@ -74,7 +76,14 @@ CHURN = re.compile(r"churn|lapse")
 """Columns about customers lost (e.g. ``churned``, ``lapsed_share``)."""
 
 FIGURE_SIZE = (6.4, 4.4)
+"""Inches of a chart without its calendar strip."""
 DPI = 90
+_ROW = 0.14
+"""Inches of one row of the calendar strip (room for its label)."""
+_GAP = 0.06
+"""Inches between a chart and its calendar strip."""
+_DOTS = (1.0, 1.65)
+"""A dotted line's dot and gap, in line widths (matplotlib's own ``:``)."""
 _EDGE = 4
 """Pixels kept free between a value axis's labels and the edge of the figure."""
 _OTHER_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b", "#9467bd")
@@ -197,27 +206,41 @@ class LineFigure:
 
     Building a matplotlib figure (axes, ticks, legend) costs more than drawing it, so a
     view builds its figure once per model and updates it. The campaign calendar is drawn
-    once, as a strip along the time axis (a band per flight, a tick per one-day action);
-    notable events are marked along the top as they happen.
+    once, in a strip under the chart with one labelled row per brand and kind of action
+    (:func:`draw_calendar`); the figure is taller by the strip, so the chart keeps its size.
+    Notable events are marked along the top as they happen.
 
     Parameters
     ----------
     chart : Chart
     marks : list of CalendarMark, optional
         The campaign actions to show on the time axis.
+    horizon : int, optional
+        The scenario's days: the time axis spans them all, with dates.
     """
 
     def __init__(
         self, chart: Chart, marks: list[CalendarMark] | tuple = (), horizon: int | None = None
     ):
         self.horizon = horizon
-        self.figure = Figure(figsize=FIGURE_SIZE, dpi=DPI)
+        rows = calendar_rows(marks)
+        strip = len(rows) * _ROW + _GAP if rows else 0.0
+        width, height = FIGURE_SIZE
+        tall = height + strip
+        self.figure = Figure(figsize=(width, tall), dpi=DPI)
         self.canvas = FigureCanvasAgg(self.figure)
         self._background = None
         self._limits: list[tuple[float, float]] = []
-        ax = self.figure.add_axes((0.13, 0.11, 0.72 if chart.right else 0.84, 0.8))
+        foot, span = 0.11 * height / tall, 0.8 * height / tall
+        box = (0.13, foot + strip / tall, 0.72 if chart.right else 0.84, span)
+        ax = self.figure.add_axes(box)
         self._widest = ax.get_position()
         self.axes = [ax]
+        self.strip = None
+        if rows:
+            below = (box[0], foot, box[2], (strip - _GAP) / tall)
+            self.strip = self.figure.add_axes(below, sharex=ax)
+            ax.tick_params(axis="x", labelbottom=False)
         self.series = [*chart.lines, *chart.right]
         self.lines = [_line(ax, series) for series in chart.lines]
         if chart.right:
@@ -227,16 +250,19 @@ class LineFigure:
             self.axes.append(other)
             self.lines += [_line(other, series) for series in chart.right]
         ax.legend(handles=self.lines, loc="upper left", fontsize="small")
-        ax.set(title=chart.title, ylabel=chart.ylabel, xlabel="day (campaign calendar below)")
+        ax.set(title=chart.title, ylabel=chart.ylabel)
         ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+        lowest = self.strip if self.strip is not None else ax
+        lowest.set_xlabel("day")
         if horizon:  # the whole run is on the axis: dates at the start of each month
             starts = month_starts(horizon)
-            ax.set_xticks(starts, [date_label(day) for day in starts], fontsize=7)
-            ax.set_xlabel("date (day.month); campaign calendar along the foot")
+            lowest.set_xticks(starts, [date_label(day) for day in starts], fontsize=7)
+            lowest.set_xlabel("date (day.month)")
         for other in self.axes:
             other.yaxis.set_major_formatter(FuncFormatter(_plain))
-        draw_calendar(ax, marks)
+        if self.strip is not None:
+            draw_calendar(ax, self.strip, marks)
         self.events = {
             label: ax.plot(
                 [], [], ls="", marker="v", ms=6, color=colour, transform=ax.get_xaxis_transform()
@@ -305,12 +331,16 @@ class LineFigure:
         renderer = self.canvas.get_renderer()
         width = self.figure.bbox.width
         frame = self.axes[0].get_window_extent(renderer)
-        left = frame.x0 - self.axes[0].yaxis.get_tightbbox(renderer).x0 + _EDGE
+        labelled = [self.axes[0]] + ([self.strip] if self.strip is not None else [])
+        left = frame.x0 - min(a.yaxis.get_tightbbox(renderer).x0 for a in labelled) + _EDGE
         right = self.axes[-1].yaxis.get_tightbbox(renderer).x1 - frame.x1 + _EDGE
         x0 = max(self._widest.x0, left / width)
         x1 = min(self._widest.x1, 1 - right / width)
         for ax in self.axes:
             ax.set_position((x0, self._widest.y0, x1 - x0, self._widest.height))
+        if self.strip is not None:
+            strip = self.strip.get_position()
+            self.strip.set_position((x0, strip.y0, x1 - x0, strip.height))
 
 
 def _plain(value: float, _position: float) -> str:
@@ -318,27 +348,57 @@ def _plain(value: float, _position: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
 
 
-def draw_calendar(ax: Axes, marks: list[CalendarMark] | tuple) -> None:
-    """Draw the campaign calendar along the bottom of a time chart.
+def draw_calendar(ax: Axes, strip: Axes, marks: list[CalendarMark] | tuple) -> None:
+    """Draw the campaign calendar in a strip under a time chart.
 
-    A flight is a band in a strip at the foot of the axes, one row per kind of action
-    (lightly shaded above when it lasts a month or less); a one-day action (a sale day, an
-    influencer post) is a dotted line across the chart.
+    The strip has one row per brand and kind of action (:func:`calendar_rows`), labelled
+    at its left: a band per flight, a tick per one-day action (a sale day, an influencer
+    post). Over the chart, a one-day action is a dotted line and a flight of a month or less
+    is lightly shaded. Several one-day actions on one day share the dotted line, their dots
+    alternating in colour, so none hides another.
+
+    Parameters
+    ----------
+    ax : Axes
+        The chart.
+    strip : Axes
+        The axes under the chart for the rows, sharing its time axis.
+    marks : list of CalendarMark
     """
-    strip = ax.get_xaxis_transform()
-    rows = list(dict.fromkeys(mark.colour for mark in marks if mark.start != mark.end))
-    height = 0.1 / max(len(rows), 1)
+    rows = calendar_rows(marks)
+    strip.set_ylim(max(len(rows), 1), 0)  # the first row at the top
+    strip.set_yticks(np.arange(len(rows)) + 0.5, rows, fontsize=7)
+    strip.tick_params(axis="y", length=0, pad=3)
+    for spine in strip.spines.values():
+        spine.set_color("#bdbdbd")
+    for border in range(1, len(rows)):
+        strip.axhline(border, color="#e0e0e0", lw=0.6)
+    days: dict[int, list[str]] = {}
     for mark in marks:
+        row = rows.index(mark.row)
         if mark.start == mark.end:
-            ax.axvline(mark.start, color=mark.colour, ls=":", lw=1.2, zorder=0)
-            ax.plot([mark.start], [0.02], marker="|", ms=8, color=mark.colour, transform=strip)
+            days.setdefault(mark.start, []).append(mark.colour)
+            strip.plot(
+                [mark.start, mark.start],
+                [row + 0.1, row + 0.9],
+                color=mark.colour,
+                lw=2,
+                solid_capstyle="butt",
+                path_effects=[withStroke(linewidth=3.5, foreground="white")],
+            )
             continue
-        bottom = rows.index(mark.colour) * height  # one row of the strip per kind of action
-        ax.axvspan(
-            mark.start - 0.5, mark.end + 0.5, bottom, bottom + height, color=mark.colour, lw=0
+        days_on = mark.end - mark.start + 1
+        strip.add_patch(
+            Rectangle((mark.start - 0.5, row + 0.2), days_on, 0.6, color=mark.colour, lw=0)
         )
         if mark.end - mark.start <= 31:
             ax.axvspan(mark.start - 0.5, mark.end + 0.5, color=mark.colour, alpha=0.08, lw=0)
+    for day, colours in days.items():
+        shown = list(dict.fromkeys(colours))
+        period = len(shown) * sum(_DOTS)
+        for turn, colour in enumerate(shown):
+            dots = (turn * sum(_DOTS), (_DOTS[0], period - _DOTS[0]))
+            ax.axvline(day, color=colour, ls=dots, lw=1.2, zorder=0)
 
 
 def calendar_legend(marks: list[CalendarMark]) -> str:
@@ -347,7 +407,7 @@ def calendar_legend(marks: list[CalendarMark]) -> str:
     Examples
     --------
     >>> from ecosim.ui.calendar import CalendarMark
-    >>> calendar_legend([CalendarMark(315, 315, "#ffb300", "sale")]).split(". ")[0]
+    >>> calendar_legend([CalendarMark(315, 315, "#ffb300", "sale", "a", "sale")]).split(". ")[0]
     'Campaign calendar along the time axis: sale (1)'
     """
     counts: dict[str, int] = {}
@@ -355,7 +415,15 @@ def calendar_legend(marks: list[CalendarMark]) -> str:
         counts[mark.label] = counts.get(mark.label, 0) + 1
     listed = ", ".join(f"{label} ({n})" for label, n in counts.items())
     events = ", ".join(label for label, _ in EVENT_FLOWS.values())
-    return f"Campaign calendar along the time axis: {listed}. ▼ marks along the top: {events}."
+    rows = (
+        "In the strip under each chart, one labelled row per brand and kind of action: a band "
+        "per flight, a tick per one-day action (also a dotted line across the chart, its dots "
+        "alternating in colour when several act on one day). "
+    )
+    return (
+        f"Campaign calendar along the time axis: {listed}. {rows if marks else ''}"
+        f"▼ marks along the top: {events}."
+    )
 
 
 def _line(ax: Axes, series: Series) -> Line2D:

@@ -339,6 +339,21 @@ def test_the_time_charts_show_the_campaign_calendar(app: App):
     app.shot("calendar-on-charts")
 
 
+def test_two_brands_have_labelled_calendar_rows_under_the_charts(app: App):
+    app.open()
+    page = app.page
+    app.pick("two_brands")
+    app.reset()
+    caption = r"^Campaign calendar along the time axis: .*modaku sale \(darker\) \(4\).*labelled"
+    expect(page.get_by_text(re.compile(caption))).to_be_visible()
+    image = page.get_by_alt_text("Purchases and revenue on day 0")
+    expect(image).to_be_visible()
+    width, height = image.evaluate("picture => [picture.naturalWidth, picture.naturalHeight]")
+    assert height > width * 4.4 / 6.4 + 6 * 10  # the chart, then six rows of 12 pixels
+    image.scroll_into_view_if_needed()
+    app.shot("two-brands-calendar")
+
+
 def test_the_campaign_editor_checks_applies_and_downloads_a_plan(app: App):
     app.open()
     page = app.page

@@ -1,11 +1,22 @@
 from typing import get_args
 
-from matplotlib.colors import is_color_like
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import is_color_like, to_rgb
+from matplotlib.figure import Figure
 
 from ecosim import load_scenario
 from ecosim.scenario.campaign import ACTION_TYPES, Action
-from ecosim.ui.calendar import MARKED_TYPES, campaign_marks, shade
-from ecosim.ui.charts import calendar_legend
+from ecosim.ui.calendar import MARKED_TYPES, calendar_rows, campaign_marks, shade
+from ecosim.ui.charts import Chart, LineFigure, Series, calendar_legend, draw_calendar
+
+
+@pytest.fixture(scope="module")
+def two_brands() -> list:
+    return campaign_marks(load_scenario("scenarios/two_brands.toml"))
 
 
 def test_every_action_type_of_the_schema_has_a_colour_and_a_name():
@@ -33,11 +44,97 @@ def test_each_brands_actions_are_shaded_apart_on_the_calendar():
     marks = campaign_marks(scenario)
     ads = {m.label: m.colour for m in marks if m.label.endswith(("ads", "ads (darker)"))}
     assert ads == {"tokoku ads": "#9e9e9e", "modaku ads (darker)": shade("#9e9e9e", -0.45)}
-    kinds = {(a.brand, MARKED_TYPES[a.type][0]) for a in scenario.campaign if a.start != a.end}
-    rows = {m.colour for m in marks if m.start != m.end}  # one row of the strip per colour
-    assert len(rows) == len(kinds)
+    assert calendar_rows(marks) == [  # one row per brand and kind, each brand's together
+        "tokoku ads",
+        "tokoku posts",
+        "tokoku sale",
+        "modaku ads",
+        "modaku sale",
+        "modaku influencer",
+    ]
+    assert all(m.row == f"{m.brand} {m.label.split()[1]}" for m in marks)
     assert "modaku sale (darker) (4)" in calendar_legend(marks)
-    assert campaign_marks(scenario, "tokoku") == [m for m in marks if m.label.startswith("tokoku")]
+    tokoku = campaign_marks(scenario, "tokoku")
+    assert [m.label for m in tokoku] == [m.label for m in marks if m.brand == "tokoku"]
+    assert [m.row for m in tokoku] == ["ads", "posts", "sale"]  # one brand: the kind alone
     colours = {name: colour for colour, name in MARKED_TYPES.values()}
     for mark in campaign_marks(load_scenario("scenarios/baseline.toml")):  # one brand: as typed
         assert mark.colour == colours[mark.label.removeprefix("tokoku ")]
+
+
+def test_the_rows_of_one_brand_are_named_by_the_kind_of_action_alone():
+    scenario = load_scenario("scenarios/baseline.toml")
+    assert calendar_rows(campaign_marks(scenario)) == ["ads", "posts", "sale", "influencer"]
+    two = load_scenario("scenarios/two_brands.toml")
+    assert calendar_rows(campaign_marks(two, "modaku")) == ["ads", "sale", "influencer"]
+
+
+def _calendar(marks: list) -> tuple[Figure, Axes, Axes]:
+    figure = Figure(figsize=(6, 4), dpi=100)
+    FigureCanvasAgg(figure)
+    ax = figure.add_axes((0.2, 0.35, 0.75, 0.6))
+    strip = figure.add_axes((0.2, 0.05, 0.75, 0.25), sharex=ax)
+    ax.set_xlim(0, 365)
+    draw_calendar(ax, strip, marks)
+    return figure, ax, strip
+
+
+def test_both_brands_sale_on_one_day_is_a_tick_in_each_brands_labelled_row(two_brands):
+    _, _, strip = _calendar(two_brands)
+    labels = [label.get_text() for label in strip.get_yticklabels()]
+    assert labels == calendar_rows(two_brands)
+    row_at = dict(zip(strip.get_yticks(), labels, strict=True))
+    ticks = [line for line in strip.lines if list(line.get_xdata()) == [346, 346]]
+    rows = {row_at[np.mean(tick.get_ydata())] for tick in ticks}
+    assert rows == {"tokoku sale", "modaku sale"}  # distinct heights, one per brand
+    colours = {tick.get_color() for tick in ticks}
+    assert colours == {m.colour for m in two_brands if m.start == 346}
+    assert len(colours) == 2
+    bands = [band for band in strip.patches if band.get_x() == 29.5]  # modaku's launch
+    assert {row_at[band.get_y() + band.get_height() / 2] for band in bands} == {
+        "modaku ads",
+        "modaku sale",
+    }
+
+
+def _pixels_of(figure: Figure, ax: Axes, day: int, colour: str) -> int:
+    """Count the pixels of exactly ``colour`` in the chart's column of ``day``."""
+    figure.canvas.draw()
+    image = np.asarray(figure.canvas.buffer_rgba())[:, :, :3]
+    x = int(ax.transData.transform((day, 0))[0])
+    top, bottom = (figure.bbox.height - y for y in ax.bbox.intervaly[::-1])
+    column = image[int(top) : int(bottom), x - 2 : x + 3]
+    return int(np.all(column == np.round(np.array(to_rgb(colour)) * 255), axis=-1).sum())
+
+
+def test_each_brands_dots_show_on_a_day_both_brands_act(two_brands):
+    figure, ax, _ = _calendar(two_brands)
+    for line in ax.lines:
+        line.set_antialiased(False)  # exact colours, to count
+    tokoku, modaku = (m.colour for m in two_brands if m.start == 346)
+    assert _pixels_of(figure, ax, 346, tokoku) > 20
+    assert _pixels_of(figure, ax, 346, modaku) > 20
+    alone = _pixels_of(figure, ax, 315, modaku)  # modaku alone on 11.11
+    assert alone > 1.5 * _pixels_of(figure, ax, 346, modaku)  # shares its dots on 12.12
+
+
+def test_the_calendar_strip_adds_to_the_chart_without_shrinking_it(two_brands):
+    chart = Chart("sales", "purchases", (Series("purchases", "purchases", "#000000"),))
+    daily = pd.DataFrame({"step": np.arange(50), "purchases": np.linspace(0, 30, 50)})
+    plain = LineFigure(chart, horizon=365)
+    marked = LineFigure(chart, two_brands, horizon=365)
+    assert plain.strip is None
+    for figure in (plain, marked):
+        figure.picture(daily)
+    rows = len(calendar_rows(two_brands))
+    assert marked.figure.get_figheight() > plain.figure.get_figheight() + rows * 0.1
+    height = [f.axes[0].get_window_extent().height for f in (plain, marked)]
+    assert height[0] == pytest.approx(height[1])
+    renderer = marked.canvas.get_renderer()
+    labels = marked.strip.yaxis.get_tightbbox(renderer)
+    assert labels.x0 >= 0  # the longest row label stays inside the figure
+    strip, frame = marked.strip.get_position(), marked.axes[0].get_position()
+    assert (strip.x0, strip.x1) == pytest.approx((frame.x0, frame.x1))
+    assert strip.y1 < frame.y0
+    assert marked.strip.get_xlabel() == "date (day.month)"
+    assert marked.axes[0].xaxis.get_tick_params()["labelbottom"] is False  # dates once

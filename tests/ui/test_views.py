@@ -206,7 +206,9 @@ def test_the_time_charts_mark_the_campaign_calendar_and_the_events_so_far():
     ax = figure.figure.axes[0]
     assert ax.get_xlim() == (0, crisis.scenario.days)  # the whole run, calendar ahead
     assert list(figure.events["media amplified a post"].get_xdata()) == [2, 4]
-    assert len(ax.patches) >= len([m for m in marks if m.start != m.end])
+    assert len(figure.strip.patches) == len([m for m in marks if m.start != m.end])
+    rows = [label.get_text() for label in figure.strip.get_yticklabels()]
+    assert rows == ["ads", "posts", "sale", "disruption"]
 
 
 def test_a_frame_kept_between_days_gives_the_same_picture_as_a_full_drawing(model):
