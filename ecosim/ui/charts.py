@@ -409,6 +409,8 @@ def calendar_legend(marks: list[CalendarMark]) -> str:
     >>> from ecosim.ui.calendar import CalendarMark
     >>> calendar_legend([CalendarMark(315, 315, "#ffb300", "sale", "a", "sale")]).split(". ")[0]
     'Campaign calendar along the time axis: sale (1)'
+    >>> calendar_legend([]).split(" ▼")[0]
+    'No campaign actions to mark.'
     """
     counts: dict[str, int] = {}
     for mark in marks:
@@ -420,10 +422,12 @@ def calendar_legend(marks: list[CalendarMark]) -> str:
         "per flight, a tick per one-day action (also a dotted line across the chart, its dots "
         "alternating in colour when several act on one day). "
     )
-    return (
-        f"Campaign calendar along the time axis: {listed}. {rows if marks else ''}"
-        f"▼ marks along the top: {events}."
+    calendar = (
+        f"Campaign calendar along the time axis: {listed}. {rows}"
+        if marks
+        else "No campaign actions to mark. "
     )
+    return f"{calendar}▼ marks along the top: {events}."
 
 
 def _line(ax: Axes, series: Series) -> Line2D:
