@@ -5,7 +5,8 @@ longer. So Play does not draw every day: it keeps the pace asked for (days per s
 wall time) by simulating the days due since it started, then drawing once and waiting
 until the picture is drawn, and so on. The slower the drawing, the more days each picture
 moves on; the pace holds, and the page stays free to answer a click between pictures. At the horizon
-the model stops and the page says so.
+the model stops and the page says so. A new day's views are drawn in one render of the page,
+not one render per view.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import reacton.core
 import solara
 import solara.lab
 from mesa.visualization.utils import force_update, update_counter
@@ -68,6 +70,9 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
     on_reset : callable
         Builds the new model from the scenario and the settings.
     """
+    # The page's render context: a day's views, each following the day, redraw in one
+    # render when the day changes inside it (several renders, one per view, otherwise).
+    views = reacton.core.get_render_context()
     playing = solara.use_reactive(False)
     pace = solara.use_reactive(DEFAULT_PACE)
     frame = update_counter.get()
@@ -88,7 +93,8 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
             while model.steps < due and playing.value and not stop.is_set():
                 model.step()
             drawn.clear()
-            force_update()
+            with views:
+                force_update()
             drawn.wait(DRAW_TIMEOUT)  # the next picture only once this one is drawn
             ahead = (model.steps - first) / pace.value - (time.perf_counter() - started)
             stop.wait(max(ahead, BREATH))
@@ -108,7 +114,8 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
         stepped = current.value
         if stepped.steps < stepped.scenario.days:
             stepped.step()
-            force_update()
+            with views:
+                force_update()
 
     def reset() -> None:
         playing.set(False)

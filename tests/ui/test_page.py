@@ -63,6 +63,15 @@ def test_step_advances_the_counter_and_the_views(rendered):
     assert network(rendered).alt == "network of customers on day 2"
 
 
+def test_a_step_draws_every_view_in_one_render(rendered):
+    button(rendered, "Step").click()
+    before = rendered.render_count
+    button(rendered, "Step").click()
+    assert rendered.render_count == before + 1, "every view of the new day in one render"
+    day(rendered, 2).assert_single()
+    assert network(rendered).alt == "network of customers on day 2"
+
+
 def test_a_parameter_applies_on_reset(rendered):
     button(rendered, "Step").click()
     rendered.find(v.Slider, label="customers").widget.v_model = 200
