@@ -27,6 +27,9 @@ from ecosim.metrics import FLOWS
 
 __all__ = ["aggregate", "read_observed"]
 
+ENCODING = "utf-8-sig"
+"""Data files are UTF-8, with or without the byte-order mark that spreadsheets write."""
+
 
 def read_observed(
     path: str | Path,
@@ -66,7 +69,7 @@ def read_observed(
     path = Path(path)
     source = str(path)
     try:
-        with open(path, encoding="utf-8", newline="") as file:
+        with open(path, encoding=ENCODING, newline="") as file:
             rows = list(csv.reader(line for line in file if _holds_data(line)))
     except FileNotFoundError:
         raise CalibrationError(where, [("", f"{source}: file not found")]) from None
@@ -144,7 +147,7 @@ def _named(column: str, rename: dict[str, str]) -> str:
 
 def _line_numbers(path: Path) -> list[int]:
     """Line numbers (1-based) of the data rows: after the header, skipping comments and blanks."""
-    with open(path, encoding="utf-8") as file:
+    with open(path, encoding=ENCODING) as file:
         numbers = [n for n, line in enumerate(file, 1) if _holds_data(line)]
     return numbers[1:]
 

@@ -179,6 +179,15 @@ def test_blank_lines_are_skipped_and_lines_still_counted(tmp_path):
     assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
 
 
+def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("# exported\nperiod,purchases\n1,3\n2,4\n", encoding="utf-8-sig")
+    assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
+    path.write_text("period,purchases\n1,3\n2,x\n", encoding="utf-8-sig")
+    with pytest.raises(CalibrationError, match="line 3, purchases: 'x' is not a number"):
+        read_observed(path, ["purchases"], 1, days=10)
+
+
 def test_a_renamed_column_is_named_as_in_the_file(tmp_path):
     path = tmp_path / "sales.csv"
     path.write_text("# a comment\nperiod,sales\n1,3\n2,x\n")
