@@ -91,6 +91,7 @@ def read_observed(
         ("header", f"no column {_named(c, rename)!r} (the calibration's statistics use it)")
         for c in missing
     ]
+    problems += _repeated(rows[0], header, ["period", "date", *columns])
     if len(rows) < 2:
         problems.append(("", "has no data rows"))
     if problems:
@@ -138,6 +139,36 @@ def read_observed(
     if problems:
         raise CalibrationError(source, problems)
     return pd.DataFrame({"period": [period for _, period, _ in located], **values})
+
+
+def _repeated(names: list[str], header: list[str], used: list[str]) -> list[tuple[str, str]]:
+    """Name each used column that two or more of the file's columns give (one must be chosen).
+
+    Parameters
+    ----------
+    names : list of str
+        The header as written in the file.
+    header : list of str
+        The header with ``rename`` applied.
+    used : list of str
+        The columns read: the index columns and the statistics' columns.
+
+    Returns
+    -------
+    list of (str, str)
+        One problem per repeated column.
+    """
+    problems = []
+    for column in dict.fromkeys(used):
+        given = [name.strip() for name, read in zip(names, header, strict=True) if read == column]
+        if len(given) < 2:
+            continue
+        if len(set(given)) == 1:
+            what = f"column {column!r} appears {len(given)} times"
+        else:
+            what = f"columns {', '.join(map(repr, given))} are all read as {column!r} (data.rename)"
+        problems.append(("header", f"{what}; expected one column per outcome"))
+    return problems
 
 
 def _named(column: str, rename: dict[str, str]) -> str:

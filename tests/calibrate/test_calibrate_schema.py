@@ -179,6 +179,41 @@ def test_blank_lines_are_skipped_and_lines_still_counted(tmp_path):
     assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
 
 
+@pytest.mark.parametrize(
+    ("text", "rename", "message"),
+    [
+        (
+            "period,purchases,purchases\n1,3,30\n",
+            {},
+            "header: column 'purchases' appears 2 times; expected one column per outcome",
+        ),
+        (
+            "period,units,sales\n1,3,30\n",
+            {"sales": "purchases", "units": "purchases"},
+            "header: columns 'units', 'sales' are all read as 'purchases' (data.rename)",
+        ),
+        (
+            "period,week,purchases\n1,1,3\n",
+            {"week": "period"},
+            "header: columns 'period', 'week' are all read as 'period' (data.rename)",
+        ),
+    ],
+    ids=["written twice", "renamed onto each other", "renamed onto the index"],
+)
+def test_a_column_given_twice_is_refused_not_one_of_them_read(tmp_path, text, rename, message):
+    path = tmp_path / "data.csv"
+    path.write_text(text)
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, ["purchases"], 1, days=10, rename=rename)
+    assert message in str(raised.value)
+
+
+def test_unnamed_and_unused_columns_may_repeat(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("period,note,purchases,note,,\n1,a,3,b,,\n2,c,4,d,,\n")
+    assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
+
+
 def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("# exported\nperiod,purchases\n1,3\n2,4\n", encoding="utf-8-sig")
