@@ -22,10 +22,48 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecosim.calibrate.schema import CalibrationError
+from ecosim.calibrate.schema import SHARES, CalibrationError
 from ecosim.metrics import FLOWS
 
 __all__ = ["aggregate", "read_observed"]
+
+SHARE_RANGE = (0.0, 1.0)
+"""The values of a share (``aware_share``, ``stage_creation``...): a fraction, not a percentage."""
+SIGNED_SHARES = {"net_sentiment": (-1.0, 1.0)}
+"""Outcomes that are fractions of either sign."""
+COUNTS = {
+    "exposures",
+    "shares",
+    "wom_positive",
+    "wom_negative",
+    "amplified",
+    "reviews",
+    "purchases",
+    "units",
+    "first_purchases",
+    "first_purchases_after_wom",
+    "switches",
+    "fee_revenue",
+    "marketing_cost",
+    "service_cost",
+    "programme_cost",
+    "rewards_value",
+    "points_earned",
+    "points_redeemed",
+    "incidents",
+    "complaints",
+    "public_complaints",
+    "answered",
+    "churned",
+    "won_back",
+    "active_customers",
+    "churned_customers",
+    "members",
+    "points_outstanding",
+    "pending_complaints",
+}
+"""Outcomes that count customers, events or money spent: never negative (unlike revenue,
+which refunds can make negative, and margin and profit)."""
 
 ENCODING = "utf-8-sig"
 """Data files are UTF-8, with or without the byte-order mark that spreadsheets write."""
@@ -133,6 +171,8 @@ def read_observed(
                         f"{record[column]!r} is not finite",
                     )
                 )
+            elif (wrong := _out_of_range(column, value)) is not None:
+                problems.append((f"line {number}, {_named(column, rename)}", wrong))
             values[column].append(value)
     if not problems:
         problems += _first_break(located, index[0], period_days, first_date)
@@ -169,6 +209,26 @@ def _repeated(names: list[str], header: list[str], used: list[str]) -> list[tupl
             what = f"columns {', '.join(map(repr, given))} are all read as {column!r} (data.rename)"
         problems.append(("header", f"{what}; expected one column per outcome"))
     return problems
+
+
+def _out_of_range(column: str, value: float) -> str | None:
+    """Say why an observed value cannot be one of the outcome's values, if it cannot.
+
+    Examples
+    --------
+    >>> _out_of_range("aware_share", 45.0)
+    '45 is outside [0, 1] (aware_share is a share: give 0.45 for 45%)'
+    >>> _out_of_range("purchases", -3.0) is None, _out_of_range("profit", -3.0) is None
+    (False, True)
+    """
+    if column in SIGNED_SHARES or column in SHARES:
+        low, high = SIGNED_SHARES.get(column, SHARE_RANGE)
+        if not low <= value <= high:
+            hint = f": give {value / 100:g} for {value:g}%" if low <= value / 100 <= high else ""
+            return f"{value:g} is outside [{low:g}, {high:g}] ({column} is a share{hint})"
+    elif column in COUNTS and value < 0:
+        return f"{value:g} is negative (expected 0 or more: {column} cannot be negative)"
+    return None
 
 
 def _named(column: str, rename: dict[str, str]) -> str:

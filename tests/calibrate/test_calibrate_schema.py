@@ -180,6 +180,34 @@ def test_blank_lines_are_skipped_and_lines_still_counted(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("aware_share", "45", "45 is outside [0, 1] (aware_share is a share: give 0.45 for 45%)"),
+        ("stage_creation", "-0.1", "-0.1 is outside [0, 1] (stage_creation is a share)"),
+        ("net_sentiment", "150", "150 is outside [-1, 1] (net_sentiment is a share)"),
+        ("purchases", "-3", "-3 is negative (expected 0 or more: purchases cannot be negative)"),
+        ("marketing_cost", "-2", "-2 is negative (expected 0 or more: marketing_cost cannot"),
+    ],
+)
+def test_a_value_the_outcome_cannot_take_is_named_with_what_it_can(
+    tmp_path, column, value, message
+):
+    path = tmp_path / "data.csv"
+    path.write_text(f"period,{column}\n1,0\n2,{value}\n")
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, [column], 1, days=10)
+    assert f"line 3, {column}: {message}" in str(raised.value)
+
+
+def test_signed_outcomes_and_shares_at_their_bounds_are_read(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("period,profit,revenue,aware_share,net_sentiment\n1,-5,-1,0,-1\n2,3,4,1,1\n")
+    observed = read_observed(path, ["profit", "revenue", "aware_share", "net_sentiment"], 1, 10)
+    assert observed["profit"].tolist() == [-5.0, 3.0]
+    assert observed["aware_share"].tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
     ("text", "rename", "message"),
     [
         (
