@@ -257,7 +257,11 @@ def _candidates(study: optuna.Study, optimisation: Optimisation) -> list[Candida
 
 
 class _SelectionRuns:
-    """The selection stage's runs, kept in ``selection.parquet`` so a rerun re-uses them."""
+    """The selection stage's runs, kept in ``selection.parquet`` so a rerun re-uses them.
+
+    Runs are handed to the runner a few at a time (as many as it runs at once) and saved
+    after each few: an interruption loses only the runs it cut short.
+    """
 
     def __init__(
         self,
@@ -274,6 +278,7 @@ class _SelectionRuns:
         self.done: set[tuple[str, int]] = set()
         if len(self.runs):
             self.done = set(zip(self.runs["candidate"], self.runs["replication"], strict=True))
+        self.chunk = _slots(runner)
 
     def sample(self, outcome: str) -> Sampler:
         """Return a :data:`~ecosim.optimize.selection.Sampler` of ``outcome``."""
@@ -292,8 +297,10 @@ class _SelectionRuns:
         return draw
 
     def _run(self, missing: list[tuple[int, int]]) -> None:
-        if not missing:
-            return
+        for start in range(0, len(missing), self.chunk):
+            self._run_and_save(missing[start : start + self.chunk])
+
+    def _run_and_save(self, missing: list[tuple[int, int]]) -> None:
         jobs = [
             self.evaluator.jobs(self.candidates[s].overrides, range(r, r + 1))[0]
             for s, r in missing
@@ -305,3 +312,10 @@ class _SelectionRuns:
         self.runs = pd.concat([self.runs, rows], ignore_index=True) if len(self.runs) else rows
         self.done |= set(zip(rows["candidate"], rows["replication"], strict=True))
         write_parquet(self.runs, self.path)
+
+
+def _slots(runner: Runner) -> int:
+    """Return how many runs the runner runs at once (its workers' threads; 1 in this process)."""
+    if runner.client is None:
+        return 1
+    return max(1, sum(runner.client.nthreads().values()))
