@@ -88,6 +88,11 @@ BROKEN_FILES = [
         "statistics[0].column: unknown outcome 'sales'",
     ),
     ("unknown field", ("seed = 7", "seed = 7\nseeds = 3"), "seeds: unknown field"),
+    (
+        "renamed to no outcome",
+        ('path = "data.csv"', 'path = "data.csv"\nrename = { purchases = "purchase" }'),
+        "data.rename.purchases: 'purchase' is not an outcome column (expected period, date or",
+    ),
     ("missing scenario", ('"tiny_bass.toml"', '"nowhere.toml"'), "scenario: "),
     (
         "too few draws for the check",
