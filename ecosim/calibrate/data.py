@@ -111,7 +111,18 @@ def read_observed(
             rows = list(csv.reader(line for line in file if _holds_data(line)))
     except FileNotFoundError:
         raise CalibrationError(where, [("", f"{source}: file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
+        raise CalibrationError(
+            source,
+            [
+                (
+                    f"line {_first_undecodable(path)}",
+                    "is not UTF-8 text (expected a CSV file saved as UTF-8: in a spreadsheet, "
+                    "save as CSV UTF-8)",
+                )
+            ],
+        ) from None
+    except OSError as error:
         raise CalibrationError(where, [("", f"{source}: cannot be read ({error})")]) from None
     if not rows:
         raise CalibrationError(
@@ -234,6 +245,17 @@ def _out_of_range(column: str, value: float) -> str | None:
 def _named(column: str, rename: dict[str, str]) -> str:
     """Return the file's name of an outcome column."""
     return next((name for name, outcome in rename.items() if outcome == column), column)
+
+
+def _first_undecodable(path: Path) -> int:
+    """Return the number (1-based) of the first line of a file that is not UTF-8."""
+    lines = path.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    for number, line in enumerate(lines, 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return len(lines)
 
 
 def _line_numbers(path: Path) -> list[int]:

@@ -247,6 +247,17 @@ def test_unnamed_and_unused_columns_may_repeat(tmp_path):
     assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
 
 
+def test_a_file_not_in_utf8_is_named_with_its_first_line_that_is_not(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("# ventes de climatiseurs\nperiod,purchases\n1,3 # réel\n2,4\n", "latin-1")
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, ["purchases"], 1, days=10)
+    assert str(raised.value) == (
+        f"{path}: 1 problem\n  line 3: is not UTF-8 text (expected a CSV file saved as UTF-8: "
+        "in a spreadsheet, save as CSV UTF-8)"
+    )
+
+
 def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("# exported\nperiod,purchases\n1,3\n2,4\n", encoding="utf-8-sig")
