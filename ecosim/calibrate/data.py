@@ -280,7 +280,7 @@ def _period(
 ) -> tuple[int | None, date | None]:
     text = record[kind]
     if kind == "period":
-        if not text.isdigit() or int(text) < 1:
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
             problems.append((f"line {line}, period", f"{text!r} is not a period number >= 1"))
             return None, first
         return int(text), first

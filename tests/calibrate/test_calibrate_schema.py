@@ -35,6 +35,11 @@ BROKEN_DATA = [
     ),
     ("gap", "period,purchases\n1,3\n3,4\n", "line 3, period: period 2 expected after period 1"),
     ("no index", "week,purchases\n1,3\n", "exactly one of the columns period or date"),
+    (
+        "a digit that is not a number",
+        "period,purchases\n1,3\n²,4\n",
+        "line 3, period: '²' is not a period number >= 1",
+    ),
     ("infinite", "period,purchases\n1,inf\n", "line 2, purchases: 'inf' is not finite"),
 ]
 
