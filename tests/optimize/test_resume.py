@@ -15,6 +15,7 @@ import pytest
 from optimisation_helpers import tiny_optimisation, write_optimisation
 from optuna.trial import TrialState
 
+from ecosim.cli import main
 from ecosim.experiment.runner import Runner
 from ecosim.optimize import load_optimisation, optimise, run
 from ecosim.optimize.run import SELECTION, stream_seeds
@@ -131,3 +132,17 @@ def test_an_interrupted_selection_stage_keeps_the_runs_it_finished(tmp_path, mon
     outcome = optimise(optimisation, out, serial=True)
     assert runners[0].selection_runs == len(outcome.runs) - 5
     assert outcome.runs.head(5).equals(kept)
+
+
+def test_a_folder_of_another_optimisation_is_refused_naming_what_differs(tmp_path, capsys):
+    path = write_optimisation(tmp_path)
+    out = str(tmp_path / "out")
+    assert main(["optimize", str(path), "--serial", "--out", out]) == 0
+    capsys.readouterr()
+    changed = ["--set", "search.replications=3", "--set", "variables.0.high=0.8"]
+    assert main(["optimize", str(path), "--serial", "--out", out, *changed]) == 2
+    error = capsys.readouterr().err
+    assert f"ecosim: error: {out}: 3 problems\n  holds another optimisation" in error
+    assert "\n  search.replications: folder has 2, now 3\n" in error
+    assert "\n  variables.0.high: folder has 0.9, now 0.8\n" in error
+    assert main(["optimize", str(path), "--serial", "--out", out]) == 0
