@@ -131,6 +131,18 @@ def read_observed(
     rename = rename or {}
     header = [rename.get(name.strip(), name.strip()) for name in rows[0]]
     lines = _line_numbers(path)
+    separator = next((s for s in (";", "\t", "|") if len(rows[0]) == 1 and s in rows[0][0]), None)
+    if separator is not None:
+        raise CalibrationError(
+            source,
+            [
+                (
+                    "header",
+                    f"{rows[0][0].strip()!r} is one column: the values seem separated by "
+                    f"{separator!r} (expected commas: save the file as comma-separated CSV)",
+                )
+            ],
+        )
     problems = []
     index = [name for name in ("period", "date") if name in header]
     if len(index) != 1:

@@ -263,6 +263,19 @@ def test_a_file_not_in_utf8_is_named_with_its_first_line_that_is_not(tmp_path):
     )
 
 
+@pytest.mark.parametrize(("separator", "shown"), [(";", "';'"), ("\t", "'\\t'")])
+def test_a_file_separated_by_something_else_than_commas_says_so(tmp_path, separator, shown):
+    path = tmp_path / "data.csv"
+    path.write_text(f"period{separator}purchases\n1{separator}3,5\n")
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, ["purchases"], 1, days=10)
+    header = f"period{separator}purchases"
+    assert str(raised.value) == (
+        f"{path}: 1 problem\n  header: {header!r} is one column: the values seem separated by "
+        f"{shown} (expected commas: save the file as comma-separated CSV)"
+    )
+
+
 def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("# exported\nperiod,purchases\n1,3\n2,4\n", encoding="utf-8-sig")
