@@ -32,6 +32,7 @@ import pandas as pd
 import pyabc
 from sqlalchemy.exc import SQLAlchemyError
 
+from ecosim.calibrate.posterior import RECORD, SETTINGS
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
 from ecosim.store import read_toml, write_text
@@ -53,11 +54,6 @@ __all__ = [
 
 DATABASE = "abc.db"
 """pyabc's SQLite history, in the output folder."""
-RECORD = "calibration.toml"
-"""The calibration a folder holds (its settings, fingerprints of its settings, scenario
-and data), and whether its search is finished."""
-SETTINGS = "settings_values"
-"""The table of :data:`RECORD` that holds the settings by dotted name (``abc.generations``)."""
 NOT_SETTINGS = {"scenario", "file", "observed", "description"}
 """Fields of a calibration that are not its settings (the scenario and data are
 fingerprinted apart; the description does not change a search)."""

@@ -44,7 +44,8 @@ def calibrate_command(
     """
     calibration = load_calibration(file, overrides)
     out = out or Path("results") / calibration.name
-    if finished(out):
+    done = finished(out)
+    if done:
         result = calibrate(calibration, out)
         print(f"{calibration.name}: already finished in {out} (remove the folder to fit again)")
     else:
@@ -74,7 +75,7 @@ def calibrate_command(
             index=False, float_format=lambda x: f"{x:.4g}"
         )
     )
-    print(f"wrote {', '.join(OUTPUTS)} in {out}")
+    print(f"{'its outputs are' if done else 'wrote'} {', '.join(OUTPUTS)} in {out}")
     return 0
 
 

@@ -22,10 +22,51 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecosim.calibrate.schema import CalibrationError
+from ecosim.calibrate.schema import SHARES, CalibrationError
 from ecosim.metrics import FLOWS
 
 __all__ = ["aggregate", "read_observed"]
+
+SHARE_RANGE = (0.0, 1.0)
+"""The values of a share (``aware_share``, ``stage_creation``...): a fraction, not a percentage."""
+SIGNED_SHARES = {"net_sentiment": (-1.0, 1.0)}
+"""Outcomes that are fractions of either sign."""
+COUNTS = {
+    "exposures",
+    "shares",
+    "wom_positive",
+    "wom_negative",
+    "amplified",
+    "reviews",
+    "purchases",
+    "units",
+    "first_purchases",
+    "first_purchases_after_wom",
+    "switches",
+    "fee_revenue",
+    "marketing_cost",
+    "service_cost",
+    "programme_cost",
+    "rewards_value",
+    "points_earned",
+    "points_redeemed",
+    "incidents",
+    "complaints",
+    "public_complaints",
+    "answered",
+    "churned",
+    "won_back",
+    "active_customers",
+    "churned_customers",
+    "members",
+    "points_outstanding",
+    "pending_complaints",
+}
+"""Outcomes that count customers, events or money spent: never negative (unlike revenue,
+which refunds can make negative, and margin and profit)."""
+
+ENCODING = "utf-8-sig"
+"""Data files are UTF-8, with or without the byte-order mark that spreadsheets write."""
 
 
 def read_observed(
@@ -66,11 +107,22 @@ def read_observed(
     path = Path(path)
     source = str(path)
     try:
-        with open(path, encoding="utf-8", newline="") as file:
+        with open(path, encoding=ENCODING, newline="") as file:
             rows = list(csv.reader(line for line in file if _holds_data(line)))
     except FileNotFoundError:
         raise CalibrationError(where, [("", f"{source}: file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
+        raise CalibrationError(
+            source,
+            [
+                (
+                    f"line {_first_undecodable(path)}",
+                    "is not UTF-8 text (expected a CSV file saved as UTF-8: in a spreadsheet, "
+                    "save as CSV UTF-8)",
+                )
+            ],
+        ) from None
+    except OSError as error:
         raise CalibrationError(where, [("", f"{source}: cannot be read ({error})")]) from None
     if not rows:
         raise CalibrationError(
@@ -79,6 +131,18 @@ def read_observed(
     rename = rename or {}
     header = [rename.get(name.strip(), name.strip()) for name in rows[0]]
     lines = _line_numbers(path)
+    separator = next((s for s in (";", "\t", "|") if len(rows[0]) == 1 and s in rows[0][0]), None)
+    if separator is not None:
+        raise CalibrationError(
+            source,
+            [
+                (
+                    "header",
+                    f"{rows[0][0].strip()!r} is one column: the values seem separated by "
+                    f"{separator!r} (expected commas: save the file as comma-separated CSV)",
+                )
+            ],
+        )
     problems = []
     index = [name for name in ("period", "date") if name in header]
     if len(index) != 1:
@@ -88,6 +152,7 @@ def read_observed(
         ("header", f"no column {_named(c, rename)!r} (the calibration's statistics use it)")
         for c in missing
     ]
+    problems += _repeated(rows[0], header, ["period", "date", *columns])
     if len(rows) < 2:
         problems.append(("", "has no data rows"))
     if problems:
@@ -129,6 +194,8 @@ def read_observed(
                         f"{record[column]!r} is not finite",
                     )
                 )
+            elif (wrong := _out_of_range(column, value)) is not None:
+                problems.append((f"line {number}, {_named(column, rename)}", wrong))
             values[column].append(value)
     if not problems:
         problems += _first_break(located, index[0], period_days, first_date)
@@ -137,14 +204,75 @@ def read_observed(
     return pd.DataFrame({"period": [period for _, period, _ in located], **values})
 
 
+def _repeated(names: list[str], header: list[str], used: list[str]) -> list[tuple[str, str]]:
+    """Name each used column that two or more of the file's columns give (one must be chosen).
+
+    Parameters
+    ----------
+    names : list of str
+        The header as written in the file.
+    header : list of str
+        The header with ``rename`` applied.
+    used : list of str
+        The columns read: the index columns and the statistics' columns.
+
+    Returns
+    -------
+    list of (str, str)
+        One problem per repeated column.
+    """
+    problems = []
+    for column in dict.fromkeys(used):
+        given = [name.strip() for name, read in zip(names, header, strict=True) if read == column]
+        if len(given) < 2:
+            continue
+        if len(set(given)) == 1:
+            what = f"column {column!r} appears {len(given)} times"
+        else:
+            what = f"columns {', '.join(map(repr, given))} are all read as {column!r} (data.rename)"
+        problems.append(("header", f"{what}; expected one column per outcome"))
+    return problems
+
+
+def _out_of_range(column: str, value: float) -> str | None:
+    """Say why an observed value cannot be one of the outcome's values, if it cannot.
+
+    Examples
+    --------
+    >>> _out_of_range("aware_share", 45.0)
+    '45 is outside [0, 1] (aware_share is a share: give 0.45 for 45%)'
+    >>> _out_of_range("purchases", -3.0) is None, _out_of_range("profit", -3.0) is None
+    (False, True)
+    """
+    if column in SIGNED_SHARES or column in SHARES:
+        low, high = SIGNED_SHARES.get(column, SHARE_RANGE)
+        if not low <= value <= high:
+            hint = f": give {value / 100:g} for {value:g}%" if low <= value / 100 <= high else ""
+            return f"{value:g} is outside [{low:g}, {high:g}] ({column} is a share{hint})"
+    elif column in COUNTS and value < 0:
+        return f"{value:g} is negative (expected 0 or more: {column} cannot be negative)"
+    return None
+
+
 def _named(column: str, rename: dict[str, str]) -> str:
     """Return the file's name of an outcome column."""
     return next((name for name, outcome in rename.items() if outcome == column), column)
 
 
+def _first_undecodable(path: Path) -> int:
+    """Return the number (1-based) of the first line of a file that is not UTF-8."""
+    lines = path.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    for number, line in enumerate(lines, 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return len(lines)
+
+
 def _line_numbers(path: Path) -> list[int]:
     """Line numbers (1-based) of the data rows: after the header, skipping comments and blanks."""
-    with open(path, encoding="utf-8") as file:
+    with open(path, encoding=ENCODING) as file:
         numbers = [n for n, line in enumerate(file, 1) if _holds_data(line)]
     return numbers[1:]
 
@@ -164,7 +292,7 @@ def _period(
 ) -> tuple[int | None, date | None]:
     text = record[kind]
     if kind == "period":
-        if not text.isdigit() or int(text) < 1:
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
             problems.append((f"line {line}, period", f"{text!r} is not a period number >= 1"))
             return None, first
         return int(text), first

@@ -8,17 +8,33 @@ over what the data say about the market. Reading the draws needs neither pyabc n
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 
-from ecosim.calibrate.schema import MARKET_SIZE, CalibrationError
+from ecosim.calibrate.schema import MARKET_SIZE, CalibrationError, Parameter
+from ecosim.scenario.loading import validation_problems
+from ecosim.store import read_toml
 
-__all__ = ["DRAWS", "draw_paths", "replication_overrides"]
+__all__ = [
+    "DRAWS",
+    "RECORD",
+    "SETTINGS",
+    "draw_paths",
+    "fitted_parameters",
+    "replication_overrides",
+]
 
 DRAWS = "posterior_draws.parquet"
 """The file of equally weighted posterior draws in a calibration's folder."""
+RECORD = "calibration.toml"
+"""The calibration a folder holds (its settings, fingerprints of its settings, scenario
+and data), and whether its search is finished."""
+SETTINGS = "settings_values"
+"""The table of :data:`RECORD` that holds the settings by dotted name (``abc.generations``)."""
 
 
 def _draws(folder: str | Path) -> pd.DataFrame:
@@ -76,3 +92,56 @@ def replication_overrides(folder: str | Path, replications: int) -> list[dict[st
         {path: value.item() if hasattr(value, "item") else value for path, value in row.items()}
         for row in draws[paths].head(replications).to_dict("records")
     ]
+
+
+def fitted_parameters(folder: str | Path) -> list[Parameter] | None:
+    """Return the parameters a calibration folder fitted, as its record names them.
+
+    ``posterior.parquet`` names its columns by parameter label (``p``, ``advertising``);
+    the record says which scenario field each label fits (``diffusion.p``,
+    ``campaign.0.intensity``) and whether it is a whole number.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The output folder of ``ecosim calibrate``.
+
+    Returns
+    -------
+    list of Parameter or None
+        In the calibration file's order; None when the folder holds no record of its
+        settings (a posterior sample written by other means).
+
+    Raises
+    ------
+    CalibrationError
+        If the record cannot be read or its parameters are not valid.
+    """
+    path = Path(folder) / RECORD
+    if not path.exists():
+        return None
+    try:
+        values = read_toml(path).get(SETTINGS)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise CalibrationError(str(path), [("", f"cannot be read ({error})")]) from None
+    if not isinstance(values, dict):
+        return None
+    fields: dict[int, dict[str, Any]] = {}
+    for name, value in values.items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "parameters" and parts[1].isdecimal():
+            fields.setdefault(int(parts[1]), {})[parts[2]] = value
+    parameters = []
+    for i in sorted(fields):
+        try:
+            parameters.append(Parameter.model_validate(fields[i]))
+        except ValidationError as error:
+            where = f"{SETTINGS}: parameters.{i}"
+            raise CalibrationError(
+                str(path),
+                [
+                    (f"{where}.{field}" if field else where, what)
+                    for field, what in validation_problems(error, fields[i])
+                ],
+            ) from None
+    return parameters

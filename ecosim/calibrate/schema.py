@@ -290,6 +290,12 @@ class Calibration(Spec):
             if statistic.label in seen:
                 problems.append(f"statistics[{i}]: {statistic.label} is given twice")
             seen.append(statistic.label)
+        for name, column in self.data.rename.items():
+            if column not in OUTCOMES and column not in ("period", "date"):
+                problems.append(
+                    f"data.rename.{name}: {column!r} is not an outcome column (expected "
+                    f"period, date or one of: {', '.join(OUTCOMES)})"
+                )
         if problems:
             raise ValueError("\n".join(problems))
         return self

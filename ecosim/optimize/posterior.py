@@ -1,7 +1,11 @@
 """Optimising under calibrated uncertainty: market parameters drawn from a posterior.
 
 ``ecosim calibrate`` writes a posterior sample, ``posterior.parquet``: one column per
-dotted scenario path (``dynamics.wom_awareness_rate``) and a ``weight`` column. With
+fitted parameter, named by its label, and a ``weight`` column; the folder's
+``calibration.toml`` says which scenario field each label fits. Read, each column is
+named by its dotted scenario path (``dynamics.wom_awareness_rate``), whole-number fields
+are rounded, and ``market_size`` (not a scenario field) is left out. A sample written
+by other means has its columns named by path already. With
 ``[posterior] from = "DIR"`` an optimisation draws one row per replication, with
 probability proportional to its weight, and sets those parameters in every run of that
 replication: replication ``r`` of every candidate plan meets the same market (common
@@ -19,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ecosim.calibrate.posterior import fitted_parameters
+from ecosim.calibrate.schema import MARKET_SIZE, Parameter
 from ecosim.errors import InputError
 from ecosim.experiment.schema import FIELD_PATH_PATTERN
 from ecosim.model import resolve_scenario
@@ -100,6 +106,9 @@ def read_posterior(optimisation: Optimisation) -> PosteriorSample:
         ) from None
     except (OSError, ValueError) as error:
         raise InputError(source, [("", f"cannot be read as Parquet ({error})")]) from None
+    fitted = fitted_parameters(folder)
+    if fitted is not None:
+        frame = _by_path(frame, fitted)
     problems = []
     if "weight" not in frame.columns:
         problems.append(("weight", "column is missing"))
@@ -122,16 +131,41 @@ def read_posterior(optimisation: Optimisation) -> PosteriorSample:
         raise InputError(source, problems)
     values = frame[parameters]
     for extreme in ("min", "max"):
-        record = getattr(values, extreme)().to_dict()
+        record = {column: _plain(getattr(values[column], extreme)()) for column in values}
         try:
-            resolve_scenario(
-                optimisation.scenario, overrides={k: _plain(v) for k, v in record.items()}
-            )
+            resolve_scenario(optimisation.scenario, overrides=record)
         except ScenarioError as error:
             raise InputError(
                 source, [(f"{extreme} {p}" if p else extreme, m) for p, m in error.problems]
             ) from None
     return PosteriorSample(values.reset_index(drop=True), weights / weights.sum())
+
+
+def _by_path(frame: pd.DataFrame, fitted: list[Parameter]) -> pd.DataFrame:
+    """Name a calibration's particles by the scenario fields they fit, without the market size.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``posterior.parquet``: a column per parameter label and ``weight``.
+    fitted : list of Parameter
+        The calibration's parameters (:func:`ecosim.calibrate.posterior.fitted_parameters`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A column per dotted scenario path (whole-number fields rounded) and ``weight``;
+        any other column as it was.
+    """
+    by_label = {p.label: p for p in fitted if p.label in frame.columns}
+    columns = {}
+    for column in frame.columns:
+        parameter = by_label.get(column)
+        if parameter is None:
+            columns[column] = frame[column]
+        elif parameter.path != MARKET_SIZE:
+            columns[parameter.path] = frame[column].map(parameter.value)
+    return pd.DataFrame(columns)
 
 
 def _plain(value: Any) -> Any:

@@ -37,6 +37,8 @@ __all__ = ["CURRENT", "Candidate", "Outcome", "optimise", "stream_seeds"]
 CURRENT = "current_plan"
 """Name of the current plan (the base scenario) among the candidates."""
 FINGERPRINT = "optimisation.sha256"
+RECORD = "optimisation.json"
+"""The optimisation a folder holds, as fingerprinted: what a refusal compares."""
 SELECTION = "selection.parquet"
 KEPT = (
     "total_profit",
@@ -173,7 +175,8 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
 
     The evaluation budget and the selection settings may change between runs: raising
     ``search.evaluations`` continues the search, and the selection stage's runs stay valid
-    (their seeds do not depend on these settings).
+    (their seeds do not depend on these settings). The folder keeps a fingerprint of the
+    rest and, in :data:`RECORD`, the rest itself, so that a refusal names what differs.
     """
     dump = optimisation.model_dump(
         mode="json", exclude={"folder": True, "search": {"evaluations"}, "selection": True}
@@ -190,12 +193,65 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
                         "holds another optimisation (or the same file changed since); its "
                         "evaluations are not mixed with others: use another --out, or remove "
                         "the folder to start again",
-                    )
+                    ),
+                    *_differences(folder / RECORD, dump),
                 ],
             )
+        if not (folder / RECORD).exists():
+            write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
         return
     folder.mkdir(parents=True, exist_ok=True)
+    write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
     write_text(digest + "\n", path)
+
+
+def _differences(record: Path, dump: dict[str, Any], shown: int = 12) -> list[tuple[str, str]]:
+    """Name the fields in which an optimisation differs from the one a folder records.
+
+    Parameters
+    ----------
+    record : Path
+        The folder's :data:`RECORD`; a folder written before it was kept names nothing.
+    dump : dict
+        The optimisation's fields, as :func:`_claim` fingerprints them.
+    shown : int
+        Most differences named; the others are counted.
+
+    Returns
+    -------
+    list of (str, str)
+        ``("search.replications", "folder has 4, now 3")``, by dotted name (list items
+        by position; ``scenario.*`` are the base scenario's fields).
+    """
+    try:
+        held = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    was, now = _dotted(held), _dotted(dump)
+    names = [name for name in dict.fromkeys([*was, *now]) if was.get(name) != now.get(name)]
+    found = [
+        (name, f"folder has {_shown(was.get(name))}, now {_shown(now.get(name))}")
+        for name in names[:shown]
+    ]
+    if len(names) > shown:
+        found.append(("", f"and {len(names) - shown} more differences"))
+    return found
+
+
+def _dotted(value: Any, name: str = "") -> dict[str, Any]:
+    """Flatten tables and lists into ``{dotted name: value}`` (list items by position)."""
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        return {
+            dotted: leaf
+            for key, item in items
+            for dotted, leaf in _dotted(item, f"{name}.{key}" if name else str(key)).items()
+        }
+    return {name: value}
+
+
+def _shown(value: Any) -> str:
+    return "none" if value is None else repr(value)
 
 
 class _Evaluator:
@@ -257,7 +313,11 @@ def _candidates(study: optuna.Study, optimisation: Optimisation) -> list[Candida
 
 
 class _SelectionRuns:
-    """The selection stage's runs, kept in ``selection.parquet`` so a rerun re-uses them."""
+    """The selection stage's runs, kept in ``selection.parquet`` so a rerun re-uses them.
+
+    Runs are handed to the runner a few at a time (as many as it runs at once) and saved
+    after each few: an interruption loses only the runs it cut short.
+    """
 
     def __init__(
         self,
@@ -274,6 +334,7 @@ class _SelectionRuns:
         self.done: set[tuple[str, int]] = set()
         if len(self.runs):
             self.done = set(zip(self.runs["candidate"], self.runs["replication"], strict=True))
+        self.chunk = _slots(runner)
 
     def sample(self, outcome: str) -> Sampler:
         """Return a :data:`~ecosim.optimize.selection.Sampler` of ``outcome``."""
@@ -292,8 +353,10 @@ class _SelectionRuns:
         return draw
 
     def _run(self, missing: list[tuple[int, int]]) -> None:
-        if not missing:
-            return
+        for start in range(0, len(missing), self.chunk):
+            self._run_and_save(missing[start : start + self.chunk])
+
+    def _run_and_save(self, missing: list[tuple[int, int]]) -> None:
         jobs = [
             self.evaluator.jobs(self.candidates[s].overrides, range(r, r + 1))[0]
             for s, r in missing
@@ -305,3 +368,10 @@ class _SelectionRuns:
         self.runs = pd.concat([self.runs, rows], ignore_index=True) if len(self.runs) else rows
         self.done |= set(zip(rows["candidate"], rows["replication"], strict=True))
         write_parquet(self.runs, self.path)
+
+
+def _slots(runner: Runner) -> int:
+    """Return how many runs the runner runs at once (its workers' threads; 1 in this process)."""
+    if runner.client is None:
+        return 1
+    return max(1, sum(runner.client.nthreads().values()))

@@ -300,11 +300,7 @@ class Optimisation(Spec):
                 f"selection.objective: {chosen!r} is a quantile; ranking and selection "
                 "compares means (choose an objective with statistic = 'mean')"
             )
-        paths = self.decision_paths()
-        for path, where in paths.items():
-            clash = [p for p in paths if p != path and _overlap(p, path)]
-            if clash:
-                problems.append(f"{where}: {path!r} overlaps {clash[0]!r}, set by another decision")
+        problems += _clashes(self.decisions(), self.scenario.model_dump())
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -315,20 +311,80 @@ class Optimisation(Spec):
         labels = [o.label for o in self.objectives]
         return self.objectives[labels.index(self.selection.objective or labels[0])]
 
-    def decision_paths(self) -> dict[str, str]:
-        """Return every scenario path the decisions set, with the field that sets it."""
-        paths = {v.path: f"variables[{i}].path" for i, v in enumerate(self.variables)}
+    def decisions(self) -> list[tuple[str, str]]:
+        """Return every scenario path a decision sets, with the field that sets it, in order.
+
+        A path set by two decisions is listed twice (the file is then refused).
+        """
+        paths = [(v.path, f"variables[{i}].path") for i, v in enumerate(self.variables)]
         for i, flight in enumerate(self.flights):
             for end in ("start", "end"):
-                paths[f"campaign.{flight.action}.{end}"] = f"flights[{i}].action"
+                paths.append((f"campaign.{flight.action}.{end}", f"flights[{i}].action"))
         for g, group in enumerate(self.budgets):
             for i, item in enumerate(group.items):
-                paths[item.path] = f"budgets[{g}].items[{i}].path"
+                paths.append((item.path, f"budgets[{g}].items[{i}].path"))
         return paths
 
+    def decision_paths(self) -> dict[str, str]:
+        """Return every scenario path the decisions set, with the field that sets it."""
+        return dict(self.decisions())
 
-def _overlap(a: str, b: str) -> bool:
-    first, second = a.split("."), b.split(".")
+
+def _clashes(decisions: list[tuple[str, str]], scenario: dict[str, Any]) -> list[str]:
+    """Name each decision whose field another decision before it also sets, or contains.
+
+    Paths are compared with list items by position, so ``brands.shop.price`` and
+    ``brands.0.price`` are the same field when brand 0 is named ``shop``.
+
+    Parameters
+    ----------
+    decisions : list of (str, str)
+        :meth:`Optimisation.decisions`.
+    scenario : dict
+        The base scenario's fields.
+
+    Returns
+    -------
+    list of str
+        One problem per clashing decision, naming the other decision's field.
+    """
+    positional = [_by_position(scenario, path) for path, _ in decisions]
+    problems: dict[str, str] = {}
+    for i, (path, where) in enumerate(decisions):
+        for j, (other, there) in enumerate(decisions[:i]):
+            if there == where or where in problems or not _overlap(positional[i], positional[j]):
+                continue
+            if positional[i] != positional[j]:
+                problems[where] = f"{where}: {path!r} overlaps {other!r}, set by {there}"
+            else:
+                spelled = "" if path == other else f" (as {other!r})"
+                problems[where] = (
+                    f"{where}: {path!r} is also set by {there}{spelled}; a field takes one "
+                    "value: remove one of the two decisions"
+                )
+    return list(problems.values())
+
+
+def _by_position(data: Any, path: str) -> list[str]:
+    """Return a dotted path's parts with list items named by position where the name is known."""
+    parts = []
+    node = data
+    for part in path.split("."):
+        if isinstance(node, list):
+            found = [
+                i
+                for i, item in enumerate(node)
+                if part == str(i) or (isinstance(item, dict) and item.get("name") == part)
+            ]
+            part = str(found[0]) if found else part
+            node = node[found[0]] if found else None
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+        parts.append(part)
+    return parts
+
+
+def _overlap(first: list[str], second: list[str]) -> bool:
     shorter = min(len(first), len(second))
     return first[:shorter] == second[:shorter]
 

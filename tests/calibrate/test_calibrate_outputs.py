@@ -7,6 +7,7 @@ import pytest
 from ecosim import load_scenario
 from ecosim.calibrate import load_calibration
 from ecosim.calibrate.outputs import credible_intervals, posterior_draws, weighted_quantile
+from ecosim.cli import main
 
 
 def test_the_folder_holds_every_output(finished):
@@ -105,3 +106,13 @@ def test_draws_follow_the_weights(write_calibration):
     share = (draws["diffusion.p"] == 0.01).mean()
     assert abs(share - 0.8) < 4 * np.sqrt(0.8 * 0.2 / 4000)
     pd.testing.assert_frame_equal(draws, posterior_draws(calibration, particles))
+
+
+def test_rereading_a_finished_calibration_says_so_and_writes_nothing(finished, capsys):
+    calibration, _, out = finished
+    stamps = {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()}
+    assert main(["calibrate", calibration.file, "--serial", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "already finished" in printed and "wrote" not in printed
+    assert "its outputs are posterior.parquet, posterior_draws.parquet" in printed
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()} == stamps

@@ -35,6 +35,11 @@ BROKEN_DATA = [
     ),
     ("gap", "period,purchases\n1,3\n3,4\n", "line 3, period: period 2 expected after period 1"),
     ("no index", "week,purchases\n1,3\n", "exactly one of the columns period or date"),
+    (
+        "a digit that is not a number",
+        "period,purchases\n1,3\n²,4\n",
+        "line 3, period: '²' is not a period number >= 1",
+    ),
     ("infinite", "period,purchases\n1,inf\n", "line 2, purchases: 'inf' is not finite"),
 ]
 
@@ -88,6 +93,11 @@ BROKEN_FILES = [
         "statistics[0].column: unknown outcome 'sales'",
     ),
     ("unknown field", ("seed = 7", "seed = 7\nseeds = 3"), "seeds: unknown field"),
+    (
+        "renamed to no outcome",
+        ('path = "data.csv"', 'path = "data.csv"\nrename = { purchases = "purchase" }'),
+        "data.rename.purchases: 'purchase' is not an outcome column (expected period, date or",
+    ),
     ("missing scenario", ('"tiny_bass.toml"', '"nowhere.toml"'), "scenario: "),
     (
         "too few draws for the check",
@@ -177,6 +187,102 @@ def test_blank_lines_are_skipped_and_lines_still_counted(tmp_path):
         read_observed(path, ["purchases"], 1, days=10)
     path.write_text("period,purchases\n1,3\n\n2,4\n")
     assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("aware_share", "45", "45 is outside [0, 1] (aware_share is a share: give 0.45 for 45%)"),
+        ("stage_creation", "-0.1", "-0.1 is outside [0, 1] (stage_creation is a share)"),
+        ("net_sentiment", "150", "150 is outside [-1, 1] (net_sentiment is a share)"),
+        ("purchases", "-3", "-3 is negative (expected 0 or more: purchases cannot be negative)"),
+        ("marketing_cost", "-2", "-2 is negative (expected 0 or more: marketing_cost cannot"),
+    ],
+)
+def test_a_value_the_outcome_cannot_take_is_named_with_what_it_can(
+    tmp_path, column, value, message
+):
+    path = tmp_path / "data.csv"
+    path.write_text(f"period,{column}\n1,0\n2,{value}\n")
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, [column], 1, days=10)
+    assert f"line 3, {column}: {message}" in str(raised.value)
+
+
+def test_signed_outcomes_and_shares_at_their_bounds_are_read(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("period,profit,revenue,aware_share,net_sentiment\n1,-5,-1,0,-1\n2,3,4,1,1\n")
+    observed = read_observed(path, ["profit", "revenue", "aware_share", "net_sentiment"], 1, 10)
+    assert observed["profit"].tolist() == [-5.0, 3.0]
+    assert observed["aware_share"].tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "rename", "message"),
+    [
+        (
+            "period,purchases,purchases\n1,3,30\n",
+            {},
+            "header: column 'purchases' appears 2 times; expected one column per outcome",
+        ),
+        (
+            "period,units,sales\n1,3,30\n",
+            {"sales": "purchases", "units": "purchases"},
+            "header: columns 'units', 'sales' are all read as 'purchases' (data.rename)",
+        ),
+        (
+            "period,week,purchases\n1,1,3\n",
+            {"week": "period"},
+            "header: columns 'period', 'week' are all read as 'period' (data.rename)",
+        ),
+    ],
+    ids=["written twice", "renamed onto each other", "renamed onto the index"],
+)
+def test_a_column_given_twice_is_refused_not_one_of_them_read(tmp_path, text, rename, message):
+    path = tmp_path / "data.csv"
+    path.write_text(text)
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, ["purchases"], 1, days=10, rename=rename)
+    assert message in str(raised.value)
+
+
+def test_unnamed_and_unused_columns_may_repeat(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("period,note,purchases,note,,\n1,a,3,b,,\n2,c,4,d,,\n")
+    assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
+
+
+def test_a_file_not_in_utf8_is_named_with_its_first_line_that_is_not(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("# ventes de climatiseurs\nperiod,purchases\n1,3 # réel\n2,4\n", "latin-1")
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, ["purchases"], 1, days=10)
+    assert str(raised.value) == (
+        f"{path}: 1 problem\n  line 3: is not UTF-8 text (expected a CSV file saved as UTF-8: "
+        "in a spreadsheet, save as CSV UTF-8)"
+    )
+
+
+@pytest.mark.parametrize(("separator", "shown"), [(";", "';'"), ("\t", "'\\t'")])
+def test_a_file_separated_by_something_else_than_commas_says_so(tmp_path, separator, shown):
+    path = tmp_path / "data.csv"
+    path.write_text(f"period{separator}purchases\n1{separator}3,5\n")
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, ["purchases"], 1, days=10)
+    header = f"period{separator}purchases"
+    assert str(raised.value) == (
+        f"{path}: 1 problem\n  header: {header!r} is one column: the values seem separated by "
+        f"{shown} (expected commas: save the file as comma-separated CSV)"
+    )
+
+
+def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("# exported\nperiod,purchases\n1,3\n2,4\n", encoding="utf-8-sig")
+    assert read_observed(path, ["purchases"], 1, days=10)["purchases"].tolist() == [3.0, 4.0]
+    path.write_text("period,purchases\n1,3\n2,x\n", encoding="utf-8-sig")
+    with pytest.raises(CalibrationError, match="line 3, purchases: 'x' is not a number"):
+        read_observed(path, ["purchases"], 1, days=10)
 
 
 def test_a_renamed_column_is_named_as_in_the_file(tmp_path):

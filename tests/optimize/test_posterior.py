@@ -1,7 +1,10 @@
 """Optimising under calibrated uncertainty: market parameters drawn from a posterior sample."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+import tomli_w
 from optimisation_helpers import tiny_optimisation, write_optimisation
 
 from ecosim.experiment.runner import Runner
@@ -82,3 +85,67 @@ def test_an_optimisation_runs_under_the_posterior(tmp_path):
     assert len(outcome.candidates) == 2 and len(outcome.runs) == 6
     report = write_report(outcome, optimisation).read_text()
     assert "| market parameters | drawn per replication from `calibration` |" in report
+
+
+def test_the_folder_of_ecosim_calibrate_is_read_by_scenario_path(tmp_path, finished):
+    calibration, _, out = finished
+    scenario = Path(calibration.file).parent / calibration.scenario_file
+    data = tiny_optimisation(
+        scenario=str(scenario),
+        customers=None,
+        days=None,
+        variables=[{"name": "price", "path": "brands.0.price", "low": 50.0, "high": 150.0}],
+        objectives=[{"outcome": "total_revenue", "direction": "maximize"}],
+        posterior={"from": str(out)},
+    )
+    path = tmp_path / "optimisation.toml"
+    path.write_text(tomli_w.dumps({k: v for k, v in data.items() if v is not None}))
+    drawn = read_posterior(load_optimisation(path)).values  # noqa: PD011 (its sample)
+    particles = pd.read_parquet(out / "posterior.parquet")
+    assert list(drawn.columns) == ["diffusion.p", "diffusion.q"]
+    assert drawn["diffusion.p"].tolist() == particles["p"].tolist()
+    assert drawn["diffusion.q"].tolist() == particles["q"].tolist()
+
+
+RECORD = """\
+name = "fitted"
+finished = true
+
+[settings_values]
+"parameters.0.path" = "dynamics.wom_awareness_rate"
+"parameters.0.name" = "word_of_mouth"
+"parameters.0.prior" = "uniform"
+"parameters.0.low" = 0.0
+"parameters.0.high" = 4.0
+"parameters.0.integer" = false
+"parameters.1.path" = "campaign.0.end"
+"parameters.1.prior" = "uniform"
+"parameters.1.low" = 15.0
+"parameters.1.high" = 25.0
+"parameters.1.integer" = true
+"parameters.2.path" = "market_size"
+"parameters.2.prior" = "uniform"
+"parameters.2.low" = 1000.0
+"parameters.2.high" = 9000.0
+"parameters.2.integer" = false
+"""
+
+
+def test_a_calibration_s_labels_become_paths_without_the_market_size(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "word_of_mouth": [0.5, 2.5],
+            "end": [18.4, 21.6],
+            "market_size": [2000.0, 8000.0],
+            "weight": [1.0, 1.0],
+        }
+    )
+    path = with_posterior(tmp_path, frame)
+    (tmp_path / "calibration" / "calibration.toml").write_text(RECORD)
+    posterior = read_posterior(load_optimisation(path))
+    drawn = posterior.values  # noqa: PD011 (the sample, not pandas)
+    assert list(drawn.columns) == [PATH, "campaign.0.end"]
+    assert drawn[PATH].tolist() == [0.5, 2.5]
+    assert drawn["campaign.0.end"].tolist() == [18, 22]
+    draw = posterior.draws(seed=1, count=1)[0]
+    assert type(draw["campaign.0.end"]) is int and "market_size" not in draw

@@ -1,4 +1,4 @@
-"""An optimisation killed with SIGKILL resumes: finished evaluations are not redone."""
+"""An interrupted optimisation resumes: finished evaluations and selection runs are not redone."""
 
 import os
 import signal
@@ -6,13 +6,19 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import optuna
+import pyarrow.parquet as pq
+import pytest
 from optimisation_helpers import tiny_optimisation, write_optimisation
 from optuna.trial import TrialState
 
-from ecosim.optimize import load_optimisation
+from ecosim.cli import main
+from ecosim.experiment.runner import Runner
+from ecosim.optimize import load_optimisation, optimise, run
+from ecosim.optimize.run import SELECTION, stream_seeds
 from ecosim.optimize.search import DATABASE, open_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,3 +90,59 @@ def test_a_killed_optimisation_resumes_without_redoing_evaluations(tmp_path):
         requeued = [t for t in done if t.user_attrs.get("requeued_from") == stuck.number]
         assert len(requeued) == 1 and requeued[0].params == stuck.params
     assert (out / "plan.toml").exists()
+
+
+class InterruptedRunner(Runner):
+    """Runs jobs in this process; Ctrl-C after ``left`` runs of the selection stage."""
+
+    def __init__(self, selection_seeds: set[int], left: int):
+        super().__init__(None)
+        self.selection_seeds = selection_seeds
+        self.left = left
+        self.selection_runs = 0
+
+    def summaries(self, jobs):
+        results = []
+        for job in jobs:
+            if job.seed in self.selection_seeds:
+                if self.left == 0:
+                    raise KeyboardInterrupt
+                self.left -= 1
+                self.selection_runs += 1
+            results.append(self._serially(job))
+        return results
+
+
+def test_an_interrupted_selection_stage_keeps_the_runs_it_finished(tmp_path, monkeypatch):
+    optimisation = load_optimisation(write_optimisation(tmp_path))
+    out = tmp_path / "out"
+    seeds = set(stream_seeds(optimisation.seed, 1, optimisation.selection.max_replications))
+    runners = [InterruptedRunner(seeds, left=5), InterruptedRunner(seeds, left=10_000)]
+
+    @contextmanager
+    def open_runner(workers, scheduler, serial, dashboard):
+        yield runners[0]
+
+    monkeypatch.setattr(run, "open_runner", open_runner)
+    with pytest.raises(KeyboardInterrupt):
+        optimise(optimisation, out, serial=True)
+    kept = pq.read_table(out / SELECTION).to_pandas()
+    assert len(kept) == 5
+    runners.pop(0)
+    outcome = optimise(optimisation, out, serial=True)
+    assert runners[0].selection_runs == len(outcome.runs) - 5
+    assert outcome.runs.head(5).equals(kept)
+
+
+def test_a_folder_of_another_optimisation_is_refused_naming_what_differs(tmp_path, capsys):
+    path = write_optimisation(tmp_path)
+    out = str(tmp_path / "out")
+    assert main(["optimize", str(path), "--serial", "--out", out]) == 0
+    capsys.readouterr()
+    changed = ["--set", "search.replications=3", "--set", "variables.0.high=0.8"]
+    assert main(["optimize", str(path), "--serial", "--out", out, *changed]) == 2
+    error = capsys.readouterr().err
+    assert f"ecosim: error: {out}: 3 problems\n  holds another optimisation" in error
+    assert "\n  search.replications: folder has 2, now 3\n" in error
+    assert "\n  variables.0.high: folder has 0.9, now 0.8\n" in error
+    assert main(["optimize", str(path), "--serial", "--out", out]) == 0

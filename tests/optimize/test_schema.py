@@ -85,6 +85,61 @@ def test_overlapping_decisions_are_refused(tmp_path):
     assert "variables[1].path: 'brands.0' overlaps 'brands.0.margin'" in message
 
 
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {
+                "variables": [
+                    {"name": "a", "path": "brands.0.margin", "low": 0.1, "high": 0.9},
+                    {"name": "b", "path": "brands.0.margin", "low": 0.2, "high": 0.5},
+                ]
+            },
+            "variables[1].path: 'brands.0.margin' is also set by variables[0].path",
+        ),
+        (
+            {
+                "variables": [
+                    {"name": "a", "path": "brands.0.margin", "low": 0.1, "high": 0.9},
+                    {"name": "b", "path": "brands.shop.margin", "low": 0.2, "high": 0.5},
+                ]
+            },
+            "variables[1].path: 'brands.shop.margin' is also set by variables[0].path "
+            "(as 'brands.0.margin')",
+        ),
+        (
+            {
+                "budgets": [
+                    {
+                        "name": "mix",
+                        "total": 50.0,
+                        "items": [
+                            {"name": "ads", "path": "brands.0.margin", "unit_cost": 100.0},
+                            {"name": "promo", "path": "campaign.1.discount", "unit_cost": 100.0},
+                        ],
+                    }
+                ]
+            },
+            "budgets[0].items[0].path: 'brands.0.margin' is also set by variables[0].path",
+        ),
+        (
+            {
+                "flights": [
+                    {"name": "early", "action": 0, "earliest": 1, "latest": 3},
+                    {"name": "late", "action": 0, "earliest": 2, "latest": 4},
+                ]
+            },
+            "flights[1].action: 'campaign.0.start' is also set by flights[0].action",
+        ),
+    ],
+    ids=["twice", "by name and by position", "variable and budget item", "two flights"],
+)
+def test_a_field_set_by_two_decisions_is_refused(tmp_path, changes, expected):
+    message = problems(tmp_path, **changes)
+    assert expected in message
+    assert message.count("is also set by") == 1, message
+
+
 def test_a_missing_file_and_invalid_toml_are_named(tmp_path):
     with pytest.raises(OptimisationError, match=r"missing.toml: 1 problem\n  file not found"):
         load_optimisation(tmp_path / "missing.toml")
