@@ -150,7 +150,14 @@ def _mapper(client: Any | None) -> Callable[[Callable[..., Any], list[Any]], lis
         return None
 
     def run(function: Callable[..., Any], arguments: list[Any]) -> list[Any]:
-        return client.gather(client.map(function, arguments, pure=False))
+        futures = client.map(function, arguments, pure=False)
+        try:
+            # One at a time, as ecosim.experiment.Runner.summaries: an interrupted gather
+            # of all leaves a waiting task per unfinished run, each printing a traceback.
+            return [future.result() for future in futures]
+        finally:
+            for future in futures:
+                future.release()
 
     return run
 

@@ -153,7 +153,9 @@ class Runner:
         _warn_here((job.scenario, job.overrides) for job in jobs)
         futures = self.client.map(_summarise_quietly, jobs, pure=False, retries=self.retries)
         try:
-            return self.client.gather(futures)
+            # One at a time: an interrupted gather of all leaves a waiting task per
+            # unfinished run, each printing a traceback as the cluster closes.
+            return [future.result() for future in futures]
         finally:
             for future in futures:
                 future.release()

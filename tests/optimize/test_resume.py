@@ -21,6 +21,8 @@ from ecosim.optimize import load_optimisation, optimise, run
 from ecosim.optimize.run import SELECTION, stream_seeds
 from ecosim.optimize.search import DATABASE, open_study
 
+from support import small_scenario
+
 ROOT = Path(__file__).resolve().parents[2]
 EVALUATIONS = 6
 
@@ -90,6 +92,34 @@ def test_a_killed_optimisation_resumes_without_redoing_evaluations(tmp_path):
         requeued = [t for t in done if t.user_attrs.get("requeued_from") == stuck.number]
         assert len(requeued) == 1 and requeued[0].params == stuck.params
     assert (out / "plan.toml").exists()
+
+
+def test_ctrl_c_of_the_command_alone_stops_it_without_tracebacks(tmp_path):
+    """SIGINT to the command only (``kill -INT``, a job scheduler), not to its workers."""
+    search = {"evaluations": 8, "replications": 3, "batch": 4, "startup": 4}
+    data = tiny_optimisation(search=search, customers=5_000, days=200)
+    path = write_optimisation(tmp_path, data, scenario=small_scenario(days=200))
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [*command(path, out)[:-3], "--workers", "1", "--out", str(out)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and count(out / DATABASE, STARTED) < 4:
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.05)
+    time.sleep(0.5)  # the batch's runs are on the worker
+    assert process.poll() is None, "the optimisation ended before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert "ecosim: interrupted" in output
+    assert "Traceback" not in output, output
 
 
 class InterruptedRunner(Runner):
