@@ -121,12 +121,11 @@ def read_posterior(optimisation: Optimisation) -> PosteriorSample:
         problems.append(("", "no parameter column (expected dotted scenario paths)"))
     if len(frame) == 0:
         problems.append(("", "no rows"))
-    decisions = optimisation.decision_paths()
     for column in parameters:
         if not re.match(FIELD_PATH_PATTERN, str(column)):
             problems.append((str(column), "is not a dotted scenario path"))
-        elif column in decisions:
-            problems.append((column, f"is also a decision ({decisions[column]})"))
+        elif (deciding := optimisation.deciding(column)) is not None:
+            problems.append((column, f"is also a decision ({deciding})"))
     if problems:
         raise InputError(source, problems)
     values = frame[parameters]

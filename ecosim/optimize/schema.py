@@ -325,9 +325,19 @@ class Optimisation(Spec):
                 paths.append((item.path, f"budgets[{g}].items[{i}].path"))
         return paths
 
-    def decision_paths(self) -> dict[str, str]:
-        """Return every scenario path the decisions set, with the field that sets it."""
-        return dict(self.decisions())
+    def deciding(self, path: str) -> str | None:
+        """Return the field of a decision that sets ``path``, or a field around or in it.
+
+        List items are compared by position, so ``brands.shop.margin`` is decided by a
+        variable of ``brands.0.margin`` when brand 0 is named ``shop``; None if no
+        decision touches ``path``.
+        """
+        scenario = self.scenario.model_dump()
+        target = _by_position(scenario, path)
+        for decided, where in self.decisions():
+            if _overlap(_by_position(scenario, decided), target):
+                return where
+        return None
 
 
 def _clashes(decisions: list[tuple[str, str]], scenario: dict[str, Any]) -> list[str]:

@@ -54,6 +54,14 @@ def test_draws_follow_the_weights_and_are_the_same_for_every_plan(tmp_path):
             pd.DataFrame({"brands.0.margin": [0.2], "weight": [1.0]}),
             "brands.0.margin: is also a decision (variables[0].path)",
         ),
+        (
+            pd.DataFrame({"brands.shop.margin": [0.2], "weight": [1.0]}),
+            "brands.shop.margin: is also a decision (variables[0].path)",
+        ),
+        (
+            pd.DataFrame({"brands.shop": [0.2], "weight": [1.0]}),
+            "brands.shop: is also a decision (variables[0].path)",
+        ),
         (pd.DataFrame({"not a path": [1.0], "weight": [1.0]}), "not a path: is not a dotted"),
         (
             pd.DataFrame({PATH: [0.2, -0.5], "weight": [1.0, 1.0]}),

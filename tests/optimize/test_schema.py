@@ -24,7 +24,7 @@ def test_a_valid_file_loads_with_its_settings(optimisation_file):
     optimisation = load_optimisation(optimisation_file)
     assert optimisation.scenario.population.size == 300
     assert optimisation.selected_objective.label == "total_profit"
-    assert optimisation.decision_paths() == {"brands.0.margin": "variables[0].path"}
+    assert optimisation.decisions() == [("brands.0.margin", "variables[0].path")]
 
 
 def test_unknown_fields_and_wrong_types_are_named(tmp_path):
