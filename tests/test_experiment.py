@@ -203,7 +203,30 @@ def test_a_strategy_file_must_share_the_horizon_and_customers(tmp_path, changes,
     _plan_b(tmp_path, **changes)
     with pytest.raises(ExperimentError, match=r"strategies\.b\.scenario: .*" + expected):
         load_experiment(path)
-    assert load_experiment(path, {"days": 20, "customers": 300}).scenario.days == 20
+    experiment = load_experiment(path, {"days": 20, "customers": 300})
+    overrides = strategy_overrides(experiment.scenario, experiment.strategies["b"])
+    b = resolve_scenario(experiment.scenario, overrides=overrides)
+    assert (b.days, b.population.size) == (20, 300), "the experiment's, for every strategy"
+
+
+def test_the_experiments_customers_hold_where_a_file_replaces_the_population(tmp_path):
+    data = tiny_experiment()
+    data["strategies"]["b"] = {"scenario": "plan_b.toml"}
+    base = small_scenario()
+    base["population"]["reference_price"] = 100.0  # plan_b leaves it out: a whole new table
+    path = write_experiment(tmp_path, data, scenario=base)
+    _plan_b(tmp_path, population={**small_scenario()["population"], "size": 800})
+    experiment = load_experiment(path)
+    b = experiment.strategies["b"]
+    assert "population" in b.set
+    scenario = resolve_scenario(
+        experiment.scenario, overrides=strategy_overrides(experiment.scenario, b)
+    )
+    assert scenario.population.size == 300
+    assert scenario.population.reference_price is None
+    del data["customers"]
+    with pytest.raises(ExperimentError, match=r"population\.size is 800, the base scenario's 500"):
+        load_experiment(write_experiment(tmp_path, data, scenario=base))
 
 
 def test_a_missing_or_broken_strategy_file_is_named(tmp_path):

@@ -712,12 +712,14 @@ def _strategy_files(
     """Return the strategies as data, each file's changes from ``reference`` in its ``set``.
 
     A file that differs in the horizon or the number of customers, which strategies must
-    share, is a problem unless the experiment sets them (``days``, ``customers``).
+    share, is a problem unless the experiment sets them (``days``, ``customers``); then
+    the experiment's value holds in the file's changes too.
     """
     shared = {
         "days": ("days", experiment.days),
         "population.size": ("customers", experiment.customers),
     }
+    base = reference.model_dump()
     strategies, problems = {}, []
     for name, strategy in experiment.strategies.items():
         data = strategy.model_dump(exclude_none=True)
@@ -732,21 +734,33 @@ def _strategy_files(
             continue
         changes = scenario_changes(reference, other)
         for path, (field, value) in shared.items():
-            if path in changes and value is None:
+            was, now = _lookup(base, path), _lookup(other.model_dump(), path)
+            if value is None and now != was:
                 problems.append(
                     (
                         where,
-                        f"{strategy.scenario}: {path} is {changes[path]}, the base scenario's "
-                        f"{_lookup(reference.model_dump(), path)}: strategies are compared on "
-                        f"one {field}; set {field} in the experiment",
+                        f"{strategy.scenario}: {path} is {now}, the base scenario's {was}: "
+                        f"strategies are compared on one {field}; set {field} in the experiment",
                     )
                 )
-            changes.pop(path, None)
+            _hold(changes, path, was if value is None else value)
         data["set"] = {**changes, **strategy.set}
         data["description"] = strategy.description or other.description.strip()
     if problems:
         raise ExperimentError(source, problems)
     return strategies
+
+
+def _hold(changes: dict[str, Any], path: str, value: Any) -> None:
+    """Leave ``path`` to the base scenario: drop its change, or set it in a table around it."""
+    changes.pop(path, None)
+    for key, table in changes.items():
+        if path.startswith(f"{key}.") and isinstance(table, dict):
+            *parents, last = path.removeprefix(f"{key}.").split(".")
+            node = table
+            for part in parents:
+                node = node[part]
+            node[last] = value
 
 
 def _lookup(data: Any, path: str) -> Any:
