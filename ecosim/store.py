@@ -36,6 +36,7 @@ from ecosim.errors import StoreError
 __all__ = [
     "ResultStore",
     "atomic_path",
+    "dotted",
     "read_run_row",
     "read_toml",
     "write_figure",
@@ -103,6 +104,26 @@ def write_text(text: str, path: str | Path) -> None:
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML file."""
     return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def dotted(value: Any, name: str = "") -> dict[str, Any]:
+    """Flatten tables and lists into ``{dotted name: value}``, as a folder's record compares them.
+
+    List items are named by position; None values are left out.
+
+    Examples
+    --------
+    >>> dotted({"abc": {"generations": 8}, "parameters": [{"low": 0.1, "prior": None}]})
+    {'abc.generations': 8, 'parameters.0.low': 0.1}
+    """
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        return {
+            path: leaf
+            for key, item in items
+            for path, leaf in dotted(item, f"{name}.{key}" if name else str(key)).items()
+        }
+    return {} if value is None else {name: value}
 
 
 def write_run(daily: pd.DataFrame, row: dict[str, Any], path: str | Path) -> None:

@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ecosim.calibrate.posterior import RECORD, SETTINGS
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
-from ecosim.store import read_toml, write_text
+from ecosim.store import dotted, read_toml, write_text
 
 __all__ = [
     "DATABASE",
@@ -301,19 +301,7 @@ def settings(calibration: Calibration) -> dict[str, Any]:
     """
     dumped = calibration.model_dump(exclude=NOT_SETTINGS)
     dumped["scenario"] = dumped.pop("scenario_file")  # the file's name for it
-    return _dotted(dumped)
-
-
-def _dotted(value: Any, name: str = "") -> dict[str, Any]:
-    """Flatten tables and lists into ``{dotted name: value}`` (list items by position)."""
-    if isinstance(value, dict | list):
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        return {
-            dotted: leaf
-            for key, item in items
-            for dotted, leaf in _dotted(item, f"{name}.{key}" if name else str(key)).items()
-        }
-    return {} if value is None else {name: value}
+    return dotted(dumped)
 
 
 def claim(calibration: Calibration, out: Path) -> None:

@@ -30,7 +30,7 @@ from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.search import open_study, run_search, statistic
 from ecosim.optimize.selection import Sampler, Selected, select_best
 from ecosim.optimize.space import suggest
-from ecosim.store import write_parquet, write_text
+from ecosim.store import dotted, write_parquet, write_text
 
 __all__ = ["CURRENT", "Candidate", "Outcome", "optimise", "stream_seeds"]
 
@@ -227,7 +227,7 @@ def _differences(record: Path, dump: dict[str, Any], shown: int = 12) -> list[tu
         held = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    was, now = _dotted(held), _dotted(dump)
+    was, now = dotted(held), dotted(dump)
     names = [name for name in dict.fromkeys([*was, *now]) if was.get(name) != now.get(name)]
     found = [
         (name, f"folder has {_shown(was.get(name))}, now {_shown(now.get(name))}")
@@ -236,18 +236,6 @@ def _differences(record: Path, dump: dict[str, Any], shown: int = 12) -> list[tu
     if len(names) > shown:
         found.append(("", f"and {len(names) - shown} more differences"))
     return found
-
-
-def _dotted(value: Any, name: str = "") -> dict[str, Any]:
-    """Flatten tables and lists into ``{dotted name: value}`` (list items by position)."""
-    if isinstance(value, dict | list):
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        return {
-            dotted: leaf
-            for key, item in items
-            for dotted, leaf in _dotted(item, f"{name}.{key}" if name else str(key)).items()
-        }
-    return {name: value}
 
 
 def _shown(value: Any) -> str:
