@@ -29,7 +29,13 @@ from ecosim.metrics import columns, summarize
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Spec
-from ecosim.scenario.loading import blame_overrides, read_toml_file, validation_problems
+from ecosim.scenario.loading import (
+    blame_overrides,
+    other_kind,
+    overlapping,
+    read_toml_file,
+    validation_problems,
+)
 from ecosim.value import VALUE_KEYS
 
 __all__ = [
@@ -366,7 +372,7 @@ class Experiment(Spec):
 def _clashes(where: str, path: str, strategies: dict[str, Strategy], what: str) -> list[str]:
     problems = []
     for name, strategy in strategies.items():
-        clash = [p for p in strategy.paths() if _overlap(p, path)]
+        clash = [p for p in strategy.paths() if overlapping(p, path)]
         if clash:
             problems.append(
                 f"{where}.path: {path!r} overlaps {clash[0]!r}, which strategy {name!r} sets "
@@ -385,12 +391,6 @@ def _unknown(names: list[str], known: list[str], where: str, kind: str) -> list[
 
 def _expected(names: list[str]) -> str:
     return f"(expected one of: {', '.join(names)})" if names else "(none is defined)"
-
-
-def _overlap(a: str, b: str) -> bool:
-    first, second = a.split("."), b.split(".")
-    shorter = min(len(first), len(second))
-    return first[:shorter] == second[:shorter]
 
 
 # ---------------------------------------------------------------- outcomes
@@ -610,7 +610,7 @@ def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
         problems += [
             f"posterior.from: {path!r} overlaps condition {p.label!r}"
             for p in experiment.parameters
-            if _overlap(p.path, path)
+            if overlapping(p.path, path)
         ]
     return [("", problem) for problem in problems]
 
@@ -694,7 +694,7 @@ def _differences(a: Any, b: Any, path: str, changes: dict[str, Any]) -> None:
         isinstance(a, dict)
         and isinstance(b, dict)
         and set(a) <= set(b)
-        and all(a.get(tag) == b.get(tag) for tag in ("kind", "type", "dist"))
+        and not other_kind(a, b)
         and all(re.match(r"^[A-Za-z0-9_]+$", str(key)) for key in b)
     ):
         for key in b:

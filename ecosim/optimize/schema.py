@@ -29,7 +29,7 @@ from ecosim.experiment.schema import FIELD_PATH_PATTERN, Scalar, outcome_names
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
-from ecosim.scenario.loading import read_toml_file, validation_problems
+from ecosim.scenario.loading import field_path, overlapping, read_toml_file, validation_problems
 
 __all__ = [
     "BudgetGroup",
@@ -333,9 +333,9 @@ class Optimisation(Spec):
         decision touches ``path``.
         """
         scenario = self.scenario.model_dump()
-        target = _by_position(scenario, path)
+        target = field_path(scenario, path)
         for decided, where in self.decisions():
-            if _overlap(_by_position(scenario, decided), target):
+            if overlapping(field_path(scenario, decided), target):
                 return where
         return None
 
@@ -358,11 +358,11 @@ def _clashes(decisions: list[tuple[str, str]], scenario: dict[str, Any]) -> list
     list of str
         One problem per clashing decision, naming the other decision's field.
     """
-    positional = [_by_position(scenario, path) for path, _ in decisions]
+    positional = [field_path(scenario, path) for path, _ in decisions]
     problems: dict[str, str] = {}
     for i, (path, where) in enumerate(decisions):
         for j, (other, there) in enumerate(decisions[:i]):
-            if there == where or where in problems or not _overlap(positional[i], positional[j]):
+            if there == where or where in problems or not overlapping(positional[i], positional[j]):
                 continue
             if positional[i] != positional[j]:
                 problems[where] = f"{where}: {path!r} overlaps {other!r}, set by {there}"
@@ -373,30 +373,6 @@ def _clashes(decisions: list[tuple[str, str]], scenario: dict[str, Any]) -> list
                     "value: remove one of the two decisions"
                 )
     return list(problems.values())
-
-
-def _by_position(data: Any, path: str) -> list[str]:
-    """Return a dotted path's parts with list items named by position where the name is known."""
-    parts = []
-    node = data
-    for part in path.split("."):
-        if isinstance(node, list):
-            found = [
-                i
-                for i, item in enumerate(node)
-                if part == str(i) or (isinstance(item, dict) and item.get("name") == part)
-            ]
-            part = str(found[0]) if found else part
-            node = node[found[0]] if found else None
-        else:
-            node = node.get(part) if isinstance(node, dict) else None
-        parts.append(part)
-    return parts
-
-
-def _overlap(first: list[str], second: list[str]) -> bool:
-    shorter = min(len(first), len(second))
-    return first[:shorter] == second[:shorter]
 
 
 # ---------------------------------------------------------------- loading

@@ -35,7 +35,10 @@ __all__ = [
     "apply_overrides",
     "beyond_horizon_problems",
     "blame_overrides",
+    "field_path",
     "load_scenario",
+    "other_kind",
+    "overlapping",
     "parse_assignment",
     "read_toml",
     "read_toml_file",
@@ -212,7 +215,7 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         if (
             isinstance(value, dict)
             and isinstance(merged.get(key), dict)
-            and not _other_kind(merged[key], value)
+            and not other_kind(merged[key], value)
         ):
             merged[key] = _merge(merged[key], value)
         elif _named_tables(value) and _named_tables(merged.get(key)):
@@ -225,8 +228,16 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _other_kind(base: dict[str, Any], changes: dict[str, Any]) -> bool:
-    """Whether ``changes`` names a kind (see :data:`_TAGS`) other than ``base``'s."""
+def other_kind(base: dict[str, Any], changes: dict[str, Any]) -> bool:
+    """Whether table ``changes`` names another kind (``kind``, ``type``, ``dist``) than ``base``.
+
+    Examples
+    --------
+    >>> other_kind({"kind": "barabasi_albert", "m": 4}, {"kind": "watts_strogatz"})
+    True
+    >>> other_kind({"kind": "barabasi_albert", "m": 4}, {"m": 5})
+    False
+    """
     return any(tag in changes and changes[tag] != base.get(tag) for tag in _TAGS)
 
 
@@ -477,7 +488,7 @@ def blame_overrides(
     population.size (set on the command line): must be >= 2
     brands[0] (with brands.a.price set on the command line): no price
     """
-    fields = {dotted: _field_set(data, dotted) for dotted in overrides}
+    fields = {dotted: field_path(data, dotted) for dotted in overrides}
     blamed = []
     for path, message in problems:
         around = [dotted for dotted, field in fields.items() if _inside(field, path)]
@@ -489,8 +500,18 @@ def blame_overrides(
     return blamed
 
 
-def _field_set(data: Any, dotted: str) -> str:
-    """Return the field path (``brands[0].price``) an override sets, as far as ``data`` has it."""
+def field_path(data: Any, dotted: str) -> str:
+    """Return the field path (``brands[0].price``) a dotted path names, as far as ``data`` has it.
+
+    List items named by name or by position both come out by position, so two spellings of
+    one field give one path.
+
+    Examples
+    --------
+    >>> data = {"brands": [{"name": "shop", "price": 10}]}
+    >>> field_path(data, "brands.shop.price"), field_path(data, "brands.0.price")
+    ('brands[0].price', 'brands[0].price')
+    """
     path, node = "", data
     for part in dotted.split("."):
         if isinstance(node, list):
@@ -510,6 +531,17 @@ def _field_set(data: Any, dotted: str) -> str:
 def _inside(path: str, field: str) -> bool:
     """Whether ``path`` is ``field`` or a path inside it."""
     return path == field or path.startswith((f"{field}.", f"{field}["))
+
+
+def overlapping(a: str, b: str) -> bool:
+    """Whether two paths name the same field, or one a field inside the other.
+
+    Examples
+    --------
+    >>> overlapping("brands.0", "brands.0.price"), overlapping("brands.0", "brands.01")
+    (True, False)
+    """
+    return _inside(a, b) or _inside(b, a)
 
 
 def _set_path(node: Any, parts: list[str], value: Any) -> None:
