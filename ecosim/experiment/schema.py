@@ -732,9 +732,9 @@ def _strategy_files(
         except ScenarioError as error:
             problems += error.under(where)
             continue
-        changes = scenario_changes(reference, other)
+        changes, theirs = scenario_changes(reference, other), other.model_dump()
         for path, (field, value) in shared.items():
-            was, now = _lookup(base, path), _lookup(other.model_dump(), path)
+            was, now = _lookup(base, path), _lookup(theirs, path)
             if value is None and now != was:
                 problems.append(
                     (
