@@ -31,6 +31,7 @@ from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scena
 from ecosim.scenario.fields import Spec
 from ecosim.scenario.loading import (
     blame_overrides,
+    field_value,
     other_kind,
     overlapping,
     read_toml_file,
@@ -642,7 +643,7 @@ def strategy_overrides(scenario: Scenario, strategy: Strategy) -> dict[str, Any]
         data = apply_overrides(scenario.model_dump(exclude_none=True), overrides, source="set")
         problems = []
         for path, items in strategy.append.items():
-            current = _lookup(data, path)
+            current = field_value(data, path)
             if isinstance(current, list):
                 overrides[path] = [*current, *items]
             else:
@@ -734,7 +735,7 @@ def _strategy_files(
             continue
         changes, theirs = scenario_changes(reference, other), other.model_dump()
         for path, (field, value) in shared.items():
-            was, now = _lookup(base, path), _lookup(theirs, path)
+            was, now = field_value(base, path), field_value(theirs, path)
             if value is None and now != was:
                 problems.append(
                     (
@@ -761,24 +762,6 @@ def _hold(changes: dict[str, Any], path: str, value: Any) -> None:
             for part in parents:
                 node = node[part]
             node[last] = value
-
-
-def _lookup(data: Any, path: str) -> Any:
-    """Follow a dotted path (list items by position or by name); None where it ends."""
-    node = data
-    for part in path.split("."):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list):
-            matches = [
-                item
-                for i, item in enumerate(node)
-                if part == str(i) or (isinstance(item, dict) and item.get("name") == part)
-            ]
-            node = matches[0] if matches else None
-        else:
-            return None
-    return node
 
 
 def _kind(value: Any) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ecosim.experiment.schema import _lookup
 from ecosim.optimize.schema import BudgetGroup, Optimisation, flight_overrides
+from ecosim.scenario.loading import field_value
 
 __all__ = ["capped", "changes", "current_shares", "shares", "suggest"]
 
@@ -116,7 +116,7 @@ def current_shares(optimisation: Optimisation, group: BudgetGroup) -> dict[str, 
     """
     data = optimisation.scenario.model_dump()
     return {
-        item.name: float(_lookup(data, item.path) or 0.0) * item.unit_cost / group.total
+        item.name: float(field_value(data, item.path) or 0.0) * item.unit_cost / group.total
         for item in group.items
     }
 
@@ -138,7 +138,7 @@ def changes(optimisation: Optimisation, params: dict[str, Any]) -> list[str]:
     data = optimisation.scenario.model_dump()
     sentences = []
     for v in optimisation.variables:
-        old, new = _lookup(data, v.path), params[v.name]
+        old, new = field_value(data, v.path), params[v.name]
         if old != new:
             sentences.append(f"sets {v.name} (`{v.path}`) to {_fmt(new)} instead of {_fmt(old)}")
     for flight in optimisation.flights:

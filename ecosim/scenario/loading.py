@@ -36,6 +36,7 @@ __all__ = [
     "beyond_horizon_problems",
     "blame_overrides",
     "field_path",
+    "field_value",
     "load_scenario",
     "other_kind",
     "overlapping",
@@ -526,6 +527,31 @@ def field_path(data: Any, dotted: str) -> str:
                 return path
             node = node[part]
     return path
+
+
+def field_value(data: Any, dotted: str) -> Any:
+    """Return the value a dotted path names in ``data``, or None where ``data`` has none.
+
+    List items are named by name or by position, as in ``--set``.
+
+    Examples
+    --------
+    >>> data = {"brands": [{"name": "shop", "price": 10}]}
+    >>> field_value(data, "brands.shop.price"), field_value(data, "brands.1.price")
+    (10, None)
+    """
+    node = data
+    for part in dotted.split("."):
+        if isinstance(node, list):
+            try:
+                node = node[_list_index(node, part)]
+            except (KeyError, IndexError):
+                return None
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
 
 
 def _inside(path: str, field: str) -> bool:
