@@ -4,7 +4,8 @@ Scenarios count days from 1, and day 1 is 1 January (``scenarios/baseline.toml``
 315 is 11.11, the marketplace sale day. The time charts mark the campaign calendar (in a
 strip under each chart, one labelled row per brand and kind of action: bands for flights of
 advertising and posts, ticks for one-day actions such as sale days, also dotted across the
-chart) and the notable events the model counted (a post amplified by the media, a
+chart; actions of a row that share a day are stacked in lanes of the row, so none hides
+another) and the notable events the model counted (a post amplified by the media, a
 brand's response to a crisis), so a class sees what caused a jump.
 """
 
@@ -23,12 +24,15 @@ __all__ = [
     "EVENT_FLOWS",
     "MARKED_TYPES",
     "CalendarMark",
+    "StripLayout",
     "calendar_rows",
     "campaign_marks",
     "date_label",
     "day_label",
+    "flight_lanes",
     "month_starts",
     "shade",
+    "strip_layout",
     "todays_events",
 ]
 
@@ -206,6 +210,94 @@ def calendar_rows(marks: Sequence[CalendarMark]) -> list[str]:
     brands = list(dict.fromkeys(mark.brand for mark in marks))
     rows = dict.fromkeys((mark.brand, mark.row) for mark in marks)
     return [row for _, row in sorted(rows, key=lambda pair: brands.index(pair[0]))]
+
+
+def flight_lanes(spans: Sequence[tuple[int, int]]) -> list[int]:
+    """Give each flight a lane, so that flights that share a day are in different lanes.
+
+    The flights go, by their first day (the longer first when two start on one day), to
+    the first lane free on that day: the fewest lanes that keep them apart. Days are
+    inclusive, so a flight that starts on the day another ends shares that day and takes
+    another lane, while one that starts the day after shares the lane.
+
+    Parameters
+    ----------
+    spans : sequence of (int, int)
+        The first and last day of each flight (the same day for a one-day action).
+
+    Returns
+    -------
+    list of int
+        The lane of each flight, in the order of ``spans``, from lane 0.
+
+    Examples
+    --------
+    >>> flight_lanes([(1, 365), (20, 22), (100, 120), (120, 150)])
+    [0, 1, 1, 2]
+    >>> flight_lanes([(1, 30), (31, 60), (45, 45)])
+    [0, 0, 1]
+    """
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -spans[i][1]))
+    last_days: list[int] = []
+    lanes = [0] * len(spans)
+    for i in order:
+        start, end = spans[i]
+        lane = next((n for n, last in enumerate(last_days) if last < start), len(last_days))
+        last_days[lane : lane + 1] = [end]  # the lane's last day, or a new lane
+        lanes[i] = lane
+    return lanes
+
+
+@dataclass(frozen=True)
+class StripLayout:
+    """Where the calendar strip draws its marks: rows of one lane, or more if they overlap.
+
+    Attributes
+    ----------
+    rows : dict of str to range
+        The lanes of each row (:func:`calendar_rows`), by its label, counted from the top
+        of the strip.
+    lanes : tuple of int
+        The lane of each mark, in the order of the marks.
+    """
+
+    rows: dict[str, range]
+    lanes: tuple[int, ...]
+
+    @property
+    def height(self) -> int:
+        """Return the lanes of the strip."""
+        return sum(len(lanes) for lanes in self.rows.values())
+
+
+def strip_layout(marks: Sequence[CalendarMark]) -> StripLayout:
+    """Lay out the calendar strip: each row as deep as its overlapping marks need.
+
+    A row whose marks never share a day is one lane; otherwise its marks are stacked in
+    the lanes of :func:`flight_lanes`, the label centred on them.
+
+    Examples
+    --------
+    >>> marks = [
+    ...     CalendarMark(1, 365, "#9e9e9e", "ads", "a", "ads"),
+    ...     CalendarMark(288, 315, "#9e9e9e", "ads", "a", "ads"),
+    ...     CalendarMark(315, 315, "#ffb300", "sale", "a", "sale"),
+    ... ]
+    >>> layout = strip_layout(marks)
+    >>> layout.rows, layout.lanes, layout.height
+    ({'ads': range(0, 2), 'sale': range(2, 3)}, (0, 1, 2), 3)
+    """
+    rows: dict[str, range] = {}
+    lanes = [0] * len(marks)
+    top = 0
+    for label in calendar_rows(marks):
+        members = [i for i, mark in enumerate(marks) if mark.row == label]
+        within = flight_lanes([(marks[i].start, marks[i].end) for i in members])
+        for i, lane in zip(members, within, strict=True):
+            lanes[i] = top + lane
+        rows[label] = range(top, top + max(within) + 1)
+        top = rows[label].stop
+    return StripLayout(rows, tuple(lanes))
 
 
 def todays_events(flows: dict[str, np.ndarray]) -> list[str]:

@@ -33,10 +33,10 @@ from ecosim.metrics import OUTCOMES, split_column
 from ecosim.ui.calendar import (
     EVENT_FLOWS,
     CalendarMark,
-    calendar_rows,
     campaign_marks,
     date_label,
     month_starts,
+    strip_layout,
 )
 from ecosim.ui.ecosystem import MONEY_FLOWS
 from ecosim.ui.live_model import LiveModel
@@ -79,7 +79,7 @@ FIGURE_SIZE = (6.4, 4.4)
 """Inches of a chart without its calendar strip."""
 DPI = 90
 _ROW = 0.14
-"""Inches of one row of the calendar strip (room for its label)."""
+"""Inches of one lane of the calendar strip (a row has one, more if its actions overlap)."""
 _GAP = 0.06
 """Inches between a chart and its calendar strip."""
 _DOTS = (1.0, 1.65)
@@ -207,7 +207,8 @@ class LineFigure:
     Building a matplotlib figure (axes, ticks, legend) costs more than drawing it, so a
     view builds its figure once per model and updates it. The campaign calendar is drawn
     once, in a strip under the chart with one labelled row per brand and kind of action
-    (:func:`draw_calendar`); the figure is taller by the strip, so the chart keeps its size.
+    (:func:`draw_calendar`), a row deeper where its actions overlap; the figure is taller by
+    the strip, so the chart keeps its size.
     Notable events are marked along the top as they happen.
 
     Parameters
@@ -223,8 +224,8 @@ class LineFigure:
         self, chart: Chart, marks: list[CalendarMark] | tuple = (), horizon: int | None = None
     ):
         self.horizon = horizon
-        rows = calendar_rows(marks)
-        strip = len(rows) * _ROW + _GAP if rows else 0.0
+        lanes = strip_layout(marks).height
+        strip = lanes * _ROW + _GAP if lanes else 0.0
         width, height = FIGURE_SIZE
         tall = height + strip
         self.figure = Figure(figsize=(width, tall), dpi=DPI)
@@ -237,7 +238,7 @@ class LineFigure:
         self._widest = ax.get_position()
         self.axes = [ax]
         self.strip = None
-        if rows:
+        if lanes:
             below = (box[0], foot, box[2], (strip - _GAP) / tall)
             self.strip = self.figure.add_axes(below, sharex=ax)
             ax.tick_params(axis="x", labelbottom=False)
@@ -351,11 +352,13 @@ def _plain(value: float, _position: float) -> str:
 def draw_calendar(ax: Axes, strip: Axes, marks: list[CalendarMark] | tuple) -> None:
     """Draw the campaign calendar in a strip under a time chart.
 
-    The strip has one row per brand and kind of action (:func:`calendar_rows`), labelled
+    The strip has one row per brand and kind of action (:func:`strip_layout`), labelled
     at its left: a band per flight, a tick per one-day action (a sale day, an influencer
-    post). Over the chart, a one-day action is a dotted line and a flight of a month or less
-    is lightly shaded. Several one-day actions on one day share the dotted line, their dots
-    alternating in colour, so none hides another.
+    post). Actions of a row that share a day are stacked in lanes of the row, so a burst
+    inside a longer flight shows under it; flights one after the other in a lane are kept
+    apart by a white seam. Over the chart, a one-day action is a dotted line and a flight
+    of a month or less is lightly shaded. Several one-day actions on one day share the
+    dotted line, their dots alternating in colour, so none hides another.
 
     Parameters
     ----------
@@ -365,40 +368,62 @@ def draw_calendar(ax: Axes, strip: Axes, marks: list[CalendarMark] | tuple) -> N
         The axes under the chart for the rows, sharing its time axis.
     marks : list of CalendarMark
     """
-    rows = calendar_rows(marks)
-    strip.set_ylim(max(len(rows), 1), 0)  # the first row at the top
-    strip.set_yticks(np.arange(len(rows)) + 0.5, rows, fontsize=7)
-    strip.tick_params(axis="y", length=0, pad=3)
-    for spine in strip.spines.values():
-        spine.set_color("#bdbdbd")
-    for border in range(1, len(rows)):
-        strip.axhline(border, color="#e0e0e0", lw=0.6)
+    layout = strip_layout(marks)
+    _draw_rows(strip, layout.rows)
     days: dict[int, list[str]] = {}
-    for mark in marks:
-        row = rows.index(mark.row)
+    for mark, lane in zip(marks, layout.lanes, strict=True):
         if mark.start == mark.end:
             days.setdefault(mark.start, []).append(mark.colour)
-            strip.plot(
-                [mark.start, mark.start],
-                [row + 0.1, row + 0.9],
-                color=mark.colour,
-                lw=2,
-                solid_capstyle="butt",
-                path_effects=[withStroke(linewidth=3.5, foreground="white")],
-            )
+            _draw_tick(strip, mark, lane)
             continue
         days_on = mark.end - mark.start + 1
         strip.add_patch(
-            Rectangle((mark.start - 0.5, row + 0.2), days_on, 0.6, color=mark.colour, lw=0)
+            Rectangle((mark.start - 0.5, lane + 0.2), days_on, 0.6, color=mark.colour, lw=0)
         )
         if mark.end - mark.start <= 31:
             ax.axvspan(mark.start - 0.5, mark.end + 0.5, color=mark.colour, alpha=0.08, lw=0)
+    _draw_seams(strip, marks, layout.lanes)
     for day, colours in days.items():
         shown = list(dict.fromkeys(colours))
         period = len(shown) * sum(_DOTS)
         for turn, colour in enumerate(shown):
             dots = (turn * sum(_DOTS), (_DOTS[0], period - _DOTS[0]))
             ax.axvline(day, color=colour, ls=dots, lw=1.2, zorder=0)
+
+
+def _draw_rows(strip: Axes, rows: dict[str, range]) -> None:
+    """Label the rows of the calendar strip, each centred on its lanes, with lines between."""
+    strip.set_ylim(max((lanes.stop for lanes in rows.values()), default=1), 0)  # top first
+    strip.set_yticks(
+        [(lanes.start + lanes.stop) / 2 for lanes in rows.values()], list(rows), fontsize=7
+    )
+    strip.tick_params(axis="y", length=0, pad=3)
+    for spine in strip.spines.values():
+        spine.set_color("#bdbdbd")
+    for lanes in list(rows.values())[1:]:
+        strip.axhline(lanes.start, color="#e0e0e0", lw=0.6)
+
+
+def _draw_tick(strip: Axes, mark: CalendarMark, lane: int) -> None:
+    """Draw a one-day action as a tick across its lane, haloed in white apart from the bands."""
+    strip.plot(
+        [mark.start, mark.start],
+        [lane + 0.1, lane + 0.9],
+        color=mark.colour,
+        lw=2,
+        solid_capstyle="butt",
+        path_effects=[withStroke(linewidth=3.5, foreground="white")],
+    )
+
+
+def _draw_seams(strip: Axes, marks: list[CalendarMark] | tuple, lanes: tuple[int, ...]) -> None:
+    """Draw a white line between two flights of a lane, one starting the day after the other."""
+    ends = {
+        (lane, mark.end) for mark, lane in zip(marks, lanes, strict=True) if mark.start < mark.end
+    }
+    for mark, lane in zip(marks, lanes, strict=True):
+        if mark.start < mark.end and (lane, mark.start - 1) in ends:
+            strip.plot([mark.start - 0.5] * 2, [lane + 0.2, lane + 0.8], color="white", lw=1.5)
 
 
 def calendar_legend(marks: list[CalendarMark]) -> str:
@@ -420,7 +445,8 @@ def calendar_legend(marks: list[CalendarMark]) -> str:
     rows = (
         "In the strip under each chart, one labelled row per brand and kind of action: a band "
         "per flight, a tick per one-day action (also a dotted line across the chart, its dots "
-        "alternating in colour when several act on one day). "
+        "alternating in colour when several act on one day); actions of a row that overlap "
+        "are stacked in lanes of the row. "
     )
     calendar = (
         f"Campaign calendar along the time axis: {listed}. {rows}"

@@ -1,3 +1,5 @@
+from dataclasses import replace
+from itertools import combinations
 from typing import get_args
 
 import numpy as np
@@ -7,10 +9,19 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import is_color_like, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import Bbox
 
 from ecosim import load_scenario
 from ecosim.scenario.campaign import ACTION_TYPES, Action
-from ecosim.ui.calendar import MARKED_TYPES, calendar_rows, campaign_marks, shade
+from ecosim.ui.calendar import (
+    MARKED_TYPES,
+    calendar_rows,
+    campaign_marks,
+    flight_lanes,
+    shade,
+    strip_layout,
+)
 from ecosim.ui.charts import Chart, LineFigure, Series, calendar_legend, draw_calendar
 
 
@@ -83,15 +94,21 @@ def test_both_brands_sale_on_one_day_is_a_tick_in_each_brands_labelled_row(two_b
     _, _, strip = _calendar(two_brands)
     labels = [label.get_text() for label in strip.get_yticklabels()]
     assert labels == calendar_rows(two_brands)
-    row_at = dict(zip(strip.get_yticks(), labels, strict=True))
+    lanes_of = strip_layout(two_brands).rows
+    centres = [(lanes.start + lanes.stop) / 2 for lanes in lanes_of.values()]
+    assert list(strip.get_yticks()) == centres  # each label centred on its row's lanes
+
+    def row_at(y: float) -> str:
+        return next(row for row, lanes in lanes_of.items() if lanes.start < y < lanes.stop)
+
     ticks = [line for line in strip.lines if list(line.get_xdata()) == [346, 346]]
-    rows = {row_at[np.mean(tick.get_ydata())] for tick in ticks}
+    rows = {row_at(np.mean(tick.get_ydata())) for tick in ticks}
     assert rows == {"tokoku sale", "modaku sale"}  # distinct heights, one per brand
     colours = {tick.get_color() for tick in ticks}
     assert colours == {m.colour for m in two_brands if m.start == 346}
     assert len(colours) == 2
     bands = [band for band in strip.patches if band.get_x() == 29.5]  # modaku's launch
-    assert {row_at[band.get_y() + band.get_height() / 2] for band in bands} == {
+    assert {row_at(band.get_y() + band.get_height() / 2) for band in bands} == {
         "modaku ads",
         "modaku sale",
     }
@@ -138,3 +155,103 @@ def test_the_calendar_strip_adds_to_the_chart_without_shrinking_it(two_brands):
     assert strip.y1 < frame.y0
     assert marked.strip.get_xlabel() == "date (day.month)"
     assert marked.axes[0].xaxis.get_tick_params()["labelbottom"] is False  # dates once
+
+
+@pytest.mark.parametrize(
+    ("spans", "lanes"),
+    [
+        ([(1, 30), (40, 60), (100, 100)], [0, 0, 0]),  # apart: one lane
+        ([(1, 365), (288, 315)], [0, 1]),  # a burst inside a longer flight
+        ([(288, 315), (1, 365)], [1, 0]),  # in any order, the longer above
+        ([(1, 60), (30, 90), (61, 120)], [0, 1, 0]),  # overlapping, then free again
+        ([(1, 30), (30, 60)], [0, 1]),  # starts the day the other ends: shares it
+        ([(1, 30), (31, 60)], [0, 0]),  # starts the day after: shares the lane
+        ([(1, 365), (1, 365)], [0, 1]),  # identical flights
+        ([(346, 346), (346, 346)], [0, 1]),  # two one-day actions on one day
+        ([(1, 60), (45, 45), (60, 60), (61, 61)], [0, 1, 1, 0]),  # one-day actions in a flight
+        ([(30, 60), (30, 365)], [1, 0]),  # one start: the longer first
+        ([(1, 10), (5, 20), (8, 9), (11, 30)], [0, 1, 2, 0]),  # three deep at once
+        ([], []),
+    ],
+)
+def test_flights_that_share_a_day_are_in_different_lanes(spans, lanes):
+    assert flight_lanes(spans) == lanes
+
+
+def test_the_fewest_lanes_keep_every_pair_of_overlapping_flights_apart():
+    rng = np.random.default_rng(3)
+    starts = rng.integers(1, 300, size=40)
+    spans = [
+        (int(s), int(s) + int(n)) for s, n in zip(starts, rng.integers(0, 60, 40), strict=True)
+    ]
+    lanes = flight_lanes(spans)
+    for (a, lane_a), (b, lane_b) in combinations(zip(spans, lanes, strict=True), 2):
+        if a[0] <= b[1] and b[0] <= a[1]:
+            assert lane_a != lane_b
+    busiest = max(sum(s <= day <= e for s, e in spans) for day in range(1, 366))
+    assert max(lanes) + 1 == busiest
+
+
+def test_a_row_without_overlaps_is_one_lane_and_one_with_them_is_as_deep_as_they_need():
+    marks = campaign_marks(load_scenario("scenarios/harbolnas_double_points.toml"))
+    layout = strip_layout(marks)
+    assert layout.rows == {"ads": range(3), "sale": range(3, 4), "double points": range(4, 5)}
+    ads = {
+        (m.start, m.end, lane)
+        for m, lane in zip(marks, layout.lanes, strict=True)
+        if m.row == "ads"
+    }
+    assert ads == {(1, 365, 0), (1, 365, 1), (49, 78, 2), (340, 346, 2)}
+    assert layout.height == 5
+    flat = campaign_marks(load_scenario("scenarios/two_brands.toml"), "tokoku")
+    assert strip_layout(flat).rows == {"ads": range(1), "posts": range(1, 2), "sale": range(2, 3)}
+
+
+def _shared_area(a: Rectangle, b: Rectangle) -> float:
+    """Return the area two bands of the strip share, in days times lanes."""
+    shared = Bbox.intersection(a.get_bbox(), b.get_bbox())
+    return 0.0 if shared is None else shared.width * shared.height
+
+
+def test_a_flight_inside_a_longer_one_of_its_row_is_drawn_apart_from_it():
+    marks = campaign_marks(load_scenario("scenarios/harbolnas_double_points.toml"))
+    _, _, strip = _calendar(marks)
+    days = sorted((band.get_x(), band.get_x() + band.get_width()) for band in strip.patches)
+    assert days == sorted((m.start - 0.5, m.end + 0.5) for m in marks if m.start < m.end)
+    burst = next(band for band in strip.patches if band.get_x() == 339.5)  # the 12.12 push
+    year = [band for band in strip.patches if band.get_width() == 365]  # search and social
+    assert len(year) == 2
+    for band in year:
+        assert _shared_area(burst, band) == 0
+    assert _shared_area(*year) == 0
+    assert all(_shared_area(a, b) == 0 for a, b in combinations(strip.patches, 2))
+
+
+def test_flights_one_after_the_other_in_a_lane_are_kept_apart_by_a_seam():
+    marks = campaign_marks(load_scenario("scenarios/price_war.toml"))
+    _, _, strip = _calendar(marks)
+    seams = [line for line in strip.lines if line.get_color() == "white"]
+    assert sorted(line.get_xdata()[0] for line in seams) == [149.5, 149.5]  # both new prices
+    changes = [(m.start, m.end) for m in marks if m.row == "tokoku price"]
+    assert changes == [(90, 149), (150, 365)]
+
+
+def test_a_row_grows_by_its_lanes_and_the_chart_keeps_its_size():
+    chart = Chart("sales", "purchases", (Series("purchases", "purchases", "#000000"),))
+    daily = pd.DataFrame({"step": np.arange(50), "purchases": np.linspace(0, 30, 50)})
+    flat = campaign_marks(load_scenario("scenarios/two_brands.toml"), "tokoku")
+    burst = replace(next(m for m in flat if m.row == "ads"), start=100, end=102)
+    figures = [LineFigure(chart, marks, horizon=365) for marks in ((), flat, [*flat, burst])]
+    for figure in figures:
+        figure.picture(daily)
+    _, one, deeper = figures
+    assert one.strip.get_ylim() == (3, 0)  # one lane a row, as without overlaps
+    assert list(one.strip.get_yticks()) == [0.5, 1.5, 2.5]
+    assert deeper.strip.get_ylim() == (4, 0)
+    lane = [f.strip.get_window_extent().height / f.strip.get_ylim()[0] for f in (one, deeper)]
+    assert lane[0] == pytest.approx(lane[1])
+    grown = deeper.figure.get_figheight() - one.figure.get_figheight()
+    assert grown * deeper.figure.dpi == pytest.approx(lane[0])  # taller by one lane
+    frames = [f.axes[0].get_window_extent() for f in figures]
+    assert all(frame.height == pytest.approx(frames[0].height) for frame in frames)
+    assert all(frame.width == pytest.approx(frames[0].width) for frame in frames)
