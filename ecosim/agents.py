@@ -382,6 +382,7 @@ class Media(mesa.Agent):
             for b in range(len(model.scenario.brands))
             for valence in (1.0, -1.0)
         }
+        self._posted = np.zeros(len(model.scenario.brands))
 
     def step(self) -> None:
         """Deliver every active action that uses this channel."""
@@ -390,14 +391,28 @@ class Media(mesa.Agent):
                 if getattr(action, "channel", None) == self.spec.name:
                     self._deliver(brand, action)
 
+    def read_posts(self, complaints: np.ndarray) -> None:
+        """Keep the complaints posted in public since the channel last looked, per brand.
+
+        Customers post them in phase 5, after the day's talk; the channel reads them with
+        the next day's dialogue (:meth:`amplify`).
+        """
+        if self.spec.amplification > 0:
+            self._posted = self._posted + complaints
+
     def amplify(self) -> None:
-        """Show the stories of brands trending in today's dialogue to the channel's users."""
+        """Show the stories of brands trending in today's dialogue to the channel's users.
+
+        The negative talk is today's criticism and the complaints posted in public since
+        the channel last looked (:meth:`read_posts`).
+        """
         if self.spec.amplification <= 0:
             return
         model = self.model
+        posted, self._posted = self._posted, np.zeros_like(self._posted)
         talk = {
             1.0: model.flows["wom_positive"] + model.flows["shares"],
-            -1.0: model.flows["wom_negative"],
+            -1.0: model.flows["wom_negative"] + posted,
         }
         for brand in model.brands:
             b = brand.index

@@ -261,8 +261,9 @@ class EcosystemModel(Market):
     def _voice_complaints(self, day: int) -> None:
         """Public complaints speak as negative word of mouth the day they are filed.
 
-        A complaint posted in public is seen by the complainer's contacts at once; an
-        unanswered one is posted again on later days (see ``Complaints.visible_today``).
+        A complaint posted in public is seen by the complainer's contacts at once, and by
+        the media when they next look for trends (the next day's dialogue); an unanswered
+        one is posted again on later days (see ``Complaints.visible_today``).
         """
         population, draws = self.population, self.draws
         loud = np.zeros(population.aware.shape, dtype=bool)
@@ -276,6 +277,7 @@ class EcosystemModel(Market):
         talk = word_of_mouth(population, self.network, silent, loud, params, draws, day)
         for name, amount in talk.items():
             self.flows[name] = self.flows[name] + amount
+        self.media.do("read_posts", talk["wom_negative"])
 
     def _engage(self, day: int) -> None:
         """Phase 6: engagement stages, churn and spontaneous returns."""

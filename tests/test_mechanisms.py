@@ -3,6 +3,7 @@ and the accounting identities of a run."""
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import ecosim
 from ecosim.metrics import summarize
@@ -126,6 +127,57 @@ def test_media_amplify_trending_dialogue():
     assert (
         paired_lower_bound(final(loud, "final_aware_share"), final(quiet, "final_aware_share")) > 0
     )
+
+
+def test_complaints_posted_in_public_reach_the_media_with_the_next_days_talk():
+    """Complaints are posted after the day's talk (phase 5); the media read them next."""
+    spec = scenario(
+        {
+            "channels.0.amplification": 0.5,
+            "channels.0.trend_threshold": 0.01,
+            "brands.0.initial_awareness": 1.0,
+        }
+    )
+    model = EcosystemModel(spec, rng=2)
+    model.step()
+    media = next(iter(model.media))
+    n_brands = len(spec.brands)
+    for flow in ("wom_positive", "shares", "wom_negative", "amplified"):
+        model.flows[flow] = np.zeros(n_brands)
+    media.amplify()
+    assert model.flows["amplified"].sum() == 0, "no talk, no story"
+    before = model.population.experience[:, 0].copy()
+    media.read_posts(np.full(n_brands, 0.05 * model.population.n))
+    media.amplify()
+    shown = model.flows["amplified"].sum()
+    assert shown > 0
+    assert model.population.experience[:, 0].mean() < before.mean(), "the story is a complaint"
+    model.flows["amplified"] = np.zeros(n_brands)
+    media.amplify()
+    assert model.flows["amplified"].sum() == 0, "posts are read once"
+
+
+def test_complaints_can_make_the_news_in_the_service_crisis(monkeypatch):
+    """The scenario's header: public complaints about the courier failure can trend."""
+    import ecosim.agents
+
+    stories = []
+    show = ecosim.agents.media_story
+
+    def record(population, brand, audience, valence, *args):
+        stories.append(valence)
+        show(population, brand, audience, valence, *args)
+
+    monkeypatch.setattr(ecosim.agents, "media_story", record)
+    spec = ecosim.load_scenario(SCENARIOS / "service_crisis.toml")
+    spec = spec.model_copy(update={"days": 345})  # the failure is days 316-329
+    trended = 0
+    for seed in SEEDS:
+        stories.clear()
+        ecosim.run(spec, seed=seed)
+        trended += -1.0 in stories
+    low = stats.binomtest(trended, len(SEEDS)).proportion_ci(0.95, method="exact").low
+    assert low > 0, f"complaints made the news in {trended} of {len(SEEDS)} runs"
 
 
 def test_win_back_campaign_returns_churned_customers():
