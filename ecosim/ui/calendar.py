@@ -5,7 +5,7 @@ Scenarios count days from 1, and day 1 is 1 January (``scenarios/baseline.toml``
 strip under each chart, one labelled row per brand and kind of action: bands for flights of
 advertising and posts, ticks for one-day actions such as sale days, also dotted across the
 chart; actions of a row that share a day are stacked in lanes of the row, so none hides
-another) and the notable events the model counted (a post amplified by the media, a
+another) and the notable events the model counted (a trending story the media ran, a
 brand's response to a crisis), so a class sees what caused a jump.
 """
 
@@ -64,7 +64,7 @@ from the first: the word added to the marks' labels and the share of black (belo
 white mixed into the colour of the action's type."""
 
 EVENT_FLOWS = {
-    "amplified": ("media amplified a post", "#6a1b9a"),
+    "amplified": ("the media ran a trending story", "#6a1b9a"),
     "crisis_responses": ("crisis response", "#c62828"),
 }
 """Daily flows that mark a notable event on the days they are not zero."""
@@ -306,7 +306,7 @@ def todays_events(flows: dict[str, np.ndarray]) -> list[str]:
     Examples
     --------
     >>> todays_events({"amplified": np.array([0, 2]), "crisis_responses": np.array([0, 0])})
-    ['media amplified a post']
+    ['the media ran a trending story']
     """
     return [
         label

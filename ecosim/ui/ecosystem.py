@@ -61,7 +61,7 @@ FLOW_MEANINGS = {
     "first_purchases": "customers who bought the brand for the first time",
     "first_purchases_after_wom": "first purchases by customers who had heard word of mouth",
     "shares": "customers who shared the brand's content",
-    "amplified": "posts the media picked up and amplified",
+    "amplified": "customers the media showed a trending story (praise or complaints)",
     "reviews": "reviews written",
     "switches": "customers who switched to the brand from another",
     "incidents": "service incidents (late delivery, wrong item...)",

@@ -201,11 +201,11 @@ def test_the_time_charts_mark_the_campaign_calendar_and_the_events_so_far():
         crisis.step()
     chart = charts(crisis.scenario.brand_names, list(crisis.outcomes))[2]
     figure = LineFigure(chart, marks, crisis.scenario.days)
-    events = {"media amplified a post": [2, 4]}
+    events = {"the media ran a trending story": [2, 4]}
     assert figure.picture(crisis.timeseries(), events).startswith("data:image/png;base64,")
     ax = figure.figure.axes[0]
     assert ax.get_xlim() == (0, crisis.scenario.days)  # the whole run, calendar ahead
-    assert list(figure.events["media amplified a post"].get_xdata()) == [2, 4]
+    assert list(figure.events["the media ran a trending story"].get_xdata()) == [2, 4]
     assert len(figure.strip.patches) == len([m for m in marks if m.start != m.end])
     rows = [label.get_text() for label in figure.strip.get_yticklabels()]
     assert rows == ["ads", "posts", "sale", "disruption"]
