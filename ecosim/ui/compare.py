@@ -1,8 +1,9 @@
 """The Compare page: two to four strategies of an experiment, side by side, with statistics.
 
-A strategist picks an experiment file (``experiments/*.toml``), two to four of its
-strategies, a number of replications and a market small enough to run in about a minute,
-and presses Run. The runs go through :func:`ecosim.experiment.run_experiment`, the runner
+A strategist picks an experiment file (``experiments/*.toml``), two to four strategies (of
+the experiment's, and scenario files, ``scenarios/*.toml``, each run as a strategy), a
+number of replications and a market small enough to run in about a minute, and presses
+Run. The runs go through :func:`ecosim.experiment.run_experiment`, the runner
 of ``ecosim batch``, in a background thread of the server (in-process, one run after
 another), into a temporary results folder of the browser session; a progress bar counts
 the runs. :func:`ecosim.report.compare` then gives each strategy's mean with its 95%
@@ -26,7 +27,7 @@ import solara
 from ecosim.errors import InputError
 from ecosim.experiment import Experiment, load_experiment
 from ecosim.report import Comparison
-from ecosim.scenario import Scenario
+from ecosim.scenario import Scenario, load_scenario
 from ecosim.ui.compare_session import (
     CUSTOMERS,
     DAYS,
@@ -34,16 +35,20 @@ from ecosim.ui.compare_session import (
     EDITED_PLAN,
     MAX_STRATEGIES,
     MIN_STRATEGIES,
+    NAME_LENGTH,
     REPLICATIONS,
     CompareSession,
     Request,
     Status,
+    checked_experiment,
     choice_problem,
     comparison_baseline,
     default_strategies,
     experiment_folder,
+    file_strategy_names,
     idle_strategies,
     reduced_experiment,
+    scenario_folder,
 )
 from ecosim.ui.compare_tables import (
     MONEY,
@@ -69,31 +74,42 @@ __all__ = [
     "MIN_STRATEGIES",
     "MONEY",
     "NAMES",
+    "NAME_LENGTH",
     "REPLICATIONS",
     "ROI_MEANING",
+    "SCENARIO_FILES_LABEL",
     "CompareResults",
     "CompareSession",
     "CompareSettings",
     "Request",
     "Status",
     "bands_figure",
+    "checked_experiment",
     "choice_problem",
     "comparison_baseline",
     "default_strategies",
     "experiment_folder",
+    "file_strategy_names",
     "formatted",
     "idle_strategies",
     "outcome_label",
     "reduced_experiment",
+    "scenario_folder",
     "summary_table",
     "verdicts",
 ]
+
+SCENARIO_FILES_LABEL = "strategies from scenario files"
+"""The label of the list of scenario files a strategist can add as strategies."""
+_NOTE = {"font-size": "0.8em", "color": "#555"}
 
 
 @solara.component
 def CompareSettings(session: CompareSession, plan: Scenario | None = None) -> None:
     """Choose the experiment, strategies, replications and market; Run, Cancel, progress.
 
+    Scenario files (the session's ``scenarios``) can run as strategies besides the
+    experiment's, each named after its file; a file the experiment cannot take shows why.
     With a campaign plan edited in the Campaign tab (``plan``), it can run as one more
     strategy, :data:`EDITED_PLAN`, against the experiment's (its baseline is the scenario's
     own plan).
@@ -123,12 +139,56 @@ def _Choices(
     session: CompareSession, experiment: Experiment, path: Path, plan: Scenario | None
 ) -> None:
     with_plan = solara.use_reactive(True)
-    edited = plan is not None and with_plan.value
     chosen = session.strategies.value
     if chosen is None:
         chosen = default_strategies(experiment)
     chosen = tuple(name for name in experiment.strategies if name in chosen)
+    files = session.scenarios
+    names = solara.use_memo(lambda: file_strategy_names(experiment, files), [experiment])
+    picked = tuple(stem for stem in files if stem in session.scenario_choice.value)
+    edited = plan is not None and with_plan.value
+    request = Request(
+        path,
+        chosen,
+        session.replications.value,
+        session.customers.value,
+        session.days.value,
+        plan=[a.model_dump(exclude_none=True) for a in plan.campaign] if edited else None,
+        scenarios={names[stem]: files[stem] for stem in picked},
+    )
+    problem = choice_problem(request.names)
+    problems, idle = solara.use_memo(lambda: _check(request), [request])
+    running = session.running
+    with solara.Column(gap="6px"):
+        solara.Text(
+            f"Strategies (choose {MIN_STRATEGIES} to {MAX_STRATEGIES}; differences are from "
+            f"{comparison_baseline(experiment, request.names)}):",
+            style={"font-size": "0.9em"},
+        )
+        _StrategyBoxes(session, experiment, chosen)
+        _ScenarioFiles(session, names, picked)
+        _Market(session)
+        if plan is not None:
+            solara.Checkbox(
+                label=f"{EDITED_PLAN}: the plan edited in the Campaign tab",
+                value=with_plan,
+                disabled=running,
+            )
+        _Checks(request, experiment, [problem] if problem else [], problems, idle)
+        with solara.Row():
+            solara.Button(
+                "Run",
+                on_click=lambda: session.start(request),
+                disabled=bool(problem or problems) or running,
+                color="primary",
+            )
+            solara.Button("Cancel", on_click=session.cancel, disabled=not running)
 
+
+@solara.component
+def _StrategyBoxes(
+    session: CompareSession, experiment: Experiment, chosen: tuple[str, ...]
+) -> None:
     def toggle(strategy: str) -> Callable[[bool], None]:
         def on_value(on: bool) -> None:
             rest = tuple(name for name in chosen if name != strategy)
@@ -136,87 +196,120 @@ def _Choices(
 
         return on_value
 
-    running = session.running
-    solara.Text(
-        f"Strategies (choose {MIN_STRATEGIES} to {MAX_STRATEGIES}; differences are from "
-        f"{comparison_baseline(experiment, chosen)}):",
-        style={"font-size": "0.9em"},
-    )
     with solara.Column(gap="0px"):
         for strategy, spec in experiment.strategies.items():
             solara.Checkbox(
                 label=strategy,
                 value=strategy in chosen,
                 on_value=toggle(strategy),
-                disabled=running,
+                disabled=session.running,
                 style="margin-top: 0; padding-top: 0; height: 28px",
             )
             if spec.description and strategy in chosen:
-                solara.Text(spec.description, style={"font-size": "0.8em", "color": "#555"})
-    solara.SliderInt(
-        "replications",
-        value=session.replications,
-        min=REPLICATIONS[0],
-        max=REPLICATIONS[1],
-        disabled=running,
-    )
-    solara.SliderInt(
-        "customers per run",
-        value=session.customers,
-        min=CUSTOMERS[0],
-        max=CUSTOMERS[1],
-        step=100,
-        disabled=running,
-    )
-    solara.SliderInt("days per run", value=session.days, min=DAYS[0], max=DAYS[1], disabled=running)
-    if plan is not None:
-        solara.Checkbox(
-            label=f"{EDITED_PLAN}: the plan edited in the Campaign tab",
-            value=with_plan,
+                solara.Text(spec.description, style=_NOTE)
+
+
+@solara.component
+def _ScenarioFiles(session: CompareSession, names: dict[str, str], picked: tuple[str, ...]) -> None:
+    """Offer the scenario files as strategies; show each chosen one's name and description."""
+    files = session.scenarios
+    descriptions = solara.use_memo(lambda: _descriptions(files, picked), [picked])
+    with solara.Column(gap="0px"):
+        solara.SelectMultiple(
+            SCENARIO_FILES_LABEL,
+            values=list(picked),
+            all_values=list(files),
+            on_value=lambda stems: session.scenario_choice.set(tuple(stems)),
+            disabled=session.running,
+            dense=True,
+        )
+        for stem in picked:
+            renamed = f" (the experiment has a strategy {stem})" if names[stem] != stem else ""
+            solara.Text(f"{names[stem]}: {files[stem].name}{renamed}", style={"font-size": "0.9em"})
+            if descriptions[stem]:
+                solara.Text(descriptions[stem], style=_NOTE)
+
+
+@solara.component
+def _Market(session: CompareSession) -> None:
+    running = session.running
+    with solara.Column(gap="6px"):
+        solara.SliderInt(
+            "replications",
+            value=session.replications,
+            min=REPLICATIONS[0],
+            max=REPLICATIONS[1],
             disabled=running,
         )
-    count = len(chosen) + edited
-    runs = count * session.replications.value
+        solara.SliderInt(
+            "customers per run",
+            value=session.customers,
+            min=CUSTOMERS[0],
+            max=CUSTOMERS[1],
+            step=100,
+            disabled=running,
+        )
+        solara.SliderInt(
+            "days per run", value=session.days, min=DAYS[0], max=DAYS[1], disabled=running
+        )
+
+
+@solara.component
+def _Checks(
+    request: Request,
+    experiment: Experiment,
+    warnings: list[str],
+    problems: list[str],
+    idle: list[str],
+) -> None:
+    """Say what the request runs, what stands in its way and which strategies idle."""
+    count, days = len(request.names), request.days
     conditions = (
         " The experiment's market conditions are not varied here; ecosim batch runs them all."
         if experiment.conditions
         else ""
     )
-    solara.Text(
-        f"{runs} runs: {count} strategies × {session.replications.value} replications, "
-        f"{session.customers.value:,} customers, {session.days.value} days, on the base "
-        f"scenario.{conditions}",
-        style={"font-size": "0.85em"},
-    )
-    problem = choice_problem((*chosen, *[EDITED_PLAN] * edited))
-    if problem:
-        solara.Warning(problem)
-    days = session.days.value
-    idle = solara.use_memo(
-        lambda: idle_strategies(experiment, chosen, days), [experiment, chosen, days]
-    )
-    for name in idle:
-        solara.Warning(
-            f"{name} does nothing within {days} days: its campaign actions start after day "
-            f"{days}, so it runs the base scenario as written. Choose more days to see it."
+    with solara.Column(gap="6px"):
+        solara.Text(
+            f"{count * request.replications} runs: {count} strategies × {request.replications} "
+            f"replications, {request.customers:,} customers, {days} days, on the base "
+            f"scenario.{conditions}",
+            style={"font-size": "0.85em"},
         )
-    actions = [a.model_dump(exclude_none=True) for a in plan.campaign] if edited else None
-    request = Request(
-        path,
-        chosen,
-        session.replications.value,
-        session.customers.value,
-        session.days.value,
-        actions,
-    )
-    with solara.Row():
-        solara.Button(
-            "Run",
-            on_click=lambda: session.start(request),
-            disabled=bool(problem) or running,
-            color="primary",
-        )
-        solara.Button("Cancel", on_click=session.cancel, disabled=not running)
+        for warning in warnings:
+            solara.Warning(warning)
+        for problem in problems:
+            solara.Error(problem, style={"white-space": "pre-wrap"})
+        for name in idle:
+            solara.Warning(
+                f"{name} does nothing within {days} days: its campaign actions start after day "
+                f"{days}, so it runs the base scenario as written. Choose more days to see it."
+            )
+
+
+def _check(request: Request) -> tuple[list[str], list[str]]:
+    """Return why the request cannot run, and its strategies that do nothing in its days.
+
+    Not checked beyond the choice of strategies while more than the page's limit are chosen
+    (:func:`choice_problem` says so).
+    """
+    if not 0 < len(request.names) <= MAX_STRATEGIES:
+        return [], []
+    experiment, problems = checked_experiment(request)
+    if experiment is None:
+        return problems, []
+    return [], idle_strategies(experiment, request.names, request.days)
+
+
+def _descriptions(files: dict[str, Path], stems: tuple[str, ...]) -> dict[str, str]:
+    """Return the scenario files' descriptions by stem ("" for a file that does not load)."""
+    descriptions = {}
+    for stem in stems:
+        try:
+            descriptions[stem] = load_scenario(files[stem]).description.strip()
+        except InputError:
+            descriptions[stem] = ""
+    return descriptions
 
 
 @solara.component
@@ -282,7 +375,7 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
         solara.Text("Money (mean with its 95% interval)", style={"font-weight": "bold"})
         solara.HTML(tag="table", unsafe_innerHTML=money_table_html(table, money), style=TABLE_STYLE)
         if "roi" in money:
-            solara.Text(ROI_MEANING, style={"font-size": "0.8em", "color": "#555"})
+            solara.Text(ROI_MEANING, style=_NOTE)
         for line in verdicts(table, experiment.baseline, money):
             solara.Text(line, style={"font-size": "0.9em"})
         solara.Select(
@@ -304,7 +397,7 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
             f"Mean over {replications} replications with its 95% t interval; the difference "
             f"from {experiment.baseline} is paired by replication (the same seeds), with its "
             "95% paired-t interval; (n.s.): the interval includes 0.",
-            style={"font-size": "0.8em", "color": "#555"},
+            style=_NOTE,
         )
         Picture(*picture)
 
