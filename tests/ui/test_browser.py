@@ -266,6 +266,34 @@ def test_the_compare_page_produces_its_table(app: App):
     app.shot("compare")
 
 
+def test_the_compare_page_takes_a_scenario_file_as_a_strategy(app: App):
+    app.open()
+    page = app.page
+    app.tab("Compare")
+    page.get_by_text("mass_advertising", exact=True).click()  # the checkbox's label
+    expect(page.get_by_role("checkbox", name="mass_advertising")).not_to_be_checked()
+    page.get_by_role("button", name=re.compile(r"^strategies from scenario files")).click()
+    page.get_by_role("option", name="two_brands", exact=True).click()
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("two_brands: two_brands.toml", exact=True)).to_be_visible()
+    expect(page.get_by_text("An incumbent and a price-led challenger")).to_be_visible()
+    for name, value in (("customers per run", 300), ("days per run", 20), ("replications", 2)):
+        slider = page.get_by_role("slider", name=name)
+        slider.press("Home")
+        while int(slider.get_attribute("aria-valuenow")) < value:
+            slider.press("ArrowRight")
+    expect(
+        page.get_by_text("4 runs: 2 strategies × 2 replications, 300 customers, 20 days")
+    ).to_be_visible()
+    page.get_by_role("button", name="Run").click()
+    expect(page.get_by_text("4 runs done.")).to_be_visible(timeout=120_000)
+    expect(page.get_by_role("row").nth(2)).to_contain_text(re.compile(r"^two_brands\s*Rp "))
+    expect(
+        page.get_by_text(re.compile(r"^two_brands (raises|lowers) profit by Rp"))
+    ).to_be_visible()
+    app.shot("compare-scenario-file")
+
+
 # Last, when the other test workers have finished: the timing is then the app's alone.
 def test_step_shows_the_next_day_quickly_at_10000_customers(app: App):
     app.open()

@@ -1,0 +1,281 @@
+"""The Compare page's results: the summary table, verdicts, daily bands and formatting.
+
+:func:`summary_table` lays out each strategy's mean with its 95% confidence interval and
+the paired difference from the baseline, per outcome, from :func:`ecosim.report.compare`;
+:func:`verdicts` says in one line per strategy how it changes the money outcomes and
+whether surely; :func:`bands_figure` draws the daily series with 95% bands;
+:func:`outcome_label` and :func:`formatted` write outcomes and values as the page shows
+them (money in Rp thousands, shares in percent). The page itself is
+:mod:`ecosim.ui.compare`, which re-exports these names.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ecosim.analysis import daily_column
+from ecosim.plots import daily_bands_plot
+from ecosim.report import Comparison
+
+__all__ = [
+    "MONEY",
+    "NAMES",
+    "ROI_MEANING",
+    "TABLE_STYLE",
+    "bands_figure",
+    "formatted",
+    "money_table_html",
+    "outcome_label",
+    "outcome_table_html",
+    "summary_table",
+    "verdicts",
+]
+
+MONEY = ("total_profit", "total_revenue", "total_marketing_cost", "roi")
+"""The outcomes of the strategist's table, in its order."""
+NAMES = {
+    "total_profit": "profit",
+    "total_revenue": "revenue",
+    "total_marketing_cost": "marketing cost",
+    "total_gross_margin": "gross margin",
+    "total_clv": "customer lifetime value",
+    "roi": "marketing ROI",
+    "final_adopted_share": "customers who have bought (share, last day)",
+    "final_engaged_share": "engaged customers (share, last day)",
+    "final_churned_customers": "churned customers (last day)",
+    "net_sentiment": "net sentiment of word of mouth",
+}
+"""Plain names of outcomes (others are named by :func:`outcome_label`)."""
+ROI_MEANING = (
+    "marketing ROI: (gross margin − marketing cost) / marketing cost; unlike profit, it "
+    "leaves out service and programme costs."
+)
+"""What the ROI of a run (:func:`ecosim.metrics.summarize`) counts, as the page says it."""
+_TITLE_WIDTH = 45
+"""Characters per line of a chart's title (the charts are 4.8 inches wide)."""
+
+TABLE_STYLE = "font-size: 0.85em; border-collapse: collapse; width: 100%"
+"""The style of the page's tables (:func:`money_table_html`, :func:`outcome_table_html`)."""
+_CELL = "padding: 2px 6px; border-bottom: 1px solid #ddd"
+
+
+def summary_table(comparison: Comparison) -> pd.DataFrame:
+    """Each strategy's mean and the paired difference from the baseline, per outcome.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Of an experiment without market conditions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``outcome, strategy, n, mean, ci_low, ci_high`` (the mean with its 95% t interval),
+        then ``difference, difference_ci_low, difference_ci_high, p_value`` from the
+        baseline, paired by replication (empty for the baseline); by outcome, then
+        strategy in the experiment's order.
+    """
+    summary = comparison.summary[["outcome", "strategy", "n", "mean", "ci_low", "ci_high"]]
+    columns = ["outcome", "strategy", "difference", "ci_low", "ci_high", "p_value"]
+    differences = comparison.differences.reindex(columns=columns).rename(
+        columns={"ci_low": "difference_ci_low", "ci_high": "difference_ci_high"}
+    )
+    table = summary.merge(differences, on=["outcome", "strategy"], how="left")
+    order = {name: i for i, name in enumerate(comparison.experiment.outcomes)}
+    return table.sort_values("outcome", key=lambda c: c.map(order), kind="stable").reset_index(
+        drop=True
+    )
+
+
+def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
+    """Draw the daily series behind an outcome per strategy, with 95% bands.
+
+    ``final_<x>`` shows the daily ``<x>``, ``total_<x>`` its cumulative sum; outcomes
+    without a daily series (``roi``) show the share of customers who have bought.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    series : str
+        What the figure shows, e.g. ``cumulative revenue``.
+    """
+    columns = [key.removeprefix("cumulative_") for key in comparison.bands]
+    column, cumulative = daily_column(outcome, columns) or ("adopted_share", False)
+    key = f"cumulative_{column}" if cumulative else column
+    if key not in comparison.bands:
+        column, cumulative, key = "adopted_share", False, "adopted_share"
+    strategies = list(comparison.experiment.strategies)
+    figure = daily_bands_plot(comparison.bands[key], column, strategies, cumulative=cumulative)
+    label = outcome_label(f"total_{column}" if cumulative else column)
+    for ax in figure.axes:
+        ax.set_ylabel(label.replace(" (total)", ", cumulative"))
+    figure.suptitle(textwrap.fill(figure.get_suptitle(), _TITLE_WIDTH))
+    return figure, f"cumulative {column}" if cumulative else column
+
+
+def outcome_label(outcome: str) -> str:
+    """Return an outcome's plain name, with its unit.
+
+    Examples
+    --------
+    >>> outcome_label("total_profit"), outcome_label("total_shares")
+    ('profit (Rp thousand)', 'shares (total)')
+    """
+    name = NAMES.get(outcome) or (
+        outcome.removeprefix("total_").replace("_", " ") + " (total)"
+        if outcome.startswith("total_")
+        else outcome.removeprefix("final_").replace("_", " ")
+    )
+    return f"{name} (Rp thousand)" if _is_money(outcome) else name
+
+
+def _is_money(outcome: str) -> bool:
+    return any(word in outcome for word in ("profit", "revenue", "cost", "margin", "clv", "value"))
+
+
+def formatted(x: float | None, outcome: str) -> str:
+    """Write a value of an outcome for the page: money in Rp thousands, shares in percent.
+
+    Examples
+    --------
+    >>> formatted(1234567.8, "total_profit"), formatted(0.4123, "final_adopted_share")
+    ('Rp 1,234,568k', '41.2%')
+    >>> formatted(0.3149, "roi"), formatted(12345.0, "total_shares"), formatted(None, "roi")
+    ('0.31', '12,345', '–')
+    """
+    if x is None or math.isnan(x):
+        return "–"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if _is_money(outcome):
+        return f"Rp {x:,.0f}k"
+    if outcome.endswith("share"):
+        return f"{100 * x:.1f}%"
+    if outcome == "roi" or abs(x) < 100:
+        return f"{x:,.2f}"
+    return f"{x:,.0f}"
+
+
+def _interval(low: float, high: float, outcome: str) -> str:
+    return f"[{formatted(low, outcome)}, {formatted(high, outcome)}]"
+
+
+def _significant(row: object) -> bool:
+    return row.difference_ci_low > 0 or row.difference_ci_high < 0
+
+
+def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MONEY) -> list[str]:
+    """Say, per strategy, how it changes each outcome from the baseline, and whether surely.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`summary_table`.
+    baseline : str
+    outcomes : tuple of str
+        The outcomes to speak of (those in the table).
+
+    Returns
+    -------
+    list of str
+        One line per strategy other than the baseline, e.g. ``mass_advertising raises
+        marketing ROI by 0.31 [0.30, 0.33] — significant``.
+    """
+    lines = []
+    for strategy in table["strategy"].drop_duplicates():
+        if strategy == baseline:
+            continue
+        parts = []
+        for outcome in outcomes:
+            rows = table[(table["strategy"] == strategy) & (table["outcome"] == outcome)]
+            if rows.empty or math.isnan(rows["difference"].iloc[0]):
+                continue
+            row = next(rows.itertuples())
+            rises = row.difference >= 0
+            verb = "raises" if rises else "lowers"
+            size = formatted(abs(row.difference), outcome)
+            low, high = (
+                (row.difference_ci_low, row.difference_ci_high)
+                if rises
+                else (-row.difference_ci_high, -row.difference_ci_low)
+            )
+            verdict = "significant" if _significant(row) else "not significant"
+            name = NAMES.get(outcome, outcome)
+            parts.append(f"{verb} {name} by {size} {_interval(low, high, outcome)} — {verdict}")
+        if parts:
+            lines.append(f"{strategy} " + "; ".join(parts))
+    return lines
+
+
+def money_table_html(table: pd.DataFrame, outcomes: tuple[str, ...]) -> str:
+    """Write the money table's rows as HTML: per strategy, each outcome's mean and interval.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`summary_table`.
+    outcomes : tuple of str
+        The outcomes of the columns, in their order.
+
+    Returns
+    -------
+    str
+        ``<tr>`` rows, the header first, for a ``<table>`` styled :data:`TABLE_STYLE`.
+    """
+    header = ["strategy", *(outcome_label(o) for o in outcomes)]
+    cells = ["".join(f"<th style='{_CELL}; text-align:left'>{html.escape(h)}</th>" for h in header)]
+    for strategy in table["strategy"].drop_duplicates():
+        values = [str(strategy)]
+        for outcome in outcomes:
+            rows = table[(table["strategy"] == strategy) & (table["outcome"] == outcome)]
+            if rows.empty:
+                values.append("–")
+                continue
+            row = next(rows.itertuples())
+            values.append(
+                f"{formatted(row.mean, outcome)} {_interval(row.ci_low, row.ci_high, outcome)}"
+            )
+        cells.append("".join(f"<td style='{_CELL}'>{html.escape(v)}</td>" for v in values))
+    return "".join(f"<tr>{line}</tr>" for line in cells)
+
+
+def outcome_table_html(rows: pd.DataFrame, baseline: str, outcome: str) -> str:
+    """Write one outcome's rows as HTML: mean, interval, difference from the baseline.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The rows of :func:`summary_table` for ``outcome``.
+    baseline : str
+        The strategy the differences are from (it has none itself).
+    outcome : str
+
+    Returns
+    -------
+    str
+        ``<tr>`` rows, the header first, for a ``<table>`` styled :data:`TABLE_STYLE`.
+    """
+    header = ("strategy", "mean", "95% CI", f"difference from {baseline}", "95% CI")
+    cells = ["".join(f"<th style='{_CELL}; text-align:left'>{html.escape(h)}</th>" for h in header)]
+    for row in rows.itertuples():
+        if row.strategy == baseline or math.isnan(row.difference):
+            difference = ("—", "")
+        else:
+            mark = "" if _significant(row) else " (n.s.)"
+            difference = (
+                formatted(row.difference, outcome) + mark,
+                _interval(row.difference_ci_low, row.difference_ci_high, outcome),
+            )
+        values = (
+            str(row.strategy),
+            formatted(row.mean, outcome),
+            _interval(row.ci_low, row.ci_high, outcome),
+            *difference,
+        )
+        cells.append("".join(f"<td style='{_CELL}'>{html.escape(v)}</td>" for v in values))
+    return "".join(f"<tr>{line}</tr>" for line in cells)
