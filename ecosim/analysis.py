@@ -251,7 +251,8 @@ def paired_differences(
 
     Replication ``r`` of every strategy used the same seed (common random numbers), so
     each strategy's run is compared with the baseline's run of the same replication
-    (and condition); runs without a partner are left out.
+    (and condition); runs without a partner are left out, and a group in which the
+    baseline has no run gives no rows.
 
     Parameters
     ----------
@@ -279,6 +280,8 @@ def paired_differences(
     for group_keys, group in groups:
         labels = dict(zip(by, group_keys if by else (), strict=True))
         reference = group[group["strategy"] == baseline].set_index(keys)
+        if reference.empty:  # the baseline has no run here: nothing to pair with
+            continue
         for strategy in group["strategy"].drop_duplicates():
             if strategy == baseline:
                 continue
@@ -299,6 +302,14 @@ def paired_differences(
                         **pairing_gain(a, b),
                     }
                 )
+    if not rows:  # nothing to pair (no other strategy, or no run of the baseline)
+        none = np.empty(0)
+        statistics = [
+            *paired_statistics(none, confidence),
+            "significant",
+            *pairing_gain(none, none),
+        ]
+        return pd.DataFrame(columns=[*by, "outcome", "strategy", "baseline", *statistics])
     return pd.DataFrame(rows)
 
 

@@ -578,6 +578,8 @@ def _compare(args: argparse.Namespace) -> int:
                 f"({row['extra_spend_share']:+.1%}) against "
                 f"{row['baseline']}; extra profit per extra Rp {row['profit_per_extra_spend']:.3g}"
             )
+    for sentence in comparison.unfinished_sentences():
+        print(sentence.replace("`", ""))
     print(f"wrote {path} (figures/ and tables/ beside it)")
     return 0
 

@@ -205,6 +205,8 @@ def outcome_means(
         rows = summary[summary["outcome"] == outcome]
         for s, strategy in enumerate(strategies):
             mine = rows[rows["strategy"] == strategy]
+            if mine.empty:  # no finished run
+                continue
             if group:
                 mine = mine.set_index(group).reindex(groups)
             x = np.arange(len(groups)) + (s - (len(strategies) - 1) / 2) * width

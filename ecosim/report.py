@@ -106,6 +106,25 @@ class Comparison:
         return any("condition" in bands.columns for bands in self.bands.values())
 
     @property
+    def unfinished(self) -> list[str]:
+        """The strategies without a finished run (every run failed), in the experiment's order."""
+        finished = set(self.results["strategy"])
+        return [name for name in self.experiment.strategies if name not in finished]
+
+    def unfinished_sentences(self) -> list[str]:
+        """Say which strategies have no finished run, and what that leaves out."""
+        names = self.unfinished
+        if not names:
+            return []
+        sentences = [f"No run of {', '.join(f'`{n}`' for n in names)} finished: not in the tables."]
+        if self.experiment.baseline in names:
+            sentences.append(
+                f"The baseline `{self.experiment.baseline}` has no finished run, so no strategy "
+                "is compared with it: the tables give each strategy's means only."
+            )
+        return sentences
+
+    @property
     def planned(self) -> int:
         """How many runs the experiment has."""
         e = self.experiment
@@ -306,6 +325,8 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
             "see `failed.parquet` in the results folder for their errors.",
             "",
         ]
+    if c.unfinished:
+        lines += [" ".join(c.unfinished_sentences()), ""]
     lines += ["## Results", ""]
     lines += _pairing_sentence(c)
     for outcome in e.outcomes:

@@ -213,3 +213,34 @@ def test_a_table_set_by_a_strategy_is_shown_with_its_contents(batch, tmp_path):
         "| **quiet** |  | `brands.0.loyalty` = "
         "`{points = {earn_rate = 1.0, goal = 1500, reward_value = 20}}` |" in report
     )
+
+
+@pytest.mark.parametrize("baseline", ["plain", "broken"])
+def test_a_strategy_whose_every_run_failed_is_named_and_the_rest_reported(
+    tmp_path, capsys, baseline
+):
+    edges = tmp_path / "edges.csv"
+    edges.write_text("source,target\n0,1\n1,x\n")
+    data = tiny_experiment(replications=2, baseline=baseline, outcomes=["total_profit"])
+    data.pop("conditions")
+    data["strategies"] = {
+        "plain": {},
+        "broken": {"set": {"network": {"kind": "edge_list", "path": str(edges)}}},
+        "quiet": {"set": {"campaign.0.intensity": 0.2}},
+    }
+    out = tmp_path / "out"
+    assert main(["batch", str(write_experiment(tmp_path, data)), "--out", str(out)]) == 1
+    capsys.readouterr()
+    assert main(["compare", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "No run of broken finished: not in the tables." in printed
+    report = (out / "report.md").read_text()
+    assert "No run of `broken` finished" in report
+    differences = compare(out).differences
+    if baseline == "plain":
+        assert set(differences["strategy"]) == {"quiet"}
+        assert "no strategy is compared" not in report
+    else:
+        assert differences.empty
+        assert "The baseline `broken` has no finished run" in report
+        assert "| **quiet** | " in report and "| **plain** | " in report
