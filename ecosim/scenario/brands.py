@@ -241,7 +241,8 @@ class Channel(Spec):
     """A media channel that carries the brands' messages and amplifies what trends.
 
     ``reach`` is the daily chance that a full-intensity action on the channel reaches a
-    customer who uses it; each exposure costs ``cost_per_exposure``. A brand trends when
+    customer who uses it; each exposure costs ``cost_per_exposure``, an advertisement's
+    and a social post's alike (0: an owned channel, free per exposure). A brand trends when
     the share of customers talking about it (or sharing its posts) in one day exceeds
     ``trend_threshold`` and is at least ``trend_ratio`` times its mean over the previous
     28 days: news is what rises, not what is steady. The channel then shows the story to
