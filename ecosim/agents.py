@@ -357,10 +357,14 @@ class Media(mesa.Agent):
     """A media channel: carries the brands' messages and amplifies what trends.
 
     Phase 2 (:meth:`step`): advertising reaches each customer of the targeted segment
-    with probability ``reach * intensity * preference`` (the segment's use of the
-    channel); a social post reaches the brand's followers (customers at consumption or
-    above) the same way, and followers at curation or above share it. Phase 4
-    (:meth:`amplify`): when a brand trends in dialogue, the channel shows the story.
+    with probability ``reach * min(intensity * scale, 1) * preference`` (``scale`` the
+    brand's budget-shift multiplier for the channel, ``preference`` the segment's use of
+    the channel), each exposure paid at ``cost_per_exposure``; a social post reaches the
+    brand's followers (customers at consumption or above) the same way and at the same
+    cost, and any follower who sees it may share it, with a probability weighted by their
+    stage's ``stage_talk`` (curators and above share most; see
+    :func:`~ecosim.processes.exposure.share_posts`). Phase 4 (:meth:`amplify`): when a
+    brand trends in dialogue, the channel shows the story.
 
     Parameters
     ----------

@@ -68,9 +68,12 @@ def word_of_mouth(
     A customer whose neighbours speak about a brand hears the shares ``P`` (positive) and
     ``N`` (negative) of their neighbours. An unaware listener becomes aware with
     probability ``1 - exp(-wom_awareness_rate * (P + N))``. Every aware listener's
-    experience ``x`` moves by ``wom_experience_weight * (P (1 - x) - negativity_bias * N (1 + x))``:
-    towards +1 by what is praised, towards -1 by what is criticised, the latter weighted
-    more (Baumeister et al. 2001).
+    experience moves towards the valence ``v = (P - b N) / (P + b N)`` of what they hear
+    by ``wom_experience_weight * (P + b N) / (P + N) * (1 - exp(-(P + N) /
+    wom_saturation))`` of the distance, with ``b = negativity_bias``: criticism weighs
+    more than praise (Baumeister et al. 2001), and the weight saturates in the share of
+    contacts talking (:func:`heard_valence`). A listener who has bought the brand moves
+    ``wom_user_weight`` times as far: own use outweighs hearsay.
 
     Parameters
     ----------

@@ -146,11 +146,12 @@ class Service(Spec):
     complain, ``public_share`` of them in public (social media, reviews). The brand
     answers after a geometric wait with mean ``response_days`` (public complaints are
     answered at all only with probability ``answer_public``); a share ``self_service``
-    is resolved at once. An answer restores ``quality * 2**(-wait / recovery_halflife)``
-    of the experience lost. Proactive notices (``proactive_notice``, for notifiable
-    incidents) soften the hit by ``notice_softening``. An unanswered public complaint
-    is posted again each day with probability ``repost_rate``; after ``patience`` days
-    the customer gives up and the complaint is dropped unanswered.
+    is resolved at once. An answer restores ``response_quality * 2**(-wait /
+    recovery_halflife)`` of the experience lost. Proactive notices (``proactive_notice``,
+    for notifiable incidents) soften the hit by ``notice_softening``. An unanswered public
+    complaint is posted again each day with probability ``repost_rate``; after
+    ``patience`` days the customer gives up and every complaint still open, private or
+    public, is dropped unanswered.
 
     Service costs money: each answer costs ``answer_cost`` at the standard level (2-day
     answers of quality 0.6), more for faster and better answers (see
@@ -241,7 +242,8 @@ class Channel(Spec):
     """A media channel that carries the brands' messages and amplifies what trends.
 
     ``reach`` is the daily chance that a full-intensity action on the channel reaches a
-    customer who uses it; each exposure costs ``cost_per_exposure``. A brand trends when
+    customer who uses it; each exposure costs ``cost_per_exposure``, an advertisement's
+    and a social post's alike (0: an owned channel, free per exposure). A brand trends when
     the share of customers talking about it (or sharing its posts) in one day exceeds
     ``trend_threshold`` and is at least ``trend_ratio`` times its mean over the previous
     28 days: news is what rises, not what is steady. The channel then shows the story to

@@ -58,18 +58,25 @@ class _Action(Spec):
 
 
 class Advertising(_Action):
-    """Paid advertising on a media channel: reach x intensity x the segment's use of it."""
+    """Paid advertising on a media channel.
+
+    Each day it reaches a customer of the segment with probability ``reach x min(intensity
+    x the brand's budget-shift scale, 1) x the segment's use of the channel``; each
+    exposure costs the channel's ``cost_per_exposure``.
+    """
 
     type: Literal["advertising"]
     channel: Name
 
 
 class SocialPost(_Action):
-    """Organic content on a social channel.
+    """Content for the brand's followers on a social channel ("organic": not a bought audience).
 
-    It reaches the brand's followers (customers at consumption or above); those who see
-    it share it with their contacts, who may share it again: ``appeal`` makes content
-    more shareable (culturally relevant content more so).
+    It reaches the brand's followers (customers at consumption or above) as advertising
+    reaches its audience, and each exposure costs the channel's ``cost_per_exposure``
+    like an advertisement's (nothing on a channel without one); those who see it may
+    share it with their contacts, who may share it again: ``appeal`` makes content more
+    shareable (culturally relevant content more so).
     """
 
     type: Literal["social_post"]
@@ -95,8 +102,8 @@ class ProductLaunch(_Action):
     """A new product.
 
     Quality becomes ``quality`` from ``start`` on (if given), launch news reaches a share
-    ``reach`` of the segment each day, and the novelty adds ``novelty`` to the purchase
-    utility while the action runs.
+    ``reach * intensity`` of the segment each day, and the novelty adds ``novelty *
+    intensity`` to the brand's purchase utility while the action runs.
     """
 
     type: Literal["product_launch"]
