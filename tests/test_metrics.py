@@ -45,6 +45,18 @@ def test_engagement_as_the_business_defines_it():
     assert engaged(model)[:3, 0].tolist() == [True, False, True]
 
 
+def test_engagement_by_referrals_alone_needs_no_purchases():
+    """The default criterion (two purchases in 90 days) is for a business that names none."""
+    model = model_with({"engagement": {"referrals": {"count": 1, "days": 10}}})
+    assert model.scenario.engagement.purchases is None
+    model.steps = 100
+    assert model.population.purchases[:2, 0].tolist() == [0, 0], "neither has bought"
+    model.population.referral_days[:2, 0, 0] = [95, 80]
+    assert engaged(model)[:2, 0].tolist() == [True, False]
+    default = model_with({})
+    assert default.scenario.engagement.purchases.count == 2
+
+
 def test_presence_components_by_hand():
     model = model_with({"dynamics.active_window": 10, "dynamics.cognitive_window": 5})
     population = model.population

@@ -95,7 +95,7 @@ class Engagement(Spec):
     A customer is engaged with a brand when ``all`` (or ``any``) of the given criteria
     hold: ``purchases`` (purchase frequency), ``referrals`` (positive word of mouth
     spoken), ``reviews`` (reviews written), ``min_stage`` (content creation and beyond).
-    The default: at least two purchases in 90 days.
+    The default, when none is named: at least two purchases in 90 days.
     """
 
     combine: Literal["all", "any"] = "all"
@@ -103,6 +103,15 @@ class Engagement(Spec):
     referrals: Criterion | None = None
     reviews: Criterion | None = None
     min_stage: StageName | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_criteria_only(cls, data: object) -> object:
+        """Leave out the default's purchases when the business names its own criteria."""
+        named = {"referrals", "reviews", "min_stage"}
+        if isinstance(data, dict) and "purchases" not in data and named & data.keys():
+            return {**data, "purchases": None}
+        return data
 
     @model_validator(mode="after")
     def _something(self) -> Engagement:
