@@ -56,8 +56,9 @@ class Complaints:
         """Return the customers whose public complaint speaks today.
 
         New public complaints speak on the day they are made; unanswered ones are posted
-        again each day with probability ``repost_rate`` until ``patience`` days have
-        passed, when the customer gives up: the complaint is dropped unanswered.
+        again each day with probability ``repost_rate``. Every open complaint, private or
+        public, is dropped unanswered once ``patience`` days have passed: the customer
+        gives up.
         """
         self.keep(day - self.filed <= service.patience)
         fresh = self.public & (self.filed == day)
