@@ -232,26 +232,20 @@ def _ScenarioFiles(session: CompareSession, names: dict[str, str], picked: tuple
 
 @solara.component
 def _Market(session: CompareSession) -> None:
-    running = session.running
+    sliders = (
+        ("replications", session.replications, REPLICATIONS, 1, "replications per strategy"),
+        ("customers per run", session.customers, CUSTOMERS, 100, "customers"),
+        ("days per run", session.days, DAYS, 1, "days"),
+    )
     with solara.Column(gap="6px"):
-        solara.SliderInt(
-            "replications",
-            value=session.replications,
-            min=REPLICATIONS[0],
-            max=REPLICATIONS[1],
-            disabled=running,
-        )
-        solara.SliderInt(
-            "customers per run",
-            value=session.customers,
-            min=CUSTOMERS[0],
-            max=CUSTOMERS[1],
-            step=100,
-            disabled=running,
-        )
-        solara.SliderInt(
-            "days per run", value=session.days, min=DAYS[0], max=DAYS[1], disabled=running
-        )
+        for label, value, (low, high, _), step, unit in sliders:
+            solara.SliderInt(
+                label, value=value, min=low, max=high, step=step, disabled=session.running
+            )
+            solara.Text(
+                f"{value.value:,} {unit} (from {low:,} to {high:,})",
+                style={**_NOTE, "margin-top": "-6px"},
+            )
 
 
 @solara.component

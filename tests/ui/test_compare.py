@@ -136,6 +136,15 @@ def test_the_page_offers_the_strategies_of_the_default_experiment(page, session)
     assert any("press Run" in t for t in shown)
 
 
+def test_each_slider_says_its_value_and_range(page):
+    shown = " ".join(texts(page))
+    assert "5 replications per strategy (from 2 to 20)" in shown
+    assert "2,000 customers (from 100 to 10,000)" in shown
+    assert "120 days (from 10 to 365)" in shown
+    page.find(v.Slider, label="customers per run").widget.v_model = 300
+    assert "300 customers (from 100 to 10,000)" in " ".join(texts(page))
+
+
 def test_fewer_than_two_or_more_than_four_strategies_are_refused(page):
     checkbox(page, "mass_advertising").v_model = False
     assert any("Choose at least 2 strategies to compare (1 chosen)." in a for a in alerts(page))
