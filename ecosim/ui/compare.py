@@ -263,11 +263,20 @@ def _Checks(
         if experiment.conditions
         else ""
     )
+    written = experiment.scenario.population.size
+    scale = (
+        f" The experiment is written for {written:,} customers: with {request.customers:,}, "
+        "fixed costs (a TV flight, an influencer's fee) weigh "
+        f"{written / request.customers:.3g} times as much per customer, so profit is lower "
+        "than at its size; read the differences between strategies."
+        if request.customers < written
+        else ""
+    )
     with solara.Column(gap="6px"):
         solara.Text(
             f"{count * request.replications} runs: {count} strategies × {request.replications} "
             f"replications, {request.customers:,} customers, {days} days, on the base "
-            f"scenario.{conditions}",
+            f"scenario.{conditions}{scale}",
             style={"font-size": "0.85em"},
         )
         for warning in warnings:

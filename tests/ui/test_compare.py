@@ -141,8 +141,13 @@ def test_each_slider_says_its_value_and_range(page):
     assert "5 replications per strategy (from 2 to 20)" in shown
     assert "2,000 customers (from 100 to 10,000)" in shown
     assert "120 days (from 10 to 365)" in shown
+    assert "weigh 5 times as much per customer" in shown
     page.find(v.Slider, label="customers per run").widget.v_model = 300
-    assert "300 customers (from 100 to 10,000)" in " ".join(texts(page))
+    shown = " ".join(texts(page))
+    assert "300 customers (from 100 to 10,000)" in shown
+    assert "with 300, fixed costs (a TV flight, an influencer's fee) weigh 33.3 times" in shown
+    page.find(v.Slider, label="customers per run").widget.v_model = 10_000
+    assert "fixed costs" not in " ".join(texts(page))
 
 
 def test_fewer_than_two_or_more_than_four_strategies_are_refused(page):
