@@ -75,6 +75,19 @@ class App:
         self.page.get_by_role("button", name=re.compile(r"^scenario ")).click()
         self.page.get_by_role("option", name=scenario, exact=True).click()
 
+    def run_small_comparison(self) -> None:
+        """On the Compare tab: 2 replications of 300 customers over 20 days; Run; wait."""
+        for name, value in (("customers per run", 300), ("days per run", 20), ("replications", 2)):
+            slider = self.page.get_by_role("slider", name=name)
+            slider.press("Home")
+            while int(slider.get_attribute("aria-valuenow")) < value:
+                slider.press("ArrowRight")
+        expect(
+            self.page.get_by_text("4 runs: 2 strategies × 2 replications, 300 customers, 20 days")
+        ).to_be_visible()
+        self.page.get_by_role("button", name="Run").click()
+        expect(self.page.get_by_text("4 runs done.")).to_be_visible(timeout=120_000)
+
     def shot(self, name: str) -> None:
         """Save a screenshot to test-artifacts/ui/<name>.png."""
         self.page.screenshot(path=ARTIFACTS / f"{name}.png")

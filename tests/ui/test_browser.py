@@ -233,16 +233,7 @@ def test_the_compare_page_produces_its_table(app: App):
     expect(page.get_by_text("Compare strategies", exact=True)).to_be_visible()
     expect(page.get_by_role("checkbox", name="current_plan")).to_be_checked()
     expect(page.get_by_role("checkbox", name="mass_advertising")).to_be_checked()
-    for name, value in (("customers per run", 300), ("days per run", 20), ("replications", 2)):
-        slider = page.get_by_role("slider", name=name)
-        slider.press("Home")
-        while int(slider.get_attribute("aria-valuenow")) < value:
-            slider.press("ArrowRight")
-    expect(
-        page.get_by_text("4 runs: 2 strategies × 2 replications, 300 customers, 20 days")
-    ).to_be_visible()
-    page.get_by_role("button", name="Run").click()
-    expect(page.get_by_text("4 runs done.")).to_be_visible(timeout=120_000)
+    app.run_small_comparison()
     header = page.get_by_role("row").first
     for name in ("profit (Rp thousand)", "revenue (Rp thousand)", "marketing ROI"):
         expect(header).to_contain_text(name)
@@ -277,16 +268,7 @@ def test_the_compare_page_takes_a_scenario_file_as_a_strategy(app: App):
     page.keyboard.press("Escape")
     expect(page.get_by_text("two_brands: two_brands.toml", exact=True)).to_be_visible()
     expect(page.get_by_text("An incumbent and a price-led challenger")).to_be_visible()
-    for name, value in (("customers per run", 300), ("days per run", 20), ("replications", 2)):
-        slider = page.get_by_role("slider", name=name)
-        slider.press("Home")
-        while int(slider.get_attribute("aria-valuenow")) < value:
-            slider.press("ArrowRight")
-    expect(
-        page.get_by_text("4 runs: 2 strategies × 2 replications, 300 customers, 20 days")
-    ).to_be_visible()
-    page.get_by_role("button", name="Run").click()
-    expect(page.get_by_text("4 runs done.")).to_be_visible(timeout=120_000)
+    app.run_small_comparison()
     expect(page.get_by_role("row").nth(2)).to_contain_text(re.compile(r"^two_brands\s*Rp "))
     expect(
         page.get_by_text(re.compile(r"^two_brands (raises|lowers) profit by Rp"))
