@@ -643,7 +643,7 @@ def _optimize(args: argparse.Namespace) -> int:
     from ecosim.scenario import parse_assignment
 
     overrides = dict(parse_assignment(text) for text in args.set)
-    optimisation = load_optimisation(args.optimisation, overrides)
+    optimisation = load_optimisation(args.optimisation, overrides, overrides_from=_COMMAND_LINE)
     out = _folder(args.out or Path("results") / optimisation.name)
 
     def report(done: int, planned: int) -> None:

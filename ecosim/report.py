@@ -289,6 +289,11 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         f"| runs | {c.planned} planned, {finished} finished, {failed} failed |",
         f"| experiment seed | {e.seed} |",
     ]
+    if e.posterior is not None:
+        lines.append(
+            "| calibrated uncertainty | replication *r* of every strategy runs with draw *r* "
+            f"of the posterior in `{e.posterior.source}` (`ecosim calibrate`'s folder) |"
+        )
     if e.overrides:
         changes = "; ".join(f"`{k}` = {_value(v)}" for k, v in e.overrides.items())
         lines.append(f"| changes on the command line | {changes} |")
@@ -715,11 +720,10 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
     if design.method == "morris":
         columns = ["mu_star", "mu_star_conf", "mu", "sigma"]
         what = (
-            f"Morris elementary effects (Morris 1991) with the improved trajectories of "
-            f"Campolongo et al. (2007) on {len(design.sample)} design points; μ* (mean "
-            "absolute elementary effect: the change of the outcome over a step scaled to the "
-            "parameter's whole range) ranks the parameters' influence, σ signals "
-            "interactions or non-linearity"
+            f"Morris elementary effects (Morris 1991) on {len(design.sample)} design points "
+            "(random trajectories); μ* (mean absolute elementary effect, Campolongo et al. "
+            "2007: the change of the outcome over a step scaled to the parameter's whole "
+            "range) ranks the parameters' influence, σ signals interactions or non-linearity"
         )
     else:
         columns = ["S1", "S1_conf", "ST", "ST_conf"]

@@ -320,3 +320,40 @@ def test_the_help_gives_the_full_validation_time_of_the_checked_in_report(capsys
     report = (ROOT / "docs" / "validation.md").read_text()
     jobs, minutes = re.search(r"(\d+) worker processes, wall time (\d+) min", report).groups()
     assert f"took {minutes} minutes with --jobs {jobs}" in _help(capsys, "validate")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (
+            [
+                "calibrate",
+                "calibrations/room_air_conditioners_bass.toml",
+                "--set",
+                "abc.generations=0",
+            ],
+            "abc.generations (set on the command line): Input should be greater than or equal to 1",
+        ),
+        (
+            [
+                "calibrate",
+                "calibrations/room_air_conditioners_bass.toml",
+                "--set",
+                "parameters.0.high=2",
+            ],
+            "parameters[0] (with parameters.0.high set on the command line): bound 2: diffusion.p",
+        ),
+        (
+            ["optimize", "optimizations/spend_mix.toml", "--set", "search.evaluations=0"],
+            "search.evaluations (set on the command line): Input should be greater than or equal",
+        ),
+    ],
+)
+def test_a_bad_set_of_calibrate_or_optimize_is_named_as_the_command_lines(
+    capsys, monkeypatch, tmp_path, arguments, expected
+):
+    monkeypatch.chdir(ROOT)
+    assert main([*arguments, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

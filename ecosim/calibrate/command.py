@@ -42,7 +42,7 @@ def calibrate_command(
         0 when the calibration is finished, 130 when interrupted, 1 when the cluster or
         the disk failed (a rerun resumes in both cases).
     """
-    calibration = load_calibration(file, overrides)
+    calibration = load_calibration(file, overrides, overrides_from="the command line")
     out = out or Path("results") / calibration.name
     done = finished(out)
     if done:

@@ -28,7 +28,7 @@ from ecosim.metrics import OUTCOMES
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Name, Spec
-from ecosim.scenario.loading import read_toml_file, validation_problems
+from ecosim.scenario.loading import blame_overrides, read_toml_file, validation_problems
 
 __all__ = [
     "MARKET_SIZE",
@@ -325,7 +325,9 @@ class Calibration(Spec):
 # ---------------------------------------------------------------- loading
 
 
-def load_calibration(path: str | Path, overrides: dict[str, Any] | None = None) -> Calibration:
+def load_calibration(
+    path: str | Path, overrides: dict[str, Any] | None = None, *, overrides_from: str | None = None
+) -> Calibration:
     """Read and validate a calibration file and its observed data.
 
     The scenario and the data file are paths relative to the calibration file. Every
@@ -338,6 +340,9 @@ def load_calibration(path: str | Path, overrides: dict[str, Any] | None = None) 
     overrides : dict, optional
         Fields of the file by dotted path, set before it is validated (``ecosim calibrate
         --set``), e.g. ``{"abc.generations": 3, "parameters.0.high": 0.1}``.
+    overrides_from : str, optional
+        Where ``overrides`` came from (``"the command line"``): a problem in a field they
+        set is then named as theirs (:func:`ecosim.scenario.loading.blame_overrides`).
 
     Returns
     -------
@@ -350,15 +355,26 @@ def load_calibration(path: str | Path, overrides: dict[str, Any] | None = None) 
         is not a scenario field, or the data cannot be used; the message names the file,
         each field path (or line of the data) and what was expected.
     """
-    from ecosim.calibrate.data import read_observed
-
     path = Path(path)
     source = str(path)
-    data = read_toml_file(path, CalibrationError)
+    written = read_toml_file(path, CalibrationError)
     try:
-        data = apply_overrides(data, overrides or {}, source=source)
+        data = apply_overrides(written, overrides or {}, source=source)
     except ScenarioError as error:
         raise CalibrationError(error.source, error.problems) from None
+    try:
+        return _validated(path, data, source)
+    except CalibrationError as error:
+        if overrides_from is None or not overrides or error.source != source:
+            raise
+        problems = blame_overrides(error.problems, written, overrides, overrides_from)
+        raise CalibrationError(source, problems) from None
+
+
+def _validated(path: Path, data: dict[str, Any], source: str) -> Calibration:
+    """Validate a calibration file's contents (after ``--set``) and read its data."""
+    from ecosim.calibrate.data import read_observed
+
     for reserved in ("scenario_file", "file", "observed"):
         if reserved in data:
             raise CalibrationError(source, [(reserved, "unknown field")])

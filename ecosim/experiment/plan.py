@@ -256,11 +256,23 @@ def sensitivity_design(
     Raises
     ------
     ExperimentError
-        If there are no parameters, or a condition parameter used has values instead of a
-        range.
+        If there are no parameters, a condition parameter used has values instead of a
+        range, or the experiment draws its market from a posterior.
     """
     settings = experiment.sensitivity
     source = f"experiment {experiment.name!r}"
+    if experiment.posterior is not None:
+        raise ExperimentError(
+            source,
+            [
+                (
+                    "posterior",
+                    "a sensitivity analysis varies its parameters on the base scenario and "
+                    "draws no market from a posterior; remove [posterior] for ecosim "
+                    "sensitivity (ecosim batch runs the strategies over the posterior)",
+                )
+            ],
+        )
     if not experiment.sensitivity_parameters:
         raise ExperimentError(
             source,

@@ -15,7 +15,7 @@ import tomli_w
 
 from ecosim import __version__
 from ecosim.experiment.schema import Experiment, ExperimentError, validate_experiment
-from ecosim.scenario.loading import read_toml_file
+from ecosim.scenario.loading import field_path, overlapping, read_toml_file
 from ecosim.store import ResultStore, write_text
 
 __all__ = ["Record", "claim", "describe_failures", "read_record"]
@@ -98,6 +98,7 @@ def claim(store: ResultStore, record: Record) -> None:
         write_text(header + tomli_w.dumps(data), store.directory / ResultStore.RECORD)
         return
     differences = _differences(held, data)
+    differences = _named_once(differences, data["experiment"])
     if differences:
         listed = "; ".join(
             f"{path} (folder: {_short(was)}, now: {_short(now)})"
@@ -138,6 +139,20 @@ def _differences(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
             for found in _differences(x, y, f"{path}[{i}]")
         ]
     return [] if a == b else [(path, a, b)]
+
+
+def _named_once(
+    differences: list[tuple[str, Any, Any]], experiment: dict[str, Any]
+) -> list[tuple[str, Any, Any]]:
+    """Leave out a changed override (``experiment.overrides.<dotted>``) whose field differs too."""
+    prefix = "experiment.overrides."
+    fields = [path for path, _, _ in differences if not path.startswith(prefix)]
+
+    def echoed(path: str) -> bool:
+        target = f"experiment.{field_path(experiment, path.removeprefix(prefix))}"
+        return path.startswith(prefix) and any(overlapping(target, f) for f in fields)
+
+    return [difference for difference in differences if not echoed(difference[0])]
 
 
 def describe_failures(directory: str | Path) -> str:

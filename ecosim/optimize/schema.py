@@ -29,7 +29,13 @@ from ecosim.experiment.schema import FIELD_PATH_PATTERN, Scalar, outcome_names
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
-from ecosim.scenario.loading import field_path, overlapping, read_toml_file, validation_problems
+from ecosim.scenario.loading import (
+    blame_overrides,
+    field_path,
+    overlapping,
+    read_toml_file,
+    validation_problems,
+)
 
 __all__ = [
     "BudgetGroup",
@@ -378,7 +384,9 @@ def _clashes(decisions: list[tuple[str, str]], scenario: dict[str, Any]) -> list
 # ---------------------------------------------------------------- loading
 
 
-def load_optimisation(path: str | Path, overrides: dict[str, Any] | None = None) -> Optimisation:
+def load_optimisation(
+    path: str | Path, overrides: dict[str, Any] | None = None, *, overrides_from: str | None = None
+) -> Optimisation:
     """Read and validate an optimisation TOML file.
 
     The base scenario (``scenario``, relative to the file) is loaded with ``customers``
@@ -391,6 +399,9 @@ def load_optimisation(path: str | Path, overrides: dict[str, Any] | None = None)
     path : str or Path
     overrides : dict, optional
         Fields by dotted path, set before validation (``{"search.evaluations": 8}``).
+    overrides_from : str, optional
+        Where ``overrides`` came from (``"the command line"``): a problem in a field they
+        set is then named as theirs (:func:`ecosim.scenario.loading.blame_overrides`).
 
     Returns
     -------
@@ -402,21 +413,33 @@ def load_optimisation(path: str | Path, overrides: dict[str, Any] | None = None)
         If the file is missing or not valid TOML, or any field is invalid; the message
         names the file, each field path and what was expected.
     """
-    from ecosim.optimize.posterior import read_posterior
-
     path = Path(path)
     source = str(path)
     data = read_toml_file(path, OptimisationError)
     for reserved in ("scenario_file", "folder"):
         if reserved in data:
             raise OptimisationError(source, [(reserved, "is set by ecosim; remove it")])
-    if overrides:
-        from ecosim.scenario import apply_overrides
+    if not overrides:
+        return _validated(path, data, source)
+    from ecosim.scenario import apply_overrides
 
-        try:
-            data = apply_overrides(data, overrides, source=source)
-        except ScenarioError as error:
-            raise OptimisationError(error.source, error.problems) from None
+    try:
+        changed = apply_overrides(data, overrides, source=source)
+    except ScenarioError as error:
+        raise OptimisationError(error.source, error.problems) from None
+    try:
+        return _validated(path, changed, source)
+    except OptimisationError as error:
+        if overrides_from is None or error.source != source:
+            raise
+        problems = blame_overrides(error.problems, data, overrides, overrides_from)
+        raise OptimisationError(source, problems) from None
+
+
+def _validated(path: Path, data: dict[str, Any], source: str) -> Optimisation:
+    """Validate an optimisation file's contents (after ``--set``) and read its posterior."""
+    from ecosim.optimize.posterior import read_posterior
+
     data["folder"] = str(path.parent)
     if isinstance(data.get("scenario"), str):
         data["scenario_file"] = data["scenario"]

@@ -5,7 +5,9 @@ import pytest
 
 from ecosim.calibrate import CalibrationError, replication_overrides
 from ecosim.experiment import ExperimentError, load_experiment, plan_runs, run_experiment
+from ecosim.experiment.plan import sensitivity_design
 from ecosim.experiment.record import read_record
+from ecosim.report import compare, write_report
 
 EXPERIMENT = """\
 name = "tiny_plans"
@@ -74,6 +76,15 @@ def test_a_batch_runs_each_replication_with_its_draw_and_records_the_folder(
     assert purchases.loc[0, "cheaper"] < purchases.loc[2, "cheaper"]
     record = read_record(tmp_path / "batch")
     assert record.experiment.posterior == experiment.posterior
+    write_report(compare(tmp_path / "batch"), tmp_path / "batch")
+    design = (tmp_path / "batch" / "report.md").read_text()
+    assert f"draw *r* of the posterior in `{experiment.posterior.source}`" in design
+
+
+def test_a_sensitivity_analysis_refuses_a_posterior(experiment_file):
+    experiment = load_experiment(experiment_file)
+    with pytest.raises(ExperimentError, match=r"posterior: a sensitivity analysis .* draws no"):
+        sensitivity_design(experiment, "morris")
 
 
 def test_too_few_draws_are_refused(experiment_file):
