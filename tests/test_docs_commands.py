@@ -114,8 +114,8 @@ def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, cap
     monkeypatch.setattr(ecosim.experiment, "load_experiment", small)
     load_optimisation = ecosim.optimize.load_optimisation
 
-    def small_optimisation(path, overrides=None):
-        return load_optimisation(path, {**(overrides or {}), **SMALL_OPTIMISATION})
+    def small_optimisation(path, overrides=None, **keywords):
+        return load_optimisation(path, {**(overrides or {}), **SMALL_OPTIMISATION}, **keywords)
 
     monkeypatch.setattr(ecosim.optimize, "load_optimisation", small_optimisation)
     ran = {"command": 0, "python": 0, "compiled": 0}
