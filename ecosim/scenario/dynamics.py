@@ -108,8 +108,9 @@ class Engagement(Spec):
     @classmethod
     def _named_criteria_only(cls, data: object) -> object:
         """Leave out the default's purchases when the business names its own criteria."""
-        named = {"referrals", "reviews", "min_stage"}
-        if isinstance(data, dict) and "purchases" not in data and named & data.keys():
+        if not isinstance(data, dict) or "purchases" in data:
+            return data
+        if any(data.get(k) is not None for k in ("referrals", "reviews", "min_stage")):
             return {**data, "purchases": None}
         return data
 
