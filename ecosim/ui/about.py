@@ -118,8 +118,9 @@ its source.
   and follow it while you change the plan.
 - Lower a brand's **quality**: its customers are disappointed after using it, they complain,
   and the complaints reach people who never bought.
-- Open `service_crisis`: a courier failure after 11.11. Set the **service response days** to
-  1 (the 24-hour standard) or to 7 and watch sentiment, rating and churn.
+- Open `service_crisis`: a courier failure after 11.11. In some runs (change the random seed) the
+  complaints trend and the media run the story (▼ on the charts). Set the **service response
+  days** to 1 (the 24-hour standard) or to 7 and watch sentiment, rating and churn.
 - Open `viral_content` and follow the Ramadan posts: shares, then a media story, then a jump
   in awareness. Does the same happen with a lower **share rate**?
 - Open `points_vs_tiers` or `paid_membership`: which programme keeps customers buying?
