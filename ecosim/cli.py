@@ -292,8 +292,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; about an hour: the run of docs/validation.md took 63 minutes with "
-        "--jobs 2)",
+        "(the default; 20 minutes to an hour: the run of docs/validation.md took 18 minutes "
+        "with --jobs 2 on a quiet machine, an earlier one 63 on a busy one)",
     )
     speed.add_argument(
         "--quick",
