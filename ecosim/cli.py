@@ -292,7 +292,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; 20 minutes to an hour: the run of docs/validation.md took 18 minutes "
+        "(the default; 20 minutes to an hour: the run of docs/validation.md took 17 minutes "
         "with --jobs 2 on a quiet machine, an earlier one 63 on a busy one)",
     )
     speed.add_argument(
