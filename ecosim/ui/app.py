@@ -22,7 +22,6 @@ from typing import Any
 
 import solara
 import solara.lab
-from mesa.visualization.utils import force_update, update_counter
 
 from ecosim.network import EdgeListError
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
@@ -37,6 +36,7 @@ from ecosim.ui.inspector import CustomerHistory, CustomerInspector
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import NetworkView
 from ecosim.ui.parameters_panel import ParametersPanel, initial_values
+from ecosim.ui.refresh import force_update, update_counter
 from ecosim.ui.run_controls import RunControls
 from ecosim.ui.scenario_panel import ScenarioPanel
 from ecosim.ui.scenarios import UploadError, first_scenario, scenario_files, with_edge_list

@@ -27,7 +27,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.patheffects import withStroke
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from mesa.visualization.utils import update_counter
 
 from ecosim.metrics import OUTCOMES, split_column
 from ecosim.ui.calendar import (
@@ -40,6 +39,7 @@ from ecosim.ui.calendar import (
 )
 from ecosim.ui.ecosystem import MONEY_FLOWS
 from ecosim.ui.live_model import LiveModel
+from ecosim.ui.refresh import update_counter
 from ecosim.ui.style import (
     AWARE_COLOUR,
     BRAND_COLOURS,

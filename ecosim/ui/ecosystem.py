@@ -19,10 +19,10 @@ import solara
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-from mesa.visualization.utils import update_counter
 
 from ecosim.scenario import Action
 from ecosim.ui.live_model import LiveModel
+from ecosim.ui.refresh import update_counter
 from ecosim.ui.style import NEGATIVE, POSITIVE, STAGE_NAMES, Picture, data_url
 
 __all__ = [

@@ -13,10 +13,10 @@ import pandas as pd
 import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from mesa.visualization.utils import force_update, update_counter
 
 from ecosim.population import STAGES, TRAITS
 from ecosim.ui.live_model import LiveModel
+from ecosim.ui.refresh import force_update, update_counter
 from ecosim.ui.style import BRAND_COLOURS, Picture, data_url
 
 __all__ = ["CustomerHistory", "CustomerInspector", "history_figure", "history_frame"]

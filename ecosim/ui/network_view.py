@@ -21,10 +21,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from mesa.visualization.utils import force_update, update_counter
 
 from ecosim.ui.layout import NetworkSample
 from ecosim.ui.live_model import LiveModel
+from ecosim.ui.refresh import force_update, update_counter
 from ecosim.ui.style import (
     AWARE_COLOUR,
     STAGE_COLOURS,

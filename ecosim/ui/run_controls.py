@@ -19,9 +19,9 @@ from collections.abc import Callable
 import reacton.core
 import solara
 import solara.lab
-from mesa.visualization.utils import force_update, update_counter
 
 from ecosim.ui.live_model import LiveModel
+from ecosim.ui.refresh import force_update, update_counter
 
 __all__ = ["DEFAULT_PACE", "PACES", "RunControls", "days_due", "end_message"]
 

@@ -1,5 +1,7 @@
 """The app page rendered in-process (no browser): its controls driving the views."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import ipyvuetify as v
@@ -176,3 +178,15 @@ def test_the_inspector_keeps_following_its_customer_after_a_reset(rendered):
     assert any("Customer 21: segment" in line for line in shown)
     pictures = [w.attributes.get("alt", "") for w in rendered.find(solara.widgets.HTML).widgets]
     assert "customer 21 since picked, day 0" in pictures
+
+
+def test_the_app_does_not_load_mesas_visualisation_package():
+    """The page is ours: Mesa's SolaraViz (and Altair, and its warning) stay unloaded."""
+    code = "import sys, ecosim.ui.app; print(sorted(m for m in sys.modules if 'mesa.vis' in m))"
+    shown = subprocess.run(
+        [sys.executable, "-W", "error::UserWarning", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == "[]"
