@@ -157,6 +157,13 @@ def _Choices(
         scenarios={names[stem]: files[stem] for stem in picked},
     )
     problem = choice_problem(request.names)
+    warnings = [problem] if problem else []
+    if edited and plan.name != experiment.scenario.name:
+        warnings.append(
+            f"{EDITED_PLAN} is the campaign plan edited for {plan.name}; here it runs on "
+            f"{experiment.scenario.name}, the experiment's base scenario (its customers, "
+            "network, brands and channels), like every strategy."
+        )
     problems, idle = solara.use_memo(lambda: _check(request), [request])
     running = session.running
     with solara.Column(gap="6px"):
@@ -174,7 +181,7 @@ def _Choices(
                 value=with_plan,
                 disabled=running,
             )
-        _Checks(request, experiment, [problem] if problem else [], problems, idle)
+        _Checks(request, experiment, warnings, problems, idle)
         with solara.Row():
             solara.Button(
                 "Run",
@@ -276,7 +283,7 @@ def _Checks(
         solara.Text(
             f"{count * request.replications} runs: {count} strategies × {request.replications} "
             f"replications, {request.customers:,} customers, {days} days, on the base "
-            f"scenario.{conditions}{scale}",
+            f"scenario, {experiment.scenario.name}.{conditions}{scale}",
             style={"font-size": "0.85em"},
         )
         for warning in warnings:

@@ -16,6 +16,7 @@ import tomli_w
 from solara.components.file_download import FileDownloadWidget
 
 from ecosim.experiment import ExperimentError, load_experiment
+from ecosim.scenario import load_scenario
 from ecosim.ui.app import TABS, Page
 from ecosim.ui.compare import (
     MONEY,
@@ -396,3 +397,17 @@ def test_verdicts_say_which_way_how_much_and_whether_surely():
         "raises marketing ROI by 0.31 [0.30, 0.33] — significant"
     ]
     assert outcome_label("total_marketing_cost") == "marketing cost (Rp thousand)"
+
+
+@pytest.mark.parametrize(("picked", "warned"), [("baseline", False), ("service_crisis", True)])
+def test_a_plan_edited_for_another_scenario_says_where_it_runs(session, picked, warned):
+    plan = load_scenario(ROOT / "scenarios" / f"{picked}.toml")
+    plan = plan.model_copy(update={"campaign": plan.campaign[:2]})
+    _box, rc = solara.render(CompareSettings(session, plan), handle_error=False)
+    warning = (
+        "edited_plan is the campaign plan edited for service_crisis; here it runs on "
+        "baseline, the experiment's base scenario"
+    )
+    assert any(warning in a for a in alerts(rc)) is warned
+    assert any("120 days, on the base scenario, baseline." in t for t in texts(rc))
+    rc.close()
