@@ -1,213 +1,24 @@
-"""Reports of experiments: tables, figures and a Markdown report a researcher can cite.
-
-:func:`compare` reads a results folder written by ``ecosim batch`` and computes the
-statistics (:mod:`ecosim.analysis`); :func:`write_report` writes ``report.md`` with its
-figures (``figures/*.png``, linked relatively) and tables (``tables/*.csv``).
-:func:`write_sensitivity_report` does the same for ``ecosim sensitivity``.
-"""
+"""``report.md`` of an experiment: design, methods, results by outcome, figures and tables."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from ecosim.analysis import (
-    daily_bands,
-    daily_column,
-    decompose_adoption,
-    describe,
-    paired_differences,
-    spend_comparison,
-)
 from ecosim.experiment.plan import condition_table
-from ecosim.experiment.record import Record, read_record
-from ecosim.experiment.schema import DUMMY, Experiment, ExperimentError
+from ecosim.experiment.schema import Experiment
 from ecosim.metrics import OUTCOMES, split_column
-from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot, sensitivity_plot
-from ecosim.store import ResultStore, write_figure, write_parquet, write_text
+from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot
+from ecosim.report.comparison import Comparison
+from ecosim.report.text import code_value, format_number, interval, p_value, share
+from ecosim.store import write_figure, write_parquet, write_text
 
-if TYPE_CHECKING:
-    from ecosim.experiment.runner import SensitivityResult
-
-__all__ = ["Comparison", "compare", "format_number", "write_report", "write_sensitivity_report"]
-
-CONFIDENCE = 0.95
-MAX_PANELS = 12
-"""Daily figures show one panel per condition up to this many conditions."""
+__all__ = ["write_report"]
 
 _NOTES = {
     "roi": "(total gross margin - total marketing cost) / total marketing cost",
     "net_sentiment": "(positive - negative) / (positive + negative) word of mouth over the run",
 }
-_DECOMPOSITION = ("new_adopters", "gain", "expansion", "acceleration", "days_earlier")
-_MATCHED = ("adopters_both", "only_programme", "only_baseline")
-"""Measures of customers matched individually (:func:`ecosim.analysis.match_adopters`)."""
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """The statistics of one experiment's results folder.
-
-    Attributes
-    ----------
-    experiment : Experiment
-    results : pandas.DataFrame
-        One row per finished run, ordered by condition, strategy (in the experiment's
-        order) and replication.
-    failures : pandas.DataFrame
-        The runs that failed.
-    summary : pandas.DataFrame
-        :func:`ecosim.analysis.describe` of each outcome by condition and strategy.
-    differences : pandas.DataFrame
-        :func:`ecosim.analysis.paired_differences` from the baseline strategy, with the
-        variance reduction that pairing achieved (``variance_reduction``).
-    decomposition : pandas.DataFrame
-        Expansion and acceleration (:func:`ecosim.analysis.decompose_adoption`)
-        described by strategy and condition: ``measure, mean, ci_low, ci_high``.
-    bands : dict of str to pandas.DataFrame
-        :func:`ecosim.analysis.daily_bands` per daily column (``adopted_share`` and the
-        outcomes' columns); the key of a cumulated column starts with ``cumulative_``.
-    adoption_method : str
-        How the decomposition matched adopters: ``"individual"`` (customer by customer,
-        from the runs' adoption days), ``"curve"`` (in order of adoption, from the
-        adoption curves: folders written before ecosim stored adoption days), ``"mixed"``,
-        or ``""`` when there was no pair to decompose.
-    spend : pandas.DataFrame
-        :func:`ecosim.analysis.spend_comparison`: each strategy's spend against the
-        baseline's, its incremental profit per extra Rp, and whether it costs the same.
-    """
-
-    experiment: Experiment
-    results: pd.DataFrame
-    failures: pd.DataFrame
-    summary: pd.DataFrame
-    differences: pd.DataFrame
-    decomposition: pd.DataFrame
-    bands: dict[str, pd.DataFrame]
-    adoption_method: str = ""
-    spend: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    @property
-    def groups(self) -> list[str]:
-        """Columns that identify a condition (empty without conditions)."""
-        return (
-            ["condition", *(p.label for p in self.experiment.parameters)]
-            if self.experiment.conditions
-            else []
-        )
-
-    @property
-    def panels(self) -> bool:
-        """Whether the daily bands are drawn per condition (else pooled over conditions)."""
-        return any("condition" in bands.columns for bands in self.bands.values())
-
-    @property
-    def unfinished(self) -> list[str]:
-        """The strategies without a finished run (every run failed), in the experiment's order."""
-        finished = set(self.results["strategy"])
-        return [name for name in self.experiment.strategies if name not in finished]
-
-    def unfinished_sentences(self) -> list[str]:
-        """Say which strategies have no finished run, and what that leaves out."""
-        names = self.unfinished
-        if not names:
-            return []
-        sentences = [f"No run of {', '.join(f'`{n}`' for n in names)} finished: not in the tables."]
-        if self.experiment.baseline in names:
-            sentences.append(
-                f"The baseline `{self.experiment.baseline}` has no finished run, so no strategy "
-                "is compared with it: the tables give each strategy's means only."
-            )
-        return sentences
-
-    @property
-    def planned(self) -> int:
-        """How many runs the experiment has."""
-        e = self.experiment
-        return len(e.strategies) * len(condition_table(e)) * e.replications
-
-
-def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison:
-    """Compute the statistics of an experiment's results folder.
-
-    Parameters
-    ----------
-    directory : str or Path
-        The ``--out`` folder of ``ecosim batch``.
-    confidence : float
-
-    Returns
-    -------
-    Comparison
-
-    Raises
-    ------
-    ExperimentError
-        If the folder holds no batch experiment, or no finished run.
-    """
-    record: Record = read_record(directory)
-    source = str(directory)
-    if record.kind != "batch":
-        raise ExperimentError(
-            source,
-            [("", f"holds a {record.method} sensitivity analysis, not a batch of strategies")],
-        )
-    experiment = record.experiment
-    store = ResultStore(directory)
-    results = store.results()
-    if results.empty:
-        raise ExperimentError(source, [("", "no run has finished yet; run ecosim batch first")])
-    order = {name: i for i, name in enumerate(experiment.strategies)}
-    results = (
-        results.assign(_order=results["strategy"].map(order))
-        .sort_values(["condition", "_order", "replication"], kind="stable")
-        .drop(columns="_order")
-        .reset_index(drop=True)
-    )
-    groups = (
-        ["condition", *(p.label for p in experiment.parameters)] if experiment.conditions else []
-    )
-    outcomes = experiment.outcomes
-    summary = describe(results, outcomes, by=[*groups, "strategy"], confidence=confidence)
-    differences = paired_differences(
-        results, outcomes, experiment.baseline, by=groups, confidence=confidence
-    )
-    identification = results[["run_id", "strategy", *groups, "replication"]]
-    daily = store.daily(list(results["run_id"])).merge(identification, on="run_id")
-    per_pair = decompose_adoption(daily, experiment.baseline, by=groups, adoption=store.adoption)
-    methods = set(per_pair["method"]) if len(per_pair) else set()
-    method = methods.pop() if len(methods) == 1 else ("mixed" if methods else "")
-    measures = [*_DECOMPOSITION, *(_MATCHED if method == "individual" else ())]
-    decomposition = (
-        describe(per_pair, measures, by=["strategy", *groups], confidence=confidence).rename(
-            columns={"outcome": "measure"}
-        )
-        if len(per_pair)
-        else pd.DataFrame()
-    )
-    panel = ["condition"] if groups and results["condition"].nunique() <= MAX_PANELS else []
-    bands = {}
-    columns = [c for c in daily.columns if c not in ("run_id", "step")]
-    wanted = [("adopted_share", False)]
-    wanted += [found for outcome in outcomes if (found := daily_column(outcome, columns))]
-    for column, cumulative in dict.fromkeys(wanted):
-        key = f"cumulative_{column}" if cumulative else column
-        bands[key] = daily_bands(
-            daily, column, by=["strategy", *panel], cumulative=cumulative, confidence=confidence
-        )
-    failures = pd.DataFrame(list(store.failures().values()))
-    spend = (
-        spend_comparison(results, experiment.baseline, by=groups, confidence=confidence)
-        if "total_profit" in results.columns
-        else pd.DataFrame()
-    )
-    return Comparison(
-        experiment, results, failures, summary, differences, decomposition, bands, method, spend
-    )
 
 
 def write_report(comparison: Comparison, directory: str | Path) -> Path:
@@ -264,9 +75,6 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
     return path
 
 
-# ---------------------------------------------------------------- the Markdown
-
-
 def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
     e = c.experiment
     s = e.scenario
@@ -295,7 +103,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
             f"of the posterior in `{e.posterior.source}` (`ecosim calibrate`'s folder) |"
         )
     if e.overrides:
-        changes = "; ".join(f"`{k}` = {_value(v)}" for k, v in e.overrides.items())
+        changes = "; ".join(f"`{k}` = {code_value(v)}" for k, v in e.overrides.items())
         lines.append(f"| changes on the command line | {changes} |")
     lines += [
         "",
@@ -305,7 +113,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         "|---|---|---|",
     ]
     for name, strategy in e.strategies.items():
-        changes = [f"`{k}` = {_value(v)}" for k, v in strategy.set.items()]
+        changes = [f"`{k}` = {code_value(v)}" for k, v in strategy.set.items()]
         changes += [f"`{k}` += {len(v)} item(s)" for k, v in strategy.append.items()]
         listed = "; ".join(changes) or "none"
         if strategy.scenario is not None:
@@ -390,12 +198,12 @@ def _spend_section(c: Comparison) -> list[str]:
             else f"**no**: {format_number(row['extra_spend'])} ({row['extra_spend_share']:+.1%})"
         )
         per = "—" if row["equal_cost"] else format_number(row["profit_per_extra_spend"])
-        interval = _interval(row["profit_ci_low"], row["profit_ci_high"])
+        bounds = interval(row["profit_ci_low"], row["profit_ci_high"])
         lines.append(
             f"| `{row['strategy']}` | "
             + "".join(f"{format_number(row[g])} | " for g in c.groups)
             + f"{format_number(row['spend'])} | {format_number(row['extra_spend'])} | "
-            f"{format_number(row['extra_profit'])} {interval} | {per} | {equal} |"
+            f"{format_number(row['extra_profit'])} {bounds} | {per} | {equal} |"
         )
     unequal = c.spend.loc[~c.spend["equal_cost"], "strategy"].drop_duplicates().tolist()
     if unequal:
@@ -483,7 +291,7 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
             *(format_number(k) for k in keys),
             f"**{row['strategy']}**",
             format_number(row["mean"]),
-            _interval(row["ci_low"], row["ci_high"]),
+            interval(row["ci_low"], row["ci_high"]),
         ]
         match = differences
         for g, k in zip(groups, keys, strict=True):
@@ -495,11 +303,11 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
             d = match.iloc[0]
             cells += [
                 format_number(d["difference"]) + ("" if d["significant"] else " (n.s.)"),
-                _interval(d["ci_low"], d["ci_high"]),
+                interval(d["ci_low"], d["ci_high"]),
                 format_number(d["d_z"]),
-                _p(d["p_value"]),
+                p_value(d["p_value"]),
                 f"{d['share_positive']:.0%} of pairs",
-                _share(d["variance_reduction"]),
+                share(d["variance_reduction"]),
             ]
             not_significant = not_significant or not d["significant"]
         lines.append("| " + " | ".join(cells) + " |")
@@ -538,9 +346,9 @@ def _pairing_sentence(c: Comparison) -> list[str]:
         return []
     return [
         "Pairing the runs (common random numbers) cut the variance of the differences from "
-        f"`{c.experiment.baseline}` by {_share(float(cut.median()))} in the median over "
+        f"`{c.experiment.baseline}` by {share(float(cut.median()))} in the median over "
         f"{len(cut)} strategy × outcome{' × condition' if c.groups else ''} comparisons "
-        f"(from {_share(float(cut.min()))} to {_share(float(cut.max()))}) against comparing "
+        f"(from {share(float(cut.min()))} to {share(float(cut.max()))}) against comparing "
         "independent runs.",
         "",
     ]
@@ -603,8 +411,8 @@ def _decomposition_section(c: Comparison) -> list[str]:
 
         def cell(measure: str, scale: float = 1.0, key: tuple = key) -> str:
             row = table.loc[(*key, measure)]
-            interval = _interval(row["ci_low"] * scale, row["ci_high"] * scale)
-            return f"{format_number(row['mean'] * scale)} {interval}"
+            bounds = interval(row["ci_low"] * scale, row["ci_high"] * scale)
+            return f"{format_number(row['mean'] * scale)} {bounds}"
 
         parts = [table.loc[(*key, m), "mean"] for m in ("expansion", "acceleration")]
         gain = sum(parts)
@@ -620,8 +428,8 @@ def _decomposition_section(c: Comparison) -> list[str]:
                     cell("new_adopters", n),
                     *matched,
                     cell("gain", n),
-                    f"{cell('expansion', n)} ({_share(shares[0])})",
-                    f"{cell('acceleration', n)} ({_share(shares[1])})",
+                    f"{cell('expansion', n)} ({share(shares[0])})",
+                    f"{cell('acceleration', n)} ({share(shares[1])})",
                     cell("days_earlier"),
                 ]
             )
@@ -638,143 +446,3 @@ def _describe_outcome(outcome: str) -> str:
             described = f"{meaning.capitalize()}, {text}"
             return f"{described} (brand `{brand}`)" if brand else described
     return _NOTES.get(base, "").capitalize()
-
-
-def format_number(x: Any) -> str:
-    """Write a number as the reports do: from 1,000 whole with separators, else 4 digits.
-
-    Examples
-    --------
-    >>> format_number(1148630.5), format_number(-0.0123456), format_number(638.64)
-    ('1,148,630', '-0.01235', '638.6')
-    """
-    if isinstance(x, str):
-        return x
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if isinstance(x, float) and math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.4g}"
-
-
-def _interval(low: float, high: float) -> str:
-    return f"[{format_number(low)}, {format_number(high)}]"
-
-
-def _p(p: float) -> str:
-    return "–" if math.isnan(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
-
-
-def _share(x: float) -> str:
-    return "–" if math.isnan(x) else f"{x:.0%}"
-
-
-def _value(v: Any, limit: int = 120) -> str:
-    """Show a value of a strategy's change as code; a table inline, cut after ``limit``.
-
-    Examples
-    --------
-    >>> _value({"points": {"goal": 1500, "tiers": []}})
-    '`{points = {goal = 1500, tiers = []}}`'
-    """
-    text = _inline(v)
-    return f"`{text if len(text) <= limit else text[: limit - 1] + '…'}`"
-
-
-def _inline(v: Any) -> str:
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k} = {_inline(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_inline(x) for x in v) + "]"
-    return repr(v)
-
-
-# ---------------------------------------------------------------- sensitivity
-
-
-def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -> Path:
-    """Write the sensitivity table (CSV and Markdown) and the plot of the indices.
-
-    Parameters
-    ----------
-    result : SensitivityResult
-        With its indices computed.
-    directory : str or Path
-
-    Returns
-    -------
-    Path
-        ``sensitivity.md``.
-    """
-    directory = Path(directory)
-    design = result.design
-    indices = result.indices
-    write_text(indices.to_csv(index=False), directory / "tables" / f"{design.method}.csv")
-    write_figure(
-        sensitivity_plot(indices, design.method, dummy=DUMMY),
-        directory / "figures" / f"{design.method}.png",
-        dpi=90,
-    )
-    if design.method == "morris":
-        columns = ["mu_star", "mu_star_conf", "mu", "sigma"]
-        what = (
-            f"Morris elementary effects (Morris 1991) on {len(design.sample)} design points "
-            "(random trajectories); μ* (mean absolute elementary effect, Campolongo et al. "
-            "2007: the change of the outcome over a step scaled to the parameter's whole "
-            "range) ranks the parameters' influence, σ signals interactions or non-linearity"
-        )
-    else:
-        columns = ["S1", "S1_conf", "ST", "ST_conf"]
-        what = (
-            "Sobol' first-order (S1) and total (ST) indices (Sobol' 2001) estimated with the "
-            f"Saltelli scheme (Saltelli et al. 2010) on {len(design.sample)} design points"
-        )
-    lines = [
-        f"# {design.method.capitalize()} sensitivity analysis of strategy `{design.strategy}`",
-        "",
-        f"{what}. Each design point was run {design.replications} time(s) and its outcomes "
-        "averaged. Intervals: 95% bootstrap confidence intervals from SALib.",
-        "",
-        f"The parameter **`{DUMMY}`** is in the design but the model never reads it: its index "
-        "is the **noise floor** left by the finite number of replications. Design points get "
-        "independent random seeds (not common random numbers), so that the dummy measures "
-        "this noise. A parameter is marked *above noise* when its interval lies wholly above "
-        "the dummy's; others have no effect detectable at this number of runs.",
-        "",
-        "| parameter | range |",
-        "|---|---|",
-    ]
-    bounds = dict(zip(design.problem["names"], design.problem["bounds"], strict=True))
-    lines += [
-        f"| `{name}` | [{format_number(low)}, {format_number(high)}] |"
-        for name, (low, high) in bounds.items()
-    ]
-    lines.append("")
-    for outcome, rows in indices.groupby("outcome", sort=False):
-        lines += [
-            f"## `{outcome}`",
-            "",
-            "| parameter | " + " | ".join(columns) + " | above noise |",
-        ]
-        lines.append("|---|" + "---|" * (len(columns) + 1))
-        for _, row in rows.iterrows():
-            if row["parameter"] == DUMMY:
-                mark = "noise floor"
-            else:
-                mark = "yes" if bool(row["above_noise"]) else "no"
-            lines.append(
-                f"| `{row['parameter']}` | "
-                + " | ".join(format_number(row[x]) for x in columns)
-                + f" | {mark} |"
-            )
-        lines.append("")
-    caption = (
-        "Sensitivity indices per outcome; the dashed line is the dummy's index plus its interval."
-    )
-    lines += [f"![{caption}](figures/{design.method}.png)", "", f"*{caption}*", ""]
-    lines.append(f"Table: `tables/{design.method}.csv`.")
-    path = directory / "sensitivity.md"
-    write_text("\n".join(lines) + "\n", path)
-    return path

@@ -1,0 +1,193 @@
+"""The statistics of an experiment's results folder: :func:`compare` gives a :class:`Comparison`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ecosim.analysis import (
+    daily_bands,
+    daily_column,
+    decompose_adoption,
+    describe,
+    paired_differences,
+    spend_comparison,
+)
+from ecosim.experiment.plan import condition_table
+from ecosim.experiment.record import Record, read_record
+from ecosim.experiment.schema import Experiment, ExperimentError
+from ecosim.store import ResultStore
+
+__all__ = ["CONFIDENCE", "MAX_PANELS", "Comparison", "compare"]
+
+CONFIDENCE = 0.95
+MAX_PANELS = 12
+"""Daily figures show one panel per condition up to this many conditions."""
+
+_DECOMPOSITION = ("new_adopters", "gain", "expansion", "acceleration", "days_earlier")
+_MATCHED = ("adopters_both", "only_programme", "only_baseline")
+"""Measures of customers matched individually (:func:`ecosim.analysis.match_adopters`)."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The statistics of one experiment's results folder.
+
+    Attributes
+    ----------
+    experiment : Experiment
+    results : pandas.DataFrame
+        One row per finished run, ordered by condition, strategy (in the experiment's
+        order) and replication.
+    failures : pandas.DataFrame
+        The runs that failed.
+    summary : pandas.DataFrame
+        :func:`ecosim.analysis.describe` of each outcome by condition and strategy.
+    differences : pandas.DataFrame
+        :func:`ecosim.analysis.paired_differences` from the baseline strategy, with the
+        variance reduction that pairing achieved (``variance_reduction``).
+    decomposition : pandas.DataFrame
+        Expansion and acceleration (:func:`ecosim.analysis.decompose_adoption`)
+        described by strategy and condition: ``measure, mean, ci_low, ci_high``.
+    bands : dict of str to pandas.DataFrame
+        :func:`ecosim.analysis.daily_bands` per daily column (``adopted_share`` and the
+        outcomes' columns); the key of a cumulated column starts with ``cumulative_``.
+    adoption_method : str
+        How the decomposition matched adopters: ``"individual"`` (customer by customer,
+        from the runs' adoption days), ``"curve"`` (in order of adoption, from the
+        adoption curves: folders written before ecosim stored adoption days), ``"mixed"``,
+        or ``""`` when there was no pair to decompose.
+    spend : pandas.DataFrame
+        :func:`ecosim.analysis.spend_comparison`: each strategy's spend against the
+        baseline's, its incremental profit per extra Rp, and whether it costs the same.
+    """
+
+    experiment: Experiment
+    results: pd.DataFrame
+    failures: pd.DataFrame
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    decomposition: pd.DataFrame
+    bands: dict[str, pd.DataFrame]
+    adoption_method: str = ""
+    spend: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def groups(self) -> list[str]:
+        """Columns that identify a condition (empty without conditions)."""
+        return (
+            ["condition", *(p.label for p in self.experiment.parameters)]
+            if self.experiment.conditions
+            else []
+        )
+
+    @property
+    def panels(self) -> bool:
+        """Whether the daily bands are drawn per condition (else pooled over conditions)."""
+        return any("condition" in bands.columns for bands in self.bands.values())
+
+    @property
+    def unfinished(self) -> list[str]:
+        """The strategies without a finished run (every run failed), in the experiment's order."""
+        finished = set(self.results["strategy"])
+        return [name for name in self.experiment.strategies if name not in finished]
+
+    def unfinished_sentences(self) -> list[str]:
+        """Say which strategies have no finished run, and what that leaves out."""
+        names = self.unfinished
+        if not names:
+            return []
+        sentences = [f"No run of {', '.join(f'`{n}`' for n in names)} finished: not in the tables."]
+        if self.experiment.baseline in names:
+            sentences.append(
+                f"The baseline `{self.experiment.baseline}` has no finished run, so no strategy "
+                "is compared with it: the tables give each strategy's means only."
+            )
+        return sentences
+
+    @property
+    def planned(self) -> int:
+        """How many runs the experiment has."""
+        e = self.experiment
+        return len(e.strategies) * len(condition_table(e)) * e.replications
+
+
+def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison:
+    """Compute the statistics of an experiment's results folder.
+
+    Parameters
+    ----------
+    directory : str or Path
+        The ``--out`` folder of ``ecosim batch``.
+    confidence : float
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    ExperimentError
+        If the folder holds no batch experiment, or no finished run.
+    """
+    record: Record = read_record(directory)
+    source = str(directory)
+    if record.kind != "batch":
+        raise ExperimentError(
+            source,
+            [("", f"holds a {record.method} sensitivity analysis, not a batch of strategies")],
+        )
+    experiment = record.experiment
+    store = ResultStore(directory)
+    results = store.results()
+    if results.empty:
+        raise ExperimentError(source, [("", "no run has finished yet; run ecosim batch first")])
+    order = {name: i for i, name in enumerate(experiment.strategies)}
+    results = (
+        results.assign(_order=results["strategy"].map(order))
+        .sort_values(["condition", "_order", "replication"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+    groups = (
+        ["condition", *(p.label for p in experiment.parameters)] if experiment.conditions else []
+    )
+    outcomes = experiment.outcomes
+    summary = describe(results, outcomes, by=[*groups, "strategy"], confidence=confidence)
+    differences = paired_differences(
+        results, outcomes, experiment.baseline, by=groups, confidence=confidence
+    )
+    identification = results[["run_id", "strategy", *groups, "replication"]]
+    daily = store.daily(list(results["run_id"])).merge(identification, on="run_id")
+    per_pair = decompose_adoption(daily, experiment.baseline, by=groups, adoption=store.adoption)
+    methods = set(per_pair["method"]) if len(per_pair) else set()
+    method = methods.pop() if len(methods) == 1 else ("mixed" if methods else "")
+    measures = [*_DECOMPOSITION, *(_MATCHED if method == "individual" else ())]
+    decomposition = (
+        describe(per_pair, measures, by=["strategy", *groups], confidence=confidence).rename(
+            columns={"outcome": "measure"}
+        )
+        if len(per_pair)
+        else pd.DataFrame()
+    )
+    panel = ["condition"] if groups and results["condition"].nunique() <= MAX_PANELS else []
+    bands = {}
+    columns = [c for c in daily.columns if c not in ("run_id", "step")]
+    wanted = [("adopted_share", False)]
+    wanted += [found for outcome in outcomes if (found := daily_column(outcome, columns))]
+    for column, cumulative in dict.fromkeys(wanted):
+        key = f"cumulative_{column}" if cumulative else column
+        bands[key] = daily_bands(
+            daily, column, by=["strategy", *panel], cumulative=cumulative, confidence=confidence
+        )
+    failures = pd.DataFrame(list(store.failures().values()))
+    spend = (
+        spend_comparison(results, experiment.baseline, by=groups, confidence=confidence)
+        if "total_profit" in results.columns
+        else pd.DataFrame()
+    )
+    return Comparison(
+        experiment, results, failures, summary, differences, decomposition, bands, method, spend
+    )

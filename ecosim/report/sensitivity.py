@@ -1,0 +1,102 @@
+"""``sensitivity.md`` of ``ecosim sensitivity``: the indices, their table and plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ecosim.experiment.schema import DUMMY
+from ecosim.plots import sensitivity_plot
+from ecosim.report.text import format_number
+from ecosim.store import write_figure, write_text
+
+if TYPE_CHECKING:
+    from ecosim.experiment.runner import SensitivityResult
+
+__all__ = ["write_sensitivity_report"]
+
+
+def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -> Path:
+    """Write the sensitivity table (CSV and Markdown) and the plot of the indices.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+        With its indices computed.
+    directory : str or Path
+
+    Returns
+    -------
+    Path
+        ``sensitivity.md``.
+    """
+    directory = Path(directory)
+    design = result.design
+    indices = result.indices
+    write_text(indices.to_csv(index=False), directory / "tables" / f"{design.method}.csv")
+    write_figure(
+        sensitivity_plot(indices, design.method, dummy=DUMMY),
+        directory / "figures" / f"{design.method}.png",
+        dpi=90,
+    )
+    if design.method == "morris":
+        columns = ["mu_star", "mu_star_conf", "mu", "sigma"]
+        what = (
+            f"Morris elementary effects (Morris 1991) on {len(design.sample)} design points "
+            "(random trajectories); μ* (mean absolute elementary effect, Campolongo et al. "
+            "2007: the change of the outcome over a step scaled to the parameter's whole "
+            "range) ranks the parameters' influence, σ signals interactions or non-linearity"
+        )
+    else:
+        columns = ["S1", "S1_conf", "ST", "ST_conf"]
+        what = (
+            "Sobol' first-order (S1) and total (ST) indices (Sobol' 2001) estimated with the "
+            f"Saltelli scheme (Saltelli et al. 2010) on {len(design.sample)} design points"
+        )
+    lines = [
+        f"# {design.method.capitalize()} sensitivity analysis of strategy `{design.strategy}`",
+        "",
+        f"{what}. Each design point was run {design.replications} time(s) and its outcomes "
+        "averaged. Intervals: 95% bootstrap confidence intervals from SALib.",
+        "",
+        f"The parameter **`{DUMMY}`** is in the design but the model never reads it: its index "
+        "is the **noise floor** left by the finite number of replications. Design points get "
+        "independent random seeds (not common random numbers), so that the dummy measures "
+        "this noise. A parameter is marked *above noise* when its interval lies wholly above "
+        "the dummy's; others have no effect detectable at this number of runs.",
+        "",
+        "| parameter | range |",
+        "|---|---|",
+    ]
+    bounds = dict(zip(design.problem["names"], design.problem["bounds"], strict=True))
+    lines += [
+        f"| `{name}` | [{format_number(low)}, {format_number(high)}] |"
+        for name, (low, high) in bounds.items()
+    ]
+    lines.append("")
+    for outcome, rows in indices.groupby("outcome", sort=False):
+        lines += [
+            f"## `{outcome}`",
+            "",
+            "| parameter | " + " | ".join(columns) + " | above noise |",
+        ]
+        lines.append("|---|" + "---|" * (len(columns) + 1))
+        for _, row in rows.iterrows():
+            if row["parameter"] == DUMMY:
+                mark = "noise floor"
+            else:
+                mark = "yes" if bool(row["above_noise"]) else "no"
+            lines.append(
+                f"| `{row['parameter']}` | "
+                + " | ".join(format_number(row[x]) for x in columns)
+                + f" | {mark} |"
+            )
+        lines.append("")
+    caption = (
+        "Sensitivity indices per outcome; the dashed line is the dummy's index plus its interval."
+    )
+    lines += [f"![{caption}](figures/{design.method}.png)", "", f"*{caption}*", ""]
+    lines.append(f"Table: `tables/{design.method}.csv`.")
+    path = directory / "sensitivity.md"
+    write_text("\n".join(lines) + "\n", path)
+    return path

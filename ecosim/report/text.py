@@ -1,0 +1,63 @@
+"""How the reports write numbers, intervals, shares and a strategy's changes."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["code_value", "format_number", "inline", "interval", "p_value", "share"]
+
+
+def format_number(x: Any) -> str:
+    """Write a number as the reports do: from 1,000 whole with separators, else 4 digits.
+
+    Examples
+    --------
+    >>> format_number(1148630.5), format_number(-0.0123456), format_number(638.64)
+    ('1,148,630', '-0.01235', '638.6')
+    """
+    if isinstance(x, str):
+        return x
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, float) and math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
+def interval(low: float, high: float) -> str:
+    """Write a confidence interval: ``[low, high]`` in :func:`format_number`'s digits."""
+    return f"[{format_number(low)}, {format_number(high)}]"
+
+
+def p_value(p: float) -> str:
+    """Write a p value to three decimals, ``< 0.001`` below that, ``–`` when undefined."""
+    return "–" if math.isnan(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def share(x: float) -> str:
+    """Write a share as a whole percentage, ``–`` when undefined."""
+    return "–" if math.isnan(x) else f"{x:.0%}"
+
+
+def code_value(v: Any, limit: int = 120) -> str:
+    """Show a value of a strategy's change as code; a table inline, cut after ``limit``.
+
+    Examples
+    --------
+    >>> code_value({"points": {"goal": 1500, "tiers": []}})
+    '`{points = {goal = 1500, tiers = []}}`'
+    """
+    text = inline(v)
+    return f"`{text if len(text) <= limit else text[: limit - 1] + '…'}`"
+
+
+def inline(v: Any) -> str:
+    """Write a value as inline TOML-like text: tables in braces, lists in brackets."""
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {inline(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(inline(x) for x in v) + "]"
+    return repr(v)
