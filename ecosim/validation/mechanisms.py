@@ -125,7 +125,7 @@ ROWS: list[Mechanism] = [
         direction=1,
         plausible=(0.05, 0.6),
         rationale="Most studies find gamification raises engagement (Hamari, Koivisto & "
-        "Sarsa 2014); the scenario's header cites about a quarter.",
+        "Sarsa 2014); the scenario's header cites up to a quarter.",
         quick_days=180,
     ),
     Mechanism(
