@@ -108,7 +108,7 @@ def read_observed(
     source = str(path)
     try:
         with open(path, encoding=ENCODING, newline="") as file:
-            rows = list(csv.reader(line for line in file if _holds_data(line)))
+            kept = [(number, line) for number, line in enumerate(file, 1) if _holds_data(line)]
     except FileNotFoundError:
         raise CalibrationError(where, [("", f"{source}: file not found")]) from None
     except UnicodeDecodeError:
@@ -124,13 +124,16 @@ def read_observed(
         ) from None
     except OSError as error:
         raise CalibrationError(where, [("", f"{source}: cannot be read ({error})")]) from None
-    if not rows:
+    if not kept:
         raise CalibrationError(
             source, [("", "is empty (expected a header and one row per period)")]
         )
+    rows, problems = _rows(kept)
+    if problems:
+        raise CalibrationError(source, problems)
     rename = rename or {}
     header = [rename.get(name.strip(), name.strip()) for name in rows[0]]
-    lines = _line_numbers(path)
+    lines = [number for number, _ in kept[1:]]
     separator = next((s for s in (";", "\t", "|") if len(rows[0]) == 1 and s in rows[0][0]), None)
     if separator is not None:
         raise CalibrationError(
@@ -143,7 +146,6 @@ def read_observed(
                 )
             ],
         )
-    problems = []
     index = [name for name in ("period", "date") if name in header]
     if len(index) != 1:
         problems.append(("header", "expected exactly one of the columns period or date"))
@@ -270,11 +272,47 @@ def _first_undecodable(path: Path) -> int:
     return len(lines)
 
 
-def _line_numbers(path: Path) -> list[int]:
-    """Line numbers (1-based) of the data rows: after the header, skipping comments and blanks."""
-    with open(path, encoding=ENCODING) as file:
-        numbers = [n for n, line in enumerate(file, 1) if _holds_data(line)]
-    return numbers[1:]
+def _rows(lines: list[tuple[int, str]]) -> tuple[list[list[str]], list[tuple[str, str]]]:
+    r"""Split each line of a data file into its cells, one row per line.
+
+    A cell in quotes must close on its own line, before the next comma: an unclosed quote
+    would otherwise swallow the lines after it, and text after a closing quote be joined
+    to the cell without a word.
+
+    Parameters
+    ----------
+    lines : list of (int, str)
+        The lines read (neither blank nor a comment), with their 1-based numbers.
+
+    Returns
+    -------
+    rows : list of list of str
+        The cells of each line.
+    problems : list of (str, str)
+        ``("line 7", what is wrong)`` for each line that is not one CSV row.
+
+    Examples
+    --------
+    >>> rows, problems = _rows([(1, "period,sales\n"), (2, '1,"3\n'), (3, '2,"4"5\n')])
+    >>> rows
+    [['period', 'sales']]
+    >>> [line for line, _ in problems]
+    ['line 2', 'line 3']
+    """
+    rows, problems = [], []
+    for number, line in lines:
+        try:
+            rows.append(next(csv.reader([line], strict=True)))
+        except csv.Error as error:
+            what = "is not closed on this line" if "end of data" in str(error) else "is malformed"
+            problems.append(
+                (
+                    f"line {number}",
+                    f"a cell in quotes {what} ({error}); expected each row on one line, "
+                    "a quoted cell ending with a quote before the next comma",
+                )
+            )
+    return rows, problems
 
 
 def _holds_data(line: str) -> bool:

@@ -276,6 +276,32 @@ def test_a_file_separated_by_something_else_than_commas_says_so(tmp_path, separa
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'period,purchases\n1,"3\n2,4\n3,5\n',
+            "line 2: a cell in quotes is not closed on this line (unexpected end of data)",
+        ),
+        (
+            'period,purchases,note\n1,3,"a\nb"\n2,4,c\n',
+            "line 2: a cell in quotes is not closed on this line (unexpected end of data)",
+        ),
+        (
+            'period,purchases\n1,3\n2,"4"5\n',
+            "line 3: a cell in quotes is malformed (',' expected after '\"')",
+        ),
+    ],
+    ids=["unclosed quote", "cell over two lines", "text after the closing quote"],
+)
+def test_a_quoted_cell_that_does_not_close_on_its_line_is_named_by_line(tmp_path, text, message):
+    path = tmp_path / "data.csv"
+    path.write_text(text)
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, ["purchases"], 1, days=10)
+    assert str(raised.value).startswith(f"{path}: 1 problem\n  {message}")
+
+
 def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("# exported\nperiod,purchases\n1,3\n2,4\n", encoding="utf-8-sig")
