@@ -310,6 +310,14 @@ BROKEN = {
         {"outcomes": ["total_revenue", "total_revenu"]},
         ["outcomes[1]: unknown outcome 'total_revenu' (expected one of: final_aware_share"],
     ),
+    "an outcome twice": (
+        {"outcomes": ["total_revenue", "total_profit", "total_revenue"]},
+        ["outcomes[2]: 'total_revenue' is given twice (expected each outcome once)"],
+    ),
+    "a sensitivity outcome twice": (
+        {"sensitivity": {"outcomes": ["total_profit", "total_profit"]}},
+        ["sensitivity.outcomes[1]: 'total_profit' is given twice (expected each outcome once)"],
+    ),
     "bad strategy name": (
         {"strategies": {"Mass-Ads": {}}, "baseline": "Mass-Ads"},
         ["strategies.Mass-Ads: the name must be lower case letters, digits and _"],

@@ -330,6 +330,7 @@ class Experiment(Spec):
         if self.baseline not in strategies:
             problems.append(f"baseline: unknown strategy {self.baseline!r} {_expected(strategies)}")
         problems += _unknown(self.outcomes, known, "outcomes", "outcome")
+        problems += _repeated(self.outcomes, "outcomes")
         if self.sensitivity.strategy is not None and self.sensitivity.strategy not in strategies:
             problems.append(
                 f"sensitivity.strategy: unknown strategy {self.sensitivity.strategy!r} "
@@ -338,6 +339,7 @@ class Experiment(Spec):
         problems += _unknown(
             self.sensitivity.outcomes or [], known, "sensitivity.outcomes", "outcome"
         )
+        problems += _repeated(self.sensitivity.outcomes or [], "sensitivity.outcomes")
         for i, parameter in enumerate(self.conditions.parameters if self.conditions else []):
             where = f"conditions.parameters[{i}]"
             if parameter.label in known:
@@ -387,6 +389,21 @@ def _unknown(names: list[str], known: list[str], where: str, kind: str) -> list[
         f"{where}[{i}]: unknown {kind} {name!r} {_expected(known)}"
         for i, name in enumerate(names)
         if name not in known
+    ]
+
+
+def _repeated(names: list[str], where: str) -> list[str]:
+    """Name each repeat of an outcome in a list of outcomes.
+
+    Examples
+    --------
+    >>> _repeated(["roi", "total_revenue", "roi"], "outcomes")
+    ["outcomes[2]: 'roi' is given twice (expected each outcome once)"]
+    """
+    return [
+        f"{where}[{i}]: {name!r} is given twice (expected each outcome once)"
+        for i, name in enumerate(names)
+        if name in names[:i]
     ]
 
 
