@@ -360,6 +360,29 @@ BROKEN = {
             "which strategy 'quiet' sets"
         ],
     ),
+    "integer on a fractional range": (
+        {
+            "conditions": {
+                "design": "latin_hypercube",
+                "points": 4,
+                "parameters": [
+                    {"path": "dynamics.venting_rate", "range": [0.1, 0.4], "integer": True}
+                ],
+            }
+        },
+        [
+            "conditions.parameters[0]: range: an integer parameter needs whole numbers for "
+            "low and high (got [0.1, 0.4])"
+        ],
+    ),
+    "integer on a fractional sensitivity range": (
+        {
+            "sensitivity": {
+                "parameters": [{"path": "network.k", "range": [4, 10.5], "integer": True}]
+            }
+        },
+        ["sensitivity.parameters[0]: range: an integer parameter needs whole numbers for"],
+    ),
     "latin hypercube without points": (
         {
             "conditions": {

@@ -98,6 +98,11 @@ class Parameter(Spec):
         problems = []
         if not self.low < self.high:
             problems.append(f"high: must be > low ({self.low}) (got {self.high})")
+        if self.integer and (self.low != int(self.low) or self.high != int(self.high)):
+            problems.append(
+                f"integer: an integer parameter needs whole numbers for low and high "
+                f"(got {self.low:g} and {self.high:g})"
+            )
         if self.prior == "log_uniform" and self.low <= 0:
             problems.append(f"low: a log_uniform prior needs low > 0 (got {self.low})")
         shape = {"normal": ("mean", "sd"), "beta": ("alpha", "beta")}.get(self.prior, ())

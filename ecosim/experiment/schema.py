@@ -152,6 +152,16 @@ class Factor(Spec):
     range: Range | None = None
     integer: bool = False
 
+    @model_validator(mode="after")
+    def _whole_range(self) -> Factor:
+        if self.integer and self.range is not None and any(x != int(x) for x in self.range):
+            low, high = self.range
+            raise ValueError(
+                f"range: an integer parameter needs whole numbers for low and high "
+                f"(got [{low:g}, {high:g}])"
+            )
+        return self
+
     @property
     def label(self) -> str:
         """The parameter's column name in results: ``name``, or else ``path``."""

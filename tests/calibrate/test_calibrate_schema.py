@@ -73,6 +73,12 @@ BROKEN_FILES = [
         "parameters[0]: low: a log_uniform prior needs low > 0",
     ),
     (
+        "integer on fractional bounds",
+        ("high = 0.2", "high = 0.2\ninteger = true"),
+        "parameters[0]: integer: an integer parameter needs whole numbers for low and high "
+        "(got 0.005 and 0.2)",
+    ),
+    (
         "beta without shapes",
         ('prior = "uniform"', 'prior = "beta"'),
         "parameters[1]: alpha: a beta prior needs it",
