@@ -168,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FIELD.PATH=VALUE",
         help="override a scenario field, e.g. brands.0.price=29.5 (repeatable)",
     )
-    run.add_argument("--out", type=Path, help="output folder (default: results/<scenario>)")
+    run.add_argument("--out", type=_out_path, help="output folder (default: results/<scenario>)")
     run.set_defaults(handler=_run)
 
     batch = commands.add_parser(
@@ -177,7 +177,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("experiment", type=Path, help="experiment TOML file")
     batch.add_argument(
-        "--out", type=Path, metavar="DIR", help="results folder (default: results/<experiment>)"
+        "--out",
+        type=_out_path,
+        metavar="DIR",
+        help="results folder (default: results/<experiment>)",
     )
     _add_experiment_arguments(
         batch,
@@ -194,7 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     comparison.add_argument("directory", type=Path, help="results folder of ecosim batch")
     comparison.add_argument(
         "--out",
-        type=Path,
+        type=_out_path,
         metavar="DIR",
         help="folder for report.md, figures/ and tables/ (default: DIRECTORY)",
     )
@@ -214,7 +217,7 @@ def _parser() -> argparse.ArgumentParser:
     sensitivity.add_argument("--method", choices=("morris", "sobol"), required=True)
     sensitivity.add_argument(
         "--out",
-        type=Path,
+        type=_out_path,
         metavar="DIR",
         help="results folder (default: results/<experiment>-<method>)",
     )
@@ -233,7 +236,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     optimize.add_argument("optimisation", type=Path, help="optimisation TOML file")
     optimize.add_argument(
-        "--out", type=Path, metavar="DIR", help="output folder (default: results/<name>)"
+        "--out", type=_out_path, metavar="DIR", help="output folder (default: results/<name>)"
     )
     optimize.add_argument(
         "--set",
@@ -255,7 +258,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     calibration.add_argument("calibration", type=Path, help="calibration TOML file")
     calibration.add_argument(
-        "--out", type=Path, metavar="DIR", help="output folder (default: results/<calibration>)"
+        "--out",
+        type=_out_path,
+        metavar="DIR",
+        help="output folder (default: results/<calibration>)",
     )
     calibration.add_argument(
         "--set",
@@ -306,7 +312,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(mode="full")
     validate.add_argument(
         "--out",
-        type=Path,
+        type=_out_path,
         default=Path("docs"),
         metavar="DIR",
         help="report folder (default: docs)",
@@ -405,6 +411,10 @@ def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
     where.add_argument("--serial", action="store_true", help="run in this process, without Dask")
 
 
+RUN_FILES = ("timeseries.parquet", "customers.parquet", "summary.json", "dashboard.png")
+"""What ``ecosim run`` writes into its folder."""
+
+
 def _run(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -424,7 +434,7 @@ def _run(args: argparse.Namespace) -> int:
         if value is not None:
             overrides[field] = value
     scenario = load_scenario(args.scenario, overrides, overrides_from=_COMMAND_LINE)
-    out = _folder(args.out or Path("results") / scenario.name)
+    out = _folder(args.out or Path("results") / scenario.name, RUN_FILES)
     check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
     model = EcosystemModel(scenario, outcomes="all")
@@ -460,8 +470,7 @@ def _run(args: argparse.Namespace) -> int:
         f"{outcomes['total_revenue']:,.0f}, final awareness {outcomes['final_aware_share']:.1%} "
         f"({wall_time:.1f} s)"
     )
-    written = ("timeseries.parquet", "customers.parquet", "summary.json", "dashboard.png")
-    print("wrote " + ", ".join(str(out / name) for name in written))
+    print("wrote " + ", ".join(str(out / name) for name in RUN_FILES))
     return 0
 
 
@@ -484,13 +493,21 @@ class _CaseNames:
         return iter(self._names())
 
 
-def _folder(out: Path) -> Path:
+def _folder(out: Path, files: tuple[str, ...] = ()) -> Path:
     """Return ``out``, the folder a command writes into, unless it is (or is in) a file.
+
+    Parameters
+    ----------
+    out : Path
+    files : tuple of str
+        The files the command will write into ``out``: checked before it starts, so that
+        finished work is not lost to a name already taken by a folder.
 
     Raises
     ------
     InputError
-        If ``out``, or the nearest of its parents that exists, is not a folder.
+        If ``out``, or the nearest of its parents that exists, is not a folder, or one of
+        ``files`` is a folder.
     """
     existing = next((path for path in (out, *out.parents) if path.exists()), out)
     if existing.exists() and not existing.is_dir():
@@ -499,7 +516,20 @@ def _folder(out: Path) -> Path:
             f"--out {out}: {which} a file, not a folder (expected a folder to write into, "
             "or a path that does not exist yet)"
         )
+    taken = [name for name in files if (out / name).is_dir()]
+    if taken:
+        raise InputError(
+            f"--out {out}: {', '.join(str(out / name) for name in taken)} "
+            f"{'is a folder' if len(taken) == 1 else 'are folders'} (expected the files "
+            f"{', '.join(files)} or nothing there; choose another --out)"
+        )
     return out
+
+
+def _out_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder (got an empty path)")
+    return Path(text)
 
 
 def _positive(text: str) -> int:

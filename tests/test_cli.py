@@ -86,6 +86,25 @@ def test_out_naming_a_file_is_refused_before_any_work(argv, tmp_path, monkeypatc
     assert taken.read_text() == "keep me" and os.listdir(tmp_path) == ["taken.txt"]
 
 
+def test_a_run_whose_output_file_is_taken_by_a_folder_is_refused_before_it_starts(tmp_path, capsys):
+    (tmp_path / "summary.json").mkdir()
+    assert run_cli("--out", str(tmp_path)) == 2
+    assert capsys.readouterr().err == (
+        f"ecosim: error: --out {tmp_path}: {tmp_path / 'summary.json'} is a folder (expected "
+        "the files timeseries.parquet, customers.parquet, summary.json, dashboard.png or "
+        "nothing there; choose another --out)\n"
+    )
+    assert os.listdir(tmp_path) == ["summary.json"]
+
+
+@pytest.mark.parametrize("command", ["run", "batch", "optimize"])
+def test_an_empty_out_is_refused(command, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main([command, "x.toml", "--out", ""])
+    assert stopped.value.code == 2
+    assert "argument --out: expected a folder (got an empty path)" in capsys.readouterr().err
+
+
 def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
     status = run_cli(
         "--set", "brands.0.pricee=10", "--set", "campaign.0.intensity=3", "--out", str(tmp_path)
