@@ -81,7 +81,7 @@ def test_overrides_change_the_file_before_it_is_validated(tmp_path):
     with pytest.raises(ExperimentError, match=r"baseline: unknown strategy 'quiet'"):
         load_experiment(path, overrides={"strategies": {"plain": {}}, "baseline": "quiet"})
     with pytest.raises(
-        ExperimentError, match=r"\(overrides\): 1 problem\n  replications.0: cannot set"
+        ExperimentError, match=r"\(overrides\): 1 problem\n  replications.0: replications is a"
     ):
         load_experiment(path, overrides={"replications.0": 2})
 

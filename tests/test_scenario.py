@@ -279,10 +279,16 @@ def test_overrides_create_missing_tables():
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("brands.3.price", "brands.3.price: index 3 is out of range (the list has 1 items)"),
+        (
+            "brands.3.price",
+            "brands.3.price: index 3 is out of range (the list has 1 item: expected 0 to 0)",
+        ),
         ("brands.acme.price", "brands.acme.price: no item named 'acme' (expected one of: shop)"),
-        ("days.x", "days.x: cannot set 'x' inside a int"),
-        ("name.first.x", "name.first.x: name is a str, not a table or list"),
+        ("days.x", "days.x: days is a value (30), not a table or list: it has no field 'x'"),
+        (
+            "name.first.x",
+            "name.first.x: name is a value ('small'), not a table or list: it has no field 'first'",
+        ),
     ],
 )
 def test_bad_override_paths(path, message):

@@ -573,13 +573,13 @@ def overlapping(a: str, b: str) -> bool:
 def _set_path(node: Any, parts: list[str], value: Any) -> None:
     *head, last = parts
     for depth, part in enumerate(head):
-        node = _child(node, part, where=".".join(parts[:depth]) or "the scenario")
+        node = _child(node, part, where=".".join(parts[: depth + 1]))
     if isinstance(node, list):
         node[_list_index(node, last)] = value
     elif isinstance(node, dict):
         node[last] = value
     else:
-        raise TypeError(f"cannot set {last!r} inside a {type(node).__name__}")
+        raise TypeError(_not_a_table(".".join(head), node, last))
 
 
 def _child(node: Any, part: str, where: str) -> Any:
@@ -587,14 +587,28 @@ def _child(node: Any, part: str, where: str) -> Any:
         return node.setdefault(part, {})
     if isinstance(node, list):
         return node[_list_index(node, part)]
-    raise TypeError(f"{where} is a {type(node).__name__}, not a table or list")
+    parent, _, _ = where.rpartition(".")
+    raise TypeError(_not_a_table(parent, node, part))
+
+
+def _not_a_table(where: str, node: Any, part: str) -> str:
+    """Say that a path runs into a value that holds no fields.
+
+    Examples
+    --------
+    >>> _not_a_table("days", 365, "x")
+    "days is a value (365), not a table or list: it has no field 'x'"
+    """
+    return f"{where} is a value ({node!r}), not a table or list: it has no field {part!r}"
 
 
 def _list_index(items: list, part: str) -> int:
     if part.lstrip("-").isdigit():
         index = int(part)
         if not 0 <= index < len(items):
-            raise IndexError(f"index {index} is out of range (the list has {len(items)} items)")
+            count = f"{len(items)} item{'s' * (len(items) != 1)}"
+            span = f": expected 0 to {len(items) - 1}" if items else ""
+            raise IndexError(f"index {index} is out of range (the list has {count}{span})")
         return index
     for index, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == part:
