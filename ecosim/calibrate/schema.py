@@ -47,6 +47,12 @@ MARKET_SIZE = "market_size"
 population stands for. Simulated counts and money are multiplied by ``market_size /
 population.size`` before they are compared with the data (Bass's m)."""
 
+UNFITTABLE = {
+    "days": "is the horizon, which the data sets",
+    "seed": "is the random seed, not a property of the market",
+}
+"""Scenario fields a calibration cannot fit, and why."""
+
 STATISTIC_KINDS = ("series", "total", "peak", "peak_period", "final")
 """What a summary statistic takes of a column: every period's value, the sum over the
 periods, the largest value, the period of the largest value (1-based), the last value."""
@@ -229,7 +235,7 @@ class Settings(Spec):
     generations: int = Field(default=8, ge=1, le=100)
     min_epsilon: float = Field(default=0.0, ge=0)
     batch_size: int = Field(default=8, ge=1)
-    draws: int = Field(default=1000, ge=10)
+    draws: int = Field(default=1000, ge=10, le=1_000_000)
     ppc_draws: int = Field(default=100, ge=10)
 
     @model_validator(mode="after")
@@ -285,6 +291,11 @@ class Calibration(Spec):
             paths = [p.path for p in self.parameters]
             if paths.count(parameter.path) > 1:
                 problems.append(f"parameters[{i}].path: {parameter.path!r} is fitted twice")
+            if parameter.path in UNFITTABLE:
+                problems.append(
+                    f"parameters[{i}].path: {parameter.path!r} {UNFITTABLE[parameter.path]} "
+                    "(expected a field of the market: a rate, a share, a price, ...)"
+                )
         seen = []
         for i, statistic in enumerate(self.statistics):
             if statistic.column not in OUTCOMES:

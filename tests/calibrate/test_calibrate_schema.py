@@ -106,6 +106,22 @@ BROKEN_FILES = [
     ),
     ("missing scenario", ('"tiny_bass.toml"', '"nowhere.toml"'), "scenario: "),
     (
+        "the horizon fitted",
+        ('path = "diffusion.q"', 'path = "days"'),
+        "parameters[1].path: 'days' is the horizon, which the data sets (expected a field of "
+        "the market",
+    ),
+    (
+        "the seed fitted",
+        ('path = "diffusion.q"', 'path = "seed"'),
+        "parameters[1].path: 'seed' is the random seed, not a property of the market",
+    ),
+    (
+        "too many draws",
+        ("draws = 40", "draws = 1_000_000_000_000"),
+        "abc.draws: Input should be less than or equal to 1000000",
+    ),
+    (
         "too few draws for the check",
         ("ppc_draws = 10", "ppc_draws = 50"),
         "abc: ppc_draws: must be <= draws (40)",
