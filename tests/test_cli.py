@@ -134,6 +134,10 @@ def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
             ["--days", "0"],
             "days (set on the command line): Input should be greater than or equal to 1 (got 0)",
         ),
+        (
+            ["--set", "network.kind=edge_list", "--set", "network.path=edges.csv"],
+            "network.m (with network.kind set on the command line): unknown field",
+        ),
     ],
 )
 def test_a_mistake_on_the_command_line_is_not_blamed_on_the_file(args, problem, capsys):

@@ -476,8 +476,8 @@ def blame_overrides(
     -------
     list of (str, str)
         The problems; a path at or inside a field that an override set (or created) reads
-        ``<path> (set on <origin>)``, one around such a field
-        ``<path> (with <dotted path> set on <origin>)``.
+        ``<path> (set on <origin>)``, one around such a field, or in a table whose ``kind``
+        or ``type`` an override changed, ``<path> (with <dotted path> set on <origin>)``.
 
     Examples
     --------
@@ -488,11 +488,20 @@ def blame_overrides(
     ...     print(f"{path}: {message}")
     population.size (set on the command line): must be >= 2
     brands[0] (with brands.a.price set on the command line): no price
+    >>> problems = [("network.m", "unknown field")]
+    >>> blame_overrides(problems, {"network": {"m": 4}}, {"network.kind": "edge_list"})
+    [('network.m (with network.kind set on the command line)', 'unknown field')]
     """
     fields = {dotted: field_path(data, dotted) for dotted in overrides}
+    kinds = {
+        dotted: field.rpartition(".")[0]
+        for dotted, field in fields.items()
+        if field.rpartition(".")[2] in ("kind", "type")
+    }
     blamed = []
     for path, message in problems:
         around = [dotted for dotted, field in fields.items() if _inside(field, path)]
+        around += [dotted for dotted, table in kinds.items() if table and _inside(path, table)]
         if path and any(_inside(path, field) for field in fields.values()):
             path = f"{path} (set on {origin})"
         elif path and around:
