@@ -74,7 +74,8 @@ def open_study(optimisation: Optimisation, folder: str | Path) -> optuna.Study:
     kind = search.sampler
     if kind == "auto":
         kind = "tpe" if len(directions) == 1 else "nsga2"
-    seed = optimisation.seed
+    storage = f"sqlite:///{(folder / DATABASE).resolve()}"
+    seed = _sampler_seed(optimisation.seed, _trials_held(storage, optimisation.name))
     if kind == "tpe":
         sampler = optuna.samplers.TPESampler(
             seed=seed, n_startup_trials=search.startup, multivariate=True, constant_liar=True
@@ -85,11 +86,41 @@ def open_study(optimisation: Optimisation, folder: str | Path) -> optuna.Study:
         sampler = optuna.samplers.RandomSampler(seed=seed)
     return optuna.create_study(
         study_name=optimisation.name,
-        storage=f"sqlite:///{(folder / DATABASE).resolve()}",
+        storage=storage,
         load_if_exists=True,
         sampler=sampler,
         directions=directions,
     )
+
+
+def _trials_held(storage: str, name: str) -> int:
+    """Return how many trials the study ``name`` in ``storage`` holds (0: none yet)."""
+    try:
+        study = optuna.load_study(study_name=name, storage=storage)
+    except KeyError:  # no study of this name yet
+        return 0
+    return len(study.get_trials(deepcopy=False))
+
+
+def _sampler_seed(seed: int, trials: int) -> int:
+    """Return the sampler's seed for a study that holds ``trials`` trials.
+
+    A new study's sampler is seeded by the file's ``seed``. A study continued (after an
+    interruption, or with more evaluations) gets a seed of its own from ``seed`` and the
+    trials it holds: a sampler seeded as at the start would draw the same random plans
+    again, which are then copied rather than evaluated (``repeats``), so that the
+    continued search spends its evaluations on plans it already has.
+
+    Examples
+    --------
+    >>> _sampler_seed(7, 0)
+    7
+    >>> _sampler_seed(7, 4) != _sampler_seed(7, 6)
+    True
+    """
+    if trials == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, trials]).generate_state(1)[0])
 
 
 def recover(study: optuna.Study) -> int:

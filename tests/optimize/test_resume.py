@@ -19,7 +19,7 @@ from ecosim.cli import main
 from ecosim.experiment.runner import Runner
 from ecosim.optimize import load_optimisation, optimise, run
 from ecosim.optimize.run import SELECTION, stream_seeds
-from ecosim.optimize.search import DATABASE, open_study
+from ecosim.optimize.search import DATABASE, open_study, run_search
 
 from support import small_scenario
 
@@ -176,3 +176,25 @@ def test_a_folder_of_another_optimisation_is_refused_naming_what_differs(tmp_pat
     assert "\n  search.replications: folder has 2, now 3\n" in error
     assert "\n  variables.0.high: folder has 0.9, now 0.8\n" in error
     assert main(["optimize", str(path), "--serial", "--out", out]) == 0
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "nsga2", "random"])
+def test_a_continued_search_does_not_propose_its_first_plans_again(tmp_path, sampler):
+    """A search stopped after its first batch (an interruption, or a smaller budget) and
+    continued: its sampler, seeded as at the start, proposed the first batch's random plans
+    again, and copied them as repeats instead of evaluating new plans."""
+    search = {"evaluations": 2, "replications": 2, "batch": 2, "startup": 4, "population": 4}
+    path = write_optimisation(tmp_path, tiny_optimisation(search=search | {"sampler": sampler}))
+    first = load_optimisation(path)
+    more = load_optimisation(path, {"search.evaluations": 4})
+
+    def evaluate(plans):
+        return [{"total_profit": plan["brands.0.margin"]} for plan in plans]
+
+    out = tmp_path / "out"
+    assert run_search(open_study(first, out), first, evaluate) == 2
+    study = open_study(more, out)
+    assert run_search(study, more, evaluate) == 2
+    trials = study.get_trials(states=(TrialState.COMPLETE,))
+    assert not [t.number for t in trials if t.user_attrs.get("repeats")]
+    assert len({t.params["margin"] for t in trials}) == 4
