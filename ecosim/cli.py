@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ecosim import __version__
-from ecosim.errors import EcosimError, InputError, InputWarning
+from ecosim.errors import EcosimError, InputError, InputWarning, Terminated, stop_reason
 
 if TYPE_CHECKING:
     from ecosim.validation import CaseResult
@@ -53,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     written (a full disk) gives exit status 1. Any other error is reported in one line
     with a hint to rerun with ``--debug``, which shows its traceback. Warnings about
     the input (a campaign action cut short by the horizon) are printed as
-    ``ecosim: warning: ...``.
+    ``ecosim: warning: ...``. SIGTERM stops a command as Ctrl-C does (:class:`Terminated`),
+    but the web app, which stops itself.
     """
     parser = _parser()
     args = parser.parse_args(argv)
@@ -61,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if getattr(args, "out", None) is not None:
             _folder(args.out)
-        with _warnings_shown(), _outside_paths(getattr(args, "allow_outside_paths", False)):
+        with (
+            _warnings_shown(),
+            _outside_paths(getattr(args, "allow_outside_paths", False)),
+            _terminated_as_interrupted(args.handler is not _ui),
+        ):
             return args.handler(args)
     except EcosimError as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
@@ -76,9 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("ecosim: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        why, status = stop_reason(stop)
+        print(f"ecosim: {why}", file=sys.stderr)
+        return status
     except Exception as error:  # anything unforeseen: one line, the traceback on request
         if debug:
             traceback.print_exc()
@@ -126,6 +134,25 @@ def _warnings_shown() -> Iterator[None]:
         warnings.showwarning = shown
         warnings.simplefilter("default", InputWarning)
         yield
+
+
+@contextmanager
+def _terminated_as_interrupted(wanted: bool) -> Iterator[None]:
+    """Raise :class:`Terminated` on SIGTERM while the block runs (in the main thread only)."""
+    if not wanted or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        Terminated.received.set()
+        raise Terminated
+
+    Terminated.received.clear()
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
@@ -568,8 +595,8 @@ def _batch(args: argparse.Namespace) -> int:
             serial=args.serial,
             dashboard=args.dashboard,
         )
-    except KeyboardInterrupt:
-        return _stopped(out, "interrupted")
+    except KeyboardInterrupt as stop:
+        return _stopped(out, *stop_reason(stop))
     except OSError as error:
         return _stopped(out, f"error: {error}", status=1)
     print(
@@ -631,8 +658,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
             serial=args.serial,
             dashboard=args.dashboard,
         )
-    except KeyboardInterrupt:
-        return _stopped(out, "interrupted")
+    except KeyboardInterrupt as stop:
+        return _stopped(out, *stop_reason(stop))
     except OSError as error:
         return _stopped(out, f"error: {error}", status=1)
     batch = result.batch
@@ -689,8 +716,8 @@ def _optimize(args: argparse.Namespace) -> int:
             dashboard=args.dashboard,
             on_batch=report,
         )
-    except KeyboardInterrupt:
-        return _stopped(out, "interrupted")
+    except KeyboardInterrupt as stop:
+        return _stopped(out, *stop_reason(stop))
     except OSError as error:
         return _stopped(out, f"error: {error}", status=1)
     path = write_report(outcome, optimisation)

@@ -7,6 +7,9 @@
 - :class:`ValidationCaseError`: a validation run (``ecosim validate``) that cannot start;
 - :class:`ResourceError`: a run that would need more memory than the machine has.
 
+Apart from the family, :class:`Terminated` is SIGTERM, which the command line turns into
+an interruption like Ctrl-C (:func:`stop_reason` says how it reports either).
+
 The command line catches the family and prints the message alone, without a traceback.
 :class:`InputWarning` is for input that can be used but probably does not say what was
 meant (a campaign action cut short by the horizon).
@@ -14,13 +17,18 @@ meant (a campaign action cut short by the horizon).
 
 from __future__ import annotations
 
+import signal
+import threading
+
 __all__ = [
     "EcosimError",
     "InputError",
     "InputWarning",
     "ResourceError",
     "StoreError",
+    "Terminated",
     "ValidationCaseError",
+    "stop_reason",
 ]
 
 
@@ -99,3 +107,40 @@ class InputWarning(UserWarning):
     and the field path, like an :class:`InputError`'s; the command line prints it as
     ``ecosim: warning: <message>``.
     """
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread by the command line: a command stops as after Ctrl-C.
+
+    So that ``kill PID`` (or a job scheduler's stop) ends a batch, a calibration or an
+    optimisation in order: the runs written are kept, ``results.parquet`` is brought up to
+    date, the local cluster is closed, and the message says so without a traceback.
+    :attr:`status` is the exit status, 128 + the signal's number, as a shell reports a
+    process the signal ended; :attr:`received` is set when the signal arrived, since a
+    library may turn this exception into a plain ``KeyboardInterrupt`` on its way up
+    (Dask does, from a calibration's sampler).
+    """
+
+    status = 128 + signal.SIGTERM
+    received = threading.Event()
+
+    def __init__(self) -> None:
+        super().__init__("terminated")
+
+
+def stop_reason(stop: KeyboardInterrupt) -> tuple[str, int]:
+    """Return how the command line reports a stop, and its exit status.
+
+    Parameters
+    ----------
+    stop : KeyboardInterrupt
+        Ctrl-C, or :class:`Terminated` (SIGTERM).
+
+    Returns
+    -------
+    (str, int)
+        ``("interrupted", 130)``, or ``("terminated", 143)`` after SIGTERM.
+    """
+    if isinstance(stop, Terminated) or Terminated.received.is_set():
+        return "terminated", Terminated.status
+    return "interrupted", 130

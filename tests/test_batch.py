@@ -335,6 +335,43 @@ def test_ctrl_c_stops_quietly_and_a_rerun_completes(serial_reference, tmp_path):
     pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
 
 
+def test_sigterm_stops_like_ctrl_c_with_the_results_table_up_to_date(serial_reference, tmp_path):
+    """``kill PID`` (a job scheduler's stop): the finished runs' rows are written, the cluster
+    stopped, a message without a traceback; before, the process died where it was."""
+    experiment = serial_reference["bigger"].parent / "experiment.toml"
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "ecosim.cli", "batch", str(experiment), "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [*command, "--workers", "1"],
+        start_new_session=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process.poll() is None, "the batch ended before it could be stopped"
+    children = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signal.SIGTERM)  # to the command alone, not its workers
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err
+    assert err.startswith("ecosim: terminated\nfinished runs are kept in"), err
+    assert "Traceback" not in err
+    finished = sorted(path.stem for path in (out / "runs").glob("*.parquet"))
+    assert sorted(pd.read_parquet(out / "results.parquet")["run_id"]) == finished
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert all(child.status() == psutil.STATUS_ZOMBIE for child in alive), "the cluster stopped"
+    rerun = subprocess.run(
+        [*command, "--serial"], env=env, capture_output=True, text=True, check=False
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{len(finished)} already done" in rerun.stdout
+    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
+
+
 def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
     experiment = load_experiment(serial_reference["bigger"].parent / "experiment.toml")
     out = tmp_path / "out"

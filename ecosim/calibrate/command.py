@@ -9,6 +9,7 @@ from typing import Any
 from ecosim.calibrate.abc import finished
 from ecosim.calibrate.fit import OUTPUTS, calibrate
 from ecosim.calibrate.schema import load_calibration
+from ecosim.errors import stop_reason
 
 __all__ = ["calibrate_command"]
 
@@ -39,8 +40,8 @@ def calibrate_command(
     Returns
     -------
     int
-        0 when the calibration is finished, 130 when interrupted, 1 when the cluster or
-        the disk failed (a rerun resumes in both cases).
+        0 when the calibration is finished, 130 when interrupted (143 on SIGTERM), 1
+        when the cluster or the disk failed (a rerun resumes in all three cases).
     """
     calibration = load_calibration(file, overrides, overrides_from="the command line")
     out = out or Path("results") / calibration.name
@@ -64,8 +65,8 @@ def calibrate_command(
                 dashboard=dashboard,
                 progress=lambda generation: print(generation.describe(), flush=True),
             )
-        except KeyboardInterrupt:
-            return _stopped(out, "interrupted", 130)
+        except KeyboardInterrupt as stop:
+            return _stopped(out, *stop_reason(stop))
         except OSError as error:  # a lost cluster, a full disk: the history keeps what is done
             return _stopped(out, f"error: {type(error).__name__}: {error}", 1)
         if result.resumed:
