@@ -111,6 +111,10 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
 def test_compare_needs_a_batch_folder_with_runs(batch, tmp_path):
     with pytest.raises(ExperimentError, match="not found: is this the --out folder"):
         compare(tmp_path)
+    experiment_file = tmp_path / "experiment_file.toml"
+    experiment_file.write_text("name = 'x'\n")
+    with pytest.raises(ExperimentError, match=r"is a file \(expected the --out folder"):
+        compare(experiment_file)
     (tmp_path / "runs").mkdir()
     (tmp_path / "experiment.toml").write_bytes((batch / "experiment.toml").read_bytes())
     with pytest.raises(ExperimentError, match="no run has finished yet"):

@@ -72,8 +72,12 @@ def read_record(directory: str | Path) -> Record:
     Raises
     ------
     ExperimentError
-        If the folder has no readable ``experiment.toml``.
+        If ``directory`` is a file, or the folder has no readable ``experiment.toml``.
     """
+    if Path(directory).is_file():
+        raise ExperimentError(
+            str(directory), [("", "is a file (expected the --out folder of ecosim batch)")]
+        )
     path = Path(directory) / ResultStore.RECORD
     source = str(path)
     data = read_toml_file(
