@@ -304,7 +304,13 @@ def test_kill_minus_9_then_rerun_gives_the_uninterrupted_results(serial_referenc
     assert not list(out.rglob("*.tmp"))
 
 
-def test_ctrl_c_stops_quietly_and_a_rerun_completes(serial_reference, tmp_path):
+def _batch_two_runs_in(serial_reference, tmp_path):
+    """Start the bigger batch on one worker in a session of its own; return it after 2 runs.
+
+    Returns the process (Ctrl-C not ignored, as from a terminal, whatever this test process
+    inherited), its folder, and a function that reruns the batch serially and checks that
+    the results are those of the batch run without interruption.
+    """
     experiment = serial_reference["bigger"].parent / "experiment.toml"
     out = tmp_path / "out"
     command = [sys.executable, "-m", "ecosim.cli", "batch", str(experiment), "--out", str(out)]
@@ -316,44 +322,39 @@ def test_ctrl_c_stops_quietly_and_a_rerun_completes(serial_reference, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        # as from a terminal: Ctrl-C not ignored, whatever this test process inherited
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert process.poll() is None, "the batch ended before it could be interrupted"
+    assert process.poll() is None, "the batch ended before it could be stopped"
+
+    def rerun() -> str:
+        done = subprocess.run(
+            [*command, "--serial"], env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        reference = read_results(serial_reference["bigger"])
+        pd.testing.assert_frame_equal(read_results(out), reference)
+        return done.stdout
+
+    return process, out, rerun
+
+
+def test_ctrl_c_stops_quietly_and_a_rerun_completes(serial_reference, tmp_path):
+    process, _out, rerun = _batch_two_runs_in(serial_reference, tmp_path)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert err.startswith("ecosim: interrupted\nfinished runs are kept in"), err
     assert "Traceback" not in err, "worker processes ignore Ctrl-C; the batch stops them"
-    rerun = subprocess.run(
-        [*command, "--serial"], env=env, capture_output=True, text=True, check=False
-    )
-    assert rerun.returncode == 0, rerun.stderr
-    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
+    rerun()
 
 
 def test_sigterm_stops_like_ctrl_c_with_the_results_table_up_to_date(serial_reference, tmp_path):
     """``kill PID`` (a job scheduler's stop): the finished runs' rows are written, the cluster
     stopped, a message without a traceback; before, the process died where it was."""
-    experiment = serial_reference["bigger"].parent / "experiment.toml"
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "ecosim.cli", "batch", str(experiment), "--out", str(out)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [*command, "--workers", "1"],
-        start_new_session=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert process.poll() is None, "the batch ended before it could be stopped"
+    process, out, rerun = _batch_two_runs_in(serial_reference, tmp_path)
     children = psutil.Process(process.pid).children(recursive=True)
     process.send_signal(signal.SIGTERM)  # to the command alone, not its workers
     _, err = process.communicate(timeout=60)
@@ -364,12 +365,7 @@ def test_sigterm_stops_like_ctrl_c_with_the_results_table_up_to_date(serial_refe
     assert sorted(pd.read_parquet(out / "results.parquet")["run_id"]) == finished
     _, alive = psutil.wait_procs(children, timeout=10)
     assert all(child.status() == psutil.STATUS_ZOMBIE for child in alive), "the cluster stopped"
-    rerun = subprocess.run(
-        [*command, "--serial"], env=env, capture_output=True, text=True, check=False
-    )
-    assert rerun.returncode == 0, rerun.stderr
-    assert f"{len(finished)} already done" in rerun.stdout
-    pd.testing.assert_frame_equal(read_results(out), read_results(serial_reference["bigger"]))
+    assert f"{len(finished)} already done" in rerun()
 
 
 def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
