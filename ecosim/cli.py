@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     with a hint to rerun with ``--debug``, which shows its traceback. Warnings about
     the input (a campaign action cut short by the horizon) are printed as
     ``ecosim: warning: ...``. SIGTERM stops a command as Ctrl-C does (:class:`Terminated`),
-    but the web app, which stops itself.
+    except the web app, which stops itself.
     """
     parser = _parser()
     args = parser.parse_args(argv)
