@@ -796,3 +796,19 @@ def test_a_warning_about_the_input_is_shown_once_per_command(tmp_path, capfd, co
         "ecosim: warning: scenario 'small': days: the horizon of 15 days cuts short 1 campaign "
         "action (campaign[0])"
     ]
+
+
+@pytest.mark.parametrize("where", [["--serial"], ["--workers", "1"]], ids=["serial", "dask"])
+def test_a_warning_about_a_strategys_own_plan_names_the_strategy(tmp_path, capfd, where):
+    late = {"type": "promotion", "brand": "shop", "start": 20, "end": 25, "discount": 0.1}
+    strategies = {"plain": {}, "late": {"append": {"campaign": [late]}}}
+    data = tiny_experiment(strategies=strategies, replications=2)
+    data.pop("conditions")
+    path = write_experiment(tmp_path, data)
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), *where]) == 0
+    assert [line for line in capfd.readouterr().err.splitlines() if "warning" in line] == [
+        "ecosim: warning: scenario 'small': days: the horizon of 15 days cuts short 1 campaign "
+        "action (campaign[0])",
+        "ecosim: warning: strategy 'late': scenario 'small': days: the horizon of 15 days leaves "
+        "out 1 campaign action (campaign[2]) and cuts short 1 campaign action (campaign[0])",
+    ]

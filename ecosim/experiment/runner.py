@@ -35,7 +35,7 @@ from ecosim.analysis import morris_indices, sobol_indices
 from ecosim.errors import InputError, InputWarning
 from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
 from ecosim.experiment.record import Record, claim
-from ecosim.experiment.schema import Experiment, summary_row
+from ecosim.experiment.schema import Experiment, strategy_warnings, summary_row
 from ecosim.market import Market
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.scenario import Scenario
@@ -150,7 +150,7 @@ class Runner:
         """
         if self.client is None:
             return [self._serially(job) for job in jobs]
-        _warn_here((job.scenario, job.overrides) for job in jobs)
+        _warn_here((job.scenario, job.overrides, None) for job in jobs)
         futures = self.client.map(_summarise_quietly, jobs, pure=False, retries=self.retries)
         try:
             # One at a time: an interrupted gather of all leaves a waiting task per
@@ -491,7 +491,8 @@ def _run_serially(scenario: Scenario, runs: list[Run], retries: int, tally: _Tal
     for run in runs:
         for attempt in range(1, retries + 2):
             try:
-                daily, summary, adoption = simulate(scenario, run.overrides, run.seed)
+                with strategy_warnings(run.strategy, scenario):
+                    daily, summary, adoption = simulate(scenario, run.overrides, run.seed)
             except Exception as error:
                 if attempt > retries:
                     tally.failure(run, attempt, error)
@@ -504,7 +505,7 @@ def _run_on_dask(
     client: Client, scenario: Scenario, runs: list[Run], retries: int, tally: _Tally
 ) -> None:
     attempts: dict[Any, tuple[Run, int]] = {}
-    _warn_here((scenario, run.overrides) for run in runs)
+    _warn_here((scenario, run.overrides, run.strategy) for run in runs)
 
     def submit(run: Run, attempt: int) -> Any:
         future = client.submit(_simulate_quietly, scenario, run.overrides, run.seed, pure=False)
@@ -526,21 +527,22 @@ def _run_on_dask(
         future.release()
 
 
-def _warn_here(scenarios: Iterable[tuple[Scenario, dict[str, Any]]]) -> None:
+def _warn_here(scenarios: Iterable[tuple[Scenario, dict[str, Any], str | None]]) -> None:
     """Give in this process the warnings about the input that runs on workers would give.
 
-    Each (base scenario, overrides) is validated once, so that its
+    Each (base scenario, overrides, strategy) is validated once, so that its
     :class:`~ecosim.errors.InputWarning` (a campaign action cut short by the horizon) is
     shown here, where repeated ones are left out, rather than by each worker for each run
-    (:func:`_simulate_quietly`). A scenario that cannot be used is left to its run, which
-    fails with the error and is recorded as failed.
+    (:func:`_simulate_quietly`); it names the strategy (:func:`_warnings_of`). A scenario
+    that cannot be used is left to its run, which fails with the error and is recorded as
+    failed.
     """
     seen: set[tuple[int, str]] = set()
-    for scenario, overrides in scenarios:
+    for scenario, overrides, strategy in scenarios:
         key = (id(scenario), repr(overrides))
         if key not in seen:
             seen.add(key)
-            with suppress(InputError):
+            with suppress(InputError), strategy_warnings(strategy, scenario):
                 resolve_scenario(scenario, overrides=overrides)
 
 

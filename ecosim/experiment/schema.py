@@ -17,6 +17,9 @@ Examples
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
-from ecosim.errors import InputError
+from ecosim.errors import InputError, InputWarning
 from ecosim.metrics import columns, summarize
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
@@ -55,6 +58,7 @@ __all__ = [
     "outcome_names",
     "scenario_changes",
     "strategy_overrides",
+    "strategy_warnings",
     "summary_row",
     "validate_experiment",
 ]
@@ -588,13 +592,60 @@ def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experim
         raise ExperimentError(source, validation_problems(error, data)) from None
 
 
+@contextmanager
+def strategy_warnings(strategy: str | None, base: Scenario) -> Iterator[None]:
+    """Name ``strategy`` in the input warnings given in the block that are its own.
+
+    A warning about the input names the base scenario (``scenario 'baseline': days: the
+    horizon ... leaves out campaign[9]``). A warning that the base scenario itself does not
+    give is about the strategy's changes, so the strategy is named first (``strategy
+    'loud': scenario 'baseline': ...``); one the base scenario gives too is left as it is,
+    so that it is shown once, not once per strategy. Other warnings pass unchanged.
+
+    Parameters
+    ----------
+    strategy : str or None
+        None for a simulation that belongs to no strategy (a plan of a search): nothing
+        is changed.
+    base : Scenario
+        The base scenario the strategy changes.
+    """
+    if strategy is None:
+        yield
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        yield
+    given = [w for w in caught if issubclass(w.category, InputWarning)]
+    shared = _base_warnings(base) if given else set()
+    for warning in caught:
+        if issubclass(warning.category, InputWarning):
+            text = str(warning.message)
+            named = text if text in shared else f"strategy {strategy!r}: {text}"
+            warnings.warn(named, InputWarning, stacklevel=3)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+
+
+def _base_warnings(base: Scenario) -> set[str]:
+    """Return the input warnings the base scenario gives on its own."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        with suppress(ScenarioError):
+            resolve_scenario(base, overrides={"days": base.days})
+    return {str(w.message) for w in caught if issubclass(w.category, InputWarning)}
+
+
 def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
     """Load the scenario with each strategy, and with each parameter's extreme values."""
     problems = []
     base = experiment.scenario
     for name, strategy in experiment.strategies.items():
         try:
-            resolve_scenario(base, overrides=strategy_overrides(base, strategy))
+            with strategy_warnings(name, base):
+                resolve_scenario(base, overrides=strategy_overrides(base, strategy))
         except ScenarioError as error:
             problems += [
                 (f"strategies.{name}", f"{path}: {message}" if path else message)
