@@ -122,6 +122,7 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
         stop.set()
         on_reset()
 
+    action = "Pause" if playing.value else "Play"  # the button's name, read aloud and on hover
     with solara.Card("Run"), solara.Column(gap="6px"):
         with solara.Row(justify="space-between"):
             solara.Button("Reset", color="primary", on_click=reset)
@@ -130,6 +131,7 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
                 color="primary",
                 on_click=lambda: playing.set(not playing.value),
                 disabled=over,
+                attributes={"aria-label": action, "title": action},
             )
             solara.Button("Step", color="primary", on_click=step, disabled=playing.value or over)
         solara.ToggleButtonsSingle(pace.value, values=list(PACES), on_value=pace.set, dense=True)

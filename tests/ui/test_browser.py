@@ -48,14 +48,14 @@ def test_each_browser_session_has_its_own_model(app: App, browser, app_url):
 def test_play_advances_and_pause_stops(app: App):
     app.open()
     page = app.page
-    page.get_by_role("button", name="▶").click()
-    expect(page.get_by_role("button", name="❚❚")).to_be_visible()
+    page.get_by_role("button", name="Play", exact=True).click()
+    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
     for _ in range(60):  # the counter may skip days while the views draw
         if app.counter() >= 3:
             break
         page.wait_for_timeout(500)
-    page.get_by_role("button", name="❚❚").click()
-    expect(page.get_by_role("button", name="▶")).to_be_visible()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
     counts = [app.counter()]
     for _ in range(5):  # a day already under way may finish; then the counter stays
         page.wait_for_timeout(4000)  # playing, several days would pass in 4 s
@@ -330,7 +330,7 @@ def test_play_stops_at_the_horizon_and_says_so(app: App):
     expect(page.get_by_text("12 days (from 1 to 730)")).to_be_visible()
     app.reset()
     expect(page.get_by_text("Day 0 · before 1.1 (of 12 days)")).to_be_visible()
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     expect(page.get_by_text("The scenario's 12 days are over.")).to_be_visible()
     expect(page.get_by_text("Day 12 · 12.1 (of 12 days)")).to_be_visible()
     expect(page.get_by_role("button", name="Step", exact=True)).to_be_disabled()
