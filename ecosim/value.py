@@ -1,9 +1,11 @@
-"""Customer value: RFM scores, ABC classes and customer lifetime value.
+"""Customer value: RFM scores, ABC classes, customer lifetime value and engagement profiles.
 
 These read the population at any day of a run: who bought how recently, how often and
 for how much (recency, frequency, monetary value), which customers make most of the
-revenue (ABC analysis, the seeds' "identify which segments are more engaged"), and what
-each customer is worth (CLV after Gupta, Lehmann & Stuart 2004).
+revenue (ABC analysis, the seeds' "identify which segments are more engaged"), what
+each customer is worth (CLV after Gupta, Lehmann & Stuart 2004), and how the customers
+engaged by the scenario's definition differ from the others (:func:`engagement_profile`,
+the seeds' "learn why they are engaged").
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ecosim.population import NEVER
+from ecosim import metrics
+from ecosim.population import NEVER, STAGES, TRAITS
 from ecosim.processes.retention import churn_hazard
 from ecosim.processes.shopping import purchase_intervals
 
@@ -24,6 +27,7 @@ __all__ = [
     "VALUE_KEYS",
     "abc_classes",
     "customer_values",
+    "engagement_profile",
     "lifetime_value",
     "quintile_scores",
     "value_totals",
@@ -114,7 +118,12 @@ def customer_values(model: Market, brand: int = 0) -> pd.DataFrame:
     average recency over a purchase cycle, half their mean interval between purchases;
     0 if churned),
     ``realised_value`` (margin earned so far, discounted to day 0),
-    ``future_value`` (:func:`lifetime_value`, discounted to day 0), ``clv`` (their sum).
+    ``future_value`` (:func:`lifetime_value`, discounted to day 0), ``clv`` (their sum);
+    then what may explain engagement: ``engaged`` (bool, by the scenario's definition,
+    :func:`ecosim.metrics.engaged`), ``stage`` (the Evans stage with the brand, a name of
+    :data:`ecosim.population.STAGES`), ``experience`` (the valence of the brand experience,
+    -1..1), ``friends`` (contacts in the social network, the degree) and the traits
+    ``ad_receptiveness``, ``talkativeness``, ``price_sensitivity`` and ``need_cycle``.
 
     Parameters
     ----------
@@ -168,8 +177,126 @@ def customer_values(model: Market, brand: int = 0) -> pd.DataFrame:
             "realised_value": population.value[:, brand],
             "future_value": future,
             "clv": population.value[:, brand] + future,
+            "engaged": metrics.engaged(model)[:, brand],
+            "stage": np.asarray(STAGES)[population.stage[:, brand]],
+            "experience": population.experience[:, brand],
+            "friends": model.network.degree,
+            **{trait: getattr(population, trait) for trait in TRAITS},
         }
     )
+
+
+_PROFILED = (*TRAITS, "friends", "experience")
+"""The numeric columns :func:`engagement_profile` compares."""
+_SHARES = ("segment", "abc")
+"""The class columns whose shares :func:`engagement_profile` compares, one row per class."""
+
+
+def engagement_profile(values: pd.DataFrame) -> pd.DataFrame:
+    """Compare the engaged customers with the others: the seeds' "learn why they are engaged".
+
+    For each trait (``ad_receptiveness``, ``talkativeness``, ``price_sensitivity``,
+    ``need_cycle``), ``friends`` and ``experience``, the mean among engaged customers and
+    among the others; for each segment and ABC class, its share of each group (rows
+    ``segment=<name>`` and ``abc=<class>``). ``cohens_d`` is the difference divided by the
+    pooled standard deviation ``sqrt((ss_engaged + ss_others) / (n - 2))``, ``ss`` a
+    group's sum of squared deviations from its mean (Cohen's d); a share's is computed the
+    same way on its 0/1 indicator. By convention about 0.2 is a small difference, 0.5 a
+    medium and 0.8 a large one (Cohen 1988).
+
+    The profile is descriptive: it shows what goes with engagement in the simulated
+    population, not what causes it. If engaged customers have more friends, friends' word
+    of mouth may engage them, or customers with many contacts may simply hear of the
+    brand first, or both; an experiment that changes one cause (``ecosim batch``) tells
+    them apart. When engagement is defined by purchases, the ABC shares largely restate
+    the definition: engaged customers buy more, so they are class A.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        One brand's :func:`customer_values` (for ``customers.parquet`` of ``ecosim run``
+        with several brands, the rows of one ``brand``): at least ``engaged``, the traits,
+        ``friends``, ``experience``, ``segment`` and ``abc``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``variable``; columns ``engaged`` and ``others`` (means or shares),
+        ``difference`` (engaged minus others) and ``cohens_d``, sorted by the absolute
+        ``cohens_d``, largest first. Means are NaN when a group is empty; ``cohens_d`` is
+        NaN with fewer than three customers, 0 for a column without variation and
+        infinite when the two groups differ without variation inside either.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, or if ``values`` holds several brands.
+
+    References
+    ----------
+    J. Cohen, Statistical Power Analysis for the Behavioral Sciences, 2nd ed., Lawrence
+    Erlbaum (1988).
+
+    Examples
+    --------
+    >>> values = pd.DataFrame(
+    ...     {
+    ...         "engaged": [True, True, True, False, False, False],
+    ...         "ad_receptiveness": [0.5, 0.7, 0.4, 0.5, 0.4, 0.4],
+    ...         "talkativeness": [0.9, 0.8, 0.7, 0.4, 0.3, 0.2],
+    ...         "price_sensitivity": [0.2, 0.4, 0.6, 0.7, 0.4, 0.3],
+    ...         "need_cycle": [20.0, 30.0, 40.0, 30.0, 45.0, 60.0],
+    ...         "friends": [8, 6, 4, 6, 4, 2],
+    ...         "experience": [0.6, 0.4, 0.2, 0.4, 0.0, -0.4],
+    ...         "segment": ["a", "a", "b", "a", "b", "b"],
+    ...         "abc": ["A", "A", "B", "B", "B", "C"],
+    ...     }
+    ... )
+    >>> engagement_profile(values).round(2).head(6)  # doctest: +NORMALIZE_WHITESPACE
+                      engaged  others  difference  cohens_d
+    variable
+    talkativeness        0.80    0.30        0.50      5.00
+    abc=A                0.67    0.00        0.67      1.63
+    experience           0.40    0.00        0.40      1.26
+    need_cycle          30.00   45.00      -15.00     -1.18
+    friends              6.00    4.00        2.00      1.00
+    ad_receptiveness     0.53    0.43        0.10      0.87
+    """
+    missing = [c for c in ("engaged", *_PROFILED, *_SHARES) if c not in values.columns]
+    if missing:
+        raise ValueError(
+            f"engagement_profile needs the columns of customer_values; missing: "
+            f"{', '.join(missing)}"
+        )
+    brands = pd.unique(values["brand"]) if "brand" in values.columns else []
+    if len(brands) > 1:
+        raise ValueError(
+            f"values holds several brands ({', '.join(map(str, brands))}); pass one "
+            f"brand's rows, e.g. values[values['brand'] == {str(brands[0])!r}]"
+        )
+    columns = {name: values[name].to_numpy(dtype=float) for name in _PROFILED}
+    for name in _SHARES:
+        labels = values[name].astype(str).to_numpy()
+        for label in sorted(set(labels)):
+            columns[f"{name}={label}"] = (labels == label).astype(float)
+    x = np.column_stack(list(columns.values()))
+    engaged = values["engaged"].to_numpy(dtype=bool)
+    means, squares = [], 0.0
+    for group in (x[engaged], x[~engaged]):
+        mean = group.mean(axis=0) if len(group) else np.full(x.shape[1], np.nan)
+        means.append(mean)
+        squares = squares + ((group - mean) ** 2).sum(axis=0)
+    difference = means[0] - means[1]
+    pooled = np.sqrt(squares / (len(x) - 2)) if len(x) > 2 else np.full(x.shape[1], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(pooled > 0, difference / pooled, np.sign(difference) * np.inf)
+    d = np.where(difference == 0, 0.0, d)
+    d[np.isnan(pooled) | np.isnan(difference)] = np.nan
+    profile = pd.DataFrame(
+        {"engaged": means[0], "others": means[1], "difference": difference, "cohens_d": d},
+        index=pd.Index(list(columns), name="variable"),
+    )
+    return profile.iloc[np.argsort(-np.abs(d), kind="stable")]  # NaN last
 
 
 VALUE_KEYS = (

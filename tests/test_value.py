@@ -4,9 +4,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ecosim.metrics import engaged
 from ecosim.model import EcosystemModel
+from ecosim.population import STAGES, TRAITS
 from ecosim.scenario import validate_scenario
-from ecosim.value import abc_classes, customer_values, lifetime_value, quintile_scores, value_totals
+from ecosim.value import (
+    abc_classes,
+    customer_values,
+    engagement_profile,
+    lifetime_value,
+    quintile_scores,
+    value_totals,
+)
 
 from support import small_scenario
 
@@ -99,3 +108,103 @@ def test_expected_retention_does_not_depend_on_the_day_within_a_purchase_cycle(m
     same = customer_values(model)
     assert table.loc[a, "retention"] != table.loc[b, "retention"], "a shorter cycle churns less"
     assert same.loc[a, "retention"] == same.loc[b, "retention"], "2 or 20 days since the last"
+
+
+def test_customer_values_say_who_is_engaged_and_what_may_explain_it(model):
+    table = customer_values(model)
+    population = model.population
+    assert table["engaged"].dtype == bool
+    assert (table["engaged"].to_numpy() == engaged(model)[:, 0]).all()
+    assert table["engaged"].any() and not table["engaged"].all()
+    assert set(table["stage"]) <= set(STAGES)
+    assert (table["stage"].map(STAGES.index).to_numpy() == population.stage[:, 0]).all()
+    assert table["experience"].dtype == np.float64
+    assert (table["experience"].to_numpy() == population.experience[:, 0]).all()
+    assert table["experience"].between(-1, 1).all()
+    indptr = model.network.indptr
+    assert np.issubdtype(table["friends"].dtype, np.integer)
+    assert (table["friends"].to_numpy() == indptr[1:] - indptr[:-1]).all()
+    assert table["friends"].mean() == pytest.approx(model.network.mean_degree)
+    for trait in TRAITS:
+        assert table[trait].dtype == np.float64
+        assert (table[trait].to_numpy() == getattr(population, trait)).all()
+
+
+def test_engagement_profile_of_a_run(model):
+    table = customer_values(model)
+    profile = engagement_profile(table)
+    segments = [f"segment={name}" for name in ("a", "b")]
+    assert set(profile.index) >= {*TRAITS, "friends", "experience", *segments, "abc=C"}
+    assert list(profile.columns) == ["engaged", "others", "difference", "cohens_d"]
+    mine = table["engaged"]
+    assert profile.loc["friends", "engaged"] == pytest.approx(table.loc[mine, "friends"].mean())
+    assert profile.loc["segment=a", "others"] == pytest.approx(
+        (table["segment"][~mine] == "a").mean()
+    )
+    assert profile.loc[segments, "engaged"].sum() == pytest.approx(1)
+    d = profile["cohens_d"].abs().to_numpy()
+    assert (np.diff(d) <= 0).all(), "sorted by the absolute standardised difference"
+
+
+def test_engagement_profile_gives_the_differences_and_cohens_d():
+    values = pd.DataFrame(
+        {
+            "engaged": [True, True, False, False, False],
+            "ad_receptiveness": [0.5] * 5,
+            "talkativeness": [0.9, 0.7, 0.4, 0.2, 0.3],
+            "price_sensitivity": [0.1, 0.3, 0.2, 0.2, 0.2],
+            "need_cycle": [30.0] * 5,
+            "friends": [10, 6, 4, 2, 3],
+            "experience": [0.5, 0.5, 0.5, 0.5, 0.5],
+            "segment": ["x", "y", "y", "y", "y"],
+            "abc": ["A", "A", "B", "C", "C"],
+        }
+    )
+    profile = engagement_profile(values)
+    # talkativeness: means 0.8 and 0.3; squares 0.02 + 0.02, so a pooled sd of
+    # sqrt(0.04 / 3) and d = 0.5 / 0.11547 = 4.330
+    row = profile.loc["talkativeness"]
+    assert row["engaged"] == pytest.approx(0.8) and row["others"] == pytest.approx(0.3)
+    assert row["difference"] == pytest.approx(0.5)
+    assert row["cohens_d"] == pytest.approx(0.5 / np.sqrt(0.04 / 3))
+    # friends: means 8 and 3; squares 8 + 2, pooled sd sqrt(10 / 3)
+    assert profile.loc["friends", "difference"] == 5
+    assert profile.loc["friends", "cohens_d"] == pytest.approx(5 / np.sqrt(10 / 3))
+    # price sensitivity: the same mean (0.2), so no difference
+    assert profile.loc["price_sensitivity", "difference"] == pytest.approx(0)
+    # shares: segment x is half the engaged and none of the others
+    assert profile.loc["segment=x", ["engaged", "others"]].tolist() == [0.5, 0.0]
+    assert profile.loc["segment=x", "cohens_d"] == pytest.approx(0.5 / np.sqrt(0.5 / 3))
+    assert profile.loc["abc=A", "cohens_d"] == np.inf, "the groups differ without variation"
+    for constant in ("ad_receptiveness", "need_cycle", "experience"):
+        assert profile.loc[constant, ["difference", "cohens_d"]].tolist() == [0, 0]
+    assert profile.index[0] == "abc=A" and profile.index[1] == "talkativeness"
+    assert profile.index[-3:].tolist() == ["ad_receptiveness", "need_cycle", "experience"]
+
+
+def test_engagement_profile_without_engaged_customers_has_no_engaged_means():
+    values = customer_values_like(engaged=[False] * 4)
+    profile = engagement_profile(values)
+    assert profile["engaged"].isna().all() and profile["cohens_d"].isna().all()
+    assert profile["others"].notna().all()
+
+
+def customer_values_like(**columns):
+    data = {
+        "engaged": [True, False, True, False],
+        **{trait: [0.1, 0.2, 0.3, 0.4] for trait in TRAITS},
+        "friends": [1, 2, 3, 4],
+        "experience": [0.0, 0.1, 0.2, 0.3],
+        "segment": ["a", "a", "b", "b"],
+        "abc": ["A", "B", "C", "C"],
+    }
+    data.update(columns)
+    return pd.DataFrame(data)
+
+
+def test_engagement_profile_names_a_missing_column():
+    values = customer_values_like().drop(columns=["friends", "talkativeness"])
+    with pytest.raises(ValueError, match="missing: talkativeness, friends"):
+        engagement_profile(values)
+    with pytest.raises(ValueError, match="several brands"):
+        engagement_profile(customer_values_like(brand=["p", "q", "p", "q"]))
