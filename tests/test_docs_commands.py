@@ -135,7 +135,7 @@ def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, cap
             assert status == 0, f"ecosim {shlex.join(argv)}: {capsys.readouterr().err}"
             ran["command"] += 1
     expected = {
-        "README.md": {"command": 12, "python": 3, "compiled": 1},
+        "README.md": {"command": 12, "python": 4, "compiled": 1},
         "experiments.md": {"command": 3, "python": 1, "compiled": 0},
         "optimization.md": {"command": 3, "python": 1, "compiled": 0},
         "calibration.md": {"command": 1, "python": 1, "compiled": 0},
