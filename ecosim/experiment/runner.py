@@ -533,7 +533,8 @@ def _warn_here(scenarios: Iterable[tuple[Scenario, dict[str, Any], str | None]])
     Each (base scenario, overrides, strategy) is validated once, so that its
     :class:`~ecosim.errors.InputWarning` (a campaign action cut short by the horizon) is
     shown here, where repeated ones are left out, rather than by each worker for each run
-    (:func:`_simulate_quietly`); it names the strategy (:func:`_warnings_of`). A scenario
+    (:func:`_simulate_quietly`); it names the strategy
+    (:func:`~ecosim.experiment.schema.strategy_warnings`). A scenario
     that cannot be used is left to its run, which fails with the error and is recorded as
     failed.
     """

@@ -582,7 +582,7 @@ def overlapping(a: str, b: str) -> bool:
 def _set_path(node: Any, parts: list[str], value: Any) -> None:
     *head, last = parts
     for depth, part in enumerate(head):
-        node = _child(node, part, where=".".join(parts[: depth + 1]))
+        node = _child(node, part, where=".".join(parts[:depth]))
     if isinstance(node, list):
         node[_list_index(node, last)] = value
     elif isinstance(node, dict):
@@ -596,8 +596,7 @@ def _child(node: Any, part: str, where: str) -> Any:
         return node.setdefault(part, {})
     if isinstance(node, list):
         return node[_list_index(node, part)]
-    parent, _, _ = where.rpartition(".")
-    raise TypeError(_not_a_table(parent, node, part))
+    raise TypeError(_not_a_table(where, node, part))
 
 
 def _not_a_table(where: str, node: Any, part: str) -> str:
