@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ecosim import __version__
-from ecosim.errors import EcosimError, InputError, InputWarning, Terminated, stop_reason
+from ecosim.errors import EcosimError, InputWarning, Terminated, stop_reason
 
 if TYPE_CHECKING:
     from ecosim.validation import CaseResult
@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     debug = getattr(args, "debug", False)
     try:
         if getattr(args, "out", None) is not None:
-            _folder(args.out)
+            from ecosim.store import output_folder
+
+            output_folder(args.out)
         with (
             _warnings_shown(),
             _outside_paths(getattr(args, "allow_outside_paths", False)),
@@ -449,7 +451,7 @@ def _run(args: argparse.Namespace) -> int:
     from ecosim.model import EcosystemModel
     from ecosim.plots import dashboard
     from ecosim.scenario import load_scenario, parse_assignment
-    from ecosim.store import write_figure, write_json, write_parquet
+    from ecosim.store import output_folder, write_figure, write_json, write_parquet
     from ecosim.value import customer_values
 
     overrides = dict(parse_assignment(text) for text in args.set)
@@ -461,7 +463,7 @@ def _run(args: argparse.Namespace) -> int:
         if value is not None:
             overrides[field] = value
     scenario = load_scenario(args.scenario, overrides, overrides_from=_COMMAND_LINE)
-    out = _folder(args.out or Path("results") / scenario.name, RUN_FILES)
+    out = output_folder(args.out or Path("results") / scenario.name, RUN_FILES)
     check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
     model = EcosystemModel(scenario, outcomes="all")
@@ -520,39 +522,6 @@ class _CaseNames:
         return iter(self._names())
 
 
-def _folder(out: Path, files: tuple[str, ...] = ()) -> Path:
-    """Return ``out``, the folder a command writes into, unless it is (or is in) a file.
-
-    Parameters
-    ----------
-    out : Path
-    files : tuple of str
-        The files the command will write into ``out``: checked before it starts, so that
-        finished work is not lost to a name already taken by a folder.
-
-    Raises
-    ------
-    InputError
-        If ``out``, or the nearest of its parents that exists, is not a folder, or one of
-        ``files`` is a folder.
-    """
-    existing = next((path for path in (out, *out.parents) if path.exists()), out)
-    if existing.exists() and not existing.is_dir():
-        which = "is" if existing == out else f"{existing} is"
-        raise InputError(
-            f"--out {out}: {which} a file, not a folder (expected a folder to write into, "
-            "or a path that does not exist yet)"
-        )
-    taken = [name for name in files if (out / name).is_dir()]
-    if taken:
-        raise InputError(
-            f"--out {out}: {', '.join(str(out / name) for name in taken)} "
-            f"{'is a folder' if len(taken) == 1 else 'are folders'} (expected the files "
-            f"{', '.join(files)} or nothing there; choose another --out)"
-        )
-    return out
-
-
 def _out_path(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a folder (got an empty path)")
@@ -579,13 +548,14 @@ def _port(text: str) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from ecosim.experiment import load_experiment, run_experiment
+    from ecosim.store import output_folder
 
     experiment = load_experiment(
         args.experiment,
         _experiment_overrides(args, "replications"),
         overrides_from=_COMMAND_LINE,
     )
-    out = _folder(args.out or Path("results") / experiment.name)
+    out = output_folder(args.out or Path("results") / experiment.name)
     try:
         result = run_experiment(
             experiment,
@@ -644,10 +614,11 @@ def _compare(args: argparse.Namespace) -> int:
 def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.experiment import load_experiment, run_sensitivity
     from ecosim.report import write_sensitivity_report
+    from ecosim.store import output_folder
 
     overrides = _experiment_overrides(args, "sensitivity.replications")
     experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
-    out = _folder(args.out or Path("results") / f"{experiment.name}-{args.method}")
+    out = output_folder(args.out or Path("results") / f"{experiment.name}-{args.method}")
     try:
         result = run_sensitivity(
             experiment,
@@ -696,36 +667,18 @@ def _failed(failed: int, planned: int, out: Path) -> int:
 
 
 def _optimize(args: argparse.Namespace) -> int:
-    from ecosim.optimize import load_optimisation, optimise, write_report  # imports Optuna
+    from ecosim.optimize.command import optimize_command
     from ecosim.scenario import parse_assignment
 
-    overrides = dict(parse_assignment(text) for text in args.set)
-    optimisation = load_optimisation(args.optimisation, overrides, overrides_from=_COMMAND_LINE)
-    out = _folder(args.out or Path("results") / optimisation.name)
-
-    def report(done: int, planned: int) -> None:
-        print(f"{optimisation.name}: {done} of {planned} evaluations", flush=True)
-
-    try:
-        outcome = optimise(
-            optimisation,
-            out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            serial=args.serial,
-            dashboard=args.dashboard,
-            on_batch=report,
-        )
-    except KeyboardInterrupt as stop:
-        return _stopped(out, *stop_reason(stop))
-    except OSError as error:
-        return _stopped(out, f"error: {error}", status=1)
-    path = write_report(outcome, optimisation)
-    print(
-        f"chosen: {outcome.chosen.name} ({'with' if outcome.selected.guaranteed else 'without'} "
-        f"the selection guarantee); wrote {out / 'plan.toml'} and {path}"
+    return optimize_command(
+        args.optimisation,
+        args.out,
+        args.workers,
+        args.scheduler,
+        args.serial,
+        args.dashboard,
+        dict(parse_assignment(text) for text in args.set),
     )
-    return 0
 
 
 def _calibrate(args: argparse.Namespace) -> int:

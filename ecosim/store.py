@@ -31,12 +31,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from matplotlib.figure import Figure
 
-from ecosim.errors import StoreError
+from ecosim.errors import InputError, StoreError
 
 __all__ = [
     "ResultStore",
     "atomic_path",
     "dotted",
+    "output_folder",
     "read_run_row",
     "read_toml",
     "write_figure",
@@ -48,6 +49,46 @@ __all__ = [
 
 RUN_METADATA_KEY = b"ecosim.run"
 """Key of a run file's Parquet metadata that holds its row of results (JSON)."""
+
+
+def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
+    """Return ``out``, the folder a command writes into, unless it is (or is in) a file.
+
+    Checked before a command starts, so that finished work is not lost to a path that
+    cannot be written.
+
+    Parameters
+    ----------
+    out : Path
+    files : tuple of str
+        The files the command will write into ``out``, each of which must not be a folder.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    InputError
+        If ``out``, or the nearest of its parents that exists, is not a folder, or one of
+        ``files`` is a folder.
+    """
+    existing = next((path for path in (out, *out.parents) if path.exists()), out)
+    if existing.exists() and not existing.is_dir():
+        which = "is" if existing == out else f"{existing} is"
+        raise InputError(
+            f"--out {out}: {which} a file, not a folder (expected a folder to write into, "
+            "or a path that does not exist yet)"
+        )
+    taken = [name for name in files if (out / name).is_dir()]
+    if taken:
+        raise InputError(
+            f"--out {out}: {', '.join(str(out / name) for name in taken)} "
+            f"{'is a folder' if len(taken) == 1 else 'are folders'} (expected the files "
+            f"{', '.join(files)} or nothing there; choose another --out)"
+        )
+    return out
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from ecosim.calibrate.abc import finished
 from ecosim.calibrate.fit import OUTPUTS, calibrate
 from ecosim.calibrate.schema import load_calibration
 from ecosim.errors import stop_reason
+from ecosim.store import output_folder
 
 __all__ = ["calibrate_command"]
 
@@ -44,7 +45,7 @@ def calibrate_command(
         when the cluster or the disk failed (a rerun resumes in all three cases).
     """
     calibration = load_calibration(file, overrides, overrides_from="the command line")
-    out = out or Path("results") / calibration.name
+    out = output_folder(out or Path("results") / calibration.name)
     done = finished(out)
     if done:
         result = calibrate(calibration, out)
