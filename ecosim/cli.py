@@ -25,7 +25,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -667,32 +667,24 @@ def _failed(failed: int, planned: int, out: Path) -> int:
 
 
 def _optimize(args: argparse.Namespace) -> int:
-    from ecosim.optimize.command import optimize_command
-    from ecosim.scenario import parse_assignment
+    from ecosim.optimize.command import optimize_command  # Optuna: only for this command
 
-    return optimize_command(
-        args.optimisation,
-        args.out,
-        args.workers,
-        args.scheduler,
-        args.serial,
-        args.dashboard,
-        dict(parse_assignment(text) for text in args.set),
-    )
+    return _on_runner(optimize_command, args.optimisation, args)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from ecosim.calibrate.command import calibrate_command  # pyabc is heavy: only for this command
+    from ecosim.calibrate.command import calibrate_command  # pyabc: only for this command
+
+    return _on_runner(calibrate_command, args.calibration, args)
+
+
+def _on_runner(command: Callable[..., int], file: Path, args: argparse.Namespace) -> int:
+    """Call a command that runs its simulations where the runner options say, with ``--set``."""
     from ecosim.scenario import parse_assignment
 
-    return calibrate_command(
-        args.calibration,
-        args.out,
-        args.workers,
-        args.scheduler,
-        args.serial,
-        args.dashboard,
-        dict(parse_assignment(text) for text in args.set),
+    overrides = dict(parse_assignment(text) for text in args.set)
+    return command(
+        file, args.out, args.workers, args.scheduler, args.serial, args.dashboard, overrides
     )
 
 
