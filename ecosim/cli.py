@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ecosim import __version__
-from ecosim.errors import EcosimError, InputWarning, Terminated, stop_reason
+from ecosim.errors import EcosimError, InputWarning, Terminated, report_stop, stop_reason
 
 if TYPE_CHECKING:
     from ecosim.validation import CaseResult
@@ -566,9 +566,9 @@ def _batch(args: argparse.Namespace) -> int:
             dashboard=args.dashboard,
         )
     except KeyboardInterrupt as stop:
-        return _stopped(out, *stop_reason(stop))
+        return report_stop(out, *stop_reason(stop), "finished runs")
     except OSError as error:
-        return _stopped(out, f"error: {error}", status=1)
+        return report_stop(out, f"error: {error}", 1, "finished runs")
     print(
         f"{experiment.name}: {result.planned} runs: {result.skipped} already done, "
         f"{result.finished} finished now, {result.failed} failed ({result.seconds:.1f} s)"
@@ -630,9 +630,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
             dashboard=args.dashboard,
         )
     except KeyboardInterrupt as stop:
-        return _stopped(out, *stop_reason(stop))
+        return report_stop(out, *stop_reason(stop), "finished runs")
     except OSError as error:
-        return _stopped(out, f"error: {error}", status=1)
+        return report_stop(out, f"error: {error}", 1, "finished runs")
     batch = result.batch
     print(
         f"{experiment.name} ({args.method}): {batch.planned} runs: {batch.skipped} already done, "
@@ -644,14 +644,6 @@ def _sensitivity(args: argparse.Namespace) -> int:
     print(result.indices.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     print(f"wrote {path} (figures/ and tables/ beside it)")
     return 0
-
-
-def _stopped(out: Path, why: str, status: int = 130) -> int:
-    print(
-        f"ecosim: {why}\nfinished runs are kept in {out}; rerun the same command to do the rest",
-        file=sys.stderr,
-    )
-    return status
 
 
 def _failed(failed: int, planned: int, out: Path) -> int:

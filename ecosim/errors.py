@@ -18,7 +18,9 @@ meant (a campaign action cut short by the horizon).
 from __future__ import annotations
 
 import signal
+import sys
 import threading
+from pathlib import Path
 
 __all__ = [
     "EcosimError",
@@ -28,6 +30,7 @@ __all__ = [
     "StoreError",
     "Terminated",
     "ValidationCaseError",
+    "report_stop",
     "stop_reason",
 ]
 
@@ -144,3 +147,28 @@ def stop_reason(stop: KeyboardInterrupt) -> tuple[str, int]:
     if isinstance(stop, Terminated) or Terminated.received.is_set():
         return "terminated", Terminated.status
     return "interrupted", 130
+
+
+def report_stop(out: Path, why: str, status: int, kept: str) -> int:
+    """Say why a resumable command stopped and what it kept; return its exit status.
+
+    Parameters
+    ----------
+    out : Path
+        The command's folder.
+    why : str
+        ``interrupted``, ``terminated`` (:func:`stop_reason`) or the error.
+    status : int
+    kept : str
+        What the folder keeps, e.g. ``finished runs``.
+
+    Returns
+    -------
+    int
+        ``status``.
+    """
+    print(
+        f"ecosim: {why}\n{kept} are kept in {out}; rerun the same command to continue",
+        file=sys.stderr,
+    )
+    return status

@@ -73,3 +73,12 @@ def test_a_new_member_of_the_family_is_reported_without_a_traceback(monkeypatch,
     monkeypatch.setattr("ecosim.cli._compare", refuse)
     assert main(["compare", str(Path("results") / "x")]) == 2
     assert capsys.readouterr().err == "ecosim: error: results/x: something the user can fix\n"
+
+
+def test_a_stop_says_what_the_folder_keeps_and_gives_the_status(tmp_path, capsys):
+    status = errors.report_stop(tmp_path, "terminated", 143, "complete generations")
+    assert status == 143
+    assert capsys.readouterr().err == (
+        f"ecosim: terminated\ncomplete generations are kept in {tmp_path}; rerun the same "
+        "command to continue\n"
+    )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from ecosim.calibrate.abc import finished
 from ecosim.calibrate.fit import OUTPUTS, calibrate
 from ecosim.calibrate.schema import load_calibration
-from ecosim.errors import stop_reason
+from ecosim.errors import report_stop, stop_reason
 from ecosim.store import output_folder
 
 __all__ = ["calibrate_command"]
@@ -67,9 +66,11 @@ def calibrate_command(
                 progress=lambda generation: print(generation.describe(), flush=True),
             )
         except KeyboardInterrupt as stop:
-            return _stopped(out, *stop_reason(stop))
+            return report_stop(out, *stop_reason(stop), "complete generations")
         except OSError as error:  # a lost cluster, a full disk: the history keeps what is done
-            return _stopped(out, f"error: {type(error).__name__}: {error}", 1)
+            return report_stop(
+                out, f"error: {type(error).__name__}: {error}", 1, "complete generations"
+            )
         if result.resumed:
             print(f"resumed after {result.resumed} complete generation(s)")
     print(
@@ -79,12 +80,3 @@ def calibrate_command(
     )
     print(f"{'its outputs are' if done else 'wrote'} {', '.join(OUTPUTS)} in {out}")
     return 0
-
-
-def _stopped(out: Path, why: str, status: int) -> int:
-    print(
-        f"ecosim: {why}\ncomplete generations are kept in {out}; rerun the same command to "
-        "continue",
-        file=sys.stderr,
-    )
-    return status

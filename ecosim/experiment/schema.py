@@ -634,7 +634,7 @@ def _base_warnings(base: Scenario) -> set[str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         with suppress(ScenarioError):
-            resolve_scenario(base, overrides={"days": base.days})
+            resolve_scenario(base, overrides={"days": base.days})  # validated as a strategy is
     return {str(w.message) for w in caught if issubclass(w.category, InputWarning)}
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-from ecosim.errors import stop_reason
+from ecosim.errors import report_stop, stop_reason
 from ecosim.optimize.schema import load_optimisation
 from ecosim.store import output_folder
 
@@ -61,21 +60,12 @@ def optimize_command(
             on_batch=report,
         )
     except KeyboardInterrupt as stop:
-        return _stopped(out, *stop_reason(stop))
+        return report_stop(out, *stop_reason(stop), "finished evaluations")
     except OSError as error:  # a lost cluster, a full disk: the study keeps what is done
-        return _stopped(out, f"error: {error}", 1)
+        return report_stop(out, f"error: {error}", 1, "finished evaluations")
     path = write_report(outcome, optimisation)
     print(
         f"chosen: {outcome.chosen.name} ({'with' if outcome.selected.guaranteed else 'without'} "
         f"the selection guarantee); wrote {out / 'plan.toml'} and {path}"
     )
     return 0
-
-
-def _stopped(out: Path, why: str, status: int) -> int:
-    print(
-        f"ecosim: {why}\nfinished evaluations are kept in {out}; rerun the same command to "
-        "continue",
-        file=sys.stderr,
-    )
-    return status

@@ -119,6 +119,7 @@ def test_ctrl_c_of_the_command_alone_stops_it_without_tracebacks(tmp_path):
     output, _ = process.communicate(timeout=120)
     assert process.returncode == 130, output
     assert "ecosim: interrupted" in output
+    assert f"finished evaluations are kept in {out}; rerun the same command" in output
     assert "Traceback" not in output, output
 
 
