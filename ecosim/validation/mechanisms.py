@@ -256,13 +256,14 @@ ROWS: list[Mechanism] = [
         scenario="viral_content",
         mechanism="media amplification of trending dialogue",
         off={"channels.social.amplification": 0.0},
-        outcome="aware_share",
-        over="final",
-        label="aware share at the end",
+        outcome="purchases",
+        label="purchases over the run",
         direction=1,
         plausible=(0.1, 5.0),
         rationale="Media that show what trends multiply the reach of shared content "
-        "(Berger & Milkman 2012; Goel, Anderson, Hofman & Watts 2016).",
+        "(Berger & Milkman 2012; Goel, Anderson, Hofman & Watts 2016), and earned social "
+        "media sell (Stephen & Galak 2012). Sales, not the final aware share: awareness "
+        "saturates by the end of the year with or without the amplification.",
         quick_days=120,
     ),
 ]

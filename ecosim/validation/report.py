@@ -115,6 +115,9 @@ REFERENCES = """\
   36(3), 356–372.
 - Srinivasan, V., & Mason, C. H. (1986). Nonlinear least squares estimation of new
   product diffusion models. *Marketing Science*, 5(2), 169–178.
+- Stephen, A. T., & Galak, J. (2012). The effects of traditional and social earned media
+  on sales: a study of a microlending marketplace. *Journal of Marketing Research*, 49(5),
+  624–639.
 - Sultan, F., Farley, J. U., & Lehmann, D. R. (1990). A meta-analysis of applications of
   diffusion models. *Journal of Marketing Research*, 27(1), 70–77.
 - Trusov, M., Bucklin, R. E., & Pauwels, K. (2009). Effects of word-of-mouth versus
