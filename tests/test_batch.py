@@ -351,6 +351,49 @@ def test_ctrl_c_stops_quietly_and_a_rerun_completes(serial_reference, tmp_path):
     rerun()
 
 
+def test_ctrl_c_while_the_cluster_starts_stops_the_batch_in_order(serial_reference, tmp_path):
+    """Before, the cluster started with Ctrl-C ignored, and a Ctrl-C in its first seconds
+    was lost: the batch ran to its end."""
+    experiment = serial_reference["bigger"].parent / "experiment.toml"
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ecosim.cli", "batch", str(experiment), "--out", str(out)],
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    command, deadline = psutil.Process(process.pid), time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        word in " ".join(child.cmdline())
+        for child in command.children()
+        for word in ("forkserver", "spawn_main")
+    ):
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert process.poll() is None, "the cluster is starting"
+    assert not list((out / "runs").glob("*.parquet")), "no run has finished"
+    children = command.children(recursive=True)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.startswith("ecosim: interrupted"), err
+    assert "Traceback" not in err and "Exception" not in err, err
+    assert not list((out / "runs").glob("*.parquet")), "stopped before a run"
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert all(child.status() == psutil.STATUS_ZOMBIE for child in alive), "the cluster stopped"
+
+
+def test_an_interrupt_while_the_cluster_starts_is_acted_on_once_it_is_up():
+    with pytest.raises(KeyboardInterrupt), ecosim.experiment.runner._interrupts_after():
+        signal.raise_signal(signal.SIGINT)
+        held = True
+    assert held, "the block ran to its end"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_sigterm_stops_like_ctrl_c_with_the_results_table_up_to_date(serial_reference, tmp_path):
     """``kill PID`` (a job scheduler's stop): the finished runs' rows are written, the cluster
     stopped, a message without a traceback; before, the process died where it was."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import multiprocessing
 import os
 import signal
 import threading
@@ -20,8 +21,9 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +31,7 @@ import dask
 import numpy as np
 import pandas as pd
 from dask.distributed import Client, LocalCluster, WorkerPlugin, as_completed
+from distributed.utils import get_mp_context
 from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
@@ -572,18 +575,19 @@ def dask_client(
 ) -> Iterator[Client]:
     """Connect to ``scheduler``, or start a quiet local cluster of single-threaded processes.
 
-    The local cluster's processes are started with Ctrl-C ignored, so that only this
-    process is interrupted and it stops them in order. Without ``dashboard`` nothing of it
-    serves HTTP: Dask always starts a web server in the scheduler and in each worker
-    (status pages, logs, call stacks, metrics), so their routes are emptied and the
+    The local cluster's workers ignore Ctrl-C, so that only this process is interrupted, at
+    any moment, and it stops them in order (:func:`_forked_workers`); an interrupt while the
+    cluster starts stops it once it is up (:func:`_interrupts_after`). Without ``dashboard``
+    nothing of it serves HTTP: Dask always starts a web server in the scheduler and in each
+    worker (status pages, logs, call stacks, metrics), so their routes are emptied and the
     servers stopped as soon as the cluster is up (and in every worker that starts later),
     leaving only the cluster's own connections, on 127.0.0.1. The workers' statistical
     profiler is off too: it samples the running task's stack every 10 ms for the dashboard,
-    and slows the simulations (``benchmarks/batch_vs_mesa.py``). So are the frequent
-    health checks that feed the dashboard (:data:`QUIET_CHECKS`). With ``dashboard`` the
-    scheduler serves Dask's dashboard on http://127.0.0.1:8787 (another free port if that
-    one is taken). Each worker freezes its garbage collector's objects once ecosim is
-    imported (:class:`_WorkerSetup`), so that the cluster stops in a tenth of the time.
+    and slows the simulations (``benchmarks/batch_vs_mesa.py``). So are the frequent health
+    checks that feed the dashboard (:data:`QUIET_CHECKS`). With ``dashboard`` the scheduler
+    serves Dask's dashboard on http://127.0.0.1:8787 (another free port if that one is
+    taken). Each worker freezes its garbage collector's objects once ecosim is imported
+    (:class:`_WorkerSetup`), so that the cluster stops in a tenth of the time.
     """
     if scheduler:
         try:
@@ -603,24 +607,28 @@ def dask_client(
         **QUIET_CHECKS,
     }
     with (
-        _ignoring_interrupts(),
-        warnings.catch_warnings(),
-        dask.config.set({} if dashboard else quiet),
         dask.config.set(WORKER_ENVIRONMENT),
+        dask.config.set(_forked_workers()),
+        ExitStack() as stack,
     ):
-        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:8787" if dashboard else None,
-            silence_logs=logging.ERROR,
-        )
-    with cluster, Client(cluster) as client:
-        if not dashboard:
-            client.run_on_scheduler(_stop_http)
-        client.register_plugin(_WorkerSetup(stop_http=not dashboard), name="ecosim-worker")
+        with _interrupts_after(), warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message="Port .* is already in use", category=UserWarning
+            )
+            with dask.config.set({} if dashboard else quiet):
+                cluster = LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address="127.0.0.1:8787" if dashboard else None,
+                    silence_logs=logging.ERROR,
+                )
+            stack.enter_context(cluster)
+            client = stack.enter_context(Client(cluster))
+            if not dashboard:
+                client.run_on_scheduler(_stop_http)
+            client.register_plugin(_WorkerSetup(stop_http=not dashboard), name="ecosim-worker")
         yield client
 
 
@@ -650,12 +658,57 @@ class _WorkerSetup(WorkerPlugin):
 
 
 @contextmanager
-def _ignoring_interrupts() -> Iterator[None]:
+def _interrupts_after() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the block runs, then act on them as usual.
+
+    The local cluster starts in a few seconds of Dask's own threads and processes; an
+    interrupt in the middle would leave a cluster half started, which Dask then fails
+    to close (tracebacks at exit). Held until the cluster is up, the interrupt then
+    stops it in order. Outside the main thread signals are not this thread's to handle.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    held: list[int] = []
+    watched = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, lambda sig, _frame: held.append(sig)) for sig in watched}
     try:
         yield
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(held):
+            signal.raise_signal(sig)
+
+
+def _forked_workers() -> dict[str, str]:
+    """Have the local cluster's workers forked by a server that ignores Ctrl-C.
+
+    A Ctrl-C at a terminal reaches every process of the command, the workers too; only
+    this process should stop, and stop them in order. The workers are therefore forked
+    by multiprocessing's fork server, started here with Ctrl-C ignored (its children
+    inherit that) and with the workers' environment (Dask's ``pre-spawn-environ``); this
+    process keeps its own Ctrl-C throughout, even while the cluster starts. Returns the
+    Dask setting that selects the fork server, or nothing where there is none (Windows)
+    or where signals cannot be set (not the main thread): there, as in Dask, workers are
+    spawned.
+    """
+    if (
+        "forkserver" not in multiprocessing.get_all_start_methods()
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return {}
+    setting = {"distributed.worker.multiprocessing-method": "forkserver"}
+    with dask.config.set(setting):
+        get_mp_context()
+    environment = dask.config.get("distributed.nanny.pre-spawn-environ")
+    saved = dict(os.environ)
+    os.environ.update({k: str(v) for k, v in environment.items() if v is not None})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
         signal.signal(signal.SIGINT, previous)
+        os.environ.clear()
+        os.environ.update(saved)
+    return setting
