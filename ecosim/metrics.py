@@ -74,6 +74,10 @@ FLOWS = {
         "previous wom_memory_days days"
     ),
     "switches": "purchases from a customer whose previous purchase was another brand",
+    "abandoned_checkouts": (
+        "customers who chose the brand and gave up in its purchase process today "
+        "(checkout_friction)"
+    ),
     "revenue": "money received for products today (after all discounts and rewards)",
     "fee_revenue": "membership fees received today",
     "gross_margin": "revenue less the cost of goods sold, plus membership fees, today",

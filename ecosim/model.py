@@ -47,6 +47,7 @@ from ecosim.processes.engagement import cocreate, move_stages
 from ecosim.processes.experience import consume_content, forget, omnichannel
 from ecosim.processes.retention import churn, win_back
 from ecosim.processes.shopping import (
+    abandon,
     accrue_value,
     basket,
     choice_probabilities,
@@ -152,7 +153,7 @@ class EcosystemModel(Market):
         self.media.do("amplify")
 
     def _shop(self, day: int) -> None:
-        """Phase 5: choice, purchase, loyalty, use, service and public complaints, reviews."""
+        """Phase 5: choice, checkout, purchase, loyalty, use, service, complaints, reviews."""
         params, population, draws = self.scenario.dynamics, self.population, self.draws
         price = self.prices
         needy = due_today(population, day, draws, loyalty.pace(population, self._programmes, day))
@@ -175,7 +176,12 @@ class EcosystemModel(Market):
         )
         available = population.aware[needy] & ~population.churned[needy]
         choice = choose(choice_probabilities(values, available, params), needy, draws)
-        buying = choice < len(price)
+        n_brands = len(price)
+        buying = choice < n_brands
+        friction = np.array([b.checkout_friction for b in self.scenario.brands])
+        gave_up = np.zeros(len(needy), dtype=bool)
+        gave_up[buying] = abandon(needy[buying], choice[buying], friction, draws)
+        buying &= ~gave_up
         buyers, bought = needy[buying], choice[buying]
         units = basket(population, buyers, bought, params)
         paid = paying[buying, choice[buying]] * units
@@ -190,13 +196,14 @@ class EcosystemModel(Market):
         after_wom = first & (day - population.heard_wom[buyers, bought] < params.wom_memory_days)
         switched = record_purchases(population, buyers, bought, paid, day, units)
         use_product(population, buyers, bought, self.qualities, params, draws)
-        n_brands = len(price)
         self.flows["purchases"] = np.bincount(bought, minlength=n_brands).astype(float)
         self.flows["revenue"] = np.bincount(bought, weights=paid, minlength=n_brands)
         self.flows["units"] = np.bincount(bought, weights=units, minlength=n_brands)
         self.flows["first_purchases"] = np.bincount(bought[first], minlength=n_brands)
         self.flows["first_purchases_after_wom"] = np.bincount(bought[after_wom], minlength=n_brands)
         self.flows["switches"] = np.bincount(bought[switched], minlength=n_brands).astype(float)
+        abandoned = np.bincount(choice[gave_up], minlength=n_brands)
+        self.flows["abandoned_checkouts"] = abandoned.astype(float)
         self.flows["needs"] = np.full(n_brands, len(needy))
         margin = paid - units * self._unit_cost[bought]
         accrue_value(population, buyers, bought, margin, day, params)

@@ -43,6 +43,7 @@ COUNTS = {
     "first_purchases",
     "first_purchases_after_wom",
     "switches",
+    "abandoned_checkouts",
     "fee_revenue",
     "marketing_cost",
     "service_cost",

@@ -10,6 +10,7 @@ from ecosim.processes.sampling import Draws
 from ecosim.scenario import Dynamics
 
 __all__ = [
+    "abandon",
     "accrue_value",
     "basket",
     "choice_probabilities",
@@ -268,6 +269,43 @@ def choose(probabilities: np.ndarray, customers: np.ndarray, draws: Draws) -> np
     """Draw one choice per row (customer); returns column indices (the last: outside option)."""
     u = draws.uniform("choose", customers)
     return (u[:, None] >= np.cumsum(probabilities, axis=1)[:, :-1]).sum(axis=1)
+
+
+def abandon(
+    customers: np.ndarray, brand: np.ndarray, friction: np.ndarray, draws: Draws
+) -> np.ndarray:
+    """Return which customers who chose a brand give up in its purchase process.
+
+    A customer who chose brand ``b`` abandons with probability ``friction_b``, the
+    brand's ``checkout_friction``: a long or complicated checkout, an account to create
+    or an app that is not made for the phone loses a share of the sales customers meant
+    to make (Baymard Institute's cart-abandonment research). Whoever abandons does not
+    buy today; the need is lost, as if they had chosen the outside option.
+
+    Parameters
+    ----------
+    customers, brand : ndarray of int
+        Who chose which brand today (each customer at most once).
+    friction : ndarray, shape (n_brands,)
+        Each brand's ``checkout_friction`` in [0, 1).
+    draws : Draws
+        The run's random numbers (purpose ``"abandon"``).
+
+    Returns
+    -------
+    ndarray of bool
+        Per customer, whether they abandon.
+
+    Examples
+    --------
+    >>> from ecosim.processes.sampling import Draws
+    >>> abandon(np.arange(4), np.zeros(4, int), np.array([0.0]), Draws(1)).tolist()
+    [False, False, False, False]
+    """
+    chance = friction[brand]
+    if not chance.any():
+        return np.zeros(len(customers), dtype=bool)
+    return draws.uniform("abandon", customers) < chance
 
 
 def purchase_intervals(population: Population, brand: int) -> np.ndarray:

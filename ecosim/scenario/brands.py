@@ -221,7 +221,13 @@ Rule = Annotated[CrisisResponse | BudgetShift, Field(discriminator="type")]
 
 
 class Brand(Spec):
-    """A brand: its offer, budget, loyalty programme, service level and reactions."""
+    """A brand: its offer, budget, loyalty programme, service level and reactions.
+
+    ``checkout_friction`` is the share of the customers who choose the brand and give up
+    in its purchase process (a long checkout, an account to create, an app that is not
+    mobile-first), beyond what the market's purchase rates already contain: 0 is a
+    purchase process like the average market's (:func:`ecosim.processes.shopping.abandon`).
+    """
 
     name: Name
     price: float = Field(gt=0.0)
@@ -230,6 +236,7 @@ class Brand(Spec):
     budget: Budget = math.inf
     initial_awareness: Probability = 0.0
     omnichannel_consistency: Probability = 0.8
+    checkout_friction: float = Field(default=0.0, ge=0.0, lt=1.0)
     loyalty: Loyalty = Field(default_factory=Loyalty)
     service: Service = Field(default_factory=Service)
     rules: list[Rule] = Field(default_factory=list)

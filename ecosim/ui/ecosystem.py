@@ -64,6 +64,7 @@ FLOW_MEANINGS = {
     "amplified": "customers the media showed a trending story (praise or complaints)",
     "reviews": "reviews written",
     "switches": "customers who switched to the brand from another",
+    "abandoned_checkouts": "customers who gave up in the brand's purchase process",
     "incidents": "service incidents (late delivery, wrong item...)",
     "complaints": "complaints to the brand",
     "public_complaints": "complaints made in public",
