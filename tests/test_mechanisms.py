@@ -10,7 +10,7 @@ from ecosim.metrics import summarize
 from ecosim.model import EcosystemModel
 from ecosim.scenario import apply_overrides, validate_scenario
 
-from support import SCENARIOS, SEEDS, paired_lower_bound, small_scenario
+from support import SCENARIOS, SEEDS, assert_rate, paired_lower_bound, small_scenario
 
 
 def scenario(overrides=None, **changes):
@@ -113,6 +113,19 @@ def test_omnichannel_consistency_raises_experience_and_inconsistency_lowers_it()
     )
     x = final(consistent, "final_mean_experience"), final(inconsistent, "final_mean_experience")
     assert paired_lower_bound(*x) > 0
+
+
+def test_checkout_friction_loses_the_purchases_of_customers_who_give_up():
+    def totals(friction):
+        spec = scenario({"brands.0.initial_awareness": 0.5, "brands.0.checkout_friction": friction})
+        return [summarize(ecosim.run(spec, seed=s), spec) for s in SEEDS[:10]]
+
+    smooth, cumbersome = totals(0.0), totals(0.3)
+    bought = [run["total_purchases"] for run in cumbersome]
+    assert paired_lower_bound([run["total_purchases"] for run in smooth], bought) > 0
+    assert all(run["total_abandoned_checkouts"] == 0 for run in smooth)
+    gave_up = sum(run["total_abandoned_checkouts"] for run in cumbersome)
+    assert_rate(int(gave_up), int(gave_up + sum(bought)), 0.3)
 
 
 def test_media_amplify_trending_dialogue():

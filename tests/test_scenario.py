@@ -181,6 +181,14 @@ BROKEN = [
     ),
     (_with("brands.0.price", -1), "brands[0].price: Input should be greater than 0"),
     (_with("brands.0.margin", 1.5), "brands[0].margin: Input should be less than or equal to 1"),
+    (
+        _with("brands.0.checkout_friction", 1.0),
+        "brands[0].checkout_friction: Input should be less than 1",
+    ),
+    (
+        _with("brands.0.checkout_friction", -0.1),
+        "brands[0].checkout_friction: Input should be greater than or equal to 0",
+    ),
     (_with("brands.0.colour", "red"), "brands[0].colour: unknown field"),
     (_with("brands", []), "brands: List should have at least 1 item"),
     (_with("brands.0.name", "Toko Ku"), "brands[0].name: String should match pattern"),

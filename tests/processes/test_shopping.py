@@ -1,7 +1,9 @@
 import numpy as np
 
 from ecosim.population import NEVER
+from ecosim.processes.sampling import Draws
 from ecosim.processes.shopping import (
+    abandon,
     accrue_value,
     choice_probabilities,
     choose,
@@ -14,7 +16,7 @@ from ecosim.processes.shopping import (
 )
 from ecosim.scenario import Dynamics
 
-from support import assert_rate, make_population
+from support import SEEDS, assert_rate, make_population
 
 
 def buy_probability(experience=0.0, sensitivity=0.5, price=1.0, promoted=False, extra=0.0):
@@ -182,3 +184,28 @@ def test_accrue_value_discounts_each_margin_to_day_zero():
     )
     factor = 1.1**-2
     assert np.allclose(population.value, [[0, 15 * factor], [0, 0], [2 * factor, 0]])
+
+
+def test_no_friction_abandons_nobody_and_full_friction_everybody(draws):
+    customers = np.arange(1000)
+    brand = customers % 2
+    gave_up = abandon(customers, brand, np.array([0.0, 1.0]), draws)
+    assert not gave_up[brand == 0].any() and gave_up[brand == 1].all()
+    assert not abandon(customers, brand, np.zeros(2), draws).any()
+
+
+def test_the_abandoned_share_is_the_brands_friction():
+    customers = np.arange(20_000)
+    brand = (customers % 3 == 0).astype(int)
+    friction = np.array([0.2, 0.05])
+    for seed in SEEDS:
+        gave_up = abandon(customers, brand, friction, Draws(seed))
+        for b, share in enumerate(friction):
+            assert_rate(gave_up[brand == b].sum(), (brand == b).sum(), share)
+
+
+def test_a_customers_abandonment_draw_does_not_depend_on_who_else_shops(draws):
+    everyone = abandon(np.arange(5000), np.zeros(5000, int), np.array([0.3]), draws)
+    draws.start_day(draws.day)
+    some = abandon(np.arange(0, 5000, 7), np.zeros(715, int), np.array([0.3]), draws)
+    assert (some == everyone[::7]).all()
