@@ -38,6 +38,7 @@ CONCEPTS = {
     "harbolnas_double_points",
     "price_war",
     "proactive_personalisation",
+    "easy_checkout",
 }
 
 

@@ -126,6 +126,9 @@ its source.
 - Open `points_vs_tiers` or `paid_membership`: which programme keeps customers buying?
   Watch the tier reviews every 90 days.
 - Open `omnichannel_consistency`: two equal brands, one consistent across channels.
+- Open `easy_checkout`: two equal brands, one with a simple, mobile-first checkout and one
+  whose long checkout loses a fifth of the customers who choose it. Follow
+  `abandoned_checkouts` in the outcome explorer: it nearly doubles on the sale days.
 - Raise the **negativity bias** and watch the range of the **wom experience weight** shrink:
   the schema keeps their product at most 1 (so experience stays within -1 and 1), and the
   caption under each slider says so.

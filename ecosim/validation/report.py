@@ -61,6 +61,8 @@ REFERENCES = """\
   Science*, 15(5), 215–227.
 - Baumeister, R. F., Bratslavsky, E., Finkenauer, C., & Vohs, K. D. (2001). Bad is stronger
   than good. *Review of General Psychology*, 5(4), 323–370.
+- Baymard Institute (2024). Söderlund, L., Checkout UX 2024: 11 pitfalls and best
+  practices. https://baymard.com/blog/current-state-of-checkout-ux
 - Berger, J., & Milkman, K. L. (2012). What makes online content viral? *Journal of
   Marketing Research*, 49(2), 192–205.
 - Bijmolt, T. H. A., van Heerde, H. J., & Pieters, R. G. M. (2005). New empirical
