@@ -183,8 +183,8 @@ BROKEN = [
     (_with("brands.0.price", -1), "brands[0].price: Input should be greater than 0"),
     (_with("brands.0.margin", 1.5), "brands[0].margin: Input should be less than or equal to 1"),
     (
-        _with("brands.0.checkout_friction", 1.0),
-        "brands[0].checkout_friction: Input should be less than 1",
+        _with("brands.0.checkout_friction", 1.5),
+        "brands[0].checkout_friction: Input should be less than or equal to 1",
     ),
     (
         _with("brands.0.checkout_friction", -0.1),

@@ -287,7 +287,7 @@ def abandon(
     customers, brand : ndarray of int
         Who chose which brand today (each customer at most once).
     friction : ndarray, shape (n_brands,)
-        Each brand's ``checkout_friction`` in [0, 1).
+        Each brand's ``checkout_friction`` in [0, 1].
     draws : Draws
         The run's random numbers (purpose ``"abandon"``).
 

@@ -236,7 +236,7 @@ class Brand(Spec):
     budget: Budget = math.inf
     initial_awareness: Probability = 0.0
     omnichannel_consistency: Probability = 0.8
-    checkout_friction: float = Field(default=0.0, ge=0.0, lt=1.0)
+    checkout_friction: Probability = 0.0
     loyalty: Loyalty = Field(default_factory=Loyalty)
     service: Service = Field(default_factory=Service)
     rules: list[Rule] = Field(default_factory=list)

@@ -139,6 +139,7 @@ def settings(scenario: Scenario) -> list[Setting]:
             Setting(f"brands.{name}.price", f"{name} price"),
             Setting(f"brands.{name}.quality", f"{name} quality"),
             Setting(f"brands.{name}.omnichannel_consistency", f"{name} omnichannel consistency"),
+            Setting(f"brands.{name}.checkout_friction", f"{name} checkout friction"),
             Setting(f"brands.{name}.service.response_days", f"{name} service response days"),
             Setting(f"brands.{name}.service.response_quality", f"{name} service response quality"),
             Setting(f"brands.{name}.service.proactive_notice", f"{name} proactive delay notices"),
