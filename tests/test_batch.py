@@ -392,6 +392,11 @@ def test_an_interrupt_while_the_cluster_starts_is_acted_on_once_it_is_up():
         held = True
     assert held, "the block ran to its end"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(KeyboardInterrupt), ecosim.experiment.runner._interrupts_after():
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+        pytest.fail("a second Ctrl-C acts at once")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_sigterm_stops_like_ctrl_c_with_the_results_table_up_to_date(serial_reference, tmp_path):

@@ -664,20 +664,32 @@ def _interrupts_after() -> Iterator[None]:
     The local cluster starts in a few seconds of Dask's own threads and processes; an
     interrupt in the middle would leave a cluster half started, which Dask then fails
     to close (tracebacks at exit). Held until the cluster is up, the interrupt then
-    stops it in order. Outside the main thread signals are not this thread's to handle.
+    stops it in order. A second one acts at once, so that a start that hangs can still
+    be stopped. Outside the main thread signals are not this thread's to handle.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     held: list[int] = []
-    watched = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.signal(sig, lambda sig, _frame: held.append(sig)) for sig in watched}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    def hold(sig: int, _frame: Any) -> None:
+        if held:
+            held.clear()
+            restore()
+            signal.raise_signal(sig)
+        else:
+            held.append(sig)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for sig in dict.fromkeys(held):
+        restore()
+        for sig in held:
             signal.raise_signal(sig)
 
 
@@ -688,7 +700,8 @@ def _forked_workers() -> dict[str, str]:
     this process should stop, and stop them in order. The workers are therefore forked
     by multiprocessing's fork server, started here with Ctrl-C ignored (its children
     inherit that) and with the workers' environment (Dask's ``pre-spawn-environ``); this
-    process keeps its own Ctrl-C throughout, even while the cluster starts. Returns the
+    process keeps its own Ctrl-C throughout, even while the cluster starts, but for the
+    hundredth of a second in which the fork server starts (once per process). Returns the
     Dask setting that selects the fork server, or nothing where there is none (Windows)
     or where signals cannot be set (not the main thread): there, as in Dask, workers are
     spawned.
