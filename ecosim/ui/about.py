@@ -63,10 +63,12 @@ are agents too. One step is **one day**, in seven phases:
 5. **Customers shop.** Needs arrive around each customer's own rhythm (Ehrenberg 1959). A
    customer in need chooses among the brands they know, or none, by experience, price,
    promotions, the average **rating**, habit and their **loyalty programme** (points that pull
-   harder as the reward nears, status tiers, paid membership). Using the product confirms or
-   disappoints (Oliver 1980; disappointment weighs more). Some purchases go wrong — a late
-   delivery, a stock-out, a defect; customers **complain**, some in public, and a quick, good
-   answer restores much of what was lost, a late one little. Some buyers write reviews.
+   harder as the reward nears, status tiers, paid membership). A brand whose **checkout** is
+   long or insists on an account loses some of those who chose it before they pay (Baymard
+   Institute 2024). Using the product confirms or disappoints (Oliver 1980; disappointment
+   weighs more). Some purchases go wrong — a late delivery, a stock-out, a defect; customers
+   **complain**, some in public, and a quick, good answer restores much of what was lost, a
+   late one little. Some buyers write reviews.
 6. **Engagement moves.** A customer who engaged with the brand today may climb one 4C stage,
    more likely with a better experience; without contact, engagement fades. Customers who
    have bought may **churn** (after a bad experience, or a long time without buying) and be
@@ -161,6 +163,8 @@ with different trust; a competitor that reacts to your price; reviews that answe
   Research*, 1(1), 5-17.
 - Baumeister, R. F., Bratslavsky, E., Finkenauer, C., & Vohs, K. D. (2001). Bad is stronger
   than good. *Review of General Psychology*, 5(4), 323-370.
+- Baymard Institute (2024). Söderlund, L., Checkout UX 2024: 11 pitfalls and best
+  practices. https://baymard.com/blog/current-state-of-checkout-ux
 - Ehrenberg, A. S. C. (1959). The pattern of consumer purchases. *Applied Statistics*, 8(1),
   26-41.
 - Hovland, C. I., & Weiss, W. (1951). The influence of source credibility on communication
