@@ -626,6 +626,7 @@ def dask_client(
                 )
             stack.enter_context(cluster)
             client = stack.enter_context(Client(cluster))
+            stack.callback(_quiet_while_stopping, client)
             if not dashboard:
                 client.run_on_scheduler(_stop_http)
             client.register_plugin(_WorkerSetup(stop_http=not dashboard), name="ecosim-worker")
@@ -655,6 +656,17 @@ class _WorkerSetup(WorkerPlugin):
         if self.stop_http:
             worker.http_server.stop()
         gc.freeze()
+
+
+def _quiet_while_stopping(client: Client) -> None:
+    """Silence the workers' logs before the local cluster stops.
+
+    The scheduler closes once it has told the workers to; a worker whose heartbeat was on
+    its way then logs "Failed to communicate with scheduler" with a traceback, which is
+    not an error of the batch. Whatever the workers had to say was said while they worked.
+    """
+    with suppress(Exception):
+        client.run(logging.disable, logging.ERROR)
 
 
 @contextmanager
