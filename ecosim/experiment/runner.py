@@ -577,7 +577,8 @@ def dask_client(
 
     The local cluster's workers ignore Ctrl-C, so that only this process is interrupted, at
     any moment, and it stops them in order (:func:`_forked_workers`); an interrupt while the
-    cluster starts stops it once it is up (:func:`_interrupts_after`). Without ``dashboard``
+    cluster starts stops it once it is up (:func:`_interrupts_after`); the workers' logs are
+    silenced as it stops (:func:`_quiet_while_stopping`). Without ``dashboard``
     nothing of it serves HTTP: Dask always starts a web server in the scheduler and in each
     worker (status pages, logs, call stacks, metrics), so their routes are emptied and the
     servers stopped as soon as the cluster is up (and in every worker that starts later),
