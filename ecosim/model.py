@@ -242,9 +242,11 @@ class EcosystemModel(Market):
                 members_left=left,
                 fee_revenue=fees,
             )
+        prevented, priority_cost = None, 0.0
         if programme.tiers is not None:
             promoted, demoted = loyalty.review_tiers(population, b, programme.tiers, day)
             self._add(b, promoted=promoted, demoted=demoted)
+            prevented, priority_cost = loyalty.priority(population, buyers, b, programme.tiers)
         disruptions = [a.multiplier for a in brand.active if isinstance(a, ServiceDisruption)]
         complaints, counts = service.fail(
             population,
@@ -255,10 +257,11 @@ class EcosystemModel(Market):
             day,
             draws,
             disruption=max(disruptions, default=1.0),
+            prevented=prevented,
         )
         brand.complaints.add(complaints)
         answered = service.respond(population, brand.complaints, b, brand.spec.service, day)
-        cost = service.running_cost(
+        cost = priority_cost + service.running_cost(
             brand.spec.service, brand.response_days, answered, counts["notices"]
         )
         self._add(b, answered=answered, service_cost=cost, **counts)

@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 import ecosim
-from ecosim.metrics import summarize
+from ecosim.metrics import FLOWS, summarize
 from ecosim.model import EcosystemModel
 from ecosim.scenario import apply_overrides, validate_scenario
 
@@ -126,6 +126,29 @@ def test_checkout_friction_loses_the_purchases_of_customers_who_give_up():
     assert all(run["total_abandoned_checkouts"] == 0 for run in smooth)
     gave_up = sum(run["total_abandoned_checkouts"] for run in cumbersome)
     assert_rate(int(gave_up), int(gave_up + sum(bought)), 0.3)
+
+
+def test_priority_delivery_spares_the_top_tier_incidents_and_keeps_its_purchases():
+    def totals(priority):
+        tiers = {
+            "review_days": 15,
+            "levels": [{"name": "vip", "threshold": 50, "priority": priority}],
+        }
+        late = {"name": "late_delivery", "rate": 0.3, "severity": 0.6}
+        spec = scenario(
+            {
+                "brands.0.initial_awareness": 0.5,
+                "brands.0.loyalty": {"tiers": tiers},
+                "brands.0.service.incidents": [late],
+            }
+        )
+        runs = [summarize(ecosim.run(spec, seed=s), spec) for s in SEEDS]
+        return {name: [run[f"total_{name}"] for run in runs] for name in FLOWS}
+
+    plain, served = totals(0.0), totals(1.0)
+    assert paired_lower_bound(plain["incidents"], served["incidents"]) > 0
+    assert paired_lower_bound(served["purchases"], plain["purchases"]) > 0
+    assert paired_lower_bound(served["service_cost"], plain["service_cost"]) > 0
 
 
 def test_media_amplify_trending_dialogue():

@@ -39,6 +39,7 @@ CONCEPTS = {
     "price_war",
     "proactive_personalisation",
     "easy_checkout",
+    "priority_delivery",
 }
 
 
@@ -189,6 +190,20 @@ BROKEN = [
     (
         _with("brands.0.checkout_friction", -0.1),
         "brands[0].checkout_friction: Input should be greater than or equal to 0",
+    ),
+    (
+        _with(
+            "brands.0.loyalty",
+            {"tiers": {"levels": [{"name": "vip", "threshold": 100, "priority": 1.5}]}},
+        ),
+        "brands[0].loyalty.tiers.levels[0].priority: Input should be less than or equal to 1",
+    ),
+    (
+        _with(
+            "brands.0.loyalty",
+            {"tiers": {"levels": [{"name": "vip", "threshold": 100, "priority_cost": -1}]}},
+        ),
+        "brands[0].loyalty.tiers.levels[0].priority_cost: Input should be greater than or equal",
     ),
     (_with("brands.0.colour", "red"), "brands[0].colour: unknown field"),
     (_with("brands", []), "brands: List should have at least 1 item"),

@@ -76,13 +76,16 @@ def fail(
     day: int,
     draws: Draws,
     disruption: float = 1.0,
+    prevented: np.ndarray | None = None,
 ) -> tuple[Complaints, dict[str, int]]:
     """Service incidents among a brand's buyers, and the complaints they raise.
 
     Each purchase suffers each kind of incident with its ``rate`` times ``disruption``
-    (at most one per purchase, the first drawn). The incident moves the experience towards -1 by its
-    ``severity``, or by ``(1 - notice_softening) * severity`` when the customer was
-    warned proactively (probability ``proactive_notice``, notifiable incidents only).
+    (at most one per purchase, the first drawn); a buyer served with priority is spared
+    the share ``prevented`` of the notifiable kinds. The incident moves the experience
+    towards -1 by its ``severity``, or by ``(1 - notice_softening) * severity`` when the
+    customer was warned proactively (probability ``proactive_notice``, notifiable
+    incidents only).
     A share ``complaint_rate`` complain, ``public_share`` of them in public; a share
     ``self_service`` of complaints is resolved at once with ``self_service_quality``;
     the others are answered after a geometric wait with mean ``response_days`` (the same
@@ -104,6 +107,9 @@ def fail(
         The run's random numbers.
     disruption : float
         Today's multiplier of incident rates (a service disruption raises it).
+    prevented : ndarray of float, optional
+        Per buyer, the share of notifiable incidents that priority fulfilment prevents
+        (:func:`ecosim.processes.loyalty.priority`); none when omitted.
 
     Returns
     -------
@@ -120,6 +126,8 @@ def fail(
     severity = np.array([incident.severity for incident in service.incidents])
     notifiable = np.array([incident.notifiable for incident in service.incidents])
     kinds = len(rates)
+    if prevented is not None:
+        rates = rates * (1.0 - prevented[:, None] * notifiable)
     keys = buyers[:, None] * kinds + np.arange(kinds)
     struck = draws.uniform(f"incident:{brand}", keys) < rates
     hit = struck.any(axis=1)

@@ -45,12 +45,21 @@ class Points(Spec):
 
 
 class Tier(Spec):
-    """A status tier: reached with ``threshold`` spend in a review period."""
+    """A status tier: reached with ``threshold`` spend in a review period.
+
+    Its members get ``discount`` off the price and a utility lift ``utility``. With
+    ``priority`` above 0 their orders are fulfilled first (priority dispatch, stock
+    reserved for them): that share of the incidents the brand sees coming (the
+    ``notifiable`` ones: late deliveries, stock-outs) does not happen to them, at
+    ``priority_cost`` a purchase (:func:`ecosim.processes.loyalty.priority`).
+    """
 
     name: Name
     threshold: float = Field(gt=0.0)
     discount: Probability = 0.0
     utility: float = Field(default=0.0, ge=0.0)
+    priority: Probability = 0.0
+    priority_cost: NonNegative = 10.0
 
 
 class Tiers(Spec):

@@ -68,7 +68,9 @@ are agents too. One step is **one day**, in seven phases:
    Institute 2024). Using the product confirms or disappoints (Oliver 1980; disappointment
    weighs more). Some purchases go wrong — a late delivery, a stock-out, a defect; customers
    **complain**, some in public, and a quick, good answer restores much of what was lost, a
-   late one little. Some buyers write reviews.
+   late one little; a tier's best customers may get **priority delivery**, which spares them
+   many late deliveries and stock-outs, at a cost (Lacey, Suh & Morgan 2007). Some buyers
+   write reviews.
 6. **Engagement moves.** A customer who engaged with the brand today may climb one 4C stage,
    more likely with a better experience; without contact, engagement fades. Customers who
    have bought may **churn** (after a bad experience, or a long time without buying) and be
@@ -132,6 +134,9 @@ its source.
   whose long checkout loses a fifth of the customers who choose it. Follow
   `abandoned_checkouts` in the outcome explorer: about 15 lost purchases a day, 26 on the
   sale days.
+- Open `priority_delivery`: gold and platinum members' orders go first. Compare
+  `incidents`, `purchases` and `profit` with priority switched off: a little more sales,
+  fewer complaints, and a cost that a year's margin does not repay at Rp 10,000 a purchase.
 - Raise the **negativity bias** and watch the range of the **wom experience weight** shrink:
   the schema keeps their product at most 1 (so experience stays within -1 and 1), and the
   caption under each slider says so.
@@ -169,6 +174,8 @@ with different trust; a competitor that reacts to your price; reviews that answe
   26-41.
 - Hovland, C. I., & Weiss, W. (1951). The influence of source credibility on communication
   effectiveness. *Public Opinion Quarterly*, 15(4), 635-650.
+- Lacey, R., Suh, J., & Morgan, R. M. (2007). Differential effects of preferential
+  treatment levels on relational outcomes. *Journal of Service Research*, 9(3), 241-256.
 - McFadden, D. (1974). Conditional logit analysis of qualitative choice behavior. In
   P. Zarembka (Ed.), *Frontiers in Econometrics*. Academic Press.
 - Mittal, V., Ross, W. T., & Baldasare, P. M. (1998). The asymmetric impact of negative and

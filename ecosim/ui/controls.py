@@ -150,6 +150,14 @@ def settings(scenario: Scenario) -> list[Setting]:
             found.append(
                 Setting(f"brands.{name}.loyalty.points.goal_gradient", f"{name} goal gradient")
             )
+        if brand.loyalty.tiers is not None:
+            found += [
+                Setting(
+                    f"brands.{name}.loyalty.tiers.levels.{level.name}.priority",
+                    f"{name} {level.name} priority delivery",
+                )
+                for level in brand.loyalty.tiers.levels
+            ]
         if brand.loyalty.membership is not None:
             found.append(Setting(f"brands.{name}.loyalty.membership.fee", f"{name} membership fee"))
     for influencer in scenario.influencers:

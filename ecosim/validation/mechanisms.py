@@ -213,6 +213,24 @@ ROWS: list[Mechanism] = [
         quick_days=180,
     ),
     Mechanism(
+        scenario="priority_delivery",
+        mechanism="priority delivery for gold and platinum members",
+        off={
+            "brands.tokoku.loyalty.tiers.levels.gold.priority": 0.0,
+            "brands.tokoku.loyalty.tiers.levels.platinum.priority": 0.0,
+        },
+        outcome="purchases",
+        label="purchases over the run",
+        direction=1,
+        plausible=(0.002, 0.05),
+        rationale="Priority serves the gold and platinum members' purchases, about a fifth "
+        "of the brand's, and spares them half (platinum four fifths) of the late deliveries "
+        "and stock-outs, which strike 8 % of purchases: about one purchase in a hundred is "
+        "spared an incident. Preferential treatment keeps the best customers buying (Lacey, "
+        "Suh & Morgan 2007), so purchases should rise, but by no more than a few per cent: "
+        "a spared incident can win back at most the purchases its customer has left.",
+    ),
+    Mechanism(
         scenario="price_war",
         mechanism="the incumbent's price match",
         off={},

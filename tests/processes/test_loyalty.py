@@ -162,3 +162,16 @@ def test_renewal_rises_with_usage_and_non_renewers_leave(draws):
     assert renewed + left == 20_000
     assert (population.member_until[~staying, 0] == NEVER).all()
     assert not population.term_purchases.any()
+
+
+def test_priority_serves_only_the_tiers_that_offer_it_and_costs_per_purchase():
+    levels = [
+        Tier(name="silver", threshold=100),
+        Tier(name="gold", threshold=300, priority=0.5, priority_cost=4.0),
+        Tier(name="platinum", threshold=600, priority=0.9, priority_cost=6.0),
+    ]
+    population = make_population(5)
+    population.tier[:, 0] = [0, 1, 2, 3, 2]
+    prevented, cost = loyalty.priority(population, np.arange(5), 0, Tiers(levels=levels))
+    assert prevented.tolist() == [0.0, 0.0, 0.5, 0.9, 0.5]
+    assert cost == 4.0 + 6.0 + 4.0

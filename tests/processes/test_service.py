@@ -1,5 +1,6 @@
 import numpy as np
 
+from ecosim.processes.sampling import Draws
 from ecosim.processes.service import Complaints, fail, respond
 from ecosim.scenario import Incident, Service
 
@@ -45,6 +46,29 @@ def test_proactive_notice_softens_notifiable_incidents(draws):
         unwarned, np.arange(10), 0, service(incidents=[defect], proactive_notice=1.0), 0.0, 1, draws
     )
     assert np.allclose(unwarned.experience, -0.25), "defects cannot be announced"
+
+
+def test_priority_prevents_its_share_of_the_notifiable_incidents_only(draws):
+    late = Incident(name="late", rate=0.5, severity=0.5, notifiable=True)
+    defect = Incident(name="defect", rate=0.2, severity=0.5, notifiable=False)
+    spec = service(incidents=[late, defect])
+    buyers = np.arange(40_000)
+    prevented = np.where(buyers < 20_000, 0.6, 0.0)
+    population = make_population(40_000, experience=0.5)
+    fail(population, buyers, 0, spec, 0.0, 1, draws, prevented=prevented)
+    hurt = population.experience[:, 0] < 0.5
+    # the first drawn kind counts: late with rate r, else a defect with 0.2
+    for served, late_rate in ((slice(0, 20_000), 0.5 * 0.4), (slice(20_000, None), 0.5)):
+        assert_rate(int(hurt[served].sum()), 20_000, late_rate + (1 - late_rate) * 0.2)
+
+
+def test_no_priority_draws_the_same_incidents_as_none():
+    buyers = np.arange(5_000)
+    without, zero = make_population(5_000, experience=0.5), make_population(5_000, experience=0.5)
+    fail(without, buyers, 0, service(), 0.0, 1, Draws(7))
+    fail(zero, buyers, 0, service(), 0.0, 1, Draws(7), prevented=np.zeros(5_000))
+    assert np.array_equal(without.experience, zero.experience)
+    assert (without.experience[:, 0] < 0.5).any()
 
 
 def test_a_quick_answer_restores_more_than_a_late_one(draws):
