@@ -331,6 +331,17 @@ def pair(
     }
 
 
+def _percent(fraction: float) -> str:
+    """Write a bound of a plausible range as a percentage with the digits it needs.
+
+    Examples
+    --------
+    >>> _percent(0.002), _percent(-0.4), _percent(7.0)
+    ('+0.2%', '-40%', '+700%')
+    """
+    return f"{fraction * 100:+g}%"
+
+
 def measure(
     scenario: str,
     replications: int | None = None,
@@ -454,7 +465,7 @@ def no_inert_mechanism(mode: Mode = "full", jobs: int = 1) -> CaseResult:
                 "up" if row.direction > 0 else "down",
                 f"{e.mean:+.1%}",
                 f"[{e.low:+.1%}, {e.high:+.1%}]",
-                f"[{row.plausible[0]:+.0%}, {row.plausible[1]:+.0%}]",
+                f"[{_percent(row.plausible[0])}, {_percent(row.plausible[1])}]",
                 f"{m.settings['pairs']} × {m.settings['customers']} × {m.settings['days']}",
                 "PASS" if m.passed else "FAIL",
                 row.rationale,
