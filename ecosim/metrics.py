@@ -82,7 +82,9 @@ FLOWS = {
     "fee_revenue": "membership fees received today",
     "gross_margin": "revenue less the cost of goods sold, plus membership fees, today",
     "marketing_cost": "money spent on marketing today",
-    "service_cost": "cost of answering complaints, proactive notices and self-service today",
+    "service_cost": (
+        "cost of priority delivery, answering complaints, proactive notices and self-service today"
+    ),
     "programme_cost": "running cost of loyalty programmes and AI personalisation today",
     "profit": "gross margin (with fees) less marketing, service and programme costs today",
     "rewards_value": "money value of the loyalty rewards redeemed today",

@@ -52,7 +52,7 @@ FLOW_MEANINGS = {
     "stage_downs": "customers who slipped one 4C stage",
     "forgot": "customers who forgot the brand",
     "profit": "gross margin less marketing, service and programme costs",
-    "service_cost": "cost of answering complaints, proactive notices and self-service",
+    "service_cost": "cost of answers, proactive notices, self-service and priority delivery",
     "programme_cost": "running cost of loyalty programmes and AI personalisation",
     "units": "units sold (engaged customers buy more per purchase)",
     "notices": "customers warned of a service delay before it reached them",
@@ -346,7 +346,7 @@ def flow_row(name: str, value: float) -> tuple[str, str]:
     Examples
     --------
     >>> flow_row("service_cost", 1234.4)
-    ('Rp 1,234k', 'cost of answering complaints, proactive notices and self-service')
+    ('Rp 1,234k', 'cost of answers, proactive notices, self-service and priority delivery')
     >>> flow_row("crisis_responses", 2.0), flow_row("new_flow", 3.0)
     (('2', 'responses to a service crisis'), ('3', 'new flow'))
     """

@@ -228,7 +228,8 @@ ROWS: list[Mechanism] = [
         "and stock-outs, which strike 8 % of purchases: about one purchase in a hundred is "
         "spared an incident. Preferential treatment keeps the best customers buying (Lacey, "
         "Suh & Morgan 2007), so purchases should rise, but by no more than a few per cent: "
-        "a spared incident can win back at most the purchases its customer has left.",
+        "a spared incident keeps at most a few purchases (its customer's, and those of the "
+        "friends who would have heard a complaint).",
     ),
     Mechanism(
         scenario="price_war",
