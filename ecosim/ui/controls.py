@@ -328,6 +328,8 @@ def unit(path: str) -> str:
     --------
     >>> unit("brands.tokoku.price"), unit("dynamics.churn_rate"), unit("days")
     ('Rp thousand', 'per day', 'days')
+    >>> unit("brands.tokoku.loyalty.tiers.levels.gold.priority")
+    'share of foreseeable incidents spared'
     """
     name = path.rsplit(".", 1)[-1]
     if name in _MONEY:
@@ -340,6 +342,10 @@ def unit(path: str) -> str:
         return "per day"
     if name.endswith("share"):
         return "share of customers"
+    if name == "checkout_friction":
+        return "share of choosers lost at checkout"
+    if name == "priority":
+        return "share of foreseeable incidents spared"
     return ""
 
 

@@ -100,6 +100,8 @@ def test_values_are_printed_with_their_units():
     assert shown(price["value"], price["unit"]) == "Rp 150 thousand"
     params = model_params(scenario)
     assert pending(params, {**initial_values(params), "days": 30}) == ["days 30 days"]
+    friction = control(scenario, Setting("brands.tokoku.checkout_friction", "friction"))
+    assert shown(0.2, friction["unit"]) == "0.2 share of choosers lost at checkout"
 
 
 def test_reset_with_the_initial_values_builds_the_scenario_as_written(scenario):
