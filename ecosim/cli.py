@@ -327,7 +327,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; 20 minutes to an hour: the run of docs/validation.md took 37 minutes "
+        "(the default; 20 minutes to an hour: the run of docs/validation.md took 43 minutes "
         "with --jobs 2, an earlier one 18 on a machine twice as fast)",
     )
     speed.add_argument(

@@ -93,6 +93,9 @@ class Population:
         Last day of a personalised offer (:data:`NEVER`: none) and its utility lift.
     heard_wom : int32
         Last day the customer heard word of mouth about the brand (:data:`NEVER`: never).
+    last_incident : int32
+        Day of the customer's last service incident with the brand (:data:`NEVER`: none);
+        equal to ``last_purchase`` when the last purchase failed.
 
     Event histories, shape ``(n, n_brands, k)`` with ``k`` the count the engagement
     definition needs (0 if unused): ``purchase_days``, ``referral_days``,
@@ -135,6 +138,7 @@ class Population:
     offer_until: np.ndarray
     offer_lift: np.ndarray
     heard_wom: np.ndarray
+    last_incident: np.ndarray
     purchase_days: np.ndarray
     referral_days: np.ndarray
     review_days: np.ndarray
@@ -209,6 +213,7 @@ class Population:
             offer_until=full(NEVER, np.int32),
             offer_lift=full(0.0),
             heard_wom=full(NEVER, np.int32),
+            last_incident=full(NEVER, np.int32),
             purchase_days=days(history[0]),
             referral_days=days(history[1]),
             review_days=days(history[2]),

@@ -17,7 +17,7 @@ from ecosim.validation.estimators import arc_elasticity, fit_bass, t_interval
 from ecosim.validation.findings import Finding, markdown_table
 from ecosim.validation.report import render
 from ecosim.validation.theory import bass_cdf
-from ecosim.validation.variants import arm, drop_actions, scenario_data, shipped_names
+from ecosim.validation.variants import arm, drop_actions, model, scenario_data, shipped_names
 
 # ------------------------------------------------------------------ estimators
 
@@ -127,6 +127,18 @@ def test_advertising_spend_moves_with_its_scale():
     plus, minus = pair["plus"]["spend"].sum(), pair["minus"]["spend"].sum()
     assert pair["burst"] == 288
     assert 1.15 < plus / minus < 1.3, "about 1.1 / 0.9"
+
+
+def test_the_failure_run_records_every_purchase_and_every_incident():
+    seed = np.random.SeedSequence(3)
+    run = empirical_module.failure_run(seed, customers=600, days=200)
+    daily = model(arm(scenario_data("baseline", 600, 200)), seed).run()
+    assert len(run["day"]) == daily["purchases"].sum() > 0
+    assert run["failed"].sum() == daily["incidents"].sum() > 0
+    followed = empirical_module.next_purchase(run)
+    assert followed["n_failed"] > 0 and 0 < followed["again_served"] < 1
+    short = empirical_module.next_purchase({**run, "days": 100})
+    assert short["n_failed"] == 0 and math.isnan(short["gap_failed"]), "none followed"
 
 
 def test_short_term_arms_scale_only_the_advertising_of_the_burst_month():

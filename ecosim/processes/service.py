@@ -95,7 +95,7 @@ def fail(
     Parameters
     ----------
     population : Population
-        ``experience`` updated in place.
+        ``experience`` and ``last_incident`` updated in place.
     buyers : ndarray of int
         Today's buyers of ``brand``.
     brand : int
@@ -133,6 +133,7 @@ def fail(
     hit = struck.any(axis=1)
     kind = struck.argmax(axis=1)[hit]
     victims = buyers[hit]
+    population.last_incident[victims, brand] = day
     notice = draws.uniform(f"notice:{brand}", victims) < service.proactive_notice
     warned = notifiable[kind] & notice
     felt = severity[kind] * np.where(warned, 1.0 - service.notice_softening, 1.0)

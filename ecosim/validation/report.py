@@ -37,9 +37,9 @@ vectorised rules. The *propositions* of the customer engagement ecosystem
 (Maslowska, Malthouse & Collinger 2016) are made observable in the full model. Finally
 the full model is held to published *empirical generalisations* of marketing science
 (advertising, price and word-of-mouth elasticities, the reach of word of mouth, the
-shape of diffusion, the weight of negative talk), and every shipped scenario's key
-mechanism must have a significant effect in the expected direction (*no inert
-mechanism*).
+shape of diffusion, the weight of negative talk, the cost of a failed order), and every
+shipped scenario's key mechanism must have a significant effect in the expected direction
+(*no inert mechanism*).
 
 Every case runs a fixed set of replications: replication i of a case uses the i-th child
 of `numpy.random.SeedSequence([{root}, crc32(case name)])`, so the same command gives the

@@ -1,5 +1,6 @@
 import numpy as np
 
+from ecosim.population import NEVER
 from ecosim.processes.sampling import Draws
 from ecosim.processes.service import Complaints, fail, respond
 from ecosim.scenario import Incident, Service
@@ -25,6 +26,8 @@ def test_incidents_happen_at_their_rate_and_hurt_experience(draws):
     hurt = population.experience[:, 0] < 0.5
     assert hurt.sum() == counts["incidents"]
     assert np.allclose(population.experience[hurt, 0], 0.5 + 0.5 * (-1 - 0.5))
+    assert (population.last_incident[hurt, 0] == 1).all()
+    assert (population.last_incident[~hurt, 0] == NEVER).all(), "only those who suffered one"
 
 
 def test_proactive_notice_softens_notifiable_incidents(draws):
