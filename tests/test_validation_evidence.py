@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
@@ -205,6 +206,15 @@ def quick_mechanisms():
 def test_quick_empirical_case_is_complete(quick_empirical):
     assert set(quick_empirical.data) == set(empirical_module.ROWS)
     assert quick_empirical.figure.axes and "| advertising |" in quick_empirical.table
+
+
+def test_the_forest_plots_titles_fit_in_their_figures(quick_empirical, quick_mechanisms):
+    for figure in (quick_empirical.figure, quick_mechanisms.figure):
+        FigureCanvasAgg(figure).draw()
+        title = figure.get_suptitle()
+        assert title.startswith(("Estimates", "Relative effect"))
+        drawn = figure._suptitle.get_window_extent()
+        assert drawn.x0 >= 0 and drawn.x1 <= figure.bbox.width, title
 
 
 @pytest.mark.parametrize("row", list(empirical_module.ROWS))

@@ -854,8 +854,6 @@ def _figure(measurements: list[Measurement]) -> Figure:
     ax.axvline(0.0, color="k", lw=0.6)
     ax.set_yticks(range(len(findings)), [f"{n}: {f.statistic}" for n, f in findings])
     ax.invert_yaxis()
-    ax.set(
-        title="Estimates and 95% intervals (green: pass, red: fail) against the bands (grey)",
-        xlabel="value",
-    )
+    ax.set(xlabel="value")
+    fig.suptitle("Estimates and 95% intervals (green: pass, red: fail) against the bands (grey)")
     return fig

@@ -519,8 +519,8 @@ def _figure(measurements: list[Measurement]) -> Figure:
     ax.set_xscale("symlog", linthresh=0.1)
     ax.set_yticks(range(len(ROWS)), [f"{r.scenario}: {r.mechanism}" for r in ROWS])
     ax.invert_yaxis()
-    ax.set(
-        title="Relative effect (on − off)/|off| and 95% intervals against plausible ranges (grey)",
-        xlabel="relative effect",
+    ax.set(xlabel="relative effect")
+    fig.suptitle(
+        "Relative effect (on − off)/|off| and 95% intervals against plausible ranges (grey)"
     )
     return fig
