@@ -319,6 +319,16 @@ def _lands_on(offset: float, step: float) -> bool:
 
 
 _MONEY = {"price", "budget", "fee", "cost", "reward_cost"}
+_NAMED_UNITS = {
+    "days": "days",
+    "response_days": "days",
+    "size": "customers",
+    "checkout_friction": "share of choosers lost at checkout",
+    "priority": "share of foreseeable incidents spared",
+    "proactive_notice": "share of foreseeable incidents announced",
+    "discount": "share off the price",
+}
+"""Units of settings by name; the others by their name's ending (money, rates, shares)."""
 
 
 def unit(path: str) -> str:
@@ -334,18 +344,12 @@ def unit(path: str) -> str:
     name = path.rsplit(".", 1)[-1]
     if name in _MONEY:
         return "Rp thousand"
-    if name in ("days", "response_days"):
-        return "days"
-    if name == "size":
-        return "customers"
+    if name in _NAMED_UNITS:
+        return _NAMED_UNITS[name]
     if name.endswith("_rate"):
         return "per day"
     if name.endswith("share"):
         return "share of customers"
-    if name == "checkout_friction":
-        return "share of choosers lost at checkout"
-    if name == "priority":
-        return "share of foreseeable incidents spared"
     return ""
 
 
@@ -356,8 +360,8 @@ def shown(value: object, unit: str) -> str:
     --------
     >>> shown(150, "Rp thousand"), shown(0.001, "per day"), shown(10000, "customers")
     ('Rp 150 thousand', '0.001 per day', '10,000 customers')
-    >>> shown(True, ""), shown("watts_strogatz", "")
-    ('yes', 'watts_strogatz')
+    >>> shown(True, ""), shown("watts_strogatz", ""), shown(1, "days"), shown(1.5, "days")
+    ('yes', 'watts_strogatz', '1 day', '1.5 days')
     """
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -366,6 +370,8 @@ def shown(value: object, unit: str) -> str:
     number = f"{value:,.10g}"
     if unit == "Rp thousand":
         return f"Rp {number} thousand"
+    if unit == "days" and value == 1:
+        unit = "day"
     return f"{number} {unit}".strip()
 
 

@@ -14,6 +14,7 @@ from ecosim.ui.controls import (
     network_kinds,
     settings,
     shown,
+    unit,
     within_rules,
 )
 from ecosim.ui.live_model import LiveModel
@@ -102,6 +103,9 @@ def test_values_are_printed_with_their_units():
     assert pending(params, {**initial_values(params), "days": 30}) == ["days 30 days"]
     friction = control(scenario, Setting("brands.tokoku.checkout_friction", "friction"))
     assert shown(0.2, friction["unit"]) == "0.2 share of choosers lost at checkout"
+    notice = control(scenario, Setting("brands.tokoku.service.proactive_notice", "notice"))
+    assert notice["unit"] == "share of foreseeable incidents announced"
+    assert unit("campaign.5.discount") == "share off the price"
 
 
 def test_reset_with_the_initial_values_builds_the_scenario_as_written(scenario):
