@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
-from ecosim.validation import CASES, CaseResult, run_cases
+from ecosim.validation import CASES, CaseResult, empirical_runs, run_cases
 from ecosim.validation import empirical as empirical_module
 from ecosim.validation import mechanisms as mechanisms_module
 from ecosim.validation.estimators import arc_elasticity, fit_bass, t_interval
@@ -124,7 +124,7 @@ def test_one_row_is_measured_from_python_whatever_the_workers():
 
 
 def test_advertising_spend_moves_with_its_scale():
-    pair = empirical_module.advertising_pair(np.random.SeedSequence(4), customers=500, days=40)
+    pair = empirical_runs.advertising_pair(np.random.SeedSequence(4), customers=500, days=40)
     plus, minus = pair["plus"]["spend"].sum(), pair["minus"]["spend"].sum()
     assert pair["burst"] == 288
     assert 1.15 < plus / minus < 1.3, "about 1.1 / 0.9"
@@ -132,20 +132,20 @@ def test_advertising_spend_moves_with_its_scale():
 
 def test_the_failure_run_records_every_purchase_and_every_incident():
     seed = np.random.SeedSequence(3)
-    run = empirical_module.failure_run(seed, customers=600, days=200)
+    run = empirical_runs.failure_run(seed, customers=600, days=200)
     daily = model(arm(scenario_data("baseline", 600, 200)), seed).run()
     assert len(run["day"]) == daily["purchases"].sum() > 0
     assert run["failed"].sum() == daily["incidents"].sum() > 0
-    followed = empirical_module.next_purchase(run)
+    followed = empirical_runs.next_purchase(run)
     assert followed["n_failed"] > 0 and 0 < followed["again_served"] < 1
-    short = empirical_module.next_purchase({**run, "days": 100})
+    short = empirical_runs.next_purchase({**run, "days": 100})
     assert short["n_failed"] == 0 and math.isnan(short["gap_failed"]), "none followed"
 
 
 def test_short_term_arms_scale_only_the_advertising_of_the_burst_month():
     data = scenario_data("baseline")
     month = (288, 317)
-    scaled = empirical_module._scale_advertising(data, 1.1, month)
+    scaled = empirical_runs._scale_advertising(data, 1.1, month)
     ads = [a for a in data["campaign"] if a["type"] == "advertising"]
     parts = [a for a in scaled["campaign"] if a["type"] == "advertising"]
     for action in ads:
