@@ -57,8 +57,8 @@ class Complaints:
 
         New public complaints speak on the day they are made; unanswered ones are posted
         again each day with probability ``repost_rate``. Every open complaint, private or
-        public, is dropped unanswered once ``patience`` days have passed: the customer
-        gives up.
+        public, is dropped unanswered once more than ``patience`` days have passed: the
+        customer gives up (after the day's answers, :func:`respond`, which come first).
         """
         self.keep(day - self.filed <= service.patience)
         fresh = self.public & (self.filed == day)

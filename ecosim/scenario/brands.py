@@ -158,9 +158,10 @@ class Service(Spec):
     is resolved at once. An answer restores ``response_quality * 2**(-wait /
     recovery_halflife)`` of the experience lost. Proactive notices (``proactive_notice``,
     for notifiable incidents) soften the hit by ``notice_softening``. An unanswered public
-    complaint is posted again each day with probability ``repost_rate``; after
-    ``patience`` days the customer gives up and every complaint still open, private or
-    public, is dropped unanswered.
+    complaint is posted again each day with probability ``repost_rate``. Once more than
+    ``patience`` days have passed since a complaint, the customer gives up: that day's
+    answers still come, then every complaint still open, private or public, is dropped
+    unanswered (an answer comes at most ``patience + 1`` days after the complaint).
 
     Service costs money: each answer costs ``answer_cost`` at the standard level (2-day
     answers of quality 0.6), more for faster and better answers (see

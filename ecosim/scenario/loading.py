@@ -105,9 +105,10 @@ def load_scenario(
     A file may start from another scenario with ``extends = "other.toml"`` (a path
     relative to the file): its tables are merged into the other's, field by field,
     except a table that names another kind than the other's (``kind``, ``type`` or
-    ``dist``, as ``[network] kind = "watts_strogatz"``), which replaces it; in lists of
-    named tables (``brands``, ``channels``, ``influencers``, segments) an item merges
-    into the other's item of the same name or is added; other lists (such as
+    ``dist``, as ``[network] kind = "watts_strogatz"``), which replaces it; in every list
+    of named tables (``brands``, ``channels``, ``influencers``, segments, a brand's
+    ``service.incidents`` and ``loyalty.tiers.levels``) an item merges into the other's
+    item of the same name or is added, and none is removed; other lists (such as
     ``campaign``) replace the other's.
 
     A campaign action that starts after the file's horizon (``days``) is an error; one
