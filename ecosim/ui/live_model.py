@@ -110,11 +110,6 @@ class _Live:
         if self.watched is not None:
             self._record()
 
-    @property
-    def horizon_reached(self) -> bool:
-        """Whether the model has simulated every day of its scenario."""
-        return self.steps >= self.scenario.days
-
     def step(self) -> None:
         """Simulate one day, then record the day's notable events and the watched customer."""
         with self._turn:
