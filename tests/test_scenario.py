@@ -171,9 +171,27 @@ BROKEN = [
         "population.segments[0].ad_receptiveness: sd must be < sqrt(mean*(1-mean))",
     ),
     (
+        _with("population.segments.0.ad_receptiveness", {"dist": "normal", "mean": 5, "sd": 0.1}),
+        "population.segments[0].ad_receptiveness: mean 5.0 is outside [0, 1] (a normal is "
+        "clipped to [0, 1]",
+    ),
+    (
+        _with("population.segments.0.need_cycle", {"dist": "normal", "mean": -30, "sd": 1}),
+        "population.segments[0].need_cycle: mean -30.0 must be >= 1 day",
+    ),
+    (
         _with("population.segments.0.talkativeness", {"dist": "poisson", "mean": 1}),
         "population.segments[0].talkativeness.dist: unknown dist 'poisson' (expected one of: "
         "constant, uniform, beta, normal, gamma)",
+    ),
+    (
+        _with("diffusion", {"p": 0.9}),
+        "diffusion: p = 0.9 is read only by rule 'bass', and the rule is 'ecosystem': leave p "
+        "out, or set rule = 'bass'",
+    ),
+    (
+        _with("diffusion", {"rule": "bass", "p": 0.01, "infection": 0.2}),
+        "diffusion: infection = 0.2 is read only by rule 'sis', and the rule is 'bass'",
     ),
     (_with("network", {"kind": "ring"}), "network.kind: unknown kind 'ring' (expected one of: "),
     (_with("network", {"kind": "watts_strogatz", "k": 5}), "network.k: k must be even (got 5)"),

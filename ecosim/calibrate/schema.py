@@ -111,6 +111,11 @@ class Parameter(Spec):
             )
         if self.prior == "log_uniform" and self.low <= 0:
             problems.append(f"low: a log_uniform prior needs low > 0 (got {self.low})")
+        elif self.path == MARKET_SIZE and self.low <= 0:
+            problems.append(
+                f"low: {MARKET_SIZE} is a number of customers, so its prior needs low > 0 "
+                f"(got {self.low})"
+            )
         shape = {"normal": ("mean", "sd"), "beta": ("alpha", "beta")}.get(self.prior, ())
         for name in ("mean", "sd", "alpha", "beta"):
             given = getattr(self, name) is not None

@@ -114,6 +114,15 @@ class InitialSeeds(SeedingOptions):
         return self
 
 
+RULE_PARAMETERS = {
+    "bass": ("p", "q"),
+    "independent_cascade": ("edge_probability",),
+    "linear_threshold": ("thresholds",),
+    "sis": ("infection", "recovery"),
+}
+"""The parameters each classic diffusion rule reads (the others are inert under it)."""
+
+
 class Diffusion(Spec):
     """The diffusion rule and its parameters (per day).
 
@@ -156,7 +165,18 @@ class Diffusion(Spec):
     _unit = field_validator("thresholds")(check_unit_trait)
 
     @model_validator(mode="after")
-    def _seeds_need_a_rule(self) -> Diffusion:
+    def _parameters_fit_the_rule(self) -> Diffusion:
+        unused = [
+            f"{name} = {getattr(self, name)} is read only by rule {rule!r}, and the rule is "
+            f"{self.rule!r}: leave {name} out, or set rule = {rule!r}"
+            for rule, names in RULE_PARAMETERS.items()
+            if rule != self.rule
+            for name in names
+            if getattr(self, name)
+            != type(self).model_fields[name].get_default(call_default_factory=True)
+        ]
+        if unused:
+            raise ValueError("; ".join(unused))
         if self.rule == "ecosystem" and self.seeds is not None:
             raise ValueError(
                 "initial seeds belong to reduced models; in the full ecosystem use a "

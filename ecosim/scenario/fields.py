@@ -169,6 +169,11 @@ def check_unit_trait(dist: Distribution) -> Distribution:
         raise ValueError(f"value {dist.value} is outside [0, 1]")
     if isinstance(dist, Uniform) and not (dist.low >= 0.0 and dist.high <= 1.0):
         raise ValueError("low and high must lie in [0, 1]")
+    if isinstance(dist, Normal) and not 0.0 <= dist.mean <= 1.0:
+        raise ValueError(
+            f"mean {dist.mean} is outside [0, 1] (a normal is clipped to [0, 1], so most "
+            "customers would get the bound)"
+        )
     return dist
 
 
@@ -180,6 +185,11 @@ def check_positive_trait(dist: Distribution) -> Distribution:
         raise ValueError(f"value {dist.value} must be >= 1 day")
     if isinstance(dist, Uniform) and dist.low < 1.0:
         raise ValueError("low must be >= 1 day")
+    if isinstance(dist, Normal) and dist.mean < 1.0:
+        raise ValueError(
+            f"mean {dist.mean} must be >= 1 day (a normal is clipped at 1 day, so most "
+            "customers would get the bound)"
+        )
     return dist
 
 

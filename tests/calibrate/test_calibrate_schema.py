@@ -112,6 +112,15 @@ BROKEN_FILES = [
         "the market",
     ),
     (
+        "a market of no customers",
+        (
+            'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0',
+            'path = "market_size"\nprior = "uniform"\nlow = -50.0',
+        ),
+        "parameters[1]: low: market_size is a number of customers, so its prior needs low > 0 "
+        "(got -50.0)",
+    ),
+    (
         "the seed fitted",
         ('path = "diffusion.q"', 'path = "seed"'),
         "parameters[1].path: 'seed' is the random seed, not a property of the market",
