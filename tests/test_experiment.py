@@ -395,6 +395,59 @@ BROKEN = {
             "conditions.points: a latin_hypercube design needs the number of points",
         ],
     ),
+    "two condition parameters of one field": (
+        {
+            "conditions": {
+                "parameters": [
+                    {"name": "wom", "path": "dynamics.wom_awareness_rate", "values": [0.5]},
+                    {"name": "wom2", "path": "dynamics.wom_awareness_rate", "values": [2.0]},
+                ]
+            }
+        },
+        [
+            "1 problem\n",
+            "conditions.parameters[1].path: 'dynamics.wom_awareness_rate' (parameter 'wom2') "
+            "is also set by conditions.parameters[0] (parameter 'wom'); a field takes one "
+            "value: remove one of the two parameters",
+        ],
+    ),
+    "one condition field spelled two ways": (
+        {
+            "conditions": {
+                "parameters": [
+                    {"name": "by_name", "path": "brands.shop.price", "values": [90.0]},
+                    {"name": "by_position", "path": "brands.0.price", "values": [110.0]},
+                ]
+            }
+        },
+        [
+            "conditions.parameters[1].path: 'brands.0.price' (parameter 'by_position') is "
+            "also set by conditions.parameters[0] (parameter 'by_name') (as 'brands.shop.price')"
+        ],
+    ),
+    "repeated condition value": (
+        {
+            "conditions": {
+                "parameters": [{"path": "dynamics.wom_awareness_rate", "values": [0.5, 2.0, 0.5]}]
+            }
+        },
+        [
+            "1 problem\n",
+            "conditions.parameters[0].values[2]: 0.5 repeats values[0] (expected each value "
+            "once; a repeat runs the same conditions twice)",
+        ],
+    ),
+    "integer levels that round to repeats": (
+        {
+            "conditions": {
+                "parameters": [{"path": "network.k", "range": [4, 6], "levels": 4, "integer": True}]
+            }
+        },
+        [
+            "conditions.parameters[0].levels: 4 levels over [4, 6] round to repeated whole "
+            "numbers (4, 5, 5, 6); expected at most 3 levels"
+        ],
+    ),
     "missing scenario file": (
         {"scenario": "nowhere.toml"},
         ["scenario: ", "nowhere.toml: file not found"],
@@ -493,6 +546,16 @@ SENSITIVITY_BROKEN = {
         "sensitivity.parameters[0].path: 'campaign.0.intensity' overlaps "
         "'campaign.0.intensity', which strategy 'quiet' sets",
     ),
+    "two parameters of one field": (
+        [
+            {"name": "price", "path": "brands.shop.price", "range": [80, 120]},
+            {"name": "venting", "path": "dynamics.venting_rate", "range": [0.1, 0.5]},
+            {"name": "quality", "path": "brands.shop.price", "range": [90, 110]},
+        ],
+        "sensitivity.parameters[2].path: 'brands.shop.price' (parameter 'quality') is also "
+        "set by sensitivity.parameters[0] (parameter 'price'); a field takes one value: "
+        "remove one of the two parameters",
+    ),
 }
 
 
@@ -504,6 +567,25 @@ def test_broken_sensitivity_parameters_are_named(tmp_path, case):
     with pytest.raises(ExperimentError) as caught:
         load_experiment(path)
     assert expected in str(caught.value)
+
+
+def test_a_sensitivity_parameter_may_vary_a_condition_field(tmp_path):
+    wom = {"name": "wom", "path": "dynamics.wom_awareness_rate", "range": [0.2, 0.8]}
+    data = tiny_experiment(sensitivity={"parameters": [wom]})
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    assert experiment.parameters[0].path == experiment.sensitivity_parameters[0].path
+
+
+def test_cli_refuses_two_condition_parameters_of_one_field(tmp_path, capsys):
+    wom = {"name": "wom", "path": "dynamics.wom_awareness_rate", "values": [0.5, 2.0]}
+    data = tiny_experiment(conditions={"parameters": [wom, {**wom, "name": "wom2"}]})
+    path = write_experiment(tmp_path, data)
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), "--serial"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecosim: error: {path}: 1 problem\n")
+    assert "  conditions.parameters[1].path: 'dynamics.wom_awareness_rate' (parameter" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_sensitivity_without_parameters_says_what_to_add(tmp_path):

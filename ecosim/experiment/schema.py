@@ -34,6 +34,7 @@ from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scena
 from ecosim.scenario.fields import Spec
 from ecosim.scenario.loading import (
     blame_overrides,
+    field_path,
     field_value,
     other_kind,
     overlapping,
@@ -221,6 +222,47 @@ class Parameter(Factor):
         """Return the values to check against the scenario schema when loading."""
         return self.grid() if self.values is not None else super().extremes()
 
+    def repeats(self) -> list[str]:
+        """Return each value of :meth:`grid` given again, as a problem.
+
+        A repeated value would run the same conditions twice: a value of ``values``
+        given again, or ``levels`` over an integer range that round to one whole number.
+
+        Returns
+        -------
+        list of str
+            Problems as ``<field path>: <what is wrong>``, under the parameter.
+
+        Examples
+        --------
+        >>> Parameter(path="days", values=[5, 10, 5]).repeats()  # doctest: +NORMALIZE_WHITESPACE
+        ['values[2]: 5 repeats values[0] (expected each value once; a repeat runs the
+        same conditions twice)']
+        >>> wide = Parameter(path="network.k", range=(4, 6), levels=4, integer=True)
+        >>> wide.repeats()  # doctest: +NORMALIZE_WHITESPACE
+        ['levels: 4 levels over [4, 6] round to repeated whole numbers (4, 5, 5, 6);
+        expected at most 3 levels']
+        """
+        if self.values is not None:
+            keys = [(isinstance(value, bool), value) for value in self.values]
+            return [
+                f"values[{k}]: {value!r} repeats values[{keys.index(key)}] (expected each "
+                "value once; a repeat runs the same conditions twice)"
+                for k, (key, value) in enumerate(zip(keys, self.values, strict=True))
+                if key in keys[:k]
+            ]
+        if self.levels is None:
+            return []
+        grid = self.grid()
+        if len(set(grid)) == len(grid):
+            return []
+        low, high = self.range
+        return [
+            f"levels: {self.levels} levels over [{low:g}, {high:g}] round to repeated whole "
+            f"numbers ({', '.join(str(x) for x in grid)}); expected at most {len(set(grid))} "
+            "levels"
+        ]
+
 
 class Conditions(Spec):
     """The market conditions: parameters and the design that combines their values.
@@ -248,6 +290,8 @@ class Conditions(Spec):
                 problems.append(f"{where}.levels: a range in a factorial design needs levels")
             if self.design == "latin_hypercube" and parameter.range is None:
                 problems.append(f"{where}.values: a latin_hypercube design needs a range")
+            if self.design == "factorial":
+                problems += [f"{where}.{problem}" for problem in parameter.repeats()]
         if self.design == "latin_hypercube" and self.points is None:
             problems.append("points: a latin_hypercube design needs the number of points")
         if self.design == "factorial" and self.points is not None:
@@ -359,7 +403,10 @@ class Experiment(Spec):
             if parameter.label in known:
                 problems.append(f"{where}.name: {parameter.label!r} is an outcome; give a name")
             problems += _clashes(where, parameter.path, self.strategies, "a condition")
+        scenario = self.scenario.model_dump()
+        problems += _shared_fields(self.parameters, "conditions.parameters", scenario)
         sensitive = self.sensitivity.parameters or []
+        problems += _shared_fields(sensitive, "sensitivity.parameters", scenario)
         labels = [p.label for p in sensitive]
         strategy = self.sensitivity.strategy or self.baseline
         for i, parameter in enumerate(sensitive):
@@ -396,6 +443,62 @@ def _clashes(where: str, path: str, strategies: dict[str, Strategy], what: str) 
                 f"({what} must not change a strategy's field)"
             )
     return problems
+
+
+def _shared_fields(parameters: list[Factor], where: str, scenario: dict[str, Any]) -> list[str]:
+    """Name each parameter whose field a parameter before it also sets, or contains.
+
+    One run gives a field one value, so two parameters of one field would label their
+    results with values of which only one applied. Paths are compared with list items by
+    position, so ``brands.shop.price`` and ``brands.0.price`` are the same field when
+    brand 0 is named ``shop``. A condition parameter and a sensitivity parameter may share
+    a field: a sensitivity analysis runs on the base scenario, without the conditions.
+
+    Parameters
+    ----------
+    parameters : list of Factor
+        The condition parameters, or the sensitivity parameters.
+    where : str
+        Their field path in the file (``conditions.parameters``).
+    scenario : dict
+        The base scenario's fields.
+
+    Returns
+    -------
+    list of str
+        One problem per clashing parameter, naming the parameter before it.
+
+    Examples
+    --------
+    >>> wom = Parameter(name="wom", path="dynamics.wom_awareness_rate", values=[0.5])
+    >>> again = Parameter(name="wom2", path="dynamics.wom_awareness_rate", values=[2.0])
+    >>> _shared_fields([wom, again], "conditions.parameters", {})  # doctest: +NORMALIZE_WHITESPACE
+    ["conditions.parameters[1].path: 'dynamics.wom_awareness_rate' (parameter 'wom2') is
+    also set by conditions.parameters[0] (parameter 'wom'); a field takes one value: remove
+    one of the two parameters"]
+    """
+    positional = [field_path(scenario, parameter.path) for parameter in parameters]
+    problems = []
+    for i, parameter in enumerate(parameters):
+        for j, other in enumerate(parameters[:i]):
+            if not overlapping(positional[i], positional[j]):
+                continue
+            this = f"{where}[{i}].path: {parameter.path!r}{_named(parameter)}"
+            there = f"{where}[{j}]{_named(other)}"
+            if positional[i] == positional[j]:
+                spelled = "" if parameter.path == other.path else f" (as {other.path!r})"
+                clash = f"is also set by {there}{spelled}"
+            else:
+                clash = f"overlaps {other.path!r}, set by {there}"
+            problems.append(
+                f"{this} {clash}; a field takes one value: remove one of the two parameters"
+            )
+            break
+    return problems
+
+
+def _named(parameter: Factor) -> str:
+    return f" (parameter {parameter.name!r})" if parameter.name else ""
 
 
 def _unknown(names: list[str], known: list[str], where: str, kind: str) -> list[str]:
