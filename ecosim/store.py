@@ -9,7 +9,9 @@ run, holding the run's daily series and, in the file's metadata, its row of resu
 beside it each customer's day of first purchase. The run files are the record of what is
 finished; ``results.parquet`` is rebuilt from them,
 so a program killed at any moment loses at most the runs it had not yet written, and a
-rerun finds every finished run again without duplicating any.
+rerun finds every finished run again without duplicating any. A run file damaged or
+deleted afterwards is done again by the next writer, and refused by a reader (a clear
+:class:`~ecosim.errors.StoreError` naming it) rather than left out of its results.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import os
 import time
 import tomllib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,9 @@ __all__ = [
 
 RUN_METADATA_KEY = b"ecosim.run"
 """Key of a run file's Parquet metadata that holds its row of results (JSON)."""
+
+DAMAGED_SHOWN = 5
+"""How many damaged or missing files the error that refuses a results folder names."""
 
 
 def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
@@ -193,6 +198,16 @@ def read_run_row(path: str | Path) -> dict[str, Any]:
     return json.loads(metadata[RUN_METADATA_KEY])
 
 
+def _why_unreadable(error: Exception, path: Path) -> str:
+    """Say in a few words why ``path`` could not be read as a run file (or a results table)."""
+    text = str(error.args[0] if isinstance(error, KeyError) and error.args else error)
+    text = text.removeprefix(f"{path}: ").strip()
+    first = text.split(". ")[0].rstrip(".") if text else type(error).__name__
+    if isinstance(error, StoreError):
+        return first
+    return f"cannot be read ({first})"
+
+
 def _json(row: dict[str, Any]) -> str:
     clean = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
     return json.dumps(clean, allow_nan=True)
@@ -240,6 +255,7 @@ class ResultStore:
         self._failures: dict[str, dict[str, Any]] = {}
         self._results_written: float | None = None
         self._results_behind = False
+        self._added = False
         self.repaired = False
 
     @contextmanager
@@ -251,8 +267,12 @@ class ResultStore:
         it ends. Temporary files left by a killed writer are removed; finished runs and
         earlier failures are read back, and ``results.parquet`` is rebuilt from ``runs/``
         if it does not hold exactly their rows (a writer killed before it wrote the rows
-        of its last runs; ``repaired`` tells whether it was). When the block ends, however
-        it ends, ``results.parquet`` is brought up to date.
+        of its last runs, or a run file damaged or deleted since; ``repaired`` tells
+        whether it is). The table is brought up to date with the first run written, and
+        when the block ends, however it ends; except when the block raises before it
+        writes a run (a batch refused for holding another experiment, a Ctrl-C while the
+        cluster starts): then the table is left as it was, so that it still lists a run
+        whose file is gone and a reader still refuses the folder (:meth:`damaged`).
 
         Yields
         ------
@@ -276,12 +296,16 @@ class ResultStore:
                 stale.unlink(missing_ok=True)
             self._rows = self.rows()
             self._failures = self.failures()
-            self.repaired = self._repair_results()
+            self.repaired = self._results_disagree()
+            self._results_behind = self.repaired
+            self._added = False
+            stopped = True
             try:
                 yield self
+                stopped = False
             finally:
                 try:
-                    if self._results_behind:
+                    if self._results_behind and (self._added or not stopped):
                         self._write_results()
                 finally:
                     fcntl.flock(lock, fcntl.LOCK_UN)
@@ -332,16 +356,90 @@ class ResultStore:
     def rows(self) -> dict[str, dict[str, Any]]:
         """Return the rows of results of the finished runs, by run_id, read from runs/.
 
-        A run file that cannot be read is not counted as finished (its run is done
-        again).
+        A run file that cannot be read is not counted as finished, so that a writer does
+        its run again; :meth:`results` refuses a folder with such a file instead.
         """
-        rows = {}
+        return self._read_rows()[0]
+
+    def damaged(self) -> list[tuple[Path, str]]:
+        """Return the files of finished runs that are missing or cannot be read, and why.
+
+        A run file is damaged when it cannot be read as a run file (truncated, emptied,
+        overwritten), and missing when ``results.parquet`` lists its run but the file is
+        gone; ``results.parquet`` itself is damaged when it cannot be read, as it is the
+        list of finished runs that reveals a missing file. A folder whose writer was
+        stopped before it finished every run is not damaged: the runs it has not done
+        are not listed anywhere yet.
+
+        Returns
+        -------
+        list of (Path, str)
+            Each damaged or missing file and what is wrong with it, ``results.parquet``
+            first, then the run files by run_id; empty when every file can be used.
+        """
+        return self._read_finished()[1]
+
+    def _read_rows(self) -> tuple[dict[str, dict[str, Any]], list[tuple[Path, str]]]:
+        """Return the rows of the readable run files, and the unreadable ones with why."""
+        rows: dict[str, dict[str, Any]] = {}
+        unreadable: list[tuple[Path, str]] = []
         for path in sorted(self.runs.glob("*.parquet")) if self.runs.exists() else []:
             try:
                 rows[path.stem] = read_run_row(path)
-            except (OSError, ValueError, pa.ArrowException):
-                continue
-        return rows
+            except (OSError, ValueError, pa.ArrowException) as error:
+                unreadable.append((path, _why_unreadable(error, path)))
+        return rows, unreadable
+
+    def _read_finished(self) -> tuple[dict[str, dict[str, Any]], list[tuple[Path, str]]]:
+        """Return the rows of the finished runs and the damaged or missing files (:meth:`damaged`).
+
+        ``results.parquet`` is read before the run files: the writer adds a run's row only
+        after its file, so every run the table lists had its file when the files are read.
+        """
+        table = self.directory / self.RESULTS
+        damaged: list[tuple[Path, str]] = []
+        listed: set[str] = set()
+        if table.exists():
+            try:
+                with pq.ParquetFile(table) as held:
+                    listed = set(held.read(columns=["run_id"]).column("run_id").to_pylist())
+            except (OSError, ValueError, KeyError, pa.ArrowException) as error:
+                damaged.append((table, _why_unreadable(error, table)))
+        rows, unreadable = self._read_rows()
+        present = {*rows, *(path.stem for path, _ in unreadable)}
+        missing = [
+            (self.run_path(run_id), "missing (results.parquet lists its run as finished)")
+            for run_id in listed - present
+        ]
+        damaged += sorted([*unreadable, *missing], key=lambda entry: entry[0].name)
+        return rows, damaged
+
+    def _damaged_error(self, damaged: list[tuple[Path, str]]) -> StoreError:
+        """Return the error that refuses a folder with damaged or missing files, and what to do."""
+        record: dict[str, Any] = {}
+        with suppress(OSError, ValueError):
+            record = self.record() or {}
+        command = "ecosim batch"
+        if record.get("kind") == "sensitivity":
+            command = f"ecosim sensitivity --method {record.get('method', 'morris')}"
+        table = self.directory / self.RESULTS
+        runs = sum(path != table for path, _ in damaged)
+        repairs = [f"redoes {'the run' if runs == 1 else 'these runs'}"] if runs else []
+        if len(damaged) > runs:
+            repairs.append(f"rebuilds {self.RESULTS}")
+        files = "file" if len(damaged) == 1 else "files"
+        shown = [f"  {path}: {why}" for path, why in damaged[:DAMAGED_SHOWN]]
+        if len(damaged) > DAMAGED_SHOWN:
+            shown.append(f"  and {len(damaged) - DAMAGED_SHOWN} more")
+        return StoreError(
+            f"{self.directory}: {len(damaged)} {files} of finished runs "
+            f"{'is' if len(damaged) == 1 else 'are'} missing or cannot be read, so "
+            "the results in this folder are incomplete:\n"
+            + "\n".join(shown)
+            + f"\nrerun the same {command} command into this folder (the same experiment "
+            f"file and options, --out {self.directory}): it {' and '.join(repairs)}, keeping "
+            "the finished runs; then run this command again"
+        )
 
     def failures(self) -> dict[str, dict[str, Any]]:
         """Return the failed runs recorded in ``failed.parquet``, by run_id."""
@@ -383,6 +481,7 @@ class ResultStore:
             self._rows = self.rows()
         self._rows[run_id] = row
         self._results_behind = True
+        self._added = True
         written = self._results_written
         if written is None or time.monotonic() - written >= self.RESULTS_EVERY:
             self._write_results()
@@ -395,8 +494,29 @@ class ResultStore:
         self._write_failures()
 
     def results(self) -> pd.DataFrame:
-        """Return the rows of the finished runs as a DataFrame, ordered by run_id."""
-        rows = self.rows() if self._rows is None else self._rows
+        """Return the rows of the finished runs as a DataFrame, ordered by run_id.
+
+        Read from the run files, unless this store is writing the folder (then the runs
+        it holds: a damaged run file is not counted, and its run is done again).
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        StoreError
+            When read from the files, if a file of a finished run is missing or cannot be
+            read (:meth:`damaged`): the message names the files (the first
+            ``DAMAGED_SHOWN``, then how many more) and says to rerun the command that
+            wrote the folder, which redoes their runs.
+        """
+        if self._rows is None:
+            rows, damaged = self._read_finished()
+            if damaged:
+                raise self._damaged_error(damaged)
+        else:
+            rows = self._rows
         return pd.DataFrame([rows[run_id] for run_id in sorted(rows)])
 
     def daily(self, run_ids: list[str] | None = None) -> pd.DataFrame:
@@ -410,31 +530,46 @@ class ResultStore:
         Returns
         -------
         pandas.DataFrame
+
+        Raises
+        ------
+        StoreError
+            If a run's file is missing or its series cannot be read, naming the file and
+            saying to rerun the command that wrote the folder.
         """
         ids = sorted(self.rows()) if run_ids is None else run_ids
-        frames = [pd.read_parquet(self.run_path(run_id)).assign(run_id=run_id) for run_id in ids]
+        frames = []
+        for run_id in ids:
+            path = self.run_path(run_id)
+            if not path.exists():
+                raise self._damaged_error([(path, "missing")])
+            try:
+                frames.append(pd.read_parquet(path).assign(run_id=run_id))
+            except (OSError, ValueError, pa.ArrowException) as error:
+                raise self._damaged_error([(path, _why_unreadable(error, path))]) from None
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-    def _repair_results(self) -> bool:
-        """Rewrite ``results.parquet`` from the run files if it disagrees; return whether it did."""
+    def _results_disagree(self) -> bool:
+        """Return whether ``results.parquet`` does not hold exactly the rows of the run files."""
         path = self.directory / self.RESULTS
         expected = self.results()
         try:
             held = pd.read_parquet(path) if path.exists() else None
         except (OSError, ValueError, pa.ArrowException):
             held = None
-        if (held is None and expected.empty and not path.exists()) or (
+        agree = (held is None and expected.empty and not path.exists()) or (
             held is not None and held.equals(expected)
-        ):
-            return False
-        if expected.empty:
-            path.unlink(missing_ok=True)
-        else:
-            write_parquet(expected, path)
-        return True
+        )
+        return not agree
 
     def _write_results(self) -> None:
-        write_parquet(self.results(), self.directory / self.RESULTS)
+        """Write ``results.parquet`` from the runs held (removed when there is none)."""
+        path = self.directory / self.RESULTS
+        results = self.results()
+        if results.empty:
+            path.unlink(missing_ok=True)
+        else:
+            write_parquet(results, path)
         self._results_written = time.monotonic()
         self._results_behind = False
 

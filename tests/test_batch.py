@@ -860,3 +860,160 @@ def test_a_warning_about_a_strategys_own_plan_names_the_strategy(tmp_path, capfd
         "ecosim: warning: strategy 'late': scenario 'small': days: the horizon of 15 days leaves "
         "out 1 campaign action (campaign[2]) and cuts short 1 campaign action (campaign[0])",
     ]
+
+
+SMALL = {"customers": 150, "days": 5, "replications": 2}
+"""A batch of 12 short runs, to damage and compare."""
+
+
+@pytest.fixture(scope="module")
+def small_batch(tmp_path_factory):
+    """A finished batch of the tiny experiment with ``SMALL`` runs: its file and its folder."""
+    root = tmp_path_factory.mktemp("small")
+    path = write_experiment(root, tiny_experiment(**SMALL))
+    run_experiment(load_experiment(path), root / "out", serial=True, progress=False)
+    return path, root / "out"
+
+
+def _copy(small_batch, tmp_path):
+    """Return the experiment file and a copy of the small batch's folder to damage."""
+    path, folder = small_batch
+    out = tmp_path / "out"
+    shutil.copytree(folder, out, ignore=shutil.ignore_patterns(".lock"))
+    return path, out
+
+
+def _refused(out, tmp_path, capsys):
+    """Run ecosim compare on ``out``; check it is refused cleanly and return its message."""
+    status = main(["compare", str(out), "--out", str(tmp_path / "report")])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert "Traceback" not in captured.err
+    assert not (tmp_path / "report").exists(), "no report from incomplete results"
+    return captured.err
+
+
+@pytest.mark.parametrize("damage", ["truncated", "emptied", "deleted"])
+def test_compare_refuses_a_folder_with_a_damaged_or_missing_run_file_until_batch_redoes_it(
+    small_batch, tmp_path, capsys, damage
+):
+    path, out = _copy(small_batch, tmp_path)
+    run_file = out / "runs" / "quiet-c001-r01.parquet"
+    if damage == "truncated":
+        run_file.write_bytes(run_file.read_bytes()[:300])
+    elif damage == "emptied":
+        run_file.write_bytes(b"")
+    else:
+        run_file.unlink()
+    why = {
+        "truncated": "cannot be read (Parquet magic bytes not found in footer)",
+        "emptied": "cannot be read (Parquet file size is 0 bytes)",
+        "deleted": "missing (results.parquet lists its run as finished)",
+    }[damage]
+    err = _refused(out, tmp_path, capsys)
+    assert err == (
+        f"ecosim: error: {out}: 1 file of finished runs is missing or cannot be read, so the "
+        "results in this folder are incomplete:\n"
+        f"  {run_file}: {why}\n"
+        "rerun the same ecosim batch command into this folder (the same experiment file and "
+        f"options, --out {out}): it redoes the run, keeping the finished runs; then run this "
+        "command again\n"
+    )
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "11 already done, 1 finished now, 0 failed" in capsys.readouterr().out
+    assert main(["compare", str(out), "--out", str(tmp_path / "report")]) == 0
+    assert (tmp_path / "report" / "report.md").exists()
+    pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
+
+
+def test_many_damaged_files_are_named_a_few_then_counted(small_batch, tmp_path, capsys):
+    path, out = _copy(small_batch, tmp_path)
+    runs = sorted((out / "runs").glob("*.parquet"))
+    for run_file in runs[:4]:
+        run_file.write_bytes(run_file.read_bytes()[:300])
+    for run_file in runs[4:7]:
+        run_file.unlink()
+    assert [p for p, _ in ResultStore(out).damaged()] == runs[:7]
+    with pytest.raises(StoreError) as refused:
+        ResultStore(out).results()
+    lines = str(refused.value).splitlines()
+    assert lines[0] == (
+        f"{out}: 7 files of finished runs are missing or cannot be read, so the results in this "
+        "folder are incomplete:"
+    )
+    assert [line.split(": ")[0] for line in lines[1:6]] == [f"  {p}" for p in runs[:5]]
+    assert lines[6:] == [
+        "  and 2 more",
+        "rerun the same ecosim batch command into this folder (the same experiment file and "
+        f"options, --out {out}): it redoes these runs, keeping the finished runs; then run "
+        "this command again",
+    ]
+    assert "ecosim: error: " + lines[0] in _refused(out, tmp_path, capsys)
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "5 already done, 7 finished now, 0 failed" in capsys.readouterr().out
+    assert ResultStore(out).damaged() == []
+    pd.testing.assert_frame_equal(ResultStore(out).results(), read_results(small_batch[1]))
+
+
+def test_a_damaged_results_table_is_named_and_rebuilt_by_batch(small_batch, tmp_path, capsys):
+    path, out = _copy(small_batch, tmp_path)
+    table = out / "results.parquet"
+    table.write_bytes(table.read_bytes()[:100])
+    err = _refused(out, tmp_path, capsys)
+    assert f"  {table}: cannot be read (Parquet magic bytes not found in footer)\n" in err
+    assert "it rebuilds results.parquet, keeping the finished runs" in err
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "12 already done, 0 finished now, 0 failed" in capsys.readouterr().out
+    assert main(["compare", str(out), "--out", str(tmp_path / "report")]) == 0
+    pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
+
+
+def test_a_batch_refused_for_another_experiment_leaves_a_deleted_run_to_be_found(
+    small_batch, tmp_path, capsys
+):
+    path, out = _copy(small_batch, tmp_path)
+    table = (out / "results.parquet").read_bytes()
+    (out / "runs" / "promo-c000-r00.parquet").unlink()
+    other = ["batch", str(path), "--out", str(out), "--serial", "--replications", "3"]
+    assert main(other) == 2
+    assert "holds a different experiment" in capsys.readouterr().err
+    assert (out / "results.parquet").read_bytes() == table, "left as it was"
+    assert "promo-c000-r00.parquet: missing" in _refused(out, tmp_path, capsys)
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "11 already done, 1 finished now, 0 failed" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
+
+
+def test_a_folder_whose_batch_was_stopped_is_not_damaged(small_batch, tmp_path):
+    path, _ = small_batch
+    out = tmp_path / "out"
+
+    def stop(done, planned):
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(load_experiment(path), out, serial=True, progress=False, on_run=stop)
+    store = ResultStore(out)
+    assert store.damaged() == []
+    assert len(store.results()) == 5, "the runs not done yet are not missing"
+
+
+def test_a_damaged_sensitivity_folder_names_its_own_command(tmp_path):
+    path = write_experiment(tmp_path, tiny_experiment(**SMALL))
+    out = tmp_path / "out"
+    command = ["sensitivity", str(path), "--method", "morris", "--serial", "--out", str(out)]
+    assert main([*command, "--set", "sensitivity.trajectories=2"]) == 0
+    run_file = sorted((out / "runs").glob("*.parquet"))[0]
+    run_file.write_bytes(b"")
+    with pytest.raises(StoreError, match=f"(?s){run_file}.*rerun the same ecosim sensitivity "):
+        ResultStore(out).results()
+
+
+def test_a_run_file_whose_series_cannot_be_read_is_named(small_batch, tmp_path):
+    _, out = _copy(small_batch, tmp_path)
+    store = ResultStore(out)
+    (out / "runs" / "plain-c000-r00.parquet").unlink()
+    with pytest.raises(StoreError, match=r"plain-c000-r00\.parquet: missing\n"):
+        store.daily(["plain-c000-r00"])
