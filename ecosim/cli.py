@@ -408,16 +408,38 @@ def _add_experiment_arguments(
 
 
 def _experiment_overrides(args: argparse.Namespace, replications: str) -> dict[str, object]:
+    return _overrides(
+        args,
+        {replications: "replications", "customers": "customers", "days": "days"},
+    )
+
+
+def _overrides(args: argparse.Namespace, options: dict[str, str]) -> dict[str, object]:
+    """Return the ``--set`` assignments with the options that set a field (``--days``) added.
+
+    ``options`` maps a field path to the option that sets it. A field given both by its
+    option and by ``--set`` is an error naming both, rather than one silently winning.
+    """
+    from ecosim.errors import InputError
     from ecosim.scenario import parse_assignment
 
     overrides: dict[str, object] = dict(parse_assignment(text) for text in args.set)
-    for path, value in (
-        (replications, args.replications),
-        ("customers", args.customers),
-        ("days", args.days),
-    ):
-        if value is not None:
-            overrides[path] = value
+    clashes = []
+    for path, option in options.items():
+        value = getattr(args, option)
+        if value is None:
+            continue
+        if path in overrides:
+            clashes.append(
+                (
+                    f"--set {path}",
+                    f"{path} is also given by --{option} ({overrides[path]!r} and {value!r}): "
+                    "give it once",
+                )
+            )
+        overrides[path] = value
+    if clashes:
+        raise InputError(_COMMAND_LINE, clashes)
     return overrides
 
 
@@ -450,18 +472,11 @@ def _run(args: argparse.Namespace) -> int:
     from ecosim.memory import check_memory
     from ecosim.model import EcosystemModel
     from ecosim.plots import dashboard
-    from ecosim.scenario import load_scenario, parse_assignment
+    from ecosim.scenario import load_scenario
     from ecosim.store import output_folder, write_figure, write_json, write_parquet
     from ecosim.value import customer_values
 
-    overrides = dict(parse_assignment(text) for text in args.set)
-    for field, value in (
-        ("days", args.days),
-        ("seed", args.seed),
-        ("population.size", args.customers),
-    ):
-        if value is not None:
-            overrides[field] = value
+    overrides = _overrides(args, {"days": "days", "seed": "seed", "population.size": "customers"})
     scenario = load_scenario(args.scenario, overrides, overrides_from=_COMMAND_LINE)
     out = output_folder(args.out or Path("results") / scenario.name, RUN_FILES)
     check_memory(scenario, source=str(args.scenario))

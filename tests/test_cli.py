@@ -146,6 +146,37 @@ def test_a_mistake_on_the_command_line_is_not_blamed_on_the_file(args, problem, 
     assert err == f"ecosim: error: {SCENARIOS / 'baseline.toml'}: 1 problem\n  {problem}\n"
 
 
+@pytest.mark.parametrize(
+    ("command", "args", "problem"),
+    [
+        (
+            ["run", str(SCENARIOS / "baseline.toml")],
+            ["--days", "10", "--set", "days=30"],
+            "--set days: days is also given by --days (30 and 10): give it once",
+        ),
+        (
+            ["run", str(SCENARIOS / "baseline.toml")],
+            ["--set", "population.size=abc", "--customers", "200"],
+            "--set population.size: population.size is also given by --customers ('abc' and "
+            "200): give it once",
+        ),
+        (
+            ["batch", str(ROOT / "experiments" / "loyalty_designs.toml")],
+            ["--replications", "2", "--set", "replications=1"],
+            "--set replications: replications is also given by --replications (1 and 2): "
+            "give it once",
+        ),
+    ],
+)
+def test_a_field_given_by_its_option_and_by_set_is_refused(
+    command, args, problem, tmp_path, capsys
+):
+    assert main([*command, *args, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"ecosim: error: the command line: 1 problem\n  {problem}\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_problem_of_the_file_is_still_the_files(tmp_path, capsys):
     scenario = tmp_path / "bad.toml"
     scenario.write_text((SCENARIOS / "baseline.toml").read_text().replace("m = 4", "m = 0"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
 from pathlib import Path
 
+from ecosim.errors import InputError
 from ecosim.scenario import load_scenario
 from ecosim.ui.scenarios import SCENARIO_VARIABLE, first_scenario
 
@@ -41,10 +43,42 @@ def solara_command(host: str, port: int) -> list[str]:
     ]
 
 
-def free_port(host: str) -> int:
-    """Return a port on ``host`` that no one listens on now."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
+def free_port(host: str, port: int = 0) -> int:
+    """Return ``port`` if the app can listen on it at ``host`` now, or a free port for 0.
+
+    Raises
+    ------
+    InputError
+        Naming ``--host`` if ``host`` is not an address of this computer (or no name of
+        one), or ``--port`` if someone already listens on ``port``.
+
+    Examples
+    --------
+    >>> free_port("127.0.0.1") > 0
+    True
+    """
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+    except (OSError, UnicodeError) as error:
+        raise InputError(
+            "ecosim ui", [("--host", f"{host!r} is not an address to serve on ({error})")]
+        ) from None
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                problem = (
+                    "--port",
+                    f"{port} is in use on {host} (another app, or ecosim ui already "
+                    "running?): choose another --port, or --port 0 for a free one",
+                )
+            else:
+                problem = ("--host", f"cannot serve on {host}:{port} ({error.strerror})")
+            raise InputError("ecosim ui", [problem]) from None
         return probe.getsockname()[1]
 
 
@@ -70,10 +104,13 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = DEFAULT_PO
     ------
     ScenarioError
         If the scenario is not valid (checked before the server starts).
+    InputError
+        If the app cannot listen on ``host`` and ``port`` (checked before the server
+        starts).
     """
     path = (scenario or first_scenario()).resolve()
     load_scenario(path)
-    port = port or free_port(host)
+    port = free_port(host, port)
     print(f"ecosim ui: http://{host}:{port}  ({path.name}; Ctrl+C stops the app)", flush=True)
     environment = {
         **os.environ,

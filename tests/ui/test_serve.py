@@ -37,3 +37,21 @@ def test_port_zero_means_a_free_port():
     port = free_port("127.0.0.1")
     with socket.socket() as server:
         server.bind(("127.0.0.1", port))  # nobody holds it
+
+
+def test_an_address_the_app_cannot_serve_on_is_named_before_the_server_starts(capsys):
+    assert main(["ui", "--host", "999.1.1.1", "--port", "8912"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ecosim: error: ecosim ui: 1 problem\n  --host: '999.1.1.1' is not")
+    assert "Traceback" not in err
+
+
+def test_a_port_in_use_is_named_before_the_server_starts(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["ui", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert f"--port: {port} is in use on 127.0.0.1" in err and "--port 0 for a free one" in err
+    assert "http://" not in out, "the address is not announced when it cannot be served"
