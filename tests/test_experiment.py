@@ -360,6 +360,19 @@ BROKEN = {
             "which strategy 'quiet' sets"
         ],
     ),
+    "condition sets a strategy's field by another name": (
+        {
+            "strategies": {
+                "plain": {"description": "as written"},
+                "pricey": {"set": {"brands.shop.price": 120.0}},
+            },
+            "conditions": {"parameters": [{"path": "brands.0.price", "values": [90.0, 110.0]}]},
+        },
+        [
+            "conditions.parameters[0].path: 'brands.0.price' overlaps 'brands.shop.price', "
+            "which strategy 'pricey' sets"
+        ],
+    ),
     "integer on a fractional range": (
         {
             "conditions": {

@@ -398,12 +398,12 @@ class Experiment(Spec):
             self.sensitivity.outcomes or [], known, "sensitivity.outcomes", "outcome"
         )
         problems += _repeated(self.sensitivity.outcomes or [], "sensitivity.outcomes")
+        scenario = self.scenario.model_dump()
         for i, parameter in enumerate(self.conditions.parameters if self.conditions else []):
             where = f"conditions.parameters[{i}]"
             if parameter.label in known:
                 problems.append(f"{where}.name: {parameter.label!r} is an outcome; give a name")
-            problems += _clashes(where, parameter.path, self.strategies, "a condition")
-        scenario = self.scenario.model_dump()
+            problems += _clashes(where, parameter.path, self.strategies, "a condition", scenario)
         problems += _shared_fields(self.parameters, "conditions.parameters", scenario)
         sensitive = self.sensitivity.parameters or []
         problems += _shared_fields(sensitive, "sensitivity.parameters", scenario)
@@ -417,7 +417,9 @@ class Experiment(Spec):
                 problems.append(f"{where}.name: {parameter.label!r} is reserved; give a name")
             if strategy in self.strategies:
                 chosen = {strategy: self.strategies[strategy]}
-                problems += _clashes(where, parameter.path, chosen, "a sensitivity parameter")
+                problems += _clashes(
+                    where, parameter.path, chosen, "a sensitivity parameter", scenario
+                )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -433,10 +435,22 @@ class Experiment(Spec):
         return list(self.sensitivity.parameters or self.parameters)
 
 
-def _clashes(where: str, path: str, strategies: dict[str, Strategy], what: str) -> list[str]:
+def _clashes(
+    where: str,
+    path: str,
+    strategies: dict[str, Strategy],
+    what: str,
+    scenario: dict[str, Any],
+) -> list[str]:
+    """Name each strategy that sets ``path``'s field, or a field inside it or around it.
+
+    Paths are compared with list items by position in ``scenario`` (the base scenario's
+    fields), so ``brands.shop.price`` and ``brands.0.price`` are one field.
+    """
+    field = field_path(scenario, path)
     problems = []
     for name, strategy in strategies.items():
-        clash = [p for p in strategy.paths() if overlapping(p, path)]
+        clash = [p for p in strategy.paths() if overlapping(field_path(scenario, p), field)]
         if clash:
             problems.append(
                 f"{where}.path: {path!r} overlaps {clash[0]!r}, which strategy {name!r} sets "
@@ -787,12 +801,15 @@ def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
     except InputError as error:
         return error.under("posterior.from")
     problems = []
+    scenario = experiment.scenario.model_dump()
     for path in paths:
-        problems += _clashes("posterior.from", path, experiment.strategies, "a posterior draw")
+        problems += _clashes(
+            "posterior.from", path, experiment.strategies, "a posterior draw", scenario
+        )
         problems += [
             f"posterior.from: {path!r} overlaps condition {p.label!r}"
             for p in experiment.parameters
-            if overlapping(p.path, path)
+            if overlapping(field_path(scenario, p.path), field_path(scenario, path))
         ]
     return [("", problem) for problem in problems]
 
