@@ -387,6 +387,9 @@ def test_ctrl_c_while_the_cluster_starts_stops_the_batch_in_order(serial_referen
 
 
 def test_an_interrupt_while_the_cluster_starts_is_acted_on_once_it_is_up():
+    assert threading.current_thread() is threading.main_thread(), "signals need the main thread"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "Ctrl-C as usual"
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, []), "not blocked"
     with pytest.raises(KeyboardInterrupt), ecosim.experiment.runner._interrupts_after():
         signal.raise_signal(signal.SIGINT)
         held = True
