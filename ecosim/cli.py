@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ecosim import __version__
-from ecosim.errors import EcosimError, InputWarning, Terminated, report_stop, stop_reason
+from ecosim.errors import (
+    EcosimError,
+    InputError,
+    InputWarning,
+    Terminated,
+    report_stop,
+    stop_reason,
+)
 
 if TYPE_CHECKING:
     from ecosim.validation import CaseResult
@@ -420,7 +427,6 @@ def _overrides(args: argparse.Namespace, options: dict[str, str]) -> dict[str, o
     ``options`` maps a field path to the option that sets it. A field given both by its
     option and by ``--set`` is an error naming both, rather than one silently winning.
     """
-    from ecosim.errors import InputError
     from ecosim.scenario import parse_assignment
 
     overrides: dict[str, object] = dict(parse_assignment(text) for text in args.set)
