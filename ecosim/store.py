@@ -129,9 +129,25 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
 
 
 def write_json(data: Any, path: str | Path) -> None:
-    """Write JSON (indented, keys in insertion order), atomically."""
+    """Write JSON (indented, keys in insertion order), atomically.
+
+    JSON has no infinite numbers: an infinite float is written as the string ``"inf"``
+    or ``"-inf"``, as a scenario file spells it (an unlimited ``budget``), and NaN as null.
+    """
     with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        text = json.dumps(_standard_json(data), indent=2, allow_nan=False)
+        temporary.write_text(text + "\n", encoding="utf-8")
+
+
+def _standard_json(value: Any) -> Any:
+    """Return ``value`` with its non-finite floats spelt as standard JSON allows."""
+    if isinstance(value, dict):
+        return {key: _standard_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_standard_json(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
 
 
 def write_figure(figure: Figure, path: str | Path, dpi: int = 110) -> None:
@@ -366,8 +382,9 @@ class ResultStore:
 
         A run file is damaged when it cannot be read as a run file (truncated, emptied,
         overwritten), and missing when ``results.parquet`` lists its run but the file is
-        gone; ``results.parquet`` itself is damaged when it cannot be read, as it is the
-        list of finished runs that reveals a missing file. A folder whose writer was
+        gone; a run's adoption days are damaged when their file cannot be read;
+        ``results.parquet`` itself is damaged when it cannot be read, as it is the list of
+        finished runs that reveals a missing file. A folder whose writer was
         stopped before it finished every run is not damaged: the runs it has not done
         are not listed anywhere yet.
 
@@ -380,7 +397,11 @@ class ResultStore:
         return self._read_finished()[1]
 
     def _read_rows(self) -> tuple[dict[str, dict[str, Any]], list[tuple[Path, str]]]:
-        """Return the rows of the readable run files, and the unreadable ones with why."""
+        """Return the rows of the readable run files, and the unreadable ones with why.
+
+        A run whose adoption days are in a file that cannot be read is unreadable too
+        (that file is named): its run file alone would not let a rerun write them again.
+        """
         rows: dict[str, dict[str, Any]] = {}
         unreadable: list[tuple[Path, str]] = []
         for path in sorted(self.runs.glob("*.parquet")) if self.runs.exists() else []:
@@ -388,6 +409,14 @@ class ResultStore:
                 rows[path.stem] = read_run_row(path)
             except (OSError, ValueError, pa.ArrowException) as error:
                 unreadable.append((path, _why_unreadable(error, path)))
+        for path in sorted(self.adoption_folder.glob("*.parquet")) if rows else []:
+            if path.stem in rows:
+                try:
+                    if "first_purchase" not in pq.read_schema(path).names:
+                        raise StoreError("no first_purchase column")
+                except (OSError, ValueError, pa.ArrowException) as error:
+                    del rows[path.stem]
+                    unreadable.append((path, _why_unreadable(error, path)))
         return rows, unreadable
 
     def _read_finished(self) -> tuple[dict[str, dict[str, Any]], list[tuple[Path, str]]]:

@@ -941,6 +941,31 @@ def test_compare_refuses_a_folder_with_a_damaged_or_missing_run_file_until_batch
     pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
 
 
+@pytest.mark.parametrize("damage", ["truncated", "another table"])
+def test_damaged_adoption_days_are_named_and_redone_by_batch(small_batch, tmp_path, capsys, damage):
+    path, out = _copy(small_batch, tmp_path)
+    days = ResultStore(out).adoption_path("promo-c001-r00")
+    if damage == "truncated":
+        days.write_bytes(days.read_bytes()[:50])
+    else:
+        pd.DataFrame({"day": [1, 2]}).to_parquet(days)
+    why = {
+        "truncated": "cannot be read (Parquet magic bytes not found in footer)",
+        "another table": "no first_purchase column",
+    }[damage]
+    assert ResultStore(out).damaged() == [(days, why)]
+    err = _refused(out, tmp_path, capsys)
+    assert f"  {days}: {why}\n" in err and "it redoes the run, keeping" in err
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "11 already done, 1 finished now, 0 failed" in capsys.readouterr().out
+    assert main(["compare", str(out), "--out", str(tmp_path / "report")]) == 0
+    reference = ResultStore(small_batch[1])
+    np.testing.assert_array_equal(
+        ResultStore(out).adoption("promo-c001-r00"), reference.adoption("promo-c001-r00")
+    )
+    pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
+
+
 def test_many_damaged_files_are_named_a_few_then_counted(small_batch, tmp_path, capsys):
     path, out = _copy(small_batch, tmp_path)
     runs = sorted((out / "runs").glob("*.parquet"))

@@ -54,6 +54,14 @@ def test_set_overrides_fields(tmp_path):
     assert bought == 0 or abs(daily["revenue"].sum() / bought - 10) < 10 * 0.31
 
 
+def test_an_unlimited_budget_is_written_as_standard_json(tmp_path):
+    out = tmp_path / "o"
+    assert run_cli("--days", "3", "--set", "brands.0.budget=inf", "--out", str(out)) == 0
+    text = (out / "summary.json").read_text()
+    assert "Infinity" not in text
+    assert json.loads(text)["overrides"]["brands.0.budget"] == "inf"
+
+
 @pytest.mark.parametrize(
     "argv",
     [
