@@ -112,6 +112,37 @@ def test_extends_with_another_distribution_replaces_the_trait(tmp_path):
     assert segment.price_sensitivity.model_dump() == {"dist": "uniform", "low": 0.5, "high": 0.9}
 
 
+@pytest.mark.parametrize("where", ["child", "base"])
+def test_extends_refuses_a_name_repeated_in_either_file_instead_of_folding_it(tmp_path, where):
+    base = (SCENARIOS / "baseline.toml").read_text()
+    twice = '[[channels]]\nname = "radio"\nreach = 0.1\n' * 2
+    child = 'extends = "base.toml"\n[[channels]]\nname = "tv"\nreach = 0.2\n'
+    if where == "child":
+        child += twice
+    else:
+        base += twice
+    (tmp_path / "base.toml").write_text(base)
+    (tmp_path / "child.toml").write_text(child)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "child.toml")
+    assert caught.value.problems == [("", "channel name 'radio' is used twice")]
+
+
+def test_a_repeated_segment_name_is_named_even_when_the_shares_are_wrong(tmp_path):
+    (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    (tmp_path / "child.toml").write_text(
+        'extends = "base.toml"\n' + '[[population.segments]]\nname = "a"\nshare = 0.5\n' * 2
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "child.toml")
+    assert caught.value.problems == [
+        (
+            "population",
+            "segment name 'a' is used twice; segment shares must sum to 1 (they sum to 2)",
+        )
+    ]
+
+
 def test_extends_cycles_and_missing_parents_are_clear_errors(tmp_path):
     (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
     (tmp_path / "b.toml").write_text('extends = "a.toml"\n')

@@ -19,6 +19,7 @@ import os
 import re
 import tomllib
 import warnings
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -221,12 +222,27 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         ):
             merged[key] = _merge(merged[key], value)
         elif _named_tables(value) and _named_tables(merged.get(key)):
-            items = {item["name"]: item for item in merged[key]}
-            for item in value:
-                items[item["name"]] = _merge(items.get(item["name"], {}), item)
-            merged[key] = list(items.values())
+            merged[key] = _merge_named(merged[key], value)
         else:
             merged[key] = value
+    return merged
+
+
+def _merge_named(base: list[dict[str, Any]], changes: list[dict[str, Any]]) -> list[dict]:
+    """Merge two lists of named tables by name; a name repeated in either list stays repeated.
+
+    Merging by name would silently fold two tables of one name into one; kept apart, they
+    reach validation, which refuses the repeated name.
+    """
+    in_base = Counter(item["name"] for item in base)
+    position = {item["name"]: i for i, item in enumerate(base) if in_base[item["name"]] == 1}
+    repeated = {name for name, n in Counter(item["name"] for item in changes).items() if n > 1}
+    merged = list(base)
+    for item in changes:
+        if item["name"] in position and item["name"] not in repeated:
+            merged[position[item["name"]]] = _merge(base[position[item["name"]]], item)
+        else:
+            merged.append(item)
     return merged
 
 

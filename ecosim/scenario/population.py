@@ -64,10 +64,10 @@ class Population(Spec):
 
     @model_validator(mode="after")
     def _shares(self) -> Population:
+        problems = repeated_names([s.name for s in self.segments], "segment")
         total = sum(s.share for s in self.segments)
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"segment shares must sum to 1 (they sum to {total:.6g})")
-        problems = repeated_names([s.name for s in self.segments], "segment")
+            problems.append(f"segment shares must sum to 1 (they sum to {total:.6g})")
         if problems:
             raise ValueError("; ".join(problems))
         return self
