@@ -390,8 +390,9 @@ def test_ctrl_c_while_the_cluster_starts_stops_the_batch_in_order(serial_referen
 def usual_interrupts():
     """Ctrl-C with Python's usual handler for the test (restored after it).
 
-    A command starts with it; a test process may not (one of the suite's earlier tests
-    in the same worker has been seen to leave SIGINT ignored).
+    A command run at a terminal starts with it; a test process may not: one started in
+    the background by a shell without job control (``make test &`` in a script) starts,
+    as do pytest's workers then, with SIGINT ignored.
     """
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
