@@ -516,7 +516,7 @@ STRICT = [
         float("inf"),
         "population.segments[0].talkativeness.constant.value: Input should be a finite number",
     ),
-    ("brands.0.budget", float("nan"), "brands[0].budget: Input should be greater than or equal"),
+    ("brands.0.budget", float("nan"), "brands[0].budget: expected a number >= 0, or inf for no"),
     ("brands.0.loyalty", {"points": {"goal": True}}, "brands[0].loyalty.points.goal: Input should"),
 ]
 

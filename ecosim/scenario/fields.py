@@ -34,7 +34,15 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Day = Annotated[int, Field(ge=1)]
-Budget = Annotated[float, Field(ge=0.0, allow_inf_nan=True)]
+
+
+def _not_nan(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError("expected a number >= 0, or inf for no limit (got nan)")
+    return value
+
+
+Budget = Annotated[float, Field(ge=0.0, allow_inf_nan=True), BeforeValidator(_not_nan)]
 """An amount of money that may be unlimited (``inf``), never NaN."""
 
 
