@@ -153,9 +153,9 @@ def Page() -> None:
 
     solara.use_effect(keep_watching, [model.value])
 
-    def use(name: str, change: Callable[[], Scenario], network: str = "", note: str = "") -> None:
+    def use(name: str, change: Callable[[], tuple[Scenario, str]], network: str = "") -> None:
         try:
-            chosen = change()
+            chosen, note = change()
         except (ScenarioError, EdgeListError, UploadError) as error:
             problem.set(str(error).replace(f"{uploads}{os.sep}", ""))
             return
@@ -170,20 +170,11 @@ def Page() -> None:
         plan.set(None)
 
     def pick(name: str) -> None:
-        use(name, lambda: load_scenario(files[name]))
+        use(name, lambda: (load_scenario(files[name]), ""))
 
     def upload(name: str, content: bytes) -> None:
         path = uploads / re.sub(r"[^\w.-]", "_", Path(name).name)
-        found: list[str] = []
-
-        def read() -> Scenario:
-            edited, note = with_edge_list(scenario.value, path, content)
-            found.append(note)
-            return edited
-
-        use(choice.value, read, network=path.name)
-        if found and found[0]:
-            problem.set(found[0])
+        use(choice.value, lambda: with_edge_list(scenario.value, path, content), network=path.name)
 
     def reset() -> None:
         keywords = reset_keywords(params, edits.value, plan.value)

@@ -24,7 +24,9 @@ def EdgeListUpload(
 
     ``on_started`` is called as soon as a file is chosen, before it is sent. A file over
     the upload limit (:func:`ecosim.ui.scenarios.max_upload_bytes`) is refused from its size
-    alone, before it is sent: ``on_refused`` gets the message.
+    alone, before it is sent: ``on_refused`` gets the message. The file is read and handed
+    to ``on_file`` in a thread that is never stopped midway (not ``intrusive_cancel``), as
+    ``on_file`` changes the page's state in steps that belong together.
     """
     file_info, set_file_info = solara.use_state(typing.cast(list, []))
     files, set_files = solara.use_state(typing.cast(list, []))
@@ -48,7 +50,7 @@ def EdgeListUpload(
         if files:
             on_file(files[0]["name"], files[0]["file_obj"].read())
 
-    solara.use_thread(read, [files])
+    solara.use_thread(read, [files], intrusive_cancel=False)
 
 
 @solara.component

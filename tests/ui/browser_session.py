@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,14 +50,12 @@ class App:
         """Return the day the header of the main area shows."""
         return int(re.match(r"Day (\d+)", self.page.get_by_text(DAY).inner_text()).group(1))
 
-    def step(self, picture: str = "network of customers") -> float:
-        """Press Step; return the seconds until the header and ``picture`` show the next day."""
+    def step(self, picture: str = "network of customers") -> None:
+        """Press Step; wait until the header and ``picture`` show the next day."""
         day = self.counter() + 1
-        started = time.perf_counter()
         self.page.get_by_role("button", name="Step", exact=True).click()
         expect(self.day_text(day)).to_be_visible()
         expect(self.page.get_by_alt_text(f"{picture} on day {day}")).to_be_visible()
-        return time.perf_counter() - started
 
     def reset(self) -> None:
         """Press Reset and wait for day 0."""

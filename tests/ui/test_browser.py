@@ -1,8 +1,6 @@
 """The web app in a real browser: loading, stepping, playing, parameters, views, errors."""
 
-import json
 import re
-import statistics
 import time
 import tomllib
 from pathlib import Path
@@ -13,10 +11,6 @@ from playwright.sync_api import expect
 from ecosim.ui.app import TABS
 
 from browser_session import ARTIFACTS, App
-
-STEP_SECONDS_LIMIT = 2.0
-"""A step at 10,000 customers shows in about 0.3 s (benchmarks/ui_play.py); this bound,
-loose for busy machines, catches regressions."""
 
 
 def test_page_loads_without_errors_and_shows_every_view(app: App, app_url):
@@ -276,19 +270,13 @@ def test_the_compare_page_takes_a_scenario_file_as_a_strategy(app: App):
     app.shot("compare-scenario-file")
 
 
-# Last, when the other test workers have finished: the timing is then the app's alone.
-def test_step_shows_the_next_day_quickly_at_10000_customers(app: App):
+def test_five_steps_at_10000_customers_show_day_five(app: App):
     app.open()
     expect(app.page.get_by_text("of 10,000 customers")).to_be_visible()
-    seconds = [app.step() for _ in range(5)]
+    for _ in range(5):
+        app.step()
     assert app.counter() == 5
     app.shot("after-five-steps")
-    median = statistics.median(seconds)
-    (ARTIFACTS / "step-timing.json").write_text(
-        json.dumps({"customers": 10_000, "seconds": seconds, "median": median}, indent=2)
-    )
-    print(f"\nStep at 10,000 customers: median {median:.2f} s of {[round(s, 2) for s in seconds]}")
-    assert median < STEP_SECONDS_LIMIT
 
 
 def test_every_shipped_scenario_can_be_picked_reset_and_stepped(app: App):
