@@ -1,10 +1,14 @@
 import inspect
 from pathlib import Path
 
+import hypothesis
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ecosim import load_scenario
 from ecosim.scenario import Scenario
+from ecosim.ui.app import reset_keywords
 from ecosim.ui.controls import (
     Setting,
     changes,
@@ -201,3 +205,37 @@ def test_a_switch_for_a_yes_no_field_and_a_select_for_a_choice():
     assert switch == {"type": "Checkbox", "label": "loyalty programme", "value": True, "unit": ""}
     select = control(Section(), Setting("loyalty.tiers", "tiers"))
     assert select["type"] == "Select" and select["values"][-1] == "silver_gold_platinum"
+
+
+def _reachable(control: dict) -> st.SearchStrategy:
+    """The values a control can be set to on the page."""
+    if control["type"] == "Select":
+        return st.sampled_from(control["values"])
+    if control["type"] == "InputInt":
+        return st.integers(0, 2**63 - 1)
+    steps = round((control["max"] - control["min"]) / control["step"])
+    return st.integers(0, steps).map(lambda i: control["min"] + i * control["step"])
+
+
+CONTROLS = {path.stem: model_params(load_scenario(path)) for path in SCENARIOS}
+"""Every shipped scenario's controls, as the page builds them."""
+
+
+@hypothesis.settings(max_examples=40, deadline=None)
+@given(data=st.data(), name=st.sampled_from(sorted(CONTROLS)))
+def test_any_combination_of_controls_runs_or_says_why(data, name):
+    params = CONTROLS[name]
+    movable = sorted(k for k in params if k not in ("scenario", "customers"))
+    moved = data.draw(st.lists(st.sampled_from(movable), unique=True, max_size=8), label="moved")
+    edits = {keyword: data.draw(_reachable(params[keyword]), label=keyword) for keyword in moved}
+    small = {**params["customers"], "max": max(params["customers"]["min"], 1_000)}
+    edits["customers"] = data.draw(_reachable(small), label="customers")
+    model = LiveModel(**reset_keywords(params, edits, None))
+    model.step()
+    model.step()
+    assert model.steps == 2 and len(model.timeseries()) == 3
+    hypothesis.event("refused, with a message" if model.problem else "ran with the settings")
+    if model.problem:
+        assert model.scenario == params["scenario"], "a refused setting runs the file as written"
+    else:
+        assert model.scenario.population.size == edits["customers"]
