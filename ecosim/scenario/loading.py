@@ -228,7 +228,7 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _merge_named(base: list[dict[str, Any]], changes: list[dict[str, Any]]) -> list[dict]:
+def _merge_named(base: list[dict[str, Any]], changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Merge two lists of named tables by name; a name repeated in either list stays repeated.
 
     Merging by name would silently fold two tables of one name into one; kept apart, they
