@@ -233,10 +233,12 @@ class Brand(mesa.Agent):
         return True
 
     def affordable(self, unit_cost: float) -> int:
-        """How many units of ``unit_cost`` the remaining budget pays for."""
+        """How many units of ``unit_cost`` the remaining budget pays for (at most int64's)."""
+        most = np.iinfo(np.int64).max
         if unit_cost <= 0 or np.isinf(self.budget_left):
-            return np.iinfo(np.int64).max
-        return int(self.budget_left // unit_cost)
+            return most
+        units = self.budget_left // unit_cost
+        return most if units >= most else int(units)
 
     def reach_directly(self) -> None:
         """Phase 2: deliver today's actions that reach customers without paid media."""

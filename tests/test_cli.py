@@ -54,6 +54,15 @@ def test_set_overrides_fields(tmp_path):
     assert bought == 0 or abs(daily["revenue"].sum() / bought - 10) < 10 * 0.31
 
 
+@pytest.mark.parametrize(
+    "setting", ["brands.0.budget=1e308", "channels.0.cost_per_exposure=1e-320"]
+)
+def test_a_budget_that_pays_for_more_units_than_a_count_holds_runs(tmp_path, setting):
+    out = tmp_path / "o"
+    assert run_cli("--days", "3", "--set", setting, "--out", str(out)) == 0
+    assert json.loads((out / "summary.json").read_text())["outcomes"]["total_exposures"] > 0
+
+
 def test_an_unlimited_budget_is_written_as_standard_json(tmp_path):
     out = tmp_path / "o"
     assert run_cli("--days", "3", "--set", "brands.0.budget=inf", "--out", str(out)) == 0
