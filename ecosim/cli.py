@@ -462,7 +462,8 @@ def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
         "--workers",
         type=_positive,
         metavar="N",
-        help="worker processes of the local Dask cluster (default: one per core)",
+        help="worker processes of the local Dask cluster (default: one per core; at most four "
+        "per core)",
     )
     where.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler")
     where.add_argument("--serial", action="store_true", help="run in this process, without Dask")

@@ -755,6 +755,21 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error(tmp_path, capsys):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("command", ["batch", "sensitivity"])
+def test_more_workers_than_the_machine_can_hold_is_a_clear_error(tmp_path, capsys, command):
+    most = ecosim.experiment.runner.WORKERS_PER_CORE * (os.cpu_count() or 1)
+    path = write_experiment(tmp_path)
+    method = ["--method", "morris"] if command == "sensitivity" else []
+    argv = [command, str(path), "--out", str(tmp_path / "out"), *method, "--workers"]
+    assert main([*argv, str(10**12)]) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "ecosim: error: --workers: 1 problem\n  1,000,000,000,000: more worker processes than "
+        f"{most} (4 per core of this machine; each is a process with its own memory): "
+        f"expected at most {most}\n"
+    )
+
+
 def test_every_run_stores_its_customers_adoption_days(serial_reference):
     out = serial_reference["tiny"]
     store = ResultStore(out)

@@ -58,6 +58,11 @@ __all__ = [
     "summarise",
 ]
 
+WORKERS_PER_CORE = 4
+"""The most local worker processes a command starts per core: a run is single-threaded and
+uses its core in full, so more than one per core only shares the cores and adds memory (a
+process each); four leaves room for runs that wait on input or output."""
+
 CONNECT_TIMEOUT = "10s"
 """How long to wait for a running scheduler (``--scheduler``) to answer."""
 
@@ -589,7 +594,26 @@ def dask_client(
     serves Dask's dashboard on http://127.0.0.1:8787 (another free port if that one is
     taken). Each worker freezes its garbage collector's objects once ecosim is imported
     (:class:`_WorkerSetup`), so that the cluster stops in a tenth of the time.
+
+    Raises
+    ------
+    InputError
+        If no scheduler answers at ``scheduler``, or ``workers`` is more than
+        :data:`WORKERS_PER_CORE` per core of this machine.
     """
+    most = WORKERS_PER_CORE * (os.cpu_count() or 1)
+    if not scheduler and workers is not None and workers > most:
+        raise InputError(
+            "--workers",
+            [
+                (
+                    f"{workers:,}",
+                    f"more worker processes than {most} ({WORKERS_PER_CORE} per core of this "
+                    "machine; each is a process with its own memory): expected at most "
+                    f"{most}",
+                )
+            ],
+        )
     if scheduler:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)
