@@ -528,6 +528,66 @@ def test_no_coercion_and_no_infinity(path, value, expected):
     assert expected in str(caught.value)
 
 
+def _many(kind: str, count: int) -> dict:
+    data = small_scenario()
+    if kind == "channels":
+        data["channels"] = [{"name": f"c{i}", "reach": 0.1} for i in range(count)]
+        data["population"]["segments"][0]["channel_preferences"] = {}
+        data["campaign"] = []
+    else:
+        share = 1.0 / count
+        data["population"]["segments"] = [{"name": f"s{i}", "share": share} for i in range(count)]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("kind", "most", "path"),
+    [("channels", 64, "channels"), ("segments", 32_767, "population.segments")],
+)
+def test_no_more_channels_or_segments_than_the_arrays_hold(kind, most, path):
+    validate_scenario(_many(kind, most))
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(_many(kind, most + 1))
+    assert caught.value.problems[0][0] == path
+    assert caught.value.problems[0][1].startswith(
+        f"List should have at most {most} items after validation, not {most + 1}"
+    )
+
+
+LIMITS = [
+    ("brands.0.loyalty", {"membership": {"term_days": 36_501}}, "less than or equal to 36500"),
+    ("dynamics.active_window", 36_501, "dynamics.active_window: Input should be less than or"),
+    ("campaign.0.end", 36_501, "campaign[0].end: Input should be less than or equal to 36500"),
+    (
+        "population.segments.0.need_cycle",
+        {"dist": "gamma", "mean": 40_000.0, "sd": 100.0},
+        "need_cycle: mean 40000 must be <= 36,500 days",
+    ),
+    (
+        "population.segments.0.need_cycle",
+        {"dist": "gamma", "mean": 30.0, "sd": 1e-200},
+        "need_cycle: sd 1e-200 is too small for a gamma of mean 30 (a constant in effect)",
+    ),
+    (
+        "population.segments.0.talkativeness",
+        {"dist": "beta", "mean": 0.5, "sd": 1e-9},
+        "talkativeness: sd 1e-09 is too small for a beta of mean 0.5 (a constant in effect)",
+    ),
+    (
+        "dynamics.stage_basket",
+        [1.0, 1.0, 0.0, 1.0, 1.0],
+        "stage_basket[2]: Input should be greater",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), LIMITS, ids=[s[0] for s in LIMITS])
+def test_values_beyond_what_the_model_can_hold_are_refused(path, value, expected):
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(_with(path, value), source="shop.toml")
+    assert expected in str(caught.value)
+
+
 def test_whole_numbers_are_fine_floats_and_budgets_may_be_unlimited():
     scenario = validate_scenario(_with("brands.0.price", 150))
     assert scenario.brands[0].price == 150.0 and isinstance(scenario.brands[0].price, float)

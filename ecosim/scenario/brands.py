@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ecosim.scenario.fields import Budget, Name, NonNegative, Probability, Spec, repeated_names
+from ecosim.scenario.fields import (
+    MAX_DAYS,
+    Budget,
+    Name,
+    NonNegative,
+    Probability,
+    Spec,
+    repeated_names,
+)
 
 __all__ = [
     "Brand",
@@ -73,7 +81,7 @@ class Tiers(Spec):
     """
 
     levels: list[Tier] = Field(min_length=1)
-    review_days: int = Field(default=180, ge=1)
+    review_days: int = Field(default=180, ge=1, le=MAX_DAYS)
     goal_gradient: NonNegative = 0.3
     promotion_boost: Probability = 0.1
     loss_aversion: float = Field(default=2.0, ge=1.0)
@@ -102,7 +110,7 @@ class Membership(Spec):
 
     fee: NonNegative = 40.0
     frequency_lift: NonNegative = 0.25
-    term_days: int = Field(default=90, ge=1)
+    term_days: int = Field(default=90, ge=1, le=MAX_DAYS)
     discount: Probability = 0.05
     utility: float = Field(default=0.4, ge=0.0)
     join_probability: Probability = 0.05
@@ -181,7 +189,7 @@ class Service(Spec):
     self_service: Probability = 0.0
     self_service_quality: Probability = 0.6
     repost_rate: Probability = 0.2
-    patience: int = Field(default=14, ge=0)
+    patience: int = Field(default=14, ge=0, le=MAX_DAYS)
     answer_cost: NonNegative = 10.0
     notice_cost: NonNegative = 0.05
     self_service_cost: NonNegative = 100.0
@@ -204,8 +212,8 @@ class CrisisResponse(Spec):
     type: Literal["crisis_response"]
     threshold: Probability = 0.0002
     ratio: float = Field(default=2.0, ge=1.0)
-    duration: int = Field(default=14, ge=1)
-    cooldown: int = Field(default=60, ge=1)
+    duration: int = Field(default=14, ge=1, le=MAX_DAYS)
+    cooldown: int = Field(default=60, ge=1, le=MAX_DAYS)
     response_days: NonNegative = 0.5
     apology_channel: Name | None = None
     apology_intensity: Probability = 0.5
@@ -220,7 +228,7 @@ class BudgetShift(Spec):
     """
 
     type: Literal["budget_shift"]
-    period: int = Field(default=30, ge=1)
+    period: int = Field(default=30, ge=1, le=MAX_DAYS)
     fraction: Probability = 0.2
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ecosim.scenario.diffusion import SeedingOptions
-from ecosim.scenario.fields import Day, Name, NonNegative, Probability, Spec
+from ecosim.scenario.fields import MAX_DAYS, Day, Name, NonNegative, Probability, Spec
 
 __all__ = [
     "ACTION_TYPES",
@@ -143,7 +143,7 @@ class Personalisation(_Action):
 
     type: Literal["personalisation"]
     lift: NonNegative = 0.34
-    lookahead: int = Field(default=7, ge=0)
+    lookahead: int = Field(default=7, ge=0, le=MAX_DAYS)
     cost_per_message: NonNegative = 0.05
     running_cost: NonNegative = 100.0
 

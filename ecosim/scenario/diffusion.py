@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ecosim.scenario.fields import (
+    MAX_DAYS,
     Distribution,
     Name,
     NonNegative,
@@ -160,7 +161,7 @@ class Diffusion(Spec):
     infection: Probability = 0.05
     recovery: Probability = 0.1
     seeds: InitialSeeds | None = None
-    stop_after_quiet_days: int | None = Field(default=None, ge=1)
+    stop_after_quiet_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
 
     _unit = field_validator("thresholds")(check_unit_trait)
 

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ecosim.scenario.fields import NonNegative, Probability, Spec
+from ecosim.scenario.fields import MAX_DAYS, NonNegative, Probability, Spec
 
 __all__ = ["Criterion", "Dynamics", "Engagement"]
 
@@ -43,7 +43,7 @@ class Dynamics(Spec):
     wom_saturation: float = Field(default=0.03, gt=0.0)
     wom_user_weight: Probability = 0.15
     negativity_bias: float = Field(default=1.5, ge=1.0)
-    wom_memory_days: int = Field(default=30, ge=1)
+    wom_memory_days: int = Field(default=30, ge=1, le=MAX_DAYS)
     stage_review: list[Probability] = _stage_list([0.01, 0.02, 0.05, 0.3, 0.3])
     rating_prior_mean: float = Field(default=4.0, ge=1.0, le=5.0)
     rating_prior_count: NonNegative = 5.0
@@ -57,20 +57,20 @@ class Dynamics(Spec):
     use_experience_weight: Probability = 0.3
     fit_sd: NonNegative = 0.4
     use_noise: NonNegative = 0.3
-    stage_basket: list[float] = Field(
+    stage_basket: list[Annotated[float, Field(gt=0.0)]] = Field(
         default=[1.0, 1.0, 1.05, 1.1, 1.2], min_length=5, max_length=5
     )
     # phase 6: engagement stages, churn and value
-    active_window: int = Field(default=90, ge=1)
+    active_window: int = Field(default=90, ge=1, le=MAX_DAYS)
     stage_up: list[Probability] = _stage_list([0.1, 0.3, 0.5])
     stage_down: Probability = 0.005
     cocreation_rate: NonNegative = 0.02
     churn_rate: Probability = 0.001
     churn_experience_weight: NonNegative = 2.0
     winback_rate: Probability = 0.001
-    cognitive_window: int = Field(default=30, ge=1)
+    cognitive_window: int = Field(default=30, ge=1, le=MAX_DAYS)
     clv_discount_rate: NonNegative = 0.1
-    clv_period_days: int = Field(default=365, ge=1)
+    clv_period_days: int = Field(default=365, ge=1, le=MAX_DAYS)
 
     @model_validator(mode="after")
     def _bounded_pull(self) -> Dynamics:
@@ -86,7 +86,7 @@ class Criterion(Spec):
     """At least ``count`` events in the last ``days`` days."""
 
     count: int = Field(default=1, ge=1, le=20)
-    days: int = Field(default=90, ge=1)
+    days: int = Field(default=90, ge=1, le=MAX_DAYS)
 
 
 class Engagement(Spec):

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
+    "MAX_DAYS",
     "NAME_PATTERN",
     "Beta",
     "Budget",
@@ -33,7 +34,10 @@ NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
-Day = Annotated[int, Field(ge=1)]
+MAX_DAYS = 36_500
+"""The most days any field counts (a hundred years): the longest horizon, so the longest
+duration, window or wait that can matter in a run; day counts are held as 32-bit integers."""
+Day = Annotated[int, Field(ge=1, le=MAX_DAYS)]
 
 
 def _not_nan(value: Any) -> Any:
@@ -136,7 +140,7 @@ class Beta(Spec):
         limit = math.sqrt(self.mean * (1.0 - self.mean))
         if self.sd >= limit:
             raise ValueError(f"sd must be < sqrt(mean*(1-mean)) = {limit:.4g} for a beta")
-        return self
+        return _spread(self, self.sd / limit)
 
 
 class Normal(Spec):
@@ -153,6 +157,25 @@ class Gamma(Spec):
     dist: Literal["gamma"]
     mean: float = Field(gt=0.0)
     sd: float = Field(gt=0.0)
+
+    @model_validator(mode="after")
+    def _feasible(self) -> Gamma:
+        return _spread(self, self.sd / self.mean)
+
+
+SMALLEST_SPREAD = 1e-6
+"""The smallest sd of a beta or gamma, relative to its mean's scale (the beta's largest sd,
+the gamma's mean): below it the distribution is a constant in effect, and its parameters
+(which grow as the inverse square of the sd) overflow."""
+
+
+def _spread(dist: Beta | Gamma, relative_sd: float) -> Any:
+    if relative_sd < SMALLEST_SPREAD:
+        raise ValueError(
+            f"sd {dist.sd:g} is too small for a {dist.dist} of mean {dist.mean:g} (a constant "
+            f"in effect): give the mean as a plain number"
+        )
+    return dist
 
 
 def _number_is_constant(value: Any) -> Any:
@@ -186,7 +209,16 @@ def check_unit_trait(dist: Distribution) -> Distribution:
 
 
 def check_positive_trait(dist: Distribution) -> Distribution:
-    """Check that a duration in days is drawn from a distribution on [1, inf)."""
+    """Check that a duration in days is drawn from a distribution on [1, MAX_DAYS]."""
+    largest = {
+        Constant: ("value",),
+        Uniform: ("high",),
+        Normal: ("mean", "sd"),
+        Gamma: ("mean", "sd"),
+    }.get(type(dist), ())
+    for name in largest:
+        if getattr(dist, name) > MAX_DAYS:
+            raise ValueError(f"{name} {getattr(dist, name):g} must be <= {MAX_DAYS:,} days")
     if isinstance(dist, Beta):
         raise ValueError("a beta lies in [0, 1]; use gamma, uniform, normal or constant (days)")
     if isinstance(dist, Constant) and dist.value < 1.0:

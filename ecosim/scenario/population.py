@@ -46,6 +46,10 @@ class Segment(Spec):
     _positive = field_validator("need_cycle")(check_positive_trait)
 
 
+MAX_SEGMENTS = 32_767
+"""The most segments: a customer's segment is held as a 16-bit integer."""
+
+
 class Population(Spec):
     """The customers: how many, the segments they belong to, and the price they expect.
 
@@ -59,7 +63,9 @@ class Population(Spec):
     size: int = Field(ge=2, le=50_000_000)
     reference_price: float | None = Field(default=None, gt=0.0)
     segments: list[Segment] = Field(
-        default_factory=lambda: [Segment(name="everyone", share=1.0)], min_length=1
+        default_factory=lambda: [Segment(name="everyone", share=1.0)],
+        min_length=1,
+        max_length=MAX_SEGMENTS,
     )
 
     @model_validator(mode="after")

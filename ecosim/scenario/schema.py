@@ -8,11 +8,18 @@ from ecosim.scenario.brands import Brand, Channel, CrisisResponse, Influencer
 from ecosim.scenario.campaign import Action, DoublePoints, PersonalisedReward, Seeding
 from ecosim.scenario.diffusion import Diffusion
 from ecosim.scenario.dynamics import Dynamics, Engagement
-from ecosim.scenario.fields import Name, Spec, expected, repeated_names
+from ecosim.scenario.fields import MAX_DAYS, Name, Spec, expected, repeated_names
 from ecosim.scenario.network import BarabasiAlbert, NetworkSpec, network_problems
 from ecosim.scenario.population import Population
 
 __all__ = ["Scenario"]
+
+
+MAX_BRANDS = 32_767
+"""The most brands: a customer's last brand is held as a 16-bit integer."""
+
+MAX_CHANNELS = 64
+"""The most media channels: the channels a customer saw today are one 64-bit mask."""
 
 
 class Scenario(Spec):
@@ -20,12 +27,12 @@ class Scenario(Spec):
 
     name: Name
     description: str = ""
-    days: int = Field(default=365, ge=1, le=36_500)
+    days: int = Field(default=365, ge=1, le=MAX_DAYS)
     seed: int = Field(default=0, ge=0)
     population: Population
     network: NetworkSpec = Field(default_factory=lambda: BarabasiAlbert(kind="barabasi_albert"))
-    brands: list[Brand] = Field(min_length=1)
-    channels: list[Channel] = Field(default_factory=list)
+    brands: list[Brand] = Field(min_length=1, max_length=MAX_BRANDS)
+    channels: list[Channel] = Field(default_factory=list, max_length=MAX_CHANNELS)
     influencers: list[Influencer] = Field(default_factory=list)
     campaign: list[Action] = Field(default_factory=list)
     engagement: Engagement = Field(default_factory=Engagement)
