@@ -578,6 +578,8 @@ LIMITS = [
         [1.0, 1.0, 0.0, 1.0, 1.0],
         "stage_basket[2]: Input should be greater",
     ),
+    ("diffusion.seeds", {"share": 0.0}, "diffusion.seeds.share: Input should be greater than 0"),
+    ("diffusion.seeds", {"customers": []}, "diffusion.seeds.customers: List should have at least"),
 ]
 
 

@@ -191,8 +191,8 @@ class Seeding(SeedingOptions, _Action):
     type: Literal["seeding"]
     strategy: Name = "random"
     seeds: int | None = Field(default=None, ge=1)
-    seed_share: Probability | None = None
-    customers: list[Annotated[int, Field(ge=0)]] | None = None
+    seed_share: float | None = Field(default=None, gt=0.0, le=1.0)
+    customers: list[Annotated[int, Field(ge=0)]] | None = Field(default=None, min_length=1)
     kind: Literal["sample", "ambassador"] = "sample"
     cost_per_seed: NonNegative = 0.0
 

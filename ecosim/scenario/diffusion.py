@@ -104,8 +104,8 @@ class InitialSeeds(SeedingOptions):
 
     strategy: Name = "random"
     count: int | None = Field(default=None, ge=1)
-    share: Probability | None = None
-    customers: list[Annotated[int, Field(ge=0)]] | None = None
+    share: float | None = Field(default=None, gt=0.0, le=1.0)
+    customers: list[Annotated[int, Field(ge=0)]] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _one_way_to_choose(self) -> InitialSeeds:
