@@ -770,6 +770,17 @@ def test_more_workers_than_the_machine_can_hold_is_a_clear_error(tmp_path, capsy
     )
 
 
+@pytest.mark.parametrize("where", [["--serial"], ["--workers", "1"]], ids=["serial", "dask"])
+def test_a_batch_too_large_for_memory_is_refused_before_any_run(tmp_path, capsys, where):
+    path = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--customers", "50000000", *where]) == 2
+    err = capsys.readouterr().err
+    assert "ecosim: error: scenario 'small': population.size: 50,000,000 customers" in err
+    assert "of memory, but the memory available" in err
+    assert not out.exists(), "refused before the folder is made"
+
+
 def test_every_run_stores_its_customers_adoption_days(serial_reference):
     out = serial_reference["tiny"]
     store = ResultStore(out)

@@ -40,6 +40,7 @@ from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivit
 from ecosim.experiment.record import Record, claim
 from ecosim.experiment.schema import Experiment, strategy_warnings, summary_row
 from ecosim.market import Market
+from ecosim.memory import check_memory
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.scenario import Scenario
 from ecosim.store import ResultStore
@@ -410,6 +411,8 @@ def _execute(
     on_run: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     started = time.perf_counter()
+    if not where.scheduler and any("population.size" not in run.overrides for run in runs):
+        check_memory(record.experiment.scenario)
     store = ResultStore(out)
     with store.writing():
         claim(store, record)
