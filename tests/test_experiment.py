@@ -660,3 +660,16 @@ def test_reading_an_experiment_or_a_record_does_not_import_dask():
     from ecosim.experiment import run_experiment  # the runner's names on first use
 
     assert run_experiment.__module__ == "ecosim.experiment.runner"
+
+
+def test_an_experiment_of_more_runs_than_it_may_hold_is_refused(tmp_path):
+    huge = {"name": "wom", "path": "dynamics.wom_awareness_rate", "range": [0.2, 0.8]}
+    conditions = {"parameters": [{**huge, "levels": 2_000_000}]}
+    path = write_experiment(tmp_path, tiny_experiment(conditions=conditions))
+    with pytest.raises(ExperimentError) as refused:
+        load_experiment(path)
+    assert (
+        "replications",
+        "3 strategies x 2,000,000 conditions x 3 replications make 18,000,000 runs, more than "
+        "an experiment may hold (10,000,000)",
+    ) in refused.value.problems

@@ -86,3 +86,26 @@ def test_a_batch_folder_is_not_reused_for_a_sensitivity_analysis(tmp_path):
     run_experiment(experiment, tmp_path / "out", serial=True, progress=False)
     with pytest.raises(ExperimentError, match="holds a different experiment"):
         run_sensitivity(experiment, tmp_path / "out", "morris", serial=True, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("method", "settings", "field", "points"),
+    [
+        ("morris", {"trajectories": 2_500_001, "replications": 1}, "trajectories", 10_000_004),
+        ("sobol", {"samples": 2**20, "replications": 4}, "samples", 5 * 2**20),
+    ],
+)
+def test_a_design_of_more_runs_than_an_analysis_may_hold_is_refused_before_sampling(
+    tmp_path, method, settings, field, points
+):
+    experiment = sensitivity_experiment(tmp_path, **settings)
+    replications = settings["replications"]
+    with pytest.raises(ExperimentError) as refused:
+        sensitivity_design(experiment, method)
+    assert refused.value.problems == [
+        (
+            f"sensitivity.{field}",
+            f"the {method} design has {points:,} points x {replications} replications = "
+            f"{points * replications:,} runs, more than an analysis may hold (10,000,000)",
+        )
+    ]

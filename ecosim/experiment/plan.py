@@ -29,6 +29,7 @@ from SALib.sample import sobol as sobol_sample
 
 from ecosim.experiment.schema import (
     DUMMY,
+    MAX_RUNS,
     Experiment,
     ExperimentError,
     Scalar,
@@ -296,8 +297,26 @@ def sensitivity_design(
     if problems:
         raise ExperimentError(source, problems)
     parameters = experiment.sensitivity_parameters
+    replications = settings.replications or experiment.replications
+    factors = len(parameters) + 1
+    if method == "morris":
+        size, field = settings.trajectories * (factors + 1), "sensitivity.trajectories"
+    else:
+        size, field = settings.samples * (factors + 2), "sensitivity.samples"
+    if size * replications > MAX_RUNS:
+        raise ExperimentError(
+            source,
+            [
+                (
+                    field,
+                    f"the {method} design has {size:,} points x {replications:,} replications "
+                    f"= {size * replications:,} runs, more than an analysis may hold "
+                    f"({MAX_RUNS:,})",
+                )
+            ],
+        )
     problem = {
-        "num_vars": len(parameters) + 1,
+        "num_vars": factors,
         "names": [*(p.label for p in parameters), DUMMY],
         "bounds": [*(list(p.range) for p in parameters), [0.0, 1.0]],
     }
@@ -310,7 +329,6 @@ def sensitivity_design(
             problem, settings.samples, calc_second_order=False, seed=experiment.seed
         )
     strategy = settings.strategy or experiment.baseline
-    replications = settings.replications or experiment.replications
     overrides = strategy_overrides(experiment.scenario, experiment.strategies[strategy])
     roots = np.random.SeedSequence(experiment.seed).spawn(len(sample))
     p_width = max(4, len(str(len(sample) - 1)))

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Iterator
@@ -70,6 +71,11 @@ IDENTIFIERS = ("run_id", "strategy", "condition", "replication", "seed")
 """Columns that identify a run in ``results.parquet``, before its outcomes."""
 DUMMY = "dummy"
 """Name of the sensitivity analysis's dummy parameter, which the model never reads."""
+
+MAX_RUNS = 10_000_000
+"""The most runs an experiment, a sensitivity design or any count that multiplies into them
+may hold: ten million runs are months of a core at a second a run, so a larger number is a
+slip (a zero too many), and planning it alone would exhaust the machine's memory."""
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
 
@@ -201,7 +207,7 @@ class Parameter(Factor):
     """
 
     values: list[Scalar] | None = Field(default=None, min_length=1)
-    levels: int | None = Field(default=None, ge=2)
+    levels: int | None = Field(default=None, ge=2, le=MAX_RUNS)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Parameter:
@@ -273,8 +279,16 @@ class Conditions(Spec):
     """
 
     design: Literal["factorial", "latin_hypercube"] = "factorial"
-    points: int | None = Field(default=None, ge=2)
+    points: int | None = Field(default=None, ge=2, le=MAX_RUNS)
     parameters: list[Parameter] = Field(min_length=1)
+
+    def count(self) -> int:
+        """Return how many conditions the design makes (before checking it)."""
+        if self.design == "latin_hypercube":
+            return self.points or 1
+        return math.prod(
+            len(p.grid()) if p.range is None or p.levels else 1 for p in self.parameters
+        )
 
     def problems(self) -> list[str]:
         """Return the problems of the design, each as ``<field path>: <what is wrong>``."""
@@ -313,10 +327,10 @@ class Sensitivity(Spec):
     parameters: list[SensitivityParameter] | None = Field(default=None, min_length=1)
     strategy: str | None = None
     outcomes: list[str] | None = Field(default=None, min_length=1)
-    replications: int | None = Field(default=None, ge=1)
-    trajectories: int = Field(default=10, ge=2)
-    levels: int = Field(default=4, ge=2)
-    samples: Annotated[int, Field(ge=2), AfterValidator(_power_of_two)] = 64
+    replications: int | None = Field(default=None, ge=1, le=MAX_RUNS)
+    trajectories: int = Field(default=10, ge=2, le=MAX_RUNS)
+    levels: int = Field(default=4, ge=2, le=MAX_RUNS)
+    samples: Annotated[int, Field(ge=2, le=MAX_RUNS), AfterValidator(_power_of_two)] = 64
 
 
 class Posterior(Spec):
@@ -384,6 +398,14 @@ class Experiment(Spec):
             problems += [f"{where}.{problem}" for problem in strategy.problems()]
         if self.conditions is not None:
             problems += [f"conditions.{problem}" for problem in self.conditions.problems()]
+        conditions = self.conditions.count() if self.conditions else 1
+        runs = len(self.strategies) * conditions * self.replications
+        if runs > MAX_RUNS:
+            problems.append(
+                f"replications: {len(self.strategies)} strategies x {conditions:,} conditions x "
+                f"{self.replications:,} replications make {runs:,} runs, more than an "
+                f"experiment may hold ({MAX_RUNS:,})"
+            )
         known = outcome_names(self.scenario)
         if self.baseline not in strategies:
             problems.append(f"baseline: unknown strategy {self.baseline!r} {_expected(strategies)}")
