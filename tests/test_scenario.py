@@ -583,6 +583,24 @@ LIMITS = [
 ]
 
 
+def test_an_influencer_actions_own_fields_are_named_without_its_type():
+    data = small_scenario()
+    data["campaign"][0] = {
+        "type": "influencer",
+        "brand": "shop",
+        "influencer": "ayu",
+        "start": 9,
+        "end": 5,
+    }
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(data)
+    assert caught.value.problems == [("campaign[0]", "end (5) must be >= start (9)")]
+    data["campaign"][0].update(start=1, influencer="nobody")
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(data)
+    assert caught.value.problems[0][0] == "campaign[0].influencer"
+
+
 @pytest.mark.parametrize(("path", "value", "expected"), LIMITS, ids=[s[0] for s in LIMITS])
 def test_values_beyond_what_the_model_can_hold_are_refused(path, value, expected):
     with pytest.raises(ScenarioError) as caught:

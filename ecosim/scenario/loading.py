@@ -375,17 +375,26 @@ def validation_problems(error: ValidationError, data: Any) -> list[tuple[str, st
 
 
 def _field_path(loc: tuple, data: Any) -> str:
-    """Join a pydantic location into ``a.b[2].c``, dropping union tags not in the input."""
-    parts, node = [], data
+    """Join a pydantic location into ``a.b[2].c``, dropping union tags.
+
+    Pydantic names the member of a tagged union it validated (``campaign[4].influencer``
+    for an action of type ``influencer``) right where it enters the table; the tag is
+    dropped there even when a field has the same name (an influencer action's
+    ``influencer``), which comes after it.
+    """
+    parts, node, entered = [], data, True
     for key in loc:
         if isinstance(key, int):
             parts.append(f"[{key}]")
             node = node[key] if isinstance(node, list) and key < len(node) else None
+            entered = True
         elif isinstance(node, dict) or node is None:
-            if isinstance(node, dict) and key not in node and _is_tag(node, key):
+            if isinstance(node, dict) and entered and _is_tag(node, key):
+                entered = False
                 continue
             parts.append(f".{key}" if parts else str(key))
             node = node.get(key) if isinstance(node, dict) else None
+            entered = True
         else:
             parts.append(f".{key}" if parts else str(key))
             node = None
