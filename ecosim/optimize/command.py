@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,9 @@ from ecosim.optimize.schema import load_optimisation
 from ecosim.store import output_folder
 
 __all__ = ["optimize_command"]
+
+SHOWN = 12
+"""Most failed evaluations listed on standard error; the others are counted."""
 
 
 def optimize_command(
@@ -39,9 +43,12 @@ def optimize_command(
     -------
     int
         0 when a plan is chosen, 130 when interrupted (143 on SIGTERM), 1 when the cluster
-        or the disk failed (a rerun resumes in all three cases).
+        or the disk failed (a rerun resumes in all three cases), 1 when evaluations of the
+        search failed (listed on standard error; with none left, no plan is chosen).
     """
     from ecosim.optimize import optimise, write_report  # imports Optuna
+    from ecosim.optimize.run import SearchFailed, failures
+    from ecosim.optimize.search import DATABASE, evaluated
 
     optimisation = load_optimisation(file, overrides, overrides_from="the command line")
     out = output_folder(out or Path("results") / optimisation.name)
@@ -63,9 +70,43 @@ def optimize_command(
         return report_stop(out, *stop_reason(stop), "finished evaluations")
     except OSError as error:  # a lost cluster, a full disk: the study keeps what is done
         return report_stop(out, f"error: {error}", 1, "finished evaluations")
+    except SearchFailed as error:
+        return _failed(error.failures, len(error.failures), out / DATABASE, "no plan is chosen")
     path = write_report(outcome, optimisation)
     print(
         f"chosen: {outcome.chosen.name} ({'with' if outcome.selected.guaranteed else 'without'} "
         f"the selection guarantee); wrote {out / 'plan.toml'} and {path}"
     )
+    failed = failures(outcome.study)
+    if failed:
+        trials = out / "tables" / "trials.csv"
+        among = "the plan was chosen among the others"
+        return _failed(failed, evaluated(outcome.study), trials, among)
     return 0
+
+
+def _failed(failed: list[tuple[str, str]], done: int, errors: Path, consequence: str) -> int:
+    """List the failed evaluations of the search on standard error; return exit status 1.
+
+    Parameters
+    ----------
+    failed : list of (str, str)
+        :func:`ecosim.optimize.run.failures`.
+    done : int
+        The evaluations of the search, failed or not.
+    errors : Path
+        Where the errors are kept.
+    consequence : str
+        What the failures mean for the plan chosen.
+    """
+    lines = [f"  {trial}: {error}" for trial, error in failed[:SHOWN]]
+    if len(failed) > SHOWN:
+        lines.append(f"  and {len(failed) - SHOWN} more")
+    print(
+        f"ecosim: {len(failed)} of {done} evaluations of the search failed (errors in "
+        f"{errors}); {consequence}:\n" + "\n".join(lines) + "\n"
+        "failed evaluations count as evaluations and are not run again: remove their cause, "
+        "then raise search.evaluations, or rerun into a new --out",
+        file=sys.stderr,
+    )
+    return 1

@@ -19,6 +19,7 @@ import optuna
 import pandas as pd
 import tomli_w
 from matplotlib.figure import Figure
+from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState
 
 from ecosim.analysis import describe, paired_differences, spend_comparison
@@ -48,6 +49,9 @@ def write_report(outcome: Outcome, optimisation: Optimisation) -> Path:
     """
     folder = outcome.folder
     study = outcome.study
+    chosen = outcome.chosen
+    words = changes(optimisation, chosen.params) if chosen.name != CURRENT else []
+    left_out = _write_plan(outcome, optimisation, words)
     trials = study.trials_dataframe(attrs=("number", "values", "params", "user_attrs", "state"))
     write_text(trials.to_csv(index=False), folder / "tables" / "trials.csv")
     figures = {"convergence": convergence_plot(study, optimisation)}
@@ -55,25 +59,70 @@ def write_report(outcome: Outcome, optimisation: Optimisation) -> Path:
         figures["pareto"] = pareto_plot(study, optimisation)
     for name, figure in figures.items():
         write_figure(figure, folder / "figures" / f"{name}.png", dpi=90)
-    importance, estimator = importances(study, optimisation)
+    importance, estimator, unestimated = importances(study, optimisation)
     write_text(importance.to_csv(index=False), folder / "tables" / "importances.csv")
     selection = _selection_table(outcome)
     write_text(selection.to_csv(index=False), folder / "tables" / "selection.csv")
     comparison = comparison_table(outcome, optimisation)
     write_text(comparison.to_csv(index=False), folder / "tables" / "comparison.csv")
-    chosen = outcome.chosen
-    words = changes(optimisation, chosen.params) if chosen.name != CURRENT else []
-    plan = resolve_scenario(optimisation.scenario, overrides=chosen.overrides)
-    header = [f"# The plan chosen by ecosim optimize {optimisation.name} ({chosen.name})."]
-    header += [f"# It {sentence}." for sentence in words] or ["# It is the current plan."]
-    data = plan.model_dump(mode="python", exclude_none=True)
-    data["name"] = f"{optimisation.name}_plan"[:40]
-    data["description"] = f"The plan chosen by ecosim optimize {optimisation.name}."
-    write_text("\n".join(header) + "\n\n" + tomli_w.dumps(data), folder / "plan.toml")
     path = folder / "report.md"
-    text = _markdown(outcome, optimisation, words, comparison, selection, importance, estimator)
+    text = _markdown(
+        outcome,
+        optimisation,
+        words,
+        left_out,
+        comparison,
+        selection,
+        importance,
+        estimator,
+        unestimated,
+    )
     write_text(text, path)
     return path
+
+
+def _write_plan(outcome: Outcome, optimisation: Optimisation, words: list[str]) -> str:
+    """Write ``plan.toml``, the chosen plan as a scenario, before anything else of the report.
+
+    A campaign action that starts after the last day (when the optimisation's ``days``
+    shortens the scenario's horizon) ran in no evaluation, and ``ecosim run`` refuses a
+    scenario that holds one: the plan leaves it out, and says so in its header.
+
+    Parameters
+    ----------
+    outcome : Outcome
+    optimisation : Optimisation
+    words : list of str
+        What the chosen plan changes (:func:`~ecosim.optimize.space.changes`).
+
+    Returns
+    -------
+    str
+        What the plan leaves out, as the end of a sentence ("" if nothing).
+    """
+    chosen = outcome.chosen
+    plan = resolve_scenario(optimisation.scenario, overrides=chosen.overrides)
+    beyond = [a for a, action in enumerate(plan.campaign) if action.start > plan.days]
+    left_out = ""
+    if beyond:
+        actions = ", ".join(
+            f"campaign[{a}] (a {plan.campaign[a].type} from day {plan.campaign[a].start})"
+            for a in beyond
+        )
+        left_out = (
+            f"leaves out {actions}: starting after the last day ({plan.days}), "
+            f"{'it' if len(beyond) == 1 else 'they'} ran in no evaluation"
+        )
+    header = [f"# The plan chosen by ecosim optimize {optimisation.name} ({chosen.name})."]
+    header += [f"# It {sentence}." for sentence in words] or ["# It is the current plan."]
+    if left_out:
+        header.append(f"# It {left_out}.")
+    data = plan.model_dump(mode="python", exclude_none=True)
+    data["campaign"] = [action for a, action in enumerate(data["campaign"]) if a not in beyond]
+    data["name"] = f"{optimisation.name}_plan"[:40]
+    data["description"] = f"The plan chosen by ecosim optimize {optimisation.name}."
+    write_text("\n".join(header) + "\n\n" + tomli_w.dumps(data), outcome.folder / "plan.toml")
+    return left_out
 
 
 # ---------------------------------------------------------------- tables
@@ -154,7 +203,7 @@ def _selection_table(outcome: Outcome) -> pd.DataFrame:
     )
 
 
-def importances(study: optuna.Study, optimisation: Optimisation) -> tuple[pd.DataFrame, str]:
+def importances(study: optuna.Study, optimisation: Optimisation) -> tuple[pd.DataFrame, str, str]:
     """Parameter importances for the selection objective, and the estimator's name.
 
     fANOVA (Hutter, Hoos & Leyton-Brown 2014) when scikit-learn is installed (pyabc
@@ -162,13 +211,20 @@ def importances(study: optuna.Study, optimisation: Optimisation) -> tuple[pd.Dat
     A budget group's parameters are its items' raw weights (their normalised values are
     the shares).
 
+    fANOVA's random forests (scikit-learn) hold the parameters as 32-bit floats: a
+    parameter whose range reaches beyond about 3.4e38 cannot be used, and the importances
+    are then not estimated (the report says why) rather than stopping the report.
+
     Returns
     -------
     table : pandas.DataFrame
-        ``parameter, importance`` (empty with fewer than two distinct evaluations).
+        ``parameter, importance`` (empty when they cannot be estimated).
     estimator : str
+    unestimated : str
+        Why the table is empty ("" when it is not).
     """
-    if find_spec("sklearn") is not None:  # fANOVA's random forests
+    fanova = find_spec("sklearn") is not None  # fANOVA's random forests
+    if fanova:
         evaluator = optuna.importance.FanovaImportanceEvaluator(seed=optimisation.seed)
         name = "fANOVA (Hutter, Hoos & Leyton-Brown 2014)"
     else:
@@ -176,13 +232,29 @@ def importances(study: optuna.Study, optimisation: Optimisation) -> tuple[pd.Dat
         name = "PED-ANOVA (Watanabe et al. 2023)"
     label = optimisation.selected_objective.label
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    empty = pd.DataFrame(columns=["parameter", "importance"])
     if len({t.user_attrs[label] for t in complete}) < 2:
-        return pd.DataFrame(columns=["parameter", "importance"]), name
+        return empty, name, "Too few distinct evaluations to estimate importances."
+    largest = float(np.finfo(np.float32).max)
+    wide = {
+        parameter
+        for t in complete
+        for parameter, d in t.distributions.items()
+        if isinstance(d, FloatDistribution) and max(abs(d.low), abs(d.high)) > largest
+    }
+    if fanova and wide:
+        names = ", ".join(f"`{parameter}`" for parameter in sorted(wide))
+        return (
+            empty,
+            name,
+            f"Not estimated: fANOVA's random forests hold parameters as 32-bit floats, at "
+            f"most {largest:.2g}, and the range of {names} reaches beyond that.",
+        )
     scores = optuna.importance.get_param_importances(
         study, evaluator=evaluator, target=lambda t: t.user_attrs[label]
     )
     table = pd.DataFrame({"parameter": list(scores), "importance": list(scores.values())})
-    return table, name
+    return table, name, ""
 
 
 # ---------------------------------------------------------------- figures
@@ -246,10 +318,12 @@ def _markdown(
     outcome: Outcome,
     optimisation: Optimisation,
     words: list[str],
+    left_out: str,
     comparison: pd.DataFrame,
     selection: pd.DataFrame,
     importance: pd.DataFrame,
     estimator: str,
+    unestimated: str,
 ) -> str:
     o, study, selected = optimisation, outcome.study, outcome.selected
     rule, objective = o.selection, o.selected_objective
@@ -271,6 +345,8 @@ def _markdown(
         lines += [f"**Plan `{chosen.name}`** (`plan.toml`). Against the current plan it:", ""]
         lines += [f"- {sentence};" for sentence in words] or ["- changes nothing visible;"]
         lines.append("")
+    if left_out:
+        lines += [f"`plan.toml` {left_out}.", ""]
     guarantee = (
         f"with probability at least {rule.confidence:.0%}, this plan's mean "
         f"`{objective.label}` is within {rule.indifference:,.6g} of the best of the "
@@ -384,7 +460,7 @@ def _markdown(
         "",
     ]
     if importance.empty:
-        lines += ["Too few distinct evaluations to estimate importances.", ""]
+        lines += [unestimated, ""]
     else:
         lines += ["| parameter | importance |", "|---|---|"]
         lines += [

@@ -32,7 +32,15 @@ from ecosim.optimize.selection import Sampler, Selected, select_best
 from ecosim.optimize.space import suggest
 from ecosim.store import dotted, write_parquet, write_text
 
-__all__ = ["CURRENT", "Candidate", "Outcome", "optimise", "stream_seeds"]
+__all__ = [
+    "CURRENT",
+    "Candidate",
+    "Outcome",
+    "SearchFailed",
+    "failures",
+    "optimise",
+    "stream_seeds",
+]
 
 CURRENT = "current_plan"
 """Name of the current plan (the base scenario) among the candidates."""
@@ -95,6 +103,32 @@ class Outcome:
         return self.candidates[self.selected.best]
 
 
+class SearchFailed(RuntimeError):
+    """Every evaluation of the search failed: there is no plan to select, and none is chosen.
+
+    Parameters
+    ----------
+    failures : list of (str, str)
+        Each failed evaluation (``trial_3``) and its error (:func:`failures`).
+    """
+
+    def __init__(self, failures: list[tuple[str, str]]):
+        self.failures = failures
+        super().__init__(f"all {len(failures)} evaluations of the search failed")
+
+
+def failures(study: optuna.Study) -> list[tuple[str, str]]:
+    """Return each evaluation of the search that failed, as (``trial_<number>``, its error).
+
+    A trial a killed run left unfinished is not one: it is evaluated again.
+    """
+    return [
+        (f"trial_{t.number}", t.user_attrs["error"])
+        for t in study.get_trials(deepcopy=False)
+        if "error" in t.user_attrs
+    ]
+
+
 def stream_seeds(seed: int, stream: int, count: int) -> list[int]:
     """Return ``count`` run seeds of one stream (0: the search, 1: the selection stage).
 
@@ -144,6 +178,8 @@ def optimise(
     ------
     OptimisationError
         If ``out`` holds another optimisation.
+    SearchFailed
+        If every evaluation of the search failed (the selection stage is not run).
     """
     folder = Path(out)
     _claim(folder, optimisation)
@@ -151,6 +187,8 @@ def optimise(
         study = open_study(optimisation, folder)
         search = _Evaluator(optimisation, runner, stream=0, count=optimisation.search.replications)
         evaluated_now = run_search(study, optimisation, search.evaluate, on_batch)
+        if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+            raise SearchFailed(failures(study))
         candidates = _candidates(study, optimisation)
         selection = _SelectionRuns(optimisation, runner, candidates, folder)
         rule = optimisation.selection

@@ -54,9 +54,34 @@ __all__ = [
 Path_ = Annotated[str, Field(pattern=FIELD_PATH_PATTERN)]
 
 
+MAX_SEED = 2**32 - 1
+"""The largest ``seed``: Optuna's samplers and fANOVA seed NumPy's legacy generator with it."""
+INDIFFERENCE = (1e-9, 1e15)
+"""The smallest and largest ``selection.indifference``, in the objective's units."""
+
+
 def _open_unit(value: float) -> float:
     if not 0.5 <= value < 1.0:
         raise ValueError(f"must be at least 0.5 and below 1 (got {value})")
+    return value
+
+
+def _seed_range(value: int) -> int:
+    if value > MAX_SEED:
+        raise ValueError(
+            f"must be at most {MAX_SEED} (2**32 - 1), the largest seed the search's samplers "
+            f"take (got {value}); a scenario's seed may be larger, an optimisation's may not"
+        )
+    return value
+
+
+def _indifference(value: float) -> float:
+    low, high = INDIFFERENCE
+    if not low <= value <= high:
+        raise ValueError(
+            f"must be from {low:g} to {high:g}, in the objective's units (got {value}); "
+            "the selection stage divides by its square, which must neither vanish nor overflow"
+        )
     return value
 
 
@@ -219,15 +244,22 @@ class Selection(Spec):
     within ``indifference`` (in the objective's units) of the best with probability at
     least ``confidence``. ``first_stage`` replications first, then ``step`` more at a time
     up to ``max_replications`` each.
+
+    ``indifference`` is δ, from 1e-9 to 1e15 (:data:`INDIFFERENCE`): the procedure's
+    boundaries and its bound on replications, ``h^2 S^2 / δ^2``, divide by ``δ^2``, which a
+    δ below about 1e-162 makes 0 and one above 1e154 infinite in floating point; within
+    these bounds ``h^2 S^2 / δ^2`` stays finite for variances ``S^2`` of the plans'
+    differences up to about 1e260. ``max_replications`` is at most 100,000, as an
+    experiment's replications: every plan's runs are held in memory.
     """
 
     objective: str | None = None
     top: int = Field(default=5, ge=1)
     confidence: Annotated[float, AfterValidator(_open_unit)] = 0.95
-    indifference: float = Field(gt=0.0)
+    indifference: Annotated[float, AfterValidator(_indifference)]
     first_stage: int = Field(default=10, ge=3)
     step: int = Field(default=2, ge=1)
-    max_replications: int = Field(default=200, ge=3)
+    max_replications: int = Field(default=200, ge=3, le=100_000)
 
     @model_validator(mode="after")
     def _bounds(self) -> Selection:
@@ -260,6 +292,9 @@ class Optimisation(Spec):
         The scenario's path as written in the file.
     folder : str
         The folder of the optimisation file (``posterior.from`` is relative to it).
+    seed : int
+        From 0 to 2**32 - 1 (:data:`MAX_SEED`), the seeds Optuna's samplers take; a
+        scenario's seed may be larger.
     """
 
     name: Name
@@ -267,7 +302,7 @@ class Optimisation(Spec):
     scenario: Scenario
     scenario_file: str | None = None
     folder: str = "."
-    seed: int = Field(ge=0)
+    seed: Annotated[int, Field(ge=0), AfterValidator(_seed_range)]
     days: int | None = Field(default=None, ge=1)
     customers: int | None = Field(default=None, ge=2)
     variables: list[Variable] = Field(default_factory=list)

@@ -155,7 +155,7 @@ def select_best(
             alive.remove(i)
             eliminated[i] = r
         pairs = [s2[i, o] for i in alive for o in alive if i != o]
-        bound = math.floor(h2 * max(pairs) / delta**2) if pairs else 0
+        bound = h2 * max(pairs) / delta**2 if pairs else 0.0  # may be inf: never reached
         if len(alive) == 1 or r > bound or r >= max_replications:
             break
         count = min(step, max_replications - r)

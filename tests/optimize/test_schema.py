@@ -162,3 +162,45 @@ def test_the_command_line_prints_the_problems_without_a_traceback(tmp_path, caps
 def test_the_shipped_optimisations_load():
     for path in sorted(Path("optimizations").glob("*.toml")):
         assert load_optimisation(path).objectives
+
+
+def test_a_seed_the_samplers_cannot_take_is_refused_before_anything_is_written(tmp_path, capsys):
+    """Optuna's samplers take seeds below 2**32; a scenario's seed may be larger."""
+    path = write_optimisation(tmp_path)
+    out = tmp_path / "out"
+    assert load_optimisation(path, {"seed": 2**32 - 1}).seed == 2**32 - 1
+    seed = ["--set", "seed=4294967296"]
+    assert main(["optimize", str(path), "--serial", "--out", str(out), *seed]) == 2
+    error = capsys.readouterr().err
+    assert (
+        f"{path}: 1 problem\n  seed (set on the command line): must be at most 4294967295" in error
+    )
+    assert "Traceback" not in error and "internal error" not in error
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("indifference", [1e-320, 1e-10, 1e16, 1e308])
+def test_an_indifference_whose_square_vanishes_or_overflows_is_refused(tmp_path, indifference):
+    selection = {**tiny_optimisation()["selection"], "indifference": indifference}
+    message = problems(tmp_path, selection=selection)
+    assert (
+        f"selection.indifference: must be from 1e-09 to 1e+15, in the objective's units "
+        f"(got {indifference})" in message
+    )
+
+
+def test_the_indifference_bounds_are_accepted(tmp_path):
+    path = write_optimisation(tmp_path)
+    for indifference in (1e-9, 1e15):
+        overrides = {"selection.indifference": indifference}
+        assert load_optimisation(path, overrides).selection.indifference == indifference
+
+
+def test_max_replications_is_capped(tmp_path):
+    """A cap, as for an experiment's replications: every plan's runs are held in memory."""
+    selection = {**tiny_optimisation()["selection"], "max_replications": 1_000_000_000_000}
+    message = problems(tmp_path, selection=selection)
+    assert "selection.max_replications: Input should be less than or equal to 100000" in message
+    overrides = {"selection.max_replications": 100_000}
+    path = write_optimisation(tmp_path / "cap")
+    assert load_optimisation(path, overrides).selection.max_replications == 100_000

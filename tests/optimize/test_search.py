@@ -9,6 +9,9 @@ from optimisation_helpers import tiny_optimisation, write_optimisation
 from optuna.trial import TrialState
 
 from ecosim import load_scenario
+from ecosim.cli import main
+from ecosim.errors import InputWarning
+from ecosim.experiment import runner
 from ecosim.optimize import OptimisationError, load_optimisation, optimise, write_report
 from ecosim.optimize.report import _quantile_note
 from ecosim.optimize.run import CURRENT
@@ -164,3 +167,96 @@ def test_the_comparison_says_which_rows_are_quantiles(tmp_path):
         " (`total_revenue_p10`: each plan's quantile over the same runs, without an interval)"
     )
     assert _quantile_note(means_only) == ""
+
+
+def test_a_variable_beyond_what_fanova_holds_still_gets_its_plan_and_report(tmp_path):
+    """fANOVA's random forests hold parameters as 32-bit floats (at most about 3.4e38): a
+    budget searched up to 1e300 stopped the report before plan.toml, on every rerun."""
+    variables = [
+        {"name": "budget", "path": "brands.0.budget", "low": 1000.0, "high": 1e300, "log": True},
+        *tiny_optimisation()["variables"],
+    ]
+    path = write_optimisation(tmp_path, tiny_optimisation(variables=variables))
+    optimisation = load_optimisation(path)
+    outcome = optimise(optimisation, tmp_path / "out", serial=True)
+    report = write_report(outcome, optimisation).read_text()
+    assert (
+        "Not estimated: fANOVA's random forests hold parameters as 32-bit floats, at most "
+        "3.4e+38, and the range of `budget` reaches beyond that." in report
+    )
+    assert pd.read_csv(tmp_path / "out" / "tables" / "importances.csv").empty
+    plan = load_scenario(tmp_path / "out" / "plan.toml")
+    assert plan.brands[0].budget == outcome.chosen.overrides.get("brands.0.budget", 10_000.0)
+
+
+def test_a_plan_on_a_shorter_horizon_leaves_out_the_actions_after_it_and_runs(tmp_path, capsys):
+    """days = 8 ends before the promotion (days 10-12) of the base scenario starts: no
+    evaluation ran it, and ecosim run refuses a scenario holding an action after its end."""
+    path = write_optimisation(tmp_path, tiny_optimisation(days=8))
+    out = tmp_path / "out"
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 0
+    text = (out / "plan.toml").read_text()
+    left_out = (
+        "leaves out campaign[1] (a promotion from day 10): starting after the last day (8), "
+        "it ran in no evaluation"
+    )
+    assert f"# It {left_out}." in text
+    assert f"`plan.toml` {left_out}." in (out / "report.md").read_text()
+    capsys.readouterr()
+    assert main(["run", str(out / "plan.toml"), "--out", str(tmp_path / "run")]) == 0
+    with pytest.warns(InputWarning, match=r"campaign\[0\].end: ends on day 20"):  # cut short
+        assert [a.type for a in load_scenario(out / "plan.toml").campaign] == ["advertising"]
+
+
+def failing(monkeypatch, broken):
+    """Make the simulation of each job for which ``broken(job)`` is true raise."""
+    simulate = runner.summarise
+
+    def summarise(job):
+        if broken(job):
+            raise RuntimeError("the simulation broke")
+        return simulate(job)
+
+    monkeypatch.setattr(runner, "summarise", summarise)
+
+
+def test_an_optimisation_whose_every_evaluation_failed_chooses_nothing(
+    tmp_path, capsys, monkeypatch
+):
+    """Every plan of the search fails (the current plan runs): no plan of the search was
+    compared, so none is chosen, with or without the selection guarantee."""
+    failing(monkeypatch, lambda job: bool(job.overrides))
+    path = write_optimisation(tmp_path)
+    out = tmp_path / "out"
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 1
+    output = capsys.readouterr()
+    assert "chosen" not in output.out
+    assert (
+        f"ecosim: 6 of 6 evaluations of the search failed (errors in {out / 'study.db'}); "
+        "no plan is chosen:\n  trial_0: RuntimeError: the simulation broke\n" in output.err
+    )
+    assert "Traceback" not in output.err and "internal error" not in output.err
+    assert not (out / "plan.toml").exists() and not (out / "selection.parquet").exists()
+
+
+def test_failed_evaluations_are_listed_and_fail_the_command(tmp_path, capsys, monkeypatch):
+    """The first batch fails, the others run: the plan is chosen among those, exit status 1."""
+    first: list[dict] = []
+
+    def broken(job):
+        if job.overrides and not first:
+            first.append(job.overrides)
+        return job.overrides in first
+
+    failing(monkeypatch, broken)
+    path = write_optimisation(tmp_path)
+    out = tmp_path / "out"
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 1
+    output = capsys.readouterr()
+    assert "chosen: " in output.out and (out / "plan.toml").exists()
+    assert (
+        f"ecosim: 2 of 6 evaluations of the search failed (errors in "
+        f"{out / 'tables' / 'trials.csv'}); the plan was chosen among the others:\n"
+        "  trial_0: RuntimeError: the simulation broke\n"
+        "  trial_1: RuntimeError: the simulation broke\n" in output.err
+    )

@@ -64,3 +64,17 @@ def test_the_constants_are_kim_and_nelsons():
     eta, h2 = kn_constants(5, 0.95, 10)
     assert eta == pytest.approx(0.5 * ((2 * 0.05 / 4) ** (-2 / 9) - 1))
     assert h2 == pytest.approx(2 * eta * 9)
+
+
+def test_a_bound_on_replications_beyond_any_number_ends_at_the_cap():
+    """Outcomes so spread that the variance of their differences S² overflows: the bound
+    h² S² / δ² is infinite. The procedure cannot tell the plans apart and ends at the cap
+    without the guarantee, instead of failing to count an infinite bound."""
+    rng = np.random.default_rng(4)
+
+    def sample(systems, first, count):
+        return rng.normal(scale=1e160, size=(len(systems), count))
+
+    with np.errstate(over="ignore"):
+        chosen = select_best(sample, 2, 1e-9, 0.95, 5, 1, 20)
+    assert not chosen.guaranteed and chosen.observations.shape == (2, 20)
