@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyabc
+from pyabc.random_variables import RVBase, RVDecorator
 from sqlalchemy.exc import SQLAlchemyError
 
 from ecosim.calibrate.posterior import RECORD, SETTINGS
@@ -40,6 +41,7 @@ from ecosim.store import dotted, read_toml, write_text
 __all__ = [
     "DATABASE",
     "RECORD",
+    "BoundedPrior",
     "Generation",
     "Search",
     "claim",
@@ -48,6 +50,7 @@ __all__ = [
     "finished",
     "mark_finished",
     "posterior",
+    "priors",
     "search",
     "settings",
 ]
@@ -57,6 +60,72 @@ DATABASE = "abc.db"
 NOT_SETTINGS = {"scenario", "file", "observed", "description"}
 """Fields of a calibration that are not its settings (the scenario and data are
 fingerprinted apart; the description does not change a search)."""
+
+
+class BoundedPrior(RVDecorator):
+    """A prior held to its bounds: no draw and no density outside ``[low, high]``.
+
+    scipy puts a distribution's ends at ``loc + scale * a``, which rounding can move a
+    little past the bounds (a normal with mean 0.09 and sd 0.7 truncated to ``[0, 1]``
+    starts at -1.4e-17): a draw or a proposal there would reach the scenario outside its
+    field (a negative probability). The density is therefore 0 outside ``[low, high]``,
+    and a draw outside them, or where the density is not finite and positive (a beta's
+    bound), is drawn again: such draws have probability 0 in exact arithmetic, and the
+    limits of :class:`~ecosim.calibrate.schema.Parameter` keep them rare in floating
+    point.
+
+    Parameters
+    ----------
+    component : pyabc.random_variables.RVBase
+        The prior as scipy computes it.
+    low, high : float
+        The bounds.
+    """
+
+    TRIES = 10_000
+    """Draws before giving up (as pyabc's ``LowerBoundDecorator``): a prior the limits
+    admit needs one, seldom two."""
+
+    def __init__(self, component: RVBase, low: float, high: float):
+        super().__init__(component)
+        self.low = low
+        self.high = high
+
+    def copy(self) -> BoundedPrior:
+        """Return a copy (pyabc copies priors)."""
+        return self.__class__(self.component.copy(), self.low, self.high)
+
+    def decorator_repr(self) -> str:
+        """Name the bounds in pyabc's representation of the prior."""
+        return f"Bounded: {self.low} <= X <= {self.high}"
+
+    def rvs(self, *args: Any, **kwargs: Any) -> float:
+        """Draw until a value lies within the bounds with a finite, positive density.
+
+        Raises
+        ------
+        ValueError
+            If none of :attr:`TRIES` draws does (a prior outside the limits).
+        """
+        for _ in range(self.TRIES):
+            x = self.component.rvs(*args, **kwargs)
+            if self.low <= x <= self.high and 0 < self.component.pdf(x) < np.inf:
+                return x
+        raise ValueError(f"{self!r}: no draw within the bounds in {self.TRIES} tries")
+
+    def pdf(self, x: float, *args: Any, **kwargs: Any) -> float:
+        """Return the density at ``x``: scipy's within the bounds, 0 outside them."""
+        return self.component.pdf(x, *args, **kwargs) if self.low <= x <= self.high else 0.0
+
+
+def priors(calibration: Calibration) -> pyabc.Distribution:
+    """Return the parameters' priors for pyabc, by label, each a :class:`BoundedPrior`."""
+    return pyabc.Distribution(
+        {
+            p.label: BoundedPrior(pyabc.RV(p.scipy_name, *p.scipy_arguments), p.low, p.high)
+            for p in calibration.parameters
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -154,9 +223,7 @@ def search(
     database = f"sqlite:///{out / DATABASE}"
     abc = pyabc.ABCSMC(
         ParticleModel(calibration),
-        pyabc.Distribution(
-            {p.label: pyabc.RV(p.scipy_name, *p.scipy_arguments) for p in calibration.parameters}
-        ),
+        priors(calibration),
         pyabc.AdaptivePNormDistance(p=2, fixed_weights=statistic_weights(calibration)),
         population_size=pyabc.populationstrategy.AdaptivePopulationSize(
             calibration.abc.population_size,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -69,6 +70,11 @@ which refunds can make negative, and margin and profit)."""
 ENCODING = "utf-8-sig"
 """Data files are UTF-8, with or without the byte-order mark that spreadsheets write."""
 
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+"""A number in a data file: ASCII digits with an optional sign, decimal point and exponent
+(``12``, ``-0.5``, ``1.2e6``); not ``1_000`` nor other scripts' digits (``９６``), which
+Python's ``float`` would read."""
+
 
 def read_observed(
     path: str | Path,
@@ -98,7 +104,8 @@ def read_observed(
     Returns
     -------
     pandas.DataFrame
-        ``period`` (1, 2, ... in file order), then ``columns`` as floats.
+        ``period`` (1, 2, ... in file order), then ``columns`` as floats, each written
+        as :data:`NUMBER` describes.
 
     Raises
     ------
@@ -180,13 +187,13 @@ def read_observed(
                 )
             located.append((number, period, record[index[0]]))
         for column in columns:
-            try:
-                value = float(record[column])
-            except ValueError:
+            value = _number(record[column])
+            if value is None:
                 problems.append(
                     (
                         f"line {number}, {_named(column, rename)}",
-                        f"{record[column]!r} is not a number",
+                        f"{record[column]!r} is not a number (expected digits 0-9 with an "
+                        "optional sign, decimal point and exponent, such as 1200, -0.5 or 1.2e6)",
                     )
                 )
                 continue
@@ -205,6 +212,21 @@ def read_observed(
     if problems:
         raise CalibrationError(source, problems)
     return pd.DataFrame({"period": [period for _, period, _ in located], **values})
+
+
+def _number(text: str) -> float | None:
+    """Read a cell written as :data:`NUMBER` (or ``inf`` or ``nan``, refused as not finite).
+
+    Examples
+    --------
+    >>> _number("-1.5e3"), _number("inf"), _number("1_000"), _number("９６")
+    (-1500.0, inf, None, None)
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if NUMBER.fullmatch(text) or not math.isfinite(value) else None
 
 
 def _repeated(names: list[str], header: list[str], used: list[str]) -> list[tuple[str, str]]:

@@ -57,6 +57,38 @@ STATISTIC_KINDS = ("series", "total", "peak", "peak_period", "final")
 """What a summary statistic takes of a column: every period's value, the sum over the
 periods, the largest value, the period of the largest value (1-based), the last value."""
 
+MAX_SEED = 2**32 - 1
+"""The largest seed: pyabc's proposals come from numpy's global random state, whose seed
+is a 32-bit number (0 to 4,294,967,295)."""
+
+MAX_POPULATION = 100_000
+"""The most particles in a generation (and in a Dask job): far more than ABC-SMC needs
+(pyabc's examples use hundreds to thousands), few enough that a generation ends."""
+
+BOUND_SIZES = (1e-15, 1e15)
+"""The sizes a prior's bounds may have (or be 0): far beyond any market's (10^15
+customers, or 10^15 in any currency) and rates', and small enough that the prior's
+density and pyabc's covariances of the particles stay finite (on [0, 1e200] pyabc's
+covariance overflows)."""
+
+NARROWEST = 1e-9
+"""The least width of a prior, relative to its larger bound's size: narrower, its draws
+are a few floating-point numbers (a beta on [0.5, 0.5000000000000001] draws only its
+bounds, where its density is 0) and its density may not be finite (a log-uniform's on
+[3, 3.0000000000000004] is infinite)."""
+
+SD_RATIOS = (1e-6, 1e6)
+"""A normal prior's sd relative to the width of its bounds: within these, scipy's
+truncated normal draws within its bounds with a finite density. A wider normal is a
+uniform (at 10^6 times the width it is flat within 10^-12) whose draws, at 10^15 times,
+fall outside the bounds; a narrower one is a single value."""
+
+BETA_SHAPES = (0.5, 1e6)
+"""A beta prior's shapes (alpha and beta): from the arcsine beta(0.5, 0.5) to a beta
+whose sd is 0.00035 of its width. With shapes below 0.5 a share of the draws that is
+no longer negligible falls, in floating point, on a bound itself, where the density is
+infinite (about 1 to 2% for beta(0.1, 0.1)); with shapes of 1e308 the density is NaN."""
+
 FIELD_PATH_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
 SHARES = {name for name in OUTCOMES if name.endswith("_share") or name.startswith("stage_")}
 
@@ -86,6 +118,12 @@ class Parameter(Spec):
 
     ``integer`` rounds the value for whole-number fields. ``path = "market_size"`` is
     the population the simulated customers stand for (:data:`MARKET_SIZE`).
+
+    Limits that keep the prior's draws within its bounds and its density finite, in
+    scipy and in pyabc: each bound 0 or of a size within :data:`BOUND_SIZES` (1e-15 to
+    1e15); a width ``high - low`` of at least :data:`NARROWEST` (a billionth) of the
+    larger bound's size; a normal's ``sd`` within :data:`SD_RATIOS` (a millionth to a
+    million) times the width; a beta's shapes within :data:`BETA_SHAPES` (0.5 to 1e6).
     """
 
     path: str = Field(pattern=FIELD_PATH_PATTERN)
@@ -95,15 +133,38 @@ class Parameter(Spec):
     high: float
     mean: float | None = None
     sd: float | None = Field(default=None, gt=0)
-    alpha: float | None = Field(default=None, gt=0)
-    beta: float | None = Field(default=None, gt=0)
+    alpha: float | None = Field(default=None, ge=BETA_SHAPES[0], le=BETA_SHAPES[1])
+    beta: float | None = Field(default=None, ge=BETA_SHAPES[0], le=BETA_SHAPES[1])
     integer: bool = False
 
     @model_validator(mode="after")
     def _prior_fits_its_bounds(self) -> Parameter:
         problems = []
+        smallest, largest = BOUND_SIZES
+        for name, bound in (("low", self.low), ("high", self.high)):
+            if bound and not smallest <= abs(bound) <= largest:
+                problems.append(
+                    f"{name}: must be 0 or of a size from {smallest:g} to {largest:g}, so that "
+                    f"the prior's density stays finite (got {bound})"
+                )
+        width = self.high - self.low
         if not self.low < self.high:
             problems.append(f"high: must be > low ({self.low}) (got {self.high})")
+        elif width < NARROWEST * max(abs(self.low), abs(self.high)):
+            problems.append(
+                f"high: must exceed low ({self.low}) by at least {NARROWEST:g} times the larger "
+                f"bound's size, so that the prior draws more than a few numbers (got {self.high})"
+            )
+        elif (
+            self.prior == "normal"
+            and self.sd is not None
+            and not SD_RATIOS[0] <= self.sd / width <= SD_RATIOS[1]
+        ):
+            problems.append(
+                f"sd: must be from {SD_RATIOS[0]:g} to {SD_RATIOS[1]:g} times the width of the "
+                f"bounds ({width:g}), so that the truncated normal draws within them with a "
+                f"finite density (got {self.sd:g})"
+            )
         if self.integer and (self.low != int(self.low) or self.high != int(self.high)):
             problems.append(
                 f"integer: an integer parameter needs whole numbers for low and high "
@@ -232,14 +293,19 @@ class Settings(Spec):
     worker at a time (a batch of one leaves cheap simulations waiting on the
     scheduler). ``draws`` equally weighted samples are drawn from the posterior for
     experiments, ``ppc_draws`` of them are simulated for the posterior predictive check.
+
+    Every size is bounded, so that a search ends: ``population_size``,
+    ``max_population_size`` and ``batch_size`` at :data:`MAX_POPULATION` particles,
+    ``replications`` at 1,000, ``generations`` at 100, ``draws`` (and so ``ppc_draws``)
+    at 1,000,000.
     """
 
-    population_size: int = Field(default=200, ge=10)
-    max_population_size: int | None = Field(default=None, ge=10)
+    population_size: int = Field(default=200, ge=10, le=MAX_POPULATION)
+    max_population_size: int | None = Field(default=None, ge=10, le=MAX_POPULATION)
     replications: int = Field(default=1, ge=1, le=1000)
     generations: int = Field(default=8, ge=1, le=100)
     min_epsilon: float = Field(default=0.0, ge=0)
-    batch_size: int = Field(default=8, ge=1)
+    batch_size: int = Field(default=8, ge=1, le=MAX_POPULATION)
     draws: int = Field(default=1000, ge=10, le=1_000_000)
     ppc_draws: int = Field(default=100, ge=10)
 
@@ -265,6 +331,9 @@ class Calibration(Spec):
         The scenario's path as written in the calibration file.
     file : str
         The calibration file (set by :func:`load_calibration`).
+    seed : int
+        Seeds the search, the posterior draws and the predictive check: 0 to
+        :data:`MAX_SEED`, the seeds numpy's global random state takes.
     observed : pandas.DataFrame
         The observed data, one row per period (``period``, then the columns), set by
         :func:`load_calibration`.
@@ -275,7 +344,7 @@ class Calibration(Spec):
     scenario: Scenario
     scenario_file: str
     file: str
-    seed: int = Field(ge=0)
+    seed: int = Field(ge=0, le=MAX_SEED)
     customers: int | None = Field(default=None, ge=2)
     days: int | None = Field(default=None, ge=1)
     data: Data

@@ -13,6 +13,7 @@ import pytest
 
 from ecosim.calibrate import calibrate, load_calibration
 from ecosim.calibrate.abc import DATABASE
+from ecosim.calibrate.schema import MAX_SEED
 from ecosim.calibrate.simulation import ParticleModel, particle_seeds
 from ecosim.cli import main
 
@@ -155,6 +156,14 @@ def test_a_particle_gives_the_same_statistics_on_dask_as_in_this_process(
     model = ParticleModel(calibration)
     for values, statistics in list(zip(particles.to_dict("records"), stored, strict=True))[:5]:
         assert model(values) == pytest.approx(statistics, rel=1e-12)
+
+
+def test_the_largest_seed_a_calibration_takes_seeds_its_search(write_calibration):
+    path = write_calibration(
+        ("seed = 7", f"seed = {MAX_SEED}"), ("generations = 2", "generations = 1")
+    )
+    assert main(["calibrate", str(path), "--serial", "--out", str(path.parent / "out")]) == 0
+    assert complete(path.parent / "out") == 1
 
 
 def test_particle_seeds_depend_on_the_values_and_the_seed_only():

@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ecosim.calibrate import CalibrationError, load_calibration
+from ecosim.calibrate.abc import BoundedPrior, priors
 from ecosim.calibrate.data import read_observed
 from ecosim.calibrate.schema import Parameter
 from ecosim.cli import main
@@ -41,6 +43,17 @@ BROKEN_DATA = [
         "line 3, period: '²' is not a period number >= 1",
     ),
     ("infinite", "period,purchases\n1,inf\n", "line 2, purchases: 'inf' is not finite"),
+    (
+        "underscores in a number",
+        "period,purchases\n1,1_000\n",
+        "line 2, purchases: '1_000' is not a number (expected digits 0-9 with an optional sign",
+    ),
+    (
+        "full-width digits",
+        "period,purchases\n1,3\n2,９６\n",
+        "line 3, purchases: '９６' is not a number (expected digits 0-9",
+    ),
+    ("arabic-indic digit", "period,purchases\n1,٣\n", "line 2, purchases: '٣' is not a number"),
 ]
 
 
@@ -151,6 +164,116 @@ def test_broken_calibration_files_name_the_file_and_field(
     err = capsys.readouterr().err
     assert err.startswith(f"ecosim: error: {path}: ") and "Traceback" not in err
     assert message in err
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "population_size",
+        "max_population_size",
+        "batch_size",
+        "draws",
+        "generations",
+        "replications",
+    ],
+)
+def test_a_size_that_would_never_end_is_refused(write_calibration, field):
+    path = write_calibration()
+    with pytest.raises(CalibrationError) as raised:
+        load_calibration(
+            path, {f"abc.{field}": 1_000_000_000_000}, overrides_from="the command line"
+        )
+    ((where, message),) = raised.value.problems
+    assert where == f"abc.{field} (set on the command line)"
+    assert message.startswith("Input should be less than or equal to ")
+
+
+def test_a_seed_numpy_cannot_take_is_refused_naming_the_largest(write_calibration, capsys):
+    path = write_calibration()
+    out = path.parent / "out"
+    command = ["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=4294967296"]
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecosim: error: {path}: 1 problem\n") and "Traceback" not in err
+    assert (
+        "seed (set on the command line): Input should be less than or equal to 4294967295 "
+        "(got 4294967296)" in err
+    )
+    assert not out.exists()
+
+
+Q_PRIOR = 'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0\nhigh = 1.0'
+EXTREME_PRIORS = [
+    (
+        "a market of 1e200",
+        'path = "market_size"\nprior = "uniform"\nlow = 1.0\nhigh = 1e200',
+        "high: must be 0 or of a size from 1e-15 to 1e+15, so that the prior's density stays "
+        "finite (got 1e+200)",
+    ),
+    (
+        "a market of 1e308",
+        'path = "market_size"\nprior = "log_uniform"\nlow = 1.0\nhigh = 1e308',
+        "high: must be 0 or of a size from 1e-15 to 1e+15",
+    ),
+    (
+        "a width below the smallest number",
+        'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0\nhigh = 5e-324',
+        "high: must be 0 or of a size from 1e-15 to 1e+15",
+    ),
+    (
+        "a width of one floating-point step",
+        'path = "diffusion.q"\nprior = "beta"\nalpha = 2.0\nbeta = 2.0\nlow = 0.5\n'
+        "high = 0.5000000000000001",
+        "high: must exceed low (0.5) by at least 1e-09 times the larger bound's size, so that "
+        "the prior draws more than a few numbers (got 0.5000000000000001)",
+    ),
+    *[
+        (
+            f"a normal of sd {sd}",
+            f"{Q_PRIOR.replace('uniform', 'normal')}\nmean = 0.5\nsd = {sd}",
+            "sd: must be from 1e-06 to 1e+06 times the width of the bounds (1), so that the "
+            f"truncated normal draws within them with a finite density (got {float(sd):g})",
+        )
+        for sd in ("1e15", "1e17", "1e100", "1e308", "1e-320")
+    ],
+    (
+        "a beta of shape 1e308",
+        f"{Q_PRIOR.replace('uniform', 'beta')}\nalpha = 1e308\nbeta = 1.0",
+        "parameters[1].alpha: Input should be less than or equal to 1000000 (got 1e+308)",
+    ),
+    (
+        "a beta of shapes 1e-320",
+        f"{Q_PRIOR.replace('uniform', 'beta')}\nalpha = 1e-320\nbeta = 1e-320",
+        "parameters[1].beta: Input should be greater than or equal to 0.5 (got 1e-320)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("prior", "message"),
+    [case[1:] for case in EXTREME_PRIORS],
+    ids=[case[0] for case in EXTREME_PRIORS],
+)
+def test_a_prior_whose_draws_or_density_would_not_be_finite_is_refused(
+    write_calibration, capsys, prior, message
+):
+    path = write_calibration((Q_PRIOR, prior))
+    out = path.parent / "out"
+    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecosim: error: {path}: ") and "Traceback" not in err
+    assert message in err
+    assert not out.exists()
+
+
+def test_priors_at_the_limits_are_accepted(write_calibration):
+    market = 'path = "market_size"\nprior = "uniform"\nlow = 1e-15\nhigh = 1e15'
+    assert load_calibration(write_calibration((Q_PRIOR, market))).parameters[1].high == 1e15
+    for sd in ("1e-6", "1e6"):
+        normal = f"{Q_PRIOR.replace('uniform', 'normal')}\nmean = 0.5\nsd = {sd}"
+        assert load_calibration(write_calibration((Q_PRIOR, normal))).parameters[1].sd == float(sd)
+    beta = f"{Q_PRIOR.replace('uniform', 'beta')}\nalpha = 0.5\nbeta = 1e6"
+    assert load_calibration(write_calibration((Q_PRIOR, beta))).parameters[1].beta == 1e6
 
 
 def test_a_bound_outside_the_field_names_the_scenario_field(write_calibration):
@@ -342,6 +465,13 @@ def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(tmp_path):
         read_observed(path, ["purchases"], 1, days=10)
 
 
+def test_numbers_in_ascii_with_a_sign_a_point_or_an_exponent_are_read(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("period,profit\n1,12\n2,-0.5\n3,+.25\n4,5.\n5,1.2E3\n6,-2e-1\n")
+    observed = read_observed(path, ["profit"], 1, days=10)
+    assert observed["profit"].tolist() == [12.0, -0.5, 0.25, 5.0, 1200.0, -0.2]
+
+
 def test_a_renamed_column_is_named_as_in_the_file(tmp_path):
     path = tmp_path / "sales.csv"
     path.write_text("# a comment\nperiod,sales\n1,3\n2,x\n")
@@ -371,6 +501,43 @@ def pyabc_rv_pdf(parameter, x):
     import pyabc
 
     return pyabc.RV(parameter.scipy_name, *parameter.scipy_arguments).pdf(x)
+
+
+def test_the_search_s_prior_has_no_density_outside_its_bounds(write_calibration):
+    normal = f"{Q_PRIOR.replace('uniform', 'normal')}\nmean = 0.09\nsd = 0.7"
+    calibration = load_calibration(write_calibration((Q_PRIOR, normal)))
+    prior = priors(calibration)["q"]
+    scipy = calibration.parameters[1].distribution()
+    assert scipy.support()[0] < 0 and scipy.pdf(-1e-17) > 0  # scipy's rounded support
+    assert prior.pdf(-1e-17) == 0.0 and prior.pdf(np.nextafter(1.0, 2.0)) == 0.0
+    assert prior.pdf(0.0) == scipy.pdf(0.0) and prior.pdf(0.5) == scipy.pdf(0.5)
+    assert priors(calibration).pdf({"p": 0.01, "q": -1e-17}) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("component", "share"),
+    [(("uniform", -1.0, 3.0), 0.25), (("beta", 0.1, 0.1), 0.005)],
+    ids=["wider than the bounds", "infinite at the bounds"],
+)
+def test_a_draw_outside_the_bounds_or_of_infinite_density_is_drawn_again(component, share):
+    import pyabc
+
+    raw = pyabc.RV(*component)
+    np.random.seed(3)  # noqa: NPY002 (pyabc draws from numpy's global state)
+    assert np.mean([not 0 < raw.rvs() < 1 for _ in range(2000)]) > share
+    prior = BoundedPrior(raw, 0.0, 1.0).copy()
+    np.random.seed(3)  # noqa: NPY002
+    draws = np.array([prior.rvs() for _ in range(2000)])
+    assert ((draws >= 0) & (draws <= 1)).all()
+    assert np.isfinite(raw.pdf(draws)).all() and (raw.pdf(draws) > 0).all()
+
+
+def test_a_prior_that_never_draws_within_its_bounds_says_so_rather_than_hang():
+    import pyabc
+
+    prior = BoundedPrior(pyabc.RV("uniform", 2.0, 1.0), 0.0, 1.0)
+    with pytest.raises(ValueError, match="no draw within the bounds in 10000 tries"):
+        prior.rvs()
 
 
 def test_set_changes_the_file_and_is_validated_like_it(write_calibration, capsys):
