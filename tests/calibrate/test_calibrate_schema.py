@@ -152,21 +152,6 @@ BROKEN_FILES = [
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
-    [case[1:] for case in BROKEN_FILES],
-    ids=[case[0] for case in BROKEN_FILES],
-)
-def test_broken_calibration_files_name_the_file_and_field(
-    write_calibration, capsys, change, message
-):
-    path = write_calibration(change)
-    assert main(["calibrate", str(path), "--serial", "--out", str(path.parent / "out")]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(f"ecosim: error: {path}: ") and "Traceback" not in err
-    assert message in err
-
-
-@pytest.mark.parametrize(
     "field",
     [
         "population_size",
@@ -249,21 +234,25 @@ EXTREME_PRIORS = [
 ]
 
 
+BROKEN = [
+    *BROKEN_FILES,
+    *((name, (Q_PRIOR, prior), message) for name, prior, message in EXTREME_PRIORS),
+]
+
+
 @pytest.mark.parametrize(
-    ("prior", "message"),
-    [case[1:] for case in EXTREME_PRIORS],
-    ids=[case[0] for case in EXTREME_PRIORS],
+    ("change", "message"), [case[1:] for case in BROKEN], ids=[case[0] for case in BROKEN]
 )
-def test_a_prior_whose_draws_or_density_would_not_be_finite_is_refused(
-    write_calibration, capsys, prior, message
+def test_broken_calibration_files_name_the_file_and_field(
+    write_calibration, capsys, change, message
 ):
-    path = write_calibration((Q_PRIOR, prior))
+    path = write_calibration(change)
     out = path.parent / "out"
     assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"ecosim: error: {path}: ") and "Traceback" not in err
     assert message in err
-    assert not out.exists()
+    assert not out.exists(), "refused before anything is written"
 
 
 def test_priors_at_the_limits_are_accepted(write_calibration):
