@@ -58,12 +58,18 @@ def _wait_for_http(url: str, server: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> str:
-    """Start ``ecosim ui`` (baseline scenario, 10,000 customers) on a free port."""
+def server_log() -> Path:
+    """The app server's output, one file per test worker (each starts its own server)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / f"server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+
+
+@pytest.fixture(scope="session")
+def app_url(server_log: Path) -> str:
+    """Start ``ecosim ui`` (baseline scenario, 10,000 customers) on a free port."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log = ARTIFACTS / "server.log"
+    log = server_log
     command = [sys.executable, "-m", "ecosim.cli", "ui", "scenarios/baseline.toml"]
     environment = {**os.environ, UPLOAD_LIMIT_VARIABLE: "2"}  # megabytes
     with log.open("w") as output:

@@ -10,11 +10,11 @@ from playwright.sync_api import expect
 
 from ecosim.ui.app import TABS
 
-from browser_session import ARTIFACTS, App
+from browser_session import App
 
 
-def test_page_loads_without_errors_and_shows_every_view(app: App, app_url):
-    assert f"ecosim ui: {app_url}" in (ARTIFACTS / "server.log").read_text()  # printed address
+def test_page_loads_without_errors_and_shows_every_view(app: App, app_url, server_log):
+    assert f"ecosim ui: {app_url}" in server_log.read_text()  # printed address
     app.open()
     page = app.page
     expect(page.get_by_text("Loading app")).to_be_hidden()
