@@ -1,11 +1,17 @@
+import contextlib
+import copy
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecosim.errors import InputWarning
+from ecosim.model import run
 from ecosim.scenario import (
     OUTSIDE_PATHS_VARIABLE,
     Scenario,
@@ -15,6 +21,7 @@ from ecosim.scenario import (
     parse_assignment,
     validate_scenario,
 )
+from ecosim.scenario.fields import LARGEST
 
 from support import ROOT, SCENARIOS, small_scenario
 
@@ -580,6 +587,10 @@ LIMITS = [
     ),
     ("diffusion.seeds", {"share": 0.0}, "diffusion.seeds.share: Input should be greater than 0"),
     ("diffusion.seeds", {"customers": []}, "diffusion.seeds.customers: List should have at least"),
+    ("brands.0.price", 2e15, "brands[0].price: 2e+15 is too large: numbers in a scenario are at"),
+    ("dynamics.outside_utility", -1e300, "dynamics.outside_utility: -1e+300 is too large"),
+    ("dynamics.stage_basket", [1.0, 1.0, 1e16, 1.0, 1.0], "stage_basket: item 2: 1e+16 is too"),
+    ("dynamics.cocreation_rate", 1.5, "cocreation_rate: Input should be less than or equal to 1"),
 ]
 
 
@@ -614,6 +625,56 @@ def test_whole_numbers_are_fine_floats_and_budgets_may_be_unlimited():
     assert validate_scenario(_with("brands.0.budget", float("inf"))).brands[0].budget == float(
         "inf"
     )
+
+
+def _every_number_at(largest: float, data: Any) -> dict[str, Any]:
+    """Set every float of ``data`` that may be ``largest`` to it, one after another."""
+
+    def paths(node: Any, path: tuple = ()) -> Iterator[tuple]:
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, dict | list | tuple):
+                yield from paths(value, (*path, key))
+            elif isinstance(value, float):
+                yield (*path, key)
+
+    for path in list(paths(data)):
+        changed = copy.deepcopy(data)
+        node = changed
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = largest
+        with contextlib.suppress(ScenarioError):
+            validate_scenario(changed)
+            data = changed
+    return data
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize(("largest", "fields"), [(LARGEST, 40), (-LARGEST, 1)])
+@pytest.mark.parametrize(
+    "name", ["baseline", "paid_membership", "harbolnas_double_points", "service_crisis"]
+)
+def test_a_scenario_of_the_largest_numbers_gives_finite_outcomes(name, largest, fields):
+    """Prices, costs, earn rates, multipliers and basket sizes of 1e308 made outcomes
+    infinite or NaN; every number at +-LARGEST (where its field allows it) keeps them
+    finite, without an overflow on the way."""
+    scenario = load_scenario(SCENARIOS / f"{name}.toml", {"population.size": 200})
+    extreme = _every_number_at(largest, scenario.model_dump())
+    daily = run(validate_scenario(extreme), seed=1)
+    numbers = daily.select_dtypes("number")
+    finite = np.isfinite(numbers.to_numpy(float)).all(axis=0)
+    assert sum(value == largest for value in _floats(extreme)) >= fields
+    assert finite.all(), numbers.columns[~finite].tolist()
+
+
+def _floats(node: Any) -> Iterator[float]:
+    items = node.values() if isinstance(node, dict) else node
+    for value in items:
+        if isinstance(value, dict | list | tuple):
+            yield from _floats(value)
+        elif isinstance(value, float):
+            yield value
 
 
 def test_action_beyond_the_horizon_is_refused_in_a_file(tmp_path):

@@ -9,6 +9,7 @@ fulfilment (:func:`priority`).
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from ecosim.population import NEVER, Population
 from ecosim.processes.experience import pull
@@ -307,7 +308,7 @@ def renew_memberships(
         + membership.renewal_usage * population.term_purchases[ending, brand]
         + membership.renewal_experience * population.experience[ending, brand]
     )
-    renewing = draws.uniform(f"renew:{brand}", ending) < 1.0 / (1.0 + np.exp(-score))
+    renewing = draws.uniform(f"renew:{brand}", ending) < expit(score)
     population.member_until[ending[renewing], brand] = day + membership.term_days
     population.member_until[ending[~renewing], brand] = NEVER
     population.term_purchases[ending, brand] = 0

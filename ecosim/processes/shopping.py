@@ -258,8 +258,9 @@ def choice_probabilities(
     >>> choice_probabilities(np.zeros((1, 1)), np.ones((1, 1), bool), params).tolist()
     [[0.5, 0.5]]
     """
-    top = np.maximum(utility.max(axis=1, initial=params.outside_utility), params.outside_utility)
-    weight = np.where(available, np.exp(utility - top[:, None]), 0.0)
+    utility = np.where(available, utility, -np.inf)
+    top = utility.max(axis=1, initial=params.outside_utility)
+    weight = np.exp(utility - top[:, None])
     outside = np.exp(params.outside_utility - top)[:, None]
     weight = np.hstack([weight, outside])
     return weight / weight.sum(axis=1, keepdims=True)

@@ -13,7 +13,7 @@ from ecosim.scenario.fields import (
     Name,
     NonNegative,
     Probability,
-    Spec,
+    ScenarioTable,
     repeated_names,
 )
 
@@ -37,7 +37,7 @@ __all__ = [
 # ---------------------------------------------------------------- loyalty programme
 
 
-class Points(Spec):
+class Points(ScenarioTable):
     """A points card: earn per money spent, redeem a reward at a goal.
 
     Progress towards the goal lifts the purchase utility by up to ``goal_gradient``
@@ -52,7 +52,7 @@ class Points(Spec):
     goal_gradient: NonNegative = 0.3
 
 
-class Tier(Spec):
+class Tier(ScenarioTable):
     """A status tier: reached with ``threshold`` spend in a review period.
 
     Its members get ``discount`` off the price and a utility lift ``utility``. With
@@ -70,7 +70,7 @@ class Tier(Spec):
     priority_cost: NonNegative = 10.0
 
 
-class Tiers(Spec):
+class Tiers(ScenarioTable):
     """Status tiers reviewed every ``review_days`` on the spend of the period.
 
     A promotion raises the experience by ``promotion_boost``; a demotion lowers it by
@@ -97,7 +97,7 @@ class Tiers(Spec):
         return self
 
 
-class Membership(Spec):
+class Membership(ScenarioTable):
     """A paid membership: a fee per term for a discount and a larger utility lift.
 
     A customer may join at a purchase (probability ``join_probability`` times their
@@ -119,7 +119,7 @@ class Membership(Spec):
     renewal_experience: float = 2.0
 
 
-class Loyalty(Spec):
+class Loyalty(ScenarioTable):
     """A brand's loyalty programme; any combination of points, tiers and membership.
 
     A programme costs ``running_cost`` a day (its platform and operation) and
@@ -139,7 +139,7 @@ class Loyalty(Spec):
 # ---------------------------------------------------------------- service
 
 
-class Incident(Spec):
+class Incident(ScenarioTable):
     """A kind of service failure: its rate per purchase and how badly it is felt."""
 
     name: Name
@@ -156,7 +156,7 @@ def _default_incidents() -> list[Incident]:
     ]
 
 
-class Service(Spec):
+class Service(ScenarioTable):
     """How a brand's service fails and recovers.
 
     Incidents happen per purchase. A share ``complaint_rate`` of those affected
@@ -198,7 +198,7 @@ class Service(Spec):
 # ---------------------------------------------------------------- reactions
 
 
-class CrisisResponse(Spec):
+class CrisisResponse(ScenarioTable):
     """When complaints trend, respond: faster service and an apology campaign.
 
     Triggers when the share of customers complaining about the brand in public (what
@@ -219,7 +219,7 @@ class CrisisResponse(Spec):
     apology_intensity: Probability = 0.5
 
 
-class BudgetShift(Spec):
+class BudgetShift(ScenarioTable):
     """Every ``period`` days, shift advertising towards the channel that sells best.
 
     The intensity of the advertising on the channel with the most purchases per money
@@ -238,7 +238,7 @@ Rule = Annotated[CrisisResponse | BudgetShift, Field(discriminator="type")]
 # ---------------------------------------------------------------- brand
 
 
-class Brand(Spec):
+class Brand(ScenarioTable):
     """A brand: its offer, budget, loyalty programme, service level and reactions.
 
     ``checkout_friction`` is the share of the customers who choose the brand and give up
@@ -263,7 +263,7 @@ class Brand(Spec):
 # ---------------------------------------------------------------- other actors
 
 
-class Channel(Spec):
+class Channel(ScenarioTable):
     """A media channel that carries the brands' messages and amplifies what trends.
 
     ``reach`` is the daily chance that a full-intensity action on the channel reaches a
@@ -284,7 +284,7 @@ class Channel(Spec):
     trend_ratio: float = Field(default=2.0, ge=1.0)
 
 
-class Influencer(Spec):
+class Influencer(ScenarioTable):
     """An influencer whom brands can activate.
 
     A share ``audience_share`` of the customers follows the influencer; a share

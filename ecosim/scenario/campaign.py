@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ecosim.scenario.diffusion import SeedingOptions
-from ecosim.scenario.fields import MAX_DAYS, Day, Name, NonNegative, Probability, Spec
+from ecosim.scenario.fields import MAX_DAYS, Day, Name, NonNegative, Probability, ScenarioTable
 
 __all__ = [
     "ACTION_TYPES",
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-class _Action(Spec):
+class _Action(ScenarioTable):
     brand: Name
     start: Day
     end: Day

@@ -19,7 +19,7 @@ from ecosim.scenario.fields import (
     Name,
     NonNegative,
     Probability,
-    Spec,
+    ScenarioTable,
     Uniform,
     check_unit_trait,
 )
@@ -30,7 +30,7 @@ __all__ = ["Diffusion", "InitialSeeds", "SeedingOptions"]
 _OPTIONS = {"cascade_probability": "p", "simulations": "simulations"}
 
 
-class SeedingOptions(Spec):
+class SeedingOptions(ScenarioTable):
     """Options of the influence-maximisation seeding strategies.
 
     They belong to ``diffusion.seeds`` and the campaign's ``seeding`` action.
@@ -124,7 +124,7 @@ RULE_PARAMETERS = {
 """The parameters each classic diffusion rule reads (the others are inert under it)."""
 
 
-class Diffusion(Spec):
+class Diffusion(ScenarioTable):
     """The diffusion rule and its parameters (per day).
 
     ``bass``: daily adoption hazard ``p + q * (adopted share of the neighbours)`` (on a

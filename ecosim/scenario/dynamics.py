@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ecosim.scenario.fields import MAX_DAYS, NonNegative, Probability, Spec
+from ecosim.scenario.fields import MAX_DAYS, NonNegative, Probability, ScenarioTable
 
 __all__ = ["Criterion", "Dynamics", "Engagement"]
 
@@ -20,7 +20,7 @@ def _stage_list(values: list[float]) -> list[Probability]:
     return Field(default=values, min_length=len(values), max_length=len(values))
 
 
-class Dynamics(Spec):
+class Dynamics(ScenarioTable):
     """Parameters of the daily processes."""
 
     # phases 2-3: exposure, attention, experience, consumption
@@ -64,9 +64,9 @@ class Dynamics(Spec):
     active_window: int = Field(default=90, ge=1, le=MAX_DAYS)
     stage_up: list[Probability] = _stage_list([0.1, 0.3, 0.5])
     stage_down: Probability = 0.005
-    cocreation_rate: NonNegative = 0.02
+    cocreation_rate: Probability = 0.02
     churn_rate: Probability = 0.001
-    churn_experience_weight: NonNegative = 2.0
+    churn_experience_weight: float = Field(default=2.0, ge=0.0, le=100.0)
     winback_rate: Probability = 0.001
     cognitive_window: int = Field(default=30, ge=1, le=MAX_DAYS)
     clv_discount_rate: NonNegative = 0.1
@@ -82,14 +82,14 @@ class Dynamics(Spec):
         return self
 
 
-class Criterion(Spec):
+class Criterion(ScenarioTable):
     """At least ``count`` events in the last ``days`` days."""
 
     count: int = Field(default=1, ge=1, le=20)
     days: int = Field(default=90, ge=1, le=MAX_DAYS)
 
 
-class Engagement(Spec):
+class Engagement(ScenarioTable):
     """What "engaged" means for this business: any combination of behaviours.
 
     A customer is engaged with a brand when ``all`` (or ``any``) of the given criteria

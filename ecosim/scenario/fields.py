@@ -7,9 +7,18 @@ import types
 from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
+    "LARGEST",
     "MAX_DAYS",
     "NAME_PATTERN",
     "Beta",
@@ -22,6 +31,7 @@ __all__ = [
     "NonNegative",
     "Normal",
     "Probability",
+    "ScenarioTable",
     "Spec",
     "Uniform",
     "check_positive_trait",
@@ -93,6 +103,58 @@ class Spec(BaseModel):
         return {k: tuple(v) if k in fields and isinstance(v, list) else v for k, v in data.items()}
 
 
+LARGEST = 1e15
+"""The largest size of a number in a scenario, a budget excepted (which may be ``inf``): a
+thousand times a big firm's yearly revenue in rupiah, and so beyond any price, cost, fee or
+coefficient that means something; a product of four such numbers summed over 10^7 customers
+and 36,500 days stays far inside float64's range, where numbers near its largest (~1.8e308)
+make outcomes infinite or NaN."""
+
+
+class ScenarioTable(Spec):
+    """Base of every table of a scenario.
+
+    A :class:`Spec` whose numbers are at most :data:`LARGEST` in size (a budget excepted).
+
+    Examples
+    --------
+    >>> class Offer(ScenarioTable):
+    ...     price: float = 1.0
+    >>> Offer(price=2e15)
+    Traceback (most recent call last):
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Offer
+    price
+      Value error, 2e+15 is too large: numbers in a scenario are at most 1e+15 in size ...
+    ...
+    """
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _not_too_large(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name is not None and _may_be_unlimited(cls, info.field_name):
+            return value
+        if isinstance(value, dict):
+            items = [(f"{key!r}: ", number) for key, number in value.items()]
+        elif isinstance(value, tuple | list):
+            items = [(f"item {index}: ", number) for index, number in enumerate(value)]
+        else:
+            items = [("", value)]
+        for where, number in items:
+            if isinstance(number, float) and abs(number) > LARGEST:
+                raise ValueError(
+                    f"{where}{number:g} is too large: numbers in a scenario are at most "
+                    f"{LARGEST:g} in size (inf only for a budget)"
+                )
+        return value
+
+
+@cache
+def _may_be_unlimited(cls: type[BaseModel], name: str) -> bool:
+    """Whether field ``name`` of ``cls`` takes ``inf`` (a :data:`Budget`)."""
+    info = cls.model_fields[name]
+    return any(getattr(item, "allow_inf_nan", False) for item in info.metadata)
+
+
 @cache
 def _tuple_fields(cls: type[BaseModel]) -> frozenset[str]:
     """Names of the fields of ``cls`` whose type is a tuple (or an optional tuple)."""
@@ -107,14 +169,14 @@ def _tuple_fields(cls: type[BaseModel]) -> frozenset[str]:
     return frozenset(name for name, info in cls.model_fields.items() if is_tuple(info.annotation))
 
 
-class Constant(Spec):
+class Constant(ScenarioTable):
     """Every customer gets ``value``."""
 
     dist: Literal["constant"] = "constant"
     value: float
 
 
-class Uniform(Spec):
+class Uniform(ScenarioTable):
     """Uniform on ``[low, high]``."""
 
     dist: Literal["uniform"]
@@ -128,7 +190,7 @@ class Uniform(Spec):
         return self
 
 
-class Beta(Spec):
+class Beta(ScenarioTable):
     """Beta distribution on ``[0, 1]`` given by its mean and standard deviation."""
 
     dist: Literal["beta"]
@@ -143,7 +205,7 @@ class Beta(Spec):
         return _spread(self, self.sd / limit)
 
 
-class Normal(Spec):
+class Normal(ScenarioTable):
     """Normal distribution, clipped to the trait's range."""
 
     dist: Literal["normal"]
@@ -151,7 +213,7 @@ class Normal(Spec):
     sd: float = Field(ge=0.0)
 
 
-class Gamma(Spec):
+class Gamma(ScenarioTable):
     """Gamma distribution on ``(0, inf)`` given by its mean and standard deviation."""
 
     dist: Literal["gamma"]

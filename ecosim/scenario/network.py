@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from ecosim.scenario.fields import Probability, Spec
+from ecosim.scenario.fields import Probability, ScenarioTable
 from ecosim.scenario.population import Population
 
 __all__ = [
@@ -22,14 +22,14 @@ __all__ = [
 ]
 
 
-class BarabasiAlbert(Spec):
+class BarabasiAlbert(ScenarioTable):
     """Scale-free graph by preferential attachment; ``m`` edges per new customer."""
 
     kind: Literal["barabasi_albert"]
     m: int = Field(default=3, ge=1, le=1000)
 
 
-class WattsStrogatz(Spec):
+class WattsStrogatz(ScenarioTable):
     """Small world: ring of ``k`` nearest neighbours, each edge rewired with probability ``p``."""
 
     kind: Literal["watts_strogatz"]
@@ -44,14 +44,14 @@ class WattsStrogatz(Spec):
         return k
 
 
-class ErdosRenyi(Spec):
+class ErdosRenyi(ScenarioTable):
     """Random graph G(n, p) with p chosen to give ``mean_degree``."""
 
     kind: Literal["erdos_renyi"]
     mean_degree: float = Field(default=10.0, gt=0.0)
 
 
-class StochasticBlock(Spec):
+class StochasticBlock(ScenarioTable):
     """Communities: one block per segment, denser within than between."""
 
     kind: Literal["stochastic_block"]
@@ -59,13 +59,13 @@ class StochasticBlock(Spec):
     mean_degree_between: float = Field(default=2.0, ge=0.0)
 
 
-class Complete(Spec):
+class Complete(ScenarioTable):
     """Well-mixed population: everyone hears everyone (held implicitly, O(n))."""
 
     kind: Literal["complete"]
 
 
-class EdgeList(Spec):
+class EdgeList(ScenarioTable):
     """A CSV file of ``source,target`` customer ids, relative to the scenario file.
 
     With the header ``source,target,weight`` a third column gives each tie's strength.

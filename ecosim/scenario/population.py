@@ -10,7 +10,7 @@ from ecosim.scenario.fields import (
     Gamma,
     Name,
     Probability,
-    Spec,
+    ScenarioTable,
     check_positive_trait,
     check_unit_trait,
     repeated_names,
@@ -19,7 +19,7 @@ from ecosim.scenario.fields import (
 __all__ = ["Population", "Segment"]
 
 
-class Segment(Spec):
+class Segment(ScenarioTable):
     """A group of customers who share trait distributions and channel habits.
 
     Traits are drawn per customer. ``channel_preferences`` gives, per media channel, the
@@ -50,7 +50,7 @@ MAX_SEGMENTS = 32_767
 """The most segments: a customer's segment is held as a 16-bit integer."""
 
 
-class Population(Spec):
+class Population(ScenarioTable):
     """The customers: how many, the segments they belong to, and the price they expect.
 
     ``reference_price`` is the price customers expect to pay in the category, their

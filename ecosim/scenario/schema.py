@@ -8,7 +8,7 @@ from ecosim.scenario.brands import Brand, Channel, CrisisResponse, Influencer
 from ecosim.scenario.campaign import Action, DoublePoints, PersonalisedReward, Seeding
 from ecosim.scenario.diffusion import Diffusion
 from ecosim.scenario.dynamics import Dynamics, Engagement
-from ecosim.scenario.fields import MAX_DAYS, Name, Spec, expected, repeated_names
+from ecosim.scenario.fields import MAX_DAYS, Name, ScenarioTable, expected, repeated_names
 from ecosim.scenario.network import BarabasiAlbert, NetworkSpec, network_problems
 from ecosim.scenario.population import Population
 
@@ -22,7 +22,7 @@ MAX_CHANNELS = 64
 """The most media channels: the channels a customer saw today are one 64-bit mask."""
 
 
-class Scenario(Spec):
+class Scenario(ScenarioTable):
     """A whole engagement ecosystem: customers, network, brands, media, influencers, plan."""
 
     name: Name
