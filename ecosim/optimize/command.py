@@ -44,10 +44,11 @@ def optimize_command(
     int
         0 when a plan is chosen, 130 when interrupted (143 on SIGTERM), 1 when the cluster
         or the disk failed (a rerun resumes in all three cases), 1 when evaluations of the
-        search failed (listed on standard error; with none left, no plan is chosen).
+        search failed (listed on standard error; with none left, no plan is chosen), 1 when
+        a run of the selection stage failed (no plan is chosen; a rerun continues).
     """
     from ecosim.optimize import optimise, write_report  # imports Optuna
-    from ecosim.optimize.run import SearchFailed, failures
+    from ecosim.optimize.run import SearchFailed, SelectionFailed, failures
     from ecosim.optimize.search import DATABASE, evaluated
 
     optimisation = load_optimisation(file, overrides, overrides_from="the command line")
@@ -72,6 +73,9 @@ def optimize_command(
         return report_stop(out, f"error: {error}", 1, "finished evaluations")
     except SearchFailed as error:
         return _failed(error.failures, len(error.failures), out / DATABASE, "no plan is chosen")
+    except SelectionFailed as error:
+        why = f"{error}; no plan is chosen: remove its cause"
+        return report_stop(out, why, 1, "finished evaluations and selection runs")
     path = write_report(outcome, optimisation)
     print(
         f"chosen: {outcome.chosen.name} ({'with' if outcome.selected.guaranteed else 'without'} "

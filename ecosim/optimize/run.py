@@ -37,6 +37,7 @@ __all__ = [
     "Candidate",
     "Outcome",
     "SearchFailed",
+    "SelectionFailed",
     "failures",
     "optimise",
     "stream_seeds",
@@ -117,6 +118,23 @@ class SearchFailed(RuntimeError):
         super().__init__(f"all {len(failures)} evaluations of the search failed")
 
 
+class SelectionFailed(RuntimeError):
+    """A run of the selection stage failed: no plan is chosen; the finished runs are kept.
+
+    Parameters
+    ----------
+    plans : list of str
+        The plans whose runs were under way (``trial_3``, ``current_plan``).
+    error : str
+        The run's error, as ``"<type>: <message>"``.
+    """
+
+    def __init__(self, plans: list[str], error: str):
+        self.plans = plans
+        self.error = error
+        super().__init__(f"a run of the selection stage failed ({', '.join(plans)}): {error}")
+
+
 def failures(study: optuna.Study) -> list[tuple[str, str]]:
     """Return each evaluation of the search that failed, as (``trial_<number>``, its error).
 
@@ -180,6 +198,8 @@ def optimise(
         If ``out`` holds another optimisation.
     SearchFailed
         If every evaluation of the search failed (the selection stage is not run).
+    SelectionFailed
+        If a run of the selection stage failed (its finished runs are kept).
     """
     folder = Path(out)
     _claim(folder, optimisation)
@@ -387,7 +407,13 @@ class _SelectionRuns:
             self.evaluator.jobs(self.candidates[s].overrides, range(r, r + 1))[0]
             for s, r in missing
         ]
-        summaries = self.evaluator.runner.summaries(jobs)
+        try:
+            summaries = self.evaluator.runner.summaries(jobs)
+        except OSError:  # a lost cluster, a full disk: not the plans' failure
+            raise
+        except Exception as error:
+            plans = list(dict.fromkeys(self.candidates[s].name for s, _ in missing))
+            raise SelectionFailed(plans, f"{type(error).__name__}: {error}") from error
         rows = pd.DataFrame(summaries)
         rows.insert(0, "replication", [r for _, r in missing])
         rows.insert(0, "candidate", [self.candidates[s].name for s, _ in missing])

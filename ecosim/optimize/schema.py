@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from ecosim.errors import InputError
-from ecosim.experiment.schema import FIELD_PATH_PATTERN, Scalar, outcome_names
+from ecosim.experiment.schema import FIELD_PATH_PATTERN, MAX_RUNS, Scalar, outcome_names
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
@@ -250,7 +250,9 @@ class Selection(Spec):
     δ below about 1e-162 makes 0 and one above 1e154 infinite in floating point; within
     these bounds ``h^2 S^2 / δ^2`` stays finite for variances ``S^2`` of the plans'
     differences up to about 1e260. ``max_replications`` is at most 100,000, as an
-    experiment's replications: every plan's runs are held in memory.
+    experiment's replications, and the ``top`` plans and the current one together at most
+    10,000,000 runs (:data:`~ecosim.experiment.schema.MAX_RUNS`): every plan's runs are held
+    in memory.
     """
 
     objective: str | None = None
@@ -267,6 +269,13 @@ class Selection(Spec):
             raise ValueError(
                 f"max_replications ({self.max_replications}) must be >= first_stage "
                 f"({self.first_stage})"
+            )
+        if (self.top + 1) * self.max_replications > MAX_RUNS:
+            raise ValueError(
+                f"top ({self.top:,}) and the current plan at max_replications "
+                f"({self.max_replications:,}) each make {(self.top + 1) * self.max_replications:,} "
+                f"runs, more than {MAX_RUNS:,}: every plan's runs are held in memory; choose "
+                "fewer plans or replications"
             )
         return self
 

@@ -204,3 +204,17 @@ def test_max_replications_is_capped(tmp_path):
     overrides = {"selection.max_replications": 100_000}
     path = write_optimisation(tmp_path / "cap")
     assert load_optimisation(path, overrides).selection.max_replications == 100_000
+
+
+def test_the_plans_selected_times_their_replications_are_capped(tmp_path):
+    """Every plan's runs are held in memory: the top plans and the current one make at most
+    ten million runs, as an experiment."""
+    selection = {**tiny_optimisation()["selection"], "top": 10**12, "max_replications": 200}
+    message = problems(tmp_path, selection=selection)
+    assert "  selection: top (1,000,000,000,000) and the current plan at " in message
+    assert "more than 10,000,000: every plan's runs are held in memory" in message
+    overrides = {"selection.top": 99, "selection.max_replications": 100_000}
+    path = write_optimisation(tmp_path / "cap")
+    assert load_optimisation(path, overrides).selection.top == 99
+    with pytest.raises(OptimisationError, match=r"top \(100\) and the current plan"):
+        load_optimisation(path, {**overrides, "selection.top": 100})

@@ -14,7 +14,7 @@ from ecosim.errors import InputWarning
 from ecosim.experiment import runner
 from ecosim.optimize import OptimisationError, load_optimisation, optimise, write_report
 from ecosim.optimize.report import _quantile_note
-from ecosim.optimize.run import CURRENT
+from ecosim.optimize.run import CURRENT, stream_seeds
 from ecosim.optimize.search import open_study, run_search
 
 OPTIMUM = {"brands.0.margin": 0.62, "brands.0.quality": 0.35}
@@ -260,3 +260,34 @@ def test_failed_evaluations_are_listed_and_fail_the_command(tmp_path, capsys, mo
         "  trial_0: RuntimeError: the simulation broke\n"
         "  trial_1: RuntimeError: the simulation broke\n" in output.err
     )
+
+
+def test_a_failed_run_of_the_selection_stage_stops_it_and_a_rerun_continues(
+    tmp_path, capsys, monkeypatch
+):
+    """The search succeeds and a run of the selection stage fails: no plan is chosen, the
+    command says which plans' runs failed and keeps the finished ones; once the cause is
+    gone, a rerun continues without running them again."""
+    fourth = stream_seeds(5, 1, 6)[4]
+    failing(monkeypatch, lambda job: job.seed == fourth)
+    path = write_optimisation(tmp_path)
+    out = tmp_path / "out"
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 1
+    output = capsys.readouterr()
+    assert "chosen" not in output.out and not (out / "plan.toml").exists()
+    assert (
+        f"ecosim: a run of the selection stage failed ({CURRENT}): RuntimeError: the simulation "
+        "broke; no plan is chosen: remove its cause\nfinished evaluations and selection runs "
+        f"are kept in {out}; rerun the same command to continue" in output.err
+    )
+    assert "Traceback" not in output.err and "internal error" not in output.err
+    kept = pd.read_parquet(out / "selection.parquet")
+    assert len(kept) >= 9 and fourth not in set(kept["replication"])
+
+    monkeypatch.undo()
+    ran: list[int] = []
+    failing(monkeypatch, lambda job: bool(ran.append(job.seed)))
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 0
+    again = pd.read_parquet(out / "selection.parquet")
+    assert len(ran) == len(again) - len(kept) and (out / "plan.toml").exists()
+    pd.testing.assert_frame_equal(again.iloc[: len(kept)], kept)
