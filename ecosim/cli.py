@@ -551,7 +551,7 @@ def _out_path(text: str) -> Path:
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
     return int(text)
 

@@ -724,11 +724,15 @@ def test_bad_command_line_changes_are_clear_errors(tmp_path, capsys, arguments, 
     assert not (tmp_path / "out").exists()
 
 
-def test_a_size_below_one_is_refused_by_the_parser(tmp_path, capsys):
+@pytest.mark.parametrize("days", ["0", "\u00b2", "\u0663"])
+def test_a_size_below_one_is_refused_by_the_parser(tmp_path, capsys, days):
+    """Below one, or digits other than 0 to 9 (a superscript two, an Arabic-Indic three)."""
     path = write_experiment(tmp_path)
     with pytest.raises(SystemExit):
-        main(["batch", str(path), "--days", "0"])
-    assert "argument --days: expected a whole number >= 1 (got '0')" in capsys.readouterr().err
+        main(["batch", str(path), "--days", days])
+    assert (
+        f"argument --days: expected a whole number >= 1 (got {days!r})" in capsys.readouterr().err
+    )
 
 
 def test_sensitivity_takes_the_same_changes(tmp_path, capsys):

@@ -364,6 +364,10 @@ def test_overrides_create_missing_tables():
             "brands.3.price: index 3 is out of range (the list has 1 item: expected 0 to 0)",
         ),
         ("brands.acme.price", "brands.acme.price: no item named 'acme' (expected one of: shop)"),
+        (
+            "brands.\u00b2.price",
+            "brands.\u00b2.price: no item named '\u00b2' (expected one of: shop)",
+        ),
         ("days.x", "days.x: days is a value (30), not a table or list: it has no field 'x'"),
         (
             "name.first.x",

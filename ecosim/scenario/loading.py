@@ -637,7 +637,7 @@ def _not_a_table(where: str, node: Any, part: str) -> str:
 
 
 def _list_index(items: list, part: str) -> int:
-    if part.lstrip("-").isdigit():
+    if part.lstrip("-").isascii() and part.lstrip("-").isdigit():
         index = int(part)
         if not 0 <= index < len(items):
             count = f"{len(items)} item{'s' * (len(items) != 1)}"

@@ -9,6 +9,7 @@ schema rejects does not break the page: the model is built from the scenario as 
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -204,7 +205,7 @@ def configure(
     base = resolve_scenario(scenario)
     overrides = dict(settings)
     seed = overrides.get("seed")
-    if isinstance(seed, str) and seed.strip().isdigit():  # typed into a text box
+    if isinstance(seed, str) and re.fullmatch(r"[0-9]+", seed.strip()):  # typed into a text box
         overrides["seed"] = int(seed)
     if network is not None or friends is not None:
         overrides["network"] = network_table(base, network or base.network.kind, friends)

@@ -38,6 +38,15 @@ def test_an_invalid_setting_runs_the_scenario_as_written_and_says_why():
     assert model.steps == 1
 
 
+@pytest.mark.parametrize(("typed", "problem"), [(" 42 ", None), ("\u00b2", "seed: Input should")])
+def test_a_seed_typed_as_text_is_read_when_it_is_digits_0_to_9(typed, problem):
+    model = LiveModel(BASELINE, customers=300, seed=typed)
+    if problem is None:
+        assert model.problem is None and model.scenario.seed == 42
+    else:
+        assert problem in model.problem and model.scenario == load_scenario(BASELINE)
+
+
 def test_an_edge_list_that_does_not_fit_the_population_is_reported(tmp_path):
     edges = tmp_path / "edges.csv"
     edges.write_text("0,1\n1,299\n")
