@@ -104,11 +104,12 @@ class Spec(BaseModel):
 
 
 LARGEST = 1e15
-"""The largest size of a number in a scenario, a budget excepted (which may be ``inf``): a
-thousand times a big firm's yearly revenue in rupiah, and so beyond any price, cost, fee or
-coefficient that means something; a product of four such numbers summed over 10^7 customers
-and 36,500 days stays far inside float64's range, where numbers near its largest (~1.8e308)
-make outcomes infinite or NaN."""
+"""The largest size of a number in a scenario that is not a whole number, a budget excepted
+(which may be ``inf``): a quadrillion is beyond any price, cost, fee or coefficient of one
+action, customer or day that means something, even in rupiah (a million rupiah is about 60
+US dollars); a product of four such numbers summed over 10^7 customers and 36,500 days stays
+far inside float64's range, where numbers near its largest (~1.8e308) make outcomes infinite
+or NaN. Whole numbers (counts, days, the seed) have limits of their own."""
 
 
 class ScenarioTable(Spec):
