@@ -194,9 +194,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run one scenario; write its data and a dashboard")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
-    run.add_argument("--days", type=int, help="horizon in days")
-    run.add_argument("--seed", type=int, help="random seed")
-    run.add_argument("--customers", type=int, help="population size")
+    run.add_argument("--days", type=_positive, help="horizon in days")
+    run.add_argument("--seed", type=_natural, help="random seed")
+    run.add_argument("--customers", type=_positive, help="population size")
     run.add_argument(
         "--set",
         action="append",
@@ -556,6 +556,12 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _natural(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0 (got {text!r})")
+    return int(text)
+
+
 def _port(text: str) -> int:
     try:
         port = int(text)
@@ -709,9 +715,11 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ecosim.experiment.runner import check_local_processes
     from ecosim.validation import CASES, run_cases
     from ecosim.validation import write_report as write_validation_report
 
+    check_local_processes(args.jobs, "--jobs")
     started = time.perf_counter()
 
     def report(result: CaseResult) -> None:

@@ -55,11 +55,16 @@ def test_set_overrides_fields(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "setting", ["brands.0.budget=1e308", "channels.0.cost_per_exposure=1e-320"]
+    "settings",
+    [
+        ["brands.0.budget=1e308"],
+        ["brands.0.budget=1e15", "channels.0.cost_per_exposure=1e-15"],
+    ],
 )
-def test_a_budget_that_pays_for_more_units_than_a_count_holds_runs(tmp_path, setting):
+def test_a_budget_that_pays_for_more_units_than_a_count_holds_runs(tmp_path, settings):
     out = tmp_path / "o"
-    assert run_cli("--days", "3", "--set", setting, "--out", str(out)) == 0
+    changes = [part for setting in settings for part in ("--set", setting)]
+    assert run_cli("--days", "3", *changes, "--out", str(out)) == 0
     assert json.loads((out / "summary.json").read_text())["outcomes"]["total_exposures"] > 0
 
 
@@ -139,14 +144,20 @@ def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
     ("args", "problem"),
     [
         (
-            ["--customers", "-5"],
+            ["--customers", "1"],
             "population.size (set on the command line): Input should be greater than or "
-            "equal to 2 (got -5)",
+            "equal to 2 (got 1)",
         ),
         (["--set", "brandz.0.price=100"], "brandz (set on the command line): unknown field"),
         (
-            ["--days", "0"],
-            "days (set on the command line): Input should be greater than or equal to 1 (got 0)",
+            ["--set", "dynamics.stage_basket.0=2"],
+            "dynamics.stage_basket (set on the command line): a list the file does not write "
+            "has no item 0 to set: set it whole",
+        ),
+        (
+            ["--days", "36501"],
+            "days (set on the command line): Input should be less than or equal to 36500 "
+            "(got 36501)",
         ),
         (
             ["--set", "network.kind=edge_list", "--set", "network.path=edges.csv"],
@@ -158,6 +169,35 @@ def test_a_mistake_on_the_command_line_is_not_blamed_on_the_file(args, problem, 
     assert main(["run", str(SCENARIOS / "baseline.toml"), *args]) == 2
     err = capsys.readouterr().err
     assert err == f"ecosim: error: {SCENARIOS / 'baseline.toml'}: 1 problem\n  {problem}\n"
+
+
+@pytest.mark.parametrize(
+    ("option", "text", "expected"),
+    [
+        ("--days", "0", ">= 1"),
+        ("--days", "\u0663", ">= 1"),
+        ("--customers", "+300", ">= 1"),
+        ("--customers", "1_000", ">= 1"),
+        ("--seed", "-1", ">= 0"),
+        ("--seed", " 5", ">= 0"),
+    ],
+)
+def test_run_takes_whole_numbers_as_every_command_does(option, text, expected, capsys):
+    """``run`` read its numbers with ``int`` (which takes ``+5``, ``1_000`` and other
+    scripts' digits); like the other commands it takes the digits 0 to 9 only."""
+    with pytest.raises(SystemExit):
+        main(["run", str(SCENARIOS / "baseline.toml"), f"{option}={text}"])
+    err = capsys.readouterr().err
+    assert f"argument {option}: expected a whole number {expected} (got {text!r})" in err
+
+
+def test_validate_refuses_more_jobs_than_this_machine_holds(capsys):
+    assert main(["validate", "--jobs", "1000000000000000000000000000000"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "ecosim: error: --jobs: 1 problem\n  1,000,000,000,000,000,000,000,000,000,000: more "
+        "worker processes than"
+    )
 
 
 @pytest.mark.parametrize(

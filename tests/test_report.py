@@ -248,3 +248,21 @@ def test_a_strategy_whose_every_run_failed_is_named_and_the_rest_reported(
         assert differences.empty
         assert "The baseline `broken` has no finished run" in report
         assert "| **quiet** | " in report and "| **plain** | " in report
+
+
+def test_an_outcome_undefined_in_every_run_of_a_strategy_is_not_called_a_difference(tmp_path):
+    """Without marketing the return on it is undefined in every run: the report shows no
+    difference, no test and no share of pairs for it, rather than "(n.s.)" and "nan%"."""
+    data = tiny_experiment(replications=2, outcomes=["roi", "total_revenue"])
+    data.pop("conditions")
+    data["strategies"] = {"plain": {}, "silent": {"set": {"campaign": []}}}
+    out = tmp_path / "out"
+    assert (
+        main(["batch", str(write_experiment(tmp_path, data)), "--serial", "--out", str(out)]) == 0
+    )
+    assert main(["compare", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    roi = report[report.index("### `roi`") :]
+    silent = next(line for line in roi.splitlines() if line.startswith("| **silent** |"))
+    assert silent == "| **silent** | – | [–, –] | – | [–, –] | – | – | – of pairs | – |"
+    assert "nan" not in report

@@ -21,7 +21,7 @@ from ecosim.scenario import (
     parse_assignment,
     validate_scenario,
 )
-from ecosim.scenario.fields import LARGEST
+from ecosim.scenario.fields import LARGEST, SMALLEST
 
 from support import ROOT, SCENARIOS, small_scenario
 
@@ -364,6 +364,7 @@ def test_overrides_create_missing_tables():
             "brands.3.price: index 3 is out of range (the list has 1 item: expected 0 to 0)",
         ),
         ("brands.acme.price", "brands.acme.price: no item named 'acme' (expected one of: shop)"),
+        (".days", ".days: a part of the path is empty (expected names joined by single dots)"),
         (
             "brands.\u00b2.price",
             "brands.\u00b2.price: no item named '\u00b2' (expected one of: shop)",
@@ -576,8 +577,8 @@ LIMITS = [
     ),
     (
         "population.segments.0.need_cycle",
-        {"dist": "gamma", "mean": 30.0, "sd": 1e-200},
-        "need_cycle: sd 1e-200 is too small for a gamma of mean 30 (a constant in effect)",
+        {"dist": "gamma", "mean": 30.0, "sd": 1e-12},
+        "need_cycle: sd 1e-12 is too small for a gamma of mean 30 (a constant in effect)",
     ),
     (
         "population.segments.0.talkativeness",
@@ -591,9 +592,21 @@ LIMITS = [
     ),
     ("diffusion.seeds", {"share": 0.0}, "diffusion.seeds.share: Input should be greater than 0"),
     ("diffusion.seeds", {"customers": []}, "diffusion.seeds.customers: List should have at least"),
-    ("brands.0.price", 2e15, "brands[0].price: 2e+15 is too large: numbers in a scenario are at"),
+    ("brands.0.price", 1.0000001e15, "brands[0].price: 1.0000001e+15 is too large: numbers in"),
     ("dynamics.outside_utility", -1e300, "dynamics.outside_utility: -1e+300 is too large"),
     ("dynamics.stage_basket", [1.0, 1.0, 1e16, 1.0, 1.0], "stage_basket: item 2: 1e+16 is too"),
+    ("channels.0.cost_per_exposure", 5e-324, "5e-324 is too small: numbers in a scenario are 0 or"),
+    ("dynamics.rating_prior_count", 0.0, "rating_prior_count: Input should be greater than 0"),
+    (
+        "population.segments.0.need_cycle",
+        {"dist": "gamma", "mean": 1e-300, "sd": 36_500.0},
+        "need_cycle.mean: 1e-300 is too small",
+    ),
+    (
+        "population.segments.0.need_cycle",
+        {"dist": "gamma", "mean": 0.5, "sd": 3.0},
+        "need_cycle: mean 0.5 must be >= 1 day",
+    ),
     ("dynamics.cocreation_rate", 1.5, "cocreation_rate: Input should be less than or equal to 1"),
 ]
 
@@ -655,21 +668,27 @@ def _every_number_at(largest: float, data: Any) -> dict[str, Any]:
 
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")
-@pytest.mark.parametrize(("largest", "fields"), [(LARGEST, 40), (-LARGEST, 1)])
+@pytest.mark.parametrize(
+    ("largest", "fields"), [(LARGEST, 40), (-LARGEST, 1), (SMALLEST, 40), (-SMALLEST, 1)]
+)
 @pytest.mark.parametrize(
     "name", ["baseline", "paid_membership", "harbolnas_double_points", "service_crisis"]
 )
 def test_a_scenario_of_the_largest_numbers_gives_finite_outcomes(name, largest, fields):
     """Prices, costs, earn rates, multipliers and basket sizes of 1e308 made outcomes
-    infinite or NaN; every number at +-LARGEST (where its field allows it) keeps them
-    finite, without an overflow on the way."""
+    infinite or NaN, and so did divisors of 1e-320; every number at +-LARGEST, or at
+    +-SMALLEST (where its field allows it), keeps them finite, without an overflow."""
     scenario = load_scenario(SCENARIOS / f"{name}.toml", {"population.size": 200})
     extreme = _every_number_at(largest, scenario.model_dump())
     daily = run(validate_scenario(extreme), seed=1)
     numbers = daily.select_dtypes("number")
-    finite = np.isfinite(numbers.to_numpy(float)).all(axis=0)
+    finite = np.isfinite(numbers.to_numpy(float))
+    # the mean experience of the customers aware of a brand is NaN on a day none is
+    unaware = (daily["aware_share"] == 0).to_numpy()
+    for column in [c for c in numbers.columns if c.startswith("mean_experience")]:
+        finite[unaware, numbers.columns.get_loc(column)] = True
     assert sum(value == largest for value in _floats(extreme)) >= fields
-    assert finite.all(), numbers.columns[~finite].tolist()
+    assert finite.all(), numbers.columns[~finite.all(axis=0)].tolist()
 
 
 def _floats(node: Any) -> Iterator[float]:

@@ -64,6 +64,29 @@ WORKERS_PER_CORE = 4
 uses its core in full, so more than one per core only shares the cores and adds memory (a
 process each); four leaves room for runs that wait on input or output."""
 
+
+def check_local_processes(count: int, option: str) -> None:
+    """Refuse more worker processes on this machine than :data:`WORKERS_PER_CORE` per core.
+
+    Raises
+    ------
+    InputError
+        Naming ``option`` (``--workers``, ``--jobs``) and the most it takes here.
+    """
+    most = WORKERS_PER_CORE * (os.cpu_count() or 1)
+    if count > most:
+        raise InputError(
+            option,
+            [
+                (
+                    f"{count:,}",
+                    f"more worker processes than {most} ({WORKERS_PER_CORE} per core of this "
+                    f"machine; each is a process with its own memory): expected at most {most}",
+                )
+            ],
+        )
+
+
 CONNECT_TIMEOUT = "10s"
 """How long to wait for a running scheduler (``--scheduler``) to answer."""
 
@@ -604,19 +627,8 @@ def dask_client(
         If no scheduler answers at ``scheduler``, or ``workers`` is more than
         :data:`WORKERS_PER_CORE` per core of this machine.
     """
-    most = WORKERS_PER_CORE * (os.cpu_count() or 1)
-    if not scheduler and workers is not None and workers > most:
-        raise InputError(
-            "--workers",
-            [
-                (
-                    f"{workers:,}",
-                    f"more worker processes than {most} ({WORKERS_PER_CORE} per core of this "
-                    "machine; each is a process with its own memory): expected at most "
-                    f"{most}",
-                )
-            ],
-        )
+    if not scheduler and workers is not None:
+        check_local_processes(workers, "--workers")
     if scheduler:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)

@@ -301,15 +301,17 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
             cells += ["—", "", "", "", "", ""]
         else:
             d = match.iloc[0]
+            tested = not math.isnan(d["p_value"])  # no test without two pairs of values
             cells += [
-                format_number(d["difference"]) + ("" if d["significant"] else " (n.s.)"),
+                format_number(d["difference"])
+                + ("" if d["significant"] or not tested else " (n.s.)"),
                 interval(d["ci_low"], d["ci_high"]),
                 format_number(d["d_z"]),
                 p_value(d["p_value"]),
-                f"{d['share_positive']:.0%} of pairs",
+                f"{share(d['share_positive'])} of pairs",
                 share(d["variance_reduction"]),
             ]
-            not_significant = not_significant or not d["significant"]
+            not_significant = not_significant or (tested and not d["significant"])
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     valid = summary.dropna(subset=["mean"])

@@ -46,7 +46,7 @@ class Dynamics(ScenarioTable):
     wom_memory_days: int = Field(default=30, ge=1, le=MAX_DAYS)
     stage_review: list[Probability] = _stage_list([0.01, 0.02, 0.05, 0.3, 0.3])
     rating_prior_mean: float = Field(default=4.0, ge=1.0, le=5.0)
-    rating_prior_count: NonNegative = 5.0
+    rating_prior_count: float = Field(default=5.0, gt=0.0)
     # phase 5: shopping
     outside_utility: float = 1.5
     experience_weight: NonNegative = 2.0

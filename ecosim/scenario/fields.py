@@ -21,6 +21,7 @@ __all__ = [
     "LARGEST",
     "MAX_DAYS",
     "NAME_PATTERN",
+    "SMALLEST",
     "Beta",
     "Budget",
     "Constant",
@@ -111,11 +112,19 @@ US dollars); a product of four such numbers summed over 10^7 customers and 36,50
 far inside float64's range, where numbers near its largest (~1.8e308) make outcomes infinite
 or NaN. Whole numbers (counts, days, the seed) have limits of their own."""
 
+SMALLEST = 1e-15
+"""The smallest size of a number in a scenario that is not 0 (nor a whole number): below any
+price, cost, rate, share or duration that means something; as a divisor (a price against the
+reference price, a margin against a marketing cost of 1e-320) a smaller one made quotients
+infinite, and with it as divisor a quotient of numbers up to :data:`LARGEST` stays within
+10^30."""
+
 
 class ScenarioTable(Spec):
     """Base of every table of a scenario.
 
-    A :class:`Spec` whose numbers are at most :data:`LARGEST` in size (a budget excepted).
+    A :class:`Spec` whose numbers, whole numbers apart, are 0 or from :data:`SMALLEST` to
+    :data:`LARGEST` in size (a budget may be larger, up to ``inf``).
 
     Examples
     --------
@@ -127,13 +136,18 @@ class ScenarioTable(Spec):
     price
       Value error, 2e+15 is too large: numbers in a scenario are at most 1e+15 in size ...
     ...
+    >>> Offer(price=1e-300)
+    Traceback (most recent call last):
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Offer
+    price
+      Value error, 1e-300 is too small: numbers in a scenario are 0 or at least 1e-15 ...
+    ...
     """
 
     @field_validator("*", mode="after")
     @classmethod
-    def _not_too_large(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name is not None and _may_be_unlimited(cls, info.field_name):
-            return value
+    def _sized(cls, value: Any, info: ValidationInfo) -> Any:
+        unlimited = info.field_name is not None and _may_be_unlimited(cls, info.field_name)
         if isinstance(value, dict):
             items = [(f"{key!r}: ", number) for key, number in value.items()]
         elif isinstance(value, tuple | list):
@@ -141,12 +155,24 @@ class ScenarioTable(Spec):
         else:
             items = [("", value)]
         for where, number in items:
-            if isinstance(number, float) and abs(number) > LARGEST:
+            if not isinstance(number, float):
+                continue
+            if abs(number) > LARGEST and not unlimited:
                 raise ValueError(
-                    f"{where}{number:g} is too large: numbers in a scenario are at most "
+                    f"{where}{_shown(number)} is too large: numbers in a scenario are at most "
                     f"{LARGEST:g} in size (inf only for a budget)"
                 )
+            if 0.0 < abs(number) < SMALLEST:
+                raise ValueError(
+                    f"{where}{_shown(number)} is too small: numbers in a scenario are 0 or at "
+                    f"least {SMALLEST:g} in size"
+                )
         return value
+
+
+def _shown(number: float) -> str:
+    """Return the shortest scientific notation that gives ``number`` back (``1.0000001e+15``)."""
+    return next(t for digits in range(17) if float(t := f"{number:.{digits}e}") == number)
 
 
 @cache
@@ -288,6 +314,8 @@ def check_positive_trait(dist: Distribution) -> Distribution:
         raise ValueError(f"value {dist.value} must be >= 1 day")
     if isinstance(dist, Uniform) and dist.low < 1.0:
         raise ValueError("low must be >= 1 day")
+    if isinstance(dist, Gamma) and dist.mean < 1.0:
+        raise ValueError(f"mean {dist.mean:g} must be >= 1 day")
     if isinstance(dist, Normal) and dist.mean < 1.0:
         raise ValueError(
             f"mean {dist.mean} must be >= 1 day (a normal is clipped at 1 day, so most "

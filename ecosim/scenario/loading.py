@@ -363,6 +363,9 @@ def validation_problems(error: ValidationError, data: Any) -> list[tuple[str, st
                 message += (
                     f" (expected one of: {item['ctx']['expected_tags'].replace(chr(39), '')})"
                 )
+        elif item["type"] in ("list_type", "tuple_type") and _positions_only(item.get("input")):
+            first = next(iter(item["input"]))
+            message = f"a list the file does not write has no item {first} to set: set it whole"
         elif "input" in item and item["type"] not in ("value_error", "assertion_error"):
             message = f"{message} (got {_short(item['input'])})"
         for line in message.split("\n"):
@@ -399,6 +402,11 @@ def _field_path(loc: tuple, data: Any) -> str:
             parts.append(f".{key}" if parts else str(key))
             node = None
     return "".join(parts)
+
+
+def _positions_only(value: Any) -> bool:
+    """Whether ``value`` is the table ``--set`` makes of list positions (``{"0": 2}``)."""
+    return isinstance(value, dict) and bool(value) and all(_is_position(k) for k in value)
 
 
 def _is_tag(node: dict, key: str) -> bool:
@@ -606,6 +614,8 @@ def overlapping(a: str, b: str) -> bool:
 
 
 def _set_path(node: Any, parts: list[str], value: Any) -> None:
+    if "" in parts:
+        raise KeyError("a part of the path is empty (expected names joined by single dots)")
     *head, last = parts
     for depth, part in enumerate(head):
         node = _child(node, part, where=".".join(parts[:depth]))
@@ -636,8 +646,13 @@ def _not_a_table(where: str, node: Any, part: str) -> str:
     return f"{where} is a value ({node!r}), not a table or list: it has no field {part!r}"
 
 
+def _is_position(part: str) -> bool:
+    """Whether a part of a dotted path is a list position (``0``, ``-1``), not a name."""
+    return part.lstrip("-").isascii() and part.lstrip("-").isdigit()
+
+
 def _list_index(items: list, part: str) -> int:
-    if part.lstrip("-").isascii() and part.lstrip("-").isdigit():
+    if _is_position(part):
         index = int(part)
         if not 0 <= index < len(items):
             count = f"{len(items)} item{'s' * (len(items) != 1)}"
