@@ -272,10 +272,10 @@ class Selection(Spec):
             )
         if (self.top + 1) * self.max_replications > MAX_RUNS:
             raise ValueError(
-                f"top ({self.top:,}) and the current plan at max_replications "
-                f"({self.max_replications:,}) each make {(self.top + 1) * self.max_replications:,} "
-                f"runs, more than {MAX_RUNS:,}: every plan's runs are held in memory; choose "
-                "fewer plans or replications"
+                f"top ({self.top:,}) plans and the current one, at up to max_replications "
+                f"({self.max_replications:,}) runs each, make up to "
+                f"{(self.top + 1) * self.max_replications:,} runs, more than {MAX_RUNS:,}: every "
+                "plan's runs are held in memory; choose fewer plans or replications"
             )
         return self
 

@@ -160,7 +160,7 @@ class ScenarioTable(Spec):
             if abs(number) > LARGEST and not unlimited:
                 raise ValueError(
                     f"{where}{_shown(number)} is too large: numbers in a scenario are at most "
-                    f"{LARGEST:g} in size (inf only for a budget)"
+                    f"{LARGEST:g} in size (a budget excepted)"
                 )
             if 0.0 < abs(number) < SMALLEST:
                 raise ValueError(

@@ -211,10 +211,10 @@ def test_the_plans_selected_times_their_replications_are_capped(tmp_path):
     ten million runs, as an experiment."""
     selection = {**tiny_optimisation()["selection"], "top": 10**12, "max_replications": 200}
     message = problems(tmp_path, selection=selection)
-    assert "  selection: top (1,000,000,000,000) and the current plan at " in message
+    assert "  selection: top (1,000,000,000,000) plans and the current one, at up to " in message
     assert "more than 10,000,000: every plan's runs are held in memory" in message
     overrides = {"selection.top": 99, "selection.max_replications": 100_000}
     path = write_optimisation(tmp_path / "cap")
     assert load_optimisation(path, overrides).selection.top == 99
-    with pytest.raises(OptimisationError, match=r"top \(100\) and the current plan"):
+    with pytest.raises(OptimisationError, match=r"top \(100\) plans and the current one"):
         load_optimisation(path, {**overrides, "selection.top": 100})
