@@ -120,9 +120,15 @@ def command() -> NoReturn:
 
 @contextmanager
 def _warnings_shown() -> Iterator[None]:
-    """Print warnings about the input as ``ecosim: warning: ...``, each once; others as usual."""
+    """Print warnings about the input as ``ecosim: warning: ...``, others as usual; each once.
+
+    Python shows a warning once per place, but forgets it whenever a library enters
+    :func:`warnings.catch_warnings`: pyabc's numpy warnings then filled a calibration's
+    standard error with hundreds of copies of the same line.
+    """
     show = warnings.showwarning
     printed: set[str] = set()
+    seen: set[tuple[type[Warning], str, str, int]] = set()
 
     def shown(
         message: Warning | str,
@@ -136,7 +142,8 @@ def _warnings_shown() -> Iterator[None]:
             if str(message) not in printed:
                 printed.add(str(message))
                 print(f"ecosim: warning: {message}", file=sys.stderr)
-        else:
+        elif (category, str(message), filename, lineno) not in seen:
+            seen.add((category, str(message), filename, lineno))
             show(message, category, filename, lineno, file, line)
 
     with warnings.catch_warnings():

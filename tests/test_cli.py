@@ -3,12 +3,13 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
 import pandas as pd
 import pytest
 
 from ecosim import __version__
-from ecosim.cli import main
+from ecosim.cli import _warnings_shown, main
 from ecosim.scenario import OUTSIDE_PATHS_VARIABLE
 
 from support import ROOT, SCENARIOS
@@ -465,3 +466,23 @@ def test_a_bad_set_of_calibrate_or_optimize_is_named_as_the_command_lines(
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_library_warning_repeated_in_a_command_is_printed_once(monkeypatch):
+    """Entering ``warnings.catch_warnings`` resets Python's memory of the warnings shown; a
+    library that does it (pyabc) had the same numpy warning printed hundreds of times."""
+    printed = []
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        printed.append((filename, lineno))
+
+    monkeypatch.setattr(warnings, "showwarning", show)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        with _warnings_shown():
+            for _ in range(3):
+                with warnings.catch_warnings():
+                    pass
+                warnings.warn_explicit("covariance is odd", RuntimeWarning, "lib.py", 7)
+            warnings.warn_explicit("covariance is odd", RuntimeWarning, "lib.py", 8)
+    assert printed == [("lib.py", 7), ("lib.py", 8)]
