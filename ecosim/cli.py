@@ -122,9 +122,10 @@ def command() -> NoReturn:
 def _warnings_shown() -> Iterator[None]:
     """Print warnings about the input as ``ecosim: warning: ...``, others as usual; each once.
 
-    Python shows a warning once per place, but forgets it whenever a library enters
-    :func:`warnings.catch_warnings`: pyabc's numpy warnings then filled a calibration's
-    standard error with hundreds of copies of the same line.
+    Python shows a warning once per place, but forgets it whenever the warning filters
+    change, as they do each time a run silences the input warnings given already
+    (``experiment.runner``): numpy's warnings from pyabc's kernel then filled a
+    calibration's standard error with hundreds of copies of the same line.
     """
     show = warnings.showwarning
     printed: set[str] = set()

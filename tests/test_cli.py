@@ -469,8 +469,9 @@ def test_a_bad_set_of_calibrate_or_optimize_is_named_as_the_command_lines(
 
 
 def test_a_library_warning_repeated_in_a_command_is_printed_once(monkeypatch):
-    """Entering ``warnings.catch_warnings`` resets Python's memory of the warnings shown; a
-    library that does it (pyabc) had the same numpy warning printed hundreds of times."""
+    """Changing the warning filters resets Python's memory of the warnings shown; each run
+    does (to silence input warnings given already), and a calibration printed the same numpy
+    warning from pyabc's kernel hundreds of times."""
     printed = []
 
     def show(message, category, filename, lineno, file=None, line=None):
