@@ -558,16 +558,19 @@ def _out_path(text: str) -> Path:
     return Path(text)
 
 
-def _positive(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
+def _whole(text: str, least: int) -> int:
+    """Read a whole number of the digits 0 to 9, at least ``least``."""
+    if not (text.isascii() and text.isdigit()) or int(text) < least:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {least} (got {text!r})")
     return int(text)
+
+
+def _positive(text: str) -> int:
+    return _whole(text, 1)
 
 
 def _natural(text: str) -> int:
-    if not (text.isascii() and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0 (got {text!r})")
-    return int(text)
+    return _whole(text, 0)
 
 
 def _port(text: str) -> int:
