@@ -342,8 +342,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; 20 minutes to an hour: the run of docs/validation.md took 43 minutes "
-        "with --jobs 2, an earlier one 18 on a machine twice as fast)",
+        "(the default; 20 minutes to an hour: the run of docs/validation.md took 24 minutes "
+        "with --jobs 2, an earlier one 43 on a busier machine)",
     )
     speed.add_argument(
         "--quick",

@@ -8,7 +8,7 @@ The package holds, each in its module:
   into its periods;
 - :mod:`~ecosim.calibrate.simulation`: one particle's simulations and statistics;
 - :mod:`~ecosim.calibrate.abc`: the ABC-SMC search (pyabc), on Dask or in this process,
-  resumable;
+  resumable, with its perturbation kernel in :mod:`~ecosim.calibrate.kernel`;
 - :mod:`~ecosim.calibrate.outputs` and :mod:`~ecosim.calibrate.report`: posterior samples,
   tables, figures, the posterior predictive check, ``calibrated.toml`` and ``report.md``;
 - :mod:`~ecosim.calibrate.fit`: all of it into one folder (:func:`calibrate`);

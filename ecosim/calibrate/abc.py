@@ -2,7 +2,8 @@
 
 pyabc (Klinger, Rickert & Hasenauer 2018; Schälte et al. 2022) runs sequential Monte
 Carlo approximate Bayesian computation with an adaptive weighted Euclidean distance
-(Prangle 2017) and an adaptive population size (Klinger & Hasenauer 2017). Each
+(Prangle 2017), an adaptive population size (Klinger & Hasenauer 2017) and a normal
+perturbation kernel in units of each parameter's spread (:mod:`ecosim.calibrate.kernel`). Each
 generation is stored in the output folder's SQLite database (``abc.db``) as soon as it is
 complete: a search that is interrupted (Ctrl-C, ``kill -9``, a lost worker) resumes from
 its last complete generation when run again.
@@ -33,6 +34,7 @@ import pyabc
 from pyabc.random_variables import RVBase, RVDecorator
 from sqlalchemy.exc import SQLAlchemyError
 
+from ecosim.calibrate.kernel import ScaledNormalTransition
 from ecosim.calibrate.posterior import RECORD, SETTINGS
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
@@ -231,6 +233,7 @@ def search(
             or 2 * calibration.abc.population_size,
             min_population_size=max(10, calibration.abc.population_size // 4),
         ),
+        transitions=ScaledNormalTransition(),
         sampler=(
             pyabc.sampler.SingleCoreSampler()
             if client is None

@@ -1,0 +1,118 @@
+"""The perturbation kernel of the search: pyabc's multivariate normal, in units of each spread.
+
+ABC-SMC proposes a generation's particles by perturbing the last generation's with a
+multivariate normal kernel whose covariance is the particles' own, times Silverman's
+bandwidth, and weights each accepted particle by its prior density over the kernel's
+density at it (Beaumont et al. 2009). pyabc evaluates that density with scipy's
+``multivariate_normal(allow_singular=True)``, which treats as singular every direction
+whose variance is below about 2e-10 times the largest: the kernel's density then ignores
+those directions altogether. A calibration's parameters often differ that much in scale
+(Bass's p has a posterior spread of about 0.003, a market size in thousands of units one of
+about 3,000: a ratio of variances of 1e-12), and the weights then silently ignore p.
+
+:class:`ScaledNormalTransition` fits the same kernel to the particles divided by their
+weighted standard deviations and maps its draws and densities back. In exact arithmetic it
+is the same kernel (a normal kernel is affine equivariant), except where the particles span
+fewer dimensions than there are parameters (:meth:`ScaledNormalTransition.fit`); in
+floating point its covariance is a correlation matrix, whose eigenvalues are far from the
+cut-off unless two parameters are almost exactly collinear.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyabc
+import scipy.stats
+from pyabc.parameters import Parameter
+
+__all__ = ["ScaledNormalTransition", "spread"]
+
+
+def spread(X: pd.DataFrame, w: np.ndarray) -> pd.Series:
+    """Return each parameter's weighted standard deviation, the unit of the kernel.
+
+    A parameter without spread (one particle, or all alike) is measured in units of its
+    size, as pyabc measures a single particle, or in its own units when it is 0.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        The particles, one column per parameter.
+    w : numpy.ndarray
+        Their weights, summing to 1.
+
+    Returns
+    -------
+    pandas.Series
+        One positive number per column of ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> spread(pd.DataFrame({"p": [0.01, 0.03], "m": [5.0, 5.0]}), np.array([0.5, 0.5]))
+    p    0.01
+    m    5.00
+    dtype: float64
+    """
+    values = X.to_numpy(float)
+    mean = np.average(values, axis=0, weights=w)
+    sd = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=w))
+    size = np.where(np.abs(mean) > 0, np.abs(mean), 1.0)
+    return pd.Series(np.where(sd > 0, sd, size), index=X.columns)
+
+
+class ScaledNormalTransition(pyabc.transition.Transition):
+    """pyabc's :class:`~pyabc.MultivariateNormalTransition` fitted in units of each spread.
+
+    Draws and densities are those of the kernel on the original scale: a draw is the
+    scaled kernel's draw times :attr:`scale`, a density the scaled kernel's density over
+    the product of :attr:`scale` (the Jacobian).
+
+    Attributes
+    ----------
+    kernel : pyabc.MultivariateNormalTransition
+        The kernel on the scaled particles.
+    scale : pandas.Series
+        The unit of each parameter (:func:`spread` of the last fit).
+    """
+
+    def __init__(self) -> None:
+        self.kernel = pyabc.MultivariateNormalTransition()
+        self.scale: pd.Series | None = None
+
+    def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
+        """Fit the kernel to the particles ``X`` with weights ``w``, each in units of its spread.
+
+        Particles that span fewer dimensions than there are parameters (no more particles
+        than parameters, as in the small bootstraps of pyabc's population-size rule, or
+        parameters moving in lockstep) have a singular covariance, whose density is 0 off
+        their plane; the kernel then perturbs each parameter independently, with the
+        variances alone.
+        """
+        self.scale = spread(X, w)
+        self.kernel.fit(X / self.scale, w)
+        cov = self.kernel.cov
+        if np.linalg.matrix_rank(cov) < len(cov):
+            self.kernel.cov = np.diag(np.diag(cov))
+            self.kernel.normal = scipy.stats.multivariate_normal(
+                cov=self.kernel.cov, allow_singular=True
+            )
+
+    def rvs_single(self) -> Parameter:
+        """Draw one perturbed particle."""
+        return Parameter(pd.Series(self.kernel.rvs_single()) * self.scale)
+
+    def rvs(self, size: int | None = None) -> Parameter | pd.DataFrame:
+        """Draw ``size`` perturbed particles (one :class:`~pyabc.parameters.Parameter` if None)."""
+        if size is None:
+            return self.rvs_single()
+        return self.kernel.rvs(size) * self.scale
+
+    def pdf(self, x: Parameter | pd.Series | pd.DataFrame) -> float | np.ndarray:
+        """Return the kernel's density at ``x``, on the parameters' own scale."""
+        jacobian = float(np.prod(self.scale.to_numpy()))
+        if isinstance(x, pd.DataFrame):
+            return self.kernel.pdf(x[self.scale.index] / self.scale) / jacobian
+        scaled = pd.Series({key: x[key] for key in self.scale.index}) / self.scale
+        return self.kernel.pdf(scaled) / jacobian
