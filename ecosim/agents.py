@@ -9,8 +9,10 @@ object per customer in the simulation's hot path.
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -27,7 +29,34 @@ from ecosim.seeding import choose_seeds
 if TYPE_CHECKING:
     from ecosim.market import Market
 
-__all__ = ["Brand", "Customer", "Influencer", "Media"]
+__all__ = ["Agent", "Brand", "Customer", "Influencer", "Media"]
+
+
+class _IdCounters(weakref.WeakKeyDictionary):
+    """Each model's counter of agent ids, holding the models weakly.
+
+    Mesa 3.3 counts a model's agent ids in ``mesa.Agent._ids``, a dictionary of the class
+    keyed by the model, which keeps every model that ever created an agent alive, with its
+    population arrays, for the life of the process (mesa issue 3179, fixed in later Mesa
+    by numbering agents in the model): a calibration's thousands of runs, or a batch
+    worker's hundreds, grew without bound until the machine ran out of memory.
+    """
+
+    def __getitem__(self, model: Any) -> itertools.count:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            self[model] = counter = itertools.count(1)
+            return counter
+
+
+class Agent(mesa.Agent):
+    """A Mesa agent whose id counter does not keep its model alive (see :class:`_IdCounters`).
+
+    The ids are those Mesa gives: 1, 2, ... in order of creation within each model.
+    """
+
+    _ids = _IdCounters()
 
 
 def _trait(name: str) -> property:
@@ -50,7 +79,7 @@ def _per_brand(name: str, doc: str) -> property:
     return property(get, put, doc=f"{doc}, one value per brand (a writable view).")
 
 
-class Customer(mesa.Agent):
+class Customer(Agent):
     """One customer: a view onto row ``row`` of the model's population arrays.
 
     Reading an attribute reads the row; assigning writes it. Per-brand attributes are
@@ -118,7 +147,7 @@ class Customer(mesa.Agent):
         return state
 
 
-class Brand(mesa.Agent):
+class Brand(Agent):
     """A brand: runs its campaign calendar within its budget and reacts to what it sees.
 
     Phase 1 of the day (:meth:`step`): react by its rules, start today's actions, set
@@ -355,7 +384,7 @@ class Brand(mesa.Agent):
             self.channel_cost[:] = 0.0
 
 
-class Media(mesa.Agent):
+class Media(Agent):
     """A media channel: carries the brands' messages and amplifies what trends.
 
     Phase 2 (:meth:`step`): advertising reaches each customer of the targeted segment
@@ -463,7 +492,7 @@ class Media(mesa.Agent):
             model.flows["shares"][b] += shares
 
 
-class Influencer(mesa.Agent):
+class Influencer(Agent):
     """An influencer posts for the brands that activate them (phase 2).
 
     On each day of an activation the brand pays the fee and each follower sees the post

@@ -23,6 +23,7 @@ from dask.distributed import Client, LocalCluster, default_client
 import ecosim
 import ecosim.experiment.runner
 import ecosim.store
+from ecosim import memory
 from ecosim.analysis import match_adopters
 from ecosim.cli import main
 from ecosim.experiment import (
@@ -775,7 +776,13 @@ def test_more_workers_than_the_machine_can_hold_is_a_clear_error(tmp_path, capsy
 
 
 @pytest.mark.parametrize("where", [["--serial"], ["--workers", "1"]], ids=["serial", "dask"])
-def test_a_batch_too_large_for_memory_is_refused_before_any_run(tmp_path, capsys, where):
+def test_a_batch_too_large_for_memory_is_refused_before_any_run(
+    tmp_path, capsys, monkeypatch, where
+):
+    # 50 million customers need about 24 GB: on a quiet 24 GiB machine the memory
+    # available can exceed it, and the batch then started and filled the memory.
+    free = (22 * 2**30, "memory available on this machine")
+    monkeypatch.setattr(memory, "available_memory", lambda: free)
     path = write_experiment(tmp_path)
     out = tmp_path / "out"
     assert main(["batch", str(path), "--out", str(out), "--customers", "50000000", *where]) == 2
