@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -42,7 +42,7 @@ class _IdCounters(weakref.WeakKeyDictionary):
     worker's hundreds, grew without bound until the machine ran out of memory.
     """
 
-    def __getitem__(self, model: Any) -> itertools.count:
+    def __getitem__(self, model: mesa.Model) -> itertools.count:
         try:
             return super().__getitem__(model)
         except KeyError:

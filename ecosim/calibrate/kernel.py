@@ -25,6 +25,7 @@ import pandas as pd
 import pyabc
 import scipy.stats
 from pyabc.parameters import Parameter
+from pyabc.weighted_statistics import weighted_mean, weighted_std
 
 __all__ = ["ScaledNormalTransition", "spread"]
 
@@ -55,11 +56,10 @@ def spread(X: pd.DataFrame, w: np.ndarray) -> pd.Series:
     m    5.00
     dtype: float64
     """
-    values = X.to_numpy(float)
-    mean = np.average(values, axis=0, weights=w)
-    sd = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=w))
-    size = np.where(np.abs(mean) > 0, np.abs(mean), 1.0)
-    return pd.Series(np.where(sd > 0, sd, size), index=X.columns)
+    values, weights = X.to_numpy(float), w[:, np.newaxis]
+    sd = weighted_std(values, weights)
+    size = np.abs(weighted_mean(values, weights))
+    return pd.Series(np.where(sd > 0, sd, np.where(size > 0, size, 1.0)), index=X.columns)
 
 
 class ScaledNormalTransition(pyabc.transition.Transition):

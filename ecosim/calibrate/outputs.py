@@ -72,19 +72,20 @@ def credible_intervals(calibration: Calibration, particles: pd.DataFrame) -> pd.
         One row per parameter: ``parameter``, ``path``, ``prior``, ``mean``, ``sd``,
         ``median``, ``q05``, ``q95``.
     """
+    from pyabc.weighted_statistics import weighted_mean, weighted_std
+
     w = particles["weight"].to_numpy(float)
     w = w / w.sum()
     rows = []
     for p in calibration.parameters:
         x = particles[p.label].to_numpy(float)
-        mean = float(np.sum(w * x))
         rows.append(
             {
                 "parameter": p.label,
                 "path": p.path,
                 "prior": p.describe(),
-                "mean": mean,
-                "sd": float(np.sqrt(np.sum(w * (x - mean) ** 2))),
+                "mean": float(weighted_mean(x, w)),
+                "sd": float(weighted_std(x, w)),
                 "median": weighted_quantile(x, w, 0.5),
                 "q05": weighted_quantile(x, w, (1 - LEVEL) / 2),
                 "q95": weighted_quantile(x, w, (1 + LEVEL) / 2),
