@@ -342,7 +342,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; 20 minutes to an hour: the run of docs/validation.md took 24 minutes "
+        "(the default; 20 minutes to an hour: the run of docs/validation.md took 25 minutes "
         "with --jobs 2, an earlier one 43 on a busier machine)",
     )
     speed.add_argument(
