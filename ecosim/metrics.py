@@ -33,6 +33,7 @@ __all__ = [
     "outcome",
     "presence",
     "reporters",
+    "sentiment",
     "split_column",
     "summarize",
     "tier_names",
@@ -395,7 +396,7 @@ def measure(model: Market) -> dict[str, float]:
     several = len(model.brands) > 1
     today = _Today(model)
     per_brand = {name: np.asarray(flows[name], dtype=float) for name in FLOWS}
-    per_brand["net_sentiment"] = _sentiment(per_brand["wom_positive"], per_brand["wom_negative"])
+    per_brand["net_sentiment"] = sentiment(per_brand["wom_positive"], per_brand["wom_negative"])
     per_brand.update(
         {name: formula(today) for name, formula in _BRAND_STOCKS.items() if name in wanted}
     )
@@ -414,7 +415,7 @@ def measure(model: Market) -> dict[str, float]:
     total = {name: formula(today) for name, formula in _TOTAL_STATES.items() if name in wanted}
     for name in per_brand:
         total.setdefault(name, per_brand[name].sum())
-    total["net_sentiment"] = _sentiment(total["wom_positive"], total["wom_negative"])
+    total["net_sentiment"] = sentiment(total["wom_positive"], total["wom_negative"])
     result = {"step": today.day, **{name: float(value) for name, value in total.items()}}
     if several:
         for b, brand in enumerate(scenario.brand_names):
@@ -447,7 +448,14 @@ def _masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.divide(sums, counts, out=np.full(np.shape(sums), np.nan), where=counts > 0)
 
 
-def _sentiment(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
+def sentiment(positive: Any, negative: Any) -> np.ndarray:
+    """Return net sentiment, ``(positive - negative) / (positive + negative)``, 0 where none spoke.
+
+    Examples
+    --------
+    >>> sentiment(np.array([3.0, 0.0]), np.array([1.0, 0.0]))
+    array([0.5, 0. ])
+    """
     spoken = positive + negative
     return np.divide(positive - negative, spoken, out=np.zeros(np.shape(spoken)), where=spoken > 0)
 
@@ -499,7 +507,7 @@ def _summary(timeseries: pd.DataFrame, suffix: str, tiers: list[str], n: int) ->
             result[f"total_{name}"] = float(timeseries[name + suffix].sum())
     if {"total_wom_positive", "total_wom_negative"} <= result.keys():
         positive, negative = result["total_wom_positive"], result["total_wom_negative"]
-        result["net_sentiment"] = float(_sentiment(np.float64(positive), np.float64(negative)))
+        result["net_sentiment"] = float(sentiment(np.float64(positive), np.float64(negative)))
     if "final_adopted_share" in result:
         result["cascade_size"] = round(result["final_adopted_share"] * n)
     if {"total_gross_margin", "total_marketing_cost"} <= result.keys():

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -314,15 +315,36 @@ def _generations(history: pyabc.History) -> list[Generation]:
 
 
 def _completed(out: Path) -> int | None:
-    """Complete generations in the folder's history (None: no search started)."""
-    if not (out / DATABASE).exists():
+    """Complete generations in the folder's history (None: no search started).
+
+    A history pyabc cannot open (an empty file, or tables without pyabc's version row: the
+    first start was stopped while pyabc created them) holds no generation and is removed;
+    one that holds generations is kept and refused.
+    """
+    path = out / DATABASE
+    if not path.exists():
         return None
     try:
-        history = pyabc.History(f"sqlite:///{out / DATABASE}", _id=1, create=False)
+        history = pyabc.History(f"sqlite:///{path}", _id=1, create=False)
         return len(_generations(history))
-    except (ValueError, SQLAlchemyError):  # the first start was stopped before pyabc wrote it
-        (out / DATABASE).unlink()
+    except (ValueError, AssertionError, SQLAlchemyError) as error:
+        if _stored_generations(path):
+            raise CalibrationError(
+                str(out),
+                [("", f"{DATABASE} holds generations pyabc cannot read: {error}")],
+            ) from None
+        for stale in (path, path.with_name(f"{DATABASE}-journal")):
+            stale.unlink(missing_ok=True)
         return None
+
+
+def _stored_generations(path: Path) -> int:
+    """Count the generations (t >= 0) a history holds, without pyabc (0: no such table)."""
+    with closing(sqlite3.connect(path)) as db:
+        try:
+            return db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
+        except sqlite3.DatabaseError:
+            return 0
 
 
 @contextmanager

@@ -24,14 +24,16 @@ import numpy as np
 import pandas as pd
 
 from ecosim.calibrate.schema import SHARES, CalibrationError
-from ecosim.metrics import FLOWS
+from ecosim.metrics import FLOWS, sentiment
 
-__all__ = ["aggregate", "read_observed"]
+__all__ = ["SENTIMENT_FLOWS", "aggregate", "read_observed"]
 
 SHARE_RANGE = (0.0, 1.0)
 """The values of a share (``aware_share``, ``stage_creation``...): a fraction, not a percentage."""
 SIGNED_SHARES = {"net_sentiment": (-1.0, 1.0)}
 """Outcomes that are fractions of either sign."""
+SENTIMENT_FLOWS = ("wom_positive", "wom_negative")
+"""The daily flows a period's ``net_sentiment`` is computed from."""
 COUNTS = {
     "exposures",
     "shares",
@@ -434,11 +436,21 @@ def aggregate(
     -------
     pandas.DataFrame
         ``period``, then one column per outcome: flows summed over the period's days,
-        states read on its last day.
+        states read on its last day, and ``net_sentiment`` the period's: from its sums of
+        ``wom_positive`` and ``wom_negative`` (which ``daily`` then holds).
     """
     days = daily.set_index("step").loc[1 : periods * period_days]
+
+    def by_period(column: str) -> np.ndarray:
+        return days[column].to_numpy(dtype=float).reshape(periods, period_days)
+
     result = {"period": np.arange(1, periods + 1)}
     for column in columns:
-        values = days[column].to_numpy(dtype=float).reshape(periods, period_days)
-        result[column] = values.sum(axis=1) if column in FLOWS else values[:, -1]
+        if column == "net_sentiment" and period_days > 1:
+            positive, negative = (by_period(flow).sum(axis=1) for flow in SENTIMENT_FLOWS)
+            result[column] = sentiment(positive, negative)
+        elif column in FLOWS:
+            result[column] = by_period(column).sum(axis=1)
+        else:
+            result[column] = by_period(column)[:, -1]
     return pd.DataFrame(result)

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -50,8 +51,13 @@ population.size`` before they are compared with the data (Bass's m)."""
 UNFITTABLE = {
     "days": "is the horizon, which the data sets",
     "seed": "is the random seed, not a property of the market",
+    "population.size": f"is the number of simulated customers; fit {MARKET_SIZE} for the "
+    "number of real customers they stand for",
 }
 """Scenario fields a calibration cannot fit, and why."""
+
+RESERVED_LABELS = {"weight": "names the particles' weights in the posterior's table"}
+"""Parameter labels the outputs use for something else, and what."""
 
 STATISTIC_KINDS = ("series", "total", "peak", "peak_period", "final")
 """What a summary statistic takes of a column: every period's value, the sum over the
@@ -274,7 +280,8 @@ class Data(Spec):
     outcome, named as the model's outcome columns (``purchases``, ``revenue``,
     ``aware_share``...). Period ``k`` covers simulated days ``(k - 1) * period_days + 1``
     to ``k * period_days``: flows (purchases, revenue) are summed over its days, states
-    (shares, counts of customers) are read on its last day. ``rename`` maps the file's
+    (shares, counts of customers) are read on its last day, and ``net_sentiment`` is the
+    period's (from its days' positive and negative word of mouth). ``rename`` maps the file's
     own column names to outcome columns (``rename = { sales = "purchases" }``).
     """
 
@@ -361,6 +368,11 @@ class Calibration(Spec):
             if labels.count(parameter.label) > 1:
                 problems.append(
                     f"parameters[{i}].name: {parameter.label!r} names two parameters; give a name"
+                )
+            if parameter.label in RESERVED_LABELS:
+                problems.append(
+                    f"parameters[{i}].name: {parameter.label!r} "
+                    f"{RESERVED_LABELS[parameter.label]}; give the parameter another name"
                 )
             paths = [p.path for p in self.parameters]
             if paths.count(parameter.path) > 1:
@@ -501,7 +513,17 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Calibration:
 
 
 def _check_parameters(calibration: Calibration) -> list[tuple[str, str]]:
-    """Load the scenario with every parameter at its bounds: the path must be a field."""
+    """Load the scenario with every parameter at its bounds, alone and together.
+
+    Each path must be a field that takes both bounds; a whole-number field needs ``integer =
+    true``. The search draws the parameters together, so every corner of the bounds must
+    be a valid scenario as well: every pair's corners (the others at the scenario's values),
+    then every combination of lows and highs when at most :data:`ALL_CORNERS` fields are
+    fitted. The scenario's rules that bind fields together (an end after its start,
+    ``wom_experience_weight * negativity_bias <= 1``, a beta's sd below ``sqrt(mean (1 -
+    mean))``) are tightest at the bounds, so a combination they refuse has a corner they
+    refuse.
+    """
     problems = []
     data = calibration.scenario.model_dump()
     for i, parameter in enumerate(calibration.parameters):
@@ -513,16 +535,62 @@ def _check_parameters(calibration: Calibration) -> list[tuple[str, str]]:
             )
             continue
         for bound in (parameter.low, parameter.high):
-            try:
-                resolve_scenario(
-                    calibration.scenario, overrides={parameter.path: parameter.value(bound)}
+            refused = _refused(calibration, {parameter.path: parameter.value(bound)})
+            whole = not parameter.integer and bound == round(bound)
+            if refused and whole and not _refused(calibration, {parameter.path: round(bound)}):
+                problems.append(
+                    (
+                        f"parameters[{i}].integer",
+                        f"{parameter.path} takes whole numbers: set integer = true (the "
+                        "search's values are then rounded)",
+                    )
                 )
-            except ScenarioError as error:
-                problems += [
-                    (f"parameters[{i}]", f"bound {bound:g}: {where}: {message}")
-                    for where, message in error.problems
+                break
+            problems += [
+                (f"parameters[{i}]", f"bound {bound:g}: {where}: {message}")
+                for where, message in refused
+            ]
+    return problems or _check_corners(calibration)
+
+
+ALL_CORNERS = 12
+"""Fitted scenario fields up to which every corner of their bounds is checked (2^12 = 4,096
+scenarios, about a second); with more, only every pair's corners."""
+
+
+def _check_corners(calibration: Calibration) -> list[tuple[str, str]]:
+    """Return the problems of the first corner of the bounds the scenario refuses (or none)."""
+    fitted = calibration.scenario_parameters
+    if len(fitted) < 2:
+        return []
+    groups = [list(pair) for pair in itertools.combinations(fitted, 2)]
+    if 2 < len(fitted) <= ALL_CORNERS:
+        groups.append(fitted)
+    for group in groups:
+        for corner in itertools.product(*[(p.low, p.high) for p in group]):
+            values = {p.path: p.value(x) for p, x in zip(group, corner, strict=True)}
+            refused = _refused(calibration, values)
+            if refused:
+                at = ", ".join(f"{path} = {value:g}" for path, value in values.items())
+                return [
+                    (
+                        "parameters",
+                        f"the bounds together give an invalid scenario at {at}: {where}: "
+                        f"{message} (the search draws the parameters together: narrow the "
+                        "bounds so that every combination is a valid scenario)",
+                    )
+                    for where, message in refused
                 ]
-    return problems
+    return []
+
+
+def _refused(calibration: Calibration, overrides: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the scenario's problems with ``overrides`` applied (none if it is valid)."""
+    try:
+        resolve_scenario(calibration.scenario, overrides=overrides)
+    except ScenarioError as error:
+        return error.problems
+    return []
 
 
 def _exists(data: Any, path: str) -> bool:

@@ -21,11 +21,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ecosim.calibrate.data import aggregate
-from ecosim.calibrate.schema import Calibration, Statistic, is_share
+from ecosim.calibrate.data import SENTIMENT_FLOWS, aggregate
+from ecosim.calibrate.schema import Calibration, CalibrationError, Statistic, is_share
 from ecosim.experiment.plan import run_seed
-from ecosim.metrics import split_column
+from ecosim.metrics import OUTCOMES, split_column
 from ecosim.model import EcosystemModel
+from ecosim.scenario import ScenarioError
 
 __all__ = [
     "ParticleModel",
@@ -64,18 +65,55 @@ def simulated_periods(
     """Run the scenario once with a particle's values; return its periods, scaled.
 
     Counts and money are multiplied by :meth:`Calibration.scale` (shares are not). Only
-    the outcomes the statistics use are measured.
+    the outcomes the statistics use are measured (and the flows a period's net sentiment
+    is computed from).
+
+    Raises
+    ------
+    CalibrationError
+        If the values together make an invalid scenario, or a statistic's outcome is
+        undefined in a period (``mean_experience`` on a day no customer is aware):
+        naming the calibration file, the values and the periods.
     """
-    model = EcosystemModel(
-        calibration.scenario,
-        rng=seed,
-        overrides=calibration.overrides(values),
-        outcomes=sorted({split_column(column)[0] for column in calibration.columns}),
-    )
+    outcomes = {split_column(column)[0] for column in calibration.columns}
+    if "net_sentiment" in outcomes:
+        outcomes.update(SENTIMENT_FLOWS)
+    shown = ", ".join(f"{label} = {value:g}" for label, value in values.items())
+    try:
+        model = EcosystemModel(
+            calibration.scenario,
+            rng=seed,
+            overrides=calibration.overrides(values),
+            outcomes=sorted(outcomes),
+        )
+    except ScenarioError as error:
+        raise CalibrationError(
+            calibration.file,
+            [
+                ("parameters", f"{shown} make an invalid scenario: {where}: {message}")
+                for where, message in error.problems
+            ],
+        ) from None
     daily = model.run()
     periods = aggregate(
         daily, calibration.columns, calibration.data.period_days, len(calibration.observed)
     )
+    undefined = {
+        column: periods["period"][periods[column].isna()].tolist() for column in calibration.columns
+    }
+    problems = [
+        (
+            "statistics",
+            f"{column} is undefined in period(s) {', '.join(map(str, found))} of a simulation "
+            f"with {shown} (it averages over customers, and there were none: "
+            f"{OUTCOMES[column]}); fit an outcome defined in every period, or bounds "
+            "under which it is",
+        )
+        for column, found in undefined.items()
+        if found
+    ]
+    if problems:
+        raise CalibrationError(calibration.file, problems)
     scale = calibration.scale(values)
     for column in calibration.columns:
         if not is_share(column):

@@ -818,7 +818,7 @@ def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
     from ecosim.calibrate.posterior import draw_paths, replication_overrides
 
     try:
-        replication_overrides(experiment.posterior.source, experiment.replications)
+        draws = replication_overrides(experiment.posterior.source, experiment.replications)
         paths = draw_paths(experiment.posterior.source)
     except InputError as error:
         return error.under("posterior.from")
@@ -833,7 +833,34 @@ def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
             for p in experiment.parameters
             if overlapping(field_path(scenario, p.path), field_path(scenario, path))
         ]
-    return [("", problem) for problem in problems]
+    return [("", problem) for problem in problems] or _invalid_draws(experiment, draws)
+
+
+def _invalid_draws(experiment: Experiment, draws: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Return the problems of the first draw that makes an invalid scenario, per strategy.
+
+    The draws were fitted to the calibration's scenario; the experiment's (or a strategy)
+    may lack a field they set, or bind it with another field they change.
+    """
+    problems = []
+    for name, strategy in experiment.strategies.items():
+        try:
+            overrides = strategy_overrides(experiment.scenario, strategy)
+        except ScenarioError:
+            continue  # the strategy's own problem, reported by _check_overrides
+        for r, draw in enumerate(draws):
+            try:
+                resolve_scenario(experiment.scenario, overrides={**overrides, **draw})
+            except ScenarioError as error:
+                problems += [
+                    (
+                        "posterior.from",
+                        f"draw {r} (replication {r}) with strategy {name!r}: {path}: {message}",
+                    )
+                    for path, message in error.problems
+                ]
+                break
+    return problems
 
 
 # ---------------------------------------------------------------- strategies and design

@@ -189,3 +189,42 @@ def test_a_database_left_empty_by_a_killed_start_is_started_again(write_calibrat
         generations(out).drop(columns="population_end_time"),
         first.drop(columns="population_end_time"),
     )
+
+
+def finished_then_reopened(write_calibration) -> tuple[Path, Path, pd.DataFrame]:
+    """A finished calibration (seed 8) whose record is set back to unfinished."""
+    path = write_calibration()
+    out = path.parent / "out"
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 0
+    record = out / "calibration.toml"
+    record.write_text(record.read_text().replace("finished = true", "finished = false"))
+    return path, out, generations(out)
+
+
+def test_a_database_whose_creation_was_killed_is_started_again(write_calibration, capsys):
+    path, out, first = finished_then_reopened(write_calibration)
+    with sqlite3.connect(out / DATABASE) as db:  # pyabc's tables, none of its rows
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            db.execute(f"DELETE FROM {table}")
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 0
+    assert "resumed" not in capsys.readouterr().out
+    pd.testing.assert_frame_equal(
+        generations(out).drop(columns="population_end_time"),
+        first.drop(columns="population_end_time"),
+    )
+
+
+def test_a_database_with_generations_pyabc_cannot_read_is_kept_and_refused(
+    write_calibration, capsys
+):
+    path, out, first = finished_then_reopened(write_calibration)
+    with sqlite3.connect(out / DATABASE) as db:
+        db.execute("DELETE FROM version")
+    stamp = (out / DATABASE).stat().st_mtime_ns
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 2
+    err = capsys.readouterr().err
+    assert str(out) in err and "holds generations pyabc cannot read" in err, err
+    assert "Traceback" not in err
+    assert (out / DATABASE).stat().st_mtime_ns == stamp
+    pd.testing.assert_frame_equal(generations(out), first)

@@ -107,3 +107,35 @@ def test_a_folder_without_draws_is_named(experiment_file):
         load_experiment(experiment_file)
     with pytest.raises(CalibrationError, match=r"no posterior_draws\.parquet"):
         replication_overrides(experiment_file.parent / "elsewhere", 2)
+
+
+def test_a_draw_of_a_field_the_experiment_s_scenario_lacks_is_refused_when_read(experiment_file):
+    draws = pd.DataFrame({"draw": range(4), "campaign.0.intensity": [0.1, 0.2, 0.3, 0.4]})
+    draws.to_parquet(experiment_file.parent / "cal" / "posterior_draws.parquet", index=False)
+    with pytest.raises(ExperimentError) as raised:
+        load_experiment(experiment_file)
+    assert raised.value.problems == [
+        (
+            "posterior.from",
+            f"draw 0 (replication 0) with strategy {name!r}: campaign.0.intensity: index 0 is "
+            "out of range (the list has 0 items)",
+        )
+        for name in ("plain", "cheaper")
+    ]
+
+
+def test_a_draw_invalid_with_one_strategy_only_is_named_with_it(experiment_file):
+    weights = [0.3, 0.3, 0.6, 0.6]
+    draws = pd.DataFrame({"draw": range(4), "dynamics.wom_experience_weight": weights})
+    draws.to_parquet(experiment_file.parent / "cal" / "posterior_draws.parquet", index=False)
+    experiment_file.write_text(
+        EXPERIMENT.replace('"brands.0.price" = 80.0', '"dynamics.negativity_bias" = 2.0')
+    )
+    with pytest.raises(ExperimentError) as raised:
+        load_experiment(experiment_file)
+    ((where, message),) = raised.value.problems
+    assert where == "posterior.from"
+    assert message.startswith(
+        "draw 2 (replication 2) with strategy 'cheaper': dynamics: wom_experience_weight * "
+        "negativity_bias must be <= 1"
+    )

@@ -139,6 +139,38 @@ BROKEN_FILES = [
         "parameters[1].path: 'seed' is the random seed, not a property of the market",
     ),
     (
+        "the simulated population fitted",
+        ('path = "diffusion.q"', 'path = "population.size"'),
+        "parameters[1].path: 'population.size' is the number of simulated customers; fit "
+        "market_size for the number of real customers they stand for",
+    ),
+    (
+        "a parameter named as the particles' weights",
+        ('path = "diffusion.q"', 'path = "diffusion.q"\nname = "weight"'),
+        "parameters[1].name: 'weight' names the particles' weights in the posterior's table; "
+        "give the parameter another name",
+    ),
+    (
+        "a whole-number field without integer",
+        (
+            'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0\nhigh = 1.0',
+            'path = "dynamics.wom_memory_days"\nprior = "uniform"\nlow = 5\nhigh = 60',
+        ),
+        "parameters[1].integer: dynamics.wom_memory_days takes whole numbers: set integer = true",
+    ),
+    (
+        "bounds valid alone and not together",
+        (
+            'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0\nhigh = 1.0',
+            'path = "dynamics.wom_experience_weight"\nprior = "uniform"\nlow = 0.1\nhigh = 0.66'
+            '\n\n[[parameters]]\npath = "dynamics.negativity_bias"\nprior = "uniform"\nlow = 1.0'
+            "\nhigh = 2.0",
+        ),
+        "parameters: the bounds together give an invalid scenario at "
+        "dynamics.wom_experience_weight = 0.66, dynamics.negativity_bias = 2: dynamics: "
+        "wom_experience_weight * negativity_bias must be <= 1",
+    ),
+    (
         "too many draws",
         ("draws = 40", "draws = 1_000_000_000_000"),
         "abc.draws: Input should be less than or equal to 1000000",
