@@ -692,10 +692,30 @@ class _WorkerSetup(WorkerPlugin):
         self.stop_http = stop_http
 
     def setup(self, worker: Any) -> None:
-        """Stop the worker's HTTP server if asked, then freeze what is imported."""
+        """Stop the worker's HTTP server if asked, keep input errors out of its log, freeze."""
         if self.stop_http:
             worker.http_server.stop()
+        logging.getLogger("distributed.worker").addFilter(_not_an_input_error)
         gc.freeze()
+
+
+def _not_an_input_error(record: logging.LogRecord) -> bool:
+    """Whether a worker's log record is anything but a task failing with an ecosim input error.
+
+    A task of ``ecosim calibrate`` raises :class:`~ecosim.errors.InputError` when its values
+    cannot be simulated (an outcome undefined in a period); the command reports it,
+    naming the file and values, and stops. Dask's worker would also log it as "Compute
+    Failed" with the exception's repr and a traceback. Other failures are logged as before.
+    """
+    if not (isinstance(record.msg, str) and record.msg.startswith("Compute Failed")):
+        return True
+    names = tuple(f"{kind.__name__}(" for kind in _subclasses(InputError))
+    return not any(isinstance(arg, str) and arg.startswith(names) for arg in record.args or ())
+
+
+def _subclasses(kind: type) -> list[type]:
+    """Return ``kind`` and every class derived from it, however indirectly."""
+    return [kind, *(sub for child in kind.__subclasses__() for sub in _subclasses(child))]
 
 
 def _quiet_while_stopping(client: Client) -> None:

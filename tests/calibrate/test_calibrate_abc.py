@@ -228,3 +228,28 @@ def test_a_database_with_generations_pyabc_cannot_read_is_kept_and_refused(
     assert "Traceback" not in err
     assert (out / DATABASE).stat().st_mtime_ns == stamp
     pd.testing.assert_frame_equal(generations(out), first)
+
+
+def test_a_simulation_that_cannot_be_compared_stops_a_dask_search_without_a_traceback(
+    write_calibration,
+):
+    rows = [f"{period},0.1" for period in range(1, 13)]
+    path = write_calibration(
+        ('column = "purchases"', 'column = "mean_experience"'),
+        (
+            'prior = "log_uniform"\nlow = 0.005\nhigh = 0.2',
+            'prior = "uniform"\nlow = 0\nhigh = 1e-6',
+        ),
+        data="\n".join(["period,mean_experience", *rows]) + "\n",
+    )
+    command = [sys.executable, "-m", "ecosim.cli", "calibrate", str(path), "--workers", "1"]
+    done = subprocess.run(
+        [*command, "--out", str(path.parent / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "statistics: mean_experience is undefined in period(s) 1, 2, 3" in done.stderr
+    assert "Traceback" not in done.stderr and "Compute Failed" not in done.stderr, done.stderr
