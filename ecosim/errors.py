@@ -167,8 +167,9 @@ def report_stop(out: Path, why: str, status: int, kept: str) -> int:
     int
         ``status``.
     """
-    print(
-        f"ecosim: {why}\n{kept} are kept in {out}; rerun the same command to continue",
-        file=sys.stderr,
-    )
+    if out.is_dir():
+        then = f"{kept} are kept in {out}; rerun the same command to continue"
+    else:
+        then = f"nothing was written to {out}"
+    print(f"ecosim: {why}\n{then}", file=sys.stderr)
     return status

@@ -82,3 +82,8 @@ def test_a_stop_says_what_the_folder_keeps_and_gives_the_status(tmp_path, capsys
         f"ecosim: terminated\ncomplete generations are kept in {tmp_path}; rerun the same "
         "command to continue\n"
     )
+    missing = tmp_path / "never made"
+    assert errors.report_stop(missing, "error: no such folder", 1, "finished runs") == 1
+    assert capsys.readouterr().err == (
+        f"ecosim: error: no such folder\nnothing was written to {missing}\n"
+    )

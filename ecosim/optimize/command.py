@@ -42,10 +42,11 @@ def optimize_command(
     Returns
     -------
     int
-        0 when a plan is chosen, 130 when interrupted (143 on SIGTERM), 1 when the cluster
-        or the disk failed (a rerun resumes in all three cases), 1 when evaluations of the
-        search failed (listed on standard error; with none left, no plan is chosen), 1 when
-        a run of the selection stage failed (no plan is chosen; a rerun continues).
+        0 when a plan is chosen, 130 when interrupted (143 on SIGTERM), 1 when the cluster,
+        the disk or the memory failed (a rerun resumes in all these cases), 1 when
+        evaluations of the search failed (listed on standard error; with none left, no plan
+        is chosen), 1 when a run of the selection stage failed (no plan is chosen; a rerun
+        continues).
     """
     from ecosim.optimize import optimise, write_report  # imports Optuna
     from ecosim.optimize.run import SearchFailed, SelectionFailed, failures
@@ -71,6 +72,9 @@ def optimize_command(
         return report_stop(out, *stop_reason(stop), "finished evaluations")
     except OSError as error:  # a lost cluster, a full disk: the study keeps what is done
         return report_stop(out, f"error: {error}", 1, "finished evaluations")
+    except MemoryError:  # the machine's, not the plans': the study keeps what is done
+        why = "error: out of memory (ask for fewer plans at a time: search.batch)"
+        return report_stop(out, why, 1, "finished evaluations")
     except SearchFailed as error:
         return _failed(error.failures, len(error.failures), out / DATABASE, "no plan is chosen")
     except SelectionFailed as error:

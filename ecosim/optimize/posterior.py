@@ -15,6 +15,8 @@ outcome over the posterior, not at one point estimate.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +77,13 @@ class PosteriorSample:
         records = self.values.iloc[rows].to_dict("records")
         return [{k: _plain(v) for k, v in record.items()} for record in records]
 
+    def digest(self) -> str:
+        """Return a hash of the sample: its columns, values and weights, in order."""
+        content = hashlib.sha256(json.dumps(list(self.values.columns)).encode())
+        content.update(pd.util.hash_pandas_object(self.values, index=False).to_numpy().tobytes())
+        content.update(self.weights.tobytes())
+        return content.hexdigest()[:16]
+
 
 def read_posterior(optimisation: Optimisation) -> PosteriorSample:
     """Read and check the posterior sample an optimisation names.
@@ -91,9 +100,10 @@ def read_posterior(optimisation: Optimisation) -> PosteriorSample:
     Raises
     ------
     InputError
-        If the file is missing or unreadable, has no valid ``weight`` column, a column
-        that is not a dotted scenario path, a path a decision also sets, or values the
-        scenario refuses (each column's smallest and largest value are checked).
+        If the file is missing or unreadable, has no valid ``weight`` column, a missing
+        value (NaN), a column that is not a dotted scenario path, a path a decision also
+        sets, or values the scenario refuses (each column's smallest and largest value
+        are checked).
     """
     folder = Path(optimisation.folder) / optimisation.posterior.source
     path = folder / FILE
@@ -106,10 +116,20 @@ def read_posterior(optimisation: Optimisation) -> PosteriorSample:
         ) from None
     except (OSError, ValueError) as error:
         raise InputError(source, [("", f"cannot be read as Parquet ({error})")]) from None
+    problems = [
+        (
+            str(column),
+            f"no value (NaN) in {len(rows)} row(s), the first row {rows[0] + 1} "
+            "(counting from 1): every particle needs a value of every parameter",
+        )
+        for column in frame.columns
+        if column != "weight" and len(rows := np.flatnonzero(frame[column].isna().to_numpy()))
+    ]
+    if problems:
+        raise InputError(source, problems)
     fitted = fitted_parameters(folder)
     if fitted is not None:
         frame = _by_path(frame, fitted)
-    problems = []
     if "weight" not in frame.columns:
         problems.append(("weight", "column is missing"))
     else:

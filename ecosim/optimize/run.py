@@ -86,7 +86,10 @@ class Outcome:
     selected : Selected
         The selection stage (indices into ``candidates``).
     runs : pandas.DataFrame
-        The selection stage's runs: ``candidate``, ``replication`` and the outcomes.
+        The selection stage's runs: ``candidate``, ``replication`` and the outcomes, of
+        the replications the chosen plan ran (``selection.parquet`` may hold more, from an
+        earlier run with a larger ``max_replications``: a report is the one a new folder
+        would give).
     evaluated_now : int
         Search evaluations done by this call.
     """
@@ -225,7 +228,8 @@ def optimise(
         )
         chosen = int(selected.counts[selected.best])
         selection.sample(objective.outcome)(sorted({0, selected.best}), 0, chosen)
-    return Outcome(folder, study, candidates, selected, selection.runs, evaluated_now)
+    used = selection.runs[selection.runs["replication"] < chosen].reset_index(drop=True)
+    return Outcome(folder, study, candidates, selected, used, evaluated_now)
 
 
 def _claim(folder: Path, optimisation: Optimisation) -> None:
@@ -234,11 +238,15 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
     The evaluation budget and the selection settings may change between runs: raising
     ``search.evaluations`` continues the search, and the selection stage's runs stay valid
     (their seeds do not depend on these settings). The folder keeps a fingerprint of the
-    rest and, in :data:`RECORD`, the rest itself, so that a refusal names what differs.
+    rest and, in :data:`RECORD`, the rest itself, so that a refusal names what differs;
+    with a posterior, a digest of the sample's values and weights as well
+    (``posterior.sample``), so that a sample rewritten in place is not mixed with the old.
     """
     dump = optimisation.model_dump(
         mode="json", exclude={"folder": True, "search": {"evaluations"}, "selection": True}
     )
+    if optimisation.posterior is not None:
+        dump["posterior"]["sample"] = read_posterior(optimisation).digest()
     digest = hashlib.sha256(json.dumps(dump, sort_keys=True).encode()).hexdigest()
     path = folder / FINGERPRINT
     if path.exists():

@@ -58,6 +58,12 @@ MAX_SEED = 2**32 - 1
 """The largest ``seed``: Optuna's samplers and fANOVA seed NumPy's legacy generator with it."""
 INDIFFERENCE = (1e-9, 1e15)
 """The smallest and largest ``selection.indifference``, in the objective's units."""
+NOT_DECISIONS = {
+    "seed": "is the random seed: the plans share the optimisation's common random numbers",
+    "days": "is the horizon the plans are compared over (the file's days)",
+    "population.size": "is the simulated market (the file's customers)",
+}
+"""Scenario fields a plan cannot decide, and why."""
 
 
 def _open_unit(value: float) -> float:
@@ -234,6 +240,17 @@ class Search(Spec):
     startup: int = Field(default=10, ge=1)
     population: int = Field(default=20, ge=2)
 
+    @model_validator(mode="after")
+    def _batch_runs(self) -> Search:
+        if self.batch * self.replications > MAX_RUNS:
+            raise ValueError(
+                f"batch ({self.batch:,}) plans of replications ({self.replications:,}) runs "
+                f"make {self.batch * self.replications:,} runs at a time, more than "
+                f"{MAX_RUNS:,}: a batch's runs are held in memory; ask for fewer plans at a "
+                "time"
+            )
+        return self
+
 
 class Selection(Spec):
     """The selection stage: re-run the best candidates and pick one with a guarantee.
@@ -351,6 +368,12 @@ class Optimisation(Spec):
                 "compares means (choose an objective with statistic = 'mean')"
             )
         problems += _clashes(self.decisions(), self.scenario.model_dump())
+        problems += [
+            f"{where}: {path!r} {NOT_DECISIONS[path]} (expected a field a plan sets: a budget, "
+            "a price, a reward, ...)"
+            for path, where in self.decisions()
+            if path in NOT_DECISIONS
+        ]
         if problems:
             raise ValueError("\n".join(problems))
         return self

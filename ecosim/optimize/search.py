@@ -163,11 +163,11 @@ def run_search(
         From :func:`open_study`; RUNNING trials are recovered first.
     optimisation : Optimisation
     evaluate : callable
-        See :data:`Evaluation`; an exception it raises fails the batch's trials (with
-        the error recorded) and the search goes on. A plan already evaluated (NSGA-II
-        proposes some again) is not run again: under common random numbers its runs
-        would be the same, so its values are copied (user attribute ``repeats``); it
-        still counts as an evaluation.
+        See :data:`Evaluation`; a plan whose evaluation raises fails (its trial records
+        the error) and the search goes on (:func:`_evaluated_plans`). A plan already
+        evaluated (NSGA-II proposes some again) is not run again: under common random
+        numbers its runs would be the same, so its values are copied (user attribute
+        ``repeats``); it still counts as an evaluation.
     on_batch : callable, optional
         Called as ``on_batch(done, planned)`` after each batch.
 
@@ -189,28 +189,53 @@ def run_search(
         trials = [study.ask() for _ in range(min(optimisation.search.batch, planned - done))]
         plans = [suggest(trial, optimisation) for trial in trials]
         fresh = [i for i, trial in enumerate(trials) if _key(trial.params) not in known]
-        try:
-            results = dict(zip(fresh, evaluate([plans[i] for i in fresh]), strict=True))
-        except Exception as error:  # the batch fails; the search goes on
-            for trial in trials:
-                trial.set_user_attr("error", f"{type(error).__name__}: {error}")
+        results, errors = _evaluated_plans(evaluate, {i: plans[i] for i in fresh})
+        for i, trial in enumerate(trials):
+            if i in errors:
+                trial.set_user_attr("error", errors[i])
                 study.tell(trial, state=TrialState.FAIL)
-        else:
-            for i, trial in enumerate(trials):
-                result = results.get(i) or {**known[_key(trial.params)], "repeats": True}
-                values = [result[label] for label in labels]
-                for key, value in result.items():
-                    trial.set_user_attr(key, value)
-                if all(math.isfinite(v) for v in values):
-                    study.tell(trial, values)
-                    known[_key(trial.params)] = trial.user_attrs
-                else:
-                    trial.set_user_attr("error", "an objective is undefined (NaN)")
-                    study.tell(trial, state=TrialState.FAIL)
+                continue
+            result = results.get(i) or {**known[_key(trial.params)], "repeats": True}
+            values = [result[label] for label in labels]
+            for key, value in result.items():
+                trial.set_user_attr(key, value)
+            if all(math.isfinite(v) for v in values):
+                study.tell(trial, values)
+                known[_key(trial.params)] = trial.user_attrs
+            else:
+                trial.set_user_attr("error", "an objective is undefined (NaN)")
+                study.tell(trial, state=TrialState.FAIL)
         done = evaluated(study)
         if on_batch is not None:
             on_batch(done, planned)
     return done - done_before
+
+
+def _evaluated_plans(
+    evaluate: Evaluation, plans: dict[int, dict[str, Any]]
+) -> tuple[dict[int, dict[str, float]], dict[int, str]]:
+    """Evaluate a batch of plans by index; return their results and the errors of those failing.
+
+    The batch is evaluated at once; if that fails, each plan alone, so that a plan's error
+    is its own and the others are evaluated. An error of the machine (``OSError``: a lost
+    cluster, a full disk; ``MemoryError``) is no plan's: it stops the search, whose
+    unfinished plans a rerun evaluates again (:func:`recover`).
+    """
+    if not plans:
+        return {}, {}
+    try:
+        return dict(zip(plans, evaluate(list(plans.values())), strict=True)), {}
+    except (OSError, MemoryError):
+        raise
+    except Exception as error:
+        if len(plans) == 1:
+            return {}, {i: f"{type(error).__name__}: {error}" for i in plans}
+    results, errors = {}, {}
+    for i, plan in plans.items():
+        found, failed = _evaluated_plans(evaluate, {i: plan})
+        results.update(found)
+        errors.update(failed)
+    return results, errors
 
 
 def _key(params: dict[str, Any]) -> str:

@@ -67,6 +67,11 @@ def test_draws_follow_the_weights_and_are_the_same_for_every_plan(tmp_path):
             pd.DataFrame({PATH: [0.2, -0.5], "weight": [1.0, 1.0]}),
             "posterior.parquet: min dynamics.wom_awareness_rate",
         ),
+        (
+            pd.DataFrame({PATH: [0.2, None, None], "weight": [1.0, 1.0, 1.0]}),
+            "posterior.parquet: dynamics.wom_awareness_rate: no value (NaN) in 2 row(s), the "
+            "first row 2 (counting from 1)",
+        ),
     ],
 )
 def test_a_bad_posterior_file_is_named_with_its_column(tmp_path, frame, expected):
@@ -157,3 +162,17 @@ def test_a_calibration_s_labels_become_paths_without_the_market_size(tmp_path):
     assert drawn["campaign.0.end"].tolist() == [18, 22]
     draw = posterior.draws(seed=1, count=1)[0]
     assert type(draw["campaign.0.end"]) is int and "market_size" not in draw
+
+
+def test_a_posterior_rewritten_in_place_is_not_mixed_with_the_old(tmp_path):
+    path = with_posterior(tmp_path, sample())
+    out = tmp_path / "out"
+    optimise(load_optimisation(path), out, serial=True)
+    changed = sample().assign(**{PATH: [0.1, 0.2, 0.3]})
+    changed.to_parquet(tmp_path / "calibration" / "posterior.parquet")
+    with pytest.raises(OptimisationError) as caught:
+        optimise(load_optimisation(path), out, serial=True)
+    assert ("posterior.sample", caught.value.problems[1][1]) == caught.value.problems[1]
+    assert caught.value.problems[1][1].startswith("folder has '")
+    sample().to_parquet(tmp_path / "calibration" / "posterior.parquet")  # as it was
+    assert optimise(load_optimisation(path), out, serial=True).evaluated_now == 0

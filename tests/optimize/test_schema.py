@@ -218,3 +218,30 @@ def test_the_plans_selected_times_their_replications_are_capped(tmp_path):
     assert load_optimisation(path, overrides).selection.top == 99
     with pytest.raises(OptimisationError, match=r"top \(100\) plans and the current one"):
         load_optimisation(path, {**overrides, "selection.top": 100})
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("seed", "is the random seed"),
+        ("days", "is the horizon the plans are compared over"),
+        ("population.size", "is the simulated market"),
+    ],
+)
+def test_a_field_no_plan_decides_is_refused(tmp_path, path, why):
+    variables = [{"name": "x", "path": path, "low": 2, "high": 20, "integer": True}]
+    with pytest.raises(OptimisationError) as caught:
+        load_optimisation(write_optimisation(tmp_path, tiny_optimisation(variables=variables)))
+    ((where, message),) = caught.value.problems
+    assert where == "variables[0].path" and message.startswith(f"{path!r} {why}"), message
+
+
+def test_a_batch_of_more_runs_than_memory_holds_is_refused(tmp_path):
+    search = {"evaluations": 2000, "replications": 10_000, "batch": 2000}
+    with pytest.raises(OptimisationError) as caught:
+        load_optimisation(write_optimisation(tmp_path, tiny_optimisation(search=search)))
+    ((where, message),) = caught.value.problems
+    assert where == "search" and message.startswith(
+        "batch (2,000) plans of replications (10,000) runs make 20,000,000 runs at a time, "
+        "more than 10,000,000"
+    )

@@ -240,7 +240,8 @@ def test_an_optimisation_whose_every_evaluation_failed_chooses_nothing(
 
 
 def test_failed_evaluations_are_listed_and_fail_the_command(tmp_path, capsys, monkeypatch):
-    """The first batch fails, the others run: the plan is chosen among those, exit status 1."""
+    """The first plan fails, the others run (its batch-mate too, with no error of its own):
+    the plan is chosen among those, exit status 1."""
     first: list[dict] = []
 
     def broken(job):
@@ -255,11 +256,12 @@ def test_failed_evaluations_are_listed_and_fail_the_command(tmp_path, capsys, mo
     output = capsys.readouterr()
     assert "chosen: " in output.out and (out / "plan.toml").exists()
     assert (
-        f"ecosim: 2 of 6 evaluations of the search failed (errors in "
+        f"ecosim: 1 of 6 evaluations of the search failed (errors in "
         f"{out / 'tables' / 'trials.csv'}); the plan was chosen among the others:\n"
-        "  trial_0: RuntimeError: the simulation broke\n"
-        "  trial_1: RuntimeError: the simulation broke\n" in output.err
+        "  trial_0: RuntimeError: the simulation broke\nfailed evaluations count" in output.err
     )
+    trials = pd.read_csv(out / "tables" / "trials.csv").set_index("number")
+    assert list(trials["state"].iloc[:2]) == ["FAIL", "COMPLETE"], trials
 
 
 def test_a_failed_run_of_the_selection_stage_stops_it_and_a_rerun_continues(
@@ -291,3 +293,41 @@ def test_a_failed_run_of_the_selection_stage_stops_it_and_a_rerun_continues(
     again = pd.read_parquet(out / "selection.parquet")
     assert len(ran) == len(again) - len(kept) and (out / "plan.toml").exists()
     pd.testing.assert_frame_equal(again.iloc[: len(kept)], kept)
+
+
+def test_a_machine_error_stops_the_search_and_a_rerun_evaluates_its_plans(tmp_path):
+    """Out of memory is no plan's failure: nothing is recorded as failed, and the plans the
+    error cut short are evaluated first when the search continues."""
+    optimisation = load_optimisation(write_optimisation(tmp_path))
+    study = open_study(optimisation, tmp_path / "out")
+    calls: list[list[dict]] = []
+
+    def out_of_memory(plans):
+        calls.append(plans)
+        raise MemoryError
+
+    with pytest.raises(MemoryError):
+        run_search(study, optimisation, out_of_memory)
+    assert len(calls) == 1, "a machine error is not retried plan by plan"
+    assert [t.state for t in study.get_trials()] == [TrialState.RUNNING] * 2
+
+    def profit(plans):
+        return [{"total_profit": plan["brands.0.margin"]} for plan in plans]
+
+    assert run_search(study, optimisation, profit) == 6
+    requeued = [t for t in study.get_trials() if "requeued_from" in t.user_attrs]
+    assert [t.params for t in requeued] == [t.params for t in study.get_trials()[:2]]
+    assert not [t for t in study.get_trials() if "error" in t.user_attrs]
+
+
+def test_a_rerun_with_fewer_selection_replications_reports_as_a_new_folder_would(tmp_path):
+    """Runs an earlier selection kept beyond the new max_replications are not compared."""
+    data = tiny_optimisation(selection={**tiny_optimisation()["selection"], "max_replications": 40})
+    path = write_optimisation(tmp_path, data)
+    optimise(load_optimisation(path), tmp_path / "out", serial=True)
+    fewer = {"selection.max_replications": 4}
+    again = optimise(load_optimisation(path, fewer), tmp_path / "out", serial=True)
+    fresh = optimise(load_optimisation(path, fewer), tmp_path / "fresh", serial=True)
+    assert again.chosen.name == fresh.chosen.name
+    pd.testing.assert_frame_equal(again.runs, fresh.runs)
+    assert again.runs["replication"].max() < 4
