@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from collections.abc import Mapping
 
@@ -23,6 +24,7 @@ import pandas as pd
 
 from ecosim.calibrate.data import SENTIMENT_FLOWS, aggregate
 from ecosim.calibrate.schema import Calibration, CalibrationError, Statistic, is_share
+from ecosim.errors import InputWarning
 from ecosim.experiment.plan import run_seed
 from ecosim.metrics import OUTCOMES, split_column
 from ecosim.model import EcosystemModel
@@ -66,7 +68,10 @@ def simulated_periods(
 
     Counts and money are multiplied by :meth:`Calibration.scale` (shares are not). Only
     the outcomes the statistics use are measured (and the flows a period's net sentiment
-    is computed from).
+    is computed from). The scenario's input warnings (a campaign action cut short by the
+    horizon) are not given again: reading the file gave them, with the parameters at
+    their bounds (:func:`ecosim.calibrate.schema.load_calibration`), as ``ecosim batch``
+    gives a run's once, not in every worker.
 
     Raises
     ------
@@ -80,12 +85,14 @@ def simulated_periods(
         outcomes.update(SENTIMENT_FLOWS)
     shown = ", ".join(f"{label} = {value:g}" for label, value in values.items())
     try:
-        model = EcosystemModel(
-            calibration.scenario,
-            rng=seed,
-            overrides=calibration.overrides(values),
-            outcomes=sorted(outcomes),
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InputWarning)  # given as the file was read
+            model = EcosystemModel(
+                calibration.scenario,
+                rng=seed,
+                overrides=calibration.overrides(values),
+                outcomes=sorted(outcomes),
+            )
     except ScenarioError as error:
         raise CalibrationError(
             calibration.file,

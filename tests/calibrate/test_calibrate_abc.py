@@ -253,3 +253,29 @@ def test_a_simulation_that_cannot_be_compared_stops_a_dask_search_without_a_trac
     assert done.returncode == 2, done.stderr
     assert "statistics: mean_experience is undefined in period(s) 1, 2, 3" in done.stderr
     assert "Traceback" not in done.stderr and "Compute Failed" not in done.stderr, done.stderr
+
+
+def test_a_scenario_s_warning_is_given_once_by_the_command_not_by_dask_s_workers(tmp_path):
+    scenario = ROOT / "calibrations" / "scenarios" / "air_conditioner_market.toml"
+    (tmp_path / "data.csv").write_text("period,purchases\n1,10\n2,20\n")
+    path = tmp_path / "cut.toml"
+    path.write_text(
+        f'name = "cut"\nscenario = "{scenario}"\nseed = 3\ncustomers = 300\ndays = 28\n\n'
+        '[data]\npath = "data.csv"\nperiod_days = 14\n\n'
+        '[[parameters]]\npath = "campaign.0.intensity"\nprior = "uniform"\nlow = 0.0\n'
+        'high = 1.0\n\n[[statistics]]\ncolumn = "purchases"\n\n'
+        "[abc]\npopulation_size = 10\ngenerations = 1\ndraws = 10\nppc_draws = 10\n"
+    )
+    command = [sys.executable, "-m", "ecosim.cli", "calibrate", str(path), "--workers", "1"]
+    done = subprocess.run(
+        [*command, "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    cut = "days: the horizon of 28 days cuts short 1 campaign action (campaign[0])"
+    assert done.stderr.count(cut) == 2, done.stderr  # the scenario's, then calibrated.toml's
+    assert f"ecosim: warning: scenario 'air_conditioner_market': {cut}" in done.stderr
+    assert "InputWarning" not in done.stderr, done.stderr
