@@ -673,3 +673,53 @@ def test_an_experiment_of_more_runs_than_it_may_hold_is_refused(tmp_path):
         "3 strategies x 2,000,000 conditions x 3 replications make 18,000,000 runs, more than "
         "an experiment may hold (10,000,000)",
     ) in refused.value.problems
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "why"),
+    [
+        ("seed", 5, "the experiment gives each replication's seed"),
+        ("days", 40, "strategies are compared over one horizon; set days in the experiment"),
+        ("population.size", 500, "strategies are compared on one market; set customers in"),
+    ],
+)
+def test_a_strategy_may_not_set_what_every_strategy_shares(tmp_path, path, value, why):
+    data = tiny_experiment()
+    data["strategies"]["quiet"]["set"][path] = value
+    with pytest.raises(ExperimentError) as raised:
+        load_experiment(write_experiment(tmp_path, data))
+    ((where, message),) = raised.value.problems
+    assert where == f"strategies.quiet.set.{path}", where
+    assert message.startswith(f"cannot be set: {why}"), message
+
+
+def test_a_condition_a_strategy_makes_invalid_is_refused_when_read(tmp_path):
+    data = tiny_experiment()
+    del data["strategies"]["promo"]  # it appends to the campaign the condition changes
+    data["strategies"]["short"] = {"set": {"campaign.0.end": 4}}
+    data["conditions"]["parameters"] = [
+        {"name": "start", "path": "campaign.0.start", "values": [1, 6], "integer": True}
+    ]
+    with pytest.raises(ExperimentError) as raised:
+        load_experiment(write_experiment(tmp_path, data))
+    assert raised.value.problems[0] == (
+        "conditions",
+        "strategy 'short' with campaign.0.start = 6: campaign[0]: end (4) must be >= start (6)",
+    )
+
+
+def test_sensitivity_parameters_valid_alone_but_not_together_are_refused(tmp_path):
+    data = tiny_experiment()
+    data["sensitivity"] = {
+        "parameters": [
+            {"name": "start", "path": "campaign.0.start", "range": [1, 9], "integer": True},
+            {"name": "end", "path": "campaign.0.end", "range": [5, 12], "integer": True},
+        ]
+    }
+    with pytest.raises(ExperimentError) as raised:
+        load_experiment(write_experiment(tmp_path, data))
+    ((where, message),) = raised.value.problems
+    assert where == "sensitivity" and message.startswith(
+        "strategy 'plain' with campaign.0.start = 9, campaign.0.end = 5: campaign[0]: end (5) "
+        "must be >= start (9)"
+    ), message

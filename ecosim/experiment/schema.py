@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import warnings
@@ -777,9 +778,36 @@ def _base_warnings(base: Scenario) -> set[str]:
     return {str(w.message) for w in caught if issubclass(w.category, InputWarning)}
 
 
+SHARED_FIELDS = {
+    "seed": "the experiment gives each replication's seed, the same for every strategy",
+    "days": "strategies are compared over one horizon; set days in the experiment",
+    "population.size": "strategies are compared on one market; set customers in the experiment",
+}
+"""Scenario fields every strategy shares, so that no strategy may set them, and why."""
+
+CORNERS = 4096
+"""The most combinations of parameters' extreme values checked together when loading."""
+
+
 def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
-    """Load the scenario with each strategy, and with each parameter's extreme values."""
-    problems = []
+    """Load the scenario with each strategy, and with each parameter's extreme values.
+
+    Each strategy alone; each parameter's extremes alone (conditions with the baseline,
+    sensitivity parameters with their strategy); then every combination of the
+    parameters' extremes (at most :data:`CORNERS` of them) with every strategy for the
+    conditions, and with the analysed strategy for the sensitivity parameters, since the
+    runs combine them: a scenario rule binding two fields (an action's end after its
+    start) is tightest at their extremes.
+    """
+    problems = [
+        (f"strategies.{name}.{kind}.{path}", f"cannot be set: {SHARED_FIELDS[path]}")
+        for name, strategy in experiment.strategies.items()
+        for kind, paths in (("set", strategy.set), ("append", strategy.append or {}))
+        for path in paths
+        if path in SHARED_FIELDS
+    ]
+    if problems:
+        return problems
     base = experiment.scenario
     for name, strategy in experiment.strategies.items():
         try:
@@ -808,7 +836,36 @@ def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
                         (f"{where}.parameters[{i}]", f"value {value!r}: {path}: {message}")
                         for path, message in error.problems
                     ]
+    if problems:
+        return problems
+    for where, parameters, names in (
+        ("conditions", experiment.parameters, list(experiment.strategies)),
+        ("sensitivity", experiment.sensitivity.parameters or [], [chosen]),
+    ):
+        for name in names:
+            problems += _refused_combination(experiment, name, where, parameters)
     return problems
+
+
+def _refused_combination(
+    experiment: Experiment, name: str, where: str, parameters: list[Factor]
+) -> list[tuple[str, str]]:
+    """Return the problems of the first combination of extremes a strategy makes invalid."""
+    extremes = [parameter.extremes() for parameter in parameters]
+    if not parameters or math.prod(len(values) for values in extremes) > CORNERS:
+        return []
+    overrides = strategy_overrides(experiment.scenario, experiment.strategies[name])
+    for corner in itertools.product(*extremes):
+        values = {p.path: value for p, value in zip(parameters, corner, strict=True)}
+        try:
+            resolve_scenario(experiment.scenario, overrides={**overrides, **values})
+        except ScenarioError as error:
+            at = ", ".join(f"{path} = {value!r}" for path, value in values.items())
+            return [
+                (where, f"strategy {name!r} with {at}: {path}: {message}")
+                for path, message in error.problems
+            ]
+    return []
 
 
 def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
