@@ -20,6 +20,9 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "ValidationCaseError",
     "report_stop",
     "stop_reason",
+    "without_input_warnings",
 ]
 
 
@@ -110,6 +114,18 @@ class InputWarning(UserWarning):
     and the field path, like an :class:`InputError`'s; the command line prints it as
     ``ecosim: warning: <message>``.
     """
+
+
+@contextmanager
+def without_input_warnings() -> Iterator[None]:
+    """Leave out :class:`InputWarning` in the block: for runs whose input was warned about.
+
+    A batch, a calibration or an optimisation gives the input's warnings once, as its files
+    are read; its runs (on workers, or one after another) would repeat them.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        yield
 
 
 class Terminated(KeyboardInterrupt):

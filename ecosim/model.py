@@ -38,7 +38,15 @@ import numpy as np
 
 from ecosim.agents import Brand
 from ecosim.diffusion_model import DiffusionModel
-from ecosim.market import Market, build_network, carry_to_horizon, resolve_scenario, run
+from ecosim.market import (
+    MAX_COMBINATIONS,
+    Market,
+    build_network,
+    carry_to_horizon,
+    first_invalid,
+    resolve_scenario,
+    run,
+)
 from ecosim.population import push_event
 from ecosim.processes import costs, loyalty, reviews, service
 from ecosim.processes.brand_actions import discount_table
@@ -59,7 +67,15 @@ from ecosim.processes.shopping import (
 )
 from ecosim.scenario import DoublePoints, ProductLaunch, Promotion, Scenario, ServiceDisruption
 
-__all__ = ["EcosystemModel", "build_network", "carry_to_horizon", "resolve_scenario", "run"]
+__all__ = [
+    "MAX_COMBINATIONS",
+    "EcosystemModel",
+    "build_network",
+    "carry_to_horizon",
+    "first_invalid",
+    "resolve_scenario",
+    "run",
+]
 
 
 class EcosystemModel(Market):

@@ -26,7 +26,7 @@ from scipy import stats
 
 from ecosim.errors import InputError
 from ecosim.metrics import OUTCOMES
-from ecosim.model import resolve_scenario
+from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Name, Spec
 from ecosim.scenario.loading import blame_overrides, read_toml_file, validation_problems
@@ -518,14 +518,15 @@ def _check_parameters(calibration: Calibration) -> list[tuple[str, str]]:
     Each path must be a field that takes both bounds; a whole-number field needs ``integer =
     true``. The search draws the parameters together, so every corner of the bounds must
     be a valid scenario as well: every pair's corners (the others at the scenario's values),
-    then every combination of lows and highs when at most :data:`ALL_CORNERS` fields are
-    fitted. The scenario's rules that bind fields together (an end after its start,
-    ``wom_experience_weight * negativity_bias <= 1``, a beta's sd below ``sqrt(mean (1 -
-    mean))``) are tightest at the bounds, so a combination they refuse has a corner they
-    refuse.
+    then every combination of lows and highs when there are at most
+    :data:`~ecosim.market.MAX_COMBINATIONS` of them. The scenario's rules that bind fields
+    together (an end after its start, ``wom_experience_weight * negativity_bias <= 1``, a
+    beta's sd below ``sqrt(mean (1 - mean))``) are tightest at the bounds, so a combination
+    they refuse has a corner they refuse.
     """
     problems = []
-    data = calibration.scenario.model_dump()
+    scenario = calibration.scenario
+    data = scenario.model_dump()
     for i, parameter in enumerate(calibration.parameters):
         if parameter.path == MARKET_SIZE:
             continue
@@ -535,9 +536,11 @@ def _check_parameters(calibration: Calibration) -> list[tuple[str, str]]:
             )
             continue
         for bound in (parameter.low, parameter.high):
-            refused = _refused(calibration, {parameter.path: parameter.value(bound)})
+            found = first_invalid(scenario, [{parameter.path: parameter.value(bound)}])
+            if found is None:
+                continue
             whole = not parameter.integer and bound == round(bound)
-            if refused and whole and not _refused(calibration, {parameter.path: round(bound)}):
+            if whole and first_invalid(scenario, [{parameter.path: round(bound)}]) is None:
                 problems.append(
                     (
                         f"parameters[{i}].integer",
@@ -548,49 +551,36 @@ def _check_parameters(calibration: Calibration) -> list[tuple[str, str]]:
                 break
             problems += [
                 (f"parameters[{i}]", f"bound {bound:g}: {where}: {message}")
-                for where, message in refused
+                for where, message in found[2]
             ]
     return problems or _check_corners(calibration)
-
-
-ALL_CORNERS = 12
-"""Fitted scenario fields up to which every corner of their bounds is checked (2^12 = 4,096
-scenarios, about a second); with more, only every pair's corners."""
 
 
 def _check_corners(calibration: Calibration) -> list[tuple[str, str]]:
     """Return the problems of the first corner of the bounds the scenario refuses (or none)."""
     fitted = calibration.scenario_parameters
-    if len(fitted) < 2:
-        return []
     groups = [list(pair) for pair in itertools.combinations(fitted, 2)]
-    if 2 < len(fitted) <= ALL_CORNERS:
+    if len(fitted) > 2 and 2 ** len(fitted) <= MAX_COMBINATIONS:
         groups.append(fitted)
-    for group in groups:
-        for corner in itertools.product(*[(p.low, p.high) for p in group]):
-            values = {p.path: p.value(x) for p, x in zip(group, corner, strict=True)}
-            refused = _refused(calibration, values)
-            if refused:
-                at = ", ".join(f"{path} = {value:g}" for path, value in values.items())
-                return [
-                    (
-                        "parameters",
-                        f"the bounds together give an invalid scenario at {at}: {where}: "
-                        f"{message} (the search draws the parameters together: narrow the "
-                        "bounds so that every combination is a valid scenario)",
-                    )
-                    for where, message in refused
-                ]
-    return []
-
-
-def _refused(calibration: Calibration, overrides: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return the scenario's problems with ``overrides`` applied (none if it is valid)."""
-    try:
-        resolve_scenario(calibration.scenario, overrides=overrides)
-    except ScenarioError as error:
-        return error.problems
-    return []
+    corners = (
+        {p.path: p.value(x) for p, x in zip(group, corner, strict=True)}
+        for group in groups
+        for corner in itertools.product(*[(p.low, p.high) for p in group])
+    )
+    found = first_invalid(calibration.scenario, corners)
+    if found is None:
+        return []
+    _, values, refused = found
+    at = ", ".join(f"{path} = {value:g}" for path, value in values.items())
+    return [
+        (
+            "parameters",
+            f"the bounds together give an invalid scenario at {at}: {where}: {message} (the "
+            "search draws the parameters together: narrow the bounds so that every "
+            "combination is a valid scenario)",
+        )
+        for where, message in refused
+    ]
 
 
 def _exists(data: Any, path: str) -> bool:

@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-import warnings
 import zlib
 from collections.abc import Mapping
 
@@ -24,7 +23,7 @@ import pandas as pd
 
 from ecosim.calibrate.data import SENTIMENT_FLOWS, aggregate
 from ecosim.calibrate.schema import Calibration, CalibrationError, Statistic, is_share
-from ecosim.errors import InputWarning
+from ecosim.errors import without_input_warnings
 from ecosim.experiment.plan import run_seed
 from ecosim.metrics import OUTCOMES, split_column
 from ecosim.model import EcosystemModel
@@ -85,8 +84,7 @@ def simulated_periods(
         outcomes.update(SENTIMENT_FLOWS)
     shown = ", ".join(f"{label} = {value:g}" for label, value in values.items())
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", InputWarning)  # given as the file was read
+        with without_input_warnings():  # given as the file was read
             model = EcosystemModel(
                 calibration.scenario,
                 rng=seed,

@@ -35,7 +35,7 @@ from distributed.utils import get_mp_context
 from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
-from ecosim.errors import InputError, InputWarning
+from ecosim.errors import InputError, without_input_warnings
 from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
 from ecosim.experiment.record import Record, claim
 from ecosim.experiment.schema import Experiment, strategy_warnings, summary_row
@@ -588,15 +588,13 @@ def _simulate_quietly(
 
     See :func:`_warn_here`.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", InputWarning)
+    with without_input_warnings():
         return simulate(scenario, overrides, seed)
 
 
 def _summarise_quietly(job: Job) -> dict[str, float | None]:
     """Call :func:`summarise` on a worker, without the input warnings given already."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", InputWarning)
+    with without_input_warnings():
         return summarise(job)
 
 

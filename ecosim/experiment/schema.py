@@ -31,7 +31,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_v
 
 from ecosim.errors import InputError, InputWarning
 from ecosim.metrics import columns, summarize
-from ecosim.model import resolve_scenario
+from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Spec
 from ecosim.scenario.loading import (
@@ -785,16 +785,14 @@ SHARED_FIELDS = {
 }
 """Scenario fields every strategy shares, so that no strategy may set them, and why."""
 
-CORNERS = 4096
-"""The most combinations of parameters' extreme values checked together when loading."""
-
 
 def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
     """Load the scenario with each strategy, and with each parameter's extreme values.
 
     Each strategy alone; each parameter's extremes alone (conditions with the baseline,
     sensitivity parameters with their strategy); then every combination of the
-    parameters' extremes (at most :data:`CORNERS` of them) with every strategy for the
+    parameters' extremes (at most :data:`~ecosim.market.MAX_COMBINATIONS` of them) with
+    every strategy for the
     conditions, and with the analysed strategy for the sensitivity parameters, since the
     runs combine them: a scenario rule binding two fields (an action's end after its
     start) is tightest at their extremes.
@@ -852,20 +850,22 @@ def _refused_combination(
 ) -> list[tuple[str, str]]:
     """Return the problems of the first combination of extremes a strategy makes invalid."""
     extremes = [parameter.extremes() for parameter in parameters]
-    if not parameters or math.prod(len(values) for values in extremes) > CORNERS:
+    if not parameters or math.prod(len(values) for values in extremes) > MAX_COMBINATIONS:
         return []
     overrides = strategy_overrides(experiment.scenario, experiment.strategies[name])
-    for corner in itertools.product(*extremes):
-        values = {p.path: value for p, value in zip(parameters, corner, strict=True)}
-        try:
-            resolve_scenario(experiment.scenario, overrides={**overrides, **values})
-        except ScenarioError as error:
-            at = ", ".join(f"{path} = {value!r}" for path, value in values.items())
-            return [
-                (where, f"strategy {name!r} with {at}: {path}: {message}")
-                for path, message in error.problems
-            ]
-    return []
+    paths = [parameter.path for parameter in parameters]
+    found = first_invalid(
+        experiment.scenario,
+        (
+            {**overrides, **dict(zip(paths, corner, strict=True))}
+            for corner in itertools.product(*extremes)
+        ),
+    )
+    if found is None:
+        return []
+    _, values, refused = found
+    at = ", ".join(f"{path} = {values[path]!r}" for path in paths)
+    return [(where, f"strategy {name!r} with {at}: {path}: {message}") for path, message in refused]
 
 
 def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
@@ -905,18 +905,16 @@ def _invalid_draws(experiment: Experiment, draws: list[dict[str, Any]]) -> list[
             overrides = strategy_overrides(experiment.scenario, strategy)
         except ScenarioError:
             continue  # the strategy's own problem, reported by _check_overrides
-        for r, draw in enumerate(draws):
-            try:
-                resolve_scenario(experiment.scenario, overrides={**overrides, **draw})
-            except ScenarioError as error:
-                problems += [
-                    (
-                        "posterior.from",
-                        f"draw {r} (replication {r}) with strategy {name!r}: {path}: {message}",
-                    )
-                    for path, message in error.problems
-                ]
-                break
+        found = first_invalid(experiment.scenario, ({**overrides, **draw} for draw in draws))
+        if found is not None:
+            r, _, refused = found
+            problems += [
+                (
+                    "posterior.from",
+                    f"draw {r} (replication {r}) with strategy {name!r}: {path}: {message}",
+                )
+                for path, message in refused
+            ]
     return problems
 
 
