@@ -446,7 +446,7 @@ def aggregate(
 
     result = {"period": np.arange(1, periods + 1)}
     for column in columns:
-        if column == "net_sentiment" and period_days > 1:
+        if column == "net_sentiment":
             positive, negative = (by_period(flow).sum(axis=1) for flow in SENTIMENT_FLOWS)
             result[column] = sentiment(positive, negative)
         elif column in FLOWS:
