@@ -652,7 +652,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.experiment import load_experiment, run_sensitivity
-    from ecosim.report import write_sensitivity_report
+    from ecosim.report import undefined_note, write_sensitivity_report
     from ecosim.store import output_folder
 
     overrides = _experiment_overrides(args, "sensitivity.replications")
@@ -680,8 +680,11 @@ def _sensitivity(args: argparse.Namespace) -> int:
     if result.indices is None:
         return _failed(batch.failed, batch.planned, out)
     path = write_sensitivity_report(result, out)
-    print(result.indices.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
-    print(f"wrote {path} (figures/ and tables/ beside it)")
+    if len(result.indices):
+        print(result.indices.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    for outcome in result.undefined:
+        print(undefined_note(result, outcome).replace("`", ""))
+    print(f"wrote {path}" + (" (figures/ and tables/ beside it)" if len(result.indices) else ""))
     return 0
 
 

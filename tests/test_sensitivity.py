@@ -1,7 +1,10 @@
 """ecosim sensitivity: Morris and Sobol designs over an experiment's ranges, end to end."""
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecosim.cli import main
 from ecosim.experiment import (
@@ -109,3 +112,95 @@ def test_a_design_of_more_runs_than_an_analysis_may_hold_is_refused_before_sampl
             f"{points * replications:,} runs, more than an analysis may hold (10,000,000)",
         )
     ]
+
+
+def test_morris_levels_are_even(tmp_path):
+    data = tiny_experiment(sensitivity={"levels": 3})
+    with pytest.raises(ExperimentError) as refused:
+        load_experiment(write_experiment(tmp_path, data))
+    assert "sensitivity.levels: Morris needs an even number of grid levels (got 3)" in str(
+        refused.value
+    )
+
+
+END = {"name": "end", "path": "campaign.0.end", "range": [14, 20], "integer": True}
+
+
+def test_a_morris_grid_off_the_whole_numbers_of_an_integer_parameter_is_refused(tmp_path):
+    """The runs round an integer parameter: the design's steps must be steps it can run."""
+    experiment = sensitivity_experiment(tmp_path, parameters=[END], levels=6)
+    with pytest.raises(ExperimentError) as refused:
+        sensitivity_design(experiment, "morris")
+    assert refused.value.problems == [
+        (
+            "sensitivity.parameters[0].range",
+            "[14, 20] puts the 6 levels of the Morris grid between whole numbers (14, 15.2, "
+            "16.4, 17.6, 18.8, 20), so the runs would not step as the design does; expected "
+            "high - low a multiple of levels - 1 = 5: sensitivity.levels = 2, 4 for this "
+            "range, or a range such as [14, 19]",
+        )
+    ]
+    assert len(sensitivity_design(experiment, "sobol").runs) == 64 * 4, "Sobol has no grid"
+
+
+@pytest.mark.filterwarnings("ignore::ecosim.errors.InputWarning")
+@settings(max_examples=40, deadline=None)
+@given(low=st.integers(1, 50), steps=st.integers(1, 5), stride=st.integers(1, 4))
+def test_a_morris_design_runs_the_steps_its_indices_divide_by(tmp_path_factory, low, steps, stride):
+    """Every level of an accepted grid is whole: each run's rounded value is the design's."""
+    levels = 2 * steps
+    high = low + stride * (levels - 1)
+    parameter = {**END, "path": "campaign.0.start", "name": "start", "range": [low, high]}
+    data = tiny_experiment(
+        days=high + 2,
+        sensitivity={"parameters": [parameter], "levels": levels, "trajectories": 4},
+    )
+    data["strategies"] = {"plain": {"set": {"campaign.0.end": high + 1}}}
+    experiment = load_experiment(write_experiment(tmp_path_factory.mktemp("grid"), data))
+    design = sensitivity_design(experiment, "morris")
+    column = design.sample[:, 0]
+    np.testing.assert_allclose(column, np.round(column), atol=1e-9)
+    ran = [run.overrides["campaign.0.start"] for run in design.runs]
+    np.testing.assert_allclose(ran, column[[run.condition for run in design.runs]])
+
+
+def test_an_outcome_undefined_at_some_design_points_has_no_indices_and_says_why(tmp_path):
+    """Free advertising at some points: roi there is undefined, so it gets a note, not NaNs."""
+    free = {**PARAMETERS[0], "range": [0.0, 2.0]}
+    experiment = sensitivity_experiment(
+        tmp_path,
+        parameters=[{k: v for k, v in free.items() if k != "levels"}],
+        outcomes=["total_marketing_cost", "roi"],
+        trajectories=4,
+    )
+    out = tmp_path / "morris"
+    result = run_sensitivity(experiment, out, "morris", serial=True, progress=False)
+    free_points = int((result.design.sample[:, 0] == 0).sum())
+    assert 0 < free_points < len(result.design.sample)
+    assert result.undefined == {"roi": free_points}
+    assert set(result.indices["outcome"]) == {"total_marketing_cost"}
+    assert result.indices["mu_star"].notna().all()
+    report = write_sensitivity_report(result, out).read_text()
+    assert (
+        f"`roi` is undefined in runs at {free_points} of the {len(result.design.sample)} "
+        "design points" in report
+    )
+    assert "| `cpe` |" in report and "nan" not in report.lower()
+
+
+def test_when_no_outcome_is_defined_the_report_says_so_without_a_table(tmp_path, capsys):
+    data = tiny_experiment(
+        strategies={"free": {"set": {"channels.0.cost_per_exposure": 0.0}}},
+        baseline="free",
+        conditions={"parameters": PARAMETERS[1:]},
+        sensitivity={"outcomes": ["roi"], "trajectories": 2, "replications": 1},
+    )
+    experiment = write_experiment(tmp_path, data)
+    out = tmp_path / "out"
+    args = ["sensitivity", str(experiment), "--method", "morris", "--serial", "--out"]
+    assert main([*args, str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "roi is undefined in runs at 6 of the 6 design points" in printed
+    report = (out / "sensitivity.md").read_text()
+    assert "`roi` has none" in report and "figures/" not in report
+    assert not (out / "tables").exists()

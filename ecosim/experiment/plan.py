@@ -32,6 +32,7 @@ from ecosim.experiment.schema import (
     MAX_RUNS,
     Experiment,
     ExperimentError,
+    Factor,
     Scalar,
     strategy_overrides,
 )
@@ -258,7 +259,8 @@ def sensitivity_design(
     ------
     ExperimentError
         If there are no parameters, a condition parameter used has values instead of a
-        range, or the experiment draws its market from a posterior.
+        range, the experiment draws its market from a posterior, or a Morris design's
+        grid puts levels of an integer parameter between whole numbers.
     """
     settings = experiment.sensitivity
     source = f"experiment {experiment.name!r}"
@@ -297,6 +299,15 @@ def sensitivity_design(
     if problems:
         raise ExperimentError(source, problems)
     parameters = experiment.sensitivity_parameters
+    if method == "morris":
+        where = "sensitivity" if settings.parameters else "conditions"
+        problems = [
+            (f"{where}.parameters[{i}].range", problem)
+            for i, p in enumerate(parameters)
+            if (problem := _off_grid(p, settings.levels))
+        ]
+        if problems:
+            raise ExperimentError(source, problems)
     replications = settings.replications or experiment.replications
     factors = len(parameters) + 1
     if method == "morris":
@@ -357,4 +368,27 @@ def sensitivity_design(
         problem=problem,
         sample=sample,
         runs=runs,
+    )
+
+
+def _off_grid(parameter: Factor, levels: int) -> str | None:
+    """Say why a Morris grid of ``levels`` levels puts an integer parameter off whole numbers.
+
+    Morris's elementary effects divide each change of an outcome by the design's step;
+    a run rounds an integer parameter's value, so the step it ran is the design's only
+    when every level of the grid is a whole number: ``high - low`` a multiple of
+    ``levels - 1``.
+    """
+    low, high = (int(x) for x in parameter.range)
+    span, steps = high - low, levels - 1
+    if not parameter.integer or span % steps == 0:
+        return None
+    grid = ", ".join(format(x, "g") for x in np.linspace(low, high, levels))
+    fits = ", ".join(str(n) for n in range(2, span + 2, 2) if span % (n - 1) == 0)
+    wider = low + max(span // steps, 1) * steps
+    return (
+        f"[{low}, {high}] puts the {levels} levels of the Morris grid between whole numbers "
+        f"({grid}), so the runs would not step as the design does; expected high - low a "
+        f"multiple of levels - 1 = {steps}: sensitivity.levels = {fits} for this range, or "
+        f"a range such as [{low}, {wider}]"
     )

@@ -22,7 +22,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, Literal
@@ -346,13 +346,19 @@ class SensitivityResult:
         the replications.
     indices : pandas.DataFrame or None
         :func:`ecosim.analysis.morris_indices` or :func:`ecosim.analysis.sobol_indices`
-        per outcome; None while some runs are missing (failed).
+        per outcome defined at every design point (empty if none is); None while some
+        runs are missing (failed).
+    undefined : dict of str to int
+        Each outcome undefined in a run (``roi`` without marketing cost, for one) and the
+        number of design points where it is: an index needs every point, so these
+        outcomes have none.
     """
 
     design: SensitivityDesign
     batch: BatchResult
     means: pd.DataFrame
     indices: pd.DataFrame | None
+    undefined: dict[str, int] = field(default_factory=dict)
 
 
 def run_sensitivity(
@@ -393,10 +399,12 @@ def run_sensitivity(
         if len(results)
         else pd.DataFrame()
     )
-    indices = None
+    indices, undefined = None, {}
     if batch.failed == 0 and len(results) == len(design.runs):
+        points = results[design.outcomes].isna().groupby(results["condition"]).any().sum()
+        undefined = {outcome: int(n) for outcome, n in points.items() if n}
         frames = []
-        for outcome in design.outcomes:
+        for outcome in (x for x in design.outcomes if x not in undefined):
             y = means[outcome].to_numpy(dtype=float)
             if method == "morris":
                 table = morris_indices(
@@ -409,9 +417,13 @@ def run_sensitivity(
             else:
                 table = sobol_indices(design.problem, y, seed=experiment.seed)
             frames.append(table.assign(outcome=outcome))
-        indices = pd.concat(frames, ignore_index=True)
+        indices = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=["outcome", "parameter"])
+        )
         indices = indices[["outcome", *indices.columns.drop("outcome")]]
-    return SensitivityResult(design, batch, means, indices)
+    return SensitivityResult(design, batch, means, indices, undefined)
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,16 @@ def _power_of_two(value: int) -> int:
     return value
 
 
+def _even(value: int) -> int:
+    if value % 2:
+        raise ValueError(
+            f"Morris needs an even number of grid levels (got {value}): its step of "
+            "levels / (2 (levels - 1)) of the range then reaches every level equally often "
+            "(Morris 1991); with an odd number the sample is biased"
+        )
+    return value
+
+
 class ExperimentError(InputError):
     """An experiment that cannot be used, with every problem named by its field path.
 
@@ -321,7 +331,9 @@ class Sensitivity(Spec):
     conditions (default: the conditions' parameters, which then all need a range).
     Morris screening (Morris 1991; Campolongo, Cariboni & Saltelli 2007) uses
     ``trajectories`` trajectories on a grid of ``levels`` levels; Sobol indices (Sobol'
-    2001; Saltelli et al. 2010) use ``samples`` base samples (a power of two). Each
+    2001; Saltelli et al. 2010) use ``samples`` base samples (a power of two). ``levels``
+    is even (Morris's step then reaches every level equally often), and a Morris design
+    puts every level of an integer parameter on a whole number. Each
     design point is run ``replications`` times and the outcomes averaged.
     """
 
@@ -330,7 +342,7 @@ class Sensitivity(Spec):
     outcomes: list[str] | None = Field(default=None, min_length=1)
     replications: int | None = Field(default=None, ge=1, le=MAX_RUNS)
     trajectories: int = Field(default=10, ge=2, le=MAX_RUNS)
-    levels: int = Field(default=4, ge=2, le=MAX_RUNS)
+    levels: Annotated[int, Field(ge=2, le=MAX_RUNS), AfterValidator(_even)] = 4
     samples: Annotated[int, Field(ge=2, le=MAX_RUNS), AfterValidator(_power_of_two)] = 64
 
 

@@ -13,7 +13,7 @@ from ecosim.store import write_figure, write_text
 if TYPE_CHECKING:
     from ecosim.experiment.runner import SensitivityResult
 
-__all__ = ["write_sensitivity_report"]
+__all__ = ["undefined_note", "write_sensitivity_report"]
 
 
 def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -> Path:
@@ -33,12 +33,13 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
     directory = Path(directory)
     design = result.design
     indices = result.indices
-    write_text(indices.to_csv(index=False), directory / "tables" / f"{design.method}.csv")
-    write_figure(
-        sensitivity_plot(indices, design.method, dummy=DUMMY),
-        directory / "figures" / f"{design.method}.png",
-        dpi=90,
-    )
+    if len(indices):
+        write_text(indices.to_csv(index=False), directory / "tables" / f"{design.method}.csv")
+        write_figure(
+            sensitivity_plot(indices, design.method, dummy=DUMMY),
+            directory / "figures" / f"{design.method}.png",
+            dpi=90,
+        )
     if design.method == "morris":
         columns = ["mu_star", "mu_star_conf", "mu", "sigma"]
         what = (
@@ -74,7 +75,11 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
         for name, (low, high) in bounds.items()
     ]
     lines.append("")
-    for outcome, rows in indices.groupby("outcome", sort=False):
+    for outcome in design.outcomes:
+        if outcome in result.undefined:
+            lines += [f"## `{outcome}`", "", undefined_note(result, outcome), ""]
+            continue
+        rows = indices[indices["outcome"] == outcome]
         lines += [
             f"## `{outcome}`",
             "",
@@ -92,11 +97,34 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
                 + f" | {mark} |"
             )
         lines.append("")
-    caption = (
-        "Sensitivity indices per outcome; the dashed line is the dummy's index plus its interval."
-    )
-    lines += [f"![{caption}](figures/{design.method}.png)", "", f"*{caption}*", ""]
-    lines.append(f"Table: `tables/{design.method}.csv`.")
+    if len(indices):
+        caption = (
+            "Sensitivity indices per outcome; the dashed line is the dummy's index plus its "
+            "interval."
+        )
+        lines += [f"![{caption}](figures/{design.method}.png)", "", f"*{caption}*", ""]
+        lines.append(f"Table: `tables/{design.method}.csv`.")
     path = directory / "sensitivity.md"
     write_text("\n".join(lines) + "\n", path)
     return path
+
+
+def undefined_note(result: SensitivityResult, outcome: str) -> str:
+    """Say why an outcome of a sensitivity analysis has no indices.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+    outcome : str
+        One of ``result.undefined``.
+
+    Returns
+    -------
+    str
+    """
+    points = len(result.design.sample)
+    return (
+        f"`{outcome}` is undefined in runs at {result.undefined[outcome]:,} of the {points:,} "
+        "design points (`roi` is, where a run has no marketing cost); an index needs the "
+        f"outcome at every point, so `{outcome}` has none."
+    )
