@@ -4,9 +4,13 @@ The driver (this process) asks the study for a batch of plans, has them evaluate
 the cluster), and tells the study their objective values: only the driver writes the
 database. TPE (Bergstra et al. 2011) searches one objective, NSGA-II (Deb et al. 2002)
 several, for a Pareto front. A run killed mid-batch leaves its plans RUNNING for good
-(ask-and-tell has no heartbeat): :func:`recover` marks them failed and puts their
-parameters back in the queue, so the next batch evaluates them first; finished
-evaluations are in the database and are never redone.
+(ask-and-tell has no heartbeat): :func:`recover` marks them failed and, if the batch was
+wholly proposed, puts their parameters back in the queue, so the next batch evaluates
+them first (else the batch is proposed again); finished
+evaluations are in the database and are never redone. Batches start at multiples of
+``search.batch`` evaluations, each proposed by a sampler seeded from the file's seed and
+the batch's start, so a search interrupted at any moment and continued proposes the
+plans an uninterrupted one does.
 
 References
 ----------
@@ -34,7 +38,7 @@ import optuna
 from optuna.trial import TrialState
 
 from ecosim.optimize.schema import Optimisation
-from ecosim.optimize.space import suggest
+from ecosim.optimize.space import parameters, suggest
 
 __all__ = [
     "DATABASE",
@@ -65,51 +69,45 @@ def open_study(optimisation: Optimisation, folder: str | Path) -> optuna.Study:
     Returns
     -------
     optuna.Study
+        With the optimisation's sampler seeded by its ``seed``; :func:`run_search` seeds
+        it again for each batch.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    search = optimisation.search
-    directions = [o.direction for o in optimisation.objectives]
-    kind = search.sampler
-    if kind == "auto":
-        kind = "tpe" if len(directions) == 1 else "nsga2"
-    storage = f"sqlite:///{(folder / DATABASE).resolve()}"
-    seed = _sampler_seed(optimisation.seed, _trials_held(storage, optimisation.name))
-    if kind == "tpe":
-        sampler = optuna.samplers.TPESampler(
-            seed=seed, n_startup_trials=search.startup, multivariate=True, constant_liar=True
-        )
-    elif kind == "nsga2":
-        sampler = optuna.samplers.NSGAIISampler(population_size=search.population, seed=seed)
-    else:
-        sampler = optuna.samplers.RandomSampler(seed=seed)
     return optuna.create_study(
         study_name=optimisation.name,
-        storage=storage,
+        storage=f"sqlite:///{(folder / DATABASE).resolve()}",
         load_if_exists=True,
-        sampler=sampler,
-        directions=directions,
+        sampler=_sampler(optimisation, optimisation.seed),
+        directions=[o.direction for o in optimisation.objectives],
     )
 
 
-def _trials_held(storage: str, name: str) -> int:
-    """Return how many trials the study ``name`` in ``storage`` holds (0: none yet)."""
-    try:
-        study = optuna.load_study(study_name=name, storage=storage)
-    except KeyError:  # no study of this name yet
-        return 0
-    return len(study.get_trials(deepcopy=False))
+def _sampler(optimisation: Optimisation, seed: int) -> optuna.samplers.BaseSampler:
+    """Return the optimisation's sampler (``search.sampler``) seeded by ``seed``."""
+    search = optimisation.search
+    kind = search.sampler
+    if kind == "auto":
+        kind = "tpe" if len(optimisation.objectives) == 1 else "nsga2"
+    if kind == "tpe":
+        return optuna.samplers.TPESampler(
+            seed=seed, n_startup_trials=search.startup, multivariate=True, constant_liar=True
+        )
+    if kind == "nsga2":
+        return optuna.samplers.NSGAIISampler(population_size=search.population, seed=seed)
+    return optuna.samplers.RandomSampler(seed=seed)
 
 
-def _sampler_seed(seed: int, trials: int) -> int:
-    """Return the sampler's seed for a study that holds ``trials`` trials.
+def _sampler_seed(seed: int, start: int) -> int:
+    """Return the sampler's seed for the batch that starts after ``start`` evaluations.
 
-    A new study's sampler is seeded by the file's ``seed``. A study continued (after an
-    interruption, or with more evaluations) gets a seed of its own from ``seed`` and the
-    trials it holds: a sampler seeded as at the start would draw the same random plans
-    again, which are then copied rather than evaluated (``repeats``), so that the
-    continued search spends its evaluations on plans it already has.
+    The first batch's is the file's ``seed``; each later one's comes from ``seed`` and
+    ``start``. The sampler's random state is thus a function of where the search is, not
+    of the process that runs it: a search stopped and continued proposes the plans an
+    uninterrupted one does, and one continued with more evaluations does not draw its
+    first random plans again (they would be copied as ``repeats``, spending evaluations
+    on plans it has).
 
     Examples
     --------
@@ -118,15 +116,19 @@ def _sampler_seed(seed: int, trials: int) -> int:
     >>> _sampler_seed(7, 4) != _sampler_seed(7, 6)
     True
     """
-    if trials == 0:
+    if start == 0:
         return seed
-    return int(np.random.SeedSequence([seed, trials]).generate_state(1)[0])
+    return int(np.random.SeedSequence([seed, start]).generate_state(1)[0])
 
 
-def recover(study: optuna.Study) -> int:
-    """Fail the trials a killed run left RUNNING and queue their parameters again.
+def recover(study: optuna.Study, optimisation: Optimisation) -> int:
+    """Fail the trials a stopped run left RUNNING; queue their plans again if all were proposed.
 
-    A trial killed before it was given its parameters has nothing to queue.
+    A run stopped while its batch was evaluated or recorded leaves plans that were all
+    proposed: they are queued, so that the next batch evaluates them first. A run
+    stopped while the batch was being proposed leaves some without all their parameters:
+    none is queued, and the batch is proposed again, the same plans (its sampler's seed
+    depends on the batch's start only, :func:`_sampler_seed`).
 
     Returns
     -------
@@ -134,13 +136,12 @@ def recover(study: optuna.Study) -> int:
         How many were queued again.
     """
     stuck = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-    queued = 0
+    proposed = all(set(trial.params) == set(parameters(optimisation)) for trial in stuck)
     for trial in stuck:
         study.tell(trial.number, state=TrialState.FAIL)
-        if trial.params:
+        if proposed:
             study.enqueue_trial(trial.params, user_attrs={"requeued_from": trial.number})
-            queued += 1
-    return queued
+    return len(stuck) if proposed else 0
 
 
 def evaluated(study: optuna.Study) -> int:
@@ -156,6 +157,11 @@ def run_search(
     on_batch: Callable[[int, int], None] | None = None,
 ) -> int:
     """Evaluate plans until the study holds ``search.evaluations`` evaluations.
+
+    Batches of ``search.batch`` plans start at multiples of ``search.batch`` evaluations
+    (a batch a stop cut short is completed first), each proposed by a sampler seeded from
+    the file's seed and the batch's start (:func:`_sampler_seed`), so a stopped and
+    continued search proposes the plans an uninterrupted one does.
 
     Parameters
     ----------
@@ -176,8 +182,8 @@ def run_search(
     int
         Evaluations done by this call.
     """
-    recover(study)
-    planned = optimisation.search.evaluations
+    recover(study, optimisation)
+    planned, batch = optimisation.search.evaluations, optimisation.search.batch
     labels = [o.label for o in optimisation.objectives]
     done_before = evaluated(study)
     done = done_before
@@ -186,7 +192,9 @@ def run_search(
         for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     }
     while done < planned:
-        trials = [study.ask() for _ in range(min(optimisation.search.batch, planned - done))]
+        start = done - done % batch
+        study.sampler = _sampler(optimisation, _sampler_seed(optimisation.seed, start))
+        trials = [study.ask() for _ in range(min(start + batch, planned) - done)]
         plans = [suggest(trial, optimisation) for trial in trials]
         fresh = [i for i, trial in enumerate(trials) if _key(trial.params) not in known]
         results, errors = _evaluated_plans(evaluate, {i: plans[i] for i in fresh})

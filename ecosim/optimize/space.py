@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from ecosim.optimize.schema import BudgetGroup, Optimisation, flight_overrides
 from ecosim.scenario.loading import field_value
 
-__all__ = ["capped", "changes", "current_shares", "shares", "suggest"]
+__all__ = ["capped", "changes", "current_shares", "parameters", "shares", "suggest"]
 
 
 class Suggester(Protocol):
@@ -28,6 +28,15 @@ class Suggester(Protocol):
 
     def suggest_categorical(self, name: str, choices: list[Any]) -> Any:
         """Suggest one of ``choices``."""
+
+
+def parameters(optimisation: Optimisation) -> list[str]:
+    """Return the names of the Optuna parameters :func:`suggest` asks for, in its order."""
+    return [
+        *(v.name for v in optimisation.variables),
+        *(flight.name for flight in optimisation.flights),
+        *(f"{group.name}.{item.name}" for group in optimisation.budgets for item in group.items),
+    ]
 
 
 def suggest(trial: Suggester, optimisation: Optimisation) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from optuna.trial import TrialState
 from ecosim.cli import main
 from ecosim.experiment.runner import Runner
 from ecosim.optimize import load_optimisation, optimise, run
+from ecosim.optimize import search as search_module
 from ecosim.optimize.run import SELECTION, stream_seeds
 from ecosim.optimize.search import DATABASE, open_study, run_search
 
@@ -199,3 +200,57 @@ def test_a_continued_search_does_not_propose_its_first_plans_again(tmp_path, sam
     trials = study.get_trials(states=(TrialState.COMPLETE,))
     assert not [t.number for t in trials if t.user_attrs.get("repeats")]
     assert len({t.params["margin"] for t in trials}) == 4
+
+
+def margin_profit(plans):
+    return [{"total_profit": plan["brands.0.margin"]} for plan in plans]
+
+
+class Stop:
+    """Raise KeyboardInterrupt at the ``at``-th call of ``call`` (a kill at that moment)."""
+
+    def __init__(self, call, at):
+        self.call, self.left = call, at
+
+    def __call__(self, *args, **kwargs):
+        self.left -= 1
+        if self.left == 0:
+            raise KeyboardInterrupt
+        return self.call(*args, **kwargs)
+
+
+def evaluations(study):
+    """The plans and values of the search, in order, whatever the trials' numbers."""
+    trials = study.get_trials(states=(TrialState.COMPLETE,))
+    return [(t.params, t.values) for t in sorted(trials, key=lambda t: t.number)]
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "nsga2", "random"])
+@pytest.mark.parametrize("moment", ["evaluating", "proposing", "recording"])
+def test_an_interrupted_search_continues_as_an_uninterrupted_one(
+    tmp_path, monkeypatch, sampler, moment
+):
+    """Stopped while a batch's plans were evaluated, proposed or recorded, then continued:
+    the same plans, in the same order, with the same values, as without the stop."""
+    search = {"evaluations": 12, "replications": 2, "batch": 3, "startup": 4, "population": 4}
+    data = tiny_optimisation(search=search | {"sampler": sampler})
+    optimisation = load_optimisation(write_optimisation(tmp_path, data))
+    whole = open_study(optimisation, tmp_path / "whole")
+    run_search(whole, optimisation, margin_profit)
+    study = open_study(optimisation, tmp_path / "stopped")
+    evaluate = margin_profit
+    if moment == "evaluating":  # the third batch
+        evaluate = Stop(margin_profit, 3)
+    elif moment == "proposing":  # the second plan of the third batch
+        monkeypatch.setattr(search_module, "suggest", Stop(search_module.suggest, 8))
+    else:  # the third batch, its second plan's values
+        tell = Stop(optuna.Study.tell, 8)
+        monkeypatch.setattr(optuna.Study, "tell", lambda self, *args, **kw: tell(self, *args, **kw))
+    with pytest.raises(KeyboardInterrupt):
+        run_search(study, optimisation, evaluate)
+    monkeypatch.undo()
+    assert 0 < len(evaluations(study)) < 12
+    continued = open_study(optimisation, tmp_path / "stopped")
+    run_search(continued, optimisation, margin_profit)
+    assert evaluations(continued) == evaluations(whole)
+    assert len({str(params) for params, _ in evaluations(whole)}) > 6
