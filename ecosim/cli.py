@@ -437,8 +437,14 @@ def _overrides(args: argparse.Namespace, options: dict[str, str]) -> dict[str, o
     """
     from ecosim.scenario import parse_assignment
 
-    overrides: dict[str, object] = dict(parse_assignment(text) for text in args.set)
-    clashes = []
+    assignments = [parse_assignment(text) for text in args.set]
+    overrides: dict[str, object] = dict(assignments)
+    paths = [path for path, _ in assignments]
+    clashes = [
+        (f"--set {path}", f"{path} is given {paths.count(path)} times: give it once")
+        for path in dict.fromkeys(paths)
+        if paths.count(path) > 1
+    ]
     for path, option in options.items():
         value = getattr(args, option)
         if value is None:
@@ -488,7 +494,13 @@ def _run(args: argparse.Namespace) -> int:
     from ecosim.model import EcosystemModel
     from ecosim.plots import dashboard
     from ecosim.scenario import load_scenario
-    from ecosim.store import output_folder, write_figure, write_json, write_parquet
+    from ecosim.store import (
+        output_folder,
+        staged_files,
+        write_figure,
+        write_json,
+        write_parquet,
+    )
     from ecosim.value import customer_values
 
     overrides = _overrides(args, {"days": "days", "seed": "seed", "population.size": "customers"})
@@ -515,21 +527,27 @@ def _run(args: argparse.Namespace) -> int:
     customers = pd.concat(
         [table.assign(brand=name) for table, name in zip(values, scenario.brand_names, strict=True)]
     )
-    write_parquet(timeseries, out / "timeseries.parquet")
-    write_parquet(customers, out / "customers.parquet")
-    write_json(summary, out / "summary.json")
     title = (
         f"{scenario.name}: {scenario.population.size:,} customers, {scenario.days} days, "
         f"seed {scenario.seed}"
     )
-    write_figure(dashboard(timeseries, title, scenario.brand_names), out / "dashboard.png")
+    replaced = any((out / name).exists() for name in RUN_FILES)
+    with staged_files(out) as stage:
+        write_parquet(timeseries, stage / "timeseries.parquet")
+        write_parquet(customers, stage / "customers.parquet")
+        write_json(summary, stage / "summary.json")
+        write_figure(dashboard(timeseries, title, scenario.brand_names), stage / "dashboard.png")
     outcomes = summary["outcomes"]
     print(
         f"{scenario.name}: {outcomes['total_purchases']:,.0f} purchases, revenue "
         f"{outcomes['total_revenue']:,.0f}, final awareness {outcomes['final_aware_share']:.1%} "
         f"({wall_time:.1f} s)"
     )
-    print("wrote " + ", ".join(str(out / name) for name in RUN_FILES))
+    print(
+        "wrote "
+        + ", ".join(str(out / name) for name in RUN_FILES)
+        + (" (replacing a previous run's)" if replaced else "")
+    )
     return 0
 
 

@@ -482,7 +482,8 @@ def build_network(
     if isinstance(spec, EdgeList):
         return graphs.read_edge_list(spec.path, n, max_bytes=None)
     if isinstance(spec, StochasticBlock):
-        sizes = np.bincount(segment, minlength=len(scenario.population.segments))
+        counts = np.bincount(segment, minlength=len(scenario.population.segments))
+        sizes = counts[counts > 0]  # a segment without customers is no block
         size = n / len(sizes)
         p_in = min(spec.mean_degree_within / max(size - 1, 1), 1.0)
         p_out = min(spec.mean_degree_between / max(n - size, 1), 1.0)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ecosim.scenario import Beta, Constant, Distribution, Gamma, Normal, Scenario, Uniform
+from ecosim.scenario.population import segment_sizes
 
 __all__ = ["NEVER", "STAGES", "TRAITS", "Population", "draw", "push_event", "segment_sizes"]
 
@@ -251,7 +252,7 @@ class Population:
         )
         population = cls.blank(n, n_brands, history)
         segments = scenario.population.segments
-        sizes = segment_sizes([s.share for s in segments], n)
+        sizes = scenario.population.sizes()
         population.segment = rng.permutation(
             np.repeat(np.arange(len(segments), dtype=np.int16), sizes)
         )
@@ -272,34 +273,6 @@ class Population:
         self.exposure.fill(0.0)
         self.engaged_today.fill(False)
         self.channels_today.fill(0)
-
-
-def segment_sizes(shares: list[float], n: int) -> np.ndarray:
-    """Split ``n`` customers by ``shares`` with the largest-remainder method.
-
-    Parameters
-    ----------
-    shares : list of float
-        Shares summing to 1.
-    n : int
-        Population size.
-
-    Returns
-    -------
-    ndarray of int64
-        Sizes summing exactly to ``n``.
-
-    Examples
-    --------
-    >>> segment_sizes([0.5, 0.3, 0.2], 7).tolist()
-    [4, 2, 1]
-    """
-    exact = np.asarray(shares, dtype=float) * n
-    sizes = np.floor(exact).astype(np.int64)
-    remainder = n - sizes.sum()
-    order = np.argsort(-(exact - sizes), kind="stable")
-    sizes[order[:remainder]] += 1
-    return sizes
 
 
 def draw(

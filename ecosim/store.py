@@ -20,6 +20,7 @@ import fcntl
 import json
 import math
 import os
+import tempfile
 import time
 import tomllib
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ __all__ = [
     "output_folder",
     "read_run_row",
     "read_toml",
+    "staged_files",
     "write_figure",
     "write_json",
     "write_parquet",
@@ -76,16 +78,25 @@ def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
     Raises
     ------
     InputError
-        If ``out``, or the nearest of its parents that exists, is not a folder, or one of
-        ``files`` is a folder.
+        If ``out``, or the nearest of its parents that exists, is not a folder or cannot
+        be written into, or one of ``files`` is a folder.
     """
     existing = next((path for path in (out, *out.parents) if path.exists()), out)
+    which = "is" if existing == out else f"{existing} is"
     if existing.exists() and not existing.is_dir():
-        which = "is" if existing == out else f"{existing} is"
         raise InputError(
             f"--out {out}: {which} a file, not a folder (expected a folder to write into, "
             "or a path that does not exist yet)"
         )
+    try:  # what can be written is known only by writing (permissions, read-only disks)
+        handle, probe = tempfile.mkstemp(prefix=".ecosim-", dir=existing)
+    except OSError as error:
+        raise InputError(
+            f"--out {out}: {which} a folder this process cannot write into "
+            f"({error.strerror or error}); choose another --out"
+        ) from None
+    os.close(handle)
+    os.unlink(probe)
     taken = [name for name in files if (out / name).is_dir()]
     if taken:
         raise InputError(
@@ -94,6 +105,32 @@ def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
             f"{', '.join(files)} or nothing there; choose another --out)"
         )
     return out
+
+
+@contextmanager
+def staged_files(out: Path) -> Iterator[Path]:
+    """Yield a folder to write a set of files into; on success move them all into ``out``.
+
+    Until the last file is written, ``out`` keeps what it held (a previous run's files),
+    so an interrupted command leaves the old set whole rather than a mix of two runs;
+    the files are then moved in by renames, in name order, and the staging folder (in
+    ``out``, hidden) is removed, also when the command fails.
+
+    Parameters
+    ----------
+    out : Path
+        Created if needed.
+
+    Yields
+    ------
+    Path
+        The staging folder.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".writing-", dir=out) as stage:
+        yield Path(stage)
+        for path in sorted(Path(stage).iterdir()):
+            os.replace(path, out / path.name)
 
 
 @contextmanager

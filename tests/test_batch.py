@@ -690,7 +690,7 @@ def test_command_line_changes_make_a_smaller_batch_recorded_and_kept_apart(tmp_p
     assert "holds a different experiment" in err
     assert "experiment.replications (folder: 2, now: 3)" in err
     assert "experiment.overrides.replications" not in err, "named once, by its field"
-    other = [*changes, "--set", "scenario.brands.0.price=95"]
+    other = [*changes[:-1], "scenario.brands.0.price=95"]
     assert main(["batch", str(path), "--out", str(out), "--serial", *other]) == 2
     err = capsys.readouterr().err
     assert "differs in: experiment.scenario.brands[0].price (folder: 90.0, now: 95.0));" in err

@@ -104,6 +104,36 @@ def test_out_naming_a_file_is_refused_before_any_work(argv, tmp_path, monkeypatc
         f"ecosim: error: --out {taken / 'sub'}: {taken} is a file, not a folder"
     )
     assert taken.read_text() == "keep me" and os.listdir(tmp_path) == ["taken.txt"]
+    assert main([*argv, "--out", "/proc/ecosim-out"]) == 2, "a folder no one can write into"
+    assert capsys.readouterr().err.startswith(
+        "ecosim: error: --out /proc/ecosim-out: /proc is a folder this process cannot write into ("
+    )
+
+
+def test_a_field_set_twice_on_the_command_line_is_refused(tmp_path, capsys):
+    out = str(tmp_path / "out")
+    assert run_cli("--set", "seed=5", "--set", "seed=6", "--out", out) == 2
+    assert "--set seed: seed is given 2 times: give it once" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_run_stopped_while_writing_leaves_the_previous_run_whole(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    assert run_cli("--days", "5", "--seed", "1", "--out", str(out)) == 0
+    before = {name: (out / name).read_bytes() for name in os.listdir(out)}
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("ecosim.plots.dashboard", stopped)  # the last file written
+    assert run_cli("--days", "5", "--seed", "2", "--out", str(out)) != 0
+    assert {name: (out / name).read_bytes() for name in os.listdir(out)} == before
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert run_cli("--days", "5", "--seed", "2", "--out", str(out)) == 0
+    assert "(replacing a previous run's)" in capsys.readouterr().out
+    assert json.loads((out / "summary.json").read_text())["seed"] == 2
+    assert sorted(os.listdir(out)) == sorted(before)
 
 
 def test_a_run_whose_output_file_is_taken_by_a_folder_is_refused_before_it_starts(tmp_path, capsys):

@@ -5,6 +5,7 @@ import pytest
 
 import ecosim
 from ecosim.agents import Brand, Customer, Influencer, Media
+from ecosim.errors import InputWarning
 from ecosim.metrics import OUTCOMES, columns
 from ecosim.model import EcosystemModel
 from ecosim.scenario import ScenarioError, load_scenario, validate_scenario
@@ -179,6 +180,26 @@ def test_stochastic_block_communities_are_the_segments():
     source, target = model.network.edges_from(np.arange(500))
     segment = model.population.segment
     assert len(source) > 0 and (segment[source] == segment[target]).all()
+
+
+def test_a_segment_too_small_for_any_customer_is_warned_about_and_is_no_community():
+    data = small_scenario(
+        network={"kind": "stochastic_block", "mean_degree_within": 8, "mean_degree_between": 0}
+    )
+    data["population"]["segments"] = [
+        {"name": "a", "share": 0.999},
+        {"name": "tiny", "share": 0.001},  # 0.5 of 500 customers: none
+    ]
+    with pytest.warns(InputWarning) as warned:
+        scenario = validate_scenario(data, source="tiny.toml")
+    assert [str(w.message) for w in warned] == [
+        "tiny.toml: population.segments[1].share: a share of 0.001 of 500 customers gives "
+        "segment 'tiny' no customer (actions aimed at it reach no one)"
+    ]
+    model = EcosystemModel(scenario, days=3)
+    model.run()
+    assert (model.population.segment == 0).all()
+    assert model.network.degree.mean() > 6, "one community of 500 at a within-degree of 8"
 
 
 def test_mesa_model_basics(scenario):

@@ -135,6 +135,19 @@ def test_extends_refuses_a_name_repeated_in_either_file_instead_of_folding_it(tm
     assert caught.value.problems == [("", "channel name 'radio' is used twice")]
 
 
+def test_a_problem_of_a_file_that_extends_others_names_them_too(tmp_path, monkeypatch):
+    """The field at fault may be in any file of the chain, not the one run."""
+    (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    (tmp_path / "parent.toml").write_text('extends = "base.toml"\n[population]\nsize = -5\n')
+    (tmp_path / "child.toml").write_text('extends = "parent.toml"\nname = "child"\n')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("child.toml")
+    assert str(caught.value).startswith(
+        "child.toml (with parent.toml, base.toml, which it extends): 1 problem\n  population.size: "
+    )
+
+
 def test_a_repeated_segment_name_is_named_even_when_the_shares_are_wrong(tmp_path):
     (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
     (tmp_path / "child.toml").write_text(
@@ -296,6 +309,18 @@ BROKEN = [
     ),
     (_with("dynamics.wom_saturation", 0.0), "dynamics.wom_saturation"),
     (
+        _with("population.segments.0.name", "all"),
+        "population: segment name 'all' is reserved: a campaign action's segment = \"all\" "
+        "reaches every customer",
+    ),
+    (
+        _with(
+            "brands.0.service",
+            {"incidents": [{"name": "late", "rate": 0.1, "severity": 0.5}] * 2},
+        ),
+        "brands[0].service: incident name 'late' is used twice",
+    ),
+    (
         _with("dynamics.stage_talk", [0.1, 0.2]),
         "dynamics.stage_talk: List should have at least 5 items",
     ),
@@ -324,6 +349,12 @@ def test_missing_file(tmp_path):
         load_scenario(tmp_path / "nope.toml")
 
 
+def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "notepad.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (SCENARIOS / "baseline.toml").read_bytes())
+    assert load_scenario(path) == load_scenario(SCENARIOS / "baseline.toml")
+
+
 def test_invalid_toml_gives_line(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('name = "x"\ndays = = 3\n')
@@ -349,6 +380,21 @@ def test_overrides_by_index_and_by_name():
     assert changed["brands"][0]["margin"] == 0.5
     assert changed["days"] == 9
     assert data["brands"][0]["price"] == 100.0, "the input must not change"
+
+
+def test_two_spellings_of_one_field_are_refused_rather_than_one_silently_winning():
+    changes = {"brands.0.price": 80, "dynamics.forgetting_rate": 0.1, "brands.shop.price": 90}
+    with pytest.raises(ScenarioError) as caught:
+        apply_overrides(small_scenario(), changes, source="cli")
+    assert caught.value.problems == [
+        (
+            "brands.shop.price",
+            "sets brands[0].price again, as brands.0.price does: give each field once (one of "
+            "the two would silently win)",
+        )
+    ]
+    table_and_field = {"dynamics": {"forgetting_rate": 0.1}, "dynamics.forgetting_rate": 0.2}
+    assert apply_overrides(small_scenario(), table_and_field)["dynamics"]["forgetting_rate"] == 0.2
 
 
 def test_overrides_create_missing_tables():

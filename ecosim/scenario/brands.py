@@ -194,6 +194,13 @@ class Service(ScenarioTable):
     notice_cost: NonNegative = 0.05
     self_service_cost: NonNegative = 100.0
 
+    @model_validator(mode="after")
+    def _named_once(self) -> Service:
+        problems = repeated_names([incident.name for incident in self.incidents], "incident")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
 
 # ---------------------------------------------------------------- reactions
 

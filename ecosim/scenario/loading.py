@@ -70,6 +70,8 @@ def read_toml_file(
 ) -> dict[str, Any]:
     """Read a TOML file, or raise ``error`` naming the file and what is wrong with it.
 
+    The file is UTF-8, optionally starting with the byte order mark some editors write.
+
     Parameters
     ----------
     path : Path
@@ -85,7 +87,7 @@ def read_toml_file(
         The file's tables.
     """
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise error(str(path), [("", missing)]) from None
     except (OSError, UnicodeDecodeError) as problem:
@@ -149,11 +151,16 @@ def load_scenario(
     if allow_outside_paths is None:
         allow_outside_paths = os.environ.get(OUTSIDE_PATHS_VARIABLE) == "1"
     overrides = overrides or {}
-    in_file = read_toml(path, allow_outside_paths=allow_outside_paths)
+    extended: list[Path] = []
+    in_file = read_toml(path, allow_outside_paths=allow_outside_paths, extended=extended)
     data = apply_overrides(in_file, overrides, source=str(path))
+    source = str(path)
+    if extended:  # a field may come from any of the files
+        names = ", ".join(os.path.relpath(file) for file in extended)
+        source += f" (with {names}, which it extends)"
     try:
         return validate_scenario(
-            data, source=str(path), beyond_horizon="warn" if "days" in overrides else "refuse"
+            data, source=source, beyond_horizon="warn" if "days" in overrides else "refuse"
         )
     except ScenarioError as error:
         if overrides_from is None:
@@ -163,9 +170,16 @@ def load_scenario(
 
 
 def read_toml(
-    path: Path, _seen: tuple[Path, ...] = (), *, allow_outside_paths: bool = False
+    path: Path,
+    _seen: tuple[Path, ...] = (),
+    *,
+    allow_outside_paths: bool = False,
+    extended: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Read a scenario file as a dictionary, following ``extends`` (see :func:`load_scenario`)."""
+    """Read a scenario file as a dictionary, following ``extends`` (see :func:`load_scenario`).
+
+    ``extended``, if given, receives the files followed, nearest first.
+    """
     data = read_toml_file(path, ScenarioError)
     network = data.get("network")
     if isinstance(network, dict) and isinstance(network.get("path"), str):
@@ -180,9 +194,14 @@ def read_toml(
     parent = _referenced(path, "extends", base, allow_outside_paths)
     if parent in _seen or parent == path.resolve():
         raise ScenarioError(str(path), [("extends", f"{base!r} extends itself in a cycle")])
+    if extended is not None:
+        extended.append(parent)
     try:
         inherited = read_toml(
-            parent, (*_seen, path.resolve()), allow_outside_paths=allow_outside_paths
+            parent,
+            (*_seen, path.resolve()),
+            allow_outside_paths=allow_outside_paths,
+            extended=extended,
         )
     except ScenarioError as error:
         raise ScenarioError(str(path), error.under("extends")) from None
@@ -300,6 +319,17 @@ def validate_scenario(
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(source, validation_problems(error, data)) from None
+    for i, (segment, size) in enumerate(
+        zip(scenario.population.segments, scenario.population.sizes(), strict=True)
+    ):
+        if size == 0:
+            warnings.warn(
+                f"{source}: population.segments[{i}].share: a share of {segment.share:g} of "
+                f"{scenario.population.size:,} customers gives segment {segment.name!r} no "
+                "customer (actions aimed at it reach no one)",
+                InputWarning,
+                stacklevel=2,
+            )
     beyond, cut = beyond_horizon_problems(scenario)
     if beyond and beyond_horizon == "refuse":
         raise ScenarioError(source, beyond)
@@ -473,15 +503,28 @@ def apply_overrides(
     ------
     ScenarioError
         If a path runs through a value that is not a table or list, or indexes past the
-        end of a list, or names an item that does not exist.
+        end of a list, or names an item that does not exist, or two paths name one field
+        (``brands.0.price`` and ``brands.shop.price``).
     """
     result = copy.deepcopy(data)
     problems = []
+    setters: dict[str, str] = {}
     for dotted, value in overrides.items():
         try:
             _set_path(result, dotted.split("."), copy.deepcopy(value))
         except (KeyError, IndexError, TypeError) as error:
             problems.append((dotted, str(error.args[0])))
+            continue
+        where = field_path(result, dotted)
+        if where in setters:
+            problems.append(
+                (
+                    dotted,
+                    f"sets {where} again, as {setters[where]} does: give each field once "
+                    "(one of the two would silently win)",
+                )
+            )
+        setters.setdefault(where, dotted)
     if problems:
         raise ScenarioError(f"{source} (overrides)", problems)
     return result

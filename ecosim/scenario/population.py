@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from ecosim.scenario.fields import (
@@ -16,7 +17,7 @@ from ecosim.scenario.fields import (
     repeated_names,
 )
 
-__all__ = ["Population", "Segment"]
+__all__ = ["Population", "Segment", "segment_sizes"]
 
 
 class Segment(ScenarioTable):
@@ -71,9 +72,46 @@ class Population(ScenarioTable):
     @model_validator(mode="after")
     def _shares(self) -> Population:
         problems = repeated_names([s.name for s in self.segments], "segment")
+        if "all" in (s.name for s in self.segments):
+            problems.append(
+                "segment name 'all' is reserved: a campaign action's segment = \"all\" "
+                "reaches every customer; give the segment another name"
+            )
         total = sum(s.share for s in self.segments)
         if abs(total - 1.0) > 1e-6:
             problems.append(f"segment shares must sum to 1 (they sum to {total:.6g})")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def sizes(self) -> np.ndarray:
+        """Return each segment's number of customers (:func:`segment_sizes`)."""
+        return segment_sizes([s.share for s in self.segments], self.size)
+
+
+def segment_sizes(shares: list[float], n: int) -> np.ndarray:
+    """Split ``n`` customers by ``shares`` with the largest-remainder method.
+
+    Parameters
+    ----------
+    shares : list of float
+        Shares summing to 1.
+    n : int
+        Population size.
+
+    Returns
+    -------
+    ndarray of int64
+        Sizes summing exactly to ``n``.
+
+    Examples
+    --------
+    >>> segment_sizes([0.5, 0.3, 0.2], 7).tolist()
+    [4, 2, 1]
+    """
+    exact = np.asarray(shares, dtype=float) * n
+    sizes = np.floor(exact).astype(np.int64)
+    remainder = n - sizes.sum()
+    order = np.argsort(-(exact - sizes), kind="stable")
+    sizes[order[:remainder]] += 1
+    return sizes
