@@ -824,3 +824,13 @@ def test_experiment_files_are_strict_too(tmp_path):
         with pytest.raises(ExperimentError) as caught:
             load_experiment(tmp_path / "e.toml", {field: value})
         assert expected in str(caught.value)
+
+
+def test_an_action_costing_more_than_its_brands_whole_budget_is_warned_about():
+    data = apply_overrides(small_scenario(), {"brands.0.budget": 100, "campaign.1.cost": 150})
+    with pytest.warns(InputWarning) as caught:
+        validate_scenario(data, "shop.toml")
+    assert [str(w.message) for w in caught] == [
+        "shop.toml: campaign[1].cost: 150 is more than brand shop's whole budget (100): the "
+        "action never runs"
+    ]

@@ -330,6 +330,16 @@ def validate_scenario(
                 InputWarning,
                 stacklevel=2,
             )
+    budgets = {brand.name: brand.budget for brand in scenario.brands}
+    for i, action in enumerate(scenario.campaign):
+        if action.cost > budgets[action.brand]:
+            warnings.warn(
+                f"{source}: campaign[{i}].cost: {action.cost:,g} is more than brand "
+                f"{action.brand}'s whole budget ({budgets[action.brand]:,g}): the action "
+                "never runs",
+                InputWarning,
+                stacklevel=2,
+            )
     beyond, cut = beyond_horizon_problems(scenario)
     if beyond and beyond_horizon == "refuse":
         raise ScenarioError(source, beyond)
