@@ -28,6 +28,7 @@ __all__ = [
     "calendar_rows",
     "campaign_marks",
     "date_label",
+    "day_count",
     "day_label",
     "flight_lanes",
     "month_starts",
@@ -126,6 +127,17 @@ def month_starts(horizon: int, most: int = 13) -> list[int]:
     return starts[::every]
 
 
+def day_count(days: int) -> str:
+    """Return ``days`` as a count of days: ``"1 day"``, ``"365 days"``.
+
+    Examples
+    --------
+    >>> day_count(1), day_count(365)
+    ('1 day', '365 days')
+    """
+    return f"{days:,} day{'s' * (days != 1)}"
+
+
 def day_label(day: int, days: int) -> str:
     """Return the header of the main area: the day, its date and the horizon.
 
@@ -137,7 +149,7 @@ def day_label(day: int, days: int) -> str:
     'Day 0 · before 1.1 (of 365 days)'
     """
     date = date_label(day) if day >= 1 else "before 1.1"
-    return f"Day {day} · {date} (of {days} days)"
+    return f"Day {day} · {date} (of {day_count(days)})"
 
 
 def shade(colour: str, amount: float) -> str:

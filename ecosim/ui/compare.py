@@ -381,7 +381,19 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
     picture = solara.use_memo(lambda: _picture(comparison, outcome), [comparison, outcome])
     replications = experiment.replications
     money = tuple(name for name in MONEY if name in outcomes)
+    picked = session.files.get(session.experiment.value)
     with solara.Column(gap="6px"):
+        solara.Text(
+            f"Results of {experiment.name}: {', '.join(experiment.strategies)}",
+            style={"font-weight": "bold", "font-size": "1.05em"},
+        )
+        source = session.status.value.source
+        if picked is not None and picked.stem != source:
+            solara.Info(
+                f"These are the last comparison's results, of {source}; press Run to compare "
+                f"the strategies of {picked.stem}.",
+                dense=True,
+            )
         solara.Text("Money (mean with its 95% interval)", style={"font-weight": "bold"})
         solara.HTML(tag="table", unsafe_innerHTML=money_table_html(table, money), style=TABLE_STYLE)
         if "roi" in money:

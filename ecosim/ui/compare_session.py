@@ -388,6 +388,8 @@ class Status:
         The statistics, once finished.
     message : str
         What went wrong: the error when failed, the failed runs when finished.
+    source : str
+        The experiment file (its stem) the finished comparison ran.
     """
 
     phase: Literal["idle", "running", "finished", "cancelled", "failed"] = "idle"
@@ -395,6 +397,7 @@ class Status:
     planned: int = 0
     comparison: Comparison | None = None
     message: str = ""
+    source: str = ""
 
 
 def _all_failed(strategy: str, runs: list[Run], failed: set[str]) -> bool:
@@ -530,7 +533,9 @@ class CompareSession:
             if len(experiment.strategies) - len(lost) < MIN_STRATEGIES:
                 nothing = f"No run of {', '.join(lost)} finished: there is nothing to compare."
                 return Status("failed", planned, planned, message=f"{nothing}\n{message}")
-            return Status("finished", planned, planned, compare(out), message)
+            return Status(
+                "finished", planned, planned, compare(out), message, request.experiment.stem
+            )
         except _Cancelled:
             return Status("cancelled", self.status.value.done, self.status.value.planned)
         except InputError as error:

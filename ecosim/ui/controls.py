@@ -385,6 +385,9 @@ def network_kinds(scenario: Scenario) -> list[str]:
 def changes(base: Scenario, used: Scenario) -> list[str]:
     """Describe how the scenario a model runs differs from the one picked, setting by setting.
 
+    The settings of single campaign actions are left out when the campaign plan was edited
+    (actions removed, added or of another type): the edited plan replaces them.
+
     Examples
     --------
     >>> from ecosim import load_scenario
@@ -394,7 +397,10 @@ def changes(base: Scenario, used: Scenario) -> list[str]:
     ['tokoku price 135 (was 150)', 'random seed 3 (was 2016)']
     """
     found = []
+    edited = base.campaign != used.campaign  # shown as such: its actions' controls do not apply
     for setting in settings(base):
+        if edited and setting.path.startswith("campaign."):
+            continue
         before, after = (getattr(*_owner(s, setting.path)) for s in (base, used))
         if before != after:
             found.append(f"{setting.label} {after:,.10g} (was {before:,.10g})")

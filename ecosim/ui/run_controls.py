@@ -20,10 +20,11 @@ import reacton.core
 import solara
 import solara.lab
 
+from ecosim.ui.calendar import day_count
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.refresh import force_update, update_counter
 
-__all__ = ["DEFAULT_PACE", "PACES", "RunControls", "days_due", "end_message"]
+__all__ = ["DEFAULT_PACE", "PACES", "Pacing", "RunControls", "days_due", "end_message"]
 
 PACES = (1, 2, 5, 10, 30, 100)
 """Days per second offered for Play."""
@@ -48,12 +49,45 @@ def days_due(first: int, elapsed: float, pace: float, horizon: int) -> int:
     return min(first + int(elapsed * pace) + 1, horizon)
 
 
+class Pacing:
+    """A play's schedule: the day due at a moment, at a pace that may change while it plays.
+
+    A new pace counts from the day and the moment it is chosen, not from the start of the
+    play: the days already played at the old pace neither hold the play back (a slower
+    pace) nor make it leap (a faster one).
+
+    Examples
+    --------
+    >>> pacing = Pacing(day=0, now=0.0, pace=10)
+    >>> pacing.due(day=0, now=8.0, pace=10, horizon=365)
+    81
+    >>> pacing.due(day=81, now=8.1, pace=1, horizon=365)  # slower: one more day, not a wait
+    82
+    >>> round(pacing.ahead(day=82, now=8.1), 6)  # ...then a second a day
+    1.0
+    """
+
+    def __init__(self, day: int, now: float, pace: float) -> None:
+        self.first, self.started, self.pace = day, now, pace
+
+    def due(self, day: int, now: float, pace: float, horizon: int) -> int:
+        """Return the day the play should be on at ``now`` (on ``day``, at ``pace``)."""
+        if pace != self.pace:
+            self.first, self.started, self.pace = day, now, pace
+        return days_due(self.first, now - self.started, self.pace, horizon)
+
+    def ahead(self, day: int, now: float) -> float:
+        """Return the seconds until ``day`` is due (negative: late)."""
+        return (day - self.first) / self.pace - (now - self.started)
+
+
 def end_message(model: LiveModel) -> str:
     """Say that the run reached the scenario's horizon ("" before it)."""
     if model.steps < model.scenario.days:
         return ""
     return (
-        f"The scenario's {model.scenario.days} days are over. "
+        f"The scenario's {day_count(model.scenario.days)} "
+        f"{'is' if model.scenario.days == 1 else 'are'} over. "
         "Press Reset to run it again (or pick another scenario)."
     )
 
@@ -73,7 +107,7 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
     # The page's render context: a day's views, each following the day, redraw in one
     # render when the day changes inside it (several renders, one per view, otherwise).
     views = reacton.core.get_render_context()
-    playing = solara.use_reactive(False)
+    played = solara.use_reactive(None)  # the model Play was pressed for, until paused
     pace = solara.use_reactive(DEFAULT_PACE)
     frame = update_counter.get()
     model = current.value
@@ -83,29 +117,31 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
     drawn = solara.use_memo(threading.Event, [])
     solara.use_effect(drawn.set, [frame])
 
+    def playing() -> bool:
+        """Whether this model is playing (a new model is not, until Play is pressed)."""
+        return played.value is model and not stop.is_set()
+
     def run() -> None:
-        if not playing.value:
+        if played.value is not model:
             return
         stop.clear()
-        started, first = time.perf_counter(), model.steps
-        while playing.value and not stop.is_set() and model.steps < horizon:
-            due = days_due(first, time.perf_counter() - started, pace.value, horizon)
-            while model.steps < due and playing.value and not stop.is_set():
+        pacing = Pacing(model.steps, time.perf_counter(), pace.value)
+        while playing() and model.steps < horizon:
+            due = pacing.due(model.steps, time.perf_counter(), pace.value, horizon)
+            while model.steps < due and playing():
                 model.step()
             drawn.clear()
             with views:
                 force_update()
             drawn.wait(DRAW_TIMEOUT)  # the next picture only once this one is drawn
-            ahead = (model.steps - first) / pace.value - (time.perf_counter() - started)
-            stop.wait(max(ahead, BREATH))
+            stop.wait(max(pacing.ahead(model.steps, time.perf_counter()), BREATH))
         if model.steps >= horizon:
-            playing.set(False)
+            played.set(None)
 
-    solara.lab.use_task(run, dependencies=[playing.value, model], prefer_threaded=True)
+    solara.lab.use_task(run, dependencies=[played.value, model], prefer_threaded=True)
 
     def new_model() -> Callable[[], None]:
         """Stop playing when another model comes (a Reset, a scenario, an upload)."""
-        playing.set(False)
         return stop.set
 
     solara.use_effect(new_model, [model])
@@ -118,26 +154,27 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
                 force_update()
 
     def reset() -> None:
-        playing.set(False)
+        played.set(None)
         stop.set()
         on_reset()
 
-    action = "Pause" if playing.value else "Play"  # the button's name, read aloud and on hover
+    is_playing = played.value is model
+    action = "Pause" if is_playing else "Play"  # the button's name, read aloud and on hover
     with solara.Card("Run"), solara.Column(gap="6px"):
         with solara.Row(justify="space-between"):
             solara.Button("Reset", color="primary", on_click=reset)
             solara.Button(
-                "❚❚" if playing.value else "▶",
+                "❚❚" if is_playing else "▶",
                 color="primary",
-                on_click=lambda: playing.set(not playing.value),
+                on_click=lambda: played.set(None if is_playing else model),
                 disabled=over,
                 attributes={"aria-label": action, "title": action},
             )
-            solara.Button("Step", color="primary", on_click=step, disabled=playing.value or over)
+            solara.Button("Step", color="primary", on_click=step, disabled=is_playing or over)
         solara.ToggleButtonsSingle(pace.value, values=list(PACES), on_value=pace.set, dense=True)
         solara.Text(
             f"Play: {pace.value} simulated days per second "
-            f"({horizon} days in about {math.ceil(horizon / pace.value)} s)",
+            f"({day_count(horizon)} in about {math.ceil(horizon / pace.value)} s)",
             style={"font-size": "0.85em"},
         )
         if over:

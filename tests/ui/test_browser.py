@@ -386,3 +386,49 @@ def test_the_campaign_editor_checks_applies_and_downloads_a_plan(app: App):
         page.get_by_role("checkbox", name="edited_plan: the plan edited in the Campaign tab")
     ).to_be_checked()
     expect(page.get_by_text(re.compile(r"^15 runs: 3 strategies × 5 replications"))).to_be_visible()
+
+
+def test_an_action_removed_from_the_plan_runs_on_reset(app: App):
+    app.open()
+    page = app.page
+    app.tab("Campaign")
+    page.get_by_role("button", name="Remove action").click()
+    app.reset()
+    expect(
+        page.get_by_text("Running with: the campaign plan edited in the Campaign tab")
+    ).to_be_visible()
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    app.tab(TABS[0])
+    app.step()
+    app.shot("campaign-action-removed")
+
+
+def test_a_scenario_picked_while_playing_starts_on_day_0(app: App):
+    app.open()
+    page = app.page
+    page.get_by_role("button", name="Play", exact=True).click()
+    for _ in range(20):
+        if app.counter() >= 2:
+            break
+        page.wait_for_timeout(250)
+    app.pick("two_brands")
+    expect(page.get_by_role("slider", name="modaku price")).to_be_attached()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+    page.wait_for_timeout(2000)
+    assert app.counter() == 0
+
+
+def test_a_slower_pace_chosen_while_playing_applies_at_once(app: App):
+    """At 10 days a second for 4 s, then 1 a second: the next days come a second apart,
+    not after the ~40 s the first days would owe the slower pace."""
+    app.open()
+    page = app.page
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_timeout(4000)
+    page.get_by_role("button", name="1", exact=True).click()
+    page.wait_for_timeout(2000)  # the picture catches up with the days simulated
+    before = app.counter()
+    page.wait_for_timeout(5000)
+    after = app.counter()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    assert 3 <= after - before <= 7, (before, after)

@@ -197,6 +197,22 @@ def test_a_comparison_runs_in_the_background_and_fills_the_table(page, session):
     assert len(verdicts_shown) == 1 and "profit by Rp" in verdicts_shown[0]
 
 
+def test_results_name_their_experiment_and_say_so_when_another_is_picked(page, session):
+    tiny(page)
+    run(page, session)
+    assert any(
+        "Results of strategy_comparison: current_plan, mass_advertising" in t for t in texts(page)
+    )
+    assert not alerts(page)
+    page.find(v.Select, label="experiment").widget.v_model = "loyalty_designs"
+    wait_until(lambda: alerts(page))
+    assert any(
+        "These are the last comparison's results, of strategy_comparison; press Run to compare "
+        "the strategies of loyalty_designs." in a
+        for a in alerts(page)
+    )
+
+
 def test_the_outcome_picks_the_table_and_the_daily_series(page, session):
     tiny(page)
     run(page, session)

@@ -189,6 +189,28 @@ def test_changes_lists_what_differs_from_the_scenario():
     ]
 
 
+@pytest.mark.parametrize("edit", ["removed", "retyped"])
+def test_changes_with_an_edited_plan_leave_its_actions_settings_out(edit):
+    """Action 0 removed, or action 5 (a sale) made an advertising action: the settings of
+    single actions, read by position, no longer name the actions run."""
+    base = load_scenario("scenarios/baseline.toml")
+    data = base.model_dump()
+    if edit == "removed":
+        del data["campaign"][0]
+    else:
+        sale = data["campaign"][5]
+        data["campaign"][5] = {
+            "type": "advertising",
+            "brand": sale["brand"],
+            "channel": "tv",
+            "start": sale["start"],
+            "end": sale["end"],
+        }
+    data["brands"][0]["price"] = 140
+    used = Scenario.model_validate(data)
+    assert changes(base, used) == ["tokoku price 140 (was 150)"]
+
+
 def test_a_switch_for_a_yes_no_field_and_a_select_for_a_choice():
     from typing import Literal
 
