@@ -273,8 +273,22 @@ def paired_differences(
         Columns ``*by, outcome, strategy, baseline``, the keys of
         :func:`paired_statistics`, ``significant`` (the interval excludes 0), and the
         keys of :func:`pairing_gain` (how much pairing reduced the variance).
+
+    Raises
+    ------
+    ValueError
+        If a strategy has two runs of one pair (and group).
     """
     keys = [*by, *pair]
+    twice = results.duplicated([*keys, "strategy"])
+    if twice.any():
+        first = results[twice].iloc[0]
+        run = ", ".join(f"{key} {first[key]}" for key in keys)
+        raise ValueError(
+            f"the results hold {first['strategy']}'s run of {run} more than once (expected "
+            "one run per strategy and pair, else a pair would count twice: results of two "
+            "folders put together?)"
+        )
     rows = []
     groups = results.groupby(list(by), sort=False) if by else [((), results)]
     for group_keys, group in groups:

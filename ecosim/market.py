@@ -16,7 +16,9 @@ The module also holds what builds a model's parts from a scenario
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import numbers
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from tqdm.auto import tqdm
 
 from ecosim import network as graphs
 from ecosim.agents import Brand, Customer, Influencer, Media
+from ecosim.errors import InputError, without_input_warnings
 from ecosim.memory import check_memory
 from ecosim.metrics import FLOWS, columns, measure, reporters, split_column, summarize
 from ecosim.population import Population
@@ -153,6 +156,13 @@ class Market(mesa.Model):
             )
         self.scenario = resolved
         check_memory(self.scenario)
+        if rng is not None and not _is_rng(rng):
+            raise InputError(
+                "rng: expected a seed (a whole number from 0) or a numpy.random.Generator "
+                f"(got {rng!r:.60})"
+            )
+        if isinstance(rng, numbers.Integral):
+            rng = int(rng)  # numpy's integers seed as Python's do
         super().__init__(rng=self.scenario.seed if rng is None else rng)
         specs = self.scenario
         self.draws = Draws(int(self.rng.integers(2**63)))
@@ -372,6 +382,13 @@ class Market(mesa.Model):
         return {name: np.zeros(len(self.scenario.brands)) for name in (*FLOWS, *_COUNTS)}
 
 
+def _is_rng(rng: Any) -> bool:
+    """Whether ``rng`` is a random generator or a seed (a whole number from 0, not a bool)."""
+    if isinstance(rng, np.random.Generator):
+        return True
+    return isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0
+
+
 def resolve_scenario(
     scenario: Scenario | str | Path,
     *,
@@ -393,16 +410,30 @@ def resolve_scenario(
     -------
     Scenario
     """
+    if not isinstance(scenario, Scenario | str | os.PathLike):
+        raise InputError(
+            "scenario: expected a Scenario or the path of a scenario TOML file "
+            f"(got {type(scenario).__name__})"
+        )
+    if overrides is not None and not (
+        isinstance(overrides, Mapping) and all(isinstance(key, str) for key in overrides)
+    ):
+        raise InputError(
+            "overrides: expected a dict of values by dotted field path, such as "
+            f'{{"brands.0.price": 135}} (got {overrides!r:.60})'
+        )
     overrides = dict(overrides or {})
     if customers is not None:
         overrides["population.size"] = customers
     if days is not None:
         overrides["days"] = days
-    if isinstance(scenario, Scenario):
-        if not overrides:
-            return scenario
+    if isinstance(scenario, Scenario):  # validated again: model_copy(update=...) does not
         data = apply_overrides(scenario.model_dump(), overrides)
-        return validate_scenario(data, source=f"scenario {scenario.name!r}")
+        source = f"scenario {scenario.name!r}"
+        if overrides:
+            return validate_scenario(data, source=source)
+        with without_input_warnings():  # given when it was read
+            return validate_scenario(data, source=source)
     return load_scenario(scenario, overrides)
 
 

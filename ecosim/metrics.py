@@ -152,7 +152,12 @@ def columns(scenario: Scenario, outcomes: Iterable[str] | str | None = None) -> 
             raise InputError("outcomes", [(outcomes, 'expected a list of outcome names or "all"')])
         outcomes = None
     if outcomes is not None:
-        chosen = set(outcomes)
+        names = list(outcomes) if isinstance(outcomes, Iterable) else [outcomes]
+        wrong = [name for name in names if not isinstance(name, str)]
+        if wrong:
+            expected = 'expected a list of outcome names or "all"'
+            raise InputError("outcomes", [(repr(wrong[0]), expected)])
+        chosen = set(names)
         unknown = sorted(chosen.difference(known))
         if unknown:
             raise InputError(

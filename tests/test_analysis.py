@@ -95,6 +95,13 @@ def test_paired_differences_by_hand():
     assert set(table["baseline"]) == {"base"}
 
 
+def test_paired_differences_refuse_a_run_given_twice():
+    """Two folders' results put together would count each pair twice: a narrower interval."""
+    twice = pd.concat([results_table(), results_table()], ignore_index=True)
+    with pytest.raises(ValueError, match=r"the results hold \w+'s run of replication \d more than"):
+        paired_differences(twice, ["y"], "base")
+
+
 def test_paired_differences_per_condition():
     frame = results_table()
     both = pd.concat([frame.assign(condition=0), frame.assign(condition=1, y=frame["y"] * 2)])

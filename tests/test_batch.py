@@ -26,6 +26,7 @@ import ecosim.store
 from ecosim import memory
 from ecosim.analysis import match_adopters
 from ecosim.cli import main
+from ecosim.errors import InputError
 from ecosim.experiment import (
     ExperimentError,
     load_experiment,
@@ -1094,3 +1095,11 @@ def test_a_run_file_whose_series_cannot_be_read_is_named(small_batch, tmp_path):
     (out / "runs" / "plain-c000-r00.parquet").unlink()
     with pytest.raises(StoreError, match=r"plain-c000-r00\.parquet: missing\n"):
         store.daily(["plain-c000-r00"])
+
+
+@pytest.mark.parametrize("retries", [-1, 1.5, "2", None, True])
+def test_retries_that_are_no_count_of_retries_are_refused(tmp_path, retries):
+    experiment = load_experiment(write_experiment(tmp_path))
+    with pytest.raises(InputError, match=r"retries: expected a whole number from 0"):
+        run_experiment(experiment, tmp_path / "out", serial=True, retries=retries)
+    assert not (tmp_path / "out").exists()

@@ -5,7 +5,7 @@ import pytest
 
 import ecosim
 from ecosim.agents import Brand, Customer, Influencer, Media
-from ecosim.errors import InputWarning
+from ecosim.errors import InputError, InputWarning
 from ecosim.metrics import OUTCOMES, columns
 from ecosim.model import EcosystemModel
 from ecosim.scenario import ScenarioError, load_scenario, validate_scenario
@@ -200,6 +200,44 @@ def test_a_segment_too_small_for_any_customer_is_warned_about_and_is_no_communit
     model.run()
     assert (model.population.segment == 0).all()
     assert model.network.degree.mean() > 6, "one community of 500 at a within-degree of 8"
+
+
+def test_a_scenario_copied_past_its_checks_is_checked_before_it_runs(scenario):
+    """model_copy(update=...) makes a scenario pydantic does not validate."""
+    brand = scenario.brands[0].model_copy(update={"price": -10.0})
+    with pytest.raises(ScenarioError, match=r"brands\[0\]\.price: Input should be greater than 0"):
+        ecosim.run(scenario.model_copy(update={"brands": [brand]}), days=3)
+    with pytest.raises(ScenarioError, match=r"days: Input should be greater than or equal to 1"):
+        EcosystemModel(scenario.model_copy(update={"days": -5}))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: EcosystemModel(None), "scenario: expected a Scenario or the path of a scenario"),
+        (lambda s: ecosim.run(s, overrides="days=5"), "overrides: expected a dict of values"),
+        (lambda s: ecosim.run(s, overrides={1: 2}), "overrides: expected a dict of values"),
+        (lambda s: ecosim.run(s, seed=1.5), "rng: expected a seed (a whole number from 0)"),
+        (lambda s: EcosystemModel(s, rng=-3), "rng: expected a seed (a whole number from 0)"),
+        (lambda s: EcosystemModel(s, rng=True), "rng: expected a seed (a whole number from 0)"),
+        (lambda s: ecosim.run(s, outcomes=5), 'expected a list of outcome names or "all"'),
+    ],
+)
+def test_arguments_of_the_wrong_kind_are_input_errors(scenario, call, message):
+    with pytest.raises(InputError) as caught:
+        call(scenario)
+    assert message in str(caught.value)
+
+
+def test_numpy_numbers_and_paths_are_taken_as_the_values_they_are(scenario, tmp_path):
+    """A sweep in numpy (mesa.batch_run over np.arange) gives numpy scalars."""
+    model = EcosystemModel(scenario, np.int64(3), customers=np.int64(300), days=np.int64(4))
+    assert (model.scenario.population.size, model.scenario.days) == (300, 4)
+    assert model.run().equals(EcosystemModel(scenario, 3, customers=300, days=4).run())
+    edges = tmp_path / "ring.csv"
+    edges.write_text("".join(f"{i},{(i + 1) % 300}\n" for i in range(300)))
+    ring = {"kind": "edge_list", "path": edges}
+    assert EcosystemModel(scenario, overrides={"network": ring}, customers=300).network.n == 300
 
 
 def test_mesa_model_basics(scenario):

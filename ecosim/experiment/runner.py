@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import numbers
 import os
 import signal
 import threading
@@ -445,6 +446,8 @@ def _execute(
     progress: bool | None,
     on_run: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
+    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
+        raise InputError(f"retries: expected a whole number from 0 (got {retries!r:.60})")
     started = time.perf_counter()
     if not where.scheduler and any("population.size" not in run.overrides for run in runs):
         check_memory(record.experiment.scenario)

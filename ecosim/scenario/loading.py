@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import ValidationError
 
 from ecosim.errors import InputError, InputWarning
@@ -521,7 +522,7 @@ def apply_overrides(
     setters: dict[str, str] = {}
     for dotted, value in overrides.items():
         try:
-            _set_path(result, dotted.split("."), copy.deepcopy(value))
+            _set_path(result, dotted.split("."), _plain(value))
         except (KeyError, IndexError, TypeError) as error:
             problems.append((dotted, str(error.args[0])))
             continue
@@ -664,6 +665,30 @@ def overlapping(a: str, b: str) -> bool:
     (True, False)
     """
     return _inside(a, b) or _inside(b, a)
+
+
+def _plain(value: Any) -> Any:
+    """Return a copy of an override's value with numpy scalars and paths as Python's own.
+
+    A value from Python code may be a numpy scalar (``np.int64(300)`` from a sweep) or a
+    ``pathlib.Path``: the same number or path, which the schema's strict types would
+    otherwise refuse.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _plain({"size": np.int64(300), "path": Path("net.csv"), "shares": [np.float64(0.5)]})
+    {'size': 300, 'path': 'net.csv', 'shares': [0.5]}
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return copy.deepcopy(value)
 
 
 def _set_path(node: Any, parts: list[str], value: Any) -> None:
