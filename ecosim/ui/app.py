@@ -183,6 +183,8 @@ def Page() -> None:
         used = {name: value for name, value in edits.value.items() if name in keywords}
         applied.set({} if built.problem else used)
 
+    running = model.value.scenario.campaign
+    edited = plan.value is not None and running == plan.value.campaign
     with solara.AppBar():
         solara.AppBarTitle(NAME)
     with solara.Sidebar(), solara.Column(gap="8px"):
@@ -198,8 +200,8 @@ def Page() -> None:
             on_upload_started=lambda: problem.set(""),
             on_generated_network=lambda: pick(choice.value),
             problem=problem.value,
-            changed=changes(scenario.value, model.value.scenario),
-            plan_edited=model.value.scenario.campaign != scenario.value.campaign,
+            changed=changes(scenario.value, model.value.scenario, edited),
+            plan_edited=edited,
         )
         Parameters(params, edits, applied)
     DayHeader(model.value)

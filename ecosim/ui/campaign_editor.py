@@ -11,6 +11,7 @@ Compare tab can run it against the scenario's own plan.
 from __future__ import annotations
 
 import html
+import math
 import tomllib
 from collections.abc import Callable
 from typing import Any
@@ -25,9 +26,12 @@ from ecosim.ui.live_model import LiveModel
 
 __all__ = [
     "COLUMNS",
+    "NUMBERS",
     "CampaignEditor",
     "action_row",
     "blank_action",
+    "form_numbers",
+    "same_plan",
     "scenario_toml",
     "with_campaign",
 ]
@@ -66,12 +70,76 @@ def with_campaign(scenario: Scenario, actions: list[dict[str, Any]]) -> Scenario
     Raises
     ------
     ScenarioError
-        If the schema rejects the plan; the message names each action's field
+        If the schema rejects the plan, or an action starts after the scenario's last day
+        (as when its file is read); the message names each action's field
         (``campaign[2].end``) and what was expected.
     """
     data = scenario.model_dump(exclude_none=True)
     data["campaign"] = actions
-    return validate_scenario(data, source="the campaign plan")
+    return validate_scenario(data, source="the campaign plan", beyond_horizon="refuse")
+
+
+def same_plan(a: list[Any], b: list[Any]) -> bool:
+    """Whether two campaign plans are the same but for what the sidebar's controls set.
+
+    The controls of single actions set an action's intensity, a sale's discount or a
+    price change's price; a plan with only those changed is still the scenario's plan.
+    """
+    tuned = {"intensity", "discount", "price"}
+    return [x.model_dump(exclude=tuned) for x in a] == [x.model_dump(exclude=tuned) for x in b]
+
+
+NUMBERS = {
+    "start": ("start (day)", int),
+    "end": ("end (day)", int),
+    "intensity": ("intensity (0 to 1)", float),
+    "cost": ("fixed cost (Rp thousand)", float),
+}
+"""The form's number fields: their labels and kinds. The form keeps what is typed, and
+:func:`form_numbers` reads it when the action is saved."""
+
+
+def form_numbers(draft: dict[str, Any]) -> dict[str, Any]:
+    """Return the form's fields with the number fields read from what was typed.
+
+    A field left empty is left out (the schema's default, or its "required" message).
+
+    Raises
+    ------
+    ValueError
+        Naming the field, if its text is no number of its kind (a whole number for days,
+        a finite number otherwise).
+
+    Examples
+    --------
+    >>> form_numbers({"type": "promotion", "start": " 12 ", "cost": "2.5", "intensity": ""})
+    {'type': 'promotion', 'start': 12, 'cost': 2.5}
+    >>> form_numbers({"start": "12.5"})
+    Traceback (most recent call last):
+    ...
+    ValueError: start (day): expected a whole number (got '12.5')
+    >>> form_numbers({"cost": "nan"})
+    Traceback (most recent call last):
+    ...
+    ValueError: fixed cost (Rp thousand): expected a finite number (got 'nan')
+    """
+    fields = {}
+    for name, value in draft.items():
+        if value in ("", None):
+            continue
+        if name in NUMBERS and isinstance(value, str):
+            label, kind = NUMBERS[name]
+            what = "a whole number" if kind is int else "a finite number"
+            if not value.strip():
+                continue
+            try:
+                value = kind(value.strip())
+            except ValueError:
+                raise ValueError(f"{label}: expected {what} (got {value!r})") from None
+            if not math.isfinite(value):
+                raise ValueError(f"{label}: expected {what} (got {draft[name]!r})")
+        fields[name] = value
+    return fields
 
 
 def scenario_toml(scenario: Scenario) -> str:
@@ -176,7 +244,11 @@ def CampaignEditor(
         except tomllib.TOMLDecodeError as error:
             set_message(f"other fields: not TOML ({error}); expected e.g. discount = 0.3")
             return None
-        fields = {k: v for k, v in draft.items() if k in _FORM and v not in ("", None)}
+        try:
+            fields = form_numbers({k: v for k, v in draft.items() if k in _FORM})
+        except ValueError as error:
+            set_message(str(error))
+            return None
         return {**fields, **others}
 
     def save() -> None:
@@ -201,7 +273,7 @@ def CampaignEditor(
     channels = ["", *(c.name for c in scenario.channels)]
     influencers = ["", *(i.name for i in scenario.influencers)]
     segments = ["all", *(s.name for s in scenario.population.segments)]
-    uses = running.scenario.campaign == current.campaign
+    uses = same_plan(running.scenario.campaign, current.campaign)
     with solara.Column(gap="10px", style={"max-width": "1200px"}):
         solara.Text("Campaign calendar", style={"font-weight": "bold", "font-size": "1.1em"})
         solara.Text(
@@ -266,30 +338,14 @@ def CampaignEditor(
                 dense=True,
             )
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
-            solara.InputInt(
-                "start (day)",
-                value=draft.get("start", 1),
-                on_value=lambda x: field("start", x),
-                dense=True,
-            )
-            solara.InputInt(
-                "end (day)",
-                value=draft.get("end", 1),
-                on_value=lambda x: field("end", x),
-                dense=True,
-            )
-            solara.InputFloat(
-                "intensity (0 to 1)",
-                value=draft.get("intensity", 1.0),
-                on_value=lambda x: field("intensity", x),
-                dense=True,
-            )
-            solara.InputFloat(
-                "fixed cost (Rp thousand)",
-                value=draft.get("cost", 0.0),
-                on_value=lambda x: field("cost", x),
-                dense=True,
-            )
+            defaults = {"start": 1, "end": 1, "intensity": 1.0, "cost": 0.0}
+            for name, (label, _) in NUMBERS.items():
+                solara.InputText(
+                    label,
+                    value=str(draft.get(name, defaults[name])),
+                    on_value=lambda x, name=name: field(name, x),
+                    dense=True,
+                ).key(f"{name}-{chosen}")
         solara.Text(  # above the box: its own label is hidden once it holds text
             "Other fields of this type (TOML, e.g. discount = 0.3):",
             style={"font-size": "0.8em", "color": "#555"},

@@ -382,11 +382,12 @@ def network_kinds(scenario: Scenario) -> list[str]:
     return [k for k in kinds if k != "edge_list" or scenario.network.kind == "edge_list"]
 
 
-def changes(base: Scenario, used: Scenario) -> list[str]:
+def changes(base: Scenario, used: Scenario, plan_edited: bool = False) -> list[str]:
     """Describe how the scenario a model runs differs from the one picked, setting by setting.
 
-    The settings of single campaign actions are left out when the campaign plan was edited
-    (actions removed, added or of another type): the edited plan replaces them.
+    The settings of single campaign actions are left out when the model runs a plan
+    edited in the Campaign tab (``plan_edited``), which replaces them, and when the plan
+    has no such action any more.
 
     Examples
     --------
@@ -397,9 +398,10 @@ def changes(base: Scenario, used: Scenario) -> list[str]:
     ['tokoku price 135 (was 150)', 'random seed 3 (was 2016)']
     """
     found = []
-    edited = base.campaign != used.campaign  # shown as such: its actions' controls do not apply
     for setting in settings(base):
-        if edited and setting.path.startswith("campaign."):
+        if setting.path.startswith("campaign.") and (
+            plan_edited or not _has_field(used, setting.path)
+        ):
             continue
         before, after = (getattr(*_owner(s, setting.path)) for s in (base, used))
         if before != after:
@@ -409,6 +411,13 @@ def changes(base: Scenario, used: Scenario) -> list[str]:
     if base.seed != used.seed:
         found.append(f"random seed {used.seed} (was {base.seed})")
     return found
+
+
+def _has_field(scenario: Scenario, path: str) -> bool:
+    """Whether the campaign action ``campaign.<number>.<field>`` exists and has the field."""
+    _, number, field = path.split(".")
+    actions = scenario.campaign
+    return int(number) < len(actions) and hasattr(actions[int(number)], field)
 
 
 def _network(scenario: Scenario) -> str:

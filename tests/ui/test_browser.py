@@ -432,3 +432,36 @@ def test_a_slower_pace_chosen_while_playing_applies_at_once(app: App):
     after = app.counter()
     page.get_by_role("button", name="Pause", exact=True).click()
     assert 3 <= after - before <= 7, (before, after)
+
+
+def test_a_number_field_with_text_or_nan_says_so_and_the_page_keeps_working(app: App):
+    app.open()
+    page = app.page
+    app.tab("Campaign")
+    cost = page.get_by_label("fixed cost (Rp thousand)")
+    cost.fill("nan")
+    cost.press("Enter")
+    page.get_by_role("button", name="Save action").click()
+    expect(
+        page.get_by_text("fixed cost (Rp thousand): expected a finite number (got 'nan')")
+    ).to_be_visible()
+    start = page.get_by_label("start (day)")
+    start.fill("abc")
+    start.press("Enter")
+    page.get_by_role("button", name="Save action").click()
+    expect(page.get_by_text("start (day): expected a whole number (got 'abc')")).to_be_visible()
+    app.reset()
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    app.tab(TABS[0])
+    app.step()
+
+
+def test_a_moved_campaign_control_is_not_called_an_edited_plan(app: App):
+    app.open()
+    page = app.page
+    page.get_by_role("slider", name="tv ads d288-315").press("End")
+    app.reset()
+    expect(page.get_by_text("Running with: tv ads d288-315 1 (was 0.6)")).to_be_visible()
+    expect(page.get_by_text("the campaign plan edited in the Campaign tab")).to_have_count(0)
+    app.tab("Campaign")
+    expect(page.get_by_text(re.compile(r"The model running uses this plan\."))).to_be_visible()

@@ -7,7 +7,7 @@ import pytest
 from ecosim import load_scenario
 from ecosim.scenario import ScenarioError, validate_scenario
 from ecosim.ui.app import reset_keywords
-from ecosim.ui.campaign_editor import blank_action, scenario_toml, with_campaign
+from ecosim.ui.campaign_editor import blank_action, form_numbers, scenario_toml, with_campaign
 from ecosim.ui.controls import model_params
 from ecosim.ui.live_model import LiveModel
 
@@ -25,6 +25,29 @@ def test_a_plan_the_schema_rejects_is_refused_with_the_fields_named():
         with_campaign(BASELINE, actions)
     with pytest.raises(ScenarioError, match="radio"):
         with_campaign(BASELINE, [*plan(), {**blank_action(BASELINE), "channel": "radio"}])
+
+
+def test_an_action_after_the_last_day_is_refused_as_when_the_file_is_read():
+    """Else the plan ran, but its download would not load (ecosim run refuses it)."""
+    late = {**blank_action(BASELINE), "start": 400, "end": 500}
+    with pytest.raises(ScenarioError, match=r"campaign\[9\]\.start: starts on day 400, after"):
+        with_campaign(BASELINE, [*plan(), late])
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ({"start": "abc"}, "start (day): expected a whole number (got 'abc')"),
+        ({"end": "12.5"}, "end (day): expected a whole number (got '12.5')"),
+        ({"intensity": "nan"}, "intensity (0 to 1): expected a finite number (got 'nan')"),
+        ({"cost": "-inf"}, "fixed cost (Rp thousand): expected a finite number (got '-inf')"),
+    ],
+)
+def test_what_is_typed_in_a_number_field_is_read_or_refused_naming_it(typed, message):
+    """Not the field's old value kept silently (text), nor a NaN that redrew the page forever."""
+    with pytest.raises(ValueError) as caught:
+        form_numbers({**blank_action(BASELINE), **typed})
+    assert str(caught.value) == message
 
 
 def test_an_edited_plan_runs_on_reset_and_downloads_as_a_scenario():

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from ecosim import load_scenario
 from ecosim.scenario import Scenario
 from ecosim.ui.app import reset_keywords
+from ecosim.ui.campaign_editor import same_plan
 from ecosim.ui.controls import (
     Setting,
     changes,
@@ -208,7 +209,18 @@ def test_changes_with_an_edited_plan_leave_its_actions_settings_out(edit):
         }
     data["brands"][0]["price"] = 140
     used = Scenario.model_validate(data)
-    assert changes(base, used) == ["tokoku price 140 (was 150)"]
+    assert changes(base, used, plan_edited=True) == ["tokoku price 140 (was 150)"]
+    assert "tokoku price 140 (was 150)" in changes(base, used), "read by position, no error"
+
+
+def test_a_campaign_control_moved_is_no_edited_plan():
+    """The sidebar's control of one action changes the plan's numbers, not the plan."""
+    base = load_scenario("scenarios/baseline.toml")
+    used = LiveModel(base, **{"campaign.0.intensity": 0.5}).scenario
+    label = next(s.label for s in settings(base) if s.path == "campaign.0.intensity")
+    assert changes(base, used) == [f"{label} 0.5 (was 0.6)"]
+    assert same_plan(base.campaign, used.campaign)
+    assert not same_plan(base.campaign, base.campaign[1:])
 
 
 def test_a_switch_for_a_yes_no_field_and_a_select_for_a_choice():
