@@ -142,6 +142,8 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
 
     def new_model() -> Callable[[], None]:
         """Stop playing when another model comes (a Reset, a scenario, an upload)."""
+        if played.value is not None and played.value is not model:
+            played.set(None)  # not playing the new one, nor holding the old one in memory
         return stop.set
 
     solara.use_effect(new_model, [model])
