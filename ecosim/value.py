@@ -80,6 +80,8 @@ def quintile_scores(values: np.ndarray, higher_is_better: bool = True) -> np.nda
     values = np.asarray(values, dtype=float)
     if len(values) == 0:
         return np.empty(0, dtype=np.int8)
+    if np.isnan(values).any():
+        raise ValueError("values: a missing value (NaN) has no rank; expected numbers")
     ranks = pd.Series(values if higher_is_better else -values).rank(method="average", pct=True)
     return np.ceil(ranks.to_numpy() * 5).clip(1, 5).astype(np.int8)
 
@@ -95,6 +97,10 @@ def abc_classes(spend: np.ndarray, a: float = 0.8, b: float = 0.95) -> np.ndarra
     ['A', 'A', 'B', 'B', 'C', 'C']
     """
     spend = np.asarray(spend, dtype=float)
+    if np.isnan(spend).any():
+        raise ValueError("spend: a missing value (NaN) has no rank; expected numbers")
+    if not 0 < a <= b <= 1:
+        raise ValueError(f"expected 0 < a <= b <= 1 (got a = {a:g}, b = {b:g})")
     order = np.argsort(-spend, kind="stable")
     total = spend.sum()
     before = np.cumsum(spend[order]) - spend[order]

@@ -41,6 +41,16 @@ def test_quintiles_and_abc():
     assert classes.tolist() == ["C", "A", "B", "A", "C"]
 
 
+def test_a_missing_value_has_no_rank_and_abc_shares_must_be_ordered():
+    """A NaN scored 0 (outside 1..5), or made every customer class C."""
+    with pytest.raises(ValueError, match=r"values: a missing value \(NaN\) has no rank"):
+        quintile_scores(np.array([1.0, np.nan, 3.0]))
+    with pytest.raises(ValueError, match=r"spend: a missing value \(NaN\) has no rank"):
+        abc_classes(np.array([1.0, np.nan, 3.0]))
+    with pytest.raises(ValueError, match=r"expected 0 < a <= b <= 1 \(got a = 0.99, b = 0.5\)"):
+        abc_classes(np.array([1.0, 2.0]), a=0.99, b=0.5)
+
+
 @pytest.fixture(scope="module")
 def model():
     data = small_scenario()
