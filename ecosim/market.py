@@ -318,8 +318,21 @@ class Market(mesa.Model):
         return frame.astype({"step": "int64"})
 
     def step(self) -> None:
-        """Simulate one day: the brands decide, the engine's phases run, the day is measured."""
+        """Simulate one day: the brands decide, the engine's phases run, the day is measured.
+
+        Raises
+        ------
+        InputError
+            After the scenario's last day (``days``): the campaign, the budgets and the
+            series stop there; a longer run needs a longer ``days``.
+        """
         day = self.steps
+        if day > self.scenario.days:
+            self.steps -= 1  # Mesa's step wrapper counted the day before this call
+            raise InputError(
+                f"the scenario's {self.scenario.days} days are over (the model is on day "
+                f"{self.steps}); for a longer run, build the model with a larger days"
+            )
         self.draws.start_day(day)
         self.population.new_day()
         self.flows = self._new_flows()

@@ -61,6 +61,12 @@ def test_model_stops_at_the_horizon(scenario):
     while model.running:
         model.step()
     assert model.steps == 5 and len(model.timeseries()) == 6
+    with pytest.raises(
+        InputError, match=r"the scenario's 5 days are over \(the model is on day 5\)"
+    ):
+        model.step()  # it simulated a sixth day, beyond the campaign, budgets and horizon
+    assert model.steps == 5 and len(model.timeseries()) == 6
+    assert len(model.run()) == 6
 
 
 def test_mesa_agents_and_agentsets(scenario):
