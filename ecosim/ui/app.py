@@ -174,7 +174,18 @@ def Page() -> None:
 
     def upload(name: str, content: bytes) -> None:
         path = uploads / re.sub(r"[^\w.-]", "_", Path(name).name)
-        use(choice.value, lambda: with_edge_list(scenario.value, path, content), network=path.name)
+        dropped = (
+            "The campaign plan edited in the Campaign tab was dropped with the new network: "
+            "edit it again there."
+            if plan.value is not None
+            else ""
+        )
+
+        def change() -> tuple[Scenario, str]:
+            chosen, note = with_edge_list(scenario.value, path, content)
+            return chosen, " ".join(part for part in (note, dropped) if part)
+
+        use(choice.value, change, network=path.name)
 
     def reset() -> None:
         keywords = reset_keywords(params, edits.value, plan.value)

@@ -465,3 +465,19 @@ def test_a_moved_campaign_control_is_not_called_an_edited_plan(app: App):
     expect(page.get_by_text("the campaign plan edited in the Campaign tab")).to_have_count(0)
     app.tab("Campaign")
     expect(page.get_by_text(re.compile(r"The model running uses this plan\."))).to_be_visible()
+
+
+def test_a_network_uploaded_over_an_edited_plan_says_the_plan_was_dropped(app: App):
+    app.open()
+    page = app.page
+    app.tab("Campaign")
+    page.get_by_role("button", name="Remove action").click()
+    expect(page.get_by_text("Action 0 removed. It applies on Reset.")).to_be_visible()
+    ring = "\n".join(f"{i},{(i + 1) % 10_000}" for i in range(10_000)).encode()
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "ring.csv", "mimeType": "text/csv", "buffer": ring}]
+    )
+    expect(page.get_by_text("Network: ring.csv (uploaded)")).to_be_visible()
+    expect(
+        page.get_by_text("The campaign plan edited in the Campaign tab was dropped")
+    ).to_be_visible()
