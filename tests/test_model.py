@@ -202,6 +202,17 @@ def test_a_segment_too_small_for_any_customer_is_warned_about_and_is_no_communit
         "tiny.toml: population.segments[1].share: a share of 0.001 of 500 customers gives "
         "segment 'tiny' no customer (actions aimed at it reach no one)"
     ]
+    data["population"]["segments"] = [
+        {"name": "a", "share": 0.999},
+        {"name": "tiny", "share": 0.0005},
+        {"name": "dust", "share": 0.0005},
+    ]
+    with pytest.warns(InputWarning) as warned:
+        validate_scenario(data, source="tiny.toml")
+    assert [str(w.message) for w in warned] == [  # one warning, however many segments
+        "tiny.toml: population.segments: the shares of 2 segments ('tiny', 'dust') give them "
+        "no customer of 500 (actions aimed at them reach no one)"
+    ]
     model = EcosystemModel(scenario, days=3)
     model.run()
     assert (model.population.segment == 0).all()

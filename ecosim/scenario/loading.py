@@ -320,17 +320,7 @@ def validate_scenario(
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(source, validation_problems(error, data)) from None
-    for i, (segment, size) in enumerate(
-        zip(scenario.population.segments, scenario.population.sizes(), strict=True)
-    ):
-        if size == 0:
-            warnings.warn(
-                f"{source}: population.segments[{i}].share: a share of {segment.share:g} of "
-                f"{scenario.population.size:,} customers gives segment {segment.name!r} no "
-                "customer (actions aimed at it reach no one)",
-                InputWarning,
-                stacklevel=2,
-            )
+    _warn_empty_segments(scenario, source)
     budgets = {brand.name: brand.budget for brand in scenario.brands}
     for i, action in enumerate(scenario.campaign):
         if action.cost > budgets[action.brand]:
@@ -357,6 +347,29 @@ def validate_scenario(
             stacklevel=2,
         )
     return scenario
+
+
+def _warn_empty_segments(scenario: Scenario, source: str) -> None:
+    """Warn of segments whose share of the population is less than one customer."""
+    segments, size = scenario.population.segments, scenario.population.size
+    empty = [i for i, count in enumerate(scenario.population.sizes()) if count == 0]
+    if len(empty) == 1:
+        segment = segments[empty[0]]
+        message = (
+            f"population.segments[{empty[0]}].share: a share of {segment.share:g} of "
+            f"{size:,} customers gives segment {segment.name!r} no customer (actions aimed "
+            "at it reach no one)"
+        )
+    elif empty:
+        names = ", ".join(repr(segments[i].name) for i in empty[:5])
+        message = (
+            f"population.segments: the shares of {len(empty):,} segments ({names}"
+            f"{', ...' if len(empty) > 5 else ''}) give them no customer of {size:,} "
+            "(actions aimed at them reach no one)"
+        )
+    else:
+        return
+    warnings.warn(f"{source}: {message}", InputWarning, stacklevel=3)
 
 
 def _listed(problems: list[tuple[str, str]]) -> str:
