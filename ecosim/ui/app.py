@@ -230,9 +230,13 @@ def Page() -> None:
         with solara.lab.Tab(TABS[2]):
             _grid(model.value, [NetworkView, CustomerInspector, CustomerHistory])
         with solara.lab.Tab(TABS[3]):
-            CampaignEditor(scenario.value, plan.value, on_plan=plan.set, running=model.value).key(
-                f"plan-{id(scenario.value)}"
-            )
+            CampaignEditor(
+                scenario.value,
+                plan.value,
+                on_plan=plan.set,
+                running=model.value,
+                edge_list=uploaded.value,
+            ).key(f"plan-{id(scenario.value)}")
         with solara.lab.Tab(TABS[4]):
             AboutTheModel(model.value)
         with solara.lab.Tab(TABS[5]), solara.Div(style=_GRID):

@@ -142,8 +142,16 @@ def form_numbers(draft: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def scenario_toml(scenario: Scenario) -> str:
+def scenario_toml(scenario: Scenario, edge_list: str = "") -> str:
     """Write a scenario as TOML that loads back to the same scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    edge_list : str
+        For a network uploaded to the page: the edge list's file name, written as the
+        network's ``path`` (relative: the file goes beside the scenario) instead of the
+        page's own copy, which lives only as long as the browser session.
 
     Examples
     --------
@@ -152,7 +160,10 @@ def scenario_toml(scenario: Scenario) -> str:
     >>> validate_scenario(tomllib.loads(scenario_toml(scenario))) == scenario
     True
     """
-    return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    if edge_list:
+        data["network"]["path"] = edge_list
+    return tomli_w.dumps(data)
 
 
 def action_row(action: dict[str, Any]) -> list[str]:
@@ -199,6 +210,7 @@ def CampaignEditor(
     plan: Scenario | None,
     on_plan: Callable[[Scenario | None], None],
     running: LiveModel,
+    edge_list: str = "",
 ) -> None:
     """Show the campaign calendar and the form that edits it.
 
@@ -212,6 +224,9 @@ def CampaignEditor(
         Called with the scenario with the edited plan (``None``: back to the scenario's).
     running : LiveModel
         The model running, to say whether it uses the edited plan.
+    edge_list : str
+        The file name of a network uploaded to the page ("" for the scenario's own): the
+        download names it, to be kept beside the scenario (:func:`scenario_toml`).
     """
     current = plan or scenario
     actions = [a.model_dump(exclude_none=True) for a in current.campaign]
@@ -359,10 +374,16 @@ def CampaignEditor(
                 "Back to the scenario's plan", on_click=lambda: on_plan(None), disabled=not plan
             )
             solara.FileDownload(
-                lambda: scenario_toml(current),
+                lambda: scenario_toml(current, edge_list),
                 filename=f"{current.name}-plan.toml",
                 label="Download scenario (TOML)",
                 mime_type="application/toml",
+            )
+        if edge_list:
+            solara.Text(
+                f"The downloaded scenario's network is the uploaded {edge_list}: keep that "
+                "file beside it.",
+                style={"font-size": "0.8em", "color": "#555"},
             )
         if message.endswith((" saved.", " added.", " removed.")):
             solara.Success(message + " It applies on Reset.", dense=True)

@@ -481,3 +481,9 @@ def test_a_network_uploaded_over_an_edited_plan_says_the_plan_was_dropped(app: A
     expect(
         page.get_by_text("The campaign plan edited in the Campaign tab was dropped")
     ).to_be_visible()
+    app.tab("Campaign")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download scenario (TOML)").click()
+    saved = tomllib.loads(Path(download.value.path()).read_text())
+    assert saved["network"] == {"kind": "edge_list", "path": "ring.csv"}
+    expect(page.get_by_text("network is the uploaded ring.csv: keep that file")).to_be_visible()

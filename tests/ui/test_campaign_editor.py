@@ -10,6 +10,7 @@ from ecosim.ui.app import reset_keywords
 from ecosim.ui.campaign_editor import blank_action, form_numbers, scenario_toml, with_campaign
 from ecosim.ui.controls import model_params
 from ecosim.ui.live_model import LiveModel
+from ecosim.ui.scenarios import with_edge_list
 
 BASELINE = load_scenario("scenarios/baseline.toml")
 
@@ -62,3 +63,18 @@ def test_an_edited_plan_runs_on_reset_and_downloads_as_a_scenario():
     model = LiveModel(**keywords)
     assert model.problem is None and model.scenario.campaign == edited.campaign
     assert model.population.n == 300
+
+
+def test_a_download_after_an_upload_names_the_edge_list_to_keep_beside_it(tmp_path):
+    """The page's copy of an upload lives in a temporary folder: named there, the
+    download loaded nowhere else (a path outside the scenario's folder)."""
+    ring = "\n".join(f"{i},{(i + 1) % 500}" for i in range(500)).encode()
+    (tmp_path / "page").mkdir()
+    uploaded, _ = with_edge_list(BASELINE, tmp_path / "page" / "ring.csv", ring)
+    saved = tmp_path / "mine"
+    saved.mkdir()
+    (saved / "ring.csv").write_bytes(ring)
+    (saved / "plan.toml").write_text(scenario_toml(uploaded, edge_list="ring.csv"))
+    loaded = load_scenario(saved / "plan.toml")
+    assert loaded.network.path == str(saved / "ring.csv")
+    assert loaded.model_copy(update={"network": uploaded.network}) == uploaded
