@@ -120,10 +120,10 @@ class EcosystemModel(Market):
         if kwargs:
             raise TypeError(f"EcosystemModel() got unexpected keyword arguments {sorted(kwargs)}")
         resolved = resolve_scenario(scenario, customers=customers, days=days, overrides=overrides)
-        if resolved.diffusion.reduced:
-            return DiffusionModel(resolved, rng, outcomes=outcomes)
-        model = super().__new__(cls)
-        model._resolved = resolved
+        model = super().__new__(DiffusionModel if resolved.diffusion.reduced else cls)
+        model._resolved = resolved  # validated once: __init__ takes it
+        if isinstance(model, DiffusionModel):  # not an EcosystemModel: Python skips __init__
+            model.__init__(resolved, rng, outcomes=outcomes)
         return model
 
     def _start(self) -> None:

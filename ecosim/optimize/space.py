@@ -35,8 +35,13 @@ def parameters(optimisation: Optimisation) -> list[str]:
     return [
         *(v.name for v in optimisation.variables),
         *(flight.name for flight in optimisation.flights),
-        *(f"{group.name}.{item.name}" for group in optimisation.budgets for item in group.items),
+        *(_weight(group, item) for group in optimisation.budgets for item in group.items),
     ]
+
+
+def _weight(group: BudgetGroup, item: Any) -> str:
+    """Return the name of the Optuna parameter of an item's weight in a budget group."""
+    return f"{group.name}.{item.name}"
 
 
 def suggest(trial: Suggester, optimisation: Optimisation) -> dict[str, Any]:
@@ -66,7 +71,7 @@ def suggest(trial: Suggester, optimisation: Optimisation) -> dict[str, Any]:
         start = trial.suggest_int(flight.name, flight.earliest, flight.latest)
         overrides.update(flight_overrides(flight, action.end - action.start, start))
     for group in optimisation.budgets:
-        weights = [trial.suggest_float(f"{group.name}.{i.name}", 0.0, 1.0) for i in group.items]
+        weights = [trial.suggest_float(_weight(group, i), 0.0, 1.0) for i in group.items]
         for item, share in zip(
             group.items, capped(_normalised(weights), group.caps()), strict=True
         ):
@@ -76,7 +81,7 @@ def suggest(trial: Suggester, optimisation: Optimisation) -> dict[str, Any]:
 
 def shares(params: dict[str, Any], group: BudgetGroup) -> dict[str, float]:
     """Return each item's share of a budget group in a trial's parameters."""
-    weights = [params[f"{group.name}.{item.name}"] for item in group.items]
+    weights = [params[_weight(group, item)] for item in group.items]
     values = capped(_normalised(weights), group.caps())
     return dict(zip((i.name for i in group.items), values, strict=True))
 
