@@ -18,7 +18,8 @@ import mesa
 import numpy as np
 
 from ecosim import scenario as schema
-from ecosim.population import NEVER, STAGES, TRAITS
+from ecosim.errors import InputError
+from ecosim.population import NEVER, STAGES, TRAIT_BOUNDS, TRAITS
 from ecosim.processes import direct_actions, exposure
 from ecosim.processes.dialogue import media_story
 from ecosim.processes.retention import win_back
@@ -59,22 +60,47 @@ class Agent(mesa.Agent):
     _ids = _IdCounters()
 
 
+def _checked(customer: Customer, name: str, value: object, low: float, high: float) -> object:
+    """Return ``value`` if it fits the customer's ``name`` array and ``[low, high]``.
+
+    Whole numbers for an integer or boolean array (numpy would truncate 2.5 to 2 and make
+    0.5 True); otherwise an :class:`InputError` naming the customer and the attribute.
+    """
+    numbers = np.asarray(value)
+    row = getattr(customer.model.population, name)[customer.row]
+    whole = row.dtype.kind in "biu"
+    fits = numbers.dtype.kind in "biuf" and np.all((numbers >= low) & (numbers <= high))
+    if not fits or (whole and not np.all(numbers == np.round(numbers))):
+        kind = "a whole number" if whole else "a number"
+        raise InputError(
+            f"customer {customer.row}: {name} must be {kind} in [{low:g}, {high:g}], got {value!r}"
+        )
+    if numbers.shape not in ((), np.shape(row)):
+        expected = (
+            "one number" if np.ndim(row) == 0 else f"one number or {np.size(row)}, one per brand"
+        )
+        raise InputError(f"customer {customer.row}: {name} takes {expected}, got {value!r}")
+    return value
+
+
 def _trait(name: str) -> property:
+    low, high = TRAIT_BOUNDS[name]
+
     def get(self: Customer) -> float:
         return float(getattr(self.model.population, name)[self.row])
 
     def put(self: Customer, value: float) -> None:
-        getattr(self.model.population, name)[self.row] = value
+        getattr(self.model.population, name)[self.row] = _checked(self, name, value, low, high)
 
     return property(get, put, doc=f"The customer's {name.replace('_', ' ')}.")
 
 
-def _per_brand(name: str, doc: str) -> property:
+def _per_brand(name: str, doc: str, low: float = -np.inf, high: float = np.inf) -> property:
     def get(self: Customer) -> np.ndarray:
         return getattr(self.model.population, name)[self.row]
 
     def put(self: Customer, value: object) -> None:
-        getattr(self.model.population, name)[self.row] = value
+        getattr(self.model.population, name)[self.row] = _checked(self, name, value, low, high)
 
     return property(get, put, doc=f"{doc}, one value per brand (a writable view).")
 
@@ -101,15 +127,17 @@ class Customer(Agent):
     talkativeness = _trait("talkativeness")
     price_sensitivity = _trait("price_sensitivity")
     need_cycle = _trait("need_cycle")
-    aware = _per_brand("aware", "Whether the customer knows the brand")
-    experience = _per_brand("experience", "Experience valence in [-1, 1]")
-    stage = _per_brand("stage", "Engagement stage (index into ecosim.population.STAGES)")
-    purchases = _per_brand("purchases", "Number of purchases")
-    spend = _per_brand("spend", "Money spent")
+    aware = _per_brand("aware", "Whether the customer knows the brand", 0, 1)
+    experience = _per_brand("experience", "Experience valence in [-1, 1]", -1.0, 1.0)
+    stage = _per_brand(
+        "stage", "Engagement stage (index into ecosim.population.STAGES)", 0, len(STAGES) - 1
+    )
+    purchases = _per_brand("purchases", "Number of purchases", 0)
+    spend = _per_brand("spend", "Money spent", 0.0)
     last_purchase = _per_brand("last_purchase", "Day of the last purchase")
-    churned = _per_brand("churned", "Whether the customer has defected from the brand")
-    points = _per_brand("points", "Loyalty points balance")
-    tier = _per_brand("tier", "Loyalty tier (0: none)")
+    churned = _per_brand("churned", "Whether the customer has defected from the brand", 0, 1)
+    points = _per_brand("points", "Loyalty points balance", 0.0)
+    tier = _per_brand("tier", "Loyalty tier (0: none)", 0)
 
     @property
     def segment(self) -> str:

@@ -242,21 +242,66 @@ class Market(mesa.Model):
         return reviews.average_rating(total, count, self.scenario.dynamics)
 
     def outcome(self, name: str, brand: int) -> float:
-        """Return the latest measured value of an outcome for one brand."""
-        if len(self.brands) > 1:
-            name = f"{name}__{self.scenario.brand_names[brand]}"
-        return self.outcomes[name]
+        """Return the latest measured value of an outcome for one brand.
+
+        Parameters
+        ----------
+        name : str
+            An outcome the model measures (``purchases``, ``revenue``, ...).
+        brand : int
+            The brand's position in the scenario's ``brands``.
+
+        Raises
+        ------
+        InputError
+            For a brand that does not exist or an outcome this model does not measure.
+        """
+        names = self.scenario.brand_names
+        if isinstance(brand, bool) or not isinstance(brand, numbers.Integral):
+            raise InputError(
+                f"brand: expected a brand's position (0..{len(names) - 1}), got {brand!r}"
+            )
+        if not 0 <= brand < len(names):
+            raise InputError(f"brand: {brand} does not exist (0..{len(names) - 1})")
+        column = f"{name}__{names[brand]}" if len(names) > 1 else name
+        try:
+            return self.outcomes[column]
+        except KeyError:
+            measured = sorted({split_column(column)[0] for column in self.outcomes} - {"step"})
+            raise InputError(
+                f"outcome: {name!r} is not measured by this model; it measures "
+                + ", ".join(measured)
+            ) from None
 
     def segment_indices(self, segment: str) -> list[int]:
-        """Return the indices of the segments a campaign's ``segment`` field targets."""
+        """Return the indices of the segments a campaign's ``segment`` field targets.
+
+        Raises
+        ------
+        InputError
+            For a segment the scenario does not have.
+        """
         names = self.scenario.segment_names
-        return list(range(len(names))) if segment == "all" else [names.index(segment)]
+        if segment == "all":
+            return list(range(len(names)))
+        if segment not in names:
+            raise InputError(
+                f"segment: {segment!r} is not a segment of this scenario; "
+                f"expected 'all' or one of {', '.join(names)}"
+            )
+        return [names.index(segment)]
 
     def segment_customers(self, segment: str) -> np.ndarray:
-        """Return the customers of a segment (``all``: everyone)."""
+        """Return the customers of a segment (``all``: everyone).
+
+        Raises
+        ------
+        InputError
+            For a segment the scenario does not have.
+        """
         if segment == "all":
             return self.everyone
-        return self.segment_members[self.scenario.segment_names.index(segment)]
+        return self.segment_members[self.segment_indices(segment)[0]]
 
     def attention_weight(self, action: Any) -> float:
         """Weight of an exposure to ``action``: culturally timed actions draw more attention."""

@@ -15,7 +15,16 @@ import numpy as np
 from ecosim.scenario import Beta, Constant, Distribution, Gamma, Normal, Scenario, Uniform
 from ecosim.scenario.population import segment_sizes
 
-__all__ = ["NEVER", "STAGES", "TRAITS", "Population", "draw", "push_event", "segment_sizes"]
+__all__ = [
+    "NEVER",
+    "STAGES",
+    "TRAITS",
+    "TRAIT_BOUNDS",
+    "Population",
+    "draw",
+    "push_event",
+    "segment_sizes",
+]
 
 STAGES = ("none", "consumption", "curation", "creation", "collaboration")
 """Evans's (2010) engagement stages; index 0 is a customer not (yet) engaged."""
@@ -23,12 +32,13 @@ STAGES = ("none", "consumption", "curation", "creation", "collaboration")
 TRAITS = ("ad_receptiveness", "talkativeness", "price_sensitivity", "need_cycle")
 """Per-customer traits drawn from the segment distributions."""
 
-_BOUNDS = {
+TRAIT_BOUNDS = {
     "ad_receptiveness": (0.0, 1.0),
     "talkativeness": (0.0, 1.0),
     "price_sensitivity": (0.0, 1.0),
     "need_cycle": (1.0, np.inf),
 }
+"""The range of each trait (draws are clipped to it; a customer view refuses values outside)."""
 
 
 NEVER = np.iinfo(np.int32).min // 2
@@ -258,7 +268,7 @@ class Population:
         )
         for trait in TRAITS:
             values = getattr(population, trait)
-            low, high = _BOUNDS[trait]
+            low, high = TRAIT_BOUNDS[trait]
             for index, spec in enumerate(segments):
                 members = population.segment == index
                 values[members] = draw(getattr(spec, trait), int(sizes[index]), rng, low, high)

@@ -112,6 +112,45 @@ def test_customer_view_reads_and_writes_its_row(scenario):
         model.customer(500)
 
 
+@pytest.mark.parametrize(
+    ("attribute", "value", "message"),
+    [
+        ("experience", 5, r"experience must be a number in \[-1, 1\], got 5"),
+        ("experience", float("nan"), "experience must be a number"),
+        ("experience", "good", "experience must be a number"),
+        ("talkativeness", -0.1, r"talkativeness must be a number in \[0, 1\]"),
+        ("need_cycle", 0.5, r"need_cycle must be a number in \[1, inf\]"),
+        ("stage", 2.5, r"stage must be a whole number in \[0, 4\]"),
+        ("aware", 0.5, "aware must be a whole number"),
+        ("purchases", -1, "purchases must be a whole number"),
+        ("experience", [0.1, 0.2], "experience takes one number or 1, one per brand"),
+        ("talkativeness", [0.1], "talkativeness takes one number"),
+    ],
+)
+def test_customer_view_refuses_values_out_of_range(scenario, attribute, value, message):
+    model = EcosystemModel(scenario)
+    customer = model.customer(7)
+    before = customer.state()
+    with pytest.raises(InputError, match=f"customer 7: {message}"):
+        setattr(customer, attribute, value)
+    assert customer.state() == before
+
+
+def test_model_accessors_name_what_exists(scenario):
+    model = EcosystemModel(scenario)
+    model.step()
+    assert model.outcome("purchases", 0) == model.outcomes["purchases"]
+    with pytest.raises(InputError, match="'sales' is not measured by this model; it measures "):
+        model.outcome("sales", 0)
+    with pytest.raises(InputError, match=r"brand: 3 does not exist \(0..0\)"):
+        model.outcome("purchases", 3)
+    with pytest.raises(InputError, match="expected a brand's position"):
+        model.outcome("purchases", "shop")
+    with pytest.raises(InputError, match="'c' is not a segment of this scenario; expected 'all'"):
+        model.segment_customers("c")
+    assert len(model.segment_customers("all")) == model.population.n
+
+
 def test_budget_caps_marketing_cost():
     data = small_scenario()
     data["brands"][0]["budget"] = 300.0

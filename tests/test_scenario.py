@@ -304,6 +304,10 @@ BROKEN = [
         "influencers[0].audience_share: Input should be greater than 0",
     ),
     (
+        _with("influencers.0.overlap", 0.5),
+        "influencers[0].overlap: the first influencer has no influencer listed before it",
+    ),
+    (
         _with("population.segments.0.channel_preferences", {"radio": 0.3}),
         "population.segments[0].channel_preferences.radio: unknown channel 'radio'",
     ),

@@ -66,6 +66,11 @@ class Scenario(ScenarioTable):
                         f"brands[{b}].rules[{r}].apology_channel: unknown channel "
                         f"{rule.apology_channel!r} {expected(channels)}"
                     )
+        if self.influencers and self.influencers[0].overlap > 0:
+            problems.append(
+                "influencers[0].overlap: the first influencer has no influencer listed before "
+                "it whose followers it could share; expected 0 (set the overlap on the later one)"
+            )
         problems += network_problems(self.network, self.population)
         problems += self._campaign_problems(channels)
         problems += self._diffusion_problems()
