@@ -202,6 +202,21 @@ def test_a_mistake_on_the_command_line_is_not_blamed_on_the_file(args, problem, 
     assert err == f"ecosim: error: {SCENARIOS / 'baseline.toml'}: 1 problem\n  {problem}\n"
 
 
+def test_a_name_changed_on_the_command_line_is_blamed_where_the_old_name_is_used(capsys):
+    args = ["run", str(SCENARIOS / "baseline.toml"), "--set", "brands.tokoku.name=toko"]
+    assert main(args) == 2
+    problems = capsys.readouterr().err.splitlines()[1:]
+    assert len(problems) == 9
+    assert all(
+        line.startswith("  campaign[")
+        and line.endswith(
+            ".brand (with brands.tokoku.name set on the command line): unknown brand "
+            "'tokoku' (expected one of: toko)"
+        )
+        for line in problems
+    ), problems
+
+
 @pytest.mark.parametrize(
     ("option", "text", "expected"),
     [

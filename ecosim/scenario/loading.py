@@ -577,8 +577,9 @@ def blame_overrides(
     -------
     list of (str, str)
         The problems; a path at or inside a field that an override set (or created) reads
-        ``<path> (set on <origin>)``, one around such a field, or in a table whose ``kind``
-        or ``type`` an override changed, ``<path> (with <dotted path> set on <origin>)``.
+        ``<path> (set on <origin>)``, one around such a field, in a table whose ``kind``
+        or ``type`` an override changed, or naming a name an override changed (an action of
+        a renamed brand), ``<path> (with <dotted path> set on <origin>)``.
 
     Examples
     --------
@@ -599,10 +600,16 @@ def blame_overrides(
         for dotted, field in fields.items()
         if field.rpartition(".")[2] in ("kind", "type")
     }
+    renamed = {
+        dotted: name
+        for dotted, field in fields.items()
+        if field.endswith(".name") and isinstance(name := field_value(data, dotted), str)
+    }
     blamed = []
     for path, message in problems:
         around = [dotted for dotted, field in fields.items() if _inside(field, path)]
         around += [dotted for dotted, table in kinds.items() if table and _inside(path, table)]
+        around += [dotted for dotted, name in renamed.items() if repr(name) in message]
         if path and any(_inside(path, field) for field in fields.values()):
             path = f"{path} (set on {origin})"
         elif path and around:
