@@ -100,17 +100,20 @@ def Parameters(
     params: dict[str, Any],
     edits: solara.Reactive[dict[str, Any]],
     applied: solara.Reactive[dict[str, Any]],
+    plan_edited: bool = False,
 ) -> None:
     """Show the parameters card, reading the controls' edits itself.
 
     A moved control then draws this card again, not the whole page with its charts and
-    network (which took seconds at 10,000 customers).
+    network (which took seconds at 10,000 customers). ``plan_edited``: Reset runs a plan
+    edited in the Campaign tab (see :func:`ParametersPanel`).
     """
     ParametersPanel(
         params,
         {**initial_values(params), **edits.value},
         lambda name, value: edits.set({**edits.value, name: value}),
         applied.value,
+        plan_edited,
     )
 
 
@@ -214,7 +217,7 @@ def Page() -> None:
             changed=changes(scenario.value, model.value.scenario, edited),
             plan_edited=edited,
         )
-        Parameters(params, edits, applied)
+        Parameters(params, edits, applied, plan.value is not None)
     DayHeader(model.value)
     if model.value.problem:
         solara.Error(

@@ -35,7 +35,11 @@ def initial_values(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def pending(
-    params: dict[str, Any], values: dict[str, Any], applied: dict[str, Any] | None = None
+    params: dict[str, Any],
+    values: dict[str, Any],
+    applied: dict[str, Any] | None = None,
+    *,
+    campaign: bool = True,
 ) -> list[str]:
     """List the controls whose value the model does not run yet, as ``label value``.
 
@@ -47,6 +51,9 @@ def pending(
         The controls' current values, by model keyword.
     applied : dict, optional
         The values the last Reset applied, by model keyword (none: the scenario's).
+    campaign : bool
+        Whether to list the controls of single campaign actions (``campaign.*``), or
+        only the others.
 
     Examples
     --------
@@ -58,7 +65,10 @@ def pending(
     return [
         f"{spec['label']} {shown(values[name], spec.get('unit', ''))}"
         for name, spec in params.items()
-        if isinstance(spec, dict) and "type" in spec and values.get(name) != running[name]
+        if isinstance(spec, dict)
+        and "type" in spec
+        and values.get(name) != running[name]
+        and (campaign or not name.startswith("campaign."))
     ]
 
 
@@ -115,6 +125,7 @@ def ParametersPanel(
     values: dict[str, Any],
     on_change: Callable[[str, Any], None],
     applied: dict[str, Any] | None = None,
+    plan_edited: bool = False,
 ) -> None:
     """Show every control of ``params``; ``on_change(keyword, value)`` hears each change.
 
@@ -131,13 +142,24 @@ def ParametersPanel(
         Called with a model keyword and its new value when a control changes.
     applied : dict, optional
         The values the last Reset applied, by model keyword (none: the scenario's).
+    plan_edited : bool
+        Whether Reset runs a plan edited in the Campaign tab, which replaces the scenario's
+        actions: the controls of single actions then do not apply, and the card says so
+        rather than listing them as waiting for Reset.
     """
     params = within_rules(params, values)
-    waiting = pending(params, values, applied)
+    waiting = pending(params, values, applied, campaign=not plan_edited)
+    unused = plan_edited and pending(params, values, applied) != waiting
     with solara.Card("Parameters (apply on Reset)"), solara.Column(gap="2px"):
         if waiting:
             solara.Text(
                 "Waiting for Reset: " + "; ".join(waiting),
+                style={"font-size": "0.85em", "color": "#8a4b00"},
+            )
+        if unused:
+            solara.Text(
+                "The campaign controls moved do not apply: Reset runs the plan edited in the "
+                "Campaign tab, whose actions replace the scenario's (edit them there).",
                 style={"font-size": "0.85em", "color": "#8a4b00"},
             )
         for name, spec in params.items():

@@ -223,6 +223,34 @@ def test_a_campaign_control_moved_is_no_edited_plan():
     assert not same_plan(base.campaign, base.campaign[1:])
 
 
+def test_campaign_controls_do_not_wait_for_a_reset_that_runs_an_edited_plan():
+    import ipyvuetify as v
+    import solara
+
+    from ecosim.ui.parameters_panel import ParametersPanel
+
+    params = model_params(load_scenario("scenarios/baseline.toml"))
+    values = {**initial_values(params), "campaign.0.intensity": 0.5, "days": 90}
+    label = params["campaign.0.intensity"]["label"]
+    assert pending(params, values, campaign=False) == ["days 90 days"]
+    assert len(pending(params, values)) == 2 and label in pending(params, values)[1]
+
+    def shown(plan_edited):
+        _box, rc = solara.render(
+            ParametersPanel(params, values, lambda *_: None, None, plan_edited),
+            handle_error=False,
+        )
+        texts = [str(w.children) for w in rc.find(v.Html).widgets]
+        rc.close()
+        return [t for t in texts if "Waiting for Reset" in t or "do not apply" in t]
+
+    waiting, unused = shown(plan_edited=True)
+    assert "days 90 days" in waiting and label not in waiting
+    assert "Reset runs the plan edited in the Campaign tab" in unused
+    (waiting,) = shown(plan_edited=False)
+    assert label in waiting and "days 90 days" in waiting
+
+
 def test_a_switch_for_a_yes_no_field_and_a_select_for_a_choice():
     from typing import Literal
 
