@@ -20,6 +20,8 @@ import fcntl
 import json
 import math
 import os
+import shutil
+import socket
 import tempfile
 import time
 import tomllib
@@ -114,7 +116,9 @@ def staged_files(out: Path) -> Iterator[Path]:
     Until the last file is written, ``out`` keeps what it held (a previous run's files),
     so an interrupted command leaves the old set whole rather than a mix of two runs;
     the files are then moved in by renames, in name order, and the staging folder (in
-    ``out``, hidden) is removed, also when the command fails.
+    ``out``, hidden, named by the machine and the process) is removed, also when the
+    command fails. A staging folder left by a process of this machine that no longer runs
+    (killed with SIGKILL, or the machine stopped) is removed first.
 
     Parameters
     ----------
@@ -127,10 +131,26 @@ def staged_files(out: Path) -> Iterator[Path]:
         The staging folder.
     """
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".writing-", dir=out) as stage:
+    host = socket.gethostname().replace("-", "_")
+    for left in out.glob(f".writing-{host}-*-*"):
+        pid = left.name.split("-")[2]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=f".writing-{host}-{os.getpid()}-", dir=out) as stage:
         yield Path(stage)
         for path in sorted(Path(stage).iterdir()):
             os.replace(path, out / path.name)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import warnings
@@ -134,6 +135,33 @@ def test_a_run_stopped_while_writing_leaves_the_previous_run_whole(tmp_path, mon
     assert "(replacing a previous run's)" in capsys.readouterr().out
     assert json.loads((out / "summary.json").read_text())["seed"] == 2
     assert sorted(os.listdir(out)) == sorted(before)
+
+
+def test_a_staging_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
+    out = tmp_path / "out"
+    host = socket.gethostname().replace("-", "_")
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    left = {
+        "killed": out / f".writing-{host}-{int(ended.stdout)}-x1",
+        "running": out / f".writing-{host}-{os.getpid()}-x2",
+        "elsewhere": out / f".writing-other_host-{int(ended.stdout)}-x3",
+    }
+    for folder in left.values():
+        folder.mkdir(parents=True)
+        (folder / "customers.parquet").write_bytes(b"half")
+    assert run_cli("--days", "5", "--out", str(out)) == 0
+    assert {name for name, folder in left.items() if folder.exists()} == {"running", "elsewhere"}
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
+        "timeseries.parquet",
+        "customers.parquet",
+        "summary.json",
+        "dashboard.png",
+    }
 
 
 def test_a_run_whose_output_file_is_taken_by_a_folder_is_refused_before_it_starts(tmp_path, capsys):
