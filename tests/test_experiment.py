@@ -291,6 +291,11 @@ def test_factorial_and_latin_hypercube_designs(tmp_path):
     assert strata == list(range(8)), "one point in each of the 8 strata of a Latin hypercube"
     assert all(isinstance(c["price"], int) and 50 <= c["price"] <= 150 for c in table)
     assert table == condition_table(load_experiment(path)), "seeded by the experiment's seed"
+    lhs["points"] = 300
+    lhs["parameters"][1]["range"] = [1, 3]
+    path = write_experiment(tmp_path / "w", tiny_experiment(conditions=lhs))
+    counts = np.bincount([c["price"] for c in condition_table(load_experiment(path))])
+    assert counts.tolist() == [0, 100, 100, 100], "each whole number one stratum in three"
 
 
 BROKEN = {

@@ -143,6 +143,20 @@ def test_a_morris_grid_off_the_whole_numbers_of_an_integer_parameter_is_refused(
     assert len(sensitivity_design(experiment, "sobol").runs) == 64 * 4, "Sobol has no grid"
 
 
+def test_random_designs_give_each_whole_number_of_an_integer_range_the_same_chance(tmp_path):
+    """Drawn from half a unit beyond each end, rounding gives 14..20 an equal share each."""
+    experiment = sensitivity_experiment(tmp_path, parameters=[END], samples=256)
+    design = sensitivity_design(experiment, "sobol")
+    ran = [run.overrides["campaign.0.end"] for run in design.runs if run.replication == 0]
+    counts = np.bincount(ran, minlength=21)[14:]
+    assert set(ran) == set(range(14, 21)) and all(isinstance(end, int) for end in ran)
+    expected = len(ran) / 7
+    assert np.all(np.abs(counts - expected) < 0.1 * expected), counts
+    points = [dict(run.values) for run in design.runs]
+    assert design.problem["bounds"][0] == [14, 20], "the range the report states"
+    assert all(14 <= p["end"] <= 20 for p in points)
+
+
 @pytest.mark.filterwarnings("ignore::ecosim.errors.InputWarning")
 @settings(max_examples=40, deadline=None)
 @given(low=st.integers(1, 50), steps=st.integers(1, 5), stride=st.integers(1, 4))

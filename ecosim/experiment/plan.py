@@ -109,7 +109,7 @@ def condition_table(experiment: Experiment) -> list[dict[str, Scalar]]:
     problem = {
         "num_vars": len(parameters),
         "names": labels,
-        "bounds": [list(p.range) for p in parameters],
+        "bounds": [p.drawn_range() for p in parameters],
     }
     sample = latin.sample(problem, conditions.points, seed=experiment.seed)
     return [{p.label: p.value(x) for p, x in zip(parameters, row, strict=True)} for row in sample]
@@ -336,8 +336,9 @@ def sensitivity_design(
             problem, settings.trajectories, num_levels=settings.levels, seed=experiment.seed
         )
     else:
+        drawn = {**problem, "bounds": [*(p.drawn_range() for p in parameters), [0.0, 1.0]]}
         sample = sobol_sample.sample(
-            problem, settings.samples, calc_second_order=False, seed=experiment.seed
+            drawn, settings.samples, calc_second_order=False, seed=experiment.seed
         )
     strategy = settings.strategy or experiment.baseline
     overrides = strategy_overrides(experiment.scenario, experiment.strategies[strategy])

@@ -190,8 +190,30 @@ class Factor(Spec):
         return self.name or self.path
 
     def value(self, x: float) -> float | int:
-        """Return the scenario value for a point ``x`` of the range (rounded if integer)."""
-        return round(x) if self.integer else float(x)
+        """Return the scenario value for a point ``x`` of the range (rounded if integer).
+
+        An integer parameter's value is rounded and kept within the range, since a random
+        design draws it from :meth:`drawn_range`.
+        """
+        if not self.integer:
+            return float(x)
+        low, high = self.range if self.range is not None else (-math.inf, math.inf)
+        return int(min(max(round(x), low), high))
+
+    def drawn_range(self) -> list[float]:
+        """Return the range a random design (Latin hypercube, Sobol) draws from.
+
+        An integer parameter's range is widened by half a unit on each side, so that
+        rounding gives each whole number of ``[low, high]`` the same chance (within the
+        range, its two ends would get half of it).
+
+        Examples
+        --------
+        >>> Factor(path="network.m", range=(1, 3), integer=True).drawn_range()
+        [0.5, 3.5]
+        """
+        low, high = self.range
+        return [low - 0.5, high + 0.5] if self.integer else [low, high]
 
     def extremes(self) -> list[Scalar]:
         """Return the values to check against the scenario schema when loading."""
