@@ -80,16 +80,25 @@ def check_upload_size(name: str, size: int, limit: int | None = None) -> None:
         )
 
 
+_EDGE = re.compile(rb"^[ \t]*\+?(\d+)[ \t]*,[ \t]*\+?(\d+)[ \t]*(?:,|\r?$)", re.MULTILINE)
+"""The two node ids of an edge line (comments, the header and a weight left out)."""
+
+
 def network_size(content: bytes) -> int:
     r"""Return the number of customers an edge list names: its largest id plus one (0 if none).
 
+    Only the two ids at the start of an edge line count (not a weight, a comment or the
+    header); lines that are no edge are left to :func:`~ecosim.network.read_edge_list`,
+    which names them.
+
     Examples
     --------
-    >>> network_size(b"source,target\n0,1\n33,2\n")
+    >>> network_size(b"# 2024-05-01\nsource,target,weight\n0,1,50\n33,2,7.5\n")
     34
     """
-    ids = re.findall(rb"\d+", content)
-    return max(map(int, ids)) + 1 if ids else 0
+    text = content.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    ids = [int(i) for pair in _EDGE.findall(text) for i in pair]
+    return max(ids) + 1 if ids else 0
 
 
 def with_edge_list(

@@ -30,6 +30,22 @@ def test_a_network_of_another_size_sets_the_population_and_says_so(tmp_path):
     assert model.problem is None and model.population.n == 34 and model.network.n_edges == 34
 
 
+@pytest.mark.parametrize(
+    ("head", "row"),
+    [
+        ("source,target,weight\n", "{i},{j},50"),
+        ("# exported 2024-05-01, 100000000 rows at most\nsource,target\n", "{i},{j}"),
+        ("\ufeff", " {i} , +{j}\r"),
+    ],
+    ids=["weights", "comment with numbers", "bom, spaces, signs, CR"],
+)
+def test_the_population_follows_the_ids_of_the_edges_only(tmp_path, head, row):
+    ring = head + "\n".join(row.format(i=i, j=(i + 1) % 34) for i in range(34))
+    scenario, note = with_edge_list(BASELINE, tmp_path / "club.csv", ring.encode())
+    assert scenario.population.size == 34, note
+    assert LiveModel(scenario).network.n_edges == 34
+
+
 def test_a_network_of_the_populations_size_changes_nothing_else(tmp_path):
     ring = "\n".join(f"{i},{(i + 1) % 10_000}" for i in range(10_000)).encode()
     scenario, note = with_edge_list(BASELINE, tmp_path / "ring.csv", ring)
