@@ -70,7 +70,7 @@ def mean_degree(scenario: Scenario) -> float:
     if isinstance(spec, EdgeList):
         try:
             size = Path(spec.path).stat().st_size
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte in the name
             return 0.0  # reading the file reports it
         return 2.0 * size / EDGE_LIST_BYTES_PER_LINE / n
     return 0.0

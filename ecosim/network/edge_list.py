@@ -82,15 +82,14 @@ def read_edge_list(
     Raises
     ------
     EdgeListError
-        If the file is missing, is a folder, is larger than `max_bytes`, holds no edges, has
+        If the file is missing, is a folder, cannot be read (no permission, a path through
+        a file, a name the system refuses), is larger than `max_bytes`, holds no edges, has
         a malformed line, or names fewer than `n` nodes. The message names the file and, for
         a bad line, its 1-based physical line number (comments, blank lines and the header
         count) and what was expected, e.g.
         ``edges.csv, line 7: 'abc' is not a node id (expected an integer in [0, 999])``.
     ValueError
         If `n` or `max_bytes` is out of range.
-    OSError
-        If the file exists but cannot be read.
 
     Notes
     -----
@@ -128,6 +127,13 @@ def read_edge_list(
         raise EdgeListError(f"{path}: file not found") from error
     except IsADirectoryError as error:
         raise EdgeListError(f"{path}: is a folder (expected a CSV file of edges)") from error
+    except EdgeListError:
+        raise
+    except (OSError, ValueError) as error:  # no permission, a name too long, a NUL byte
+        why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise EdgeListError(
+            f"{path}: cannot be read ({why}; expected a CSV file of edges)"
+        ) from None
     if not source.size:
         raise EdgeListError(f"{path}: no edges")
     highest = int(max(source.max(), target.max()))

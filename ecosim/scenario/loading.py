@@ -212,7 +212,12 @@ def read_toml(
 def _referenced(path: Path, field: str, name: str, allow_outside: bool) -> Path:
     """Resolve a file named in ``path``'s ``field``; refuse it outside ``path``'s folder."""
     folder = path.parent.resolve()
-    target = (folder / name).resolve()
+    try:
+        target = (folder / name).resolve()
+    except (OSError, RuntimeError, ValueError) as error:  # a symlink loop, a NUL byte
+        raise ScenarioError(
+            str(path), [(field, f"{name!r} cannot be a file name here ({error})")]
+        ) from None
     if not allow_outside and not target.is_relative_to(folder):
         raise ScenarioError(
             str(path),

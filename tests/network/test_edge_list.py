@@ -309,6 +309,20 @@ def test_a_folder_is_not_an_edge_list(tmp_path):
     assert str(error.value) == f"{tmp_path}: is a folder (expected a CSV file of edges)"
 
 
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("edges.csv/x", "Not a directory"), ("loop", "Too many levels of symbolic links")],
+)
+def test_a_path_that_cannot_be_read_names_the_file_and_why(tmp_path, name, why):
+    write(tmp_path, "0,1\n1,2\n")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    with pytest.raises(EdgeListError) as error:
+        read_edge_list(tmp_path / name, n=3)
+    assert str(error.value) == (
+        f"{tmp_path / name}: cannot be read ({why}; expected a CSV file of edges)"
+    )
+
+
 def test_read_edge_list_size_limit(tmp_path):
     path = write(tmp_path, "0,1\n1,2\n")  # 8 bytes
     assert read_edge_list(path, n=3, max_bytes=8).n_edges == 2

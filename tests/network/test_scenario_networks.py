@@ -90,6 +90,28 @@ def test_an_edge_list_path_that_is_a_folder_names_the_scenario_and_field(tmp_pat
     )
 
 
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        ("loop.csv", "'loop.csv' cannot be a file name here (Symlink loop from "),
+        ("x" * 300 + ".csv", "cannot be a file name (File name too long)"),
+        ("a\x00b.csv", "'a\\x00b.csv' cannot be a file name here (embedded null byte)"),
+    ],
+    ids=["symlink loop", "too long", "NUL"],
+)
+def test_an_edge_list_path_no_file_can_have_names_the_field(tmp_path, path, problem):
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(tomli_w.dumps(small_scenario(network={"kind": "edge_list", "path": path})))
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(scenario)
+    assert str(error.value).startswith(f"{scenario}: 1 problem\n  network.path: ")
+    assert problem in str(error.value)
+    overrides = {"network": {"kind": "edge_list", "path": str(tmp_path / path)}}
+    with pytest.raises((ScenarioError, EdgeListError)):
+        EcosystemModel(BASELINE, customers=34, overrides=overrides)
+
+
 def test_a_model_refuses_an_edge_list_of_fewer_customers(tmp_path):
     edges = tmp_path / "karate.csv"
     edges.write_text("".join(f"{i},{(i + 1) % 34}\n" for i in range(34)))
