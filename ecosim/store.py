@@ -426,6 +426,32 @@ class ResultStore:
             ) from None
         return days.astype("float64").to_numpy()
 
+    def refuse_foreign(self, planned: set[str], experiment: str) -> None:
+        """Refuse run files that are no run of the folder's experiment.
+
+        Parameters
+        ----------
+        planned : set of str
+            The run ids of the experiment.
+        experiment : str
+            Its name, for the message.
+
+        Raises
+        ------
+        StoreError
+            Naming the first five such files (a folder holds one experiment's runs; a run
+            of another would be counted among its results).
+        """
+        files = self.runs.glob("*.parquet") if self.runs.exists() else []
+        foreign = sorted(path.name for path in files if path.stem not in planned)
+        if foreign:
+            more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+            raise StoreError(
+                f"{self.runs}: {len(foreign)} run file(s) are no run of this folder's "
+                f"experiment {experiment!r} ({', '.join(foreign[:5])}{more}): a results "
+                "folder holds one experiment's runs; move them out of it"
+            )
+
     def rows(self) -> dict[str, dict[str, Any]]:
         """Return the rows of results of the finished runs, by run_id, read from runs/.
 
@@ -463,7 +489,10 @@ class ResultStore:
         unreadable: list[tuple[Path, str]] = []
         for path in sorted(self.runs.glob("*.parquet")) if self.runs.exists() else []:
             try:
-                rows[path.stem] = read_run_row(path)
+                row = read_run_row(path)
+                if row.get("run_id") != path.stem:
+                    raise StoreError(f"holds the run {row.get('run_id')!r} (renamed or copied?)")
+                rows[path.stem] = row
             except (OSError, ValueError, pa.ArrowException) as error:
                 unreadable.append((path, _why_unreadable(error, path)))
         for path in sorted(self.adoption_folder.glob("*.parquet")) if rows else []:
@@ -500,14 +529,18 @@ class ResultStore:
         damaged += sorted([*unreadable, *missing], key=lambda entry: entry[0].name)
         return rows, damaged
 
-    def _damaged_error(self, damaged: list[tuple[Path, str]]) -> StoreError:
-        """Return the error that refuses a folder with damaged or missing files, and what to do."""
+    def _command(self) -> str:
+        """Return the command that writes this folder (for messages)."""
         record: dict[str, Any] = {}
         with suppress(OSError, ValueError):
             record = self.record() or {}
-        command = "ecosim batch"
         if record.get("kind") == "sensitivity":
-            command = f"ecosim sensitivity --method {record.get('method', 'morris')}"
+            return f"ecosim sensitivity --method {record.get('method', 'morris')}"
+        return "ecosim batch"
+
+    def _damaged_error(self, damaged: list[tuple[Path, str]]) -> StoreError:
+        """Return the error that refuses a folder with damaged or missing files, and what to do."""
+        command = self._command()
         table = self.directory / self.RESULTS
         runs = sum(path != table for path, _ in damaged)
         repairs = [f"redoes {'the run' if runs == 1 else 'these runs'}"] if runs else []
@@ -621,7 +654,9 @@ class ResultStore:
         ------
         StoreError
             If a run's file is missing or its series cannot be read, naming the file and
-            saying to rerun the command that wrote the folder.
+            saying to rerun the command that wrote the folder; or if it lacks an outcome's
+            column the other runs have (per-brand columns may differ, as a strategy may add
+            a brand), saying to delete it and rerun.
         """
         ids = sorted(self.rows()) if run_ids is None else run_ids
         frames = []
@@ -633,6 +668,23 @@ class ResultStore:
                 frames.append(pd.read_parquet(path).assign(run_id=run_id))
             except (OSError, ValueError, pa.ArrowException) as error:
                 raise self._damaged_error([(path, _why_unreadable(error, path))]) from None
+        shared = {c for frame in frames for c in frame.columns if "__" not in c}  # not per brand
+        lacking = [
+            (self.run_path(run_id), f"lacks the daily column(s) {', '.join(sorted(missing))}")
+            for run_id, frame in zip(ids, frames, strict=True)
+            if (missing := shared - set(frame.columns))
+        ]
+        if lacking:
+            shown = [f"  {path}: {why}" for path, why in lacking[:DAMAGED_SHOWN]]
+            if len(lacking) > DAMAGED_SHOWN:
+                shown.append(f"  and {len(lacking) - DAMAGED_SHOWN} more")
+            raise StoreError(
+                f"{self.directory}: {len(lacking)} run file(s) lack daily series the other "
+                "runs have, so the results in this folder are incomplete:\n"
+                + "\n".join(shown)
+                + f"\ndelete them and rerun the same {self._command()} command into this "
+                f"folder (--out {self.directory}): it redoes their runs, keeping the others"
+            )
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def _results_disagree(self) -> bool:

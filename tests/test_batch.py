@@ -940,7 +940,7 @@ def _refused(out, tmp_path, capsys):
     """Run ecosim compare on ``out``; check it is refused cleanly and return its message."""
     status = main(["compare", str(out), "--out", str(tmp_path / "report")])
     captured = capsys.readouterr()
-    assert status == 2
+    assert status == 2, captured.err
     assert captured.out == ""
     assert "Traceback" not in captured.err
     assert not (tmp_path / "report").exists(), "no report from incomplete results"
@@ -977,6 +977,54 @@ def test_compare_refuses_a_folder_with_a_damaged_or_missing_run_file_until_batch
     assert "11 already done, 1 finished now, 0 failed" in capsys.readouterr().out
     assert main(["compare", str(out), "--out", str(tmp_path / "report")]) == 0
     assert (tmp_path / "report" / "report.md").exists()
+    pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
+
+
+def test_a_run_file_lacking_a_daily_series_is_named_and_redone_once_deleted(
+    small_batch, tmp_path, capsys
+):
+    import pyarrow.parquet as pq
+
+    path, out = _copy(small_batch, tmp_path)
+    run_file = out / "runs" / "promo-c000-r01.parquet"
+    table = pq.read_table(run_file)
+    pq.write_table(table.drop_columns(["adopted_share"]), run_file)
+    err = _refused(out, tmp_path, capsys)
+    assert err == (
+        f"ecosim: error: {out}: 1 run file(s) lack daily series the other runs have, so the "
+        "results in this folder are incomplete:\n"
+        f"  {run_file}: lacks the daily column(s) adopted_share\n"
+        "delete them and rerun the same ecosim batch command into this folder "
+        f"(--out {out}): it redoes their runs, keeping the others\n"
+    )
+    run_file.unlink()
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "11 already done, 1 finished now, 0 failed" in capsys.readouterr().out
+    assert main(["compare", str(out), "--out", str(tmp_path / "report")]) == 0
+    pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
+
+
+def test_a_run_file_of_another_experiment_is_refused_not_counted(small_batch, tmp_path, capsys):
+    path, out = _copy(small_batch, tmp_path)
+    shutil.copy(out / "runs" / "promo-c000-r00.parquet", out / "runs" / "bridges-c000-r00.parquet")
+    refusal = (
+        f"ecosim: error: {out / 'runs'}: 1 run file(s) are no run of this folder's experiment "
+        "'tiny' (bridges-c000-r00.parquet): a results folder holds one experiment's "
+        "runs; move them out of it\n"
+    )
+    assert _refused(out, tmp_path, capsys) == refusal
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
+    assert capsys.readouterr().err.endswith(refusal)
+
+
+def test_a_run_file_under_another_runs_name_is_named_and_redone(small_batch, tmp_path, capsys):
+    path, out = _copy(small_batch, tmp_path)
+    copied = out / "runs" / "promo-c000-r01.parquet"
+    shutil.copy(out / "runs" / "promo-c000-r00.parquet", copied)
+    err = _refused(out, tmp_path, capsys)
+    assert f"  {copied}: holds the run 'promo-c000-r00' (renamed or copied?)\n" in err
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "11 already done, 1 finished now, 0 failed" in capsys.readouterr().out
     pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
 
 

@@ -454,6 +454,7 @@ def _execute(
     store = ResultStore(out)
     with store.writing():
         claim(store, record)
+        store.refuse_foreign({run.run_id for run in runs}, record.experiment.name)
         done = store.rows()
         todo = [run for run in runs if run.run_id not in done]
         tally = _Tally(

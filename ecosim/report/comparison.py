@@ -15,7 +15,7 @@ from ecosim.analysis import (
     paired_differences,
     spend_comparison,
 )
-from ecosim.experiment.plan import condition_table
+from ecosim.experiment.plan import condition_table, plan_runs
 from ecosim.experiment.record import Record, read_record
 from ecosim.experiment.schema import Experiment, ExperimentError
 from ecosim.store import ResultStore
@@ -131,6 +131,8 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
     ------
     ExperimentError
         If the folder holds no batch experiment, or no finished run.
+    StoreError
+        If a run file is damaged or missing, or is no run of the folder's experiment.
     """
     record: Record = read_record(directory)
     source = str(directory)
@@ -141,6 +143,7 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         )
     experiment = record.experiment
     store = ResultStore(directory)
+    store.refuse_foreign({run.run_id for run in plan_runs(experiment)}, experiment.name)
     results = store.results()
     if results.empty:
         raise ExperimentError(source, [("", "no run has finished yet; run ecosim batch first")])
