@@ -33,6 +33,8 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from scipy import stats
 
+from ecosim.errors import InputError
+
 __all__ = [
     "adoption_decomposition",
     "daily_bands",
@@ -276,7 +278,7 @@ def paired_differences(
 
     Raises
     ------
-    ValueError
+    InputError
         If a strategy has two runs of one pair (and group).
     """
     keys = [*by, *pair]
@@ -284,7 +286,7 @@ def paired_differences(
     if twice.any():
         first = results[twice].iloc[0]
         run = ", ".join(f"{key} {first[key]}" for key in keys)
-        raise ValueError(
+        raise InputError(
             f"the results hold {first['strategy']}'s run of {run} more than once (expected "
             "one run per strategy and pair, else a pair would count twice: results of two "
             "folders put together?)"

@@ -25,6 +25,7 @@ from ecosim.analysis import (
     sobol_indices,
     spend_comparison,
 )
+from ecosim.errors import InputError
 
 # t quantiles t(0.975, df) from a table: df 2, 3, 7.
 T2, T3, T7 = 4.302653, 3.182446, 2.364624
@@ -98,7 +99,7 @@ def test_paired_differences_by_hand():
 def test_paired_differences_refuse_a_run_given_twice():
     """Two folders' results put together would count each pair twice: a narrower interval."""
     twice = pd.concat([results_table(), results_table()], ignore_index=True)
-    with pytest.raises(ValueError, match=r"the results hold \w+'s run of replication \d more than"):
+    with pytest.raises(InputError, match=r"the results hold \w+'s run of replication \d more than"):
         paired_differences(twice, ["y"], "base")
 
 
