@@ -34,6 +34,7 @@ _HEADERS = {("source", "target"): False, ("source", "target", "weight"): True}
 # The fast edge-list parser `_parse_plain_csv` drops whole-line comments and blank lines that
 # follow a newline (`re` does not see a lone carriage return as one), then accepts only these bytes.
 _COMMENT_OR_BLANK_LINE = re.compile(rb"^[ \t]*(?:#[^\r\n]*)?\r?(?:\n|\Z)", re.MULTILINE)
+_NOT_TEXT = re.compile("[\x00\ufffd]")
 _PLAIN_BYTES = np.zeros(256, dtype=bool)
 _PLAIN_BYTES[np.frombuffer(b"0123456789,+- \t\r\n", dtype=np.uint8)] = True
 _PLAIN_WEIGHTED_BYTES = _PLAIN_BYTES.copy()
@@ -83,10 +84,11 @@ def read_edge_list(
     ------
     EdgeListError
         If the file is missing, is a folder, cannot be read (no permission, a path through
-        a file, a name the system refuses), is larger than `max_bytes`, holds no edges, has
-        a malformed line, or names fewer than `n` nodes. The message names the file and, for
-        a bad line, its 1-based physical line number (comments, blank lines and the header
-        count) and what was expected, e.g.
+        a file, a name the system refuses), is larger than `max_bytes`, holds no edges (or
+        only self loops), is not UTF-8 text (compressed or binary: the line of the first
+        such byte is named), has a malformed line, or names fewer than `n` nodes. The
+        message names the file and, for a bad line, its 1-based physical line number
+        (comments, blank lines and the header count) and what was expected, e.g.
         ``edges.csv, line 7: 'abc' is not a node id (expected an integer in [0, 999])``.
     ValueError
         If `n` or `max_bytes` is out of range.
@@ -143,6 +145,10 @@ def read_edge_list(
             f"population has {n}, so customers {highest + 1} to {n - 1} would have no contacts; "
             f"set population.size = {highest + 1}, or keep customers without contacts with a "
             f"self loop such as '{n - 1},{n - 1}'"
+        )
+    if np.all(source == target):
+        raise EdgeListError(
+            f"{path}: no edges between two customers (only self loops, which are dropped)"
         )
     return SocialNetwork.from_edges(source, target, n, weight)
 
@@ -279,8 +285,16 @@ def _parse_csv(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Parse a block line by line with numpy string functions; raise at the first bad line."""
     text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-    rows = np.strings.strip(np.array(text.split("\n"), dtype=StringDType()))
+    lines = np.array(text.split("\n"), dtype=StringDType())
+    rows = np.strings.strip(lines)
     index = np.flatnonzero((rows != "") & ~np.strings.startswith(rows, "#"))
+    if _NOT_TEXT.search(text):  # a NUL, or what decoding made of non-UTF-8 bytes
+        for number in np.flatnonzero(~np.strings.startswith(rows, "#")):
+            if _NOT_TEXT.search(str(lines[number])):
+                raise EdgeListError(
+                    f"{path}, line {number + first_line}: bytes that are not UTF-8 text "
+                    "(expected a plain CSV file in UTF-8, not a compressed or binary one)"
+                )
     rows, line = rows[index], index + first_line
     columns = np.strings.count(rows, ",") + 1
     comma = np.array(",", dtype=StringDType())

@@ -1,5 +1,7 @@
 """Tests for ecosim.network.edge_list: networks read from CSV edge lists."""
 
+import gzip
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -141,9 +143,14 @@ def test_read_edge_list_property(tmp_path, rows, header, crlf):
     except EdgeListError as error:
         if not edges:
             assert str(error) == f"{path}: no edges"
-        elif not problems:
+        elif not problems and max(max(edge) for edge in edges) < N_FILE - 1:
             highest = max(max(edge) for edge in edges)
             assert str(error).startswith(f"{path}: the edge list names {highest + 1} customers")
+        elif not problems:
+            assert all(a == b for a, b in edges)
+            assert str(error) == (
+                f"{path}: no edges between two customers (only self loops, which are dropped)"
+            )
         else:
             number, value = problems[0]
             problem = "negative" if value < 0 else "out of range"
@@ -321,6 +328,33 @@ def test_a_path_that_cannot_be_read_names_the_file_and_why(tmp_path, name, why):
     assert str(error.value) == (
         f"{tmp_path / name}: cannot be read ({why}; expected a CSV file of edges)"
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (gzip.compress(b"source,target\n0,1\n1,2\n"), 1),
+        ("source,target\n0,1\n".encode("utf-16"), 1),
+        (b"source,target\n0,1\r\n1,2\x00\n", 3),
+        (b"# caf\xe9 is a comment\n0,1\n1,2\xe9\n", 3),
+    ],
+    ids=["gzip", "utf-16", "NUL", "latin-1"],
+)
+def test_a_file_that_is_no_utf8_text_is_named_so_at_its_line(tmp_path, content, line):
+    path = tmp_path / "edges.csv"
+    path.write_bytes(content)
+    with pytest.raises(EdgeListError) as error:
+        read_edge_list(path, n=3)
+    assert str(error.value) == (
+        f"{path}, line {line}: bytes that are not UTF-8 text (expected a plain CSV file in "
+        "UTF-8, not a compressed or binary one)"
+    )
+
+
+def test_a_file_of_self_loops_alone_has_no_edges(tmp_path):
+    path = write(tmp_path, "0,0\n1,1\n2,2\n")
+    with pytest.raises(EdgeListError, match="no edges between two customers"):
+        read_edge_list(path, n=3)
 
 
 def test_read_edge_list_size_limit(tmp_path):
