@@ -638,13 +638,19 @@ class ResultStore:
             rows = self._rows
         return pd.DataFrame([rows[run_id] for run_id in sorted(rows)])
 
-    def daily(self, run_ids: list[str] | None = None) -> pd.DataFrame:
+    def daily(
+        self, run_ids: list[str] | None = None, alike: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         """Return the daily series of finished runs, stacked, with a ``run_id`` column.
 
         Parameters
         ----------
         run_ids : list of str, optional
             The runs to read; all finished runs when omitted.
+        alike : dict, optional
+            A key per run id, equal for runs that measure the same series (a strategy
+            under a condition, whose runs differ only in their seed): a run lacking a
+            column that another run of its key has is refused.
 
         Returns
         -------
@@ -654,9 +660,8 @@ class ResultStore:
         ------
         StoreError
             If a run's file is missing or its series cannot be read, naming the file and
-            saying to rerun the command that wrote the folder; or if it lacks an outcome's
-            column the other runs have (per-brand columns may differ, as a strategy may add
-            a brand), saying to delete it and rerun.
+            saying to rerun the command that wrote the folder; or if it lacks a column its
+            ``alike`` runs have, saying to delete it and rerun.
         """
         ids = sorted(self.rows()) if run_ids is None else run_ids
         frames = []
@@ -668,24 +673,34 @@ class ResultStore:
                 frames.append(pd.read_parquet(path).assign(run_id=run_id))
             except (OSError, ValueError, pa.ArrowException) as error:
                 raise self._damaged_error([(path, _why_unreadable(error, path))]) from None
-        shared = {c for frame in frames for c in frame.columns if "__" not in c}  # not per brand
+        if alike is not None:
+            self._refuse_lacking(ids, frames, alike)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def _refuse_lacking(
+        self, ids: list[str], frames: list[pd.DataFrame], alike: dict[str, Any]
+    ) -> None:
+        """Refuse runs lacking a daily column that a run of the same ``alike`` key has."""
+        columns: dict[Any, set[str]] = {}
+        for run_id, frame in zip(ids, frames, strict=True):
+            columns.setdefault(alike[run_id], set()).update(frame.columns)
         lacking = [
             (self.run_path(run_id), f"lacks the daily column(s) {', '.join(sorted(missing))}")
             for run_id, frame in zip(ids, frames, strict=True)
-            if (missing := shared - set(frame.columns))
+            if (missing := columns[alike[run_id]] - set(frame.columns))
         ]
         if lacking:
             shown = [f"  {path}: {why}" for path, why in lacking[:DAMAGED_SHOWN]]
             if len(lacking) > DAMAGED_SHOWN:
                 shown.append(f"  and {len(lacking) - DAMAGED_SHOWN} more")
             raise StoreError(
-                f"{self.directory}: {len(lacking)} run file(s) lack daily series the other "
-                "runs have, so the results in this folder are incomplete:\n"
+                f"{self.directory}: {len(lacking)} run file(s) lack daily series that runs "
+                "of their strategy and condition have, so the results in this folder are "
+                "incomplete:\n"
                 + "\n".join(shown)
                 + f"\ndelete them and rerun the same {self._command()} command into this "
                 f"folder (--out {self.directory}): it redoes their runs, keeping the others"
             )
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def _results_disagree(self) -> bool:
         """Return whether ``results.parquet`` does not hold exactly the rows of the run files."""

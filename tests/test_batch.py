@@ -991,8 +991,8 @@ def test_a_run_file_lacking_a_daily_series_is_named_and_redone_once_deleted(
     pq.write_table(table.drop_columns(["adopted_share"]), run_file)
     err = _refused(out, tmp_path, capsys)
     assert err == (
-        f"ecosim: error: {out}: 1 run file(s) lack daily series the other runs have, so the "
-        "results in this folder are incomplete:\n"
+        f"ecosim: error: {out}: 1 run file(s) lack daily series that runs of their strategy "
+        "and condition have, so the results in this folder are incomplete:\n"
         f"  {run_file}: lacks the daily column(s) adopted_share\n"
         "delete them and rerun the same ecosim batch command into this folder "
         f"(--out {out}): it redoes their runs, keeping the others\n"

@@ -108,6 +108,21 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
     assert "Highest mean:" in report
 
 
+def test_strategies_that_measure_other_series_compare(tmp_path, capsys):
+    """Only a tiered programme has tier_* series: its runs and the others' are all whole."""
+    out = tmp_path / "loyalty"
+    small = ["--replications", "2", "--customers", "300", "--days", "30", "--serial"]
+    assert main(["batch", "experiments/loyalty_designs.toml", "--out", str(out), *small]) == 0
+    series = {
+        path.stem: set(pd.read_parquet(path).columns)
+        for path in (out / "runs").iterdir()
+        if path.suffix == ".parquet"
+    }
+    assert len({frozenset(columns) for columns in series.values()}) > 1
+    assert main(["compare", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+
+
 def test_compare_needs_a_batch_folder_with_runs(batch, tmp_path):
     with pytest.raises(ExperimentError, match="not found: is this the --out folder"):
         compare(tmp_path)

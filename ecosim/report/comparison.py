@@ -163,7 +163,8 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         results, outcomes, experiment.baseline, by=groups, confidence=confidence
     )
     identification = results[["run_id", "strategy", *groups, "replication"]]
-    daily = store.daily(list(results["run_id"])).merge(identification, on="run_id")
+    alike = results.set_index("run_id")[["strategy", "condition"]].apply(tuple, axis=1).to_dict()
+    daily = store.daily(list(results["run_id"]), alike).merge(identification, on="run_id")
     per_pair = decompose_adoption(daily, experiment.baseline, by=groups, adoption=store.adoption)
     methods = set(per_pair["method"]) if len(per_pair) else set()
     method = methods.pop() if len(methods) == 1 else ("mixed" if methods else "")

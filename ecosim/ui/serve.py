@@ -12,7 +12,7 @@ from ecosim.errors import InputError
 from ecosim.scenario import load_scenario
 from ecosim.ui.scenarios import SCENARIO_VARIABLE, first_scenario
 
-__all__ = ["DEFAULT_PORT", "serve", "solara_command"]
+__all__ = ["DEFAULT_PORT", "app_url", "serve", "solara_command"]
 
 DEFAULT_PORT = 8765
 
@@ -41,6 +41,17 @@ def solara_command(host: str, port: int) -> list[str]:
         "--no-open",
         "--no-check-version",
     ]
+
+
+def app_url(host: str, port: int) -> str:
+    """Return the app's address, an IPv6 host in brackets.
+
+    Examples
+    --------
+    >>> app_url("127.0.0.1", 8765), app_url("::1", 8765)
+    ('http://127.0.0.1:8765', 'http://[::1]:8765')
+    """
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def free_port(host: str, port: int = 0) -> int:
@@ -111,7 +122,7 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = DEFAULT_PO
     path = (scenario or first_scenario()).resolve()
     load_scenario(path)
     port = free_port(host, port)
-    print(f"ecosim ui: http://{host}:{port}  ({path.name}; Ctrl+C stops the app)", flush=True)
+    print(f"ecosim ui: {app_url(host, port)}  ({path.name}; Ctrl+C stops the app)", flush=True)
     environment = {
         **os.environ,
         SCENARIO_VARIABLE: str(path),
