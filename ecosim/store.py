@@ -42,6 +42,7 @@ __all__ = [
     "ResultStore",
     "atomic_path",
     "dotted",
+    "held_folder",
     "output_folder",
     "read_run_row",
     "read_toml",
@@ -140,6 +141,32 @@ def staged_files(out: Path) -> Iterator[Path]:
         yield Path(stage)
         for path in sorted(Path(stage).iterdir()):
             os.replace(path, out / path.name)
+
+
+@contextmanager
+def held_folder(directory: Path) -> Iterator[None]:
+    """Hold a results folder for this process's writing; refuse it if another holds it.
+
+    The lock is an advisory ``flock`` on ``directory/.lock``; the system releases it when
+    the process ends, however it ends, so a killed writer never leaves it held.
+
+    Raises
+    ------
+    StoreError
+        If another process holds the folder.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(
+                f"{directory}: another ecosim process is writing this folder"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _running(pid: int) -> bool:
@@ -357,13 +384,7 @@ class ResultStore:
             If another process holds the folder.
         """
         self.runs.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / ".lock", "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(
-                    f"{self.directory}: another ecosim process is writing this folder"
-                ) from None
+        with held_folder(self.directory):
             temporary = (self.directory, self.runs, self.adoption_folder)
             for stale in (p for folder in temporary for p in folder.glob(".*.tmp")):
                 stale.unlink(missing_ok=True)
@@ -377,11 +398,8 @@ class ResultStore:
                 yield self
                 stopped = False
             finally:
-                try:
-                    if self._results_behind and (self._added or not stopped):
-                        self._write_results()
-                finally:
-                    fcntl.flock(lock, fcntl.LOCK_UN)
+                if self._results_behind and (self._added or not stopped):
+                    self._write_results()
 
     def record(self) -> dict[str, Any] | None:
         """Return the resolved experiment written in the folder, or None."""

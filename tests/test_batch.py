@@ -3,6 +3,7 @@
 import errno
 import gc
 import os
+import re
 import shutil
 import signal
 import socket
@@ -1002,6 +1003,25 @@ def test_a_run_file_lacking_a_daily_series_is_named_and_redone_once_deleted(
     assert "11 already done, 1 finished now, 0 failed" in capsys.readouterr().out
     assert main(["compare", str(out), "--out", str(tmp_path / "report")]) == 0
     pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
+
+
+def test_an_edge_list_changed_since_the_folder_was_written_is_refused(tmp_path, capsys):
+    ring = "".join(f"{i},{(i + 1) % 300}\n" for i in range(300))
+    (tmp_path / "edges.csv").write_text(ring)
+    scenario = small_scenario(network={"kind": "edge_list", "path": "edges.csv"})
+    data = tiny_experiment(replications=2)
+    data.pop("conditions")
+    path = write_experiment(tmp_path, data, scenario)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    (tmp_path / "edges.csv").write_text(ring + "0,150\n")
+    capsys.readouterr()
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
+    err = capsys.readouterr().err
+    assert "holds a different experiment" in err and "differs in: edge_list_sha256" in err
+    record = out / "experiment.toml"  # as written before edge lists were digested
+    record.write_text(re.sub(r'edge_list_sha256 = "\w+"\n', "", record.read_text()))
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
 
 
 def test_a_run_file_of_another_experiment_is_refused_not_counted(small_batch, tmp_path, capsys):

@@ -39,6 +39,7 @@ from ecosim.calibrate.kernel import ScaledNormalTransition
 from ecosim.calibrate.posterior import RECORD, SETTINGS
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
+from ecosim.network import edge_list_digest
 from ecosim.store import dotted, read_toml, write_text
 
 __all__ = [
@@ -367,11 +368,14 @@ def _quiet_pyabc() -> Iterator[None]:
 def fingerprint(calibration: Calibration) -> dict[str, str]:
     """Hashes of what a search depends on: the settings, the scenario and the data."""
     dumped = calibration.model_dump(exclude=NOT_SETTINGS)
-    return {
+    hashes = {
         "settings": _hash(repr(dumped)),
         "scenario": _hash(repr(calibration.scenario.model_dump())),
         "data": _hash(calibration.observed.to_csv(index=False)),
     }
+    if digest := edge_list_digest(calibration.scenario.network):
+        hashes["network"] = digest[:16]
+    return hashes
 
 
 def _hash(text: str) -> str:
@@ -467,6 +471,14 @@ def _differences(
                 "scenario",
                 f"{calibration.scenario_file} (with customers and days applied) is not the "
                 "scenario the folder was fitted to",
+            )
+        )
+    if "network" in held and held["network"] != mine.get("network"):
+        found.append(
+            (
+                "network.path",
+                f"{calibration.scenario.network.path} holds another network than the folder "
+                "was fitted to",
             )
         )
     if held.get("data") != mine["data"]:

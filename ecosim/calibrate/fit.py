@@ -41,7 +41,7 @@ from ecosim.calibrate.outputs import (
 )
 from ecosim.calibrate.report import write_report_text
 from ecosim.calibrate.schema import Calibration
-from ecosim.store import write_figure, write_parquet, write_text
+from ecosim.store import held_folder, write_figure, write_parquet, write_text
 
 __all__ = ["CalibrationResult", "calibrate"]
 
@@ -112,9 +112,27 @@ def calibrate(
     Returns
     -------
     CalibrationResult
+
+    Raises
+    ------
+    StoreError
+        If another process is writing ``out``.
     """
-    started = time.perf_counter()
     out = Path(out)
+    with held_folder(out):
+        return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
+
+
+def _calibrate(
+    calibration: Calibration,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    serial: bool,
+    progress: Callable[[Generation], None] | None,
+    dashboard: bool,
+) -> CalibrationResult:
+    started = time.perf_counter()
     if finished(out):
         claim(calibration, out)
         return CalibrationResult(out, pd.read_csv(out / "posterior_summary.csv"), [], 0, 0, 0.0)

@@ -15,6 +15,7 @@ import tomli_w
 
 from ecosim import __version__
 from ecosim.experiment.schema import Experiment, ExperimentError, validate_experiment
+from ecosim.network import edge_list_digest
 from ecosim.scenario.loading import field_path, overlapping, read_toml_file
 from ecosim.store import ResultStore, write_text
 
@@ -46,6 +47,8 @@ def _record_data(record: Record) -> dict[str, Any]:
     if not experiment["overrides"]:
         del experiment["overrides"]  # recorded as before there were overrides
     data["experiment"] = experiment
+    if digest := edge_list_digest(record.experiment.scenario.network):
+        data["edge_list_sha256"] = digest
     return tomllib.loads(tomli_w.dumps(data))
 
 
@@ -101,6 +104,8 @@ def claim(store: ResultStore, record: Record) -> None:
         header = f"# The resolved experiment, written by ecosim {__version__}.\n"
         write_text(header + tomli_w.dumps(data), store.directory / ResultStore.RECORD)
         return
+    if "edge_list_sha256" not in held:  # a folder written before edge lists were digested
+        data.pop("edge_list_sha256", None)
     differences = _differences(held, data)
     differences = _named_once(differences, data["experiment"])
     if differences:

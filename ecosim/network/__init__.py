@@ -8,7 +8,12 @@
 - :mod:`ecosim.network.edge_list`: a network read from a CSV edge list.
 """
 
-from ecosim.network.edge_list import MAX_EDGE_LIST_BYTES, EdgeListError, read_edge_list
+from ecosim.network.edge_list import (
+    MAX_EDGE_LIST_BYTES,
+    EdgeListError,
+    edge_list_digest,
+    read_edge_list,
+)
 from ecosim.network.generators import (
     barabasi_albert,
     complete,
@@ -25,6 +30,7 @@ __all__ = [
     "SocialNetwork",
     "barabasi_albert",
     "complete",
+    "edge_list_digest",
     "erdos_renyi",
     "read_edge_list",
     "stochastic_block",

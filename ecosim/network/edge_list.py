@@ -6,6 +6,7 @@ anything else falls back to a careful parser that names the first bad line.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -21,7 +22,7 @@ from ecosim.checks import check_integer
 from ecosim.errors import InputError
 from ecosim.network.graph import _MAX_NODES, SocialNetwork
 
-__all__ = ["MAX_EDGE_LIST_BYTES", "EdgeListError", "read_edge_list"]
+__all__ = ["MAX_EDGE_LIST_BYTES", "EdgeListError", "edge_list_digest", "read_edge_list"]
 
 MAX_EDGE_LIST_BYTES = 50_000_000
 """Default size limit of :func:`read_edge_list`: 50 MB (about 4 million unweighted edges)."""
@@ -151,6 +152,36 @@ def read_edge_list(
             f"{path}: no edges between two customers (only self loops, which are dropped)"
         )
     return SocialNetwork.from_edges(source, target, n, weight)
+
+
+def edge_list_digest(network: object) -> str | None:
+    """Return a digest of the edge list a network specification reads, or None.
+
+    A results folder records it, so that a run resumed after the file changed is refused
+    rather than mixed with runs on the old network (the scenario names only the path).
+
+    Parameters
+    ----------
+    network : object
+        A scenario's ``network`` table; only an ``edge_list`` one has a file.
+
+    Returns
+    -------
+    str or None
+        The SHA-256 of the file's bytes; None for a generated network, or a file that
+        cannot be read (reading it for the model says why).
+    """
+    path = getattr(network, "path", None)
+    if getattr(network, "kind", None) != "edge_list" or path is None:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as file:
+            while block := file.read(_BLOCK_BYTES):
+                digest.update(block)
+    except (OSError, ValueError):
+        return None
+    return digest.hexdigest()
 
 
 def _too_large(path: str | os.PathLike[str], size: int, max_bytes: int) -> str:

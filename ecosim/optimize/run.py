@@ -25,12 +25,13 @@ from optuna.trial import FixedTrial, TrialState
 
 from ecosim.experiment.plan import run_seed
 from ecosim.experiment.runner import Job, Runner, open_runner
+from ecosim.network import edge_list_digest
 from ecosim.optimize.posterior import read_posterior
 from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.search import open_study, run_search, statistic
 from ecosim.optimize.selection import Sampler, Selected, select_best
 from ecosim.optimize.space import suggest
-from ecosim.store import dotted, write_parquet, write_text
+from ecosim.store import dotted, held_folder, write_parquet, write_text
 
 __all__ = [
     "CURRENT",
@@ -199,12 +200,27 @@ def optimise(
     ------
     OptimisationError
         If ``out`` holds another optimisation.
+    StoreError
+        If another process is writing ``out``.
     SearchFailed
         If every evaluation of the search failed (the selection stage is not run).
     SelectionFailed
         If a run of the selection stage failed (its finished runs are kept).
     """
     folder = Path(out)
+    with held_folder(folder):
+        return _optimise(optimisation, folder, workers, scheduler, serial, dashboard, on_batch)
+
+
+def _optimise(
+    optimisation: Optimisation,
+    folder: Path,
+    workers: int | None,
+    scheduler: str | None,
+    serial: bool,
+    dashboard: bool,
+    on_batch: Callable[[int, int], None] | None,
+) -> Outcome:
     _claim(folder, optimisation)
     with open_runner(workers, scheduler, serial, dashboard) as runner:
         study = open_study(optimisation, folder)
@@ -247,10 +263,16 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
     )
     if optimisation.posterior is not None:
         dump["posterior"]["sample"] = read_posterior(optimisation).digest()
-    digest = hashlib.sha256(json.dumps(dump, sort_keys=True).encode()).hexdigest()
+    before_edge_lists = _digest(dump)  # as folders written before edge lists were digested
+    if network := edge_list_digest(optimisation.scenario.network):
+        dump["edge_list_sha256"] = network
+    digest = _digest(dump)
     path = folder / FINGERPRINT
     if path.exists():
-        if path.read_text().strip() != digest:
+        if path.read_text().strip() == before_edge_lists != digest:
+            write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
+            write_text(digest + "\n", path)
+        elif path.read_text().strip() != digest:
             raise OptimisationError(
                 str(folder),
                 [
@@ -269,6 +291,10 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
     write_text(digest + "\n", path)
+
+
+def _digest(dump: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(dump, sort_keys=True).encode()).hexdigest()
 
 
 def _differences(record: Path, dump: dict[str, Any], shown: int = 12) -> list[tuple[str, str]]:

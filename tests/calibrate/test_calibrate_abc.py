@@ -1,6 +1,7 @@
 """The search: resumable after kill -9, not redone once finished, reproducible where it can be."""
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -12,10 +13,11 @@ import pandas as pd
 import pytest
 
 from ecosim.calibrate import calibrate, load_calibration
-from ecosim.calibrate.abc import DATABASE
-from ecosim.calibrate.schema import MAX_SEED
+from ecosim.calibrate.abc import DATABASE, claim
+from ecosim.calibrate.schema import MAX_SEED, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, particle_seeds
 from ecosim.cli import main
+from ecosim.store import held_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,6 +109,40 @@ def test_a_folder_of_another_calibration_is_refused_naming_what_differs(write_ca
     err = capsys.readouterr().err
     assert "  settings: differ from the folder's (its record does not name them)\n" in err
     assert (out / DATABASE).stat().st_mtime_ns == stamp
+
+
+def test_a_folder_another_process_is_calibrating_into_is_refused(write_calibration, capsys):
+    path = write_calibration()
+    out = path.parent / "out"
+    with held_folder(out):
+        assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 2
+    assert f"{out}: another ecosim process is writing this folder" in capsys.readouterr().err
+    assert not (out / DATABASE).exists()
+    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
+
+
+def test_an_edge_list_changed_since_the_folder_was_fitted_is_refused(write_calibration):
+    path = write_calibration()
+    scenario = path.parent / "tiny_bass.toml"
+    scenario.write_text(
+        scenario.read_text().replace('kind = "complete"', 'kind = "edge_list"\npath = "edges.csv"')
+    )
+    ring = "".join(f"{i},{(i + 1) % 400}\n" for i in range(400))
+    (path.parent / "edges.csv").write_text(ring)
+    out = path.parent / "out"
+    out.mkdir()
+    claim(load_calibration(path), out)
+    claim(load_calibration(path), out)  # the same network
+    (path.parent / "edges.csv").write_text(ring + "0,200\n")
+    with pytest.raises(CalibrationError) as refused:
+        claim(load_calibration(path), out)
+    assert refused.value.problems[1] == (
+        "network.path",
+        f"{path.parent / 'edges.csv'} holds another network than the folder was fitted to",
+    )
+    record = out / "calibration.toml"  # as written before edge lists were digested
+    record.write_text(re.sub(r'network = "\w+"\n', "", record.read_text()))
+    claim(load_calibration(path), out)
 
 
 def test_more_generations_after_a_finished_calibration_go_into_a_new_folder(

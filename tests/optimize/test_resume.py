@@ -21,6 +21,7 @@ from ecosim.optimize import load_optimisation, optimise, run
 from ecosim.optimize import search as search_module
 from ecosim.optimize.run import SELECTION, stream_seeds
 from ecosim.optimize.search import DATABASE, open_study, run_search
+from ecosim.store import held_folder
 
 from support import small_scenario
 
@@ -178,6 +179,42 @@ def test_a_folder_of_another_optimisation_is_refused_naming_what_differs(tmp_pat
     assert "\n  search.replications: folder has 2, now 3\n" in error
     assert "\n  variables.0.high: folder has 0.9, now 0.8\n" in error
     assert main(["optimize", str(path), "--serial", "--out", out]) == 0
+
+
+def test_an_edge_list_changed_since_the_folder_was_written_is_refused(tmp_path, monkeypatch):
+    from ecosim.optimize.run import FINGERPRINT, _claim
+    from ecosim.optimize.schema import OptimisationError
+
+    customers = tiny_optimisation().get("customers", 300)
+    ring = "".join(f"{i},{(i + 1) % customers}\n" for i in range(customers))
+    (tmp_path / "edges.csv").write_text(ring)
+    scenario = small_scenario(network={"kind": "edge_list", "path": "edges.csv"})
+    path = write_optimisation(tmp_path, scenario=scenario)
+    out = tmp_path / "out"
+    _claim(out, load_optimisation(path))
+    written = (out / FINGERPRINT).read_text()
+    (tmp_path / "edges.csv").write_text(ring + "0,10\n")
+    with pytest.raises(OptimisationError) as refused:
+        _claim(out, load_optimisation(path))
+    assert "edge_list_sha256: folder has " in str(refused.value)
+    (tmp_path / "edges.csv").write_text(ring)
+    _claim(out, load_optimisation(path))
+    assert (out / FINGERPRINT).read_text() == written
+    older = tmp_path / "older"  # a folder written before edge lists were digested
+    monkeypatch.setattr("ecosim.optimize.run.edge_list_digest", lambda network: None)
+    _claim(older, load_optimisation(path))
+    monkeypatch.undo()
+    _claim(older, load_optimisation(path))
+    assert (older / FINGERPRINT).read_text() == written, "brought up to date"
+
+
+def test_a_folder_another_process_is_optimising_into_is_refused(tmp_path, capsys):
+    path = write_optimisation(tmp_path)
+    out = tmp_path / "out"
+    with held_folder(out):
+        assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 2
+    assert f"{out}: another ecosim process is writing this folder" in capsys.readouterr().err
+    assert not (out / DATABASE).exists()
 
 
 @pytest.mark.parametrize("sampler", ["tpe", "nsga2", "random"])
