@@ -356,6 +356,7 @@ class ResultStore:
         self._results_written: float | None = None
         self._results_behind = False
         self._added = False
+        self._held = False
         self.repaired = False
 
     @contextmanager
@@ -393,11 +394,12 @@ class ResultStore:
             self.repaired = self._results_disagree()
             self._results_behind = self.repaired
             self._added = False
-            stopped = True
+            stopped, self._held = True, True
             try:
                 yield self
                 stopped = False
             finally:
+                self._held = False
                 if self._results_behind and (self._added or not stopped):
                     self._write_results()
 
@@ -586,6 +588,15 @@ class ResultStore:
         frame = pd.read_parquet(path)
         return {row["run_id"]: row for row in frame.to_dict("records")}
 
+    def _check_held(self) -> None:
+        """Refuse to write into a folder removed while this process was writing it."""
+        if self._held and not (self.directory / ".lock").exists():
+            self._results_behind = False  # nothing to bring up to date in a removed folder
+            raise StoreError(
+                f"{self.directory}: the folder was removed while this process was writing "
+                "it; stopped, as its finished runs are gone (rerun the command to start again)"
+            )
+
     def add_run(
         self,
         run_id: str,
@@ -610,6 +621,7 @@ class ResultStore:
             Each customer's day of first purchase (NaN: never), written to
             :meth:`adoption_path` before the run file.
         """
+        self._check_held()
         if adoption is not None:
             column = pd.array(np.asarray(adoption, dtype=float), dtype="Int32")
             write_parquet(pd.DataFrame({"first_purchase": column}), self.adoption_path(run_id))
@@ -627,6 +639,7 @@ class ResultStore:
 
     def add_failure(self, run_id: str, row: dict[str, Any]) -> None:
         """Record a run that failed (its identification, attempts and error)."""
+        self._check_held()
         self._failures[run_id] = row
         self._write_failures()
 
