@@ -318,25 +318,36 @@ def _generations(history: pyabc.History) -> list[Generation]:
 def _completed(out: Path) -> int | None:
     """Complete generations in the folder's history (None: no search started).
 
-    A history pyabc cannot open (an empty file, or tables without pyabc's version row: the
-    first start was stopped while pyabc created them) holds no generation and is removed;
-    one that holds generations is kept and refused.
+    A history without a complete generation (the first start was stopped before its first
+    generation finished), or one pyabc cannot open (an empty file, or tables without
+    pyabc's version row: stopped while pyabc created them), holds nothing to keep and is
+    removed, so that the search starts as an uninterrupted one does; one that holds
+    generations pyabc cannot read is kept and refused.
     """
     path = out / DATABASE
     if not path.exists():
         return None
     try:
         history = pyabc.History(f"sqlite:///{path}", _id=1, create=False)
-        return len(_generations(history))
+        complete = len(_generations(history))
+        if complete:
+            return complete
+        _remove(path)
+        return None
     except (ValueError, AssertionError, SQLAlchemyError) as error:
         if _stored_generations(path):
             raise CalibrationError(
                 str(out),
                 [("", f"{DATABASE} holds generations pyabc cannot read: {error}")],
             ) from None
-        for stale in (path, path.with_name(f"{DATABASE}-journal")):
-            stale.unlink(missing_ok=True)
+        _remove(path)
         return None
+
+
+def _remove(path: Path) -> None:
+    """Remove a history that holds no generation, and its journal."""
+    for stale in (path, path.with_name(f"{DATABASE}-journal")):
+        stale.unlink(missing_ok=True)
 
 
 def _stored_generations(path: Path) -> int:

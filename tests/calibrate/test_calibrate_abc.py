@@ -227,6 +227,31 @@ def test_a_database_left_empty_by_a_killed_start_is_started_again(write_calibrat
     )
 
 
+def test_a_search_stopped_in_its_first_generation_starts_again_as_if_never_run(
+    write_calibration, tmp_path, monkeypatch
+):
+    import pyabc
+
+    calibration = load_calibration(write_calibration())
+    reference = calibrate(calibration, tmp_path / "reference", serial=True)
+
+    def stopped(self, t):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pyabc.ABCSMC, "run_generation", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            calibrate(calibration, tmp_path / "stopped", serial=True)
+    assert (tmp_path / "stopped" / DATABASE).exists()
+    again = calibrate(calibration, tmp_path / "stopped", serial=True)
+    assert again.resumed == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "stopped" / "posterior.parquet"),
+        pd.read_parquet(tmp_path / "reference" / "posterior.parquet"),
+    )
+    pd.testing.assert_frame_equal(again.summary, reference.summary)
+
+
 def finished_then_reopened(write_calibration) -> tuple[Path, Path, pd.DataFrame]:
     """A finished calibration (seed 8) whose record is set back to unfinished."""
     path = write_calibration()
