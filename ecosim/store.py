@@ -156,7 +156,7 @@ def held_folder(directory: Path) -> Iterator[None]:
         If another process holds the folder.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".lock", "w") as lock:
+    with open(directory / ".lock", "a") as lock:  # "a": an existing lock file is left as it is
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
