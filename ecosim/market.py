@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from ecosim.scenario import (
     StochasticBlock,
     WattsStrogatz,
     apply_overrides,
+    check_overrides,
     load_scenario,
     validate_scenario,
 )
@@ -473,13 +474,8 @@ def resolve_scenario(
             "scenario: expected a Scenario or the path of a scenario TOML file "
             f"(got {type(scenario).__name__})"
         )
-    if overrides is not None and not (
-        isinstance(overrides, Mapping) and all(isinstance(key, str) for key in overrides)
-    ):
-        raise InputError(
-            "overrides: expected a dict of values by dotted field path, such as "
-            f'{{"brands.0.price": 135}} (got {overrides!r:.60})'
-        )
+    if overrides is not None:
+        check_overrides(overrides)
     overrides = dict(overrides or {})
     if customers is not None:
         overrides["population.size"] = customers

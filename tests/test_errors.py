@@ -87,3 +87,22 @@ def test_a_stop_says_what_the_folder_keeps_and_gives_the_status(tmp_path, capsys
     assert capsys.readouterr().err == (
         f"ecosim: error: no such folder\nnothing was written to {missing}\n"
     )
+
+
+@pytest.mark.parametrize("overrides", ["", [], [("days", 3)], "days=3", {1: 2}])
+@pytest.mark.parametrize(
+    ("load", "path"),
+    [
+        ("ecosim.load_scenario", "scenarios/baseline.toml"),
+        ("ecosim.experiment.load_experiment", "experiments/loyalty_designs.toml"),
+        ("ecosim.calibrate.load_calibration", "calibrations/room_air_conditioners_bass.toml"),
+        ("ecosim.optimize.load_optimisation", "docs/optimization/spend_mix/plan.toml"),
+    ],
+    ids=["scenario", "experiment", "calibration", "optimisation"],
+)
+def test_overrides_that_are_no_dict_are_refused_by_every_loader(load, path, overrides):
+    import importlib
+
+    module, _, name = load.rpartition(".")
+    with pytest.raises(InputError, match="overrides: expected a dict of values by dotted field"):
+        getattr(importlib.import_module(module), name)(ROOT / path, overrides=overrides)

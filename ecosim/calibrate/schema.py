@@ -461,7 +461,7 @@ def load_calibration(
     source = str(path)
     written = read_toml_file(path, CalibrationError)
     try:
-        data = apply_overrides(written, overrides or {}, source=source)
+        data = apply_overrides(written, {} if overrides is None else overrides, source=source)
     except ScenarioError as error:
         raise CalibrationError(error.source, error.problems) from None
     try:

@@ -32,7 +32,13 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_v
 from ecosim.errors import InputError, InputWarning
 from ecosim.metrics import columns, summarize
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
-from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
+from ecosim.scenario import (
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    check_overrides,
+    load_scenario,
+)
 from ecosim.scenario.fields import Spec
 from ecosim.scenario.loading import (
     blame_overrides,
@@ -688,7 +694,7 @@ def load_experiment(
         raise ExperimentError(
             source, [("overrides", "is recorded by ecosim, not set in the file; remove it")]
         )
-    overrides = dict(overrides or {})
+    overrides = dict(check_overrides({} if overrides is None else overrides))
     in_scenario = {p: v for p, v in overrides.items() if p.startswith("scenario.")}
     in_file = data
     try:

@@ -486,9 +486,10 @@ def load_optimisation(
     for reserved in ("scenario_file", "folder"):
         if reserved in data:
             raise OptimisationError(source, [(reserved, "is set by ecosim; remove it")])
-    if not overrides:
+    from ecosim.scenario import apply_overrides, check_overrides
+
+    if not check_overrides({} if overrides is None else overrides):
         return _validated(path, data, source)
-    from ecosim.scenario import apply_overrides
 
     try:
         changed = apply_overrides(data, overrides, source=source)

@@ -20,6 +20,7 @@ import re
 import tomllib
 import warnings
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +38,7 @@ __all__ = [
     "apply_overrides",
     "beyond_horizon_problems",
     "blame_overrides",
+    "check_overrides",
     "field_path",
     "field_value",
     "load_scenario",
@@ -151,7 +153,8 @@ def load_scenario(
     path = Path(path)
     if allow_outside_paths is None:
         allow_outside_paths = os.environ.get(OUTSIDE_PATHS_VARIABLE) == "1"
-    overrides = overrides or {}
+    overrides = {} if overrides is None else overrides
+    check_overrides(overrides)
     extended: list[Path] = []
     in_file = read_toml(path, allow_outside_paths=allow_outside_paths, extended=extended)
     data = apply_overrides(in_file, overrides, source=str(path))
@@ -508,6 +511,31 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return path.strip(), value
 
 
+def check_overrides(overrides: Any) -> Mapping[str, Any]:
+    """Return overrides that are a mapping of dotted field paths to values; else refuse them.
+
+    Raises
+    ------
+    InputError
+        Naming ``overrides`` and what was expected.
+
+    Examples
+    --------
+    >>> check_overrides({"brands.0.price": 135})
+    {'brands.0.price': 135}
+    >>> check_overrides([("days", 3)])
+    Traceback (most recent call last):
+    ...
+    ecosim.errors.InputError: overrides: expected a dict of values by dotted field path, ...
+    """
+    if not (isinstance(overrides, Mapping) and all(isinstance(key, str) for key in overrides)):
+        raise InputError(
+            "overrides: expected a dict of values by dotted field path, such as "
+            f'{{"brands.0.price": 135}} (got {overrides!r:.60})'
+        )
+    return overrides
+
+
 def apply_overrides(
     data: dict[str, Any], overrides: dict[str, Any], source: str = "--set"
 ) -> dict[str, Any]:
@@ -535,6 +563,7 @@ def apply_overrides(
         end of a list, or names an item that does not exist, or two paths name one field
         (``brands.0.price`` and ``brands.shop.price``).
     """
+    check_overrides(overrides)
     result = copy.deepcopy(data)
     problems = []
     setters: dict[str, str] = {}
