@@ -124,7 +124,7 @@ def test_documented_commands_run_as_written(document, tmp_path, monkeypatch, cap
             compile(item, f"{document.name} (needs {', '.join(missing_imports(item))})", "exec")
             ran["compiled"] += 1
         elif kind == "python":
-            exec(compile(item, document.name, "exec"), {"__name__": "__docs__"})
+            exec(compile(item, document.name, "exec"), {"__name__": "__main__"})
             plt.close("all")
             ran["python"] += 1
         elif item[0] == "ui":
