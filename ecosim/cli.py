@@ -752,6 +752,12 @@ def _validate(args: argparse.Namespace) -> int:
     from ecosim.validation import write_report as write_validation_report
 
     check_local_processes(args.jobs, "--jobs")
+    twice = sorted({case for case in args.case or [] if args.case.count(case) > 1})
+    if twice:
+        raise InputError(
+            f"--case: {', '.join(twice)} given more than once (each case runs once; name "
+            "each case you want once)"
+        )
     started = time.perf_counter()
 
     def report(result: CaseResult) -> None:

@@ -95,8 +95,8 @@ def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
         handle, probe = tempfile.mkstemp(prefix=".ecosim-", dir=existing)
     except OSError as error:
         raise InputError(
-            f"--out {out}: {which} a folder this process cannot write into "
-            f"({error.strerror or error}); choose another --out"
+            f"--out {out}: {which} a folder this process cannot write into (creating a "
+            f"file there failed: {error.strerror or error}); choose another --out"
         ) from None
     os.close(handle)
     os.unlink(probe)

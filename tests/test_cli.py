@@ -468,6 +468,11 @@ def test_help_lists_the_validation_cases_and_refuses_an_unknown_one(capsys):
         main(["validate", "--case", "no_such_case"])
     assert stopped.value.code == 2
     assert "invalid choice: 'no_such_case'" in capsys.readouterr().err
+    assert main(["validate", "--quick", "--case", "limits", "--case", "limits"]) == 2
+    assert capsys.readouterr().err == (
+        "ecosim: error: --case: limits given more than once (each case runs once; name each "
+        "case you want once)\n"
+    )
 
 
 def _help(capsys, *command: str) -> str:

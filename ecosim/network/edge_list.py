@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -121,6 +122,11 @@ def read_edge_list(
     if max_bytes is not None:
         max_bytes = check_integer("max_bytes", max_bytes, 1, sys.maxsize)
     try:
+        if not stat.S_ISREG(mode := os.stat(path).st_mode) and not stat.S_ISDIR(mode):
+            raise EdgeListError(
+                f"{path}: is no regular file (a device, a pipe or a socket; expected a CSV "
+                "file of edges)"
+            )
         with Path(path).open("rb") as file:
             size = os.fstat(file.fileno()).st_size
             if max_bytes is not None and size > max_bytes:
@@ -176,6 +182,8 @@ def edge_list_digest(network: object) -> str | None:
         return None
     digest = hashlib.sha256()
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe would block; reading says why
+            return None
         with Path(path).open("rb") as file:
             while block := file.read(_BLOCK_BYTES):
                 digest.update(block)
@@ -371,11 +379,13 @@ def _valid_weights(weight: np.ndarray) -> np.ndarray:
 def _weight_problem(token: str, value: float) -> str:
     """Describe why `token` (which `_valid_weights` rejected) is not a tie strength."""
     if np.isnan(value):
-        return f"{token!r} is not a weight"
+        return f"{_shortened(token)!r} is not a weight"
     if value <= 0:
-        return f"weight {token} is not positive"
+        return f"weight {_shortened(token)} is not positive"
     finfo = np.finfo(np.float32)
-    return f"weight {token} is out of range [{finfo.smallest_normal:.3g}, {finfo.max:.3g}]"
+    return (
+        f"weight {_shortened(token)} is out of range [{finfo.smallest_normal:.3g}, {finfo.max:.3g}]"
+    )
 
 
 def _parse_node_ids(token: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -396,7 +406,12 @@ def _node_id_problem(token: str, n: int) -> str:
     """Describe why `token` (which `_parse_node_ids` rejected) is not a node id in [0, n)."""
     unsigned = token.lstrip("+-")
     if len(token) - len(unsigned) > 1 or not unsigned or unsigned.strip(_DIGITS):
-        return f"{token!r} is not a node id"
+        return f"{_shortened(token)!r} is not a node id"
     if token.startswith("-"):
-        return f"node id -{unsigned.lstrip('0')} is negative"
-    return f"node id {unsigned.lstrip('0')} is out of range"
+        return f"node id -{_shortened(unsigned.lstrip('0'))} is negative"
+    return f"node id {_shortened(unsigned.lstrip('0'))} is out of range"
+
+
+def _shortened(token: str, most: int = 40) -> str:
+    """Return ``token``, its middle left out when it is longer than ``most`` characters."""
+    return token if len(token) <= most else f"{token[:20]}...{token[-10:]} ({len(token)} chars)"

@@ -1,6 +1,8 @@
 """Tests for ecosim.network.edge_list: networks read from CSV edge lists."""
 
 import gzip
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,8 +12,10 @@ from hypothesis import strategies as st
 from ecosim.network import (
     EdgeListError,
     edge_list,
+    edge_list_digest,
     read_edge_list,
 )
+from ecosim.scenario import EdgeList
 
 from network_helpers import assert_simple_graph, edge_set, rng
 
@@ -68,7 +72,8 @@ def test_read_edge_list_message_uses_path_as_given(tmp_path, monkeypatch):
         ),
         (
             "+0002,0" + "9" * 5000,
-            f"line 1: node id {'9' * 5000} is out of range (expected an integer in [0, 9])",
+            f"line 1: node id {'9' * 20}...{'9' * 10} (5000 chars) is out of range "
+            "(expected an integer in [0, 9])",
         ),
         ("0,-007\n", "line 1: node id -7 is negative (expected an integer in [0, 9])"),
         (
@@ -355,6 +360,28 @@ def test_a_file_of_self_loops_alone_has_no_edges(tmp_path):
     path = write(tmp_path, "0,0\n1,1\n2,2\n")
     with pytest.raises(EdgeListError, match="no edges between two customers"):
         read_edge_list(path, n=3)
+
+
+def test_a_pipe_or_a_device_is_refused_unread(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")  # opening it to read would wait for a writer
+    for path in (tmp_path / "pipe.csv", Path("/dev/zero")):
+        with pytest.raises(EdgeListError) as error:
+            read_edge_list(path, n=3)
+        assert str(error.value) == (
+            f"{path}: is no regular file (a device, a pipe or a socket; expected a CSV file "
+            "of edges)"
+        )
+        assert edge_list_digest(EdgeList(kind="edge_list", path=str(path))) is None
+
+
+def test_a_very_long_id_is_named_shortened(tmp_path):
+    path = write(tmp_path, "0,1\n1," + "9" * 400 + "\n")
+    with pytest.raises(EdgeListError) as error:
+        read_edge_list(path, n=3)
+    assert str(error.value) == (
+        f"{path}, line 2: node id 99999999999999999999...9999999999 (400 chars) is out of "
+        "range (expected an integer in [0, 2])"
+    )
 
 
 def test_read_edge_list_size_limit(tmp_path):
