@@ -390,7 +390,11 @@ class ResultStore:
             for stale in (p for folder in temporary for p in folder.glob(".*.tmp")):
                 stale.unlink(missing_ok=True)
             self._rows = self.rows()
-            self._failures = self.failures()
+            try:
+                self._failures = self.failures()
+            except StoreError:  # its runs are not finished, so they run again and it is rewritten
+                (self.directory / self.FAILED).unlink()
+                self._failures = {}
             self.repaired = self._results_disagree()
             self._results_behind = self.repaired
             self._added = False
@@ -404,9 +408,24 @@ class ResultStore:
                     self._write_results()
 
     def record(self) -> dict[str, Any] | None:
-        """Return the resolved experiment written in the folder, or None."""
+        """Return the resolved experiment written in the folder, or None.
+
+        Raises
+        ------
+        StoreError
+            If the record cannot be read (damaged): what the folder's runs are runs of is
+            then unknown.
+        """
         path = self.directory / self.RECORD
-        return read_toml(path) if path.exists() else None
+        if not path.exists():
+            return None
+        try:
+            return read_toml(path)
+        except (OSError, ValueError) as error:  # tomllib's and UnicodeDecodeError are ValueErrors
+            raise StoreError(
+                f"{path}: cannot be read ({error}), so what this folder's runs are runs of is "
+                "unknown; use another --out (or remove the folder to start again)"
+            ) from None
 
     @property
     def adoption_folder(self) -> Path:
@@ -585,7 +604,15 @@ class ResultStore:
         path = self.directory / self.FAILED
         if not path.exists():
             return {}
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+            if "run_id" not in frame.columns:
+                raise StoreError("no run_id column")
+        except (OSError, ValueError, pa.ArrowException) as error:
+            raise StoreError(
+                f"{path}: {_why_unreadable(error, path)}; rerun the same {self._command()} "
+                "command into this folder: it runs the failed runs again and rewrites it"
+            ) from None
         return {row["run_id"]: row for row in frame.to_dict("records")}
 
     def _check_held(self) -> None:

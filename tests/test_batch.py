@@ -1035,6 +1035,28 @@ def test_an_edge_list_changed_since_the_folder_was_written_is_refused(tmp_path, 
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
 
 
+def test_a_damaged_record_is_named_and_a_damaged_failures_table_rebuilt(
+    small_batch, tmp_path, capsys
+):
+    path, out = _copy(small_batch, tmp_path)
+    record = out / "experiment.toml"
+    text = record.read_text()
+    record.write_text(text[: len(text) // 2])
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
+    err = capsys.readouterr().err
+    assert f"ecosim: error: {record}: cannot be read (" in err
+    assert "what this folder's runs are runs of is unknown; use another --out" in err
+    record.write_text(text)
+    (out / "failed.parquet").write_bytes(b"PAR1x")
+    err = _refused(out, tmp_path, capsys)
+    assert f"ecosim: error: {out / 'failed.parquet'}: cannot be read (" in err
+    assert "rerun the same ecosim batch command into this folder" in err
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "12 already done, 0 finished now, 0 failed" in capsys.readouterr().out
+    assert not (out / "failed.parquet").exists()
+    assert main(["compare", str(out), "--out", str(tmp_path / "report")]) == 0
+
+
 def test_a_run_file_of_another_experiment_is_refused_not_counted(small_batch, tmp_path, capsys):
     path, out = _copy(small_batch, tmp_path)
     shutil.copy(out / "runs" / "promo-c000-r00.parquet", out / "runs" / "bridges-c000-r00.parquet")
