@@ -24,6 +24,7 @@ common random numbers, paired-t confidence intervals). McGraw-Hill.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -78,6 +79,7 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> t
     >>> [round(x, 4) for x in mean_ci([1.0, 2.0, 3.0, 4.0])]
     [2.5, 0.4457, 4.5543]
     """
+    confidence = _confidence(confidence)
     x = _clean(values)
     if len(x) == 0:
         return math.nan, math.nan, math.nan
@@ -114,8 +116,10 @@ def describe(
     pandas.DataFrame
         Columns ``*by, outcome, n, mean, sd, ci_low, ci_high``.
     """
+    confidence, by, outcomes = _confidence(confidence), _names(by), _names(outcomes)
+    _columns(results, [*by, *outcomes], "results")
     rows = []
-    for keys, group in results.groupby(list(by), sort=False):
+    for keys, group in results.groupby(by, sort=False):
         for outcome in outcomes:
             x = _clean(group[outcome])
             mean, low, high = mean_ci(x, confidence)
@@ -158,6 +162,7 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
     >>> s["difference"], round(s["sd"], 4), round(s["d_z"], 4)
     (1.0, 0.8165, 1.2247)
     """
+    confidence = _confidence(confidence)
     d = _clean(differences)
     n = len(d)
     result = {
@@ -279,9 +284,17 @@ def paired_differences(
     Raises
     ------
     InputError
-        If a strategy has two runs of one pair (and group).
+        If a strategy has two runs of one pair (and group), a column is missing or
+        repeated, or ``confidence`` is not between 0 and 1.
     """
+    confidence, by, pair, outcomes = (
+        _confidence(confidence),
+        _names(by),
+        _names(pair),
+        _names(outcomes),
+    )
     keys = [*by, *pair]
+    _columns(results, [*keys, "strategy", *outcomes], "results")
     twice = results.duplicated([*keys, "strategy"])
     if twice.any():
         first = results[twice].iloc[0]
@@ -342,7 +355,8 @@ def spend_comparison(
     A strategist compares plans at equal cost: a plan that earns more by spending more
     has not been shown to be better. Spend is the sum of the :data:`SPEND` columns the
     results hold; differences are paired by replication as in
-    :func:`paired_differences`.
+    :func:`paired_differences`, over the runs whose spend is known, and the means of
+    spend over the same pairs.
 
     Parameters
     ----------
@@ -374,8 +388,11 @@ def spend_comparison(
     >>> [row[k] for k in ("extra_spend", "extra_profit", "profit_per_extra_spend", "equal_cost")]
     [50.0, 35.0, 0.7, False]
     """
-    spend = results[[c for c in SPEND if c in results.columns]].sum(axis=1)
-    frame = results.assign(_spend=spend)
+    held = [c for c in SPEND if c in results.columns]
+    if not held:
+        raise InputError(f"results: no spend column (expected one of {', '.join(SPEND)})")
+    spend = results[held].sum(axis=1, skipna=False)
+    frame = results.assign(_spend=spend)[spend.notna()]  # a spend not known is not 0
     differences = paired_differences(
         frame, ["_spend", "total_profit"], baseline, by=by, pair=pair, confidence=confidence
     )
@@ -384,12 +401,7 @@ def spend_comparison(
         cost = group[group["outcome"] == "_spend"].iloc[0]
         profit = group[group["outcome"] == "total_profit"].iloc[0]
         labels = dict(zip([*by, "strategy"], keys, strict=True))
-        mask = np.ones(len(frame), dtype=bool)
-        for column, value in labels.items():
-            if column != "strategy":
-                mask &= (frame[column] == value).to_numpy()
-        base = float(frame.loc[mask & (frame["strategy"] == baseline).to_numpy(), "_spend"].mean())
-        mine = float(frame.loc[mask & (frame["strategy"] == keys[-1]).to_numpy(), "_spend"].mean())
+        base, mine = _paired_means(frame, labels, baseline, [*by, *_names(pair)])
         extra = float(cost["difference"])
         share = extra / base if base > 0 else (math.inf if extra else 0.0)
         equal = abs(share) <= tolerance
@@ -411,6 +423,25 @@ def spend_comparison(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _paired_means(
+    frame: pd.DataFrame, labels: dict[str, Any], baseline: str, keys: list[str]
+) -> tuple[float, float]:
+    """Mean spend of the baseline and of a strategy over their paired runs.
+
+    Over the same pairs as the paired difference, so that a strategy's spend, the
+    baseline's and the extra spend agree (a run without a partner is in none of them).
+    """
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in labels.items():
+        if column != "strategy":
+            mask &= (frame[column] == value).to_numpy()
+    base = frame[mask & (frame["strategy"] == baseline).to_numpy()].set_index(keys)["_spend"]
+    mine = frame[mask & (frame["strategy"] == labels["strategy"]).to_numpy()]
+    mine = mine.set_index(keys)["_spend"]
+    common = base.index.intersection(mine.index)
+    return float(base.loc[common].mean()), float(mine.loc[common].mean())
 
 
 def daily_column(outcome: str, available: Sequence[str]) -> tuple[str, bool] | None:
@@ -458,9 +489,23 @@ def daily_bands(
     pandas.DataFrame
         Columns ``*by, step, n, mean, ci_low, ci_high``.
     """
+    confidence, by = _confidence(confidence), _names(by)
+    _columns(daily, ["run_id", *by, "step", column], "daily")
+    twice = daily.duplicated(["run_id", "step"])
+    if twice.any():
+        first = daily[twice].iloc[0]
+        raise InputError(
+            f"daily: run {first['run_id']!r} has day {first['step']} more than once (each "
+            "run's series once: series of two folders put together?)"
+        )
     frame = daily[["run_id", *by, "step"]].copy()
     values = daily[column].astype(float)
-    frame["value"] = values.groupby(daily["run_id"]).cumsum() if cumulative else values
+    if cumulative:  # in order of days; a day not known leaves the total unknown from then on
+        ordered = daily.sort_values(["run_id", "step"], kind="stable")
+        run, flow = ordered["run_id"], values.loc[ordered.index]
+        unknown = flow.isna().groupby(run).cumsum() > 0
+        values = flow.groupby(run).cumsum().mask(unknown).reindex(daily.index)
+    frame["value"] = values
     grouped = frame.groupby([*by, "step"], sort=False)["value"].agg(["count", "mean", "std"])
     grouped = grouped.reset_index().rename(columns={"count": "n"})
     n = grouped["n"].to_numpy(dtype=float)
@@ -745,9 +790,9 @@ def morris_indices(
     result = morris_analyze.analyze(
         problem,
         sample,
-        np.asarray(y, dtype=float),
+        _outcome_values(y),
         num_levels=levels,
-        conf_level=confidence,
+        conf_level=_confidence(confidence),
         seed=seed,
     )
     table = pd.DataFrame(
@@ -801,9 +846,9 @@ def sobol_indices(
     """
     result = sobol_analyze.analyze(
         problem,
-        np.asarray(y, dtype=float),
+        _outcome_values(y),
         calc_second_order=False,
-        conf_level=confidence,
+        conf_level=_confidence(confidence),
         seed=seed,
     )
     table = pd.DataFrame(
@@ -830,3 +875,54 @@ def _above_noise(table: pd.DataFrame, index: str, conf: str, dummy: str | None) 
 def _clean(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     return x[~np.isnan(x)]
+
+
+def _confidence(confidence: object) -> float:
+    """Return ``confidence`` if it is a number strictly between 0 and 1; else an InputError."""
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, numbers.Real)
+        or not 0 < float(confidence) < 1
+    ):
+        raise InputError(
+            f"confidence: expected a number between 0 and 1 (exclusive), such as 0.95 "
+            f"(got {confidence!r:.40})"
+        )
+    return float(confidence)
+
+
+def _columns(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Refuse a table that lacks one of ``columns``, or holds one of them twice."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"{what}: no column {', '.join(map(repr, missing))} (it has "
+            f"{', '.join(map(str, table.columns[:12]))}{', ...' if table.shape[1] > 12 else ''})"
+        )
+    twice = sorted({c for c in columns if list(table.columns).count(c) > 1})
+    if twice:
+        raise InputError(
+            f"{what}: column {', '.join(map(repr, twice))} appears more than once (each run's "
+            "value would count twice)"
+        )
+
+
+def _names(columns: str | Sequence[str]) -> list[str]:
+    """Return column names given as one name or a sequence of names, as a list."""
+    return [columns] if isinstance(columns, str) else list(columns)
+
+
+def _outcome_values(y: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Return the outcome at each design point if every one is finite; else an InputError.
+
+    An index needs the outcome at every point of the design: with one missing, SALib's
+    estimators give NaN, or (Sobol) zeros with no uncertainty, which read as "no effect".
+    """
+    values = np.asarray(y, dtype=float)
+    bad = int(np.count_nonzero(~np.isfinite(values)))
+    if bad:
+        raise InputError(
+            f"y: {bad} of {values.size} design points have no finite outcome (NaN or "
+            "infinite); an index needs the outcome at every point"
+        )
+    return values

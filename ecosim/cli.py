@@ -700,7 +700,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     path = write_sensitivity_report(result, out)
     if len(result.indices):
         print(result.indices.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
-    for outcome in result.undefined:
+    for outcome in [*result.undefined, *result.constant]:
         print(undefined_note(result, outcome).replace("`", ""))
     print(f"wrote {path}" + (" (figures/ and tables/ beside it)" if len(result.indices) else ""))
     return 0

@@ -18,9 +18,22 @@ __all__ = [
     "dashboard",
     "outcome_means",
     "paired_differences_plot",
+    "percent",
     "sensitivity_plot",
     "strategy_colours",
 ]
+
+
+def percent(share: float) -> str:
+    """Write a confidence or a test's level as a percentage.
+
+    Examples
+    --------
+    >>> percent(0.95), percent(0.975), percent(1 - 0.95)
+    ('95%', '97.5%', '5%')
+    """
+    return f"{round(share * 100, 10):g}%"
+
 
 _STAGE_COLOURS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 
@@ -226,7 +239,7 @@ def outcome_means(
         if group:
             ax.set_xlabel(group)
     axes[0].legend(fontsize="small")
-    fig.suptitle(f"Mean outcome by strategy, with {confidence:.0%} confidence intervals")
+    fig.suptitle(f"Mean outcome by strategy, with {percent(confidence)} confidence intervals")
     return fig
 
 
@@ -236,6 +249,7 @@ def paired_differences_plot(
     strategies: list[str],
     group: str | None = None,
     labels: dict | None = None,
+    confidence: float = 0.95,
 ) -> Figure:
     """Forest plot: each strategy's paired difference from the baseline with its interval.
 
@@ -251,6 +265,8 @@ def paired_differences_plot(
         A column (the condition): one line per strategy and group.
     labels : dict, optional
         Names of the groups, by value (default: ``<group> <value>``).
+    confidence : float
+        The intervals' confidence (named in the title).
 
     Returns
     -------
@@ -284,7 +300,10 @@ def paired_differences_plot(
         ax.axvline(0.0, color="grey", lw=0.8, ls="--")
         ax.set_title(outcome, fontsize="medium")
     baseline = differences["baseline"].iloc[0] if len(differences) else ""
-    fig.suptitle(f"Paired difference from {baseline} (95% CI; open marker: not significant)")
+    fig.suptitle(
+        f"Paired difference from {baseline} ({percent(confidence)} CI; "
+        "open marker: not significant)"
+    )
     return fig
 
 
@@ -295,6 +314,7 @@ def daily_bands_plot(
     panel: str | None = None,
     labels: dict | None = None,
     cumulative: bool = False,
+    confidence: float = 0.95,
 ) -> Figure:
     """Mean daily series per strategy with its confidence band.
 
@@ -312,6 +332,8 @@ def daily_bands_plot(
         Panel titles, by value (default: ``<panel> <value>``).
     cumulative : bool
         Whether the series was cumulated (named in the title).
+    confidence : float
+        The bands' confidence (named in the title).
 
     Returns
     -------
@@ -338,7 +360,7 @@ def daily_bands_plot(
             ax.set_title((labels or {}).get(key, f"{panel} {key}"), fontsize="medium")
     axes[0].legend(fontsize="small")
     what = f"cumulative {column}" if cumulative else column
-    fig.suptitle(f"{what}: mean across replications with 95% band")
+    fig.suptitle(f"{what}: mean across replications with {percent(confidence)} band")
     return fig
 
 

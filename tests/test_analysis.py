@@ -422,3 +422,83 @@ def test_spend_comparison_calls_equal_cost_within_the_tolerance():
     assert not table.loc["more", "equal_cost"]
     assert table.loc["more", "extra_spend_share"] == pytest.approx(200 / 1050)
     assert table.loc["more", "profit_per_extra_spend"] == pytest.approx(30 / 200)
+
+
+@pytest.mark.parametrize("confidence", [0, 1, 1.5, -0.1, "0.95", True, math.nan])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: mean_ci([1.0, 2.0, 3.0], c),
+        lambda c: describe(results_table(), ["y"], confidence=c),
+        lambda c: paired_statistics([1.0, 2.0, 0.5], c),
+        lambda c: paired_differences(results_table(), ["y"], "base", confidence=c),
+        lambda c: daily_bands(daily_table(), "y", confidence=c),
+    ],
+    ids=["mean_ci", "describe", "paired_statistics", "paired_differences", "daily_bands"],
+)
+def test_a_confidence_outside_0_1_is_refused_naming_it(call, confidence):
+    """At 0 every difference would be significant, at -0.1 the interval inverted."""
+    with pytest.raises(InputError, match="confidence: expected a number between 0 and 1"):
+        call(confidence)
+
+
+def test_a_column_given_twice_or_missing_is_refused_not_counted_twice():
+    table = results_table()
+    doubled = pd.concat([table, table[["y"]]], axis=1)
+    for call in (
+        lambda: describe(doubled, ["y"]),
+        lambda: paired_differences(doubled, ["y"], "base"),
+    ):
+        with pytest.raises(InputError, match="results: column 'y' appears more than once"):
+            call()
+    with pytest.raises(InputError, match="results: no column 'sales' "):
+        describe(table, ["sales"])
+    by_name = describe(table, ["y"], by="strategy")  # one column, named alone
+    pd.testing.assert_frame_equal(by_name, describe(table, ["y"], by=["strategy"]))
+
+
+def daily_table():
+    """Three runs of one strategy over days 0..3, rows shuffled."""
+    rows = [("s", f"r{r}", step, float(r + step)) for r in range(3) for step in range(4)]
+    frame = pd.DataFrame(rows, columns=["strategy", "run_id", "step", "y"])
+    return frame.sample(frac=1.0, random_state=1).reset_index(drop=True)
+
+
+def test_cumulative_bands_cumulate_in_order_of_days_and_stop_at_an_unknown_day():
+    daily = daily_table()
+    bands = daily_bands(daily, "y", cumulative=True).set_index("step")
+    # run r: r + 0, r + 1, ... cumulated: step k holds (k + 1) r + k (k + 1) / 2; mean r = 1
+    for step in range(4):
+        assert bands.loc[step, "mean"] == pytest.approx((step + 1) * 1 + step * (step + 1) / 2)
+    unknown = daily.copy()
+    unknown.loc[(unknown["run_id"] == "r0") & (unknown["step"] == 1), "y"] = math.nan
+    counted = daily_bands(unknown, "y", cumulative=True).set_index("step")["n"].sort_index()
+    assert counted.tolist() == [3, 2, 2, 2], "r0's total is unknown from its unknown day on"
+    with pytest.raises(InputError, match="daily: run 'r1' has day 2 more than once"):
+        daily_bands(pd.concat([daily, daily[(daily.run_id == "r1") & (daily.step == 2)]]), "y")
+
+
+def test_spend_is_compared_over_the_paired_runs_with_known_spend():
+    runs = pd.DataFrame(
+        {
+            "strategy": ["a", "a", "a", "b", "b"],
+            "replication": [0, 1, 2, 0, 1],
+            "total_marketing_cost": [100.0, math.nan, 300.0, 150.0, 150.0],
+            "total_profit": [500.0, 520.0, 540.0, 535.0, 560.0],
+        }
+    )
+    row = spend_comparison(runs, "a").iloc[0]
+    # only replication 0 pairs runs whose spend is known: a 100, b 150
+    assert (row["spend"], row["baseline_spend"], row["extra_spend"]) == (150.0, 100.0, 50.0)
+    assert row["profit_per_extra_spend"] == pytest.approx(35.0 / 50.0)
+    with pytest.raises(InputError, match="results: no spend column"):
+        spend_comparison(runs.drop(columns="total_marketing_cost"), "a")
+
+
+def test_sensitivity_indices_refuse_an_outcome_missing_at_a_design_point():
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0.0, 1.0], [0.0, 1.0]]}
+    sample = sobol_sample.sample(problem, 8, calc_second_order=False, seed=1)
+    y = sample[:, 0] + 0.1 * sample[:, 1]
+    y[3] = math.nan
+    with pytest.raises(InputError, match="y: 1 of 32 design points have no finite outcome"):
+        sobol_indices(problem, y)

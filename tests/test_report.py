@@ -123,6 +123,18 @@ def test_strategies_that_measure_other_series_compare(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
+def test_a_report_at_another_confidence_says_so_everywhere(batch, tmp_path):
+    comparison = compare(batch, confidence=0.9)
+    assert comparison.confidence == 0.9
+    report = write_report(comparison, tmp_path).read_text()
+    assert "95%" not in report and "5% level" not in report
+    assert "| 90% CI | difference from plain | 90% CI |" in report
+    assert "mean ± t(0.95, n−1)·s/√n" in report
+    wide = compare(batch).summary
+    narrow = comparison.summary
+    assert (narrow["ci_high"] - narrow["ci_low"] < wide["ci_high"] - wide["ci_low"]).all()
+
+
 def test_compare_needs_a_batch_folder_with_runs(batch, tmp_path):
     with pytest.raises(ExperimentError, match="not found: is this the --out folder"):
         compare(tmp_path)

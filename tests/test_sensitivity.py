@@ -1,5 +1,7 @@
 """ecosim sensitivity: Morris and Sobol designs over an experiment's ranges, end to end."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -200,6 +202,33 @@ def test_an_outcome_undefined_at_some_design_points_has_no_indices_and_says_why(
         "design points" in report
     )
     assert "| `cpe` |" in report and "nan" not in report.lower()
+
+
+def test_an_outcome_no_parameter_changes_has_no_indices_and_says_why(tmp_path, capsys):
+    """Nobody joins a programme the scenario does not have: members are 0 at every point."""
+    data = tiny_experiment(
+        conditions={"parameters": PARAMETERS[:1]},
+        sensitivity={
+            "outcomes": ["total_marketing_cost", "final_members"],
+            "samples": 8,
+            "replications": 1,
+        },
+    )
+    out = tmp_path / "out"
+    args = ["sensitivity", str(write_experiment(tmp_path, data)), "--method", "sobol"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no 0/0 inside the estimator
+        assert main([*args, "--serial", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    points = 8 * (2 + 2)  # Saltelli: N (D + 2), D = the parameter and the dummy
+    note = (
+        f"final_members was 0 at every one of the {points} design points: no parameter "
+        "changed it within its range, so it has no indices (each would be 0 over 0)."
+    )
+    assert note in printed
+    assert note.replace("final_members", "`final_members`") in (out / "sensitivity.md").read_text()
+    indices = pd.read_csv(out / "tables" / "sobol.csv")
+    assert set(indices["outcome"]) == {"total_marketing_cost"}
 
 
 def test_when_no_outcome_is_defined_the_report_says_so_without_a_table(tmp_path, capsys):

@@ -353,6 +353,10 @@ class SensitivityResult:
         Each outcome undefined in a run (``roi`` without marketing cost, for one) and the
         number of design points where it is: an index needs every point, so these
         outcomes have none.
+    constant : dict of str to float
+        Each outcome that took one value at every design point, and that value: no
+        parameter changed it within its range, and its indices would be 0 over 0, so it
+        has none.
     """
 
     design: SensitivityDesign
@@ -360,6 +364,7 @@ class SensitivityResult:
     means: pd.DataFrame
     indices: pd.DataFrame | None
     undefined: dict[str, int] = field(default_factory=dict)
+    constant: dict[str, float] = field(default_factory=dict)
 
 
 def run_sensitivity(
@@ -400,12 +405,17 @@ def run_sensitivity(
         if len(results)
         else pd.DataFrame()
     )
-    indices, undefined = None, {}
+    indices, undefined, constant = None, {}, {}
     if batch.failed == 0 and len(results) == len(design.runs):
         points = results[design.outcomes].isna().groupby(results["condition"]).any().sum()
         undefined = {outcome: int(n) for outcome, n in points.items() if n}
+        constant = {
+            outcome: float(means[outcome].iloc[0])
+            for outcome in design.outcomes
+            if outcome not in undefined and (means[outcome] == means[outcome].iloc[0]).all()
+        }
         frames = []
-        for outcome in (x for x in design.outcomes if x not in undefined):
+        for outcome in (x for x in design.outcomes if x not in undefined and x not in constant):
             y = means[outcome].to_numpy(dtype=float)
             if method == "morris":
                 table = morris_indices(
@@ -424,7 +434,7 @@ def run_sensitivity(
             else pd.DataFrame(columns=["outcome", "parameter"])
         )
         indices = indices[["outcome", *indices.columns.drop("outcome")]]
-    return SensitivityResult(design, batch, means, indices, undefined)
+    return SensitivityResult(design, batch, means, indices, undefined, constant)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ class Comparison:
     spend : pandas.DataFrame
         :func:`ecosim.analysis.spend_comparison`: each strategy's spend against the
         baseline's, its incremental profit per extra Rp, and whether it costs the same.
+    confidence : float
+        The confidence of every interval (and ``1 - confidence`` the level of every test).
     """
 
     experiment: Experiment
@@ -73,6 +75,7 @@ class Comparison:
     bands: dict[str, pd.DataFrame]
     adoption_method: str = ""
     spend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    confidence: float = CONFIDENCE
 
     @property
     def groups(self) -> list[str]:
@@ -193,5 +196,14 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         else pd.DataFrame()
     )
     return Comparison(
-        experiment, results, failures, summary, differences, decomposition, bands, method, spend
+        experiment,
+        results,
+        failures,
+        summary,
+        differences,
+        decomposition,
+        bands,
+        method,
+        spend,
+        confidence,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from ecosim.experiment.plan import condition_table
 from ecosim.experiment.schema import Experiment
 from ecosim.metrics import OUTCOMES, split_column
-from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot
+from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot, percent
 from ecosim.report.comparison import Comparison
 from ecosim.report.text import code_value, format_number, interval, p_value, share
 from ecosim.store import write_figure, write_parquet, write_text
@@ -41,10 +41,20 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
     labels = _condition_labels(e)
     figures = {
         "outcomes": outcome_means(
-            comparison.summary, e.outcomes, strategies, group=group, labels=labels
+            comparison.summary,
+            e.outcomes,
+            strategies,
+            group=group,
+            labels=labels,
+            confidence=comparison.confidence,
         ),
         "differences": paired_differences_plot(
-            comparison.differences, e.outcomes, strategies, group=group, labels=labels
+            comparison.differences,
+            e.outcomes,
+            strategies,
+            group=group,
+            labels=labels,
+            confidence=comparison.confidence,
         )
         if len(comparison.differences)
         else None,
@@ -53,7 +63,13 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
         column = key.removeprefix("cumulative_")
         panel = "condition" if comparison.panels else None
         figures[f"daily_{key}"] = daily_bands_plot(
-            bands, column, strategies, panel=panel, labels=labels, cumulative=key != column
+            bands,
+            column,
+            strategies,
+            panel=panel,
+            labels=labels,
+            cumulative=key != column,
+            confidence=comparison.confidence,
         )
     for name, figure in figures.items():
         if figure is not None:
@@ -131,7 +147,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         lines.append("|---|" + "---|" * len(labels))
         for i, values in enumerate(conditions):
             lines.append(f"| {i} | " + " | ".join(format_number(values[x]) for x in labels) + " |")
-    lines += ["", "## Methods", "", _methods(e, len(conditions)), ""]
+    lines += ["", "## Methods", "", _methods(e, len(conditions), c.confidence), ""]
     if failed:
         lines += [
             f"**{failed} runs failed** after their retries and are left out; "
@@ -145,16 +161,17 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
     for outcome in e.outcomes:
         lines += _outcome_section(c, outcome)
     lines += ["### Figures", ""]
+    level = percent(c.confidence)
     captions = {
-        "outcomes": "Mean of each outcome by strategy, with 95% confidence intervals.",
-        "differences": f"Paired differences from `{e.baseline}` with 95% confidence intervals "
-        "(open markers: not significant at the 5% level).",
+        "outcomes": f"Mean of each outcome by strategy, with {level} confidence intervals.",
+        "differences": f"Paired differences from `{e.baseline}` with {level} confidence "
+        f"intervals (open markers: not significant at the {percent(1 - c.confidence)} level).",
     }
     pooled = f" Pooled over the {len(conditions)} conditions." if c.groups and not c.panels else ""
     for name in figures:
         caption = captions.get(name) or (
             f"Daily {name.removeprefix('daily_').replace('cumulative_', 'cumulative ')}: mean "
-            f"across replications per strategy, with a pointwise 95% confidence band.{pooled}"
+            f"across replications per strategy, with a pointwise {level} confidence band.{pooled}"
         )
         lines += [f"![{caption}](figures/{name}.png)", "", f"*{caption}*", ""]
     lines += _decomposition_section(c)
@@ -188,7 +205,7 @@ def _spend_section(c: Comparison) -> list[str]:
         "its cost; profit already subtracts it).",
         "",
         "| strategy | " + "".join(f"{g} | " for g in c.groups) + "spend | extra spend | "
-        "extra profit (95% CI) | extra profit per extra Rp | equal cost |",
+        f"extra profit ({percent(c.confidence)} CI) | extra profit per extra Rp | equal cost |",
         "|---|" + "---|" * (len(c.groups) + 5),
     ]
     for _, row in c.spend.iterrows():
@@ -229,7 +246,8 @@ def _conditions_text(e: Experiment, count: int) -> str:
     return f"{count} ({design} design over {names})"
 
 
-def _methods(e: Experiment, conditions: int) -> str:
+def _methods(e: Experiment, conditions: int, confidence: float) -> str:
+    level = percent(confidence)
     runs = len(e.strategies) * conditions * e.replications
     where = f" under each of {conditions} market conditions" if e.conditions else ""
     return (
@@ -239,10 +257,11 @@ def _methods(e: Experiment, conditions: int) -> str:
         "same random seed (common random numbers), spawned from the experiment seed "
         f"{e.seed} with NumPy's `SeedSequence`, so that strategies are compared in pairs "
         "and the results do not depend on how the runs were distributed over processes. "
-        "For each outcome we report the mean over replications with a 95% confidence "
-        "interval from the t distribution (mean ± t(0.975, n−1)·s/√n). Each strategy is "
+        f"For each outcome we report the mean over replications with a {level} confidence "
+        f"interval from the t distribution (mean ± t({(1 + confidence) / 2:g}, n−1)·s/√n). "
+        "Each strategy is "
         f"compared with the baseline strategy `{e.baseline}` by the difference of paired "
-        "runs (same replication and condition): the mean paired difference, its 95% "
+        f"runs (same replication and condition): the mean paired difference, its {level} "
         "paired-t confidence interval and two-sided p value, and the standardised effect "
         "size Cohen's d_z (mean difference divided by the standard deviation of the "
         "differences; Cohen 1988, Lakens 2013). Because common random numbers remove much "
@@ -256,7 +275,7 @@ def _methods(e: Experiment, conditions: int) -> str:
         "a cut of 75% means that independent runs would need four times as many "
         "replications for the same precision. Intervals are not adjusted "
         "for multiple comparisons. Daily figures show the mean daily value across "
-        "replications with a pointwise 95% t interval."
+        f"replications with a pointwise {level} t interval."
     )
 
 
@@ -271,9 +290,9 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
         *(f"`{g}`" for g in groups),
         "strategy",
         "mean",
-        "95% CI",
+        f"{percent(c.confidence)} CI",
         f"difference from {e.baseline}",
-        "95% CI",
+        f"{percent(c.confidence)} CI",
         "d_z",
         "p",
         "higher in",
@@ -333,8 +352,9 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
     )
     if not_significant:
         notes.append(
-            f"**(n.s.)**: not significantly different from `{e.baseline}` at the 5% level "
-            "(the 95% interval of the difference includes 0)."
+            f"**(n.s.)**: not significantly different from `{e.baseline}` at the "
+            f"{percent(1 - c.confidence)} level (the {percent(c.confidence)} interval of "
+            "the difference includes 0)."
         )
     return [*lines, " ".join(notes), ""]
 
@@ -387,7 +407,8 @@ def _decomposition_section(c: Comparison) -> list[str]:
         f"{e.scenario.days} only with the strategy) and **acceleration** (customers who "
         "buy in both runs, but earlier with the strategy). "
         + matching.get(c.adoption_method, "")
-        + " Runs are paired by replication; means with 95% t intervals over the pairs; in "
+        + f" Runs are paired by replication; means with {percent(c.confidence)} t intervals "
+        "over the pairs; in "
         "brackets after them, each part's share of the gain (when both parts are "
         "positive). *Days earlier*: how much earlier, on average, the customers who buy "
         "in both runs first buy with the strategy. `docs/experiments.md` gives the "

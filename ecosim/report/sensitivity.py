@@ -76,7 +76,7 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
     ]
     lines.append("")
     for outcome in design.outcomes:
-        if outcome in result.undefined:
+        if outcome in result.undefined or outcome in result.constant:
             lines += [f"## `{outcome}`", "", undefined_note(result, outcome), ""]
             continue
         rows = indices[indices["outcome"] == outcome]
@@ -116,13 +116,19 @@ def undefined_note(result: SensitivityResult, outcome: str) -> str:
     ----------
     result : SensitivityResult
     outcome : str
-        One of ``result.undefined``.
+        One of ``result.undefined`` or ``result.constant``.
 
     Returns
     -------
     str
     """
     points = len(result.design.sample)
+    if outcome in result.constant:
+        return (
+            f"`{outcome}` was {format_number(result.constant[outcome])} at every one of the "
+            f"{points:,} design points: no parameter changed it within its range, so it has "
+            "no indices (each would be 0 over 0)."
+        )
     return (
         f"`{outcome}` is undefined in runs at {result.undefined[outcome]:,} of the {points:,} "
         "design points (`roi` is, where a run has no marketing cost); an index needs the "
