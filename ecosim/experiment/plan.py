@@ -43,6 +43,8 @@ __all__ = [
     "condition_table",
     "plan_runs",
     "replication_seeds",
+    "run_id",
+    "run_ids",
     "run_seed",
     "sensitivity_design",
 ]
@@ -182,11 +184,9 @@ def plan_runs(experiment: Experiment) -> list[Run]:
         name: strategy_overrides(experiment.scenario, strategy)
         for name, strategy in experiment.strategies.items()
     }
-    c_width = max(3, len(str(len(conditions) - 1)))
-    r_width = max(2, len(str(experiment.replications - 1)))
     return [
         Run(
-            run_id=f"{name}-c{c:0{c_width}d}-r{r:0{r_width}d}",
+            run_id=run_id(name, c, r, len(conditions), experiment.replications),
             strategy=name,
             condition=c,
             values=values,
@@ -202,6 +202,35 @@ def plan_runs(experiment: Experiment) -> list[Run]:
         for c, values in enumerate(conditions)
         for name, overrides in strategies.items()
     ]
+
+
+def run_id(
+    strategy: str, condition: int, replication: int, conditions: int, replications: int
+) -> str:
+    """Return the id of a batch's run: ``<strategy>-c<condition>-r<replication>``.
+
+    The numbers are zero-padded to the widths the experiment's counts need (at least 3
+    and 2 digits), so that ids sort in order.
+
+    Examples
+    --------
+    >>> run_id("promo", 1, 7, conditions=2, replications=20)
+    'promo-c001-r07'
+    """
+    c_width = max(3, len(str(conditions - 1)))
+    r_width = max(2, len(str(replications - 1)))
+    return f"{strategy}-c{condition:0{c_width}d}-r{replication:0{r_width}d}"
+
+
+def run_ids(experiment: Experiment) -> set[str]:
+    """Return the ids of every run of a batch, without reading a posterior it draws from."""
+    conditions = len(condition_table(experiment))
+    return {
+        run_id(name, c, r, conditions, experiment.replications)
+        for name in experiment.strategies
+        for c in range(conditions)
+        for r in range(experiment.replications)
+    }
 
 
 @dataclass(frozen=True)

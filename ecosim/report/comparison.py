@@ -15,7 +15,7 @@ from ecosim.analysis import (
     paired_differences,
     spend_comparison,
 )
-from ecosim.experiment.plan import condition_table, plan_runs
+from ecosim.experiment.plan import condition_table, run_ids
 from ecosim.experiment.record import Record, read_record
 from ecosim.experiment.schema import Experiment, ExperimentError
 from ecosim.store import ResultStore
@@ -146,7 +146,7 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         )
     experiment = record.experiment
     store = ResultStore(directory)
-    store.refuse_foreign({run.run_id for run in plan_runs(experiment)}, experiment.name)
+    store.refuse_foreign(run_ids(experiment), experiment.name)
     results = store.results()
     if results.empty:
         raise ExperimentError(source, [("", "no run has finished yet; run ecosim batch first")])

@@ -1,5 +1,7 @@
 """Decisions under calibrated uncertainty: replication r of every strategy uses posterior draw r."""
 
+import shutil
+
 import pandas as pd
 import pytest
 
@@ -79,6 +81,8 @@ def test_a_batch_runs_each_replication_with_its_draw_and_records_the_folder(
     write_report(compare(tmp_path / "batch"), tmp_path / "batch")
     design = (tmp_path / "batch" / "report.md").read_text()
     assert f"draw *r* of the posterior in `{experiment.posterior.source}`" in design
+    shutil.rmtree(experiment.posterior.source)  # the folder moved to another machine
+    assert len(compare(tmp_path / "batch").results) == 6, "read from the results folder alone"
 
 
 def test_a_sensitivity_analysis_refuses_a_posterior(experiment_file):
