@@ -485,11 +485,16 @@ def _differences(
             )
         )
     if "network" in held and held["network"] != mine.get("network"):
+        path = getattr(calibration.scenario.network, "path", None)
         found.append(
             (
                 "network.path",
-                f"{calibration.scenario.network.path} holds another network than the folder "
-                "was fitted to",
+                "the folder was fitted to an edge list; "
+                + (
+                    f"{path} holds another network (or cannot be read)"
+                    if path
+                    else f"the scenario's network is now {calibration.scenario.network.kind}"
+                ),
             )
         )
     if held.get("data") != mine["data"]:

@@ -138,7 +138,21 @@ def test_an_edge_list_changed_since_the_folder_was_fitted_is_refused(write_calib
         claim(load_calibration(path), out)
     assert refused.value.problems[1] == (
         "network.path",
-        f"{path.parent / 'edges.csv'} holds another network than the folder was fitted to",
+        f"the folder was fitted to an edge list; {path.parent / 'edges.csv'} holds another "
+        "network (or cannot be read)",
+    )
+    generated = scenario.read_text().replace(
+        'kind = "edge_list"\npath = "edges.csv"', 'kind = "complete"'
+    )
+    scenario.write_text(generated)
+    with pytest.raises(CalibrationError) as refused:
+        claim(load_calibration(path), out)
+    assert (
+        "network.path",
+        "the folder was fitted to an edge list; the scenario's network is now complete",
+    ) in refused.value.problems
+    scenario.write_text(
+        generated.replace('kind = "complete"', 'kind = "edge_list"\npath = "edges.csv"')
     )
     record = out / "calibration.toml"  # as written before edge lists were digested
     record.write_text(re.sub(r'network = "\w+"\n', "", record.read_text()))
