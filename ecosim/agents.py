@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -60,20 +61,37 @@ class Agent(mesa.Agent):
     _ids = _IdCounters()
 
 
-def _checked(customer: Customer, name: str, value: object, low: float, high: float) -> object:
+def _checked(
+    customer: Customer, name: str, value: object, low: float, high: float | np.ndarray
+) -> object:
     """Return ``value`` if it fits the customer's ``name`` array and ``[low, high]``.
 
-    Whole numbers for an integer or boolean array (numpy would truncate 2.5 to 2 and make
-    0.5 True); otherwise an :class:`InputError` naming the customer and the attribute.
+    Finite numbers within the array's type too, and whole numbers for an integer or boolean
+    array (numpy would truncate 2.5 to 2 and make 0.5 True); ``high`` may differ by brand.
+    Otherwise an :class:`InputError` naming the customer and the attribute.
     """
     numbers = np.asarray(value)
     row = getattr(customer.model.population, name)[customer.row]
     whole = row.dtype.kind in "biu"
-    fits = numbers.dtype.kind in "biuf" and np.all((numbers >= low) & (numbers <= high))
+    if row.dtype.kind in "iu":
+        limits = np.iinfo(row.dtype)
+        low, high = max(low, limits.min), np.minimum(high, limits.max)
+    fits = (
+        numbers.dtype.kind in "biuf"
+        and np.all(np.isfinite(numbers))
+        and np.all((numbers >= low) & (numbers <= high))
+    )
     if not fits or (whole and not np.all(numbers == np.round(numbers))):
         kind = "a whole number" if whole else "a number"
+        if np.ndim(high) == 0:
+            where = f"[{_shown(low)}, {_shown(high)}]"
+        else:
+            names = customer.model.scenario.brand_names
+            where = ", ".join(
+                f"[{_shown(low)}, {_shown(h)}] for {b}" for b, h in zip(names, high, strict=True)
+            )
         raise InputError(
-            f"customer {customer.row}: {name} must be {kind} in [{low:g}, {high:g}], got {value!r}"
+            f"customer {customer.row}: {name} must be {kind} in {where}, got {value!r}"
         )
     if numbers.shape not in ((), np.shape(row)):
         expected = (
@@ -81,6 +99,21 @@ def _checked(customer: Customer, name: str, value: object, low: float, high: flo
         )
         raise InputError(f"customer {customer.row}: {name} takes {expected}, got {value!r}")
     return value
+
+
+def _shown(bound: float) -> str:
+    """Write a bound: a whole number with thousands separators, else as ``:g`` does."""
+    return f"{bound:,.0f}" if np.isfinite(bound) and bound == round(bound) else f"{bound:g}"
+
+
+def _tier_levels(customer: Customer) -> np.ndarray:
+    """Return the highest tier of each brand: its number of levels (0 without tiers)."""
+    return np.array(
+        [
+            len(b.spec.loyalty.tiers.levels) if b.spec.loyalty.tiers else 0
+            for b in customer.model.brands
+        ]
+    )
 
 
 def _trait(name: str) -> property:
@@ -95,12 +128,18 @@ def _trait(name: str) -> property:
     return property(get, put, doc=f"The customer's {name.replace('_', ' ')}.")
 
 
-def _per_brand(name: str, doc: str, low: float = -np.inf, high: float = np.inf) -> property:
+def _per_brand(
+    name: str,
+    doc: str,
+    low: float = -np.inf,
+    high: float | Callable[[Customer], np.ndarray] = np.inf,
+) -> property:
     def get(self: Customer) -> np.ndarray:
         return getattr(self.model.population, name)[self.row]
 
     def put(self: Customer, value: object) -> None:
-        getattr(self.model.population, name)[self.row] = _checked(self, name, value, low, high)
+        most = high(self) if callable(high) else high
+        getattr(self.model.population, name)[self.row] = _checked(self, name, value, low, most)
 
     return property(get, put, doc=f"{doc}, one value per brand (a writable view).")
 
@@ -137,7 +176,7 @@ class Customer(Agent):
     last_purchase = _per_brand("last_purchase", "Day of the last purchase")
     churned = _per_brand("churned", "Whether the customer has defected from the brand", 0, 1)
     points = _per_brand("points", "Loyalty points balance", 0.0)
-    tier = _per_brand("tier", "Loyalty tier (0: none)", 0)
+    tier = _per_brand("tier", "Loyalty tier (0: none; up to the brand's levels)", 0, _tier_levels)
 
     @property
     def segment(self) -> str:
