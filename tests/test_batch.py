@@ -1057,6 +1057,20 @@ def test_a_damaged_record_is_named_and_a_damaged_failures_table_rebuilt(
     assert main(["compare", str(out), "--out", str(tmp_path / "report")]) == 0
 
 
+def test_finished_runs_of_another_design_are_refused_not_mixed(small_batch, tmp_path, capsys):
+    """A design drawn otherwise (another version) would put other values under one run id."""
+    from ecosim.store import write_run
+
+    path, out = _copy(small_batch, tmp_path)
+    run_file = out / "runs" / "quiet-c001-r00.parquet"
+    row = read_run_row(run_file)
+    write_run(pd.read_parquet(run_file), {**row, "wom": row["wom"] + 0.01}, run_file)
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
+    err = capsys.readouterr().err
+    assert f"ecosim: error: {out}: 1 finished run(s) ran other values than this experiment " in err
+    assert "quiet-c001-r00.parquet ran {'wom': 0.81" in err and "use another --out" in err
+
+
 def test_a_run_file_of_another_experiment_is_refused_not_counted(small_batch, tmp_path, capsys):
     path, out = _copy(small_batch, tmp_path)
     shutil.copy(out / "runs" / "promo-c000-r00.parquet", out / "runs" / "bridges-c000-r00.parquet")
