@@ -544,11 +544,11 @@ def test_a_batch_killed_between_a_runs_file_and_its_row_is_repaired_on_rerun(
 def test_a_folder_removed_while_it_is_written_stops_the_writer(tmp_path):
     daily = pd.DataFrame({"step": [0, 1], "purchases": [0.0, 2.0]})
     store = ResultStore(tmp_path / "out")
-    with pytest.raises(StoreError, match="the folder was removed while this process"):
-        with store.writing():
-            store.add_run("r0", daily, {"run_id": "r0", "purchases": 2.0})
-            shutil.rmtree(store.directory)
-            store.add_run("r1", daily, {"run_id": "r1", "purchases": 2.0})
+    removed = pytest.raises(StoreError, match="the folder was removed while this process")
+    with removed, store.writing():
+        store.add_run("r0", daily, {"run_id": "r0", "purchases": 2.0})
+        shutil.rmtree(store.directory)
+        store.add_run("r1", daily, {"run_id": "r1", "purchases": 2.0})
     assert not store.directory.exists(), "nothing written into a folder made anew"
 
 
