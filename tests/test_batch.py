@@ -1035,6 +1035,22 @@ def test_an_edge_list_changed_since_the_folder_was_written_is_refused(tmp_path, 
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
 
 
+def test_a_strategy_s_own_edge_list_changed_since_is_refused_too(tmp_path, capsys):
+    ring = "".join(f"{i},{(i + 1) % 300}\n" for i in range(300))
+    (tmp_path / "other.csv").write_text(ring)
+    data = tiny_experiment(replications=2)
+    data.pop("conditions")
+    network = {"kind": "edge_list", "path": str(tmp_path / "other.csv")}
+    data["strategies"]["quiet"] = {"set": {"network": network}}
+    path = write_experiment(tmp_path, data)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    (tmp_path / "other.csv").write_text(ring + "0,150\n")
+    capsys.readouterr()
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
+    assert "differs in: edge_list_sha256" in capsys.readouterr().err
+
+
 def test_a_damaged_record_is_named_and_a_damaged_failures_table_rebuilt(
     small_batch, tmp_path, capsys
 ):

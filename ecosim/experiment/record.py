@@ -6,6 +6,7 @@ analysis; a rerun into the same folder must hold the same experiment.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,13 @@ from typing import Any, Literal
 import tomli_w
 
 from ecosim import __version__
-from ecosim.experiment.schema import Experiment, ExperimentError, validate_experiment
+from ecosim.errors import without_input_warnings
+from ecosim.experiment.schema import (
+    Experiment,
+    ExperimentError,
+    strategy_overrides,
+    validate_experiment,
+)
 from ecosim.network import edge_list_digest
 from ecosim.scenario.loading import field_path, overlapping, read_toml_file
 from ecosim.store import ResultStore, write_text
@@ -47,9 +54,35 @@ def _record_data(record: Record) -> dict[str, Any]:
     if not experiment["overrides"]:
         del experiment["overrides"]  # recorded as before there were overrides
     data["experiment"] = experiment
-    if digest := edge_list_digest(record.experiment.scenario.network):
+    if digest := _edge_lists_digest(record.experiment):
         data["edge_list_sha256"] = digest
     return tomllib.loads(tomli_w.dumps(data))
+
+
+def _edge_lists_digest(experiment: Experiment) -> str | None:
+    """Return one digest of every edge list the experiment's runs read (None: there is none).
+
+    The base scenario's network and each strategy's (a strategy may set another edge list),
+    so that a run resumed after one of the files changed is refused.
+    """
+    from ecosim.market import resolve_scenario
+
+    networks = [experiment.scenario.network]
+    for strategy in experiment.strategies.values():
+        overrides = strategy_overrides(experiment.scenario, strategy)
+        if any(path == "network" or path.startswith("network.") for path in overrides):
+            with without_input_warnings():
+                networks.append(resolve_scenario(experiment.scenario, overrides=overrides).network)
+    digests = {
+        network.path: digest
+        for network in networks
+        if (digest := edge_list_digest(network)) is not None
+    }
+    if not digests:
+        return None
+    if len(digests) == 1:
+        return next(iter(digests.values()))
+    return hashlib.sha256(repr(sorted(digests.items())).encode()).hexdigest()
 
 
 def _without_none(value: Any) -> Any:
