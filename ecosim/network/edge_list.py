@@ -121,28 +121,11 @@ def read_edge_list(
     n = check_integer("n", n, 1, _MAX_NODES)
     if max_bytes is not None:
         max_bytes = check_integer("max_bytes", max_bytes, 1, sys.maxsize)
-    try:
-        if not stat.S_ISREG(mode := os.stat(path).st_mode) and not stat.S_ISDIR(mode):
-            raise EdgeListError(
-                f"{path}: is no regular file (a device, a pipe or a socket; expected a CSV "
-                "file of edges)"
-            )
-        with Path(path).open("rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            if max_bytes is not None and size > max_bytes:
-                raise EdgeListError(_too_large(path, size, max_bytes))
-            source, target, weight = _parse_blocks(_blocks(file, path, max_bytes), path, n)
-    except FileNotFoundError as error:
-        raise EdgeListError(f"{path}: file not found") from error
-    except IsADirectoryError as error:
-        raise EdgeListError(f"{path}: is a folder (expected a CSV file of edges)") from error
-    except EdgeListError:
-        raise
-    except (OSError, ValueError) as error:  # no permission, a name too long, a NUL byte
-        why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise EdgeListError(
-            f"{path}: cannot be read ({why}; expected a CSV file of edges)"
-        ) from None
+    with _opened(path) as file:
+        size = os.fstat(file.fileno()).st_size
+        if max_bytes is not None and size > max_bytes:
+            raise EdgeListError(_too_large(path, size, max_bytes))
+        source, target, weight = _parse_blocks(_blocks(file, path, max_bytes), path, n)
     if not source.size:
         raise EdgeListError(f"{path}: no edges")
     highest = int(max(source.max(), target.max()))
@@ -158,6 +141,28 @@ def read_edge_list(
             f"{path}: no edges between two customers (only self loops, which are dropped)"
         )
     return SocialNetwork.from_edges(source, target, n, weight)
+
+
+def _opened(path: str | os.PathLike[str]) -> io.BufferedReader:
+    """Open an edge list to read; a path that is no readable regular file is an EdgeListError."""
+    try:
+        if not stat.S_ISREG(mode := os.stat(path).st_mode) and not stat.S_ISDIR(mode):
+            raise EdgeListError(
+                f"{path}: is no regular file (a device, a pipe or a socket; expected a CSV "
+                "file of edges)"
+            )
+        return Path(path).open("rb")
+    except FileNotFoundError as error:
+        raise EdgeListError(f"{path}: file not found") from error
+    except IsADirectoryError as error:
+        raise EdgeListError(f"{path}: is a folder (expected a CSV file of edges)") from error
+    except EdgeListError:
+        raise
+    except (OSError, ValueError) as error:  # no permission, a name too long, a NUL byte
+        why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise EdgeListError(
+            f"{path}: cannot be read ({why}; expected a CSV file of edges)"
+        ) from None
 
 
 def edge_list_digest(network: object) -> str | None:
