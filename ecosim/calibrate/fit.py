@@ -119,8 +119,18 @@ def calibrate(
         If another process is writing ``out``.
     """
     out = Path(out)
+    if finished(out):  # read only: a finished folder may be one this process cannot write
+        return _read(calibration, out)
     with held_folder(out):
+        if finished(out):  # by another process since the check above
+            return _read(calibration, out)
         return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
+
+
+def _read(calibration: Calibration, out: Path) -> CalibrationResult:
+    """Return a finished calibration's result, read from its folder."""
+    claim(calibration, out)
+    return CalibrationResult(out, pd.read_csv(out / "posterior_summary.csv"), [], 0, 0, 0.0)
 
 
 def _calibrate(
@@ -133,9 +143,6 @@ def _calibrate(
     dashboard: bool,
 ) -> CalibrationResult:
     started = time.perf_counter()
-    if finished(out):
-        claim(calibration, out)
-        return CalibrationResult(out, pd.read_csv(out / "posterior_summary.csv"), [], 0, 0, 0.0)
     with cluster(workers, scheduler, serial, dashboard) as client:
         found = search(calibration, out, client, progress)
         particles = posterior(found.history)
