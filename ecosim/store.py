@@ -17,6 +17,7 @@ deleted afterwards is done again by the next writer, and refused by a reader (a 
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import math
 import os
@@ -144,11 +145,13 @@ def staged_files(out: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def held_folder(directory: Path) -> Iterator[None]:
+def held_folder(directory: Path) -> Iterator[io.TextIOWrapper]:
     """Hold a results folder for this process's writing; refuse it if another holds it.
 
     The lock is an advisory ``flock`` on ``directory/.lock``; the system releases it when
-    the process ends, however it ends, so a killed writer never leaves it held.
+    the process ends, however it ends, so a killed writer never leaves it held. Yields
+    the lock file, open: once it has no link (``os.fstat(...).st_nlink == 0``), the
+    folder was removed (or the lock file deleted) while this process held it.
 
     Raises
     ------
@@ -164,7 +167,7 @@ def held_folder(directory: Path) -> Iterator[None]:
                 f"{directory}: another ecosim process is writing this folder"
             ) from None
         try:
-            yield
+            yield lock
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -173,7 +176,7 @@ def _running(pid: int) -> bool:
     """Whether a process ``pid`` runs on this machine."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # OverflowError: no process has such an id
         return False
     except PermissionError:
         return True
@@ -357,6 +360,7 @@ class ResultStore:
         self._results_behind = False
         self._added = False
         self._held = False
+        self._lock: io.TextIOWrapper | None = None
         self.repaired = False
 
     @contextmanager
@@ -385,7 +389,7 @@ class ResultStore:
             If another process holds the folder.
         """
         self.runs.mkdir(parents=True, exist_ok=True)
-        with held_folder(self.directory):
+        with held_folder(self.directory) as self._lock:
             temporary = (self.directory, self.runs, self.adoption_folder)
             for stale in (p for folder in temporary for p in folder.glob(".*.tmp")):
                 stale.unlink(missing_ok=True)
@@ -617,11 +621,12 @@ class ResultStore:
 
     def _check_held(self) -> None:
         """Refuse to write into a folder removed while this process was writing it."""
-        if self._held and not (self.directory / ".lock").exists():
+        if self._held and os.fstat(self._lock.fileno()).st_nlink == 0:
             self._results_behind = False  # nothing to bring up to date in a removed folder
             raise StoreError(
-                f"{self.directory}: the folder was removed while this process was writing "
-                "it; stopped, as its finished runs are gone (rerun the command to start again)"
+                f"{self.directory}: the folder (or its .lock file) was removed while this "
+                "process was writing it; stopped, as what it held may be gone (rerun the "
+                "command to continue what is left, or to start again)"
             )
 
     def add_run(

@@ -544,12 +544,20 @@ def test_a_batch_killed_between_a_runs_file_and_its_row_is_repaired_on_rerun(
 def test_a_folder_removed_while_it_is_written_stops_the_writer(tmp_path):
     daily = pd.DataFrame({"step": [0, 1], "purchases": [0.0, 2.0]})
     store = ResultStore(tmp_path / "out")
-    removed = pytest.raises(StoreError, match="the folder was removed while this process")
+    removed = pytest.raises(StoreError, match=r"the folder \(or its .lock file\) was removed")
     with removed, store.writing():
         store.add_run("r0", daily, {"run_id": "r0", "purchases": 2.0})
         shutil.rmtree(store.directory)
         store.add_run("r1", daily, {"run_id": "r1", "purchases": 2.0})
     assert not store.directory.exists(), "nothing written into a folder made anew"
+    with removed, store.writing():  # removed, then made anew by another writer
+        store.add_run("r0", daily, {"run_id": "r0", "purchases": 2.0})
+        shutil.rmtree(store.directory)
+        other = ResultStore(store.directory)
+        with other.writing():
+            other.add_run("x0", daily, {"run_id": "x0", "purchases": 2.0})
+        store.add_run("r1", daily, {"run_id": "r1", "purchases": 2.0})
+    assert [p.name for p in store.runs.glob("*.parquet")] == ["x0.parquet"]
 
 
 def test_results_are_written_after_the_first_run_then_now_and_then_and_when_writing_ends(
