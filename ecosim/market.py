@@ -268,7 +268,7 @@ class Market(mesa.Model):
         try:
             return self.outcomes[column]
         except KeyError:
-            measured = sorted({split_column(column)[0] for column in self.outcomes} - {"step"})
+            measured = sorted({split_column(key)[0] for key in self.outcomes} - {"step"})
             raise InputError(
                 f"outcome: {name!r} is not measured by this model; it measures "
                 + ", ".join(measured)

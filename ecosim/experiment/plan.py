@@ -249,7 +249,9 @@ class SensitivityDesign:
         The SALib problem: the parameters' labels and ranges, then the dummy parameter
         (range [0, 1]), which no run reads.
     sample : numpy.ndarray
-        One row per design point, one column per problem variable.
+        One row per design point, one column per problem variable, as SALib drew it (a
+        Sobol design draws an integer parameter half a unit beyond its range; its runs
+        use the rounded value, in each run's ``values``).
     runs : list of Run
     """
 
