@@ -873,7 +873,25 @@ def _above_noise(table: pd.DataFrame, index: str, conf: str, dummy: str | None) 
 
 
 def _clean(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
-    x = np.asarray(values, dtype=float)
+    """Return the values as a 1-D float array without NaN (a run where it is undefined).
+
+    Raises
+    ------
+    InputError
+        For values that are no numbers, not one-dimensional, or infinite (a mean, an
+        interval and a test of them would be meaningless).
+    """
+    try:
+        x = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"values: expected numbers (got {values!r:.60})") from None
+    if x.ndim != 1:
+        raise InputError(f"values: expected one value per run, in one dimension (got {x.ndim})")
+    if np.isinf(x).any():
+        raise InputError(
+            f"values: {int(np.isinf(x).sum())} infinite value(s); expected finite numbers "
+            "(NaN for a run where the outcome is undefined)"
+        )
     return x[~np.isnan(x)]
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ecosim.errors import InputError
 from ecosim.population import STAGES
 
 __all__ = [
@@ -180,6 +181,17 @@ def strategy_colours(strategies: list[str]) -> dict[str, str]:
     return {name: f"C{i % 10}" for i, name in enumerate(strategies)}
 
 
+def _colours(strategies: list[str], shown: pd.Series) -> dict[str, str]:
+    """Return the strategies' colours; refuse a list that lacks a strategy of the data."""
+    missing = sorted(set(shown) - set(strategies))
+    if missing or not strategies:
+        raise InputError(
+            "strategies: expected every strategy of the data, in order (missing "
+            f"{', '.join(map(str, missing)) or 'all'})"
+        )
+    return strategy_colours(strategies)
+
+
 def outcome_means(
     summary: pd.DataFrame,
     outcomes: list[str],
@@ -210,7 +222,7 @@ def outcome_means(
     -------
     matplotlib.figure.Figure
     """
-    colours = strategy_colours(strategies)
+    colours = _colours(strategies, summary["strategy"])
     fig, axes = _panels(len(outcomes), width=4.6, height=3.6)
     groups = list(dict.fromkeys(summary[group])) if group else [None]
     width = 0.8 / len(strategies)
@@ -272,7 +284,7 @@ def paired_differences_plot(
     -------
     matplotlib.figure.Figure
     """
-    colours = strategy_colours(strategies)
+    colours = _colours(strategies, differences["strategy"])
     lines = max(1, len(differences) // max(1, len(outcomes)))
     fig, axes = _panels(len(outcomes), width=4.6, height=1.2 + 0.35 * lines)
     for ax, outcome in zip(axes, outcomes, strict=False):
@@ -339,7 +351,7 @@ def daily_bands_plot(
     -------
     matplotlib.figure.Figure
     """
-    colours = strategy_colours(strategies)
+    colours = _colours(strategies, bands["strategy"])
     keys = list(dict.fromkeys(bands[panel])) if panel else [None]
     fig, axes = _panels(len(keys), width=4.8, height=3.4, sharey=True)
     for ax, key in zip(axes, keys, strict=False):
@@ -381,6 +393,8 @@ def sensitivity_plot(indices: pd.DataFrame, method: str, dummy: str = "dummy") -
     -------
     matplotlib.figure.Figure
     """
+    if method not in ("morris", "sobol"):
+        raise InputError(f"method: expected 'morris' or 'sobol' (got {method!r:.40})")
     if method == "morris":
         bars = (("mu_star", "mu_star_conf", "μ*"), ("sigma", None, "σ"))
         floor_index, floor_conf = "mu_star", "mu_star_conf"
@@ -428,6 +442,8 @@ def sensitivity_plot(indices: pd.DataFrame, method: str, dummy: str = "dummy") -
 def _panels(
     n: int, width: float, height: float, columns: int = 3, sharey: bool = False
 ) -> tuple[Figure, list]:
+    if n < 1:
+        raise InputError("nothing to plot: no outcome (or panel) in the data given")
     columns = min(columns, n)
     rows = -(-n // columns)
     fig = Figure(figsize=(width * columns, height * rows), layout="constrained")

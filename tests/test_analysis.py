@@ -502,3 +502,20 @@ def test_sensitivity_indices_refuse_an_outcome_missing_at_a_design_point():
     y[3] = math.nan
     with pytest.raises(InputError, match="y: 1 of 32 design points have no finite outcome"):
         sobol_indices(problem, y)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ([1.0, math.inf, 2.0], "values: 1 infinite value"),
+        ([[1.0, 2.0], [3.0, 4.0]], "values: expected one value per run, in one dimension"),
+        (None, "values: expected one value per run"),
+        (["a", "b"], "values: expected numbers"),
+    ],
+)
+def test_values_that_are_no_finite_numbers_are_refused(values, message):
+    """An infinite difference gave p = 0 and 'significant' with an undefined sd."""
+    with pytest.raises(InputError, match=message):
+        mean_ci(values)
+    with pytest.raises(InputError, match=message):
+        paired_statistics(values)
