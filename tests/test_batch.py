@@ -1037,10 +1037,15 @@ def test_an_edge_list_changed_since_the_folder_was_written_is_refused(tmp_path, 
     capsys.readouterr()
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
     err = capsys.readouterr().err
-    assert "holds a different experiment" in err and "differs in: edge_list_sha256" in err
+    assert (
+        f"the edge list {tmp_path / 'edges.csv'} changed since runs of plain, quiet, promo that "
+        "read it finished" in err
+    )
     record = out / "experiment.toml"  # as written before edge lists were digested
-    record.write_text(re.sub(r'edge_list_sha256 = "\w+"\n', "", record.read_text()))
+    record.write_text(re.sub(r"\[edge_list_sha256\]\n(\w+ = \"\w+\"\n)+", "", record.read_text()))
+    assert "edge_list_sha256" not in record.read_text()
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "edge_list_sha256" in record.read_text(), "recorded from now on"
 
 
 def test_a_strategy_s_own_edge_list_changed_since_is_refused_too(tmp_path, capsys):
@@ -1056,7 +1061,8 @@ def test_a_strategy_s_own_edge_list_changed_since_is_refused_too(tmp_path, capsy
     (tmp_path / "other.csv").write_text(ring + "0,150\n")
     capsys.readouterr()
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
-    assert "differs in: edge_list_sha256" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"the edge list {tmp_path / 'other.csv'} changed since runs of quiet that read" in err
 
 
 def test_a_damaged_record_is_named_and_a_damaged_failures_table_rebuilt(

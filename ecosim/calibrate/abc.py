@@ -350,6 +350,12 @@ def _remove(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+def _fitted(out: Path) -> bool:
+    """Whether the folder holds a generation, or a finished calibration."""
+    database = out / DATABASE
+    return bool(database.exists() and _stored_generations(database)) or finished(out)
+
+
 def _stored_generations(path: Path) -> int:
     """Count the generations (t >= 0) a history holds, without pyabc (0: no such table)."""
     with closing(sqlite3.connect(path)) as db:
@@ -440,6 +446,13 @@ def claim(calibration: Calibration, out: Path) -> None:
         return
     held = read_toml(path)
     differences = _differences(held, mine, calibration)
+    if [name for name, _ in differences] == ["network.path"] and not _fitted(out):
+        # nothing was fitted to the old file (its simulations failed, say): use the new one
+        mended = {key: value for key, value in held.items() if key != "network"}
+        write_text(
+            tomli_w.dumps({**mended, **{k: mine[k] for k in ("network",) if k in mine}}), path
+        )
+        return
     if differences:
         then = "read its results" if held.get("finished") else "resume it"
         raise CalibrationError(

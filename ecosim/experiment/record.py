@@ -6,7 +6,6 @@ analysis; a rerun into the same folder must hold the same experiment.
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,10 @@ class Record:
     experiment: Experiment
 
 
+EDGE_LISTS = "edge_list_sha256"
+"""The record's table of the SHA-256 of the edge list each strategy's runs read."""
+
+
 def _record_data(record: Record) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": record.kind}
     if record.method:
@@ -54,35 +57,29 @@ def _record_data(record: Record) -> dict[str, Any]:
     if not experiment["overrides"]:
         del experiment["overrides"]  # recorded as before there were overrides
     data["experiment"] = experiment
-    if digest := _edge_lists_digest(record.experiment):
-        data["edge_list_sha256"] = digest
+    if digests := {name: digest for name, (_, digest) in _edge_lists(record.experiment).items()}:
+        data[EDGE_LISTS] = digests
     return tomllib.loads(tomli_w.dumps(data))
 
 
-def _edge_lists_digest(experiment: Experiment) -> str | None:
-    """Return one digest of every edge list the experiment's runs read (None: there is none).
+def _edge_lists(experiment: Experiment) -> dict[str, tuple[str, str]]:
+    """Return the edge list each strategy's runs read, and its digest, by strategy.
 
-    The base scenario's network and each strategy's (a strategy may set another edge list),
-    so that a run resumed after one of the files changed is refused.
+    The base scenario's network, or the one a strategy sets; strategies on a generated
+    network (or a file that cannot be read, which its runs will say) are left out.
     """
     from ecosim.market import resolve_scenario
 
-    networks = [experiment.scenario.network]
-    for strategy in experiment.strategies.values():
+    found = {}
+    for name, strategy in experiment.strategies.items():
         overrides = strategy_overrides(experiment.scenario, strategy)
+        network = experiment.scenario.network
         if any(path == "network" or path.startswith("network.") for path in overrides):
             with without_input_warnings():
-                networks.append(resolve_scenario(experiment.scenario, overrides=overrides).network)
-    digests = {
-        network.path: digest
-        for network in networks
-        if (digest := edge_list_digest(network)) is not None
-    }
-    if not digests:
-        return None
-    if len(digests) == 1:
-        return next(iter(digests.values()))
-    return hashlib.sha256(repr(sorted(digests.items())).encode()).hexdigest()
+                network = resolve_scenario(experiment.scenario, overrides=overrides).network
+        if (digest := edge_list_digest(network)) is not None:
+            found[name] = (network.path, digest)
+    return found
 
 
 def _without_none(value: Any) -> Any:
@@ -137,8 +134,7 @@ def claim(store: ResultStore, record: Record) -> None:
         header = f"# The resolved experiment, written by ecosim {__version__}.\n"
         write_text(header + tomli_w.dumps(data), store.directory / ResultStore.RECORD)
         return
-    if "edge_list_sha256" not in held:  # a folder written before edge lists were digested
-        data.pop("edge_list_sha256", None)
+    digests, held_digests = data.pop(EDGE_LISTS, {}), held.pop(EDGE_LISTS, None)
     differences = _differences(held, data)
     differences = _named_once(differences, data["experiment"])
     if differences:
@@ -156,6 +152,44 @@ def claim(store: ResultStore, record: Record) -> None:
                     "its runs are not mixed with others: rerun with the folder's settings, "
                     "use another --out, or remove the folder to start again",
                 )
+            ],
+        )
+    if digests != held_digests:
+        _check_edge_lists(store, record.experiment, held_digests)
+        header = f"# The resolved experiment, written by ecosim {__version__}.\n"
+        write_text(
+            header + tomli_w.dumps({**data, EDGE_LISTS: digests}),
+            store.directory / ResultStore.RECORD,
+        )
+
+
+def _check_edge_lists(
+    store: ResultStore, experiment: Experiment, held: dict[str, str] | None
+) -> None:
+    """Refuse an edge list changed since runs that read it finished.
+
+    A strategy none of whose runs finished (they failed on a broken file, say) may read a
+    mended file. A folder written before edge lists were digested (``held`` None) has
+    nothing to compare.
+    """
+    if held is None:
+        return
+    finished = {row.get("strategy") for row in store.rows().values()}
+    changed: dict[str, list[str]] = {}
+    for name, (path, digest) in _edge_lists(experiment).items():
+        if name in finished and held.get(name, digest) != digest:
+            changed.setdefault(path, []).append(name)
+    if changed:
+        raise ExperimentError(
+            str(store.directory),
+            [
+                (
+                    "",
+                    f"the edge list {path} changed since runs of {', '.join(names)} that "
+                    "read it finished; they are not mixed with runs on another network: "
+                    "restore the file, use another --out, or remove the folder to start again",
+                )
+                for path, names in changed.items()
             ],
         )
 

@@ -28,7 +28,7 @@ from ecosim.experiment.runner import Job, Runner, open_runner
 from ecosim.network import edge_list_digest
 from ecosim.optimize.posterior import read_posterior
 from ecosim.optimize.schema import Optimisation, OptimisationError
-from ecosim.optimize.search import open_study, run_search, statistic
+from ecosim.optimize.search import DATABASE, open_study, run_search, statistic
 from ecosim.optimize.selection import Sampler, Selected, select_best
 from ecosim.optimize.space import suggest
 from ecosim.store import dotted, held_folder, write_parquet, write_text
@@ -269,10 +269,13 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
     digest = _digest(dump)
     path = folder / FINGERPRINT
     if path.exists():
-        if path.read_text().strip() == before_edge_lists != digest:
+        held = path.read_text().strip()
+        if held == before_edge_lists != digest or (
+            held != digest and _only_edge_list_differs(folder, dump) and not _evaluated(folder)
+        ):  # written before edge lists were digested, or nothing evaluated on the old file
             write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
             write_text(digest + "\n", path)
-        elif path.read_text().strip() != digest:
+        elif held != digest:
             raise OptimisationError(
                 str(folder),
                 [
@@ -291,6 +294,32 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
     write_text(digest + "\n", path)
+
+
+def _only_edge_list_differs(folder: Path, dump: dict[str, Any]) -> bool:
+    """Whether the folder's record differs from ``dump`` in the edge list's digest alone."""
+    try:
+        held = json.loads((folder / RECORD).read_text())
+    except (OSError, ValueError):
+        return False
+    key = "edge_list_sha256"
+    return {k: v for k, v in held.items() if k != key} == {
+        k: v for k, v in dump.items() if k != key
+    }
+
+
+def _evaluated(folder: Path) -> bool:
+    """Whether the folder's study holds a completed evaluation."""
+    if not (folder / DATABASE).exists():
+        return False
+    storage = f"sqlite:///{(folder / DATABASE).resolve()}"
+    return any(
+        study.n_trials
+        and optuna.load_study(study_name=study.study_name, storage=storage).get_trials(
+            deepcopy=False, states=(TrialState.COMPLETE,)
+        )
+        for study in optuna.get_all_study_summaries(storage)
+    )
 
 
 def _digest(dump: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from ecosim.calibrate import calibrate, load_calibration
-from ecosim.calibrate.abc import DATABASE, claim
+from ecosim.calibrate.abc import DATABASE, claim, mark_finished
 from ecosim.calibrate.schema import MAX_SEED, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, particle_seeds
 from ecosim.cli import main
@@ -133,6 +133,10 @@ def test_an_edge_list_changed_since_the_folder_was_fitted_is_refused(write_calib
     out.mkdir()
     claim(load_calibration(path), out)
     claim(load_calibration(path), out)  # the same network
+    (path.parent / "edges.csv").write_text(ring + "0,100\n")
+    claim(load_calibration(path), out)  # nothing fitted yet (its simulations failed, say)
+    mark_finished(out)
+    claim(load_calibration(path), out)  # the file it was fitted to
     (path.parent / "edges.csv").write_text(ring + "0,200\n")
     with pytest.raises(CalibrationError) as refused:
         claim(load_calibration(path), out)

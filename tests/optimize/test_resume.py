@@ -192,6 +192,13 @@ def test_an_edge_list_changed_since_the_folder_was_written_is_refused(tmp_path, 
     path = write_optimisation(tmp_path, scenario=scenario)
     out = tmp_path / "out"
     _claim(out, load_optimisation(path))
+    (tmp_path / "edges.csv").write_text(ring + "0,20\n")
+    _claim(out, load_optimisation(path))  # nothing evaluated yet: the mended file is used
+    (tmp_path / "edges.csv").write_text(ring)
+    _claim(out, load_optimisation(path))
+    optimisation = load_optimisation(path)
+    study = open_study(optimisation, out)
+    study.add_trial(optuna.trial.create_trial(values=[1.0] * len(optimisation.objectives)))
     written = (out / FINGERPRINT).read_text()
     (tmp_path / "edges.csv").write_text(ring + "0,10\n")
     with pytest.raises(OptimisationError) as refused:
