@@ -73,6 +73,11 @@ def _checked(
     numbers = np.asarray(value)
     row = getattr(customer.model.population, name)[customer.row]
     whole = row.dtype.kind in "biu"
+    if numbers.shape not in ((), np.shape(row)):
+        expected = (
+            "one number" if np.ndim(row) == 0 else f"one number or {np.size(row)}, one per brand"
+        )
+        raise InputError(f"customer {customer.row}: {name} takes {expected}, got {value!r}")
     if row.dtype.kind in "iu":
         limits = np.iinfo(row.dtype)
         low, high = max(low, limits.min), np.minimum(high, limits.max)
@@ -93,11 +98,6 @@ def _checked(
         raise InputError(
             f"customer {customer.row}: {name} must be {kind} in {where}, got {value!r}"
         )
-    if numbers.shape not in ((), np.shape(row)):
-        expected = (
-            "one number" if np.ndim(row) == 0 else f"one number or {np.size(row)}, one per brand"
-        )
-        raise InputError(f"customer {customer.row}: {name} takes {expected}, got {value!r}")
     return value
 
 

@@ -388,6 +388,7 @@ def spend_comparison(
     >>> [row[k] for k in ("extra_spend", "extra_profit", "profit_per_extra_spend", "equal_cost")]
     [50.0, 35.0, 0.7, False]
     """
+    by = _names(by)
     held = [c for c in SPEND if c in results.columns]
     if not held:
         raise InputError(f"results: no spend column (expected one of {', '.join(SPEND)})")
@@ -491,20 +492,25 @@ def daily_bands(
     """
     confidence, by = _confidence(confidence), _names(by)
     _columns(daily, ["run_id", *by, "step", column], "daily")
-    twice = daily.duplicated(["run_id", "step"])
-    if twice.any():
-        first = daily[twice].iloc[0]
+    run = pd.factorize(daily["run_id"])[0]  # runs as numbers: one pass over the ids
+    step = daily["step"].to_numpy(dtype=np.int64)
+    key = run * (int(step.max(initial=0)) + 1) + step  # a run's day: one number
+    order = None if np.all(key[1:] > key[:-1]) else np.argsort(key, kind="stable")
+    if order is not None and (repeated := np.flatnonzero(np.diff(key[order]) == 0)).size:
+        first = daily.iloc[order[repeated[0] + 1]]
         raise InputError(
             f"daily: run {first['run_id']!r} has day {first['step']} more than once (each "
             "run's series once: series of two folders put together?)"
         )
-    frame = daily[["run_id", *by, "step"]].copy()
-    values = daily[column].astype(float)
+    frame = daily[[*by, "step"]].copy()
+    values = daily[column].to_numpy(dtype=float)
     if cumulative:  # in order of days; a day not known leaves the total unknown from then on
-        ordered = daily.sort_values(["run_id", "step"], kind="stable")
-        run, flow = ordered["run_id"], values.loc[ordered.index]
-        unknown = flow.isna().groupby(run).cumsum() > 0
-        values = flow.groupby(run).cumsum().mask(unknown).reindex(daily.index)
+        ordered = slice(None) if order is None else order
+        flow, runs = pd.Series(values[ordered]), pd.Series(run[ordered])
+        unknown = flow.isna().groupby(runs).cumsum().to_numpy() > 0
+        totals = np.where(unknown, np.nan, flow.groupby(runs).cumsum().to_numpy())
+        values = np.empty_like(totals)
+        values[ordered] = totals
     frame["value"] = values
     grouped = frame.groupby([*by, "step"], sort=False)["value"].agg(["count", "mean", "std"])
     grouped = grouped.reset_index().rename(columns={"count": "n"})

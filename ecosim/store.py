@@ -150,8 +150,8 @@ def held_folder(directory: Path) -> Iterator[io.TextIOWrapper]:
 
     The lock is an advisory ``flock`` on ``directory/.lock``; the system releases it when
     the process ends, however it ends, so a killed writer never leaves it held. Yields
-    the lock file, open: once it has no link (``os.fstat(...).st_nlink == 0``), the
-    folder was removed (or the lock file deleted) while this process held it.
+    the lock file, open: once ``directory/.lock`` is no longer that file, the folder was
+    removed, moved or made anew while this process held it.
 
     Raises
     ------
@@ -170,6 +170,16 @@ def held_folder(directory: Path) -> Iterator[io.TextIOWrapper]:
             yield lock
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _same_file(path: Path, opened: io.TextIOWrapper) -> bool:
+    """Whether ``path`` is still the file ``opened`` (not removed, moved or replaced)."""
+    try:
+        here = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(opened.fileno())
+    return (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _running(pid: int) -> bool:
@@ -621,11 +631,11 @@ class ResultStore:
 
     def _check_held(self) -> None:
         """Refuse to write into a folder removed while this process was writing it."""
-        if self._held and os.fstat(self._lock.fileno()).st_nlink == 0:
+        if self._held and not _same_file(self.directory / ".lock", self._lock):
             self._results_behind = False  # nothing to bring up to date in a removed folder
             raise StoreError(
-                f"{self.directory}: the folder (or its .lock file) was removed while this "
-                "process was writing it; stopped, as what it held may be gone (rerun the "
+                f"{self.directory}: the folder (or its .lock file) was removed or moved while "
+                "this process was writing it; stopped, as what it held may be gone (rerun the "
                 "command to continue what is left, or to start again)"
             )
 

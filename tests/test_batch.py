@@ -558,6 +558,12 @@ def test_a_folder_removed_while_it_is_written_stops_the_writer(tmp_path):
             other.add_run("x0", daily, {"run_id": "x0", "purchases": 2.0})
         store.add_run("r1", daily, {"run_id": "r1", "purchases": 2.0})
     assert [p.name for p in store.runs.glob("*.parquet")] == ["x0.parquet"]
+    moved = ResultStore(tmp_path / "moved")
+    with removed, moved.writing():  # moved away: nothing is written into a folder made anew
+        moved.add_run("r0", daily, {"run_id": "r0", "purchases": 2.0})
+        moved.directory.rename(tmp_path / "elsewhere")
+        moved.add_run("r1", daily, {"run_id": "r1", "purchases": 2.0})
+    assert not moved.directory.exists()
 
 
 def test_results_are_written_after_the_first_run_then_now_and_then_and_when_writing_ends(
@@ -1033,7 +1039,10 @@ def test_an_edge_list_changed_since_the_folder_was_written_is_refused(tmp_path, 
     path = write_experiment(tmp_path, data, scenario)
     out = tmp_path / "out"
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
-    (tmp_path / "edges.csv").write_text(ring + "0,150\n")
+    (out / "runs" / "quiet-c000-r01.parquet").unlink()  # to be run again...
+    (tmp_path / "edges.csv").rename(tmp_path / "away.csv")  # ...while the file is away
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 1
+    (tmp_path / "edges.csv").write_text(ring + "0,150\n")  # another network comes back
     capsys.readouterr()
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
     err = capsys.readouterr().err
@@ -1041,11 +1050,17 @@ def test_an_edge_list_changed_since_the_folder_was_written_is_refused(tmp_path, 
         f"the edge list {tmp_path / 'edges.csv'} changed since runs of plain, quiet, promo that "
         "read it finished" in err
     )
+    (tmp_path / "away.csv").rename(tmp_path / "edges.csv")
     record = out / "experiment.toml"  # as written before edge lists were digested
     record.write_text(re.sub(r"\[edge_list_sha256\]\n(\w+ = \"\w+\"\n)+", "", record.read_text()))
     assert "edge_list_sha256" not in record.read_text()
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
     assert "edge_list_sha256" in record.read_text(), "recorded from now on"
+    old_form = re.sub(r"\[edge_list_sha256\]\n(\w+ = \"\w+\"\n)+", "", record.read_text())
+    record.write_text(old_form.replace("kind = ", 'edge_list_sha256 = "ab12"\nkind = ', 1))
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0, (
+        "one digest, a first form"
+    )
 
 
 def test_a_strategy_s_own_edge_list_changed_since_is_refused_too(tmp_path, capsys):

@@ -446,12 +446,10 @@ def claim(calibration: Calibration, out: Path) -> None:
         return
     held = read_toml(path)
     differences = _differences(held, mine, calibration)
-    if [name for name, _ in differences] == ["network.path"] and not _fitted(out):
+    mended = [name for name, _ in differences] == ["network.path"] and "network" in mine
+    if mended and not _fitted(out):
         # nothing was fitted to the old file (its simulations failed, say): use the new one
-        mended = {key: value for key, value in held.items() if key != "network"}
-        write_text(
-            tomli_w.dumps({**mended, **{k: mine[k] for k in ("network",) if k in mine}}), path
-        )
+        write_text(tomli_w.dumps({**held, "network": mine["network"]}), path)
         return
     if differences:
         then = "read its results" if held.get("finished") else "resume it"

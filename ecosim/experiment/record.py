@@ -49,7 +49,7 @@ EDGE_LISTS = "edge_list_sha256"
 """The record's table of the SHA-256 of the edge list each strategy's runs read."""
 
 
-def _record_data(record: Record) -> dict[str, Any]:
+def _record_data(record: Record, edge_lists: dict[str, tuple[str, str]]) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": record.kind}
     if record.method:
         data["method"] = record.method
@@ -57,7 +57,7 @@ def _record_data(record: Record) -> dict[str, Any]:
     if not experiment["overrides"]:
         del experiment["overrides"]  # recorded as before there were overrides
     data["experiment"] = experiment
-    if digests := {name: digest for name, (_, digest) in _edge_lists(record.experiment).items()}:
+    if digests := {name: digest for name, (_, digest) in edge_lists.items()}:
         data[EDGE_LISTS] = digests
     return tomllib.loads(tomli_w.dumps(data))
 
@@ -70,15 +70,18 @@ def _edge_lists(experiment: Experiment) -> dict[str, tuple[str, str]]:
     """
     from ecosim.market import resolve_scenario
 
-    found = {}
+    found, digests = {}, {}
     for name, strategy in experiment.strategies.items():
         overrides = strategy_overrides(experiment.scenario, strategy)
         network = experiment.scenario.network
         if any(path == "network" or path.startswith("network.") for path in overrides):
             with without_input_warnings():
                 network = resolve_scenario(experiment.scenario, overrides=overrides).network
-        if (digest := edge_list_digest(network)) is not None:
-            found[name] = (network.path, digest)
+        path = getattr(network, "path", None)
+        if path is not None and path not in digests:
+            digests[path] = edge_list_digest(network)  # each file read once
+        if path is not None and digests[path] is not None:
+            found[name] = (path, digests[path])
     return found
 
 
@@ -124,7 +127,8 @@ def read_record(directory: str | Path) -> Record:
 
 def claim(store: ResultStore, record: Record) -> None:
     """Write the record into a new folder, or check that the folder holds the same one."""
-    data = _record_data(record)
+    edge_lists = _edge_lists(record.experiment)
+    data = _record_data(record, edge_lists)
     held = store.record()
     if held is None:
         if store.rows():
@@ -135,6 +139,8 @@ def claim(store: ResultStore, record: Record) -> None:
         write_text(header + tomli_w.dumps(data), store.directory / ResultStore.RECORD)
         return
     digests, held_digests = data.pop(EDGE_LISTS, {}), held.pop(EDGE_LISTS, None)
+    if not isinstance(held_digests, dict):  # none recorded (or one digest, as a first form did)
+        held_digests = None
     differences = _differences(held, data)
     differences = _named_once(differences, data["experiment"])
     if differences:
@@ -154,8 +160,9 @@ def claim(store: ResultStore, record: Record) -> None:
                 )
             ],
         )
-    if digests != held_digests:
-        _check_edge_lists(store, record.experiment, held_digests)
+    if digests != (held_digests or {}):
+        _check_edge_lists(store, edge_lists, held_digests)
+        digests = {**(held_digests or {}), **digests}  # a file not readable now keeps its digest
         header = f"# The resolved experiment, written by ecosim {__version__}.\n"
         write_text(
             header + tomli_w.dumps({**data, EDGE_LISTS: digests}),
@@ -164,7 +171,7 @@ def claim(store: ResultStore, record: Record) -> None:
 
 
 def _check_edge_lists(
-    store: ResultStore, experiment: Experiment, held: dict[str, str] | None
+    store: ResultStore, edge_lists: dict[str, tuple[str, str]], held: dict[str, str] | None
 ) -> None:
     """Refuse an edge list changed since runs that read it finished.
 
@@ -176,7 +183,7 @@ def _check_edge_lists(
         return
     finished = {row.get("strategy") for row in store.rows().values()}
     changed: dict[str, list[str]] = {}
-    for name, (path, digest) in _edge_lists(experiment).items():
+    for name, (path, digest) in edge_lists.items():
         if name in finished and held.get(name, digest) != digest:
             changed.setdefault(path, []).append(name)
     if changed:
