@@ -34,6 +34,7 @@ __all__ = [
     "Terminated",
     "ValidationCaseError",
     "report_stop",
+    "shortened",
     "stop_reason",
     "without_input_warnings",
 ]
@@ -114,6 +115,17 @@ class InputWarning(UserWarning):
     and the field path, like an :class:`InputError`'s; the command line prints it as
     ``ecosim: warning: <message>``.
     """
+
+
+def shortened(text: str, most: int = 40) -> str:
+    """Return ``text`` for a message, its middle left out when it is longer than ``most``.
+
+    Examples
+    --------
+    >>> shortened("9" * 400)
+    '99999999999999999999...9999999999 (400 chars)'
+    """
+    return text if len(text) <= most else f"{text[:20]}...{text[-10:]} ({len(text)} chars)"
 
 
 @contextmanager

@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.dtypes import StringDType
 
 from ecosim.checks import check_integer
-from ecosim.errors import InputError
+from ecosim.errors import InputError, shortened
 from ecosim.network.graph import _MAX_NODES, SocialNetwork
 
 __all__ = ["MAX_EDGE_LIST_BYTES", "EdgeListError", "edge_list_digest", "read_edge_list"]
@@ -384,12 +384,12 @@ def _valid_weights(weight: np.ndarray) -> np.ndarray:
 def _weight_problem(token: str, value: float) -> str:
     """Describe why `token` (which `_valid_weights` rejected) is not a tie strength."""
     if np.isnan(value):
-        return f"{_shortened(token)!r} is not a weight"
+        return f"{shortened(token)!r} is not a weight"
     if value <= 0:
-        return f"weight {_shortened(token)} is not positive"
+        return f"weight {shortened(token)} is not positive"
     finfo = np.finfo(np.float32)
     return (
-        f"weight {_shortened(token)} is out of range [{finfo.smallest_normal:.3g}, {finfo.max:.3g}]"
+        f"weight {shortened(token)} is out of range [{finfo.smallest_normal:.3g}, {finfo.max:.3g}]"
     )
 
 
@@ -411,12 +411,7 @@ def _node_id_problem(token: str, n: int) -> str:
     """Describe why `token` (which `_parse_node_ids` rejected) is not a node id in [0, n)."""
     unsigned = token.lstrip("+-")
     if len(token) - len(unsigned) > 1 or not unsigned or unsigned.strip(_DIGITS):
-        return f"{_shortened(token)!r} is not a node id"
+        return f"{shortened(token)!r} is not a node id"
     if token.startswith("-"):
-        return f"node id -{_shortened(unsigned.lstrip('0'))} is negative"
-    return f"node id {_shortened(unsigned.lstrip('0'))} is out of range"
-
-
-def _shortened(token: str, most: int = 40) -> str:
-    """Return ``token``, its middle left out when it is longer than ``most`` characters."""
-    return token if len(token) <= most else f"{token[:20]}...{token[-10:]} ({len(token)} chars)"
+        return f"node id -{shortened(unsigned.lstrip('0'))} is negative"
+    return f"node id {shortened(unsigned.lstrip('0'))} is out of range"

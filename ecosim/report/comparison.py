@@ -166,7 +166,13 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         results, outcomes, experiment.baseline, by=groups, confidence=confidence
     )
     identification = results[["run_id", "strategy", *groups, "replication"]]
-    alike = results.set_index("run_id")[["strategy", "condition"]].apply(tuple, axis=1).to_dict()
+    alike = dict(
+        zip(
+            results["run_id"],
+            zip(results["strategy"], results["condition"], strict=True),
+            strict=True,
+        )
+    )
     daily = store.daily(list(results["run_id"]), alike).merge(identification, on="run_id")
     per_pair = decompose_adoption(daily, experiment.baseline, by=groups, adoption=store.adoption)
     methods = set(per_pair["method"]) if len(per_pair) else set()

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from ecosim.errors import shortened
 from ecosim.scenario.fields import Probability, ScenarioTable
 from ecosim.scenario.population import Population
 
@@ -80,21 +81,16 @@ class EdgeList(ScenarioTable):
     @classmethod
     def _not_a_folder(cls, path: str) -> str:
         if "\x00" in path:
-            raise ValueError(f"{_short_path(path)} cannot be a file name (it holds a NUL)")
+            raise ValueError(f"{shortened(path, 80)!r} cannot be a file name (it holds a NUL)")
         try:
             folder = Path(path).is_dir()
         except OSError as error:  # a name too long
             raise ValueError(
-                f"{_short_path(path)} cannot be a file name ({error.strerror})"
+                f"{shortened(path, 80)!r} cannot be a file name ({error.strerror})"
             ) from None
         if folder:
             raise ValueError(f"{path!r} is a folder (expected a CSV file of edges)")
         return path
-
-
-def _short_path(path: str) -> str:
-    """Quote ``path``, its middle left out when it is long."""
-    return repr(path) if len(path) <= 80 else repr(f"{path[:40]}...{path[-30:]}")
 
 
 NetworkSpec = Annotated[
