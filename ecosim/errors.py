@@ -58,6 +58,10 @@ class InputError(EcosimError, ValueError):
         ``problems``, the whole message (as in ``edges.csv, line 7: ...``).
     problems : list of (str, str), optional
         Pairs of field path (``campaign[2].channel``) and what was wrong.
+    reason : str, optional
+        One sentence on what the problems have in common; it replaces the count in the
+        first line (as in ``out: holds another optimisation ...`` over the fields that
+        differ).
 
     Examples
     --------
@@ -67,9 +71,18 @@ class InputError(EcosimError, ValueError):
       no brands
     >>> print(InputError("edges.csv, line 3: 'x' is not a node id"))
     edges.csv, line 3: 'x' is not a node id
+    >>> print(InputError("out", [("seed", "folder has 7, now 8")], reason="holds another run"))
+    out: holds another run
+      seed: folder has 7, now 8
     """
 
-    def __init__(self, source: str, problems: list[tuple[str, str]] | None = None):
+    def __init__(
+        self,
+        source: str,
+        problems: list[tuple[str, str]] | None = None,
+        *,
+        reason: str | None = None,
+    ):
         self.source = source
         self.problems = list(problems) if problems is not None else [("", source)]
         if problems is None:
@@ -77,7 +90,8 @@ class InputError(EcosimError, ValueError):
             return
         lines = [f"  {path}: {message}" if path else f"  {message}" for path, message in problems]
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"{source}: {len(problems)} {noun}\n" + "\n".join(lines))
+        heading = reason if reason is not None else f"{len(problems)} {noun}"
+        super().__init__("\n".join([f"{source}: {heading}", *lines]))
 
     def under(self, field: str) -> list[tuple[str, str]]:
         """Return these problems as problems of ``field`` of an enclosing input.

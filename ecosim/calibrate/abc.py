@@ -455,17 +455,11 @@ def claim(calibration: Calibration, out: Path) -> None:
         then = "read its results" if held.get("finished") else "resume it"
         raise CalibrationError(
             str(out),
-            [
-                (
-                    "",
-                    f"holds a different calibration ({held.get('name')!r} from "
-                    f"{held.get('file')}), which differs as listed below; its generations "
-                    "are not mixed with another's: use a new --out folder for this one, or "
-                    f"restore the folder's values to {then} (or remove the folder to start "
-                    "again)",
-                ),
-                *differences,
-            ],
+            differences,
+            reason=f"holds a different calibration ({held.get('name')!r} from "
+            f"{held.get('file')}), which differs as listed below; its generations are not "
+            "mixed with another's: use a new --out folder for this one, or restore the "
+            f"folder's values to {then} (or remove the folder to start again)",
         )
 
 

@@ -278,15 +278,10 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
         elif held != digest:
             raise OptimisationError(
                 str(folder),
-                [
-                    (
-                        "",
-                        "holds another optimisation (or the same file changed since); its "
-                        "evaluations are not mixed with others: use another --out, or remove "
-                        "the folder to start again",
-                    ),
-                    *_differences(folder / RECORD, dump),
-                ],
+                _differences(folder / RECORD, dump),
+                reason="holds another optimisation (or the same file changed since); its "
+                "evaluations are not mixed with others: use another --out, or remove the "
+                "folder to start again",
             )
         if not (folder / RECORD).exists():
             write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)

@@ -172,7 +172,7 @@ def test_a_posterior_rewritten_in_place_is_not_mixed_with_the_old(tmp_path):
     changed.to_parquet(tmp_path / "calibration" / "posterior.parquet")
     with pytest.raises(OptimisationError) as caught:
         optimise(load_optimisation(path), out, serial=True)
-    assert ("posterior.sample", caught.value.problems[1][1]) == caught.value.problems[1]
-    assert caught.value.problems[1][1].startswith("folder has '")
+    assert ("posterior.sample", caught.value.problems[0][1]) == caught.value.problems[0]
+    assert caught.value.problems[0][1].startswith("folder has '")
     sample().to_parquet(tmp_path / "calibration" / "posterior.parquet")  # as it was
     assert optimise(load_optimisation(path), out, serial=True).evaluated_now == 0

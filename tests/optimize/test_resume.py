@@ -175,9 +175,12 @@ def test_a_folder_of_another_optimisation_is_refused_naming_what_differs(tmp_pat
     changed = ["--set", "search.replications=3", "--set", "variables.0.high=0.8"]
     assert main(["optimize", str(path), "--serial", "--out", out, *changed]) == 2
     error = capsys.readouterr().err
-    assert f"ecosim: error: {out}: 3 problems\n  holds another optimisation" in error
-    assert "\n  search.replications: folder has 2, now 3\n" in error
-    assert "\n  variables.0.high: folder has 0.9, now 0.8\n" in error
+    heading, *differences = error.splitlines()
+    assert heading.startswith(f"ecosim: error: {out}: holds another optimisation ")
+    assert differences == [
+        "  search.replications: folder has 2, now 3",
+        "  variables.0.high: folder has 0.9, now 0.8",
+    ]
     assert main(["optimize", str(path), "--serial", "--out", out]) == 0
 
 
