@@ -887,8 +887,11 @@ def _clean(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
         For values that are no numbers, not one-dimensional, or infinite (a mean, an
         interval and a test of them would be meaningless).
     """
+    raw = np.asarray(values)
+    if raw.dtype.kind in "USO" and any(isinstance(v, str | bytes) for v in raw.ravel()):
+        raise InputError(f"values: expected numbers, not text (got {values!r:.60})")
     try:
-        x = np.asarray(values, dtype=float)
+        x = raw.astype(float)
     except (TypeError, ValueError):
         raise InputError(f"values: expected numbers (got {values!r:.60})") from None
     if x.ndim != 1:

@@ -511,6 +511,8 @@ def test_sensitivity_indices_refuse_an_outcome_missing_at_a_design_point():
         ([[1.0, 2.0], [3.0, 4.0]], "values: expected one value per run, in one dimension"),
         (None, "values: expected one value per run"),
         (["a", "b"], "values: expected numbers"),
+        (["1", "2", "3"], "values: expected numbers, not text"),
+        (pd.Series([1.0, "2.5"], dtype=object), "values: expected numbers, not text"),
     ],
 )
 def test_values_that_are_no_finite_numbers_are_refused(values, message):
@@ -519,3 +521,8 @@ def test_values_that_are_no_finite_numbers_are_refused(values, message):
         mean_ci(values)
     with pytest.raises(InputError, match=message):
         paired_statistics(values)
+
+
+def test_numbers_with_missing_values_in_an_object_column_are_numbers():
+    assert mean_ci(pd.Series([1.0, None, 3.0], dtype=object), 0.9)[0] == 2.0
+    assert mean_ci(np.array([True, False, True, True]))[0] == 0.75
