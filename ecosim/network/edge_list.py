@@ -370,6 +370,8 @@ def _parse_csv(
             what, expected = _node_id_problem(node, n), f"an integer in [0, {n - 1}]"
         else:
             what, expected = _weight_problem(str(token[i]), weight[i]), "a positive number"
+        if "#" in str(rows[i]):
+            expected += "; a comment takes a line of its own, starting with #"
         raise EdgeListError(f"{path}, line {line[i]}: {what} (expected {expected})")
     return source_id, target_id, weight
 

@@ -40,6 +40,23 @@ def test_read_edge_list_plain_file_uses_fast_parser(tmp_path):
     assert edge_set(read_edge_list(write(tmp_path, text), n=3)) == {(0, 1), (1, 2)}
 
 
+@pytest.mark.parametrize(
+    ("line", "weighted", "problem"),
+    [
+        ("5,2 # note", False, "'2 # note' is not a node id"),
+        ("5,2,1.5 # strong tie", True, "'1.5 # strong tie' is not a weight"),
+    ],
+)
+def test_a_comment_after_an_edge_says_where_comments_go(tmp_path, line, weighted, problem):
+    header = "source,target,weight\n0,1,1\n" if weighted else "source,target\n0,1\n"
+    with pytest.raises(EdgeListError) as error:
+        read_edge_list(write(tmp_path, header + line + "\n"), n=10)
+    assert str(error.value).endswith(
+        f"line 3: {problem} (expected {'a positive number' if weighted else 'an integer in [0, 9]'}"
+        "; a comment takes a line of its own, starting with #)"
+    )
+
+
 def test_read_edge_list_message_uses_path_as_given(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "source,target\n0,1\n1,2\n2,3\n# note\n\nabc,4\n")
