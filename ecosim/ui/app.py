@@ -222,7 +222,7 @@ def Page() -> None:
     if model.value.problem:
         solara.Error(
             f"These settings were not used; the scenario runs as written.\n{model.value.problem}",
-            style={"white-space": "pre-wrap"},
+            style_="white-space: pre-wrap",
         )
     charts = [view for view, _ in chart_components(model.value)]
     with solara.lab.Tabs(value=tab, lazy=True):

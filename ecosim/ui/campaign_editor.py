@@ -102,18 +102,24 @@ NUMBERS = {
 def form_numbers(draft: dict[str, Any]) -> dict[str, Any]:
     """Return the form's fields with the number fields read from what was typed.
 
-    A field left empty is left out (the schema's default, or its "required" message).
+    Another field left empty is left out (the schema's default, or its "required"
+    message); a number field left empty is refused, rather than read as its default (a
+    cleared intensity would be a full-strength action, a cleared cost a free one).
 
     Raises
     ------
     ValueError
-        Naming the field, if its text is no number of its kind (a whole number for days,
-        a finite number otherwise).
+        Naming the field, if its text is empty or no number of its kind (a whole number
+        for days, a finite number otherwise).
 
     Examples
     --------
-    >>> form_numbers({"type": "promotion", "start": " 12 ", "cost": "2.5", "intensity": ""})
+    >>> form_numbers({"type": "promotion", "start": " 12 ", "cost": "2.5", "segment": ""})
     {'type': 'promotion', 'start': 12, 'cost': 2.5}
+    >>> form_numbers({"intensity": " "})
+    Traceback (most recent call last):
+    ...
+    ValueError: intensity (0 to 1): empty (expected a finite number)
     >>> form_numbers({"start": "12.5"})
     Traceback (most recent call last):
     ...
@@ -125,19 +131,19 @@ def form_numbers(draft: dict[str, Any]) -> dict[str, Any]:
     """
     fields = {}
     for name, value in draft.items():
-        if value in ("", None):
-            continue
-        if name in NUMBERS and isinstance(value, str):
+        if name in NUMBERS and (value is None or isinstance(value, str)):
             label, kind = NUMBERS[name]
             what = "a whole number" if kind is int else "a finite number"
-            if not value.strip():
-                continue
+            if value is None or not value.strip():
+                raise ValueError(f"{label}: empty (expected {what})")
             try:
                 value = kind(value.strip())
             except ValueError:
                 raise ValueError(f"{label}: expected {what} (got {value!r})") from None
             if not math.isfinite(value):
                 raise ValueError(f"{label}: expected {what} (got {draft[name]!r})")
+        elif value in ("", None):
+            continue
         fields[name] = value
     return fields
 
@@ -388,4 +394,4 @@ def CampaignEditor(
         if message.endswith((" saved.", " added.", " removed.")):
             solara.Success(message + " It applies on Reset.", dense=True)
         elif message:
-            solara.Error(message, style={"white-space": "pre-wrap"})
+            solara.Error(message, style_="white-space: pre-wrap")

@@ -128,7 +128,7 @@ def CompareSettings(session: CompareSession, plan: Scenario | None = None) -> No
             disabled=session.running,
         )
         if isinstance(loaded, str):
-            solara.Error(loaded, style={"white-space": "pre-wrap"})
+            solara.Error(loaded, style_="white-space: pre-wrap")
         else:
             _Choices(session, loaded, files[name], plan)
         _Progress(status)
@@ -289,7 +289,7 @@ def _Checks(
         for warning in warnings:
             solara.Warning(warning)
         for problem in problems:
-            solara.Error(problem, style={"white-space": "pre-wrap"})
+            solara.Error(problem, style_="white-space: pre-wrap")
         for name in idle:
             solara.Warning(
                 f"{name} does nothing within {days} days: its campaign actions start after day "
@@ -332,11 +332,11 @@ def _Progress(status: Status) -> None:
     elif status.phase == "cancelled":
         solara.Info(f"Cancelled after {status.done} of {status.planned} runs.")
     elif status.phase == "failed":
-        solara.Error(f"The comparison failed.\n{status.message}", style={"white-space": "pre-wrap"})
+        solara.Error(f"The comparison failed.\n{status.message}", style_="white-space: pre-wrap")
     elif status.phase == "finished":
         solara.Text(f"{status.planned} runs done.", style={"font-size": "0.85em"})
         if status.message:
-            solara.Error(status.message, style={"white-space": "pre-wrap"})
+            solara.Error(status.message, style_="white-space: pre-wrap")
         _Downloads(status.comparison)
 
 

@@ -115,4 +115,4 @@ def ScenarioPanel(
         if running:
             solara.Text("Running with: " + "; ".join(running), style={"font-size": "0.85em"})
         if problem:
-            solara.Warning(problem, style={"white-space": "pre-wrap", "font-size": "0.85em"})
+            solara.Warning(problem, style_="white-space: pre-wrap; font-size: 0.85em")

@@ -99,6 +99,8 @@ def test_an_impossible_setting_shows_the_schema_message_and_the_app_keeps_workin
     message = page.get_by_text("segment shares must sum to 1")
     expect(message).to_be_visible()
     expect(page.get_by_text("These settings were not used")).to_be_visible()
+    shown = page.locator(".v-alert").filter(has_text="These settings were not used").inner_text()
+    assert "runs as written.\nscenario 'baseline': 1 problem\n" in shown, "one line each"
     expect(page.get_by_text("Running with:")).to_be_hidden()  # the scenario as written
     app.step()
     app.shot("invalid-setting")
@@ -450,6 +452,12 @@ def test_a_number_field_with_text_or_nan_says_so_and_the_page_keeps_working(app:
     start.press("Enter")
     page.get_by_role("button", name="Save action").click()
     expect(page.get_by_text("start (day): expected a whole number (got 'abc')")).to_be_visible()
+    start.fill("1")
+    intensity = page.get_by_label("intensity (0 to 1)")
+    intensity.fill("")
+    intensity.press("Enter")
+    page.get_by_role("button", name="Save action").click()
+    expect(page.get_by_text("intensity (0 to 1): empty (expected a finite number)")).to_be_visible()
     app.reset()
     expect(page.get_by_text("Traceback")).to_have_count(0)
     app.tab(TABS[0])

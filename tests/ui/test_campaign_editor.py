@@ -42,10 +42,14 @@ def test_an_action_after_the_last_day_is_refused_as_when_the_file_is_read():
         ({"end": "12.5"}, "end (day): expected a whole number (got '12.5')"),
         ({"intensity": "nan"}, "intensity (0 to 1): expected a finite number (got 'nan')"),
         ({"cost": "-inf"}, "fixed cost (Rp thousand): expected a finite number (got '-inf')"),
+        ({"intensity": ""}, "intensity (0 to 1): empty (expected a finite number)"),
+        ({"cost": "  "}, "fixed cost (Rp thousand): empty (expected a finite number)"),
+        ({"start": None}, "start (day): empty (expected a whole number)"),
     ],
 )
 def test_what_is_typed_in_a_number_field_is_read_or_refused_naming_it(typed, message):
-    """Not the field's old value kept silently (text), nor a NaN that redrew the page forever."""
+    """Not the field's old value kept silently (text), nor a NaN that redrew the page forever,
+    nor the default for a cleared field (a free, full-strength action)."""
     with pytest.raises(ValueError) as caught:
         form_numbers({**blank_action(BASELINE), **typed})
     assert str(caught.value) == message
