@@ -156,11 +156,22 @@ def Page() -> None:
 
     solara.use_effect(keep_watching, [model.value])
 
+    def shown(message: str) -> str:
+        """Return the message without the server's folders in the files it names."""
+        for folder in (uploads, start.parent):
+            message = message.replace(f"{folder}{os.sep}", "")
+        return message
+
     def use(name: str, change: Callable[[], tuple[Scenario, str]], network: str = "") -> None:
         try:
             chosen, note = change()
         except (ScenarioError, EdgeListError, UploadError) as error:
-            problem.set(str(error).replace(f"{uploads}{os.sep}", ""))
+            kept = (
+                f"{name} was not loaded; the page still runs {choice.value}.\n"
+                if name != choice.value
+                else ""
+            )
+            problem.set(shown(kept + str(error)))
             return
         built = LiveModel(chosen)  # before anything changes on the page
         model.set(built)
@@ -221,7 +232,8 @@ def Page() -> None:
     DayHeader(model.value)
     if model.value.problem:
         solara.Error(
-            f"These settings were not used; the scenario runs as written.\n{model.value.problem}",
+            "These settings were not used; the scenario runs as written.\n"
+            + shown(model.value.problem),
             style_="white-space: pre-wrap",
         )
     charts = [view for view, _ in chart_components(model.value)]

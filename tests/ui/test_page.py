@@ -133,6 +133,27 @@ def test_picking_a_scenario_rebuilds_the_controls_and_the_model(rendered):
     assert not rendered.find(v.Alert)
 
 
+def test_a_scenario_that_cannot_be_read_is_explained_and_the_page_keeps_running(
+    tmp_path, monkeypatch
+):
+    """Before, the page said nothing of which scenario it still ran, and named the file
+    with the server's folder."""
+    text = (ROOT / "scenarios" / "baseline.toml").read_text()
+    (tmp_path / "baseline.toml").write_text(text.replace("size = 10_000", "size = 400"))
+    (tmp_path / "broken.toml").write_text('name = "broken"\ndays = "a year"\n')
+    monkeypatch.setenv(SCENARIO_VARIABLE, str(tmp_path / "baseline.toml"))
+    _box, rc = solara.render(App(), handle_error=False)
+    rc.find(v.Select, label="scenario").widget.v_model = "broken"
+    (message,) = [w.children[0] for w in rc.find(v.Alert).widgets]
+    assert message.startswith(
+        "broken was not loaded; the page still runs baseline.\nbroken.toml: 3 problems\n"
+    )
+    assert str(tmp_path) not in message
+    button(rc, "Step").click()
+    day(rc, 1).assert_single()
+    rc.close()
+
+
 def test_clicking_a_customer_in_the_network_shows_it_in_the_inspector(rendered, tmp_path):
     tab(rendered, "Customer")
     text(
