@@ -32,6 +32,10 @@ SHARE_RANGE = (0.0, 1.0)
 """The values of a share (``aware_share``, ``stage_creation``...): a fraction, not a percentage."""
 SIGNED_SHARES = {"net_sentiment": (-1.0, 1.0)}
 """Outcomes that are fractions of either sign."""
+LARGEST = 1e100
+"""Largest magnitude of an observed value. No count of customers or sum of money comes near
+it, and beyond it the calibration's distance, which squares scaled differences, overflows:
+every simulation is then as far from the data as any other, and the posterior is the prior."""
 SENTIMENT_FLOWS = ("wom_positive", "wom_negative")
 """The daily flows a period's ``net_sentiment`` is computed from."""
 COUNTS = {
@@ -270,7 +274,11 @@ def _out_of_range(column: str, value: float) -> str | None:
     '45 is outside [0, 1] (aware_share is a share: give 0.45 for 45%)'
     >>> _out_of_range("purchases", -3.0) is None, _out_of_range("profit", -3.0) is None
     (False, True)
+    >>> _out_of_range("profit", 1e300)
+    '1e+300 is too large (expected at most 1e+100 in magnitude)'
     """
+    if abs(value) > LARGEST:
+        return f"{value:g} is too large (expected at most {LARGEST:g} in magnitude)"
     if column in SIGNED_SHARES or column in SHARES:
         low, high = SIGNED_SHARES.get(column, SHARE_RANGE)
         if not low <= value <= high:

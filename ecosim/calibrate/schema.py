@@ -530,9 +530,19 @@ def _check_parameters(calibration: Calibration) -> list[tuple[str, str]]:
     for i, parameter in enumerate(calibration.parameters):
         if parameter.path == MARKET_SIZE:
             continue
-        if not _exists(data, parameter.path):
+        found, value = _value_at(data, parameter.path)
+        if not found:
             problems.append(
                 (f"parameters[{i}].path", f"{parameter.path!r} is not a field of the scenario")
+            )
+            continue
+        if parameter.integer and isinstance(value, float):
+            problems.append(
+                (
+                    f"parameters[{i}].integer",
+                    f"{parameter.path} takes any number (it is {value:g} in the scenario): "
+                    "remove integer = true, which would round the search's values",
+                )
             )
             continue
         for bound in (parameter.low, parameter.high):
@@ -583,8 +593,8 @@ def _check_corners(calibration: Calibration) -> list[tuple[str, str]]:
     ]
 
 
-def _exists(data: Any, path: str) -> bool:
-    """Whether a dotted path (list items by position or by name) leads to a value."""
+def _value_at(data: Any, path: str) -> tuple[bool, Any]:
+    """Whether a dotted path (list items by position or by name) leads to a value, and it."""
     node = data
     for part in path.split("."):
         if isinstance(node, dict) and part in node:
@@ -596,11 +606,11 @@ def _exists(data: Any, path: str) -> bool:
                 if part == str(i) or (isinstance(item, dict) and item.get("name") == part)
             ]
             if not found:
-                return False
+                return False, None
             node = found[0]
         else:
-            return False
-    return True
+            return False, None
+    return True, node
 
 
 def is_share(column: str) -> bool:

@@ -44,6 +44,11 @@ BROKEN_DATA = [
     ),
     ("infinite", "period,purchases\n1,inf\n", "line 2, purchases: 'inf' is not finite"),
     (
+        "huge",
+        "period,purchases\n1,5\n2,1e300\n",
+        "line 3, purchases: 1e+300 is too large (expected at most 1e+100 in magnitude)",
+    ),
+    (
         "underscores in a number",
         "period,purchases\n1,1_000\n",
         "line 2, purchases: '1_000' is not a number (expected digits 0-9 with an optional sign",
@@ -157,6 +162,15 @@ BROKEN_FILES = [
             'path = "dynamics.wom_memory_days"\nprior = "uniform"\nlow = 5\nhigh = 60',
         ),
         "parameters[1].integer: dynamics.wom_memory_days takes whole numbers: set integer = true",
+    ),
+    (
+        "integer on a field of any number",
+        (
+            'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0\nhigh = 1.0',
+            'path = "diffusion.q"\nprior = "uniform"\nlow = 0\nhigh = 1\ninteger = true',
+        ),
+        "parameters[1].integer: diffusion.q takes any number (it is 0.4 in the scenario): "
+        "remove integer = true",
     ),
     (
         "bounds valid alone and not together",
