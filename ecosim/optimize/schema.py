@@ -19,12 +19,13 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
-from ecosim.errors import InputError
+from ecosim.errors import InputError, InputWarning
 from ecosim.experiment.schema import FIELD_PATH_PATTERN, MAX_RUNS, Scalar, outcome_names
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
@@ -339,6 +340,13 @@ class Optimisation(Spec):
     selection: Selection
     posterior: Posterior | None = None
 
+    @property
+    def sampler(self) -> Literal["tpe", "nsga2", "random"]:
+        """The search's sampler, ``"auto"`` resolved: TPE for one objective, else NSGA-II."""
+        if self.search.sampler != "auto":
+            return self.search.sampler
+        return "tpe" if len(self.objectives) == 1 else "nsga2"
+
     @model_validator(mode="after")
     def _references(self) -> Optimisation:
         problems = []
@@ -357,6 +365,12 @@ class Optimisation(Spec):
                     f"objectives[{i}].outcome: unknown outcome {objective.outcome!r} "
                     f"{expected(known)}"
                 )
+        problems += [
+            f"objectives[{i}].quantile: a mean objective does not use it (set statistic = "
+            "'quantile' for a quantile of the replications)"
+            for i, objective in enumerate(self.objectives)
+            if objective.statistic == "mean" and "quantile" in objective.model_fields_set
+        ]
         chosen = self.selection.objective or labels[0]
         if chosen not in labels:
             problems.append(
@@ -534,7 +548,29 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Optimisation:
             problems += error.under("posterior.from")
     if problems:
         raise OptimisationError(source, problems)
+    _warn_unused_settings(optimisation, source)
     return optimisation
+
+
+_SAMPLER_SETTINGS = {"startup": "tpe", "population": "nsga2"}
+"""The search's settings that one sampler alone uses."""
+
+
+def _warn_unused_settings(optimisation: Optimisation, source: str) -> None:
+    """Warn of a sampler's setting given for a search that another sampler runs.
+
+    A warning, not an error: ``--set search.sampler=random`` on a file that tunes TPE
+    should run, and say that the file's ``startup`` is not used.
+    """
+    sampler = optimisation.sampler
+    for name, user in _SAMPLER_SETTINGS.items():
+        if name in optimisation.search.model_fields_set and sampler != user:
+            warnings.warn(
+                f"{source}: search.{name}: not used by the {sampler} sampler (only by "
+                f"{user}); the search runs without it",
+                InputWarning,
+                stacklevel=2,
+            )
 
 
 def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:

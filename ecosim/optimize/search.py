@@ -86,10 +86,7 @@ def open_study(optimisation: Optimisation, folder: str | Path) -> optuna.Study:
 
 def _sampler(optimisation: Optimisation, seed: int) -> optuna.samplers.BaseSampler:
     """Return the optimisation's sampler (``search.sampler``) seeded by ``seed``."""
-    search = optimisation.search
-    kind = search.sampler
-    if kind == "auto":
-        kind = "tpe" if len(optimisation.objectives) == 1 else "nsga2"
+    search, kind = optimisation.search, optimisation.sampler
     if kind == "tpe":
         return optuna.samplers.TPESampler(
             seed=seed, n_startup_trials=search.startup, multivariate=True, constant_liar=True

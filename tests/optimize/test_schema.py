@@ -245,3 +245,41 @@ def test_a_batch_of_more_runs_than_memory_holds_is_refused(tmp_path):
         "batch (2,000) plans of replications (10,000) runs make 20,000,000 runs at a time, "
         "more than 10,000,000"
     )
+
+
+def test_a_quantile_given_to_a_mean_objective_is_refused(tmp_path):
+    """It was dropped: the search optimised the mean while the file asked for a quantile."""
+    message = problems(
+        tmp_path, objectives=[{"outcome": "total_profit", "direction": "maximize", "quantile": 0.9}]
+    )
+    assert "objectives[0].quantile: a mean objective does not use it" in message
+
+
+@pytest.mark.parametrize(
+    ("search", "warned"),
+    [
+        (
+            {"sampler": "random", "startup": 3},
+            "search.startup: not used by the random sampler (only by tpe)",
+        ),
+        (
+            {"sampler": "tpe", "population": 8},
+            "search.population: not used by the tpe sampler (only by nsga2)",
+        ),
+        (
+            {"sampler": "auto", "population": 8},
+            "search.population: not used by the tpe sampler (only by nsga2)",
+        ),
+        ({"sampler": "tpe", "startup": 3}, None),
+    ],
+)
+def test_a_setting_of_another_sampler_is_warned_about(tmp_path, search, warned):
+    """It was ignored without a word."""
+    data = tiny_optimisation(search={"evaluations": 6, "replications": 2, **search})
+    path = write_optimisation(tmp_path, data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_optimisation(path)
+    given = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    expected = [f"{path}: {warned}; the search runs without it"] if warned else []
+    assert given == expected
