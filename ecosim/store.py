@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from ecosim.errors import InputError, StoreError
 
 __all__ = [
+    "FOLDER_RECORDS",
     "ResultStore",
     "atomic_path",
     "dotted",
@@ -144,8 +145,16 @@ def staged_files(out: Path) -> Iterator[Path]:
             os.replace(path, out / path.name)
 
 
+FOLDER_RECORDS = {
+    "batch": ("experiment.toml", "the results of a batch or a sensitivity analysis"),
+    "calibration": ("calibration.toml", "a calibration"),
+    "optimisation": ("optimisation.sha256", "an optimisation"),
+}
+"""Each kind of results folder: the record its command writes first, and what it holds."""
+
+
 @contextmanager
-def held_folder(directory: Path) -> Iterator[io.TextIOWrapper]:
+def held_folder(directory: Path, kind: str) -> Iterator[io.TextIOWrapper]:
     """Hold a results folder for this process's writing; refuse it if another holds it.
 
     The lock is an advisory ``flock`` on ``directory/.lock``; the system releases it when
@@ -153,10 +162,18 @@ def held_folder(directory: Path) -> Iterator[io.TextIOWrapper]:
     the lock file, open: once ``directory/.lock`` is no longer that file, the folder was
     removed, moved or made anew while this process held it.
 
+    Parameters
+    ----------
+    directory : Path
+    kind : str
+        The kind of folder this process writes, a key of :data:`FOLDER_RECORDS`: a
+        folder holding another kind's record is refused (one command's report and
+        figures would overwrite the other's).
+
     Raises
     ------
     StoreError
-        If another process holds the folder.
+        If another process holds the folder, or it holds another kind of results.
     """
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / ".lock", "a") as lock:  # "a": an existing lock file is left as it is
@@ -166,6 +183,12 @@ def held_folder(directory: Path) -> Iterator[io.TextIOWrapper]:
             raise StoreError(
                 f"{directory}: another ecosim process is writing this folder"
             ) from None
+        for other, (record, what) in FOLDER_RECORDS.items():
+            if other != kind and (directory / record).exists():
+                raise StoreError(
+                    f"{directory}: holds {what} ({record}), which {FOLDER_RECORDS[kind][1]} "
+                    "would overwrite or mix with: use another --out"
+                )
         try:
             yield lock
         finally:
@@ -355,7 +378,7 @@ class ResultStore:
 
     RESULTS = "results.parquet"
     FAILED = "failed.parquet"
-    RECORD = "experiment.toml"
+    RECORD = FOLDER_RECORDS["batch"][0]
     RESULTS_EVERY = 10.0
     """Seconds between two rewrites of ``results.parquet`` while runs finish: rewriting it
     after every run costs time in proportion to the runs already finished (50 ms at 10,000
@@ -398,8 +421,8 @@ class ResultStore:
         StoreError
             If another process holds the folder.
         """
-        self.runs.mkdir(parents=True, exist_ok=True)
-        with held_folder(self.directory) as self._lock:
+        with held_folder(self.directory, "batch") as self._lock:
+            self.runs.mkdir(exist_ok=True)
             temporary = (self.directory, self.runs, self.adoption_folder)
             for stale in (p for folder in temporary for p in folder.glob(".*.tmp")):
                 stale.unlink(missing_ok=True)

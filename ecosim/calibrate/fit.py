@@ -121,7 +121,7 @@ def calibrate(
     out = Path(out)
     if finished(out):  # read only: a finished folder may be one this process cannot write
         return _read(calibration, out)
-    with held_folder(out):
+    with held_folder(out, "calibration"):
         if finished(out):  # by another process since the check above
             return _read(calibration, out)
         return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)

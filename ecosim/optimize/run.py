@@ -208,7 +208,7 @@ def optimise(
         If a run of the selection stage failed (its finished runs are kept).
     """
     folder = Path(out)
-    with held_folder(folder):
+    with held_folder(folder, "optimisation"):
         return _optimise(optimisation, folder, workers, scheduler, serial, dashboard, on_batch)
 
 

@@ -114,7 +114,7 @@ def test_a_folder_of_another_calibration_is_refused_naming_what_differs(write_ca
 def test_a_folder_another_process_is_calibrating_into_is_refused(write_calibration, capsys):
     path = write_calibration()
     out = path.parent / "out"
-    with held_folder(out):
+    with held_folder(out, "calibration"):
         assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 2
     assert f"{out}: another ecosim process is writing this folder" in capsys.readouterr().err
     assert not (out / DATABASE).exists()

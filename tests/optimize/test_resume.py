@@ -221,7 +221,7 @@ def test_an_edge_list_changed_since_the_folder_was_written_is_refused(tmp_path, 
 def test_a_folder_another_process_is_optimising_into_is_refused(tmp_path, capsys):
     path = write_optimisation(tmp_path)
     out = tmp_path / "out"
-    with held_folder(out):
+    with held_folder(out, "optimisation"):
         assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 2
     assert f"{out}: another ecosim process is writing this folder" in capsys.readouterr().err
     assert not (out / DATABASE).exists()

@@ -1,0 +1,53 @@
+"""Results folders: each command writes only a folder of its own kind."""
+
+import pytest
+from optimisation_helpers import write_optimisation
+
+from ecosim.calibrate.posterior import RECORD as CALIBRATION_RECORD
+from ecosim.cli import main
+from ecosim.optimize.run import FINGERPRINT
+from ecosim.store import FOLDER_RECORDS, ResultStore, StoreError, held_folder
+
+from experiment_helpers import tiny_experiment, write_experiment
+
+
+def test_the_records_are_those_the_commands_write():
+    assert FOLDER_RECORDS["batch"][0] == ResultStore.RECORD
+    assert FOLDER_RECORDS["calibration"][0] == CALIBRATION_RECORD
+    assert FOLDER_RECORDS["optimisation"][0] == FINGERPRINT
+
+
+@pytest.mark.parametrize("kind", sorted(FOLDER_RECORDS))
+@pytest.mark.parametrize("held", sorted(FOLDER_RECORDS))
+def test_a_folder_of_another_kind_is_refused(tmp_path, kind, held):
+    record, what = FOLDER_RECORDS[held]
+    (tmp_path / record).write_text("")
+    if kind == held:
+        with held_folder(tmp_path, kind):
+            pass
+        return
+    with (
+        pytest.raises(StoreError, match=f"holds {what} \\({record}\\), which"),
+        held_folder(tmp_path, kind),
+    ):
+        pytest.fail("the folder was held")
+
+
+def test_each_command_refuses_the_folder_of_another(tmp_path, write_calibration, capsys):
+    """Before, a calibration written into an optimisation's folder replaced its report."""
+    calibration = write_calibration()
+    optimisation = write_optimisation(tmp_path / "optimisation")
+    experiment = write_experiment(tmp_path / "experiment", tiny_experiment())
+    fitted = tmp_path / "fitted"
+    assert main(["calibrate", str(calibration), "--serial", "--out", str(fitted)]) == 0
+    before = sorted(p.name for p in fitted.iterdir())
+    capsys.readouterr()
+    for command in (
+        ["optimize", str(optimisation), "--serial"],
+        ["batch", str(experiment), "--serial"],
+    ):
+        assert main([*command, "--out", str(fitted)]) == 2
+        err = capsys.readouterr().err
+        assert f"{fitted}: holds a calibration (calibration.toml)" in err, err
+        assert "Traceback" not in err
+    assert sorted(p.name for p in fitted.iterdir()) == before
