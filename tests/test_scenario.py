@@ -432,6 +432,16 @@ def test_bad_override_paths(path, message):
     assert message in str(caught.value)
 
 
+def test_a_list_with_unnamed_items_names_its_positions():
+    data = {**small_scenario(), "campaign": [{"name": "launch"}, {"type": "advertising"}]}
+    with pytest.raises(ScenarioError) as caught:
+        apply_overrides(data, {"campaign.tv.intensity": 1})
+    assert str(caught.value).endswith(
+        "campaign.tv.intensity: no item named 'tv' (expected one of: launch; or a position "
+        "from 0 to 1, as some items have no name)"
+    )
+
+
 def test_parse_assignment_reads_toml_values():
     assert parse_assignment("brands.0.price=29.5") == ("brands.0.price", 29.5)
     assert parse_assignment("days = 90") == ("days", 90)

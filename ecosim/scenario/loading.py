@@ -794,5 +794,13 @@ def _list_index(items: list, part: str) -> int:
     for index, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == part:
             return index
-    names = [str(item.get("name")) for item in items if isinstance(item, dict)]
-    raise KeyError(f"no item named {part!r} {expected(names)}")
+    names = [str(item["name"]) for item in items if isinstance(item, dict) and "name" in item]
+    if len(names) == len(items):
+        raise KeyError(f"no item named {part!r} {expected(names)}")
+    positions = f"a position from 0 to {len(items) - 1}"
+    raise KeyError(
+        f"no item named {part!r} (expected one of: {', '.join(names)}; or {positions}, as some "
+        "items have no name)"
+        if names
+        else f"no item named {part!r} (its items have no name: expected {positions})"
+    )

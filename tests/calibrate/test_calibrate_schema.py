@@ -584,3 +584,14 @@ def test_set_changes_the_file_and_is_validated_like_it(write_calibration, capsys
     err = capsys.readouterr().err
     assert f"{path}: 1 problem" in err
     assert "abc.generations (set on the command line): Input should be greater" in err
+
+
+def test_a_parameter_without_a_name_is_set_by_position(write_calibration):
+    """The message listed None for each parameter without a name."""
+    path = write_calibration()
+    with pytest.raises(CalibrationError) as caught:
+        load_calibration(path, {"parameters.q.high": 0.9})
+    assert str(caught.value).endswith(
+        "parameters.q.high: no item named 'q' (its items have no name: expected a position "
+        "from 0 to 1)"
+    )
