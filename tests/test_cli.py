@@ -118,6 +118,16 @@ def test_a_field_set_twice_on_the_command_line_is_refused(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("command", ["calibrate", "optimize"])
+def test_a_field_set_twice_is_refused_by_calibrate_and_optimize(tmp_path, capsys, command):
+    """The last value won silently."""
+    argv = [command, str(tmp_path / "file.toml"), "--out", str(tmp_path / "out")]
+    twice = ["--set", "seed=2", "--set", "seed=1"]
+    assert main([*argv, *twice]) == 2
+    assert "--set seed: seed is given 2 times: give it once" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_run_stopped_while_writing_leaves_the_previous_run_whole(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     assert run_cli("--days", "5", "--seed", "1", "--out", str(out)) == 0
