@@ -125,6 +125,16 @@ class Variable(Spec):
             raise ValueError("give either low and high or choices, not both")
         if self.choices is None and not ranged:
             raise ValueError("give low and high (a range) or choices (a list)")
+        repeated = [
+            c
+            for i, c in enumerate(self.choices or [])
+            if any(type(c) is type(d) and c == d for d in self.choices[:i])
+        ]
+        if repeated:
+            raise ValueError(
+                f"choices: {repeated[0]!r} is given twice (give each choice once: the "
+                "search would draw a repeated one more often)"
+            )
         if ranged and not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be < high ({self.high})")
         if self.log and (self.choices is not None or (ranged and self.low <= 0)):

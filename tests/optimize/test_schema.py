@@ -283,3 +283,11 @@ def test_a_setting_of_another_sampler_is_warned_about(tmp_path, search, warned):
     given = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
     expected = [f"{path}: {warned}; the search runs without it"] if warned else []
     assert given == expected
+
+
+def test_a_choice_given_twice_is_refused(tmp_path):
+    """It was taken, and drawn twice as often as the others."""
+    message = problems(
+        tmp_path, variables=[{"name": "margin", "path": "brands.0.margin", "choices": [0.5, 0.5]}]
+    )
+    assert "variables[0]: choices: 0.5 is given twice" in message
