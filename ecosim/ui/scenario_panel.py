@@ -11,7 +11,7 @@ from ipyvuetify.extra import FileInput
 from ecosim.scenario import Scenario
 from ecosim.ui.scenarios import UploadError, check_upload_size
 
-__all__ = ["EdgeListUpload", "ScenarioPanel"]
+__all__ = ["EdgeListUpload", "ScenarioPanel", "received"]
 
 
 @solara.component
@@ -48,9 +48,39 @@ def EdgeListUpload(
 
     def read(cancel: object) -> None:
         if files:
-            on_file(files[0]["name"], files[0]["file_obj"].read())
+            received(files[0], on_file, on_refused)
 
     solara.use_thread(read, [files], intrusive_cancel=False)
+
+
+_CUT_SHORT = {"File changed", "Timeout", "Invalid file state"}
+"""What ipyvuetify's file reader raises (as plain exceptions) when a file stops arriving."""
+
+
+def received(
+    file: dict[str, typing.Any],
+    on_file: Callable[[str, bytes], None],
+    on_refused: Callable[[str], None],
+) -> None:
+    """Read an uploaded file and hand it to ``on_file``, or say why it did not arrive.
+
+    A file replaced by another chosen while it was read is dropped without a word (the
+    other one follows); one that stopped arriving (the browser did not send it in time)
+    is named to ``on_refused``, so that it can be chosen again.
+    """
+    name = file["name"]
+    try:
+        content = file["file_obj"].read()
+    except Exception as error:  # the reader raises plain exceptions; others go on up
+        if str(error) not in _CUT_SHORT:
+            raise
+        if str(error) != "File changed":
+            on_refused(
+                f"{name}: the upload stopped before the whole file arrived ({error}); "
+                "choose the file again"
+            )
+        return
+    on_file(name, content)
 
 
 @solara.component
