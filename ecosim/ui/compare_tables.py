@@ -184,7 +184,8 @@ def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MON
     -------
     list of str
         One line per strategy other than the baseline, e.g. ``mass_advertising raises
-        marketing ROI by 0.31 [0.30, 0.33] — significant``.
+        marketing ROI by 0.31 [0.30, 0.33] — significant``, or ``... leaves profit as it is
+        in every paired run`` where the strategy changed nothing.
     """
     lines = []
     for strategy in table["strategy"].drop_duplicates():
@@ -196,6 +197,10 @@ def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MON
             if rows.empty or math.isnan(rows["difference"].iloc[0]):
                 continue
             row = next(rows.itertuples())
+            name = NAMES.get(outcome, outcome)
+            if row.difference == row.difference_ci_low == row.difference_ci_high == 0:
+                parts.append(f"leaves {name} as it is in every paired run")
+                continue
             rises = row.difference >= 0
             verb = "raises" if rises else "lowers"
             size = formatted(abs(row.difference), outcome)
@@ -205,7 +210,6 @@ def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MON
                 else (-row.difference_ci_high, -row.difference_ci_low)
             )
             verdict = "significant" if _significant(row) else "not significant"
-            name = NAMES.get(outcome, outcome)
             parts.append(f"{verb} {name} by {size} {_interval(low, high, outcome)} — {verdict}")
         if parts:
             lines.append(f"{strategy} " + "; ".join(parts))

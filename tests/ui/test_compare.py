@@ -413,6 +413,10 @@ def test_verdicts_say_which_way_how_much_and_whether_surely():
         "raises marketing ROI by 0.31 [0.30, 0.33] — significant"
     ]
     assert outcome_label("total_marketing_cost") == "marketing cost (Rp thousand)"
+    same = table.assign(difference=0.0, difference_ci_low=0.0, difference_ci_high=0.0)
+    assert verdicts(same, "base", ("total_profit",)) == [
+        "loud leaves profit as it is in every paired run"  # it said "raises profit by Rp 0k"
+    ]
 
 
 @pytest.mark.parametrize(("picked", "warned"), [("baseline", False), ("service_crisis", True)])
