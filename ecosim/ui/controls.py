@@ -362,12 +362,14 @@ def shown(value: object, unit: str) -> str:
     ('Rp 150 thousand', '0.001 per day', '10,000 customers')
     >>> shown(True, ""), shown("watts_strogatz", ""), shown(1, "days"), shown(1.5, "days")
     ('yes', 'watts_strogatz', '1 day', '1.5 days')
+    >>> shown(99999999999999999999999, "")
+    '99,999,999,999,999,999,999,999'
     """
     if isinstance(value, bool):
         return "yes" if value else "no"
     if not isinstance(value, int | float):
         return str(value)
-    number = f"{value:,.10g}"
+    number = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
     if unit == "Rp thousand":
         return f"Rp {number} thousand"
     if unit == "days" and value == 1:

@@ -59,17 +59,22 @@ def pending(
     --------
     >>> params = {"days": {"type": "SliderInt", "value": 365, "label": "days", "unit": "days"}}
     >>> pending(params, {"days": 30}), pending(params, {"days": 30}, applied={"days": 30})
-    (['days 30 days'], [])
+    (['days 30'], [])
     """
     running = {**initial_values(params), **(applied or {})}
     return [
-        f"{spec['label']} {shown(values[name], spec.get('unit', ''))}"
+        f"{spec['label']} {shown(values[name], _unit_unless(spec['label'], spec.get('unit', '')))}"
         for name, spec in params.items()
         if isinstance(spec, dict)
         and "type" in spec
         and values.get(name) != running[name]
         and (campaign or not name.startswith("campaign."))
     ]
+
+
+def _unit_unless(label: str, unit: str) -> str:
+    """Return the unit, or none where the label already says it ("customers 300")."""
+    return "" if unit == label else unit
 
 
 def _rounded(value: float, step: float) -> float:

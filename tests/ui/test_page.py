@@ -87,12 +87,12 @@ def test_a_parameter_applies_on_reset(rendered):
 def test_after_reset_the_applied_changes_are_running_not_waiting(rendered):
     slider = rendered.find(v.Slider, label="customers").widget
     slider.v_model = 200
-    text(rendered, "Waiting for Reset: customers 200 customers").assert_single()
+    text(rendered, "Waiting for Reset: customers 200").assert_single()
     button(rendered, "Reset").click()
     text(rendered, "Running with: customers 200 (was 400)").assert_single()
     assert not [t for t in rendered.find(v.Html).widgets if "Waiting for Reset" in str(t.children)]
     slider.v_model = 400  # back to the scenario's value: waits for Reset again
-    text(rendered, "Waiting for Reset: customers 400 customers").assert_single()
+    text(rendered, "Waiting for Reset: customers 400").assert_single()
     rendered.find(v.Select, label="scenario").widget.v_model = "two_brands"
     assert not [t for t in rendered.find(v.Html).widgets if "Waiting for Reset" in str(t.children)]
 
