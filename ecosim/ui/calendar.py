@@ -98,16 +98,22 @@ class CalendarMark:
     row: str
 
 
-def date_label(day: int) -> str:
+def date_label(day: int, years: bool = True) -> str:
     """Return the calendar date of a simulated day as ``day.month``.
+
+    After the first year, the year follows, unless ``years`` is False (a time axis's
+    ticks, short and in order).
 
     Examples
     --------
-    >>> date_label(1), date_label(315), date_label(346)
-    ('1.1', '11.11', '12.12')
+    >>> date_label(1), date_label(315), date_label(346), date_label(366)
+    ('1.1', '11.11', '12.12', '1.1, year 2')
+    >>> date_label(366, years=False)
+    '1.1'
     """
     date = _YEAR_START + dt.timedelta(days=day - 1)
-    return f"{date.day}.{date.month}"
+    year = date.year - _YEAR_START.year + 1
+    return f"{date.day}.{date.month}" + (f", year {year}" if years and year > 1 else "")
 
 
 def month_starts(horizon: int, most: int = 13) -> list[int]:
@@ -122,7 +128,7 @@ def month_starts(horizon: int, most: int = 13) -> list[int]:
     >>> [date_label(day) for day in month_starts(730)][:3]
     ['1.1', '1.3', '1.5']
     """
-    starts = [d for d in range(1, horizon + 1) if date_label(d).startswith("1.")]
+    starts = [d for d in range(1, horizon + 1) if date_label(d, years=False).startswith("1.")]
     every = -(-len(starts) // most)
     return starts[::every]
 

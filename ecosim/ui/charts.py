@@ -258,7 +258,7 @@ class LineFigure:
         lowest.set_xlabel("day")
         if horizon:  # the whole run is on the axis: dates at the start of each month
             starts = month_starts(horizon)
-            lowest.set_xticks(starts, [date_label(day) for day in starts], fontsize=7)
+            lowest.set_xticks(starts, [date_label(day, years=False) for day in starts], fontsize=7)
             lowest.set_xlabel("date (day.month)")
         for other in self.axes:
             other.yaxis.set_major_formatter(FuncFormatter(_plain))
