@@ -19,6 +19,7 @@ import math
 import types
 import typing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import annotated_types
@@ -423,8 +424,11 @@ def _has_field(scenario: Scenario, path: str) -> bool:
 
 
 def _network(scenario: Scenario) -> str:
+    """Name a network by its kind and settings, or an edge list by its file's name."""
+    path = getattr(scenario.network, "path", None)
     fields = scenario.network.model_dump(exclude={"kind", "path"})
-    return " ".join([scenario.network.kind, *(f"{k}={v:g}" for k, v in fields.items())])
+    named = [Path(path).name] if path else []
+    return " ".join([scenario.network.kind, *named, *(f"{k}={v:g}" for k, v in fields.items())])
 
 
 def model_params(scenario: Scenario) -> dict[str, Any]:

@@ -190,6 +190,22 @@ def test_changes_lists_what_differs_from_the_scenario():
     ]
 
 
+def test_changes_name_edge_lists_by_their_files(tmp_path):
+    """Two uploads read 'network edge_list (was edge_list)'."""
+    for name in ("ring.csv", "club.csv"):
+        (tmp_path / name).write_text("0,1\n1,2\n")
+    base = load_scenario("scenarios/baseline.toml")
+    ring, club = (
+        load_scenario(
+            "scenarios/baseline.toml",
+            {"network": {"kind": "edge_list", "path": str(tmp_path / name)}, "population.size": 3},
+        )
+        for name in ("ring.csv", "club.csv")
+    )
+    assert changes(ring, club)[-1] == "network edge_list club.csv (was edge_list ring.csv)"
+    assert "network edge_list ring.csv (was barabasi_albert m=4)" in changes(base, ring)
+
+
 @pytest.mark.parametrize("edit", ["removed", "retyped"])
 def test_changes_with_an_edited_plan_leave_its_actions_settings_out(edit):
     """Action 0 removed, or action 5 (a sale) made an advertising action: the settings of
