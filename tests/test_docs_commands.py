@@ -80,14 +80,33 @@ def documented(path):
 
 
 def reduced(argv):
-    """The command at a reduced size (see the module's docstring)."""
+    """The command at a reduced size (see the module's docstring).
+
+    A field the document sets with ``--set`` and the reduction sets too is left to the
+    reduction (a field given twice is refused).
+    """
     command, *rest = argv
     if command == "validate":
         rest = ["--quick" if word == "--full" else word for word in rest]
     if "--scheduler" in rest:
         at = rest.index("--scheduler")
         rest[at : at + 2] = ["--serial"]
-    return [command, *rest, *REDUCED.get(command, [])]
+    extra = REDUCED.get(command, [])
+    taken = {_set_field(word) for word in extra} - {None}
+    kept = []
+    for word in rest:
+        if kept and kept[-1] == "--set" and _set_field(f"--set={word}") in taken:
+            kept.pop()
+        elif _set_field(word) not in taken:
+            kept.append(word)
+    return [command, *kept, *extra]
+
+
+def _set_field(word):
+    """The field an ``--set=FIELD=VALUE`` or ``FIELD=VALUE`` word sets (None for others)."""
+    if word.startswith("--set="):
+        return word.removeprefix("--set=").split("=", 1)[0]
+    return word.split("=", 1)[0] if "=" in word and not word.startswith("-") else None
 
 
 def missing_imports(code):
