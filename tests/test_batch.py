@@ -434,22 +434,6 @@ def test_sigterm_stops_like_ctrl_c_with_the_results_table_up_to_date(serial_refe
     assert f"{len(finished)} already done" in rerun()
 
 
-def test_sigterm_to_the_whole_command_stops_it_as_quietly(serial_reference, tmp_path):
-    """A job scheduler at a time limit signals every process of the job. Before, the
-    workers died at once: Dask logged failed broadcasts to them, and multiprocessing
-    warned of leaked semaphores; now they ignore it and the command stops them."""
-    process, out, rerun = _batch_two_runs_in(serial_reference, tmp_path)
-    os.killpg(process.pid, signal.SIGTERM)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 143, err
-    assert err.splitlines() == [
-        "ecosim: terminated",
-        f"finished runs are kept in {out}; rerun the same command to continue",
-    ]
-    finished = len(list((out / "runs").glob("*.parquet")))
-    assert f"{finished} already done" in rerun()
-
-
 def test_a_worker_killed_mid_run_is_survived(serial_reference, tmp_path):
     experiment = load_experiment(serial_reference["bigger"].parent / "experiment.toml")
     out = tmp_path / "out"

@@ -820,17 +820,14 @@ def _interrupts_after() -> Iterator[None]:
 
 
 def _forked_workers() -> dict[str, str]:
-    """Have the local cluster's workers forked by a server that ignores Ctrl-C and SIGTERM.
+    """Have the local cluster's workers forked by a server that ignores Ctrl-C.
 
-    A Ctrl-C at a terminal reaches every process of the command, the workers too, and so
-    does a SIGTERM sent to the command's process group (as a job scheduler does at a time
-    limit); only this process should stop, and stop them in order. The workers are
-    therefore forked by multiprocessing's fork server, started here with both signals
-    ignored (its children inherit that) and with the workers' environment (Dask's
-    ``pre-spawn-environ``). A worker still exits if this process dies (Dask's workers
-    watch their parent), and SIGKILL stops one as before. This process keeps its own
-    Ctrl-C throughout, even while the cluster starts, but for the hundredth of a second
-    in which the fork server starts (once per process). Returns the
+    A Ctrl-C at a terminal reaches every process of the command, the workers too; only
+    this process should stop, and stop them in order. The workers are therefore forked
+    by multiprocessing's fork server, started here with Ctrl-C ignored (its children
+    inherit that) and with the workers' environment (Dask's ``pre-spawn-environ``); this
+    process keeps its own Ctrl-C throughout, even while the cluster starts, but for the
+    hundredth of a second in which the fork server starts (once per process). Returns the
     Dask setting that selects the fork server, or nothing where there is none (Windows)
     or where signals cannot be set (not the main thread): there, as in Dask, workers are
     spawned.
@@ -846,12 +843,11 @@ def _forked_workers() -> dict[str, str]:
     environment = dask.config.get("distributed.nanny.pre-spawn-environ")
     saved = dict(os.environ)
     os.environ.update({k: str(v) for k, v in environment.items() if v is not None})
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        signal.signal(signal.SIGINT, previous)
         os.environ.clear()
         os.environ.update(saved)
     return setting
