@@ -887,13 +887,7 @@ def _clean(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
         For values that are no numbers, not one-dimensional, or infinite (a mean, an
         interval and a test of them would be meaningless).
     """
-    raw = np.asarray(values)
-    if raw.dtype.kind in "USO" and any(isinstance(v, str | bytes) for v in raw.ravel()):
-        raise InputError(f"values: expected numbers, not text (got {values!r:.60})")
-    try:
-        x = raw.astype(float)
-    except (TypeError, ValueError):
-        raise InputError(f"values: expected numbers (got {values!r:.60})") from None
+    x = _numbers(values, "values")
     if x.ndim != 1:
         raise InputError(f"values: expected one value per run, in one dimension (got {x.ndim})")
     if np.isinf(x).any():
@@ -939,13 +933,28 @@ def _names(columns: str | Sequence[str]) -> list[str]:
     return [columns] if isinstance(columns, str) else list(columns)
 
 
+def _numbers(values: object, name: str) -> np.ndarray:
+    """Return the values as a float array; an InputError naming ``name`` for text or others."""
+    text = False
+    try:
+        raw = np.asarray(values)
+        text = raw.dtype.kind in "USO" and any(isinstance(v, str | bytes) for v in raw.ravel())
+        numbers = None if text else raw.astype(float)
+    except (TypeError, ValueError):  # ragged lists, objects that are no numbers
+        numbers = None
+    if numbers is None:
+        kind = "numbers, not text" if text else "numbers"
+        raise InputError(f"{name}: expected {kind} (got {values!r:.60})")
+    return numbers
+
+
 def _outcome_values(y: Sequence[float] | np.ndarray) -> np.ndarray:
     """Return the outcome at each design point if every one is finite; else an InputError.
 
     An index needs the outcome at every point of the design: with one missing, SALib's
     estimators give NaN, or (Sobol) zeros with no uncertainty, which read as "no effect".
     """
-    values = np.asarray(y, dtype=float)
+    values = _numbers(y, "y")
     bad = int(np.count_nonzero(~np.isfinite(values)))
     if bad:
         raise InputError(

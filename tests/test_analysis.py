@@ -495,6 +495,13 @@ def test_spend_is_compared_over_the_paired_runs_with_known_spend():
         spend_comparison(runs.drop(columns="total_marketing_cost"), "a")
 
 
+def test_sensitivity_indices_refuse_an_outcome_given_as_text():
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+    y = [str(v) for v in range(30)]
+    with pytest.raises(InputError, match="y: expected numbers, not text"):
+        morris_indices(problem, morris_sample.sample(problem, 10, seed=1), y, levels=4)
+
+
 def test_sensitivity_indices_refuse_an_outcome_missing_at_a_design_point():
     problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0.0, 1.0], [0.0, 1.0]]}
     sample = sobol_sample.sample(problem, 8, calc_second_order=False, seed=1)
@@ -513,6 +520,7 @@ def test_sensitivity_indices_refuse_an_outcome_missing_at_a_design_point():
         (["a", "b"], "values: expected numbers"),
         (["1", "2", "3"], "values: expected numbers, not text"),
         (pd.Series([1.0, "2.5"], dtype=object), "values: expected numbers, not text"),
+        ([[1.0, 2.0], [3.0]], "values: expected numbers"),
     ],
 )
 def test_values_that_are_no_finite_numbers_are_refused(values, message):

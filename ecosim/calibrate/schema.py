@@ -18,13 +18,14 @@ Examples
 from __future__ import annotations
 
 import itertools
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
-from ecosim.errors import InputError
+from ecosim.errors import InputError, InputWarning
 from ecosim.metrics import OUTCOMES
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
@@ -537,14 +538,13 @@ def _check_parameters(calibration: Calibration) -> list[tuple[str, str]]:
             )
             continue
         if parameter.integer and isinstance(value, float):
-            problems.append(
-                (
-                    f"parameters[{i}].integer",
-                    f"{parameter.path} takes any number (it is {value:g} in the scenario): "
-                    "remove integer = true, which would round the search's values",
-                )
+            warnings.warn(
+                f"{calibration.file}: parameters[{i}].integer: {parameter.path} takes any "
+                f"number (it is {value:g} in the scenario); the search's values are rounded "
+                "to whole numbers",
+                InputWarning,
+                stacklevel=2,
             )
-            continue
         for bound in (parameter.low, parameter.high):
             found = first_invalid(scenario, [{parameter.path: parameter.value(bound)}])
             if found is None:

@@ -375,12 +375,6 @@ class Optimisation(Spec):
                     f"objectives[{i}].outcome: unknown outcome {objective.outcome!r} "
                     f"{expected(known)}"
                 )
-        problems += [
-            f"objectives[{i}].quantile: a mean objective does not use it (set statistic = "
-            "'quantile' for a quantile of the replications)"
-            for i, objective in enumerate(self.objectives)
-            if objective.statistic == "mean" and "quantile" in objective.model_fields_set
-        ]
         chosen = self.selection.objective or labels[0]
         if chosen not in labels:
             problems.append(
@@ -567,11 +561,22 @@ _SAMPLER_SETTINGS = {"startup": "tpe", "population": "nsga2"}
 
 
 def _warn_unused_settings(optimisation: Optimisation, source: str) -> None:
-    """Warn of a sampler's setting given for a search that another sampler runs.
+    """Warn of a setting given that the search does not use.
 
-    A warning, not an error: ``--set search.sampler=random`` on a file that tunes TPE
-    should run, and say that the file's ``startup`` is not used.
+    A quantile given to a mean objective, or a sampler's setting given for a search that
+    another sampler runs. Warnings, not errors: ``--set objectives.0.statistic=mean`` or
+    ``--set search.sampler=random`` on a file written otherwise should run (``--set``
+    cannot remove a field), and say what of the file is not used.
     """
+    for i, objective in enumerate(optimisation.objectives):
+        if objective.statistic == "mean" and "quantile" in objective.model_fields_set:
+            warnings.warn(
+                f"{source}: objectives[{i}].quantile: not used by a mean objective; the "
+                "search optimises the mean (set statistic = 'quantile' for a quantile of "
+                "the replications)",
+                InputWarning,
+                stacklevel=2,
+            )
     sampler = optimisation.sampler
     for name, user in _SAMPLER_SETTINGS.items():
         if name in optimisation.search.model_fields_set and sampler != user:

@@ -10,6 +10,7 @@ from ecosim.calibrate.abc import BoundedPrior, priors
 from ecosim.calibrate.data import read_observed
 from ecosim.calibrate.schema import Parameter
 from ecosim.cli import main
+from ecosim.errors import InputWarning
 
 
 @pytest.mark.parametrize("path", sorted(Path("calibrations").glob("*.toml")), ids=str)
@@ -162,15 +163,6 @@ BROKEN_FILES = [
             'path = "dynamics.wom_memory_days"\nprior = "uniform"\nlow = 5\nhigh = 60',
         ),
         "parameters[1].integer: dynamics.wom_memory_days takes whole numbers: set integer = true",
-    ),
-    (
-        "integer on a field of any number",
-        (
-            'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0\nhigh = 1.0',
-            'path = "diffusion.q"\nprior = "uniform"\nlow = 0\nhigh = 1\ninteger = true',
-        ),
-        "parameters[1].integer: diffusion.q takes any number (it is 0.4 in the scenario): "
-        "remove integer = true",
     ),
     (
         "bounds valid alone and not together",
@@ -595,3 +587,15 @@ def test_a_parameter_without_a_name_is_set_by_position(write_calibration):
         "parameters.q.high: no item named 'q' (its items have no name: expected a position "
         "from 0 to 1)"
     )
+
+
+def test_integer_on_a_field_of_any_number_is_warned_about(write_calibration):
+    """It rounded the search's values without a word (p to 0 or 1)."""
+    path = write_calibration(
+        (
+            'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0\nhigh = 1.0',
+            'path = "diffusion.q"\nprior = "uniform"\nlow = 0\nhigh = 1\ninteger = true',
+        )
+    )
+    with pytest.warns(InputWarning, match=r"parameters\[1\]\.integer: diffusion.q takes any"):
+        load_calibration(path)
