@@ -47,9 +47,9 @@ class EcosimError(Exception):
 class InputError(EcosimError, ValueError):
     """Input that cannot be used, with every problem named by its field path.
 
-    The message reads ``<source>: <n> problem(s)`` followed by one line per problem,
-    ``<path>: <what was wrong and what was expected>``; the command line prints it as
-    it is, without a traceback.
+    The message reads ``<source>: <n> problem(s)`` (or ``<source>: <reason>``) followed by
+    one line per problem, ``<path>: <what was wrong and what was expected>``; the command
+    line prints it as it is, without a traceback.
 
     Parameters
     ----------

@@ -73,8 +73,8 @@ def pending(
 
 
 def _unit_unless(label: str, unit: str) -> str:
-    """Return the unit, or none where the label already says it ("customers 300")."""
-    return "" if unit == label else unit
+    """Return the unit, or none where the label already ends with it ("customers 300")."""
+    return "" if unit and label.endswith(unit) else unit
 
 
 def _rounded(value: float, step: float) -> float:
