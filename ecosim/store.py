@@ -175,6 +175,7 @@ def held_folder(directory: Path, kind: str) -> Iterator[io.TextIOWrapper]:
     StoreError
         If another process holds the folder, or it holds another kind of results.
     """
+    writes = FOLDER_RECORDS[kind][1]
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / ".lock", "a") as lock:  # "a": an existing lock file is left as it is
         try:
@@ -186,7 +187,7 @@ def held_folder(directory: Path, kind: str) -> Iterator[io.TextIOWrapper]:
         for other, (record, what) in FOLDER_RECORDS.items():
             if other != kind and (directory / record).exists():
                 raise StoreError(
-                    f"{directory}: holds {what} ({record}), which {FOLDER_RECORDS[kind][1]} "
+                    f"{directory}: holds {what} ({record}), which {writes} "
                     "would overwrite or mix with: use another --out"
                 )
         try:

@@ -39,22 +39,11 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
     strategies = list(e.strategies)
     group = "condition" if comparison.groups else None
     labels = _condition_labels(e)
+    shared = {"group": group, "labels": labels, "confidence": comparison.confidence}
     figures = {
-        "outcomes": outcome_means(
-            comparison.summary,
-            e.outcomes,
-            strategies,
-            group=group,
-            labels=labels,
-            confidence=comparison.confidence,
-        ),
+        "outcomes": outcome_means(comparison.summary, e.outcomes, strategies, **shared),
         "differences": paired_differences_plot(
-            comparison.differences,
-            e.outcomes,
-            strategies,
-            group=group,
-            labels=labels,
-            confidence=comparison.confidence,
+            comparison.differences, e.outcomes, strategies, **shared
         )
         if len(comparison.differences)
         else None,
