@@ -139,7 +139,7 @@ class Variable(Spec):
             raise ValueError(f"low ({self.low}) must be < high ({self.high})")
         if self.log and (self.choices is not None or (ranged and self.low <= 0)):
             raise ValueError("log needs a range with low > 0")
-        if self.integer and ranged and (self.low != int(self.low) or self.high != int(self.high)):
+        if self.integer and ranged and not _whole(self):
             raise ValueError("an integer variable needs whole numbers for low and high")
         return self
 
@@ -592,9 +592,19 @@ def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:
     """Load the scenario with each decision's extreme values; return the problems."""
     base = optimisation.scenario
     trials: list[tuple[str, dict[str, Any]]] = []
-    for i, variable in enumerate(optimisation.variables):
-        trials += [(f"variables[{i}]", {variable.path: v}) for v in variable.extremes()]
     problems = []
+    for i, variable in enumerate(optimisation.variables):
+        if _needs_integer(base, variable):
+            problems.append(
+                (
+                    f"variables[{i}].integer",
+                    f"{variable.path} takes whole numbers: set integer = true"
+                    + ("" if _whole(variable) else ", with whole numbers for low and high")
+                    + " (the search then draws whole numbers)",
+                )
+            )
+            continue
+        trials += [(f"variables[{i}]", {variable.path: v}) for v in variable.extremes()]
     for i, flight in enumerate(optimisation.flights):
         where = f"flights[{i}]"
         if flight.action >= len(base.campaign):
@@ -635,6 +645,26 @@ def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:
                 for path, message in error.problems
             ]
     return problems
+
+
+def _needs_integer(base: Scenario, variable: Variable) -> bool:
+    """Whether the scenario refuses a bound of a range and takes it as a whole number."""
+    if variable.choices is not None or variable.integer:
+        return False
+
+    def valid(value: float) -> bool:
+        try:
+            resolve_scenario(base, overrides={variable.path: value})
+        except ScenarioError:
+            return False
+        return True
+
+    bounds = [(variable.low, math.floor(variable.low)), (variable.high, math.ceil(variable.high))]
+    return any(not valid(bound) and valid(whole) for bound, whole in bounds)
+
+
+def _whole(variable: Variable) -> bool:
+    return variable.low == int(variable.low) and variable.high == int(variable.high)
 
 
 def flight_overrides(flight: Flight, length: int, start: int) -> dict[str, int]:

@@ -291,3 +291,19 @@ def test_a_choice_given_twice_is_refused(tmp_path):
         tmp_path, variables=[{"name": "margin", "path": "brands.0.margin", "choices": [0.5, 0.5]}]
     )
     assert "variables[0]: choices: 0.5 is given twice" in message
+
+
+@pytest.mark.parametrize(
+    ("high", "remedy"), [(15, "true"), (15.5, "true, with whole numbers for low and high")]
+)
+def test_a_range_of_any_number_on_a_whole_number_field_says_set_integer(tmp_path, high, remedy):
+    """It listed each bound as "Input should be a valid integer", without the remedy."""
+    variables = [{"name": "end", "path": "campaign.0.end", "low": 5, "high": high}]
+    message = problems(tmp_path, variables=variables)
+    assert message.endswith(
+        f"variables[0].integer: campaign.0.end takes whole numbers: set integer = {remedy} "
+        "(the search then draws whole numbers)"
+    ), message
+    variables[0].update(high=15, integer=True)
+    write_optimisation(tmp_path, tiny_optimisation(variables=variables))
+    assert load_optimisation(tmp_path / "optimisation.toml").variables[0].integer
