@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import math
 import tomllib
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ import solara
 import tomli_w
 
 from ecosim.scenario import Scenario, ScenarioError, validate_scenario
-from ecosim.scenario.campaign import ACTION_TYPES
+from ecosim.scenario.campaign import ACTION_TYPES, Action
 from ecosim.ui.calendar import date_label
 from ecosim.ui.live_model import LiveModel
 
@@ -31,6 +32,7 @@ __all__ = [
     "action_row",
     "blank_action",
     "form_numbers",
+    "retyped",
     "same_plan",
     "scenario_toml",
     "with_campaign",
@@ -62,6 +64,47 @@ def blank_action(scenario: Scenario) -> dict[str, Any]:
         "intensity": 0.5,
         "cost": 0.0,
     }
+
+
+_FIELDS = {
+    typing.get_args(kind.model_fields["type"].annotation)[0]: set(kind.model_fields)
+    for kind in typing.get_args(typing.get_args(Action)[0])
+}
+"""Each action type's fields."""
+
+
+def retyped(
+    draft: dict[str, Any], kind: str, extra: str, scenario: Scenario
+) -> tuple[dict[str, Any], str]:
+    """Return the form's action and its other fields (TOML) with another type.
+
+    The fields the new type lacks are dropped (a promotion has no channel), and a channel or
+    influencer it needs is the scenario's first, so that the form holds an action of the new
+    type. Other fields that are not TOML are kept as typed, for their message on saving.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> scenario = load_scenario("scenarios/baseline.toml")
+    >>> action, extra = retyped(blank_action(scenario), "promotion", "", scenario)
+    >>> "channel" in action, action["type"]
+    (False, 'promotion')
+    >>> action, extra = retyped(action, "advertising", "discount = 0.3", scenario)
+    >>> action["channel"], extra
+    ('social', '')
+    """
+    fields = _FIELDS[kind]
+    action = {k: v for k, v in draft.items() if k in fields}
+    firsts = {"channel": scenario.channels, "influencer": scenario.influencers}
+    for name, named in firsts.items():
+        if name in fields and not action.get(name) and named:
+            action[name] = named[0].name
+    try:
+        others = tomllib.loads(extra)
+    except tomllib.TOMLDecodeError:
+        return {**action, "type": kind}, extra
+    kept = {k: v for k, v in others.items() if k in fields}
+    return {**action, "type": kind}, tomli_w.dumps(kept).strip() if kept != others else extra
 
 
 def with_campaign(scenario: Scenario, actions: list[dict[str, Any]]) -> Scenario:
@@ -290,6 +333,11 @@ def CampaignEditor(
     def field(name: str, value: Any) -> None:
         set_draft({**draft, name: value})
 
+    def retype(kind: str) -> None:
+        action, others = retyped(draft, kind, extra, scenario)
+        set_draft(action)
+        set_extra(others)
+
     brands = scenario.brand_names
     channels = ["", *(c.name for c in scenario.channels)]
     influencers = ["", *(i.name for i in scenario.influencers)]
@@ -327,7 +375,7 @@ def CampaignEditor(
                 "type",
                 values=list(ACTION_TYPES),
                 value=draft["type"],
-                on_value=lambda x: field("type", x),
+                on_value=retype,
                 dense=True,
             )
             solara.Select(
@@ -337,20 +385,23 @@ def CampaignEditor(
                 on_value=lambda x: field("brand", x),
                 dense=True,
             )
-            solara.Select(
-                "channel",
-                values=channels,
-                value=draft.get("channel", ""),
-                on_value=lambda x: field("channel", x),
-                dense=True,
-            )
-            solara.Select(
-                "influencer",
-                values=influencers,
-                value=draft.get("influencer", ""),
-                on_value=lambda x: field("influencer", x),
-                dense=True,
-            )
+            takes = _FIELDS.get(draft["type"], set())
+            if "channel" in takes:
+                solara.Select(
+                    "channel",
+                    values=channels,
+                    value=draft.get("channel", ""),
+                    on_value=lambda x: field("channel", x),
+                    dense=True,
+                )
+            if "influencer" in takes:
+                solara.Select(
+                    "influencer",
+                    values=influencers,
+                    value=draft.get("influencer", ""),
+                    on_value=lambda x: field("influencer", x),
+                    dense=True,
+                )
             solara.Select(
                 "segment",
                 values=segments,

@@ -2,12 +2,22 @@
 
 import tomllib
 
+import ipyvuetify as v
 import pytest
+import solara
 
 from ecosim import load_scenario
 from ecosim.scenario import ScenarioError, validate_scenario
 from ecosim.ui.app import reset_keywords
-from ecosim.ui.campaign_editor import blank_action, form_numbers, scenario_toml, with_campaign
+from ecosim.scenario.campaign import ACTION_TYPES
+from ecosim.ui.campaign_editor import (
+    CampaignEditor,
+    blank_action,
+    form_numbers,
+    retyped,
+    scenario_toml,
+    with_campaign,
+)
 from ecosim.ui.controls import model_params
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.scenarios import with_edge_list
@@ -82,3 +92,38 @@ def test_a_download_after_an_upload_names_the_edge_list_to_keep_beside_it(tmp_pa
     loaded = load_scenario(saved / "plan.toml")
     assert loaded.network.path == str(saved / "ring.csv")
     assert loaded.model_copy(update={"network": uploaded.network}) == uploaded
+
+
+REQUIRED = {"promotion": "discount", "price_change": "price", "seeding": "seed_share"}
+"""The fields an action of these types needs beyond the form's (in its other fields)."""
+
+
+@pytest.mark.parametrize("kind", ACTION_TYPES)
+def test_an_action_given_another_type_is_one_of_that_type(kind):
+    """The form kept the channel of an advertisement turned into a promotion (which has
+    none), and every save was refused for a field the page no longer showed."""
+    action, extra = retyped(blank_action(BASELINE), kind, "discount = 0.3\nprice = 2.0", BASELINE)
+    assert action["type"] == kind
+    assert ("channel" in action) == (kind in ("advertising", "social_post"))
+    assert action.get("influencer") == ("rina_style" if kind == "influencer" else None)
+    others = tomllib.loads(extra)
+    if kind in REQUIRED:
+        others.setdefault(REQUIRED[kind], 0.01)
+    edited = with_campaign(BASELINE, [*plan(), {**action, **others}])
+    assert edited.campaign[-1].type == kind
+
+
+def test_the_form_saves_an_advertisement_turned_into_another_type():
+    """Through the page's form: the channel select goes, the action saves as the new type."""
+    plans = []
+    running = LiveModel(scenario=BASELINE, customers=300)
+    _box, rc = solara.render(
+        CampaignEditor(BASELINE, None, plans.append, running), handle_error=False
+    )
+    assert rc.find(v.Select, label="channel").widgets
+    rc.find(v.Select, label="type").widget.v_model = "gamification"
+    assert not rc.find(v.Select, label="channel").widgets
+    rc.find(v.Btn, children=["Save action"]).widget.click()
+    assert not rc.find(v.Alert, type="error").widgets
+    assert [p.campaign[0].type for p in plans] == ["gamification"]
+    rc.close()
