@@ -8,8 +8,8 @@ import solara
 
 from ecosim import load_scenario
 from ecosim.scenario import ScenarioError, validate_scenario
-from ecosim.ui.app import reset_keywords
 from ecosim.scenario.campaign import ACTION_TYPES
+from ecosim.ui.app import reset_keywords
 from ecosim.ui.campaign_editor import (
     CampaignEditor,
     blank_action,
