@@ -212,7 +212,15 @@ def configure(
     try:
         configured = resolve_scenario(base, customers=customers, days=days, overrides=overrides)
         if isinstance(configured.network, EdgeList):  # checked before any model is built
-            read_edge_list(configured.network.path, configured.population.size)
+            size = configured.population.size
+            if isinstance(base.network, EdgeList) and size != base.population.size:
+                return base, (
+                    f"{Path(base.network.path).name} connects {base.population.size:,} "
+                    f"customers, so the population stays at {base.population.size:,} with "
+                    f"this network: set customers to {base.population.size:,} (not "
+                    f"{size:,}), or pick another network"
+                )
+            read_edge_list(configured.network.path, size)
     except (ScenarioError, EdgeListError) as error:
         return base, str(error)
     return configured, None

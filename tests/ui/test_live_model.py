@@ -54,9 +54,13 @@ def test_an_edge_list_that_does_not_fit_the_population_is_reported(tmp_path):
     scenario = load_scenario(BASELINE, {"network": network, "population.size": 300})
     fits = LiveModel(scenario, customers=300)
     assert fits.problem is None and fits.network.n_edges == 2
-    too_small = LiveModel(scenario, customers=200)
-    assert "edges.csv, line 2" in too_small.problem
-    assert too_small.population.n == scenario.population.size
+    for customers in (200, 400):  # not "set population.size", a field the page does not show
+        other = LiveModel(scenario, customers=customers)
+        assert other.problem == (
+            "edges.csv connects 300 customers, so the population stays at 300 with this "
+            f"network: set customers to 300 (not {customers}), or pick another network"
+        )
+        assert other.population.n == scenario.population.size
     with pytest.raises(EdgeListError):
         EcosystemModel(scenario, customers=200)
 
