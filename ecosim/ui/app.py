@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import reacton.core
 import solara
 import solara.lab
 
@@ -127,6 +128,7 @@ def _grid(model: LiveModel, views: list[Callable]) -> None:
 @solara.component
 def Page() -> None:
     """One browser session: its scenario, model, controls, views, plan and comparison."""
+    page = reacton.core.get_render_context()  # batches the state an upload's thread sets
     start = solara.use_memo(first_scenario, [])
     files = solara.use_memo(lambda: scenario_files(start.parent), [])
     choice = solara.use_reactive(start.stem)
@@ -174,14 +176,15 @@ def Page() -> None:
             problem.set(shown(kept + str(error)))
             return
         built = LiveModel(chosen)  # before anything changes on the page
-        model.set(built)
-        scenario.set(chosen)
-        choice.set(name)
-        uploaded.set(network)
-        problem.set(note)
-        edits.set({})
-        applied.set({})
-        plan.set(None)
+        with page:  # one render: the card never shows one upload's size beside another's name
+            model.set(built)
+            scenario.set(chosen)
+            choice.set(name)
+            uploaded.set(network)
+            problem.set(note)
+            edits.set({})
+            applied.set({})
+            plan.set(None)
 
     def pick(name: str) -> None:
         use(name, lambda: (load_scenario(files[name]), ""))

@@ -2,12 +2,14 @@
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import ipyvuetify as v
 import pytest
 import solara
 
+from ecosim.ui import app
 from ecosim.ui.app import TABS, Page
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, ClickableImage, _pixels, pick
@@ -151,6 +153,33 @@ def test_a_scenario_that_cannot_be_read_is_explained_and_the_page_keeps_running(
     assert str(tmp_path) not in message
     button(rc, "Step").click()
     day(rc, 1).assert_single()
+    rc.close()
+
+
+def test_an_uploaded_network_reaches_the_page_in_one_render(tmp_path, monkeypatch):
+    """The upload's thread set the page's state in steps, each drawn: for seconds the card
+    showed the new network's size beside the old file's name."""
+    drawn, upload = [], []
+    panel = app.ScenarioPanel
+
+    @solara.component
+    def Recording(**props):
+        drawn.append((props["scenario"].population.size, props["uploaded"]))
+        upload.append(props["on_edge_list"])
+        return panel(**props)
+
+    monkeypatch.setattr(app, "ScenarioPanel", Recording)
+    text = (ROOT / "scenarios" / "baseline.toml").read_text()
+    (tmp_path / "baseline.toml").write_text(text.replace("size = 10_000", "size = 400"))
+    monkeypatch.setenv(SCENARIO_VARIABLE, str(tmp_path / "baseline.toml"))
+    _box, rc = solara.render(App(), handle_error=False)
+    for name, size in (("ring.csv", 300), ("club.csv", 34)):
+        ring = "\n".join(f"{i},{(i + 1) % size}" for i in range(size)).encode()
+        before = len(drawn)
+        thread = threading.Thread(target=upload[-1], args=(name, ring))
+        thread.start()
+        thread.join()
+        assert drawn[before:] == [(size, name)]
     rc.close()
 
 
