@@ -478,6 +478,17 @@ class ResultStore:
         """Return the file of the adoption days of run ``run_id``."""
         return self.adoption_folder / f"{run_id}.parquet"
 
+    def run_size(self, run_id: str) -> tuple[int, int | None]:
+        """Return how many days run ``run_id`` simulated, and for how many customers.
+
+        Read from the files' footers: the daily series has a row per day from day 0, the
+        adoption days a row per customer (``None`` without them: a folder of an earlier
+        version of ecosim).
+        """
+        days = pq.read_metadata(self.run_path(run_id)).num_rows - 1
+        adoption = self.adoption_path(run_id)
+        return days, pq.read_metadata(adoption).num_rows if adoption.exists() else None
+
     def adoption(self, run_id: str) -> np.ndarray | None:
         """Return each customer's day of first purchase in run ``run_id`` (NaN: never).
 

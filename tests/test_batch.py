@@ -1116,6 +1116,41 @@ def test_finished_runs_of_another_design_are_refused_not_mixed(small_batch, tmp_
     assert "quiet-c001-r00.parquet ran {'wom': 0.81" in err and "use another --out" in err
 
 
+@pytest.mark.parametrize(
+    ("other", "ran"),
+    [
+        ({"days": 7}, "ran 7 days of 150 customers"),
+        ({"customers": 120}, "ran 5 days of 120 customers"),
+    ],
+)
+def test_a_run_file_of_another_horizon_or_population_is_refused_until_redone(
+    small_batch, tmp_path, capsys, other, ran
+):
+    """It was counted as finished, its totals summed over other days; compare then failed
+    with an internal error that named no file."""
+    path, out = _copy(small_batch, tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    changed = load_experiment(path, {**SMALL, **other})
+    run_experiment(changed, elsewhere, serial=True, progress=False)
+    capsys.readouterr()
+    for folder in ("runs", "runs/adoption"):
+        shutil.copy(elsewhere / folder / "promo-c000-r00.parquet", out / folder)
+    refusal = (
+        f"ecosim: error: {out}: 1 finished run(s) ran another horizon or population than "
+        f"this experiment plans for them (promo-c000-r00.parquet {ran}, planned 5 days of "
+        "150): run files of another folder, copied in? delete them (and their runs/adoption "
+        "files) and rerun the batch, which redoes them\n"
+    )
+    assert _refused(out, tmp_path, capsys) == refusal
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
+    assert capsys.readouterr().err.endswith(refusal)
+    for folder in ("runs", "runs/adoption"):
+        (out / folder / "promo-c000-r00.parquet").unlink()
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "11 already done, 1 finished now, 0 failed" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(read_results(out), read_results(small_batch[1]))
+
+
 def test_a_run_file_of_another_experiment_is_refused_not_counted(small_batch, tmp_path, capsys):
     path, out = _copy(small_batch, tmp_path)
     shutil.copy(out / "runs" / "promo-c000-r00.parquet", out / "runs" / "bridges-c000-r00.parquet")

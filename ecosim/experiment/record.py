@@ -14,7 +14,8 @@ from typing import Any, Literal
 import tomli_w
 
 from ecosim import __version__
-from ecosim.errors import without_input_warnings
+from ecosim.errors import StoreError, without_input_warnings
+from ecosim.experiment.plan import Run
 from ecosim.experiment.schema import (
     Experiment,
     ExperimentError,
@@ -22,10 +23,11 @@ from ecosim.experiment.schema import (
     validate_experiment,
 )
 from ecosim.network import edge_list_digest
+from ecosim.scenario import Scenario
 from ecosim.scenario.loading import field_path, overlapping, read_toml_file
 from ecosim.store import ResultStore, write_text
 
-__all__ = ["Record", "claim", "describe_failures", "read_record"]
+__all__ = ["Record", "claim", "describe_failures", "read_record", "refuse_replanned"]
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,75 @@ def _check_edge_lists(
                 for path, names in changed.items()
             ],
         )
+
+
+_NAMING = ("run_id", "strategy", "condition", "replication")
+"""What names a run (its id says as much); the rest of its identification is what it ran."""
+
+
+def refuse_replanned(
+    store: ResultStore, runs: list[Run], done: dict[str, dict], scenario: Scenario
+) -> None:
+    """Refuse finished runs that did not run what this experiment plans for them.
+
+    A run whose recorded values or seed differ belongs to a design drawn otherwise (by
+    another version of ecosim): the record holds the experiment, not its design. A run of
+    another horizon or population than planned is a run file of another folder, copied in:
+    its outcomes would be summed over other days, or counted over other customers.
+
+    Parameters
+    ----------
+    store : ResultStore
+    runs : list of Run
+        The experiment's runs.
+    done : dict
+        The finished runs' rows, by run id (:meth:`ResultStore.rows`).
+    scenario : Scenario
+        The experiment's base scenario, whose days and size a run keeps unless its
+        condition sets them.
+
+    Raises
+    ------
+    StoreError
+        Naming the first three such files and what they ran.
+    """
+    redrawn, copied = [], []
+    for run in runs:
+        row = done.get(run.run_id)
+        if row is None:
+            continue
+        identification = run.identification()
+        planned = {key: identification[key] for key in identification if key not in _NAMING}
+        ran = {key: row.get(key) for key in planned}
+        name = store.run_path(run.run_id).name
+        if ran != planned:
+            redrawn.append(f"{name} ran {ran}, planned {planned}")
+            continue
+        days, customers = store.run_size(run.run_id)
+        size = run.overrides.get("population.size", scenario.population.size)
+        if days != run.overrides.get("days", scenario.days) or customers not in (None, size):
+            copied.append(
+                f"{name} ran {days} days"
+                + (f" of {customers:,} customers" if customers is not None else "")
+                + f", planned {run.overrides.get('days', scenario.days)} days of {size:,}"
+            )
+    if redrawn:
+        raise StoreError(
+            f"{store.directory}: {len(redrawn)} finished run(s) ran other values than this "
+            f"experiment plans for them ({_first(redrawn)}): the folder's design was drawn "
+            "otherwise (by another version of ecosim); use another --out"
+        )
+    if copied:
+        raise StoreError(
+            f"{store.directory}: {len(copied)} finished run(s) ran another horizon or "
+            f"population than this experiment plans for them ({_first(copied)}): run files "
+            "of another folder, copied in? delete them (and their runs/adoption files) and "
+            "rerun the batch, which redoes them"
+        )
+
+
+def _first(found: list[str]) -> str:
+    return "; ".join(found[:3]) + ("; ..." if len(found) > 3 else "")
 
 
 def _short(value: Any) -> str:

@@ -36,9 +36,9 @@ from distributed.utils import get_mp_context
 from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
-from ecosim.errors import InputError, StoreError, without_input_warnings
+from ecosim.errors import InputError, without_input_warnings
 from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
-from ecosim.experiment.record import Record, claim
+from ecosim.experiment.record import Record, claim, refuse_replanned
 from ecosim.experiment.schema import Experiment, strategy_warnings, summary_row
 from ecosim.market import Market
 from ecosim.memory import check_memory
@@ -466,7 +466,7 @@ def _execute(
         claim(store, record)
         store.refuse_foreign({run.run_id for run in runs}, record.experiment.name)
         done = store.rows()
-        _refuse_replanned(store, runs, done)
+        refuse_replanned(store, runs, done, record.experiment.scenario)
         todo = [run for run in runs if run.run_id not in done]
         tally = _Tally(
             store, len(runs), len(runs) - len(todo), record.experiment.name, progress, on_run
@@ -484,35 +484,6 @@ def _execute(
             finished=tally.finished,
             failed=len(store.failures()),
             seconds=time.perf_counter() - started,
-        )
-
-
-_NAMING = ("run_id", "strategy", "condition", "replication")
-"""What names a run (its id says as much); the rest of its identification is what it ran."""
-
-
-def _refuse_replanned(store: ResultStore, runs: list[Run], done: dict[str, dict]) -> None:
-    """Refuse finished runs whose values or seed are not those this experiment plans.
-
-    The record holds the experiment, not its design: a design drawn otherwise (by another
-    version of ecosim) for the same experiment would mix two designs' runs under one id.
-    """
-    differ = []
-    for run in runs:
-        row = done.get(run.run_id)
-        if row is None:
-            continue
-        identification = run.identification()
-        planned = {key: identification[key] for key in identification if key not in _NAMING}
-        ran = {key: row.get(key) for key in planned}
-        if ran != planned:
-            differ.append(f"{store.run_path(run.run_id).name} ran {ran}, planned {planned}")
-    if differ:
-        raise StoreError(
-            f"{store.directory}: {len(differ)} finished run(s) ran other values than this "
-            f"experiment plans for them ({'; '.join(differ[:3])}"
-            f"{'; ...' if len(differ) > 3 else ''}): the folder's design was drawn otherwise "
-            "(by another version of ecosim); use another --out"
         )
 
 

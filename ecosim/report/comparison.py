@@ -15,8 +15,8 @@ from ecosim.analysis import (
     paired_differences,
     spend_comparison,
 )
-from ecosim.experiment.plan import condition_table, run_ids
-from ecosim.experiment.record import Record, read_record
+from ecosim.experiment.plan import condition_table, plan_runs, run_ids
+from ecosim.experiment.record import Record, read_record, refuse_replanned
 from ecosim.experiment.schema import Experiment, ExperimentError
 from ecosim.store import ResultStore
 
@@ -135,7 +135,8 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
     ExperimentError
         If the folder holds no batch experiment, or no finished run.
     StoreError
-        If a run file is damaged or missing, or is no run of the folder's experiment.
+        If a run file is damaged or missing, or is no run of the folder's experiment (of
+        another experiment, or of another horizon or population: copied in).
     """
     record: Record = read_record(directory)
     source = str(directory)
@@ -148,6 +149,7 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
     store = ResultStore(directory)
     store.refuse_foreign(run_ids(experiment), experiment.name)
     results = store.results()
+    refuse_replanned(store, plan_runs(experiment), store.rows(), experiment.scenario)
     if results.empty:
         raise ExperimentError(source, [("", "no run has finished yet; run ecosim batch first")])
     order = {name: i for i, name in enumerate(experiment.strategies)}
