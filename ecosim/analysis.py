@@ -423,7 +423,22 @@ def spend_comparison(
                 "equal_cost": bool(equal),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[*by, "strategy", *_SPEND_COLUMNS])
+
+
+_SPEND_COLUMNS = (
+    "baseline",
+    "spend",
+    "baseline_spend",
+    "extra_spend",
+    "extra_spend_share",
+    "extra_profit",
+    "profit_ci_low",
+    "profit_ci_high",
+    "profit_per_extra_spend",
+    "equal_cost",
+)
+"""The columns of :func:`spend_comparison` after the grouping columns and ``strategy``."""
 
 
 def _paired_means(

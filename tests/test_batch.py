@@ -217,10 +217,14 @@ def test_a_failing_run_is_retried_then_recorded(tmp_path, capsys):
     assert list(failed["attempts"]) == [3, 3]
     assert failed["traceback"].str.contains("Traceback").all()
     assert len(read_results(out)) == 6, "the other runs finished"
+    assert main(["compare", str(out)]) == 0
+    assert len(pd.read_parquet(out / "tables" / "failed.parquet")) == 2
     edges.write_text("source,target\n0,1\n1,299\n")
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
     assert not (out / "failed.parquet").exists(), "fixed runs leave the failure list"
     assert len(read_results(out)) == 8
+    assert main(["compare", str(out)]) == 0
+    assert not (out / "tables" / "failed.parquet").exists(), "nor the report's tables"
 
 
 def test_a_run_that_fails_once_succeeds_on_retry(serial_reference, tmp_path, monkeypatch):

@@ -293,3 +293,19 @@ def test_an_outcome_undefined_in_every_run_of_a_strategy_is_not_called_a_differe
     silent = next(line for line in roi.splitlines() if line.startswith("| **silent** |"))
     assert silent == "| **silent** | – | [–, –] | – | [–, –] | – | – | – of pairs | – |"
     assert "nan" not in report
+
+
+def test_every_table_of_a_single_strategy_reads_back_with_its_columns(tmp_path):
+    """With nothing to compare, spend.csv and decomposition.csv held a bare newline, which
+    pandas cannot read (EmptyDataError)."""
+    data = tiny_experiment(replications=2, outcomes=["total_profit"])
+    data.pop("conditions")
+    data["strategies"] = {"plain": {}}
+    out = tmp_path / "out"
+    assert main(["batch", str(write_experiment(tmp_path, data)), "--out", str(out)]) == 0
+    assert main(["compare", str(out)]) == 0
+    tables = {path.stem: pd.read_csv(path) for path in (out / "tables").glob("*.csv")}
+    assert set(tables) == {"summary", "differences", "decomposition", "spend"}
+    assert len(tables["summary"]) == 1
+    assert {"strategy", "measure", "mean"} <= set(tables["decomposition"].columns)
+    assert {"strategy", "extra_spend", "equal_cost"} <= set(tables["spend"].columns)

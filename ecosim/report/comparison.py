@@ -29,6 +29,8 @@ MAX_PANELS = 12
 _DECOMPOSITION = ("new_adopters", "gain", "expansion", "acceleration", "days_earlier")
 _MATCHED = ("adopters_both", "only_programme", "only_baseline")
 """Measures of customers matched individually (:func:`ecosim.analysis.match_adopters`)."""
+_STATISTICS = ("n", "mean", "sd", "ci_low", "ci_high")
+"""The columns :func:`ecosim.analysis.describe` gives each measure."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
             columns={"outcome": "measure"}
         )
         if len(per_pair)
-        else pd.DataFrame()
+        else pd.DataFrame(columns=["strategy", *groups, "measure", *_STATISTICS])
     )
     panel = ["condition"] if groups and results["condition"].nunique() <= MAX_PANELS else []
     bands = {}

@@ -71,8 +71,11 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
     }
     for name, table in tables.items():
         write_text(table.to_csv(index=False), directory / "tables" / f"{name}.csv")
+    failed = directory / "tables" / "failed.parquet"
     if len(comparison.failures):
-        write_parquet(comparison.failures, directory / "tables" / "failed.parquet")
+        write_parquet(comparison.failures, failed)
+    else:  # the failures of an earlier report of this folder, since redone
+        failed.unlink(missing_ok=True)
     path = directory / "report.md"
     write_text(
         _comparison_markdown(comparison, [k for k, f in figures.items() if f is not None]), path

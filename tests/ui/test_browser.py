@@ -124,7 +124,10 @@ def test_an_invalid_edge_list_shows_a_message_and_a_valid_one_is_used(app: App):
     page.get_by_role("slider", name="customers").press("ArrowRight")
     app.reset()
     refused = page.locator(".v-alert").filter(has_text="These settings were not used")
-    assert "\nring.csv: " in refused.inner_text(), "named without the server's folder"
+    assert refused.inner_text().endswith(  # named without the server's folder
+        "\nring.csv connects 10,000 customers, so the population stays at 10,000 with this "
+        "network: set customers to 10,000 (not 10,100), or pick another network"
+    )
     club = "\n".join(f"{i},{j}" for i in range(34) for j in range(i + 1, 34) if (i * j) % 7 == 1)
     upload.set_input_files(
         files=[{"name": "club.csv", "mimeType": "text/csv", "buffer": club.encode()}]
