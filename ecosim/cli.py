@@ -662,8 +662,8 @@ def _compare(args: argparse.Namespace) -> int:
                 f"({row['extra_spend_share']:+.1%}) against "
                 f"{row['baseline']}; extra profit per extra Rp {row['profit_per_extra_spend']:.3g}"
             )
-    for sentence in comparison.unfinished_sentences():
-        print(sentence.replace("`", ""))
+    for sentence in [*comparison.pending_sentences(), *comparison.unfinished_sentences()]:
+        print(sentence.replace("`", "").replace("**", ""))
     print(f"wrote {path} (figures/ and tables/ beside it)")
     return 0
 

@@ -309,3 +309,52 @@ def test_every_table_of_a_single_strategy_reads_back_with_its_columns(tmp_path):
     assert len(tables["summary"]) == 1
     assert {"strategy", "measure", "mean"} <= set(tables["decomposition"].columns)
     assert {"strategy", "extra_spend", "equal_cost"} <= set(tables["spend"].columns)
+
+
+def test_customers_gained_count_the_customers_of_each_conditions_runs(tmp_path):
+    """Every condition's shares were multiplied by the base scenario's 300 customers."""
+    data = tiny_experiment(replications=2, outcomes=["final_adopted_share"])
+    data["strategies"] = {"plain": {}, "promo": data["strategies"]["promo"]}
+    data["conditions"] = {"parameters": [{"path": "population.size", "values": [150, 450]}]}
+    out = tmp_path / "out"
+    assert main(["batch", str(write_experiment(tmp_path, data)), "--out", str(out)]) == 0
+    assert main(["compare", str(out)]) == 0
+    store = ResultStore(out)
+
+    def adopters(run_id: str) -> int:
+        return int(np.isfinite(store.adoption(run_id)).sum())
+
+    report = (out / "report.md").read_text()
+    for condition, size in enumerate((150, 450)):
+        gained = np.mean(
+            [
+                adopters(f"promo-c{condition:03d}-r{r:02d}")
+                - adopters(f"plain-c{condition:03d}-r{r:02d}")
+                for r in range(2)
+            ]
+        )
+        row = re.search(rf"\| {condition} \| {size} \| \*\*promo\*\* \| ([-\d.,]+) \[", report)
+        assert row is not None and float(row.group(1).replace(",", "")) == pytest.approx(gained)
+    assert "with 150 to 450 (by condition) customers over 15 days" in report
+    assert "times the customers of the condition's runs" in report
+
+
+def test_a_batch_stopped_before_it_finished_is_said_to_be_unfinished(tmp_path, capsys):
+    """The report and the terminal read as if every planned run had finished."""
+    data = tiny_experiment(replications=2, outcomes=["total_profit"])
+    data.pop("conditions")
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_four(done: int, planned: int) -> None:
+        if done >= 4:
+            raise Stop
+
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    with pytest.raises(Stop):
+        run_experiment(experiment, tmp_path / "out", serial=True, on_run=stop_after_four)
+    assert main(["compare", str(tmp_path / "out")]) == 0
+    said = "2 of the 6 planned runs have not run yet (the batch was stopped before it finished)"
+    assert said in capsys.readouterr().out
+    assert f"**{said.replace(' (', '** (', 1)}" in (tmp_path / "out" / "report.md").read_text()

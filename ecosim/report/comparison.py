@@ -118,6 +118,23 @@ class Comparison:
         e = self.experiment
         return len(e.strategies) * len(condition_table(e)) * e.replications
 
+    @property
+    def pending(self) -> int:
+        """How many planned runs neither finished nor failed (the batch was stopped early)."""
+        return self.planned - len(self.results) - len(self.failures)
+
+    def pending_sentences(self) -> list[str]:
+        """Say that the batch has not finished, and what the tables then rest on."""
+        if not self.pending:
+            return []
+        return [
+            f"**{self.pending} of the {self.planned} planned runs have not run yet** (the "
+            "batch was stopped before it finished): the tables describe the "
+            f"{len(self.results)} runs that finished, so strategies' means may rest on "
+            "different replications, and each difference on the pairs that both finished. "
+            "Rerun the same `ecosim batch` command into this folder to finish it."
+        ]
+
 
 def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison:
     """Compute the statistics of an experiment's results folder.

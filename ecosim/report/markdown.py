@@ -146,8 +146,9 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
             "see `failed.parquet` in the results folder for their errors.",
             "",
         ]
-    if c.unfinished:
-        lines += [" ".join(c.unfinished_sentences()), ""]
+    for sentences in (c.pending_sentences(), c.unfinished_sentences()):
+        if sentences:
+            lines += [" ".join(sentences), ""]
     lines += ["## Results", ""]
     lines += _pairing_sentence(c)
     for outcome in e.outcomes:
@@ -244,8 +245,9 @@ def _methods(e: Experiment, conditions: int, confidence: float) -> str:
     where = f" under each of {conditions} market conditions" if e.conditions else ""
     return (
         f"Each of the {len(e.strategies)} strategies was simulated {e.replications} times"
-        f"{where} ({runs} runs) with {e.scenario.population.size:,} customers over "
-        f"{e.scenario.days} days. Replication *r* of every strategy and condition used the "
+        f"{where} ({runs} runs) with {_span(_by_condition(e, 'population.size'))} customers "
+        f"over {_span(_by_condition(e, 'days'))} days. Replication *r* of every strategy and "
+        "condition used the "
         "same random seed (common random numbers), spawned from the experiment seed "
         f"{e.seed} with NumPy's `SeedSequence`, so that strategies are compared in pairs "
         "and the results do not depend on how the runs were distributed over processes. "
@@ -368,16 +370,39 @@ def _pairing_sentence(c: Comparison) -> list[str]:
     ]
 
 
+def _by_condition(e: Experiment, path: str) -> dict[int, int]:
+    """The population size or days (``path``) of each condition's runs, by condition."""
+    base = {"population.size": e.scenario.population.size, "days": e.scenario.days}[path]
+    labels = [p.label for p in e.parameters if p.path == path]
+    return {
+        i: int(values[labels[0]]) if labels else base
+        for i, values in enumerate(condition_table(e))
+    }
+
+
+def _span(values: dict[int, int]) -> str:
+    """One number, or the range of a number set by the conditions."""
+    low, high = min(values.values()), max(values.values())
+    return f"{low:,}" if low == high else f"{low:,} to {high:,} (by condition)"
+
+
 def _decomposition_section(c: Comparison) -> list[str]:
     e = c.experiment
-    n = e.scenario.population.size
+    sizes = _by_condition(e, "population.size")
+    horizons = set(_by_condition(e, "days").values())
+    last = f"day {e.scenario.days}" if len(horizons) == 1 else "the last day of their runs"
+    customers = (
+        f"the {_span(sizes)} customers"
+        if len(set(sizes.values())) == 1
+        else "the customers of the condition's runs"
+    )
     individual = c.adoption_method == "individual"
     matching = {
         "individual": "Customers are matched individually across the two runs: the runs "
         "draw every customer's random numbers from the same stream, so customer *i* of one "
         "run is customer *i* of the other, and each customer's day of first purchase is "
-        "stored with the run. **Acceleration** sums, over the customers who buy by day "
-        f"{e.scenario.days} in both runs, how many days earlier they first buy with the "
+        "stored with the run. **Acceleration** sums, over the customers who buy by "
+        f"{last} in both runs, how many days earlier they first buy with the "
         "strategy; **expansion** counts the adopter-days of the customers who buy only "
         "with the strategy, less those of the customers who buy only without it.",
         "curve": "This results folder holds no customer's day of first purchase (it was "
@@ -394,9 +419,9 @@ def _decomposition_section(c: Comparison) -> list[str]:
         "",
         "After Libai, Muller & Peres (2013), the gain of each strategy over "
         f"`{e.baseline}` in *adopter-days* (the area between the two runs' curves of "
-        "`adopted_share`, the share of customers who have bought at least once, times the "
-        f"{n:,} customers) is split into **expansion** (customers who buy by day "
-        f"{e.scenario.days} only with the strategy) and **acceleration** (customers who "
+        "`adopted_share`, the share of customers who have bought at least once, times "
+        f"{customers}) is split into **expansion** (customers who buy by {last} only with "
+        "the strategy) and **acceleration** (customers who "
         "buy in both runs, but earlier with the strategy). "
         + matching.get(c.adoption_method, "")
         + f" Runs are paired by replication; means with {percent(c.confidence)} t intervals "
@@ -433,6 +458,7 @@ def _decomposition_section(c: Comparison) -> list[str]:
         gain = sum(parts)
         shares = [x / gain if gain > 0 and min(parts) >= 0 else math.nan for x in parts]
         strategy, *values = key
+        n = sizes[values[0] if groups else 0]
         matched = [cell(m, n) for m in ("only_programme", "only_baseline")] if individual else []
         lines.append(
             "| "
