@@ -669,12 +669,17 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from ecosim.experiment import load_experiment, run_sensitivity
+    from ecosim.experiment import ExperimentError, load_experiment, run_sensitivity
+    from ecosim.experiment.plan import sensitivity_design
     from ecosim.report import undefined_note, write_sensitivity_report
     from ecosim.store import output_folder
 
     overrides = _experiment_overrides(args, "sensitivity.replications")
     experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
+    try:  # the design's problems, named by the file rather than the experiment's name
+        sensitivity_design(experiment, args.method)
+    except ExperimentError as error:
+        raise ExperimentError(str(args.experiment), error.problems) from None
     out = output_folder(args.out or Path("results") / f"{experiment.name}-{args.method}")
     try:
         result = run_sensitivity(

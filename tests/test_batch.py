@@ -727,6 +727,13 @@ def test_command_line_changes_make_a_smaller_batch_recorded_and_kept_apart(tmp_p
     assert "differs in: experiment.scenario.brands[0].price (folder: 90.0, now: 95.0));" in err
     assert "experiment.overrides" not in err
     assert "its runs are not mixed with others" in err
+    other = [*changes, "--set", 'outcomes=["total_profit"]']
+    assert main(["batch", str(path), "--out", str(out), "--serial", *other]) == 2
+    err = capsys.readouterr().err  # not "(folder: a list, now: a list)"
+    assert (
+        "experiment.outcomes (folder: ['final_adopted_share', 'total_revenue', 'roi'], now: "
+        "['total_profit'])" in err
+    )
     assert len(read_results(out)) == 18, "nothing was run"
 
 

@@ -77,13 +77,17 @@ def test_sobol_from_the_command_line(tmp_path, capsys):
     assert "Sobol" in (out / "sensitivity.md").read_text()
 
 
-def test_sensitivity_needs_ranges(tmp_path):
+def test_sensitivity_needs_ranges(tmp_path, capsys):
     data = tiny_experiment(conditions={"parameters": [{"path": "days", "values": [5, 10]}]})
-    experiment = load_experiment(write_experiment(tmp_path, data))
+    path = write_experiment(tmp_path, data)
     with pytest.raises(
         ExperimentError, match=r"parameters\[0\]: sensitivity analysis needs a range"
     ):
-        sensitivity_design(experiment, "morris")
+        sensitivity_design(load_experiment(path), "morris")
+    out = str(tmp_path / "out")
+    assert main(["sensitivity", str(path), "--method", "morris", "--out", out]) == 2
+    assert f"ecosim: error: {path}: 1 problem\n" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_batch_folder_is_not_reused_for_a_sensitivity_analysis(tmp_path):

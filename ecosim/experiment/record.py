@@ -273,9 +273,18 @@ def _first(found: list[str]) -> str:
 
 
 def _short(value: Any) -> str:
+    """Write a value for a message: itself if short, else what it is.
+
+    >>> _short(["total_profit"]), _short(list(range(40))), _short({"a": 1}), _short(None)
+    ("['total_profit']", 'a list of 40 items', 'a dict', 'absent')
+    """
     if value is None:
         return "absent"
-    text = repr(value) if not isinstance(value, dict | list) else f"a {type(value).__name__}"
+    text = repr(value)
+    if isinstance(value, list):
+        return text if len(text) <= 80 else f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return "a dict"
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -371,12 +371,11 @@ def _pairing_sentence(c: Comparison) -> list[str]:
 
 
 def _by_condition(e: Experiment, path: str) -> dict[int, int]:
-    """The population size or days (``path``) of each condition's runs, by condition."""
+    """Return the population size or days (``path``) of each condition's runs, by condition."""
     base = {"population.size": e.scenario.population.size, "days": e.scenario.days}[path]
     labels = [p.label for p in e.parameters if p.path == path]
     return {
-        i: int(values[labels[0]]) if labels else base
-        for i, values in enumerate(condition_table(e))
+        i: int(values[labels[0]]) if labels else base for i, values in enumerate(condition_table(e))
     }
 
 
