@@ -603,10 +603,19 @@ def _port(text: str) -> int:
     return port
 
 
+def _check_workers(args: argparse.Namespace) -> None:
+    """Refuse more --workers than this machine holds, named as the option."""
+    from ecosim.experiment.runner import check_local_processes
+
+    if args.workers is not None:
+        check_local_processes(args.workers, "--workers")
+
+
 def _batch(args: argparse.Namespace) -> int:
     from ecosim.experiment import load_experiment, run_experiment
     from ecosim.store import output_folder
 
+    _check_workers(args)
     experiment = load_experiment(
         args.experiment,
         _experiment_overrides(args, "replications"),
@@ -674,6 +683,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.report import undefined_note, write_sensitivity_report
     from ecosim.store import output_folder
 
+    _check_workers(args)
     overrides = _experiment_overrides(args, "sensitivity.replications")
     experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
     try:  # the design's problems, named by the file rather than the experiment's name

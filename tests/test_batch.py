@@ -813,6 +813,16 @@ def test_more_workers_than_the_machine_can_hold_is_a_clear_error(tmp_path, capsy
     )
 
 
+@pytest.mark.parametrize("workers", [-1, 0, 1.5, True])
+def test_a_count_of_workers_that_is_no_whole_number_from_1_is_refused(tmp_path, workers):
+    """-1 started a cluster without workers and waited for ever; 0 took every core, 1.5
+    failed inside Dask, True ran one worker."""
+    experiment = load_experiment(write_experiment(tmp_path))
+    with pytest.raises(InputError, match=r"expected a whole number of worker processes from 1"):
+        run_experiment(experiment, tmp_path / "out", workers=workers, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("where", [["--serial"], ["--workers", "1"]], ids=["serial", "dask"])
 def test_a_batch_too_large_for_memory_is_refused_before_any_run(
     tmp_path, capsys, monkeypatch, where

@@ -67,14 +67,21 @@ process each); four leaves room for runs that wait on input or output."""
 
 
 def check_local_processes(count: int, option: str) -> None:
-    """Refuse more worker processes on this machine than :data:`WORKERS_PER_CORE` per core.
+    """Refuse a count of worker processes that is not a whole number from 1 to the most.
+
+    The most is :data:`WORKERS_PER_CORE` per core of this machine.
 
     Raises
     ------
     InputError
-        Naming ``option`` (``--workers``, ``--jobs``) and the most it takes here.
+        Naming ``option`` (``--workers``, ``--jobs``), what was given and what is taken.
     """
     most = WORKERS_PER_CORE * (os.cpu_count() or 1)
+    if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 1:
+        raise InputError(
+            option,
+            [(f"{count!r:.60}", f"expected a whole number of worker processes from 1 to {most}")],
+        )
     if count > most:
         raise InputError(
             option,
@@ -458,6 +465,8 @@ def _execute(
 ) -> BatchResult:
     if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
         raise InputError(f"retries: expected a whole number from 0 (got {retries!r:.60})")
+    if not where.serial and not where.scheduler and where.workers is not None:
+        check_local_processes(where.workers, "workers")  # before the folder is written
     started = time.perf_counter()
     if not where.scheduler and any("population.size" not in run.overrides for run in runs):
         check_memory(record.experiment.scenario)
