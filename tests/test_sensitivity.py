@@ -251,3 +251,12 @@ def test_when_no_outcome_is_defined_the_report_says_so_without_a_table(tmp_path,
     report = (out / "sensitivity.md").read_text()
     assert "`roi` has none" in report and "figures/" not in report
     assert not (out / "tables").exists()
+
+
+@pytest.mark.parametrize("method", ["Morris", "morris ", None])
+def test_an_unknown_method_is_refused_before_anything_runs(tmp_path, method):
+    """A method other than "morris" ran a Sobol design, recorded under the name given."""
+    experiment = sensitivity_experiment(tmp_path, trajectories=2)
+    with pytest.raises(ExperimentError, match=r"method: expected one of morris, sobol \(got "):
+        run_sensitivity(experiment, tmp_path / "out", method, serial=True, progress=False)
+    assert not (tmp_path / "out").exists()

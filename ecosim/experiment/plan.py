@@ -264,6 +264,10 @@ class SensitivityDesign:
     runs: list[Run]
 
 
+METHODS = ("morris", "sobol")
+"""The methods of a sensitivity analysis."""
+
+
 def sensitivity_design(
     experiment: Experiment, method: Literal["morris", "sobol"]
 ) -> SensitivityDesign:
@@ -289,12 +293,17 @@ def sensitivity_design(
     Raises
     ------
     ExperimentError
-        If there are no parameters, a condition parameter used has values instead of a
-        range, the experiment draws its market from a posterior, or a Morris design's
-        grid puts levels of an integer parameter between whole numbers.
+        If the method is neither of :data:`METHODS`, there are no parameters, a condition
+        parameter used has values instead of a range, the experiment draws its market from
+        a posterior, or a Morris design's grid puts levels of an integer parameter between
+        whole numbers.
     """
     settings = experiment.sensitivity
     source = f"experiment {experiment.name!r}"
+    if method not in METHODS:
+        raise ExperimentError(
+            source, [("method", f"expected one of {', '.join(METHODS)} (got {method!r:.60})")]
+        )
     if experiment.posterior is not None:
         raise ExperimentError(
             source,
