@@ -31,7 +31,7 @@ from ecosim.seeding import choose_seeds
 if TYPE_CHECKING:
     from ecosim.market import Market
 
-__all__ = ["Agent", "Brand", "Customer", "Influencer", "Media"]
+__all__ = ["Agent", "Brand", "BrandValues", "Customer", "Influencer", "Media"]
 
 
 class _IdCounters(weakref.WeakKeyDictionary):
@@ -128,27 +128,59 @@ def _trait(name: str) -> property:
     return property(get, put, doc=f"The customer's {name.replace('_', ' ')}.")
 
 
+class BrandValues(np.ndarray):
+    """A customer's values of one attribute, one per brand: a view whose writes are checked.
+
+    ``customer.experience[0] = 0.5`` writes the customer's row with the checks of
+    ``customer.experience = ...``: a value out of its range, not finite, or not whole
+    where the array counts is an :class:`~ecosim.errors.InputError` and is not written.
+    Arithmetic on it gives plain numpy arrays and numbers.
+    """
+
+    _put: Callable[[object], None] | None = None
+
+    def __array_finalize__(self, obj: object) -> None:
+        self._put = None  # a slice or copy of the view writes as numpy does
+
+    def __array_wrap__(
+        self, array: np.ndarray, context: object = None, return_scalar: bool = False
+    ) -> object:
+        plain = np.asarray(array)
+        return plain[()] if return_scalar else plain
+
+    def __setitem__(self, key: object, value: object) -> None:
+        if self._put is None:
+            super().__setitem__(key, value)
+            return
+        row = np.array(self, dtype=object)  # the values as given: numpy would cast them
+        row[key] = value
+        self._put(row.tolist())
+
+
 def _per_brand(
     name: str,
     doc: str,
     low: float = -np.inf,
     high: float | Callable[[Customer], np.ndarray] = np.inf,
 ) -> property:
-    def get(self: Customer) -> np.ndarray:
-        return getattr(self.model.population, name)[self.row]
+    def get(self: Customer) -> BrandValues:
+        view = getattr(self.model.population, name)[self.row].view(BrandValues)
+        view._put = lambda value: put(self, value)
+        return view
 
     def put(self: Customer, value: object) -> None:
         most = high(self) if callable(high) else high
         getattr(self.model.population, name)[self.row] = _checked(self, name, value, low, most)
 
-    return property(get, put, doc=f"{doc}, one value per brand (a writable view).")
+    return property(get, put, doc=f"{doc}, one value per brand (a checked, writable view).")
 
 
 class Customer(Agent):
     """One customer: a view onto row ``row`` of the model's population arrays.
 
     Reading an attribute reads the row; assigning writes it. Per-brand attributes are
-    numpy views of length ``n_brands``, so ``customer.experience[0] = 0.5`` writes too.
+    views of length ``n_brands`` (:class:`BrandValues`), so ``customer.experience[0] = 0.5``
+    writes too; every write is checked.
 
     Parameters
     ----------

@@ -17,6 +17,7 @@ meant (a campaign action cut short by the horizon).
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -33,6 +34,7 @@ __all__ = [
     "StoreError",
     "Terminated",
     "ValidationCaseError",
+    "as_path",
     "report_stop",
     "shortened",
     "stop_reason",
@@ -129,6 +131,30 @@ class InputWarning(UserWarning):
     and the field path, like an :class:`InputError`'s; the command line prints it as
     ``ecosim: warning: <message>``.
     """
+
+
+def as_path(value: object, name: str) -> Path:
+    """Return ``value`` as a path, or refuse what is no path.
+
+    Raises
+    ------
+    InputError
+        If ``value`` is neither a ``str`` nor an ``os.PathLike`` (``pathlib.Path``).
+
+    Examples
+    --------
+    >>> as_path("scenarios/baseline.toml", "path")
+    PosixPath('scenarios/baseline.toml')
+    >>> as_path(None, "path")
+    Traceback (most recent call last):
+    ...
+    ecosim.errors.InputError: path: expected a path (a str or pathlib.Path), got NoneType
+    """
+    if not isinstance(value, str | os.PathLike):
+        raise InputError(
+            f"{name}: expected a path (a str or pathlib.Path), got {type(value).__name__}"
+        )
+    return Path(value)
 
 
 def shortened(text: str, most: int = 40) -> str:

@@ -49,6 +49,7 @@ from ecosim.scenario import (
     load_scenario,
     validate_scenario,
 )
+from ecosim.scenario.loading import overlapping
 from ecosim.value import value_totals
 
 __all__ = [
@@ -217,7 +218,17 @@ class Market(mesa.Model):
         return super().agents_by_type
 
     def customer(self, row: int) -> Customer:
-        """Return the customer at ``row`` (its node in the network)."""
+        """Return the customer at ``row`` (its node in the network).
+
+        Raises
+        ------
+        InputError
+            If ``row`` is not a whole number.
+        IndexError
+            If there is no customer ``row``.
+        """
+        if isinstance(row, bool) or not isinstance(row, numbers.Integral):
+            raise InputError(f"row: expected a whole number (got {row!r:.60})")
         if not 0 <= row < self.population.n:
             raise IndexError(f"customer {row} does not exist (0..{self.population.n - 1})")
         _ = self.customers
@@ -468,6 +479,14 @@ def resolve_scenario(
     Returns
     -------
     Scenario
+
+    Raises
+    ------
+    InputError
+        If ``scenario`` is no scenario or path, an override is not a dotted field path, or
+        ``customers`` or ``days`` sets a field that ``overrides`` sets too.
+    ScenarioError
+        If the scenario with these changes is not valid.
     """
     if not isinstance(scenario, Scenario | str | os.PathLike):
         raise InputError(
@@ -477,10 +496,16 @@ def resolve_scenario(
     if overrides is not None:
         check_overrides(overrides)
     overrides = dict(overrides or {})
-    if customers is not None:
-        overrides["population.size"] = customers
-    if days is not None:
-        overrides["days"] = days
+    for name, value, path in (("customers", customers, "population.size"), ("days", days, "days")):
+        if value is None:
+            continue
+        given = [key for key in overrides if overlapping(key, path)]
+        if given:
+            raise InputError(
+                f"{name}: {path} is also set by overrides[{given[0]!r}]; a field takes one "
+                f"value: give it once"
+            )
+        overrides[path] = value
     if isinstance(scenario, Scenario):  # validated again: model_copy(update=...) does not
         data = apply_overrides(scenario.model_dump(), overrides)
         source = f"scenario {scenario.name!r}"

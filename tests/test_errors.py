@@ -1,4 +1,5 @@
 import ast
+import importlib
 from pathlib import Path
 
 import pydantic
@@ -106,3 +107,21 @@ def test_overrides_that_are_no_dict_are_refused_by_every_loader(load, path, over
     module, _, name = load.rpartition(".")
     with pytest.raises(InputError, match="overrides: expected a dict of values by dotted field"):
         getattr(importlib.import_module(module), name)(ROOT / path, overrides=overrides)
+
+
+@pytest.mark.parametrize(
+    "load",
+    [
+        "ecosim.scenario:load_scenario",
+        "ecosim.experiment:load_experiment",
+        "ecosim.calibrate:load_calibration",
+        "ecosim.optimize:load_optimisation",
+        "ecosim.report:compare",
+    ],
+)
+@pytest.mark.parametrize("value", [None, 5, b"scenarios/baseline.toml"])
+def test_a_reader_given_no_path_says_so(load, value):
+    """Each raised Python's TypeError from inside pathlib."""
+    module, name = load.split(":")
+    with pytest.raises(InputError, match=r"expected a path \(a str or pathlib.Path\), got "):
+        getattr(importlib.import_module(module), name)(value)

@@ -1,3 +1,5 @@
+import re
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -110,6 +112,23 @@ def test_customer_view_reads_and_writes_its_row(scenario):
     assert state["shop"]["stage"] == "creation" and state["talkativeness"] == 0.9
     with pytest.raises(IndexError, match="customer 500 does not exist"):
         model.customer(500)
+    for row in (1.5, "3", True):  # a TypeError, one deep in numpy, and row 1
+        with pytest.raises(InputError, match="row: expected a whole number"):
+            model.customer(row)
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"), [("stage", 99), ("stage", 2.5), ("experience", 5.0), ("aware", 0.5)]
+)
+def test_a_write_into_a_customers_brand_values_is_checked(scenario, attribute, value):
+    """It was numpy's: stage 99 was taken, and the next day failed with an IndexError."""
+    model = EcosystemModel(scenario, rng=1)
+    before = getattr(model.population, attribute).copy()
+    with pytest.raises(InputError, match=rf"customer 5: {attribute} must be a"):
+        getattr(model.customer(5), attribute)[0] = value
+    assert np.array_equal(getattr(model.population, attribute), before), "nothing written"
+    model.step()
+    assert isinstance(model.customer(5).spend.sum(), np.floating), "sums are plain numbers"
 
 
 @pytest.mark.parametrize(
@@ -274,6 +293,7 @@ def test_a_scenario_copied_past_its_checks_is_checked_before_it_runs(scenario):
     ("call", "message"),
     [
         (lambda s: EcosystemModel(None), "scenario: expected a Scenario or the path of a scenario"),
+        (lambda s: ecosim.load_scenario(None), "path: expected a path (a str or pathlib.Path)"),
         (lambda s: ecosim.run(s, overrides="days=5"), "overrides: expected a dict of values"),
         (lambda s: ecosim.run(s, overrides={1: 2}), "overrides: expected a dict of values"),
         (lambda s: ecosim.run(s, seed=1.5), "rng: expected a seed (a whole number from 0)"),
@@ -297,6 +317,28 @@ def test_numpy_numbers_and_paths_are_taken_as_the_values_they_are(scenario, tmp_
     edges.write_text("".join(f"{i},{(i + 1) % 300}\n" for i in range(300)))
     ring = {"kind": "edge_list", "path": edges}
     assert EcosystemModel(scenario, overrides={"network": ring}, customers=300).network.n == 300
+    basket = np.array([1.0, 1.0, 1.1, 1.2, 1.3])  # was refused: "Input should be a valid list"
+    model = EcosystemModel(scenario, overrides={"dynamics.stage_basket": basket})
+    assert model.scenario.dynamics.stage_basket == basket.tolist()
+
+
+@pytest.mark.parametrize(
+    ("shortcut", "overrides", "message"),
+    [
+        ({"days": 10}, {"days": 20}, "days: days is also set by overrides['days']"),
+        (
+            {"customers": 300},
+            {"population": {"size": 500}},
+            "customers: population.size is also set by overrides['population']",
+        ),
+    ],
+)
+def test_a_field_given_by_its_shortcut_and_in_overrides_is_refused(
+    scenario, shortcut, overrides, message
+):
+    """The shortcut silently won, as --days 10 --set days=20 would not on the command line."""
+    with pytest.raises(InputError, match=re.escape(message)):
+        EcosystemModel(scenario, overrides=overrides, **shortcut)
 
 
 def test_mesa_model_basics(scenario):

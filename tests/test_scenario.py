@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecosim.errors import InputWarning
+from ecosim.errors import InputError, InputWarning
 from ecosim.model import run
 from ecosim.scenario import (
     OUTSIDE_PATHS_VARIABLE,
@@ -848,3 +848,25 @@ def test_an_action_costing_more_than_its_brands_whole_budget_is_warned_about():
         "shop.toml: campaign[1].cost: 150 is more than brand shop's whole budget (100): the "
         "action never runs"
     ]
+
+
+def test_a_scenario_built_directly_names_its_invalid_fields():
+    """Scenario(...) raised pydantic's ValidationError, the one public call that did."""
+    with pytest.raises(ScenarioError) as caught:
+        Scenario(name="x", days=0)
+    assert str(caught.value).splitlines() == [
+        "Scenario(...): 3 problems",
+        "  days: Input should be greater than or equal to 1 (got 0)",
+        "  population: required field is missing",
+        "  brands: required field is missing",
+    ]
+    scenario = validate_scenario(small_scenario())
+    assert Scenario(**scenario.model_dump()) == scenario
+
+
+def test_a_value_set_in_place_says_how_to_change_it():
+    """It raised pydantic's "Instance is frozen"."""
+    scenario = validate_scenario(small_scenario())
+    with pytest.raises(InputError, match=r"Brand.price: checked values are not changed in place"):
+        scenario.brands[0].price = 100.0
+    assert scenario == validate_scenario(small_scenario())

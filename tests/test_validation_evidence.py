@@ -11,6 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
+from ecosim.errors import InputError
 from ecosim.validation import CASES, CaseResult, empirical_runs, run_cases
 from ecosim.validation import empirical as empirical_module
 from ecosim.validation import mechanisms as mechanisms_module
@@ -232,3 +233,20 @@ def test_quick_mechanisms_case_is_complete(quick_mechanisms):
 def test_quick_mechanism_is_not_inert(quick_mechanisms, scenario):
     measurement = quick_mechanisms.data["measurements"][scenario]
     assert measurement.passed, str(measurement)
+
+
+@pytest.mark.parametrize(
+    ("measure", "arguments", "message"),
+    [
+        (empirical_module.measure, ("nope",), "unknown empirical generalisation 'nope'"),
+        (empirical_module.measure, ("advertising", 1.5), "replications: expected a whole"),
+        (empirical_module.measure, ("price", 2, None, None, 0), "jobs: expected a whole number"),
+        (mechanisms_module.measure, ("nope",), "no mechanism row for 'nope'"),
+        (mechanisms_module.measure, ("gamification", 2, -5), "customers: expected a whole"),
+        (mechanisms_module.measure, ("gamification", 2, 300, 10, 1, "fast"), "mode: expected"),
+    ],
+)
+def test_a_measurement_with_arguments_it_cannot_use_is_refused(measure, arguments, message):
+    """They raised a plain ValueError, a TypeError from inside, or ran on with jobs=0."""
+    with pytest.raises(InputError, match=message):
+        measure(*arguments)

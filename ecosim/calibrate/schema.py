@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
-from ecosim.errors import InputError, InputWarning
+from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.metrics import OUTCOMES
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
@@ -458,7 +458,7 @@ def load_calibration(
         is not a scenario field, or the data cannot be used; the message names the file,
         each field path (or line of the data) and what was expected.
     """
-    path = Path(path)
+    path = as_path(path, "path")
     source = str(path)
     written = read_toml_file(path, CalibrationError)
     try:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import tomli_w
 
 from ecosim import __version__
-from ecosim.errors import StoreError, without_input_warnings
+from ecosim.errors import StoreError, as_path, without_input_warnings
 from ecosim.experiment.plan import Run
 from ecosim.experiment.schema import (
     Experiment,
@@ -112,7 +112,7 @@ def read_record(directory: str | Path) -> Record:
     ExperimentError
         If ``directory`` is a file, or the folder has no readable ``experiment.toml``.
     """
-    if Path(directory).is_file():
+    if as_path(directory, "directory").is_file():
         raise ExperimentError(
             str(directory), [("", "is a file (expected the --out folder of ecosim batch)")]
         )

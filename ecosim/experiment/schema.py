@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
-from ecosim.errors import InputError, InputWarning
+from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.metrics import columns, summarize
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import (
@@ -687,7 +687,7 @@ def load_experiment(
         If the file is missing or not valid TOML, or any field is invalid; the message
         names the file, each field path and what was expected.
     """
-    path = Path(path)
+    path = as_path(path, "path")
     source = str(path)
     data = read_toml_file(path, ExperimentError)
     if "overrides" in data:

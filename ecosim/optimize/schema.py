@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
-from ecosim.errors import InputError, InputWarning
+from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.experiment.schema import FIELD_PATH_PATTERN, MAX_RUNS, Scalar, outcome_names
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
@@ -498,7 +498,7 @@ def load_optimisation(
         If the file is missing or not valid TOML, or any field is invalid; the message
         names the file, each field path and what was expected.
     """
-    path = Path(path)
+    path = as_path(path, "path")
     source = str(path)
     data = read_toml_file(path, OptimisationError)
     for reserved in ("scenario_file", "folder"):

@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from ecosim.errors import InputError
+
 __all__ = [
     "LARGEST",
     "MAX_DAYS",
@@ -92,6 +94,13 @@ class Spec(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise InputError(
+            f"{type(self).__name__}.{name}: checked values are not changed in place; give the "
+            "change as an override by its dotted field path where the file is read "
+            "(overrides={'brands.0.price': 100})"
+        )
 
     @model_validator(mode="before")
     @classmethod

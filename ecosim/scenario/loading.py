@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
-from ecosim.errors import InputError, InputWarning
+from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.scenario.campaign import horizon_problem
 from ecosim.scenario.fields import expected
 from ecosim.scenario.schema import Scenario
@@ -150,7 +150,7 @@ def load_scenario(
         any field is invalid; the message names the file, the field path and what was
         expected (for a file named by ``extends``, the file and field that named it too).
     """
-    path = Path(path)
+    path = as_path(path, "path")
     if allow_outside_paths is None:
         allow_outside_paths = os.environ.get(OUTSIDE_PATHS_VARIABLE) == "1"
     overrides = {} if overrides is None else overrides
@@ -722,20 +722,22 @@ def overlapping(a: str, b: str) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    """Return a copy of an override's value with numpy scalars and paths as Python's own.
+    """Return a copy of an override's value with numpy values and paths as Python's own.
 
-    A value from Python code may be a numpy scalar (``np.int64(300)`` from a sweep) or a
-    ``pathlib.Path``: the same number or path, which the schema's strict types would
-    otherwise refuse.
+    A value from Python code may be a numpy scalar (``np.int64(300)`` from a sweep), a
+    numpy array (a list of numbers) or a ``pathlib.Path``: the same number, list or path,
+    which the schema's strict types would otherwise refuse.
 
     Examples
     --------
     >>> import numpy as np
     >>> _plain({"size": np.int64(300), "path": Path("net.csv"), "shares": [np.float64(0.5)]})
     {'size': 300, 'path': 'net.csv', 'shares': [0.5]}
+    >>> _plain(np.array([1.0, 1.1]))
+    [1.0, 1.1]
     """
-    if isinstance(value, np.generic):
-        return value.item()
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     if isinstance(value, dict):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Any
+
+from pydantic import Field, ValidationError, model_validator
 
 from ecosim.scenario.brands import Brand, Channel, CrisisResponse, Influencer
 from ecosim.scenario.campaign import Action, DoublePoints, PersonalisedReward, Seeding
@@ -23,7 +25,21 @@ MAX_CHANNELS = 64
 
 
 class Scenario(ScenarioTable):
-    """A whole engagement ecosystem: customers, network, brands, media, influencers, plan."""
+    """A whole engagement ecosystem: customers, network, brands, media, influencers, plan.
+
+    Read one from a file with :func:`~ecosim.scenario.load_scenario`, or from a dict with
+    :func:`~ecosim.scenario.validate_scenario`; built directly (``Scenario(name=...)``), it
+    is checked the same way and invalid fields are a
+    :class:`~ecosim.scenario.ScenarioError` naming each of them.
+    """
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            from ecosim.scenario.loading import ScenarioError, validation_problems
+
+            raise ScenarioError("Scenario(...)", validation_problems(error, data)) from None
 
     name: Name
     description: str = ""

@@ -7,6 +7,7 @@ fail), the source of the known result, the settings it ran with and a figure.
 
 from __future__ import annotations
 
+import numbers
 import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
+from ecosim.errors import InputError
 from ecosim.model import run
 from ecosim.scenario import Scenario, apply_overrides, validate_scenario
 
@@ -27,6 +29,7 @@ __all__ = [
     "CaseResult",
     "Check",
     "Mode",
+    "check_sizes",
     "confidence_bounds",
     "daily_curves",
     "minimal_scenario",
@@ -155,6 +158,26 @@ def seeds(case: str, count: int) -> list[np.random.SeedSequence]:
     """
     root = np.random.SeedSequence([ROOT_SEED, zlib.crc32(case.encode())])
     return root.spawn(count)
+
+
+def check_sizes(
+    replications: int | None, customers: int | None, days: int | None, jobs: int, mode: str
+) -> None:
+    """Refuse the sizes of a measurement that are not whole numbers from 1, or an unknown mode.
+
+    Raises
+    ------
+    InputError
+        Naming the first argument that is not (``None`` leaves a size at its default).
+    """
+    given = {"replications": replications, "customers": customers, "days": days, "jobs": jobs}
+    for name, value in given.items():
+        if value is None and name != "jobs":
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise InputError(f"{name}: expected a whole number from 1 (got {value!r:.60})")
+    if mode not in ("full", "quick"):
+        raise InputError(f"mode: expected 'full' or 'quick' (got {mode!r:.60})")
 
 
 def replicate(

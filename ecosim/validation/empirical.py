@@ -40,7 +40,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ecosim.validation.core import CaseResult, Mode, replicate, seeds
+from ecosim.errors import InputError
+from ecosim.validation.core import CaseResult, Mode, check_sizes, replicate, seeds
 from ecosim.validation.empirical_runs import (
     FOLLOW_DAYS,
     MONTH,
@@ -453,6 +454,11 @@ def measure(
     -------
     Measurement
         Its findings (estimate, 95 % interval, criterion, verdict); ``print`` shows them.
+
+    Raises
+    ------
+    InputError
+        If there is no such row, or a size is no whole number from 1.
     """
     return _measure(name, replications, customers, days, jobs, mode, {})
 
@@ -467,7 +473,8 @@ def _measure(
     done: dict[tuple, list[Any]],
 ) -> Measurement:
     if name not in ROWS:
-        raise ValueError(f"unknown empirical generalisation {name!r} (one of: {', '.join(ROWS)})")
+        raise InputError(f"unknown empirical generalisation {name!r} (one of: {', '.join(ROWS)})")
+    check_sizes(replications, customers, days, jobs, mode)
     row = ROWS[name]
     size = getattr(row, mode)
     pairs = replications or size.pairs

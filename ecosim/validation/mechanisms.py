@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ecosim.validation.core import CaseResult, Mode, replicate, seeds
+from ecosim.errors import InputError
+from ecosim.validation.core import CaseResult, Mode, check_sizes, replicate, seeds
 from ecosim.validation.estimators import t_interval
 from ecosim.validation.findings import ALLOWANCE_SE, Finding, Measurement, markdown_table
 from ecosim.validation.variants import arm, model, scenario_data, shipped_names
@@ -371,9 +372,15 @@ def measure(
     Measurement
         The relative effect with its interval, direction and size checks; ``print``
         shows them.
+
+    Raises
+    ------
+    InputError
+        If the scenario has no row, or a size is no whole number from 1.
     """
     if scenario not in BY_SCENARIO:
-        raise ValueError(f"no mechanism row for {scenario!r} (one of: {', '.join(BY_SCENARIO)})")
+        raise InputError(f"no mechanism row for {scenario!r} (one of: {', '.join(BY_SCENARIO)})")
+    check_sizes(replications, customers, days, jobs, mode)
     row, size = BY_SCENARIO[scenario], SIZES[mode]
     pairs = replications or size.pairs
     quick = size.quick_days
