@@ -157,7 +157,7 @@ class Run:
         }
 
 
-def plan_runs(experiment: Experiment) -> list[Run]:
+def plan_runs(experiment: Experiment, *, posterior: bool = True) -> list[Run]:
     """Return every run of the experiment: strategies × conditions × replications.
 
     Runs are ordered by replication, then condition, then strategy, so that an
@@ -167,6 +167,9 @@ def plan_runs(experiment: Experiment) -> list[Run]:
     Parameters
     ----------
     experiment : Experiment
+    posterior : bool
+        ``False``: leave out the posterior's fields, without reading its folder (for what
+        they never set: a run's identification, horizon and population).
 
     Returns
     -------
@@ -175,7 +178,7 @@ def plan_runs(experiment: Experiment) -> list[Run]:
     conditions = condition_table(experiment)
     seeds = replication_seeds(experiment.seed, experiment.replications)
     draws = [{}] * experiment.replications
-    if experiment.posterior is not None:
+    if experiment.posterior is not None and posterior:
         from ecosim.calibrate.posterior import replication_overrides
 
         draws = replication_overrides(experiment.posterior.source, experiment.replications)

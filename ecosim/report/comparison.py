@@ -168,7 +168,8 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
     store = ResultStore(directory)
     store.refuse_foreign(run_ids(experiment), experiment.name)
     results = store.results()
-    refuse_replanned(store, plan_runs(experiment), store.rows(), experiment.scenario)
+    runs = plan_runs(experiment, posterior=False)  # the posterior's folder may be gone
+    refuse_replanned(store, runs, store.rows(), experiment.scenario)
     if results.empty:
         raise ExperimentError(source, [("", "no run has finished yet; run ecosim batch first")])
     order = {name: i for i, name in enumerate(experiment.strategies)}

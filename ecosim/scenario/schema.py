@@ -24,7 +24,23 @@ MAX_CHANNELS = 64
 """The most media channels: the channels a customer saw today are one 64-bit mask."""
 
 
-class Scenario(ScenarioTable):
+class _Built(type(ScenarioTable)):
+    """The scenario's class: ``Scenario(...)`` raises a ScenarioError, not pydantic's error.
+
+    Only a call of the class itself comes here; pydantic validates a dict
+    (``Scenario.model_validate``) without it, so validation's own errors are unchanged.
+    """
+
+    def __call__(cls, /, **data: Any) -> Any:
+        try:
+            return super().__call__(**data)
+        except ValidationError as error:
+            from ecosim.scenario.loading import ScenarioError, validation_problems
+
+            raise ScenarioError("Scenario(...)", validation_problems(error, data)) from None
+
+
+class Scenario(ScenarioTable, metaclass=_Built):
     """A whole engagement ecosystem: customers, network, brands, media, influencers, plan.
 
     Read one from a file with :func:`~ecosim.scenario.load_scenario`, or from a dict with
@@ -32,14 +48,6 @@ class Scenario(ScenarioTable):
     is checked the same way and invalid fields are a
     :class:`~ecosim.scenario.ScenarioError` naming each of them.
     """
-
-    def __init__(self, /, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as error:
-            from ecosim.scenario.loading import ScenarioError, validation_problems
-
-            raise ScenarioError("Scenario(...)", validation_problems(error, data)) from None
 
     name: Name
     description: str = ""
