@@ -983,6 +983,13 @@ def _copy(small_batch, tmp_path):
     return path, out
 
 
+def _refused_by_compare_and_batch(path, out, tmp_path, capsys, refusal):
+    """Check that ecosim compare, then ecosim batch, refuse ``out`` with ``refusal``."""
+    assert _refused(out, tmp_path, capsys) == refusal
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
+    assert capsys.readouterr().err.endswith(refusal)
+
+
 def _refused(out, tmp_path, capsys):
     """Run ecosim compare on ``out``; check it is refused cleanly and return its message."""
     status = main(["compare", str(out), "--out", str(tmp_path / "report")])
@@ -1162,9 +1169,7 @@ def test_a_run_file_of_another_horizon_or_population_is_refused_until_redone(
         "150): run files of another folder, copied in? delete them (and their runs/adoption "
         "files) and rerun the batch, which redoes them\n"
     )
-    assert _refused(out, tmp_path, capsys) == refusal
-    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
-    assert capsys.readouterr().err.endswith(refusal)
+    _refused_by_compare_and_batch(path, out, tmp_path, capsys, refusal)
     for folder in ("runs", "runs/adoption"):
         (out / folder / "promo-c000-r00.parquet").unlink()
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
@@ -1180,9 +1185,7 @@ def test_a_run_file_of_another_experiment_is_refused_not_counted(small_batch, tm
         "'tiny' (bridges-c000-r00.parquet): a results folder holds one experiment's "
         "runs; move them out of it\n"
     )
-    assert _refused(out, tmp_path, capsys) == refusal
-    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
-    assert capsys.readouterr().err.endswith(refusal)
+    _refused_by_compare_and_batch(path, out, tmp_path, capsys, refusal)
 
 
 def test_a_run_file_under_another_runs_name_is_named_and_redone(small_batch, tmp_path, capsys):

@@ -338,10 +338,12 @@ def CampaignEditor(
         set_draft(action)
         set_extra(others)
 
-    brands = scenario.brand_names
-    channels = ["", *(c.name for c in scenario.channels)]
-    influencers = ["", *(i.name for i in scenario.influencers)]
-    segments = ["all", *(s.name for s in scenario.population.segments)]
+    choices = {  # the first is the default
+        "brand": scenario.brand_names,
+        "channel": ["", *(c.name for c in scenario.channels)],
+        "influencer": ["", *(i.name for i in scenario.influencers)],
+        "segment": ["all", *(s.name for s in scenario.population.segments)],
+    }
     uses = same_plan(running.scenario.campaign, current.campaign)
     with solara.Column(gap="10px", style={"max-width": "1200px"}):
         solara.Text("Campaign calendar", style={"font-weight": "bold", "font-size": "1.1em"})
@@ -378,37 +380,16 @@ def CampaignEditor(
                 on_value=retype,
                 dense=True,
             )
-            solara.Select(
-                "brand",
-                values=brands,
-                value=draft.get("brand", brands[0]),
-                on_value=lambda x: field("brand", x),
-                dense=True,
-            )
             takes = _FIELDS.get(draft["type"], set())
-            if "channel" in takes:
-                solara.Select(
-                    "channel",
-                    values=channels,
-                    value=draft.get("channel", ""),
-                    on_value=lambda x: field("channel", x),
-                    dense=True,
-                )
-            if "influencer" in takes:
-                solara.Select(
-                    "influencer",
-                    values=influencers,
-                    value=draft.get("influencer", ""),
-                    on_value=lambda x: field("influencer", x),
-                    dense=True,
-                )
-            solara.Select(
-                "segment",
-                values=segments,
-                value=draft.get("segment", "all"),
-                on_value=lambda x: field("segment", x),
-                dense=True,
-            )
+            for name, values in choices.items():
+                if name in takes:
+                    solara.Select(
+                        name,
+                        values=values,
+                        value=draft.get(name, values[0]),
+                        on_value=lambda x, name=name: field(name, x),
+                        dense=True,
+                    )
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
             defaults = {"start": 1, "end": 1, "intensity": 1.0, "cost": 0.0}
             for name, (label, _) in NUMBERS.items():
