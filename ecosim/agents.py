@@ -10,6 +10,7 @@ object per customer in the simulation's hot path.
 from __future__ import annotations
 
 import itertools
+import operator
 import weakref
 from collections import deque
 from collections.abc import Callable
@@ -131,10 +132,11 @@ def _trait(name: str) -> property:
 class BrandValues(np.ndarray):
     """A customer's values of one attribute, one per brand: a view whose writes are checked.
 
-    ``customer.experience[0] = 0.5`` writes the customer's row with the checks of
-    ``customer.experience = ...``: a value out of its range, not finite, or not whole
-    where the array counts is an :class:`~ecosim.errors.InputError` and is not written.
-    Arithmetic on it gives plain numpy arrays and numbers.
+    ``customer.experience[0] = 0.5`` and ``customer.experience += 0.1`` write the customer's
+    row with the checks of ``customer.experience = ...``: a value out of its range, not
+    finite, or not whole where the array counts is an :class:`~ecosim.errors.InputError`
+    and is not written. The view is read-only to numpy (``fill``, ``out=``), which would
+    write unchecked. Arithmetic on it gives plain numpy arrays and numbers.
     """
 
     _put: Callable[[object], None] | None = None
@@ -157,6 +159,29 @@ class BrandValues(np.ndarray):
         self._put(row.tolist())
 
 
+def _not_in_place(operation: Callable[[object, object], object]) -> Callable[..., object]:
+    """Return an augmented assignment (``+=``) that gives a new array, written back checked."""
+    return lambda self, other: operation(np.asarray(self), other)
+
+
+_AUGMENTED = {
+    "__iadd__": operator.add,
+    "__isub__": operator.sub,
+    "__imul__": operator.mul,
+    "__itruediv__": operator.truediv,
+    "__ifloordiv__": operator.floordiv,
+    "__imod__": operator.mod,
+    "__ipow__": operator.pow,
+    "__iand__": operator.and_,
+    "__ior__": operator.or_,
+    "__ixor__": operator.xor,
+}
+"""numpy's augmented assignments, which :class:`BrandValues` does not do in place."""
+
+for _method, _operation in _AUGMENTED.items():
+    setattr(BrandValues, _method, _not_in_place(_operation))
+
+
 def _per_brand(
     name: str,
     doc: str,
@@ -165,6 +190,7 @@ def _per_brand(
 ) -> property:
     def get(self: Customer) -> BrandValues:
         view = getattr(self.model.population, name)[self.row].view(BrandValues)
+        view.flags.writeable = False
         view._put = lambda value: put(self, value)
         return view
 

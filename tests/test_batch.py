@@ -1141,7 +1141,10 @@ def test_finished_runs_of_another_design_are_refused_not_mixed(small_batch, tmp_
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
     err = capsys.readouterr().err
     assert f"ecosim: error: {out}: 1 finished run(s) ran other values than this experiment " in err
-    assert "quiet-c001-r00.parquet ran {'wom': 0.81" in err and "use another --out" in err
+    assert "quiet-c001-r00.parquet ran {'wom': 0.81" in err
+    assert err.endswith("run the batch again into another --out\n")
+    refusal = err[err.index("ecosim: error: ") :]
+    assert _refused(out, tmp_path, capsys) == refusal, "not a crash inside the tables"
 
 
 @pytest.mark.parametrize(
@@ -1166,8 +1169,8 @@ def test_a_run_file_of_another_horizon_or_population_is_refused_until_redone(
     refusal = (
         f"ecosim: error: {out}: 1 finished run(s) ran another horizon or population than "
         f"this experiment plans for them (promo-c000-r00.parquet {ran}, planned 5 days of "
-        "150): run files of another folder, copied in? delete them (and their runs/adoption "
-        "files) and rerun the batch, which redoes them\n"
+        "150 customers): run files of another folder, copied in? delete them (and their "
+        "runs/adoption files) and rerun the batch, which redoes them\n"
     )
     _refused_by_compare_and_batch(path, out, tmp_path, capsys, refusal)
     for folder in ("runs", "runs/adoption"):

@@ -131,6 +131,35 @@ def test_a_write_into_a_customers_brand_values_is_checked(scenario, attribute, v
     assert isinstance(model.customer(5).spend.sum(), np.floating), "sums are plain numbers"
 
 
+def test_numpy_writes_into_a_customers_brand_values_are_checked_or_refused(scenario):
+    """An augmented assignment wrote in place before its value was checked; fill and out=
+    wrote unchecked."""
+    model = EcosystemModel(scenario, rng=1)
+    customer = model.customer(5)
+    before = model.population.experience.copy()
+
+    def add_to_a_slice() -> None:
+        customer.experience[:] += 5
+
+    def add() -> None:
+        customer.experience += 5
+
+    for write in (add_to_a_slice, add):
+        with pytest.raises(InputError, match="experience must be a number in"):
+            write()
+    for write in (
+        lambda: customer.experience.fill(5),
+        lambda: np.add(customer.experience, 5, out=customer.experience),
+    ):
+        with pytest.raises(ValueError, match="read-only"):
+            write()
+    assert np.array_equal(model.population.experience, before), "nothing written"
+    customer.purchases += 2
+    customer.experience[:] -= 0.25
+    assert model.population.purchases[5, 0] == 2
+    assert model.population.experience[5, 0] == before[5, 0] - 0.25
+
+
 @pytest.mark.parametrize(
     ("attribute", "value", "message"),
     [

@@ -358,3 +358,14 @@ def test_a_batch_stopped_before_it_finished_is_said_to_be_unfinished(tmp_path, c
     said = "2 of the 6 planned runs have not run yet (the batch was stopped before it finished)"
     assert said in capsys.readouterr().out
     assert f"**{said.replace(' (', '** (', 1)}" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_a_run_listed_as_failed_and_finished_is_not_counted_twice(batch, tmp_path):
+    """A batch killed between writing a redone run and clearing its failure leaves both:
+    "-1 of the 24 planned runs have not run yet"."""
+    out = tmp_path / "out"
+    shutil.copytree(batch, out)
+    row = pd.read_parquet(out / "results.parquet").iloc[[0]]
+    row.assign(attempts=3, error="MemoryError", traceback="").to_parquet(out / "failed.parquet")
+    assert compare(out).pending == 0
+    assert compare(out).pending_sentences() == []

@@ -869,4 +869,6 @@ def test_a_value_set_in_place_says_how_to_change_it():
     scenario = validate_scenario(small_scenario())
     with pytest.raises(InputError, match=r"Brand.price: checked values are not changed in place"):
         scenario.brands[0].price = 100.0
+    with pytest.raises(InputError, match=r"Scenario.days: checked values are not changed"):
+        del scenario.days
     assert scenario == validate_scenario(small_scenario())

@@ -27,7 +27,14 @@ from ecosim.scenario import Scenario
 from ecosim.scenario.loading import field_path, overlapping, read_toml_file
 from ecosim.store import ResultStore, write_text
 
-__all__ = ["Record", "claim", "describe_failures", "read_record", "refuse_replanned"]
+__all__ = [
+    "Record",
+    "claim",
+    "describe_failures",
+    "read_record",
+    "refuse_replanned",
+    "refuse_resized",
+]
 
 
 @dataclass(frozen=True)
@@ -207,21 +214,59 @@ _NAMING = ("run_id", "strategy", "condition", "replication")
 """What names a run (its id says as much); the rest of its identification is what it ran."""
 
 
-def refuse_replanned(
-    store: ResultStore, runs: list[Run], done: dict[str, dict], scenario: Scenario
-) -> None:
-    """Refuse finished runs that did not run what this experiment plans for them.
+def refuse_replanned(store: ResultStore, runs: list[Run], done: dict[str, dict]) -> None:
+    """Refuse finished runs whose recorded values or seed are not those planned for them.
 
-    A run whose recorded values or seed differ belongs to a design drawn otherwise (by
-    another version of ecosim): the record holds the experiment, not its design. A run of
-    another horizon or population than planned is a run file of another folder, copied in:
-    its outcomes would be summed over other days, or counted over other customers.
+    The record holds the experiment, not its design: a design drawn otherwise (by another
+    version of ecosim) for the same experiment would mix two designs' runs under one id,
+    and a record edited by hand would describe other runs than the folder's.
 
     Parameters
     ----------
     store : ResultStore
     runs : list of Run
         The experiment's runs.
+    done : dict
+        The finished runs' rows, by run id (:meth:`ResultStore.rows`).
+
+    Raises
+    ------
+    StoreError
+        Naming the first three such files and what they ran.
+    """
+    redrawn = []
+    for run in runs:
+        row = done.get(run.run_id)
+        if row is None:
+            continue
+        identification = run.identification()
+        planned = {key: identification[key] for key in identification if key not in _NAMING}
+        ran = {key: row.get(key) for key in planned}
+        if ran != planned:
+            redrawn.append(f"{store.run_path(run.run_id).name} ran {ran}, planned {planned}")
+    if redrawn:
+        raise StoreError(
+            f"{store.directory}: {len(redrawn)} finished run(s) ran other values than this "
+            f"experiment plans for them ({_first(redrawn)}): the folder's design was drawn "
+            "otherwise (by another version of ecosim, or its experiment.toml was edited); "
+            "run the batch again into another --out"
+        )
+
+
+def refuse_resized(
+    store: ResultStore, runs: list[Run], done: dict[str, dict], scenario: Scenario
+) -> None:
+    """Refuse finished runs of another horizon or population than planned for them.
+
+    Such a run is a run file of another folder, copied in: its outcomes would be summed over
+    other days, or counted over other customers, than its strategy's other runs.
+
+    Parameters
+    ----------
+    store : ResultStore
+    runs : list of Run
+        The experiment's runs (a posterior's fields may be left out: they never set the
+        horizon or the population).
     done : dict
         The finished runs' rows, by run id (:meth:`ResultStore.rows`).
     scenario : Scenario
@@ -233,32 +278,19 @@ def refuse_replanned(
     StoreError
         Naming the first three such files and what they ran.
     """
-    redrawn, copied = [], []
+    copied = []
     for run in runs:
-        row = done.get(run.run_id)
-        if row is None:
-            continue
-        identification = run.identification()
-        planned = {key: identification[key] for key in identification if key not in _NAMING}
-        ran = {key: row.get(key) for key in planned}
-        name = store.run_path(run.run_id).name
-        if ran != planned:
-            redrawn.append(f"{name} ran {ran}, planned {planned}")
+        if run.run_id not in done:
             continue
         days, customers = store.run_size(run.run_id)
+        planned_days = run.overrides.get("days", scenario.days)
         size = run.overrides.get("population.size", scenario.population.size)
-        if days != run.overrides.get("days", scenario.days) or customers not in (None, size):
+        if days != planned_days or customers not in (None, size):
             copied.append(
-                f"{name} ran {days} days"
+                f"{store.run_path(run.run_id).name} ran {days} days"
                 + (f" of {customers:,} customers" if customers is not None else "")
-                + f", planned {run.overrides.get('days', scenario.days)} days of {size:,}"
+                + f", planned {planned_days} days of {size:,} customers"
             )
-    if redrawn:
-        raise StoreError(
-            f"{store.directory}: {len(redrawn)} finished run(s) ran other values than this "
-            f"experiment plans for them ({_first(redrawn)}): the folder's design was drawn "
-            "otherwise (by another version of ecosim); use another --out"
-        )
     if copied:
         raise StoreError(
             f"{store.directory}: {len(copied)} finished run(s) ran another horizon or "

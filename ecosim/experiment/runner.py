@@ -38,7 +38,7 @@ from tqdm.auto import tqdm
 from ecosim.analysis import morris_indices, sobol_indices
 from ecosim.errors import InputError, without_input_warnings
 from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
-from ecosim.experiment.record import Record, claim, refuse_replanned
+from ecosim.experiment.record import Record, claim, refuse_replanned, refuse_resized
 from ecosim.experiment.schema import Experiment, strategy_warnings, summary_row
 from ecosim.market import Market
 from ecosim.memory import check_memory
@@ -475,7 +475,8 @@ def _execute(
         claim(store, record)
         store.refuse_foreign({run.run_id for run in runs}, record.experiment.name)
         done = store.rows()
-        refuse_replanned(store, runs, done, record.experiment.scenario)
+        refuse_replanned(store, runs, done)
+        refuse_resized(store, runs, done, record.experiment.scenario)
         todo = [run for run in runs if run.run_id not in done]
         tally = _Tally(
             store, len(runs), len(runs) - len(todo), record.experiment.name, progress, on_run

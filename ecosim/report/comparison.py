@@ -16,7 +16,7 @@ from ecosim.analysis import (
     spend_comparison,
 )
 from ecosim.experiment.plan import condition_table, plan_runs, run_ids
-from ecosim.experiment.record import Record, read_record, refuse_replanned
+from ecosim.experiment.record import Record, read_record, refuse_replanned, refuse_resized
 from ecosim.experiment.schema import Experiment, ExperimentError
 from ecosim.store import ResultStore
 
@@ -121,7 +121,8 @@ class Comparison:
     @property
     def pending(self) -> int:
         """How many planned runs neither finished nor failed (the batch was stopped early)."""
-        return self.planned - len(self.results) - len(self.failures)
+        failed = set(self.failures["run_id"]) if len(self.failures) else set()
+        return len(run_ids(self.experiment) - set(self.results["run_id"]) - failed)
 
     def pending_sentences(self) -> list[str]:
         """Say that the batch has not finished, and what the tables then rest on."""
@@ -155,7 +156,7 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         If the folder holds no batch experiment, or no finished run.
     StoreError
         If a run file is damaged or missing, or is no run of the folder's experiment (of
-        another experiment, or of another horizon or population: copied in).
+        another experiment, another design, or another horizon or population: copied in).
     """
     record: Record = read_record(directory)
     source = str(directory)
@@ -169,7 +170,9 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
     store.refuse_foreign(run_ids(experiment), experiment.name)
     results = store.results()
     runs = plan_runs(experiment, posterior=False)  # the posterior's folder may be gone
-    refuse_replanned(store, runs, store.rows(), experiment.scenario)
+    done = store.rows()
+    refuse_replanned(store, runs, done)
+    refuse_resized(store, runs, done, experiment.scenario)
     if results.empty:
         raise ExperimentError(source, [("", "no run has finished yet; run ecosim batch first")])
     order = {name: i for i, name in enumerate(experiment.strategies)}

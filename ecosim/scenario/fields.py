@@ -97,10 +97,13 @@ class Spec(BaseModel):
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise InputError(
-            f"{type(self).__name__}.{name}: checked values are not changed in place; give the "
-            "change as an override by its dotted field path where the file is read "
-            "(overrides={'brands.0.price': 100})"
+            f"{type(self).__name__}.{name}: checked values are not changed in place; read "
+            "the file again with the change as an override by its dotted field path "
+            "(e.g. load_scenario(path, overrides={'days': 30}))"
         )
+
+    def __delattr__(self, name: str) -> None:
+        self.__setattr__(name, None)
 
     @model_validator(mode="before")
     @classmethod

@@ -31,9 +31,9 @@ class _Built(type(ScenarioTable)):
     (``Scenario.model_validate``) without it, so validation's own errors are unchanged.
     """
 
-    def __call__(cls, /, **data: Any) -> Any:
+    def __call__(cls, *args: Any, **data: Any) -> Any:
         try:
-            return super().__call__(**data)
+            return super().__call__(*args, **data)
         except ValidationError as error:
             from ecosim.scenario.loading import ScenarioError, validation_problems
 
