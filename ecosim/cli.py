@@ -357,9 +357,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--out",
         type=_out_path,
-        default=Path("docs"),
         metavar="DIR",
-        help="report folder (default: docs)",
+        help="report folder (default: docs, the release report, for the full run of every "
+        "case; results/validation for --quick or --case)",
     )
     validate.add_argument(
         "--case",
@@ -779,12 +779,18 @@ def _validate(args: argparse.Namespace) -> int:
         for check in result.checks:
             print(f"  {check.describe()}", flush=True)
 
+    release = args.mode == "full" and not args.case
+    out = args.out or (Path("docs") if release else Path("results") / "validation")
+    replaced = (out / "validation.md").exists()
     results = run_cases(args.case or list(CASES), args.mode, args.jobs, progress=report)
     path = write_validation_report(
-        results, args.out, args.mode, time.perf_counter() - started, args.jobs
+        results, out, args.mode, time.perf_counter() - started, args.jobs
     )
     failed = [result.name for result in results if not result.passed]
-    print(f"{len(results) - len(failed)} of {len(results)} cases pass; wrote {path}")
+    print(
+        f"{len(results) - len(failed)} of {len(results)} cases pass; wrote {path}"
+        + (" (replacing a previous report)" if replaced else "")
+    )
     if failed:
         print(f"failed: {', '.join(failed)}")
     return 1 if failed else 0

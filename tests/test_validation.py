@@ -1,5 +1,7 @@
 """The validation suite: every docking case passes in quick mode, and its machinery works."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -109,6 +111,28 @@ def test_validate_writes_the_report_and_its_figures(tmp_path, capsys):
     assert "Gupta, Lehmann & Stuart (2004)" in report and "(validation/clv.png)" in report
     assert (tmp_path / "validation" / "clv.png").stat().st_size > 10_000
     assert "clv: PASS" in capsys.readouterr().out
+
+
+def test_a_quick_or_partial_validation_leaves_the_release_report_alone(
+    tmp_path, capsys, monkeypatch
+):
+    """It wrote docs/validation.md by default, over the full report, beside the figures of
+    the cases it left out."""
+    monkeypatch.chdir(tmp_path)
+    release = tmp_path / "docs" / "validation.md"
+    release.parent.mkdir()
+    release.write_text("the full report")
+    out = tmp_path / "results" / "validation"
+    (out / "validation").mkdir(parents=True)
+    (out / "validation.md").write_text("an earlier report")
+    (out / "validation" / "bass.png").write_bytes(b"an earlier figure")
+    assert main(["validate", "--quick", "--case", "clv"]) == 0
+    assert capsys.readouterr().out.endswith(
+        f"1 of 1 cases pass; wrote {Path('results', 'validation', 'validation.md')} (replacing "
+        "a previous report)\n"
+    )
+    assert release.read_text() == "the full report"
+    assert sorted(path.name for path in (out / "validation").iterdir()) == ["clv.png"]
 
 
 @pytest.mark.parametrize(

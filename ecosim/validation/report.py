@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import platform
 from collections.abc import Sequence
 from pathlib import Path
@@ -140,6 +141,9 @@ def write_report(
 ) -> Path:
     """Write ``folder/validation.md`` and each case's figure in ``folder/validation/``.
 
+    The figures of cases this run left out, from an earlier report in the folder, are
+    removed.
+
     Parameters
     ----------
     results : sequence of CaseResult
@@ -158,6 +162,10 @@ def write_report(
     folder = Path(folder)
     for result in results:
         write_figure(result.figure, folder / FIGURES / f"{result.name}.png")
+    ran = {result.name for result in results}
+    for name in itertools.chain.from_iterable(SECTIONS.values()):
+        if name not in ran:  # an earlier report's, which this one does not show
+            (folder / FIGURES / f"{name}.png").unlink(missing_ok=True)
     path = folder / "validation.md"
     with atomic_path(path) as temporary:
         temporary.write_text(render(results, mode, seconds, jobs), encoding="utf-8")
@@ -165,7 +173,12 @@ def write_report(
 
 
 def render(results: Sequence[CaseResult], mode: Mode, seconds: float, jobs: int = 1) -> str:
-    """Return the report as Markdown (figures are referenced in ``validation/``)."""
+    """Return the report as Markdown (figures are referenced in ``validation/``).
+
+    The cases appear in the order of :data:`SECTIONS`, in the table as in the sections.
+    """
+    order = list(itertools.chain.from_iterable(SECTIONS.values()))
+    results = sorted(results, key=lambda result: order.index(result.name))
     passed = sum(result.passed for result in results)
     lines = [
         "# Validation",
