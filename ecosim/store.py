@@ -22,8 +22,10 @@ import json
 import math
 import os
 import shutil
+import signal
 import socket
 import tempfile
+import threading
 import time
 import tomllib
 from collections.abc import Iterator
@@ -118,7 +120,8 @@ def staged_files(out: Path) -> Iterator[Path]:
 
     Until the last file is written, ``out`` keeps what it held (a previous run's files),
     so an interrupted command leaves the old set whole rather than a mix of two runs;
-    the files are then moved in by renames, in name order, and the staging folder (in
+    the files are then moved in by renames, in name order (Ctrl-C and SIGTERM wait for the
+    last), and the staging folder (in
     ``out``, hidden, named by the machine and the process) is removed, also when the
     command fails. A staging folder left by a process of this machine that no longer runs
     (killed with SIGKILL, or the machine stopped) is removed first.
@@ -141,8 +144,32 @@ def staged_files(out: Path) -> Iterator[Path]:
             shutil.rmtree(left, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix=f".writing-{host}-{os.getpid()}-", dir=out) as stage:
         yield Path(stage)
-        for path in sorted(Path(stage).iterdir()):
-            os.replace(path, out / path.name)
+        with _interrupts_deferred():
+            for path in sorted(Path(stage).iterdir()):
+                os.replace(path, out / path.name)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends, then deliver them to their handlers.
+
+    Only the main thread receives signals in Python; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    signals = (signal.SIGINT, signal.SIGTERM)
+    handlers = {number: signal.getsignal(number) for number in signals}
+    for number in signals:
+        signal.signal(number, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        for number in received:
+            signal.raise_signal(number)
 
 
 FOLDER_RECORDS = {

@@ -1,12 +1,17 @@
 """Results folders: each command writes only a folder of its own kind."""
 
+import os
+import signal
+
 import pytest
 from optimisation_helpers import write_optimisation
 
+from ecosim import store
 from ecosim.calibrate.posterior import RECORD as CALIBRATION_RECORD
-from ecosim.cli import main
+from ecosim.cli import _terminated_as_interrupted, main
+from ecosim.errors import Terminated
 from ecosim.optimize.run import FINGERPRINT
-from ecosim.store import FOLDER_RECORDS, ResultStore, StoreError, held_folder
+from ecosim.store import FOLDER_RECORDS, ResultStore, StoreError, held_folder, staged_files
 
 from experiment_helpers import tiny_experiment, write_experiment
 
@@ -51,3 +56,25 @@ def test_each_command_refuses_the_folder_of_another(tmp_path, write_calibration,
         assert f"{fitted}: holds a calibration (calibration.toml)" in err, err
         assert "Traceback" not in err
     assert sorted(p.name for p in fitted.iterdir()) == before
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_while_the_files_move_in_waits_for_the_last(tmp_path, monkeypatch, number):
+    """Ctrl-C between two renames left one new file beside the old run's others."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (out / name).write_text("old")
+    replace = os.replace
+
+    def interrupted(source, target):
+        replace(source, target)
+        signal.raise_signal(number)  # after the first file, as a user would
+
+    monkeypatch.setattr(store.os, "replace", interrupted)
+    stop = KeyboardInterrupt if number == signal.SIGINT else Terminated
+    with pytest.raises(stop), _terminated_as_interrupted(True), staged_files(out) as stage:
+        for name in ("a.txt", "b.txt", "c.txt"):
+            (stage / name).write_text("new")
+    assert [(out / name).read_text() for name in ("a.txt", "b.txt", "c.txt")] == ["new"] * 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
