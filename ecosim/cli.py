@@ -492,7 +492,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from ecosim.memory import check_memory
     from ecosim.model import EcosystemModel
-    from ecosim.plots import dashboard
+    from ecosim.plots import dashboard, loyalty_programmes
     from ecosim.scenario import load_scenario
     from ecosim.store import (
         output_folder,
@@ -536,7 +536,10 @@ def _run(args: argparse.Namespace) -> int:
         write_parquet(timeseries, stage / "timeseries.parquet")
         write_parquet(customers, stage / "customers.parquet")
         write_json(summary, stage / "summary.json")
-        write_figure(dashboard(timeseries, title, scenario.brand_names), stage / "dashboard.png")
+        figure = dashboard(
+            timeseries, title, scenario.brand_names, programmes=loyalty_programmes(scenario)
+        )
+        write_figure(figure, stage / "dashboard.png")
     outcomes = summary["outcomes"]
     print(
         f"{scenario.name}: {outcomes['total_purchases']:,.0f} purchases, revenue "

@@ -6,6 +6,9 @@ pyplot state is needed (safe in batch workers and the web app).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -14,9 +17,13 @@ from matplotlib.figure import Figure
 from ecosim.errors import InputError
 from ecosim.population import STAGES
 
+if TYPE_CHECKING:
+    from ecosim.scenario import Scenario
+
 __all__ = [
     "daily_bands_plot",
     "dashboard",
+    "loyalty_programmes",
     "outcome_means",
     "paired_differences_plot",
     "percent",
@@ -38,8 +45,23 @@ def percent(share: float) -> str:
 
 _STAGE_COLOURS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 
+_MONEY = {
+    "revenue": {"color": "tab:blue"},
+    "gross_margin": {"color": "tab:green"},
+    "marketing_cost": {"color": "tab:red"},
+    "service_cost": {"color": "tab:orange"},
+    "programme_cost": {"color": "tab:purple"},
+    "profit": {"color": "black", "lw": 2},
+}
+"""The money panel's flows (cumulated) and their styles: profit is margin less the costs."""
 
-def dashboard(timeseries: pd.DataFrame, title: str = "", brands: list[str] | None = None) -> Figure:
+
+def dashboard(
+    timeseries: pd.DataFrame,
+    title: str = "",
+    brands: list[str] | None = None,
+    programmes: Iterable[str] | None = None,
+) -> Figure:
     """Nine panels of a run: the elements of the engagement ecosystem over time.
 
     Awareness and adoption, the 4C stages, dialogue, purchases, money, customers
@@ -54,7 +76,11 @@ def dashboard(timeseries: pd.DataFrame, title: str = "", brands: list[str] | Non
         Figure title.
     brands : list of str, optional
         Brand names; with more than one, awareness, purchases and customers are drawn
-        per brand.
+        per brand, each brand in its own colour.
+    programmes : iterable of str, optional
+        The loyalty programmes the scenario's brands run (``"points"``, ``"tiers"``,
+        ``"membership"``: :func:`loyalty_programmes`), drawn even before anyone joins;
+        by default those whose series are not all zero.
 
     Returns
     -------
@@ -78,10 +104,19 @@ def dashboard(timeseries: pd.DataFrame, title: str = "", brands: list[str] | Non
     fig.suptitle(title)
     ax = fig.subplots(3, 3)
 
+    colour = {suffix: f"C{i}" if several else None for i, (suffix, _) in enumerate(lines)}
     for suffix, label in lines:
         name = f"{label}: " if label else ""
-        ax[0, 0].plot(day, timeseries["aware_share" + suffix], label=f"{name}aware")
-        ax[0, 0].plot(day, timeseries["adopted_share" + suffix], ls="--", label=f"{name}bought")
+        ax[0, 0].plot(
+            day, timeseries["aware_share" + suffix], color=colour[suffix], label=f"{name}aware"
+        )
+        ax[0, 0].plot(
+            day,
+            timeseries["adopted_share" + suffix],
+            ls="--",
+            color=colour[suffix],
+            label=f"{name}bought",
+        )
     ax[0, 0].set(title="Awareness and adoption", ylabel="share of customers", ylim=(0, 1))
     ax[0, 0].legend(loc="upper left", fontsize="small")
 
@@ -101,28 +136,33 @@ def dashboard(timeseries: pd.DataFrame, title: str = "", brands: list[str] | Non
 
     for suffix, label in lines:
         weekly = timeseries["purchases" + suffix].rolling(7, min_periods=1).mean()
-        ax[1, 0].plot(day, weekly, label=label)
+        ax[1, 0].plot(day, weekly, color=colour[suffix], label=label)
     ax[1, 0].set(title="Shopping: purchases (7-day mean)", ylabel="purchases per day")
 
-    for name, colour in (
-        ("revenue", "tab:blue"),
-        ("gross_margin", "tab:green"),
-        ("marketing_cost", "tab:red"),
-    ):
-        ax[1, 1].plot(day, np.cumsum(timeseries[name]), color=colour, label=name.replace("_", " "))
-    ax[1, 1].set(title="Money (cumulative)", ylabel="currency units")
+    for name, style in _MONEY.items():
+        ax[1, 1].plot(day, np.cumsum(timeseries[name]), label=name.replace("_", " "), **style)
+    ax[1, 1].set(title="Money (cumulative)", ylabel="Rp thousand")
     ax[1, 1].legend(loc="upper left", fontsize="small")
 
     for suffix, label in lines:
         name = f"{label}: " if label else ""
-        ax[1, 2].plot(day, timeseries["active_customers" + suffix], label=f"{name}active")
         ax[1, 2].plot(
-            day, timeseries["churned_customers" + suffix], ls="--", label=f"{name}churned"
+            day,
+            timeseries["active_customers" + suffix],
+            color=colour[suffix],
+            label=f"{name}active",
+        )
+        ax[1, 2].plot(
+            day,
+            timeseries["churned_customers" + suffix],
+            ls="--",
+            color=colour[suffix],
+            label=f"{name}churned",
         )
     ax[1, 2].set(title="Customers: active and churned", ylabel="customers")
     ax[1, 2].legend(loc="upper left", fontsize="small")
 
-    _loyalty(ax[2, 0], timeseries)
+    _loyalty(ax[2, 0], timeseries, programmes)
 
     for name, colour in (
         ("incidents", "tab:orange"),
@@ -156,24 +196,58 @@ def dashboard(timeseries: pd.DataFrame, title: str = "", brands: list[str] | Non
 # ---------------------------------------------------------------- experiments
 
 
-def _loyalty(ax: Axes, timeseries: pd.DataFrame) -> None:
-    """Members and tiers in customers; or, for a points card alone, its points."""
+def loyalty_programmes(scenario: Scenario) -> set[str]:
+    """Return the loyalty programmes the scenario's brands run: points, tiers, membership.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> sorted(loyalty_programmes(load_scenario("scenarios/points_vs_tiers.toml")))
+    ['points', 'tiers']
+    """
+    return {
+        kind
+        for brand in scenario.brands
+        for kind in ("points", "tiers", "membership")
+        if getattr(brand.loyalty, kind) is not None
+    }
+
+
+def _loyalty(ax: Axes, timeseries: pd.DataFrame, programmes: Iterable[str] | None) -> None:
+    """Members and tiers in customers, points outstanding on their own axis."""
     day = timeseries["step"]
     tiers = [c for c in timeseries.columns if c.startswith("tier_") and "__" not in c]
-    for column in ["members", *tiers]:
-        if timeseries[column].any():
-            ax.plot(day, timeseries[column], label=column.removeprefix("tier_"))
-    unit = "customers"
-    if not ax.lines and timeseries["points_earned"].any():
-        ax.plot(day, timeseries["points_earned"].cumsum(), label="earned (cumulative)")
-        ax.plot(day, timeseries["points_redeemed"].cumsum(), label="redeemed (cumulative)")
-        ax.plot(day, timeseries["points_outstanding"], ls="--", label="outstanding")
-        unit = "points"
-    if ax.lines:
-        ax.legend(loc="upper left", fontsize="small")
-    else:
+    if programmes is None:
+        held = {
+            "points": ["points_earned", "points_outstanding"],
+            "tiers": tiers,
+            "membership": ["members"],
+        }
+        programmes = {kind for kind, columns in held.items() if timeseries[columns].any().any()}
+    programmes = set(programmes)
+    if not programmes:
         ax.text(0.5, 0.5, "no loyalty programme", ha="center", transform=ax.transAxes)
-    ax.set(title="Loyalty programme", ylabel=unit, xlabel="day")
+        ax.set_xlim(day.iloc[0], day.iloc[-1])
+    columns = (["members"] if "membership" in programmes else []) + (
+        tiers if "tiers" in programmes else []
+    )
+    for column in columns:
+        ax.plot(day, timeseries[column], label=column.removeprefix("tier_"))
+    ax.set(title="Loyalty programme", ylabel="customers", xlabel="day")
+    if columns:
+        ax.legend(loc="upper left", fontsize="small")
+    if "points" in programmes:
+        # Beside customers, the points go on a second axis named by its legend alone (a
+        # label there would run into the next panel's).
+        points = ax.twinx() if columns else ax
+        points.plot(
+            day, timeseries["points_outstanding"], color="grey", ls="--", label="points outstanding"
+        )
+        if not columns:
+            points.plot(day, timeseries["points_earned"].cumsum(), label="earned (cumulative)")
+            points.plot(day, timeseries["points_redeemed"].cumsum(), label="redeemed (cumulative)")
+            points.set(ylabel="points")
+        points.legend(loc="upper right" if columns else "upper left", fontsize="small")
 
 
 def strategy_colours(strategies: list[str]) -> dict[str, str]:

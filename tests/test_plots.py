@@ -5,22 +5,50 @@ import pytest
 
 import ecosim
 from ecosim.errors import InputError
-from ecosim.plots import dashboard, outcome_means, sensitivity_plot
+from ecosim.plots import dashboard, loyalty_programmes, outcome_means, sensitivity_plot
 from ecosim.scenario import validate_scenario
 
 from support import SCENARIOS, small_scenario
 
 
-def loyalty_panel(timeseries):
-    return next(ax for ax in dashboard(timeseries).axes if ax.get_title() == "Loyalty programme")
+def loyalty_panel(timeseries, **keywords):
+    figure = dashboard(timeseries, **keywords)
+    return next(ax for ax in figure.axes if ax.get_title() == "Loyalty programme")
+
+
+def lines_of(*axes) -> dict[str, object]:
+    return {line.get_label(): line for ax in axes for line in ax.get_lines()}
 
 
 def test_a_points_card_alone_is_drawn_as_points():
     timeseries = ecosim.run(SCENARIOS / "baseline.toml", days=60, customers=1000)
     panel = loyalty_panel(timeseries)
-    earned, redeemed, outstanding = (line.get_ydata() for line in panel.get_lines())
+    drawn = {label: line.get_ydata() for label, line in lines_of(panel).items()}
+    earned, redeemed = drawn["earned (cumulative)"], drawn["redeemed (cumulative)"]
     assert panel.get_ylabel() == "points" and earned[-1] > 0
-    assert abs(earned[-1] - redeemed[-1] - outstanding[-1]) <= 1e-6 * earned[-1]
+    assert abs(earned[-1] - redeemed[-1] - drawn["points outstanding"][-1]) <= 1e-6 * earned[-1]
+
+
+def test_every_programme_of_the_scenario_is_drawn_even_before_anyone_joins():
+    """Tiers hid the points card beside them, and a short run said "no loyalty programme"."""
+    scenario = ecosim.load_scenario(SCENARIOS / "points_vs_tiers.toml")
+    timeseries = ecosim.run(scenario, days=3, customers=200)
+    figure = dashboard(timeseries, programmes=loyalty_programmes(scenario))
+    panel = next(ax for ax in figure.axes if ax.get_title() == "Loyalty programme")
+    twin = next(ax for ax in figure.axes if ax is not panel and ax.bbox.bounds == panel.bbox.bounds)
+    assert set(lines_of(panel)) == {"silver", "gold", "platinum"}
+    assert set(lines_of(twin)) == {"points outstanding"}
+    assert not panel.texts
+
+
+def test_each_brand_keeps_one_colour_in_every_panel():
+    scenario = ecosim.load_scenario(SCENARIOS / "two_brands.toml")
+    timeseries = ecosim.run(scenario, days=10, customers=300)
+    drawn = lines_of(*dashboard(timeseries, brands=scenario.brand_names).axes)
+    for brand in scenario.brand_names:
+        labels = [f"{brand}: aware", f"{brand}: bought", brand, f"{brand}: active"]
+        assert len({drawn[label].get_color() for label in labels}) == 1, brand
+    assert drawn["tokoku"].get_color() != drawn["modaku"].get_color()
 
 
 def test_no_programme_says_so():
