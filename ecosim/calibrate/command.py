@@ -7,6 +7,8 @@ from typing import Any
 
 from ecosim.calibrate.abc import finished
 from ecosim.calibrate.fit import OUTPUTS, calibrate
+from ecosim.calibrate.outputs import summary_cells
+from ecosim.calibrate.report import periods
 from ecosim.calibrate.schema import load_calibration
 from ecosim.errors import report_stop, stop_reason
 from ecosim.store import output_folder
@@ -52,7 +54,7 @@ def calibrate_command(
     else:
         print(
             f"{calibration.name}: {len(calibration.parameters)} parameters, "
-            f"{len(calibration.observed)} periods of data; ABC-SMC into {out}",
+            f"{periods(len(calibration.observed))} of data; ABC-SMC into {out}",
             flush=True,
         )
         try:
@@ -73,10 +75,12 @@ def calibrate_command(
             )
         if result.resumed:
             print(f"resumed after {result.resumed} complete generation(s)")
-    print(
-        result.summary[["parameter", "mean", "median", "q05", "q95"]].to_string(
-            index=False, float_format=lambda x: f"{x:.4g}"
-        )
-    )
+    table = [["parameter", "mean", "median", "q05", "q95"]]
+    for row in result.summary.itertuples():
+        mean, _, median, low, high = summary_cells(row)
+        table.append([row.parameter, mean, median, low, high])
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        print("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)))
     print(f"{'its outputs are' if done else 'wrote'} {', '.join(OUTPUTS)} in {out}")
     return 0

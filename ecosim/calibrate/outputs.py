@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from ecosim.calibrate.schema import MARKET_SIZE, Calibration
 from ecosim.calibrate.simulation import simulated_periods
 from ecosim.experiment.plan import run_seed
+from ecosim.report.text import distinct_numbers
 from ecosim.scenario import apply_overrides, validate_scenario
 from ecosim.scenario.loading import read_toml
 
@@ -55,6 +56,16 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     from pyabc.weighted_statistics import weighted_quantile as quantile
 
     return float(quantile(np.asarray(values, float), np.asarray(weights, float), alpha=q))
+
+
+def summary_cells(row: Any) -> list[str]:
+    """Write a parameter's posterior mean, sd, median, q05 and q95 as the outputs show them.
+
+    The mean, median and interval ends with the digits that tell them apart (a narrow
+    posterior would read ``[1.7e+04, 1.7e+04]`` in four digits); the sd in three.
+    """
+    mean, median, low, high = distinct_numbers([row.mean, row.median, row.q05, row.q95])
+    return [mean, distinct_numbers([row.sd], 3)[0], median, low, high]
 
 
 def credible_intervals(calibration: Calibration, particles: pd.DataFrame) -> pd.DataFrame:
@@ -207,8 +218,9 @@ def calibrated_scenario(calibration: Calibration, summary: pd.DataFrame) -> str:
         f"# ({calibration.file}, {date.today().isoformat()}): each fitted field is at its",
         "# posterior median. Fitted:",
         *(
-            f"#   {row.path} = {row.median:.6g} (90% credible interval {row.q05:.6g} to "
-            f"{row.q95:.6g})"
+            "#   {} = {} (90% credible interval {} to {})".format(
+                row.path, *distinct_numbers([row.median, row.q05, row.q95], 6)
+            )
             for row in summary.itertuples()
         ),
     ]

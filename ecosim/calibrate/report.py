@@ -8,10 +8,10 @@ import pandas as pd
 
 from ecosim import __version__
 from ecosim.calibrate.abc import Generation
-from ecosim.calibrate.outputs import LEVEL
+from ecosim.calibrate.outputs import LEVEL, summary_cells
 from ecosim.calibrate.schema import MARKET_SIZE, STATISTIC_KINDS, Calibration
 
-__all__ = ["write_report_text"]
+__all__ = ["periods", "write_report_text"]
 
 REFERENCES = """\
 - Beaumont, M. A., Cornuet, J.-M., Marin, J.-M., & Robert, C. P. (2009). Adaptive
@@ -27,6 +27,11 @@ REFERENCES = """\
 - Talts, S., Betancourt, M., Simpson, D., Vehtari, A., & Gelman, A. (2018). Validating
   Bayesian inference algorithms with simulation-based calibration. arXiv:1804.06788.
 """
+
+
+def periods(count: int) -> str:
+    """Write a number of periods of data (``1 period``, ``40 periods``)."""
+    return f"{count:,} period{'' if count == 1 else 's'}"
 
 
 def write_report_text(
@@ -109,7 +114,7 @@ def write_report_text(
         "",
         "## Data",
         "",
-        f"`{c.data.path}`: {len(c.observed)} periods of {c.data.period_days} simulated "
+        f"`{c.data.path}`: {periods(len(c.observed))} of {c.data.period_days} simulated "
         f"day(s) each, columns "
         f"{', '.join(f'`{col}`' for col in c.columns)}. Flows are summed over a period's days, "
         "states read on its last day.",
@@ -122,8 +127,7 @@ def write_report_text(
         "| parameter | mean | sd | median | 90% credible interval |",
         "|---|---|---|---|---|",
         *(
-            f"| {row.parameter} | {row.mean:.4g} | {row.sd:.3g} | {row.median:.4g} | "
-            f"[{row.q05:.4g}, {row.q95:.4g}] |"
+            "| {} | {} | {} | {} | [{}, {}] |".format(row.parameter, *summary_cells(row))
             for row in summary.itertuples()
         ),
         "",

@@ -107,7 +107,7 @@ def _failed(failed: list[tuple[str, str]], done: int, errors: Path, consequence:
     consequence : str
         What the failures mean for the plan chosen.
     """
-    lines = [f"  {trial}: {error}" for trial, error in failed[:SHOWN]]
+    lines = [f"  {trial}: {error}".replace("\n", "\n    ") for trial, error in failed[:SHOWN]]
     if len(failed) > SHOWN:
         lines.append(f"  and {len(failed) - SHOWN} more")
     print(

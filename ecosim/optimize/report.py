@@ -26,7 +26,7 @@ from ecosim.analysis import describe, paired_differences, spend_comparison
 from ecosim.model import resolve_scenario
 from ecosim.optimize.run import CURRENT, KEPT, SELECTION, Outcome
 from ecosim.optimize.schema import Optimisation
-from ecosim.optimize.search import DATABASE, statistic
+from ecosim.optimize.search import DATABASE, evaluated, statistic
 from ecosim.optimize.space import changes
 from ecosim.store import write_figure, write_text
 
@@ -106,7 +106,8 @@ def _write_plan(outcome: Outcome, optimisation: Optimisation, words: list[str]) 
     left_out = ""
     if beyond:
         actions = ", ".join(
-            f"campaign[{a}] (a {plan.campaign[a].type} from day {plan.campaign[a].start})"
+            f"campaign[{a}] ({plan.campaign[a].type.replace('_', ' ')} from day "
+            f"{plan.campaign[a].start})"
             for a in beyond
         )
         left_out = (
@@ -176,6 +177,8 @@ def comparison_table(outcome: Outcome, optimisation: Optimisation) -> pd.DataFra
         rows[0].update(
             spend=spend["spend"],
             current_spend=spend["baseline_spend"],
+            extra_spend=spend["extra_spend"],
+            extra_profit=spend["extra_profit"],
             extra_spend_share=spend["extra_spend_share"],
             profit_per_extra_spend=spend["profit_per_extra_spend"],
             equal_cost=bool(spend["equal_cost"]),
@@ -191,12 +194,19 @@ def comparison_table(outcome: Outcome, optimisation: Optimisation) -> pd.DataFra
 
 
 def _selection_table(outcome: Outcome) -> pd.DataFrame:
+    """Return each plan of the selection stage: its replications and mean.
+
+    Beside them, the selected plan's mean over the same replications: what an eliminated
+    plan was compared with.
+    """
     selected = outcome.selected
+    best = selected.observations[selected.best]
     return pd.DataFrame(
         {
             "candidate": [c.name for c in outcome.candidates],
             "replications": selected.counts,
             "mean": selected.means,
+            "selected_mean_same_replications": [np.nanmean(best[:n]) for n in selected.counts],
             "eliminated_after": [np.nan if e is None else float(e) for e in selected.eliminated],
             "selected": [i == selected.best for i in range(len(outcome.candidates))],
         }
@@ -328,7 +338,6 @@ def _markdown(
     o, study, selected = optimisation, outcome.study, outcome.selected
     rule, objective = o.selection, o.selected_objective
     chosen = outcome.chosen
-    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     failed = [t for t in study.get_trials(deepcopy=False) if "error" in t.user_attrs]
     sampler = type(study.sampler).__name__
     s = o.scenario
@@ -389,9 +398,9 @@ def _markdown(
         + (f" (`{o.scenario_file}`)" if o.scenario_file else "")
         + f": {s.population.size:,} customers, {s.days} days |",
         "| objectives | " + "; ".join(f"{x.direction} `{x.label}`" for x in o.objectives) + " |",
-        f"| search | {sampler}, {len(complete)} evaluations of {o.search.replications} "
-        f"replications each, {o.search.batch} at a time; {len(failed)} failed |",
-        f"| selection | top {rule.top} and the current plan; KN, confidence "
+        f"| search | {sampler}, {evaluated(study)} evaluations of {o.search.replications} "
+        f"replications each, {o.search.batch} at a time; {len(failed)} of them failed |",
+        f"| selection | {_compared(len(outcome.candidates), rule.top)}; KN, confidence "
         f"{rule.confidence:.0%}, indifference zone {rule.indifference:,.6g}, first stage "
         f"{rule.first_stage} |",
         f"| seed | {o.seed} |",
@@ -427,16 +436,20 @@ def _markdown(
         "upwards, so the best plans and the current one are run again on new common seeds "
         "and one is selected with the fully sequential procedure of Kim & Nelson (2001), "
         "valid under common random numbers; the table below shows when each plan was "
-        "eliminated.",
+        "eliminated. An eliminated plan's mean covers only the replications it ran, so it "
+        "is set beside the selected plan's mean over those same replications, which is "
+        "what it was compared with.",
         "",
-        "| plan | replications | mean | eliminated after | selected |",
-        "|---|---|---|---|---|",
+        "| plan | replications | mean | selected plan's mean, same replications "
+        "| eliminated after | selected |",
+        "|---|---|---|---|---|---|",
     ]
     for _, row in selection.iterrows():
         out = "—" if pd.isna(row["eliminated_after"]) else f"{int(row['eliminated_after'])}"
         mark = "**yes**" if row["selected"] else ""
         lines.append(
-            f"| `{row['candidate']}` | {row['replications']} | {_n(row['mean'])} | {out} | {mark} |"
+            f"| `{row['candidate']}` | {row['replications']} | {_n(row['mean'])} "
+            f"| {_n(row['selected_mean_same_replications'])} | {out} | {mark} |"
         )
     lines += ["", "## Search", ""]
     lines += [
@@ -449,7 +462,7 @@ def _markdown(
         lines += [
             "![Pareto front](figures/pareto.png)",
             "",
-            f"*The {_distinct(study.best_trials)} distinct plans of the Pareto front of the "
+            f"*The {_plans(_distinct(study.best_trials))} of the Pareto front of the "
             f"{len(o.objectives)} objectives, on the first two.*",
             "",
         ]
@@ -480,16 +493,24 @@ def _markdown(
 
 
 def _spend_sentence(row: pd.Series) -> str:
-    """Say whether the chosen plan costs what the current one does."""
+    """Say whether the chosen plan costs what the current one does, and what that buys."""
     what = (
         f"It spends {_n(row['spend'])} (marketing, service and programme costs) against "
         f"{_n(row['current_spend'])} for the current plan ({row['extra_spend_share']:+.1%})"
     )
     if row["equal_cost"]:
         return f"{what}: the same cost, within 1%."
+    extra, gained = row["extra_spend"], row["extra_profit"]
+    if extra > 0:
+        return (
+            f"{what}: **not at equal cost**; each extra Rp spent changes profit (which pays "
+            f"for the spend) by {row['profit_per_extra_spend']:+.3g} Rp."
+        )
+    change = "more" if gained > 0 else "less"
+    verdict = "better on both counts" if gained > 0 else "saving more than it earns"
     return (
-        f"{what}: **not at equal cost**; each extra Rp spent changes profit (which pays "
-        f"for the spend) by {row['profit_per_extra_spend']:+.3g} Rp."
+        f"{what}: **not at equal cost**; it spends {_n(-extra)} less and earns "
+        f"{_n(abs(gained))} {change} profit, {verdict}."
     )
 
 
@@ -497,6 +518,18 @@ def _with_interval(row: pd.Series, plan: str) -> str:
     value = _n(row[f"{plan}_mean"])
     low, high = row.get(f"{plan}_ci_low"), row.get(f"{plan}_ci_high")
     return value if low is None or pd.isna(low) else f"{value} [{_n(low)}, {_n(high)}]"
+
+
+def _plans(count: int) -> str:
+    return f"{count} distinct plan{'' if count == 1 else 's'}"
+
+
+def _compared(candidates: int, top: int) -> str:
+    """Say which plans the selection stage compared: the current one and the search's best."""
+    found = candidates - 1
+    if found >= top:
+        return f"top {top} and the current plan"
+    return f"the {_plans(found)} the search found (of a top {top}) and the current plan"
 
 
 def _distinct(trials: list[optuna.trial.FrozenTrial]) -> int:

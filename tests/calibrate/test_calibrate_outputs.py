@@ -1,12 +1,20 @@
 """What a finished calibration leaves: posterior, intervals, draws, check, scenario, report."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from ecosim import load_scenario
 from ecosim.calibrate import load_calibration
-from ecosim.calibrate.outputs import credible_intervals, posterior_draws, weighted_quantile
+from ecosim.calibrate.outputs import (
+    credible_intervals,
+    posterior_draws,
+    summary_cells,
+    weighted_quantile,
+)
+from ecosim.calibrate.report import periods
 from ecosim.cli import main
 
 
@@ -116,3 +124,28 @@ def test_rereading_a_finished_calibration_says_so_and_writes_nothing(finished, c
     assert "already finished" in printed and "wrote" not in printed
     assert "its outputs are posterior.parquet, posterior_draws.parquet" in printed
     assert {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()} == stamps
+
+
+def test_a_narrow_posterior_is_written_with_the_digits_that_tell_its_ends_apart():
+    """It read "1.7e+04 [1.7e+04, 1.7e+04]" in the report, the terminal and calibrated.toml."""
+    row = SimpleNamespace(
+        **{
+            "mean": 17000.005,
+            "sd": 0.00288,
+            "median": 17000.0049,
+            "q05": 17000.0007,
+            "q95": 17000.0093,
+        }
+    )
+    assert summary_cells(row) == [
+        "17,000.005",
+        "0.00288",
+        "17,000.0049",
+        "17,000.0007",
+        "17,000.0093",
+    ]
+    wide = SimpleNamespace(
+        **{"mean": 15350.2, "sd": 3080.4, "median": 14920.0, "q05": 10970.0, "q95": 21080.0}
+    )
+    assert summary_cells(wide) == ["15,350", "3,080", "14,920", "10,970", "21,080"]
+    assert periods(1) == "1 period" and periods(40) == "40 periods"

@@ -197,7 +197,7 @@ def test_a_plan_on_a_shorter_horizon_leaves_out_the_actions_after_it_and_runs(tm
     assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 0
     text = (out / "plan.toml").read_text()
     left_out = (
-        "leaves out campaign[1] (a promotion from day 10): starting after the last day (8), "
+        "leaves out campaign[1] (promotion from day 10): starting after the last day (8), "
         "it ran in no evaluation"
     )
     assert f"# It {left_out}." in text
@@ -262,6 +262,8 @@ def test_failed_evaluations_are_listed_and_fail_the_command(tmp_path, capsys, mo
     )
     trials = pd.read_csv(out / "tables" / "trials.csv").set_index("number")
     assert list(trials["state"].iloc[:2]) == ["FAIL", "COMPLETE"], trials
+    report = (out / "report.md").read_text()  # it said "5 evaluations ...; 1 failed"
+    assert "6 evaluations of 2 replications each, 2 at a time; 1 of them failed |" in report
 
 
 def test_a_failed_run_of_the_selection_stage_stops_it_and_a_rerun_continues(

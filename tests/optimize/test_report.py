@@ -1,0 +1,62 @@
+"""The optimisation's report: what it says of the chosen plan's cost and of the selection."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecosim.optimize.report import _compared, _selection_table, _spend_sentence
+from ecosim.optimize.run import Candidate, Outcome
+from ecosim.optimize.selection import Selected
+
+
+def spend(extra_spend: float, extra_profit: float, equal_cost: bool = False) -> pd.Series:
+    return pd.Series(
+        {
+            "spend": 100_000 + extra_spend,
+            "current_spend": 100_000.0,
+            "extra_spend_share": extra_spend / 100_000,
+            "extra_spend": extra_spend,
+            "extra_profit": extra_profit,
+            "profit_per_extra_spend": extra_profit / extra_spend,
+            "equal_cost": equal_cost,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra_spend", "extra_profit", "said"),
+    [
+        (5_000.0, 10_000.0, "each extra Rp spent changes profit (which pays for the spend) by +2"),
+        (-2_318.0, 11_014.0, "it spends 2,318 less and earns 11,014 more profit, better on both"),
+        (-5_000.0, -1_000.0, "it spends 5,000 less and earns 1,000 less profit, saving more than"),
+    ],
+)
+def test_the_spend_sentence_follows_the_signs(extra_spend, extra_profit, said):
+    """A plan that spent less and earned more read "each extra Rp spent changes profit by
+    -4.75 Rp", as if spending more had lost money."""
+    assert said in _spend_sentence(spend(extra_spend, extra_profit))
+
+
+def test_an_eliminated_plan_is_set_beside_the_selected_plans_mean_over_its_replications():
+    """Its mean over 6 replications was above the selected plan's over 8, the order the
+    table printed contradicting the choice."""
+    observations = np.array(
+        [
+            [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+            [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+            [1.0, 2.0, 3.0, 4.0, 6.0, 5.0, np.nan, np.nan],
+        ]
+    )
+    selected = Selected(1, observations, np.array([8, 8, 6]), [8, None, 6], True, 1.0)
+    candidates = [Candidate(name, {}, {}) for name in ("current_plan", "trial_1", "trial_2")]
+    outcome = Outcome(None, None, candidates, selected, None, 0)
+    table = _selection_table(outcome)
+    assert list(table["mean"]) == [4.5, 5.5, 3.5]
+    assert list(table["selected_mean_same_replications"]) == [5.5, 5.5, 4.5]
+
+
+def test_the_plans_compared_are_counted_as_they_were():
+    assert _compared(6, 5) == "top 5 and the current plan"
+    assert (
+        _compared(2, 5) == "the 1 distinct plan the search found (of a top 5) and the current plan"
+    )
