@@ -73,8 +73,12 @@ def test_an_interrupt_while_the_files_move_in_waits_for_the_last(tmp_path, monke
 
     monkeypatch.setattr(store.os, "replace", interrupted)
     stop = KeyboardInterrupt if number == signal.SIGINT else Terminated
-    with pytest.raises(stop), _terminated_as_interrupted(True), staged_files(out) as stage:
-        for name in ("a.txt", "b.txt", "c.txt"):
-            (stage / name).write_text("new")
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a command
+    try:
+        with pytest.raises(stop), _terminated_as_interrupted(True), staged_files(out) as stage:
+            for name in ("a.txt", "b.txt", "c.txt"):
+                (stage / name).write_text("new")
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "put back"
+    finally:
+        signal.signal(signal.SIGINT, ignored)  # pytest-xdist's workers ignore Ctrl-C
     assert [(out / name).read_text() for name in ("a.txt", "b.txt", "c.txt")] == ["new"] * 3
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
