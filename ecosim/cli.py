@@ -764,6 +764,7 @@ def _ui(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from ecosim.experiment.runner import check_local_processes
+    from ecosim.store import output_folder
     from ecosim.validation import CASES, run_cases
     from ecosim.validation import write_report as write_validation_report
 
@@ -783,9 +784,10 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"  {check.describe()}", flush=True)
 
     release = args.mode == "full" and not args.case
-    out = args.out or (Path("docs") if release else Path("results") / "validation")
+    out = output_folder(args.out or (Path("docs") if release else Path("results") / "validation"))
     replaced = (out / "validation.md").exists()
-    results = run_cases(args.case or list(CASES), args.mode, args.jobs, progress=report)
+    cases = [name for name in CASES if name in (args.case or CASES)]  # the report's order
+    results = run_cases(cases, args.mode, args.jobs, progress=report)
     path = write_validation_report(
         results, out, args.mode, time.perf_counter() - started, args.jobs
     )

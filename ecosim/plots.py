@@ -104,17 +104,20 @@ def dashboard(
     fig.suptitle(title)
     ax = fig.subplots(3, 3)
 
-    colour = {suffix: f"C{i}" if several else None for i, (suffix, _) in enumerate(lines)}
+    brand_colour = {suffix: f"C{i}" if several else None for i, (suffix, _) in enumerate(lines)}
     for suffix, label in lines:
         name = f"{label}: " if label else ""
         ax[0, 0].plot(
-            day, timeseries["aware_share" + suffix], color=colour[suffix], label=f"{name}aware"
+            day,
+            timeseries["aware_share" + suffix],
+            color=brand_colour[suffix],
+            label=f"{name}aware",
         )
         ax[0, 0].plot(
             day,
             timeseries["adopted_share" + suffix],
             ls="--",
-            color=colour[suffix],
+            color=brand_colour[suffix],
             label=f"{name}bought",
         )
     ax[0, 0].set(title="Awareness and adoption", ylabel="share of customers", ylim=(0, 1))
@@ -136,7 +139,7 @@ def dashboard(
 
     for suffix, label in lines:
         weekly = timeseries["purchases" + suffix].rolling(7, min_periods=1).mean()
-        ax[1, 0].plot(day, weekly, color=colour[suffix], label=label)
+        ax[1, 0].plot(day, weekly, color=brand_colour[suffix], label=label)
     ax[1, 0].set(title="Shopping: purchases (7-day mean)", ylabel="purchases per day")
 
     for name, style in _MONEY.items():
@@ -149,14 +152,14 @@ def dashboard(
         ax[1, 2].plot(
             day,
             timeseries["active_customers" + suffix],
-            color=colour[suffix],
+            color=brand_colour[suffix],
             label=f"{name}active",
         )
         ax[1, 2].plot(
             day,
             timeseries["churned_customers" + suffix],
             ls="--",
-            color=colour[suffix],
+            color=brand_colour[suffix],
             label=f"{name}churned",
         )
     ax[1, 2].set(title="Customers: active and churned", ylabel="customers")

@@ -121,10 +121,10 @@ def staged_files(out: Path) -> Iterator[Path]:
     Until the last file is written, ``out`` keeps what it held (a previous run's files),
     so an interrupted command leaves the old set whole rather than a mix of two runs;
     the files are then moved in by renames, in name order (Ctrl-C and SIGTERM wait for the
-    last), and the staging folder (in
-    ``out``, hidden, named by the machine and the process) is removed, also when the
-    command fails. A staging folder left by a process of this machine that no longer runs
-    (killed with SIGKILL, or the machine stopped) is removed first.
+    last), and the staging folder (in ``out``, hidden, named by the machine and the
+    process) is removed, also when the command fails. A staging folder left by a process
+    of this machine that no longer runs (killed with SIGKILL, or the machine stopped) is
+    removed first.
 
     Parameters
     ----------

@@ -1,5 +1,6 @@
 """The validation suite: every docking case passes in quick mode, and its machinery works."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +134,11 @@ def test_a_quick_or_partial_validation_leaves_the_release_report_alone(
     )
     assert release.read_text() == "the full report"
     assert sorted(path.name for path in (out / "validation").iterdir()) == ["clv.png"]
+    shutil.rmtree(tmp_path / "results")
+    (tmp_path / "results").write_text("a file")  # refused before any case runs
+    assert main(["validate", "--quick", "--case", "clv"]) == 2
+    output = capsys.readouterr()
+    assert "--out results/validation: results is a file" in output.err and not output.out
 
 
 @pytest.mark.parametrize(

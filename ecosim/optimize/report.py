@@ -436,9 +436,10 @@ def _markdown(
         "upwards, so the best plans and the current one are run again on new common seeds "
         "and one is selected with the fully sequential procedure of Kim & Nelson (2001), "
         "valid under common random numbers; the table below shows when each plan was "
-        "eliminated. An eliminated plan's mean covers only the replications it ran, so it "
-        "is set beside the selected plan's mean over those same replications, which is "
-        "what it was compared with.",
+        "eliminated: when its mean trailed a surviving plan's, over the same replications, "
+        "by more than the procedure's boundary. An eliminated plan's mean covers only the "
+        "replications it ran, so the selected plan's mean over those same replications is "
+        "set beside it.",
         "",
         "| plan | replications | mean | selected plan's mean, same replications "
         "| eliminated after | selected |",
@@ -501,17 +502,22 @@ def _spend_sentence(row: pd.Series) -> str:
     if row["equal_cost"]:
         return f"{what}: the same cost, within 1%."
     extra, gained = row["extra_spend"], row["extra_profit"]
+    if math.isnan(extra) or math.isnan(gained):
+        return f"{what}: **not at equal cost**."
     if extra > 0:
         return (
             f"{what}: **not at equal cost**; each extra Rp spent changes profit (which pays "
             f"for the spend) by {row['profit_per_extra_spend']:+.3g} Rp."
         )
-    change = "more" if gained > 0 else "less"
-    verdict = "better on both counts" if gained > 0 else "saving more than it earns"
-    return (
-        f"{what}: **not at equal cost**; it spends {_n(-extra)} less and earns "
-        f"{_n(abs(gained))} {change} profit, {verdict}."
-    )
+    if gained > 0:
+        profit = f"and earns {_n(gained)} more profit: better on both counts"
+    elif gained == 0:
+        profit = "for the same profit: the margin it gives up equals what it saves"
+    else:
+        profit = (
+            f"and earns {_n(-gained)} less profit: the margin it gives up is more than it saves"
+        )
+    return f"{what}: **not at equal cost**; it spends {_n(-extra)} less {profit}."
 
 
 def _with_interval(row: pd.Series, plan: str) -> str:

@@ -47,13 +47,16 @@ def distinct_numbers(values: list[float], digits: int = 4) -> list[str]:
     ['17,000.001', '17,000.005', '17,000.009']
     >>> distinct_numbers([0.017, 0.0170001]), distinct_numbers([2.5e-7, 1e20])
     (['0.017', '0.0170001'], ['2.5e-07', '1e+20'])
+    >>> distinct_numbers([0.1 + 0.2, 0.3, float("nan")])  # equal but for float rounding
+    ['0.3', '0.3', 'nan']
     """
-    distinct = len(set(values))
-    for wanted in range(digits, 16):
+    most = max(digits, 15)  # float64 holds 15 to 17 significant digits
+    distinct = len({_significant(x, most) for x in values})
+    for wanted in range(digits, most):
         texts = [_significant(x, wanted) for x in values]
         if len(set(texts)) == distinct:
-            break
-    return texts
+            return texts
+    return [_significant(x, most) for x in values]
 
 
 def _significant(x: float, digits: int) -> str:

@@ -27,8 +27,10 @@ def spend(extra_spend: float, extra_profit: float, equal_cost: bool = False) -> 
     ("extra_spend", "extra_profit", "said"),
     [
         (5_000.0, 10_000.0, "each extra Rp spent changes profit (which pays for the spend) by +2"),
-        (-2_318.0, 11_014.0, "it spends 2,318 less and earns 11,014 more profit, better on both"),
-        (-5_000.0, -1_000.0, "it spends 5,000 less and earns 1,000 less profit, saving more than"),
+        (-2_318.0, 11_014.0, "it spends 2,318 less and earns 11,014 more profit: better on both"),
+        (-5_000.0, -1_000.0, "spends 5,000 less and earns 1,000 less profit: the margin it gives"),
+        (-5_000.0, 0.0, "it spends 5,000 less for the same profit: the margin it gives up equals"),
+        (-5_000.0, float("nan"), "(-5.0%): **not at equal cost**."),
     ],
 )
 def test_the_spend_sentence_follows_the_signs(extra_spend, extra_profit, said):
