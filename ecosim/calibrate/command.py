@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ecosim.calibrate.abc import finished
+from ecosim.calibrate.abc import Generation, finished
 from ecosim.calibrate.fit import OUTPUTS, calibrate
 from ecosim.calibrate.outputs import summary_cells
 from ecosim.calibrate.report import periods
@@ -57,6 +57,14 @@ def calibrate_command(
             f"{periods(len(calibration.observed))} of data; ABC-SMC into {out}",
             flush=True,
         )
+        shown: list[Generation] = []
+
+        def progress(generation: Generation) -> None:
+            if not shown and generation.t > 0:  # the first generation of a resumed search
+                print(f"resumed after {generation.t} complete generation(s)", flush=True)
+            shown.append(generation)
+            print(generation.describe(), flush=True)
+
         try:
             result = calibrate(
                 calibration,
@@ -65,7 +73,7 @@ def calibrate_command(
                 scheduler=scheduler,
                 serial=serial,
                 dashboard=dashboard,
-                progress=lambda generation: print(generation.describe(), flush=True),
+                progress=progress,
             )
         except KeyboardInterrupt as stop:
             return report_stop(out, *stop_reason(stop), "complete generations")
@@ -73,7 +81,7 @@ def calibrate_command(
             return report_stop(
                 out, f"error: {type(error).__name__}: {error}", 1, "complete generations"
             )
-        if result.resumed:
+        if result.resumed and not shown:  # every generation was done: none ran now
             print(f"resumed after {result.resumed} complete generation(s)")
     table = [["parameter", "mean", "median", "q05", "q95"]]
     for row in result.summary.itertuples():

@@ -64,7 +64,7 @@ def test_a_search_killed_between_generations_resumes_and_is_not_redone(write_cal
     pd.testing.assert_frame_equal(
         after.head(done), before
     )  # complete generations kept as they were
-    assert f"resumed after {done} complete generation(s)" in printed
+    assert f"resumed after {done} complete generation(s)\ngeneration {done}:" in printed
     ran = [line for line in printed.splitlines() if line.startswith("generation ")]
     assert [line.split(":")[0] for line in ran] == [f"generation {t}" for t in range(done, 5)]
     assert (out / "report.md").exists() and (out / "calibrated.toml").exists()
