@@ -51,8 +51,8 @@ def test_a_search_killed_between_generations_resumes_and_is_not_redone(write_cal
     while complete(out) < 2 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
     process.send_signal(signal.SIGKILL)
-    process.wait()
-    assert process.returncode == -signal.SIGKILL, "killed before it finished"
+    _, err = process.communicate()
+    assert process.returncode == -signal.SIGKILL, f"killed before it finished: {err.decode()}"
     before = generations(out)
     done = len(before)
     assert 2 <= done < 5
