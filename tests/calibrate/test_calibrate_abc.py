@@ -23,8 +23,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def generations(folder: Path) -> pd.DataFrame:
-    """The complete generations in a folder's pyabc history (t >= 0), as stored."""
-    with sqlite3.connect(folder / DATABASE, timeout=30) as db:
+    """The complete generations in a folder's pyabc history (t >= 0), as stored.
+
+    Opened read-only: a plain connect creates an empty database where there is none yet,
+    and a calibration refuses a folder that holds one without its record.
+    """
+    with sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True, timeout=30) as db:
         return pd.read_sql_query(
             "SELECT t, epsilon, nr_samples, population_end_time FROM populations "
             "WHERE t >= 0 ORDER BY t",
