@@ -105,21 +105,10 @@ def dashboard(
     ax = fig.subplots(3, 3)
 
     brand_colour = {suffix: f"C{i}" if several else None for i, (suffix, _) in enumerate(lines)}
-    for suffix, label in lines:
-        name = f"{label}: " if label else ""
-        ax[0, 0].plot(
-            day,
-            timeseries["aware_share" + suffix],
-            color=brand_colour[suffix],
-            label=f"{name}aware",
-        )
-        ax[0, 0].plot(
-            day,
-            timeseries["adopted_share" + suffix],
-            ls="--",
-            color=brand_colour[suffix],
-            label=f"{name}bought",
-        )
+    pair = {"timeseries": timeseries, "lines": lines, "colours": brand_colour}
+    _brand_pairs(
+        ax[0, 0], solid=("aware_share", "aware"), dashed=("adopted_share", "bought"), **pair
+    )
     ax[0, 0].set(title="Awareness and adoption", ylabel="share of customers", ylim=(0, 1))
     ax[0, 0].legend(loc="upper left", fontsize="small")
 
@@ -147,21 +136,12 @@ def dashboard(
     ax[1, 1].set(title="Money (cumulative)", ylabel="Rp thousand")
     ax[1, 1].legend(loc="upper left", fontsize="small")
 
-    for suffix, label in lines:
-        name = f"{label}: " if label else ""
-        ax[1, 2].plot(
-            day,
-            timeseries["active_customers" + suffix],
-            color=brand_colour[suffix],
-            label=f"{name}active",
-        )
-        ax[1, 2].plot(
-            day,
-            timeseries["churned_customers" + suffix],
-            ls="--",
-            color=brand_colour[suffix],
-            label=f"{name}churned",
-        )
+    _brand_pairs(
+        ax[1, 2],
+        solid=("active_customers", "active"),
+        dashed=("churned_customers", "churned"),
+        **pair,
+    )
     ax[1, 2].set(title="Customers: active and churned", ylabel="customers")
     ax[1, 2].legend(loc="upper left", fontsize="small")
 
@@ -197,6 +177,27 @@ def dashboard(
 
 
 # ---------------------------------------------------------------- experiments
+
+
+def _brand_pairs(
+    ax: Axes,
+    timeseries: pd.DataFrame,
+    lines: list[tuple[str, str | None]],
+    colours: dict[str, str | None],
+    solid: tuple[str, str],
+    dashed: tuple[str, str],
+) -> None:
+    """Draw two series (column, word) per brand: one solid, one dashed, in the brand's colour."""
+    for suffix, label in lines:
+        name = f"{label}: " if label else ""
+        for (column, word), style in ((solid, "-"), (dashed, "--")):
+            ax.plot(
+                timeseries["step"],
+                timeseries[column + suffix],
+                ls=style,
+                color=colours[suffix],
+                label=f"{name}{word}",
+            )
 
 
 def loyalty_programmes(scenario: Scenario) -> set[str]:
