@@ -27,7 +27,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.experiment.schema import FIELD_PATH_PATTERN, MAX_RUNS, Scalar, outcome_names
-from ecosim.model import resolve_scenario
+from ecosim.model import first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
 from ecosim.scenario.loading import (
@@ -653,11 +653,7 @@ def _needs_integer(base: Scenario, variable: Variable) -> bool:
         return False
 
     def valid(value: float) -> bool:
-        try:
-            resolve_scenario(base, overrides={variable.path: value})
-        except ScenarioError:
-            return False
-        return True
+        return first_invalid(base, [{variable.path: value}]) is None
 
     bounds = [(variable.low, math.floor(variable.low)), (variable.high, math.ceil(variable.high))]
     return any(not valid(bound) and valid(whole) for bound, whole in bounds)

@@ -169,12 +169,12 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
     store = ResultStore(directory)
     store.refuse_foreign(run_ids(experiment), experiment.name)
     results = store.results()
-    runs = plan_runs(experiment, posterior=False)  # the posterior's folder may be gone
-    done = store.rows()
-    refuse_replanned(store, runs, done)
-    refuse_resized(store, runs, done, experiment.scenario)
     if results.empty:
         raise ExperimentError(source, [("", "no run has finished yet; run ecosim batch first")])
+    runs = plan_runs(experiment, posterior=False)  # the posterior's folder may be gone
+    done = results.set_index("run_id", drop=False).to_dict("index")
+    refuse_replanned(store, runs, done)
+    refuse_resized(store, runs, done, experiment.scenario)
     order = {name: i for i, name in enumerate(experiment.strategies)}
     results = (
         results.assign(_order=results["strategy"].map(order))
