@@ -10,6 +10,7 @@ from ecosim import __version__
 from ecosim.calibrate.abc import Generation
 from ecosim.calibrate.outputs import LEVEL, summary_cells
 from ecosim.calibrate.schema import MARKET_SIZE, STATISTIC_KINDS, Calibration
+from ecosim.report.references import references_section
 
 __all__ = ["periods", "write_report_text"]
 
@@ -24,8 +25,6 @@ REFERENCES = """\
   Calibrating agent-based models using uncertainty quantification methods. *Journal of
   Artificial Societies and Social Simulation*, 25(2), 1.
 - Prangle, D. (2017). Adapting the ABC distance function. *Bayesian Analysis*, 12(1), 289-309.
-- Talts, S., Betancourt, M., Simpson, D., Vehtari, A., & Gelman, A. (2018). Validating
-  Bayesian inference algorithms with simulation-based calibration. arXiv:1804.06788.
 """
 
 
@@ -171,8 +170,5 @@ def write_report_text(
         "posterior medians; `posterior_draws.parquet` holds equally weighted draws for "
         "experiments (`[posterior] from = ...`).",
         "",
-        "## References",
-        "",
-        REFERENCES,
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + references_section(REFERENCES, lines))

@@ -28,9 +28,27 @@ from ecosim.optimize.run import CURRENT, KEPT, SELECTION, Outcome
 from ecosim.optimize.schema import Optimisation
 from ecosim.optimize.search import DATABASE, evaluated, statistic
 from ecosim.optimize.space import changes
+from ecosim.report.references import references_section
 from ecosim.store import write_figure, write_text
 
 __all__ = ["comparison_table", "convergence_plot", "importances", "pareto_plot", "write_report"]
+
+REFERENCES = """\
+- Akiba, T., Sano, S., Yanase, T., Ohta, T., & Koyama, M. (2019). Optuna: A next-generation
+  hyperparameter optimization framework. *KDD*, 2623–2631.
+- Bergstra, J., Bardenet, R., Bengio, Y., & Kégl, B. (2011). Algorithms for hyper-parameter
+  optimization. *NeurIPS*, 24.
+- Deb, K., Pratap, A., Agarwal, S., & Meyarivan, T. (2002). A fast and elitist multiobjective
+  genetic algorithm: NSGA-II. *IEEE Transactions on Evolutionary Computation*, 6(2), 182–197.
+- Hutter, F., Hoos, H., & Leyton-Brown, K. (2014). An efficient approach for assessing
+  hyperparameter importance. *ICML*, 754–762.
+- Kim, S.-H., & Nelson, B. L. (2001). A fully sequential procedure for indifference-zone
+  selection in simulation. *ACM Transactions on Modeling and Computer Simulation*, 11(3),
+  251–273.
+- Watanabe, S., Bansal, A., & Hutter, F. (2023). PED-ANOVA: Efficiently quantifying
+  hyperparameter importance in arbitrary subspaces. *IJCAI*, 4389–4396.
+"""
+"""The works the report's methods cite (a report lists those it cites)."""
 
 
 def write_report(outcome: Outcome, optimisation: Optimisation) -> Path:
@@ -430,9 +448,10 @@ def _markdown(
         "Each evaluation runs the plan on the same seeds as every other plan (common random "
         "numbers), so plans are compared on the same customers, networks and chance events; "
         "an objective is the mean (or a quantile) over those replications. The search is "
-        f"Optuna's {sampler} (TPE: Bergstra et al. 2011; NSGA-II: Deb et al. 2002) with "
-        "ask-and-tell, the study kept in SQLite (`study.db`): an interrupted run continues, "
-        "finished evaluations are not redone. The best of many noisy estimates is biased "
+        f"Optuna's {sampler} (Akiba et al. 2019; TPE: Bergstra et al. 2011; "
+        "NSGA-II: Deb et al. 2002) with ask-and-tell, the study kept in SQLite (`study.db`): "
+        "an interrupted run continues, finished evaluations are not redone. The best of many "
+        "noisy estimates is biased "
         "upwards, so the best plans and the current one are run again on new common seeds "
         "and one is selected with the fully sequential procedure of Kim & Nelson (2001), "
         "valid under common random numbers; the table below shows when each plan was "
@@ -490,7 +509,7 @@ def _markdown(
         "`tables/importances.csv`.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + references_section(REFERENCES, lines))
 
 
 def _spend_sentence(row: pd.Series) -> str:

@@ -10,10 +10,22 @@ from ecosim.experiment.schema import Experiment
 from ecosim.metrics import OUTCOMES, split_column
 from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot, percent
 from ecosim.report.comparison import Comparison
+from ecosim.report.references import references_section
 from ecosim.report.text import code_value, format_number, interval, p_value, share
 from ecosim.store import write_figure, write_parquet, write_text
 
 __all__ = ["write_report"]
+
+REFERENCES = """\
+- Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences* (2nd ed.).
+  Lawrence Erlbaum.
+- Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative science:
+  a practical primer for t-tests and ANOVAs. *Frontiers in Psychology*, 4, 863.
+- Law, A. M. (2015). *Simulation Modeling and Analysis* (5th ed.). McGraw-Hill.
+- Libai, B., Muller, E., & Peres, R. (2013). Decomposing the value of word-of-mouth seeding
+  programs: acceleration versus expansion. *Journal of Marketing Research*, 50(2), 161–176.
+"""
+"""The works the report's methods cite (a report lists those it cites)."""
 
 _NOTES = {
     "roi": "(total gross margin - total marketing cost) / total marketing cost",
@@ -181,7 +193,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         "`ecosim batch` reproduces every run.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + references_section(REFERENCES, lines))
 
 
 def _spend_section(c: Comparison) -> list[str]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ecosim.experiment.schema import DUMMY
 from ecosim.plots import sensitivity_plot
+from ecosim.report.references import references_section
 from ecosim.report.text import format_number
 from ecosim.store import write_figure, write_text
 
@@ -14,6 +15,20 @@ if TYPE_CHECKING:
     from ecosim.experiment.runner import SensitivityResult
 
 __all__ = ["undefined_note", "write_sensitivity_report"]
+
+REFERENCES = """\
+- Campolongo, F., Cariboni, J., & Saltelli, A. (2007). An effective screening design for
+  sensitivity analysis of large models. *Environmental Modelling & Software*, 22(10),
+  1509–1518.
+- Morris, M. D. (1991). Factorial sampling plans for preliminary computational experiments.
+  *Technometrics*, 33(2), 161–174.
+- Saltelli, A., Annoni, P., Azzini, I., Campolongo, F., Ratto, M., & Tarantola, S. (2010).
+  Variance based sensitivity analysis of model output. *Computer Physics Communications*,
+  181(2), 259–270.
+- Sobol', I. M. (2001). Global sensitivity indices for nonlinear mathematical models and
+  their Monte Carlo estimates. *Mathematics and Computers in Simulation*, 55, 271–280.
+"""
+"""The works the report's methods cite (a report lists those it cites)."""
 
 
 def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -> Path:
@@ -44,9 +59,10 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
         columns = ["mu_star", "mu_star_conf", "mu", "sigma"]
         what = (
             f"Morris elementary effects (Morris 1991) on {len(design.sample)} design points "
-            "(random trajectories); μ* (mean absolute elementary effect, Campolongo et al. "
-            "2007: the change of the outcome over a step scaled to the parameter's whole "
-            "range) ranks the parameters' influence, σ signals interactions or non-linearity"
+            "(random trajectories); μ* (mean absolute elementary effect, "
+            "Campolongo et al. 2007: the change of the outcome over a step scaled to the "
+            "parameter's whole range) ranks the parameters' influence, σ signals interactions "
+            "or non-linearity"
         )
     else:
         columns = ["S1", "S1_conf", "ST", "ST_conf"]
@@ -105,7 +121,7 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
         lines += [f"![{caption}](figures/{design.method}.png)", "", f"*{caption}*", ""]
         lines.append(f"Table: `tables/{design.method}.csv`.")
     path = directory / "sensitivity.md"
-    write_text("\n".join(lines) + "\n", path)
+    write_text("\n".join(lines + references_section(REFERENCES, lines)).rstrip("\n") + "\n", path)
     return path
 
 

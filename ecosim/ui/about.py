@@ -61,16 +61,17 @@ are agents too. One step is **one day**, in seven phases:
    news (Baumeister et al. 2001). When talk about a brand suddenly rises, **media pick the
    story up** and show it to many more people.
 5. **Customers shop.** Needs arrive around each customer's own rhythm (Ehrenberg 1959). A
-   customer in need chooses among the brands they know, or none, by experience, price,
-   promotions, the average **rating**, habit and their **loyalty programme** (points that pull
-   harder as the reward nears, status tiers, paid membership). A brand whose **checkout** is
-   long or insists on an account loses some of those who chose it before they pay (Baymard
-   Institute 2024). Using the product confirms or disappoints (Oliver 1980; disappointment
-   weighs more). Some purchases go wrong — a late delivery, a stock-out, a defect; customers
-   **complain**, some in public, and a quick, good answer restores much of what was lost, a
-   late one little; a tier's best customers may get **priority delivery**, which spares them
-   many late deliveries and stock-outs, at a cost (Lacey, Suh & Morgan 2007). Some buyers
-   write reviews.
+   customer in need chooses among the brands they know, or none (a logit choice, McFadden
+   1974), by experience, price, promotions, the average **rating**, habit and their
+   **loyalty programme** (points that pull harder as the reward nears, status tiers, paid
+   membership). A brand whose **checkout** is long or insists on an account loses some of
+   those who chose it before they pay (Baymard Institute 2024). Using the product confirms
+   or disappoints (Oliver 1980; disappointment weighs more, Mittal, Ross & Baldasare 1998).
+   Some purchases go wrong — a late delivery, a stock-out, a defect; customers **complain**,
+   some in public, and a quick, good answer restores much of what was lost, a late one
+   little; a tier's best customers may get **priority delivery**, which spares them many
+   late deliveries and stock-outs, at a cost (Lacey, Suh & Morgan 2007). Some buyers write
+   reviews.
 6. **Engagement moves.** A customer who engaged with the brand today may climb one 4C stage,
    more likely with a better experience; without contact, engagement fades. Customers who
    have bought may **churn** (after a bad experience, or a long time without buying) and be
@@ -100,6 +101,8 @@ its source.
   campaign plan, to edit, apply on Reset and download; *About* this text; *Compare* a
   comparison of strategies (or of your edited plan with the scenario's), run many times
   each, with confidence intervals.
+- **The network** (a sample of the customers when they are many) is drawn by
+  force-directed placement (Fruchterman & Reingold 1991): friends sit close together.
 - **Click a customer** in the network (or type an id in the Customer tab) to follow them:
   their state today and, from then on, their experience and stage day by day, also after a Reset.
 """,
@@ -185,6 +188,8 @@ with different trust; a competitor that reacts to your price; reviews that answe
   satisfaction decisions. *Journal of Marketing Research*, 17(4), 460-469.
 - Fruchterman, T. M. J., & Reingold, E. M. (1991). Graph drawing by force-directed placement.
   *Software: Practice and Experience*, 21(11), 1129-1164 (the network layout).
+- Wilensky, U. (1999). *NetLogo*. Center for Connected Learning and Computer-Based
+  Modeling, Northwestern University, Evanston, IL. http://ccl.northwestern.edu/netlogo/
 
 The scenarios follow articles on customer engagement in Indonesian e-commerce: the
 engagement ecosystem, Evans's four stages, four strategic steps towards engagement, and CRM

@@ -125,9 +125,9 @@ CASCADE = Rule(
     "edge_probability",
     3,
     title="independent cascade",
-    description="The rule: each customer who adopted the day before gets one chance to "
-    "convince each neighbour who has not adopted, with the edge probability; three seed "
-    "customers adopt on day 0.",
+    description="The rule (Goldenberg, Libai & Muller 2001): each customer who adopted the "
+    "day before gets one chance to convince each neighbour who has not adopted, with the "
+    "edge probability; three seed customers adopt on day 0.",
 )
 
 

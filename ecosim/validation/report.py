@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 
 from ecosim import __version__
+from ecosim.report.references import references_section
 from ecosim.store import atomic_path, write_figure
 from ecosim.validation.core import ROOT_SEED, CaseResult, Check, Mode
 
@@ -55,6 +56,9 @@ the noise themselves.
 """
 
 REFERENCES = """\
+- Amorim, P., Eng-Larsson, F., & Rooderkerk, R. P. (2025). Navigating online order
+  fulfillment failures: impacts on future customer behavior and the role of retailer
+  mitigation. *Journal of Retailing*, 101(3), 382–409.
 - Axtell, R., Axelrod, R., Epstein, J. M., & Cohen, M. D. (1996). Aligning simulation
   models: a case study and results. *Computational and Mathematical Organization Theory*,
   1(2), 123–141.
@@ -76,6 +80,9 @@ REFERENCES = """\
 - Drèze, X., & Nunes, J. C. (2009). Feeling superior: the impact of loyalty program
   structure on consumers' perceptions of status. *Journal of Consumer Research*, 35(6),
   890–905.
+- East, R., Hammond, K., & Lomax, W. (2008). Measuring the impact of positive and
+  negative word of mouth on brand purchase probability. *International Journal of
+  Research in Marketing*, 25(3), 215–224.
 - Fourt, L. A., & Woodlock, J. W. (1960). Early prediction of market success for new
   grocery products. *Journal of Marketing*, 25(2), 31–38.
 - Goel, S., Anderson, A., Hofman, J., & Watts, D. J. (2016). The structural virality of
@@ -95,11 +102,12 @@ REFERENCES = """\
 - Kivetz, R., Urminsky, O., & Zheng, Y. (2006). The goal-gradient hypothesis resurrected:
   purchase acceleration, illusionary goal progress, and customer retention. *Journal of
   Marketing Research*, 43(1), 39–58.
+- Klinger, E., Rickert, D., & Hasenauer, J. (2018). pyABC: distributed, likelihood-free
+  inference. *Bioinformatics*, 34(20), 3591–3593.
 - Kumar, V., & Reinartz, W. (2016). Creating enduring customer value. *Journal of
   Marketing*, 80(6), 36–68.
-- Libai, B., Muller, E., & Peres, R. (2013). Decomposing the value of word-of-mouth
-  seeding programs: acceleration versus expansion. *Journal of Marketing Research*,
-  50(2), 161–176.
+- Lacey, R., Suh, J., & Morgan, R. M. (2007). Differential effects of preferential
+  treatment levels on relational outcomes. *Journal of Service Research*, 9(3), 241–256.
 - Liu, Y. (2007). The long-term impact of loyalty programs on consumer purchase behavior
   and loyalty. *Journal of Marketing*, 71(4), 19–35.
 - Mansfield, E. (1961). Technical change and the rate of imitation. *Econometrica*, 29(4),
@@ -110,6 +118,9 @@ REFERENCES = """\
   *Physical Review Letters*, 86(14), 3200–3203.
 - Rand, W., & Rust, R. T. (2011). Agent-based modeling in marketing: guidelines for rigor.
   *International Journal of Research in Marketing*, 28(3), 181–193.
+- Rao, S., Griffis, S. E., & Goldsby, T. J. (2011). Failure to deliver? Linking online
+  order fulfillment glitches with future purchase behavior. *Journal of Operations
+  Management*, 29(7–8), 692–703.
 - Sethuraman, R., Tellis, G. J., & Briesch, R. A. (2011). How well does advertising
   work? Generalizations from meta-analysis of brand advertising elasticities. *Journal of
   Marketing Research*, 48(3), 457–471.
@@ -123,6 +134,8 @@ REFERENCES = """\
   624–639.
 - Sultan, F., Farley, J. U., & Lehmann, D. R. (1990). A meta-analysis of applications of
   diffusion models. *Journal of Marketing Research*, 27(1), 70–77.
+- Talts, S., Betancourt, M., Simpson, D., Vehtari, A., & Gelman, A. (2018). Validating
+  Bayesian inference algorithms with simulation-based calibration. arXiv:1804.06788.
 - Trusov, M., Bucklin, R. E., & Pauwels, K. (2009). Effects of word-of-mouth versus
   traditional marketing: findings from an internet social networking site. *Journal of
   Marketing*, 73(5), 90–102.
@@ -208,7 +221,7 @@ def render(results: Sequence[CaseResult], mode: Mode, seconds: float, jobs: int 
         lines += [f"## {section}", ""]
         for result in chosen:
             lines += _case(result)
-    lines += ["## References", "", REFERENCES]
+    lines += references_section(REFERENCES, lines)
     return "\n".join(lines)
 
 
