@@ -37,6 +37,7 @@ __all__ = [
     "as_path",
     "report_stop",
     "shortened",
+    "stop_if_terminated",
     "stop_reason",
     "without_input_warnings",
 ]
@@ -197,6 +198,18 @@ class Terminated(KeyboardInterrupt):
 
     def __init__(self) -> None:
         super().__init__("terminated")
+
+
+def stop_if_terminated() -> None:
+    """Raise :class:`Terminated` if SIGTERM arrived but its exception was lost.
+
+    The handler raises where the main thread happens to be; raised inside a callback that
+    Python calls itself (a garbage collector's callback of Dask, a finaliser), the exception
+    is printed and dropped, and the command would go on. Loops over runs call this after
+    each run, so that the signal stops them all the same.
+    """
+    if Terminated.received.is_set():
+        raise Terminated
 
 
 def stop_reason(stop: KeyboardInterrupt) -> tuple[str, int]:

@@ -587,6 +587,29 @@ def test_broken_sensitivity_parameters_are_named(tmp_path, case):
     assert expected in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("rating", "a daily outcome"),
+        ("step", "a column of the statistics tables"),
+        ("mean", "a column of the statistics tables"),
+        ("baseline", "a column of the statistics tables"),
+        ("n", "a column of the statistics tables"),
+    ],
+)
+def test_a_parameter_named_as_a_column_of_the_tables_is_refused(tmp_path, name, kind):
+    """Compare would mistake its column for theirs, after the whole batch has run."""
+    parameter = {"name": name, "path": "dynamics.wom_awareness_rate", "range": [0.2, 0.8]}
+    for table in ("conditions", "sensitivity"):
+        design = {
+            "parameters": [{**parameter, "levels": 2} if table == "conditions" else parameter]
+        }
+        path = write_experiment(tmp_path, tiny_experiment(**{table: design}))
+        with pytest.raises(ExperimentError) as caught:
+            load_experiment(path)
+        assert f"{table}.parameters[0].name: {name!r} is {kind}" in str(caught.value)
+
+
 def test_a_sensitivity_parameter_may_vary_a_condition_field(tmp_path):
     wom = {"name": "wom", "path": "dynamics.wom_awareness_rate", "range": [0.2, 0.8]}
     data = tiny_experiment(sensitivity={"parameters": [wom]})

@@ -10,7 +10,9 @@ import pytest
 
 from ecosim.analysis import decompose_adoption
 from ecosim.cli import main
-from ecosim.experiment import ExperimentError, load_experiment, run_experiment
+from ecosim.experiment import ExperimentError, load_experiment, outcome_names, run_experiment
+from ecosim.experiment.schema import IDENTIFIERS, TABLE_COLUMNS
+from ecosim.metrics import columns
 from ecosim.report import compare, write_report
 from ecosim.store import ResultStore
 
@@ -369,3 +371,17 @@ def test_a_run_listed_as_failed_and_finished_is_not_counted_twice(batch, tmp_pat
     row.assign(attempts=3, error="MemoryError", traceback="").to_parquet(out / "failed.parquet")
     assert compare(out).pending == 0
     assert compare(out).pending_sentences() == []
+
+
+def test_every_column_of_the_tables_is_reserved_from_the_parameters_names(batch):
+    """A condition named as a column of these tables is refused when the file is read
+    (``TABLE_COLUMNS``); a table with a new column must reserve it too."""
+    comparison = compare(batch)
+    experiment = comparison.experiment
+    frames = [comparison.results, comparison.failures, comparison.summary]
+    frames += [comparison.differences, comparison.decomposition, comparison.spend]
+    frames += list(comparison.bands.values())
+    named = {name for frame in frames for name in [*frame.columns, *frame.index.names] if name}
+    allowed = {*IDENTIFIERS, *TABLE_COLUMNS, *outcome_names(experiment.scenario)}
+    allowed |= {*columns(experiment.scenario), *(p.label for p in experiment.parameters)}
+    assert named - allowed == set()

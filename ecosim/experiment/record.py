@@ -6,6 +6,8 @@ analysis; a rerun into the same folder must hold the same experiment.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +58,22 @@ class Record:
 
 EDGE_LISTS = "edge_list_sha256"
 """The record's table of the SHA-256 of the edge list each strategy's runs read."""
+POSTERIOR = "posterior_sha256"
+"""The record's SHA-256 of the posterior draws the replications run with (``[posterior]``)."""
+
+
+def _posterior_digest(experiment: Experiment) -> str | None:
+    """Return a digest of the posterior draws the replications use, or None without any.
+
+    The experiment names only the calibration's folder: a folder recalibrated since would
+    give the runs still to do other draws than their finished pairs ran with.
+    """
+    if experiment.posterior is None:
+        return None
+    from ecosim.calibrate.posterior import replication_overrides
+
+    draws = replication_overrides(experiment.posterior.source, experiment.replications)
+    return hashlib.sha256(json.dumps(draws, sort_keys=True).encode()).hexdigest()
 
 
 def _record_data(record: Record, edge_lists: dict[str, tuple[str, str]]) -> dict[str, Any]:
@@ -137,7 +155,10 @@ def read_record(directory: str | Path) -> Record:
 def claim(store: ResultStore, record: Record) -> None:
     """Write the record into a new folder, or check that the folder holds the same one."""
     edge_lists = _edge_lists(record.experiment)
+    posterior = _posterior_digest(record.experiment)
     data = _record_data(record, edge_lists)
+    if posterior is not None:
+        data[POSTERIOR] = posterior
     held = store.record()
     if held is None:
         if store.rows():
@@ -150,6 +171,8 @@ def claim(store: ResultStore, record: Record) -> None:
     digests, held_digests = data.pop(EDGE_LISTS, {}), held.pop(EDGE_LISTS, None)
     if not isinstance(held_digests, dict):  # none recorded (or one digest, as a first form did)
         held_digests = None
+    data.pop(POSTERIOR, None)
+    held_posterior = held.pop(POSTERIOR, None)
     differences = _differences(held, data)
     differences = _named_once(differences, data["experiment"])
     if differences:
@@ -169,14 +192,29 @@ def claim(store: ResultStore, record: Record) -> None:
                 )
             ],
         )
-    if digests != (held_digests or {}):
-        _check_edge_lists(store, edge_lists, held_digests)
-        digests = {**(held_digests or {}), **digests}  # a file not readable now keeps its digest
-        header = f"# The resolved experiment, written by ecosim {__version__}.\n"
-        write_text(
-            header + tomli_w.dumps({**data, EDGE_LISTS: digests}),
-            store.directory / ResultStore.RECORD,
+    if digests == (held_digests or {}) and posterior == held_posterior:
+        return
+    _check_edge_lists(store, edge_lists, held_digests)
+    if held_posterior is not None and posterior != held_posterior and store.rows():
+        raise ExperimentError(
+            str(store.directory),
+            [
+                (
+                    "",
+                    "the posterior draws of "
+                    f"{Path(record.experiment.posterior.source) / 'posterior_draws.parquet'} "
+                    "changed since runs with them finished; they are not paired with runs "
+                    "on other draws: restore the calibration's folder, use another --out, "
+                    "or remove the folder to start again",
+                )
+            ],
         )
+    digests = {**(held_digests or {}), **digests}  # a file not readable now keeps its digest
+    header = f"# The resolved experiment, written by ecosim {__version__}.\n"
+    kept = {EDGE_LISTS: digests} if digests else {}
+    if posterior is not None:
+        kept[POSTERIOR] = posterior
+    write_text(header + tomli_w.dumps({**data, **kept}), store.directory / ResultStore.RECORD)
 
 
 def _check_edge_lists(

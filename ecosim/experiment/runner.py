@@ -36,7 +36,7 @@ from distributed.utils import get_mp_context
 from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
-from ecosim.errors import InputError, without_input_warnings
+from ecosim.errors import InputError, stop_if_terminated, without_input_warnings
 from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
 from ecosim.experiment.record import Record, claim, refuse_replanned, refuse_resized
 from ecosim.experiment.schema import Experiment, strategy_warnings, summary_row
@@ -189,13 +189,13 @@ class Runner:
             The error of a job that failed after its retries.
         """
         if self.client is None:
-            return [self._serially(job) for job in jobs]
+            return [_checked(self._serially(job)) for job in jobs]
         _warn_here((job.scenario, job.overrides, None) for job in jobs)
         futures = self.client.map(_summarise_quietly, jobs, pure=False, retries=self.retries)
         try:
             # One at a time: an interrupted gather of all leaves a waiting task per
             # unfinished run, each printing a traceback as the cluster closes.
-            return [future.result() for future in futures]
+            return [_checked(future.result()) for future in futures]
         finally:
             for future in futures:
                 future.release()
@@ -207,6 +207,12 @@ class Runner:
             except Exception:  # tried again; the last attempt's error is raised
                 continue
         return summarise(job)
+
+
+def _checked(summary: dict[str, float | None]) -> dict[str, float | None]:
+    """Return a job's summary, unless SIGTERM arrived meanwhile (:func:`stop_if_terminated`)."""
+    stop_if_terminated()
+    return summary
 
 
 @contextmanager
@@ -570,6 +576,7 @@ def _run_serially(scenario: Scenario, runs: list[Run], retries: int, tally: _Tal
             else:
                 tally.success(run, daily, summary, adoption)
                 break
+        stop_if_terminated()
 
 
 def _run_on_dask(
@@ -596,6 +603,7 @@ def _run_on_dask(
         else:
             tally.success(run, daily, summary, adoption)
         future.release()
+        stop_if_terminated()
 
 
 def _warn_here(scenarios: Iterable[tuple[Scenario, dict[str, Any], str | None]]) -> None:

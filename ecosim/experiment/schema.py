@@ -54,6 +54,7 @@ from ecosim.value import VALUE_KEYS
 __all__ = [
     "DUMMY",
     "IDENTIFIERS",
+    "TABLE_COLUMNS",
     "Conditions",
     "Experiment",
     "ExperimentError",
@@ -78,6 +79,20 @@ IDENTIFIERS = ("run_id", "strategy", "condition", "replication", "seed")
 """Columns that identify a run in ``results.parquet``, before its outcomes."""
 DUMMY = "dummy"
 """Name of the sensitivity analysis's dummy parameter, which the model never reads."""
+TABLE_COLUMNS = frozenset(
+    {
+        *("above_noise", "acceleration", "attempts", "baseline", "baseline_spend", "ci_high"),
+        *("ci_low", "d_z", "days_earlier", "difference", "equal_cost", "error", "expansion"),
+        *("extra_profit", "extra_spend", "extra_spend_share", "first", "gain", "lead", "mean"),
+        *("measure", "method", "mu", "mu_star", "mu_star_conf", "n", "outcome", "p_value"),
+        *("parameter", "profit_ci_high", "profit_ci_low", "profit_per_extra_spend", "sd"),
+        *("share_positive", "sigma", "significant", "spend", "std", "step", "t", "value"),
+        *("var_paired", "var_unpaired", "variance_ratio", "variance_reduction"),
+    }
+)
+"""Columns that the statistics tables (:func:`ecosim.report.compare`, the sensitivity
+indices) and the failed runs' table set beside the conditions' columns: a condition or
+sensitivity parameter named so would be mistaken for one of them."""
 
 MAX_RUNS = 10_000_000
 """The most runs an experiment, a sensitivity design or any count that multiplies into them
@@ -462,10 +477,13 @@ class Experiment(Spec):
         )
         problems += _repeated(self.sensitivity.outcomes or [], "sensitivity.outcomes")
         scenario = self.scenario.model_dump()
+        reserved = TABLE_COLUMNS.union(columns(self.scenario))
         for i, parameter in enumerate(self.conditions.parameters if self.conditions else []):
             where = f"conditions.parameters[{i}]"
             if parameter.label in known:
                 problems.append(f"{where}.name: {parameter.label!r} is an outcome; give a name")
+            elif parameter.label in reserved:
+                problems.append(f"{where}.name: {_reserved(parameter.label)}")
             problems += _clashes(where, parameter.path, self.strategies, "a condition", scenario)
         problems += _shared_fields(self.parameters, "conditions.parameters", scenario)
         sensitive = self.sensitivity.parameters or []
@@ -478,6 +496,8 @@ class Experiment(Spec):
                 problems.append(f"{where}.name: {parameter.label!r} names two parameters")
             if parameter.label in (*IDENTIFIERS, DUMMY, *known):
                 problems.append(f"{where}.name: {parameter.label!r} is reserved; give a name")
+            elif parameter.label in reserved:
+                problems.append(f"{where}.name: {_reserved(parameter.label)}")
             if strategy in self.strategies:
                 chosen = {strategy: self.strategies[strategy]}
                 problems += _clashes(
@@ -599,6 +619,11 @@ def _repeated(names: list[str], where: str) -> list[str]:
         for i, name in enumerate(names)
         if name in names[:i]
     ]
+
+
+def _reserved(label: str) -> str:
+    kind = "a column of the statistics tables" if label in TABLE_COLUMNS else "a daily outcome"
+    return f"{label!r} is {kind}, which a parameter's column would be mistaken for; give a name"
 
 
 def _expected(names: list[str]) -> str:

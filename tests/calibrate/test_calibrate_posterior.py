@@ -85,6 +85,23 @@ def test_a_batch_runs_each_replication_with_its_draw_and_records_the_folder(
     assert len(compare(tmp_path / "batch").results) == 6, "read from the results folder alone"
 
 
+def test_a_batch_refuses_to_pair_its_runs_with_draws_changed_since(experiment_file, tmp_path):
+    experiment = load_experiment(experiment_file)
+    out = tmp_path / "batch"
+    run_experiment(experiment, out, serial=True, progress=False)
+    draws_file = experiment_file.parent / "cal" / "posterior_draws.parquet"
+    kept = draws_file.read_bytes()
+    recalibrated = pd.read_parquet(draws_file).assign(**{"diffusion.q": [0.2, 0.3, 0.4, 0.5]})
+    recalibrated.to_parquet(draws_file, index=False)
+    (out / "runs" / sorted(p.name for p in (out / "runs").glob("*.parquet"))[0]).unlink()
+    with pytest.raises(
+        ExperimentError, match=r"posterior draws of .*posterior_draws\.parquet changed"
+    ):
+        run_experiment(experiment, out, serial=True, progress=False)
+    draws_file.write_bytes(kept)  # restored: the missing run is redone with its own draw
+    assert run_experiment(experiment, out, serial=True, progress=False).finished == 1
+
+
 def test_a_sensitivity_analysis_refuses_a_posterior(experiment_file):
     experiment = load_experiment(experiment_file)
     with pytest.raises(ExperimentError, match=r"posterior: a sensitivity analysis .* draws no"):
