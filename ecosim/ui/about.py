@@ -93,7 +93,7 @@ its source.
   lists the changes waiting for it, then those running. A combination the scenario schema
   rejects shows a message and the scenario as written runs instead.
 - **Run** (sidebar): **Step** advances one day; **▶** plays and **❚❚** pauses, at the pace
-  picked (simulated days per second; at 10 a year takes about 40 seconds). The top of the
+  picked (simulated days per second; at 10 a year takes about 37 seconds). The top of the
   page shows the day and its date (day 1 is 1 January). The run stops at the scenario's
   last day.
 - **Tabs**: *Model* the network and the live charts, with the campaign calendar on their
@@ -110,9 +110,10 @@ its source.
 - **The ripple.** Watch the network coloured by 4C stage: awareness (orange) and engagement
   (blue) spread from the customers an advertisement reached to their friends, fastest
   around the well-connected hubs.
-- **Where the ripple is now.** On page 1, press Step a few times during a campaign and watch
-  which arrows carry the most: *exposures* and *consumed* at once, *praise* and *heard* as
-  engagement grows, *bought* when needs come round. The same campaign feeds all of them.
+- **Where the ripple is now.** On the *Ecosystem* tab, press Step a few times during a
+  campaign and watch which arrows of the diagram carry the most: *exposures* and
+  *consumed* at once, *praise* and *heard* as engagement grows, *bought* when needs come
+  round. The same campaign feeds all of them.
 - **Sale days.** On Harbolnas (12.12, day 346), 11.11 and 9.9 purchases jump. Do they leave
   lasting engagement, or only a spike?
 - **Bad news travels.** Complaints are fewer than praise, yet the experience of those who

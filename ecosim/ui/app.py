@@ -33,10 +33,10 @@ from ecosim.ui.charts import OutcomeExplorer, chart_components
 from ecosim.ui.compare import CompareResults, CompareSession, CompareSettings
 from ecosim.ui.controls import changes, model_params
 from ecosim.ui.ecosystem import EcosystemDiagram, TodayFlows
-from ecosim.ui.inspector import CustomerHistory, CustomerInspector
+from ecosim.ui.inspector import CustomerHistory, CustomerInspector, dropped_message
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import NetworkView
-from ecosim.ui.parameters_panel import ParametersPanel, initial_values
+from ecosim.ui.parameters_panel import ParametersPanel, initial_values, readable
 from ecosim.ui.refresh import force_update, update_counter
 from ecosim.ui.run_controls import RunControls
 from ecosim.ui.scenario_panel import ScenarioPanel
@@ -67,7 +67,8 @@ def reset_keywords(
     params : dict
         The scenario's model parameters (:func:`ecosim.ui.controls.model_params`).
     edits : dict
-        The controls moved, by model keyword.
+        The controls moved, by model keyword; a number field's text that is no number
+        (:func:`ecosim.ui.parameters_panel.unread`) leaves the scenario's value.
     plan : Scenario or None
         The scenario with the campaign plan edited in the Campaign tab, if any: it replaces
         the scenario, and the controls of single campaign actions no longer apply.
@@ -77,7 +78,7 @@ def reset_keywords(
     >>> reset_keywords({"scenario": "s", "days": {"type": "SliderInt", "value": 9}}, {}, None)
     {'scenario': 's', 'days': 9}
     """
-    keywords = {**initial_values(params), **edits}
+    keywords = {**initial_values(params), **readable(params, edits)}
     if plan is not None:
         keywords = {k: v for k, v in keywords.items() if not k.startswith("campaign.")}
         keywords["scenario"] = plan
@@ -147,14 +148,20 @@ def Page() -> None:
     params = solara.use_memo(lambda: model_params(scenario.value), [scenario.value])
     model = solara.use_reactive(solara.use_memo(lambda: LiveModel(scenario.value), []))
     previous = solara.use_ref(model.value)
+    dropped = solara.use_reactive("")
 
     def keep_watching() -> None:
-        """After a Reset, follow the customer the previous model followed."""
+        """After a Reset, follow the customer the previous model followed, or say why not."""
         old, previous.current = previous.current, model.value
-        row = old.watched
-        if row is not None and model.value.watched is None and row < model.value.population.n:
+        row, n = old.watched, model.value.population.n
+        if row is None or model.value.watched is not None:
+            dropped.set("")
+        elif row < n:
+            dropped.set("")
             model.value.watch(row)
             force_update()
+        else:
+            dropped.set(dropped_message(row, n))
 
     solara.use_effect(keep_watching, [model.value])
 
@@ -208,7 +215,7 @@ def Page() -> None:
         keywords = reset_keywords(params, edits.value, plan.value)
         built = LiveModel(**keywords)
         model.set(built)
-        used = {name: value for name, value in edits.value.items() if name in keywords}
+        used = {name: keywords[name] for name in edits.value if name in keywords}
         applied.set({} if built.problem else used)
 
     running = model.value.scenario.campaign
@@ -246,7 +253,14 @@ def Page() -> None:
         with solara.lab.Tab(TABS[1]):
             _grid(model.value, [EcosystemDiagram, TodayFlows, OutcomeExplorer])
         with solara.lab.Tab(TABS[2]):
-            _grid(model.value, [NetworkView, CustomerInspector, CustomerHistory])
+            _grid(
+                model.value,
+                [
+                    NetworkView,
+                    lambda live: CustomerInspector(live, dropped.value),
+                    CustomerHistory,
+                ],
+            )
         with solara.lab.Tab(TABS[3]):
             CampaignEditor(
                 scenario.value,

@@ -11,7 +11,6 @@ Compare tab can run it against the scenario's own plan.
 from __future__ import annotations
 
 import html
-import math
 import tomllib
 import typing
 from collections.abc import Callable
@@ -23,6 +22,7 @@ import tomli_w
 from ecosim.scenario import Scenario, ScenarioError, validate_scenario
 from ecosim.scenario.campaign import ACTION_TYPES, Action
 from ecosim.ui.calendar import date_label
+from ecosim.ui.controls import read_number
 from ecosim.ui.live_model import LiveModel
 
 __all__ = [
@@ -176,15 +176,10 @@ def form_numbers(draft: dict[str, Any]) -> dict[str, Any]:
     for name, value in draft.items():
         if name in NUMBERS and (value is None or isinstance(value, str)):
             label, kind = NUMBERS[name]
-            what = "a whole number" if kind is int else "a finite number"
-            if value is None or not value.strip():
-                raise ValueError(f"{label}: empty (expected {what})")
             try:
-                value = kind(value.strip())
-            except ValueError:
-                raise ValueError(f"{label}: expected {what} (got {value!r})") from None
-            if not math.isfinite(value):
-                raise ValueError(f"{label}: expected {what} (got {draft[name]!r})")
+                value = read_number(value, kind)
+            except ValueError as error:
+                raise ValueError(f"{label}: {error}") from None
         elif value in ("", None):
             continue
         fields[name] = value

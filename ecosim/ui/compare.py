@@ -40,6 +40,7 @@ from ecosim.ui.compare_session import (
     CompareSession,
     Request,
     Status,
+    brand_notes,
     checked_experiment,
     choice_problem,
     comparison_baseline,
@@ -51,15 +52,19 @@ from ecosim.ui.compare_session import (
     scenario_folder,
 )
 from ecosim.ui.compare_tables import (
+    FALLBACK_SERIES,
     MONEY,
     NAMES,
     ROI_MEANING,
     TABLE_STYLE,
     bands_figure,
+    daily_series,
     formatted,
     money_table_html,
+    no_series_note,
     outcome_label,
     outcome_table_html,
+    series_label,
     summary_table,
     verdicts,
 )
@@ -70,6 +75,7 @@ __all__ = [
     "DAYS",
     "DEFAULT_EXPERIMENT",
     "EDITED_PLAN",
+    "FALLBACK_SERIES",
     "MAX_STRATEGIES",
     "MIN_STRATEGIES",
     "MONEY",
@@ -84,17 +90,21 @@ __all__ = [
     "Request",
     "Status",
     "bands_figure",
+    "brand_notes",
     "checked_experiment",
     "choice_problem",
     "comparison_baseline",
+    "daily_series",
     "default_strategies",
     "experiment_folder",
     "file_strategy_names",
     "formatted",
     "idle_strategies",
+    "no_series_note",
     "outcome_label",
     "reduced_experiment",
     "scenario_folder",
+    "series_label",
     "summary_table",
     "verdicts",
 ]
@@ -113,6 +123,10 @@ def CompareSettings(session: CompareSession, plan: Scenario | None = None) -> No
     With a campaign plan edited in the Campaign tab (``plan``), it can run as one more
     strategy, :data:`EDITED_PLAN`, against the experiment's (its baseline is the scenario's
     own plan).
+
+    Every choice, the experiment too, is disabled while a comparison runs; the experiment
+    picker is drawn anew when the run starts and ends, so a pick the session refused
+    during the run (:meth:`CompareSession.pick`) does not stay shown.
     """
     files = session.files
     name = session.experiment.value
@@ -126,7 +140,7 @@ def CompareSettings(session: CompareSession, plan: Scenario | None = None) -> No
             value=name,
             on_value=session.pick,
             disabled=session.running,
-        )
+        ).key(f"experiment-{session.running}")
         if isinstance(loaded, str):
             solara.Error(loaded, style_="white-space: pre-wrap")
         else:
@@ -164,7 +178,7 @@ def _Choices(
             f"{experiment.scenario.name}, the experiment's base scenario (its customers, "
             "network, brands and channels), like every strategy."
         )
-    problems, idle = solara.use_memo(lambda: _check(request), [request])
+    problems, idle, brands = solara.use_memo(lambda: _check(request), [request])
     running = session.running
     with solara.Column(gap="6px"):
         solara.Text(
@@ -181,7 +195,7 @@ def _Choices(
                 value=with_plan,
                 disabled=running,
             )
-        _Checks(request, experiment, warnings, problems, idle)
+        _Checks(request, experiment, [*warnings, *brands], problems, idle)
         with solara.Row():
             solara.Button(
                 "Run",
@@ -196,6 +210,11 @@ def _Choices(
 def _StrategyBoxes(
     session: CompareSession, experiment: Experiment, chosen: tuple[str, ...]
 ) -> None:
+    """Offer the experiment's strategies; below them all, each chosen one's description.
+
+    The descriptions come after the boxes, so ticking one never moves the others.
+    """
+
     def toggle(strategy: str) -> Callable[[bool], None]:
         def on_value(on: bool) -> None:
             rest = tuple(name for name in chosen if name != strategy)
@@ -204,7 +223,7 @@ def _StrategyBoxes(
         return on_value
 
     with solara.Column(gap="0px"):
-        for strategy, spec in experiment.strategies.items():
+        for strategy in experiment.strategies:
             solara.Checkbox(
                 label=strategy,
                 value=strategy in chosen,
@@ -212,8 +231,9 @@ def _StrategyBoxes(
                 disabled=session.running,
                 style="margin-top: 0; padding-top: 0; height: 28px",
             )
+        for strategy, spec in experiment.strategies.items():
             if spec.description and strategy in chosen:
-                solara.Text(spec.description, style=_NOTE)
+                solara.Text(f"{strategy}: {spec.description}", style=_NOTE)
 
 
 @solara.component
@@ -297,18 +317,21 @@ def _Checks(
             )
 
 
-def _check(request: Request) -> tuple[list[str], list[str]]:
-    """Return why the request cannot run, and its strategies that do nothing in its days.
+def _check(request: Request) -> tuple[list[str], list[str], list[str]]:
+    """Return why the request cannot run, its idle strategies, and notes on its brands.
 
+    The idle strategies do nothing in the request's days (:func:`idle_strategies`); the
+    notes name the strategies with brands the base scenario lacks (:func:`brand_notes`).
     Not checked beyond the choice of strategies while more than the page's limit are chosen
     (:func:`choice_problem` says so).
     """
     if not 0 < len(request.names) <= MAX_STRATEGIES:
-        return [], []
+        return [], [], []
     experiment, problems = checked_experiment(request)
     if experiment is None:
-        return problems, []
-    return [], idle_strategies(experiment, request.names, request.days)
+        return problems, [], []
+    chosen = request.names
+    return [], idle_strategies(experiment, chosen, request.days), brand_notes(experiment, chosen)
 
 
 def _descriptions(files: dict[str, Path], stems: tuple[str, ...]) -> dict[str, str]:
@@ -378,6 +401,7 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
     outcomes = experiment.outcomes
     outcome = session.outcome.value if session.outcome.value in outcomes else outcomes[0]
     table = solara.use_memo(lambda: summary_table(comparison), [comparison])
+    brands = solara.use_memo(lambda: brand_notes(experiment, experiment.strategies), [comparison])
     picture = solara.use_memo(lambda: _picture(comparison, outcome), [comparison, outcome])
     replications = experiment.replications
     money = tuple(name for name in MONEY if name in outcomes)
@@ -398,6 +422,8 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
         solara.HTML(tag="table", unsafe_innerHTML=money_table_html(table, money), style=TABLE_STYLE)
         if "roi" in money:
             solara.Text(ROI_MEANING, style=_NOTE)
+        for note in brands:
+            solara.Warning(note, dense=True)
         for line in verdicts(table, experiment.baseline, money):
             solara.Text(line, style={"font-size": "0.9em"})
         solara.Select(
@@ -421,6 +447,8 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
             "95% paired-t interval; (n.s.): the interval includes 0.",
             style=_NOTE,
         )
+        if daily_series(comparison, outcome) is None:
+            solara.Info(no_series_note(outcome), dense=True)
         Picture(*picture)
 
 

@@ -62,6 +62,7 @@ __all__ = [
     "CompareSession",
     "Request",
     "Status",
+    "brand_notes",
     "checked_experiment",
     "choice_problem",
     "comparison_baseline",
@@ -243,17 +244,60 @@ def idle_strategies(experiment: Experiment, chosen: tuple[str, ...], days: int) 
         In the order of ``chosen``.
     """
     base = experiment.scenario
-    data = base.model_dump(exclude_none=True)
     within = [action for action in base.campaign if action.start <= days]
     idle = []
     for name in chosen:
-        overrides = strategy_overrides(base, experiment.strategies[name])
-        changed = Scenario.model_validate(apply_overrides(data, overrides, source=name))
+        changed = _strategy_scenario(experiment, name)
         if changed == base or changed.model_copy(update={"campaign": base.campaign}) != base:
             continue
         if [action for action in changed.campaign if action.start <= days] == within:
             idle.append(name)
     return idle
+
+
+def brand_notes(experiment: Experiment, chosen: Iterable[str]) -> list[str]:
+    """Say which chosen strategies run brands the base scenario lacks, and what that means.
+
+    The money outcomes of a run sum all its brands, so a scenario file that adds a
+    competitor (``two_brands``) counts the competitor's revenue and costs too.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    chosen : iterable of str
+        Names of the chosen strategies.
+
+    Returns
+    -------
+    list of str
+        One line per strategy with brands the base scenario lacks, in the order of ``chosen``.
+
+    Examples
+    --------
+    >>> experiment = load_experiment(experiment_folder() / "strategy_comparison.toml")
+    >>> brand_notes(experiment, ["current_plan"])
+    []
+    """
+    base = experiment.scenario
+    notes = []
+    for name in chosen:
+        runs = _strategy_scenario(experiment, name).brand_names
+        added = ", ".join(brand for brand in runs if brand not in base.brand_names)
+        if added:
+            notes.append(
+                f"{name} runs brands the base scenario ({base.name}) lacks: {added}. Its "
+                "profit, revenue, marketing cost and ROI sum all its brands, so the revenue "
+                f"and costs of {added} count too."
+            )
+    return notes
+
+
+def _strategy_scenario(experiment: Experiment, name: str) -> Scenario:
+    """Return the scenario a strategy of the experiment runs (on its base scenario)."""
+    base = experiment.scenario
+    overrides = strategy_overrides(base, experiment.strategies[name])
+    data = apply_overrides(base.model_dump(exclude_none=True), overrides, source=name)
+    return Scenario.model_validate(data)
 
 
 def reduced_experiment(request: Request) -> Experiment:
@@ -454,7 +498,13 @@ class CompareSession:
         return self.status.value.phase == "running"
 
     def pick(self, name: str) -> None:
-        """Use another experiment file; its default strategies are chosen, and no file."""
+        """Use another experiment file; its default strategies are chosen, and no file.
+
+        Nothing changes while a comparison runs (the page disables the picker then, but a
+        pick sent before the browser showed it disabled still arrives).
+        """
+        if self.running:
+            return
         self.experiment.set(name)
         self.strategies.set(None)
         self.scenario_choice.set(())

@@ -23,15 +23,19 @@ from ecosim.plots import daily_bands_plot
 from ecosim.report import Comparison
 
 __all__ = [
+    "FALLBACK_SERIES",
     "MONEY",
     "NAMES",
     "ROI_MEANING",
     "TABLE_STYLE",
     "bands_figure",
+    "daily_series",
     "formatted",
     "money_table_html",
+    "no_series_note",
     "outcome_label",
     "outcome_table_html",
+    "series_label",
     "summary_table",
     "verdicts",
 ]
@@ -56,6 +60,8 @@ ROI_MEANING = (
     "leaves out service and programme costs."
 )
 """What the ROI of a run (:func:`ecosim.metrics.summarize`) counts, as the page says it."""
+FALLBACK_SERIES = "adopted_share"
+"""The daily series the chart shows for an outcome without one (``roi``)."""
 _TITLE_WIDTH = 45
 """Characters per line of a chart's title (the charts are 4.8 inches wide)."""
 
@@ -92,30 +98,73 @@ def summary_table(comparison: Comparison) -> pd.DataFrame:
     )
 
 
+def daily_series(comparison: Comparison, outcome: str) -> tuple[str, bool] | None:
+    """Return the daily column behind an outcome and whether it is cumulated, if it has one.
+
+    ``final_<x>`` is the daily ``<x>``, ``total_<x>`` its cumulative sum; other outcomes
+    (``roi``, ``total_clv``, ``net_sentiment``) have no daily series among the comparison's.
+    """
+    columns = [key.removeprefix("cumulative_") for key in comparison.bands]
+    found = daily_column(outcome, columns)
+    return found if found and _band_key(*found) in comparison.bands else None
+
+
+def _band_key(column: str, cumulative: bool) -> str:
+    """Return the key of a daily series in :attr:`ecosim.report.Comparison.bands`."""
+    return f"cumulative_{column}" if cumulative else column
+
+
+def series_label(column: str, cumulative: bool) -> str:
+    """Return a daily series' plain name, with its unit.
+
+    Examples
+    --------
+    >>> series_label("marketing_cost", True), series_label("shares", True)
+    ('cumulative marketing cost (Rp thousand)', 'cumulative shares')
+    >>> series_label(FALLBACK_SERIES, False)
+    'customers who have bought (share)'
+    """
+    if cumulative:
+        return "cumulative " + outcome_label(f"total_{column}").replace(" (total)", "")
+    return outcome_label(f"final_{column}").replace(", last day)", ")").replace(" (last day)", "")
+
+
+def no_series_note(outcome: str) -> str:
+    """Say that an outcome has no daily series, and what the chart shows instead.
+
+    Examples
+    --------
+    >>> no_series_note("roi")
+    'marketing ROI has no daily series; the chart shows customers who have bought (share).'
+    """
+    name = NAMES.get(outcome) or outcome_label(outcome)
+    return f"{name} has no daily series; the chart shows {series_label(FALLBACK_SERIES, False)}."
+
+
 def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
     """Draw the daily series behind an outcome per strategy, with 95% bands.
 
-    ``final_<x>`` shows the daily ``<x>``, ``total_<x>`` its cumulative sum; outcomes
-    without a daily series (``roi``) show the share of customers who have bought.
+    The series is :func:`daily_series`; an outcome without one shows
+    :data:`FALLBACK_SERIES`, the share of customers who have bought (:func:`no_series_note`
+    says so). The title and the y axis name the series in plain words
+    (:func:`series_label`).
 
     Returns
     -------
     figure : matplotlib.figure.Figure
     series : str
-        What the figure shows, e.g. ``cumulative revenue``.
+        What the figure shows, e.g. ``cumulative revenue (Rp thousand)``.
     """
-    columns = [key.removeprefix("cumulative_") for key in comparison.bands]
-    column, cumulative = daily_column(outcome, columns) or ("adopted_share", False)
-    key = f"cumulative_{column}" if cumulative else column
-    if key not in comparison.bands:
-        column, cumulative, key = "adopted_share", False, "adopted_share"
+    column, cumulative = daily_series(comparison, outcome) or (FALLBACK_SERIES, False)
     strategies = list(comparison.experiment.strategies)
-    figure = daily_bands_plot(comparison.bands[key], column, strategies, cumulative=cumulative)
-    label = outcome_label(f"total_{column}" if cumulative else column)
+    bands = comparison.bands[_band_key(column, cumulative)]
+    figure = daily_bands_plot(bands, column, strategies, cumulative=cumulative)
+    label = series_label(column, cumulative)
     for ax in figure.axes:
-        ax.set_ylabel(label.replace(" (total)", ", cumulative"))
-    figure.suptitle(textwrap.fill(figure.get_suptitle(), _TITLE_WIDTH))
-    return figure, f"cumulative {column}" if cumulative else column
+        ax.set_ylabel(label)
+    _, band = figure.get_suptitle().split(": ", 1)
+    figure.suptitle(textwrap.fill(f"{label}: {band}", _TITLE_WIDTH))
+    return figure, label
 
 
 def outcome_label(outcome: str) -> str:

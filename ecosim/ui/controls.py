@@ -40,6 +40,7 @@ __all__ = [
     "max_customers",
     "model_params",
     "network_kinds",
+    "read_number",
     "settings",
     "shown",
     "unit",
@@ -376,6 +377,39 @@ def shown(value: object, unit: str) -> str:
     if unit == "days" and value == 1:
         unit = "day"
     return f"{number} {unit}".strip()
+
+
+def read_number(text: str | None, kind: type[int] | type[float]) -> int | float:
+    """Read a number typed in a field: a whole number (``kind`` int) or a finite one.
+
+    Raises
+    ------
+    ValueError
+        Saying what was expected, if the text is empty or no number of its kind.
+
+    Examples
+    --------
+    >>> read_number(" 12 ", int), read_number("2.5", float)
+    (12, 2.5)
+    >>> read_number("1.5", int)
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a whole number (got '1.5')
+    >>> read_number(" ", float)
+    Traceback (most recent call last):
+    ...
+    ValueError: empty (expected a finite number)
+    """
+    what = "a whole number" if kind is int else "a finite number"
+    if text is None or not text.strip():
+        raise ValueError(f"empty (expected {what})")
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        raise ValueError(f"expected {what} (got {text!r})") from None
+    if not math.isfinite(value):
+        raise ValueError(f"expected {what} (got {text!r})")
+    return value
 
 
 def network_kinds(scenario: Scenario) -> list[str]:

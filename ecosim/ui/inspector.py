@@ -19,7 +19,55 @@ from ecosim.ui.live_model import LiveModel
 from ecosim.ui.refresh import force_update, update_counter
 from ecosim.ui.style import BRAND_COLOURS, Picture, data_url
 
-__all__ = ["CustomerHistory", "CustomerInspector", "history_figure", "history_frame"]
+__all__ = [
+    "CustomerHistory",
+    "CustomerInspector",
+    "customer_id",
+    "dropped_message",
+    "history_figure",
+    "history_frame",
+]
+
+
+def customer_id(text: str | None, n: int) -> int | None:
+    """Read the customer id typed in the inspector (empty: nobody).
+
+    Raises
+    ------
+    ValueError
+        If the text is not a whole number, saying which ids there are.
+
+    Examples
+    --------
+    >>> customer_id(" 12 ", 100), customer_id("", 100)
+    (12, None)
+    >>> customer_id("abc", 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: 'abc' is not a customer id: type a whole number from 0 to 99
+    """
+    if text is None or not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a customer id: type a whole number from 0 to {n - 1:,}"
+        ) from None
+
+
+def dropped_message(row: int, n: int) -> str:
+    """Say that the customer followed before a Reset is not in the new run.
+
+    Examples
+    --------
+    >>> dropped_message(9999, 100)
+    'customer 9999 is not among the 100 customers of this run (0..99), so no one is followed.'
+    """
+    return (
+        f"customer {row} is not among the {n:,} customers of this run (0..{n - 1}), "
+        "so no one is followed."
+    )
 
 
 def history_frame(history: list[dict], brands: list[str]) -> pd.DataFrame:
@@ -118,8 +166,12 @@ def _state_table(state: dict, brands: list[str]) -> str:
 
 
 @solara.component
-def CustomerInspector(model: LiveModel) -> None:
-    """Pick a customer (by id, at random, the best connected) and show its state today."""
+def CustomerInspector(model: LiveModel, dropped: str = "") -> None:
+    """Pick a customer (by id, at random, the best connected) and show its state today.
+
+    ``dropped`` says why the customer followed before the last Reset is not followed now
+    (:func:`dropped_message`); it shows until another customer is picked.
+    """
     update_counter.get()
     problem, set_problem = solara.use_state("")
     n = model.population.n
@@ -133,6 +185,12 @@ def CustomerInspector(model: LiveModel) -> None:
         set_problem("")
         force_update()
 
+    def typed(text: str | None) -> None:
+        try:
+            follow(customer_id(text, n))
+        except ValueError as error:
+            set_problem(str(error))
+
     def random_customer() -> None:
         follow(int(np.random.default_rng().integers(n)))
 
@@ -142,18 +200,18 @@ def CustomerInspector(model: LiveModel) -> None:
     with solara.Column(gap="6px"):
         solara.Text("Customer inspector", style={"font-weight": "bold", "font-size": "1.1em"})
         with solara.Row(gap="8px", style={"align-items": "center"}):
-            solara.InputInt(
+            solara.InputText(
                 "customer id",
-                value=model.watched,
-                on_value=follow,
-                optional=True,
-                continuous_update=False,
+                value="" if model.watched is None else str(model.watched),
+                on_value=typed,
             )
             solara.Button("random", on_click=random_customer, outlined=True)
             solara.Button("best connected", on_click=best_connected, outlined=True)
         if problem:
             solara.Error(problem)
         row = model.watched
+        if row is None and dropped:
+            solara.Warning(dropped)
         if row is None:
             solara.Text(f"Click a customer in the network view, or type an id from 0 to {n - 1:,}.")
             return

@@ -4,7 +4,8 @@ The controls are those of :func:`ecosim.ui.controls.model_params`. Each holds it
 the page (not in the model): a change applies on Reset, and the card lists the changes
 waiting for it (the scenario card lists those Reset has applied, as running). A slider's
 value is rounded to its step, so the keyboard moves it exactly one step per key press and
-the value printed is the value the model gets.
+the value printed is the value the model gets. A number field keeps text that is no number
+of its kind as typed: Reset does not use it, and the card says so (:func:`unread`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from typing import Any
 
 import solara
 
-from ecosim.ui.controls import shown, within_rules
+from ecosim.ui.controls import read_number, shown, within_rules
 
-__all__ = ["ParameterInput", "ParametersPanel", "initial_values", "pending"]
+__all__ = ["ParameterInput", "ParametersPanel", "initial_values", "pending", "readable", "unread"]
+
+_NUMBER_FIELDS = {"InputInt": int, "InputFloat": float}
+"""The kinds of control typed as text, and the number each holds."""
 
 
 def initial_values(params: dict[str, Any]) -> dict[str, Any]:
@@ -32,6 +36,50 @@ def initial_values(params: dict[str, Any]) -> dict[str, Any]:
         name: spec["value"] if isinstance(spec, dict) and "type" in spec else spec
         for name, spec in params.items()
     }
+
+
+def unread(params: dict[str, Any], values: dict[str, Any]) -> dict[str, str]:
+    """Say, per number field holding text that is no number of its kind, what Reset uses.
+
+    A number field's value is the number typed, or the text as typed when it is no number
+    of the field's kind (``"1.5"`` for the random seed). The scenario's value Reset uses
+    instead is written as the field writes it, with its unit.
+
+    Returns
+    -------
+    dict of str to str
+        The message by model keyword.
+
+    Examples
+    --------
+    >>> params = {"seed": {"type": "InputInt", "value": 7, "label": "random seed"}}
+    >>> unread(params, {"seed": "1.5"}), unread(params, {"seed": 3})
+    ({'seed': "random seed: expected a whole number (got '1.5'); Reset uses the scenario's 7"}, {})
+    """
+    found = {}
+    for name, spec in params.items():
+        kind = _NUMBER_FIELDS.get(spec.get("type")) if isinstance(spec, dict) else None
+        if kind is None or not isinstance(values.get(name), str):
+            continue
+        try:
+            read_number(values[name], kind)
+        except ValueError as error:
+            scenario = f"{spec['value']} {spec.get('unit', '')}".rstrip()
+            found[name] = f"{spec['label']}: {error}; Reset uses the scenario's {scenario}"
+    return found
+
+
+def readable(params: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Return the values without the text of number fields that is no number (:func:`unread`).
+
+    Examples
+    --------
+    >>> params = {"seed": {"type": "InputInt", "value": 7, "label": "random seed"}}
+    >>> readable(params, {"seed": "abc", "days": 30})
+    {'days': 30}
+    """
+    skipped = unread(params, values)
+    return {name: value for name, value in values.items() if name not in skipped}
 
 
 def pending(
@@ -62,12 +110,14 @@ def pending(
     (['days 30'], [])
     """
     running = {**initial_values(params), **(applied or {})}
+    skipped = unread(params, values)
     return [
         f"{spec['label']} {shown(values[name], _unit_unless(spec['label'], spec.get('unit', '')))}"
         for name, spec in params.items()
         if isinstance(spec, dict)
         and "type" in spec
         and values.get(name) != running[name]
+        and name not in skipped
         and (campaign or not name.startswith("campaign."))
     ]
 
@@ -80,6 +130,14 @@ def _unit_unless(label: str, unit: str) -> str:
 def _rounded(value: float, step: float) -> float:
     """Round a slider's value to its step's decimals (0.30000000000000004 -> 0.3)."""
     return round(value, max(0, -math.floor(math.log10(step))) + 1)
+
+
+def _typed(text: str, kind: type[int] | type[float]) -> int | float | str:
+    """Return the number typed, or the text itself if it is no number of its kind."""
+    try:
+        return read_number(text, kind)
+    except ValueError:
+        return text
 
 
 @solara.component
@@ -107,15 +165,19 @@ def ParameterInput(spec: dict[str, Any], value: Any, on_value: Callable[[Any], N
                 on_value=on_value,
                 thumb_label=False,
             )
-        elif kind == "InputFloat":
-            solara.InputFloat(label, value=value, on_value=on_value, dense=True)
-        elif kind == "InputInt":
-            solara.InputInt(label, value=value, on_value=on_value, dense=True)
+        elif kind in _NUMBER_FIELDS:
+            solara.InputText(
+                label,
+                value=str(value),
+                on_value=lambda text: on_value(_typed(text, _NUMBER_FIELDS[kind])),
+                error=isinstance(value, str),
+                dense=True,
+            )
         elif kind == "Select":
             solara.Select(label, values=spec["values"], value=value, on_value=on_value, dense=True)
         else:
             solara.Checkbox(label=label, value=value, on_value=on_value)
-        if kind in ("SliderFloat", "SliderInt", "InputFloat"):
+        if kind in ("SliderFloat", "SliderInt", "InputFloat") and not isinstance(value, str):
             low, high = spec["min"], spec["max"]
             rule = f": {spec['rule']}" if "rule" in spec else ""
             solara.Text(
@@ -156,6 +218,8 @@ def ParametersPanel(
     waiting = pending(params, values, applied, campaign=not plan_edited)
     unused = plan_edited and pending(params, values, applied) != waiting
     with solara.Card("Parameters (apply on Reset)"), solara.Column(gap="2px"):
+        for message in unread(params, values).values():
+            solara.Error(message, dense=True)
         if waiting:
             solara.Text(
                 "Waiting for Reset: " + "; ".join(waiting),

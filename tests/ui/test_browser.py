@@ -251,7 +251,9 @@ def test_the_compare_page_produces_its_table(app: App):
         re.compile(r"marketing ROI by [\d.]+ \[.*\] — (significant|not significant)")
     )
     expect(
-        page.get_by_alt_text("daily cumulative profit by strategy, mean with 95% band")
+        page.get_by_alt_text(
+            "daily cumulative profit (Rp thousand) by strategy, mean with 95% band"
+        )
     ).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Runs (CSV)").click()

@@ -26,7 +26,9 @@ from ecosim.ui.compare import (
     CompareSettings,
     Request,
     bands_figure,
+    daily_series,
     idle_strategies,
+    no_series_note,
     outcome_label,
     reduced_experiment,
     summary_table,
@@ -137,6 +139,38 @@ def test_the_page_offers_the_strategies_of_the_default_experiment(page, session)
     assert any("press Run" in t for t in shown)
 
 
+def children_with(root, widget):
+    """Return the children of the container that holds ``widget``, below ``root``."""
+    children = list(getattr(root, "children", []) or [])
+    if widget in children:
+        return children
+    found = (children_with(child, widget) for child in children if hasattr(child, "children"))
+    return next((held for held in found if held), [])
+
+
+def test_ticking_a_strategy_moves_no_box_and_its_description_shows_below_them(session):
+    """A description showed under its box, pushing the boxes below down under the pointer."""
+    box, rc = solara.render(ComparePage(session), handle_error=False)
+    boxes = rc.find(v.Checkbox).widgets
+    held = children_with(box, boxes[0])
+
+    def places():
+        return [held.index(b) for b in boxes]
+
+    before = places()
+    assert before == list(range(len(boxes))), "the boxes first, one after another"
+    checkbox(rc, "influencer_seeding").v_model = True
+    held = children_with(box, boxes[0])
+    assert places() == before
+    descriptions = [str(w.children) for w in held[len(boxes) :]]
+    experiment = load_experiment(STRATEGY_COMPARISON)
+    chosen = ("current_plan", "mass_advertising", "influencer_seeding")
+    assert descriptions == [
+        str([f"{name}: {experiment.strategies[name].description}"]) for name in chosen
+    ]
+    rc.close()
+
+
 def test_each_slider_says_its_value_and_range(page):
     shown = " ".join(texts(page))
     assert "5 replications per strategy (from 2 to 20)" in shown
@@ -187,7 +221,7 @@ def test_a_comparison_runs_in_the_background_and_fills_the_table(page, session):
     assert shares["difference"].isna().tolist() == [True, False, False]
     assert any("6 runs done." in t for t in texts(page))
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
-    assert pictures == ["daily cumulative profit by strategy, mean with 95% band"]
+    assert pictures == ["daily cumulative profit (Rp thousand) by strategy, mean with 95% band"]
     money = table_rows(page, 0)
     assert [row[0] for row in money] == ["current_plan", "mass_advertising", "loyalty_points"]
     assert all(
@@ -222,11 +256,41 @@ def test_the_outcome_picks_the_table_and_the_daily_series(page, session):
     assert [row[0] for row in revenue] == ["current_plan", "mass_advertising"]
     assert revenue != first
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
-    assert pictures == ["daily cumulative revenue by strategy, mean with 95% band"]
+    assert pictures == ["daily cumulative revenue (Rp thousand) by strategy, mean with 95% band"]
+    assert not alerts(page)
     page.find(v.Select, label="outcome").widget.v_model = "marketing ROI"  # no daily series
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
-    assert pictures == ["daily adopted_share by strategy, mean with 95% band"]
+    assert pictures == ["daily customers who have bought (share) by strategy, mean with 95% band"]
     assert f"[{ROI_MEANING!r}]" in texts(page)
+    assert alerts(page) == [
+        "['marketing ROI has no daily series; the chart shows customers who have bought (share).']"
+    ]
+
+
+def test_the_daily_bands_name_their_series_in_plain_words(page, session):
+    """An outcome without a daily series was drawn as adopted_share without a word, and
+    titles and axes named raw columns (cumulative marketing_cost) or left out cumulative."""
+    tiny(page)
+    run(page, session)
+    comparison = session.status.value.comparison
+    outcomes = comparison.experiment.outcomes
+    missing = [o for o in outcomes if daily_series(comparison, o) is None]
+    assert {"roi", "total_clv", "net_sentiment"} <= set(missing)
+    assert {"total_profit", "total_revenue", "final_adopted_share"}.isdisjoint(missing)
+    for outcome in outcomes:
+        figure, label = bands_figure(comparison, outcome)
+        title = figure.get_suptitle().replace("\n", " ")
+        assert title == f"{label}: mean across replications with 95% band"
+        assert {ax.get_ylabel() for ax in figure.axes} == {label}
+        assert "_" not in label, label
+        if outcome in missing:
+            assert label == "customers who have bought (share)"
+        elif outcome.startswith("total_"):
+            assert label.startswith("cumulative "), (outcome, label)
+    assert no_series_note("total_clv") == (
+        "customer lifetime value has no daily series; the chart shows customers who have "
+        "bought (share)."
+    )
 
 
 def test_the_title_of_the_daily_bands_fits_in_the_chart(page, session):
@@ -235,7 +299,7 @@ def test_the_title_of_the_daily_bands_fits_in_the_chart(page, session):
     figure, _ = bands_figure(session.status.value.comparison, "total_marketing_cost")
     figure.canvas.draw()
     title = figure.get_suptitle()
-    assert title.startswith("cumulative marketing_cost: mean") and "\n" in title
+    assert title.startswith("cumulative marketing cost (Rp thousand): mean") and "\n" in title
     drawn = figure._suptitle.get_window_extent()
     assert drawn.x0 >= 0 and drawn.x1 <= figure.bbox.width
 
@@ -285,6 +349,27 @@ def test_cancel_stops_after_the_run_under_way(page, session):
     assert status.phase == "cancelled" and 1 <= status.done < 40
     assert f"Cancelled after {status.done} of 40 runs." in alerts(page)[0]
     assert not button(page, "Run").disabled
+
+
+def test_the_experiment_stays_while_a_comparison_runs(page, session):
+    """The strategy list and run count came to describe another experiment than the one
+    running: the picker had to be disabled like the other choices, and a pick sent before
+    the browser showed it disabled was taken."""
+    tiny(page, replications=20)
+    button(page, "Run").click()
+    wait_until(lambda: session.status.value.done >= 1)
+    picker = page.find(v.Select, label="experiment").widget
+    assert picker.disabled and all(box.disabled for box in page.find(v.Checkbox).widgets)
+    picker.v_model = "loyalty_designs"
+    assert session.experiment.value == "strategy_comparison"
+    assert checkbox(page, "mass_advertising").v_model
+    assert any("40 runs: 2 strategies × 20 replications" in t for t in texts(page))
+    button(page, "Cancel").click()
+    assert session.wait(WAIT)
+    picker = page.find(v.Select, label="experiment").widget
+    assert picker.v_model == "strategy_comparison" and not picker.disabled
+    picker.v_model = "loyalty_designs"
+    assert session.experiment.value == "loyalty_designs"
 
 
 def test_the_choices_and_results_outlive_the_page(session):

@@ -24,6 +24,7 @@ from ecosim.ui.compare import (
     CompareSession,
     CompareSettings,
     Request,
+    brand_notes,
     checked_experiment,
     file_strategy_names,
     idle_strategies,
@@ -221,6 +222,7 @@ def test_a_file_picked_in_the_page_shows_with_its_description_and_runs(page, ses
     pick_files(page, "two_brands")
     shown = texts(page)
     assert "two_brands: two_brands.toml" in shown
+    assert alerts(page) == [TWO_BRANDS_NOTE]
     assert load_scenario(SCENARIOS / "two_brands.toml").description.strip() in shown
     assert any("15 runs: 3 strategies × 5 replications" in t for t in shown)
     tiny(page)
@@ -230,6 +232,22 @@ def test_a_file_picked_in_the_page_shows_with_its_description_and_runs(page, ses
     table = page.find(solara.widgets.HTML, tag="table").widgets[-1].unsafe_innerHTML
     rows = re.findall(r"<tr><td[^>]*>([^<]*)</td>", table)
     assert rows == ["current_plan", "mass_advertising", "two_brands"]
+    assert alerts(page) == [TWO_BRANDS_NOTE] * 2, "with the choices and the results"
+
+
+TWO_BRANDS_NOTE = (
+    "two_brands runs brands the base scenario (baseline) lacks: modaku. Its profit, revenue, "
+    "marketing cost and ROI sum all its brands, so the revenue and costs of modaku count too."
+)
+
+
+def test_a_file_with_brands_the_base_scenario_lacks_is_named_with_them():
+    """two_brands' revenue and costs counted its competitor's, and nothing said so."""
+    files = {"gamification_file": SCENARIOS / "gamification.toml"}
+    files["two_brands"] = SCENARIOS / "two_brands.toml"
+    request = Request(STRATEGY_COMPARISON, ("current_plan",), 2, 200, 20, None, files)
+    experiment = reduced_experiment(request)
+    assert brand_notes(experiment, experiment.strategies) == [TWO_BRANDS_NOTE]
 
 
 def test_a_renamed_file_says_why(page):

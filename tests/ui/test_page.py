@@ -13,6 +13,7 @@ from ecosim.ui import app
 from ecosim.ui.app import TABS, Page
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, ClickableImage, _pixels, pick
+from ecosim.ui.parameters_panel import ParametersPanel
 from ecosim.ui.scenarios import SCENARIO_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,6 +98,57 @@ def test_after_reset_the_applied_changes_are_running_not_waiting(rendered):
     text(rendered, "Waiting for Reset: customers 400").assert_single()
     rendered.find(v.Select, label="scenario").widget.v_model = "two_brands"
     assert not [t for t in rendered.find(v.Html).widgets if "Waiting for Reset" in str(t.children)]
+
+
+def enter(rc, label, typed):
+    field = rc.find(v.TextField, label=label).widget
+    field.v_model = typed
+    field.fire_event("keyup.enter")
+    return field
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("1.5", "expected a whole number (got '1.5')"),
+        ("abc", "expected a whole number (got 'abc')"),
+        ("", "empty (expected a whole number)"),
+    ],
+)
+def test_a_seed_that_is_no_whole_number_is_not_used_and_the_card_says_so(rendered, typed, problem):
+    """Reset ran the last valid seed while the field showed the text, and said nothing."""
+    enter(rendered, "random seed", "7")
+    button(rendered, "Reset").click()
+    text(rendered, "Running with: random seed 7 (was 2016)").assert_single()
+    field = enter(rendered, "random seed", typed)
+    message = f"random seed: {problem}; Reset uses the scenario's 2016"
+    assert [w.children for w in rendered.find(v.Alert).widgets] == [[message]]
+    assert field.v_model == typed and field.error
+    assert not [t for t in rendered.find(v.Html).widgets if "Waiting for Reset" in str(t.children)]
+    button(rendered, "Reset").click()
+    lines = [c[0] for c in (w.children for w in rendered.find(v.Html).widgets) if c]
+    assert not [line for line in lines if isinstance(line, str) and "random seed" in line]
+    assert [w.children for w in rendered.find(v.Alert).widgets] == [[message]]
+    enter(rendered, "random seed", "7")
+    assert not rendered.find(v.Alert).widgets
+    text(rendered, "Waiting for Reset: random seed 7").assert_single()
+
+
+def test_a_number_field_passes_on_a_finite_number_or_the_text_to_explain():
+    """The same for a number field of a real number (a value no slider step reaches)."""
+    spec = {"type": "InputFloat", "value": 0.5, "min": 0.0, "max": 1.0, "label": "rate"}
+    changed = []
+    _box, rc = solara.render(
+        ParametersPanel({"rate": spec}, {"rate": "nan"}, lambda *change: changed.append(change))
+    )
+    (alert,) = rc.find(v.Alert).widgets
+    assert alert.children == [
+        "rate: expected a finite number (got 'nan'); Reset uses the scenario's 0.5"
+    ]
+    enter(rc, "rate", "0.25")
+    enter(rc, "rate", "1e400")
+    assert changed == [("rate", 0.25), ("rate", "1e400")]
+    rc.close()
 
 
 def test_the_negativity_bias_slider_follows_the_wom_weight(rendered):
@@ -228,6 +280,36 @@ def test_the_inspector_keeps_following_its_customer_after_a_reset(rendered):
     assert any("Customer 21: segment" in line for line in shown)
     pictures = [w.attributes.get("alt", "") for w in rendered.find(solara.widgets.HTML).widgets]
     assert "customer 21 since picked, day 0" in pictures
+
+
+def test_a_customer_the_reset_population_lacks_is_dropped_with_a_message(rendered):
+    """The field showed "None" in red with a cut-off label, and nothing said why."""
+    tab(rendered, "Customer")
+    field = rendered.find(v.TextField, label="customer id").widget
+    field.v_model = "300"
+    field.fire_event("keyup.enter")
+    button(rendered, "Step").click()
+    rendered.find(v.Slider, label="customers").widget.v_model = 200
+    button(rendered, "Reset").click()
+    field = rendered.find(v.TextField, label="customer id").widget
+    assert field.v_model in ("", None) and not field.error
+    messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
+    assert messages == [
+        "['customer 300 is not among the 200 customers of this run (0..199), "
+        "so no one is followed.']"
+    ]
+    field.v_model = "12"
+    field.fire_event("keyup.enter")
+    assert not rendered.find(v.Alert).widgets, "the message goes with the next customer"
+
+
+def test_text_that_is_no_customer_id_is_explained(rendered):
+    tab(rendered, "Customer")
+    field = rendered.find(v.TextField, label="customer id").widget
+    field.v_model = "abc"
+    field.fire_event("keyup.enter")
+    messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
+    assert messages == ["[\"'abc' is not a customer id: type a whole number from 0 to 399\"]"]
 
 
 def test_the_app_does_not_load_mesas_visualisation_package():

@@ -1,7 +1,11 @@
+import math
+import re
+
 import numpy as np
 import pytest
 
 from ecosim.ui.about import SECTIONS, about_html
+from ecosim.ui.app import TABS
 from ecosim.ui.calendar import campaign_marks
 from ecosim.ui.charts import CHURN, LOYALTY, FunnelFigure, LineFigure, charts, describe, matching
 from ecosim.ui.ecosystem import FLOW_MEANINGS, ecosystem_figure, flow_row, todays_flows
@@ -9,6 +13,7 @@ from ecosim.ui.inspector import history_figure, history_frame
 from ecosim.ui.layout import NetworkSample, force_layout, snowball
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, _pixels, network_figure, pick
+from ecosim.ui.run_controls import DEFAULT_PACE
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +194,18 @@ def test_the_about_panel_has_netlogos_sections_and_the_seed_ideas():
         assert idea in text, idea
     page = about_html(tuple(SECTIONS))
     assert page.count("<h3>") == 7 and "<li>" in page
+
+
+def test_the_about_text_sends_to_tabs_that_exist_and_gives_plays_pace():
+    """It sent readers to "page 1" (there is none; the arrows are on the Ecosystem tab)
+    and said a year took 40 seconds where the Run card says 37."""
+    text = " ".join(SECTIONS.values())
+    assert not re.search(r"\bpages? \d", text)
+    named = re.findall(r"(\w+)\*? tab\b", text)
+    assert "Ecosystem" in named and set(named) <= {*TABS, "Info"}
+    assert "On the *Ecosystem* tab, press Step" in text
+    seconds = math.ceil(365 / DEFAULT_PACE)
+    assert f"at {DEFAULT_PACE} a year takes about {seconds} seconds" in text
 
 
 def test_the_time_charts_mark_the_campaign_calendar_and_the_events_so_far():
