@@ -146,6 +146,15 @@ def test_a_problem_of_a_file_that_extends_others_names_them_too(tmp_path, monkey
     assert str(caught.value).startswith(
         "child.toml (with parent.toml, base.toml, which it extends): 1 problem\n  population.size: "
     )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a scenario named by its absolute path: its files so too
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "child.toml")
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'child.toml'} (with {tmp_path / 'parent.toml'}, {tmp_path / 'base.toml'}, "
+        "which it extends)"
+    )
 
 
 def test_a_repeated_segment_name_is_named_even_when_the_shares_are_wrong(tmp_path):

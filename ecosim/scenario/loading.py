@@ -160,7 +160,8 @@ def load_scenario(
     data = apply_overrides(in_file, overrides, source=str(path))
     source = str(path)
     if extended:  # a field may come from any of the files
-        names = ", ".join(os.path.relpath(file) for file in extended)
+        shown = str if path.is_absolute() else os.path.relpath  # as the scenario was named
+        names = ", ".join(shown(file) for file in extended)
         source += f" (with {names}, which it extends)"
     try:
         return validate_scenario(
