@@ -167,13 +167,14 @@ def test_short_term_arms_scale_only_the_advertising_of_the_burst_month():
 def test_both_cases_are_registered_and_reported_with_their_tables():
     assert list(CASES)[-2:] == ["empirical", "mechanisms"]
     e = t_interval([0.1, 0.2, 0.3])
-    findings = [Finding.band("elasticity", e, 0.0, 0.5, "full", "Someone (2000)")]
+    source = "Sethuraman, Tellis & Briesch (2011)"
+    findings = [Finding.band("elasticity", e, 0.0, 0.5, "full", source)]
     result = CaseResult(
         name="empirical",
         title="Empirical generalisations",
         description="What is measured.",
         checks=[c for f in findings for c in f.checks()],
-        source="Someone (2000)",
+        source=source,
         settings={},
         notes=[],
         figure=Figure(),
@@ -182,7 +183,8 @@ def test_both_cases_are_registered_and_reported_with_their_tables():
     text = render([result], "quick", 1.0)
     assert "## Empirical generalisations" in text
     assert "| elasticity | 0.200 [-0.048, 0.448] |" in text
-    assert "Sethuraman, R., Tellis, G. J., & Briesch" in text
+    assert "Sethuraman, R., Tellis, G. J., & Briesch" in text, "the work the case cites"
+    assert "Bass, F. M." not in text, "only the works the cases shown cite"
 
 
 # ------------------------------------------------------------------ the quick cases
