@@ -128,6 +128,29 @@ def test_checkout_friction_loses_the_purchases_of_customers_who_give_up():
     assert_rate(int(gave_up), int(gave_up + sum(bought)), 0.3)
 
 
+def test_a_higher_membership_fee_keeps_fewer_members_buying_in_the_paid_membership_scenario():
+    """Fee 60 against the scenario's 25: fewer join and renew, so fewer purchases."""
+
+    def runs(fee):
+        spec = ecosim.load_scenario(
+            SCENARIOS / "paid_membership.toml",
+            {"population.size": 2000, "days": 180, "brands.tokoku.loyalty.membership.fee": fee},
+        )
+        return [ecosim.run(spec, seed=s) for s in SEEDS]
+
+    scenario_fee, high_fee = runs(25.0), runs(60.0)
+    members = (
+        [run["members"].mean() for run in scenario_fee],
+        [run["members"].mean() for run in high_fee],
+    )
+    assert paired_lower_bound(*members) > 0
+    purchases = (
+        [run["purchases"].sum() for run in scenario_fee],
+        [run["purchases"].sum() for run in high_fee],
+    )
+    assert paired_lower_bound(*purchases) > 0
+
+
 def test_priority_delivery_spares_the_top_tier_incidents_and_keeps_its_purchases():
     def totals(priority):
         tiers = {

@@ -18,6 +18,7 @@ from ecosim.scenario import Loyalty, Membership, Points, Tiers
 
 __all__ = [
     "benefits",
+    "break_even",
     "earn_and_redeem",
     "join_membership",
     "pace",
@@ -249,15 +250,38 @@ def review_tiers(population: Population, brand: int, tiers: Tiers, day: int) -> 
     return len(up), len(down)
 
 
+def break_even(membership: Membership, price: float) -> float:
+    """Return the purchases in a term whose discount repays the fee: ``fee / (discount * price)``.
+
+    0 for a free membership; infinite for a fee without a discount (nothing to repay it).
+
+    Examples
+    --------
+    >>> break_even(Membership(fee=25, discount=0.06), price=150)
+    2.7777777777777777
+    """
+    if membership.fee == 0:
+        return 0.0
+    saving = membership.discount * price
+    return membership.fee / saving if saving > 0 else np.inf
+
+
 def join_membership(
     population: Population,
     buyers: np.ndarray,
     brand: int,
     membership: Membership,
+    price: float,
     day: int,
     draws: Draws,
 ) -> int:
-    """Buyers who are not members join with probability ``join_probability * max(x, 0)``.
+    """Buyers who are not members join if the membership is worth its fee to them.
+
+    A buyer joins with probability ``join_probability * max(x, 0) * min(e / b, 1)``: ``e``
+    the purchases they expect in a term (their need cycle, sped up by the membership's
+    ``frequency_lift``) and ``b`` the purchases whose discount repays the fee
+    (:func:`break_even`). A buyer for whom the discounts repay the fee joins at the full
+    rate; one who would buy half the break-even number, half as often.
 
     Parameters
     ----------
@@ -267,6 +291,8 @@ def join_membership(
         Today's buyers of ``brand``.
     brand : int
     membership : Membership
+    price : float
+        The brand's list price today.
     day : int
     draws : Draws
         The run's random numbers.
@@ -278,6 +304,10 @@ def join_membership(
     """
     outsiders = buyers[population.member_until[buyers, brand] < day]
     chance = membership.join_probability * np.maximum(population.experience[outsiders, brand], 0)
+    needed = break_even(membership, price)
+    if needed > 0:
+        expected = membership.term_days * (1 + membership.frequency_lift)
+        chance *= np.minimum(expected / population.need_cycle[outsiders] / needed, 1.0)
     joining = outsiders[draws.uniform(f"join:{brand}", outsiders) < chance]
     population.member_until[joining, brand] = day + membership.term_days
     population.term_purchases[joining, brand] = 0
@@ -288,24 +318,29 @@ def renew_memberships(
     population: Population,
     brand: int,
     membership: Membership,
+    price: float,
     day: int,
     draws: Draws,
 ) -> tuple[int, int]:
     """Members whose term ends today renew or leave: renewal is a churn point.
 
-    A member renews with probability ``1 / (1 + exp(-(renewal_intercept +
-    renewal_usage * purchases_in_term + renewal_experience * x)))``; a member who leaves
-    loses the benefits and is exposed to churn again (members do not churn within a
-    paid term).
+    A member renews with probability ``1 / (1 + exp(-(renewal_intercept + renewal_usage *
+    (purchases_in_term - b) + renewal_experience * x)))``, ``b`` the purchases whose
+    discount repays the fee at today's ``price`` (:func:`break_even`): renewal follows the
+    value the member got for the fee. A member who leaves loses the benefits and is exposed
+    to churn again (members do not churn within a paid term).
 
     Returns
     -------
     renewed, left : int
     """
     ending = np.flatnonzero(population.member_until[:, brand] == day)
+    usage = membership.renewal_usage
+    needed = break_even(membership, price)
     score = (
         membership.renewal_intercept
-        + membership.renewal_usage * population.term_purchases[ending, brand]
+        + usage * population.term_purchases[ending, brand]
+        - (usage * needed if usage else 0.0)
         + membership.renewal_experience * population.experience[ending, brand]
     )
     renewing = draws.uniform(f"renew:{brand}", ending) < expit(score)

@@ -100,12 +100,14 @@ class Tiers(ScenarioTable):
 class Membership(ScenarioTable):
     """A paid membership: a fee per term for a discount and a larger utility lift.
 
-    A customer may join at a purchase (probability ``join_probability`` times their
-    positive experience); at the end of each term they renew with probability
-    ``1 / (1 + exp(-(renewal_intercept + renewal_usage * purchases_in_term +
-    renewal_experience * experience)))`` or leave: renewal is a churn point. Members
-    shop more often: free shipping and the fee already paid bring ``frequency_lift`` more
-    purchase occasions (Lewis, Singh & Fay 2006 on shipping fees and purchase incidence).
+    A customer may join at a purchase: with probability ``join_probability`` times their
+    positive experience when the discounts they expect in a term repay the fee, less often
+    when they would not. At the end of each term they renew with probability
+    ``1 / (1 + exp(-(renewal_intercept + renewal_usage * (purchases_in_term - b) +
+    renewal_experience * experience)))``, ``b`` the purchases whose discount repays the fee,
+    or leave: renewal is a churn point. Members shop more often: free shipping and the fee
+    already paid bring ``frequency_lift`` more purchase occasions (Lewis, Singh & Fay 2006
+    on shipping fees and purchase incidence).
     """
 
     fee: NonNegative = 40.0
@@ -113,8 +115,8 @@ class Membership(ScenarioTable):
     term_days: int = Field(default=90, ge=1, le=MAX_DAYS)
     discount: Probability = 0.05
     utility: float = Field(default=0.4, ge=0.0)
-    join_probability: Probability = 0.05
-    renewal_intercept: float = -1.0
+    join_probability: Probability = 0.1
+    renewal_intercept: float = 1.0
     renewal_usage: float = 0.4
     renewal_experience: float = 2.0
 
