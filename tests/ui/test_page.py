@@ -255,24 +255,26 @@ def test_clicking_a_customer_in_the_network_shows_it_in_the_inspector(rendered, 
     assert f"customer {row} since picked, day 1" in pictures
 
 
+def type_customer(rendered, text):
+    """Type ``text`` in the inspector's customer id field and press Enter."""
+    field = rendered.find(v.TextField, label="customer id").widget
+    field.v_model = text
+    field.fire_event("keyup.enter")
+
+
 def test_typing_an_id_follows_that_customer_and_a_wrong_id_is_explained(rendered):
     tab(rendered, "Customer")
-    field = rendered.find(v.TextField, label="customer id").widget
-    field.v_model = "12"
-    field.fire_event("keyup.enter")
+    type_customer(rendered, "12")
     shown = [str(w.children) for w in rendered.find(v.Html).widgets]
     assert any("Customer 12: segment" in line for line in shown)
-    field.v_model = "4000"
-    field.fire_event("keyup.enter")
+    type_customer(rendered, "4000")
     messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
     assert any("customer 4000 does not exist (0..399)" in m for m in messages)
 
 
 def test_the_inspector_keeps_following_its_customer_after_a_reset(rendered):
     tab(rendered, "Customer")
-    field = rendered.find(v.TextField, label="customer id").widget
-    field.v_model = "21"
-    field.fire_event("keyup.enter")
+    type_customer(rendered, "21")
     button(rendered, "Step").click()
     button(rendered, "Reset").click()
     day(rendered, 0).assert_single()
@@ -285,9 +287,7 @@ def test_the_inspector_keeps_following_its_customer_after_a_reset(rendered):
 def test_a_customer_the_reset_population_lacks_is_dropped_with_a_message(rendered):
     """The field showed "None" in red with a cut-off label, and nothing said why."""
     tab(rendered, "Customer")
-    field = rendered.find(v.TextField, label="customer id").widget
-    field.v_model = "300"
-    field.fire_event("keyup.enter")
+    type_customer(rendered, "300")
     button(rendered, "Step").click()
     rendered.find(v.Slider, label="customers").widget.v_model = 200
     button(rendered, "Reset").click()
@@ -298,16 +298,13 @@ def test_a_customer_the_reset_population_lacks_is_dropped_with_a_message(rendere
         "['customer 300 is not among the 200 customers of this run (0..199), "
         "so no one is followed.']"
     ]
-    field.v_model = "12"
-    field.fire_event("keyup.enter")
+    type_customer(rendered, "12")
     assert not rendered.find(v.Alert).widgets, "the message goes with the next customer"
 
 
 def test_text_that_is_no_customer_id_is_explained(rendered):
     tab(rendered, "Customer")
-    field = rendered.find(v.TextField, label="customer id").widget
-    field.v_model = "abc"
-    field.fire_event("keyup.enter")
+    type_customer(rendered, "abc")
     messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
     assert messages == ["[\"'abc' is not a customer id: type a whole number from 0 to 399\"]"]
 
