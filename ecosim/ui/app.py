@@ -257,7 +257,7 @@ def Page() -> None:
                 model.value,
                 [
                     NetworkView,
-                    lambda live: CustomerInspector(live, dropped.value),
+                    lambda live: CustomerInspector(live, dropped.value, lambda: dropped.set("")),
                     CustomerHistory,
                 ],
             )

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ecosim.analysis import daily_column
-from ecosim.plots import daily_bands_plot
+from ecosim.plots import daily_bands_plot, percent
 from ecosim.report import Comparison
 
 __all__ = [
@@ -130,15 +130,17 @@ def series_label(column: str, cumulative: bool) -> str:
 
 
 def no_series_note(outcome: str) -> str:
-    """Say that an outcome has no daily series, and what the chart shows instead.
+    """Say that an outcome has no daily series in the comparison, and what the chart shows.
 
     Examples
     --------
-    >>> no_series_note("roi")
-    'marketing ROI has no daily series; the chart shows customers who have bought (share).'
+    >>> print(no_series_note("roi"))  # doctest: +NORMALIZE_WHITESPACE
+    marketing ROI has no daily series in this comparison; the chart shows customers who have
+    bought (share).
     """
     name = NAMES.get(outcome) or outcome_label(outcome)
-    return f"{name} has no daily series; the chart shows {series_label(FALLBACK_SERIES, False)}."
+    shown = series_label(FALLBACK_SERIES, False)
+    return f"{name} has no daily series in this comparison; the chart shows {shown}."
 
 
 def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
@@ -158,12 +160,15 @@ def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
     column, cumulative = daily_series(comparison, outcome) or (FALLBACK_SERIES, False)
     strategies = list(comparison.experiment.strategies)
     bands = comparison.bands[_band_key(column, cumulative)]
-    figure = daily_bands_plot(bands, column, strategies, cumulative=cumulative)
+    confidence = comparison.confidence
+    figure = daily_bands_plot(
+        bands, column, strategies, cumulative=cumulative, confidence=confidence
+    )
     label = series_label(column, cumulative)
     for ax in figure.axes:
         ax.set_ylabel(label)
-    _, band = figure.get_suptitle().split(": ", 1)
-    figure.suptitle(textwrap.fill(f"{label}: {band}", _TITLE_WIDTH))
+    title = f"{label}: mean across replications with {percent(confidence)} band"
+    figure.suptitle(textwrap.fill(title, _TITLE_WIDTH))
     return figure, label
 
 

@@ -4,7 +4,9 @@ Each control is one scenario field, named by its dotted path (``brands.tokoku.pr
 passed to :class:`~ecosim.ui.live_model.LiveModel` on Reset. Its kind and range come from
 the schema: a ``Literal`` becomes a select, a ``bool`` a switch, a bounded number a slider
 whose ends are the field's ``ge``/``gt`` and ``le``/``lt`` constraints. An upper end the
-schema leaves open is set three times as far from the lower end as the scenario's value.
+schema leaves open is set three times as far from the lower end as the scenario's value, or
+as the setting's scale when the value is at the lower end (a free membership: its brand's
+price).
 A slider may reach a value the schema excludes (an influencer audience of 0): the app then
 shows the schema's message.
 
@@ -82,6 +84,9 @@ class Setting:
         The model keyword it sets; ``path`` when omitted.
     low, high : float, optional
         A practical range inside the schema's (population size, horizon).
+    scale : float, optional
+        A typical value, which sets an open upper end when the scenario's value is at the
+        lower end (a membership fee of 0 takes its brand's price).
     """
 
     path: str
@@ -89,6 +94,7 @@ class Setting:
     key: str | None = None
     low: float | None = None
     high: float | None = None
+    scale: float | None = None
 
     @property
     def keyword(self) -> str:
@@ -161,7 +167,13 @@ def settings(scenario: Scenario) -> list[Setting]:
                 for level in brand.loyalty.tiers.levels
             ]
         if brand.loyalty.membership is not None:
-            found.append(Setting(f"brands.{name}.loyalty.membership.fee", f"{name} membership fee"))
+            found.append(
+                Setting(
+                    f"brands.{name}.loyalty.membership.fee",
+                    f"{name} membership fee per term",
+                    scale=brand.price,
+                )
+            )
     for influencer in scenario.influencers:
         found += [
             Setting(f"influencers.{influencer.name}.audience_share", f"{influencer.name} audience"),
@@ -233,7 +245,8 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     low = setting.low if setting.low is not None else bounds.get("low", 0.0)
     high = setting.high if setting.high is not None else bounds.get("high")
     if high is None:
-        high = low + max(_OPEN_END_SPAN * (value - low), 1.0)
+        reach = setting.scale if value == low and setting.scale is not None else value - low
+        high = low + max(_OPEN_END_SPAN * reach, 1.0)
     step = fitting_step(high - low, value, low, integer=kind is int)
     if step is None:
         return {"type": "InputFloat", "min": float(low), "max": float(high), **base}
@@ -253,7 +266,8 @@ def within_rules(params: dict[str, Any], values: dict[str, Any]) -> dict[str, An
     params : dict
         Model parameters (:func:`model_params`).
     values : dict
-        The controls' current values, by model keyword (the scenario's where missing).
+        The controls' current values, by model keyword (the scenario's where missing); numbers,
+        without a number field's text (:func:`ecosim.ui.parameters_panel.readable`).
 
     Returns
     -------

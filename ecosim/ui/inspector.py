@@ -7,6 +7,7 @@ the model records its state after every step (:meth:`~ecosim.ui.live_model.LiveM
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,7 @@ def dropped_message(row: int, n: int) -> str:
     'customer 9999 is not among the 100 customers of this run (0..99), so no one is followed.'
     """
     return (
-        f"customer {row} is not among the {n:,} customers of this run (0..{n - 1}), "
+        f"customer {row} is not among the {n:,} customers of this run (0..{n - 1:,}), "
         "so no one is followed."
     )
 
@@ -166,11 +167,14 @@ def _state_table(state: dict, brands: list[str]) -> str:
 
 
 @solara.component
-def CustomerInspector(model: LiveModel, dropped: str = "") -> None:
+def CustomerInspector(
+    model: LiveModel, dropped: str = "", on_follow: Callable[[], None] | None = None
+) -> None:
     """Pick a customer (by id, at random, the best connected) and show its state today.
 
     ``dropped`` says why the customer followed before the last Reset is not followed now
-    (:func:`dropped_message`); it shows until another customer is picked.
+    (:func:`dropped_message`); it shows until another customer is picked, or none (the
+    id field cleared): then ``on_follow()`` is called, to drop the message.
     """
     update_counter.get()
     problem, set_problem = solara.use_state("")
@@ -183,6 +187,8 @@ def CustomerInspector(model: LiveModel, dropped: str = "") -> None:
             set_problem(str(error))
             return
         set_problem("")
+        if on_follow is not None:
+            on_follow()
         force_update()
 
     def typed(text: str | None) -> None:

@@ -197,7 +197,8 @@ def ParametersPanel(
     """Show every control of ``params``; ``on_change(keyword, value)`` hears each change.
 
     A slider's range keeps the schema's rules between settings at the other controls'
-    current values (:func:`ecosim.ui.controls.within_rules`), and says so.
+    current values (:func:`ecosim.ui.controls.within_rules`), and says so; a number
+    field's text that is no number counts as the scenario's value, which Reset uses.
 
     Parameters
     ----------
@@ -214,7 +215,7 @@ def ParametersPanel(
         actions: the controls of single actions then do not apply, and the card says so
         rather than listing them as waiting for Reset.
     """
-    params = within_rules(params, values)
+    params = within_rules(params, readable(params, values))
     waiting = pending(params, values, applied, campaign=not plan_edited)
     unused = plan_edited and pending(params, values, applied) != waiting
     with solara.Card("Parameters (apply on Reset)"), solara.Column(gap="2px"):

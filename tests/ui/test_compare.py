@@ -16,7 +16,9 @@ import tomli_w
 from solara.components.file_download import FileDownloadWidget
 
 from ecosim.experiment import ExperimentError, load_experiment
+from ecosim.plots import daily_bands_plot
 from ecosim.scenario import load_scenario
+from ecosim.ui import compare_tables
 from ecosim.ui.app import TABS, Page
 from ecosim.ui.compare import (
     MONEY,
@@ -263,7 +265,8 @@ def test_the_outcome_picks_the_table_and_the_daily_series(page, session):
     assert pictures == ["daily customers who have bought (share) by strategy, mean with 95% band"]
     assert f"[{ROI_MEANING!r}]" in texts(page)
     assert alerts(page) == [
-        "['marketing ROI has no daily series; the chart shows customers who have bought (share).']"
+        "['marketing ROI has no daily series in this comparison; the chart shows customers who "
+        "have bought (share).']"
     ]
 
 
@@ -288,12 +291,12 @@ def test_the_daily_bands_name_their_series_in_plain_words(page, session):
         elif outcome.startswith("total_"):
             assert label.startswith("cumulative "), (outcome, label)
     assert no_series_note("total_clv") == (
-        "customer lifetime value has no daily series; the chart shows customers who have "
-        "bought (share)."
+        "customer lifetime value has no daily series in this comparison; the chart shows "
+        "customers who have bought (share)."
     )
 
 
-def test_the_title_of_the_daily_bands_fits_in_the_chart(page, session):
+def test_the_title_of_the_daily_bands_fits_in_the_chart(page, session, monkeypatch):
     tiny(page)
     run(page, session)
     figure, _ = bands_figure(session.status.value.comparison, "total_marketing_cost")
@@ -302,6 +305,15 @@ def test_the_title_of_the_daily_bands_fits_in_the_chart(page, session):
     assert title.startswith("cumulative marketing cost (Rp thousand): mean") and "\n" in title
     drawn = figure._suptitle.get_window_extent()
     assert drawn.x0 >= 0 and drawn.x1 <= figure.bbox.width
+
+    def retitled(*args, **kwargs):  # the plot's own title, written otherwise
+        plotted = daily_bands_plot(*args, **kwargs)
+        plotted.suptitle("Daily marketing cost, 95% band")
+        return plotted
+
+    monkeypatch.setattr(compare_tables, "daily_bands_plot", retitled)
+    figure, _ = bands_figure(session.status.value.comparison, "total_marketing_cost")
+    assert figure.get_suptitle() == title, "the title is not read back from the plot's"
 
 
 def test_the_roi_shown_is_the_marketing_roi_and_says_what_it_leaves_out():

@@ -9,14 +9,17 @@ import ipyvuetify as v
 import pytest
 import solara
 
+from ecosim.scenario import load_scenario
 from ecosim.ui import app
 from ecosim.ui.app import TABS, Page
+from ecosim.ui.controls import model_params
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, ClickableImage, _pixels, pick
-from ecosim.ui.parameters_panel import ParametersPanel
+from ecosim.ui.parameters_panel import ParametersPanel, initial_values
 from ecosim.ui.scenarios import SCENARIO_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
+BIAS = "dynamics.negativity_bias"
 
 
 @solara.component
@@ -148,6 +151,22 @@ def test_a_number_field_passes_on_a_finite_number_or_the_text_to_explain():
     enter(rc, "rate", "0.25")
     enter(rc, "rate", "1e400")
     assert changed == [("rate", 0.25), ("rate", "1e400")]
+    rc.close()
+
+
+def test_text_in_a_number_field_of_a_product_rule_narrows_its_partner_as_reset_runs():
+    """A negativity bias no slider step reaches is a number field; text typed in it raised
+    a TypeError (compared with 0) while the wom weight's slider range was worked out."""
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml", {BIAS: 1.23457})
+    params = model_params(scenario)
+    assert params[BIAS]["type"] == "InputFloat"
+    values = {**initial_values(params), BIAS: "abc"}
+    _box, rc = solara.render(ParametersPanel(params, values, lambda *change: None))
+    (alert,) = rc.find(v.Alert).widgets
+    assert alert.children == [
+        "negativity bias: expected a finite number (got 'abc'); Reset uses the scenario's 1.23457"
+    ]
+    assert rc.find(v.Slider, label="wom experience weight").widget.max == 0.8  # 1 / 1.23457
     rc.close()
 
 
@@ -300,6 +319,11 @@ def test_a_customer_the_reset_population_lacks_is_dropped_with_a_message(rendere
     ]
     type_customer(rendered, "12")
     assert not rendered.find(v.Alert).widgets, "the message goes with the next customer"
+    type_customer(rendered, "")
+    assert not [
+        t for t in rendered.find(v.Html).widgets if "Customer 12: segment" in str(t.children)
+    ]
+    assert not rendered.find(v.Alert).widgets, "the old message does not come back"
 
 
 def test_text_that_is_no_customer_id_is_explained(rendered):

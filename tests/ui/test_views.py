@@ -9,7 +9,7 @@ from ecosim.ui.app import TABS
 from ecosim.ui.calendar import campaign_marks
 from ecosim.ui.charts import CHURN, LOYALTY, FunnelFigure, LineFigure, charts, describe, matching
 from ecosim.ui.ecosystem import FLOW_MEANINGS, ecosystem_figure, flow_row, todays_flows
-from ecosim.ui.inspector import history_figure, history_frame
+from ecosim.ui.inspector import customer_id, dropped_message, history_figure, history_frame
 from ecosim.ui.layout import NetworkSample, force_layout, snowball
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, _pixels, network_figure, pick
@@ -152,6 +152,13 @@ def test_the_watched_customers_history_has_one_row_per_step(model):
     assert frame["tokoku experience"].iloc[-1] == model.customer(3).state()["tokoku"]["experience"]
     figure = history_figure(frame, ["tokoku"], 3)
     assert figure.axes[0].get_title().startswith("Customer 3 since picked")
+
+
+def test_the_inspectors_messages_write_the_ids_there_are_alike():
+    """The dropped customer's message wrote 0..9999, the wrong id's 0 to 9,999."""
+    with pytest.raises(ValueError, match=r"from 0 to 9,999$"):
+        customer_id("abc", 10_000)
+    assert "(0..9,999)" in dropped_message(12_345, 10_000)
 
 
 def test_snowball_samples_are_connected_neighbourhoods_and_layouts_fill_the_square():
