@@ -170,6 +170,7 @@ def _terminated_as_interrupted(wanted: bool) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        Terminated.received.clear()  # a later command in this process starts afresh
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -575,3 +576,18 @@ def test_a_library_warning_repeated_in_a_command_is_printed_once(monkeypatch):
                 warnings.warn_explicit("covariance is odd", RuntimeWarning, "lib.py", 7)
             warnings.warn_explicit("covariance is odd", RuntimeWarning, "lib.py", 8)
     assert printed == [("lib.py", 7), ("lib.py", 8)]
+
+
+def test_a_sigterm_heard_by_one_command_does_not_stop_the_next_in_the_process():
+    """A notebook or test that runs a command after one was terminated starts afresh."""
+    from ecosim.cli import _terminated_as_interrupted
+    from ecosim.errors import Terminated, stop_if_terminated
+
+    with pytest.raises(Terminated), _terminated_as_interrupted(True):
+        signal.raise_signal(signal.SIGTERM)
+    try:
+        stop_if_terminated()
+    except Terminated:  # a KeyboardInterrupt: pytest would stop the whole session
+        pytest.fail("the signal of the last command stops the next")
+    finally:
+        Terminated.received.clear()

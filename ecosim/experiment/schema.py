@@ -84,15 +84,15 @@ TABLE_COLUMNS = frozenset(
         *("above_noise", "acceleration", "attempts", "baseline", "baseline_spend", "ci_high"),
         *("ci_low", "d_z", "days_earlier", "difference", "equal_cost", "error", "expansion"),
         *("extra_profit", "extra_spend", "extra_spend_share", "first", "gain", "lead", "mean"),
-        *("measure", "method", "mu", "mu_star", "mu_star_conf", "n", "outcome", "p_value"),
-        *("parameter", "profit_ci_high", "profit_ci_low", "profit_per_extra_spend", "sd"),
-        *("share_positive", "sigma", "significant", "spend", "std", "step", "t", "value"),
-        *("var_paired", "var_unpaired", "variance_ratio", "variance_reduction"),
+        *("measure", "method", "n", "outcome", "p_value", "profit_ci_high", "profit_ci_low"),
+        *("profit_per_extra_spend", "sd", "share_positive", "significant", "spend", "std"),
+        *("step", "t", "value", "var_paired", "var_unpaired", "variance_ratio"),
+        "variance_reduction",
     }
 )
-"""Columns that the statistics tables (:func:`ecosim.report.compare`, the sensitivity
-indices) and the failed runs' table set beside the conditions' columns: a condition or
-sensitivity parameter named so would be mistaken for one of them."""
+"""Columns that the statistics tables of :func:`ecosim.report.compare` and the failed runs'
+table set beside the conditions' columns: a condition or sensitivity parameter named so
+would be mistaken for one of them."""
 
 MAX_RUNS = 10_000_000
 """The most runs an experiment, a sensitivity design or any count that multiplies into them
