@@ -53,6 +53,9 @@ def _keys(references: str) -> set[tuple[str, str]]:
         ("d_z; Cohen 1988, Lakens 2013)", {("Cohen", "1988"), ("Lakens", "2013")}),
         ("(Baymard Institute 2024)", {("Baymard", "2024")}),
         ("After Libai, Muller & Peres (2013),", {("Libai", "2013")}),
+        ("(see Bass 1969; e.g. Rogers 1962)", {("Bass", "1969"), ("Rogers", "1962")}),
+        ("(e.g. Bass 1969)", {("Bass", "1969")}),
+        ("as O'Brien (2010) notes", {("O'Brien", "2010")}),
         ("published 13 November 2024 in Jakarta 2024", set()),
     ],
 )

@@ -4,7 +4,8 @@ A citation is written as the docs and reports write one: *Bass (1969)*, *(Bass 1
 *Chevalier & Mayzlin (2006)*, *Talts et al. 2018*, *(Gallup 2014; Kumar & Pansari 2016)*,
 *Bijmolt, van Heerde & Pieters's (2005)*. It is known by its first author's surname and its
 year, as a reference list is sorted. A bare year after a capitalised word (*November 2024*)
-is not a citation unless it follows a parenthesis, a semicolon or a comma.
+is not a citation unless it follows a parenthesis (also *(see*, *(e.g.*), a semicolon or a
+comma.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ __all__ = [
     "references_section",
 ]
 
-_NAME = r"(?:(?:[vV]an|[dD]e|[vV]on)\s+)?[A-Z][\w\-]+(?:'(?!s\b))?"
+_NAME = r"(?:(?:[vV]an|[dD]e|[vV]on)\s+)?[A-Z](?:'[A-Z])?[\w\-]+(?:'(?!s\b))?"
 _CITATION = re.compile(
-    rf"(?P<lead>[(;,]\s*)?\b(?P<first>{_NAME})(?:\s+Institute)?"
+    rf"(?P<lead>[(;,]\s*(?:see\s+|e\.g\.,?\s+|cf\.\s+)?)?\b(?P<first>{_NAME})(?:\s+Institute)?"
     rf"(?P<rest>(?:,\s+{_NAME})*(?:,?\s+(?:&|and)\s+{_NAME})?(?:\s+et\s+al\.)?)"
     r"(?:['’]s)?\s+(?P<paren>\()?(?P<year>(?:1[89]|20)\d\d)[a-z]?\b"
 )
