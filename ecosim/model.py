@@ -245,10 +245,10 @@ class EcosystemModel(Market):
         programme = brand.spec.loyalty
         if programme.membership is not None:
             joined = loyalty.join_membership(
-                population, buyers, b, programme.membership, brand.price, day, draws
+                population, buyers, b, programme.membership, brand.spec.price, day, draws
             )
             renewed, left = loyalty.renew_memberships(
-                population, b, programme.membership, brand.price, day, draws
+                population, b, programme.membership, brand.spec.price, day, draws
             )
             fees = (joined + renewed) * programme.membership.fee
             self._add(

@@ -151,6 +151,31 @@ def test_a_higher_membership_fee_keeps_fewer_members_buying_in_the_paid_membersh
     assert paired_lower_bound(*purchases) > 0
 
 
+def test_members_weigh_the_fee_at_the_regular_list_price_not_a_days_price_change(monkeypatch):
+    """A one-day price cut would otherwise eject the members whose term ends that day."""
+    from ecosim.processes import loyalty
+
+    prices = set()
+
+    def renew(population, brand, membership, price, day, draws):
+        prices.add(price)
+        return 0, 0
+
+    monkeypatch.setattr(loyalty, "renew_memberships", renew)
+    spec = ecosim.load_scenario(
+        SCENARIOS / "paid_membership.toml",
+        {
+            "population.size": 300,
+            "days": 12,
+            "campaign": [
+                {"type": "price_change", "brand": "tokoku", "start": 2, "end": 9, "price": 75.0}
+            ],
+        },
+    )
+    ecosim.run(spec, seed=1)
+    assert prices == {150.0}
+
+
 def test_priority_delivery_spares_the_top_tier_incidents_and_keeps_its_purchases():
     def totals(priority):
         tiers = {

@@ -26,6 +26,7 @@ __all__ = [
     "priority",
     "renew_memberships",
     "review_tiers",
+    "worth_renewing",
 ]
 
 
@@ -253,17 +254,37 @@ def review_tiers(population: Population, brand: int, tiers: Tiers, day: int) -> 
 def break_even(membership: Membership, price: float) -> float:
     """Return the purchases in a term whose discount repays the fee: ``fee / (discount * price)``.
 
-    0 for a free membership; infinite for a fee without a discount (nothing to repay it).
+    0 for a free membership (a membership with a fee has a discount: the schema says so).
 
     Examples
     --------
     >>> break_even(Membership(fee=25, discount=0.06), price=150)
     2.7777777777777777
     """
-    if membership.fee == 0:
-        return 0.0
-    saving = membership.discount * price
-    return membership.fee / saving if saving > 0 else np.inf
+    return membership.fee / (membership.discount * price) if membership.fee else 0.0
+
+
+def worth_renewing(
+    membership: Membership, purchases: np.ndarray, experience: np.ndarray, price: float
+) -> np.ndarray:
+    """Return the probability that a member renews after ``purchases`` in a term.
+
+    ``logistic(renewal_intercept + renewal_usage * (purchases - b) + renewal_experience *
+    x)``, ``b`` the purchases whose discount repays the fee at the list ``price``
+    (:func:`break_even`): the membership is worth its fee as far as it saved the member.
+
+    Examples
+    --------
+    >>> membership = Membership(fee=25, discount=0.06, renewal_intercept=0.0)
+    >>> worth_renewing(membership, np.array([25 / 9]), np.array([0.0]), price=150).round(2)
+    array([0.5])
+    """
+    shortfall = purchases - break_even(membership, price)
+    return expit(
+        membership.renewal_intercept
+        + membership.renewal_usage * shortfall
+        + membership.renewal_experience * experience
+    )
 
 
 def join_membership(
@@ -275,13 +296,13 @@ def join_membership(
     day: int,
     draws: Draws,
 ) -> int:
-    """Buyers who are not members join if the membership is worth its fee to them.
+    """Buyers who are not members join if the membership looks worth its fee to them.
 
-    A buyer joins with probability ``join_probability * max(x, 0) * min(e / b, 1)``: ``e``
-    the purchases they expect in a term (their need cycle, sped up by the membership's
-    ``frequency_lift``) and ``b`` the purchases whose discount repays the fee
-    (:func:`break_even`). A buyer for whom the discounts repay the fee joins at the full
-    rate; one who would buy half the break-even number, half as often.
+    A buyer joins with probability ``join_probability * max(x, 0) * r``, ``r`` the chance
+    they would renew (:func:`worth_renewing`) after the purchases they expect in a term:
+    their need cycle, sped up by the membership's ``frequency_lift``. The chance falls
+    logistically as the fee outgrows what they expect to save, so charging more than
+    members save loses more fees than it brings.
 
     Parameters
     ----------
@@ -292,7 +313,7 @@ def join_membership(
     brand : int
     membership : Membership
     price : float
-        The brand's list price today.
+        The brand's list price.
     day : int
     draws : Draws
         The run's random numbers.
@@ -303,11 +324,11 @@ def join_membership(
         Customers who joined (each pays the fee).
     """
     outsiders = buyers[population.member_until[buyers, brand] < day]
-    chance = membership.join_probability * np.maximum(population.experience[outsiders, brand], 0)
-    needed = break_even(membership, price)
-    if needed > 0:
-        expected = membership.term_days * (1 + membership.frequency_lift)
-        chance *= np.minimum(expected / population.need_cycle[outsiders] / needed, 1.0)
+    experience = population.experience[outsiders, brand]
+    expected = membership.term_days * (1 + membership.frequency_lift)
+    expected = expected / population.need_cycle[outsiders]
+    chance = membership.join_probability * np.maximum(experience, 0)
+    chance *= worth_renewing(membership, expected, experience, price)
     joining = outsiders[draws.uniform(f"join:{brand}", outsiders) < chance]
     population.member_until[joining, brand] = day + membership.term_days
     population.term_purchases[joining, brand] = 0
@@ -324,26 +345,22 @@ def renew_memberships(
 ) -> tuple[int, int]:
     """Members whose term ends today renew or leave: renewal is a churn point.
 
-    A member renews with probability ``1 / (1 + exp(-(renewal_intercept + renewal_usage *
-    (purchases_in_term - b) + renewal_experience * x)))``, ``b`` the purchases whose
-    discount repays the fee at today's ``price`` (:func:`break_even`): renewal follows the
-    value the member got for the fee. A member who leaves loses the benefits and is exposed
-    to churn again (members do not churn within a paid term).
+    A member renews with the probability :func:`worth_renewing` gives for the purchases of
+    the term ending; a member who leaves loses the benefits and is exposed to churn again
+    (members do not churn within a paid term).
 
     Returns
     -------
     renewed, left : int
     """
     ending = np.flatnonzero(population.member_until[:, brand] == day)
-    usage = membership.renewal_usage
-    needed = break_even(membership, price)
-    score = (
-        membership.renewal_intercept
-        + usage * population.term_purchases[ending, brand]
-        - (usage * needed if usage else 0.0)
-        + membership.renewal_experience * population.experience[ending, brand]
+    chance = worth_renewing(
+        membership,
+        population.term_purchases[ending, brand],
+        population.experience[ending, brand],
+        price,
     )
-    renewing = draws.uniform(f"renew:{brand}", ending) < expit(score)
+    renewing = draws.uniform(f"renew:{brand}", ending) < chance
     population.member_until[ending[renewing], brand] = day + membership.term_days
     population.member_until[ending[~renewing], brand] = NEVER
     population.term_purchases[ending, brand] = 0

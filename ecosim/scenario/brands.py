@@ -100,12 +100,13 @@ class Tiers(ScenarioTable):
 class Membership(ScenarioTable):
     """A paid membership: a fee per term for a discount and a larger utility lift.
 
-    A customer may join at a purchase: with probability ``join_probability`` times their
-    positive experience when the discounts they expect in a term repay the fee, less often
-    when they would not. At the end of each term they renew with probability
-    ``1 / (1 + exp(-(renewal_intercept + renewal_usage * (purchases_in_term - b) +
-    renewal_experience * experience)))``, ``b`` the purchases whose discount repays the fee,
-    or leave: renewal is a churn point. Members shop more often: free shipping and the fee
+    Customers weigh the fee against what the membership saves them: ``b``, the purchases in a
+    term whose discount repays the fee at the brand's list price. At the end of each term a
+    member renews with probability ``1 / (1 + exp(-(renewal_intercept + renewal_usage *
+    (purchases_in_term - b) + renewal_experience * experience)))`` or leaves: renewal is a
+    churn point. A buyer joins at a purchase with probability ``join_probability`` times
+    their positive experience times the same probability, with the purchases they expect in
+    a term in place of those made. Members shop more often: free shipping and the fee
     already paid bring ``frequency_lift`` more purchase occasions (Lewis, Singh & Fay 2006
     on shipping fees and purchase incidence).
     """
@@ -115,10 +116,19 @@ class Membership(ScenarioTable):
     term_days: int = Field(default=90, ge=1, le=MAX_DAYS)
     discount: Probability = 0.05
     utility: float = Field(default=0.4, ge=0.0)
-    join_probability: Probability = 0.1
+    join_probability: Probability = 0.05
     renewal_intercept: float = 1.0
-    renewal_usage: float = 0.4
+    renewal_usage: NonNegative = 0.4
     renewal_experience: float = 2.0
+
+    @model_validator(mode="after")
+    def _discount_for_a_fee(self) -> Membership:
+        if self.fee > 0 and self.discount == 0:
+            raise ValueError(
+                "discount: a membership with a fee needs a discount (free shipping, member "
+                "prices) for customers to weigh the fee against; with 0 nobody would join"
+            )
+        return self
 
 
 class Loyalty(ScenarioTable):

@@ -1,4 +1,6 @@
 import numpy as np
+import pytest
+from pydantic import ValidationError
 
 from ecosim.population import NEVER
 from ecosim.processes import loyalty
@@ -140,40 +142,65 @@ def test_hybrid_discounts_combine_multiplicatively():
 
 
 def test_joining_needs_a_positive_experience(draws):
-    membership = Membership(fee=0.0, join_probability=0.5, term_days=30)
+    membership = Membership(
+        fee=0.0,
+        join_probability=0.5,
+        term_days=30,
+        renewal_intercept=0.0,
+        renewal_usage=0.0,
+        renewal_experience=0.0,
+    )
     population = make_population(20_000)
     population.experience[:10_000, 0] = 0.8
     population.experience[10_000:, 0] = -0.5
     joined = loyalty.join_membership(population, np.arange(20_000), 0, membership, 100, 5, draws)
     members = population.member_until[:, 0] >= 5
     assert not members[10_000:].any()
-    assert_rate(members[:10_000].sum(), 10_000, 0.4)
+    assert_rate(members[:10_000].sum(), 10_000, 0.5 * 0.8 * 0.5)
     assert joined == members.sum() and (population.member_until[members, 0] == 35).all()
 
 
-def test_a_buyer_joins_at_the_full_rate_only_if_the_discounts_repay_the_fee(draws):
+def test_a_buyer_joins_as_they_would_renew_after_the_purchases_they_expect(draws):
     """Saving 10 a purchase, a fee of 30 needs 3 purchases a term: every 10 days in 30."""
     membership = Membership(
-        fee=30.0, discount=0.1, term_days=30, frequency_lift=0.0, join_probability=0.5
+        fee=30.0,
+        discount=0.1,
+        term_days=30,
+        frequency_lift=0.0,
+        join_probability=0.5,
+        renewal_intercept=0.0,
+        renewal_usage=1.0,
+        renewal_experience=0.0,
     )
     assert loyalty.break_even(membership, 100.0) == 3.0
     population = make_population(20_000, experience=1.0)
-    population.need_cycle[:10_000] = 10.0  # 3 purchases a term: the fee is repaid
-    population.need_cycle[10_000:] = 20.0  # 1.5: half the break-even number
+    population.need_cycle[:10_000] = 10.0  # 3 purchases expected: the fee is repaid
+    population.need_cycle[10_000:] = 30.0  # 1 purchase: two short of repaying it
     loyalty.join_membership(population, np.arange(20_000), 0, membership, 100.0, 5, draws)
     members = population.member_until[:, 0] >= 5
-    assert_rate(members[:10_000].sum(), 10_000, 0.5)
-    assert_rate(members[10_000:].sum(), 10_000, 0.25)
+    assert_rate(members[:10_000].sum(), 10_000, 0.5 * 0.5)
+    assert_rate(members[10_000:].sum(), 10_000, 0.5 / (1 + np.exp(2.0)))
 
 
-def test_a_fee_without_a_discount_keeps_everyone_out(draws):
-    membership = Membership(fee=10.0, discount=0.0, join_probability=1.0, renewal_intercept=5.0)
-    assert loyalty.break_even(membership, 100.0) == np.inf
-    assert loyalty.break_even(membership.model_copy(update={"fee": 0.0}), 100.0) == 0.0
-    population = make_population(1_000, experience=1.0, member_until=40)
-    population.member_until[:500, 0] = NEVER
-    assert loyalty.join_membership(population, np.arange(500), 0, membership, 100.0, 5, draws) == 0
-    assert loyalty.renew_memberships(population, 0, membership, 100.0, 40, draws) == (0, 500)
+def test_a_fee_costs_more_joiners_than_it_pays_for_once_it_outgrows_the_savings(draws):
+    """Fees collected from joiners fall as the fee grows past what they expect to save."""
+    collected = []
+    for fee in (60.0, 200.0, 600.0):
+        membership = Membership(fee=fee, discount=0.1, term_days=30, join_probability=1.0)
+        population = make_population(20_000, experience=1.0)
+        joined = loyalty.join_membership(
+            population, np.arange(20_000), 0, membership, 100, 5, draws
+        )
+        collected.append(joined * fee)
+    assert collected[0] > collected[1] > collected[2]
+
+
+def test_a_fee_needs_a_discount_and_renewal_cannot_fall_with_use():
+    with pytest.raises(ValidationError, match="a membership with a fee needs a discount"):
+        Membership(fee=10.0, discount=0.0)
+    with pytest.raises(ValidationError, match="greater than or equal to 0"):
+        Membership(renewal_usage=-0.1)
+    assert loyalty.break_even(Membership(fee=0.0, discount=0.0), 100.0) == 0.0
 
 
 def test_renewal_follows_the_purchases_above_the_break_even_number(draws):
