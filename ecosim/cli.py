@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         if not debug:
             print("rerun with --debug for the traceback", file=sys.stderr)
         return 1
+    finally:
+        Terminated.received.clear()  # once its status is known: later calls start afresh
 
 
 def command() -> NoReturn:
@@ -170,7 +172,6 @@ def _terminated_as_interrupted(wanted: bool) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-        Terminated.received.clear()  # a later command in this process starts afresh
 
 
 @contextmanager

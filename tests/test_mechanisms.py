@@ -152,7 +152,7 @@ def test_a_higher_membership_fee_keeps_fewer_members_buying_in_the_paid_membersh
 
 
 def test_members_weigh_the_fee_at_the_regular_list_price_not_a_days_price_change(monkeypatch):
-    """A one-day price cut would otherwise eject the members whose term ends that day."""
+    """A week's price cut would otherwise eject the members whose term ends in it."""
     from ecosim.processes import loyalty
 
     prices = set()

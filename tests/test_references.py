@@ -56,6 +56,8 @@ def _keys(references: str) -> set[tuple[str, str]]:
         ("(see Bass 1969; e.g. Rogers 1962)", {("Bass", "1969"), ("Rogers", "1962")}),
         ("(e.g. Bass 1969)", {("Bass", "1969")}),
         ("as O'Brien (2010) notes", {("O'Brien", "2010")}),
+        ("as O’Brien (2010) notes", {("O’Brien", "2010")}),
+        ("(See also Bass 1969; i.e. Rogers 1962)", {("Bass", "1969"), ("Rogers", "1962")}),
         ("published 13 November 2024 in Jakarta 2024", set()),
     ],
 )

@@ -273,6 +273,21 @@ def worth_renewing(
     x)``, ``b`` the purchases whose discount repays the fee at the list ``price``
     (:func:`break_even`): the membership is worth its fee as far as it saved the member.
 
+    Parameters
+    ----------
+    membership : Membership
+    purchases : ndarray of float
+        Purchases in the term, made (at renewal) or expected (at joining).
+    experience : ndarray of float
+        The members' experience valence ``x`` with the brand.
+    price : float
+        The brand's regular list price.
+
+    Returns
+    -------
+    ndarray of float
+        The probability of renewing, per member.
+
     Examples
     --------
     >>> membership = Membership(fee=25, discount=0.06, renewal_intercept=0.0)
@@ -301,8 +316,7 @@ def join_membership(
     A buyer joins with probability ``join_probability * max(x, 0) * r``, ``r`` the chance
     they would renew (:func:`worth_renewing`) after the purchases they expect in a term:
     their need cycle, sped up by the membership's ``frequency_lift``. The chance falls
-    logistically as the fee outgrows what they expect to save, so charging more than
-    members save loses more fees than it brings.
+    logistically as the fee grows, so the fees collected from joiners have a maximum.
 
     Parameters
     ----------

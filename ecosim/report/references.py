@@ -20,9 +20,10 @@ __all__ = [
     "references_section",
 ]
 
-_NAME = r"(?:(?:[vV]an|[dD]e|[vV]on)\s+)?[A-Z](?:'[A-Z])?[\w\-]+(?:'(?!s\b))?"
+_NAME = r"(?:(?:[vV]an|[dD]e|[vV]on)\s+)?[A-Z](?:['’][A-Z])?[\w\-]+(?:'(?!s\b))?"
+_LEAD = r"[(;,]\s*(?:(?:[Ss]ee(?:\s+also)?|e\.g\.,?|i\.e\.,?|cf\.)\s+)?"
 _CITATION = re.compile(
-    rf"(?P<lead>[(;,]\s*(?:see\s+|e\.g\.,?\s+|cf\.\s+)?)?\b(?P<first>{_NAME})(?:\s+Institute)?"
+    rf"(?P<lead>{_LEAD})?\b(?P<first>{_NAME})(?:\s+Institute)?"
     rf"(?P<rest>(?:,\s+{_NAME})*(?:,?\s+(?:&|and)\s+{_NAME})?(?:\s+et\s+al\.)?)"
     r"(?:['’]s)?\s+(?P<paren>\()?(?P<year>(?:1[89]|20)\d\d)[a-z]?\b"
 )

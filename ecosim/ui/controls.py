@@ -4,8 +4,8 @@ Each control is one scenario field, named by its dotted path (``brands.tokoku.pr
 passed to :class:`~ecosim.ui.live_model.LiveModel` on Reset. Its kind and range come from
 the schema: a ``Literal`` becomes a select, a ``bool`` a switch, a bounded number a slider
 whose ends are the field's ``ge``/``gt`` and ``le``/``lt`` constraints. An upper end the
-schema leaves open is set three times as far from the lower end as the scenario's value, or
-as the setting's scale when the value is at the lower end (a free membership: its brand's
+schema leaves open is set three times as far from the lower end as the scenario's value, and
+at least as far as the setting's scale (a membership fee ranges at least over its brand's
 price).
 A slider may reach a value the schema excludes (an influencer audience of 0): the app then
 shows the schema's message.
@@ -85,8 +85,8 @@ class Setting:
     low, high : float, optional
         A practical range inside the schema's (population size, horizon).
     scale : float, optional
-        A typical value, which sets an open upper end when the scenario's value is at the
-        lower end (a membership fee of 0 takes its brand's price).
+        The least reach of an open upper end above the lower end (a membership fee ranges at
+        least over its brand's price, even from a fee of 0 or 1).
     """
 
     path: str
@@ -171,7 +171,7 @@ def settings(scenario: Scenario) -> list[Setting]:
                 Setting(
                     f"brands.{name}.loyalty.membership.fee",
                     f"{name} membership fee per term",
-                    scale=brand.price,
+                    scale=brand.price if brand.loyalty.membership.discount else None,
                 )
             )
     for influencer in scenario.influencers:
@@ -245,7 +245,7 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     low = setting.low if setting.low is not None else bounds.get("low", 0.0)
     high = setting.high if setting.high is not None else bounds.get("high")
     if high is None:
-        reach = setting.scale if value == low and setting.scale is not None else value - low
+        reach = max(value - low, (setting.scale or 0.0) / _OPEN_END_SPAN)
         high = low + max(_OPEN_END_SPAN * reach, 1.0)
     step = fitting_step(high - low, value, low, integer=kind is int)
     if step is None:

@@ -154,7 +154,7 @@ def test_the_watched_customers_history_has_one_row_per_step(model):
     assert figure.axes[0].get_title().startswith("Customer 3 since picked")
 
 
-def test_the_inspectors_messages_write_the_ids_there_are_alike():
+def test_the_inspectors_messages_write_the_range_of_ids_alike():
     """The dropped customer's message wrote 0..9999, the wrong id's 0 to 9,999."""
     with pytest.raises(ValueError, match=r"from 0 to 9,999$"):
         customer_id("abc", 10_000)
