@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ecosim.population import STAGES, TRAITS
+from ecosim.ui.controls import read_number
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.refresh import force_update, update_counter
 from ecosim.ui.style import BRAND_COLOURS, Picture, data_url
@@ -50,7 +51,7 @@ def customer_id(text: str | None, n: int) -> int | None:
     if text is None or not text.strip():
         return None
     try:
-        return int(text.strip())
+        return read_number(text, int)
     except ValueError:
         raise ValueError(
             f"{text!r} is not a customer id: type a whole number from 0 to {n - 1:,}"
