@@ -135,6 +135,7 @@ def Page() -> None:
     choice = solara.use_reactive(start.stem)
     scenario = solara.use_reactive(solara.use_memo(lambda: load_scenario(start), []))
     problem = solara.use_reactive("")
+    refusals = solara.use_reactive(0)
     uploaded = solara.use_reactive("")
     edits = solara.use_reactive({})
     applied = solara.use_reactive({})
@@ -181,6 +182,7 @@ def Page() -> None:
                 else ""
             )
             problem.set(shown(kept + str(error)))
+            refusals.set(refusals.value + 1)
             return
         built = LiveModel(chosen)  # before anything changes on the page
         with page:  # one render: the card never shows one upload's size beside another's name
@@ -237,6 +239,7 @@ def Page() -> None:
             problem=problem.value,
             changed=changes(scenario.value, model.value.scenario, edited),
             plan_edited=edited,
+            refusals=refusals.value,
         )
         Parameters(params, edits, applied, plan.value is not None)
     DayHeader(model.value)

@@ -166,12 +166,13 @@ def settings(scenario: Scenario) -> list[Setting]:
                 )
                 for level in brand.loyalty.tiers.levels
             ]
-        if brand.loyalty.membership is not None:
+        membership = brand.loyalty.membership
+        if membership is not None:
             found.append(
                 Setting(
                     f"brands.{name}.loyalty.membership.fee",
-                    f"{name} membership fee per term",
-                    scale=brand.price if brand.loyalty.membership.discount else None,
+                    f"{name} membership fee per {membership.term_days}-day term",
+                    scale=brand.price if membership.discount else None,
                 )
             )
     for influencer in scenario.influencers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable
 
+import reacton.ipyvuetify as rv
 import solara
 from ipyvuetify.extra import FileInput
 
@@ -97,6 +98,7 @@ def ScenarioPanel(
     problem: str,
     changed: list[str],
     plan_edited: bool,
+    refusals: int = 0,
 ) -> None:
     """Show the scenario card: picker, description, edge-list upload, messages, page guide.
 
@@ -126,9 +128,18 @@ def ScenarioPanel(
         How the model running differs from the scenario (the settings applied on Reset).
     plan_edited : bool
         Whether the model runs a campaign plan edited in the Campaign tab.
+    refusals : int
+        How many scenarios picked or networks uploaded were refused: after each the picker
+        names the scenario running again, not the file refused.
     """
     with solara.Card("Scenario"), solara.Column(gap="6px"):
-        solara.Select("scenario", values=choices, value=choice, on_value=on_choice)
+        rv.Select(  # not solara.Select, which would keep the refused file as its own value
+            label="scenario",
+            items=choices,
+            v_model=choice,
+            on_v_model=on_choice,
+            attributes={"data-refusals": str(refusals)},  # a change puts back ``choice``
+        )
         if scenario.description:
             solara.Text(scenario.description, style={"font-size": "0.9em"})
         solara.Text(

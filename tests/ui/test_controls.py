@@ -162,9 +162,18 @@ def test_a_membership_fee_ranges_at_least_over_the_brands_price_and_says_per_ter
     scenario = load_scenario("scenarios/paid_membership.toml", {path: fee})
     assert scenario.brands[0].price == 150
     spec = model_params(scenario)[path]
-    assert (spec["label"], spec["unit"]) == ("tokoku membership fee per term", "Rp thousand")
+    assert (spec["label"], spec["unit"]) == ("tokoku membership fee per 30-day term", "Rp thousand")
     assert (spec["type"], spec["min"], spec["max"], spec["value"]) == ("SliderFloat", 0, top, fee)
     assert LiveModel(scenario, customers=200, **{path: top}).problem is None
+
+
+def test_a_membership_fees_label_names_the_terms_length():
+    """A fee 'per term' left the teacher guessing whether it was a month or a year."""
+    path = "brands.tokoku.loyalty.membership"
+    scenario = load_scenario("scenarios/paid_membership.toml", {f"{path}.term_days": 365})
+    assert (
+        model_params(scenario)[f"{path}.fee"]["label"] == "tokoku membership fee per 365-day term"
+    )
 
 
 def test_a_slider_may_reach_a_value_the_schema_rejects_and_the_model_says_so():

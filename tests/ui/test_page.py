@@ -222,6 +222,11 @@ def test_a_scenario_that_cannot_be_read_is_explained_and_the_page_keeps_running(
         "broken was not loaded; the page still runs baseline.\nbroken.toml: 3 problems\n"
     )
     assert str(tmp_path) not in message
+    for _twice in range(2):  # the picker showed the refused file, as if it were running
+        picker = rc.find(v.Select, label="scenario").widget
+        assert picker.v_model == "baseline"
+        picker.v_model = "broken"
+    assert rc.find(v.Select, label="scenario").widget.v_model == "baseline"
     button(rc, "Step").click()
     day(rc, 1).assert_single()
     rc.close()
