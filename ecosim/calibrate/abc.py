@@ -39,6 +39,7 @@ from ecosim.calibrate.kernel import ScaledNormalTransition
 from ecosim.calibrate.posterior import RECORD, SETTINGS
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
+from ecosim.errors import stop_if_terminated
 from ecosim.network import edge_list_digest
 from ecosim.store import dotted, read_toml, write_text
 
@@ -300,6 +301,7 @@ def _run(
         )
         if progress is not None:
             progress(ran[-1])
+        stop_if_terminated()  # a SIGTERM lost in a callback of the sampler's still stops here
         if abc.check_terminate(t=t, acceptance_rate=outcome["acceptance_rate"]):
             abc.history.done()
             return ran

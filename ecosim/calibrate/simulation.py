@@ -23,7 +23,7 @@ import pandas as pd
 
 from ecosim.calibrate.data import SENTIMENT_FLOWS, aggregate
 from ecosim.calibrate.schema import Calibration, CalibrationError, Statistic, is_share
-from ecosim.errors import without_input_warnings
+from ecosim.errors import stop_if_terminated, without_input_warnings
 from ecosim.experiment.plan import run_seed
 from ecosim.metrics import OUTCOMES, split_column
 from ecosim.model import EcosystemModel
@@ -177,7 +177,12 @@ class ParticleModel:
         self.calibration = calibration
 
     def __call__(self, values: Mapping[str, float]) -> dict[str, float]:
-        """Simulate the particle ``replications`` times; return the mean of each statistic."""
+        """Simulate the particle ``replications`` times; return the mean of each statistic.
+
+        A search in this process stops at the next particle once SIGTERM has arrived, even
+        if the exception the signal raised was lost (:func:`~ecosim.errors.stop_if_terminated`).
+        """
+        stop_if_terminated()
         c = self.calibration
         values = {p.label: float(values[p.label]) for p in c.parameters}
         runs = [

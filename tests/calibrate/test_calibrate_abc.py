@@ -17,6 +17,7 @@ from ecosim.calibrate.abc import DATABASE, claim, mark_finished
 from ecosim.calibrate.schema import MAX_SEED, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, particle_seeds
 from ecosim.cli import main
+from ecosim.errors import Terminated
 from ecosim.store import held_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -272,6 +273,33 @@ def test_a_search_stopped_in_its_first_generation_starts_again_as_if_never_run(
         pd.read_parquet(tmp_path / "reference" / "posterior.parquet"),
     )
     pd.testing.assert_frame_equal(again.summary, reference.summary)
+
+
+@pytest.mark.parametrize("unchecked", ["abc", "simulation"])
+def test_a_sigterm_whose_exception_was_lost_stops_the_search_and_keeps_what_it_finished(
+    write_calibration, tmp_path, monkeypatch, unchecked
+):
+    """A SIGTERM raised inside a callback Python calls itself is printed and dropped: the
+    search went on to its last generation. It now stops at the next particle simulated in
+    this process, or after the generation when the particles run on a cluster (here: the
+    other check switched off), and a rerun resumes from the generations kept."""
+    from ecosim.calibrate import abc, simulation
+
+    monkeypatch.setattr(
+        {"abc": abc, "simulation": simulation}[unchecked], "stop_if_terminated", list
+    )
+    calibration = load_calibration(write_calibration(("generations = 2", "generations = 3")))
+    out = tmp_path / "stopped"
+    try:
+        with pytest.raises(Terminated):
+            calibrate(calibration, out, serial=True, progress=lambda _: Terminated.received.set())
+    except Terminated:  # a KeyboardInterrupt: pytest would stop the whole session
+        pytest.fail("the search did not stop as SIGTERM asked")
+    finally:
+        Terminated.received.clear()
+    assert complete(out) == 1
+    assert calibrate(calibration, out, serial=True).resumed == 1
+    assert complete(out) == 3
 
 
 def finished_then_reopened(write_calibration) -> tuple[Path, Path, pd.DataFrame]:
