@@ -32,6 +32,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyabc
+from pyabc.distance.scale import (
+    median_absolute_deviation,
+    median_absolute_deviation_to_observation,
+)
 from pyabc.random_variables import RVBase, RVDecorator
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -193,6 +197,38 @@ class Search:
     seconds: float
 
 
+def spread(*, samples: np.ndarray, s0: np.ndarray, **_: Any) -> np.ndarray:
+    """Return the scale of each statistic: its spread among a generation's simulations.
+
+    The median absolute deviation of the simulated values (pyABC's default), or, for a
+    statistic on which most simulations agree, their median absolute deviation from the
+    observed value. pyABC gives a statistic of scale 0 the weight 0: with the first alone,
+    simulations that mostly tied (sales of 0 in most periods, the same last share) ignored
+    the data they all missed, and a prior far from it matched with epsilon 0. A statistic
+    is left out only when most simulations equal the observed value.
+
+    Parameters
+    ----------
+    samples : ndarray of shape (simulations, statistics)
+    s0 : ndarray of shape (statistics,)
+        The observed statistics.
+
+    Returns
+    -------
+    ndarray of shape (statistics,)
+
+    Examples
+    --------
+    >>> samples = np.array([[0.0, 1.0], [0.0, 2.0], [0.0, 4.0], [1.0, 3.0]])
+    >>> spread(samples=samples, s0=np.array([100.0, 2.0]))
+    array([100.,   1.])
+    """
+    scale = median_absolute_deviation(samples=samples)
+    tied = np.isclose(scale, 0)
+    scale[tied] = median_absolute_deviation_to_observation(samples=samples[:, tied], s0=s0[tied])
+    return scale
+
+
 def search(
     calibration: Calibration,
     out: str | Path,
@@ -229,7 +265,9 @@ def search(
     abc = pyabc.ABCSMC(
         ParticleModel(calibration),
         priors(calibration),
-        pyabc.AdaptivePNormDistance(p=2, fixed_weights=statistic_weights(calibration)),
+        pyabc.AdaptivePNormDistance(
+            p=2, scale_function=spread, fixed_weights=statistic_weights(calibration)
+        ),
         population_size=pyabc.populationstrategy.AdaptivePopulationSize(
             calibration.abc.population_size,
             max_population_size=calibration.abc.max_population_size
@@ -359,12 +397,32 @@ def _fitted(out: Path) -> bool:
 
 
 def _stored_generations(path: Path) -> int:
-    """Count the generations (t >= 0) a history holds, without pyabc (0: no such table)."""
+    """Count the generations (t >= 0) a history holds, without pyabc (0: no such table).
+
+    Raises
+    ------
+    CalibrationError
+        If the file is damaged (not a database, or malformed): it holds finished work that
+        no rerun should delete, so it is kept as it is.
+    """
     with closing(sqlite3.connect(path)) as db:
         try:
             return db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
             return 0
+        except sqlite3.DatabaseError as error:
+            raise CalibrationError(
+                str(path.parent),
+                [
+                    (
+                        "",
+                        f"{DATABASE} is damaged ({error}); it is kept as it is: restore it "
+                        "from a copy to resume, or move it away to start the search afresh",
+                    )
+                ],
+            ) from None
 
 
 @contextmanager

@@ -302,6 +302,21 @@ def test_a_sigterm_whose_exception_was_lost_stops_the_search_and_keeps_what_it_f
     assert complete(out) == 3
 
 
+def test_simulations_that_all_miss_the_data_alike_do_not_match_it(write_calibration, tmp_path):
+    """Priors that make almost no sales tie at 0 in every period: pyABC's spread of the
+    simulations was 0, every period's weight 0, and the search stopped at once with
+    epsilon 0 and the prior as its posterior."""
+    calibration = load_calibration(
+        write_calibration(
+            ("low = 0.005\nhigh = 0.2", "low = 0.0001\nhigh = 0.0002"),
+            ("low = 0.0\nhigh = 1.0", "low = 0.0\nhigh = 0.001"),
+        )
+    )
+    result = calibrate(calibration, tmp_path / "out", serial=True)
+    epsilons = [generation.epsilon for generation in result.generations]
+    assert len(epsilons) == 2 and min(epsilons) > 1  # each period about one spread away
+
+
 def finished_then_reopened(write_calibration) -> tuple[Path, Path, pd.DataFrame]:
     """A finished calibration (seed 8) whose record is set back to unfinished."""
     path = write_calibration()
@@ -339,6 +354,20 @@ def test_a_database_with_generations_pyabc_cannot_read_is_kept_and_refused(
     assert "Traceback" not in err
     assert (out / DATABASE).stat().st_mtime_ns == stamp
     pd.testing.assert_frame_equal(generations(out), first)
+
+
+@pytest.mark.parametrize("kept", [0.75, 0.5])
+def test_a_damaged_database_is_kept_and_refused_not_deleted(write_calibration, capsys, kept):
+    """A history cut short (a disk full, a copy interrupted) was taken for one without
+    generations: deleted without a word, and the search started again from generation 0."""
+    path, out, _ = finished_then_reopened(write_calibration)
+    damaged = (out / DATABASE).read_bytes()
+    damaged = damaged[: int(len(damaged) * kept)]
+    (out / DATABASE).write_bytes(damaged)
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 2
+    err = capsys.readouterr().err
+    assert str(out) in err and f"{DATABASE} is damaged" in err and "Traceback" not in err, err
+    assert (out / DATABASE).read_bytes() == damaged
 
 
 def test_a_simulation_that_cannot_be_compared_stops_a_dask_search_without_a_traceback(
