@@ -185,6 +185,22 @@ def test_extends_cycles_and_missing_parents_are_clear_errors(tmp_path):
     ), "names the referring file and field, then the file it names"
 
 
+def test_a_file_extended_is_named_in_errors_as_the_scenario_was_named(tmp_path, monkeypatch):
+    """A scenario named relative to the working folder had the files it extends named by
+    their absolute paths, unlike itself and unlike the README's example."""
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "sub" / "top.toml").write_text('extends = "mid.toml"\n')
+    (tmp_path / "sub" / "mid.toml").write_text('extends = "deeper/grand.toml"\n')
+    (tmp_path / "sub" / "deeper" / "grand.toml").write_text("days = = 1\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("sub/top.toml")
+    assert str(caught.value).startswith(
+        "sub/top.toml: 1 problem\n  extends: sub/mid.toml: extends: sub/deeper/grand.toml: "
+        "invalid TOML"
+    )
+
+
 def test_baseline_is_one_brand_ten_thousand_customers_a_year():
     scenario = load_scenario(SCENARIOS / "baseline.toml")
     assert (len(scenario.brands), scenario.population.size, scenario.days) == (1, 10_000, 365)

@@ -180,51 +180,75 @@ def read_toml(
     *,
     allow_outside_paths: bool = False,
     extended: list[Path] | None = None,
+    named: Path | None = None,
 ) -> dict[str, Any]:
     """Read a scenario file as a dictionary, following ``extends`` (see :func:`load_scenario`).
 
-    ``extended``, if given, receives the files followed, nearest first.
+    ``extended``, if given, receives the files followed, nearest first. Errors name the file
+    ``named`` (``path`` by default): a file extended is named through the one that extends
+    it, relative when the scenario was named relative to the working folder.
     """
-    data = read_toml_file(path, ScenarioError)
+    try:
+        data = read_toml_file(path, ScenarioError)
+    except ScenarioError as error:
+        raise ScenarioError(str(named or path), error.problems) from None
+    return _follow(path, named or path, data, _seen, allow_outside_paths, extended)
+
+
+def _follow(
+    path: Path,
+    named: Path,
+    data: dict[str, Any],
+    seen: tuple[Path, ...],
+    allow_outside_paths: bool,
+    extended: list[Path] | None,
+) -> dict[str, Any]:
+    """Resolve a scenario file's ``network.path`` and merge it over the file it extends."""
     network = data.get("network")
     if isinstance(network, dict) and isinstance(network.get("path"), str):
         network["path"] = str(
-            _referenced(path, "network.path", network["path"], allow_outside_paths)
+            _referenced(path, "network.path", network["path"], allow_outside_paths, named)
         )
     base = data.pop("extends", None)
     if base is None:
         return data
     if not isinstance(base, str):
-        raise ScenarioError(str(path), [("extends", f"expected a file name, got {_short(base)}")])
-    parent = _referenced(path, "extends", base, allow_outside_paths)
-    if parent in _seen or parent == path.resolve():
-        raise ScenarioError(str(path), [("extends", f"{base!r} extends itself in a cycle")])
+        raise ScenarioError(str(named), [("extends", f"expected a file name, got {_short(base)}")])
+    parent = _referenced(path, "extends", base, allow_outside_paths, named)
+    if parent in seen or parent == path.resolve():
+        raise ScenarioError(str(named), [("extends", f"{base!r} extends itself in a cycle")])
     if extended is not None:
         extended.append(parent)
     try:
         inherited = read_toml(
             parent,
-            (*_seen, path.resolve()),
+            (*seen, path.resolve()),
             allow_outside_paths=allow_outside_paths,
             extended=extended,
+            named=named.parent / base,
         )
     except ScenarioError as error:
-        raise ScenarioError(str(path), error.under("extends")) from None
+        raise ScenarioError(str(named), error.under("extends")) from None
     return _merge(inherited, data)
 
 
-def _referenced(path: Path, field: str, name: str, allow_outside: bool) -> Path:
-    """Resolve a file named in ``path``'s ``field``; refuse it outside ``path``'s folder."""
+def _referenced(
+    path: Path, field: str, name: str, allow_outside: bool, named: Path | None = None
+) -> Path:
+    """Resolve a file named in ``path``'s ``field``; refuse it outside ``path``'s folder.
+
+    Errors name the file ``named`` (``path`` by default).
+    """
     folder = path.parent.resolve()
     try:
         target = (folder / name).resolve()
     except (OSError, RuntimeError, ValueError) as error:  # a symlink loop, a NUL byte
         raise ScenarioError(
-            str(path), [(field, f"{name!r} cannot be a file name here ({error})")]
+            str(named or path), [(field, f"{name!r} cannot be a file name here ({error})")]
         ) from None
     if not allow_outside and not target.is_relative_to(folder):
         raise ScenarioError(
-            str(path),
+            str(named or path),
             [
                 (
                     field,
