@@ -19,7 +19,6 @@ error) differ from run to run.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 import time
@@ -40,7 +39,7 @@ from pyabc.random_variables import RVBase, RVDecorator
 from sqlalchemy.exc import SQLAlchemyError
 
 from ecosim.calibrate.kernel import ScaledNormalTransition
-from ecosim.calibrate.posterior import RECORD, SETTINGS
+from ecosim.calibrate.posterior import RECORD, SETTINGS, scenario_fingerprint, short_hash
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
 from ecosim.errors import stop_if_terminated
@@ -446,17 +445,13 @@ def fingerprint(calibration: Calibration) -> dict[str, str]:
     """Hashes of what a search depends on: the settings, the scenario and the data."""
     dumped = calibration.model_dump(exclude=NOT_SETTINGS)
     hashes = {
-        "settings": _hash(repr(dumped)),
-        "scenario": _hash(repr(calibration.scenario.model_dump())),
-        "data": _hash(calibration.observed.to_csv(index=False)),
+        "settings": short_hash(repr(dumped)),
+        "scenario": scenario_fingerprint(calibration.scenario),
+        "data": short_hash(calibration.observed.to_csv(index=False)),
     }
     if digest := edge_list_digest(calibration.scenario.network):
         hashes["network"] = digest[:16]
     return hashes
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def settings(calibration: Calibration) -> dict[str, Any]:

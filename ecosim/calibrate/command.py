@@ -48,8 +48,15 @@ def calibrate_command(
     calibration = load_calibration(file, overrides, overrides_from="the command line")
     out = output_folder(out or Path("results") / calibration.name)
     done = finished(out)
-    if done:
-        result = calibrate(calibration, out)
+    if done:  # its outputs are read, or written again from abc.db if one is missing
+        result = calibrate(
+            calibration,
+            out,
+            workers=workers,
+            scheduler=scheduler,
+            serial=serial,
+            dashboard=dashboard,
+        )
         print(f"{calibration.name}: already finished in {out} (remove the folder to fit again)")
     else:
         print(

@@ -24,14 +24,10 @@ import numpy as np
 import pandas as pd
 
 from ecosim.calibrate.schema import SHARES, CalibrationError
-from ecosim.metrics import FLOWS, sentiment
+from ecosim.metrics import FLOWS, PRESENCE, sentiment
 
 __all__ = ["SENTIMENT_FLOWS", "aggregate", "read_observed"]
 
-SHARE_RANGE = (0.0, 1.0)
-"""The values of a share (``aware_share``, ``stage_creation``...): a fraction, not a percentage."""
-SIGNED_SHARES = {"net_sentiment": (-1.0, 1.0)}
-"""Outcomes that are fractions of either sign."""
 LARGEST = 1e100
 """Largest magnitude of an observed value. No count of customers or sum of money comes near
 it, and beyond it the calibration's distance, which squares scaled differences, overflows:
@@ -72,6 +68,23 @@ COUNTS = {
 }
 """Outcomes that count customers, events or money spent: never negative (unlike revenue,
 which refunds can make negative, and margin and profit)."""
+SHARE = "is a share"
+"""What a fraction is (``aware_share``, ``presence_physical``...): a value given as a
+percentage is answered with the fraction to give instead."""
+RANGES = {
+    **dict.fromkeys(SHARES, (0.0, 1.0, SHARE)),
+    **dict.fromkeys((f"presence_{name}" for name in PRESENCE), (0.0, 1.0, SHARE)),
+    "net_sentiment": (-1.0, 1.0, SHARE),
+    "mean_experience": (-1.0, 1.0, "is an experience valence, from -1 to 1"),
+    "rating": (1.0, 5.0, "is an average of review stars, 1 to 5"),
+    **dict.fromkeys(COUNTS, (0.0, math.inf, "cannot be negative")),
+}
+"""The values each bounded outcome can take, and what it is: ``(low, high, what)``, ``what``
+ending the sentence that begins with the outcome's name in an error message. Shares
+(and net sentiment, a fraction of either sign) are fractions, not percentages; experience
+valence is -1 (very negative) to 1 (very positive), and a review gives 1 to 5 stars
+(:func:`ecosim.processes.reviews.stars`), so their averages are within the same bounds (the
+rating's prior mean too); counts have no upper bound. Revenue, margin and profit have none."""
 
 ENCODING = "utf-8-sig"
 """Data files are UTF-8, with or without the byte-order mark that spreadsheets write."""
@@ -274,19 +287,21 @@ def _out_of_range(column: str, value: float) -> str | None:
     '45 is outside [0, 1] (aware_share is a share: give 0.45 for 45%)'
     >>> _out_of_range("purchases", -3.0) is None, _out_of_range("profit", -3.0) is None
     (False, True)
+    >>> _out_of_range("rating", 85.0)
+    '85 is outside [1, 5] (rating is an average of review stars, 1 to 5)'
     >>> _out_of_range("profit", 1e300)
     '1e+300 is too large (expected at most 1e+100 in magnitude)'
     """
     if abs(value) > LARGEST:
         return f"{value:g} is too large (expected at most {LARGEST:g} in magnitude)"
-    if column in SIGNED_SHARES or column in SHARES:
-        low, high = SIGNED_SHARES.get(column, SHARE_RANGE)
-        if not low <= value <= high:
-            hint = f": give {value / 100:g} for {value:g}%" if low <= value / 100 <= high else ""
-            return f"{value:g} is outside [{low:g}, {high:g}] ({column} is a share{hint})"
-    elif column in COUNTS and value < 0:
-        return f"{value:g} is negative (expected 0 or more: {column} cannot be negative)"
-    return None
+    low, high, what = RANGES.get(column, (-math.inf, math.inf, ""))
+    if low <= value <= high:
+        return None
+    if high == math.inf:
+        return f"{value:g} is negative (expected 0 or more: {column} {what})"
+    percent = what == SHARE and low <= value / 100 <= high
+    hint = f": give {value / 100:g} for {value:g}%" if percent else ""
+    return f"{value:g} is outside [{low:g}, {high:g}] ({column} {what}{hint})"
 
 
 def _named(column: str, rename: dict[str, str]) -> str:

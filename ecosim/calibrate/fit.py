@@ -13,15 +13,19 @@ Examples
 
 from __future__ import annotations
 
+import sqlite3
 import time
+import warnings
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
 from ecosim.calibrate.abc import (
+    DATABASE,
     Generation,
     claim,
     cluster,
@@ -40,15 +44,20 @@ from ecosim.calibrate.outputs import (
     predictive_check,
 )
 from ecosim.calibrate.report import write_report_text
-from ecosim.calibrate.schema import Calibration
+from ecosim.calibrate.schema import Calibration, CalibrationError
+from ecosim.errors import InputWarning
 from ecosim.store import held_folder, write_figure, write_parquet, write_text
 
 __all__ = ["CalibrationResult", "calibrate"]
 
+SUMMARY = "posterior_summary.csv"
+"""The posterior's table, which a rerun of a finished calibration reads."""
+COLUMNS = ("parameter", "path", "prior", "mean", "sd", "median", "q05", "q95")
+"""The columns of :data:`SUMMARY` (:func:`ecosim.calibrate.outputs.credible_intervals`)."""
 OUTPUTS = (
     "posterior.parquet",
     "posterior_draws.parquet",
-    "posterior_summary.csv",
+    SUMMARY,
     "ppc.csv",
     "calibrated.toml",
     "report.md",
@@ -93,6 +102,8 @@ def calibrate(
     """Fit a calibration (or resume it) and write its outputs into ``out``.
 
     A folder whose calibration is finished is not searched again: its summary is read.
+    If any of its :data:`OUTPUTS` is missing, they are all written again from the search's
+    history, ``abc.db`` (with a warning): the draws, summary and check come out as they did.
 
     Parameters
     ----------
@@ -117,20 +128,106 @@ def calibrate(
     ------
     StoreError
         If another process is writing ``out``.
+    CalibrationError
+        If the folder holds another calibration, or is finished but its summary is damaged,
+        or its outputs are incomplete and its history is gone.
     """
     out = Path(out)
-    if finished(out):  # read only: a finished folder may be one this process cannot write
+    if finished(out) and not _missing(out):  # read only: a folder this process cannot write
         return _read(calibration, out)
     with held_folder(out, "calibration"):
-        if finished(out):  # by another process since the check above
-            return _read(calibration, out)
+        if finished(out):  # perhaps by another process since the check above
+            if not (missing := _missing(out)):
+                return _read(calibration, out)
+            claim(calibration, out)  # another calibration's outputs are not written here
+            _rewrite(out, missing)
         return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
 
 
+def _missing(out: Path) -> list[str]:
+    """Return the outputs a finished calibration's folder lacks."""
+    return [name for name in OUTPUTS if not (out / name).exists()]
+
+
+def _rewrite(out: Path, missing: list[str]) -> None:
+    """Warn that a finished folder's outputs are written again, or refuse if they cannot be.
+
+    Raises
+    ------
+    CalibrationError
+        If the history they are written from holds no generation (missing, empty or
+        damaged): the search would start again, and replace the posterior the folder had.
+    """
+    lacks = ", ".join(missing)
+    try:  # read only: nothing in a damaged history is touched
+        with closing(sqlite3.connect(f"file:{out / DATABASE}?mode=ro", uri=True)) as db:
+            kept = db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
+    except sqlite3.Error:
+        kept = 0
+    if not kept:
+        raise CalibrationError(
+            str(out),
+            [
+                (
+                    "",
+                    f"is finished, but lacks {lacks}, and its search's history {DATABASE}, "
+                    "from which the outputs would be written again, is missing, empty or "
+                    "damaged: restore the folder from a copy, or calibrate into a new --out "
+                    "folder (the search starts again there)",
+                )
+            ],
+        )
+    warnings.warn(
+        f"{out}: is finished but lacks {lacks}: every output is written again from the "
+        f"{kept} generation(s) of {DATABASE} (the search is not run again)",
+        InputWarning,
+        stacklevel=3,
+    )
+
+
 def _read(calibration: Calibration, out: Path) -> CalibrationResult:
-    """Return a finished calibration's result, read from its folder."""
+    """Return a finished calibration's result, read from its folder.
+
+    Raises
+    ------
+    CalibrationError
+        If the folder holds another calibration, or its summary is not the table of this
+        calibration's parameters.
+    """
     claim(calibration, out)
-    return CalibrationResult(out, pd.read_csv(out / "posterior_summary.csv"), [], 0, 0, 0.0)
+    path = out / SUMMARY
+    try:
+        summary = pd.read_csv(path)
+    except (OSError, ValueError) as error:
+        _damaged(out, f"cannot be read ({error})")
+    labels = [p.label for p in calibration.parameters]
+    if list(summary.columns) != list(COLUMNS):
+        _damaged(out, f"has the columns {', '.join(map(str, summary.columns))}")
+    if (rows := summary["parameter"].tolist()) != labels:
+        _damaged(
+            out,
+            f"has rows for {', '.join(map(str, rows)) or 'no parameter'}, not for "
+            f"{', '.join(labels)}",
+        )
+    numbers = summary[list(COLUMNS[3:])]
+    if any(kind.kind not in "if" for kind in numbers.dtypes) or numbers.isna().any(axis=None):
+        _damaged(out, f"has cells in {', '.join(COLUMNS[3:])} that are not numbers")
+    return CalibrationResult(out, summary, [], 0, 0, 0.0)
+
+
+def _damaged(out: Path, what: str) -> NoReturn:
+    """Refuse a finished folder's damaged summary, saying how to have it written again."""
+    raise CalibrationError(
+        str(out),
+        [
+            (
+                "",
+                f"{SUMMARY} {what}: it is damaged (expected the columns {', '.join(COLUMNS)}, "
+                "a row per parameter); delete it and rerun the same command to have the "
+                f"outputs written again from {DATABASE}",
+            )
+        ],
+    )
 
 
 def _calibrate(
@@ -153,7 +250,7 @@ def _calibrate(
     seconds = time.perf_counter() - started
     write_parquet(particles, out / "posterior.parquet")
     write_parquet(draws, out / "posterior_draws.parquet")
-    write_text(summary.to_csv(index=False), out / "posterior_summary.csv")
+    write_text(summary.to_csv(index=False), out / SUMMARY)
     write_text(ppc.to_csv(index=False), out / "ppc.csv")
     write_parquet(simulations, out / "ppc_simulations.parquet")
     write_figure(marginals_figure(calibration, particles, summary), out / "figures/marginals.png")

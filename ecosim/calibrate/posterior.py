@@ -8,6 +8,7 @@ over what the data say about the market. Reading the draws needs neither pyabc n
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from ecosim.calibrate.schema import MARKET_SIZE, CalibrationError, Parameter
+from ecosim.scenario import Scenario
 from ecosim.scenario.loading import validation_problems
 from ecosim.store import read_toml
 
@@ -35,6 +37,22 @@ RECORD = "calibration.toml"
 and data), and whether its search is finished."""
 SETTINGS = "settings_values"
 """The table of :data:`RECORD` that holds the settings by dotted name (``abc.generations``)."""
+
+
+def short_hash(text: str) -> str:
+    """Return the short hash a calibration's record keeps of its settings, scenario and data.
+
+    Examples
+    --------
+    >>> short_hash("")
+    'e3b0c44298fc1c14'
+    """
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def scenario_fingerprint(scenario: Scenario) -> str:
+    """Return the fingerprint of the scenario a calibration fits, as its record keeps it."""
+    return short_hash(repr(scenario.model_dump()))
 
 
 def _draws(folder: str | Path) -> pd.DataFrame:

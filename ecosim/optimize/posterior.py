@@ -11,6 +11,11 @@ probability proportional to its weight, and sets those parameters in every run o
 replication: replication ``r`` of every candidate plan meets the same market (common
 random numbers extend to the parameters), and an evaluation's mean is the expected
 outcome over the posterior, not at one point estimate.
+
+A calibration's particles lie within its priors' bounds, which ``calibration.toml``
+records: a value outside them is refused (the file is damaged or another's). A posterior
+fitted to another scenario than the optimisation's (neither it nor a file it extends)
+gives an :class:`~ecosim.errors.InputWarning`: its fields are set by path all the same.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,12 +31,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ecosim.calibrate.posterior import fitted_parameters
+from ecosim.calibrate.posterior import RECORD, SETTINGS, fitted_parameters, scenario_fingerprint
 from ecosim.calibrate.schema import MARKET_SIZE, Parameter
-from ecosim.errors import InputError
+from ecosim.errors import InputError, InputWarning, without_input_warnings
 from ecosim.experiment.schema import FIELD_PATH_PATTERN
 from ecosim.model import resolve_scenario
-from ecosim.scenario import ScenarioError
+from ecosim.scenario import Scenario, ScenarioError, load_scenario
+from ecosim.scenario.loading import read_toml as read_scenario_file
+from ecosim.store import read_toml
 
 if TYPE_CHECKING:
     from ecosim.optimize.schema import Optimisation
@@ -39,6 +47,8 @@ __all__ = ["FILE", "PosteriorSample", "read_posterior"]
 
 FILE = "posterior.parquet"
 """The posterior sample's file in a calibration's output folder."""
+CALIBRATED = "calibrated.toml"
+"""The scenario at the posterior medians, in a calibration's output folder."""
 
 
 @dataclass(frozen=True)
@@ -101,9 +111,15 @@ def read_posterior(optimisation: Optimisation) -> PosteriorSample:
     ------
     InputError
         If the file is missing or unreadable, has no valid ``weight`` column, a missing
-        value (NaN), a column that is not a dotted scenario path, a path a decision also
+        value (NaN), a value outside its prior's bounds (as the folder's ``calibration.toml``
+        records them), a column that is not a dotted scenario path, a path a decision also
         sets, or values the scenario refuses (each column's smallest and largest value
         are checked).
+
+    Warns
+    -----
+    InputWarning
+        If the calibration was fitted to another scenario than the optimisation's.
     """
     folder = Path(optimisation.folder) / optimisation.posterior.source
     path = folder / FILE
@@ -129,6 +145,9 @@ def read_posterior(optimisation: Optimisation) -> PosteriorSample:
         raise InputError(source, problems)
     fitted = fitted_parameters(folder)
     if fitted is not None:
+        problems = _outside_bounds(frame, fitted)
+        if problems:
+            raise InputError(source, problems)
         frame = _by_path(frame, fitted)
     if "weight" not in frame.columns:
         problems.append(("weight", "column is missing"))
@@ -157,7 +176,114 @@ def read_posterior(optimisation: Optimisation) -> PosteriorSample:
             raise InputError(
                 source, [(f"{extreme} {p}" if p else extreme, m) for p, m in error.problems]
             ) from None
+    if fitted is not None and (fitted_to := _fitted_elsewhere(optimisation, folder)):
+        shown = optimisation.scenario_file or f"scenario {optimisation.scenario.name!r}"
+        warnings.warn(
+            f"{folder}: fitted to {fitted_to}, which the optimisation's scenario {shown} "
+            f"neither is nor extends: the posterior's fields ({', '.join(parameters)}) are "
+            f"set by path in {shown}; check that they mean there what they meant in the "
+            "calibration",
+            InputWarning,
+            stacklevel=2,
+        )
     return PosteriorSample(values.reset_index(drop=True), weights / weights.sum())
+
+
+def _outside_bounds(frame: pd.DataFrame, fitted: list[Parameter]) -> list[tuple[str, str]]:
+    """Name each parameter's column holding values outside its prior's bounds.
+
+    A calibration's particles lie within its priors' bounds: a value outside them is a
+    damaged file (a flipped bit), or particles from another calibration than the record's.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``posterior.parquet``: a column per parameter label and ``weight``.
+    fitted : list of Parameter
+        The calibration's parameters (:func:`ecosim.calibrate.posterior.fitted_parameters`).
+
+    Returns
+    -------
+    list of (str, str)
+        One problem per column, named by its label (columns that are not numbers are left
+        to the scenario's check).
+    """
+    problems = []
+    for parameter in fitted:
+        column = frame.get(parameter.label)
+        if column is None or not pd.api.types.is_numeric_dtype(column):
+            continue
+        rows = np.flatnonzero(~column.between(parameter.low, parameter.high).to_numpy())
+        if len(rows):
+            problems.append(
+                (
+                    parameter.label,
+                    f"{len(rows)} value(s) outside the prior's bounds [{parameter.low}, "
+                    f"{parameter.high}] of {parameter.path} that {RECORD} records, the first "
+                    f"{float(column.iloc[rows[0]])} in row {rows[0] + 1} (counting from 1): "
+                    "a calibration's particles lie within them (the file is damaged, or not "
+                    "this calibration's)",
+                )
+            )
+    return problems
+
+
+def _fitted_elsewhere(optimisation: Optimisation, folder: Path) -> str | None:
+    """Name the scenario a calibration was fitted to, if the optimisation's is another.
+
+    The optimisation's scenario file, and each file it extends, is the calibration's if
+    it is the folder's :data:`CALIBRATED`, or if, with the calibration's ``customers``
+    and ``days``, its fingerprint is the one :data:`RECORD` holds (as
+    :func:`ecosim.calibrate.abc.fingerprint` takes it).
+
+    Parameters
+    ----------
+    optimisation : Optimisation
+    folder : Path
+        The calibration's output folder, whose record names its parameters.
+
+    Returns
+    -------
+    str or None
+        The calibration's scenario file and calibration file as the record names them; None
+        when the optimisation's scenario is the calibration's, or the record holds no
+        fingerprint to compare with.
+    """
+    record = read_toml(folder / RECORD)
+    fingerprint, settings = record.get("scenario"), record.get(SETTINGS)
+    if not isinstance(fingerprint, str) or not isinstance(settings, dict):
+        return None
+    calibrated = (folder / CALIBRATED).resolve()
+    for candidate in _lineage(optimisation):
+        if candidate == calibrated:
+            return None
+        try:
+            with without_input_warnings():  # given when the optimisation was read
+                scenario = resolve_scenario(
+                    load_scenario(candidate, allow_outside_paths=True)
+                    if isinstance(candidate, Path)
+                    else candidate,
+                    customers=settings.get("customers"),
+                    days=settings.get("days"),
+                )
+        except InputError:  # a file it extends that is no scenario on its own
+            continue
+        if scenario_fingerprint(scenario) == fingerprint:
+            return None
+    return f"{settings.get('scenario')} (calibration {record.get('file')})"
+
+
+def _lineage(optimisation: Optimisation) -> list[Scenario | Path]:
+    """Return the optimisation's scenario file and the files it extends, nearest first.
+
+    An optimisation made in Python, without a file, has its scenario alone.
+    """
+    if optimisation.scenario_file is None:
+        return [optimisation.scenario]
+    path = Path(optimisation.folder) / optimisation.scenario_file
+    extended: list[Path] = []
+    read_scenario_file(path, allow_outside_paths=True, extended=extended)
+    return [path.resolve(), *extended]
 
 
 def _by_path(frame: pd.DataFrame, fitted: list[Parameter]) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """What a finished calibration leaves: posterior, intervals, draws, check, scenario, report."""
 
+import shutil
 from types import SimpleNamespace
 
 import numpy as np
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ecosim import load_scenario
-from ecosim.calibrate import load_calibration
+from ecosim.calibrate import CalibrationError, calibrate, load_calibration
 from ecosim.calibrate.outputs import (
     credible_intervals,
     posterior_draws,
@@ -16,6 +17,7 @@ from ecosim.calibrate.outputs import (
 )
 from ecosim.calibrate.report import periods
 from ecosim.cli import main
+from ecosim.errors import InputWarning
 
 
 def test_the_folder_holds_every_output(finished):
@@ -124,6 +126,106 @@ def test_rereading_a_finished_calibration_says_so_and_writes_nothing(finished, c
     assert "already finished" in printed and "wrote" not in printed
     assert "its outputs are posterior.parquet, posterior_draws.parquet" in printed
     assert {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()} == stamps
+
+
+@pytest.fixture
+def finished_copy(finished, tmp_path):
+    """A copy of the finished calibration's folder, to damage: (calibration, folder)."""
+    calibration, _, out = finished
+    return calibration, shutil.copytree(out, tmp_path / "out")
+
+
+def test_a_finished_folder_without_its_summary_writes_its_outputs_again_from_the_history(
+    finished, finished_copy
+):
+    """A rerun stopped with "[Errno 2] No such file or directory: ...posterior_summary.csv"."""
+    _, _, out = finished
+    calibration, copy = finished_copy
+    (copy / "posterior_summary.csv").unlink()
+    (copy / "report.md").unlink()
+    with pytest.warns(InputWarning, match="lacks posterior_summary.csv, report.md: every output"):
+        result = calibrate(calibration, copy, serial=True)
+    assert (result.ran, result.resumed) == (0, 2)
+    for name in ("posterior_summary.csv", "ppc.csv"):
+        assert (copy / name).read_text() == (out / name).read_text(), name
+    for name in ("posterior.parquet", "posterior_draws.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(copy / name), pd.read_parquet(out / name))
+    assert "## Results" in (copy / "report.md").read_text()
+
+
+def test_a_serial_rerun_writes_missing_outputs_again_in_this_process(
+    finished_copy, monkeypatch, capsys
+):
+    """The command dropped --serial (and --workers, --scheduler) for a finished folder: the
+    outputs' predictive check started a local Dask cluster all the same."""
+    from ecosim.calibrate import fit
+
+    cluster = fit.cluster
+
+    def no_cluster(workers, scheduler, serial, dashboard):
+        assert serial, "a Dask cluster was started"
+        return cluster(workers, scheduler, serial, dashboard)
+
+    calibration, copy = finished_copy
+    (copy / "ppc.csv").unlink()
+    monkeypatch.setattr(fit, "cluster", no_cluster)
+    assert main(["calibrate", calibration.file, "--serial", "--out", str(copy)]) == 0
+    printed = capsys.readouterr()
+    assert "lacks ppc.csv: every output is written again" in printed.err
+    assert "already finished" in printed.out and (copy / "ppc.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("garbage\n", "has the columns garbage"),
+        ("", "cannot be read (No columns to parse from file)"),
+        (
+            "parameter,path,prior,mean,sd,median,q05,q95\n",
+            "has rows for no parameter, not for p, q",
+        ),
+        (
+            "parameter,path,prior,mean,sd,median,q05,q95\np,diffusion.p,uniform,x,1,1,1,1\n"
+            "q,diffusion.q,uniform,1,1,1,1\n",
+            "has cells in mean, sd, median, q05, q95 that are not numbers",
+        ),
+    ],
+    ids=["garbage", "empty", "header only", "cut short"],
+)
+def test_a_finished_folder_s_damaged_summary_is_refused_saying_how_to_rewrite_it(
+    finished_copy, capsys, text, what
+):
+    """A rerun printed an empty table and exited 0, or stopped with a traceback."""
+    calibration, copy = finished_copy
+    (copy / "posterior_summary.csv").write_text(text)
+    assert main(["calibrate", calibration.file, "--serial", "--out", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"ecosim: error: {copy}: 1 problem\n  posterior_summary.csv {what}: it is damaged "
+        "(expected the columns parameter, path, prior, mean, sd, median, q05, q95, a row per "
+        "parameter); delete it and rerun the same command to have the outputs written again "
+        "from abc.db\n"
+    )
+    assert (copy / "posterior_summary.csv").read_text() == text
+
+
+def test_a_finished_folder_without_its_summary_or_history_is_refused_and_left_as_it_is(
+    finished_copy,
+):
+    """Without abc.db, a rewrite would have started the search again over the posterior."""
+    calibration, copy = finished_copy
+    (copy / "posterior_summary.csv").unlink()
+    (copy / "abc.db").write_bytes(b"")
+    stamps = {path: path.stat().st_mtime_ns for path in copy.rglob("*") if path.is_file()}
+    with pytest.raises(CalibrationError) as raised:
+        calibrate(calibration, copy, serial=True)
+    assert str(raised.value) == (
+        f"{copy}: 1 problem\n  is finished, but lacks posterior_summary.csv, and its search's "
+        "history abc.db, from which the outputs would be written again, is missing, empty or "
+        "damaged: restore the folder from a copy, or calibrate into a new --out folder (the "
+        "search starts again there)"
+    )
+    assert {path: path.stat().st_mtime_ns for path in copy.rglob("*") if path.is_file()} == stamps
 
 
 def test_a_narrow_posterior_is_written_with_the_digits_that_tell_its_ends_apart():

@@ -11,6 +11,7 @@ from ecosim.calibrate.data import read_observed
 from ecosim.calibrate.schema import Parameter
 from ecosim.cli import main
 from ecosim.errors import InputWarning
+from ecosim.metrics import OUTCOMES
 
 
 @pytest.mark.parametrize("path", sorted(Path("calibrations").glob("*.toml")), ids=str)
@@ -388,6 +389,64 @@ def test_a_value_the_outcome_cannot_take_is_named_with_what_it_can(
     with pytest.raises(CalibrationError) as raised:
         read_observed(path, [column], 1, days=10)
     assert f"line 3, {column}: {message}" in str(raised.value)
+
+
+RANGE_BOUNDS = {
+    "rating": (1, 5),
+    "presence_physical": (0, 1),
+    "presence_emotional": (0, 1),
+    "mean_experience": (-1, 1),
+}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("rating", "85", "85 is outside [1, 5] (rating is an average of review stars, 1 to 5)"),
+        ("rating", "0", "0 is outside [1, 5] (rating is an average of review stars, 1 to 5)"),
+        (
+            "presence_physical",
+            "45",
+            "45 is outside [0, 1] (presence_physical is a share: give 0.45 for 45%)",
+        ),
+        ("presence_emotional", "-0.2", "-0.2 is outside [0, 1] (presence_emotional is a share)"),
+        (
+            "mean_experience",
+            "-7",
+            "-7 is outside [-1, 1] (mean_experience is an experience valence, from -1 to 1)",
+        ),
+    ],
+)
+def test_a_rating_presence_or_experience_the_model_cannot_give_is_refused(
+    tmp_path, column, value, message
+):
+    """Ratings, presences and mean experience were read whatever their value (rating 85)."""
+    path = tmp_path / "data.csv"
+    path.write_text(f"period,{column}\n1,{RANGE_BOUNDS[column][0]}\n2,{value}\n")
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, [column], 1, days=10)
+    assert str(raised.value) == f"{path}: 1 problem\n  line 3, {column}: {message}"
+
+
+def test_every_outcome_but_revenue_margin_and_profit_is_bounded(tmp_path):
+    """Rating, the presences and mean experience were read at any value, however impossible."""
+    path = tmp_path / "data.csv"
+    path.write_text(f"period,{','.join(OUTCOMES)}\n1,{','.join(['-1e6'] * len(OUTCOMES))}\n")
+    with pytest.raises(CalibrationError) as raised:
+        read_observed(path, list(OUTCOMES), 1, days=10)
+    refused = {where.removeprefix("line 2, ") for where, _ in raised.value.problems}
+    assert set(OUTCOMES) - refused == {"revenue", "gross_margin", "profit"}
+
+
+def test_ratings_presences_and_experience_at_their_bounds_are_read(tmp_path):
+    path = tmp_path / "data.csv"
+    columns = list(RANGE_BOUNDS)
+    lows, highs = zip(*RANGE_BOUNDS.values(), strict=True)
+    path.write_text(
+        f"period,{','.join(columns)}\n1,{','.join(map(str, lows))}\n2,{','.join(map(str, highs))}\n"
+    )
+    observed = read_observed(path, columns, 1, days=10)
+    assert [observed[c].tolist() for c in columns] == [list(b) for b in RANGE_BOUNDS.values()]
 
 
 def test_signed_outcomes_and_shares_at_their_bounds_are_read(tmp_path):

@@ -1,5 +1,7 @@
 """Optimising under calibrated uncertainty: market parameters drawn from a posterior sample."""
 
+import shutil
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -7,6 +9,7 @@ import pytest
 import tomli_w
 from optimisation_helpers import tiny_optimisation, write_optimisation
 
+from ecosim.errors import InputWarning
 from ecosim.experiment.runner import Runner
 from ecosim.optimize import OptimisationError, load_optimisation, optimise, write_report
 from ecosim.optimize.posterior import read_posterior
@@ -176,3 +179,99 @@ def test_a_posterior_rewritten_in_place_is_not_mixed_with_the_old(tmp_path):
     assert caught.value.problems[0][1].startswith("folder has '")
     sample().to_parquet(tmp_path / "calibration" / "posterior.parquet")  # as it was
     assert optimise(load_optimisation(path), out, serial=True).evaluated_now == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        (
+            "word_of_mouth",
+            4.5,
+            "word_of_mouth: 1 value(s) outside the prior's bounds [0.0, 4.0] of "
+            "dynamics.wom_awareness_rate that calibration.toml records, the first 4.5 in row 2 "
+            "(counting from 1): a calibration's particles lie within them (the file is "
+            "damaged, or not this calibration's)",
+        ),
+        (
+            "market_size",
+            -0.51,
+            "market_size: 1 value(s) outside the prior's bounds [1000.0, 9000.0] of "
+            "market_size that calibration.toml records, the first -0.51 in row 2",
+        ),
+    ],
+)
+def test_a_particle_outside_its_prior_s_bounds_is_refused(tmp_path, column, value, expected):
+    """A bit-flipped posterior.parquet was used as it was, with a market_size of -0.51."""
+    frame = pd.DataFrame(
+        {
+            "word_of_mouth": [0.5, 2.5],
+            "end": [18.4, 21.6],
+            "market_size": [2000.0, 8000.0],
+            "weight": [1.0, 1.0],
+        }
+    )
+    frame.loc[1, column] = value
+    path = with_posterior(tmp_path, frame)
+    (tmp_path / "calibration" / "calibration.toml").write_text(RECORD)
+    with pytest.raises(OptimisationError) as caught:
+        load_optimisation(path)
+    assert f"posterior.from: {tmp_path / 'calibration' / 'posterior.parquet'}: {expected}" in str(
+        caught.value
+    )
+
+
+def optimisation_of(scenario: Path, out: Path, tmp_path: Path) -> Path:
+    """Write an optimisation of ``scenario`` under the posterior in ``out``."""
+    data = tiny_optimisation(
+        scenario=str(scenario),
+        variables=[{"name": "price", "path": "brands.0.price", "low": 50.0, "high": 150.0}],
+        objectives=[{"outcome": "total_revenue", "direction": "maximize"}],
+        posterior={"from": str(out)},
+    )
+    path = tmp_path / "optimisation.toml"
+    path.write_text(
+        tomli_w.dumps({k: v for k, v in data.items() if k not in ("customers", "days")})
+    )
+    return path
+
+
+def fitted_warnings(path: Path) -> list[str]:
+    """Load an optimisation; return its warnings about the posterior's scenario."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_optimisation(path)
+    return [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+
+
+@pytest.mark.parametrize(
+    "scenario", ["the calibration's", "a copy of it", "its calibrated.toml", "extending it"]
+)
+def test_a_posterior_applied_to_its_own_scenario_is_not_warned_about(tmp_path, finished, scenario):
+    calibration, _, out = finished
+    base = Path(calibration.file).parent / calibration.scenario_file
+    folder = shutil.copytree(out, tmp_path / "calibration")
+    shutil.copy(base, tmp_path / "copy.toml")
+    (tmp_path / "extending.toml").write_text(
+        'extends = "copy.toml"\nname = "extended"\n[[brands]]\nname = "product"\nprice = 90.0\n'
+    )
+    path = {
+        "the calibration's": base,
+        "a copy of it": tmp_path / "copy.toml",
+        "its calibrated.toml": folder / "calibrated.toml",
+        "extending it": tmp_path / "extending.toml",
+    }[scenario]
+    assert fitted_warnings(optimisation_of(path, folder, tmp_path)) == []
+
+
+def test_a_posterior_fitted_to_another_scenario_is_warned_about(tmp_path, finished):
+    """A posterior fitted to another scenario was applied to the optimisation's silently."""
+    calibration, _, out = finished
+    base = Path(calibration.file).parent / calibration.scenario_file
+    other = tmp_path / "other.toml"
+    other.write_text(base.read_text().replace("price = 100.0", "price = 90.0"))
+    assert fitted_warnings(optimisation_of(other, out, tmp_path)) == [
+        f"{out}: fitted to tiny_bass.toml (calibration {calibration.file}), which the "
+        f"optimisation's scenario {other} neither is nor extends: the posterior's fields "
+        f"(diffusion.p, diffusion.q) are set by path in {other}; check that they mean there "
+        "what they meant in the calibration"
+    ]
