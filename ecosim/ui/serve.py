@@ -12,9 +12,11 @@ from ecosim.errors import InputError
 from ecosim.scenario import load_scenario
 from ecosim.ui.scenarios import SCENARIO_VARIABLE, first_scenario
 
-__all__ = ["DEFAULT_PORT", "app_url", "serve", "solara_command"]
+__all__ = ["DEFAULT_PORT", "addresses", "app_url", "serve", "solara_command"]
 
 DEFAULT_PORT = 8765
+EVERY_INTERFACE = ("0.0.0.0", "::")
+"""Hosts that serve every network interface of this computer, at no address of their own."""
 
 
 def solara_command(host: str, port: int) -> list[str]:
@@ -52,6 +54,36 @@ def app_url(host: str, port: int) -> str:
     ('http://127.0.0.1:8765', 'http://[::1]:8765')
     """
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def addresses(host: str, port: int) -> str:
+    """Return where the app is opened: at ``host``, or, for every interface, its names.
+
+    ``http://0.0.0.0:8765`` opens nothing on another computer: for a host of
+    :data:`EVERY_INTERFACE` the line names this computer (its loopback), then its name and
+    its address on the network for the others (the address of the interface that would
+    reach beyond it; none is sent anything).
+
+    Examples
+    --------
+    >>> addresses("127.0.0.1", 8765)
+    'http://127.0.0.1:8765'
+    >>> addresses("0.0.0.0", 8765).startswith("http://127.0.0.1:8765 on this computer; ")
+    True
+    """
+    if host not in EVERY_INTERFACE:
+        return app_url(host, port)
+    others = [app_url(socket.gethostname(), port)]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: a UDP connect sends nothing
+            address = probe.getsockname()[0]
+        except OSError:  # no network: the name alone
+            address = "127.0.0.1"
+    if not address.startswith("127."):
+        others.append(app_url(address, port))
+    here = app_url("127.0.0.1" if host == "0.0.0.0" else "::1", port)
+    return f"{here} on this computer; {' or '.join(others)} from the others on its network"
 
 
 def free_port(host: str, port: int = 0) -> int:
@@ -122,7 +154,7 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = DEFAULT_PO
     path = (scenario or first_scenario()).resolve()
     load_scenario(path)
     port = free_port(host, port)
-    print(f"ecosim ui: {app_url(host, port)}  ({path.name}; Ctrl+C stops the app)", flush=True)
+    print(f"ecosim ui: {addresses(host, port)}  ({path.name}; Ctrl+C stops the app)", flush=True)
     environment = {
         **os.environ,
         SCENARIO_VARIABLE: str(path),

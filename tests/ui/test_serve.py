@@ -55,3 +55,15 @@ def test_a_port_in_use_is_named_before_the_server_starts(capsys):
     out, err = capsys.readouterr()
     assert f"--port: {port} is in use on 127.0.0.1" in err and "--port 0 for a free one" in err
     assert "http://" not in out, "the address is not announced when it cannot be served"
+
+
+def test_serving_every_interface_prints_addresses_other_computers_can_open(monkeypatch, capsys):
+    """With --host 0.0.0.0 the app printed http://0.0.0.0:PORT, which opens nothing on the
+    classroom's other computers."""
+    started = []
+    monkeypatch.setattr("ecosim.ui.serve.os.execve", lambda *command: started.append(command))
+    main(["ui", "--host", "0.0.0.0", "--port", "0"])
+    out = capsys.readouterr().out
+    assert started and "http://0.0.0.0" not in out
+    assert f"on this computer; http://{socket.gethostname()}:" in out
+    assert out.startswith("ecosim ui: http://127.0.0.1:")
