@@ -41,6 +41,7 @@ from ecosim.errors import (
 )
 
 if TYPE_CHECKING:
+    from ecosim.experiment.schema import Factor
     from ecosim.validation import CaseResult
 
 # Each command imports what it uses when it runs: the simulation (Mesa, pandas), Dask,
@@ -465,6 +466,48 @@ def _overrides(args: argparse.Namespace, options: dict[str, str]) -> dict[str, o
     return overrides
 
 
+def _refuse_varied(
+    args: argparse.Namespace, overrides: dict[str, object], parameters: list[Factor], where: str
+) -> None:
+    """Refuse ``--customers`` or ``--days`` where a parameter varies the field it sets.
+
+    A parameter of ``population.size`` or ``days`` gives every run its own value, after the
+    experiment's ``customers`` and ``days``: the option would apply to no run, only to
+    the record of the results.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+    overrides : dict
+        The experiment's overrides (:func:`_experiment_overrides`).
+    parameters : list of Factor
+        The parameters the command's runs take their values from.
+    where : str
+        Their field path in the file (``sensitivity.parameters``).
+
+    Raises
+    ------
+    InputError
+        Naming the option (or ``--set``) and each parameter of its field.
+    """
+    clashes = []
+    for option, path in (("customers", "population.size"), ("days", "days")):
+        if option not in overrides:
+            continue
+        given = f"--{option}" if getattr(args, option) is not None else f"--set {option}"
+        clashes += [
+            (
+                given,
+                f"{where}[{i}] gives every run its {path}, so {overrides[option]} {option} "
+                f"would apply to no run: remove {given} or the parameter",
+            )
+            for i, parameter in enumerate(parameters)
+            if parameter.path == path
+        ]
+    if clashes:
+        raise InputError(_COMMAND_LINE, clashes)
+
+
 def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--dashboard",
@@ -617,15 +660,17 @@ def _check_workers(args: argparse.Namespace) -> None:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from ecosim.experiment import load_experiment, run_experiment
+    from ecosim.experiment import ExperimentError, load_experiment, run_experiment
+    from ecosim.experiment.plan import refused_conditions
     from ecosim.store import output_folder
 
     _check_workers(args)
-    experiment = load_experiment(
-        args.experiment,
-        _experiment_overrides(args, "replications"),
-        overrides_from=_COMMAND_LINE,
-    )
+    overrides = _experiment_overrides(args, "replications")
+    experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
+    _refuse_varied(args, overrides, experiment.parameters, "conditions.parameters")
+    refused = refused_conditions(experiment)  # before the folder: named by the file
+    if refused:
+        raise ExperimentError(str(args.experiment), refused)
     out = output_folder(args.out or Path("results") / experiment.name)
     try:
         result = run_experiment(
@@ -691,6 +736,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     _check_workers(args)
     overrides = _experiment_overrides(args, "sensitivity.replications")
     experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
+    where = "sensitivity" if experiment.sensitivity.parameters else "conditions"
+    _refuse_varied(args, overrides, experiment.sensitivity_parameters, f"{where}.parameters")
     try:  # the design's problems, named by the file rather than the experiment's name
         sensitivity_design(experiment, args.method)
     except ExperimentError as error:

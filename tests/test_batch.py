@@ -1348,3 +1348,27 @@ def test_retries_that_are_no_count_of_retries_are_refused(tmp_path, retries):
     with pytest.raises(InputError, match=r"retries: expected a whole number from 0"):
         run_experiment(experiment, tmp_path / "out", serial=True, retries=retries)
     assert not (tmp_path / "out").exists()
+
+
+def test_conditions_the_scenario_refuses_between_the_ends_are_named_before_any_run(
+    tmp_path, capsys
+):
+    """A factorial grid of Watts-Strogatz k from 4 to 10 passed at its ends; the runs at 5,
+    7 and 9 then each failed three times, and a rerun failed again."""
+    degree = {"name": "k", "path": "network.k", "range": [4, 10], "integer": True}
+    path = write_experiment(
+        tmp_path, tiny_experiment(conditions={"parameters": [{**degree, "levels": 7}]})
+    )
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--serial", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"ecosim: error: {path}: 3 problems\n  conditions.parameters: condition 1 " in err
+    refused = re.findall(r"condition (\d) sets network\.k = (\d+) \(with strategy 'plain'\)", err)
+    assert refused == [("1", "5"), ("3", "7"), ("5", "9")] and "k must be even" in err
+    assert not out.exists(), "refused before the folder is written"
+    with pytest.raises(ExperimentError, match=r"condition 1 sets network\.k = 5"):
+        run_experiment(load_experiment(path), out, serial=True)
+    assert not out.exists()
+    even = tiny_experiment(conditions={"parameters": [{**degree, "levels": 4}]})
+    experiment = load_experiment(write_experiment(tmp_path / "even", even))
+    assert [c.overrides["network.k"] for c in plan_runs(experiment)[:12:3]] == [4, 6, 8, 10]

@@ -14,6 +14,7 @@ from ecosim import __version__
 from ecosim.cli import _warnings_shown, main
 from ecosim.scenario import OUTSIDE_PATHS_VARIABLE
 
+from experiment_helpers import tiny_experiment, write_experiment
 from support import ROOT, SCENARIOS
 
 
@@ -314,6 +315,49 @@ def test_a_field_given_by_its_option_and_by_set_is_refused(
     err = capsys.readouterr().err
     assert err == f"ecosim: error: the command line: 1 problem\n  {problem}\n"
     assert not (tmp_path / "out").exists()
+
+
+SIZE = {"path": "population.size", "range": [100, 300], "integer": True}
+DAYS = {"path": "days", "range": [20, 30], "integer": True}
+
+
+@pytest.mark.parametrize(
+    ("command", "design", "args", "problem"),
+    [
+        (
+            ["sensitivity", "--method", "sobol"],
+            {"sensitivity": {"parameters": [SIZE]}},
+            ["--customers", "1000"],
+            "--customers: sensitivity.parameters[0] gives every run its population.size, so "
+            "1000 customers would apply to no run: remove --customers or the parameter",
+        ),
+        (
+            ["sensitivity", "--method", "morris"],
+            {"conditions": {"parameters": [{**DAYS, "levels": 2}]}},
+            ["--set", "days=40"],
+            "--set days: conditions.parameters[0] gives every run its days, so 40 days would "
+            "apply to no run: remove --set days or the parameter",
+        ),
+        (
+            ["batch"],
+            {"conditions": {"parameters": [{**DAYS, "levels": 2}]}},
+            ["--days", "40"],
+            "--days: conditions.parameters[0] gives every run its days, so 40 days would "
+            "apply to no run: remove --days or the parameter",
+        ),
+    ],
+)
+def test_customers_or_days_that_a_parameter_varies_are_refused(
+    command, design, args, problem, tmp_path, capsys
+):
+    """--customers and --days were recorded with the results while every run took the
+    parameter's population size or horizon instead."""
+    experiment = str(write_experiment(tmp_path, tiny_experiment(days=20, **design)))
+    out = tmp_path / "out"
+    assert main([command[0], experiment, *command[1:], *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"ecosim: error: the command line: 1 problem\n  {problem}\n"
+    assert not out.exists()
 
 
 def test_a_problem_of_the_file_is_still_the_files(tmp_path, capsys):

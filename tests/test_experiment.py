@@ -751,3 +751,53 @@ def test_sensitivity_parameters_valid_alone_but_not_together_are_refused(tmp_pat
         "strategy 'plain' with campaign.0.start = 9, campaign.0.end = 5: campaign[0]: end (5) "
         "must be >= start (9)"
     ), message
+
+
+@pytest.mark.parametrize(
+    ("table", "parameter"),
+    [
+        ("conditions", {"name": "s", "path": "seed", "values": [1, 2]}),
+        ("sensitivity", {"name": "s", "path": "seed", "range": [1, 100], "integer": True}),
+    ],
+)
+def test_a_parameter_of_the_scenario_seed_is_refused(tmp_path, table, parameter):
+    """Each run's random numbers come from the experiment's seeds, so varying the scenario's
+    seed changed nothing: a sensitivity analysis reported it as a second dummy."""
+    data = tiny_experiment(**{table: {"parameters": [parameter]}})
+    with pytest.raises(ExperimentError) as raised:
+        load_experiment(write_experiment(tmp_path, data))
+    assert raised.value.problems == [
+        (
+            f"{table}.parameters[0].path",
+            "'seed' cannot be varied: the experiment gives every run its seed, so no run reads "
+            "the scenario's and the parameter would change nothing (more replications measure "
+            "the runs' noise)",
+        )
+    ]
+
+
+def test_a_strategy_that_appends_an_action_leaves_the_others_free_to_vary(tmp_path):
+    """An appended campaign action blocked every campaign.* parameter, saying the strategy set
+    actions it never touched."""
+    intensity = {"name": "intensity", "path": "campaign.0.intensity", "range": [0.2, 0.8]}
+    discount = {"name": "discount", "path": "campaign.1.discount", "values": [0.1, 0.3]}
+    data = tiny_experiment(
+        conditions={"parameters": [discount]},
+        sensitivity={"strategy": "promo", "parameters": [intensity]},
+    )
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    design = sensitivity_design(experiment, "morris")
+    scenario = resolve_scenario(experiment.scenario, overrides=design.runs[0].overrides)
+    assert len(scenario.campaign) == 3 and scenario.campaign[2].discount == 0.3
+    assert scenario.campaign[0].intensity == design.runs[0].values["intensity"]
+    appended = {"name": "promo_discount", "path": "campaign.2.discount", "range": [0.1, 0.5]}
+    data["sensitivity"]["parameters"] = [appended]
+    with pytest.raises(ExperimentError) as raised:
+        load_experiment(write_experiment(tmp_path, data))
+    assert raised.value.problems == [
+        (
+            "sensitivity.parameters[0].path",
+            "'campaign.2.discount' overlaps 'campaign.2', which strategy 'promo' appends (a "
+            "sensitivity parameter must not change a strategy's field)",
+        )
+    ]

@@ -1,5 +1,6 @@
 """ecosim sensitivity: Morris and Sobol designs over an experiment's ranges, end to end."""
 
+import re
 import warnings
 
 import numpy as np
@@ -12,6 +13,7 @@ from ecosim.cli import main
 from ecosim.experiment import (
     ExperimentError,
     load_experiment,
+    plan,
     run_experiment,
     run_sensitivity,
     sensitivity_design,
@@ -260,3 +262,72 @@ def test_an_unknown_method_is_refused_before_anything_runs(tmp_path, method):
     with pytest.raises(ExperimentError, match=r"method: expected one of morris, sobol \(got "):
         run_sensitivity(experiment, tmp_path / "out", method, serial=True, progress=False)
     assert not (tmp_path / "out").exists()
+
+
+CPE = {key: value for key, value in PARAMETERS[0].items() if key != "levels"}
+DEGREE = {"name": "k", "path": "network.k", "range": [4, 10], "integer": True}
+ODD = (
+    r"design point (\d+) sets network\.k = ([579]) \(with strategy 'plain'\), which the "
+    r"scenario refuses: network\.k: k must be even \(got \2\)"
+)
+
+
+def test_design_points_the_scenario_refuses_are_named_before_any_run(tmp_path, capsys, monkeypatch):
+    """A Watts-Strogatz k of [4, 10] passed at its ends, then the Sobol runs at 5, 7 and 9
+    each failed three times, and the rerun that the command advised failed again."""
+    experiment = sensitivity_experiment(tmp_path, parameters=[DEGREE])
+    assert len(sensitivity_design(experiment, "morris").runs) == 10 * 3, "4, 6, 8, 10: even"
+    with pytest.raises(ExperimentError) as refused:
+        sensitivity_design(experiment, "sobol")
+    problems = refused.value.problems
+    assert [where for where, _ in problems] == ["sensitivity.parameters"] * 3
+    matches = [re.fullmatch(ODD, message) for _, message in problems]
+    assert all(matches), problems
+    assert sorted(int(m[2]) for m in matches) == [5, 7, 9], "distinct points, a few of them"
+    monkeypatch.setattr(plan, "_refused_points", lambda *args: [])
+    design = sensitivity_design(experiment, "sobol")
+    ks = [run.overrides["network.k"] for run in design.runs]
+    odd = [point for point, k in enumerate(ks) if k % 2 and k not in ks[:point]]
+    assert [int(m[1]) for m in matches] == odd[:3], "the first distinct points refused"
+    monkeypatch.undo()
+    out = tmp_path / "out"
+    args = ["sensitivity", str(tmp_path / "experiment.toml"), "--method", "sobol", "--serial"]
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"ecosim: error: {tmp_path / 'experiment.toml'}: 3 problems\n" in err
+    assert not out.exists(), "refused before the folder is written"
+
+
+def test_a_large_design_still_checks_every_value_of_an_integer_parameter(tmp_path, monkeypatch):
+    """Values between the ends were never built before the runs; in a design too large to
+    build every distinct point, each integer value is still built at the first point taking it."""
+    monkeypatch.setattr(plan, "MAX_COMBINATIONS", 1)
+    experiment = sensitivity_experiment(tmp_path, parameters=[CPE, DEGREE])
+    with pytest.raises(ExperimentError) as refused:
+        sensitivity_design(experiment, "sobol")
+    odd = [re.search(r"network\.k = (\d+) .* k must be even", m) for _, m in refused.value.problems]
+    assert sorted(int(match[1]) for match in odd) == [5, 7, 9]
+    built = []
+    monkeypatch.setattr(
+        plan, "resolve_scenario", lambda scenario, overrides: built.append(overrides)
+    )
+    experiment = sensitivity_experiment(tmp_path, parameters=[CPE, END])
+    design = sensitivity_design(experiment, "sobol")
+    assert len(design.sample) == 64 * 5 and len(built) <= 1 + 7
+    assert {overrides["campaign.0.end"] for overrides in built} == set(range(14, 21))
+
+
+def test_a_morris_grid_of_a_million_levels_is_refused_in_a_short_message(tmp_path):
+    """Every level of the grid was listed: a million levels made an 8.9 MB message."""
+    parameter = {**END, "range": [14, 17]}
+    experiment = sensitivity_experiment(tmp_path, parameters=[parameter], levels=1_000_000)
+    with pytest.raises(ExperimentError) as refused:
+        sensitivity_design(experiment, "morris")
+    ((where, message),) = refused.value.problems
+    assert where == "sensitivity.parameters[0].range"
+    assert message == (
+        "[14, 17] puts the 1,000,000 levels of the Morris grid between whole numbers (14, "
+        "14.000003, 14.000006, 14.000009, 14.000012, 14.000015, ...), so the runs would not "
+        "step as the design does; expected high - low a multiple of levels - 1 = 999,999: "
+        "sensitivity.levels = 2, 4 for this range, or a range such as [14, 1000013]"
+    )

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from SALib.sample import latin
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from ecosim.errors import without_input_warnings
 from ecosim.experiment.schema import (
     DUMMY,
     MAX_RUNS,
@@ -36,6 +38,8 @@ from ecosim.experiment.schema import (
     Scalar,
     strategy_overrides,
 )
+from ecosim.model import MAX_COMBINATIONS, resolve_scenario
+from ecosim.scenario import Scenario, ScenarioError
 
 __all__ = [
     "Run",
@@ -298,8 +302,9 @@ def sensitivity_design(
     ExperimentError
         If the method is neither of :data:`METHODS`, there are no parameters, a condition
         parameter used has values instead of a range, the experiment draws its market from
-        a posterior, or a Morris design's grid puts levels of an integer parameter between
-        whole numbers.
+        a posterior, a Morris design's grid puts levels of an integer parameter between
+        whole numbers, or the scenario refuses the values of a design point, which every
+        run there would fail on (the first few such points are named).
     """
     settings = experiment.sensitivity
     source = f"experiment {experiment.name!r}"
@@ -342,8 +347,8 @@ def sensitivity_design(
     if problems:
         raise ExperimentError(source, problems)
     parameters = experiment.sensitivity_parameters
+    where = "sensitivity" if settings.parameters else "conditions"
     if method == "morris":
-        where = "sensitivity" if settings.parameters else "conditions"
         problems = [
             (f"{where}.parameters[{i}].range", problem)
             for i, p in enumerate(parameters)
@@ -385,13 +390,18 @@ def sensitivity_design(
         )
     strategy = settings.strategy or experiment.baseline
     overrides = strategy_overrides(experiment.scenario, experiment.strategies[strategy])
+    points = [tuple(p.value(x) for p, x in zip(parameters, row, strict=False)) for row in sample]
+    problems = _refused_points(experiment.scenario, strategy, overrides, points, parameters)
+    if problems:
+        raise ExperimentError(source, [(f"{where}.parameters", problem) for problem in problems])
     roots = np.random.SeedSequence(experiment.seed).spawn(len(sample))
     p_width = max(4, len(str(len(sample) - 1)))
     r_width = max(2, len(str(replications - 1)))
+    labels, paths = [p.label for p in parameters], [p.path for p in parameters]
     runs = []
-    for point, (row, root) in enumerate(zip(sample, roots, strict=True)):
-        values = {p.label: p.value(x) for p, x in zip(parameters, row, strict=False)}
-        applied = {**overrides, **{p.path: values[p.label] for p in parameters}}
+    for point, (row, root, chosen) in enumerate(zip(sample, roots, points, strict=True)):
+        values = dict(zip(labels, chosen, strict=True))
+        applied = {**overrides, **dict(zip(paths, chosen, strict=True))}
         for r, child in enumerate(root.spawn(replications)):
             runs.append(
                 Run(
@@ -415,24 +425,148 @@ def sensitivity_design(
     )
 
 
+def refused_conditions(experiment: Experiment) -> list[tuple[str, str]]:
+    """Return the problems of the first conditions a strategy's runs could not build.
+
+    The file's reading checks the parameters' ends and their corners; a factorial grid
+    with ``levels`` or a Latin hypercube draws values between them, which a rule of the
+    scenario may refuse (an even ``network.k``), and every run of such a condition would
+    fail at run time. Each strategy is built with the conditions as :func:`_refused_points`
+    builds a sensitivity design's points, at most
+    :data:`~ecosim.model.MAX_COMBINATIONS` conditions in all.
+
+    Parameters
+    ----------
+    experiment : Experiment
+
+    Returns
+    -------
+    list of (str, str)
+        ``("conditions.parameters", problem)`` for the first conditions refused.
+    """
+    if experiment.conditions is None:
+        return []
+    parameters = experiment.parameters
+    points = [tuple(c[p.label] for p in parameters) for c in condition_table(experiment)]
+    most = max(MAX_COMBINATIONS // len(experiment.strategies), 1)
+    for name, strategy in experiment.strategies.items():
+        overrides = strategy_overrides(experiment.scenario, strategy)
+        refused = _refused_points(
+            experiment.scenario, name, overrides, points, parameters, "condition", most
+        )
+        if refused:
+            return [("conditions.parameters", problem) for problem in refused]
+    return []
+
+
+MOST_REFUSED = 3
+"""The most design points a refused sensitivity design names: the first few say what is
+wrong, where a Sobol design may draw thousands that the scenario refuses."""
+
+MOST_LISTED = 6
+"""The most values a message lists before "..." (a Morris grid may have a million levels)."""
+
+
+def _refused_points(
+    scenario: Scenario,
+    strategy: str,
+    overrides: dict[str, Any],
+    points: list[tuple[Scalar, ...]],
+    parameters: list[Factor],
+    what: str = "design point",
+    most: int | None = None,
+) -> list[str]:
+    """Return the problems of the first design points whose scenario a run could not build.
+
+    The file's reading checks the ends of the ranges and their corners; a design draws
+    the values between them, which a rule of the scenario may refuse where the ends pass
+    (a Watts-Strogatz ``network.k`` must be even), and every run of such a point would
+    fail. Each distinct point is built as its runs build it, with the strategy's overrides
+    (:func:`~ecosim.model.resolve_scenario`): the first
+    :data:`~ecosim.model.MAX_COMBINATIONS` distinct points, which is every point of a
+    design that has no more, and in a larger design also the first point at each value
+    of each integer parameter (a rule that the ends pass but a value between them breaks
+    binds whole numbers, as evenness does; the rules of decimal fields, bounds and
+    orderings, hold between the corners where they hold at them).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The experiment's base scenario.
+    strategy : str
+        The strategy the design runs, named in the problems.
+    overrides : dict
+        Its overrides (:func:`~ecosim.experiment.schema.strategy_overrides`).
+    points : list of tuple
+        Each design point's values of the parameters, in their order.
+    parameters : list of Factor
+    what : str
+        What a point is called in the problems (``condition`` in a batch).
+    most : int, optional
+        The most distinct points built, beside each integer value's first
+        (:data:`~ecosim.model.MAX_COMBINATIONS` by default).
+
+    Returns
+    -------
+    list of str
+        The scenario's problems at the first :data:`MOST_REFUSED` points it refuses, each
+        naming the point and its values.
+    """
+    paths = [p.path for p in parameters]
+    first: dict[tuple[Scalar, ...], int] = {}
+    for point, chosen in enumerate(points):
+        first.setdefault(chosen, point)
+    checked = set(list(first.values())[: most or MAX_COMBINATIONS])
+    for i, parameter in enumerate(parameters):
+        if parameter.integer:
+            at: dict[Scalar, int] = {}
+            for chosen, point in first.items():
+                at.setdefault(chosen[i], point)
+            checked.update(at.values())
+    problems, refused = [], 0
+    with without_input_warnings():  # the runs give them
+        for point in sorted(checked):
+            values = dict(zip(paths, points[point], strict=True))
+            try:
+                resolve_scenario(scenario, overrides={**overrides, **values})
+            except ScenarioError as error:
+                drawn = ", ".join(f"{path} = {value!r}" for path, value in values.items())
+                problems += [
+                    f"{what} {point} sets {drawn} (with strategy {strategy!r}), which "
+                    f"the scenario refuses: {path}: {message}"
+                    for path, message in error.problems
+                ]
+                refused += 1
+                if refused == MOST_REFUSED:
+                    break
+    return problems
+
+
 def _off_grid(parameter: Factor, levels: int) -> str | None:
     """Say why a Morris grid of ``levels`` levels puts an integer parameter off whole numbers.
 
     Morris's elementary effects divide each change of an outcome by the design's step;
     a run rounds an integer parameter's value, so the step it ran is the design's only
     when every level of the grid is a whole number: ``high - low`` a multiple of
-    ``levels - 1``.
+    ``levels - 1``. The message lists the first :data:`MOST_LISTED` levels and fitting
+    numbers of levels.
     """
     low, high = (int(x) for x in parameter.range)
     span, steps = high - low, levels - 1
     if not parameter.integer or span % steps == 0:
         return None
-    grid = ", ".join(format(x, "g") for x in np.linspace(low, high, levels))
-    fits = ", ".join(str(n) for n in range(2, span + 2, 2) if span % (n - 1) == 0)
+    grid = _listed(format(low + span * k / steps, ".10g") for k in range(levels))
+    fits = _listed(str(n) for n in range(2, span + 2, 2) if span % (n - 1) == 0)
     wider = low + max(span // steps, 1) * steps
     return (
-        f"[{low}, {high}] puts the {levels} levels of the Morris grid between whole numbers "
+        f"[{low}, {high}] puts the {levels:,} levels of the Morris grid between whole numbers "
         f"({grid}), so the runs would not step as the design does; expected high - low a "
-        f"multiple of levels - 1 = {steps}: sensitivity.levels = {fits} for this range, or "
+        f"multiple of levels - 1 = {steps:,}: sensitivity.levels = {fits} for this range, or "
         f"a range such as [{low}, {wider}]"
     )
+
+
+def _listed(texts: Iterator[str]) -> str:
+    """Join the first :data:`MOST_LISTED` of ``texts``, and "..." if there are more."""
+    shown = list(itertools.islice(texts, MOST_LISTED + 1))
+    return ", ".join(shown[:MOST_LISTED] + ["..."] * (len(shown) > MOST_LISTED))

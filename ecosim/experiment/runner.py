@@ -37,9 +37,15 @@ from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
 from ecosim.errors import InputError, stop_if_terminated, without_input_warnings
-from ecosim.experiment.plan import Run, SensitivityDesign, plan_runs, sensitivity_design
+from ecosim.experiment.plan import (
+    Run,
+    SensitivityDesign,
+    plan_runs,
+    refused_conditions,
+    sensitivity_design,
+)
 from ecosim.experiment.record import Record, claim, refuse_replanned, refuse_resized
-from ecosim.experiment.schema import Experiment, strategy_warnings, summary_row
+from ecosim.experiment.schema import Experiment, ExperimentError, strategy_warnings, summary_row
 from ecosim.market import Market
 from ecosim.memory import check_memory
 from ecosim.model import EcosystemModel, resolve_scenario
@@ -338,10 +344,15 @@ def run_experiment(
     Raises
     ------
     ExperimentError
-        If ``out`` holds a different experiment.
+        If ``out`` holds a different experiment, or the scenario refuses a condition's
+        values with a strategy (:func:`~ecosim.experiment.plan.refused_conditions`): its
+        runs would all fail.
     ecosim.store.StoreError
         If another process is writing ``out``.
     """
+    refused = refused_conditions(experiment)
+    if refused:
+        raise ExperimentError(f"experiment {experiment.name!r}", refused)
     record = Record("batch", None, experiment)
     where = _Where(workers, scheduler, serial, dashboard)
     return _execute(record, plan_runs(experiment), out, where, retries, progress, on_run)

@@ -179,10 +179,6 @@ class Strategy(Spec):
             if not re.match(FIELD_PATH_PATTERN, key)
         ]
 
-    def paths(self) -> list[str]:
-        """Return the field paths this strategy changes."""
-        return [*self.set, *self.append]
-
 
 class Factor(Spec):
     """A scenario field (``path``) that an experiment varies, named ``name`` in tables.
@@ -486,8 +482,10 @@ class Experiment(Spec):
                 problems.append(f"{where}.name: {_reserved(parameter.label)}")
             problems += _clashes(where, parameter.path, self.strategies, "a condition", scenario)
         problems += _shared_fields(self.parameters, "conditions.parameters", scenario)
+        problems += _seed_parameters(self.parameters, "conditions.parameters")
         sensitive = self.sensitivity.parameters or []
         problems += _shared_fields(sensitive, "sensitivity.parameters", scenario)
+        problems += _seed_parameters(sensitive, "sensitivity.parameters")
         labels = [p.label for p in sensitive]
         strategy = self.sensitivity.strategy or self.baseline
         for i, parameter in enumerate(sensitive):
@@ -525,19 +523,29 @@ def _clashes(
     what: str,
     scenario: dict[str, Any],
 ) -> list[str]:
-    """Name each strategy that sets ``path``'s field, or a field inside it or around it.
+    """Name each strategy that changes ``path``'s field, or a field inside it or around it.
 
-    Paths are compared with list items by position in ``scenario`` (the base scenario's
-    fields), so ``brands.shop.price`` and ``brands.0.price`` are one field.
+    A strategy changes the fields of its ``set`` and the items its ``append`` adds; the
+    items already in a list it appends to are left as they are. Paths are compared with
+    list items by position in ``scenario`` (the base scenario's fields, with the appended
+    items), so ``brands.shop.price`` and ``brands.0.price`` are one field.
     """
-    field = field_path(scenario, path)
     problems = []
     for name, strategy in strategies.items():
-        clash = [p for p in strategy.paths() if overlapping(field_path(scenario, p), field)]
+        data, changed = scenario, dict.fromkeys(strategy.set, "sets")
+        for appended, items in strategy.append.items():
+            current = field_value(scenario, appended)
+            if not isinstance(current, list):
+                continue  # the strategy is refused with its own problem (strategy_overrides)
+            data = apply_overrides(data, {appended: [*current, *items]}, source="append")
+            added = range(len(current), len(current) + len(items))
+            changed.update({f"{appended}.{k}": "appends" for k in added})
+        field = field_path(data, path)
+        clash = [p for p in changed if overlapping(field_path(data, p), field)]
         if clash:
             problems.append(
-                f"{where}.path: {path!r} overlaps {clash[0]!r}, which strategy {name!r} sets "
-                f"({what} must not change a strategy's field)"
+                f"{where}.path: {path!r} overlaps {clash[0]!r}, which strategy {name!r} "
+                f"{changed[clash[0]]} ({what} must not change a strategy's field)"
             )
     return problems
 
@@ -592,6 +600,31 @@ def _shared_fields(parameters: list[Factor], where: str, scenario: dict[str, Any
             )
             break
     return problems
+
+
+def _seed_parameters(parameters: list[Factor], where: str) -> list[str]:
+    """Name each parameter of the scenario's ``seed``, which no run reads.
+
+    A run's random numbers come from the seed the experiment gives it (its replication's,
+    or its design point's), which is why no strategy may set it (:data:`SHARED_FIELDS`);
+    a parameter of the scenario's seed would change nothing: a condition that only repeats
+    the runs, or a second dummy in a sensitivity analysis, reported as a parameter.
+
+    Examples
+    --------
+    >>> seed = Parameter(name="s", path="seed", values=[1, 2])
+    >>> _seed_parameters([seed], "conditions.parameters")  # doctest: +NORMALIZE_WHITESPACE
+    ["conditions.parameters[0].path: 'seed' cannot be varied: the experiment gives every run
+    its seed, so no run reads the scenario's and the parameter would change nothing (more
+    replications measure the runs' noise)"]
+    """
+    return [
+        f"{where}[{i}].path: 'seed' cannot be varied: the experiment gives every run its seed, "
+        "so no run reads the scenario's and the parameter would change nothing (more "
+        "replications measure the runs' noise)"
+        for i, parameter in enumerate(parameters)
+        if parameter.path == "seed"
+    ]
 
 
 def _named(parameter: Factor) -> str:
