@@ -512,7 +512,8 @@ def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--dashboard",
         action="store_true",
-        help="serve the local Dask cluster's dashboard on http://127.0.0.1:8787, with the "
+        help="serve the local Dask cluster's dashboard on http://127.0.0.1:8787 (or the port "
+        "printed), with the "
         "profiler and frequent health checks it shows, which slow the runs a little (by "
         "default the cluster serves no web pages)",
     )

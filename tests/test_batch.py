@@ -647,7 +647,9 @@ def _health(host, port):
 
 
 @pytest.mark.parametrize("dashboard", [False, True], ids=["default", "--dashboard"])
-def test_the_embedded_cluster_serves_no_http_unless_asked(serial_reference, tmp_path, dashboard):
+def test_the_embedded_cluster_serves_no_http_unless_asked(
+    serial_reference, tmp_path, dashboard, capfd
+):
     experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
     seen = {}
 
@@ -665,12 +667,16 @@ def test_the_embedded_cluster_serves_no_http_unless_asked(serial_reference, tmp_
     )
     listening, http = seen["listening"], seen["http"]
     assert {host for host, _ in listening} == {"127.0.0.1"}, "loopback only"
+    printed = re.findall(
+        r"ecosim: Dask's dashboard: http://127\.0\.0\.1:(\d+)/status", capfd.readouterr().err
+    )
     if dashboard:
         assert len(http) == 3, "the scheduler's dashboard and each worker's pages"
         assert seen["health"] == [200, 200, 200], "the check tells HTTP servers apart"
+        assert len(printed) == 1 and ("127.0.0.1", int(printed[0])) in http, "where it is"
     else:
         assert not http, f"listening beyond the cluster's own connections: {sorted(http)}"
-        assert ("127.0.0.1", 8787) not in listening
+        assert ("127.0.0.1", 8787) not in listening and not printed
 
 
 def test_batch_runs_match_the_public_api_with_their_own_seed_and_strategy(serial_reference):

@@ -17,6 +17,7 @@ import multiprocessing
 import numbers
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -672,8 +673,9 @@ def dask_client(
     and slows the simulations (``benchmarks/batch_vs_mesa.py``). So are the frequent health
     checks that feed the dashboard (:data:`QUIET_CHECKS`). With ``dashboard`` the scheduler
     serves Dask's dashboard on http://127.0.0.1:8787 (another free port if that one is
-    taken). Each worker freezes its garbage collector's objects once ecosim is imported
-    (:class:`_WorkerSetup`), so that the cluster stops in a tenth of the time.
+    taken), and its address is printed on standard error. Each worker freezes its garbage
+    collector's objects once ecosim is imported (:class:`_WorkerSetup`), so that the cluster
+    stops in a tenth of the time.
 
     Raises
     ------
@@ -721,7 +723,9 @@ def dask_client(
             stack.enter_context(cluster)
             client = stack.enter_context(Client(cluster))
             stack.callback(_quiet_while_stopping, client)
-            if not dashboard:
+            if dashboard:  # on another port if 8787 was taken: say which
+                print(f"ecosim: Dask's dashboard: {client.dashboard_link}", file=sys.stderr)
+            else:
                 client.run_on_scheduler(_stop_http)
             client.register_plugin(_WorkerSetup(stop_http=not dashboard), name="ecosim-worker")
         yield client
