@@ -162,7 +162,7 @@ def settings(scenario: Scenario) -> list[Setting]:
             found += [
                 Setting(
                     f"brands.{name}.loyalty.tiers.levels.{level.name}.priority",
-                    f"{name} {level.name} priority delivery",
+                    f"{name} {level.name} priority",
                 )
                 for level in brand.loyalty.tiers.levels
             ]
@@ -171,7 +171,7 @@ def settings(scenario: Scenario) -> list[Setting]:
             found.append(
                 Setting(
                     f"brands.{name}.loyalty.membership.fee",
-                    f"{name} membership fee per {membership.term_days}-day term",
+                    f"{name} member fee per {membership.term_days} days",
                     scale=brand.price if membership.discount else None,
                 )
             )
@@ -192,7 +192,7 @@ def settings(scenario: Scenario) -> list[Setting]:
         }.get(action.type, action.type.replace("_", " "))
         field = {"promotion": "discount", "price_change": "price"}.get(action.type, "intensity")
         brand = f"{action.brand} " if several else ""
-        suffix = "" if field == "intensity" else f" {field}"
+        suffix = "" if field == "intensity" or field in what else f" {field}"
         found.append(Setting(f"campaign.{number}.{field}", f"{brand}{what} {days}{suffix}"))
     found += [
         Setting(f"dynamics.{name}", name.replace("_", " "))
@@ -341,7 +341,7 @@ _NAMED_UNITS = {
     "response_days": "days",
     "size": "customers",
     "checkout_friction": "share of choosers lost at checkout",
-    "priority": "share of foreseeable incidents spared",
+    "priority": "share of foreseeable incidents spared by priority delivery",
     "proactive_notice": "share of foreseeable incidents announced",
     "discount": "share off the price",
 }
@@ -356,7 +356,7 @@ def unit(path: str) -> str:
     >>> unit("brands.tokoku.price"), unit("dynamics.churn_rate"), unit("days")
     ('Rp thousand', 'per day', 'days')
     >>> unit("brands.tokoku.loyalty.tiers.levels.gold.priority")
-    'share of foreseeable incidents spared'
+    'share of foreseeable incidents spared by priority delivery'
     """
     name = path.rsplit(".", 1)[-1]
     if name in _MONEY:
