@@ -110,12 +110,12 @@ def dashboard(
         ax[0, 0], solid=("aware_share", "aware"), dashed=("adopted_share", "bought"), **pair
     )
     ax[0, 0].set(title="Awareness and adoption", ylabel="share of customers", ylim=(0, 1))
-    ax[0, 0].legend(loc="upper left", fontsize="small")
+    ax[0, 0].legend(loc="best", fontsize="small")
 
     shares = [timeseries[f"stage_{stage}"] for stage in STAGES[1:]]
     ax[0, 1].stackplot(day, shares, labels=STAGES[1:], colors=_STAGE_COLOURS)
     ax[0, 1].set(title="Engagement stages (Evans's 4C)", ylabel="share of customers")
-    ax[0, 1].legend(loc="upper left", fontsize="small")
+    ax[0, 1].legend(loc="best", fontsize="small")
 
     ax[0, 2].plot(day, timeseries["wom_positive"], color="tab:green", label="positive")
     ax[0, 2].plot(day, timeseries["wom_negative"], color="tab:red", label="negative")
@@ -134,7 +134,7 @@ def dashboard(
     for name, style in _MONEY.items():
         ax[1, 1].plot(day, np.cumsum(timeseries[name]), label=name.replace("_", " "), **style)
     ax[1, 1].set(title="Money (cumulative)", ylabel="Rp thousand")
-    ax[1, 1].legend(loc="upper left", fontsize="small")
+    ax[1, 1].legend(loc="best", fontsize="small")
 
     _brand_pairs(
         ax[1, 2],
@@ -143,7 +143,7 @@ def dashboard(
         **pair,
     )
     ax[1, 2].set(title="Customers: active and churned", ylabel="customers")
-    ax[1, 2].legend(loc="upper left", fontsize="small")
+    ax[1, 2].legend(loc="best", fontsize="small")
 
     _loyalty(ax[2, 0], timeseries, programmes)
 
@@ -155,7 +155,7 @@ def dashboard(
         weekly = timeseries[name].rolling(7, min_periods=1).sum()
         ax[2, 1].plot(day, weekly, color=colour, label=name)
     ax[2, 1].set(title="Service (7-day totals)", ylabel="per week", xlabel="day")
-    ax[2, 1].legend(loc="upper left", fontsize="small")
+    ax[2, 1].legend(loc="best", fontsize="small")
 
     ax[2, 2].plot(day, timeseries["engaged_share"], color="black", label="engaged (as defined)")
     for part, colour in (
@@ -169,10 +169,10 @@ def dashboard(
     ax[2, 2].set(
         title="Engagement (Patterson et al. 2006)", ylabel="share / mean", xlabel="day", ylim=(0, 1)
     )
-    ax[2, 2].legend(loc="upper left", fontsize="small")
+    ax[2, 2].legend(loc="best", fontsize="small")  # where it hides the fewest lines
 
     if several:
-        ax[1, 0].legend(loc="upper left", fontsize="small")
+        ax[1, 0].legend(loc="best", fontsize="small")
     return fig
 
 
