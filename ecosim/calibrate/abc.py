@@ -373,7 +373,7 @@ def _completed(out: Path) -> int | None:
             return complete
         _remove(path)
         return None
-    except (ValueError, AssertionError, SQLAlchemyError) as error:
+    except (ValueError, AssertionError, SQLAlchemyError, pd.errors.DatabaseError) as error:
         if _stored_generations(path):
             raise CalibrationError(
                 str(out),
@@ -401,17 +401,15 @@ def _stored_generations(path: Path) -> int:
     Raises
     ------
     CalibrationError
-        If the file is damaged (not a database, or malformed): it holds finished work that
-        no rerun should delete, so it is kept as it is.
+        If the file is damaged (not a database, malformed, a table without its columns):
+        it holds finished work that no rerun should delete, so it is kept as it is.
     """
     with closing(sqlite3.connect(path)) as db:
         try:
             return db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
-        except sqlite3.OperationalError as error:
-            if "no such table" not in str(error):
-                raise
-            return 0
         except sqlite3.DatabaseError as error:
+            if "no such table" in str(error):
+                return 0
             raise CalibrationError(
                 str(path.parent),
                 [

@@ -141,6 +141,9 @@ def calibrate(
                 return _read(calibration, out)
             claim(calibration, out)  # another calibration's outputs are not written here
             _rewrite(out, missing)
+            return _calibrate(
+                calibration, out, workers, scheduler, serial, progress, dashboard, rewrite=True
+            )
         return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
 
 
@@ -160,7 +163,8 @@ def _rewrite(out: Path, missing: list[str]) -> None:
     """
     lacks = ", ".join(missing)
     try:  # read only: nothing in a damaged history is touched
-        with closing(sqlite3.connect(f"file:{out / DATABASE}?mode=ro", uri=True)) as db:
+        read_only = f"{(out / DATABASE).resolve().as_uri()}?mode=ro"  # a '#' in a folder too
+        with closing(sqlite3.connect(read_only, uri=True)) as db:
             kept = db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
     except sqlite3.Error:
         kept = 0
@@ -196,8 +200,9 @@ def _read(calibration: Calibration, out: Path) -> CalibrationResult:
     """
     claim(calibration, out)
     path = out / SUMMARY
+    text = dict.fromkeys(COLUMNS[:3], str)  # a parameter may be named NA or None
     try:
-        summary = pd.read_csv(path)
+        summary = pd.read_csv(path, dtype=text, keep_default_na=False, na_values={})
     except (OSError, ValueError) as error:
         _damaged(out, f"cannot be read ({error})")
     labels = [p.label for p in calibration.parameters]
@@ -209,10 +214,10 @@ def _read(calibration: Calibration, out: Path) -> CalibrationResult:
             f"has rows for {', '.join(map(str, rows)) or 'no parameter'}, not for "
             f"{', '.join(labels)}",
         )
-    numbers = summary[list(COLUMNS[3:])]
-    if any(kind.kind not in "if" for kind in numbers.dtypes) or numbers.isna().any(axis=None):
+    numbers = summary[list(COLUMNS[3:])].apply(pd.to_numeric, errors="coerce")
+    if numbers.isna().any(axis=None):
         _damaged(out, f"has cells in {', '.join(COLUMNS[3:])} that are not numbers")
-    return CalibrationResult(out, summary, [], 0, 0, 0.0)
+    return CalibrationResult(out, summary.assign(**numbers), [], 0, 0, 0.0)
 
 
 def _damaged(out: Path, what: str) -> NoReturn:
@@ -238,7 +243,13 @@ def _calibrate(
     serial: bool,
     progress: Callable[[Generation], None] | None,
     dashboard: bool,
+    rewrite: bool = False,
 ) -> CalibrationResult:
+    """Search (or resume), then write the outputs; ``rewrite``: of a finished search.
+
+    A finished search's ``report.md`` is kept if it is there: it says where and how long
+    the search ran, which its history does not record.
+    """
     started = time.perf_counter()
     with cluster(workers, scheduler, serial, dashboard) as client:
         found = search(calibration, out, client, progress)
@@ -257,12 +268,20 @@ def _calibrate(
     write_figure(pairs_figure(calibration, particles), out / "figures/pairs.png")
     write_figure(ppc_figure(calibration, ppc), out / "figures/ppc.png")
     write_text(calibrated_scenario(calibration, summary), out / "calibrated.toml")
-    write_text(
-        write_report_text(
-            calibration, summary, found.generations, ppc, seconds, where, found.resumed
-        ),
-        out / "report.md",
-    )
+    if not (rewrite and (out / "report.md").exists()):
+        write_text(
+            write_report_text(
+                calibration,
+                summary,
+                found.generations,
+                ppc,
+                seconds,
+                where,
+                found.resumed,
+                rewritten=rewrite,
+            ),
+            out / "report.md",
+        )
     mark_finished(out)
     return CalibrationResult(out, summary, found.generations, found.resumed, found.ran, seconds)
 

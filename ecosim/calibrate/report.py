@@ -55,6 +55,7 @@ def write_report_text(
     seconds: float,
     where: str,
     resumed: int = 0,
+    rewritten: bool = False,
 ) -> str:
     """Return ``report.md``'s text.
 
@@ -72,11 +73,15 @@ def write_report_text(
         Where the simulations ran (``"in one process"``, ``"on 2 Dask workers"``).
     resumed : int
         Generations complete before the call that finished the search.
+    rewritten : bool
+        The outputs are written again from a finished search's history: ``seconds`` and
+        ``where`` are the rewrite's, and where and how long the search ran is not known.
     """
     c = calibration
     s = c.abc
     scenario = c.scenario
     simulations = sum(g.simulations for g in generations)
+    ran = "(where is not recorded in its history)" if rewritten else where
     lines = [
         f"# Calibration: {c.name}",
         "",
@@ -101,7 +106,7 @@ def write_report_text(
         "units of each parameter's weighted standard deviation. Each particle's statistics are "
         f"the mean of {s.replications} simulation(s), seeded by a hash of the calibration's "
         f"seed ({c.seed}) and the particle's values. The search ran {len(generations)} "
-        f"generations ({simulations:,} particles simulated) {where}; it stops after "
+        f"generations ({simulations:,} particles simulated) {ran}; it stops after "
         f"{s.generations} generations or once epsilon falls to {s.min_epsilon:g}.",
         "",
         "| parameter | scenario field | prior |",
@@ -174,7 +179,10 @@ def write_report_text(
         "![posterior predictive check](figures/ppc.png)",
         "",
         (
-            f"The call that finished the search resumed it after {resumed} complete "
+            f"These outputs were written again from `abc.db` after the search had finished "
+            f"({seconds:.0f} s, {where}; the generations' end times are in `abc.db`). "
+            if rewritten
+            else f"The call that finished the search resumed it after {resumed} complete "
             f"generations and took {seconds:.0f} s (the earlier generations' end times are "
             "in `abc.db`). "
             if resumed

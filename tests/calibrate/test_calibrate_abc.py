@@ -370,6 +370,18 @@ def test_a_damaged_database_is_kept_and_refused_not_deleted(write_calibration, c
     assert (out / DATABASE).read_bytes() == damaged
 
 
+def test_a_history_whose_table_lost_a_column_is_refused_without_a_traceback(
+    write_calibration, capsys
+):
+    """A sqlite error other than a missing table went up as an internal error."""
+    path, out, _ = finished_then_reopened(write_calibration)
+    with sqlite3.connect(out / DATABASE) as db:
+        db.execute("ALTER TABLE populations RENAME COLUMN t TO period")
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 2
+    err = capsys.readouterr().err
+    assert f"{DATABASE} is damaged (no such column: t)" in err and "Traceback" not in err, err
+
+
 def test_a_simulation_that_cannot_be_compared_stops_a_dask_search_without_a_traceback(
     write_calibration,
 ):

@@ -150,7 +150,37 @@ def test_a_finished_folder_without_its_summary_writes_its_outputs_again_from_the
         assert (copy / name).read_text() == (out / name).read_text(), name
     for name in ("posterior.parquet", "posterior_draws.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(copy / name), pd.read_parquet(out / name))
-    assert "## Results" in (copy / "report.md").read_text()
+    report = (copy / "report.md").read_text()
+    assert "## Results" in report and "(where is not recorded in its history)" in report
+    assert (
+        "These outputs were written again from `abc.db` after the search had finished (" in report
+    )
+    assert "resumed it after" not in report, "no search was resumed: the rewrite says so"
+
+
+def test_a_rewrite_keeps_the_report_of_the_search_in_a_folder_named_with_a_hash(finished, tmp_path):
+    """The history was opened by a URI in which '#' ends the path: 'run#2/abc.db' opened
+    'run', creating it; and a rewrite replaced the report's true timing with its own."""
+    calibration, _, out = finished
+    copy = shutil.copytree(out, tmp_path / "run#2")
+    report = (copy / "report.md").read_text()
+    (copy / "ppc.csv").unlink()
+    with pytest.warns(InputWarning, match="lacks ppc.csv"):
+        calibrate(calibration, copy, serial=True)
+    assert (copy / "ppc.csv").read_text() == (out / "ppc.csv").read_text()
+    assert (copy / "report.md").read_text() == report
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["run#2"]
+
+
+def test_a_parameter_named_like_a_missing_value_is_read_back(write_calibration, tmp_path):
+    """pandas read a parameter named NA as a missing value: the finished folder was taken
+    for a damaged one, whose rewrite was refused again."""
+    path = write_calibration(('path = "diffusion.q"', 'path = "diffusion.q"\nname = "NA"'))
+    calibration = load_calibration(path)
+    first = calibrate(calibration, tmp_path / "out", serial=True)
+    again = calibrate(calibration, tmp_path / "out", serial=True)
+    assert again.summary["parameter"].tolist() == ["p", "NA"]
+    pd.testing.assert_frame_equal(again.summary, first.summary, check_dtype=False)
 
 
 def test_a_serial_rerun_writes_missing_outputs_again_in_this_process(
