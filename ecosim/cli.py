@@ -492,18 +492,21 @@ def _refuse_varied(
     """
     clashes = []
     for option, path in (("customers", "population.size"), ("days", "days")):
-        if option not in overrides:
-            continue
-        given = f"--{option}" if getattr(args, option) is not None else f"--set {option}"
-        clashes += [
-            (
-                given,
-                f"{where}[{i}] gives every run its {path}, so {overrides[option]} {option} "
-                f"would apply to no run: remove {given} or the parameter",
-            )
-            for i, parameter in enumerate(parameters)
-            if parameter.path == path
-        ]
+        for key in (option, f"scenario.{path}"):
+            if key not in overrides:
+                continue
+            flag = getattr(args, option) is not None
+            given = f"--{option}" if flag else f"--set {key}"
+            used = f"{given} {overrides[key]}" if flag else f"{given}={overrides[key]}"
+            clashes += [
+                (
+                    given,
+                    f"{where}[{i}] gives every run its {path}, so {used} would apply to no "
+                    f"run: remove {given} or the parameter",
+                )
+                for i, parameter in enumerate(parameters)
+                if parameter.path == path
+            ]
     if clashes:
         raise InputError(_COMMAND_LINE, clashes)
 

@@ -329,20 +329,27 @@ DAYS = {"path": "days", "range": [20, 30], "integer": True}
             {"sensitivity": {"parameters": [SIZE]}},
             ["--customers", "1000"],
             "--customers: sensitivity.parameters[0] gives every run its population.size, so "
-            "1000 customers would apply to no run: remove --customers or the parameter",
+            "--customers 1000 would apply to no run: remove --customers or the parameter",
         ),
         (
             ["sensitivity", "--method", "morris"],
             {"conditions": {"parameters": [{**DAYS, "levels": 2}]}},
             ["--set", "days=40"],
-            "--set days: conditions.parameters[0] gives every run its days, so 40 days would "
-            "apply to no run: remove --set days or the parameter",
+            "--set days: conditions.parameters[0] gives every run its days, so --set days=40 "
+            "would apply to no run: remove --set days or the parameter",
+        ),
+        (
+            ["batch"],
+            {"conditions": {"parameters": [{**DAYS, "levels": 2}]}},
+            ["--set", "scenario.days=40"],
+            "--set scenario.days: conditions.parameters[0] gives every run its days, so --set "
+            "scenario.days=40 would apply to no run: remove --set scenario.days or the parameter",
         ),
         (
             ["batch"],
             {"conditions": {"parameters": [{**DAYS, "levels": 2}]}},
             ["--days", "40"],
-            "--days: conditions.parameters[0] gives every run its days, so 40 days would "
+            "--days: conditions.parameters[0] gives every run its days, so --days 40 would "
             "apply to no run: remove --days or the parameter",
         ),
     ],

@@ -463,6 +463,11 @@ MOST_REFUSED = 3
 """The most design points a refused sensitivity design names: the first few say what is
 wrong, where a Sobol design may draw thousands that the scenario refuses."""
 
+MOST_VALUES = 4096
+"""The most values of an integer parameter whose first point is built before the runs: a
+rule that binds whole numbers (evenness) shows in the first values of a wide range (a
+population size of 1,000 to 100,000 would otherwise build nearly every point)."""
+
 MOST_LISTED = 6
 """The most values a message lists before "..." (a Morris grid may have a million levels)."""
 
@@ -503,8 +508,9 @@ def _refused_points(
     what : str
         What a point is called in the problems (``condition`` in a batch).
     most : int, optional
-        The most distinct points built, beside each integer value's first
-        (:data:`~ecosim.model.MAX_COMBINATIONS` by default).
+        The most distinct points built, beside the first point at each of an integer
+        parameter's first :data:`MOST_VALUES` values (:data:`~ecosim.model.MAX_COMBINATIONS`
+        by default).
 
     Returns
     -------
@@ -516,13 +522,14 @@ def _refused_points(
     first: dict[tuple[Scalar, ...], int] = {}
     for point, chosen in enumerate(points):
         first.setdefault(chosen, point)
-    checked = set(list(first.values())[: most or MAX_COMBINATIONS])
+    most = most or MAX_COMBINATIONS
+    checked = set(list(first.values())[:most])
     for i, parameter in enumerate(parameters):
         if parameter.integer:
             at: dict[Scalar, int] = {}
             for chosen, point in first.items():
                 at.setdefault(chosen[i], point)
-            checked.update(at.values())
+            checked.update(list(at.values())[:MOST_VALUES])
     problems, refused = [], 0
     with without_input_warnings():  # the runs give them
         for point in sorted(checked):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -270,7 +271,9 @@ def _fitted_elsewhere(optimisation: Optimisation, folder: Path) -> str | None:
             continue
         if scenario_fingerprint(scenario) == fingerprint:
             return None
-    return f"{settings.get('scenario')} (calibration {record.get('file')})"
+    file = str(record.get("file", ""))
+    scenario_file = os.path.normpath(Path(file).parent / str(settings.get("scenario")))
+    return f"{scenario_file} (calibration {file})"  # both as the calibrate command named them
 
 
 def _lineage(optimisation: Optimisation) -> list[Scenario | Path]:

@@ -264,13 +264,15 @@ def test_a_posterior_applied_to_its_own_scenario_is_not_warned_about(tmp_path, f
 
 
 def test_a_posterior_fitted_to_another_scenario_is_warned_about(tmp_path, finished):
-    """A posterior fitted to another scenario was applied to the optimisation's silently."""
+    """A posterior fitted to another scenario was applied to the optimisation's silently.
+    The warning names the calibration's scenario as the calibrate command would find it,
+    not relative to the calibration file."""
     calibration, _, out = finished
     base = Path(calibration.file).parent / calibration.scenario_file
     other = tmp_path / "other.toml"
     other.write_text(base.read_text().replace("price = 100.0", "price = 90.0"))
     assert fitted_warnings(optimisation_of(other, out, tmp_path)) == [
-        f"{out}: fitted to tiny_bass.toml (calibration {calibration.file}), which the "
+        f"{out}: fitted to {base} (calibration {calibration.file}), which the "
         f"optimisation's scenario {other} neither is nor extends: the posterior's fields "
         f"(diffusion.p, diffusion.q) are set by path in {other}; check that they mean there "
         "what they meant in the calibration"
