@@ -48,15 +48,9 @@ def calibrate_command(
     calibration = load_calibration(file, overrides, overrides_from="the command line")
     out = output_folder(out or Path("results") / calibration.name)
     done = finished(out)
+    runner = {"workers": workers, "scheduler": scheduler, "serial": serial, "dashboard": dashboard}
     if done:  # its outputs are read, or written again from abc.db if one is missing
-        result = calibrate(
-            calibration,
-            out,
-            workers=workers,
-            scheduler=scheduler,
-            serial=serial,
-            dashboard=dashboard,
-        )
+        result = calibrate(calibration, out, **runner)
         print(f"{calibration.name}: already finished in {out} (remove the folder to fit again)")
     else:
         print(
@@ -73,15 +67,7 @@ def calibrate_command(
             print(generation.describe(), flush=True)
 
         try:
-            result = calibrate(
-                calibration,
-                out,
-                workers=workers,
-                scheduler=scheduler,
-                serial=serial,
-                dashboard=dashboard,
-                progress=progress,
-            )
+            result = calibrate(calibration, out, progress=progress, **runner)
         except KeyboardInterrupt as stop:
             return report_stop(out, *stop_reason(stop), "complete generations")
         except OSError as error:  # a lost cluster, a full disk: the history keeps what is done
