@@ -495,7 +495,7 @@ def _refuse_varied(
         for key in (option, f"scenario.{path}"):
             if key not in overrides:
                 continue
-            flag = getattr(args, option) is not None
+            flag = key == option and getattr(args, option) is not None
             given = f"--{option}" if flag else f"--set {key}"
             used = f"{given} {overrides[key]}" if flag else f"{given}={overrides[key]}"
             clashes += [

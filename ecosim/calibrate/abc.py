@@ -233,6 +233,8 @@ def search(
     out: str | Path,
     client: Any | None = None,
     progress: Callable[[Generation], None] | None = None,
+    *,
+    finished: bool = False,
 ) -> Search:
     """Run (or resume) the ABC-SMC search of a calibration into ``out/abc.db``.
 
@@ -247,6 +249,8 @@ def search(
         this process.
     progress : callable, optional
         Called with each generation as it completes.
+    finished : bool
+        The folder's search finished: its history is read, and none is run.
 
     Returns
     -------
@@ -255,7 +259,8 @@ def search(
     Raises
     ------
     CalibrationError
-        If ``out`` holds a different calibration.
+        If ``out`` holds a different calibration, or, ``finished``, a history with fewer
+        generations than the search ran (restored from an older copy).
     """
     started = time.perf_counter()
     out = Path(out)
@@ -293,6 +298,19 @@ def search(
         before = _generations(history)
         ran = []
         if remaining > 0 and not (before and before[-1].epsilon <= calibration.abc.min_epsilon):
+            if finished:
+                raise CalibrationError(
+                    str(out),
+                    [
+                        (
+                            "",
+                            f"is finished, but {DATABASE} holds {done} generation(s), fewer "
+                            "than its search ran: the outputs cannot be written again from "
+                            "it; restore the folder from a copy, or calibrate into a new --out "
+                            "folder",
+                        )
+                    ],
+                )
             ran = _run(abc, calibration, remaining, progress)
     return Search(
         history=history,
@@ -410,6 +428,11 @@ def _stored_generations(path: Path) -> int:
         except sqlite3.DatabaseError as error:
             if "no such table" in str(error):
                 return 0
+            if isinstance(error, sqlite3.OperationalError) and "no such column" not in str(error):
+                raise CalibrationError(  # locked by another program, a disk that failed
+                    str(path.parent),
+                    [("", f"{DATABASE} cannot be read now ({error}); it is kept as it is")],
+                ) from None
             raise CalibrationError(
                 str(path.parent),
                 [

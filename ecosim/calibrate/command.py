@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ecosim.calibrate.abc import Generation, finished
-from ecosim.calibrate.fit import OUTPUTS, calibrate
+from ecosim.calibrate.fit import FIGURES, OUTPUTS, calibrate
 from ecosim.calibrate.outputs import summary_cells
 from ecosim.calibrate.report import periods
 from ecosim.calibrate.schema import load_calibration
@@ -83,5 +83,6 @@ def calibrate_command(
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     for line in table:
         print("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)))
-    print(f"{'its outputs are' if done else 'wrote'} {', '.join(OUTPUTS)} in {out}")
+    shown = [name for name in OUTPUTS if name not in FIGURES] + ["figures/"]
+    print(f"{'its outputs are' if done else 'wrote'} {', '.join(shown)} in {out}")
     return 0

@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 import warnings
@@ -54,15 +55,19 @@ SUMMARY = "posterior_summary.csv"
 """The posterior's table, which a rerun of a finished calibration reads."""
 COLUMNS = ("parameter", "path", "prior", "mean", "sd", "median", "q05", "q95")
 """The columns of :data:`SUMMARY` (:func:`ecosim.calibrate.outputs.credible_intervals`)."""
+FIGURES = ("figures/marginals.png", "figures/pairs.png", "figures/ppc.png")
+"""The calibration's figures."""
 OUTPUTS = (
     "posterior.parquet",
     "posterior_draws.parquet",
     SUMMARY,
     "ppc.csv",
+    "ppc_simulations.parquet",
     "calibrated.toml",
     "report.md",
-    "figures/",
+    *FIGURES,
 )
+"""Every file a finished calibration's folder holds beside its history and record."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,7 @@ def _rewrite(out: Path, missing: list[str]) -> None:
     """
     lacks = ", ".join(missing)
     try:  # read only: nothing in a damaged history is touched
-        read_only = f"{(out / DATABASE).resolve().as_uri()}?mode=ro"  # a '#' in a folder too
+        read_only = f"{Path(os.path.abspath(out / DATABASE)).as_uri()}?mode=ro"  # '#' too
         with closing(sqlite3.connect(read_only, uri=True)) as db:
             kept = db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
     except sqlite3.Error:
@@ -215,9 +220,9 @@ def _read(calibration: Calibration, out: Path) -> CalibrationResult:
             f"{', '.join(labels)}",
         )
     numbers = summary[list(COLUMNS[3:])].apply(pd.to_numeric, errors="coerce")
-    if numbers.isna().any(axis=None):
+    if numbers.isna().any(axis=None) or any(kind.kind not in "iuf" for kind in numbers.dtypes):
         _damaged(out, f"has cells in {', '.join(COLUMNS[3:])} that are not numbers")
-    return CalibrationResult(out, summary.assign(**numbers), [], 0, 0, 0.0)
+    return CalibrationResult(out, summary.assign(**numbers.astype(float)), [], 0, 0, 0.0)
 
 
 def _damaged(out: Path, what: str) -> NoReturn:
@@ -252,7 +257,7 @@ def _calibrate(
     """
     started = time.perf_counter()
     with cluster(workers, scheduler, serial, dashboard) as client:
-        found = search(calibration, out, client, progress)
+        found = search(calibration, out, client, progress, finished=rewrite)
         particles = posterior(found.history)
         draws = posterior_draws(calibration, particles)
         ppc, simulations = predictive_check(calibration, draws, _mapper(client))

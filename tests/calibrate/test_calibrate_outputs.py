@@ -158,6 +158,31 @@ def test_a_finished_folder_without_its_summary_writes_its_outputs_again_from_the
     assert "resumed it after" not in report, "no search was resumed: the rewrite says so"
 
 
+@pytest.mark.parametrize("lost", ["figures/pairs.png", "ppc_simulations.parquet"])
+def test_a_lost_figure_or_simulation_table_is_written_again(finished_copy, lost):
+    """Only the figures' folder was looked for, and the check's simulations not at all."""
+    calibration, copy = finished_copy
+    (copy / lost).unlink()
+    with pytest.warns(InputWarning, match=f"lacks {lost}: every output is written again"):
+        calibrate(calibration, copy, serial=True)
+    assert (copy / lost).exists()
+
+
+def test_a_rewrite_from_a_history_older_than_the_search_is_refused(finished_copy):
+    """A history restored from an older copy had the 'rewrite' run the search further, under
+    a warning that said it would not."""
+    import sqlite3
+
+    calibration, copy = finished_copy
+    (copy / "ppc.csv").unlink()
+    with sqlite3.connect(copy / "abc.db") as db:
+        last = db.execute("SELECT MAX(t) FROM populations").fetchone()[0]
+        db.execute("DELETE FROM populations WHERE t = ?", (last,))
+    with pytest.warns(InputWarning), pytest.raises(CalibrationError, match="fewer than its"):
+        calibrate(calibration, copy, serial=True)
+    assert not (copy / "ppc.csv").exists()
+
+
 def test_a_rewrite_keeps_the_report_of_the_search_in_a_folder_named_with_a_hash(finished, tmp_path):
     """The history was opened by a URI in which '#' ends the path: 'run#2/abc.db' opened
     'run', creating it; and a rewrite replaced the report's true timing with its own."""
@@ -219,8 +244,13 @@ def test_a_serial_rerun_writes_missing_outputs_again_in_this_process(
             "q,diffusion.q,uniform,1,1,1,1\n",
             "has cells in mean, sd, median, q05, q95 that are not numbers",
         ),
+        (
+            "parameter,path,prior,mean,sd,median,q05,q95\np,diffusion.p,uniform,True,1,1,1,1\n"
+            "q,diffusion.q,uniform,False,1,1,1,1\n",
+            "has cells in mean, sd, median, q05, q95 that are not numbers",
+        ),
     ],
-    ids=["garbage", "empty", "header only", "cut short"],
+    ids=["garbage", "empty", "header only", "cut short", "booleans"],
 )
 def test_a_finished_folder_s_damaged_summary_is_refused_saying_how_to_rewrite_it(
     finished_copy, capsys, text, what
