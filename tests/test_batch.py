@@ -661,6 +661,9 @@ def test_the_embedded_cluster_serves_no_http_unless_asked(
             seen["listening"] = _listening({*pids, *nannies})
             seen["http"] = seen["listening"] - _cluster_endpoints(client)
             seen["health"] = [_health(host, port) for host, port in seen["http"]]
+            if dashboard:
+                with urllib.request.urlopen(client.dashboard_link, timeout=30) as page:
+                    seen["page"] = page.read().decode()
 
     run_experiment(
         experiment, tmp_path / "out", workers=2, progress=False, on_run=look, dashboard=dashboard
@@ -674,6 +677,7 @@ def test_the_embedded_cluster_serves_no_http_unless_asked(
         assert len(http) == 3, "the scheduler's dashboard and each worker's pages"
         assert seen["health"] == [200, 200, 200], "the check tells HTTP servers apart"
         assert len(printed) == 1 and ("127.0.0.1", int(printed[0])) in http, "where it is"
+        assert "bokeh.min.js" in seen["page"], "the dashboard, not a page asking for bokeh"
     else:
         assert not http, f"listening beyond the cluster's own connections: {sorted(http)}"
         assert ("127.0.0.1", 8787) not in listening and not printed
