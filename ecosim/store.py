@@ -65,7 +65,7 @@ DAMAGED_SHOWN = 5
 """How many damaged or missing files the error that refuses a results folder names."""
 
 
-def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
+def output_folder(out: Path, files: tuple[str, ...] = (), *, database: bool = False) -> Path:
     """Return ``out``, the folder a command writes into, unless it is (or is in) a file.
 
     Checked before a command starts, so that finished work is not lost to a path that
@@ -76,6 +76,10 @@ def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
     out : Path
     files : tuple of str
         The files the command will write into ``out``, each of which must not be a folder.
+    database : bool
+        The command keeps an SQLite database in ``out`` (a search's history), addressed by a
+        URL in which ``?`` starts options and ``%`` an escape: a path holding either would
+        name another file, so it is refused.
 
     Returns
     -------
@@ -86,8 +90,15 @@ def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
     ------
     InputError
         If ``out``, or the nearest of its parents that exists, is not a folder or cannot
-        be written into, or one of ``files`` is a folder.
+        be written into, or one of ``files`` is a folder, or, for a ``database``, its path
+        holds ``?`` or ``%``.
     """
+    if database and (odd := sorted(set("?%") & set(os.path.abspath(out)))):
+        raise InputError(
+            f"--out {out}: a folder whose path holds {' or '.join(map(repr, odd))} cannot keep "
+            "the search's SQLite history (its address would name another file); choose "
+            "another --out"
+        )
     existing = next((path for path in (out, *out.parents) if path.exists()), out)
     which = "is" if existing == out else f"{existing} is"
     if existing.exists() and not existing.is_dir():

@@ -9,9 +9,16 @@ from optimisation_helpers import write_optimisation
 from ecosim import store
 from ecosim.calibrate.posterior import RECORD as CALIBRATION_RECORD
 from ecosim.cli import _terminated_as_interrupted, main
-from ecosim.errors import Terminated
+from ecosim.errors import InputError, Terminated
 from ecosim.optimize.run import FINGERPRINT
-from ecosim.store import FOLDER_RECORDS, ResultStore, StoreError, held_folder, staged_files
+from ecosim.store import (
+    FOLDER_RECORDS,
+    ResultStore,
+    StoreError,
+    held_folder,
+    output_folder,
+    staged_files,
+)
 
 from experiment_helpers import tiny_experiment, write_experiment
 
@@ -82,3 +89,14 @@ def test_an_interrupt_while_the_files_move_in_waits_for_the_last(tmp_path, monke
     finally:
         signal.signal(signal.SIGINT, ignored)  # pytest-xdist's workers ignore Ctrl-C
     assert [(out / name).read_text() for name in ("a.txt", "b.txt", "c.txt")] == ["new"] * 3
+
+
+@pytest.mark.parametrize("name", ["q?x=1", "pc%41"])
+def test_a_search_folder_whose_path_an_sqlite_address_would_misread_is_refused(tmp_path, name):
+    """The history of 'q?x=1/abc.db' was opened as a file 'q' in the working folder, and
+    'pc%41/abc.db' as 'pcA/abc.db'."""
+    out = tmp_path / name / "out"
+    assert output_folder(out) == out, "a folder without a database may be named so"
+    with pytest.raises(InputError, match=r"cannot keep the search's SQLite history"):
+        output_folder(out, database=True)
+    assert output_folder(tmp_path / "run#2", database=True) == tmp_path / "run#2"
