@@ -65,7 +65,32 @@ DAMAGED_SHOWN = 5
 """How many damaged or missing files the error that refuses a results folder names."""
 
 
-def output_folder(out: Path, files: tuple[str, ...] = (), *, database: bool = False) -> Path:
+def sqlite_address(path: Path) -> str:
+    """Return the SQLAlchemy address of an SQLite file (a search's history), as given.
+
+    In ``sqlite:///PATH`` a ``?`` starts the options and a ``%`` an escape, so a path
+    holding either names another file (``q?x=1/abc.db`` opened ``q``): it is refused.
+
+    Raises
+    ------
+    InputError
+        Naming the folder, if ``path`` holds ``?`` or ``%``.
+
+    Examples
+    --------
+    >>> sqlite_address(Path("results/fit/abc.db"))
+    'sqlite:///results/fit/abc.db'
+    """
+    if odd := sorted(set("?%") & set(str(path))):
+        raise InputError(
+            f"--out {path.parent}: a folder whose path holds {' or '.join(map(repr, odd))} "
+            f"cannot keep the search's SQLite history {path.name} (its address would name "
+            "another file); choose another --out"
+        )
+    return f"sqlite:///{path}"
+
+
+def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
     """Return ``out``, the folder a command writes into, unless it is (or is in) a file.
 
     Checked before a command starts, so that finished work is not lost to a path that
@@ -76,10 +101,6 @@ def output_folder(out: Path, files: tuple[str, ...] = (), *, database: bool = Fa
     out : Path
     files : tuple of str
         The files the command will write into ``out``, each of which must not be a folder.
-    database : bool
-        The command keeps an SQLite database in ``out`` (a search's history), addressed by a
-        URL in which ``?`` starts options and ``%`` an escape: a path holding either would
-        name another file, so it is refused.
 
     Returns
     -------
@@ -90,15 +111,8 @@ def output_folder(out: Path, files: tuple[str, ...] = (), *, database: bool = Fa
     ------
     InputError
         If ``out``, or the nearest of its parents that exists, is not a folder or cannot
-        be written into, or one of ``files`` is a folder, or, for a ``database``, its path
-        holds ``?`` or ``%``.
+        be written into, or one of ``files`` is a folder.
     """
-    if database and (odd := sorted(set("?%") & set(os.path.abspath(out)))):
-        raise InputError(
-            f"--out {out}: a folder whose path holds {' or '.join(map(repr, odd))} cannot keep "
-            "the search's SQLite history (its address would name another file); choose "
-            "another --out"
-        )
     existing = next((path for path in (out, *out.parents) if path.exists()), out)
     which = "is" if existing == out else f"{existing} is"
     if existing.exists() and not existing.is_dir():

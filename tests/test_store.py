@@ -2,6 +2,7 @@
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 from optimisation_helpers import write_optimisation
@@ -16,7 +17,7 @@ from ecosim.store import (
     ResultStore,
     StoreError,
     held_folder,
-    output_folder,
+    sqlite_address,
     staged_files,
 )
 
@@ -92,11 +93,15 @@ def test_an_interrupt_while_the_files_move_in_waits_for_the_last(tmp_path, monke
 
 
 @pytest.mark.parametrize("name", ["q?x=1", "pc%41"])
-def test_a_search_folder_whose_path_an_sqlite_address_would_misread_is_refused(tmp_path, name):
+def test_a_search_history_whose_path_an_sqlite_address_would_misread_is_refused(
+    tmp_path, name, monkeypatch
+):
     """The history of 'q?x=1/abc.db' was opened as a file 'q' in the working folder, and
-    'pc%41/abc.db' as 'pcA/abc.db'."""
-    out = tmp_path / name / "out"
-    assert output_folder(out) == out, "a folder without a database may be named so"
-    with pytest.raises(InputError, match=r"cannot keep the search's SQLite history"):
-        output_folder(out, database=True)
-    assert output_folder(tmp_path / "run#2", database=True) == tmp_path / "run#2"
+    'pc%41/abc.db' as 'pcA/abc.db'; a working folder so named is no concern of a relative
+    address."""
+    with pytest.raises(InputError, match=r"cannot keep the search's SQLite history abc\.db"):
+        sqlite_address(tmp_path / name / "abc.db")
+    assert sqlite_address(tmp_path / "run#2" / "abc.db") == f"sqlite:///{tmp_path}/run#2/abc.db"
+    (tmp_path / name).mkdir()
+    monkeypatch.chdir(tmp_path / name)
+    assert sqlite_address(Path("results/fit/abc.db")) == "sqlite:///results/fit/abc.db"

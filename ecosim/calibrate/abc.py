@@ -44,7 +44,7 @@ from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
 from ecosim.errors import stop_if_terminated
 from ecosim.network import edge_list_digest
-from ecosim.store import dotted, read_toml, write_text
+from ecosim.store import dotted, read_toml, sqlite_address, write_text
 
 __all__ = [
     "DATABASE",
@@ -264,8 +264,8 @@ def search(
     """
     started = time.perf_counter()
     out = Path(out)
+    database = sqlite_address(out / DATABASE)
     claim(calibration, out)
-    database = f"sqlite:///{out / DATABASE}"
     abc = pyabc.ABCSMC(
         ParticleModel(calibration),
         priors(calibration),
@@ -385,7 +385,7 @@ def _completed(out: Path) -> int | None:
     if not path.exists():
         return None
     try:
-        history = pyabc.History(f"sqlite:///{path}", _id=1, create=False)
+        history = pyabc.History(sqlite_address(path), _id=1, create=False)
         complete = len(_generations(history))
         if complete:
             return complete

@@ -46,7 +46,7 @@ def calibrate_command(
         when the cluster or the disk failed (a rerun resumes in all three cases).
     """
     calibration = load_calibration(file, overrides, overrides_from="the command line")
-    out = output_folder(out or Path("results") / calibration.name, database=True)
+    out = output_folder(out or Path("results") / calibration.name)
     done = finished(out)
     runner = {"workers": workers, "scheduler": scheduler, "serial": serial, "dashboard": dashboard}
     if done:  # its outputs are read, or written again from abc.db if one is missing

@@ -47,7 +47,7 @@ from ecosim.calibrate.outputs import (
 from ecosim.calibrate.report import write_report_text
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.errors import InputWarning
-from ecosim.store import held_folder, write_figure, write_parquet, write_text
+from ecosim.store import held_folder, sqlite_address, write_figure, write_parquet, write_text
 
 __all__ = ["CalibrationResult", "calibrate"]
 
@@ -138,6 +138,7 @@ def calibrate(
         or its outputs are incomplete and its history is gone.
     """
     out = Path(out)
+    sqlite_address(out / DATABASE)  # a path its address would misread, before any writing
     if finished(out) and not _missing(out):  # read only: a folder this process cannot write
         return _read(calibration, out)
     with held_folder(out, "calibration"):
@@ -145,9 +146,13 @@ def calibrate(
             if not (missing := _missing(out)):
                 return _read(calibration, out)
             claim(calibration, out)  # another calibration's outputs are not written here
-            _rewrite(out, missing)
+            kept = _rewrite(out, missing)
+            rewrite = (
+                f"{out}: is finished but lacks {', '.join(missing)}: every output is written "
+                f"again from the {kept} generation(s) of {DATABASE} (the search is not run again)"
+            )
             return _calibrate(
-                calibration, out, workers, scheduler, serial, progress, dashboard, rewrite=True
+                calibration, out, workers, scheduler, serial, progress, dashboard, rewrite
             )
         return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
 
@@ -157,21 +162,28 @@ def _missing(out: Path) -> list[str]:
     return [name for name in OUTPUTS if not (out / name).exists()]
 
 
-def _rewrite(out: Path, missing: list[str]) -> None:
-    """Warn that a finished folder's outputs are written again, or refuse if they cannot be.
+def _rewrite(out: Path, missing: list[str]) -> int:
+    """Return the generations a finished folder's outputs are written again from.
 
     Raises
     ------
     CalibrationError
         If the history they are written from holds no generation (missing, empty or
-        damaged): the search would start again, and replace the posterior the folder had.
+        damaged): the search would start again, and replace the posterior the folder had;
+        or if it cannot be read now (another program holds it, a disk failed).
     """
     lacks = ", ".join(missing)
     try:  # read only: nothing in a damaged history is touched
         read_only = f"{Path(os.path.abspath(out / DATABASE)).as_uri()}?mode=ro"  # '#' too
         with closing(sqlite3.connect(read_only, uri=True)) as db:
             kept = db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
-    except sqlite3.Error:
+    except sqlite3.OperationalError as error:
+        if "unable to open" not in str(error) and "no such" not in str(error):
+            raise CalibrationError(  # locked by another program, a disk that failed
+                str(out), [("", f"{DATABASE} cannot be read now ({error}); it is kept as it is")]
+            ) from None
+        kept = 0
+    except sqlite3.DatabaseError:
         kept = 0
     if not kept:
         raise CalibrationError(
@@ -186,12 +198,7 @@ def _rewrite(out: Path, missing: list[str]) -> None:
                 )
             ],
         )
-    warnings.warn(
-        f"{out}: is finished but lacks {lacks}: every output is written again from the "
-        f"{kept} generation(s) of {DATABASE} (the search is not run again)",
-        InputWarning,
-        stacklevel=3,
-    )
+    return kept
 
 
 def _read(calibration: Calibration, out: Path) -> CalibrationResult:
@@ -248,16 +255,19 @@ def _calibrate(
     serial: bool,
     progress: Callable[[Generation], None] | None,
     dashboard: bool,
-    rewrite: bool = False,
+    rewrite: str = "",
 ) -> CalibrationResult:
-    """Search (or resume), then write the outputs; ``rewrite``: of a finished search.
+    """Search (or resume), then write the outputs; with ``rewrite``, of a finished search.
 
-    A finished search's ``report.md`` is kept if it is there: it says where and how long
-    the search ran, which its history does not record.
+    ``rewrite`` is the warning given once its history turns out to hold the whole search. A
+    finished search's ``report.md`` is kept if it is there: it says where and how long the
+    search ran, which its history does not record.
     """
     started = time.perf_counter()
     with cluster(workers, scheduler, serial, dashboard) as client:
-        found = search(calibration, out, client, progress, finished=rewrite)
+        found = search(calibration, out, client, progress, finished=bool(rewrite))
+        if rewrite:
+            warnings.warn(rewrite, InputWarning, stacklevel=3)
         particles = posterior(found.history)
         draws = posterior_draws(calibration, particles)
         ppc, simulations = predictive_check(calibration, draws, _mapper(client))
@@ -283,7 +293,7 @@ def _calibrate(
                 seconds,
                 where,
                 found.resumed,
-                rewritten=rewrite,
+                rewritten=bool(rewrite),
             ),
             out / "report.md",
         )

@@ -53,7 +53,7 @@ def optimize_command(
     from ecosim.optimize.search import DATABASE, evaluated
 
     optimisation = load_optimisation(file, overrides, overrides_from="the command line")
-    out = output_folder(out or Path("results") / optimisation.name, database=True)
+    out = output_folder(out or Path("results") / optimisation.name)
 
     def report(done: int, planned: int) -> None:
         print(f"{optimisation.name}: {done} of {planned} evaluations", flush=True)

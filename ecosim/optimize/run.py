@@ -31,7 +31,7 @@ from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.search import DATABASE, open_study, run_search, statistic
 from ecosim.optimize.selection import Sampler, Selected, select_best
 from ecosim.optimize.space import suggest
-from ecosim.store import dotted, held_folder, write_parquet, write_text
+from ecosim.store import dotted, held_folder, sqlite_address, write_parquet, write_text
 
 __all__ = [
     "CURRENT",
@@ -208,6 +208,7 @@ def optimise(
         If a run of the selection stage failed (its finished runs are kept).
     """
     folder = Path(out)
+    sqlite_address((folder / DATABASE).resolve())  # refused before anything is written
     with held_folder(folder, "optimisation"):
         return _optimise(optimisation, folder, workers, scheduler, serial, dashboard, on_batch)
 
@@ -307,7 +308,7 @@ def _evaluated(folder: Path) -> bool:
     """Whether the folder's study holds a completed evaluation."""
     if not (folder / DATABASE).exists():
         return False
-    storage = f"sqlite:///{(folder / DATABASE).resolve()}"
+    storage = sqlite_address((folder / DATABASE).resolve())
     return any(
         study.n_trials
         and optuna.load_study(study_name=study.study_name, storage=storage).get_trials(

@@ -39,6 +39,7 @@ from optuna.trial import TrialState
 
 from ecosim.optimize.schema import Optimisation
 from ecosim.optimize.space import parameters, suggest
+from ecosim.store import sqlite_address
 
 __all__ = [
     "DATABASE",
@@ -77,7 +78,7 @@ def open_study(optimisation: Optimisation, folder: str | Path) -> optuna.Study:
     folder.mkdir(parents=True, exist_ok=True)
     return optuna.create_study(
         study_name=optimisation.name,
-        storage=f"sqlite:///{(folder / DATABASE).resolve()}",
+        storage=sqlite_address((folder / DATABASE).resolve()),
         load_if_exists=True,
         sampler=_sampler(optimisation, optimisation.seed),
         directions=[o.direction for o in optimisation.objectives],

@@ -1,6 +1,8 @@
 """What a finished calibration leaves: posterior, intervals, draws, check, scenario, report."""
 
 import shutil
+import warnings
+from contextlib import closing
 from types import SimpleNamespace
 
 import numpy as np
@@ -170,7 +172,7 @@ def test_a_lost_figure_or_simulation_table_is_written_again(finished_copy, lost)
 
 def test_a_rewrite_from_a_history_older_than_the_search_is_refused(finished_copy):
     """A history restored from an older copy had the 'rewrite' run the search further, under
-    a warning that said it would not."""
+    a warning that said it would not (and the refusal first came after that warning)."""
     import sqlite3
 
     calibration, copy = finished_copy
@@ -178,8 +180,23 @@ def test_a_rewrite_from_a_history_older_than_the_search_is_refused(finished_copy
     with sqlite3.connect(copy / "abc.db") as db:
         last = db.execute("SELECT MAX(t) FROM populations").fetchone()[0]
         db.execute("DELETE FROM populations WHERE t = ?", (last,))
-    with pytest.warns(InputWarning), pytest.raises(CalibrationError, match="fewer than its"):
-        calibrate(calibration, copy, serial=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)  # no "written again" before the refusal
+        with pytest.raises(CalibrationError, match="fewer than its"):
+            calibrate(calibration, copy, serial=True)
+    assert not (copy / "ppc.csv").exists()
+
+
+def test_a_history_another_program_holds_is_not_called_damaged(finished_copy):
+    """A locked history was reported as missing, empty or damaged, advising a restore."""
+    import sqlite3
+
+    calibration, copy = finished_copy
+    (copy / "ppc.csv").unlink()
+    with closing(sqlite3.connect(copy / "abc.db")) as holder:
+        holder.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(CalibrationError, match=r"abc\.db cannot be read now \(database is"):
+            calibrate(calibration, copy, serial=True)
     assert not (copy / "ppc.csv").exists()
 
 
