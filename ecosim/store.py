@@ -83,9 +83,9 @@ def sqlite_address(path: Path) -> str:
     """
     if odd := sorted(set("?%") & set(str(path))):
         raise InputError(
-            f"--out {path.parent}: a folder whose path holds {' or '.join(map(repr, odd))} "
-            f"cannot keep the search's SQLite history {path.name} (its address would name "
-            "another file); choose another --out"
+            f"{path.parent}: a folder whose path holds {' or '.join(map(repr, odd))} cannot "
+            f"keep the search's SQLite history {path.name} (its address would name another "
+            "file); choose another folder"
         )
     return f"sqlite:///{path}"
 

@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 import warnings
@@ -135,7 +134,9 @@ def calibrate(
         If another process is writing ``out``.
     CalibrationError
         If the folder holds another calibration, or is finished but its summary is damaged,
-        or its outputs are incomplete and its history is gone.
+        or its outputs are incomplete and its history is gone (or held by another program).
+    InputError
+        If the folder's path holds ``?`` or ``%`` (:func:`ecosim.store.sqlite_address`).
     """
     out = Path(out)
     sqlite_address(out / DATABASE)  # a path its address would misread, before any writing
@@ -173,18 +174,16 @@ def _rewrite(out: Path, missing: list[str]) -> int:
         or if it cannot be read now (another program holds it, a disk failed).
     """
     lacks = ", ".join(missing)
-    try:  # read only: nothing in a damaged history is touched
-        read_only = f"{Path(os.path.abspath(out / DATABASE)).as_uri()}?mode=ro"  # '#' too
-        with closing(sqlite3.connect(read_only, uri=True)) as db:
-            kept = db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
-    except sqlite3.OperationalError as error:
-        if "unable to open" not in str(error) and "no such" not in str(error):
-            raise CalibrationError(  # locked by another program, a disk that failed
-                str(out), [("", f"{DATABASE} cannot be read now ({error}); it is kept as it is")]
-            ) from None
-        kept = 0
-    except sqlite3.DatabaseError:
-        kept = 0
+    path, kept = out / DATABASE, 0
+    if path.is_file():  # sqlite3 would create a missing one
+        try:
+            with closing(sqlite3.connect(path, timeout=2)) as db:
+                kept = db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
+        except sqlite3.Error as error:  # damaged, or no table: nothing to write them from
+            if getattr(error, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                raise CalibrationError(  # another program holds it
+                    str(out), [("", f"{DATABASE} cannot be read now ({error}); it is kept")]
+                ) from None
     if not kept:
         raise CalibrationError(
             str(out),

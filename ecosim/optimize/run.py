@@ -202,13 +202,15 @@ def optimise(
         If ``out`` holds another optimisation.
     StoreError
         If another process is writing ``out``.
+    InputError
+        If ``out`` holds ``?`` or ``%`` (:func:`ecosim.store.sqlite_address`).
     SearchFailed
         If every evaluation of the search failed (the selection stage is not run).
     SelectionFailed
         If a run of the selection stage failed (its finished runs are kept).
     """
     folder = Path(out)
-    sqlite_address((folder / DATABASE).resolve())  # refused before anything is written
+    sqlite_address(folder / DATABASE)  # refused before anything is written
     with held_folder(folder, "optimisation"):
         return _optimise(optimisation, folder, workers, scheduler, serial, dashboard, on_batch)
 
@@ -308,7 +310,7 @@ def _evaluated(folder: Path) -> bool:
     """Whether the folder's study holds a completed evaluation."""
     if not (folder / DATABASE).exists():
         return False
-    storage = sqlite_address((folder / DATABASE).resolve())
+    storage = sqlite_address(folder / DATABASE)
     return any(
         study.n_trials
         and optuna.load_study(study_name=study.study_name, storage=storage).get_trials(

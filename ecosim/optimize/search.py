@@ -78,7 +78,7 @@ def open_study(optimisation: Optimisation, folder: str | Path) -> optuna.Study:
     folder.mkdir(parents=True, exist_ok=True)
     return optuna.create_study(
         study_name=optimisation.name,
-        storage=sqlite_address((folder / DATABASE).resolve()),
+        storage=sqlite_address(folder / DATABASE),
         load_if_exists=True,
         sampler=_sampler(optimisation, optimisation.seed),
         directions=[o.direction for o in optimisation.objectives],
