@@ -61,6 +61,7 @@ __all__ = [
     "priors",
     "search",
     "settings",
+    "stored_generations",
 ]
 
 DATABASE = "abc.db"
@@ -392,7 +393,7 @@ def _completed(out: Path) -> int | None:
         _remove(path)
         return None
     except (ValueError, AssertionError, SQLAlchemyError, pd.errors.DatabaseError) as error:
-        if _stored_generations(path):
+        if stored_generations(path):
             raise CalibrationError(
                 str(out),
                 [("", f"{DATABASE} holds generations pyabc cannot read: {error}")],
@@ -410,39 +411,33 @@ def _remove(path: Path) -> None:
 def _fitted(out: Path) -> bool:
     """Whether the folder holds a generation, or a finished calibration."""
     database = out / DATABASE
-    return bool(database.exists() and _stored_generations(database)) or finished(out)
+    return bool(database.exists() and stored_generations(database)) or finished(out)
 
 
-def _stored_generations(path: Path) -> int:
+def stored_generations(path: Path) -> int:
     """Count the generations (t >= 0) a history holds, without pyabc (0: no such table).
 
     Raises
     ------
     CalibrationError
-        If the file is damaged (not a database, malformed, a table without its columns):
-        it holds finished work that no rerun should delete, so it is kept as it is.
+        If another program holds the file (it cannot be read now), or it is damaged (not a
+        database, malformed, a table without its columns): it holds finished work that no
+        rerun should delete, so it is kept as it is either way.
     """
-    with closing(sqlite3.connect(path)) as db:
+    with closing(sqlite3.connect(path, timeout=2)) as db:
         try:
             return db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
         except sqlite3.DatabaseError as error:
             if "no such table" in str(error):
                 return 0
-            if isinstance(error, sqlite3.OperationalError) and "no such column" not in str(error):
-                raise CalibrationError(  # locked by another program, a disk that failed
-                    str(path.parent),
-                    [("", f"{DATABASE} cannot be read now ({error}); it is kept as it is")],
-                ) from None
-            raise CalibrationError(
-                str(path.parent),
-                [
-                    (
-                        "",
-                        f"{DATABASE} is damaged ({error}); it is kept as it is: restore it "
-                        "from a copy to resume, or move it away to start the search afresh",
-                    )
-                ],
-            ) from None
+            if error.sqlite_errorname in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                why = f"cannot be read now ({error}); it is kept as it is"
+            else:
+                why = (
+                    f"is damaged ({error}); it is kept as it is: restore it from a copy to "
+                    "resume, or move it away to start the search afresh"
+                )
+            raise CalibrationError(str(path.parent), [("", f"{DATABASE} {why}")]) from None
 
 
 @contextmanager

@@ -13,11 +13,9 @@ Examples
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import warnings
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -33,6 +31,7 @@ from ecosim.calibrate.abc import (
     mark_finished,
     posterior,
     search,
+    stored_generations,
 )
 from ecosim.calibrate.outputs import (
     calibrated_scenario,
@@ -169,21 +168,13 @@ def _rewrite(out: Path, missing: list[str]) -> int:
     Raises
     ------
     CalibrationError
-        If the history they are written from holds no generation (missing, empty or
-        damaged): the search would start again, and replace the posterior the folder had;
-        or if it cannot be read now (another program holds it, a disk failed).
+        If the history they are written from holds no generation (missing or empty): the
+        search would start again, and replace the posterior the folder had; or if it is
+        damaged or held by another program (:func:`~ecosim.calibrate.abc.stored_generations`).
     """
     lacks = ", ".join(missing)
-    path, kept = out / DATABASE, 0
-    if path.is_file():  # sqlite3 would create a missing one
-        try:
-            with closing(sqlite3.connect(path, timeout=2)) as db:
-                kept = db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
-        except sqlite3.Error as error:  # damaged, or no table: nothing to write them from
-            if getattr(error, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
-                raise CalibrationError(  # another program holds it
-                    str(out), [("", f"{DATABASE} cannot be read now ({error}); it is kept")]
-                ) from None
+    path = out / DATABASE
+    kept = stored_generations(path) if path.is_file() else 0  # sqlite3 creates a missing one
     if not kept:
         raise CalibrationError(
             str(out),
@@ -191,9 +182,9 @@ def _rewrite(out: Path, missing: list[str]) -> int:
                 (
                     "",
                     f"is finished, but lacks {lacks}, and its search's history {DATABASE}, "
-                    "from which the outputs would be written again, is missing, empty or "
-                    "damaged: restore the folder from a copy, or calibrate into a new --out "
-                    "folder (the search starts again there)",
+                    "from which the outputs would be written again, is missing or empty: "
+                    "restore the folder from a copy, or calibrate into a new --out folder "
+                    "(the search starts again there)",
                 )
             ],
         )

@@ -298,9 +298,9 @@ def test_a_finished_folder_without_its_summary_or_history_is_refused_and_left_as
         calibrate(calibration, copy, serial=True)
     assert str(raised.value) == (
         f"{copy}: 1 problem\n  is finished, but lacks posterior_summary.csv, and its search's "
-        "history abc.db, from which the outputs would be written again, is missing, empty or "
-        "damaged: restore the folder from a copy, or calibrate into a new --out folder (the "
-        "search starts again there)"
+        "history abc.db, from which the outputs would be written again, is missing or empty: "
+        "restore the folder from a copy, or calibrate into a new --out folder (the search "
+        "starts again there)"
     )
     assert {path: path.stat().st_mtime_ns for path in copy.rglob("*") if path.is_file()} == stamps
 
