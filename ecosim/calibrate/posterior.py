@@ -9,6 +9,7 @@ over what the data say about the market. Reading the draws needs neither pyabc n
 from __future__ import annotations
 
 import hashlib
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,19 @@ RECORD = "calibration.toml"
 and data), and whether its search is finished."""
 SETTINGS = "settings_values"
 """The table of :data:`RECORD` that holds the settings by dotted name (``abc.generations``)."""
+
+
+def named_beside(file: str | Path, name: str | Path) -> str:
+    """Name a file named in the calibration ``file`` (relative to it) as the command did.
+
+    As a command line run where ``file`` was named would find it.
+
+    Examples
+    --------
+    >>> named_beside("calibrations/fit.toml", "../data/sales.csv")
+    'data/sales.csv'
+    """
+    return os.path.normpath(Path(file).parent / name)
 
 
 def short_hash(text: str) -> str:

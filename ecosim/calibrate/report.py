@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
 from ecosim import __version__
 from ecosim.calibrate.abc import Generation
 from ecosim.calibrate.outputs import LEVEL, summary_cells
+from ecosim.calibrate.posterior import named_beside
 from ecosim.calibrate.schema import MARKET_SIZE, STATISTIC_KINDS, Calibration
 from ecosim.report.references import references_section
 
@@ -33,18 +32,6 @@ REFERENCES = """\
 def periods(count: int) -> str:
     """Write a number of periods of data (``1 period``, ``40 periods``)."""
     return f"{count:,} period{'' if count == 1 else 's'}"
-
-
-def _named(calibration: Calibration, name: str | Path) -> str:
-    """Name a file the calibration file names (relative to its folder) as the command did.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> _named(SimpleNamespace(file="calibrations/fit.toml"), "../data/sales.csv")
-    'data/sales.csv'
-    """
-    return os.path.normpath(Path(calibration.file).parent / name)
 
 
 def write_report_text(
@@ -92,7 +79,8 @@ def write_report_text(
         "",
         "## Method",
         "",
-        f"The scenario `{_named(c, c.scenario_file)}` ({scenario.population.size:,} customers, "
+        f"The scenario `{named_beside(c.file, c.scenario_file)}` "
+        f"({scenario.population.size:,} customers, "
         f"{scenario.days} days, diffusion rule `{scenario.diffusion.rule}`) was fitted to the "
         "observed data by approximate Bayesian computation with sequential Monte Carlo "
         "(ABC-SMC; Beaumont et al. 2009) in pyABC (Klinger, Rickert & Hasenauer 2018), as "
@@ -132,7 +120,8 @@ def write_report_text(
         "",
         "## Data",
         "",
-        f"`{_named(c, c.data.path)}`: {periods(len(c.observed))} of {c.data.period_days} simulated "
+        f"`{named_beside(c.file, c.data.path)}`: {periods(len(c.observed))} of "
+        f"{c.data.period_days} simulated "
         f"day(s) each, columns "
         f"{', '.join(f'`{col}`' for col in c.columns)}. Flows are summed over a period's days, "
         "states read on its last day.",

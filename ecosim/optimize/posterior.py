@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -32,7 +31,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ecosim.calibrate.posterior import RECORD, SETTINGS, fitted_parameters, scenario_fingerprint
+from ecosim.calibrate.posterior import (
+    RECORD,
+    SETTINGS,
+    fitted_parameters,
+    named_beside,
+    scenario_fingerprint,
+)
 from ecosim.calibrate.schema import MARKET_SIZE, Parameter
 from ecosim.errors import InputError, InputWarning, without_input_warnings
 from ecosim.experiment.schema import FIELD_PATH_PATTERN
@@ -272,8 +277,7 @@ def _fitted_elsewhere(optimisation: Optimisation, folder: Path) -> str | None:
         if scenario_fingerprint(scenario) == fingerprint:
             return None
     file = str(record.get("file", ""))
-    scenario_file = os.path.normpath(Path(file).parent / str(settings.get("scenario")))
-    return f"{scenario_file} (calibration {file})"  # both as the calibrate command named them
+    return f"{named_beside(file, str(settings.get('scenario')))} (calibration {file})"
 
 
 def _lineage(optimisation: Optimisation) -> list[Scenario | Path]:
