@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ecosim import market
 from ecosim.cli import main
 from ecosim.experiment import (
     ExperimentError,
@@ -308,10 +309,10 @@ def test_a_large_design_still_checks_every_value_of_an_integer_parameter(tmp_pat
     odd = [re.search(r"network\.k = (\d+) .* k must be even", m) for _, m in refused.value.problems]
     assert sorted(int(match[1]) for match in odd) == [5, 7, 9]
     built = []
-    monkeypatch.setattr(
-        plan, "resolve_scenario", lambda scenario, overrides: built.append(overrides)
-    )
     experiment = sensitivity_experiment(tmp_path, parameters=[CPE, END])
+    monkeypatch.setattr(
+        market, "resolve_scenario", lambda scenario, overrides: built.append(overrides)
+    )
     design = sensitivity_design(experiment, "sobol")
     assert len(design.sample) == 64 * 5 and len(built) <= 1 + 7
     assert {overrides["campaign.0.end"] for overrides in built} == set(range(14, 21))

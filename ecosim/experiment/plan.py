@@ -38,8 +38,8 @@ from ecosim.experiment.schema import (
     Scalar,
     strategy_overrides,
 )
-from ecosim.model import MAX_COMBINATIONS, resolve_scenario
-from ecosim.scenario import Scenario, ScenarioError
+from ecosim.model import MAX_COMBINATIONS, first_invalid
+from ecosim.scenario import Scenario
 
 __all__ = [
     "Run",
@@ -487,7 +487,7 @@ def _refused_points(
     the values between them, which a rule of the scenario may refuse where the ends pass
     (a Watts-Strogatz ``network.k`` must be even), and every run of such a point would
     fail. Each distinct point is built as its runs build it, with the strategy's overrides
-    (:func:`~ecosim.model.resolve_scenario`): the first
+    (:func:`~ecosim.model.first_invalid`): the first
     :data:`~ecosim.model.MAX_COMBINATIONS` distinct points, which is every point of a
     design that has no more, and in a larger design also the first point at each value
     of each integer parameter (a rule that the ends pass but a value between them breaks
@@ -530,22 +530,26 @@ def _refused_points(
             for chosen, point in first.items():
                 at.setdefault(chosen[i], point)
             checked.update(list(at.values())[:MOST_VALUES])
-    problems, refused = [], 0
+    ordered = sorted(checked)
+    problems: list[str] = []
     with without_input_warnings():  # the runs give them
-        for point in sorted(checked):
-            values = dict(zip(paths, points[point], strict=True))
-            try:
-                resolve_scenario(scenario, overrides={**overrides, **values})
-            except ScenarioError as error:
-                drawn = ", ".join(f"{path} = {value!r}" for path, value in values.items())
-                problems += [
-                    f"{what} {point} sets {drawn} (with strategy {strategy!r}), which "
-                    f"the scenario refuses: {path}: {message}"
-                    for path, message in error.problems
-                ]
-                refused += 1
-                if refused == MOST_REFUSED:
-                    break
+        for _ in range(MOST_REFUSED):
+            found = first_invalid(
+                scenario,
+                ({**overrides, **dict(zip(paths, points[p], strict=True))} for p in ordered),
+            )
+            if found is None:
+                break
+            position, _, refused = found
+            point, ordered = ordered[position], ordered[position + 1 :]
+            drawn = ", ".join(
+                f"{path} = {value!r}" for path, value in zip(paths, points[point], strict=True)
+            )
+            problems += [
+                f"{what} {point} sets {drawn} (with strategy {strategy!r}), which the "
+                f"scenario refuses: {path}: {message}"
+                for path, message in refused
+            ]
     return problems
 
 
