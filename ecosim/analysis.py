@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -98,6 +98,7 @@ def describe(
     outcomes: Sequence[str],
     by: Sequence[str] = ("strategy",),
     confidence: float = 0.95,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> pd.DataFrame:
     """Mean, standard deviation and t confidence interval of outcomes, by group.
 
@@ -110,6 +111,11 @@ def describe(
     by : sequence of str
         Grouping columns (in order of first appearance).
     confidence : float
+    ranges : mapping of str to (float, float), optional
+        The values an outcome can take (:func:`ecosim.metrics.bounds`): its interval is
+        cut to them. The mean cannot lie outside, so the cut interval covers it whenever
+        the t interval does; a count's interval no longer reaches below 0, nor a share's
+        above 1, with few or skewed replications.
 
     Returns
     -------
@@ -118,11 +124,13 @@ def describe(
     """
     confidence, by, outcomes = _confidence(confidence), _names(by), _names(outcomes)
     _columns(results, [*by, *outcomes], "results")
+    ranges = ranges or {}
     rows = []
     for keys, group in results.groupby(by, sort=False):
         for outcome in outcomes:
             x = _clean(group[outcome])
             mean, low, high = mean_ci(x, confidence)
+            low, high = np.clip((low, high), *ranges.get(outcome, (-np.inf, np.inf)))
             rows.append(
                 {
                     **dict(zip(by, keys, strict=True)),
@@ -486,6 +494,7 @@ def daily_bands(
     by: Sequence[str] = ("strategy",),
     cumulative: bool = False,
     confidence: float = 0.95,
+    within: tuple[float, float] = (-np.inf, np.inf),
 ) -> pd.DataFrame:
     """Mean daily series across replications with a pointwise t confidence band.
 
@@ -499,6 +508,9 @@ def daily_bands(
     cumulative : bool
         Cumulate each run's series first (for flows such as revenue).
     confidence : float
+    within : (float, float)
+        The values the column (or its running total) can take: the band is cut to them
+        (see :func:`describe`).
 
     Returns
     -------
@@ -532,8 +544,8 @@ def daily_bands(
     n = grouped["n"].to_numpy(dtype=float)
     quantile = stats.t.ppf((1 + confidence) / 2, np.maximum(n - 1, 1))
     half = np.where(n > 1, quantile * grouped["std"].fillna(0.0) / np.sqrt(n), np.nan)
-    grouped["ci_low"] = grouped["mean"] - half
-    grouped["ci_high"] = grouped["mean"] + half
+    grouped["ci_low"] = np.clip(grouped["mean"] - half, *within)
+    grouped["ci_high"] = np.clip(grouped["mean"] + half, *within)
     return grouped.drop(columns="std")
 
 

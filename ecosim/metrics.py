@@ -24,9 +24,11 @@ if TYPE_CHECKING:
     from ecosim.scenario import Scenario
 
 __all__ = [
+    "COUNTS",
     "FLOWS",
     "OUTCOMES",
     "PRESENCE",
+    "bounds",
     "columns",
     "engaged",
     "measure",
@@ -105,6 +107,64 @@ OUTCOMES = {
 }
 """Outcome columns reported every day, with their meaning (loyalty tiers add
 ``tier_<name>``, the customers in each tier)."""
+COUNTS = frozenset(
+    {
+        *(name for name in FLOWS if name not in ("revenue", "gross_margin", "profit")),
+        "active_customers",
+        "churned_customers",
+        "members",
+        "points_outstanding",
+        "pending_complaints",
+    }
+)
+"""Outcomes that count customers, events or money spent: never negative (unlike revenue,
+which refunds can make negative, and margin and profit)."""
+_BOUNDS = {
+    **{
+        n: (0.0, 1.0)
+        for n in STATES
+        if n.endswith("_share") or n.startswith(("stage_", "presence_"))
+    },
+    "net_sentiment": (-1.0, 1.0),
+    "mean_experience": (-1.0, 1.0),
+    "rating": (1.0, 5.0),
+    **dict.fromkeys(COUNTS, (0.0, np.inf)),
+    "share_of_wallet": (0.0, 1.0),
+    "cascade_size": (0.0, np.inf),
+}
+
+
+def bounds(name: str) -> tuple[float, float]:
+    """Return the lowest and the highest value an outcome can take.
+
+    Parameters
+    ----------
+    name : str
+        A daily column (``aware_share``, ``purchases__modaku``, ``tier_gold``) or an
+        outcome of a run's summary (``final_aware_share``, ``total_purchases``,
+        ``cascade_size``, ``share_of_wallet__modaku``; see :func:`summarize`).
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``: 0 and 1 for shares and presences, -1 and 1 for net sentiment and
+        experience valence, 1 and 5 for the rating (review stars), 0 and infinity for
+        counts; minus and plus infinity for revenue, margin, profit, ROI and names that are
+        not outcomes.
+
+    Examples
+    --------
+    >>> bounds("final_aware_share"), bounds("total_purchases__modaku"), bounds("total_profit")
+    ((0.0, 1.0), (0.0, inf), (-inf, inf))
+    """
+    outcome, _ = split_column(name)
+    for prefix in ("final_", "total_"):
+        rest = outcome.removeprefix(prefix)
+        if rest != outcome and (rest in OUTCOMES or rest.startswith("tier_")):
+            outcome = rest
+    if outcome.startswith("tier_"):
+        return 0.0, np.inf
+    return _BOUNDS.get(outcome, (-np.inf, np.inf))
 
 
 def tier_names(scenario: Scenario) -> list[str]:

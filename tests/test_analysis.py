@@ -62,6 +62,27 @@ def test_describe_by_strategy():
     assert table.loc["b", ["mean", "ci_low", "ci_high"]].tolist() == [10, 10, 10]
 
 
+def test_an_interval_is_cut_to_the_values_its_outcome_can_take():
+    """A count that is 0 in most runs, a share near 1: the t interval reaches past 0 and 1."""
+    results = pd.DataFrame(
+        {"strategy": ["a"] * 3, "count": [0.0, 0.0, 6.0], "share": [0.9, 1.0, 1.0], "y": [0, 0, 6]}
+    )
+    ranges = {"count": (0.0, math.inf), "share": (0.0, 1.0)}
+    table = describe(results, ["count", "share", "y"], ranges=ranges).set_index("outcome")
+    half = T2 * math.sqrt(12) / math.sqrt(3)
+    assert table.loc["count", ["mean", "ci_low", "ci_high"]].tolist() == pytest.approx(
+        [2.0, 0.0, 2.0 + half], abs=1e-5
+    )
+    assert table.loc["y", "ci_low"] == pytest.approx(2.0 - half, abs=1e-5), "no range: t interval"
+    assert table.loc["share", "ci_high"] == 1.0 and table.loc["share", "ci_low"] < 0.95
+    daily = pd.DataFrame(
+        {"run_id": ["p", "q", "r"], "strategy": ["a"] * 3, "step": [0] * 3, "n": [0.0, 0.0, 6.0]}
+    )
+    band = daily_bands(daily, "n", within=(0.0, math.inf)).iloc[0]
+    assert (band["ci_low"], band["ci_high"]) == pytest.approx((0.0, 2.0 + half), abs=1e-5)
+    assert daily_bands(daily, "n").iloc[0]["ci_low"] == pytest.approx(2.0 - half, abs=1e-5)
+
+
 def results_table():
     """Baseline and two strategies, four replications each, rows shuffled."""
     base = [10, 12, 11, 13]

@@ -7,12 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from ecosim.analysis import decompose_adoption
 from ecosim.cli import main
 from ecosim.experiment import ExperimentError, load_experiment, outcome_names, run_experiment
 from ecosim.experiment.schema import IDENTIFIERS, TABLE_COLUMNS
-from ecosim.metrics import columns
+from ecosim.metrics import bounds, columns
 from ecosim.report import compare, write_report
 from ecosim.store import ResultStore
 
@@ -295,6 +296,47 @@ def test_an_outcome_undefined_in_every_run_of_a_strategy_is_not_called_a_differe
     silent = next(line for line in roi.splitlines() if line.startswith("| **silent** |"))
     assert silent == "| **silent** | – | [–, –] | – | [–, –] | – | – | – of pairs | – |"
     assert "nan" not in report
+
+
+def test_intervals_stop_at_the_values_an_outcome_can_take(tmp_path):
+    """Complaints are a count, 0 in some runs: with three replications the t interval of
+    their mean reaches below 0, which no run can have; the report's interval, the daily band
+    and the adopted share's interval stay within their outcome's values."""
+    outcomes = ["total_complaints", "final_adopted_share"]
+    data = tiny_experiment(replications=3, outcomes=outcomes)
+    data.pop("conditions")
+    out = tmp_path / "out"
+    run_experiment(load_experiment(write_experiment(tmp_path, data)), out, serial=True)
+    comparison = compare(out)
+    results = comparison.results
+    reaching = [
+        (strategy, outcome)
+        for (strategy, outcome), low in _t_lows(results, outcomes).items()
+        if low < bounds(outcome)[0]
+    ]
+    assert ("plain", "total_complaints") in reaching, "the case the test is about"
+    summary = comparison.summary.set_index(["strategy", "outcome"])
+    for key in reaching:
+        assert summary.loc[key, "ci_low"] == bounds(key[1])[0] < summary.loc[key, "ci_high"]
+    shares = comparison.summary[comparison.summary["outcome"] == "final_adopted_share"]
+    assert (comparison.summary["ci_low"] >= 0).all() and (shares["ci_high"] <= 1).all()
+    band = comparison.bands["cumulative_complaints"]
+    assert (band["ci_low"] >= 0).all() and (band["ci_low"] == 0).any()
+    report = write_report(comparison, out).read_text(encoding="utf-8")
+    complaints = report[report.index("### `total_complaints`") :]
+    plain = next(line for line in complaints.splitlines() if line.startswith("| **plain** |"))
+    assert plain.split(" | ")[2].startswith("[0,"), plain
+
+
+def _t_lows(results: pd.DataFrame, outcomes: list[str]) -> dict[tuple[str, str], float]:
+    """The lower end of each strategy's t interval, uncut."""
+    lows = {}
+    for strategy, group in results.groupby("strategy"):
+        for outcome in outcomes:
+            x = group[outcome].to_numpy(dtype=float)
+            half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+            lows[strategy, outcome] = x.mean() - half
+    return lows
 
 
 def test_every_table_of_a_single_strategy_reads_back_with_its_columns(tmp_path):

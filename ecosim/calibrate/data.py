@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecosim.calibrate.schema import SHARES, CalibrationError
-from ecosim.metrics import FLOWS, PRESENCE, sentiment
+from ecosim.calibrate.schema import CalibrationError
+from ecosim.metrics import FLOWS, OUTCOMES, bounds, sentiment
 
 __all__ = ["SENTIMENT_FLOWS", "aggregate", "read_observed"]
 
@@ -34,57 +34,23 @@ it, and beyond it the calibration's distance, which squares scaled differences, 
 every simulation is then as far from the data as any other, and the posterior is the prior."""
 SENTIMENT_FLOWS = ("wom_positive", "wom_negative")
 """The daily flows a period's ``net_sentiment`` is computed from."""
-COUNTS = {
-    "exposures",
-    "shares",
-    "wom_positive",
-    "wom_negative",
-    "amplified",
-    "reviews",
-    "purchases",
-    "units",
-    "first_purchases",
-    "first_purchases_after_wom",
-    "switches",
-    "abandoned_checkouts",
-    "fee_revenue",
-    "marketing_cost",
-    "service_cost",
-    "programme_cost",
-    "rewards_value",
-    "points_earned",
-    "points_redeemed",
-    "incidents",
-    "complaints",
-    "public_complaints",
-    "answered",
-    "churned",
-    "won_back",
-    "active_customers",
-    "churned_customers",
-    "members",
-    "points_outstanding",
-    "pending_complaints",
-}
-"""Outcomes that count customers, events or money spent: never negative (unlike revenue,
-which refunds can make negative, and margin and profit)."""
 SHARE = "is a share"
 """What a fraction is (``aware_share``, ``presence_physical``...): a value given as a
 percentage is answered with the fraction to give instead."""
-RANGES = {
-    **dict.fromkeys(SHARES, (0.0, 1.0, SHARE)),
-    **dict.fromkeys((f"presence_{name}" for name in PRESENCE), (0.0, 1.0, SHARE)),
-    "net_sentiment": (-1.0, 1.0, SHARE),
-    "mean_experience": (-1.0, 1.0, "is an experience valence, from -1 to 1"),
-    "rating": (1.0, 5.0, "is an average of review stars, 1 to 5"),
-    **dict.fromkeys(COUNTS, (0.0, math.inf, "cannot be negative")),
+_WHAT = {
+    "mean_experience": "is an experience valence, from -1 to 1",
+    "rating": "is an average of review stars, 1 to 5",
 }
-"""The values each bounded outcome can take, and what it is: ``(low, high, what)``, ``what``
-ending the sentence that begins with the outcome's name in an error message. Shares
-(and net sentiment, a fraction of either sign) are fractions, not percentages; experience
-valence is -1 (very negative) to 1 (very positive), and a review gives 1 to 5 stars
-(:func:`ecosim.processes.reviews.stars`), so their averages are within the same bounds (the
-rating's prior mean too); counts have no upper bound. Revenue, margin and profit have none."""
+RANGES = {
+    name: (low, high, _WHAT.get(name, "cannot be negative" if high == math.inf else SHARE))
+    for name in OUTCOMES
+    for low, high in [bounds(name)]
+    if (low, high) != (-math.inf, math.inf)
+}
+"""The values each bounded outcome can take (:func:`ecosim.metrics.bounds`), and what it
+is: ``(low, high, what)``, ``what`` ending the sentence that begins with the outcome's name
+in an error message. Shares (and net sentiment, a fraction of either sign) are fractions,
+not percentages, and a value given as a percentage is answered with the fraction to give."""
 
 ENCODING = "utf-8-sig"
 """Data files are UTF-8, with or without the byte-order mark that spreadsheets write."""

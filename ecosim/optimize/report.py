@@ -23,6 +23,7 @@ from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState
 
 from ecosim.analysis import describe, paired_differences, spend_comparison
+from ecosim.metrics import bounds
 from ecosim.model import resolve_scenario
 from ecosim.optimize.run import CURRENT, KEPT, SELECTION, Outcome
 from ecosim.optimize.schema import Optimisation
@@ -165,7 +166,7 @@ def comparison_table(outcome: Outcome, optimisation: Optimisation) -> pd.DataFra
     both = both[both["replication"].isin(common[common == both["strategy"].nunique()].index)]
     names = list(dict.fromkeys([o.outcome for o in optimisation.objectives] + list(KEPT)))
     names = [n for n in names if n in both.columns]
-    means = describe(both, names).pivot_table(
+    means = describe(both, names, ranges={name: bounds(name) for name in names}).pivot_table(
         index="outcome",
         columns="strategy",
         values=["n", "mean", "ci_low", "ci_high"],

@@ -18,6 +18,7 @@ from ecosim.analysis import (
 from ecosim.experiment.plan import condition_table, plan_runs, run_ids
 from ecosim.experiment.record import Record, read_record, refuse_replanned, refuse_resized
 from ecosim.experiment.schema import Experiment, ExperimentError
+from ecosim.metrics import bounds
 from ecosim.store import ResultStore
 
 __all__ = ["CONFIDENCE", "MAX_PANELS", "Comparison", "compare"]
@@ -186,7 +187,10 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         ["condition", *(p.label for p in experiment.parameters)] if experiment.conditions else []
     )
     outcomes = experiment.outcomes
-    summary = describe(results, outcomes, by=[*groups, "strategy"], confidence=confidence)
+    ranges = {outcome: bounds(outcome) for outcome in outcomes}
+    summary = describe(
+        results, outcomes, by=[*groups, "strategy"], confidence=confidence, ranges=ranges
+    )
     differences = paired_differences(
         results, outcomes, experiment.baseline, by=groups, confidence=confidence
     )
@@ -218,7 +222,12 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
     for column, cumulative in dict.fromkeys(wanted):
         key = f"cumulative_{column}" if cumulative else column
         bands[key] = daily_bands(
-            daily, column, by=["strategy", *panel], cumulative=cumulative, confidence=confidence
+            daily,
+            column,
+            by=["strategy", *panel],
+            cumulative=cumulative,
+            confidence=confidence,
+            within=bounds(column),
         )
     failures = pd.DataFrame(list(store.failures().values()))
     spend = (
