@@ -7,17 +7,21 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+import tomli_w
 from scipy import stats
 
 from ecosim.analysis import decompose_adoption
 from ecosim.cli import main
 from ecosim.experiment import ExperimentError, load_experiment, outcome_names, run_experiment
 from ecosim.experiment.schema import IDENTIFIERS, TABLE_COLUMNS
-from ecosim.metrics import bounds, columns
+from ecosim.metrics import bounds, columns, split_column
 from ecosim.report import compare, write_report
+from ecosim.report.markdown import _describe_outcome
+from ecosim.scenario import load_scenario
 from ecosim.store import ResultStore
 
 from experiment_helpers import tiny_experiment, write_experiment
+from support import SCENARIOS, small_scenario
 
 
 @pytest.fixture(scope="module")
@@ -296,6 +300,44 @@ def test_an_outcome_undefined_in_every_run_of_a_strategy_is_not_called_a_differe
     silent = next(line for line in roi.splitlines() if line.startswith("| **silent** |"))
     assert silent == "| **silent** | – | [–, –] | – | [–, –] | – | – | – of pairs | – |"
     assert "nan" not in report
+
+
+def test_strategies_that_all_run_several_brands_compare_without_customer_value(tmp_path):
+    """Runs of several brands give customer value per brand only: with every strategy such,
+    no run had ``total_clv`` and compare stopped on its missing column."""
+    two = small_scenario(
+        name="two", brands=[{"name": "shop", "price": 100.0}, {"name": "rival", "price": 90.0}]
+    )
+    (tmp_path / "two.toml").write_text(tomli_w.dumps(two))
+    data = tiny_experiment(replications=2, outcomes=["total_clv", "total_revenue"])
+    data.pop("conditions")
+    data["baseline"] = "both"
+    data["strategies"] = {
+        "both": {"scenario": "two.toml"},
+        "cheaper": {"scenario": "two.toml", "set": {"brands.shop.price": 90.0}},
+    }
+    out = tmp_path / "out"
+    assert (
+        main(["batch", str(write_experiment(tmp_path, data)), "--serial", "--out", str(out)]) == 0
+    )
+    assert main(["compare", str(out)]) == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    clv = report[report.index("### `total_clv`") : report.index("### `total_revenue`")]
+    assert "| **cheaper** | – | [–, –] |" in clv
+    assert (
+        "`both` and `cheaper` run several brands and give `total_clv` per brand only: "
+        "`total_clv__shop`, `total_clv__rival` in `results.parquet`." in clv
+    )
+    revenue = compare(out).summary.set_index(["outcome", "strategy"]).loc["total_revenue"]
+    assert revenue["n"].tolist() == [2, 2]
+
+
+def test_every_outcome_is_described_in_the_report():
+    """Customer value had no description, and gross margin read "fees,, summed"."""
+    for name in outcome_names(load_scenario(SCENARIOS / "two_brands.toml")):
+        text = _describe_outcome(name)
+        assert text and ",," not in text and "today" not in text, (name, text)
+        assert text.endswith(f"(brand `{split_column(name)[1]}`)") == ("__" in name), name
 
 
 def test_intervals_stop_at_the_values_an_outcome_can_take(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ecosim.analysis import (
@@ -187,6 +188,9 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         ["condition", *(p.label for p in experiment.parameters)] if experiment.conditions else []
     )
     outcomes = experiment.outcomes
+    # an outcome no run reported (customer value, which runs of several brands give per
+    # brand only) has no value in any run, as in the runs of a strategy that lacks it
+    results = results.assign(**{o: np.nan for o in outcomes if o not in results.columns})
     ranges = {outcome: bounds(outcome) for outcome in outcomes}
     summary = describe(
         results, outcomes, by=[*groups, "strategy"], confidence=confidence, ranges=ranges

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
+
+import pandas as pd
 
 from ecosim.experiment.plan import condition_table
 from ecosim.experiment.schema import Experiment
@@ -30,6 +33,14 @@ REFERENCES = """\
 _NOTES = {
     "roi": "(total gross margin - total marketing cost) / total marketing cost",
     "net_sentiment": "(positive - negative) / (positive + negative) word of mouth over the run",
+    "cascade_size": "customers who have bought, on the last day",
+    "share_of_wallet": "the brand's share of the brands' purchases over the run",
+    "total_clv": "customer lifetime value summed over customers: the margin earned and the "
+    "margin expected from them, both discounted to day 0",
+    "total_realised_value": "margin earned from the customers, discounted to day 0",
+    "total_future_value": "margin expected from the customers after the run, discounted to day 0",
+    "mean_clv_per_buyer": "customer lifetime value per customer who bought",
+    "a_class_customers": "customers in ABC class A: the best buyers, who make 80% of revenue",
 }
 
 
@@ -264,7 +275,9 @@ def _methods(e: Experiment, conditions: int, confidence: float) -> str:
         f"{e.seed} with NumPy's `SeedSequence`, so that strategies are compared in pairs "
         "and the results do not depend on how the runs were distributed over processes. "
         f"For each outcome we report the mean over replications with a {level} confidence "
-        f"interval from the t distribution (mean ± t({(1 + confidence) / 2:g}, n−1)·s/√n). "
+        f"interval from the t distribution (mean ± t({(1 + confidence) / 2:g}, n−1)·s/√n), "
+        "cut to the values the outcome can take (a count's at 0, a share's at 0 and 1): "
+        "the mean lies inside, so the cut interval covers it whenever the t interval does. "
         "Each strategy is "
         f"compared with the baseline strategy `{e.baseline}` by the difference of paired "
         f"runs (same replication and condition): the mean paired difference, its {level} "
@@ -281,7 +294,7 @@ def _methods(e: Experiment, conditions: int, confidence: float) -> str:
         "a cut of 75% means that independent runs would need four times as many "
         "replications for the same precision. Intervals are not adjusted "
         "for multiple comparisons. Daily figures show the mean daily value across "
-        f"replications with a pointwise {level} t interval."
+        f"replications with a pointwise {level} t interval, cut in the same way."
     )
 
 
@@ -351,6 +364,7 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
         for _, row in best.iterrows()
     ]
     notes = [f"Highest mean: {'; '.join(highest)}."] if highest else []
+    notes += _per_brand_sentences(c, outcome, summary)
     notes.append(
         "*Higher in*: the share of paired replications in which the strategy's value is "
         "above the baseline's. *Variance cut by pairing*: 1 − var(paired differences) / "
@@ -363,6 +377,28 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
             "the difference includes 0)."
         )
     return [*lines, " ".join(notes), ""]
+
+
+def _per_brand_sentences(c: Comparison, outcome: str, summary: pd.DataFrame) -> list[str]:
+    """Name the strategies without a value of ``outcome`` that give it per brand."""
+    found: dict[tuple[str, ...], list[str]] = {}
+    for strategy in summary.loc[summary["n"] == 0, "strategy"].drop_duplicates():
+        runs = c.results[c.results["strategy"] == strategy]
+        columns = tuple(
+            f"`{column}`"
+            for column in runs.columns
+            if column != outcome
+            and split_column(column)[0] == outcome
+            and runs[column].notna().any()
+        )
+        if columns:
+            found.setdefault(columns, []).append(f"`{strategy}`")
+    return [
+        f"{' and '.join(strategies)} {'run' if len(strategies) > 1 else 'runs'} several "
+        f"brands and {'give' if len(strategies) > 1 else 'gives'} `{outcome}` per brand only: "
+        f"{', '.join(columns)} in `results.parquet`."
+        for columns, strategies in found.items()
+    ]
 
 
 def _pairing_sentence(c: Comparison) -> list[str]:
@@ -494,7 +530,8 @@ def _describe_outcome(outcome: str) -> str:
     base, brand = split_column(outcome)
     for prefix, text in (("final_", "on the last day"), ("total_", "summed over the run")):
         if base.startswith(prefix) and base.removeprefix(prefix) in OUTCOMES:
-            meaning = OUTCOMES[base.removeprefix(prefix)].replace(" today", "")
+            meaning = re.sub(r",? today", "", OUTCOMES[base.removeprefix(prefix)])
             described = f"{meaning.capitalize()}, {text}"
             return f"{described} (brand `{brand}`)" if brand else described
-    return _NOTES.get(base, "").capitalize()
+    note = _NOTES.get(base, "").capitalize()
+    return f"{note} (brand `{brand}`)" if note and brand else note

@@ -49,6 +49,7 @@ from ecosim.scenario import Scenario, apply_overrides
 from ecosim.store import ResultStore
 from ecosim.ui.compare_tables import MONEY
 from ecosim.ui.scenarios import scenario_files
+from ecosim.value import VALUE_KEYS
 
 __all__ = [
     "CUSTOMERS",
@@ -279,15 +280,22 @@ def brand_notes(experiment: Experiment, chosen: Iterable[str]) -> list[str]:
     []
     """
     base = experiment.scenario
+    per_brand = [name for name in experiment.outcomes if name in VALUE_KEYS]
     notes = []
     for name in chosen:
         runs = _strategy_scenario(experiment, name).brand_names
         added = ", ".join(brand for brand in runs if brand not in base.brand_names)
         if added:
+            value = (
+                f" Its customer value ({', '.join(per_brand)}) is measured per brand only, "
+                "so it has none here."
+                if per_brand
+                else ""
+            )
             notes.append(
                 f"{name} runs brands the base scenario ({base.name}) lacks: {added}. Its "
                 "profit, revenue, marketing cost and ROI sum all its brands, so the revenue "
-                f"and costs of {added} count too."
+                f"and costs of {added} count too.{value}"
             )
     return notes
 

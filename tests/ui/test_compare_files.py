@@ -237,8 +237,26 @@ def test_a_file_picked_in_the_page_shows_with_its_description_and_runs(page, ses
 
 TWO_BRANDS_NOTE = (
     "two_brands runs brands the base scenario (baseline) lacks: modaku. Its profit, revenue, "
-    "marketing cost and ROI sum all its brands, so the revenue and costs of modaku count too."
+    "marketing cost and ROI sum all its brands, so the revenue and costs of modaku count too. "
+    "Its customer value (total_clv) is measured per brand only, so it has none here."
 )
+
+
+def test_files_that_all_run_several_brands_compare_without_customer_value(page, session):
+    """Two two-brand files alone: no run gives the market's total_clv (runs of several
+    brands give it per brand), and the comparison failed for want of its column."""
+    tick(page, "current_plan", False)
+    tick(page, "mass_advertising", False)
+    pick_files(page, "two_brands", "price_war")
+    tiny(page)
+    run_button(page).click()
+    assert session.wait(WAIT), "the comparison did not finish"
+    status = session.status.value
+    assert status.phase == "finished", status.message
+    table = summary_table(status.comparison).set_index(["outcome", "strategy"])
+    assert table.loc["total_clv", "n"].tolist() == [0, 0]
+    assert table.loc["total_profit", "n"].tolist() == [2, 2]
+    assert sum("customer value (total_clv) is measured per brand" in a for a in alerts(page)) == 4
 
 
 def test_a_file_with_brands_the_base_scenario_lacks_is_named_with_them():
