@@ -367,6 +367,49 @@ def test_customers_or_days_that_a_parameter_varies_are_refused(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        (
+            "scenario.days=20",
+            "the experiment's days (15) replace the scenario's in every run, so scenario.days "
+            "would apply to no run: set days instead (--days on the command line)",
+        ),
+        (
+            "scenario.population.size=50",
+            "the experiment's customers (300) replace the scenario's in every run, so "
+            "scenario.population.size would apply to no run: set customers instead (--customers "
+            "on the command line)",
+        ),
+        (
+            "scenario.seed=5",
+            "the experiment gives every run its seed (from its own seed), so no run reads the "
+            "scenario's: set seed instead (--set seed=N on the command line)",
+        ),
+    ],
+)
+def test_a_change_of_the_base_scenario_that_no_run_reads_is_refused(
+    setting, problem, tmp_path, capsys
+):
+    """They were recorded, and the report listed them as changes, while the runs took the
+    experiment's days, customers and seeds."""
+    experiment = write_experiment(tmp_path, tiny_experiment())
+    out = tmp_path / "out"
+    assert main(["batch", str(experiment), "--serial", "--set", setting, "--out", str(out)]) == 2
+    path = setting.partition("=")[0]
+    assert f"\n  {path} (set on the command line): {problem}\n" in capsys.readouterr().err
+    assert not out.exists()
+    data = tiny_experiment(replications=2, strategies={"plain": {}})
+    data.pop("days")
+    data.pop("conditions")
+    if path == "scenario.days":  # an experiment without days runs the scenario's, as changed
+        experiment = write_experiment(tmp_path, data)
+        assert (
+            main(["batch", str(experiment), "--serial", "--set", setting, "--out", str(out)]) == 0
+        )
+        assert pd.read_parquet(next((out / "runs").glob("*.parquet")))["step"].max() == 20
+
+
 def test_a_problem_of_the_file_is_still_the_files(tmp_path, capsys):
     scenario = tmp_path / "bad.toml"
     scenario.write_text((SCENARIOS / "baseline.toml").read_text().replace("m = 4", "m = 0"))

@@ -797,7 +797,8 @@ def load_experiment(
     except ScenarioError as error:
         raise ExperimentError(source, error.under("customers/days")) from None
     experiment = experiment.model_copy(update={"scenario": scenario})
-    problems = _check_overrides(experiment) + _check_posterior(experiment)
+    problems = _unread_overrides(experiment, in_scenario)
+    problems = problems or _check_overrides(experiment) + _check_posterior(experiment)
     if problems and overrides_from is not None:
         problems = blame_overrides(problems, in_file, overrides, overrides_from)
     if problems:
@@ -874,6 +875,44 @@ def _base_warnings(base: Scenario) -> set[str]:
         with suppress(ScenarioError):
             resolve_scenario(base, overrides={"days": base.days})  # validated as a strategy is
     return {str(w.message) for w in caught if issubclass(w.category, InputWarning)}
+
+
+def _unread_overrides(experiment: Experiment, in_scenario: dict[str, Any]) -> list[tuple[str, str]]:
+    """Name the base scenario's changes that no run reads, and what to set instead.
+
+    The experiment's ``days`` and ``customers``, where given, replace the scenario's in
+    every run, and every run takes its seed from the experiment's: a change of the base
+    scenario's would be recorded with the results and apply to no run.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> experiment = SimpleNamespace(days=30, customers=None)
+    >>> _unread_overrides(experiment, {"scenario.days": 20, "scenario.population.size": 50})
+    [('scenario.days', "the experiment's days (30) replace the scenario's in every run, so \
+scenario.days would apply to no run: set days instead (--days on the command line)")]
+    """
+    problems = [
+        (
+            path,
+            f"the experiment's {name} ({given}) replace the scenario's in every run, so {path} "
+            f"would apply to no run: set {name} instead (--{name} on the command line)",
+        )
+        for path, name, given in (
+            ("scenario.days", "days", experiment.days),
+            ("scenario.population.size", "customers", experiment.customers),
+        )
+        if path in in_scenario and given is not None
+    ]
+    if "scenario.seed" in in_scenario:
+        problems.append(
+            (
+                "scenario.seed",
+                "the experiment gives every run its seed (from its own seed), so no run reads "
+                "the scenario's: set seed instead (--set seed=N on the command line)",
+            )
+        )
+    return problems
 
 
 SHARED_FIELDS = {
