@@ -2,6 +2,7 @@
 and the quick empirical and mechanism cases, which must pass."""
 
 import math
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -11,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
-from ecosim.errors import InputError
+from ecosim.errors import InputError, InputWarning
 from ecosim.validation import CASES, CaseResult, empirical_runs, run_cases
 from ecosim.validation import empirical as empirical_module
 from ecosim.validation import mechanisms as mechanisms_module
@@ -89,6 +90,19 @@ def test_every_shipped_scenario_has_a_mechanism_row_that_changes_it():
         assert on != off, row.scenario
         assert row.direction in (1, -1) and row.plausible[0] < row.plausible[1]
         assert row.rationale and row.label
+
+
+def test_the_validations_own_short_variants_warn_of_nothing_whatever_the_workers(capfd):
+    """A quick case's horizon leaves campaign actions out on purpose: the warning, meant for
+    a user's file, was printed once per replication in each worker with --jobs 2."""
+    for jobs in (1, 2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mechanisms_module.measure(
+                "two_brands", replications=2, customers=300, days=15, jobs=jobs
+            )
+        assert not [w for w in caught if issubclass(w.category, InputWarning)], jobs
+        assert "Warning" not in capfd.readouterr().err, jobs
 
 
 def test_dropping_an_action_that_does_not_exist_is_a_clear_error():
