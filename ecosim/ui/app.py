@@ -46,6 +46,15 @@ __all__ = ["NAME", "TABS", "Page", "reset_keywords"]
 
 NAME = "ecosim: the customer engagement ecosystem"
 TABS = ("Model", "Ecosystem", "Customer", "Campaign", "About", "Compare")
+NARROW_SIDEBAR = """
+@media (max-width: 600px) {
+  .v-navigation-drawer { min-width: 0 !important; width: 85vw !important; }
+  .v-navigation-drawer .v-btn-toggle { flex-wrap: wrap; }
+}
+"""
+"""On a phone the sidebar opens over the page and Solara makes it at least 400 px wide:
+wider than the screen, it hid the page and left nothing beside it to tap to close it. At
+85% of the width it leaves a strip that closes it, and the pace buttons take two rows."""
 """The tabs of the main area, in order."""
 
 _GRID = {
@@ -222,6 +231,7 @@ def Page() -> None:
 
     running = model.value.scenario.campaign
     edited = plan.value is not None and running == plan.value.campaign
+    solara.Style(NARROW_SIDEBAR)
     with solara.AppBar():
         solara.AppBarTitle(NAME)
     with solara.Sidebar(), solara.Column(gap="8px"):

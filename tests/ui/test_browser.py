@@ -504,3 +504,23 @@ def test_a_network_uploaded_over_an_edited_plan_says_the_plan_was_dropped(app: A
     saved = tomllib.loads(Path(download.value.path()).read_text())
     assert saved["network"] == {"kind": "edge_list", "path": "ring.csv"}
     expect(page.get_by_text("network is the uploaded ring.csv: keep that file")).to_be_visible()
+
+
+def test_on_a_phone_the_sidebar_fits_and_closes_to_show_the_page(browser, app_url):
+    """At least 400 px wide, the sidebar covered a phone's whole screen, cut its Step and
+    pace buttons, and left nothing beside it to tap to close it: the tabs were unreachable."""
+    width = 390
+    phone = App(browser.new_page(viewport={"width": width, "height": 844}), app_url)
+    phone.open()
+    page = phone.page
+    drawer = page.locator(".v-navigation-drawer").bounding_box()
+    assert drawer["x"] + drawer["width"] < width - 30, drawer
+    for name in ("Reset", "Step", "100"):
+        button = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert button["x"] + button["width"] <= drawer["x"] + drawer["width"], name
+    phone.shot("phone-sidebar")
+    page.mouse.click(width - 10, 400)
+    phone.tab("About")
+    expect(page.get_by_role("heading", name="WHAT IS IT?")).to_be_in_viewport()
+    phone.shot("phone-about")
+    page.close()
