@@ -18,10 +18,24 @@ import solara
 
 from ecosim.ui.controls import read_number, shown, within_rules
 
-__all__ = ["ParameterInput", "ParametersPanel", "initial_values", "pending", "readable", "unread"]
+__all__ = [
+    "FRIENDS_UNUSED",
+    "ParameterInput",
+    "ParametersPanel",
+    "initial_values",
+    "pending",
+    "readable",
+    "unread",
+]
 
 _NUMBER_FIELDS = {"InputInt": int, "InputFloat": float}
 """The kinds of control typed as text, and the number each holds."""
+_NOTE = {"font-size": "0.8em", "color": "#555"}
+FRIENDS_UNUSED = {
+    "complete": "not used: a complete network links every customer with every other",
+    "edge_list": "not used: the uploaded network gives each customer's friends",
+}
+"""Network kinds whose friends are not a number to choose, and what the page says instead."""
 
 
 def initial_values(params: dict[str, Any]) -> dict[str, Any]:
@@ -164,6 +178,7 @@ def ParameterInput(spec: dict[str, Any], value: Any, on_value: Callable[[Any], N
                 step=spec["step"],
                 on_value=on_value,
                 thumb_label=False,
+                disabled="unused" in spec,
             )
         elif kind in _NUMBER_FIELDS:
             solara.InputText(
@@ -177,12 +192,14 @@ def ParameterInput(spec: dict[str, Any], value: Any, on_value: Callable[[Any], N
             solara.Select(label, values=spec["values"], value=value, on_value=on_value, dense=True)
         else:
             solara.Checkbox(label=label, value=value, on_value=on_value)
-        if kind in ("SliderFloat", "SliderInt", "InputFloat") and not isinstance(value, str):
+        if "unused" in spec:
+            solara.Text(spec["unused"], style={**_NOTE, "margin-top": "-6px"})
+        elif kind in ("SliderFloat", "SliderInt", "InputFloat") and not isinstance(value, str):
             low, high = spec["min"], spec["max"]
             rule = f": {spec['rule']}" if "rule" in spec else ""
             solara.Text(
                 f"{shown(value, spec.get('unit', ''))} (from {low:,.10g} to {high:,.10g}{rule})",
-                style={"font-size": "0.8em", "color": "#555", "margin-top": "-6px"},
+                style={**_NOTE, "margin-top": "-6px"},
             )
 
 
@@ -216,6 +233,9 @@ def ParametersPanel(
         rather than listing them as waiting for Reset.
     """
     params = within_rules(params, readable(params, values))
+    kind = values.get("network", params.get("network", {}).get("value"))
+    if kind in FRIENDS_UNUSED and isinstance(params.get("friends"), dict):
+        params = {**params, "friends": {**params["friends"], "unused": FRIENDS_UNUSED[kind]}}
     waiting = pending(params, values, applied, campaign=not plan_edited)
     unused = plan_edited and pending(params, values, applied) != waiting
     with solara.Card("Parameters (apply on Reset)"), solara.Column(gap="2px"):

@@ -15,7 +15,7 @@ from ecosim.ui.app import TABS, Page
 from ecosim.ui.controls import model_params
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, ClickableImage, _pixels, pick
-from ecosim.ui.parameters_panel import ParametersPanel, initial_values
+from ecosim.ui.parameters_panel import FRIENDS_UNUSED, ParametersPanel, initial_values
 from ecosim.ui.scenarios import SCENARIO_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,6 +180,19 @@ def test_the_negativity_bias_slider_follows_the_wom_weight(rendered):
         rendered,
         "1.5 (from 1 to 1.66: wom experience weight × negativity bias ≤ 1)",
     ).assert_single()
+
+
+def test_friends_per_customer_is_said_unused_where_the_network_gives_the_friends(rendered):
+    """A complete network links everyone, an uploaded one gives the friends: the slider
+    moved and said "8 contacts" as if it changed the network."""
+    friends = rendered.find(v.Slider, label="friends per customer")
+    assert not friends.widget.disabled
+    text(rendered, "8 contacts (from 2 to 40)").assert_single()
+    rendered.find(v.Select, label="network").widget.v_model = "complete"
+    assert rendered.find(v.Slider, label="friends per customer").widget.disabled
+    text(rendered, FRIENDS_UNUSED["complete"]).assert_single()
+    rendered.find(v.Select, label="network").widget.v_model = "watts_strogatz"
+    assert not rendered.find(v.Slider, label="friends per customer").widget.disabled
 
 
 def test_a_rejected_setting_is_explained_and_the_scenario_runs_as_written(rendered):
