@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -696,7 +697,7 @@ def _batch(args: argparse.Namespace) -> int:
     print(f"wrote {out / 'results.parquet'} and {out / 'runs'}/")
     if result.failed:
         return _failed(result.failed, result.planned, out)
-    print(f"next: ecosim compare {out}")
+    print(f"next: ecosim compare {shlex.quote(str(out))}")  # to paste in a shell
     return 0
 
 

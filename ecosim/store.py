@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -696,7 +697,8 @@ class ResultStore:
             "the results in this folder are incomplete:\n"
             + "\n".join(shown)
             + f"\nrerun the same {command} command into this folder (the same experiment "
-            f"file and options, --out {self.directory}): it {' and '.join(repairs)}, keeping "
+            f"file and options, --out {shlex.quote(str(self.directory))}): it "
+            f"{' and '.join(repairs)}, keeping "
             "the finished runs; then run this command again"
         )
 
@@ -859,7 +861,8 @@ class ResultStore:
                 "incomplete:\n"
                 + "\n".join(shown)
                 + f"\ndelete them and rerun the same {self._command()} command into this "
-                f"folder (--out {self.directory}): it redoes their runs, keeping the others"
+                f"folder (--out {shlex.quote(str(self.directory))}): it redoes their runs, "
+                "keeping the others"
             )
 
     def _results_disagree(self) -> bool:

@@ -4,6 +4,7 @@ import errno
 import gc
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -1382,3 +1383,14 @@ def test_conditions_the_scenario_refuses_between_the_ends_are_named_before_any_r
     even = tiny_experiment(conditions={"parameters": [{**degree, "levels": 4}]})
     experiment = load_experiment(write_experiment(tmp_path / "even", even))
     assert [c.overrides["network.k"] for c in plan_runs(experiment)[:12:3]] == [4, 6, 8, 10]
+
+
+def test_the_next_command_can_be_pasted_into_a_shell(tmp_path, capsys):
+    """A folder with a space and a non-ASCII letter was printed as two words."""
+    data = tiny_experiment(replications=2)
+    data.pop("conditions")
+    path = write_experiment(tmp_path, data)
+    out = tmp_path / "out dir" / "ü n"
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert shlex.split(line) == ["next:", "ecosim", "compare", str(out)]
