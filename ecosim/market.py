@@ -156,6 +156,10 @@ class Market(mesa.Model):
             resolved = resolve_scenario(
                 scenario, customers=customers, days=days, overrides=overrides
             )
+        if rng is not None and any(overlapping(key, "seed") for key in overrides or {}):
+            raise InputError(
+                "rng: the seed is also set by overrides['seed']; a run takes one seed: give it once"
+            )
         self.scenario = resolved
         check_memory(self.scenario)
         if rng is not None and not _is_rng(rng):
@@ -339,7 +343,7 @@ class Market(mesa.Model):
         pandas.DataFrame
             See :meth:`timeseries`; one row per day of the horizon.
         """
-        remaining = self.scenario.days - self.steps
+        remaining = self.scenario.days - self.steps if self.running else 0
         for _ in tqdm(
             range(remaining), disable=None if progress else True, unit="day", leave=False
         ):
@@ -680,6 +684,14 @@ def run(
     """
     from ecosim.model import EcosystemModel
 
+    if seed is not None and not _is_rng(seed):
+        raise InputError(
+            f"seed: expected a whole number from 0 or a numpy.random.Generator (got {seed!r:.60})"
+        )
+    if seed is not None and any(overlapping(key, "seed") for key in overrides or {}):
+        raise InputError(
+            "seed: the seed is also set by overrides['seed']; a run takes one seed: give it once"
+        )
     model = EcosystemModel(
         scenario,
         rng=seed,

@@ -81,6 +81,8 @@ def test_a_quiet_rule_stops_early_only_in_the_diffusion_engine():
     daily = model.run()
     assert model.steps == 3 and len(daily) == 31
     assert np.all(daily["purchases"] == 0)
+    again = model.run()  # it stepped on and stopped a few days later, each call
+    assert model.steps == 3 and again.equals(daily)
 
 
 def test_an_unknown_keyword_is_refused_whichever_engine_the_scenario_asks_for():

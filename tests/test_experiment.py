@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from functools import partial
 from unittest.mock import ANY
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 import tomli_w
 
 from ecosim.cli import main
+from ecosim.errors import InputError
 from ecosim.experiment import (
     ExperimentError,
     condition_table,
@@ -17,6 +19,8 @@ from ecosim.experiment import (
     outcome_names,
     plan_runs,
     replication_seeds,
+    run_experiment,
+    run_sensitivity,
     scenario_changes,
     sensitivity_design,
     strategy_overrides,
@@ -801,3 +805,16 @@ def test_a_strategy_that_appends_an_action_leaves_the_others_free_to_vary(tmp_pa
             "sensitivity parameter must not change a strategy's field)",
         )
     ]
+
+
+def test_running_what_is_no_experiment_or_into_no_folder_names_the_argument(tmp_path):
+    """A path given for the experiment, or no folder, went up as Python's own errors."""
+    path = write_experiment(tmp_path)
+    batch = partial(run_experiment, serial=True)
+    sensitivity = partial(run_sensitivity, method="morris", serial=True)
+    for run in (batch, sensitivity):
+        with pytest.raises(InputError, match=r"^experiment: expected an Experiment .* got str"):
+            run(str(path), tmp_path / "out")
+        with pytest.raises(InputError, match=r"^out: expected a path"):
+            run(load_experiment(path), None)
+    assert not (tmp_path / "out").exists()

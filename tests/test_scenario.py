@@ -821,6 +821,16 @@ def test_edge_list_outside_the_scenario_folder_is_refused_unless_allowed(tmp_pat
     assert load_scenario(tmp_path / "sub" / "s.toml").network.path == allowed.network.path
 
 
+def test_allowing_outside_paths_takes_true_or_false_only(tmp_path):
+    """The string "no" is true: it allowed what it meant to refuse."""
+    (tmp_path / "sub").mkdir()
+    data = small_scenario(network={"kind": "edge_list", "path": "../edges.csv"})
+    (tmp_path / "sub" / "s.toml").write_text(_to_toml(data))
+    for value in ("no", "false", 0, 1):
+        with pytest.raises(InputError, match=r"allow_outside_paths: expected True or False"):
+            load_scenario(tmp_path / "sub" / "s.toml", allow_outside_paths=value)
+
+
 def test_absolute_and_symlinked_paths_follow_the_same_rule(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())

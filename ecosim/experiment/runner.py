@@ -37,7 +37,7 @@ from distributed.utils import get_mp_context
 from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
-from ecosim.errors import InputError, stop_if_terminated, without_input_warnings
+from ecosim.errors import InputError, as_path, stop_if_terminated, without_input_warnings
 from ecosim.experiment.plan import (
     Run,
     SensitivityDesign,
@@ -351,6 +351,7 @@ def run_experiment(
     ecosim.store.StoreError
         If another process is writing ``out``.
     """
+    out = _checked(experiment, out)
     refused = refused_conditions(experiment)
     if refused:
         raise ExperimentError(f"experiment {experiment.name!r}", refused)
@@ -419,6 +420,7 @@ def run_sensitivity(
     -------
     SensitivityResult
     """
+    out = _checked(experiment, out)
     design = sensitivity_design(experiment, method)
     record = Record("sensitivity", method, experiment)
     where = _Where(workers, scheduler, serial, dashboard)
@@ -460,6 +462,16 @@ def run_sensitivity(
         )
         indices = indices[["outcome", *indices.columns.drop("outcome")]]
     return SensitivityResult(design, batch, means, indices, undefined, constant)
+
+
+def _checked(experiment: Experiment, out: str | Path) -> Path:
+    """Refuse an experiment that is not one, or a folder that is no path; return the folder."""
+    if not isinstance(experiment, Experiment):
+        raise InputError(
+            "experiment: expected an Experiment (ecosim.experiment.load_experiment reads one "
+            f"from its file), got {type(experiment).__name__}"
+        )
+    return as_path(out, "out")
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,10 @@ def load_scenario(
     path = as_path(path, "path")
     if allow_outside_paths is None:
         allow_outside_paths = os.environ.get(OUTSIDE_PATHS_VARIABLE) == "1"
+    elif not isinstance(allow_outside_paths, bool):  # "no" would allow them
+        raise InputError(
+            f"allow_outside_paths: expected True or False (got {allow_outside_paths!r:.60})"
+        )
     overrides = {} if overrides is None else overrides
     check_overrides(overrides)
     extended: list[Path] = []
