@@ -546,6 +546,7 @@ def _run(args: argparse.Namespace) -> int:
     from ecosim.scenario import load_scenario
     from ecosim.store import (
         output_folder,
+        refuse_other_kinds,
         staged_files,
         write_figure,
         write_json,
@@ -556,6 +557,7 @@ def _run(args: argparse.Namespace) -> int:
     overrides = _overrides(args, {"days": "days", "seed": "seed", "population.size": "customers"})
     scenario = load_scenario(args.scenario, overrides, overrides_from=_COMMAND_LINE)
     out = output_folder(args.out or Path("results") / scenario.name, RUN_FILES)
+    refuse_other_kinds(out, "run")
     check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
     model = EcosystemModel(scenario, outcomes="all")

@@ -51,6 +51,7 @@ __all__ = [
     "output_folder",
     "read_run_row",
     "read_toml",
+    "refuse_other_kinds",
     "staged_files",
     "write_figure",
     "write_json",
@@ -199,11 +200,36 @@ def _interrupts_deferred() -> Iterator[None]:
 
 
 FOLDER_RECORDS = {
+    "run": ("summary.json", "the data of a run"),
     "batch": ("experiment.toml", "the results of a batch or a sensitivity analysis"),
     "calibration": ("calibration.toml", "a calibration"),
     "optimisation": ("optimisation.sha256", "an optimisation"),
 }
-"""Each kind of results folder: the record its command writes first, and what it holds."""
+"""Each kind of results folder: the record its command writes (a run's summary: its
+last), and what it holds."""
+
+
+def refuse_other_kinds(directory: Path, kind: str) -> None:
+    """Refuse a folder holding another kind's results, which this command's would mix with.
+
+    Parameters
+    ----------
+    directory : Path
+    kind : str
+        The kind of folder this command writes, a key of :data:`FOLDER_RECORDS`.
+
+    Raises
+    ------
+    StoreError
+        Naming the other kind's record.
+    """
+    writes = FOLDER_RECORDS[kind][1]
+    for other, (record, what) in FOLDER_RECORDS.items():
+        if other != kind and (directory / record).exists():
+            raise StoreError(
+                f"{directory}: holds {what} ({record}), which {writes} "
+                "would overwrite or mix with: use another --out"
+            )
 
 
 @contextmanager
@@ -228,7 +254,8 @@ def held_folder(directory: Path, kind: str) -> Iterator[io.TextIOWrapper]:
     StoreError
         If another process holds the folder, or it holds another kind of results.
     """
-    writes = FOLDER_RECORDS[kind][1]
+    if directory.is_dir():  # before a lock file is left in another command's folder
+        refuse_other_kinds(directory, kind)
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / ".lock", "a") as lock:  # "a": an existing lock file is left as it is
         try:
@@ -237,12 +264,7 @@ def held_folder(directory: Path, kind: str) -> Iterator[io.TextIOWrapper]:
             raise StoreError(
                 f"{directory}: another ecosim process is writing this folder"
             ) from None
-        for other, (record, what) in FOLDER_RECORDS.items():
-            if other != kind and (directory / record).exists():
-                raise StoreError(
-                    f"{directory}: holds {what} ({record}), which {writes} "
-                    "would overwrite or mix with: use another --out"
-                )
+        refuse_other_kinds(directory, kind)
         try:
             yield lock
         finally:

@@ -5,11 +5,12 @@ import signal
 from pathlib import Path
 
 import pytest
+import tomli_w
 from optimisation_helpers import write_optimisation
 
 from ecosim import store
 from ecosim.calibrate.posterior import RECORD as CALIBRATION_RECORD
-from ecosim.cli import _terminated_as_interrupted, main
+from ecosim.cli import RUN_FILES, _terminated_as_interrupted, main
 from ecosim.errors import InputError, Terminated
 from ecosim.optimize.run import FINGERPRINT
 from ecosim.store import (
@@ -22,12 +23,32 @@ from ecosim.store import (
 )
 
 from experiment_helpers import tiny_experiment, write_experiment
+from support import small_scenario
 
 
 def test_the_records_are_those_the_commands_write():
     assert FOLDER_RECORDS["batch"][0] == ResultStore.RECORD
     assert FOLDER_RECORDS["calibration"][0] == CALIBRATION_RECORD
     assert FOLDER_RECORDS["optimisation"][0] == FINGERPRINT
+    assert FOLDER_RECORDS["run"][0] in RUN_FILES
+
+
+def test_a_run_and_a_batch_refuse_each_others_folder(tmp_path, capsys):
+    """A batch written into a run's folder, or a run into a batch's, mixed their files."""
+    scenario = tmp_path / "small.toml"
+    scenario.write_text(tomli_w.dumps(small_scenario()))
+    experiment = write_experiment(tmp_path / "experiment", tiny_experiment(replications=2))
+    ran, batch = tmp_path / "ran", tmp_path / "batch"
+    assert main(["run", str(scenario), "--out", str(ran)]) == 0
+    assert main(["batch", str(experiment), "--serial", "--out", str(batch)]) == 0
+    held = {folder: sorted(p.name for p in folder.iterdir()) for folder in (ran, batch)}
+    capsys.readouterr()
+    assert main(["batch", str(experiment), "--serial", "--out", str(ran)]) == 2
+    assert f"{ran}: holds the data of a run (summary.json)" in capsys.readouterr().err
+    assert main(["run", str(scenario), "--out", str(batch)]) == 2
+    err = capsys.readouterr().err
+    assert f"{batch}: holds the results of a batch or a sensitivity analysis" in err
+    assert held == {folder: sorted(p.name for p in folder.iterdir()) for folder in (ran, batch)}
 
 
 @pytest.mark.parametrize("kind", sorted(FOLDER_RECORDS))
