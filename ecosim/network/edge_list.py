@@ -128,6 +128,10 @@ def read_edge_list(
         source, target, weight = _parse_blocks(_blocks(file, path, max_bytes), path, n)
     if not source.size:
         raise EdgeListError(f"{path}: no edges")
+    if np.all(source == target):
+        raise EdgeListError(
+            f"{path}: no edges between two customers (only self loops, which are dropped)"
+        )
     highest = int(max(source.max(), target.max()))
     if highest < n - 1:
         raise EdgeListError(
@@ -135,10 +139,6 @@ def read_edge_list(
             f"population has {n}, so customers {highest + 1} to {n - 1} would have no contacts; "
             f"set population.size = {highest + 1}, or keep customers without contacts with a "
             f"self loop such as '{n - 1},{n - 1}'"
-        )
-    if np.all(source == target):
-        raise EdgeListError(
-            f"{path}: no edges between two customers (only self loops, which are dropped)"
         )
     return SocialNetwork.from_edges(source, target, n, weight)
 

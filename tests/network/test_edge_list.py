@@ -165,14 +165,14 @@ def test_read_edge_list_property(tmp_path, rows, header, crlf):
     except EdgeListError as error:
         if not edges:
             assert str(error) == f"{path}: no edges"
-        elif not problems and max(max(edge) for edge in edges) < N_FILE - 1:
-            highest = max(max(edge) for edge in edges)
-            assert str(error).startswith(f"{path}: the edge list names {highest + 1} customers")
-        elif not problems:
-            assert all(a == b for a, b in edges)
+        elif not problems and all(a == b for a, b in edges):  # whatever the ids: said first
             assert str(error) == (
                 f"{path}: no edges between two customers (only self loops, which are dropped)"
             )
+        elif not problems:
+            highest = max(max(edge) for edge in edges)
+            assert highest < N_FILE - 1
+            assert str(error).startswith(f"{path}: the edge list names {highest + 1} customers")
         else:
             number, value = problems[0]
             problem = "negative" if value < 0 else "out of range"
@@ -461,3 +461,10 @@ def test_a_bad_last_line_costs_one_slow_block(tmp_path, monkeypatch):
 
 
 # -------------------------------------------------------------- the scenario's network
+
+
+def test_a_file_of_self_loops_is_said_to_have_no_edges_whatever_its_ids(tmp_path):
+    """'0,0' was answered with a population size to set, which the web page cannot."""
+    path = write(tmp_path, "0,0\n")
+    with pytest.raises(EdgeListError, match=r"no edges between two customers \(only self loops"):
+        read_edge_list(path, n=100)
