@@ -109,7 +109,7 @@ def describe(
     outcomes : sequence of str
         Columns to describe.
     by : sequence of str
-        Grouping columns (in order of first appearance).
+        Grouping columns (in order of first appearance); none: one group of all runs.
     confidence : float
     ranges : mapping of str to (float, float), optional
         The values an outcome can take (:func:`ecosim.metrics.bounds`): its interval is
@@ -121,14 +121,21 @@ def describe(
     -------
     pandas.DataFrame
         Columns ``*by, outcome, n, mean, sd, ci_low, ci_high``.
+
+    Raises
+    ------
+    InputError
+        If a column is missing or repeated, an outcome holds values that are no finite
+        numbers (NaN is left out), or ``confidence`` is not between 0 and 1.
     """
     confidence, by, outcomes = _confidence(confidence), _names(by), _names(outcomes)
     _columns(results, [*by, *outcomes], "results")
     ranges = ranges or {}
     rows = []
-    for keys, group in results.groupby(by, sort=False):
+    groups = results.groupby(by, sort=False) if by else [((), results)]
+    for keys, group in groups:
         for outcome in outcomes:
-            x = _clean(group[outcome])
+            x = _clean(group[outcome].to_numpy(), f"results: column {outcome!r}")
             mean, low, high = mean_ci(x, confidence)
             low, high = np.clip((low, high), *ranges.get(outcome, (-np.inf, np.inf)))
             rows.append(
@@ -229,14 +236,23 @@ def pairing_gain(
         ``variance_reduction`` (1 - the ratio); NaN with fewer than two pairs, and the
         ratio NaN when neither outcome varies.
 
+    Raises
+    ------
+    InputError
+        If the two are no numbers, or not one value per pair each.
+
     Examples
     --------
     >>> g = pairing_gain([1.0, 2.0, 3.0, 4.0], [1.5, 2.0, 3.5, 4.0])
     >>> [round(g[k], 4) for k in ("var_paired", "var_unpaired", "variance_reduction")]
     [0.0833, 3.0833, 0.973]
     """
-    a = np.asarray(strategy, dtype=float)
-    b = np.asarray(baseline, dtype=float)
+    a, b = _numbers(strategy, "strategy"), _numbers(baseline, "baseline")
+    if a.ndim != 1 or a.shape != b.shape:
+        raise InputError(
+            f"strategy, baseline: expected one value per pair of runs in each, as two lists "
+            f"of the same length (got shapes {a.shape} and {b.shape})"
+        )
     keep = ~(np.isnan(a) | np.isnan(b))
     a, b = a[keep], b[keep]
     if len(a) < 2:
@@ -293,7 +309,9 @@ def paired_differences(
     ------
     InputError
         If a strategy has two runs of one pair (and group), a column is missing or
-        repeated, or ``confidence`` is not between 0 and 1.
+        repeated, an outcome is also ``strategy``, a ``by`` or a ``pair`` column, an
+        outcome holds values that are no numbers, or ``confidence`` is not between 0
+        and 1.
     """
     confidence, by, pair, outcomes = (
         _confidence(confidence),
@@ -303,6 +321,12 @@ def paired_differences(
     )
     keys = [*by, *pair]
     _columns(results, [*keys, "strategy", *outcomes], "results")
+    if keys_too := [o for o in outcomes if o in {*keys, "strategy"}]:
+        raise InputError(
+            f"outcomes: {', '.join(map(repr, keys_too))} also groups or pairs the runs "
+            "(strategy, by or pair); an outcome cannot: it is compared between the runs "
+            "that these columns match"
+        )
     twice = results.duplicated([*keys, "strategy"])
     if twice.any():
         first = results[twice].iloc[0]
@@ -325,8 +349,9 @@ def paired_differences(
             other = group[group["strategy"] == strategy].set_index(keys)
             common = other.index.intersection(reference.index)
             for outcome in outcomes:
-                a = other.loc[common, outcome].to_numpy(dtype=float)
-                b = reference.loc[common, outcome].to_numpy(dtype=float)
+                name = f"results: column {outcome!r}"
+                a = _numbers(other.loc[common, outcome].to_numpy(), name)
+                b = _numbers(reference.loc[common, outcome].to_numpy(), name)
                 statistics = paired_statistics(a - b, confidence)
                 rows.append(
                     {
@@ -375,7 +400,7 @@ def spend_comparison(
         As in :func:`paired_differences`.
     tolerance : float
         Largest relative difference of mean spend from the baseline's that counts as
-        equal cost.
+        equal cost (0 or more).
 
     Returns
     -------
@@ -387,6 +412,12 @@ def spend_comparison(
         (``extra_profit / extra_spend``; NaN at equal cost, where the ratio means
         nothing) and ``equal_cost``.
 
+    Raises
+    ------
+    InputError
+        As :func:`paired_differences`, if the results hold no spend column, or if
+        ``tolerance`` is not a number of 0 or more.
+
     Examples
     --------
     >>> runs = pd.DataFrame({"strategy": ["a", "a", "b", "b"], "replication": [0, 1, 0, 1],
@@ -397,6 +428,11 @@ def spend_comparison(
     [50.0, 35.0, 0.7, False]
     """
     by = _names(by)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or not tolerance >= 0:
+        raise InputError(
+            f"tolerance: expected a share of the baseline's spend, 0 or more, such as "
+            f"{EQUAL_COST_TOLERANCE} (got {tolerance!r:.40})"
+        )
     held = [c for c in SPEND if c in results.columns]
     if not held:
         raise InputError(f"results: no spend column (expected one of {', '.join(SPEND)})")
@@ -516,11 +552,23 @@ def daily_bands(
     -------
     pandas.DataFrame
         Columns ``*by, step, n, mean, ci_low, ci_high``.
+
+    Raises
+    ------
+    InputError
+        If a column is missing or repeated, a ``step`` is no whole day from 0 (or
+        missing), a run has a day twice, or ``confidence`` is not between 0 and 1.
     """
     confidence, by = _confidence(confidence), _names(by)
     _columns(daily, ["run_id", *by, "step", column], "daily")
     run = pd.factorize(daily["run_id"])[0]  # runs as numbers: one pass over the ids
-    step = daily["step"].to_numpy(dtype=np.int64)
+    step = _numbers(daily["step"].to_numpy(), "daily: column 'step'")
+    if (odd := ~(step >= 0) | (step % 1 != 0)).any():  # NaN is not >= 0
+        raise InputError(
+            f"daily: column 'step': expected whole days from 0 (0, 1, 2, ...), got "
+            f"{step[odd][0]:g} ({int(odd.sum())} such row(s))"
+        )
+    step = step.astype(np.int64)
     key = run * (int(step.max(initial=0)) + 1) + step  # a run's day: one number
     order = None if np.all(key[1:] > key[:-1]) else np.argsort(key, kind="stable")
     if order is not None and (repeated := np.flatnonzero(np.diff(key[order]) == 0)).size:
@@ -748,8 +796,14 @@ def decompose_adoption(
         One row per strategy (other than the baseline), group and pair, with the keys
         of :func:`adoption_decomposition` (and of :func:`match_adopters` for pairs
         matched individually), and ``method``: ``"individual"`` or ``"curve"``.
+
+    Raises
+    ------
+    InputError
+        If a column is missing or repeated.
     """
-    keys = [*by, *pair]
+    keys = [*_names(by), *_names(pair)]
+    _columns(daily, ["run_id", "strategy", "step", *keys, column], "daily")
     runs = {
         (strategy, *key): run.sort_values("step")
         for (strategy, *key), run in daily.groupby(["strategy", *keys], sort=False)
@@ -798,7 +852,8 @@ def morris_indices(
     y : numpy.ndarray
         The outcome at each design point.
     levels : int
-        The design's number of grid levels.
+        The design's number of grid levels (as given to the sampler: SALib divides each
+        change of the outcome by the step these levels make).
     seed : int, optional
         Seed of the bootstrap of ``mu_star_conf``.
     confidence : float
@@ -810,6 +865,13 @@ def morris_indices(
     pandas.DataFrame
         ``parameter, mu, mu_star, mu_star_conf, sigma`` and ``above_noise``: the
         parameter's ``mu_star`` interval lies above the dummy's.
+
+    Raises
+    ------
+    InputError
+        If ``y`` is not a finite number at every point, ``confidence`` is not between 0
+        and 1, or ``levels`` is not the design's (for a design of uniform parameters,
+        whose steps tell its levels).
 
     References
     ----------
@@ -824,7 +886,7 @@ def morris_indices(
         problem,
         sample,
         _outcome_values(y),
-        num_levels=levels,
+        num_levels=_morris_levels(problem, sample, levels),
         conf_level=_confidence(confidence),
         seed=seed,
     )
@@ -896,6 +958,45 @@ def sobol_indices(
     return _above_noise(table, "ST", "ST_conf", dummy)
 
 
+def _morris_levels(problem: dict[str, Any], sample: np.ndarray, levels: object) -> int:
+    """Return ``levels`` if it is a whole number of 2 or more that the design's steps agree with.
+
+    A Morris trajectory moves one parameter (or group) at a time by ``levels / (2 (levels -
+    1))`` of its range, and SALib divides each change of the outcome by that step: with
+    other levels than the design's, every index is off by the same factor, without error.
+    The steps can only be read in a design of uniform parameters (no ``dists``).
+    """
+    if isinstance(levels, bool) or not isinstance(levels, numbers.Integral) or levels < 2:
+        raise InputError(
+            f"levels: expected the design's number of grid levels, a whole number of 2 or "
+            f"more (got {levels!r:.40})"
+        )
+    x = np.asarray(sample, dtype=float)
+    size = len(set(problem.get("groups") or problem["names"])) + 1  # points per trajectory
+    if (
+        problem.get("dists") is not None
+        or x.ndim != 2
+        or len(x) % size
+        or x.shape[1] != len(problem["bounds"])
+    ):
+        return int(levels)  # not a uniform design SALib would read: its own checks apply
+    lower, upper = np.asarray(problem["bounds"], dtype=float).T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit = (x - lower) / (upper - lower)
+    steps = np.abs(np.diff(unit.reshape(-1, size, x.shape[1]), axis=1))
+    steps = steps[np.isfinite(steps) & (steps > 1e-9)]
+    delta = levels / (2 * (levels - 1))
+    if len(steps) and not np.allclose(steps, delta, rtol=1e-6, atol=1e-9):
+        step = float(np.median(steps))
+        design = f"those of {2 * step / (2 * step - 1):.3g} levels" if step > 0.5 else "irregular"
+        raise InputError(
+            f"levels: {levels} does not match the design: its steps are {step:.4g} of a "
+            f"parameter's range, {design}, where {levels} levels make steps of {delta:.4g} "
+            "(the indices would all be off by their ratio)"
+        )
+    return int(levels)
+
+
 def _above_noise(table: pd.DataFrame, index: str, conf: str, dummy: str | None) -> pd.DataFrame:
     if dummy is None or dummy not in set(table["parameter"]):
         return table.assign(above_noise=pd.NA)
@@ -905,21 +1006,21 @@ def _above_noise(table: pd.DataFrame, index: str, conf: str, dummy: str | None) 
     return table.assign(above_noise=above.where(table["parameter"] != dummy, False))
 
 
-def _clean(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
+def _clean(values: Sequence[float] | np.ndarray | pd.Series, name: str = "values") -> np.ndarray:
     """Return the values as a 1-D float array without NaN (a run where it is undefined).
 
     Raises
     ------
     InputError
-        For values that are no numbers, not one-dimensional, or infinite (a mean, an
-        interval and a test of them would be meaningless).
+        Naming ``name``, for values that are no numbers, not one-dimensional, or infinite
+        (a mean, an interval and a test of them would be meaningless).
     """
-    x = _numbers(values, "values")
+    x = _numbers(values, name)
     if x.ndim != 1:
-        raise InputError(f"values: expected one value per run, in one dimension (got {x.ndim})")
+        raise InputError(f"{name}: expected one value per run, in one dimension (got {x.ndim})")
     if np.isinf(x).any():
         raise InputError(
-            f"values: {int(np.isinf(x).sum())} infinite value(s); expected finite numbers "
+            f"{name}: {int(np.isinf(x).sum())} infinite value(s); expected finite numbers "
             "(NaN for a run where the outcome is undefined)"
         )
     return x[~np.isnan(x)]

@@ -257,6 +257,21 @@ class Market(mesa.Model):
         count = np.array([brand.rating_count for brand in self.brands])
         return reviews.average_rating(total, count, self.scenario.dynamics)
 
+    def brand_index(self, brand: int) -> int:
+        """Return ``brand`` if it is the position of one of the scenario's brands.
+
+        Raises
+        ------
+        InputError
+            If it is no whole number, or no brand is at that position.
+        """
+        last = len(self.scenario.brands) - 1
+        if isinstance(brand, bool) or not isinstance(brand, numbers.Integral):
+            raise InputError(f"brand: expected a brand's position (0..{last}), got {brand!r:.60}")
+        if not 0 <= brand <= last:
+            raise InputError(f"brand: {brand} does not exist (0..{last})")
+        return int(brand)
+
     def outcome(self, name: str, brand: int) -> float:
         """Return the latest measured value of an outcome for one brand.
 
@@ -272,13 +287,7 @@ class Market(mesa.Model):
         InputError
             For a brand that does not exist or an outcome this model does not measure.
         """
-        names = self.scenario.brand_names
-        if isinstance(brand, bool) or not isinstance(brand, numbers.Integral):
-            raise InputError(
-                f"brand: expected a brand's position (0..{len(names) - 1}), got {brand!r}"
-            )
-        if not 0 <= brand < len(names):
-            raise InputError(f"brand: {brand} does not exist (0..{len(names) - 1})")
+        names, brand = self.scenario.brand_names, self.brand_index(brand)
         column = f"{name}__{names[brand]}" if len(names) > 1 else name
         try:
             return self.outcomes[column]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ecosim import metrics
+from ecosim.errors import InputError
 from ecosim.population import NEVER, STAGES, TRAITS
 from ecosim.processes.retention import churn_hazard
 from ecosim.processes.shopping import purchase_intervals
@@ -135,12 +136,18 @@ def customer_values(model: Market, brand: int = 0) -> pd.DataFrame:
     ----------
     model : Market
     brand : int
-        Brand index.
+        The brand's position in the scenario's ``brands``.
 
     Returns
     -------
     pandas.DataFrame
+
+    Raises
+    ------
+    InputError
+        For a brand that does not exist (:meth:`ecosim.market.Market.brand_index`).
     """
+    brand = model.brand_index(brand)
     population, day = model.population, model.steps
     params, spec = model.scenario.dynamics, model.scenario.brands[brand]
     bought = population.purchases[:, brand] > 0
@@ -235,8 +242,9 @@ def engagement_profile(values: pd.DataFrame) -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
-        If a column is missing, or if ``values`` holds several brands.
+    InputError
+        If a column is missing, ``values`` holds several brands, or ``engaged`` holds
+        other values than True and False (a missing one included).
 
     References
     ----------
@@ -270,23 +278,31 @@ def engagement_profile(values: pd.DataFrame) -> pd.DataFrame:
     """
     missing = [c for c in ("engaged", *_PROFILED, *_SHARES) if c not in values.columns]
     if missing:
-        raise ValueError(
+        raise InputError(
             f"engagement_profile needs the columns of customer_values; missing: "
             f"{', '.join(missing)}"
         )
     brands = pd.unique(values["brand"]) if "brand" in values.columns else []
     if len(brands) > 1:
-        raise ValueError(
+        raise InputError(
             f"values holds several brands ({', '.join(map(str, brands))}); pass one "
             f"brand's rows, e.g. values[values['brand'] == {str(brands[0])!r}]"
         )
+    engaged = values["engaged"]
+    if engaged.dtype != bool:  # a nullable or object column: True and False only
+        odd = [v for v in engaged if not isinstance(v, bool | np.bool_)]
+        if odd:
+            raise InputError(
+                f"values: column 'engaged': expected True or False for every customer, "
+                f"got {odd[0]!r} ({len(odd)} of {len(engaged)} customers)"
+            )
+    engaged = engaged.to_numpy(dtype=bool)
     columns = {name: values[name].to_numpy(dtype=float) for name in _PROFILED}
     for name in _SHARES:
         labels = values[name].astype(str).to_numpy()
         for label in sorted(set(labels)):
             columns[f"{name}={label}"] = (labels == label).astype(float)
     x = np.column_stack(list(columns.values()))
-    engaged = values["engaged"].to_numpy(dtype=bool)
     means, squares = [], 0.0
     for group in (x[engaged], x[~engaged]):
         mean = group.mean(axis=0) if len(group) else np.full(x.shape[1], np.nan)

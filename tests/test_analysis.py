@@ -555,3 +555,116 @@ def test_values_that_are_no_finite_numbers_are_refused(values, message):
 def test_numbers_with_missing_values_in_an_object_column_are_numbers():
     assert mean_ci(pd.Series([1.0, None, 3.0], dtype=object), 0.9)[0] == 2.0
     assert mean_ci(np.array([True, False, True, True]))[0] == 0.75
+
+
+def test_describe_without_groups_describes_all_runs_as_one_group():
+    """``by=[]`` raised pandas' 'No group keys passed!'; paired_differences accepted it."""
+    table = results_table()
+    for by in ([], ()):
+        row = describe(table, ["y"], by=by)
+        assert list(row.columns) == ["outcome", "n", "mean", "sd", "ci_low", "ci_high"]
+        assert len(row) == 1 and row.loc[0, "n"] == len(table)
+        assert row.loc[0, "mean"] == pytest.approx(table["y"].mean())
+
+
+def test_decompose_adoption_reads_a_column_named_alone_and_names_a_missing_one():
+    """A str ``by`` was read letter by letter (KeyError 'c'); a missing column was a KeyError."""
+    rows = [
+        {
+            "run_id": f"{condition}{strategy}{r}",
+            "strategy": strategy,
+            "condition": condition,
+            "replication": r,
+            "step": t,
+            "adopted_share": v,
+        }
+        for condition in ("x", "y")
+        for r in range(2)
+        for strategy, curve in (("base", [0, 0.1, 0.2, 0.3]), ("seed", [0, 0.1, 0.3, 0.4]))
+        for t, v in enumerate(curve)
+    ]
+    daily = pd.DataFrame(rows)
+    by_name = decompose_adoption(daily, "base", by="condition", pair="replication")
+    pd.testing.assert_frame_equal(by_name, decompose_adoption(daily, "base", by=["condition"]))
+    assert len(by_name) == 4
+    with pytest.raises(InputError, match=r"daily: no column 'rep' \(it has run_id, strategy"):
+        decompose_adoption(daily, "base", pair="rep")
+    with pytest.raises(InputError, match="daily: no column 'replication', 'nope'"):
+        decompose_adoption(daily.drop(columns="replication"), "base", column="nope")
+
+
+def test_paired_differences_refuse_text_and_outcomes_that_group_or_pair_the_runs():
+    """Text was cast to numbers ('12' counted as 12) or raised a raw ValueError; an outcome
+    that is also a key column raised a KeyError."""
+    table = results_table()
+    text = table.assign(y=table["y"].astype(str))
+    for call in (
+        lambda: paired_differences(text, ["y"], "base"),
+        lambda: describe(text, ["y"]),
+    ):
+        with pytest.raises(InputError, match="results: column 'y': expected numbers, not text"):
+            call()
+    with pytest.raises(InputError, match="outcomes: 'c' also groups or pairs the runs"):
+        paired_differences(table.assign(c=0), ["c"], "base", by="c")
+    for outcome in ("replication", "strategy"):
+        with pytest.raises(InputError, match=f"outcomes: '{outcome}' also groups or pairs"):
+            paired_differences(table, ["y", outcome], "base")
+
+
+@pytest.mark.parametrize(
+    ("steps", "got"),
+    [
+        (lambda s: s * 0.5, r"got \d\.5 \(6 such row"),
+        (lambda s: s.where(s != 2), r"got nan \(3 such row"),
+        (lambda s: -s, r"got -\d \(9 such row"),
+    ],
+    ids=["halves", "missing", "negative"],
+)
+def test_daily_bands_refuse_steps_that_are_no_whole_days(steps, got):
+    """Half days were read as whole ones (a false 'day 0 more than once'), a NaN day as a
+    huge integer that corrupted the running totals."""
+    daily = daily_table()
+    daily["step"] = steps(daily["step"].astype(float))
+    with pytest.raises(
+        InputError, match=f"daily: column 'step': expected whole days from 0.*{got}"
+    ):
+        daily_bands(daily, "y", cumulative=True)
+    with pytest.raises(InputError, match="daily: column 'step': expected numbers, not text"):
+        daily_bands(daily_table().astype({"step": str}), "y")
+    whole = daily_bands(daily_table().astype({"step": float}), "y")
+    assert whole["n"].tolist() == [3] * 4
+
+
+@pytest.mark.parametrize("tolerance", ["x", -1, math.nan, True, None])
+def test_spend_comparison_refuses_a_tolerance_that_is_no_share(tolerance):
+    runs = pd.DataFrame(
+        {
+            "strategy": ["a", "b"],
+            "replication": [0, 0],
+            "total_marketing_cost": [100.0, 150.0],
+            "total_profit": [10.0, 20.0],
+        }
+    )
+    with pytest.raises(InputError, match="tolerance: expected a share of the baseline's spend"):
+        spend_comparison(runs, "a", tolerance=tolerance)
+
+
+def test_pairing_gain_refuses_outcomes_that_are_not_paired():
+    """Lists of different lengths raised numpy's broadcast error."""
+    with pytest.raises(InputError, match=r"strategy, baseline: .* same length .*\(3,\) and \(2,\)"):
+        pairing_gain([1.0, 2.0, 3.0], [1.0, 2.0])
+    with pytest.raises(InputError, match="baseline: expected numbers, not text"):
+        pairing_gain([1.0, 2.0], ["1", "2"])
+
+
+def test_morris_indices_refuse_levels_other_than_the_designs():
+    """SALib divides by the step of the levels it is given: 6 for a design of 4 gave
+    mu_star 2.22 for a slope of 2, without error."""
+    problem = {"num_vars": 2, "names": ["x", "dummy"], "bounds": [[0, 10], [0, 1]]}
+    sample = morris_sample.sample(problem, 10, num_levels=4, seed=1)
+    y = 2 * sample[:, 0] / 10
+    assert morris_indices(problem, sample, y, levels=4).loc[0, "mu_star"] == pytest.approx(2.0)
+    with pytest.raises(InputError, match=r"levels: 6 does not match the design: .* of 4 levels"):
+        morris_indices(problem, sample, y, levels=6)
+    with pytest.raises(InputError, match="levels: expected the design's number of grid levels"):
+        morris_indices(problem, sample, y, levels=1)

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ecosim.errors import InputError
 from ecosim.metrics import engaged
 from ecosim.model import EcosystemModel
 from ecosim.population import STAGES, TRAITS
@@ -218,3 +219,41 @@ def test_engagement_profile_names_a_missing_column():
         engagement_profile(values)
     with pytest.raises(ValueError, match="several brands"):
         engagement_profile(customer_values_like(brand=["p", "q", "p", "q"]))
+
+
+@pytest.mark.parametrize(
+    ("brand", "message"),
+    [
+        (1, r"brand: 1 does not exist \(0\.\.0\)"),
+        (-1, r"brand: -1 does not exist \(0\.\.0\)"),
+        ("tokoku", r"brand: expected a brand's position \(0\.\.0\), got 'tokoku'"),
+        (0.0, r"brand: expected a brand's position \(0\.\.0\), got 0.0"),
+        (True, r"brand: expected a brand's position \(0\.\.0\), got True"),
+    ],
+)
+def test_customer_values_refuse_a_brand_that_does_not_exist(model, brand, message):
+    """As model.outcome() does: 1 was an IndexError, 'tokoku' a TypeError, True brand 1."""
+    assert len(model.scenario.brand_names) == 1
+    with pytest.raises(InputError, match=message):
+        customer_values(model, brand)
+    assert len(customer_values(model, np.int64(0))) == model.population.n
+
+
+@pytest.mark.parametrize(
+    ("engaged", "got"),
+    [
+        (["yes", "no", "no", "no"], "got 'yes' \\(4 of 4 customers\\)"),
+        ([True, np.nan, True, False], "got nan \\(1 of 4"),
+        (pd.array([True, None, False, False], dtype="boolean"), "got <NA>"),
+        ([1, 0, 1, 0], "got 1"),
+    ],
+)
+def test_engagement_profile_refuses_engaged_values_other_than_true_and_false(engaged, got):
+    """Every such value was read as True: every customer counted as engaged."""
+    with pytest.raises(
+        InputError, match=f"values: column 'engaged': expected True or False.*{got}"
+    ):
+        engagement_profile(customer_values_like(engaged=engaged))
+    flags = pd.Series([True, False, True, False], dtype=object)
+    profile = engagement_profile(customer_values_like(engaged=flags))
+    pd.testing.assert_frame_equal(profile, engagement_profile(customer_values_like()))
