@@ -351,7 +351,7 @@ def run_experiment(
     ecosim.store.StoreError
         If another process is writing ``out``.
     """
-    out = _checked(experiment, out)
+    out = _arguments(experiment, out)
     refused = refused_conditions(experiment)
     if refused:
         raise ExperimentError(f"experiment {experiment.name!r}", refused)
@@ -420,7 +420,7 @@ def run_sensitivity(
     -------
     SensitivityResult
     """
-    out = _checked(experiment, out)
+    out = _arguments(experiment, out)
     design = sensitivity_design(experiment, method)
     record = Record("sensitivity", method, experiment)
     where = _Where(workers, scheduler, serial, dashboard)
@@ -464,7 +464,7 @@ def run_sensitivity(
     return SensitivityResult(design, batch, means, indices, undefined, constant)
 
 
-def _checked(experiment: Experiment, out: str | Path) -> Path:
+def _arguments(experiment: Experiment, out: str | Path) -> Path:
     """Refuse an experiment that is not one, or a folder that is no path; return the folder."""
     if not isinstance(experiment, Experiment):
         raise InputError(
