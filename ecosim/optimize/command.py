@@ -80,7 +80,12 @@ def optimize_command(
     except SelectionFailed as error:
         why = f"{error}; no plan is chosen: remove its cause"
         return report_stop(out, why, 1, "finished evaluations and selection runs")
-    path = write_report(outcome, optimisation)
+    try:
+        path = write_report(outcome, optimisation)
+    except KeyboardInterrupt as stop:  # the report is written again from what is kept
+        return report_stop(out, *stop_reason(stop), "finished evaluations and selection runs")
+    except OSError as error:
+        return report_stop(out, f"error: {error}", 1, "finished evaluations and selection runs")
     print(
         f"chosen: {outcome.chosen.name} ({'with' if outcome.selected.guaranteed else 'without'} "
         f"the selection guarantee); wrote {out / 'plan.toml'} and {path}"

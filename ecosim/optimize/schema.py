@@ -126,13 +126,16 @@ class Variable(Spec):
         if self.choices is None and not ranged:
             raise ValueError("give low and high (a range) or choices (a list)")
         repeated = [
-            c
+            (d, c)
             for i, c in enumerate(self.choices or [])
-            if any(type(c) is type(d) and c == d for d in self.choices[:i])
+            for d in self.choices[:i]
+            if _same_choice(c, d)
         ]
         if repeated:
+            first, again = repeated[0]
+            spelled = "" if repr(first) == repr(again) else f", as {first!r} and {again!r}"
             raise ValueError(
-                f"choices: {repeated[0]!r} is given twice (give each choice once: the "
+                f"choices: {first!r} is given twice{spelled} (give each choice once: the "
                 "search would draw a repeated one more often)"
             )
         if ranged and not self.low < self.high:
@@ -149,6 +152,19 @@ class Variable(Spec):
             return list(self.choices)
         bounds = [self.low, self.high]
         return [int(x) for x in bounds] if self.integer else bounds
+
+
+def _same_choice(a: Any, b: Any) -> bool:
+    """Whether two choices are the same: equal numbers (20 and 20.0), or equal strings.
+
+    A bool is no number: ``true`` is not 1.
+
+    Examples
+    --------
+    >>> _same_choice(20, 20.0), _same_choice(True, 1), _same_choice(True, True)
+    (True, False, True)
+    """
+    return isinstance(a, bool) == isinstance(b, bool) and a == b
 
 
 class Flight(Spec):
@@ -204,8 +220,8 @@ class BudgetGroup(Spec):
         problems = repeated_names([item.name for item in self.items], "item")
         if sum(self.caps()) < 1.0 - 1e-9:
             problems.append(
-                f"total: the items' max values take at most {sum(self.caps()):.0%} of the "
-                f"total {self.total:,.6g}; raise max or lower the total"
+                f"total: the items' max values take at most {_percent(sum(self.caps()))} of "
+                f"the total {self.total:,.6g}; raise max or lower the total"
             )
         if problems:
             raise ValueError("; ".join(problems))
@@ -216,6 +232,20 @@ class BudgetGroup(Spec):
         return [
             1.0 if i.max is None else min(1.0, i.max * i.unit_cost / self.total) for i in self.items
         ]
+
+
+def _percent(share: float) -> str:
+    """Return a share below 1 as a percentage to three significant digits, never 100%.
+
+    Examples
+    --------
+    >>> _percent(0.3), _percent(0.000611), _percent(0.99999)
+    ('30%', '0.0611%', '99.999%')
+    """
+    digits = 3
+    while float(f"{share * 100:.{digits}g}") >= 100 and digits < 17:
+        digits += 1
+    return f"{share * 100:.{digits}g}%"
 
 
 class Objective(Spec):
@@ -635,15 +665,19 @@ def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:
             where = f"budgets[{g}].items[{i}]"
             most = group.total * group.caps()[i]
             trials += [(where, {item.path: item.value(m)}) for m in (0.0, most)]
+    said: set[tuple[str, str, str]] = set()
     for where, overrides in trials:
         try:
             resolve_scenario(base, overrides=overrides)
         except ScenarioError as error:
             value = ", ".join(f"{k} = {v!r}" for k, v in overrides.items())
-            problems += [
-                (where, f"{value}: {path}: {message}" if path else f"{value}: {message}")
-                for path, message in error.problems
-            ]
+            for path, message in error.problems:
+                if (where, path, message) in said:  # not the value's: an unknown path
+                    continue
+                said.add((where, path, message))
+                problems.append(
+                    (where, f"{value}: {path}: {message}" if path else f"{value}: {message}")
+                )
     return problems
 
 

@@ -9,8 +9,9 @@ wholly proposed, puts their parameters back in the queue, so the next batch eval
 them first (else the batch is proposed again); finished
 evaluations are in the database and are never redone. Batches start at multiples of
 ``search.batch`` evaluations, each proposed by a sampler seeded from the file's seed and
-the batch's start, so a search interrupted at any moment and continued proposes the
-plans an uninterrupted one does.
+the number of plans before the first it draws (the batch's start), so a search
+interrupted at any moment and continued proposes the plans an uninterrupted one does,
+and one continued with more evaluations draws new plans.
 
 References
 ----------
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ import numpy as np
 import optuna
 from optuna.trial import TrialState
 
+from ecosim.errors import InputWarning
 from ecosim.optimize.schema import Optimisation
 from ecosim.optimize.space import parameters, suggest
 from ecosim.store import sqlite_address
@@ -53,6 +56,9 @@ __all__ = [
 
 DATABASE = "study.db"
 """The study's SQLite file in the output folder."""
+GENERATION = ":generation"
+"""How the system attribute ends in which a genetic sampler (NSGA-II) keeps a trial's
+generation (``NSGAIISampler:generation``)."""
 
 Evaluation = Callable[[list[dict[str, Any]]], list[dict[str, float]]]
 """``evaluate(plans)``: for each plan (scenario overrides), its objective values by label
@@ -98,14 +104,16 @@ def _sampler(optimisation: Optimisation, seed: int) -> optuna.samplers.BaseSampl
 
 
 def _sampler_seed(seed: int, start: int) -> int:
-    """Return the sampler's seed for the batch that starts after ``start`` evaluations.
+    """Return the sampler's seed for plans drawn after ``start`` plans were proposed.
 
     The first batch's is the file's ``seed``; each later one's comes from ``seed`` and
-    ``start``. The sampler's random state is thus a function of where the search is, not
-    of the process that runs it: a search stopped and continued proposes the plans an
-    uninterrupted one does, and one continued with more evaluations does not draw its
-    first random plans again (they would be copied as ``repeats``, spending evaluations
-    on plans it has).
+    ``start``: the batch's start, or, for the rest of a batch begun in an earlier run
+    (a search that stopped at a budget not a multiple of ``search.batch``, continued with
+    more evaluations), the evaluations done and queued. The sampler's random state is thus
+    a function of where the search is, not of the process that runs it: a search stopped
+    and continued proposes the plans an uninterrupted one does, and one continued with
+    more evaluations does not draw plans it drew before (they would be copied as
+    ``repeats``, spending evaluations on plans it has).
 
     Examples
     --------
@@ -123,10 +131,13 @@ def recover(study: optuna.Study, optimisation: Optimisation) -> int:
     """Fail the trials a stopped run left RUNNING; queue their plans again if all were proposed.
 
     A run stopped while its batch was evaluated or recorded leaves plans that were all
-    proposed: they are queued, so that the next batch evaluates them first. A run
-    stopped while the batch was being proposed leaves some without all their parameters:
-    none is queued, and the batch is proposed again, the same plans (its sampler's seed
-    depends on the batch's start only, :func:`_sampler_seed`).
+    proposed: they are queued, so that the next batch evaluates them first. A queued plan
+    keeps the generation NSGA-II gave it (the system attribute ``<sampler>:generation``):
+    a queued trial is never sampled, so the sampler would not give it one, and the next
+    batch would be bred from an earlier generation's parents than in an uninterrupted run.
+    A run stopped while the batch was being proposed leaves some without all their
+    parameters: none is queued, and the batch is proposed again, the same plans (its
+    sampler's seed depends on where the search is only, :func:`_sampler_seed`).
 
     Returns
     -------
@@ -138,7 +149,14 @@ def recover(study: optuna.Study, optimisation: Optimisation) -> int:
     for trial in stuck:
         study.tell(trial.number, state=TrialState.FAIL)
         if proposed:
-            study.enqueue_trial(trial.params, user_attrs={"requeued_from": trial.number})
+            kept = {k: v for k, v in trial.system_attrs.items() if k.endswith(GENERATION)}
+            study.add_trial(
+                optuna.trial.create_trial(
+                    state=TrialState.WAITING,
+                    system_attrs={"fixed_params": trial.params, **kept},
+                    user_attrs={"requeued_from": trial.number},
+                )
+            )
     return len(stuck) if proposed else 0
 
 
@@ -157,9 +175,12 @@ def run_search(
     """Evaluate plans until the study holds ``search.evaluations`` evaluations.
 
     Batches of ``search.batch`` plans start at multiples of ``search.batch`` evaluations
-    (a batch a stop cut short is completed first), each proposed by a sampler seeded from
-    the file's seed and the batch's start (:func:`_sampler_seed`), so a stopped and
-    continued search proposes the plans an uninterrupted one does.
+    (a batch a stop, or a smaller budget, cut short is completed first), each proposed by
+    a sampler seeded from the file's seed and the number of plans before the first it
+    draws (:func:`_sampler_seed`): the batch's start, or the evaluations done and queued
+    when the batch was begun by an earlier run. A stopped and continued search thus
+    proposes the plans an uninterrupted one does, and the rest of a batch a smaller budget
+    cut short is drawn afresh, not the batch's first plans again.
 
     Parameters
     ----------
@@ -179,19 +200,36 @@ def run_search(
     -------
     int
         Evaluations done by this call.
+
+    Warns
+    -----
+    InputWarning
+        If the study holds more evaluations than ``search.evaluations``: none is run, and
+        the plans are selected among all of them (a search is not shortened; its
+        evaluations are kept).
     """
     recover(study, optimisation)
     planned, batch = optimisation.search.evaluations, optimisation.search.batch
     labels = [o.label for o in optimisation.objectives]
     done_before = evaluated(study)
     done = done_before
+    if done > planned:
+        warnings.warn(
+            f"search.evaluations: {planned}, but the folder's search has done {done}: none "
+            f"is run, and the plan is chosen among all {done} (a search is not shortened; "
+            "for a smaller one, use another --out)",
+            InputWarning,
+            stacklevel=2,
+        )
     known = {
-        _key(t.params): t.user_attrs
+        _key(t.params): _values(t.user_attrs)
         for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     }
     while done < planned:
         start = done - done % batch
-        study.sampler = _sampler(optimisation, _sampler_seed(optimisation.seed, start))
+        queued = len(study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
+        drawn = _sampler_seed(optimisation.seed, done + queued)  # start, in a whole batch
+        study.sampler = _sampler(optimisation, drawn)
         trials = [study.ask() for _ in range(min(start + batch, planned) - done)]
         plans = [suggest(trial, optimisation) for trial in trials]
         fresh = [i for i, trial in enumerate(trials) if _key(trial.params) not in known]
@@ -207,7 +245,7 @@ def run_search(
                 trial.set_user_attr(key, value)
             if all(math.isfinite(v) for v in values):
                 study.tell(trial, values)
-                known[_key(trial.params)] = trial.user_attrs
+                known[_key(trial.params)] = _values(trial.user_attrs)
             else:
                 trial.set_user_attr("error", "an objective is undefined (NaN)")
                 study.tell(trial, state=TrialState.FAIL)
@@ -242,6 +280,15 @@ def _evaluated_plans(
         results.update(found)
         errors.update(failed)
     return results, errors
+
+
+def _values(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Return an evaluation's values among its trial's user attributes, for a repeat to copy.
+
+    Not what is said of the trial itself (``requeued_from``, ``repeats``): a repeat of a
+    plan queued again after a stop replaced no trial.
+    """
+    return {k: v for k, v in attrs.items() if k not in ("requeued_from", "repeats")}
 
 
 def _key(params: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from optimisation_helpers import tiny_optimisation, write_optimisation
 from optuna.trial import TrialState
 
 from ecosim.cli import main
+from ecosim.errors import InputWarning
 from ecosim.experiment.runner import Runner
 from ecosim.optimize import load_optimisation, optimise, run
 from ecosim.optimize import search as search_module
@@ -301,3 +303,119 @@ def test_an_interrupted_search_continues_as_an_uninterrupted_one(
     run_search(continued, optimisation, margin_profit)
     assert evaluations(continued) == evaluations(whole)
     assert len({str(params) for params, _ in evaluations(whole)}) > 6
+
+
+@pytest.mark.parametrize("moment", ["evaluating", "recording"])
+def test_an_interrupted_nsga2_search_breeds_from_the_generation_an_uninterrupted_one_does(
+    tmp_path, monkeypatch, moment
+):
+    """A batch of a whole generation (batch = population) stopped, queued and evaluated
+    again: the queued plans keep their generation, so the next batch is bred from the same
+    parents as without the stop (a queued trial is never sampled, and NSGA-II gave it no
+    generation: the next batch was bred again from the generation before)."""
+    search = {"evaluations": 8, "replications": 2, "batch": 2, "population": 2}
+    price = {"name": "price", "path": "brands.0.price", "low": 50.0, "high": 150.0}
+    variables = [*tiny_optimisation()["variables"], price]  # one alone is always mutated
+    data = tiny_optimisation(search=search | {"sampler": "nsga2"}, variables=variables)
+    optimisation = load_optimisation(write_optimisation(tmp_path, data))
+
+    def sales(plans):
+        return [
+            {"total_profit": plan["brands.0.margin"] * plan["brands.0.price"]} for plan in plans
+        ]
+
+    whole = open_study(optimisation, tmp_path / "whole")
+    run_search(whole, optimisation, sales)
+    study = open_study(optimisation, tmp_path / "stopped")
+    evaluate = sales
+    if moment == "evaluating":  # the third batch
+        evaluate = Stop(sales, 3)
+    else:  # the third batch, its second plan's values
+        tell = Stop(optuna.Study.tell, 6)
+        monkeypatch.setattr(optuna.Study, "tell", lambda self, *args, **kw: tell(self, *args, **kw))
+    with pytest.raises(KeyboardInterrupt):
+        run_search(study, optimisation, evaluate)
+    monkeypatch.undo()
+    assert len(evaluations(study)) == 4 + (moment == "recording")
+    continued = open_study(optimisation, tmp_path / "stopped")
+    run_search(continued, optimisation, sales)
+    assert evaluations(continued) == evaluations(whole)
+    trials = continued.get_trials()
+    requeued = [t for t in trials if "requeued_from" in t.user_attrs]
+    assert [t.user_attrs["requeued_from"] for t in requeued] == (
+        [4, 5] if moment == "evaluating" else [5]
+    ), "a repeat of a queued plan replaced no trial"
+    assert all(t.system_attrs["NSGAIISampler:generation"] == 2 for t in requeued)
+    if moment == "evaluating":
+        assert [t.number for t in trials if t.user_attrs.get("repeats")] == [9]
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "nsga2", "random"])
+@pytest.mark.parametrize("stop", [False, True])
+def test_a_search_continued_from_a_budget_not_a_multiple_of_the_batch_draws_new_plans(
+    tmp_path, sampler, stop
+):
+    """3 evaluations in batches of 2, then 6: the rest of the second batch was drawn by a
+    sampler seeded as for the batch's first plan, proposed that plan again and copied it as
+    a repeat. Also when the third plan's evaluation was stopped, and queued again."""
+    search = {"evaluations": 3, "replications": 2, "batch": 2, "startup": 8, "population": 4}
+    path = write_optimisation(tmp_path, tiny_optimisation(search=search | {"sampler": sampler}))
+    first = load_optimisation(path)
+    more = load_optimisation(path, {"search.evaluations": 6})
+    out = tmp_path / "out"
+    if stop:  # while the third plan is evaluated
+        with pytest.raises(KeyboardInterrupt):
+            run_search(open_study(first, out), first, Stop(margin_profit, 2))
+    else:
+        assert run_search(open_study(first, out), first, margin_profit) == 3
+    study = open_study(more, out)
+    assert run_search(study, more, margin_profit) == (4 if stop else 3)
+    trials = study.get_trials(states=(TrialState.COMPLETE,))
+    assert len(trials) == 6
+    assert not [t.number for t in trials if t.user_attrs.get("repeats")]
+    assert len({t.params["margin"] for t in trials}) == 6
+
+
+def test_fewer_evaluations_than_the_folder_has_done_are_warned_about(tmp_path):
+    """They were ignored without a word: the report gave the search's own count."""
+    path = write_optimisation(tmp_path, tiny_optimisation())
+    done = load_optimisation(path)
+    out = tmp_path / "out"
+    assert run_search(open_study(done, out), done, margin_profit) == 6
+    fewer = load_optimisation(path, {"search.evaluations": 4})
+    with pytest.warns(InputWarning) as caught:
+        assert run_search(open_study(fewer, out), fewer, margin_profit) == 0
+    assert [str(w.message) for w in caught] == [
+        "search.evaluations: 4, but the folder's search has done 6: none is run, and the "
+        "plan is chosen among all 6 (a search is not shortened; for a smaller one, use "
+        "another --out)"
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        assert run_search(open_study(done, out), done, margin_profit) == 0
+
+
+def test_an_interruption_while_the_report_is_written_says_how_to_continue(
+    tmp_path, monkeypatch, capsys
+):
+    """It printed "ecosim: interrupted" alone, without saying a rerun continues."""
+    import ecosim.optimize
+
+    path = write_optimisation(tmp_path)
+    out = tmp_path / "out"
+
+    def optimised(optimisation, folder, **kwargs):
+        Path(folder).mkdir(parents=True)
+        return object()
+
+    def interrupted(outcome, optimisation):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ecosim.optimize, "optimise", optimised)
+    monkeypatch.setattr(ecosim.optimize, "write_report", interrupted)
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 130
+    error = capsys.readouterr().err
+    assert error == (
+        f"ecosim: interrupted\nfinished evaluations and selection runs are kept in {out}; "
+        "rerun the same command to continue\n"
+    )

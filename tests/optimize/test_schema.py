@@ -9,6 +9,7 @@ from optimisation_helpers import tiny_optimisation, write_optimisation
 from ecosim.cli import main
 from ecosim.errors import InputWarning
 from ecosim.optimize import OptimisationError, load_optimisation
+from ecosim.optimize.schema import Variable
 
 
 def problems(tmp_path, **changes) -> str:
@@ -307,3 +308,57 @@ def test_a_range_of_any_number_on_a_whole_number_field_says_set_integer(tmp_path
     variables[0].update(high=15, integer=True)
     write_optimisation(tmp_path, tiny_optimisation(variables=variables))
     assert load_optimisation(tmp_path / "optimisation.toml").variables[0].integer
+
+
+@pytest.mark.parametrize(
+    ("choices", "said"),
+    [([20, 30, 20.0], "20 is given twice, as 20 and 20.0"), ([0.5, 1, 1.0], "1 is given twice")],
+    ids=["20 and 20.0", "1 and 1.0"],
+)
+def test_a_choice_given_twice_as_an_integer_and_a_float_is_refused(tmp_path, choices, said):
+    """20 and 20.0 are one value of a float field: they were taken as two choices."""
+    variables = [{"name": "price", "path": "brands.0.price", "choices": choices}]
+    assert f"variables[0]: choices: {said}" in problems(tmp_path, variables=variables)
+
+
+def test_a_bool_choice_is_not_the_number_it_equals():
+    """true == 1 in Python, but a bool and a number are different choices."""
+    assert Variable(name="flag", path="brands.0.price", choices=[True, 1, False, 0]).choices
+    with pytest.raises(ValueError, match=r"choices: 1 is given twice, as 1 and 1\.0"):
+        Variable(name="flag", path="brands.0.price", choices=[True, 1, 1.0])
+
+
+def test_an_unmeetable_budget_gives_its_share_with_its_digits(tmp_path):
+    """0.06% was shown as "0%"."""
+    items = [
+        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": 0.1},
+        {"name": "promo", "path": "campaign.1.discount", "unit_cost": 100.0, "max": 0.1},
+    ]
+    message = problems(tmp_path, budgets=[{"name": "mix", "total": 33_333.0, "items": items}])
+    assert "the items' max values take at most 0.06% of the total 33,333" in message
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        {"variables": [{"name": "nope", "path": "brands.0.nope", "low": 0.1, "high": 0.9}]},
+        {
+            "budgets": [
+                {
+                    "name": "mix",
+                    "total": 100.0,
+                    "items": [
+                        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0},
+                        {"name": "far", "path": "campaign.42.intensity", "unit_cost": 100.0},
+                    ],
+                }
+            ]
+        },
+    ],
+    ids=["variable", "budget item"],
+)
+def test_a_bad_path_is_one_problem_not_one_per_extreme_value(tmp_path, decision):
+    """It was reported twice, once with each extreme value of the decision."""
+    changes = {"variables": [], **decision}
+    message = problems(tmp_path, **changes)
+    assert message.splitlines()[0].endswith(": 1 problem"), message
