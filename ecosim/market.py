@@ -156,17 +156,9 @@ class Market(mesa.Model):
             resolved = resolve_scenario(
                 scenario, customers=customers, days=days, overrides=overrides
             )
-        if rng is not None and any(overlapping(key, "seed") for key in overrides or {}):
-            raise InputError(
-                "rng: the seed is also set by overrides['seed']; a run takes one seed: give it once"
-            )
         self.scenario = resolved
         check_memory(self.scenario)
-        if rng is not None and not _is_rng(rng):
-            raise InputError(
-                "rng: expected a seed (a whole number from 0) or a numpy.random.Generator "
-                f"(got {rng!r:.60})"
-            )
+        check_seed(rng, overrides, "rng")
         if isinstance(rng, numbers.Integral):
             rng = int(rng)  # numpy's integers seed as Python's do
         super().__init__(rng=self.scenario.seed if rng is None else rng)
@@ -465,6 +457,36 @@ class Market(mesa.Model):
         return {name: np.zeros(len(self.scenario.brands)) for name in (*FLOWS, *_COUNTS)}
 
 
+def check_seed(seed: Any, overrides: dict[str, Any] | None, name: str) -> None:
+    """Refuse a seed that is none, or one given beside ``overrides["seed"]``.
+
+    Parameters
+    ----------
+    seed : object
+        A whole number from 0, a ``numpy.random.Generator`` or None.
+    overrides : dict, optional
+        The run's scenario overrides, if any (only their keys are read).
+    name : str
+        The argument's name in the caller's signature (``rng``, ``seed``).
+
+    Raises
+    ------
+    InputError
+        Naming ``name``.
+    """
+    if seed is None:
+        return
+    if not _is_rng(seed):
+        raise InputError(
+            f"{name}: expected a seed (a whole number from 0) or a numpy.random.Generator "
+            f"(got {seed!r:.60})"
+        )
+    if any(overlapping(key, "seed") for key in overrides or {}):
+        raise InputError(
+            f"{name}: the seed is also set by overrides['seed']; a run takes one seed: give it once"
+        )
+
+
 def _is_rng(rng: Any) -> bool:
     """Whether ``rng`` is a random generator or a seed (a whole number from 0, not a bool)."""
     if isinstance(rng, np.random.Generator):
@@ -693,14 +715,7 @@ def run(
     """
     from ecosim.model import EcosystemModel
 
-    if seed is not None and not _is_rng(seed):
-        raise InputError(
-            f"seed: expected a whole number from 0 or a numpy.random.Generator (got {seed!r:.60})"
-        )
-    if seed is not None and any(overlapping(key, "seed") for key in overrides or {}):
-        raise InputError(
-            "seed: the seed is also set by overrides['seed']; a run takes one seed: give it once"
-        )
+    check_seed(seed, overrides, "seed")
     model = EcosystemModel(
         scenario,
         rng=seed,

@@ -131,6 +131,7 @@ _BOUNDS = {
     **dict.fromkeys(COUNTS, (0.0, np.inf)),
     "share_of_wallet": (0.0, 1.0),
     "cascade_size": (0.0, np.inf),
+    "a_class_customers": (0.0, np.inf),
 }
 
 

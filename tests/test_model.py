@@ -61,7 +61,7 @@ def test_a_seed_given_twice_or_below_0_is_refused_naming_the_argument(scenario):
         ecosim.run(scenario, days=2, seed=3, overrides={"seed": 5})
     with pytest.raises(InputError, match=r"^rng: the seed is also set by overrides\['seed'\]"):
         EcosystemModel(scenario, rng=3, days=2, overrides={"seed": 5})
-    with pytest.raises(InputError, match=r"^seed: expected a whole number from 0"):
+    with pytest.raises(InputError, match=r"^seed: expected a seed \(a whole number from 0\)"):
         ecosim.run(scenario, days=2, seed=-1)
     alone = ecosim.run(scenario, days=2, overrides={"seed": 5})
     pd.testing.assert_frame_equal(alone, ecosim.run(scenario, days=2, seed=5))
@@ -338,7 +338,7 @@ def test_a_scenario_copied_past_its_checks_is_checked_before_it_runs(scenario):
         (lambda s: ecosim.load_scenario(None), "path: expected a path (a str or pathlib.Path)"),
         (lambda s: ecosim.run(s, overrides="days=5"), "overrides: expected a dict of values"),
         (lambda s: ecosim.run(s, overrides={1: 2}), "overrides: expected a dict of values"),
-        (lambda s: ecosim.run(s, seed=1.5), "seed: expected a whole number from 0"),
+        (lambda s: ecosim.run(s, seed=1.5), "seed: expected a seed (a whole number from 0)"),
         (lambda s: EcosystemModel(s, rng=-3), "rng: expected a seed (a whole number from 0)"),
         (lambda s: EcosystemModel(s, rng=True), "rng: expected a seed (a whole number from 0)"),
         (lambda s: ecosim.run(s, outcomes=5), 'expected a list of outcome names or "all"'),

@@ -333,11 +333,14 @@ def test_strategies_that_all_run_several_brands_compare_without_customer_value(t
 
 
 def test_every_outcome_is_described_in_the_report():
-    """Customer value had no description, and gross margin read "fees,, summed"."""
-    for name in outcome_names(load_scenario(SCENARIOS / "two_brands.toml")):
-        text = _describe_outcome(name)
-        assert text and ",," not in text and "today" not in text, (name, text)
-        assert text.endswith(f"(brand `{split_column(name)[1]}`)") == ("__" in name), name
+    """Customer value and loyalty tiers had no description, gross margin read "fees,, summed",
+    and the first letter's capital lowered the rest ("abc class a", "ai personalisation")."""
+    for scenario in ("two_brands", "points_vs_tiers", "proactive_personalisation"):
+        for name in outcome_names(load_scenario(SCENARIOS / f"{scenario}.toml")):
+            text = _describe_outcome(name)
+            assert text and ",," not in text and "today" not in text, (name, text)
+            assert text.endswith(f"(brand `{split_column(name)[1]}`)") == ("__" in name), name
+            assert "abc" not in text and " ai " not in text and "nan" not in text, text
 
 
 def test_intervals_stop_at_the_values_an_outcome_can_take(tmp_path):

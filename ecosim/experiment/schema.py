@@ -797,8 +797,11 @@ def load_experiment(
     except ScenarioError as error:
         raise ExperimentError(source, error.under("customers/days")) from None
     experiment = experiment.model_copy(update={"scenario": scenario})
-    problems = _unread_overrides(experiment, in_scenario)
-    problems = problems or _check_overrides(experiment) + _check_posterior(experiment)
+    problems = [
+        *_unread_overrides(experiment, in_scenario),
+        *_check_overrides(experiment),
+        *_check_posterior(experiment),
+    ]
     if problems and overrides_from is not None:
         problems = blame_overrides(problems, in_file, overrides, overrides_from)
     if problems:

@@ -393,7 +393,7 @@ def _markdown(
         "",
         f"Paired by replication: each pair of runs shares its seed (common random numbers), "
         f"{int(comparison['replications'].iloc[0]) if len(comparison) else 0} pairs; "
-        f"95% t intervals{_quantile_note(o)}.",
+        f"95% t intervals (a mean's cut to the values its outcome can take){_quantile_note(o)}.",
         "",
         "| outcome | current plan | chosen plan | difference (95% CI) | p |",
         "|---|---|---|---|---|",

@@ -394,11 +394,16 @@ def _per_brand_sentences(c: Comparison, outcome: str, summary: pd.DataFrame) -> 
         if columns:
             found.setdefault(columns, []).append(f"`{strategy}`")
     return [
-        f"{' and '.join(strategies)} {'run' if len(strategies) > 1 else 'runs'} several "
+        f"{_listed(strategies)} {'run' if len(strategies) > 1 else 'runs'} several "
         f"brands and {'give' if len(strategies) > 1 else 'gives'} `{outcome}` per brand only: "
         f"{', '.join(columns)} in `results.parquet`."
         for columns, strategies in found.items()
     ]
+
+
+def _listed(names: list[str]) -> str:
+    """Join names as a sentence does: ``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
 
 
 def _pairing_sentence(c: Comparison) -> list[str]:
@@ -528,10 +533,12 @@ def _decomposition_section(c: Comparison) -> list[str]:
 
 def _describe_outcome(outcome: str) -> str:
     base, brand = split_column(outcome)
-    for prefix, text in (("final_", "on the last day"), ("total_", "summed over the run")):
-        if base.startswith(prefix) and base.removeprefix(prefix) in OUTCOMES:
-            meaning = re.sub(r",? today", "", OUTCOMES[base.removeprefix(prefix)])
-            described = f"{meaning.capitalize()}, {text}"
-            return f"{described} (brand `{brand}`)" if brand else described
-    note = _NOTES.get(base, "").capitalize()
-    return f"{note} (brand `{brand}`)" if note and brand else note
+    text = _NOTES.get(base, "")
+    for prefix, when in (("final_", "on the last day"), ("total_", "summed over the run")):
+        name = base.removeprefix(prefix)
+        if name != base and name in OUTCOMES:
+            text = f"{re.sub(r',? today', '', OUTCOMES[name])}, {when}"
+        elif name != base and name.startswith("tier_"):
+            text = f"customers in loyalty tier {name.removeprefix('tier_')}, {when}"
+    text = text[:1].upper() + text[1:]  # not str.capitalize, which lowers the rest (ABC, AI)
+    return f"{text} (brand `{brand}`)" if text and brand else text

@@ -46,6 +46,7 @@ __all__ = ["NAME", "TABS", "Page", "reset_keywords"]
 
 NAME = "ecosim: the customer engagement ecosystem"
 TABS = ("Model", "Ecosystem", "Customer", "Campaign", "About", "Compare")
+"""The tabs of the main area, in order."""
 NARROW_SIDEBAR = """
 @media (max-width: 600px) {
   .v-navigation-drawer { min-width: 0 !important; width: 85vw !important; }
@@ -55,7 +56,6 @@ NARROW_SIDEBAR = """
 """On a phone the sidebar opens over the page and Solara makes it at least 400 px wide:
 wider than the screen, it hid the page and left nothing beside it to tap to close it. At
 85% of the width it leaves a strip that closes it, and the pace buttons take two rows."""
-"""The tabs of the main area, in order."""
 
 _GRID = {
     "display": "grid",

@@ -289,7 +289,7 @@ def brand_notes(experiment: Experiment, chosen: Iterable[str]) -> list[str]:
             value = (
                 f" Its customer value ({', '.join(per_brand)}) is measured per brand only, "
                 "so it has none here."
-                if per_brand
+                if per_brand and len(runs) > 1
                 else ""
             )
             notes.append(

@@ -9,7 +9,6 @@ customers, traits and network).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ecosim.errors import InputWarning, ValidationCaseError
+from ecosim.errors import ValidationCaseError, without_input_warnings
 from ecosim.market import Market
 from ecosim.model import EcosystemModel
 from ecosim.scenario import Scenario, apply_overrides, load_scenario, validate_scenario
@@ -96,8 +95,7 @@ def arm(data: dict, overrides: dict[str, Any] | None = None, drop: Iterable[str]
     replication in each worker process with ``--jobs`` above 1.
     """
     changed = apply_overrides(drop_actions(data, drop), dict(overrides or {}))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", InputWarning)
+    with without_input_warnings():
         return validate_scenario(changed, source=f"variant of scenario {data['name']!r}")
 
 

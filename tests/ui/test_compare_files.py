@@ -259,6 +259,17 @@ def test_files_that_all_run_several_brands_compare_without_customer_value(page, 
     assert sum("customer value (total_clv) is measured per brand" in a for a in alerts(page)) == 4
 
 
+def test_a_file_of_one_other_brand_is_not_said_to_lack_customer_value(tmp_path):
+    """One brand, another name: its runs give total_clv, which the note said they lacked."""
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text((SCENARIOS / "baseline.toml").read_text().replace("tokoku", "lain"))
+    request = Request(STRATEGY_COMPARISON, ("current_plan",), 2, 200, 20, None, {"r": renamed})
+    experiment = reduced_experiment(request)
+    (note,) = brand_notes(experiment, experiment.strategies)
+    assert note.startswith("r runs brands the base scenario (baseline) lacks: lain.")
+    assert "customer value" not in note
+
+
 def test_a_file_with_brands_the_base_scenario_lacks_is_named_with_them():
     """two_brands' revenue and costs counted its competitor's, and nothing said so."""
     files = {"gamification_file": SCENARIOS / "gamification.toml"}
