@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -26,7 +27,7 @@ from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
 from ecosim.errors import InputError, InputWarning, as_path
-from ecosim.metrics import OUTCOMES
+from ecosim.metrics import OUTCOMES, bounds
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Name, Spec
@@ -97,7 +98,6 @@ no longer negligible falls, in floating point, on a bound itself, where the dens
 infinite (about 1 to 2% for beta(0.1, 0.1)); with shapes of 1e308 the density is NaN."""
 
 FIELD_PATH_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
-SHARES = {name for name in OUTCOMES if name.endswith("_share") or name.startswith("stage_")}
 
 
 class CalibrationError(InputError):
@@ -616,13 +616,11 @@ def _value_at(data: Any, path: str) -> tuple[bool, Any]:
 def is_share(column: str) -> bool:
     """Whether an outcome column is a share or an average (not scaled by the market size).
 
+    Such an outcome's values have a highest (:func:`ecosim.metrics.bounds`); a count's do not.
+
     Examples
     --------
-    >>> is_share("aware_share"), is_share("purchases")
-    (True, False)
+    >>> is_share("aware_share"), is_share("rating"), is_share("purchases")
+    (True, True, False)
     """
-    return (
-        column in SHARES
-        or column in ("net_sentiment", "rating", "mean_experience")
-        or column.startswith("presence_")
-    )
+    return math.isfinite(bounds(column)[1])
