@@ -800,14 +800,22 @@ def decompose_adoption(
     Raises
     ------
     InputError
-        If a column is missing or repeated.
+        If a column is missing or repeated, or two runs of a strategy have the same ``by``
+        and ``pair`` values.
     """
     keys = [*_names(by), *_names(pair)]
     _columns(daily, ["run_id", "strategy", "step", *keys, column], "daily")
-    runs = {
-        (strategy, *key): run.sort_values("step")
-        for (strategy, *key), run in daily.groupby(["strategy", *keys], sort=False)
-    }
+    groups = daily.groupby(["strategy", *keys], sort=False)
+    shared = groups["run_id"].nunique()
+    if (shared > 1).any():
+        strategy, *key = shared.index[np.argmax(shared.to_numpy() > 1)]
+        raise InputError(
+            f"daily: {shared.max()} runs of {strategy} have "
+            + ", ".join(f"{k} = {v}" for k, v in zip(keys, key, strict=True))
+            + ": each run is paired with one baseline run (give by the columns that tell "
+            "them apart, such as condition)"
+        )
+    runs = {(strategy, *key): run.sort_values("step") for (strategy, *key), run in groups}
     rows: list[dict[str, Any]] = []
     for (strategy, *key), run in runs.items():
         reference = runs.get((baseline, *key))

@@ -591,6 +591,10 @@ def test_decompose_adoption_reads_a_column_named_alone_and_names_a_missing_one()
         decompose_adoption(daily, "base", pair="rep")
     with pytest.raises(InputError, match="daily: no column 'replication', 'nope'"):
         decompose_adoption(daily.drop(columns="replication"), "base", column="nope")
+    # without the condition, two runs of each strategy share a replication: their rows were
+    # mixed into one curve (or the last run kept) without a word
+    with pytest.raises(InputError, match=r"daily: 2 runs of base have replication = 0: each"):
+        decompose_adoption(daily, "base")
 
 
 def test_paired_differences_refuse_text_and_outcomes_that_group_or_pair_the_runs():
