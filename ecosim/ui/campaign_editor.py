@@ -13,12 +13,14 @@ from __future__ import annotations
 import html
 import tomllib
 import typing
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import solara
 import tomli_w
 
+from ecosim.errors import InputWarning
 from ecosim.scenario import Scenario, ScenarioError, validate_scenario
 from ecosim.scenario.campaign import ACTION_TYPES, Action
 from ecosim.ui.calendar import date_label
@@ -279,6 +281,7 @@ def CampaignEditor(
     draft, set_draft = solara.use_state(actions[chosen] if chosen >= 0 else blank_action(scenario))
     extra, set_extra = solara.use_state(_others(draft))
     message, set_message = solara.use_state("")
+    warned, set_warned = solara.use_state("")
 
     def choose(number: int) -> None:
         set_row(number)
@@ -286,15 +289,21 @@ def CampaignEditor(
         set_draft(action)
         set_extra(_others(action))
         set_message("")
+        set_warned("")
 
     def take(new: list[dict[str, Any]], done: str) -> bool:
         try:
-            edited = with_campaign(scenario, new)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", InputWarning)
+                edited = with_campaign(scenario, new)
         except ScenarioError as error:
             set_message(str(error))
+            set_warned("")
             return False
         on_plan(edited)
         set_message(done)
+        said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+        set_warned("\n".join(said))  # an action the horizon cuts short: said in the page too
         return True
 
     def filled() -> dict[str, Any] | None:
@@ -339,7 +348,11 @@ def CampaignEditor(
         "influencer": ["", *(i.name for i in scenario.influencers)],
         "segment": ["all", *(s.name for s in scenario.population.segments)],
     }
-    uses = same_plan(running.scenario.campaign, current.campaign)
+    uses = (  # the sidebar's controls tune the scenario's plan, not an edited one
+        running.scenario.campaign == current.campaign
+        if plan
+        else same_plan(running.scenario.campaign, current.campaign)
+    )
     with solara.Column(gap="10px", style={"max-width": "1200px"}):
         solara.Text("Campaign calendar", style={"font-weight": "bold", "font-size": "1.1em"})
         solara.Text(
@@ -419,6 +432,11 @@ def CampaignEditor(
                 style={"font-size": "0.8em", "color": "#555"},
             )
         if message.endswith((" saved.", " added.", " removed.")):
-            solara.Success(message + " It applies on Reset.", dense=True)
+            solara.Success(
+                message + (" The model running uses it." if uses else " It applies on Reset."),
+                dense=True,
+            )
+            if warned:
+                solara.Warning(warned, dense=True, style_="white-space: pre-wrap")
         elif message:
             solara.Error(message, style_="white-space: pre-wrap")

@@ -127,3 +127,46 @@ def test_the_form_saves_an_advertisement_turned_into_another_type():
     assert not rc.find(v.Alert, type="error").widgets
     assert [p.campaign[0].type for p in plans] == ["gamification"]
     rc.close()
+
+
+def test_an_edited_intensity_is_not_said_to_run_before_reset():
+    """same_plan overlooks intensity, discount and price (the sidebar's controls tune them in
+    the scenario's plan): an edited plan differing only there was said to be running."""
+    edited = BASELINE.campaign[0].model_copy(update={"intensity": 0.1})
+    edits = with_campaign(BASELINE, [edited.model_dump(exclude_none=True), *plan()[1:]])
+    running = LiveModel(scenario=BASELINE, customers=300)
+    _box, rc = solara.render(CampaignEditor(BASELINE, edits, lambda _: None, running))
+    said = [str(w.children[0]) for w in rc.find(v.Html).widgets if w.children]
+    assert any("Press Reset (sidebar) to run this plan." in text for text in said), said
+    assert not any("The model running uses this plan." in text for text in said)
+    rc.close()
+    ran = LiveModel(**reset_keywords(model_params(BASELINE), {"customers": 300}, edits))
+    _box, rc = solara.render(CampaignEditor(BASELINE, edits, lambda _: None, ran))
+    said = [str(w.children[0]) for w in rc.find(v.Html).widgets if w.children]
+    assert any("The model running uses this plan." in text for text in said), said
+    rc.close()
+
+
+def test_an_action_the_horizon_cuts_short_is_said_so_in_the_page():
+    """Saved, it ran 78 of its 113 days, and only the server's log said so."""
+    plans = []
+
+    @solara.component
+    def Editor():  # holds the plan, as the page does
+        plan, set_plan = solara.use_state(None)
+        plans.append(plan)
+        CampaignEditor(BASELINE, plan, set_plan, LiveModel(scenario=BASELINE, customers=300))
+
+    _box, rc = solara.render(Editor())
+    field = rc.find(v.TextField, label="end (day)").widget
+    field.v_model = "400"
+    field.fire_event("keyup.enter")
+    rc.find(v.Btn, children=["Save action"]).widget.click()
+    assert plans[-1].campaign[0].end == 400
+    said = ["".join(map(str, w.children)) for w in rc.find(v.Alert).widgets]
+    assert said[0] == "Action 0 saved. It applies on Reset."
+    assert said[1] == (
+        "the campaign plan: campaign[0].end: ends on day 400, after the last day (365): it "
+        "runs 78 of its 113 days"
+    )
+    rc.close()
