@@ -807,11 +807,12 @@ def decompose_adoption(
     _columns(daily, ["run_id", "strategy", "step", *keys, column], "daily")
     groups = daily.groupby(["strategy", *keys], sort=False)
     shared = groups["run_id"].nunique()
-    if (shared > 1).any():
-        strategy, *key = shared.index[np.argmax(shared.to_numpy() > 1)]
+    for index, count in shared[shared > 1].head(1).items():
+        strategy, *key = index if isinstance(index, tuple) else (index,)
+        values = ", ".join(f"{k} = {v}" for k, v in zip(keys, key, strict=True))
         raise InputError(
-            f"daily: {shared.max()} runs of {strategy} have "
-            + ", ".join(f"{k} = {v}" for k, v in zip(keys, key, strict=True))
+            f"daily: {count} runs of {strategy} "
+            + (f"have {values}" if values else "and no by or pair column")
             + ": each run is paired with one baseline run (give by the columns that tell "
             "them apart, such as condition)"
         )

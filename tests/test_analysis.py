@@ -595,6 +595,12 @@ def test_decompose_adoption_reads_a_column_named_alone_and_names_a_missing_one()
     # mixed into one curve (or the last run kept) without a word
     with pytest.raises(InputError, match=r"daily: 2 runs of base have replication = 0: each"):
         decompose_adoption(daily, "base")
+    with pytest.raises(InputError, match=r"daily: 4 runs of base and no by or pair column: "):
+        decompose_adoption(daily, "base", pair=())
+    extra = [daily[daily["run_id"] == "xseed0"].assign(run_id="z")]  # 2 runs of x, 0
+    extra += [daily[daily["run_id"] == "yseed1"].assign(run_id=name) for name in "uv"]  # 3
+    with pytest.raises(InputError, match=r"daily: 2 runs of seed have condition = x, repl"):
+        decompose_adoption(pd.concat([daily, *extra]), "base", by="condition")
 
 
 def test_paired_differences_refuse_text_and_outcomes_that_group_or_pair_the_runs():

@@ -13,16 +13,14 @@ from __future__ import annotations
 import html
 import tomllib
 import typing
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import solara
 import tomli_w
 
-from ecosim.errors import InputWarning
 from ecosim.scenario import Scenario, ScenarioError, validate_scenario
-from ecosim.scenario.campaign import ACTION_TYPES, Action
+from ecosim.scenario.campaign import ACTION_TYPES, Action, horizon_problem
 from ecosim.ui.calendar import date_label
 from ecosim.ui.controls import read_number
 from ecosim.ui.live_model import LiveModel
@@ -293,18 +291,25 @@ def CampaignEditor(
 
     def take(new: list[dict[str, Any]], done: str) -> bool:
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", InputWarning)
-                edited = with_campaign(scenario, new)
+            edited = with_campaign(scenario, new)
         except ScenarioError as error:
             set_message(str(error))
             set_warned("")
             return False
         on_plan(edited)
         set_message(done)
-        said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
-        set_warned("\n".join(said))  # an action the horizon cuts short: said in the page too
+        cut = [  # an action the horizon cuts short (one after it is refused): said here too
+            f"campaign[{i}].end: {found[1]}"
+            for i, action in enumerate(edited.campaign)
+            if (found := horizon_problem(action, edited.days))
+        ]
+        set_warned("\n".join(cut))
         return True
+
+    def back() -> None:
+        on_plan(None)
+        set_message("")
+        set_warned("")
 
     def filled() -> dict[str, Any] | None:
         try:
@@ -416,9 +421,7 @@ def CampaignEditor(
             solara.Button("Save action", on_click=save, disabled=chosen < 0, color="primary")
             solara.Button("Add as new action", on_click=add, color="primary")
             solara.Button("Remove action", on_click=remove, disabled=chosen < 0)
-            solara.Button(
-                "Back to the scenario's plan", on_click=lambda: on_plan(None), disabled=not plan
-            )
+            solara.Button("Back to the scenario's plan", on_click=back, disabled=not plan)
             solara.FileDownload(
                 lambda: scenario_toml(current, edge_list),
                 filename=f"{current.name}-plan.toml",
@@ -432,10 +435,8 @@ def CampaignEditor(
                 style={"font-size": "0.8em", "color": "#555"},
             )
         if message.endswith((" saved.", " added.", " removed.")):
-            solara.Success(
-                message + (" The model running uses it." if uses else " It applies on Reset."),
-                dense=True,
-            )
+            if not uses:  # once it runs, the heading says so
+                solara.Success(message + " It applies on Reset.", dense=True)
             if warned:
                 solara.Warning(warned, dense=True, style_="white-space: pre-wrap")
         elif message:

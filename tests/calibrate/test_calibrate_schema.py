@@ -8,7 +8,7 @@ import pytest
 from ecosim.calibrate import CalibrationError, load_calibration
 from ecosim.calibrate.abc import BoundedPrior, priors
 from ecosim.calibrate.data import read_observed
-from ecosim.calibrate.schema import Parameter
+from ecosim.calibrate.schema import Parameter, is_share
 from ecosim.cli import main
 from ecosim.errors import InputWarning
 from ecosim.metrics import OUTCOMES
@@ -658,3 +658,15 @@ def test_integer_on_a_field_of_any_number_is_warned_about(write_calibration):
     )
     with pytest.warns(InputWarning, match=r"parameters\[1\]\.integer: diffusion.q takes any"):
         load_calibration(path)
+
+
+def test_the_shares_are_the_outcomes_with_a_highest_value():
+    """Shares and averages (not scaled by the market size) are read from metrics.bounds."""
+    averages = {"net_sentiment", "rating", "mean_experience"}
+    expected = {
+        name
+        for name in OUTCOMES
+        if name.endswith("_share") or name.startswith(("stage_", "presence_")) or name in averages
+    }
+    assert {name for name in OUTCOMES if is_share(name)} == expected
+    assert len(expected) == 15

@@ -148,7 +148,8 @@ def test_an_edited_intensity_is_not_said_to_run_before_reset():
 
 
 def test_an_action_the_horizon_cuts_short_is_said_so_in_the_page():
-    """Saved, it ran 78 of its 113 days, and only the server's log said so."""
+    """Saved, it ran 78 of its 113 days, and only the server's log said so; back to the
+    scenario's plan, the messages of the plan dropped go."""
     plans = []
 
     @solara.component
@@ -166,7 +167,9 @@ def test_an_action_the_horizon_cuts_short_is_said_so_in_the_page():
     said = ["".join(map(str, w.children)) for w in rc.find(v.Alert).widgets]
     assert said[0] == "Action 0 saved. It applies on Reset."
     assert said[1] == (
-        "the campaign plan: campaign[0].end: ends on day 400, after the last day (365): it "
-        "runs 78 of its 113 days"
+        "campaign[0].end: ends on day 400, after the last day (365): it runs 78 of its 113 days"
     )
+    rc.find(v.Btn, children=["Back to the scenario's plan"]).widget.click()
+    assert plans[-1] is None
+    assert not rc.find(v.Alert).widgets, "the dropped action was said to run"
     rc.close()
