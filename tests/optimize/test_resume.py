@@ -268,6 +268,20 @@ class Stop:
         return self.call(*args, **kwargs)
 
 
+def stop_search(study, optimisation, evaluate, moment, monkeypatch, batch, plan):
+    """Run the search until it is stopped: while evaluating the ``batch``-th batch, or
+    recording the values of the ``plan``-th plan (``"recording"``), or where a Stop
+    already patched in stops it (``"proposing"``)."""
+    if moment == "evaluating":
+        evaluate = Stop(evaluate, batch)
+    elif moment == "recording":
+        tell = Stop(optuna.Study.tell, plan)
+        monkeypatch.setattr(optuna.Study, "tell", lambda self, *args, **kw: tell(self, *args, **kw))
+    with pytest.raises(KeyboardInterrupt):
+        run_search(study, optimisation, evaluate)
+    monkeypatch.undo()
+
+
 def evaluations(study):
     """The plans and values of the search, in order, whatever the trials' numbers."""
     trials = study.get_trials(states=(TrialState.COMPLETE,))
@@ -287,17 +301,9 @@ def test_an_interrupted_search_continues_as_an_uninterrupted_one(
     whole = open_study(optimisation, tmp_path / "whole")
     run_search(whole, optimisation, margin_profit)
     study = open_study(optimisation, tmp_path / "stopped")
-    evaluate = margin_profit
-    if moment == "evaluating":  # the third batch
-        evaluate = Stop(margin_profit, 3)
-    elif moment == "proposing":  # the second plan of the third batch
+    if moment == "proposing":  # the second plan of the third batch
         monkeypatch.setattr(search_module, "suggest", Stop(search_module.suggest, 8))
-    else:  # the third batch, its second plan's values
-        tell = Stop(optuna.Study.tell, 8)
-        monkeypatch.setattr(optuna.Study, "tell", lambda self, *args, **kw: tell(self, *args, **kw))
-    with pytest.raises(KeyboardInterrupt):
-        run_search(study, optimisation, evaluate)
-    monkeypatch.undo()
+    stop_search(study, optimisation, margin_profit, moment, monkeypatch, batch=3, plan=8)
     assert 0 < len(evaluations(study)) < 12
     continued = open_study(optimisation, tmp_path / "stopped")
     run_search(continued, optimisation, margin_profit)
@@ -327,15 +333,7 @@ def test_an_interrupted_nsga2_search_breeds_from_the_generation_an_uninterrupted
     whole = open_study(optimisation, tmp_path / "whole")
     run_search(whole, optimisation, sales)
     study = open_study(optimisation, tmp_path / "stopped")
-    evaluate = sales
-    if moment == "evaluating":  # the third batch
-        evaluate = Stop(sales, 3)
-    else:  # the third batch, its second plan's values
-        tell = Stop(optuna.Study.tell, 6)
-        monkeypatch.setattr(optuna.Study, "tell", lambda self, *args, **kw: tell(self, *args, **kw))
-    with pytest.raises(KeyboardInterrupt):
-        run_search(study, optimisation, evaluate)
-    monkeypatch.undo()
+    stop_search(study, optimisation, sales, moment, monkeypatch, batch=3, plan=6)
     assert len(evaluations(study)) == 4 + (moment == "recording")
     continued = open_study(optimisation, tmp_path / "stopped")
     run_search(continued, optimisation, sales)

@@ -68,13 +68,20 @@ def test_a_flight_ending_after_the_horizon_is_one_error_and_no_warning(tmp_path)
     assert message.count("flights[0]") == 1, message
 
 
-def test_budget_items_that_cannot_take_the_total_are_refused(tmp_path):
+@pytest.mark.parametrize(
+    ("caps", "total", "said"),
+    [
+        ((1.0, 0.5), 500.0, "at most 30% of the total 500"),
+        ((0.1, 0.1), 33_333.0, "at most 0.06% of the total 33,333"),  # was "0%"
+    ],
+)
+def test_budget_items_that_cannot_take_the_total_are_refused(tmp_path, caps, total, said):
     items = [
-        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": 1.0},
-        {"name": "promo", "path": "campaign.1.discount", "unit_cost": 100.0, "max": 0.5},
+        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": caps[0]},
+        {"name": "promo", "path": "campaign.1.discount", "unit_cost": 100.0, "max": caps[1]},
     ]
-    message = problems(tmp_path, budgets=[{"name": "mix", "total": 500.0, "items": items}])
-    assert "budgets[0]: total: the items' max values take at most 30% of the total 500" in message
+    message = problems(tmp_path, budgets=[{"name": "mix", "total": total, "items": items}])
+    assert f"budgets[0]: total: the items' max values take {said}" in message
 
 
 def test_overlapping_decisions_are_refused(tmp_path):
@@ -326,16 +333,6 @@ def test_a_bool_choice_is_not_the_number_it_equals():
     assert Variable(name="flag", path="brands.0.price", choices=[True, 1, False, 0]).choices
     with pytest.raises(ValueError, match=r"choices: 1 is given twice, as 1 and 1\.0"):
         Variable(name="flag", path="brands.0.price", choices=[True, 1, 1.0])
-
-
-def test_an_unmeetable_budget_gives_its_share_with_its_digits(tmp_path):
-    """0.06% was shown as "0%"."""
-    items = [
-        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": 0.1},
-        {"name": "promo", "path": "campaign.1.discount", "unit_cost": 100.0, "max": 0.1},
-    ]
-    message = problems(tmp_path, budgets=[{"name": "mix", "total": 33_333.0, "items": items}])
-    assert "the items' max values take at most 0.06% of the total 33,333" in message
 
 
 @pytest.mark.parametrize(
