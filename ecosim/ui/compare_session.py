@@ -396,29 +396,34 @@ def checked_experiment(request: Request) -> tuple[Experiment | None, list[str]]:
     experiment : Experiment or None
         :func:`reduced_experiment`, or None if it cannot be built.
     problems : list of str
-        One message per scenario file the experiment refuses, naming the file and each
-        reason (``<file>.toml cannot run in <experiment>:`` and a line per reason), then the
-        loader's message for any other problem; empty if the experiment was built.
+        One message per scenario file, and for the edited plan, that the experiment refuses,
+        naming it and each reason (``<file>.toml cannot run in <experiment>:`` and a line per
+        reason), then the loader's message for any other problem, naming the experiment file
+        by its name, not its path on the server; empty if the experiment was built.
     """
     try:
         return reduced_experiment(request), []
     except ExperimentError as error:
         rest, messages = list(error.problems), []
-        for name, path in request.scenarios.items():
+        owners = {name: (path.name, path) for name, path in request.scenarios.items()}
+        if request.plan is not None:
+            owners[EDITED_PLAN] = (f"{EDITED_PLAN} (the plan edited in the Campaign tab)", None)
+        for name, (owner, path) in owners.items():
             mine = [(f, m) for f, m in rest if f.split(".")[:2] == ["strategies", name]]
             rest = [problem for problem in rest if problem not in mine]
             if mine:
                 reasons = "".join(f"\n  {_reason(f, m, name, path)}" for f, m in mine)
-                messages.append(f"{path.name} cannot run in {request.experiment.stem}:{reasons}")
+                messages.append(f"{owner} cannot run in {request.experiment.stem}:{reasons}")
         if rest:
-            messages.append(str(ExperimentError(error.source, rest)))
+            messages.append(str(ExperimentError(request.experiment.name, rest)))
         return None, messages
 
 
-def _reason(field: str, message: str, name: str, path: Path) -> str:
-    """Write a problem of a file's strategy without the strategy's field and the file's path."""
+def _reason(field: str, message: str, name: str, path: Path | None) -> str:
+    """Write a problem of a strategy without the strategy's field and its file's path."""
     where = field.removeprefix(f"strategies.{name}").removeprefix(".scenario").lstrip(".")
-    message = message.removeprefix(f"{path.resolve()}: ")
+    if path is not None:
+        message = message.removeprefix(f"{path.resolve()}: ")
     return f"{where}: {message}" if where else message
 
 

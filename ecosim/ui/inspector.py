@@ -64,12 +64,13 @@ def dropped_message(row: int, n: int) -> str:
     Examples
     --------
     >>> dropped_message(9999, 100)
-    'customer 9999 is not among the 100 customers of this run (0..99), so no one is followed.'
+    'customer 9999 is not among the 100 customers of this run (ids 0 to 99), so no one is followed.'
     """
-    return (
-        f"customer {row} is not among the {n:,} customers of this run (0..{n - 1:,}), "
-        "so no one is followed."
-    )
+    return f"{_absent(row, n)}, so no one is followed."
+
+
+def _absent(row: int, n: int) -> str:
+    return f"customer {row} is not among the {n:,} customers of this run (ids 0 to {n - 1:,})"
 
 
 def history_frame(history: list[dict], brands: list[str]) -> pd.DataFrame:
@@ -184,8 +185,8 @@ def CustomerInspector(
     def follow(row: int | None) -> None:
         try:
             model.watch(row)
-        except IndexError as error:
-            set_problem(str(error))
+        except IndexError:
+            set_problem(f"{_absent(row, n)}: type one of those.")
             return
         set_problem("")
         if on_follow is not None:

@@ -15,6 +15,7 @@ import solara
 import tomli_w
 from solara.components.file_download import FileDownloadWidget
 
+from ecosim.errors import InputWarning
 from ecosim.experiment import ExperimentError, load_experiment
 from ecosim.plots import daily_bands_plot
 from ecosim.scenario import load_scenario
@@ -28,6 +29,7 @@ from ecosim.ui.compare import (
     CompareSettings,
     Request,
     bands_figure,
+    checked_experiment,
     daily_series,
     idle_strategies,
     no_series_note,
@@ -514,6 +516,33 @@ def test_verdicts_say_which_way_how_much_and_whether_surely():
     assert verdicts(same, "base", ("total_profit",)) == [
         "loud leaves profit as it is in every paired run"  # it said "raises profit by Rp 0k"
     ]
+
+
+def test_an_edited_plan_the_experiment_refuses_is_named_and_no_server_path_is_shown():
+    """Its problems were the loader's, naming the experiment by its path on the server."""
+    plan = load_scenario(ROOT / "scenarios" / "two_brands.toml").campaign
+    request = Request(
+        STRATEGY_COMPARISON,
+        ("current_plan",),
+        2,
+        300,
+        20,
+        plan=[a.model_dump(exclude_none=True) for a in plan],
+    )
+    with pytest.warns(InputWarning):
+        experiment, problems = checked_experiment(request)
+    assert experiment is None
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        "edited_plan (the plan edited in the Campaign tab) cannot run in strategy_comparison:\n"
+        "  campaign[3].brand: unknown brand 'modaku' (expected one of: tokoku)"
+    )
+    too_many = Request(STRATEGY_COMPARISON, ("current_plan", "a", "b", "c"), 2, 300, 20, plan=[])
+    assert checked_experiment(too_many)[1] == [
+        "strategy_comparison.toml: 1 problem\n"
+        "  strategies: with edited_plan, choose at most 3 others"
+    ]
+    assert not any(str(ROOT) in p for p in problems + checked_experiment(too_many)[1])
 
 
 @pytest.mark.parametrize(("picked", "warned"), [("baseline", False), ("service_crisis", True)])

@@ -306,7 +306,10 @@ def test_typing_an_id_follows_that_customer_and_a_wrong_id_is_explained(rendered
     assert any("Customer 12: segment" in line for line in shown)
     type_customer(rendered, "4000")
     messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
-    assert any("customer 4000 does not exist (0..399)" in m for m in messages)
+    assert any(
+        "customer 4000 is not among the 400 customers of this run (ids 0 to 399): type one" in m
+        for m in messages
+    )
 
 
 def test_the_inspector_keeps_following_its_customer_after_a_reset(rendered):
@@ -332,7 +335,7 @@ def test_a_customer_the_reset_population_lacks_is_dropped_with_a_message(rendere
     assert field.v_model in ("", None) and not field.error
     messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
     assert messages == [
-        "['customer 300 is not among the 200 customers of this run (0..199), "
+        "['customer 300 is not among the 200 customers of this run (ids 0 to 199), "
         "so no one is followed.']"
     ]
     type_customer(rendered, "12")

@@ -155,10 +155,10 @@ def test_the_watched_customers_history_has_one_row_per_step(model):
 
 
 def test_the_inspectors_messages_write_the_range_of_ids_alike():
-    """The dropped customer's message wrote 0..9999, the wrong id's 0 to 9,999."""
+    """The messages wrote 0..9999, 0..9,999 and 0 to 9,999: the page writes 0 to 9,999."""
     with pytest.raises(ValueError, match=r"from 0 to 9,999$"):
         customer_id("abc", 10_000)
-    assert "(0..9,999)" in dropped_message(12_345, 10_000)
+    assert "(ids 0 to 9,999)" in dropped_message(12_345, 10_000)
 
 
 def test_snowball_samples_are_connected_neighbourhoods_and_layouts_fill_the_square():
