@@ -294,7 +294,9 @@ class Brand(Agent):
     budget_left, spent_today : float
         Budget not yet spent; marketing money spent today.
     price, quality : float
-        Today's list price and product quality.
+        Today's list price (the scenario's, or that of a price change running today) and
+        product quality. The price is set anew each morning: to change it for good, set the
+        scenario's (``overrides={"brands.0.price": ...}``) or plan a ``price_change``.
     complaints : ecosim.processes.service.Complaints
         Open complaints.
     rating_total, rating_count : float, int
