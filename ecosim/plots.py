@@ -6,6 +6,7 @@ pyplot state is needed (safe in batch workers and the web app).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,26 @@ __all__ = [
     "percent",
     "sensitivity_plot",
     "strategy_colours",
+    "suptitle",
 ]
+
+TITLE_CHARACTERS_PER_INCH = 9.4
+"""Characters of a figure's title per inch of its width (matplotlib's 12-point default font)."""
+
+
+def suptitle(fig: Figure, text: str) -> None:
+    """Give a figure its title, wrapped to the figure's width (it was cut at both ends).
+
+    Examples
+    --------
+    >>> fig = Figure(figsize=(4.8, 3.4))
+    >>> suptitle(fig, "cumulative fee_revenue: mean across replications with 95% band")
+    >>> print(fig.get_suptitle())
+    cumulative fee_revenue: mean across
+    replications with 95% band
+    """
+    width = max(int(fig.get_figwidth() * TITLE_CHARACTERS_PER_INCH), 20)
+    fig.suptitle(textwrap.fill(text, width))
 
 
 def percent(share: float) -> str:
@@ -329,7 +349,7 @@ def outcome_means(
         if group:
             ax.set_xlabel(group)
     axes[0].legend(fontsize="small")
-    fig.suptitle(f"Mean outcome by strategy, with {percent(confidence)} confidence intervals")
+    suptitle(fig, f"Mean outcome by strategy, with {percent(confidence)} confidence intervals")
     return fig
 
 
@@ -390,9 +410,10 @@ def paired_differences_plot(
         ax.axvline(0.0, color="grey", lw=0.8, ls="--")
         ax.set_title(outcome, fontsize="medium")
     baseline = differences["baseline"].iloc[0] if len(differences) else ""
-    fig.suptitle(
+    suptitle(
+        fig,
         f"Paired difference from {baseline} ({percent(confidence)} CI; "
-        "open marker: not significant)"
+        "open marker: not significant)",
     )
     return fig
 
@@ -450,7 +471,7 @@ def daily_bands_plot(
             ax.set_title((labels or {}).get(key, f"{panel} {key}"), fontsize="medium")
     axes[0].legend(fontsize="small")
     what = f"cumulative {column}" if cumulative else column
-    fig.suptitle(f"{what}: mean across replications with {percent(confidence)} band")
+    suptitle(fig, f"{what}: mean across replications with {percent(confidence)} band")
     return fig
 
 
@@ -510,10 +531,10 @@ def sensitivity_plot(indices: pd.DataFrame, method: str, dummy: str = "dummy") -
         ax.set_yticklabels(rows["parameter"], fontsize="small")
         ax.set_title(outcome, fontsize="medium")
     axes[0].legend(fontsize="small")
-    title = (
-        "Morris screening: μ* (95% CI) and σ" if method == "morris" else "Sobol indices (95% CI)"
+    suptitle(
+        fig,
+        "Morris screening: μ* (95% CI) and σ" if method == "morris" else "Sobol indices (95% CI)",
     )
-    fig.suptitle(title)
     return fig
 
 

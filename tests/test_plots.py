@@ -2,10 +2,17 @@
 
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 import ecosim
 from ecosim.errors import InputError
-from ecosim.plots import dashboard, loyalty_programmes, outcome_means, sensitivity_plot
+from ecosim.plots import (
+    daily_bands_plot,
+    dashboard,
+    loyalty_programmes,
+    outcome_means,
+    sensitivity_plot,
+)
 from ecosim.scenario import validate_scenario
 
 from support import SCENARIOS, small_scenario
@@ -73,3 +80,25 @@ def test_plots_name_what_they_lack_instead_of_raising_python_errors():
         outcome_means(summary, ["y"], ["a"])
     with pytest.raises(InputError, match="method: expected 'morris' or 'sobol'"):
         sensitivity_plot(pd.DataFrame(columns=["outcome", "parameter"]), "sobbol")
+
+
+def test_a_one_panel_figures_title_fits_in_the_figure():
+    """The report's daily band of one panel cut its title at both ends."""
+    bands = pd.DataFrame(
+        {
+            "strategy": ["no_programme"] * 3 + ["paid_membership"] * 3,
+            "step": [0, 1, 2] * 2,
+            "mean": [0.0, 0.0, 0.0, 0.0, 10.0, 20.0],
+            "ci_low": [0.0, 0.0, 0.0, 0.0, 8.0, 17.0],
+            "ci_high": [0.0, 0.0, 0.0, 0.0, 12.0, 23.0],
+        }
+    )
+    fig = daily_bands_plot(
+        bands, "fee_revenue", ["no_programme", "paid_membership"], cumulative=True
+    )
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    (heading,) = [text for text in fig.texts if text.get_text() == fig.get_suptitle()]
+    box = heading.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (box, fig.bbox.width)
+    assert "fee_revenue" in fig.get_suptitle()

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from ecosim.calibrate.schema import MARKET_SIZE, Calibration
 from ecosim.calibrate.simulation import simulated_periods
 from ecosim.experiment.plan import run_seed
+from ecosim.plots import suptitle
 from ecosim.report.text import distinct_numbers
 from ecosim.scenario import apply_overrides, validate_scenario
 from ecosim.scenario.loading import read_toml
@@ -283,7 +284,7 @@ def marginals_figure(
         ax.set_xlabel(p.label)
     axes[0].set_ylabel("density")
     axes[0].legend(fontsize=7)
-    figure.suptitle(f"{calibration.name}: posterior marginals (axes: the posterior's range)")
+    suptitle(figure, f"{calibration.name}: posterior marginals (axes: the posterior's range)")
     return figure
 
 
@@ -319,7 +320,7 @@ def pairs_figure(calibration: Calibration, particles: pd.DataFrame) -> Figure:
                 ax.set_xlabel(x)
             if j == 0 and i > 0:
                 ax.set_ylabel(y)
-    figure.suptitle(f"{calibration.name}: pairwise posterior")
+    suptitle(figure, f"{calibration.name}: pairwise posterior")
     return figure
 
 
@@ -345,5 +346,5 @@ def ppc_figure(calibration: Calibration, table: pd.DataFrame) -> Figure:
         ax.set_xlabel(unit)
         ax.set_ylabel(column)
     axes[0].legend(fontsize=7)
-    figure.suptitle(f"{calibration.name}: posterior predictive check")
+    suptitle(figure, f"{calibration.name}: posterior predictive check")
     return figure

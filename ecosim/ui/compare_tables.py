@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import html
 import math
-import textwrap
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from ecosim.analysis import daily_column
-from ecosim.plots import daily_bands_plot, percent
+from ecosim.plots import daily_bands_plot, percent, suptitle
 from ecosim.report import Comparison
 
 __all__ = [
@@ -62,8 +61,6 @@ ROI_MEANING = (
 """What the ROI of a run (:func:`ecosim.metrics.summarize`) counts, as the page says it."""
 FALLBACK_SERIES = "adopted_share"
 """The daily series the chart shows for an outcome without one (``roi``)."""
-_TITLE_WIDTH = 45
-"""Characters per line of a chart's title (the charts are 4.8 inches wide)."""
 
 TABLE_STYLE = "font-size: 0.85em; border-collapse: collapse; width: 100%"
 """The style of the page's tables (:func:`money_table_html`, :func:`outcome_table_html`)."""
@@ -167,8 +164,7 @@ def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
     label = series_label(column, cumulative)
     for ax in figure.axes:
         ax.set_ylabel(label)
-    title = f"{label}: mean across replications with {percent(confidence)} band"
-    figure.suptitle(textwrap.fill(title, _TITLE_WIDTH))
+    suptitle(figure, f"{label}: mean across replications with {percent(confidence)} band")
     return figure, label
 
 
