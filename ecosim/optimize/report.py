@@ -340,7 +340,7 @@ def _quantile_note(optimisation: Optimisation) -> str:
     if not quantiles:
         return ""
     names = ", ".join(f"`{label}`" for label in quantiles)
-    return f" ({names}: each plan's quantile over the same runs, without an interval)"
+    return f"; {names}: each plan's quantile over the same runs, without an interval"
 
 
 def _markdown(
@@ -393,7 +393,7 @@ def _markdown(
         "",
         f"Paired by replication: each pair of runs shares its seed (common random numbers), "
         f"{int(comparison['replications'].iloc[0]) if len(comparison) else 0} pairs; "
-        f"95% t intervals (a mean's cut to the values its outcome can take){_quantile_note(o)}.",
+        f"95% t intervals (a mean's cut to the values its outcome can take{_quantile_note(o)}).",
         "",
         "| outcome | current plan | chosen plan | difference (95% CI) | p |",
         "|---|---|---|---|---|",

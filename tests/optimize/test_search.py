@@ -164,7 +164,7 @@ def test_the_comparison_says_which_rows_are_quantiles(tmp_path):
     )
     means_only = load_optimisation(write_optimisation(tmp_path / "m"))
     assert _quantile_note(with_quantile) == (
-        " (`total_revenue_p10`: each plan's quantile over the same runs, without an interval)"
+        "; `total_revenue_p10`: each plan's quantile over the same runs, without an interval"
     )
     assert _quantile_note(means_only) == ""
 
