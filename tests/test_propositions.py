@@ -37,3 +37,4 @@ def test_negative_dialogue_weighs_more_than_positive():
     assert len(rise) == NEGATIVITY["quick"].replications
     assert rise.mean() > 0 and drop.mean() > 0, "both kinds of talk move the neighbours"
     assert result.passed, describe(result)
+    assert "negativity_bias = 1.5 times as far" in result.notes[-1], "it said 2, the old default"

@@ -459,6 +459,7 @@ def negativity(mode: Mode = "full", jobs: int = 1) -> CaseResult:
             0.0,
         )
     ]
+    bias = market("negativity", s.customers, s.days).dynamics.negativity_bias
     extra_positive = np.mean([a["positive"]["positive"] - a["control"]["positive"] for a in arms])
     extra_negative = np.mean([a["negative"]["negative"] - a["control"]["negative"] for a in arms])
     notes = [
@@ -470,7 +471,8 @@ def negativity(mode: Mode = "full", jobs: int = 1) -> CaseResult:
         f"mean over seeds) — per speaker-day, a drop of {drop.mean() / extra_negative:.2e} "
         f"against a rise of {rise.mean() / extra_positive:.2e}.",
         "Two mechanisms carry the asymmetry: heard criticism moves a listener's experience "
-        "negativity_bias = 2 times as far as praise, and negative speakers keep talking "
+        f"negativity_bias = {bias:g} times as far as praise, and negative "
+        "speakers keep talking "
         "longer (they rarely buy, so use does not correct their experience, and complaints "
         "do not fade with the engagement stage).",
     ]
