@@ -42,7 +42,7 @@ from ecosim.errors import (
 )
 
 if TYPE_CHECKING:
-    from ecosim.experiment.schema import Factor
+    from ecosim.experiment.schema import Experiment, Factor
     from ecosim.validation import CaseResult
 
 # Each command imports what it uses when it runs: the simulation (Mesa, pandas), Dask,
@@ -512,6 +512,41 @@ def _refuse_varied(
         raise InputError(_COMMAND_LINE, clashes)
 
 
+def _refuse_unsampled(overrides: dict[str, object], experiment: Experiment) -> None:
+    """Refuse ``--set`` of the experiment's fields that ``ecosim sensitivity`` does not read.
+
+    The analysis runs one strategy (``sensitivity.strategy``, else the baseline) at the
+    points of its design, each ``sensitivity.replications`` times when that is set (else
+    ``replications``), over the ranges of ``sensitivity.parameters`` when there are any
+    (else over those of the conditions' parameters). A field outside these would be
+    recorded with the results and apply to no run.
+
+    Raises
+    ------
+    InputError
+        Naming each such ``--set`` and what to set instead.
+    """
+    settings = experiment.sensitivity
+    strategy = settings.strategy or experiment.baseline
+    problems = []
+    for key, value in overrides.items():
+        parts = key.split(".")
+        if key == "replications" and settings.replications is not None:
+            reason = (
+                f"the analysis runs each point sensitivity.replications times "
+                f"({settings.replications}): set that instead (--replications)"
+            )
+        elif parts[0] == "conditions" and settings.parameters:
+            reason = "the analysis samples sensitivity.parameters, not the market conditions"
+        elif parts[0] == "strategies" and len(parts) > 1 and parts[1] != strategy:
+            reason = f"the analysis runs the strategy {strategy} only"
+        else:
+            continue
+        problems.append((f"--set {key}", f"{key}={value!r} would apply to no run: {reason}"))
+    if problems:
+        raise InputError(_COMMAND_LINE, problems)
+
+
 def _add_runner_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--dashboard",
@@ -745,6 +780,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
     where = "sensitivity" if experiment.sensitivity.parameters else "conditions"
     _refuse_varied(args, overrides, experiment.sensitivity_parameters, f"{where}.parameters")
+    _refuse_unsampled(overrides, experiment)
     try:  # the design's problems, named by the file rather than the experiment's name
         sensitivity_design(experiment, args.method)
     except ExperimentError as error:

@@ -371,6 +371,47 @@ def test_customers_or_days_that_a_parameter_varies_are_refused(
 
 
 @pytest.mark.parametrize(
+    ("design", "setting", "problem"),
+    [
+        (
+            {"sensitivity": {"parameters": [SIZE], "replications": 2}},
+            "replications=5",
+            "--set replications: replications=5 would apply to no run: the analysis runs each "
+            "point sensitivity.replications times (2): set that instead (--replications)",
+        ),
+        (
+            {
+                "sensitivity": {"parameters": [SIZE]},
+                "conditions": {"parameters": [{**DAYS, "levels": 2}]},
+            },
+            "conditions.parameters.0.range=[20, 40]",
+            "--set conditions.parameters.0.range: conditions.parameters.0.range=[20, 40] would "
+            "apply to no run: the analysis samples sensitivity.parameters, not the market "
+            "conditions",
+        ),
+        (
+            {"sensitivity": {"parameters": [SIZE]}},
+            "strategies.promo.append.campaign.0.discount=0.4",
+            "--set strategies.promo.append.campaign.0.discount: "
+            "strategies.promo.append.campaign.0.discount=0.4 would apply to no run: the "
+            "analysis runs the strategy plain only",
+        ),
+    ],
+)
+def test_sensitivity_refuses_settings_no_run_of_it_reads(
+    design, setting, problem, tmp_path, capsys
+):
+    """They were recorded with the results, and any rerun had to repeat them."""
+    experiment = str(write_experiment(tmp_path, tiny_experiment(days=20, **design)))
+    out = tmp_path / "out"
+    args = ["sensitivity", experiment, "--method", "morris", "--set", setting, "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err == f"ecosim: error: the command line: 1 problem\n  {problem}\n"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
     ("setting", "problem"),
     [
         (
