@@ -842,6 +842,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _on_runner(command: Callable[..., int], file: Path, args: argparse.Namespace) -> int:
     """Call a command that runs its simulations where the runner options say, with ``--set``."""
+    _check_workers(args)
     overrides = _overrides(args, {})
     return command(
         file, args.out, args.workers, args.scheduler, args.serial, args.dashboard, overrides

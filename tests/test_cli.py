@@ -737,3 +737,22 @@ def test_a_sigterm_is_reported_as_such_and_does_not_stop_the_next_call(monkeypat
         pytest.fail("the signal of the last command stops the next")
     finally:
         Terminated.received.clear()
+
+
+@pytest.mark.parametrize(
+    ("command", "file"),
+    [
+        ("calibrate", "calibrations/room_air_conditioners_bass.toml"),
+        ("optimize", "optimizations/spend_mix.toml"),
+    ],
+)
+def test_too_many_workers_are_refused_before_anything_is_printed_or_made(
+    command, file, tmp_path, capsys
+):
+    """calibrate printed its heading, then the refusal, and left a lock in the folder."""
+    out = tmp_path / "out"
+    assert main([command, str(ROOT / file), "--workers", "100000", "--out", str(out)]) == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.startswith("ecosim: error: --workers: 1 problem\n  100,000: more worker")
+    assert not out.exists()
