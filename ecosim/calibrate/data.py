@@ -84,7 +84,8 @@ def read_observed(
     where : str
         Names the field that named the file, in error messages.
     rename : dict, optional
-        The file's own column names for outcome columns (``{"sales": "purchases"}``).
+        The file's own column names for outcome columns (``{"sales": "purchases"}``); each
+        must be a column of the file.
 
     Returns
     -------
@@ -148,6 +149,12 @@ def read_observed(
         for c in missing
     ]
     problems += _repeated(rows[0], header, ["period", "date", *columns])
+    own = [name.strip() for name in rows[0]]
+    problems += [
+        ("header", f"no column {name!r} to rename (data.rename; its columns: {', '.join(own)})")
+        for name, outcome in rename.items()
+        if name not in own and outcome not in missing  # a missing outcome is named above
+    ]
     if len(rows) < 2:
         problems.append(("", "has no data rows"))
     if problems:

@@ -23,7 +23,7 @@ import pandas as pd
 import tomli_w
 from matplotlib.figure import Figure
 
-from ecosim.calibrate.schema import MARKET_SIZE, Calibration
+from ecosim.calibrate.schema import MARKET_SIZE, Calibration, Parameter
 from ecosim.calibrate.simulation import simulated_periods
 from ecosim.experiment.plan import run_seed
 from ecosim.plots import suptitle
@@ -217,12 +217,10 @@ def calibrated_scenario(calibration: Calibration, summary: pd.DataFrame) -> str:
     lines = [
         f"# {calibration.scenario.name} calibrated to {calibration.data.path} by ecosim calibrate",
         f"# ({calibration.file}, {date.today().isoformat()}): each fitted field is at its",
-        "# posterior median. Fitted:",
+        "# posterior median (rounded for an integer parameter). Fitted:",
         *(
-            "#   {} = {} (90% credible interval {} to {})".format(
-                row.path, *distinct_numbers([row.median, row.q05, row.q95], 6)
-            )
-            for row in summary.itertuples()
+            _fitted(p, row)
+            for p, row in zip(calibration.parameters, summary.itertuples(), strict=True)
         ),
     ]
     if any(p.path == MARKET_SIZE for p in calibration.parameters):
@@ -231,6 +229,16 @@ def calibrated_scenario(calibration: Calibration, summary: pd.DataFrame) -> str:
             "simulated customers stand for that many."
         )
     return "\n".join(lines) + "\n\n" + tomli_w.dumps(data)
+
+
+def _fitted(parameter: Parameter, row: Any) -> str:
+    """Return calibrated.toml's header line for a parameter: the value set, its interval."""
+    median, low, high = distinct_numbers([row.median, row.q05, row.q95], 6)
+    interval = f"90% credible interval {low} to {high}"
+    if parameter.integer:
+        value = parameter.value(row.median)
+        return f"#   {row.path} = {value} (the posterior median {median} rounded; {interval})"
+    return f"#   {row.path} = {median} ({interval})"
 
 
 def _scenario_path(calibration: Calibration) -> Path:

@@ -97,6 +97,14 @@ whose sd is 0.00035 of its width. With shapes below 0.5 a share of the draws tha
 no longer negligible falls, in floating point, on a bound itself, where the density is
 infinite (about 1 to 2% for beta(0.1, 0.1)); with shapes of 1e308 the density is NaN."""
 
+WEIGHTS = (1e-6, 1e6)
+"""The weights a statistic may have. A weight is a relative importance: between these, one
+statistic can count a million million times another, which already leaves the other out,
+and the distance's squares of weighted differences move by at most 10^12, far from
+floating point's limits. Far outside them the distance overflows to infinity (a weight of
+1e308) or falls to 0 (1e-200): every simulation is then as near the data as any other, and
+the posterior is the prior."""
+
 FIELD_PATH_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
 
 
@@ -260,12 +268,13 @@ class Statistic(Spec):
     """A summary statistic: what of an observed column is compared, and its weight.
 
     ``kind`` is one of :data:`STATISTIC_KINDS`. ``weight`` multiplies the adaptive weight
-    pyabc gives each of the statistic's values (a ``series`` has one value per period).
+    pyabc gives each of the statistic's values (a ``series`` has one value per period),
+    within :data:`WEIGHTS` (1e-6 to 1e6).
     """
 
     column: str
     kind: Literal["series", "total", "peak", "peak_period", "final"] = "series"
-    weight: float = Field(default=1.0, gt=0)
+    weight: float = Field(default=1.0, ge=WEIGHTS[0], le=WEIGHTS[1])
 
     @property
     def label(self) -> str:
@@ -283,7 +292,8 @@ class Data(Spec):
     to ``k * period_days``: flows (purchases, revenue) are summed over its days, states
     (shares, counts of customers) are read on its last day, and ``net_sentiment`` is the
     period's (from its days' positive and negative word of mouth). ``rename`` maps the file's
-    own column names to outcome columns (``rename = { sales = "purchases" }``).
+    own column names (each one the file has) to outcome columns
+    (``rename = { sales = "purchases" }``).
     """
 
     path: str
@@ -482,12 +492,19 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Calibration:
         if reserved in data:
             raise CalibrationError(source, [(reserved, "unknown field")])
     data["file"] = source
-    if isinstance(data.get("scenario"), str):
-        data["scenario_file"] = data["scenario"]
-        try:
-            data["scenario"] = load_scenario(path.parent / data["scenario"])
-        except ScenarioError as error:
-            raise CalibrationError(source, error.under("scenario")) from None
+    if not isinstance(data.get("scenario"), str):
+        expected = "expected the path to a scenario TOML file, relative to the calibration file"
+        if "scenario" not in data:
+            problem = f"required field is missing ({expected})"
+        else:
+            given = data["scenario"]
+            problem = f"{expected} (got {'a table' if isinstance(given, dict) else repr(given)})"
+        raise CalibrationError(source, [("scenario", problem)])
+    data["scenario_file"] = data["scenario"]
+    try:
+        data["scenario"] = load_scenario(path.parent / data["scenario"])
+    except ScenarioError as error:
+        raise CalibrationError(source, error.under("scenario")) from None
     try:
         calibration = Calibration.model_validate(data)
     except ValidationError as error:

@@ -1,6 +1,7 @@
 """What a finished calibration leaves: posterior, intervals, draws, check, scenario, report."""
 
 import shutil
+import tomllib
 import warnings
 from contextlib import closing
 from types import SimpleNamespace
@@ -12,6 +13,7 @@ import pytest
 from ecosim import load_scenario
 from ecosim.calibrate import CalibrationError, calibrate, load_calibration
 from ecosim.calibrate.outputs import (
+    calibrated_scenario,
     credible_intervals,
     posterior_draws,
     summary_cells,
@@ -328,3 +330,33 @@ def test_a_narrow_posterior_is_written_with_the_digits_that_tell_its_ends_apart(
     )
     assert summary_cells(wide) == ["15,350", "3,080", "14,920", "10,970", "21,080"]
     assert periods(1) == "1 period" and periods(40) == "40 periods"
+
+
+def test_the_calibrated_scenario_s_header_gives_an_integer_field_the_value_it_sets(
+    write_calibration,
+):
+    """The header said wom_memory_days = 2.4227, the median, where the file sets 2."""
+    path = write_calibration(
+        (
+            'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0\nhigh = 1.0',
+            'path = "dynamics.wom_memory_days"\nprior = "uniform"\nlow = 1\nhigh = 10\n'
+            "integer = true",
+        )
+    )
+    calibration = load_calibration(path)
+    summary = pd.DataFrame(
+        {
+            "parameter": ["p", "wom_memory_days"],
+            "path": ["diffusion.p", "dynamics.wom_memory_days"],
+            "median": [0.0312, 2.4227],
+            "q05": [0.021, 1.61],
+            "q95": [0.044, 3.92],
+        }
+    )
+    text = calibrated_scenario(calibration, summary)
+    assert tomllib.loads(text)["dynamics"]["wom_memory_days"] == 2
+    assert (
+        "#   dynamics.wom_memory_days = 2 (the posterior median 2.4227 rounded; 90% credible "
+        "interval 1.61 to 3.92)\n" in text
+    )
+    assert "#   diffusion.p = 0.0312 (90% credible interval 0.021 to 0.044)\n" in text

@@ -670,3 +670,77 @@ def test_the_shares_are_the_outcomes_with_a_highest_value():
     }
     assert {name for name in OUTCOMES if is_share(name)} == expected
     assert len(expected) == 15
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        (1e308, "Input should be less than or equal to 1000000 (got 1e+308)"),
+        (1e-200, "Input should be greater than or equal to 0.000001 (got 1e-200)"),
+    ],
+    ids=["huge", "tiny"],
+)
+def test_a_weight_the_distance_cannot_hold_is_refused(write_calibration, weight, message):
+    """A weight of 1e308 made epsilon infinite (1e-200, 0): every simulation was accepted,
+    and the posterior was the prior."""
+    path = write_calibration()
+    with pytest.raises(CalibrationError) as raised:
+        load_calibration(path, {"statistics.0.weight": weight}, overrides_from="the command line")
+    assert raised.value.problems == [("statistics[0].weight (set on the command line)", message)]
+
+
+@pytest.mark.parametrize("weight", [1e-6, 1e6])
+def test_weights_at_the_limits_are_accepted(write_calibration, weight):
+    calibration = load_calibration(write_calibration(), {"statistics.0.weight": weight})
+    assert calibration.statistics[0].weight == weight
+
+
+EXPECTED_SCENARIO = "expected the path to a scenario TOML file, relative to the calibration file"
+
+
+@pytest.mark.parametrize(
+    ("written", "arguments", "message"),
+    [
+        ("", [], f"scenario: required field is missing ({EXPECTED_SCENARIO})"),
+        (
+            'scenario = { name = "tiny_bass", days = 12 }\n',
+            [],
+            f"scenario: {EXPECTED_SCENARIO} (got a table)",
+        ),
+        ("scenario = 5\n", [], f"scenario: {EXPECTED_SCENARIO} (got 5)"),
+        (
+            'scenario = "tiny_bass.toml"\n',
+            ["--set", "scenario=5"],
+            f"scenario (set on the command line): {EXPECTED_SCENARIO} (got 5)",
+        ),
+    ],
+    ids=["missing", "a table", "a number", "a number set on the command line"],
+)
+def test_a_scenario_that_is_not_a_path_is_one_problem_of_the_field_scenario(
+    write_calibration, capsys, written, arguments, message
+):
+    """It was 'scenario_file: required field is missing', an internal field, and for 5
+    also 'Input should be a valid dictionary or instance of Scenario'."""
+    path = write_calibration(('scenario = "tiny_bass.toml"\n', written))
+    out = path.parent / "out"
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), *arguments]) == 2
+    assert capsys.readouterr().err == f"ecosim: error: {path}: 1 problem\n  {message}\n"
+    assert not out.exists()
+
+
+def test_a_rename_of_a_column_the_data_lacks_is_refused_naming_the_data_s_columns(
+    write_calibration,
+):
+    """It was accepted without a word (the file's purchases read as they were)."""
+    path = write_calibration(
+        ('path = "data.csv"', 'path = "data.csv"\nrename = { sales = "purchases" }'),
+        data="# weekly sales\nperiod,purchases\n1,3\n2,4\n",
+    )
+    with pytest.raises(CalibrationError) as raised:
+        load_calibration(path)
+    assert str(raised.value) == (
+        f"{path.parent / 'data.csv'}: 1 problem\n  header: no column 'sales' to rename "
+        "(data.rename; its columns: period, purchases)"
+    )
+    (path.parent / "data.csv").write_text("# weekly sales\nperiod, sales\n1,3\n2,4\n")
+    assert load_calibration(path).observed["purchases"].tolist() == [3.0, 4.0]
