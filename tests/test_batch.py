@@ -453,7 +453,12 @@ def test_a_sigterm_whose_exception_was_lost_still_stops_the_batch(serial, tmp_pa
     try:
         with pytest.raises(Terminated):
             run_experiment(
-                experiment, out, serial=serial, workers=1, progress=False, on_run=signal_lost
+                experiment,
+                out,
+                serial=serial,
+                workers=None if serial else 1,
+                progress=False,
+                on_run=signal_lost,
             )
     finally:
         Terminated.received.clear()

@@ -44,7 +44,8 @@ from ecosim.calibrate.outputs import (
 )
 from ecosim.calibrate.report import write_report_text
 from ecosim.calibrate.schema import Calibration, CalibrationError
-from ecosim.errors import InputWarning
+from ecosim.errors import InputError, InputWarning
+from ecosim.experiment.runner import check_runner_arguments
 from ecosim.store import held_folder, sqlite_address, write_figure, write_parquet, write_text
 
 __all__ = ["CalibrationResult", "calibrate"]
@@ -135,9 +136,25 @@ def calibrate(
         If the folder holds another calibration, or is finished but its summary is damaged,
         or its outputs are incomplete and its history is gone (or held by another program).
     InputError
-        If the folder's path holds ``?`` or ``%`` (:func:`ecosim.store.sqlite_address`).
+        If an argument cannot be used, before anything runs
+        (:func:`ecosim.experiment.runner.check_runner_arguments`, and ``progress`` that is
+        not callable), or the folder's path holds ``?`` or ``%``
+        (:func:`ecosim.store.sqlite_address`).
     """
-    out = Path(out)
+    out = check_runner_arguments(
+        calibration,
+        Calibration,
+        "ecosim.calibrate.load_calibration",
+        out,
+        workers,
+        scheduler,
+        serial,
+    )
+    if progress is not None and not callable(progress):
+        raise InputError(
+            "progress: expected a function, called with each Generation as it completes, or "
+            f"None, got {type(progress).__name__}"
+        )
     sqlite_address(out / DATABASE)  # a path its address would misread, before any writing
     if finished(out) and not _missing(out):  # read only: a folder this process cannot write
         return _read(calibration, out)

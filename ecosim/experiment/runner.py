@@ -18,6 +18,7 @@ import numbers
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -344,6 +345,8 @@ def run_experiment(
 
     Raises
     ------
+    InputError
+        If an argument cannot be used (:func:`check_runner_arguments`), before anything runs.
     ExperimentError
         If ``out`` holds a different experiment, or the scenario refuses a condition's
         values with a strategy (:func:`~ecosim.experiment.plan.refused_conditions`): its
@@ -351,12 +354,12 @@ def run_experiment(
     ecosim.store.StoreError
         If another process is writing ``out``.
     """
-    out = _arguments(experiment, out)
+    where = _Where(workers, scheduler, serial, dashboard)
+    out = _arguments(experiment, out, where)
     refused = refused_conditions(experiment)
     if refused:
         raise ExperimentError(f"experiment {experiment.name!r}", refused)
     record = Record("batch", None, experiment)
-    where = _Where(workers, scheduler, serial, dashboard)
     return _execute(record, plan_runs(experiment), out, where, retries, progress, on_run)
 
 
@@ -419,11 +422,16 @@ def run_sensitivity(
     Returns
     -------
     SensitivityResult
+
+    Raises
+    ------
+    InputError
+        If an argument cannot be used (:func:`check_runner_arguments`), before anything runs.
     """
-    out = _arguments(experiment, out)
+    where = _Where(workers, scheduler, serial, dashboard)
+    out = _arguments(experiment, out, where)
     design = sensitivity_design(experiment, method)
     record = Record("sensitivity", method, experiment)
-    where = _Where(workers, scheduler, serial, dashboard)
     batch = _execute(record, design.runs, out, where, retries, progress)
     results = ResultStore(out).results()
     names = design.problem["names"]
@@ -464,14 +472,91 @@ def run_sensitivity(
     return SensitivityResult(design, batch, means, indices, undefined, constant)
 
 
-def _arguments(experiment: Experiment, out: str | Path) -> Path:
-    """Refuse an experiment that is not one, or a folder that is no path; return the folder."""
-    if not isinstance(experiment, Experiment):
+def _arguments(experiment: Experiment, out: str | Path, where: _Where) -> Path:
+    """Refuse what :func:`check_runner_arguments` refuses of an experiment; return the folder."""
+    return check_runner_arguments(
+        experiment,
+        Experiment,
+        "ecosim.experiment.load_experiment",
+        out,
+        where.workers,
+        where.scheduler,
+        where.serial,
+    )
+
+
+def check_runner_arguments(
+    loaded: object,
+    kind: type,
+    loader: str,
+    out: str | Path,
+    workers: int | None,
+    scheduler: str | None,
+    serial: bool,
+) -> Path:
+    """Refuse the input, folder or place to run of a function that runs simulations.
+
+    Checked by :func:`run_experiment`, :func:`run_sensitivity` and
+    :func:`ecosim.calibrate.calibrate` before any work (no folder is created, no cluster
+    started), each problem named by its argument as the command line names its option.
+
+    Parameters
+    ----------
+    loaded : object
+        The function's input, named after ``kind`` (``experiment``, ``calibration``).
+    kind : type
+        What ``loaded`` must be (:class:`Experiment`, ``Calibration``).
+    loader : str
+        The function that reads a ``kind`` from its file, for the message.
+    out : str or Path
+        The results folder.
+    workers, scheduler, serial
+        As in :func:`run_experiment`.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    InputError
+        If ``loaded`` is no ``kind``, ``out`` is no path, more than one of ``workers``,
+        ``scheduler`` and ``serial`` is given, ``workers`` is not a whole number from 1 to
+        :data:`WORKERS_PER_CORE` per core, or ``out`` is (or is in) a file or no folder can
+        be created there.
+    """
+    if not isinstance(loaded, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
         raise InputError(
-            "experiment: expected an Experiment (ecosim.experiment.load_experiment reads one "
-            f"from its file), got {type(experiment).__name__}"
+            f"{kind.__name__.lower()}: expected {article} {kind.__name__} ({loader}(path) reads "
+            f"one from its file), got {type(loaded).__name__}"
         )
-    return as_path(out, "out")
+    path = as_path(out, "out")
+    given = {"workers": workers is not None, "scheduler": scheduler is not None, "serial": serial}
+    if sum(map(bool, given.values())) > 1:
+        raise InputError(
+            f"{' and '.join(name for name, on in given.items() if on)}: cannot go together "
+            "(expected one of them: workers for a local Dask cluster, scheduler for a running "
+            "one, or serial=True for this process, without Dask)"
+        )
+    if workers is not None:
+        check_local_processes(workers, "workers")
+    existing = next((folder for folder in (path, *path.parents) if folder.exists()), path)
+    if existing.exists() and not existing.is_dir():
+        which = "is" if existing == path else f"is in {existing}, which is"
+        raise InputError(
+            f"out: {path} {which} a file, not a folder (expected a folder, or a path where "
+            "one can be created)"
+        )
+    if existing != path:  # what can be created is known only by creating it (permissions)
+        try:
+            os.rmdir(tempfile.mkdtemp(prefix=".ecosim-", dir=existing))
+        except OSError as error:
+            raise InputError(
+                f"out: {path}: no folder can be created in {existing} ({error.strerror or error})"
+            ) from None
+    return path
 
 
 @dataclass(frozen=True)
@@ -495,8 +580,6 @@ def _execute(
 ) -> BatchResult:
     if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
         raise InputError(f"retries: expected a whole number from 0 (got {retries!r:.60})")
-    if not where.serial and not where.scheduler and where.workers is not None:
-        check_local_processes(where.workers, "workers")  # before the folder is written
     started = time.perf_counter()
     if not where.scheduler and any("population.size" not in run.overrides for run in runs):
         check_memory(record.experiment.scenario)

@@ -12,13 +12,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ecosim.calibrate import calibrate, load_calibration
+from ecosim.calibrate import calibrate, fit, load_calibration
 from ecosim.calibrate.abc import DATABASE, claim, mark_finished
 from ecosim.calibrate.schema import MAX_SEED, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, particle_seeds
 from ecosim.cli import main
-from ecosim.errors import Terminated
+from ecosim.errors import InputError, Terminated
+from ecosim.experiment import load_experiment
 from ecosim.store import held_folder
+
+from experiment_helpers import write_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -431,3 +434,65 @@ def test_a_scenario_s_warning_is_given_once_by_the_command_not_by_dask_s_workers
     assert done.stderr.count(cut) == 2, done.stderr  # the scenario's, then calibrated.toml's
     assert f"ecosim: warning: scenario 'air_conditioner_market': {cut}" in done.stderr
     assert "InputWarning" not in done.stderr, done.stderr
+
+
+PROC = Path("/proc")
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"calibration": "tiny.toml"},
+            r"^calibration: expected a Calibration \(.*load_calibration",
+        ),
+        ({"calibration": None}, r"^calibration: expected a Calibration .* got NoneType$"),
+        ({"calibration": "experiment"}, r"^calibration: expected a Calibration .* got Experiment$"),
+        ({"out": None}, r"^out: expected a path \(a str or pathlib.Path\), got NoneType$"),
+        ({"out": 5}, r"^out: expected a path \(a str or pathlib.Path\), got int$"),
+        ({"out": "file"}, r"^out: .*file is a file, not a folder \(expected a folder"),
+        ({"out": "file/sub"}, r"^out: .*sub is in .*file, which is a file, not a folder"),
+        ({"out": PROC / "calx"}, r"^out: /proc/calx: no folder can be created in /proc \(No such"),
+        ({"progress": 5}, r"^progress: expected a function, .* or None, got int$"),
+        ({"workers": 2}, r"^workers and serial: cannot go together \(expected one of them"),
+        ({"scheduler": "tcp://127.0.0.1:1"}, r"^scheduler and serial: cannot go together"),
+        ({"serial": False, "workers": 10**12}, r"^workers: 1 problem\n  1,000,000,000,000: more"),
+    ],
+    ids=[
+        "calibration-path",
+        "calibration-none",
+        "calibration-experiment",
+        "out-none",
+        "out-int",
+        "out-file",
+        "out-in-file",
+        "out-proc",
+        "progress",
+        "serial-workers",
+        "serial-scheduler",
+        "workers-too-many",
+    ],
+)
+def test_arguments_calibrate_cannot_use_are_named_before_anything_runs(
+    write_calibration, tmp_path, monkeypatch, given, message
+):
+    """A file's path for the calibration went up as an AttributeError once Dask had started,
+    a file for ``out`` as FileExistsError, ``progress=5`` as a TypeError after generation 0;
+    ``workers`` beside ``serial`` was ignored, and too many were named ``--workers``."""
+    def no_cluster(*args):
+        raise AssertionError("a cluster was started")
+
+    monkeypatch.setattr(fit, "cluster", no_cluster)
+    path = write_calibration()
+    (tmp_path / "file").write_text("not a folder")
+    named = {
+        "tiny.toml": str(path),
+        "experiment": load_experiment(write_experiment(tmp_path / "experiment")),
+        "file": tmp_path / "file",
+        "file/sub": tmp_path / "file" / "sub",
+    }
+    arguments = {"calibration": load_calibration(path), "out": tmp_path / "out", "serial": True}
+    arguments.update({key: named.get(value, value) for key, value in given.items()})
+    with pytest.raises(InputError, match=message):
+        calibrate(**arguments)
+    assert not (tmp_path / "out").exists()
