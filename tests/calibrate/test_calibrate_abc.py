@@ -479,6 +479,7 @@ def test_arguments_calibrate_cannot_use_are_named_before_anything_runs(
     """A file's path for the calibration went up as an AttributeError once Dask had started,
     a file for ``out`` as FileExistsError, ``progress=5`` as a TypeError after generation 0;
     ``workers`` beside ``serial`` was ignored, and too many were named ``--workers``."""
+
     def no_cluster(*args):
         raise AssertionError("a cluster was started")
 
