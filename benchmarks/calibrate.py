@@ -108,7 +108,8 @@ generation's time and caps the gain from a second worker.
 Simulations per minute: particles simulated over the wall time of the generations.
 Time to a posterior: the whole `calibrate` call (cluster start, search, posterior
 predictive check of 100 draws, figures and report). Posterior medians and 90% intervals
-(each run proposes different particles on Dask, so they differ within Monte Carlo error):
+(the same in every mode: each evaluation's particle is drawn from its own seed, and a
+generation keeps its evaluations in order, `ecosim.calibrate.sampling`):
 
 {chr(10).join(f"- {line}" for line in medians)}
 """

@@ -11,10 +11,11 @@ its last complete generation when run again.
 Reproducibility: a particle's simulations are seeded by a hash of the calibration's seed
 and its parameter values (:func:`ecosim.calibrate.simulation.particle_seeds`), so a
 particle's statistics never depend on the worker that computed it. The proposals are
-drawn by pyabc from numpy's global random state, seeded from the calibration's seed: in
-this process (``serial``) a calibration is reproduced exactly; on Dask pyabc reseeds
-numpy in every job, so the particles proposed (and the posterior, within its Monte Carlo
-error) differ from run to run.
+drawn by pyabc from numpy's global random state, which the samplers of
+:mod:`ecosim.calibrate.sampling` seed for each evaluation from the calibration's seed, the
+generation and the evaluation's index, and a generation keeps its evaluations in index
+order: in this process or on a Dask cluster of any size, a calibration is reproduced
+exactly.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ecosim.calibrate.kernel import ScaledNormalTransition
 from ecosim.calibrate.posterior import RECORD, SETTINGS, scenario_fingerprint, short_hash
+from ecosim.calibrate.sampling import SeededDaskSampler, SeededSampler
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
 from ecosim.errors import stop_if_terminated
@@ -246,8 +248,8 @@ def search(
         The output folder. If it already holds this calibration, the search continues
         from its last complete generation; if it holds another, nothing is run.
     client : dask.distributed.Client, optional
-        Simulate on this cluster (pyabc's ``DaskDistributedSampler``); without one, in
-        this process.
+        Simulate on this cluster (:class:`~ecosim.calibrate.sampling.SeededDaskSampler`);
+        without one, in this process, with the same particles.
     progress : callable, optional
         Called with each generation as it completes.
     finished : bool
@@ -281,9 +283,9 @@ def search(
         ),
         transitions=ScaledNormalTransition(),
         sampler=(
-            pyabc.sampler.SingleCoreSampler()
+            SeededSampler(calibration.seed)
             if client is None
-            else pyabc.sampler.DaskDistributedSampler(client, batch_size=calibration.abc.batch_size)
+            else SeededDaskSampler(calibration.seed, client, calibration.abc.batch_size)
         ),
     )
     done = _completed(out)

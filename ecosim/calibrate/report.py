@@ -93,7 +93,10 @@ def write_report_text(
         "generation's with a multivariate normal kernel (Silverman's bandwidth) fitted in "
         "units of each parameter's weighted standard deviation. Each particle's statistics are "
         f"the mean of {s.replications} simulation(s), seeded by a hash of the calibration's "
-        f"seed ({c.seed}) and the particle's values. The search ran {len(generations)} "
+        f"seed ({c.seed}) and the particle's values; the particle itself is drawn from a seed of "
+        "the calibration's, its generation and its place in the generation, which keeps its "
+        "particles in that order, so the search is the same on any number of workers. "
+        f"The search ran {len(generations)} "
         f"generations ({simulations:,} particles simulated) {ran}; it stops after "
         f"{s.generations} generations or once epsilon falls to {s.min_epsilon:g}.",
         "",

@@ -204,15 +204,26 @@ def test_a_serial_calibration_is_reproduced_exactly(write_calibration, tmp_path)
     ).read_text()
 
 
-def test_a_particle_gives_the_same_statistics_on_dask_as_in_this_process(
+def test_a_calibration_is_the_same_in_this_process_and_on_any_number_of_workers(
     write_calibration, tmp_path
 ):
-    """pyabc reseeds numpy per Dask job: the particles differ, each particle's result does not."""
+    """pyabc's Dask sampler reseeded numpy from the system in every job: another posterior
+    on each run, and on each number of workers."""
     import pyabc
 
     calibration = load_calibration(write_calibration())
-    calibrate(calibration, tmp_path / "dask", workers=2)
-    history = pyabc.History(f"sqlite:///{tmp_path / 'dask' / DATABASE}", _id=1, create=False)
+    serial = calibrate(calibration, tmp_path / "serial", serial=True)
+    for workers in (1, 2):
+        dask = calibrate(calibration, tmp_path / f"dask{workers}", workers=workers)
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "serial" / "posterior.parquet"),
+            pd.read_parquet(tmp_path / f"dask{workers}" / "posterior.parquet"),
+        )
+        pd.testing.assert_frame_equal(serial.summary, dask.summary)
+        assert [(g.epsilon, g.simulations) for g in serial.generations] == [
+            (g.epsilon, g.simulations) for g in dask.generations
+        ]
+    history = pyabc.History(f"sqlite:///{tmp_path / 'dask2' / DATABASE}", _id=1, create=False)
     particles, _ = history.get_distribution(m=0, t=history.max_t)
     _, stored = history.get_weighted_sum_stats(t=history.max_t)
     model = ParticleModel(calibration)
