@@ -14,6 +14,7 @@ between generations (its adaptive population size) are left as they would be on 
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,6 +27,10 @@ __all__ = ["SeededDaskSampler", "SeededSampler", "evaluate"]
 
 _GENERATION, _CALIBRATION = 0, 1
 """Streams of seeds: a generation's particles, and the sample that sets its distance's scale."""
+
+_GLOBAL_STATE = threading.Lock()
+"""Held from an evaluation's seeding to its end: the threads of a worker process share numpy's
+global random state, and one thread's seed would otherwise feed another's draws."""
 
 
 def evaluate(simulate_one: Callable[[], Any], key: list[int], first: int, count: int) -> list[Any]:
@@ -54,8 +59,9 @@ def evaluate(simulate_one: Callable[[], Any], key: list[int], first: int, count:
     """
     particles = []
     for index in range(first, first + count):
-        np.random.seed([*key, index])  # noqa: NPY002 (pyabc draws from numpy's global state)
-        particles.append(simulate_one())
+        with _GLOBAL_STATE:
+            np.random.seed([*key, index])  # noqa: NPY002 (pyabc draws from numpy's global state)
+            particles.append(simulate_one())
     return particles
 
 
@@ -88,8 +94,12 @@ class SeededSampler(pyabc.sampler.Sampler):
     ) -> pyabc.Sample:
         """Return evaluations 0, 1, 2, ... up to the ``n``-th accepted one.
 
-        ``max_eval`` and ``ana_vars`` (pyabc's limit of evaluations and its look-ahead) are
-        not used: the search sets neither.
+        ``nr_evaluations_`` counts these evaluations; on a cluster a few more ran and were
+        discarded (at most the batches in flight when the ``n``-th particle was accepted),
+        so that the count, as the particles, is the same wherever the search runs.
+        ``max_eval`` and ``ana_vars`` are not used: there is no limit of evaluations (the
+        search sets no minimum acceptance rate, so pyabc passes an infinite one) and no
+        look-ahead.
         """
         stream = _CALIBRATION if all_accepted else _GENERATION
         batches = self._batches(simulate_one, [self.seed, stream, t + 1])
@@ -119,7 +129,10 @@ class SeededDaskSampler(SeededSampler):
     Batches of ``batch_size`` evaluations run on the workers, two per worker thread at a
     time so that none waits; their results are read in order, one batch at a time (an
     interrupted wait for all of them leaves a waiting task per batch, each printing a
-    traceback), and the batches not needed are cancelled.
+    traceback), and the batches not needed are cancelled. The threads of a worker process
+    evaluate one particle at a time (they share numpy's global random state): start workers
+    with one thread each (``dask worker ADDRESS --nthreads 1``, as the local cluster's are)
+    to use every core.
 
     Parameters
     ----------

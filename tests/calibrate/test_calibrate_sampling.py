@@ -1,7 +1,10 @@
 """The seeded samplers: the same particles in this process and on any number of workers."""
 
+import time
+
 import numpy as np
 import pyabc
+from distributed import Client, LocalCluster
 
 from ecosim.calibrate.sampling import SeededDaskSampler, SeededSampler
 from ecosim.experiment import runner
@@ -43,3 +46,34 @@ def test_a_cluster_of_any_size_draws_the_same_particles_as_this_process():
         with runner.dask_client(workers=workers, scheduler=None) as client:
             for batch_size in (1, 4):
                 assert drawn(SeededDaskSampler(11, client, batch_size)) == expected
+
+
+def slow_simulate_one() -> pyabc.Particle:
+    """A particle of two draws with a pause between, in which another thread could reseed."""
+    x = float(np.random.uniform())  # noqa: NPY002
+    time.sleep(0.002)
+    y = float(np.random.uniform())  # noqa: NPY002
+    return pyabc.Particle(
+        m=0,
+        parameter=pyabc.Parameter({"x": x, "y": y}),
+        weight=1.0,
+        sum_stat={"x": x},
+        distance=x,
+        accepted=x < 0.3,
+    )
+
+
+def test_the_threads_of_a_worker_do_not_draw_from_each_others_seeds():
+    """A worker of several threads (``dask worker`` starts one per core) mixed particles up:
+    one thread's seed fed another's draws."""
+
+    def particles(sampler: pyabc.sampler.Sampler) -> list[tuple[float, float]]:
+        sample = sampler.sample_until_n_accepted(8, slow_simulate_one, 1)
+        return [(p.parameter["x"], p.parameter["y"]) for p in sample.accepted_particles]
+
+    expected = particles(SeededSampler(3))
+    cluster = LocalCluster(
+        n_workers=1, threads_per_worker=4, processes=True, dashboard_address=None
+    )
+    with cluster, Client(cluster) as client:
+        assert particles(SeededDaskSampler(3, client, 1)) == expected
