@@ -68,7 +68,15 @@ def write_report_text(
     s = c.abc
     scenario = c.scenario
     simulations = sum(g.simulations for g in generations)
-    ran = "(where is not recorded in its history)" if rewritten else where
+    if rewritten:
+        ran = "(where is not recorded in its history)"
+    elif resumed:
+        ran = (
+            f"{where} for the last {len(generations) - resumed} of them (the first {resumed} "
+            "in an earlier call, where is not recorded)"
+        )
+    else:
+        ran = where
     lines = [
         f"# Calibration: {c.name}",
         "",

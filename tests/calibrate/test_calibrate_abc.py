@@ -76,6 +76,10 @@ def test_a_search_killed_between_generations_resumes_and_is_not_redone(write_cal
     ran = [line for line in printed.splitlines() if line.startswith("generation ")]
     assert [line.split(":")[0] for line in ran] == [f"generation {t}" for t in range(done, 5)]
     assert (out / "report.md").exists() and (out / "calibrated.toml").exists()
+    assert (  # it credited the whole search to the call that resumed it
+        f"simulated) in one process for the last {5 - done} of them (the first {done} in an "
+        "earlier call, where is not recorded)"
+    ) in (out / "report.md").read_text()
 
     stamp = (out / DATABASE).stat().st_mtime_ns
     assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
