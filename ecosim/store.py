@@ -92,7 +92,9 @@ def sqlite_address(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
+def output_folder(
+    out: Path, files: tuple[str, ...] = (), *, name: str = "--out", readable: bool = False
+) -> Path:
     """Return ``out``, the folder a command writes into, unless it is (or is in) a file.
 
     Checked before a command starts, so that finished work is not lost to a path that
@@ -103,6 +105,12 @@ def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
     out : Path
     files : tuple of str
         The files the command will write into ``out``, each of which must not be a folder.
+    name : str
+        What gave ``out``, in messages: the option ``--out``, or a function's argument
+        ``out``.
+    readable : bool
+        Accept a folder that exists and cannot be written into (its finished results are
+        read); where ``out`` does not exist yet, its nearest parent must let it be created.
 
     Returns
     -------
@@ -119,24 +127,25 @@ def output_folder(out: Path, files: tuple[str, ...] = ()) -> Path:
     which = "is" if existing == out else f"{existing} is"
     if existing.exists() and not existing.is_dir():
         raise InputError(
-            f"--out {out}: {which} a file, not a folder (expected a folder to write into, "
+            f"{name} {out}: {which} a file, not a folder (expected a folder to write into, "
             "or a path that does not exist yet)"
         )
-    try:  # what can be written is known only by writing (permissions, read-only disks)
-        handle, probe = tempfile.mkstemp(prefix=".ecosim-", dir=existing)
-    except OSError as error:
-        raise InputError(
-            f"--out {out}: {which} a folder this process cannot write into (creating a "
-            f"file there failed: {error.strerror or error}); choose another --out"
-        ) from None
-    os.close(handle)
-    os.unlink(probe)
-    taken = [name for name in files if (out / name).is_dir()]
+    if not (readable and existing == out):
+        try:  # what can be written is known only by writing (permissions, read-only disks)
+            handle, probe = tempfile.mkstemp(prefix=".ecosim-", dir=existing)
+        except OSError as error:
+            raise InputError(
+                f"{name} {out}: {which} a folder this process cannot write into (creating a "
+                f"file there failed: {error.strerror or error}); choose another {name}"
+            ) from None
+        os.close(handle)
+        os.unlink(probe)
+    taken = [file for file in files if (out / file).is_dir()]
     if taken:
         raise InputError(
-            f"--out {out}: {', '.join(str(out / name) for name in taken)} "
+            f"{name} {out}: {', '.join(str(out / file) for file in taken)} "
             f"{'is a folder' if len(taken) == 1 else 'are folders'} (expected the files "
-            f"{', '.join(files)} or nothing there; choose another --out)"
+            f"{', '.join(files)} or nothing there; choose another {name})"
         )
     return out
 

@@ -18,7 +18,6 @@ import numbers
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -52,7 +51,7 @@ from ecosim.market import Market
 from ecosim.memory import check_memory
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.scenario import Scenario
-from ecosim.store import ResultStore
+from ecosim.store import ResultStore, output_folder
 
 __all__ = [
     "BatchResult",
@@ -524,7 +523,8 @@ def check_runner_arguments(
         If ``loaded`` is no ``kind``, ``out`` is no path, more than one of ``workers``,
         ``scheduler`` and ``serial`` is given, ``workers`` is not a whole number from 1 to
         :data:`WORKERS_PER_CORE` per core, or ``out`` is (or is in) a file or no folder can
-        be created there.
+        be created there (:func:`ecosim.store.output_folder`; an existing folder is read
+        even if it cannot be written).
     """
     if not isinstance(loaded, kind):
         article = "an" if kind.__name__[0] in "AEIOU" else "a"
@@ -542,20 +542,7 @@ def check_runner_arguments(
         )
     if workers is not None:
         check_local_processes(workers, "workers")
-    existing = next((folder for folder in (path, *path.parents) if folder.exists()), path)
-    if existing.exists() and not existing.is_dir():
-        which = "is" if existing == path else f"is in {existing}, which is"
-        raise InputError(
-            f"out: {path} {which} a file, not a folder (expected a folder, or a path where "
-            "one can be created)"
-        )
-    if existing != path:  # what can be created is known only by creating it (permissions)
-        try:
-            os.rmdir(tempfile.mkdtemp(prefix=".ecosim-", dir=existing))
-        except OSError as error:
-            raise InputError(
-                f"out: {path}: no folder can be created in {existing} ({error.strerror or error})"
-            ) from None
+    output_folder(path, name="out", readable=True)
     return path
 
 

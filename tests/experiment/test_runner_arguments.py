@@ -50,9 +50,9 @@ def test_a_file_for_the_folder_is_refused_naming_out(tmp_path, run):
     file = tmp_path / "file"
     file.write_text("not a folder")
     at, inner = re.escape(str(file)), re.escape(str(file / "out"))
-    with pytest.raises(InputError, match=rf"^out: {at} is a file, not a folder \(expected"):
+    with pytest.raises(InputError, match=rf"^out {at}: is a file, not a folder \(expected"):
         run(experiment, file, serial=True)
-    with pytest.raises(InputError, match=rf"^out: {inner} is in {at}, which is a file, not a"):
+    with pytest.raises(InputError, match=rf"^out {inner}: {at} is a file, not a folder"):
         run(experiment, file / "out", serial=True)
     assert file.read_text() == "not a folder"
 
@@ -63,6 +63,6 @@ def test_a_folder_that_cannot_be_created_is_refused_with_the_system_s_reason(tmp
     experiment = load_experiment(write_experiment(tmp_path))
     with pytest.raises(
         InputError,
-        match=r"^out: /proc/ecosim-out: no folder can be created in /proc \(No such file",
+        match=r"^out /proc/ecosim-out: /proc is a folder this process cannot write into \(",
     ):
         run(experiment, "/proc/ecosim-out", serial=True)
