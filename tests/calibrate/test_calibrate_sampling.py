@@ -10,17 +10,21 @@ from ecosim.calibrate.sampling import SeededDaskSampler, SeededSampler
 from ecosim.experiment import runner
 
 
-def simulate_one() -> pyabc.Particle:
-    """A particle drawn from numpy's global state, as pyabc draws them; a third accepted."""
-    x = float(np.random.uniform())  # noqa: NPY002
+def particle(values: dict[str, float]) -> pyabc.Particle:
+    """A particle of these values, accepted when its ``x`` is below 0.3."""
     return pyabc.Particle(
         m=0,
-        parameter=pyabc.Parameter({"x": x}),
+        parameter=pyabc.Parameter(values),
         weight=1.0,
-        sum_stat={"x": x},
-        distance=x,
-        accepted=x < 0.3,
+        sum_stat={"x": values["x"]},
+        distance=values["x"],
+        accepted=values["x"] < 0.3,
     )
+
+
+def simulate_one() -> pyabc.Particle:
+    """A particle drawn from numpy's global state, as pyabc draws them; a third accepted."""
+    return particle({"x": float(np.random.uniform())})  # noqa: NPY002
 
 
 def drawn(sampler: pyabc.sampler.Sampler, t: int = 2) -> tuple[list[float], int]:
@@ -52,15 +56,7 @@ def slow_simulate_one() -> pyabc.Particle:
     """A particle of two draws with a pause between, in which another thread could reseed."""
     x = float(np.random.uniform())  # noqa: NPY002
     time.sleep(0.002)
-    y = float(np.random.uniform())  # noqa: NPY002
-    return pyabc.Particle(
-        m=0,
-        parameter=pyabc.Parameter({"x": x, "y": y}),
-        weight=1.0,
-        sum_stat={"x": x},
-        distance=x,
-        accepted=x < 0.3,
-    )
+    return particle({"x": x, "y": float(np.random.uniform())})  # noqa: NPY002
 
 
 def test_the_threads_of_a_worker_do_not_draw_from_each_others_seeds():
