@@ -6,7 +6,8 @@ Carlo approximate Bayesian computation with an adaptive weighted Euclidean dista
 perturbation kernel in units of each parameter's spread (:mod:`ecosim.calibrate.kernel`). Each
 generation is stored in the output folder's SQLite database (``abc.db``) as soon as it is
 complete: a search that is interrupted (Ctrl-C, ``kill -9``, a lost worker) resumes from
-its last complete generation when run again.
+its last complete generation when run again, and goes on as the uninterrupted search would
+have (:mod:`ecosim.calibrate.resume`).
 
 Reproducibility: a particle's simulations are seeded by a hash of the calibration's seed
 and its parameter values (:func:`ecosim.calibrate.simulation.particle_seeds`), so a
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ecosim.calibrate.kernel import ScaledNormalTransition
 from ecosim.calibrate.posterior import RECORD, SETTINGS, scenario_fingerprint, short_hash
+from ecosim.calibrate.resume import (
+    ResumableDistance,
+    ResumablePopulationSize,
+    keep_generation,
+    kept_generation,
+)
 from ecosim.calibrate.sampling import SeededDaskSampler, SeededSampler
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
@@ -269,13 +277,14 @@ def search(
     out = Path(out)
     database = sqlite_address(out / DATABASE)
     claim(calibration, out)
+    keep = partial(keep_generation, out)
     abc = pyabc.ABCSMC(
         ParticleModel(calibration),
         priors(calibration),
-        pyabc.AdaptivePNormDistance(
-            p=2, scale_function=spread, fixed_weights=statistic_weights(calibration)
+        ResumableDistance(
+            out, p=2, scale_function=spread, fixed_weights=statistic_weights(calibration)
         ),
-        population_size=pyabc.populationstrategy.AdaptivePopulationSize(
+        population_size=ResumablePopulationSize(
             calibration.abc.population_size,
             max_population_size=calibration.abc.max_population_size
             or 2 * calibration.abc.population_size,
@@ -283,19 +292,23 @@ def search(
         ),
         transitions=ScaledNormalTransition(),
         sampler=(
-            SeededSampler(calibration.seed)
+            SeededSampler(calibration.seed, keep)
             if client is None
-            else SeededDaskSampler(calibration.seed, client, calibration.abc.batch_size)
+            else SeededDaskSampler(calibration.seed, client, calibration.abc.batch_size, keep)
         ),
     )
     done = _completed(out)
-    with _quiet_pyabc():
+    with _quiet_pyabc(), _random_state():
         if done is None:
             np.random.seed(calibration.seed)  # noqa: NPY002 (pyabc draws from numpy's global state)
             history = abc.new(database, statistics(calibration.observed, calibration.statistics))
             done = 0
         else:
-            np.random.seed([calibration.seed, done])  # noqa: NPY002
+            kept = kept_generation(out, done - 1)
+            if kept is None:  # written before generations were kept
+                np.random.seed([calibration.seed, done])  # noqa: NPY002
+            else:
+                np.random.set_state(kept.random_state)  # noqa: NPY002
             history = abc.load(database, 1)
         remaining = calibration.abc.generations - done
         before = _generations(history)
@@ -364,6 +377,16 @@ def _run(
             abc.history.done()
             return ran
         t += 1
+
+
+@contextmanager
+def _random_state() -> Iterator[None]:
+    """Restore numpy's global random state, which pyabc draws from, when the search ends."""
+    state = np.random.get_state()  # noqa: NPY002
+    try:
+        yield
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
 
 
 def _generations(history: pyabc.History) -> list[Generation]:

@@ -76,11 +76,16 @@ class SeededSampler(pyabc.sampler.Sampler):
     ----------
     seed : int
         The calibration's seed.
+    keep : callable, optional
+        Called as ``keep(t, sample)`` with each generation's sample (not the one that first
+        sets the distance's scale) before pyabc stores the generation, this process's random
+        state as it was before the generation.
     """
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, keep: Callable[[int, pyabc.Sample], None] | None = None) -> None:
         super().__init__()
         self.seed = seed
+        self.keep = keep
 
     def sample_until_n_accepted(
         self,
@@ -114,6 +119,8 @@ class SeededSampler(pyabc.sampler.Sampler):
             batches.close()  # a cluster's batches still running are cancelled
             np.random.set_state(state)  # noqa: NPY002
         self.nr_evaluations_ = evaluated
+        if self.keep is not None and not all_accepted:
+            self.keep(t, sample)
         return sample
 
     def _batches(self, simulate_one: Callable[[], Any], key: list[int]) -> Iterator[list[Any]]:
@@ -140,10 +147,18 @@ class SeededDaskSampler(SeededSampler):
         The calibration's seed.
     client : distributed.Client
     batch_size : int
+    keep : callable, optional
+        As :class:`SeededSampler`'s.
     """
 
-    def __init__(self, seed: int, client: Any, batch_size: int) -> None:
-        super().__init__(seed)
+    def __init__(
+        self,
+        seed: int,
+        client: Any,
+        batch_size: int,
+        keep: Callable[[int, pyabc.Sample], None] | None = None,
+    ) -> None:
+        super().__init__(seed, keep)
         self.client = client
         self.batch_size = batch_size
 

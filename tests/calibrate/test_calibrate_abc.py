@@ -14,6 +14,7 @@ import pytest
 
 from ecosim.calibrate import calibrate, fit, load_calibration
 from ecosim.calibrate.abc import DATABASE, claim, mark_finished
+from ecosim.calibrate.resume import SIMULATIONS
 from ecosim.calibrate.schema import MAX_SEED, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, particle_seeds
 from ecosim.cli import main
@@ -48,6 +49,8 @@ def complete(folder: Path) -> int:
 
 
 def test_a_search_killed_between_generations_resumes_and_is_not_redone(write_calibration, capsys):
+    """It resumes after its complete generations, gives the uninterrupted search's
+    generations and posterior, and is not run again once finished."""
     path = write_calibration(("generations = 2", "generations = 5"))
     out = path.parent / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -80,6 +83,17 @@ def test_a_search_killed_between_generations_resumes_and_is_not_redone(write_cal
         f"simulated) in one process for the last {5 - done} of them (the first {done} in an "
         "earlier call, where is not recorded)"
     ) in (out / "report.md").read_text()
+
+    whole = path.parent / "uninterrupted"
+    assert main(["calibrate", str(path), "--serial", "--out", str(whole)]) == 0
+    capsys.readouterr()
+    pd.testing.assert_frame_equal(
+        generations(whole).drop(columns="population_end_time"),
+        after.drop(columns="population_end_time"),
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(whole / "posterior.parquet"), pd.read_parquet(out / "posterior.parquet")
+    )
 
     stamp = (out / DATABASE).stat().st_mtime_ns
     assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
@@ -233,6 +247,96 @@ def test_a_calibration_is_the_same_in_this_process_and_on_any_number_of_workers(
     model = ParticleModel(calibration)
     for values, statistics in list(zip(particles.to_dict("records"), stored, strict=True))[:5]:
         assert model(values) == pytest.approx(statistics, rel=1e-12)
+
+
+class Stopped(Exception):
+    """Raised by a patched pyabc step: the search stopped there."""
+
+
+def stop_at(monkeypatch, owner, name, t):
+    """Patch ``owner.name`` to raise :class:`Stopped` when called for generation ``t``."""
+    original = getattr(owner, name)
+
+    def stopping(self, *args, **kwargs):
+        if kwargs.get("t", args[0] if args else None) == t:
+            raise Stopped
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, stopping)
+    return original
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["after its simulations, before it was stored", "after it was stored, before the next step"],
+)
+def test_a_search_stopped_and_resumed_is_the_uninterrupted_search(
+    write_calibration, tmp_path, monkeypatch, where
+):
+    """pyabc refitted a resumed search's adaptive distance to the accepted particles alone
+    (the uninterrupted search fits it to every simulation), and chose the next population's
+    size from another random state and another starting size: the generations after the
+    stop were other draws."""
+    import hashlib
+
+    import numpy as np
+    import pyabc
+
+    from ecosim.calibrate.resume import ResumablePopulationSize
+
+    def record_random_states(into: dict[int, str]) -> None:
+        """Record the random state the population size of each generation is drawn from
+        (in this calibration it reaches its maximum whatever the draws)."""
+        original = ResumablePopulationSize.update
+
+        def update(self, transitions, model_weights, t=None):
+            state = np.random.get_state()  # noqa: NPY002
+            into[t] = hashlib.sha256(state[1].tobytes() + repr(state[2:]).encode()).hexdigest()
+            return original(self, transitions, model_weights, t)
+
+        monkeypatch.setattr(ResumablePopulationSize, "update", update)
+
+    calibration = load_calibration(write_calibration(("generations = 2", "generations = 5")))
+    drawn_whole, drawn_resumed = {}, {}
+    record_random_states(drawn_whole)
+    whole = calibrate(calibration, tmp_path / "whole", serial=True)
+    monkeypatch.undo()
+    if where.startswith("after its simulations"):  # generation 2 simulated, not stored
+        stop_at(monkeypatch, pyabc.History, "append_population", 2)
+    else:  # generation 1 stored, the distance of generation 2 not fitted
+        stop_at(monkeypatch, pyabc.ABCSMC, "_prepare_next_iteration", 2)
+    with pytest.raises(Stopped):
+        calibrate(calibration, tmp_path / "cut", serial=True)
+    monkeypatch.undo()
+    assert complete(tmp_path / "cut") == 2
+
+    record_random_states(drawn_resumed)
+    resumed = calibrate(calibration, tmp_path / "cut", workers=2)
+    assert resumed.resumed == 2
+    assert sorted(drawn_resumed) == [2, 3, 4, 5]
+    assert drawn_resumed == {t: drawn_whole[t] for t in (2, 3, 4, 5)}
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "whole" / "posterior.parquet"),
+        pd.read_parquet(tmp_path / "cut" / "posterior.parquet"),
+    )
+    assert [(g.epsilon, g.particles, g.simulations) for g in resumed.generations] == [
+        (g.epsilon, g.particles, g.simulations) for g in whole.generations
+    ]
+    assert len({g.particles for g in whole.generations}) > 1, "the population size adapted"
+    assert sorted(p.name for p in (tmp_path / "cut" / SIMULATIONS).iterdir()) == [
+        "generation_3.npz",
+        "generation_4.npz",
+    ]
+
+
+def test_a_calibration_leaves_numpy_s_global_random_state_as_it_was(write_calibration, tmp_path):
+    import numpy as np
+
+    np.random.seed(123)  # noqa: NPY002 (the state a caller's own draws come from)
+    state = np.random.get_state()  # noqa: NPY002
+    calibrate(load_calibration(write_calibration()), tmp_path / "out", serial=True)
+    after = np.random.get_state()  # noqa: NPY002
+    assert after[0] == state[0] and (after[1] == state[1]).all() and after[2:] == state[2:]
 
 
 def test_the_largest_seed_a_calibration_takes_seeds_its_search(write_calibration):

@@ -1,0 +1,185 @@
+"""What a resumed search needs to go on as the uninterrupted search would have.
+
+pyabc's history keeps each generation's accepted particles. From them alone pyabc cannot
+continue a search as it would have gone on: its adaptive distance (Prangle 2017) is refitted
+after every generation to the spread of *every* simulation, the rejected ones included; its
+adaptive population size starts from the size it chose last, which it holds in memory; and
+the bootstrap that chooses the next size draws from this process's random state. Here, for
+every generation, the statistics of all its simulations and the random state it started
+from are written to the output folder (``abc_simulations/``) before pyabc stores the
+generation, so that whenever the search stops, the generation it resumes after has its
+file; a search resumed from it draws what the uninterrupted search drew.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyabc
+
+from ecosim.calibrate.schema import CalibrationError
+
+__all__ = [
+    "SIMULATIONS",
+    "Kept",
+    "ResumableDistance",
+    "ResumablePopulationSize",
+    "keep_generation",
+    "kept_generation",
+]
+
+SIMULATIONS = "abc_simulations"
+"""The folder, in the output folder, of the last two generations' simulations."""
+
+_STATE = "__random_state__"
+"""The keys, in a generation's file, of the random state the generation started from."""
+
+
+class Kept:
+    """A generation's file: the statistics of all its simulations and its random state.
+
+    Attributes
+    ----------
+    sample : pyabc.Sample
+        One particle per simulation, with its statistics only.
+    random_state : tuple
+        numpy's global random state before the generation (:func:`numpy.random.get_state`).
+    """
+
+    def __init__(self, sample: pyabc.Sample, random_state: tuple) -> None:
+        self.sample = sample
+        self.random_state = random_state
+
+
+def _path(folder: Path, t: int) -> Path:
+    return folder / SIMULATIONS / f"generation_{t}.npz"
+
+
+def keep_generation(folder: str | Path, t: int, sample: pyabc.Sample) -> None:
+    """Write the statistics of every simulation of generation ``t`` and the random state.
+
+    Called before pyabc stores the generation, with numpy's global random state as it was
+    before the generation (the samplers restore it). Written whole (to a temporary file,
+    then renamed). Generations before ``t - 1`` are no longer needed and are removed.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The calibration's output folder.
+    t : int
+        The generation.
+    sample : pyabc.Sample
+        The generation's sample, rejected particles recorded.
+    """
+    path = _path(Path(folder), t)
+    path.parent.mkdir(exist_ok=True)
+    particles = sample.all_particles
+    names = list(particles[0].sum_stat) if particles else []
+    _, keys, position, has_gauss, cached = np.random.get_state()  # noqa: NPY002
+    columns = {name: np.array([p.sum_stat[name] for p in particles]) for name in names}
+    columns[f"{_STATE}keys"] = keys
+    columns[f"{_STATE}numbers"] = np.array([position, has_gauss, cached], dtype=float)
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("wb") as file:
+        np.savez(file, **columns)
+        file.flush()
+        os.fsync(file.fileno())
+    partial.replace(path)
+    for old in path.parent.glob("generation_*.npz"):
+        generation = old.stem.removeprefix("generation_")
+        if generation.isdigit() and int(generation) < t - 1:
+            old.unlink(missing_ok=True)
+
+
+def kept_generation(folder: str | Path, t: int) -> Kept | None:
+    """Read what :func:`keep_generation` kept of generation ``t`` (None: nothing kept).
+
+    Raises
+    ------
+    CalibrationError
+        If the file cannot be read.
+    """
+    path = _path(Path(folder), t)
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as stored:
+            columns = {name: stored[name] for name in stored.files}
+        keys = columns.pop(f"{_STATE}keys")
+        position, has_gauss, cached = columns.pop(f"{_STATE}numbers")
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        raise CalibrationError(
+            str(path),
+            [("", f"cannot be read ({error}): delete it to resume from pyabc's history alone")],
+        ) from None
+    sample = pyabc.Sample(record_rejected=True)
+    count = len(next(iter(columns.values()))) if columns else 0
+    for i in range(count):
+        sum_stat = {name: float(values[i]) for name, values in columns.items()}
+        sample.append(
+            pyabc.Particle(
+                m=0, parameter=pyabc.Parameter(), weight=1.0, sum_stat=sum_stat, distance=np.nan
+            )
+        )
+    return Kept(sample, ("MT19937", keys, int(position), int(has_gauss), float(cached)))
+
+
+class ResumableDistance(pyabc.AdaptivePNormDistance):
+    """pyabc's adaptive p-norm distance, refitted on resuming to every kept simulation.
+
+    A search resumed in ``folder`` fits its first distance to every simulation of the last
+    stored generation, as the uninterrupted search did, when :func:`keep_generation` kept
+    them; otherwise (a folder written without them) to its accepted particles, as pyabc does.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The calibration's output folder.
+    **options
+        pyabc's :class:`~pyabc.AdaptivePNormDistance` options.
+    """
+
+    def __init__(self, folder: str | Path, **options: Any) -> None:
+        super().__init__(**options)
+        self.folder = Path(folder)
+
+    def initialize(
+        self,
+        t: int,
+        get_sample: Callable[[], pyabc.Sample],
+        x_0: dict,
+        total_sims: int,
+    ) -> None:
+        """Fit the distance of generation ``t``, to the kept simulations of ``t - 1`` if any."""
+        kept = kept_generation(self.folder, t - 1) if t > 0 else None
+        super().initialize(
+            t=t,
+            get_sample=get_sample if kept is None else lambda: kept.sample,
+            x_0=x_0,
+            total_sims=total_sims,
+        )
+
+
+class ResumablePopulationSize(pyabc.populationstrategy.AdaptivePopulationSize):
+    """pyabc's adaptive population size, starting from the last generation's size.
+
+    pyabc chooses the next generation's size starting from the size it chose last, held in
+    memory: a resumed search started from the first generation's. Here it starts from the
+    size of the last generation, the particles the kernels were fitted to: the same size in
+    an uninterrupted search, and in a resumed one.
+
+    Parameters
+    ----------
+    *args, **options
+        pyabc's :class:`~pyabc.populationstrategy.AdaptivePopulationSize` arguments.
+    """
+
+    def update(self, transitions: Any, model_weights: np.ndarray, t: int | None = None) -> None:
+        """Choose generation ``t``'s size from the last generation's fitted kernels."""
+        self.nr_particles = sum(len(transition.X) for transition in transitions)
+        super().update(transitions, model_weights, t)
