@@ -36,6 +36,7 @@ from ecosim.experiment import (
     read_record,
     replication_seeds,
     run_experiment,
+    run_sensitivity,
     runner,
 )
 from ecosim.scenario import load_scenario
@@ -1363,6 +1364,31 @@ def test_retries_that_are_no_count_of_retries_are_refused(tmp_path, retries):
     experiment = load_experiment(write_experiment(tmp_path))
     with pytest.raises(InputError, match=r"retries: expected a whole number from 0"):
         run_experiment(experiment, tmp_path / "out", serial=True, retries=retries)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"on_run": 5}, r"^on_run: expected a function, .* or None, got int$"),
+        ({"progress": "yes"}, r"^progress: expected True, False or None .*, got 'yes'$"),
+        ({"dashboard": "no"}, r"^dashboard: expected True or False, got 'no'$"),
+        ({"serial": 1}, r"^serial: expected True or False, got 1$"),
+    ],
+    ids=["on_run", "progress", "dashboard", "serial"],
+)
+def test_a_runner_s_arguments_of_the_wrong_kind_are_refused_before_any_run(
+    tmp_path, given, message
+):
+    """``on_run=5`` failed with a TypeError after the first run was written; a string for
+    ``progress`` or ``dashboard`` was read as True."""
+    experiment = load_experiment(write_experiment(tmp_path))
+    arguments = {"serial": True, **given}
+    with pytest.raises(InputError, match=message):
+        run_experiment(experiment, tmp_path / "out", **arguments)
+    if "on_run" not in given:
+        with pytest.raises(InputError, match=message):
+            run_sensitivity(experiment, tmp_path / "out", "morris", **arguments)
     assert not (tmp_path / "out").exists()
 
 

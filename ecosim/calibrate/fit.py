@@ -149,6 +149,7 @@ def calibrate(
         workers,
         scheduler,
         serial,
+        dashboard,
     )
     if progress is not None and not callable(progress):
         raise InputError(

@@ -354,7 +354,7 @@ def run_experiment(
         If another process is writing ``out``.
     """
     where = _Where(workers, scheduler, serial, dashboard)
-    out = _arguments(experiment, out, where)
+    out = _arguments(experiment, out, where, retries, progress, on_run)
     refused = refused_conditions(experiment)
     if refused:
         raise ExperimentError(f"experiment {experiment.name!r}", refused)
@@ -428,7 +428,7 @@ def run_sensitivity(
         If an argument cannot be used (:func:`check_runner_arguments`), before anything runs.
     """
     where = _Where(workers, scheduler, serial, dashboard)
-    out = _arguments(experiment, out, where)
+    out = _arguments(experiment, out, where, retries, progress)
     design = sensitivity_design(experiment, method)
     record = Record("sensitivity", method, experiment)
     batch = _execute(record, design.runs, out, where, retries, progress)
@@ -471,9 +471,20 @@ def run_sensitivity(
     return SensitivityResult(design, batch, means, indices, undefined, constant)
 
 
-def _arguments(experiment: Experiment, out: str | Path, where: _Where) -> Path:
-    """Refuse what :func:`check_runner_arguments` refuses of an experiment; return the folder."""
-    return check_runner_arguments(
+def _arguments(
+    experiment: Experiment,
+    out: str | Path,
+    where: _Where,
+    retries: int,
+    progress: bool | None,
+    on_run: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Refuse an experiment runner's arguments before anything runs; return the folder.
+
+    What :func:`check_runner_arguments` refuses, and ``retries``, ``progress`` or
+    ``on_run`` of the wrong kind (``on_run=5`` failed after the first run).
+    """
+    path = check_runner_arguments(
         experiment,
         Experiment,
         "ecosim.experiment.load_experiment",
@@ -481,7 +492,21 @@ def _arguments(experiment: Experiment, out: str | Path, where: _Where) -> Path:
         where.workers,
         where.scheduler,
         where.serial,
+        where.dashboard,
     )
+    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
+        raise InputError(f"retries: expected a whole number from 0 (got {retries!r:.60})")
+    if progress is not None and not isinstance(progress, bool):
+        raise InputError(
+            f"progress: expected True, False or None (by default: on a terminal), got "
+            f"{progress!r:.60}"
+        )
+    if on_run is not None and not callable(on_run):
+        raise InputError(
+            "on_run: expected a function, called as on_run(done, planned) after each run, or "
+            f"None, got {type(on_run).__name__}"
+        )
+    return path
 
 
 def check_runner_arguments(
@@ -492,6 +517,7 @@ def check_runner_arguments(
     workers: int | None,
     scheduler: str | None,
     serial: bool,
+    dashboard: bool,
 ) -> Path:
     """Refuse the input, folder or place to run of a function that runs simulations.
 
@@ -509,7 +535,7 @@ def check_runner_arguments(
         The function that reads a ``kind`` from its file, for the message.
     out : str or Path
         The results folder.
-    workers, scheduler, serial
+    workers, scheduler, serial, dashboard
         As in :func:`run_experiment`.
 
     Returns
@@ -520,8 +546,9 @@ def check_runner_arguments(
     Raises
     ------
     InputError
-        If ``loaded`` is no ``kind``, ``out`` is no path, more than one of ``workers``,
-        ``scheduler`` and ``serial`` is given, ``workers`` is not a whole number from 1 to
+        If ``loaded`` is no ``kind``, ``out`` is no path, ``serial`` or ``dashboard`` is
+        not True or False, more than one of ``workers``, ``scheduler`` and ``serial`` is
+        given, ``workers`` is not a whole number from 1 to
         :data:`WORKERS_PER_CORE` per core, or ``out`` is (or is in) a file or no folder can
         be created there (:func:`ecosim.store.output_folder`; an existing folder is read
         even if it cannot be written).
@@ -533,6 +560,9 @@ def check_runner_arguments(
             f"one from its file), got {type(loaded).__name__}"
         )
     path = as_path(out, "out")
+    for name, value in (("serial", serial), ("dashboard", dashboard)):
+        if not isinstance(value, bool):
+            raise InputError(f"{name}: expected True or False, got {value!r:.60}")
     given = {"workers": workers is not None, "scheduler": scheduler is not None, "serial": serial}
     if sum(map(bool, given.values())) > 1:
         raise InputError(
@@ -565,8 +595,6 @@ def _execute(
     progress: bool | None,
     on_run: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
-    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
-        raise InputError(f"retries: expected a whole number from 0 (got {retries!r:.60})")
     started = time.perf_counter()
     if not where.scheduler and any("population.size" not in run.overrides for run in runs):
         check_memory(record.experiment.scenario)

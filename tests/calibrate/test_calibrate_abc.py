@@ -576,6 +576,8 @@ PROC = Path("/proc")
         ({"workers": 2}, r"^workers and serial: cannot go together \(expected one of them"),
         ({"scheduler": "tcp://127.0.0.1:1"}, r"^scheduler and serial: cannot go together"),
         ({"serial": False, "workers": 10**12}, r"^workers: 1 problem\n  1,000,000,000,000: more"),
+        ({"serial": "yes"}, r"^serial: expected True or False, got 'yes'$"),
+        ({"dashboard": "no"}, r"^dashboard: expected True or False, got 'no'$"),
     ],
     ids=[
         "calibration-path",
@@ -590,6 +592,8 @@ PROC = Path("/proc")
         "serial-workers",
         "serial-scheduler",
         "workers-too-many",
+        "serial-not-bool",
+        "dashboard-not-bool",
     ],
 )
 def test_arguments_calibrate_cannot_use_are_named_before_anything_runs(
