@@ -701,10 +701,15 @@ def _check_workers(args: argparse.Namespace) -> None:
         check_local_processes(args.workers, "--workers")
 
 
+def _scenario_file(path: Path, experiment: Experiment) -> Path | None:
+    """Return the scenario file an experiment file names (None: its scenario is in the file)."""
+    return None if experiment.scenario_file is None else path.parent / experiment.scenario_file
+
+
 def _batch(args: argparse.Namespace) -> int:
     from ecosim.experiment import ExperimentError, load_experiment, run_experiment
     from ecosim.experiment.plan import refused_conditions
-    from ecosim.store import output_folder
+    from ecosim.store import ResultStore, output_folder
 
     _check_workers(args)
     overrides = _experiment_overrides(args, "replications")
@@ -713,7 +718,11 @@ def _batch(args: argparse.Namespace) -> int:
     refused = refused_conditions(experiment)  # before the folder: named by the file
     if refused:
         raise ExperimentError(str(args.experiment), refused)
-    out = output_folder(args.out or Path("results") / experiment.name)
+    out = output_folder(
+        args.out or Path("results") / experiment.name,
+        (ResultStore.RECORD,),
+        inputs=(args.experiment, _scenario_file(args.experiment, experiment)),
+    )
     try:
         result = run_experiment(
             experiment,
@@ -773,7 +782,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.experiment import ExperimentError, load_experiment, run_sensitivity
     from ecosim.experiment.plan import sensitivity_design
     from ecosim.report import undefined_note, write_sensitivity_report
-    from ecosim.store import output_folder
+    from ecosim.store import ResultStore, output_folder
 
     _check_workers(args)
     overrides = _experiment_overrides(args, "sensitivity.replications")
@@ -785,7 +794,11 @@ def _sensitivity(args: argparse.Namespace) -> int:
         sensitivity_design(experiment, args.method)
     except ExperimentError as error:
         raise ExperimentError(str(args.experiment), error.problems) from None
-    out = output_folder(args.out or Path("results") / f"{experiment.name}-{args.method}")
+    out = output_folder(
+        args.out or Path("results") / f"{experiment.name}-{args.method}",
+        (ResultStore.RECORD,),
+        inputs=(args.experiment, _scenario_file(args.experiment, experiment)),
+    )
     try:
         result = run_sensitivity(
             experiment,

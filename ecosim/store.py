@@ -93,7 +93,12 @@ def sqlite_address(path: Path) -> str:
 
 
 def output_folder(
-    out: Path, files: tuple[str, ...] = (), *, name: str = "--out", readable: bool = False
+    out: Path,
+    files: tuple[str, ...] = (),
+    *,
+    name: str = "--out",
+    readable: bool = False,
+    inputs: tuple[str | Path | None, ...] = (),
 ) -> Path:
     """Return ``out``, the folder a command writes into, unless it is (or is in) a file.
 
@@ -111,6 +116,8 @@ def output_folder(
     readable : bool
         Accept a folder that exists and cannot be written into (its finished results are
         read); where ``out`` does not exist yet, its nearest parent must let it be created.
+    inputs : tuple of path
+        The files the command reads (None: none), none of which may be one of ``files``.
 
     Returns
     -------
@@ -121,7 +128,7 @@ def output_folder(
     ------
     InputError
         If ``out``, or the nearest of its parents that exists, is not a folder or cannot
-        be written into, or one of ``files`` is a folder.
+        be written into, or one of ``files`` is a folder or one of ``inputs``.
     """
     existing = next((path for path in (out, *out.parents) if path.exists()), out)
     which = "is" if existing == out else f"{existing} is"
@@ -140,6 +147,14 @@ def output_folder(
             ) from None
         os.close(handle)
         os.unlink(probe)
+    read = {Path(path).resolve() for path in inputs if path is not None}
+    overwritten = [file for file in files if (out / file).resolve() in read]
+    if overwritten:
+        file = overwritten[0]
+        raise InputError(
+            f"{name} {out}: would write its {file} over {(out / file).resolve()}, a file this "
+            f"command reads; choose another {name} (a folder for the results)"
+        )
     taken = [file for file in files if (out / file).is_dir()]
     if taken:
         raise InputError(

@@ -127,3 +127,44 @@ def test_a_search_history_whose_path_an_sqlite_address_would_misread_is_refused(
     (tmp_path / name).mkdir()
     monkeypatch.chdir(tmp_path / name)
     assert sqlite_address(Path("results/fit/abc.db")) == "sqlite:///results/fit/abc.db"
+
+
+@pytest.mark.parametrize(
+    ("command", "written"),
+    [
+        ("batch", "experiment.toml"),
+        ("sensitivity", "experiment.toml"),
+        ("calibrate", "calibration.toml"),
+        ("calibrate", "calibrated.toml"),
+        ("calibrate", "ppc.csv"),
+    ],
+    ids=["batch", "sensitivity", "calibrate-file", "calibrate-scenario", "calibrate-data"],
+)
+def test_a_folder_whose_outputs_would_replace_an_input_is_refused(
+    tmp_path, write_calibration, capsys, command, written
+):
+    """A batch into the folder of its experiment.toml read that file as the folder's record
+    ("holds a different experiment ... name (folder: 'tiny', now: absent)") after creating
+    runs/; a calibration's outputs would have replaced its data or scenario of that name."""
+    if command == "calibrate":
+        path = write_calibration()
+        folder = path.parent
+        renamed = {"calibration.toml": path.name, "calibrated.toml": "tiny_bass.toml"}
+        renamed["ppc.csv"] = "data.csv"
+        (folder / renamed[written]).rename(folder / written)
+        if written == "calibration.toml":
+            path = folder / written
+        else:
+            path.write_text(path.read_text().replace(renamed[written], written))
+        arguments = [command, str(path)]
+    else:
+        path = write_experiment(tmp_path / "experiment", tiny_experiment())
+        folder = path.parent
+        arguments = [command, str(path)] + (
+            ["--method", "morris"] if command == "sensitivity" else []
+        )
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert main([*arguments, "--serial", "--out", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"--out {folder}: would write its {written} over {folder / written}, a file this " in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

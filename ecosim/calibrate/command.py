@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ecosim.calibrate.abc import Generation, finished
+from ecosim.calibrate.abc import RECORD, Generation, finished
 from ecosim.calibrate.fit import FIGURES, OUTPUTS, calibrate
 from ecosim.calibrate.outputs import summary_cells
 from ecosim.calibrate.report import periods
@@ -46,7 +46,12 @@ def calibrate_command(
         when the cluster or the disk failed (a rerun resumes in all three cases).
     """
     calibration = load_calibration(file, overrides, overrides_from="the command line")
-    out = output_folder(out or Path("results") / calibration.name)
+    folder = Path(calibration.file).parent
+    out = output_folder(
+        out or Path("results") / calibration.name,
+        (RECORD, *OUTPUTS),
+        inputs=(file, folder / calibration.scenario_file, folder / calibration.data.path),
+    )
     done = finished(out)
     runner = {"workers": workers, "scheduler": scheduler, "serial": serial, "dashboard": dashboard}
     if done:  # its outputs are read, or written again from abc.db if one is missing
