@@ -1367,6 +1367,34 @@ def test_retries_that_are_no_count_of_retries_are_refused(tmp_path, retries):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("command", ["batch", "sensitivity"])
+def test_a_setting_moved_from_the_command_line_into_the_file_reruns_the_same_folder(
+    tmp_path, capsys, command
+):
+    """The record compared the command line's changes too: the same runs, their value
+    written into the file, were refused as 'experiment.overrides (folder: a dict, now:
+    absent)'."""
+    path = write_experiment(tmp_path, tiny_experiment(**SMALL))
+    out = tmp_path / "out"
+    arguments = [command, str(path), "--serial", "--out", str(out)]
+    text = path.read_text()
+    if command == "sensitivity":
+        arguments += ["--method", "morris"]
+        setting, moved = "sensitivity.trajectories=2", text + "\n[sensitivity]\ntrajectories = 2\n"
+    else:
+        setting, moved = "days=4", text.replace("days = 5", "days = 4")
+    assert main([*arguments, "--set", setting]) == 0
+    capsys.readouterr()
+    path.write_text(moved)
+    assert main(arguments) == 0
+    assert ", 0 finished now" in capsys.readouterr().out
+    name, value = setting.split("=")
+    assert read_record(out).experiment.overrides == {name: int(value)}
+    path.write_text(moved.replace("replications = 2", "replications = 3"))
+    assert main(arguments) == 2
+    assert "differs in: experiment.replications (folder: 2, now: 3)" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("given", "message"),
     [

@@ -26,7 +26,7 @@ from ecosim.experiment.schema import (
 )
 from ecosim.network import edge_list_digest
 from ecosim.scenario import Scenario
-from ecosim.scenario.loading import field_path, overlapping, read_toml_file
+from ecosim.scenario.loading import read_toml_file
 from ecosim.store import ResultStore, write_text
 
 __all__ = [
@@ -173,8 +173,7 @@ def claim(store: ResultStore, record: Record) -> None:
         held_digests = None
     data.pop(POSTERIOR, None)
     held_posterior = held.pop(POSTERIOR, None)
-    differences = _differences(held, data)
-    differences = _named_once(differences, data["experiment"])
+    differences = _differences(_without_overrides(held), _without_overrides(data))
     if differences:
         listed = "; ".join(
             f"{path} (folder: {_short(was)}, now: {_short(now)})"
@@ -374,18 +373,16 @@ def _differences(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
     return [] if a == b else [(path, a, b)]
 
 
-def _named_once(
-    differences: list[tuple[str, Any, Any]], experiment: dict[str, Any]
-) -> list[tuple[str, Any, Any]]:
-    """Leave out a changed override (``experiment.overrides.<dotted>``) whose field differs too."""
-    prefix = "experiment.overrides."
-    fields = [path for path, _, _ in differences if not path.startswith(prefix)]
+def _without_overrides(data: dict[str, Any]) -> dict[str, Any]:
+    """Return a record without its command line's changes, whose effects its fields hold.
 
-    def echoed(path: str) -> bool:
-        target = f"experiment.{field_path(experiment, path.removeprefix(prefix))}"
-        return path.startswith(prefix) and any(overlapping(target, f) for f in fields)
-
-    return [difference for difference in differences if not echoed(difference[0])]
+    A folder's runs are those of its resolved experiment, however its values were given:
+    a rerun with a ``--set`` written into the file instead runs the same runs.
+    """
+    experiment = data.get("experiment")
+    if not isinstance(experiment, dict):
+        return data
+    return {**data, "experiment": {k: v for k, v in experiment.items() if k != "overrides"}}
 
 
 def describe_failures(directory: str | Path) -> str:
