@@ -663,6 +663,7 @@ def test_the_embedded_cluster_serves_no_http_unless_asked(
     def look(done, planned):
         if done == 1:
             client = default_client()
+            client.wait_for_workers(2, timeout=120)  # a nanny listens before its worker joins
             pids = [os.getpid(), *client.run(os.getpid).values()]
             nannies = [psutil.Process(pid).parent().pid for pid in pids[1:]]
             seen["listening"] = _listening({*pids, *nannies})
@@ -1453,3 +1454,25 @@ def test_the_next_command_can_be_pasted_into_a_shell(tmp_path, capsys):
     assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
     line = capsys.readouterr().out.splitlines()[-1]
     assert shlex.split(line) == ["next:", "ecosim", "compare", str(out)]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"workers": 2, "serial": True}, r"^workers and serial: cannot go together"),
+        ({"workers": 10**6}, r"^workers: 1 problem\n  1,000,000: more"),
+        ({"serial": "yes"}, r"^serial: expected True or False, got 'yes'$"),
+        ({"serial": True, "retries": -1}, r"^retries: expected a whole number from 0"),
+    ],
+    ids=["workers-and-serial", "too-many-workers", "serial-not-bool", "retries"],
+)
+def test_open_runner_refuses_its_arguments_named_as_arguments(monkeypatch, given, message):
+    """``open_runner(workers=2, serial=True)`` ran in this process, ignoring ``workers``;
+    too many workers were named ``--workers``, an option the caller never gave."""
+
+    def no_cluster(*args):
+        raise AssertionError("a cluster was started")
+
+    monkeypatch.setattr(runner, "LocalCluster", no_cluster)
+    with pytest.raises(InputError, match=message), runner.open_runner(**given):
+        pytest.fail("a runner was opened")

@@ -243,7 +243,15 @@ def open_runner(
     Yields
     ------
     Runner
+
+    Raises
+    ------
+    InputError
+        If the arguments cannot be used (:func:`check_where`, and ``retries`` that is no
+        whole number from 0), before any cluster starts.
     """
+    check_where(workers, scheduler, serial, dashboard)
+    _check_retries(retries)
     if serial:
         yield Runner(None, retries)
         return
@@ -494,8 +502,7 @@ def _arguments(
         where.serial,
         where.dashboard,
     )
-    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
-        raise InputError(f"retries: expected a whole number from 0 (got {retries!r:.60})")
+    _check_retries(retries)
     if progress is not None and not isinstance(progress, bool):
         raise InputError(
             f"progress: expected True, False or None (by default: on a terminal), got "
@@ -560,6 +567,33 @@ def check_runner_arguments(
             f"one from its file), got {type(loaded).__name__}"
         )
     path = as_path(out, "out")
+    check_where(workers, scheduler, serial, dashboard)
+    output_folder(path, name="out", readable=True)
+    return path
+
+
+def _check_retries(retries: int) -> None:
+    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
+        raise InputError(f"retries: expected a whole number from 0 (got {retries!r:.60})")
+
+
+def check_where(
+    workers: int | None, scheduler: str | None, serial: bool, dashboard: bool = False
+) -> None:
+    """Refuse the arguments that say where simulations run, named as arguments.
+
+    Parameters
+    ----------
+    workers, scheduler, serial, dashboard
+        As in :func:`run_experiment`.
+
+    Raises
+    ------
+    InputError
+        If ``serial`` or ``dashboard`` is not True or False, more than one of ``workers``,
+        ``scheduler`` and ``serial`` is given, or ``workers`` is not a whole number from 1
+        to :data:`WORKERS_PER_CORE` per core.
+    """
     for name, value in (("serial", serial), ("dashboard", dashboard)):
         if not isinstance(value, bool):
             raise InputError(f"{name}: expected True or False, got {value!r:.60}")
@@ -572,8 +606,6 @@ def check_runner_arguments(
         )
     if workers is not None:
         check_local_processes(workers, "workers")
-    output_folder(path, name="out", readable=True)
-    return path
 
 
 @dataclass(frozen=True)
@@ -794,7 +826,7 @@ def dask_client(
         :data:`WORKERS_PER_CORE` per core of this machine.
     """
     if not scheduler and workers is not None:
-        check_local_processes(workers, "--workers")
+        check_local_processes(workers, "workers")
     if scheduler:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)
