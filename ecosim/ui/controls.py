@@ -86,7 +86,9 @@ class Setting:
         A practical range inside the schema's (population size, horizon).
     scale : float, optional
         The least reach of an open upper end above the lower end (a membership fee ranges at
-        least over its brand's price, even from a fee of 0 or 1).
+        least over its brand's price, even from a fee of 0 or 1). A field with an open upper
+        end at its lower end and no scale gets a number field without an upper end: no end
+        of a slider would mean anything (a budget of 0 in a scenario without budgets).
     """
 
     path: str
@@ -153,7 +155,9 @@ def settings(scenario: Scenario) -> list[Setting]:
             Setting(f"brands.{name}.service.proactive_notice", f"{name} proactive delay notices"),
         ]
         if math.isfinite(brand.budget):
-            found.append(Setting(f"brands.{name}.budget", f"{name} budget"))
+            found.append(
+                Setting(f"brands.{name}.budget", f"{name} budget", scale=_budget_scale(scenario))
+            )
         if brand.loyalty.points is not None:
             found.append(
                 Setting(f"brands.{name}.loyalty.points.goal_gradient", f"{name} goal gradient")
@@ -247,6 +251,8 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     high = setting.high if setting.high is not None else bounds.get("high")
     if high is None:
         reach = max(value - low, (setting.scale or 0.0) / _OPEN_END_SPAN)
+        if reach == 0:  # no end of a slider would mean anything
+            return {"type": "InputFloat", "min": float(low), "max": math.inf, **base}
         high = low + max(_OPEN_END_SPAN * reach, 1.0)
     step = fitting_step(high - low, value, low, integer=kind is int)
     if step is None:
@@ -254,6 +260,17 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     if kind is int:
         return {"type": "SliderInt", "min": int(low), "max": int(high), "step": int(step), **base}
     return {"type": "SliderFloat", "min": float(low), "max": float(high), "step": step, **base}
+
+
+def _budget_scale(scenario: Scenario) -> float | None:
+    """Return the least reach of a budget's slider (None: nothing to measure it by).
+
+    The largest of the scenario's budgets and of its brands' campaign fixed costs: a brand
+    without budget, beside brands with one, gets a slider over theirs.
+    """
+    budgets = [brand.budget for brand in scenario.brands if math.isfinite(brand.budget)]
+    costs = [sum(a.cost for a in scenario.campaign if a.brand == b.name) for b in scenario.brands]
+    return max([*budgets, *costs], default=0.0) or None
 
 
 def within_rules(params: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

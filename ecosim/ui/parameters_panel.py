@@ -197,8 +197,11 @@ def ParameterInput(spec: dict[str, Any], value: Any, on_value: Callable[[Any], N
         elif kind in ("SliderFloat", "SliderInt", "InputFloat") and not isinstance(value, str):
             low, high = spec["min"], spec["max"]
             rule = f": {spec['rule']}" if "rule" in spec else ""
+            span = (
+                f"from {low:,.10g} up" if math.isinf(high) else f"from {low:,.10g} to {high:,.10g}"
+            )
             solara.Text(
-                f"{shown(value, spec.get('unit', ''))} (from {low:,.10g} to {high:,.10g}{rule})",
+                f"{shown(value, spec.get('unit', ''))} ({span}{rule})",
                 style={**_NOTE, "margin-top": "-6px"},
             )
 

@@ -1,4 +1,5 @@
 import inspect
+import math
 from pathlib import Path
 
 import hypothesis
@@ -165,6 +166,27 @@ def test_a_membership_fee_ranges_at_least_over_the_brands_price_and_says_per_ter
     assert (spec["label"], spec["unit"]) == ("tokoku member fee per 30 days", "Rp thousand")
     assert (spec["type"], spec["min"], spec["max"], spec["value"]) == ("SliderFloat", 0, top, fee)
     assert LiveModel(scenario, customers=200, **{path: top}).problem is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"brands.modaku.budget": 0}, ("SliderFloat", 0.0, 150_000.0)),
+        ({"brands.modaku.budget": 0, "brands.tokoku.budget": 0}, ("InputFloat", 0.0, math.inf)),
+        (
+            {"brands.modaku.budget": 0, "brands.tokoku.budget": math.inf},
+            ("InputFloat", 0.0, math.inf),
+        ),
+    ],
+    ids=["beside-a-budget", "all-zero", "beside-no-limit"],
+)
+def test_a_budget_of_0_ranges_over_the_other_budgets_or_is_typed(changes, expected):
+    """A budget of 0 gave a slider from Rp 0 to Rp 1 thousand: nothing a campaign costs.
+    (The campaign of this scenario has no fixed costs, which would set the scale too.)"""
+    scenario = load_scenario("scenarios/omnichannel_consistency.toml", changes)
+    spec = model_params(scenario)["brands.modaku.budget"]
+    assert (spec["type"], spec["min"], spec["max"], spec["value"]) == (*expected, 0)
+    assert LiveModel(scenario, customers=200, **{"brands.modaku.budget": 5e4}).problem is None
 
 
 def test_a_membership_fees_label_names_the_terms_length():

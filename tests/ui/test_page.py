@@ -154,6 +154,16 @@ def test_a_number_field_passes_on_a_finite_number_or_the_text_to_explain():
     rc.close()
 
 
+def test_a_budget_of_0_with_nothing_to_measure_it_by_is_typed_without_an_upper_end():
+    changes = {f"brands.{name}.budget": 0 for name in ("tokoku", "modaku")}
+    scenario = load_scenario(ROOT / "scenarios" / "omnichannel_consistency.toml", changes)
+    params = model_params(scenario)
+    _box, rc = solara.render(ParametersPanel(params, initial_values(params), lambda *_: None))
+    rc.find(v.TextField, label="modaku budget").assert_single()
+    text(rc, "Rp 0 thousand (from 0 up)").assert_not_empty()
+    rc.close()
+
+
 def test_text_in_a_number_field_of_a_product_rule_narrows_its_partner_as_reset_runs():
     """A negativity bias no slider step reaches is a number field; text typed in it raised
     a TypeError (compared with 0) while the wom weight's slider range was worked out."""
