@@ -22,6 +22,7 @@ exactly.
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -44,10 +45,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from ecosim.calibrate.kernel import ScaledNormalTransition
 from ecosim.calibrate.posterior import RECORD, SETTINGS, scenario_fingerprint, short_hash
 from ecosim.calibrate.resume import (
+    SIMULATIONS,
     ResumableDistance,
     ResumablePopulationSize,
     keep_generation,
-    kept_generation,
+    resume_random_state,
 )
 from ecosim.calibrate.sampling import SeededDaskSampler, SeededSampler
 from ecosim.calibrate.schema import Calibration, CalibrationError
@@ -304,11 +306,6 @@ def search(
             history = abc.new(database, statistics(calibration.observed, calibration.statistics))
             done = 0
         else:
-            kept = kept_generation(out, done - 1)
-            if kept is None:  # written before generations were kept
-                np.random.seed([calibration.seed, done])  # noqa: NPY002
-            else:
-                np.random.set_state(kept.random_state)  # noqa: NPY002
             history = abc.load(database, 1)
         remaining = calibration.abc.generations - done
         before = _generations(history)
@@ -327,6 +324,8 @@ def search(
                         )
                     ],
                 )
+            if done:
+                resume_random_state(out, done, calibration.seed)
             ran = _run(abc, calibration, remaining, progress)
     return Search(
         history=history,
@@ -616,11 +615,12 @@ def finished(out: str | Path) -> bool:
 
 
 def mark_finished(out: str | Path) -> None:
-    """Record that the folder's search and outputs are complete."""
+    """Record that the folder's search and outputs are complete; remove what resuming needs."""
     import tomli_w
 
     path = Path(out) / RECORD
     write_text(tomli_w.dumps({**read_toml(path), "finished": True}), path)
+    shutil.rmtree(Path(out) / SIMULATIONS, ignore_errors=True)  # only a resumed search reads it
 
 
 def posterior(history: pyabc.History) -> pd.DataFrame:

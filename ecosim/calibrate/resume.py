@@ -14,6 +14,7 @@ file; a search resumed from it draws what the uninterrupted search drew.
 from __future__ import annotations
 
 import os
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ import numpy as np
 import pyabc
 
 from ecosim.calibrate.schema import CalibrationError
+from ecosim.errors import InputWarning
 
 __all__ = [
     "SIMULATIONS",
@@ -31,6 +33,7 @@ __all__ = [
     "ResumablePopulationSize",
     "keep_generation",
     "kept_generation",
+    "resume_random_state",
 ]
 
 SIMULATIONS = "abc_simulations"
@@ -90,10 +93,17 @@ def keep_generation(folder: str | Path, t: int, sample: pyabc.Sample) -> None:
         file.flush()
         os.fsync(file.fileno())
     partial.replace(path)
+    folder_handle = os.open(path.parent, os.O_RDONLY)
+    try:  # the rename on disk before pyabc's commit of the generation
+        os.fsync(folder_handle)
+    finally:
+        os.close(folder_handle)
     for old in path.parent.glob("generation_*.npz"):
         generation = old.stem.removeprefix("generation_")
         if generation.isdigit() and int(generation) < t - 1:
             old.unlink(missing_ok=True)
+    for stale in path.parent.glob(".generation_*.npz.partial"):  # a write that was cut short
+        stale.unlink(missing_ok=True)
 
 
 def kept_generation(folder: str | Path, t: int) -> Kept | None:
@@ -127,6 +137,37 @@ def kept_generation(folder: str | Path, t: int) -> Kept | None:
             )
         )
     return Kept(sample, ("MT19937", keys, int(position), int(has_gauss), float(cached)))
+
+
+def resume_random_state(folder: str | Path, done: int, seed: int) -> None:
+    """Set numpy's global random state to the one generation ``done - 1`` started from.
+
+    Without the generation's file (removed, a folder from an earlier version, or a history
+    restored from an older copy), the state is seeded from the calibration's seed and
+    ``done``, with a warning: the search then goes on as pyabc resumes one, and its
+    generations from ``done`` on are other draws than the uninterrupted search's.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The calibration's output folder.
+    done : int
+        The complete generations the search resumes after.
+    seed : int
+        The calibration's seed.
+    """
+    kept = kept_generation(folder, done - 1)
+    if kept is not None:
+        np.random.set_state(kept.random_state)  # noqa: NPY002 (pyabc draws from numpy's global state)
+        return
+    np.random.seed([seed, done])  # noqa: NPY002
+    warnings.warn(
+        f"{Path(folder) / SIMULATIONS}: holds no file of generation {done - 1}: the search "
+        "resumes from the accepted particles alone, and its generations from here on are "
+        "other draws than an uninterrupted search's (the same target)",
+        InputWarning,
+        stacklevel=2,
+    )
 
 
 class ResumableDistance(pyabc.AdaptivePNormDistance):

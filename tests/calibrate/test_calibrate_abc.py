@@ -323,10 +323,43 @@ def test_a_search_stopped_and_resumed_is_the_uninterrupted_search(
         (g.epsilon, g.particles, g.simulations) for g in whole.generations
     ]
     assert len({g.particles for g in whole.generations}) > 1, "the population size adapted"
-    assert sorted(p.name for p in (tmp_path / "cut" / SIMULATIONS).iterdir()) == [
-        "generation_3.npz",
-        "generation_4.npz",
-    ]
+    assert not (tmp_path / "cut" / SIMULATIONS).exists(), "only a resumed search reads it"
+
+
+def test_a_search_resumed_without_its_kept_generation_says_it_draws_other_generations(
+    write_calibration, tmp_path, monkeypatch
+):
+    import shutil
+
+    import pyabc
+
+    from ecosim.errors import InputWarning
+
+    calibration = load_calibration(write_calibration(("generations = 2", "generations = 3")))
+    stop_at(monkeypatch, pyabc.ABCSMC, "_prepare_next_iteration", 2)
+    with pytest.raises(Stopped):
+        calibrate(calibration, tmp_path / "out", serial=True)
+    monkeypatch.undo()
+    shutil.rmtree(tmp_path / "out" / SIMULATIONS)
+    with pytest.warns(InputWarning, match=r"holds no file of generation 1: the search resumes"):
+        assert calibrate(calibration, tmp_path / "out", serial=True).resumed == 2
+
+
+def test_a_search_with_nothing_left_to_run_does_not_read_its_kept_generations(
+    write_calibration, tmp_path, monkeypatch
+):
+    """A damaged file of the last generation stopped a folder whose search had run all its
+    generations (stopped while its outputs were written) from writing them."""
+    calibration = load_calibration(write_calibration())
+    monkeypatch.setattr(fit, "mark_finished", lambda out: (_ for _ in ()).throw(Stopped()))
+    with pytest.raises(Stopped):
+        calibrate(calibration, tmp_path / "out", serial=True)
+    monkeypatch.undo()
+    kept = tmp_path / "out" / SIMULATIONS / "generation_1.npz"
+    kept.write_bytes(kept.read_bytes()[:40])
+    result = calibrate(calibration, tmp_path / "out", serial=True)
+    assert (result.ran, result.resumed) == (0, 2)
+    assert not kept.parent.exists()
 
 
 def test_a_calibration_leaves_numpy_s_global_random_state_as_it_was(write_calibration, tmp_path):

@@ -91,9 +91,11 @@ def test_the_random_state_a_generation_started_from_is_kept(tmp_path):
     assert kept_generation(tmp_path, 1) is None
 
 
-def test_the_population_size_starts_from_the_last_generation_s_size():
-    """pyabc started from the size it chose last in this process: a resumed search, from
+def test_a_resumed_population_size_is_the_uninterrupted_one():
+    """pyabc starts from the size it chose last in this process: a resumed search, from
     the first generation's."""
+    from pyabc.populationstrategy import AdaptivePopulationSize
+
     from ecosim.calibrate.kernel import ScaledNormalTransition
     from ecosim.calibrate.resume import ResumablePopulationSize
 
@@ -107,12 +109,15 @@ def test_the_population_size_starts_from_the_last_generation_s_size():
         return transition
 
     def size(strategy, t, particles):
-        np.random.seed(9)  # noqa: NPY002 (pyabc's bootstrap draws from the global state)
+        np.random.seed(t)  # noqa: NPY002 (pyabc's bootstrap draws from the global state)
         strategy.update([kernel(particles)], np.array([1.0]), t)
         return strategy(t)
 
     options = {"max_population_size": 10**6, "min_population_size": 10}
-    uninterrupted = ResumablePopulationSize(20, **options)
-    size(uninterrupted, 1, 20)
-    resumed = ResumablePopulationSize(20, **options)
-    assert size(resumed, 2, 150) == size(uninterrupted, 2, 150)
+    uninterrupted = AdaptivePopulationSize(20, **options)
+    first = size(uninterrupted, 1, 20)
+    second = size(uninterrupted, 2, first)
+    ours = ResumablePopulationSize(20, **options)
+    assert (size(ours, 1, 20), size(ours, 2, first)) == (first, second)
+    assert size(ResumablePopulationSize(20, **options), 2, first) == second
+    assert size(AdaptivePopulationSize(20, **options), 2, first) != second, "pyabc resumed"
