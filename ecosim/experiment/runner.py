@@ -528,9 +528,10 @@ def check_runner_arguments(
 ) -> Path:
     """Refuse the input, folder or place to run of a function that runs simulations.
 
-    Checked by :func:`run_experiment`, :func:`run_sensitivity` and
-    :func:`ecosim.calibrate.calibrate` before any work (no folder is created, no cluster
-    started), each problem named by its argument as the command line names its option.
+    Checked by :func:`run_experiment`, :func:`run_sensitivity`,
+    :func:`ecosim.calibrate.calibrate` and :func:`ecosim.optimize.optimise` before any work
+    (no folder is created, no cluster started), each problem named by its argument as the
+    command line names its option.
 
     Parameters
     ----------

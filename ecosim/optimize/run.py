@@ -23,8 +23,9 @@ import optuna
 import pandas as pd
 from optuna.trial import FixedTrial, TrialState
 
+from ecosim.errors import InputError
 from ecosim.experiment.plan import run_seed
-from ecosim.experiment.runner import Job, Runner, open_runner
+from ecosim.experiment.runner import Job, Runner, check_runner_arguments, open_runner
 from ecosim.network import edge_list_digest
 from ecosim.optimize.posterior import read_posterior
 from ecosim.optimize.schema import Optimisation, OptimisationError
@@ -203,13 +204,29 @@ def optimise(
     StoreError
         If another process is writing ``out``.
     InputError
-        If ``out`` holds ``?`` or ``%`` (:func:`ecosim.store.sqlite_address`).
+        If an argument cannot be used, before anything is written
+        (:func:`ecosim.experiment.runner.check_runner_arguments`, and ``on_batch`` that is
+        not callable), or ``out`` holds ``?`` or ``%`` (:func:`ecosim.store.sqlite_address`).
     SearchFailed
         If every evaluation of the search failed (the selection stage is not run).
     SelectionFailed
         If a run of the selection stage failed (its finished runs are kept).
     """
-    folder = Path(out)
+    folder = check_runner_arguments(
+        optimisation,
+        Optimisation,
+        "ecosim.optimize.load_optimisation",
+        out,
+        workers,
+        scheduler,
+        serial,
+        dashboard,
+    )
+    if on_batch is not None and not callable(on_batch):
+        raise InputError(
+            "on_batch: expected a function, called as on_batch(done, planned) after each batch "
+            f"of the search, or None, got {type(on_batch).__name__}"
+        )
     sqlite_address(folder / DATABASE)  # refused before anything is written
     with held_folder(folder, "optimisation"):
         return _optimise(optimisation, folder, workers, scheduler, serial, dashboard, on_batch)

@@ -10,7 +10,7 @@ from optuna.trial import TrialState
 
 from ecosim import load_scenario
 from ecosim.cli import main
-from ecosim.errors import InputWarning
+from ecosim.errors import InputError, InputWarning
 from ecosim.experiment import runner
 from ecosim.optimize import OptimisationError, load_optimisation, optimise, write_report
 from ecosim.optimize.report import _quantile_note
@@ -333,3 +333,29 @@ def test_a_rerun_with_fewer_selection_replications_reports_as_a_new_folder_would
     assert again.chosen.name == fresh.chosen.name
     pd.testing.assert_frame_equal(again.runs, fresh.runs)
     assert again.runs["replication"].max() < 4
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"optimisation": "spend.toml"}, r"^optimisation: expected an Optimisation \(.*got str$"),
+        ({"serial": "yes"}, r"^serial: expected True or False, got 'yes'$"),
+        ({"workers": 2}, r"^workers and serial: cannot go together"),
+        ({"on_batch": 5}, r"^on_batch: expected a function, .* got int$"),
+    ],
+    ids=["file-path", "serial-not-bool", "workers-and-serial", "on_batch"],
+)
+def test_arguments_optimise_cannot_use_are_refused_before_its_folder_is_written(
+    tmp_path, given, message
+):
+    """The folder was claimed (its record and fingerprint written, so that batches and
+    calibrations then refused it) before open_runner refused these."""
+    arguments = {
+        "optimisation": load_optimisation(write_optimisation(tmp_path)),
+        "out": tmp_path / "out",
+        "serial": True,
+        **given,
+    }
+    with pytest.raises(InputError, match=message):
+        optimise(**arguments)
+    assert not (tmp_path / "out").exists()
