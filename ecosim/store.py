@@ -510,7 +510,8 @@ class ResultStore:
         when the block ends, however it ends; except when the block raises before it
         writes a run (a batch refused for holding another experiment, a Ctrl-C while the
         cluster starts): then the table is left as it was, so that it still lists a run
-        whose file is gone and a reader still refuses the folder (:meth:`damaged`).
+        whose file is gone and a reader still refuses the folder (:meth:`damaged`), and a
+        ``runs/`` folder it created is removed.
 
         Yields
         ------
@@ -522,6 +523,7 @@ class ResultStore:
             If another process holds the folder.
         """
         with held_folder(self.directory, "batch") as self._lock:
+            created = not self.runs.exists()
             self.runs.mkdir(exist_ok=True)
             temporary = (self.directory, self.runs, self.adoption_folder)
             for stale in (p for folder in temporary for p in folder.glob(".*.tmp")):
@@ -543,6 +545,9 @@ class ResultStore:
                 self._held = False
                 if self._results_behind and (self._added or not stopped):
                     self._write_results()
+                if stopped and created and not self._added:
+                    with suppress(OSError):  # a batch refused before its first run leaves none
+                        self.runs.rmdir()  # (refused if it holds anything, or is gone)
 
     def record(self) -> dict[str, Any] | None:
         """Return the resolved experiment written in the folder, or None.

@@ -168,3 +168,17 @@ def test_a_folder_whose_outputs_would_replace_an_input_is_refused(
     err = capsys.readouterr().err
     assert f"--out {folder}: would write its {written} over {folder / written}, a file this " in err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_a_batch_into_the_folder_of_its_experiment_file_is_refused_by_the_api_too(tmp_path):
+    """run_experiment read the experiment file as the folder's record: 'holds a different
+    experiment (None None; differs in: name (folder: 'tiny', now: absent); ...)', and left
+    an empty runs/ behind."""
+    from ecosim.experiment import ExperimentError, load_experiment, run_experiment
+
+    path = write_experiment(tmp_path, tiny_experiment())
+    text = path.read_text()
+    with pytest.raises(ExperimentError, match=r"experiment.toml is not the record ecosim writes"):
+        run_experiment(load_experiment(path), tmp_path, serial=True)
+    assert not (tmp_path / "runs").exists()
+    assert path.read_text() == text

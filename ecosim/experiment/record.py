@@ -168,6 +168,18 @@ def claim(store: ResultStore, record: Record) -> None:
         header = f"# The resolved experiment, written by ecosim {__version__}.\n"
         write_text(header + tomli_w.dumps(data), store.directory / ResultStore.RECORD)
         return
+    if held.get("kind") not in ("batch", "sensitivity"):
+        raise ExperimentError(
+            str(store.directory),
+            [
+                (
+                    "",
+                    f"its {ResultStore.RECORD} is not the record ecosim writes of a batch's "
+                    'results (it has no kind = "batch" or "sensitivity": the experiment file '
+                    "itself?); write the results into a folder of their own",
+                )
+            ],
+        )
     digests, held_digests = data.pop(EDGE_LISTS, {}), held.pop(EDGE_LISTS, None)
     if not isinstance(held_digests, dict):  # none recorded (or one digest, as a first form did)
         held_digests = None
@@ -213,6 +225,10 @@ def claim(store: ResultStore, record: Record) -> None:
     kept = {EDGE_LISTS: digests} if digests else {}
     if posterior is not None:
         kept[POSTERIOR] = posterior
+    experiment = _without_overrides(data)["experiment"]  # the first command's are kept
+    if "overrides" in held["experiment"]:
+        experiment["overrides"] = held["experiment"]["overrides"]
+    data = {**data, "experiment": experiment}
     write_text(header + tomli_w.dumps({**data, **kept}), store.directory / ResultStore.RECORD)
 
 
