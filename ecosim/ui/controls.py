@@ -252,7 +252,8 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     if high is None:
         reach = max(value - low, (setting.scale or 0.0) / _OPEN_END_SPAN)
         if reach == 0:  # no end of a slider would mean anything
-            return {"type": "InputFloat", "min": float(low), "max": math.inf, **base}
+            field = "InputInt" if kind is int else "InputFloat"
+            return {"type": field, "min": low, "max": math.inf, **base}
         high = low + max(_OPEN_END_SPAN * reach, 1.0)
     step = fitting_step(high - low, value, low, integer=kind is int)
     if step is None:
@@ -265,8 +266,9 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
 def _budget_scale(scenario: Scenario) -> float | None:
     """Return the least reach of a budget's slider (None: nothing to measure it by).
 
-    The largest of the scenario's budgets and of its brands' campaign fixed costs: a brand
-    without budget, beside brands with one, gets a slider over theirs.
+    The largest of the scenario's budgets and of each brand's campaign fixed costs (summed
+    over its actions): a brand without budget, beside brands with one, gets a slider over
+    theirs.
     """
     budgets = [brand.budget for brand in scenario.brands if math.isfinite(brand.budget)]
     costs = [sum(a.cost for a in scenario.campaign if a.brand == b.name) for b in scenario.brands]

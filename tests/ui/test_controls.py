@@ -189,6 +189,19 @@ def test_a_budget_of_0_ranges_over_the_other_budgets_or_is_typed(changes, expect
     assert LiveModel(scenario, customers=200, **{"brands.modaku.budget": 5e4}).problem is None
 
 
+def test_a_budget_of_0_beside_no_budget_ranges_over_the_campaign_s_fixed_costs():
+    zero = {"brands.tokoku.budget": 0, "brands.modaku.budget": 0}
+    scenario = load_scenario("scenarios/two_brands.toml", zero)
+    costs = {
+        brand.name: sum(a.cost for a in scenario.campaign if a.brand == brand.name)
+        for brand in scenario.brands
+    }
+    assert costs["tokoku"] > 0
+    for brand in scenario.brands:
+        spec = model_params(scenario)[f"brands.{brand.name}.budget"]
+        assert (spec["type"], spec["min"], spec["max"]) == ("SliderFloat", 0, max(costs.values()))
+
+
 def test_a_membership_fees_label_names_the_terms_length():
     """A fee 'per term' left the teacher guessing whether it was a month or a year."""
     path = "brands.tokoku.loyalty.membership"
