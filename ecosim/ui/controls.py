@@ -252,8 +252,9 @@ def control(scenario: Scenario, setting: Setting) -> dict[str, Any]:
     if high is None:
         reach = max(value - low, (setting.scale or 0.0) / _OPEN_END_SPAN)
         if reach == 0:  # no end of a slider would mean anything
-            field = "InputInt" if kind is int else "InputFloat"
-            return {"type": field, "min": low, "max": math.inf, **base}
+            if kind is int:
+                return {"type": "InputInt", "min": int(low), "max": math.inf, **base}
+            return {"type": "InputFloat", "min": float(low), "max": math.inf, **base}
         high = low + max(_OPEN_END_SPAN * reach, 1.0)
     step = fitting_step(high - low, value, low, integer=kind is int)
     if step is None:

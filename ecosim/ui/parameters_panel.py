@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 _NUMBER_FIELDS = {"InputInt": int, "InputFloat": float}
+_RANGED = ("SliderFloat", "SliderInt", "InputFloat", "InputInt")
+"""Controls whose range is printed under them (a number field's when it has one)."""
 """The kinds of control typed as text, and the number each holds."""
 _NOTE = {"font-size": "0.8em", "color": "#555"}
 FRIENDS_UNUSED = {
@@ -194,7 +196,7 @@ def ParameterInput(spec: dict[str, Any], value: Any, on_value: Callable[[Any], N
             solara.Checkbox(label=label, value=value, on_value=on_value)
         if "unused" in spec:
             solara.Text(spec["unused"], style={**_NOTE, "margin-top": "-6px"})
-        elif kind in ("SliderFloat", "SliderInt", "InputFloat") and not isinstance(value, str):
+        elif kind in _RANGED and "min" in spec and not isinstance(value, str):
             low, high = spec["min"], spec["max"]
             rule = f": {spec['rule']}" if "rule" in spec else ""
             span = (

@@ -1,5 +1,6 @@
 """The app page rendered in-process (no browser): its controls driving the views."""
 
+import math
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ import solara
 from ecosim.scenario import load_scenario
 from ecosim.ui import app
 from ecosim.ui.app import TABS, Page
-from ecosim.ui.controls import model_params
+from ecosim.ui.controls import Setting, control, model_params
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, ClickableImage, _pixels, pick
 from ecosim.ui.parameters_panel import FRIENDS_UNUSED, ParametersPanel, initial_values
@@ -161,6 +162,16 @@ def test_a_budget_of_0_with_nothing_to_measure_it_by_is_typed_without_an_upper_e
     _box, rc = solara.render(ParametersPanel(params, initial_values(params), lambda *_: None))
     rc.find(v.TextField, label="modaku budget").assert_single()
     text(rc, "Rp 0 thousand (from 0 up)").assert_not_empty()
+    rc.close()
+
+
+def test_a_whole_number_field_without_an_upper_end_says_its_range():
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml", {"seed": 0})
+    field = control(scenario, Setting("seed", "scenario seed"))
+    assert (field["type"], field["min"], field["max"]) == ("InputInt", 0, math.inf)
+    _box, rc = solara.render(ParametersPanel({"seed": field}, {"seed": 0}, lambda *_: None))
+    rc.find(v.TextField, label="scenario seed").assert_single()
+    text(rc, "0 (from 0 up)").assert_single()
     rc.close()
 
 
