@@ -182,3 +182,17 @@ def test_a_batch_into_the_folder_of_its_experiment_file_is_refused_by_the_api_to
         run_experiment(load_experiment(path), tmp_path, serial=True)
     assert not (tmp_path / "runs").exists()
     assert path.read_text() == text
+
+
+def test_a_calibration_into_a_folder_whose_outputs_would_replace_its_files_is_refused_by_the_api(
+    write_calibration,
+):
+    """calibrate() read a calibration file named calibration.toml as the folder's record."""
+    from ecosim.calibrate import calibrate, load_calibration
+
+    path = write_calibration()
+    record = path.rename(path.with_name("calibration.toml"))
+    before = {p.name: p.read_bytes() for p in path.parent.iterdir()}
+    with pytest.raises(InputError, match=r"^out .*: would write its calibration.toml over "):
+        calibrate(load_calibration(record), path.parent, serial=True)
+    assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before

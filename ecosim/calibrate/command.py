@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ecosim.calibrate.abc import RECORD, Generation, finished
-from ecosim.calibrate.fit import FIGURES, OUTPUTS, calibrate
+from ecosim.calibrate.fit import FIGURES, OUTPUTS, calibrate, inputs
 from ecosim.calibrate.outputs import summary_cells
 from ecosim.calibrate.report import periods
 from ecosim.calibrate.schema import load_calibration
@@ -46,11 +46,8 @@ def calibrate_command(
         when the cluster or the disk failed (a rerun resumes in all three cases).
     """
     calibration = load_calibration(file, overrides, overrides_from="the command line")
-    folder = Path(calibration.file).parent
     out = output_folder(
-        out or Path("results") / calibration.name,
-        (RECORD, *OUTPUTS),
-        inputs=(file, folder / calibration.scenario_file, folder / calibration.data.path),
+        out or Path("results") / calibration.name, (RECORD, *OUTPUTS), inputs=inputs(calibration)
     )
     done = finished(out)
     runner = {"workers": workers, "scheduler": scheduler, "serial": serial, "dashboard": dashboard}

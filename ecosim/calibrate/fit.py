@@ -24,6 +24,7 @@ import pandas as pd
 
 from ecosim.calibrate.abc import (
     DATABASE,
+    RECORD,
     Generation,
     claim,
     cluster,
@@ -46,9 +47,16 @@ from ecosim.calibrate.report import write_report_text
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.errors import InputError, InputWarning
 from ecosim.experiment.runner import check_runner_arguments
-from ecosim.store import held_folder, sqlite_address, write_figure, write_parquet, write_text
+from ecosim.store import (
+    held_folder,
+    output_folder,
+    sqlite_address,
+    write_figure,
+    write_parquet,
+    write_text,
+)
 
-__all__ = ["CalibrationResult", "calibrate"]
+__all__ = ["CalibrationResult", "calibrate", "inputs"]
 
 SUMMARY = "posterior_summary.csv"
 """The posterior's table, which a rerun of a finished calibration reads."""
@@ -67,6 +75,16 @@ OUTPUTS = (
     *FIGURES,
 )
 """Every file a finished calibration's folder holds beside its history and record."""
+
+
+def inputs(calibration: Calibration) -> tuple[Path, Path, Path]:
+    """Return the files a calibration reads: its file, its scenario's and its data's."""
+    folder = Path(calibration.file).parent
+    return (
+        Path(calibration.file),
+        folder / calibration.scenario_file,
+        folder / calibration.data.path,
+    )
 
 
 @dataclass(frozen=True)
@@ -138,7 +156,8 @@ def calibrate(
     InputError
         If an argument cannot be used, before anything runs
         (:func:`ecosim.experiment.runner.check_runner_arguments`, and ``progress`` that is
-        not callable), or the folder's path holds ``?`` or ``%``
+        not callable), an output would be written over one of the calibration's files
+        (:func:`inputs`), or the folder's path holds ``?`` or ``%``
         (:func:`ecosim.store.sqlite_address`).
     """
     out = check_runner_arguments(
@@ -156,6 +175,7 @@ def calibrate(
             "progress: expected a function, called with each Generation as it completes, or "
             f"None, got {type(progress).__name__}"
         )
+    output_folder(out, (RECORD, *OUTPUTS), name="out", readable=True, inputs=inputs(calibration))
     sqlite_address(out / DATABASE)  # a path its address would misread, before any writing
     if finished(out) and not _missing(out):  # read only: a folder this process cannot write
         return _read(calibration, out)

@@ -144,8 +144,9 @@ def resume_random_state(folder: str | Path, done: int, seed: int) -> None:
 
     Without the generation's file (removed, a folder from an earlier version, or a history
     restored from an older copy), the state is seeded from the calibration's seed and
-    ``done``, with a warning: the search then goes on as pyabc resumes one, and its
-    generations from ``done`` on are other draws than the uninterrupted search's.
+    ``done``, with a warning: the distance is then refitted to the accepted particles alone
+    (:class:`ResumableDistance`), and the generations from ``done`` on are other draws than
+    the uninterrupted search's.
 
     Parameters
     ----------
