@@ -27,7 +27,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,9 @@ __all__ = [
     "stored_generations",
 ]
 
+REDRAWN = "redrawn_after"
+"""The record's list of the generation counts after which a search resumed without its kept
+simulations."""
 DATABASE = "abc.db"
 """pyabc's SQLite history, in the output folder."""
 NOT_SETTINGS = {"scenario", "file", "observed", "description"}
@@ -200,6 +203,10 @@ class Search:
     ran : int
         Generations run by this call.
     seconds : float
+    redrawn : list of int
+        The generations after which this call or an earlier one resumed the search without
+        their kept simulations (:func:`ecosim.calibrate.resume.resume_random_state`): the
+        generations after them are other draws than an uninterrupted search's.
     """
 
     history: pyabc.History
@@ -207,6 +214,7 @@ class Search:
     resumed: int
     ran: int
     seconds: float
+    redrawn: list[int] = field(default_factory=list)
 
 
 def spread(*, samples: np.ndarray, s0: np.ndarray, **_: Any) -> np.ndarray:
@@ -324,8 +332,8 @@ def search(
                         )
                     ],
                 )
-            if done:
-                resume_random_state(out, done, calibration.seed)
+            if done and not resume_random_state(out, done, calibration.seed):
+                _record_redrawn(out, done)
             ran = _run(abc, calibration, remaining, progress)
     return Search(
         history=history,
@@ -333,6 +341,7 @@ def search(
         resumed=done,
         ran=len(ran),
         seconds=time.perf_counter() - started,
+        redrawn=read_toml(out / RECORD).get(REDRAWN, []),
     )
 
 
@@ -612,6 +621,19 @@ def finished(out: str | Path) -> bool:
     """Whether the folder's calibration is finished: search and outputs written."""
     path = Path(out) / RECORD
     return path.exists() and bool(read_toml(path).get("finished"))
+
+
+def _record_redrawn(out: Path, done: int) -> None:
+    """Record that the search resumed after ``done`` generations without their kept simulations.
+
+    Kept in the folder's record for the report, which a later call may write.
+    """
+    import tomli_w
+
+    path = out / RECORD
+    held = read_toml(path)
+    redrawn = sorted({*held.get(REDRAWN, []), done})
+    write_text(tomli_w.dumps({**held, REDRAWN: redrawn}), path)
 
 
 def mark_finished(out: str | Path) -> None:

@@ -322,6 +322,7 @@ def _calibrate(
                 where,
                 found.resumed,
                 rewritten=bool(rewrite),
+                redrawn=found.redrawn,
             ),
             out / "report.md",
         )

@@ -34,6 +34,12 @@ def periods(count: int) -> str:
     return f"{count:,} period{'' if count == 1 else 's'}"
 
 
+def _counted(numbers: list[int]) -> str:
+    """Write ``[2, 4]`` as ``2 and 4``."""
+    words = [str(n) for n in numbers]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def write_report_text(
     calibration: Calibration,
     summary: pd.DataFrame,
@@ -43,6 +49,7 @@ def write_report_text(
     where: str,
     resumed: int = 0,
     rewritten: bool = False,
+    redrawn: list[int] | None = None,
 ) -> str:
     """Return ``report.md``'s text.
 
@@ -63,6 +70,9 @@ def write_report_text(
     rewritten : bool
         The outputs are written again from a finished search's history: ``seconds`` and
         ``where`` are the rewrite's, and where and how long the search ran is not known.
+    redrawn : list of int, optional
+        The generation counts after which the search resumed without its kept simulations
+        (:attr:`ecosim.calibrate.abc.Search.redrawn`).
     """
     c = calibration
     s = c.abc
@@ -104,7 +114,14 @@ def write_report_text(
         f"seed ({c.seed}) and the particle's values; the particle itself is drawn from a seed of "
         "the calibration's, its generation and its place in the generation, which keeps its "
         "particles in that order, so the search is the same on any number of workers. "
-        f"The search ran {len(generations)} "
+        + (
+            f"It was resumed after {_counted(redrawn)} complete generations without the "
+            "simulations kept for resuming (`abc_simulations/`): the generations after are "
+            "other draws than an uninterrupted search's, of the same target. "
+            if redrawn
+            else ""
+        )
+        + f"The search ran {len(generations)} "
         f"generations ({simulations:,} particles simulated) {ran}; it stops after "
         f"{s.generations} generations or once epsilon falls to {s.min_epsilon:g}.",
         "",

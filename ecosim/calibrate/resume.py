@@ -139,7 +139,7 @@ def kept_generation(folder: str | Path, t: int) -> Kept | None:
     return Kept(sample, ("MT19937", keys, int(position), int(has_gauss), float(cached)))
 
 
-def resume_random_state(folder: str | Path, done: int, seed: int) -> None:
+def resume_random_state(folder: str | Path, done: int, seed: int) -> bool:
     """Set numpy's global random state to the one generation ``done - 1`` started from.
 
     Without the generation's file (removed, a folder from an earlier version, or a history
@@ -156,11 +156,17 @@ def resume_random_state(folder: str | Path, done: int, seed: int) -> None:
         The complete generations the search resumes after.
     seed : int
         The calibration's seed.
+
+    Returns
+    -------
+    bool
+        Whether the generation's file was found: the search goes on as the uninterrupted
+        one.
     """
     kept = kept_generation(folder, done - 1)
     if kept is not None:
         np.random.set_state(kept.random_state)  # noqa: NPY002 (pyabc draws from numpy's global state)
-        return
+        return True
     np.random.seed([seed, done])  # noqa: NPY002
     warnings.warn(
         f"{Path(folder) / SIMULATIONS}: holds no file of generation {done - 1}: the search "
@@ -169,6 +175,7 @@ def resume_random_state(folder: str | Path, done: int, seed: int) -> None:
         InputWarning,
         stacklevel=2,
     )
+    return False
 
 
 class ResumableDistance(pyabc.AdaptivePNormDistance):

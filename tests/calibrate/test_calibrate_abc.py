@@ -324,6 +324,7 @@ def test_a_search_stopped_and_resumed_is_the_uninterrupted_search(
     ]
     assert len({g.particles for g in whole.generations}) > 1, "the population size adapted"
     assert not (tmp_path / "cut" / SIMULATIONS).exists(), "only a resumed search reads it"
+    assert "without the simulations kept" not in (tmp_path / "cut" / "report.md").read_text()
 
 
 def test_a_search_resumed_without_its_kept_generation_says_it_draws_other_generations(
@@ -343,6 +344,15 @@ def test_a_search_resumed_without_its_kept_generation_says_it_draws_other_genera
     shutil.rmtree(tmp_path / "out" / SIMULATIONS)
     with pytest.warns(InputWarning, match=r"holds no file of generation 1: the search resumes"):
         assert calibrate(calibration, tmp_path / "out", serial=True).resumed == 2
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "It was resumed after 2 complete generations without the simulations kept" in report
+    (tmp_path / "out" / "report.md").unlink()  # written again from abc.db: it still says so
+    with pytest.warns(InputWarning, match="written again"):
+        calibrate(calibration, tmp_path / "out", serial=True)
+    assert (
+        "resumed after 2 complete generations without"
+        in (tmp_path / "out" / "report.md").read_text()
+    )
 
 
 def test_a_search_with_nothing_left_to_run_does_not_read_its_kept_generations(
