@@ -49,7 +49,7 @@ from ecosim.calibrate.resume import (
     ResumableDistance,
     ResumablePopulationSize,
     keep_generation,
-    resume_random_state,
+    resume,
 )
 from ecosim.calibrate.sampling import SeededDaskSampler, SeededSampler
 from ecosim.calibrate.schema import Calibration, CalibrationError
@@ -205,7 +205,7 @@ class Search:
     seconds : float
     redrawn : list of int
         The generations after which this call or an earlier one resumed the search without
-        their kept simulations (:func:`ecosim.calibrate.resume.resume_random_state`): the
+        their kept simulations (:func:`ecosim.calibrate.resume.resume`): the
         generations after them are other draws than an uninterrupted search's.
     """
 
@@ -291,9 +291,7 @@ def search(
     abc = pyabc.ABCSMC(
         ParticleModel(calibration),
         priors(calibration),
-        ResumableDistance(
-            out, p=2, scale_function=spread, fixed_weights=statistic_weights(calibration)
-        ),
+        ResumableDistance(p=2, scale_function=spread, fixed_weights=statistic_weights(calibration)),
         population_size=ResumablePopulationSize(
             calibration.abc.population_size,
             max_population_size=calibration.abc.max_population_size
@@ -332,7 +330,7 @@ def search(
                         )
                     ],
                 )
-            if done and not resume_random_state(out, done, calibration.seed):
+            if done and not resume(out, done, calibration.seed, abc.distance_function):
                 _record_redrawn(out, done)
             ran = _run(abc, calibration, remaining, progress)
     return Search(

@@ -33,7 +33,7 @@ __all__ = [
     "ResumablePopulationSize",
     "keep_generation",
     "kept_generation",
-    "resume_random_state",
+    "resume",
 ]
 
 SIMULATIONS = "abc_simulations"
@@ -139,14 +139,15 @@ def kept_generation(folder: str | Path, t: int) -> Kept | None:
     return Kept(sample, ("MT19937", keys, int(position), int(has_gauss), float(cached)))
 
 
-def resume_random_state(folder: str | Path, done: int, seed: int) -> bool:
-    """Set numpy's global random state to the one generation ``done - 1`` started from.
+def resume(folder: str | Path, done: int, seed: int, distance: ResumableDistance) -> bool:
+    """Resume a search after ``done`` generations from the file kept of the last one.
 
-    Without the generation's file (removed, a folder from an earlier version, or a history
-    restored from an older copy), the state is seeded from the calibration's seed and
-    ``done``, with a warning: the distance is then refitted to the accepted particles alone
-    (:class:`ResumableDistance`), and the generations from ``done`` on are other draws than
-    the uninterrupted search's.
+    numpy's global random state is set to the one that generation started from, and the
+    distance is given its simulations to fit to. Without the file (removed, a folder from an
+    earlier version, or a history restored from an older copy), the state is seeded from the
+    calibration's seed and ``done``, with a warning: the distance is then fitted to the
+    accepted particles alone, and the generations from ``done`` on are other draws than the
+    uninterrupted search's.
 
     Parameters
     ----------
@@ -156,6 +157,8 @@ def resume_random_state(folder: str | Path, done: int, seed: int) -> bool:
         The complete generations the search resumes after.
     seed : int
         The calibration's seed.
+    distance : ResumableDistance
+        The search's distance.
 
     Returns
     -------
@@ -166,6 +169,7 @@ def resume_random_state(folder: str | Path, done: int, seed: int) -> bool:
     kept = kept_generation(folder, done - 1)
     if kept is not None:
         np.random.set_state(kept.random_state)  # noqa: NPY002 (pyabc draws from numpy's global state)
+        distance.resumed_from = kept.sample
         return True
     np.random.seed([seed, done])  # noqa: NPY002
     warnings.warn(
@@ -181,21 +185,24 @@ def resume_random_state(folder: str | Path, done: int, seed: int) -> bool:
 class ResumableDistance(pyabc.AdaptivePNormDistance):
     """pyabc's adaptive p-norm distance, refitted on resuming to every kept simulation.
 
-    A search resumed in ``folder`` fits its first distance to every simulation of the last
-    stored generation, as the uninterrupted search did, when :func:`keep_generation` kept
-    them; otherwise (a folder written without them) to its accepted particles, as pyabc does.
+    A resumed search (:func:`resume`) fits its first distance to every simulation of the
+    last stored generation, as the uninterrupted search did, when :func:`keep_generation`
+    kept them; otherwise to its accepted particles, as pyabc does.
 
     Parameters
     ----------
-    folder : str or Path
-        The calibration's output folder.
     **options
         pyabc's :class:`~pyabc.AdaptivePNormDistance` options.
+
+    Attributes
+    ----------
+    resumed_from : pyabc.Sample or None
+        Every simulation of the generation the search resumes after, set by :func:`resume`.
     """
 
-    def __init__(self, folder: str | Path, **options: Any) -> None:
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.folder = Path(folder)
+        self.resumed_from: pyabc.Sample | None = None
 
     def initialize(
         self,
@@ -204,11 +211,11 @@ class ResumableDistance(pyabc.AdaptivePNormDistance):
         x_0: dict,
         total_sims: int,
     ) -> None:
-        """Fit the distance of generation ``t``, to the kept simulations of ``t - 1`` if any."""
-        kept = kept_generation(self.folder, t - 1) if t > 0 else None
+        """Fit the distance of generation ``t``, to :attr:`resumed_from` if it is set."""
+        kept = self.resumed_from
         super().initialize(
             t=t,
-            get_sample=get_sample if kept is None else lambda: kept.sample,
+            get_sample=get_sample if kept is None else lambda: kept,
             x_0=x_0,
             total_sims=total_sims,
         )

@@ -1,5 +1,7 @@
 """What a resumed search needs: every simulation of the last generation, its random state."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pyabc
@@ -11,8 +13,10 @@ from ecosim.calibrate.resume import (
     ResumableDistance,
     keep_generation,
     kept_generation,
+    resume,
 )
 from ecosim.calibrate.schema import CalibrationError
+from ecosim.errors import InputWarning
 
 
 def sample(values: list[tuple[float, float]], accepted: list[bool]) -> pyabc.Sample:
@@ -38,9 +42,12 @@ ACCEPTED = [True, False, True, False, True]
 
 
 def fitted(folder, t, fallback) -> np.ndarray:
-    distance = ResumableDistance(
-        folder, p=2, scale_function=spread, fixed_weights={"a": 1.0, "b": 1.0}
-    )
+    """The scale weights of generation ``t``'s distance, resumed in ``folder`` when t > 0."""
+    distance = ResumableDistance(p=2, scale_function=spread, fixed_weights={"a": 1.0, "b": 1.0})
+    if t > 0:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InputWarning)  # no file kept: said below
+            resume(folder, t, 0, distance)
     distance.initialize(t=t, get_sample=lambda: fallback, x_0=OBSERVED, total_sims=0)
     return distance.scale_weights[t]
 
@@ -55,6 +62,10 @@ def test_a_resumed_distance_is_fitted_to_every_kept_simulation(tmp_path):
 
 def test_a_folder_without_kept_simulations_is_fitted_as_pyabc_does(tmp_path):
     accepted_only = sample(EVERY[:3], [True] * 3)
+    distance = ResumableDistance(p=2, scale_function=spread, fixed_weights={"a": 1.0, "b": 1.0})
+    with pytest.warns(InputWarning, match="holds no file of generation 1"):
+        assert not resume(tmp_path, 2, 0, distance)
+    assert distance.resumed_from is None
     np.testing.assert_array_equal(
         fitted(tmp_path, 2, accepted_only),
         fitted(tmp_path / "elsewhere", 0, accepted_only),
