@@ -47,14 +47,7 @@ from ecosim.calibrate.report import write_report_text
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.errors import InputError, InputWarning
 from ecosim.experiment.runner import check_runner_arguments
-from ecosim.store import (
-    held_folder,
-    output_folder,
-    sqlite_address,
-    write_figure,
-    write_parquet,
-    write_text,
-)
+from ecosim.store import held_folder, sqlite_address, write_figure, write_parquet, write_text
 
 __all__ = ["CalibrationResult", "calibrate", "inputs"]
 
@@ -155,9 +148,9 @@ def calibrate(
         or its outputs are incomplete and its history is gone (or held by another program).
     InputError
         If an argument cannot be used, before anything runs
-        (:func:`ecosim.experiment.runner.check_runner_arguments`, and ``progress`` that is
-        not callable), an output would be written over one of the calibration's files
-        (:func:`inputs`), or the folder's path holds ``?`` or ``%``
+        (:func:`ecosim.experiment.runner.check_runner_arguments`, which refuses an output
+        that would be written over one of the calibration's files, :func:`inputs`; and
+        ``progress`` that is not callable), or the folder's path holds ``?`` or ``%``
         (:func:`ecosim.store.sqlite_address`).
     """
     out = check_runner_arguments(
@@ -169,13 +162,14 @@ def calibrate(
         scheduler,
         serial,
         dashboard,
+        files=(RECORD, *OUTPUTS),
+        inputs=inputs,
     )
     if progress is not None and not callable(progress):
         raise InputError(
             "progress: expected a function, called with each Generation as it completes, or "
             f"None, got {type(progress).__name__}"
         )
-    output_folder(out, (RECORD, *OUTPUTS), name="out", readable=True, inputs=inputs(calibration))
     sqlite_address(out / DATABASE)  # a path its address would misread, before any writing
     if finished(out) and not _missing(out):  # read only: a folder this process cannot write
         return _read(calibration, out)

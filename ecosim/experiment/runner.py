@@ -525,6 +525,9 @@ def check_runner_arguments(
     scheduler: str | None,
     serial: bool,
     dashboard: bool,
+    *,
+    files: tuple[str, ...] = (),
+    inputs: Callable[[Any], tuple[str | Path | None, ...]] | None = None,
 ) -> Path:
     """Refuse the input, folder or place to run of a function that runs simulations.
 
@@ -545,6 +548,11 @@ def check_runner_arguments(
         The results folder.
     workers, scheduler, serial, dashboard
         As in :func:`run_experiment`.
+    files : tuple of str
+        The files the function writes into ``out``.
+    inputs : callable, optional
+        Returns the files ``loaded`` reads, none of which may be one of ``files``
+        (:func:`ecosim.store.output_folder`).
 
     Returns
     -------
@@ -569,7 +577,8 @@ def check_runner_arguments(
         )
     path = as_path(out, "out")
     check_where(workers, scheduler, serial, dashboard)
-    output_folder(path, name="out", readable=True)
+    read = () if inputs is None else inputs(loaded)
+    output_folder(path, files, name="out", readable=True, inputs=read)
     return path
 
 
