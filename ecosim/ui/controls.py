@@ -143,6 +143,7 @@ def settings(scenario: Scenario) -> list[Setting]:
         found += [
             Setting(f"population.segments.{s.name}.share", f"{s.name} share") for s in segments
         ]
+    budget_scale = _budget_scale(scenario)
     for brand in scenario.brands:
         name = brand.name
         found += [
@@ -155,9 +156,7 @@ def settings(scenario: Scenario) -> list[Setting]:
             Setting(f"brands.{name}.service.proactive_notice", f"{name} proactive delay notices"),
         ]
         if math.isfinite(brand.budget):
-            found.append(
-                Setting(f"brands.{name}.budget", f"{name} budget", scale=_budget_scale(scenario))
-            )
+            found.append(Setting(f"brands.{name}.budget", f"{name} budget", scale=budget_scale))
         if brand.loyalty.points is not None:
             found.append(
                 Setting(f"brands.{name}.loyalty.points.goal_gradient", f"{name} goal gradient")
