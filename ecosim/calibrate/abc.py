@@ -635,12 +635,16 @@ def _record_redrawn(out: Path, done: int) -> None:
 
 
 def mark_finished(out: str | Path) -> None:
-    """Record that the folder's search and outputs are complete; remove what resuming needs."""
+    """Record that the folder's search and outputs are complete; remove what resuming needs.
+
+    The kept simulations go first: a search stopped in between holds all its generations, so
+    the next call reads none of them, and a finished folder never keeps them.
+    """
     import tomli_w
 
+    shutil.rmtree(Path(out) / SIMULATIONS, ignore_errors=True)
     path = Path(out) / RECORD
     write_text(tomli_w.dumps({**read_toml(path), "finished": True}), path)
-    shutil.rmtree(Path(out) / SIMULATIONS, ignore_errors=True)  # only a resumed search reads it
 
 
 def posterior(history: pyabc.History) -> pd.DataFrame:

@@ -372,6 +372,29 @@ def test_a_search_with_nothing_left_to_run_does_not_read_its_kept_generations(
     assert not kept.parent.exists()
 
 
+def test_a_stop_while_the_folder_is_marked_finished_leaves_no_kept_simulations(
+    write_calibration, tmp_path, monkeypatch
+):
+    """The record was marked finished before the kept simulations were removed: a stop in
+    between left them in a finished folder, which no later call removed."""
+    from ecosim.calibrate import abc
+
+    calibration = load_calibration(write_calibration())
+
+    def stopped_while_marked_finished(out):
+        monkeypatch.setattr(abc, "write_text", lambda *_: (_ for _ in ()).throw(Stopped()))
+        abc.mark_finished(out)
+
+    monkeypatch.setattr(fit, "mark_finished", stopped_while_marked_finished)
+    with pytest.raises(Stopped):
+        calibrate(calibration, tmp_path / "out", serial=True)
+    monkeypatch.undo()
+    assert not (tmp_path / "out" / SIMULATIONS).exists()
+    assert complete(tmp_path / "out") == 2
+    result = calibrate(calibration, tmp_path / "out", serial=True)
+    assert (result.ran, result.resumed) == (0, 2)
+
+
 def test_a_calibration_leaves_numpy_s_global_random_state_as_it_was(write_calibration, tmp_path):
     import numpy as np
 
