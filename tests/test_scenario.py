@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ecosim.errors import InputError, InputWarning
 from ecosim.model import run
 from ecosim.scenario import (
+    ACTION_TYPES,
     OUTSIDE_PATHS_VARIABLE,
     Scenario,
     ScenarioError,
@@ -316,6 +317,11 @@ BROKEN = [
     ),
     (_with("campaign.0.end", 0), "campaign[0].end: Input should be greater than or equal to 1"),
     (_with("campaign.1.start", 20), "campaign[1]: end (12) must be >= start (20)"),
+    (
+        _with("campaign.1.intensity", 0.5),
+        "campaign[1]: intensity = 0.5 would change nothing: a promotion action does not read "
+        "intensity (read by advertising, social_post,",
+    ),
     (_without("campaign.1.discount"), "campaign[1].discount: required field is missing"),
     (
         _with("campaign.0.type", "billboard"),
@@ -907,3 +913,61 @@ def test_a_value_set_in_place_says_how_to_change_it():
     with pytest.raises(InputError, match=r"Scenario.days: checked values are not changed"):
         del scenario.days
     assert scenario == validate_scenario(small_scenario())
+
+
+_REQUIRED = {
+    "advertising": {"channel": "social"},
+    "social_post": {"channel": "social"},
+    "promotion": {"discount": 0.1},
+    "price_change": {"price": 10.0},
+    "influencer": {"influencer": "ayu"},
+    "seeding": {"seeds": 3},
+}
+_EVERYTHING = {"segment", "intensity", "cultural_relevance"}
+_READ = {
+    "advertising": _EVERYTHING,
+    "social_post": _EVERYTHING,
+    "product_launch": _EVERYTHING,
+    "influencer": {"intensity", "cultural_relevance"},  # its audience: the followers
+    "promotion": {"segment"},
+    "price_change": set(),  # the list price, for everyone
+    "gamification": {"segment", "intensity"},
+    "personalisation": {"segment", "intensity"},
+    "community": {"segment", "intensity"},
+    "winback": {"segment", "intensity"},
+    "double_points": set(),
+    "personalised_reward": {"segment"},
+    "seeding": set(),  # a sample (an ambassador's intensity: below)
+    "service_disruption": set(),
+}
+"""The shared fields each action type reads, from the processes that carry it out."""
+
+
+@pytest.mark.parametrize("field", sorted(_EVERYTHING))
+@pytest.mark.parametrize("kind", ACTION_TYPES)
+def test_a_shared_field_an_action_does_not_read_is_refused_unless_left_at_its_default(kind, field):
+    """A promotion's intensity, a price change's segment, a double points' cultural relevance
+    were accepted and changed nothing (nor did a sensitivity analysis of them)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from ecosim.scenario import Action
+
+    adapter = TypeAdapter(Action)
+    action = {"type": kind, "brand": "shop", "start": 1, "end": 5, **_REQUIRED.get(kind, {})}
+    default = getattr(adapter.validate_python(action), field)
+    assert getattr(adapter.validate_python({**action, field: default}), field) == default
+    other = {"segment": "young", "intensity": 0.5, "cultural_relevance": 0.5}[field]
+    if field in _READ[kind]:
+        assert getattr(adapter.validate_python({**action, field: other}), field) == other
+    else:
+        with pytest.raises(ValidationError, match=f"{field} = .* would change nothing: a {kind} "):
+            adapter.validate_python({**action, field: other})
+
+
+def test_an_ambassador_seeding_reads_its_intensity():
+    from pydantic import TypeAdapter
+
+    from ecosim.scenario import Action
+
+    action = {"type": "seeding", "brand": "s", "start": 1, "end": 9, "seeds": 3, "intensity": 0.3}
+    assert TypeAdapter(Action).validate_python({**action, "kind": "ambassador"}).intensity == 0.3

@@ -4,12 +4,16 @@ Every action belongs to a brand and runs from day ``start`` to day ``end`` inclu
 (days count from 1) for the customers of ``segment`` (or ``all``). ``cost`` is its fixed
 cost, charged on its first day; actions that reach customers add variable costs.
 ``cultural_relevance`` marks a culturally timed action (Ramadan, Lebaran, Harbolnas):
-its messages get more attention (see ``docs/model.md``).
+its messages get more attention (see ``docs/model.md``). Each type reads only some of these
+shared fields (:attr:`_Action.reads`: a price change is the brand's list price for everyone,
+a promotion sends no message to pay attention to); a value other than the default in a field
+its type does not read is refused, since it would change nothing.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import typing
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -18,6 +22,7 @@ from ecosim.scenario.fields import MAX_DAYS, Day, Name, NonNegative, Probability
 
 __all__ = [
     "ACTION_TYPES",
+    "SHARED_FIELDS",
     "Action",
     "Advertising",
     "Community",
@@ -37,6 +42,10 @@ __all__ = [
 ]
 
 
+SHARED_FIELDS = {"segment": "all", "intensity": 1.0, "cultural_relevance": 0.0}
+"""The fields every action has that only some types read, with their defaults."""
+
+
 class _Action(ScenarioTable):
     brand: Name
     start: Day
@@ -46,11 +55,28 @@ class _Action(ScenarioTable):
     cost: NonNegative = 0.0
     cultural_relevance: Probability = 0.0
 
+    reads: ClassVar[tuple[str, ...]] = tuple(SHARED_FIELDS)
+    """The :data:`SHARED_FIELDS` the type reads."""
+
     @model_validator(mode="after")
     def _ordered(self) -> _Action:
         if self.end < self.start:
             raise ValueError(f"end ({self.end}) must be >= start ({self.start})")
         return self
+
+    @model_validator(mode="after")
+    def _shared_fields_read(self) -> _Action:
+        for name, default in SHARED_FIELDS.items():
+            if name not in self.read_here() and getattr(self, name) != default:
+                raise ValueError(
+                    f"{name} = {getattr(self, name)!r} would change nothing: a {self.type} "
+                    f"action does not read {name} (read by {_readers(name)}); leave it out"
+                )
+        return self
+
+    def read_here(self) -> tuple[str, ...]:
+        """Return the :data:`SHARED_FIELDS` this action reads (its type's :attr:`reads`)."""
+        return self.reads
 
     def runs_on(self, day: int) -> bool:
         """Whether the action is running on ``day``."""
@@ -90,12 +116,16 @@ class Promotion(_Action):
     type: Literal["promotion"]
     discount: Probability
 
+    reads = ("segment",)
+
 
 class PriceChange(_Action):
     """A new list ``price`` while the action runs."""
 
     type: Literal["price_change"]
     price: float = Field(gt=0.0)
+
+    reads = ()
 
 
 class ProductLaunch(_Action):
@@ -118,6 +148,8 @@ class InfluencerActivation(_Action):
     type: Literal["influencer"]
     influencer: Name
 
+    reads = ("intensity", "cultural_relevance")
+
 
 class Gamification(_Action):
     """Gamification: daily missions, spin wheels.
@@ -127,6 +159,7 @@ class Gamification(_Action):
     """
 
     type: Literal["gamification"]
+    reads = ("segment", "intensity")
     participation: Probability = 0.05
     fun: Probability = 0.02
     reward_cost: NonNegative = 0.5
@@ -142,6 +175,7 @@ class Personalisation(_Action):
     """
 
     type: Literal["personalisation"]
+    reads = ("segment", "intensity")
     lift: NonNegative = 0.34
     lookahead: int = Field(default=7, ge=0, le=MAX_DAYS)
     cost_per_message: NonNegative = 0.05
@@ -157,6 +191,7 @@ class Community(_Action):
     """
 
     type: Literal["community"]
+    reads = ("segment", "intensity")
     acceptance: Probability = 0.3
     cost_per_invite: NonNegative = 1.0
 
@@ -167,6 +202,8 @@ class DoublePoints(_Action):
     type: Literal["double_points"]
     multiplier: float = Field(default=2.0, ge=1.0)
 
+    reads = ()
+
 
 class PersonalisedReward(_Action):
     """Bonus points for the segment's recent buyers.
@@ -175,6 +212,7 @@ class PersonalisedReward(_Action):
     """
 
     type: Literal["personalised_reward"]
+    reads = ("segment",)
     bonus_points: float = Field(default=100.0, gt=0.0)
     appreciation: Probability = 0.05
 
@@ -196,6 +234,13 @@ class Seeding(SeedingOptions, _Action):
     kind: Literal["sample", "ambassador"] = "sample"
     cost_per_seed: NonNegative = 0.0
 
+    reads = ("intensity",)
+    """An ambassador programme's intensity (a sample reads none)."""
+
+    def read_here(self) -> tuple[str, ...]:
+        """``intensity`` for ambassadors, who post with that probability; nothing for samples."""
+        return self.reads if self.kind == "ambassador" else ()
+
     @model_validator(mode="after")
     def _one_way_to_choose(self) -> Seeding:
         given = [x is not None for x in (self.seeds, self.seed_share, self.customers)]
@@ -215,6 +260,8 @@ class ServiceDisruption(_Action):
     type: Literal["service_disruption"]
     multiplier: float = Field(default=5.0, ge=1.0)
 
+    reads = ()
+
 
 class Winback(_Action):
     """A win-back campaign to churned customers.
@@ -224,6 +271,7 @@ class Winback(_Action):
     """
 
     type: Literal["winback"]
+    reads = ("segment", "intensity")
     response: Probability = 0.05
     cost_per_contact: NonNegative = 0.2
 
@@ -246,6 +294,19 @@ Action = Annotated[
     Field(discriminator="type"),
 ]
 """One action of the campaign calendar, by its ``type``."""
+
+
+def _readers(name: str) -> str:
+    """Name the action types that read the shared field ``name``, for a message."""
+    kinds = [
+        "ambassador seeding"
+        if kind is Seeding
+        else typing.get_args(kind.model_fields["type"].annotation)[0]
+        for kind in typing.get_args(typing.get_args(Action)[0])
+        if name in kind.reads
+    ]
+    return ", ".join(kinds[:-1]) + f" and {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+
 
 ACTION_TYPES = (
     "advertising",

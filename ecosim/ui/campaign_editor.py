@@ -20,7 +20,7 @@ import solara
 import tomli_w
 
 from ecosim.scenario import Scenario, ScenarioError, validate_scenario
-from ecosim.scenario.campaign import ACTION_TYPES, Action, horizon_problem
+from ecosim.scenario.campaign import ACTION_TYPES, SHARED_FIELDS, Action, horizon_problem
 from ecosim.ui.calendar import date_label
 from ecosim.ui.controls import read_number
 from ecosim.ui.live_model import LiveModel
@@ -68,9 +68,18 @@ def blank_action(scenario: Scenario) -> dict[str, Any]:
 
 _FIELDS = {
     typing.get_args(kind.model_fields["type"].annotation)[0]: set(kind.model_fields)
+    - (set(SHARED_FIELDS) - set(kind.reads))
     for kind in typing.get_args(typing.get_args(Action)[0])
 }
-"""Each action type's fields."""
+"""Each action type's fields, but the shared fields it does not read (a promotion's intensity)."""
+
+
+def _takes(action: dict[str, Any]) -> set[str]:
+    """Return the fields the action reads (an ambassador's intensity, not a sample's)."""
+    fields = _FIELDS.get(action["type"], set(SHARED_FIELDS))
+    if action["type"] == "seeding" and action.get("kind", "sample") != "ambassador":
+        return fields - {"intensity"}
+    return fields
 
 
 def retyped(
@@ -93,7 +102,7 @@ def retyped(
     >>> action["channel"], extra
     ('social', '')
     """
-    fields = _FIELDS[kind]
+    fields = _takes({**draft, "type": kind})
     action = {k: v for k, v in draft.items() if k in fields}
     firsts = {"channel": scenario.channels, "influencer": scenario.influencers}
     for name, named in firsts.items():
@@ -125,10 +134,11 @@ def with_campaign(scenario: Scenario, actions: list[dict[str, Any]]) -> Scenario
 def same_plan(a: list[Any], b: list[Any]) -> bool:
     """Whether two campaign plans are the same but for what the sidebar's controls set.
 
-    The controls of single actions set an action's intensity, a sale's discount or a
-    price change's price; a plan with only those changed is still the scenario's plan.
+    The controls of single actions set an action's intensity, a sale's discount, a price
+    change's price, a multiplier or a reward's points; a plan with only those changed is still
+    the scenario's plan.
     """
-    tuned = {"intensity", "discount", "price"}
+    tuned = {"intensity", "discount", "price", "multiplier", "bonus_points"}
     return [x.model_dump(exclude=tuned) for x in a] == [x.model_dump(exclude=tuned) for x in b]
 
 
@@ -217,17 +227,18 @@ def action_row(action: dict[str, Any]) -> list[str]:
     --------
     >>> action_row({"type": "promotion", "brand": "tokoku", "segment": "all", "start": 315,
     ...             "end": 315, "intensity": 1.0, "cost": 2000.0, "discount": 0.3})
-    ['promotion', 'tokoku', '', 'all', 'day 315 (11.11)', 'day 315 (11.11)', '1', 'Rp 2,000k']
+    ['promotion', 'tokoku', '', 'all', 'day 315 (11.11)', 'day 315 (11.11)', '–', 'Rp 2,000k']
     """
     where = action.get("channel") or action.get("influencer") or ""
+    takes = _takes(action)
     return [
         str(action["type"]).replace("_", " "),
         str(action["brand"]),
         str(where),
-        str(action.get("segment", "all")),
+        str(action.get("segment", "all")) if "segment" in takes else "–",
         f"day {action['start']} ({date_label(action['start'])})",
         f"day {action['end']} ({date_label(action['end'])})",
-        f"{action.get('intensity', 1.0):g}",
+        f"{action.get('intensity', 1.0):g}" if "intensity" in takes else "–",
         f"Rp {action.get('cost', 0.0):,.0f}k",
     ]
 
@@ -393,7 +404,7 @@ def CampaignEditor(
                 on_value=retype,
                 dense=True,
             )
-            takes = _FIELDS.get(draft["type"], set())
+            takes = _takes(draft)
             for name, values in choices.items():
                 if name in takes:
                     solara.Select(
@@ -406,6 +417,8 @@ def CampaignEditor(
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
             defaults = {"start": 1, "end": 1, "intensity": 1.0, "cost": 0.0}
             for name, (label, _) in NUMBERS.items():
+                if name not in takes:
+                    continue
                 solara.InputText(
                     label,
                     value=str(draft.get(name, defaults[name])),

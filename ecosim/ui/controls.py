@@ -12,7 +12,9 @@ shows the schema's message.
 
 The main parameters offered are listed in :func:`settings`: population and horizon, the
 network, segment shares, each brand's offer, each influencer's audience, each campaign
-action's intensity or discount, and the dynamics that matter most in class.
+action's strength (its intensity; a sale's discount, a price change's price, a points
+event's or a disruption's multiplier, a reward's points), and the dynamics that matter most
+in class.
 """
 
 from __future__ import annotations
@@ -116,6 +118,16 @@ def max_customers(scenario: Scenario) -> int:
     return max(MAX_CUSTOMERS, scenario.population.size)
 
 
+_KNOB = {
+    "promotion": "discount",
+    "price_change": "price",
+    "double_points": "multiplier",
+    "personalised_reward": "bonus_points",
+    "service_disruption": "multiplier",
+}
+"""The field a campaign action's control sets, for the types that read no intensity."""
+
+
 def settings(scenario: Scenario) -> list[Setting]:
     """List the main parameters of a scenario, in the order the controls appear.
 
@@ -192,10 +204,16 @@ def settings(scenario: Scenario) -> list[Setting]:
             "influencer": f"{getattr(action, 'influencer', '')}",
             "promotion": "sale",
             "price_change": "price change",
+            "service_disruption": "disruption",
+            "personalised_reward": "reward",
         }.get(action.type, action.type.replace("_", " "))
-        field = {"promotion": "discount", "price_change": "price"}.get(action.type, "intensity")
+        field = _KNOB.get(action.type, "intensity")
+        if field == "intensity" and "intensity" not in action.read_here():
+            continue  # a sample seeding: nothing to turn
         brand = f"{action.brand} " if several else ""
-        suffix = "" if field == "intensity" or field in what else f" {field}"
+        suffix = {"intensity": "", "price": "", "multiplier": " ×", "bonus_points": " points"}.get(
+            field, f" {field}"
+        )
         found.append(Setting(f"campaign.{number}.{field}", f"{brand}{what} {days}{suffix}"))
     found += [
         Setting(f"dynamics.{name}", name.replace("_", " "))

@@ -235,6 +235,39 @@ def test_labels_are_short_and_unique(path):
     assert max(len(label) for label in labels) <= 32, max(labels, key=len)
 
 
+def _moved(value: float, field: str) -> float:
+    """Another value of a campaign control's field, well within its range."""
+    return {
+        "intensity": 0.2 if value > 0.5 else 1.0,
+        "discount": min(0.6, 2 * value + 0.1),
+        "price": 0.7 * value,
+        "multiplier": value + 3,
+        "bonus_points": 3 * value,
+    }[field]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
+def test_every_kind_of_campaign_control_moves_the_model(path):
+    """The sliders of double points, a service disruption and a sample seeding set an
+    intensity their actions never read: a run was the same whatever the slider said."""
+    from ecosim.model import run
+
+    small = {"population.size": 1000}
+    scenario = load_scenario(path, small)
+    first_of_each_type = {}
+    for setting in settings(scenario):
+        if setting.path.startswith("campaign."):
+            _, number, field = setting.path.split(".")
+            action = scenario.campaign[int(number)]
+            first_of_each_type.setdefault(
+                action.type, (setting.path, _moved(getattr(action, field), field))
+            )
+    base = run(scenario)
+    for setting_path, value in first_of_each_type.values():
+        moved = run(load_scenario(path, {**small, setting_path: value}))
+        assert not moved.equals(base), f"{setting_path} = {value} changed nothing"
+
+
 def test_changes_lists_what_differs_from_the_scenario():
     base = load_scenario("scenarios/baseline.toml")
     used = LiveModel(base, customers=500, network="watts_strogatz", friends=6).scenario
