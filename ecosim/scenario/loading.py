@@ -47,6 +47,7 @@ __all__ = [
     "parse_assignment",
     "read_toml",
     "read_toml_file",
+    "scenario_notices",
     "validate_scenario",
     "validation_problems",
 ]
@@ -357,17 +358,8 @@ def validate_scenario(
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(source, validation_problems(error, data)) from None
-    _warn_empty_segments(scenario, source)
-    budgets = {brand.name: brand.budget for brand in scenario.brands}
-    for i, action in enumerate(scenario.campaign):
-        if action.cost > budgets[action.brand]:
-            warnings.warn(
-                f"{source}: campaign[{i}].cost: {action.cost:,g} is more than brand "
-                f"{action.brand}'s whole budget ({budgets[action.brand]:,g}): the action "
-                "never runs",
-                InputWarning,
-                stacklevel=2,
-            )
+    for message in (*_empty_segments(scenario), *_over_budget(scenario)):
+        warnings.warn(f"{source}: {message}", InputWarning, stacklevel=2)
     beyond, cut = beyond_horizon_problems(scenario)
     if beyond and beyond_horizon == "refuse":
         raise ScenarioError(source, beyond)
@@ -375,38 +367,69 @@ def validate_scenario(
         for where, message in cut:
             warnings.warn(f"{source}: {where}: {message}", InputWarning, stacklevel=2)
     elif beyond or cut:
-        left_out = f"leaves out {_listed(beyond)}" if beyond else ""
-        cut_short = f"cuts short {_listed(cut)}" if cut else ""
-        joined = " and ".join(part for part in (left_out, cut_short) if part)
-        warnings.warn(
-            f"{source}: days: the horizon of {scenario.days} days {joined}",
-            InputWarning,
-            stacklevel=2,
-        )
+        warnings.warn(f"{source}: {_horizon(scenario)}", InputWarning, stacklevel=2)
     return scenario
 
 
-def _warn_empty_segments(scenario: Scenario, source: str) -> None:
-    """Warn of segments whose share of the population is less than one customer."""
+def scenario_notices(scenario: Scenario) -> list[str]:
+    """Return what reading the scenario warns of, for a page to show.
+
+    Segments with no customer, actions whose fixed cost is more than their brand's whole
+    budget (they never run), and actions the horizon leaves out or cuts short.
+
+    Examples
+    --------
+    >>> scenario = load_scenario("scenarios/baseline.toml")
+    >>> scenario_notices(scenario)
+    []
+    >>> print(*scenario_notices(scenario.model_copy(update={"days": 360})))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    days: the horizon of 360 days cuts short 3 campaign actions (campaign[1], campaign[2],
+    campaign[3])
+    """
+    found = [*_empty_segments(scenario), *_over_budget(scenario)]
+    return [*found, _horizon(scenario)] if any(beyond_horizon_problems(scenario)) else found
+
+
+def _over_budget(scenario: Scenario) -> list[str]:
+    """Name the actions whose fixed cost is more than their brand's whole budget."""
+    budgets = {brand.name: brand.budget for brand in scenario.brands}
+    return [
+        f"campaign[{i}].cost: {action.cost:,g} is more than brand {action.brand}'s whole "
+        f"budget ({budgets[action.brand]:,g}): the action never runs"
+        for i, action in enumerate(scenario.campaign)
+        if action.cost > budgets[action.brand]
+    ]
+
+
+def _horizon(scenario: Scenario) -> str:
+    """Say which actions the horizon leaves out or cuts short (some must be)."""
+    beyond, cut = beyond_horizon_problems(scenario)
+    left_out = f"leaves out {_listed(beyond)}" if beyond else ""
+    cut_short = f"cuts short {_listed(cut)}" if cut else ""
+    joined = " and ".join(part for part in (left_out, cut_short) if part)
+    return f"days: the horizon of {scenario.days} days {joined}"
+
+
+def _empty_segments(scenario: Scenario) -> list[str]:
+    """Name the segments whose share of the population is less than one customer."""
     segments, size = scenario.population.segments, scenario.population.size
     empty = [i for i, count in enumerate(scenario.population.sizes()) if count == 0]
     if len(empty) == 1:
         segment = segments[empty[0]]
-        message = (
+        return [
             f"population.segments[{empty[0]}].share: a share of {segment.share:g} of "
             f"{size:,} customers gives segment {segment.name!r} no customer (actions aimed "
             "at it reach no one)"
-        )
-    elif empty:
+        ]
+    if empty:
         names = ", ".join(repr(segments[i].name) for i in empty[:5])
-        message = (
+        return [
             f"population.segments: the shares of {len(empty):,} segments ({names}"
             f"{', ...' if len(empty) > 5 else ''}) give them no customer of {size:,} "
             "(actions aimed at them reach no one)"
-        )
-    else:
-        return
-    warnings.warn(f"{source}: {message}", InputWarning, stacklevel=3)
+        ]
+    return []
 
 
 def _listed(problems: list[tuple[str, str]]) -> str:

@@ -34,7 +34,7 @@ from ecosim.ui.compare import CompareResults, CompareSession, CompareSettings
 from ecosim.ui.controls import changes, model_params
 from ecosim.ui.ecosystem import EcosystemDiagram, TodayFlows
 from ecosim.ui.inspector import CustomerHistory, CustomerInspector, dropped_message
-from ecosim.ui.live_model import LiveModel
+from ecosim.ui.live_model import SPENT_SHARE, LiveModel
 from ecosim.ui.network_view import NetworkView
 from ecosim.ui.parameters_panel import ParametersPanel, initial_values, readable
 from ecosim.ui.refresh import force_update, update_counter
@@ -104,6 +104,31 @@ def DayHeader(model: LiveModel) -> None:
         solara.Text(model.scenario.name, style={"color": "#555"})
         if events and model.steps:
             solara.Text("Today: " + ", ".join(events), style={"color": "#6a1b9a"})
+    if model.spent:
+        solara.Warning(spent_message(model.spent), dense=True)
+
+
+def spent_message(spent: dict[str, int]) -> str:
+    """Say which brands have spent their budget (:data:`SPENT_SHARE`), and by which day.
+
+    Examples
+    --------
+    >>> print(spent_message({"tokoku": 69}))  # doctest: +NORMALIZE_WHITESPACE
+    tokoku has spent 99% of its budget (by day 69): its paid actions now stop or reach fewer
+    customers.
+    """
+    share = f"{1 - SPENT_SHARE:.0%}"
+    if len(spent) == 1:
+        ((name, day),) = spent.items()
+        return (
+            f"{name} has spent {share} of its budget (by day {day}): its paid actions now "
+            "stop or reach fewer customers."
+        )
+    listed = ", ".join(f"{name} by day {day}" for name, day in spent.items())
+    return (
+        f"Spent {share} of their budgets: {listed}. Their paid actions now stop or reach "
+        "fewer customers."
+    )
 
 
 @solara.component
@@ -257,6 +282,11 @@ def Page() -> None:
         solara.Error(
             "These settings were not used; the scenario runs as written.\n"
             + shown(model.value.problem),
+            style_="white-space: pre-wrap",
+        )
+    if model.value.notices:
+        solara.Warning(
+            "\n".join(shown(notice) for notice in model.value.notices),
             style_="white-space: pre-wrap",
         )
     charts = [view for view, _ in chart_components(model.value)]

@@ -22,10 +22,22 @@ from ecosim.diffusion_model import DiffusionModel
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.network import EdgeListError, read_edge_list
 from ecosim.scenario import EdgeList, Scenario, ScenarioError
+from ecosim.scenario.loading import scenario_notices
 from ecosim.ui.calendar import todays_events
 from ecosim.ui.layout import NetworkSample, sample_network
 
-__all__ = ["LiveDiffusionModel", "LiveModel", "configure", "mean_degree", "network_table"]
+__all__ = [
+    "SPENT_SHARE",
+    "LiveDiffusionModel",
+    "LiveModel",
+    "configure",
+    "mean_degree",
+    "network_table",
+]
+
+
+SPENT_SHARE = 0.01
+"""A brand's budget counts as spent once less than this share of it is left."""
 
 
 class _Live:
@@ -54,6 +66,12 @@ class _Live:
     ----------
     problem : str or None
         Why the settings could not be used (the model then runs the scenario as written).
+    notices : list of str
+        What reading the scenario run warned of (actions the horizon leaves out or cuts
+        short, actions no budget pays, segments with no customer), for the page to show.
+    spent : dict of str to int
+        The day each brand had spent all but :data:`SPENT_SHARE` of its budget, from then on
+        its paid actions stop or reach fewer customers.
     watched : int or None
         The customer whose state is recorded after every step.
     history : list of dict
@@ -84,6 +102,8 @@ class _Live:
         super().__init__(configured, rng, outcomes="all")
         self._turn = threading.RLock()
         self.problem = problem
+        self.notices = scenario_notices(configured)
+        self.spent: dict[str, int] = {}
         self.watched: int | None = None
         self.history: list[dict[str, Any]] = []
         self.events: dict[str, list[int]] = {}
@@ -117,6 +137,9 @@ class _Live:
             super().step()
             for label in todays_events(self.flows):
                 self.events.setdefault(label, []).append(self.steps)
+            for brand in self.brands:
+                if brand.budget_left <= SPENT_SHARE * brand.spec.budget:
+                    self.spent.setdefault(brand.spec.name, self.steps)
             if self.watched is not None:
                 self._record()
 

@@ -129,3 +129,27 @@ def test_outcomes_can_be_read_while_another_thread_steps():
         stop.set()
         player.join()
     assert lengths == sorted(lengths) and lengths[-1] > lengths[0]
+
+
+def test_the_day_a_brand_has_spent_its_budget_is_kept():
+    small = {"brands.tokoku.budget": 50.0}
+    model = LiveModel("scenarios/baseline.toml", customers=400, days=60, **small)
+    first = None
+    for _ in range(60):
+        model.step()
+        if first is None and model.brands[0].budget_left <= 0.01 * 50.0:
+            first = model.steps
+        assert model.spent == ({} if first is None else {"tokoku": first})
+    assert first is not None
+    unlimited = LiveModel("scenarios/baseline.toml", customers=400, days=30)
+    for _ in range(30):
+        unlimited.step()
+    assert unlimited.spent == {}
+
+
+def test_what_reading_the_scenario_warned_of_is_kept_for_the_page():
+    assert LiveModel("scenarios/baseline.toml", customers=400).notices == []
+    short = LiveModel("scenarios/baseline.toml", customers=400, days=30)
+    assert len(short.notices) == 1 and short.notices[0].startswith(
+        "days: the horizon of 30 days leaves out"
+    )

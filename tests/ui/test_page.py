@@ -226,6 +226,27 @@ def test_a_rejected_setting_is_explained_and_the_scenario_runs_as_written(render
     day(rendered, 1).assert_single()
 
 
+def test_actions_a_shorter_horizon_leaves_out_are_said_in_the_page(rendered):
+    """The warning went to the server's standard error only: the page said the plan ran."""
+    rendered.find(v.Slider, label="days").widget.v_model = 30
+    button(rendered, "Reset").click()
+    messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
+    assert any("the horizon of 30 days leaves out" in m for m in messages), messages
+
+
+def test_a_budget_spent_is_said_in_the_page_from_the_day_it_is(rendered):
+    """Advertising stopped when the budget ran out, and nothing in the page said so."""
+    rendered.find(v.Slider, label="tokoku budget").widget.v_model = 50
+    button(rendered, "Reset").click()
+    assert not any("of its budget" in str(w.children) for w in rendered.find(v.Alert).widgets)
+    for _ in range(40):
+        button(rendered, "Step").click()
+    messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
+    assert any("campaign[0].cost: 15,000 is more than brand tokoku's whole" in m for m in messages)
+    spent = [m for m in messages if "of its budget" in m]
+    assert len(spent) == 1 and "tokoku has spent 99% of its budget (by day " in spent[0], spent
+
+
 def test_picking_a_scenario_rebuilds_the_controls_and_the_model(rendered):
     rendered.find(v.Select, label="scenario").widget.v_model = "two_brands"
     rendered.find(v.Slider, label="modaku price").assert_single()
