@@ -440,6 +440,7 @@ def _overrides(args: argparse.Namespace, options: dict[str, str]) -> dict[str, o
     option and by ``--set`` is an error naming both, rather than one silently winning.
     """
     from ecosim.scenario import parse_assignment
+    from ecosim.scenario.loading import overlapping
 
     assignments = [parse_assignment(text) for text in args.set]
     overrides: dict[str, object] = dict(assignments)
@@ -461,6 +462,14 @@ def _overrides(args: argparse.Namespace, options: dict[str, str]) -> dict[str, o
                     "give it once",
                 )
             )
+        clashes += [
+            (
+                f"--set {other}",
+                f"{other} holds {path}, which --{option} gives ({value!r}): give it once",
+            )
+            for other in overrides
+            if other != path and overlapping(other, path)
+        ]
         overrides[path] = value
     if clashes:
         raise InputError(_COMMAND_LINE, clashes)

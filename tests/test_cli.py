@@ -300,6 +300,12 @@ def test_validate_refuses_more_jobs_than_this_machine_holds(capsys):
             "--set population.size: population.size is also given by --customers ('abc' and "
             "200): give it once",
         ),
+        (  # the table undid the option, or the option the table's other fields
+            ["run", str(SCENARIOS / "baseline.toml")],
+            ["--customers", "300", "--set", "population={size=500}"],
+            "--set population: population holds population.size, which --customers gives "
+            "(300): give it once",
+        ),
         (
             ["batch", str(ROOT / "experiments" / "loyalty_designs.toml")],
             ["--replications", "2", "--set", "replications=1"],

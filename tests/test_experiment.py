@@ -90,6 +90,39 @@ def test_overrides_change_the_file_before_it_is_validated(tmp_path):
         load_experiment(path, overrides={"replications.0": 2})
 
 
+def test_an_override_of_a_strategy_the_file_lacks_is_refused(tmp_path):
+    """``--set strategies.promos.set=...`` (a misspelt name) ran as one more strategy."""
+    path = write_experiment(tmp_path)
+    names = ", ".join(load_experiment(path).strategies)
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(path, {"strategies.promos.description": "x"})
+    assert caught.value.problems == [
+        (
+            "strategies.promos.description",
+            f"the file has no strategy 'promos' (expected one of: {names}); a strategy is "
+            "added in the file, not by an override",
+        )
+    ]
+    assert (
+        load_experiment(path, {"strategies.promo.description": "x"}).strategies["promo"].description
+        == "x"
+    )
+
+
+def test_a_strategy_that_sets_and_appends_to_one_list_runs_both(tmp_path):
+    """A ``set`` inside a list the strategy appends to is in the appended list: the two are
+    one change, not a table set whole after a field inside it."""
+    from ecosim.experiment.schema import Strategy, strategy_overrides
+
+    base = load_experiment(write_experiment(tmp_path)).scenario
+    extra = base.campaign[0].model_dump()
+    strategy = Strategy(set={"campaign.0.intensity": 0.25}, append={"campaign": [extra]})
+    overrides = strategy_overrides(base, strategy)
+    assert list(overrides) == ["campaign"]
+    assert overrides["campaign"][0]["intensity"] == 0.25
+    assert len(overrides["campaign"]) == len(base.campaign) + 1
+
+
 def test_strategies_set_and_append(tmp_path):
     experiment = load_experiment(write_experiment(tmp_path))
     base = experiment.scenario

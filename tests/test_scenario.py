@@ -432,6 +432,22 @@ def test_two_spellings_of_one_field_are_refused_rather_than_one_silently_winning
     assert apply_overrides(small_scenario(), table_and_field)["dynamics"]["forgetting_rate"] == 0.2
 
 
+def test_a_table_set_whole_after_a_field_inside_it_is_refused():
+    """The table silently undid the field: ``--set brands.0.price=5 --set 'brands.0={...}'``
+    ran at the table's price, and a loyalty programme's goal set before ``loyalty={}`` was
+    dropped."""
+    field_and_table = {"brands.shop.price": 80, "brands.0": {"name": "shop", "price": 70}}
+    with pytest.raises(ScenarioError) as caught:
+        apply_overrides(small_scenario(), field_and_table, source="cli")
+    assert caught.value.problems == [
+        (
+            "brands.0",
+            "sets brands[0] whole after brands.shop.price set brands[0].price inside it: give "
+            "each field once (one of the two would silently win)",
+        )
+    ]
+
+
 def test_overrides_create_missing_tables():
     changed = apply_overrides(small_scenario(), {"dynamics.forgetting_rate": 0.02})
     assert validate_scenario(changed).dynamics.forgetting_rate == 0.02

@@ -763,6 +763,7 @@ def load_experiment(
             data = apply_overrides(data, in_scenario, source=source)
     except ScenarioError as error:
         raise ExperimentError(error.source, error.problems) from None
+    _refuse_new_strategies(in_file, data, overrides, source)
     posterior = data.get("posterior")
     if isinstance(posterior, dict) and isinstance(posterior.get("from"), str):
         data["posterior"] = {**posterior, "from": str((path.parent / posterior["from"]).resolve())}
@@ -1061,6 +1062,27 @@ def _invalid_draws(experiment: Experiment, draws: list[dict[str, Any]]) -> list[
 # ---------------------------------------------------------------- strategies and design
 
 
+def _refuse_new_strategies(
+    in_file: dict[str, Any], data: dict[str, Any], overrides: dict[str, Any], source: str
+) -> None:
+    """Refuse overrides that add a strategy: a misspelt name would run as one more strategy."""
+    known = in_file.get("strategies")
+    if not isinstance(known, dict) or not isinstance(data.get("strategies"), dict):
+        return
+    names = ", ".join(known) or "none"
+    problems = [
+        (
+            path,
+            f"the file has no strategy {path.split('.')[1]!r} (expected one of: {names}); "
+            "a strategy is added in the file, not by an override",
+        )
+        for path in overrides
+        if path.startswith("strategies.") and path.split(".")[1] not in known
+    ]
+    if problems:
+        raise ExperimentError(source, problems)
+
+
 def strategy_overrides(scenario: Scenario, strategy: Strategy) -> dict[str, Any]:
     """Return a strategy's changes as overrides by dotted path (``append`` resolved).
 
@@ -1092,7 +1114,19 @@ def strategy_overrides(scenario: Scenario, strategy: Strategy) -> dict[str, Any]
                 problems.append((f"append.{path}", f"is {_kind(current)}, not a list"))
         if problems:
             raise ScenarioError("append", problems)
+        lists = [field_path(data, path) for path in strategy.append]
+        overrides = {  # what ``set`` changes inside an appended list, the list holds
+            path: value
+            for path, value in overrides.items()
+            if path in strategy.append
+            or not any(_within(field_path(data, path), whole) for whole in lists)
+        }
     return overrides
+
+
+def _within(field: str, table: str) -> bool:
+    """Whether ``field`` is a field inside ``table`` (not the table itself)."""
+    return field != table and overlapping(field, table) and len(field) > len(table)
 
 
 def scenario_changes(base: Scenario, other: Scenario) -> dict[str, Any]:

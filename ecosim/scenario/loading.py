@@ -613,7 +613,9 @@ def apply_overrides(
     ScenarioError
         If a path runs through a value that is not a table or list, or indexes past the
         end of a list, or names an item that does not exist, or two paths name one field
-        (``brands.0.price`` and ``brands.shop.price``).
+        (``brands.0.price`` and ``brands.shop.price``), or a table is set whole after a
+        field inside it (which it would silently undo; a field set after its table refines
+        it).
     """
     check_overrides(overrides)
     result = copy.deepcopy(data)
@@ -626,13 +628,15 @@ def apply_overrides(
             problems.append((dotted, str(error.args[0])))
             continue
         where = field_path(result, dotted)
-        if where in setters:
+        before = next((field for field in setters if _inside(field, where)), None)
+        if before is not None:
+            clash = (
+                f"sets {where} again, as {setters[before]} does"
+                if before == where
+                else f"sets {where} whole after {setters[before]} set {before} inside it"
+            )
             problems.append(
-                (
-                    dotted,
-                    f"sets {where} again, as {setters[where]} does: give each field once "
-                    "(one of the two would silently win)",
-                )
+                (dotted, f"{clash}: give each field once (one of the two would silently win)")
             )
         setters.setdefault(where, dotted)
     if problems:
