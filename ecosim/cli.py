@@ -758,9 +758,15 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from ecosim.report import CONFIDENCE, compare, format_number, write_report
+    from ecosim.store import output_folder, refuse_other_kinds
 
+    out = output_folder(
+        Path(args.out or args.directory), ("report.md",), folders=("figures", "tables")
+    )
+    if out.resolve() != Path(args.directory).resolve():  # not the batch's own folder
+        refuse_other_kinds(out, "report")
     comparison = compare(args.directory)
-    path = write_report(comparison, args.out or args.directory)
+    path = write_report(comparison, out)
     e = comparison.experiment
     for outcome in e.outcomes:
         print(outcome)

@@ -96,6 +96,7 @@ def output_folder(
     out: Path,
     files: tuple[str, ...] = (),
     *,
+    folders: tuple[str, ...] = (),
     name: str = "--out",
     readable: bool = False,
     inputs: tuple[str | Path | None, ...] = (),
@@ -110,6 +111,9 @@ def output_folder(
     out : Path
     files : tuple of str
         The files the command will write into ``out``, each of which must not be a folder.
+    folders : tuple of str
+        The folders the command will write into inside ``out``, each of which must not be
+        a file.
     name : str
         What gave ``out``, in messages: the option ``--out``, or a function's argument
         ``out``.
@@ -128,7 +132,8 @@ def output_folder(
     ------
     InputError
         If ``out``, or the nearest of its parents that exists, is not a folder or cannot
-        be written into, or one of ``files`` is a folder or one of ``inputs``.
+        be written into, or one of ``files`` is a folder or one of ``inputs``, or one of
+        ``folders`` is a file.
     """
     existing = next((path for path in (out, *out.parents) if path.exists()), out)
     which = "is" if existing == out else f"{existing} is"
@@ -161,6 +166,15 @@ def output_folder(
             f"{name} {out}: {', '.join(str(out / file) for file in taken)} "
             f"{'is a folder' if len(taken) == 1 else 'are folders'} (expected the files "
             f"{', '.join(files)} or nothing there; choose another {name})"
+        )
+    taken = [
+        folder for folder in folders if (out / folder).exists() and not (out / folder).is_dir()
+    ]
+    if taken:
+        raise InputError(
+            f"{name} {out}: {', '.join(str(out / folder) for folder in taken)} "
+            f"{'is a file' if len(taken) == 1 else 'are files'} (expected the folders "
+            f"{', '.join(folders)} or nothing there; choose another {name})"
         )
     return out
 
@@ -240,14 +254,16 @@ def refuse_other_kinds(directory: Path, kind: str) -> None:
     ----------
     directory : Path
     kind : str
-        The kind of folder this command writes, a key of :data:`FOLDER_RECORDS`.
+        The kind of folder this command writes, a key of :data:`FOLDER_RECORDS`, or
+        ``"report"`` for a comparison's report written elsewhere than its batch's folder,
+        which refuses every kind.
 
     Raises
     ------
     StoreError
         Naming the other kind's record.
     """
-    writes = FOLDER_RECORDS[kind][1]
+    writes = "a comparison's report" if kind == "report" else FOLDER_RECORDS[kind][1]
     for other, (record, what) in FOLDER_RECORDS.items():
         if other != kind and (directory / record).exists():
             raise StoreError(

@@ -472,3 +472,40 @@ def test_every_column_of_the_tables_is_reserved_from_the_parameters_names(batch)
     allowed = {*IDENTIFIERS, *TABLE_COLUMNS, *outcome_names(experiment.scenario)}
     allowed |= {*columns(experiment.scenario), *(p.label for p in experiment.parameters)}
     assert named - allowed == set()
+
+
+@pytest.mark.parametrize(
+    ("prepare", "problem"),
+    [
+        (
+            lambda out: (out / "calibration.toml").write_text("kind = 'calibration'\n"),
+            "holds a calibration (calibration.toml), which a comparison's report would "
+            "overwrite or mix with: use another --out",
+        ),
+        (
+            lambda out: (out / "experiment.toml").write_text("kind = 'batch'\n"),
+            "holds the results of a batch or a sensitivity analysis (experiment.toml), which "
+            "a comparison's report would overwrite or mix with",
+        ),
+        (
+            lambda out: (out / "tables").write_text("not a folder\n"),
+            "tables is a file (expected the folders figures, tables or nothing there",
+        ),
+        (
+            lambda out: (out / "report.md").mkdir(),
+            "report.md is a folder (expected the files report.md or nothing there",
+        ),
+    ],
+)
+def test_a_report_folder_holding_other_results_or_the_wrong_kind_of_file_is_refused(
+    batch, tmp_path, capsys, prepare, problem
+):
+    """``compare --out`` wrote its report over a calibration's or another batch's, and a
+    file named ``tables`` failed with an OS error after the figures were written."""
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    prepare(out)
+    before = sorted(path.name for path in out.iterdir())
+    assert main(["compare", str(batch), "--out", str(out)]) == 2
+    assert problem in capsys.readouterr().err
+    assert sorted(path.name for path in out.iterdir()) == before
