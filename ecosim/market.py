@@ -57,6 +57,7 @@ __all__ = [
     "Market",
     "build_network",
     "carry_to_horizon",
+    "check_edge_list",
     "first_invalid",
     "resolve_scenario",
     "run",
@@ -592,6 +593,34 @@ def first_invalid(
         except ScenarioError as error:
             return position, overrides, error.problems
     return None
+
+
+def check_edge_list(scenario: Scenario, field: str = "customers") -> list[tuple[str, str]]:
+    """Return the problem of a scenario whose edge list does not name its customers.
+
+    Read when an experiment, a calibration or an optimisation is loaded, so that a number
+    of customers that does not fit the network is refused there, naming ``field``, rather
+    than failing every run.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    field : str
+        The field that set the number of customers, named in the problem.
+
+    Returns
+    -------
+    list of (str, str)
+        Empty if the network is no edge list or names ``population.size`` customers.
+    """
+    if not isinstance(scenario.network, EdgeList):
+        return []
+    try:
+        graphs.read_edge_list(scenario.network.path, scenario.population.size, max_bytes=None)
+    except graphs.EdgeListError as error:
+        size = scenario.population.size
+        return [(field, f"{size:,} customers do not fit the scenario's network: {error}")]
+    return []
 
 
 def build_network(

@@ -851,3 +851,19 @@ def test_running_what_is_no_experiment_or_into_no_folder_names_the_argument(tmp_
         with pytest.raises(InputError, match=r"^out: expected a path"):
             run(load_experiment(path), None)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_number_of_customers_the_scenario_s_edge_list_does_not_name_is_refused(tmp_path):
+    """Every run failed on the edge list instead, and the message named no ``customers``."""
+    (tmp_path / "ring.csv").write_text("".join(f"{i},{(i + 1) % 40}\n" for i in range(40)))
+    scenario = small_scenario()
+    scenario["population"]["size"] = 40
+    scenario["network"] = {"kind": "edge_list", "path": "ring.csv"}
+    path = write_experiment(tmp_path, tiny_experiment(customers=30), scenario)
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(path)
+    [(field, message)] = caught.value.problems
+    assert field == "customers"
+    assert message.startswith("30 customers do not fit the scenario's network: ")
+    assert "node id 30 is out of range (expected an integer in [0, 29]" in message
+    assert load_experiment(write_experiment(tmp_path, tiny_experiment(customers=40), scenario))

@@ -27,6 +27,7 @@ from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
 from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.market import check_edge_list
 from ecosim.metrics import OUTCOMES, bounds
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
@@ -515,6 +516,9 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Calibration:
         )
     except ScenarioError as error:
         raise CalibrationError(source, error.under("customers/days")) from None
+    unfit = check_edge_list(scenario) if calibration.customers is not None else []
+    if unfit:
+        raise CalibrationError(source, unfit)
     calibration = calibration.model_copy(update={"scenario": scenario})
     problems = _check_parameters(calibration)
     if problems:

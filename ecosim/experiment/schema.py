@@ -30,6 +30,7 @@ import pandas as pd
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.market import check_edge_list
 from ecosim.metrics import columns, summarize
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import (
@@ -797,6 +798,9 @@ def load_experiment(
         )
     except ScenarioError as error:
         raise ExperimentError(source, error.under("customers/days")) from None
+    unfit = check_edge_list(scenario) if experiment.customers is not None else []
+    if unfit:
+        raise ExperimentError(source, unfit)
     experiment = experiment.model_copy(update={"scenario": scenario})
     problems = [
         *_unread_overrides(experiment, in_scenario),

@@ -368,6 +368,11 @@ def _parse_csv(
         elif not (source_ok[i] and target_ok[i]):
             node = str(source[i]) if not source_ok[i] else str(target[i])
             what, expected = _node_id_problem(node, n), f"an integer in [0, {n - 1}]"
+            if what.endswith("out of range"):
+                expected += (
+                    f", as the population has {n:,} customers: set population.size to the "
+                    "edge list's number of customers"
+                )
         else:
             what, expected = _weight_problem(str(token[i]), weight[i]), "a positive number"
         if "#" in str(rows[i]):

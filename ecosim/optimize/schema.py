@@ -27,6 +27,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.experiment.schema import FIELD_PATH_PATTERN, MAX_RUNS, Scalar, outcome_names
+from ecosim.market import check_edge_list
 from ecosim.model import first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
@@ -573,6 +574,9 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Optimisation:
         )
     except ScenarioError as error:
         raise OptimisationError(source, error.under("customers/days")) from None
+    unfit = check_edge_list(scenario) if optimisation.customers is not None else []
+    if unfit:
+        raise OptimisationError(source, unfit)
     optimisation = optimisation.model_copy(update={"scenario": scenario})
     problems = _check_decisions(optimisation)
     if optimisation.posterior is not None and not problems:

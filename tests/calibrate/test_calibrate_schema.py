@@ -744,3 +744,20 @@ def test_a_rename_of_a_column_the_data_lacks_is_refused_naming_the_data_s_column
     )
     (path.parent / "data.csv").write_text("# weekly sales\nperiod, sales\n1,3\n2,4\n")
     assert load_calibration(path).observed["purchases"].tolist() == [3.0, 4.0]
+
+
+def test_a_number_of_customers_the_edge_list_does_not_name_is_refused(write_calibration):
+    path = write_calibration(
+        ('scenario = "tiny_bass.toml"', 'scenario = "tiny_bass.toml"\ncustomers = 300')
+    )
+    (path.parent / "ring.csv").write_text("".join(f"{i},{(i + 1) % 400}\n" for i in range(400)))
+    scenario = path.parent / "tiny_bass.toml"
+    scenario.write_text(
+        scenario.read_text().replace('kind = "complete"', 'kind = "edge_list"\npath = "ring.csv"')
+    )
+    with pytest.raises(CalibrationError) as caught:
+        load_calibration(path)
+    [(field, message)] = caught.value.problems
+    assert field == "customers"
+    assert "300 customers do not fit the scenario's network: " in message
+    assert "node id 300 is out of range" in message

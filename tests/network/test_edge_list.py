@@ -80,17 +80,24 @@ def test_read_edge_list_message_uses_path_as_given(tmp_path, monkeypatch):
         ("0,1\n,1\n", "line 2: '' is not a node id (expected an integer in [0, 9])"),
         ("0,1.0\n", "line 1: '1.0' is not a node id (expected an integer in [0, 9])"),
         ("0,--1\n", "line 1: '--1' is not a node id (expected an integer in [0, 9])"),
-        ("0,1\n1,10\n", "line 2: node id 10 is out of range (expected an integer in [0, 9])"),
+        (
+            "0,1\n1,10\n",
+            "line 2: node id 10 is out of range (expected an integer in [0, 9], as the "
+            "population has 10 customers: set population.size to the edge list's number of "
+            "customers)",
+        ),
         ("-3,1\n", "line 1: node id -3 is negative (expected an integer in [0, 9])"),
         (
             "0,99999999999999999999999\n",
             "line 1: node id 99999999999999999999999 is out of range "
-            "(expected an integer in [0, 9])",
+            "(expected an integer in [0, 9], as the population has 10 customers: set "
+            "population.size to the edge list's number of customers)",
         ),
         (
             "+0002,0" + "9" * 5000,
             f"line 1: node id {'9' * 20}...{'9' * 10} (5000 chars) is out of range "
-            "(expected an integer in [0, 9])",
+            "(expected an integer in [0, 9], as the population has 10 customers: set "
+            "population.size to the edge list's number of customers)",
         ),
         ("0,-007\n", "line 1: node id -7 is negative (expected an integer in [0, 9])"),
         (
@@ -134,7 +141,9 @@ def test_read_edge_list_error_located_in_large_file(tmp_path):
     with pytest.raises(EdgeListError) as error:
         read_edge_list(path, n=1000)
     assert str(error.value) == (
-        f"{path}, line 12346: node id 1000 is out of range (expected an integer in [0, 999])"
+        f"{path}, line 12346: node id 1000 is out of range (expected an integer in [0, 999], "
+        "as the population has 1,000 customers: set population.size to the edge list's number "
+        "of customers)"
     )
 
 
@@ -176,9 +185,15 @@ def test_read_edge_list_property(tmp_path, rows, header, crlf):
         else:
             number, value = problems[0]
             problem = "negative" if value < 0 else "out of range"
+            size = (
+                ""
+                if value < 0
+                else f", as the population has {N_FILE} customers: set population.size to the "
+                "edge list's number of customers"
+            )
             assert str(error) == (
                 f"{path}, line {number}: node id {value} is {problem} "
-                f"(expected an integer in [0, {N_FILE - 1}])"
+                f"(expected an integer in [0, {N_FILE - 1}]{size})"
             )
     else:
         assert edges
@@ -328,7 +343,9 @@ def test_an_edge_list_naming_more_customers_than_the_population_is_refused(tmp_p
     with pytest.raises(EdgeListError) as error:
         read_edge_list(path, n=34)
     assert str(error.value) == (
-        f"{path}, line 2: node id 34 is out of range (expected an integer in [0, 33])"
+        f"{path}, line 2: node id 34 is out of range (expected an integer in [0, 33], as the "
+        "population has 34 customers: set population.size to the edge list's number of "
+        "customers)"
     )
 
 
@@ -397,7 +414,8 @@ def test_a_very_long_id_is_named_shortened(tmp_path):
         read_edge_list(path, n=3)
     assert str(error.value) == (
         f"{path}, line 2: node id 99999999999999999999...9999999999 (400 chars) is out of "
-        "range (expected an integer in [0, 2])"
+        "range (expected an integer in [0, 2], as the population has 3 customers: set "
+        "population.size to the edge list's number of customers)"
     )
 
 

@@ -359,3 +359,18 @@ def test_a_bad_path_is_one_problem_not_one_per_extreme_value(tmp_path, decision)
     changes = {"variables": [], **decision}
     message = problems(tmp_path, **changes)
     assert message.splitlines()[0].endswith(": 1 problem"), message
+
+
+def test_a_number_of_customers_the_edge_list_does_not_name_is_refused(tmp_path):
+    from support import small_scenario
+
+    (tmp_path / "ring.csv").write_text("".join(f"{i},{(i + 1) % 40}\n" for i in range(40)))
+    scenario = small_scenario()
+    scenario["population"]["size"] = 40
+    scenario["network"] = {"kind": "edge_list", "path": "ring.csv"}
+    path = write_optimisation(tmp_path, tiny_optimisation(customers=30), scenario)
+    with pytest.raises(OptimisationError) as caught:
+        load_optimisation(path)
+    [(field, message)] = caught.value.problems
+    assert field == "customers"
+    assert "30 customers do not fit the scenario's network: " in message
