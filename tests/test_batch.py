@@ -827,16 +827,32 @@ def test_sensitivity_takes_the_same_changes(tmp_path, capsys):
     assert record.overrides["sensitivity.trajectories"] == 2
 
 
-def test_a_scheduler_that_does_not_answer_is_a_clear_error(tmp_path, capsys):
+@pytest.mark.parametrize("command", [["batch"], ["sensitivity", "--method", "morris"]])
+def test_a_scheduler_that_does_not_answer_is_a_clear_error(tmp_path, capsys, command):
+    """The folder was claimed before the scheduler was asked: a corrected command was then
+    refused as a different experiment, though no run had been made."""
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     path = write_experiment(tmp_path)
     address = f"tcp://127.0.0.1:{port}"
-    assert main(["batch", str(path), "--out", str(tmp_path / "out"), "--scheduler", address]) == 2
+    out = tmp_path / "out"
+    assert main([*command, str(path), "--out", str(out), "--scheduler", address]) == 2
     err = capsys.readouterr().err
     assert f"ecosim: error: --scheduler: 1 problem\n  {address}: no Dask scheduler" in err
     assert "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", [["--serial"], ["--scheduler", "tcp://127.0.0.1:1"]])
+def test_a_dashboard_without_a_local_cluster_is_refused(tmp_path, capsys, where):
+    """``--serial --dashboard`` ran without a dashboard and without a word."""
+    path = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--dashboard", *where]) == 2
+    err = capsys.readouterr().err
+    assert f"ecosim: error: dashboard and {where[0][2:]}: cannot go together (the dashboard" in err
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("command", ["batch", "sensitivity"])

@@ -601,8 +601,10 @@ def check_where(
     ------
     InputError
         If ``serial`` or ``dashboard`` is not True or False, more than one of ``workers``,
-        ``scheduler`` and ``serial`` is given, or ``workers`` is not a whole number from 1
-        to :data:`WORKERS_PER_CORE` per core.
+        ``scheduler`` and ``serial`` is given, ``dashboard`` with ``serial`` or
+        ``scheduler`` (the dashboard is the local cluster's), ``workers`` is not a whole
+        number from 1 to :data:`WORKERS_PER_CORE` per core, or no scheduler answers at
+        ``scheduler`` (checked by connecting, so that nothing is written before).
     """
     for name, value in (("serial", serial), ("dashboard", dashboard)):
         if not isinstance(value, bool):
@@ -614,8 +616,21 @@ def check_where(
             "(expected one of them: workers for a local Dask cluster, scheduler for a running "
             "one, or serial=True for this process, without Dask)"
         )
+    if dashboard and (serial or scheduler is not None):
+        raise InputError(
+            f"dashboard and {'serial' if serial else 'scheduler'}: cannot go together (the "
+            "dashboard is the local Dask cluster's; "
+            + (
+                "serial runs start none)"
+                if serial
+                else "a running scheduler serves its own, at the address its start printed)"
+            )
+        )
     if workers is not None:
         check_local_processes(workers, "workers")
+    if scheduler is not None:
+        with dask_client(None, scheduler):
+            pass
 
 
 @dataclass(frozen=True)
