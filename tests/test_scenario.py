@@ -987,3 +987,19 @@ def test_an_ambassador_seeding_reads_its_intensity():
 
     action = {"type": "seeding", "brand": "s", "start": 1, "end": 9, "seeds": 3, "intensity": 0.3}
     assert TypeAdapter(Action).validate_python({**action, "kind": "ambassador"}).intensity == 0.3
+
+
+@pytest.mark.parametrize(
+    ("encoding", "problem"),
+    [
+        ("utf-16", "is UTF-16 text (Windows' 'Unicode'), not UTF-8: save it as UTF-8"),
+        ("latin-1", "is not UTF-8 text (byte 0xe9 on line 2): save it as UTF-8"),
+    ],
+)
+def test_a_file_that_is_not_utf8_says_where_and_what_to_do(tmp_path, encoding, problem):
+    """The message was the codec's: 'utf-8' codec can't decode byte 0xff in position 0."""
+    path = tmp_path / "scenario.toml"
+    path.write_text('name = "x"\ndescription = "café"\n', encoding=encoding)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert caught.value.problems == [("", problem)]

@@ -94,10 +94,29 @@ def read_toml_file(
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise error(str(path), [("", missing)]) from None
-    except (OSError, UnicodeDecodeError) as problem:
+    except UnicodeDecodeError as problem:
+        raise error(str(path), [("", _not_utf8(problem))]) from None
+    except OSError as problem:
         raise error(str(path), [("", f"cannot be read ({problem})")]) from None
     except tomllib.TOMLDecodeError as problem:
         raise error(str(path), [("", f"invalid TOML: {problem}")]) from None
+
+
+def _not_utf8(problem: UnicodeDecodeError) -> str:
+    r"""Say where a file is not UTF-8 text, and what to do.
+
+    Examples
+    --------
+    >>> print(_not_utf8(UnicodeDecodeError("utf-8", b"a = 1\nb = '\xe9'", 11, 12, "invalid")))
+    is not UTF-8 text (byte 0xe9 on line 2): save it as UTF-8
+    >>> print(_not_utf8(UnicodeDecodeError("utf-8", b"\xff\xfea\x00", 0, 1, "invalid")))
+    is UTF-16 text (Windows' 'Unicode'), not UTF-8: save it as UTF-8
+    """
+    data = bytes(problem.object)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "is UTF-16 text (Windows' 'Unicode'), not UTF-8: save it as UTF-8"
+    line = data[: problem.start].count(b"\n") + 1
+    return f"is not UTF-8 text (byte 0x{data[problem.start]:02x} on line {line}): save it as UTF-8"
 
 
 def load_scenario(
