@@ -600,7 +600,9 @@ def _run(args: argparse.Namespace) -> int:
 
     overrides = _overrides(args, {"days": "days", "seed": "seed", "population.size": "customers"})
     scenario = load_scenario(args.scenario, overrides, overrides_from=_COMMAND_LINE)
-    out = output_folder(args.out or Path("results") / scenario.name, RUN_FILES)
+    out = output_folder(
+        args.out or Path("results") / scenario.name, RUN_FILES, inputs=(args.scenario,)
+    )
     refuse_other_kinds(out, "run")
     check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()

@@ -23,7 +23,7 @@ from ecosim.store import (
 )
 
 from experiment_helpers import tiny_experiment, write_experiment
-from support import small_scenario
+from support import SCENARIOS, small_scenario
 
 
 def test_the_records_are_those_the_commands_write():
@@ -168,6 +168,19 @@ def test_a_folder_whose_outputs_would_replace_an_input_is_refused(
     err = capsys.readouterr().err
     assert f"--out {folder}: would write its {written} over {folder / written}, a file this " in err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_a_run_into_the_folder_of_its_scenario_named_like_an_output_is_refused(tmp_path, capsys):
+    """A scenario file named timeseries.parquet was overwritten by the run's data."""
+    path = tmp_path / "timeseries.parquet"
+    path.write_text((SCENARIOS / "baseline.toml").read_text())
+    before = path.read_bytes()
+    assert (
+        main(["run", str(path), "--days", "3", "--customers", "100", "--out", str(tmp_path)]) == 2
+    )
+    err = capsys.readouterr().err
+    assert f"would write its timeseries.parquet over {path}, a file this command reads" in err
+    assert path.read_bytes() == before
 
 
 def test_a_batch_into_the_folder_of_its_experiment_file_is_refused_by_the_api_too(tmp_path):
