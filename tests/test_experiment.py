@@ -450,6 +450,41 @@ BROKEN = {
             "conditions.points: a latin_hypercube design needs the number of points",
         ],
     ),
+    "levels in a latin hypercube": (
+        {
+            "conditions": {
+                "design": "latin_hypercube",
+                "points": 3,
+                "parameters": [{"path": "dynamics.venting_rate", "range": [0.1, 0.2], "levels": 5}],
+            }
+        },
+        [
+            "conditions.parameters[0].levels: applies to a factorial design; a "
+            "latin_hypercube design samples the range at its points"
+        ],
+    ),
+    "a whole-number field without integer": (
+        {
+            "conditions": {
+                "parameters": [{"path": "population.size", "range": [200, 400], "levels": 3}]
+            }
+        },
+        [
+            "conditions.parameters[0].integer: population.size takes whole numbers: set "
+            "integer = true (the design's values are then rounded)"
+        ],
+    ),
+    "integer values with a fraction": (
+        {
+            "conditions": {
+                "parameters": [{"path": "network.m", "values": [2, 3.5], "integer": True}]
+            }
+        },
+        [
+            "conditions.parameters[0]: values[1]: an integer parameter takes whole numbers "
+            "(got 3.5); leave out integer = true"
+        ],
+    ),
     "two condition parameters of one field": (
         {
             "conditions": {

@@ -266,6 +266,16 @@ class Parameter(Factor):
             raise ValueError("give either values (a list) or range ([low, high])")
         if self.levels is not None and self.values is not None:
             raise ValueError("levels applies to a range, not to a list of values")
+        if self.integer and self.values is not None:
+            fractional = [
+                (k, v) for k, v in enumerate(self.values) if isinstance(v, float) and v != int(v)
+            ]
+            if fractional:
+                k, v = fractional[0]
+                raise ValueError(
+                    f"values[{k}]: an integer parameter takes whole numbers (got {v:g}); "
+                    "leave out integer = true for a field that takes fractions"
+                )
         return self
 
     def grid(self) -> list[Scalar]:
@@ -355,6 +365,11 @@ class Conditions(Spec):
                 problems.append(f"{where}.levels: a range in a factorial design needs levels")
             if self.design == "latin_hypercube" and parameter.range is None:
                 problems.append(f"{where}.values: a latin_hypercube design needs a range")
+            if self.design == "latin_hypercube" and parameter.levels is not None:
+                problems.append(
+                    f"{where}.levels: applies to a factorial design; a latin_hypercube design "
+                    "samples the range at its points"
+                )
             if self.design == "factorial":
                 problems += [f"{where}.{problem}" for problem in parameter.repeats()]
         if self.design == "latin_hypercube" and self.points is None:
@@ -975,6 +990,15 @@ def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
                 try:
                     resolve_scenario(base, overrides={**overrides, parameter.path: value})
                 except ScenarioError as error:
+                    if _takes_whole_numbers(base, overrides, parameter, value):
+                        problems.append(
+                            (
+                                f"{where}.parameters[{i}].integer",
+                                f"{parameter.path} takes whole numbers: set integer = true "
+                                "(the design's values are then rounded)",
+                            )
+                        )
+                        break
                     problems += [
                         (f"{where}.parameters[{i}]", f"value {value!r}: {path}: {message}")
                         for path, message in error.problems
@@ -1064,6 +1088,18 @@ def _invalid_draws(experiment: Experiment, draws: list[dict[str, Any]]) -> list[
 
 
 # ---------------------------------------------------------------- strategies and design
+
+
+def _takes_whole_numbers(
+    base: Scenario, overrides: dict[str, Any], parameter: Factor, value: Any
+) -> bool:
+    """Whether a parameter without ``integer`` failed on a whole number its field takes."""
+    if parameter.integer or not isinstance(value, float) or value != round(value):
+        return False
+    with suppress(ScenarioError):
+        resolve_scenario(base, overrides={**overrides, parameter.path: round(value)})
+        return True
+    return False
 
 
 def _refuse_new_strategies(
