@@ -302,7 +302,16 @@ BROKEN = [
     ),
     (_with("brands.0.colour", "red"), "brands[0].colour: unknown field"),
     (_with("brands", []), "brands: List should have at least 1 item"),
-    (_with("brands.0.name", "Toko Ku"), "brands[0].name: String should match pattern"),
+    (
+        _with("brands.0.name", "Toko Ku"),
+        "brands[0].name: expected a lower-case name (a letter, then letters, digits or _) "
+        "(got 'Toko Ku')",
+    ),
+    (  # once, not once per member of the union, under pydantic's labels of the members
+        _with("campaign.0.segment", "Young_Urban"),
+        "campaign[0].segment: expected a lower-case name (a letter, then letters, digits or "
+        "_) or 'all' (got 'Young_Urban')",
+    ),
     (
         _with("campaign.0.channel", "tv"),
         "campaign[0].channel: unknown channel 'tv' (expected one of: social)",

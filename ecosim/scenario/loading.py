@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.scenario.campaign import horizon_problem
-from ecosim.scenario.fields import expected
+from ecosim.scenario.fields import NAME_PATTERN, expected
 from ecosim.scenario.schema import Scenario
 
 __all__ = [
@@ -480,9 +480,10 @@ def beyond_horizon_problems(
 def validation_problems(error: ValidationError, data: Any) -> list[tuple[str, str]]:
     """Translate pydantic's errors into (field path, what was expected) pairs of ``data``."""
     problems = []
-    for item in error.errors(include_url=False):
+    for item in _unions_merged(error.errors(include_url=False)):
         path = _field_path(item["loc"], data)
         message = item["msg"].removeprefix("Value error, ")
+        message = message.replace(f"String should match pattern '{NAME_PATTERN}'", _NAME_RULE)
         if item["type"] == "extra_forbidden":
             message = "unknown field"
         elif item["type"] == "missing":
@@ -508,6 +509,37 @@ def validation_problems(error: ValidationError, data: Any) -> list[tuple[str, st
             else:
                 problems.append((path, line))
     return problems
+
+
+_NAME_RULE = "expected a lower-case name (a letter, then letters, digits or _)"
+
+
+def _unions_merged(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge the errors of the members of an untagged union into one error of its field.
+
+    Pydantic reports a value that fits no member of ``Name | Literal["all"]`` once per
+    member, under the member's label (``segment.constrained-str``, ``segment.literal['all']``);
+    the field gets one problem that names what each member expected.
+    """
+    merged: list[dict[str, Any]] = []
+    members: dict[tuple, dict[str, Any]] = {}
+    for item in items:
+        *field, last = item["loc"] or ("",)
+        if not (isinstance(last, str) and _MEMBER.fullmatch(last)):
+            merged.append(item)
+            continue
+        key = tuple(field)
+        message = item["msg"].removeprefix("Value error, ")
+        if key in members:
+            members[key]["msg"] += f" or {message.removeprefix('Input should be ')}"
+        else:
+            members[key] = {**item, "loc": key, "msg": message, "type": "union"}
+            merged.append(members[key])
+    return merged
+
+
+_MEMBER = re.compile(r"(int|float|str|bool|none|[a-z]+-[a-z-]+|[a-z]+\[.*\])")
+"""The label pydantic gives a member of an untagged union (no field of a scenario's)."""
 
 
 def _field_path(loc: tuple, data: Any) -> str:
