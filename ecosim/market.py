@@ -611,9 +611,10 @@ def check_edge_list(scenario: Scenario, field: str = "customers") -> list[tuple[
     Returns
     -------
     list of (str, str)
-        Empty if the network is no edge list or names ``population.size`` customers.
+        Empty if the network is no edge list, or names ``population.size`` customers, or
+        its file is not there (yet: each run reads it, and says so).
     """
-    if not isinstance(scenario.network, EdgeList):
+    if not isinstance(scenario.network, EdgeList) or not Path(scenario.network.path).is_file():
         return []
     try:
         graphs.read_edge_list(scenario.network.path, scenario.population.size, max_bytes=None)
