@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ecosim import __version__
 from ecosim.errors import (
+    INTERRUPT_RECEIVED,
     EcosimError,
     InputError,
     InputWarning,
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         with (
             _warnings_shown(),
             _outside_paths(getattr(args, "allow_outside_paths", False)),
-            _terminated_as_interrupted(args.handler is not _ui),
+            _signals_as_interrupts(args.handler is not _ui),
         ):
             return args.handler(args)
     except EcosimError as error:
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         Terminated.received.clear()  # once its status is known: later calls start afresh
+        INTERRUPT_RECEIVED.clear()
 
 
 def command() -> NoReturn:
@@ -158,8 +160,13 @@ def _warnings_shown() -> Iterator[None]:
 
 
 @contextmanager
-def _terminated_as_interrupted(wanted: bool) -> Iterator[None]:
-    """Raise :class:`Terminated` on SIGTERM while the block runs (in the main thread only)."""
+def _signals_as_interrupts(wanted: bool) -> Iterator[None]:
+    """Raise :class:`Terminated` on SIGTERM, ``KeyboardInterrupt`` on Ctrl-C, and note each.
+
+    In the main thread only, while the block runs. Each handler sets its event before it
+    raises, so that a loop over runs still stops if the exception is lost
+    (:func:`~ecosim.errors.stop_if_signalled`).
+    """
     if not wanted or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -168,12 +175,21 @@ def _terminated_as_interrupted(wanted: bool) -> Iterator[None]:
         Terminated.received.set()
         raise Terminated
 
+    def interrupt(signum: int, frame: object) -> None:
+        INTERRUPT_RECEIVED.set()
+        raise KeyboardInterrupt
+
     Terminated.received.clear()
-    previous = signal.signal(signal.SIGTERM, terminate)
+    INTERRUPT_RECEIVED.clear()
+    previous = {
+        signal.SIGTERM: signal.signal(signal.SIGTERM, terminate),
+        signal.SIGINT: signal.signal(signal.SIGINT, interrupt),
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
 
 
 @contextmanager

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = [
+    "INTERRUPT_RECEIVED",
     "EcosimError",
     "InputError",
     "InputWarning",
@@ -37,7 +38,7 @@ __all__ = [
     "as_path",
     "report_stop",
     "shortened",
-    "stop_if_terminated",
+    "stop_if_signalled",
     "stop_reason",
     "without_input_warnings",
 ]
@@ -200,16 +201,24 @@ class Terminated(KeyboardInterrupt):
         super().__init__("terminated")
 
 
-def stop_if_terminated() -> None:
-    """Raise :class:`Terminated` if SIGTERM arrived but its exception was lost.
+INTERRUPT_RECEIVED = threading.Event()
+"""Set by the command line's Ctrl-C handler before it raises ``KeyboardInterrupt``, whose
+exception may be lost as SIGTERM's may (:func:`stop_if_signalled`)."""
 
-    The handler raises where the main thread happens to be; raised inside a callback that
-    Python calls itself (a garbage collector's callback of Dask, a finaliser), the exception
-    is printed and dropped, and the command would go on. Loops over runs call this after
-    each run, so that the signal stops them all the same.
+
+def stop_if_signalled() -> None:
+    """Raise :class:`Terminated` or ``KeyboardInterrupt`` for a signal whose exception was lost.
+
+    SIGTERM gives :class:`Terminated`, Ctrl-C ``KeyboardInterrupt``. The handler raises
+    where the main thread happens to be; raised inside a callback that Python calls itself
+    (a garbage collector's callback of Dask, a finaliser), the exception is printed and
+    dropped, and the command would go on. Loops over runs call this after each run, so
+    that the signal stops them all the same.
     """
     if Terminated.received.is_set():
         raise Terminated
+    if INTERRUPT_RECEIVED.is_set():
+        raise KeyboardInterrupt
 
 
 def stop_reason(stop: KeyboardInterrupt) -> tuple[str, int]:

@@ -1,3 +1,4 @@
+import contextlib
 import json
 import os
 import re
@@ -722,11 +723,29 @@ def test_a_library_warning_repeated_in_a_command_is_printed_once(monkeypatch):
     assert printed == [("lib.py", 7), ("lib.py", 8)]
 
 
+def test_a_ctrl_c_whose_exception_was_lost_still_stops_the_command(monkeypatch, capsys):
+    """Python's own handler kept no trace: a Ctrl-C raised inside Dask's garbage collector
+    callback was dropped, and an optimisation ran to its end with status 0."""
+    from ecosim import cli
+    from ecosim.errors import INTERRUPT_RECEIVED, stop_if_signalled
+
+    def lost_then_checked(args):
+        with contextlib.suppress(KeyboardInterrupt):  # as Python drops one raised in a callback
+            signal.raise_signal(signal.SIGINT)
+        stop_if_signalled()  # as a loop over runs does after each run
+        return 0
+
+    monkeypatch.setattr(cli, "_validate", lost_then_checked)
+    assert main(["validate"]) == 130
+    assert "ecosim: interrupted" in capsys.readouterr().err
+    assert not INTERRUPT_RECEIVED.is_set(), "a later call starts afresh"
+
+
 def test_a_sigterm_is_reported_as_such_and_does_not_stop_the_next_call(monkeypatch, capsys):
     """A library (Dask) may turn the exception into a plain KeyboardInterrupt on its way
     up: the status still says SIGTERM; and a later call in this process starts afresh."""
     from ecosim import cli
-    from ecosim.errors import Terminated, stop_if_terminated
+    from ecosim.errors import Terminated, stop_if_signalled
 
     def terminated(args):
         try:
@@ -738,7 +757,7 @@ def test_a_sigterm_is_reported_as_such_and_does_not_stop_the_next_call(monkeypat
     try:
         assert main(["validate"]) == 143
         assert "ecosim: terminated" in capsys.readouterr().err
-        stop_if_terminated()
+        stop_if_signalled()
     except Terminated:  # a KeyboardInterrupt: pytest would stop the whole session
         pytest.fail("the signal of the last command stops the next")
     finally:

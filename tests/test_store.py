@@ -10,7 +10,7 @@ from optimisation_helpers import write_optimisation
 
 from ecosim import store
 from ecosim.calibrate.posterior import RECORD as CALIBRATION_RECORD
-from ecosim.cli import RUN_FILES, _terminated_as_interrupted, main
+from ecosim.cli import RUN_FILES, _signals_as_interrupts, main
 from ecosim.errors import InputError, Terminated
 from ecosim.optimize.run import FINGERPRINT
 from ecosim.store import (
@@ -104,7 +104,7 @@ def test_an_interrupt_while_the_files_move_in_waits_for_the_last(tmp_path, monke
     stop = KeyboardInterrupt if number == signal.SIGINT else Terminated
     ignored = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a command
     try:
-        with pytest.raises(stop), _terminated_as_interrupted(True), staged_files(out) as stage:
+        with pytest.raises(stop), _signals_as_interrupts(True), staged_files(out) as stage:
             for name in ("a.txt", "b.txt", "c.txt"):
                 (stage / name).write_text("new")
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "put back"

@@ -54,7 +54,7 @@ from ecosim.calibrate.resume import (
 from ecosim.calibrate.sampling import SeededDaskSampler, SeededSampler
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
-from ecosim.errors import stop_if_terminated
+from ecosim.errors import stop_if_signalled
 from ecosim.network import edge_list_digest
 from ecosim.store import dotted, read_toml, sqlite_address, write_text
 
@@ -378,7 +378,7 @@ def _run(
         )
         if progress is not None:
             progress(ran[-1])
-        stop_if_terminated()  # a SIGTERM lost in a callback of the sampler's still stops here
+        stop_if_signalled()  # a SIGTERM lost in a callback of the sampler's still stops here
         if abc.check_terminate(t=t, acceptance_rate=outcome["acceptance_rate"]):
             abc.history.done()
             return ran

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ecosim.calibrate.data import SENTIMENT_FLOWS, aggregate
 from ecosim.calibrate.schema import Calibration, CalibrationError, Statistic, is_share
-from ecosim.errors import stop_if_terminated, without_input_warnings
+from ecosim.errors import stop_if_signalled, without_input_warnings
 from ecosim.experiment.plan import run_seed
 from ecosim.metrics import OUTCOMES, split_column
 from ecosim.model import EcosystemModel
@@ -180,9 +180,9 @@ class ParticleModel:
         """Simulate the particle ``replications`` times; return the mean of each statistic.
 
         A search in this process stops at the next particle once SIGTERM has arrived, even
-        if the exception the signal raised was lost (:func:`~ecosim.errors.stop_if_terminated`).
+        if the exception the signal raised was lost (:func:`~ecosim.errors.stop_if_signalled`).
         """
-        stop_if_terminated()
+        stop_if_signalled()
         c = self.calibration
         values = {p.label: float(values[p.label]) for p in c.parameters}
         runs = [

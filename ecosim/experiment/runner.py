@@ -37,7 +37,7 @@ from distributed.utils import get_mp_context
 from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
-from ecosim.errors import InputError, as_path, stop_if_terminated, without_input_warnings
+from ecosim.errors import InputError, as_path, stop_if_signalled, without_input_warnings
 from ecosim.experiment.plan import (
     Run,
     SensitivityDesign,
@@ -187,22 +187,35 @@ class Runner:
         self.client = client
         self.retries = retries
 
-    def summaries(self, jobs: list[Job]) -> list[dict[str, float | None]]:
+    def summaries(
+        self,
+        jobs: list[Job],
+        on_summary: Callable[[int, dict[str, float | None]], None] | None = None,
+    ) -> list[dict[str, float | None]]:
         """Run ``jobs`` and return their summaries, in the order of ``jobs``.
+
+        Parameters
+        ----------
+        jobs : list of Job
+        on_summary : callable, optional
+            Called as ``on_summary(i, summary)`` with each job's summary as it is had, in
+            the order of ``jobs``, so that a caller can keep the runs an interruption would
+            otherwise lose.
 
         Raises
         ------
         Exception
             The error of a job that failed after its retries.
         """
+        kept = on_summary or (lambda i, summary: None)
         if self.client is None:
-            return [_checked(self._serially(job)) for job in jobs]
+            return [_checked(_kept(i, self._serially(job), kept)) for i, job in enumerate(jobs)]
         _warn_here((job.scenario, job.overrides, None) for job in jobs)
         futures = self.client.map(_summarise_quietly, jobs, pure=False, retries=self.retries)
         try:
             # One at a time: an interrupted gather of all leaves a waiting task per
             # unfinished run, each printing a traceback as the cluster closes.
-            return [_checked(future.result()) for future in futures]
+            return [_checked(_kept(i, future.result(), kept)) for i, future in enumerate(futures)]
         finally:
             for future in futures:
                 future.release()
@@ -216,9 +229,18 @@ class Runner:
         return summarise(job)
 
 
+def _kept(
+    i: int,
+    summary: dict[str, float | None],
+    keep: Callable[[int, dict[str, float | None]], None],
+) -> dict[str, float | None]:
+    keep(i, summary)
+    return summary
+
+
 def _checked(summary: dict[str, float | None]) -> dict[str, float | None]:
-    """Return a job's summary, unless SIGTERM arrived meanwhile (:func:`stop_if_terminated`)."""
-    stop_if_terminated()
+    """Return a job's summary, unless SIGTERM arrived meanwhile (:func:`stop_if_signalled`)."""
+    stop_if_signalled()
     return summary
 
 
@@ -755,7 +777,7 @@ def _run_serially(scenario: Scenario, runs: list[Run], retries: int, tally: _Tal
             else:
                 tally.success(run, daily, summary, adoption)
                 break
-        stop_if_terminated()
+        stop_if_signalled()
 
 
 def _run_on_dask(
@@ -782,7 +804,7 @@ def _run_on_dask(
         else:
             tally.success(run, daily, summary, adoption)
         future.release()
-        stop_if_terminated()
+        stop_if_signalled()
 
 
 def _warn_here(scenarios: Iterable[tuple[Scenario, dict[str, Any], str | None]]) -> None:

@@ -474,7 +474,7 @@ def test_a_sigterm_whose_exception_was_lost_stops_the_search_and_keeps_what_it_f
     from ecosim.calibrate import abc, simulation
 
     monkeypatch.setattr(
-        {"abc": abc, "simulation": simulation}[unchecked], "stop_if_terminated", list
+        {"abc": abc, "simulation": simulation}[unchecked], "stop_if_signalled", list
     )
     calibration = load_calibration(write_calibration(("generations = 2", "generations = 3")))
     out = tmp_path / "stopped"
