@@ -25,7 +25,7 @@ from optuna.trial import TrialState
 from ecosim.analysis import describe, paired_differences, spend_comparison
 from ecosim.metrics import bounds
 from ecosim.model import resolve_scenario
-from ecosim.optimize.run import CURRENT, KEPT, SELECTION, Outcome
+from ecosim.optimize.run import CURRENT, KEPT, SEARCH_RUNS, SELECTION, Outcome
 from ecosim.optimize.schema import Optimisation
 from ecosim.optimize.search import DATABASE, evaluated, statistic
 from ecosim.optimize.space import changes
@@ -505,7 +505,8 @@ def _markdown(
         "## Files",
         "",
         f"`plan.toml` (the chosen plan as a scenario: `ecosim run plan.toml`), `{DATABASE}` "
-        f"(the Optuna study), `{SELECTION}` (the selection stage's runs), "
+        f"(the Optuna study), `{SEARCH_RUNS}` (the search's runs), `{SELECTION}` (the "
+        "selection stage's runs), "
         "`tables/trials.csv`, `tables/selection.csv`, `tables/comparison.csv`, "
         "`tables/importances.csv`.",
         "",

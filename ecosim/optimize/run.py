@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,9 @@ FINGERPRINT = "optimisation.sha256"
 RECORD = "optimisation.json"
 """The optimisation a folder holds, as fingerprinted: what a refusal compares."""
 SELECTION = "selection.parquet"
+SEARCH_RUNS = "search_runs.jsonl"
+"""The search's finished runs, one JSON line each, so that a batch of plans an interruption
+cut short re-uses them when its plans are evaluated again."""
 KEPT = (
     "total_profit",
     "total_revenue",
@@ -244,7 +248,13 @@ def _optimise(
     _claim(folder, optimisation)
     with open_runner(workers, scheduler, serial, dashboard) as runner:
         study = open_study(optimisation, folder)
-        search = _Evaluator(optimisation, runner, stream=0, count=optimisation.search.replications)
+        search = _Evaluator(
+            optimisation,
+            runner,
+            stream=0,
+            count=optimisation.search.replications,
+            log=folder / SEARCH_RUNS,
+        )
         evaluated_now = run_search(study, optimisation, search.evaluate, on_batch)
         if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
             raise SearchFailed(failures(study))
@@ -379,9 +389,20 @@ def _shown(value: Any) -> str:
 
 
 class _Evaluator:
-    """Runs plans on common seeds (and posterior draws) and summarises their replications."""
+    """Runs plans on common seeds (and posterior draws) and summarises their replications.
 
-    def __init__(self, optimisation: Optimisation, runner: Runner, stream: int, count: int):
+    With ``log``, a JSON-lines file, each finished run is appended to it as it finishes,
+    and a run found there is not run again (a line cut short by a kill is ignored).
+    """
+
+    def __init__(
+        self,
+        optimisation: Optimisation,
+        runner: Runner,
+        stream: int,
+        count: int,
+        log: Path | None = None,
+    ):
         self.optimisation = optimisation
         self.runner = runner
         self.seeds = stream_seeds(optimisation.seed, stream, count)
@@ -390,6 +411,8 @@ class _Evaluator:
             self.markets = sample.draws(optimisation.seed, count, stream)
         else:
             self.markets = [{}] * count
+        self.log = log
+        self.known = _read_runs(log) if log is not None else {}
 
     def jobs(self, overrides: dict[str, Any], replications: range) -> list[Job]:
         base = self.optimisation.scenario
@@ -398,7 +421,12 @@ class _Evaluator:
     def evaluate(self, plans: list[dict[str, Any]]) -> list[dict[str, float]]:
         count = self.optimisation.search.replications
         jobs = [job for plan in plans for job in self.jobs(plan, range(count))]
-        summaries = self.runner.summaries(jobs)
+        keys = [_run_key(job) for job in jobs]
+        todo = [i for i, key in enumerate(keys) if key not in self.known]
+        self.runner.summaries(
+            [jobs[i] for i in todo], lambda k, run: self._keep(keys[todo[k]], run)
+        )
+        summaries = [self.known[key] for key in keys]
         results = []
         for p in range(len(plans)):
             runs = pd.DataFrame(summaries[p * count : (p + 1) * count])
@@ -411,6 +439,43 @@ class _Evaluator:
                     result[f"mean:{name}"] = statistic(runs[name], "mean", 0.0)
             results.append(result)
         return results
+
+    def _keep(self, key: str, summary: dict[str, float | None]) -> None:
+        self.known[key] = summary
+        if self.log is not None:
+            with self.log.open("a", encoding="utf-8") as log:
+                log.write(json.dumps({"run": key, "summary": summary}) + "\n")
+                log.flush()
+                os.fsync(log.fileno())
+
+
+def _run_key(job: Job) -> str:
+    """Name a run by what decides it: its changes to the base scenario and its seed."""
+    decided = json.dumps(
+        {"overrides": job.overrides, "seed": job.seed}, sort_keys=True, default=repr
+    )
+    return hashlib.sha256(decided.encode()).hexdigest()
+
+
+def _read_runs(path: Path) -> dict[str, dict[str, float | None]]:
+    """Read the runs kept in ``path`` (none if it is missing); a line cut short is skipped.
+
+    A line cut short by a kill is ended, so that the next run appended starts a line.
+    """
+    if not path.exists():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    if text and not text.endswith("\n"):
+        with path.open("a", encoding="utf-8") as log:
+            log.write("\n")
+    runs = {}
+    for line in text.splitlines():
+        try:
+            kept = json.loads(line)
+            runs[kept["run"]] = kept["summary"]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return runs
 
 
 def _candidates(study: optuna.Study, optimisation: Optimisation) -> list[Candidate]:

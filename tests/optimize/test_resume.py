@@ -128,23 +128,29 @@ def test_ctrl_c_of_the_command_alone_stops_it_without_tracebacks(tmp_path):
 
 
 class InterruptedRunner(Runner):
-    """Runs jobs in this process; Ctrl-C after ``left`` runs of the selection stage."""
+    """Runs jobs in this process; Ctrl-C after ``left`` runs of the selection stage (or,
+    with ``search``, of the search), counting the runs of that stage."""
 
-    def __init__(self, selection_seeds: set[int], left: int):
+    def __init__(self, selection_seeds: set[int], left: int, search: bool = False):
         super().__init__(None)
         self.selection_seeds = selection_seeds
         self.left = left
+        self.search = search
         self.selection_runs = 0
+        self.search_runs = 0
 
-    def summaries(self, jobs):
+    def summaries(self, jobs, on_summary=None):
         results = []
-        for job in jobs:
-            if job.seed in self.selection_seeds:
+        for i, job in enumerate(jobs):
+            if (job.seed in self.selection_seeds) != self.search:
                 if self.left == 0:
                     raise KeyboardInterrupt
                 self.left -= 1
-                self.selection_runs += 1
+            self.selection_runs += job.seed in self.selection_seeds
+            self.search_runs += job.seed not in self.selection_seeds
             results.append(self._serially(job))
+            if on_summary is not None:
+                on_summary(i, results[-1])
         return results
 
 
@@ -167,6 +173,34 @@ def test_an_interrupted_selection_stage_keeps_the_runs_it_finished(tmp_path, mon
     outcome = optimise(optimisation, out, serial=True)
     assert runners[0].selection_runs == len(outcome.runs) - 5
     assert outcome.runs.head(5).equals(kept)
+
+
+def test_an_interrupted_batch_of_plans_keeps_the_runs_it_finished(tmp_path, monkeypatch):
+    """A batch of plans stopped midway was run again whole: with stops more frequent than a
+    batch, the search never went on."""
+    optimisation = load_optimisation(write_optimisation(tmp_path))
+    seeds = set(stream_seeds(optimisation.seed, 1, optimisation.selection.max_replications))
+    runners = [
+        InterruptedRunner(seeds, left=10_000),
+        InterruptedRunner(seeds, left=3, search=True),
+        InterruptedRunner(seeds, left=10_000),
+    ]
+
+    @contextmanager
+    def open_runner(workers, scheduler, serial, dashboard):
+        yield runners[0]
+
+    monkeypatch.setattr(run, "open_runner", open_runner)
+    whole = optimise(optimisation, tmp_path / "whole", serial=True)
+    planned = runners.pop(0).search_runs
+    with pytest.raises(KeyboardInterrupt):
+        optimise(optimisation, tmp_path / "out", serial=True)
+    assert runners.pop(0).search_runs == 3  # the first batch's first three runs
+    resumed = optimise(optimisation, tmp_path / "out", serial=True)
+    assert runners[0].search_runs == planned - 3
+    assert evaluations(resumed.study) == evaluations(whole.study)
+    same = ["replication", "total_profit"]  # the trials' numbers differ (requeued plans)
+    assert resumed.runs[same].equals(whole.runs[same])
 
 
 def test_a_folder_of_another_optimisation_is_refused_naming_what_differs(tmp_path, capsys):
@@ -417,3 +451,15 @@ def test_an_interruption_while_the_report_is_written_says_how_to_continue(
         f"ecosim: interrupted\nfinished evaluations and selection runs are kept in {out}; "
         "rerun the same command to continue\n"
     )
+
+
+def test_a_kept_run_cut_short_by_a_kill_is_run_again_and_the_next_is_kept(tmp_path):
+    from ecosim.optimize.run import _read_runs
+
+    log = tmp_path / "search_runs.jsonl"
+    log.write_text('{"run": "a", "summary": {"x": 1.5, "y": null}}\n{"run": "b", "summ')
+    assert _read_runs(log) == {"a": {"x": 1.5, "y": None}}
+    with log.open("a") as appended:
+        appended.write('{"run": "c", "summary": {"x": NaN}}\n')
+    runs = _read_runs(log)
+    assert list(runs) == ["a", "c"] and runs["c"]["x"] != runs["c"]["x"]
