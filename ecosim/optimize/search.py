@@ -247,12 +247,37 @@ def run_search(
                 study.tell(trial, values)
                 known[_key(trial.params)] = _values(trial.user_attrs)
             else:
-                trial.set_user_attr("error", "an objective is undefined (NaN)")
+                trial.set_user_attr("error", _undefined(optimisation, values))
                 study.tell(trial, state=TrialState.FAIL)
         done = evaluated(study)
         if on_batch is not None:
             on_batch(done, planned)
     return done - done_before
+
+
+def _undefined(optimisation: Optimisation, values: list[float]) -> str:
+    """Say which objectives a plan's runs left undefined, and why an outcome may be.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Objective
+    >>> roi = Objective(label="mean:roi", outcome="roi")
+    >>> _undefined(Objective(objectives=[roi]), [float("nan")])  # doctest: +NORMALIZE_WHITESPACE
+    'objective mean:roi is undefined (NaN): roi has no value in the runs of this plan (roi
+    has none where a run has no marketing cost; a mean, where no customer is counted)'
+    """
+    missing = [
+        o
+        for o, value in zip(optimisation.objectives, values, strict=True)
+        if not math.isfinite(value)
+    ]
+    names = ", ".join(o.label for o in missing)
+    outcomes = ", ".join(dict.fromkeys(o.outcome for o in missing))
+    return (
+        f"objective {names} is undefined (NaN): {outcomes} has no value in the runs of this "
+        "plan (roi has none where a run has no marketing cost; a mean, where no customer is "
+        "counted)"
+    )
 
 
 def _evaluated_plans(

@@ -130,6 +130,20 @@ def test_a_plan_proposed_again_is_not_run_again(tmp_path):
     assert sum(bool(t.user_attrs.get("repeats")) for t in trials) == 6
 
 
+def test_an_undefined_objective_is_named_with_why_its_outcome_may_have_no_value(tmp_path):
+    """The error said only "an objective is undefined (NaN)", for every plan."""
+    search = {"evaluations": 2, "replications": 2, "batch": 1, "sampler": "random"}
+    optimisation = load_optimisation(write_optimisation(tmp_path, tiny_optimisation(search=search)))
+    study = open_study(optimisation, tmp_path / "out")
+    run_search(study, optimisation, lambda plans: [{"total_profit": float("nan")} for _ in plans])
+    errors = {t.user_attrs["error"] for t in study.get_trials(states=(TrialState.FAIL,))}
+    assert errors == {
+        "objective total_profit is undefined (NaN): total_profit has no value in the runs of "
+        "this plan (roi has none where a run has no marketing cost; a mean, where no customer "
+        "is counted)"
+    }
+
+
 def test_the_results_do_not_depend_on_the_number_of_workers(tmp_path):
     search = {"evaluations": 4, "replications": 2, "batch": 2, "startup": 2}
     optimisation = load_optimisation(write_optimisation(tmp_path, tiny_optimisation(search=search)))
