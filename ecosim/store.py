@@ -132,9 +132,16 @@ def output_folder(
     ------
     InputError
         If ``out``, or the nearest of its parents that exists, is not a folder or cannot
-        be written into, or one of ``files`` is a folder or one of ``inputs``, or one of
-        ``folders`` is a file.
+        be written into, or ``out`` or a parent is a link to nothing, or one of ``files``
+        is a folder or one of ``inputs``, or one of ``folders`` is a file.
     """
+    dangling = next((p for p in (out, *out.parents) if p.is_symlink() and not p.exists()), None)
+    if dangling is not None:
+        raise InputError(
+            f"{name} {out}: {'it' if dangling == out else dangling} is a link to "
+            f"{os.readlink(dangling)}, which does not exist (a disk not mounted?); expected a "
+            "folder to write into"
+        )
     existing = next((path for path in (out, *out.parents) if path.exists()), out)
     which = "is" if existing == out else f"{existing} is"
     if existing.exists() and not existing.is_dir():

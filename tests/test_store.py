@@ -209,3 +209,14 @@ def test_a_calibration_into_a_folder_whose_outputs_would_replace_its_files_is_re
     with pytest.raises(InputError, match=r"^out .*: would write its calibration.toml over "):
         calibrate(load_calibration(record), path.parent, serial=True)
     assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before
+
+
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_an_out_through_a_link_to_nothing_is_refused_before_the_run(tmp_path, capsys, below):
+    """The run went ahead and failed at the end with '[Errno 17] File exists: ...'."""
+    link = tmp_path / "results"
+    link.symlink_to(tmp_path / "unmounted" / "disk")
+    out = link / below if below else link
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--days", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"is a link to {tmp_path / 'unmounted' / 'disk'}, which does not exist" in err
