@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import shlex
 import signal
@@ -620,6 +621,8 @@ def _run(args: argparse.Namespace) -> int:
         args.out or Path("results") / scenario.name, RUN_FILES, inputs=(args.scenario,)
     )
     refuse_other_kinds(out, "run")
+    if args.out is None:
+        _refuse_another_scenarios_run(out, args.scenario, scenario.name)
     check_memory(scenario, source=str(args.scenario))
     started = time.perf_counter()
     model = EcosystemModel(scenario, outcomes="all")
@@ -666,6 +669,24 @@ def _run(args: argparse.Namespace) -> int:
         + (" (replacing a previous run's)" if replaced else "")
     )
     return 0
+
+
+def _refuse_another_scenarios_run(out: Path, path: Path, name: str) -> None:
+    """Refuse the default folder of a scenario's name when it holds another file's run.
+
+    Two files of one name (one that ``extends`` the other and names nothing, say) share
+    ``results/<name>``: the second would replace the first's run without being asked to.
+    """
+    try:
+        held = json.loads((out / "summary.json").read_text(encoding="utf-8"))["scenario_file"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if Path(held).resolve() != Path(path).resolve():
+        raise InputError(
+            f"{out}: holds the run of {held}, another scenario named {name!r} (a file that "
+            "extends another takes its name unless it gives its own); give this one a name "
+            "of its own, or --out"
+        )
 
 
 class _CaseNames:

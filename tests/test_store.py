@@ -220,3 +220,24 @@ def test_an_out_through_a_link_to_nothing_is_refused_before_the_run(tmp_path, ca
     assert main(["run", str(SCENARIOS / "baseline.toml"), "--days", "2", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"is a link to {tmp_path / 'unmounted' / 'disk'}, which does not exist" in err
+
+
+def test_the_default_folder_of_another_file_of_the_same_name_is_refused(
+    tmp_path, capsys, monkeypatch
+):
+    """A file that extends the baseline and names nothing ran into results/baseline and
+    replaced the baseline's own run."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    (tmp_path / "cheaper.toml").write_text(
+        'extends = "base.toml"\n[[brands]]\nname = "tokoku"\nprice = 120\n'
+    )
+    small = ["--days", "2", "--customers", "100"]
+    assert main(["run", "base.toml", *small]) == 0
+    before = (tmp_path / "results" / "baseline" / "summary.json").read_bytes()
+    assert main(["run", "cheaper.toml", *small]) == 2
+    err = capsys.readouterr().err
+    assert "holds the run of base.toml, another scenario named 'baseline'" in err
+    assert (tmp_path / "results" / "baseline" / "summary.json").read_bytes() == before
+    assert main(["run", "base.toml", *small]) == 0, "the same file replaces its own run"
+    assert main(["run", "cheaper.toml", *small, "--out", "results/cheaper"]) == 0
