@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ecosim.errors import InputError
 from ecosim.population import STAGES
@@ -467,6 +468,7 @@ def daily_bands_plot(
                 lw=0,
             )
         ax.set_xlabel("day")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # days, not 2.5
         if key is not None:
             ax.set_title((labels or {}).get(key, f"{panel} {key}"), fontsize="medium")
     axes[0].legend(fontsize="small")

@@ -102,3 +102,5 @@ def test_a_one_panel_figures_title_fits_in_the_figure():
     box = heading.get_window_extent(renderer)
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (box, fig.bbox.width)
     assert "fee_revenue" in fig.get_suptitle()
+    days = fig.axes[0].get_xticks()
+    assert all(float(day).is_integer() for day in days), f"days ticked {days} (was 0.5, 1.5)"

@@ -230,7 +230,13 @@ def Page() -> None:
             plan.set(None)
 
     def pick(name: str) -> None:
-        use(name, lambda: (load_scenario(files[name]), ""))
+        dropped = (
+            "The campaign plan edited in the Campaign tab was dropped with the other scenario: "
+            "edit it again there."
+            if plan.value is not None and name != choice.value
+            else ""
+        )
+        use(name, lambda: (load_scenario(files[name]), dropped))
 
     def upload(name: str, content: bytes) -> None:
         path = uploads / re.sub(r"[^\w.-]", "_", Path(name).name)

@@ -22,7 +22,7 @@ import tomli_w
 from ecosim.scenario import Scenario, ScenarioError, validate_scenario
 from ecosim.scenario.campaign import ACTION_TYPES, SHARED_FIELDS, Action, horizon_problem
 from ecosim.ui.calendar import date_label
-from ecosim.ui.controls import read_number
+from ecosim.ui.controls import KNOBS, read_number
 from ecosim.ui.live_model import LiveModel
 
 __all__ = [
@@ -226,8 +226,8 @@ def action_row(action: dict[str, Any]) -> list[str]:
     Examples
     --------
     >>> action_row({"type": "promotion", "brand": "tokoku", "segment": "all", "start": 315,
-    ...             "end": 315, "intensity": 1.0, "cost": 2000.0, "discount": 0.3})
-    ['promotion', 'tokoku', '', 'all', 'day 315 (11.11)', 'day 315 (11.11)', '–', 'Rp 2,000k']
+    ...             "end": 315, "intensity": 1.0, "cost": 2000.0, "discount": 0.3})[4:]
+    ['day 315 (11.11)', 'day 315 (11.11)', 'discount 0.3', 'Rp 2,000k']
     """
     where = action.get("channel") or action.get("influencer") or ""
     takes = _takes(action)
@@ -238,13 +238,31 @@ def action_row(action: dict[str, Any]) -> list[str]:
         str(action.get("segment", "all")) if "segment" in takes else "–",
         f"day {action['start']} ({date_label(action['start'])})",
         f"day {action['end']} ({date_label(action['end'])})",
-        f"{action.get('intensity', 1.0):g}" if "intensity" in takes else "–",
+        _strength(action, takes),
         f"Rp {action.get('cost', 0.0):,.0f}k",
     ]
 
 
+def _strength(action: dict[str, Any], takes: set[str]) -> str:
+    """Write how strong an action is: its intensity, or the field its type has instead.
+
+    Examples
+    --------
+    >>> _strength({"type": "promotion", "discount": 0.3}, set())
+    'discount 0.3'
+    >>> _strength({"type": "advertising", "intensity": 0.5}, {"intensity"})
+    '0.5'
+    """
+    if "intensity" in takes:
+        return f"{action.get('intensity', 1.0):g}"
+    knob = KNOBS.get(action["type"])
+    if knob is None or action.get(knob) is None:
+        return "–"
+    return f"{knob.replace('_', ' ')} {action[knob]:g}"
+
+
 def _table(actions: list[dict[str, Any]]) -> str:
-    header = ("#", *COLUMNS[:6], "intensity", "fixed cost")
+    header = ("#", *COLUMNS[:6], "strength", "fixed cost")
     header = (*header[:3], "channel or influencer", *header[4:])
     rows = ["".join(f"<th style='{_CELL}'>{html.escape(h)}</th>" for h in header)]
     for number, action in enumerate(actions):

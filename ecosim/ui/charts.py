@@ -109,6 +109,8 @@ class Chart:
     lines: tuple[Series, ...]
     right: tuple[Series, ...] = field(default=())
     right_label: str = ""
+    whole: bool = False
+    """Whether the left axis counts (customers, purchases): its ticks are whole numbers."""
 
 
 def matching(columns: list[str], pattern: re.Pattern[str]) -> list[str]:
@@ -181,6 +183,7 @@ def charts(brands: list[str], columns: list[str]) -> list[Chart]:
                 Series("wom_positive", "positive", POSITIVE),
                 Series("wom_negative", "negative", NEGATIVE),
             ),
+            whole=True,
         ),
         Chart(
             "Purchases and revenue",
@@ -188,6 +191,7 @@ def charts(brands: list[str], columns: list[str]) -> list[Chart]:
             tuple(per_brand("purchases", "purchases")),
             right=(Series("revenue", "revenue so far (right)", "#7f7f7f", True, True),),
             right_label="revenue so far (Rp thousand)",
+            whole=True,
         ),
     ]
     for title, pattern in (("Loyalty tiers", LOYALTY), ("Churn", CHURN)):
@@ -197,7 +201,7 @@ def charts(brands: list[str], columns: list[str]) -> list[Chart]:
                 Series(c, c.replace("_", " "), _OTHER_COLOURS[i % len(_OTHER_COLOURS)])
                 for i, c in enumerate(names)
             )
-            found.append(Chart(title, "", lines))
+            found.append(Chart(title, "customers", lines, whole=True))
     return found
 
 
@@ -252,7 +256,7 @@ class LineFigure:
             self.lines += [_line(other, series) for series in chart.right]
         ax.legend(handles=self.lines, loc="upper left", fontsize="small")
         ax.set(title=chart.title, ylabel=chart.ylabel)
-        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5, integer=chart.whole))
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
         lowest = self.strip if self.strip is not None else ax
         lowest.set_xlabel("day")

@@ -294,7 +294,11 @@ def money_table_html(table: pd.DataFrame, outcomes: tuple[str, ...]) -> str:
             values.append(
                 f"{formatted(row.mean, outcome)} {_interval(row.ci_low, row.ci_high, outcome)}"
             )
-        cells.append("".join(f"<td style='{_CELL}'>{html.escape(v)}</td>" for v in values))
+        cells.append(  # a value and its interval never broken across lines
+            "".join(
+                f"<td style='{_CELL}; white-space: nowrap'>{html.escape(v)}</td>" for v in values
+            )
+        )
     return "".join(f"<tr>{line}</tr>" for line in cells)
 
 

@@ -35,6 +35,7 @@ from ecosim.ui.live_model import mean_degree
 
 __all__ = [
     "DYNAMICS",
+    "KNOBS",
     "MAX_CUSTOMERS",
     "PRODUCT_RULES",
     "Setting",
@@ -118,7 +119,7 @@ def max_customers(scenario: Scenario) -> int:
     return max(MAX_CUSTOMERS, scenario.population.size)
 
 
-_KNOB = {
+KNOBS = {
     "promotion": "discount",
     "price_change": "price",
     "double_points": "multiplier",
@@ -207,7 +208,7 @@ def settings(scenario: Scenario) -> list[Setting]:
             "service_disruption": "disruption",
             "personalised_reward": "reward",
         }.get(action.type, action.type.replace("_", " "))
-        field = _KNOB.get(action.type, "intensity")
+        field = KNOBS.get(action.type, "intensity")
         if field == "intensity" and "intensity" not in action.read_here():
             continue  # a sample seeding: nothing to turn
         brand = f"{action.brand} " if several else ""
@@ -484,7 +485,7 @@ def changes(base: Scenario, used: Scenario, plan_edited: bool = False) -> list[s
     >>> base = load_scenario("scenarios/baseline.toml")
     >>> used = load_scenario("scenarios/baseline.toml", {"brands.0.price": 135, "seed": 3})
     >>> changes(base, used)
-    ['tokoku price 135 (was 150)', 'random seed 3 (was 2016)']
+    ['tokoku price Rp 135 thousand (was Rp 150)', 'random seed 3 (was 2016)']
     """
     found = []
     for setting in settings(base):
@@ -493,7 +494,9 @@ def changes(base: Scenario, used: Scenario, plan_edited: bool = False) -> list[s
         ):
             continue
         before, after = (getattr(*_owner(s, setting.path)) for s in (base, used))
-        if before != after:
+        if before != after and unit(setting.path) == "Rp thousand":
+            found.append(f"{setting.label} Rp {after:,.10g} thousand (was Rp {before:,.10g})")
+        elif before != after:
             found.append(f"{setting.label} {after:,.10g} (was {before:,.10g})")
     if base.network != used.network:
         found.append(f"network {_network(used)} (was {_network(base)})")

@@ -84,7 +84,9 @@ def test_keyboard_moves_a_slider_exactly_and_untouched_settings_keep_their_value
         "aria-valuenow", "0.001"
     )
     app.reset()
-    expect(page.get_by_text("Running with: tokoku price 180 (was 150)", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text("Running with: tokoku price Rp 180 thousand (was Rp 150)", exact=True)
+    ).to_be_visible()
     expect(page.get_by_role("slider", name="churn rate")).to_have_attribute(
         "aria-valuenow", "0.001"
     )

@@ -255,3 +255,17 @@ def test_a_row_grows_by_its_lanes_and_the_chart_keeps_its_size():
     frames = [f.axes[0].get_window_extent() for f in figures]
     assert all(frame.height == pytest.approx(frames[0].height) for frame in frames)
     assert all(frame.width == pytest.approx(frames[0].width) for frame in frames)
+
+
+def test_a_chart_of_counts_has_whole_number_ticks():
+    """Word of mouth, churn and loyalty counts were ticked 0.8, 1.6, 2.4 on a quiet day."""
+    counts = Chart("talk", "customers", (Series("talk", "talk", "#000000"),), whole=True)
+    shares = Chart("aware", "share", (Series("talk", "talk", "#000000"),))
+    daily = pd.DataFrame({"step": np.arange(10), "talk": [0, 1, 0, 2, 3, 1, 0, 0, 1, 2]})
+    ticks = {}
+    for name, chart in (("counts", counts), ("shares", shares)):
+        figure = LineFigure(chart)
+        figure.update(daily)
+        ticks[name] = figure.axes[0].get_yticks()
+    assert all(float(t).is_integer() for t in ticks["counts"]), ticks["counts"]
+    assert not all(float(t).is_integer() for t in ticks["shares"]), "a share keeps its fractions"

@@ -228,6 +228,8 @@ def test_a_comparison_runs_in_the_background_and_fills_the_table(page, session):
     assert pictures == ["daily cumulative profit (Rp thousand) by strategy, mean with 95% band"]
     money = table_rows(page, 0)
     assert [row[0] for row in money] == ["current_plan", "mass_advertising", "loyalty_points"]
+    cells = compare_tables.money_table_html(table, compare_tables.MONEY).split("<td")[1:]
+    assert all("white-space: nowrap" in cell for cell in cells), "'Rp' and its value wrapped"
     assert all(
         re.fullmatch(r"Rp -?[\d,]+k \[Rp -?[\d,]+k, Rp -?[\d,]+k\]", c) for c in money[0][1:4]
     )

@@ -313,8 +313,10 @@ def test_changes_with_an_edited_plan_leave_its_actions_settings_out(edit):
         }
     data["brands"][0]["price"] = 140
     used = Scenario.model_validate(data)
-    assert changes(base, used, plan_edited=True) == ["tokoku price 140 (was 150)"]
-    assert "tokoku price 140 (was 150)" in changes(base, used), "read by position, no error"
+    assert changes(base, used, plan_edited=True) == ["tokoku price Rp 140 thousand (was Rp 150)"]
+    assert "tokoku price Rp 140 thousand (was Rp 150)" in changes(base, used), (
+        "read by position, no error"
+    )
 
 
 def test_a_campaign_control_moved_is_no_edited_plan():

@@ -261,6 +261,15 @@ def test_picking_a_scenario_rebuilds_the_controls_and_the_model(rendered):
     assert not rendered.find(v.Alert)
 
 
+def test_another_scenario_picked_says_it_drops_the_edited_plan(rendered):
+    """The plan edited in the Campaign tab was dropped without a word (an upload said so)."""
+    tab(rendered, "Campaign")
+    button(rendered, "Save action").click()  # action 0 as it is: the plan is now an edit
+    rendered.find(v.Select, label="scenario").widget.v_model = "two_brands"
+    messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
+    assert any("The campaign plan edited in the Campaign tab was dropped" in m for m in messages)
+
+
 def test_a_scenario_that_cannot_be_read_is_explained_and_the_page_keeps_running(
     tmp_path, monkeypatch
 ):
