@@ -50,6 +50,14 @@ def small_scenario(**changes) -> dict:
     return data
 
 
+def ring_scenario(folder: Path, nodes: int) -> dict:
+    """``small_scenario()`` on a ring of ``nodes`` customers, its edge list ``folder/ring.csv``."""
+    (folder / "ring.csv").write_text("".join(f"{i},{(i + 1) % nodes}\n" for i in range(nodes)))
+    scenario = small_scenario(network={"kind": "edge_list", "path": "ring.csv"})
+    scenario["population"]["size"] = nodes
+    return scenario
+
+
 def assert_rate(successes: int, trials: int, p: float, z: float = 4.0) -> None:
     """Assert a binomial count is within ``z`` standard errors of ``trials * p``."""
     sd = np.sqrt(trials * p * (1 - p))

@@ -29,7 +29,7 @@ from ecosim.model import resolve_scenario
 from ecosim.scenario import load_scenario
 
 from experiment_helpers import tiny_experiment, write_experiment
-from support import ROOT, small_scenario
+from support import ROOT, ring_scenario, small_scenario
 
 SHIPPED = sorted((ROOT / "experiments").glob("*.toml"))
 
@@ -890,10 +890,7 @@ def test_running_what_is_no_experiment_or_into_no_folder_names_the_argument(tmp_
 
 def test_a_number_of_customers_the_scenario_s_edge_list_does_not_name_is_refused(tmp_path):
     """Every run failed on the edge list instead, and the message named no ``customers``."""
-    (tmp_path / "ring.csv").write_text("".join(f"{i},{(i + 1) % 40}\n" for i in range(40)))
-    scenario = small_scenario()
-    scenario["population"]["size"] = 40
-    scenario["network"] = {"kind": "edge_list", "path": "ring.csv"}
+    scenario = ring_scenario(tmp_path, 40)
     path = write_experiment(tmp_path, tiny_experiment(customers=30), scenario)
     with pytest.raises(ExperimentError) as caught:
         load_experiment(path)

@@ -426,35 +426,37 @@ def test_overrides_by_index_and_by_name():
     assert data["brands"][0]["price"] == 100.0, "the input must not change"
 
 
-def test_two_spellings_of_one_field_are_refused_rather_than_one_silently_winning():
-    changes = {"brands.0.price": 80, "dynamics.forgetting_rate": 0.1, "brands.shop.price": 90}
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        (  # two spellings of one field
+            {"brands.0.price": 80, "dynamics.forgetting_rate": 0.1, "brands.shop.price": 90},
+            (
+                "brands.shop.price",
+                "sets brands[0].price again, as brands.0.price does: give each field once (one "
+                "of the two would silently win)",
+            ),
+        ),
+        (  # the table silently undid the field: the run was at the table's price
+            {"brands.shop.price": 80, "brands.0": {"name": "shop", "price": 70}},
+            (
+                "brands.0",
+                "sets brands[0] whole after brands.shop.price set brands[0].price inside it: "
+                "give each field once (one of the two would silently win)",
+            ),
+        ),
+    ],
+    ids=["two spellings", "a table after a field in it"],
+)
+def test_a_field_set_twice_is_refused_rather_than_one_silently_winning(changes, problem):
     with pytest.raises(ScenarioError) as caught:
         apply_overrides(small_scenario(), changes, source="cli")
-    assert caught.value.problems == [
-        (
-            "brands.shop.price",
-            "sets brands[0].price again, as brands.0.price does: give each field once (one of "
-            "the two would silently win)",
-        )
-    ]
+    assert caught.value.problems == [problem]
+
+
+def test_a_field_set_after_its_table_refines_it():
     table_and_field = {"dynamics": {"forgetting_rate": 0.1}, "dynamics.forgetting_rate": 0.2}
     assert apply_overrides(small_scenario(), table_and_field)["dynamics"]["forgetting_rate"] == 0.2
-
-
-def test_a_table_set_whole_after_a_field_inside_it_is_refused():
-    """The table silently undid the field: ``--set brands.0.price=5 --set 'brands.0={...}'``
-    ran at the table's price, and a loyalty programme's goal set before ``loyalty={}`` was
-    dropped."""
-    field_and_table = {"brands.shop.price": 80, "brands.0": {"name": "shop", "price": 70}}
-    with pytest.raises(ScenarioError) as caught:
-        apply_overrides(small_scenario(), field_and_table, source="cli")
-    assert caught.value.problems == [
-        (
-            "brands.0",
-            "sets brands[0] whole after brands.shop.price set brands[0].price inside it: give "
-            "each field once (one of the two would silently win)",
-        )
-    ]
 
 
 def test_overrides_create_missing_tables():

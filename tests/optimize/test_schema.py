@@ -362,12 +362,9 @@ def test_a_bad_path_is_one_problem_not_one_per_extreme_value(tmp_path, decision)
 
 
 def test_a_number_of_customers_the_edge_list_does_not_name_is_refused(tmp_path):
-    from support import small_scenario
+    from support import ring_scenario
 
-    (tmp_path / "ring.csv").write_text("".join(f"{i},{(i + 1) % 40}\n" for i in range(40)))
-    scenario = small_scenario()
-    scenario["population"]["size"] = 40
-    scenario["network"] = {"kind": "edge_list", "path": "ring.csv"}
+    scenario = ring_scenario(tmp_path, 40)
     path = write_optimisation(tmp_path, tiny_optimisation(customers=30), scenario)
     with pytest.raises(OptimisationError) as caught:
         load_optimisation(path)
