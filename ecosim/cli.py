@@ -182,10 +182,9 @@ def _signals_as_interrupts(wanted: bool) -> Iterator[None]:
 
     Terminated.received.clear()
     INTERRUPT_RECEIVED.clear()
-    previous = {
-        signal.SIGTERM: signal.signal(signal.SIGTERM, terminate),
-        signal.SIGINT: signal.signal(signal.SIGINT, interrupt),
-    }
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, terminate)}
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored by a parent
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, interrupt)
     try:
         yield
     finally:

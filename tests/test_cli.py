@@ -741,6 +741,22 @@ def test_a_ctrl_c_whose_exception_was_lost_still_stops_the_command(monkeypatch, 
     assert not INTERRUPT_RECEIVED.is_set(), "a later call starts afresh"
 
 
+def test_a_ctrl_c_the_parent_ignores_stays_ignored(monkeypatch):
+    """A background job of a non-interactive shell ignores Ctrl-C; the command's handler made
+    it stop on one."""
+    from ecosim import cli
+
+    seen = []
+    monkeypatch.setattr(cli, "_validate", lambda args: seen.append(signal.getsignal(signal.SIGINT)))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        main(["validate"])
+        assert seen == [signal.SIG_IGN]
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_a_sigterm_is_reported_as_such_and_does_not_stop_the_next_call(monkeypatch, capsys):
     """A library (Dask) may turn the exception into a plain KeyboardInterrupt on its way
     up: the status still says SIGTERM; and a later call in this process starts afresh."""

@@ -474,6 +474,14 @@ BROKEN = {
             "integer = true (the design's values are then rounded)"
         ],
     ),
+    "an infinite value of a whole-number field": (
+        {
+            "conditions": {
+                "parameters": [{"path": "population.size", "values": [300, float("inf")]}]
+            }
+        },
+        ["conditions.parameters[0]: value inf: population.size:"],
+    ),
     "integer values with a fraction": (
         {
             "conditions": {
@@ -899,3 +907,37 @@ def test_a_number_of_customers_the_scenario_s_edge_list_does_not_name_is_refused
     assert message.startswith("30 customers do not fit the scenario's network: ")
     assert "node id 30 is out of range (expected an integer in [0, 29]" in message
     assert load_experiment(write_experiment(tmp_path, tiny_experiment(customers=40), scenario))
+
+
+def test_whole_values_of_an_integer_parameter_are_whole_numbers(tmp_path):
+    """``integer = true`` with values 300.0 and 400.0 was refused: 'a valid integer (got 300.0)'."""
+    condition = {"path": "population.size", "values": [300.0, 400.0], "integer": True}
+    experiment = load_experiment(
+        write_experiment(tmp_path, tiny_experiment(conditions={"parameters": [condition]}))
+    )
+    assert experiment.conditions.parameters[0].values == [300, 400]
+    assert all(type(value) is int for value in experiment.conditions.parameters[0].values)
+
+
+def test_a_strategy_file_s_changes_inside_a_field_the_strategy_sets_give_way_to_it(tmp_path):
+    """A strategy on a file whose campaign differed item by item, setting its own campaign,
+    was refused: 'sets campaign whole after campaign.0.intensity set ... inside it'."""
+    import tomli_w
+
+    tweaked = small_scenario()
+    tweaked["campaign"][0]["intensity"] = 0.3
+    (tmp_path / "tweaked.toml").write_text(tomli_w.dumps(tweaked))
+    promotion = {"type": "promotion", "brand": "shop", "start": 2, "end": 4, "discount": 0.2}
+    strategies = {
+        "plain": {},
+        "own": {
+            "scenario": "tweaked.toml",
+            "set": {"campaign": []},
+            "append": {"campaign": [promotion]},
+        },
+    }
+    data = tiny_experiment(strategies=strategies, baseline="plain")
+    data.pop("conditions")
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    own = strategy_overrides(experiment.scenario, experiment.strategies["own"])
+    assert [action["type"] for action in own["campaign"]] == ["promotion"]

@@ -650,6 +650,10 @@ def check_where(
         )
     if workers is not None:
         check_local_processes(workers, "workers")
+    if scheduler is not None and not (isinstance(scheduler, str) and scheduler.strip()):
+        raise InputError(
+            f"scheduler: {scheduler!r:.60} is no address (expected one such as tcp://host:8786)"
+        )
     if scheduler is not None:
         with dask_client(None, scheduler):
             pass

@@ -268,7 +268,9 @@ class Parameter(Factor):
             raise ValueError("levels applies to a range, not to a list of values")
         if self.integer and self.values is not None:
             fractional = [
-                (k, v) for k, v in enumerate(self.values) if isinstance(v, float) and v != int(v)
+                (k, v)
+                for k, v in enumerate(self.values)
+                if isinstance(v, float) and not v.is_integer()
             ]
             if fractional:
                 k, v = fractional[0]
@@ -277,6 +279,18 @@ class Parameter(Factor):
                     "leave out integer = true for a field that takes fractions"
                 )
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_values(cls, data: Any) -> Any:
+        """Read an integer parameter's whole values (300.0) as the whole numbers they are."""
+        if not (isinstance(data, dict) and data.get("integer") is True):
+            return data
+        values = data.get("values")
+        if not isinstance(values, list):
+            return data
+        whole = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+        return {**data, "values": whole}
 
     def grid(self) -> list[Scalar]:
         """Return the values of a factorial design: ``values``, or ``levels`` over ``range``."""
@@ -1094,7 +1108,7 @@ def _takes_whole_numbers(
     base: Scenario, overrides: dict[str, Any], parameter: Factor, value: Any
 ) -> bool:
     """Whether a parameter without ``integer`` failed on a whole number its field takes."""
-    if parameter.integer or not isinstance(value, float) or value != round(value):
+    if parameter.integer or not isinstance(value, float) or not value.is_integer():
         return False
     with suppress(ScenarioError):
         resolve_scenario(base, overrides={**overrides, parameter.path: round(value)})
@@ -1261,6 +1275,12 @@ def _strategy_files(
                     )
                 )
             _hold(changes, path, was if value is None else value)
+        own = [field_path(theirs, path) for path in strategy.set]
+        changes = {  # the strategy's own set comes after the file's, and wins whole
+            path: value
+            for path, value in changes.items()
+            if not any(_within(field_path(theirs, path), whole) for whole in own)
+        }
         data["set"] = {**changes, **strategy.set}
         data["description"] = strategy.description or other.description.strip()
     if problems:

@@ -254,6 +254,7 @@ def _optimise(
             stream=0,
             count=optimisation.search.replications,
             log=folder / SEARCH_RUNS,
+            fingerprint=(folder / FINGERPRINT).read_text().strip(),
         )
         evaluated_now = run_search(study, optimisation, search.evaluate, on_batch)
         if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
@@ -392,7 +393,8 @@ class _Evaluator:
     """Runs plans on common seeds (and posterior draws) and summarises their replications.
 
     With ``log``, a JSON-lines file, each finished run is appended to it as it finishes,
-    and a run found there is not run again (a line cut short by a kill is ignored).
+    and a run found there is not run again (a line cut short by a kill is ignored); runs are
+    found by ``fingerprint`` too, so that none made on another network is re-used.
     """
 
     def __init__(
@@ -402,6 +404,7 @@ class _Evaluator:
         stream: int,
         count: int,
         log: Path | None = None,
+        fingerprint: str = "",
     ):
         self.optimisation = optimisation
         self.runner = runner
@@ -412,6 +415,7 @@ class _Evaluator:
         else:
             self.markets = [{}] * count
         self.log = log
+        self.fingerprint = fingerprint
         self.known = _read_runs(log) if log is not None else {}
 
     def jobs(self, overrides: dict[str, Any], replications: range) -> list[Job]:
@@ -421,7 +425,7 @@ class _Evaluator:
     def evaluate(self, plans: list[dict[str, Any]]) -> list[dict[str, float]]:
         count = self.optimisation.search.replications
         jobs = [job for plan in plans for job in self.jobs(plan, range(count))]
-        keys = [_run_key(job) for job in jobs]
+        keys = [_run_key(job, self.fingerprint) for job in jobs]
         todo = [i for i, key in enumerate(keys) if key not in self.known]
         self.runner.summaries(
             [jobs[i] for i in todo], lambda k, run: self._keep(keys[todo[k]], run)
@@ -449,10 +453,16 @@ class _Evaluator:
                 os.fsync(log.fileno())
 
 
-def _run_key(job: Job) -> str:
-    """Name a run by what decides it: its changes to the base scenario and its seed."""
+def _run_key(job: Job, fingerprint: str) -> str:
+    """Name a run by what decides it: the optimisation, the run's changes and its seed.
+
+    The optimisation is its folder's fingerprint, which digests the scenario and its edge
+    list: a run made on another network is another run.
+    """
     decided = json.dumps(
-        {"overrides": job.overrides, "seed": job.seed}, sort_keys=True, default=repr
+        {"optimisation": fingerprint, "overrides": job.overrides, "seed": job.seed},
+        sort_keys=True,
+        default=repr,
     )
     return hashlib.sha256(decided.encode()).hexdigest()
 

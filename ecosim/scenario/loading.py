@@ -525,7 +525,8 @@ def _unions_merged(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     members: dict[tuple, dict[str, Any]] = {}
     for item in items:
         *field, last = item["loc"] or ("",)
-        if not (isinstance(last, str) and _MEMBER.fullmatch(last)):
+        unknown = item["type"] in ("extra_forbidden", "missing")  # a key of the input
+        if unknown or not (isinstance(last, str) and _MEMBER.fullmatch(last)):
             merged.append(item)
             continue
         key = tuple(field)

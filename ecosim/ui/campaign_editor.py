@@ -273,7 +273,8 @@ def _table(actions: list[dict[str, Any]]) -> str:
 
 def _others(action: dict[str, Any]) -> str:
     """Return the action's fields beyond the form's as TOML (``discount = 0.3``)."""
-    rest = {k: v for k, v in action.items() if k not in _FORM and v is not None}
+    unread = set(SHARED_FIELDS) - _takes(action)  # a promotion's cultural relevance
+    rest = {k: v for k, v in action.items() if k not in {*_FORM, *unread} and v is not None}
     return tomli_w.dumps(rest).strip()
 
 

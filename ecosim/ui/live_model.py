@@ -9,6 +9,7 @@ schema rejects does not break the page: the model is built from the scenario as 
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from functools import cached_property
@@ -137,8 +138,9 @@ class _Live:
             super().step()
             for label in todays_events(self.flows):
                 self.events.setdefault(label, []).append(self.steps)
-            for brand in self.brands:
-                if brand.budget_left <= SPENT_SHARE * brand.spec.budget:
+            for brand in self.brands:  # a budget without limit, or of 0, is never spent
+                budget = brand.spec.budget
+                if 0 < budget < math.inf and brand.budget_left <= SPENT_SHARE * budget:
                     self.spent.setdefault(brand.spec.name, self.steps)
             if self.watched is not None:
                 self._record()

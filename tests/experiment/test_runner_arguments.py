@@ -66,3 +66,12 @@ def test_a_folder_that_cannot_be_created_is_refused_with_the_system_s_reason(tmp
         match=r"^out /proc/ecosim-out: /proc is a folder this process cannot write into \(",
     ):
         run(experiment, "/proc/ecosim-out", serial=True)
+
+
+@pytest.mark.parametrize("run", RUNNERS.values(), ids=RUNNERS.keys())
+def test_an_empty_scheduler_address_is_refused(tmp_path, no_cluster, run):
+    """It started a whole local cluster to check that a scheduler answered."""
+    experiment = load_experiment(write_experiment(tmp_path))
+    with pytest.raises(InputError, match=r"^scheduler: '' is no address"):
+        run(experiment, tmp_path / "out", scheduler="")
+    assert not (tmp_path / "out").exists()

@@ -463,3 +463,20 @@ def test_a_kept_run_cut_short_by_a_kill_is_run_again_and_the_next_is_kept(tmp_pa
         appended.write('{"run": "c", "summary": {"x": NaN}}\n')
     runs = _read_runs(log)
     assert list(runs) == ["a", "c"] and runs["c"]["x"] != runs["c"]["x"]
+
+
+def test_runs_kept_for_another_network_are_not_reused(tmp_path):
+    """A folder rewritten for a changed edge list (nothing evaluated yet) re-used the runs
+    its first, interrupted batch had made on the old network."""
+    from ecosim.optimize.run import _Evaluator
+
+    optimisation = load_optimisation(write_optimisation(tmp_path))
+    seeds = set(stream_seeds(optimisation.seed, 1, optimisation.selection.max_replications))
+    log = tmp_path / "search_runs.jsonl"
+    plan = {"brands.0.margin": 0.5}
+    count = optimisation.search.replications
+    for fingerprint, runs in (("old", count), ("old", 0), ("new", count)):
+        runner = InterruptedRunner(seeds, left=10_000)
+        evaluator = _Evaluator(optimisation, runner, 0, count, log, fingerprint)
+        evaluator.evaluate([plan])
+        assert runner.search_runs == runs, fingerprint

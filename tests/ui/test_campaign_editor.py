@@ -173,3 +173,13 @@ def test_an_action_the_horizon_cuts_short_is_said_so_in_the_page():
     assert plans[-1] is None
     assert not rc.find(v.Alert).widgets, "the dropped action was said to run"
     rc.close()
+
+
+def test_the_other_fields_leave_out_the_shared_fields_the_type_does_not_read():
+    """A promotion's form offered cultural_relevance = 0.0, which any other value refused."""
+    from ecosim.ui.campaign_editor import _others
+
+    promotion = {"type": "promotion", "brand": "b", "start": 1, "end": 2, "discount": 0.3}
+    assert _others({**promotion, "cultural_relevance": 0.0}) == "discount = 0.3"
+    advert = {"type": "advertising", "brand": "b", "channel": "tv", "start": 1, "end": 2}
+    assert _others({**advert, "cultural_relevance": 0.5}) == "cultural_relevance = 0.5"

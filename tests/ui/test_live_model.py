@@ -141,10 +141,13 @@ def test_the_day_a_brand_has_spent_its_budget_is_kept():
             first = model.steps
         assert model.spent == ({} if first is None else {"tokoku": first})
     assert first is not None
-    unlimited = LiveModel("scenarios/baseline.toml", customers=400, days=30)
-    for _ in range(30):
-        unlimited.step()
-    assert unlimited.spent == {}
+    for budget in (250_000.0, float("inf"), 0.0):  # ample, without limit, none to spend
+        other = LiveModel(
+            "scenarios/baseline.toml", customers=400, days=30, **{"brands.tokoku.budget": budget}
+        )
+        for _ in range(30):
+            other.step()
+        assert other.spent == {}, budget
 
 
 def test_what_reading_the_scenario_warned_of_is_kept_for_the_page():
