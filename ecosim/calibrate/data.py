@@ -25,6 +25,7 @@ import pandas as pd
 
 from ecosim.calibrate.schema import CalibrationError
 from ecosim.metrics import FLOWS, OUTCOMES, bounds, sentiment
+from ecosim.scenario.loading import undecodable_line
 
 __all__ = ["SENTIMENT_FLOWS", "aggregate", "read_observed"]
 
@@ -110,7 +111,7 @@ def read_observed(
             source,
             [
                 (
-                    f"line {_first_undecodable(path)}",
+                    f"line {undecodable_line(path.read_bytes())}",
                     "is not UTF-8 text (expected a CSV file saved as UTF-8: in a spreadsheet, "
                     "save as CSV UTF-8)",
                 )
@@ -280,17 +281,6 @@ def _out_of_range(column: str, value: float) -> str | None:
 def _named(column: str, rename: dict[str, str]) -> str:
     """Return the file's name of an outcome column."""
     return next((name for name, outcome in rename.items() if outcome == column), column)
-
-
-def _first_undecodable(path: Path) -> int:
-    """Return the number (1-based) of the first line of a file that is not UTF-8."""
-    lines = path.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
-    for number, line in enumerate(lines, 1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return number
-    return len(lines)
 
 
 def _rows(lines: list[tuple[int, str]]) -> tuple[list[list[str]], list[tuple[str, str]]]:

@@ -587,9 +587,10 @@ def check_runner_arguments(
         If ``loaded`` is no ``kind``, ``out`` is no path, ``serial`` or ``dashboard`` is
         not True or False, more than one of ``workers``, ``scheduler`` and ``serial`` is
         given, ``workers`` is not a whole number from 1 to
-        :data:`WORKERS_PER_CORE` per core, or ``out`` is (or is in) a file or no folder can
-        be created there (:func:`ecosim.store.output_folder`; an existing folder is read
-        even if it cannot be written).
+        :data:`WORKERS_PER_CORE` per core, no scheduler answers at ``scheduler`` (asked
+        here, before the function writes anything), or ``out`` is (or is in) a file or no
+        folder can be created there (:func:`ecosim.store.output_folder`; an existing folder
+        is read even if it cannot be written).
     """
     if not isinstance(loaded, kind):
         article = "an" if kind.__name__[0] in "AEIOU" else "a"
@@ -599,6 +600,9 @@ def check_runner_arguments(
         )
     path = as_path(out, "out")
     check_where(workers, scheduler, serial, dashboard)
+    if scheduler is not None:  # asked now, so that nothing is written before it answers
+        with dask_client(None, scheduler):
+            pass
     read = () if inputs is None else inputs(loaded)
     output_folder(path, files, name="out", readable=True, inputs=read)
     return path
@@ -625,8 +629,7 @@ def check_where(
         If ``serial`` or ``dashboard`` is not True or False, more than one of ``workers``,
         ``scheduler`` and ``serial`` is given, ``dashboard`` with ``serial`` or
         ``scheduler`` (the dashboard is the local cluster's), ``workers`` is not a whole
-        number from 1 to :data:`WORKERS_PER_CORE` per core, or no scheduler answers at
-        ``scheduler`` (checked by connecting, so that nothing is written before).
+        number from 1 to :data:`WORKERS_PER_CORE` per core, or ``scheduler`` is no address.
     """
     for name, value in (("serial", serial), ("dashboard", dashboard)):
         if not isinstance(value, bool):
@@ -654,9 +657,6 @@ def check_where(
         raise InputError(
             f"scheduler: {scheduler!r:.60} is no address (expected one such as tcp://host:8786)"
         )
-    if scheduler is not None:
-        with dask_client(None, scheduler):
-            pass
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from ecosim.scenario.loading import (
     blame_overrides,
     field_path,
     field_value,
+    inside,
     other_kind,
     overlapping,
     read_toml_file,
@@ -1173,14 +1174,9 @@ def strategy_overrides(scenario: Scenario, strategy: Strategy) -> dict[str, Any]
             path: value
             for path, value in overrides.items()
             if path in strategy.append
-            or not any(_within(field_path(data, path), whole) for whole in lists)
+            or not any(inside(field_path(data, path), whole) for whole in lists)
         }
     return overrides
-
-
-def _within(field: str, table: str) -> bool:
-    """Whether ``field`` is a field inside ``table`` (not the table itself)."""
-    return field != table and overlapping(field, table) and len(field) > len(table)
 
 
 def scenario_changes(base: Scenario, other: Scenario) -> dict[str, Any]:
@@ -1279,7 +1275,7 @@ def _strategy_files(
         changes = {  # the strategy's own set comes after the file's, and wins whole
             path: value
             for path, value in changes.items()
-            if not any(_within(field_path(theirs, path), whole) for whole in own)
+            if not any(inside(field_path(theirs, path), whole) for whole in own)
         }
         data["set"] = {**changes, **strategy.set}
         data["description"] = strategy.description or other.description.strip()

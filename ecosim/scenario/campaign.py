@@ -68,11 +68,15 @@ class _Action(ScenarioTable):
     def _shared_fields_read(self) -> _Action:
         for name, default in SHARED_FIELDS.items():
             if name not in self.read_here() and getattr(self, name) != default:
-                kind = "a sample seeding" if self.type == "seeding" else f"a {self.type} action"
+                article = "an" if self.type[0] in "aeiou" else "a"
+                kind = (
+                    "a sample seeding"
+                    if self.type == "seeding"
+                    else f"{article} {self.type} action"
+                )
                 raise ValueError(
-                    f"{name} = {getattr(self, name)!r} would change nothing: "
-                    f"{kind.replace('a influencer', 'an influencer')} does not read {name} "
-                    f"(read by {_readers(name)}); leave it out"
+                    f"{name} = {getattr(self, name)!r} would change nothing: {kind} does not "
+                    f"read {name} (read by {_readers(name)}); leave it out"
                 )
         return self
 

@@ -41,6 +41,7 @@ __all__ = [
     "check_overrides",
     "field_path",
     "field_value",
+    "inside",
     "load_scenario",
     "other_kind",
     "overlapping",
@@ -48,6 +49,7 @@ __all__ = [
     "read_toml",
     "read_toml_file",
     "scenario_notices",
+    "undecodable_line",
     "validate_scenario",
     "validation_problems",
 ]
@@ -115,8 +117,27 @@ def _not_utf8(problem: UnicodeDecodeError) -> str:
     data = bytes(problem.object)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "is UTF-16 text (Windows' 'Unicode'), not UTF-8: save it as UTF-8"
-    line = data[: problem.start].count(b"\n") + 1
-    return f"is not UTF-8 text (byte 0x{data[problem.start]:02x} on line {line}): save it as UTF-8"
+    return (
+        f"is not UTF-8 text (byte 0x{data[problem.start]:02x} on line "
+        f"{undecodable_line(data)}): save it as UTF-8"
+    )
+
+
+def undecodable_line(data: bytes) -> int:
+    r"""Return the number (1-based) of the first line of ``data`` that is not UTF-8 text.
+
+    Its last line's if all of it is.
+
+    Examples
+    --------
+    >>> undecodable_line(b"a,b\n1,2\n3,\xe9\n")
+    3
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        return data[: problem.start].count(b"\n") + 1
+    return data.count(b"\n") + 1
 
 
 def load_scenario(
@@ -386,7 +407,7 @@ def validate_scenario(
         for where, message in cut:
             warnings.warn(f"{source}: {where}: {message}", InputWarning, stacklevel=2)
     elif beyond or cut:
-        warnings.warn(f"{source}: {_horizon(scenario)}", InputWarning, stacklevel=2)
+        warnings.warn(f"{source}: {_horizon(scenario, beyond, cut)}", InputWarning, stacklevel=2)
     return scenario
 
 
@@ -407,7 +428,8 @@ def scenario_notices(scenario: Scenario) -> list[str]:
     campaign[3])
     """
     found = [*_empty_segments(scenario), *_over_budget(scenario)]
-    return [*found, _horizon(scenario)] if any(beyond_horizon_problems(scenario)) else found
+    beyond, cut = beyond_horizon_problems(scenario)
+    return [*found, _horizon(scenario, beyond, cut)] if beyond or cut else found
 
 
 def _over_budget(scenario: Scenario) -> list[str]:
@@ -421,9 +443,8 @@ def _over_budget(scenario: Scenario) -> list[str]:
     ]
 
 
-def _horizon(scenario: Scenario) -> str:
-    """Say which actions the horizon leaves out or cuts short (some must be)."""
-    beyond, cut = beyond_horizon_problems(scenario)
+def _horizon(scenario: Scenario, beyond: list[tuple[str, str]], cut: list[tuple[str, str]]) -> str:
+    """Say which actions the horizon leaves out (``beyond``) or cuts short (``cut``)."""
     left_out = f"leaves out {_listed(beyond)}" if beyond else ""
     cut_short = f"cuts short {_listed(cut)}" if cut else ""
     joined = " and ".join(part for part in (left_out, cut_short) if part)
@@ -680,7 +701,7 @@ def apply_overrides(
             problems.append((dotted, str(error.args[0])))
             continue
         where = field_path(result, dotted)
-        before = next((field for field in setters if _inside(field, where)), None)
+        before = next((field for field in setters if inside(field, where)), None)
         if before is not None:
             clash = (
                 f"sets {where} again, as {setters[before]} does"
@@ -749,10 +770,10 @@ def blame_overrides(
     }
     blamed = []
     for path, message in problems:
-        around = [dotted for dotted, field in fields.items() if _inside(field, path)]
-        around += [dotted for dotted, table in kinds.items() if table and _inside(path, table)]
+        around = [dotted for dotted, field in fields.items() if inside(field, path)]
+        around += [dotted for dotted, table in kinds.items() if table and inside(path, table)]
         around += [dotted for dotted, name in renamed.items() if repr(name) in message]
-        if path and any(_inside(path, field) for field in fields.values()):
+        if path and any(inside(path, field) for field in fields.values()):
             path = f"{path} (set on {origin})"
         elif path and around:
             path = f"{path} (with {', '.join(around)} set on {origin})"
@@ -813,8 +834,14 @@ def field_value(data: Any, dotted: str) -> Any:
     return node
 
 
-def _inside(path: str, field: str) -> bool:
-    """Whether ``path`` is ``field`` or a path inside it."""
+def inside(path: str, field: str) -> bool:
+    """Whether ``path`` is ``field`` or a path inside it.
+
+    Examples
+    --------
+    >>> inside("brands[0].price", "brands[0]"), inside("brands[01]", "brands[0]")
+    (True, False)
+    """
     return path == field or path.startswith((f"{field}.", f"{field}["))
 
 
@@ -826,7 +853,7 @@ def overlapping(a: str, b: str) -> bool:
     >>> overlapping("brands.0", "brands.0.price"), overlapping("brands.0", "brands.01")
     (True, False)
     """
-    return _inside(a, b) or _inside(b, a)
+    return inside(a, b) or inside(b, a)
 
 
 def _plain(value: Any) -> Any:
