@@ -617,7 +617,9 @@ def check_edge_list(scenario: Scenario, field: str = "customers") -> list[tuple[
     if not isinstance(scenario.network, EdgeList) or not Path(scenario.network.path).is_file():
         return []
     try:
-        graphs.read_edge_list(scenario.network.path, scenario.population.size, max_bytes=None)
+        graphs.read_edge_list(
+            scenario.network.path, scenario.population.size, max_bytes=None, size_field=field
+        )
     except graphs.EdgeListError as error:
         size = scenario.population.size
         return [(field, f"{size:,} customers do not fit the scenario's network: {error}")]

@@ -109,7 +109,7 @@ OUTCOMES = {
 ``tier_<name>``, the customers in each tier)."""
 COUNTS = frozenset(
     {
-        *(name for name in FLOWS if name not in ("revenue", "gross_margin", "profit")),
+        *(name for name in FLOWS if name not in ("gross_margin", "profit")),
         "active_customers",
         "churned_customers",
         "members",
@@ -117,8 +117,9 @@ COUNTS = frozenset(
         "pending_complaints",
     }
 )
-"""Outcomes that count customers, events or money spent: never negative (unlike revenue,
-which refunds can make negative, and margin and profit)."""
+"""Outcomes that count customers, events or money spent or received: never negative (a
+price, a discount's remainder and a reward taken off at most the price are not), unlike
+margin and profit, which costs can make negative."""
 _BOUNDS = {
     **{
         n: (0.0, 1.0)
@@ -150,12 +151,12 @@ def bounds(name: str) -> tuple[float, float]:
     tuple of float
         ``(low, high)``: 0 and 1 for shares and presences, -1 and 1 for net sentiment and
         experience valence, 1 and 5 for the rating (review stars), 0 and infinity for
-        counts; minus and plus infinity for revenue, margin, profit, ROI and names that are
-        not outcomes.
+        counts and revenue; minus and plus infinity for margin, profit, ROI and names that
+        are not outcomes.
 
     Examples
     --------
-    >>> bounds("final_aware_share"), bounds("total_purchases__modaku"), bounds("total_profit")
+    >>> bounds("final_aware_share"), bounds("total_revenue__modaku"), bounds("total_profit")
     ((0.0, 1.0), (0.0, inf), (-inf, inf))
     """
     outcome, _ = split_column(name)

@@ -97,7 +97,7 @@ def test_a_stop_says_what_the_folder_keeps_and_gives_the_status(tmp_path, capsys
         ("ecosim.load_scenario", "scenarios/baseline.toml"),
         ("ecosim.experiment.load_experiment", "experiments/loyalty_designs.toml"),
         ("ecosim.calibrate.load_calibration", "calibrations/room_air_conditioners_bass.toml"),
-        ("ecosim.optimize.load_optimisation", "docs/optimization/spend_mix/plan.toml"),
+        ("ecosim.optimize.load_optimisation", "optimizations/spend_mix.toml"),
     ],
     ids=["scenario", "experiment", "calibration", "optimisation"],
 )

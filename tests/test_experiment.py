@@ -906,7 +906,11 @@ def test_a_number_of_customers_the_scenario_s_edge_list_does_not_name_is_refused
     assert field == "customers"
     assert message.startswith("30 customers do not fit the scenario's network: ")
     assert "node id 30 is out of range (expected an integer in [0, 29]" in message
+    assert "set customers to the edge list's number of customers" in message  # was population.size
     assert load_experiment(write_experiment(tmp_path, tiny_experiment(customers=40), scenario))
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(write_experiment(tmp_path, tiny_experiment(customers=50), scenario))
+    assert "set customers = 40, or keep customers without contacts" in str(caught.value)
 
 
 def test_whole_values_of_an_integer_parameter_are_whole_numbers(tmp_path):

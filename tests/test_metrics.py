@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from ecosim.errors import InputError
-from ecosim.metrics import columns, engaged, measure, presence, summarize
+from ecosim.metrics import bounds, columns, engaged, measure, presence, summarize
 from ecosim.model import EcosystemModel, run
 from ecosim.population import NEVER
 from ecosim.scenario import apply_overrides, validate_scenario
@@ -160,3 +160,20 @@ def test_run_reports_only_the_chosen_outcomes():
     full = run(validate_scenario(small_scenario()), seed=1)
     assert list(daily.columns) == ["step", "revenue"]
     assert daily["revenue"].equals(full["revenue"])
+
+
+def test_revenue_is_never_negative_as_its_bounds_say():
+    """Revenue was unbounded (for refunds the model does not have): its intervals could
+    reach below 0. A whole discount, a member's discount and rewards worth more than the
+    price take it to 0 at most."""
+    scenario = small_scenario(days=40)
+    scenario["brands"][0]["loyalty"] = {
+        "points": {"earn_rate": 1.0, "goal": 50, "reward_value": 500.0},
+        "membership": {"fee": 10.0, "term_days": 30, "discount": 0.9},
+    }
+    scenario["campaign"][1].update(discount=1.0, start=20, end=25)
+    daily = run(validate_scenario(scenario), seed=3, outcomes="all")
+    assert daily["rewards_value"].sum() > 0 and (daily.loc[20:25, "purchases"] > 0).any()
+    assert (daily.loc[20:25, "revenue"] == 0).all()
+    assert daily["revenue"].min() >= bounds("revenue")[0] == bounds("total_revenue")[0] == 0.0
+    assert bounds("total_gross_margin")[0] == bounds("total_profit")[0] == -np.inf

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ecosim.calibrate.schema import CalibrationError
 from ecosim.metrics import FLOWS, OUTCOMES, bounds, sentiment
-from ecosim.scenario.loading import undecodable_line
+from ecosim.scenario.files import undecodable_line
 
 __all__ = ["SENTIMENT_FLOWS", "aggregate", "read_observed"]
 

@@ -32,7 +32,8 @@ from ecosim.metrics import OUTCOMES, bounds
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import Name, Spec
-from ecosim.scenario.loading import blame_overrides, read_toml_file, validation_problems
+from ecosim.scenario.files import read_toml_file
+from ecosim.scenario.loading import blame_overrides, validation_problems
 
 __all__ = [
     "MARKET_SIZE",
@@ -471,7 +472,7 @@ def load_calibration(
     """
     path = as_path(path, "path")
     source = str(path)
-    written = read_toml_file(path, CalibrationError)
+    written = read_toml_file(path, CalibrationError, kind="calibration")
     try:
         data = apply_overrides(written, {} if overrides is None else overrides, source=source)
     except ScenarioError as error:

@@ -26,7 +26,7 @@ from ecosim.experiment.schema import (
 )
 from ecosim.network import edge_list_digest
 from ecosim.scenario import Scenario
-from ecosim.scenario.loading import read_toml_file
+from ecosim.scenario.files import read_toml_file
 from ecosim.store import ResultStore, write_text
 
 __all__ = [

@@ -41,6 +41,7 @@ from ecosim.scenario import (
     load_scenario,
 )
 from ecosim.scenario.fields import Spec
+from ecosim.scenario.files import read_toml_file
 from ecosim.scenario.loading import (
     blame_overrides,
     field_path,
@@ -48,7 +49,6 @@ from ecosim.scenario.loading import (
     inside,
     other_kind,
     overlapping,
-    read_toml_file,
     validation_problems,
 )
 from ecosim.value import VALUE_KEYS
@@ -778,7 +778,7 @@ def load_experiment(
     """
     path = as_path(path, "path")
     source = str(path)
-    data = read_toml_file(path, ExperimentError)
+    data = read_toml_file(path, ExperimentError, kind="experiment")
     if "overrides" in data:
         raise ExperimentError(
             source, [("overrides", "is recorded by ecosim, not set in the file; remove it")]

@@ -52,7 +52,11 @@ class EdgeListError(InputError):
 
 
 def read_edge_list(
-    path: str | os.PathLike[str], n: int, *, max_bytes: int | None = MAX_EDGE_LIST_BYTES
+    path: str | os.PathLike[str],
+    n: int,
+    *,
+    max_bytes: int | None = MAX_EDGE_LIST_BYTES,
+    size_field: str = "population.size",
 ) -> SocialNetwork:
     r"""Read an undirected network, optionally weighted, from a CSV edge list.
 
@@ -76,6 +80,9 @@ def read_edge_list(
     max_bytes : int or None, optional
         Refuse a file larger than this many bytes (default :data:`MAX_EDGE_LIST_BYTES`,
         50 MB); ``None`` for no limit.
+    size_field : str, optional
+        The field that sets `n` (an experiment's ``customers``), named where a message
+        says how to make the population fit the file.
 
     Returns
     -------
@@ -125,7 +132,7 @@ def read_edge_list(
         size = os.fstat(file.fileno()).st_size
         if max_bytes is not None and size > max_bytes:
             raise EdgeListError(_too_large(path, size, max_bytes))
-        source, target, weight = _parse_blocks(_blocks(file, path, max_bytes), path, n)
+        source, target, weight = _parse_blocks(_blocks(file, path, max_bytes), path, n, size_field)
     if not source.size:
         raise EdgeListError(f"{path}: no edges")
     if np.all(source == target):
@@ -137,7 +144,7 @@ def read_edge_list(
         raise EdgeListError(
             f"{path}: the edge list names {highest + 1} customers (ids 0 to {highest}) but the "
             f"population has {n}, so customers {highest + 1} to {n - 1} would have no contacts; "
-            f"set population.size = {highest + 1}, or keep customers without contacts with a "
+            f"set {size_field} = {highest + 1}, or keep customers without contacts with a "
             f"self loop such as '{n - 1},{n - 1}'"
         )
     return SocialNetwork.from_edges(source, target, n, weight)
@@ -223,7 +230,7 @@ def _blocks(
 
 
 def _parse_blocks(
-    blocks: Iterable[bytes], path: str | os.PathLike[str], n: int
+    blocks: Iterable[bytes], path: str | os.PathLike[str], n: int, size_field: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Parse the blocks of an edge list in order; raise at the first bad line."""
     line, weighted = 1, None
@@ -231,7 +238,7 @@ def _parse_blocks(
     for block in blocks:
         if weighted is None:
             block, weighted = _take_header(block.removeprefix(_BOM) if line == 1 else block)
-        source, target, weight = _parse_block(block, path, n, bool(weighted), line)
+        source, target, weight = _parse_block(block, path, n, bool(weighted), line, size_field)
         sources.append(source)
         targets.append(target)
         if weighted:
@@ -265,11 +272,18 @@ def _take_header(block: bytes) -> tuple[bytes, bool | None]:
 
 
 def _parse_block(
-    raw: bytes, path: str | os.PathLike[str], n: int, weighted: bool, first_line: int
+    raw: bytes,
+    path: str | os.PathLike[str],
+    n: int,
+    weighted: bool,
+    first_line: int,
+    size_field: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Parse one block of lines (header removed): the fast parser, else the line parser."""
     edges = _parse_plain_csv(raw, n, weighted)
-    return edges if edges is not None else _parse_csv(raw, path, n, weighted, first_line)
+    return (
+        edges if edges is not None else _parse_csv(raw, path, n, weighted, first_line, size_field)
+    )
 
 
 def _parse_plain_csv(
@@ -326,6 +340,7 @@ def _parse_csv(
     n: int,
     weighted: bool = False,
     first_line: int = 1,
+    size_field: str = "population.size",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Parse a block line by line with numpy string functions; raise at the first bad line."""
     text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
@@ -370,7 +385,7 @@ def _parse_csv(
             what, expected = _node_id_problem(node, n), f"an integer in [0, {n - 1}]"
             if what.endswith("out of range"):
                 expected += (
-                    f", as the population has {n:,} customers: set population.size to the "
+                    f", as the population has {n:,} customers: set {size_field} to the "
                     "edge list's number of customers"
                 )
         else:

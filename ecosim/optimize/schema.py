@@ -31,11 +31,12 @@ from ecosim.market import check_edge_list
 from ecosim.model import first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
+from ecosim.scenario.files import read_toml_file
 from ecosim.scenario.loading import (
     blame_overrides,
     field_path,
+    field_value,
     overlapping,
-    read_toml_file,
     validation_problems,
 )
 
@@ -531,7 +532,7 @@ def load_optimisation(
     """
     path = as_path(path, "path")
     source = str(path)
-    data = read_toml_file(path, OptimisationError)
+    data = read_toml_file(path, OptimisationError, kind="optimisation")
     for reserved in ("scenario_file", "folder"):
         if reserved in data:
             raise OptimisationError(source, [(reserved, "is set by ecosim; remove it")])
@@ -668,7 +669,17 @@ def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:
         for i, item in enumerate(group.items):
             where = f"budgets[{g}].items[{i}]"
             most = group.total * group.caps()[i]
-            trials += [(where, {item.path: item.value(m)}) for m in (0.0, most)]
+            values = [item.value(m) for m in (0.0, most)]
+            if not item.integer and _takes_only_whole(base, item.path, values):
+                problems.append(
+                    (
+                        f"{where}.integer",
+                        f"{item.path} takes whole numbers: set integer = true (the item "
+                        "then buys whole units, and what is left over stays unspent)",
+                    )
+                )
+                continue
+            trials += [(where, {item.path: value}) for value in values]
     said: set[tuple[str, str, str]] = set()
     for where, overrides in trials:
         try:
@@ -695,6 +706,18 @@ def _needs_integer(base: Scenario, variable: Variable) -> bool:
 
     bounds = [(variable.low, math.floor(variable.low)), (variable.high, math.ceil(variable.high))]
     return any(not valid(bound) and valid(whole) for bound, whole in bounds)
+
+
+def _takes_only_whole(base: Scenario, path: str, values: list[float]) -> bool:
+    """Whether the field at ``path`` holds a whole number, or takes ``values`` only rounded."""
+    current = field_value(base.model_dump(), path)
+    if isinstance(current, int) and not isinstance(current, bool):
+        return True
+
+    def valid(value: float) -> bool:
+        return first_invalid(base, [{path: value}]) is None
+
+    return any(not valid(value) and valid(math.floor(value)) for value in values)
 
 
 def _whole(variable: Variable) -> bool:

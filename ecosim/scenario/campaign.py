@@ -18,7 +18,15 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from ecosim.scenario.diffusion import SeedingOptions
-from ecosim.scenario.fields import MAX_DAYS, Day, Name, NonNegative, Probability, ScenarioTable
+from ecosim.scenario.fields import (
+    MAX_DAYS,
+    Day,
+    Name,
+    NonNegative,
+    Probability,
+    ScenarioTable,
+    field_problem,
+)
 
 __all__ = [
     "ACTION_TYPES",
@@ -74,9 +82,10 @@ class _Action(ScenarioTable):
                     if self.type == "seeding"
                     else f"{article} {self.type} action"
                 )
-                raise ValueError(
-                    f"{name} = {getattr(self, name)!r} would change nothing: {kind} does not "
-                    f"read {name} (read by {_readers(name)}); leave it out"
+                raise field_problem(
+                    name,
+                    f"{getattr(self, name)!r} would change nothing: {kind} does not read "
+                    f"{name} (read by {_readers(name)}); leave it out",
                 )
         return self
 

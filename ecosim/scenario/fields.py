@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ecosim.errors import InputError
 
@@ -40,6 +41,7 @@ __all__ = [
     "check_positive_trait",
     "check_unit_trait",
     "expected",
+    "field_problem",
     "repeated_names",
 ]
 
@@ -339,6 +341,28 @@ def check_positive_trait(dist: Distribution) -> Distribution:
 def expected(names: list[str]) -> str:
     """Say which names are allowed, for an error message."""
     return f"(expected one of: {', '.join(names)})" if names else "(none is defined)"
+
+
+def field_problem(field: str, message: str) -> PydanticCustomError:
+    """Return the error of a table's check that is about one of its fields.
+
+    A check of a whole table (a model validator) is reported at the table's path;
+    raised with this error, its problem is reported at the field's
+    (``campaign[0].segment``, not ``campaign[0]``).
+
+    Parameters
+    ----------
+    field : str
+        The field the problem is about.
+    message : str
+        What is wrong with it and what was expected.
+
+    Returns
+    -------
+    pydantic_core.PydanticCustomError
+        To raise in the validator.
+    """
+    return PydanticCustomError("field_problem", "{message}", {"field": field, "message": message})
 
 
 def repeated_names(names: list[str], kind: str) -> list[str]:

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.scenario.campaign import horizon_problem
 from ecosim.scenario.fields import NAME_PATTERN, expected
+from ecosim.scenario.files import read_toml_file
 from ecosim.scenario.schema import Scenario
 
 __all__ = [
@@ -47,9 +48,7 @@ __all__ = [
     "overlapping",
     "parse_assignment",
     "read_toml",
-    "read_toml_file",
     "scenario_notices",
-    "undecodable_line",
     "validate_scenario",
     "validation_problems",
 ]
@@ -69,75 +68,6 @@ class ScenarioError(InputError):
     problems : list of (str, str)
         Pairs of field path (``campaign[2].channel``) and what was wrong.
     """
-
-
-def read_toml_file(
-    path: Path, error: type[InputError], missing: str = "file not found"
-) -> dict[str, Any]:
-    """Read a TOML file, or raise ``error`` naming the file and what is wrong with it.
-
-    The file is UTF-8, optionally starting with the byte order mark some editors write.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-    error : type of InputError
-        The error to raise (the input's own kind, e.g. :class:`ScenarioError`).
-    missing : str
-        What the error says when the file does not exist.
-
-    Returns
-    -------
-    dict
-        The file's tables.
-    """
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise error(str(path), [("", missing)]) from None
-    except UnicodeDecodeError as problem:
-        raise error(str(path), [("", _not_utf8(problem))]) from None
-    except OSError as problem:
-        raise error(str(path), [("", f"cannot be read ({problem})")]) from None
-    except tomllib.TOMLDecodeError as problem:
-        raise error(str(path), [("", f"invalid TOML: {problem}")]) from None
-
-
-def _not_utf8(problem: UnicodeDecodeError) -> str:
-    r"""Say where a file is not UTF-8 text, and what to do.
-
-    Examples
-    --------
-    >>> print(_not_utf8(UnicodeDecodeError("utf-8", b"a = 1\nb = '\xe9'", 11, 12, "invalid")))
-    is not UTF-8 text (byte 0xe9 on line 2): save it as UTF-8
-    >>> print(_not_utf8(UnicodeDecodeError("utf-8", b"\xff\xfea\x00", 0, 1, "invalid")))
-    is UTF-16 text (Windows' 'Unicode'), not UTF-8: save it as UTF-8
-    """
-    data = bytes(problem.object)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "is UTF-16 text (Windows' 'Unicode'), not UTF-8: save it as UTF-8"
-    return (
-        f"is not UTF-8 text (byte 0x{data[problem.start]:02x} on line "
-        f"{undecodable_line(data)}): save it as UTF-8"
-    )
-
-
-def undecodable_line(data: bytes) -> int:
-    r"""Return the number (1-based) of the first line of ``data`` that is not UTF-8 text.
-
-    Its last line's if all of it is.
-
-    Examples
-    --------
-    >>> undecodable_line(b"a,b\n1,2\n3,\xe9\n")
-    3
-    """
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as problem:
-        return data[: problem.start].count(b"\n") + 1
-    return data.count(b"\n") + 1
 
 
 def load_scenario(
@@ -234,7 +164,7 @@ def read_toml(
     it, relative when the scenario was named relative to the working folder.
     """
     try:
-        data = read_toml_file(path, ScenarioError)
+        data = read_toml_file(path, ScenarioError, kind="scenario")
     except ScenarioError as error:
         raise ScenarioError(str(named or path), error.problems) from None
     return _follow(path, named or path, data, _seen, allow_outside_paths, extended)
@@ -518,6 +448,9 @@ def validation_problems(error: ValidationError, data: Any) -> list[tuple[str, st
                 message += (
                     f" (expected one of: {item['ctx']['expected_tags'].replace(chr(39), '')})"
                 )
+        elif item["type"] == "field_problem":
+            field = item["ctx"]["field"]
+            path = f"{path}.{field}" if path else field
         elif item["type"] in ("list_type", "tuple_type") and _positions_only(item.get("input")):
             first = next(iter(item["input"]))
             message = f"a list the file does not write has no item {first} to set: set it whole"

@@ -428,14 +428,15 @@ def test_a_rating_presence_or_experience_the_model_cannot_give_is_refused(
     assert str(raised.value) == f"{path}: 1 problem\n  line 3, {column}: {message}"
 
 
-def test_every_outcome_but_revenue_margin_and_profit_is_bounded(tmp_path):
-    """Rating, the presences and mean experience were read at any value, however impossible."""
+def test_every_outcome_but_margin_and_profit_is_bounded(tmp_path):
+    """Rating, the presences and mean experience were read at any value, however impossible
+    (and revenue, which the model never makes negative)."""
     path = tmp_path / "data.csv"
     path.write_text(f"period,{','.join(OUTCOMES)}\n1,{','.join(['-1e6'] * len(OUTCOMES))}\n")
     with pytest.raises(CalibrationError) as raised:
         read_observed(path, list(OUTCOMES), 1, days=10)
     refused = {where.removeprefix("line 2, ") for where, _ in raised.value.problems}
-    assert set(OUTCOMES) - refused == {"revenue", "gross_margin", "profit"}
+    assert set(OUTCOMES) - refused == {"gross_margin", "profit"}
 
 
 def test_ratings_presences_and_experience_at_their_bounds_are_read(tmp_path):
@@ -451,7 +452,7 @@ def test_ratings_presences_and_experience_at_their_bounds_are_read(tmp_path):
 
 def test_signed_outcomes_and_shares_at_their_bounds_are_read(tmp_path):
     path = tmp_path / "data.csv"
-    path.write_text("period,profit,revenue,aware_share,net_sentiment\n1,-5,-1,0,-1\n2,3,4,1,1\n")
+    path.write_text("period,profit,revenue,aware_share,net_sentiment\n1,-5,0,0,-1\n2,3,4,1,1\n")
     observed = read_observed(path, ["profit", "revenue", "aware_share", "net_sentiment"], 1, 10)
     assert observed["profit"].tolist() == [-5.0, 3.0]
     assert observed["aware_share"].tolist() == [0.0, 1.0]

@@ -126,7 +126,8 @@ def test_a_scenario_edge_list_has_no_size_limit(tmp_path, monkeypatch):
     edges = tmp_path / "edges.csv"
     edges.write_text("".join(f"{i},{(i + 1) % 300}\n" for i in range(300)))
     monkeypatch.setattr(edge_list, "MAX_EDGE_LIST_BYTES", 10)
-    monkeypatch.setattr(edge_list.read_edge_list, "__kwdefaults__", {"max_bytes": 10})
+    defaults = {**edge_list.read_edge_list.__kwdefaults__, "max_bytes": 10}
+    monkeypatch.setattr(edge_list.read_edge_list, "__kwdefaults__", defaults)
     with pytest.raises(EdgeListError, match="larger than the limit of 10 bytes"):
         read_edge_list(edges, 300)
     overrides = {"network": {"kind": "edge_list", "path": str(edges)}}

@@ -317,6 +317,23 @@ def test_a_range_of_any_number_on_a_whole_number_field_says_set_integer(tmp_path
     assert load_optimisation(tmp_path / "optimisation.toml").variables[0].integer
 
 
+def test_a_budget_item_on_a_whole_number_field_says_set_integer(tmp_path):
+    """It listed each share's value as "Input should be a valid integer (got 0.0)"."""
+    items = [
+        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": 1.0},
+        {"name": "friends", "path": "network.k", "unit_cost": 10.0},
+    ]
+    message = problems(tmp_path, budgets=[{"name": "mix", "total": 100.0, "items": items}])
+    assert message.endswith(
+        "budgets[0].items[1].integer: network.k takes whole numbers: set integer = true (the "
+        "item then buys whole units, and what is left over stays unspent)"
+    ), message
+    items[1]["integer"] = True
+    message = problems(tmp_path, budgets=[{"name": "mix", "total": 100.0, "items": items}])
+    assert "budgets[0].items[1]: network.k = 0: " in message
+    assert ".integer" not in message
+
+
 @pytest.mark.parametrize(
     ("choices", "said"),
     [([20, 30, 20.0], "20 is given twice, as 20 and 20.0"), ([0.5, 1, 1.0], "1 is given twice")],

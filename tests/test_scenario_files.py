@@ -1,0 +1,78 @@
+"""Reading input files: a file of one kind given where another is expected."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from ecosim.calibrate.schema import load_calibration
+from ecosim.errors import InputError
+from ecosim.experiment.schema import load_experiment
+from ecosim.optimize.schema import load_optimisation
+from ecosim.scenario import load_scenario
+from ecosim.scenario.files import kind_of, read_toml_file
+
+from support import ROOT
+
+EXAMPLES = {
+    "scenario": (ROOT / "scenarios" / "baseline.toml", load_scenario, "`ecosim run`"),
+    "experiment": (
+        ROOT / "experiments" / "strategy_comparison.toml",
+        load_experiment,
+        "`ecosim batch`, `ecosim compare` and `ecosim sensitivity` take it",
+    ),
+    "calibration": (
+        ROOT / "calibrations" / "room_air_conditioners_bass.toml",
+        load_calibration,
+        "`ecosim calibrate` takes it",
+    ),
+    "optimisation": (
+        ROOT / "optimizations" / "spend_mix.toml",
+        load_optimisation,
+        "`ecosim optimize` takes it",
+    ),
+}
+
+
+@pytest.mark.parametrize(("given", "expected"), list(itertools.permutations(EXAMPLES, 2)))
+def test_a_file_of_another_kind_is_named_with_the_command_that_takes_it(given, expected):
+    """Was: every field the expected kind lacks and every one the given file has too many."""
+    path, _, command = EXAMPLES[given]
+    load = EXAMPLES[expected][1]
+    with pytest.raises(InputError) as caught:
+        load(path)
+    [(field, problem)] = caught.value.problems
+    assert caught.value.source == str(path)
+    assert field == ""
+    assert problem.startswith(f"is a{'n' if given[0] in 'aeo' else ''} {given} file (it has ")
+    assert f"not a{'n' if expected[0] in 'aeo' else ''} {expected} file" in problem
+    assert command in problem
+
+
+@pytest.mark.parametrize("kind", list(EXAMPLES))
+def test_each_example_is_of_its_own_kind(kind):
+    assert kind_of(read_toml_file(EXAMPLES[kind][0], InputError)) == kind
+
+
+def test_a_file_of_its_own_kind_with_stray_tables_gets_its_problems(tmp_path):
+    """An experiment with a scenario's tables is still an experiment: its own problems."""
+    (tmp_path / "s.toml").write_bytes(EXAMPLES["scenario"][0].read_bytes())
+    path = tmp_path / "experiment.toml"
+    path.write_text(
+        'name = "e"\nscenario = "s.toml"\nreplications = 2\n'
+        "[population]\nsize = 10\n[[brands]]\nname = 'b'\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_experiment(path)
+    fields = [field for field, _ in caught.value.problems]
+    assert "population" in fields and "strategies" in fields
+
+
+def test_a_scenario_that_extends_an_experiment_is_refused_at_the_file_extended(tmp_path):
+    (tmp_path / "plan.toml").write_text('name = "p"\nreplications = 2\nstrategies = []\n')
+    (tmp_path / "scenario.toml").write_text('extends = "plan.toml"\nname = "s"\n')
+    with pytest.raises(InputError) as caught:
+        load_scenario(tmp_path / "scenario.toml")
+    [(_, problem)] = caught.value.problems
+    assert "is an experiment file (it has replications, strategies)" in problem
