@@ -42,7 +42,7 @@ from ecosim.ui.run_controls import RunControls
 from ecosim.ui.scenario_panel import ScenarioPanel
 from ecosim.ui.scenarios import UploadError, first_scenario, scenario_files, with_edge_list
 
-__all__ = ["NAME", "TABS", "Page", "reset_keywords"]
+__all__ = ["NAME", "PLAN_DROPPED", "TABS", "Page", "reset_keywords"]
 
 NAME = "ecosim: the customer engagement ecosystem"
 TABS = ("Model", "Ecosystem", "Customer", "Campaign", "About", "Compare")
@@ -56,6 +56,12 @@ NARROW_SIDEBAR = """
 """On a phone the sidebar opens over the page and Solara makes it at least 400 px wide:
 wider than the screen, it hid the page and left nothing beside it to tap to close it. At
 85% of the width it leaves a strip that closes it, and the pace buttons take two rows."""
+
+PLAN_DROPPED = (
+    "The campaign plan edited in the Campaign tab was dropped with {what}: edit it again there."
+)
+"""What the page says, until the next Reset or edit of a plan, when another scenario or
+network drops the plan edited in the Campaign tab."""
 
 _GRID = {
     "display": "grid",
@@ -169,6 +175,7 @@ def Page() -> None:
     choice = solara.use_reactive(start.stem)
     scenario = solara.use_reactive(solara.use_memo(lambda: load_scenario(start), []))
     problem = solara.use_reactive("")
+    plan_dropped = solara.use_reactive("")  # said until the next Reset or edit of a plan
     refusals = solara.use_reactive(0)
     uploaded = solara.use_reactive("")
     edits = solara.use_reactive({})
@@ -206,7 +213,10 @@ def Page() -> None:
             message = message.replace(f"{folder}{os.sep}", "")
         return message
 
-    def use(name: str, change: Callable[[], tuple[Scenario, str]], network: str = "") -> None:
+    def use(
+        name: str, change: Callable[[], tuple[Scenario, str]], network: str = "", dropped: str = ""
+    ) -> None:
+        """Run another scenario or network; ``dropped``: what it says of an edited plan."""
         try:
             chosen, note = change()
         except (ScenarioError, EdgeListError, UploadError) as error:
@@ -216,6 +226,7 @@ def Page() -> None:
                 else ""
             )
             problem.set(shown(kept + str(error)))
+            plan_dropped.set("")
             refusals.set(refusals.value + 1)
             return
         built = LiveModel(chosen)  # before anything changes on the page
@@ -225,33 +236,31 @@ def Page() -> None:
             choice.set(name)
             uploaded.set(network)
             problem.set(note)
+            plan_dropped.set(dropped if plan.value is not None else "")
             edits.set({})
             applied.set({})
             plan.set(None)
 
     def pick(name: str) -> None:
-        dropped = (
-            "The campaign plan edited in the Campaign tab was dropped with the other scenario: "
-            "edit it again there."
-            if plan.value is not None and name != choice.value
-            else ""
-        )
-        use(name, lambda: (load_scenario(files[name]), dropped))
+        dropped = PLAN_DROPPED.format(what="the other scenario") if name != choice.value else ""
+        use(name, lambda: (load_scenario(files[name]), ""), dropped=dropped)
 
     def upload(name: str, content: bytes) -> None:
         path = uploads / re.sub(r"[^\w.-]", "_", Path(name).name)
-        dropped = (
-            "The campaign plan edited in the Campaign tab was dropped with the new network: "
-            "edit it again there."
-            if plan.value is not None
-            else ""
+        use(
+            choice.value,
+            lambda: with_edge_list(scenario.value, path, content),
+            network=path.name,
+            dropped=PLAN_DROPPED.format(what="the new network"),
         )
 
-        def change() -> tuple[Scenario, str]:
-            chosen, note = with_edge_list(scenario.value, path, content)
-            return chosen, " ".join(part for part in (note, dropped) if part)
+    def start_upload() -> None:
+        problem.set("")
+        plan_dropped.set("")
 
-        use(choice.value, change, network=path.name)
+    def edit_plan(edited: Scenario | None) -> None:
+        plan.set(edited)
+        plan_dropped.set("")
 
     def reset() -> None:
         keywords = reset_keywords(params, edits.value, plan.value)
@@ -259,6 +268,7 @@ def Page() -> None:
         model.set(built)
         used = {name: keywords[name] for name in edits.value if name in keywords}
         applied.set({} if built.problem else used)
+        plan_dropped.set("")
 
     running = model.value.scenario.campaign
     edited = plan.value is not None and running == plan.value.campaign
@@ -275,9 +285,9 @@ def Page() -> None:
             uploaded=uploaded.value,
             on_edge_list=upload,
             on_refused=problem.set,
-            on_upload_started=lambda: problem.set(""),
+            on_upload_started=start_upload,
             on_generated_network=lambda: pick(choice.value),
-            problem=problem.value,
+            problem=" ".join(part for part in (problem.value, plan_dropped.value) if part),
             changed=changes(scenario.value, model.value.scenario, edited),
             plan_edited=edited,
             refusals=refusals.value,
@@ -314,7 +324,7 @@ def Page() -> None:
             CampaignEditor(
                 scenario.value,
                 plan.value,
-                on_plan=plan.set,
+                on_plan=edit_plan,
                 running=model.value,
                 edge_list=uploaded.value,
             ).key(f"plan-{id(scenario.value)}")

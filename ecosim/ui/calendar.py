@@ -34,7 +34,9 @@ __all__ = [
     "month_starts",
     "shade",
     "strip_layout",
+    "tick_label",
     "todays_events",
+    "year_starts",
 ]
 
 _YEAR_START = dt.date(2025, 1, 1)
@@ -98,6 +100,12 @@ class CalendarMark:
     row: str
 
 
+def _date(day: int) -> tuple[dt.date, int]:
+    """Return the calendar date of a simulated day and the year of the run it falls in."""
+    date = _YEAR_START + dt.timedelta(days=day - 1)
+    return date, date.year - _YEAR_START.year + 1
+
+
 def date_label(day: int, years: bool = True) -> str:
     """Return the calendar date of a simulated day as ``day.month``.
 
@@ -111,9 +119,32 @@ def date_label(day: int, years: bool = True) -> str:
     >>> date_label(366, years=False)
     '1.1'
     """
-    date = _YEAR_START + dt.timedelta(days=day - 1)
-    year = date.year - _YEAR_START.year + 1
+    date, year = _date(day)
     return f"{date.day}.{date.month}" + (f", year {year}" if years and year > 1 else "")
+
+
+def year_starts(horizon: int) -> list[int]:
+    """Return the days that start the second and later years of a run of ``horizon`` days.
+
+    Examples
+    --------
+    >>> year_starts(365), year_starts(730), year_starts(731)
+    ([], [366], [366, 731])
+    """
+    return [day for day in range(366, horizon + 1) if _date(day)[0].timetuple().tm_yday == 1]
+
+
+def tick_label(day: int) -> str:
+    """Return a time axis's label of a day: its date, or ``year N`` on 1.1 of a later year.
+
+    Examples
+    --------
+    >>> tick_label(1), tick_label(32), tick_label(366), tick_label(397)
+    ('1.1', '1.2', 'year 2', '1.2')
+    """
+    date, year = _date(day)
+    new_year = year > 1 and (date.day, date.month) == (1, 1)
+    return f"year {year}" if new_year else f"{date.day}.{date.month}"
 
 
 def month_starts(horizon: int, most: int = 13) -> list[int]:

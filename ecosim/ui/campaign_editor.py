@@ -41,7 +41,10 @@ __all__ = [
 COLUMNS = ("type", "brand", "channel", "segment", "start", "end", "intensity", "cost")
 """The fields every row of the table shows (channel: or influencer)."""
 _FORM = ("type", "brand", "channel", "influencer", "segment", "start", "end", "intensity", "cost")
-_CELL = "padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left"
+_CELL = "padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap"
+_TABLE_BOX = {"max-width": "100%", "overflow-x": "auto"}
+"""The box of the calendar's table: as wide as the page, which it never widens; a table
+wider than that (a 1024-pixel window) scrolls sideways in it, each row kept on one line."""
 
 
 def blank_action(scenario: Scenario) -> dict[str, Any]:
@@ -400,11 +403,12 @@ def CampaignEditor(
             ),
             style={"font-size": "0.9em"},
         )
-        solara.HTML(
-            tag="table",
-            unsafe_innerHTML=_table(actions),
-            style="font-size: 0.85em; border-collapse: collapse",
-        )
+        with solara.Div(style=_TABLE_BOX):
+            solara.HTML(
+                tag="table",
+                unsafe_innerHTML=_table(actions),
+                style="font-size: 0.85em; border-collapse: collapse",
+            )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Select(
                 "action to edit",

@@ -26,16 +26,17 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.patheffects import withStroke
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from ecosim.metrics import OUTCOMES, split_column
 from ecosim.ui.calendar import (
     EVENT_FLOWS,
     CalendarMark,
     campaign_marks,
-    date_label,
     month_starts,
     strip_layout,
+    tick_label,
+    year_starts,
 )
 from ecosim.ui.ecosystem import MONEY_FLOWS
 from ecosim.ui.live_model import LiveModel
@@ -46,9 +47,11 @@ from ecosim.ui.style import (
     NEGATIVE,
     POSITIVE,
     STAGE_COLOURS,
+    STAGE_LABELS,
     STAGE_NAMES,
     Picture,
     data_url,
+    outcome_name,
     png_url,
 )
 
@@ -198,7 +201,7 @@ def charts(brands: list[str], columns: list[str]) -> list[Chart]:
         names = matching(columns, pattern)
         if names:
             lines = tuple(
-                Series(c, c.replace("_", " "), _OTHER_COLOURS[i % len(_OTHER_COLOURS)])
+                Series(c, outcome_name(c), _OTHER_COLOURS[i % len(_OTHER_COLOURS)])
                 for i, c in enumerate(names)
             )
             found.append(Chart(title, "customers", lines, whole=True))
@@ -261,9 +264,9 @@ class LineFigure:
         lowest = self.strip if self.strip is not None else ax
         lowest.set_xlabel("day")
         if horizon:  # the whole run is on the axis: dates at the start of each month
-            starts = month_starts(horizon)
-            lowest.set_xticks(starts, [date_label(day, years=False) for day in starts], fontsize=7)
-            lowest.set_xlabel("date (day.month)")
+            _date_ticks(lowest, horizon)
+            for axes in (ax, self.strip):
+                _year_lines(axes, horizon)
         for other in self.axes:
             other.yaxis.set_major_formatter(FuncFormatter(_plain))
         if self.strip is not None:
@@ -346,6 +349,40 @@ class LineFigure:
         if self.strip is not None:
             strip = self.strip.get_position()
             self.strip.set_position((x0, strip.y0, x1 - x0, strip.height))
+
+
+def _date_ticks(ax: Axes, horizon: int) -> None:
+    """Mark the start of each month with its date, and of each later year with ``year N``."""
+    starts = sorted({*month_starts(horizon), *year_starts(horizon)})
+    ax.set_xticks(starts, [tick_label(day) for day in starts], fontsize=7)
+    for label in ax.get_xticklabels():
+        if label.get_text().startswith("year "):
+            label.set_fontweight("bold")
+    ax.set_xlabel("date (day.month)")
+
+
+def _year_lines(ax: Axes | None, horizon: int, labelled: bool = False) -> None:
+    """Draw a dashed line where each later year of the run starts, named at its top if asked.
+
+    The line is drawn over a chart's areas (the funnel's stages) and under its lines. A
+    name is clipped to the axes: it shows once the time axis reaches its year.
+    """
+    if ax is None:
+        return
+    for day in year_starts(horizon):
+        ax.axvline(day - 0.5, color="#616161", ls="--", lw=0.8, zorder=1.5, gid="year")
+        if labelled:
+            ax.text(
+                day + 0.01 * horizon,
+                0.97,
+                tick_label(day),
+                transform=ax.get_xaxis_transform(),
+                va="top",
+                fontsize=8,
+                fontweight="bold",
+                clip_on=True,
+                path_effects=[withStroke(linewidth=3, foreground="white")],
+            )
 
 
 def _plain(value: float, _position: float) -> str:
@@ -514,36 +551,45 @@ class FunnelFigure:
     """Evans's 4C funnel, kept from step to step.
 
     On the left, the share of customers at each stage over time, stacked with the deepest
-    engagement at the bottom; on the right, today's funnel.
+    engagement at the bottom; on the right, today's funnel: the customers aware of the
+    brand, then those at each stage or deeper, each named by what its customers do
+    (:data:`~ecosim.ui.style.STAGE_LABELS`).
 
     Parameters
     ----------
     suffix : str
         ``""`` for all brands, ``"__<brand>"`` for one.
     title : str
+    horizon : int, optional
+        The scenario's days: over a year, a dashed line marks where each later year starts.
     """
 
-    _LEVELS = ("aware", *STAGE_NAMES)
+    _LEVELS = ("Aware of the brand", *STAGE_LABELS.values())
+    """The funnel's levels as labelled, widest first."""
 
-    def __init__(self, suffix: str, title: str):
+    def __init__(self, suffix: str, title: str, horizon: int | None = None):
         self.suffix = suffix
         self.figure = Figure(figsize=FIGURE_SIZE)
         self.figure.suptitle(title)
-        self.over_time = self.figure.add_axes((0.12, 0.11, 0.56, 0.78))
+        self.over_time = self.figure.add_axes((0.11, 0.11, 0.47, 0.78))
         self.over_time.set(xlabel="day", ylabel="share of customers")
         self.over_time.yaxis.set_major_locator(MaxNLocator(5))
-        self.over_time.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+        self.over_time.yaxis.set_major_formatter(PercentFormatter(1.0))
+        self.over_time.xaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 5, 10], integer=True))
+        _year_lines(self.over_time, horizon or 0, labelled=True)
         self.colours = [*STAGE_COLOURS[::-1], AWARE_COLOUR]
-        names = [*STAGE_NAMES[::-1], "aware only"]
+        names = ["Aware, not engaged", *(name.capitalize() for name in STAGE_NAMES)]
         swatches = [Patch(color=c) for c in self.colours]
-        self.over_time.legend(swatches[::-1], names[::-1], loc="upper left", fontsize="x-small")
-        self.today = self.figure.add_axes((0.72, 0.11, 0.26, 0.78))
+        self.over_time.legend(swatches[::-1], names, loc="upper left", fontsize="small")
+        self.today = self.figure.add_axes((0.62, 0.11, 0.37, 0.78))
         rows = np.arange(len(self._LEVELS))[::-1]
-        self.bars = self.today.barh(rows, np.zeros(len(rows)), color=[AWARE_COLOUR, *STAGE_COLOURS])
+        colours = [AWARE_COLOUR, *STAGE_COLOURS]
+        self.bars = self.today.barh(rows - 0.2, np.zeros(len(rows)), height=0.45, color=colours)
         self.labels = [
-            self.today.text(0, row - 0.55, "", ha="center", va="center", fontsize=7) for row in rows
+            self.today.text(0, row + 0.25, "", ha="center", va="center", fontsize=9.5)
+            for row in rows
         ]
-        self.today.set(xlim=(-0.5, 0.5), ylim=(-1, len(rows)), xticks=[], yticks=[])
+        self.today.set(xlim=(-0.5, 0.5), ylim=(-0.6, len(rows) - 0.4), xticks=[], yticks=[])
         self.today.set_frame_on(False)
 
     def update(self, timeseries: pd.DataFrame) -> Figure:
@@ -563,8 +609,8 @@ class FunnelFigure:
         ):
             bar.set_x(-level / 2)
             bar.set_width(level)
-            label.set_text(f"{name} {level:.0%}")
-        self.today.set_title(f"day {int(day[-1])}", fontsize=9)
+            label.set_text(f"{name}: {level:.0%}")
+        self.today.set_title(f"Day {int(day[-1])}: at each stage or deeper", fontsize=9)
         return self.figure
 
 
@@ -577,7 +623,9 @@ def FunnelChart(model: LiveModel) -> None:
     options = ["all brands", *brands] if len(brands) > 1 else []
     suffix = f"__{choice}" if options and choice in brands else ""
     title = "Engagement funnel (Evans's 4C)" + (f": {choice}" if options else "")
-    figure = solara.use_memo(lambda: FunnelFigure(suffix, title), [model, suffix])
+    figure = solara.use_memo(
+        lambda: FunnelFigure(suffix, title, model.scenario.days), [model, suffix]
+    )
     src = solara.use_memo(
         lambda: data_url(figure.update(model.timeseries())), [figure, model.steps]
     )
@@ -589,14 +637,20 @@ def FunnelChart(model: LiveModel) -> None:
 
 @solara.component
 def OutcomeExplorer(model: LiveModel) -> None:
-    """Plot any outcome column over time, chosen from those the model reports."""
+    """Plot any outcome column over time, chosen by its plain name from those the model reports.
+
+    The chart's title is the outcome's short name (:func:`outcome_name`); what it measures
+    (:func:`describe`) is written under the picker, where it wraps to the page's width.
+    """
     update_counter.get()
-    columns = [c for c in model.outcomes if c != "step"]
-    default = "mean_experience" if "mean_experience" in columns else columns[0]
+    names = {c: outcome_name(c) for c in model.outcomes if c != "step"}
+    columns = {name: c for c, name in names.items()}
+    default = "mean_experience" if "mean_experience" in names else next(iter(names))
     column, set_column = solara.use_state(default)
-    chosen = column if column in columns else default
+    chosen = column if column in names else default
+    name = names[chosen]
     unit = "Rp thousand" if split_column(chosen)[0] in MONEY_FLOWS else ""
-    chart = Chart(describe(chosen), unit, (Series(chosen, chosen, BRAND_COLOURS[0]),))
+    chart = Chart(name, unit, (Series(chosen, name, BRAND_COLOURS[0]),))
     figure = solara.use_memo(
         lambda: LineFigure(chart, campaign_marks(model.scenario), model.scenario.days),
         [model, chosen],
@@ -606,5 +660,8 @@ def OutcomeExplorer(model: LiveModel) -> None:
         [figure, model.steps],
     )
     with solara.Column(gap="0px"):
-        solara.Select("outcome", values=columns, value=chosen, on_value=set_column)
-        Picture(src, f"{chosen} on day {model.steps}")
+        solara.Select(
+            "outcome", values=list(columns), value=name, on_value=lambda n: set_column(columns[n])
+        )
+        solara.Text(describe(chosen), style={"font-size": "0.85em", "color": "#444"})
+        Picture(src, f"{name} on day {model.steps}")

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from ecosim.analysis import daily_column
 from ecosim.plots import daily_bands_plot, percent, suptitle
 from ecosim.report import Comparison
+from ecosim.ui.style import outcome_name
 
 __all__ = [
     "FALLBACK_SERIES",
@@ -117,7 +118,7 @@ def series_label(column: str, cumulative: bool) -> str:
     Examples
     --------
     >>> series_label("marketing_cost", True), series_label("shares", True)
-    ('cumulative marketing cost (Rp thousand)', 'cumulative shares')
+    ('cumulative marketing cost (Rp thousand)', 'cumulative posts shared')
     >>> series_label(FALLBACK_SERIES, False)
     'customers who have bought (share)'
     """
@@ -171,16 +172,26 @@ def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
 def outcome_label(outcome: str) -> str:
     """Return an outcome's plain name, with its unit.
 
+    A total or a last day's value of a daily outcome is named as the live charts name that
+    outcome (:func:`ecosim.ui.style.outcome_name`).
+
     Examples
     --------
-    >>> outcome_label("total_profit"), outcome_label("total_shares")
-    ('profit (Rp thousand)', 'shares (total)')
+    >>> outcome_label("total_profit"), outcome_label("total_wom_positive")
+    ('profit (Rp thousand)', 'word of mouth, positive (total)')
+    >>> outcome_label("final_aware_share"), outcome_label("final_active_customers")
+    ('aware of the brand (share, last day)', 'active customers (last day)')
+    >>> outcome_label("cascade_size")
+    'cascade size'
     """
-    name = NAMES.get(outcome) or (
-        outcome.removeprefix("total_").replace("_", " ") + " (total)"
-        if outcome.startswith("total_")
-        else outcome.removeprefix("final_").replace("_", " ")
-    )
+    name = NAMES.get(outcome)
+    if name is None and outcome.startswith("total_"):
+        name = outcome_name(outcome.removeprefix("total_")) + " (total)"
+    elif name is None and outcome.startswith("final_"):
+        name = outcome_name(outcome.removeprefix("final_"))
+        name = name[:-1] + ", last day)" if name.endswith(" (share)") else f"{name} (last day)"
+    elif name is None:
+        name = outcome_name(outcome)
     return f"{name} (Rp thousand)" if _is_money(outcome) else name
 
 

@@ -30,7 +30,15 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ecosim.scenario import Scenario
+from ecosim.scenario import (
+    BarabasiAlbert,
+    EdgeList,
+    ErdosRenyi,
+    NetworkSpec,
+    Scenario,
+    StochasticBlock,
+    WattsStrogatz,
+)
 from ecosim.ui.live_model import mean_degree
 
 __all__ = [
@@ -45,6 +53,7 @@ __all__ = [
     "max_customers",
     "model_params",
     "network_kinds",
+    "network_words",
     "read_number",
     "settings",
     "shown",
@@ -486,6 +495,10 @@ def changes(base: Scenario, used: Scenario, plan_edited: bool = False) -> list[s
     >>> used = load_scenario("scenarios/baseline.toml", {"brands.0.price": 135, "seed": 3})
     >>> changes(base, used)
     ['tokoku price Rp 135 thousand (was Rp 150)', 'random seed 3 (was 2016)']
+    >>> changes(base, load_scenario("scenarios/baseline.toml", {"network.m": 2}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['a scale-free friendship network, each newcomer befriending 2 people
+    (was each newcomer befriending 4 people)']
     """
     found = []
     for setting in settings(base):
@@ -499,7 +512,7 @@ def changes(base: Scenario, used: Scenario, plan_edited: bool = False) -> list[s
         elif before != after:
             found.append(f"{setting.label} {after:,.10g} (was {before:,.10g})")
     if base.network != used.network:
-        found.append(f"network {_network(used)} (was {_network(base)})")
+        found.append(_network_change(base.network, used.network))
     if base.seed != used.seed:
         found.append(f"random seed {used.seed} (was {base.seed})")
     return found
@@ -512,12 +525,57 @@ def _has_field(scenario: Scenario, path: str) -> bool:
     return int(number) < len(actions) and hasattr(actions[int(number)], field)
 
 
-def _network(scenario: Scenario) -> str:
-    """Name a network by its kind and settings, or an edge list by its file's name."""
-    path = getattr(scenario.network, "path", None)
-    fields = scenario.network.model_dump(exclude={"kind", "path"})
-    named = [Path(path).name] if path else []
-    return " ".join([scenario.network.kind, *named, *(f"{k}={v:g}" for k, v in fields.items())])
+def network_words(network: NetworkSpec) -> str:
+    """Say what a friendship network is in words a marketing class knows, with its numbers.
+
+    Examples
+    --------
+    >>> network_words(BarabasiAlbert(kind="barabasi_albert", m=4))
+    'a scale-free friendship network, each newcomer befriending 4 people'
+    >>> network_words(WattsStrogatz(kind="watts_strogatz", k=6, p=0.1))
+    'a small-world friendship network, 6 close neighbours each, 10% of ties to distant people'
+    """
+    return ", ".join(part for part in _network_parts(network) if part)
+
+
+def _network_parts(network: NetworkSpec) -> tuple[str, str]:
+    """Return what kind of network it is, and its numbers in words ("" if it has none)."""
+    if isinstance(network, BarabasiAlbert):
+        people = "person" if network.m == 1 else "people"
+        return "a scale-free friendship network", f"each newcomer befriending {network.m} {people}"
+    if isinstance(network, WattsStrogatz):
+        return "a small-world friendship network", (
+            f"{network.k} close neighbours each, {100 * network.p:g}% of ties to distant people"
+        )
+    if isinstance(network, ErdosRenyi):
+        return "a random friendship network", f"{network.mean_degree:g} friends each on average"
+    if isinstance(network, StochasticBlock):
+        return "a network of communities (one per segment)", (
+            f"on average {network.mean_degree_within:g} friends inside and "
+            f"{network.mean_degree_between:g} outside each customer's own"
+        )
+    if isinstance(network, EdgeList):
+        return f"the friendship network in {Path(network.path).name}", ""
+    return "a well-mixed market where everyone hears everyone", ""
+
+
+def _network_change(base: NetworkSpec, used: NetworkSpec) -> str:
+    """Say which network runs and which it replaces; of the same kind, only the numbers.
+
+    Examples
+    --------
+    >>> random = ErdosRenyi(kind="erdos_renyi", mean_degree=6)
+    >>> print(_network_change(random, random.model_copy(update={"mean_degree": 4})))
+    a random friendship network, 4 friends each on average (was 6 friends each on average)
+    >>> print(_network_change(random, WattsStrogatz(kind="watts_strogatz", k=8)))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    a small-world friendship network, 8 close neighbours each, 10% of ties to distant people
+    (was a random friendship network, 6 friends each on average)
+    """
+    (kind, now), (old_kind, before) = _network_parts(used), _network_parts(base)
+    if kind == old_kind and now and before:
+        return f"{kind}, {now} (was {before})"
+    return f"{network_words(used)} (was {network_words(base)})"
 
 
 def model_params(scenario: Scenario) -> dict[str, Any]:

@@ -13,26 +13,38 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 
+from ecosim.metrics import split_column
 from ecosim.population import STAGES
 
 __all__ = [
     "AWARE_COLOUR",
     "BRAND_COLOURS",
     "NEGATIVE",
+    "OUTCOME_NAMES",
     "POSITIVE",
     "STAGE_COLOURS",
+    "STAGE_LABELS",
     "STAGE_NAMES",
     "UNAWARE_COLOUR",
     "Picture",
     "data_url",
     "experience_colormap",
     "experience_colours",
+    "outcome_name",
     "png_url",
     "stage_colours",
 ]
 
 STAGE_NAMES = STAGES[1:]
 """Evans's four engagement stages, lowest first."""
+
+STAGE_LABELS = {
+    "consumption": "Consumption (reads, watches)",
+    "curation": "Curation (rates, comments)",
+    "creation": "Creation (makes content)",
+    "collaboration": "Collaboration (co-creates)",
+}
+"""Each 4C stage named for a class, with what a customer at that stage does (see the About tab)."""
 
 STAGE_COLOURS = ("#9ecae1", "#4292c6", "#08519c", "#08306b")
 """One colour per 4C stage (consumption, curation, creation, collaboration)."""
@@ -49,6 +61,70 @@ BRAND_COLOURS = ("#7b3294", "#c51b7d", "#8c510a", "#01665e", "#4d4d4d", "#b8860b
 the aware orange, or the green and red of word of mouth."""
 
 _EXPERIENCE = colormaps["RdYlGn"]
+
+
+OUTCOME_NAMES = {
+    "aware_share": "aware of the brand (share)",
+    "adopted_share": "bought at least once (share)",
+    **{f"stage_{stage}": f"{stage} stage (share)" for stage in STAGE_NAMES},
+    "engaged_share": "engaged (share)",
+    "presence_physical": "physical presence",
+    "presence_cognitive": "cognitive presence",
+    "presence_emotional": "emotional presence",
+    "mean_experience": "mean experience (-1 to +1)",
+    "rating": "average rating (stars)",
+    "active_customers": "active customers",
+    "churned_customers": "churned customers",
+    "members": "paid members",
+    "points_outstanding": "loyalty points held",
+    "pending_complaints": "complaints not yet answered",
+    "reached_share": "reached by the brand (share)",
+    "affected_share": "reached only indirectly (share)",
+    "net_sentiment": "net sentiment (-1 to +1)",
+    "exposures": "exposures",
+    "shares": "posts shared",
+    "wom_positive": "word of mouth, positive",
+    "wom_negative": "word of mouth, negative",
+    "amplified": "shown a trending story",
+    "reviews": "reviews written",
+    "purchases": "purchases",
+    "units": "units sold",
+    "first_purchases": "first purchases",
+    "first_purchases_after_wom": "first buys after word of mouth",
+    "switches": "switches from another brand",
+    "abandoned_checkouts": "abandoned checkouts",
+    "revenue": "revenue",
+    "fee_revenue": "membership fees",
+    "gross_margin": "gross margin",
+    "marketing_cost": "marketing cost",
+    "service_cost": "service cost",
+    "programme_cost": "programme cost",
+    "profit": "profit",
+    "rewards_value": "value of rewards redeemed",
+    "points_earned": "loyalty points earned",
+    "points_redeemed": "loyalty points redeemed",
+    "incidents": "service incidents",
+    "complaints": "complaints",
+    "public_complaints": "public complaints",
+    "answered": "complaints answered",
+    "churned": "customers lost",
+    "won_back": "customers won back",
+}
+"""Short plain names of the outcome columns (:data:`ecosim.metrics.OUTCOMES` says what each
+measures); other columns are named by :func:`outcome_name`."""
+
+
+def outcome_name(column: str) -> str:
+    """Return an outcome column's short plain name, with its brand.
+
+    Examples
+    --------
+    >>> outcome_name("wom_negative__modaku"), outcome_name("tier_gold")
+    ('modaku: word of mouth, negative', 'tier gold')
+    """
+    outcome, brand = split_column(column)
+    name = OUTCOME_NAMES.get(outcome, outcome.replace("_", " "))
+    return f"{brand}: {name}" if brand else name
 
 
 def stage_colours(aware: np.ndarray, stage: np.ndarray) -> np.ndarray:

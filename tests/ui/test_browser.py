@@ -401,6 +401,31 @@ def test_the_campaign_editor_checks_applies_and_downloads_a_plan(app: App):
     expect(page.get_by_text(re.compile(r"^15 runs: 3 strategies × 5 replications"))).to_be_visible()
 
 
+def test_the_campaign_table_scrolls_in_its_own_box_in_a_1024_pixel_window(app: App):
+    """At 1024 px the table widened the tab past the window: its last columns, the end of
+    the line above it and the right of the form were cut off."""
+    page = app.page
+    page.set_viewport_size({"width": 1024, "height": 800})
+    app.open()
+    app.tab("Campaign")
+    shown = ".v-window-item--active:not([class*=transition])"
+    tab = page.locator(shown)
+    expect(tab).to_have_count(1)  # the tab has slid into place
+    right = tab.bounding_box()["x"] + tab.evaluate("item => item.clientWidth")
+    plan = page.get_by_text("The scenario's plan: ").bounding_box()
+    assert plan["x"] + plan["width"] <= right + 1
+    assert tab.evaluate("item => item.scrollWidth - item.clientWidth") <= 8  # a select's arrow
+    table = page.get_by_role("table").filter(has_text="channel or influencer")
+    box = table.locator("xpath=..")
+    wide, seen = box.evaluate("box => [box.scrollWidth, box.clientWidth]")
+    assert wide > seen and box.bounding_box()["x"] + seen <= right + 1
+    cell = table.get_by_role("cell", name="day 288 (15.10)")
+    assert cell.bounding_box()["height"] < 30, "a day and its date on one line"
+    box.evaluate("box => box.scrollTo(box.scrollWidth, 0)")
+    expect(table.get_by_role("cell", name="Rp 15,000k")).to_be_in_viewport()
+    app.shot("campaign-1024")
+
+
 def test_an_action_removed_from_the_plan_runs_on_reset(app: App):
     app.open()
     page = app.page

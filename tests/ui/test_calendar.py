@@ -21,8 +21,17 @@ from ecosim.ui.calendar import (
     flight_lanes,
     shade,
     strip_layout,
+    year_starts,
 )
-from ecosim.ui.charts import Chart, LineFigure, Series, calendar_legend, draw_calendar
+from ecosim.ui.charts import (
+    Chart,
+    FunnelFigure,
+    LineFigure,
+    Series,
+    calendar_legend,
+    draw_calendar,
+)
+from ecosim.ui.style import STAGE_NAMES
 
 
 @pytest.fixture(scope="module")
@@ -269,3 +278,46 @@ def test_a_chart_of_counts_has_whole_number_ticks():
         ticks[name] = figure.axes[0].get_yticks()
     assert all(float(t).is_integer() for t in ticks["counts"]), ticks["counts"]
     assert not all(float(t).is_integer() for t in ticks["shares"]), "a share keeps its fractions"
+
+
+def _year_lines(ax: Axes) -> list[float]:
+    """The days of the lines across a chart where a year starts."""
+    return [line.get_xdata()[0] for line in ax.get_lines() if line.get_gid() == "year"]
+
+
+@pytest.mark.parametrize(("horizon", "years"), [(365, []), (730, [366]), (731, [366, 731])])
+def test_a_run_over_a_year_marks_each_later_year_on_the_time_axis(horizon, years):
+    """A 730-day run's axis read 1.1, 1.3 ... 1.11, 1.1, 1.3 ...: nothing said which year."""
+    assert year_starts(horizon) == years
+    chart = Chart("sales", "purchases", (Series("purchases", "purchases", "#000000"),))
+    marks = campaign_marks(load_scenario("scenarios/baseline.toml"))
+    figure = LineFigure(chart, marks, horizon=horizon)
+    figure.picture(pd.DataFrame({"step": np.arange(50), "purchases": np.ones(50)}))
+    ticks = dict(zip(figure.strip.get_xticks(), figure.strip.get_xticklabels(), strict=True))
+    named = {day: label.get_text() for day, label in ticks.items() if "year" in label.get_text()}
+    assert named == {day: f"year {n}" for n, day in enumerate(years, start=2)}
+    assert all(ticks[day].get_fontweight() == "bold" for day in years)
+    assert ticks[1].get_text() == "1.1"  # the first year keeps its dates
+    for ax in (figure.axes[0], figure.strip):
+        assert _year_lines(ax) == [day - 0.5 for day in years]
+
+
+@pytest.mark.parametrize("horizon", [365, 730])
+def test_the_funnel_names_a_later_year_once_its_time_axis_reaches_it(horizon):
+    figure = FunnelFigure("", "funnel", horizon)
+    days = np.arange(0, min(horizon, 500) + 1)
+    daily = pd.DataFrame({"step": days, "aware_share": np.full(len(days), 0.5)})
+    for stage in STAGE_NAMES:
+        daily[f"stage_{stage}"] = 0.05
+    named = [t for t in figure.over_time.texts if t.get_text().startswith("year")]
+    assert [t.get_text() for t in named] == (["year 2"] if horizon > 365 else [])
+    assert _year_lines(figure.over_time) == ([365.5] if horizon > 365 else [])
+    figure.update(daily.iloc[:100])
+    canvas = FigureCanvasAgg(figure.figure)
+    canvas.draw()
+    shown = [t for t in named if t.get_window_extent().overlaps(figure.over_time.bbox)]
+    assert not shown, "year 2 named before the axis reaches it"
+    figure.update(daily)
+    canvas.draw()
+    inside = [t for t in named if figure.over_time.bbox.contains(*t.get_window_extent().p0)]
+    assert len(inside) == len(named)

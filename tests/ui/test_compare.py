@@ -320,6 +320,16 @@ def test_the_title_of_the_daily_bands_fits_in_the_chart(page, session, monkeypat
     assert figure.get_suptitle() == title, "the title is not read back from the plot's"
 
 
+def test_every_outcome_of_the_shipped_experiments_has_a_plain_name():
+    """The seeding experiment's outcomes read 'aware share' and 'wom positive (total)'."""
+    for path in sorted((ROOT / "experiments").glob("*.toml")):
+        for outcome in load_experiment(path).outcomes:
+            label = outcome_label(outcome)
+            assert "_" not in label and "wom" not in label.split(), (path.stem, label)
+    assert outcome_label("final_aware_share") == "aware of the brand (share, last day)"
+    assert outcome_label("total_wom_positive") == "word of mouth, positive (total)"
+
+
 def test_the_roi_shown_is_the_marketing_roi_and_says_what_it_leaves_out():
     assert outcome_label("roi") == "marketing ROI"
     assert "(gross margin − marketing cost) / marketing cost" in ROI_MEANING

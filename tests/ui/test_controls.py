@@ -18,6 +18,7 @@ from ecosim.ui.controls import (
     fitting_step,
     model_params,
     network_kinds,
+    network_words,
     settings,
     shown,
     unit,
@@ -274,7 +275,35 @@ def test_changes_lists_what_differs_from_the_scenario():
     assert changes(base, base) == []
     assert changes(base, used) == [
         "customers 500 (was 10,000)",
-        "network watts_strogatz k=6 p=0.1 (was barabasi_albert m=4)",
+        "a small-world friendship network, 6 close neighbours each, 10% of ties to distant "
+        "people (was a scale-free friendship network, each newcomer befriending 4 people)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "kind", ["barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "complete"]
+)
+def test_the_running_network_is_said_in_plain_words_with_its_numbers(kind):
+    """'Running with' said 'network watts_strogatz k=6 p=0.1 (was barabasi_albert m=4)':
+    jargon to a marketing class."""
+    base = load_scenario("scenarios/baseline.toml")
+    used = LiveModel(base, customers=500, network=kind, friends=6).scenario
+    said = network_words(used.network)
+    assert "_" not in said and "=" not in said, said
+    numbers = {
+        "barabasi_albert": "each newcomer befriending 3 people",
+        "watts_strogatz": "6 close neighbours each, 10% of ties to distant people",
+        "erdos_renyi": "6 friends each on average",
+        "stochastic_block": "on average 4.8 friends inside and 1.2 outside",
+        "complete": "everyone hears everyone",
+    }
+    assert numbers[kind] in said
+    if kind != "barabasi_albert":
+        assert changes(base, used)[-1] == f"{said} (was {network_words(base.network)})"
+    one = load_scenario("scenarios/baseline.toml", {"network.m": 1})
+    assert changes(base, one) == [
+        "a scale-free friendship network, each newcomer befriending 1 person (was each "
+        "newcomer befriending 4 people)"
     ]
 
 
@@ -290,8 +319,13 @@ def test_changes_name_edge_lists_by_their_files(tmp_path):
         )
         for name in ("ring.csv", "club.csv")
     )
-    assert changes(ring, club)[-1] == "network edge_list club.csv (was edge_list ring.csv)"
-    assert "network edge_list ring.csv (was barabasi_albert m=4)" in changes(base, ring)
+    assert changes(ring, club)[-1] == (
+        "the friendship network in club.csv (was the friendship network in ring.csv)"
+    )
+    assert (
+        "the friendship network in ring.csv (was a scale-free friendship network, each "
+        "newcomer befriending 4 people)"
+    ) in changes(base, ring)
 
 
 @pytest.mark.parametrize("edit", ["removed", "retyped"])

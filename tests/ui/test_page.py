@@ -261,13 +261,24 @@ def test_picking_a_scenario_rebuilds_the_controls_and_the_model(rendered):
     assert not rendered.find(v.Alert)
 
 
-def test_another_scenario_picked_says_it_drops_the_edited_plan(rendered):
-    """The plan edited in the Campaign tab was dropped without a word (an upload said so)."""
+def dropped_said(rc) -> bool:
+    """Whether the page says that the plan edited in the Campaign tab was dropped."""
+    messages = [str(w.children) for w in rc.find(v.Alert).widgets]
+    return any("The campaign plan edited in the Campaign tab was dropped" in m for m in messages)
+
+
+@pytest.mark.parametrize("then", ["Reset", "Save action", None])
+def test_another_scenario_picked_says_it_drops_the_edited_plan_until_reset_or_edit(rendered, then):
+    """The plan edited in the Campaign tab was dropped without a word (an upload said so);
+    then the note stayed after Reset, and after the plan was edited again."""
     tab(rendered, "Campaign")
     button(rendered, "Save action").click()  # action 0 as it is: the plan is now an edit
     rendered.find(v.Select, label="scenario").widget.v_model = "two_brands"
-    messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
-    assert any("The campaign plan edited in the Campaign tab was dropped" in m for m in messages)
+    assert dropped_said(rendered)
+    if then is not None:
+        button(rendered, then).click()
+    assert dropped_said(rendered) is (then is None)
+    assert not rendered.find(v.Alert, type="error").widgets
 
 
 def test_a_scenario_that_cannot_be_read_is_explained_and_the_page_keeps_running(

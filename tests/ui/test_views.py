@@ -1,19 +1,34 @@
 import math
 import re
 
+import ipyvuetify as v
 import numpy as np
 import pytest
+import solara
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from ecosim.ui.about import SECTIONS, about_html
 from ecosim.ui.app import TABS
 from ecosim.ui.calendar import campaign_marks
-from ecosim.ui.charts import CHURN, LOYALTY, FunnelFigure, LineFigure, charts, describe, matching
+from ecosim.ui.charts import (
+    CHURN,
+    LOYALTY,
+    Chart,
+    FunnelFigure,
+    LineFigure,
+    OutcomeExplorer,
+    Series,
+    charts,
+    describe,
+    matching,
+)
 from ecosim.ui.ecosystem import FLOW_MEANINGS, ecosystem_figure, flow_row, todays_flows
 from ecosim.ui.inspector import customer_id, dropped_message, history_figure, history_frame
 from ecosim.ui.layout import NetworkSample, force_layout, snowball
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, _pixels, network_figure, pick
 from ecosim.ui.run_controls import DEFAULT_PACE
+from ecosim.ui.style import STAGE_LABELS, outcome_name
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +92,69 @@ def test_the_funnel_shows_todays_shares(model):
     )
     assert widths[1] == pytest.approx(engaged)
     assert widths == sorted(widths, reverse=True)
-    assert figure.labels[0].get_text() == f"aware {last['aware_share']:.0%}"
+    assert figure.labels[0].get_text() == f"Aware of the brand: {last['aware_share']:.0%}"
     assert len(figure.over_time.collections) == 5
     figure.update(daily)
     assert len(figure.over_time.collections) == 5  # redrawn, not piled up
+
+
+def test_the_funnel_names_evans_stages_by_what_customers_do_and_its_words_fit(model):
+    """Its labels were 7-point stage names under bars of today's funnel, hard to read."""
+    figure = FunnelFigure("", "funnel", model.scenario.days)
+    figure.update(model.timeseries())
+    labels = [label.get_text().rpartition(":")[0] for label in figure.labels]
+    assert labels == ["Aware of the brand", *STAGE_LABELS.values()]
+    assert labels[1:] == [
+        "Consumption (reads, watches)",
+        "Curation (rates, comments)",
+        "Creation (makes content)",
+        "Collaboration (co-creates)",
+    ]
+    assert all(label.get_fontsize() >= 9 for label in figure.labels)
+    legend = [t.get_text() for t in figure.over_time.get_legend().get_texts()]
+    assert legend == ["Aware, not engaged", "Consumption", "Curation", "Creation", "Collaboration"]
+    canvas = FigureCanvasAgg(figure.figure)
+    canvas.draw()
+    page = figure.figure.bbox
+    for text in [*figure.labels, figure.today.title, figure.figure._suptitle]:
+        box = text.get_window_extent(canvas.get_renderer())
+        assert box.x0 >= 0 and box.x1 <= page.width, text.get_text()
+
+
+def test_every_outcome_has_a_short_plain_name_that_fits_as_a_chart_title():
+    """The outcome explorer listed raw columns (mean_experience) and titled its chart with
+    their meaning, cut off at the chart's edge."""
+    two = LiveModel("scenarios/two_brands.toml", customers=300)
+    columns = [c for c in two.outcomes if c != "step"]
+    names = [outcome_name(c) for c in columns]
+    assert len(set(names)) == len(names)
+    plain = [outcome_name(c) for c in columns if "__" not in c]
+    assert all("_" not in name and len(name) <= 32 for name in plain), plain
+    longest = max(columns, key=lambda c: len(outcome_name(c)))
+    figure = LineFigure(
+        Chart(outcome_name(longest), "", (Series(longest, outcome_name(longest), "#000"),)),
+        campaign_marks(two.scenario),
+        two.scenario.days,
+    )
+    figure.picture(two.timeseries())
+    title = figure.axes[0].title.get_window_extent(figure.canvas.get_renderer())
+    assert title.x0 >= 0 and title.x1 <= figure.figure.bbox.width, outcome_name(longest)
+    found = charts(["a"], ["churned_customers", "churned"])[-1]
+    assert [s.label for s in found.lines] == ["churned customers", "customers lost"]
+
+
+def test_the_outcome_explorer_offers_plain_names_and_says_what_each_measures(model):
+    _box, rc = solara.render(OutcomeExplorer(model), handle_error=False)
+    select = rc.find(v.Select, label="outcome").widget
+    assert select.v_model == "mean experience (-1 to +1)"
+    assert len(set(select.items)) == len(select.items) == len(model.outcomes) - 1
+    assert not [item for item in select.items if "_" in item]
+    rc.find(v.Html, children=[describe("mean_experience")]).assert_single()
+    select.v_model = "word of mouth, negative"
+    picture = rc.find(solara.widgets.HTML, tag="img").widget
+    assert picture.attributes["alt"] == f"word of mouth, negative on day {model.steps}"
+    rc.find(v.Html, children=[describe("wom_negative")]).assert_single()
+    rc.close()
 
 
 def test_todays_flows_cover_the_models_flows_per_brand_and_in_total():
