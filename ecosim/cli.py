@@ -17,8 +17,10 @@ Examples
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import gc
 import json
+import logging
 import os
 import shlex
 import signal
@@ -45,6 +47,7 @@ from ecosim.errors import (
 
 if TYPE_CHECKING:
     from ecosim.experiment.schema import Experiment, Factor
+    from ecosim.scenario import Scenario
     from ecosim.validation import CaseResult
 
 # Each command imports what it uses when it runs: the simulation (Mesa, pandas), Dask,
@@ -166,7 +169,9 @@ def _signals_as_interrupts(wanted: bool) -> Iterator[None]:
 
     In the main thread only, while the block runs. Each handler sets its event before it
     raises, so that a loop over runs still stops if the exception is lost
-    (:func:`~ecosim.errors.stop_if_signalled`).
+    (:func:`~ecosim.errors.stop_if_signalled`), and silences logging: what Dask's threads
+    log of the connections the stop closes is no error of the command, which says itself
+    what it kept.
     """
     if not wanted or threading.current_thread() is not threading.main_thread():
         yield
@@ -174,14 +179,17 @@ def _signals_as_interrupts(wanted: bool) -> Iterator[None]:
 
     def terminate(signum: int, frame: object) -> None:
         Terminated.received.set()
+        logging.disable(logging.CRITICAL)
         raise Terminated
 
     def interrupt(signum: int, frame: object) -> None:
         INTERRUPT_RECEIVED.set()
+        logging.disable(logging.CRITICAL)
         raise KeyboardInterrupt
 
     Terminated.received.clear()
     INTERRUPT_RECEIVED.clear()
+    logged = logging.root.manager.disable
     previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, terminate)}
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored by a parent
         previous[signal.SIGINT] = signal.signal(signal.SIGINT, interrupt)
@@ -190,6 +198,7 @@ def _signals_as_interrupts(wanted: bool) -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        logging.disable(logged)
 
 
 @contextmanager
@@ -224,7 +233,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--days", type=_positive, help="horizon in days")
     run.add_argument("--seed", type=_natural, help="random seed")
-    run.add_argument("--customers", type=_positive, help="population size")
+    run.add_argument("--customers", type=_customers, help="population size")
     run.add_argument(
         "--set",
         action="append",
@@ -430,7 +439,7 @@ def _add_experiment_arguments(
         "folder must give the same ones",
     )
     changes.add_argument("--replications", type=_positive, metavar="N", help=replications)
-    changes.add_argument("--customers", type=_positive, metavar="N", help="population size")
+    changes.add_argument("--customers", type=_customers, metavar="N", help="population size")
     changes.add_argument("--days", type=_positive, metavar="N", help="horizon in days")
     changes.add_argument(
         "--set",
@@ -459,7 +468,7 @@ def _overrides(args: argparse.Namespace, options: dict[str, str]) -> dict[str, o
     from ecosim.scenario.loading import overlapping
 
     assignments = [parse_assignment(text) for text in args.set]
-    overrides: dict[str, object] = dict(assignments)
+    overrides: dict[str, object] = {path: _from_here(path, value) for path, value in assignments}
     paths = [path for path, _ in assignments]
     clashes = [
         (f"--set {path}", f"{path} is given {paths.count(path)} times: give it once")
@@ -492,14 +501,45 @@ def _overrides(args: argparse.Namespace, options: dict[str, str]) -> dict[str, o
     return overrides
 
 
-def _refuse_varied(
-    args: argparse.Namespace, overrides: dict[str, object], parameters: list[Factor], where: str
-) -> None:
-    """Refuse ``--customers`` or ``--days`` where a parameter varies the field it sets.
+FILE_FIELDS = ("scenario", "data.path", "posterior.from", "strategies.*.scenario")
+"""Fields of an experiment, a calibration or an optimisation file that name another file,
+relative to the file. Given with ``--set`` a path is the user's own, as typed in the
+working folder (as a scenario's ``network.path`` is)."""
 
-    A parameter of ``population.size`` or ``days`` gives every run its own value, after the
-    experiment's ``customers`` and ``days``: the option would apply to no run, only to
-    the record of the results.
+
+def _from_here(path: str, value: object) -> object:
+    """Return a ``--set`` value with the files it names at :data:`FILE_FIELDS` made absolute.
+
+    Examples
+    --------
+    >>> import os
+    >>> _from_here("data.path", "sales.csv") == os.path.abspath("sales.csv")
+    True
+    >>> _from_here("data", {"path": "/tmp/sales.csv", "period_days": 7})
+    {'path': '/tmp/sales.csv', 'period_days': 7}
+    >>> _from_here("days", "30")
+    '30'
+    """
+    if isinstance(value, dict):
+        return {key: _from_here(f"{path}.{key}", item) for key, item in value.items()}
+    if isinstance(value, str) and any(fnmatch.fnmatchcase(path, f) for f in FILE_FIELDS):
+        return os.path.abspath(value)
+    return value
+
+
+def _refuse_varied(
+    args: argparse.Namespace,
+    overrides: dict[str, object],
+    parameters: list[Factor],
+    where: str,
+    scenario: Scenario,
+) -> None:
+    """Refuse an option or ``--set`` of a scenario field that a parameter varies.
+
+    A parameter gives every run its own value of its field, after the experiment's
+    ``customers`` and ``days`` and the ``scenario.*`` overrides: an option or override of
+    that field (or of a field inside it) would apply to no run, only to the record of the
+    results.
 
     Parameters
     ----------
@@ -510,29 +550,38 @@ def _refuse_varied(
         The parameters the command's runs take their values from.
     where : str
         Their field path in the file (``sensitivity.parameters``).
+    scenario : Scenario
+        The experiment's base scenario, whose list items a path may name by name.
 
     Raises
     ------
     InputError
         Naming the option (or ``--set``) and each parameter of its field.
     """
+    from ecosim.scenario.loading import field_path, inside
+
+    data = scenario.model_dump()
+    options = {"customers": "population.size", "days": "days"}
     clashes = []
-    for option, path in (("customers", "population.size"), ("days", "days")):
-        for key in (option, f"scenario.{path}"):
-            if key not in overrides:
-                continue
-            flag = key == option and getattr(args, option) is not None
-            given = f"--{option}" if flag else f"--set {key}"
-            used = f"{given} {overrides[key]}" if flag else f"{given}={overrides[key]}"
-            clashes += [
-                (
-                    given,
-                    f"{where}[{i}] gives every run its {path}, so {used} would apply to no "
-                    f"run: remove {given} or the parameter",
-                )
-                for i, parameter in enumerate(parameters)
-                if parameter.path == path
-            ]
+    for key, value in overrides.items():
+        if key in options:
+            path = options[key]
+        elif key.startswith("scenario."):
+            path = key.removeprefix("scenario.")
+        else:
+            continue
+        flag = key in options and getattr(args, key) is not None
+        given = f"--{key}" if flag else f"--set {key}"
+        used = f"{given} {value}" if flag else f"{given}={value}"
+        clashes += [
+            (
+                given,
+                f"{where}[{i}] gives every run its {parameter.path}, so {used} would apply to "
+                f"no run: remove {given} or the parameter",
+            )
+            for i, parameter in enumerate(parameters)
+            if inside(field_path(data, path), field_path(data, parameter.path))
+        ]
     if clashes:
         raise InputError(_COMMAND_LINE, clashes)
 
@@ -724,6 +773,10 @@ def _positive(text: str) -> int:
     return _whole(text, 1)
 
 
+def _customers(text: str) -> int:
+    return _whole(text, 2)
+
+
 def _natural(text: str) -> int:
     return _whole(text, 0)
 
@@ -761,7 +814,9 @@ def _batch(args: argparse.Namespace) -> int:
     _check_workers(args)
     overrides = _experiment_overrides(args, "replications")
     experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
-    _refuse_varied(args, overrides, experiment.parameters, "conditions.parameters")
+    _refuse_varied(
+        args, overrides, experiment.parameters, "conditions.parameters", experiment.scenario
+    )
     refused = refused_conditions(experiment)  # before the folder: named by the file
     if refused:
         raise ExperimentError(str(args.experiment), refused)
@@ -798,12 +853,12 @@ def _compare(args: argparse.Namespace) -> int:
     from ecosim.report import CONFIDENCE, compare, format_number, write_report
     from ecosim.store import output_folder, refuse_other_kinds
 
+    comparison = compare(args.directory)  # first: the folder named is a batch's, or said so
     out = output_folder(
         Path(args.out or args.directory), ("report.md",), folders=("figures", "tables")
     )
     if out.resolve() != Path(args.directory).resolve():  # not the batch's own folder
         refuse_other_kinds(out, "report")
-    comparison = compare(args.directory)
     path = write_report(comparison, out)
     e = comparison.experiment
     for outcome in e.outcomes:
@@ -834,14 +889,20 @@ def _compare(args: argparse.Namespace) -> int:
 def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.experiment import ExperimentError, load_experiment, run_sensitivity
     from ecosim.experiment.plan import sensitivity_design
-    from ecosim.report import undefined_note, write_sensitivity_report
+    from ecosim.report import too_few_samples_note, undefined_note, write_sensitivity_report
     from ecosim.store import ResultStore, output_folder
 
     _check_workers(args)
     overrides = _experiment_overrides(args, "sensitivity.replications")
     experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
     where = "sensitivity" if experiment.sensitivity.parameters else "conditions"
-    _refuse_varied(args, overrides, experiment.sensitivity_parameters, f"{where}.parameters")
+    _refuse_varied(
+        args,
+        overrides,
+        experiment.sensitivity_parameters,
+        f"{where}.parameters",
+        experiment.scenario,
+    )
     _refuse_unsampled(overrides, experiment)
     try:  # the design's problems, named by the file rather than the experiment's name
         sensitivity_design(experiment, args.method)
@@ -878,6 +939,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
         print(result.indices.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     for outcome in [*result.undefined, *result.constant]:
         print(undefined_note(result, outcome).replace("`", ""))
+    if note := too_few_samples_note(result):
+        print(note.replace("`", "").replace("**", ""))
     print(f"wrote {path}" + (" (figures/ and tables/ beside it)" if len(result.indices) else ""))
     return 0
 

@@ -774,13 +774,10 @@ def test_command_line_changes_make_a_smaller_batch_recorded_and_kept_apart(tmp_p
     assert "differs in: experiment.scenario.brands[0].price (folder: 90.0, now: 95.0));" in err
     assert "experiment.overrides" not in err
     assert "its runs are not mixed with others" in err
-    other = [*changes, "--set", 'outcomes=["total_profit"]']
-    assert main(["batch", str(path), "--out", str(out), "--serial", *other]) == 2
-    err = capsys.readouterr().err  # not "(folder: a list, now: a list)"
-    assert (
-        "experiment.outcomes (folder: ['final_adopted_share', 'total_revenue', 'roi'], now: "
-        "['total_profit'])" in err
-    )
+    other = [*changes, "--set", 'outcomes=["total_profit"]']  # what is reported, not run
+    assert main(["batch", str(path), "--out", str(out), "--serial", *other]) == 0
+    assert "18 already done, 0 finished now" in capsys.readouterr().out
+    assert read_record(out).experiment.outcomes == ["total_profit"]
     assert len(read_results(out)) == 18, "nothing was run"
 
 
@@ -1498,3 +1495,42 @@ def test_open_runner_refuses_its_arguments_named_as_arguments(monkeypatch, given
     monkeypatch.setattr(runner, "LocalCluster", no_cluster)
     with pytest.raises(InputError, match=message), runner.open_runner(**given):
         pytest.fail("a runner was opened")
+
+
+def test_a_rerun_after_changing_what_is_reported_keeps_the_runs(small_batch, tmp_path):
+    """A new description, another outcome of interest or the sensitivity analysis's settings
+    read by no run of a batch were refused as 'a different experiment': the only remedies
+    were to undo the edit or to lose the finished runs."""
+    _, out = _copy(small_batch, tmp_path)
+    outcomes = ["final_adopted_share", "total_profit"]
+    changed = tiny_experiment(
+        **SMALL, description="Reworded.", outcomes=outcomes, sensitivity={"trajectories": 9}
+    )
+    path = write_experiment(tmp_path / "edited", changed)
+    result = run_experiment(load_experiment(path), out, serial=True, progress=False)
+    assert (result.skipped, result.finished) == (result.planned, 0)
+    record = read_record(out)
+    assert record.experiment.outcomes == outcomes
+    assert record.experiment.description == "Reworded."
+    runs_read = write_experiment(tmp_path / "other", tiny_experiment(**{**SMALL, "seed": 12}))
+    with pytest.raises(ExperimentError, match=r"differs in: experiment\.seed"):
+        run_experiment(load_experiment(runs_read), out, serial=True, progress=False)
+
+
+def test_the_process_logs_again_once_the_embedded_cluster_is_closed(monkeypatch):
+    """The cluster's closing is silenced (its scheduler logged closed connections as
+    critical errors after Ctrl-C); the process's logging is given back after it."""
+    import logging
+
+    silenced = []
+    quiet = runner._quiet_while_stopping
+
+    def look(client):
+        quiet(client)
+        silenced.append(logging.root.manager.disable)
+
+    monkeypatch.setattr(runner, "_quiet_while_stopping", look)
+    with runner.dask_client(workers=1, scheduler=None):
+        assert logging.root.manager.disable == logging.NOTSET
+    assert silenced == [logging.CRITICAL]
+    assert logging.root.manager.disable == logging.NOTSET

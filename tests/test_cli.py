@@ -216,7 +216,7 @@ def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
     ("args", "problem"),
     [
         (
-            ["--customers", "1"],
+            ["--set", "population.size=1"],
             "population.size (set on the command line): Input should be greater than or "
             "equal to 2 (got 1)",
         ),
@@ -263,8 +263,8 @@ def test_a_name_changed_on_the_command_line_is_blamed_where_the_old_name_is_used
     [
         ("--days", "0", ">= 1"),
         ("--days", "\u0663", ">= 1"),
-        ("--customers", "+300", ">= 1"),
-        ("--customers", "1_000", ">= 1"),
+        ("--customers", "+300", ">= 2"),
+        ("--customers", "1_000", ">= 2"),
         ("--seed", "-1", ">= 0"),
         ("--seed", " 5", ">= 0"),
     ],
@@ -326,6 +326,7 @@ def test_a_field_given_by_its_option_and_by_set_is_refused(
 
 SIZE = {"path": "population.size", "range": [100, 300], "integer": True}
 DAYS = {"path": "days", "range": [20, 30], "integer": True}
+PRICE = {"path": "brands.shop.price", "range": [80, 120]}
 
 
 @pytest.mark.parametrize(
@@ -359,13 +360,30 @@ DAYS = {"path": "days", "range": [20, 30], "integer": True}
             "--days: conditions.parameters[0] gives every run its days, so --days 40 would "
             "apply to no run: remove --days or the parameter",
         ),
+        (
+            ["sensitivity", "--method", "morris"],
+            {"sensitivity": {"parameters": [SIZE, PRICE]}},
+            ["--set", "scenario.brands.0.price=200"],
+            "--set scenario.brands.0.price: sensitivity.parameters[1] gives every run its "
+            "brands.shop.price, so --set scenario.brands.0.price=200 would apply to no run: "
+            "remove --set scenario.brands.0.price or the parameter",
+        ),
+        (
+            ["batch"],
+            {"conditions": {"parameters": [{**PRICE, "levels": 2}]}},
+            ["--set", "scenario.brands.shop.price=90"],
+            "--set scenario.brands.shop.price: conditions.parameters[0] gives every run its "
+            "brands.shop.price, so --set scenario.brands.shop.price=90 would apply to no run: "
+            "remove --set scenario.brands.shop.price or the parameter",
+        ),
     ],
 )
-def test_customers_or_days_that_a_parameter_varies_are_refused(
+def test_a_field_that_a_parameter_varies_is_refused_on_the_command_line(
     command, design, args, problem, tmp_path, capsys
 ):
     """--customers and --days were recorded with the results while every run took the
-    parameter's population size or horizon instead."""
+    parameter's population size or horizon instead; so was any --set scenario.* of a field a
+    parameter varies."""
     data = tiny_experiment(days=20, **design)
     if "scenario.days=40" in args:  # an experiment's days refuse it already (tested below)
         data.pop("days")
@@ -797,3 +815,66 @@ def test_too_many_workers_are_refused_before_anything_is_printed_or_made(
     assert printed.out == ""
     assert printed.err.startswith("ecosim: error: --workers: 1 problem\n  100,000: more worker")
     assert not out.exists()
+
+
+def test_compare_given_a_file_says_the_file_is_no_batch_folder(tmp_path, capsys):
+    """It blamed --out, which was not given: "--out plan.toml: is a file, not a folder"."""
+    experiment = write_experiment(tmp_path, tiny_experiment())
+    assert main(["compare", str(experiment)]) == 2
+    assert capsys.readouterr().err == (
+        f"ecosim: error: {experiment}: 1 problem\n"
+        "  is a file (expected the --out folder of ecosim batch)\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_one_customer_is_refused_by_the_option_as_by_the_schema(command, tmp_path, capsys):
+    """--customers 1 passed the option ("a whole number >= 1") and failed the scenario."""
+    file = SCENARIOS / "baseline.toml" if command == "run" else tmp_path / "experiment.toml"
+    if command == "batch":
+        write_experiment(tmp_path, tiny_experiment())
+    with pytest.raises(SystemExit):
+        main([command, str(file), "--customers", "1", "--out", str(tmp_path / "out")])
+    assert "argument --customers: expected a whole number >= 2 (got '1')" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_silences_logging_until_the_command_ends(number):
+    """Dask's scheduler, in the command's process, logged the connections the stop closed
+    as critical errors with tracebacks, after which the command said "interrupted"."""
+    import logging
+
+    from ecosim.cli import _signals_as_interrupts
+    from ecosim.errors import INTERRUPT_RECEIVED, Terminated
+
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a command
+    try:
+        with pytest.raises(KeyboardInterrupt), _signals_as_interrupts(True):
+            assert logging.root.manager.disable == logging.NOTSET
+            try:
+                signal.raise_signal(number)
+            finally:
+                assert logging.root.manager.disable == logging.CRITICAL
+        assert logging.root.manager.disable == logging.NOTSET, "given back"
+    finally:
+        signal.signal(signal.SIGINT, ignored)  # pytest-xdist's workers ignore Ctrl-C
+        Terminated.received.clear()  # else the next run in this worker stops at once
+        INTERRUPT_RECEIVED.clear()
+
+
+def test_a_file_given_with_set_is_read_from_the_working_folder(tmp_path, monkeypatch, capsys):
+    """``--set scenario=other.toml`` was read beside the experiment file, unlike every other
+    path given on the command line (a scenario's network.path, --out)."""
+    import tomli_w
+
+    from ecosim.experiment import read_record
+
+    from support import small_scenario
+
+    experiment = write_experiment(tmp_path / "plans", tiny_experiment(replications=2, days=3))
+    (tmp_path / "other.toml").write_text(tomli_w.dumps({**small_scenario(), "seed": 5}))
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    args = ["batch", str(experiment), "--set", "scenario=other.toml", "--serial"]
+    assert main([*args, "--out", str(out)]) == 0, capsys.readouterr().err
+    assert read_record(out).experiment.scenario.seed == 5

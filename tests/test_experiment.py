@@ -380,6 +380,14 @@ BROKEN = {
         {"strategies": {"plain": {}, "odd": {"set": {"campaign 0": 1}}}},
         ["strategies.odd.set: 'campaign 0' is not a dotted field path"],
     ),
+    "path written as in messages": (
+        {"conditions": {"parameters": [{"path": "campaign[0].intensity", "values": [0.5]}]}},
+        [
+            "conditions.parameters[0].path: 'campaign[0].intensity' is not a dotted field "
+            "path: write campaign.0.intensity (names and list positions joined by dots, as "
+            "brands.0.price or brands.tokoku.price)"
+        ],
+    ),
     "values and range": (
         {"conditions": {"parameters": [{"path": "days", "values": [5], "range": [1, 2]}]}},
         ["conditions.parameters[0]: give either values (a list) or range ([low, high])"],

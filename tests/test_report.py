@@ -509,3 +509,20 @@ def test_a_report_folder_holding_other_results_or_the_wrong_kind_of_file_is_refu
     assert main(["compare", str(batch), "--out", str(out)]) == 2
     assert problem in capsys.readouterr().err
     assert sorted(path.name for path in out.iterdir()) == before
+
+
+def test_a_pairing_that_raised_some_variance_is_not_called_a_negative_cut():
+    """It read "cut the variance ... by 8% (from -3% to 25%)"."""
+    from types import SimpleNamespace
+
+    from ecosim.report.markdown import _pairing_sentence
+
+    differences = pd.DataFrame({"variance_reduction": [-0.0268, 0.08, 0.2483]})
+    c = SimpleNamespace(
+        differences=differences, experiment=SimpleNamespace(baseline="plain"), groups=[]
+    )
+    [sentence, _] = _pairing_sentence(c)
+    assert "by 8% in the median" in sentence
+    assert "(from a rise of 3% to a cut of 25%)" in sentence
+    differences["variance_reduction"] = [0.16, 0.5, 0.99]
+    assert "(from 16% to 99%)" in _pairing_sentence(c)[0]

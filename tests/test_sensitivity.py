@@ -77,7 +77,9 @@ def test_sobol_from_the_command_line(tmp_path, capsys):
     table = pd.read_csv(out / "tables" / "sobol.csv")
     assert list(table.columns[:6]) == ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
     assert len(pd.read_parquet(out / "results.parquet")) == 8 * (3 + 2)
-    assert "Sobol" in (out / "sensitivity.md").read_text()
+    report = (out / "sensitivity.md").read_text()
+    assert "Sobol" in report
+    assert "Table: `tables/sobol.csv`.\n\n## References\n" in report, "a heading of its own"
 
 
 def test_sensitivity_needs_ranges(tmp_path, capsys):
@@ -332,3 +334,52 @@ def test_a_morris_grid_of_a_million_levels_is_refused_in_a_short_message(tmp_pat
         "step as the design does; expected high - low a multiple of levels - 1 = 999,999: "
         "sensitivity.levels = 2, 4 for this range, or a range such as [14, 1000013]"
     )
+
+
+def test_a_rerun_after_changing_what_no_point_reads_keeps_the_runs(tmp_path):
+    """Another strategy than the one analysed, the replications of a batch (the analysis
+    has its own) and the outcomes reported were refused as 'a different experiment'."""
+    out = tmp_path / "out"
+    first = sensitivity_experiment(tmp_path / "a", trajectories=2)
+    done = run_sensitivity(first, out, "morris", serial=True, progress=False)
+    data = tiny_experiment(
+        days=20,
+        replications=7,
+        description="Reworded.",
+        conditions={"parameters": PARAMETERS},
+        sensitivity={"outcomes": ["total_revenue"], "replications": 1, "trajectories": 2},
+    )
+    data["strategies"]["quiet"]["set"]["campaign.0.intensity"] = 0.3
+    edited = load_experiment(write_experiment(tmp_path / "b", data))
+    again = run_sensitivity(edited, out, "morris", serial=True, progress=False)
+    assert (again.batch.skipped, again.batch.finished) == (done.batch.planned, 0)
+    assert list(again.indices["outcome"].unique()) == ["total_revenue"]
+    data["sensitivity"]["trajectories"] = 3
+    more = load_experiment(write_experiment(tmp_path / "c", data))
+    with pytest.raises(ExperimentError, match=r"experiment\.sensitivity\.trajectories"):
+        run_sensitivity(more, out, "morris", serial=True, progress=False)
+
+
+def test_sobol_indices_too_noisy_to_read_are_said_so(tmp_path, capsys):
+    """With 2 base samples, S1 = -5.1 ± 60,510 was printed and reported as a result."""
+    from ecosim.report.sensitivity import _unreliable
+
+    indices = pd.DataFrame(
+        {
+            "S1": [0.5, -0.02, 1.4, 0.3],
+            "S1_conf": [0.1, 0.05, 0.2, 0.7],
+            "ST": [0.6, 0.01, 1.0, 0.4],
+            "ST_conf": [0.1, 0.05, 0.2, 0.2],
+        }
+    )
+    assert _unreliable(indices, "sobol").tolist() == [False, False, True, True]
+    assert not _unreliable(indices, "morris").any()
+    experiment = tmp_path / "experiment.toml"
+    sensitivity_experiment(tmp_path, samples=2)
+    out = tmp_path / "sobol"
+    args = ["sensitivity", str(experiment), "--method", "sobol", "--serial", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "Too few samples for " in printed and "raise sensitivity.samples" in printed
+    report = (out / "sensitivity.md").read_text()
+    assert "**Too few samples for " in report and "| too few samples |" in report

@@ -31,7 +31,7 @@ from ecosim.market import check_edge_list
 from ecosim.metrics import OUTCOMES, bounds
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
-from ecosim.scenario.fields import Name, Spec
+from ecosim.scenario.fields import FieldPath, Name, Spec
 from ecosim.scenario.files import read_toml_file
 from ecosim.scenario.loading import blame_overrides, validation_problems
 
@@ -107,8 +107,6 @@ floating point's limits. Far outside them the distance overflows to infinity (a 
 1e308) or falls to 0 (1e-200): every simulation is then as near the data as any other, and
 the posterior is the prior."""
 
-FIELD_PATH_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
-
 
 class CalibrationError(InputError):
     """A calibration (file, data or results folder) that cannot be used.
@@ -143,7 +141,7 @@ class Parameter(Spec):
     million) times the width; a beta's shapes within :data:`BETA_SHAPES` (0.5 to 1e6).
     """
 
-    path: str = Field(pattern=FIELD_PATH_PATTERN)
+    path: FieldPath
     name: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)
     prior: Literal["uniform", "log_uniform", "normal", "beta"]
     low: float

@@ -153,7 +153,11 @@ def read_record(directory: str | Path) -> Record:
 
 
 def claim(store: ResultStore, record: Record) -> None:
-    """Write the record into a new folder, or check that the folder holds the same one."""
+    """Write the record into a new folder, or check that the folder holds the same runs.
+
+    Fields that no run of the record's kind reads (:func:`_runs_of`) may differ: the
+    record is then rewritten with them, and the report follows the file.
+    """
     edge_lists = _edge_lists(record.experiment)
     posterior = _posterior_digest(record.experiment)
     data = _record_data(record, edge_lists)
@@ -185,7 +189,7 @@ def claim(store: ResultStore, record: Record) -> None:
         held_digests = None
     data.pop(POSTERIOR, None)
     held_posterior = held.pop(POSTERIOR, None)
-    differences = _differences(_without_overrides(held), _without_overrides(data))
+    differences = _differences(_runs_of(held), _runs_of(data))
     if differences:
         listed = "; ".join(
             f"{path} (folder: {_short(was)}, now: {_short(now)})"
@@ -203,7 +207,8 @@ def claim(store: ResultStore, record: Record) -> None:
                 )
             ],
         )
-    if digests == (held_digests or {}) and posterior == held_posterior:
+    unread = _differences(_without_overrides(held), _without_overrides(data))
+    if not unread and digests == (held_digests or {}) and posterior == held_posterior:
         return
     _check_edge_lists(store, edge_lists, held_digests)
     if held_posterior is not None and posterior != held_posterior and store.rows():
@@ -399,6 +404,39 @@ def _without_overrides(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(experiment, dict):
         return data
     return {**data, "experiment": {k: v for k, v in experiment.items() if k != "overrides"}}
+
+
+_REPORT_ONLY = ("description", "outcomes")
+"""An experiment's fields that say what to report of the runs, not which runs to make."""
+
+
+def _runs_of(data: dict[str, Any]) -> dict[str, Any]:
+    """Return a record with only what its kind's runs read.
+
+    Without the command line's changes (:func:`_without_overrides`), the description and
+    the outcomes reported (every run keeps every outcome); a batch without the sensitivity
+    analysis's settings; a sensitivity analysis without the outcomes it reports, without
+    the strategies it does not run, without the conditions when it samples its own
+    parameters, and without ``replications`` when it has its own.
+    """
+    data = _without_overrides(data)
+    experiment = data.get("experiment")
+    if not isinstance(experiment, dict):
+        return data
+    kept = {k: v for k, v in experiment.items() if k not in _REPORT_ONLY}
+    settings = kept.pop("sensitivity", None)
+    if data.get("kind") == "sensitivity" and isinstance(settings, dict):
+        kept["sensitivity"] = {k: v for k, v in settings.items() if k != "outcomes"}
+        analysed = settings.get("strategy") or kept.get("baseline")
+        if isinstance(kept.get("strategies"), dict):
+            kept["strategies"] = {analysed: kept["strategies"].get(analysed)}
+        if settings.get("strategy"):
+            kept.pop("baseline", None)
+        if settings.get("parameters"):
+            kept.pop("conditions", None)
+        if settings.get("replications") is not None:
+            kept.pop("replications", None)
+    return {**data, "experiment": kept}
 
 
 def describe_failures(directory: str | Path) -> str:

@@ -900,6 +900,7 @@ def dask_client(
         dask.config.set(_forked_workers()),
         ExitStack() as stack,
     ):
+        stack.callback(_logging_back, logging.root.manager.disable)  # last, once all is closed
         with _interrupts_after(), warnings.catch_warnings():
             warnings.filterwarnings(
                 "ignore", message="Port .* is already in use", category=UserWarning
@@ -970,14 +971,23 @@ def _subclasses(kind: type) -> list[type]:
 
 
 def _quiet_while_stopping(client: Client) -> None:
-    """Silence the workers' logs before the local cluster stops.
+    """Silence the workers' logs, and this process's, before the local cluster stops.
 
     The scheduler closes once it has told the workers to; a worker whose heartbeat was on
     its way then logs "Failed to communicate with scheduler" with a traceback, which is
-    not an error of the batch. Whatever the workers had to say was said while they worked.
+    not an error of the batch. The scheduler, in this process, logs the connections it
+    finds closed while runs were still going out (after Ctrl-C) as critical errors with
+    their tracebacks. Whatever either had to say was said while they worked; this
+    process's logging is given back once the cluster is closed (:func:`_logging_back`).
     """
     with suppress(Exception):
         client.run(logging.disable, logging.ERROR)
+    logging.disable(logging.CRITICAL)
+
+
+def _logging_back(level: int) -> None:
+    """Give this process's logging back as it was before the cluster stopped."""
+    logging.disable(level)
 
 
 @contextmanager

@@ -40,7 +40,7 @@ from ecosim.scenario import (
     check_overrides,
     load_scenario,
 )
-from ecosim.scenario.fields import Spec
+from ecosim.scenario.fields import FieldPath, Spec, field_path_problem
 from ecosim.scenario.files import read_toml_file
 from ecosim.scenario.loading import (
     blame_overrides,
@@ -76,7 +76,6 @@ __all__ = [
 ]
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
-FIELD_PATH_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
 IDENTIFIERS = ("run_id", "strategy", "condition", "replication", "seed")
 """Columns that identify a run in ``results.parquet``, before its outcomes."""
 DUMMY = "dummy"
@@ -175,10 +174,10 @@ class Strategy(Spec):
     def problems(self) -> list[str]:
         """Return ``set`` and ``append`` keys that are not dotted field paths, as problems."""
         return [
-            f'{kind}: {key!r} is not a dotted field path (expected e.g. "brands.0.price")'
+            f"{kind}: {problem}"
             for kind, keys in (("set", self.set), ("append", self.append))
             for key in keys
-            if not re.match(FIELD_PATH_PATTERN, key)
+            if (problem := field_path_problem(key)) is not None
         ]
 
 
@@ -188,7 +187,7 @@ class Factor(Spec):
     ``integer`` rounds sampled values for integer fields.
     """
 
-    path: str = Field(pattern=FIELD_PATH_PATTERN)
+    path: FieldPath
     name: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_.]*$")
     range: Range | None = None
     integer: bool = False

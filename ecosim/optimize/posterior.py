@@ -40,9 +40,9 @@ from ecosim.calibrate.posterior import (
 )
 from ecosim.calibrate.schema import MARKET_SIZE, Parameter
 from ecosim.errors import InputError, InputWarning, without_input_warnings
-from ecosim.experiment.schema import FIELD_PATH_PATTERN
 from ecosim.model import resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
+from ecosim.scenario.fields import FIELD_PATH_PATTERN
 from ecosim.scenario.loading import read_toml as read_scenario_file
 from ecosim.store import read_toml
 

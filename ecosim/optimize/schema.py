@@ -26,11 +26,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from ecosim.errors import InputError, InputWarning, as_path
-from ecosim.experiment.schema import FIELD_PATH_PATTERN, MAX_RUNS, Scalar, outcome_names
+from ecosim.experiment.schema import MAX_RUNS, Scalar, outcome_names
 from ecosim.market import check_edge_list
 from ecosim.model import first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
-from ecosim.scenario.fields import Day, Name, Spec, expected, repeated_names
+from ecosim.scenario.fields import Day, FieldPath, Name, Spec, expected, repeated_names
 from ecosim.scenario.files import read_toml_file
 from ecosim.scenario.loading import (
     blame_overrides,
@@ -53,9 +53,6 @@ __all__ = [
     "Variable",
     "load_optimisation",
 ]
-
-Path_ = Annotated[str, Field(pattern=FIELD_PATH_PATTERN)]
-
 
 MAX_SEED = 2**32 - 1
 """The largest ``seed``: Optuna's samplers and fANOVA seed NumPy's legacy generator with it."""
@@ -113,7 +110,7 @@ class Variable(Spec):
     """
 
     name: Name
-    path: Path_
+    path: FieldPath
     low: float | None = None
     high: float | None = None
     integer: bool = False
@@ -199,7 +196,7 @@ class ShareItem(Spec):
     """
 
     name: Name
-    path: Path_
+    path: FieldPath
     unit_cost: float = Field(gt=0.0)
     integer: bool = False
     max: float | None = Field(default=None, gt=0.0)

@@ -8,7 +8,11 @@ statistics (:mod:`ecosim.analysis`) as a :class:`Comparison`; :func:`write_repor
 
 from ecosim.report.comparison import CONFIDENCE, Comparison, compare
 from ecosim.report.markdown import write_report
-from ecosim.report.sensitivity import undefined_note, write_sensitivity_report
+from ecosim.report.sensitivity import (
+    too_few_samples_note,
+    undefined_note,
+    write_sensitivity_report,
+)
 from ecosim.report.text import format_number
 
 __all__ = [
@@ -16,6 +20,7 @@ __all__ = [
     "Comparison",
     "compare",
     "format_number",
+    "too_few_samples_note",
     "undefined_note",
     "write_report",
     "write_sensitivity_report",

@@ -130,10 +130,12 @@ class Comparison:
         """Say that the batch has not finished, and what the tables then rest on."""
         if not self.pending:
             return []
+        finished = len(self.results)
+        runs = "the run that finished" if finished == 1 else f"the {finished} runs that finished"
         return [
             f"**{self.pending} of the {self.planned} planned runs have not run yet** (the "
-            "batch was stopped before it finished): the tables describe the "
-            f"{len(self.results)} runs that finished, so strategies' means may rest on "
+            f"batch was stopped before it finished): the tables describe {runs}, so "
+            "strategies' means may rest on "
             "different replications, and each difference on the pairs that both finished. "
             "Rerun the same `ecosim batch` command into this folder to finish it."
         ]

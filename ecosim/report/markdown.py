@@ -241,7 +241,8 @@ def _spend_section(c: Comparison) -> list[str]:
     unequal = c.spend.loc[~c.spend["equal_cost"], "strategy"].drop_duplicates().tolist()
     if unequal:
         names = ", ".join(f"`{n}`" for n in unequal)
-        lines += ["", f"**Not at equal cost:** {names}; compare them by profit per extra Rp."]
+        them = "it" if len(unequal) == 1 else "them"
+        lines += ["", f"**Not at equal cost:** {names}; compare {them} by profit per extra Rp."]
     lines += ["", "Table: `tables/spend.csv`.", ""]
     return lines
 
@@ -353,15 +354,11 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     valid = summary.dropna(subset=["mean"])
-    if groups:
-        best = valid.loc[valid.groupby("condition", sort=False)["mean"].idxmax()]
-    else:
-        best = valid.loc[[valid["mean"].idxmax()]] if len(valid) else valid
     labels = _condition_labels(e)
     highest = [
-        (f"{labels[row['condition']]}: " if groups else "")
-        + f"`{row['strategy']}` ({format_number(row['mean'])})"
-        for _, row in best.iterrows()
+        (f"{labels[condition]}: " if groups else "") + _highest(rows)
+        for condition, rows in (valid.groupby("condition", sort=False) if groups else [("", valid)])
+        if len(rows)
     ]
     notes = [f"Highest mean: {'; '.join(highest)}."] if highest else []
     notes += _per_brand_sentences(c, outcome, summary)
@@ -377,6 +374,26 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
             "the difference includes 0)."
         )
     return [*lines, " ".join(notes), ""]
+
+
+def _highest(rows: pd.DataFrame) -> str:
+    """Name the strategy of the highest mean among ``rows``, or the strategies that tie.
+
+    Examples
+    --------
+    >>> _highest(pd.DataFrame({"strategy": ["a", "b"], "mean": [1.0, 2.5]}))
+    '`b` (2.5)'
+    >>> _highest(pd.DataFrame({"strategy": ["a", "b", "c"], "mean": [3.0, 3.0, 1.0]}))
+    '`a` and `b` tie (3)'
+    >>> _highest(pd.DataFrame({"strategy": ["a", "b"], "mean": [0.0, 0.0]}))
+    'all strategies tie (0)'
+    """
+    top = rows["mean"].max()
+    best = [f"`{name}`" for name in rows.loc[rows["mean"] == top, "strategy"]]
+    if len(best) == 1:
+        return f"{best[0]} ({format_number(top)})"
+    named = "all strategies" if len(best) == len(rows) else f"{', '.join(best[:-1])} and {best[-1]}"
+    return f"{named} tie ({format_number(top)})"
 
 
 def _per_brand_sentences(c: Comparison, outcome: str, summary: pd.DataFrame) -> list[str]:
@@ -413,11 +430,17 @@ def _pairing_sentence(c: Comparison) -> list[str]:
     cut = c.differences["variance_reduction"].dropna()
     if cut.empty:
         return []
+    least, most = float(cut.min()), float(cut.max())
+    spread = (
+        f"from {share(least)} to {share(most)}"
+        if least >= 0
+        else f"from a rise of {share(-least)} to a cut of {share(most)}"
+    )
     return [
         "Pairing the runs (common random numbers) cut the variance of the differences from "
         f"`{c.experiment.baseline}` by {share(float(cut.median()))} in the median over "
         f"{len(cut)} strategy × outcome{' × condition' if c.groups else ''} comparisons "
-        f"(from {share(float(cut.min()))} to {share(float(cut.max()))}) against comparing "
+        f"({spread}) against comparing "
         "independent runs.",
         "",
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from ecosim.experiment.schema import DUMMY
 from ecosim.plots import sensitivity_plot
 from ecosim.report.references import references_section
@@ -14,7 +16,7 @@ from ecosim.store import write_figure, write_text
 if TYPE_CHECKING:
     from ecosim.experiment.runner import SensitivityResult
 
-__all__ = ["undefined_note", "write_sensitivity_report"]
+__all__ = ["too_few_samples_note", "undefined_note", "write_sensitivity_report"]
 
 REFERENCES = """\
 - Campolongo, F., Cariboni, J., & Saltelli, A. (2007). An effective screening design for
@@ -91,6 +93,9 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
         for name, (low, high) in bounds.items()
     ]
     lines.append("")
+    unreliable = _unreliable(indices, design.method)
+    if note := too_few_samples_note(result):
+        lines += [note, ""]
     for outcome in design.outcomes:
         if outcome in result.undefined or outcome in result.constant:
             lines += [f"## `{outcome}`", "", undefined_note(result, outcome), ""]
@@ -105,6 +110,8 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
         for _, row in rows.iterrows():
             if row["parameter"] == DUMMY:
                 mark = "noise floor"
+            elif unreliable[row.name]:
+                mark = "too few samples"
             else:
                 mark = "yes" if bool(row["above_noise"]) else "no"
             lines.append(
@@ -119,10 +126,59 @@ def write_sensitivity_report(result: SensitivityResult, directory: str | Path) -
             "interval."
         )
         lines += [f"![{caption}](figures/{design.method}.png)", "", f"*{caption}*", ""]
-        lines.append(f"Table: `tables/{design.method}.csv`.")
+        lines += [f"Table: `tables/{design.method}.csv`.", ""]
     path = directory / "sensitivity.md"
     write_text("\n".join(lines + references_section(REFERENCES, lines)).rstrip("\n") + "\n", path)
     return path
+
+
+def _unreliable(indices: pd.DataFrame, method: str) -> pd.Series:
+    """Mark the Sobol' indices the base sample is too small for.
+
+    An estimate outside [0, 1] (the range of an index) by more than its interval, or an
+    interval wider than half that range, says nothing about the parameter; Morris's
+    indices have no such range.
+    """
+    if method != "sobol" or not len(indices):
+        return pd.Series(False, index=indices.index)
+    bad = pd.Series(False, index=indices.index)
+    for index in ("S1", "ST"):
+        value, half = indices[index], indices[f"{index}_conf"]
+        bad |= (value < -half) | (value > 1 + half) | (half > 0.5)
+    return bad
+
+
+def too_few_samples_note(result: SensitivityResult) -> str | None:
+    """Say which Sobol' indices are too noisy to read, and what to do; None if none is.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+
+    Returns
+    -------
+    str or None
+        A sentence in Markdown naming the parameters and outcomes concerned.
+    """
+    design, indices = result.design, result.indices
+    if indices is None:
+        return None
+    bad = _unreliable(indices, design.method)
+    if not bad.any():
+        return None
+    samples = len(design.sample) // (design.problem["num_vars"] + 2)
+    named = [f"`{row.parameter}` on `{row.outcome}`" for row in indices[bad].itertuples()]
+    listed = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    which = (
+        f"all {len(named)}" if len(named) == len(indices) else f"{len(named)} of the {len(indices)}"
+    )
+    return (
+        f"**Too few samples for {which} indices** ({listed}): "
+        "their estimates lie outside [0, 1], the range of a Sobol' index, by more than their "
+        f"interval, or their intervals are wider than half of it. {samples} base samples "
+        "(`sensitivity.samples`) leave the estimator this noisy: raise `sensitivity.samples` "
+        "(a power of two) and rerun."
+    )
 
 
 def undefined_note(result: SensitivityResult, outcome: str) -> str:

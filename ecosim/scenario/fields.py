@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 import types
 from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,6 +23,7 @@ from pydantic_core import PydanticCustomError
 from ecosim.errors import InputError
 
 __all__ = [
+    "FIELD_PATH_PATTERN",
     "LARGEST",
     "MAX_DAYS",
     "NAME_PATTERN",
@@ -30,6 +33,7 @@ __all__ = [
     "Constant",
     "Day",
     "Distribution",
+    "FieldPath",
     "Gamma",
     "Name",
     "NonNegative",
@@ -41,6 +45,7 @@ __all__ = [
     "check_positive_trait",
     "check_unit_trait",
     "expected",
+    "field_path_problem",
     "field_problem",
     "repeated_names",
 ]
@@ -53,6 +58,39 @@ MAX_DAYS = 36_500
 """The most days any field counts (a hundred years): the longest horizon, so the longest
 duration, window or wait that can matter in a run; day counts are held as 32-bit integers."""
 Day = Annotated[int, Field(ge=1, le=MAX_DAYS)]
+FIELD_PATH_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
+"""A dotted field path: names and list positions joined by dots (``brands.0.price``)."""
+
+
+def field_path_problem(value: str) -> str | None:
+    """Say why ``value`` is not a dotted field path, and how to write it; None if it is one.
+
+    Examples
+    --------
+    >>> field_path_problem("brands.tokoku.price") is None
+    True
+    >>> print(field_path_problem("campaign[0].intensity"))  # doctest: +NORMALIZE_WHITESPACE
+    'campaign[0].intensity' is not a dotted field path: write campaign.0.intensity (names and
+    list positions joined by dots, as brands.0.price or brands.tokoku.price)
+    """
+    if re.match(FIELD_PATH_PATTERN, value):
+        return None
+    dotted = re.sub(r"\[(\w+)\]", r".\1", value)
+    rule = "names and list positions joined by dots, as brands.0.price or brands.tokoku.price"
+    if re.match(FIELD_PATH_PATTERN, dotted):
+        return f"{value!r} is not a dotted field path: write {dotted} ({rule})"
+    return f"{value!r} is not a dotted field path (expected {rule})"
+
+
+def _dotted(value: str) -> str:
+    problem = field_path_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+FieldPath = Annotated[str, AfterValidator(_dotted)]
+"""A scenario field named by a dotted path (:data:`FIELD_PATH_PATTERN`)."""
 
 
 def _not_nan(value: Any) -> Any:
