@@ -350,7 +350,10 @@ BROKEN = {
     ),
     "unknown outcome": (
         {"outcomes": ["total_revenue", "total_revenu"]},
-        ["outcomes[1]: unknown outcome 'total_revenu' (expected one of: final_aware_share"],
+        [
+            "outcomes[1]: unknown outcome 'total_revenu' (did you mean total_revenue? expected "
+            "one of: final_aware_share"
+        ],
     ),
     "an outcome twice": (
         {"outcomes": ["total_revenue", "total_profit", "total_revenue"]},

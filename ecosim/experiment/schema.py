@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
 import re
@@ -31,7 +32,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_v
 
 from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.market import check_edge_list
-from ecosim.metrics import columns, summarize
+from ecosim.metrics import columns, split_column, summarize
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import (
     Scenario,
@@ -40,7 +41,7 @@ from ecosim.scenario import (
     check_overrides,
     load_scenario,
 )
-from ecosim.scenario.fields import FieldPath, Spec, field_path_problem
+from ecosim.scenario.fields import FieldPath, Spec, expected, field_path_problem
 from ecosim.scenario.files import read_toml_file
 from ecosim.scenario.loading import (
     blame_overrides,
@@ -66,6 +67,7 @@ __all__ = [
     "Sensitivity",
     "SensitivityParameter",
     "Strategy",
+    "expected_outcome",
     "load_experiment",
     "outcome_names",
     "scenario_changes",
@@ -490,17 +492,15 @@ class Experiment(Spec):
             )
         known = outcome_names(self.scenario)
         if self.baseline not in strategies:
-            problems.append(f"baseline: unknown strategy {self.baseline!r} {_expected(strategies)}")
-        problems += _unknown(self.outcomes, known, "outcomes", "outcome")
+            problems.append(f"baseline: unknown strategy {self.baseline!r} {expected(strategies)}")
+        problems += _unknown(self.outcomes, known, "outcomes")
         problems += _repeated(self.outcomes, "outcomes")
         if self.sensitivity.strategy is not None and self.sensitivity.strategy not in strategies:
             problems.append(
                 f"sensitivity.strategy: unknown strategy {self.sensitivity.strategy!r} "
-                f"{_expected(strategies)}"
+                f"{expected(strategies)}"
             )
-        problems += _unknown(
-            self.sensitivity.outcomes or [], known, "sensitivity.outcomes", "outcome"
-        )
+        problems += _unknown(self.sensitivity.outcomes or [], known, "sensitivity.outcomes")
         problems += _repeated(self.sensitivity.outcomes or [], "sensitivity.outcomes")
         scenario = self.scenario.model_dump()
         reserved = TABLE_COLUMNS.union(columns(self.scenario))
@@ -661,12 +661,52 @@ def _named(parameter: Factor) -> str:
     return f" (parameter {parameter.name!r})" if parameter.name else ""
 
 
-def _unknown(names: list[str], known: list[str], where: str, kind: str) -> list[str]:
+def _unknown(names: list[str], known: list[str], where: str) -> list[str]:
     return [
-        f"{where}[{i}]: unknown {kind} {name!r} {_expected(known)}"
+        f"{where}[{i}]: unknown outcome {name!r} {expected_outcome(name, known)}"
         for i, name in enumerate(names)
         if name not in known
     ]
+
+
+def expected_outcome(name: str, known: list[str]) -> str:
+    """Say which outcomes a run reports, the nearest to ``name`` first, for an error message.
+
+    The outcomes of one brand (``<outcome>__<brand>``) are listed once for all brands.
+
+    Parameters
+    ----------
+    name : str
+        The unknown outcome asked for.
+    known : list of str
+        The outcomes of the scenario's runs (:func:`outcome_names`).
+
+    Returns
+    -------
+    str
+        In parentheses.
+
+    Examples
+    --------
+    >>> known = ["total_revenue", "total_clv__a", "total_clv__b", "roi__a", "roi__b"]
+    >>> print(expected_outcome("total_clv", known))  # doctest: +NORMALIZE_WHITESPACE
+    (did you mean total_clv__a or total_clv__b? expected one of: total_revenue; or for one
+    brand (a, b), <outcome>__<brand> of: total_clv, roi)
+    """
+    close = [n for n in known if n.startswith(f"{name}__")] or difflib.get_close_matches(
+        name, known, n=1, cutoff=0.75
+    )
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    whole = [n for n in known if not split_column(n)[1]]
+    brands = list(dict.fromkeys(b for n in known if (b := split_column(n)[1])))
+    listed = f"expected one of: {', '.join(whole)}"
+    if brands:
+        per_brand = dict.fromkeys(split_column(n)[0] for n in known if split_column(n)[1])
+        listed += (
+            f"; or for one brand ({', '.join(brands)}), <outcome>__<brand> of: "
+            f"{', '.join(per_brand)}"
+        )
+    return f"({hint}{listed})"
 
 
 def _repeated(names: list[str], where: str) -> list[str]:
@@ -687,10 +727,6 @@ def _repeated(names: list[str], where: str) -> list[str]:
 def _reserved(label: str) -> str:
     kind = "a column of the statistics tables" if label in TABLE_COLUMNS else "a daily outcome"
     return f"{label!r} is {kind}, which a parameter's column would be mistaken for; give a name"
-
-
-def _expected(names: list[str]) -> str:
-    return f"(expected one of: {', '.join(names)})" if names else "(none is defined)"
 
 
 # ---------------------------------------------------------------- outcomes

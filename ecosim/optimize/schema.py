@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from ecosim.errors import InputError, InputWarning, as_path
-from ecosim.experiment.schema import MAX_RUNS, Scalar, outcome_names
+from ecosim.experiment.schema import MAX_RUNS, Scalar, expected_outcome, outcome_names
 from ecosim.market import check_edge_list
 from ecosim.model import first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
@@ -402,7 +402,7 @@ class Optimisation(Spec):
             if objective.outcome not in known:
                 problems.append(
                     f"objectives[{i}].outcome: unknown outcome {objective.outcome!r} "
-                    f"{expected(known)}"
+                    f"{expected_outcome(objective.outcome, known)}"
                 )
         chosen = self.selection.objective or labels[0]
         if chosen not in labels:
