@@ -136,7 +136,7 @@ its source.
 - Open `omnichannel_consistency`: two equal brands, one consistent across channels.
 - Open `easy_checkout`: two equal brands, one with a simple, mobile-first checkout and one
   whose long checkout loses a fifth of the customers who choose it. Follow
-  `abandoned_checkouts` in the outcome explorer: about 15 lost purchases a day, 26 on the
+  *abandoned checkouts* in the outcome explorer: about 15 lost purchases a day, 26 on the
   sale days.
 - Open `priority_delivery`: gold and platinum members' orders go first. Compare
   `incidents`, `purchases` and `profit` with priority switched off: a little more sales,
@@ -144,8 +144,8 @@ its source.
 - Raise the **negativity bias** and watch the range of the **wom experience weight** shrink:
   the schema keeps their product at most 1 (so experience stays within -1 and 1), and the
   caption under each slider says so.
-- Switch the network from scale-free (`barabasi_albert`) to a small world
-  (`watts_strogatz`) or a well-mixed market (`complete`), or change *friends per customer*.
+- Switch the *network* from a scale-free friendship network to a small-world friendship
+  network or a well-mixed market, or change *friends per customer*.
 - Open `two_brands` or `price_war`: does the challenger's cheaper price buy lasting share, or
   trial followed by negative word of mouth?
 """,

@@ -56,6 +56,12 @@ NARROW_SIDEBAR = """
 """On a phone the sidebar opens over the page and Solara makes it at least 400 px wide:
 wider than the screen, it hid the page and left nothing beside it to tap to close it. At
 85% of the width it leaves a strip that closes it, and the pace buttons take two rows."""
+TAB_BAR = """
+.v-tabs .v-tab { min-width: 0; padding: 0 8px; letter-spacing: 0.03em; }
+"""
+"""At 1024 px beside the sidebar, Vuetify's tabs (at least 90 px wide, 16 px of padding on
+each side, letters 0.09 em apart) overflowed the main area: the bar scrolled and hid Model
+and Compare. With less padding and letter spacing all six fit, in the same size of letters."""
 
 PLAN_DROPPED = (
     "The campaign plan edited in the Campaign tab was dropped with {what}: edit it again there."
@@ -70,6 +76,9 @@ _GRID = {
     "width": "100%",
     "align-items": "start",
 }
+_GRID_ITEM = {"min-width": "0"}
+"""A view in the grid: no wider than its column, which a wide table would otherwise widen
+past the page."""
 
 
 def reset_keywords(
@@ -162,7 +171,7 @@ def Parameters(
 def _grid(model: LiveModel, views: list[Callable]) -> None:
     with solara.Div(style=_GRID):
         for view in views:
-            with solara.Div(style={"min-width": "0"}):
+            with solara.Div(style=_GRID_ITEM):
                 view(model)
 
 
@@ -241,9 +250,14 @@ def Page() -> None:
             applied.set({})
             plan.set(None)
 
-    def pick(name: str) -> None:
-        dropped = PLAN_DROPPED.format(what="the other scenario") if name != choice.value else ""
+    def pick(name: str, dropped: str = "") -> None:
+        """Run a scenario file; ``dropped``: what drops an edited plan (another scenario's)."""
+        if name != choice.value:
+            dropped = PLAN_DROPPED.format(what="the other scenario")
         use(name, lambda: (load_scenario(files[name]), ""), dropped=dropped)
+
+    def own_network() -> None:
+        pick(choice.value, PLAN_DROPPED.format(what="the return to the scenario's own network"))
 
     def upload(name: str, content: bytes) -> None:
         path = uploads / re.sub(r"[^\w.-]", "_", Path(name).name)
@@ -272,7 +286,7 @@ def Page() -> None:
 
     running = model.value.scenario.campaign
     edited = plan.value is not None and running == plan.value.campaign
-    solara.Style(NARROW_SIDEBAR)
+    solara.Style(NARROW_SIDEBAR + TAB_BAR)
     with solara.AppBar():
         solara.AppBarTitle(NAME)
     with solara.Sidebar(), solara.Column(gap="8px"):
@@ -286,7 +300,7 @@ def Page() -> None:
             on_edge_list=upload,
             on_refused=problem.set,
             on_upload_started=start_upload,
-            on_generated_network=lambda: pick(choice.value),
+            on_generated_network=own_network,
             problem=" ".join(part for part in (problem.value, plan_dropped.value) if part),
             changed=changes(scenario.value, model.value.scenario, edited),
             plan_edited=edited,
@@ -331,5 +345,7 @@ def Page() -> None:
         with solara.lab.Tab(TABS[4]):
             AboutTheModel(model.value)
         with solara.lab.Tab(TABS[5]), solara.Div(style=_GRID):
-            CompareSettings(comparison, plan.value)
-            CompareResults(comparison)
+            with solara.Div(style=_GRID_ITEM):
+                CompareSettings(comparison, plan.value)
+            with solara.Div(style=_GRID_ITEM):
+                CompareResults(comparison)

@@ -150,7 +150,9 @@ def tick_label(day: int) -> str:
 def month_starts(horizon: int, most: int = 13) -> list[int]:
     """Return the days that start a month, up to ``horizon``, for ticks on a time axis.
 
-    Every month while there are at most ``most`` of them, else every second, third...
+    Every month while there are at most ``most`` of them, else every second, third, fourth,
+    sixth or twelfth month (then every second year...): the first day of each year is
+    always among them.
 
     Examples
     --------
@@ -158,9 +160,12 @@ def month_starts(horizon: int, most: int = 13) -> list[int]:
     [1, 32, 60, 91]
     >>> [date_label(day) for day in month_starts(730)][:3]
     ['1.1', '1.3', '1.5']
+    >>> [date_label(day) for day in month_starts(730, most=7)]
+    ['1.1', '1.5', '1.9', '1.1, year 2', '1.5, year 2', '1.9, year 2']
     """
     starts = [d for d in range(1, horizon + 1) if date_label(d, years=False).startswith("1.")]
-    every = -(-len(starts) // most)
+    steps = (1, 2, 3, 4, 6, *range(12, len(starts) + 12, 12))
+    every = next(step for step in steps if -(-len(starts) // step) <= most)
     return starts[::every]
 
 

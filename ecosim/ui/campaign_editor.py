@@ -24,6 +24,7 @@ from ecosim.scenario.campaign import ACTION_TYPES, SHARED_FIELDS, Action, horizo
 from ecosim.ui.calendar import date_label
 from ecosim.ui.controls import KNOBS, read_number
 from ecosim.ui.live_model import LiveModel
+from ecosim.ui.style import TABLE_BOX
 
 __all__ = [
     "COLUMNS",
@@ -42,9 +43,6 @@ COLUMNS = ("type", "brand", "channel", "segment", "start", "end", "intensity", "
 """The fields every row of the table shows (channel: or influencer)."""
 _FORM = ("type", "brand", "channel", "influencer", "segment", "start", "end", "intensity", "cost")
 _CELL = "padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap"
-_TABLE_BOX = {"max-width": "100%", "overflow-x": "auto"}
-"""The box of the calendar's table: as wide as the page, which it never widens; a table
-wider than that (a 1024-pixel window) scrolls sideways in it, each row kept on one line."""
 
 
 def blank_action(scenario: Scenario) -> dict[str, Any]:
@@ -403,7 +401,7 @@ def CampaignEditor(
             ),
             style={"font-size": "0.9em"},
         )
-        with solara.Div(style=_TABLE_BOX):
+        with solara.Div(style=TABLE_BOX):
             solara.HTML(
                 tag="table",
                 unsafe_innerHTML=_table(actions),

@@ -81,6 +81,9 @@ CHURN = re.compile(r"churn|lapse")
 FIGURE_SIZE = (6.4, 4.4)
 """Inches of a chart without its calendar strip."""
 DPI = 90
+DATE_TICKS, DATE_SIZE = 6, 9
+"""The most dates on a time axis, and their size in points: a chart drawn smaller (two
+columns of charts) still shows them readably, apart from each other."""
 _ROW = 0.14
 """Inches of one lane of the calendar strip (a row has one, more if its actions overlap)."""
 _GAP = 0.06
@@ -352,9 +355,14 @@ class LineFigure:
 
 
 def _date_ticks(ax: Axes, horizon: int) -> None:
-    """Mark the start of each month with its date, and of each later year with ``year N``."""
-    starts = sorted({*month_starts(horizon), *year_starts(horizon)})
-    ax.set_xticks(starts, [tick_label(day) for day in starts], fontsize=7)
+    """Mark the start of each month, and date at most :data:`DATE_TICKS` of them.
+
+    The dates are those of :func:`month_starts`, a later year's first day named ``year N``;
+    the other months are marked with a short tick without a label.
+    """
+    ax.set_xticks(month_starts(horizon), minor=True)
+    starts = sorted({*month_starts(horizon, most=DATE_TICKS), *year_starts(horizon)})
+    ax.set_xticks(starts, [tick_label(day) for day in starts], fontsize=DATE_SIZE)
     for label in ax.get_xticklabels():
         if label.get_text().startswith("year "):
             label.set_fontweight("bold")

@@ -50,6 +50,7 @@ from ecosim.ui.compare_session import (
     idle_strategies,
     reduced_experiment,
     scenario_folder,
+    written_name,
 )
 from ecosim.ui.compare_tables import (
     FALLBACK_SERIES,
@@ -65,10 +66,11 @@ from ecosim.ui.compare_tables import (
     outcome_label,
     outcome_table_html,
     series_label,
+    strategy_label,
     summary_table,
     verdicts,
 )
-from ecosim.ui.style import Picture, data_url
+from ecosim.ui.style import TABLE_BOX, Picture, data_url
 
 __all__ = [
     "CUSTOMERS",
@@ -105,8 +107,10 @@ __all__ = [
     "reduced_experiment",
     "scenario_folder",
     "series_label",
+    "strategy_label",
     "summary_table",
     "verdicts",
+    "written_name",
 ]
 
 SCENARIO_FILES_LABEL = "strategies from scenario files"
@@ -122,7 +126,7 @@ def CompareSettings(session: CompareSession, plan: Scenario | None = None) -> No
     experiment's, each named after its file; a file the experiment cannot take shows why.
     With a campaign plan edited in the Campaign tab (``plan``), it can run as one more
     strategy, :data:`EDITED_PLAN`, against the experiment's (its baseline is the scenario's
-    own plan).
+    own plan). Strategies are named by :func:`strategy_label` throughout the page.
 
     Every choice, the experiment too, is disabled while a comparison runs; the experiment
     picker is drawn anew when the run starts and ends, so a pick the session refused
@@ -174,24 +178,24 @@ def _Choices(
     warnings = [problem] if problem else []
     if edited and plan.name != experiment.scenario.name:
         warnings.append(
-            f"{EDITED_PLAN} is the campaign plan edited for {plan.name}; here it runs on "
-            f"{experiment.scenario.name}, the experiment's base scenario (its customers, "
-            "network, brands and channels), like every strategy."
+            f"{strategy_label(EDITED_PLAN)} is the campaign plan edited for {plan.name}; here "
+            f"it runs on {experiment.scenario.name}, the experiment's base scenario (its "
+            "customers, network, brands and channels), like every strategy."
         )
     problems, idle, brands = solara.use_memo(lambda: _check(request), [request])
     running = session.running
     with solara.Column(gap="6px"):
         solara.Text(
             f"Strategies (choose {MIN_STRATEGIES} to {MAX_STRATEGIES}; differences are from "
-            f"{comparison_baseline(experiment, request.names)}):",
+            f"{strategy_label(comparison_baseline(experiment, request.names))}):",
             style={"font-size": "0.9em"},
         )
         _StrategyBoxes(session, experiment, chosen)
-        _ScenarioFiles(session, names, picked)
+        _ScenarioFiles(session, experiment, names, picked)
         _Market(session)
         if plan is not None:
             solara.Checkbox(
-                label=f"{EDITED_PLAN}: the plan edited in the Campaign tab",
+                label=f"{strategy_label(EDITED_PLAN)} (Campaign tab)",
                 value=with_plan,
                 disabled=running,
             )
@@ -225,7 +229,7 @@ def _StrategyBoxes(
     with solara.Column(gap="0px"):
         for strategy in experiment.strategies:
             solara.Checkbox(
-                label=strategy,
+                label=strategy_label(strategy),
                 value=strategy in chosen,
                 on_value=toggle(strategy),
                 disabled=session.running,
@@ -233,28 +237,46 @@ def _StrategyBoxes(
             )
         for strategy, spec in experiment.strategies.items():
             if spec.description and strategy in chosen:
-                solara.Text(f"{strategy}: {spec.description}", style=_NOTE)
+                solara.Text(f"{strategy_label(strategy)}: {spec.description}", style=_NOTE)
 
 
 @solara.component
-def _ScenarioFiles(session: CompareSession, names: dict[str, str], picked: tuple[str, ...]) -> None:
-    """Offer the scenario files as strategies; show each chosen one's name and description."""
+def _ScenarioFiles(
+    session: CompareSession, experiment: Experiment, names: dict[str, str], picked: tuple[str, ...]
+) -> None:
+    """Offer the scenario files as strategies; show each chosen one's name, file and description.
+
+    The files are offered by the names of their strategies (``names``, by stem).
+    """
     files = session.scenarios
     descriptions = solara.use_memo(lambda: _descriptions(files, picked), [picked])
+    labels = {stem: strategy_label(names[stem]) for stem in files}
+    stems = {label: stem for stem, label in labels.items()}
     with solara.Column(gap="0px"):
         solara.SelectMultiple(
             SCENARIO_FILES_LABEL,
-            values=list(picked),
-            all_values=list(files),
-            on_value=lambda stems: session.scenario_choice.set(tuple(stems)),
+            values=[labels[stem] for stem in picked],
+            all_values=list(stems),
+            on_value=lambda chosen: session.scenario_choice.set(tuple(stems[c] for c in chosen)),
             disabled=session.running,
             dense=True,
         )
         for stem in picked:
-            renamed = f" (the experiment has a strategy {stem})" if names[stem] != stem else ""
-            solara.Text(f"{names[stem]}: {files[stem].name}{renamed}", style={"font-size": "0.9em"})
+            renamed = _renamed(names[stem], written_name(stem), experiment)
+            solara.Text(
+                f"{labels[stem]}: {files[stem].name}{renamed}", style={"font-size": "0.9em"}
+            )
             if descriptions[stem]:
                 solara.Text(descriptions[stem], style=_NOTE)
+
+
+def _renamed(name: str, written: str, experiment: Experiment) -> str:
+    """Say why a file's strategy is not named as its file (another strategy has that name)."""
+    if name == written:
+        return ""
+    if written in experiment.strategies:
+        return f" (the experiment has a strategy {strategy_label(written)})"
+    return f" ({strategy_label(written)} names another strategy)"
 
 
 @solara.component
@@ -312,8 +334,9 @@ def _Checks(
             solara.Error(problem, style_="white-space: pre-wrap")
         for name in idle:
             solara.Warning(
-                f"{name} does nothing within {days} days: its campaign actions start after day "
-                f"{days}, so it runs the base scenario as written. Choose more days to see it."
+                f"{strategy_label(name)} does nothing within {days} days: its campaign actions "
+                f"start after day {days}, so it runs the base scenario as written. Choose more "
+                "days to see it."
             )
 
 
@@ -408,7 +431,8 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
     picked = session.files.get(session.experiment.value)
     with solara.Column(gap="6px"):
         solara.Text(
-            f"Results of {experiment.name}: {', '.join(experiment.strategies)}",
+            f"Results of {experiment.name}: "
+            + ", ".join(strategy_label(name) for name in experiment.strategies),
             style={"font-weight": "bold", "font-size": "1.05em"},
         )
         source = session.status.value.source
@@ -419,7 +443,10 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
                 dense=True,
             )
         solara.Text("Money (mean with its 95% interval)", style={"font-weight": "bold"})
-        solara.HTML(tag="table", unsafe_innerHTML=money_table_html(table, money), style=TABLE_STYLE)
+        with solara.Div(style=TABLE_BOX):
+            solara.HTML(
+                tag="table", unsafe_innerHTML=money_table_html(table, money), style=TABLE_STYLE
+            )
         if "roi" in money:
             solara.Text(ROI_MEANING, style=_NOTE)
         for note in brands:
@@ -434,17 +461,18 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
                 outcomes[[outcome_label(o) for o in outcomes].index(label)]
             ),
         )
-        solara.HTML(
-            tag="table",
-            unsafe_innerHTML=outcome_table_html(
-                table[table["outcome"] == outcome], experiment.baseline, outcome
-            ),
-            style=TABLE_STYLE,
-        )
+        with solara.Div(style=TABLE_BOX):
+            solara.HTML(
+                tag="table",
+                unsafe_innerHTML=outcome_table_html(
+                    table[table["outcome"] == outcome], experiment.baseline, outcome
+                ),
+                style=TABLE_STYLE,
+            )
         solara.Text(
             f"Mean over {replications} replications with its 95% t interval; the difference "
-            f"from {experiment.baseline} is paired by replication (the same seeds), with its "
-            "95% paired-t interval; (n.s.): the interval includes 0.",
+            f"from {strategy_label(experiment.baseline)} is paired by replication (the same "
+            "seeds), with its 95% paired-t interval; (n.s.): the interval includes 0.",
             style=_NOTE,
         )
         if daily_series(comparison, outcome) is None:

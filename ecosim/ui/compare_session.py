@@ -47,7 +47,7 @@ from ecosim.experiment import (
 from ecosim.report import Comparison, compare
 from ecosim.scenario import Scenario, apply_overrides
 from ecosim.store import ResultStore
-from ecosim.ui.compare_tables import MONEY
+from ecosim.ui.compare_tables import MONEY, strategy_label
 from ecosim.ui.scenarios import scenario_files
 from ecosim.value import VALUE_KEYS
 
@@ -73,6 +73,7 @@ __all__ = [
     "idle_strategies",
     "reduced_experiment",
     "scenario_folder",
+    "written_name",
 ]
 
 MIN_STRATEGIES, MAX_STRATEGIES = 2, 4
@@ -212,16 +213,28 @@ def file_strategy_names(experiment: Experiment, stems: Iterable[str]) -> dict[st
     taken = {*experiment.strategies, EDITED_PLAN}
     names = {}
     for stem in stems:
-        written = re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_")
-        if not re.match(r"[a-z]", written):
-            written = f"file_{written}".rstrip("_")
-        name, count = written[:NAME_LENGTH], 1
+        written = written_name(stem)
+        name, count = written, 1
         while name in taken:
             suffix = "_file" if count == 1 else f"_file{count}"
             name, count = written[: NAME_LENGTH - len(suffix)] + suffix, count + 1
         taken.add(name)
         names[stem] = name
     return names
+
+
+def written_name(stem: str) -> str:
+    """Return a file's stem written as a strategy name (before any ``_file`` it may need).
+
+    Examples
+    --------
+    >>> written_name("Black Friday"), written_name("2024-plan"), written_name("gamification")
+    ('black_friday', 'file_2024_plan', 'gamification')
+    """
+    written = re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_")
+    if not re.match(r"[a-z]", written):
+        written = f"file_{written}".rstrip("_")
+    return written[:NAME_LENGTH]
 
 
 def idle_strategies(experiment: Experiment, chosen: tuple[str, ...], days: int) -> list[str]:
@@ -271,7 +284,8 @@ def brand_notes(experiment: Experiment, chosen: Iterable[str]) -> list[str]:
     Returns
     -------
     list of str
-        One line per strategy with brands the base scenario lacks, in the order of ``chosen``.
+        One line per strategy with brands the base scenario lacks, in the order of ``chosen``,
+        each named by :func:`~ecosim.ui.compare_tables.strategy_label`.
 
     Examples
     --------
@@ -293,9 +307,9 @@ def brand_notes(experiment: Experiment, chosen: Iterable[str]) -> list[str]:
                 else ""
             )
             notes.append(
-                f"{name} runs brands the base scenario ({base.name}) lacks: {added}. Its "
-                "profit, revenue, marketing cost and ROI sum all its brands, so the revenue "
-                f"and costs of {added} count too.{value}"
+                f"{strategy_label(name)} runs brands the base scenario ({base.name}) lacks: "
+                f"{added}. Its profit, revenue, marketing cost and ROI sum all its brands, so "
+                f"the revenue and costs of {added} count too.{value}"
             )
     return notes
 
@@ -594,7 +608,8 @@ class CompareSession:
             failed = set(ResultStore(out).failures())
             lost = [name for name in experiment.strategies if _all_failed(name, runs, failed)]
             if len(experiment.strategies) - len(lost) < MIN_STRATEGIES:
-                nothing = f"No run of {', '.join(lost)} finished: there is nothing to compare."
+                lost_names = ", ".join(strategy_label(name) for name in lost)
+                nothing = f"No run of {lost_names} finished: there is nothing to compare."
                 return Status("failed", planned, planned, message=f"{nothing}\n{message}")
             return Status(
                 "finished", planned, planned, compare(out), message, request.experiment.stem

@@ -4,8 +4,8 @@
 the paired difference from the baseline, per outcome, from :func:`ecosim.report.compare`;
 :func:`verdicts` says in one line per strategy how it changes the money outcomes and
 whether surely; :func:`bands_figure` draws the daily series with 95% bands;
-:func:`outcome_label` and :func:`formatted` write outcomes and values as the page shows
-them (money in Rp thousands, shares in percent). The page itself is
+:func:`outcome_label`, :func:`strategy_label` and :func:`formatted` write outcomes, strategies
+and values as the page shows them (money in Rp thousands, shares in percent). The page itself is
 :mod:`ecosim.ui.compare`, which re-exports these names.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -36,6 +37,7 @@ __all__ = [
     "outcome_label",
     "outcome_table_html",
     "series_label",
+    "strategy_label",
     "summary_table",
     "verdicts",
 ]
@@ -147,7 +149,8 @@ def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
     The series is :func:`daily_series`; an outcome without one shows
     :data:`FALLBACK_SERIES`, the share of customers who have bought (:func:`no_series_note`
     says so). The title and the y axis name the series in plain words
-    (:func:`series_label`).
+    (:func:`series_label`), the legend names the strategies as the page does
+    (:func:`strategy_label`).
 
     Returns
     -------
@@ -165,8 +168,28 @@ def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
     label = series_label(column, cumulative)
     for ax in figure.axes:
         ax.set_ylabel(label)
+        for line in ax.get_lines():
+            line.set_label(strategy_label(line.get_label()))
+    figure.axes[0].legend(fontsize="small")
     suptitle(figure, f"{label}: mean across replications with {percent(confidence)} band")
     return figure, label
+
+
+def strategy_label(name: str) -> str:
+    """Return a strategy's name as the page shows it: its words apart, not joined by ``_``.
+
+    Two names never get the same label: only a name whose words are each joined by one
+    ``_`` is written apart, and written back exactly; any other name keeps its ``_``, which
+    no label has.
+
+    Examples
+    --------
+    >>> strategy_label("current_plan"), strategy_label("gamification")
+    ('current plan', 'gamification')
+    >>> strategy_label("current__plan"), strategy_label("plan_")
+    ('current__plan', 'plan_')
+    """
+    return name.replace("_", " ") if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", name) else name
 
 
 def outcome_label(outcome: str) -> str:
@@ -244,9 +267,9 @@ def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MON
     Returns
     -------
     list of str
-        One line per strategy other than the baseline, e.g. ``mass_advertising raises
-        marketing ROI by 0.31 [0.30, 0.33] — significant``, or ``... leaves profit as it is
-        in every paired run`` where the strategy changed nothing.
+        One line per strategy other than the baseline, named by :func:`strategy_label`, e.g.
+        ``mass advertising raises marketing ROI by 0.31 [0.30, 0.33] — significant``, or
+        ``... leaves profit as it is in every paired run`` where the strategy changed nothing.
     """
     lines = []
     for strategy in table["strategy"].drop_duplicates():
@@ -273,7 +296,7 @@ def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MON
             verdict = "significant" if _significant(row) else "not significant"
             parts.append(f"{verb} {name} by {size} {_interval(low, high, outcome)} — {verdict}")
         if parts:
-            lines.append(f"{strategy} " + "; ".join(parts))
+            lines.append(f"{strategy_label(strategy)} " + "; ".join(parts))
     return lines
 
 
@@ -290,12 +313,13 @@ def money_table_html(table: pd.DataFrame, outcomes: tuple[str, ...]) -> str:
     Returns
     -------
     str
-        ``<tr>`` rows, the header first, for a ``<table>`` styled :data:`TABLE_STYLE`.
+        ``<tr>`` rows, the header first, for a ``<table>`` styled :data:`TABLE_STYLE`; the
+        strategies are named by :func:`strategy_label`.
     """
     header = ["strategy", *(outcome_label(o) for o in outcomes)]
     cells = ["".join(f"<th style='{_CELL}; text-align:left'>{html.escape(h)}</th>" for h in header)]
     for strategy in table["strategy"].drop_duplicates():
-        values = [str(strategy)]
+        values = [strategy_label(strategy)]
         for outcome in outcomes:
             rows = table[(table["strategy"] == strategy) & (table["outcome"] == outcome)]
             if rows.empty:
@@ -327,9 +351,10 @@ def outcome_table_html(rows: pd.DataFrame, baseline: str, outcome: str) -> str:
     Returns
     -------
     str
-        ``<tr>`` rows, the header first, for a ``<table>`` styled :data:`TABLE_STYLE`.
+        ``<tr>`` rows, the header first, for a ``<table>`` styled :data:`TABLE_STYLE`; the
+        strategies are named by :func:`strategy_label`.
     """
-    header = ("strategy", "mean", "95% CI", f"difference from {baseline}", "95% CI")
+    header = ("strategy", "mean", "95% CI", f"difference from {strategy_label(baseline)}", "95% CI")
     cells = ["".join(f"<th style='{_CELL}; text-align:left'>{html.escape(h)}</th>" for h in header)]
     for row in rows.itertuples():
         if row.strategy == baseline or math.isnan(row.difference):
@@ -341,7 +366,7 @@ def outcome_table_html(rows: pd.DataFrame, baseline: str, outcome: str) -> str:
                 _interval(row.difference_ci_low, row.difference_ci_high, outcome),
             )
         values = (
-            str(row.strategy),
+            strategy_label(row.strategy),
             formatted(row.mean, outcome),
             _interval(row.ci_low, row.ci_high, outcome),
             *difference,

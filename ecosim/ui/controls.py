@@ -45,6 +45,7 @@ __all__ = [
     "DYNAMICS",
     "KNOBS",
     "MAX_CUSTOMERS",
+    "NETWORK_NAMES",
     "PRODUCT_RULES",
     "Setting",
     "changes",
@@ -76,6 +77,17 @@ DYNAMICS = (
 PRODUCT_RULES = (("dynamics.wom_experience_weight", "dynamics.negativity_bias"),)
 """Pairs of settings whose product the schema keeps at most 1 (``ecosim.scenario.Dynamics``:
 so that experience stays within [-1, 1])."""
+
+NETWORK_NAMES = {
+    "barabasi_albert": "a scale-free friendship network",
+    "watts_strogatz": "a small-world friendship network",
+    "erdos_renyi": "a random friendship network",
+    "stochastic_block": "a network of communities",
+    "complete": "a well-mixed market",
+    "edge_list": "the friendship network in a file",
+}
+"""Each network kind's plain name (at most 32 characters), as the network control offers it
+and :func:`network_words` begins."""
 
 _OPEN_END_SPAN = 3.0
 MAX_CUSTOMERS = 100_000
@@ -540,23 +552,24 @@ def network_words(network: NetworkSpec) -> str:
 
 def _network_parts(network: NetworkSpec) -> tuple[str, str]:
     """Return what kind of network it is, and its numbers in words ("" if it has none)."""
+    name = NETWORK_NAMES[network.kind]
     if isinstance(network, BarabasiAlbert):
         people = "person" if network.m == 1 else "people"
-        return "a scale-free friendship network", f"each newcomer befriending {network.m} {people}"
+        return name, f"each newcomer befriending {network.m} {people}"
     if isinstance(network, WattsStrogatz):
-        return "a small-world friendship network", (
+        return name, (
             f"{network.k} close neighbours each, {100 * network.p:g}% of ties to distant people"
         )
     if isinstance(network, ErdosRenyi):
-        return "a random friendship network", f"{network.mean_degree:g} friends each on average"
+        return name, f"{network.mean_degree:g} friends each on average"
     if isinstance(network, StochasticBlock):
-        return "a network of communities (one per segment)", (
+        return f"{name} (one per segment)", (
             f"on average {network.mean_degree_within:g} friends inside and "
             f"{network.mean_degree_between:g} outside each customer's own"
         )
     if isinstance(network, EdgeList):
         return f"the friendship network in {Path(network.path).name}", ""
-    return "a well-mixed market where everyone hears everyone", ""
+    return f"{name} where everyone hears everyone", ""
 
 
 def _network_change(base: NetworkSpec, used: NetworkSpec) -> str:
@@ -591,7 +604,9 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
     dict
         ``scenario``, then one input per keyword of
         :class:`~ecosim.ui.live_model.LiveModel`: the settings of :func:`settings`, the
-        network kind, the number of friends and the random seed.
+        network kind, the number of friends and the random seed. The network's select
+        offers the kinds by their plain names (``labels``, :data:`NETWORK_NAMES`) and names
+        the field that sets the kind in a scenario file (``file_key``).
     """
     params: dict[str, Any] = {"scenario": scenario}
     main = settings(scenario)
@@ -601,6 +616,8 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
         "label": "network",
         "value": scenario.network.kind,
         "values": network_kinds(scenario),
+        "labels": {kind: NETWORK_NAMES[kind] for kind in network_kinds(scenario)},
+        "file_key": "network.kind",
         "unit": "",
     }
     params["friends"] = {

@@ -29,9 +29,9 @@ __all__ = [
 ]
 
 _NUMBER_FIELDS = {"InputInt": int, "InputFloat": float}
+"""The kinds of control typed as text, and the number each holds."""
 _RANGED = ("SliderFloat", "SliderInt", "InputFloat", "InputInt")
 """Controls whose range is printed under them (a number field's when it has one)."""
-"""The kinds of control typed as text, and the number each holds."""
 _NOTE = {"font-size": "0.8em", "color": "#555"}
 FRIENDS_UNUSED = {
     "complete": "not used: a complete network links every customer with every other",
@@ -107,6 +107,9 @@ def pending(
 ) -> list[str]:
     """List the controls whose value the model does not run yet, as ``label value``.
 
+    A select that offers its values by name (``labels``) is listed by the value's name alone
+    (``a small-world friendship network``).
+
     Parameters
     ----------
     params : dict
@@ -128,7 +131,7 @@ def pending(
     running = {**initial_values(params), **(applied or {})}
     skipped = unread(params, values)
     return [
-        f"{spec['label']} {shown(values[name], _unit_unless(spec['label'], spec.get('unit', '')))}"
+        _said(spec, values[name])
         for name, spec in params.items()
         if isinstance(spec, dict)
         and "type" in spec
@@ -136,6 +139,13 @@ def pending(
         and name not in skipped
         and (campaign or not name.startswith("campaign."))
     ]
+
+
+def _said(spec: dict[str, Any], value: Any) -> str:
+    """Write a control's value as :func:`pending` lists it."""
+    if "labels" in spec:
+        return spec["labels"].get(value, value)
+    return f"{spec['label']} {shown(value, _unit_unless(spec['label'], spec.get('unit', '')))}"
 
 
 def _unit_unless(label: str, unit: str) -> str:
@@ -154,6 +164,27 @@ def _typed(text: str, kind: type[int] | type[float]) -> int | float | str:
         return read_number(text, kind)
     except ValueError:
         return text
+
+
+def _Select(spec: dict[str, Any], value: Any, on_value: Callable[[Any], None]) -> None:
+    """Offer a select's values, by their names (``labels``) if it has them.
+
+    A select with names also names its value as a scenario file writes it, at ``file_key``.
+    """
+    labels = spec.get("labels") or {v: v for v in spec["values"]}
+    values = {labels[v]: v for v in spec["values"]}
+    solara.Select(
+        spec["label"],
+        values=list(values),
+        value=labels.get(value, value),
+        on_value=lambda name: on_value(values[name]),
+        dense=True,
+    )
+    if "file_key" in spec:
+        solara.Text(
+            f'in a scenario file: {spec["file_key"]} = "{value}"',
+            style={**_NOTE, "margin-top": "-6px"},
+        )
 
 
 @solara.component
@@ -191,7 +222,7 @@ def ParameterInput(spec: dict[str, Any], value: Any, on_value: Callable[[Any], N
                 dense=True,
             )
         elif kind == "Select":
-            solara.Select(label, values=spec["values"], value=value, on_value=on_value, dense=True)
+            _Select(spec, value, on_value)
         else:
             solara.Checkbox(label=label, value=value, on_value=on_value)
         if "unused" in spec:

@@ -25,6 +25,7 @@ __all__ = [
     "STAGE_COLOURS",
     "STAGE_LABELS",
     "STAGE_NAMES",
+    "TABLE_BOX",
     "UNAWARE_COLOUR",
     "Picture",
     "data_url",
@@ -61,6 +62,10 @@ BRAND_COLOURS = ("#7b3294", "#c51b7d", "#8c510a", "#01665e", "#4d4d4d", "#b8860b
 the aware orange, or the green and red of word of mouth."""
 
 _EXPERIENCE = colormaps["RdYlGn"]
+
+TABLE_BOX = {"max-width": "100%", "overflow-x": "auto"}
+"""The style of the box around a wide table: as wide as the page, which it never widens; a
+table wider than that (a 1024-pixel window) scrolls sideways in it, each row kept on one line."""
 
 
 OUTCOME_NAMES = {

@@ -2,6 +2,7 @@
 
 import html
 import io
+import itertools
 import math
 import re
 import tempfile
@@ -17,11 +18,13 @@ from solara.components.file_download import FileDownloadWidget
 
 from ecosim.errors import InputWarning
 from ecosim.experiment import ExperimentError, load_experiment
+from ecosim.experiment.schema import NAME_PATTERN
 from ecosim.plots import daily_bands_plot
 from ecosim.scenario import load_scenario
 from ecosim.ui import compare_tables
 from ecosim.ui.app import TABS, Page
 from ecosim.ui.compare import (
+    EDITED_PLAN,
     MONEY,
     ROI_MEANING,
     CompareResults,
@@ -35,6 +38,7 @@ from ecosim.ui.compare import (
     no_series_note,
     outcome_label,
     reduced_experiment,
+    strategy_label,
     summary_table,
     verdicts,
 )
@@ -95,8 +99,9 @@ def wait_until(condition, timeout=WAIT):
         time.sleep(0.01)
 
 
-def checkbox(rc, label):
-    return rc.find(v.Checkbox, label=label).widget
+def checkbox(rc, strategy):
+    """The box of a strategy, labelled with its name as the page writes it."""
+    return rc.find(v.Checkbox, label=strategy_label(strategy)).widget
 
 
 def tiny(rc, replications=2):
@@ -129,9 +134,9 @@ def test_the_page_offers_the_strategies_of_the_default_experiment(page, session)
     assert page.find(v.Select, label="experiment").widget.v_model == "strategy_comparison"
     boxes = page.find(v.Checkbox).widgets
     assert [b.label for b in boxes][:3] == [
-        "current_plan",
-        "mass_advertising",
-        "influencer_seeding",
+        "current plan",
+        "mass advertising",
+        "influencer seeding",
     ]
     assert [b.v_model for b in boxes] == [True, True] + [False] * 6
     assert not button(page, "Run").disabled and button(page, "Cancel").disabled
@@ -170,7 +175,8 @@ def test_ticking_a_strategy_moves_no_box_and_its_description_shows_below_them(se
     experiment = load_experiment(STRATEGY_COMPARISON)
     chosen = ("current_plan", "mass_advertising", "influencer_seeding")
     assert descriptions == [
-        str([f"{name}: {experiment.strategies[name].description}"]) for name in chosen
+        str([f"{strategy_label(name)}: {experiment.strategies[name].description}"])
+        for name in chosen
     ]
     rc.close()
 
@@ -211,7 +217,7 @@ def test_a_comparison_runs_in_the_background_and_fills_the_table(page, session):
     assert seen[0] == ("running", 0) and seen[-1] == ("finished", 6)
     assert [done for phase, done in seen if phase == "running"] == [0, 0, 1, 2, 3, 4, 5, 6]
     rows = table_rows(page)
-    assert [row[0] for row in rows] == ["current_plan", "mass_advertising", "loyalty_points"]
+    assert [row[0] for row in rows] == ["current plan", "mass advertising", "loyalty points"]
     assert rows[0][3] == "—", "the baseline has no difference from itself"
     comparison = session.status.value.comparison
     table = summary_table(comparison)
@@ -227,13 +233,13 @@ def test_a_comparison_runs_in_the_background_and_fills_the_table(page, session):
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
     assert pictures == ["daily cumulative profit (Rp thousand) by strategy, mean with 95% band"]
     money = table_rows(page, 0)
-    assert [row[0] for row in money] == ["current_plan", "mass_advertising", "loyalty_points"]
+    assert [row[0] for row in money] == ["current plan", "mass advertising", "loyalty points"]
     cells = compare_tables.money_table_html(table, compare_tables.MONEY).split("<td")[1:]
     assert all("white-space: nowrap" in cell for cell in cells), "'Rp' and its value wrapped"
     assert all(
         re.fullmatch(r"Rp -?[\d,]+k \[Rp -?[\d,]+k, Rp -?[\d,]+k\]", c) for c in money[0][1:4]
     )
-    verdicts_shown = [t for t in texts(page) if t.startswith("['mass_advertising ")]
+    verdicts_shown = [t for t in texts(page) if t.startswith("['mass advertising ")]
     assert len(verdicts_shown) == 1 and "profit by Rp" in verdicts_shown[0]
 
 
@@ -241,7 +247,7 @@ def test_results_name_their_experiment_and_say_so_when_another_is_picked(page, s
     tiny(page)
     run(page, session)
     assert any(
-        "Results of strategy_comparison: current_plan, mass_advertising" in t for t in texts(page)
+        "Results of strategy_comparison: current plan, mass advertising" in t for t in texts(page)
     )
     assert not alerts(page)
     page.find(v.Select, label="experiment").widget.v_model = "loyalty_designs"
@@ -259,7 +265,7 @@ def test_the_outcome_picks_the_table_and_the_daily_series(page, session):
     first = table_rows(page)
     page.find(v.Select, label="outcome").widget.v_model = "revenue (Rp thousand)"
     revenue = table_rows(page)
-    assert [row[0] for row in revenue] == ["current_plan", "mass_advertising"]
+    assert [row[0] for row in revenue] == ["current plan", "mass advertising"]
     assert revenue != first
     pictures = [w.attributes["alt"] for w in page.find(solara.widgets.HTML, tag="img").widgets]
     assert pictures == ["daily cumulative revenue (Rp thousand) by strategy, mean with 95% band"]
@@ -320,6 +326,27 @@ def test_the_title_of_the_daily_bands_fits_in_the_chart(page, session, monkeypat
     assert figure.get_suptitle() == title, "the title is not read back from the plot's"
 
 
+def test_strategies_are_named_readably_and_never_alike():
+    """Strategies showed as identifiers (current_plan); written apart, two names must not
+    meet (current_plan and current__plan, plan and plan_)."""
+    assert strategy_label("current_plan") == "current plan"
+    assert strategy_label(EDITED_PLAN) == "edited plan"
+    letters = ("a", "b", "_", "1")
+    names = ["".join(word) for n in range(1, 6) for word in itertools.product(letters, repeat=n)]
+    names = [name for name in names if re.match(NAME_PATTERN, name)]
+    labels = [strategy_label(name) for name in names]
+    assert len(set(labels)) == len(names) > 500
+    assert all(" ".join(label.split()) == label for label in labels), "spaces a page keeps"
+
+
+def test_the_legend_of_the_daily_bands_names_the_strategies_as_the_page_does(page, session):
+    tiny(page)
+    run(page, session)
+    figure, _ = bands_figure(session.status.value.comparison, "total_profit")
+    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert legend == ["current plan", "mass advertising"]
+
+
 def test_every_outcome_of_the_shipped_experiments_has_a_plain_name():
     """The seeding experiment's outcomes read 'aware share' and 'wom positive (total)'."""
     for path in sorted((ROOT / "experiments").glob("*.toml")):
@@ -347,7 +374,7 @@ def test_the_page_warns_of_a_strategy_that_does_nothing_within_the_horizon(page)
     checkbox(page, "influencer_seeding").v_model = True
     page.find(v.Slider, label="days per run").widget.v_model = 10
     warned = [a for a in alerts(page) if "does nothing" in a]
-    assert len(warned) == 1 and "influencer_seeding does nothing within 10 days" in warned[0]
+    assert len(warned) == 1 and "influencer seeding does nothing within 10 days" in warned[0]
     page.find(v.Slider, label="days per run").widget.v_model = 20
     assert not any("does nothing" in a for a in alerts(page))
 
@@ -405,7 +432,7 @@ def test_the_choices_and_results_outlive_the_page(session):
     rc.close()  # another page of the app is shown
     again = render(session)
     assert again.find(v.Slider, label="customers per run").widget.v_model == 300
-    assert [row[0] for row in table_rows(again)] == ["current_plan", "mass_advertising"]
+    assert [row[0] for row in table_rows(again)] == ["current plan", "mass advertising"]
     again.close()
 
 
@@ -563,7 +590,7 @@ def test_a_plan_edited_for_another_scenario_says_where_it_runs(session, picked, 
     plan = plan.model_copy(update={"campaign": plan.campaign[:2]})
     _box, rc = solara.render(CompareSettings(session, plan), handle_error=False)
     warning = (
-        "edited_plan is the campaign plan edited for service_crisis; here it runs on "
+        "edited plan is the campaign plan edited for service_crisis; here it runs on "
         "baseline, the experiment's base scenario"
     )
     assert any(warning in a for a in alerts(rc)) is warned

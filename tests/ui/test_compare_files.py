@@ -29,7 +29,9 @@ from ecosim.ui.compare import (
     file_strategy_names,
     idle_strategies,
     reduced_experiment,
+    strategy_label,
     summary_table,
+    written_name,
 )
 from ecosim.ui.scenarios import scenario_files
 
@@ -82,11 +84,14 @@ def run_button(rc):
 
 
 def pick_files(rc, *stems):
-    rc.find(v.Select, label=SCENARIO_FILES_LABEL).widget.v_model = list(stems)
+    """Pick scenario files by the names of their strategies, as the page offers them."""
+    names = file_strategy_names(load_experiment(STRATEGY_COMPARISON), stems)
+    picker = rc.find(v.Select, label=SCENARIO_FILES_LABEL).widget
+    picker.v_model = [strategy_label(names[stem]) for stem in stems]
 
 
 def tick(rc, strategy, on=True):
-    rc.find(v.Checkbox, label=strategy).widget.v_model = on
+    rc.find(v.Checkbox, label=strategy_label(strategy)).widget.v_model = on
 
 
 def tiny(rc):
@@ -216,12 +221,13 @@ def test_a_strategy_and_a_file_are_compared_in_the_session(session):
 
 
 def test_a_file_picked_in_the_page_shows_with_its_description_and_runs(page, session):
-    assert page.find(v.Select, label=SCENARIO_FILES_LABEL).widget.items == list(
-        scenario_files(SCENARIOS)
-    )
+    names = file_strategy_names(load_experiment(STRATEGY_COMPARISON), scenario_files(SCENARIOS))
+    offered = page.find(v.Select, label=SCENARIO_FILES_LABEL).widget.items
+    assert offered == [strategy_label(name) for name in names.values()]
+    assert "two brands" in offered and "gamification file" in offered
     pick_files(page, "two_brands")
     shown = texts(page)
-    assert "two_brands: two_brands.toml" in shown
+    assert "two brands: two_brands.toml" in shown
     assert alerts(page) == [TWO_BRANDS_NOTE]
     assert load_scenario(SCENARIOS / "two_brands.toml").description.strip() in shown
     assert any("15 runs: 3 strategies × 5 replications" in t for t in shown)
@@ -231,12 +237,12 @@ def test_a_file_picked_in_the_page_shows_with_its_description_and_runs(page, ses
     assert session.status.value.phase == "finished"
     table = page.find(solara.widgets.HTML, tag="table").widgets[-1].unsafe_innerHTML
     rows = re.findall(r"<tr><td[^>]*>([^<]*)</td>", table)
-    assert rows == ["current_plan", "mass_advertising", "two_brands"]
+    assert rows == ["current plan", "mass advertising", "two brands"]
     assert alerts(page) == [TWO_BRANDS_NOTE] * 2, "with the choices and the results"
 
 
 TWO_BRANDS_NOTE = (
-    "two_brands runs brands the base scenario (baseline) lacks: modaku. Its profit, revenue, "
+    "two brands runs brands the base scenario (baseline) lacks: modaku. Its profit, revenue, "
     "marketing cost and ROI sum all its brands, so the revenue and costs of modaku count too. "
     "Its customer value (total_clv) is measured per brand only, so it has none here."
 )
@@ -282,7 +288,7 @@ def test_a_file_with_brands_the_base_scenario_lacks_is_named_with_them():
 def test_a_renamed_file_says_why(page):
     pick_files(page, "gamification")
     assert (
-        "gamification_file: gamification.toml (the experiment has a strategy gamification)"
+        "gamification file: gamification.toml (the experiment has a strategy gamification)"
         in texts(page)
     )
 
@@ -296,7 +302,7 @@ def test_files_count_towards_the_limit_and_the_baseline(page, session):
     tick(page, "current_plan", False)
     tick(page, "mass_advertising", False)
     shown = texts(page)
-    assert any("differences are from price_war" in t for t in shown), "the first file in order"
+    assert any("differences are from price war" in t for t in shown), "the first file in order"
     assert any("15 runs: 3 strategies × 5 replications" in t for t in shown)
     assert not run_button(page).disabled
     pick_files(page, "viral_content")
@@ -321,7 +327,7 @@ def test_a_file_that_does_nothing_within_the_days_is_warned_of(page):
     pick_files(page, "gamification")
     page.find(v.Slider, label="days per run").widget.v_model = 10
     warned = [a for a in alerts(page) if "does nothing" in a]
-    assert len(warned) == 1 and "gamification_file does nothing within 10 days" in warned[0]
+    assert len(warned) == 1 and "gamification file does nothing within 10 days" in warned[0]
     page.find(v.Slider, label="days per run").widget.v_model = 60
     assert not any("does nothing" in a for a in alerts(page))
     files = {"g": SCENARIOS / "gamification.toml"}
@@ -377,8 +383,23 @@ def test_a_file_whose_every_run_fails_is_named_with_the_reason(own_scenarios, mo
     assert session.wait(WAIT), "the comparison did not finish"
     assert session.status.value.phase == "failed"
     shown = " ".join(alerts(rc))
-    assert "No run of small_network finished: there is nothing to compare." in shown
+    assert "No run of small network finished: there is nothing to compare." in shown
     assert "small_network-c000-r00 (3 attempts): EdgeListError" in shown
     assert "the edge list names 50 customers" in shown
     rc.close()
     session.close()
+
+
+def test_a_file_only_written_as_a_name_is_not_said_to_be_renamed():
+    """'Black Friday.toml' runs as black_friday; the page said "(the experiment has a
+    strategy Black Friday)", which it had not."""
+    from ecosim.ui.compare import _renamed
+
+    experiment = load_experiment(STRATEGY_COMPARISON)
+    names = file_strategy_names(experiment, ["Black Friday", "gamification", "edited_plan"])
+    said = {stem: _renamed(name, written_name(stem), experiment) for stem, name in names.items()}
+    assert said == {
+        "Black Friday": "",
+        "gamification": " (the experiment has a strategy gamification)",
+        "edited_plan": " (edited plan names another strategy)",
+    }

@@ -13,7 +13,7 @@ import solara
 from ecosim.scenario import load_scenario
 from ecosim.ui import app
 from ecosim.ui.app import TABS, Page
-from ecosim.ui.controls import Setting, control, model_params
+from ecosim.ui.controls import NETWORK_NAMES, Setting, control, model_params
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, ClickableImage, _pixels, pick
 from ecosim.ui.parameters_panel import FRIENDS_UNUSED, ParametersPanel, initial_values
@@ -209,11 +209,42 @@ def test_friends_per_customer_is_said_unused_where_the_network_gives_the_friends
     friends = rendered.find(v.Slider, label="friends per customer")
     assert not friends.widget.disabled
     text(rendered, "8 contacts (from 2 to 40)").assert_single()
-    rendered.find(v.Select, label="network").widget.v_model = "complete"
+    rendered.find(v.Select, label="network").widget.v_model = NETWORK_NAMES["complete"]
     assert rendered.find(v.Slider, label="friends per customer").widget.disabled
     text(rendered, FRIENDS_UNUSED["complete"]).assert_single()
-    rendered.find(v.Select, label="network").widget.v_model = "watts_strogatz"
+    rendered.find(v.Select, label="network").widget.v_model = NETWORK_NAMES["watts_strogatz"]
     assert not rendered.find(v.Slider, label="friends per customer").widget.disabled
+
+
+def test_the_network_is_offered_in_plain_words_and_its_kind_named_for_scenario_files(rendered):
+    """The list, 'Waiting for Reset: network watts_strogatz' and the hint said the schema's
+    kinds (barabasi_albert), jargon to a marketing class."""
+    picker = rendered.find(v.Select, label="network").widget
+    assert picker.items == [
+        "a scale-free friendship network",
+        "a small-world friendship network",
+        "a random friendship network",
+        "a network of communities",
+        "a well-mixed market",
+    ]
+    assert picker.v_model == "a scale-free friendship network"
+    text(rendered, 'in a scenario file: network.kind = "barabasi_albert"').assert_single()
+    picker.v_model = "a small-world friendship network"
+    text(rendered, "Waiting for Reset: a small-world friendship network").assert_single()
+    text(rendered, 'in a scenario file: network.kind = "watts_strogatz"').assert_single()
+    button(rendered, "Reset").click()
+    assert rendered.find(ClickableImage).widgets  # the model was built
+    text(
+        rendered,
+        "Running with: a small-world friendship network, 8 close neighbours each, 10% of ties "
+        "to distant people (was a scale-free friendship network, each newcomer befriending 4 "
+        "people)",
+    ).assert_single()
+
+
+def test_every_network_kind_has_a_short_plain_name():
+    assert all(len(name) <= 32 and "_" not in name for name in NETWORK_NAMES.values())
+    assert len(set(NETWORK_NAMES.values())) == len(NETWORK_NAMES)
 
 
 def test_a_rejected_setting_is_explained_and_the_scenario_runs_as_written(rendered):
@@ -279,6 +310,37 @@ def test_another_scenario_picked_says_it_drops_the_edited_plan_until_reset_or_ed
         button(rendered, then).click()
     assert dropped_said(rendered) is (then is None)
     assert not rendered.find(v.Alert, type="error").widgets
+
+
+def test_going_back_to_the_scenarios_own_network_says_it_drops_the_edited_plan(
+    tmp_path, monkeypatch
+):
+    """After an upload, "use the scenario's own network" dropped the plan edited since
+    without a word (the upload itself said so)."""
+    upload = []
+    panel = app.ScenarioPanel
+
+    @solara.component
+    def Recording(**props):
+        upload.append(props["on_edge_list"])
+        return panel(**props)
+
+    monkeypatch.setattr(app, "ScenarioPanel", Recording)
+    text_ = (ROOT / "scenarios" / "baseline.toml").read_text()
+    (tmp_path / "baseline.toml").write_text(text_.replace("size = 10_000", "size = 400"))
+    monkeypatch.setenv(SCENARIO_VARIABLE, str(tmp_path / "baseline.toml"))
+    _box, rc = solara.render(App(), handle_error=False)
+    ring = "\n".join(f"{i},{(i + 1) % 400}" for i in range(400)).encode()
+    thread = threading.Thread(target=upload[-1], args=("ring.csv", ring))
+    thread.start()
+    thread.join()
+    tab(rc, "Campaign")
+    button(rc, "Remove action").click()
+    assert not dropped_said(rc)
+    button(rc, "use the scenario's own network").click()
+    (said,) = [str(w.children[0]) for w in rc.find(v.Alert).widgets]
+    assert said == app.PLAN_DROPPED.format(what="the return to the scenario's own network")
+    rc.close()
 
 
 def test_a_scenario_that_cannot_be_read_is_explained_and_the_page_keeps_running(

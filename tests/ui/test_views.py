@@ -1,17 +1,21 @@
+import itertools
 import math
 import re
 
 import ipyvuetify as v
 import numpy as np
+import pandas as pd
 import pytest
 import solara
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from ecosim.ui.about import SECTIONS, about_html
 from ecosim.ui.app import TABS
-from ecosim.ui.calendar import campaign_marks
+from ecosim.ui.calendar import campaign_marks, month_starts
 from ecosim.ui.charts import (
     CHURN,
+    DATE_SIZE,
+    DATE_TICKS,
     LOYALTY,
     Chart,
     FunnelFigure,
@@ -22,6 +26,7 @@ from ecosim.ui.charts import (
     describe,
     matching,
 )
+from ecosim.ui.controls import NETWORK_NAMES
 from ecosim.ui.ecosystem import FLOW_MEANINGS, ecosystem_figure, flow_row, todays_flows
 from ecosim.ui.inspector import customer_id, dropped_message, history_figure, history_frame
 from ecosim.ui.layout import NetworkSample, force_layout, snowball
@@ -277,6 +282,16 @@ def test_the_about_panel_has_netlogos_sections_and_the_seed_ideas():
     assert page.count("<h3>") == 7 and "<li>" in page
 
 
+def test_the_about_text_names_networks_as_the_network_control_does():
+    """It said 'scale-free (`barabasi_albert`) to a small world (`watts_strogatz`)' where
+    the sidebar offers plain words."""
+    text = " ".join(" ".join(SECTIONS.values()).split())
+    assert not [kind for kind in NETWORK_NAMES if re.search(rf"`{kind}`|{kind}_", text)]
+    assert not re.search(r"barabasi|watts|erdos|stochastic_block", text)
+    for kind in ("barabasi_albert", "watts_strogatz", "complete"):
+        assert NETWORK_NAMES[kind].removeprefix("a ") in text
+
+
 def test_the_about_text_sends_to_tabs_that_exist_and_gives_plays_pace():
     """It sent readers to "page 1" (there is none; the arrows are on the Ecosystem tab)
     and said a year took 40 seconds where the Run card says 37."""
@@ -307,6 +322,29 @@ def test_the_time_charts_mark_the_campaign_calendar_and_the_events_so_far():
     assert len(figure.strip.patches) == len([m for m in marks if m.start != m.end])
     rows = [label.get_text() for label in figure.strip.get_yticklabels()]
     assert rows == ["ads", "posts", "sale", "disruption"]
+
+
+@pytest.mark.parametrize("days", [365, 366, 730])
+@pytest.mark.parametrize("right", [False, True], ids=["one axis", "two axes"])
+def test_the_dates_on_the_time_axis_are_readable_and_apart(days, right):
+    """At 7 pt, 13 dates a year were hard to read in a chart drawn smaller (two columns at
+    1440 px)."""
+    scenario = LiveModel("scenarios/two_brands.toml", customers=200).scenario
+    found = charts(scenario.brand_names, ["aware_share", "adopted_share", "purchases", "revenue"])
+    chart = next(chart for chart in found if bool(chart.right) is right)
+    figure = LineFigure(chart, campaign_marks(scenario), days)
+    daily = {"step": np.arange(1, 31)} | {s.column: np.full(30, 3e6) for s in figure.series}
+    figure.picture(pd.DataFrame(daily))  # wide value labels narrow the axes
+    labels = [label for label in figure.strip.get_xticklabels() if label.get_text()]
+    assert all(label.get_fontsize() >= 8.5 for label in labels) and DATE_SIZE >= 8.5
+    assert len(labels) <= DATE_TICKS + 1
+    renderer = figure.canvas.get_renderer()
+    boxes = [label.get_window_extent(renderer) for label in labels]
+    gaps = [right.x0 - left.x1 for left, right in itertools.pairwise(boxes)]
+    assert min(gaps) >= 10, gaps
+    assert ("year 2" in [label.get_text() for label in labels]) is (days > 365)
+    marked = {*figure.strip.get_xticks(minor=True), *figure.strip.get_xticks()}
+    assert sorted(marked) == month_starts(days), "a tick at each month, dated or not"
 
 
 def test_a_frame_kept_between_days_gives_the_same_picture_as_a_full_drawing(model):
