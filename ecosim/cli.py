@@ -436,7 +436,7 @@ def _add_experiment_arguments(
     changes = command.add_argument_group(
         "changes to the experiment file",
         "validated like the file and recorded in the results folder; a rerun into the same "
-        "folder must give the same ones",
+        "folder must make the same runs",
     )
     changes.add_argument("--replications", type=_positive, metavar="N", help=replications)
     changes.add_argument("--customers", type=_customers, metavar="N", help="population size")
@@ -501,10 +501,19 @@ def _overrides(args: argparse.Namespace, options: dict[str, str]) -> dict[str, o
     return overrides
 
 
-FILE_FIELDS = ("scenario", "data.path", "posterior.from", "strategies.*.scenario")
-"""Fields of an experiment, a calibration or an optimisation file that name another file,
-relative to the file. Given with ``--set`` a path is the user's own, as typed in the
-working folder (as a scenario's ``network.path`` is)."""
+FILE_FIELDS = (
+    "scenario",
+    "data.path",
+    "posterior.from",
+    "strategies.*.scenario",
+    "network.path",
+    "scenario.network.path",
+    "strategies.*.set.network.path",
+)
+"""Fields that name a file, relative to the file that holds them (an experiment's scenario,
+a calibration's data, a scenario's edge list). Given with ``--set`` a path is the user's
+own, as typed in the working folder, and recorded whole, so that a rerun from another
+folder reads the same file."""
 
 
 def _from_here(path: str, value: object) -> object:
@@ -517,6 +526,9 @@ def _from_here(path: str, value: object) -> object:
     True
     >>> _from_here("data", {"path": "/tmp/sales.csv", "period_days": 7})
     {'path': '/tmp/sales.csv', 'period_days': 7}
+    >>> network = _from_here("scenario.network", {"kind": "edge_list", "path": "ties.csv"})
+    >>> network["path"] == os.path.abspath("ties.csv")
+    True
     >>> _from_here("days", "30")
     '30'
     """

@@ -878,3 +878,20 @@ def test_a_file_given_with_set_is_read_from_the_working_folder(tmp_path, monkeyp
     args = ["batch", str(experiment), "--set", "scenario=other.toml", "--serial"]
     assert main([*args, "--out", str(out)]) == 0, capsys.readouterr().err
     assert read_record(out).experiment.scenario.seed == 5
+
+
+def test_a_rerun_that_changes_only_what_is_reported_records_its_own_changes(tmp_path, capsys):
+    """The record kept the first command's --set outcomes=[...] while reporting the second
+    command's outcomes."""
+    from ecosim.experiment import read_record
+
+    experiment = str(write_experiment(tmp_path, tiny_experiment(replications=2, days=3)))
+    out = str(tmp_path / "out")
+    for outcomes in ('["total_revenue"]', '["total_profit"]'):
+        args = ["batch", experiment, "--serial", "--out", out, "--set", f"outcomes={outcomes}"]
+        assert main(args) == 0, capsys.readouterr().err
+    record = read_record(out).experiment
+    assert record.overrides == {"outcomes": ["total_profit"]} and record.outcomes == [
+        "total_profit"
+    ]
+    assert "0 finished now" in capsys.readouterr().out

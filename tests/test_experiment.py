@@ -922,6 +922,11 @@ def test_a_number_of_customers_the_scenario_s_edge_list_does_not_name_is_refused
     with pytest.raises(ExperimentError) as caught:
         load_experiment(write_experiment(tmp_path, tiny_experiment(customers=50), scenario))
     assert "set customers = 40, or keep customers without contacts" in str(caught.value)
+    path = write_experiment(tmp_path, tiny_experiment(customers=40), scenario)
+    with pytest.raises(ExperimentError) as caught:  # was blamed on the file's customers = 40
+        load_experiment(path, {"customers": 30}, overrides_from="the command line")
+    [(field, _)] = caught.value.problems
+    assert field == "customers (set on the command line)"
 
 
 def test_whole_values_of_an_integer_parameter_are_whole_numbers(tmp_path):

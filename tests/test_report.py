@@ -526,3 +526,7 @@ def test_a_pairing_that_raised_some_variance_is_not_called_a_negative_cut():
     assert "(from a rise of 3% to a cut of 25%)" in sentence
     differences["variance_reduction"] = [0.16, 0.5, 0.99]
     assert "(from 16% to 99%)" in _pairing_sentence(c)[0]
+    differences["variance_reduction"] = [-0.3, -0.1, -0.05]
+    [sentence, _] = _pairing_sentence(c)
+    assert "by -10% (a rise) in the median" in sentence
+    assert "(from a rise of 5% to one of 30%)" in sentence

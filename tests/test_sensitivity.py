@@ -381,5 +381,6 @@ def test_sobol_indices_too_noisy_to_read_are_said_so(tmp_path, capsys):
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "Too few samples for " in printed and "raise sensitivity.samples" in printed
+    assert "dummy on" not in printed, "the dummy's indices are the noise floor"
     report = (out / "sensitivity.md").read_text()
     assert "**Too few samples for " in report and "| too few samples |" in report

@@ -1,7 +1,8 @@
 """A results folder's record: the resolved experiment it holds, read without Dask.
 
 ``DIR/experiment.toml`` is written before the first run of a batch or sensitivity
-analysis; a rerun into the same folder must hold the same experiment.
+analysis; a rerun into the same folder must make the same runs (what no run reads, such as
+the outcomes reported, may change, and the record then follows the rerun).
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def claim(store: ResultStore, record: Record) -> None:
     """Write the record into a new folder, or check that the folder holds the same runs.
 
     Fields that no run of the record's kind reads (:func:`_runs_of`) may differ: the
-    record is then rewritten with them, and the report follows the file.
+    record is then rewritten with them and with this command's overrides, and the report
+    follows the file and the command.
     """
     edge_lists = _edge_lists(record.experiment)
     posterior = _posterior_digest(record.experiment)
@@ -207,7 +209,7 @@ def claim(store: ResultStore, record: Record) -> None:
                 )
             ],
         )
-    unread = _differences(_without_overrides(held), _without_overrides(data))
+    unread = _differences(held, data)  # what no run reads, or the command's overrides
     if not unread and digests == (held_digests or {}) and posterior == held_posterior:
         return
     _check_edge_lists(store, edge_lists, held_digests)
@@ -230,10 +232,6 @@ def claim(store: ResultStore, record: Record) -> None:
     kept = {EDGE_LISTS: digests} if digests else {}
     if posterior is not None:
         kept[POSTERIOR] = posterior
-    experiment = _without_overrides(data)["experiment"]  # the first command's are kept
-    if "overrides" in held["experiment"]:
-        experiment["overrides"] = held["experiment"]["overrides"]
-    data = {**data, "experiment": experiment}
     write_text(header + tomli_w.dumps({**data, **kept}), store.directory / ResultStore.RECORD)
 
 
@@ -413,9 +411,11 @@ _REPORT_ONLY = ("description", "outcomes")
 def _runs_of(data: dict[str, Any]) -> dict[str, Any]:
     """Return a record with only what its kind's runs read.
 
-    Without the command line's changes (:func:`_without_overrides`), the description and
-    the outcomes reported (every run keeps every outcome); a batch without the sensitivity
-    analysis's settings; a sensitivity analysis without the outcomes it reports, without
+    Without the command line's changes (:func:`_without_overrides`), the descriptions (of
+    the experiment, its scenario and its strategies) and the outcomes reported (every run
+    keeps every outcome); a batch without the sensitivity analysis's settings and without
+    its baseline (which the report compares with); a sensitivity analysis without the
+    outcomes it reports, without
     the strategies it does not run, without the conditions when it samples its own
     parameters, and without ``replications`` when it has its own.
     """
@@ -424,7 +424,18 @@ def _runs_of(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(experiment, dict):
         return data
     kept = {k: v for k, v in experiment.items() if k not in _REPORT_ONLY}
+    if isinstance(kept.get("scenario"), dict):
+        kept["scenario"] = {k: v for k, v in kept["scenario"].items() if k != "description"}
+    if isinstance(kept.get("strategies"), dict):
+        kept["strategies"] = {
+            name: {k: v for k, v in spec.items() if k != "description"}
+            if isinstance(spec, dict)
+            else spec
+            for name, spec in kept["strategies"].items()
+        }
     settings = kept.pop("sensitivity", None)
+    if data.get("kind") == "batch":
+        kept.pop("baseline", None)  # the strategy the report compares with
     if data.get("kind") == "sensitivity" and isinstance(settings, dict):
         kept["sensitivity"] = {k: v for k, v in settings.items() if k != "outcomes"}
         analysed = settings.get("strategy") or kept.get("baseline")

@@ -864,6 +864,8 @@ def load_experiment(
     except ScenarioError as error:
         raise ExperimentError(source, error.under("customers/days")) from None
     unfit = check_edge_list(scenario) if experiment.customers is not None else []
+    if unfit and overrides_from is not None:
+        unfit = blame_overrides(unfit, in_file, overrides, overrides_from)
     if unfit:
         raise ExperimentError(source, unfit)
     experiment = experiment.model_copy(update={"scenario": scenario})

@@ -133,7 +133,8 @@ class Comparison:
         finished = len(self.results)
         runs = "the run that finished" if finished == 1 else f"the {finished} runs that finished"
         return [
-            f"**{self.pending} of the {self.planned} planned runs have not run yet** (the "
+            f"**{self.pending} of the {self.planned} planned runs "
+            f"{'has' if self.pending == 1 else 'have'} not run yet** (the "
             f"batch was stopped before it finished): the tables describe {runs}, so "
             "strategies' means may rest on "
             "different replications, and each difference on the pairs that both finished. "

@@ -356,7 +356,7 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
     valid = summary.dropna(subset=["mean"])
     labels = _condition_labels(e)
     highest = [
-        (f"{labels[condition]}: " if groups else "") + _highest(rows)
+        (f"{labels[condition]}: " if groups else "") + _highest(rows, len(e.strategies))
         for condition, rows in (valid.groupby("condition", sort=False) if groups else [("", valid)])
         if len(rows)
     ]
@@ -376,23 +376,29 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
     return [*lines, " ".join(notes), ""]
 
 
-def _highest(rows: pd.DataFrame) -> str:
+def _highest(rows: pd.DataFrame, strategies: int) -> str:
     """Name the strategy of the highest mean among ``rows``, or the strategies that tie.
+
+    ``strategies`` counts them all, those without a mean (no row) too.
 
     Examples
     --------
-    >>> _highest(pd.DataFrame({"strategy": ["a", "b"], "mean": [1.0, 2.5]}))
+    >>> _highest(pd.DataFrame({"strategy": ["a", "b"], "mean": [1.0, 2.5]}), 2)
     '`b` (2.5)'
-    >>> _highest(pd.DataFrame({"strategy": ["a", "b", "c"], "mean": [3.0, 3.0, 1.0]}))
+    >>> _highest(pd.DataFrame({"strategy": ["a", "b", "c"], "mean": [3.0, 3.0, 1.0]}), 3)
     '`a` and `b` tie (3)'
-    >>> _highest(pd.DataFrame({"strategy": ["a", "b"], "mean": [0.0, 0.0]}))
+    >>> _highest(pd.DataFrame({"strategy": ["a", "b"], "mean": [0.0, 0.0]}), 2)
     'all strategies tie (0)'
+    >>> _highest(pd.DataFrame({"strategy": ["a", "b"], "mean": [2.0, 2.0]}), 3)
+    '`a` and `b` tie (2)'
     """
     top = rows["mean"].max()
     best = [f"`{name}`" for name in rows.loc[rows["mean"] == top, "strategy"]]
     if len(best) == 1:
         return f"{best[0]} ({format_number(top)})"
-    named = "all strategies" if len(best) == len(rows) else f"{', '.join(best[:-1])} and {best[-1]}"
+    named = (
+        "all strategies" if len(best) == strategies else f"{', '.join(best[:-1])} and {best[-1]}"
+    )
     return f"{named} tie ({format_number(top)})"
 
 
@@ -430,15 +436,18 @@ def _pairing_sentence(c: Comparison) -> list[str]:
     cut = c.differences["variance_reduction"].dropna()
     if cut.empty:
         return []
-    least, most = float(cut.min()), float(cut.max())
-    spread = (
-        f"from {share(least)} to {share(most)}"
-        if least >= 0
-        else f"from a rise of {share(-least)} to a cut of {share(most)}"
+    least, most, median = float(cut.min()), float(cut.max()), float(cut.median())
+    if least >= 0:
+        spread = f"from {share(least)} to {share(most)}"
+    elif most <= 0:
+        spread = f"from a rise of {share(-most)} to one of {share(-least)}"
+    else:
+        spread = f"from a rise of {share(-least)} to a cut of {share(most)}"
+    change = f"cut the variance of the differences from `{c.experiment.baseline}` by " + (
+        share(median) if median >= 0 else f"-{share(-median)} (a rise)"
     )
     return [
-        "Pairing the runs (common random numbers) cut the variance of the differences from "
-        f"`{c.experiment.baseline}` by {share(float(cut.median()))} in the median over "
+        f"Pairing the runs (common random numbers) {change} in the median over "
         f"{len(cut)} strategy × outcome{' × condition' if c.groups else ''} comparisons "
         f"({spread}) against comparing "
         "independent runs.",

@@ -163,19 +163,18 @@ def too_few_samples_note(result: SensitivityResult) -> str | None:
     design, indices = result.design, result.indices
     if indices is None:
         return None
-    bad = _unreliable(indices, design.method)
+    read = indices[indices["parameter"] != DUMMY]  # the dummy's indices are the noise floor
+    bad = _unreliable(read, design.method)
     if not bad.any():
         return None
     samples = len(design.sample) // (design.problem["num_vars"] + 2)
-    named = [f"`{row.parameter}` on `{row.outcome}`" for row in indices[bad].itertuples()]
+    named = [f"`{row.parameter}` on `{row.outcome}`" for row in read[bad].itertuples()]
     listed = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
-    which = (
-        f"all {len(named)}" if len(named) == len(indices) else f"{len(named)} of the {len(indices)}"
-    )
+    which = f"all {len(named)}" if len(named) == len(read) else f"{len(named)} of the {len(read)}"
     return (
-        f"**Too few samples for {which} indices** ({listed}): "
-        "their estimates lie outside [0, 1], the range of a Sobol' index, by more than their "
-        f"interval, or their intervals are wider than half of it. {samples} base samples "
+        f"**Too few samples for {which} parameter × outcome pairs** ({listed}): "
+        "their S1 or ST lies outside [0, 1], the range of a Sobol' index, by more than its "
+        f"interval, or has an interval wider than half of it. {samples} base samples "
         "(`sensitivity.samples`) leave the estimator this noisy: raise `sensitivity.samples` "
         "(a power of two) and rerun."
     )

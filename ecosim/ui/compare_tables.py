@@ -204,6 +204,8 @@ def outcome_label(outcome: str) -> str:
     ('profit (Rp thousand)', 'word of mouth, positive (total)')
     >>> outcome_label("final_aware_share"), outcome_label("final_active_customers")
     ('aware of the brand (share, last day)', 'active customers (last day)')
+    >>> outcome_label("final_mean_experience")
+    'mean experience (-1 to +1, last day)'
     >>> outcome_label("cascade_size")
     'cascade size'
     """
@@ -212,7 +214,7 @@ def outcome_label(outcome: str) -> str:
         name = outcome_name(outcome.removeprefix("total_")) + " (total)"
     elif name is None and outcome.startswith("final_"):
         name = outcome_name(outcome.removeprefix("final_"))
-        name = name[:-1] + ", last day)" if name.endswith(" (share)") else f"{name} (last day)"
+        name = name[:-1] + ", last day)" if name.endswith(")") else f"{name} (last day)"
     elif name is None:
         name = outcome_name(outcome)
     return f"{name} (Rp thousand)" if _is_money(outcome) else name

@@ -312,28 +312,40 @@ def test_another_scenario_picked_says_it_drops_the_edited_plan_until_reset_or_ed
     assert not rendered.find(v.Alert, type="error").widgets
 
 
+def _page_recording_the_scenario_card(tmp_path, monkeypatch):
+    """Render the page on a 400-customer baseline; return it and the scenario card's props,
+    as drawn, one dictionary each time."""
+    drawn = []
+    panel = app.ScenarioPanel
+
+    @solara.component
+    def Recording(**props):
+        drawn.append(props)
+        return panel(**props)
+
+    monkeypatch.setattr(app, "ScenarioPanel", Recording)
+    text = (ROOT / "scenarios" / "baseline.toml").read_text()
+    (tmp_path / "baseline.toml").write_text(text.replace("size = 10_000", "size = 400"))
+    monkeypatch.setenv(SCENARIO_VARIABLE, str(tmp_path / "baseline.toml"))
+    _box, rc = solara.render(App(), handle_error=False)
+    return rc, drawn
+
+
+def _upload(drawn, name, size):
+    """Upload a ring of ``size`` customers named ``name``, as the card's upload thread does."""
+    ring = "\n".join(f"{i},{(i + 1) % size}" for i in range(size)).encode()
+    thread = threading.Thread(target=drawn[-1]["on_edge_list"], args=(name, ring))
+    thread.start()
+    thread.join()
+
+
 def test_going_back_to_the_scenarios_own_network_says_it_drops_the_edited_plan(
     tmp_path, monkeypatch
 ):
     """After an upload, "use the scenario's own network" dropped the plan edited since
     without a word (the upload itself said so)."""
-    upload = []
-    panel = app.ScenarioPanel
-
-    @solara.component
-    def Recording(**props):
-        upload.append(props["on_edge_list"])
-        return panel(**props)
-
-    monkeypatch.setattr(app, "ScenarioPanel", Recording)
-    text_ = (ROOT / "scenarios" / "baseline.toml").read_text()
-    (tmp_path / "baseline.toml").write_text(text_.replace("size = 10_000", "size = 400"))
-    monkeypatch.setenv(SCENARIO_VARIABLE, str(tmp_path / "baseline.toml"))
-    _box, rc = solara.render(App(), handle_error=False)
-    ring = "\n".join(f"{i},{(i + 1) % 400}" for i in range(400)).encode()
-    thread = threading.Thread(target=upload[-1], args=("ring.csv", ring))
-    thread.start()
-    thread.join()
+    rc, drawn = _page_recording_the_scenario_card(tmp_path, monkeypatch)
+    _upload(drawn, "ring.csv", 400)
     tab(rc, "Campaign")
     button(rc, "Remove action").click()
     assert not dropped_said(rc)
@@ -372,27 +384,12 @@ def test_a_scenario_that_cannot_be_read_is_explained_and_the_page_keeps_running(
 def test_an_uploaded_network_reaches_the_page_in_one_render(tmp_path, monkeypatch):
     """The upload's thread set the page's state in steps, each drawn: for seconds the card
     showed the new network's size beside the old file's name."""
-    drawn, upload = [], []
-    panel = app.ScenarioPanel
-
-    @solara.component
-    def Recording(**props):
-        drawn.append((props["scenario"].population.size, props["uploaded"]))
-        upload.append(props["on_edge_list"])
-        return panel(**props)
-
-    monkeypatch.setattr(app, "ScenarioPanel", Recording)
-    text = (ROOT / "scenarios" / "baseline.toml").read_text()
-    (tmp_path / "baseline.toml").write_text(text.replace("size = 10_000", "size = 400"))
-    monkeypatch.setenv(SCENARIO_VARIABLE, str(tmp_path / "baseline.toml"))
-    _box, rc = solara.render(App(), handle_error=False)
+    rc, drawn = _page_recording_the_scenario_card(tmp_path, monkeypatch)
     for name, size in (("ring.csv", 300), ("club.csv", 34)):
-        ring = "\n".join(f"{i},{(i + 1) % size}" for i in range(size)).encode()
         before = len(drawn)
-        thread = threading.Thread(target=upload[-1], args=(name, ring))
-        thread.start()
-        thread.join()
-        assert drawn[before:] == [(size, name)]
+        _upload(drawn, name, size)
+        shown = [(p["scenario"].population.size, p["uploaded"]) for p in drawn[before:]]
+        assert shown == [(size, name)]
     rc.close()
 
 
