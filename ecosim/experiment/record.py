@@ -415,9 +415,8 @@ def _runs_of(data: dict[str, Any]) -> dict[str, Any]:
     the experiment, its scenario and its strategies) and the outcomes reported (every run
     keeps every outcome); a batch without the sensitivity analysis's settings and without
     its baseline (which the report compares with); a sensitivity analysis without the
-    outcomes it reports, without
-    the strategies it does not run, without the conditions when it samples its own
-    parameters, and without ``replications`` when it has its own.
+    outcomes it reports, without the strategies it does not run, without the conditions
+    when it samples its own parameters, and without ``replications`` when it has its own.
     """
     data = _without_overrides(data)
     experiment = data.get("experiment")
