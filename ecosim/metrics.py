@@ -52,7 +52,7 @@ STATES = {
     "presence_physical": "mean physical presence: exp(-days since last purchase / active window)",
     "presence_cognitive": "mean cognitive presence: exp(-days since last consumption / window)",
     "presence_emotional": "mean emotional presence: positive experience valence",
-    "mean_experience": "mean experience valence of the aware customers (NaN while none is)",
+    "mean_experience": "mean experience valence of the aware customers (undefined while none is)",
     "rating": "average review rating (stars, shrunk towards the prior)",
     "active_customers": "customers whose last purchase is within the active window",
     "churned_customers": "customers who have defected and not come back",
