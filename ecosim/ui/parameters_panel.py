@@ -179,6 +179,7 @@ def _Select(spec: dict[str, Any], value: Any, on_value: Callable[[Any], None]) -
         value=labels.get(value, value),
         on_value=lambda name: on_value(values[name]),
         dense=True,
+        style={"margin-top": "10px"},  # its label rises above it, onto the note before
     )
     if "file_key" in spec:
         solara.Text(

@@ -610,3 +610,15 @@ def test_on_a_phone_the_sidebar_fits_and_closes_to_show_the_page(browser, app_ur
     expect(page.get_by_role("heading", name="WHAT IS IT?")).to_be_in_viewport()
     phone.shot("phone-about")
     page.close()
+
+
+def test_a_choice_s_label_keeps_clear_of_the_range_above_it(app: App):
+    """The network select's label sat on the days slider's '365 days (from 1 to 730)'."""
+    page = app.page
+    page.set_viewport_size({"width": 1024, "height": 800})
+    app.open()
+    drawer = page.locator(".v-navigation-drawer")
+    above = drawer.get_by_text("days (from 1 to 730)").bounding_box()
+    label = drawer.locator("label").filter(has_text=re.compile(r"^network$")).bounding_box()
+    assert label["y"] >= above["y"] + above["height"] - 0.5, (above, label)
+    app.shot("parameters-1024")
