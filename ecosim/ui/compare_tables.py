@@ -52,8 +52,6 @@ NAMES = {
     "total_clv": "customer lifetime value",
     "roi": "marketing ROI",
     "final_adopted_share": "customers who have bought (share, last day)",
-    "final_engaged_share": "engaged customers (share, last day)",
-    "final_churned_customers": "churned customers (last day)",
     "net_sentiment": "net sentiment of word of mouth",
 }
 """Plain names of outcomes (others are named by :func:`outcome_label`)."""

@@ -72,7 +72,7 @@ OUTCOME_NAMES = {
     "aware_share": "aware of the brand (share)",
     "adopted_share": "bought at least once (share)",
     **{f"stage_{stage}": f"{stage} stage (share)" for stage in STAGE_NAMES},
-    "engaged_share": "engaged (share)",
+    "engaged_share": "engaged customers (share)",
     "presence_physical": "physical presence",
     "presence_cognitive": "cognitive presence",
     "presence_emotional": "emotional presence",
