@@ -146,7 +146,9 @@ def ScenarioPanel(
             "Your own friendship network: a CSV edge list (source,target customer ids)",
             style={"font-size": "0.85em"},
         )
-        EdgeListUpload(on_file=on_edge_list, on_refused=on_refused, on_started=on_upload_started)
+        EdgeListUpload(  # a new input when the network changes: no chip of an old file
+            on_file=on_edge_list, on_refused=on_refused, on_started=on_upload_started
+        ).key(f"edge list upload for {uploaded!r}")
         if uploaded:
             solara.Text(f"Network: {uploaded} (uploaded)", style={"font-size": "0.85em"})
             solara.Button(

@@ -590,6 +590,7 @@ def test_a_network_uploaded_over_an_edited_plan_says_the_plan_was_dropped(app: A
     expect(
         page.get_by_text("was dropped with the return to the scenario's own network")
     ).to_be_visible()
+    expect(page.get_by_text("ring.csv")).to_have_count(0)  # nor its chip in the file input
 
 
 def test_on_a_phone_the_sidebar_fits_and_closes_to_show_the_page(browser, app_url):
