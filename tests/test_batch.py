@@ -774,6 +774,11 @@ def test_command_line_changes_make_a_smaller_batch_recorded_and_kept_apart(tmp_p
     assert "differs in: experiment.scenario.brands[0].price (folder: 90.0, now: 95.0));" in err
     assert "experiment.overrides" not in err
     assert "its runs are not mixed with others" in err
+    ad = '{type="advertising", brand="shop", channel="social", start=1, end=20}'
+    other = [*changes, "--set", f"scenario.campaign=[{ad}]"]
+    assert main(["batch", str(path), "--out", str(out), "--serial", *other]) == 2
+    err = capsys.readouterr().err  # a long list is told by what it lost, not by its length
+    assert "experiment.scenario.campaign (folder: 2 items, now: 1: drops 1 item)" in err
     other = [*changes, "--set", 'outcomes=["total_profit"]']  # what is reported, not run
     assert main(["batch", str(path), "--out", str(out), "--serial", *other]) == 0
     assert "18 already done, 0 finished now" in capsys.readouterr().out

@@ -194,8 +194,7 @@ def claim(store: ResultStore, record: Record) -> None:
     differences = _differences(_runs_of(held), _runs_of(data))
     if differences:
         listed = "; ".join(
-            f"{path} (folder: {_short(was)}, now: {_short(now)})"
-            for path, was, now in differences[:5]
+            f"{path} ({_change(was, now)})" for path, was, now in differences[:5]
         ) + ("; ..." if len(differences) > 5 else "")
         raise ExperimentError(
             str(store.directory),
@@ -360,6 +359,10 @@ def _first(found: list[str]) -> str:
     return "; ".join(found[:3]) + ("; ..." if len(found) > 3 else "")
 
 
+_LONG_LIST = 80
+"""The longest a list is written in full in a message (characters)."""
+
+
 def _short(value: Any) -> str:
     """Write a value for a message: itself if short, else what it is.
 
@@ -370,10 +373,46 @@ def _short(value: Any) -> str:
         return "absent"
     text = repr(value)
     if isinstance(value, list):
-        return text if len(text) <= 80 else f"a list of {len(value)} items"
+        return text if len(text) <= _LONG_LIST else f"a list of {len(value)} items"
     if isinstance(value, dict):
         return "a dict"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _change(was: Any, now: Any) -> str:
+    """Write how a value differs between a folder's record and a rerun, for a message.
+
+    A long list is described by the items it gained or lost, not by its length alone.
+
+    >>> _change(90.0, 95.0)
+    'folder: 90.0, now: 95.0'
+    >>> _change([f"outcome_{i}" for i in range(9)], [f"outcome_{i}" for i in range(10)])
+    "folder: 9 items, now: 10: adds 'outcome_9'"
+    >>> plan = [{"type": "tv_ad", "start": day, "intensity": 0.6} for day in (1, 90, 180)]
+    >>> _change(plan, plan[:2])
+    'folder: 3 items, now: 2: drops 1 item'
+    """
+    if (
+        not (isinstance(was, list) and isinstance(now, list))
+        or max(len(repr(was)), len(repr(now))) <= _LONG_LIST
+    ):
+        return f"folder: {_short(was)}, now: {_short(now)}"
+    added = [item for item in now if item not in was]
+    dropped = [item for item in was if item not in now]
+    parts = [
+        f"{verb} {_items(items)}" for verb, items in (("adds", added), ("drops", dropped)) if items
+    ]
+    return f"folder: {len(was)} items, now: {len(now)}: " + (
+        ", ".join(parts) or "the same items, repeated or in another order"
+    )
+
+
+def _items(items: list[Any]) -> str:
+    """Name a few items of a list if they are short, else count them."""
+    named = [repr(item) for item in items]
+    if len(named) <= 3 and all(len(name) <= 40 for name in named):
+        return ", ".join(named)
+    return f"{len(items)} item" + "s" * (len(items) != 1)
 
 
 def _differences(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
