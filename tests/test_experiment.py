@@ -352,7 +352,7 @@ BROKEN = {
         {"outcomes": ["total_revenue", "total_revenu"]},
         [
             "outcomes[1]: unknown outcome 'total_revenu' (did you mean total_revenue? expected "
-            "one of: final_aware_share"
+            "one of: final_ followed by aware_share, adopted_share"
         ],
     ),
     "an outcome twice": (

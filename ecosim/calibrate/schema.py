@@ -27,6 +27,7 @@ from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
 from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.experiment.schema import expected_outcome
 from ecosim.market import check_edge_list
 from ecosim.metrics import OUTCOMES, bounds
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
@@ -398,7 +399,7 @@ class Calibration(Spec):
             if statistic.column not in OUTCOMES:
                 problems.append(
                     f"statistics[{i}].column: unknown outcome {statistic.column!r} "
-                    f"(expected one of: {', '.join(OUTCOMES)})"
+                    f"{expected_outcome(statistic.column, list(OUTCOMES))}"
                 )
             if statistic.label in seen:
                 problems.append(f"statistics[{i}]: {statistic.label} is given twice")

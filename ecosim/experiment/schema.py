@@ -672,7 +672,8 @@ def _unknown(names: list[str], known: list[str], where: str) -> list[str]:
 def expected_outcome(name: str, known: list[str]) -> str:
     """Say which outcomes a run reports, the nearest to ``name`` first, for an error message.
 
-    The outcomes of one brand (``<outcome>__<brand>``) are listed once for all brands.
+    The outcomes of one brand (``<outcome>__<brand>``) are listed once for all brands, and
+    outcomes that share a first word (``final_``, ``total_``) are listed under it.
 
     Parameters
     ----------
@@ -688,10 +689,10 @@ def expected_outcome(name: str, known: list[str]) -> str:
 
     Examples
     --------
-    >>> known = ["total_revenue", "total_clv__a", "total_clv__b", "roi__a", "roi__b"]
+    >>> known = ["total_revenue", "total_profit", "total_clv__a", "total_clv__b", "roi__a"]
     >>> print(expected_outcome("total_clv", known))  # doctest: +NORMALIZE_WHITESPACE
-    (did you mean total_clv__a or total_clv__b? expected one of: total_revenue; or for one
-    brand (a, b), <outcome>__<brand> of: total_clv, roi)
+    (did you mean total_clv__a or total_clv__b? expected one of: total_revenue, total_profit;
+    or for one brand (a, b), <outcome>__<brand> of: total_clv, roi)
     """
     close = [n for n in known if n.startswith(f"{name}__")] or difflib.get_close_matches(
         name, known, n=1, cutoff=0.75
@@ -699,14 +700,31 @@ def expected_outcome(name: str, known: list[str]) -> str:
     hint = f"did you mean {' or '.join(close)}? " if close else ""
     whole = [n for n in known if not split_column(n)[1]]
     brands = list(dict.fromkeys(b for n in known if (b := split_column(n)[1])))
-    listed = f"expected one of: {', '.join(whole)}"
+    listed = f"expected one of: {_by_first_word(whole)}"
     if brands:
-        per_brand = dict.fromkeys(split_column(n)[0] for n in known if split_column(n)[1])
+        per_brand = list(dict.fromkeys(split_column(n)[0] for n in known if split_column(n)[1]))
         listed += (
             f"; or for one brand ({', '.join(brands)}), <outcome>__<brand> of: "
-            f"{', '.join(per_brand)}"
+            f"{_by_first_word(per_brand)}"
         )
     return f"({hint}{listed})"
+
+
+def _by_first_word(names: list[str]) -> str:
+    """List names, those of a first word that five or more share after it, once.
+
+    >>> _by_first_word([f"final_{n}" for n in "abcde"] + ["total_units", "roi"])
+    'final_ followed by a, b, c, d, e; total_units, roi'
+    """
+    first = [n.split("_", 1)[0] + "_" if "_" in n else n for n in names]
+    shared = {word for word in first if word.endswith("_") and first.count(word) >= 5}
+    groups = [
+        f"{word} followed by "
+        + ", ".join(n.removeprefix(word) for n, w in zip(names, first, strict=True) if w == word)
+        for word in dict.fromkeys(w for w in first if w in shared)
+    ]
+    alone = [n for n, w in zip(names, first, strict=True) if w not in shared]
+    return "; ".join([*groups, *([", ".join(alone)] if alone else [])])
 
 
 def _repeated(names: list[str], where: str) -> list[str]:

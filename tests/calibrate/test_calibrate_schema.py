@@ -116,7 +116,12 @@ BROKEN_FILES = [
     (
         "unknown outcome",
         ('column = "purchases"', 'column = "sales"'),
-        "statistics[0].column: unknown outcome 'sales'",
+        "statistics[0].column: unknown outcome 'sales' (expected one of: aware_share,",
+    ),
+    (
+        "misspelt outcome",
+        ('column = "purchases"', 'column = "purchase"'),
+        "statistics[0].column: unknown outcome 'purchase' (did you mean purchases? expected",
     ),
     ("unknown field", ("seed = 7", "seed = 7\nseeds = 3"), "seeds: unknown field"),
     (
