@@ -28,6 +28,7 @@ from pathlib import Path
 
 __all__ = [
     "INTERRUPT_RECEIVED",
+    "LINK_LOOP",
     "EcosimError",
     "InputError",
     "InputWarning",
@@ -42,6 +43,9 @@ __all__ = [
     "stop_reason",
     "without_input_warnings",
 ]
+
+LINK_LOOP = "is a loop of symbolic links (a link that leads back to itself)"
+"""What is said of a path that names no file but a loop of symbolic links."""
 
 
 class EcosimError(Exception):

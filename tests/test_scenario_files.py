@@ -76,3 +76,16 @@ def test_a_scenario_that_extends_an_experiment_is_refused_at_the_file_extended(t
         load_scenario(tmp_path / "scenario.toml")
     [(_, problem)] = caught.value.problems
     assert "is an experiment file (it has replications, strategies)" in problem
+
+
+def test_a_loop_of_symbolic_links_is_named_as_one_for_a_file_and_for_its_extends(tmp_path):
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    (tmp_path / "c.toml").write_text('extends = "a.toml"\nname = "c"\n')
+    loop = "is a loop of symbolic links (a link that leads back to itself)"
+    with pytest.raises(InputError) as error:
+        load_scenario(tmp_path / "a.toml")
+    assert str(error.value) == f"{tmp_path / 'a.toml'}: 1 problem\n  {loop}"
+    with pytest.raises(InputError) as error:
+        load_scenario(tmp_path / "c.toml")
+    assert str(error.value).endswith(f"\n  extends: 'a.toml' {loop}; expected a file")

@@ -6,6 +6,7 @@ anything else falls back to a careful parser that names the first bad line.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -20,7 +21,7 @@ import pandas as pd
 from numpy.dtypes import StringDType
 
 from ecosim.checks import check_integer
-from ecosim.errors import InputError, shortened
+from ecosim.errors import LINK_LOOP, InputError, shortened
 from ecosim.network.graph import _MAX_NODES, SocialNetwork
 
 __all__ = ["MAX_EDGE_LIST_BYTES", "EdgeListError", "edge_list_digest", "read_edge_list"]
@@ -166,6 +167,8 @@ def _opened(path: str | os.PathLike[str]) -> io.BufferedReader:
     except EdgeListError:
         raise
     except (OSError, ValueError) as error:  # no permission, a name too long, a NUL byte
+        if isinstance(error, OSError) and error.errno == errno.ELOOP:
+            raise EdgeListError(f"{path}: {LINK_LOOP}; expected a CSV file of edges") from None
         why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise EdgeListError(
             f"{path}: cannot be read ({why}; expected a CSV file of edges)"

@@ -9,11 +9,12 @@ it, rather than with every field it lacks and every field it has too many.
 
 from __future__ import annotations
 
+import errno
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from ecosim.errors import InputError
+from ecosim.errors import LINK_LOOP, InputError
 
 __all__ = ["KINDS", "FileKind", "kind_of", "read_toml_file", "undecodable_line"]
 
@@ -90,7 +91,8 @@ def read_toml_file(
     except UnicodeDecodeError as problem:
         raise error(str(path), [("", _not_utf8(problem))]) from None
     except OSError as problem:
-        raise error(str(path), [("", f"cannot be read ({problem})")]) from None
+        why = LINK_LOOP if problem.errno == errno.ELOOP else f"cannot be read ({problem})"
+        raise error(str(path), [("", why)]) from None
     except tomllib.TOMLDecodeError as problem:
         raise error(str(path), [("", f"invalid TOML: {problem}")]) from None
     found = kind_of(data)

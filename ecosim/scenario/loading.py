@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
-from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.errors import LINK_LOOP, InputError, InputWarning, as_path
 from ecosim.scenario.campaign import horizon_problem
 from ecosim.scenario.fields import NAME_PATTERN, expected
 from ecosim.scenario.files import read_toml_file
@@ -217,7 +217,11 @@ def _referenced(
     folder = path.parent.resolve()
     try:
         target = (folder / name).resolve()
-    except (OSError, RuntimeError, ValueError) as error:  # a symlink loop, a NUL byte
+    except RuntimeError:  # Python before 3.13 on a loop of symbolic links
+        raise ScenarioError(
+            str(named or path), [(field, f"{name!r} {LINK_LOOP}; expected a file")]
+        ) from None
+    except (OSError, ValueError) as error:  # a NUL byte
         raise ScenarioError(
             str(named or path), [(field, f"{name!r} cannot be a file name here ({error})")]
         ) from None

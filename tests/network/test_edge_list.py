@@ -357,16 +357,17 @@ def test_a_folder_is_not_an_edge_list(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "why"),
-    [("edges.csv/x", "Not a directory"), ("loop", "Too many levels of symbolic links")],
+    [
+        ("edges.csv/x", "cannot be read (Not a directory; expected a CSV file of edges)"),
+        ("loop", "is a loop of symbolic links (a link that leads back to itself); expected a CSV"),
+    ],
 )
 def test_a_path_that_cannot_be_read_names_the_file_and_why(tmp_path, name, why):
     write(tmp_path, "0,1\n1,2\n")
     (tmp_path / "loop").symlink_to(tmp_path / "loop")
     with pytest.raises(EdgeListError) as error:
         read_edge_list(tmp_path / name, n=3)
-    assert str(error.value) == (
-        f"{tmp_path / name}: cannot be read ({why}; expected a CSV file of edges)"
-    )
+    assert str(error.value).startswith(f"{tmp_path / name}: {why}")
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,7 @@ def test_an_edge_list_path_that_is_a_folder_names_the_scenario_and_field(tmp_pat
 @pytest.mark.parametrize(
     ("path", "problem"),
     [
-        ("loop.csv", "'loop.csv' cannot be a file name here (Symlink loop from "),
+        ("loop.csv", "'loop.csv' is a loop of symbolic links (a link that leads back to itself)"),
         ("x" * 300 + ".csv", "cannot be a file name (File name too long)"),
         ("a\x00b.csv", "'a\\x00b.csv' cannot be a file name here (embedded null byte)"),
     ],
