@@ -641,19 +641,9 @@ SENSITIVITY_BROKEN = {
         [{"path": "dynamics.venting_rate", "range": [0.1, 0.5], "levels": 3}],
         "sensitivity.parameters[0].levels: unknown field",
     ),
-    "value outside the scenario schema": (
-        [{"path": "dynamics.venting_rate", "range": [0.1, 1.5]}],
-        "sensitivity.parameters[0]: value 1.5: dynamics.venting_rate: "
-        "Input should be less than or equal to 1",
-    ),
     "reserved name": (
         [{"name": "seed", "path": "dynamics.venting_rate", "range": [0.1, 0.5]}],
         "sensitivity.parameters[0].name: 'seed' is reserved",
-    ),
-    "a field its strategy sets": (
-        [{"path": "campaign.0.intensity", "range": [0.1, 0.5]}],
-        "sensitivity.parameters[0].path: 'campaign.0.intensity' overlaps "
-        "'campaign.0.intensity', which strategy 'quiet' sets",
     ),
     "two parameters of one field": (
         [
@@ -675,6 +665,33 @@ def test_broken_sensitivity_parameters_are_named(tmp_path, case):
     path = write_experiment(tmp_path, tiny_experiment(sensitivity=sensitivity))
     with pytest.raises(ExperimentError) as caught:
         load_experiment(path)
+    assert expected in str(caught.value)
+
+
+SENSITIVITY_UNRUNNABLE = {
+    "value outside the scenario schema": (
+        [{"path": "dynamics.venting_rate", "range": [0.1, 1.5]}],
+        "sensitivity.parameters[0]: value 1.5: dynamics.venting_rate: "
+        "Input should be less than or equal to 1",
+    ),
+    "a field its strategy sets": (
+        [{"path": "campaign.0.intensity", "range": [0.1, 0.5]}],
+        "sensitivity.parameters[0].path: 'campaign.0.intensity' overlaps "
+        "'campaign.0.intensity', which strategy 'quiet' sets",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SENSITIVITY_UNRUNNABLE), ids=list(SENSITIVITY_UNRUNNABLE))
+def test_sensitivity_parameters_its_strategy_refuses_are_named_when_it_runs(tmp_path, case):
+    """Checked against the strategy analysed by the analysis, not on reading: a batch
+    runs no analysis, and is not refused for a strategy changed under one."""
+    parameters, expected = SENSITIVITY_UNRUNNABLE[case]
+    sensitivity = {"parameters": parameters, "strategy": "quiet"}
+    path = write_experiment(tmp_path, tiny_experiment(sensitivity=sensitivity))
+    experiment = load_experiment(path)
+    with pytest.raises(ExperimentError) as caught:
+        sensitivity_design(experiment, "morris")
     assert expected in str(caught.value)
 
 
@@ -835,8 +852,9 @@ def test_sensitivity_parameters_valid_alone_but_not_together_are_refused(tmp_pat
             {"name": "end", "path": "campaign.0.end", "range": [5, 12], "integer": True},
         ]
     }
+    experiment = load_experiment(write_experiment(tmp_path, data))
     with pytest.raises(ExperimentError) as raised:
-        load_experiment(write_experiment(tmp_path, data))
+        sensitivity_design(experiment, "morris")
     ((where, message),) = raised.value.problems
     assert where == "sensitivity" and message.startswith(
         "strategy 'plain' with campaign.0.start = 9, campaign.0.end = 5: campaign[0]: end (5) "
@@ -883,8 +901,9 @@ def test_a_strategy_that_appends_an_action_leaves_the_others_free_to_vary(tmp_pa
     assert scenario.campaign[0].intensity == design.runs[0].values["intensity"]
     appended = {"name": "promo_discount", "path": "campaign.2.discount", "range": [0.1, 0.5]}
     data["sensitivity"]["parameters"] = [appended]
+    experiment = load_experiment(write_experiment(tmp_path, data))
     with pytest.raises(ExperimentError) as raised:
-        load_experiment(write_experiment(tmp_path, data))
+        sensitivity_design(experiment, "morris")
     assert raised.value.problems == [
         (
             "sensitivity.parameters[0].path",

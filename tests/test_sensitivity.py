@@ -316,7 +316,8 @@ def test_a_large_design_still_checks_every_value_of_an_integer_parameter(tmp_pat
         market, "resolve_scenario", lambda scenario, overrides: built.append(overrides)
     )
     design = sensitivity_design(experiment, "sobol")
-    assert len(design.sample) == 64 * 5 and len(built) <= 1 + 7
+    corners = 4  # the ranges' extremes together (sensitivity_problems)
+    assert len(design.sample) == 64 * 5 and len(built) <= corners + 1 + 7
     assert {overrides["campaign.0.end"] for overrides in built} == set(range(14, 21))
 
 
@@ -384,3 +385,24 @@ def test_sobol_indices_too_noisy_to_read_are_said_so(tmp_path, capsys):
     assert "dummy on" not in printed, "the dummy's indices are the noise floor"
     report = (out / "sensitivity.md").read_text()
     assert "**Too few samples for " in report and "| too few samples |" in report
+
+
+def test_a_batch_runs_a_strategy_changed_under_the_analysis_which_then_refuses_it(tmp_path, capsys):
+    """A strategy changed on the command line to set a field that the sensitivity analysis
+    varies refused the batch too, though a batch runs no analysis."""
+    price = {"name": "price", "path": "brands.shop.price", "range": [80, 120]}
+    data = tiny_experiment(conditions=None, sensitivity={"parameters": [price]})
+    del data["conditions"]
+    path = write_experiment(tmp_path, data)
+    changes = ["--serial", "--replications", "2", "--days", "15", "--customers", "100"]
+    changes += ["--set", 'strategies.plain.set={"brands.shop.price" = 90}']
+    assert main(["batch", str(path), "--out", str(tmp_path / "batch"), *changes]) == 0
+    assert "tiny: 6 runs: 0 already done, 6 finished now" in capsys.readouterr().out
+    out = tmp_path / "sensitivity"
+    assert main(["sensitivity", str(path), "--method", "morris", "--out", str(out), *changes]) == 2
+    assert capsys.readouterr().err.endswith(
+        f"ecosim: error: {path}: 1 problem\n  sensitivity.parameters[0].path: "
+        "'brands.shop.price' overlaps 'brands.shop.price', which strategy 'plain' sets (a "
+        "sensitivity parameter must not change a strategy's field)\n"
+    )
+    assert not out.exists()

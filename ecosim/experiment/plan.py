@@ -36,6 +36,7 @@ from ecosim.experiment.schema import (
     ExperimentError,
     Factor,
     Scalar,
+    sensitivity_problems,
     strategy_overrides,
 )
 from ecosim.model import MAX_COMBINATIONS, first_invalid
@@ -302,7 +303,9 @@ def sensitivity_design(
     ExperimentError
         If the method is neither of :data:`METHODS`, there are no parameters, a condition
         parameter used has values instead of a range, the experiment draws its market from
-        a posterior, a Morris design's grid puts levels of an integer parameter between
+        a posterior, a parameter changes a field of the strategy analysed or takes values
+        the scenario refuses with it (:func:`~ecosim.experiment.schema.sensitivity_problems`),
+        a Morris design's grid puts levels of an integer parameter between
         whole numbers, or the scenario refuses the values of a design point, which every
         run there would fail on (the first few such points are named).
     """
@@ -344,7 +347,7 @@ def sensitivity_design(
         for i, p in enumerate(experiment.sensitivity_parameters)
         if p.range is None
     ]
-    if problems:
+    if problems or (problems := sensitivity_problems(experiment)):
         raise ExperimentError(source, problems)
     parameters = experiment.sensitivity_parameters
     where = "sensitivity" if settings.parameters else "conditions"

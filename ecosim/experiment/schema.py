@@ -71,6 +71,7 @@ __all__ = [
     "load_experiment",
     "outcome_names",
     "scenario_changes",
+    "sensitivity_problems",
     "strategy_overrides",
     "strategy_warnings",
     "summary_row",
@@ -510,14 +511,18 @@ class Experiment(Spec):
                 problems.append(f"{where}.name: {parameter.label!r} is an outcome; give a name")
             elif parameter.label in reserved:
                 problems.append(f"{where}.name: {_reserved(parameter.label)}")
-            problems += _clashes(where, parameter.path, self.strategies, "a condition", scenario)
+            problems += [
+                f"{path}: {problem}"
+                for path, problem in _clashes(
+                    where, parameter.path, self.strategies, "a condition", scenario
+                )
+            ]
         problems += _shared_fields(self.parameters, "conditions.parameters", scenario)
         problems += _seed_parameters(self.parameters, "conditions.parameters")
         sensitive = self.sensitivity.parameters or []
         problems += _shared_fields(sensitive, "sensitivity.parameters", scenario)
         problems += _seed_parameters(sensitive, "sensitivity.parameters")
         labels = [p.label for p in sensitive]
-        strategy = self.sensitivity.strategy or self.baseline
         for i, parameter in enumerate(sensitive):
             where = f"sensitivity.parameters[{i}]"
             if labels.count(parameter.label) > 1:
@@ -526,11 +531,6 @@ class Experiment(Spec):
                 problems.append(f"{where}.name: {parameter.label!r} is reserved; give a name")
             elif parameter.label in reserved:
                 problems.append(f"{where}.name: {_reserved(parameter.label)}")
-            if strategy in self.strategies:
-                chosen = {strategy: self.strategies[strategy]}
-                problems += _clashes(
-                    where, parameter.path, chosen, "a sensitivity parameter", scenario
-                )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -552,7 +552,7 @@ def _clashes(
     strategies: dict[str, Strategy],
     what: str,
     scenario: dict[str, Any],
-) -> list[str]:
+) -> list[tuple[str, str]]:
     """Name each strategy that changes ``path``'s field, or a field inside it or around it.
 
     A strategy changes the fields of its ``set`` and the items its ``append`` adds; the
@@ -574,8 +574,11 @@ def _clashes(
         clash = [p for p in changed if overlapping(field_path(data, p), field)]
         if clash:
             problems.append(
-                f"{where}.path: {path!r} overlaps {clash[0]!r}, which strategy {name!r} "
-                f"{changed[clash[0]]} ({what} must not change a strategy's field)"
+                (
+                    f"{where}.path",
+                    f"{path!r} overlaps {clash[0]!r}, which strategy {name!r} "
+                    f"{changed[clash[0]]} ({what} must not change a strategy's field)",
+                )
             )
     return problems
 
@@ -1017,15 +1020,14 @@ SHARED_FIELDS = {
 
 
 def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
-    """Load the scenario with each strategy, and with each parameter's extreme values.
+    """Load the scenario with each strategy, and with each condition parameter's extremes.
 
-    Each strategy alone; each parameter's extremes alone (conditions with the baseline,
-    sensitivity parameters with their strategy); then every combination of the
-    parameters' extremes (at most :data:`~ecosim.market.MAX_COMBINATIONS` of them) with
-    every strategy for the
-    conditions, and with the analysed strategy for the sensitivity parameters, since the
-    runs combine them: a scenario rule binding two fields (an action's end after its
-    start) is tightest at their extremes.
+    Each strategy alone; each parameter's extremes alone, with the baseline; then every
+    combination of the parameters' extremes (at most
+    :data:`~ecosim.market.MAX_COMBINATIONS` of them) with every strategy, since the runs
+    combine them: a scenario rule binding two fields (an action's end after its start) is
+    tightest at their extremes. A sensitivity analysis's parameters are checked when it
+    runs (:func:`sensitivity_problems`).
     """
     problems = [
         (f"strategies.{name}.{kind}.{path}", f"cannot be set: {SHARED_FIELDS[path]}")
@@ -1049,38 +1051,81 @@ def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
     if problems:
         return problems
     baseline = strategy_overrides(base, experiment.strategies[experiment.baseline])
-    chosen = experiment.sensitivity.strategy or experiment.baseline
-    sensitive = strategy_overrides(base, experiment.strategies[chosen])
-    for where, parameters, overrides in (
-        ("conditions", experiment.parameters, baseline),
-        ("sensitivity", experiment.sensitivity.parameters or [], sensitive),
-    ):
-        for i, parameter in enumerate(parameters):
-            for value in parameter.extremes():
-                try:
-                    resolve_scenario(base, overrides={**overrides, parameter.path: value})
-                except ScenarioError as error:
-                    if _takes_whole_numbers(base, overrides, parameter, value):
-                        problems.append(
-                            (
-                                f"{where}.parameters[{i}].integer",
-                                f"{parameter.path} takes whole numbers: set integer = true "
-                                "(the design's values are then rounded)",
-                            )
-                        )
-                        break
-                    problems += [
-                        (f"{where}.parameters[{i}]", f"value {value!r}: {path}: {message}")
-                        for path, message in error.problems
-                    ]
+    problems = _extreme_problems(base, "conditions", experiment.parameters, baseline)
     if problems:
         return problems
-    for where, parameters, names in (
-        ("conditions", experiment.parameters, list(experiment.strategies)),
-        ("sensitivity", experiment.sensitivity.parameters or [], [chosen]),
-    ):
-        for name in names:
-            problems += _refused_combination(experiment, name, where, parameters)
+    for name in experiment.strategies:
+        problems += _refused_combination(experiment, name, "conditions", experiment.parameters)
+    return problems
+
+
+def sensitivity_problems(experiment: Experiment) -> list[tuple[str, str]]:
+    """Check a sensitivity analysis's parameters against the strategy it analyses.
+
+    The analysis runs one strategy (``sensitivity.strategy``, else the baseline) with its
+    parameters (its own, else the conditions'): none may change a field of that strategy,
+    and the scenario must take each parameter's extremes, and every combination of them,
+    with it. Reading the file does not check this, so that a batch, which runs no
+    analysis, is not refused for it (after a strategy is changed on the command line).
+
+    Parameters
+    ----------
+    experiment : Experiment
+
+    Returns
+    -------
+    list of (str, str)
+        Field path and problem; empty if the analysis can run.
+    """
+    own = experiment.sensitivity.parameters
+    where = "sensitivity" if own else "conditions"
+    parameters = experiment.sensitivity_parameters
+    name = experiment.sensitivity.strategy or experiment.baseline
+    chosen = {name: experiment.strategies[name]}
+    scenario = experiment.scenario.model_dump()
+    problems = [
+        clash
+        for i, parameter in enumerate(parameters if own else [])
+        for clash in _clashes(
+            f"sensitivity.parameters[{i}]",
+            parameter.path,
+            chosen,
+            "a sensitivity parameter",
+            scenario,
+        )
+    ]
+    if problems:
+        return problems
+    base = experiment.scenario
+    overrides = strategy_overrides(base, chosen[name])
+    return _extreme_problems(base, where, parameters, overrides) or _refused_combination(
+        experiment, name, where, parameters
+    )
+
+
+def _extreme_problems(
+    base: Scenario, where: str, parameters: list[Factor], overrides: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """Return the problems of each parameter's extreme values alone, with ``overrides``."""
+    problems = []
+    for i, parameter in enumerate(parameters):
+        for value in parameter.extremes():
+            try:
+                resolve_scenario(base, overrides={**overrides, parameter.path: value})
+            except ScenarioError as error:
+                if _takes_whole_numbers(base, overrides, parameter, value):
+                    problems.append(
+                        (
+                            f"{where}.parameters[{i}].integer",
+                            f"{parameter.path} takes whole numbers: set integer = true "
+                            "(the design's values are then rounded)",
+                        )
+                    )
+                    break
+                problems += [
+                    (f"{where}.parameters[{i}]", f"value {value!r}: {path}: {message}")
+                    for path, message in error.problems
+                ]
     return problems
 
 
@@ -1121,9 +1166,12 @@ def _check_posterior(experiment: Experiment) -> list[tuple[str, str]]:
     problems = []
     scenario = experiment.scenario.model_dump()
     for path in paths:
-        problems += _clashes(
-            "posterior.from", path, experiment.strategies, "a posterior draw", scenario
-        )
+        problems += [
+            f"{where}: {problem}"
+            for where, problem in _clashes(
+                "posterior.from", path, experiment.strategies, "a posterior draw", scenario
+            )
+        ]
         problems += [
             f"posterior.from: {path!r} overlaps condition {p.label!r}"
             for p in experiment.parameters
