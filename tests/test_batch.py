@@ -1544,3 +1544,22 @@ def test_the_process_logs_again_once_the_embedded_cluster_is_closed(monkeypatch)
         assert logging.root.manager.disable == logging.NOTSET
     assert silenced == [logging.CRITICAL]
     assert logging.root.manager.disable == logging.NOTSET
+
+
+def test_each_input_warning_of_a_batch_is_given_once_naming_its_strategy(tmp_path, capsys):
+    """The conditions' extremes, checked with each strategy as the file was read, gave a
+    strategy's warnings again without its name."""
+    path = write_experiment(tmp_path)
+    changes = ["--serial", "--replications", "2", "--days", "5", "--customers", "100"]
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), *changes]) == 0
+    given = [
+        line.removeprefix("ecosim: warning: ")
+        for line in capsys.readouterr().err.splitlines()
+        if line.startswith("ecosim: warning: ")
+    ]
+    horizon = "scenario 'small': days: the horizon of 5 days leaves out 1 campaign action "
+    assert given == [
+        f"{horizon}(campaign[1]) and cuts short 1 campaign action (campaign[0])",
+        f"strategy 'promo': {horizon}(campaign[1]) and cuts short 2 campaign actions "
+        "(campaign[0], campaign[2])",
+    ]

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
-from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.errors import InputError, InputWarning, as_path, without_input_warnings
 from ecosim.market import check_edge_list
 from ecosim.metrics import columns, split_column, summarize
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
@@ -1106,12 +1106,17 @@ def sensitivity_problems(experiment: Experiment) -> list[tuple[str, str]]:
 def _extreme_problems(
     base: Scenario, where: str, parameters: list[Factor], overrides: dict[str, Any]
 ) -> list[tuple[str, str]]:
-    """Return the problems of each parameter's extreme values alone, with ``overrides``."""
+    """Return the problems of each parameter's extreme values alone, with ``overrides``.
+
+    Without the input warnings: the runs give those of the values they run, each naming
+    its strategy (:func:`~ecosim.experiment.runner.run_experiment`).
+    """
     problems = []
     for i, parameter in enumerate(parameters):
         for value in parameter.extremes():
             try:
-                resolve_scenario(base, overrides={**overrides, parameter.path: value})
+                with without_input_warnings():
+                    resolve_scenario(base, overrides={**overrides, parameter.path: value})
             except ScenarioError as error:
                 if _takes_whole_numbers(base, overrides, parameter, value):
                     problems.append(
@@ -1132,19 +1137,23 @@ def _extreme_problems(
 def _refused_combination(
     experiment: Experiment, name: str, where: str, parameters: list[Factor]
 ) -> list[tuple[str, str]]:
-    """Return the problems of the first combination of extremes a strategy makes invalid."""
+    """Return the problems of the first combination of extremes a strategy makes invalid.
+
+    Without the input warnings, as :func:`_extreme_problems`.
+    """
     extremes = [parameter.extremes() for parameter in parameters]
     if not parameters or math.prod(len(values) for values in extremes) > MAX_COMBINATIONS:
         return []
     overrides = strategy_overrides(experiment.scenario, experiment.strategies[name])
     paths = [parameter.path for parameter in parameters]
-    found = first_invalid(
-        experiment.scenario,
-        (
-            {**overrides, **dict(zip(paths, corner, strict=True))}
-            for corner in itertools.product(*extremes)
-        ),
-    )
+    with without_input_warnings():
+        found = first_invalid(
+            experiment.scenario,
+            (
+                {**overrides, **dict(zip(paths, corner, strict=True))}
+                for corner in itertools.product(*extremes)
+            ),
+        )
     if found is None:
         return []
     _, values, refused = found
