@@ -327,7 +327,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Fit the parameters of a calibration file by ABC-SMC and write the "
         "posterior, its plots, a posterior predictive check, calibrated.toml and report.md. "
         "Rerun the same command after an interruption to resume from the last complete "
-        "generation. Only --serial reproduces a posterior exactly.",
+        "generation. The same seed gives the same posterior with --serial and on a cluster of any "
+        "size.",
     )
     calibration.add_argument("calibration", type=Path, help="calibration TOML file")
     calibration.add_argument(
@@ -805,12 +806,11 @@ def _port(text: str) -> int:
     return port
 
 
-def _check_workers(args: argparse.Namespace) -> None:
-    """Refuse more --workers than this machine holds, named as the option."""
-    from ecosim.experiment.runner import check_local_processes
+def _check_where(args: argparse.Namespace) -> None:
+    """Refuse the options that say where runs go, named as options (``--workers``, ...)."""
+    from ecosim.experiment.runner import check_where
 
-    if args.workers is not None:
-        check_local_processes(args.workers, "--workers")
+    check_where(args.workers, args.scheduler, args.serial, args.dashboard, prefix="--")
 
 
 def _scenario_file(path: Path, experiment: Experiment) -> Path | None:
@@ -823,7 +823,7 @@ def _batch(args: argparse.Namespace) -> int:
     from ecosim.experiment.plan import refused_conditions
     from ecosim.store import ResultStore, output_folder
 
-    _check_workers(args)
+    _check_where(args)
     overrides = _experiment_overrides(args, "replications")
     experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
     _refuse_varied(
@@ -904,7 +904,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.report import too_few_samples_note, undefined_note, write_sensitivity_report
     from ecosim.store import ResultStore, output_folder
 
-    _check_workers(args)
+    _check_where(args)
     overrides = _experiment_overrides(args, "sensitivity.replications")
     experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
     where = "sensitivity" if experiment.sensitivity.parameters else "conditions"
@@ -983,7 +983,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _on_runner(command: Callable[..., int], file: Path, args: argparse.Namespace) -> int:
     """Call a command that runs its simulations where the runner options say, with ``--set``."""
-    _check_workers(args)
+    _check_where(args)
     overrides = _overrides(args, {})
     return command(
         file, args.out, args.workers, args.scheduler, args.serial, args.dashboard, overrides

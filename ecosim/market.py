@@ -98,8 +98,8 @@ class Market(mesa.Model):
     scenario : Scenario, str or Path
         A validated scenario or the path of a scenario TOML file.
     rng : int or numpy.random.Generator, optional
-        Seed of the run's single random stream (Mesa's ``rng``); the scenario's ``seed``
-        when omitted.
+        Seed of the run's random numbers: Mesa's ``rng`` and, keyed by its first number,
+        the customers' daily draws (``draws``); the scenario's ``seed`` when omitted.
     customers : int, optional
         Override the population size.
     days : int, optional

@@ -859,7 +859,7 @@ def test_a_dashboard_without_a_local_cluster_is_refused(tmp_path, capsys, where)
     out = tmp_path / "out"
     assert main(["batch", str(path), "--out", str(out), "--dashboard", *where]) == 2
     err = capsys.readouterr().err
-    assert f"ecosim: error: dashboard and {where[0][2:]}: cannot go together (the dashboard" in err
+    assert f"ecosim: error: --dashboard and {where[0]}: cannot go together (the dashboard" in err
     assert not out.exists()
 
 

@@ -129,7 +129,7 @@ def calibrate(
     scheduler : str, optional
         Address of a running Dask scheduler.
     serial : bool
-        Simulate in this process (the only mode that reproduces a posterior exactly).
+        Simulate in this process, without Dask (the same posterior as on a cluster).
     progress : callable, optional
         Called with each generation as it completes.
     dashboard : bool

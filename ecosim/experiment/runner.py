@@ -614,7 +614,12 @@ def _check_retries(retries: int) -> None:
 
 
 def check_where(
-    workers: int | None, scheduler: str | None, serial: bool, dashboard: bool = False
+    workers: int | None,
+    scheduler: str | None,
+    serial: bool,
+    dashboard: bool = False,
+    *,
+    prefix: str = "",
 ) -> None:
     """Refuse the arguments that say where simulations run, named as arguments.
 
@@ -622,6 +627,9 @@ def check_where(
     ----------
     workers, scheduler, serial, dashboard
         As in :func:`run_experiment`.
+    prefix : str
+        Written before each argument's name: ``"--"`` names them as the command line's
+        options.
 
     Raises
     ------
@@ -637,13 +645,14 @@ def check_where(
     given = {"workers": workers is not None, "scheduler": scheduler is not None, "serial": serial}
     if sum(map(bool, given.values())) > 1:
         raise InputError(
-            f"{' and '.join(name for name, on in given.items() if on)}: cannot go together "
-            "(expected one of them: workers for a local Dask cluster, scheduler for a running "
-            "one, or serial=True for this process, without Dask)"
+            f"{' and '.join(prefix + name for name, on in given.items() if on)}: cannot go "
+            "together (expected one of them: workers for a local Dask cluster, scheduler for "
+            "a running one, or serial=True for this process, without Dask)"
         )
     if dashboard and (serial or scheduler is not None):
+        other = "serial" if serial else "scheduler"
         raise InputError(
-            f"dashboard and {'serial' if serial else 'scheduler'}: cannot go together (the "
+            f"{prefix}dashboard and {prefix}{other}: cannot go together (the "
             "dashboard is the local Dask cluster's; "
             + (
                 "serial runs start none)"
@@ -652,10 +661,10 @@ def check_where(
             )
         )
     if workers is not None:
-        check_local_processes(workers, "workers")
+        check_local_processes(workers, f"{prefix}workers")
     if scheduler is not None and not (isinstance(scheduler, str) and scheduler.strip()):
         raise InputError(
-            f"scheduler: {scheduler!r:.60} is no address (expected one such as tcp://host:8786)"
+            f"{prefix}scheduler: {scheduler!r:.60} is no address (expected one such as tcp://host:8786)"
         )
 
 
