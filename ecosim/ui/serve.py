@@ -18,6 +18,11 @@ DEFAULT_PORT = 8765
 EVERY_INTERFACE = ("0.0.0.0", "::")
 """Hosts that serve every network interface of this computer, at no address of their own."""
 
+COOKIE_WARNING = "ignore:Cookies with samesite=none require https:UserWarning"
+"""Solara's warning, at a page opened at an address other than ``localhost`` over http, that
+the session cookie cannot be set for a page embedded in another site's frame: the app is
+not embedded, and ten lines of it at the first page looked like an error."""
+
 
 def solara_command(host: str, port: int) -> list[str]:
     """Return the command that runs the app's Solara server.
@@ -160,6 +165,9 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = DEFAULT_PO
         SCENARIO_VARIABLE: str(path),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "SOLARA_THEME_SHOW_BANNER": "False",  # its badge covered the panels' bottom right
+        "PYTHONWARNINGS": ",".join(
+            filter(None, [os.environ.get("PYTHONWARNINGS"), COOKIE_WARNING])
+        ),
     }
     command = solara_command(host, port)
     os.execve(command[0], command, environment)

@@ -26,6 +26,7 @@ def test_page_loads_without_errors_and_shows_every_view(app: App, app_url, serve
     expect(page.get_by_role("slider", name="customers")).to_be_attached()
     expect(page.get_by_role("slider", name="negativity bias")).to_be_attached()
     app.shot("loaded")
+    assert "samesite" not in server_log.read_text(), "no cookie warning for a page not embedded"
 
 
 def test_each_browser_session_has_its_own_model(app: App, browser, app_url):
