@@ -922,6 +922,24 @@ def test_an_action_costing_more_than_its_brands_whole_budget_is_warned_about():
     ]
 
 
+def test_a_budget_of_0_is_said_to_stop_every_paid_action_not_only_those_with_a_fixed_cost():
+    """The always-on advertising, which has no fixed cost, stopped without a word."""
+    data = apply_overrides(small_scenario(), {"brands.0.budget": 0, "campaign.1.cost": 150})
+    with pytest.warns(InputWarning) as caught:
+        validate_scenario(data, "shop.toml")
+    assert [str(w.message) for w in caught] == [
+        "shop.toml: brands[0].budget: shop's budget is 0, so none of its actions that cost "
+        "money runs (paid media, influencer fees, rewards, messages and fixed costs are paid "
+        "from it)"
+    ]
+    funded = apply_overrides(data, {"brands.0.budget": 1_000})
+    exposures = [
+        run(validate_scenario(given), customers=300, days=20)["exposures"].sum()
+        for given in (data, funded)
+    ]
+    assert exposures[0] == 0 < exposures[1]
+
+
 def test_a_scenario_built_directly_names_its_invalid_fields():
     """Scenario(...) raised pydantic's ValidationError, the one public call that did."""
     with pytest.raises(ScenarioError) as caught:

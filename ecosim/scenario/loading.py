@@ -367,13 +367,29 @@ def scenario_notices(scenario: Scenario) -> list[str]:
 
 
 def _over_budget(scenario: Scenario) -> list[str]:
-    """Name the actions whose fixed cost is more than their brand's whole budget."""
+    """Name what never runs for want of budget.
+
+    A brand with actions and a budget of 0 (none of its paid actions runs), and the other
+    brands' actions whose fixed cost is more than their brand's whole budget.
+    """
     budgets = {brand.name: brand.budget for brand in scenario.brands}
+    acting = {action.brand for action in scenario.campaign}
+    broke = [i for i, brand in enumerate(scenario.brands) if brand.budget == 0]
+    unpaid = {scenario.brands[i].name for i in broke}
     return [
-        f"campaign[{i}].cost: {action.cost:,g} is more than brand {action.brand}'s whole "
-        f"budget ({budgets[action.brand]:,g}): the action never runs"
-        for i, action in enumerate(scenario.campaign)
-        if action.cost > budgets[action.brand]
+        *(
+            f"brands[{i}].budget: {name}'s budget is 0, so none of its actions that cost "
+            "money runs (paid media, influencer fees, rewards, messages and fixed costs are "
+            "paid from it)"
+            for i in broke
+            if (name := scenario.brands[i].name) in acting
+        ),
+        *(
+            f"campaign[{i}].cost: {action.cost:,g} is more than brand {action.brand}'s whole "
+            f"budget ({budgets[action.brand]:,g}): the action never runs"
+            for i, action in enumerate(scenario.campaign)
+            if action.cost > budgets[action.brand] and action.brand not in unpaid
+        ),
     ]
 
 
