@@ -341,6 +341,7 @@ def Page() -> None:
                 on_plan=edit_plan,
                 running=model.value,
                 edge_list=uploaded.value,
+                days=reset_keywords(params, edits.value, plan.value).get("days"),
             ).key(f"plan-{id(scenario.value)}")
         with solara.lab.Tab(TABS[4]):
             AboutTheModel(model.value)

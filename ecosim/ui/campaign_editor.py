@@ -42,6 +42,8 @@ __all__ = [
 COLUMNS = ("type", "brand", "channel", "segment", "start", "end", "intensity", "cost")
 """The fields every row of the table shows (channel: or influencer)."""
 _FORM = ("type", "brand", "channel", "influencer", "segment", "start", "end", "intensity", "cost")
+UNCHANGED = "Nothing changed: the action is as it was, and so is the plan."
+"""Said when an action is saved as it was: the plan is not marked as edited."""
 _CELL = "padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap"
 
 
@@ -117,18 +119,30 @@ def retyped(
     return {**action, "type": kind}, tomli_w.dumps(kept).strip() if kept != others else extra
 
 
-def with_campaign(scenario: Scenario, actions: list[dict[str, Any]]) -> Scenario:
+def with_campaign(
+    scenario: Scenario, actions: list[dict[str, Any]], days: int | None = None
+) -> Scenario:
     """Return the scenario with another campaign plan, validated by the scenario schema.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    actions : list of dict
+        The plan's actions, as a scenario file's ``[[campaign]]`` tables.
+    days : int, optional
+        The horizon the plan runs to (the page's days control); the scenario's by default.
 
     Raises
     ------
     ScenarioError
-        If the schema rejects the plan, or an action starts after the scenario's last day
-        (as when its file is read); the message names each action's field
-        (``campaign[2].end``) and what was expected.
+        If the schema rejects the plan, or an action starts after the last day (as when
+        a file is read); the message names each action's field (``campaign[2].end``) and
+        what was expected.
     """
     data = scenario.model_dump(exclude_none=True)
     data["campaign"] = actions
+    if days is not None:
+        data["days"] = days
     return validate_scenario(data, source="the campaign plan", beyond_horizon="refuse")
 
 
@@ -286,6 +300,7 @@ def CampaignEditor(
     on_plan: Callable[[Scenario | None], None],
     running: LiveModel,
     edge_list: str = "",
+    days: int | None = None,
 ) -> None:
     """Show the campaign calendar and the form that edits it.
 
@@ -302,6 +317,9 @@ def CampaignEditor(
     edge_list : str
         The file name of a network uploaded to the page ("" for the scenario's own): the
         download names it, to be kept beside the scenario (:func:`scenario_toml`).
+    days : int, optional
+        The horizon Reset runs the plan to (the days control); the scenario's by default.
+        An action is checked against it, and an action it cuts short is said so.
     """
     current = plan or scenario
     actions = [a.model_dump(exclude_none=True) for a in current.campaign]
@@ -310,7 +328,7 @@ def CampaignEditor(
     draft, set_draft = solara.use_state(actions[chosen] if chosen >= 0 else blank_action(scenario))
     extra, set_extra = solara.use_state(_others(draft))
     message, set_message = solara.use_state("")
-    warned, set_warned = solara.use_state("")
+    horizon = current.days if days is None else days
 
     def choose(number: int) -> None:
         set_row(number)
@@ -318,29 +336,23 @@ def CampaignEditor(
         set_draft(action)
         set_extra(_others(action))
         set_message("")
-        set_warned("")
 
     def take(new: list[dict[str, Any]], done: str) -> bool:
         try:
-            edited = with_campaign(scenario, new)
+            edited = with_campaign(scenario, new, horizon)
         except ScenarioError as error:
             set_message(str(error))
-            set_warned("")
+            return False
+        if edited.campaign == current.campaign:
+            set_message(UNCHANGED)
             return False
         on_plan(edited)
         set_message(done)
-        cut = [  # an action the horizon cuts short (one after it is refused): said here too
-            f"campaign[{i}].end: {found[1]}"
-            for i, action in enumerate(edited.campaign)
-            if (found := horizon_problem(action, edited.days))
-        ]
-        set_warned("\n".join(cut))
         return True
 
     def back() -> None:
         on_plan(None)
         set_message("")
-        set_warned("")
 
     def filled() -> dict[str, Any] | None:
         try:
@@ -468,10 +480,17 @@ def CampaignEditor(
                 "file beside it.",
                 style={"font-size": "0.8em", "color": "#555"},
             )
+        cut = [  # an action the horizon cuts short (one after it is refused): said here too
+            f"campaign[{i}].end: {found[1]}"
+            for i, action in enumerate(current.campaign)
+            if (found := horizon_problem(action, horizon))
+        ]
         if message.endswith((" saved.", " added.", " removed.")):
             if not uses:  # once it runs, the heading says so
                 solara.Success(message + " It applies on Reset.", dense=True)
-            if warned:
-                solara.Warning(warned, dense=True, style_="white-space: pre-wrap")
+            if cut and plan:
+                solara.Warning("\n".join(cut), dense=True, style_="white-space: pre-wrap")
+        elif message == UNCHANGED:
+            solara.Info(message, dense=True)
         elif message:
             solara.Error(message, style_="white-space: pre-wrap")

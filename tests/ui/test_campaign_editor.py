@@ -183,3 +183,54 @@ def test_the_other_fields_leave_out_the_shared_fields_the_type_does_not_read():
     assert _others({**promotion, "cultural_relevance": 0.0}) == "discount = 0.3"
     advert = {"type": "advertising", "brand": "b", "channel": "tv", "start": 1, "end": 2}
     assert _others({**advert, "cultural_relevance": 0.5}) == "cultural_relevance = 0.5"
+
+
+def test_actions_are_checked_against_the_days_reset_runs_not_the_files():
+    """With the days control at 730, an action on day 400 was refused as after day 365; at
+    100 days, one on days 200-210 was taken, and never ran."""
+    late = {**blank_action(BASELINE), "start": 400, "end": 420}
+    assert with_campaign(BASELINE, [*plan(), late], days=730).days == 730
+    with pytest.raises(ScenarioError, match=r"starts on day 200, after the last day \(100\)"):
+        with_campaign(BASELINE, [*plan(), {**late, "start": 200, "end": 210}], days=100)
+    keywords = reset_keywords(model_params(BASELINE), {"days": 730}, None)
+    assert keywords["days"] == 730, "the page passes the editor the days Reset runs"
+
+
+def test_the_horizon_note_follows_the_days_control():
+    """Said once when the action was saved, it kept the old horizon's numbers after the days
+    control moved."""
+    days = solara.reactive(365)
+
+    @solara.component
+    def Editor():
+        plan, set_plan = solara.use_state(None)
+        running = LiveModel(scenario=BASELINE, customers=300)
+        CampaignEditor(BASELINE, plan, set_plan, running, days=days.value)
+
+    _box, rc = solara.render(Editor())
+    field = rc.find(v.TextField, label="end (day)").widget
+    field.v_model = "400"
+    field.fire_event("keyup.enter")
+    rc.find(v.Btn, children=["Save action"]).widget.click()
+    said = ["".join(map(str, w.children)) for w in rc.find(v.Alert).widgets]
+    assert said[1].endswith("after the last day (365): it runs 78 of its 113 days")
+    days.set(300)
+    said = ["".join(map(str, w.children)) for w in rc.find(v.Alert).widgets]
+    assert said[1].startswith(
+        "campaign[0].end: ends on day 400, after the last day (300): it runs 13 of its 113 days"
+    )
+    assert "campaign[8].end: starts on day 346, after the last day (300)" in said[1]
+    rc.close()
+
+
+def test_an_action_saved_as_it_was_leaves_the_plan_unedited_and_says_so():
+    """Saving an unchanged action said nothing, yet the page called the plan edited and the
+    compare page ran it as another strategy."""
+    plans = []
+    running = LiveModel(scenario=BASELINE, customers=300)
+    _box, rc = solara.render(CampaignEditor(BASELINE, None, plans.append, running))
+    rc.find(v.Btn, children=["Save action"]).widget.click()
+    assert plans == []
+    said = ["".join(map(str, w.children)) for w in rc.find(v.Alert).widgets]
+    assert said == ["Nothing changed: the action is as it was, and so is the plan."]
+    rc.close()

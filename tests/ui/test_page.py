@@ -298,12 +298,12 @@ def dropped_said(rc) -> bool:
     return any("The campaign plan edited in the Campaign tab was dropped" in m for m in messages)
 
 
-@pytest.mark.parametrize("then", ["Reset", "Save action", None])
+@pytest.mark.parametrize("then", ["Reset", "Remove action", None])
 def test_another_scenario_picked_says_it_drops_the_edited_plan_until_reset_or_edit(rendered, then):
     """The plan edited in the Campaign tab was dropped without a word (an upload said so);
     then the note stayed after Reset, and after the plan was edited again."""
     tab(rendered, "Campaign")
-    button(rendered, "Save action").click()  # action 0 as it is: the plan is now an edit
+    button(rendered, "Remove action").click()  # the plan is now an edit
     rendered.find(v.Select, label="scenario").widget.v_model = "two_brands"
     assert dropped_said(rendered)
     if then is not None:
