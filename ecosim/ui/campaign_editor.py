@@ -276,12 +276,50 @@ def _strength(action: dict[str, Any], takes: set[str]) -> str:
     return f"{knob.replace('_', ' ')} {action[knob]:g}"
 
 
-def _table(actions: list[dict[str, Any]]) -> str:
-    header = ("#", *COLUMNS[:6], "strength", "fixed cost")
+def running_costs(action: dict[str, Any], scenario: Scenario) -> str:
+    """Say what an action costs as it runs, beyond its fixed cost, in Rp thousand.
+
+    The channel's price of an exposure (advertising, posts), the influencer's fee for each
+    day of the activation, and the action's own prices (``cost_per_contact``,
+    ``reward_cost``, ``running_cost``).
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> scenario = load_scenario("scenarios/baseline.toml")
+    >>> running_costs({"type": "influencer", "influencer": "rina_style"}, scenario)
+    'fee Rp 3,000k a day'
+    >>> running_costs({"type": "winback", "cost_per_contact": 0.2}, scenario)
+    'Rp 0.2k a contact'
+    """
+    costs = [("", value, _PRICED[name]) for name, value in action.items() if name in _PRICED]
+    if action["type"] in ("advertising", "social_post"):
+        channel = next(c for c in scenario.channels if c.name == action["channel"])
+        costs.insert(0, ("", channel.cost_per_exposure, "an exposure"))
+    if action["type"] == "influencer":
+        influencer = next(i for i in scenario.influencers if i.name == action["influencer"])
+        costs.insert(0, ("fee ", influencer.fee, "a day"))
+    said = [f"{what}Rp {value:,g}k {unit}" for what, value, unit in costs if value]
+    return ", ".join(said) or "–"
+
+
+_PRICED = {
+    "cost_per_contact": "a contact",
+    "cost_per_invite": "an invite",
+    "cost_per_message": "a message",
+    "cost_per_seed": "a seed",
+    "reward_cost": "a reward",
+    "running_cost": "a day (engine)",
+}
+"""An action's own prices, and what each pays for."""
+
+
+def _table(actions: list[dict[str, Any]], scenario: Scenario) -> str:
+    header = ("#", *COLUMNS[:6], "strength", "fixed cost", "costs as it runs")
     header = (*header[:3], "channel or influencer", *header[4:])
     rows = ["".join(f"<th style='{_CELL}'>{html.escape(h)}</th>" for h in header)]
     for number, action in enumerate(actions):
-        cells = [str(number), *action_row(action)]
+        cells = [str(number), *action_row(action), running_costs(action, scenario)]
         rows.append("".join(f"<td style='{_CELL}'>{html.escape(c)}</td>" for c in cells))
     return "".join(f"<tr>{row}</tr>" for row in rows)
 
@@ -416,7 +454,7 @@ def CampaignEditor(
         with solara.Div(style=TABLE_BOX):
             solara.HTML(
                 tag="table",
-                unsafe_innerHTML=_table(actions),
+                unsafe_innerHTML=_table(actions, scenario),
                 style="font-size: 0.85em; border-collapse: collapse",
             )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):

@@ -234,3 +234,16 @@ def test_an_action_saved_as_it_was_leaves_the_plan_unedited_and_says_so():
     said = ["".join(map(str, w.children)) for w in rc.find(v.Alert).widgets]
     assert said == ["Nothing changed: the action is as it was, and so is the plan."]
     rc.close()
+
+
+def test_the_table_says_what_each_action_costs_as_it_runs():
+    """An influencer's fee for each day was shown nowhere: the table gave its fixed cost of
+    Rp 3,000k while the brand spent Rp 4,000k a day on it."""
+    scenario = load_scenario("scenarios/two_brands.toml")
+    running = LiveModel(scenario=scenario, customers=300)
+    _box, rc = solara.render(CampaignEditor(scenario, None, lambda _: None, running))
+    (table,) = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML, tag="table").widgets]
+    assert "<th style" in table and ">costs as it runs</th>" in table
+    assert ">fee Rp 4,000k a day</td>" in table
+    assert ">Rp 0.25k an exposure</td>" in table
+    rc.close()
