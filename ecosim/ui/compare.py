@@ -19,6 +19,7 @@ built on, from :mod:`ecosim.ui.compare_session` (what to run: :class:`Request`,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -164,18 +165,22 @@ def _Choices(
     files = session.scenarios
     names = solara.use_memo(lambda: file_strategy_names(experiment, files), [experiment])
     picked = tuple(stem for stem in files if stem in session.scenario_choice.value)
-    edited = plan is not None and with_plan.value
-    request = Request(
+    without = Request(
         path,
         chosen,
         session.replications.value,
         session.customers.value,
         session.days.value,
-        plan=[a.model_dump(exclude_none=True) for a in plan.campaign] if edited else None,
         scenarios={names[stem]: files[stem] for stem in picked},
     )
+    actions = None if plan is None else [a.model_dump(exclude_none=True) for a in plan.campaign]
+    refused = solara.use_memo(lambda: _plan_refused(without, actions, experiment), [without, plan])
+    edited = plan is not None and with_plan.value and not refused
+    request = dataclasses.replace(without, plan=actions) if edited else without
     problem = choice_problem(request.names)
     warnings = [problem] if problem else []
+    if refused:
+        warnings.append(refused)
     if edited and plan.name != experiment.scenario.name:
         warnings.append(
             f"{strategy_label(EDITED_PLAN)} is the campaign plan edited for {plan.name}; here "
@@ -183,6 +188,7 @@ def _Choices(
             "customers, network, brands and channels), like every strategy."
         )
     problems, idle, brands = solara.use_memo(lambda: _check(request), [request])
+    solara.use_effect(lambda: session.request.set(request), [request])
     running = session.running
     with solara.Column(gap="6px"):
         solara.Text(
@@ -196,8 +202,9 @@ def _Choices(
         if plan is not None:
             solara.Checkbox(
                 label=f"{strategy_label(EDITED_PLAN)} (Campaign tab)",
-                value=with_plan,
-                disabled=running,
+                value=edited,
+                on_value=with_plan.set,
+                disabled=running or bool(refused),
             )
         _Checks(request, experiment, [*warnings, *brands], problems, idle)
         with solara.Row():
@@ -340,6 +347,28 @@ def _Checks(
             )
 
 
+def _plan_refused(request: Request, plan: list[dict] | None, experiment: Experiment) -> str:
+    """Say why a plan edited in the Campaign tab cannot run in the request's experiment.
+
+    Empty if it can, or if the request cannot run without it either (its own problems are
+    then shown). The plan was edited for another scenario: one with other brands,
+    channels or influencers than the experiment's base scenario cannot run on it.
+    """
+    if plan is None:
+        return ""
+    problems = _check(dataclasses.replace(request, plan=plan))[0]
+    if not problems or _check(request)[0]:
+        return ""
+    lines = [line.strip() for problem in problems for line in problem.splitlines()[1:]]
+    more = f"; and {len(lines) - 2} more" if len(lines) > 2 else ""
+    base = experiment.scenario.name
+    return (
+        f"{strategy_label(EDITED_PLAN)} cannot run in {experiment.name}: it uses what {base}, "
+        f"the experiment's base scenario, lacks ({'; '.join(lines[:2])}{more}). A plan edited "
+        f"for {base} can run here."
+    )
+
+
 def _check(request: Request) -> tuple[list[str], list[str], list[str]]:
     """Return why the request cannot run, its idle strategies, and notes on its brands.
 
@@ -436,10 +465,17 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
             style={"font-weight": "bold", "font-size": "1.05em"},
         )
         source = session.status.value.source
+        ran, asked = session.status.value.request, session.request.value
         if picked is not None and picked.stem != source:
             solara.Info(
                 f"These are the last comparison's results, of {source}; press Run to compare "
                 f"the strategies of {picked.stem}.",
+                dense=True,
+            )
+        elif None not in (ran, asked) and ran != asked:
+            solara.Info(
+                "These results are of the settings as they were when Run was pressed; the "
+                "settings (or the edited plan) have changed since: press Run to compare them.",
                 dense=True,
             )
         solara.Text("Money (mean with its 95% interval)", style={"font-weight": "bold"})

@@ -461,6 +461,8 @@ class Status:
         What went wrong: the error when failed, the failed runs when finished.
     source : str
         The experiment file (its stem) the finished comparison ran.
+    request : Request, optional
+        What the finished comparison ran.
     """
 
     phase: Literal["idle", "running", "finished", "cancelled", "failed"] = "idle"
@@ -469,6 +471,7 @@ class Status:
     comparison: Comparison | None = None
     message: str = ""
     source: str = ""
+    request: Request | None = None
 
 
 def _all_failed(strategy: str, runs: list[Run], failed: set[str]) -> bool:
@@ -512,6 +515,8 @@ class CompareSession:
         self.customers = solara.reactive(CUSTOMERS[2])
         self.days = solara.reactive(DAYS[2])
         self.outcome: solara.Reactive[str | None] = solara.reactive(None)
+        # what the settings ask for now, to tell whether the results shown are of them
+        self.request: solara.Reactive[Request | None] = solara.reactive(None)
         self.status = solara.reactive(Status())
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -612,7 +617,13 @@ class CompareSession:
                 nothing = f"No run of {lost_names} finished: there is nothing to compare."
                 return Status("failed", planned, planned, message=f"{nothing}\n{message}")
             return Status(
-                "finished", planned, planned, compare(out), message, request.experiment.stem
+                "finished",
+                planned,
+                planned,
+                compare(out),
+                message,
+                request.experiment.stem,
+                request,
             )
         except _Cancelled:
             return Status("cancelled", self.status.value.done, self.status.value.planned)

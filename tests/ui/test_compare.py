@@ -596,3 +596,32 @@ def test_a_plan_edited_for_another_scenario_says_where_it_runs(session, picked, 
     assert any(warning in a for a in alerts(rc)) is warned
     assert any("120 days, on the base scenario, baseline." in t for t in texts(rc))
     rc.close()
+
+
+def test_a_plan_edited_for_a_scenario_of_other_brands_is_left_out_with_a_word(session):
+    """The edited plan of two_brands was ticked by default: Run was disabled under a red
+    list of eight problems, and nothing could be compared until it was unticked."""
+    plan = load_scenario(ROOT / "scenarios" / "two_brands.toml")
+    _box, rc = solara.render(CompareSettings(session, plan), handle_error=False)
+    box = rc.find(v.Checkbox, label="edited plan (Campaign tab)").widget
+    assert (box.v_model, box.disabled) == (False, True)
+    assert not rc.find(v.Alert, type="error").widgets
+    (said,) = [a for a in alerts(rc) if "edited plan cannot run" in a]
+    assert "edited plan cannot run in strategy_comparison: it uses what baseline, the " in said
+    assert "campaign[3].brand: unknown brand 'modaku' (expected one of: tokoku); " in said
+    assert "; and 6 more). A plan edited for baseline can run here." in said
+    assert not button(rc, "Run").disabled
+    assert any(" runs: 2 strategies × " in t for t in texts(rc)), texts(rc)
+    rc.close()
+
+
+def test_results_of_settings_changed_since_are_said_to_be_so(page, session):
+    """The results of the last Run stayed without a word after the settings changed."""
+    tiny(page)
+    run(page, session)
+    stale = "These results are of the settings as they were when Run was pressed"
+    assert not any(stale in a for a in alerts(page))
+    page.find(v.Slider, label="replications").widget.v_model = 3
+    wait_until(lambda: any(stale in a for a in alerts(page)))
+    page.find(v.Slider, label="replications").widget.v_model = 2
+    wait_until(lambda: not any(stale in a for a in alerts(page)))
