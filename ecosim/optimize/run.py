@@ -30,7 +30,7 @@ from ecosim.experiment.runner import Job, Runner, check_runner_arguments, open_r
 from ecosim.network import edge_list_digest
 from ecosim.optimize.posterior import read_posterior
 from ecosim.optimize.schema import Optimisation, OptimisationError
-from ecosim.optimize.search import DATABASE, open_study, run_search, statistic
+from ecosim.optimize.search import DATABASE, open_study, readable_study, run_search, statistic
 from ecosim.optimize.selection import Sampler, Selected, select_best
 from ecosim.optimize.space import suggest
 from ecosim.store import dotted, held_folder, sqlite_address, write_parquet, write_text
@@ -296,14 +296,19 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
         dump["posterior"]["sample"] = read_posterior(optimisation).digest()
     before_edge_lists = _digest(dump)  # as folders written before edge lists were digested
     if network := edge_list_digest(optimisation.scenario.network):
-        dump["edge_list_sha256"] = network
+        dump[EDGE_LIST] = network
     digest = _digest(dump)
     path = folder / FINGERPRINT
     if path.exists():
         held = path.read_text().strip()
         if held == before_edge_lists != digest or (
-            held != digest and _only_edge_list_differs(folder, dump) and not _evaluated(folder)
-        ):  # written before edge lists were digested, or nothing evaluated on the old file
+            held != digest
+            and (
+                _differs_only_in(folder, dump, REPORTED)
+                or (_differs_only_in(folder, dump, {EDGE_LIST}) and not _evaluated(folder))
+            )
+        ):  # written before edge lists were digested, in what is only reported, or nothing
+            # evaluated on the old edge list
             write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
             write_text(digest + "\n", path)
         elif held != digest:
@@ -322,15 +327,22 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
     write_text(digest + "\n", path)
 
 
-def _only_edge_list_differs(folder: Path, dump: dict[str, Any]) -> bool:
-    """Whether the folder's record differs from ``dump`` in the edge list's digest alone."""
+EDGE_LIST = "edge_list_sha256"
+"""The field of a folder's record that holds the digest of the network's edge list."""
+
+REPORTED = {"description", "scenario.description"}
+"""The fields of a folder's record that only a report reads: a rerun may change them."""
+
+
+def _differs_only_in(folder: Path, dump: dict[str, Any], fields: set[str]) -> bool:
+    """Whether the folder's record differs from ``dump`` in some of ``fields`` alone."""
     try:
         held = json.loads((folder / RECORD).read_text())
     except (OSError, ValueError):
         return False
-    key = "edge_list_sha256"
-    return {k: v for k, v in held.items() if k != key} == {
-        k: v for k, v in dump.items() if k != key
+    was, now = dotted(held), dotted(dump)
+    return {k: v for k, v in was.items() if k not in fields} == {
+        k: v for k, v in now.items() if k not in fields
     }
 
 
@@ -339,13 +351,14 @@ def _evaluated(folder: Path) -> bool:
     if not (folder / DATABASE).exists():
         return False
     storage = sqlite_address(folder / DATABASE)
-    return any(
-        study.n_trials
-        and optuna.load_study(study_name=study.study_name, storage=storage).get_trials(
-            deepcopy=False, states=(TrialState.COMPLETE,)
+    with readable_study(folder):
+        return any(
+            study.n_trials
+            and optuna.load_study(study_name=study.study_name, storage=storage).get_trials(
+                deepcopy=False, states=(TrialState.COMPLETE,)
+            )
+            for study in optuna.get_all_study_summaries(storage)
         )
-        for study in optuna.get_all_study_summaries(storage)
-    )
 
 
 def _digest(dump: dict[str, Any]) -> str:
@@ -511,6 +524,31 @@ def _candidates(study: optuna.Study, optimisation: Optimisation) -> list[Candida
     return candidates
 
 
+def _kept_runs(path: Path) -> pd.DataFrame:
+    """Read the selection stage's runs kept in ``path`` (none if it does not exist yet).
+
+    Raises
+    ------
+    OptimisationError
+        If the file is damaged: it is kept as it is, and named.
+    """
+    if not path.exists():
+        return pd.DataFrame()
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise OptimisationError(
+            str(path.parent),
+            [
+                (
+                    "",
+                    f"{path.name} is damaged ({str(error).split('. ')[0]}); it is kept as it "
+                    "is: restore it from a copy, or move it away to run the selection again",
+                )
+            ],
+        ) from None
+
+
 class _SelectionRuns:
     """The selection stage's runs, kept in ``selection.parquet`` so a rerun re-uses them.
 
@@ -529,7 +567,7 @@ class _SelectionRuns:
         self.evaluator = _Evaluator(optimisation, runner, stream=1, count=count)
         self.candidates = candidates
         self.path = folder / SELECTION
-        self.runs = pd.read_parquet(self.path) if self.path.exists() else pd.DataFrame()
+        self.runs = _kept_runs(self.path)
         self.done: set[tuple[str, int]] = set()
         if len(self.runs):
             self.done = set(zip(self.runs["candidate"], self.runs["replication"], strict=True))

@@ -31,16 +31,18 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import optuna
+import sqlalchemy.exc
 from optuna.trial import TrialState
 
 from ecosim.errors import InputWarning
-from ecosim.optimize.schema import Optimisation
+from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.space import parameters, suggest
 from ecosim.store import sqlite_address
 
@@ -49,6 +51,7 @@ __all__ = [
     "Evaluation",
     "evaluated",
     "open_study",
+    "readable_study",
     "recover",
     "run_search",
     "statistic",
@@ -56,6 +59,31 @@ __all__ = [
 
 DATABASE = "study.db"
 """The study's SQLite file in the output folder."""
+
+
+@contextmanager
+def readable_study(folder: Path) -> Iterator[None]:
+    """Name the folder's study as damaged if SQLite cannot read it in the block.
+
+    Raises
+    ------
+    OptimisationError
+        Saying that :data:`DATABASE` is damaged (or cannot be read now), kept as it is.
+    """
+    try:
+        yield
+    except sqlalchemy.exc.DatabaseError as error:
+        why = error.orig if error.orig is not None else error
+        if isinstance(error, sqlalchemy.exc.OperationalError):
+            problem = f"{DATABASE} cannot be read now ({why}); it is kept as it is"
+        else:
+            problem = (
+                f"{DATABASE} is damaged ({why}); it is kept as it is: restore it from a copy "
+                "to continue the search, or move it away to start it afresh"
+            )
+        raise OptimisationError(str(folder), [("", problem)]) from None
+
+
 GENERATION = ":generation"
 """How the system attribute ends in which a genetic sampler (NSGA-II) keeps a trial's
 generation (``NSGAIISampler:generation``)."""
@@ -82,13 +110,14 @@ def open_study(optimisation: Optimisation, folder: str | Path) -> optuna.Study:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return optuna.create_study(
-        study_name=optimisation.name,
-        storage=sqlite_address(folder / DATABASE),
-        load_if_exists=True,
-        sampler=_sampler(optimisation, optimisation.seed),
-        directions=[o.direction for o in optimisation.objectives],
-    )
+    with readable_study(folder):
+        return optuna.create_study(
+            study_name=optimisation.name,
+            storage=sqlite_address(folder / DATABASE),
+            load_if_exists=True,
+            sampler=_sampler(optimisation, optimisation.seed),
+            directions=[o.direction for o in optimisation.objectives],
+        )
 
 
 def _sampler(optimisation: Optimisation, seed: int) -> optuna.samplers.BaseSampler:

@@ -558,6 +558,19 @@ def test_a_damaged_database_is_kept_and_refused_not_deleted(write_calibration, c
     assert (out / DATABASE).read_bytes() == damaged
 
 
+def test_a_damaged_record_of_the_folder_is_kept_and_named(write_calibration, capsys):
+    """A calibration.toml cut short gave an internal error (TOMLDecodeError)."""
+    path, out, _ = finished_then_reopened(write_calibration)
+    (out / "calibration.toml").write_text("x = [\n")
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 2
+    assert capsys.readouterr().err == (
+        f"ecosim: error: {out / 'calibration.toml'}: is damaged (Invalid value (at end of "
+        "document)); it is kept as it is: restore it from a copy, or move it away to start "
+        "again\n"
+    )
+    assert (out / "calibration.toml").read_text() == "x = [\n"
+
+
 def test_a_history_whose_table_lost_a_column_is_refused_without_a_traceback(
     write_calibration, capsys
 ):

@@ -46,6 +46,29 @@ STARTED = "SELECT COUNT(*) FROM trials JOIN trial_params USING (trial_id) WHERE 
 """A trial being evaluated: RUNNING, with its parameters."""
 
 
+def test_a_changed_description_keeps_the_folder_and_a_damaged_file_in_it_is_named(tmp_path, capsys):
+    """A new description refused the folder, though only the report reads it; a damaged
+    study.db or selection.parquet gave an internal error."""
+    path = write_optimisation(tmp_path)
+    out = tmp_path / "out"
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 0
+    capsys.readouterr()
+    described = ["--set", 'description="the margin, tried"']
+    assert main(["optimize", str(path), "--serial", "--out", str(out), *described]) == 0
+    assert "holds another optimisation" not in capsys.readouterr().err
+    assert '"description": "the margin, tried"' in (out / "optimisation.json").read_text()
+    for name, why in [
+        (SELECTION, "is damaged (Could not open Parquet input source"),
+        (DATABASE, "is damaged (file is not a database)"),
+    ]:
+        (out / name).write_bytes(b"not what was written")
+        assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 2
+        error = capsys.readouterr().err
+        assert error.startswith(f"ecosim: error: {out}: 1 problem\n  {name} {why}"), error
+        assert "it is kept as it is: restore it from a copy" in error
+        assert (out / name).read_bytes() == b"not what was written"
+
+
 def command(path: Path, out: Path) -> list[str]:
     return [
         sys.executable,
