@@ -74,6 +74,7 @@ __all__ = [
     "search",
     "settings",
     "stored_generations",
+    "unmoved",
 ]
 
 REDRAWN = "redrawn_after"
@@ -653,6 +654,30 @@ def posterior(history: pyabc.History) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     frame.columns.name = None
     return frame.assign(weight=weights)
+
+
+def unmoved(history: pyabc.History) -> dict[str, float]:
+    """Return the statistics if none moved: each the same in every particle of generation 0.
+
+    Generation 0 draws its particles from the prior. If every statistic came out the same in
+    all of them, whatever the parameters, every particle was as near the data as any other:
+    the search cannot tell the parameters apart, and its posterior is the prior.
+
+    Returns
+    -------
+    dict of str to float
+        Each statistic's one value, or empty if any statistic took two values.
+    """
+    _, stats = history.get_weighted_sum_stats(t=0)
+    if not stats:
+        return {}
+    first = stats[0]
+    same = all(np.array_equal(np.asarray(s[k]), np.asarray(first[k])) for s in stats for k in first)
+    return (
+        {label: float(np.asarray(value).ravel()[0]) for label, value in first.items()}
+        if same
+        else {}
+    )
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from ecosim.calibrate.abc import (
     posterior,
     search,
     stored_generations,
+    unmoved,
 )
 from ecosim.calibrate.outputs import (
     calibrated_scenario,
@@ -43,7 +44,7 @@ from ecosim.calibrate.outputs import (
     ppc_figure,
     predictive_check,
 )
-from ecosim.calibrate.report import write_report_text
+from ecosim.calibrate.report import unmoved_note, write_report_text
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.errors import InputError, InputWarning
 from ecosim.experiment.runner import check_runner_arguments
@@ -290,6 +291,9 @@ def _calibrate(
         found = search(calibration, out, client, progress, finished=bool(rewrite))
         if rewrite:
             warnings.warn(rewrite, InputWarning, stacklevel=3)
+        flat = unmoved(found.history)
+        if flat:
+            warnings.warn(f"{calibration.name}: {unmoved_note(flat)}", InputWarning, stacklevel=3)
         particles = posterior(found.history)
         draws = posterior_draws(calibration, particles)
         ppc, simulations = predictive_check(calibration, draws, _mapper(client))
@@ -317,6 +321,7 @@ def _calibrate(
                 found.resumed,
                 rewritten=bool(rewrite),
                 redrawn=found.redrawn,
+                unmoved=flat,
             ),
             out / "report.md",
         )

@@ -13,7 +13,7 @@ from ecosim.calibrate.posterior import named_beside
 from ecosim.calibrate.schema import MARKET_SIZE, STATISTIC_KINDS, Calibration
 from ecosim.report.references import references_section
 
-__all__ = ["periods", "write_report_text"]
+__all__ = ["periods", "unmoved_note", "write_report_text"]
 
 REFERENCES = """\
 - Beaumont, M. A., Cornuet, J.-M., Marin, J.-M., & Robert, C. P. (2009). Adaptive
@@ -40,6 +40,28 @@ def _counted(numbers: list[int]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+def unmoved_note(unmoved: dict[str, float]) -> str:
+    """Say that no statistic moved with the parameters, so the posterior is the prior.
+
+    Examples
+    --------
+    >>> print(unmoved_note({"mean_experience[1]": 0.0, "mean_experience[2]": 0.0}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Every simulation from the prior gave the same statistics, whatever its parameters
+    (mean_experience[1] = 0, mean_experience[2] = 0): they cannot tell the parameters apart,
+    so the posterior is the prior. The scenario may not move these outcomes (see them with
+    ecosim run), or the parameters fitted may not reach them.
+    """
+    shown = [f"{label} = {value:g}" for label, value in list(unmoved.items())[:3]]
+    more = f", and {len(unmoved) - 3} more" if len(unmoved) > 3 else ""
+    return (
+        "Every simulation from the prior gave the same statistics, whatever its parameters "
+        f"({', '.join(shown)}{more}): they cannot tell the parameters apart, so the posterior "
+        "is the prior. The scenario may not move these outcomes (see them with ecosim run), "
+        "or the parameters fitted may not reach them."
+    )
+
+
 def write_report_text(
     calibration: Calibration,
     summary: pd.DataFrame,
@@ -50,6 +72,7 @@ def write_report_text(
     resumed: int = 0,
     rewritten: bool = False,
     redrawn: list[int] | None = None,
+    unmoved: dict[str, float] | None = None,
 ) -> str:
     """Return ``report.md``'s text.
 
@@ -73,6 +96,9 @@ def write_report_text(
     redrawn : list of int, optional
         The generation counts after which the search resumed without its kept simulations
         (:attr:`ecosim.calibrate.abc.Search.redrawn`).
+    unmoved : dict of str to float, optional
+        The statistics, if every particle of generation 0 gave each the same value
+        (:func:`ecosim.calibrate.abc.unmoved`): the posterior is then the prior.
     """
     c = calibration
     s = c.abc
@@ -156,6 +182,7 @@ def write_report_text(
         "",
         "## Results",
         "",
+        *([f"**{unmoved_note(unmoved)}**", ""] if unmoved else []),
         f"Posterior of the last generation (weighted): mean, sd, median and {LEVEL:.0%} "
         "credible interval (5th to 95th percentile).",
         "",

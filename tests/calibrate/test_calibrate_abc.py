@@ -699,3 +699,22 @@ def test_arguments_calibrate_cannot_use_are_named_before_anything_runs(
     with pytest.raises(InputError, match=message):
         calibrate(**arguments)
     assert not (tmp_path / "out").exists()
+
+
+def test_statistics_no_parameter_moves_are_said_to_leave_the_prior(write_calibration, capsys):
+    """A Bass market has no complaints whatever p and q: the search accepted every particle,
+    and returned the prior as the posterior without a word."""
+    data = "period,complaints\n" + "".join(f"{t},2\n" for t in range(1, 13))
+    path = write_calibration(('column = "purchases"', 'column = "complaints"'), data=data)
+    out = path.parent / "out"
+    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
+    note = (
+        "Every simulation from the prior gave the same statistics, whatever its parameters "
+        "(complaints[1] = 0, complaints[2] = 0, complaints[3] = 0, and 9 more)"
+    )
+    assert f"ecosim: warning: tiny: {note}" in capsys.readouterr().err
+    assert f"**{note}" in (out / "report.md").read_text()
+    moved = path.parent / "moved"
+    assert main(["calibrate", str(write_calibration()), "--serial", "--out", str(moved)]) == 0
+    assert "Every simulation from the prior" not in capsys.readouterr().err
+    assert "Every simulation from the prior" not in (moved / "report.md").read_text()
