@@ -162,6 +162,7 @@ def read_observed(
         raise CalibrationError(source, problems)
     values: dict[str, list[float]] = {c: [] for c in columns}
     located: list[tuple[int, int, str]] = []
+    late: list[tuple[int, int]] = []
     first_date = None
     for number, row in zip(lines, rows[1:], strict=True):
         record = dict(zip(header, (cell.strip() for cell in row), strict=False))
@@ -171,13 +172,7 @@ def read_observed(
         period, first_date = _period(record, index[0], period_days, first_date, number, problems)
         if period is not None:
             if period * period_days > days:
-                problems.append(
-                    (
-                        f"line {number}, {index[0]}",
-                        f"period {period} ends on day {period * period_days}, after the "
-                        f"scenario's horizon of {days} days",
-                    )
-                )
+                late.append((number, period))
             located.append((number, period, record[index[0]]))
         for column in columns:
             value = _number(record[column])
@@ -200,11 +195,51 @@ def read_observed(
             elif (wrong := _out_of_range(column, value)) is not None:
                 problems.append((f"line {number}, {_named(column, rename)}", wrong))
             values[column].append(value)
+    if late:
+        problems.insert(0, _after_horizon(late, index[0], period_days, days))
     if not problems:
         problems += _first_break(located, index[0], period_days, first_date)
     if problems:
-        raise CalibrationError(source, problems)
+        counted = f"{len(problems):,} problem{'s' * (len(problems) != 1)}"
+        raise CalibrationError(source, _capped(problems), reason=counted)
     return pd.DataFrame({"period": [period for _, period, _ in located], **values})
+
+
+def _after_horizon(
+    late: list[tuple[int, int]], column: str, period_days: int, days: int
+) -> tuple[str, str]:
+    """Say in one line which periods end after the horizon, and which ``days`` takes them.
+
+    Examples
+    --------
+    >>> print(*_after_horizon([(15, 14), (16, 15)], "period", 1, 13), sep=": ")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    line 15, period: 2 periods end after the scenario's horizon of 13 days (lines 15 to 16;
+    the last, period 15, on day 15): set days = 15 in the calibration, or leave them out of
+    the data
+    """
+    first, period = late[0][0], max(period for _, period in late)
+    end = period * period_days
+    where = f"line {first}" if len(late) == 1 else f"lines {first} to {late[-1][0]}"
+    count = f"{len(late)} period{'s' * (len(late) > 1)} end{'s' * (len(late) == 1)}"
+    return (
+        f"line {first}, {column}",
+        f"{count} after the scenario's horizon of {days} days ({where}; the last, period "
+        f"{period}, on day {end}): set days = {end} in the calibration, or leave "
+        f"{'them' if len(late) > 1 else 'it'} out of the data",
+    )
+
+
+MOST_PROBLEMS = 10
+"""The most problems of a data file named one by one; the others are counted."""
+
+
+def _capped(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Keep the first :data:`MOST_PROBLEMS` problems and count the others."""
+    if len(problems) <= MOST_PROBLEMS:
+        return problems
+    rest = len(problems) - MOST_PROBLEMS
+    return [*problems[:MOST_PROBLEMS], ("", f"and {rest:,} more problems of these kinds")]
 
 
 def _number(text: str) -> float | None:

@@ -1,5 +1,6 @@
 """Calibration files and their data: the shipped ones load, broken ones fail clearly."""
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,23 @@ BROKEN_DATA = [
     (
         "beyond horizon",
         "period,purchases\n" + "".join(f"{k},1\n" for k in range(1, 14)),
-        "line 14, period: period 13 ends on day 13, after the scenario's horizon of 12 days",
+        "line 14, period: 1 period ends after the scenario's horizon of 12 days (line 14; the "
+        "last, period 13, on day 13): set days = 13 in the calibration, or leave it out of the "
+        "data",
     ),
     ("gap", "period,purchases\n1,3\n3,4\n", "line 3, period: period 2 expected after period 1"),
+    (
+        "many bad rows",
+        "period,purchases\n" + "".join(f"{k},-1\n" for k in range(1, 13)),
+        "12 problems\n  line 2, purchases: -1 is negative (expected 0 or more: purchases cannot "
+        "be negative)\n",
+    ),
+    (
+        "many bad rows, counted",
+        "period,purchases\n" + "".join(f"{k},-1\n" for k in range(1, 13)),
+        "  line 11, purchases: -1 is negative (expected 0 or more: purchases cannot be "
+        "negative)\n  and 2 more problems of these kinds\n",
+    ),
     ("no index", "week,purchases\n1,3\n", "exactly one of the columns period or date"),
     (
         "a digit that is not a number",
@@ -437,11 +452,13 @@ def test_every_outcome_but_margin_and_profit_is_bounded(tmp_path):
     """Rating, the presences and mean experience were read at any value, however impossible
     (and revenue, which the model never makes negative)."""
     path = tmp_path / "data.csv"
-    path.write_text(f"period,{','.join(OUTCOMES)}\n1,{','.join(['-1e6'] * len(OUTCOMES))}\n")
-    with pytest.raises(CalibrationError) as raised:
-        read_observed(path, list(OUTCOMES), 1, days=10)
-    refused = {where.removeprefix("line 2, ") for where, _ in raised.value.problems}
-    assert set(OUTCOMES) - refused == {"gross_margin", "profit"}
+    read = set()
+    for outcome in OUTCOMES:
+        path.write_text(f"period,{outcome}\n1,-1e6\n")
+        with contextlib.suppress(CalibrationError):
+            read_observed(path, [outcome], 1, days=10)
+            read.add(outcome)
+    assert read == {"gross_margin", "profit"}
 
 
 def test_ratings_presences_and_experience_at_their_bounds_are_read(tmp_path):
