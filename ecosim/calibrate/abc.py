@@ -548,6 +548,18 @@ def claim(calibration: Calibration, out: Path) -> None:
         write_text(tomli_w.dumps(record), path)
         return
     held = read_toml(path)
+    if not {"file", "finished"} <= held.keys():
+        raise CalibrationError(
+            str(out),
+            [
+                (
+                    "",
+                    f"its {RECORD} is not the record ecosim writes of a calibration (it has no "
+                    "file or finished: the calibration file itself?); write the results into "
+                    "a folder of their own",
+                )
+            ],
+        )
     differences = _differences(held, mine, calibration)
     mended = [name for name, _ in differences] == ["network.path"] and "network" in mine
     if mended and not _fitted(out):
@@ -566,6 +578,11 @@ def claim(calibration: Calibration, out: Path) -> None:
         )
 
 
+FILES = {"scenario", "data.path"}
+"""Settings that name a file: compared by what the file holds (the scenario's and the data's
+fingerprints), not by how its path is written (``--set`` writes it from the working folder)."""
+
+
 def _differences(
     held: dict[str, Any], mine: dict[str, str], calibration: Calibration
 ) -> list[tuple[str, str]]:
@@ -582,7 +599,7 @@ def _differences(
         found = [
             (name, f"folder has {_shown(was.get(name))}, now {_shown(now.get(name))}")
             for name in dict.fromkeys([*was, *now])
-            if was.get(name) != now.get(name)
+            if was.get(name) != now.get(name) and name not in FILES
         ]
     if held.get("scenario") != mine["scenario"]:
         found.append(

@@ -718,3 +718,26 @@ def test_statistics_no_parameter_moves_are_said_to_leave_the_prior(write_calibra
     assert main(["calibrate", str(write_calibration()), "--serial", "--out", str(moved)]) == 0
     assert "Every simulation from the prior" not in capsys.readouterr().err
     assert "Every simulation from the prior" not in (moved / "report.md").read_text()
+
+
+def test_a_file_named_again_from_elsewhere_keeps_the_folder_and_a_copied_file_is_no_record(
+    write_calibration, capsys, monkeypatch
+):
+    """--set data.path=<the same file> was refused (the paths' text differed); a folder
+    holding the calibration file as calibration.toml was said to differ, 'from None'."""
+    path = write_calibration()
+    out = path.parent / "out"
+    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
+    monkeypatch.chdir(path.parent)
+    same = ["--set", "data.path=data.csv", "--set", "scenario=tiny_bass.toml"]
+    assert main(["calibrate", str(path), "--serial", "--out", str(out), *same]) == 0
+    assert "already finished" in capsys.readouterr().out
+    copied = path.parent / "copied"
+    copied.mkdir()
+    (copied / "calibration.toml").write_text(path.read_text())
+    assert main(["calibrate", str(path), "--serial", "--out", str(copied)]) == 2
+    assert capsys.readouterr().err == (
+        f"ecosim: error: {copied}: 1 problem\n  its calibration.toml is not the record ecosim "
+        "writes of a calibration (it has no file or finished: the calibration file itself?); "
+        "write the results into a folder of their own\n"
+    )
