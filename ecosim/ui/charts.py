@@ -13,6 +13,7 @@ cores this halves the time a step takes to render, which keeps a class's Play sm
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import solara
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.patheffects import withStroke
@@ -92,6 +95,12 @@ _DOTS = (1.0, 1.65)
 """A dotted line's dot and gap, in line widths (matplotlib's own ``:``)."""
 _EDGE = 4
 """Pixels kept free between a value axis's labels and the edge of the figure."""
+_KEY_GAP = 0.1
+"""Inches between the top of a chart's axes and its legend above them, and between the
+legend and the title."""
+_ROOM = 0.9
+"""The most of a value axis that its highest value reaches: the rest, at the top, is kept
+for the event marks and keeps a spike clear of the frame."""
 _OTHER_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b", "#9467bd")
 
 
@@ -218,7 +227,8 @@ class LineFigure:
     view builds its figure once per model and updates it. The campaign calendar is drawn
     once, in a strip under the chart with one labelled row per brand and kind of action
     (:func:`draw_calendar`), a row deeper where its actions overlap; the figure is taller by
-    the strip, so the chart keeps its size.
+    the strip, so the chart keeps its size. The legend is above the chart, outside the area
+    where lines are drawn, so that no line covers it; the figure is taller by it too.
     Notable events are marked along the top as they happen.
 
     Parameters
@@ -245,7 +255,6 @@ class LineFigure:
         foot, span = 0.11 * height / tall, 0.8 * height / tall
         box = (0.13, foot + strip / tall, 0.72 if chart.right else 0.84, span)
         ax = self.figure.add_axes(box)
-        self._widest = ax.get_position()
         self.axes = [ax]
         self.strip = None
         if lanes:
@@ -260,8 +269,7 @@ class LineFigure:
             other.yaxis.set_major_locator(MaxNLocator(5))
             self.axes.append(other)
             self.lines += [_line(other, series) for series in chart.right]
-        ax.legend(handles=self.lines, loc="upper left", fontsize="small")
-        ax.set(title=chart.title, ylabel=chart.ylabel)
+        ax.set_ylabel(chart.ylabel)
         ax.yaxis.set_major_locator(MaxNLocator(5, integer=chart.whole))
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
         lowest = self.strip if self.strip is not None else ax
@@ -280,6 +288,8 @@ class LineFigure:
             )[0]
             for label, colour in EVENT_FLOWS.values()
         }
+        _key_above(ax, self.lines, [series.label for series in self.series], chart.title)
+        self._widest = ax.get_position()
 
     def update(
         self, timeseries: pd.DataFrame, events: dict[str, list[int]] | None = None
@@ -288,7 +298,8 @@ class LineFigure:
 
         With a ``horizon`` the time axis spans the whole run from the start (the campaign
         calendar ahead is visible) and the value axes only grow, so the frame of the chart
-        rarely changes from one day to the next.
+        rarely changes from one day to the next. The highest value stays under the top
+        tenth of its axis, where the event marks are (:data:`_ROOM`).
         """
         for label, days in (events or {}).items():
             if label in self.events:
@@ -303,10 +314,10 @@ class LineFigure:
             low, high = (np.nanmin(values), np.nanmax(values)) if len(values) else (0.0, 1.0)
             ax.set_xlim(0, self.horizon or max(day.iloc[-1], 1))
             bottom = min(0.0, low * 1.1)
-            top = high * 1.1 if high > 0 else 1.0
-            if self.horizon and self._background is not None:  # grow only, by steps
-                kept = ax.get_ylim()[1]
-                top = kept if high <= kept else high * 1.3
+            top = high / _ROOM if high > 0 else 1.0
+            if self.horizon:  # grow only, by steps
+                kept = ax.get_ylim()[1] if self._background is not None else 0.0
+                top = kept if high <= kept * _ROOM else top * 1.2
             ax.set_ylim(bottom, top)
         return self.figure
 
@@ -396,6 +407,53 @@ def _year_lines(ax: Axes | None, horizon: int, labelled: bool = False) -> None:
 def _plain(value: float, _position: float) -> str:
     """Write an axis tick without scientific notation (12,000,000 rather than 1.2 1e7)."""
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+
+
+def _key_above(ax: Axes, handles: list[Artist], labels: list[str], title: str = "") -> Legend:
+    """Put the axes' legend above them, outside the area where data is drawn.
+
+    The entries are spread evenly over as few rows as fit the axes' width. The figure grows
+    at its top by the legend's height (:func:`_grow_top`), so the axes keep their size, and
+    ``title``, if given, is the axes' title, above the legend. The figure has an Agg canvas.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+    """
+    figure = ax.figure
+    renderer = figure.canvas.get_renderer()
+    room = ax.get_window_extent(renderer).width
+    for rows in range(1, len(handles) + 1):
+        key = ax.legend(
+            handles,
+            labels,
+            ncols=math.ceil(len(handles) / rows),
+            loc="lower left",
+            fontsize="small",
+            frameon=False,
+            borderaxespad=0,
+            columnspacing=1.5,
+        )
+        if key.get_window_extent(renderer).width <= room:
+            break
+    above = key.get_window_extent(renderer).height / figure.dpi + _KEY_GAP
+    _grow_top(figure, above)
+    box = ax.get_position()
+    gap = _KEY_GAP / figure.get_figheight()
+    key.set_bbox_to_anchor((box.x0, box.y1 + gap), transform=figure.transFigure)
+    if title:
+        ax.set_title(title, pad=(above + _KEY_GAP) * 72)
+    return key
+
+
+def _grow_top(figure: Figure, inches: float) -> None:
+    """Make a figure taller by ``inches`` at its top, its axes keeping their size and place."""
+    width, height = figure.get_size_inches()
+    scale = height / (height + inches)
+    boxes = [(ax, ax.get_position().bounds) for ax in figure.axes]
+    for ax, (x, y, w, h) in boxes:
+        ax.set_position((x, y * scale, w, h * scale))
+    figure.set_size_inches(width, height + inches)
 
 
 def draw_calendar(ax: Axes, strip: Axes, marks: list[CalendarMark] | tuple) -> None:
@@ -559,9 +617,9 @@ class FunnelFigure:
     """Evans's 4C funnel, kept from step to step.
 
     On the left, the share of customers at each stage over time, stacked with the deepest
-    engagement at the bottom; on the right, today's funnel: the customers aware of the
-    brand, then those at each stage or deeper, each named by what its customers do
-    (:data:`~ecosim.ui.style.STAGE_LABELS`).
+    engagement at the bottom, its legend above it; on the right, today's funnel: the
+    customers aware of the brand, then those at each stage or deeper, each named by what its
+    customers do (:data:`~ecosim.ui.style.STAGE_LABELS`).
 
     Parameters
     ----------
@@ -578,6 +636,7 @@ class FunnelFigure:
     def __init__(self, suffix: str, title: str, horizon: int | None = None):
         self.suffix = suffix
         self.figure = Figure(figsize=FIGURE_SIZE)
+        FigureCanvasAgg(self.figure)  # to measure the legend (_key_above)
         self.figure.suptitle(title)
         self.over_time = self.figure.add_axes((0.11, 0.11, 0.47, 0.78))
         self.over_time.set(xlabel="day", ylabel="share of customers")
@@ -588,7 +647,6 @@ class FunnelFigure:
         self.colours = [*STAGE_COLOURS[::-1], AWARE_COLOUR]
         names = ["Aware, not engaged", *(name.capitalize() for name in STAGE_NAMES)]
         swatches = [Patch(color=c) for c in self.colours]
-        self.over_time.legend(swatches[::-1], names, loc="upper left", fontsize="small")
         self.today = self.figure.add_axes((0.62, 0.11, 0.37, 0.78))
         rows = np.arange(len(self._LEVELS))[::-1]
         colours = [AWARE_COLOUR, *STAGE_COLOURS]
@@ -599,6 +657,7 @@ class FunnelFigure:
         ]
         self.today.set(xlim=(-0.5, 0.5), ylim=(-0.6, len(rows) - 0.4), xticks=[], yticks=[])
         self.today.set_frame_on(False)
+        _key_above(self.over_time, swatches[::-1], names)
 
     def update(self, timeseries: pd.DataFrame) -> Figure:
         """Show the daily outcomes so far; return the figure."""

@@ -63,8 +63,21 @@ ROI_MEANING = (
 FALLBACK_SERIES = "adopted_share"
 """The daily series the chart shows for an outcome without one (``roi``)."""
 
-TABLE_STYLE = "font-size: 0.85em; border-collapse: collapse; width: 100%"
-"""The style of the page's tables (:func:`money_table_html`, :func:`outcome_table_html`)."""
+_COVER = "rgba(255, 255, 255, 0)"
+_SHADE = "rgba(0, 0, 0, 0.25)"
+TABLE_STYLE = (
+    "font-size: 0.85em; border-collapse: collapse; display: block; max-width: 100%; "
+    "overflow-x: auto; background: "
+    f"linear-gradient(to right, white 40%, {_COVER}) left / 40px 100% no-repeat local, "
+    f"linear-gradient(to left, white 40%, {_COVER}) right / 40px 100% no-repeat local, "
+    f"linear-gradient(to right, {_SHADE}, {_COVER}) left / 20px 100% no-repeat scroll, "
+    f"linear-gradient(to left, {_SHADE}, {_COVER}) right / 20px 100% no-repeat scroll"
+)
+"""The style of the page's tables (:func:`money_table_html`, :func:`outcome_table_html`).
+
+A table wider than the page scrolls sideways, and an edge with columns beyond it is shaded
+(the shade is covered at an edge the table is scrolled to), so a cell cut at the edge is
+seen to go on, whether or not the browser shows a scroll bar."""
 _CELL = "padding: 2px 6px; border-bottom: 1px solid #ddd"
 
 
@@ -231,22 +244,44 @@ def formatted(x: float | None, outcome: str) -> str:
     ('Rp 1,234,568k', '41.2%')
     >>> formatted(0.3149, "roi"), formatted(12345.0, "total_shares"), formatted(None, "roi")
     ('0.31', '12,345', '–')
+    >>> formatted(-0.4, "total_marketing_cost"), formatted(-0.0004, "final_adopted_share")
+    ('Rp 0k', '0.0%')
     """
     if x is None or math.isnan(x):
         return "–"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     if _is_money(outcome):
-        return f"Rp {x:,.0f}k"
+        return f"Rp {_unsigned_zero(x, 0):,.0f}k"
     if outcome.endswith("share"):
-        return f"{100 * x:.1f}%"
+        return f"{_unsigned_zero(100 * x, 1):.1f}%"
     if outcome == "roi" or abs(x) < 100:
-        return f"{x:,.2f}"
+        return f"{_unsigned_zero(x, 2):,.2f}"
     return f"{x:,.0f}"
+
+
+def _unsigned_zero(x: float, digits: int) -> float:
+    """Return 0 for a value that rounds to zero at ``digits`` decimals (never written -0)."""
+    return 0.0 if round(x, digits) == 0 else x
+
+
+def _rounds_to_zero(x: float, outcome: str) -> bool:
+    """Whether a value of an outcome is written as zero by :func:`formatted`."""
+    return formatted(x, outcome) == formatted(0.0, outcome)
 
 
 def _interval(low: float, high: float, outcome: str) -> str:
     return f"[{formatted(low, outcome)}, {formatted(high, outcome)}]"
+
+
+def _unbroken(value: str) -> str:
+    """Write a value as HTML kept on one line (``Rp`` never apart from its number)."""
+    return f"<span style='white-space: nowrap'>{html.escape(value)}</span>"
+
+
+def _interval_html(low: float, high: float, outcome: str) -> str:
+    """Write an interval as HTML that may break after its comma, never inside a value."""
+    return f"[{_unbroken(formatted(low, outcome))}, {_unbroken(formatted(high, outcome))}]"
 
 
 def _significant(row: object) -> bool:
@@ -268,8 +303,11 @@ def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MON
     -------
     list of str
         One line per strategy other than the baseline, named by :func:`strategy_label`, e.g.
-        ``mass advertising raises marketing ROI by 0.31 [0.30, 0.33] — significant``, or
-        ``... leaves profit as it is in every paired run`` where the strategy changed nothing.
+        ``mass advertising raises marketing ROI by 0.31 [0.30, 0.33] — significant``;
+        ``... hardly changes marketing cost: Rp 0k [Rp -2k, Rp 1k] — not significant``
+        where the difference is written as zero (:func:`formatted`), neither a rise nor a
+        cut; or ``... leaves profit as it is in every paired run`` where the strategy
+        changed nothing.
     """
     lines = []
     for strategy in table["strategy"].drop_duplicates():
@@ -285,6 +323,12 @@ def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MON
             if row.difference == row.difference_ci_low == row.difference_ci_high == 0:
                 parts.append(f"leaves {name} as it is in every paired run")
                 continue
+            verdict = "significant" if _significant(row) else "not significant"
+            if _rounds_to_zero(row.difference, outcome):
+                interval = _interval(row.difference_ci_low, row.difference_ci_high, outcome)
+                size = formatted(row.difference, outcome)
+                parts.append(f"hardly changes {name}: {size} {interval} — {verdict}")
+                continue
             rises = row.difference >= 0
             verb = "raises" if rises else "lowers"
             size = formatted(abs(row.difference), outcome)
@@ -293,7 +337,6 @@ def verdicts(table: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] = MON
                 if rises
                 else (-row.difference_ci_high, -row.difference_ci_low)
             )
-            verdict = "significant" if _significant(row) else "not significant"
             parts.append(f"{verb} {name} by {size} {_interval(low, high, outcome)} — {verdict}")
         if parts:
             lines.append(f"{strategy_label(strategy)} " + "; ".join(parts))
@@ -352,24 +395,25 @@ def outcome_table_html(rows: pd.DataFrame, baseline: str, outcome: str) -> str:
     -------
     str
         ``<tr>`` rows, the header first, for a ``<table>`` styled :data:`TABLE_STYLE`; the
-        strategies are named by :func:`strategy_label`.
+        strategies are named by :func:`strategy_label`. A cell may wrap between values (after
+        an interval's comma), never inside one.
     """
     header = ("strategy", "mean", "95% CI", f"difference from {strategy_label(baseline)}", "95% CI")
     cells = ["".join(f"<th style='{_CELL}; text-align:left'>{html.escape(h)}</th>" for h in header)]
     for row in rows.itertuples():
         if row.strategy == baseline or math.isnan(row.difference):
-            difference = ("—", "")
+            difference = (html.escape("—"), "")
         else:
             mark = "" if _significant(row) else " (n.s.)"
             difference = (
-                formatted(row.difference, outcome) + mark,
-                _interval(row.difference_ci_low, row.difference_ci_high, outcome),
+                _unbroken(formatted(row.difference, outcome)) + mark,
+                _interval_html(row.difference_ci_low, row.difference_ci_high, outcome),
             )
         values = (
-            strategy_label(row.strategy),
-            formatted(row.mean, outcome),
-            _interval(row.ci_low, row.ci_high, outcome),
+            html.escape(strategy_label(row.strategy)),
+            _unbroken(formatted(row.mean, outcome)),
+            _interval_html(row.ci_low, row.ci_high, outcome),
             *difference,
         )
-        cells.append("".join(f"<td style='{_CELL}'>{html.escape(v)}</td>" for v in values))
+        cells.append("".join(f"<td style='{_CELL}'>{v}</td>" for v in values))
     return "".join(f"<tr>{line}</tr>" for line in cells)

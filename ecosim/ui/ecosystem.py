@@ -26,6 +26,7 @@ from ecosim.ui.refresh import update_counter
 from ecosim.ui.style import NEGATIVE, POSITIVE, STAGE_NAMES, Picture, data_url
 
 __all__ = [
+    "FIGURE_SIZE",
     "FLOW_MEANINGS",
     "MONEY_FLOWS",
     "EcosystemDiagram",
@@ -33,6 +34,7 @@ __all__ = [
     "ecosystem_figure",
     "flow_row",
     "todays_flows",
+    "whose",
 ]
 
 FLOW_MEANINGS = {
@@ -96,29 +98,115 @@ MONEY_FLOWS = {
 }
 """Flows in money (thousands of rupiah)."""
 
-_BOXES = {
-    "actions": ("Brand actions", (1.4, 6.45)),
-    "media": ("Other actors: media\nand influencers", (8.6, 6.45)),
-    "shopping": ("Shopping behaviour", (1.4, 3.6)),
-    "experience": ("Customer brand\nexperience", (5.0, 3.6)),
-    "consumption": ("Brand consumption", (8.6, 3.6)),
-    "dialogue": ("Dialogue behaviour", (5.0, 0.75)),
-    "peers": ("Other actors:\nother customers", (8.6, 0.75)),
+_WIDTH = 460.8
+"""The diagram's width in points (6.4 inches); it is laid out in points."""
+_FONT = 16.5
+"""Points of the diagram's text. Drawn 455 pixels wide, as in a column of the page in a
+1440-pixel window, a point is about a pixel: the text is as large as the page's (16 px)."""
+_LINE = 1.2 * _FONT
+"""Points from one line of text to the next."""
+_PAD = 7.0
+"""Points between a box's edge and its text."""
+_MARGIN = 8.0
+"""Points between the diagram's edge and its boxes."""
+_SIDE, _MIDDLE = 160.0, 420.0
+"""Points of width of a box in a column and of the box in the middle."""
+_COLUMNS = {
+    "left": _MARGIN + _SIDE / 2,
+    "middle": _WIDTH / 2,
+    "right": _WIDTH - _MARGIN - _SIDE / 2,
 }
-_BOX_SIZE = (2.2, 1.4)
+_CHARACTERS = 16
+"""The most characters of a line of state in a box in a column."""
+
+_BOXES = {
+    "actions": ("Brand actions", "left", 0, 4),
+    "media": ("Other actors:\nmedia and\ninfluencers", "right", 0, 2),
+    "shopping": ("Shopping\nbehaviour", "left", 1, 1),
+    "consumption": ("Brand\nconsumption", "right", 1, 1),
+    "experience": ("Customer brand experience", "middle", 2, 2),
+    "dialogue": ("Dialogue\nbehaviour", "left", 3, 2),
+    "peers": ("Other actors:\nother\ncustomers", "right", 3, 1),
+}
+"""Each element of the ecosystem: its title, column, row (from the top) and lines of state.
+
+Most flows run up or down a column, so their labels have room beside or on their arrows;
+customer brand experience, in the middle, spans both columns."""
+_GAPS = (60.0, 80.0, 80.0)
+"""Points between one row of boxes and the next, where the arrows and their labels are."""
+_TITLE = 2 * _LINE + 2 * _MARGIN
+"""Points above the boxes, for the diagram's title."""
+_BEND = 20.0
+"""Points between two arrows between the same two boxes."""
+_OUTER = 50.0
+"""Points from a column's middle, towards the diagram's edge, to the arrows up and down it:
+their labels, towards the diagram's middle, have the room between the columns."""
+_GREY = "#4d4d4d"
+"""The colour of an arrow of a flow that is not word of mouth."""
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a box is: its centre, width and height, in points."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def top(self) -> float:
+        return self.y + self.height / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y - self.height / 2
+
+
+def _layout() -> tuple[dict[str, _Place], float]:
+    """Place the boxes, each row as tall as its most lines; return them and the height."""
+    rows = 1 + max(row for _title, _column, row, _lines in _BOXES.values())
+    tall = [0.0] * rows
+    for title, _column, row, lines in _BOXES.values():
+        text = title.count("\n") + 1 + lines
+        tall[row] = max(tall[row], text * _LINE + 2 * _PAD)
+    height = _TITLE + sum(tall) + sum(_GAPS) + _MARGIN
+    tops = [height - _TITLE - sum(tall[:row]) - sum(_GAPS[:row]) for row in range(rows)]
+    places = {
+        key: _Place(
+            _COLUMNS[column],
+            tops[row] - tall[row] / 2,
+            _MIDDLE if column == "middle" else _SIDE,
+            tall[row],
+        )
+        for key, (_title, column, row, _lines) in _BOXES.items()
+    }
+    return places, height
+
+
+_PLACES, _HEIGHT = _layout()
+FIGURE_SIZE = (_WIDTH / 72, _HEIGHT / 72)
+"""Inches of the diagram."""
 
 
 @dataclass(frozen=True)
 class _Arrow:
-    """A flow between two boxes; money flows are scaled among themselves."""
+    """A flow between two boxes; money flows are scaled among themselves.
+
+    An arrow between boxes of one row runs across, between their sides, its label on it.
+    Otherwise it runs up or down its column, near the column's outer edge (``shift`` points
+    right of there), its label beside it towards the diagram's middle, ``at`` of the way
+    from its tail to its head. A coloured arrow's label is written in its colour.
+    """
 
     start: str
     end: str
     flow: float
     label: str
-    colour: str = "#4d4d4d"
-    bend: float = 0.0
+    colour: str = _GREY
     money: bool = False
+    shift: float = 0.0
+    at: float = 0.5
 
 
 def todays_flows(model: LiveModel, brand: int | None) -> dict[str, float]:
@@ -144,15 +232,21 @@ def todays_flows(model: LiveModel, brand: int | None) -> dict[str, float]:
 
 def _arrows(flows: dict[str, float]) -> list[_Arrow]:
     count = {name: f"{value:,.0f}" for name, value in flows.items()}
+    pair = _BEND / 2
     return [
         _Arrow(
             "actions",
             "media",
             flows["marketing_cost"],
-            f"Rp {count['marketing_cost']}k spent",
+            f"Rp {count['marketing_cost']}k\nspent",
             money=True,
         ),
-        _Arrow("media", "consumption", flows["exposures"], f"{count['exposures']} exposures"),
+        _Arrow(
+            "media",
+            "consumption",
+            flows["exposures"],
+            f"{count['exposures']} exposures",
+        ),
         _Arrow(
             "consumption",
             "experience",
@@ -164,11 +258,16 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             "shopping",
             flows["purchases"],
             f"{count['needs']} in need\n{count['purchases']} bought",
-            bend=0.35,
+            shift=-pair,
+            at=0.7,
         ),
-        _Arrow("shopping", "experience", flows["purchases"], "using it", bend=0.35),
+        _Arrow("shopping", "experience", flows["purchases"], "using it", shift=pair, at=0.75),
         _Arrow(
-            "shopping", "actions", flows["revenue"], f"Rp {count['revenue']}k revenue", money=True
+            "shopping",
+            "actions",
+            flows["revenue"],
+            f"Rp {count['revenue']}k\nrevenue",
+            money=True,
         ),
         _Arrow(
             "experience",
@@ -176,7 +275,8 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             flows["wom_positive"],
             f"{count['wom_positive']} praise",
             POSITIVE,
-            0.3,
+            shift=-pair,
+            at=0.25,
         ),
         _Arrow(
             "experience",
@@ -184,20 +284,24 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             flows["wom_negative"],
             f"{count['wom_negative']} complain",
             NEGATIVE,
-            -0.3,
+            shift=pair,
+            at=0.75,
         ),
         _Arrow("dialogue", "peers", flows["wom_heard"], f"{count['wom_heard']} heard"),
         _Arrow(
             "peers",
             "experience",
             flows["aware_by_wom"],
-            f"+{count['aware_by_wom']} aware\nby word of mouth",
+            f"+{count['aware_by_wom']} aware by\nword of mouth",
         ),
     ]
 
 
 def ecosystem_figure(model: LiveModel, brand: int | None) -> Figure:
     """Draw the ecosystem with today's flows.
+
+    The diagram is taller than wide, its text :data:`_FONT` points: in a column of the
+    page it is as large as the page's text.
 
     Parameters
     ----------
@@ -208,6 +312,7 @@ def ecosystem_figure(model: LiveModel, brand: int | None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
+        Titled with the day and whose flows it shows (:func:`whose`).
     """
     flows = todays_flows(model, brand)
     outcomes = model.outcomes
@@ -216,33 +321,56 @@ def ecosystem_figure(model: LiveModel, brand: int | None) -> Figure:
         if brand is None or len(model.scenario.brands) == 1
         else f"__{model.scenario.brand_names[brand]}"
     )
-    fig = Figure(figsize=(6.4, 4.8))
-    ax = fig.add_axes((0, 0, 1, 0.93))
-    ax.set(xlim=(0.1, 9.9), ylim=(-0.05, 7.25))
+    fig = Figure(figsize=FIGURE_SIZE)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set(xlim=(0, _WIDTH), ylim=(0, _HEIGHT))
     ax.set_axis_off()
-    who = "all brands" if brand is None else model.scenario.brand_names[brand]
-    fig.suptitle(f"The engagement ecosystem today: day {model.steps}, {who}", fontsize=11)
+    fig.suptitle(
+        f"The engagement ecosystem today:\nday {model.steps}, {whose(model, brand)}",
+        y=1 - _MARGIN / _HEIGHT,
+        va="top",
+        fontsize=_FONT,
+        fontweight="bold",
+        linespacing=1.2,
+    )
     states = {
-        "actions": _actions_today(model, brand),
-        "media": _media_today(model, brand),
+        "actions": _listed(_actions_today(model, brand), "nothing today", _BOXES["actions"][3]),
+        "media": _listed(_media_today(model, brand), "silent today", _BOXES["media"][3]),
         "consumption": f"{_engaged(outcomes, suffix):.0%} engaged (4C)",
         "experience": (
             f"aware {outcomes['aware_share' + suffix]:.0%}, "
             f"mean {_signed(outcomes['mean_experience' + suffix])}\n"
             f"4C: {flows['stage_ups']:,.0f} up, {flows['stage_downs']:,.0f} down"
         ),
-        "dialogue": f"net sentiment {outcomes['net_sentiment' + suffix]:+.2f}",
+        "dialogue": f"net sentiment\n{outcomes['net_sentiment' + suffix]:+.2f}",
         "shopping": f"{outcomes['adopted_share' + suffix]:.0%} have bought",
         "peers": f"{model.network.mean_degree:.1f} friends each",
     }
-    boxes = {key: _box(ax, centre, title, states[key]) for key, (title, centre) in _BOXES.items()}
+    for key, state in states.items():
+        _box(ax, key, state)
     arrows = _arrows(flows)
     largest = {
         kind: max([a.flow for a in arrows if a.money == kind] + [1.0]) for kind in (True, False)
     }
     for arrow in arrows:
-        _arrow(ax, arrow, boxes, math.log1p(arrow.flow) / math.log1p(largest[arrow.money]))
+        _arrow(ax, arrow, math.log1p(arrow.flow) / math.log1p(largest[arrow.money]))
     return fig
+
+
+def whose(model: LiveModel, brand: int | None) -> str:
+    """Say whose flows are shown: ``all brands``, or one brand's (``tokoku only``).
+
+    Examples
+    --------
+    >>> from ecosim.ui.live_model import LiveModel
+    >>> two = LiveModel("scenarios/two_brands.toml", customers=200)
+    >>> whose(two, None), whose(two, 1)
+    ('all brands', 'modaku only')
+    """
+    if brand is None:
+        return "all brands"
+    name = model.scenario.brand_names[brand]
+    return f"{name} only" if len(model.scenario.brands) > 1 else name
 
 
 def _signed(value: float) -> str:
@@ -259,67 +387,102 @@ def _active(model: LiveModel, brand: int | None) -> list[Action]:
     return [action for agent in agents for action in agent.active]
 
 
-def _actions_today(model: LiveModel, brand: int | None) -> str:
-    kinds = sorted({a.type.replace("_", " ") for a in _active(model, brand)})
-    return ", ".join(kinds) if kinds else "nothing today"
+def _actions_today(model: LiveModel, brand: int | None) -> list[str]:
+    return sorted({a.type.replace("_", " ") for a in _active(model, brand)})
 
 
-def _media_today(model: LiveModel, brand: int | None) -> str:
+def _media_today(model: LiveModel, brand: int | None) -> list[str]:
     actions = _active(model, brand)
     used = {getattr(a, "channel", None) or getattr(a, "influencer", None) for a in actions}
-    used = sorted(used - {None})
-    return ", ".join(used) if used else "silent today"
+    return sorted(used - {None})
 
 
-def _box(ax: Axes, centre: tuple[float, float], title: str, state: str) -> FancyBboxPatch:
-    width, height = _BOX_SIZE
-    x, y = centre
-    patch = FancyBboxPatch(
-        (x - width / 2, y - height / 2),
-        width,
-        height,
-        boxstyle="round,pad=0.02,rounding_size=0.15",
+def _listed(names: list[str], none: str, lines: int) -> str:
+    """Write names in at most ``lines`` lines of a box; those that do not fit are counted.
+
+    Examples
+    --------
+    >>> print(_listed(["advertising", "sale", "social post", "influencer"], "nothing", 2))
+    advertising,
+    sale, +2 more
+    >>> _listed([], "nothing today", 2)
+    'nothing today'
+    """
+    if not names:
+        return none
+    for shown in range(len(names), 0, -1):
+        more = len(names) - shown
+        text = ", ".join(names[:shown]) + (f", +{more} more" if more else "")
+        wrapped = textwrap.wrap(text, _CHARACTERS)
+        if len(wrapped) <= lines:
+            break
+    return "\n".join(wrapped[:lines])
+
+
+def _box(ax: Axes, key: str, state: str) -> None:
+    """Draw an element's box: its title at the top, today's state under it."""
+    title, _column, _row, _lines = _BOXES[key]
+    place = _PLACES[key]
+    box = FancyBboxPatch(
+        (place.x - place.width / 2, place.bottom),
+        place.width,
+        place.height,
+        boxstyle="round,pad=0,rounding_size=8",
         facecolor="#f4f7fb",
         edgecolor="#6b8bb5",
         linewidth=1.2,
     )
-    ax.add_patch(patch)
-    ax.text(x, y + 0.3, title, ha="center", va="center", fontsize=8.5, fontweight="bold")
-    lines = "\n".join(textwrap.fill(line, 28) for line in state.split("\n"))
-    ax.text(x, y - 0.35, lines, ha="center", va="center", fontsize=7)
-    return patch
+    ax.add_patch(box)
+    top = place.top - _PAD
+    text = {"ha": "center", "va": "top", "fontsize": _FONT, "linespacing": 1.2}
+    ax.text(place.x, top, title, fontweight="bold", **text)
+    ax.text(place.x, top - (title.count("\n") + 1) * _LINE, state, **text)
 
 
-def _arrow(ax: Axes, arrow: _Arrow, boxes: dict[str, FancyBboxPatch], strength: float) -> None:
+def _arrow(ax: Axes, arrow: _Arrow, strength: float) -> None:
     """Draw an arrow between two boxes, its width by ``strength`` in [0, 1], and its label."""
-    start, end = np.array(_BOXES[arrow.start][1]), np.array(_BOXES[arrow.end][1])
+    start, end = _PLACES[arrow.start], _PLACES[arrow.end]
     silent = arrow.flow <= 0
+    ink = "#757575" if silent else "#111111" if arrow.colour == _GREY else arrow.colour
+    if abs(start.y - end.y) < 1:  # one row: across, between the boxes' sides
+        sign = 1 if end.x > start.x else -1
+        tail = (start.x + sign * start.width / 2, start.y)
+        head = (end.x - sign * end.width / 2, end.y)
+        where, align = ((tail[0] + head[0]) / 2, start.y), "center"
+    else:  # up or down the column of the narrower box, near its outer edge
+        column = min(start, end, key=lambda place: place.width).x
+        inward = 1 if column < _WIDTH / 2 else -1
+        x = column - inward * _OUTER + arrow.shift
+        down = start.y > end.y
+        tail = (x, start.bottom if down else start.top)
+        head = (x, end.top if down else end.bottom)
+        where = (
+            column - inward * (_OUTER - _BEND / 2 - 8),
+            tail[1] + arrow.at * (head[1] - tail[1]),
+        )
+        align = "left" if inward > 0 else "right"
     ax.add_patch(
         FancyArrowPatch(
-            start,
-            end,
-            connectionstyle=f"arc3,rad={arrow.bend}",
+            tail,
+            head,
             arrowstyle="-|>",
             mutation_scale=10 + 10 * strength,
             linewidth=0.6 + 5.0 * strength,
             color="#c8c8c8" if silent else arrow.colour,
             linestyle="--" if silent else "-",
-            patchA=boxes[arrow.start],
-            patchB=boxes[arrow.end],
+            shrinkA=2,
+            shrinkB=2,
             alpha=0.85,
         )
     )
-    dx, dy = end - start
-    middle = (start + end) / 2 + arrow.bend / 2 * np.array([dy, -dx])
-    if not arrow.bend:  # beside a straight arrow, on its left
-        middle += 0.3 * np.array([-dy, dx]) / np.hypot(dx, dy)
     ax.text(
-        *middle,
+        *where,
         arrow.label,
-        ha="center",
+        ha=align,
         va="center",
-        fontsize=7,
-        color="#999999" if silent else "#111111",
+        fontsize=_FONT,
+        linespacing=1.2,
+        color=ink,
         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
     )
 
@@ -334,8 +497,9 @@ def EcosystemDiagram(model: LiveModel) -> None:
         if len(brands) > 1:
             solara.ToggleButtonsSingle(choice, values=["all brands", *brands], on_value=set_choice)
         column = brands.index(choice) if choice in brands else None
-        figure = ecosystem_figure(model, column if len(brands) > 1 else 0)
-        Picture(data_url(figure, "png"), f"the engagement ecosystem on day {model.steps}")
+        figure = ecosystem_figure(model, column)
+        alt = f"the engagement ecosystem on day {model.steps}, {whose(model, column)}"
+        Picture(data_url(figure, "png"), alt)
 
 
 def flow_row(name: str, value: float) -> tuple[str, str]:

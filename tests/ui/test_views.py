@@ -194,9 +194,10 @@ def test_the_ecosystem_diagram_puts_todays_flows_on_its_arrows(model):
     assert f"{flows['exposures']:,.0f} exposures" in texts
     assert f"{flows['wom_positive']:,.0f} praise" in texts
     assert any(t.startswith(f"{flows['needs']:,.0f} in need") for t in texts)
-    assert {"Brand actions", "Dialogue behaviour", "Shopping behaviour"} <= set(texts)
+    titles = {text.replace("\n", " ") for text in texts}
+    assert {"Brand actions", "Dialogue behaviour", "Shopping behaviour"} <= titles
     assert figure._suptitle.get_text().startswith(
-        f"The engagement ecosystem today: day {model.steps}"
+        f"The engagement ecosystem today:\nday {model.steps}"
     )
 
 
