@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import fnmatch
 import gc
@@ -171,11 +172,23 @@ def _signals_as_interrupts(wanted: bool) -> Iterator[None]:
     raises, so that a loop over runs still stops if the exception is lost
     (:func:`~ecosim.errors.stop_if_signalled`), and silences logging: what Dask's threads
     log of the connections the stop closes is no error of the command, which says itself
-    what it kept.
+    what it kept. A stop raised where Python cannot pass it on (a garbage collector's
+    callback of Dask's, an object's ``__del__``) was printed with a traceback, as
+    "Exception ignored", and lost: it is raised again in the main thread instead.
     """
     if not wanted or threading.current_thread() is not threading.main_thread():
         yield
         return
+
+    def swallowed(unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            hook(unraisable)
+            return
+        number = signal.SIGTERM if isinstance(unraisable.exc_value, Terminated) else signal.SIGINT
+        # a moment later, from another thread: the handler then raises where it is caught
+        later = threading.Timer(0.1, _thread.interrupt_main, args=(number,))
+        later.daemon = True
+        later.start()
 
     def terminate(signum: int, frame: object) -> None:
         Terminated.received.set()
@@ -193,9 +206,11 @@ def _signals_as_interrupts(wanted: bool) -> Iterator[None]:
     previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, terminate)}
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored by a parent
         previous[signal.SIGINT] = signal.signal(signal.SIGINT, interrupt)
+    hook, sys.unraisablehook = sys.unraisablehook, swallowed
     try:
         yield
     finally:
+        sys.unraisablehook = hook
         for number, handler in previous.items():
             signal.signal(number, signal.SIG_DFL if handler is None else handler)
         logging.disable(logged)

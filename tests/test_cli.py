@@ -862,6 +862,33 @@ def test_a_stop_silences_logging_until_the_command_ends(number):
         INTERRUPT_RECEIVED.clear()
 
 
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_raised_in_a_callback_is_not_lost_nor_printed(number, capsys):
+    """Ctrl-C in Dask's garbage-collector callback printed "Exception ignored in" with a
+    traceback, and the command went on as if nothing had been pressed."""
+    import time
+
+    from ecosim.cli import _signals_as_interrupts
+    from ecosim.errors import INTERRUPT_RECEIVED, Terminated
+
+    class Callback:
+        def __del__(self):  # Python cannot pass on what it raises: it is "ignored"
+            signal.raise_signal(number)
+
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a command
+    try:
+        stop = Terminated if number == signal.SIGTERM else KeyboardInterrupt
+        with pytest.raises(stop), _signals_as_interrupts(True):
+            Callback()
+            for _ in range(100):
+                time.sleep(0.01)
+    finally:
+        signal.signal(signal.SIGINT, ignored)  # pytest-xdist's workers ignore Ctrl-C
+        Terminated.received.clear()
+        INTERRUPT_RECEIVED.clear()
+    assert "Exception ignored" not in capsys.readouterr().err
+
+
 def test_a_file_given_with_set_is_read_from_the_working_folder(tmp_path, monkeypatch, capsys):
     """``--set scenario=other.toml`` was read beside the experiment file, unlike every other
     path given on the command line (a scenario's network.path, --out)."""
