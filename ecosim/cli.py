@@ -321,6 +321,11 @@ def _parser() -> argparse.ArgumentParser:
         "optimize",
         help="search for the best plan for a budget, then select it with a stated "
         "confidence (resumable)",
+        description="Search the plans of an optimisation file (its variables and budget "
+        "shares) with Optuna, then run the best few again until the best is known with the "
+        "stated confidence, and write plan.toml, the comparison with the current plan and "
+        "report.md. Rerun the same command after an interruption to resume without redoing "
+        "finished runs; with more evaluations, to continue the search.",
     )
     optimize.add_argument("optimisation", type=Path, help="optimisation TOML file")
     optimize.add_argument(

@@ -23,7 +23,7 @@ import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.experiment.schema import MAX_RUNS, Scalar, expected_outcome, outcome_names
@@ -212,7 +212,17 @@ class BudgetGroup(Spec):
 
     name: Name
     total: float = Field(gt=0.0)
-    items: list[ShareItem] = Field(min_length=2)
+    items: list[ShareItem]
+
+    @field_validator("items")
+    @classmethod
+    def _shared(cls, items: list[ShareItem]) -> list[ShareItem]:
+        if len(items) < 2:
+            raise ValueError(
+                f"a budget shares its total among two or more items (got {len(items)}); to "
+                "search one field alone, give it as a [[variables]] entry with low and high"
+            )
+        return items
 
     @model_validator(mode="after")
     def _names(self) -> BudgetGroup:

@@ -388,3 +388,22 @@ def test_a_number_of_customers_the_edge_list_does_not_name_is_refused(tmp_path):
     [(field, message)] = caught.value.problems
     assert field == "customers"
     assert "30 customers do not fit the scenario's network: " in message
+
+
+def test_a_budget_of_one_item_says_to_give_it_as_a_variable(tmp_path):
+    """It said pydantic's "List should have at least 2 items after validation, not 1"."""
+    items = [{"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": 1.0}]
+    message = problems(tmp_path, budgets=[{"name": "mix", "total": 100.0, "items": items}])
+    assert message.endswith(
+        "budgets[0].items: a budget shares its total among two or more items (got 1); to "
+        "search one field alone, give it as a [[variables]] entry with low and high"
+    ), message
+
+
+def test_a_scenario_that_is_neither_a_file_nor_a_table_says_what_it_takes(tmp_path):
+    """It said pydantic's "Input should be a valid dictionary or instance of Scenario"."""
+    message = problems(tmp_path, scenario=5)
+    assert message.endswith(
+        "scenario: expected the path to a scenario TOML file, relative to this file, or a "
+        "[scenario] table (got 5)"
+    ), message
