@@ -174,13 +174,14 @@ def read_posterior(optimisation: Optimisation) -> PosteriorSample:
     if problems:
         raise InputError(source, problems)
     values = frame[parameters]
-    for extreme in ("min", "max"):
+    for extreme, values_at in (("min", "lowest"), ("max", "highest")):
         record = {column: _plain(getattr(values[column], extreme)()) for column in values}
+        at = f"with the columns' {values_at} values"
         try:
             resolve_scenario(optimisation.scenario, overrides=record)
         except ScenarioError as error:
             raise InputError(
-                source, [(f"{extreme} {p}" if p else extreme, m) for p, m in error.problems]
+                source, [(f"{p} ({at})" if p else at, m) for p, m in error.problems]
             ) from None
     if fitted is not None and (fitted_to := _fitted_elsewhere(optimisation, folder)):
         shown = optimisation.scenario_file or f"scenario {optimisation.scenario.name!r}"

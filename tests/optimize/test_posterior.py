@@ -68,7 +68,8 @@ def test_draws_follow_the_weights_and_are_the_same_for_every_plan(tmp_path):
         (pd.DataFrame({"not a path": [1.0], "weight": [1.0]}), "not a path: is not a dotted"),
         (
             pd.DataFrame({PATH: [0.2, -0.5], "weight": [1.0, 1.0]}),
-            "posterior.parquet: min dynamics.wom_awareness_rate",
+            "posterior.parquet: dynamics.wom_awareness_rate (with the columns' lowest values): "
+            "Input should be greater than or equal to 0",
         ),
         (
             pd.DataFrame({PATH: [0.2, None, None], "weight": [1.0, 1.0, 1.0]}),
