@@ -51,6 +51,7 @@ __all__ = [
     "output_folder",
     "read_run_row",
     "read_toml",
+    "refuse_foreign_files",
     "refuse_other_kinds",
     "staged_files",
     "write_figure",
@@ -184,6 +185,26 @@ def output_folder(
             f"{', '.join(folders)} or nothing there; choose another {name})"
         )
     return out
+
+
+def refuse_foreign_files(out: Path, files: tuple[str, ...], record: str) -> None:
+    """Refuse a folder without the command's record that holds files the command writes.
+
+    Files there that no ecosim command recorded writing (a user's ``report.md``) would be
+    written over: a command starting in a folder of its own never finds them.
+
+    Raises
+    ------
+    StoreError
+        Naming the files found.
+    """
+    found = [name for name in files if (out / name).exists()]
+    if found and not (out / record).exists():
+        raise StoreError(
+            f"{out}: holds {', '.join(found)}, which this command would write over, and no "
+            f"{record} (the record of an earlier run of this command): use an empty or new "
+            "--out folder"
+        )
 
 
 @contextmanager

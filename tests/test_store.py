@@ -241,3 +241,28 @@ def test_the_default_folder_of_another_file_of_the_same_name_is_refused(
     assert (tmp_path / "results" / "baseline" / "summary.json").read_bytes() == before
     assert main(["run", "base.toml", *small]) == 0, "the same file replaces its own run"
     assert main(["run", "cheaper.toml", *small, "--out", "results/cheaper"]) == 0
+
+
+def test_a_calibration_or_optimisation_does_not_write_over_files_it_did_not_write(tmp_path, capsys):
+    """Sent into a folder of one's own (a typo in --out), they wrote their report.md over
+    the one there."""
+    from calibration_helpers import write as write_calibration
+    from optimisation_helpers import write_optimisation
+
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "report.md").write_text("my notes\n")
+    (tmp_path / "calibration").mkdir()
+    calibration = write_calibration(tmp_path / "calibration")
+    optimisation = write_optimisation(tmp_path / "optimisation")
+    for command, path, record in [
+        ("calibrate", calibration, "calibration.toml"),
+        ("optimize", optimisation, "optimisation.sha256"),
+    ]:
+        assert main([command, str(path), "--serial", "--out", str(out)]) == 2
+        assert capsys.readouterr().err == (
+            f"ecosim: error: {out}: holds report.md, which this command would write over, and "
+            f"no {record} (the record of an earlier run of this command): use an empty or new "
+            "--out folder\n"
+        )
+    assert (out / "report.md").read_text() == "my notes\n"

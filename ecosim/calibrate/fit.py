@@ -48,7 +48,14 @@ from ecosim.calibrate.report import unmoved_note, write_report_text
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.errors import InputError, InputWarning
 from ecosim.experiment.runner import check_runner_arguments
-from ecosim.store import held_folder, sqlite_address, write_figure, write_parquet, write_text
+from ecosim.store import (
+    held_folder,
+    refuse_foreign_files,
+    sqlite_address,
+    write_figure,
+    write_parquet,
+    write_text,
+)
 
 __all__ = ["CalibrationResult", "calibrate", "inputs"]
 
@@ -187,6 +194,7 @@ def calibrate(
             return _calibrate(
                 calibration, out, workers, scheduler, serial, progress, dashboard, rewrite
             )
+        refuse_foreign_files(out, OUTPUTS, RECORD)
         return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
 
 

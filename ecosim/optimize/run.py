@@ -33,7 +33,14 @@ from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.search import DATABASE, open_study, readable_study, run_search, statistic
 from ecosim.optimize.selection import Sampler, Selected, select_best
 from ecosim.optimize.space import suggest
-from ecosim.store import dotted, held_folder, sqlite_address, write_parquet, write_text
+from ecosim.store import (
+    dotted,
+    held_folder,
+    refuse_foreign_files,
+    sqlite_address,
+    write_parquet,
+    write_text,
+)
 
 __all__ = [
     "CURRENT",
@@ -323,6 +330,7 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
             write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
         return
     folder.mkdir(parents=True, exist_ok=True)
+    refuse_foreign_files(folder, ("plan.toml", "report.md", SELECTION), FINGERPRINT)
     write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
     write_text(digest + "\n", path)
 
