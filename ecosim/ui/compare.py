@@ -487,8 +487,8 @@ def _Results(session: CompareSession, comparison: Comparison) -> None:
             solara.Text(ROI_MEANING, style=_NOTE)
         for note in brands:
             solara.Warning(note, dense=True)
-        for line in verdicts(table, experiment.baseline, money):
-            solara.Text(line, style={"font-size": "0.9em"})
+        for line in verdicts(table, experiment.baseline, money):  # "Rp" kept with its value
+            solara.Text(line.replace("Rp ", "Rp\u00a0"), style={"font-size": "0.9em"})
         solara.Select(
             "outcome",
             values=[outcome_label(o) for o in outcomes],

@@ -247,7 +247,7 @@ def test_the_compare_page_produces_its_table(app: App):
         re.compile(r"current plan\s*Rp [\d,−-]+k \[")
     )
     verdict = page.get_by_text(
-        re.compile(r"^mass advertising (raises|lowers) profit by Rp [\d,]+k \[")
+        re.compile(r"^mass advertising (raises|lowers) profit by Rp\u00a0[\d,]+k \[")
     )
     expect(verdict).to_be_visible()
     expect(verdict).to_contain_text(

@@ -241,6 +241,7 @@ def test_a_comparison_runs_in_the_background_and_fills_the_table(page, session):
     )
     verdicts_shown = [t for t in texts(page) if t.startswith("['mass advertising ")]
     assert len(verdicts_shown) == 1 and "profit by Rp" in verdicts_shown[0]
+    assert "Rp " not in verdicts_shown[0], "a line may break between Rp and its value"
 
 
 def test_results_name_their_experiment_and_say_so_when_another_is_picked(page, session):
