@@ -92,7 +92,8 @@ def retyped(
 
     The fields the new type lacks are dropped (a promotion has no channel), and a channel or
     influencer it needs is the scenario's first, so that the form holds an action of the new
-    type. Other fields that are not TOML are kept as typed, for their message on saving.
+    type; its own fields with a default are added to the other fields, at their defaults.
+    Other fields that are not TOML are kept as typed, for their message on saving.
 
     Examples
     --------
@@ -104,6 +105,8 @@ def retyped(
     >>> action, extra = retyped(action, "advertising", "discount = 0.3", scenario)
     >>> action["channel"], extra
     ('social', '')
+    >>> retyped(action, "double_points", extra, scenario)[1]  # its own field, to be seen
+    'multiplier = 2.0'
     """
     fields = _takes({**draft, "type": kind})
     action = {k: v for k, v in draft.items() if k in fields}
@@ -116,7 +119,31 @@ def retyped(
     except tomllib.TOMLDecodeError:
         return {**action, "type": kind}, extra
     kept = {k: v for k, v in others.items() if k in fields}
+    if kind != draft["type"]:  # the new type's own fields, at their defaults, to be seen
+        kept = {**_own_defaults(kind), **kept}
     return {**action, "type": kind}, tomli_w.dumps(kept).strip() if kept != others else extra
+
+
+def _own_defaults(kind: str) -> dict[str, Any]:
+    """Return the fields of an action type beyond the form's that have a default, at it.
+
+    Examples
+    --------
+    >>> _own_defaults("double_points")
+    {'multiplier': 2.0}
+    """
+    (model,) = [
+        m
+        for m in typing.get_args(typing.get_args(Action)[0])
+        if m.model_fields["type"].annotation == typing.Literal[kind]
+    ]
+    return {
+        name: field.default
+        for name, field in model.model_fields.items()
+        if name not in {*_FORM, *SHARED_FIELDS}
+        and not field.is_required()
+        and field.default is not None
+    }
 
 
 def with_campaign(
