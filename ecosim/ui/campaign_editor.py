@@ -16,6 +16,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+import reacton.ipyvuetify as rv
 import solara
 import tomli_w
 
@@ -495,11 +496,11 @@ def CampaignEditor(
             )
             solara.Text("(-1: a new action)", style={"font-size": "0.8em"})
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
-            solara.Select(
-                "type",
-                values=list(ACTION_TYPES),
-                value=draft["type"],
-                on_value=retype,
+            rv.Select(  # named as the table names them ("social post")
+                label="type",
+                items=[{"text": kind.replace("_", " "), "value": kind} for kind in ACTION_TYPES],
+                v_model=draft["type"],
+                on_v_model=retype,
                 dense=True,
             )
             takes = _takes(draft)

@@ -121,6 +121,8 @@ def test_the_form_saves_an_advertisement_turned_into_another_type():
         CampaignEditor(BASELINE, None, plans.append, running), handle_error=False
     )
     assert rc.find(v.Select, label="channel").widgets
+    kinds = rc.find(v.Select, label="type").widget.items  # named as in the table
+    assert {"text": "social post", "value": "social_post"} in kinds
     rc.find(v.Select, label="type").widget.v_model = "gamification"
     assert not rc.find(v.Select, label="channel").widgets
     rc.find(v.Btn, children=["Save action"]).widget.click()
