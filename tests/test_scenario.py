@@ -922,6 +922,17 @@ def test_an_action_costing_more_than_its_brands_whole_budget_is_warned_about():
     ]
 
 
+def test_a_huge_fixed_cost_is_written_in_digits_not_in_exponent_form():
+    """The page said "1e+12 is more than brand tokoku's whole budget (250,000)"."""
+    data = apply_overrides(small_scenario(), {"campaign.1.cost": 1e12})
+    with pytest.warns(InputWarning) as caught:
+        validate_scenario(data, "shop.toml")
+    assert [str(w.message) for w in caught] == [
+        "shop.toml: campaign[1].cost: 1,000,000,000,000 is more than brand shop's whole budget "
+        "(10,000): the action never runs"
+    ]
+
+
 def test_a_budget_of_0_is_said_to_stop_every_paid_action_not_only_those_with_a_fixed_cost():
     """The always-on advertising, which has no fixed cost, stopped without a word."""
     data = apply_overrides(small_scenario(), {"brands.0.budget": 0, "campaign.1.cost": 150})

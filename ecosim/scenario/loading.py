@@ -366,6 +366,15 @@ def scenario_notices(scenario: Scenario) -> list[str]:
     return [*found, _horizon(scenario, beyond, cut)] if beyond or cut else found
 
 
+def _money(amount: float) -> str:
+    """Write an amount as a reader does: grouped digits, never in exponent form.
+
+    >>> _money(1e12), _money(150.0), _money(2.5)
+    ('1,000,000,000,000', '150', '2.5')
+    """
+    return f"{amount:,.0f}" if amount == round(amount) else f"{amount:,.6g}"
+
+
 def _over_budget(scenario: Scenario) -> list[str]:
     """Name what never runs for want of budget.
 
@@ -385,8 +394,8 @@ def _over_budget(scenario: Scenario) -> list[str]:
             if (name := scenario.brands[i].name) in acting
         ),
         *(
-            f"campaign[{i}].cost: {action.cost:,g} is more than brand {action.brand}'s whole "
-            f"budget ({budgets[action.brand]:,g}): the action never runs"
+            f"campaign[{i}].cost: {_money(action.cost)} is more than brand {action.brand}'s "
+            f"whole budget ({_money(budgets[action.brand])}): the action never runs"
             for i, action in enumerate(scenario.campaign)
             if action.cost > budgets[action.brand] and action.brand not in unpaid
         ),
