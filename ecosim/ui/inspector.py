@@ -144,7 +144,7 @@ _SHOWN = {
     "experience": "{:+.2f}".format,
     "stage": str,
     "purchases": str,
-    "spend": "{:,.0f}".format,
+    "spend": "Rp {:,.0f}k".format,
     "last_purchase": lambda day: "never" if day is None else f"day {day}",
     "churned": _yes,
     "points": "{:,.0f}".format,
@@ -154,6 +154,11 @@ _SHOWN = {
     "affected_indirectly": _yes,
 }
 """How each of a customer's per-brand values is shown."""
+
+
+def _trait_shown(trait: str, value: float) -> str:
+    """Write a customer's trait: the need cycle in days, the others (0 to 1) as they are."""
+    return f"{value:.1f} days" if trait == "need_cycle" else f"{value:.2f}"
 
 
 def _state_table(state: dict, brands: list[str]) -> str:
@@ -231,7 +236,7 @@ def CustomerInspector(
             f"({aware_friends:,} aware of a brand)"
         )
         solara.Text(
-            ", ".join(f"{t.replace('_', ' ')} {state[t]:.2f}" for t in TRAITS),
+            ", ".join(f"{t.replace('_', ' ')} {_trait_shown(t, state[t])}" for t in TRAITS),
             style={"font-size": "0.85em"},
         )
         solara.HTML(

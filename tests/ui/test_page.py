@@ -1,6 +1,7 @@
 """The app page rendered in-process (no browser): its controls driving the views."""
 
 import math
+import re
 import subprocess
 import sys
 import threading
@@ -425,6 +426,9 @@ def test_typing_an_id_follows_that_customer_and_a_wrong_id_is_explained(rendered
     type_customer(rendered, "12")
     shown = [str(w.children) for w in rendered.find(v.Html).widgets]
     assert any("Customer 12: segment" in line for line in shown)
+    assert any(re.search(r"need cycle \d+\.\d days", line) for line in shown)
+    table = rendered.find(solara.widgets.HTML, tag="table").widget.unsafe_innerHTML
+    assert "<td>spend</td><td style='padding:0 8px; text-align:right'>Rp 0k</td>" in table
     type_customer(rendered, "4000")
     messages = [str(w.children) for w in rendered.find(v.Alert).widgets]
     assert any(
