@@ -428,20 +428,8 @@ def write_text(text: str, path: str | Path) -> None:
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file ecosim wrote (a results folder's record).
-
-    Raises
-    ------
-    StoreError
-        If the file is damaged (no TOML, or no UTF-8 text), naming it.
-    """
-    try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except ValueError as error:  # tomllib's and UnicodeDecodeError are ValueErrors
-        raise StoreError(
-            f"{path}: is damaged ({error}); it is kept as it is: restore it from a copy, or "
-            "move it away to start again"
-        ) from None
+    """Read a TOML file."""
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def dotted(value: Any, name: str = "") -> dict[str, Any]:

@@ -340,7 +340,7 @@ def search(
         resumed=done,
         ran=len(ran),
         seconds=time.perf_counter() - started,
-        redrawn=read_toml(out / RECORD).get(REDRAWN, []),
+        redrawn=_record(out / RECORD).get(REDRAWN, []),
     )
 
 
@@ -547,7 +547,7 @@ def claim(calibration: Calibration, out: Path) -> None:
         record = {**mine, "finished": False, SETTINGS: settings(calibration)}
         write_text(tomli_w.dumps(record), path)
         return
-    held = read_toml(path)
+    held = _record(path)
     if not {"file", "finished"} <= held.keys():
         raise CalibrationError(
             str(out),
@@ -633,10 +633,33 @@ def _shown(value: Any) -> str:
     return "none" if value is None else repr(value)
 
 
+def _record(path: Path) -> dict[str, Any]:
+    """Read the folder's record (:data:`RECORD`).
+
+    Raises
+    ------
+    CalibrationError
+        If it is damaged (no TOML, or no UTF-8 text): it is kept as it is, and named.
+    """
+    try:
+        return read_toml(path)
+    except ValueError as error:  # tomllib's and UnicodeDecodeError are ValueErrors
+        raise CalibrationError(
+            str(path.parent),
+            [
+                (
+                    "",
+                    f"{path.name} is damaged ({error}); it is kept as it is: restore it from a "
+                    "copy, or move the folder away to start again",
+                )
+            ],
+        ) from None
+
+
 def finished(out: str | Path) -> bool:
     """Whether the folder's calibration is finished: search and outputs written."""
     path = Path(out) / RECORD
-    return path.exists() and bool(read_toml(path).get("finished"))
+    return path.exists() and bool(_record(path).get("finished"))
 
 
 def _record_redrawn(out: Path, done: int) -> None:
@@ -647,7 +670,7 @@ def _record_redrawn(out: Path, done: int) -> None:
     import tomli_w
 
     path = out / RECORD
-    held = read_toml(path)
+    held = _record(path)
     redrawn = sorted({*held.get(REDRAWN, []), done})
     write_text(tomli_w.dumps({**held, REDRAWN: redrawn}), path)
 
@@ -662,7 +685,7 @@ def mark_finished(out: str | Path) -> None:
 
     shutil.rmtree(Path(out) / SIMULATIONS, ignore_errors=True)
     path = Path(out) / RECORD
-    write_text(tomli_w.dumps({**read_toml(path), "finished": True}), path)
+    write_text(tomli_w.dumps({**_record(path), "finished": True}), path)
 
 
 def posterior(history: pyabc.History) -> pd.DataFrame:

@@ -564,9 +564,9 @@ def test_a_damaged_record_of_the_folder_is_kept_and_named(write_calibration, cap
     (out / "calibration.toml").write_text("x = [\n")
     assert main(["calibrate", str(path), "--serial", "--out", str(out), "--set", "seed=8"]) == 2
     assert capsys.readouterr().err == (
-        f"ecosim: error: {out / 'calibration.toml'}: is damaged (Invalid value (at end of "
-        "document)); it is kept as it is: restore it from a copy, or move it away to start "
-        "again\n"
+        f"ecosim: error: {out}: 1 problem\n  calibration.toml is damaged (Invalid value (at "
+        "end of document)); it is kept as it is: restore it from a copy, or move the folder "
+        "away to start again\n"
     )
     assert (out / "calibration.toml").read_text() == "x = [\n"
 
