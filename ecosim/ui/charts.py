@@ -317,7 +317,12 @@ class LineFigure:
             top = high / _ROOM if high > 0 else 1.0
             if self.horizon:  # grow only, by steps
                 kept = ax.get_ylim()[1] if self._background is not None else 0.0
-                top = kept if high <= kept * _ROOM else top * 1.2
+                if high <= 0:
+                    top = max(kept, 1.0)
+                elif high <= kept * _ROOM:
+                    top = kept
+                else:
+                    top *= 1.2
             ax.set_ylim(bottom, top)
         return self.figure
 

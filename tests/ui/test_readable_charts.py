@@ -5,6 +5,7 @@ import io
 import itertools
 import math
 import re
+import warnings
 
 import ipyvuetify as v
 import numpy as np
@@ -92,6 +93,19 @@ def test_a_spike_stays_under_the_event_marks_and_the_frame():
         marks = figure.events[event].get_window_extent(renderer)
         highest = figure.axes[0].transData.transform((0, talking[:day].max()))[1]
         assert highest < marks.y0, day
+
+
+def test_a_chart_of_zeros_so_far_spans_0_to_1():
+    """Before anyone spoke, the word of mouth axis was set from 0 to 0 (matplotlib widened it
+    to -0.05 to 0.05, with a warning)."""
+    chart = charts(BRANDS, [])[1]  # word of mouth
+    figure = LineFigure(chart, horizon=365)
+    daily = pd.DataFrame({"step": np.arange(1, 4), "wom_positive": 0.0, "wom_negative": 0.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for day in range(1, 4):
+            figure.picture(daily.iloc[:day])
+            assert figure.axes[0].get_ylim() == (0.0, 1.0), day
 
 
 def money_rows() -> pd.DataFrame:
