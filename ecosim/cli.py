@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import _thread
 import argparse
 import fnmatch
 import gc
@@ -173,22 +172,16 @@ def _signals_as_interrupts(wanted: bool) -> Iterator[None]:
     (:func:`~ecosim.errors.stop_if_signalled`), and silences logging: what Dask's threads
     log of the connections the stop closes is no error of the command, which says itself
     what it kept. A stop raised where Python cannot pass it on (a garbage collector's
-    callback of Dask's, an object's ``__del__``) was printed with a traceback, as
-    "Exception ignored", and lost: it is raised again in the main thread instead.
+    callback of Dask's, an object's ``__del__``) is not printed with a traceback, as
+    "Exception ignored": the loops over runs raise it again from its event.
     """
     if not wanted or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def swallowed(unraisable: sys.UnraisableHookArgs) -> None:
-        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):  # a stop: noted already
             hook(unraisable)
-            return
-        number = signal.SIGTERM if isinstance(unraisable.exc_value, Terminated) else signal.SIGINT
-        # a moment later, from another thread: the handler then raises where it is caught
-        later = threading.Timer(0.1, _thread.interrupt_main, args=(number,))
-        later.daemon = True
-        later.start()
 
     def terminate(signum: int, frame: object) -> None:
         Terminated.received.set()
