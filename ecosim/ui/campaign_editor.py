@@ -158,19 +158,21 @@ def with_campaign(
     actions : list of dict
         The plan's actions, as a scenario file's ``[[campaign]]`` tables.
     days : int, optional
-        The horizon the plan runs to (the page's days control); the scenario's by default.
+        The horizon the plan runs to (the page's days control). Longer than the scenario's,
+        it is the plan's: an action may start up to its last day, and a download of the plan
+        loads with it. Shorter, the scenario's days are kept: the actions after it are left
+        out of the runs (the page says so), not refused.
 
     Raises
     ------
     ScenarioError
-        If the schema rejects the plan, or an action starts after the last day (as when
-        a file is read); the message names each action's field (``campaign[2].end``) and
-        what was expected.
+        If the schema rejects the plan, or an action starts after the plan's last day (as
+        when a file is read); the message names each action's field (``campaign[2].end``)
+        and what was expected.
     """
     data = scenario.model_dump(exclude_none=True)
     data["campaign"] = actions
-    if days is not None:
-        data["days"] = days
+    data["days"] = max(scenario.days, days or 0)
     return validate_scenario(data, source="the campaign plan", beyond_horizon="refuse")
 
 
@@ -547,7 +549,7 @@ def CampaignEditor(
                 style={"font-size": "0.8em", "color": "#555"},
             )
         cut = [  # an action the horizon cuts short (one after it is refused): said here too
-            f"campaign[{i}].end: {found[1]}"
+            f"campaign[{i}].{'start' if found[0] == 'beyond' else 'end'}: {found[1]}"
             for i, action in enumerate(current.campaign)
             if (found := horizon_problem(action, horizon))
         ]

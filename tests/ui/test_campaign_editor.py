@@ -189,11 +189,13 @@ def test_the_other_fields_leave_out_the_shared_fields_the_type_does_not_read():
 
 def test_actions_are_checked_against_the_days_reset_runs_not_the_files():
     """With the days control at 730, an action on day 400 was refused as after day 365; at
-    100 days, one on days 200-210 was taken, and never ran."""
+    300 days, every edit was refused for the actions after day 300 it had not touched."""
     late = {**blank_action(BASELINE), "start": 400, "end": 420}
     assert with_campaign(BASELINE, [*plan(), late], days=730).days == 730
-    with pytest.raises(ScenarioError, match=r"starts on day 200, after the last day \(100\)"):
-        with_campaign(BASELINE, [*plan(), {**late, "start": 200, "end": 210}], days=100)
+    shorter = with_campaign(BASELINE, [*plan(), {**late, "start": 200, "end": 210}], days=100)
+    assert shorter.days == 365, "left out of a 100-day run, said so, and kept in the plan"
+    with pytest.raises(ScenarioError, match=r"starts on day 400, after the last day \(365\)"):
+        with_campaign(BASELINE, [*plan(), late], days=100)
     keywords = reset_keywords(model_params(BASELINE), {"days": 730}, None)
     assert keywords["days"] == 730, "the page passes the editor the days Reset runs"
 
@@ -221,7 +223,20 @@ def test_the_horizon_note_follows_the_days_control():
     assert said[1].startswith(
         "campaign[0].end: ends on day 400, after the last day (300): it runs 13 of its 113 days"
     )
-    assert "campaign[8].end: starts on day 346, after the last day (300)" in said[1]
+    assert "campaign[8].start: starts on day 346, after the last day (300)" in said[1]
+    rc.close()
+
+
+def test_a_shorter_days_control_leaves_the_actions_after_it_editable():
+    """At 300 days, saving any action was refused for the sales on days 315 and 346."""
+    plans = []
+    running = LiveModel(scenario=BASELINE, customers=300)
+    _box, rc = solara.render(CampaignEditor(BASELINE, None, plans.append, running, days=300))
+    field = rc.find(v.TextField, label="intensity (0 to 1)").widget
+    field.v_model = "0.5"
+    field.fire_event("keyup.enter")
+    rc.find(v.Btn, children=["Save action"]).widget.click()
+    assert [p.campaign[0].intensity for p in plans] == [0.5] and plans[0].days == 365
     rc.close()
 
 
