@@ -369,10 +369,10 @@ def scenario_notices(scenario: Scenario) -> list[str]:
 def _money(amount: float) -> str:
     """Write an amount as a reader does: grouped digits, never in exponent form.
 
-    >>> _money(1e12), _money(150.0), _money(2.5)
-    ('1,000,000,000,000', '150', '2.5')
+    >>> _money(1e12), _money(150.0), _money(2.5), _money(1_500_000.5), _money(0.015)
+    ('1,000,000,000,000', '150', '2.5', '1,500,000.5', '0.015')
     """
-    return f"{amount:,.0f}" if amount == round(amount) else f"{amount:,.6g}"
+    return f"{amount:,.6f}".rstrip("0").rstrip(".")
 
 
 def _over_budget(scenario: Scenario) -> list[str]:
