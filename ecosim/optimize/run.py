@@ -543,18 +543,24 @@ def _kept_runs(path: Path) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame()
     try:
-        return pd.read_parquet(path)
+        runs = pd.read_parquet(path)
     except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
-        raise OptimisationError(
-            str(path.parent),
-            [
-                (
-                    "",
-                    f"{path.name} is damaged ({str(error).split('. ')[0]}); it is kept as it "
-                    "is: restore it from a copy, or move it away to run the selection again",
-                )
-            ],
-        ) from None
+        why = str(error).split(". ")[0]
+    else:
+        missing = [name for name in ("candidate", "replication") if name not in runs.columns]
+        if not missing or not len(runs):
+            return runs
+        why = f"no column {', '.join(missing)}"
+    raise OptimisationError(
+        str(path.parent),
+        [
+            (
+                "",
+                f"{path.name} is damaged ({why}); it is kept as it is: restore it from a copy, "
+                "or move it away to run the selection again",
+            )
+        ],
+    )
 
 
 class _SelectionRuns:

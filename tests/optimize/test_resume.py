@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import optuna
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from optimisation_helpers import tiny_optimisation, write_optimisation
@@ -57,16 +58,19 @@ def test_a_changed_description_keeps_the_folder_and_a_damaged_file_in_it_is_name
     assert main(["optimize", str(path), "--serial", "--out", str(out), *described]) == 0
     assert "holds another optimisation" not in capsys.readouterr().err
     assert '"description": "the margin, tried"' in (out / "optimisation.json").read_text()
-    for name, why in [
-        (SELECTION, "is damaged (Could not open Parquet input source"),
-        (DATABASE, "is damaged (file is not a database)"),
+    pq.write_table(pa.table({"x": [1, 2]}), out / "other.parquet")
+    other = (out / "other.parquet").read_bytes()
+    for name, why, written in [
+        (SELECTION, "is damaged (no column candidate, replication)", other),
+        (SELECTION, "is damaged (Could not open Parquet input source", b"not what was written"),
+        (DATABASE, "is damaged (file is not a database)", b"not what was written"),
     ]:
-        (out / name).write_bytes(b"not what was written")
+        (out / name).write_bytes(written)
         assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 2
         error = capsys.readouterr().err
         assert error.startswith(f"ecosim: error: {out}: 1 problem\n  {name} {why}"), error
         assert "it is kept as it is: restore it from a copy" in error
-        assert (out / name).read_bytes() == b"not what was written"
+        assert (out / name).read_bytes() == written
 
 
 def command(path: Path, out: Path) -> list[str]:
