@@ -1,6 +1,7 @@
 import contextlib
 import copy
 import tomllib
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -943,6 +944,10 @@ def test_a_budget_of_0_is_said_to_stop_every_paid_action_not_only_those_with_a_f
         "money runs (paid media, influencer fees, rewards, messages and fixed costs are paid "
         "from it)"
     ]
+    free = apply_overrides(data, {"campaign": [data["campaign"][1] | {"cost": 0.0}]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a sale costs the budget nothing: no warning
+        validate_scenario(free, "shop.toml")
     funded = apply_overrides(data, {"brands.0.budget": 1_000})
     exposures = [
         run(validate_scenario(given), customers=300, days=20)["exposures"].sum()

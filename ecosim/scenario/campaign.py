@@ -30,6 +30,7 @@ from ecosim.scenario.fields import (
 
 __all__ = [
     "ACTION_TYPES",
+    "PRICES",
     "SHARED_FIELDS",
     "Action",
     "Advertising",
@@ -339,6 +340,17 @@ ACTION_TYPES = (
     "service_disruption",
     "winback",
 )
+
+
+PRICES = {
+    "cost_per_contact": "a contact",
+    "cost_per_invite": "an invite",
+    "cost_per_message": "a message",
+    "cost_per_seed": "a seed",
+    "reward_cost": "a reward",
+}
+"""An action's own prices, paid from its brand's budget as it runs, and what each pays for
+(besides a channel's price of an exposure and an influencer's fee)."""
 
 
 def horizon_problem(action: _Action, days: int) -> tuple[Literal["beyond", "cut"], str] | None:

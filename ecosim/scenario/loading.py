@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ecosim.errors import LINK_LOOP, InputError, InputWarning, as_path
-from ecosim.scenario.campaign import horizon_problem
+from ecosim.scenario.campaign import PRICES, Action, horizon_problem
 from ecosim.scenario.fields import NAME_PATTERN, expected
 from ecosim.scenario.files import read_toml_file
 from ecosim.scenario.schema import Scenario
@@ -375,6 +375,23 @@ def _money(amount: float) -> str:
     return f"{amount:,.6f}".rstrip("0").rstrip(".")
 
 
+def _pays(action: Action, scenario: Scenario) -> bool:
+    """Whether an action costs its brand's budget anything.
+
+    A fixed cost, a channel's price of an exposure, an influencer's fee, its own prices
+    (:data:`~ecosim.scenario.campaign.PRICES`) or a reward's points.
+    """
+    exposure = {channel.name: channel.cost_per_exposure for channel in scenario.channels}
+    fee = {influencer.name: influencer.fee for influencer in scenario.influencers}
+    return (
+        action.cost > 0
+        or exposure.get(getattr(action, "channel", None), 0) > 0
+        or (action.type == "influencer" and fee.get(action.influencer, 0) > 0)
+        or any(getattr(action, name, 0) > 0 for name in PRICES)
+        or action.type == "personalised_reward"
+    )
+
+
 def _over_budget(scenario: Scenario) -> list[str]:
     """Name what never runs for want of budget.
 
@@ -382,7 +399,7 @@ def _over_budget(scenario: Scenario) -> list[str]:
     brands' actions whose fixed cost is more than their brand's whole budget.
     """
     budgets = {brand.name: brand.budget for brand in scenario.brands}
-    acting = {action.brand for action in scenario.campaign}
+    acting = {action.brand for action in scenario.campaign if _pays(action, scenario)}
     broke = [i for i, brand in enumerate(scenario.brands) if brand.budget == 0]
     unpaid = {scenario.brands[i].name for i in broke}
     return [

@@ -21,7 +21,13 @@ import solara
 import tomli_w
 
 from ecosim.scenario import Scenario, ScenarioError, validate_scenario
-from ecosim.scenario.campaign import ACTION_TYPES, SHARED_FIELDS, Action, horizon_problem
+from ecosim.scenario.campaign import (
+    ACTION_TYPES,
+    PRICES,
+    SHARED_FIELDS,
+    Action,
+    horizon_problem,
+)
 from ecosim.ui.calendar import date_label
 from ecosim.ui.controls import KNOBS, read_number
 from ecosim.ui.live_model import LiveModel
@@ -333,15 +339,9 @@ def running_costs(action: dict[str, Any], scenario: Scenario) -> str:
     return ", ".join(said) or "–"
 
 
-_PRICED = {
-    "cost_per_contact": "a contact",
-    "cost_per_invite": "an invite",
-    "cost_per_message": "a message",
-    "cost_per_seed": "a seed",
-    "reward_cost": "a reward",
-    "running_cost": "a day (engine)",
-}
-"""An action's own prices, and what each pays for."""
+_PRICED = {**PRICES, "running_cost": "a day (engine)"}
+"""An action's own prices, and what each pays for (an engine's running cost, outside the
+budget, too)."""
 
 
 def _table(actions: list[dict[str, Any]], scenario: Scenario) -> str:
