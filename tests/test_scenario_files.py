@@ -85,7 +85,7 @@ def test_a_loop_of_symbolic_links_is_named_as_one_for_a_file_and_for_its_extends
     loop = "is a loop of symbolic links (a link that leads back to itself)"
     with pytest.raises(InputError) as error:
         load_scenario(tmp_path / "a.toml")
-    assert str(error.value) == f"{tmp_path / 'a.toml'}: 1 problem\n  {loop}"
+    assert str(error.value) == f"{tmp_path / 'a.toml'}: 1 problem\n  {loop}; expected a file"
     with pytest.raises(InputError) as error:
         load_scenario(tmp_path / "c.toml")
     assert str(error.value).endswith(f"\n  extends: 'a.toml' {loop}; expected a file")

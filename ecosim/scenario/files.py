@@ -91,7 +91,11 @@ def read_toml_file(
     except UnicodeDecodeError as problem:
         raise error(str(path), [("", _not_utf8(problem))]) from None
     except OSError as problem:
-        why = LINK_LOOP if problem.errno == errno.ELOOP else f"cannot be read ({problem})"
+        why = (
+            f"{LINK_LOOP}; expected a file"
+            if problem.errno == errno.ELOOP
+            else f"cannot be read ({problem})"
+        )
         raise error(str(path), [("", why)]) from None
     except tomllib.TOMLDecodeError as problem:
         raise error(str(path), [("", f"invalid TOML: {problem}")]) from None

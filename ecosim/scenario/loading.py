@@ -499,8 +499,8 @@ def validation_problems(error: ValidationError, data: Any) -> list[tuple[str, st
             path = f"{path}.{field}" if path else field
         elif item["type"] == "model_type" and item.get("ctx", {}).get("class_name") == "Scenario":
             message = (
-                "expected the path to a scenario TOML file, relative to this file, or a "
-                f"[scenario] table (got {_short(item['input'])})"
+                "expected the path to a scenario TOML file or a [scenario] table (got "
+                f"{_short(item['input'])})"
             )
         elif item["type"] in ("list_type", "tuple_type") and _positions_only(item.get("input")):
             first = next(iter(item["input"]))

@@ -404,6 +404,5 @@ def test_a_scenario_that_is_neither_a_file_nor_a_table_says_what_it_takes(tmp_pa
     """It said pydantic's "Input should be a valid dictionary or instance of Scenario"."""
     message = problems(tmp_path, scenario=5)
     assert message.endswith(
-        "scenario: expected the path to a scenario TOML file, relative to this file, or a "
-        "[scenario] table (got 5)"
+        "scenario: expected the path to a scenario TOML file or a [scenario] table (got 5)"
     ), message
