@@ -68,18 +68,19 @@ def readable_study(folder: Path) -> Iterator[None]:
     Raises
     ------
     OptimisationError
-        Saying that :data:`DATABASE` is damaged (or cannot be read now), kept as it is.
+        Saying that :data:`DATABASE` cannot be read (damaged, or held by another program
+        now), kept as it is.
     """
     try:
         yield
     except sqlalchemy.exc.DatabaseError as error:
         why = error.orig if error.orig is not None else error
-        if isinstance(error, sqlalchemy.exc.OperationalError):
+        if "locked" in str(why) or "busy" in str(why):  # another program holds it
             problem = f"{DATABASE} cannot be read now ({why}); it is kept as it is"
         else:
             problem = (
-                f"{DATABASE} is damaged ({why}); it is kept as it is: restore it from a copy "
-                "to continue the search, or move it away to start it afresh"
+                f"{DATABASE} cannot be read as a study ({why}); it is kept as it is: restore "
+                "it from a copy to continue the search, or move it away to start it afresh"
             )
         raise OptimisationError(str(folder), [("", problem)]) from None
 

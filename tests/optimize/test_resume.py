@@ -63,7 +63,7 @@ def test_a_changed_description_keeps_the_folder_and_a_damaged_file_in_it_is_name
     for name, why, written in [
         (SELECTION, "is damaged (no column candidate, replication)", other),
         (SELECTION, "is damaged (Could not open Parquet input source", b"not what was written"),
-        (DATABASE, "is damaged (file is not a database)", b"not what was written"),
+        (DATABASE, "cannot be read as a study (file is not a database)", b"not what was written"),
     ]:
         (out / name).write_bytes(written)
         assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 2
@@ -71,6 +71,13 @@ def test_a_changed_description_keeps_the_folder_and_a_damaged_file_in_it_is_name
         assert error.startswith(f"ecosim: error: {out}: 1 problem\n  {name} {why}"), error
         assert "it is kept as it is: restore it from a copy" in error
         assert (out / name).read_bytes() == written
+    (out / DATABASE).unlink()
+    (out / DATABASE).mkdir()  # not taken for a study held by another program
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 2
+    assert (
+        "study.db cannot be read as a study (unable to open database file); it is kept as it "
+        "is: restore it from a copy" in capsys.readouterr().err
+    )
 
 
 def command(path: Path, out: Path) -> list[str]:
