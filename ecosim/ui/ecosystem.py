@@ -407,13 +407,17 @@ def _listed(names: list[str], none: str, lines: int) -> str:
     sale, +2 more
     >>> _listed([], "nothing today", 2)
     'nothing today'
+    >>> print(_listed(["marketplace_search", "social"], "nothing", 2))  # a name kept whole
+    marketplace_se…,
+    social
     """
     if not names:
         return none
+    names = [name if len(name) < _CHARACTERS else name[: _CHARACTERS - 2] + "…" for name in names]
     for shown in range(len(names), 0, -1):
         more = len(names) - shown
         text = ", ".join(names[:shown]) + (f", +{more} more" if more else "")
-        wrapped = textwrap.wrap(text, _CHARACTERS)
+        wrapped = textwrap.wrap(text, _CHARACTERS, break_long_words=False)
         if len(wrapped) <= lines:
             break
     return "\n".join(wrapped[:lines])
