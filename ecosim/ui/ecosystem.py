@@ -407,7 +407,7 @@ def _listed(names: list[str], none: str, lines: int) -> str:
     sale, +2 more
     >>> _listed([], "nothing today", 2)
     'nothing today'
-    >>> print(_listed(["marketplace_search", "social"], "nothing", 2))  # a name kept whole
+    >>> print(_listed(["marketplace_search", "social"], "nothing", 2))  # shortened, not split
     marketplace_se…,
     social
     """
