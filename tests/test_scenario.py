@@ -913,24 +913,26 @@ def test_experiment_files_are_strict_too(tmp_path):
         assert expected in str(caught.value)
 
 
-def test_an_action_costing_more_than_its_brands_whole_budget_is_warned_about():
-    data = apply_overrides(small_scenario(), {"brands.0.budget": 100, "campaign.1.cost": 150})
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        (
+            {"brands.0.budget": 100, "campaign.1.cost": 150},
+            "150 is more than brand shop's whole budget (100)",
+        ),
+        (
+            {"campaign.1.cost": 1e12},
+            "1,000,000,000,000 is more than brand shop's whole budget (10,000)",
+        ),  # it said 1e+12
+    ],
+    ids=["cost above the budget", "in digits, not in exponent form"],
+)
+def test_an_action_costing_more_than_its_brands_whole_budget_is_warned_about(changes, said):
+    data = apply_overrides(small_scenario(), changes)
     with pytest.warns(InputWarning) as caught:
         validate_scenario(data, "shop.toml")
     assert [str(w.message) for w in caught] == [
-        "shop.toml: campaign[1].cost: 150 is more than brand shop's whole budget (100): the "
-        "action never runs"
-    ]
-
-
-def test_a_huge_fixed_cost_is_written_in_digits_not_in_exponent_form():
-    """The page said "1e+12 is more than brand tokoku's whole budget (250,000)"."""
-    data = apply_overrides(small_scenario(), {"campaign.1.cost": 1e12})
-    with pytest.warns(InputWarning) as caught:
-        validate_scenario(data, "shop.toml")
-    assert [str(w.message) for w in caught] == [
-        "shop.toml: campaign[1].cost: 1,000,000,000,000 is more than brand shop's whole budget "
-        "(10,000): the action never runs"
+        f"shop.toml: campaign[1].cost: {said}: the action never runs"
     ]
 
 
