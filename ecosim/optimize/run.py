@@ -62,6 +62,21 @@ SELECTION = "selection.parquet"
 SEARCH_RUNS = "search_runs.jsonl"
 """The search's finished runs, one JSON line each, so that a batch of plans an interruption
 cut short re-uses them when its plans are evaluated again."""
+OUTPUTS = (
+    DATABASE,
+    SEARCH_RUNS,
+    SELECTION,
+    "plan.toml",
+    "report.md",
+    "tables/trials.csv",
+    "tables/importances.csv",
+    "tables/selection.csv",
+    "tables/comparison.csv",
+    "figures/convergence.png",
+    "figures/pareto.png",
+)
+"""Every file an optimisation writes into its folder besides its record: a folder without
+the record that holds one of them is refused rather than written over."""
 KEPT = (
     "total_profit",
     "total_revenue",
@@ -330,7 +345,7 @@ def _claim(folder: Path, optimisation: Optimisation) -> None:
             write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
         return
     folder.mkdir(parents=True, exist_ok=True)
-    refuse_foreign_files(folder, ("plan.toml", "report.md", SELECTION), FINGERPRINT)
+    refuse_foreign_files(folder, OUTPUTS, FINGERPRINT)
     write_text(json.dumps(dump, sort_keys=True, indent=1) + "\n", folder / RECORD)
     write_text(digest + "\n", path)
 

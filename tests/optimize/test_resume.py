@@ -22,7 +22,7 @@ from ecosim.errors import InputWarning
 from ecosim.experiment.runner import Runner
 from ecosim.optimize import load_optimisation, optimise, run
 from ecosim.optimize import search as search_module
-from ecosim.optimize.run import SELECTION, stream_seeds
+from ecosim.optimize.run import OUTPUTS, SELECTION, stream_seeds
 from ecosim.optimize.search import DATABASE, open_study, run_search
 from ecosim.store import held_folder
 
@@ -54,6 +54,9 @@ def test_a_changed_description_keeps_the_folder_and_a_damaged_file_in_it_is_name
     out = tmp_path / "out"
     assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 0
     capsys.readouterr()
+    written = {str(file.relative_to(out)) for file in out.rglob("*") if file.is_file()}
+    records = {"optimisation.json", "optimisation.sha256", ".lock"}
+    assert written - records <= set(OUTPUTS), "a foreign file of that name is not written over"
     described = ["--set", 'description="the margin, tried"']
     assert main(["optimize", str(path), "--serial", "--out", str(out), *described]) == 0
     assert "holds another optimisation" not in capsys.readouterr().err
