@@ -37,6 +37,7 @@ __all__ = [
     "Terminated",
     "ValidationCaseError",
     "as_path",
+    "plain_number",
     "report_stop",
     "shortened",
     "stop_if_signalled",
@@ -161,6 +162,17 @@ def as_path(value: object, name: str) -> Path:
             f"{name}: expected a path (a str or pathlib.Path), got {type(value).__name__}"
         )
     return Path(value)
+
+
+def plain_number(amount: float) -> str:
+    """Write a number as a reader does: grouped digits, never in exponent form.
+
+    Examples
+    --------
+    >>> plain_number(1e12), plain_number(150.0), plain_number(1_500_000.5), plain_number(0.015)
+    ('1,000,000,000,000', '150', '1,500,000.5', '0.015')
+    """
+    return f"{amount:,.6f}".rstrip("0").rstrip(".")
 
 
 def shortened(text: str, most: int = 40) -> str:

@@ -11,6 +11,7 @@ from ecosim.calibrate.abc import Generation
 from ecosim.calibrate.outputs import LEVEL, summary_cells
 from ecosim.calibrate.posterior import named_beside
 from ecosim.calibrate.schema import MARKET_SIZE, STATISTIC_KINDS, Calibration
+from ecosim.errors import plain_number
 from ecosim.report.references import references_section
 
 __all__ = ["periods", "unmoved_note", "write_report_text"]
@@ -52,7 +53,7 @@ def unmoved_note(unmoved: dict[str, float]) -> str:
     so the posterior is the prior. The scenario may not move these outcomes (see them with
     ecosim run), or the parameters fitted may not reach them.
     """
-    shown = [f"{label} = {value:g}" for label, value in list(unmoved.items())[:3]]
+    shown = [f"{label} = {plain_number(value)}" for label, value in list(unmoved.items())[:3]]
     more = f", and {len(unmoved) - 3} more" if len(unmoved) > 3 else ""
     return (
         "Every simulation from the prior gave the same statistics, whatever its parameters "

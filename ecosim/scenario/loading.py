@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
-from ecosim.errors import LINK_LOOP, InputError, InputWarning, as_path
+from ecosim.errors import LINK_LOOP, InputError, InputWarning, as_path, plain_number
 from ecosim.scenario.campaign import PRICES, Action, horizon_problem
 from ecosim.scenario.fields import NAME_PATTERN, expected
 from ecosim.scenario.files import read_toml_file
@@ -366,15 +366,6 @@ def scenario_notices(scenario: Scenario) -> list[str]:
     return [*found, _horizon(scenario, beyond, cut)] if beyond or cut else found
 
 
-def _money(amount: float) -> str:
-    """Write an amount as a reader does: grouped digits, never in exponent form.
-
-    >>> _money(1e12), _money(150.0), _money(2.5), _money(1_500_000.5), _money(0.015)
-    ('1,000,000,000,000', '150', '2.5', '1,500,000.5', '0.015')
-    """
-    return f"{amount:,.6f}".rstrip("0").rstrip(".")
-
-
 def _pays(action: Action, scenario: Scenario) -> bool:
     """Whether an action costs its brand's budget anything.
 
@@ -411,8 +402,8 @@ def _over_budget(scenario: Scenario) -> list[str]:
             if (name := scenario.brands[i].name) in acting
         ),
         *(
-            f"campaign[{i}].cost: {_money(action.cost)} is more than brand {action.brand}'s "
-            f"whole budget ({_money(budgets[action.brand])}): the action never runs"
+            f"campaign[{i}].cost: {plain_number(action.cost)} is more than brand {action.brand}'s "
+            f"whole budget ({plain_number(budgets[action.brand])}): the action never runs"
             for i, action in enumerate(scenario.campaign)
             if action.cost > budgets[action.brand] and action.brand not in unpaid
         ),

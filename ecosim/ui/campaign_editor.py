@@ -20,6 +20,7 @@ import reacton.ipyvuetify as rv
 import solara
 import tomli_w
 
+from ecosim.errors import plain_number
 from ecosim.scenario import Scenario, ScenarioError, validate_scenario
 from ecosim.scenario.campaign import (
     ACTION_TYPES,
@@ -327,6 +328,8 @@ def running_costs(action: dict[str, Any], scenario: Scenario) -> str:
     'fee Rp 3,000k a day'
     >>> running_costs({"type": "winback", "cost_per_contact": 0.2}, scenario)
     'Rp 0.2k a contact'
+    >>> running_costs({"type": "seeding", "cost_per_seed": 1_500_000.5}, scenario)
+    'Rp 1,500,000.5k a seed'
     """
     costs = [("", value, _PRICED[name]) for name, value in action.items() if name in _PRICED]
     if action["type"] in ("advertising", "social_post"):
@@ -335,7 +338,7 @@ def running_costs(action: dict[str, Any], scenario: Scenario) -> str:
     if action["type"] == "influencer":
         influencer = next(i for i in scenario.influencers if i.name == action["influencer"])
         costs.insert(0, ("fee ", influencer.fee, "a day"))
-    said = [f"{what}Rp {value:,g}k {unit}" for what, value, unit in costs if value]
+    said = [f"{what}Rp {plain_number(value)}k {unit}" for what, value, unit in costs if value]
     return ", ".join(said) or "–"
 
 
