@@ -174,9 +174,15 @@ def _Choices(
         scenarios={names[stem]: files[stem] for stem in picked},
     )
     actions = None if plan is None else [a.model_dump(exclude_none=True) for a in plan.campaign]
-    refused = solara.use_memo(lambda: _plan_refused(without, actions, experiment), [without, plan])
-    edited = plan is not None and with_plan.value and not refused
+    alone = solara.use_memo(lambda: _check(without), [without])
+    planned = solara.use_memo(
+        lambda: None if actions is None else _check(dataclasses.replace(without, plan=actions)),
+        [without, plan],
+    )
+    refused = _plan_refused(planned, alone, experiment)
+    edited = planned is not None and with_plan.value and not refused
     request = dataclasses.replace(without, plan=actions) if edited else without
+    problems, idle, brands = planned if edited else alone
     problem = choice_problem(request.names)
     warnings = [problem] if problem else []
     if refused:
@@ -187,7 +193,6 @@ def _Choices(
             f"it runs on {experiment.scenario.name}, the experiment's base scenario (its "
             "customers, network, brands and channels), like every strategy."
         )
-    problems, idle, brands = solara.use_memo(lambda: _check(request), [request])
     solara.use_effect(lambda: session.request.set(request), [request])
     running = session.running
     with solara.Column(gap="6px"):
@@ -347,18 +352,20 @@ def _Checks(
             )
 
 
-def _plan_refused(request: Request, plan: list[dict] | None, experiment: Experiment) -> str:
-    """Say why a plan edited in the Campaign tab cannot run in the request's experiment.
+def _plan_refused(
+    planned: tuple[list[str], ...] | None, alone: tuple[list[str], ...], experiment: Experiment
+) -> str:
+    """Say why a plan edited in the Campaign tab cannot run in the experiment.
 
-    Empty if it can, or if the request cannot run without it either (its own problems are
-    then shown). The plan was edited for another scenario: one with other brands,
-    channels or influencers than the experiment's base scenario cannot run on it.
+    ``planned`` and ``alone`` are :func:`_check`'s answers for the request with the plan
+    (None without one) and without it. Empty if the plan can run, or if the request cannot
+    run without it either (its own problems are then shown). The plan was edited for another
+    scenario: one with other brands, channels or influencers than the experiment's base
+    scenario cannot run on it.
     """
-    if plan is None:
+    if planned is None or not planned[0] or alone[0]:
         return ""
-    problems = _check(dataclasses.replace(request, plan=plan))[0]
-    if not problems or _check(request)[0]:
-        return ""
+    problems = planned[0]
     lines = [line.strip() for problem in problems for line in problem.splitlines()[1:]]
     more = f"; and {len(lines) - 2} more" if len(lines) > 2 else ""
     base = experiment.scenario.name
