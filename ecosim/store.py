@@ -48,6 +48,7 @@ __all__ = [
     "atomic_path",
     "dotted",
     "held_folder",
+    "kept_unreadable",
     "output_folder",
     "read_run_row",
     "read_toml",
@@ -185,6 +186,22 @@ def output_folder(
             f"{', '.join(folders)} or nothing there; choose another {name})"
         )
     return out
+
+
+def kept_unreadable(what: str, why: object, then: str = "") -> str:
+    """Say that a file of a results folder cannot be read, that it is kept, and what to do.
+
+    A file that holds finished work is never deleted for being unreadable: the user restores
+    it, or moves it away.
+
+    Examples
+    --------
+    >>> kept_unreadable("abc.db is damaged", "malformed", "restore it from a copy to resume")
+    'abc.db is damaged (malformed); it is kept as it is: restore it from a copy to resume'
+    >>> kept_unreadable("abc.db cannot be read now", "database is locked")
+    'abc.db cannot be read now (database is locked); it is kept as it is'
+    """
+    return f"{what} ({why}); it is kept as it is" + (f": {then}" if then else "")
 
 
 def refuse_foreign_files(out: Path, files: tuple[str, ...], record: str) -> None:

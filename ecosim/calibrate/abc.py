@@ -56,7 +56,7 @@ from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
 from ecosim.errors import stop_if_signalled
 from ecosim.network import edge_list_digest
-from ecosim.store import dotted, read_toml, sqlite_address, write_text
+from ecosim.store import dotted, kept_unreadable, read_toml, sqlite_address, write_text
 
 __all__ = [
     "DATABASE",
@@ -463,13 +463,14 @@ def stored_generations(path: Path) -> int:
             if "no such table" in str(error):
                 return 0
             if error.sqlite_errorname in ("SQLITE_BUSY", "SQLITE_LOCKED"):
-                why = f"cannot be read now ({error}); it is kept as it is"
+                problem = kept_unreadable(f"{DATABASE} cannot be read now", error)
             else:
-                why = (
-                    f"is damaged ({error}); it is kept as it is: restore it from a copy to "
-                    "resume, or move it away to start the search afresh"
+                problem = kept_unreadable(
+                    f"{DATABASE} is damaged",
+                    error,
+                    "restore it from a copy to resume, or move it away to start the search afresh",
                 )
-            raise CalibrationError(str(path.parent), [("", f"{DATABASE} {why}")]) from None
+            raise CalibrationError(str(path.parent), [("", problem)]) from None
 
 
 @contextmanager
@@ -644,16 +645,12 @@ def _record(path: Path) -> dict[str, Any]:
     try:
         return read_toml(path)
     except ValueError as error:  # tomllib's and UnicodeDecodeError are ValueErrors
-        raise CalibrationError(
-            str(path.parent),
-            [
-                (
-                    "",
-                    f"{path.name} is damaged ({error}); it is kept as it is: restore it from a "
-                    "copy, or move the folder away to start again",
-                )
-            ],
-        ) from None
+        problem = kept_unreadable(
+            f"{path.name} is damaged",
+            error,
+            "restore it from a copy, or move the folder away to start again",
+        )
+        raise CalibrationError(str(path.parent), [("", problem)]) from None
 
 
 def finished(out: str | Path) -> bool:

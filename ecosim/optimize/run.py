@@ -36,6 +36,7 @@ from ecosim.optimize.space import suggest
 from ecosim.store import (
     dotted,
     held_folder,
+    kept_unreadable,
     refuse_foreign_files,
     sqlite_address,
     write_parquet,
@@ -566,15 +567,9 @@ def _kept_runs(path: Path) -> pd.DataFrame:
         if not missing or not len(runs):
             return runs
         why = f"no column {', '.join(missing)}"
+    then = "restore it from a copy, or move it away to run the selection again"
     raise OptimisationError(
-        str(path.parent),
-        [
-            (
-                "",
-                f"{path.name} is damaged ({why}); it is kept as it is: restore it from a copy, "
-                "or move it away to run the selection again",
-            )
-        ],
+        str(path.parent), [("", kept_unreadable(f"{path.name} is damaged", why, then))]
     )
 
 

@@ -44,7 +44,7 @@ from optuna.trial import TrialState
 from ecosim.errors import InputWarning
 from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.space import parameters, suggest
-from ecosim.store import sqlite_address
+from ecosim.store import kept_unreadable, sqlite_address
 
 __all__ = [
     "DATABASE",
@@ -76,11 +76,12 @@ def readable_study(folder: Path) -> Iterator[None]:
     except sqlalchemy.exc.DatabaseError as error:
         why = error.orig if error.orig is not None else error
         if "locked" in str(why) or "busy" in str(why):  # another program holds it
-            problem = f"{DATABASE} cannot be read now ({why}); it is kept as it is"
+            problem = kept_unreadable(f"{DATABASE} cannot be read now", why)
         else:
-            problem = (
-                f"{DATABASE} cannot be read as a study ({why}); it is kept as it is: restore "
-                "it from a copy to continue the search, or move it away to start it afresh"
+            problem = kept_unreadable(
+                f"{DATABASE} cannot be read as a study",
+                why,
+                "restore it from a copy to continue the search, or move it away to start it afresh",
             )
         raise OptimisationError(str(folder), [("", problem)]) from None
 
