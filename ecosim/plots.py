@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "daily_bands_plot",
     "dashboard",
+    "key_below",
     "loyalty_programmes",
     "outcome_means",
     "paired_differences_plot",
@@ -51,6 +53,41 @@ def suptitle(fig: Figure, text: str) -> None:
     """
     width = max(int(fig.get_figwidth() * TITLE_CHARACTERS_PER_INCH), 20)
     fig.suptitle(textwrap.fill(text, width))
+
+
+def key_below(fig: Figure, ax: Axes) -> None:
+    """Name the lines of ``ax`` in one legend below the figure's axes, for all its panels.
+
+    Inside the axes a legend covers the lines it names wherever they run; below them it
+    covers none, and no panel's title. The entries are spread over as few rows as fit the
+    figure's width. It replaces any legend the figure had. The figure must have a
+    constrained layout, which makes room for it.
+
+    Examples
+    --------
+    >>> fig = Figure(figsize=(4.8, 3.4), layout="constrained")
+    >>> ax = fig.subplots()
+    >>> lines = [ax.plot([0, 1], label=name) for name in ("current plan", "gamification")]
+    >>> key_below(fig, ax)
+    >>> len(fig.legends), ax.get_legend() is None
+    (1, True)
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    room = fig.get_window_extent(renderer).width
+    for rows in range(1, len(handles) + 1):
+        for old in list(fig.legends):
+            old.remove()
+        key = fig.legend(
+            handles,
+            labels,
+            ncols=-(-len(handles) // rows),
+            loc="outside lower center",
+            fontsize="small",
+            frameon=False,
+        )
+        if key.get_window_extent(renderer).width <= room:
+            break
 
 
 def percent(share: float) -> str:
@@ -471,9 +508,9 @@ def daily_bands_plot(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # days, not 2.5
         if key is not None:
             ax.set_title((labels or {}).get(key, f"{panel} {key}"), fontsize="medium")
-    axes[0].legend(fontsize="small")
     what = f"cumulative {column}" if cumulative else column
     suptitle(fig, f"{what}: mean across replications with {percent(confidence)} band")
+    key_below(fig, axes[0])
     return fig
 
 

@@ -82,6 +82,32 @@ def test_plots_name_what_they_lack_instead_of_raising_python_errors():
         sensitivity_plot(pd.DataFrame(columns=["outcome", "parameter"]), "sobbol")
 
 
+@pytest.mark.parametrize("panels", [1, 2])
+def test_the_daily_bands_legend_covers_no_line_no_title_and_fits(panels):
+    """The legend sat inside the first panel, over its lines (and, above it, its title)."""
+    names = ["current_plan", "gamification", "double_points_week"]
+    bands = pd.DataFrame(
+        [
+            {"strategy": name, "step": day, "mean": day * (i + 1), "condition": panel}
+            for panel in range(panels)
+            for i, name in enumerate(names)
+            for day in range(30)
+        ]
+    ).assign(ci_low=lambda f: f["mean"] - 1, ci_high=lambda f: f["mean"] + 1)
+    fig = daily_bands_plot(bands, "revenue", names, panel="condition" if panels > 1 else None)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    (key,) = fig.legends
+    assert [text.get_text() for text in key.get_texts()] == names
+    box = key.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y0 >= 0, (box, fig.bbox)
+    for ax in fig.axes:
+        assert ax.get_legend() is None
+        assert not box.overlaps(ax.get_tightbbox(renderer)), ax.get_title()
+    (heading,) = [text for text in fig.texts if text.get_text() == fig.get_suptitle()]
+    assert not box.overlaps(heading.get_window_extent(renderer))
+
+
 def test_a_one_panel_figures_title_fits_in_the_figure():
     """The report's daily band of one panel cut its title at both ends."""
     bands = pd.DataFrame(

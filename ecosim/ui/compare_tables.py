@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ecosim.analysis import daily_column
-from ecosim.plots import daily_bands_plot, percent, suptitle
+from ecosim.plots import daily_bands_plot, key_below, percent, suptitle
 from ecosim.report import Comparison
 from ecosim.ui.style import outcome_name
 
@@ -181,7 +181,7 @@ def bands_figure(comparison: Comparison, outcome: str) -> tuple[Figure, str]:
         ax.set_ylabel(label)
         for line in ax.get_lines():
             line.set_label(strategy_label(line.get_label()))
-    figure.axes[0].legend(fontsize="small")
+    key_below(figure, figure.axes[0])
     suptitle(figure, f"{label}: mean across replications with {percent(confidence)} band")
     return figure, label
 

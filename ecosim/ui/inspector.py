@@ -15,6 +15,7 @@ import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ecosim.plots import key_below
 from ecosim.population import STAGES, TRAITS
 from ecosim.ui.controls import read_number
 from ecosim.ui.live_model import LiveModel
@@ -126,7 +127,7 @@ def history_figure(frame: pd.DataFrame, brands: list[str], row: int) -> Figure:
         ylim=(-1.05, 1.05), ylabel="experience", title=f"Customer {row} since picked (▼ a purchase)"
     )
     if len(brands) > 1:
-        experience.legend(loc="upper left", fontsize="small")
+        key_below(fig, experience)
     stage.set(
         yticks=range(len(STAGES)), yticklabels=STAGES, ylim=(-0.3, len(STAGES) - 0.7), xlabel="day"
     )

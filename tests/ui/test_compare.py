@@ -344,8 +344,8 @@ def test_the_legend_of_the_daily_bands_names_the_strategies_as_the_page_does(pag
     tiny(page)
     run(page, session)
     figure, _ = bands_figure(session.status.value.comparison, "total_profit")
-    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
-    assert legend == ["current plan", "mass advertising"]
+    (key,) = figure.legends
+    assert [text.get_text() for text in key.get_texts()] == ["current plan", "mass advertising"]
 
 
 def test_every_outcome_of_the_shipped_experiments_has_a_plain_name():

@@ -234,6 +234,23 @@ def test_the_watched_customers_history_has_one_row_per_step(model):
     assert figure.axes[0].get_title().startswith("Customer 3 since picked")
 
 
+def test_the_inspectors_legend_of_two_brands_covers_neither_chart():
+    """With two brands the legend sat inside the experience chart, over its lines."""
+    brand = {"experience": 0.5, "stage": 1, "purchases": 1}
+    frame = pd.DataFrame(
+        {"step": range(20)}
+        | {f"{b} {what}": value for b in ("tokoku", "rival") for what, value in brand.items()}
+    )
+    figure = history_figure(frame, ["tokoku", "rival"], 3)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    (key,) = figure.legends
+    assert [text.get_text() for text in key.get_texts()] == ["tokoku", "rival"]
+    box = key.get_window_extent(renderer)
+    assert box.y0 >= 0 and box.x1 <= figure.bbox.width
+    assert not any(box.overlaps(ax.get_tightbbox(renderer)) for ax in figure.axes)
+
+
 def test_the_inspectors_messages_write_the_range_of_ids_alike():
     """The messages wrote 0..9999, 0..9,999 and 0 to 9,999: the page writes 0 to 9,999."""
     with pytest.raises(ValueError, match=r"from 0 to 9,999$"):
