@@ -32,7 +32,7 @@ from ecosim.scenario.campaign import (
 from ecosim.ui.calendar import date_label
 from ecosim.ui.controls import KNOBS, read_number
 from ecosim.ui.live_model import LiveModel
-from ecosim.ui.style import TABLE_BOX
+from ecosim.ui.style import TABLE_BOX, KeepInView
 
 __all__ = [
     "COLUMNS",
@@ -399,6 +399,7 @@ def CampaignEditor(
     draft, set_draft = solara.use_state(actions[chosen] if chosen >= 0 else blank_action(scenario))
     extra, set_extra = solara.use_state(_others(draft))
     message, set_message = solara.use_state("")
+    answers, set_answers = solara.use_state(0)  # how many times a button was answered
     horizon = current.days if days is None else days
 
     def choose(number: int) -> None:
@@ -408,17 +409,21 @@ def CampaignEditor(
         set_extra(_others(action))
         set_message("")
 
+    def answer(text: str) -> None:
+        set_message(text)
+        set_answers(lambda count: count + 1)
+
     def take(new: list[dict[str, Any]], done: str) -> bool:
         try:
             edited = with_campaign(scenario, new, horizon)
         except ScenarioError as error:
-            set_message(str(error))
+            answer(str(error))
             return False
         if edited.campaign == current.campaign:
-            set_message(UNCHANGED)
+            answer(UNCHANGED)
             return False
         on_plan(edited)
-        set_message(done)
+        answer(done)
         return True
 
     def back() -> None:
@@ -429,12 +434,12 @@ def CampaignEditor(
         try:
             others = tomllib.loads(extra)
         except tomllib.TOMLDecodeError as error:
-            set_message(f"other fields: not TOML ({error}); expected e.g. discount = 0.3")
+            answer(f"other fields: not TOML ({error}); expected e.g. discount = 0.3")
             return None
         try:
             fields = form_numbers({k: v for k, v in draft.items() if k in _FORM})
         except ValueError as error:
-            set_message(str(error))
+            answer(str(error))
             return None
         return {**fields, **others}
 
@@ -565,3 +570,5 @@ def CampaignEditor(
             solara.Info(message, dense=True)
         elif message:
             solara.Error(message, style_="white-space: pre-wrap")
+        if message:
+            KeepInView.element(token=answers)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import io
 
+import ipyvuetify as v
 import numpy as np
 import PIL.Image
 import solara
+import traitlets
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Colormap
@@ -27,6 +29,7 @@ __all__ = [
     "STAGE_NAMES",
     "TABLE_BOX",
     "UNAWARE_COLOUR",
+    "KeepInView",
     "Picture",
     "data_url",
     "experience_colormap",
@@ -187,3 +190,30 @@ def Picture(src: str, alt: str) -> solara.Element:
     """Return an image element for a ``data:`` URL, described by ``alt``."""
     style = "width: 100%; display: block"
     return solara.HTML(tag="img", attributes={"src": src, "alt": alt, "style": style})
+
+
+class KeepInView(v.VuetifyTemplate):
+    """An empty mark that scrolls the page, as little as it must, until the mark shows.
+
+    Put after the answer a button gives, it brings the answer into the window when the
+    button sat at the window's bottom edge. It scrolls when it appears and whenever
+    ``token`` changes, so an answer given twice is brought into view twice.
+    """
+
+    template = traitlets.Unicode(
+        """
+<template>
+  <span></span>
+</template>
+<script>
+module.exports = {
+  mounted() { this.show(); },
+  watch: { token() { this.show(); } },
+  methods: {
+    show() { this.$nextTick(() => this.$el.scrollIntoView({ block: "nearest" })); },
+  },
+};
+</script>
+"""
+    ).tag(sync=True)
+    token = traitlets.Int(0).tag(sync=True)

@@ -433,6 +433,28 @@ def test_the_campaign_table_scrolls_in_its_own_box_in_a_1024_pixel_window(app: A
     app.shot("campaign-1024")
 
 
+def test_the_editors_answer_shows_beside_its_buttons_in_a_1024_by_768_window(app: App):
+    """At 1024 x 768 "Action 0 saved" appeared under the buttons, below the window."""
+    page = app.page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    app.open()
+    app.tab("Campaign")
+    end = page.get_by_label("end (day)")
+    end.fill("0")
+    end.press("Enter")
+    save = page.get_by_role("button", name="Save action")
+    save.scroll_into_view_if_needed()
+    page.mouse.wheel(0, -(768 - save.bounding_box()["y"] - 60))  # the buttons at the bottom
+    save.click()
+    expect(page.get_by_text("campaign[0].end: Input should be greater")).to_be_in_viewport()
+    end.fill("300")
+    end.press("Enter")
+    save.click()
+    expect(page.get_by_text("Action 0 saved. It applies on Reset.")).to_be_in_viewport()
+    expect(save).to_be_in_viewport()
+    app.shot("campaign-saved-1024x768")
+
+
 def test_the_compare_tables_scroll_in_their_own_boxes_at_1024_and_1440_pixels(app: App):
     """The money table (its cells do not wrap) ran past its column: its last column was
     cut at 1024 and at 1440 px."""
