@@ -37,6 +37,7 @@ from scipy import stats
 from ecosim.errors import InputError
 
 __all__ = [
+    "ROUNDING",
     "adoption_decomposition",
     "daily_bands",
     "daily_column",
@@ -56,6 +57,10 @@ SPEND = ("total_marketing_cost", "total_service_cost", "total_programme_cost")
 """What a strategy spends: marketing (from the budget), service and programme running costs."""
 EQUAL_COST_TOLERANCE = 0.01
 """Strategies whose spend differs from the baseline's by at most this share cost the same."""
+ROUNDING = 1e-9
+"""Values whose standard deviation is at most this share of their largest size differ only
+by floating-point rounding (``17/300 - 16/300`` is not ``15/300 - 14/300``): they count as
+equal, so no interval or effect size is made of the rounding."""
 
 
 def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, ...]:
@@ -87,7 +92,7 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> t
     if len(x) < 2:
         return mean, math.nan, math.nan
     sem = float(stats.sem(x))
-    if sem == 0:
+    if sem <= ROUNDING * np.abs(x).max():
         return mean, mean, mean
     low, high = stats.t.interval(confidence, len(x) - 1, loc=mean, scale=sem)
     return mean, float(low), float(high)
@@ -169,13 +174,18 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
         mean difference for paired data, ``difference / sd`` (Cohen 1988; Lakens 2013);
         ``t`` and the two-sided ``p_value`` of the paired t test; ``share_positive``, the
         share of pairs in which the difference is positive. When every difference is the
-        same, the interval has no width and ``d_z`` is 0 (no difference) or infinite.
+        same, the interval has no width and ``d_z`` is 0 (no difference) or infinite;
+        differences that vary by less than :data:`ROUNDING` of their size vary only by
+        floating-point rounding, and count as the same.
 
     Examples
     --------
     >>> s = paired_statistics([1.0, 2.0, 0.0, 1.0])
     >>> s["difference"], round(s["sd"], 4), round(s["d_z"], 4)
     (1.0, 0.8165, 1.2247)
+    >>> s = paired_statistics([17 / 300 - 16 / 300, 15 / 300 - 14 / 300])  # one customer each
+    >>> s["sd"], s["d_z"], s["ci_low"] == s["ci_high"]
+    (0.0, inf, True)
     """
     confidence = _confidence(confidence)
     d = _clean(differences)
@@ -194,6 +204,8 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
     if n < 2:
         return result
     mean, sd = result["difference"], float(d.std(ddof=1))
+    if sd <= ROUNDING * np.abs(d).max():  # 17/300 - 16/300 against 15/300 - 14/300
+        sd = 0.0
     result["sd"] = sd
     if sd > 0:
         sem = sd / math.sqrt(n)

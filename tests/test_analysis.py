@@ -141,6 +141,16 @@ def test_identical_runs_have_no_difference():
     assert single["n"] == 1 and math.isnan(single["ci_low"])
 
 
+def test_differences_equal_but_for_rounding_are_the_same_difference():
+    """One customer in 300 more in each pair gave d_z 679,365,511,736,082: the two
+    differences differed in their last bit, 17/300 - 16/300 against 15/300 - 14/300."""
+    s = paired_statistics([17 / 300 - 16 / 300, 15 / 300 - 14 / 300])
+    assert (s["sd"], s["d_z"]) == (0.0, math.inf)
+    assert s["ci_low"] == s["ci_high"] == s["difference"]
+    assert mean_ci([0.1, 0.1, 0.1])[1:] == (mean_ci([0.1, 0.1, 0.1])[0],) * 2
+    assert paired_statistics([1 / 300, 1 / 300 + 1e-6])["sd"] > 0  # a real spread is kept
+
+
 def test_daily_bands_by_hand():
     daily = pd.DataFrame(
         {
