@@ -876,6 +876,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from ecosim.report import CONFIDENCE, compare, format_number, write_report
+    from ecosim.report.text import profit_per_rp
     from ecosim.store import output_folder, refuse_other_kinds
 
     comparison = compare(args.directory)  # first: the folder named is a batch's, or said so
@@ -903,7 +904,8 @@ def _compare(args: argparse.Namespace) -> int:
                 f"not at equal cost: {where}{row['strategy']} spends "
                 f"{'+' if row['extra_spend'] > 0 else ''}{format_number(row['extra_spend'])} "
                 f"({row['extra_spend_share']:+.1%}) against "
-                f"{row['baseline']}; extra profit per extra Rp {row['profit_per_extra_spend']:.3g}"
+                f"{row['baseline']}; profit "
+                + profit_per_rp(row["extra_spend"], row["profit_per_extra_spend"])
             )
     for sentence in [*comparison.pending_sentences(), *comparison.unfinished_sentences()]:
         print(sentence.replace("`", "").replace("**", ""))

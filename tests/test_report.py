@@ -17,6 +17,7 @@ from ecosim.experiment.schema import IDENTIFIERS, TABLE_COLUMNS
 from ecosim.metrics import bounds, columns, split_column
 from ecosim.report import compare, write_report
 from ecosim.report.markdown import _describe_outcome
+from ecosim.report.text import format_number
 from ecosim.scenario import load_scenario
 from ecosim.store import ResultStore
 
@@ -104,7 +105,9 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
     assert re.search(r"\n  plain: [\d,.]+ \(95% CI -?[\d,.]+ to [\d,.]+\)\n", printed)
     assert "e+0" not in printed, "no exponents"
     assert re.search(
-        r"not at equal cost: quiet spends -[\d,.]+ \(-\d+\.\d%\) against plain", printed
+        r"not at equal cost: quiet spends -[\d,.]+ \(-\d+\.\d%\) against plain; "
+        r"profit -?[\d,.]+ per Rp saved\n",  # was "extra profit per extra Rp", as if it paid
+        printed,
     )
     report = (out / "report.md").read_text()
     assert "| market conditions | none (the base scenario) |" in report
@@ -235,6 +238,9 @@ def test_compare_flags_strategies_not_at_equal_cost(batch, tmp_path):
         )
     report = write_report(comparison, tmp_path).read_text()
     assert "## Cost and incremental profit" in report
+    for _, row in quiet.iterrows():  # it spends less: its saving, per Rp, the sign turned
+        saved = format_number(-row["profit_per_extra_spend"])
+        assert f"| {saved} per Rp saved | **no**: " in report
     assert re.search(r"\*\*Not at equal cost:\*\* [^\n]*`quiet`", report)
     assert len(pd.read_csv(tmp_path / "tables" / "spend.csv")) == len(comparison.spend)
 

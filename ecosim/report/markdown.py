@@ -14,7 +14,7 @@ from ecosim.metrics import OUTCOMES, split_column
 from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot, percent
 from ecosim.report.comparison import Comparison
 from ecosim.report.references import references_section
-from ecosim.report.text import code_value, format_number, interval, p_value, share
+from ecosim.report.text import code_value, format_number, interval, p_value, profit_per_rp, share
 from ecosim.store import write_figure, write_parquet, write_text
 
 __all__ = ["write_report"]
@@ -217,11 +217,13 @@ def _spend_section(c: Comparison) -> list[str]:
         f"Spend is marketing + service + programme running costs over the run. A strategy "
         f"costs the same as `{c.experiment.baseline}` when its mean spend is within 1% of it; "
         "one that spends more (or less) is compared at unequal cost, and its extra profit "
-        "per extra Rp spent is the fair measure (above 0 the extra spend pays for more than "
-        "its cost; profit already subtracts it).",
+        "per extra Rp spent (or per Rp saved) is the fair measure: above 0 the strategy "
+        "earns more for its money, its extra spend paying for more than its cost or its "
+        "saving raising profit (profit already subtracts the spend).",
         "",
         "| strategy | " + "".join(f"{g} | " for g in c.groups) + "spend | extra spend | "
-        f"extra profit ({percent(c.confidence)} CI) | extra profit per extra Rp | equal cost |",
+        f"extra profit ({percent(c.confidence)} CI) | profit per Rp spent or saved | "
+        "equal cost |",
         "|---|" + "---|" * (len(c.groups) + 5),
     ]
     for _, row in c.spend.iterrows():
@@ -230,7 +232,11 @@ def _spend_section(c: Comparison) -> list[str]:
             if row["equal_cost"]
             else f"**no**: {format_number(row['extra_spend'])} ({row['extra_spend_share']:+.1%})"
         )
-        per = "—" if row["equal_cost"] else format_number(row["profit_per_extra_spend"])
+        per = (
+            "—"
+            if row["equal_cost"]
+            else profit_per_rp(row["extra_spend"], row["profit_per_extra_spend"])
+        )
         bounds = interval(row["profit_ci_low"], row["profit_ci_high"])
         lines.append(
             f"| `{row['strategy']}` | "
@@ -242,7 +248,10 @@ def _spend_section(c: Comparison) -> list[str]:
     if unequal:
         names = ", ".join(f"`{n}`" for n in unequal)
         them = "it" if len(unequal) == 1 else "them"
-        lines += ["", f"**Not at equal cost:** {names}; compare {them} by profit per extra Rp."]
+        lines += [
+            "",
+            f"**Not at equal cost:** {names}; compare {them} by profit per Rp spent or saved.",
+        ]
     lines += ["", "Table: `tables/spend.csv`.", ""]
     return lines
 

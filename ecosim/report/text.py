@@ -12,6 +12,7 @@ __all__ = [
     "inline",
     "interval",
     "p_value",
+    "profit_per_rp",
     "share",
 ]
 
@@ -77,6 +78,27 @@ def interval(low: float, high: float) -> str:
 def p_value(p: float) -> str:
     """Write a p value to three decimals, ``< 0.001`` below that, ``–`` when undefined."""
     return "–" if math.isnan(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def profit_per_rp(extra_spend: float, per_extra_spend: float) -> str:
+    """Write what a Rp of a spend difference does to profit, the way the strategy went.
+
+    ``per_extra_spend`` is the extra profit divided by the extra spend. A strategy that
+    spends more is given it per extra Rp; one that spends less, per Rp saved, with its sign
+    turned. Either way above 0 the strategy earns more for its money (profit already
+    subtracts the spend): its extra spend pays for more than its cost, or its saving
+    raises profit.
+
+    Examples
+    --------
+    >>> profit_per_rp(50.0, 0.7)
+    '0.7 per extra Rp'
+    >>> profit_per_rp(-42.7, 11.9)  # saved 42.7 Rp and lost 509 Rp of profit
+    '-11.9 per Rp saved'
+    """
+    if extra_spend < 0:
+        return f"{format_number(-per_extra_spend)} per Rp saved"
+    return f"{format_number(per_extra_spend)} per extra Rp"
 
 
 def share(x: float) -> str:
