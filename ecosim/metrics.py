@@ -541,7 +541,8 @@ def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     -------
     dict
         ``final_<outcome>`` for state outcomes on the last day, ``total_<outcome>`` for
-        flows summed over the run, ``net_sentiment`` over the run, ``roi``: (total gross
+        flows summed over the run, ``net_sentiment`` over the run (``None`` when no one
+        spoke: undefined, not neutral), ``roi``: (total gross
         margin - total marketing cost) / total marketing cost (``None`` without marketing
         cost), ``cascade_size`` (customers who have adopted, i.e. bought), and, with
         several brands, ``share_of_wallet`` (the brand's share of the
@@ -574,7 +575,8 @@ def _summary(timeseries: pd.DataFrame, suffix: str, tiers: list[str], n: int) ->
             result[f"total_{name}"] = float(timeseries[name + suffix].sum())
     if {"total_wom_positive", "total_wom_negative"} <= result.keys():
         positive, negative = result["total_wom_positive"], result["total_wom_negative"]
-        result["net_sentiment"] = float(sentiment(np.float64(positive), np.float64(negative)))
+        spoken = positive + negative > 0  # undefined, not neutral, when no one spoke
+        result["net_sentiment"] = (positive - negative) / (positive + negative) if spoken else None
     if "final_adopted_share" in result:
         result["cascade_size"] = round(result["final_adopted_share"] * n)
     if {"total_gross_margin", "total_marketing_cost"} <= result.keys():

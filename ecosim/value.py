@@ -333,7 +333,7 @@ VALUE_KEYS = (
 
 def value_totals(
     model: Market, tables: list[pd.DataFrame] | None = None
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, float | None]]:
     """Return customer value per brand: total CLV, its realised and future parts, A-class share.
 
     ``tables``: each brand's :func:`customer_values`, if already computed.
@@ -342,17 +342,18 @@ def value_totals(
     -------
     dict
         Brand name to ``total_clv``, ``total_realised_value``, ``total_future_value``,
-        ``mean_clv_per_buyer`` and ``a_class_customers`` (customers in ABC class A).
+        ``mean_clv_per_buyer`` (``None`` when no customer bought: a mean over no buyer is
+        undefined, not 0) and ``a_class_customers`` (customers in ABC class A).
     """
     totals = {}
     for b, name in enumerate(model.scenario.brand_names):
         table = customer_values(model, b) if tables is None else tables[b]
-        buyers = max(int((table["frequency"] > 0).sum()), 1)
+        buyers = int((table["frequency"] > 0).sum())
         totals[name] = {
             "total_clv": float(table["clv"].sum()),
             "total_realised_value": float(table["realised_value"].sum()),
             "total_future_value": float(table["future_value"].sum()),
-            "mean_clv_per_buyer": float(table["clv"].sum() / buyers),
+            "mean_clv_per_buyer": float(table["clv"].sum() / buyers) if buyers else None,
             "a_class_customers": int((table["abc"] == "A").sum()),
         }
     return totals

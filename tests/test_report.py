@@ -536,3 +536,28 @@ def test_a_pairing_that_raised_some_variance_is_not_called_a_negative_cut():
     [sentence, _] = _pairing_sentence(c)
     assert "by -10% (a rise) in the median" in sentence
     assert "(from a rise of 5% to one of 30%)" in sentence
+
+
+@pytest.mark.filterwarnings("ignore:.*the horizon of 4 days")
+def test_the_report_says_whose_mean_rests_on_fewer_runs(tmp_path):
+    """A strategy's mean and difference left out the runs where the outcome is undefined
+    (no buyer: no CLV per buyer) and the report did not say so: its mean read as the
+    baseline's, of more runs."""
+    data = tiny_experiment(
+        replications=6, days=4, customers=60, outcomes=["mean_clv_per_buyer", "net_sentiment"]
+    )
+    data.pop("conditions")
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    run_experiment(experiment, tmp_path / "out", serial=True, progress=False)
+    comparison = compare(tmp_path / "out")
+    report = write_report(comparison, tmp_path / "report").read_text()
+    missing = comparison.results.groupby("strategy")["mean_clv_per_buyer"].apply(
+        lambda runs: int(runs.isna().sum())
+    )
+    assert missing.min() > 0 and missing.max() < 6, "some runs without a buyer, not all"
+    section = report.split("### `mean_clv_per_buyer`")[1].split("### ")[0]
+    named = [f"`{s}` in {k} of 6 runs" for s, k in missing.items()]
+    assert all(part in section for part in named), (named, section)
+    assert "Undefined, so left out of the means and the pairs: " in section
+    silent = report.split("### `net_sentiment`")[1].split("### ")[0]
+    assert "`plain` in all 6 runs" in silent  # no one spoke in 4 days

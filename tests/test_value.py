@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from ecosim.errors import InputError
+from ecosim.experiment.schema import summary_row
 from ecosim.metrics import engaged
 from ecosim.model import EcosystemModel
 from ecosim.population import STAGES, TRAITS
@@ -257,3 +258,17 @@ def test_engagement_profile_refuses_engaged_values_other_than_true_and_false(eng
     flags = pd.Series([True, False, True, False], dtype=object)
     profile = engagement_profile(customer_values_like(engaged=flags))
     pd.testing.assert_frame_equal(profile, engagement_profile(customer_values_like()))
+
+
+def test_a_run_without_buyers_or_talk_leaves_their_means_undefined_not_zero():
+    """A run where no one bought gave a CLV per buyer of 0, and one where no one spoke a
+    net sentiment of 0: in a batch they pulled the means towards 0 as if measured."""
+    model = EcosystemModel(validate_scenario(small_scenario(campaign=[], days=2)))
+    for _ in range(2):
+        model.step()
+    summary = model.summary()
+    assert summary["total_purchases"] == 0
+    assert summary["total_wom_positive"] + summary["total_wom_negative"] == 0
+    assert summary["mean_clv_per_buyer"] is None and summary["net_sentiment"] is None
+    row = summary_row(summary)
+    assert np.isnan(row["mean_clv_per_buyer"]) and np.isnan(row["net_sentiment"])

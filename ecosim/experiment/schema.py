@@ -753,7 +753,7 @@ def _reserved(label: str) -> str:
 # ---------------------------------------------------------------- outcomes
 
 
-def summary_row(summary: dict[str, Any]) -> dict[str, float | None]:
+def summary_row(summary: dict[str, Any]) -> dict[str, float]:
     """Flatten a run's summary into one results row.
 
     Parameters
@@ -766,12 +766,13 @@ def summary_row(summary: dict[str, Any]) -> dict[str, float | None]:
     dict
         The summary's keys (``final_*``, ``total_*``, ``roi``, ``net_sentiment``,
         customer value...), then the same per brand as ``<key>__<brand>`` when there are
-        several.
+        several. An outcome the run leaves undefined (``None``) is NaN, so that a column of
+        runs is numbers whichever runs left it undefined.
     """
     row = {key: value for key, value in summary.items() if key != "brands"}
     for brand, values in summary.get("brands", {}).items():
         row.update({f"{key}__{brand}": value for key, value in values.items()})
-    return row
+    return {key: math.nan if value is None else value for key, value in row.items()}
 
 
 def outcome_names(scenario: Scenario) -> list[str]:

@@ -371,6 +371,7 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
     ]
     notes = [f"Highest mean: {'; '.join(highest)}."] if highest else []
     notes += _per_brand_sentences(c, outcome, summary)
+    notes += _undefined_sentences(c, outcome, summary, labels)
     notes.append(
         "*Higher in*: the share of paired replications in which the strategy's value is "
         "above the baseline's. *Variance cut by pairing*: 1 − var(paired differences) / "
@@ -415,14 +416,7 @@ def _per_brand_sentences(c: Comparison, outcome: str, summary: pd.DataFrame) -> 
     """Name the strategies without a value of ``outcome`` that give it per brand."""
     found: dict[tuple[str, ...], list[str]] = {}
     for strategy in summary.loc[summary["n"] == 0, "strategy"].drop_duplicates():
-        runs = c.results[c.results["strategy"] == strategy]
-        columns = tuple(
-            f"`{column}`"
-            for column in runs.columns
-            if column != outcome
-            and split_column(column)[0] == outcome
-            and runs[column].notna().any()
-        )
+        columns = _per_brand_columns(c, outcome, strategy)
         if columns:
             found.setdefault(columns, []).append(f"`{strategy}`")
     return [
@@ -431,6 +425,49 @@ def _per_brand_sentences(c: Comparison, outcome: str, summary: pd.DataFrame) -> 
         f"{', '.join(columns)} in `results.parquet`."
         for columns, strategies in found.items()
     ]
+
+
+def _per_brand_columns(c: Comparison, outcome: str, strategy: str) -> tuple[str, ...]:
+    """Return the columns in which ``strategy``'s runs give ``outcome`` per brand, as code."""
+    runs = c.results[c.results["strategy"] == strategy]
+    return tuple(
+        f"`{column}`"
+        for column in runs.columns
+        if column != outcome and split_column(column)[0] == outcome and runs[column].notna().any()
+    )
+
+
+def _undefined_sentences(
+    c: Comparison, outcome: str, summary: pd.DataFrame, labels: dict
+) -> list[str]:
+    """Say whose mean rests on fewer runs than it had: the outcome is undefined in the others.
+
+    An outcome without a denominator (``roi`` without marketing cost, ``net_sentiment``
+    where no one spoke) is left out of a run's mean and pairs, so that a strategy's mean
+    and its difference may rest on fewer runs than the baseline's. A strategy that gives
+    the outcome per brand only is named by :func:`_per_brand_sentences` instead.
+    """
+    keys = [*c.groups, "strategy"]
+    had = c.results.groupby(keys, sort=False).size()
+    counted = [
+        (row, int(had.get(tuple(row[k] for k in keys) if c.groups else row["strategy"], 0)))
+        for _, row in summary.iterrows()
+    ]
+    parts = [
+        f"`{row['strategy']}`"
+        + (f" ({labels[row['condition']]})" if c.groups else "")
+        + (
+            f" in all {runs:,} runs"
+            if row["n"] == 0
+            else f" in {runs - row['n']:,} of {runs:,} runs"
+        )
+        for row, runs in counted
+        if row["n"] < runs
+        and not (row["n"] == 0 and _per_brand_columns(c, outcome, row["strategy"]))
+    ]
+    if not parts:
+        return []
+    return [f"Undefined, so left out of the means and the pairs: {'; '.join(parts)}."]
 
 
 def _listed(names: list[str]) -> str:
