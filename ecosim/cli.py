@@ -875,6 +875,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from ecosim.plots import with_unit
     from ecosim.report import CONFIDENCE, compare, format_number, write_report
     from ecosim.report.text import profit_per_rp
     from ecosim.store import output_folder, refuse_other_kinds
@@ -888,7 +889,7 @@ def _compare(args: argparse.Namespace) -> int:
     path = write_report(comparison, out)
     e = comparison.experiment
     for outcome in e.outcomes:
-        print(outcome)
+        print(with_unit(outcome))
         rows = comparison.summary[comparison.summary["outcome"] == outcome]
         for _, row in rows.iterrows():
             where = f"condition {row['condition']}: " if comparison.groups else ""

@@ -26,11 +26,14 @@ if TYPE_CHECKING:
 __all__ = [
     "COUNTS",
     "FLOWS",
+    "MONEY",
+    "MONEY_UNIT",
     "OUTCOMES",
     "PRESENCE",
     "bounds",
     "columns",
     "engaged",
+    "is_money",
     "measure",
     "outcome",
     "presence",
@@ -136,6 +139,42 @@ _BOUNDS = {
 }
 
 
+MONEY_UNIT = "Rp thousand"
+"""The unit of every amount of money: a scenario's prices, costs, fees and budgets, and the
+outcomes of :data:`MONEY`."""
+MONEY = frozenset(
+    {
+        *("revenue", "fee_revenue", "gross_margin", "profit", "rewards_value"),
+        *("marketing_cost", "service_cost", "programme_cost"),
+        *("total_clv", "total_realised_value", "total_future_value", "mean_clv_per_buyer"),
+    }
+)
+"""Outcomes that are amounts of money (in :data:`MONEY_UNIT`): daily flows, whose totals
+and last days' values are money too, and a run's customer value."""
+
+
+def is_money(name: str) -> bool:
+    """Whether an outcome is an amount of money, in :data:`MONEY_UNIT`.
+
+    Examples
+    --------
+    >>> is_money("total_profit"), is_money("revenue__modaku"), is_money("mean_clv_per_buyer")
+    (True, True, True)
+    >>> is_money("total_purchases"), is_money("roi"), is_money("final_aware_share")
+    (False, False, False)
+    """
+    return _daily(split_column(name)[0]) in MONEY
+
+
+def _daily(outcome: str) -> str:
+    """Return the daily outcome of a run's ``final_`` or ``total_`` outcome, else the name."""
+    for prefix in ("final_", "total_"):
+        rest = outcome.removeprefix(prefix)
+        if rest != outcome and (rest in OUTCOMES or rest.startswith("tier_")):
+            return rest
+    return outcome
+
+
 def bounds(name: str) -> tuple[float, float]:
     """Return the lowest and the highest value an outcome can take.
 
@@ -159,11 +198,7 @@ def bounds(name: str) -> tuple[float, float]:
     >>> bounds("final_aware_share"), bounds("total_revenue__modaku"), bounds("total_profit")
     ((0.0, 1.0), (0.0, inf), (-inf, inf))
     """
-    outcome, _ = split_column(name)
-    for prefix in ("final_", "total_"):
-        rest = outcome.removeprefix(prefix)
-        if rest != outcome and (rest in OUTCOMES or rest.startswith("tier_")):
-            outcome = rest
+    outcome = _daily(split_column(name)[0])
     if outcome.startswith("tier_"):
         return 0.0, np.inf
     return _BOUNDS.get(outcome, (-np.inf, np.inf))

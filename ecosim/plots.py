@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ecosim.errors import InputError
+from ecosim.metrics import MONEY_UNIT, is_money
 from ecosim.population import STAGES
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ __all__ = [
     "sensitivity_plot",
     "strategy_colours",
     "suptitle",
+    "with_unit",
 ]
 
 TITLE_CHARACTERS_PER_INCH = 9.4
@@ -88,6 +90,17 @@ def key_below(fig: Figure, ax: Axes) -> None:
         )
         if key.get_window_extent(renderer).width <= room:
             break
+
+
+def with_unit(outcome: str) -> str:
+    """Name an outcome with its unit when it is money (:data:`ecosim.metrics.MONEY_UNIT`).
+
+    Examples
+    --------
+    >>> with_unit("total_profit"), with_unit("total_purchases")
+    ('total_profit (Rp thousand)', 'total_purchases')
+    """
+    return f"{outcome} ({MONEY_UNIT})" if is_money(outcome) else outcome
 
 
 def percent(share: float) -> str:
@@ -381,7 +394,7 @@ def outcome_means(
             ax.errorbar(
                 x, mean, yerr=error, fmt="o", capsize=3, color=colours[strategy], label=strategy
             )
-        ax.set_title(outcome, fontsize="medium")
+        ax.set_title(with_unit(outcome), fontsize="medium")
         ax.set_xticks(np.arange(len(groups)))
         ax.set_xticklabels([(labels or {}).get(g, str(g)) for g in groups] if group else [""])
         if group:
@@ -446,7 +459,7 @@ def paired_differences_plot(
         ax.set_yticks(y)
         ax.set_yticklabels(names, fontsize="small")
         ax.axvline(0.0, color="grey", lw=0.8, ls="--")
-        ax.set_title(outcome, fontsize="medium")
+        ax.set_title(with_unit(outcome), fontsize="medium")
     baseline = differences["baseline"].iloc[0] if len(differences) else ""
     suptitle(
         fig,

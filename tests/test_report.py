@@ -101,7 +101,7 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
     assert main(["batch", str(path), "--out", str(out), "--serial", *changes]) == 0
     assert main(["compare", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "total_revenue\n  plain: " in printed
+    assert "total_revenue (Rp thousand)\n  plain: " in printed  # money named with its unit
     assert re.search(r"\n  plain: [\d,.]+ \(95% CI -?[\d,.]+ to [\d,.]+\)\n", printed)
     assert "e+0" not in printed, "no exponents"
     assert re.search(
@@ -347,6 +347,9 @@ def test_every_outcome_is_described_in_the_report():
             assert text and ",," not in text and "today" not in text, (name, text)
             assert text.endswith(f"(brand `{split_column(name)[1]}`)") == ("__" in name), name
             assert "abc" not in text and " ai " not in text and "nan" not in text.lower(), text
+            money = ("revenue", "cost", "profit", "margin", "clv", "value")
+            money_named = any(word in split_column(name)[0] for word in money)
+            assert ("in Rp thousand" in text) == money_named, (name, text)  # was no unit
 
 
 def test_intervals_stop_at_the_values_an_outcome_can_take(tmp_path):

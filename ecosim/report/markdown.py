@@ -10,7 +10,7 @@ import pandas as pd
 
 from ecosim.experiment.plan import condition_table
 from ecosim.experiment.schema import Experiment
-from ecosim.metrics import OUTCOMES, split_column
+from ecosim.metrics import MONEY_UNIT, OUTCOMES, is_money, split_column
 from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot, percent
 from ecosim.report.comparison import Comparison
 from ecosim.report.references import references_section
@@ -619,4 +619,6 @@ def _describe_outcome(outcome: str) -> str:
         elif name != base and name.startswith("tier_"):
             text = f"customers in loyalty tier {name.removeprefix('tier_')}, {when}"
     text = text[:1].upper() + text[1:]  # not str.capitalize, which lowers the rest (ABC, AI)
+    if text and is_money(base):
+        text += f", in {MONEY_UNIT}"
     return f"{text} (brand `{brand}`)" if text and brand else text

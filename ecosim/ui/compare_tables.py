@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ecosim.analysis import daily_column
+from ecosim.metrics import MONEY_UNIT, is_money
 from ecosim.plots import daily_bands_plot, key_below, percent, suptitle
 from ecosim.report import Comparison
 from ecosim.ui.style import outcome_name
@@ -228,11 +229,7 @@ def outcome_label(outcome: str) -> str:
         name = name[:-1] + ", last day)" if name.endswith(")") else f"{name} (last day)"
     elif name is None:
         name = outcome_name(outcome)
-    return f"{name} (Rp thousand)" if _is_money(outcome) else name
-
-
-def _is_money(outcome: str) -> bool:
-    return any(word in outcome for word in ("profit", "revenue", "cost", "margin", "clv", "value"))
+    return f"{name} ({MONEY_UNIT})" if is_money(outcome) else name
 
 
 def formatted(x: float | None, outcome: str) -> str:
@@ -251,7 +248,7 @@ def formatted(x: float | None, outcome: str) -> str:
         return "–"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
-    if _is_money(outcome):
+    if is_money(outcome):
         return f"Rp {_unsigned_zero(x, 0):,.0f}k"
     if outcome.endswith("share"):
         return f"{_unsigned_zero(100 * x, 1):.1f}%"
