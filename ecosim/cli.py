@@ -21,6 +21,7 @@ import fnmatch
 import gc
 import json
 import logging
+import math
 import os
 import shlex
 import signal
@@ -31,6 +32,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -265,8 +267,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_experiment_arguments(
         batch,
-        "runs of every strategy under every condition",
+        "runs of every strategy under every condition, 2 or more (to pair them)",
         "conditions.parameters.0.values=[0.5,1.5]",
+        fewest=2,
     )
     _add_runner_arguments(batch)
     batch.set_defaults(handler=_batch)
@@ -281,6 +284,13 @@ def _parser() -> argparse.ArgumentParser:
         type=_out_path,
         metavar="DIR",
         help="folder for report.md, figures/ and tables/ (default: DIRECTORY)",
+    )
+    comparison.add_argument(
+        "--confidence",
+        type=_level,
+        default=0.95,
+        metavar="LEVEL",
+        help="confidence level of every interval and test, between 0 and 1 (default: 0.95)",
     )
     comparison.set_defaults(handler=_compare)
 
@@ -306,6 +316,7 @@ def _parser() -> argparse.ArgumentParser:
         sensitivity,
         "runs per design point (sensitivity.replications)",
         "sensitivity.trajectories=4",
+        fewest=1,
     )
     _add_runner_arguments(sensitivity)
     sensitivity.set_defaults(handler=_sensitivity)
@@ -440,9 +451,11 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_experiment_arguments(
-    command: argparse.ArgumentParser, replications: str, example: str
+    command: argparse.ArgumentParser, replications: str, example: str, fewest: int
 ) -> None:
     """Add the options that change an experiment file; ``example`` is one for ``--set``.
+
+    ``fewest`` is the fewest replications the command takes (a batch pairs its runs: 2).
 
     ``--set``'s examples are checked on ``experiments/strategy_comparison.toml`` by
     tests/test_cli.py.
@@ -452,7 +465,9 @@ def _add_experiment_arguments(
         "validated like the file and recorded in the results folder; a rerun into the same "
         "folder must make the same runs",
     )
-    changes.add_argument("--replications", type=_positive, metavar="N", help=replications)
+    changes.add_argument(
+        "--replications", type=partial(_whole, least=fewest), metavar="N", help=replications
+    )
     changes.add_argument("--customers", type=_customers, metavar="N", help="population size")
     changes.add_argument("--days", type=_positive, metavar="N", help="horizon in days")
     changes.add_argument(
@@ -807,6 +822,19 @@ def _natural(text: str) -> int:
     return _whole(text, 0)
 
 
+def _level(text: str) -> float:
+    """Read a confidence level: a number strictly between 0 and 1."""
+    try:
+        level = float(text)
+    except ValueError:
+        level = math.nan
+    if not 0 < level < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a number between 0 and 1 (exclusive), such as 0.9 (got {text!r})"
+        )
+    return level
+
+
 def _port(text: str) -> int:
     try:
         port = int(text)
@@ -875,12 +903,13 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ecosim.plots import with_unit
-    from ecosim.report import CONFIDENCE, compare, format_number, write_report
+    from ecosim.plots import percent, with_unit
+    from ecosim.report import compare, format_number, write_report
     from ecosim.report.text import profit_per_rp
     from ecosim.store import output_folder, refuse_other_kinds
 
-    comparison = compare(args.directory)  # first: the folder named is a batch's, or said so
+    # first: the folder named is a batch's, or said so
+    comparison = compare(args.directory, confidence=args.confidence)
     out = output_folder(
         Path(args.out or args.directory), ("report.md",), folders=("figures", "tables")
     )
@@ -894,7 +923,8 @@ def _compare(args: argparse.Namespace) -> int:
         for _, row in rows.iterrows():
             where = f"condition {row['condition']}: " if comparison.groups else ""
             print(
-                f"  {where}{row['strategy']}: {format_number(row['mean'])} ({CONFIDENCE:.0%} CI "
+                f"  {where}{row['strategy']}: {format_number(row['mean'])} "
+                f"({percent(comparison.confidence)} CI "
                 f"{format_number(row['ci_low'])} to {format_number(row['ci_high'])})"
             )
     spend = comparison.spend

@@ -102,6 +102,7 @@ def test_compare_from_the_command_line_without_conditions(tmp_path, capsys):
     assert main(["compare", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "total_revenue (Rp thousand)\n  plain: " in printed  # money named with its unit
+    assert pd.read_csv(out / "tables" / "summary.csv")["confidence"].eq(0.95).all()
     assert re.search(r"\n  plain: [\d,.]+ \(95% CI -?[\d,.]+ to [\d,.]+\)\n", printed)
     assert "e+0" not in printed, "no exponents"
     assert re.search(
@@ -564,3 +565,27 @@ def test_the_report_says_whose_mean_rests_on_fewer_runs(tmp_path):
     assert "Undefined, so left out of the means and the pairs: " in section
     silent = report.split("### `net_sentiment`")[1].split("### ")[0]
     assert "`plain` in all 6 runs" in silent  # no one spoke in 4 days
+
+
+def test_compare_takes_a_confidence_level_and_its_tables_record_it(tmp_path, capsys):
+    """Only the Python API could change the level, and the tables did not say theirs."""
+    data = tiny_experiment(replications=3, outcomes=["total_revenue"])
+    data.pop("conditions")
+    out = tmp_path / "out"
+    assert (
+        main(["batch", str(write_experiment(tmp_path, data)), "--out", str(out), "--serial"]) == 0
+    )
+    assert main(["compare", str(out), "--confidence", "0.9", "--out", str(tmp_path / "r")]) == 0
+    printed = capsys.readouterr().out
+    assert "(90% CI " in printed and "95%" not in printed
+    assert "| 90% CI |" in (tmp_path / "r" / "report.md").read_text()
+    for table in ("summary", "differences", "spend"):
+        assert pd.read_csv(tmp_path / "r" / "tables" / f"{table}.csv")["confidence"].eq(0.9).all()
+    with pytest.raises(SystemExit):
+        main(["compare", str(out), "--confidence", "95"])
+    assert "expected a number between 0 and 1 (exclusive), such as 0.9 (got '95')" in (
+        capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):  # a batch pairs its runs: 1 was said to be enough
+        main(["batch", str(tmp_path / "experiment.toml"), "--replications", "1"])
+    assert "--replications: expected a whole number >= 2 (got '1')" in capsys.readouterr().err

@@ -86,6 +86,7 @@ DUMMY = "dummy"
 TABLE_COLUMNS = frozenset(
     {
         *("above_noise", "acceleration", "attempts", "baseline", "baseline_spend", "ci_high"),
+        "confidence",
         *("ci_low", "d_z", "days_earlier", "difference", "equal_cost", "error", "expansion"),
         *("extra_profit", "extra_spend", "extra_spend_share", "first", "gain", "lead", "mean"),
         *("measure", "method", "n", "outcome", "p_value", "profit_ci_high", "profit_ci_low"),

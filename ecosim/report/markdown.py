@@ -92,7 +92,8 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
         "decomposition": comparison.decomposition,
         "spend": comparison.spend,
     }
-    for name, table in tables.items():
+    for name, table in tables.items():  # each says its intervals' level
+        table = table.assign(confidence=comparison.confidence)
         write_text(table.to_csv(index=False), directory / "tables" / f"{name}.csv")
     failed = directory / "tables" / "failed.parquet"
     if len(comparison.failures):
