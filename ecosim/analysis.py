@@ -23,6 +23,7 @@ common random numbers, paired-t confidence intervals). McGraw-Hill.
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
@@ -172,8 +173,9 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
         ``n``; ``difference`` (the mean difference) with ``ci_low`` and ``ci_high`` (the
         paired t interval); ``sd`` of the differences; ``d_z``, Cohen's standardised
         mean difference for paired data, ``difference / sd`` (Cohen 1988; Lakens 2013);
-        ``t`` and the two-sided ``p_value`` of the paired t test; ``share_positive``, the
-        share of pairs in which the difference is positive. When every difference is the
+        ``t`` and the two-sided ``p_value`` of the paired t test; ``share_positive`` and
+        ``share_equal``, the shares of pairs in which the difference is positive, and 0
+        (the rest are negative). When every difference is the
         same, the interval has no width and ``d_z`` is 0 (no difference) or infinite;
         differences that vary by less than :data:`ROUNDING` of their size vary only by
         floating-point rounding, and count as the same.
@@ -200,6 +202,7 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
         "t": math.nan,
         "p_value": math.nan,
         "share_positive": float((d > 0).mean()) if n else math.nan,
+        "share_equal": float((d == 0).mean()) if n else math.nan,
     }
     if n < 2:
         return result
@@ -322,8 +325,8 @@ def paired_differences(
     InputError
         If a strategy has two runs of one pair (and group), a column is missing or
         repeated, an outcome is also ``strategy``, a ``by`` or a ``pair`` column, an
-        outcome holds values that are no numbers, or ``confidence`` is not between 0
-        and 1.
+        outcome holds values that are no numbers, ``confidence`` is not between 0
+        and 1, or ``baseline`` is none of the strategies of the results.
     """
     confidence, by, pair, outcomes = (
         _confidence(confidence),
@@ -333,6 +336,7 @@ def paired_differences(
     )
     keys = [*by, *pair]
     _columns(results, [*keys, "strategy", *outcomes], "results")
+    _known_baseline(results, baseline, "results")
     if keys_too := [o for o in outcomes if o in {*keys, "strategy"}]:
         raise InputError(
             f"outcomes: {', '.join(map(repr, keys_too))} also groups or pairs the runs "
@@ -448,8 +452,11 @@ def spend_comparison(
     held = [c for c in SPEND if c in results.columns]
     if not held:
         raise InputError(f"results: no spend column (expected one of {', '.join(SPEND)})")
+    _known_baseline(results, baseline, "results")
     spend = results[held].sum(axis=1, skipna=False)
     frame = results.assign(_spend=spend)[spend.notna()]  # a spend not known is not 0
+    if baseline not in set(frame["strategy"]):  # no baseline run with a known spend
+        frame = frame.iloc[:0]
     differences = paired_differences(
         frame, ["_spend", "total_profit"], baseline, by=by, pair=pair, confidence=confidence
     )
@@ -812,11 +819,12 @@ def decompose_adoption(
     Raises
     ------
     InputError
-        If a column is missing or repeated, or two runs of a strategy have the same ``by``
-        and ``pair`` values.
+        If a column is missing or repeated, two runs of a strategy have the same ``by``
+        and ``pair`` values, or ``baseline`` is none of the strategies of ``daily``.
     """
     keys = [*_names(by), *_names(pair)]
     _columns(daily, ["run_id", "strategy", "step", *keys, column], "daily")
+    _known_baseline(daily, baseline, "daily series")
     groups = daily.groupby(["strategy", *keys], sort=False)
     shared = groups["run_id"].nunique()
     for index, count in shared[shared > 1].head(1).items():
@@ -1045,6 +1053,22 @@ def _clean(values: Sequence[float] | np.ndarray | pd.Series, name: str = "values
             "(NaN for a run where the outcome is undefined)"
         )
     return x[~np.isnan(x)]
+
+
+def _known_baseline(frame: pd.DataFrame, baseline: str, what: str) -> None:
+    """Refuse a baseline that is none of the strategies of ``frame`` (which has rows).
+
+    A misspelt baseline paired nothing and gave an empty table, as if no strategy had a
+    partner; a table without rows has no strategy to name and is left as it is.
+    """
+    strategies = list(dict.fromkeys(frame["strategy"]))
+    if strategies and baseline not in strategies:
+        close = difflib.get_close_matches(str(baseline), map(str, strategies), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise InputError(
+            f"baseline: {baseline!r} is none of the strategies of the {what} ({hint}expected "
+            f"one of: {', '.join(map(str, strategies))})"
+        )
 
 
 def _confidence(confidence: object) -> float:

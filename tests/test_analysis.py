@@ -1,6 +1,7 @@
 """Statistics checked against hand computations on tiny tables."""
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -114,6 +115,7 @@ def test_paired_differences_by_hand():
     assert same["ci_high"] == pytest.approx(T3 * math.sqrt(2 / 3) / 2, abs=1e-5)
     assert same["p_value"] == pytest.approx(1.0)
     assert not same["significant"] and same["share_positive"] == 0.25
+    assert same["share_equal"] == 0.5 and up["share_equal"] == 0.0  # ties were "not higher"
     assert set(table["baseline"]) == {"base"}
 
 
@@ -688,3 +690,21 @@ def test_morris_indices_refuse_levels_other_than_the_designs():
         morris_indices(problem, sample, y, levels=6)
     with pytest.raises(InputError, match="levels: expected the design's number of grid levels"):
         morris_indices(problem, sample, y, levels=1)
+
+
+def test_a_baseline_that_is_no_strategy_is_refused_not_an_empty_table():
+    """A misspelt baseline paired nothing: empty differences and spend, without a word."""
+    runs = pd.DataFrame(
+        {
+            "strategy": ["current_plan", "cheaper"],
+            "replication": [0, 0],
+            "total_profit": [1.0, 2.0],
+            "total_marketing_cost": [1.0, 1.5],
+        }
+    )
+    message = "baseline: 'curent_plan' is none of the strategies of the results (did you mean"
+    with pytest.raises(InputError, match=re.escape(message)):
+        paired_differences(runs, ["total_profit"], "curent_plan")
+    with pytest.raises(InputError, match=re.escape(message)):
+        spend_comparison(runs, "curent_plan")
+    assert paired_differences(runs.iloc[:0], ["total_profit"], "curent_plan").empty

@@ -12,6 +12,7 @@ from scipy import stats
 
 from ecosim.analysis import decompose_adoption
 from ecosim.cli import main
+from ecosim.errors import InputError
 from ecosim.experiment import ExperimentError, load_experiment, outcome_names, run_experiment
 from ecosim.experiment.schema import IDENTIFIERS, TABLE_COLUMNS
 from ecosim.metrics import bounds, columns, split_column
@@ -459,6 +460,24 @@ def test_a_batch_stopped_before_it_finished_is_said_to_be_unfinished(tmp_path, c
     assert f"**{said.replace(' (', '** (', 1)}" in (tmp_path / "out" / "report.md").read_text()
 
 
+def test_a_batch_without_a_finished_baseline_run_compares_nothing_yet(batch, tmp_path):
+    """Pairing refuses a baseline that no run has; a batch stopped before the baseline's
+    first run has finished must still be compared: its means, and no pairs."""
+    out = tmp_path / "out"
+    shutil.copytree(batch, out)
+    results = pd.read_parquet(out / "results.parquet")
+    for run_id in results.loc[results["strategy"] == "plain", "run_id"]:
+        for folder in (out / "runs", out / "runs" / "adoption"):
+            (folder / f"{run_id}.parquet").unlink(missing_ok=True)
+    results[results["strategy"] != "plain"].to_parquet(out / "results.parquet")
+    comparison = compare(out)
+    assert comparison.differences.empty and comparison.spend.empty
+    assert set(comparison.summary["strategy"]) == {"quiet", "promo"}
+    assert "have not run yet" in write_report(comparison, tmp_path / "r").read_text()
+    with pytest.raises(InputError, match="comparison: expected the statistics of a results"):
+        write_report(str(out), tmp_path / "r")  # a folder's path: was an AttributeError
+
+
 def test_a_run_listed_as_failed_and_finished_is_not_counted_twice(batch, tmp_path):
     """A batch killed between writing a redone run and clearing its failure leaves both:
     "-1 of the 24 planned runs have not run yet"."""
@@ -589,3 +608,19 @@ def test_compare_takes_a_confidence_level_and_its_tables_record_it(tmp_path, cap
     with pytest.raises(SystemExit):  # a batch pairs its runs: 1 was said to be enough
         main(["batch", str(tmp_path / "experiment.toml"), "--replications", "1"])
     assert "--replications: expected a whole number >= 2 (got '1')" in capsys.readouterr().err
+
+
+def test_a_strategy_equal_to_the_baseline_in_every_pair_is_said_equal_not_lower(tmp_path):
+    """It was "higher in 0% of pairs", which reads as lower in all of them."""
+    data = tiny_experiment(replications=2, days=5, customers=100, outcomes=["total_revenue"])
+    data.pop("conditions")
+    data["strategies"] = {"plain": {}, "copy": {"description": "the same plan again"}}
+    out = tmp_path / "out"
+    run_experiment(load_experiment(write_experiment(tmp_path, data)), out, serial=True)
+    report = write_report(compare(out), tmp_path / "r").read_text()
+    (row,) = [
+        line
+        for line in report.splitlines()
+        if line.startswith("| **copy** |") and "of pairs" in line
+    ]
+    assert "| 0% of pairs (100% equal) |" in row, row

@@ -90,7 +90,8 @@ TABLE_COLUMNS = frozenset(
         *("ci_low", "d_z", "days_earlier", "difference", "equal_cost", "error", "expansion"),
         *("extra_profit", "extra_spend", "extra_spend_share", "first", "gain", "lead", "mean"),
         *("measure", "method", "n", "outcome", "p_value", "profit_ci_high", "profit_ci_low"),
-        *("profit_per_extra_spend", "sd", "share_positive", "significant", "spend", "std"),
+        *("profit_per_extra_spend", "sd", "share_equal", "share_positive", "significant"),
+        *("spend", "std"),
         *("step", "t", "value", "var_paired", "var_unpaired", "variance_ratio"),
         "variance_reduction",
     }

@@ -198,8 +198,10 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
     summary = describe(
         results, outcomes, by=[*groups, "strategy"], confidence=confidence, ranges=ranges
     )
+    # an unfinished batch may have no run of the baseline yet: nothing to pair then
+    paired = results if experiment.baseline in set(results["strategy"]) else results.iloc[:0]
     differences = paired_differences(
-        results, outcomes, experiment.baseline, by=groups, confidence=confidence
+        paired, outcomes, experiment.baseline, by=groups, confidence=confidence
     )
     identification = results[["run_id", "strategy", *groups, "replication"]]
     alike = dict(
@@ -210,7 +212,12 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         )
     )
     daily = store.daily(list(results["run_id"]), alike).merge(identification, on="run_id")
-    per_pair = decompose_adoption(daily, experiment.baseline, by=groups, adoption=store.adoption)
+    per_pair = decompose_adoption(
+        daily if len(paired) else daily.iloc[:0],
+        experiment.baseline,
+        by=groups,
+        adoption=store.adoption,
+    )
     methods = set(per_pair["method"]) if len(per_pair) else set()
     method = methods.pop() if len(methods) == 1 else ("mixed" if methods else "")
     measures = [*_DECOMPOSITION, *(_MATCHED if method == "individual" else ())]
@@ -238,7 +245,7 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         )
     failures = pd.DataFrame(list(store.failures().values()))
     spend = (
-        spend_comparison(results, experiment.baseline, by=groups, confidence=confidence)
+        spend_comparison(paired, experiment.baseline, by=groups, confidence=confidence)
         if "total_profit" in results.columns
         else pd.DataFrame()
     )

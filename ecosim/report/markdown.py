@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecosim.errors import InputError
 from ecosim.experiment.plan import condition_table
 from ecosim.experiment.schema import Experiment
 from ecosim.metrics import MONEY_UNIT, OUTCOMES, is_money, split_column
@@ -56,7 +57,18 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
     -------
     Path
         The report.
+
+    Raises
+    ------
+    InputError
+        If ``comparison`` is not a :class:`Comparison` (a results folder's path, say).
     """
+    if not isinstance(comparison, Comparison):
+        raise InputError(
+            "comparison: expected the statistics of a results folder, "
+            f"ecosim.report.compare(folder) (got {type(comparison).__name__} "
+            f"{comparison!r:.60})"
+        )
     directory = Path(directory)
     e = comparison.experiment
     strategies = list(e.strategies)
@@ -357,7 +369,8 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
                 interval(d["ci_low"], d["ci_high"]),
                 format_number(d["d_z"]),
                 p_value(d["p_value"]),
-                f"{share(d['share_positive'])} of pairs",
+                f"{share(d['share_positive'])} of pairs"
+                + (f" ({share(d['share_equal'])} equal)" if d["share_equal"] > 0 else ""),
                 share(d["variance_reduction"]),
             ]
             not_significant = not_significant or (tested and not d["significant"])
@@ -375,8 +388,8 @@ def _outcome_section(c: Comparison, outcome: str) -> list[str]:
     notes += _undefined_sentences(c, outcome, summary, labels)
     notes.append(
         "*Higher in*: the share of paired replications in which the strategy's value is "
-        "above the baseline's. *Variance cut by pairing*: 1 − var(paired differences) / "
-        "(var(strategy) + var(baseline))."
+        "above the baseline's (and, in brackets, equal to it). *Variance cut by pairing*: "
+        "1 − var(paired differences) / (var(strategy) + var(baseline))."
     )
     if not_significant:
         notes.append(
