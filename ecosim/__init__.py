@@ -1,7 +1,7 @@
 """ecosim: an agent-based simulation of the customer engagement ecosystem.
 
 Customers, brands, media and influencers interact on a social network after the model of
-Maslowska, Malthouse & Collinger (2016), with Evans's (2010) four engagement stages.
+Maslowska, Malthouse & Collinger (2016), with Evans & McKee's (2010) four engagement stages.
 
 Examples
 --------

@@ -8,7 +8,7 @@ One step is one day. Its phases follow Maslowska, Malthouse & Collinger (2016):
 4. dialogue spreads on the network, and media amplify what trends;
 5. shopping, loyalty points, tiers and membership, service incidents and their handling,
    reviews;
-6. engagement stage transitions (Evans 2010), churn and win-back;
+6. engagement stage transitions (Evans & McKee 2010), churn and win-back;
 7. data collection.
 
 Each phase's formulas live in :mod:`ecosim.processes`; the actors and their state in

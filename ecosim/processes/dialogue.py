@@ -18,7 +18,7 @@ def speak(population: Population, params: Dynamics, draws: Draws) -> tuple[np.nd
 
     An aware customer with a positive experience ``x > 0`` recommends the brand with
     probability ``talkativeness * stage_talk[stage] * x``: the more engaged, the more they
-    share (Evans 2010). A customer with a negative experience complains with probability
+    share (Evans & McKee 2010). A customer with a negative experience complains with probability
     ``talkativeness * venting_rate * |x|`` whatever their stage, if they have bought the
     brand: dissatisfaction with one's own consumption, not engagement, drives complaints,
     and dissatisfied customers talk more than satisfied ones (Anderson 1998); customers

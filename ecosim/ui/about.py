@@ -15,7 +15,8 @@ This is a model of the **customer engagement ecosystem** (Maslowska, Malthouse &
 2016), set in Indonesian e-commerce. A brand's actions do not reach customers in a straight
 line: they ripple through an ecosystem of five elements that act on each other.
 
-- **Brand actions**: advertising, social posts, promotions, influencer collaborations.
+- **Brand actions**: advertising, social posts, promotions, influencer collaborations,
+  loyalty programmes, and customer service (a failure, and how it is handled).
 - **Customer brand experience**: what each customer knows and feels about the brand, from
   -1 (very bad) to +1 (very good).
 - **Dialogue behaviour**: praise and complaints to friends, reviews and shares.
@@ -29,11 +30,11 @@ people say, what they buy and what they think of the brand, all at once.
 Engagement here is a **behaviour**, not a feeling. Patterson et al. (2006) define it as a
 customer's *physical, cognitive and emotional presence* in the relationship with a brand:
 in the model, cognitive presence is attending to (consuming) the brand's content, physical
-presence is buying and using the product, emotional presence is the experience valence and
-the urge to talk about it. Customers climb **Evans's four stages** (Evans & McKee 2010):
-**consumption** (they read and watch) → **curation** (they filter, rate and comment) →
-**creation** (they make content about the brand) → **collaboration** (they build with the
-brand and its community).
+presence is buying and using the product, emotional presence is how good their experience
+of the brand feels (its valence, when positive). Customers climb **Evans's four stages**
+(Evans & McKee 2010): **consumption** (they read and watch) → **curation** (they filter,
+rate and comment) → **creation** (they make content about the brand) → **collaboration**
+(they build with the brand and its community).
 """,
     "HOW IT WORKS": """
 Each customer is a person in a friendship network; brands, media channels and influencers
@@ -158,7 +159,8 @@ one function registered in `ecosim/seeding.py`. As the model reports new outcome
 charts them (loyalty and churn charts appear for their columns) and lists every column in the
 outcome explorer, without changes to the app.
 
-Ideas: categories of products and cross-selling; customers who follow several influencers
+Ideas: several categories of products, with cross-selling between them (an engaged customer
+now buys more of one product); customers who follow several influencers
 with different trust; a competitor that reacts to your price; reviews that answer reviews.
 """,
     "CREDITS AND REFERENCES": """
