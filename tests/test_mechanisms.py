@@ -1,6 +1,8 @@
 """Each mechanism's direction of effect, over a fixed set of seeds with a confidence bound,
 and the accounting identities of a run."""
 
+import re
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -10,7 +12,7 @@ from ecosim.metrics import FLOWS, summarize
 from ecosim.model import EcosystemModel
 from ecosim.scenario import apply_overrides, validate_scenario
 
-from support import SCENARIOS, SEEDS, assert_rate, paired_lower_bound, small_scenario
+from support import ROOT, SCENARIOS, SEEDS, assert_rate, paired_lower_bound, small_scenario
 
 
 def scenario(overrides=None, **changes):
@@ -262,6 +264,9 @@ def test_complaints_can_make_the_news_in_the_service_crisis(monkeypatch):
         trended += -1.0 in stories
     low = stats.binomtest(trended, len(SEEDS)).proportion_ci(0.95, method="exact").low
     assert low > 0, f"complaints made the news in {trended} of {len(SEEDS)} runs"
+    text = " ".join((ROOT / "docs" / "model.md").read_text(encoding="utf-8").split())
+    said = re.search(r"made the news \(.*?\) in (\d+) of 20 runs \(seeds 100 to 119", text)
+    assert said and int(said[1]) == trended, f"docs/model.md: {said and said[0]}; ran {trended}"
 
 
 def test_win_back_campaign_returns_churned_customers():
