@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ecosim.errors import InputError
 from ecosim.metrics import MONEY_UNIT, is_money
@@ -32,6 +32,7 @@ __all__ = [
     "outcome_means",
     "paired_differences_plot",
     "percent",
+    "plain_tick",
     "sensitivity_plot",
     "strategy_colours",
     "suptitle",
@@ -90,6 +91,17 @@ def key_below(fig: Figure, ax: Axes) -> None:
         )
         if key.get_window_extent(renderer).width <= room:
             break
+
+
+def plain_tick(value: float, _position: float | None = None) -> str:
+    """Write an axis tick without scientific notation (12,000,000, not 1.2 under a 1e7).
+
+    Examples
+    --------
+    >>> plain_tick(12_000_000.0), plain_tick(0.25), plain_tick(-1500.0)
+    ('12,000,000', '0.25', '-1,500')
+    """
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
 
 
 def with_unit(outcome: str) -> str:
@@ -204,7 +216,7 @@ def dashboard(
 
     for name, style in _MONEY.items():
         ax[1, 1].plot(day, np.cumsum(timeseries[name]), label=name.replace("_", " "), **style)
-    ax[1, 1].set(title="Money (cumulative)", ylabel="Rp thousand")
+    ax[1, 1].set(title="Money (cumulative)", ylabel=MONEY_UNIT)
     ax[1, 1].legend(loc="best", fontsize="small")
 
     _brand_pairs(
@@ -395,12 +407,13 @@ def outcome_means(
                 x, mean, yerr=error, fmt="o", capsize=3, color=colours[strategy], label=strategy
             )
         ax.set_title(with_unit(outcome), fontsize="medium")
+        ax.yaxis.set_major_formatter(FuncFormatter(plain_tick))
         ax.set_xticks(np.arange(len(groups)))
         ax.set_xticklabels([(labels or {}).get(g, str(g)) for g in groups] if group else [""])
         if group:
             ax.set_xlabel(group)
-    axes[0].legend(fontsize="small")
     suptitle(fig, f"Mean outcome by strategy, with {percent(confidence)} confidence intervals")
+    key_below(fig, axes[0])
     return fig
 
 
@@ -459,6 +472,7 @@ def paired_differences_plot(
         ax.set_yticks(y)
         ax.set_yticklabels(names, fontsize="small")
         ax.axvline(0.0, color="grey", lw=0.8, ls="--")
+        ax.xaxis.set_major_formatter(FuncFormatter(plain_tick))
         ax.set_title(with_unit(outcome), fontsize="medium")
     baseline = differences["baseline"].iloc[0] if len(differences) else ""
     suptitle(
@@ -519,9 +533,10 @@ def daily_bands_plot(
             )
         ax.set_xlabel("day")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # days, not 2.5
+        ax.yaxis.set_major_formatter(FuncFormatter(plain_tick))
         if key is not None:
             ax.set_title((labels or {}).get(key, f"{panel} {key}"), fontsize="medium")
-    what = f"cumulative {column}" if cumulative else column
+    what = ("cumulative " if cumulative else "") + with_unit(column)
     suptitle(fig, f"{what}: mean across replications with {percent(confidence)} band")
     key_below(fig, axes[0])
     return fig

@@ -108,6 +108,26 @@ def test_the_daily_bands_legend_covers_no_line_no_title_and_fits(panels):
     assert not box.overlaps(heading.get_window_extent(renderer))
 
 
+def test_money_in_the_experiment_figures_is_named_and_written_in_full():
+    """Profit read "1e6" above the axis, with no unit anywhere in the figure."""
+    bands = pd.DataFrame(
+        {"strategy": "a", "step": range(5), "mean": [0.0, 1e6, 2e6, 3e6, 4e6]}
+    ).assign(ci_low=lambda f: f["mean"] - 1e5, ci_high=lambda f: f["mean"] + 1e5)
+    summary = pd.DataFrame(
+        {"strategy": ["a"], "outcome": ["total_profit"], "mean": [2.5e6]}
+    ).assign(ci_low=2.4e6, ci_high=2.6e6)
+    daily = daily_bands_plot(bands, "profit", ["a"], cumulative=True)
+    means = outcome_means(summary, ["total_profit"], ["a"])
+    assert daily.get_suptitle().startswith("cumulative profit (Rp thousand)")
+    assert means.axes[0].get_title() == "total_profit (Rp thousand)"
+    for figure in (daily, means):
+        FigureCanvasAgg(figure).draw()
+        ax = figure.axes[0]
+        assert ax.yaxis.get_offset_text().get_text() == ""
+        assert any("," in tick.get_text() for tick in ax.get_yticklabels())
+    assert len(means.legends) == 1 and means.axes[0].get_legend() is None
+
+
 def test_a_one_panel_figures_title_fits_in_the_figure():
     """The report's daily band of one panel cut its title at both ends."""
     bands = pd.DataFrame(

@@ -31,7 +31,8 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.patheffects import withStroke
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from ecosim.metrics import OUTCOMES, split_column
+from ecosim.metrics import MONEY_UNIT, OUTCOMES, is_money, split_column
+from ecosim.plots import plain_tick
 from ecosim.ui.calendar import (
     EVENT_FLOWS,
     CalendarMark,
@@ -41,7 +42,6 @@ from ecosim.ui.calendar import (
     tick_label,
     year_starts,
 )
-from ecosim.ui.ecosystem import MONEY_FLOWS
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.refresh import update_counter
 from ecosim.ui.style import (
@@ -279,7 +279,7 @@ class LineFigure:
             for axes in (ax, self.strip):
                 _year_lines(axes, horizon)
         for other in self.axes:
-            other.yaxis.set_major_formatter(FuncFormatter(_plain))
+            other.yaxis.set_major_formatter(FuncFormatter(plain_tick))
         if self.strip is not None:
             draw_calendar(ax, self.strip, marks)
         self.events = {
@@ -407,11 +407,6 @@ def _year_lines(ax: Axes | None, horizon: int, labelled: bool = False) -> None:
                 clip_on=True,
                 path_effects=[withStroke(linewidth=3, foreground="white")],
             )
-
-
-def _plain(value: float, _position: float) -> str:
-    """Write an axis tick without scientific notation (12,000,000 rather than 1.2 1e7)."""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
 
 
 def _key_above(ax: Axes, handles: list[Artist], labels: list[str], title: str = "") -> Legend:
@@ -721,7 +716,7 @@ def OutcomeExplorer(model: LiveModel) -> None:
     column, set_column = solara.use_state(default)
     chosen = column if column in names else default
     name = names[chosen]
-    unit = "Rp thousand" if split_column(chosen)[0] in MONEY_FLOWS else ""
+    unit = MONEY_UNIT if is_money(chosen) else ""
     chart = Chart(name, unit, (Series(chosen, name, BRAND_COLOURS[0]),))
     figure = solara.use_memo(
         lambda: LineFigure(chart, campaign_marks(model.scenario), model.scenario.days),

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ecosim.metrics import is_money
 from ecosim.scenario import Action
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.refresh import update_counter
@@ -28,7 +29,6 @@ from ecosim.ui.style import NEGATIVE, POSITIVE, STAGE_NAMES, Picture, data_url
 __all__ = [
     "FIGURE_SIZE",
     "FLOW_MEANINGS",
-    "MONEY_FLOWS",
     "EcosystemDiagram",
     "TodayFlows",
     "ecosystem_figure",
@@ -86,18 +86,6 @@ FLOW_MEANINGS = {
     "omnichannel": "purchases across online and offline channels",
 }
 """What each of today's flows counts (flows not listed are shown by name)."""
-MONEY_FLOWS = {
-    "marketing_cost",
-    "revenue",
-    "gross_margin",
-    "profit",
-    "service_cost",
-    "programme_cost",
-    "fee_revenue",
-    "rewards_value",
-}
-"""Flows in money (thousands of rupiah)."""
-
 _WIDTH = 460.8
 """The diagram's width in points (6.4 inches); it is laid out in points."""
 _FONT = 16.5
@@ -518,7 +506,7 @@ def flow_row(name: str, value: float) -> tuple[str, str]:
     >>> flow_row("crisis_responses", 2.0), flow_row("new_flow", 3.0)
     (('2', 'responses to a service crisis'), ('3', 'new flow'))
     """
-    shown = f"Rp {value:,.0f}k" if name in MONEY_FLOWS else f"{value:,.0f}"
+    shown = f"Rp {value:,.0f}k" if is_money(name) else f"{value:,.0f}"
     return shown, FLOW_MEANINGS.get(name, name.replace("_", " "))
 
 
