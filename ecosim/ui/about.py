@@ -123,8 +123,9 @@ its source.
 """,
     "THINGS TO TRY": """
 - **Define "engaged" for your business.** For a repeat-purchase business it may be purchase
-  frequency, for another referrals or reviews. Choose that outcome in the outcome explorer
-  and follow it while you change the plan.
+  frequency, for another referrals, reviews or content made. Choose what *engaged means* in
+  the parameters, press Reset, and follow the engaged share in the outcome explorer while you
+  change the plan.
 - Lower a brand's **quality**: its customers are disappointed after using it, they complain,
   and the complaints reach people who never bought.
 - Open `service_crisis`: a courier failure after 11.11. In some runs (change the random seed) the

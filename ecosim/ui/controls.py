@@ -39,17 +39,19 @@ from ecosim.scenario import (
     StochasticBlock,
     WattsStrogatz,
 )
-from ecosim.ui.live_model import mean_degree
+from ecosim.ui.live_model import ENGAGED, OWN_DEFINITION, engaged_choice, mean_degree
 
 __all__ = [
     "DYNAMICS",
     "KNOBS",
     "MAX_CUSTOMERS",
     "NETWORK_NAMES",
+    "OWN_WORDS",
     "PRODUCT_RULES",
     "Setting",
     "changes",
     "control",
+    "engaged_words",
     "fitting_step",
     "max_customers",
     "model_params",
@@ -89,6 +91,8 @@ NETWORK_NAMES = {
 """Each network kind's plain name (at most 32 characters), as the network control offers it
 and :func:`network_words` begins."""
 
+OWN_WORDS = "does as the scenario defines it"
+"""The engaged control's words for a scenario's own definition (none of ``ENGAGED``)."""
 _OPEN_END_SPAN = 3.0
 MAX_CUSTOMERS = 100_000
 """The customers control's maximum (higher for a scenario written with more customers)."""
@@ -525,9 +529,24 @@ def changes(base: Scenario, used: Scenario, plan_edited: bool = False) -> list[s
             found.append(f"{setting.label} {after:,.10g} (was {before:,.10g})")
     if base.network != used.network:
         found.append(_network_change(base.network, used.network))
+    if base.engagement != used.engagement:
+        found.append(f"engaged: a customer who {engaged_words(used)} (was {engaged_words(base)})")
     if base.seed != used.seed:
         found.append(f"random seed {used.seed} (was {base.seed})")
     return found
+
+
+def engaged_words(scenario: Scenario) -> str:
+    """Say what "engaged" means in a scenario, as the engaged control names it.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> engaged_words(load_scenario("scenarios/baseline.toml"))
+    'buys at least twice in 90 days'
+    """
+    choice = engaged_choice(scenario)
+    return OWN_WORDS if choice == OWN_DEFINITION else ENGAGED[choice][0]
 
 
 def _has_field(scenario: Scenario, path: str) -> bool:
@@ -604,9 +623,10 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
     dict
         ``scenario``, then one input per keyword of
         :class:`~ecosim.ui.live_model.LiveModel`: the settings of :func:`settings`, the
-        network kind, the number of friends and the random seed. The network's select
-        offers the kinds by their plain names (``labels``, :data:`NETWORK_NAMES`) and names
-        the field that sets the kind in a scenario file (``file_key``).
+        network kind, the number of friends, what "engaged" means and the random seed. The
+        network's select offers the kinds by their plain names (``labels``,
+        :data:`NETWORK_NAMES`) and names the field that sets the kind in a scenario file
+        (``file_key``).
     """
     params: dict[str, Any] = {"scenario": scenario}
     main = settings(scenario)
@@ -630,6 +650,16 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
         "unit": "contacts",
     }
     params.update({s.keyword: control(scenario, s) for s in main[2:]})
+    own = engaged_choice(scenario)
+    params["engaged"] = {
+        "type": "Select",
+        "label": "engaged means a customer who",
+        "value": own,
+        "values": [*ENGAGED, *([own] if own == OWN_DEFINITION else [])],
+        "labels": {OWN_DEFINITION: OWN_WORDS}
+        | {name: words for name, (words, _) in ENGAGED.items()},
+        "unit": "",
+    }
     params["seed"] = {
         "type": "InputInt",
         "label": "random seed",

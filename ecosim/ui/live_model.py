@@ -22,16 +22,19 @@ import pandas as pd
 from ecosim.diffusion_model import DiffusionModel
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.network import EdgeListError, read_edge_list
-from ecosim.scenario import EdgeList, Scenario, ScenarioError
+from ecosim.scenario import EdgeList, Engagement, Scenario, ScenarioError
 from ecosim.scenario.loading import scenario_notices
 from ecosim.ui.calendar import todays_events
 from ecosim.ui.layout import NetworkSample, sample_network
 
 __all__ = [
+    "ENGAGED",
+    "OWN_DEFINITION",
     "SPENT_SHARE",
     "LiveDiffusionModel",
     "LiveModel",
     "configure",
+    "engaged_choice",
     "mean_degree",
     "network_table",
 ]
@@ -39,6 +42,29 @@ __all__ = [
 
 SPENT_SHARE = 0.01
 """A brand's budget counts as spent once less than this share of it is left."""
+_QUARTER = {"count": 1, "days": 90}
+ENGAGED = {
+    "purchases": ("buys at least twice in 90 days", {"purchases": {"count": 2, "days": 90}}),
+    "referrals": ("recommends the brand in 90 days", {"referrals": _QUARTER}),
+    "reviews": ("writes a review in 90 days", {"reviews": _QUARTER}),
+    "creation": ("creates content or collaborates", {"min_stage": "creation"}),
+    "any": (
+        "does any of these",
+        {
+            "combine": "any",
+            "purchases": {"count": 2, "days": 90},
+            "referrals": _QUARTER,
+            "reviews": _QUARTER,
+            "min_stage": "creation",
+        },
+    ),
+}
+"""The definitions of "engaged" the app offers, by name: their words on the page and their
+``[engagement]`` table. Defining engagement for one's business is the seeds' first
+strategic step: purchase frequency for a repeat-purchase business, referrals or reviews for
+another (``docs/model.md``, "Engagement as the business defines it")."""
+OWN_DEFINITION = "scenario"
+"""The name of a scenario's own definition of "engaged", when it is none of :data:`ENGAGED`."""
 
 
 class _Live:
@@ -60,6 +86,9 @@ class _Live:
     friends : float, optional
         Mean number of contacts per customer; set through the kind's own parameter (see
         :func:`network_table`).
+    engaged : str, optional
+        What "engaged" means: a name of :data:`ENGAGED`; the scenario's own definition when
+        omitted or :data:`OWN_DEFINITION`.
     **kwargs
         Scenario fields by dotted path, e.g. ``{"brands.tokoku.price": 135}``.
 
@@ -97,9 +126,12 @@ class _Live:
         days: int | None = None,
         network: str | None = None,
         friends: float | None = None,
+        engaged: str | None = None,
         **kwargs: Any,
     ):
-        configured, problem = configure(scenario, customers, days, network, friends, kwargs)
+        configured, problem = configure(
+            scenario, customers, days, network, friends, kwargs, engaged=engaged
+        )
         super().__init__(configured, rng, outcomes="all")
         self._turn = threading.RLock()
         self.problem = problem
@@ -176,11 +208,14 @@ class LiveModel(_Live, EcosystemModel):
         days: int | None = None,
         network: str | None = None,
         friends: float | None = None,
+        engaged: str | None = None,
         **kwargs: Any,
     ) -> _Live:
         """Build the live model of the engine the settings ask for."""
         if cls is LiveModel and scenario is not None:
-            configured, _ = configure(scenario, customers, days, network, friends, kwargs)
+            configured, _ = configure(
+                scenario, customers, days, network, friends, kwargs, engaged=engaged
+            )
             if configured.diffusion.reduced:
                 model = LiveDiffusionModel.__new__(LiveDiffusionModel)
                 model.__init__(
@@ -190,6 +225,7 @@ class LiveModel(_Live, EcosystemModel):
                     days=days,
                     network=network,
                     friends=friends,
+                    engaged=engaged,
                     **kwargs,
                 )
                 return model
@@ -207,6 +243,7 @@ def configure(
     network: str | None,
     friends: float | None,
     settings: dict[str, Any],
+    engaged: str | None = None,
 ) -> tuple[Scenario, str | None]:
     """Apply the app's settings to a scenario; on a problem, keep the scenario as written.
 
@@ -220,6 +257,8 @@ def configure(
         Mean number of contacts (see :func:`network_table`).
     settings : dict
         Scenario fields by dotted path.
+    engaged : str, optional
+        A name of :data:`ENGAGED` (or :data:`OWN_DEFINITION`): what "engaged" means.
 
     Returns
     -------
@@ -234,6 +273,10 @@ def configure(
         overrides["seed"] = int(seed)
     if network is not None or friends is not None:
         overrides["network"] = network_table(base, network or base.network.kind, friends)
+    if engaged not in (None, OWN_DEFINITION, *ENGAGED):
+        return base, f"engaged: expected one of {', '.join(ENGAGED)} (got {engaged!r})"
+    if engaged in ENGAGED:
+        overrides["engagement"] = ENGAGED[engaged][1]
     try:
         configured = resolve_scenario(base, customers=customers, days=days, overrides=overrides)
         if isinstance(configured.network, EdgeList):  # checked before any model is built
@@ -305,3 +348,23 @@ def network_table(scenario: Scenario, kind: str, friends: float | None) -> dict[
         table["mean_degree_within"] = friends * within
         table["mean_degree_between"] = friends * (1.0 - within)
     return table
+
+
+def engaged_choice(scenario: Scenario) -> str:
+    """Return the name in :data:`ENGAGED` of the scenario's definition of "engaged".
+
+    :data:`OWN_DEFINITION` when it is none of them.
+
+    Examples
+    --------
+    >>> from ecosim import load_scenario
+    >>> engaged_choice(load_scenario("scenarios/baseline.toml"))
+    'purchases'
+    >>> stage = {"engagement.min_stage": "curation"}  # and two purchases in 90 days
+    >>> engaged_choice(load_scenario("scenarios/baseline.toml", stage))
+    'scenario'
+    """
+    for name, (_, table) in ENGAGED.items():
+        if Engagement.model_validate(table) == scenario.engagement:
+            return name
+    return OWN_DEFINITION

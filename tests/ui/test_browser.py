@@ -645,3 +645,17 @@ def test_a_choice_s_label_keeps_clear_of_the_range_above_it(app: App):
     label = drawer.locator("label").filter(has_text=re.compile(r"^network$")).bounding_box()
     assert label["y"] >= above["y"] + above["height"] - 0.5, (above, label)
     app.shot("parameters-1024")
+
+
+def test_a_teacher_defines_engaged_for_the_business_and_resets(app: App):
+    """The seeds' first strategic step had no control: engaged always meant two purchases."""
+    app.open()
+    page = app.page
+    page.get_by_role("button", name=re.compile(r"^engaged means a customer who ")).click()
+    page.get_by_role("option", name="recommends the brand in 90 days", exact=True).click()
+    app.reset()
+    expect(
+        page.get_by_text(re.compile(r"engaged: a customer who recommends the brand in 90 days"))
+    ).to_be_visible()
+    app.step()
+    app.shot("engaged-by-referrals")

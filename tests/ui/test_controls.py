@@ -40,7 +40,7 @@ def test_model_params_are_live_model_keywords(scenario):
     adjustable = {k: v for k, v in params.items() if isinstance(v, dict) and "type" in v}
     assert params["scenario"] is scenario and len(adjustable) == len(params) - 1
     keywords = set(inspect.signature(LiveModel.__init__).parameters)
-    assert {"customers", "days", "network", "friends"} <= set(adjustable) & keywords
+    assert {"customers", "days", "network", "friends", "engaged"} <= set(adjustable) & keywords
     kinds = {"SliderInt", "SliderFloat", "InputFloat", "InputInt", "Select", "Checkbox"}
     assert all(spec["type"] in kinds for spec in adjustable.values())
 
@@ -277,6 +277,24 @@ def test_changes_lists_what_differs_from_the_scenario():
         "customers 500 (was 10,000)",
         "a small-world friendship network, 6 close neighbours each, 10% of ties to distant "
         "people (was a scale-free friendship network, each newcomer befriending 4 people)",
+    ]
+
+
+def test_the_engaged_control_offers_the_definitions_and_the_scenarios_own():
+    base = load_scenario("scenarios/baseline.toml")
+    spec = model_params(base)["engaged"]
+    assert spec["value"] == "purchases" and "scenario" not in spec["values"]  # no repeat
+    assert all(len(spec["labels"][value]) <= 32 for value in spec["values"])  # select width
+    own = load_scenario("scenarios/baseline.toml", {"engagement.min_stage": "curation"})
+    spec = model_params(own)["engaged"]
+    assert spec["value"] == "scenario" and spec["values"][-1] == "scenario"
+    used = LiveModel(base, customers=300, engaged="reviews").scenario
+    assert changes(base, used) == [
+        "customers 300 (was 10,000)",
+        "engaged: a customer who writes a review in 90 days (was buys at least twice in 90 days)",
+    ]
+    assert changes(own, LiveModel(own, customers=300, engaged="scenario").scenario) == [
+        "customers 300 (was 10,000)"
     ]
 
 

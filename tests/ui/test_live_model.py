@@ -7,8 +7,9 @@ import pytest
 from ecosim import load_scenario
 from ecosim.model import EcosystemModel
 from ecosim.network import EdgeListError
+from ecosim.scenario import Engagement
 from ecosim.ui.layout import MAX_NODES
-from ecosim.ui.live_model import LiveModel, mean_degree, network_table
+from ecosim.ui.live_model import ENGAGED, LiveModel, mean_degree, network_table
 
 BASELINE = "scenarios/baseline.toml"
 
@@ -156,3 +157,26 @@ def test_what_reading_the_scenario_warned_of_is_kept_for_the_page():
     assert len(short.notices) == 1 and short.notices[0].startswith(
         "days: the horizon of 30 days leaves out"
     )
+
+
+def test_what_engaged_means_changes_the_engaged_share_and_nothing_else():
+    """The seeds' first step, define "engaged" for your business, had no control: the
+    page's engaged share was always two purchases in 90 days."""
+    runs = {
+        engaged: LiveModel(BASELINE, customers=1000, days=120, engaged=engaged)
+        for engaged in (None, "purchases", "referrals", "any")
+    }
+    for model in runs.values():
+        assert model.problem is None
+        for _ in range(120):
+            model.step()
+    series = {engaged: model.timeseries() for engaged, model in runs.items()}
+    assert series[None].equals(series["purchases"]), "the baseline's own definition"
+    for engaged in ("referrals", "any"):
+        assert series[engaged]["purchases"].equals(series[None]["purchases"])
+        assert runs[engaged].scenario.engagement == Engagement.model_validate(ENGAGED[engaged][1])
+    share = {engaged: frame["engaged_share"].iloc[-1] for engaged, frame in series.items()}
+    assert share["referrals"] != share["purchases"]
+    assert share["any"] >= max(share["referrals"], share["purchases"]) > 0
+    refused = LiveModel(BASELINE, customers=300, engaged="likes")
+    assert refused.problem.startswith("engaged: expected one of purchases, referrals")
