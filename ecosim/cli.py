@@ -124,8 +124,14 @@ def command() -> NoReturn:
     moved out of the garbage collector's reach (:func:`gc.freeze`): the exiting
     interpreter then no longer collects it object by object, which took half a second
     after a simulation had imported Mesa, pandas and scipy (``benchmarks/RESULTS.md``).
+    A Ctrl-C while the command starts (reading its options, which may import) stops it
+    as one later does, without a traceback.
     """
-    status = main()
+    try:
+        status = main()
+    except KeyboardInterrupt:
+        print("ecosim: interrupted", file=sys.stderr)
+        status = 130
     gc.freeze()
     sys.exit(status)
 

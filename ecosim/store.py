@@ -488,11 +488,16 @@ def write_run(daily: pd.DataFrame, row: dict[str, Any], path: str | Path) -> Non
 
 
 def read_run_row(path: str | Path) -> dict[str, Any]:
-    """Return the row of results stored in a run file's metadata (see :func:`write_run`)."""
+    """Return the row of results stored in a run file's metadata (see :func:`write_run`).
+
+    An outcome the run left undefined, NaN in the row and ``null`` in the file, is NaN
+    again: a column of runs read back is numbers, as it was written.
+    """
     metadata = pq.read_schema(path).metadata or {}
     if RUN_METADATA_KEY not in metadata:
         raise StoreError(f"{path}: not a run file (no {RUN_METADATA_KEY.decode()} metadata)")
-    return json.loads(metadata[RUN_METADATA_KEY])
+    row = json.loads(metadata[RUN_METADATA_KEY])
+    return {key: math.nan if value is None else value for key, value in row.items()}
 
 
 def _why_unreadable(error: Exception, path: Path) -> str:

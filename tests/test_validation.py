@@ -1,9 +1,15 @@
 """The validation suite: every docking case passes in quick mode, and its machinery works."""
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from ecosim.cli import main
@@ -12,6 +18,8 @@ from ecosim.validation import docking as docking_module
 from ecosim.validation.core import daily_column, minimal_scenario, replicate, seeds
 from ecosim.validation.docking import max_t_permutation_test
 from ecosim.validation.theory import bass_cdf, bass_peak_time, bass_recursion, logistic
+
+from support import ROOT
 
 DOCKING = ["bass", "limits", "sis", "clv", "dock_bass", "dock_cascade"]
 
@@ -161,3 +169,29 @@ def test_validate_refuses_a_file_as_the_report_folder(tmp_path, capsys):
     target.write_text("x")
     assert main(["validate", "--quick", "--case", "clv", "--out", str(target)]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_a_validation_in_worker_processes_quietly(tmp_path):
+    """Ctrl-C reached the workers too: they died with tracebacks, and the command could
+    wait for ever on a pool whose worker had died."""
+    cases = ["--case", "bass", "--case", "sis", "--jobs", "2", "--out", str(tmp_path / "out")]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ecosim.cli", "validate", "--quick", *cases],
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    command, deadline = psutil.Process(process.pid), time.monotonic() + 120
+    while time.monotonic() < deadline and len(command.children(recursive=True)) < 3:
+        time.sleep(0.01)  # the fork server and its two workers
+    assert process.poll() is None, "the validation is running"
+    time.sleep(0.5)
+    children = command.children(recursive=True)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (130, "ecosim: interrupted\n")
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert all(child.status() == psutil.STATUS_ZOMBIE for child in alive), "workers stopped"

@@ -7,6 +7,7 @@ fail), the source of the known result, the settings it ran with and a figure.
 
 from __future__ import annotations
 
+import multiprocessing
 import numbers
 import zlib
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from ecosim.errors import InputError
+from ecosim.errors import InputError, quiet_fork_server
 from ecosim.model import run
 from ecosim.scenario import Scenario, apply_overrides, validate_scenario
 
@@ -208,8 +209,13 @@ def replicate(
     call = partial(task, **kwargs)
     if jobs <= 1 or len(seed_list) <= 1:
         return [call(seed) for seed in seed_list]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(seed_list))) as pool:
+    # workers that leave Ctrl-C to this process, which stops them in order
+    context = multiprocessing.get_context("forkserver") if quiet_fork_server() else None
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(seed_list)), mp_context=context)
+    try:
         return list(pool.map(call, seed_list))
+    finally:  # after a stop: no replication starts, the running ones end
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def minimal_scenario(name: str, customers: int, days: int, **changes: Any) -> Scenario:
