@@ -702,6 +702,7 @@ def _run(args: argparse.Namespace) -> int:
     from ecosim.scenario import load_scenario
     from ecosim.store import (
         output_folder,
+        refuse_foreign_files,
         refuse_other_kinds,
         staged_files,
         write_figure,
@@ -716,6 +717,7 @@ def _run(args: argparse.Namespace) -> int:
         args.out or Path("results") / scenario.name, RUN_FILES, inputs=(args.scenario,)
     )
     refuse_other_kinds(out, "run")
+    refuse_foreign_files(out, RUN_FILES, "summary.json", written=_run_summary)
     if args.out is None:
         _refuse_another_scenarios_run(out, args.scenario, scenario.name)
     check_memory(scenario, source=str(args.scenario))
@@ -764,6 +766,15 @@ def _run(args: argparse.Namespace) -> int:
         + (" (replacing a previous run's)" if replaced else "")
     )
     return 0
+
+
+def _run_summary(path: Path) -> bool:
+    """Whether ``path`` is the ``summary.json`` of an ``ecosim run`` (not a user's file)."""
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(summary, dict) and {"ecosim_version", "outcomes"} <= summary.keys()
 
 
 def _refuse_another_scenarios_run(out: Path, path: Path, name: str) -> None:
@@ -911,8 +922,9 @@ def _batch(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from ecosim.plots import percent, with_unit
     from ecosim.report import compare, format_number, write_report
+    from ecosim.report.markdown import written_by_compare
     from ecosim.report.text import profit_per_rp
-    from ecosim.store import output_folder, refuse_other_kinds
+    from ecosim.store import output_folder, refuse_foreign_files, refuse_other_kinds
 
     # first: the folder named is a batch's, or said so
     comparison = compare(args.directory, confidence=args.confidence)
@@ -921,6 +933,9 @@ def _compare(args: argparse.Namespace) -> int:
     )
     if out.resolve() != Path(args.directory).resolve():  # not the batch's own folder
         refuse_other_kinds(out, "report")
+    refuse_foreign_files(
+        out, ("report.md", "figures", "tables"), "report.md", written=written_by_compare
+    )
     path = write_report(comparison, out)
     e = comparison.experiment
     for outcome in e.outcomes:
@@ -954,7 +969,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.experiment import ExperimentError, load_experiment, run_sensitivity
     from ecosim.experiment.plan import sensitivity_design
     from ecosim.report import too_few_samples_note, undefined_note, write_sensitivity_report
-    from ecosim.store import ResultStore, output_folder
+    from ecosim.store import ResultStore, output_folder, refuse_foreign_files
 
     _check_where(args)
     overrides = _experiment_overrides(args, "sensitivity.replications")
@@ -977,6 +992,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
         (ResultStore.RECORD,),
         inputs=(args.experiment, _scenario_file(args.experiment, experiment)),
     )
+    report = ("sensitivity.md", f"tables/{args.method}.csv", f"figures/{args.method}.png")
+    refuse_foreign_files(out, report, ResultStore.RECORD)
     try:
         result = run_sensitivity(
             experiment,
@@ -1050,9 +1067,10 @@ def _ui(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from ecosim.experiment.runner import check_local_processes
-    from ecosim.store import output_folder
+    from ecosim.store import output_folder, refuse_foreign_files
     from ecosim.validation import CASES, run_cases
     from ecosim.validation import write_report as write_validation_report
+    from ecosim.validation.report import FIGURES, written_by_validate
 
     check_local_processes(args.jobs, "--jobs")
     twice = sorted({case for case in args.case or [] if args.case.count(case) > 1})
@@ -1071,6 +1089,9 @@ def _validate(args: argparse.Namespace) -> int:
 
     release = args.mode == "full" and not args.case
     out = output_folder(args.out or (Path("docs") if release else Path("results") / "validation"))
+    refuse_foreign_files(
+        out, ("validation.md", FIGURES), "validation.md", written=written_by_validate
+    )
     replaced = (out / "validation.md").exists()
     cases = [name for name in CASES if name in (args.case or CASES)]  # the report's order
     results = run_cases(cases, args.mode, args.jobs, progress=report)

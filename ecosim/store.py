@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -204,24 +204,49 @@ def kept_unreadable(what: str, why: object, then: str = "") -> str:
     return f"{what} ({why}); it is kept as it is" + (f": {then}" if then else "")
 
 
-def refuse_foreign_files(out: Path, files: tuple[str, ...], record: str) -> None:
+def refuse_foreign_files(
+    out: Path,
+    files: tuple[str, ...],
+    record: str,
+    written: Callable[[Path], bool] = Path.exists,
+) -> None:
     """Refuse a folder without the command's record that holds files the command writes.
 
     Files there that no ecosim command recorded writing (a user's ``report.md``) would be
     written over: a command starting in a folder of its own never finds them.
+
+    Parameters
+    ----------
+    out : Path
+    files : tuple of str
+        What the command writes into ``out`` (a folder: if it holds anything).
+    record : str
+        The file that says an earlier run of the command wrote the folder.
+    written : callable
+        Whether ``out / record`` is one the command wrote (by default, that it exists;
+        a run's ``summary.json``, say, is told apart from a user's by its keys).
 
     Raises
     ------
     StoreError
         Naming the files found.
     """
-    found = [name for name in files if (out / name).exists()]
-    if found and not (out / record).exists():
-        raise StoreError(
-            f"{out}: holds {', '.join(found)}, which this command would write over, and no "
-            f"{record} (the record of an earlier run of this command): use an empty or new "
-            "--out folder"
-        )
+    found = [
+        name
+        for name in files
+        if (out / name).is_file() or ((out / name).is_dir() and any((out / name).iterdir()))
+    ]
+    if not found or written(out / record):
+        return
+    why = (
+        f"its {record} is not one this command wrote"
+        if (out / record).exists()
+        else f"no {record} (the record of an earlier run of this command)"
+    )
+    raise StoreError(
+        f"{out}: holds {', '.join(found)}, which this command would write over, and {why}: "
+        "use an empty or new --out folder"
+    )
 
 
 @contextmanager

@@ -924,3 +924,19 @@ def test_a_rerun_that_changes_only_what_is_reported_records_its_own_changes(tmp_
         "total_profit"
     ]
     assert "0 finished now" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["summary.json", "dashboard.png"])
+def test_run_refuses_a_folder_whose_files_it_did_not_write(tmp_path, capsys, name):
+    """A user's summary.json was written over, and called "a previous run's"."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / name).write_text('{"my": 1}')
+    assert run_cli("--days", "5", "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert f"ecosim: error: {out}: holds {name}, which this command would write over" in err
+    assert (out / name).read_text() == '{"my": 1}'
+    again = tmp_path / "run"  # a folder of an earlier run is rewritten, as before
+    assert run_cli("--days", "5", "--out", str(again)) == 0
+    assert run_cli("--days", "5", "--out", str(again)) == 0
+    assert "(replacing a previous run's)" in capsys.readouterr().out

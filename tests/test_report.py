@@ -624,3 +624,16 @@ def test_a_strategy_equal_to_the_baseline_in_every_pair_is_said_equal_not_lower(
         if line.startswith("| **copy** |") and "of pairs" in line
     ]
     assert "| 0% of pairs (100% equal) |" in row, row
+
+
+def test_compare_refuses_a_folder_holding_a_report_it_did_not_write(batch, tmp_path, capsys):
+    """A user's report.md in the --out folder was written over without a word."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "report.md").write_text("# my report")
+    assert main(["compare", str(batch), "--out", str(out)]) == 2
+    assert "its report.md is not one this command wrote" in capsys.readouterr().err
+    assert (out / "report.md").read_text() == "# my report"
+    (out / "report.md").unlink()
+    assert main(["compare", str(batch), "--out", str(out)]) == 0
+    assert main(["compare", str(batch), "--out", str(out)]) == 0, "its own report: rewritten"

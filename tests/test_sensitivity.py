@@ -406,3 +406,19 @@ def test_a_batch_runs_a_strategy_changed_under_the_analysis_which_then_refuses_i
         "sensitivity parameter must not change a strategy's field)\n"
     )
     assert not out.exists()
+
+
+def test_sensitivity_refuses_a_folder_holding_a_report_it_did_not_write(tmp_path, capsys):
+    """A user's sensitivity.md was written over in a folder the analysis took as new."""
+    sensitivity_experiment(tmp_path, trajectories=2)
+    path = tmp_path / "experiment.toml"
+    out = tmp_path / "notes"
+    (out / "tables").mkdir(parents=True)
+    (out / "tables" / "morris.csv").write_text("mine")
+    changes = ["--serial", "--replications", "1", "--days", "5", "--customers", "100"]
+    assert main(["sensitivity", str(path), "--method", "morris", "--out", str(out), *changes]) == 2
+    assert "holds tables/morris.csv, which this command would write over, and no " in (
+        capsys.readouterr().err
+    )
+    assert (out / "tables" / "morris.csv").read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == ["tables"], "nothing written"

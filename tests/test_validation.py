@@ -195,3 +195,14 @@ def test_ctrl_c_stops_a_validation_in_worker_processes_quietly(tmp_path):
     assert (process.returncode, err) == (130, "ecosim: interrupted\n")
     _, alive = psutil.wait_procs(children, timeout=30)
     assert all(child.status() == psutil.STATUS_ZOMBIE for child in alive), "workers stopped"
+
+
+@pytest.mark.parametrize("mine", ["validation.md", "validation/bass.png"])
+def test_validate_refuses_a_folder_holding_a_report_it_did_not_write(tmp_path, capsys, mine):
+    """A user's validation.md was written over ("replacing a previous report"), and a
+    figure of theirs in validation/ deleted."""
+    (tmp_path / "validation").mkdir()
+    (tmp_path / mine).write_text("# my notes")
+    assert main(["validate", "--quick", "--case", "clv", "--out", str(tmp_path)]) == 2
+    assert "which this command would write over" in capsys.readouterr().err
+    assert (tmp_path / mine).read_text() == "# my notes"

@@ -45,6 +45,28 @@ _NOTES = {
 }
 
 
+HEADING = ": which strategy wins, by how much, how surely"
+"""How a report's first line ends, after the experiment's name."""
+
+
+def written_by_compare(path: Path) -> bool:
+    """Whether ``path`` is a ``report.md`` :func:`write_report` wrote (by its first line).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> report = Path("docs/experiments/loyalty_designs/report.md")
+    >>> written_by_compare(report), written_by_compare(Path("README.md"))
+    (True, False)
+    """
+    try:
+        with path.open(encoding="utf-8", errors="replace") as report:
+            first = report.readline().rstrip("\n")
+    except OSError:
+        return False
+    return first.startswith("# ") and first.endswith(HEADING)
+
+
 def write_report(comparison: Comparison, directory: str | Path) -> Path:
     """Write ``report.md``, its figures and its tables into ``directory``.
 
@@ -124,7 +146,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
     s = e.scenario
     conditions = condition_table(e)
     finished, failed = len(c.results), len(c.failures)
-    lines = [f"# {e.name}: which strategy wins, by how much, how surely", ""]
+    lines = [f"# {e.name}{HEADING}", ""]
     if e.description:
         lines += [e.description.strip(), ""]
     lines += [

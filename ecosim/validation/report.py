@@ -149,6 +149,27 @@ REFERENCES = """\
 """
 
 
+WRITTEN_BY = "<!-- Written by `ecosim validate --"
+"""How a report's third line begins: what tells it from a file of the same name."""
+
+
+def written_by_validate(path: Path) -> bool:
+    """Whether ``path`` is a report :func:`write_report` wrote (its mark in its first lines).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> written_by_validate(Path("docs/validation.md")), written_by_validate(Path("README.md"))
+    (True, False)
+    """
+    try:
+        with path.open(encoding="utf-8", errors="replace") as report:
+            head = [report.readline() for _ in range(5)]
+    except OSError:
+        return False
+    return any(line.startswith(WRITTEN_BY) for line in head)
+
+
 def write_report(
     results: Sequence[CaseResult], folder: str | Path, mode: Mode, seconds: float, jobs: int = 1
 ) -> Path:
@@ -191,8 +212,7 @@ def render(results: Sequence[CaseResult], mode: Mode, seconds: float, jobs: int 
     lines = [
         "# Validation",
         "",
-        f"<!-- Written by `ecosim validate --{mode}`: change ecosim/validation/, not this "
-        "file. -->",
+        f"{WRITTEN_BY}{mode}`: change ecosim/validation/, not this file. -->",
         "",
         INTRODUCTION.format(root=ROOT_SEED),
         f"This report: **{mode} mode**, ecosim {__version__}, Mesa {mesa.__version__}, numpy "
