@@ -968,7 +968,12 @@ def _compare(args: argparse.Namespace) -> int:
 def _sensitivity(args: argparse.Namespace) -> int:
     from ecosim.experiment import ExperimentError, load_experiment, run_sensitivity
     from ecosim.experiment.plan import sensitivity_design
-    from ecosim.report import too_few_samples_note, undefined_note, write_sensitivity_report
+    from ecosim.report import (
+        format_number,
+        too_few_samples_note,
+        undefined_note,
+        write_sensitivity_report,
+    )
     from ecosim.store import ResultStore, output_folder, refuse_foreign_files
 
     _check_where(args)
@@ -1017,7 +1022,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         return _failed(batch.failed, batch.planned, out)
     path = write_sensitivity_report(result, out)
     if len(result.indices):
-        print(result.indices.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        print(result.indices.to_string(index=False, float_format=format_number))
     for outcome in [*result.undefined, *result.constant]:
         print(undefined_note(result, outcome).replace("`", ""))
     if note := too_few_samples_note(result):

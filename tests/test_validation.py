@@ -71,6 +71,9 @@ def test_check_widens_the_tolerance_by_the_allowance_only():
     assert not strict.passed and quick.passed and bound.passed
     assert "0.005 + 0.003 = 0.008" in quick.describe()
     assert not Check("z", float("nan"), "<=", 1.0).passed
+    small = Check("gap", 6.157e-05, "<=", 1e-4, unit="years").describe()  # was 6.157e-05
+    assert small == "PASS: gap = 0.00006157 years <= 0.0001 years"
+    assert Check("m", 20_000.0, ">=", 14_310.2).describe() == "PASS: m = 20,000 >= 14,310"
 
 
 def test_quick_replications_are_the_first_of_the_full_ones():
@@ -133,7 +136,8 @@ def test_a_quick_or_partial_validation_leaves_the_release_report_alone(
     release.write_text("the full report")
     out = tmp_path / "results" / "validation"
     (out / "validation").mkdir(parents=True)
-    (out / "validation.md").write_text("an earlier report")
+    earlier = "# Validation\n\n<!-- Written by `ecosim validate --quick`: ... -->\n"
+    (out / "validation.md").write_text(earlier)  # an earlier report
     (out / "validation" / "bass.png").write_bytes(b"an earlier figure")
     assert main(["validate", "--quick", "--case", "clv"]) == 0
     assert capsys.readouterr().out.endswith(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "code_value",
     "distinct_numbers",
@@ -20,10 +22,15 @@ __all__ = [
 def format_number(x: Any) -> str:
     """Write a number as the reports do: from 1,000 whole with separators, else 4 digits.
 
+    Never in exponent form: a reader of a table of money and shares does not read
+    ``6.157e-05``.
+
     Examples
     --------
     >>> format_number(1148630.5), format_number(-0.0123456), format_number(638.64)
     ('1,148,630', '-0.01235', '638.6')
+    >>> format_number(6.157e-05), format_number(150.0), format_number(0.0)
+    ('0.00006157', '150', '0')
     """
     if isinstance(x, str):
         return x
@@ -33,7 +40,7 @@ def format_number(x: Any) -> str:
         return "∞" if x > 0 else "−∞"
     if abs(x) >= 1000:
         return f"{x:,.0f}"
-    return f"{x:.4g}"
+    return np.format_float_positional(x, precision=4, unique=False, fractional=False, trim="-")
 
 
 def distinct_numbers(values: list[float], digits: int = 4) -> list[str]:

@@ -23,6 +23,7 @@ from scipy import stats
 
 from ecosim.errors import InputError, quiet_fork_server
 from ecosim.model import run
+from ecosim.report.text import format_number
 from ecosim.scenario import Scenario, apply_overrides, validate_scenario
 
 __all__ = [
@@ -94,12 +95,13 @@ class Check:
     def describe(self) -> str:
         """One line: statistic, value, relation and tolerance (with any allowance)."""
         unit = f" {self.unit}" if self.unit else ""
-        limit = f"{self.tolerance:.4g}"
+        limit = format_number(self.tolerance)
         if self.allowance:
             sign = "+" if self.relation == "<=" else "-"
-            limit = f"{limit} {sign} {self.allowance:.2g} = {self.limit:.4g}"
+            limit = f"{limit} {sign} {format_number(self.allowance)} = {format_number(self.limit)}"
         verdict = "PASS" if self.passed else "FAIL"
-        return f"{verdict}: {self.statistic} = {self.value:.4g}{unit} {self.relation} {limit}{unit}"
+        value = format_number(self.value)
+        return f"{verdict}: {self.statistic} = {value}{unit} {self.relation} {limit}{unit}"
 
 
 @dataclass
