@@ -978,7 +978,10 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
     _check_where(args)
     overrides = _experiment_overrides(args, "sensitivity.replications")
-    experiment = load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
+    with _warnings_of_the_strategy_analysed() as loaded:
+        experiment = loaded(
+            load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
+        )
     where = "sensitivity" if experiment.sensitivity.parameters else "conditions"
     _refuse_varied(
         args,
@@ -1029,6 +1032,42 @@ def _sensitivity(args: argparse.Namespace) -> int:
         print(note.replace("`", "").replace("**", ""))
     print(f"wrote {path}" + (" (figures/ and tables/ beside it)" if len(result.indices) else ""))
     return 0
+
+
+@contextmanager
+def _warnings_of_the_strategy_analysed() -> Iterator[Callable[[Experiment], Experiment]]:
+    """Give the input warnings of loading an experiment but those of strategies not analysed.
+
+    A sensitivity analysis runs one strategy (``sensitivity.strategy``, else the baseline);
+    the horizon's warnings about the others' actions were noise. The block passes the
+    experiment loaded to the callable it is given; if it is not given one (the file was
+    refused), every warning is given.
+    """
+    loaded: list[Experiment] = []
+
+    def keep(experiment: Experiment) -> Experiment:
+        loaded.append(experiment)
+        return experiment
+
+    given: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as given:
+            warnings.simplefilter("always")
+            yield keep
+    finally:
+        others = ()
+        if loaded:
+            e = loaded[0]
+            analysed = e.sensitivity.strategy or e.baseline
+            others = tuple(f"strategy {name!r}: " for name in e.strategies if name != analysed)
+        for warning in given:
+            if not (
+                issubclass(warning.category, InputWarning)
+                and str(warning.message).startswith(others)
+            ):
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
 
 
 def _failed(failed: int, planned: int, out: Path) -> int:

@@ -422,3 +422,17 @@ def test_sensitivity_refuses_a_folder_holding_a_report_it_did_not_write(tmp_path
     )
     assert (out / "tables" / "morris.csv").read_text() == "mine"
     assert sorted(p.name for p in out.iterdir()) == ["tables"], "nothing written"
+
+
+def test_sensitivity_warns_of_the_strategy_it_runs_only(tmp_path, capsys):
+    """It warned that the horizon cut short the actions of strategies it does not run."""
+    sensitivity_experiment(tmp_path, trajectories=2)
+    path = str(tmp_path / "experiment.toml")
+    changes = ["--serial", "--days", "5", "--customers", "100", "--replications"]
+    out = ["--out", str(tmp_path / "sensitivity")]
+    assert main(["sensitivity", path, "--method", "morris", *changes, "1", *out]) == 0
+    err = capsys.readouterr().err
+    assert "ecosim: warning: scenario 'small': days: the horizon of 5 days" in err  # it runs
+    assert "strategy 'promo'" not in err
+    assert main(["batch", path, *changes, "2", "--out", str(tmp_path / "batch")]) == 0
+    assert "ecosim: warning: strategy 'promo': scenario 'small': days:" in capsys.readouterr().err
