@@ -905,9 +905,9 @@ def _batch(args: argparse.Namespace) -> int:
             dashboard=args.dashboard,
         )
     except KeyboardInterrupt as stop:
-        return report_stop(out, *stop_reason(stop), "finished runs")
+        return _runs_stopped(out, *stop_reason(stop))
     except OSError as error:
-        return report_stop(out, f"error: {error}", 1, "finished runs")
+        return _runs_stopped(out, f"error: {error}", 1)
     print(
         f"{experiment.name}: {result.planned} runs: {result.skipped} already done, "
         f"{result.finished} finished now, {result.failed} failed ({result.seconds:.1f} s)"
@@ -1013,9 +1013,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
             dashboard=args.dashboard,
         )
     except KeyboardInterrupt as stop:
-        return report_stop(out, *stop_reason(stop), "finished runs")
+        return _runs_stopped(out, *stop_reason(stop))
     except OSError as error:
-        return report_stop(out, f"error: {error}", 1, "finished runs")
+        return _runs_stopped(out, f"error: {error}", 1)
     batch = result.batch
     print(
         f"{experiment.name} ({args.method}): {batch.planned} runs: {batch.skipped} already done, "
@@ -1068,6 +1068,18 @@ def _warnings_of_the_strategy_analysed() -> Iterator[Callable[[Experiment], Expe
                 warnings.warn_explicit(
                     warning.message, warning.category, warning.filename, warning.lineno
                 )
+
+
+def _runs_stopped(out: Path, why: str, status: int) -> int:
+    """Say why a batch or an analysis stopped, and what it keeps: its finished runs, if any."""
+    from ecosim.store import ResultStore
+
+    if out.is_dir() and not ResultStore(out).rows():
+        print(
+            f"ecosim: {why}\nno run had finished; rerun the same command to start", file=sys.stderr
+        )
+        return status
+    return report_stop(out, why, status, "finished runs")
 
 
 def _failed(failed: int, planned: int, out: Path) -> int:

@@ -391,6 +391,7 @@ def test_ctrl_c_while_the_cluster_starts_stops_the_batch_in_order(serial_referen
     assert err.startswith("ecosim: interrupted"), err
     assert "Traceback" not in err and "Exception" not in err, err
     assert not list((out / "runs").glob("*.parquet")), "stopped before a run"
+    assert "no run had finished; rerun the same command to start" in err, "none is kept"
     _, alive = psutil.wait_procs(children, timeout=10)
     assert all(child.status() == psutil.STATUS_ZOMBIE for child in alive), "the cluster stopped"
 
