@@ -17,15 +17,13 @@ meant (a campaign action cut short by the horizon).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from multiprocessing import forkserver
 from pathlib import Path
 
 __all__ = [
@@ -39,9 +37,7 @@ __all__ = [
     "Terminated",
     "ValidationCaseError",
     "as_path",
-    "fork_server_possible",
     "plain_number",
-    "quiet_fork_server",
     "report_stop",
     "shortened",
     "stop_if_signalled",
@@ -239,48 +235,6 @@ def stop_if_signalled() -> None:
         raise Terminated
     if INTERRUPT_RECEIVED.is_set():
         raise KeyboardInterrupt
-
-
-def fork_server_possible() -> bool:
-    """Whether :func:`quiet_fork_server` can start.
-
-    Not on Windows, which has no fork server, nor off the main thread, where signals
-    cannot be set.
-    """
-    return (
-        "forkserver" in multiprocessing.get_all_start_methods()
-        and threading.current_thread() is threading.main_thread()
-    )
-
-
-def quiet_fork_server(environment: Mapping[str, str] | None = None) -> bool:
-    """Start multiprocessing's fork server with Ctrl-C ignored, for worker processes.
-
-    A Ctrl-C at a terminal reaches every process of the command, its workers too: they
-    died with tracebacks, and a pool could wait for ever on one that died. Only the
-    command should stop, and stop its workers in order. The server's children, forked
-    with ``multiprocessing.get_context("forkserver")``, inherit the ignored Ctrl-C, and
-    ``environment``, set while the server starts. Ctrl-C is ignored only for the hundredth
-    of a second the server takes to start (once per process).
-
-    Returns
-    -------
-    bool
-        Whether the server runs (:func:`fork_server_possible`); where it cannot, workers
-        are spawned as before.
-    """
-    if not fork_server_possible():
-        return False
-    saved = dict(os.environ)
-    os.environ.update(environment or {})
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        os.environ.clear()
-        os.environ.update(saved)
-    return True
 
 
 def stop_reason(stop: KeyboardInterrupt) -> tuple[str, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import multiprocessing
 import numbers
 import os
 import signal
@@ -24,6 +25,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,14 +37,7 @@ from distributed.utils import get_mp_context
 from tqdm.auto import tqdm
 
 from ecosim.analysis import morris_indices, sobol_indices
-from ecosim.errors import (
-    InputError,
-    as_path,
-    fork_server_possible,
-    quiet_fork_server,
-    stop_if_signalled,
-    without_input_warnings,
-)
+from ecosim.errors import InputError, as_path, stop_if_signalled, without_input_warnings
 from ecosim.experiment.plan import (
     Run,
     SensitivityDesign,
@@ -1043,17 +1038,32 @@ def _interrupts_after() -> Iterator[None]:
 def _forked_workers() -> dict[str, str]:
     """Have the local cluster's workers forked by a server that ignores Ctrl-C.
 
-    The server (:func:`ecosim.errors.quiet_fork_server`) starts with the workers'
-    environment (Dask's ``pre-spawn-environ``) and the modules Dask preloads in it. This
-    process keeps its own Ctrl-C throughout, even while the cluster starts. Returns the
-    Dask setting that selects the fork server, or nothing where there is none: there, as
-    in Dask, workers are spawned.
+    A Ctrl-C at a terminal reaches every process of the command, the workers too; only
+    this process should stop, and stop them in order. The workers are therefore forked
+    by multiprocessing's fork server, started here with Ctrl-C ignored (its children
+    inherit that) and with the workers' environment (Dask's ``pre-spawn-environ``); this
+    process keeps its own Ctrl-C throughout, even while the cluster starts, but for the
+    hundredth of a second in which the fork server starts (once per process). Returns the
+    Dask setting that selects the fork server, or nothing where there is none (Windows)
+    or where signals cannot be set (not the main thread): there, as in Dask, workers are
+    spawned.
     """
-    if not fork_server_possible():
+    if (
+        "forkserver" not in multiprocessing.get_all_start_methods()
+        or threading.current_thread() is not threading.main_thread()
+    ):
         return {}
     setting = {"distributed.worker.multiprocessing-method": "forkserver"}
     with dask.config.set(setting):
-        get_mp_context()  # the modules the server preloads, before it starts
+        get_mp_context()
     environment = dask.config.get("distributed.nanny.pre-spawn-environ")
-    quiet_fork_server({k: str(v) for k, v in environment.items() if v is not None})
+    saved = dict(os.environ)
+    os.environ.update({k: str(v) for k, v in environment.items() if v is not None})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        os.environ.clear()
+        os.environ.update(saved)
     return setting

@@ -7,11 +7,13 @@ fail), the source of the known result, the settings it ran with and a figure.
 
 from __future__ import annotations
 
-import multiprocessing
 import numbers
+import signal
+import threading
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal, TypeVar
@@ -21,7 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from ecosim.errors import InputError, quiet_fork_server
+from ecosim.errors import InputError
 from ecosim.model import run
 from ecosim.report.text import format_number
 from ecosim.scenario import Scenario, apply_overrides, validate_scenario
@@ -211,13 +213,38 @@ def replicate(
     call = partial(task, **kwargs)
     if jobs <= 1 or len(seed_list) <= 1:
         return [call(seed) for seed in seed_list]
-    # workers that leave Ctrl-C to this process, which stops them in order
-    context = multiprocessing.get_context("forkserver") if quiet_fork_server() else None
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(seed_list)), mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(seed_list)))
+    with _ctrl_c_ignored():  # the workers start as the replications are submitted
+        futures = [pool.submit(call, seed) for seed in seed_list]
     try:
-        return list(pool.map(call, seed_list))
-    finally:  # after a stop: no replication starts, the running ones end
+        return [future.result() for future in futures]
+    except BaseException:  # a stop, or a replication's error: end the others at once
+        for future in futures:
+            future.cancel()
+        for process in list(pool._processes.values()):  # Python 3.14: terminate_workers()
+            process.terminate()
+        raise
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while worker processes start, so that they ignore it for good.
+
+    A Ctrl-C at a terminal reaches every process of the command: the workers died with
+    tracebacks, and the pool could wait for ever on one that had died. This process
+    stops, and ends them. Off the main thread, where signals cannot be set, nothing is
+    changed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def minimal_scenario(name: str, customers: int, days: int, **changes: Any) -> Scenario:
