@@ -637,3 +637,23 @@ def test_compare_refuses_a_folder_holding_a_report_it_did_not_write(batch, tmp_p
     (out / "report.md").unlink()
     assert main(["compare", str(batch), "--out", str(out)]) == 0
     assert main(["compare", str(batch), "--out", str(out)]) == 0, "its own report: rewritten"
+
+
+def test_a_compare_stopped_while_it_writes_can_be_run_again(batch, tmp_path, monkeypatch, capsys):
+    """Its figures were written before its report.md: a compare stopped between them left a
+    folder that every later compare refused as another's."""
+    import ecosim.report.markdown
+
+    written = ecosim.report.markdown.write_figure
+
+    def full_disk(figure, path, **kwargs):  # after the first figure
+        if (path.parent / "outcomes.png").exists():
+            raise OSError("No space left on device")
+        written(figure, path, **kwargs)
+
+    out = tmp_path / "report"
+    with monkeypatch.context() as patched:
+        patched.setattr(ecosim.report.markdown, "write_figure", full_disk)
+        assert main(["compare", str(batch), "--out", str(out)]) == 1
+    assert main(["compare", str(batch), "--out", str(out)]) == 0, capsys.readouterr().err
+    assert (out / "figures" / "outcomes.png").exists()

@@ -61,7 +61,7 @@ def written_by_compare(path: Path) -> bool:
     """
     try:
         with path.open(encoding="utf-8", errors="replace") as report:
-            first = report.readline().rstrip("\n")
+            first = report.readline().rstrip("\r\n")
     except OSError:
         return False
     return first.startswith("# ") and first.endswith(HEADING)
@@ -117,6 +117,10 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
             cumulative=key != column,
             confidence=comparison.confidence,
         )
+    path = directory / "report.md"  # first: a folder it was written into is compare's
+    write_text(
+        _comparison_markdown(comparison, [k for k, f in figures.items() if f is not None]), path
+    )
     for name, figure in figures.items():
         if figure is not None:
             write_figure(figure, directory / "figures" / f"{name}.png", dpi=90)
@@ -134,10 +138,6 @@ def write_report(comparison: Comparison, directory: str | Path) -> Path:
         write_parquet(comparison.failures, failed)
     else:  # the failures of an earlier report of this folder, since redone
         failed.unlink(missing_ok=True)
-    path = directory / "report.md"
-    write_text(
-        _comparison_markdown(comparison, [k for k, f in figures.items() if f is not None]), path
-    )
     return path
 
 

@@ -194,15 +194,15 @@ def write_report(
         The report file.
     """
     folder = Path(folder)
+    path = folder / "validation.md"  # first: a folder it was written into is validate's
+    with atomic_path(path) as temporary:
+        temporary.write_text(render(results, mode, seconds, jobs), encoding="utf-8")
     for result in results:
         write_figure(result.figure, folder / FIGURES / f"{result.name}.png")
     ran = {result.name for result in results}
     for name in itertools.chain.from_iterable(SECTIONS.values()):
         if name not in ran:  # an earlier report's, which this one does not show
             (folder / FIGURES / f"{name}.png").unlink(missing_ok=True)
-    path = folder / "validation.md"
-    with atomic_path(path) as temporary:
-        temporary.write_text(render(results, mode, seconds, jobs), encoding="utf-8")
     return path
 
 
