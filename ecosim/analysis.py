@@ -93,7 +93,7 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> t
     if len(x) < 2:
         return mean, math.nan, math.nan
     sem = float(stats.sem(x))
-    if sem <= ROUNDING * np.abs(x).max():
+    if float(x.std(ddof=1)) <= ROUNDING * np.abs(x).max():
         return mean, mean, mean
     low, high = stats.t.interval(confidence, len(x) - 1, loc=mean, scale=sem)
     return mean, float(low), float(high)
@@ -158,7 +158,9 @@ def describe(
     return pd.DataFrame(rows, columns=[*by, "outcome", "n", "mean", "sd", "ci_low", "ci_high"])
 
 
-def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: float = 0.95) -> dict:
+def paired_statistics(
+    differences: Sequence[float] | np.ndarray, confidence: float = 0.95, scale: float = 0.0
+) -> dict:
     """Paired-t statistics of differences between two strategies (one per pair).
 
     Parameters
@@ -166,6 +168,10 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
     differences : array_like
         Strategy minus baseline, one value per replication (NaN left out).
     confidence : float
+    scale : float
+        The size of the values compared (the largest absolute value of either strategy's),
+        by which rounding is measured besides the differences' own size: differences of
+        sums that differ only in the order of their terms are rounding around 0.
 
     Returns
     -------
@@ -176,9 +182,10 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
         ``t`` and the two-sided ``p_value`` of the paired t test; ``share_positive`` and
         ``share_equal``, the shares of pairs in which the difference is positive, and 0
         (the rest are negative). When every difference is the
-        same, the interval has no width and ``d_z`` is 0 (no difference) or infinite;
-        differences that vary by less than :data:`ROUNDING` of their size vary only by
-        floating-point rounding, and count as the same.
+        same, the interval has no width and ``d_z`` is 0 (no difference) or infinite.
+        Differences within :data:`ROUNDING` of their size, or of ``scale``, are
+        floating-point rounding: differences that vary by no more count as the same, and a
+        difference no larger counts as 0.
 
     Examples
     --------
@@ -188,10 +195,17 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
     >>> s = paired_statistics([17 / 300 - 16 / 300, 15 / 300 - 14 / 300])  # one customer each
     >>> s["sd"], s["d_z"], s["ci_low"] == s["ci_high"]
     (0.0, inf, True)
+    >>> e = 0.1 + 0.2 - 0.3  # the same sum, its terms in another order
+    >>> s = paired_statistics([e, -e, 0.0, 2 * e], scale=0.6)
+    >>> s["difference"], s["p_value"], s["share_equal"]
+    (0.0, 1.0, 1.0)
     """
     confidence = _confidence(confidence)
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not 0 <= scale < math.inf:
+        raise InputError(f"scale: expected a finite number, 0 or more (got {scale!r:.40})")
     d = _clean(differences)
     n = len(d)
+    rounding = ROUNDING * max(float(np.abs(d).max()) if n else 0.0, float(scale))
     result = {
         "n": n,
         "difference": float(d.mean()) if n else math.nan,
@@ -201,14 +215,15 @@ def paired_statistics(differences: Sequence[float] | np.ndarray, confidence: flo
         "d_z": math.nan,
         "t": math.nan,
         "p_value": math.nan,
-        "share_positive": float((d > 0).mean()) if n else math.nan,
-        "share_equal": float((d == 0).mean()) if n else math.nan,
+        "share_positive": float((d > rounding).mean()) if n else math.nan,
+        "share_equal": float((np.abs(d) <= rounding).mean()) if n else math.nan,
     }
     if n < 2:
         return result
     mean, sd = result["difference"], float(d.std(ddof=1))
-    if sd <= ROUNDING * np.abs(d).max():  # 17/300 - 16/300 against 15/300 - 14/300
+    if sd <= rounding:  # 17/300 - 16/300 against 15/300 - 14/300
         sd = 0.0
+        mean = result["difference"] = 0.0 if abs(mean) <= rounding else mean
     result["sd"] = sd
     if sd > 0:
         sem = sd / math.sqrt(n)
@@ -368,7 +383,8 @@ def paired_differences(
                 name = f"results: column {outcome!r}"
                 a = _numbers(other.loc[common, outcome].to_numpy(), name)
                 b = _numbers(reference.loc[common, outcome].to_numpy(), name)
-                statistics = paired_statistics(a - b, confidence)
+                scale = float(np.abs(np.r_[a, b][np.isfinite(np.r_[a, b])]).max(initial=0.0))
+                statistics = paired_statistics(a - b, confidence, scale)
                 rows.append(
                     {
                         **labels,

@@ -30,6 +30,7 @@ __all__ = [
     "MONEY_UNIT",
     "OUTCOMES",
     "PRESENCE",
+    "UNDEFINED",
     "bounds",
     "columns",
     "engaged",
@@ -139,6 +140,11 @@ _BOUNDS = {
 }
 
 
+UNDEFINED = (
+    "roi where a run has no marketing cost, net_sentiment where no one spoke, "
+    "mean_clv_per_buyer where no customer bought, a mean where no customer is counted"
+)
+"""Where a run's outcomes are undefined (missing, not 0), as messages say it."""
 MONEY_UNIT = "Rp thousand"
 """The unit of every amount of money: a scenario's prices, costs, fees and budgets, and the
 outcomes of :data:`MONEY`."""

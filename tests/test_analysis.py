@@ -151,6 +151,20 @@ def test_differences_equal_but_for_rounding_are_the_same_difference():
     assert s["ci_low"] == s["ci_high"] == s["difference"]
     assert mean_ci([0.1, 0.1, 0.1])[1:] == (mean_ci([0.1, 0.1, 0.1])[0],) * 2
     assert paired_statistics([1 / 300, 1 / 300 + 1e-6])["sd"] > 0  # a real spread is kept
+    e = 0.1 + 0.2 - 0.3  # a sum in another order: rounding around 0, p 0.305 and d_z 0.53
+    noise = paired_statistics([e, -e, 0.0, 2 * e, e], scale=0.6)
+    assert (noise["difference"], noise["d_z"], noise["p_value"]) == (0.0, 0.0, 1.0)
+    assert (noise["share_equal"], noise["share_positive"]) == (1.0, 0.0)
+    runs = pd.DataFrame({"strategy": ["a"] * 3 + ["b"] * 3, "replication": [0, 1, 2] * 2}).assign(
+        y=[0.3, 0.6, 0.9, 0.1 + 0.2, 0.6, 0.9]
+    )  # b: the same sums, one in another order
+    (row,) = paired_differences(runs, ["y"], "a").to_dict("records")
+    assert (row["difference"], row["share_equal"], row["p_value"]) == (0.0, 1.0, 1.0)
+    many = np.ones(10_000)
+    many[0] += 2e-7  # a real spread whose standard error is below the tolerance
+    assert mean_ci(many)[1] < mean_ci(many)[2], "judged by the standard deviation"
+    with pytest.raises(InputError, match="scale: expected a finite number, 0 or more"):
+        paired_statistics([1.0, 2.0], scale=-1.0)
 
 
 def test_daily_bands_by_hand():

@@ -42,6 +42,7 @@ import sqlalchemy.exc
 from optuna.trial import TrialState
 
 from ecosim.errors import InputWarning
+from ecosim.metrics import UNDEFINED
 from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.space import parameters, suggest
 from ecosim.store import kept_unreadable, sqlite_address
@@ -294,8 +295,9 @@ def _undefined(optimisation: Optimisation, values: list[float]) -> str:
     >>> from types import SimpleNamespace as Objective
     >>> roi = Objective(label="mean:roi", outcome="roi")
     >>> _undefined(Objective(objectives=[roi]), [float("nan")])  # doctest: +NORMALIZE_WHITESPACE
-    'objective mean:roi is undefined (NaN): roi has no value in the runs of this plan (roi
-    has none where a run has no marketing cost; a mean, where no customer is counted)'
+    'objective mean:roi is undefined (NaN): roi has no value in the runs of this plan
+    (undefined: roi where a run has no marketing cost, net_sentiment where no one spoke,
+    mean_clv_per_buyer where no customer bought, a mean where no customer is counted)'
     """
     missing = [
         o
@@ -306,8 +308,7 @@ def _undefined(optimisation: Optimisation, values: list[float]) -> str:
     outcomes = ", ".join(dict.fromkeys(o.outcome for o in missing))
     return (
         f"objective {names} is undefined (NaN): {outcomes} has no value in the runs of this "
-        "plan (roi has none where a run has no marketing cost; a mean, where no customer is "
-        "counted)"
+        f"plan (undefined: {UNDEFINED})"
     )
 
 

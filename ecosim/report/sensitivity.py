@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ecosim.experiment.schema import DUMMY
+from ecosim.metrics import UNDEFINED
 from ecosim.plots import sensitivity_plot
 from ecosim.report.references import references_section
 from ecosim.report.text import format_number
@@ -202,6 +203,6 @@ def undefined_note(result: SensitivityResult, outcome: str) -> str:
         )
     return (
         f"`{outcome}` is undefined in runs at {result.undefined[outcome]:,} of the {points:,} "
-        "design points (`roi` is, where a run has no marketing cost); an index needs the "
-        f"outcome at every point, so `{outcome}` has none."
+        f"design points (undefined: {UNDEFINED}); an index needs the outcome at every point, "
+        f"so `{outcome}` has none."
     )

@@ -139,8 +139,9 @@ def test_an_undefined_objective_is_named_with_why_its_outcome_may_have_no_value(
     errors = {t.user_attrs["error"] for t in study.get_trials(states=(TrialState.FAIL,))}
     assert errors == {
         "objective total_profit is undefined (NaN): total_profit has no value in the runs of "
-        "this plan (roi has none where a run has no marketing cost; a mean, where no customer "
-        "is counted)"
+        "this plan (undefined: roi where a run has no marketing cost, net_sentiment where no "
+        "one spoke, mean_clv_per_buyer where no customer bought, a mean where no customer is "
+        "counted)"
     }
 
 
