@@ -129,9 +129,9 @@ def command() -> NoReturn:
     """
     try:
         status = main()
-    except KeyboardInterrupt:
-        print("ecosim: interrupted", file=sys.stderr)
-        status = 130
+    except KeyboardInterrupt as stop:
+        why, status = stop_reason(stop)
+        print(f"ecosim: {why}", file=sys.stderr)
     gc.freeze()
     sys.exit(status)
 

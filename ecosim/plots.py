@@ -76,6 +76,8 @@ def key_below(fig: Figure, ax: Axes) -> None:
     (1, True)
     """
     handles, labels = ax.get_legend_handles_labels()
+    for old in list(fig.legends):
+        old.remove()
     renderer = FigureCanvasAgg(fig).get_renderer()
     room = fig.get_window_extent(renderer).width
     for rows in range(1, len(handles) + 1):
@@ -98,10 +100,12 @@ def plain_tick(value: float, _position: float | None = None) -> str:
 
     Examples
     --------
-    >>> plain_tick(12_000_000.0), plain_tick(0.25), plain_tick(-1500.0)
-    ('12,000,000', '0.25', '-1,500')
+    >>> plain_tick(12_000_000.0), plain_tick(0.25), plain_tick(-1500.0), plain_tick(5e-05)
+    ('12,000,000', '0.25', '-1,500', '0.00005')
     """
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return np.format_float_positional(value, precision=6, fractional=False, trim="-")
 
 
 def with_unit(outcome: str) -> str:

@@ -9,6 +9,7 @@ schema rejects does not break the page: the model is built from the scenario as 
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import threading
@@ -274,9 +275,10 @@ def configure(
     if network is not None or friends is not None:
         overrides["network"] = network_table(base, network or base.network.kind, friends)
     if engaged not in (None, OWN_DEFINITION, *ENGAGED):
-        return base, f"engaged: expected one of {', '.join(ENGAGED)} (got {engaged!r})"
+        names = ", ".join([*ENGAGED, OWN_DEFINITION])
+        return base, f"engaged: expected one of {names} (got {engaged!r})"
     if engaged in ENGAGED:
-        overrides["engagement"] = ENGAGED[engaged][1]
+        overrides["engagement"] = copy.deepcopy(ENGAGED[engaged][1])
     try:
         configured = resolve_scenario(base, customers=customers, days=days, overrides=overrides)
         if isinstance(configured.network, EdgeList):  # checked before any model is built
