@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +14,23 @@ from ecosim.population import Population
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+
+
+def start_command(*args: str) -> subprocess.Popen:
+    """Start ``ecosim ARGS`` as a terminal does: in a session of its own, Ctrl-C not ignored.
+
+    Its standard error is read as text; ``os.killpg(process.pid, signal.SIGINT)`` is a
+    Ctrl-C at the terminal, which reaches every process of the command.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-m", "ecosim.cli", *args],
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def make_population(n: int, n_brands: int = 1, history=(0, 0, 0), **values) -> Population:

@@ -43,7 +43,7 @@ from ecosim.scenario import load_scenario
 from ecosim.store import ResultStore, StoreError, read_run_row
 
 from experiment_helpers import read_results, tiny_experiment, write_experiment
-from support import ROOT, small_scenario
+from support import ROOT, small_scenario, start_command
 
 BIGGER = {"customers": 2000, "days": 120, "replications": 5}
 """Runs long enough (a few tenths of a second each) to be caught in the middle of a batch."""
@@ -365,15 +365,7 @@ def test_ctrl_c_while_the_cluster_starts_stops_the_batch_in_order(serial_referen
     was lost: the batch ran to its end."""
     experiment = serial_reference["bigger"].parent / "experiment.toml"
     out = tmp_path / "out"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ecosim.cli", "batch", str(experiment), "--out", str(out)],
-        start_new_session=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    process = start_command("batch", str(experiment), "--out", str(out))
     command, deadline = psutil.Process(process.pid), time.monotonic() + 60
     while time.monotonic() < deadline and not any(
         word in " ".join(child.cmdline())

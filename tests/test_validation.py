@@ -3,8 +3,6 @@
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from ecosim.validation.core import daily_column, minimal_scenario, replicate, se
 from ecosim.validation.docking import max_t_permutation_test
 from ecosim.validation.theory import bass_cdf, bass_peak_time, bass_recursion, logistic
 
-from support import ROOT
+from support import start_command
 
 DOCKING = ["bass", "limits", "sis", "clv", "dock_bass", "dock_cascade"]
 
@@ -179,18 +177,10 @@ def test_ctrl_c_stops_a_validation_in_worker_processes_quietly(tmp_path):
     """Ctrl-C reached the workers too: they died with tracebacks, and the command could
     wait for ever on a pool whose worker had died."""
     cases = ["--case", "bass", "--case", "sis", "--jobs", "2", "--out", str(tmp_path / "out")]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ecosim.cli", "validate", "--quick", *cases],
-        start_new_session=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    process = start_command("validate", "--quick", *cases)
     command, deadline = psutil.Process(process.pid), time.monotonic() + 120
     while time.monotonic() < deadline and len(command.children(recursive=True)) < 3:
-        time.sleep(0.01)  # the fork server and its two workers
+        time.sleep(0.01)  # two workers and multiprocessing's resource tracker
     assert process.poll() is None, "the validation is running"
     time.sleep(0.5)
     children = command.children(recursive=True)
