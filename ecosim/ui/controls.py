@@ -623,7 +623,8 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
     dict
         ``scenario``, then one input per keyword of
         :class:`~ecosim.ui.live_model.LiveModel`: the settings of :func:`settings`, the
-        network kind, the number of friends, what "engaged" means and the random seed. The
+        network kind, the number of friends, what "engaged" means (near the top: a class
+        defines it first), the other settings and the random seed. The
         network's select offers the kinds by their plain names (``labels``,
         :data:`NETWORK_NAMES`) and names the field that sets the kind in a scenario file
         (``file_key``).
@@ -649,7 +650,6 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
         "step": 2,
         "unit": "contacts",
     }
-    params.update({s.keyword: control(scenario, s) for s in main[2:]})
     own = engaged_choice(scenario)
     params["engaged"] = {
         "type": "Select",
@@ -660,6 +660,7 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
         | {name: words for name, (words, _) in ENGAGED.items()},
         "unit": "",
     }
+    params.update({s.keyword: control(scenario, s) for s in main[2:]})
     params["seed"] = {
         "type": "InputInt",
         "label": "random seed",

@@ -658,4 +658,5 @@ def test_a_teacher_defines_engaged_for_the_business_and_resets(app: App):
         page.get_by_text(re.compile(r"engaged: a customer who recommends the brand in 90 days"))
     ).to_be_visible()
     app.step()
+    page.get_by_role("button", name=re.compile(r"^engaged means a customer who ")).hover()
     app.shot("engaged-by-referrals")
