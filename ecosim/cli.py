@@ -1074,7 +1074,7 @@ def _runs_stopped(out: Path, why: str, status: int) -> int:
     """Say why a batch or an analysis stopped, and what it keeps: its finished runs, if any."""
     from ecosim.store import ResultStore
 
-    if out.is_dir() and not ResultStore(out).rows():
+    if out.is_dir() and next(ResultStore(out).runs.glob("*.parquet"), None) is None:
         print(
             f"ecosim: {why}\nno run had finished; rerun the same command to start", file=sys.stderr
         )

@@ -617,7 +617,8 @@ def _summary(timeseries: pd.DataFrame, suffix: str, tiers: list[str], n: int) ->
     if {"total_wom_positive", "total_wom_negative"} <= result.keys():
         positive, negative = result["total_wom_positive"], result["total_wom_negative"]
         spoken = positive + negative > 0  # undefined, not neutral, when no one spoke
-        result["net_sentiment"] = (positive - negative) / (positive + negative) if spoken else None
+        net = sentiment(np.float64(positive), np.float64(negative))
+        result["net_sentiment"] = float(net) if spoken else None
     if "final_adopted_share" in result:
         result["cascade_size"] = round(result["final_adopted_share"] * n)
     if {"total_gross_margin", "total_marketing_cost"} <= result.keys():

@@ -81,8 +81,6 @@ def key_below(fig: Figure, ax: Axes) -> None:
     renderer = FigureCanvasAgg(fig).get_renderer()
     room = fig.get_window_extent(renderer).width
     for rows in range(1, len(handles) + 1):
-        for old in list(fig.legends):
-            old.remove()
         key = fig.legend(
             handles,
             labels,
@@ -91,8 +89,9 @@ def key_below(fig: Figure, ax: Axes) -> None:
             fontsize="small",
             frameon=False,
         )
-        if key.get_window_extent(renderer).width <= room:
+        if key.get_window_extent(renderer).width <= room or rows == len(handles):
             break
+        key.remove()
 
 
 def plain_tick(value: float, _position: float | None = None) -> str:

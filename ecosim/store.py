@@ -47,6 +47,7 @@ __all__ = [
     "ResultStore",
     "atomic_path",
     "dotted",
+    "first_lines",
     "held_folder",
     "kept_unreadable",
     "output_folder",
@@ -467,6 +468,18 @@ def write_text(text: str, path: str | Path) -> None:
     """Write a UTF-8 text file, atomically."""
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+def first_lines(path: Path, count: int = 1) -> list[str]:
+    """Return a text file's first ``count`` lines without their ends; none if unreadable.
+
+    What tells a report a command wrote from a user's file of the same name.
+    """
+    try:
+        with path.open(encoding="utf-8", errors="replace") as text:
+            return [line.rstrip("\r\n") for line, _ in zip(text, range(count), strict=False)]
+    except OSError:
+        return []
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:

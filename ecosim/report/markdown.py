@@ -16,7 +16,7 @@ from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plo
 from ecosim.report.comparison import Comparison
 from ecosim.report.references import references_section
 from ecosim.report.text import code_value, format_number, interval, p_value, profit_per_rp, share
-from ecosim.store import write_figure, write_parquet, write_text
+from ecosim.store import first_lines, write_figure, write_parquet, write_text
 
 __all__ = ["write_report"]
 
@@ -59,12 +59,7 @@ def written_by_compare(path: Path) -> bool:
     >>> written_by_compare(report), written_by_compare(Path("README.md"))
     (True, False)
     """
-    try:
-        with path.open(encoding="utf-8", errors="replace") as report:
-            first = report.readline().rstrip("\r\n")
-    except OSError:
-        return False
-    return first.startswith("# ") and first.endswith(HEADING)
+    return any(line.startswith("# ") and line.endswith(HEADING) for line in first_lines(path))
 
 
 def write_report(comparison: Comparison, directory: str | Path) -> Path:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ecosim import __version__
 from ecosim.report.references import references_section
-from ecosim.store import atomic_path, write_figure
+from ecosim.store import atomic_path, first_lines, write_figure
 from ecosim.validation.core import ROOT_SEED, CaseResult, Check, Mode
 
 __all__ = ["FIGURES", "write_report"]
@@ -162,12 +162,7 @@ def written_by_validate(path: Path) -> bool:
     >>> written_by_validate(Path("docs/validation.md")), written_by_validate(Path("README.md"))
     (True, False)
     """
-    try:
-        with path.open(encoding="utf-8", errors="replace") as report:
-            head = [report.readline() for _ in range(5)]
-    except OSError:
-        return False
-    return any(line.startswith(WRITTEN_BY) for line in head)
+    return any(line.startswith(WRITTEN_BY) for line in first_lines(path, 5))
 
 
 def write_report(
