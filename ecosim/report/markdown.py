@@ -479,22 +479,18 @@ def _undefined_sentences(
     the outcome per brand only is named by :func:`_per_brand_sentences` instead.
     """
     keys = [*c.groups, "strategy"]
-    had = c.results.groupby(keys, sort=False).size()
-    counted = [
-        (row, int(had.get(tuple(row[k] for k in keys) if c.groups else row["strategy"], 0)))
-        for _, row in summary.iterrows()
-    ]
+    had = c.results.groupby(keys, sort=False).size().rename("runs").reset_index()
+    fewer = summary.merge(had, on=keys).query("n < runs")
     parts = [
-        f"`{row['strategy']}`"
-        + (f" ({labels[row['condition']]})" if c.groups else "")
+        f"`{row.strategy}`"
+        + (f" ({labels[row.condition]})" if c.groups else "")
         + (
-            f" in all {runs:,} runs"
-            if row["n"] == 0
-            else f" in {runs - row['n']:,} of {runs:,} runs"
+            f" in all {row.runs:,} runs"
+            if row.n == 0
+            else f" in {row.runs - row.n:,} of {row.runs:,} runs"
         )
-        for row, runs in counted
-        if row["n"] < runs
-        and not (row["n"] == 0 and _per_brand_columns(c, outcome, row["strategy"]))
+        for row in fewer.itertuples()
+        if not (row.n == 0 and _per_brand_columns(c, outcome, row.strategy))
     ]
     if not parts:
         return []
