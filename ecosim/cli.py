@@ -966,7 +966,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from ecosim.experiment import ExperimentError, load_experiment, run_sensitivity
+    from ecosim.experiment import ExperimentError, run_sensitivity
     from ecosim.experiment.plan import sensitivity_design
     from ecosim.report import (
         format_number,
@@ -978,10 +978,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
     _check_where(args)
     overrides = _experiment_overrides(args, "sensitivity.replications")
-    with _warnings_of_the_strategy_analysed() as loaded:
-        experiment = loaded(
-            load_experiment(args.experiment, overrides, overrides_from=_COMMAND_LINE)
-        )
+    experiment = _load_analysed(args.experiment, overrides)
     where = "sensitivity" if experiment.sensitivity.parameters else "conditions"
     _refuse_varied(
         args,
@@ -1034,32 +1031,26 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-@contextmanager
-def _warnings_of_the_strategy_analysed() -> Iterator[Callable[[Experiment], Experiment]]:
-    """Give the input warnings of loading an experiment but those of strategies not analysed.
+def _load_analysed(path: Path, overrides: dict[str, object]) -> Experiment:
+    """Load an experiment for its sensitivity analysis, warning only of what it runs.
 
-    A sensitivity analysis runs one strategy (``sensitivity.strategy``, else the baseline);
-    the horizon's warnings about the others' actions were noise. The block passes the
-    experiment loaded to the callable it is given; if it is not given one (the file was
-    refused), every warning is given.
+    The analysis runs one strategy (``sensitivity.strategy``, else the baseline): the
+    horizon's warnings about the others' actions were noise. A file refused gives every
+    warning with its problems.
     """
-    loaded: list[Experiment] = []
+    from ecosim.experiment import load_experiment
 
-    def keep(experiment: Experiment) -> Experiment:
-        loaded.append(experiment)
-        return experiment
-
+    experiment = None
     given: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as given:
             warnings.simplefilter("always")
-            yield keep
+            experiment = load_experiment(path, overrides, overrides_from=_COMMAND_LINE)
     finally:
-        others = ()
-        if loaded:
-            e = loaded[0]
-            analysed = e.sensitivity.strategy or e.baseline
-            others = tuple(f"strategy {name!r}: " for name in e.strategies if name != analysed)
+        others: tuple[str, ...] = ()
+        if experiment is not None:
+            analysed = experiment.sensitivity.strategy or experiment.baseline
+            others = tuple(f"strategy {n!r}: " for n in experiment.strategies if n != analysed)
         for warning in given:
             if not (
                 issubclass(warning.category, InputWarning)
@@ -1068,6 +1059,7 @@ def _warnings_of_the_strategy_analysed() -> Iterator[Callable[[Experiment], Expe
                 warnings.warn_explicit(
                     warning.message, warning.category, warning.filename, warning.lineno
                 )
+    return experiment
 
 
 def _runs_stopped(out: Path, why: str, status: int) -> int:
