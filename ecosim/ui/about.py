@@ -136,6 +136,9 @@ its source.
 - Open `points_vs_tiers` or `paid_membership`: which programme keeps customers buying?
   Watch the tier reviews every 90 days.
 - Open `omnichannel_consistency`: two equal brands, one consistent across channels.
+- Open `brand_community`: engaged customers are invited to co-create. Watch the 4C funnel
+  grow at its top stages, collaboration above all, and positive word of mouth follow; then
+  take the community out of the plan in the campaign editor and compare.
 - Open `easy_checkout`: two equal brands, one with a simple, mobile-first checkout and one
   whose long checkout loses a fifth of the customers who choose it. Follow
   *abandoned checkouts* in the outcome explorer: about 15 lost purchases a day, 26 on the
