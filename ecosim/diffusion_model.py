@@ -147,7 +147,10 @@ class DiffusionModel(Market):
         """Adoption: a first purchase at the list price."""
         price = np.full(len(customers), self.prices[brand])
         record_purchases(self.population, customers, np.full(len(customers), brand), price, day)
-        self._add(brand, purchases=len(customers), units=len(customers), revenue=price.sum())
+        bought = len(customers)
+        self._add(
+            brand, purchases=bought, first_purchases=bought, units=bought, revenue=price.sum()
+        )
         self.flows["gross_margin"][brand] += len(customers) * (
             price[:1].sum() - self._unit_cost[brand]
         )

@@ -34,6 +34,15 @@ def test_the_diffusion_engine_built_either_way_runs_the_same_days():
     assert dispatched["adopted_share"].iloc[-1] > dispatched["adopted_share"].iloc[0]
 
 
+def test_every_adoption_is_a_first_purchase_of_the_day():
+    """A reduced run reported its adoptions as purchases and no first purchase."""
+    daily = DiffusionModel(BASELINE, rng=3, customers=800, days=30, overrides=BASS).run()
+    assert daily["purchases"].sum() > 0
+    assert daily["first_purchases"].equals(daily["purchases"])
+    adopted = daily["adopted_share"].iloc[-1] - daily["adopted_share"].iloc[0]
+    assert daily["first_purchases"].sum() == round(adopted * 800)
+
+
 def test_a_reduced_model_reports_its_diffusion_unless_asked_for_every_outcome():
     kept = dict(rng=3, customers=800, days=30, overrides=BASS)
     daily = DiffusionModel(BASELINE, **kept).run()
