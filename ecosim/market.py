@@ -657,7 +657,10 @@ def build_network(
     if isinstance(spec, Complete):
         return graphs.complete(n)
     if isinstance(spec, EdgeList):
-        return graphs.read_edge_list(spec.path, n, max_bytes=None)
+        try:
+            return graphs.read_edge_list(spec.path, n, max_bytes=None)
+        except graphs.EdgeListError as error:
+            raise graphs.EdgeListError(f"network.path: {error}") from None
     if isinstance(spec, StochasticBlock):
         counts = np.bincount(segment, minlength=len(scenario.population.segments))
         sizes = counts[counts > 0]  # a segment without customers is no block

@@ -227,6 +227,17 @@ def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
             "has no item 0 to set: set it whole",
         ),
         (
+            ["--set", "brands.tokoku.service.incidents.late_delivery.rate=0.1"],
+            "brands[0].service.incidents (set on the command line): expected a list, not a "
+            "table; a list the file does not write has no item named 'late_delivery' to set: "
+            "set it whole",
+        ),
+        (
+            ["--set", "brands.0.loyalty.tiers.review_days=60"],
+            "brands[0].loyalty.tiers (set on the command line): the file does not write this "
+            "table, so a field set in it leaves its required levels out: set the table whole",
+        ),
+        (
             ["--days", "36501"],
             "days (set on the command line): Input should be less than or equal to 36500 "
             "(got 36501)",

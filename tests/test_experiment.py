@@ -437,7 +437,7 @@ BROKEN = {
             }
         },
         [
-            "conditions.parameters[0]: range: an integer parameter needs whole numbers for "
+            "conditions.parameters[0].range: an integer parameter needs whole numbers for "
             "low and high (got [0.1, 0.4])"
         ],
     ),
@@ -447,7 +447,7 @@ BROKEN = {
                 "parameters": [{"path": "network.k", "range": [4, 10.5], "integer": True}]
             }
         },
-        ["sensitivity.parameters[0]: range: an integer parameter needs whole numbers for"],
+        ["sensitivity.parameters[0].range: an integer parameter needs whole numbers for"],
     ),
     "latin hypercube without points": (
         {
@@ -500,7 +500,7 @@ BROKEN = {
             }
         },
         [
-            "conditions.parameters[0]: values[1]: an integer parameter takes whole numbers "
+            "conditions.parameters[0].values[1]: an integer parameter takes whole numbers "
             "(got 3.5); leave out integer = true"
         ],
     ),

@@ -134,7 +134,9 @@ def test_extends_refuses_a_name_repeated_in_either_file_instead_of_folding_it(tm
     (tmp_path / "child.toml").write_text(child)
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / "child.toml")
-    assert caught.value.problems == [("", "channel name 'radio' is used twice")]
+    ((path, message),) = caught.value.problems
+    assert path.startswith("channels[") and path.endswith("].name"), path
+    assert message.startswith("channel name 'radio' is used twice (first by channels[")
 
 
 def test_a_problem_of_a_file_that_extends_others_names_them_too(tmp_path, monkeypatch):
@@ -168,9 +170,10 @@ def test_a_repeated_segment_name_is_named_even_when_the_shares_are_wrong(tmp_pat
         load_scenario(tmp_path / "child.toml")
     assert caught.value.problems == [
         (
-            "population",
-            "segment name 'a' is used twice; segment shares must sum to 1 (they sum to 2)",
-        )
+            "population.segments[4].name",
+            "segment name 'a' is used twice (first by segments[3])",
+        ),
+        ("population.segments", "segment shares must sum to 1 (they sum to 2)"),
     ]
 
 
@@ -234,8 +237,14 @@ def _without(path: str):
 BROKEN = [
     (_with("days", 0), "days: Input should be greater than or equal to 1 (got 0)"),
     (_with("population.size", "many"), "population.size: Input should be a valid integer"),
-    (_with("population.segments.0.share", 0.9), "population: segment shares must sum to 1"),
-    (_with("population.segments.0.name", "b"), "population: segment name 'b' is used twice"),
+    (
+        _with("population.segments.0.share", 0.9),
+        "population.segments: segment shares must sum to 1",
+    ),
+    (
+        _with("population.segments.0.name", "b"),
+        "population.segments[1].name: segment name 'b' is used twice (first by segments[0])",
+    ),
     (
         _with("population.segments.0.talkativeness", {"dist": "gamma", "mean": 1, "sd": 1}),
         "population.segments[0].talkativeness: a gamma is not bounded by 1",
@@ -264,12 +273,12 @@ BROKEN = [
     ),
     (
         _with("diffusion", {"p": 0.9}),
-        "diffusion: p = 0.9 is read only by rule 'bass', and the rule is 'ecosystem': leave p "
+        "diffusion.p: 0.9 is read only by rule 'bass', and the rule is 'ecosystem': leave p "
         "out, or set rule = 'bass'",
     ),
     (
         _with("diffusion", {"rule": "bass", "p": 0.01, "infection": 0.2}),
-        "diffusion: infection = 0.2 is read only by rule 'sis', and the rule is 'bass'",
+        "diffusion.infection: 0.2 is read only by rule 'sis', and the rule is 'bass'",
     ),
     (_with("network", {"kind": "ring"}), "network.kind: unknown kind 'ring' (expected one of: "),
     (_with("network", {"kind": "watts_strogatz", "k": 5}), "network.k: k must be even (got 5)"),
@@ -359,19 +368,38 @@ BROKEN = [
     (_with("dynamics.wom_saturation", 0.0), "dynamics.wom_saturation"),
     (
         _with("population.segments.0.name", "all"),
-        "population: segment name 'all' is reserved: a campaign action's segment = \"all\" "
-        "reaches every customer",
+        "population.segments: segment name 'all' is reserved: a campaign action's segment = "
+        '"all" reaches every customer',
     ),
     (
         _with(
             "brands.0.service",
             {"incidents": [{"name": "late", "rate": 0.1, "severity": 0.5}] * 2},
         ),
-        "brands[0].service: incident name 'late' is used twice",
+        "brands[0].service.incidents[1].name: incident name 'late' is used twice (first by "
+        "incidents[0])",
     ),
     (
         _with("dynamics.stage_talk", [0.1, 0.2]),
         "dynamics.stage_talk: List should have at least 5 items",
+    ),
+    (
+        _with("brands", [{"name": "shop", "price": 100.0}, {"name": "shop", "price": 90.0}]),
+        "brands[1].name: brand name 'shop' is used twice (first by brands[0])",
+    ),
+    (
+        _with(
+            "brands.0.loyalty.tiers.levels",
+            [{"name": "gold", "threshold": 500}, {"name": "bronze", "threshold": 50}],
+        ),
+        "brands[0].loyalty.tiers.levels: tier thresholds must increase strictly in the order "
+        "the levels are listed (got gold 500, bronze 50; a file that extends another lists "
+        "its new levels after the inherited ones)",
+    ),
+    (
+        _with("brands.0.rules", [{"type": "crisis_response"}, {"type": "crisis_response"}]),
+        "brands[0].rules[1].type: brand shop already has a crisis_response rule (rules[0]); a "
+        "brand follows one rule of each type",
     ),
 ]
 
@@ -487,9 +515,16 @@ def test_overrides_create_missing_tables():
             "name.first.x",
             "name.first.x: name is a value ('small'), not a table or list: it has no field 'first'",
         ),
+        (
+            "campaign[0].intensity",
+            "campaign[0].intensity: 'campaign[0].intensity' is not a dotted field path: write "
+            "campaign.0.intensity",
+        ),
+        ("extends", "extends: extends names the file a scenario file starts from"),
     ],
 )
 def test_bad_override_paths(path, message):
+    """A bracketed path was set as a new top-level field, then called an unknown field."""
     with pytest.raises(ScenarioError) as caught:
         apply_overrides(small_scenario(), {path: 1})
     assert message in str(caught.value)

@@ -20,7 +20,7 @@ EXAMPLES = {
     "experiment": (
         ROOT / "experiments" / "strategy_comparison.toml",
         load_experiment,
-        "`ecosim batch`, `ecosim compare` and `ecosim sensitivity` take it",
+        "`ecosim batch` and `ecosim sensitivity` take it",
     ),
     "calibration": (
         ROOT / "calibrations" / "room_air_conditioners_bass.toml",

@@ -612,6 +612,15 @@ def test_seeding_options_change_the_greedy_seeds():
             "cascade_probability: only a seeding strategy uses it, not a list of customers",
         ),
         (
+            {"customers": [1, 2], "strategy": "hubs"},
+            "diffusion.seeds.strategy: listed customers are seeded as listed, not by the hubs "
+            "strategy",
+        ),
+        (
+            {"customers": [5, 7, 5]},
+            "diffusion.seeds.customers: customer 5 is listed more than once",
+        ),
+        (
             {"strategy": "greedy", "count": 3, "cascade_probability": 1.5},
             "diffusion.seeds.cascade_probability: Input should be less than or equal to 1",
         ),

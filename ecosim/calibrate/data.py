@@ -145,12 +145,17 @@ def read_observed(
     if len(index) != 1:
         problems.append(("header", "expected exactly one of the columns period or date"))
     missing = [c for c in columns if c not in header]
+    own = [name.strip() for name in rows[0]]
     problems += [
-        ("header", f"no column {_named(c, rename)!r} (the calibration's statistics use it)")
+        (
+            "header",
+            f"no column {_named(c, rename)!r} (the calibration's statistics use it"
+            + (f", renamed to {c} by data.rename" if _named(c, rename) != c else "")
+            + f"; its columns: {', '.join(own)})",
+        )
         for c in missing
     ]
     problems += _repeated(rows[0], header, ["period", "date", *columns])
-    own = [name.strip() for name in rows[0]]
     problems += [
         ("header", f"no column {name!r} to rename (data.rename; its columns: {', '.join(own)})")
         for name, outcome in rename.items()

@@ -89,11 +89,16 @@ class Tiers(ScenarioTable):
     @model_validator(mode="after")
     def _ascending(self) -> Tiers:
         thresholds = [level.threshold for level in self.levels]
+        problems = repeated_names([level.name for level in self.levels], "tier", "levels")
         if thresholds != sorted(set(thresholds)):
-            raise ValueError("tier thresholds must be strictly increasing")
-        problems = repeated_names([level.name for level in self.levels], "tier")
+            listed = ", ".join(f"{level.name} {level.threshold:g}" for level in self.levels)
+            problems.append(
+                f"levels: tier thresholds must increase strictly in the order the levels are "
+                f"listed (got {listed}; a file that extends another lists its new levels "
+                "after the inherited ones)"
+            )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -208,9 +213,11 @@ class Service(ScenarioTable):
 
     @model_validator(mode="after")
     def _named_once(self) -> Service:
-        problems = repeated_names([incident.name for incident in self.incidents], "incident")
+        problems = repeated_names(
+            [incident.name for incident in self.incidents], "incident", "incidents"
+        )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 

@@ -9,6 +9,7 @@ diffusion model -- the reductions by which the engine is validated against theor
 from __future__ import annotations
 
 import inspect
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -46,13 +47,12 @@ class SeedingOptions(ScenarioTable):
 
     @model_validator(mode="after")
     def _options_fit_the_strategy(self) -> SeedingOptions:
+        customers = getattr(self, "customers", None)
+        if customers is not None:
+            return self._listed(customers)
         given = [name for name in _OPTIONS if getattr(self, name) is not None]
         if not given:
             return self
-        if getattr(self, "customers", None) is not None:
-            raise ValueError(
-                f"{given[0]}: only a seeding strategy uses it, not a list of customers"
-            )
         from ecosim.seeding import STRATEGIES
 
         strategy = getattr(self, "strategy", "random")
@@ -68,6 +68,26 @@ class SeedingOptions(ScenarioTable):
                 raise ValueError(
                     f"{name}: the {strategy} strategy does not use it (used by: {', '.join(users)})"
                 )
+        return self
+
+    def _listed(self, customers: list[int]) -> SeedingOptions:
+        """Refuse a customer listed twice, and a strategy or its options beside the list."""
+        twice = [customer for customer, count in Counter(customers).items() if count > 1]
+        if twice:
+            raise ValueError(
+                f"customers: customer {twice[0]} is listed more than once (expected each "
+                "seeded customer once)"
+            )
+        if getattr(self, "strategy", "random") != "random":
+            raise ValueError(
+                f"strategy: listed customers are seeded as listed, not by the "
+                f"{self.strategy} strategy; leave strategy out, or the list"
+            )
+        given = [name for name in _OPTIONS if getattr(self, name) is not None]
+        if given:
+            raise ValueError(
+                f"{given[0]}: only a seeding strategy uses it, not a list of customers"
+            )
         return self
 
     def strategy_options(self) -> dict[str, Any]:
@@ -168,7 +188,7 @@ class Diffusion(ScenarioTable):
     @model_validator(mode="after")
     def _parameters_fit_the_rule(self) -> Diffusion:
         unused = [
-            f"{name} = {getattr(self, name)} is read only by rule {rule!r}, and the rule is "
+            f"{name}: {getattr(self, name)} is read only by rule {rule!r}, and the rule is "
             f"{self.rule!r}: leave {name} out, or set rule = {rule!r}"
             for rule, names in RULE_PARAMETERS.items()
             if rule != self.rule
@@ -177,7 +197,7 @@ class Diffusion(ScenarioTable):
             != type(self).model_fields[name].get_default(call_default_factory=True)
         ]
         if unused:
-            raise ValueError("; ".join(unused))
+            raise ValueError("\n".join(unused))
         if self.rule == "ecosystem" and self.seeds is not None:
             raise ValueError(
                 "initial seeds belong to reduced models; in the full ecosystem use a "

@@ -403,11 +403,36 @@ def field_problem(field: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("field_problem", "{message}", {"field": field, "message": message})
 
 
-def repeated_names(names: list[str], kind: str) -> list[str]:
-    """Return one problem per name used more than once."""
-    seen, problems = set(), []
-    for name in names:
-        if name in seen:
+def repeated_names(names: list[str], kind: str, field: str | None = None) -> list[str]:
+    """Return one problem per name used more than once.
+
+    Parameters
+    ----------
+    names : list of str
+        The items' names, in order.
+    kind : str
+        What an item is (``brand``).
+    field : str, optional
+        The list that holds the items (``brands``): each problem then starts with the
+        repeated item's name field and names the first item of that name.
+
+    Examples
+    --------
+    >>> repeated_names(["a", "b", "a"], "brand", "brands")
+    ["brands[2].name: brand name 'a' is used twice (first by brands[0])"]
+    >>> repeated_names(["a", "a"], "item")
+    ["item name 'a' is used twice"]
+    """
+    first: dict[str, int] = {}
+    problems = []
+    for i, name in enumerate(names):
+        if name not in first:
+            first[name] = i
+        elif field is None:
             problems.append(f"{kind} name {name!r} is used twice")
-        seen.add(name)
+        else:
+            problems.append(
+                f"{field}[{i}].name: {kind} name {name!r} is used twice "
+                f"(first by {field}[{first[name]}])"
+            )
     return problems

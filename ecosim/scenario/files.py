@@ -42,7 +42,7 @@ KINDS: dict[str, tuple[frozenset[str], str]] = {
         frozenset(
             {"strategies", "baseline", "replications", "outcomes", "conditions", "sensitivity"}
         ),
-        "`ecosim batch`, `ecosim compare` and `ecosim sensitivity`",
+        "`ecosim batch` and `ecosim sensitivity`",
     ),
     "calibration": (
         frozenset({"data", "statistics", "parameters", "abc", "observed"}),

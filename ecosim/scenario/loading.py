@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from ecosim.errors import LINK_LOOP, InputError, InputWarning, as_path, plain_number
 from ecosim.scenario.campaign import PRICES, Action, horizon_problem
-from ecosim.scenario.fields import NAME_PATTERN, expected
+from ecosim.scenario.fields import NAME_PATTERN, expected, field_path_problem
 from ecosim.scenario.files import read_toml_file
 from ecosim.scenario.schema import Scenario
 
@@ -496,12 +496,18 @@ def validation_problems(error: ValidationError, data: Any) -> list[tuple[str, st
         elif item["type"] in ("list_type", "tuple_type") and _positions_only(item.get("input")):
             first = next(iter(item["input"]))
             message = f"a list the file does not write has no item {first} to set: set it whole"
+        elif item["type"] in ("list_type", "tuple_type") and _named_items(item.get("input")):
+            first = next(iter(item["input"]))
+            message = (
+                f"expected a list, not a table; a list the file does not write has no item "
+                f"named {first!r} to set: set it whole"
+            )
         elif "input" in item and item["type"] not in ("value_error", "assertion_error"):
             message = f"{message} (got {_short(item['input'])})"
         for line in message.split("\n"):
             head, sep, rest = line.partition(": ")
-            if sep and not path and re.match(r"^[a-z_]+(\[\d+\])?([.\[][\w\]\[.]*)?$", head):
-                problems.append((head, rest))
+            if sep and re.match(r"^[a-z_]+(\[\d+\])?([.\[][\w\]\[.]*)?$", head):
+                problems.append((f"{path}.{head}" if path else head, rest))
             else:
                 problems.append((path, line))
     return problems
@@ -569,6 +575,13 @@ def _field_path(loc: tuple, data: Any) -> str:
 def _positions_only(value: Any) -> bool:
     """Whether ``value`` is the table ``--set`` makes of list positions (``{"0": 2}``)."""
     return isinstance(value, dict) and bool(value) and all(_is_position(k) for k in value)
+
+
+def _named_items(value: Any) -> bool:
+    """Whether ``value`` is the table ``--set`` makes of items named in a list (``{"a": {}}``)."""
+    return (
+        isinstance(value, dict) and bool(value) and all(isinstance(v, dict) for v in value.values())
+    )
 
 
 def _is_tag(node: dict, key: str) -> bool:
@@ -670,6 +683,15 @@ def apply_overrides(
     problems = []
     setters: dict[str, str] = {}
     for dotted, value in overrides.items():
+        problem = field_path_problem(dotted) if "[" in dotted else None
+        if dotted.partition(".")[0] == "extends":
+            problem = (
+                "extends names the file a scenario file starts from: write it in the file; "
+                "it cannot be set here"
+            )
+        if problem is not None:
+            problems.append((dotted, problem))
+            continue
         try:
             _set_path(result, dotted.split("."), _plain(value))
         except (KeyError, IndexError, TypeError) as error:
@@ -745,6 +767,19 @@ def blame_overrides(
     }
     blamed = []
     for path, message in problems:
+        table, _, missing = path.rpartition(".")
+        if (
+            message == "required field is missing"
+            and any(inside(field, table) for field in fields.values())
+            and field_value(data, re.sub(r"\[(\d+)\]", r".\1", table)) is None
+        ):
+            path, message = (
+                table,
+                (
+                    f"the file does not write this table, so a field set in it leaves its "
+                    f"required {missing} out: set the table whole"
+                ),
+            )
         around = [dotted for dotted, field in fields.items() if inside(field, path)]
         around += [dotted for dotted, table in kinds.items() if table and inside(path, table)]
         around += [dotted for dotted, name in renamed.items() if repr(name) in message]

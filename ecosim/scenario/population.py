@@ -71,17 +71,17 @@ class Population(ScenarioTable):
 
     @model_validator(mode="after")
     def _shares(self) -> Population:
-        problems = repeated_names([s.name for s in self.segments], "segment")
+        problems = repeated_names([s.name for s in self.segments], "segment", "segments")
         if "all" in (s.name for s in self.segments):
             problems.append(
-                "segment name 'all' is reserved: a campaign action's segment = \"all\" "
-                "reaches every customer; give the segment another name"
+                "segments: segment name 'all' is reserved: a campaign action's segment = "
+                '"all" reaches every customer; give the segment another name'
             )
         total = sum(s.share for s in self.segments)
         if abs(total - 1.0) > 1e-6:
-            problems.append(f"segment shares must sum to 1 (they sum to {total:.6g})")
+            problems.append(f"segments: segment shares must sum to 1 (they sum to {total:.6g})")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     def sizes(self) -> np.ndarray:

@@ -71,7 +71,7 @@ class Scenario(ScenarioTable, metaclass=_Built):
             ("channel", self.channels),
             ("influencer", self.influencers),
         ):
-            problems += repeated_names([item.name for item in items], kind)
+            problems += repeated_names([item.name for item in items], kind, f"{kind}s")
         channels = [c.name for c in self.channels]
         for s, segment in enumerate(self.population.segments):
             for channel in segment.channel_preferences:
@@ -81,6 +81,14 @@ class Scenario(ScenarioTable, metaclass=_Built):
                         f"unknown channel {channel!r} {expected(channels)}"
                     )
         for b, brand in enumerate(self.brands):
+            kinds = [rule.type for rule in brand.rules]
+            problems += [
+                f"brands[{b}].rules[{r}].type: brand {brand.name} already has a {kind} rule "
+                f"(rules[{kinds.index(kind)}]); a brand follows one rule of each type "
+                "(expected one, with the values you want)"
+                for r, kind in enumerate(kinds)
+                if kinds.index(kind) < r
+            ]
             for r, rule in enumerate(brand.rules):
                 if isinstance(rule, CrisisResponse) and rule.apology_channel not in (
                     None,

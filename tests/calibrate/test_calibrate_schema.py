@@ -95,28 +95,28 @@ BROKEN_FILES = [
     (
         "prior mean outside its bounds",
         ('prior = "uniform"\nlow = 0.0', 'prior = "normal"\nmean = 2.0\nsd = 0.1\nlow = 0.0'),
-        "parameters[1]: mean: the prior's mean 2.0 is outside its bounds [0.0, 1.0]",
+        "parameters[1].mean: the prior's mean 2.0 is outside its bounds [0.0, 1.0]",
     ),
     (
         "bounds reversed",
         ("low = 0.0\nhigh = 1.0", "low = 1.0\nhigh = 0.5"),
-        "parameters[1]: high: must be > low (1.0) (got 0.5)",
+        "parameters[1].high: must be > low (1.0) (got 0.5)",
     ),
     (
         "log-uniform from zero",
         ("low = 0.005", "low = 0.0"),
-        "parameters[0]: low: a log_uniform prior needs low > 0",
+        "parameters[0].low: a log_uniform prior needs low > 0",
     ),
     (
         "integer on fractional bounds",
         ("high = 0.2", "high = 0.2\ninteger = true"),
-        "parameters[0]: integer: an integer parameter needs whole numbers for low and high "
+        "parameters[0].integer: an integer parameter needs whole numbers for low and high "
         "(got 0.005 and 0.2)",
     ),
     (
         "beta without shapes",
         ('prior = "uniform"', 'prior = "beta"'),
-        "parameters[1]: alpha: a beta prior needs it",
+        "parameters[1].alpha: a beta prior needs it",
     ),
     (
         "unknown parameter path",
@@ -157,7 +157,7 @@ BROKEN_FILES = [
             'path = "diffusion.q"\nprior = "uniform"\nlow = 0.0',
             'path = "market_size"\nprior = "uniform"\nlow = -50.0',
         ),
-        "parameters[1]: low: market_size is a number of customers, so its prior needs low > 0 "
+        "parameters[1].low: market_size is a number of customers, so its prior needs low > 0 "
         "(got -50.0)",
     ),
     (
@@ -205,7 +205,7 @@ BROKEN_FILES = [
     (
         "too few draws for the check",
         ("ppc_draws = 10", "ppc_draws = 50"),
-        "abc: ppc_draws: must be <= draws (40)",
+        "abc.ppc_draws: must be <= draws (40)",
     ),
 ]
 
@@ -767,6 +767,23 @@ def test_a_rename_of_a_column_the_data_lacks_is_refused_naming_the_data_s_column
     )
     (path.parent / "data.csv").write_text("# weekly sales\nperiod, sales\n1,3\n2,4\n")
     assert load_calibration(path).observed["purchases"].tolist() == [3.0, 4.0]
+
+
+def test_a_renamed_column_the_data_lacks_is_named_with_its_rename_and_the_data_s_columns(
+    write_calibration,
+):
+    """It said only "no column 'units'", not that data.rename asked for it, nor what was there."""
+    path = write_calibration(
+        ('path = "data.csv"', 'path = "data.csv"\nrename = { units = "purchases" }'),
+        data="period,sales\n1,3\n2,4\n",
+    )
+    with pytest.raises(CalibrationError) as raised:
+        load_calibration(path)
+    assert str(raised.value) == (
+        f"{path.parent / 'data.csv'}: 1 problem\n  header: no column 'units' (the "
+        "calibration's statistics use it, renamed to purchases by data.rename; its columns: "
+        "period, sales)"
+    )
 
 
 def test_a_number_of_customers_the_edge_list_does_not_name_is_refused(write_calibration):

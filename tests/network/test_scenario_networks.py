@@ -112,6 +112,14 @@ def test_an_edge_list_path_no_file_can_have_names_the_field(tmp_path, path, prob
         EcosystemModel(BASELINE, customers=34, overrides=overrides)
 
 
+def test_a_missing_edge_list_is_named_by_its_field_when_the_model_is_built(tmp_path):
+    """The message named the file alone, not the scenario's field that gave it."""
+    overrides = {"network": {"kind": "edge_list", "path": str(tmp_path / "nope.csv")}}
+    with pytest.raises(EdgeListError) as error:
+        EcosystemModel(BASELINE, customers=34, overrides=overrides)
+    assert str(error.value) == f"network.path: {tmp_path / 'nope.csv'}: file not found"
+
+
 def test_a_model_refuses_an_edge_list_of_fewer_customers(tmp_path):
     edges = tmp_path / "karate.csv"
     edges.write_text("".join(f"{i},{(i + 1) % 34}\n" for i in range(34)))

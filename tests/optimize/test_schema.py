@@ -81,7 +81,7 @@ def test_budget_items_that_cannot_take_the_total_are_refused(tmp_path, caps, tot
         {"name": "promo", "path": "campaign.1.discount", "unit_cost": 100.0, "max": caps[1]},
     ]
     message = problems(tmp_path, budgets=[{"name": "mix", "total": total, "items": items}])
-    assert f"budgets[0]: total: the items' max values take {said}" in message
+    assert f"budgets[0].total: the items' max values take {said}" in message
 
 
 def test_overlapping_decisions_are_refused(tmp_path):
@@ -298,7 +298,7 @@ def test_a_choice_given_twice_is_refused(tmp_path):
     message = problems(
         tmp_path, variables=[{"name": "margin", "path": "brands.0.margin", "choices": [0.5, 0.5]}]
     )
-    assert "variables[0]: choices: 0.5 is given twice" in message
+    assert "variables[0].choices: 0.5 is given twice" in message
 
 
 @pytest.mark.parametrize(
@@ -342,7 +342,7 @@ def test_a_budget_item_on_a_whole_number_field_says_set_integer(tmp_path):
 def test_a_choice_given_twice_as_an_integer_and_a_float_is_refused(tmp_path, choices, said):
     """20 and 20.0 are one value of a float field: they were taken as two choices."""
     variables = [{"name": "price", "path": "brands.0.price", "choices": choices}]
-    assert f"variables[0]: choices: {said}" in problems(tmp_path, variables=variables)
+    assert f"variables[0].choices: {said}" in problems(tmp_path, variables=variables)
 
 
 def test_a_bool_choice_is_not_the_number_it_equals():
