@@ -228,14 +228,17 @@ def test_invalid_input_is_one_clear_message_without_traceback(tmp_path, capsys):
         ),
         (
             ["--set", "brands.tokoku.service.incidents.late_delivery.rate=0.1"],
-            "brands[0].service.incidents (set on the command line): expected a list, not a "
-            "table; a list the file does not write has no item named 'late_delivery' to set: "
-            "set it whole",
+            "brands[0].service.incidents (set on the command line): a list the file does not "
+            "write has no item named 'late_delivery' to set: set it whole",
         ),
         (
             ["--set", "brands.0.loyalty.tiers.review_days=60"],
             "brands[0].loyalty.tiers (set on the command line): the file does not write this "
             "table, so a field set in it leaves its required levels out: set the table whole",
+        ),
+        (
+            ["--set", "brands.0.loyalty.tiers={review_days=60}"],
+            "brands[0].loyalty.tiers.levels (set on the command line): required field is missing",
         ),
         (
             ["--days", "36501"],

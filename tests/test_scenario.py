@@ -397,6 +397,30 @@ BROKEN = [
         "its new levels after the inherited ones)",
     ),
     (
+        _with(
+            "brands.0.loyalty.tiers.levels",
+            [{"name": "gold", "threshold": 100}, {"name": "gold", "threshold": 500}],
+        ),
+        "brands[0].loyalty.tiers.levels[1].name: tier name 'gold' is used twice (first by "
+        "levels[0])",
+    ),
+    (
+        _with(
+            "campaign",
+            [
+                {
+                    "type": "seeding",
+                    "brand": "shop",
+                    "start": 1,
+                    "end": 1,
+                    "customers": [1, 2],
+                    "strategy": "hubs",
+                }
+            ],
+        ),
+        "campaign[0].strategy: listed customers are seeded as listed, not by the hubs strategy",
+    ),
+    (
         _with("brands.0.rules", [{"type": "crisis_response"}, {"type": "crisis_response"}]),
         "brands[0].rules[1].type: brand shop already has a crisis_response rule (rules[0]); a "
         "brand follows one rule of each type",
@@ -528,6 +552,24 @@ def test_bad_override_paths(path, message):
     with pytest.raises(ScenarioError) as caught:
         apply_overrides(small_scenario(), {path: 1})
     assert message in str(caught.value)
+
+
+def test_only_a_list_position_in_brackets_is_refused_as_a_path():
+    """A calibration's rename takes a column's own name, which may hold brackets."""
+    data = {"data": {"rename": {}}}
+    assert apply_overrides(data, {"data.rename.sales[k]": "purchases"}) == {
+        "data": {"rename": {"sales[k]": "purchases"}}
+    }
+
+
+def test_a_table_written_where_a_list_belongs_is_not_called_a_command_line_mistake(tmp_path):
+    data = small_scenario()
+    data["population"]["segments"] = {"young": {"share": 1.0}}
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(data, source="shop.toml")
+    assert caught.value.problems[0][0] == "population.segments"
+    assert "Input should be a valid list" in caught.value.problems[0][1]
+    assert "--set" not in str(caught.value) and "does not write" not in str(caught.value)
 
 
 def test_a_list_with_unnamed_items_names_its_positions():

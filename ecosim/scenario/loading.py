@@ -496,12 +496,6 @@ def validation_problems(error: ValidationError, data: Any) -> list[tuple[str, st
         elif item["type"] in ("list_type", "tuple_type") and _positions_only(item.get("input")):
             first = next(iter(item["input"]))
             message = f"a list the file does not write has no item {first} to set: set it whole"
-        elif item["type"] in ("list_type", "tuple_type") and _named_items(item.get("input")):
-            first = next(iter(item["input"]))
-            message = (
-                f"expected a list, not a table; a list the file does not write has no item "
-                f"named {first!r} to set: set it whole"
-            )
         elif "input" in item and item["type"] not in ("value_error", "assertion_error"):
             message = f"{message} (got {_short(item['input'])})"
         for line in message.split("\n"):
@@ -575,13 +569,6 @@ def _field_path(loc: tuple, data: Any) -> str:
 def _positions_only(value: Any) -> bool:
     """Whether ``value`` is the table ``--set`` makes of list positions (``{"0": 2}``)."""
     return isinstance(value, dict) and bool(value) and all(_is_position(k) for k in value)
-
-
-def _named_items(value: Any) -> bool:
-    """Whether ``value`` is the table ``--set`` makes of items named in a list (``{"a": {}}``)."""
-    return (
-        isinstance(value, dict) and bool(value) and all(isinstance(v, dict) for v in value.values())
-    )
 
 
 def _is_tag(node: dict, key: str) -> bool:
@@ -683,7 +670,7 @@ def apply_overrides(
     problems = []
     setters: dict[str, str] = {}
     for dotted, value in overrides.items():
-        problem = field_path_problem(dotted) if "[" in dotted else None
+        problem = field_path_problem(dotted) if re.search(r"\[\d+\]", dotted) else None
         if dotted.partition(".")[0] == "extends":
             problem = (
                 "extends names the file a scenario file starts from: write it in the file; "
@@ -766,20 +753,7 @@ def blame_overrides(
         if field.endswith(".name") and isinstance(name := field_value(data, dotted), str)
     }
     blamed = []
-    for path, message in problems:
-        table, _, missing = path.rpartition(".")
-        if (
-            message == "required field is missing"
-            and any(inside(field, table) for field in fields.values())
-            and field_value(data, re.sub(r"\[(\d+)\]", r".\1", table)) is None
-        ):
-            path, message = (
-                table,
-                (
-                    f"the file does not write this table, so a field set in it leaves its "
-                    f"required {missing} out: set the table whole"
-                ),
-            )
+    for path, message in _unwritten(problems, data, overrides):
         around = [dotted for dotted, field in fields.items() if inside(field, path)]
         around += [dotted for dotted, table in kinds.items() if table and inside(path, table)]
         around += [dotted for dotted, name in renamed.items() if repr(name) in message]
@@ -789,6 +763,46 @@ def blame_overrides(
             path = f"{path} (with {', '.join(around)} set on {origin})"
         blamed.append((path, message))
     return blamed
+
+
+def _unwritten(
+    problems: list[tuple[str, str]], data: dict[str, Any], overrides: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """Say so where an override set a field inside a table or list the file does not write.
+
+    Such a field creates its table, which then lacks its required fields (``tiers``
+    without ``levels``), or a table of named items where a list belongs: the problem is
+    the table's, to be set whole.
+    """
+    try:
+        applied = apply_overrides(data, overrides)
+    except ScenarioError:
+        return problems
+    inner = [field_path(applied, dotted) for dotted in overrides]
+
+    def created(table: str) -> bool:
+        unwritten = field_value(data, re.sub(r"\[(\d+)\]", r".\1", table)) is None
+        return bool(table) and unwritten and any(f.startswith(f"{table}.") for f in inner)
+
+    rewritten = []
+    for path, message in problems:
+        table, _, missing = path.rpartition(".")
+        if message == "required field is missing" and created(table):
+            path, message = (
+                table,
+                (
+                    "the file does not write this table, so a field set in it leaves its "
+                    f"required {missing} out: set the table whole"
+                ),
+            )
+        elif message.startswith("Input should be a valid list") and created(path):
+            item = next(f for f in inner if f.startswith(f"{path}."))[len(path) + 1 :]
+            message = (
+                f"a list the file does not write has no item named "
+                f"{item.partition('.')[0]!r} to set: set it whole"
+            )
+        rewritten.append((path, message))
+    return rewritten
 
 
 def field_path(data: Any, dotted: str) -> str:

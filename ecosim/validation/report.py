@@ -56,6 +56,9 @@ the noise themselves.
 """
 
 REFERENCES = """\
+- Algesheimer, R., Borle, S., Dholakia, U. M., & Singh, S. S. (2010). The impact of
+  customer community participation on customer behaviors: an empirical investigation.
+  *Marketing Science*, 29(4), 756–769.
 - Amorim, P., Eng-Larsson, F., & Rooderkerk, R. P. (2025). Navigating online order
   fulfillment failures: impacts on future customer behavior and the role of retailer
   mitigation. *Journal of Retailing*, 101(3), 382–409.
@@ -110,6 +113,9 @@ REFERENCES = """\
   treatment levels on relational outcomes. *Journal of Service Research*, 9(3), 241–256.
 - Liu, Y. (2007). The long-term impact of loyalty programs on consumer purchase behavior
   and loyalty. *Journal of Marketing*, 71(4), 19–35.
+- Manchanda, P., Packard, G., & Pattabhiramaiah, A. (2015). Social dollars: the economic
+  impact of customer participation in a firm-sponsored online customer community.
+  *Marketing Science*, 34(3), 367–387.
 - Mansfield, E. (1961). Technical change and the rate of imitation. *Econometrica*, 29(4),
   741–766.
 - Maslowska, E., Malthouse, E. C., & Collinger, T. (2016). The customer engagement
