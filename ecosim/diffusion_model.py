@@ -145,12 +145,14 @@ class DiffusionModel(Market):
 
     def _adopt(self, customers: np.ndarray, brand: int, day: int) -> None:
         """Adoption: a first purchase at the list price."""
-        price = np.full(len(customers), self.prices[brand])
-        record_purchases(self.population, customers, np.full(len(customers), brand), price, day)
-        bought = len(customers)
+        bought, price = len(customers), self.prices[brand]
+        paid = np.full(bought, price)
+        record_purchases(self.population, customers, np.full(bought, brand), paid, day)
         self._add(
-            brand, purchases=bought, first_purchases=bought, units=bought, revenue=price.sum()
-        )
-        self.flows["gross_margin"][brand] += len(customers) * (
-            price[:1].sum() - self._unit_cost[brand]
+            brand,
+            purchases=bought,
+            first_purchases=bought,
+            units=bought,
+            revenue=paid.sum(),
+            gross_margin=bought * (price - self._unit_cost[brand]),
         )
