@@ -592,6 +592,12 @@ def test_parse_assignment_reads_toml_values():
         parse_assignment("days")
 
 
+def test_a_set_value_beyond_the_largest_float_is_refused_not_read_as_no_limit():
+    assert parse_assignment("brands.0.budget=inf")[1] == float("inf")
+    with pytest.raises(ScenarioError, match=r"1e400 is beyond the largest number .*write inf"):
+        parse_assignment("brands.0.budget=1e400")
+
+
 def test_load_with_overrides_validates_them():
     with pytest.raises(ScenarioError, match=r"population\.size: Input should be greater"):
         load_scenario(SCENARIOS / "baseline.toml", overrides={"population.size": 1})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 
@@ -11,7 +12,7 @@ from ecosim.errors import InputError
 from ecosim.experiment.schema import load_experiment
 from ecosim.optimize.schema import load_optimisation
 from ecosim.scenario import load_scenario
-from ecosim.scenario.files import kind_of, read_toml_file
+from ecosim.scenario.files import kind_of, loads_toml, read_toml_file
 
 from support import ROOT
 
@@ -89,3 +90,23 @@ def test_a_loop_of_symbolic_links_is_named_as_one_for_a_file_and_for_its_extends
     with pytest.raises(InputError) as error:
         load_scenario(tmp_path / "c.toml")
     assert str(error.value).endswith(f"\n  extends: 'a.toml' {loop}; expected a file")
+
+
+def test_a_number_beyond_the_largest_float_is_refused_at_its_line_not_read_as_no_limit(
+    tmp_path,
+):
+    """Was: ``budget = 1e400`` read as inf, a brand's budget silently without limit."""
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'extends = "base.toml"\n# a huge budget\n[[brands]]\nname = "a"\nbudget = 1e400\n'
+    )
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    [(field, problem)] = caught.value.problems
+    assert (caught.value.source, field) == (str(path), "")
+    assert problem.startswith("line 5: the number 1e400 is beyond the largest number")
+    assert "write inf for no limit" in problem
+
+
+def test_inf_written_as_such_is_still_read():
+    assert loads_toml("budget = inf\nprice = 1.5e300") == {"budget": math.inf, "price": 1.5e300}

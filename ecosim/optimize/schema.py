@@ -226,7 +226,7 @@ class BudgetGroup(Spec):
 
     @model_validator(mode="after")
     def _names(self) -> BudgetGroup:
-        problems = repeated_names([item.name for item in self.items], "item")
+        problems = repeated_names([item.name for item in self.items], "item", "items")
         if sum(self.caps()) < 1.0 - 1e-9:
             problems.append(
                 f"total: the items' max values take at most {_percent(sum(self.caps()))} of "
@@ -401,12 +401,16 @@ class Optimisation(Spec):
         problems = []
         if not (self.variables or self.flights or self.budgets):
             problems.append("variables: nothing to decide (give variables, flights or budgets)")
-        names = [v.name for v in self.variables]
-        names += [f.name for f in self.flights]
-        names += [g.name for g in self.budgets]
-        problems += [f"variables: {p}" for p in repeated_names(names, "decision")]
-        labels = [o.label for o in self.objectives]
-        problems += [f"objectives: {p}" for p in repeated_names(labels, "objective")]
+        decisions = {"variables": self.variables, "flights": self.flights, "budgets": self.budgets}
+        named = [(d.name, f"{key}[{i}]") for key, ds in decisions.items() for i, d in enumerate(ds)]
+        problems += repeated_names([n for n, _ in named], "decision", [p for _, p in named])
+        for i, objective in enumerate(self.objectives):
+            firsts = [j for j, o in enumerate(self.objectives[:i]) if o.label == objective.label]
+            if firsts:
+                problems.append(
+                    f"objectives[{i}]: objective {objective.label!r} is asked twice (first by "
+                    f"objectives[{firsts[0]}])"
+                )
         known = outcome_names(self.scenario)
         for i, objective in enumerate(self.objectives):
             if objective.outcome not in known:
@@ -414,6 +418,7 @@ class Optimisation(Spec):
                     f"objectives[{i}].outcome: unknown outcome {objective.outcome!r} "
                     f"{expected_outcome(objective.outcome, known)}"
                 )
+        labels = [o.label for o in self.objectives]
         chosen = self.selection.objective or labels[0]
         if chosen not in labels:
             problems.append(

@@ -403,7 +403,7 @@ def field_problem(field: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("field_problem", "{message}", {"field": field, "message": message})
 
 
-def repeated_names(names: list[str], kind: str, field: str | None = None) -> list[str]:
+def repeated_names(names: list[str], kind: str, field: str | list[str] | None = None) -> list[str]:
     """Return one problem per name used more than once.
 
     Parameters
@@ -412,27 +412,31 @@ def repeated_names(names: list[str], kind: str, field: str | None = None) -> lis
         The items' names, in order.
     kind : str
         What an item is (``brand``).
-    field : str, optional
-        The list that holds the items (``brands``): each problem then starts with the
-        repeated item's name field and names the first item of that name.
+    field : str or list of str, optional
+        The list that holds the items (``brands``), or each item's own place when they
+        come from several lists (``["variables[0]", "flights[0]"]``): each problem then
+        starts with the repeated item's name field and names the first item of that name.
 
     Examples
     --------
     >>> repeated_names(["a", "b", "a"], "brand", "brands")
     ["brands[2].name: brand name 'a' is used twice (first by brands[0])"]
+    >>> repeated_names(["a", "a"], "decision", ["variables[0]", "flights[0]"])
+    ["flights[0].name: decision name 'a' is used twice (first by variables[0])"]
     >>> repeated_names(["a", "a"], "item")
     ["item name 'a' is used twice"]
     """
+    places = [f"{field}[{i}]" for i in range(len(names))] if isinstance(field, str) else field
     first: dict[str, int] = {}
     problems = []
     for i, name in enumerate(names):
         if name not in first:
             first[name] = i
-        elif field is None:
+        elif places is None:
             problems.append(f"{kind} name {name!r} is used twice")
         else:
             problems.append(
-                f"{field}[{i}].name: {kind} name {name!r} is used twice "
-                f"(first by {field}[{first[name]}])"
+                f"{places[i]}.name: {kind} name {name!r} is used twice "
+                f"(first by {places[first[name]]})"
             )
     return problems

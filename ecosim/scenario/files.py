@@ -10,13 +10,22 @@ it, rather than with every field it lacks and every field it has too many.
 from __future__ import annotations
 
 import errno
+import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from ecosim.errors import LINK_LOOP, InputError
 
-__all__ = ["KINDS", "FileKind", "kind_of", "read_toml_file", "undecodable_line"]
+__all__ = [
+    "KINDS",
+    "FileKind",
+    "NumberTooLarge",
+    "kind_of",
+    "loads_toml",
+    "read_toml_file",
+    "undecodable_line",
+]
 
 FileKind = Literal["scenario", "experiment", "calibration", "optimisation"]
 
@@ -85,7 +94,11 @@ def read_toml_file(
         The file's tables.
     """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = loads_toml(text)
+    except NumberTooLarge as problem:
+        line = text[: text.find(problem.literal)].count("\n") + 1
+        raise error(str(path), [("", f"line {line}: {problem}")]) from None
     except FileNotFoundError:
         raise error(str(path), [("", missing)]) from None
     except UnicodeDecodeError as problem:
@@ -108,6 +121,56 @@ def read_toml_file(
         )
         raise error(str(path), [("", problem)])
     return data
+
+
+class NumberTooLarge(ValueError):
+    """A number in a TOML text beyond the largest float, which would be read as infinite."""
+
+    def __init__(self, literal: str) -> None:
+        self.literal = literal
+        super().__init__(
+            f"the number {literal} is beyond the largest number ecosim can hold (about "
+            "1.8e308); write inf for no limit, or a smaller number"
+        )
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value) and "inf" not in literal:
+        raise NumberTooLarge(literal)
+    return value
+
+
+def loads_toml(text: str) -> dict[str, Any]:
+    """Read a TOML text, refusing a number too large to be a float rather than reading inf.
+
+    Parameters
+    ----------
+    text : str
+        The TOML text.
+
+    Returns
+    -------
+    dict
+        Its tables.
+
+    Raises
+    ------
+    tomllib.TOMLDecodeError
+        If the text is not TOML.
+    NumberTooLarge
+        If a number (such as ``1e400``) is beyond the largest float: read as ``inf`` it
+        would silently mean no limit.
+
+    Examples
+    --------
+    >>> loads_toml("budget = inf")
+    {'budget': inf}
+    >>> loads_toml("budget = 1e400")
+    Traceback (most recent call last):
+    ecosim.scenario.files.NumberTooLarge: the number 1e400 is beyond the largest number ...
+    """
+    return tomllib.loads(text, parse_float=_finite_float)
 
 
 def kind_of(data: dict[str, Any]) -> str | None:

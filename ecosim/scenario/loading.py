@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from ecosim.errors import LINK_LOOP, InputError, InputWarning, as_path, plain_number
 from ecosim.scenario.campaign import PRICES, Action, horizon_problem
 from ecosim.scenario.fields import NAME_PATTERN, expected, field_path_problem
-from ecosim.scenario.files import read_toml_file
+from ecosim.scenario.files import NumberTooLarge, loads_toml, read_toml_file
 from ecosim.scenario.schema import Scenario
 
 __all__ = [
@@ -605,7 +605,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if not sep or not path.strip():
         raise ScenarioError("--set", [(text, "expected FIELD.PATH=VALUE")])
     try:
-        value = tomllib.loads(f"value = {raw.strip()}")["value"]
+        value = loads_toml(f"value = {raw.strip()}")["value"]
+    except NumberTooLarge as problem:
+        raise ScenarioError("--set", [(text, str(problem))]) from None
     except tomllib.TOMLDecodeError:
         value = raw.strip()
     return path.strip(), value

@@ -29,6 +29,7 @@ from ecosim.scenario.campaign import (
     Action,
     horizon_problem,
 )
+from ecosim.scenario.files import NumberTooLarge, loads_toml
 from ecosim.ui.calendar import date_label
 from ecosim.ui.controls import KNOBS, read_number
 from ecosim.ui.live_model import LiveModel
@@ -123,8 +124,8 @@ def retyped(
         if name in fields and not action.get(name) and named:
             action[name] = named[0].name
     try:
-        others = tomllib.loads(extra)
-    except tomllib.TOMLDecodeError:
+        others = loads_toml(extra)
+    except (tomllib.TOMLDecodeError, NumberTooLarge):
         return {**action, "type": kind}, extra
     kept = {k: v for k, v in others.items() if k in fields}
     if kind != draft["type"]:  # the new type's own fields, at their defaults, to be seen
@@ -432,9 +433,12 @@ def CampaignEditor(
 
     def filled() -> dict[str, Any] | None:
         try:
-            others = tomllib.loads(extra)
+            others = loads_toml(extra)
         except tomllib.TOMLDecodeError as error:
             answer(f"other fields: not TOML ({error}); expected e.g. discount = 0.3")
+            return None
+        except NumberTooLarge as error:
+            answer(f"other fields: {error}")
             return None
         try:
             fields = form_numbers({k: v for k, v in draft.items() if k in _FORM})

@@ -406,3 +406,29 @@ def test_a_scenario_that_is_neither_a_file_nor_a_table_says_what_it_takes(tmp_pa
     assert message.endswith(
         "scenario: expected the path to a scenario TOML file or a [scenario] table (got 5)"
     ), message
+
+
+def test_repeated_names_are_placed_in_their_own_lists(tmp_path):
+    """Was: ``variables: decision name 'margin' is used twice`` for a flight, ``item name``
+    without its place for a budget's items, objectives without their positions."""
+    flight = {"name": "margin", "action": 0, "earliest": 1, "latest": 3}
+    message = problems(
+        tmp_path,
+        flights=[flight],
+        objectives=[
+            {"outcome": "total_profit", "direction": "maximize"},
+            {"outcome": "total_profit", "direction": "minimize"},
+        ],
+    )
+    assert "flights[0].name: decision name 'margin' is used twice (first by variables[0])" in (
+        message
+    )
+    assert "objectives[1]: objective 'total_profit' is asked twice (first by objectives[0])" in (
+        message
+    )
+    items = [
+        {"name": "a", "path": "campaign.0.intensity", "unit_cost": 100.0},
+        {"name": "a", "path": "campaign.1.discount", "unit_cost": 100.0},
+    ]
+    message = problems(tmp_path, budgets=[{"name": "mix", "total": 50.0, "items": items}])
+    assert "budgets[0].items[1].name: item name 'a' is used twice (first by items[0])" in message
