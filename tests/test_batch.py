@@ -191,6 +191,19 @@ def test_a_folder_holding_another_experiment_is_refused(serial_reference, tmp_pa
         )
 
 
+@pytest.mark.parametrize("name", ["failed.parquet", "results.parquet"])
+def test_a_users_own_file_of_a_batch_s_name_is_kept_and_the_folder_refused(tmp_path, name):
+    """Was: a user's failed.parquet deleted, their results.parquet written over."""
+    experiment = load_experiment(write_experiment(tmp_path, tiny_experiment()))
+    own = tmp_path / "out" / name
+    own.parent.mkdir()
+    own.write_text("my notes")
+    with pytest.raises(StoreError, match=rf"holds {name}, which this command would write over"):
+        run_experiment(experiment, own.parent, serial=True, progress=False)
+    assert own.read_text() == "my notes"
+    assert sorted(p.name for p in own.parent.iterdir()) == [name]
+
+
 def test_a_folder_in_use_is_refused(serial_reference, tmp_path):
     experiment = load_experiment(serial_reference["tiny"].parent / "experiment.toml")
     with (

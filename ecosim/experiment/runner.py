@@ -51,7 +51,7 @@ from ecosim.market import Market
 from ecosim.memory import check_memory
 from ecosim.model import EcosystemModel, resolve_scenario
 from ecosim.scenario import Scenario
-from ecosim.store import ResultStore, output_folder
+from ecosim.store import ResultStore, output_folder, refuse_foreign_files
 
 __all__ = [
     "BatchResult",
@@ -691,6 +691,8 @@ def _execute(
     if not where.scheduler and any("population.size" not in run.overrides for run in runs):
         check_memory(record.experiment.scenario)
     store = ResultStore(out)
+    written = (ResultStore.RESULTS, ResultStore.FAILED, store.runs.name)
+    refuse_foreign_files(store.directory, written, ResultStore.RECORD)  # a user's own files
     with store.writing():
         claim(store, record)
         store.refuse_foreign({run.run_id for run in runs}, record.experiment.name)
