@@ -227,6 +227,7 @@ def _selection_table(outcome: Outcome) -> pd.DataFrame:
             "mean": selected.means,
             "selected_mean_same_replications": [np.nanmean(best[:n]) for n in selected.counts],
             "eliminated_after": [np.nan if e is None else float(e) for e in selected.eliminated],
+            "undefined": selected.undefined,
             "selected": [i == selected.best for i in range(len(outcome.candidates))],
         }
     )
@@ -373,6 +374,15 @@ def _markdown(
         lines += [f"**Plan `{chosen.name}`** (`plan.toml`). Against the current plan it:", ""]
         lines += [f"- {sentence};" for sentence in words] or ["- changes nothing visible;"]
         lines.append("")
+    undefined = [c.name for c, u in zip(outcome.candidates, selected.undefined, strict=True) if u]
+    if undefined:
+        lines += [
+            f"`{objective.outcome}` is undefined in a replication of "
+            + ", ".join(f"`{name}`" for name in undefined)
+            + (" (the current plan)" if CURRENT in undefined else "")
+            + ": such a plan cannot be compared, so it was eliminated and never chosen.",
+            "",
+        ]
     if left_out:
         lines += [f"`plan.toml` {left_out}.", ""]
     guarantee = (
@@ -459,7 +469,8 @@ def _markdown(
         "eliminated: when its mean trailed a surviving plan's, over the same replications, "
         "by more than the procedure's boundary. An eliminated plan's mean covers only the "
         "replications it ran, so the selected plan's mean over those same replications is "
-        "set beside it.",
+        "set beside it. A plan whose objective is undefined in one of its replications "
+        "(an ROI without marketing cost) is eliminated at once: it cannot be compared.",
         "",
         "| plan | replications | mean | selected plan's mean, same replications "
         "| eliminated after | selected |",
@@ -467,6 +478,7 @@ def _markdown(
     ]
     for _, row in selection.iterrows():
         out = "—" if pd.isna(row["eliminated_after"]) else f"{int(row['eliminated_after'])}"
+        out += " (undefined)" if row["undefined"] else ""
         mark = "**yes**" if row["selected"] else ""
         lines.append(
             f"| `{row['candidate']}` | {row['replications']} | {_n(row['mean'])} "

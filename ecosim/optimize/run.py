@@ -31,7 +31,7 @@ from ecosim.network import edge_list_digest
 from ecosim.optimize.posterior import read_posterior
 from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.search import DATABASE, open_study, readable_study, run_search, statistic
-from ecosim.optimize.selection import Sampler, Selected, select_best
+from ecosim.optimize.selection import Sampler, Selected, UndefinedEverywhere, select_best
 from ecosim.optimize.space import suggest
 from ecosim.store import (
     dotted,
@@ -159,12 +159,16 @@ class SelectionFailed(RuntimeError):
         The plans whose runs were under way (``trial_3``, ``current_plan``).
     error : str
         The run's error, as ``"<type>: <message>"``.
+    what : str
+        What went wrong, before the plans.
     """
 
-    def __init__(self, plans: list[str], error: str):
+    def __init__(
+        self, plans: list[str], error: str, what: str = "a run of the selection stage failed"
+    ):
         self.plans = plans
         self.error = error
-        super().__init__(f"a run of the selection stage failed ({', '.join(plans)}): {error}")
+        super().__init__(f"{what} ({', '.join(plans)}): {error}")
 
 
 def failures(study: optuna.Study) -> list[tuple[str, str]]:
@@ -286,16 +290,24 @@ def _optimise(
         selection = _SelectionRuns(optimisation, runner, candidates, folder)
         rule = optimisation.selection
         objective = optimisation.selected_objective
-        selected = select_best(
-            selection.sample(objective.outcome),
-            len(candidates),
-            rule.indifference,
-            rule.confidence,
-            rule.first_stage,
-            rule.step,
-            rule.max_replications,
-            maximize=objective.direction == "maximize",
-        )
+        try:
+            selected = select_best(
+                selection.sample(objective.outcome),
+                len(candidates),
+                rule.indifference,
+                rule.confidence,
+                rule.first_stage,
+                rule.step,
+                rule.max_replications,
+                maximize=objective.direction == "maximize",
+            )
+        except UndefinedEverywhere:
+            raise SelectionFailed(
+                [c.name for c in candidates],
+                f"{objective.outcome} is undefined (NaN) in a replication of each of them (see "
+                f"{SELECTION} for each run's value); choose an objective every plan defines",
+                "no plan of the selection stage can be compared",
+            ) from None
         chosen = int(selected.counts[selected.best])
         selection.sample(objective.outcome)(sorted({0, selected.best}), 0, chosen)
     used = selection.runs[selection.runs["replication"] < chosen].reset_index(drop=True)

@@ -31,12 +31,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Selected", "kn_constants", "select_best"]
+__all__ = ["Selected", "UndefinedEverywhere", "kn_constants", "select_best"]
 
 Sampler = Callable[[list[int], int, int], np.ndarray]
 """``sample(systems, first, count)``: outcomes of replications ``first .. first+count-1``
 of each system, shape ``(len(systems), count)``; replication ``r`` uses the same seed
 for every system."""
+
+
+class UndefinedEverywhere(ValueError):
+    """Every plan's outcome is undefined (NaN) in one of its replications: none can be chosen.
+
+    Parameters
+    ----------
+    counts : list of int
+        The replications each plan had run.
+    """
+
+    def __init__(self, counts: list[int]):
+        self.counts = counts
+        super().__init__("every plan's outcome is undefined (NaN) in one of its replications")
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,9 @@ class Selected:
         plan with the best mean is returned without the guarantee.
     h2 : float
         The procedure's constant ``h^2``.
+    undefined : list of bool
+        Whether each plan was eliminated because its outcome was undefined (NaN) in one of
+        its replications (an ROI without marketing cost): such a plan cannot be compared.
     """
 
     best: int
@@ -67,11 +84,14 @@ class Selected:
     eliminated: list[int | None]
     guaranteed: bool
     h2: float
+    undefined: list[bool]
 
     @property
     def means(self) -> np.ndarray:
-        """Each plan's mean over its replications."""
-        return np.nanmean(self.observations, axis=1)
+        """Each plan's mean over its replications (NaN where one was undefined)."""
+        return np.array(
+            [row[:n].mean() for row, n in zip(self.observations, self.counts, strict=True)]
+        )
 
 
 def kn_constants(k: int, confidence: float, first_stage: int) -> tuple[float, float]:
@@ -126,10 +146,19 @@ def select_best(
     Returns
     -------
     Selected
+
+    Raises
+    ------
+    UndefinedEverywhere
+        If every plan's outcome is undefined (NaN) in one of its replications. A plan
+        whose outcome is undefined in a replication is eliminated as soon as it is: it
+        cannot be compared, so it is never selected.
     """
     if k == 1:
         observations = np.asarray(sample([0], 0, first_stage), dtype=float)
-        return Selected(0, observations, np.array([first_stage]), [None], True, math.nan)
+        if np.isnan(observations).any():
+            raise UndefinedEverywhere([first_stage])
+        return Selected(0, observations, np.array([first_stage]), [None], True, math.nan, [False])
     _, h2 = kn_constants(k, confidence, first_stage)
     sign = 1.0 if maximize else -1.0
     data = np.full((k, max_replications), np.nan)
@@ -139,9 +168,15 @@ def select_best(
     s2 = differences.var(axis=2, ddof=1)
     alive = list(range(k))
     eliminated: list[int | None] = [None] * k
+    undefined = [False] * k
     r = first_stage
     while True:
-        means = sign * np.nanmean(data[:, :r], axis=1)
+        for i in [i for i in alive if np.isnan(data[i, :r]).any()]:
+            alive.remove(i)
+            eliminated[i], undefined[i] = r, True
+        if not alive:
+            raise UndefinedEverywhere([eliminated[i] or r for i in range(k)])
+        means = sign * data[:, :r].mean(axis=1)
         out = []
         for i in alive:
             for other in alive:
@@ -161,8 +196,8 @@ def select_best(
         count = min(step, max_replications - r)
         data[alive, r : r + count] = sample(alive, r, count)
         r += count
-    means = sign * np.nanmean(data[:, :r], axis=1)
+    means = sign * data[:, :r].mean(axis=1)
     best = max(alive, key=lambda i: means[i])
     counts = np.array([eliminated[i] or r for i in range(k)])
     guaranteed = len(alive) == 1 or r > bound
-    return Selected(best, data[:, :r], counts, eliminated, guaranteed, h2)
+    return Selected(best, data[:, :r], counts, eliminated, guaranteed, h2, undefined)

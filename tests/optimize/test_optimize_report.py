@@ -49,12 +49,22 @@ def test_an_eliminated_plan_is_set_beside_the_selected_plans_mean_over_its_repli
             [1.0, 2.0, 3.0, 4.0, 6.0, 5.0, np.nan, np.nan],
         ]
     )
-    selected = Selected(1, observations, np.array([8, 8, 6]), [8, None, 6], True, 1.0)
+    undefined = [False, False, False]
+    selected = Selected(1, observations, np.array([8, 8, 6]), [8, None, 6], True, 1.0, undefined)
     candidates = [Candidate(name, {}, {}) for name in ("current_plan", "trial_1", "trial_2")]
     outcome = Outcome(None, None, candidates, selected, None, 0)
     table = _selection_table(outcome)
     assert list(table["mean"]) == [4.5, 5.5, 3.5]
     assert list(table["selected_mean_same_replications"]) == [5.5, 5.5, 4.5]
+
+
+def test_a_plan_undefined_in_a_replication_is_said_to_be_so_in_the_selection_table():
+    observations = np.array([[1.0, np.nan, 3.0], [2.0, 3.0, 4.0]])
+    selected = Selected(1, observations, np.array([3, 3]), [3, None], True, 1.0, [True, False])
+    candidates = [Candidate(name, {}, {}) for name in ("current_plan", "trial_1")]
+    table = _selection_table(Outcome(None, None, candidates, selected, None, 0))
+    assert list(table["undefined"]) == [True, False]
+    assert np.isnan(table["mean"].iloc[0]) and table["mean"].iloc[1] == 3.0
 
 
 def test_the_plans_compared_are_counted_as_they_were():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ecosim.optimize.selection import kn_constants, select_best
+from ecosim.optimize.selection import UndefinedEverywhere, kn_constants, select_best
 
 MACRO = range(400)
 """The fixed seeds of the repeated selections."""
@@ -78,3 +78,36 @@ def test_a_bound_on_replications_beyond_any_number_ends_at_the_cap():
     with np.errstate(over="ignore"):
         chosen = select_best(sample, 2, 1e-9, 0.95, 5, 1, 20)
     assert not chosen.guaranteed and chosen.observations.shape == (2, 20)
+
+
+def with_undefined(sample, where: dict[int, int]):
+    """``sample`` with plan ``s``'s outcome undefined (NaN) from replication ``where[s]`` on."""
+
+    def undefined(systems, first, count):
+        values = sample(systems, first, count)
+        for row, s in enumerate(systems):
+            if s in where:
+                values[row, max(where[s] - first, 0) :] = np.nan
+        return values
+
+    return undefined
+
+
+@pytest.mark.parametrize(("late", "means"), [(0, [10.0, 0.0, 0.5]), (12, [0.5, 0.0, 0.5])])
+def test_a_plan_undefined_in_a_replication_is_eliminated_and_never_chosen(late, means):
+    """Was: its NaN mean never lost a comparison, so an undefined current plan was chosen
+    (at once, even were it far the best; or in a replication after the first stage)."""
+    sample = with_undefined(plans(np.array(means), 5), {0: late})
+    chosen = select_best(sample, 3, 0.5, 0.95, 10, 1, 2000)
+    assert chosen.best == 2 and chosen.undefined == [True, False, False]
+    assert chosen.eliminated[0] == max(10, late + 1)
+    assert np.isnan(chosen.means[0]) and not np.isnan(chosen.means[1:]).any()
+
+
+def test_a_selection_where_every_plan_is_undefined_is_refused():
+    sample = with_undefined(plans(np.zeros(2), 5), {0: 3, 1: 5})
+    with pytest.raises(UndefinedEverywhere) as caught:
+        select_best(sample, 2, 0.5, 0.95, 10, 1, 2000)
+    assert caught.value.counts == [10, 10]
+    with pytest.raises(UndefinedEverywhere):
+        select_best(with_undefined(plans(np.zeros(1), 5), {0: 2}), 1, 0.5, 0.95, 10, 1, 20)
