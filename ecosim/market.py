@@ -543,7 +543,8 @@ def resolve_scenario(
             )
         overrides[path] = value
     if isinstance(scenario, Scenario):  # validated again: model_copy(update=...) does not
-        data = apply_overrides(scenario.model_dump(), overrides)
+        written = scenario.model_dump(exclude_defaults=True)
+        data = apply_overrides(scenario.model_dump(), overrides, written=written)
         source = f"scenario {scenario.name!r}"
         if overrides:
             return validate_scenario(data, source=source)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecosim.errors import InputError, InputWarning
-from ecosim.model import run
+from ecosim.model import resolve_scenario, run
 from ecosim.scenario import (
     ACTION_TYPES,
     OUTSIDE_PATHS_VARIABLE,
@@ -596,6 +596,35 @@ def test_a_set_value_beyond_the_largest_float_is_refused_not_read_as_no_limit():
     assert parse_assignment("brands.0.budget=inf")[1] == float("inf")
     with pytest.raises(ScenarioError, match=r"1e400 is beyond the largest number .*write inf"):
         parse_assignment("brands.0.budget=1e400")
+
+
+def test_a_table_set_whole_without_values_the_scenario_writes_is_warned_of():
+    """Was silent: TOML reads ``{dynamics.share_rate = 0.5}`` as the whole table, and the
+    scenario's other dynamics fell back to their defaults."""
+    data = {"dynamics": {"share_rate": 0.5, "venting_rate": 0.2}, "network": {"kind": "a"}}
+    with pytest.warns(InputWarning) as caught:
+        changed = apply_overrides(data, {"dynamics": {"wom_awareness_rate": 0.9}})
+    assert changed["dynamics"] == {"wom_awareness_rate": 0.9}
+    [message] = [str(w.message) for w in caught]
+    assert message.startswith("dynamics: sets the table whole, without the share_rate = 0.5, ")
+    assert '("dynamics.wom_awareness_rate" = 0.9: unquoted, TOML reads' in message
+    meant = {  # given with its kind, or leaving out only tables: meant whole
+        "network": {"kind": "b", "k": 4},
+        "brands.0.loyalty": {"tiers": {"review_days": 90}},
+        "dynamics.share_rate": 0.9,
+    }
+    data["brands"] = [{"name": "a", "loyalty": {"points": {"goal": 10}}}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        apply_overrides(data, meant)
+
+
+def test_a_strategy_setting_a_table_whole_is_warned_only_of_what_differs_from_defaults():
+    scenario = load_scenario(SCENARIOS / "viral_content.toml")
+    with pytest.warns(InputWarning) as caught:
+        resolve_scenario(scenario, overrides={"dynamics": {"wom_awareness_rate": 0.9}})
+    [message] = [str(w.message) for w in caught if "sets the table whole" in str(w.message)]
+    assert "without the share_rate = 0.5 the scenario writes in it" in message
 
 
 def test_load_with_overrides_validates_them():

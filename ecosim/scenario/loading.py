@@ -278,6 +278,26 @@ def _merge_named(base: list[dict[str, Any]], changes: list[dict[str, Any]]) -> l
     return merged
 
 
+def _dropped(before: Any, value: Any, dotted: str) -> str | None:
+    """Say which fields setting table ``dotted`` whole to ``value`` drops, if any."""
+    if not (isinstance(before, dict) and isinstance(value, dict)) or any(
+        tag in value for tag in _TAGS
+    ):
+        return None  # a table given with its kind (network.kind) is given whole on purpose
+    lost = [key for key in before if key not in value and not _tables(before[key])]
+    if not lost:  # a part dropped (a loyalty programme's points for tiers) is a choice
+        return None
+    shown = ", ".join(f"{key} = {_short(before[key])}" for key in lost[:3])
+    more = f" and {len(lost) - 3} more" if len(lost) > 3 else ""
+    field, given = next(iter(value.items()), ("FIELD", "VALUE"))
+    return (
+        f"sets the table whole, without the {shown}{more} the scenario writes in it (they "
+        f"would fall back to their defaults); to change fields inside it, give each by its "
+        f'path in quotes ("{dotted}.{field}" = {_short(given)}: unquoted, TOML reads '
+        f"{dotted}.{field} as the whole table {dotted}), or give the table's other fields too"
+    )
+
+
 def other_kind(base: dict[str, Any], changes: dict[str, Any]) -> bool:
     """Whether table ``changes`` names another kind (``kind``, ``type``, ``dist``) than ``base``.
 
@@ -289,6 +309,12 @@ def other_kind(base: dict[str, Any], changes: dict[str, Any]) -> bool:
     False
     """
     return any(tag in changes and changes[tag] != base.get(tag) for tag in _TAGS)
+
+
+def _tables(value: Any) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+    )
 
 
 def _named_tables(value: Any) -> bool:
@@ -639,7 +665,10 @@ def check_overrides(overrides: Any) -> Mapping[str, Any]:
 
 
 def apply_overrides(
-    data: dict[str, Any], overrides: dict[str, Any], source: str = "--set"
+    data: dict[str, Any],
+    overrides: dict[str, Any],
+    source: str = "--set",
+    written: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return a copy of ``data`` with values set at dotted paths.
 
@@ -652,6 +681,9 @@ def apply_overrides(
         may also be an item's ``name``. Missing tables are created.
     source : str
         Named in error messages.
+    written : dict, optional
+        The values the scenario sets itself (``data`` by default; a checked scenario's
+        values other than the defaults): those a table set whole leaves out are warned of.
 
     Returns
     -------
@@ -666,6 +698,15 @@ def apply_overrides(
         (``brands.0.price`` and ``brands.shop.price``), or a table is set whole after a
         field inside it (which it would silently undo; a field set after its table refines
         it).
+
+    Warns
+    -----
+    InputWarning
+        If a table is set whole without values the scenario writes in it, and without
+        saying its kind: TOML reads ``{dynamics.share_rate = 0.5}`` as the table
+        ``dynamics``, whole, and the scenario's other dynamics fall back to their defaults.
+        A table given with its kind (a network's ``kind``, an action's ``type``), or that
+        leaves out only tables (a loyalty programme without its points), is meant whole.
     """
     check_overrides(overrides)
     result = copy.deepcopy(data)
@@ -678,6 +719,10 @@ def apply_overrides(
                 "extends names the file a scenario file starts from: write it in the file; "
                 "it cannot be set here"
             )
+        before = field_value(data if written is None else written, dotted)
+        dropped = None if problem else _dropped(before, value, dotted)
+        if dropped is not None:
+            warnings.warn(InputWarning(f"{dotted}: {dropped}"), stacklevel=2)
         if problem is not None:
             problems.append((dotted, problem))
             continue
