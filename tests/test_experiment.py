@@ -926,6 +926,57 @@ def test_running_what_is_no_experiment_or_into_no_folder_names_the_argument(tmp_
     assert not (tmp_path / "out").exists()
 
 
+def test_a_strategy_s_edge_list_is_relative_to_the_experiment_and_checked_when_read(
+    tmp_path, monkeypatch
+):
+    """Was: read from the folder the command ran in, and a missing file or one of another
+    size failed every run of the strategy instead of the reading of the file."""
+    (tmp_path / "scenarios").mkdir()
+    scenario = ring_scenario(tmp_path / "scenarios", 40)
+    (tmp_path / "scenarios" / "other.csv").write_text(
+        "".join(f"{i},{(i + 7) % 40}\n" for i in range(40))
+    )
+    (tmp_path / "scenarios" / "small.csv").write_text("0,1\n1,2\n")
+    data = tiny_experiment(customers=40, scenario="../scenarios/scenario.toml")
+    data["strategies"]["quiet"]["set"] = {"network.path": "../scenarios/other.csv"}
+    data["strategies"]["promo"]["set"] = {
+        "network": {"kind": "edge_list", "path": "../scenarios/other.csv"}
+    }
+    folder = tmp_path / "experiments"
+    path = write_experiment(folder, data, scenario)
+    (tmp_path / "scenarios" / "scenario.toml").write_text(tomli_w.dumps(scenario))
+    monkeypatch.chdir(tmp_path / "scenarios")  # a folder where ../scenarios/other.csv is not
+    experiment = load_experiment(path)
+    other = str(tmp_path / "scenarios" / "other.csv")
+    assert experiment.strategies["quiet"].set["network.path"] == other
+    assert experiment.strategies["promo"].set["network"]["path"] == other
+    data["strategies"]["quiet"]["set"] = {"network.path": "../scenarios/missing.csv"}
+    data["strategies"]["promo"]["set"] = {"network.path": "../scenarios/small.csv"}
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(write_experiment(folder, data, scenario))
+    [missing, small] = caught.value.problems
+    assert missing == (
+        "strategies.quiet",
+        f"network.path: {tmp_path / 'scenarios' / 'missing.csv'}: file not found",
+    )
+    assert small[0] == "strategies.promo"
+    assert small[1].startswith("network.path: 40 customers do not fit the scenario's network")
+
+
+def test_a_condition_s_edge_lists_are_relative_to_the_experiment(tmp_path, monkeypatch):
+    (tmp_path / "scenarios").mkdir()
+    scenario = ring_scenario(tmp_path / "scenarios", 40)
+    (tmp_path / "scenarios" / "scenario.toml").write_text(tomli_w.dumps(scenario))
+    data = tiny_experiment(customers=40, scenario="../scenarios/scenario.toml")
+    data["conditions"] = {
+        "parameters": [{"path": "network.path", "values": ["../scenarios/ring.csv"]}]
+    }
+    monkeypatch.chdir(tmp_path)
+    experiment = load_experiment(write_experiment(tmp_path / "experiments", data, scenario))
+    [parameter] = experiment.parameters
+    assert parameter.values == [str(tmp_path / "scenarios" / "ring.csv")]
+
+
 def test_a_number_of_customers_the_scenario_s_edge_list_does_not_name_is_refused(tmp_path):
     """Every run failed on the edge list instead, and the message named no ``customers``."""
     scenario = ring_scenario(tmp_path, 40)

@@ -50,8 +50,10 @@ from ecosim.scenario.loading import (
     inside,
     other_kind,
     overlapping,
+    referenced_file,
     validation_problems,
 )
+from ecosim.scenario.network import EdgeList
 from ecosim.value import VALUE_KEYS
 
 __all__ = [
@@ -798,6 +800,57 @@ def outcome_names(scenario: Scenario) -> list[str]:
 # ---------------------------------------------------------------- loading
 
 
+def _edge_list_problems(scenario: Scenario) -> list[tuple[str, str]]:
+    """Say whether a strategy's own edge list is missing or does not fit its customers."""
+    network = scenario.network
+    if not isinstance(network, EdgeList):
+        return []
+    if not Path(network.path).is_file():
+        return [("network.path", f"{network.path}: file not found")]
+    return [("network.path", message) for _, message in check_edge_list(scenario)]
+
+
+def _resolve_edge_lists(data: dict[str, Any], path: Path) -> None:
+    """Resolve the edge lists strategies and conditions name, relative to the experiment file.
+
+    As a scenario file's ``network.path`` is relative to that file, a path a strategy's
+    ``set`` or a condition's ``values`` give is relative to the experiment file (not to
+    the folder a command runs in), as its ``scenario`` is.
+    """
+
+    def resolved(field: str, name: Any) -> Any:
+        if not isinstance(name, str):
+            return name  # refused as it is, by the schema
+        try:
+            return str(referenced_file(path, field, name, allow_outside=True))
+        except ScenarioError as error:
+            raise ExperimentError(str(path), error.problems) from None
+
+    strategies = data.get("strategies")
+    for label, strategy in strategies.items() if isinstance(strategies, dict) else ():
+        changes = strategy.get("set") if isinstance(strategy, dict) else None
+        if not isinstance(changes, dict):
+            continue
+        where = f"strategies.{label}.set"
+        if "network.path" in changes:
+            changes["network.path"] = resolved(f"{where}.network.path", changes["network.path"])
+        network = changes.get("network")
+        if isinstance(network, dict) and "path" in network:
+            changes["network"] = {
+                **network,
+                "path": resolved(f"{where}.network.path", network["path"]),
+            }
+    conditions = data.get("conditions")
+    parameters = conditions.get("parameters") if isinstance(conditions, dict) else None
+    for i, parameter in enumerate(parameters if isinstance(parameters, list) else ()):
+        if not isinstance(parameter, dict):
+            continue
+        values = parameter.get("values")
+        if parameter.get("path") == "network.path" and isinstance(values, list):
+            field = f"conditions.parameters[{i}].values"
+            parameter["values"] = [resolved(field, value) for value in values]
+
+
 def load_experiment(
     path: str | Path, overrides: dict[str, Any] | None = None, *, overrides_from: str | None = None
 ) -> Experiment:
@@ -854,6 +907,7 @@ def load_experiment(
     except ScenarioError as error:
         raise ExperimentError(error.source, error.problems) from None
     _refuse_new_strategies(in_file, data, overrides, source)
+    _resolve_edge_lists(data, path)
     posterior = data.get("posterior")
     if isinstance(posterior, dict) and isinstance(posterior.get("from"), str):
         data["posterior"] = {**posterior, "from": str((path.parent / posterior["from"]).resolve())}
@@ -1045,11 +1099,17 @@ def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
     for name, strategy in experiment.strategies.items():
         try:
             with strategy_warnings(name, base):
-                resolve_scenario(base, overrides=strategy_overrides(base, strategy))
+                resolved = resolve_scenario(base, overrides=strategy_overrides(base, strategy))
         except ScenarioError as error:
             problems += [
                 (f"strategies.{name}", f"{path}: {message}" if path else message)
                 for path, message in error.problems
+            ]
+            continue
+        if resolved.network != base.network:  # its own edge list: there, and of its size
+            problems += [
+                (f"strategies.{name}", f"{field}: {message}")
+                for field, message in _edge_list_problems(resolved)
             ]
     if problems:
         return problems

@@ -48,6 +48,7 @@ __all__ = [
     "overlapping",
     "parse_assignment",
     "read_toml",
+    "referenced_file",
     "scenario_notices",
     "validate_scenario",
     "validation_problems",
@@ -182,14 +183,14 @@ def _follow(
     network = data.get("network")
     if isinstance(network, dict) and isinstance(network.get("path"), str):
         network["path"] = str(
-            _referenced(path, "network.path", network["path"], allow_outside_paths, named)
+            referenced_file(path, "network.path", network["path"], allow_outside_paths, named)
         )
     base = data.pop("extends", None)
     if base is None:
         return data
     if not isinstance(base, str):
         raise ScenarioError(str(named), [("extends", f"expected a file name, got {_short(base)}")])
-    parent = _referenced(path, "extends", base, allow_outside_paths, named)
+    parent = referenced_file(path, "extends", base, allow_outside_paths, named)
     if parent in seen or parent == path.resolve():
         raise ScenarioError(str(named), [("extends", f"{base!r} extends itself in a cycle")])
     if extended is not None:
@@ -207,7 +208,7 @@ def _follow(
     return _merge(inherited, data)
 
 
-def _referenced(
+def referenced_file(
     path: Path, field: str, name: str, allow_outside: bool, named: Path | None = None
 ) -> Path:
     """Resolve a file named in ``path``'s ``field``; refuse it outside ``path``'s folder.
