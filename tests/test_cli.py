@@ -343,6 +343,17 @@ DAYS = {"path": "days", "range": [20, 30], "integer": True}
 PRICE = {"path": "brands.shop.price", "range": [80, 120]}
 
 
+def _without_varied(data: dict) -> dict:
+    """The experiment without its days or customers where a parameter varies them (its
+    file's own are refused, tested with the experiment files)."""
+    sections = (data.get("conditions") or {}, data.get("sensitivity") or {})
+    varied = {p["path"] for section in sections for p in section.get("parameters", [])}
+    for name, path in (("days", "days"), ("customers", "population.size")):
+        if path in varied:
+            data.pop(name, None)
+    return data
+
+
 @pytest.mark.parametrize(
     ("command", "design", "args", "problem"),
     [
@@ -398,9 +409,7 @@ def test_a_field_that_a_parameter_varies_is_refused_on_the_command_line(
     """--customers and --days were recorded with the results while every run took the
     parameter's population size or horizon instead; so was any --set scenario.* of a field a
     parameter varies."""
-    data = tiny_experiment(days=20, **design)
-    if "scenario.days=40" in args:  # an experiment's days refuse it already (tested below)
-        data.pop("days")
+    data = _without_varied(tiny_experiment(days=20, **design))
     experiment = str(write_experiment(tmp_path, data))
     out = tmp_path / "out"
     assert main([command[0], experiment, *command[1:], *args, "--out", str(out)]) == 2
@@ -441,7 +450,8 @@ def test_sensitivity_refuses_settings_no_run_of_it_reads(
     design, setting, problem, tmp_path, capsys
 ):
     """They were recorded with the results, and any rerun had to repeat them."""
-    experiment = str(write_experiment(tmp_path, tiny_experiment(days=20, **design)))
+    data = _without_varied(tiny_experiment(days=20, **design))
+    experiment = str(write_experiment(tmp_path, data))
     out = tmp_path / "out"
     args = ["sensitivity", experiment, "--method", "morris", "--set", setting, "--out", str(out)]
     assert main(args) == 2

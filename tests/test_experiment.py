@@ -616,6 +616,7 @@ def test_sensitivity_parameters_are_independent_of_the_conditions(tmp_path):
         conditions={"parameters": [{"path": "days", "values": [5, 10]}]},
         sensitivity={"parameters": SENSITIVE, "trajectories": 3, "replications": 1},
     )
+    del data["days"]  # the conditions give the days
     experiment = load_experiment(write_experiment(tmp_path, data))
     assert condition_table(experiment) == [{"days": 5}, {"days": 10}]
     design = sensitivity_design(experiment, "morris")
@@ -963,6 +964,34 @@ def test_a_strategy_s_edge_list_is_relative_to_the_experiment_and_checked_when_r
     assert small[1].startswith("network.path: 40 customers do not fit the scenario's network")
 
 
+def test_the_file_s_days_or_customers_under_a_condition_that_varies_them_are_refused(tmp_path):
+    """Was: silently unused, while the warnings and the report's design quoted them."""
+    data = tiny_experiment(
+        conditions={
+            "parameters": [
+                {"path": "days", "values": [10, 20]},
+                {"path": "population.size", "values": [200, 300]},
+            ]
+        }
+    )
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(write_experiment(tmp_path, data))
+    assert caught.value.problems == [
+        (
+            "customers",
+            "conditions.parameters[1] gives every run its population.size, so customers = 300 "
+            "would apply to no run: remove customers or the parameter",
+        ),
+        (
+            "days",
+            "conditions.parameters[0] gives every run its days, so days = 15 would apply to no "
+            "run: remove days or the parameter",
+        ),
+    ]
+    del data["days"], data["customers"]
+    assert len(load_experiment(write_experiment(tmp_path, data)).parameters) == 2
+
+
 def test_a_condition_s_edge_lists_are_relative_to_the_experiment(tmp_path, monkeypatch):
     (tmp_path / "scenarios").mkdir()
     scenario = ring_scenario(tmp_path / "scenarios", 40)
@@ -1002,9 +1031,9 @@ def test_a_number_of_customers_the_scenario_s_edge_list_does_not_name_is_refused
 def test_whole_values_of_an_integer_parameter_are_whole_numbers(tmp_path):
     """``integer = true`` with values 300.0 and 400.0 was refused: 'a valid integer (got 300.0)'."""
     condition = {"path": "population.size", "values": [300.0, 400.0], "integer": True}
-    experiment = load_experiment(
-        write_experiment(tmp_path, tiny_experiment(conditions={"parameters": [condition]}))
-    )
+    data = tiny_experiment(conditions={"parameters": [condition]})
+    del data["customers"]  # the condition gives the customers
+    experiment = load_experiment(write_experiment(tmp_path, data))
     assert experiment.conditions.parameters[0].values == [300, 400]
     assert all(type(value) is int for value in experiment.conditions.parameters[0].values)
 

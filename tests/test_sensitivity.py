@@ -19,6 +19,7 @@ from ecosim.experiment import (
     run_sensitivity,
     sensitivity_design,
 )
+from ecosim.experiment.schema import sensitivity_problems
 from ecosim.report import write_sensitivity_report
 
 from experiment_helpers import tiny_experiment, write_experiment
@@ -84,6 +85,7 @@ def test_sobol_from_the_command_line(tmp_path, capsys):
 
 def test_sensitivity_needs_ranges(tmp_path, capsys):
     data = tiny_experiment(conditions={"parameters": [{"path": "days", "values": [5, 10]}]})
+    del data["days"]  # the conditions give the days
     path = write_experiment(tmp_path, data)
     with pytest.raises(
         ExperimentError, match=r"parameters\[0\]: sensitivity analysis needs a range"
@@ -132,6 +134,21 @@ def test_morris_levels_are_even(tmp_path):
     assert "sensitivity.levels: Morris needs an even number of grid levels (got 3)" in str(
         refused.value
     )
+
+
+def test_the_file_s_days_under_a_sensitivity_parameter_that_varies_them_are_refused(tmp_path):
+    """A batch, which does not vary days, still runs the file's days."""
+    days = {"name": "days", "path": "days", "range": [10, 20], "integer": True}
+    data = tiny_experiment(sensitivity={"parameters": [days]})
+    path = write_experiment(tmp_path, data)
+    experiment = load_experiment(path)
+    assert sensitivity_problems(experiment) == [
+        (
+            "days",
+            "sensitivity.parameters[0] gives every run its days, so days = 15 would apply to "
+            "no run: remove days or the parameter",
+        )
+    ]
 
 
 END = {"name": "end", "path": "campaign.0.end", "range": [14, 20], "integer": True}

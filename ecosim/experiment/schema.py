@@ -949,6 +949,13 @@ def load_experiment(
     experiment = experiment.model_copy(update={"scenario": scenario})
     problems = [
         *_unread_overrides(experiment, in_scenario),
+        *(
+            (name, problem)
+            for name, problem in _varied_settings(
+                experiment, experiment.parameters, "conditions.parameters"
+            )
+            if name not in overrides  # the command line's own refusal names its option
+        ),
         *_check_overrides(experiment),
         *_check_posterior(experiment),
     ]
@@ -1122,6 +1129,28 @@ def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
     return problems
 
 
+def _varied_settings(
+    experiment: Experiment, parameters: list[Factor], where: str
+) -> list[tuple[str, str]]:
+    """Refuse the experiment's ``customers`` or ``days`` where a parameter varies that field.
+
+    Each run takes the parameter's value, so the setting would apply to no run, only to
+    what the report says of the design (as ``--customers`` and ``--days`` are refused).
+    """
+    settings = {"customers": "population.size", "days": "days"}
+    return [
+        (
+            name,
+            f"{where}[{i}] gives every run its {parameter.path}, so {name} = "
+            f"{getattr(experiment, name)} would apply to no run: remove {name} or the parameter",
+        )
+        for name, path in settings.items()
+        if getattr(experiment, name) is not None
+        for i, parameter in enumerate(parameters)
+        if inside(path, parameter.path)
+    ]
+
+
 def sensitivity_problems(experiment: Experiment) -> list[tuple[str, str]]:
     """Check a sensitivity analysis's parameters against the strategy it analyses.
 
@@ -1146,7 +1175,8 @@ def sensitivity_problems(experiment: Experiment) -> list[tuple[str, str]]:
     name = experiment.sensitivity.strategy or experiment.baseline
     chosen = {name: experiment.strategies[name]}
     scenario = experiment.scenario.model_dump()
-    problems = [
+    problems = _varied_settings(experiment, parameters, f"{where}.parameters")
+    problems += [
         clash
         for i, parameter in enumerate(parameters if own else [])
         for clash in _clashes(
