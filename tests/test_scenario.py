@@ -617,6 +617,7 @@ def test_a_table_set_whole_without_values_the_scenario_writes_is_warned_of():
     with warnings.catch_warnings():
         warnings.simplefilter("error", InputWarning)
         apply_overrides(data, meant)
+        assert apply_overrides(data, {"dynamics": {}})["dynamics"] == {}  # cleared on purpose
 
 
 def test_a_strategy_setting_a_table_whole_is_warned_only_of_what_differs_from_defaults():

@@ -281,9 +281,9 @@ def _merge_named(base: list[dict[str, Any]], changes: list[dict[str, Any]]) -> l
 
 def _dropped(before: Any, value: Any, dotted: str) -> str | None:
     """Say which fields setting table ``dotted`` whole to ``value`` drops, if any."""
-    if not (isinstance(before, dict) and isinstance(value, dict)) or any(
-        tag in value for tag in _TAGS
-    ):
+    if not (isinstance(before, dict) and isinstance(value, dict) and value):
+        return None  # an empty table clears it on purpose
+    if any(tag in value for tag in _TAGS):
         return None  # a table given with its kind (network.kind) is given whole on purpose
     lost = [key for key in before if key not in value and not _tables(before[key])]
     if not lost:  # a part dropped (a loyalty programme's points for tiers) is a choice
@@ -706,8 +706,9 @@ def apply_overrides(
         If a table is set whole without values the scenario writes in it, and without
         saying its kind: TOML reads ``{dynamics.share_rate = 0.5}`` as the table
         ``dynamics``, whole, and the scenario's other dynamics fall back to their defaults.
-        A table given with its kind (a network's ``kind``, an action's ``type``), or that
-        leaves out only tables (a loyalty programme without its points), is meant whole.
+        A table given with its kind (a network's ``kind``, an action's ``type``), empty, or
+        that leaves out only tables (a loyalty programme without its points), is meant
+        whole.
     """
     check_overrides(overrides)
     result = copy.deepcopy(data)
