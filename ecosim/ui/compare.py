@@ -48,6 +48,7 @@ from ecosim.ui.compare_session import (
     default_strategies,
     experiment_folder,
     file_strategy_names,
+    horizon_note,
     idle_strategies,
     reduced_experiment,
     scenario_folder,
@@ -102,6 +103,7 @@ __all__ = [
     "experiment_folder",
     "file_strategy_names",
     "formatted",
+    "horizon_note",
     "idle_strategies",
     "no_series_note",
     "outcome_label",
@@ -182,7 +184,7 @@ def _Choices(
     refused = _plan_refused(planned, alone, experiment)
     edited = planned is not None and with_plan.value and not refused
     request = dataclasses.replace(without, plan=actions) if edited else without
-    problems, idle, brands = planned if edited else alone
+    problems, idle, brands, horizon = planned if edited else alone
     problem = choice_problem(request.names)
     warnings = [problem] if problem else []
     if refused:
@@ -211,7 +213,7 @@ def _Choices(
                 on_value=with_plan.set,
                 disabled=running or bool(refused),
             )
-        _Checks(request, experiment, [*warnings, *brands], problems, idle)
+        _Checks(request, experiment, [*warnings, *brands], problems, idle, horizon)
         with solara.Row():
             solara.Button(
                 "Run",
@@ -316,8 +318,12 @@ def _Checks(
     warnings: list[str],
     problems: list[str],
     idle: list[str],
+    horizon: list[str],
 ) -> None:
-    """Say what the request runs, what stands in its way and which strategies idle."""
+    """Say what the request runs, what stands in its way and which strategies idle.
+
+    And which of the strategies' actions the days leave out or cut short.
+    """
     count, days = len(request.names), request.days
     conditions = (
         " The experiment's market conditions are not varied here; ecosim batch runs them all."
@@ -340,6 +346,8 @@ def _Checks(
             f"scenario, {experiment.scenario.name}.{conditions}{scale}",
             style={"font-size": "0.85em"},
         )
+        for note in horizon:
+            solara.Text(note, style={"font-size": "0.85em", "font-style": "italic"})
         for warning in warnings:
             solara.Warning(warning)
         for problem in problems:
@@ -376,21 +384,24 @@ def _plan_refused(
     )
 
 
-def _check(request: Request) -> tuple[list[str], list[str], list[str]]:
-    """Return why the request cannot run, its idle strategies, and notes on its brands.
+def _check(request: Request) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Return why the request cannot run, its idle strategies, and notes on its brands and days.
 
     The idle strategies do nothing in the request's days (:func:`idle_strategies`); the
-    notes name the strategies with brands the base scenario lacks (:func:`brand_notes`).
+    notes name the strategies with brands the base scenario lacks (:func:`brand_notes`),
+    and those whose plans the days leave out or cut short (:func:`horizon_note`).
     Not checked beyond the choice of strategies while more than the page's limit are chosen
     (:func:`choice_problem` says so).
     """
     if not 0 < len(request.names) <= MAX_STRATEGIES:
-        return [], [], []
+        return [], [], [], []
     experiment, problems = checked_experiment(request)
     if experiment is None:
-        return problems, [], []
+        return problems, [], [], []
     chosen = request.names
-    return [], idle_strategies(experiment, chosen, request.days), brand_notes(experiment, chosen)
+    idle = idle_strategies(experiment, chosen, request.days)
+    cut = horizon_note(experiment, chosen, idle)
+    return [], idle, brand_notes(experiment, chosen), [cut] if cut else []
 
 
 def _descriptions(files: dict[str, Path], stems: tuple[str, ...]) -> dict[str, str]:

@@ -46,6 +46,7 @@ from ecosim.experiment import (
 )
 from ecosim.report import Comparison, compare
 from ecosim.scenario import Scenario, apply_overrides
+from ecosim.scenario.loading import beyond_horizon_problems
 from ecosim.store import ResultStore
 from ecosim.ui.compare_tables import MONEY, strategy_label
 from ecosim.ui.scenarios import scenario_files
@@ -70,6 +71,7 @@ __all__ = [
     "default_strategies",
     "experiment_folder",
     "file_strategy_names",
+    "horizon_note",
     "idle_strategies",
     "reduced_experiment",
     "scenario_folder",
@@ -269,6 +271,49 @@ def idle_strategies(experiment: Experiment, chosen: tuple[str, ...], days: int) 
     return idle
 
 
+def horizon_note(experiment: Experiment, chosen: Iterable[str], skip: Iterable[str]) -> str | None:
+    """Say which chosen strategies' campaign actions the runs' horizon leaves out or cuts short.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        With the comparison's days.
+    chosen : iterable of str
+        Names of the chosen strategies.
+    skip : iterable of str
+        Strategies said elsewhere to do nothing within the horizon (:func:`idle_strategies`).
+
+    Returns
+    -------
+    str or None
+        One sentence, or None when every chosen strategy's plan fits the horizon.
+
+    Examples
+    --------
+    >>> experiment = load_experiment(
+    ...     experiment_folder() / "strategy_comparison.toml", {"days": 120}
+    ... )
+    >>> horizon_note(experiment, ["current_plan"], [])[:81]
+    'In 120 days the runs leave out or cut short campaign actions: current plan 4 left'
+    """
+    days, parts, last = experiment.scenario.days, [], 0
+    for name in (name for name in chosen if name not in skip):
+        scenario = _strategy_scenario(experiment, name)
+        beyond, cut = beyond_horizon_problems(scenario)
+        if beyond or cut:
+            counts = [f"{len(beyond)} left out"] * bool(beyond) + [f"{len(cut)} cut short"] * bool(
+                cut
+            )
+            parts.append(f"{strategy_label(name)} {' and '.join(counts)}")
+            last = max(last, *(action.end for action in scenario.campaign))
+    if not parts:
+        return None
+    return (
+        f"In {days} days the runs leave out or cut short campaign actions: {'; '.join(parts)}. "
+        f"The plans run to day {last}: choose {last} days to compare them whole."
+    )
+
+
 def brand_notes(experiment: Experiment, chosen: Iterable[str]) -> list[str]:
     """Say which chosen strategies run brands the base scenario lacks, and what that means.
 
@@ -318,7 +363,8 @@ def _strategy_scenario(experiment: Experiment, name: str) -> Scenario:
     """Return the scenario a strategy of the experiment runs (on its base scenario)."""
     base = experiment.scenario
     overrides = strategy_overrides(base, experiment.strategies[name])
-    data = apply_overrides(base.model_dump(exclude_none=True), overrides, source=name)
+    written = base.model_dump(exclude_defaults=True)
+    data = apply_overrides(base.model_dump(exclude_none=True), overrides, name, written)
     return Scenario.model_validate(data)
 
 

@@ -16,6 +16,7 @@ import solara
 import tomli_w
 from solara.components.file_download import FileDownloadWidget
 
+import ecosim.experiment.runner
 from ecosim.errors import InputWarning
 from ecosim.experiment import ExperimentError, load_experiment
 from ecosim.experiment.schema import NAME_PATTERN
@@ -380,6 +381,21 @@ def test_the_page_warns_of_a_strategy_that_does_nothing_within_the_horizon(page)
     assert not any("does nothing" in a for a in alerts(page))
 
 
+def test_the_page_says_which_strategies_the_days_leave_out_or_cut_short(page):
+    """Was said only in the server's log: in the default 120 days most of the plans' year-end
+    actions never ran, while the page gave verdicts on the strategies."""
+
+    def notes():
+        return [t for t in page.find(v.Html).widgets if "leave out or cut short" in str(t.children)]
+
+    page.find(v.Slider, label="days per run").widget.v_model = 120
+    [note] = [str(t.children) for t in notes()]
+    assert "current plan 4 left out and 3 cut short" in note
+    assert "choose 365 days to compare them whole" in note
+    page.find(v.Slider, label="days per run").widget.v_model = 365
+    assert not notes()
+
+
 def test_the_csv_downloads_hold_one_row_per_run_and_the_summary(page, session):
     tiny(page, replications=3)
     run(page, session)
@@ -451,13 +467,17 @@ def test_closing_the_session_removes_its_results(session, tmp_path):
     rc.close()
 
 
+BROKEN_INTENSITY = 0.123
+"""The intensity by which the runs of the strategy ``broken`` are told apart (and fail)."""
+
+
 @pytest.fixture
 def own_experiments(tmp_path):
     """An experiments folder with a broken file and a valid one with a failing strategy."""
     folder = tmp_path / "experiments"
     data = tiny_experiment(replications=2)
     data.pop("conditions")
-    data["strategies"]["broken"] = {"set": {"network": {"kind": "edge_list", "path": "no.csv"}}}
+    data["strategies"]["broken"] = {"set": {"campaign.0.intensity": BROKEN_INTENSITY}}
     write_experiment(folder, data)
     (folder / "broken.toml").write_text(tomli_w.dumps(tiny_experiment(baseline="curent_plan")))
     return folder
@@ -465,6 +485,14 @@ def own_experiments(tmp_path):
 
 def test_an_invalid_experiment_or_a_failed_run_shows_in_the_page(own_experiments, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(own_experiments.parent))
+    simulate = ecosim.experiment.runner.simulate
+
+    def failing(scenario, overrides, seed):
+        if overrides.get("campaign.0.intensity") == BROKEN_INTENSITY:
+            raise OSError("the courier's data feed is down")
+        return simulate(scenario, overrides, seed)
+
+    monkeypatch.setattr(ecosim.experiment.runner, "simulate", failing)
     session = CompareSession(own_experiments)
     rc = render(session)
     problems = alerts(rc)
@@ -478,6 +506,7 @@ def test_an_invalid_experiment_or_a_failed_run_shows_in_the_page(own_experiments
     run(rc, session)
     problems = alerts(rc)
     assert any("2 of 6 runs failed" in p and "broken-c000-r00 (3 attempts)" in p for p in problems)
+    assert any("the courier's data feed is down" in p for p in problems)
     assert [row[0] for row in table_rows(rc)] == ["plain", "quiet"], "the finished runs"
     rc.close()
     session.close()

@@ -372,20 +372,17 @@ def test_a_file_the_experiment_refuses_shows_the_file_and_why(own_scenarios, mon
     session.close()
 
 
-def test_a_file_whose_every_run_fails_is_named_with_the_reason(own_scenarios, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(own_scenarios.parent))
+def test_a_file_whose_edge_list_does_not_fit_is_refused_before_any_run(own_scenarios):
+    """Was: every run of it failed, and only then was the reason named."""
     session = CompareSession(EXPERIMENTS, own_scenarios)
     rc = render(session)
     tick(rc, "mass_advertising", False)
     pick_files(rc, "small_network")
     tiny(rc)
-    run_button(rc).click()
-    assert session.wait(WAIT), "the comparison did not finish"
-    assert session.status.value.phase == "failed"
     shown = " ".join(alerts(rc))
-    assert "No run of small network finished: there is nothing to compare." in shown
-    assert "small_network-c000-r00 (3 attempts): EdgeListError" in shown
+    assert "small_network.toml cannot run in strategy_comparison:" in shown
     assert "the edge list names 50 customers" in shown
+    assert run_button(rc).disabled
     rc.close()
     session.close()
 
