@@ -20,7 +20,7 @@ import reacton.ipyvuetify as rv
 import solara
 import tomli_w
 
-from ecosim.errors import plain_number
+from ecosim.errors import plain_number, without_input_warnings
 from ecosim.scenario import Scenario, ScenarioError, validate_scenario
 from ecosim.scenario.campaign import (
     ACTION_TYPES,
@@ -41,6 +41,7 @@ __all__ = [
     "CampaignEditor",
     "action_row",
     "blank_action",
+    "downloaded",
     "form_numbers",
     "retyped",
     "same_plan",
@@ -273,6 +274,42 @@ def scenario_toml(scenario: Scenario, edge_list: str = "") -> str:
     return tomli_w.dumps(data)
 
 
+def downloaded(running: Scenario, plan: Scenario) -> tuple[Scenario, str]:
+    """Return the scenario to download: the one the model runs, with the plan edited here.
+
+    The model runs the scenario with the settings applied on Reset (customers, days, prices):
+    the download holds them, and the edited plan. Where the plan does not fit them (an
+    action after the horizon it runs), or the model runs another scenario, the download
+    is the plan's scenario as written, and the page says so.
+
+    Parameters
+    ----------
+    running : Scenario
+        The scenario the model runs.
+    plan : Scenario
+        The scenario with the edited plan.
+
+    Returns
+    -------
+    scenario : Scenario
+    note : str
+        What the download holds, for the page.
+    """
+    if running.name != plan.name:
+        return plan, "The download holds the scenario as written, with this plan."
+    data = running.model_dump(exclude_none=True)
+    data["campaign"] = [action.model_dump(exclude_none=True) for action in plan.campaign]
+    try:
+        with without_input_warnings():
+            scenario = validate_scenario(data, beyond_horizon="refuse")
+    except ScenarioError:
+        return plan, (
+            f"This plan does not fit the {running.days} days the model runs: the download holds "
+            "the scenario as written, with this plan, not the settings the model runs with."
+        )
+    return scenario, "The download holds the settings the model runs with, and this plan."
+
+
 def action_row(action: dict[str, Any]) -> list[str]:
     """Return a table row for an action: its fields in :data:`COLUMNS` order, readable.
 
@@ -476,6 +513,9 @@ def CampaignEditor(
         "influencer": ["", *(i.name for i in scenario.influencers)],
         "segment": ["all", *(s.name for s in scenario.population.segments)],
     }
+    download, held = solara.use_memo(
+        lambda: downloaded(running.scenario, current), [running, current]
+    )
     uses = (  # the sidebar's controls tune the scenario's plan, not an edited one
         running.scenario.campaign == current.campaign
         if plan
@@ -549,11 +589,12 @@ def CampaignEditor(
             solara.Button("Remove action", on_click=remove, disabled=chosen < 0)
             solara.Button("Back to the scenario's plan", on_click=back, disabled=not plan)
             solara.FileDownload(
-                lambda: scenario_toml(current, edge_list),
+                lambda: scenario_toml(download, edge_list),
                 filename=f"{current.name}-plan.toml",
                 label="Download scenario (TOML)",
                 mime_type="application/toml",
             )
+        solara.Text(held, style={"font-size": "0.8em", "color": "#555"})
         if edge_list:
             solara.Text(
                 f"The downloaded scenario's network is the uploaded {edge_list}: keep that "

@@ -389,6 +389,9 @@ def test_the_campaign_editor_checks_applies_and_downloads_a_plan(app: App):
         page.get_by_role("button", name="Download scenario (TOML)").click()
     saved = tomllib.loads(Path(download.value.path()).read_text())
     assert saved["campaign"][0]["end"] == 300
+    expect(
+        page.get_by_text("The download holds the settings the model runs with, and this plan.")
+    ).to_be_visible()
     app.reset()
     expect(
         page.get_by_text("Running with: the campaign plan edited in the Campaign tab")

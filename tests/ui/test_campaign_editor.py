@@ -13,6 +13,7 @@ from ecosim.ui.app import reset_keywords
 from ecosim.ui.campaign_editor import (
     CampaignEditor,
     blank_action,
+    downloaded,
     form_numbers,
     retyped,
     scenario_toml,
@@ -63,6 +64,22 @@ def test_what_is_typed_in_a_number_field_is_read_or_refused_naming_it(typed, mes
     with pytest.raises(ValueError) as caught:
         form_numbers({**blank_action(BASELINE), **typed})
     assert str(caught.value) == message
+
+
+def test_the_download_holds_the_settings_the_model_runs_with_the_edited_plan():
+    """Was: the scenario as written (price 150, 10,000 customers) while the sidebar said the
+    model ran at price 180 with 100 customers."""
+    actions = [*plan()[:3], {**blank_action(BASELINE), "start": 100, "end": 110}]
+    edited = with_campaign(BASELINE, actions)
+    running = LiveModel(BASELINE, customers=100, **{"brands.tokoku.price": 180}).scenario
+    scenario, note = downloaded(running, edited)
+    saved = validate_scenario(tomllib.loads(scenario_toml(scenario)))
+    assert (saved.population.size, saved.brands[0].price) == (100, 180)
+    assert saved.campaign == edited.campaign
+    assert note == "The download holds the settings the model runs with, and this plan."
+    short = LiveModel(BASELINE, days=90).scenario  # the plan's day-100 action does not fit
+    scenario, note = downloaded(short, edited)
+    assert scenario == edited and note.startswith("This plan does not fit the 90 days")
 
 
 def test_an_edited_plan_runs_on_reset_and_downloads_as_a_scenario():
