@@ -958,6 +958,13 @@ def test_action_cut_by_the_horizon_is_a_warning_naming_file_and_field(tmp_path):
     ]
 
 
+def test_a_horizon_of_one_day_is_said_in_the_singular():
+    data = small_scenario()
+    data["days"] = 1
+    with pytest.warns(InputWarning, match=r"days: the horizon of 1 day leaves out 1 campaign"):
+        validate_scenario(data)
+
+
 def test_edge_list_outside_the_scenario_folder_is_refused_unless_allowed(tmp_path, monkeypatch):
     (tmp_path / "sub").mkdir()
     data = small_scenario(network={"kind": "edge_list", "path": "../edges.csv"})

@@ -442,7 +442,8 @@ def _horizon(scenario: Scenario, beyond: list[tuple[str, str]], cut: list[tuple[
     left_out = f"leaves out {_listed(beyond)}" if beyond else ""
     cut_short = f"cuts short {_listed(cut)}" if cut else ""
     joined = " and ".join(part for part in (left_out, cut_short) if part)
-    return f"days: the horizon of {scenario.days} days {joined}"
+    days = "1 day" if scenario.days == 1 else f"{scenario.days} days"
+    return f"days: the horizon of {days} {joined}"
 
 
 def _empty_segments(scenario: Scenario) -> list[str]:
