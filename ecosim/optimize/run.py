@@ -101,6 +101,11 @@ class Candidate:
     overrides: dict[str, Any]
     trial: int | None = None
 
+    @property
+    def plan(self) -> str:
+        """What the plan sets, as text: its runs are told apart by it, not by its name."""
+        return json.dumps(self.overrides, sort_keys=True, default=str)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -585,6 +590,30 @@ def _kept_runs(path: Path) -> pd.DataFrame:
     )
 
 
+def current_runs(runs: pd.DataFrame, candidates: list[Candidate]) -> pd.DataFrame:
+    """Drop the kept selection runs of a plan that a candidate's name now names no longer.
+
+    A trial's number names another plan once the study it came from is gone (moved away
+    to start the search afresh): its runs are of the old plan, and are run again for the
+    new one. Runs written before plans were recorded (no ``plan``) are kept.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        The runs kept in ``selection.parquet``.
+    candidates : list of Candidate
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    if not len(runs) or "plan" not in runs.columns:
+        return runs
+    plans = runs["candidate"].map({c.name: c.plan for c in candidates})
+    kept = plans.isna() | runs["plan"].isna() | (plans == runs["plan"])
+    return runs[kept].reset_index(drop=True)
+
+
 class _SelectionRuns:
     """The selection stage's runs, kept in ``selection.parquet`` so a rerun re-uses them.
 
@@ -603,7 +632,7 @@ class _SelectionRuns:
         self.evaluator = _Evaluator(optimisation, runner, stream=1, count=count)
         self.candidates = candidates
         self.path = folder / SELECTION
-        self.runs = _kept_runs(self.path)
+        self.runs = current_runs(_kept_runs(self.path), candidates)
         self.done: set[tuple[str, int]] = set()
         if len(self.runs):
             self.done = set(zip(self.runs["candidate"], self.runs["replication"], strict=True))
@@ -642,6 +671,7 @@ class _SelectionRuns:
             plans = list(dict.fromkeys(self.candidates[s].name for s, _ in missing))
             raise SelectionFailed(plans, f"{type(error).__name__}: {error}") from error
         rows = pd.DataFrame(summaries)
+        rows.insert(0, "plan", [self.candidates[s].plan for s, _ in missing])
         rows.insert(0, "replication", [r for _, r in missing])
         rows.insert(0, "candidate", [self.candidates[s].name for s, _ in missing])
         self.runs = pd.concat([self.runs, rows], ignore_index=True) if len(self.runs) else rows

@@ -1,8 +1,10 @@
 """Ranking and selection: KN picks the true best at least at its stated rate."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from ecosim.optimize.run import Candidate, current_runs
 from ecosim.optimize.selection import UndefinedEverywhere, kn_constants, select_best
 
 MACRO = range(400)
@@ -111,3 +113,21 @@ def test_a_selection_where_every_plan_is_undefined_is_refused():
     assert caught.value.counts == [10, 10]
     with pytest.raises(UndefinedEverywhere):
         select_best(with_undefined(plans(np.zeros(1), 5), {0: 2}), 1, 0.5, 0.95, 10, 1, 20)
+
+
+def test_kept_runs_of_a_plan_a_name_no_longer_names_are_dropped():
+    """Was: a fresh search's trial_6 was given the old trial_6's runs, of another plan."""
+    old = Candidate("trial_6", {}, {"campaign.0.intensity": 0.2})
+    new = Candidate("trial_6", {}, {"campaign.0.intensity": 0.9})
+    current = Candidate("current_plan", {}, {})
+    runs = pd.DataFrame(
+        {
+            "candidate": ["current_plan", "trial_6", "trial_2", "trial_6"],
+            "replication": [0, 0, 0, 1],
+            "plan": [current.plan, old.plan, "{}", None],  # None: written before plans were
+            "total_profit": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    kept = current_runs(runs, [current, new])
+    assert kept["total_profit"].tolist() == [1.0, 3.0, 4.0]
+    assert current_runs(runs, [current, old])["total_profit"].tolist() == [1.0, 2.0, 3.0, 4.0]
