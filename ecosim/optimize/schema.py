@@ -600,6 +600,7 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Optimisation:
     if problems:
         raise OptimisationError(source, problems)
     _warn_unused_settings(optimisation, source)
+    _warn_other_budgets(optimisation, source)
     return optimisation
 
 
@@ -630,6 +631,31 @@ def _warn_unused_settings(optimisation: Optimisation, source: str) -> None:
             warnings.warn(
                 f"{source}: search.{name}: not used by the {sampler} sampler (only by "
                 f"{user}); the search runs without it",
+                InputWarning,
+                stacklevel=2,
+            )
+
+
+def _warn_other_budgets(optimisation: Optimisation, source: str) -> None:
+    """Warn of a budget group whose total is not what the current plan spends on its items.
+
+    Every plan the search makes spends the total: against a current plan that spends
+    another amount on the same items, a plan gains or loses by the money as much as by its
+    shares, and "at equal cost" holds of the plans the search compares, not of the current
+    plan.
+    """
+    data = optimisation.scenario.model_dump()
+    for g, group in enumerate(optimisation.budgets):
+        spent = sum(
+            float(field_value(data, item.path) or 0.0) * item.unit_cost for item in group.items
+        )
+        if abs(spent - group.total) > 0.01 * group.total:
+            warnings.warn(
+                f"{source}: budgets[{g}].total: {group.total:,.6g}, but the current plan spends "
+                f"{spent:,.6g} on its items ({_percent(spent / group.total)} of it): every plan "
+                "of the search spends the total, so its difference from the current plan is "
+                "partly the money, not the shares (set total to what is spent now to compare "
+                "at equal cost)",
                 InputWarning,
                 stacklevel=2,
             )

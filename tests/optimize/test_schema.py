@@ -432,3 +432,26 @@ def test_repeated_names_are_placed_in_their_own_lists(tmp_path):
     ]
     message = problems(tmp_path, budgets=[{"name": "mix", "total": 50.0, "items": items}])
     assert "budgets[0].items[1].name: item name 'a' is used twice (first by items[0])" in message
+
+
+@pytest.mark.parametrize(("total", "warned"), [(120.0, False), (180.0, True)])
+def test_a_budget_unlike_what_the_current_plan_spends_is_warned_of(tmp_path, total, warned):
+    """Was silent: the report then said "the same cost" while the budgeted money rose."""
+    items = [
+        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": 1.0},
+        {"name": "promo", "path": "campaign.1.discount", "unit_cost": 100.0, "max": 1.0},
+    ]
+    budgets = [{"name": "mix", "total": total, "items": items}]
+    path = write_optimisation(
+        tmp_path, tiny_optimisation(variables=[], flights=[], budgets=budgets)
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        load_optimisation(path)
+    said = [str(w.message) for w in caught if "budgets[0].total" in str(w.message)]
+    assert bool(said) == warned
+    if warned:
+        assert (
+            "budgets[0].total: 180, but the current plan spends 120 on its items (66.7% of it)"
+            in said[0]
+        )
