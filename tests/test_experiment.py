@@ -25,6 +25,7 @@ from ecosim.experiment import (
     sensitivity_design,
     strategy_overrides,
 )
+from ecosim.experiment.plan import refused_conditions
 from ecosim.model import resolve_scenario
 from ecosim.scenario import load_scenario
 
@@ -296,6 +297,20 @@ def test_runs_share_seeds_across_strategies_and_conditions(tmp_path):
     assert first.overrides == {"dynamics.wom_awareness_rate": 0.2}
     assert [r.strategy for r in runs[:3]] == ["plain", "quiet", "promo"], "pairs come first"
     assert {r.run_id for r in runs} >= {"promo-c001-r02", "quiet-c000-r01"}
+
+
+def test_a_latin_hypercube_that_draws_a_condition_twice_is_refused(tmp_path):
+    """Was: conditions 2, 3, 2, 2, 3, 3 of network.m, identical runs compared as six."""
+    price = {"path": "brands.shop.price", "name": "price", "range": [100, 101], "integer": True}
+    design = {"design": "latin_hypercube", "points": 6, "parameters": [price]}
+    data = tiny_experiment(conditions=design)
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    [(field, problem)] = refused_conditions(experiment)
+    assert field == "conditions.points"
+    assert problem.startswith("the Latin hypercube's 6 conditions hold only 2 different ones")
+    assert "set points to at most 2 (the whole numbers in price's range)" in problem
+    data["conditions"]["points"] = 2
+    assert refused_conditions(load_experiment(write_experiment(tmp_path, data))) == []
 
 
 def test_factorial_and_latin_hypercube_designs(tmp_path):

@@ -445,12 +445,27 @@ def refused_conditions(experiment: Experiment) -> list[tuple[str, str]]:
     Returns
     -------
     list of (str, str)
-        ``("conditions.parameters", problem)`` for the first conditions refused.
+        ``("conditions.parameters", problem)`` for the first conditions refused;
+        ``("conditions.points", problem)`` for a Latin hypercube that draws a condition
+        twice (integer parameters over short ranges).
     """
     if experiment.conditions is None:
         return []
     parameters = experiment.parameters
     points = [tuple(c[p.label] for p in parameters) for c in condition_table(experiment)]
+    distinct = len(set(points))
+    if distinct < len(points):  # whole numbers drawn from short ranges
+        wholes = {p.label: int(p.range[1] - p.range[0]) + 1 for p in parameters if p.integer}
+        fewest = min(wholes, key=wholes.__getitem__)
+        return [
+            (
+                "conditions.points",
+                f"the Latin hypercube's {len(points)} conditions hold only {distinct} different "
+                "ones, which would run the same runs again as other conditions: set points to "
+                f"at most {wholes[fewest]} (the whole numbers in {fewest}'s range), widen the "
+                "integer parameters' ranges, or use the factorial design",
+            )
+        ]
     most = max(MAX_COMBINATIONS // len(experiment.strategies), 1)
     for name, strategy in experiment.strategies.items():
         overrides = strategy_overrides(experiment.scenario, strategy)
