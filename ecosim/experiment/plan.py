@@ -38,6 +38,7 @@ from ecosim.experiment.schema import (
     Scalar,
     sensitivity_problems,
     strategy_overrides,
+    varied_settings,
 )
 from ecosim.model import MAX_COMBINATIONS, first_invalid
 from ecosim.scenario import Scenario
@@ -447,11 +448,16 @@ def refused_conditions(experiment: Experiment) -> list[tuple[str, str]]:
     list of (str, str)
         ``("conditions.parameters", problem)`` for the first conditions refused;
         ``("conditions.points", problem)`` for a Latin hypercube that draws a condition
-        twice (integer parameters over short ranges).
+        twice (integer parameters over short ranges); ``("customers", problem)`` or
+        ``("days", problem)`` where a condition varies the field the experiment sets
+        (:func:`~ecosim.experiment.schema.varied_settings`).
     """
     if experiment.conditions is None:
         return []
     parameters = experiment.parameters
+    varied = varied_settings(experiment, parameters, "conditions.parameters")
+    if varied:
+        return varied
     points = [tuple(c[p.label] for p in parameters) for c in condition_table(experiment)]
     distinct = len(set(points))
     if distinct < len(points):  # whole numbers drawn from short ranges

@@ -78,6 +78,7 @@ __all__ = [
     "strategy_warnings",
     "summary_row",
     "validate_experiment",
+    "varied_settings",
 ]
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -849,6 +850,13 @@ def _resolve_edge_lists(data: dict[str, Any], path: Path) -> None:
         if parameter.get("path") == "network.path" and isinstance(values, list):
             field = f"conditions.parameters[{i}].values"
             parameter["values"] = [resolved(field, value) for value in values]
+            missing = [
+                v for v in parameter["values"] if isinstance(v, str) and not Path(v).is_file()
+            ]
+            if missing:
+                raise ExperimentError(
+                    str(path), [(f"{field}", f"{name}: file not found") for name in missing]
+                )
 
 
 def load_experiment(
@@ -897,6 +905,7 @@ def load_experiment(
         )
     overrides = dict(check_overrides({} if overrides is None else overrides))
     in_scenario = {p: v for p, v in overrides.items() if p.startswith("scenario.")}
+    _resolve_edge_lists(data, path)  # the file's own: --set gives paths from where it runs
     in_file = data
     try:
         data = apply_overrides(
@@ -907,7 +916,6 @@ def load_experiment(
     except ScenarioError as error:
         raise ExperimentError(error.source, error.problems) from None
     _refuse_new_strategies(in_file, data, overrides, source)
-    _resolve_edge_lists(data, path)
     posterior = data.get("posterior")
     if isinstance(posterior, dict) and isinstance(posterior.get("from"), str):
         data["posterior"] = {**posterior, "from": str((path.parent / posterior["from"]).resolve())}
@@ -949,13 +957,6 @@ def load_experiment(
     experiment = experiment.model_copy(update={"scenario": scenario})
     problems = [
         *_unread_overrides(experiment, in_scenario),
-        *(
-            (name, problem)
-            for name, problem in _varied_settings(
-                experiment, experiment.parameters, "conditions.parameters"
-            )
-            if name not in overrides  # the command line's own refusal names its option
-        ),
         *_check_overrides(experiment),
         *_check_posterior(experiment),
     ]
@@ -1129,7 +1130,7 @@ def _check_overrides(experiment: Experiment) -> list[tuple[str, str]]:
     return problems
 
 
-def _varied_settings(
+def varied_settings(
     experiment: Experiment, parameters: list[Factor], where: str
 ) -> list[tuple[str, str]]:
     """Refuse the experiment's ``customers`` or ``days`` where a parameter varies that field.
@@ -1175,7 +1176,7 @@ def sensitivity_problems(experiment: Experiment) -> list[tuple[str, str]]:
     name = experiment.sensitivity.strategy or experiment.baseline
     chosen = {name: experiment.strategies[name]}
     scenario = experiment.scenario.model_dump()
-    problems = _varied_settings(experiment, parameters, f"{where}.parameters")
+    problems = varied_settings(experiment, parameters, f"{where}.parameters")
     problems += [
         clash
         for i, parameter in enumerate(parameters if own else [])
@@ -1364,7 +1365,8 @@ def strategy_overrides(scenario: Scenario, strategy: Strategy) -> dict[str, Any]
     """
     overrides = dict(strategy.set)
     if strategy.append:
-        data = apply_overrides(scenario.model_dump(exclude_none=True), overrides, source="set")
+        written = scenario.model_dump(exclude_defaults=True)
+        data = apply_overrides(scenario.model_dump(exclude_none=True), overrides, "set", written)
         problems = []
         for path, items in strategy.append.items():
             current = field_value(data, path)
