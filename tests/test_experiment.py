@@ -1029,6 +1029,15 @@ def test_a_condition_s_edge_lists_are_relative_to_the_experiment(tmp_path, monke
     experiment = load_experiment(write_experiment(tmp_path / "experiments", data, scenario))
     [parameter] = experiment.parameters
     assert parameter.values == [str(tmp_path / "scenarios" / "ring.csv")]
+    data["conditions"]["parameters"][0]["values"].append("../scenarios/missing.csv")
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(write_experiment(tmp_path / "experiments", data, scenario))
+    assert caught.value.problems == [
+        (
+            "conditions.parameters[0].values",
+            f"{tmp_path / 'scenarios' / 'missing.csv'}: file not found",
+        )
+    ]
 
 
 def test_a_number_of_customers_the_scenario_s_edge_list_does_not_name_is_refused(tmp_path):
