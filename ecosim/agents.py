@@ -24,7 +24,7 @@ from ecosim.errors import InputError
 from ecosim.population import NEVER, STAGES, TRAIT_BOUNDS, TRAITS
 from ecosim.processes import direct_actions, exposure
 from ecosim.processes.dialogue import media_story
-from ecosim.processes.retention import win_back
+from ecosim.processes.retention import win_back, winback_response
 from ecosim.processes.service import Complaints
 from ecosim.processes.shopping import use_product
 from ecosim.seeding import choose_seeds
@@ -430,7 +430,10 @@ class Brand(Agent):
                 most = self.affordable(action.cost_per_contact)
                 contacted = exposure.limit(lost, most, draws, f"winback:{b}")
                 self.pay(len(contacted) * action.cost_per_contact)
-                response = action.response * action.intensity
+                experience = population.experience[contacted, b]
+                response = winback_response(
+                    experience, action.response * action.intensity, model.scenario.dynamics
+                )
                 back = win_back(population, contacted, b, response, draws, "winback")
                 model.flows["won_back"][b] += back
 

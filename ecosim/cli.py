@@ -402,8 +402,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="full",
         help="the settings and tolerances of the validation issue, run before a release "
-        "(the default; 20 minutes to an hour: the run of docs/validation.md took 38 minutes "
-        "with --jobs 2 beside a test run, an earlier one 25 on a quiet machine)",
+        "(the default; 25 to 80 minutes: the run of docs/validation.md took 77 minutes "
+        "with --jobs 2 on a machine also running tests, an earlier one 25 on a quiet machine)",
     )
     speed.add_argument(
         "--quick",

@@ -83,7 +83,7 @@ def test_findings_judge_means_bands_and_intervals():
 
 def test_every_shipped_scenario_has_a_mechanism_row_that_changes_it():
     assert {row.scenario for row in mechanisms_module.ROWS} == set(shipped_names())
-    assert len(shipped_names()) == 15
+    assert len(shipped_names()) == 16
     for row in mechanisms_module.ROWS:
         data = scenario_data(row.scenario, customers=200, days=5)
         on, off = arm(data), arm(data, row.off, row.drop)
@@ -242,7 +242,7 @@ def test_quick_empirical_generalisation_holds(quick_empirical, row):
 
 def test_quick_mechanisms_case_is_complete(quick_mechanisms):
     assert quick_mechanisms.data["missing"] == []
-    assert len(quick_mechanisms.data["measurements"]) == 15
+    assert len(quick_mechanisms.data["measurements"]) == 16
 
 
 @pytest.mark.parametrize("scenario", [row.scenario for row in mechanisms_module.ROWS])

@@ -282,13 +282,15 @@ class ServiceDisruption(_Action):
 class Winback(_Action):
     """A win-back campaign to churned customers.
 
-    Each day each is won back with probability ``response * intensity``; each contact
+    Each day each contacted customer is won back with probability ``response *
+    intensity`` at a neutral experience of the brand, more after a good one and less
+    after a bad one (:func:`ecosim.processes.retention.winback_response`); each contact
     costs ``cost_per_contact``.
     """
 
     type: Literal["winback"]
     reads = ("segment", "intensity")
-    response: Probability = 0.05
+    response: Probability = 0.015
     cost_per_contact: NonNegative = 0.2
 
 

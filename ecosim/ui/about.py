@@ -146,6 +146,10 @@ its source.
 - Open `priority_delivery`: gold and platinum members' orders go first. Compare
   `incidents`, `purchases` and `profit` with priority switched off: a little more sales,
   fewer complaints, and a cost that a year's margin does not repay at Rp 10,000 a purchase.
+- Open `winback`: two weeks before Harbolnas the brand asks every customer who has left to
+  come back, and those with a better experience of the brand return more readily. Follow *won
+  back* and *churned customers* in the outcome explorer; then take the win-back out of the
+  plan in the campaign editor, or give it a response of 0.03 (a better offer), and compare.
 - Raise the **negativity bias** and watch the range of the **wom experience weight** shrink:
   the schema keeps their product at most 1 (so experience stays within -1 and 1), and the
   caption under each slider says so.

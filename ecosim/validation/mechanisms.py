@@ -319,6 +319,22 @@ ROWS: list[Mechanism] = [
         "saturates by the end of the year with or without the amplification.",
         quick_days=120,
     ),
+    Mechanism(
+        scenario="winback",
+        mechanism="a two-week win-back campaign to every lapsed customer",
+        off={},
+        drop=("winback",),
+        outcome="churned_customers",
+        over="final",
+        label="customers churned at the end of the run",
+        direction=-1,
+        plausible=(-0.45, -0.1),
+        rationale="Firms win back 20-40 % of the lapsed customers they approach (Griffin & "
+        "Lowenstein 2001), the more readily the better the customers' first lifetime with "
+        "the firm (Kumar, Bhagwat & Zhang 2015): contacting everyone churned by late November "
+        "should leave a tenth to about two fifths fewer churned customers at the year's end "
+        "(not quite the share won back: some leave after the campaign, some again).",
+    ),
 ]
 """One row per shipped scenario: its key mechanism, on against off (data for readers)."""
 

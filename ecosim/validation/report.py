@@ -97,6 +97,8 @@ REFERENCES = """\
   networks. *EPL*, 89(3), 38009.
 - Gupta, S., Lehmann, D. R., & Stuart, J. A. (2004). Valuing customers. *Journal of
   Marketing Research*, 41(1), 7–18.
+- Griffin, J., & Lowenstein, M. W. (2001). *Customer WinBack: How to Recapture Lost
+  Customers — and Keep Them Loyal*. Jossey-Bass.
 - Hamari, J., Koivisto, J., & Sarsa, H. (2014). Does gamification work? A literature
   review of empirical studies on gamification. *Proceedings of the 47th Hawaii
   International Conference on System Sciences*, 3025–3034.
@@ -107,6 +109,9 @@ REFERENCES = """\
   Marketing Research*, 43(1), 39–58.
 - Klinger, E., Rickert, D., & Hasenauer, J. (2018). pyABC: distributed, likelihood-free
   inference. *Bioinformatics*, 34(20), 3591–3593.
+- Kumar, V., Bhagwat, Y., & Zhang, X. (2015). Regaining "lost" customers: the predictive
+  power of first-lifetime behavior, the reason for defection, and the nature of the
+  win-back offer. *Journal of Marketing*, 79(4), 34–55.
 - Kumar, V., & Reinartz, W. (2016). Creating enduring customer value. *Journal of
   Marketing*, 80(6), 36–68.
 - Lacey, R., Suh, J., & Morgan, R. M. (2007). Differential effects of preferential

@@ -1,6 +1,6 @@
 import numpy as np
 
-from ecosim.processes.retention import churn, churn_hazard, win_back
+from ecosim.processes.retention import churn, churn_hazard, win_back, winback_response
 from ecosim.scenario import Dynamics
 
 from support import assert_rate, make_population
@@ -29,3 +29,27 @@ def test_churned_customers_come_back_only_through_win_back(draws):
     back = win_back(population, np.arange(20_000), 0, 0.3, draws)
     assert_rate(back, 20_000, 0.3)
     assert (~population.churned).sum() == back and population.aware.sum() == back
+
+
+def test_a_winback_response_rises_with_the_experience_the_customer_left_with():
+    params = Dynamics(churn_experience_weight=2.0)
+    p = winback_response(np.array([-1.0, -0.5, 0.0, 0.5, 1.0]), 0.02, params)
+    assert np.all(np.diff(p) > 0) and np.isclose(p[2], 0.02)
+    assert np.isclose(p[3] / p[2], np.exp(1.0)) and np.isclose(p[2] / p[1], np.exp(1.0))
+    assert winback_response(np.array([1.0]), 0.5, params)[0] == 1.0  # capped
+    flat = winback_response(np.array([-1.0, 1.0]), 0.02, Dynamics(churn_experience_weight=0.0))
+    assert np.allclose(flat, 0.02)
+
+
+def test_a_campaign_wins_back_each_churned_customer_at_their_own_response(draws):
+    """Half left after a bad experience, half after a good one: each half at its rate."""
+    params = Dynamics(churn_experience_weight=2.0)
+    population = make_population(40_000, churned=True)
+    population.experience[:20_000, 0] = -0.5
+    population.experience[20_000:, 0] = 0.5
+    customers = np.arange(40_000)
+    response = winback_response(population.experience[customers, 0], 0.05, params)
+    win_back(population, customers, 0, response, draws, "winback")
+    back = ~population.churned[:, 0]
+    assert_rate(back[:20_000].sum(), 20_000, 0.05 * np.exp(-1.0))
+    assert_rate(back[20_000:].sum(), 20_000, 0.05 * np.exp(1.0))
