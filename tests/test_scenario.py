@@ -625,7 +625,7 @@ def test_a_strategy_setting_a_table_whole_is_warned_only_of_what_differs_from_de
     with pytest.warns(InputWarning) as caught:
         resolve_scenario(scenario, overrides={"dynamics": {"wom_awareness_rate": 0.9}})
     [message] = [str(w.message) for w in caught if "sets the table whole" in str(w.message)]
-    assert "without the share_rate = 0.5 the scenario writes in it" in message
+    assert "without the share_rate = 0.5 it holds now" in message
 
 
 def test_load_with_overrides_validates_them():

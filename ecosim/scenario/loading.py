@@ -292,7 +292,7 @@ def _dropped(before: Any, value: Any, dotted: str) -> str | None:
     more = f" and {len(lost) - 3} more" if len(lost) > 3 else ""
     field, given = next(iter(value.items()), ("FIELD", "VALUE"))
     return (
-        f"sets the table whole, without the {shown}{more} the scenario writes in it (they "
+        f"sets the table whole, without the {shown}{more} it holds now (they "
         f"would fall back to their defaults); to change fields inside it, give each by its "
         f'path in quotes ("{dotted}.{field}" = {_short(given)}: unquoted, TOML reads '
         f"{dotted}.{field} as the whole table {dotted}), or give the table's other fields too"
@@ -704,7 +704,7 @@ def apply_overrides(
     Warns
     -----
     InputWarning
-        If a table is set whole without values the scenario writes in it, and without
+        If a table is set whole without values it holds now, and without
         saying its kind: TOML reads ``{dynamics.share_rate = 0.5}`` as the table
         ``dynamics``, whole, and the scenario's other dynamics fall back to their defaults.
         A table given with its kind (a network's ``kind``, an action's ``type``), empty, or

@@ -279,8 +279,9 @@ def downloaded(running: Scenario, plan: Scenario) -> tuple[Scenario, str]:
 
     The model runs the scenario with the settings applied on Reset (customers, days, prices):
     the download holds them, and the edited plan. Where the plan does not fit them (an
-    action after the horizon it runs), or the model runs another scenario, the download
-    is the plan's scenario as written, and the page says so.
+    action after the horizon it runs, more seeds than its customers), or the model runs
+    another scenario, the download is the plan's scenario as written, and the page says so
+    and why.
 
     Parameters
     ----------
@@ -302,10 +303,11 @@ def downloaded(running: Scenario, plan: Scenario) -> tuple[Scenario, str]:
     try:
         with without_input_warnings():
             scenario = validate_scenario(data, beyond_horizon="refuse")
-    except ScenarioError:
+    except ScenarioError as error:
+        why = error.problems[0][1] if error.problems else str(error)
         return plan, (
-            f"This plan does not fit the {running.days} days the model runs: the download holds "
-            "the scenario as written, with this plan, not the settings the model runs with."
+            f"This plan does not fit the settings the model runs with ({why}): the download "
+            "holds the scenario as written, with this plan."
         )
     return scenario, "The download holds the settings the model runs with, and this plan."
 

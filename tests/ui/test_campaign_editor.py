@@ -79,7 +79,8 @@ def test_the_download_holds_the_settings_the_model_runs_with_the_edited_plan():
     assert note == "The download holds the settings the model runs with, and this plan."
     short = LiveModel(BASELINE, days=90).scenario  # the plan's day-100 action does not fit
     scenario, note = downloaded(short, edited)
-    assert scenario == edited and note.startswith("This plan does not fit the 90 days")
+    assert scenario == edited and note.startswith("This plan does not fit the settings")
+    assert "after the last day (90)" in note
 
 
 def test_an_edited_plan_runs_on_reset_and_downloads_as_a_scenario():
