@@ -855,7 +855,7 @@ def _resolve_edge_lists(data: dict[str, Any], path: Path) -> None:
             ]
             if missing:
                 raise ExperimentError(
-                    str(path), [(f"{field}", f"{name}: file not found") for name in missing]
+                    str(path), [(field, f"{name}: file not found") for name in missing]
                 )
 
 
