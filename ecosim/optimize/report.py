@@ -385,10 +385,11 @@ def _markdown(
         ]
     if left_out:
         lines += [f"`plan.toml` {left_out}.", ""]
+    compared = len(outcome.candidates) - sum(selected.undefined)
     guarantee = (
         f"with probability at least {rule.confidence:.0%}, this plan's mean "
         f"`{objective.label}` is within {rule.indifference:,.6g} of the best of the "
-        f"{len(outcome.candidates)} plans compared (Kim & Nelson 2001)"
+        f"{compared} plans compared (Kim & Nelson 2001)"
         if selected.guaranteed
         else f"**without the guarantee**: the selection stage reached max_replications "
         f"({rule.max_replications}) before it could tell the plans apart at "
@@ -528,9 +529,11 @@ def _markdown(
 
 def _spend_sentence(row: pd.Series) -> str:
     """Say whether the chosen plan costs what the current one does, and what that buys."""
+    share = row["extra_spend_share"]
     what = (
         f"It spends {_n(row['spend'])} (marketing, service and programme costs) against "
-        f"{_n(row['current_spend'])} for the current plan ({row['extra_spend_share']:+.1%})"
+        f"{_n(row['current_spend'])} for the current plan"
+        + (f" ({share:+.1%})" if math.isfinite(share) else "")
     )
     if row["equal_cost"]:
         return f"{what}: the same cost, within 1%."

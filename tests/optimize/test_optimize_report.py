@@ -1,5 +1,7 @@
 """The optimisation's report: what it says of the chosen plan's cost and of the selection."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,6 +39,15 @@ def test_the_spend_sentence_follows_the_signs(extra_spend, extra_profit, said):
     """A plan that spent less and earned more read "each extra Rp spent changes profit by
     -4.75 Rp", as if spending more had lost money."""
     assert said in _spend_sentence(spend(extra_spend, extra_profit))
+
+
+def test_a_current_plan_that_spends_nothing_gets_no_infinite_share():
+    """Was: "against 0 for the current plan (+inf%)"."""
+    row = spend(500.0, 10.0)
+    row["spend"], row["current_spend"] = 500.0, 0.0
+    row["extra_spend_share"], row["profit_per_extra_spend"] = math.inf, 0.02
+    said = _spend_sentence(row)
+    assert "inf" not in said and "against 0 for the current plan: **not at equal cost**" in said
 
 
 def test_an_eliminated_plan_is_set_beside_the_selected_plans_mean_over_its_replications():
