@@ -644,11 +644,10 @@ def _warn_other_budgets(optimisation: Optimisation, source: str) -> None:
     shares, and "at equal cost" holds of the plans the search compares, not of the current
     plan.
     """
-    data = optimisation.scenario.model_dump()
+    from ecosim.optimize.space import current_shares  # space builds on this module
+
     for g, group in enumerate(optimisation.budgets):
-        spent = sum(
-            float(field_value(data, item.path) or 0.0) * item.unit_cost for item in group.items
-        )
+        spent = sum(current_shares(optimisation, group).values()) * group.total
         if abs(spent - group.total) > 0.01 * group.total:
             warnings.warn(
                 f"{source}: budgets[{g}].total: {group.total:,.6g}, but the current plan spends "
