@@ -1183,6 +1183,31 @@ def test_a_strategy_s_own_edge_list_changed_since_is_refused_too(tmp_path, capsy
     assert f"the edge list {tmp_path / 'other.csv'} changed since runs of quiet that read" in err
 
 
+def test_a_condition_s_edge_list_changed_since_its_runs_finished_is_refused(tmp_path, capsys):
+    ring = "".join(f"{i},{(i + 1) % 300}\n" for i in range(300))
+    for name in ("edges.csv", "other.csv"):
+        (tmp_path / name).write_text(ring)
+    scenario = small_scenario(network={"kind": "edge_list", "path": "edges.csv"})
+    data = tiny_experiment(replications=2)
+    data["conditions"] = {
+        "parameters": [{"name": "net", "path": "network.path", "values": ["other.csv"]}]
+    }
+    path = write_experiment(tmp_path, data, scenario)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+    assert "[condition_edge_list_sha256]" in (out / "experiment.toml").read_text()
+    (tmp_path / "other.csv").write_text(ring + "0,150\n")
+    capsys.readouterr()
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"the edge list {tmp_path / 'other.csv'} changed since runs of the conditions that "
+        "name it finished" in err
+    )
+    (tmp_path / "other.csv").write_text(ring)
+    assert main(["batch", str(path), "--out", str(out), "--serial"]) == 0
+
+
 def test_a_damaged_record_is_named_and_a_damaged_failures_table_rebuilt(
     small_batch, tmp_path, capsys
 ):

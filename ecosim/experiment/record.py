@@ -12,6 +12,7 @@ import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import tomli_w
@@ -59,6 +60,8 @@ class Record:
 
 EDGE_LISTS = "edge_list_sha256"
 """The record's table of the SHA-256 of the edge list each strategy's runs read."""
+CONDITION_EDGE_LISTS = "condition_edge_list_sha256"
+"""The record's table of the SHA-256 of each edge list a condition names, by file."""
 POSTERIOR = "posterior_sha256"
 """The record's SHA-256 of the posterior draws the replications run with (``[posterior]``)."""
 
@@ -77,7 +80,9 @@ def _posterior_digest(experiment: Experiment) -> str | None:
     return hashlib.sha256(json.dumps(draws, sort_keys=True).encode()).hexdigest()
 
 
-def _record_data(record: Record, edge_lists: dict[str, tuple[str, str]]) -> dict[str, Any]:
+def _record_data(
+    record: Record, edge_lists: dict[str, tuple[str, str]], condition_files: dict[str, str]
+) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": record.kind}
     if record.method:
         data["method"] = record.method
@@ -87,6 +92,8 @@ def _record_data(record: Record, edge_lists: dict[str, tuple[str, str]]) -> dict
     data["experiment"] = experiment
     if digests := {name: digest for name, (_, digest) in edge_lists.items()}:
         data[EDGE_LISTS] = digests
+    if condition_files:
+        data[CONDITION_EDGE_LISTS] = condition_files
     return tomllib.loads(tomli_w.dumps(data))
 
 
@@ -110,6 +117,27 @@ def _edge_lists(experiment: Experiment) -> dict[str, tuple[str, str]]:
             digests[path] = edge_list_digest(network)  # each file read once
         if path is not None and digests[path] is not None:
             found[name] = (path, digests[path])
+    return found
+
+
+def _condition_edge_lists(experiment: Experiment) -> dict[str, str]:
+    """Return the digest of each edge list a condition's ``network.path`` values name, by file.
+
+    A condition's runs read its file instead of the one the scenario names; a file that
+    cannot be read (which its runs will say) is left out.
+    """
+    found = {}
+    for parameter in experiment.parameters:
+        if parameter.path != "network.path":
+            continue
+        for path in parameter.values or ():
+            network = SimpleNamespace(kind="edge_list", path=path)
+            if (
+                isinstance(path, str)
+                and path not in found
+                and (digest := edge_list_digest(network))
+            ):
+                found[path] = digest
     return found
 
 
@@ -161,8 +189,9 @@ def claim(store: ResultStore, record: Record) -> None:
     follows the file and the command.
     """
     edge_lists = _edge_lists(record.experiment)
+    condition_files = _condition_edge_lists(record.experiment)
     posterior = _posterior_digest(record.experiment)
-    data = _record_data(record, edge_lists)
+    data = _record_data(record, edge_lists, condition_files)
     if posterior is not None:
         data[POSTERIOR] = posterior
     held = store.record()
@@ -189,6 +218,10 @@ def claim(store: ResultStore, record: Record) -> None:
     digests, held_digests = data.pop(EDGE_LISTS, {}), held.pop(EDGE_LISTS, None)
     if not isinstance(held_digests, dict):  # none recorded (or one digest, as a first form did)
         held_digests = None
+    data.pop(CONDITION_EDGE_LISTS, None)
+    held_files = held.pop(CONDITION_EDGE_LISTS, None)
+    if not isinstance(held_files, dict):  # a folder written before they were digested
+        held_files = None
     data.pop(POSTERIOR, None)
     held_posterior = held.pop(POSTERIOR, None)
     differences = _differences(_runs_of(held), _runs_of(data))
@@ -209,9 +242,15 @@ def claim(store: ResultStore, record: Record) -> None:
             ],
         )
     unread = _differences(held, data)  # what no run reads, or the command's overrides
-    if not unread and digests == (held_digests or {}) and posterior == held_posterior:
+    if (
+        not unread
+        and digests == (held_digests or {})
+        and condition_files == (held_files or {})
+        and posterior == held_posterior
+    ):
         return
     _check_edge_lists(store, edge_lists, held_digests)
+    _check_condition_edge_lists(store, record.experiment, condition_files, held_files)
     if held_posterior is not None and posterior != held_posterior and store.rows():
         raise ExperimentError(
             str(store.directory),
@@ -229,6 +268,8 @@ def claim(store: ResultStore, record: Record) -> None:
     digests = {**(held_digests or {}), **digests}  # a file not readable now keeps its digest
     header = f"# The resolved experiment, written by ecosim {__version__}.\n"
     kept = {EDGE_LISTS: digests} if digests else {}
+    if condition_files := {**(held_files or {}), **condition_files}:
+        kept[CONDITION_EDGE_LISTS] = condition_files
     if posterior is not None:
         kept[POSTERIOR] = posterior
     write_text(header + tomli_w.dumps({**data, **kept}), store.directory / ResultStore.RECORD)
@@ -261,6 +302,41 @@ def _check_edge_lists(
                     "restore the file, use another --out, or remove the folder to start again",
                 )
                 for path, names in changed.items()
+            ],
+        )
+
+
+def _check_condition_edge_lists(
+    store: ResultStore,
+    experiment: Experiment,
+    condition_files: dict[str, str],
+    held: dict[str, str] | None,
+) -> None:
+    """Refuse an edge list a condition names changed since runs under that condition finished.
+
+    A file no finished run read may change; a folder written before these files were
+    digested (``held`` None) has nothing to compare.
+    """
+    if held is None:
+        return
+    labels = [p.label for p in experiment.parameters if p.path == "network.path"]
+    read = {row.get(label) for row in store.rows().values() for label in labels}
+    changed = sorted(
+        path
+        for path, digest in condition_files.items()
+        if path in read and held.get(path, digest) != digest
+    )
+    if changed:
+        raise ExperimentError(
+            str(store.directory),
+            [
+                (
+                    "",
+                    f"the edge list {path} changed since runs of the conditions that name it "
+                    "finished; they are not mixed with runs on another network: restore the "
+                    "file, use another --out, or remove the folder to start again",
+                )
+                for path in changed
             ],
         )
 
