@@ -661,3 +661,18 @@ def test_a_compare_stopped_while_it_writes_can_be_run_again(batch, tmp_path, mon
         assert main(["compare", str(batch), "--out", str(out)]) == 1
     assert main(["compare", str(batch), "--out", str(out)]) == 0, capsys.readouterr().err
     assert (out / "figures" / "outcomes.png").exists()
+
+
+def test_a_description_with_a_bar_or_a_line_break_keeps_the_strategies_table_whole(tmp_path):
+    """A description's ``|`` split its row into extra cells, and a line break ended it."""
+    data = tiny_experiment(replications=2, days=5, customers=100, outcomes=["total_revenue"])
+    data.pop("conditions")
+    data["strategies"]["promo"]["description"] = "ads | posts\nthen a promotion"
+    out = tmp_path / "out"
+    run_experiment(load_experiment(write_experiment(tmp_path, data)), out, serial=True)
+    report = write_report(compare(out), tmp_path / "r").read_text()
+    table = report.split("### Strategies")[1].split("\n\n")[1].splitlines()
+    assert len(table) == 2 + 3, table
+    (row,) = [line for line in table if line.startswith("| **promo** |")]
+    assert "| ads \\| posts then a promotion |" in row
+    assert all(len(re.findall(r"(?<!\\)\|", line)) == 4 for line in table), table

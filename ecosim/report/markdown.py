@@ -15,7 +15,15 @@ from ecosim.metrics import MONEY_UNIT, OUTCOMES, is_money, split_column
 from ecosim.plots import daily_bands_plot, outcome_means, paired_differences_plot, percent
 from ecosim.report.comparison import Comparison
 from ecosim.report.references import references_section
-from ecosim.report.text import code_value, format_number, interval, p_value, profit_per_rp, share
+from ecosim.report.text import (
+    cell,
+    code_value,
+    format_number,
+    interval,
+    p_value,
+    profit_per_rp,
+    share,
+)
 from ecosim.store import first_lines, write_figure, write_parquet, write_text
 
 __all__ = ["write_report"]
@@ -165,7 +173,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         )
     if e.overrides:
         changes = "; ".join(f"`{k}` = {code_value(v)}" for k, v in e.overrides.items())
-        lines.append(f"| changes on the command line | {changes} |")
+        lines.append(f"| changes on the command line | {cell(changes)} |")
     lines += [
         "",
         "### Strategies",
@@ -180,7 +188,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         if strategy.scenario is not None:
             listed = f"the file `{strategy.scenario}`: {listed}"
         label = f"**{name}** (baseline)" if name == e.baseline else f"**{name}**"
-        lines.append(f"| {label} | {strategy.description} | {listed} |")
+        lines.append(f"| {label} | {cell(strategy.description)} | {cell(listed)} |")
     if e.conditions:
         labels = [p.label for p in e.parameters]
         lines += [
@@ -191,7 +199,8 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         ]
         lines.append("|---|" + "---|" * len(labels))
         for i, values in enumerate(conditions):
-            lines.append(f"| {i} | " + " | ".join(format_number(values[x]) for x in labels) + " |")
+            written = (cell(format_number(values[x])) for x in labels)
+            lines.append(f"| {i} | " + " | ".join(written) + " |")
     lines += ["", "## Methods", "", _methods(e, len(conditions), c.confidence), ""]
     if failed:
         lines += [

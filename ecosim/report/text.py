@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "cell",
     "code_value",
     "distinct_numbers",
     "format_number",
@@ -111,6 +112,17 @@ def profit_per_rp(extra_spend: float, per_extra_spend: float) -> str:
 def share(x: float) -> str:
     """Write a share as a whole percentage, ``–`` when undefined."""
     return "–" if math.isnan(x) else f"{x:.0%}"
+
+
+def cell(text: str) -> str:
+    r"""Write text for one cell of a Markdown table: on one line, its ``|`` escaped.
+
+    Examples
+    --------
+    >>> cell("ads | posts\non two lines")
+    'ads \\| posts on two lines'
+    """
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def code_value(v: Any, limit: int = 120) -> str:
