@@ -49,6 +49,7 @@ __all__ = [
     "dotted",
     "first_lines",
     "held_folder",
+    "is_held",
     "kept_unreadable",
     "output_folder",
     "read_run_row",
@@ -380,6 +381,29 @@ def held_folder(directory: Path, kind: str) -> Iterator[io.TextIOWrapper]:
             yield lock
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def is_held(directory: Path) -> bool:
+    """Whether another process holds ``directory`` for writing (:func:`held_folder`).
+
+    Parameters
+    ----------
+    directory : Path
+
+    Returns
+    -------
+    bool
+        False for a folder no process holds, or one without a lock file.
+    """
+    try:
+        with open(directory / ".lock") as lock:  # read only: no lock file is left behind
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _same_file(path: Path, opened: io.TextIOWrapper) -> bool:

@@ -21,7 +21,7 @@ from ecosim.report import compare, write_report
 from ecosim.report.markdown import _describe_outcome
 from ecosim.report.text import format_number
 from ecosim.scenario import load_scenario
-from ecosim.store import ResultStore
+from ecosim.store import ResultStore, held_folder
 
 from experiment_helpers import tiny_experiment, write_experiment
 from support import SCENARIOS, small_scenario
@@ -462,6 +462,12 @@ def test_a_batch_stopped_before_it_finished_is_said_to_be_unfinished(tmp_path, c
     said = "2 of the 6 planned runs have not run yet (the batch was stopped before it finished)"
     assert said in capsys.readouterr().out
     assert f"**{said.replace(' (', '** (', 1)}" in (tmp_path / "out" / "report.md").read_text()
+    with held_folder(tmp_path / "out", "batch"):  # as a batch still running holds it
+        assert main(["compare", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "have not run yet (the batch is still running)" in printed, printed
+    assert "Compare again once it has finished." in printed
+    assert "was stopped" not in printed and "Rerun" not in printed
 
 
 def test_a_batch_without_a_finished_baseline_run_compares_nothing_yet(batch, tmp_path):

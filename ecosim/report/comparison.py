@@ -20,7 +20,7 @@ from ecosim.experiment.plan import condition_table, plan_runs, run_ids
 from ecosim.experiment.record import Record, read_record, refuse_replanned, refuse_resized
 from ecosim.experiment.schema import Experiment, ExperimentError
 from ecosim.metrics import bounds
-from ecosim.store import ResultStore
+from ecosim.store import ResultStore, is_held
 
 __all__ = ["CONFIDENCE", "MAX_PANELS", "Comparison", "compare"]
 
@@ -68,6 +68,8 @@ class Comparison:
         baseline's, its incremental profit per extra Rp, and whether it costs the same.
     confidence : float
         The confidence of every interval (and ``1 - confidence`` the level of every test).
+    running : bool
+        Whether an ``ecosim batch`` was still writing the folder when it was compared.
     """
 
     experiment: Experiment
@@ -80,6 +82,7 @@ class Comparison:
     adoption_method: str = ""
     spend: pd.DataFrame = field(default_factory=pd.DataFrame)
     confidence: float = CONFIDENCE
+    running: bool = False
 
     @property
     def groups(self) -> list[str]:
@@ -132,13 +135,19 @@ class Comparison:
             return []
         finished = len(self.results)
         runs = "the run that finished" if finished == 1 else f"the {finished} runs that finished"
+        why, then = (
+            ("the batch is still running", "Compare again once it has finished.")
+            if self.running
+            else (
+                "the batch was stopped before it finished",
+                "Rerun the same `ecosim batch` command into this folder to finish it.",
+            )
+        )
         return [
             f"**{self.pending} of the {self.planned} planned runs "
-            f"{'has' if self.pending == 1 else 'have'} not run yet** (the "
-            f"batch was stopped before it finished): the tables describe {runs}, so "
-            "strategies' means may rest on "
-            "different replications, and each difference on the pairs that both finished. "
-            "Rerun the same `ecosim batch` command into this folder to finish it."
+            f"{'has' if self.pending == 1 else 'have'} not run yet** ({why}): the tables "
+            f"describe {runs}, so strategies' means may rest on different replications, and "
+            f"each difference on the pairs that both finished. {then}"
         ]
 
 
@@ -171,6 +180,7 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
             [("", f"holds a {record.method} sensitivity analysis, not a batch of strategies")],
         )
     experiment = record.experiment
+    running = is_held(Path(directory))  # before its results are read
     store = ResultStore(directory)
     store.refuse_foreign(run_ids(experiment), experiment.name)
     results = store.results()
@@ -260,4 +270,5 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         method,
         spend,
         confidence,
+        running=running,
     )
