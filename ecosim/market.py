@@ -59,6 +59,7 @@ __all__ = [
     "carry_to_horizon",
     "check_edge_list",
     "first_invalid",
+    "resize_problems",
     "resolve_scenario",
     "run",
 ]
@@ -551,6 +552,35 @@ def resolve_scenario(
         with without_input_warnings():  # given when it was read
             return validate_scenario(data, source=source)
     return load_scenario(scenario, overrides)
+
+
+def resize_problems(
+    error: ScenarioError, customers: int | None, days: int | None
+) -> list[tuple[str, str]]:
+    """Return a scenario's problems with ``customers`` and ``days`` as those of the one to blame.
+
+    An experiment, a calibration or an optimisation sets the scenario's size and horizon
+    with its ``customers`` and ``days`` (:func:`resolve_scenario`); the scenario was valid
+    before, so each problem is one of them: the one given, or when both are, ``days`` for
+    the horizon and the campaign, ``customers`` for the rest.
+
+    Examples
+    --------
+    >>> error = ScenarioError("scenario 'x'", [("network.k", "needs more customers")])
+    >>> resize_problems(error, customers=2, days=30)
+    [('customers', "scenario 'x': network.k: needs more customers")]
+    """
+    blamed = []
+    for (path, _), (_, message) in zip(error.problems, error.under(""), strict=True):
+        timed = path.split(".")[0] in ("days", "campaign")
+        if customers is None and days is None:
+            field = "scenario"
+        elif customers is None or (days is not None and timed):
+            field = "days"
+        else:
+            field = "customers"
+        blamed.append((field, message))
+    return blamed
 
 
 MAX_COMBINATIONS = 4096

@@ -373,6 +373,22 @@ BROKEN = {
             "one of: final_ followed by aware_share, adopted_share"
         ],
     ),
+    "an outcome named by a word of its name": (  # "profit" suggested nothing
+        {"outcomes": ["profit", "revenue"]},
+        [
+            "outcomes[0]: unknown outcome 'profit' (did you mean total_profit? expected one of:",
+            "outcomes[1]: unknown outcome 'revenue' (did you mean total_revenue or "
+            "total_fee_revenue? expected one of:",
+        ],
+    ),
+    "too few customers for the scenario's network": (  # was blamed on "customers/days"
+        {"customers": 2, "days": 20},
+        ["\n  customers: scenario 'small': network.k: a ring of 6 nearest neighbours needs"],
+    ),
+    "a horizon beyond the scenario's longest": (
+        {"customers": 300, "days": 100_000},
+        ["\n  days: scenario 'small': days: Input should be less than or equal to 36500"],
+    ),
     "an outcome twice": (
         {"outcomes": ["total_revenue", "total_profit", "total_revenue"]},
         ["outcomes[2]: 'total_revenue' is given twice (expected each outcome once)"],

@@ -28,7 +28,7 @@ from scipy import stats
 
 from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.experiment.schema import expected_outcome
-from ecosim.market import check_edge_list
+from ecosim.market import check_edge_list, resize_problems
 from ecosim.metrics import OUTCOMES, bounds
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
@@ -515,7 +515,9 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Calibration:
             calibration.scenario, customers=calibration.customers, days=calibration.days
         )
     except ScenarioError as error:
-        raise CalibrationError(source, error.under("customers/days")) from None
+        raise CalibrationError(
+            source, resize_problems(error, calibration.customers, calibration.days)
+        ) from None
     unfit = check_edge_list(scenario) if calibration.customers is not None else []
     if unfit:
         raise CalibrationError(source, unfit)

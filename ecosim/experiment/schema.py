@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ecosim.errors import InputError, InputWarning, as_path, without_input_warnings
-from ecosim.market import check_edge_list
+from ecosim.market import check_edge_list, resize_problems
 from ecosim.metrics import columns, split_column, summarize
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import (
@@ -701,9 +701,14 @@ def expected_outcome(name: str, known: list[str]) -> str:
     >>> print(expected_outcome("total_clv", known))  # doctest: +NORMALIZE_WHITESPACE
     (did you mean total_clv__a or total_clv__b? expected one of: total_revenue, total_profit;
     or for one brand (a, b), <outcome>__<brand> of: total_clv, roi)
+    >>> print(expected_outcome("profit", known))  # doctest: +ELLIPSIS
+    (did you mean total_profit? expected one of: ...)
     """
-    close = [n for n in known if n.startswith(f"{name}__")] or difflib.get_close_matches(
-        name, known, n=1, cutoff=0.75
+    words = re.compile(rf"(^|_){re.escape(name)}(_|$)")
+    close = (
+        [n for n in known if n.startswith(f"{name}__")]
+        or [n for n in known if not split_column(n)[1] and words.search(n)][:3]
+        or difflib.get_close_matches(name, known, n=1, cutoff=0.75)
     )
     hint = f"did you mean {' or '.join(close)}? " if close else ""
     whole = [n for n in known if not split_column(n)[1]]
@@ -948,7 +953,9 @@ def load_experiment(
             experiment.scenario, customers=experiment.customers, days=experiment.days
         )
     except ScenarioError as error:
-        raise ExperimentError(source, error.under("customers/days")) from None
+        raise ExperimentError(
+            source, resize_problems(error, experiment.customers, experiment.days)
+        ) from None
     unfit = check_edge_list(scenario) if experiment.customers is not None else []
     if unfit and overrides_from is not None:
         unfit = blame_overrides(unfit, in_file, overrides, overrides_from)

@@ -27,7 +27,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator, mo
 
 from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.experiment.schema import MAX_RUNS, Scalar, expected_outcome, outcome_names
-from ecosim.market import check_edge_list
+from ecosim.market import check_edge_list, resize_problems
 from ecosim.model import first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import Day, FieldPath, Name, Spec, expected, repeated_names
@@ -586,7 +586,9 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Optimisation:
             optimisation.scenario, customers=optimisation.customers, days=optimisation.days
         )
     except ScenarioError as error:
-        raise OptimisationError(source, error.under("customers/days")) from None
+        raise OptimisationError(
+            source, resize_problems(error, optimisation.customers, optimisation.days)
+        ) from None
     unfit = check_edge_list(scenario) if optimisation.customers is not None else []
     if unfit:
         raise OptimisationError(source, unfit)
