@@ -633,14 +633,20 @@ def _refuse_varied(
         raise InputError(_COMMAND_LINE, clashes)
 
 
-def _refuse_unsampled(overrides: dict[str, object], experiment: Experiment) -> None:
+_UNREAD_BY = {"morris": ("samples",), "sobol": ("trajectories", "levels")}
+"""The settings of the sensitivity design that each method leaves unread."""
+
+
+def _refuse_unsampled(overrides: dict[str, object], experiment: Experiment, method: str) -> None:
     """Refuse ``--set`` of the experiment's fields that ``ecosim sensitivity`` does not read.
 
     The analysis runs one strategy (``sensitivity.strategy``, else the baseline) at the
     points of its design, each ``sensitivity.replications`` times when that is set (else
     ``replications``), over the ranges of ``sensitivity.parameters`` when there are any
-    (else over those of the conditions' parameters). A field outside these would be
-    recorded with the results and apply to no run.
+    (else over those of the conditions' parameters), and reports ``sensitivity.outcomes``
+    when set (else ``outcomes``); Morris's design reads ``trajectories`` and ``levels``,
+    Sobol's ``samples``. A field outside these would be recorded with the results and
+    apply to no run.
 
     Raises
     ------
@@ -661,6 +667,12 @@ def _refuse_unsampled(overrides: dict[str, object], experiment: Experiment) -> N
             reason = "the analysis samples sensitivity.parameters, not the market conditions"
         elif parts[0] == "strategies" and len(parts) > 1 and parts[1] != strategy:
             reason = f"the analysis runs the strategy {strategy} only"
+        elif key == "baseline" and settings.strategy is not None:
+            reason = f"the analysis runs sensitivity.strategy ({settings.strategy})"
+        elif parts[0] == "outcomes" and settings.outcomes is not None:
+            reason = "the analysis reports sensitivity.outcomes: set that instead"
+        elif key in (f"sensitivity.{name}" for name in _UNREAD_BY[method]):
+            reason = f"the {method} design does not read it"
         else:
             continue
         problems.append((f"--set {key}", f"{key}={value!r} would apply to no run: {reason}"))
@@ -987,7 +999,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         f"{where}.parameters",
         experiment.scenario,
     )
-    _refuse_unsampled(overrides, experiment)
+    _refuse_unsampled(overrides, experiment, args.method)
     try:  # the design's problems, named by the file rather than the experiment's name
         sensitivity_design(experiment, args.method)
     except ExperimentError as error:

@@ -444,6 +444,24 @@ def test_a_field_that_a_parameter_varies_is_refused_on_the_command_line(
             "strategies.promo.append.campaign.0.discount=0.4 would apply to no run: the "
             "analysis runs the strategy plain only",
         ),
+        (
+            {"sensitivity": {"parameters": [SIZE]}},
+            "sensitivity.samples=128",
+            "--set sensitivity.samples: sensitivity.samples=128 would apply to no run: the "
+            "morris design does not read it",
+        ),
+        (
+            {"sensitivity": {"parameters": [SIZE], "strategy": "promo"}},
+            "baseline='quiet'",
+            "--set baseline: baseline='quiet' would apply to no run: the analysis runs "
+            "sensitivity.strategy (promo)",
+        ),
+        (
+            {"sensitivity": {"parameters": [SIZE], "outcomes": ["total_profit"]}},
+            "outcomes=['roi']",
+            "--set outcomes: outcomes=['roi'] would apply to no run: the analysis reports "
+            "sensitivity.outcomes: set that instead",
+        ),
     ],
 )
 def test_sensitivity_refuses_settings_no_run_of_it_reads(
