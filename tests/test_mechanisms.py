@@ -284,6 +284,36 @@ def test_win_back_campaign_returns_churned_customers():
     assert final(with_winback, "total_won_back", SEEDS[:3]).min() > 0
 
 
+def test_a_win_back_campaign_wins_back_more_of_those_who_left_with_a_better_experience():
+    """The campaign reads each lapsed customer's experience of the brand (Kumar, Bhagwat &
+    Zhang 2015): the same runs, whose lapsed customers are given a good or a bad experience
+    the day before the contacts begin, win back more in the first."""
+    campaign = [
+        *small_scenario()["campaign"],
+        {"type": "winback", "brand": "shop", "start": 30, "end": 90, "response": 0.02},
+    ]
+    spec = scenario(
+        {
+            "brands.0.initial_awareness": 0.8,
+            "dynamics.churn_rate": 0.02,
+            "dynamics.winback_rate": 0.0,
+            "campaign": campaign,
+        }
+    )
+
+    def won_back(seed: int, experience: float) -> int:
+        model = EcosystemModel(spec, rng=seed)
+        for _ in range(29):
+            model.step()
+        lapsed = model.population.churned[:, 0]
+        model.population.experience[lapsed, 0] = experience
+        return summarize(model.run(), spec)["total_won_back"]
+
+    good = [won_back(seed, 0.6) for seed in SEEDS]
+    bad = [won_back(seed, -0.6) for seed in SEEDS]
+    assert paired_lower_bound(good, bad) > 0, (good, bad)
+
+
 def test_a_cascade_can_start_from_service_incidents_alone():
     """No brand action at all: public complaints spread, customers are affected indirectly."""
     spec = scenario(
