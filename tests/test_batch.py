@@ -1539,7 +1539,8 @@ def test_open_runner_refuses_its_arguments_named_as_arguments(monkeypatch, given
 def test_a_rerun_after_changing_what_is_reported_keeps_the_runs(small_batch, tmp_path):
     """A new description, another outcome of interest or the sensitivity analysis's settings
     read by no run of a batch were refused as 'a different experiment': the only remedies
-    were to undo the edit or to lose the finished runs."""
+    were to undo the edit or to lose the finished runs. So were the scenario's name and
+    seed, and its path written otherwise."""
     _, out = _copy(small_batch, tmp_path)
     outcomes = ["final_adopted_share", "total_profit"]
     changed = tiny_experiment(
@@ -1550,10 +1551,13 @@ def test_a_rerun_after_changing_what_is_reported_keeps_the_runs(small_batch, tmp
         baseline="promo",  # which the report compares with
     )
     changed["strategies"]["plain"]["description"] = "the plan as it stands"
-    path = write_experiment(tmp_path / "edited", changed)
+    scenario = small_scenario(name="renamed", seed=99)  # the experiment seeds every run
+    changed["scenario"] = str(tmp_path / "edited" / "scenario.toml")  # the same file, absolute
+    path = write_experiment(tmp_path / "edited", changed, scenario)
     result = run_experiment(load_experiment(path), out, serial=True, progress=False)
     assert (result.skipped, result.finished) == (result.planned, 0)
     record = read_record(out)
+    assert record.experiment.scenario.name == "renamed"
     assert record.experiment.outcomes == outcomes
     assert record.experiment.description == "Reworded."
     assert record.experiment.baseline == "promo"

@@ -519,17 +519,21 @@ def _without_overrides(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "experiment": {k: v for k, v in experiment.items() if k != "overrides"}}
 
 
-_REPORT_ONLY = ("description", "outcomes")
-"""An experiment's fields that say what to report of the runs, not which runs to make."""
+_REPORT_ONLY = ("description", "outcomes", "scenario_file")
+"""An experiment's fields that say what to report of the runs, not which runs to make (the
+scenario file's path as written: the scenario it holds is recorded whole)."""
+_SCENARIO_UNREAD = ("description", "name", "seed")
+"""The base scenario's fields no run reads: the experiment seeds every run itself."""
 
 
 def _runs_of(data: dict[str, Any]) -> dict[str, Any]:
     """Return a record with only what its kind's runs read.
 
     Without the command line's changes (:func:`_without_overrides`), the descriptions (of
-    the experiment, its scenario and its strategies) and the outcomes reported (every run
-    keeps every outcome); a batch without the sensitivity analysis's settings and without
-    its baseline (which the report compares with); a sensitivity analysis without the
+    the experiment, its scenario and its strategies), the outcomes reported (every run
+    keeps every outcome), the scenario file's path as written, and the scenario's name and
+    seed (the experiment seeds its runs); a batch without the sensitivity analysis's
+    settings and its baseline (which the report compares with); a sensitivity analysis without the
     outcomes it reports, without the strategies it does not run, without the conditions
     when it samples its own parameters, and without ``replications`` when it has its own.
     """
@@ -539,7 +543,7 @@ def _runs_of(data: dict[str, Any]) -> dict[str, Any]:
         return data
     kept = {k: v for k, v in experiment.items() if k not in _REPORT_ONLY}
     if isinstance(kept.get("scenario"), dict):
-        kept["scenario"] = {k: v for k, v in kept["scenario"].items() if k != "description"}
+        kept["scenario"] = {k: v for k, v in kept["scenario"].items() if k not in _SCENARIO_UNREAD}
     if isinstance(kept.get("strategies"), dict):
         kept["strategies"] = {
             name: {k: v for k, v in spec.items() if k != "description"}
