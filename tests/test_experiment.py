@@ -1110,3 +1110,21 @@ def test_a_strategy_file_s_changes_inside_a_field_the_strategy_sets_give_way_to_
     experiment = load_experiment(write_experiment(tmp_path, data))
     own = strategy_overrides(experiment.scenario, experiment.strategies["own"])
     assert [action["type"] for action in own["campaign"]] == ["promotion"]
+
+
+def test_an_outcome_only_a_strategy_reports_may_be_chosen(tmp_path):
+    """Outcomes were those of the base scenario: the tiers a strategy adds could not be
+    reported; a sensitivity analysis still takes only its strategy's outcomes."""
+    tiers = {
+        "review_days": 90,
+        "levels": [{"name": "gold", "threshold": 300, "discount": 0.05, "utility": 0.2}],
+    }
+    data = tiny_experiment(outcomes=["total_profit", "final_tier_gold"])
+    data["strategies"]["tiers"] = {"set": {"brands.shop.loyalty": {"tiers": tiers}}}
+    experiment = load_experiment(write_experiment(tmp_path, data))
+    assert experiment.outcomes == ["total_profit", "final_tier_gold"]
+    data["sensitivity"] = {"outcomes": ["final_tier_gold"]}  # of the baseline, without tiers
+    with pytest.raises(ExperimentError, match=r"sensitivity\.outcomes\[0\]: unknown outcome"):
+        load_experiment(write_experiment(tmp_path, data))
+    data["sensitivity"]["strategy"] = "tiers"
+    assert load_experiment(write_experiment(tmp_path, data)).sensitivity.strategy == "tiers"

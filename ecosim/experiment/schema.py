@@ -496,7 +496,10 @@ class Experiment(Spec):
                 f"{self.replications:,} replications make {runs:,} runs, more than an "
                 f"experiment may hold ({MAX_RUNS:,})"
             )
-        known = outcome_names(self.scenario)
+        reported = _strategy_outcomes(self)
+        known = list(
+            dict.fromkeys(itertools.chain(outcome_names(self.scenario), *reported.values()))
+        )
         if self.baseline not in strategies:
             problems.append(f"baseline: unknown strategy {self.baseline!r} {expected(strategies)}")
         problems += _unknown(self.outcomes, known, "outcomes")
@@ -506,7 +509,8 @@ class Experiment(Spec):
                 f"sensitivity.strategy: unknown strategy {self.sensitivity.strategy!r} "
                 f"{expected(strategies)}"
             )
-        problems += _unknown(self.sensitivity.outcomes or [], known, "sensitivity.outcomes")
+        analysed = reported.get(self.sensitivity.strategy or self.baseline, known)
+        problems += _unknown(self.sensitivity.outcomes or [], analysed, "sensitivity.outcomes")
         problems += _repeated(self.sensitivity.outcomes or [], "sensitivity.outcomes")
         scenario = self.scenario.model_dump()
         reserved = TABLE_COLUMNS.union(columns(self.scenario))
@@ -667,6 +671,22 @@ def _seed_parameters(parameters: list[Factor], where: str) -> list[str]:
 
 def _named(parameter: Factor) -> str:
     return f" (parameter {parameter.name!r})" if parameter.name else ""
+
+
+def _strategy_outcomes(experiment: Experiment) -> dict[str, list[str]]:
+    """Return the outcomes each strategy's runs report, by strategy.
+
+    A strategy may add what the base scenario lacks (loyalty tiers, a brand), and with it
+    outcomes; a strategy whose scenario cannot be built is left out (loading the file says
+    why).
+    """
+    reported = {}
+    for name, strategy in experiment.strategies.items():
+        with suppress(InputError), without_input_warnings():
+            overrides = strategy_overrides(experiment.scenario, strategy)
+            scenario = resolve_scenario(experiment.scenario, overrides=overrides)
+            reported[name] = outcome_names(scenario)
+    return reported
 
 
 def _unknown(names: list[str], known: list[str], where: str) -> list[str]:
