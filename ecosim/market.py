@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -566,13 +567,16 @@ def resize_problems(
 
     Examples
     --------
-    >>> error = ScenarioError("scenario 'x'", [("network.k", "needs more customers")])
-    >>> resize_problems(error, customers=2, days=30)
-    [('customers', "scenario 'x': network.k: needs more customers")]
+    >>> error = ScenarioError(
+    ...     "scenario 'x'", [("network.k", "needs more customers"), ("campaign[2].end", "too late")]
+    ... )
+    >>> resize_problems(error, customers=2, days=30)  # doctest: +NORMALIZE_WHITESPACE
+    [('customers', "scenario 'x': network.k: needs more customers"),
+     ('days', "scenario 'x': campaign[2].end: too late")]
     """
     blamed = []
     for (path, _), (_, message) in zip(error.problems, error.under(""), strict=True):
-        timed = path.split(".")[0] in ("days", "campaign")
+        timed = re.split(r"[.\[]", path)[0] in ("days", "campaign")
         if customers is None and days is None:
             field = "scenario"
         elif customers is None or (days is not None and timed):

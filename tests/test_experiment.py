@@ -1,5 +1,6 @@
 """Experiment files: validation, strategies, designs, seeds and the run plan."""
 
+import copy
 import os
 import subprocess
 import sys
@@ -1128,3 +1129,32 @@ def test_an_outcome_only_a_strategy_reports_may_be_chosen(tmp_path):
         load_experiment(write_experiment(tmp_path, data))
     data["sensitivity"]["strategy"] = "tiers"
     assert load_experiment(write_experiment(tmp_path, data)).sensitivity.strategy == "tiers"
+    del data["sensitivity"]  # the experiment's outcomes, of the baseline's runs: refused
+    with pytest.raises(ExperimentError) as caught:  # was a KeyError after every run
+        sensitivity_design(load_experiment(write_experiment(tmp_path, data)), "morris")
+    assert caught.value.problems == [
+        (
+            "outcomes[1]",
+            "'final_tier_gold' is not an outcome of the strategy the analysis runs (plain): "
+            "give sensitivity.outcomes, the outcomes to analyse",
+        )
+    ]
+
+
+def test_an_outcome_only_a_strategy_s_scenario_file_reports_may_be_chosen(tmp_path):
+    """The outcomes were checked before the strategy's file was read."""
+    scenario = small_scenario()
+    tiers = {
+        "review_days": 90,
+        "levels": [{"name": "gold", "threshold": 300, "discount": 0.05, "utility": 0.2}],
+    }
+    with_tiers = copy.deepcopy(scenario)
+    with_tiers["brands"][0]["loyalty"] = {"tiers": tiers}
+    (tmp_path / "tiers.toml").write_text(tomli_w.dumps(with_tiers))
+    data = tiny_experiment(outcomes=["total_profit", "final_tier_gold"])
+    data["strategies"]["tiers"] = {"scenario": "tiers.toml"}
+    experiment = load_experiment(write_experiment(tmp_path, data, scenario))
+    assert experiment.outcomes == ["total_profit", "final_tier_gold"]
+    data["outcomes"] = ["total_profit", "final_tier_silver"]
+    with pytest.raises(ExperimentError, match=r"outcomes\[1\]: unknown outcome 'final_tier_silv"):
+        load_experiment(write_experiment(tmp_path, data, scenario))

@@ -46,6 +46,7 @@ from ecosim.experiment.schema import (
     load_experiment,
     outcome_names,
     scenario_changes,
+    strategy_outcomes,
     strategy_overrides,
     summary_row,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "scenario_changes",
     "sensitivity_design",
     "simulate",
+    "strategy_outcomes",
     "strategy_overrides",
     "summarise",
     "summary_row",

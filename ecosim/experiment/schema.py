@@ -74,6 +74,7 @@ __all__ = [
     "outcome_names",
     "scenario_changes",
     "sensitivity_problems",
+    "strategy_outcomes",
     "strategy_overrides",
     "strategy_warnings",
     "summary_row",
@@ -496,7 +497,7 @@ class Experiment(Spec):
                 f"{self.replications:,} replications make {runs:,} runs, more than an "
                 f"experiment may hold ({MAX_RUNS:,})"
             )
-        reported = _strategy_outcomes(self)
+        reported = strategy_outcomes(self)
         known = list(
             dict.fromkeys(itertools.chain(outcome_names(self.scenario), *reported.values()))
         )
@@ -673,12 +674,21 @@ def _named(parameter: Factor) -> str:
     return f" (parameter {parameter.name!r})" if parameter.name else ""
 
 
-def _strategy_outcomes(experiment: Experiment) -> dict[str, list[str]]:
+def strategy_outcomes(experiment: Experiment) -> dict[str, list[str]]:
     """Return the outcomes each strategy's runs report, by strategy.
 
     A strategy may add what the base scenario lacks (loyalty tiers, a brand), and with it
     outcomes; a strategy whose scenario cannot be built is left out (loading the file says
     why).
+
+    Parameters
+    ----------
+    experiment : Experiment
+
+    Returns
+    -------
+    dict of str to list of str
+        :func:`outcome_names` of each strategy's scenario.
     """
     reported = {}
     for name, strategy in experiment.strategies.items():
@@ -724,14 +734,15 @@ def expected_outcome(name: str, known: list[str]) -> str:
     >>> print(expected_outcome("profit", known))  # doctest: +ELLIPSIS
     (did you mean total_profit? expected one of: ...)
     """
+    whole = [n for n in known if not split_column(n)[1]]
     words = re.compile(rf"(^|_){re.escape(name)}(_|$)")
+    named = [n for n in whole if words.search(n)]  # a word of their names, if few have it
     close = (
         [n for n in known if n.startswith(f"{name}__")]
-        or [n for n in known if not split_column(n)[1] and words.search(n)][:3]
+        or (named if len(named) <= 3 else [])
         or difflib.get_close_matches(name, known, n=1, cutoff=0.75)
     )
     hint = f"did you mean {' or '.join(close)}? " if close else ""
-    whole = [n for n in known if not split_column(n)[1]]
     brands = list(dict.fromkeys(b for n in known if (b := split_column(n)[1])))
     listed = f"expected one of: {_by_first_word(whole)}"
     if brands:
@@ -954,20 +965,26 @@ def load_experiment(
         except ScenarioError as error:
             raise ExperimentError(source, error.under("scenario")) from None
     data["overrides"] = overrides
-    try:
-        experiment = validate_experiment(data, source)
-    except ExperimentError as error:
-        if overrides_from is None:
-            raise
-        problems = blame_overrides(error.problems, in_file, overrides, overrides_from)
-        raise ExperimentError(source, problems) from None
-    if any(strategy.scenario for strategy in experiment.strategies.values()):
+
+    def validated(data: dict[str, Any]) -> Experiment:
+        try:
+            return validate_experiment(data, source)
+        except ExperimentError as error:
+            if overrides_from is None:
+                raise
+            problems = blame_overrides(error.problems, in_file, overrides, overrides_from)
+            raise ExperimentError(source, problems) from None
+
+    files = _with_strategy_files(data)
+    # a strategy's file may add outcomes (its tiers, its brand): checked once it is read
+    experiment = validated(_without_outcomes(data) if files else data)
+    if files:
         reference = experiment.scenario
         if in_scenario and experiment.scenario_file is not None:
             reference = load_scenario(path.parent / experiment.scenario_file)
         data["strategies"] = _strategy_files(experiment, reference, path.parent, source)
         data["scenario"] = experiment.scenario
-        experiment = validate_experiment(data, source)
+        experiment = validated(data)
     try:
         scenario = resolve_scenario(
             experiment.scenario, customers=experiment.customers, days=experiment.days
@@ -992,6 +1009,23 @@ def load_experiment(
     if problems:
         raise ExperimentError(source, problems)
     return experiment
+
+
+def _with_strategy_files(data: dict[str, Any]) -> bool:
+    """Whether a strategy of an experiment's data is given by a scenario file."""
+    strategies = data.get("strategies")
+    return isinstance(strategies, dict) and any(
+        isinstance(strategy, dict) and strategy.get("scenario") is not None
+        for strategy in strategies.values()
+    )
+
+
+def _without_outcomes(data: dict[str, Any]) -> dict[str, Any]:
+    """Return an experiment's data asking only for an outcome every run reports."""
+    kept = {**data, "outcomes": ["total_revenue"]} if "outcomes" in data else dict(data)
+    if isinstance(data.get("sensitivity"), dict):
+        kept["sensitivity"] = {k: v for k, v in data["sensitivity"].items() if k != "outcomes"}
+    return kept
 
 
 def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experiment:
@@ -1185,8 +1219,10 @@ def sensitivity_problems(experiment: Experiment) -> list[tuple[str, str]]:
     The analysis runs one strategy (``sensitivity.strategy``, else the baseline) with its
     parameters (its own, else the conditions'): none may change a field of that strategy,
     and the scenario must take each parameter's extremes, and every combination of them,
-    with it. Reading the file does not check this, so that a batch, which runs no
-    analysis, is not refused for it (after a strategy is changed on the command line).
+    with it; the experiment's outcomes, when the analysis has none of its own, must be
+    outcomes of that strategy's runs. Reading the file does not check this, so that a
+    batch, which runs no analysis, is not refused for it (after a strategy is changed on
+    the command line).
 
     Parameters
     ----------
@@ -1219,6 +1255,20 @@ def sensitivity_problems(experiment: Experiment) -> list[tuple[str, str]]:
         return problems
     base = experiment.scenario
     overrides = strategy_overrides(base, chosen[name])
+    if experiment.sensitivity.outcomes is None:  # the experiment's, of every strategy's runs
+        with without_input_warnings():
+            reported = outcome_names(resolve_scenario(base, overrides=overrides))
+        problems = [
+            (
+                f"outcomes[{i}]",
+                f"{outcome!r} is not an outcome of the strategy the analysis runs ({name}): "
+                "give sensitivity.outcomes, the outcomes to analyse",
+            )
+            for i, outcome in enumerate(experiment.outcomes)
+            if outcome not in reported
+        ]
+        if problems:
+            return problems
     return _extreme_problems(base, where, parameters, overrides) or _refused_combination(
         experiment, name, where, parameters
     )

@@ -157,9 +157,13 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
         "",
         "| | |",
         "|---|---|",
-        f"| base scenario | `{s.name}`"
-        + (f" (`{e.scenario_file}`)" if e.scenario_file else "")
-        + f": {s.population.size:,} customers, {s.days} days |",
+        "| base scenario | "
+        + cell(
+            f"`{s.name}`"
+            + (f" (`{e.scenario_file}`)" if e.scenario_file else "")
+            + f": {s.population.size:,} customers, {s.days} days"
+        )
+        + " |",
         f"| strategies | {len(e.strategies)}; baseline `{e.baseline}` |",
         f"| market conditions | {_conditions_text(e, len(conditions))} |",
         f"| replications | {e.replications} per strategy and condition |",
@@ -169,7 +173,7 @@ def _comparison_markdown(c: Comparison, figures: list[str]) -> str:
     if e.posterior is not None:
         lines.append(
             "| calibrated uncertainty | replication *r* of every strategy runs with draw *r* "
-            f"of the posterior in `{e.posterior.source}` (`ecosim calibrate`'s folder) |"
+            f"of the posterior in {cell(f'`{e.posterior.source}`')} (`ecosim calibrate`'s folder) |"
         )
     if e.overrides:
         changes = "; ".join(f"`{k}` = {code_value(v)}" for k, v in e.overrides.items())

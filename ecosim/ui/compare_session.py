@@ -40,8 +40,10 @@ from ecosim.experiment import (
     Run,
     describe_failures,
     load_experiment,
+    outcome_names,
     plan_runs,
     run_experiment,
+    strategy_outcomes,
     strategy_overrides,
 )
 from ecosim.report import Comparison, compare
@@ -428,7 +430,11 @@ def reduced_experiment(request: Request) -> Experiment:
             "description": "The campaign plan edited in the Campaign tab.",
             "set": {"campaign": request.plan},
         }
-    outcomes = [*MONEY, *(name for name in full.outcomes if name not in MONEY)]
+    reported = strategy_outcomes(full)  # of the chosen strategies: another's are undefined
+    kept = set(outcome_names(full.scenario)).union(
+        *(reported.get(name, ()) for name in request.strategies)
+    )
+    outcomes = [*MONEY, *(name for name in full.outcomes if name not in MONEY and name in kept)]
     return load_experiment(
         request.experiment,
         overrides={

@@ -524,6 +524,22 @@ def test_reduced_experiment_keeps_the_chosen_strategies_on_the_base_scenario():
         reduced_experiment(Request(STRATEGY_COMPARISON, ("loud", "gamification"), 3, 400, 30))
 
 
+def test_an_outcome_only_a_strategy_left_out_reports_is_left_out_of_the_comparison(tmp_path):
+    """Choosing the strategies without it was refused: 'outcomes[4]: unknown outcome'."""
+    tiers = {
+        "review_days": 90,
+        "levels": [{"name": "gold", "threshold": 300, "discount": 0.05, "utility": 0.2}],
+    }
+    data = tiny_experiment(outcomes=["final_tier_gold", "final_adopted_share"])
+    data["strategies"]["tiers"] = {"set": {"brands.shop.loyalty": {"tiers": tiers}}}
+    path = write_experiment(tmp_path, data)
+    without = reduced_experiment(Request(path, ("plain", "quiet"), 2, 300, 15))
+    assert "final_tier_gold" not in without.outcomes
+    assert "final_adopted_share" in without.outcomes
+    chosen = reduced_experiment(Request(path, ("plain", "tiers"), 2, 300, 15))
+    assert "final_tier_gold" in chosen.outcomes
+
+
 def test_the_app_shows_the_compare_page_in_its_tab(tmp_path, monkeypatch):
     text = (ROOT / "scenarios" / "baseline.toml").read_text()
     (tmp_path / "baseline.toml").write_text(text.replace("size = 10_000", "size = 400"))
