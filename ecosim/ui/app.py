@@ -152,12 +152,14 @@ def Parameters(
     edits: solara.Reactive[dict[str, Any]],
     applied: solara.Reactive[dict[str, Any]],
     plan_edited: bool = False,
+    refused: solara.Reactive[dict[str, Any] | None] | None = None,
 ) -> None:
     """Show the parameters card, reading the controls' edits itself.
 
     A moved control then draws this card again, not the whole page with its charts and
     network (which took seconds at 10,000 customers). ``plan_edited``: Reset runs a plan
-    edited in the Campaign tab (see :func:`ParametersPanel`).
+    edited in the Campaign tab; ``refused``: the edits the last Reset refused, if it did
+    (see :func:`ParametersPanel`).
     """
     ParametersPanel(
         params,
@@ -165,6 +167,7 @@ def Parameters(
         lambda name, value: edits.set({**edits.value, name: value}),
         applied.value,
         plan_edited,
+        refused=refused is not None and refused.value == edits.value,
     )
 
 
@@ -189,6 +192,7 @@ def Page() -> None:
     uploaded = solara.use_reactive("")
     edits = solara.use_reactive({})
     applied = solara.use_reactive({})
+    refused = solara.use_reactive(None)  # the edits the last Reset refused, if it did
     plan = solara.use_reactive(None)
     tab = solara.use_reactive(0)
     uploads = solara.use_memo(lambda: Path(tempfile.mkdtemp(prefix="ecosim-ui-")), [])
@@ -248,6 +252,7 @@ def Page() -> None:
             plan_dropped.set(dropped if plan.value is not None else "")
             edits.set({})
             applied.set({})
+            refused.set(None)
             plan.set(None)
 
     def pick(name: str, dropped: str = "") -> None:
@@ -282,6 +287,7 @@ def Page() -> None:
         model.set(built)
         used = {name: keywords[name] for name in edits.value if name in keywords}
         applied.set({} if built.problem else used)
+        refused.set(dict(edits.value) if built.problem else None)
         plan_dropped.set("")
 
     running = model.value.scenario.campaign
@@ -306,7 +312,7 @@ def Page() -> None:
             plan_edited=edited,
             refusals=refusals.value,
         )
-        Parameters(params, edits, applied, plan.value is not None)
+        Parameters(params, edits, applied, plan.value is not None, refused)
     DayHeader(model.value)
     if model.value.problem:
         solara.Error(

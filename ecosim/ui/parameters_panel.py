@@ -247,6 +247,7 @@ def ParametersPanel(
     on_change: Callable[[str, Any], None],
     applied: dict[str, Any] | None = None,
     plan_edited: bool = False,
+    refused: bool = False,
 ) -> None:
     """Show every control of ``params``; ``on_change(keyword, value)`` hears each change.
 
@@ -268,6 +269,9 @@ def ParametersPanel(
         Whether Reset runs a plan edited in the Campaign tab, which replaces the scenario's
         actions: the controls of single actions then do not apply, and the card says so
         rather than listing them as waiting for Reset.
+    refused : bool
+        Whether the last Reset refused these very values (the page says why, and runs the
+        scenario as written): the card lists them as refused, not as waiting for Reset.
     """
     params = within_rules(params, readable(params, values))
     kind = values.get("network", params.get("network", {}).get("value"))
@@ -280,7 +284,8 @@ def ParametersPanel(
             solara.Error(message, dense=True)
         if waiting:
             solara.Text(
-                "Waiting for Reset: " + "; ".join(waiting),
+                ("Refused at the last Reset, not used: " if refused else "Waiting for Reset: ")
+                + "; ".join(waiting),
                 style={"font-size": "0.85em", "color": "#8a4b00"},
             )
         if unused:

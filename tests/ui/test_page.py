@@ -105,6 +105,21 @@ def test_after_reset_the_applied_changes_are_running_not_waiting(rendered):
     assert not [t for t in rendered.find(v.Html).widgets if "Waiting for Reset" in str(t.children)]
 
 
+def test_settings_a_reset_refused_are_said_refused_not_waiting(rendered):
+    """After the refusal the card still said 'Waiting for Reset', though Reset was pressed."""
+    enter(rendered, "random seed", "-1")
+    text(rendered, "Waiting for Reset: random seed -1").assert_single()
+    button(rendered, "Reset").click()
+    assert any(
+        "These settings were not used" in str(w.children) for w in rendered.find(v.Alert).widgets
+    )
+    text(rendered, "Refused at the last Reset, not used: random seed -1").assert_single()
+    enter(rendered, "random seed", "5")
+    text(rendered, "Waiting for Reset: random seed 5").assert_single()
+    button(rendered, "Reset").click()
+    text(rendered, "Running with: random seed 5 (was 2016)").assert_single()
+
+
 def enter(rc, label, typed):
     field = rc.find(v.TextField, label=label).widget
     field.v_model = typed
