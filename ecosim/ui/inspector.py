@@ -111,9 +111,12 @@ def history_figure(frame: pd.DataFrame, brands: list[str], row: int) -> Figure:
     """Draw a customer's experience and 4C stage over time, one colour per brand."""
     fig = Figure(figsize=(6.4, 4.8), layout="constrained")
     experience, stage = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    dot = "o" if len(frame) == 1 else None  # a line of one day draws nothing
     for brand, colour in zip(brands, BRAND_COLOURS, strict=False):
-        experience.plot(frame["step"], frame[f"{brand} experience"], color=colour, label=brand)
-        stage.step(frame["step"], frame[f"{brand} stage"], where="post", color=colour)
+        experience.plot(
+            frame["step"], frame[f"{brand} experience"], color=colour, label=brand, marker=dot
+        )
+        stage.step(frame["step"], frame[f"{brand} stage"], where="post", color=colour, marker=dot)
         bought = frame[f"{brand} purchases"].diff().fillna(0) > 0
         experience.scatter(
             frame["step"][bought],
@@ -131,6 +134,8 @@ def history_figure(frame: pd.DataFrame, brands: list[str], row: int) -> Figure:
     stage.set(
         yticks=range(len(STAGES)), yticklabels=STAGES, ylim=(-0.3, len(STAGES) - 0.7), xlabel="day"
     )
+    if dot:  # a day either side, so that the ticks are whole days
+        stage.set_xlim(frame["step"].iloc[0] - 1, frame["step"].iloc[0] + 1)
     stage.xaxis.set_major_locator(MaxNLocator(6, integer=True))
     stage.tick_params(axis="y", labelsize=8)
     return fig

@@ -234,6 +234,20 @@ def test_the_watched_customers_history_has_one_row_per_step(model):
     assert figure.axes[0].get_title().startswith("Customer 3 since picked")
 
 
+def test_a_history_of_one_day_shows_that_day_on_whole_day_ticks():
+    """Just picked, the chart showed ticks 0.96 to 1.04 and no line: one point draws none."""
+    frame = pd.DataFrame(
+        {"step": [1], "tokoku experience": [0.2], "tokoku stage": [1], "tokoku purchases": [0]}
+    )
+    figure = history_figure(frame, ["tokoku"], 3)
+    FigureCanvasAgg(figure).draw()
+    experience, stage = figure.axes
+    ticks = [t for t in stage.get_xticks() if stage.get_xlim()[0] <= t <= stage.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    assert 1 in ticks
+    assert all(line.get_marker() == "o" for line in (*experience.lines[:1], *stage.lines))
+
+
 def test_the_inspectors_legend_of_two_brands_covers_neither_chart():
     """With two brands the legend sat inside the experience chart, over its lines."""
     brand = {"experience": 0.5, "stage": 1, "purchases": 1}
