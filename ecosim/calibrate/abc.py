@@ -43,7 +43,13 @@ from pyabc.random_variables import RVBase, RVDecorator
 from sqlalchemy.exc import SQLAlchemyError
 
 from ecosim.calibrate.kernel import ScaledNormalTransition
-from ecosim.calibrate.posterior import RECORD, SETTINGS, scenario_fingerprint, short_hash
+from ecosim.calibrate.posterior import (
+    RECORD,
+    SETTINGS,
+    scenario_fingerprint,
+    scenario_fingerprints,
+    short_hash,
+)
 from ecosim.calibrate.resume import (
     SIMULATIONS,
     ResumableDistance,
@@ -602,7 +608,7 @@ def _differences(
             for name in dict.fromkeys([*was, *now])
             if was.get(name) != now.get(name) and name not in FILES
         ]
-    if held.get("scenario") != mine["scenario"]:
+    if held.get("scenario") not in scenario_fingerprints(calibration.scenario):
         found.append(
             (
                 "scenario",

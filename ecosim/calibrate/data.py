@@ -25,6 +25,7 @@ import pandas as pd
 
 from ecosim.calibrate.schema import CalibrationError
 from ecosim.metrics import FLOWS, OUTCOMES, bounds, sentiment
+from ecosim.scenario.fields import MAX_DAYS
 from ecosim.scenario.files import undecodable_line
 
 __all__ = ["SENTIMENT_FLOWS", "aggregate", "read_observed"]
@@ -185,7 +186,7 @@ def read_observed(
                 problems.append(
                     (
                         f"line {number}, {_named(column, rename)}",
-                        f"{record[column]!r} is not a number (expected digits 0-9 with an "
+                        f"{_cell(record[column])} is not a number (expected digits 0-9 with an "
                         "optional sign, decimal point and exponent, such as 1200, -0.5 or 1.2e6)",
                     )
                 )
@@ -194,7 +195,7 @@ def read_observed(
                 problems.append(
                     (
                         f"line {number}, {_named(column, rename)}",
-                        f"{record[column]!r} is not finite",
+                        f"{_cell(record[column])} is not finite",
                     )
                 )
             elif (wrong := _out_of_range(column, value)) is not None:
@@ -227,12 +228,30 @@ def _after_horizon(
     end = period * period_days
     where = f"line {first}" if len(late) == 1 else f"lines {first} to {late[-1][0]}"
     count = f"{len(late)} period{'s' * (len(late) > 1)} end{'s' * (len(late) == 1)}"
+    them = "them" if len(late) > 1 else "it"
+    remedy = (
+        f"set days = {end} in the calibration, or leave {them} out of the data"
+        if end <= MAX_DAYS
+        else f"leave {them} out of the data (a scenario has at most {MAX_DAYS:,} days)"
+    )
     return (
         f"line {first}, {column}",
         f"{count} after the scenario's horizon of {days} days ({where}; the last, period "
-        f"{period}, on day {end}): set days = {end} in the calibration, or leave "
-        f"{'them' if len(late) > 1 else 'it'} out of the data",
+        f"{period}, on day {end}): {remedy}",
     )
+
+
+def _cell(text: str, most: int = 40) -> str:
+    """Quote a cell of the data for a message, cut after ``most`` characters.
+
+    Examples
+    --------
+    >>> _cell("12x"), _cell("9" * 100, most=5)
+    ("'12x'", "'9999…' (100 characters)")
+    """
+    if len(text) <= most:
+        return repr(text)
+    return f"{text[: most - 1] + '…'!r} ({len(text):,} characters)"
 
 
 MOST_PROBLEMS = 10
@@ -381,14 +400,26 @@ def _period(
 ) -> tuple[int | None, date | None]:
     text = record[kind]
     if kind == "period":
-        if not (text.isascii() and text.isdigit()) or int(text) < 1:
-            problems.append((f"line {line}, period", f"{text!r} is not a period number >= 1"))
+        number = text.lstrip("0") if text.isascii() and text.isdigit() else ""
+        if not number:
+            problems.append((f"line {line}, period", f"{_cell(text)} is not a period number >= 1"))
             return None, first
-        return int(text), first
+        if len(number) > len(str(MAX_DAYS)):  # int() refuses thousands of digits; none fits
+            problems.append(
+                (
+                    f"line {line}, period",
+                    f"{_cell(text)} is after the longest horizon a scenario may have "
+                    f"({MAX_DAYS:,} days): leave it out of the data",
+                )
+            )
+            return None, first
+        return int(number), first
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        problems.append((f"line {line}, date", f"{text!r} is not a date (expected YYYY-MM-DD)"))
+        problems.append(
+            (f"line {line}, date", f"{_cell(text)} is not a date (expected YYYY-MM-DD)")
+        )
         return None, first
     first = first or day
     offset = (day - first).days

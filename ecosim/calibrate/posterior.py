@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from ecosim.calibrate.schema import MARKET_SIZE, CalibrationError, Parameter
 from ecosim.scenario import Scenario
 from ecosim.scenario.loading import validation_problems
+from ecosim.scenario.network import EdgeList
 from ecosim.store import read_toml
 
 __all__ = [
@@ -65,8 +66,20 @@ def short_hash(text: str) -> str:
 
 
 def scenario_fingerprint(scenario: Scenario) -> str:
-    """Return the fingerprint of the scenario a calibration fits, as its record keeps it."""
-    return short_hash(repr(scenario.model_dump()))
+    """Return the fingerprint of the scenario a calibration fits, as its record keeps it.
+
+    An edge list's path is left out: the record keeps the digest of the file's contents
+    (``network``), so a folder moved or copied with its files still matches its scenario.
+    """
+    dumped = scenario.model_dump()
+    if isinstance(scenario.network, EdgeList):
+        dumped["network"] = {k: v for k, v in dumped["network"].items() if k != "path"}
+    return short_hash(repr(dumped))
+
+
+def scenario_fingerprints(scenario: Scenario) -> tuple[str, str]:
+    """Return :func:`scenario_fingerprint`, and the form records kept before (whole)."""
+    return scenario_fingerprint(scenario), short_hash(repr(scenario.model_dump()))
 
 
 def _draws(folder: str | Path) -> pd.DataFrame:

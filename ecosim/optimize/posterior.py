@@ -36,11 +36,12 @@ from ecosim.calibrate.posterior import (
     SETTINGS,
     fitted_parameters,
     named_beside,
-    scenario_fingerprint,
+    scenario_fingerprints,
 )
 from ecosim.calibrate.schema import MARKET_SIZE, Parameter
 from ecosim.errors import InputError, InputWarning, without_input_warnings
 from ecosim.model import resolve_scenario
+from ecosim.network import edge_list_digest
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import FIELD_PATH_PATTERN
 from ecosim.scenario.loading import read_toml as read_scenario_file
@@ -241,7 +242,7 @@ def _fitted_elsewhere(optimisation: Optimisation, folder: Path) -> str | None:
     The optimisation's scenario file, and each file it extends, is the calibration's if
     it is the folder's :data:`CALIBRATED`, or if, with the calibration's ``customers``
     and ``days``, its fingerprint is the one :data:`RECORD` holds (as
-    :func:`ecosim.calibrate.abc.fingerprint` takes it).
+    :func:`ecosim.calibrate.abc.fingerprint` takes it), and so is its edge list's digest.
 
     Parameters
     ----------
@@ -275,7 +276,11 @@ def _fitted_elsewhere(optimisation: Optimisation, folder: Path) -> str | None:
                 )
         except InputError:  # a file it extends that is no scenario on its own
             continue
-        if scenario_fingerprint(scenario) == fingerprint:
+        network = record.get("network")  # the edge list's digest, when it has one
+        if fingerprint in scenario_fingerprints(scenario) and network in (
+            None,
+            (edge_list_digest(scenario.network) or "")[:16],
+        ):
             return None
     file = str(record.get("file", ""))
     return f"{named_beside(file, str(settings.get('scenario')))} (calibration {file})"

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -11,9 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from calibration_helpers import write
 
 from ecosim.calibrate import calibrate, fit, load_calibration
 from ecosim.calibrate.abc import DATABASE, claim, mark_finished
+from ecosim.calibrate.posterior import short_hash
 from ecosim.calibrate.resume import SIMULATIONS
 from ecosim.calibrate.schema import MAX_SEED, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, particle_seeds
@@ -187,6 +190,27 @@ def test_an_edge_list_changed_since_the_folder_was_fitted_is_refused(write_calib
     record = out / "calibration.toml"  # as written before edge lists were digested
     record.write_text(re.sub(r'network = "\w+"\n', "", record.read_text()))
     claim(load_calibration(path), out)
+
+
+def test_a_folder_moved_with_its_edge_list_is_the_same_calibration(tmp_path):
+    """The scenario's fingerprint held the edge list's absolute path: a project folder
+    copied or moved elsewhere could be neither resumed nor read."""
+    here = tmp_path / "here"
+    here.mkdir()
+    path = write(here)
+    scenario = here / "tiny_bass.toml"
+    scenario.write_text(
+        scenario.read_text().replace('kind = "complete"', 'kind = "edge_list"\npath = "edges.csv"')
+    )
+    (here / "edges.csv").write_text("".join(f"{i},{(i + 1) % 400}\n" for i in range(400)))
+    claim(load_calibration(path), here / "out")
+    mark_finished(here / "out")
+    shutil.copytree(here, tmp_path / "there")
+    claim(load_calibration(tmp_path / "there" / path.name), tmp_path / "there" / "out")
+    record = here / "out" / "calibration.toml"  # as written before: the path in the hash
+    old = short_hash(repr(load_calibration(path).scenario.model_dump()))
+    record.write_text(re.sub(r'scenario = "\w+"', f'scenario = "{old}"', record.read_text()))
+    claim(load_calibration(path), here / "out")
 
 
 def test_more_generations_after_a_finished_calibration_go_into_a_new_folder(

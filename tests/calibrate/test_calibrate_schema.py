@@ -76,6 +76,25 @@ BROKEN_DATA = [
         "line 3, purchases: '９６' is not a number (expected digits 0-9",
     ),
     ("arabic-indic digit", "period,purchases\n1,٣\n", "line 2, purchases: '٣' is not a number"),
+    (
+        "a period of thousands of digits",  # was an internal error of int()
+        "period,purchases\n1,96\n" + "9" * 5000 + ",5\n",
+        "line 3, period: '999999999999999999999999999999999999999…' (5,000 characters) is after "
+        "the longest horizon a scenario may have (36,500 days): leave it out of the data",
+    ),
+    (
+        "a period no scenario reaches",  # was advised to set days = 99999999999999999999
+        "period,purchases\n" + "".join(f"{k},1\n" for k in range(1, 12)) + "012,1\n40000,1\n",
+        "line 14, period: 1 period ends after the scenario's horizon of 12 days (line 14; the "
+        "last, period 40000, on day 40000): leave it out of the data (a scenario has at most "
+        "36,500 days)",
+    ),
+    (
+        "a long bad cell",
+        "period,purchases\n1," + "x" * 300 + "\n",
+        "line 2, purchases: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (300 characters) is not a "
+        "number",
+    ),
 ]
 
 
