@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ecosim.calibrate.abc import RECORD, Generation, finished
-from ecosim.calibrate.fit import FIGURES, OUTPUTS, calibrate, inputs
+from ecosim.calibrate.fit import FIGURES, calibrate, inputs, outputs
 from ecosim.calibrate.outputs import summary_cells
 from ecosim.calibrate.report import periods
 from ecosim.calibrate.schema import load_calibration
@@ -47,7 +47,9 @@ def calibrate_command(
     """
     calibration = load_calibration(file, overrides, overrides_from="the command line")
     out = output_folder(
-        out or Path("results") / calibration.name, (RECORD, *OUTPUTS), inputs=inputs(calibration)
+        out or Path("results") / calibration.name,
+        (RECORD, *outputs(calibration)),
+        inputs=inputs(calibration),
     )
     done = finished(out)
     runner = {"workers": workers, "scheduler": scheduler, "serial": serial, "dashboard": dashboard}
@@ -85,6 +87,6 @@ def calibrate_command(
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     for line in table:
         print("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)))
-    shown = [name for name in OUTPUTS if name not in FIGURES] + ["figures/"]
+    shown = [name for name in outputs(calibration) if name not in FIGURES] + ["figures/"]
     print(f"{'its outputs are' if done else 'wrote'} {', '.join(shown)} in {out}")
     return 0

@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import shutil
 import time
 import warnings
 from collections.abc import Callable
@@ -48,7 +49,9 @@ from ecosim.calibrate.report import unmoved_note, write_report_text
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.errors import InputError, InputWarning
 from ecosim.experiment.runner import check_runner_arguments
+from ecosim.scenario.network import EdgeList
 from ecosim.store import (
+    atomic_path,
     held_folder,
     refuse_foreign_files,
     sqlite_address,
@@ -57,7 +60,7 @@ from ecosim.store import (
     write_text,
 )
 
-__all__ = ["CalibrationResult", "calibrate", "inputs"]
+__all__ = ["CalibrationResult", "calibrate", "inputs", "outputs"]
 
 SUMMARY = "posterior_summary.csv"
 """The posterior's table, which a rerun of a finished calibration reads."""
@@ -76,15 +79,24 @@ OUTPUTS = (
     *FIGURES,
 )
 """Every file a finished calibration's folder holds beside its history and record."""
+NETWORK = "calibrated_network.csv"
+"""A copy of the scenario's edge list, which ``calibrated.toml`` reads beside it."""
 
 
-def inputs(calibration: Calibration) -> tuple[Path, Path, Path]:
-    """Return the files a calibration reads: its file, its scenario's and its data's."""
+def outputs(calibration: Calibration) -> tuple[str, ...]:
+    """Return the files a calibration writes: :data:`OUTPUTS`, and its edge list's copy."""
+    return (*OUTPUTS, NETWORK) if isinstance(calibration.scenario.network, EdgeList) else OUTPUTS
+
+
+def inputs(calibration: Calibration) -> tuple[Path, ...]:
+    """Return the files a calibration reads: its file, its scenario, data and edge list."""
     folder = Path(calibration.file).parent
+    network = calibration.scenario.network
     return (
         Path(calibration.file),
         folder / calibration.scenario_file,
         folder / calibration.data.path,
+        *((Path(network.path),) if isinstance(network, EdgeList) else ()),
     )
 
 
@@ -170,7 +182,7 @@ def calibrate(
         scheduler,
         serial,
         dashboard,
-        files=(RECORD, *OUTPUTS),
+        files=(RECORD, *OUTPUTS, NETWORK),  # before ``calibration`` is known to be one
         inputs=inputs,
     )
     if progress is not None and not callable(progress):
@@ -179,11 +191,13 @@ def calibrate(
             f"None, got {type(progress).__name__}"
         )
     sqlite_address(out / DATABASE)  # a path its address would misread, before any writing
-    if finished(out) and not _missing(out):  # read only: a folder this process cannot write
+    if finished(out) and not _missing(
+        out, calibration
+    ):  # read only: a folder this process cannot write
         return _read(calibration, out)
     with held_folder(out, "calibration"):
         if finished(out):  # perhaps by another process since the check above
-            if not (missing := _missing(out)):
+            if not (missing := _missing(out, calibration)):
                 return _read(calibration, out)
             claim(calibration, out)  # another calibration's outputs are not written here
             kept = _rewrite(out, missing)
@@ -194,13 +208,13 @@ def calibrate(
             return _calibrate(
                 calibration, out, workers, scheduler, serial, progress, dashboard, rewrite
             )
-        refuse_foreign_files(out, OUTPUTS, RECORD)
+        refuse_foreign_files(out, outputs(calibration), RECORD)
         return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
 
 
-def _missing(out: Path) -> list[str]:
+def _missing(out: Path, calibration: Calibration) -> list[str]:
     """Return the outputs a finished calibration's folder lacks."""
-    return [name for name in OUTPUTS if not (out / name).exists()]
+    return [name for name in outputs(calibration) if not (out / name).exists()]
 
 
 def _rewrite(out: Path, missing: list[str]) -> int:
@@ -316,7 +330,16 @@ def _calibrate(
     write_figure(marginals_figure(calibration, particles, summary), out / "figures/marginals.png")
     write_figure(pairs_figure(calibration, particles), out / "figures/pairs.png")
     write_figure(ppc_figure(calibration, ppc), out / "figures/ppc.png")
-    write_text(calibrated_scenario(calibration, summary), out / "calibrated.toml")
+    network = calibration.scenario.network
+    if isinstance(network, EdgeList):  # calibrated.toml runs as written, wherever it goes
+        with atomic_path(out / NETWORK) as copy:
+            shutil.copyfile(network.path, copy)
+    write_text(
+        calibrated_scenario(
+            calibration, summary, NETWORK if isinstance(network, EdgeList) else None
+        ),
+        out / "calibrated.toml",
+    )
     if not (rewrite and (out / "report.md").exists()):
         write_text(
             write_report_text(

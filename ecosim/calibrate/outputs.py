@@ -200,14 +200,19 @@ def _ppc_seed(seed: int, i: int) -> int:
     return run_seed(np.random.SeedSequence([seed, 2, i]))
 
 
-def calibrated_scenario(calibration: Calibration, summary: pd.DataFrame) -> str:
+def calibrated_scenario(
+    calibration: Calibration, summary: pd.DataFrame, network: str | None = None
+) -> str:
     """Return the base scenario at the posterior medians, as TOML with a header comment.
 
     The scenario file is read as written (``extends`` resolved), the calibration's
     ``customers`` and ``days`` and the medians applied, and the result validated.
+    ``network``: the name of the copy of its edge list that the file reads, beside it.
     """
     medians = dict(zip(summary["parameter"], summary["median"], strict=True))
     overrides = calibration.overrides(medians)
+    if network is not None:
+        overrides["network.path"] = network
     if calibration.customers is not None:
         overrides["population.size"] = calibration.customers
     if calibration.days is not None:

@@ -23,6 +23,7 @@ from ecosim.calibrate.simulation import ParticleModel, particle_seeds
 from ecosim.cli import main
 from ecosim.errors import InputError, Terminated
 from ecosim.experiment import load_experiment
+from ecosim.scenario import load_scenario
 from ecosim.store import held_folder
 
 from experiment_helpers import write_experiment
@@ -211,6 +212,33 @@ def test_a_folder_moved_with_its_edge_list_is_the_same_calibration(tmp_path):
     old = short_hash(repr(load_calibration(path).scenario.model_dump()))
     record.write_text(re.sub(r'scenario = "\w+"', f'scenario = "{old}"', record.read_text()))
     claim(load_calibration(path), here / "out")
+
+
+def test_a_calibrated_scenario_on_an_edge_list_runs_as_written_wherever_it_goes(tmp_path, capsys):
+    """calibrated.toml named the edge list by its absolute path: ecosim run refused it as
+    outside its folder, and a copy of the folder read the original's file."""
+    here = tmp_path / "here"
+    here.mkdir()
+    path = write(here, ("generations = 2", "generations = 1"))
+    scenario = here / "tiny_bass.toml"
+    scenario.write_text(
+        scenario.read_text().replace('kind = "complete"', 'kind = "edge_list"\npath = "edges.csv"')
+    )
+    ring = "".join(f"{i},{(i + 1) % 400}\n" for i in range(400))
+    (here / "edges.csv").write_text(ring)
+    assert main(["calibrate", str(path), "--serial", "--out", str(here / "out")]) == 0
+    assert "calibrated_network.csv" in capsys.readouterr().out
+    shutil.move(here, tmp_path / "there")
+    out = tmp_path / "there" / "out"
+    assert (out / "calibrated_network.csv").read_text() == ring
+    calibrated = out / "calibrated.toml"
+    assert load_scenario(calibrated).network.path == str(out / "calibrated_network.csv")
+    assert main(["run", str(calibrated), "--days", "2", "--out", str(tmp_path / "run")]) == 0
+    (out / "calibrated_network.csv").unlink()  # a missing output is written again
+    assert (
+        main(["calibrate", str(tmp_path / "there" / path.name), "--serial", "--out", str(out)]) == 0
+    )
+    assert (out / "calibrated_network.csv").read_text() == ring
 
 
 def test_more_generations_after_a_finished_calibration_go_into_a_new_folder(
