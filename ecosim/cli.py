@@ -125,13 +125,16 @@ def command() -> NoReturn:
     interpreter then no longer collects it object by object, which took half a second
     after a simulation had imported Mesa, pandas and scipy (``benchmarks/RESULTS.md``).
     A Ctrl-C while the command starts (reading its options, which may import) stops it
-    as one later does, without a traceback.
+    as one later does, without a traceback; once the command has said what it did or
+    kept, another Ctrl-C is ignored, so that the cluster's shutdown as the interpreter
+    exits (Dask closes its clusters then) finishes instead of printing a traceback.
     """
     try:
         status = main()
     except KeyboardInterrupt as stop:
         why, status = stop_reason(stop)
         print(f"ecosim: {why}", file=sys.stderr)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.freeze()
     sys.exit(status)
 

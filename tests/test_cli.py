@@ -987,3 +987,25 @@ def test_run_refuses_a_folder_whose_files_it_did_not_write(tmp_path, capsys, nam
     assert run_cli("--days", "5", "--out", str(again)) == 0
     assert run_cli("--days", "5", "--out", str(again)) == 0
     assert "(replacing a previous run's)" in capsys.readouterr().out
+
+
+def test_a_ctrl_c_while_the_command_exits_is_ignored_without_a_traceback():
+    """A second Ctrl-C reached Dask's closing of its clusters as the interpreter exited:
+    'Exception ignored in atexit callback ... KeyboardInterrupt'."""
+    script = (
+        "import atexit, os, signal, time\n"
+        "import ecosim.cli\n"
+        "def closing():\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(0.2)\n"
+        "    print('closed')\n"
+        "atexit.register(closing)\n"
+        "ecosim.cli.main = lambda: 3\n"
+        "ecosim.cli.command()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 3
+    assert done.stdout == "closed\n"
+    assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr
