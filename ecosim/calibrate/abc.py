@@ -608,7 +608,16 @@ def _differences(
             for name in dict.fromkeys([*was, *now])
             if was.get(name) != now.get(name) and name not in FILES
         ]
-    if held.get("scenario") not in scenario_fingerprints(calibration.scenario):
+    now, before = scenario_fingerprints(calibration.scenario)
+    if held.get("scenario") == now and "network" in mine and "network" not in held:
+        found.append(
+            (
+                "network.path",
+                "the folder's record holds no digest of the edge list (it could not be read "
+                "when the folder was started), so which network it was fitted to is unknown",
+            )
+        )
+    elif held.get("scenario") not in (now, before):
         found.append(
             (
                 "scenario",

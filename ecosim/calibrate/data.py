@@ -137,7 +137,7 @@ def read_observed(
             [
                 (
                     "header",
-                    f"{rows[0][0].strip()!r} is one column: the values seem separated by "
+                    f"{_cell(rows[0][0].strip())} is one column: the values seem separated by "
                     f"{separator!r} (expected commas: save the file as comma-separated CSV)",
                 )
             ],

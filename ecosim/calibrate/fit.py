@@ -49,10 +49,12 @@ from ecosim.calibrate.report import unmoved_note, write_report_text
 from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.errors import InputError, InputWarning
 from ecosim.experiment.runner import check_runner_arguments
+from ecosim.network import edge_list_digest
 from ecosim.scenario.network import EdgeList
 from ecosim.store import (
     atomic_path,
     held_folder,
+    read_toml,
     refuse_foreign_files,
     sqlite_address,
     write_figure,
@@ -212,9 +214,52 @@ def calibrate(
         return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
 
 
+def _copy_network(network: EdgeList, out: Path) -> None:
+    """Copy the edge list into ``out`` as :data:`NETWORK`, if it is the one fitted to.
+
+    Raises
+    ------
+    CalibrationError
+        If the file cannot be read, or is not the network the folder's record digested.
+    """
+    fitted = read_toml(out / RECORD).get("network")
+    with atomic_path(out / NETWORK) as copy:
+        try:
+            shutil.copyfile(network.path, copy)
+        except OSError as error:
+            raise CalibrationError(
+                network.path, [("", f"cannot be copied beside calibrated.toml ({error})")]
+            ) from None
+        copied = edge_list_digest(network.model_copy(update={"path": str(copy)})) or ""
+        if fitted is not None and copied[:16] != fitted:
+            raise CalibrationError(
+                network.path,
+                [
+                    (
+                        "",
+                        "changed since the search began: it is not the network the folder "
+                        "was fitted to; restore it and rerun the same command (the outputs "
+                        f"are written from {DATABASE})",
+                    )
+                ],
+            )
+
+
 def _missing(out: Path, calibration: Calibration) -> list[str]:
-    """Return the outputs a finished calibration's folder lacks."""
-    return [name for name in outputs(calibration) if not (out / name).exists()]
+    """Return the outputs a finished calibration's folder lacks.
+
+    A ``calibrated.toml`` written before its edge list was copied beside it names the file
+    where it was, and is complete without the copy.
+    """
+    names = outputs(calibration)
+    if NETWORK in names and (out / "calibrated.toml").exists():
+        try:
+            written = read_toml(out / "calibrated.toml").get("network", {}).get("path")
+        except (OSError, ValueError, AttributeError):
+            written = None  # damaged: the check of the finished folder names it
+        if written != NETWORK:
+            names = OUTPUTS
+    return [name for name in names if not (out / name).exists()]
 
 
 def _rewrite(out: Path, missing: list[str]) -> int:
@@ -332,8 +377,7 @@ def _calibrate(
     write_figure(ppc_figure(calibration, ppc), out / "figures/ppc.png")
     network = calibration.scenario.network
     if isinstance(network, EdgeList):  # calibrated.toml runs as written, wherever it goes
-        with atomic_path(out / NETWORK) as copy:
-            shutil.copyfile(network.path, copy)
+        _copy_network(network, out)
     write_text(
         calibrated_scenario(
             calibration, summary, NETWORK if isinstance(network, EdgeList) else None

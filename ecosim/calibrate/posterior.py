@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from ecosim.calibrate.schema import MARKET_SIZE, CalibrationError, Parameter
+from ecosim.network import edge_list_digest
 from ecosim.scenario import Scenario
 from ecosim.scenario.loading import validation_problems
 from ecosim.scenario.network import EdgeList
@@ -80,6 +81,30 @@ def scenario_fingerprint(scenario: Scenario) -> str:
 def scenario_fingerprints(scenario: Scenario) -> tuple[str, str]:
     """Return :func:`scenario_fingerprint`, and the form records kept before (whole)."""
     return scenario_fingerprint(scenario), short_hash(repr(scenario.model_dump()))
+
+
+def fitted_to(scenario: Scenario, fingerprint: object, network: object) -> bool:
+    """Whether a calibration's record names this scenario: its fingerprint and edge list.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    fingerprint : object
+        The record's ``scenario`` (:func:`scenario_fingerprint`, or the form kept before,
+        which held an edge list's path).
+    network : object
+        The record's ``network``: the first 16 hex digits of the edge list's digest, or
+        None. A path-free fingerprint matches an edge list only with its digest.
+
+    Returns
+    -------
+    bool
+    """
+    now, before = scenario_fingerprints(scenario)
+    digest = edge_list_digest(scenario.network)
+    if fingerprint == before:  # the path was in it
+        return network is None or network == (digest or "")[:16]
+    return fingerprint == now and network == (digest[:16] if digest else None)
 
 
 def _draws(folder: str | Path) -> pd.DataFrame:

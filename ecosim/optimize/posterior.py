@@ -35,13 +35,12 @@ from ecosim.calibrate.posterior import (
     RECORD,
     SETTINGS,
     fitted_parameters,
+    fitted_to,
     named_beside,
-    scenario_fingerprints,
 )
 from ecosim.calibrate.schema import MARKET_SIZE, Parameter
 from ecosim.errors import InputError, InputWarning, without_input_warnings
 from ecosim.model import resolve_scenario
-from ecosim.network import edge_list_digest
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.scenario.fields import FIELD_PATH_PATTERN
 from ecosim.scenario.loading import read_toml as read_scenario_file
@@ -276,11 +275,7 @@ def _fitted_elsewhere(optimisation: Optimisation, folder: Path) -> str | None:
                 )
         except InputError:  # a file it extends that is no scenario on its own
             continue
-        network = record.get("network")  # the edge list's digest, when it has one
-        if fingerprint in scenario_fingerprints(scenario) and network in (
-            None,
-            (edge_list_digest(scenario.network) or "")[:16],
-        ):
+        if fitted_to(scenario, fingerprint, record.get("network")):
             return None
     file = str(record.get("file", ""))
     return f"{named_beside(file, str(settings.get('scenario')))} (calibration {file})"

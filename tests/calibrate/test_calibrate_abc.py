@@ -189,7 +189,9 @@ def test_an_edge_list_changed_since_the_folder_was_fitted_is_refused(write_calib
         generated.replace('kind = "complete"', 'kind = "edge_list"\npath = "edges.csv"')
     )
     record = out / "calibration.toml"  # as written before edge lists were digested
-    record.write_text(re.sub(r'network = "\w+"\n', "", record.read_text()))
+    whole = short_hash(repr(load_calibration(path).scenario.model_dump()))  # the path in it
+    text = re.sub(r'network = "\w+"\n', "", record.read_text())
+    record.write_text(re.sub(r'scenario = "\w+"', f'scenario = "{whole}"', text))
     claim(load_calibration(path), out)
 
 
@@ -234,11 +236,45 @@ def test_a_calibrated_scenario_on_an_edge_list_runs_as_written_wherever_it_goes(
     calibrated = out / "calibrated.toml"
     assert load_scenario(calibrated).network.path == str(out / "calibrated_network.csv")
     assert main(["run", str(calibrated), "--days", "2", "--out", str(tmp_path / "run")]) == 0
+    again = ["calibrate", str(tmp_path / "there" / path.name), "--serial", "--out", str(out)]
     (out / "calibrated_network.csv").unlink()  # a missing output is written again
-    assert (
-        main(["calibrate", str(tmp_path / "there" / path.name), "--serial", "--out", str(out)]) == 0
-    )
+    assert main(again) == 0
     assert (out / "calibrated_network.csv").read_text() == ring
+    text = calibrated.read_text()  # as written before the copy: the file where it was
+    calibrated.write_text(text.replace('"calibrated_network.csv"', f'"{tmp_path / "edges.csv"}"'))
+    (out / "calibrated_network.csv").unlink()
+    (out / "abc.db").unlink()  # complete without the copy: nothing to write again
+    capsys.readouterr()
+    assert main(again) == 0
+    assert "already finished" in capsys.readouterr().out
+    assert not (out / "calibrated_network.csv").exists()
+
+
+def test_a_record_without_its_edge_list_s_digest_takes_no_other_network(tmp_path):
+    """Started while the file could not be read, the record held no digest, and any edge
+    list at any path then passed for the one fitted to."""
+    path = write(tmp_path)
+    scenario = tmp_path / "tiny_bass.toml"
+    scenario.write_text(
+        scenario.read_text().replace('kind = "complete"', 'kind = "edge_list"\npath = "edges.csv"')
+    )
+    out = tmp_path / "out"
+    claim(load_calibration(path), out)  # edges.csv is not there yet
+    assert "network" not in (out / "calibration.toml").read_text()
+    ring = "".join(f"{i},{(i + 1) % 400}\n" for i in range(400))
+    (tmp_path / "edges.csv").write_text(ring)
+    claim(load_calibration(path), out)  # nothing fitted yet: its digest is recorded
+    assert "network = " in (out / "calibration.toml").read_text()
+    mark_finished(out)
+    (tmp_path / "edges.csv").write_text(ring + "0,200\n")
+    with pytest.raises(CalibrationError, match="holds another network"):
+        claim(load_calibration(path), out)
+    record = out / "calibration.toml"  # fitted, yet without the digest
+    record.write_text(re.sub(r'network = "\w+"\n', "", record.read_text()))
+    with pytest.raises(CalibrationError) as refused:
+        claim(load_calibration(path), out)
+    assert refused.value.problems[0][0] == "network.path"
+    assert "holds no digest of the edge list" in refused.value.problems[0][1]
 
 
 def test_more_generations_after_a_finished_calibration_go_into_a_new_folder(

@@ -6,10 +6,15 @@ import pandas as pd
 import pytest
 
 from ecosim.calibrate import CalibrationError, replication_overrides
+from ecosim.calibrate.posterior import fitted_to, scenario_fingerprint, short_hash
 from ecosim.experiment import ExperimentError, load_experiment, plan_runs, run_experiment
 from ecosim.experiment.plan import sensitivity_design
 from ecosim.experiment.record import read_record
+from ecosim.network import edge_list_digest
 from ecosim.report import compare, write_report
+from ecosim.scenario import validate_scenario
+
+from support import ring_scenario
 
 EXPERIMENT = """\
 name = "tiny_plans"
@@ -160,3 +165,24 @@ def test_a_draw_invalid_with_one_strategy_only_is_named_with_it(experiment_file)
         "draw 2 (replication 2) with strategy 'cheaper': dynamics: wom_experience_weight * "
         "negativity_bias must be <= 1"
     )
+
+
+def test_a_record_names_an_edge_list_scenario_by_its_fingerprint_and_its_file_s_digest(
+    tmp_path,
+):
+    """The path-free fingerprint matched an edge list without a digest, whatever its file."""
+    scenario = validate_scenario(ring_scenario(tmp_path, 40), source=str(tmp_path / "s.toml"))
+    scenario = scenario.model_copy(
+        update={"network": scenario.network.model_copy(update={"path": str(tmp_path / "ring.csv")})}
+    )
+    now, digest = scenario_fingerprint(scenario), edge_list_digest(scenario.network)[:16]
+    assert fitted_to(scenario, now, digest)
+    assert not fitted_to(scenario, now, None), "no digest: which network is unknown"
+    assert not fitted_to(scenario, now, "0" * 16)
+    whole = short_hash(repr(scenario.model_dump()))  # as records kept it before
+    assert fitted_to(scenario, whole, None) and not fitted_to(scenario, whole, "0" * 16)
+    generated = validate_scenario(
+        {**ring_scenario(tmp_path, 40), "network": {"kind": "complete"}}, source="g.toml"
+    )
+    assert fitted_to(generated, scenario_fingerprint(generated), None)
+    assert not fitted_to(generated, scenario_fingerprint(generated), digest)
