@@ -193,9 +193,8 @@ def calibrate(
             f"None, got {type(progress).__name__}"
         )
     sqlite_address(out / DATABASE)  # a path its address would misread, before any writing
-    if finished(out) and not _missing(
-        out, calibration
-    ):  # read only: a folder this process cannot write
+    # read only first: a folder this process cannot write
+    if finished(out) and not _missing(out, calibration):
         return _read(calibration, out)
     with held_folder(out, "calibration"):
         if finished(out):  # perhaps by another process since the check above
