@@ -186,8 +186,10 @@ def test_a_folder_holding_another_experiment_is_refused(serial_reference, tmp_pa
     with pytest.raises(ExperimentError, match="holds a different experiment") as caught:
         run_experiment(load_experiment(path), serial_reference["tiny"], serial=True, progress=False)
     assert "differs in: experiment.replications" in str(caught.value)
-    changed = write_experiment(tmp_path / "b", scenario={**small_scenario(), "seed": 99})
-    with pytest.raises(ExperimentError, match=r"experiment\.scenario\.seed"):
+    scenario = small_scenario()  # a field runs read (not its seed: the experiment seeds them)
+    scenario["brands"][0]["price"] = 120.0
+    changed = write_experiment(tmp_path / "b", scenario=scenario)
+    with pytest.raises(ExperimentError, match=r"experiment\.scenario\.brands"):
         run_experiment(
             load_experiment(changed), serial_reference["tiny"], serial=True, progress=False
         )

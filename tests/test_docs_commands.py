@@ -32,10 +32,7 @@ SMALL_EXPERIMENT = {"replications": 2, "customers": 200, "days": 10}
 REDUCED = {
     "run": ["--customers", "300", "--days", "20"],
     "batch": ["--replications", "2", "--customers", "200", "--days", "10"],
-    "sensitivity": [
-        *("--replications", "1", "--customers", "200", "--days", "10"),
-        *("--set", "sensitivity.trajectories=2", "--set", "sensitivity.samples=4"),
-    ],
+    "sensitivity": ["--replications", "1", "--customers", "200", "--days", "10"],
     "validate": ["--case", "clv"],
     "optimize": [
         *("--set", "customers=200", "--set", "search.evaluations=2"),
@@ -92,6 +89,10 @@ def reduced(argv):
         at = rest.index("--scheduler")
         rest[at : at + 2] = ["--serial"]
     extra = REDUCED.get(command, [])
+    if command == "sensitivity":  # each method refuses the other's design settings
+        method = rest[rest.index("--method") + 1] if "--method" in rest else "morris"
+        design = "sensitivity.trajectories=2" if method == "morris" else "sensitivity.samples=4"
+        extra = [*extra, "--set", design]
     taken = {_set_field(word) for word in extra} - {None}
     kept = []
     for word in rest:
