@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ecosim.calibrate.schema import CalibrationError
+from ecosim.errors import shortened
 from ecosim.metrics import FLOWS, OUTCOMES, bounds, sentiment
 from ecosim.scenario.fields import MAX_DAYS
 from ecosim.scenario.files import undecodable_line
@@ -137,8 +138,9 @@ def read_observed(
             [
                 (
                     "header",
-                    f"{_cell(rows[0][0].strip())} is one column: the values seem separated by "
-                    f"{separator!r} (expected commas: save the file as comma-separated CSV)",
+                    f"{shortened(rows[0][0].strip())!r} is one column: the values seem "
+                    f"separated by {separator!r} (expected commas: save the file as "
+                    "comma-separated CSV)",
                 )
             ],
         )
@@ -186,8 +188,9 @@ def read_observed(
                 problems.append(
                     (
                         f"line {number}, {_named(column, rename)}",
-                        f"{_cell(record[column])} is not a number (expected digits 0-9 with an "
-                        "optional sign, decimal point and exponent, such as 1200, -0.5 or 1.2e6)",
+                        f"{shortened(record[column])!r} is not a number (expected digits 0-9 "
+                        "with an optional sign, decimal point and exponent, such as 1200, -0.5 "
+                        "or 1.2e6)",
                     )
                 )
                 continue
@@ -195,7 +198,7 @@ def read_observed(
                 problems.append(
                     (
                         f"line {number}, {_named(column, rename)}",
-                        f"{_cell(record[column])} is not finite",
+                        f"{shortened(record[column])!r} is not finite",
                     )
                 )
             elif (wrong := _out_of_range(column, value)) is not None:
@@ -239,19 +242,6 @@ def _after_horizon(
         f"{count} after the scenario's horizon of {days} days ({where}; the last, period "
         f"{period}, on day {end}): {remedy}",
     )
-
-
-def _cell(text: str, most: int = 40) -> str:
-    """Quote a cell of the data for a message, cut after ``most`` characters.
-
-    Examples
-    --------
-    >>> _cell("12x"), _cell("9" * 100, most=5)
-    ("'12x'", "'9999…' (100 characters)")
-    """
-    if len(text) <= most:
-        return repr(text)
-    return f"{text[: most - 1] + '…'!r} ({len(text):,} characters)"
 
 
 MOST_PROBLEMS = 10
@@ -402,13 +392,15 @@ def _period(
     if kind == "period":
         number = text.lstrip("0") if text.isascii() and text.isdigit() else ""
         if not number:
-            problems.append((f"line {line}, period", f"{_cell(text)} is not a period number >= 1"))
+            problems.append(
+                (f"line {line}, period", f"{shortened(text)!r} is not a period number >= 1")
+            )
             return None, first
         if len(number) > len(str(MAX_DAYS)):  # int() refuses thousands of digits; none fits
             problems.append(
                 (
                     f"line {line}, period",
-                    f"{_cell(text)} is after the longest horizon a scenario may have "
+                    f"{shortened(text)!r} is after the longest horizon a scenario may have "
                     f"({MAX_DAYS:,} days): leave it out of the data",
                 )
             )
@@ -418,7 +410,7 @@ def _period(
         day = date.fromisoformat(text)
     except ValueError:
         problems.append(
-            (f"line {line}, date", f"{_cell(text)} is not a date (expected YYYY-MM-DD)")
+            (f"line {line}, date", f"{shortened(text)!r} is not a date (expected YYYY-MM-DD)")
         )
         return None, first
     first = first or day

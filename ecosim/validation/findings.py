@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ecosim.report.text import cell
 from ecosim.validation.core import Check, Mode
 from ecosim.validation.estimators import Estimate
 
@@ -176,6 +177,6 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     """Return a Markdown table (pipes in cells escaped)."""
 
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+        return "| " + " | ".join(cell(str(c)) for c in cells) + " |"
 
     return "\n".join([line(header), line(["---"] * len(header)), *(line(r) for r in rows)])

@@ -12,6 +12,7 @@ import numpy as np
 
 from ecosim import __version__
 from ecosim.report.references import references_section
+from ecosim.report.text import cell
 from ecosim.store import atomic_path, first_lines, write_figure
 from ecosim.validation.core import ROOT_SEED, CaseResult, Check, Mode
 
@@ -234,7 +235,7 @@ def render(results: Sequence[CaseResult], mode: Mode, seconds: float, jobs: int 
         for check in result.checks:
             unit = f" {check.unit}" if check.unit else ""
             lines.append(
-                f"| [{result.name}](#{result.name.replace('_', '-')}) | {_cell(check.statistic)} "
+                f"| [{result.name}](#{result.name.replace('_', '-')}) | {cell(check.statistic)} "
                 f"| {check.value:.4g}{unit} | {check.relation} {_limit(check)}{unit} "
                 f"| {'PASS' if check.passed else '**FAIL**'} | {result.seconds:.0f} |"
             )
@@ -277,10 +278,6 @@ def _limit(check: Check) -> str:
         return f"{check.tolerance:.4g}"
     sign = "+" if check.relation == "<=" else "-"
     return f"{check.tolerance:.4g} {sign} {check.allowance:.2g} (quick allowance)"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def _duration(seconds: float) -> str:

@@ -79,7 +79,7 @@ BROKEN_DATA = [
     (
         "a period of thousands of digits",  # was an internal error of int()
         "period,purchases\n1,96\n" + "9" * 5000 + ",5\n",
-        "line 3, period: '999999999999999999999999999999999999999…' (5,000 characters) is after "
+        f"line 3, period: '{'9' * 20}...{'9' * 10} (5000 chars)' is after "
         "the longest horizon a scenario may have (36,500 days): leave it out of the data",
     ),
     (
@@ -92,8 +92,7 @@ BROKEN_DATA = [
     (
         "a long bad cell",
         "period,purchases\n1," + "x" * 300 + "\n",
-        "line 2, purchases: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (300 characters) is not a "
-        "number",
+        f"line 2, purchases: '{'x' * 20}...{'x' * 10} (300 chars)' is not a number",
     ),
 ]
 
