@@ -201,6 +201,14 @@ def read_observed(
                         f"{shortened(record[column])!r} is not finite",
                     )
                 )
+            elif value == 0 and _nonzero(record[column]):
+                problems.append(
+                    (
+                        f"line {number}, {_named(column, rename)}",
+                        f"{shortened(record[column])!r} rounds to 0 (a number smaller than about "
+                        "1e-308 in magnitude cannot be read; write 0 if 0 is meant)",
+                    )
+                )
             elif (wrong := _out_of_range(column, value)) is not None:
                 problems.append((f"line {number}, {_named(column, rename)}", wrong))
             values[column].append(value)
@@ -269,6 +277,17 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return value if NUMBER.fullmatch(text) or not math.isfinite(value) else None
+
+
+def _nonzero(text: str) -> bool:
+    """Whether a number's digits (before any exponent) are not all zeros.
+
+    Examples
+    --------
+    >>> _nonzero("1e-400"), _nonzero("-0.000e5"), _nonzero("0")
+    (True, False, False)
+    """
+    return any(digit in "123456789" for digit in re.split("[eE]", text)[0])
 
 
 def _repeated(names: list[str], header: list[str], used: list[str]) -> list[tuple[str, str]]:

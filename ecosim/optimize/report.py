@@ -30,7 +30,7 @@ from ecosim.optimize.schema import Optimisation
 from ecosim.optimize.search import DATABASE, evaluated, statistic
 from ecosim.optimize.space import changes
 from ecosim.report.references import references_section
-from ecosim.store import write_figure, write_text
+from ecosim.store import held_folder, write_figure, write_text
 
 __all__ = ["comparison_table", "convergence_plot", "importances", "pareto_plot", "write_report"]
 
@@ -65,7 +65,18 @@ def write_report(outcome: Outcome, optimisation: Optimisation) -> Path:
     -------
     Path
         ``report.md``.
+
+    Raises
+    ------
+    StoreError
+        If another process is writing the folder (a rerun that took it once
+        :func:`~ecosim.optimize.optimise` let it go writes the report itself).
     """
+    with held_folder(outcome.folder, "optimisation"):
+        return _write_report(outcome, optimisation)
+
+
+def _write_report(outcome: Outcome, optimisation: Optimisation) -> Path:
     folder = outcome.folder
     study = outcome.study
     chosen = outcome.chosen

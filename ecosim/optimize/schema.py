@@ -227,6 +227,12 @@ class BudgetGroup(Spec):
     @model_validator(mode="after")
     def _names(self) -> BudgetGroup:
         problems = repeated_names([item.name for item in self.items], "item", "items")
+        problems += [
+            f"items[{k}].unit_cost: the total {self.total:g} at {item.unit_cost:g} a unit is "
+            "more units than a number can hold; give the total and unit_cost in the same money"
+            for k, item in enumerate(self.items)
+            if not math.isfinite(self.total / item.unit_cost)
+        ]
         if sum(self.caps()) < 1.0 - 1e-9:
             problems.append(
                 f"total: the items' max values take at most {_percent(sum(self.caps()))} of "
@@ -545,9 +551,6 @@ def load_optimisation(
     path = as_path(path, "path")
     source = str(path)
     data = read_toml_file(path, OptimisationError, kind="optimisation")
-    for reserved in ("scenario_file", "folder"):
-        if reserved in data:
-            raise OptimisationError(source, [(reserved, "is set by ecosim; remove it")])
     from ecosim.scenario import apply_overrides, check_overrides
 
     if not check_overrides({} if overrides is None else overrides):
@@ -570,6 +573,9 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Optimisation:
     """Validate an optimisation file's contents (after ``--set``) and read its posterior."""
     from ecosim.optimize.posterior import read_posterior
 
+    for reserved in ("scenario_file", "folder"):  # in the file, or set by --set
+        if reserved in data:
+            raise OptimisationError(source, [(reserved, "is set by ecosim; remove it")])
     data["folder"] = str(path.parent)
     if isinstance(data.get("scenario"), str):
         data["scenario_file"] = data["scenario"]

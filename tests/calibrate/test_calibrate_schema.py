@@ -66,6 +66,12 @@ BROKEN_DATA = [
         "line 3, purchases: 1e+300 is too large (expected at most 1e+100 in magnitude)",
     ),
     (
+        "a number too small to read",  # was read as 0
+        "period,purchases\n1,5\n2,1e-400\n3,0.0e-400\n",
+        "1 problem\n  line 3, purchases: '1e-400' rounds to 0 (a number smaller than about "
+        "1e-308 in magnitude cannot be read; write 0 if 0 is meant)",
+    ),
+    (
         "underscores in a number",
         "period,purchases\n1,1_000\n",
         "line 2, purchases: '1_000' is not a number (expected digits 0-9 with an optional sign",

@@ -83,3 +83,19 @@ def test_the_plans_compared_are_counted_as_they_were():
     assert (
         _compared(2, 5) == "the 1 distinct plan the search found (of a top 5) and the current plan"
     )
+
+
+def test_the_report_is_not_written_into_a_folder_another_process_is_writing(tmp_path):
+    """The report was written after the search let the folder go: a rerun started then ran
+    its search while the first command still wrote its report from the same study."""
+    from types import SimpleNamespace
+
+    from ecosim.optimize import write_report
+    from ecosim.store import StoreError, held_folder
+
+    with (
+        held_folder(tmp_path, "optimisation"),
+        pytest.raises(StoreError, match="another ecosim process is writing this folder"),
+    ):
+        write_report(SimpleNamespace(folder=tmp_path), None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock"]

@@ -84,6 +84,20 @@ def test_budget_items_that_cannot_take_the_total_are_refused(tmp_path, caps, tot
     assert f"budgets[0].total: the items' max values take {said}" in message
 
 
+@pytest.mark.parametrize(("total", "unit_cost"), [(1e308, 0.5), (100.0, 1e-320), (1e300, 1e-10)])
+def test_a_budget_of_more_units_than_a_number_holds_is_refused(tmp_path, total, unit_cost):
+    """Was an internal error: OverflowError: cannot convert float infinity to integer."""
+    items = [
+        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": 1.0},
+        {"name": "promo", "path": "campaign.1.discount", "unit_cost": unit_cost},
+    ]
+    message = problems(tmp_path, budgets=[{"name": "mix", "total": total, "items": items}])
+    assert (
+        f"budgets[0].items[1].unit_cost: the total {total:g} at {unit_cost:g} a unit is more "
+        "units than a number can hold; give the total and unit_cost in the same money"
+    ) in message
+
+
 def test_overlapping_decisions_are_refused(tmp_path):
     variables = [
         {"name": "a", "path": "brands.0.margin", "low": 0.1, "high": 0.9},
@@ -184,6 +198,23 @@ def test_a_seed_the_samplers_cannot_take_is_refused_before_anything_is_written(t
         f"{path}: 1 problem\n  seed (set on the command line): must be at most 4294967295" in error
     )
     assert "Traceback" not in error and "internal error" not in error
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("field", ["folder", "scenario_file"])
+def test_a_field_ecosim_sets_is_refused_in_the_file_and_on_the_command_line(
+    tmp_path, capsys, field
+):
+    """``--set folder=...`` was ignored (the file's folder was used all the same)."""
+    path = write_optimisation(tmp_path)
+    with pytest.raises(OptimisationError, match=f"{field}: is set by ecosim; remove it"):
+        load_optimisation(
+            write_optimisation(tmp_path / "in_file", tiny_optimisation(**{field: "x"}))
+        )
+    out = tmp_path / "out"
+    assert main(["optimize", str(path), "--serial", "--out", str(out), "--set", f"{field}=x"]) == 2
+    error = capsys.readouterr().err
+    assert f"{field} (set on the command line): is set by ecosim; remove it" in error
     assert not out.exists()
 
 
