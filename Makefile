@@ -28,9 +28,12 @@ test: $(READY) browser-ready
 # The tests of a file run on one worker (--dist loadfile): the browser tests then share one
 # app server and one browser. Files are handed out in collection order
 # (--no-loadscope-reorder), which tests/conftest.py starts with the longest files. One
-# worker more than the cores: a fifth of the tests' time is spent waiting (for a browser, a
-# subprocess, a cluster), which the extra worker fills.
-TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
+# worker more than the physical cores: a fifth of the tests' time is spent waiting (for a
+# browser, a subprocess, a cluster), which the extra worker fills. Read when the recipe
+# runs, once the environment (and psutil, a dependency of Dask's) is there.
+TEST_WORKERS ?= $(shell $(BIN)/python -c \
+	'import psutil; print((psutil.cpu_count(logical=False) or 1) + 1)')
+
 # What the browser tests (tests/ui) need besides the Python packages:
 # - Solara's front-end assets: from the npm registry when npm is here (machines without a
 #   CDN); otherwise Solara fetches them from its CDN at run time.

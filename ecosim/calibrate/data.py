@@ -205,8 +205,8 @@ def read_observed(
                 problems.append(
                     (
                         f"line {number}, {_named(column, rename)}",
-                        f"{shortened(record[column])!r} rounds to 0 (a number smaller than about "
-                        "1e-308 in magnitude cannot be read; write 0 if 0 is meant)",
+                        f"{shortened(record[column])!r} rounds to 0 (the smallest number that can "
+                        "be read is about 5e-324; write 0 if 0 is meant)",
                     )
                 )
             elif (wrong := _out_of_range(column, value)) is not None:

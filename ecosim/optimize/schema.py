@@ -239,7 +239,7 @@ class BudgetGroup(Spec):
                 f"the total {self.total:,.6g}; raise max or lower the total"
             )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     def caps(self) -> list[float]:

@@ -68,8 +68,8 @@ BROKEN_DATA = [
     (
         "a number too small to read",  # was read as 0
         "period,purchases\n1,5\n2,1e-400\n3,0.0e-400\n",
-        "1 problem\n  line 3, purchases: '1e-400' rounds to 0 (a number smaller than about "
-        "1e-308 in magnitude cannot be read; write 0 if 0 is meant)",
+        "1 problem\n  line 3, purchases: '1e-400' rounds to 0 (the smallest number that can be "
+        "read is about 5e-324; write 0 if 0 is meant)",
     ),
     (
         "underscores in a number",

@@ -88,14 +88,17 @@ def test_budget_items_that_cannot_take_the_total_are_refused(tmp_path, caps, tot
 def test_a_budget_of_more_units_than_a_number_holds_is_refused(tmp_path, total, unit_cost):
     """Was an internal error: OverflowError: cannot convert float infinity to integer."""
     items = [
-        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 100.0, "max": 1.0},
+        {"name": "promo", "path": "campaign.0.intensity", "unit_cost": unit_cost, "max": 1.0},
         {"name": "promo", "path": "campaign.1.discount", "unit_cost": unit_cost},
     ]
     message = problems(tmp_path, budgets=[{"name": "mix", "total": total, "items": items}])
-    assert (
-        f"budgets[0].items[1].unit_cost: the total {total:g} at {unit_cost:g} a unit is more "
-        "units than a number can hold; give the total and unit_cost in the same money"
-    ) in message
+    said = (
+        f"the total {total:g} at {unit_cost:g} a unit is more units than a number can hold; "
+        "give the total and unit_cost in the same money"
+    )
+    assert "3 problems\n" in message and "budgets[0].items[1].name: " in message
+    for k in (0, 1):
+        assert f"\n  budgets[0].items[{k}].unit_cost: {said}" in message
 
 
 def test_overlapping_decisions_are_refused(tmp_path):
