@@ -23,16 +23,11 @@ ui: $(READY)
 test: $(READY) browser-ready
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # The tests of a file run on one worker (--dist loadfile): the browser tests then share one
 # app server and one browser. Files are handed out in collection order
-# (--no-loadscope-reorder), which tests/conftest.py starts with the longest files. One
-# worker more than the physical cores: a fifth of the tests' time is spent waiting (for a
-# browser, a subprocess, a cluster), which the extra worker fills. Read when the recipe
-# runs, once the environment (and psutil, a dependency of Dask's) is there.
-TEST_WORKERS ?= $(shell $(BIN)/python -c \
-	'import psutil; print((psutil.cpu_count(logical=False) or 1) + 1)')
+# (--no-loadscope-reorder), which tests/conftest.py starts with the longest files.
 
 # What the browser tests (tests/ui) need besides the Python packages:
 # - Solara's front-end assets: from the npm registry when npm is here (machines without a
