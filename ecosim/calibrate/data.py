@@ -280,14 +280,14 @@ def _number(text: str) -> float | None:
 
 
 def _nonzero(text: str) -> bool:
-    """Whether a number's digits (before any exponent) are not all zeros.
+    """Whether a :data:`NUMBER`'s digits (before any exponent) are not all zeros.
 
     Examples
     --------
     >>> _nonzero("1e-400"), _nonzero("-0.000e5"), _nonzero("0")
     (True, False, False)
     """
-    return any(digit in "123456789" for digit in re.split("[eE]", text)[0])
+    return any(digit in "123456789" for digit in NUMBER.fullmatch(text)[1])
 
 
 def _repeated(names: list[str], header: list[str], used: list[str]) -> list[tuple[str, str]]:
