@@ -66,6 +66,22 @@ def test_draws_perturb_each_parameter_on_its_own_scale(particles):
     assert isinstance(single, Parameter) and set(single) == set(UNITS.index)
 
 
+def test_many_points_at_once_have_pyabcs_densities_point_by_point(particles, monkeypatch):
+    """The table's densities are computed in blocks, and are pyabc's to the last bit."""
+    import ecosim.calibrate.kernel
+
+    _, scaled, w = particles
+    kernel = ScaledNormalTransition()
+    kernel.fit(scaled, w)
+    points = pd.concat([scaled, scaled.iloc[:37] * 1.01])
+    one_by_one = kernel.kernel.pdf(points / kernel.scale) / np.prod(kernel.scale.to_numpy())
+    monkeypatch.setattr(ecosim.calibrate.kernel, "KERNEL_BLOCK", 3 * len(scaled) + 5)
+    np.testing.assert_array_equal(kernel.pdf(points), one_by_one)
+    assert kernel.pdf(points.iloc[:0]).shape == (0,)
+    kernel.fit(scaled.iloc[:1], np.array([1.0]))
+    assert kernel.pdf(points.iloc[:2]).shape == (2,)
+
+
 def test_a_copy_refitted_leaves_the_original(particles):
     """pyabc refits deep copies of the kernel to choose the next population size."""
     unit, scaled, w = particles
