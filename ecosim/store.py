@@ -25,6 +25,7 @@ import shlex
 import shutil
 import signal
 import socket
+import sqlite3
 import tempfile
 import threading
 import time
@@ -94,6 +95,31 @@ def sqlite_address(path: Path) -> str:
             "file); choose another folder"
         )
     return f"sqlite:///{path}"
+
+
+@contextmanager
+def writable_database(name: str) -> Iterator[None]:
+    """Raise an :class:`OSError` naming ``name`` if SQLite cannot write it in the block.
+
+    SQLAlchemy's error on a read-only file or a full disk (Optuna raises its own around
+    it) became an internal error with the SQL statement; as an ``OSError`` the commands
+    stop as they do on any file they cannot write, keeping their finished work.
+
+    Raises
+    ------
+    OSError
+        ``NAME cannot be written (SQLite's reason)``.
+    """
+    try:
+        yield
+    except Exception as error:
+        for layer in (error, error.__cause__):
+            reason = getattr(layer, "orig", None)
+            if isinstance(reason, sqlite3.OperationalError) and (
+                "readonly" in str(reason) or "disk is full" in str(reason)
+            ):
+                raise OSError(f"{name} cannot be written ({reason})") from None
+        raise
 
 
 def output_folder(

@@ -62,7 +62,14 @@ from ecosim.calibrate.schema import Calibration, CalibrationError
 from ecosim.calibrate.simulation import ParticleModel, statistic_weights, statistics
 from ecosim.errors import stop_if_signalled
 from ecosim.network import edge_list_digest
-from ecosim.store import dotted, kept_unreadable, read_toml, sqlite_address, write_text
+from ecosim.store import (
+    dotted,
+    kept_unreadable,
+    read_toml,
+    sqlite_address,
+    writable_database,
+    write_text,
+)
 
 __all__ = [
     "DATABASE",
@@ -313,7 +320,7 @@ def search(
         ),
     )
     done = _completed(out)
-    with _quiet_pyabc(), _random_state():
+    with _quiet_pyabc(), _random_state(), writable_database(DATABASE):
         if done is None:
             np.random.seed(calibration.seed)  # noqa: NPY002 (pyabc draws from numpy's global state)
             history = abc.new(database, statistics(calibration.observed, calibration.statistics))

@@ -8,7 +8,7 @@ from typing import Any
 
 from ecosim.errors import report_stop, stop_reason
 from ecosim.optimize.schema import load_optimisation
-from ecosim.store import output_folder
+from ecosim.store import StoreError, output_folder
 
 __all__ = ["optimize_command"]
 
@@ -84,6 +84,9 @@ def optimize_command(
         path = write_report(outcome, optimisation)
     except KeyboardInterrupt as stop:  # the report is written again from what is kept
         return report_stop(out, *stop_reason(stop), "finished evaluations and selection runs")
+    except StoreError as error:  # a rerun took the folder once the search let it go
+        why = f"error: {error}, so the report was not written"
+        return report_stop(out, why, 2, "finished evaluations and selection runs")
     except OSError as error:
         return report_stop(out, f"error: {error}", 1, "finished evaluations and selection runs")
     print(

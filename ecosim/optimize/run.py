@@ -278,7 +278,7 @@ def _optimise(
     on_batch: Callable[[int, int], None] | None,
 ) -> Outcome:
     _claim(folder, optimisation)
-    with open_runner(workers, scheduler, serial, dashboard) as runner:
+    with open_runner(workers, scheduler, serial, dashboard) as runner, readable_study(folder):
         study = open_study(optimisation, folder)
         search = _Evaluator(
             optimisation,

@@ -45,7 +45,7 @@ from ecosim.errors import InputWarning
 from ecosim.metrics import UNDEFINED
 from ecosim.optimize.schema import Optimisation, OptimisationError
 from ecosim.optimize.space import parameters, suggest
-from ecosim.store import kept_unreadable, sqlite_address
+from ecosim.store import kept_unreadable, sqlite_address, writable_database
 
 __all__ = [
     "DATABASE",
@@ -71,9 +71,13 @@ def readable_study(folder: Path) -> Iterator[None]:
     OptimisationError
         Saying that :data:`DATABASE` cannot be read (damaged, or held by another program
         now), kept as it is.
+    OSError
+        Saying that :data:`DATABASE` cannot be written (read-only, or its disk full:
+        :func:`~ecosim.store.writable_database`).
     """
     try:
-        yield
+        with writable_database(DATABASE):
+            yield
     except sqlalchemy.exc.DatabaseError as error:
         why = error.orig if error.orig is not None else error
         if "locked" in str(why) or "busy" in str(why):  # another program holds it

@@ -52,10 +52,51 @@ def complete(folder: Path) -> int:
         return 0
 
 
-def test_a_search_killed_between_generations_resumes_and_is_not_redone(write_calibration, capsys):
+def record_random_states(monkeypatch, into: dict[int, str]) -> None:
+    """Record the random state the population size of each generation is drawn from (in
+    this calibration it reaches its maximum whatever the draws)."""
+    import hashlib
+
+    import numpy as np
+
+    from ecosim.calibrate.resume import ResumablePopulationSize
+
+    original = ResumablePopulationSize.update
+
+    def update(self, transitions, model_weights, t=None):
+        state = np.random.get_state()  # noqa: NPY002
+        into[t] = hashlib.sha256(state[1].tobytes() + repr(state[2:]).encode()).hexdigest()
+        return original(self, transitions, model_weights, t)
+
+    monkeypatch.setattr(ResumablePopulationSize, "update", update)
+
+
+FIVE_GENERATIONS = ("generations = 2", "generations = 5")
+"""The tiny calibration's change that gives a search long enough to stop in the middle."""
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """The five-generation tiny calibration searched once without a stop, in this process.
+
+    Returns its folder, its result and the random state each generation's population size
+    was drawn from.
+    """
+    folder = tmp_path_factory.mktemp("uninterrupted")
+    calibration = load_calibration(write(folder, FIVE_GENERATIONS))
+    drawn = {}
+    with pytest.MonkeyPatch.context() as patched:
+        record_random_states(patched, drawn)
+        result = calibrate(calibration, folder / "out", serial=True)
+    return folder / "out", result, drawn
+
+
+def test_a_search_killed_between_generations_resumes_and_is_not_redone(
+    uninterrupted, write_calibration, capsys
+):
     """It resumes after its complete generations, gives the uninterrupted search's
     generations and posterior, and is not run again once finished."""
-    path = write_calibration(("generations = 2", "generations = 5"))
+    path = write_calibration(FIVE_GENERATIONS)
     out = path.parent / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "ecosim.cli", "calibrate", str(path), "--serial"]
@@ -88,9 +129,7 @@ def test_a_search_killed_between_generations_resumes_and_is_not_redone(write_cal
         "earlier call, where is not recorded)"
     ) in (out / "report.md").read_text()
 
-    whole = path.parent / "uninterrupted"
-    assert main(["calibrate", str(path), "--serial", "--out", str(whole)]) == 0
-    capsys.readouterr()
+    whole, _, _ = uninterrupted
     pd.testing.assert_frame_equal(
         generations(whole).drop(columns="population_end_time"),
         after.drop(columns="population_end_time"),
@@ -296,33 +335,27 @@ def test_more_generations_after_a_finished_calibration_go_into_a_new_folder(
     assert generations(path.parent / "longer")["t"].tolist() == [0, 1, 2]
 
 
-def test_a_serial_calibration_is_reproduced_exactly(write_calibration, tmp_path):
-    calibration = load_calibration(write_calibration())
-    first = calibrate(calibration, tmp_path / "first", serial=True)
+def test_a_serial_calibration_is_reproduced_exactly(finished, tmp_path):
+    calibration, first, folder = finished
     second = calibrate(calibration, tmp_path / "second", serial=True)
     pd.testing.assert_frame_equal(
-        pd.read_parquet(tmp_path / "first" / "posterior.parquet"),
+        pd.read_parquet(folder / "posterior.parquet"),
         pd.read_parquet(tmp_path / "second" / "posterior.parquet"),
     )
     pd.testing.assert_frame_equal(first.summary, second.summary)
-    assert (tmp_path / "first" / "ppc.csv").read_text() == (
-        tmp_path / "second" / "ppc.csv"
-    ).read_text()
+    assert (folder / "ppc.csv").read_text() == (tmp_path / "second" / "ppc.csv").read_text()
 
 
-def test_a_calibration_is_the_same_in_this_process_and_on_any_number_of_workers(
-    write_calibration, tmp_path
-):
+def test_a_calibration_is_the_same_in_this_process_and_on_any_number_of_workers(finished, tmp_path):
     """pyabc's Dask sampler reseeded numpy from the system in every job: another posterior
     on each run, and on each number of workers."""
     import pyabc
 
-    calibration = load_calibration(write_calibration())
-    serial = calibrate(calibration, tmp_path / "serial", serial=True)
+    calibration, serial, serial_folder = finished
     for workers in (1, 2):
         dask = calibrate(calibration, tmp_path / f"dask{workers}", workers=workers)
         pd.testing.assert_frame_equal(
-            pd.read_parquet(tmp_path / "serial" / "posterior.parquet"),
+            pd.read_parquet(serial_folder / "posterior.parquet"),
             pd.read_parquet(tmp_path / f"dask{workers}" / "posterior.parquet"),
         )
         pd.testing.assert_frame_equal(serial.summary, dask.summary)
@@ -359,36 +392,16 @@ def stop_at(monkeypatch, owner, name, t):
     ["after its simulations, before it was stored", "after it was stored, before the next step"],
 )
 def test_a_search_stopped_and_resumed_is_the_uninterrupted_search(
-    write_calibration, tmp_path, monkeypatch, where
+    uninterrupted, write_calibration, tmp_path, monkeypatch, where
 ):
     """pyabc refitted a resumed search's adaptive distance to the accepted particles alone
     (the uninterrupted search fits it to every simulation), and chose the next population's
     size from another random state and another starting size: the generations after the
     stop were other draws."""
-    import hashlib
-
-    import numpy as np
     import pyabc
 
-    from ecosim.calibrate.resume import ResumablePopulationSize
-
-    def record_random_states(into: dict[int, str]) -> None:
-        """Record the random state the population size of each generation is drawn from
-        (in this calibration it reaches its maximum whatever the draws)."""
-        original = ResumablePopulationSize.update
-
-        def update(self, transitions, model_weights, t=None):
-            state = np.random.get_state()  # noqa: NPY002
-            into[t] = hashlib.sha256(state[1].tobytes() + repr(state[2:]).encode()).hexdigest()
-            return original(self, transitions, model_weights, t)
-
-        monkeypatch.setattr(ResumablePopulationSize, "update", update)
-
-    calibration = load_calibration(write_calibration(("generations = 2", "generations = 5")))
-    drawn_whole, drawn_resumed = {}, {}
-    record_random_states(drawn_whole)
-    whole = calibrate(calibration, tmp_path / "whole", serial=True)
-    monkeypatch.undo()
+    whole_folder, whole, drawn_whole = uninterrupted
+    calibration = load_calibration(write_calibration(FIVE_GENERATIONS))
     if where.startswith("after its simulations"):  # generation 2 simulated, not stored
         stop_at(monkeypatch, pyabc.History, "append_population", 2)
     else:  # generation 1 stored, the distance of generation 2 not fitted
@@ -398,13 +411,14 @@ def test_a_search_stopped_and_resumed_is_the_uninterrupted_search(
     monkeypatch.undo()
     assert complete(tmp_path / "cut") == 2
 
-    record_random_states(drawn_resumed)
+    drawn_resumed = {}
+    record_random_states(monkeypatch, drawn_resumed)
     resumed = calibrate(calibration, tmp_path / "cut", workers=2)
     assert resumed.resumed == 2
     assert sorted(drawn_resumed) == [2, 3, 4, 5]
     assert drawn_resumed == {t: drawn_whole[t] for t in (2, 3, 4, 5)}
     pd.testing.assert_frame_equal(
-        pd.read_parquet(tmp_path / "whole" / "posterior.parquet"),
+        pd.read_parquet(whole_folder / "posterior.parquet"),
         pd.read_parquet(tmp_path / "cut" / "posterior.parquet"),
     )
     assert [(g.epsilon, g.particles, g.simulations) for g in resumed.generations] == [
@@ -527,12 +541,11 @@ def test_a_database_left_empty_by_a_killed_start_is_started_again(write_calibrat
 
 
 def test_a_search_stopped_in_its_first_generation_starts_again_as_if_never_run(
-    write_calibration, tmp_path, monkeypatch
+    finished, tmp_path, monkeypatch
 ):
     import pyabc
 
-    calibration = load_calibration(write_calibration())
-    reference = calibrate(calibration, tmp_path / "reference", serial=True)
+    calibration, reference, reference_folder = finished
 
     def stopped(self, t):
         raise KeyboardInterrupt
@@ -546,7 +559,7 @@ def test_a_search_stopped_in_its_first_generation_starts_again_as_if_never_run(
     assert again.resumed == 0
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "stopped" / "posterior.parquet"),
-        pd.read_parquet(tmp_path / "reference" / "posterior.parquet"),
+        pd.read_parquet(reference_folder / "posterior.parquet"),
     )
     pd.testing.assert_frame_equal(again.summary, reference.summary)
 
@@ -644,6 +657,33 @@ def test_a_damaged_database_is_kept_and_refused_not_deleted(write_calibration, c
     err = capsys.readouterr().err
     assert str(out) in err and f"{DATABASE} is damaged" in err and "Traceback" not in err, err
     assert (out / DATABASE).read_bytes() == damaged
+
+
+def test_a_history_that_cannot_be_written_stops_the_command_and_a_rerun_completes(
+    write_calibration, capsys
+):
+    """SQLAlchemy's error on a read-only abc.db was an "internal error" with its SQL."""
+    import sqlalchemy
+
+    path = write_calibration()
+    out = path.parent / "out"
+    command = ["calibrate", str(path), "--serial", "--out", str(out)]
+
+    def read_only(connection, record):
+        connection.execute("PRAGMA query_only = ON")
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "connect", read_only)
+    try:
+        assert main(command) == 1
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "connect", read_only)
+    assert capsys.readouterr().err == (
+        "ecosim: error: OSError: abc.db cannot be written (attempt to write a readonly "
+        f"database)\ncomplete generations are kept in {out}; rerun the same command to "
+        "continue\n"
+    )
+    assert main(command) == 0
+    assert complete(out) == 2
 
 
 def test_a_damaged_record_of_the_folder_is_kept_and_named(write_calibration, capsys):

@@ -490,6 +490,63 @@ def test_an_interruption_while_the_report_is_written_says_how_to_continue(
     )
 
 
+def test_a_study_that_cannot_be_written_stops_the_command_and_keeps_its_evaluations(
+    tmp_path, capsys
+):
+    """Optuna's storage error on writing a read-only study.db was an "internal error"."""
+    import sqlalchemy
+
+    path = write_optimisation(tmp_path, tiny_optimisation())
+    out = tmp_path / "out"
+    command = ["optimize", str(path), "--serial", "--out", str(out)]
+    assert main([*command, "--set", "search.evaluations=2"]) == 0
+    capsys.readouterr()
+
+    def read_only(connection, record):
+        connection.execute("PRAGMA query_only = ON")
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "connect", read_only)
+    try:
+        assert main(command) == 1
+        assert main([*command[:-1], str(tmp_path / "new")]) == 1
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "connect", read_only)
+    unwritable = "ecosim: error: study.db cannot be written (attempt to write a readonly database)"
+    assert capsys.readouterr().err == (
+        f"{unwritable}\nfinished evaluations are kept in {out}; rerun the same command to "
+        f"continue\n{unwritable}\nfinished evaluations are kept in {tmp_path / 'new'}; rerun "
+        "the same command to continue\n"
+    )
+    assert count(out / DATABASE, COMPLETE) == 2
+    assert main(command) == 0
+    assert count(out / DATABASE, COMPLETE) == 6
+
+
+def test_a_report_refused_for_another_process_says_a_rerun_writes_it(tmp_path, monkeypatch, capsys):
+    """The refusal alone left the user without the report and without a word of a rerun."""
+    import ecosim.optimize
+    from ecosim.store import StoreError
+
+    path = write_optimisation(tmp_path)
+    out = tmp_path / "out"
+
+    def optimised(optimisation, folder, **kwargs):
+        Path(folder).mkdir(parents=True)
+        return object()
+
+    def held(outcome, optimisation):
+        raise StoreError(f"{out}: another ecosim process is writing this folder")
+
+    monkeypatch.setattr(ecosim.optimize, "optimise", optimised)
+    monkeypatch.setattr(ecosim.optimize, "write_report", held)
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"ecosim: error: {out}: another ecosim process is writing this folder, so the report "
+        "was not written\nfinished evaluations and selection runs are kept in "
+        f"{out}; rerun the same command to continue\n"
+    )
+
+
 def test_a_kept_run_cut_short_by_a_kill_is_run_again_and_the_next_is_kept(tmp_path):
     from ecosim.optimize.run import _read_runs
 
