@@ -741,16 +741,16 @@ def _check_decisions(optimisation: Optimisation) -> list[tuple[str, str]]:
     return problems
 
 
+FRACTION = 1e-3
+"""What :func:`_whole_only` adds to a whole number to see whether a field takes fractions."""
+
+
 def _needs_integer(base: Scenario, variable: Variable) -> bool:
     """Whether the scenario refuses a bound of a range and takes it as a whole number."""
     if variable.choices is not None or variable.integer:
         return False
-
-    def valid(value: float) -> bool:
-        return first_invalid(base, [{variable.path: value}]) is None
-
     bounds = [(variable.low, math.floor(variable.low)), (variable.high, math.ceil(variable.high))]
-    return any(not valid(bound) and valid(whole) for bound, whole in bounds)
+    return any(_whole_only(base, variable.path, bound, whole) for bound, whole in bounds)
 
 
 def _takes_only_whole(base: Scenario, path: str, values: list[float]) -> bool:
@@ -758,11 +758,22 @@ def _takes_only_whole(base: Scenario, path: str, values: list[float]) -> bool:
     current = field_value(base.model_dump(), path)
     if isinstance(current, int) and not isinstance(current, bool):
         return True
+    return any(_whole_only(base, path, value, math.floor(value)) for value in values)
 
-    def valid(value: float) -> bool:
-        return first_invalid(base, [{path: value}]) is None
 
-    return any(not valid(value) and valid(math.floor(value)) for value in values)
+def _whole_only(base: Scenario, path: str, value: float, whole: int) -> bool:
+    """Whether the scenario refuses ``value`` at ``path`` for not being whole.
+
+    It takes ``whole`` but neither ``value`` nor ``whole`` moved by :data:`FRACTION`
+    towards ``value``: a bound of 1e-20 on an intensity is refused as too small, not for
+    its fraction (0 and 0.001 are taken), and the scenario's message says so.
+    """
+
+    def valid(number: float) -> bool:
+        return first_invalid(base, [{path: number}]) is None
+
+    nudged = whole + math.copysign(FRACTION, value - whole) if value != whole else whole + FRACTION
+    return not valid(value) and valid(whole) and not valid(nudged)
 
 
 def _whole(variable: Variable) -> bool:

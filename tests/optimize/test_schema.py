@@ -351,6 +351,22 @@ def test_a_range_of_any_number_on_a_whole_number_field_says_set_integer(tmp_path
     assert load_optimisation(tmp_path / "optimisation.toml").variables[0].integer
 
 
+def test_a_bound_the_scenario_refuses_for_its_size_gets_the_scenarios_message(tmp_path):
+    """A bound of 1e-20 on an intensity was answered "takes whole numbers: set integer"."""
+    variables = [{"name": "ads", "path": "campaign.0.intensity", "low": 1e-20, "high": 0.5}]
+    message = problems(tmp_path, variables=variables)
+    assert message.endswith(
+        "variables[0]: campaign.0.intensity = 1e-20: campaign[0].intensity: 1e-20 is too "
+        "small: numbers in a scenario are 0 or at least 1e-15 in size"
+    ), message
+    items = [
+        {"name": "ads", "path": "campaign.0.intensity", "unit_cost": 1e21, "max": 1.0},
+        {"name": "friends", "path": "network.k", "unit_cost": 10.0, "integer": True},
+    ]
+    message = problems(tmp_path, budgets=[{"name": "mix", "total": 10.0, "items": items}])
+    assert ".integer" not in message and "is too small" in message, message
+
+
 def test_a_budget_item_on_a_whole_number_field_says_set_integer(tmp_path):
     """It listed each share's value as "Input should be a valid integer (got 0.0)"."""
     items = [
