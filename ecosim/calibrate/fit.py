@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ecosim.calibrate.abc import (
     DATABASE,
@@ -139,8 +140,9 @@ def calibrate(
     """Fit a calibration (or resume it) and write its outputs into ``out``.
 
     A folder whose calibration is finished is not searched again: its summary is read.
-    If any of its :data:`OUTPUTS` is missing, they are all written again from the search's
-    history, ``abc.db`` (with a warning): the draws, summary and check come out as they did.
+    If any of its :data:`OUTPUTS` is missing, or is a table that cannot be read (cut short
+    or damaged), they are all written again from the search's history, ``abc.db`` (with a
+    warning): the draws, summary and check come out as they did.
 
     Parameters
     ----------
@@ -194,17 +196,17 @@ def calibrate(
         )
     sqlite_address(out / DATABASE)  # a path its address would misread, before any writing
     # read only first: a folder this process cannot write
-    if finished(out) and not _missing(out, calibration):
+    if finished(out) and not _lacking(out, calibration):
         return _read(calibration, out)
     with held_folder(out, "calibration"):
         if finished(out):  # perhaps by another process since the check above
-            if not (missing := _missing(out, calibration)):
+            if not (lacking := _lacking(out, calibration)):
                 return _read(calibration, out)
             claim(calibration, out)  # another calibration's outputs are not written here
-            kept = _rewrite(out, missing)
+            kept = _rewrite(out, lacking)
             rewrite = (
-                f"{out}: is finished but lacks {', '.join(missing)}: every output is written "
-                f"again from the {kept} generation(s) of {DATABASE} (the search is not run again)"
+                f"{out}: is finished but {lacking}: every output is written again from the "
+                f"{kept} generation(s) of {DATABASE} (the search is not run again)"
             )
             return _calibrate(
                 calibration, out, workers, scheduler, serial, progress, dashboard, rewrite
@@ -261,7 +263,33 @@ def _missing(out: Path, calibration: Calibration) -> list[str]:
     return [name for name in names if not (out / name).exists()]
 
 
-def _rewrite(out: Path, missing: list[str]) -> int:
+def _lacking(out: Path, calibration: Calibration) -> str:
+    """Say what a finished calibration's folder lacks ("" if nothing).
+
+    Its outputs that are missing, and its tables that cannot be read (a parquet file cut
+    short or damaged: its footer is gone or wrong). They are made from the history, so
+    writing them again loses nothing.
+    """
+    missing = _missing(out, calibration)
+    damaged = [
+        name
+        for name in outputs(calibration)
+        if name.endswith(".parquet") and name not in missing and not _readable(out / name)
+    ]
+    said = [f"lacks {', '.join(missing)}"] if missing else []
+    return " and ".join([*said, *([f"cannot read {', '.join(damaged)}"] if damaged else [])])
+
+
+def _readable(table: Path) -> bool:
+    """Whether a parquet file's footer can be read (pyarrow's ArrowInvalid is a ValueError)."""
+    try:
+        pq.read_metadata(table)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _rewrite(out: Path, lacking: str) -> int:
     """Return the generations a finished folder's outputs are written again from.
 
     Raises
@@ -271,7 +299,6 @@ def _rewrite(out: Path, missing: list[str]) -> int:
         search would start again, and replace the posterior the folder had; or if it is
         damaged or held by another program (:func:`~ecosim.calibrate.abc.stored_generations`).
     """
-    lacks = ", ".join(missing)
     path = out / DATABASE
     kept = stored_generations(path) if path.is_file() else 0  # sqlite3 creates a missing one
     if not kept:
@@ -280,7 +307,7 @@ def _rewrite(out: Path, missing: list[str]) -> int:
             [
                 (
                     "",
-                    f"is finished, but lacks {lacks}, and its search's history {DATABASE}, "
+                    f"is finished, but {lacking}, and its search's history {DATABASE}, "
                     "from which the outputs would be written again, is missing or empty: "
                     "restore the folder from a copy, or calibrate into a new --out folder "
                     "(the search starts again there)",

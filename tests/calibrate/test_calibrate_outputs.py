@@ -172,6 +172,24 @@ def test_a_lost_figure_or_simulation_table_is_written_again(finished_copy, lost)
     assert (copy / lost).exists()
 
 
+def test_a_table_cut_short_is_written_again(finished, finished_copy, capsys):
+    """A truncated posterior.parquet went unnoticed: "its outputs are ..." named it."""
+    _, _, out = finished
+    calibration, copy = finished_copy
+    for name in ("posterior.parquet", "ppc_simulations.parquet"):
+        table = copy / name
+        table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+    (copy / "ppc.csv").unlink()
+    assert main(["calibrate", calibration.file, "--serial", "--out", str(copy)]) == 0
+    assert (
+        f"ecosim: warning: {copy}: is finished but lacks ppc.csv and cannot read "
+        "posterior.parquet, ppc_simulations.parquet: every output is written again from the 2 "
+        "generation(s) of abc.db (the search is not run again)"
+    ) in capsys.readouterr().err
+    for name in ("posterior.parquet", "ppc_simulations.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(copy / name), pd.read_parquet(out / name))
+
+
 def test_a_rewrite_from_a_history_older_than_the_search_is_refused(finished_copy):
     """A history restored from an older copy had the 'rewrite' run the search further, under
     a warning that said it would not (and the refusal first came after that warning)."""
