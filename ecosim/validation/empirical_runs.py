@@ -140,7 +140,7 @@ def advertising_pair(
         ("month_minus", 1.0 - SCALE, month),
     )
     for name, factor, window in arms:
-        m = model(arm(_scale_advertising(data, factor, window)), seed)
+        m = model(arm(_scale_advertising(data, factor, window)), seed, ["purchases"])
         spend = _record_advertising(m)
         daily = m.run()
         result[name] = {"purchases": daily["purchases"].to_numpy(), "spend": spend}
@@ -157,8 +157,14 @@ def price_pair(
     for name, factor in (("plus", 1.0 + PRICE_SCALE), ("minus", 1.0 - PRICE_SCALE)):
         scenario = arm(data, {"brands.0.price": price * factor})
         brand = scenario.brand_names[0]
-        result[name] = float(model(scenario, seed).run()[f"purchases__{brand}"].sum())
+        result[name] = float(
+            model(scenario, seed, ["purchases"]).run()[f"purchases__{brand}"].sum()
+        )
     return result
+
+
+VOLUME = ("wom_positive", "wom_negative")
+"""The speakers of a day, positive and negative: word-of-mouth volume."""
 
 
 def ewom_pair(
@@ -184,15 +190,17 @@ def ewom_pair(
         valence = {"dynamics.wom_experience_weight": dynamics["wom_experience_weight"] * factor}
         for kind, overrides in (("volume", volume), ("valence", valence)):
             scenario = arm(data, overrides)
-            daily = model(scenario, seed).run()
+            daily = model(scenario, seed, ["purchases", *VOLUME]).run()
             result[f"{kind}_{sign}"] = {
                 "sales": float(daily["purchases"].sum()),
-                "volume": float((daily["wom_positive"] + daily["wom_negative"]).sum()),
+                "volume": float(daily[list(VOLUME)].to_numpy().sum()),
                 "weight": scenario.dynamics.wom_experience_weight,
             }
     return result
 
 
+WOM_SHARE = ("revenue", "first_purchases", "first_purchases_after_wom")
+"""What the word-of-mouth share row reads of each arm's run."""
 WOM_OFF = {"dynamics.wom_awareness_rate": 0.0, "dynamics.wom_experience_weight": 0.0}
 """Word of mouth switched off: nobody learns of a brand or changes their mind by talk."""
 
@@ -212,11 +220,8 @@ def wom_pair(
     data = scenario_data("baseline", customers, days)
     result: dict[str, Any] = {}
     for name, overrides in (("on", {}), ("off", WOM_OFF)):
-        daily = model(arm(data, overrides), seed).run()
-        result[name] = {
-            column: float(daily[column].sum())
-            for column in ("revenue", "first_purchases", "first_purchases_after_wom")
-        }
+        daily = model(arm(data, overrides), seed, list(WOM_SHARE)).run()
+        result[name] = {column: float(daily[column].sum()) for column in WOM_SHARE}
         if name == "on":
             result["curve"] = daily["first_purchases"].to_numpy()[1:]
     return result
@@ -237,7 +242,7 @@ def failure_run(
         ``customer``, ``day`` and ``failed`` (a service incident came with it) of each
         purchase, in order of day; ``days``: the horizon.
     """
-    m = model(arm(scenario_data("baseline", customers, days)), seed)
+    m = model(arm(scenario_data("baseline", customers, days)), seed, ["purchases"])
     population = m.population
     customer, day, failed = [], [], []
     for _ in range(m.scenario.days):

@@ -27,6 +27,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ecosim.errors import InputError
+from ecosim.metrics import split_column
 from ecosim.validation.core import CaseResult, Mode, check_sizes, replicate, seeds
 from ecosim.validation.estimators import t_interval
 from ecosim.validation.findings import ALLOWANCE_SE, Finding, Measurement, markdown_table
@@ -359,9 +360,10 @@ def pair(
     """Run a scenario's mechanism on and off with one seed; return the outcome of each."""
     row = BY_SCENARIO[scenario]
     data = scenario_data(scenario, customers, days)
+    read = [split_column(column)[0] for column in (row.outcome, row.per) if column]
     return {
-        "on": row.value(model(arm(data), seed).run()),
-        "off": row.value(model(arm(data, row.off, row.drop), seed).run()),
+        "on": row.value(model(arm(data), seed, read).run()),
+        "off": row.value(model(arm(data, row.off, row.drop), seed, read).run()),
     }
 
 

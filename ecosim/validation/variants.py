@@ -99,6 +99,12 @@ def arm(data: dict, overrides: dict[str, Any] | None = None, drop: Iterable[str]
         return validate_scenario(changed, source=f"variant of scenario {data['name']!r}")
 
 
-def model(scenario: Scenario, seed: np.random.SeedSequence) -> Market:
-    """Build the model of one arm with a replication seed."""
-    return EcosystemModel(scenario, rng=np.random.default_rng(seed))
+def model(
+    scenario: Scenario, seed: np.random.SeedSequence, outcomes: list[str] | None = None
+) -> Market:
+    """Build the model of one arm with a replication seed.
+
+    ``outcomes``: the outcomes the arm is measured on, the only ones measured each day
+    (their values are a full run's; every outcome when None).
+    """
+    return EcosystemModel(scenario, rng=np.random.default_rng(seed), outcomes=outcomes)
