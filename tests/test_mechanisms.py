@@ -147,7 +147,7 @@ def test_a_higher_membership_fee_keeps_fewer_members_buying_in_the_paid_membersh
             SCENARIOS / "paid_membership.toml",
             {"population.size": 2000, "days": 180, "brands.tokoku.loyalty.membership.fee": fee},
         )
-        return [ecosim.run(spec, seed=s) for s in SEEDS]
+        return [ecosim.run(spec, seed=s, outcomes=["members", "purchases"]) for s in SEEDS]
 
     scenario_fee, high_fee = runs(25.0), runs(60.0)
     members = (
@@ -269,7 +269,7 @@ def test_complaints_can_make_the_news_in_the_service_crisis(monkeypatch):
     trended = 0
     for seed in SEEDS:
         stories.clear()
-        ecosim.run(spec, seed=seed)
+        ecosim.run(spec, seed=seed, outcomes=["purchases"])
         trended += -1.0 in stories
     low = stats.binomtest(trended, len(SEEDS)).proportion_ci(0.95, method="exact").low
     assert low > 0, f"complaints made the news in {trended} of {len(SEEDS)} runs"
@@ -614,7 +614,7 @@ def baseline_units(price: float, reference: float | None) -> np.ndarray:
     spec = ecosim.load_scenario(
         SCENARIOS / "baseline.toml", {"population.size": 2000, "days": 120, **overrides}
     )
-    return np.array([ecosim.run(spec, seed=s)["units"].sum() for s in SEEDS])
+    return np.array([ecosim.run(spec, seed=s, outcomes=["units"])["units"].sum() for s in SEEDS])
 
 
 def test_the_baseline_list_price_moves_sales_as_published_elasticities_say():
