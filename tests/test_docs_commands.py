@@ -4,11 +4,13 @@ Each ``ecosim ...`` line of a ``console`` block and each ``python`` block of REA
 docs/*.md runs in order, in a temporary copy of the shipped scenarios and experiments (so a
 command may use what an earlier one wrote, as a reader would). Sizes are reduced by
 appending flags the command has (the last of a repeated flag wins) and by giving
-``load_experiment`` the same changes; ``--scheduler ADDRESS`` becomes ``--serial``
-(tests/test_cluster.py runs a real scheduler); ``validate --full`` becomes ``--quick`` with
-one case; ``ecosim ui`` is only parsed, not served. ``make`` and ``dask`` lines and usage
-synopses (``[--flag ...]``) are not commands of the files. A Python block that imports a
-package ecosim does not install (``dask_jobqueue`` for a Slurm cluster) is compiled only.
+``load_experiment`` the same changes; the commands that run on Dask run ``--serial``, with
+the same results (``--scheduler ADDRESS`` and ``--workers N`` are dropped: the tests of
+batch, cluster, calibrate and optimize start the clusters); ``validate --full`` becomes
+``--quick`` with one case; ``ecosim ui`` is only parsed, not served. ``make`` and ``dask``
+lines and usage synopses (``[--flag ...]``) are not commands of the files. A Python block
+that imports a package ecosim does not install (``dask_jobqueue`` for a Slurm cluster) is
+compiled only.
 """
 
 import ast
@@ -51,6 +53,8 @@ REDUCED = {
         ]
     ],
 }
+ON_DASK = {"batch", "sensitivity", "calibrate", "optimize"}
+"""The commands that run on a Dask cluster unless told ``--serial``."""
 SMALL_OPTIMISATION = {
     "customers": 200,
     "search.evaluations": 2,
@@ -85,9 +89,12 @@ def reduced(argv):
     command, *rest = argv
     if command == "validate":
         rest = ["--quick" if word == "--full" else word for word in rest]
-    if "--scheduler" in rest:
-        at = rest.index("--scheduler")
-        rest[at : at + 2] = ["--serial"]
+    if command in ON_DASK:
+        for flag in ("--scheduler", "--workers"):
+            if flag in rest:
+                at = rest.index(flag)
+                rest[at : at + 2] = []
+        rest = [*rest, "--serial"] if "--serial" not in rest else rest
     extra = REDUCED.get(command, [])
     if command == "sensitivity":  # each method refuses the other's design settings
         method = rest[rest.index("--method") + 1] if "--method" in rest else "morris"
