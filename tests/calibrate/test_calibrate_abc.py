@@ -495,6 +495,9 @@ def test_a_stop_while_the_folder_is_marked_finished_leaves_no_kept_simulations(
     assert complete(tmp_path / "out") == 2
     result = calibrate(calibration, tmp_path / "out", serial=True)
     assert (result.ran, result.resumed) == (0, 2)
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "particles simulated) in an earlier call (where is not recorded); it stops" in report
+    assert "for the last 0" not in report
 
 
 def test_a_calibration_leaves_numpy_s_global_random_state_as_it_was(write_calibration, tmp_path):
