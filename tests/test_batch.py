@@ -848,9 +848,12 @@ def test_sensitivity_takes_the_same_changes(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", [["batch"], ["sensitivity", "--method", "morris"]])
-def test_a_scheduler_that_does_not_answer_is_a_clear_error(tmp_path, capsys, command):
+def test_a_scheduler_that_does_not_answer_is_a_clear_error(tmp_path, capsys, command, monkeypatch):
     """The folder was claimed before the scheduler was asked: a corrected command was then
     refused as a different experiment, though no run had been made."""
+    import ecosim.experiment.runner
+
+    monkeypatch.setattr(ecosim.experiment.runner, "CONNECT_TIMEOUT", "1s")  # not 10 s here
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
