@@ -58,6 +58,7 @@ __all__ = [
     "refuse_foreign_files",
     "refuse_other_kinds",
     "staged_files",
+    "writable_database",
     "write_figure",
     "write_json",
     "write_parquet",
@@ -98,8 +99,8 @@ def sqlite_address(path: Path) -> str:
 
 
 @contextmanager
-def writable_database(name: str) -> Iterator[None]:
-    """Raise an :class:`OSError` naming ``name`` if SQLite cannot write it in the block.
+def writable_database(path: Path) -> Iterator[None]:
+    """Raise an :class:`OSError` naming ``path`` if SQLite cannot write it in the block.
 
     SQLAlchemy's error on a read-only file or a full disk (Optuna raises its own around
     it) became an internal error with the SQL statement; as an ``OSError`` the commands
@@ -108,7 +109,7 @@ def writable_database(name: str) -> Iterator[None]:
     Raises
     ------
     OSError
-        ``NAME cannot be written (SQLite's reason)``.
+        ``PATH cannot be written (SQLite's reason)``.
     """
     try:
         yield
@@ -118,7 +119,7 @@ def writable_database(name: str) -> Iterator[None]:
             if isinstance(reason, sqlite3.OperationalError) and (
                 "readonly" in str(reason) or "disk is full" in str(reason)
             ):
-                raise OSError(f"{name} cannot be written ({reason})") from None
+                raise OSError(f"{path} cannot be written ({reason})") from error
         raise
 
 

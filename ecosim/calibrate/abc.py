@@ -320,7 +320,7 @@ def search(
         ),
     )
     done = _completed(out)
-    with _quiet_pyabc(), _random_state(), writable_database(DATABASE):
+    with _quiet_pyabc(), _random_state(), writable_database(out / DATABASE):
         if done is None:
             np.random.seed(calibration.seed)  # noqa: NPY002 (pyabc draws from numpy's global state)
             history = abc.new(database, statistics(calibration.observed, calibration.statistics))

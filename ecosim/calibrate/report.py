@@ -107,7 +107,9 @@ def write_report_text(
     simulations = sum(g.simulations for g in generations)
     if rewritten:
         ran = "(where is not recorded in its history)"
-    elif resumed == len(generations):  # stopped after its last generation, before its outputs
+    elif resumed and resumed == len(
+        generations
+    ):  # stopped after its last generation, before its outputs
         ran = "in an earlier call (where is not recorded)"
     elif resumed:
         ran = (

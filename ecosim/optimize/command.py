@@ -46,7 +46,8 @@ def optimize_command(
         the disk or the memory failed (a rerun resumes in all these cases), 1 when
         evaluations of the search failed (listed on standard error; with none left, no plan
         is chosen), 1 when a run of the selection stage failed (no plan is chosen; a rerun
-        continues).
+        continues), 2 when another process took the folder before the report was written (a
+        rerun writes it).
     """
     from ecosim.optimize import optimise, write_report  # imports Optuna
     from ecosim.optimize.run import SearchFailed, SelectionFailed, failures

@@ -765,15 +765,16 @@ def _whole_only(base: Scenario, path: str, value: float, whole: int) -> bool:
     """Whether the scenario refuses ``value`` at ``path`` for not being whole.
 
     It takes ``whole`` but neither ``value`` nor ``whole`` moved by :data:`FRACTION`
-    towards ``value``: a bound of 1e-20 on an intensity is refused as too small, not for
-    its fraction (0 and 0.001 are taken), and the scenario's message says so.
+    either way: a bound of 1e-20 on an intensity is refused as too small, not for its
+    fraction (0 and 0.001 are taken), and a margin of 1.25 for being above 1 (0.999 is
+    taken); the scenario's message then says so.
     """
 
     def valid(number: float) -> bool:
         return first_invalid(base, [{path: number}]) is None
 
-    nudged = whole + math.copysign(FRACTION, value - whole) if value != whole else whole + FRACTION
-    return not valid(value) and valid(whole) and not valid(nudged)
+    fractions = (whole - FRACTION, whole + FRACTION)
+    return not valid(value) and valid(whole) and not any(map(valid, fractions))
 
 
 def _whole(variable: Variable) -> bool:

@@ -76,7 +76,7 @@ def readable_study(folder: Path) -> Iterator[None]:
         :func:`~ecosim.store.writable_database`).
     """
     try:
-        with writable_database(DATABASE):
+        with writable_database(folder / DATABASE):
             yield
     except sqlalchemy.exc.DatabaseError as error:
         why = error.orig if error.orig is not None else error

@@ -681,8 +681,8 @@ def test_a_history_that_cannot_be_written_stops_the_command_and_a_rerun_complete
     finally:
         sqlalchemy.event.remove(sqlalchemy.engine.Engine, "connect", read_only)
     assert capsys.readouterr().err == (
-        "ecosim: error: OSError: abc.db cannot be written (attempt to write a readonly "
-        f"database)\ncomplete generations are kept in {out}; rerun the same command to "
+        f"ecosim: error: OSError: {out / DATABASE} cannot be written (attempt to write a "
+        f"readonly database)\ncomplete generations are kept in {out}; rerun the same command to "
         "continue\n"
     )
     assert main(command) == 0

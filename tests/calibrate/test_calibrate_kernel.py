@@ -73,13 +73,20 @@ def test_many_points_at_once_have_pyabcs_densities_point_by_point(particles, mon
     _, scaled, w = particles
     kernel = ScaledNormalTransition()
     kernel.fit(scaled, w)
-    points = pd.concat([scaled, scaled.iloc[:37] * 1.01])
-    one_by_one = kernel.kernel.pdf(points / kernel.scale) / np.prod(kernel.scale.to_numpy())
+    points = pd.concat([scaled, scaled.iloc[:36] * 1.01])  # 236 points: 78 blocks and 2
+
+    def one_by_one(points):
+        return kernel.kernel.pdf(points / kernel.scale) / np.prod(kernel.scale.to_numpy())
+
     monkeypatch.setattr(ecosim.calibrate.kernel, "KERNEL_BLOCK", 3 * len(scaled) + 5)
-    np.testing.assert_array_equal(kernel.pdf(points), one_by_one)
+    np.testing.assert_array_equal(kernel.pdf(points), one_by_one(points))
     assert kernel.pdf(points.iloc[:0]).shape == (0,)
-    kernel.fit(scaled.iloc[:1], np.array([1.0]))
-    assert kernel.pdf(points.iloc[:2]).shape == (2,)
+    kernel.fit(scaled.iloc[:1], np.array([1.0]))  # one particle
+    for some in (points.iloc[:1], points.iloc[:5]):
+        np.testing.assert_array_equal(kernel.pdf(some), one_by_one(some))
+    kernel.fit(scaled.iloc[:2], np.array([0.5, 0.5]))  # collinear: independent kernels
+    assert np.count_nonzero(kernel.kernel.cov - np.diag(np.diag(kernel.kernel.cov))) == 0
+    np.testing.assert_array_equal(kernel.pdf(points), one_by_one(points))
 
 
 def test_a_copy_refitted_leaves_the_original(particles):

@@ -511,11 +511,11 @@ def test_a_study_that_cannot_be_written_stops_the_command_and_keeps_its_evaluati
         assert main([*command[:-1], str(tmp_path / "new")]) == 1
     finally:
         sqlalchemy.event.remove(sqlalchemy.engine.Engine, "connect", read_only)
-    unwritable = "ecosim: error: study.db cannot be written (attempt to write a readonly database)"
-    assert capsys.readouterr().err == (
-        f"{unwritable}\nfinished evaluations are kept in {out}; rerun the same command to "
-        f"continue\n{unwritable}\nfinished evaluations are kept in {tmp_path / 'new'}; rerun "
-        "the same command to continue\n"
+    assert capsys.readouterr().err == "".join(
+        f"ecosim: error: {folder / DATABASE} cannot be written (attempt to write a readonly "
+        f"database)\nfinished evaluations are kept in {folder}; rerun the same command to "
+        "continue\n"
+        for folder in (out, tmp_path / "new")
     )
     assert count(out / DATABASE, COMPLETE) == 2
     assert main(command) == 0

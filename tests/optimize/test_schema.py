@@ -365,6 +365,17 @@ def test_a_bound_the_scenario_refuses_for_its_size_gets_the_scenarios_message(tm
     ]
     message = problems(tmp_path, budgets=[{"name": "mix", "total": 10.0, "items": items}])
     assert ".integer" not in message and "is too small" in message, message
+    margin = [{"name": "margin", "path": "brands.0.margin", "low": 1.2, "high": 1.5}]
+    message = problems(tmp_path, variables=margin)
+    assert ".integer" not in message and "less than or equal to 1 (got 1.2)" in message, message
+    items = [
+        {"name": "margin", "path": "brands.0.margin", "unit_cost": 8.0},
+        {"name": "friends", "path": "network.k", "unit_cost": 10.0, "integer": True},
+    ]
+    message = problems(
+        tmp_path, variables=[], budgets=[{"name": "mix", "total": 10.0, "items": items}]
+    )
+    assert ".integer" not in message and "less than or equal to 1 (got 1.25)" in message, message
 
 
 def test_a_budget_item_on_a_whole_number_field_says_set_integer(tmp_path):
