@@ -464,11 +464,26 @@ def test_fewer_evaluations_than_the_folder_has_done_are_warned_about(tmp_path):
         assert run_search(open_study(done, out), done, margin_profit) == 0
 
 
-def test_an_interruption_while_the_report_is_written_says_how_to_continue(
-    tmp_path, monkeypatch, capsys
+@pytest.mark.parametrize(
+    ("stop", "status", "said"),
+    [
+        (KeyboardInterrupt, 130, "interrupted"),
+        (
+            "{out}: another ecosim process is writing this folder",
+            2,
+            "error: {out}: another ecosim process is writing this folder, so the report was "
+            "not written",
+        ),
+    ],
+    ids=["interrupted", "folder taken"],
+)
+def test_a_report_not_written_says_a_rerun_writes_it(
+    tmp_path, monkeypatch, capsys, stop, status, said
 ):
-    """It printed "ecosim: interrupted" alone, without saying a rerun continues."""
+    """An interruption printed "ecosim: interrupted" alone, and a refusal for another
+    process (a rerun took the folder once the search let it go) said nothing of a rerun."""
     import ecosim.optimize
+    from ecosim.store import StoreError
 
     path = write_optimisation(tmp_path)
     out = tmp_path / "out"
@@ -477,16 +492,15 @@ def test_an_interruption_while_the_report_is_written_says_how_to_continue(
         Path(folder).mkdir(parents=True)
         return object()
 
-    def interrupted(outcome, optimisation):
-        raise KeyboardInterrupt
+    def not_written(outcome, optimisation):
+        raise stop if stop is KeyboardInterrupt else StoreError(stop.format(out=out))
 
     monkeypatch.setattr(ecosim.optimize, "optimise", optimised)
-    monkeypatch.setattr(ecosim.optimize, "write_report", interrupted)
-    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 130
-    error = capsys.readouterr().err
-    assert error == (
-        f"ecosim: interrupted\nfinished evaluations and selection runs are kept in {out}; "
-        "rerun the same command to continue\n"
+    monkeypatch.setattr(ecosim.optimize, "write_report", not_written)
+    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == status
+    assert capsys.readouterr().err == (
+        f"ecosim: {said.format(out=out)}\nfinished evaluations and selection runs are kept in "
+        f"{out}; rerun the same command to continue\n"
     )
 
 
@@ -520,31 +534,6 @@ def test_a_study_that_cannot_be_written_stops_the_command_and_keeps_its_evaluati
     assert count(out / DATABASE, COMPLETE) == 2
     assert main(command) == 0
     assert count(out / DATABASE, COMPLETE) == 6
-
-
-def test_a_report_refused_for_another_process_says_a_rerun_writes_it(tmp_path, monkeypatch, capsys):
-    """The refusal alone left the user without the report and without a word of a rerun."""
-    import ecosim.optimize
-    from ecosim.store import StoreError
-
-    path = write_optimisation(tmp_path)
-    out = tmp_path / "out"
-
-    def optimised(optimisation, folder, **kwargs):
-        Path(folder).mkdir(parents=True)
-        return object()
-
-    def held(outcome, optimisation):
-        raise StoreError(f"{out}: another ecosim process is writing this folder")
-
-    monkeypatch.setattr(ecosim.optimize, "optimise", optimised)
-    monkeypatch.setattr(ecosim.optimize, "write_report", held)
-    assert main(["optimize", str(path), "--serial", "--out", str(out)]) == 2
-    assert capsys.readouterr().err == (
-        f"ecosim: error: {out}: another ecosim process is writing this folder, so the report "
-        "was not written\nfinished evaluations and selection runs are kept in "
-        f"{out}; rerun the same command to continue\n"
-    )
 
 
 def test_a_kept_run_cut_short_by_a_kill_is_run_again_and_the_next_is_kept(tmp_path):
