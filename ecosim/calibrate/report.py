@@ -107,10 +107,8 @@ def write_report_text(
     simulations = sum(g.simulations for g in generations)
     if rewritten:
         ran = "(where is not recorded in its history)"
-    elif resumed and resumed == len(
-        generations
-    ):  # stopped after its last generation, before its outputs
-        ran = "in an earlier call (where is not recorded)"
+    elif resumed and resumed == len(generations):
+        ran = "in an earlier call (where is not recorded)"  # stopped before its outputs
     elif resumed:
         ran = (
             f"{where} for the last {len(generations) - resumed} of them (the first {resumed} "
