@@ -374,6 +374,10 @@ BROKEN = {
             "one of: final_ followed by aware_share, adopted_share"
         ],
     ),
+    "an outcome name too long to repeat": (  # was repeated in full
+        {"outcomes": ["total_revenue", "x" * 500]},
+        ["outcomes[1]: unknown outcome 'xxxxxxxxxxxxxxxxxxx...xxxxxxxxx' (502 chars) (expected"],
+    ),
     "an outcome named by a word of its name": (  # "profit" suggested nothing
         {"outcomes": ["profit", "revenue"]},
         [

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
-from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.errors import InputError, InputWarning, as_path, shortened
 from ecosim.experiment.schema import expected_outcome
 from ecosim.market import check_edge_list, resize_problems
 from ecosim.metrics import OUTCOMES, bounds
@@ -398,7 +398,7 @@ class Calibration(Spec):
         for i, statistic in enumerate(self.statistics):
             if statistic.column not in OUTCOMES:
                 problems.append(
-                    f"statistics[{i}].column: unknown outcome {statistic.column!r} "
+                    f"statistics[{i}].column: unknown outcome {shortened(repr(statistic.column))} "
                     f"{expected_outcome(statistic.column, list(OUTCOMES))}"
                 )
             if statistic.label in seen:

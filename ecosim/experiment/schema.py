@@ -30,7 +30,13 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
-from ecosim.errors import InputError, InputWarning, as_path, without_input_warnings
+from ecosim.errors import (
+    InputError,
+    InputWarning,
+    as_path,
+    shortened,
+    without_input_warnings,
+)
 from ecosim.market import check_edge_list, resize_problems
 from ecosim.metrics import columns, split_column, summarize
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
@@ -701,7 +707,7 @@ def strategy_outcomes(experiment: Experiment) -> dict[str, list[str]]:
 
 def _unknown(names: list[str], known: list[str], where: str) -> list[str]:
     return [
-        f"{where}[{i}]: unknown outcome {name!r} {expected_outcome(name, known)}"
+        f"{where}[{i}]: unknown outcome {shortened(repr(name))} {expected_outcome(name, known)}"
         for i, name in enumerate(names)
         if name not in known
     ]

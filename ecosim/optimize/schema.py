@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
-from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.errors import InputError, InputWarning, as_path, shortened
 from ecosim.experiment.schema import MAX_RUNS, Scalar, expected_outcome, outcome_names
 from ecosim.market import check_edge_list, resize_problems
 from ecosim.model import first_invalid, resolve_scenario
@@ -420,9 +420,10 @@ class Optimisation(Spec):
         known = outcome_names(self.scenario)
         for i, objective in enumerate(self.objectives):
             if objective.outcome not in known:
+                name = objective.outcome
                 problems.append(
-                    f"objectives[{i}].outcome: unknown outcome {objective.outcome!r} "
-                    f"{expected_outcome(objective.outcome, known)}"
+                    f"objectives[{i}].outcome: unknown outcome {shortened(repr(name))} "
+                    f"{expected_outcome(name, known)}"
                 )
         labels = [o.label for o in self.objectives]
         chosen = self.selection.objective or labels[0]

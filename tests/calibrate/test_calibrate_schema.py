@@ -158,6 +158,11 @@ BROKEN_FILES = [
         "statistics[0].column: unknown outcome 'sales' (expected one of: aware_share,",
     ),
     (
+        "outcome name too long to repeat",
+        ('column = "purchases"', f'column = "{"x" * 500}"'),
+        "statistics[0].column: unknown outcome 'xxxxxxxxxxxxxxxxxxx...xxxxxxxxx' (502 chars) (",
+    ),
+    (
         "misspelt outcome",
         ('column = "purchases"', 'column = "purchase"'),
         "statistics[0].column: unknown outcome 'purchase' (did you mean purchases? expected",

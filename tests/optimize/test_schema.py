@@ -327,6 +327,15 @@ def test_a_setting_of_another_sampler_is_warned_about(tmp_path, search, warned):
     assert given == expected
 
 
+def test_an_outcome_name_too_long_to_repeat_is_shortened(tmp_path):
+    """A 500-character objective was repeated in full in the message."""
+    message = problems(tmp_path, objectives=[{"outcome": "x" * 500, "direction": "maximize"}])
+    assert (
+        "objectives[0].outcome: unknown outcome 'xxxxxxxxxxxxxxxxxxx...xxxxxxxxx' (502 chars) ("
+    ) in message
+    assert "x" * 40 not in message
+
+
 def test_a_choice_given_twice_is_refused(tmp_path):
     """It was taken, and drawn twice as often as the others."""
     message = problems(
