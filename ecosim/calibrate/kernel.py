@@ -129,7 +129,7 @@ class ScaledNormalTransition(pyabc.transition.Transition):
 
     def _densities(self, points: np.ndarray) -> np.ndarray:
         """Return the scaled kernel's density at each row of ``points``, in blocks of rows."""
-        centres, weights = self.kernel._X_arr, self.kernel.w
+        centres, weights = self.kernel.X.to_numpy(), self.kernel.w
         rows = max(1, KERNEL_BLOCK // len(centres))
         densities = np.empty(len(points))
         for start in range(0, len(points), rows):

@@ -26,8 +26,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
-from ecosim.errors import InputError, InputWarning, as_path, shortened
-from ecosim.experiment.schema import expected_outcome
+from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.experiment.schema import unknown_outcome
 from ecosim.market import check_edge_list, resize_problems
 from ecosim.metrics import OUTCOMES, bounds
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
@@ -398,8 +398,7 @@ class Calibration(Spec):
         for i, statistic in enumerate(self.statistics):
             if statistic.column not in OUTCOMES:
                 problems.append(
-                    f"statistics[{i}].column: unknown outcome {shortened(repr(statistic.column))} "
-                    f"{expected_outcome(statistic.column, list(OUTCOMES))}"
+                    f"statistics[{i}].column: {unknown_outcome(statistic.column, list(OUTCOMES))}"
                 )
             if statistic.label in seen:
                 problems.append(f"statistics[{i}]: {statistic.label} is given twice")

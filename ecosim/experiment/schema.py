@@ -75,7 +75,6 @@ __all__ = [
     "Sensitivity",
     "SensitivityParameter",
     "Strategy",
-    "expected_outcome",
     "load_experiment",
     "outcome_names",
     "scenario_changes",
@@ -84,6 +83,7 @@ __all__ = [
     "strategy_overrides",
     "strategy_warnings",
     "summary_row",
+    "unknown_outcome",
     "validate_experiment",
     "varied_settings",
 ]
@@ -707,16 +707,17 @@ def strategy_outcomes(experiment: Experiment) -> dict[str, list[str]]:
 
 def _unknown(names: list[str], known: list[str], where: str) -> list[str]:
     return [
-        f"{where}[{i}]: unknown outcome {shortened(repr(name))} {expected_outcome(name, known)}"
+        f"{where}[{i}]: {unknown_outcome(name, known)}"
         for i, name in enumerate(names)
         if name not in known
     ]
 
 
-def expected_outcome(name: str, known: list[str]) -> str:
-    """Say which outcomes a run reports, the nearest to ``name`` first, for an error message.
+def unknown_outcome(name: str, known: list[str]) -> str:
+    """Say that ``name`` is no outcome, and which outcomes a run reports, the nearest first.
 
-    The outcomes of one brand (``<outcome>__<brand>``) are listed once for all brands, and
+    A name too long to repeat is shortened (:func:`~ecosim.errors.shortened`). The
+    outcomes of one brand (``<outcome>__<brand>``) are listed once for all brands, and
     outcomes that share a first word (``final_``, ``total_``) are listed under it.
 
     Parameters
@@ -729,16 +730,16 @@ def expected_outcome(name: str, known: list[str]) -> str:
     Returns
     -------
     str
-        In parentheses.
+        ``unknown outcome NAME (...)``, for an error message.
 
     Examples
     --------
     >>> known = ["total_revenue", "total_profit", "total_clv__a", "total_clv__b", "roi__a"]
-    >>> print(expected_outcome("total_clv", known))  # doctest: +NORMALIZE_WHITESPACE
-    (did you mean total_clv__a or total_clv__b? expected one of: total_revenue, total_profit;
-    or for one brand (a, b), <outcome>__<brand> of: total_clv, roi)
-    >>> print(expected_outcome("profit", known))  # doctest: +ELLIPSIS
-    (did you mean total_profit? expected one of: ...)
+    >>> print(unknown_outcome("total_clv", known))  # doctest: +NORMALIZE_WHITESPACE
+    unknown outcome 'total_clv' (did you mean total_clv__a or total_clv__b? expected one of:
+    total_revenue, total_profit; or for one brand (a, b), <outcome>__<brand> of: total_clv, roi)
+    >>> print(unknown_outcome("profit", known))  # doctest: +ELLIPSIS
+    unknown outcome 'profit' (did you mean total_profit? expected one of: ...)
     """
     whole = [n for n in known if not split_column(n)[1]]
     words = re.compile(rf"(^|_){re.escape(name)}(_|$)")
@@ -757,7 +758,7 @@ def expected_outcome(name: str, known: list[str]) -> str:
             f"; or for one brand ({', '.join(brands)}), <outcome>__<brand> of: "
             f"{_by_first_word(per_brand)}"
         )
-    return f"({hint}{listed})"
+    return f"unknown outcome {shortened(repr(name))} ({hint}{listed})"
 
 
 def _by_first_word(names: list[str]) -> str:

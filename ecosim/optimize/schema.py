@@ -25,8 +25,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
-from ecosim.errors import InputError, InputWarning, as_path, shortened
-from ecosim.experiment.schema import MAX_RUNS, Scalar, expected_outcome, outcome_names
+from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.experiment.schema import MAX_RUNS, Scalar, outcome_names, unknown_outcome
 from ecosim.market import check_edge_list, resize_problems
 from ecosim.model import first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
@@ -420,10 +420,8 @@ class Optimisation(Spec):
         known = outcome_names(self.scenario)
         for i, objective in enumerate(self.objectives):
             if objective.outcome not in known:
-                name = objective.outcome
                 problems.append(
-                    f"objectives[{i}].outcome: unknown outcome {shortened(repr(name))} "
-                    f"{expected_outcome(name, known)}"
+                    f"objectives[{i}].outcome: {unknown_outcome(objective.outcome, known)}"
                 )
         labels = [o.label for o in self.objectives]
         chosen = self.selection.objective or labels[0]
