@@ -73,10 +73,12 @@ from ecosim.store import (
 
 __all__ = [
     "DATABASE",
+    "OUTPUT_SETTINGS",
     "RECORD",
     "BoundedPrior",
     "Generation",
     "Search",
+    "changed_outputs",
     "claim",
     "cluster",
     "fingerprint",
@@ -98,6 +100,12 @@ DATABASE = "abc.db"
 NOT_SETTINGS = {"scenario", "file", "observed", "description"}
 """Fields of a calibration that are not its settings (the scenario and data are
 fingerprinted apart; the description does not change a search)."""
+OUTPUT_SETTINGS = ("abc.draws", "abc.ppc_draws")
+"""Settings of what is written from a search's posterior, not of the search: a folder holding
+the same search with others is resumed, or its outputs written again from its history."""
+RUN_SETTINGS = ("abc.batch_size",)
+"""Settings of how a search runs, not of what it finds (its particles are the same whatever
+the batch size): a folder is resumed with another."""
 
 
 class BoundedPrior(RVDecorator):
@@ -613,7 +621,8 @@ def _differences(
         found = [
             (name, f"folder has {_shown(was.get(name))}, now {_shown(now.get(name))}")
             for name in dict.fromkeys([*was, *now])
-            if was.get(name) != now.get(name) and name not in FILES
+            if was.get(name) != now.get(name)
+            and name not in (*FILES, *OUTPUT_SETTINGS, *RUN_SETTINGS)
         ]
     now, before = scenario_fingerprints(calibration.scenario)
     if held.get("scenario") == now and "network" in mine and "network" not in held:
@@ -694,17 +703,44 @@ def _record_redrawn(out: Path, done: int) -> None:
     write_text(tomli_w.dumps({**held, REDRAWN: redrawn}), path)
 
 
-def mark_finished(out: str | Path) -> None:
+def mark_finished(out: str | Path, calibration: Calibration) -> None:
     """Record that the folder's search and outputs are complete; remove what resuming needs.
 
-    The kept simulations go first: a search stopped in between holds all its generations, so
-    the next call reads none of them, and a finished folder never keeps them.
+    The record then holds the :data:`OUTPUT_SETTINGS` and :data:`RUN_SETTINGS` the outputs
+    were written with. The kept simulations go first: a search stopped in between holds all
+    its generations, so the next call reads none of them, and a finished folder never keeps
+    them.
     """
     import tomli_w
 
     shutil.rmtree(Path(out) / SIMULATIONS, ignore_errors=True)
     path = Path(out) / RECORD
-    write_text(tomli_w.dumps({**_record(path), "finished": True}), path)
+    held = _record(path)
+    now = settings(calibration)
+    written = {name: now[name] for name in (*OUTPUT_SETTINGS, *RUN_SETTINGS) if name in now}
+    if isinstance(held.get(SETTINGS), dict):
+        held[SETTINGS] = {**held[SETTINGS], **written}
+    write_text(tomli_w.dumps({**held, "finished": True}), path)
+
+
+def changed_outputs(out: str | Path, calibration: Calibration) -> list[str]:
+    """Return the :data:`OUTPUT_SETTINGS` a finished folder's outputs were written without.
+
+    Each as ``"abc.draws 1000 (now 2000)"``; none for a record that does not name its
+    settings, or that cannot be read (its check names it).
+    """
+    try:
+        was = read_toml(Path(out) / RECORD).get(SETTINGS)
+    except (OSError, ValueError):
+        return []
+    if not isinstance(was, dict):
+        return []
+    now = settings(calibration)
+    return [
+        f"{name} {was[name]} (now {now.get(name)})"
+        for name in OUTPUT_SETTINGS
+        if name in was and was[name] != now.get(name)
+    ]
 
 
 def posterior(history: pyabc.History) -> pd.DataFrame:

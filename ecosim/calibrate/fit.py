@@ -28,6 +28,7 @@ from ecosim.calibrate.abc import (
     DATABASE,
     RECORD,
     Generation,
+    changed_outputs,
     claim,
     cluster,
     finished,
@@ -142,7 +143,10 @@ def calibrate(
     A folder whose calibration is finished is not searched again: its summary is read.
     If any of its :data:`OUTPUTS` is missing, or is a table that cannot be read (cut short
     or damaged), they are all written again from the search's history, ``abc.db`` (with a
-    warning): the draws, summary and check come out as they did.
+    warning): the draws, summary and check come out as they did. So are they when
+    ``abc.draws`` or ``abc.ppc_draws`` changed since they were written (with the new
+    counts); ``abc.batch_size`` may change at any time (a search's particles do not depend
+    on it).
 
     Parameters
     ----------
@@ -203,13 +207,22 @@ def calibrate(
             if not (lacking := _lacking(out, calibration)):
                 return _read(calibration, out)
             claim(calibration, out)  # another calibration's outputs are not written here
-            kept = _rewrite(out, lacking)
+            changed = bool(changed_outputs(out, calibration))
+            kept = _rewrite(out, lacking, changed)
             rewrite = (
                 f"{out}: is finished but {lacking}: every output is written again from the "
                 f"{kept} generation(s) of {DATABASE} (the search is not run again)"
             )
             return _calibrate(
-                calibration, out, workers, scheduler, serial, progress, dashboard, rewrite
+                calibration,
+                out,
+                workers,
+                scheduler,
+                serial,
+                progress,
+                dashboard,
+                rewrite,
+                keep_report=not changed,
             )
         refuse_foreign_files(out, outputs(calibration), RECORD)
         return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
@@ -266,9 +279,10 @@ def _missing(out: Path, calibration: Calibration) -> list[str]:
 def _lacking(out: Path, calibration: Calibration) -> str:
     """Say what a finished calibration's folder lacks ("" if nothing).
 
-    Its outputs that are missing, and its tables that cannot be read (a parquet file cut
-    short or damaged: its footer is gone or wrong). They are made from the history, so
-    writing them again loses nothing.
+    Its outputs that are missing, its tables that cannot be read (a parquet file cut
+    short or damaged: its footer is gone or wrong), and the output settings they were
+    written with that changed since. They are made from the history, so writing them again
+    loses nothing.
     """
     missing = _missing(out, calibration)
     damaged = [
@@ -276,8 +290,10 @@ def _lacking(out: Path, calibration: Calibration) -> str:
         for name in outputs(calibration)
         if name.endswith(".parquet") and name not in missing and not _readable(out / name)
     ]
+    changed = changed_outputs(out, calibration)
     said = [f"lacks {', '.join(missing)}"] if missing else []
-    return " and ".join([*said, *([f"cannot read {', '.join(damaged)}"] if damaged else [])])
+    said += [f"cannot read {', '.join(damaged)}"] if damaged else []
+    return " and ".join([*said, *([f"was written with {', '.join(changed)}"] if changed else [])])
 
 
 def _readable(table: Path) -> bool:
@@ -289,8 +305,10 @@ def _readable(table: Path) -> bool:
     return True
 
 
-def _rewrite(out: Path, lacking: str) -> int:
+def _rewrite(out: Path, lacking: str, changed: bool) -> int:
     """Return the generations a finished folder's outputs are written again from.
+
+    ``changed``: because output settings changed (which may also be set back).
 
     Raises
     ------
@@ -309,8 +327,9 @@ def _rewrite(out: Path, lacking: str) -> int:
                     "",
                     f"is finished, but {lacking}, and its search's history {DATABASE}, "
                     "from which the outputs would be written again, is missing or empty: "
-                    "restore the folder from a copy, or calibrate into a new --out folder "
-                    "(the search starts again there)",
+                    "restore the folder from a copy, "
+                    + ("or the settings it was written with, " if changed else "")
+                    + "or calibrate into a new --out folder (the search starts again there)",
                 )
             ],
         )
@@ -372,12 +391,14 @@ def _calibrate(
     progress: Callable[[Generation], None] | None,
     dashboard: bool,
     rewrite: str = "",
+    keep_report: bool = True,
 ) -> CalibrationResult:
     """Search (or resume), then write the outputs; with ``rewrite``, of a finished search.
 
     ``rewrite`` is the warning given once its history turns out to hold the whole search. A
-    finished search's ``report.md`` is kept if it is there: it says where and how long the
-    search ran, which its history does not record.
+    finished search's ``report.md`` is kept if it is there and ``keep_report``: it says where
+    and how long the search ran, which its history does not record (but also the counts of
+    draws, which a change of them makes wrong).
     """
     started = time.perf_counter()
     with cluster(workers, scheduler, serial, dashboard) as client:
@@ -410,7 +431,7 @@ def _calibrate(
         ),
         out / "calibrated.toml",
     )
-    if not (rewrite and (out / "report.md").exists()):
+    if not (rewrite and keep_report and (out / "report.md").exists()):
         write_text(
             write_report_text(
                 calibration,
@@ -426,7 +447,7 @@ def _calibrate(
             ),
             out / "report.md",
         )
-    mark_finished(out)
+    mark_finished(out, calibration)
     return CalibrationResult(out, summary, found.generations, found.resumed, found.ran, seconds)
 
 

@@ -403,6 +403,15 @@ class Calibration(Spec):
             if statistic.label in seen:
                 problems.append(f"statistics[{i}]: {statistic.label} is given twice")
             seen.append(statistic.label)
+        market = [i for i, p in enumerate(self.parameters) if p.path == MARKET_SIZE]
+        columns = [s.column for s in self.statistics]
+        if market and set(columns) <= OUTCOMES.keys() and all(map(is_share, columns)):
+            problems.append(
+                f"parameters[{market[0]}].path: {MARKET_SIZE} scales counts and money, but every "
+                f"statistic is a share or an average ({', '.join(dict.fromkeys(columns))}), "
+                "which it does not change: the data cannot inform it (add a statistic of a "
+                "count, such as purchases, or fit no market_size)"
+            )
         for name, column in self.data.rename.items():
             if column not in OUTCOMES and column not in ("period", "date"):
                 problems.append(

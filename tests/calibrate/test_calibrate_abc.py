@@ -156,6 +156,7 @@ def test_a_folder_of_another_calibration_is_refused_naming_what_differs(write_ca
     data = path.parent / "data.csv"
     data.write_text(data.read_text().replace("12,11", "12,12"))
     command = ["calibrate", str(path), "--serial", "--out", str(out), "--set", "abc.draws=50"]
+    command += ["--set", "abc.replications=2"]  # abc.draws alone would be written again
     assert main([*command, "--set", "parameters.1.high=0.9"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"ecosim: error: {out}: holds a different calibration ")
@@ -163,7 +164,7 @@ def test_a_folder_of_another_calibration_is_refused_naming_what_differs(write_ca
     assert err.splitlines()[1:] == [
         "  seed: folder has 7, now 8",
         "  parameters.1.high: folder has 1.0, now 0.9",
-        "  abc.draws: folder has 40, now 50",
+        "  abc.replications: folder has 1, now 2",
         "  data: data.csv holds other values than the folder was fitted to",
     ]
     assert (out / DATABASE).stat().st_mtime_ns == stamp
@@ -204,7 +205,7 @@ def test_an_edge_list_changed_since_the_folder_was_fitted_is_refused(write_calib
     claim(load_calibration(path), out)  # the same network
     (path.parent / "edges.csv").write_text(ring + "0,100\n")
     claim(load_calibration(path), out)  # nothing fitted yet (its simulations failed, say)
-    mark_finished(out)
+    mark_finished(out, load_calibration(path))
     claim(load_calibration(path), out)  # the file it was fitted to
     (path.parent / "edges.csv").write_text(ring + "0,200\n")
     with pytest.raises(CalibrationError) as refused:
@@ -246,7 +247,7 @@ def test_a_folder_moved_with_its_edge_list_is_the_same_calibration(tmp_path):
     )
     (here / "edges.csv").write_text("".join(f"{i},{(i + 1) % 400}\n" for i in range(400)))
     claim(load_calibration(path), here / "out")
-    mark_finished(here / "out")
+    mark_finished(here / "out", load_calibration(path))
     shutil.copytree(here, tmp_path / "there")
     claim(load_calibration(tmp_path / "there" / path.name), tmp_path / "there" / "out")
     record = here / "out" / "calibration.toml"  # as written before: the path in the hash
@@ -304,7 +305,7 @@ def test_a_record_without_its_edge_list_s_digest_takes_no_other_network(tmp_path
     (tmp_path / "edges.csv").write_text(ring)
     claim(load_calibration(path), out)  # nothing fitted yet: its digest is recorded
     assert "network = " in (out / "calibration.toml").read_text()
-    mark_finished(out)
+    mark_finished(out, load_calibration(path))
     (tmp_path / "edges.csv").write_text(ring + "0,200\n")
     with pytest.raises(CalibrationError, match="holds another network"):
         claim(load_calibration(path), out)
@@ -463,7 +464,7 @@ def test_a_search_with_nothing_left_to_run_does_not_read_its_kept_generations(
     """A damaged file of the last generation stopped a folder whose search had run all its
     generations (stopped while its outputs were written) from writing them."""
     calibration = load_calibration(write_calibration())
-    monkeypatch.setattr(fit, "mark_finished", lambda out: (_ for _ in ()).throw(Stopped()))
+    monkeypatch.setattr(fit, "mark_finished", lambda *_: (_ for _ in ()).throw(Stopped()))
     with pytest.raises(Stopped):
         calibrate(calibration, tmp_path / "out", serial=True)
     monkeypatch.undo()
@@ -483,9 +484,9 @@ def test_a_stop_while_the_folder_is_marked_finished_leaves_no_kept_simulations(
 
     calibration = load_calibration(write_calibration())
 
-    def stopped_while_marked_finished(out):
+    def stopped_while_marked_finished(out, calibration):
         monkeypatch.setattr(abc, "write_text", lambda *_: (_ for _ in ()).throw(Stopped()))
-        abc.mark_finished(out)
+        abc.mark_finished(out, calibration)
 
     monkeypatch.setattr(fit, "mark_finished", stopped_while_marked_finished)
     with pytest.raises(Stopped):

@@ -162,6 +162,44 @@ def test_a_finished_folder_without_its_summary_writes_its_outputs_again_from_the
     assert "resumed it after" not in report, "no search was resumed: the rewrite says so"
 
 
+def test_changed_draws_write_the_outputs_again_and_a_batch_size_changes_nothing(
+    finished, finished_copy, capsys
+):
+    """abc.draws, abc.ppc_draws and abc.batch_size were refused as "a different calibration":
+    a finished search had to be run again in a new folder to draw more from its posterior."""
+    _, _, out = finished
+    calibration, copy = finished_copy
+    command = ["calibrate", calibration.file, "--serial", "--out", str(copy)]
+    more = ["--set", "abc.draws=50", "--set", "abc.ppc_draws=20"]
+    stamp = (copy / "abc.db").stat().st_mtime_ns
+    assert main([*command, *more]) == 0
+    assert (
+        f"ecosim: warning: {copy}: is finished but was written with abc.draws 40 (now 50), "
+        "abc.ppc_draws 10 (now 20): every output is written again from the 2 generation(s) of "
+        "abc.db (the search is not run again)"
+    ) in capsys.readouterr().err
+    assert (copy / "abc.db").stat().st_mtime_ns == stamp
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(copy / "posterior.parquet"), pd.read_parquet(out / "posterior.parquet")
+    )
+    assert len(pd.read_parquet(copy / "posterior_draws.parquet")) == 50
+    assert pd.read_parquet(copy / "ppc_simulations.parquet")["draw"].nunique() == 20
+    assert "20 draws from the posterior were each simulated once" in (
+        (copy / "report.md").read_text()
+    )
+    record = tomllib.loads((copy / "calibration.toml").read_text())["settings_values"]
+    assert (record["abc.draws"], record["abc.ppc_draws"]) == (50, 20)
+
+    assert main([*command, *more, "--set", "abc.batch_size=2"]) == 0
+    assert "already finished" in capsys.readouterr().out
+
+    assert main(command) == 0  # back to the file's counts: the first outputs again
+    assert "was written with abc.draws 50 (now 40)" in capsys.readouterr().err
+    for name in ("posterior_draws.parquet", "ppc_simulations.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(copy / name), pd.read_parquet(out / name))
+    assert (copy / "ppc.csv").read_text() == (out / "ppc.csv").read_text()
+
+
 @pytest.mark.parametrize("lost", ["figures/pairs.png", "ppc_simulations.parquet"])
 def test_a_lost_figure_or_simulation_table_is_written_again(finished_copy, lost):
     """Only the figures' folder was looked for, and the check's simulations not at all."""

@@ -261,6 +261,27 @@ def test_a_size_that_would_never_end_is_refused(write_calibration, field):
     assert message.startswith("Input should be less than or equal to ")
 
 
+def test_a_market_size_no_statistic_depends_on_is_refused(write_calibration):
+    """Fitted to shares alone, market_size changed no distance: its posterior was its prior."""
+    market = 'path = "market_size"\nprior = "log_uniform"\nlow = 1e3\nhigh = 1e6'
+    shares = "period,adopted_share\n" + "".join(f"{k},{k / 20}\n" for k in range(1, 13))
+    path = write_calibration(
+        (Q_PRIOR, market), ('column = "purchases"', 'column = "adopted_share"'), data=shares
+    )
+    with pytest.raises(CalibrationError) as raised:
+        load_calibration(path)
+    assert raised.value.problems == [
+        (
+            "parameters[1].path",
+            "market_size scales counts and money, but every statistic is a share or an "
+            "average (adopted_share), which it does not change: the data cannot inform it (add "
+            "a statistic of a count, such as purchases, or fit no market_size)",
+        )
+    ]
+    counted = write_calibration((Q_PRIOR, market))  # the tiny calibration's purchases
+    assert load_calibration(counted).parameters[1].path == "market_size"
+
+
 def test_a_seed_numpy_cannot_take_is_refused_naming_the_largest(write_calibration, capsys):
     path = write_calibration()
     out = path.parent / "out"
