@@ -60,6 +60,10 @@ QUOTED = {
         r"of the customers at any stage, (\S+), (\S+), (\S+) and (\S+)\. ",
         "highest stage among customers at a stage",
     ),
+    "the budget the baseline spends": (
+        r"a cap the plan's year stays well under \(it spends (\S+) of it\)",
+        "marketing cost, share of budget",
+    ),
     "co-creation in phase 6": (
         r"baseline's few collaborators it adds (\S+) to quality in a year",
         "product quality gained by co-creation",
@@ -127,6 +131,8 @@ def baseline() -> dict[str, object]:
         "incidents complained about": total["total_complaints"] / total["total_incidents"],
         "buyers churned by day 365": total["final_churned_customers"] / buyers,
         "marketing cost, share of revenue": total["total_marketing_cost"] / total["total_revenue"],
+        "marketing cost, share of budget": total["total_marketing_cost"]
+        / scenario.brands[0].budget,
         "highest stage: consumption, curation, creation, collaboration": stages,
         "highest stage among customers at a stage": stages / stages.sum(),
         "product quality gained by co-creation": model.brands[0].quality
