@@ -42,7 +42,7 @@ from ecosim.ui.run_controls import RunControls
 from ecosim.ui.scenario_panel import ScenarioPanel
 from ecosim.ui.scenarios import UploadError, first_scenario, scenario_files, with_edge_list
 
-__all__ = ["NAME", "PLAN_DROPPED", "TABS", "Page", "reset_keywords"]
+__all__ = ["NAME", "PLAN_DROPPED", "TABS", "Building", "Page", "reset_keywords"]
 
 NAME = "ecosim: the customer engagement ecosystem"
 TABS = ("Model", "Ecosystem", "Customer", "Campaign", "About", "Compare")
@@ -179,6 +179,34 @@ def _grid(model: LiveModel, views: list[Callable]) -> None:
 
 
 @solara.component
+def Building(
+    asked: solara.Reactive[tuple[str, Callable[[], LiveModel], Callable[[LiveModel], None]] | None],
+    page: Any,
+) -> None:
+    """Say what model is being built, and build it once the page says so.
+
+    Building a model takes seconds at 10,000 customers (its network, its layout), during
+    which the page showed the old one with no sign of work. ``asked`` holds what the page
+    says, the function that builds the model and the function that puts it in the page
+    (called in one render of ``page``, the page's render context). Only this notice and
+    the run controls read ``asked``: the page is drawn once, with the new model.
+    """
+
+    def build() -> None:
+        if asked.value is not None:
+            _, make, then = asked.value
+            built = make()
+            with page:
+                then(built)
+                asked.set(None)
+
+    solara.use_effect(build, [asked.value])
+    if asked.value is not None:
+        solara.ProgressLinear(True)
+        solara.Info(asked.value[0], dense=True)
+
+
+@solara.component
 def Page() -> None:
     """One browser session: its scenario, model, controls, views, plan and comparison."""
     page = reacton.core.get_render_context()  # batches the state an upload's thread sets
@@ -204,6 +232,11 @@ def Page() -> None:
     model = solara.use_reactive(solara.use_memo(lambda: LiveModel(scenario.value), []))
     previous = solara.use_ref(model.value)
     dropped = solara.use_reactive("")
+    building = solara.use_reactive(None)  # (what the page says, build, then): see Building
+
+    def build(what: str, make: Callable[[], LiveModel], then: Callable[[LiveModel], None]) -> None:
+        """Say what is built, then build it (:func:`Building`)."""
+        building.set((what, make, then))
 
     def keep_watching() -> None:
         """After a Reset, follow the customer the previous model followed, or say why not."""
@@ -242,9 +275,9 @@ def Page() -> None:
             plan_dropped.set("")
             refusals.set(refusals.value + 1)
             return
-        built = LiveModel(chosen)  # before anything changes on the page
-        with page:  # one render: the card never shows one upload's size beside another's name
-            model.set(built)
+
+        def then(built: LiveModel) -> None:  # one render: never one upload's size beside
+            model.set(built)  # another's name
             scenario.set(chosen)
             choice.set(name)
             uploaded.set(network)
@@ -254,6 +287,9 @@ def Page() -> None:
             applied.set({})
             refused.set(None)
             plan.set(None)
+
+        with page:
+            build(f"Loading {network or name}…", lambda: LiveModel(chosen), then)
 
     def pick(name: str, dropped: str = "") -> None:
         """Run a scenario file; ``dropped``: what drops an edited plan (another scenario's)."""
@@ -283,20 +319,25 @@ def Page() -> None:
 
     def reset() -> None:
         keywords = reset_keywords(params, edits.value, plan.value)
-        built = LiveModel(**keywords)
-        model.set(built)
-        used = {name: keywords[name] for name in edits.value if name in keywords}
-        applied.set({} if built.problem else used)
-        refused.set(dict(edits.value) if built.problem else None)
-        plan_dropped.set("")
+        asked = dict(edits.value)
+        used = {name: keywords[name] for name in asked if name in keywords}
+
+        def then(built: LiveModel) -> None:
+            model.set(built)
+            applied.set({} if built.problem else used)
+            refused.set(asked if built.problem else None)
+            plan_dropped.set("")
+
+        build("Resetting: building the model…", lambda: LiveModel(**keywords), then)
 
     running = model.value.scenario.campaign
     edited = plan.value is not None and running == plan.value.campaign
     solara.Style(NARROW_SIDEBAR + TAB_BAR)
+    solara.Title(NAME)
     with solara.AppBar():
         solara.AppBarTitle(NAME)
     with solara.Sidebar(), solara.Column(gap="8px"):
-        RunControls(model, on_reset=reset)
+        RunControls(model, on_reset=reset, busy=building)
         ScenarioPanel(
             scenario=scenario.value,
             choice=choice.value,
@@ -313,6 +354,7 @@ def Page() -> None:
             refusals=refusals.value,
         )
         Parameters(params, edits, applied, plan.value is not None, refused)
+    Building(building, page)
     DayHeader(model.value)
     if model.value.problem:
         solara.Error(

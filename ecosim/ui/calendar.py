@@ -23,6 +23,7 @@ from ecosim.scenario import Scenario
 __all__ = [
     "EVENT_FLOWS",
     "MARKED_TYPES",
+    "MONTHS",
     "CalendarMark",
     "StripLayout",
     "calendar_rows",
@@ -134,17 +135,24 @@ def year_starts(horizon: int) -> list[int]:
     return [day for day in range(366, horizon + 1) if _date(day)[0].timetuple().tm_yday == 1]
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+"""The months' names on a time axis (not the machine's locale's)."""
+
+
 def tick_label(day: int) -> str:
-    """Return a time axis's label of a day: its date, or ``year N`` on 1.1 of a later year.
+    """Return a time axis's label of a month's first day: its month, or ``year N`` (1.1).
+
+    A later year's first day is named by its year. Dates as day.month ("1.3", "1.11") read
+    as decimals under a chart; the axis dates months, so it names them.
 
     Examples
     --------
     >>> tick_label(1), tick_label(32), tick_label(366), tick_label(397)
-    ('1.1', '1.2', 'year 2', '1.2')
+    ('Jan', 'Feb', 'year 2', 'Feb')
     """
     date, year = _date(day)
     new_year = year > 1 and (date.day, date.month) == (1, 1)
-    return f"year {year}" if new_year else f"{date.day}.{date.month}"
+    return f"year {year}" if new_year else MONTHS[date.month - 1]
 
 
 def month_starts(horizon: int, most: int = 13) -> list[int]:

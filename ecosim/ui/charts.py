@@ -87,6 +87,9 @@ DPI = 90
 DATE_TICKS, DATE_SIZE = 6, 9
 """The most dates on a time axis, and their size in points: a chart drawn smaller (two
 columns of charts) still shows them readably, apart from each other."""
+KEY_SIZE = 10
+"""Points of a legend's names and of the calendar strip's rows: drawn in a column of the page
+at 1440 px (455 px for 6.4 inches), "small" (8.3 points) and 7 points were 6 to 8 px tall."""
 _ROW = 0.14
 """Inches of one lane of the calendar strip (a row has one, more if its actions overlap)."""
 _GAP = 0.06
@@ -382,7 +385,7 @@ def _date_ticks(ax: Axes, horizon: int) -> None:
     for label in ax.get_xticklabels():
         if label.get_text().startswith("year "):
             label.set_fontweight("bold")
-    ax.set_xlabel("date (day.month)")
+    ax.set_xlabel("month")
 
 
 def _year_lines(ax: Axes | None, horizon: int, labelled: bool = False) -> None:
@@ -429,7 +432,7 @@ def _key_above(ax: Axes, handles: list[Artist], labels: list[str], title: str = 
             labels,
             ncols=math.ceil(len(handles) / rows),
             loc="lower left",
-            fontsize="small",
+            fontsize=KEY_SIZE,
             frameon=False,
             borderaxespad=0,
             columnspacing=1.5,
@@ -502,7 +505,9 @@ def _draw_rows(strip: Axes, rows: dict[str, range]) -> None:
     """Label the rows of the calendar strip, each centred on its lanes, with lines between."""
     strip.set_ylim(max((lanes.stop for lanes in rows.values()), default=1), 0)  # top first
     strip.set_yticks(
-        [(lanes.start + lanes.stop) / 2 for lanes in rows.values()], list(rows), fontsize=7
+        [(lanes.start + lanes.stop) / 2 for lanes in rows.values()],
+        list(rows),
+        fontsize=KEY_SIZE,
     )
     strip.tick_params(axis="y", length=0, pad=3)
     for spine in strip.spines.values():

@@ -33,6 +33,8 @@ __all__ = [
     "TodayFlows",
     "ecosystem_figure",
     "flow_row",
+    "money",
+    "percent",
     "todays_flows",
     "whose",
 ]
@@ -226,7 +228,7 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             "actions",
             "media",
             flows["marketing_cost"],
-            f"Rp {count['marketing_cost']}k\nspent",
+            f"{money(flows['marketing_cost'])}\nspent",
             money=True,
         ),
         _Arrow(
@@ -254,7 +256,7 @@ def _arrows(flows: dict[str, float]) -> list[_Arrow]:
             "shopping",
             "actions",
             flows["revenue"],
-            f"Rp {count['revenue']}k\nrevenue",
+            f"{money(flows['revenue'])}\nrevenue",
             money=True,
         ),
         _Arrow(
@@ -324,14 +326,14 @@ def ecosystem_figure(model: LiveModel, brand: int | None) -> Figure:
     states = {
         "actions": _listed(_actions_today(model, brand), "nothing today", _BOXES["actions"][3]),
         "media": _listed(_media_today(model, brand), "silent today", _BOXES["media"][3]),
-        "consumption": f"{_engaged(outcomes, suffix):.0%} engaged (4C)",
+        "consumption": f"{percent(_engaged(outcomes, suffix))} engaged (4C)",
         "experience": (
-            f"aware {outcomes['aware_share' + suffix]:.0%}, "
+            f"aware {percent(outcomes['aware_share' + suffix])}, "
             f"mean {_signed(outcomes['mean_experience' + suffix])}\n"
             f"4C: {flows['stage_ups']:,.0f} up, {flows['stage_downs']:,.0f} down"
         ),
         "dialogue": f"net sentiment\n{outcomes['net_sentiment' + suffix]:+.2f}",
-        "shopping": f"{outcomes['adopted_share' + suffix]:.0%} have bought",
+        "shopping": f"{percent(outcomes['adopted_share' + suffix])} have bought",
         "peers": f"{model.network.mean_degree:.1f} friends each",
     }
     for key, state in states.items():
@@ -359,6 +361,33 @@ def whose(model: LiveModel, brand: int | None) -> str:
         return "all brands"
     name = model.scenario.brand_names[brand]
     return f"{name} only" if len(model.scenario.brands) > 1 else name
+
+
+def percent(share: float) -> str:
+    """Write a share in whole percent, with a decimal below 10%, never 0% or 100% when it is not.
+
+    Examples
+    --------
+    >>> [percent(x) for x in (0.0, 0.0004, 0.0018, 0.045, 0.86, 0.997, 1.0)]
+    ['0%', '<0.1%', '0.2%', '4.5%', '86%', '>99%', '100%']
+    """
+    if 0 < share < 0.0005:
+        return "<0.1%"
+    if 0.995 <= share < 1:
+        return ">99%"
+    return f"{share:.1%}" if share < 0.0995 and share != 0 else f"{share:.0%}"
+
+
+def money(value: float) -> str:
+    """Write money in thousands of rupiah, with a decimal below 10 thousand, never "-0".
+
+    Examples
+    --------
+    >>> money(1234.4), money(0.5), money(-0.04), money(0.0)
+    ('Rp 1,234k', 'Rp 0.5k', 'Rp 0k', 'Rp 0k')
+    """
+    digits = 1 if abs(value) < 9.95 and round(value, 1) != 0 else 0
+    return f"Rp {0.0 if round(value, digits) == 0 else value:,.{digits}f}k"
 
 
 def _signed(value: float) -> str:
@@ -506,7 +535,7 @@ def flow_row(name: str, value: float) -> tuple[str, str]:
     >>> flow_row("crisis_responses", 2.0), flow_row("new_flow", 3.0)
     (('2', 'responses to a service crisis'), ('3', 'new flow'))
     """
-    shown = f"Rp {value:,.0f}k" if is_money(name) else f"{value:,.0f}"
+    shown = money(value) if is_money(name) else f"{value:,.0f}"
     return shown, FLOW_MEANINGS.get(name, name.replace("_", " "))
 
 

@@ -134,9 +134,12 @@ def history_figure(frame: pd.DataFrame, brands: list[str], row: int) -> Figure:
     stage.set(
         yticks=range(len(STAGES)), yticklabels=STAGES, ylim=(-0.3, len(STAGES) - 0.7), xlabel="day"
     )
-    if dot:  # a day either side, so that the ticks are whole days
-        stage.set_xlim(frame["step"].iloc[0] - 1, frame["step"].iloc[0] + 1)
-    stage.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+    if dot:  # a day either side, with the day itself its only tick (day 0 has no day -1)
+        day = int(frame["step"].iloc[0])
+        stage.set_xlim(day - 1, day + 1)
+        stage.set_xticks([day])
+    else:
+        stage.xaxis.set_major_locator(MaxNLocator(6, integer=True))
     stage.tick_params(axis="y", labelsize=8)
     return fig
 
@@ -168,12 +171,27 @@ def _trait_shown(trait: str, value: float) -> str:
 
 
 def _state_table(state: dict, brands: list[str]) -> str:
+    """Write a customer's state by brand as table rows; no experience of a brand not known.
+
+    Examples
+    --------
+    >>> import re
+    >>> known = dict.fromkeys(_SHOWN, 0) | {"aware": True, "experience": 0.25}
+    >>> unknown = known | {"aware": False, "experience": 0.0}
+    >>> table = _state_table({"a": known, "b": unknown}, ["a", "b"])
+    >>> re.findall(r"<tr><td>experience</td>(.*?)</tr>", table)[0].count("–"), "+0.25" in table
+    (1, True)
+    """
     head = "".join(f"<th style='padding:0 8px'>{html.escape(b)}</th>" for b in brands)
     lines = []
     for field, show in _SHOWN.items():
-        cells = "".join(
-            f"<td style='padding:0 8px; text-align:right'>{html.escape(show(state[b][field]))}</td>"
+        shown = [
+            "–" if field == "experience" and not state[b]["aware"] else show(state[b][field])
             for b in brands
+        ]
+        cells = "".join(
+            f"<td style='padding:0 8px; text-align:right'>{html.escape(text)}</td>"
+            for text in shown
         )
         lines.append(f"<tr><td>{field.replace('_', ' ')}</td>{cells}</tr>")
     return f"<tr><td></td>{head}</tr>" + "".join(lines)

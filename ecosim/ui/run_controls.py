@@ -15,6 +15,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import reacton.core
 import solara
@@ -93,7 +94,11 @@ def end_message(model: LiveModel) -> str:
 
 
 @solara.component
-def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None]) -> None:
+def RunControls(
+    current: solara.Reactive[LiveModel],
+    on_reset: Callable[[], None],
+    busy: solara.Reactive[Any] | None = None,
+) -> None:
     """Show Reset, Play/Pause, Step and the pace; run the current model while playing.
 
     Parameters
@@ -103,6 +108,8 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
         scenario picked, a network uploaded) stops the play.
     on_reset : callable
         Builds the new model from the scenario and the settings.
+    busy : solara.Reactive, optional
+        Not None while a new model is being built: the buttons wait for it.
     """
     # The page's render context: a day's views, each following the day, redraw in one
     # render when the day changes inside it (several renders, one per view, otherwise).
@@ -161,18 +168,21 @@ def RunControls(current: solara.Reactive[LiveModel], on_reset: Callable[[], None
         on_reset()
 
     is_playing = played.value is model
+    waiting = busy is not None and busy.value is not None
     action = "Pause" if is_playing else "Play"  # the button's name, read aloud and on hover
     with solara.Card("Run"), solara.Column(gap="6px"):
         with solara.Row(justify="space-between"):
-            solara.Button("Reset", color="primary", on_click=reset)
+            solara.Button("Reset", color="primary", on_click=reset, disabled=waiting)
             solara.Button(
                 "❚❚" if is_playing else "▶",
                 color="primary",
                 on_click=lambda: played.set(None if is_playing else model),
-                disabled=over,
+                disabled=over or waiting,
                 attributes={"aria-label": action, "title": action},
             )
-            solara.Button("Step", color="primary", on_click=step, disabled=is_playing or over)
+            solara.Button(
+                "Step", color="primary", on_click=step, disabled=is_playing or over or waiting
+            )
         solara.ToggleButtonsSingle(pace.value, values=list(PACES), on_value=pace.set, dense=True)
         solara.Text(
             f"Play: {pace.value} simulated days per second "

@@ -18,7 +18,9 @@ def test_page_loads_without_errors_and_shows_every_view(app: App, app_url, serve
     app.open()
     page = app.page
     expect(page.get_by_text("Loading app")).to_be_hidden()
-    expect(page.get_by_text("ecosim: the customer engagement ecosystem")).to_be_visible()
+    title = "ecosim: the customer engagement ecosystem"
+    expect(page.locator(".v-toolbar__title", has_text=title)).to_be_visible()
+    expect(page).to_have_title(title)  # the browser's tab said "App"
     for tab in TABS:
         expect(page.get_by_role("tab", name=tab)).to_be_visible()
     expect(page.get_by_text("Day 0 · before 1.1 (of 365 days)")).to_be_in_viewport()
@@ -310,13 +312,23 @@ def test_every_shipped_scenario_can_be_picked_reset_and_stepped(app: App):
 
 
 def test_a_moved_slider_then_another_scenario_resets_cleanly(app: App):
+    """Also: the page says what it builds, its run buttons waiting (a scenario picked or a
+    Reset at 10,000 customers took seconds with no sign of work)."""
     app.open()
     page = app.page
+    step = page.get_by_role("button", name="Step", exact=True)
     page.get_by_role("slider", name="negativity bias").press("End")
     app.pick("two_brands")
-    expect(page.get_by_role("slider", name="modaku price")).to_be_attached()
-    expect(page.get_by_text("Changed from the scenario")).to_be_hidden()
-    app.reset()
+    for said in ("Loading two_brands…", "Resetting: building the model…"):
+        expect(page.get_by_text(said)).to_be_visible()
+        expect(step).to_be_disabled()
+        expect(page.locator("[role=progressbar]:visible")).to_have_count(1)
+        expect(page.get_by_text(said)).to_be_hidden()
+        expect(step).to_be_enabled()
+        if said.startswith("Loading"):
+            expect(page.get_by_role("slider", name="modaku price")).to_be_attached()
+            expect(page.get_by_text("Changed from the scenario")).to_be_hidden()
+            page.get_by_role("button", name="Reset").click()
     app.step()
     expect(page.get_by_text("Running with:")).to_be_hidden()
     app.shot("two-brands")

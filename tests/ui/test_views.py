@@ -187,6 +187,20 @@ def test_the_table_of_flows_says_what_profit_subtracts_and_shows_costs_as_money(
     assert set(model.flows) <= set(FLOW_MEANINGS)
 
 
+def test_the_ecosystem_diagram_rounds_no_buyer_and_no_money_to_nothing():
+    """On day 3 of the baseline the box said "0% have bought" beside an arrow of 7 bought,
+    and a day's Rp 500 of marketing read "Rp 0k spent" (and "Rp -0k" in the flows' table)."""
+    model = LiveModel("scenarios/baseline.toml", customers=2000)
+    for _ in range(3):
+        model.step()
+    assert 0 < model.outcomes["adopted_share"] < 0.005
+    texts = [t.get_text() for t in ecosystem_figure(model, 0).axes[0].texts]
+    bought = [text for text in texts if text.endswith("have bought")]
+    assert bought == [f"{100 * model.outcomes['adopted_share']:.1f}% have bought"]
+    assert flow_row("marketing_cost", 0.5)[0] == "Rp 0.5k"
+    assert flow_row("profit", -0.04)[0] == "Rp 0k"
+
+
 def test_the_ecosystem_diagram_puts_todays_flows_on_its_arrows(model):
     figure = ecosystem_figure(model, 0)
     texts = [t.get_text() for t in figure.axes[0].texts]
@@ -234,17 +248,18 @@ def test_the_watched_customers_history_has_one_row_per_step(model):
     assert figure.axes[0].get_title().startswith("Customer 3 since picked")
 
 
-def test_a_history_of_one_day_shows_that_day_on_whole_day_ticks():
-    """Just picked, the chart showed ticks 0.96 to 1.04 and no line: one point draws none."""
+@pytest.mark.parametrize("day", [0, 1])
+def test_a_history_of_one_day_shows_that_day_alone(day):
+    """Just picked, the chart showed ticks 0.96 to 1.04 and no line: one point draws none;
+    then, picked on day 0, ticks -1, 0 and 1: a day before the run."""
     frame = pd.DataFrame(
-        {"step": [1], "tokoku experience": [0.2], "tokoku stage": [1], "tokoku purchases": [0]}
+        {"step": [day], "tokoku experience": [0.2], "tokoku stage": [1], "tokoku purchases": [0]}
     )
     figure = history_figure(frame, ["tokoku"], 3)
     FigureCanvasAgg(figure).draw()
     experience, stage = figure.axes
     ticks = [t for t in stage.get_xticks() if stage.get_xlim()[0] <= t <= stage.get_xlim()[1]]
-    assert ticks and all(float(t).is_integer() for t in ticks), ticks
-    assert 1 in ticks
+    assert ticks == [day]
     assert all(line.get_marker() == "o" for line in (*experience.lines[:1], *stage.lines))
 
 
