@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.transforms import Bbox
 
+from ecosim.ui.calendar import campaign_marks
 from ecosim.ui.charts import FunnelFigure, LineFigure, charts
 from ecosim.ui.compare_tables import (
     MONEY,
@@ -275,3 +276,27 @@ def test_the_diagram_says_whose_flows_it_shows_as_the_table_beside_it_does(two):
     assert ecosystem_figure(one, None)._suptitle.get_text().endswith("day 1, all brands")
     chosen = ecosystem_figure(two, 1)._suptitle.get_text()
     assert chosen.endswith(f"day {two.steps}, modaku only")
+
+
+def test_a_time_charts_legend_dates_and_calendar_rows_are_readable_in_a_column(two):
+    """At 1440 px (a column of 455 px) the legends were 8 px tall and the calendar's rows 7 px."""
+    marks = campaign_marks(two.scenario)
+    for chart in charts(two.scenario.brand_names, list(two.outcomes)):
+        figure = LineFigure(chart, marks, two.scenario.days)
+        columns = {s.column for s in figure.series}
+        figure.picture(pd.DataFrame({"step": np.arange(41)} | dict.fromkeys(columns, 0.5)))
+        pixels = COLUMN / (figure.figure.get_figwidth() * 72)
+        texts = [
+            *(text for key in figure.figure.legends for text in key.get_texts()),
+            *(
+                text
+                for ax in figure.figure.axes
+                if ax.get_legend()
+                for text in ax.get_legend().get_texts()
+            ),
+            *figure.strip.get_yticklabels(),
+            *(label for label in figure.strip.get_xticklabels() if label.get_text()),
+        ]
+        assert len(texts) > len(figure.series), chart.title
+        smallest = min(texts, key=lambda text: text.get_fontsize())
+        assert smallest.get_fontsize() * pixels >= 8.8, (chart.title, smallest.get_text())
