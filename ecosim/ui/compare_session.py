@@ -33,7 +33,7 @@ from typing import Literal
 
 import solara
 
-from ecosim.errors import InputError
+from ecosim.errors import InputError, without_input_warnings
 from ecosim.experiment import (
     Experiment,
     ExperimentError,
@@ -466,9 +466,14 @@ def checked_experiment(request: Request) -> tuple[Experiment | None, list[str]]:
         naming it and each reason (``<file>.toml cannot run in <experiment>:`` and a line per
         reason), then the loader's message for any other problem, naming the experiment file
         by its name, not its path on the server; empty if the experiment was built.
+
+    Warnings of the days per run cutting plans short are not given: the page says which
+    strategies they cut (:func:`horizon_note`), and the check runs at every move of a
+    control (each filled the server's log).
     """
     try:
-        return reduced_experiment(request), []
+        with without_input_warnings():
+            return reduced_experiment(request), []
     except ExperimentError as error:
         rest, messages = list(error.problems), []
         owners = {name: (path.name, path) for name, path in request.scenarios.items()}

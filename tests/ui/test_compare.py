@@ -7,6 +7,7 @@ import math
 import re
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import ipyvuetify as v
@@ -35,6 +36,7 @@ from ecosim.ui.compare import (
     bands_figure,
     checked_experiment,
     daily_series,
+    horizon_note,
     idle_strategies,
     no_series_note,
     outcome_label,
@@ -510,6 +512,17 @@ def test_an_invalid_experiment_or_a_failed_run_shows_in_the_page(own_experiments
     assert [row[0] for row in table_rows(rc)] == ["plain", "quiet"], "the finished runs"
     rc.close()
     session.close()
+
+
+def test_the_check_of_a_short_comparison_leaves_the_servers_log_alone():
+    """Each move of a control logged "the horizon of 30 days leaves out 6 campaign actions",
+    which the page says itself."""
+    request = Request(STRATEGY_COMPARISON, ("current_plan", "mass_advertising"), 2, 300, 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        experiment, problems = checked_experiment(request)
+    assert experiment is not None and problems == []
+    assert horizon_note(experiment, request.names, [])  # what the page says instead
 
 
 def test_reduced_experiment_keeps_the_chosen_strategies_on_the_base_scenario():
