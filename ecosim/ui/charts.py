@@ -291,6 +291,10 @@ class LineFigure:
             )[0]
             for label, colour in EVENT_FLOWS.values()
         }
+        self.ends = [
+            line.axes.plot([], [], ls="", marker="o", ms=4, color=line.get_color())[0]
+            for line in self.lines
+        ]  # today's values: in the first days a line spans a pixel or two of the year
         _key_above(ax, self.lines, [series.label for series in self.series], chart.title)
         self._widest = ax.get_position()
 
@@ -308,9 +312,11 @@ class LineFigure:
             if label in self.events:
                 self.events[label].set_data(days, np.full(len(days), 0.97))
         day = timeseries["step"]
-        for series, line in zip(self.series, self.lines, strict=True):
+        for series, line, end in zip(self.series, self.lines, self.ends, strict=True):
             values = timeseries[series.column]
-            line.set_data(day, values.cumsum() if series.cumulative else values)
+            values = values.cumsum() if series.cumulative else values
+            line.set_data(day, values)
+            end.set_data(day.iloc[-1:], values.iloc[-1:])
         for ax in self.axes:
             ys = [line.get_ydata() for line in self.lines if line.axes is ax]
             values = np.concatenate([np.asarray(y, dtype=float) for y in ys]) if ys else []
@@ -337,7 +343,7 @@ class LineFigure:
         again only when an axis range changes.
         """
         self.update(timeseries, events)
-        moving = [*self.lines, *self.events.values()]
+        moving = [*self.lines, *self.ends, *self.events.values()]
         limits = [(*ax.get_xlim(), *ax.get_ylim()) for ax in self.axes]
         if self._background is None or limits != self._limits:
             self._leave_room()

@@ -107,16 +107,33 @@ def history_frame(history: list[dict], brands: list[str]) -> pd.DataFrame:
     )
 
 
+LINE_STYLES = ("-", "--", ":", "-.", "-", "--")
+"""A brand's line in the customer's history, beside its colour: two brands' lines often lie
+on each other (the same stage), and the one drawn last hid the other."""
+
+
 def history_figure(frame: pd.DataFrame, brands: list[str], row: int) -> Figure:
     """Draw a customer's experience and 4C stage over time, one colour per brand."""
     fig = Figure(figsize=(6.4, 4.8), layout="constrained")
     experience, stage = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     dot = "o" if len(frame) == 1 else None  # a line of one day draws nothing
-    for brand, colour in zip(brands, BRAND_COLOURS, strict=False):
+    for brand, colour, dashes in zip(brands, BRAND_COLOURS, LINE_STYLES, strict=False):
         experience.plot(
-            frame["step"], frame[f"{brand} experience"], color=colour, label=brand, marker=dot
+            frame["step"],
+            frame[f"{brand} experience"],
+            color=colour,
+            ls=dashes,
+            label=brand,
+            marker=dot,
         )
-        stage.step(frame["step"], frame[f"{brand} stage"], where="post", color=colour, marker=dot)
+        stage.step(
+            frame["step"],
+            frame[f"{brand} stage"],
+            where="post",
+            color=colour,
+            ls=dashes,
+            marker=dot,
+        )
         bought = frame[f"{brand} purchases"].diff().fillna(0) > 0
         experience.scatter(
             frame["step"][bought],

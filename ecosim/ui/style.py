@@ -50,8 +50,10 @@ STAGE_LABELS = {
 }
 """Each 4C stage named for a class, with what a customer at that stage does (see the About tab)."""
 
-STAGE_COLOURS = ("#9ecae1", "#4292c6", "#08519c", "#08306b")
-"""One colour per 4C stage (consumption, curation, creation, collaboration)."""
+STAGE_COLOURS = ("#6baed6", "#4292c6", "#08519c", "#08306b")
+"""One colour per 4C stage (consumption, curation, creation, collaboration), darker as the
+stage is deeper; consumption's pale blue (``#9ecae1``) was hard to tell from the unaware's
+grey among the network's dots."""
 
 UNAWARE_COLOUR = "#e0e0e0"
 AWARE_COLOUR = "#fdae6b"

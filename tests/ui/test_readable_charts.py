@@ -300,3 +300,17 @@ def test_a_time_charts_legend_dates_and_calendar_rows_are_readable_in_a_column(t
         assert len(texts) > len(figure.series), chart.title
         smallest = min(texts, key=lambda text: text.get_fontsize())
         assert smallest.get_fontsize() * pixels >= 8.8, (chart.title, smallest.get_text())
+
+
+def test_todays_values_are_marked_on_a_time_chart(two):
+    """On the year's axis, a few days' lines were a pixel or two wide at its left edge."""
+    marks = campaign_marks(two.scenario)
+    daily = two.timeseries()
+    for chart in charts(two.scenario.brand_names, list(two.outcomes)):
+        figure = LineFigure(chart, marks, two.scenario.days)
+        figure.picture(daily)
+        assert len(figure.ends) == len(figure.series), chart.title
+        for line, end in zip(figure.lines, figure.ends, strict=True):
+            assert list(end.get_xdata()) == [two.steps] == [line.get_xdata().iloc[-1]]
+            assert list(end.get_ydata()) == [line.get_ydata().iloc[-1]]
+            assert end.get_marker() == "o" and end.get_color() == line.get_color()

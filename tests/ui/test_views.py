@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import solara
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 
 from ecosim.ui.about import SECTIONS, about_html
 from ecosim.ui.app import TABS
@@ -33,7 +34,7 @@ from ecosim.ui.layout import NetworkSample, force_layout, snowball
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.network_view import HEIGHT, WIDTH, _pixels, network_figure, pick
 from ecosim.ui.run_controls import DEFAULT_PACE
-from ecosim.ui.style import STAGE_LABELS, outcome_name
+from ecosim.ui.style import STAGE_COLOURS, STAGE_LABELS, UNAWARE_COLOUR, outcome_name
 
 
 @pytest.fixture(scope="module")
@@ -275,6 +276,8 @@ def test_the_inspectors_legend_of_two_brands_covers_neither_chart():
     figure.draw(renderer)
     (key,) = figure.legends
     assert [text.get_text() for text in key.get_texts()] == ["tokoku", "rival"]
+    styles = [line.get_linestyle() for line in figure.axes[0].lines[:2]]
+    assert styles == ["-", "--"], "two brands at one stage: the second hid the first"
     box = key.get_window_extent(renderer)
     assert box.y0 >= 0 and box.x1 <= figure.bbox.width
     assert not any(box.overlaps(ax.get_tightbbox(renderer)) for ax in figure.axes)
@@ -405,3 +408,16 @@ def test_a_frame_kept_between_days_gives_the_same_picture_as_a_full_drawing(mode
     figure._limits = []  # forces a full drawing, with the same axis ranges
     assert figure.picture(daily) == kept
     assert figure._background is not frame
+
+
+def test_a_consumer_dot_stands_out_from_an_unaware_one():
+    """Consumption's pale blue and the unaware's grey were hard to tell apart (contrast 1.3)."""
+
+    def luminance(colour: str) -> float:
+        linear = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)
+        ]
+        return float(np.dot([0.2126, 0.7152, 0.0722], linear))
+
+    light, dark = sorted((luminance(UNAWARE_COLOUR), luminance(STAGE_COLOURS[0])), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 1.7
