@@ -81,11 +81,13 @@ __all__ = [
     "changed_outputs",
     "claim",
     "cluster",
+    "continued",
     "fingerprint",
     "finished",
     "mark_finished",
     "posterior",
     "priors",
+    "reopen",
     "search",
     "settings",
     "stored_generations",
@@ -106,6 +108,8 @@ the same search with others is resumed, or its outputs written again from its hi
 RUN_SETTINGS = ("abc.batch_size",)
 """Settings of how a search runs, not of what it finds (its particles are the same whatever
 the batch size): a folder is resumed with another."""
+LONGER = "abc.generations"
+"""The setting a folder's search may be continued with, to more generations (not fewer)."""
 
 
 class BoundedPrior(RVDecorator):
@@ -623,6 +627,7 @@ def _differences(
             for name in dict.fromkeys([*was, *now])
             if was.get(name) != now.get(name)
             and name not in (*FILES, *OUTPUT_SETTINGS, *RUN_SETTINGS)
+            and not (name == LONGER and _more(was.get(name), now.get(name)))
         ]
     now, before = scenario_fingerprints(calibration.scenario)
     if held.get("scenario") == now and "network" in mine and "network" not in held:
@@ -707,9 +712,9 @@ def mark_finished(out: str | Path, calibration: Calibration) -> None:
     """Record that the folder's search and outputs are complete; remove what resuming needs.
 
     The record then holds the :data:`OUTPUT_SETTINGS` and :data:`RUN_SETTINGS` the outputs
-    were written with. The kept simulations go first: a search stopped in between holds all
-    its generations, so the next call reads none of them, and a finished folder never keeps
-    them.
+    were written with, and the generations asked for (:data:`LONGER`). The kept simulations
+    go first: a search stopped in between holds all its generations, so the next call reads
+    none of them, and a finished folder never keeps them.
     """
     import tomli_w
 
@@ -717,10 +722,43 @@ def mark_finished(out: str | Path, calibration: Calibration) -> None:
     path = Path(out) / RECORD
     held = _record(path)
     now = settings(calibration)
-    written = {name: now[name] for name in (*OUTPUT_SETTINGS, *RUN_SETTINGS) if name in now}
+    kept = (*OUTPUT_SETTINGS, *RUN_SETTINGS, LONGER)
+    written = {name: now[name] for name in kept if name in now}
     if isinstance(held.get(SETTINGS), dict):
         held[SETTINGS] = {**held[SETTINGS], **written}
     write_text(tomli_w.dumps({**held, "finished": True}), path)
+
+
+def _more(was: Any, now: Any) -> bool:
+    """Whether ``now`` asks for more generations than ``was`` (both whole numbers)."""
+    return isinstance(was, int) and isinstance(now, int) and now > was
+
+
+def continued(out: str | Path, calibration: Calibration) -> int:
+    """Return the generations a finished folder's search ran, if the calibration asks for more.
+
+    0 if it asks for no more than the folder's record, or its search stopped before the
+    generations it asked for (epsilon reached ``abc.min_epsilon``: more would run none).
+
+    Raises
+    ------
+    CalibrationError
+        If the record or the history is damaged (:func:`stored_generations`).
+    """
+    was = _record(Path(out) / RECORD).get(SETTINGS)
+    asked = was.get(LONGER) if isinstance(was, dict) else None
+    if not _more(asked, calibration.abc.generations):
+        return 0
+    ran = stored_generations(Path(out) / DATABASE) if (Path(out) / DATABASE).is_file() else 0
+    return ran if ran == asked else 0
+
+
+def reopen(out: str | Path) -> None:
+    """Record that the folder's search goes on: it is not finished until its outputs are."""
+    import tomli_w
+
+    path = Path(out) / RECORD
+    write_text(tomli_w.dumps({**_record(path), "finished": False}), path)
 
 
 def changed_outputs(out: str | Path, calibration: Calibration) -> list[str]:

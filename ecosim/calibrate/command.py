@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ecosim.calibrate.abc import RECORD, Generation, finished
+from ecosim.calibrate.abc import RECORD, Generation, continued, finished
 from ecosim.calibrate.fit import FIGURES, calibrate, inputs, outputs
 from ecosim.calibrate.outputs import summary_cells
 from ecosim.calibrate.report import periods
@@ -51,11 +51,12 @@ def calibrate_command(
         (RECORD, *outputs(calibration)),
         inputs=inputs(calibration),
     )
-    done = finished(out)
+    done = finished(out) and not continued(out, calibration)
     runner = {"workers": workers, "scheduler": scheduler, "serial": serial, "dashboard": dashboard}
     if done:  # its outputs are read, or written again from abc.db if one is missing
         result = calibrate(calibration, out, **runner)
-        print(f"{calibration.name}: already finished in {out} (remove the folder to fit again)")
+        again = "its outputs written again" if result.generations else "remove it to fit again"
+        print(f"{calibration.name}: already finished in {out} ({again})")
     else:
         print(
             f"{calibration.name}: {len(calibration.parameters)} parameters, "

@@ -31,9 +31,11 @@ from ecosim.calibrate.abc import (
     changed_outputs,
     claim,
     cluster,
+    continued,
     finished,
     mark_finished,
     posterior,
+    reopen,
     search,
     stored_generations,
     unmoved,
@@ -146,7 +148,8 @@ def calibrate(
     warning): the draws, summary and check come out as they did. So are they when
     ``abc.draws`` or ``abc.ppc_draws`` changed since they were written (with the new
     counts); ``abc.batch_size`` may change at any time (a search's particles do not depend
-    on it).
+    on it). With more ``abc.generations`` than it ran, a finished search is continued (with
+    a warning), from its accepted particles; fewer are refused.
 
     Parameters
     ----------
@@ -200,15 +203,27 @@ def calibrate(
         )
     sqlite_address(out / DATABASE)  # a path its address would misread, before any writing
     # read only first: a folder this process cannot write
-    if finished(out) and not _lacking(out, calibration):
+    if finished(out) and not _lacking(out, calibration) and not continued(out, calibration):
         return _read(calibration, out)
     with held_folder(out, "calibration"):
+        if finished(out) and (ran := continued(out, calibration)):
+            claim(calibration, out)  # another calibration's search is not continued
+            warnings.warn(
+                f"{out}: its search finished after {ran} generation(s); abc.generations = "
+                f"{calibration.abc.generations} continues it (ask for {ran} to read its "
+                "results as they are)",
+                InputWarning,
+                stacklevel=2,
+            )
+            reopen(out)
         if finished(out):  # perhaps by another process since the check above
             if not (lacking := _lacking(out, calibration)):
                 return _read(calibration, out)
             claim(calibration, out)  # another calibration's outputs are not written here
             changed = bool(changed_outputs(out, calibration))
             kept = _rewrite(out, lacking, changed)
+            if changed:  # other outputs than the record's until all are written: not finished
+                reopen(out)
             rewrite = (
                 f"{out}: is finished but {lacking}: every output is written again from the "
                 f"{kept} generation(s) of {DATABASE} (the search is not run again)"

@@ -404,13 +404,14 @@ class Calibration(Spec):
                 problems.append(f"statistics[{i}]: {statistic.label} is given twice")
             seen.append(statistic.label)
         market = [i for i, p in enumerate(self.parameters) if p.path == MARKET_SIZE]
-        columns = [s.column for s in self.statistics]
-        if market and set(columns) <= OUTCOMES.keys() and all(map(is_share, columns)):
+        known = all(s.column in OUTCOMES for s in self.statistics)
+        if market and known and not any(_scaled(s) for s in self.statistics):
             problems.append(
-                f"parameters[{market[0]}].path: {MARKET_SIZE} scales counts and money, but every "
-                f"statistic is a share or an average ({', '.join(dict.fromkeys(columns))}), "
-                "which it does not change: the data cannot inform it (add a statistic of a "
-                "count, such as purchases, or fit no market_size)"
+                f"parameters[{market[0]}].path: {MARKET_SIZE} scales counts and money, but no "
+                f"statistic depends on it ({', '.join(s.label for s in self.statistics)}: "
+                "shares, averages and the period of a peak are the same at any scale): the "
+                "data cannot inform it (add a statistic of a count, such as purchases, or fit "
+                "no market_size)"
             )
         for name, column in self.data.rename.items():
             if column not in OUTCOMES and column not in ("period", "date"):
@@ -642,6 +643,11 @@ def _value_at(data: Any, path: str) -> tuple[bool, Any]:
         else:
             return False, None
     return True, node
+
+
+def _scaled(statistic: Statistic) -> bool:
+    """Whether a statistic changes with the market size: a count's, except its peak's period."""
+    return not is_share(statistic.column) and statistic.kind != "peak_period"
 
 
 def is_share(column: str) -> bool:

@@ -317,25 +317,6 @@ def test_a_record_without_its_edge_list_s_digest_takes_no_other_network(tmp_path
     assert "holds no digest of the edge list" in refused.value.problems[0][1]
 
 
-def test_more_generations_after_a_finished_calibration_go_into_a_new_folder(
-    write_calibration, capsys
-):
-    """What docs/calibration.md suggests after a short search: --set abc.generations, --out."""
-    path = write_calibration()
-    out = path.parent / "out"
-    assert main(["calibrate", str(path), "--serial", "--out", str(out)]) == 0
-    before = generations(out)
-    longer = ["calibrate", str(path), "--serial", "--set", "abc.generations=3"]
-    assert main([*longer, "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert "use a new --out folder" in err
-    assert "  abc.generations: folder has 2, now 3\n" in err
-    pd.testing.assert_frame_equal(generations(out), before)
-
-    assert main([*longer, "--out", str(path.parent / "longer")]) == 0
-    assert generations(path.parent / "longer")["t"].tolist() == [0, 1, 2]
-
-
 def test_a_serial_calibration_is_reproduced_exactly(finished, tmp_path):
     calibration, first, folder = finished
     second = calibrate(calibration, tmp_path / "second", serial=True)

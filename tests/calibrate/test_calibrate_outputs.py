@@ -190,14 +190,81 @@ def test_changed_draws_write_the_outputs_again_and_a_batch_size_changes_nothing(
     record = tomllib.loads((copy / "calibration.toml").read_text())["settings_values"]
     assert (record["abc.draws"], record["abc.ppc_draws"]) == (50, 20)
 
+    stamps = [path.stat().st_mtime_ns for path in sorted(copy.iterdir()) if path.is_file()]
     assert main([*command, *more, "--set", "abc.batch_size=2"]) == 0
-    assert "already finished" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "already finished" in printed.out and printed.err == ""
+    assert stamps == [path.stat().st_mtime_ns for path in sorted(copy.iterdir()) if path.is_file()]
 
     assert main(command) == 0  # back to the file's counts: the first outputs again
     assert "was written with abc.draws 50 (now 40)" in capsys.readouterr().err
     for name in ("posterior_draws.parquet", "ppc_simulations.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(copy / name), pd.read_parquet(out / name))
     assert (copy / "ppc.csv").read_text() == (out / "ppc.csv").read_text()
+
+
+def test_outputs_for_new_counts_stopped_half_written_are_not_read_as_finished(
+    finished, finished_copy, monkeypatch
+):
+    """Stopped before the folder was marked finished, then run with the first counts, the
+    outputs of the new ones (50 draws) were read as the folder's (of 40)."""
+    from ecosim.calibrate import fit
+
+    class Stopped(Exception):
+        pass
+
+    _, _, out = finished
+    calibration, copy = finished_copy
+    more = load_calibration(calibration.file, {"abc.draws": 50})
+    monkeypatch.setattr(fit, "mark_finished", lambda *_: (_ for _ in ()).throw(Stopped()))
+    with pytest.raises(Stopped), warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        calibrate(more, copy, serial=True)
+    monkeypatch.undo()
+    assert len(pd.read_parquet(copy / "posterior_draws.parquet")) == 50
+    calibrate(calibration, copy, serial=True)
+    for name in ("posterior_draws.parquet", "ppc_simulations.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(copy / name), pd.read_parquet(out / name))
+
+
+def test_more_generations_continue_a_finished_search_and_fewer_are_refused(
+    finished, finished_copy, capsys
+):
+    """abc.generations = 3 on a folder that ran 2 was refused as another calibration: more
+    generations meant a new folder, and the search again from its first generation."""
+    import sqlite3
+
+    def epsilons(folder):
+        with closing(sqlite3.connect(folder / "abc.db")) as db:
+            query = "SELECT t, epsilon FROM populations WHERE t >= 0 ORDER BY t"
+            return db.execute(query).fetchall()
+
+    _, _, out = finished
+    calibration, copy = finished_copy
+    command = ["calibrate", calibration.file, "--serial", "--out", str(copy)]
+    assert main([*command, "--set", "abc.generations=3"]) == 0
+    printed = capsys.readouterr()
+    assert (
+        f"ecosim: warning: {copy}: its search finished after 2 generation(s); abc.generations "
+        "= 3 continues it (ask for 2 to read its results as they are)"
+    ) in printed.err
+    assert "the search resumes from the accepted particles alone" in printed.err
+    assert "resumed after 2 complete generation(s)\ngeneration 2: epsilon " in printed.out
+    ran = epsilons(copy)
+    assert [t for t, _ in ran] == [0, 1, 2] and ran[:2] == epsilons(out)
+    record = tomllib.loads((copy / "calibration.toml").read_text())
+    assert record["finished"] and record["settings_values"]["abc.generations"] == 3
+    report = (copy / "report.md").read_text()
+    assert "It was resumed after 2 complete generations without the simulations" in report
+    assert not pd.read_parquet(copy / "posterior.parquet").equals(
+        pd.read_parquet(out / "posterior.parquet")
+    )
+
+    assert main([*command, "--set", "abc.generations=3"]) == 0
+    assert "already finished" in capsys.readouterr().out
+    assert main(command) == 2
+    assert "  abc.generations: folder has 3, now 2" in capsys.readouterr().err
+    assert epsilons(copy) == ran
 
 
 @pytest.mark.parametrize("lost", ["figures/pairs.png", "ppc_simulations.parquet"])

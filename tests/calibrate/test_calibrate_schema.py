@@ -273,11 +273,15 @@ def test_a_market_size_no_statistic_depends_on_is_refused(write_calibration):
     assert raised.value.problems == [
         (
             "parameters[1].path",
-            "market_size scales counts and money, but every statistic is a share or an "
-            "average (adopted_share), which it does not change: the data cannot inform it (add "
-            "a statistic of a count, such as purchases, or fit no market_size)",
+            "market_size scales counts and money, but no statistic depends on it "
+            "(series(adopted_share): shares, averages and the period of a peak are the same at "
+            "any scale): the data cannot inform it (add a statistic of a count, such as "
+            "purchases, or fit no market_size)",
         )
     ]
+    peak = ('column = "purchases"', 'column = "purchases"\nkind = "peak_period"')
+    with pytest.raises(CalibrationError, match=r"no statistic depends on it \(peak_period"):
+        load_calibration(write_calibration((Q_PRIOR, market), peak))
     counted = write_calibration((Q_PRIOR, market))  # the tiny calibration's purchases
     assert load_calibration(counted).parameters[1].path == "market_size"
 
