@@ -12,6 +12,7 @@ the tab shown is drawn.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -68,6 +69,8 @@ PLAN_DROPPED = (
 )
 """What the page says, until the next Reset or edit of a plan, when another scenario or
 network drops the plan edited in the Campaign tab."""
+
+_log = logging.getLogger(__name__)
 
 _GRID = {
     "display": "grid",
@@ -189,21 +192,44 @@ def Building(
     which the page showed the old one with no sign of work. ``asked`` holds what the page
     says, the function that builds the model and the function that puts it in the page
     (called in one render of ``page``, the page's render context). Only this notice and
-    the run controls read ``asked``: the page is drawn once, with the new model.
+    the run controls read ``asked``: the page is drawn once, with the new model. A build
+    that fails is said in the page (and its traceback in the server's log), which runs the
+    model it ran before.
     """
+    failed, set_failed = solara.use_state("")
 
     def build() -> None:
-        if asked.value is not None:
-            _, make, then = asked.value
-            built = make()
-            with page:
-                then(built)
+        request = asked.value
+        if request is None:
+            return
+        what, make, then = request
+
+        def done() -> None:  # a build asked for meanwhile (an upload's thread) still runs
+            if asked.value is request:
                 asked.set(None)
+
+        try:
+            built = make()
+        except Exception as error:  # said in the page; the old model runs on
+            _log.exception("%s failed", what)
+            with page:
+                set_failed(
+                    f"Could not finish: {what.rstrip('…')} ({type(error).__name__}: {error}). "
+                    "The page still runs the model it ran before."
+                )
+                done()
+            return
+        with page:  # one render: the new model, and the notice gone
+            set_failed("")
+            then(built)
+            done()
 
     solara.use_effect(build, [asked.value])
     if asked.value is not None:
         solara.ProgressLinear(True)
         solara.Info(asked.value[0], dense=True)
+    elif failed:
+        solara.Error(failed, dense=True)
 
 
 @solara.component

@@ -169,6 +169,13 @@ def RunControls(
 
     is_playing = played.value is model
     waiting = busy is not None and busy.value is not None
+
+    def pause_for_a_build() -> None:
+        """Stop playing once a new model is asked for: its build would wait for the days."""
+        if waiting and played.value is not None:
+            played.set(None)
+
+    solara.use_effect(pause_for_a_build, [waiting])
     action = "Pause" if is_playing else "Play"  # the button's name, read aloud and on hover
     with solara.Card("Run"), solara.Column(gap="6px"):
         with solara.Row(justify="space-between"):

@@ -1,5 +1,6 @@
 """The app page rendered in-process (no browser): its controls driving the views."""
 
+import contextlib
 import math
 import re
 import subprocess
@@ -504,3 +505,32 @@ def test_the_app_does_not_load_mesas_visualisation_package():
         check=True,
     )
     assert shown.stdout.strip() == "[]"
+
+
+def test_a_failed_build_takes_its_notice_away_and_one_asked_meanwhile_still_runs():
+    """A build that raised left "Loading …" up and the run buttons disabled for good (the
+    page said nothing); a build asked for during another (an upload's thread) was dropped."""
+    asked = solara.reactive(None)
+    _box, rc = solara.render(app.Building(asked, contextlib.nullcontext()), handle_error=False)
+
+    def fail():
+        raise RuntimeError("out of memory")
+
+    asked.set(("Loading big…", fail, lambda built: None))
+    assert asked.value is None
+    (alert,) = rc.find(v.Alert).widgets
+    assert alert.children == [
+        "Could not finish: Loading big (RuntimeError: out of memory). The page still runs the "
+        "model it ran before."
+    ]
+
+    applied = []
+
+    def first():
+        asked.set(("Loading second…", lambda: "second", applied.append))  # asked meanwhile
+        return "first"
+
+    asked.set(("Loading first…", first, applied.append))
+    assert applied == ["first", "second"] and asked.value is None
+    assert not rc.find(v.Alert).widgets
+    rc.close()
