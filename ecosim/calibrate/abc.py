@@ -356,6 +356,7 @@ def search(
                         )
                     ],
                 )
+            _record_longer(out, calibration.abc.generations)
             if done and not resume(out, done, calibration.seed, abc.distance_function):
                 _record_redrawn(out, done)
             ran = _run(abc, calibration, remaining, progress)
@@ -737,20 +738,53 @@ def _more(was: Any, now: Any) -> bool:
 def continued(out: str | Path, calibration: Calibration) -> int:
     """Return the generations a finished folder's search ran, if the calibration asks for more.
 
-    0 if it asks for no more than the folder's record, or its search stopped before the
-    generations it asked for (epsilon reached ``abc.min_epsilon``: more would run none).
+    0 if it asks for no more than the folder's record, or its search stopped on epsilon
+    reaching ``abc.min_epsilon`` (more would run none).
 
     Raises
     ------
     CalibrationError
-        If the record or the history is damaged (:func:`stored_generations`).
+        If the record or the history is damaged (:func:`stored_generations`), or the history
+        it would continue from is missing or empty.
     """
     was = _record(Path(out) / RECORD).get(SETTINGS)
     asked = was.get(LONGER) if isinstance(was, dict) else None
     if not _more(asked, calibration.abc.generations):
         return 0
-    ran = stored_generations(Path(out) / DATABASE) if (Path(out) / DATABASE).is_file() else 0
-    return ran if ran == asked else 0
+    path = Path(out) / DATABASE
+    ran = stored_generations(path) if path.is_file() else 0
+    if not ran:
+        raise CalibrationError(
+            str(out),
+            [
+                (
+                    "",
+                    f"is finished after {asked} generation(s), but its search's history "
+                    f"{DATABASE}, from which it would continue to {calibration.abc.generations}, "
+                    f"is missing or empty: restore it from a copy, ask for {asked} generations "
+                    "to read the folder's results, or calibrate into a new --out folder",
+                )
+            ],
+        )
+    with closing(sqlite3.connect(path, timeout=2)) as db:
+        (last,) = db.execute(
+            "SELECT epsilon FROM populations WHERE t = (SELECT MAX(t) FROM populations)"
+        ).fetchone()
+    return ran if ran >= asked and last > calibration.abc.min_epsilon else 0
+
+
+def _record_longer(out: Path, generations: int) -> None:
+    """Record the generations a search runs to, if more than its record's, before it runs.
+
+    Fewer are then refused: a search stopped on its way asked for more than it holds.
+    """
+    import tomli_w
+
+    path = out / RECORD
+    held = _record(path)
+    was = held.get(SETTINGS)
+    if isinstance(was, dict) and _more(was.get(LONGER), generations):
+        write_text(tomli_w.dumps({**held, SETTINGS: {**was, LONGER: generations}}), path)
 
 
 def reopen(out: str | Path) -> None:

@@ -222,8 +222,6 @@ def calibrate(
             claim(calibration, out)  # another calibration's outputs are not written here
             changed = bool(changed_outputs(out, calibration))
             kept = _rewrite(out, lacking, changed)
-            if changed:  # other outputs than the record's until all are written: not finished
-                reopen(out)
             rewrite = (
                 f"{out}: is finished but {lacking}: every output is written again from the "
                 f"{kept} generation(s) of {DATABASE} (the search is not run again)"
@@ -413,11 +411,14 @@ def _calibrate(
     ``rewrite`` is the warning given once its history turns out to hold the whole search. A
     finished search's ``report.md`` is kept if it is there and ``keep_report``: it says where
     and how long the search ran, which its history does not record (but also the counts of
-    draws, which a change of them makes wrong).
+    draws, which a change of them makes wrong). Without ``keep_report`` the outputs change
+    (other counts of draws): the folder is unfinished until they are all written.
     """
     started = time.perf_counter()
     with cluster(workers, scheduler, serial, dashboard) as client:
         found = search(calibration, out, client, progress, finished=bool(rewrite))
+        if rewrite and not keep_report:  # other counts than the record's: unfinished until
+            reopen(out)  # every output is written (its history found whole first)
         if rewrite:
             warnings.warn(rewrite, InputWarning, stacklevel=3)
         flat = unmoved(found.history)

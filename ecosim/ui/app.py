@@ -203,26 +203,26 @@ def Building(
         if request is None:
             return
         what, make, then = request
-
-        def done() -> None:  # a build asked for meanwhile (an upload's thread) still runs
-            if asked.value is request:
-                asked.set(None)
-
         try:
             built = make()
         except Exception as error:  # said in the page; the old model runs on
             _log.exception("%s failed", what)
-            with page:
-                set_failed(
+            built, error_said = (
+                None,
+                (
                     f"Could not finish: {what.rstrip('…')} ({type(error).__name__}: {error}). "
                     "The page still runs the model it ran before."
-                )
-                done()
-            return
-        with page:  # one render: the new model, and the notice gone
-            set_failed("")
-            then(built)
-            done()
+                ),
+            )
+        else:
+            error_said = ""
+        if asked.value is not request:  # another asked for meanwhile (an upload's thread)
+            return  # builds next, and is the one shown
+        with page:  # one render: the new model (or what failed), and the notice gone
+            set_failed(error_said)
+            if built is not None:
+                then(built)
+            asked.set(None)
 
     solara.use_effect(build, [asked.value])
     if asked.value is not None:

@@ -267,6 +267,56 @@ def test_more_generations_continue_a_finished_search_and_fewer_are_refused(
     assert epsilons(copy) == ran
 
 
+def test_a_continuation_stopped_on_its_way_refuses_fewer_generations(finished_copy):
+    """Stopped at generation 3 of 4, then asked for 2 (as its warning advised to read the
+    folder), it wrote generation 3's posterior under a record of 2, and asked for 4 again
+    read it as finished."""
+    from ecosim.calibrate import fit
+
+    class Stopped(Exception):
+        pass
+
+    calibration, copy = finished_copy
+    longer = load_calibration(calibration.file, {"abc.generations": 4})
+    with pytest.MonkeyPatch.context() as patched, warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        patched.setattr(fit, "mark_finished", lambda *_: (_ for _ in ()).throw(Stopped()))
+        three = load_calibration(calibration.file, {"abc.generations": 3})
+        with pytest.raises(Stopped):  # one generation on, outputs written, not marked
+            calibrate(three, copy, serial=True)
+    with pytest.raises(CalibrationError, match=r"abc\.generations: folder has 3, now 2"):
+        calibrate(calibration, copy, serial=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        result = calibrate(longer, copy, serial=True)
+    assert (result.resumed, result.ran) == (3, 1)
+
+
+def test_more_generations_without_the_history_to_continue_from_are_refused(finished_copy):
+    calibration, copy = finished_copy
+    (copy / "abc.db").unlink()
+    longer = load_calibration(calibration.file, {"abc.generations": 3})
+    with pytest.raises(CalibrationError, match="is missing or empty: restore it from a copy"):
+        calibrate(longer, copy, serial=True)
+    calibrate(calibration, copy, serial=True)  # its results, read as they are
+
+
+def test_new_counts_on_a_history_older_than_the_search_leave_the_folder_finished(finished_copy):
+    """The folder was reopened before its history was found short: the next run searched."""
+    import sqlite3
+
+    calibration, copy = finished_copy
+    with closing(sqlite3.connect(copy / "abc.db")) as db, db:
+        db.execute("DELETE FROM populations WHERE t = (SELECT MAX(t) FROM populations)")
+    more = load_calibration(calibration.file, {"abc.draws": 50})
+    for _ in range(2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InputWarning)
+            with pytest.raises(CalibrationError, match="fewer than its search ran"):
+                calibrate(more, copy, serial=True)
+    assert tomllib.loads((copy / "calibration.toml").read_text())["finished"]
+
+
 @pytest.mark.parametrize("lost", ["figures/pairs.png", "ppc_simulations.parquet"])
 def test_a_lost_figure_or_simulation_table_is_written_again(finished_copy, lost):
     """Only the figures' folder was looked for, and the check's simulations not at all."""
