@@ -204,22 +204,16 @@ def Building(
             return
         what, make, then = request
         try:
-            built = make()
+            built, said = make(), ""
         except Exception as error:  # said in the page; the old model runs on
             _log.exception("%s failed", what)
-            built, error_said = (
-                None,
-                (
-                    f"Could not finish: {what.rstrip('…')} ({type(error).__name__}: {error}). "
-                    "The page still runs the model it ran before."
-                ),
-            )
-        else:
-            error_said = ""
+            built = None
+            said = f"Could not finish: {what.rstrip('…')} ({type(error).__name__}: {error}). "
+            said += "The page still runs the model it ran before."
         if asked.value is not request:  # another asked for meanwhile (an upload's thread)
             return  # builds next, and is the one shown
         with page:  # one render: the new model (or what failed), and the notice gone
-            set_failed(error_said)
+            set_failed(said)
             if built is not None:
                 then(built)
             asked.set(None)
