@@ -591,7 +591,7 @@ def claim(calibration: Calibration, out: Path) -> None:
     mended = [name for name, _ in differences] == ["network.path"] and "network" in mine
     if mended and not _fitted(out):
         # nothing was fitted to the old file (its simulations failed, say): use the new one
-        write_text(tomli_w.dumps({**held, "network": mine["network"]}), path)
+        _update_record(out, network=mine["network"])
         return
     if differences:
         then = "read its results" if held.get("finished") else "resume it"
@@ -696,17 +696,28 @@ def finished(out: str | Path) -> bool:
     return path.exists() and bool(_record(path).get("finished"))
 
 
+def _update_record(out: str | Path, named: dict[str, Any] | None = None, **fields: Any) -> None:
+    """Write the folder's record again with ``fields`` set and ``named`` among its settings.
+
+    ``named`` settings go into the record's settings by dotted name (a record written before
+    settings were kept by name keeps none).
+    """
+    import tomli_w
+
+    path = Path(out) / RECORD
+    held = _record(path)
+    if named and isinstance(held.get(SETTINGS), dict):
+        held[SETTINGS] = {**held[SETTINGS], **named}
+    write_text(tomli_w.dumps({**held, **fields}), path)
+
+
 def _record_redrawn(out: Path, done: int) -> None:
     """Record that the search resumed after ``done`` generations without their kept simulations.
 
     Kept in the folder's record for the report, which a later call may write.
     """
-    import tomli_w
-
-    path = out / RECORD
-    held = _record(path)
-    redrawn = sorted({*held.get(REDRAWN, []), done})
-    write_text(tomli_w.dumps({**held, REDRAWN: redrawn}), path)
+    redrawn = sorted({*_record(out / RECORD).get(REDRAWN, []), done})
+    _update_record(out, **{REDRAWN: redrawn})
 
 
 def mark_finished(out: str | Path, calibration: Calibration) -> None:
@@ -717,17 +728,10 @@ def mark_finished(out: str | Path, calibration: Calibration) -> None:
     go first: a search stopped in between holds all its generations, so the next call reads
     none of them, and a finished folder never keeps them.
     """
-    import tomli_w
-
     shutil.rmtree(Path(out) / SIMULATIONS, ignore_errors=True)
-    path = Path(out) / RECORD
-    held = _record(path)
     now = settings(calibration)
     kept = (*OUTPUT_SETTINGS, *RUN_SETTINGS, LONGER)
-    written = {name: now[name] for name in kept if name in now}
-    if isinstance(held.get(SETTINGS), dict):
-        held[SETTINGS] = {**held[SETTINGS], **written}
-    write_text(tomli_w.dumps({**held, "finished": True}), path)
+    _update_record(out, {name: now[name] for name in kept if name in now}, finished=True)
 
 
 def _more(was: Any, now: Any) -> bool:
@@ -778,21 +782,14 @@ def _record_longer(out: Path, generations: int) -> None:
 
     Fewer are then refused: a search stopped on its way asked for more than it holds.
     """
-    import tomli_w
-
-    path = out / RECORD
-    held = _record(path)
-    was = held.get(SETTINGS)
+    was = _record(out / RECORD).get(SETTINGS)
     if isinstance(was, dict) and _more(was.get(LONGER), generations):
-        write_text(tomli_w.dumps({**held, SETTINGS: {**was, LONGER: generations}}), path)
+        _update_record(out, {LONGER: generations})
 
 
 def reopen(out: str | Path) -> None:
     """Record that the folder's search goes on: it is not finished until its outputs are."""
-    import tomli_w
-
-    path = Path(out) / RECORD
-    write_text(tomli_w.dumps({**_record(path), "finished": False}), path)
+    _update_record(out, finished=False)
 
 
 def changed_outputs(out: str | Path, calibration: Calibration) -> list[str]:

@@ -411,14 +411,14 @@ def _calibrate(
     ``rewrite`` is the warning given once its history turns out to hold the whole search. A
     finished search's ``report.md`` is kept if it is there and ``keep_report``: it says where
     and how long the search ran, which its history does not record (but also the counts of
-    draws, which a change of them makes wrong). Without ``keep_report`` the outputs change
-    (other counts of draws): the folder is unfinished until they are all written.
+    draws, which a change of them makes wrong). A rewrite leaves the folder unfinished
+    until every output is written: a stop in between has them all written on the next call.
     """
     started = time.perf_counter()
     with cluster(workers, scheduler, serial, dashboard) as client:
         found = search(calibration, out, client, progress, finished=bool(rewrite))
-        if rewrite and not keep_report:  # other counts than the record's: unfinished until
-            reopen(out)  # every output is written (its history found whole first)
+        if rewrite:  # unfinished until every output is written (its history found whole)
+            reopen(out)
         if rewrite:
             warnings.warn(rewrite, InputWarning, stacklevel=3)
         flat = unmoved(found.history)

@@ -22,7 +22,7 @@ from ecosim.analysis import daily_column
 from ecosim.metrics import MONEY_UNIT, is_money
 from ecosim.plots import daily_bands_plot, key_below, percent, suptitle
 from ecosim.report import Comparison
-from ecosim.ui.style import outcome_name
+from ecosim.ui.style import outcome_name, unsigned_zero
 
 __all__ = [
     "FALLBACK_SERIES",
@@ -249,17 +249,12 @@ def formatted(x: float | None, outcome: str) -> str:
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     if is_money(outcome):
-        return f"Rp {_unsigned_zero(x, 0):,.0f}k"
+        return f"Rp {unsigned_zero(x, 0):,.0f}k"
     if outcome.endswith("share"):
-        return f"{_unsigned_zero(100 * x, 1):.1f}%"
+        return f"{unsigned_zero(100 * x, 1):.1f}%"
     if outcome == "roi" or abs(x) < 100:
-        return f"{_unsigned_zero(x, 2):,.2f}"
+        return f"{unsigned_zero(x, 2):,.2f}"
     return f"{x:,.0f}"
-
-
-def _unsigned_zero(x: float, digits: int) -> float:
-    """Return 0 for a value that rounds to zero at ``digits`` decimals (never written -0)."""
-    return 0.0 if round(x, digits) == 0 else x
 
 
 def _rounds_to_zero(x: float, outcome: str) -> bool:

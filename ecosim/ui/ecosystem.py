@@ -24,7 +24,7 @@ from ecosim.metrics import is_money
 from ecosim.scenario import Action
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.refresh import update_counter
-from ecosim.ui.style import NEGATIVE, POSITIVE, STAGE_NAMES, Picture, data_url
+from ecosim.ui.style import NEGATIVE, POSITIVE, STAGE_NAMES, Picture, data_url, money
 
 __all__ = [
     "FIGURE_SIZE",
@@ -33,7 +33,6 @@ __all__ = [
     "TodayFlows",
     "ecosystem_figure",
     "flow_row",
-    "money",
     "percent",
     "todays_flows",
     "whose",
@@ -376,18 +375,6 @@ def percent(share: float) -> str:
     if 0.995 <= share < 1:
         return ">99%"
     return f"{share:.1%}" if share < 0.0995 and share != 0 else f"{share:.0%}"
-
-
-def money(value: float) -> str:
-    """Write money in thousands of rupiah, with a decimal below 10 thousand, never "-0".
-
-    Examples
-    --------
-    >>> money(1234.4), money(0.5), money(-0.04), money(0.0)
-    ('Rp 1,234k', 'Rp 0.5k', 'Rp 0k', 'Rp 0k')
-    """
-    digits = 1 if abs(value) < 9.95 and round(value, 1) != 0 else 0
-    return f"Rp {0.0 if round(value, digits) == 0 else value:,.{digits}f}k"
 
 
 def _signed(value: float) -> str:

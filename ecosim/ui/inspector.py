@@ -20,7 +20,7 @@ from ecosim.population import STAGES, TRAITS
 from ecosim.ui.controls import read_number
 from ecosim.ui.live_model import LiveModel
 from ecosim.ui.refresh import force_update, update_counter
-from ecosim.ui.style import BRAND_COLOURS, Picture, data_url
+from ecosim.ui.style import BRAND_COLOURS, Picture, data_url, money
 
 __all__ = [
     "CustomerHistory",
@@ -170,7 +170,7 @@ _SHOWN = {
     "experience": "{:+.2f}".format,
     "stage": str,
     "purchases": str,
-    "spend": "Rp {:,.0f}k".format,
+    "spend": money,
     "last_purchase": lambda day: "never" if day is None else f"day {day}",
     "churned": _yes,
     "points": "{:,.0f}".format,

@@ -34,9 +34,11 @@ __all__ = [
     "data_url",
     "experience_colormap",
     "experience_colours",
+    "money",
     "outcome_name",
     "png_url",
     "stage_colours",
+    "unsigned_zero",
 ]
 
 STAGE_NAMES = STAGES[1:]
@@ -219,3 +221,26 @@ module.exports = {
 """
     ).tag(sync=True)
     token = traitlets.Int(0).tag(sync=True)
+
+
+def unsigned_zero(x: float, digits: int) -> float:
+    """Return 0 for a value that rounds to zero at ``digits`` decimals (never written -0).
+
+    Examples
+    --------
+    >>> f"{unsigned_zero(-0.004, 2):.2f}", f"{unsigned_zero(-0.4, 0):.0f}"
+    ('0.00', '0')
+    """
+    return 0.0 if round(x, digits) == 0 else x
+
+
+def money(value: float) -> str:
+    """Write money in thousands of rupiah, with a decimal below 10 thousand, never "-0".
+
+    Examples
+    --------
+    >>> money(1234.4), money(0.5), money(-0.04), money(0.0)
+    ('Rp 1,234k', 'Rp 0.5k', 'Rp 0k', 'Rp 0k')
+    """
+    digits = 1 if abs(value) < 9.95 and round(value, 1) != 0 else 0
+    return f"Rp {unsigned_zero(value, digits):,.{digits}f}k"
