@@ -322,7 +322,7 @@ def test_a_moved_slider_then_another_scenario_resets_cleanly(app: App):
     for said in ("Loading two_brands…", "Resetting: building the model…"):
         expect(page.get_by_text(said)).to_be_visible()
         expect(step).to_be_disabled()
-        expect(page.locator("[role=progressbar]:visible")).to_have_count(1)
+        expect(page.locator("[role=progressbar]:visible").first).to_be_visible()
         expect(page.get_by_text(said)).to_be_hidden()
         expect(step).to_be_enabled()
         if said.startswith("Loading"):
