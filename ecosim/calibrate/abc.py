@@ -855,5 +855,5 @@ def cluster(
         return
     from ecosim.experiment.runner import dask_client
 
-    with dask_client(workers, scheduler, dashboard) as client:
+    with dask_client(workers, scheduler, dashboard, ["ecosim.calibrate.sampling"]) as client:
         yield client
