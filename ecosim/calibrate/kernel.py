@@ -84,6 +84,8 @@ class ScaledNormalTransition(pyabc.transition.Transition):
     def __init__(self) -> None:
         self.kernel = pyabc.MultivariateNormalTransition()
         self.scale: pd.Series | None = None
+        self._centres = self._weights = self._units = None
+        self._jacobian = 1.0
 
     def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
         """Fit the kernel to the particles ``X`` with weights ``w``, each in units of its spread.

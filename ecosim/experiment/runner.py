@@ -1060,7 +1060,10 @@ def _forked_workers(imports: Iterable[str] = ()) -> dict[str, str]:
     or where signals cannot be set (not the main thread): there, as in Dask, workers are
     spawned. The fork server imports :data:`FORK_SERVER_IMPORTS` and ``imports`` once,
     when it starts, so its workers do not (later clusters of the process share the server,
-    and its imports).
+    and the imports of the first). It imports them from this process's search path, not
+    from its own working directory: an ecosim there (another checkout) is not this one. A
+    module that fails to import there with anything but an ImportError stops the server,
+    and the cluster does not start.
     """
     if (
         "forkserver" not in multiprocessing.get_all_start_methods()
@@ -1073,6 +1076,8 @@ def _forked_workers(imports: Iterable[str] = ()) -> dict[str, str]:
     environment = dask.config.get("distributed.nanny.pre-spawn-environ")
     saved = dict(os.environ)
     os.environ.update({k: str(v) for k, v in environment.items() if v is not None})
+    os.environ["PYTHONSAFEPATH"] = "1"  # no working directory first on its search path
+    os.environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(path) for path in sys.path)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()

@@ -128,9 +128,9 @@ ROWS: dict[str, Row] = {
         "(positive and negative), S the unit sales: elasticity ln(S+/S−) / ln(V+/V−) in "
         "[0.1, 0.45]. Valence: `dynamics.wom_experience_weight` (how far what is heard "
         "moves experience) scaled by 1 ± 0.1: its elasticity must exceed volume's "
-        "(paired difference over the same seeds). Quick mode keeps the 20 pairs, at "
-        "5,000 customers: the difference between the two elasticities is small next to "
-        "its spread.",
+        "(paired difference over the same seeds). Quick mode keeps the 20 pairs (the "
+        "difference between the two elasticities is small next to its spread), at 5,000 "
+        "customers.",
         full=Size(20),
         quick=Size(20, customers=5_000),
     ),
