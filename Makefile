@@ -32,8 +32,9 @@ test: $(READY) browser-ready
 # What the browser tests (tests/ui) need besides the Python packages:
 # - Solara's front-end assets: from the npm registry when npm is here (machines without a
 #   CDN); otherwise Solara fetches them from its CDN at run time.
-# - Chromium: Debian's /usr/bin/chromium if installed, else Playwright's own download (needs
-#   internet). Without either the browser tests fail and say how to install one.
+# - Chromium: Debian's headless shell (/usr/bin/chromium-headless-shell) or full browser
+#   (/usr/bin/chromium) if installed, else Playwright's own download (needs internet).
+#   Without any of them the browser tests fail and say how to install one.
 browser-ready: $(READY)
 	@if command -v npm >/dev/null 2>&1; then \
 		$(BIN)/python -m ecosim.ui.assets \
@@ -41,11 +42,13 @@ browser-ready: $(READY)
 	else \
 		echo "npm not found: the app will load Solara's assets from its CDN"; \
 	fi
-	@if [ -x /usr/bin/chromium ]; then \
+	@if [ -x /usr/bin/chromium-headless-shell ]; then \
+		echo "browser tests: /usr/bin/chromium-headless-shell"; \
+	elif [ -x /usr/bin/chromium ]; then \
 		echo "browser tests: /usr/bin/chromium"; \
 	else \
 		$(BIN)/python -m playwright install chromium \
-		|| echo "warning: no Chromium; install it with: apt-get install -y chromium"; \
+		|| echo "warning: no Chromium; install it with: apt-get install -y chromium-headless-shell"; \
 	fi
 
 lint: $(READY)

@@ -7,21 +7,38 @@ word of mouth travels) of at most :data:`MAX_NODES` customers, laid out once per
 networkx's ``spring_layout`` takes 5-15 s at 2,000 nodes; :func:`force_layout` is the same
 Fruchterman-Reingold algorithm vectorised with numpy, with the repulsion on each node
 estimated from a random batch of other nodes, which brings it under a second.
+:func:`laid_out` keeps the last layouts, so pages that show the same network (a class
+opening one scenario, a Reset that leaves the network as it was) lay it out once.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import hashlib
+import threading
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from ecosim.network import SocialNetwork
 
-__all__ = ["MAX_NODES", "NetworkSample", "force_layout", "sample_network", "snowball"]
+__all__ = [
+    "KEPT_LAYOUTS",
+    "MAX_NODES",
+    "NetworkSample",
+    "force_layout",
+    "laid_out",
+    "sample_network",
+    "snowball",
+]
 
 MAX_NODES = 2000
 """The most customers the network view draws."""
+KEPT_LAYOUTS = 8
+"""The most samples :func:`laid_out` keeps (each a few hundred kilobytes)."""
+
+_kept: OrderedDict[tuple[bytes, int, int], NetworkSample] = OrderedDict()
+_kept_lock = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +97,56 @@ def sample_network(
     edges = np.column_stack((position[source[keep]], position[target[keep]]))
     xy = force_layout(edges, len(nodes), rng)
     return NetworkSample(nodes, xy, edges, network.degree[nodes], network.n)
+
+
+def laid_out(network: SocialNetwork, seed: int, size: int = MAX_NODES) -> NetworkSample:
+    """Return :func:`sample_network` of ``network`` drawn from ``seed``, laid out once.
+
+    The sample depends on the network's contacts and the seed only, so every page that
+    shows the same network shares one (its layout takes 0.4 to 0.6 s of CPU at 2,000
+    customers drawn); the last :data:`KEPT_LAYOUTS` are kept. Its arrays are read-only.
+
+    Parameters
+    ----------
+    network : SocialNetwork
+    seed : int
+        Seeds the sample's and the layout's own random stream.
+    size : int
+
+    Returns
+    -------
+    NetworkSample
+
+    Examples
+    --------
+    >>> from ecosim.network import SocialNetwork
+    >>> ring = SocialNetwork.from_edges([0, 1, 2], [1, 2, 0], n=3)
+    >>> laid_out(ring, 7) is laid_out(SocialNetwork.from_edges([0, 1, 2], [1, 2, 0], n=3), 7)
+    True
+    """
+    key = (_digest(network), seed, size)
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    sample = sample_network(network, np.random.default_rng(seed), size)
+    for array in (sample.nodes, sample.xy, sample.edges, sample.degree):
+        array.flags.writeable = False
+    with _kept_lock:
+        _kept[key] = sample
+        while len(_kept) > KEPT_LAYOUTS:
+            _kept.popitem(last=False)
+    return sample
+
+
+def _digest(network: SocialNetwork) -> bytes:
+    """Return a digest of the network's contacts and weights: equal for equal networks."""
+    digest = hashlib.blake2b(f"{network.n} {network.well_mixed}".encode(), digest_size=16)
+    for array in (network.indptr, network.indices, network.weights):
+        if array is not None:
+            digest.update(str(array.dtype).encode())
+            digest.update(np.ascontiguousarray(array).data)
+    return digest.digest()
 
 
 def snowball(network: SocialNetwork, size: int, rng: np.random.Generator) -> np.ndarray:

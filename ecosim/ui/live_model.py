@@ -26,7 +26,7 @@ from ecosim.network import EdgeListError, read_edge_list
 from ecosim.scenario import EdgeList, Engagement, Scenario, ScenarioError
 from ecosim.scenario.loading import scenario_notices
 from ecosim.ui.calendar import todays_events
-from ecosim.ui.layout import NetworkSample, sample_network
+from ecosim.ui.layout import NetworkSample, laid_out
 
 __all__ = [
     "ENGAGED",
@@ -145,12 +145,13 @@ class _Live:
 
     @cached_property
     def network_sample(self) -> NetworkSample:
-        """The customers the network view draws, laid out on first use (once per model).
+        """The customers the network view draws, laid out on first use.
 
         Drawn with its own random stream (from the scenario's seed), so looking at the
-        network never changes the simulation.
+        network never changes the simulation; shared by the models of every session with
+        the same network and seed (:func:`~ecosim.ui.layout.laid_out`).
         """
-        return sample_network(self.network, np.random.default_rng(self.scenario.seed))
+        return laid_out(self.network, self.scenario.seed)
 
     def watch(self, row: int | None) -> None:
         """Follow customer ``row`` from now on (``None``: nobody); its history starts today.

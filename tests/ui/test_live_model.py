@@ -8,6 +8,7 @@ from ecosim import load_scenario
 from ecosim.model import EcosystemModel
 from ecosim.network import EdgeListError
 from ecosim.scenario import Engagement
+from ecosim.ui import layout
 from ecosim.ui.layout import MAX_NODES
 from ecosim.ui.live_model import ENGAGED, LiveModel, mean_degree, network_table
 
@@ -94,6 +95,31 @@ def test_a_watched_customer_is_recorded_after_every_step():
     assert model.watched is None and model.history == []
     with pytest.raises(IndexError):
         model.watch(300)
+
+
+def test_models_of_one_network_share_its_layout_and_another_network_has_its_own(monkeypatch):
+    """A class opening one scenario, or a Reset that keeps the network, lays it out once."""
+    layouts = []
+
+    def counted(*args, **kwargs):
+        layouts.append(1)
+        return force_layout(*args, **kwargs)
+
+    force_layout = layout.force_layout
+    monkeypatch.setattr(layout, "force_layout", counted)
+    monkeypatch.setattr(layout, "_kept", type(layout._kept)())
+    first = LiveModel(BASELINE, customers=3000).network_sample
+    again = LiveModel(BASELINE, customers=3000, **{"brands.tokoku.price": 99.0}).network_sample
+    assert again is first and len(layouts) == 1
+    with pytest.raises(ValueError, match="read-only"):
+        first.xy[0, 0] = 0.5
+    model = LiveModel(BASELINE, customers=3000, friends=12)
+    other, reseeded = model.network_sample, layout.laid_out(model.network, seed=1)
+    assert len(layouts) == 3 and other is not first and reseeded is not other
+    assert not np.array_equal(reseeded.nodes, other.nodes)
+    for customers in range(200, 200 + layout.KEPT_LAYOUTS):
+        assert LiveModel(BASELINE, customers=customers).network_sample.total == customers
+    assert LiveModel(BASELINE, customers=3000).network_sample is not first, "the oldest went"
 
 
 def test_the_network_sample_is_laid_out_once_and_bounded():
