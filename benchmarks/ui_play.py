@@ -212,12 +212,12 @@ def _listed(seconds: list[float]) -> str:
     return f"{statistics.median(seconds):.2f} s ({each})"
 
 
-def write(text: str) -> None:
-    """Put the section into RESULTS.md, replacing an older one and nothing else."""
+def write(text: str, title: str = TITLE) -> None:
+    """Put the section ``title`` into RESULTS.md, replacing an older one and nothing else."""
     old = RESULTS.read_text()
-    if TITLE in old:
-        start = old.index(TITLE)
-        rest = old[start + len(TITLE) :]
+    if title in old:
+        start = old.index(title)
+        rest = old[start + len(title) :]
         end = rest.find("\n## ")
         tail = "" if end < 0 else rest[end + 1 :]
         new = old[:start] + text + ("\n" + tail if tail else "")
