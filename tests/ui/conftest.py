@@ -5,7 +5,7 @@
 The server runs as a subprocess on a free port; Chromium is driven by Playwright's sync API.
 Chromium comes from ``$ECOSIM_CHROMIUM``, Debian's headless shell
 (``/usr/bin/chromium-headless-shell``, the build Playwright itself drives headless: a page
-load costs it about 40 % less CPU than the full browser), Debian's ``/usr/bin/chromium`` or
+load costs it about a third less CPU than the full browser), Debian's ``/usr/bin/chromium`` or
 Playwright's own download; without any of them the tests fail and say how to install one.
 Screenshots go to ``test-artifacts/ui/``.
 """
