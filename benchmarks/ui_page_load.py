@@ -4,10 +4,12 @@ Starts ``ecosim ui scenarios/baseline.toml`` (10,000 customers) of this checkout
 ``--before DIR`` (another checkout of ecosim, e.g. ``git archive REV | tar -x -C DIR``), of
 that one beside it, then opens the app ``--loads`` times in a new browser context (a new
 session, as each browser test and each reader does) until the Model tab's last chart has
-arrived, taking turns between the servers, and closes each page. For each load it reads
-the CPU seconds (user + system) the browser's processes used from the page's opening to
-two seconds after its last chart, and the server's to two seconds after the page closed
-(the collection Solara runs then included). With each Chromium found: Debian's headless shell
+arrived, taking turns between the servers, and closes the page (which ends its session in
+the server, as closing a tab does). For each load it reads the CPU seconds (user + system)
+the browser's processes used from the page's opening to two seconds after its last chart
+(a browser process that ended meanwhile is not counted), and the server's to three seconds
+after the page closed (the garbage collection Solara runs a second after a session ends
+included). With each Chromium found: Debian's headless shell
 (``/usr/bin/chromium-headless-shell``, the browser tests') and full browser
 (``/usr/bin/chromium``).
 
@@ -40,7 +42,9 @@ CHROMIUMS = {
     "full browser": "/usr/bin/chromium",
 }
 SETTLE = 2.0
-"""Seconds after the last chart (and after closing) before the CPU is read."""
+"""Seconds after the last chart before the browser's CPU is read."""
+CLOSED = 3.0
+"""Seconds after closing before the server's CPU is read."""
 
 
 def _cpu(processes: list[psutil.Process]) -> dict[int, float]:
@@ -56,12 +60,14 @@ def _cpu(processes: list[psutil.Process]) -> dict[int, float]:
 
 
 def _browser_processes() -> list[psutil.Process]:
-    """The processes of the running Chromium (one browser runs at a time)."""
+    """This process's Chromium processes (Playwright's driver starts them)."""
     found = []
-    for process in psutil.process_iter(["cmdline"]):
-        command = " ".join(process.info["cmdline"] or [])
-        if "chrom" in command and ("--remote-debugging-pipe" in command or "--type=" in command):
-            found.append(process)
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.NoSuchProcess:
+            continue
     return found
 
 
@@ -96,13 +102,16 @@ def load(browser: Browser, url: str, server: psutil.Process) -> tuple[float, flo
     page.get_by_alt_text("Churn on day 0").wait_for()
     time.sleep(SETTLE)
     browser_after = _cpu(_browser_processes())
+    page.close()  # its session ends in the server, as when a tab closes
     context.close()
-    time.sleep(SETTLE)
+    time.sleep(CLOSED)
     used = sum(t - browser_before.get(pid, 0.0) for pid, t in browser_after.items())
     return _cpu([server])[server.pid] - server_before, used
 
 
-def section(results: dict[tuple[str, str], list[tuple[float, float]]], loads: tuple) -> str:
+def section(
+    results: dict[tuple[str, str], list[tuple[float, float]]], loads: tuple[float, float]
+) -> str:
     """Write the results as the Markdown section of RESULTS.md."""
     rows = []
     for (code, chromium), times in results.items():
@@ -139,13 +148,16 @@ def main() -> None:
     codes = {"this checkout": ROOT}
     if options.before:
         codes = {"before": options.before.resolve(), **codes}
-    servers = {name: serve(code) for name, code in codes.items()}
+    chromiums = {name: path for name, path in CHROMIUMS.items() if Path(path).is_file()}
+    if not chromiums:
+        sys.exit(f"no Chromium: expected one of {', '.join(CHROMIUMS.values())}")
+    servers: dict[str, tuple[subprocess.Popen, str]] = {}
     results: dict[tuple[str, str], list[tuple[float, float]]] = {}
     try:
+        for name, code in codes.items():
+            servers[name] = serve(code)
         with sync_playwright() as playwright:
-            for chromium, executable in CHROMIUMS.items():
-                if not Path(executable).is_file():
-                    continue
+            for chromium, executable in chromiums.items():
                 browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
                 for server, url in servers.values():  # a first load of each: warm
                     load(browser, url, psutil.Process(server.pid))

@@ -12,7 +12,6 @@ the tab shown is drawn.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import re
@@ -72,13 +71,6 @@ PLAN_DROPPED = (
 network drops the plan edited in the Campaign tab."""
 
 _log = logging.getLogger(__name__)
-
-# The server imports this module once, at its start: what is alive now (the libraries'
-# modules, classes and functions, some 265,000 objects) lives as long as the server. Frozen,
-# they are left out of every later full garbage collection, which Solara runs after each
-# page a browser closes (0.15 to 0.45 s of CPU each with them, none without) and Python
-# itself as the charts of each day make objects.
-gc.freeze()
 
 _GRID = {
     "display": "grid",

@@ -2,7 +2,8 @@
 
 A class cannot read 10,000 dots, and a force-directed layout of 10,000 nodes takes minutes,
 so the network view draws a *snowball sample* (breadth-first from random seeds, the way
-word of mouth travels) of at most :data:`MAX_NODES` customers, laid out once per model.
+word of mouth travels) of at most :data:`MAX_NODES` customers, laid out once per network
+and seed.
 
 networkx's ``spring_layout`` takes 5-15 s at 2,000 nodes; :func:`force_layout` is the same
 Fruchterman-Reingold algorithm vectorised with numpy, with the repulsion on each node
@@ -35,9 +36,12 @@ __all__ = [
 MAX_NODES = 2000
 """The most customers the network view draws."""
 KEPT_LAYOUTS = 8
-"""The most samples :func:`laid_out` keeps (each a few hundred kilobytes)."""
+"""The most samples :func:`laid_out` keeps (each about 150 kB, and the network view keeps
+the picture of its edges, about 1 MB, while it is kept)."""
 
 _kept: OrderedDict[tuple[bytes, int, int], NetworkSample] = OrderedDict()
+_laying: dict[tuple[bytes, int, int], threading.Lock] = {}
+"""The samples being laid out, each locked by the page laying it out."""
 _kept_lock = threading.Lock()
 
 
@@ -102,9 +106,10 @@ def sample_network(
 def laid_out(network: SocialNetwork, seed: int, size: int = MAX_NODES) -> NetworkSample:
     """Return :func:`sample_network` of ``network`` drawn from ``seed``, laid out once.
 
-    The sample depends on the network's contacts and the seed only, so every page that
-    shows the same network shares one (its layout takes 0.4 to 0.6 s of CPU at 2,000
-    customers drawn); the last :data:`KEPT_LAYOUTS` are kept. Its arrays are read-only.
+    The sample depends on the network (its contacts and their weights) and the seed only,
+    so every page that shows the same network shares one (its layout takes 0.4 to 0.6 s of
+    CPU at 2,000 customers drawn); pages asking for it at the same time wait for the first
+    to lay it out. The last :data:`KEPT_LAYOUTS` are kept. Its arrays are read-only.
 
     Parameters
     ----------
@@ -112,6 +117,7 @@ def laid_out(network: SocialNetwork, seed: int, size: int = MAX_NODES) -> Networ
     seed : int
         Seeds the sample's and the layout's own random stream.
     size : int
+        The most customers drawn.
 
     Returns
     -------
@@ -129,13 +135,22 @@ def laid_out(network: SocialNetwork, seed: int, size: int = MAX_NODES) -> Networ
         if key in _kept:
             _kept.move_to_end(key)
             return _kept[key]
-    sample = sample_network(network, np.random.default_rng(seed), size)
-    for array in (sample.nodes, sample.xy, sample.edges, sample.degree):
-        array.flags.writeable = False
-    with _kept_lock:
-        _kept[key] = sample
-        while len(_kept) > KEPT_LAYOUTS:
-            _kept.popitem(last=False)
+        laying = _laying.setdefault(key, threading.Lock())
+    with laying:
+        with _kept_lock:
+            if key in _kept:  # laid out by the page that held the lock
+                return _kept[key]
+        try:
+            sample = sample_network(network, np.random.default_rng(seed), size)
+            for array in (sample.nodes, sample.xy, sample.edges, sample.degree):
+                array.flags.writeable = False
+            with _kept_lock:
+                _kept[key] = sample
+                while len(_kept) > KEPT_LAYOUTS:
+                    _kept.popitem(last=False)
+        finally:
+            with _kept_lock:
+                _laying.pop(key, None)
     return sample
 
 

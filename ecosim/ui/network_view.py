@@ -1,7 +1,7 @@
 """The network view: customers and their friends, coloured by 4C stage or experience.
 
-The picture is a matplotlib figure of the model's network sample (laid out once per model,
-see :attr:`~ecosim.ui.live_model.LiveModel.network_sample`); only the colours change from
+The picture is a matplotlib figure of the model's network sample (laid out once per network
+and seed, see :attr:`~ecosim.ui.live_model.LiveModel.network_sample`); only the colours change from
 step to step. Clicking a customer picks it for the customer inspector. A well-mixed
 network (everyone a friend of everyone) is drawn with up to :data:`MAX_LINKS` of its links.
 """

@@ -129,5 +129,6 @@ def app(browser: Browser, app_url: str) -> App:
     page.on("console", lambda m: m.type == "error" and session.errors.append(m.text))
     page.on("pageerror", lambda error: session.errors.append(str(error)))
     yield session
+    page.close()  # its session ends in the server, as when a reader closes the tab
     context.close()
     assert not session.errors, f"the page logged errors: {session.errors}"

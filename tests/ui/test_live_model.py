@@ -122,6 +122,33 @@ def test_models_of_one_network_share_its_layout_and_another_network_has_its_own(
     assert LiveModel(BASELINE, customers=3000).network_sample is not first, "the oldest went"
 
 
+def test_pages_asking_for_one_layout_at_once_wait_for_the_first(monkeypatch):
+    """A class opening one scenario together: one layout, every page given it."""
+    layouts = []
+
+    def slow(*args, **kwargs):
+        layouts.append(1)
+        time.sleep(0.3)
+        return force_layout(*args, **kwargs)
+
+    force_layout = layout.force_layout
+    monkeypatch.setattr(layout, "force_layout", slow)
+    monkeypatch.setattr(layout, "_kept", type(layout._kept)())
+    network = LiveModel(BASELINE, customers=2500).network
+    samples = []
+    pages = [
+        threading.Thread(target=lambda: samples.append(layout.laid_out(network, 3)))
+        for _ in range(4)
+    ]
+    for page in pages:
+        page.start()
+    for page in pages:
+        page.join()
+    assert len(layouts) == 1 and len(samples) == 4
+    assert all(sample is samples[0] for sample in samples)
+    assert not layout._laying
+
+
 def test_the_network_sample_is_laid_out_once_and_bounded():
     model = LiveModel(BASELINE, customers=5000)
     sample = model.network_sample
