@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psutil
 from playwright.sync_api import Browser, sync_playwright
-from ui_play import ARGS, ROOT, _free_port, _machine, _wait, write
+from ui_play import ARGS, ROOT, _machine, serve, write
 
 TITLE = "## Web app: opening a page"
 CHROMIUMS = {
@@ -69,22 +69,6 @@ def _browser_processes() -> list[psutil.Process]:
         except psutil.NoSuchProcess:
             continue
     return found
-
-
-def serve(code: Path) -> tuple[subprocess.Popen, str]:
-    """Start the app of the checkout ``code`` on a free port; return it and its address."""
-    port = _free_port()
-    command = [sys.executable, "-m", "ecosim.cli", "ui", str(ROOT / "scenarios/baseline.toml")]
-    server = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=code,
-        env={**os.environ, "PYTHONPATH": str(code)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait(url)
-    return server, url
 
 
 def load(browser: Browser, url: str, server: psutil.Process) -> tuple[float, float]:

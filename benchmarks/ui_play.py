@@ -104,7 +104,7 @@ def measure_play(page: Page, pace: int, seconds: float) -> float:
     page.get_by_role("button", name="Reset").click()
     expect(page.get_by_text(re.compile(r"^Day 0 · "))).to_be_visible()
     page.get_by_role("button", name=str(pace), exact=True).click()
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     expect(page.get_by_text(re.compile(r"^Day [1-9]"))).to_be_visible()
     first, started = _day(page), time.perf_counter()
     last, elapsed = first, 0.0
@@ -114,7 +114,7 @@ def measure_play(page: Page, pace: int, seconds: float) -> float:
         if day != last:
             last, elapsed = day, time.perf_counter() - started
     if last < HORIZON:
-        page.get_by_role("button", name="❚❚").click()
+        page.get_by_role("button", name="Pause", exact=True).click()
     return (last - first) / elapsed
 
 
@@ -131,9 +131,8 @@ def measure_slider(page: Page, presses: int) -> list[float]:
     return seconds
 
 
-@contextmanager
-def opened(code: Path, browser: Browser) -> Iterator[Page]:
-    """Serve the baseline with the ecosim of ``code`` and open it in a new page."""
+def serve(code: Path) -> tuple[subprocess.Popen, str]:
+    """Serve the baseline with the ecosim of ``code``; return the server and its address."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "ecosim.cli", "ui", str(ROOT / "scenarios/baseline.toml")]
@@ -146,6 +145,18 @@ def opened(code: Path, browser: Browser) -> Iterator[Page]:
     )
     try:
         _wait(url)
+    except BaseException:
+        server.terminate()
+        server.wait(timeout=30)
+        raise
+    return server, url
+
+
+@contextmanager
+def opened(code: Path, browser: Browser) -> Iterator[Page]:
+    """Serve the baseline with the ecosim of ``code`` and open it in a new page."""
+    server, url = serve(code)
+    try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         page.goto(url)

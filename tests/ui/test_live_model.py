@@ -97,17 +97,24 @@ def test_a_watched_customer_is_recorded_after_every_step():
         model.watch(300)
 
 
-def test_models_of_one_network_share_its_layout_and_another_network_has_its_own(monkeypatch):
-    """A class opening one scenario, or a Reset that keeps the network, lays it out once."""
+def counted_layouts(monkeypatch, seconds: float = 0.0) -> list[int]:
+    """Start from no kept layout; count the layouts made (each taking ``seconds`` more)."""
     layouts = []
+    force_layout = layout.force_layout
 
     def counted(*args, **kwargs):
         layouts.append(1)
+        time.sleep(seconds)
         return force_layout(*args, **kwargs)
 
-    force_layout = layout.force_layout
     monkeypatch.setattr(layout, "force_layout", counted)
     monkeypatch.setattr(layout, "_kept", type(layout._kept)())
+    return layouts
+
+
+def test_models_of_one_network_share_its_layout_and_another_network_has_its_own(monkeypatch):
+    """A class opening one scenario, or a Reset that keeps the network, lays it out once."""
+    layouts = counted_layouts(monkeypatch)
     first = LiveModel(BASELINE, customers=3000).network_sample
     again = LiveModel(BASELINE, customers=3000, **{"brands.tokoku.price": 99.0}).network_sample
     assert again is first and len(layouts) == 1
@@ -124,16 +131,7 @@ def test_models_of_one_network_share_its_layout_and_another_network_has_its_own(
 
 def test_pages_asking_for_one_layout_at_once_wait_for_the_first(monkeypatch):
     """A class opening one scenario together: one layout, every page given it."""
-    layouts = []
-
-    def slow(*args, **kwargs):
-        layouts.append(1)
-        time.sleep(0.3)
-        return force_layout(*args, **kwargs)
-
-    force_layout = layout.force_layout
-    monkeypatch.setattr(layout, "force_layout", slow)
-    monkeypatch.setattr(layout, "_kept", type(layout._kept)())
+    layouts = counted_layouts(monkeypatch, seconds=0.3)
     network = LiveModel(BASELINE, customers=2500).network
     samples = []
     pages = [
