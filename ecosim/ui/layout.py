@@ -132,15 +132,13 @@ def laid_out(network: SocialNetwork, seed: int, size: int = MAX_NODES) -> Networ
     """
     key = (_digest(network), seed, size)
     with _kept_lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
         laying = _laying.setdefault(key, threading.Lock())
-    with laying:
-        with _kept_lock:
-            if key in _kept:  # laid out by the page that held the lock
-                return _kept[key]
+    with laying:  # a page laying this network out holds it; the others wait, then read
         try:
+            with _kept_lock:
+                if key in _kept:
+                    _kept.move_to_end(key)
+                    return _kept[key]
             sample = sample_network(network, np.random.default_rng(seed), size)
             for array in (sample.nodes, sample.xy, sample.edges, sample.degree):
                 array.flags.writeable = False
@@ -148,10 +146,10 @@ def laid_out(network: SocialNetwork, seed: int, size: int = MAX_NODES) -> Networ
                 _kept[key] = sample
                 while len(_kept) > KEPT_LAYOUTS:
                     _kept.popitem(last=False)
+            return sample
         finally:
             with _kept_lock:
                 _laying.pop(key, None)
-    return sample
 
 
 def _digest(network: SocialNetwork) -> bytes:
