@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from calibration_helpers import write
@@ -506,6 +507,18 @@ def test_particle_seeds_depend_on_the_values_and_the_seed_only():
     assert len(set(one)) == 3
     assert one != particle_seeds(8, {"p": 0.01, "q": 0.4}, 3)
     assert one != particle_seeds(7, {"p": 0.01, "q": 0.4000001}, 3)
+
+
+def test_particle_seeds_do_not_depend_on_a_values_last_digit():
+    """numpy's exp and log differ in the last digit from one processor to another, so the
+    same search drew particles one ulp apart: hashed whole, each got other seeds, and the
+    search went another way (the quick recovery case failed on some machines)."""
+    rng = np.random.default_rng(11)
+    values = [{"p": p, "q": q} for p, q in rng.uniform(0.001, 1.0, size=(200, 2))]
+    for v in values:
+        ulp_apart = {label: np.nextafter(x, np.inf) for label, x in v.items()}
+        assert particle_seeds(7, v, 2) == particle_seeds(7, ulp_apart, 2), v
+    assert len({particle_seeds(7, v, 1)[0] for v in values}) == len(values)
 
 
 def test_a_database_left_empty_by_a_killed_start_is_started_again(write_calibration, capsys):
