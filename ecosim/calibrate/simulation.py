@@ -45,11 +45,13 @@ HASHED_DIGITS = 9
 def particle_seeds(seed: int, values: Mapping[str, float], replications: int) -> list[int]:
     """Return the seeds of a particle's replications: a hash of the seed and its values.
 
-    The values are hashed to 9 significant digits. A particle's last digits depend on the
-    machine (numpy picks its code for ``exp`` and ``log`` by the processor, and pyabc draws
-    and perturbs particles with them), and a hash of every digit gave a particle one ulp
-    apart other seeds, and so a whole search other particles, from one processor to
-    another. Particles that agree to 9 digits share their seeds.
+    The values are hashed rounded to :data:`HASHED_DIGITS` significant digits (``-0.0`` as
+    ``0.0``). A particle's last digit depends on the machine (numpy picks its code for
+    ``exp`` and ``log`` by the processor, and pyabc draws and perturbs particles with them),
+    and a hash of every digit gave a particle one ulp apart other seeds, and so a whole
+    search other particles, from one processor to another. Values that round to the same
+    digits share their seeds; a value within an ulp of a rounding boundary (about one in
+    10^7) can still round either way.
 
     Parameters
     ----------
@@ -65,7 +67,9 @@ def particle_seeds(seed: int, values: Mapping[str, float], replications: int) ->
         ``SeedSequence([seed, crc32(labels and values)]).spawn(replications)``, each
         child's first 63 bits.
     """
-    text = ";".join(f"{label}={float(values[label]):.{HASHED_DIGITS}g}" for label in sorted(values))
+    text = ";".join(
+        f"{label}={float(values[label]) + 0.0:.{HASHED_DIGITS}g}" for label in sorted(values)
+    )
     root = np.random.SeedSequence([seed, zlib.crc32(text.encode())])
     return [run_seed(child) for child in root.spawn(replications)]
 

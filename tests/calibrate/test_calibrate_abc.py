@@ -516,9 +516,11 @@ def test_particle_seeds_do_not_depend_on_a_values_last_digit():
     rng = np.random.default_rng(11)
     values = [{"p": p, "q": q} for p, q in rng.uniform(0.001, 1.0, size=(200, 2))]
     for v in values:
-        ulp_apart = {label: np.nextafter(x, np.inf) for label, x in v.items()}
-        assert particle_seeds(7, v, 2) == particle_seeds(7, ulp_apart, 2), v
+        for towards in (np.inf, -np.inf):
+            ulp_apart = {label: np.nextafter(x, towards) for label, x in v.items()}
+            assert particle_seeds(7, v, 2) == particle_seeds(7, ulp_apart, 2), v
     assert len({particle_seeds(7, v, 1)[0] for v in values}) == len(values)
+    assert particle_seeds(7, {"p": -0.0}, 1) == particle_seeds(7, {"p": 0.0}, 1)
 
 
 def test_a_database_left_empty_by_a_killed_start_is_started_again(write_calibration, capsys):
