@@ -148,8 +148,9 @@ def laid_out(network: SocialNetwork, seed: int, size: int = MAX_NODES) -> Networ
                     _kept.popitem(last=False)
             return sample
         finally:
-            with _kept_lock:
-                _laying.pop(key, None)
+            with _kept_lock:  # a page that came after this one's lock went has its own
+                if _laying.get(key) is laying:
+                    del _laying[key]
 
 
 def _digest(network: SocialNetwork) -> bytes:

@@ -147,6 +147,25 @@ def test_pages_asking_for_one_layout_at_once_wait_for_the_first(monkeypatch):
     assert not layout._laying
 
 
+def test_a_page_removes_only_its_own_lock_on_a_layout(monkeypatch):
+    """A page that had waited removed the lock of a later page laying the network out again
+    (after an eviction), so a third page laid it out beside the second."""
+    network = LiveModel(BASELINE, customers=2500).network
+    key = (layout._digest(network), 3, layout.MAX_NODES)
+    later = threading.Lock()
+    force_layout = layout.force_layout
+
+    def another_page_arrives(*args, **kwargs):
+        layout._laying[key] = later
+        return force_layout(*args, **kwargs)
+
+    monkeypatch.setattr(layout, "force_layout", another_page_arrives)
+    monkeypatch.setattr(layout, "_kept", type(layout._kept)())
+    monkeypatch.setattr(layout, "_laying", {})
+    layout.laid_out(network, 3)
+    assert layout._laying == {key: later}
+
+
 def test_the_network_sample_is_laid_out_once_and_bounded():
     model = LiveModel(BASELINE, customers=5000)
     sample = model.network_sample
