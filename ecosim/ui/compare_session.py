@@ -310,9 +310,14 @@ def horizon_note(experiment: Experiment, chosen: Iterable[str], skip: Iterable[s
             last = max(last, *(action.end for action in scenario.campaign))
     if not parts:
         return None
+    advice = (
+        f"choose {last} days to compare them whole"
+        if last <= DAYS[1]
+        else f"a comparison here runs at most {DAYS[1]} days; ecosim batch runs them whole"
+    )
     return (
         f"In {days} days the runs leave out or cut short campaign actions: {'; '.join(parts)}. "
-        f"The plans run to day {last}: choose {last} days to compare them whole."
+        f"The plans run to day {last}: {advice}."
     )
 
 

@@ -179,7 +179,8 @@ def settings(scenario: Scenario) -> list[Setting]:
     segments = scenario.population.segments
     if len(segments) > 1:
         found += [
-            Setting(f"population.segments.{s.name}.share", f"{s.name} share") for s in segments
+            Setting(f"population.segments.{s.name}.share", f"{s.name.replace('_', ' ')} share")
+            for s in segments
         ]
     budget_scale = _budget_scale(scenario)
     for brand in scenario.brands:

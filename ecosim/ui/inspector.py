@@ -272,8 +272,9 @@ def CustomerInspector(
         state = model.customer(row).state()
         friends = model.network.neighbors(row)
         aware_friends = int(model.population.aware[friends].any(axis=1).sum())
+        segment = state["segment"].replace("_", " ")
         solara.Text(
-            f"Customer {row}: segment {state['segment']}, {len(friends):,} friends "
+            f"Customer {row}: segment {segment}, {len(friends):,} friends "
             f"({aware_friends:,} aware of a brand)"
         )
         solara.Text(

@@ -257,12 +257,12 @@ def network_figure(
         colours = experience_colours(aware, population.experience[sample.nodes, brand])
         scale = ScalarMappable(Normalize(-1.0, 1.0), experience_colormap())
         bar = fig.colorbar(scale, cax=fig.add_axes((0.80, 0.15, 0.03, 0.6)), label="experience")
-        bar.ax.tick_params(labelsize=8)
+        bar.ax.tick_params(labelsize=10)
     else:
         colours = stage_colours(aware, population.stage[sample.nodes, brand])
         names = ["unaware", "aware", *STAGE_NAMES]
         swatches = [Patch(color=c) for c in (UNAWARE_COLOUR, AWARE_COLOUR, *STAGE_COLOURS)]
-        fig.legend(swatches, names, loc="center right", fontsize=8, frameon=False)
+        fig.legend(swatches, names, loc="center right", fontsize=10, frameon=False)
     size = 6.0 + 2.5 * np.sqrt(np.minimum(sample.degree, 400))
     if _well_mixed(sample):  # as many friends each: smaller dots as more share the disc
         size = np.full(len(sample.nodes), min(40.0, 24_000 / len(sample.nodes)))

@@ -99,7 +99,7 @@ def test_keyboard_moves_a_slider_exactly_and_untouched_settings_keep_their_value
 def test_an_impossible_setting_shows_the_schema_message_and_the_app_keeps_working(app: App):
     app.open()
     page = app.page
-    page.get_by_role("slider", name="young_urban share").press("End")
+    page.get_by_role("slider", name="young urban share").press("End")
     app.reset()
     message = page.get_by_text("segment shares must sum to 1")
     expect(message).to_be_visible()

@@ -8,6 +8,7 @@ import re
 import tempfile
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import ipyvuetify as v
@@ -26,6 +27,7 @@ from ecosim.scenario import load_scenario
 from ecosim.ui import compare_tables
 from ecosim.ui.app import TABS, Page
 from ecosim.ui.compare import (
+    DAYS,
     EDITED_PLAN,
     MONEY,
     ROI_MEANING,
@@ -523,6 +525,25 @@ def test_the_check_of_a_short_comparison_leaves_the_servers_log_alone():
         experiment, problems = checked_experiment(request)
     assert experiment is not None and problems == []
     assert horizon_note(experiment, request.names, [])  # what the page says instead
+
+
+def test_the_horizon_note_advises_only_days_the_page_can_run():
+    """A plan running to day 400 was advised "choose 400 days", past the slider's end."""
+    plan = [
+        a.model_dump(exclude_none=True)
+        for a in load_scenario(ROOT / "scenarios" / "baseline.toml").campaign
+    ]
+    request = Request(STRATEGY_COMPARISON, ("current_plan",), 2, 300, 30, plan=plan)
+    experiment = reduced_experiment(request)
+    assert horizon_note(experiment, request.names, []).endswith(
+        "The plans run to day 365: choose 365 days to compare them whole."
+    )
+    plan[0]["end"] = 400
+    experiment = reduced_experiment(replace(request, plan=plan))
+    assert horizon_note(experiment, request.names, []).endswith(
+        f"The plans run to day 400: a comparison here runs at most {DAYS[1]} days; ecosim "
+        "batch runs them whole."
+    )
 
 
 def test_reduced_experiment_keeps_the_chosen_strategies_on_the_base_scenario():

@@ -134,7 +134,9 @@ def test_every_brand_influencer_campaign_action_and_segment_has_a_control(scenar
         field = "discount" if action.type == "promotion" else "intensity"
         assert params[f"campaign.{number}.{field}"]["value"] == getattr(action, field)
     for segment in scenario.population.segments:
-        assert params[f"population.segments.{segment.name}.share"]["value"] == segment.share
+        control = params[f"population.segments.{segment.name}.share"]
+        assert control["value"] == segment.share
+        assert "_" not in control["label"], "a label reads as words, not as the file's name"
     assert params["dynamics.negativity_bias"]["value"] == scenario.dynamics.negativity_bias
 
 

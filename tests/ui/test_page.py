@@ -439,9 +439,9 @@ def type_customer(rendered, text):
 
 def test_typing_an_id_follows_that_customer_and_a_wrong_id_is_explained(rendered):
     tab(rendered, "Customer")
-    type_customer(rendered, "12")
+    type_customer(rendered, "13")
     shown = [str(w.children) for w in rendered.find(v.Html).widgets]
-    assert any("Customer 12: segment" in line for line in shown)
+    assert any("Customer 13: segment young urban, " in line for line in shown)  # in words
     assert any(re.search(r"need cycle \d+\.\d days", line) for line in shown)
     table = rendered.find(solara.widgets.HTML, tag="table").widget.unsafe_innerHTML
     assert "<td>spend</td><td style='padding:0 8px; text-align:right'>Rp 0k</td>" in table

@@ -30,6 +30,7 @@ from ecosim.ui.compare_tables import (
 )
 from ecosim.ui.ecosystem import EcosystemDiagram, TodayFlows, ecosystem_figure
 from ecosim.ui.live_model import LiveModel
+from ecosim.ui.network_view import network_figure
 from ecosim.ui.style import STAGE_NAMES, TABLE_BOX
 
 BRANDS = ["tokoku", "modaku"]
@@ -300,6 +301,25 @@ def test_a_time_charts_legend_dates_and_calendar_rows_are_readable_in_a_column(t
         assert len(texts) > len(figure.series), chart.title
         smallest = min(texts, key=lambda text: text.get_fontsize())
         assert smallest.get_fontsize() * pixels >= 8.8, (chart.title, smallest.get_text())
+
+
+@pytest.mark.parametrize("colour_by", ["4C stage", "experience"])
+def test_the_network_pictures_key_is_as_readable_as_a_time_charts(two, colour_by):
+    """At 1440 px its key of stages (and the experience scale's numbers) was 8 px tall."""
+    figure = network_figure(two.network_sample, two, 0, colour_by)
+    pixels = COLUMN / (figure.get_figwidth() * 72)  # per point, drawn COLUMN px wide
+    texts = [
+        *(text for key in figure.legends for text in key.get_texts()),
+        *(label for ax in figure.axes[1:] for label in ax.get_yticklabels()),
+    ]
+    assert texts
+    smallest = min(texts, key=lambda text: text.get_fontsize())
+    assert smallest.get_fontsize() * pixels >= 8.8, smallest.get_text()
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    for text in texts:  # and the larger type still fits in the picture
+        extent = text.get_window_extent(canvas.get_renderer())
+        assert figure.bbox.contains(extent.x1, extent.y1), text.get_text()
 
 
 def test_todays_values_are_marked_on_a_time_chart(two):
