@@ -25,7 +25,7 @@ import pandas as pd
 
 from ecosim.calibrate.schema import CalibrationError
 from ecosim.errors import shortened
-from ecosim.metrics import FLOWS, OUTCOMES, bounds, sentiment
+from ecosim.metrics import FLOWS, OUTCOMES, bounds, sentiment, split_column
 from ecosim.scenario.fields import MAX_DAYS
 from ecosim.scenario.files import undecodable_line
 
@@ -331,12 +331,14 @@ def _out_of_range(column: str, value: float) -> str | None:
     (False, True)
     >>> _out_of_range("rating", 85.0)
     '85 is outside [1, 5] (rating is an average of review stars, 1 to 5)'
+    >>> _out_of_range("aware_share__modaku", 45.0)  # one brand's, as the total's
+    '45 is outside [0, 1] (aware_share__modaku is a share: give 0.45 for 45%)'
     >>> _out_of_range("profit", 1e300)
     '1e+300 is too large (expected at most 1e+100 in magnitude)'
     """
     if abs(value) > LARGEST:
         return f"{value:g} is too large (expected at most {LARGEST:g} in magnitude)"
-    low, high, what = RANGES.get(column, (-math.inf, math.inf, ""))
+    low, high, what = RANGES.get(split_column(column)[0], (-math.inf, math.inf, ""))
     if low <= value <= high:
         return None
     if high == math.inf:
@@ -505,7 +507,8 @@ def aggregate(
     pandas.DataFrame
         ``period``, then one column per outcome: flows summed over the period's days,
         states read on its last day, and ``net_sentiment`` the period's: from its sums of
-        ``wom_positive`` and ``wom_negative`` (which ``daily`` then holds).
+        ``wom_positive`` and ``wom_negative`` (which ``daily`` then holds); a brand's
+        column (``net_sentiment__modaku``) from that brand's.
     """
     days = daily.set_index("step").loc[1 : periods * period_days]
 
@@ -514,10 +517,14 @@ def aggregate(
 
     result = {"period": np.arange(1, periods + 1)}
     for column in columns:
-        if column == "net_sentiment":
-            positive, negative = (by_period(flow).sum(axis=1) for flow in SENTIMENT_FLOWS)
+        outcome, brand = split_column(column)
+        if outcome == "net_sentiment":
+            suffix = f"__{brand}" if brand else ""
+            positive, negative = (
+                by_period(f"{flow}{suffix}").sum(axis=1) for flow in SENTIMENT_FLOWS
+            )
             result[column] = sentiment(positive, negative)
-        elif column in FLOWS:
+        elif outcome in FLOWS:
             result[column] = by_period(column).sum(axis=1)
         else:
             result[column] = by_period(column)[:, -1]

@@ -29,7 +29,7 @@ from scipy import stats
 from ecosim.errors import InputError, InputWarning, as_path
 from ecosim.experiment.schema import unknown_outcome
 from ecosim.market import check_edge_list, resize_problems
-from ecosim.metrics import OUTCOMES, bounds
+from ecosim.metrics import OUTCOMES, bounds, split_column
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import FieldPath, Name, Spec
@@ -45,6 +45,7 @@ __all__ = [
     "Parameter",
     "Settings",
     "Statistic",
+    "fittable_columns",
     "load_calibration",
 ]
 
@@ -394,17 +395,17 @@ class Calibration(Spec):
                     f"parameters[{i}].path: {parameter.path!r} {UNFITTABLE[parameter.path]} "
                     "(expected a field of the market: a rate, a share, a price, ...)"
                 )
-        seen = []
+        seen, fittable = [], fittable_columns(self.scenario)
         for i, statistic in enumerate(self.statistics):
-            if statistic.column not in OUTCOMES:
+            if statistic.column not in fittable:
                 problems.append(
-                    f"statistics[{i}].column: {unknown_outcome(statistic.column, list(OUTCOMES))}"
+                    f"statistics[{i}].column: {_unfittable(statistic.column, self.scenario)}"
                 )
             if statistic.label in seen:
                 problems.append(f"statistics[{i}]: {statistic.label} is given twice")
             seen.append(statistic.label)
         market = [i for i, p in enumerate(self.parameters) if p.path == MARKET_SIZE]
-        known = all(s.column in OUTCOMES for s in self.statistics)
+        known = all(s.column in fittable for s in self.statistics)
         if market and known and not any(_scaled(s) for s in self.statistics):
             problems.append(
                 f"parameters[{market[0]}].path: {MARKET_SIZE} scales counts and money, but no "
@@ -414,10 +415,16 @@ class Calibration(Spec):
                 "no market_size)"
             )
         for name, column in self.data.rename.items():
-            if column not in OUTCOMES and column not in ("period", "date"):
+            if column not in fittable and column not in ("period", "date"):
+                brands = self.scenario.brand_names
+                per_brand = (
+                    f"; or for one brand ({', '.join(brands)}), <outcome>__<brand>"
+                    if len(brands) > 1
+                    else ""
+                )
                 problems.append(
                     f"data.rename.{name}: {column!r} is not an outcome column (expected "
-                    f"period, date or one of: {', '.join(OUTCOMES)})"
+                    f"period, date or one of: {', '.join(OUTCOMES)}{per_brand})"
                 )
         if problems:
             raise ValueError("\n".join(problems))
@@ -643,6 +650,42 @@ def _value_at(data: Any, path: str) -> tuple[bool, Any]:
         else:
             return False, None
     return True, node
+
+
+def fittable_columns(scenario: Scenario) -> list[str]:
+    """Return the outcome columns a calibration of ``scenario`` can fit.
+
+    Every outcome of :data:`ecosim.metrics.OUTCOMES` (over all brands) and, with several
+    brands, each brand's own (``<outcome>__<brand>``), as a run's daily series names them:
+    a firm's sales in a market with competitors are ``purchases__<its brand>``.
+
+    Examples
+    --------
+    >>> columns = fittable_columns(load_scenario("scenarios/two_brands.toml"))
+    >>> "purchases" in columns, "purchases__tokoku" in columns, "purchases__other" in columns
+    (True, True, False)
+    >>> "purchases__tokoku" in fittable_columns(load_scenario("scenarios/baseline.toml"))
+    False
+    """
+    brands = scenario.brand_names if len(scenario.brands) > 1 else []
+    return [*OUTCOMES, *(f"{name}__{brand}" for brand in brands for name in OUTCOMES)]
+
+
+def _unfittable(column: str, scenario: Scenario) -> str:
+    """Say that a statistic's column is no outcome a calibration of ``scenario`` can fit."""
+    outcome, brand = split_column(column)
+    brands = scenario.brand_names
+    if brand and outcome in OUTCOMES and len(brands) == 1:
+        return (
+            f"{column!r}: the scenario has one brand, {brands[0]}, whose outcomes are the "
+            f"columns without a brand (expected {outcome!r})"
+        )
+    if brand and outcome in OUTCOMES:
+        return (
+            f"{column!r}: the scenario has no brand {brand!r} (expected {outcome}__<brand> "
+            f"for one of: {', '.join(brands)})"
+        )
+    return unknown_outcome(column, fittable_columns(scenario))
 
 
 def _scaled(statistic: Statistic) -> bool:

@@ -125,8 +125,8 @@ def simulated_periods(
             "statistics",
             f"{column} is undefined in period(s) {', '.join(map(str, found))} of a simulation "
             f"with {shown} (it averages over customers, and there were none: "
-            f"{OUTCOMES[column]}); fit an outcome defined in every period, or bounds "
-            "under which it is",
+            f"{OUTCOMES[split_column(column)[0]]}); fit an outcome defined in every period, "
+            "or bounds under which it is",
         )
         for column, found in undefined.items()
         if found
