@@ -12,6 +12,7 @@ from ecosim.calibrate.outputs import LEVEL, summary_cells
 from ecosim.calibrate.posterior import named_beside
 from ecosim.calibrate.schema import MARKET_SIZE, STATISTIC_KINDS, Calibration
 from ecosim.errors import plain_number
+from ecosim.metrics import split_column
 from ecosim.report.references import references_section
 
 __all__ = ["periods", "unmoved_note", "write_report_text"]
@@ -181,7 +182,12 @@ def write_report_text(
         f"{c.data.period_days} simulated "
         f"day(s) each, columns "
         f"{', '.join(f'`{col}`' for col in c.columns)}. Flows are summed over a period's days, "
-        "states read on its last day.",
+        "states read on its last day"
+        + (
+            "; net sentiment is that of the period's word of mouth."
+            if any(split_column(column)[0] == "net_sentiment" for column in c.columns)
+            else "."
+        ),
         "",
         "## Results",
         "",

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from scipy import stats
 
-from ecosim.errors import InputError, InputWarning, as_path
+from ecosim.errors import InputError, InputWarning, as_path, shortened
 from ecosim.experiment.schema import unknown_outcome
 from ecosim.market import check_edge_list, resize_problems
 from ecosim.metrics import OUTCOMES, bounds, split_column
@@ -290,12 +290,12 @@ class Data(Spec):
     The file has a ``period`` column (1, 2, ...) or a ``date`` column (ISO dates,
     ``period_days`` apart; the first date is period 1), and one column per observed
     outcome, named as the model's outcome columns (``purchases``, ``revenue``,
-    ``aware_share``...). Period ``k`` covers simulated days ``(k - 1) * period_days + 1``
-    to ``k * period_days``: flows (purchases, revenue) are summed over its days, states
-    (shares, counts of customers) are read on its last day, and ``net_sentiment`` is the
-    period's (from its days' positive and negative word of mouth). ``rename`` maps the file's
-    own column names (each one the file has) to outcome columns
-    (``rename = { sales = "purchases" }``).
+    ``aware_share``...; with several brands also one brand's, ``purchases__modaku``).
+    Period ``k`` covers simulated days ``(k - 1) * period_days + 1`` to ``k * period_days``:
+    flows (purchases, revenue) are summed over its days, states (shares, counts of
+    customers) are read on its last day, and ``net_sentiment`` is the period's (from its
+    days' positive and negative word of mouth). ``rename`` maps the file's own column names
+    (each one the file has) to outcome columns (``rename = { sales = "purchases" }``).
     """
 
     path: str
@@ -414,18 +414,19 @@ class Calibration(Spec):
                 "data cannot inform it (add a statistic of a count, such as purchases, or fit "
                 "no market_size)"
             )
+        brands = self.scenario.brand_names
+        per_brand = f"; or for one brand ({', '.join(brands)}), <outcome>__<brand>"
         for name, column in self.data.rename.items():
-            if column not in fittable and column not in ("period", "date"):
-                brands = self.scenario.brand_names
-                per_brand = (
-                    f"; or for one brand ({', '.join(brands)}), <outcome>__<brand>"
-                    if len(brands) > 1
-                    else ""
-                )
-                problems.append(
-                    f"data.rename.{name}: {column!r} is not an outcome column (expected "
-                    f"period, date or one of: {', '.join(OUTCOMES)}{per_brand})"
-                )
+            if column in fittable or column in ("period", "date"):
+                continue
+            outcome, brand = split_column(column)
+            problems.append(
+                f"data.rename.{name}: {_unfittable(column, self.scenario)}"
+                if brand and outcome in OUTCOMES
+                else f"data.rename.{name}: {shortened(repr(column))} is not an outcome column "
+                f"(expected period, date or one of: {', '.join(OUTCOMES)}"
+                f"{per_brand * (len(brands) > 1)})"
+            )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -677,13 +678,13 @@ def _unfittable(column: str, scenario: Scenario) -> str:
     brands = scenario.brand_names
     if brand and outcome in OUTCOMES and len(brands) == 1:
         return (
-            f"{column!r}: the scenario has one brand, {brands[0]}, whose outcomes are the "
-            f"columns without a brand (expected {outcome!r})"
+            f"{shortened(repr(column))}: the scenario has one brand, {brands[0]}, whose "
+            f"outcomes are the columns without a brand (expected {outcome!r})"
         )
     if brand and outcome in OUTCOMES:
         return (
-            f"{column!r}: the scenario has no brand {brand!r} (expected {outcome}__<brand> "
-            f"for one of: {', '.join(brands)})"
+            f"{shortened(repr(column))}: the scenario has no brand {shortened(repr(brand))} "
+            f"(expected {outcome}__<brand> for one of: {', '.join(brands)})"
         )
     return unknown_outcome(column, fittable_columns(scenario))
 

@@ -298,7 +298,7 @@ def horizon_note(experiment: Experiment, chosen: Iterable[str], skip: Iterable[s
     >>> horizon_note(experiment, ["current_plan"], [])[:81]
     'In 120 days the runs leave out or cut short campaign actions: current plan 4 left'
     """
-    days, parts, last = experiment.scenario.days, [], 0
+    days, parts, last, chosen = experiment.scenario.days, [], 0, list(chosen)
     for name in (name for name in chosen if name not in skip):
         scenario = _strategy_scenario(experiment, name)
         beyond, cut = beyond_horizon_problems(scenario)
@@ -310,11 +310,14 @@ def horizon_note(experiment: Experiment, chosen: Iterable[str], skip: Iterable[s
             last = max(last, *(action.end for action in scenario.campaign))
     if not parts:
         return None
-    advice = (
-        f"choose {last} days to compare them whole"
-        if last <= DAYS[1]
-        else f"a comparison here runs at most {DAYS[1]} days; ecosim batch runs them whole"
-    )
+    advice = f"choose {last} days to compare them whole"
+    if last > DAYS[1]:
+        advice = (
+            f"a comparison here runs at most {DAYS[1]} days; ecosim batch --days {last} runs "
+            "them whole"
+        )
+        if EDITED_PLAN in chosen:
+            advice += " (the edited plan once downloaded from the Campaign tab: a scenario file)"
     return (
         f"In {days} days the runs leave out or cut short campaign actions: {'; '.join(parts)}. "
         f"The plans run to day {last}: {advice}."

@@ -103,6 +103,7 @@ def test_a_firm_fits_its_own_sales_and_the_report_names_the_brands_columns(tmp_p
     calibrate(calibration, out, serial=True)
     report = (out / "report.md").read_text()
     assert "`purchases__modaku`" in report and "| net_sentiment__tokoku | 10 |" in report
+    assert "net sentiment is that of the period's word of mouth." in report
 
 
 def test_an_unknown_brand_or_outcome_is_named_with_what_is_expected(tmp_path):
@@ -145,3 +146,53 @@ def test_a_column_may_be_renamed_to_a_brands_and_is_checked_as_its_outcome(tmp_p
     with pytest.raises(CalibrationError) as raised:
         load_calibration(write(tmp_path, data=share))
     assert "40 is outside [-1, 1] (net_sentiment__tokoku" in str(raised.value)
+
+
+def test_a_market_size_scales_a_brands_counts_and_not_its_shares(tmp_path):
+    market = 'prior = "uniform"\n\n[[parameters]]\npath = "market_size"\nprior = "uniform"'
+    market += "\nlow = 6000\nhigh = 6000.001"
+    calibration = load_calibration(write(tmp_path, ('prior = "uniform"', market)))
+    values = {"price": 110.0, "market_size": 6000.0}
+    scaled = simulated_periods(calibration, values, seed=5)
+    plain = simulated_periods(load_calibration(write(tmp_path)), {"price": 110.0}, seed=5)
+    np.testing.assert_allclose(scaled["purchases__modaku"], 3 * plain["purchases__modaku"])
+    np.testing.assert_array_equal(scaled["net_sentiment__tokoku"], plain["net_sentiment__tokoku"])
+    shares = write(
+        tmp_path, ('prior = "uniform"', market), ('"purchases__modaku"', '"aware_share__modaku"')
+    )
+    with pytest.raises(CalibrationError, match="market_size scales counts and money, but no "):
+        load_calibration(shares)
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        (
+            "purchases__rival",
+            "'purchases__rival': the scenario has no brand 'rival' (expected "
+            "purchases__<brand> for one of: tokoku, modaku)",
+        ),
+        (
+            "purchase",
+            "'purchase' is not an outcome column (expected period, date or one of: ",
+        ),
+    ],
+)
+def test_a_rename_to_no_brands_column_is_named_as_a_statistics(tmp_path, column, message):
+    path = write(
+        tmp_path,
+        ("period_days = 7", f'period_days = 7\nrename = {{ sales = "{column}" }}'),
+        data=DATA.replace("week,purchases__modaku", "week,sales"),
+    )
+    with pytest.raises(CalibrationError) as raised:
+        load_calibration(path)
+    assert f"data.rename.sales: {message}" in str(raised.value)
+    if column == "purchase":
+        assert "; or for one brand (tokoku, modaku), <outcome>__<brand>)" in str(raised.value)
+
+
+def test_a_very_long_brands_column_is_shortened_in_the_message(tmp_path):
+    long = "purchases__" + "x" * 3000
+    with pytest.raises(CalibrationError) as raised:
+        load_calibration(write(tmp_path, ('"purchases__modaku"', f'"{long}"')))
+    assert len(str(raised.value)) < 1000

@@ -542,7 +542,8 @@ def test_the_horizon_note_advises_only_days_the_page_can_run():
     experiment = reduced_experiment(replace(request, plan=plan))
     assert horizon_note(experiment, request.names, []).endswith(
         f"The plans run to day 400: a comparison here runs at most {DAYS[1]} days; ecosim "
-        "batch runs them whole."
+        "batch --days 400 runs them whole (the edited plan once downloaded from the Campaign "
+        "tab: a scenario file)."
     )
 
 
