@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from ecosim.errors import InputError
 from ecosim.metrics import MONEY_UNIT, is_money
@@ -34,6 +34,7 @@ __all__ = [
     "percent",
     "plain_tick",
     "sensitivity_plot",
+    "settle_ticks",
     "strategy_colours",
     "suptitle",
     "with_unit",
@@ -56,6 +57,43 @@ def suptitle(fig: Figure, text: str) -> None:
     """
     width = max(int(fig.get_figwidth() * TITLE_CHARACTERS_PER_INCH), 20)
     fig.suptitle(textwrap.fill(text, width))
+
+
+def settle_ticks(fig: Figure) -> None:
+    """Fix each axis's ticks where they are drawn, so that the layout makes room for them.
+
+    A constrained layout sizes the axes from their tick labels, but the ticks are chosen
+    for the axes' size: an axes made shorter by a title and an axis label can get ticks a
+    digit longer (0.025 apart instead of 0.02), whose labels the layout did not measure, and
+    the axis label is then cut at the figure's edge. Drawn once, each axis chosen by a
+    :class:`~matplotlib.ticker.MaxNLocator` keeps the ticks it drew, and the next draw (the
+    saved one) lays out the labels it shows. Other locators (logarithmic, dates, fixed) and
+    figures without a layout engine are left as they are.
+
+    Examples
+    --------
+    >>> fig = Figure(figsize=(4.5, 3.0), layout="constrained")
+    >>> ax = fig.subplots()
+    >>> _ = ax.fill_between([1, 10], [0.35, 0.35], [0.52, 0.52])
+    >>> _ = ax.set(xlabel="period (7 simulated days each)", ylabel="aware_share")
+    >>> suptitle(fig, "a calibration: posterior predictive check")
+    >>> canvas = FigureCanvasAgg(fig)
+    >>> def left_of_label():
+    ...     canvas.draw()
+    ...     return round(ax.yaxis.label.get_window_extent(canvas.get_renderer()).x0)
+    >>> left_of_label()  # pixels: the label's first letters are cut
+    -5
+    >>> settle_ticks(fig)
+    >>> left_of_label()
+    4
+    """
+    if fig.get_layout_engine() is None:
+        return
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_locator(), MaxNLocator):
+                axis.set_major_locator(FixedLocator(axis.get_majorticklocs()))
 
 
 def key_below(fig: Figure, ax: Axes) -> None:

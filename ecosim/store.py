@@ -509,8 +509,14 @@ def _standard_json(value: Any) -> Any:
 
 
 def write_figure(figure: Figure, path: str | Path, dpi: int = 110) -> None:
-    """Save a matplotlib figure (format from the file suffix), atomically."""
+    """Save a matplotlib figure (format from the file suffix), atomically.
+
+    Its ticks are settled first (:func:`ecosim.plots.settle_ticks`): no axis label is cut.
+    """
+    from ecosim.plots import settle_ticks  # matplotlib: loaded when a figure exists
+
     path = Path(path)
+    settle_ticks(figure)
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=dpi, format=path.suffix.lstrip("."))
 

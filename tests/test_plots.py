@@ -150,3 +150,24 @@ def test_a_one_panel_figures_title_fits_in_the_figure():
     assert "fee_revenue" in fig.get_suptitle()
     days = fig.axes[0].get_xticks()
     assert all(float(day).is_integer() for day in days), f"days ticked {days} (was 0.5, 1.5)"
+
+
+def test_a_written_figures_axis_labels_are_not_cut_at_its_edge(tmp_path):
+    """A calibration's predictive check cut its first panel's label ("aware_share__tokoku"):
+    the layout measured ticks 0.02 apart, then drew ticks 0.025 apart, a digit longer."""
+    import numpy as np
+    import PIL.Image
+    from matplotlib.figure import Figure
+
+    from ecosim.plots import suptitle
+    from ecosim.store import write_figure
+
+    figure = Figure(figsize=(13.5, 3.0), layout="constrained")
+    for ax in figure.subplots(1, 3):
+        ax.fill_between([1, 10], [0.354, 0.354], [0.519, 0.519], alpha=0.3)
+        ax.set(xlabel="period (7 simulated days each)", ylabel="aware_share__tokoku")
+    suptitle(figure, "challenger: posterior predictive check")
+    write_figure(figure, tmp_path / "ppc.png")
+    grey = np.asarray(PIL.Image.open(tmp_path / "ppc.png").convert("L"))
+    assert grey[:, :2].min() == 255, "the first label reaches the figure's left edge"
+    assert grey[:, -2:].min() == 255 and grey[:2].min() == 255 and grey[-2:].min() == 255
