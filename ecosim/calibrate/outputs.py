@@ -206,7 +206,10 @@ def calibrated_scenario(
     """Return the base scenario at the posterior medians, as TOML with a header comment.
 
     The scenario file is read as written (``extends`` resolved), the calibration's
-    ``customers`` and ``days`` and the medians applied, and the result validated.
+    ``customers`` and ``days`` and the medians applied, and the result validated. Campaign
+    actions that start after the last day (when the calibration's ``days`` shortens the
+    horizon) ran in no simulation, and a scenario holding one does not load: they are left
+    out, and the header says so.
     ``network``: the name of the copy of its edge list that the file reads, beside it.
     """
     medians = dict(zip(summary["parameter"], summary["median"], strict=True))
@@ -218,6 +221,11 @@ def calibrated_scenario(
     if calibration.days is not None:
         overrides["days"] = calibration.days
     data = apply_overrides(read_toml(_scenario_path(calibration)), overrides)
+    horizon = calibration.scenario.days
+    campaign = data.get("campaign", [])  # with the medians: a fitted start is the median's
+    beyond = [a for a, action in enumerate(campaign) if action["start"] > horizon]
+    if beyond:  # ran in no simulation, and a scenario that holds one does not load
+        data["campaign"] = [action for a, action in enumerate(campaign) if a not in beyond]
     validate_scenario(data, source="calibrated.toml")
     lines = [
         f"# {calibration.scenario.name} calibrated to {calibration.data.path} by ecosim calibrate",
@@ -228,6 +236,12 @@ def calibrated_scenario(
             for p, row in zip(calibration.parameters, summary.itertuples(), strict=True)
         ),
     ]
+    if beyond:
+        actions = ", ".join(f"campaign[{a}]" for a in beyond)
+        lines.append(
+            f"# It leaves out {actions} of the scenario: starting after the last day "
+            f"({horizon}), {'it' if len(beyond) == 1 else 'they'} ran in no simulation."
+        )
     if any(p.path == MARKET_SIZE for p in calibration.parameters):
         lines.append(
             f"# market_size is not a scenario field: the {calibration.scenario.population.size:,} "

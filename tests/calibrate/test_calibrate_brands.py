@@ -104,6 +104,14 @@ def test_a_firm_fits_its_own_sales_and_the_report_names_the_brands_columns(tmp_p
     report = (out / "report.md").read_text()
     assert "`purchases__modaku`" in report and "| net_sentiment__tokoku | 10 |" in report
     assert "net sentiment is that of the period's word of mouth." in report
+    calibrated = ecosim.load_scenario(out / "calibrated.toml")  # runs as written
+    starts = [action.start for action in calibration.scenario.campaign]
+    assert [a.start for a in calibrated.campaign] == [day for day in starts if day <= 70]
+    left_out = ", ".join(f"campaign[{a}]" for a, day in enumerate(starts) if day > 70)
+    assert (
+        f"# It leaves out {left_out} of the scenario: starting after the last day (70)"
+        in (out / "calibrated.toml").read_text()
+    )
 
 
 def test_an_unknown_brand_or_outcome_is_named_with_what_is_expected(tmp_path):
