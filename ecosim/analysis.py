@@ -414,6 +414,7 @@ def spend_comparison(
     pair: Sequence[str] = ("replication",),
     tolerance: float = EQUAL_COST_TOLERANCE,
     confidence: float = 0.95,
+    brand: str | None = None,
 ) -> pd.DataFrame:
     """Compare each strategy's spend with the baseline's, and the profit each extra Rp brings.
 
@@ -421,7 +422,9 @@ def spend_comparison(
     has not been shown to be better. Spend is the sum of the :data:`SPEND` columns the
     results hold; differences are paired by replication as in
     :func:`paired_differences`, over the runs whose spend is known, and the means of
-    spend over the same pairs.
+    spend over the same pairs. In a market of several brands the totals mix a brand's
+    money with its competitors': ``brand`` compares that brand's own spend and profit
+    (``total_marketing_cost__<brand>``..., ``total_profit__<brand>``).
 
     Parameters
     ----------
@@ -433,6 +436,8 @@ def spend_comparison(
     tolerance : float
         Largest relative difference of mean spend from the baseline's that counts as
         equal cost (0 or more).
+    brand : str, optional
+        One brand's spend and profit instead of the totals over all brands.
 
     Returns
     -------
@@ -465,21 +470,24 @@ def spend_comparison(
             f"tolerance: expected a share of the baseline's spend, 0 or more, such as "
             f"{EQUAL_COST_TOLERANCE} (got {tolerance!r:.40})"
         )
-    held = [c for c in SPEND if c in results.columns]
+    suffix = f"__{brand}" if brand is not None else ""
+    wanted = [f"{column}{suffix}" for column in SPEND]
+    held = [c for c in wanted if c in results.columns]
     if not held:
-        raise InputError(f"results: no spend column (expected one of {', '.join(SPEND)})")
+        raise InputError(f"results: no spend column (expected one of {', '.join(wanted)})")
     _known_baseline(results, baseline, "results")
     spend = results[held].sum(axis=1, skipna=False)
-    frame = results.assign(_spend=spend)[spend.notna()]  # a spend not known is not 0
+    frame = results.assign(_spend=spend, _profit=results[f"total_profit{suffix}"])
+    frame = frame[spend.notna()]  # a spend not known is not 0
     if baseline not in set(frame["strategy"]):  # no baseline run with a known spend
         frame = frame.iloc[:0]
     differences = paired_differences(
-        frame, ["_spend", "total_profit"], baseline, by=by, pair=pair, confidence=confidence
+        frame, ["_spend", "_profit"], baseline, by=by, pair=pair, confidence=confidence
     )
     rows = []
     for keys, group in differences.groupby([*by, "strategy"], sort=False):
         cost = group[group["outcome"] == "_spend"].iloc[0]
-        profit = group[group["outcome"] == "total_profit"].iloc[0]
+        profit = group[group["outcome"] == "_profit"].iloc[0]
         labels = dict(zip([*by, "strategy"], keys, strict=True))
         base, mine = _paired_means(frame, labels, baseline, [*by, *_names(pair)])
         extra = float(cost["difference"])

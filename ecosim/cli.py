@@ -967,8 +967,9 @@ def _compare(args: argparse.Namespace) -> int:
     if len(spend):
         for _, row in spend[~spend["equal_cost"]].iterrows():
             where = f"condition {row['condition']}: " if comparison.groups else ""
+            whose = f" ({row['brand']}'s own)" if "brand" in spend.columns else ""
             print(
-                f"not at equal cost: {where}{row['strategy']} spends "
+                f"not at equal cost: {where}{row['strategy']}{whose} spends "
                 f"{'+' if row['extra_spend'] > 0 else ''}{format_number(row['extra_spend'])} "
                 f"({row['extra_spend_share']:+.1%}) against "
                 f"{row['baseline']}; profit "

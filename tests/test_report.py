@@ -682,3 +682,47 @@ def test_a_description_with_a_bar_or_a_line_break_keeps_the_strategies_table_who
     (row,) = [line for line in table if line.startswith("| **promo** |")]
     assert "| ads \\| posts then a promotion |" in row
     assert all(len(re.findall(r"(?<!\\)\|", line)) == 4 for line in table), table
+
+
+def test_in_a_market_of_several_brands_each_brand_s_own_spend_decides_equal_cost(tmp_path):
+    """The totals added the rival's money: cutting the shop's advertising moved the market's
+    spend by well under 1% beside a rival spending a hundred times more, and was called equal
+    cost, and the rival's profit was counted in the shop's."""
+    rival_ad = {"type": "advertising", "brand": "rival", "channel": "social", "start": 1, "end": 20}
+    rival_ad["cost"] = 50_000.0  # a fixed cost: a TV flight, say
+    two = small_scenario(
+        name="two",
+        brands=[
+            {"name": "shop", "price": 100.0, "budget": 10_000.0},
+            {"name": "rival", "price": 90.0, "budget": 100_000.0},
+        ],
+    )
+    two["campaign"].append(rival_ad)
+    (tmp_path / "two.toml").write_text(tomli_w.dumps(two))
+    data = tiny_experiment(replications=3, outcomes=["total_profit"])
+    data.pop("conditions")
+    data["scenario"] = "two.toml"
+    data["strategies"] = {"plain": {}, "quieter": {"set": {"campaign.0.intensity": 0.3}}}
+    out = tmp_path / "out"
+    run_experiment(load_experiment(write_experiment(tmp_path, data)), out, serial=True)
+    comparison = compare(out)
+    results = comparison.results.set_index(["strategy", "replication"])
+    market = results[["total_marketing_cost", "total_service_cost", "total_programme_cost"]]
+    assert abs(market.sum(axis=1)["quieter"].mean() / market.sum(axis=1)["plain"].mean() - 1) < 0.01
+    rows = comparison.spend.set_index("brand")
+    assert rows["strategy"].tolist() == ["quieter", "quieter"]
+    for brand in ("shop", "rival"):
+        own = results[[f"total_{c}_cost__{brand}" for c in ("marketing", "service", "programme")]]
+        spend = own.sum(axis=1)
+        profit = results[f"total_profit__{brand}"]
+        assert rows.loc[brand, "extra_spend"] == pytest.approx(
+            (spend["quieter"] - spend["plain"]).mean()
+        )
+        assert rows.loc[brand, "extra_profit"] == pytest.approx(
+            (profit["quieter"] - profit["plain"]).mean()
+        )
+    assert not rows.loc["shop", "equal_cost"] and rows.loc["shop", "extra_spend_share"] < -0.5
+    assert rows.loc["rival", "equal_cost"]
+    report = write_report(comparison, tmp_path / "report").read_text()
+    assert "| `quieter` | shop | " in report and "| `quieter` | rival | " in report
+    assert "**Not at equal cost:** `quieter` (shop); compare it by profit" in report

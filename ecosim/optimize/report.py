@@ -23,7 +23,7 @@ from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState
 
 from ecosim.analysis import describe, paired_differences, spend_comparison
-from ecosim.metrics import bounds
+from ecosim.metrics import bounds, split_column
 from ecosim.model import resolve_scenario
 from ecosim.optimize.run import CURRENT, KEPT, SEARCH_RUNS, SELECTION, Outcome
 from ecosim.optimize.schema import Optimisation
@@ -202,9 +202,12 @@ def comparison_table(outcome: Outcome, optimisation: Optimisation) -> pd.DataFra
                 p_value=float(d["p_value"]),
             )
         rows.append(row)
-    if differences is not None and "total_profit" in both.columns:
-        spend = spend_comparison(both, CURRENT).iloc[0]
+    brand = objective_brand(optimisation)
+    suffix = f"__{brand}" if brand else ""
+    if differences is not None and f"total_profit{suffix}" in both.columns:
+        spend = spend_comparison(both, CURRENT, brand=brand).iloc[0]
         rows[0].update(
+            spend_brand=brand or "",
             spend=spend["spend"],
             current_spend=spend["baseline_spend"],
             extra_spend=spend["extra_spend"],
@@ -538,12 +541,34 @@ def _markdown(
     return "\n".join(lines + references_section(REFERENCES, lines))
 
 
+def objective_brand(optimisation: Optimisation) -> str | None:
+    """Return the one brand whose outcomes the objectives are, if they are one brand's.
+
+    A plan for one brand of several (``total_gross_margin__modaku``) is compared at that
+    brand's own cost and profit: the market's totals would add its competitors' money.
+
+    Examples
+    --------
+    >>> from ecosim.optimize import load_optimisation
+    >>> study = load_optimisation("optimizations/spend_mix.toml")
+    >>> objective_brand(study) is None
+    True
+    >>> mine = study.objectives[0].model_copy(update={"outcome": "total_profit__modaku"})
+    >>> objective_brand(study.model_copy(update={"objectives": [mine]}))
+    'modaku'
+    """
+    brands = {split_column(o.outcome)[1] for o in optimisation.objectives}
+    return brands.pop() if len(brands) == 1 and "" not in brands else None
+
+
 def _spend_sentence(row: pd.Series) -> str:
     """Say whether the chosen plan costs what the current one does, and what that buys."""
     share = row["extra_spend_share"]
+    brand = row.get("spend_brand")
+    whose = f"{brand}'s own " if isinstance(brand, str) and brand else ""
     what = (
-        f"It spends {_n(row['spend'])} (marketing, service and programme costs) against "
-        f"{_n(row['current_spend'])} for the current plan"
+        f"It spends {_n(row['spend'])} ({whose}marketing, service and programme costs) "
+        f"against {_n(row['current_spend'])} for the current plan"
         + (f" ({share:+.1%})" if math.isfinite(share) else "")
     )
     if row["equal_cost"]:

@@ -65,7 +65,8 @@ class Comparison:
         or ``""`` when there was no pair to decompose.
     spend : pandas.DataFrame
         :func:`ecosim.analysis.spend_comparison`: each strategy's spend against the
-        baseline's, its incremental profit per extra Rp, and whether it costs the same.
+        baseline's, its incremental profit per extra Rp, and whether it costs the same;
+        with several brands one row per brand (a ``brand`` column), each brand's own.
     confidence : float
         The confidence of every interval (and ``1 - confidence`` the level of every test).
     running : bool
@@ -254,11 +255,7 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
             within=bounds(column),
         )
     failures = pd.DataFrame(list(store.failures().values()))
-    spend = (
-        spend_comparison(paired, experiment.baseline, by=groups, confidence=confidence)
-        if "total_profit" in results.columns
-        else pd.DataFrame()
-    )
+    spend = _spend(paired, experiment.baseline, groups, confidence)
     return Comparison(
         experiment,
         results,
@@ -272,3 +269,39 @@ def compare(directory: str | Path, confidence: float = CONFIDENCE) -> Comparison
         confidence,
         running=running,
     )
+
+
+def _spend(
+    results: pd.DataFrame, baseline: str, groups: list[str], confidence: float
+) -> pd.DataFrame:
+    """Each strategy's spend and profit against the baseline's; per brand with several.
+
+    In a market of several brands the totals add a brand's money to its competitors': a
+    strategy that doubles one brand's advertising moves the market's spend by a percent
+    when a competitor spends a hundred times more, and its profit by the competitor's
+    losses. Each brand's own columns (``total_profit__<brand>``...) are compared instead,
+    one row per strategy and brand.
+    """
+    brands = [c.removeprefix("total_profit__") for c in results if c.startswith("total_profit__")]
+    if not brands:
+        return (
+            spend_comparison(results, baseline, by=groups, confidence=confidence)
+            if "total_profit" in results.columns
+            else pd.DataFrame()
+        )
+    each = [
+        spend_comparison(results, baseline, by=groups, confidence=confidence, brand=brand)
+        for brand in brands
+    ]
+    frame = pd.concat(
+        [rows.assign(brand=brand) for rows, brand in zip(each, brands, strict=True)],
+        ignore_index=True,
+    )
+    order = {name: i for i, name in enumerate(dict.fromkeys(frame["strategy"]))}
+    frame = frame.sort_values(
+        [*groups, "strategy"],
+        key=lambda c: c.map(order) if c.name == "strategy" else c,
+        kind="stable",
+    )
+    columns = [*groups, "strategy", "brand"]
+    return frame[[*columns, *(c for c in frame.columns if c not in columns)]].reset_index(drop=True)

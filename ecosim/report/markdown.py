@@ -254,6 +254,7 @@ def _spend_section(c: Comparison) -> list[str]:
     """Spend against the baseline, incremental profit per extra Rp, unequal costs flagged."""
     if c.spend.empty:
         return []
+    brands = "brand" in c.spend.columns
     lines = [
         "## Cost and incremental profit",
         "",
@@ -263,11 +264,25 @@ def _spend_section(c: Comparison) -> list[str]:
         "per extra Rp spent (or per Rp saved) is the fair measure: above 0 the strategy "
         "earns more for its money, its extra spend paying for more than its cost or its "
         "saving raising profit (profit already subtracts the spend).",
+        *(
+            [
+                "",
+                "With several brands each brand's own spend and profit are compared (the "
+                "market's totals would add a brand's money to its competitors'): a strategy "
+                "is at equal cost for a brand when that brand's spend is within 1% of its "
+                "spend under the baseline.",
+            ]
+            if brands
+            else []
+        ),
         "",
-        "| strategy | " + "".join(f"{g} | " for g in c.groups) + "spend | extra spend | "
+        "| strategy | "
+        + "brand | " * brands
+        + "".join(f"{g} | " for g in c.groups)
+        + "spend | extra spend | "
         f"extra profit ({percent(c.confidence)} CI) | profit per Rp spent or saved | "
         "equal cost |",
-        "|---|" + "---|" * (len(c.groups) + 5),
+        "|---|" + "---|" * (len(c.groups) + 5 + brands),
     ]
     for _, row in c.spend.iterrows():
         equal = (
@@ -283,13 +298,23 @@ def _spend_section(c: Comparison) -> list[str]:
         bounds = interval(row["profit_ci_low"], row["profit_ci_high"])
         lines.append(
             f"| `{row['strategy']}` | "
+            + (f"{row['brand']} | " if brands else "")
             + "".join(f"{format_number(row[g])} | " for g in c.groups)
             + f"{format_number(row['spend'])} | {format_number(row['extra_spend'])} | "
             f"{format_number(row['extra_profit'])} {bounds} | {per} | {equal} |"
         )
-    unequal = c.spend.loc[~c.spend["equal_cost"], "strategy"].drop_duplicates().tolist()
+    unequal_rows = c.spend.loc[~c.spend["equal_cost"]]
+    unequal = unequal_rows["strategy"].drop_duplicates().tolist()
     if unequal:
-        names = ", ".join(f"`{n}`" for n in unequal)
+        names = ", ".join(
+            f"`{n}`"
+            + (
+                f" ({', '.join(unequal_rows.loc[unequal_rows['strategy'] == n, 'brand'].unique())})"
+                if brands
+                else ""
+            )
+            for n in unequal
+        )
         them = "it" if len(unequal) == 1 else "them"
         lines += [
             "",

@@ -13,9 +13,11 @@ from ecosim.cli import main
 from ecosim.errors import InputError, InputWarning
 from ecosim.experiment import runner
 from ecosim.optimize import OptimisationError, load_optimisation, optimise, write_report
-from ecosim.optimize.report import _quantile_note
+from ecosim.optimize.report import _quantile_note, comparison_table
 from ecosim.optimize.run import CURRENT, stream_seeds
 from ecosim.optimize.search import open_study, run_search
+
+from support import small_scenario
 
 OPTIMUM = {"brands.0.margin": 0.62, "brands.0.quality": 0.35}
 
@@ -374,3 +376,35 @@ def test_arguments_optimise_cannot_use_are_refused_before_its_folder_is_written(
     with pytest.raises(InputError, match=message):
         optimise(**arguments)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_plan_for_one_brand_of_several_is_costed_at_that_brand_s_own_spend(tmp_path):
+    """With the rival's money in the totals, a plan that cut the shop's advertising by more
+    than half was said to spend "the same cost, within 1%"."""
+    two = small_scenario(
+        brands=[
+            {"name": "shop", "price": 100.0, "budget": 10_000.0},
+            {"name": "rival", "price": 90.0, "budget": 100_000.0},
+        ]
+    )
+    rival_ad = {"type": "advertising", "brand": "rival", "channel": "social", "start": 1, "end": 20}
+    two["campaign"].append({**rival_ad, "cost": 50_000.0})  # a fixed cost: a TV flight, say
+    variables = [
+        {"name": "margin", "path": "brands.0.margin", "low": 0.6, "high": 0.9},
+        {"name": "ads", "path": "campaign.0.intensity", "low": 0.2, "high": 0.4},
+    ]
+    objectives = [{"outcome": "total_profit__shop", "direction": "maximize"}]
+    data = tiny_optimisation(variables=variables, objectives=objectives)
+    optimisation = load_optimisation(write_optimisation(tmp_path, data, two))
+    outcome = optimise(optimisation, tmp_path / "out", serial=True)
+    row = comparison_table(outcome, optimisation).iloc[0]
+    runs = outcome.runs.set_index(["candidate", "replication"])
+    pairs = runs.loc[outcome.chosen.name].index.intersection(runs.loc[CURRENT].index)
+    costs = [f"total_{c}_cost__shop" for c in ("marketing", "service", "programme")]
+    own = runs[costs].sum(axis=1)
+    extra = (own.loc[outcome.chosen.name].loc[pairs] - own.loc[CURRENT].loc[pairs]).mean()
+    assert row["spend_brand"] == "shop" and row["extra_spend"] == pytest.approx(extra)
+    assert row["extra_spend_share"] < -0.5 and not row["equal_cost"]
+    report = write_report(outcome, optimisation).read_text()
+    assert "(shop's own marketing, service and programme costs)" in report
+    assert "**not at equal cost**" in report
