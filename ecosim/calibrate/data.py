@@ -55,6 +55,9 @@ is: ``(low, high, what)``, ``what`` ending the sentence that begins with the out
 in an error message. Shares (and net sentiment, a fraction of either sign) are fractions,
 not percentages, and a value given as a percentage is answered with the fraction to give."""
 
+NO_RANGE = (-math.inf, math.inf, "")
+"""The range of an outcome that takes any value (margin, profit)."""
+
 ENCODING = "utf-8-sig"
 """Data files are UTF-8, with or without the byte-order mark that spreadsheets write."""
 
@@ -333,12 +336,16 @@ def _out_of_range(column: str, value: float) -> str | None:
     '85 is outside [1, 5] (rating is an average of review stars, 1 to 5)'
     >>> _out_of_range("aware_share__modaku", 45.0)  # one brand's, as the total's
     '45 is outside [0, 1] (aware_share__modaku is a share: give 0.45 for 45%)'
+    >>> _out_of_range("tier_gold__modaku", -2.0)
+    '-2 is negative (expected 0 or more: tier_gold__modaku cannot be negative)'
     >>> _out_of_range("profit", 1e300)
     '1e+300 is too large (expected at most 1e+100 in magnitude)'
     """
     if abs(value) > LARGEST:
         return f"{value:g} is too large (expected at most {LARGEST:g} in magnitude)"
-    low, high, what = RANGES.get(split_column(column)[0], (-math.inf, math.inf, ""))
+    outcome = split_column(column)[0]
+    count = (0.0, math.inf, "cannot be negative")  # customers in a loyalty tier
+    low, high, what = RANGES.get(outcome, count if outcome.startswith("tier_") else NO_RANGE)
     if low <= value <= high:
         return None
     if high == math.inf:

@@ -29,7 +29,7 @@ from scipy import stats
 from ecosim.errors import InputError, InputWarning, as_path, shortened
 from ecosim.experiment.schema import unknown_outcome
 from ecosim.market import check_edge_list, resize_problems
-from ecosim.metrics import OUTCOMES, bounds, split_column
+from ecosim.metrics import OUTCOMES, bounds, split_column, tier_names
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import FieldPath, Name, Spec
@@ -422,7 +422,7 @@ class Calibration(Spec):
             outcome, brand = split_column(column)
             problems.append(
                 f"data.rename.{name}: {_unfittable(column, self.scenario)}"
-                if brand and outcome in OUTCOMES
+                if brand and outcome in _outcomes(self.scenario)
                 else f"data.rename.{name}: {shortened(repr(column))} is not an outcome column "
                 f"(expected period, date or one of: {', '.join(OUTCOMES)}"
                 f"{per_brand * (len(brands) > 1)})"
@@ -656,9 +656,10 @@ def _value_at(data: Any, path: str) -> tuple[bool, Any]:
 def fittable_columns(scenario: Scenario) -> list[str]:
     """Return the outcome columns a calibration of ``scenario`` can fit.
 
-    Every outcome of :data:`ecosim.metrics.OUTCOMES` (over all brands) and, with several
-    brands, each brand's own (``<outcome>__<brand>``), as a run's daily series names them:
-    a firm's sales in a market with competitors are ``purchases__<its brand>``.
+    Every outcome of :data:`ecosim.metrics.OUTCOMES` (over all brands), the customers in
+    each loyalty tier (``tier_gold``), and, with several brands, each brand's own
+    (``<outcome>__<brand>``), as a run's daily series names them: a firm's sales in a
+    market with competitors are ``purchases__<its brand>``.
 
     Examples
     --------
@@ -668,20 +669,26 @@ def fittable_columns(scenario: Scenario) -> list[str]:
     >>> "purchases__tokoku" in fittable_columns(load_scenario("scenarios/baseline.toml"))
     False
     """
+    outcomes = _outcomes(scenario)
     brands = scenario.brand_names if len(scenario.brands) > 1 else []
-    return [*OUTCOMES, *(f"{name}__{brand}" for brand in brands for name in OUTCOMES)]
+    return [*outcomes, *(f"{name}__{brand}" for brand in brands for name in outcomes)]
+
+
+def _outcomes(scenario: Scenario) -> list[str]:
+    """Every outcome of a run of ``scenario`` over all brands, its loyalty tiers' included."""
+    return [*OUTCOMES, *(f"tier_{name}" for name in tier_names(scenario))]
 
 
 def _unfittable(column: str, scenario: Scenario) -> str:
     """Say that a statistic's column is no outcome a calibration of ``scenario`` can fit."""
     outcome, brand = split_column(column)
     brands = scenario.brand_names
-    if brand and outcome in OUTCOMES and len(brands) == 1:
+    if brand and outcome in _outcomes(scenario) and len(brands) == 1:
         return (
             f"{shortened(repr(column))}: the scenario has one brand, {brands[0]}, whose "
             f"outcomes are the columns without a brand (expected {outcome!r})"
         )
-    if brand and outcome in OUTCOMES:
+    if brand and outcome in _outcomes(scenario):
         return (
             f"{shortened(repr(column))}: the scenario has no brand {shortened(repr(brand))} "
             f"(expected {outcome}__<brand> for one of: {', '.join(brands)})"

@@ -204,3 +204,26 @@ def test_a_very_long_brands_column_is_shortened_in_the_message(tmp_path):
     with pytest.raises(CalibrationError) as raised:
         load_calibration(write(tmp_path, ('"purchases__modaku"', f'"{long}"')))
     assert len(str(raised.value)) < 1000
+
+
+def test_the_customers_in_a_loyalty_tier_can_be_fitted_as_the_period_s_last_day(tmp_path):
+    for name in ("points_vs_tiers", "baseline"):  # the one extends the other
+        (tmp_path / f"{name}.toml").write_text((ROOT / "scenarios" / f"{name}.toml").read_text())
+    changes = [
+        ('"two_brands.toml"', '"points_vs_tiers.toml"'),
+        ('"purchases__modaku"', '"tier_silver__modaku"'),
+        ('[[statistics]]\ncolumn = "net_sentiment__tokoku"\n\n', ""),
+        ("days = 70", "days = 98"),  # past the first review of the tiers, on day 90
+    ]
+    weeks = "week,tier_silver__modaku\n" + "".join(f"{week},{3 * week}\n" for week in range(1, 15))
+    calibration = load_calibration(write(tmp_path, *changes, data=weeks))
+    periods = simulated_periods(calibration, {"price": 110.0}, seed=2)
+    daily = ecosim.EcosystemModel(
+        calibration.scenario, rng=2, overrides=calibration.overrides({"price": 110.0})
+    ).run()
+    last_days = daily.set_index("step").loc[7:98:7, "tier_silver__modaku"].to_numpy()
+    assert last_days.max() > 0
+    np.testing.assert_array_equal(periods["tier_silver__modaku"], last_days)
+    negative = weeks.replace("\n2,6\n", "\n2,-6\n")
+    with pytest.raises(CalibrationError, match=r"-6 is negative \(expected 0 or more: tier_silv"):
+        load_calibration(write(tmp_path, *changes, data=negative))
