@@ -282,6 +282,7 @@ def search(
     progress: Callable[[Generation], None] | None = None,
     *,
     finished: bool = False,
+    extended: bool = False,
 ) -> Search:
     """Run (or resume) the ABC-SMC search of a calibration into ``out/abc.db``.
 
@@ -298,6 +299,9 @@ def search(
         Called with each generation as it completes.
     finished : bool
         The folder's search finished: its history is read, and none is run.
+    extended : bool
+        A finished search is continued with more generations, from its accepted particles
+        alone (a finished folder keeps no simulations; the caller has said so).
 
     Returns
     -------
@@ -357,7 +361,9 @@ def search(
                     ],
                 )
             _record_longer(out, calibration.abc.generations)
-            if done and not resume(out, done, calibration.seed, abc.distance_function):
+            if done and not resume(
+                out, done, calibration.seed, abc.distance_function, said=extended
+            ):
                 _record_redrawn(out, done)
             ran = _run(abc, calibration, remaining, progress)
     return Search(

@@ -206,12 +206,15 @@ def calibrate(
     if finished(out) and not _lacking(out, calibration) and not continued(out, calibration):
         return _read(calibration, out)
     with held_folder(out, "calibration"):
-        if finished(out) and (ran := continued(out, calibration)):
+        extended = 0
+        if finished(out) and (extended := continued(out, calibration)):
             claim(calibration, out)  # another calibration's search is not continued
             warnings.warn(
-                f"{out}: its search finished after {ran} generation(s); abc.generations = "
-                f"{calibration.abc.generations} continues it (ask for {ran} to read its "
-                "results as they are)",
+                f"{out}: its search finished after {extended} generation(s); abc.generations "
+                f"= {calibration.abc.generations} continues it (ask for {extended} to read "
+                "its results as they are) from its accepted particles alone, as a finished "
+                "folder keeps no simulations: its later generations are other draws than "
+                "those of a search asked for as many from the start",
                 InputWarning,
                 stacklevel=2,
             )
@@ -238,7 +241,16 @@ def calibrate(
                 keep_report=not changed,
             )
         refuse_foreign_files(out, outputs(calibration), RECORD)
-        return _calibrate(calibration, out, workers, scheduler, serial, progress, dashboard)
+        return _calibrate(
+            calibration,
+            out,
+            workers,
+            scheduler,
+            serial,
+            progress,
+            dashboard,
+            extended=bool(extended),
+        )
 
 
 def _copy_network(network: EdgeList, out: Path) -> None:
@@ -405,8 +417,12 @@ def _calibrate(
     dashboard: bool,
     rewrite: str = "",
     keep_report: bool = True,
+    extended: bool = False,
 ) -> CalibrationResult:
     """Search (or resume), then write the outputs; with ``rewrite``, of a finished search.
+
+    ``extended``: a finished search is continued with more generations (its warning said
+    so, and that it goes on from its accepted particles alone).
 
     ``rewrite`` is the warning given once its history turns out to hold the whole search. A
     finished search's ``report.md`` is kept if it is there and ``keep_report``: it says where
@@ -416,7 +432,9 @@ def _calibrate(
     """
     started = time.perf_counter()
     with cluster(workers, scheduler, serial, dashboard) as client:
-        found = search(calibration, out, client, progress, finished=bool(rewrite))
+        found = search(
+            calibration, out, client, progress, finished=bool(rewrite), extended=extended
+        )
         if rewrite:  # unfinished until every output is written (its history found whole)
             reopen(out)
         if rewrite:

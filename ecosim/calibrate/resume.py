@@ -139,7 +139,9 @@ def kept_generation(folder: str | Path, t: int) -> Kept | None:
     return Kept(sample, ("MT19937", keys, int(position), int(has_gauss), float(cached)))
 
 
-def resume(folder: str | Path, done: int, seed: int, distance: ResumableDistance) -> bool:
+def resume(
+    folder: str | Path, done: int, seed: int, distance: ResumableDistance, *, said: bool = False
+) -> bool:
     """Resume a search after ``done`` generations from the file kept of the last one.
 
     numpy's global random state is set to the one that generation started from, and the
@@ -159,6 +161,9 @@ def resume(folder: str | Path, done: int, seed: int, distance: ResumableDistance
         The calibration's seed.
     distance : ResumableDistance
         The search's distance.
+    said : bool
+        Whether the caller has already said that the search goes on from its accepted
+        particles alone (a finished search continued): no warning then.
 
     Returns
     -------
@@ -172,6 +177,8 @@ def resume(folder: str | Path, done: int, seed: int, distance: ResumableDistance
         distance.resumed_from = kept.sample
         return True
     np.random.seed([seed, done])  # noqa: NPY002
+    if said:
+        return False
     warnings.warn(
         f"{Path(folder) / SIMULATIONS}: holds no file of generation {done - 1}: the search "
         "resumes from the accepted particles alone, and its generations from here on are "
