@@ -1162,3 +1162,18 @@ def test_an_outcome_only_a_strategy_s_scenario_file_reports_may_be_chosen(tmp_pa
     data["outcomes"] = ["total_profit", "final_tier_silver"]
     with pytest.raises(ExperimentError, match=r"outcomes\[1\]: unknown outcome 'final_tier_silv"):
         load_experiment(write_experiment(tmp_path, data, scenario))
+
+
+def test_an_outcome_of_a_brand_the_runs_lack_names_the_brands_they_have(tmp_path):
+    """``total_purchases__rival`` was answered "did you mean total_purchases?"."""
+    two = small_scenario(
+        brands=[{"name": "shop", "price": 100.0}, {"name": "other", "price": 90.0}]
+    )
+    (tmp_path / "two.toml").write_text(tomli_w.dumps(two))
+    data = tiny_experiment(scenario="two.toml", outcomes=["total_purchases__rival"])
+    with pytest.raises(ExperimentError) as raised:
+        load_experiment(write_experiment(tmp_path, data))
+    assert (
+        "outcomes[0]: unknown outcome 'total_purchases__rival': the runs have no brand 'rival' "
+        "(expected total_purchases__shop, total_purchases__other)"
+    ) in str(raised.value)

@@ -740,7 +740,17 @@ def unknown_outcome(name: str, known: list[str]) -> str:
     total_revenue, total_profit; or for one brand (a, b), <outcome>__<brand> of: total_clv, roi)
     >>> print(unknown_outcome("profit", known))  # doctest: +ELLIPSIS
     unknown outcome 'profit' (did you mean total_profit? expected one of: ...)
+    >>> print(unknown_outcome("total_clv__rival", known))  # doctest: +NORMALIZE_WHITESPACE
+    unknown outcome 'total_clv__rival': the runs have no brand 'rival' (expected
+    total_clv__a, total_clv__b)
     """
+    outcome, brand = split_column(name)
+    same = [n for n in known if split_column(n)[0] == outcome and split_column(n)[1]]
+    if brand and same:
+        return (
+            f"unknown outcome {shortened(repr(name))}: the runs have no brand "
+            f"{shortened(repr(brand))} (expected {', '.join(same)})"
+        )
     whole = [n for n in known if not split_column(n)[1]]
     words = re.compile(rf"(^|_){re.escape(name)}(_|$)")
     named = [n for n in whole if words.search(n)]  # a word of their names, if few have it
