@@ -443,3 +443,13 @@ def test_the_reference_price_is_the_scenarios_or_the_mean_list_price():
     assert anchored._reference_price == 99.0
     with pytest.raises(ScenarioError, match=r"population\.reference_price: Input should be"):
         load_scenario(SCENARIOS / "baseline.toml", {"population.reference_price": 0})
+
+
+@pytest.mark.parametrize("name", ["two_brands", "winback"])
+def test_a_runs_first_days_do_not_depend_on_its_horizon(name):
+    """A calibration whose data cover fewer days than the scenario is told to simulate only
+    those days: the days it leaves out must change nothing before them."""
+    scenario = load_scenario(SCENARIOS / f"{name}.toml")
+    year = EcosystemModel(scenario, 3, customers=600, days=200).run().set_index("step")
+    weeks = EcosystemModel(scenario, 3, customers=600, days=84).run().set_index("step")
+    pd.testing.assert_frame_equal(year.loc[:84], weeks)

@@ -550,6 +550,15 @@ def _validated(path: Path, data: dict[str, Any], source: str) -> Calibration:
         where=f"{source}: data.path",
         rename=calibration.data.rename,
     )
+    covered = len(observed) * calibration.data.period_days
+    if calibration.days is None and covered < scenario.days:
+        warnings.warn(
+            f"{source}: days: the data cover {covered} of the scenario's {scenario.days} days, "
+            f"and every simulation runs all {scenario.days}: days = {covered} simulates only "
+            f"the days fitted, {scenario.days / covered:.3g} times fewer",
+            InputWarning,
+            stacklevel=3,
+        )
     return calibration.model_copy(update={"observed": observed})
 
 

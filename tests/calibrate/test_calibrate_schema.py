@@ -1,10 +1,12 @@
 """Calibration files and their data: the shipped ones load, broken ones fail clearly."""
 
 import contextlib
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+from calibration_helpers import DATA
 
 from ecosim.calibrate import CalibrationError, load_calibration
 from ecosim.calibrate.abc import BoundedPrior, priors
@@ -855,3 +857,18 @@ def test_a_number_of_customers_the_edge_list_does_not_name_is_refused(write_cali
     assert field == "customers"
     assert "300 customers do not fit the scenario's network: " in message
     assert "node id 300 is out of range" in message
+
+
+def test_data_shorter_than_the_horizon_is_told_how_to_simulate_only_its_days(write_calibration):
+    """Twelve weeks of data on a year's scenario ran every simulation for the whole year."""
+    half = "".join(line + "\n" for line in DATA.splitlines()[:7])  # the header and 6 periods
+    with pytest.warns(InputWarning) as given:
+        load_calibration(write_calibration(data=half))
+    assert [str(w.message).split(": ", 1)[1] for w in given] == [
+        "days: the data cover 6 of the scenario's 12 days, and every simulation runs all 12: "
+        "days = 6 simulates only the days fitted, 2 times fewer"
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        load_calibration(write_calibration(("seed = 7", "seed = 7\ndays = 6"), data=half))
+        load_calibration(write_calibration())  # the data cover the whole horizon
