@@ -18,6 +18,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -205,6 +206,7 @@ def calibrate(
     # read only first: a folder this process cannot write
     if finished(out) and not _lacking(out, calibration) and not continued(out, calibration):
         return _read(calibration, out)
+    fit = partial(_calibrate, calibration, out, workers, scheduler, serial, progress, dashboard)
     with held_folder(out, "calibration"):
         extended = 0
         if finished(out) and (extended := continued(out, calibration)):
@@ -229,28 +231,9 @@ def calibrate(
                 f"{out}: is finished but {lacking}: every output is written again from the "
                 f"{kept} generation(s) of {DATABASE} (the search is not run again)"
             )
-            return _calibrate(
-                calibration,
-                out,
-                workers,
-                scheduler,
-                serial,
-                progress,
-                dashboard,
-                rewrite,
-                keep_report=not changed,
-            )
+            return fit(rewrite, keep_report=not changed)
         refuse_foreign_files(out, outputs(calibration), RECORD)
-        return _calibrate(
-            calibration,
-            out,
-            workers,
-            scheduler,
-            serial,
-            progress,
-            dashboard,
-            extended=bool(extended),
-        )
+        return fit(extended=bool(extended))
 
 
 def _copy_network(network: EdgeList, out: Path) -> None:
