@@ -470,11 +470,15 @@ def spend_comparison(
             f"tolerance: expected a share of the baseline's spend, 0 or more, such as "
             f"{EQUAL_COST_TOLERANCE} (got {tolerance!r:.40})"
         )
+    if brand is not None and not (isinstance(brand, str) and brand):
+        raise InputError(f"brand: expected a brand's name, or None for all brands (got {brand!r})")
     suffix = f"__{brand}" if brand is not None else ""
     wanted = [f"{column}{suffix}" for column in SPEND]
     held = [c for c in wanted if c in results.columns]
     if not held:
         raise InputError(f"results: no spend column (expected one of {', '.join(wanted)})")
+    if f"total_profit{suffix}" not in results.columns:
+        raise InputError(f"results: no column 'total_profit{suffix}'")
     _known_baseline(results, baseline, "results")
     spend = results[held].sum(axis=1, skipna=False)
     frame = results.assign(_spend=spend, _profit=results[f"total_profit{suffix}"])

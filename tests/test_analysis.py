@@ -722,3 +722,21 @@ def test_a_baseline_that_is_no_strategy_is_refused_not_an_empty_table():
     with pytest.raises(InputError, match=re.escape(message)):
         spend_comparison(runs, "curent_plan")
     assert paired_differences(runs.iloc[:0], ["total_profit"], "curent_plan").empty
+
+
+def test_spend_comparison_names_a_missing_profit_or_an_empty_brand():
+    runs = pd.DataFrame(
+        {
+            "strategy": ["a", "b"],
+            "replication": [0, 0],
+            "total_marketing_cost": [100.0, 150.0],
+            "total_marketing_cost__shop": [10.0, 15.0],
+            "total_profit": [10.0, 20.0],
+        }
+    )
+    with pytest.raises(InputError, match="results: no column 'total_profit__shop'"):
+        spend_comparison(runs, "a", brand="shop")
+    with pytest.raises(InputError, match="results: no column 'total_profit'"):
+        spend_comparison(runs.drop(columns="total_profit"), "a")
+    with pytest.raises(InputError, match="brand: expected a brand's name, or None"):
+        spend_comparison(runs, "a", brand="")

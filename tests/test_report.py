@@ -726,3 +726,32 @@ def test_in_a_market_of_several_brands_each_brand_s_own_spend_decides_equal_cost
     report = write_report(comparison, tmp_path / "report").read_text()
     assert "| `quieter` | shop | " in report and "| `quieter` | rival | " in report
     assert "**Not at equal cost:** `quieter` (shop); compare it by profit" in report
+
+
+@pytest.mark.parametrize("brands", [1, 2])
+def test_a_strategy_adding_a_brand_leaves_the_baselines_brands_compared(tmp_path, brands):
+    """A brand only a strategy ran made compare fail (KeyError), and beside a baseline of one
+    brand the cost section went missing."""
+    scenario = small_scenario(name="market")
+    if brands == 2:
+        scenario["brands"].append({"name": "rival", "price": 90.0, "budget": 10_000.0})
+    (tmp_path / "market.toml").write_text(tomli_w.dumps(scenario))
+    data = tiny_experiment(replications=2, outcomes=["total_profit"], scenario="market.toml")
+    data.pop("conditions")
+    entrant = {"name": "entrant", "price": 80.0}
+    data["strategies"] = {
+        "plain": {},
+        "quieter": {"set": {"campaign.0.intensity": 0.3}},
+        "entry": {"append": {"brands": [entrant]}},
+    }
+    out = tmp_path / "out"
+    run_experiment(load_experiment(write_experiment(tmp_path, data)), out, serial=True)
+    assert main(["compare", str(out)]) == 0
+    spend = compare(out).spend
+    quieter = spend[spend["strategy"] == "quieter"]
+    assert list(quieter.get("brand", ["(totals)"])) == (
+        ["shop", "rival"] if brands == 2 else ["(totals)"]
+    )
+    assert not quieter["equal_cost"].iloc[0]
+    assert "entrant" not in set(spend.get("brand", []))
+    assert "## Cost and incremental profit" in (out / "report.md").read_text()

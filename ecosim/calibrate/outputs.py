@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,7 @@ from ecosim.experiment.plan import run_seed
 from ecosim.plots import suptitle
 from ecosim.report.text import distinct_numbers
 from ecosim.scenario import apply_overrides, validate_scenario
+from ecosim.scenario.campaign import started_after
 from ecosim.scenario.loading import read_toml
 
 __all__ = [
@@ -223,7 +225,7 @@ def calibrated_scenario(
     data = apply_overrides(read_toml(_scenario_path(calibration)), overrides)
     horizon = calibration.scenario.days
     campaign = data.get("campaign", [])  # with the medians: a fitted start is the median's
-    beyond = [a for a, action in enumerate(campaign) if action["start"] > horizon]
+    beyond, actions = started_after(campaign, horizon)
     if beyond:  # ran in no simulation, and a scenario that holds one does not load
         data["campaign"] = [action for a, action in enumerate(campaign) if a not in beyond]
     validate_scenario(data, source="calibrated.toml")
@@ -232,15 +234,15 @@ def calibrated_scenario(
         f"# ({calibration.file}, {date.today().isoformat()}): each fitted field is at its",
         "# posterior median (rounded for an integer parameter). Fitted:",
         *(
-            _fitted(p, row)
+            _fitted(p, row, beyond)
             for p, row in zip(calibration.parameters, summary.itertuples(), strict=True)
         ),
     ]
     if beyond:
-        actions = ", ".join(f"campaign[{a}]" for a in beyond)
         lines.append(
-            f"# It leaves out {actions} of the scenario: starting after the last day "
-            f"({horizon}), {'it' if len(beyond) == 1 else 'they'} ran in no simulation."
+            f"# It leaves out the scenario's {actions}: starting after the last day "
+            f"({horizon}), {'it' if len(beyond) == 1 else 'they'} ran in no simulation; "
+            "the fields above are numbered as in the scenario."
         )
     if any(p.path == MARKET_SIZE for p in calibration.parameters):
         lines.append(
@@ -250,14 +252,23 @@ def calibrated_scenario(
     return "\n".join(lines) + "\n\n" + tomli_w.dumps(data)
 
 
-def _fitted(parameter: Parameter, row: Any) -> str:
-    """Return calibrated.toml's header line for a parameter: the value set, its interval."""
+def _fitted(parameter: Parameter, row: Any, left_out: list[int]) -> str:
+    """Return calibrated.toml's header line for a parameter: the value set, its interval.
+
+    A campaign action's field whose action moved up, as ``left_out`` actions before it were
+    left out, is also named by its place in the file.
+    """
     median, low, high = distinct_numbers([row.median, row.q05, row.q95], 6)
     interval = f"90% credible interval {low} to {high}"
+    path = row.path
+    if (found := re.match(r"campaign\.(\d+)\.", path)) and left_out:
+        number = int(found[1])
+        if (moved := number - sum(a < number for a in left_out)) != number:
+            path += f" (campaign[{moved}] in this file)"
     if parameter.integer:
         value = parameter.value(row.median)
-        return f"#   {row.path} = {value} (the posterior median {median} rounded; {interval})"
-    return f"#   {row.path} = {median} ({interval})"
+        return f"#   {path} = {value} (the posterior median {median} rounded; {interval})"
+    return f"#   {path} = {median} ({interval})"
 
 
 def _scenario_path(calibration: Calibration) -> Path:

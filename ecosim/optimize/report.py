@@ -30,6 +30,7 @@ from ecosim.optimize.schema import Optimisation
 from ecosim.optimize.search import DATABASE, evaluated, statistic
 from ecosim.optimize.space import changes
 from ecosim.report.references import references_section
+from ecosim.scenario.campaign import started_after
 from ecosim.store import held_folder, write_figure, write_text
 
 __all__ = ["comparison_table", "convergence_plot", "importances", "pareto_plot", "write_report"]
@@ -132,23 +133,18 @@ def _write_plan(outcome: Outcome, optimisation: Optimisation, words: list[str]) 
     """
     chosen = outcome.chosen
     plan = resolve_scenario(optimisation.scenario, overrides=chosen.overrides)
-    beyond = [a for a, action in enumerate(plan.campaign) if action.start > plan.days]
-    left_out = ""
-    if beyond:
-        actions = ", ".join(
-            f"campaign[{a}] ({plan.campaign[a].type.replace('_', ' ')} from day "
-            f"{plan.campaign[a].start})"
-            for a in beyond
-        )
-        left_out = (
-            f"leaves out {actions}: starting after the last day ({plan.days}), "
-            f"{'it' if len(beyond) == 1 else 'they'} ran in no evaluation"
-        )
+    data = plan.model_dump(mode="python", exclude_none=True)
+    beyond, actions = started_after(data["campaign"], plan.days)
+    left_out = (
+        f"leaves out {actions}: starting after the last day ({plan.days}), "
+        f"{'it' if len(beyond) == 1 else 'they'} ran in no evaluation"
+        if beyond
+        else ""
+    )
     header = [f"# The plan chosen by ecosim optimize {optimisation.name} ({chosen.name})."]
     header += [f"# It {sentence}." for sentence in words] or ["# It is the current plan."]
     if left_out:
         header.append(f"# It {left_out}.")
-    data = plan.model_dump(mode="python", exclude_none=True)
     data["campaign"] = [action for a, action in enumerate(data["campaign"]) if a not in beyond]
     data["name"] = f"{optimisation.name}_plan"[:40]
     data["description"] = f"The plan chosen by ecosim optimize {optimisation.name}."

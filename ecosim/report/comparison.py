@@ -19,7 +19,7 @@ from ecosim.analysis import (
 from ecosim.experiment.plan import condition_table, plan_runs, run_ids
 from ecosim.experiment.record import Record, read_record, refuse_replanned, refuse_resized
 from ecosim.experiment.schema import Experiment, ExperimentError
-from ecosim.metrics import bounds
+from ecosim.metrics import bounds, split_column
 from ecosim.store import ResultStore, is_held
 
 __all__ = ["CONFIDENCE", "MAX_PANELS", "Comparison", "compare"]
@@ -280,23 +280,32 @@ def _spend(
     strategy that doubles one brand's advertising moves the market's spend by a percent
     when a competitor spends a hundred times more, and its profit by the competitor's
     losses. Each brand's own columns (``total_profit__<brand>``...) are compared instead,
-    one row per strategy and brand.
+    one row per strategy and brand, for the brands of the baseline's runs (a brand only a
+    strategy runs has nothing to be compared with). A baseline of one brand is compared on
+    the totals, which are its brand's, as before.
     """
-    brands = [c.removeprefix("total_profit__") for c in results if c.startswith("total_profit__")]
+    if "total_profit" not in results.columns:
+        return pd.DataFrame()
+    own = results[results["strategy"] == baseline]
+    brands = [
+        brand
+        for column in results
+        if (brand := split_column(column)[1])
+        and split_column(column)[0] == "total_profit"
+        and own[column].notna().any()
+    ]
     if not brands:
-        return (
-            spend_comparison(results, baseline, by=groups, confidence=confidence)
-            if "total_profit" in results.columns
-            else pd.DataFrame()
-        )
+        return spend_comparison(results, baseline, by=groups, confidence=confidence)
     each = [
         spend_comparison(results, baseline, by=groups, confidence=confidence, brand=brand)
         for brand in brands
     ]
-    frame = pd.concat(
-        [rows.assign(brand=brand) for rows, brand in zip(each, brands, strict=True)],
-        ignore_index=True,
-    )
+    found = [
+        rows.assign(brand=brand) for rows, brand in zip(each, brands, strict=True) if len(rows)
+    ]
+    if not found:  # no strategy's runs pair with the baseline's on a brand of both
+        return pd.DataFrame()
+    frame = pd.concat(found, ignore_index=True)
     order = {name: i for i, name in enumerate(dict.fromkeys(frame["strategy"]))}
     frame = frame.sort_values(
         [*groups, "strategy"],

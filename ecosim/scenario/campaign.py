@@ -13,7 +13,7 @@ its type does not read is refused, since it would change nothing.
 from __future__ import annotations
 
 import typing
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -48,6 +48,7 @@ __all__ = [
     "SocialPost",
     "Winback",
     "horizon_problem",
+    "started_after",
 ]
 
 
@@ -353,6 +354,27 @@ PRICES = {
 }
 """An action's own prices, paid from its brand's budget as it runs, and what each pays for
 (besides a channel's price of an exposure and an influencer's fee)."""
+
+
+def started_after(actions: list[dict[str, Any]], days: int) -> tuple[list[int], str]:
+    """Return the campaign actions (as written) that start after the last day, and in words.
+
+    Such an action runs on no day, and a scenario that holds one does not load: a scenario
+    written from runs on a shortened horizon (an optimised plan, a calibrated scenario)
+    leaves them out, and says which.
+
+    Examples
+    --------
+    >>> actions = [{"type": "advertising", "start": 1}, {"type": "price_change", "start": 90}]
+    >>> started_after(actions, 60)
+    ([1], 'campaign[1] (price change from day 90)')
+    """
+    found = [a for a, action in enumerate(actions) if action["start"] > days]
+    words = ", ".join(
+        f"campaign[{a}] ({actions[a]['type'].replace('_', ' ')} from day {actions[a]['start']})"
+        for a in found
+    )
+    return found, words
 
 
 def horizon_problem(action: _Action, days: int) -> tuple[Literal["beyond", "cut"], str] | None:

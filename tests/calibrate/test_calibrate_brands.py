@@ -1,10 +1,12 @@
 """A calibration fits one brand's outcomes in a market of several: a firm's own sales."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import ecosim
 from ecosim.calibrate import CalibrationError, calibrate, load_calibration
+from ecosim.calibrate.outputs import calibrated_scenario
 from ecosim.calibrate.simulation import simulated_periods
 
 from support import ROOT
@@ -107,11 +109,27 @@ def test_a_firm_fits_its_own_sales_and_the_report_names_the_brands_columns(tmp_p
     calibrated = ecosim.load_scenario(out / "calibrated.toml")  # runs as written
     starts = [action.start for action in calibration.scenario.campaign]
     assert [a.start for a in calibrated.campaign] == [day for day in starts if day <= 70]
-    left_out = ", ".join(f"campaign[{a}]" for a, day in enumerate(starts) if day > 70)
     assert (
-        f"# It leaves out {left_out} of the scenario: starting after the last day (70)"
+        "# It leaves out the scenario's campaign[2] (promotion from day 346), "
         in (out / "calibrated.toml").read_text()
     )
+
+
+def test_a_fitted_action_moved_up_by_those_left_out_is_named_by_its_place_in_the_file(tmp_path):
+    """Fitting campaign.4.intensity with campaign[2] left out, the header named campaign[4],
+    in the file another action."""
+    fitted = 'path = "campaign.4.intensity"\nlow = 0.2\nhigh = 0.9\nprior = "uniform"'
+    changes = ('path = "brands.modaku.price"\nlow = 90\nhigh = 160\nprior = "uniform"', fitted)
+    calibration = load_calibration(write(tmp_path, changes))
+    summary = pd.DataFrame(
+        {"parameter": ["intensity"], "path": ["campaign.4.intensity"], "median": [0.25]}
+    ).assign(q05=0.21, q95=0.3)
+    text = calibrated_scenario(calibration, summary)
+    assert "#   campaign.4.intensity (campaign[3] in this file) = 0.25 (90% credible" in text
+    assert "the fields above are numbered as in the scenario." in text
+    written = tmp_path / "calibrated.toml"
+    written.write_text(text)
+    assert ecosim.load_scenario(written).campaign[3].intensity == 0.25
 
 
 def test_an_unknown_brand_or_outcome_is_named_with_what_is_expected(tmp_path):
