@@ -25,7 +25,7 @@ import pandas as pd
 
 from ecosim.calibrate.schema import CalibrationError
 from ecosim.errors import shortened
-from ecosim.metrics import FLOWS, OUTCOMES, bounds, sentiment, split_column
+from ecosim.metrics import FLOWS, bounds, sentiment, split_column
 from ecosim.scenario.fields import MAX_DAYS
 from ecosim.scenario.files import undecodable_line
 
@@ -44,19 +44,25 @@ _WHAT = {
     "mean_experience": "is an experience valence, from -1 to 1",
     "rating": "is an average of review stars, 1 to 5",
 }
-RANGES = {
-    name: (low, high, _WHAT.get(name, "cannot be negative" if high == math.inf else SHARE))
-    for name in OUTCOMES
-    for low, high in [bounds(name)]
-    if (low, high) != (-math.inf, math.inf)
-}
-"""The values each bounded outcome can take (:func:`ecosim.metrics.bounds`), and what it
-is: ``(low, high, what)``, ``what`` ending the sentence that begins with the outcome's name
-in an error message. Shares (and net sentiment, a fraction of either sign) are fractions,
-not percentages, and a value given as a percentage is answered with the fraction to give."""
 
-NO_RANGE = (-math.inf, math.inf, "")
-"""The range of an outcome that takes any value (margin, profit)."""
+
+def value_range(column: str) -> tuple[float, float, str]:
+    """Return the values an outcome column can take and what it is: ``(low, high, what)``.
+
+    From :func:`ecosim.metrics.bounds` (a brand's column as its outcome's, a loyalty tier's
+    a count); ``what`` ends the sentence that begins with the column's name in an error
+    message. Shares (and net sentiment, a fraction of either sign) are fractions, not
+    percentages, and a value given as a percentage is answered with the fraction to give.
+
+    Examples
+    --------
+    >>> value_range("aware_share__modaku"), value_range("tier_gold")[2]
+    ((0.0, 1.0, 'is a share'), 'cannot be negative')
+    """
+    low, high = bounds(column)
+    what = "cannot be negative" if high == math.inf else SHARE
+    return low, high, _WHAT.get(split_column(column)[0], what)
+
 
 ENCODING = "utf-8-sig"
 """Data files are UTF-8, with or without the byte-order mark that spreadsheets write."""
@@ -343,9 +349,7 @@ def _out_of_range(column: str, value: float) -> str | None:
     """
     if abs(value) > LARGEST:
         return f"{value:g} is too large (expected at most {LARGEST:g} in magnitude)"
-    outcome = split_column(column)[0]
-    count = (0.0, math.inf, "cannot be negative")  # customers in a loyalty tier
-    low, high, what = RANGES.get(outcome, count if outcome.startswith("tier_") else NO_RANGE)
+    low, high, what = value_range(column)
     if low <= value <= high:
         return None
     if high == math.inf:

@@ -29,7 +29,7 @@ from scipy import stats
 from ecosim.errors import InputError, InputWarning, as_path, shortened
 from ecosim.experiment.schema import unknown_outcome
 from ecosim.market import check_edge_list, resize_problems
-from ecosim.metrics import OUTCOMES, bounds, split_column, tier_names
+from ecosim.metrics import OUTCOMES, bounds, columns, split_column
 from ecosim.model import MAX_COMBINATIONS, first_invalid, resolve_scenario
 from ecosim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from ecosim.scenario.fields import FieldPath, Name, Spec
@@ -672,20 +672,18 @@ def fittable_columns(scenario: Scenario) -> list[str]:
 
     Examples
     --------
-    >>> columns = fittable_columns(load_scenario("scenarios/two_brands.toml"))
-    >>> "purchases" in columns, "purchases__tokoku" in columns, "purchases__other" in columns
+    >>> fittable = fittable_columns(load_scenario("scenarios/two_brands.toml"))
+    >>> "purchases" in fittable, "purchases__tokoku" in fittable, "purchases__other" in fittable
     (True, True, False)
     >>> "purchases__tokoku" in fittable_columns(load_scenario("scenarios/baseline.toml"))
     False
     """
-    outcomes = _outcomes(scenario)
-    brands = scenario.brand_names if len(scenario.brands) > 1 else []
-    return [*outcomes, *(f"{name}__{brand}" for brand in brands for name in outcomes)]
+    return columns(scenario)[1:]  # the daily series but its step
 
 
 def _outcomes(scenario: Scenario) -> list[str]:
     """Every outcome of a run of ``scenario`` over all brands, its loyalty tiers' included."""
-    return [*OUTCOMES, *(f"tier_{name}" for name in tier_names(scenario))]
+    return [name for name in fittable_columns(scenario) if not split_column(name)[1]]
 
 
 def _unfittable(column: str, scenario: Scenario) -> str:
