@@ -726,6 +726,7 @@ def test_in_a_market_of_several_brands_each_brand_s_own_spend_decides_equal_cost
     report = write_report(comparison, tmp_path / "report").read_text()
     assert "| `quieter` | shop | " in report and "| `quieter` | rival | " in report
     assert "**Not at equal cost:** `quieter` (shop); compare it by profit" in report
+    assert set(comparison.spend.columns) <= {*IDENTIFIERS, *TABLE_COLUMNS}  # reserved names
 
 
 @pytest.mark.parametrize("brands", [1, 2])

@@ -95,7 +95,8 @@ DUMMY = "dummy"
 """Name of the sensitivity analysis's dummy parameter, which the model never reads."""
 TABLE_COLUMNS = frozenset(
     {
-        *("above_noise", "acceleration", "attempts", "baseline", "baseline_spend", "ci_high"),
+        *("above_noise", "acceleration", "attempts", "baseline", "baseline_spend", "brand"),
+        "ci_high",
         "confidence",
         *("ci_low", "d_z", "days_earlier", "difference", "equal_cost", "error", "expansion"),
         *("extra_profit", "extra_spend", "extra_spend_share", "first", "gain", "lead", "mean"),
