@@ -74,13 +74,17 @@ def write(folder: Path, *replace: tuple[str, str], data: str = DATA) -> Path:
     """
     (folder / "tiny_bass.toml").write_text(SCENARIO)
     (folder / "data.csv").write_text(data)
-    text = CALIBRATION
-    for old, new in replace:
+    path = folder / "tiny.toml"
+    path.write_text(replaced(CALIBRATION, *replace))
+    return path
+
+
+def replaced(text: str, *pairs: tuple[str, str]) -> str:
+    """Return ``text`` with each (old, new) pair replaced; each old must be in it."""
+    for old, new in pairs:
         assert old in text, old
         text = text.replace(old, new)
-    path = folder / "tiny.toml"
-    path.write_text(text)
-    return path
+    return text
 
 
 @pytest.fixture

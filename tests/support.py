@@ -71,6 +71,21 @@ def small_scenario(**changes) -> dict:
     return data
 
 
+def rival_market(**changes) -> dict:
+    """``small_scenario()`` with a rival brand that spends a hundred times the shop's budget
+    on a TV flight (a fixed cost of 50,000): the market's totals are almost all the rival's."""
+    data = small_scenario(
+        brands=[
+            {"name": "shop", "price": 100.0, "budget": 10_000.0},
+            {"name": "rival", "price": 90.0, "budget": 100_000.0},
+        ],
+        **changes,
+    )
+    flight = {"type": "advertising", "brand": "rival", "channel": "social", "start": 1, "end": 20}
+    data["campaign"].append({**flight, "cost": 50_000.0})
+    return data
+
+
 def ring_scenario(folder: Path, nodes: int) -> dict:
     """``small_scenario()`` on a ring of ``nodes`` customers, its edge list ``folder/ring.csv``."""
     (folder / "ring.csv").write_text("".join(f"{i},{(i + 1) % nodes}\n" for i in range(nodes)))

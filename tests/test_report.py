@@ -24,7 +24,7 @@ from ecosim.scenario import load_scenario
 from ecosim.store import ResultStore, held_folder
 
 from experiment_helpers import tiny_experiment, write_experiment
-from support import SCENARIOS, small_scenario
+from support import SCENARIOS, rival_market, small_scenario
 
 
 @pytest.fixture(scope="module")
@@ -688,17 +688,7 @@ def test_in_a_market_of_several_brands_each_brand_s_own_spend_decides_equal_cost
     """The totals added the rival's money: cutting the shop's advertising moved the market's
     spend by well under 1% beside a rival spending a hundred times more, and was called equal
     cost, and the rival's profit was counted in the shop's."""
-    rival_ad = {"type": "advertising", "brand": "rival", "channel": "social", "start": 1, "end": 20}
-    rival_ad["cost"] = 50_000.0  # a fixed cost: a TV flight, say
-    two = small_scenario(
-        name="two",
-        brands=[
-            {"name": "shop", "price": 100.0, "budget": 10_000.0},
-            {"name": "rival", "price": 90.0, "budget": 100_000.0},
-        ],
-    )
-    two["campaign"].append(rival_ad)
-    (tmp_path / "two.toml").write_text(tomli_w.dumps(two))
+    (tmp_path / "two.toml").write_text(tomli_w.dumps(rival_market(name="two")))
     data = tiny_experiment(replications=3, outcomes=["total_profit"])
     data.pop("conditions")
     data["scenario"] = "two.toml"

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from calibration_helpers import replaced
 
 import ecosim
 from ecosim.calibrate import CalibrationError, calibrate, load_calibration
@@ -55,12 +56,8 @@ def write(folder, *replace, data=DATA):
     """Write the two-brand scenario, weekly data and a calibration into ``folder``."""
     (folder / "two_brands.toml").write_text((ROOT / "scenarios" / "two_brands.toml").read_text())
     (folder / "weekly.csv").write_text(data.replace("week,", "period,"))
-    text = CALIBRATION
-    for old, new in replace:
-        assert old in text, old
-        text = text.replace(old, new)
     path = folder / "challenger.toml"
-    path.write_text(text)
+    path.write_text(replaced(CALIBRATION, *replace))
     return path
 
 

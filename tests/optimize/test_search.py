@@ -17,7 +17,7 @@ from ecosim.optimize.report import _quantile_note, comparison_table
 from ecosim.optimize.run import CURRENT, stream_seeds
 from ecosim.optimize.search import open_study, run_search
 
-from support import small_scenario
+from support import rival_market
 
 OPTIMUM = {"brands.0.margin": 0.62, "brands.0.quality": 0.35}
 
@@ -381,14 +381,7 @@ def test_arguments_optimise_cannot_use_are_refused_before_its_folder_is_written(
 def test_a_plan_for_one_brand_of_several_is_costed_at_that_brand_s_own_spend(tmp_path):
     """With the rival's money in the totals, a plan that cut the shop's advertising by more
     than half was said to spend "the same cost, within 1%"."""
-    two = small_scenario(
-        brands=[
-            {"name": "shop", "price": 100.0, "budget": 10_000.0},
-            {"name": "rival", "price": 90.0, "budget": 100_000.0},
-        ]
-    )
-    rival_ad = {"type": "advertising", "brand": "rival", "channel": "social", "start": 1, "end": 20}
-    two["campaign"].append({**rival_ad, "cost": 50_000.0})  # a fixed cost: a TV flight, say
+    two = rival_market()
     variables = [
         {"name": "margin", "path": "brands.0.margin", "low": 0.6, "high": 0.9},
         {"name": "ads", "path": "campaign.0.intensity", "low": 0.2, "high": 0.4},
